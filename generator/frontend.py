@@ -1,0 +1,778 @@
+"""The front end: LAP text → IR, with diagnostics.
+
+``grammar.lark`` does the parsing (LALR, contextual lexer) and ``_LineBuilder``, a lark
+Transformer applied while parsing, turns each directive line into a small record. ``_assemble``
+then builds the ``API`` from those records, checking how they nest and the completeness signals.
+Nothing outside this module reads spec text.
+"""
+
+from __future__ import annotations
+
+import ast
+import re
+from collections.abc import Iterable, Sequence
+from functools import lru_cache
+from importlib import resources
+from typing import Any
+
+import attrs
+from lark import Lark, Token, Transformer
+from lark.exceptions import UnexpectedCharacters, UnexpectedEOF, UnexpectedInput, UnexpectedToken
+
+from . import ir
+from .diagnostics import Diagnostic, LapError
+
+SUPPORTED_VERSIONS = ("v0.2", "v0.3")
+HTTP_METHODS = frozenset({"GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS", "TRACE"})
+# Methods that lapsh writes for Protobuf and AsyncAPI sources: valid LAP, but not HTTP.
+NON_HTTP_METHODS = frozenset(
+    {"UNARY", "SERVER-STREAM", "CLIENT-STREAM", "BIDI-STREAM", "PUB", "SUB", "SEND", "RECEIVE"}
+)
+# ``T(x/y)`` formats that contain a slash; every other slashed argument list is an enum.
+SLASHED_FORMATS = frozenset({"ipv4/prefix_length", "ipv6/prefix_length", "ip/prefix_length"})
+MIME_TOP_LEVEL = frozenset(
+    {"application", "audio", "font", "image", "message", "model", "multipart", "text", "video"}
+)
+AUTH_KINDS = {
+    "bearer": "bearer",
+    "basic": "basic",
+    "apikey": "apikey",
+    "oauth2": "oauth2",
+    "oauth": "oauth2",
+    "aws": "sigv4",
+    "digest": "digest",
+}
+
+
+@attrs.frozen
+class ParseResult:
+    """What reading one spec gave: the IR (when there were no errors) and every diagnostic."""
+
+    api: ir.API | None
+    diagnostics: tuple[Diagnostic, ...]
+
+    @property
+    def errors(self) -> tuple[Diagnostic, ...]:
+        return tuple(d for d in self.diagnostics if d.severity == "error")
+
+    @property
+    def warnings(self) -> tuple[Diagnostic, ...]:
+        return tuple(d for d in self.diagnostics if d.severity == "warning")
+
+
+def parse(source: str | bytes) -> ir.API:
+    """Parse a spec, raising ``LapError`` on any error; warnings are dropped."""
+    result = read_spec(source)
+    if result.api is None:
+        raise LapError(list(result.errors))
+    return result.api
+
+
+def read_spec(source: str | bytes, *, accelerate: bool = True) -> ParseResult:
+    """Parse a spec and collect diagnostics. Never raises for bad input.
+
+    ``accelerate=False`` forces lark's pure-Python parser even when lark-cython is installed.
+    """
+    if isinstance(source, bytes):
+        decoded = _decode(source)
+        if isinstance(decoded, Diagnostic):
+            return ParseResult(None, (decoded,))
+        text = decoded
+    else:
+        text = source
+    text = text.removeprefix("\ufeff").replace("\r\n", "\n").replace("\r", "\n")
+    if "\x00" in text:
+        line, column = _line_col(text, text.index("\x00"))
+        return _failed(Diagnostic("error", "binary input: NUL byte in the spec", line, column))
+    header = _check_header(text)
+    if header is not None:
+        return _failed(header)
+    if not text.endswith("\n"):
+        text += "\n"
+    try:
+        # The transformer runs inside the parser, so parse() returns start()'s list.
+        lines: list[_Line] = _parser(accelerate).parse(text)  # type: ignore[assignment]
+    except UnexpectedInput as exc:
+        return _failed(_syntax_diagnostic(exc, text))
+    return _assemble(lines)
+
+
+# ---------------------------------------------------------------------------------------------
+# Input checks that come before the grammar
+# ---------------------------------------------------------------------------------------------
+
+
+def _decode(data: bytes) -> str | Diagnostic:
+    if b"\x00" in data:
+        offset = data.index(b"\x00")
+        line = data.count(b"\n", 0, offset) + 1
+        column = offset - (data.rfind(b"\n", 0, offset) + 1) + 1
+        return Diagnostic("error", "binary input: NUL byte in the spec", line, column)
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = data.count(b"\n", 0, exc.start) + 1
+        column = exc.start - (data.rfind(b"\n", 0, exc.start) + 1) + 1
+        return Diagnostic(
+            "error",
+            f"not UTF-8: byte 0x{data[exc.start]:02x} cannot be decoded; LAP files are UTF-8",
+            line,
+            column,
+        )
+
+
+_HEADER = re.compile(r"[ \t]*@lap[ \t]+(\S+)")
+
+
+def _check_header(text: str) -> Diagnostic | None:
+    for number, line in enumerate(text.split("\n"), start=1):
+        if not line.strip():
+            continue
+        match = _HEADER.match(line)
+        if match is None:
+            return Diagnostic(
+                "error", "expected '@lap v0.3' as the first line of a LAP document", number, 1
+            )
+        version = match.group(1)
+        if version not in SUPPORTED_VERSIONS:
+            return Diagnostic(
+                "error",
+                f"unsupported LAP dialect '{version}'; lapgen reads "
+                f"{' and '.join(SUPPORTED_VERSIONS)}"
+                + (" (v0.1 is the GraphQL layout)" if version == "v0.1" else ""),
+                number,
+                match.start(1) + 1,
+            )
+        return None
+    return Diagnostic("error", "empty file: expected '@lap v0.3' and a document", 1, 1)
+
+
+def _failed(diagnostic: Diagnostic) -> ParseResult:
+    return ParseResult(None, (diagnostic,))
+
+
+def _line_col(text: str, offset: int) -> tuple[int, int]:
+    line = text.count("\n", 0, offset) + 1
+    return line, offset - (text.rfind("\n", 0, offset) + 1) + 1
+
+
+# ---------------------------------------------------------------------------------------------
+# Syntax errors: lark's exceptions → one clear message
+# ---------------------------------------------------------------------------------------------
+
+_TERMINAL_NAMES = {
+    "RBRACE": "'}'",
+    "COMMA": "','",
+    "COLON": "':'",
+    "FIELD_NAME": "a param 'name: TYPE'",
+    "NEXT_FIELD_NAME": "', name: TYPE'",
+    "FIELD_COMMENT": "'# comment'",
+    "DEFAULT": "'=default'",
+    "NULLABLE": "'?'",
+    "LBRACE": "'{'",
+    "TYPE_NAME": "a type",
+    "STATUS": "a status code",
+    "INT": "a number",
+    "TEXT": "text",
+    "METHOD": "an HTTP method",
+    "WORD": "a path",
+    "_NL": "end of line",
+    "$END": "end of file",
+}
+
+
+def _syntax_diagnostic(exc: UnexpectedInput, text: str) -> Diagnostic:
+    line = exc.line if isinstance(exc.line, int) and exc.line > 0 else text.count("\n") or 1
+    column = exc.column if isinstance(exc.column, int) and exc.column > 0 else 1
+    source_line = text.split("\n")[line - 1] if line <= text.count("\n") + 1 else ""
+    message = _explain(exc, source_line, column)
+    return Diagnostic("error", message, line, column)
+
+
+def _explain(exc: UnexpectedInput, source_line: str, column: int) -> str:
+    opened = source_line[: column - 1].count("{") - source_line[: column - 1].count("}")
+    if isinstance(exc, UnexpectedEOF):
+        return "truncated document: the file ends inside a directive"
+    if isinstance(exc, UnexpectedToken):
+        token = exc.token
+        expected = set(exc.expected)
+        if token.type == "_NL" and opened > 0:
+            return "unbalanced braces: '{' is not closed before the end of the line"
+        if token.type == "$END":
+            return "truncated document: the file ends inside a directive"
+        if token.type == "RBRACE" and opened <= 0:
+            return "unbalanced braces: '}' without a matching '{'"
+        if expected & {"FIELD_NAME", "NEXT_FIELD_NAME"}:
+            rest = source_line[column - 1 :].lstrip(" \t,{")
+            if rest and rest[0] != "}":
+                return _explain_bad_field(rest)
+        if "NULLABLE" in expected and token.type not in ("_NL", "$END"):
+            return f"unknown type syntax near {_snippet(source_line[column - 1 :])}"
+        if token.type == "METHOD" or "METHOD" in expected:
+            return f"expected an HTTP method and a path after @endpoint, found {_describe_token(token)}"
+        wanted = " or ".join(sorted(_TERMINAL_NAMES.get(name, name) for name in expected))
+        return f"unexpected {_describe_token(token)}; expected {wanted}"
+    if isinstance(exc, UnexpectedCharacters):
+        allowed = set(exc.allowed or ())
+        rest = source_line[column - 1 :]
+        if "FIELD_NAME" in allowed:
+            return _explain_bad_field(rest)
+        if allowed <= {"COMMA", "RBRACE", "FIELD_COMMENT", "NULLABLE", "EQUAL", "LBRACE"}:
+            if rest[:1] == "{" or opened > 0:
+                return f"unknown type syntax near {_snippet(rest)}"
+        if "METHOD" in allowed:
+            return f"unknown HTTP method {_snippet(rest)}"
+        if "TYPE_NAME" in allowed or "TYPE_ARGS" in allowed:
+            return f"unknown type syntax {_snippet(rest)}"
+        if "STATUS" in allowed:
+            return f"expected a status code, found {_snippet(rest)}"
+        return f"unexpected character {rest[:1]!r}"
+    return str(exc).split("\n", 1)[0]
+
+
+def _explain_bad_field(rest: str) -> str:
+    entry = re.split(r"[,}]", rest, maxsplit=1)[0].strip()
+    name, colon, type_text = entry.partition(":")
+    if not colon:
+        return f"param {name.strip()!r} has no type (expected 'name: TYPE')"
+    if not type_text.strip():
+        return f"param {name.strip()!r} has no type after ':'"
+    return f"unknown type syntax {type_text.strip()!r} for param {name.strip()!r}"
+
+
+def _snippet(text: str) -> str:
+    text = text.strip()
+    return repr(text[:40] + ("..." if len(text) > 40 else ""))
+
+
+def _describe_token(token: Token) -> str:
+    if token.type == "_NL" or not str(token.value).strip():
+        return "end of line"
+    if token.type == "$END":
+        return "end of file"
+    return repr(str(token.value)[:40])
+
+
+# ---------------------------------------------------------------------------------------------
+# The grammar and the line builder
+# ---------------------------------------------------------------------------------------------
+
+
+@attrs.frozen
+class _Line:
+    """One directive line as the grammar saw it."""
+
+    kind: str
+    pos: ir.Pos
+    value: Any = None
+
+
+def _pos(token: Token) -> ir.Pos:
+    """The position of a token's first significant character.
+
+    Terminals carry the blanks (and, for NEXT_FIELD_NAME, the comma) that precede them.
+    """
+    value: str = token.value
+    return ir.Pos(token.line or 0, (token.column or 0) + len(value) - len(value.lstrip(" \t,")))
+
+
+def _comment(token: str | None) -> str | None:
+    """A ``# comment`` without its ``#`` and surrounding blanks."""
+    if token is None:
+        return None
+    return token.strip()[1:].strip() or None
+
+
+def _text(token: Token | None) -> str | None:
+    if token is None:
+        return None
+    value: str = token.value.strip()
+    return value or None
+
+
+class _LineBuilder(Transformer[Token, list[_Line]]):
+    """Builds a ``_Line`` per directive and IR nodes for types and fields.
+
+    It runs inside the LALR parser (``Lark(transformer=...)``), so no parse tree is built.
+    """
+
+    def start(self, children: list[Any]) -> list[_Line]:
+        return [child for child in children if isinstance(child, _Line)]
+
+    def lap_line(self, children: list[Token]) -> _Line:
+        return _Line("lap", _pos(children[0]), children[0].value.strip())
+
+    def _simple(kind: str) -> Any:  # type: ignore[misc]  # builds methods at class creation
+        def method(self: _LineBuilder, children: list[Token | None]) -> _Line:
+            keyword, text = children
+            assert keyword is not None
+            return _Line(kind, _pos(keyword), _text(text))
+
+        return method
+
+    api = _simple("api")
+    base = _simple("base")
+    version = _simple("version")
+    hint = _simple("hint")
+    group = _simple("group")
+    desc = _simple("desc")
+    example_request = _simple("example_request")
+
+    def endgroup(self, children: list[Token]) -> _Line:
+        return _Line("endgroup", _pos(children[0]))
+
+    def end(self, children: list[Token]) -> _Line:
+        return _Line("end", _pos(children[0]))
+
+    def endpoints_count(self, children: list[Token]) -> _Line:
+        return _Line("endpoints", _pos(children[0]), int(children[1].value))
+
+    def toc(self, children: list[Any]) -> _Line:
+        entries = tuple(child for child in children if isinstance(child, ir.TocEntry))
+        return _Line("toc", entries[0].pos, entries)
+
+    def toc_entry(self, children: list[Token]) -> ir.TocEntry:
+        name, count = children
+        return ir.TocEntry(name.value.strip(), int(count.value), _pos(name))
+
+    def common_fields(self, children: list[Any]) -> _Line:
+        return _Line("common_fields", _pos(children[0]), children[1])
+
+    def type_def(self, children: list[Any]) -> _Line:
+        name, fields = children
+        return _Line("type", _pos(name), ir.NamedType(name.value.strip(), fields, _pos(name)))
+
+    def endpoint(self, children: list[Token]) -> _Line:
+        method, path = children
+        return _Line("endpoint", _pos(method), (method.value.strip(), path.value.strip(), _pos(path)))
+
+    def body(self, children: list[Any]) -> _Line:
+        arrow, expr = children
+        return _Line("body", _pos(arrow), expr)
+
+    def required(self, children: list[Any]) -> _Line:
+        return _Line("required", _pos(children[0]), children[1])
+
+    def optional(self, children: list[Any]) -> _Line:
+        return _Line("optional", _pos(children[0]), children[1])
+
+    def unknown_directive(self, children: list[Token | None]) -> _Line:
+        name, text = children
+        assert name is not None
+        return _Line("unknown", _pos(name), (name.value[1:], _text(text)))
+
+    # -- auth --------------------------------------------------------------------------------
+
+    def auth(self, children: list[Any]) -> _Line:
+        options = [child for child in children if isinstance(child, tuple)]
+        first = options[0][0][0]
+        schemes = tuple(scheme for _, scheme in options)
+        raw = " | ".join(scheme.raw for scheme in schemes)
+        return _Line("auth", _pos(first), ir.Auth(schemes, raw, _pos(first)))
+
+    def auth_option(self, children: list[Token]) -> tuple[list[Token], ir.AuthScheme]:
+        return children, _auth_scheme([word.value.strip() for word in children])
+
+    # -- responses and errors ------------------------------------------------------------------
+
+    def returns(self, children: list[Any]) -> _Line:
+        status, body = children
+        pos = _pos(status)
+        code = status.value
+        if body is None:
+            response = ir.Response(code, pos)
+        elif isinstance(body, ir.TypeSpec):  # returns_ref
+            response = ir.Response(code, pos, type=body.expr)
+        elif isinstance(body, tuple):  # returns_fields
+            fields, comment = body
+            response = ir.Response(code, pos, fields=fields, description=comment)
+        else:  # RETURNS_TEXT
+            response = ir.Response(code, pos, description=_text(body))
+        return _Line("returns", pos, response)
+
+    def returns_fields(self, children: list[Any]) -> tuple[tuple[ir.Field, ...], str | None]:
+        fields, comment, rest = children
+        if comment is None:
+            return fields, None
+        return fields, _comment(comment.value + (rest.value if rest is not None else ""))
+
+    def returns_ref(self, children: list[Any]) -> ir.TypeSpec:
+        return ir.TypeSpec(children[1])
+
+    def errors(self, children: list[Any]) -> _Line:
+        cases = tuple(case for case in children if isinstance(case, ir.ErrorCase))
+        pos = cases[0].pos if cases else ir.Pos(0, 0)
+        return _Line("errors", pos, cases)
+
+    def error_case(self, children: list[Token | None]) -> ir.ErrorCase:
+        status, type_name, text = children
+        assert status is not None
+        return ir.ErrorCase(status.value, _pos(status), _text(type_name), _text(text))
+
+    # -- fields and types ----------------------------------------------------------------------
+
+    def field_block(self, children: list[Any]) -> tuple[ir.Field, ...]:
+        return tuple(field for field in children if isinstance(field, ir.Field))
+
+    def field(self, children: list[Any]) -> ir.Field:
+        name, expr, nullable, default, comment = children
+        name_text = name.value.strip().lstrip(",").strip()[:-1].rstrip()  # drop ',' and ':'
+        marker = name_text.endswith("!")
+        default_text = default.value.strip()[1:].strip() if default is not None else None
+        return ir.Field(
+            name=name_text[:-1] if marker else name_text,
+            type=ir.TypeSpec(expr, nullable is not None),
+            pos=_pos(name),
+            required_marker=marker,
+            default=(
+                ir.Default(default_text, _default_value(default_text))
+                if default_text is not None
+                else None
+            ),
+            comment=_comment(comment.value if comment is not None else None),
+        )
+
+    def named_type(self, children: list[Any]) -> ir.TypeExpr:
+        token, fields = children
+        name, _, args = token.value.partition("(")
+        if fields is not None:
+            return ir.ObjectType(fields, name)
+        if name == "enum":
+            inner = args[:-1]
+            return ir.EnumType("enum", _enum_values(inner), f"enum({inner})")
+        if name in ir.PRIMITIVES:
+            return decode_args(name, args[:-1]) if args else ir.Primitive(name)
+        return ir.RefType(name)
+
+    def map_type(self, children: list[Any]) -> ir.TypeExpr:
+        fields = children[0]
+        return ir.Primitive("map") if fields is None else ir.ObjectType(fields)
+
+    def dict_type(self, children: list[Any]) -> ir.DictType:
+        return ir.DictType(children[0], children[2])
+
+    def array_type(self, children: list[Any]) -> ir.ArrayType:
+        items, fields = children
+        if fields is not None:
+            name = items.name if isinstance(items, (ir.RefType, ir.ObjectType)) else None
+            items = ir.ObjectType(fields, name)
+        return ir.ArrayType(items)
+
+
+def decode_args(base: str, args: str) -> ir.Primitive | ir.EnumType:
+    """Decide what ``T(args)`` means.
+
+    The rule: one value is a format (``int(int32)``, ``str(date-time)``). Several values
+    joined by ``/`` are an enum (``str(active/inactive)``), except the known slashed formats
+    (``str(ipv4/prefix_length)``). MIME types written as a flat list
+    (``str(application/json/application/yaml)``) are paired back into ``type/subtype`` values.
+    The raw text is kept on the enum either way.
+    """
+    if "/" not in args or args in SLASHED_FORMATS:
+        return ir.Primitive(base, args)
+    return ir.EnumType(base, _enum_values(args), f"{base}({args})")
+
+
+def _enum_values(args: str) -> tuple[str, ...]:
+    parts = [part.strip() for part in args.split("/")]
+    if len(parts) % 2 == 0 and all(part in MIME_TOP_LEVEL for part in parts[::2]):
+        parts = [f"{top}/{sub}" for top, sub in zip(parts[::2], parts[1::2])]
+    unique: dict[str, None] = dict.fromkeys(part for part in parts if part)
+    return tuple(unique)
+
+
+def _default_value(raw: str) -> object:
+    """Decode a ``=default``: numbers, booleans, null, lists; anything else stays a string."""
+    if raw in ("True", "true"):
+        return True
+    if raw in ("False", "false"):
+        return False
+    if raw in ("null", "None"):
+        return None
+    if re.fullmatch(r"-?\d+", raw):
+        return int(raw)
+    if re.fullmatch(r"-?\d+\.\d*(?:[eE][-+]?\d+)?", raw):
+        return float(raw)
+    if raw.startswith("["):
+        try:
+            value = ast.literal_eval(raw)
+        except (ValueError, SyntaxError, MemoryError, RecursionError):
+            return raw
+        return list(value) if isinstance(value, (list, tuple)) else raw
+    return raw
+
+
+def _auth_scheme(words: list[str]) -> ir.AuthScheme:
+    raw = " ".join(words)
+    kind = AUTH_KINDS.get(words[0].lower(), "other")
+    rest = words[1:]
+    if kind == "apikey" and len(rest) >= 3 and rest[-2] == "in":
+        return ir.AuthScheme(kind, raw, key_name=" ".join(rest[:-2]), key_in=rest[-1].lower())
+    param = " ".join(rest) if rest else None
+    if kind == "bearer" and param is not None and param.lower() == "basic":
+        # ``Bearer basic``: lapsh's spelling of an HTTP basic scheme (OpenAPI http/basic).
+        return ir.AuthScheme("basic", raw, param=param)
+    return ir.AuthScheme(kind, raw, param=param)
+
+
+def _lark_plugins(accelerate: bool) -> dict[str, Any]:
+    """lark-cython's drop-in LALR parser and lexer, when installed (the ``fast`` extra)."""
+    if not accelerate:
+        return {}
+    try:
+        import lark_cython  # type: ignore[import-untyped, import-not-found, unused-ignore]
+    except ImportError:
+        return {}
+    plugins: dict[str, Any] = lark_cython.plugins
+    return plugins
+
+
+@lru_cache(maxsize=2)
+def _parser(accelerate: bool = True) -> Lark:
+    grammar = resources.files("generator").joinpath("grammar.lark").read_text("utf-8")
+    return Lark(
+        grammar,
+        parser="lalr",
+        lexer="contextual",
+        transformer=_LineBuilder(),
+        maybe_placeholders=True,
+        _plugins=_lark_plugins(accelerate),
+    )
+
+
+# ---------------------------------------------------------------------------------------------
+# Assembly: lines → API, with the structural checks
+# ---------------------------------------------------------------------------------------------
+
+_ENDPOINT_DIRECTIVES = frozenset(
+    {"desc", "body", "required", "optional", "returns", "errors", "example_request"}
+)
+_PATH_PARAM = re.compile(r"\{+([^{}]+)\}+")  # `{id}`, and Postman's `{{var}}`
+
+
+class _EndpointBuilder:
+    def __init__(self, method: str, path: str, pos: ir.Pos, group: str | None) -> None:
+        self.method, self.path, self.pos, self.group = method, path, pos, group
+        self.fields: dict[str, Any] = {}
+        self.responses: list[ir.Response] = []
+        self.errors: list[ir.ErrorCase] = []
+
+
+def _assemble(lines: Sequence[_Line]) -> ParseResult:
+    diagnostics: list[Diagnostic] = []
+
+    def report(severity: str, message: str, pos: ir.Pos) -> None:
+        diagnostics.append(Diagnostic(severity, message, pos.line, pos.column))  # type: ignore[arg-type]
+
+    header: dict[str, Any] = {}
+    header_pos: dict[str, ir.Pos] = {}
+    types: list[ir.NamedType] = []
+    endpoints: list[ir.Endpoint] = []
+    unknown: list[ir.Directive] = []
+    group_order: dict[str, ir.Pos] = {}
+    current_group: str | None = None
+    current: _EndpointBuilder | None = None
+    end_pos: ir.Pos | None = None
+    lap_version = lines[0].value
+
+    def finish() -> None:
+        nonlocal current
+        if current is not None:
+            common = {field.name for field in header.get("common_fields", ())}
+            endpoints.append(_finish_endpoint(current, common, report))
+            current = None
+
+    for line in lines[1:]:
+        kind = line.kind
+        if end_pos is not None:
+            report("warning", "content after @end is ignored", line.pos)
+            break
+        if kind in _ENDPOINT_DIRECTIVES:
+            if current is None:
+                report("error", f"@{kind} outside an @endpoint block", line.pos)
+                continue
+            if kind == "returns":
+                current.responses.append(line.value)
+            elif kind == "errors":
+                current.errors.extend(line.value)
+            elif kind in current.fields:
+                report("warning", f"second @{kind} in one endpoint; the first is kept", line.pos)
+            else:
+                current.fields[kind] = line.value
+            continue
+        if kind == "endpoint":
+            finish()
+            method, path, _ = line.value
+            if method not in HTTP_METHODS:
+                if method in NON_HTTP_METHODS:
+                    report("warning", f"non-HTTP method {method}: no SDK can be generated for it", line.pos)
+                else:
+                    report("error", f"unknown HTTP method {method!r}", line.pos)
+            current = _EndpointBuilder(method, path, line.pos, current_group)
+            continue
+        finish()
+        if kind == "group":
+            if line.value is None:
+                report("error", "@group needs a name", line.pos)
+                continue
+            current_group = line.value
+            group_order.setdefault(line.value, line.pos)
+        elif kind == "endgroup":
+            current_group = None
+        elif kind == "end":
+            end_pos = line.pos
+        elif kind == "type":
+            types.append(line.value)
+        elif kind == "unknown":
+            name, text = line.value
+            report("warning", f"unknown directive @{name} is ignored", line.pos)
+            unknown.append(ir.Directive(name, text, line.pos))
+        elif kind in ("api", "base", "version", "auth", "common_fields", "endpoints", "toc"):
+            if kind in header:
+                report("warning", f"second @{kind}; the first is kept", line.pos)
+            else:
+                header[kind] = line.value
+                header_pos[kind] = line.pos
+        elif kind == "hint":
+            header.setdefault("hints", []).append(line.value)
+    finish()
+
+    last_line = max((line.pos.line for line in lines), default=1)
+    if end_pos is None:
+        report("error", "missing @end: the document is truncated or incomplete", ir.Pos(last_line, 1))
+    if "api" not in header:
+        report("error", "missing @api: every LAP document names its API", lines[0].pos)
+
+    groups = tuple(
+        ir.Group(name, pos, tuple(e for e in endpoints if e.group == name))
+        for name, pos in group_order.items()
+    )
+    api = ir.API(
+        lap_version=lap_version,
+        name=header.get("api") or "",
+        pos=lines[0].pos,
+        base_url=header.get("base"),
+        version=header.get("version"),
+        auth=header.get("auth"),
+        common_fields=header.get("common_fields", ()),
+        declared_endpoints=header.get("endpoints"),
+        hints=tuple(header.get("hints", ())),
+        toc=header.get("toc", ()),
+        types=tuple(types),
+        endpoints=tuple(endpoints),
+        groups=groups,
+        unknown_directives=tuple(unknown),
+    )
+    _check_duplicate_routes(api, report)
+    _check_completeness(api, header_pos, report)
+    _check_type_refs(api, report)
+    diagnostics.sort(key=lambda d: (d.line, d.column))
+    failed = any(d.severity == "error" for d in diagnostics)
+    return ParseResult(None if failed else api, tuple(diagnostics))
+
+
+def _finish_endpoint(builder: _EndpointBuilder, common: set[str], report: Any) -> ir.Endpoint:
+    seen: set[str] = set()
+    kept: dict[str, tuple[ir.Field, ...]] = {}
+    for kind in ("required", "optional"):
+        fields = []
+        for field in builder.fields.get(kind, ()):
+            if field.name in seen:
+                report("warning", f"duplicate param {field.name!r}; the first is kept", field.pos)
+                continue
+            seen.add(field.name)
+            fields.append(field)
+        kept[kind] = tuple(fields)
+    required_names = {field.name for field in kept["required"]} | common
+    for match in _PATH_PARAM.finditer(builder.path):
+        if match.group(1) not in required_names:
+            report(
+                "warning",
+                f"path param {match.group(1)!r} is not in @required",
+                builder.pos,
+            )
+    return ir.Endpoint(
+        method=builder.method,
+        path=builder.path,
+        pos=builder.pos,
+        group=builder.group,
+        desc=builder.fields.get("desc"),
+        body=builder.fields.get("body"),
+        required=kept["required"],
+        optional=kept["optional"],
+        responses=tuple(builder.responses),
+        errors=tuple(builder.errors),
+        example_request=builder.fields.get("example_request"),
+    )
+
+
+def _check_duplicate_routes(api: ir.API, report: Any) -> None:
+    """The same METHOD+PATH twice is an error, unless the two have different ``@desc``.
+
+    Postman collections hold several named requests for one route ("Create authors
+    collection", "Create books collection"); lapsh keeps each as an endpoint.
+    """
+    seen: dict[tuple[str, str], ir.Endpoint] = {}
+    for endpoint in api.endpoints:
+        route = (endpoint.method, endpoint.path)
+        first = seen.setdefault(route, endpoint)
+        if first is endpoint:
+            continue
+        where = f"{endpoint.method} {endpoint.path} (first at line {first.pos.line})"
+        if first.desc != endpoint.desc:
+            report("warning", f"route repeated with another @desc: {where}", endpoint.pos)
+        else:
+            report("error", f"duplicate endpoint {where}", endpoint.pos)
+
+
+def _check_completeness(api: ir.API, header_pos: dict[str, ir.Pos], report: Any) -> None:
+    if api.declared_endpoints is not None and api.declared_endpoints != len(api.endpoints):
+        report(
+            "warning",
+            f"@endpoints says {api.declared_endpoints} but the document has "
+            f"{len(api.endpoints)} endpoints",
+            header_pos["endpoints"],
+        )
+    counts = {group.name: len(group.endpoints) for group in api.groups}
+    for entry in api.toc:
+        actual = counts.get(entry.name)
+        if actual is None and api.groups:
+            report("warning", f"@toc lists group {entry.name!r}, which has no endpoints", entry.pos)
+        elif actual is not None and actual != entry.count:
+            report(
+                "warning",
+                f"@toc says group {entry.name!r} has {entry.count} endpoints; it has {actual}",
+                entry.pos,
+            )
+
+
+def _check_type_refs(api: ir.API, report: Any) -> None:
+    defined = {named.name for named in api.types}
+    for field in _all_fields(api):
+        for ref in _refs(field.type.expr):
+            if ref not in defined:
+                report("warning", f"type {ref!r} is not defined by any @type; read as 'any'", field.pos)
+
+
+def _all_fields(api: ir.API) -> Iterable[ir.Field]:
+    yield from api.common_fields
+    for named in api.types:
+        yield from named.fields
+    for endpoint in api.endpoints:
+        yield from endpoint.params
+        for response in endpoint.responses:
+            yield from response.fields or ()
+    # ``@body → T`` and ``@returns → T`` have no field; they are checked in _check_type_refs.
+
+
+def _refs(expr: ir.TypeExpr) -> Iterable[str]:
+    if isinstance(expr, ir.RefType):
+        yield expr.name
+    elif isinstance(expr, ir.ArrayType):
+        yield from _refs(expr.items)
+    elif isinstance(expr, ir.DictType):
+        yield from _refs(expr.key)
+        yield from _refs(expr.value)
+    elif isinstance(expr, ir.ObjectType):
+        for field in expr.fields:
+            yield from _refs(field.type.expr)

@@ -1,0 +1,120 @@
+"""IR → LAP text. ``parse(write(api)) == api`` for any API the front end builds.
+
+Positions are not kept (they do not take part in IR equality); groups that a spec reopened
+are reopened again, since endpoints are written in document order.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from . import ir
+
+
+def write(api: ir.API) -> str:
+    lines = [f"@lap {api.lap_version}", f"@api {api.name}"]
+    if api.base_url is not None:
+        lines.append(f"@base {api.base_url}")
+    if api.version is not None:
+        lines.append(f"@version {api.version}")
+    if api.auth is not None:
+        lines.append(f"@auth {api.auth.raw}")
+    if api.common_fields:
+        lines.append(f"@common_fields {write_fields(api.common_fields)}")
+    if api.declared_endpoints is not None:
+        lines.append(f"@endpoints {api.declared_endpoints}")
+    lines.extend(f"@hint {hint}" for hint in api.hints)
+    if api.toc:
+        lines.append("@toc " + ", ".join(f"{entry.name}({entry.count})" for entry in api.toc))
+    lines.extend(f"@type {named.name} {write_fields(named.fields)}" for named in api.types)
+    for directive in api.unknown_directives:
+        text = f" {directive.text}" if directive.text is not None else ""
+        lines.append(f"@{directive.name}{text}")
+    lines.append("")
+    group: str | None = None
+    for endpoint in api.endpoints:
+        if endpoint.group != group:
+            if group is not None:
+                lines.extend(["@endgroup", ""])
+            if endpoint.group is not None:
+                lines.append(f"@group {endpoint.group}")
+            group = endpoint.group
+        lines.extend(_endpoint_lines(endpoint))
+        lines.append("")
+    if group is not None:
+        lines.extend(["@endgroup", ""])
+    lines.append("@end")
+    return "\n".join(lines) + "\n"
+
+
+def _endpoint_lines(endpoint: ir.Endpoint) -> Iterable[str]:
+    yield f"@endpoint {endpoint.method} {endpoint.path}"
+    if endpoint.desc is not None:
+        yield f"@desc {endpoint.desc}"
+    if endpoint.body is not None:
+        yield f"@body → {write_type(endpoint.body)}"
+    if endpoint.required:
+        yield f"@required {write_fields(endpoint.required)}"
+    if endpoint.optional:
+        yield f"@optional {write_fields(endpoint.optional)}"
+    for response in endpoint.responses:
+        yield _returns_line(response)
+    if endpoint.errors:
+        yield "@errors {" + ", ".join(_error_case(case) for case in endpoint.errors) + "}"
+    if endpoint.example_request is not None:
+        yield f"@example_request {endpoint.example_request}"
+
+
+def _returns_line(response: ir.Response) -> str:
+    head = f"@returns({response.code})"
+    if response.fields is not None:
+        comment = f" # {response.description}" if response.description else ""
+        return f"{head} {write_fields(response.fields)}{comment}"
+    if response.type is not None:
+        return f"{head} → {write_type(response.type)}"
+    if response.description is not None:
+        return f"{head} {response.description}"
+    return head
+
+
+def _error_case(case: ir.ErrorCase) -> str:
+    text = case.code
+    if case.type_name is not None:
+        text += f":{case.type_name}:"
+    elif case.description is not None:
+        text += ":"
+    if case.description is not None:
+        text += f" {case.description}"
+    return text
+
+
+def write_fields(fields: Iterable[ir.Field]) -> str:
+    return "{" + ", ".join(write_field(field) for field in fields) + "}"
+
+
+def write_field(field: ir.Field) -> str:
+    text = f"{field.name}{'!' if field.required_marker else ''}: {write_type(field.type.expr)}"
+    if field.type.nullable:
+        text += "?"
+    if field.default is not None:
+        text += f"={field.default.raw}"
+    if field.comment is not None:
+        text += f" # {field.comment}"
+    return text
+
+
+def write_type(expr: ir.TypeExpr) -> str:
+    if isinstance(expr, ir.Primitive):
+        return expr.name if expr.format is None else f"{expr.name}({expr.format})"
+    if isinstance(expr, ir.EnumType):
+        return expr.raw
+    if isinstance(expr, ir.RefType):
+        return expr.name
+    if isinstance(expr, ir.DictType):
+        return f"map<{write_type(expr.key)},{write_type(expr.value)}>"
+    if isinstance(expr, ir.ArrayType):
+        items = expr.items
+        if isinstance(items, ir.ObjectType) and items.name is not None:
+            return f"[{items.name}]{write_fields(items.fields)}"
+        return f"[{write_type(items)}]"
+    return f"{expr.name or 'map'}{write_fields(expr.fields)}"

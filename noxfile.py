@@ -1,0 +1,24 @@
+"""Developer sessions: `nox -s tests`, `nox -s lint`, `nox -s typecheck`."""
+
+import nox
+
+nox.options.sessions = ["tests", "typecheck"]
+
+
+@nox.session
+def tests(session: nox.Session) -> None:
+    session.install("-e", ".[test,fast]")
+    session.run("pytest", *session.posargs)
+
+
+@nox.session
+def lint(session: nox.Session) -> None:
+    session.install("black>=24.1", "ruff>=0.4")
+    session.run("black", "--check", "generator", "tests", "benchmarks", "noxfile.py")
+    session.run("ruff", "check", "generator", "tests", "benchmarks")
+
+
+@nox.session
+def typecheck(session: nox.Session) -> None:
+    session.install("-e", ".[test]")
+    session.run("mypy", "--strict", "generator")
