@@ -18,6 +18,7 @@ from typing import Any
 import attrs
 from lark import Lark, Token, Transformer
 from lark.exceptions import UnexpectedCharacters, UnexpectedEOF, UnexpectedInput, UnexpectedToken
+from lark.lexer import PatternStr
 
 from . import ir
 from .diagnostics import Diagnostic, LapError
@@ -80,21 +81,38 @@ def read_spec(source: str | bytes, *, accelerate: bool = True) -> ParseResult:
         text = decoded
     else:
         text = source
-    text = text.removeprefix("\ufeff").replace("\r\n", "\n").replace("\r", "\n")
+    text = _normalize(text)
     if "\x00" in text:
         line, column = _line_col(text, text.index("\x00"))
         return _failed(Diagnostic("error", "binary input: NUL byte in the spec", line, column))
-    header = _check_header(text)
-    if header is not None:
-        return _failed(header)
-    if not text.endswith("\n"):
+    problem = _check_header(text) or _check_nesting(text)
+    if problem is not None:
+        return _failed(problem)
+    cut_mid_line = not text.endswith("\n")
+    if cut_mid_line:
         text += "\n"
+    parser = _parser(accelerate)
     try:
         # The transformer runs inside the parser, so parse() returns start()'s list.
-        lines: list[_Line] = _parser(accelerate).parse(text)  # type: ignore[assignment]
+        lines: list[_Line] = parser.parse(text)  # type: ignore[assignment]
     except UnexpectedInput as exc:
-        return _failed(_syntax_diagnostic(exc, text))
+        diagnostic = _syntax_diagnostic(exc, text, parser)
+        if cut_mid_line and diagnostic.line >= text.count("\n"):
+            diagnostic = attrs.evolve(
+                diagnostic,
+                message=f"{diagnostic.message}; the file ends mid-line, so it may be truncated",
+            )
+        return _failed(diagnostic)
     return _assemble(lines)
+
+
+def source_lines(text: str) -> list[str]:
+    """The spec's lines as diagnostics number them (BOM dropped, CRLF and CR read as LF)."""
+    return _normalize(text).split("\n")
+
+
+def _normalize(text: str) -> str:
+    return text.removeprefix("\ufeff").replace("\r\n", "\n").replace("\r", "\n")
 
 
 # ---------------------------------------------------------------------------------------------
@@ -147,6 +165,26 @@ def _check_header(text: str) -> Diagnostic | None:
     return Diagnostic("error", "empty file: expected '@lap v0.3' and a document", 1, 1)
 
 
+MAX_NESTING = 64  # real specs nest types 6 deep; the IR and its users recurse on the depth
+
+
+def _check_nesting(text: str) -> Diagnostic | None:
+    """Refuse types nested deeper than ``MAX_NESTING``, which would exhaust Python's stack."""
+    for number, line in enumerate(text.split("\n"), start=1):
+        if line.count("{") + line.count("[") + line.count("<") <= MAX_NESTING:
+            continue  # cannot be too deep: skips the per-character scan on every real line
+        depth = 0
+        for column, char in enumerate(line, start=1):
+            if char in "{[<":
+                depth += 1
+                if depth > MAX_NESTING:
+                    message = f"nesting too deep: more than {MAX_NESTING} levels of '{{', '[' or '<'"
+                    return Diagnostic("error", message, number, column)
+            elif char in "}]>":
+                depth -= 1
+    return None
+
+
 def _failed(diagnostic: Diagnostic) -> ParseResult:
     return ParseResult(None, (diagnostic,))
 
@@ -178,18 +216,35 @@ _TERMINAL_NAMES = {
     "WORD": "a path",
     "_NL": "end of line",
     "$END": "end of file",
+    "DIRECTIVE": "a directive",
+    "LINE_COMMENT": "'# comment'",
+    "AUTH_WORD": "an auth scheme",
+    "PIPE": "'|'",
+    "ARROW": "'→'",
+    "TOC_NAME": "a group name",
+    "TYPE_DEF_NAME": "a type name",
+    "ERROR_TYPE": "an error type name",
+    "ERROR_TEXT": "a description",
+    "RETURNS_TEXT": "a description",
 }
 
 
-def _syntax_diagnostic(exc: UnexpectedInput, text: str) -> Diagnostic:
+def _syntax_diagnostic(exc: UnexpectedInput, text: str, parser: Lark) -> Diagnostic:
     line = exc.line if isinstance(exc.line, int) and exc.line > 0 else text.count("\n") or 1
     column = exc.column if isinstance(exc.column, int) and exc.column > 0 else 1
     source_line = text.split("\n")[line - 1] if line <= text.count("\n") + 1 else ""
-    message = _explain(exc, source_line, column)
+    literals = {
+        terminal.name: repr(terminal.pattern.value)
+        for terminal in parser.terminals
+        if isinstance(terminal.pattern, PatternStr)
+    }
+    message = _explain(exc, source_line, column, {**literals, **_TERMINAL_NAMES})
     return Diagnostic("error", message, line, column)
 
 
-def _explain(exc: UnexpectedInput, source_line: str, column: int) -> str:
+def _explain(
+    exc: UnexpectedInput, source_line: str, column: int, labels: dict[str, str]
+) -> str:
     opened = source_line[: column - 1].count("{") - source_line[: column - 1].count("}")
     if isinstance(exc, UnexpectedEOF):
         return "truncated document: the file ends inside a directive"
@@ -202,15 +257,22 @@ def _explain(exc: UnexpectedInput, source_line: str, column: int) -> str:
             return "truncated document: the file ends inside a directive"
         if token.type == "RBRACE" and opened <= 0:
             return "unbalanced braces: '}' without a matching '{'"
-        if expected & {"FIELD_NAME", "NEXT_FIELD_NAME"}:
-            rest = source_line[column - 1 :].lstrip(" \t,{")
-            if rest and rest[0] != "}":
+        rest = source_line[column - 1 :].lstrip(" \t")
+        if "FIELD_NAME" in expected or ("NEXT_FIELD_NAME" in expected and rest[:1] == ","):
+            # A field should start here: the entry after the `{` or `,` is malformed.
+            if "FIELD_NAME" in expected and rest[:1] == ",":
+                return "expected a param 'name: TYPE' after '{', found ','"
+            rest = rest[1:].lstrip(" \t") if rest[:1] in (",", "{") else rest
+            if rest[:1] in (",", "}"):
+                return "expected a param 'name: TYPE' after ','"
+            if rest:
                 return _explain_bad_field(rest)
         if "NULLABLE" in expected and token.type not in ("_NL", "$END"):
-            return f"unknown type syntax near {_snippet(source_line[column - 1 :])}"
+            # Right after a type, something that is not `?`, `=`, `#`, `,` or `}`.
+            return _explain_bad_field(_field_entry_at(source_line, column))
         if token.type == "METHOD" or "METHOD" in expected:
             return f"expected an HTTP method and a path after @endpoint, found {_describe_token(token)}"
-        wanted = " or ".join(sorted(_TERMINAL_NAMES.get(name, name) for name in expected))
+        wanted = " or ".join(sorted({labels.get(name, name) for name in expected}))
         return f"unexpected {_describe_token(token)}; expected {wanted}"
     if isinstance(exc, UnexpectedCharacters):
         allowed = set(exc.allowed or ())
@@ -231,13 +293,23 @@ def _explain(exc: UnexpectedInput, source_line: str, column: int) -> str:
 
 
 def _explain_bad_field(rest: str) -> str:
-    entry = re.split(r"[,}]", rest, maxsplit=1)[0].strip()
-    name, colon, type_text = entry.partition(":")
+    """Explain a malformed ``name: TYPE`` entry; ``rest`` starts at the entry."""
+    entry = re.split(r"[,}]", rest, maxsplit=1)[0].split("#", 1)[0].strip()
+    name, colon, type_text = entry.rpartition(":")  # names may contain ':', types do not
+    name, type_text = name.strip(), type_text.strip()
     if not colon:
-        return f"param {name.strip()!r} has no type (expected 'name: TYPE')"
-    if not type_text.strip():
-        return f"param {name.strip()!r} has no type after ':'"
-    return f"unknown type syntax {type_text.strip()!r} for param {name.strip()!r}"
+        return f"param {type_text!r} has no type (expected 'name: TYPE')"
+    if not name:
+        return f"a param has no name before ':' (expected 'name: TYPE', found {entry!r})"
+    if not type_text:
+        return f"param {name!r} has no type after ':'"
+    return f"unknown type syntax {type_text!r} for param {name!r}"
+
+
+def _field_entry_at(source_line: str, column: int) -> str:
+    """The ``name: TYPE…`` entry of a field block that holds ``column``."""
+    start = max(source_line.rfind("{", 0, column - 1), source_line.rfind(",", 0, column - 1))
+    return source_line[start + 1 :]
 
 
 def _snippet(text: str) -> str:
@@ -401,8 +473,7 @@ class _LineBuilder(Transformer[Token, list[_Line]]):
 
     def errors(self, children: list[Any]) -> _Line:
         cases = tuple(case for case in children if isinstance(case, ir.ErrorCase))
-        pos = cases[0].pos if cases else ir.Pos(0, 0)
-        return _Line("errors", pos, cases)
+        return _Line("errors", _pos(children[0]), cases)
 
     def error_case(self, children: list[Token | None]) -> ir.ErrorCase:
         status, type_name, text = children
@@ -498,7 +569,8 @@ def _default_value(raw: str) -> object:
             value = ast.literal_eval(raw)
         except (ValueError, SyntaxError, MemoryError, RecursionError):
             return raw
-        return list(value) if isinstance(value, (list, tuple)) else raw
+        # A tuple, not a list: IR values are frozen and hashable.
+        return tuple(value) if isinstance(value, (list, tuple)) else raw
     return raw
 
 
@@ -573,6 +645,7 @@ def _assemble(lines: Sequence[_Line]) -> ParseResult:
     current_group: str | None = None
     current: _EndpointBuilder | None = None
     end_pos: ir.Pos | None = None
+    arrow_types: list[tuple[ir.TypeExpr, ir.Pos]] = []  # `@body → T`, `@returns(…) → T`
     lap_version = lines[0].value
 
     def finish() -> None:
@@ -587,18 +660,29 @@ def _assemble(lines: Sequence[_Line]) -> ParseResult:
         if end_pos is not None:
             report("warning", "content after @end is ignored", line.pos)
             break
-        if kind in _ENDPOINT_DIRECTIVES:
+        if kind == "unknown":
+            # Skipped without closing the current endpoint: a newer minor version may add
+            # directives inside endpoint blocks.
+            name, text = line.value
+            report("warning", f"unknown directive @{name} is ignored", line.pos)
+            unknown.append(ir.Directive(name, text, line.pos))
+            continue
+        if kind in _ENDPOINT_DIRECTIVES or (kind == "auth" and current is not None):
             if current is None:
                 report("error", f"@{kind} outside an @endpoint block", line.pos)
                 continue
             if kind == "returns":
                 current.responses.append(line.value)
+                if line.value.type is not None:
+                    arrow_types.append((line.value.type, line.pos))
             elif kind == "errors":
                 current.errors.extend(line.value)
             elif kind in current.fields:
                 report("warning", f"second @{kind} in one endpoint; the first is kept", line.pos)
             else:
                 current.fields[kind] = line.value
+                if kind == "body":
+                    arrow_types.append((line.value, line.pos))
             continue
         if kind == "endpoint":
             finish()
@@ -623,10 +707,6 @@ def _assemble(lines: Sequence[_Line]) -> ParseResult:
             end_pos = line.pos
         elif kind == "type":
             types.append(line.value)
-        elif kind == "unknown":
-            name, text = line.value
-            report("warning", f"unknown directive @{name} is ignored", line.pos)
-            unknown.append(ir.Directive(name, text, line.pos))
         elif kind in ("api", "base", "version", "auth", "common_fields", "endpoints", "toc"):
             if kind in header:
                 report("warning", f"second @{kind}; the first is kept", line.pos)
@@ -665,7 +745,7 @@ def _assemble(lines: Sequence[_Line]) -> ParseResult:
     )
     _check_duplicate_routes(api, report)
     _check_completeness(api, header_pos, report)
-    _check_type_refs(api, report)
+    _check_type_refs(api, arrow_types, report)
     diagnostics.sort(key=lambda d: (d.line, d.column))
     failed = any(d.severity == "error" for d in diagnostics)
     return ParseResult(None if failed else api, tuple(diagnostics))
@@ -697,6 +777,7 @@ def _finish_endpoint(builder: _EndpointBuilder, common: set[str], report: Any) -
         pos=builder.pos,
         group=builder.group,
         desc=builder.fields.get("desc"),
+        auth=builder.fields.get("auth"),
         body=builder.fields.get("body"),
         required=kept["required"],
         optional=kept["optional"],
@@ -746,12 +827,15 @@ def _check_completeness(api: ir.API, header_pos: dict[str, ir.Pos], report: Any)
             )
 
 
-def _check_type_refs(api: ir.API, report: Any) -> None:
+def _check_type_refs(
+    api: ir.API, arrow_types: Iterable[tuple[ir.TypeExpr, ir.Pos]], report: Any
+) -> None:
     defined = {named.name for named in api.types}
-    for field in _all_fields(api):
-        for ref in _refs(field.type.expr):
+    uses = [(field.type.expr, field.pos) for field in _all_fields(api)]
+    for expr, pos in [*uses, *arrow_types]:
+        for ref in _refs(expr):
             if ref not in defined:
-                report("warning", f"type {ref!r} is not defined by any @type; read as 'any'", field.pos)
+                report("warning", f"type {ref!r} is not defined by any @type; read as 'any'", pos)
 
 
 def _all_fields(api: ir.API) -> Iterable[ir.Field]:
@@ -762,7 +846,8 @@ def _all_fields(api: ir.API) -> Iterable[ir.Field]:
         yield from endpoint.params
         for response in endpoint.responses:
             yield from response.fields or ()
-    # ``@body → T`` and ``@returns → T`` have no field; they are checked in _check_type_refs.
+    # ``@body → T`` and ``@returns → T`` have no field: _assemble collects them for
+    # _check_type_refs with their lines.
 
 
 def _refs(expr: ir.TypeExpr) -> Iterable[str]:

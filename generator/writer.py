@@ -31,18 +31,32 @@ def write(api: ir.API) -> str:
         text = f" {directive.text}" if directive.text is not None else ""
         lines.append(f"@{directive.name}{text}")
     lines.append("")
+    # Groups are ordered by their first @group line, which need not hold an endpoint:
+    # a group opened before ``name`` that has not been written yet is written empty.
+    order = [group.name for group in api.groups]
+    opened: set[str] = set()
+
+    def open_groups_before(name: str | None) -> None:
+        for earlier in order[: order.index(name) if name is not None else len(order)]:
+            if earlier not in opened:
+                lines.extend([f"@group {earlier}", "@endgroup", ""])
+                opened.add(earlier)
+
     group: str | None = None
     for endpoint in api.endpoints:
         if endpoint.group != group:
             if group is not None:
                 lines.extend(["@endgroup", ""])
             if endpoint.group is not None:
+                open_groups_before(endpoint.group)
                 lines.append(f"@group {endpoint.group}")
+                opened.add(endpoint.group)
             group = endpoint.group
         lines.extend(_endpoint_lines(endpoint))
         lines.append("")
     if group is not None:
         lines.extend(["@endgroup", ""])
+    open_groups_before(None)
     lines.append("@end")
     return "\n".join(lines) + "\n"
 
@@ -51,6 +65,8 @@ def _endpoint_lines(endpoint: ir.Endpoint) -> Iterable[str]:
     yield f"@endpoint {endpoint.method} {endpoint.path}"
     if endpoint.desc is not None:
         yield f"@desc {endpoint.desc}"
+    if endpoint.auth is not None:
+        yield f"@auth {endpoint.auth.raw}"
     if endpoint.body is not None:
         yield f"@body → {write_type(endpoint.body)}"
     if endpoint.required:

@@ -1,0 +1,87 @@
+"""Python names: identifiers from wire names, words from run-together ``@desc`` text."""
+
+from __future__ import annotations
+
+import keyword
+import re
+from collections.abc import Iterable
+
+_CAMEL_BOUNDARY = re.compile(r"(?<=[a-z0-9])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-z])")
+_NON_WORD = re.compile(r"[^0-9A-Za-z]+")
+# Names the generated code itself uses inside method signatures and models.
+RESERVED = frozenset(
+    {"self", "cls", "extra_headers", "timeout", "additional_properties", "from_dict", "to_dict"}
+)
+
+
+def words(text: str) -> list[str]:
+    """Lower-case words of a wire name: ``X-Stytch-Member-Session`` → x, stytch, member, session."""
+    spaced = _CAMEL_BOUNDARY.sub(" ", text)
+    return [word.lower() for word in _NON_WORD.split(spaced) if word]
+
+
+def snake(text: str) -> str:
+    """A safe snake_case identifier for a wire name (keywords get a trailing ``_``)."""
+    name = "_".join(words(text)) or "value"
+    if name[0].isdigit():
+        name = f"n{name}"
+    if keyword.iskeyword(name) or keyword.issoftkeyword(name) or name in RESERVED:
+        name += "_"
+    return name
+
+
+def pascal(text: str) -> str:
+    """``connected_apps`` → ``ConnectedApps``; ``b2b`` → ``B2B``."""
+    name = "".join(_pascal_word(word) for word in words(text)) or "Model"
+    return f"M{name}" if name[0].isdigit() else name
+
+
+def _pascal_word(word: str) -> str:
+    if re.fullmatch(r"[a-z]\d[a-z]", word):  # b2b, m2m, p2p
+        return word.upper()
+    return word[:1].upper() + word[1:]
+
+
+def singular(word: str) -> str:
+    """A simple English singular, good enough for field names (``sessions`` → ``session``)."""
+    if word.endswith("ies") and len(word) > 4:
+        return word[:-3] + "y"
+    if word.endswith(("sses", "xes", "ches", "shes")):
+        return word[:-2]
+    if word.endswith("s") and not word.endswith(("ss", "us", "is")) and len(word) > 3:
+        return word[:-1]
+    return word
+
+
+def segment(text: str, vocabulary: set[str]) -> list[str] | None:
+    """Split run-together text into vocabulary words with as few words as possible.
+
+    ``rotatestart`` → rotate, start. Returns None when the text cannot be covered.
+    """
+    text = text.lower()
+    best: list[list[str] | None] = [None] * (len(text) + 1)
+    best[0] = []
+    longest = max((len(word) for word in vocabulary), default=0)
+    for end in range(1, len(text) + 1):
+        for start in range(max(0, end - longest), end):
+            prefix = best[start]
+            piece = text[start:end]
+            if prefix is None or piece not in vocabulary:
+                continue
+            candidate = prefix + [piece]
+            current = best[end]
+            # Fewer words wins; on a tie, the split with the longer first word (stable).
+            if current is None or len(candidate) < len(current):
+                best[end] = candidate
+    return best[len(text)]
+
+
+def unique(name: str, taken: Iterable[str]) -> str:
+    """``name``, or ``name_2``, ``name_3``… whichever is not taken."""
+    used = set(taken)
+    if name not in used:
+        return name
+    counter = 2
+    while f"{name}_{counter}" in used:
+        counter += 1
+    return f"{name}_{counter}"
