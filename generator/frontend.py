@@ -210,7 +210,7 @@ _TERMINAL_NAMES = {
     "LBRACE": "'{'",
     "TYPE_NAME": "a type",
     "STATUS": "a status code",
-    "INT": "a number",
+    "INT": "a number (at most 18 digits)",
     "TEXT": "text",
     "METHOD": "an HTTP method",
     "WORD": "a path",
@@ -561,7 +561,10 @@ def _default_value(raw: str) -> object:
     if raw in ("null", "None"):
         return None
     if re.fullmatch(r"-?\d+", raw):
-        return int(raw)
+        try:
+            return int(raw)
+        except ValueError:  # more digits than int() converts (sys.get_int_max_str_digits)
+            return raw
     if re.fullmatch(r"-?\d+\.\d*(?:[eE][-+]?\d+)?", raw):
         return float(raw)
     if raw.startswith("["):

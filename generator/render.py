@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
+import re
 import shutil
 import tempfile
 from concurrent.futures import ProcessPoolExecutor
@@ -87,28 +89,80 @@ def render(plan: Plan) -> dict[str, str]:
     return format_files(files)
 
 
-def _format_one(item: tuple[str, str]) -> tuple[str, str]:
-    path, source = item
-    if not path.endswith(".py"):
-        return path, source
+# Top-level definitions are formatted one by one: black formats a top-level class the same
+# alone as in its file (tests check the joined result is black-stable), and a chunk whose text
+# is unchanged since the last run is taken from the cache instead of formatted again.
+_TOP_LEVEL_BOUNDARY = re.compile(r"\n\n+(?=(?:@|class |def |async def )\S)")
+
+
+def _cache_dir() -> Path:
+    root = os.environ.get("LAPGEN_CACHE_DIR") or os.path.join(
+        os.environ.get("XDG_CACHE_HOME") or os.path.expanduser("~/.cache"), "lapgen"
+    )
+    return Path(root) / f"black-{black.__version__}"
+
+
+def _chunk_key(chunk: str) -> str:
+    return hashlib.sha256(f"{BLACK_MODE!r}\0{chunk}".encode()).hexdigest()
+
+
+def _format_chunk(chunk: str) -> str:
     try:
         # fast=True skips black's AST equivalence check: the input is our own rendering.
-        return path, black.format_file_contents(source, fast=True, mode=BLACK_MODE)
+        return black.format_file_contents(chunk, fast=True, mode=BLACK_MODE)
     except black.NothingChanged:
-        return path, source
-    except Exception as exc:  # black's parse errors: a template bug, name the file
-        raise RenderError(f"{path}: generated code does not parse: {exc}") from None
+        return chunk
+    except Exception as exc:  # black's parse errors: a template bug
+        raise RenderError(f"generated code does not parse: {exc}\n{chunk[:2000]}") from None
 
 
 def format_files(files: dict[str, str]) -> dict[str, str]:
-    """Format the Python files with black, in parallel for large outputs."""
-    items = sorted(files.items())
-    big = sum(len(source) for _, source in items) > 400_000
-    workers = min(os.cpu_count() or 1, 4)
-    if big and workers > 1:
-        with ProcessPoolExecutor(max_workers=workers) as pool:
-            return dict(pool.map(_format_one, items, chunksize=1))
-    return dict(map(_format_one, items))
+    """Format the Python files with black, reusing cached chunks, in parallel when many."""
+    cache = _cache_dir()
+    chunked = {
+        path: _TOP_LEVEL_BOUNDARY.split(source)
+        for path, source in files.items()
+        if path.endswith(".py")
+    }
+    formatted: dict[str, str] = {}
+    missing: dict[str, str] = {}
+    for chunks in chunked.values():
+        for chunk in chunks:
+            key = _chunk_key(chunk)
+            if key in formatted or key in missing:
+                continue
+            try:
+                formatted[key] = (cache / key[:2] / key).read_text("utf-8")
+            except OSError:
+                missing[key] = chunk
+    if missing:
+        keys = sorted(missing, key=lambda key: -len(missing[key]))  # big ones first
+        sources = [missing[key] for key in keys]
+        workers = min(os.cpu_count() or 1, 4)
+        if workers > 1 and sum(map(len, sources)) > 200_000:
+            with ProcessPoolExecutor(max_workers=workers) as pool:
+                results = list(pool.map(_format_chunk, sources, chunksize=8))
+        else:
+            results = [_format_chunk(source) for source in sources]
+        for key, result in zip(keys, results):
+            formatted[key] = result
+            _store(cache, key, result)
+    output = dict(files)
+    for path, chunks in chunked.items():
+        output[path] = "\n\n".join(formatted[_chunk_key(chunk)] for chunk in chunks)
+    return output
+
+
+def _store(cache: Path, key: str, text: str) -> None:
+    """Best effort: a cache that cannot be written only costs time."""
+    target = cache / key[:2] / key
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        temporary = target.with_name(f"{key}.{os.getpid()}.tmp")
+        temporary.write_text(text, "utf-8")
+        temporary.replace(target)
+    except OSError:
+        pass
 
 
 class RenderError(Exception):

@@ -69,7 +69,7 @@ INITIAL_RETRY_DELAY: Final = 0.5
 MAX_RETRY_DELAY: Final = 8.0
 MAX_RETRY_AFTER: Final = 60.0
 MAX_RETRY_WAIT: Final = 60.0
-RETRY_STATUSES: Final = frozenset({408, 429})  # and every 5xx
+RETRY_STATUSES: Final = frozenset({408, 409, 429})  # and every 5xx
 
 Server: TypeAlias = Literal["telemetry"]
 QueryValue: TypeAlias = str | int | float | bool | Sequence[str | int | float | bool] | Unset | None

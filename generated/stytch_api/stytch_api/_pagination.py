@@ -27,9 +27,8 @@ def iter_pages(
     while True:
         yield page
         cursor = next_cursor(page)
-        if not cursor or cursor in seen:
+        if not cursor:
             return
-        seen.add(cursor)
         page = fetch(cursor)
 
 

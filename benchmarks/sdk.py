@@ -1,0 +1,245 @@
+"""Benchmarks for the generated Stytch SDK and for `lapgen generate`.
+
+Prints medians measured side by side in one run (the machines are noisy):
+- `import stytch_api` + constructing a Client, in fresh interpreters;
+- call overhead over httpx.MockTransport versus a raw httpx `get().json()` on the same
+  transport, for `users.get` (2.4 KB response) and a B2B member response (7.8 KB);
+- `lapgen generate` end to end (cold: empty format cache; warm: cache filled);
+- generated lines and model class counts.
+
+Run: python benchmarks/sdk.py [--runs N]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+PACKAGE_DIR = ROOT / "generated" / "stytch_api"
+
+
+def _user(index: int) -> dict[str, object]:
+    return {
+        "email_id": f"email-test-{index:04d}-aaaa-bbbb-cccc-0123456789ab",
+        "email": f"ada.lovelace+{index}@example.com",
+        "verified": True,
+    }
+
+
+def user_response() -> dict[str, object]:
+    """A realistic users.get body of about 2.4 KB."""
+    return {
+        "request_id": "request-id-test-55555555-5555-4555-8555-555555555555",
+        "user_id": "user-test-16d9ba61-97a1-4ba4-9720-b03761dc50c6",
+        "name": {"first_name": "Ada", "middle_name": "", "last_name": "Lovelace"},
+        "emails": [_user(i) for i in range(4)],
+        "phone_numbers": [
+            {"phone_id": f"phone-number-test-{i}-d5a3-47b3-8a8b-3d6b1c2f0a4e",
+             "phone_number": f"+1202555{i:04d}", "verified": True}
+            for i in range(3)
+        ],
+        "providers": [
+            {"provider_type": "Google", "provider_subject": "10769150350006150715113082367",
+             "profile_picture_url": "https://example.com/avatar.png", "locale": "en",
+             "oauth_user_registration_id": "oauth-user-test-de86770c-911d-463f-80e7-f2ec7a4b5b2a"}
+        ],
+        "webauthn_registrations": [],
+        "totps": [{"totp_id": "totp-test-41920359-8bbb-4fe8-8fa3-aaa83f35f02c", "verified": True}],
+        "crypto_wallets": [],
+        "biometric_registrations": [],
+        "password": {"password_id": "password-test-e3d4a6ba-aa8d-4ab6-8a8c-0d5c5bfc7a29",
+                     "requires_reset": False},
+        "trusted_metadata": {"billing_address": {"city": "London", "postal_code": "EC1A"}},
+        "untrusted_metadata": {"display_theme": "DARK_MODE", "tour_done": True},
+        "external_id": "ada-0001",
+        "status": "active",
+        "is_locked": False,
+        "roles": ["stytch_user", "admin", "billing"],
+        "created_at": "2021-12-29T21:39:14Z",
+        "lock_created_at": None,
+        "lock_expires_at": None,
+        "status_code": 200,
+        "extra_field_added_later": {"a": [1, 2, 3], "b": "c" * 200},
+    }
+
+
+def member_response() -> dict[str, object]:
+    """A B2B member body of about 7.8 KB."""
+    member = {
+        "organization_id": "organization-test-07971b06-ac8b-4cdb-9c15-63b17e653931",
+        "member_id": "member-test-32fc5024-9c09-4da3-bd2e-c9ce4da9375f",
+        "email_address": "ada@example.com",
+        "status": "active",
+        "name": "Ada Lovelace",
+        "sso_registrations": [
+            {"connection_id": f"saml-connection-test-{i}", "external_id": f"ext-{i}",
+             "registration_id": f"reg-{i}", "sso_attributes": {"groups": ["a", "b"]}}
+            for i in range(6)
+        ],
+        "trusted_metadata": {"department": "engineering", "level": 7, "tags": ["x"] * 20},
+        "untrusted_metadata": {"theme": "dark", "notes": "n" * 600},
+        "roles": [
+            {"role_id": f"role-{i}", "sources": [{"type": "direct_assignment", "details": {}}]}
+            for i in range(8)
+        ],
+        "mfa_enrolled": True,
+        "mfa_phone_number": "+12025550162",
+        "default_mfa_method": "sms_otp",
+        "is_breakglass": False,
+        "member_password_id": "member-password-test-1",
+        "oauth_registrations": [
+            {"provider_type": "Google", "provider_subject": f"{i:030d}",
+             "member_oauth_registration_id": f"oauth-reg-{i}", "profile_picture_url": "https://example.com/p.png",
+             "locale": "en"}
+            for i in range(8)
+        ],
+        "email_address_verified": True,
+        "is_admin": True,
+        "totp_registration_id": "",
+        "retired_email_addresses": [{"email_id": f"e{i}", "email_address": f"old{i}@example.com"} for i in range(6)],
+        "created_at": "2023-01-01T00:00:00Z",
+        "updated_at": "2024-01-01T00:00:00Z",
+    }
+    return {
+        "request_id": "request-id-test-55555555-5555-4555-8555-555555555555",
+        "member_id": member["member_id"],
+        "member": member,
+        "organization": {
+            "organization_id": member["organization_id"],
+            "organization_name": "Example Org",
+            "organization_slug": "example-org",
+            "organization_logo_url": "https://example.com/logo.png",
+            "trusted_metadata": {"plan": "enterprise", "seats": 500, "notes": "t" * 900},
+            "email_allowed_domains": ["example.com", "example.org"],
+            "sso_active_connections": [{"connection_id": f"c{i}", "display_name": f"SSO {i}"} for i in range(10)],
+        },
+        "status_code": 200,
+    }
+
+
+def _median_call(fn, runs: int, inner: int) -> float:
+    samples = []
+    for _ in range(runs):
+        start = time.perf_counter()
+        for _ in range(inner):
+            fn()
+        samples.append((time.perf_counter() - start) / inner)
+    return statistics.median(samples)
+
+
+def call_overhead(runs: int) -> None:
+    import httpx
+
+    sys.path.insert(0, str(PACKAGE_DIR))
+    import stytch_api
+
+    for label, body, call in (
+        ("users.get (%.1f KB)", user_response(), lambda c: c.users.get("user-test-1")),
+        (
+            "b2b member get (%.1f KB)",
+            member_response(),
+            lambda c: c.b2b.organizations.member.get("organization-test-1", member_id="m1"),
+        ),
+    ):
+        payload = json.dumps(body).encode()
+        headers = {"content-type": "application/json"}
+
+        def handler(request: httpx.Request, payload: bytes = payload) -> httpx.Response:
+            return httpx.Response(200, content=payload, headers=headers)
+
+        raw = httpx.Client(transport=httpx.MockTransport(handler), base_url="https://test.stytch.com")
+        client = stytch_api.Client(
+            project_id="project-test-1",
+            secret="secret-test-1",
+            http_client=httpx.Client(transport=httpx.MockTransport(handler)),
+        )
+        call(client)  # warm up lazy imports
+        raw_times, sdk_times = [], []
+        for _ in range(runs):  # interleaved so noise hits both alike
+            raw_times.append(_median_call(lambda: raw.get("/v1/users/u").json(), 1, 200))
+            sdk_times.append(_median_call(lambda: call(client), 1, 200))
+        raw_median, sdk_median = statistics.median(raw_times), statistics.median(sdk_times)
+        name = label % (len(payload) / 1024)
+        print(
+            f"{name}: raw httpx {raw_median * 1e6:.1f} us, SDK {sdk_median * 1e6:.1f} us, "
+            f"ratio {sdk_median / raw_median:.3f}"
+        )
+
+
+def import_time(runs: int) -> None:
+    code = (
+        "import time; t = time.perf_counter(); import stytch_api; "
+        "stytch_api.Client(project_id='project-test-1', secret='s'); "
+        "print(time.perf_counter() - t)"
+    )
+    env = {**os.environ, "PYTHONPATH": str(PACKAGE_DIR)}
+    samples = [
+        float(subprocess.run([sys.executable, "-c", code], env=env, check=True,
+                             capture_output=True, text=True).stdout)
+        for _ in range(runs)
+    ]
+    print(f"import stytch_api + Client(): median {statistics.median(samples) * 1000:.1f} ms")
+
+
+def generate_time(runs: int) -> None:
+    with tempfile.TemporaryDirectory() as tmp:
+        cold, warm = [], []
+        for index in range(runs):
+            cache = Path(tmp) / f"cache-{index}"
+            env = {**os.environ, "LAPGEN_CACHE_DIR": str(cache)}
+            for bucket in (cold, warm):
+                start = time.perf_counter()
+                subprocess.run(
+                    [sys.executable, "-m", "generator", "generate", str(ROOT / "spec" / "stytch.lap"),
+                     "-o", str(Path(tmp) / "out")],
+                    env=env, check=True, capture_output=True,
+                )
+                bucket.append(time.perf_counter() - start)
+        print(f"lapgen generate (cold format cache): median {statistics.median(cold):.2f} s")
+        print(f"lapgen generate (warm format cache): median {statistics.median(warm):.2f} s")
+
+
+def sizes() -> None:
+    files = list((PACKAGE_DIR / "stytch_api").rglob("*.py"))
+    lines = sum(path.read_text().count("\n") for path in files)
+    sys.path.insert(0, str(ROOT))
+    from generator.plan import model_counts
+    from generator.cli import _load_plan  # noqa: F401  (keeps the import path honest)
+
+    import generator.config as config
+    import generator.frontend as frontend
+    import generator.plan as plan
+
+    spec = ROOT / "spec" / "stytch.lap"
+    data = spec.read_bytes()
+    built = plan.build_plan(frontend.parse(data), config.load_config(spec.with_suffix(".toml")),
+                            spec_name=spec.name, spec_bytes=data)
+    counts = model_counts(built)
+    longest = max(len(model.name) for model in built.models)
+    print(f"generated Python lines: {lines} in {len(files)} files")
+    print(f"model classes: {counts['nested']} nested, {counts['response']} responses; "
+          f"longest class name {longest} chars")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--runs", type=int, default=9)
+    parser.add_argument("--skip-generate", action="store_true")
+    args = parser.parse_args()
+    sizes()
+    import_time(args.runs)
+    call_overhead(args.runs)
+    if not args.skip_generate:
+        generate_time(max(3, args.runs // 3))
+
+
+if __name__ == "__main__":
+    main()
