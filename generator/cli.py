@@ -13,7 +13,8 @@ from .diagnostics import Diagnostic
 from .config import ConfigError, find_config, load_config
 from .frontend import ParseResult, read_spec, source_lines
 from .plan import Plan, PlanError, build_plan, plan_json
-from .render import RenderError, render, write_output
+from .output import FormatError, write_output
+from .render import render_files
 
 EXIT_OK, EXIT_INVALID, EXIT_USAGE = 0, 1, 2
 
@@ -142,9 +143,9 @@ def _generate(args: argparse.Namespace) -> int:
     if isinstance(plan, int):
         return plan
     try:
-        files = render(plan)
+        files = render_files(plan, previous=args.output)
         write_output(files, args.output)
-    except RenderError as exc:
+    except FormatError as exc:
         print(f"lapgen: internal error: {exc}", file=sys.stderr)
         return EXIT_INVALID
     except OSError as exc:

@@ -122,21 +122,24 @@ def _normalize(text: str) -> str:
 
 def _decode(data: bytes) -> str | Diagnostic:
     if b"\x00" in data:
-        offset = data.index(b"\x00")
-        line = data.count(b"\n", 0, offset) + 1
-        column = offset - (data.rfind(b"\n", 0, offset) + 1) + 1
+        line, column = _byte_line_col(data, data.index(b"\x00"))
         return Diagnostic("error", "binary input: NUL byte in the spec", line, column)
     try:
         return data.decode("utf-8")
     except UnicodeDecodeError as exc:
-        line = data.count(b"\n", 0, exc.start) + 1
-        column = exc.start - (data.rfind(b"\n", 0, exc.start) + 1) + 1
+        line, column = _byte_line_col(data, exc.start)
         return Diagnostic(
             "error",
             f"not UTF-8: byte 0x{data[exc.start]:02x} cannot be decoded; LAP files are UTF-8",
             line,
             column,
         )
+
+
+def _byte_line_col(data: bytes, offset: int) -> tuple[int, int]:
+    """The line and column of a byte offset, counted as for text (characters, CR and CRLF)."""
+    before = _normalize(data[:offset].decode("utf-8", errors="replace"))
+    return _line_col(before, len(before))
 
 
 _HEADER = re.compile(r"[ \t]*@lap[ \t]+(\S+)")

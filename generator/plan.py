@@ -276,6 +276,7 @@ class _Builder:
         for endpoint in self.api.endpoints:
             resource, method_name = self.accessor(endpoint)
             placed.append((endpoint, resource or ("default",), method_name))
+        placed = _merge_singular_resources(placed)
         prefixes = {resource[:depth] for _, resource, _ in placed for depth in range(1, len(resource) + 1)}
         tree: dict[tuple[str, ...], list[MethodPlan]] = {}
         taken: dict[tuple[str, ...], set[str]] = {}
@@ -404,6 +405,39 @@ class _Builder:
         return PagesPlan(cursor.python, path) if path is not None else None
 
 
+def _merge_singular_resources(
+    placed: list[tuple[ir.Endpoint, tuple[str, ...], str]],
+) -> list[tuple[ir.Endpoint, tuple[str, ...], str]]:
+    """Put ``.../member`` endpoints into a sibling ``.../members`` resource when one exists.
+
+    APIs mix ``/organizations/{id}/member`` and ``/organizations/{id}/members/{member_id}``;
+    a hand-written SDK has one ``members`` resource. Kept apart when method names would clash.
+    """
+    resources = {resource for _, resource, _ in placed}
+    methods: dict[tuple[str, ...], set[str]] = {}
+    for _, resource, name in placed:
+        methods.setdefault(resource, set()).add(name)
+    merged = []
+    for endpoint, resource, name in placed:
+        if resource and resource not in (r[: len(resource)] for r in resources if len(r) > len(resource)):
+            plural = next(
+                (
+                    other
+                    for other in sorted(resources)
+                    if len(other) == len(resource)
+                    and other[:-1] == resource[:-1]
+                    and other[-1] != resource[-1]
+                    and singular(other[-1]) == resource[-1]
+                ),
+                None,
+            )
+            if plural is not None and name not in methods[plural]:
+                methods[plural].add(name)
+                resource = plural
+        merged.append((endpoint, resource, name))
+    return merged
+
+
 def _ends_with(sequence: Sequence[str], tail: Sequence[str]) -> bool:
     """``tail`` ends ``sequence``, comparing words by their singular form."""
     if len(tail) > len(sequence) or not tail:
@@ -520,7 +554,8 @@ class _ModelRegistry:
         for named in api.types:
             self._register(named.name, ir.ObjectType(named.fields, named.name), "")
 
-    def _register(self, hint: str, expr: ir.ObjectType, doc: str) -> _ModelSpec:
+    def _register(self, hint: str, expr: ir.ObjectType, doc: str) -> object:
+        """Count one use of an object shape; returns the shape's key."""
         key = (expr.name, _fields_shape(expr.fields)) if expr.name else _shape(expr)
         spec = self.by_shape.get(key)
         if spec is None:
@@ -528,7 +563,7 @@ class _ModelRegistry:
         spec.uses += 1
         for field in expr.fields:
             self.annotation(field.type, hint=field.name)
-        return spec
+        return key
 
     def _ref_token(self, key: object) -> str:
         return self._tokens.setdefault(key, str(len(self._tokens)))
@@ -565,9 +600,7 @@ class _ModelRegistry:
             return "Any"
         if not expr.fields:
             return "dict[str, Any]"
-        spec = self._register(hint, expr, "")
-        key = next(k for k, v in self.by_shape.items() if v is spec)
-        return f"models.{_MODEL_TOKEN}{self._ref_token(key)}"
+        return f"models.{_MODEL_TOKEN}{self._ref_token(self._register(hint, expr, ''))}"
 
     def response_class(
         self, resource: tuple[str, ...], method: str, fields: tuple[ir.Field, ...]

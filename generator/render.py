@@ -1,26 +1,22 @@
-"""The back end: render the plan with the templates, format with black, write atomically."""
+"""The back end: render the plan with the Jinja2 templates in ``templates/sdk``.
+
+``generator.output`` then formats the result with black and writes it.
+"""
 
 from __future__ import annotations
 
-import hashlib
 import json
-import os
-import re
-import shutil
-import tempfile
-from concurrent.futures import ProcessPoolExecutor
 from importlib import resources
 from pathlib import Path
 
-import black
 import jinja2
 
 from . import __version__
+from .output import MANIFEST, format_files, known_chunks, manifest_text
 from .plan import Plan
 
 # Runtime modules rendered once per package, from templates/sdk/<name>.jinja.
 RUNTIME_MODULES = ("_base_client.py", "_types.py", "errors.py", "_response.py", "_pagination.py")
-BLACK_MODE = black.Mode(line_length=100, target_versions={black.TargetVersion.PY311})
 
 
 def _templates_dir() -> Path:
@@ -86,112 +82,21 @@ def render(plan: Plan) -> dict[str, str]:
     files["README.md"] = env.get_template("sdk/README.md.jinja").render(
         **{**common, "header": header(plan, "<!--")}, resources=list(plan.all_resources())
     )
-    return format_files(files)
+    return files
 
 
-# Top-level definitions are formatted one by one: black formats a top-level class the same
-# alone as in its file (tests check the joined result is black-stable), and a chunk whose text
-# is unchanged since the last run is taken from the cache instead of formatted again.
-_TOP_LEVEL_BOUNDARY = re.compile(r"\n\n+(?=(?:@|class |def |async def )\S)")
+def render_files(plan: Plan, previous: Path | None = None) -> dict[str, str]:
+    """The formatted files of the output directory, its manifest included.
 
-
-def _cache_dir() -> Path:
-    root = os.environ.get("LAPGEN_CACHE_DIR") or os.path.join(
-        os.environ.get("XDG_CACHE_HOME") or os.path.expanduser("~/.cache"), "lapgen"
-    )
-    return Path(root) / f"black-{black.__version__}"
-
-
-def _chunk_key(chunk: str) -> str:
-    return hashlib.sha256(f"{BLACK_MODE!r}\0{chunk}".encode()).hexdigest()
-
-
-def _format_chunk(chunk: str) -> str:
-    try:
-        # fast=True skips black's AST equivalence check: the input is our own rendering.
-        return black.format_file_contents(chunk, fast=True, mode=BLACK_MODE)
-    except black.NothingChanged:
-        return chunk
-    except Exception as exc:  # black's parse errors: a template bug
-        raise RenderError(f"generated code does not parse: {exc}\n{chunk[:2000]}") from None
-
-
-def format_files(files: dict[str, str]) -> dict[str, str]:
-    """Format the Python files with black, reusing cached chunks, in parallel when many."""
-    cache = _cache_dir()
-    chunked = {
-        path: _TOP_LEVEL_BOUNDARY.split(source)
-        for path, source in files.items()
-        if path.endswith(".py")
-    }
-    formatted: dict[str, str] = {}
-    missing: dict[str, str] = {}
-    for chunks in chunked.values():
-        for chunk in chunks:
-            key = _chunk_key(chunk)
-            if key in formatted or key in missing:
-                continue
-            try:
-                formatted[key] = (cache / key[:2] / key).read_text("utf-8")
-            except OSError:
-                missing[key] = chunk
-    if missing:
-        keys = sorted(missing, key=lambda key: -len(missing[key]))  # big ones first
-        sources = [missing[key] for key in keys]
-        workers = min(os.cpu_count() or 1, 4)
-        if workers > 1 and sum(map(len, sources)) > 200_000:
-            with ProcessPoolExecutor(max_workers=workers) as pool:
-                results = list(pool.map(_format_chunk, sources, chunksize=8))
-        else:
-            results = [_format_chunk(source) for source in sources]
-        for key, result in zip(keys, results):
-            formatted[key] = result
-            _store(cache, key, result)
-    output = dict(files)
-    for path, chunks in chunked.items():
-        output[path] = "\n\n".join(formatted[_chunk_key(chunk)] for chunk in chunks)
-    return output
-
-
-def _store(cache: Path, key: str, text: str) -> None:
-    """Best effort: a cache that cannot be written only costs time."""
-    target = cache / key[:2] / key
-    try:
-        target.parent.mkdir(parents=True, exist_ok=True)
-        temporary = target.with_name(f"{key}.{os.getpid()}.tmp")
-        temporary.write_text(text, "utf-8")
-        temporary.replace(target)
-    except OSError:
-        pass
-
-
-class RenderError(Exception):
-    pass
-
-
-def write_output(files: dict[str, str], out_dir: Path) -> None:
-    """Write ``files`` into ``out_dir`` atomically: all of them, or the old output untouched.
-
-    The files go into a fresh sibling directory that is then swapped in with renames.
+    ``previous`` is the output directory of an earlier run, whose unchanged chunks are reused.
     """
-    out_dir = out_dir.resolve()
-    out_dir.parent.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.", dir=out_dir.parent))
-    backup = out_dir.with_name(f".{out_dir.name}.old")
-    try:
-        for relative, content in files.items():
-            target = staging / relative
-            target.parent.mkdir(parents=True, exist_ok=True)
-            target.write_bytes(content.encode("utf-8"))
-        if backup.exists():
-            shutil.rmtree(backup)
-        if out_dir.exists():
-            out_dir.rename(backup)
-        staging.rename(out_dir)
-        if backup.exists():
-            shutil.rmtree(backup)
-    except BaseException:
-        shutil.rmtree(staging, ignore_errors=True)
-        if not out_dir.exists() and backup.exists():
-            backup.rename(out_dir)  # put the previous output back
-        raise
+    formatted = format_files(render(plan), known_chunks(previous) if previous else None)
+    provenance = {
+        "generator": "lapgen",
+        "generator_version": __version__,
+        "spec": plan.spec_name,
+        "spec_sha256": plan.spec_sha256,
+        "config_sha256": plan.config_sha256,
+    }
+    manifest = manifest_text(formatted.files, formatted.chunks, provenance)
+    return {**formatted.files, MANIFEST: manifest}

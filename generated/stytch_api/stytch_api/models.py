@@ -121,7 +121,6 @@ __all__ = [
     "MagicLinksEmailInviteResponse",
     "Md5Config",
     "Member",
-    "MemberGetResponse",
     "MemberOption",
     "MemberSession",
     "MembersCreateResponse",
@@ -132,6 +131,7 @@ __all__ = [
     "MembersDeleteResponse",
     "MembersDeleteTotpResponse",
     "MembersGetConnectedAppsResponse",
+    "MembersGetResponse",
     "MembersOidcProvidersResponse",
     "MembersReactivateResponse",
     "MembersSearchResponse",
@@ -5579,54 +5579,6 @@ class Member:
 
 
 @attrs.define
-class MemberGetResponse:
-    """The response of ``client.b2b.organizations.member.get()``."""
-
-    _FIELDS: ClassVar[frozenset[str]] = frozenset(
-        {
-            "request_id",
-            "member_id",
-            "member",
-            "organization",
-            "status_code",
-        }
-    )
-
-    request_id: str | Unset = UNSET
-    member_id: str | Unset = UNSET
-    member: Member | Unset = UNSET
-    organization: Organization | Unset = UNSET
-    status_code: int | Unset = UNSET
-    additional_properties: dict[str, Any] = attrs.field(factory=dict, repr=False)
-
-    @classmethod
-    def from_dict(cls, data: Mapping[str, Any]) -> MemberGetResponse:
-        get = data.get
-        return cls(
-            request_id=get("request_id", UNSET),
-            member_id=get("member_id", UNSET),
-            member=parse_object(Member.from_dict, get("member", UNSET)),
-            organization=parse_object(Organization.from_dict, get("organization", UNSET)),
-            status_code=get("status_code", UNSET),
-            additional_properties=extra_fields(data, cls._FIELDS),
-        )
-
-    def to_dict(self) -> dict[str, Any]:
-        data: dict[str, Any] = dict(self.additional_properties)
-        if self.request_id is not UNSET:
-            data["request_id"] = self.request_id
-        if self.member_id is not UNSET:
-            data["member_id"] = self.member_id
-        if self.member is not UNSET:
-            data["member"] = dump(self.member)
-        if self.organization is not UNSET:
-            data["organization"] = dump(self.organization)
-        if self.status_code is not UNSET:
-            data["status_code"] = self.status_code
-        return data
-
-
-@attrs.define
 class MemberOption:
     """The ``member_options`` object."""
 
@@ -6091,6 +6043,54 @@ class MembersGetConnectedAppsResponse:
             data["request_id"] = self.request_id
         if self.connected_apps is not UNSET:
             data["connected_apps"] = self.connected_apps
+        if self.status_code is not UNSET:
+            data["status_code"] = self.status_code
+        return data
+
+
+@attrs.define
+class MembersGetResponse:
+    """The response of ``client.b2b.organizations.members.get()``."""
+
+    _FIELDS: ClassVar[frozenset[str]] = frozenset(
+        {
+            "request_id",
+            "member_id",
+            "member",
+            "organization",
+            "status_code",
+        }
+    )
+
+    request_id: str | Unset = UNSET
+    member_id: str | Unset = UNSET
+    member: Member | Unset = UNSET
+    organization: Organization | Unset = UNSET
+    status_code: int | Unset = UNSET
+    additional_properties: dict[str, Any] = attrs.field(factory=dict, repr=False)
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> MembersGetResponse:
+        get = data.get
+        return cls(
+            request_id=get("request_id", UNSET),
+            member_id=get("member_id", UNSET),
+            member=parse_object(Member.from_dict, get("member", UNSET)),
+            organization=parse_object(Organization.from_dict, get("organization", UNSET)),
+            status_code=get("status_code", UNSET),
+            additional_properties=extra_fields(data, cls._FIELDS),
+        )
+
+    def to_dict(self) -> dict[str, Any]:
+        data: dict[str, Any] = dict(self.additional_properties)
+        if self.request_id is not UNSET:
+            data["request_id"] = self.request_id
+        if self.member_id is not UNSET:
+            data["member_id"] = self.member_id
+        if self.member is not UNSET:
+            data["member"] = dump(self.member)
+        if self.organization is not UNSET:
+            data["organization"] = dump(self.organization)
         if self.status_code is not UNSET:
             data["status_code"] = self.status_code
         return data

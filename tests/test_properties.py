@@ -1,0 +1,155 @@
+"""Property tests: damaged real specs and arbitrary bytes never crash the front end.
+
+``read_spec`` must return a result for any input; ``parse`` may only raise ``LapError``.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from conftest import SAMPLES_DIR, STYTCH
+from generator.diagnostics import LapError
+from generator.frontend import ParseResult, parse, read_spec
+
+SAMPLES = [
+    "fixture-special_chars.lap",
+    "example-protobuf-user.lap",
+    "example-smithy-weather.lap",
+    "openapi-petstore.lean.lap",
+    "openapi-stripe-charges.lap",
+    "postman-paginated.lap",
+]
+HEADER_LINES = 12  # Stytch's header, up to and including its first @group
+
+
+@lru_cache(maxsize=1)
+def bases() -> list[bytes]:
+    texts = [(SAMPLES_DIR / name).read_bytes() for name in SAMPLES]
+    lines = STYTCH.read_bytes().split(b"\n")
+    # Slices of Stytch: the header, then 25 lines from here and there (some are 20 KB long).
+    texts += [
+        b"\n".join(lines[:HEADER_LINES] + lines[start : start + 25])
+        for start in range(HEADER_LINES, len(lines), 150)
+    ]
+    return texts
+
+
+STRUCTURE = b"{}[](),:?=!<>#|@"
+CHARS = [bytes([c]) for c in STRUCTURE] + [b" ", b"\n", b"\r", b"\t", b"\x00", b"\xff", "→".encode(), b"\\"]
+CHUNKS = [b", x: str", b"# note", b"@end\n", b"@endpoint GET /a\n", b"@group g\n", b"map{", b"str(", b"@lap v0.3\n"]
+
+# One edit: (kind, where, what); `where` is reduced modulo the text's length.
+edits = st.tuples(
+    st.sampled_from(
+        ["flip", "insert", "delete", "cut", "cut_line", "drop_line", "swap_lines", "drop", "duplicate", "chunk"]
+    ),
+    st.integers(min_value=0, max_value=2**20),
+    st.integers(min_value=0, max_value=255),
+)
+
+
+def apply(text: bytes, edit: tuple[str, int, int]) -> bytes:
+    kind, where, what = edit
+    if not text:
+        return bytes([what])
+    i = where % len(text)
+    lines = text.split(b"\n")
+    n = where % len(lines)
+    if kind == "flip":  # any byte, so invalid UTF-8 and NUL too
+        return text[:i] + bytes([what]) + text[i + 1 :]
+    if kind == "insert":
+        return text[:i] + CHARS[what % len(CHARS)] + text[i:]
+    if kind == "delete":
+        return text[:i] + text[i + 1 + what % 8 :]
+    if kind == "cut":
+        return text[:i]
+    if kind == "cut_line":  # the line ends early, the rest of the file stays
+        lines[n] = lines[n][: what % (len(lines[n]) + 1)]
+        return b"\n".join(lines)
+    if kind == "drop_line":
+        return b"\n".join(lines[:n] + lines[n + 1 :])
+    if kind == "swap_lines":
+        m = what % len(lines)
+        lines[n], lines[m] = lines[m], lines[n]
+        return b"\n".join(lines)
+    if kind == "chunk":
+        return text[:i] + CHUNKS[what % len(CHUNKS)] + text[i:]
+    # drop or duplicate one occurrence of a structural character: { } [ ] ( ) , : …
+    char = STRUCTURE[what % len(STRUCTURE)]
+    positions = [p for p, c in enumerate(text) if c == char]
+    if not positions:
+        return text
+    p = positions[where % len(positions)]
+    return text[:p] + text[p + 1 :] if kind == "drop" else text[:p] + text[p : p + 1] + text[p:]
+
+
+@st.composite
+def damaged_specs(draw: st.DrawFn) -> bytes:
+    text = draw(st.sampled_from(bases()))
+    for edit in draw(st.lists(edits, min_size=1, max_size=4)):
+        text = apply(text, edit)
+    return text
+
+
+def check(data: bytes | str, accelerate: bool = True) -> ParseResult:
+    """Everything that must hold for any input; returns the result for further checks."""
+    result = read_spec(data, accelerate=accelerate)  # must not raise
+    assert isinstance(result, ParseResult)
+    assert (result.api is None) == bool(result.errors)
+    text = data.decode("utf-8", "replace") if isinstance(data, bytes) else data
+    last_line = text.count("\n") + text.count("\r") + 1
+    for diagnostic in result.diagnostics:
+        assert diagnostic.severity in ("error", "warning")
+        assert diagnostic.message
+        assert 1 <= diagnostic.line <= last_line
+        assert diagnostic.column >= 1
+    try:
+        api = parse(data)
+    except LapError as exc:
+        assert result.api is None
+        assert exc.diagnostics == list(result.errors)
+    else:
+        assert api == result.api
+    return result
+
+
+SETTINGS = settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+
+
+@SETTINGS
+@given(damaged_specs())
+def test_damaged_specs_never_crash(data: bytes) -> None:
+    check(data)
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(damaged_specs())
+def test_damaged_specs_never_crash_the_pure_python_parser(data: bytes) -> None:
+    fast = check(data)
+    assert check(data, accelerate=False) == fast
+
+
+@SETTINGS
+@given(st.binary(max_size=2000), st.booleans())
+def test_arbitrary_bytes_never_crash(data: bytes, with_header: bool) -> None:
+    check(b"@lap v0.3\n@api X\n" + data if with_header else data)
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.text(max_size=500))
+def test_arbitrary_text_never_crashes(text: str) -> None:
+    check("@lap v0.3\n" + text)
+
+
+def test_the_edits_damage_the_specs() -> None:
+    """The property above is only worth something if the edits break specs in many ways."""
+    base = bases()[0]
+    messages = set()
+    for kind in ["drop", "duplicate", "cut_line", "flip", "chunk"]:
+        for what in range(len(STRUCTURE)):
+            result = read_spec(apply(base, (kind, 7, what)))
+            messages.update(d.message.split(" ")[0] for d in result.errors)
+    assert len(messages) >= 5, messages
