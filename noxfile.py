@@ -1,4 +1,4 @@
-"""Developer sessions: `nox -s tests`, `nox -s lint`, `nox -s typecheck`."""
+"""Developer sessions: `nox -s tests`, `nox -s lint`, `nox -s typecheck`, `nox -s regenerate`."""
 
 import nox
 
@@ -22,3 +22,10 @@ def lint(session: nox.Session) -> None:
 def typecheck(session: nox.Session) -> None:
     session.install("-e", ".[test]")
     session.run("mypy", "--strict", "generator")
+
+
+@nox.session
+def regenerate(session: nox.Session) -> None:
+    """Regenerate generated/stytch_api and every tests/fixtures/golden/<name>/ output."""
+    session.install("-e", ".[fast]")
+    session.run("python", "-m", "tests.regenerate", *session.posargs)

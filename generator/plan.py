@@ -345,6 +345,12 @@ class _Builder:
         path_names = re.findall(r"\{+([^{}]+)\}+", endpoint.path)
         required = {field.name for field in endpoint.required} | set(path_names)
         declared = {field.name: field for field in (*self.api.common_fields, *endpoint.params)}
+        body_names: set[str] = set()
+        for field in self._body_fields(endpoint):
+            body_names.add(field.name)
+            declared.setdefault(field.name, field)
+            if field.required_marker:
+                required.add(field.name)
         for missing in path_names:
             declared.setdefault(
                 missing, ir.Field(missing, ir.TypeSpec(ir.Primitive("str")), endpoint.pos)
@@ -352,7 +358,9 @@ class _Builder:
         taken: set[str] = set()
         plans = []
         for field in declared.values():
-            location = overrides.get(field.name) or _placement(endpoint, field.name, path_names)
+            location = overrides.get(field.name) or (
+                "body" if field.name in body_names else _placement(endpoint, field.name, path_names)
+            )
             python = unique(snake(field.name), taken)
             taken.add(python)
             annotation = self.models.annotation(field.type, hint=field.name, for_input=True)
@@ -375,6 +383,15 @@ class _Builder:
             )
         )
         return tuple(plans)
+
+    def _body_fields(self, endpoint: ir.Endpoint) -> tuple[ir.Field, ...]:
+        """The fields of ``@body → Type``: sent as keyword arguments like the other params."""
+        body = endpoint.body
+        if isinstance(body, ir.RefType) and body.name in self.models.named_types:
+            return self.models.named_types[body.name].fields
+        if isinstance(body, ir.ObjectType):
+            return body.fields
+        return ()
 
     def response(
         self, endpoint: ir.Endpoint, resource: tuple[str, ...], method: str
@@ -500,12 +517,8 @@ def _summary(endpoint: ir.Endpoint) -> str:
 
 
 def _doc_text(text: str) -> str:
-    """Spec text made safe inside a triple-quoted docstring: it can never end the string."""
-    text = " ".join(text.split())  # newlines and tabs become spaces
-    text = text.replace("\\", "\\\\").replace('"""', '\\"\\"\\"')
-    if text.endswith('"'):
-        text = text[:-1] + '\\"'
-    return text
+    """Spec text on one line; templates escape it for docstrings with the ``doc`` filter."""
+    return " ".join(text.split())
 
 
 # ---------------------------------------------------------------------------------------------

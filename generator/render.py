@@ -6,6 +6,7 @@
 from __future__ import annotations
 
 import json
+import re
 from importlib import resources
 from pathlib import Path
 
@@ -37,8 +38,19 @@ def _environment() -> jinja2.Environment:
         autoescape=False,
     )
     env.filters["py"] = repr
+    env.filters["doc"] = docstring_text
     env.filters["toml"] = json.dumps
     return env
+
+
+def docstring_text(text: object) -> str:
+    """Text made safe inside a triple-quoted docstring: it can never end the string.
+
+    Backslashes are doubled, and a quote followed by another quote or ending the text is
+    escaped, so no run of three quotes and no closing quote can appear.
+    """
+    escaped = " ".join(str(text).split()).replace("\\", "\\\\")
+    return re.sub(r'"(?="|$)', r'\\"', escaped)
 
 
 def header(plan: Plan, comment: str = "#") -> str:

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import SPEC_FILES, STYTCH
+from conftest import SAMPLES_DIR, SPEC_FILES, STYTCH
 from generator import frontend, ir
 from generator.diagnostics import Diagnostic, LapError
 from generator.frontend import HTTP_METHODS, ParseResult, parse, read_spec, source_lines
@@ -156,7 +156,11 @@ def test_stytch() -> None:
     assert result.diagnostics == ()
     api = result.api
     assert api is not None
-    assert (api.name, api.lap_version, api.base_url) == ("Stytch API", "v0.3", "https://api.stytch.com")
+    assert (api.name, api.lap_version, api.base_url) == (
+        "Stytch API",
+        "v0.3",
+        "https://api.stytch.com",
+    )
     assert len(api.endpoints) == api.declared_endpoints == 184
     assert len(api.groups) == 21
     assert {group.name: len(group.endpoints) for group in api.groups} == {
@@ -333,19 +337,37 @@ TYPE_FORMS = [
     ("[str]", ir.TypeSpec(ir.ArrayType(STR))),
     ("[[int]]", ir.TypeSpec(ir.ArrayType(ir.ArrayType(INT)))),
     ("[User]", ir.TypeSpec(ir.ArrayType(User))),
-    ("map{a: str, b: [int]}", ir.TypeSpec(ir.ObjectType((field("a", STR), field("b", ir.ArrayType(INT)))))),
+    (
+        "map{a: str, b: [int]}",
+        ir.TypeSpec(ir.ObjectType((field("a", STR), field("b", ir.ArrayType(INT))))),
+    ),
     ("map<str,int>", ir.TypeSpec(ir.DictType(STR, INT))),
-    ("map<str, map<str,[User]>>", ir.TypeSpec(ir.DictType(STR, ir.DictType(STR, ir.ArrayType(User))))),
+    (
+        "map<str, map<str,[User]>>",
+        ir.TypeSpec(ir.DictType(STR, ir.DictType(STR, ir.ArrayType(User)))),
+    ),
     ("int(int32)", ir.TypeSpec(ir.Primitive("int", "int32"))),
     ("str(date-time)", ir.TypeSpec(ir.Primitive("str", "date-time"))),
     ("str(uuid)", ir.TypeSpec(ir.Primitive("str", "uuid"))),
     ("num(f32)", ir.TypeSpec(ir.Primitive("num", "f32"))),
-    ("str(active/inactive)", ir.TypeSpec(ir.EnumType("str", ("active", "inactive"), "str(active/inactive)"))),
+    (
+        "str(active/inactive)",
+        ir.TypeSpec(ir.EnumType("str", ("active", "inactive"), "str(active/inactive)")),
+    ),
     ("int(1/2/3)", ir.TypeSpec(ir.EnumType("int", ("1", "2", "3"), "int(1/2/3)"))),
-    ("enum(ADMIN/EDITOR)", ir.TypeSpec(ir.EnumType("enum", ("ADMIN", "EDITOR"), "enum(ADMIN/EDITOR)"))),
+    (
+        "enum(ADMIN/EDITOR)",
+        ir.TypeSpec(ir.EnumType("enum", ("ADMIN", "EDITOR"), "enum(ADMIN/EDITOR)")),
+    ),
     (
         "enum(v1.0/v2-beta/in progress/42)",
-        ir.TypeSpec(ir.EnumType("enum", ("v1.0", "v2-beta", "in progress", "42"), "enum(v1.0/v2-beta/in progress/42)")),
+        ir.TypeSpec(
+            ir.EnumType(
+                "enum",
+                ("v1.0", "v2-beta", "in progress", "42"),
+                "enum(v1.0/v2-beta/in progress/42)",
+            )
+        ),
     ),
     ("str(ipv4/prefix_length)", ir.TypeSpec(ir.Primitive("str", "ipv4/prefix_length"))),
     (
@@ -368,7 +390,10 @@ TYPE_FORMS = [
         "CityCoordinates{latitude: num(f32), longitude: num(f32)}",
         ir.TypeSpec(
             ir.ObjectType(
-                (field("latitude", ir.Primitive("num", "f32")), field("longitude", ir.Primitive("num", "f32"))),
+                (
+                    field("latitude", ir.Primitive("num", "f32")),
+                    field("longitude", ir.Primitive("num", "f32")),
+                ),
                 "CityCoordinates",
             )
         ),
@@ -377,7 +402,9 @@ TYPE_FORMS = [
     ("[map{id: str}]", ir.TypeSpec(ir.ArrayType(ir.ObjectType((field("id", STR),))))),
     (
         "map{role_id!: str, name: str}",
-        ir.TypeSpec(ir.ObjectType((field("role_id", STR, required_marker=True), field("name", STR)))),
+        ir.TypeSpec(
+            ir.ObjectType((field("role_id", STR, required_marker=True), field("name", STR)))
+        ),
     ),
     (
         "map{a: map{b!: [map{c!: int}]}}",
@@ -387,7 +414,15 @@ TYPE_FORMS = [
                     field(
                         "a",
                         ir.ObjectType(
-                            (field("b", ir.ArrayType(ir.ObjectType((field("c", INT, required_marker=True),))), required_marker=True),)
+                            (
+                                field(
+                                    "b",
+                                    ir.ArrayType(
+                                        ir.ObjectType((field("c", INT, required_marker=True),))
+                                    ),
+                                    required_marker=True,
+                                ),
+                            )
                         ),
                     ),
                 )
@@ -397,10 +432,15 @@ TYPE_FORMS = [
 ]
 
 
-@pytest.mark.parametrize("written, expected", TYPE_FORMS, ids=[written for written, _ in TYPE_FORMS])
+@pytest.mark.parametrize(
+    "written, expected", TYPE_FORMS, ids=[written for written, _ in TYPE_FORMS]
+)
 def test_type_forms(written: str, expected: ir.TypeSpec) -> None:
     endpoint = one_endpoint(f"@optional {{v: {written}, after: int}}")
-    assert endpoint.optional == (field("v", expected.expr, nullable=expected.nullable), field("after", INT))
+    assert endpoint.optional == (
+        field("v", expected.expr, nullable=expected.nullable),
+        field("after", INT),
+    )
 
 
 def test_enum_keeps_the_raw_text_and_a_format_keeps_its_slash() -> None:
@@ -411,7 +451,9 @@ def test_enum_keeps_the_raw_text_and_a_format_keeps_its_slash() -> None:
 
 def test_decode_args_rule() -> None:
     assert frontend.decode_args("int", "int64") == ir.Primitive("int", "int64")
-    assert frontend.decode_args("str", "ipv4/prefix_length") == ir.Primitive("str", "ipv4/prefix_length")
+    assert frontend.decode_args("str", "ipv4/prefix_length") == ir.Primitive(
+        "str", "ipv4/prefix_length"
+    )
     assert frontend.decode_args("str", "x/y") == ir.EnumType("str", ("x", "y"), "str(x/y)")
     # Not a MIME list (an odd count, or a part that is no top-level type): values as written.
     assert frontend.decode_args("str", "text/plain/x").values == ("text", "plain", "x")
@@ -546,7 +588,12 @@ def test_returns_forms() -> None:
         )
     )
     assert api.endpoints[0].responses == (
-        ir.Response("200", ir.Pos(0, 0), fields=(field("id", STR), field("n", INT)), description="Success, with a comma"),
+        ir.Response(
+            "200",
+            ir.Pos(0, 0),
+            fields=(field("id", STR), field("n", INT)),
+            description="Success, with a comma",
+        ),
         ir.Response("201", ir.Pos(0, 0)),
         ir.Response("OK", ir.Pos(0, 0), type=User),
         ir.Response("404", ir.Pos(0, 0), description="Not found: really, truly"),
@@ -558,13 +605,20 @@ def test_returns_forms() -> None:
 
 
 ERROR_FORMS = [
-    ("{400: Bad request, 401: Unauthorized}", [("400", None, "Bad request"), ("401", None, "Unauthorized")]),
+    (
+        "{400: Bad request, 401: Unauthorized}",
+        [("400", None, "Bad request"), ("401", None, "Unauthorized")],
+    ),
     ("{400, 404}", [("400", None, None), ("404", None, None)]),
     ("{404:NoSuchResource: Resource not found}", [("404", "NoSuchResource", "Resource not found")]),
     ("{4XX: Client error, 5XX}", [("4XX", None, "Client error"), ("5XX", None, None)]),
     (
         "{400: Invalid: field a, b missing, 404: Gone, default: Other: x}",
-        [("400", None, "Invalid: field a, b missing"), ("404", None, "Gone"), ("default", None, "Other: x")],
+        [
+            ("400", None, "Invalid: field a, b missing"),
+            ("404", None, "Gone"),
+            ("default", None, "Other: x"),
+        ],
     ),
     ("{}", []),
 ]
@@ -622,7 +676,7 @@ CRLF_SPEC = lap(
 
 @pytest.mark.parametrize(
     "text",
-    [CRLF_SPEC, (SPEC_FILES[0].parent / "openapi-petstore.lap").read_text("utf-8")],
+    [CRLF_SPEC, (SAMPLES_DIR / "openapi-petstore.lap").read_text("utf-8")],
     ids=["inline", "petstore"],
 )
 def test_crlf_gives_the_same_ir_and_diagnostics(text: str) -> None:
@@ -675,13 +729,19 @@ AUTH_FORMS = [
     ("Signed partner requests only", [("other", "partner requests only", None, None)]),
     (
         "Bearer | ApiKey X-API-Key in header | OAuth2",
-        [("bearer", None, None, None), ("apikey", None, "X-API-Key", "header"), ("oauth2", None, None, None)],
+        [
+            ("bearer", None, None, None),
+            ("apikey", None, "X-API-Key", "header"),
+            ("oauth2", None, None, None),
+        ],
     ),
 ]
 
 
 @pytest.mark.parametrize("written, expected", AUTH_FORMS, ids=[w for w, _ in AUTH_FORMS])
-def test_auth_forms(written: str, expected: list[tuple[str, str | None, str | None, str | None]]) -> None:
+def test_auth_forms(
+    written: str, expected: list[tuple[str, str | None, str | None, str | None]]
+) -> None:
     auth = clean(lap(f"@auth {written}")).auth
     assert auth is not None
     assert auth.raw == written
@@ -699,43 +759,129 @@ BROKEN = [
     ("missing-brace", lap(ENDPOINT, "@required {a: str"), "'{' is not closed", 4, 18),
     ("extra-brace", lap(ENDPOINT, "@required {a: str}}"), "'}' without a matching '{'", 4, 19),
     ("untyped-only-param", lap(ENDPOINT, "@required {b}"), "param 'b' has no type", 4, 12),
-    ("untyped-second-param", lap(ENDPOINT, "@required {a: str, b}"), "param 'b' has no type", 4, 18),
+    (
+        "untyped-second-param",
+        lap(ENDPOINT, "@required {a: str, b}"),
+        "param 'b' has no type",
+        4,
+        18,
+    ),
     ("empty-type", lap(ENDPOINT, "@required {b: }"), "param 'b' has no type after ':'", 4, 12),
-    ("unknown-type-syntax", lap(ENDPOINT, "@required {a: %%}"), "unknown type syntax '%%' for param 'a'", 4, 12),
-    ("unclosed-type-args", lap(ENDPOINT, "@required {a: str(}"), "unknown type syntax 'str(' for param 'a'", 4, 18),
-    ("junk-after-type", lap(ENDPOINT, "@required {a: str, b: int) # x}"), "unknown type syntax 'int)' for param 'b'", 4, 18),
-    ("nameless-param", lap(ENDPOINT, "@required {a: str, : int}"), "a param has no name before ':'", 4, 18),
-    ("double-comma", lap(ENDPOINT, "@required {a: str,, b: int}"), "expected a param 'name: TYPE' after ','", 4, 18),
+    (
+        "unknown-type-syntax",
+        lap(ENDPOINT, "@required {a: %%}"),
+        "unknown type syntax '%%' for param 'a'",
+        4,
+        12,
+    ),
+    (
+        "unclosed-type-args",
+        lap(ENDPOINT, "@required {a: str(}"),
+        "unknown type syntax 'str(' for param 'a'",
+        4,
+        18,
+    ),
+    (
+        "junk-after-type",
+        lap(ENDPOINT, "@required {a: str, b: int) # x}"),
+        "unknown type syntax 'int)' for param 'b'",
+        4,
+        18,
+    ),
+    (
+        "nameless-param",
+        lap(ENDPOINT, "@required {a: str, : int}"),
+        "a param has no name before ':'",
+        4,
+        18,
+    ),
+    (
+        "double-comma",
+        lap(ENDPOINT, "@required {a: str,, b: int}"),
+        "expected a param 'name: TYPE' after ','",
+        4,
+        18,
+    ),
     ("unclosed-array", lap(ENDPOINT, "@required {a: [str}"), "unexpected '}'; expected ']'", 4, 19),
     ("unknown-method", lap("@endpoint GETT /x"), "unknown HTTP method 'GETT'", 3, 11),
-    ("lowercase-method", lap("@endpoint get /x"), "expected an HTTP method and a path after @endpoint", 3, 10),
+    (
+        "lowercase-method",
+        lap("@endpoint get /x"),
+        "expected an HTTP method and a path after @endpoint",
+        3,
+        10,
+    ),
     ("endpoint-without-path", lap("@endpoint GET"), "expected a path", 3, 14),
     ("not-a-directive", lap("users are great"), "expected '# comment' or a directive", 3, 1),
     ("bad-count", lap("@endpoints many"), "expected a number", 3, 11),
     ("huge-count", lap("@endpoints " + "9" * 40), "expected a number (at most 18 digits)", 3, 11),
     ("unclosed-status", lap(ENDPOINT, "@returns(200 {a: str}"), "expected ')'", 4, 13),
     ("no-end", "@lap v0.3\n@api Test\n@endpoint GET /x\n\n", "missing @end", 3, 1),
-    ("cut-mid-line", "@lap v0.3\n@api Test\n@endpoint GET /x\n@required {a: st", "may be truncated", 4, 17),
-    ("same-route-same-desc", lap(ENDPOINT, "@desc Get", ENDPOINT, "@desc Get"), "duplicate endpoint GET /x (first at line 3)", 5, 11),
+    (
+        "cut-mid-line",
+        "@lap v0.3\n@api Test\n@endpoint GET /x\n@required {a: st",
+        "may be truncated",
+        4,
+        17,
+    ),
+    (
+        "same-route-same-desc",
+        lap(ENDPOINT, "@desc Get", ENDPOINT, "@desc Get"),
+        "duplicate endpoint GET /x (first at line 3)",
+        5,
+        11,
+    ),
     ("not-utf8", b"@lap v0.3\n@api Caf\xe9\n@end\n", "not UTF-8: byte 0xe9", 2, 9),
-    ("not-utf8-column-in-characters", "@lap v0.3\n@api Café →".encode() + b"\xff\n@end\n", "not UTF-8: byte 0xff", 2, 12),
+    (
+        "not-utf8-column-in-characters",
+        "@lap v0.3\n@api Café →".encode() + b"\xff\n@end\n",
+        "not UTF-8: byte 0xff",
+        2,
+        12,
+    ),
     ("nul-byte", b"@lap v0.3\n@api T\x00\n@end\n", "binary input: NUL byte", 2, 7),
-    ("nul-byte-after-cr", b"@lap v0.3\r@api \xe2\x86\x92\x00\n@end\n", "binary input: NUL byte", 2, 7),
+    (
+        "nul-byte-after-cr",
+        b"@lap v0.3\r@api \xe2\x86\x92\x00\n@end\n",
+        "binary input: NUL byte",
+        2,
+        7,
+    ),
     ("nul-byte-text", "@lap v0.3\n@api T\x00\n@end\n", "binary input: NUL byte", 2, 7),
     ("empty-file", "", "empty file", 1, 1),
     ("whitespace-only", "  \n\n\t\r\n \n", "empty file", 1, 1),
     ("no-lap-line", "@api T\n@end\n", "expected '@lap v0.3' as the first line", 1, 1),
     ("lap-v0.1", "@lap v0.1\n@api Github\n", "unsupported LAP dialect 'v0.1'", 1, 6),
     ("lap-v9", "\n@lap v9\n@api X\n@end\n", "unsupported LAP dialect 'v9'", 2, 6),
-    ("desc-before-endpoint", lap("@desc Early", ENDPOINT), "@desc outside an @endpoint block", 3, 1),
-    ("required-after-endgroup", lap("@group g", ENDPOINT, "@endgroup", "@required {a: str}"), "@required outside an @endpoint block", 6, 1),
+    (
+        "desc-before-endpoint",
+        lap("@desc Early", ENDPOINT),
+        "@desc outside an @endpoint block",
+        3,
+        1,
+    ),
+    (
+        "required-after-endgroup",
+        lap("@group g", ENDPOINT, "@endgroup", "@required {a: str}"),
+        "@required outside an @endpoint block",
+        6,
+        1,
+    ),
     ("errors-outside", lap("@errors {}"), "@errors outside an @endpoint block", 3, 9),
     ("no-api", "@lap v0.3\n@end\n", "missing @api", 1, 6),
-    ("too-deep", lap(ENDPOINT, "@required {a: " + "[" * 70 + "str" + "]" * 70 + "}"), "nesting too deep", 4, 78),
+    (
+        "too-deep",
+        lap(ENDPOINT, "@required {a: " + "[" * 70 + "str" + "]" * 70 + "}"),
+        "nesting too deep",
+        4,
+        78,
+    ),
 ]
 
 
-@pytest.mark.parametrize("text, message, line, column", [b[1:] for b in BROKEN], ids=[b[0] for b in BROKEN])
+@pytest.mark.parametrize(
+    "text, message, line, column", [b[1:] for b in BROKEN], ids=[b[0] for b in BROKEN]
+)
 def test_broken_input(text: str | bytes, message: str, line: int, column: int) -> None:
     result = read_spec(text)
     assert result.api is None
@@ -749,7 +895,9 @@ def test_broken_input(text: str | bytes, message: str, line: int, column: int) -
 
 def test_a_cut_stytch_names_the_cut_line() -> None:
     lines = STYTCH.read_text("utf-8").split("\n")
-    number = next(n for n, line in enumerate(lines, start=1) if n > 300 and line.startswith("@required {"))
+    number = next(
+        n for n, line in enumerate(lines, start=1) if n > 300 and line.startswith("@required {")
+    )
     cut = "\n".join(lines[: number - 1] + [lines[number - 1][: len(lines[number - 1]) // 2]])
     (error,) = read_spec(cut).diagnostics
     assert error.line == number
@@ -776,22 +924,78 @@ def test_every_error_is_collected_and_sorted() -> None:
 
 WARNINGS = [
     # (id, text, message, line, column)
-    ("endpoints-count", lap("@endpoints 2", ENDPOINT), "@endpoints says 2 but the document has 1 endpoints", 3, 1),
-    ("toc-count", lap("@toc g(3)", "@group g", ENDPOINT, "@endgroup"), "@toc says group 'g' has 3 endpoints; it has 1", 3, 6),
-    ("toc-unknown-group", lap("@toc g(1), h(1)", "@group g", ENDPOINT, "@endgroup"), "@toc lists group 'h', which has no endpoints", 3, 12),
-    ("undefined-type", lap(ENDPOINT, "@optional {a: [Missing]}"), "type 'Missing' is not defined by any @type; read as 'any'", 4, 12),
-    ("undefined-body-type", lap("@endpoint POST /x", "@body → Missing"), "type 'Missing' is not defined", 4, 7),
-    ("undefined-returns-type", lap(ENDPOINT, "@returns(OK) → Missing"), "type 'Missing' is not defined", 4, 10),
-    ("path-param", lap("@endpoint GET /users/{user_id}", "@optional {user_id: str}"), "path param 'user_id' is not in @required", 3, 11),
-    ("unknown-directive", lap("@deprecated since 2.0"), "unknown directive @deprecated is ignored", 3, 1),
+    (
+        "endpoints-count",
+        lap("@endpoints 2", ENDPOINT),
+        "@endpoints says 2 but the document has 1 endpoints",
+        3,
+        1,
+    ),
+    (
+        "toc-count",
+        lap("@toc g(3)", "@group g", ENDPOINT, "@endgroup"),
+        "@toc says group 'g' has 3 endpoints; it has 1",
+        3,
+        6,
+    ),
+    (
+        "toc-unknown-group",
+        lap("@toc g(1), h(1)", "@group g", ENDPOINT, "@endgroup"),
+        "@toc lists group 'h', which has no endpoints",
+        3,
+        12,
+    ),
+    (
+        "undefined-type",
+        lap(ENDPOINT, "@optional {a: [Missing]}"),
+        "type 'Missing' is not defined by any @type; read as 'any'",
+        4,
+        12,
+    ),
+    (
+        "undefined-body-type",
+        lap("@endpoint POST /x", "@body → Missing"),
+        "type 'Missing' is not defined",
+        4,
+        7,
+    ),
+    (
+        "undefined-returns-type",
+        lap(ENDPOINT, "@returns(OK) → Missing"),
+        "type 'Missing' is not defined",
+        4,
+        10,
+    ),
+    (
+        "path-param",
+        lap("@endpoint GET /users/{user_id}", "@optional {user_id: str}"),
+        "path param 'user_id' is not in @required",
+        3,
+        11,
+    ),
+    (
+        "unknown-directive",
+        lap("@deprecated since 2.0"),
+        "unknown directive @deprecated is ignored",
+        3,
+        1,
+    ),
     ("non-http", lap("@endpoint BIDI-STREAM /Chat/Talk"), "non-HTTP method BIDI-STREAM", 3, 11),
-    ("second-desc", lap(ENDPOINT, "@desc A", "@desc B"), "second @desc in one endpoint; the first is kept", 5, 1),
+    (
+        "second-desc",
+        lap(ENDPOINT, "@desc A", "@desc B"),
+        "second @desc in one endpoint; the first is kept",
+        5,
+        1,
+    ),
     ("second-api", lap("@api Other"), "second @api; the first is kept", 3, 1),
     ("after-end", "@lap v0.3\n@api T\n@end\n@api U\n", "content after @end is ignored", 4, 1),
 ]
 
 
-@pytest.mark.parametrize("text, message, line, column", [w[1:] for w in WARNINGS], ids=[w[0] for w in WARNINGS])
+@pytest.mark.parametrize(
+    "text, message, line, column", [w[1:] for w in WARNINGS], ids=[w[0] for w in WARNINGS]
+)
 def test_warnings(text: str, message: str, line: int, column: int) -> None:
     result = read_spec(text)
     assert result.api is not None
@@ -802,7 +1006,9 @@ def test_warnings(text: str, message: str, line: int, column: int) -> None:
 
 
 def test_duplicate_params_keep_the_first() -> None:
-    result = read_spec(lap(ENDPOINT, "@required {id: str, id: int}", "@optional {id: bool, q: str}"))
+    result = read_spec(
+        lap(ENDPOINT, "@required {id: str, id: int}", "@optional {id: bool, q: str}")
+    )
     assert [(d.line, d.column, d.message) for d in result.diagnostics] == [
         (4, 21, "duplicate param 'id'; the first is kept"),
         (5, 12, "duplicate param 'id'; the first is kept"),

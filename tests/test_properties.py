@@ -38,13 +38,42 @@ def bases() -> list[bytes]:
 
 
 STRUCTURE = b"{}[](),:?=!<>#|@"
-CHARS = [bytes([c]) for c in STRUCTURE] + [b" ", b"\n", b"\r", b"\t", b"\x00", b"\xff", "→".encode(), b"\\"]
-CHUNKS = [b", x: str", b"# note", b"@end\n", b"@endpoint GET /a\n", b"@group g\n", b"map{", b"str(", b"@lap v0.3\n"]
+CHARS = [bytes([c]) for c in STRUCTURE] + [
+    b" ",
+    b"\n",
+    b"\r",
+    b"\t",
+    b"\x00",
+    b"\xff",
+    "→".encode(),
+    b"\\",
+]
+CHUNKS = [
+    b", x: str",
+    b"# note",
+    b"@end\n",
+    b"@endpoint GET /a\n",
+    b"@group g\n",
+    b"map{",
+    b"str(",
+    b"@lap v0.3\n",
+]
 
 # One edit: (kind, where, what); `where` is reduced modulo the text's length.
 edits = st.tuples(
     st.sampled_from(
-        ["flip", "insert", "delete", "cut", "cut_line", "drop_line", "swap_lines", "drop", "duplicate", "chunk"]
+        [
+            "flip",
+            "insert",
+            "delete",
+            "cut",
+            "cut_line",
+            "drop_line",
+            "swap_lines",
+            "drop",
+            "duplicate",
+        ]
+        + ["chunk", "nest", "digits"]
     ),
     st.integers(min_value=0, max_value=2**20),
     st.integers(min_value=0, max_value=255),
@@ -77,6 +106,10 @@ def apply(text: bytes, edit: tuple[str, int, int]) -> bytes:
         return b"\n".join(lines)
     if kind == "chunk":
         return text[:i] + CHUNKS[what % len(CHUNKS)] + text[i:]
+    if kind == "nest":  # a type nested up to 2000 deep: `[[…[str]…]]` or `map{a: map{…}}`
+        return _at_one(text, b": str", where, _nest(what))
+    if kind == "digits":  # a number thousands of digits long: counts, defaults, codes
+        return _at_one(text, b"1", where, b"1" * (what * 40 + 1))
     # drop or duplicate one occurrence of a structural character: { } [ ] ( ) , : …
     char = STRUCTURE[what % len(STRUCTURE)]
     positions = [p for p, c in enumerate(text) if c == char]
@@ -84,6 +117,24 @@ def apply(text: bytes, edit: tuple[str, int, int]) -> bytes:
         return text
     p = positions[where % len(positions)]
     return text[:p] + text[p + 1 :] if kind == "drop" else text[:p] + text[p : p + 1] + text[p:]
+
+
+def _at_one(text: bytes, old: bytes, where: int, new: bytes) -> bytes:
+    """Replace one occurrence of ``old`` (the ``where``-th, cyclically) with ``new``."""
+    count = text.count(old)
+    if not count:
+        return text
+    start = -1
+    for _ in range(where % count + 1):
+        start = text.index(old, start + 1)
+    return text[:start] + new + text[start + len(old) :]
+
+
+def _nest(what: int) -> bytes:
+    depth = what * 8 + 1
+    if what % 2:
+        return b": " + b"[" * depth + b"str" + b"]" * depth
+    return b": " + b"map{a: " * depth + b"str" + b"}" * depth
 
 
 @st.composite

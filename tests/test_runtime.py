@@ -21,6 +21,7 @@ import sys
 import time
 from collections.abc import Callable, Iterator
 from datetime import datetime, timezone
+from itertools import islice
 from pathlib import Path
 from types import SimpleNamespace
 from typing import Any
@@ -935,6 +936,27 @@ def test_headers_merge_in_order_and_per_call_headers(stytch: SimpleNamespace) ->
     assert "content-type" not in server.requests[1].headers
 
 
+def test_http_client_headers_and_cookies_apply(stytch: SimpleNamespace) -> None:
+    server = Server(
+        reply(200, USER, headers={"set-cookie": "lb=node-2; Path=/"}), reply(200, USER)
+    )
+    http_client = httpx.Client(
+        transport=httpx.MockTransport(server),
+        headers={"X-Proxy-Token": "t", "User-Agent": "theirs/1"},
+        cookies={"sid": "abc"},
+    )
+    client = stytch.Client(project_id="p", secret="s", http_client=http_client)
+    client.users.get("u")
+    client.users.create(email="e", extra_headers={"X-Extra": "1"})
+    first, second = server.requests
+    assert first.headers["x-proxy-token"] == "t"
+    assert first.headers.get_list("user-agent") == ["lapgen_rt_stytch/1.0.0 (lapgen)"]
+    assert first.headers["cookie"] == "sid=abc"
+    assert second.headers["x-proxy-token"] == "t"
+    assert second.headers["x-extra"] == "1"
+    assert sorted(second.headers["cookie"].split("; ")) == ["lb=node-2", "sid=abc"]
+
+
 def test_response_bodies(stytch: SimpleNamespace) -> None:
     server = Server(
         reply(204),
@@ -1261,14 +1283,20 @@ def test_pagination(
     cursors: list[str | None],
 ) -> None:
     server = page_server(pages)
-    result = list(stytch_client(stytch, server).users.list_all(limit=2))
+    # islice: without the repeated-cursor guard, the test fails instead of hanging.
+    result = list(islice(stytch_client(stytch, server).users.list_all(limit=2), 10))
     assert [page.users[0].user_id for page in result] == [f"user-{c}" for c in cursors]
     assert [r.url.params.get("cursor") for r in server.requests] == cursors
     assert all(r.url.params["limit"] == "2" for r in server.requests)
 
     async def collect() -> list[Any]:
+        result = []
         async with stytch_async_client(stytch, server) as client:
-            return [page async for page in client.users.list_all(limit=2)]
+            async for page in client.users.list_all(limit=2):
+                result.append(page)
+                if len(result) == 10:
+                    break
+        return result
 
     server.requests.clear()
     result = asyncio.run(collect())

@@ -17,7 +17,9 @@ from test_frontend import BROKEN, WARNINGS
 VALID = "@lap v0.3\n@api T\n@endpoints 1\n@endpoint GET /a\n@required {q: str}\n@returns(200) ok\n@end\n"
 WARNS = "@lap v0.3\n@api W\n@frob x\n@end\n"
 BAD = "@lap v0.3\n@api B\n@endpoint GET /a\n@required {q: %%}\n@end\n"
-HEAD = re.compile(r"^(?P<path>.+):(?P<line>\d+):(?P<column>\d+): (?P<severity>error|warning): (?P<message>.+)$")
+HEAD = re.compile(
+    r"^(?P<path>.+):(?P<line>\d+):(?P<column>\d+): (?P<severity>error|warning): (?P<message>.+)$"
+)
 
 
 def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
@@ -67,10 +69,15 @@ def test_the_module_entry_point() -> None:
         timeout=60,
     )
     assert (done.returncode, done.stderr) == (0, "")
-    assert done.stdout == "spec/stytch.lap: ok: Stytch API, 184 endpoints in 21 groups (0 errors, 0 warnings)\n"
+    assert (
+        done.stdout
+        == "spec/stytch.lap: ok: Stytch API, 184 endpoints in 21 groups (0 errors, 0 warnings)\n"
+    )
 
 
-def test_warnings_exit_0_and_1_with_strict(capsys: pytest.CaptureFixture[str], specs: dict[str, Path]) -> None:
+def test_warnings_exit_0_and_1_with_strict(
+    capsys: pytest.CaptureFixture[str], specs: dict[str, Path]
+) -> None:
     code, out, err = run(capsys, "validate", str(specs["warns"]))
     assert code == 0
     assert out == f"{specs['warns']}: ok: W, 0 endpoints in 0 groups (0 errors, 1 warnings)\n"
@@ -86,7 +93,9 @@ def test_warnings_exit_0_and_1_with_strict(capsys: pytest.CaptureFixture[str], s
     assert run(capsys, "validate", "--strict", str(specs["valid"]))[0] == 0
 
 
-def test_errors_exit_1_with_a_compiler_style_report(capsys: pytest.CaptureFixture[str], specs: dict[str, Path]) -> None:
+def test_errors_exit_1_with_a_compiler_style_report(
+    capsys: pytest.CaptureFixture[str], specs: dict[str, Path]
+) -> None:
     code, out, err = run(capsys, "validate", str(specs["valid"]), str(specs["bad"]))
     assert code == 1
     assert out.splitlines() == [
@@ -94,13 +103,20 @@ def test_errors_exit_1_with_a_compiler_style_report(capsys: pytest.CaptureFixtur
         f"{specs['bad']}: invalid (1 errors, 0 warnings)",
     ]
     ((head, quoted, caret),) = diagnostics_in(err)
-    assert head.group("path", "line", "column", "severity") == (str(specs["bad"]), "4", "12", "error")
+    assert head.group("path", "line", "column", "severity") == (
+        str(specs["bad"]),
+        "4",
+        "12",
+        "error",
+    )
     assert head.group("message") == "unknown type syntax '%%' for param 'q'"
     assert quoted == "    @required {q: %%}"
     assert caret == "    " + " " * 11 + "^"
 
 
-def test_the_report_quotes_the_right_line_of_a_crlf_file(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+def test_the_report_quotes_the_right_line_of_a_crlf_file(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
     path = tmp_path / "crlf.lap"
     path.write_bytes(BAD.replace("\n", "\r\n").replace("@api B", "@api B\x0c").encode())
     ((head, quoted, _),) = diagnostics_in(run(capsys, "validate", str(path))[2])
@@ -121,9 +137,20 @@ def test_the_report_quotes_the_right_line_of_a_crlf_file(capsys: pytest.CaptureF
     ids=["missing-file", "missing-second-file", "bad-flag", "no-spec", "bad-command", "no-command"],
 )
 def test_usage_errors_return_2(
-    capsys: pytest.CaptureFixture[str], specs: dict[str, Path], tmp_path: Path, argv: list[str], message: str
+    capsys: pytest.CaptureFixture[str],
+    specs: dict[str, Path],
+    tmp_path: Path,
+    argv: list[str],
+    message: str,
 ) -> None:
-    argv = [str(specs["valid"]) if arg == "SPEC" else str(tmp_path / arg) if arg.endswith(".lap") else arg for arg in argv]
+    argv = [
+        (
+            str(specs["valid"])
+            if arg == "SPEC"
+            else str(tmp_path / arg) if arg.endswith(".lap") else arg
+        )
+        for arg in argv
+    ]
     code, _, err = run(capsys, *argv)
     assert code == 2
     assert message in err
@@ -150,7 +177,14 @@ REPORT_KEYS = {
     "errors": list,
     "warnings": list,
 }
-ENDPOINT_KEYS = {"line": int, "method": str, "path": str, "required": list, "optional": list, "returns": list}
+ENDPOINT_KEYS = {
+    "line": int,
+    "method": str,
+    "path": str,
+    "required": list,
+    "optional": list,
+    "returns": list,
+}
 DIAGNOSTIC_KEYS = {"line": int, "column": int, "message": str}
 
 
@@ -162,7 +196,9 @@ def check_schema(obj: dict[str, object], keys: dict[str, object]) -> None:
             assert type(obj[key]) is kind  # bool is an int: keep them apart
 
 
-def validate_json(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, list[dict[str, object]]]:
+def validate_json(
+    capsys: pytest.CaptureFixture[str], *argv: str
+) -> tuple[int, list[dict[str, object]]]:
     code, out, err = run(capsys, "validate", "--json", *argv)
     assert err == ""  # nothing but the JSON, on stdout
     reports = json.loads(out)
@@ -171,8 +207,14 @@ def validate_json(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, 
         check_schema(report, REPORT_KEYS)
         for endpoint in report["endpoints"]:
             check_schema(endpoint, ENDPOINT_KEYS)
-            assert all(isinstance(item, str) for key in ("required", "optional", "returns") for item in endpoint[key])
-        assert all(isinstance(name, str) and type(count) is int for name, count in report["groups"].items())
+            assert all(
+                isinstance(item, str)
+                for key in ("required", "optional", "returns")
+                for item in endpoint[key]
+            )
+        assert all(
+            isinstance(name, str) and type(count) is int for name, count in report["groups"].items()
+        )
         for diagnostic in report["errors"] + report["warnings"]:
             check_schema(diagnostic, DIAGNOSTIC_KEYS)
     return code, reports
@@ -181,7 +223,10 @@ def validate_json(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, 
 def test_json_for_stytch(capsys: pytest.CaptureFixture[str]) -> None:
     code, (report,) = validate_json(capsys, str(STYTCH))
     assert code == 0
-    assert {key: report[key] for key in ("file", "ok", "lap_version", "api", "declared_endpoints", "errors", "warnings")} == {
+    assert {
+        key: report[key]
+        for key in ("file", "ok", "lap_version", "api", "declared_endpoints", "errors", "warnings")
+    } == {
         "file": str(STYTCH),
         "ok": True,
         "lap_version": "v0.3",
@@ -206,13 +251,24 @@ def test_json_endpoint_entries(capsys: pytest.CaptureFixture[str], tmp_path: Pat
     )
     _, (report,) = validate_json(capsys, str(path))
     assert report["endpoints"] == [
-        {"line": 3, "method": "POST", "path": "/u/{id}", "required": ["id", "name"], "optional": ["tag"], "returns": ["201", "OK"]}
+        {
+            "line": 3,
+            "method": "POST",
+            "path": "/u/{id}",
+            "required": ["id", "name"],
+            "optional": ["tag"],
+            "returns": ["201", "OK"],
+        }
     ]
-    assert report["warnings"] == [{"line": 7, "column": 10, "message": "type 'E' is not defined by any @type; read as 'any'"}]
+    assert report["warnings"] == [
+        {"line": 7, "column": 10, "message": "type 'E' is not defined by any @type; read as 'any'"}
+    ]
 
 
 def test_json_for_several_files(capsys: pytest.CaptureFixture[str], specs: dict[str, Path]) -> None:
-    code, reports = validate_json(capsys, str(specs["valid"]), str(specs["warns"]), str(specs["bad"]))
+    code, reports = validate_json(
+        capsys, str(specs["valid"]), str(specs["warns"]), str(specs["bad"])
+    )
     assert code == 1
     assert [(r["file"], r["ok"]) for r in reports] == [
         (str(specs["valid"]), True),
@@ -221,7 +277,9 @@ def test_json_for_several_files(capsys: pytest.CaptureFixture[str], specs: dict[
     ]
     valid, warns, bad = reports
     assert (valid["api"], valid["declared_endpoints"], valid["groups"]) == ("T", 1, {})
-    assert warns["warnings"] == [{"line": 3, "column": 1, "message": "unknown directive @frob is ignored"}]
+    assert warns["warnings"] == [
+        {"line": 3, "column": 1, "message": "unknown directive @frob is ignored"}
+    ]
     assert bad == {
         "file": str(specs["bad"]),
         "ok": False,
@@ -271,8 +329,12 @@ def test_every_sample_and_broken_file_in_one_process(broken_files: list[Path]) -
         assert int(head.group("line")) >= 1 and int(head.group("column")) >= 1
 
 
-@pytest.mark.parametrize("flags", [[], ["--json"], ["--json", "--strict"]], ids=["text", "json", "json-strict"])
-def test_broken_files_in_process(capsys: pytest.CaptureFixture[str], broken_files: list[Path], flags: list[str]) -> None:
+@pytest.mark.parametrize(
+    "flags", [[], ["--json"], ["--json", "--strict"]], ids=["text", "json", "json-strict"]
+)
+def test_broken_files_in_process(
+    capsys: pytest.CaptureFixture[str], broken_files: list[Path], flags: list[str]
+) -> None:
     for path in broken_files:
         code, out, err = run(capsys, "validate", *flags, str(path))
         warning_only = path.stem in {name for name, *_ in WARNINGS}

@@ -10,7 +10,17 @@ from hypothesis import HealthCheck, given, settings
 from generator import ir
 from generator.frontend import parse, read_spec
 from generator.writer import write
-from test_frontend import AUTH_FORMS, COMMENTS, DEFAULTS, ERROR_FORMS, LAP_FILES, NAMES, TYPE_FORMS, ids, lap
+from test_frontend import (
+    AUTH_FORMS,
+    COMMENTS,
+    DEFAULTS,
+    ERROR_FORMS,
+    LAP_FILES,
+    NAMES,
+    TYPE_FORMS,
+    ids,
+    lap,
+)
 from test_properties import damaged_specs
 
 

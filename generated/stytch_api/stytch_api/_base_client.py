@@ -148,6 +148,8 @@ class BaseAPIClient:
     base_url: httpx.URL
     timeout: httpx.Timeout
     max_retries: int
+    _headers: dict[str, str]
+    _prepared_headers: httpx.Headers
 
     def __init__(
         self,
@@ -196,6 +198,11 @@ class BaseAPIClient:
         if default_headers:
             self._headers.update((k.lower(), v) for k, v in default_headers.items())
 
+    def _merge_client_headers(self, http: httpx.Client | httpx.AsyncClient) -> None:
+        """Add the default headers of the HTTP client under ours, once for all calls."""
+        self._headers = {**dict(http.headers.items()), **self._headers}
+        self._prepared_headers = httpx.Headers(self._headers)
+
     def _build_request(
         self,
         http: httpx.Client | httpx.AsyncClient,
@@ -216,10 +223,11 @@ class BaseAPIClient:
         if body is not None:
             body = {k: v for k, v in body.items() if not isinstance(v, Unset)}
             content = _json_encoder.encode(body).encode()
-        # self._headers is shared by all calls: copy it only when this call adds some.
-        request_headers = self._headers
+        # Calls that add no headers reuse the prepared httpx.Headers, which httpx copies
+        # without normalising them again.
+        request_headers: httpx.Headers | dict[str, str] = self._prepared_headers
         if headers or extra_headers or content is not None:
-            request_headers = request_headers.copy()
+            request_headers = self._headers.copy()
             if content is not None:
                 request_headers["content-type"] = "application/json"
             if headers:
@@ -229,14 +237,22 @@ class BaseAPIClient:
             if extra_headers:
                 for name, value in extra_headers.items():
                     request_headers[name.lower()] = value
-        return http.build_request(
+        if isinstance(timeout, NotGiven):
+            timeout = self.timeout
+        # Built here rather than by http.build_request, which would merge the client's
+        # headers again at each call and cost about as much as the rest of the call. The
+        # SDK sets the URL, query and timeout itself; the client's cookies still apply.
+        request = httpx.Request(
             method,
             base_url + path,
             params=params,
             headers=request_headers,
             content=content,
-            timeout=self.timeout if isinstance(timeout, NotGiven) else timeout,
+            extensions={"timeout": httpx.Timeout(timeout).as_dict()},
         )
+        if http.cookies:
+            http.cookies.set_cookie_header(request)
+        return request
 
     def _retry_delay(
         self, retries: int, waited: float, response: httpx.Response | None
@@ -320,6 +336,8 @@ class SyncAPIClient(BaseAPIClient):
         )
         self._http_client = http_client
         self._owns_http_client = http_client is None
+        if http_client is not None:
+            self._merge_client_headers(http_client)
         self._lock = threading.Lock()
 
     @property
@@ -329,7 +347,9 @@ class SyncAPIClient(BaseAPIClient):
         if self._http_client is None:
             with self._lock:
                 if self._http_client is None:
-                    self._http_client = httpx.Client()
+                    http_client = httpx.Client()
+                    self._merge_client_headers(http_client)
+                    self._http_client = http_client
         return self._http_client
 
     def close(self) -> None:
@@ -433,13 +453,17 @@ class AsyncAPIClient(BaseAPIClient):
         )
         self._http_client = http_client
         self._owns_http_client = http_client is None
+        if http_client is not None:
+            self._merge_client_headers(http_client)
 
     @property
     def _http(self) -> httpx.AsyncClient:
         # Created on first use, like in SyncAPIClient. No lock is needed: nothing awaits
         # between the check and the assignment.
         if self._http_client is None:
-            self._http_client = httpx.AsyncClient()
+            http_client = httpx.AsyncClient()
+            self._merge_client_headers(http_client)
+            self._http_client = http_client
         return self._http_client
 
     async def close(self) -> None:

@@ -27,8 +27,9 @@ def iter_pages(
     while True:
         yield page
         cursor = next_cursor(page)
-        if not cursor:
+        if not cursor or cursor in seen:
             return
+        seen.add(cursor)
         page = fetch(cursor)
 
 

@@ -1,0 +1,563 @@
+"""Helpers shared by the tests of generated SDKs (golden, wire, samples, generate CLI).
+
+- paths of the specs, the committed outputs and the golden fixtures;
+- ``build_once``: expensive generation done once per test session, shared by xdist workers;
+- ``run_lapgen``: ``generator.cli.main`` with its exit code, stdout and stderr;
+- ``snapshot`` and ``tree_diff``: byte-for-byte comparison of output directories;
+- ``Wire``: values for params and JSON bodies synthesised from IR types, and the checks that a
+  parsed result holds what the JSON said. It walks the IR type (what the spec says) and the
+  runtime annotation of the generated code (what the SDK promises) side by side.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import difflib
+import io
+import json
+import os
+import re
+import shutil
+import types
+import typing
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from functools import lru_cache
+from pathlib import Path
+from typing import Any, Literal, Union
+from urllib.parse import quote
+
+import attrs
+import pytest
+
+try:
+    import fcntl
+except ImportError:  # pragma: no cover - Windows: each xdist worker builds on its own
+    fcntl = None  # type: ignore[assignment]
+
+from generator import ir
+from generator.cli import main as lapgen_main
+from generator.config import Config, load_config
+from generator.frontend import read_spec
+from generator.plan import Plan, build_plan, plan_json
+
+REPO = Path(__file__).resolve().parents[1]
+SPEC = REPO / "spec" / "stytch.lap"
+SPEC_CONFIG = REPO / "spec" / "stytch.toml"
+GENERATED = REPO / "generated" / "stytch_api"
+FIXTURES = REPO / "tests" / "fixtures"
+GOLDEN = FIXTURES / "golden"
+SAMPLES = REPO.parent / "shared" / "lap-samples"
+
+# Files a run leaves that are not part of the output.
+IGNORED_PARTS = frozenset({"__pycache__", ".mypy_cache", ".pytest_cache"})
+
+
+def fixture_specs() -> list[Path]:
+    """The corner-case specs with golden outputs: ``tests/fixtures/<name>.lap``."""
+    return sorted(FIXTURES.glob("*.lap"))
+
+
+# ---------------------------------------------------------------------------------------------
+# Running lapgen
+# ---------------------------------------------------------------------------------------------
+
+
+@attrs.frozen
+class Run:
+    code: int
+    stdout: str
+    stderr: str
+
+
+def run_lapgen(*argv: str | os.PathLike[str]) -> Run:
+    """``lapgen ARGV`` in this process, through ``generator.cli.main``."""
+    out, err = io.StringIO(), io.StringIO()
+    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+        code = lapgen_main([str(arg) for arg in argv])
+    return Run(code, out.getvalue(), err.getvalue())
+
+
+def generate(spec: Path, out: Path, config: Path | None = None) -> Run:
+    argv: list[str | os.PathLike[str]] = ["generate", spec, "-o", out]
+    if config is not None:
+        argv += ["--config", config]
+    return run_lapgen(*argv)
+
+
+# ---------------------------------------------------------------------------------------------
+# Work done once per session, across xdist workers
+# ---------------------------------------------------------------------------------------------
+
+
+def shared_root(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A directory every xdist worker of this session sees (the session's basetemp)."""
+    base = tmp_path_factory.getbasetemp()
+    return base.parent if os.environ.get("PYTEST_XDIST_WORKER") else base
+
+
+@contextlib.contextmanager
+def _locked(path: Path) -> Iterator[None]:
+    with open(path, "a+") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+def build_once(
+    tmp_path_factory: pytest.TempPathFactory, name: str, build: Callable[[Path], object]
+) -> tuple[Path, Any]:
+    """Run ``build(directory)`` once per session and return the directory and its result.
+
+    The result must be JSON-serialisable: a worker that finds the work done reads it back.
+    Without fcntl (Windows) each worker builds into its own directory.
+    """
+    root = shared_root(tmp_path_factory) if fcntl is not None else tmp_path_factory.getbasetemp()
+    target = root / f"shared-{name}"
+    done = root / f"shared-{name}.json"
+    lock = _locked(root / f"shared-{name}.lock") if fcntl is not None else contextlib.nullcontext()
+    with lock:
+        if not done.exists():
+            if target.exists():
+                shutil.rmtree(target)
+            target.mkdir(parents=True)
+            result = build(target)
+            done.write_text(json.dumps(result))
+    return target, json.loads(done.read_text())
+
+
+# ---------------------------------------------------------------------------------------------
+# Comparing output trees
+# ---------------------------------------------------------------------------------------------
+
+
+def snapshot(root: Path) -> dict[str, bytes]:
+    """Every file below ``root`` (dotfiles included) by POSIX relative path."""
+    files = {}
+    for path in sorted(root.rglob("*")):
+        relative = path.relative_to(root)
+        if path.is_file() and not IGNORED_PARTS.intersection(relative.parts):
+            files[relative.as_posix()] = path.read_bytes()
+    return files
+
+
+def tree_diff(expected: Mapping[str, bytes], actual: Mapping[str, bytes], limit: int = 200) -> str:
+    """A readable report of how two snapshots differ: file sets, then unified diffs."""
+    lines: list[str] = []
+    missing = sorted(set(expected) - set(actual))
+    extra = sorted(set(actual) - set(expected))
+    if missing:
+        lines.append(f"files missing from the new output: {missing}")
+    if extra:
+        lines.append(f"files only in the new output: {extra}")
+    # Source first: the manifest's hashes only repeat that something changed.
+    changed = sorted(
+        (p for p in set(expected) & set(actual) if expected[p] != actual[p]),
+        key=lambda p: (p.endswith(".json"), p),
+    )
+    if changed:
+        lines.append(f"files that differ: {changed}")
+    for path in changed:
+        old = expected[path].decode("utf-8", "replace").splitlines(keepends=True)
+        new = actual[path].decode("utf-8", "replace").splitlines(keepends=True)
+        lines.extend(
+            line.rstrip("\n")
+            for line in difflib.unified_diff(old, new, f"committed/{path}", f"regenerated/{path}")
+        )
+        if len(lines) >= limit:
+            break
+    if len(lines) > limit:
+        lines = lines[:limit] + [f"... ({len(lines) - limit} more diff lines not shown)"]
+    return "\n".join(lines)
+
+
+# ---------------------------------------------------------------------------------------------
+# Plans
+# ---------------------------------------------------------------------------------------------
+
+
+@attrs.frozen
+class Loaded:
+    api: ir.API
+    plan: Plan
+    json: dict[str, Any]
+
+    def endpoint_at(self, line: int) -> ir.Endpoint:
+        return next(e for e in self.api.endpoints if e.pos.line == line)
+
+    @property
+    def model_fields(self) -> dict[str, dict[str, str]]:
+        """Model class name → {wire name: Python attribute}."""
+        return {m.name: {f.wire: f.python for f in m.fields} for m in self.plan.models}
+
+
+@lru_cache(maxsize=None)
+def load(spec: Path, config: Path | None = None) -> Loaded:
+    data = spec.read_bytes()
+    result = read_spec(data)
+    assert result.api is not None, [str(d) for d in result.errors]
+    plan = build_plan(
+        result.api,
+        load_config(config) if config is not None else Config(),
+        spec_name=spec.name,
+        spec_bytes=data,
+    )
+    return Loaded(result.api, plan, plan_json(plan))
+
+
+def stytch() -> Loaded:
+    return load(SPEC, SPEC_CONFIG)
+
+
+# ---------------------------------------------------------------------------------------------
+# Values from IR types
+# ---------------------------------------------------------------------------------------------
+
+MAX_DEPTH = 8
+_NONE = type(None)
+
+
+def strip_optional(annotation: Any) -> Any:
+    """``T | Unset | None`` → ``T``."""
+    if typing.get_origin(annotation) in (Union, types.UnionType):
+        args = [
+            arg
+            for arg in typing.get_args(annotation)
+            if arg is not _NONE and getattr(arg, "__name__", "") not in ("Unset", "NotGiven")
+        ]
+        if len(args) == 1:
+            return args[0]
+        return Union[tuple(args)]
+    return annotation
+
+
+def is_model(annotation: Any) -> bool:
+    return isinstance(annotation, type) and attrs.has(annotation)
+
+
+def is_dict(annotation: Any) -> bool:
+    return annotation is dict or typing.get_origin(annotation) is dict
+
+
+def _scalar(name: str, primitive: str) -> Any:
+    return {
+        "int": 7,
+        "num": 1.5,
+        "float": 1.5,
+        "bool": True,
+        "map": {"k": "v"},
+        "null": None,
+    }.get(primitive, f"x-{name}")
+
+
+class Wire:
+    """Values and JSON for one API, checked against the generated SDK's annotations."""
+
+    def __init__(self, api: ir.API, model_fields: Mapping[str, Mapping[str, str]]) -> None:
+        self.api = api
+        self.model_fields = model_fields
+
+    def _object_fields(self, expr: ir.TypeExpr) -> tuple[ir.Field, ...] | None:
+        if isinstance(expr, ir.RefType):
+            named = self.api.type_named(expr.name)
+            return named.fields if named is not None else None
+        if isinstance(expr, ir.ObjectType) and expr.fields:
+            return expr.fields
+        return None
+
+    # -- JSON the server sends ------------------------------------------------------------
+
+    def json_value(self, expr: ir.TypeExpr, name: str, depth: int = 0) -> Any:
+        fields = self._object_fields(expr)
+        if fields is not None:
+            if depth >= MAX_DEPTH:
+                return {}
+            return {f.name: self.json_value(f.type.expr, f.name, depth + 1) for f in fields}
+        if isinstance(expr, ir.RefType):
+            return f"x-{name}"
+        if isinstance(expr, ir.ObjectType):  # map{} without fields
+            return {"k": "v"}
+        if isinstance(expr, ir.ArrayType):
+            return [self.json_value(expr.items, name, depth + 1)]
+        if isinstance(expr, ir.DictType):
+            return {"k": self.json_value(expr.value, name, depth + 1)}
+        if isinstance(expr, ir.EnumType):
+            return expr.values[0]
+        assert isinstance(expr, ir.Primitive)
+        return _scalar(name, expr.name)
+
+    def response_body(self, fields: Sequence[ir.Field]) -> dict[str, Any]:
+        return {f.name: self.json_value(f.type.expr, f.name) for f in fields}
+
+    # -- values the caller passes ---------------------------------------------------------
+
+    def param_value(
+        self, expr: ir.TypeExpr, annotation: Any, name: str, depth: int = 0
+    ) -> tuple[Any, Any]:
+        """A valid argument for a param of type ``expr``, and the JSON it must become."""
+        annotation = strip_optional(annotation)
+        fields = self._object_fields(expr)
+        if fields is not None:
+            if is_model(annotation):
+                mapping = self.model_fields[annotation.__name__]
+                hints = typing.get_type_hints(annotation)
+                kwargs: dict[str, Any] = {}
+                data: dict[str, Any] = {}
+                for field in fields:
+                    if depth >= MAX_DEPTH and not field.required_marker:
+                        continue
+                    python = mapping[field.name]
+                    kwargs[python], data[field.name] = self.param_value(
+                        field.type.expr, hints[python], field.name, depth + 1
+                    )
+                return annotation(**kwargs), data
+            assert is_dict(annotation) or annotation is Any, (
+                f"{name}: an object in the spec, annotated {annotation!r}"
+            )
+            value = self.json_value(expr, name, depth)
+            return value, value
+        if isinstance(expr, ir.ArrayType):
+            assert typing.get_origin(annotation) is list, f"{name}: array annotated {annotation!r}"
+            (item,) = typing.get_args(annotation)
+            value, data = self.param_value(expr.items, item, name, depth + 1)
+            return [value], [data]
+        if isinstance(expr, ir.DictType):
+            assert is_dict(annotation), f"{name}: map<K,V> annotated {annotation!r}"
+            _key, item = typing.get_args(annotation)
+            value, data = self.param_value(expr.value, item, name, depth + 1)
+            return {"k": value}, {"k": data}
+        value = self.json_value(expr, name, depth)
+        if isinstance(expr, ir.EnumType):
+            if typing.get_origin(annotation) is Literal:
+                assert value in typing.get_args(annotation), (name, annotation)
+        elif isinstance(annotation, type) and annotation is not object and value is not None:
+            ok = isinstance(value, annotation) or (annotation is float and type(value) is int)
+            assert ok, f"{name}: {value!r} does not fit the annotation {annotation!r}"
+        return value, value
+
+    # -- what the SDK parsed --------------------------------------------------------------
+
+    def check_parsed(self, value: Any, expr: ir.TypeExpr, annotation: Any, data: Any, where: str) -> None:
+        """``value`` (from the SDK) holds ``data`` (the JSON) as the annotation promises."""
+        annotation = strip_optional(annotation)
+        fields = self._object_fields(expr)
+        if fields is not None and is_model(annotation):
+            assert isinstance(value, annotation), f"{where}: {type(value)!r}, not {annotation!r}"
+            self.check_model(value, fields, data, where)
+            return
+        if isinstance(expr, ir.ArrayType) and typing.get_origin(annotation) is list:
+            assert isinstance(value, list) and len(value) == len(data), f"{where}: {value!r}"
+            (item,) = typing.get_args(annotation)
+            for index, (got, sent) in enumerate(zip(value, data)):
+                self.check_parsed(got, expr.items, item, sent, f"{where}[{index}]")
+            return
+        if isinstance(expr, ir.DictType) and typing.get_origin(annotation) is dict:
+            assert isinstance(value, dict) and value.keys() == data.keys(), f"{where}: {value!r}"
+            _key, item = typing.get_args(annotation)
+            for key in data:
+                self.check_parsed(value[key], expr.value, item, data[key], f"{where}[{key!r}]")
+            return
+        assert value == data, f"{where}: parsed {value!r}, the JSON said {data!r}"
+
+    def check_model(
+        self, value: Any, fields: Sequence[ir.Field], data: Mapping[str, Any], where: str
+    ) -> None:
+        model = type(value)
+        mapping = self.model_fields[model.__name__]
+        hints = typing.get_type_hints(model)
+        for field in fields:
+            python = mapping[field.name]
+            got = getattr(value, python)
+            if field.name not in data:
+                assert type(got).__name__ == "Unset", f"{where}.{field.name}: {got!r}"
+                continue
+            self.check_parsed(got, field.type.expr, hints[python], data[field.name], f"{where}.{field.name}")
+        extra = {key: data[key] for key in data if key not in mapping}
+        assert value.additional_properties == extra, f"{where}: additional_properties"
+
+
+# ---------------------------------------------------------------------------------------------
+# Calling an endpoint
+# ---------------------------------------------------------------------------------------------
+
+PATH_PARAM = r"\{+([^{}]+)\}+"
+RICHNESS = {ir.ObjectType: 3, ir.RefType: 3, ir.ArrayType: 2, ir.DictType: 2}
+
+
+@attrs.define
+class Call:
+    """One call of a generated method: its arguments and the request it must send."""
+
+    method: dict[str, Any]  # the plan_json endpoint
+    endpoint: ir.Endpoint
+    args: list[Any]
+    kwargs: dict[str, Any]
+    path: str  # expected raw path, percent-encoded
+    query: list[tuple[str, str]]
+    headers: dict[str, str]
+    body: dict[str, Any] | None
+    sent: list[str]  # wire names of the params passed
+
+
+def _query_text(value: Any) -> list[str]:
+    if isinstance(value, list):
+        return [text for item in value for text in _query_text(item)]
+    if value is True or value is False:
+        return ["true" if value else "false"]
+    return [str(value)]
+
+
+def _path_value(name: str, expr: ir.TypeExpr) -> Any:
+    if isinstance(expr, ir.Primitive) and expr.name in ("int", "num", "float"):
+        return 7
+    # Characters a path segment must escape: '/', '?', '#', '%', a space and non-ASCII.
+    return f"x-{name}/é ?#%"
+
+
+def plan_call(
+    wire: Wire,
+    method: dict[str, Any],
+    endpoint: ir.Endpoint,
+    signature: Mapping[str, Any],
+    *,
+    optional: Literal["richest", "none", "all"] = "richest",
+) -> Call:
+    """The arguments for ``method``: its required params, plus optional ones by location.
+
+    ``signature`` maps Python param names to their resolved annotations.
+    """
+    declared = {field.name: field for field in (*wire.api.common_fields, *endpoint.params)}
+    params = method["params"]
+    chosen: list[dict[str, Any]] = [p for p in params if p["required"]]
+    if optional != "none":
+        for location in ("query", "header", "body"):
+            candidates = [p for p in params if not p["required"] and p["in"] == location]
+            if optional == "all":
+                chosen += candidates
+            elif candidates:
+                chosen.append(
+                    max(
+                        candidates,
+                        key=lambda p: RICHNESS.get(type(declared[p["wire"]].type.expr), 1),
+                    )
+                )
+    args: list[Any] = []
+    kwargs: dict[str, Any] = {}
+    path = endpoint.path
+    query: list[tuple[str, str]] = []
+    headers: dict[str, str] = {}
+    body: dict[str, Any] | None = {} if any(p["in"] == "body" for p in params) else None
+    for param in chosen:
+        field = declared.get(param["wire"])
+        expr = field.type.expr if field is not None else ir.Primitive("str")
+        if param["in"] == "path":
+            value = _path_value(param["wire"], expr)
+            data = value
+        else:
+            value, data = wire.param_value(expr, signature[param["python"]], param["wire"])
+        if param["in"] == "path":
+            args.append(value)
+        else:
+            kwargs[param["python"]] = value
+        if param["in"] == "path":
+            path = re.sub(
+                r"\{+" + re.escape(param["wire"]) + r"\}+",
+                lambda _m, v=value: quote(str(v), safe=""),
+                path,
+            )
+        elif param["in"] == "query":
+            query += [(param["wire"], text) for text in _query_text(data)]
+        elif param["in"] == "header":
+            headers[param["wire"].lower()] = data if isinstance(data, str) else _query_text(data)[0]
+        else:
+            assert body is not None
+            body[param["wire"]] = data
+    # Path params come in path order; plan_json lists them first, in that order.
+    return Call(
+        method, endpoint, args, kwargs, path, sorted(query), headers, body, [p["wire"] for p in chosen]
+    )
+
+
+def success_response(endpoint: ir.Endpoint) -> ir.Response | None:
+    return next(
+        (r for r in endpoint.responses if r.code.startswith("2") or r.code == "OK"), None
+    )
+
+
+def response_fields(api: ir.API, response: ir.Response | None) -> tuple[ir.Field, ...] | None:
+    if response is None:
+        return None
+    if response.fields is not None:
+        return response.fields
+    if isinstance(response.type, ir.RefType):
+        named = api.type_named(response.type.name)
+        return named.fields if named is not None else None
+    return None
+
+
+def resolve(root: Any, accessor: str) -> Any:
+    target = root
+    for part in accessor.split("."):
+        target = getattr(target, part)
+    return target
+
+
+def signature_of(function: Any) -> dict[str, Any]:
+    return typing.get_type_hints(function)
+
+
+# ---------------------------------------------------------------------------------------------
+# Generated outputs shared by the test modules
+# ---------------------------------------------------------------------------------------------
+
+
+def _run_record(run: Run, **extra: object) -> dict[str, object]:
+    return {"code": run.code, "stdout": run.stdout, "stderr": run.stderr, **extra}
+
+
+def stytch_output(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[str, Any]]:
+    """``lapgen generate spec/stytch.lap --config spec/stytch.toml`` into a fresh directory."""
+
+    def build(root: Path) -> dict[str, object]:
+        return _run_record(generate(SPEC, root / "stytch_api", SPEC_CONFIG))
+
+    root, record = build_once(tmp_path_factory, "stytch", build)
+    return root / "stytch_api", record
+
+
+def fixture_outputs(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[str, Any]]:
+    """Every ``tests/fixtures/<name>.lap`` generated into ``<root>/<name>``."""
+
+    def build(root: Path) -> dict[str, object]:
+        return {spec.stem: _run_record(generate(spec, root / spec.stem)) for spec in fixture_specs()}
+
+    return build_once(tmp_path_factory, "fixtures", build)
+
+
+def sample_slug(sample: Path) -> str:
+    """A package-safe directory name for a sample: ``openapi-petstore.lean`` → ``s_openapi_petstore_lean``."""
+    return "s_" + re.sub(r"\W", "_", sample.stem)
+
+
+def package_dir(out: Path) -> Path | None:
+    """The Python package lapgen wrote into ``out``, if any."""
+    packages = [p for p in out.iterdir() if (p / "__init__.py").is_file()] if out.is_dir() else []
+    return packages[0] if len(packages) == 1 else None
+
+
+def sample_outputs(
+    tmp_path_factory: pytest.TempPathFactory, samples: Sequence[Path]
+) -> tuple[Path, dict[str, Any]]:
+    """Each sample generated with no config into ``<root>/s_<slug>``; records by file name."""
+
+    def build(root: Path) -> dict[str, object]:
+        records: dict[str, object] = {}
+        for sample in samples:
+            out = root / sample_slug(sample)
+            run = generate(sample, out)
+            package = package_dir(out)
+            records[sample.name] = _run_record(run, package=package.name if package else None)
+        return records
+
+    return build_once(tmp_path_factory, "samples", build)
