@@ -1,0 +1,349 @@
+"""Every real LAP file in ``../shared/lap-samples`` through ``lapgen generate``, with no config.
+
+HTTP samples must give a package that imports, builds a ``Client``, passes ``mypy --strict``
+and sends a correct request for one endpoint. Files that are not HTTP (Protobuf, AsyncAPI) or
+in the GraphQL dialect (``@lap v0.1``) must be refused with a message that says why, and must
+not leave a package behind.
+
+The samples are generated once per session (shared by xdist workers) and mypy runs once over
+all of them together, with the corner-case fixtures of ``tests/fixtures``.
+"""
+
+from __future__ import annotations
+
+import base64
+import importlib
+import json
+import re
+from collections.abc import Iterator
+from pathlib import Path
+from types import ModuleType
+from typing import Any
+
+import httpx
+import pytest
+
+import sdk_support
+from sdk_support import SAMPLES, Wire, generate, load, plan_call, resolve, sample_slug, signature_of
+
+SAMPLE_FILES = sorted(SAMPLES.glob("*.lap"))
+# Compiled from Protobuf and AsyncAPI: valid LAP, methods that are not HTTP.
+NON_HTTP = {
+    "example-asyncapi-streetlights-mqtt.lap": {"SUB", "PUB"},
+    "example-protobuf-user.lap": {"UNARY", "CLIENT-STREAM"},
+}
+GRAPHQL = {"example-graphql-github.lap"}  # @lap v0.1
+HTTP_SAMPLES = [s for s in SAMPLE_FILES if s.name not in NON_HTTP and s.name not in GRAPHQL]
+
+EMPTY_SPEC = (
+    "templates/sdk/_client.py.jinja: a spec with no endpoints renders `if TYPE_CHECKING:` "
+    "with an empty body, and `lapgen generate` fails with 'internal error: generated code "
+    "does not parse' instead of writing a client without resources"
+)
+LIST_METHOD = (
+    "templates/sdk/resource.py.jinja: a resource method named `list` shadows the builtin in "
+    "the class body, so later annotations `list[...]` in the same class are invalid for mypy "
+    '("Function ...list is not valid as a type [valid-type]")'
+)
+BOOL_HEADER = (
+    "a header param of type bool/int (DigitalOcean's required `X-Dangerous: bool`) is "
+    "annotated `bool` but `headers=` takes `str | Unset | None` (mypy dict-item); at run time "
+    "_base_client._build_request drops every non-str header value, so it is never sent"
+)
+DICT_QUERY = (
+    "a `map` query param (Stripe's `created`) is annotated dict[str, Any], which `query=` "
+    "does not accept (mypy dict-item); at run time httpx sends the Python repr "
+    "(`created=%7B%27gt%27...`)"
+)
+KNOWN_GENERATION_FAILURES = {"fixture-empty_spec.lap": EMPTY_SPEC}
+KNOWN_MYPY_FAILURES = {
+    "example-postman-github-repos.lap": LIST_METHOD,
+    "openapi-digitalocean.lap": f"{LIST_METHOD}; {BOOL_HEADER}",
+    "openapi-github-core.lap": LIST_METHOD,
+    "openapi-notion.lap": LIST_METHOD,
+    "openapi-resend.lap": LIST_METHOD,
+    "openapi-stripe-charges.lap": DICT_QUERY,
+    "postman-typesense.lap": LIST_METHOD,
+}
+
+
+def _params(
+    known: dict[str, str], *extra: dict[str, str], with_endpoints: bool = False
+) -> list[Any]:
+    params = []
+    for sample in HTTP_SAMPLES:
+        if with_endpoints and "\n@endpoint " not in sample.read_text():
+            continue
+        reasons = [r for r in (known.get(sample.name), *(e.get(sample.name) for e in extra)) if r]
+        marks = [pytest.mark.xfail(strict=True, reason="; ".join(reasons))] if reasons else []
+        params.append(pytest.param(sample, id=sample.name, marks=marks))
+    return params
+
+
+def test_the_samples_are_all_classified() -> None:
+    assert {s.name for s in SAMPLE_FILES} >= set(NON_HTTP) | GRAPHQL
+    assert len(HTTP_SAMPLES) >= 15
+
+
+# ---------------------------------------------------------------------------------------------
+# Shared generation and mypy
+# ---------------------------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="session")
+def samples(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[str, Any]]:
+    return sdk_support.sample_outputs(tmp_path_factory, HTTP_SAMPLES)
+
+
+@pytest.fixture(scope="session")
+def mypy_report(
+    request: pytest.FixtureRequest,
+    tmp_path_factory: pytest.TempPathFactory,
+    samples: tuple[Path, dict[str, Any]],
+) -> dict[str, Any]:
+    """One ``mypy --strict`` run over every generated sample and fixture package."""
+    samples_root, records = samples
+    fixtures_root, fixture_records = sdk_support.fixture_outputs(tmp_path_factory)
+    cache = getattr(request.config, "cache", None)
+
+    def build(root: Path) -> dict[str, Any]:
+        import mypy.api
+
+        packages: dict[str, str] = {}  # package directory → sample or fixture name
+        bases = [samples_root]
+        for sample in HTTP_SAMPLES:
+            package = records[sample.name]["package"]
+            if package:
+                packages[str(samples_root / sample_slug(sample) / package)] = sample.name
+        for name, record in fixture_records.items():
+            package = sdk_support.package_dir(fixtures_root / name)
+            if record["code"] == 0 and package is not None:
+                packages[str(package)] = f"fixture:{name}"
+                bases.append(package.parent)
+        cache_dir = cache.mkdir("lapgen-mypy") if cache is not None else root / "cache"
+        config = root / "mypy.ini"
+        config.write_text(
+            "[mypy]\nstrict = True\nexplicit_package_bases = True\n"
+            f"mypy_path = {','.join(str(b) for b in bases)}\ncache_dir = {cache_dir}\n"
+        )
+        stdout, stderr, status = mypy.api.run(["--config-file", str(config), *packages])
+        errors: dict[str, list[str]] = {name: [] for name in packages.values()}
+        unattributed = []
+        for line in stdout.splitlines():
+            match = re.match(r"(?P<path>.+?):\d+(?::\d+)?: error: ", line)
+            if not match:
+                continue
+            path = str(Path(match["path"]).resolve())
+            owner = next((name for d, name in packages.items() if path.startswith(d + "/")), None)
+            if owner is None:
+                unattributed.append(line)
+            else:
+                errors[owner].append(line)
+        return {
+            "status": status,
+            "stdout": stdout,
+            "stderr": stderr,
+            "errors": errors,
+            "unattributed": unattributed,
+        }
+
+    _root, report = sdk_support.build_once(tmp_path_factory, "mypy", build)
+    return report
+
+
+@pytest.fixture(scope="module")
+def imported(samples: tuple[Path, dict[str, Any]]) -> Iterator[dict[str, ModuleType]]:
+    """Each generated sample package, imported as ``s_<slug>.<package>``."""
+    import sys
+
+    root, records = samples
+    sys.path.insert(0, str(root))
+    modules: dict[str, ModuleType] = {}
+
+    def get(sample: Path) -> ModuleType:
+        if sample.name not in modules:
+            package = records[sample.name]["package"]
+            assert package, records[sample.name]["stderr"]
+            modules[sample.name] = importlib.import_module(f"{sample_slug(sample)}.{package}")
+        return modules[sample.name]
+
+    yield _Lazy(get)  # type: ignore[misc]
+    sys.path.remove(str(root))
+
+
+class _Lazy(dict):  # type: ignore[type-arg]
+    def __init__(self, get: Any) -> None:
+        super().__init__()
+        self._get = get
+
+    def __missing__(self, sample: Path) -> ModuleType:
+        return self._get(sample)
+
+
+# ---------------------------------------------------------------------------------------------
+# HTTP samples
+# ---------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("sample", _params(KNOWN_GENERATION_FAILURES))
+def test_http_sample_generates(samples: tuple[Path, dict[str, Any]], sample: Path) -> None:
+    root, records = samples
+    record = records[sample.name]
+    assert record["code"] == 0, record["stderr"]
+    assert record["package"], "no package written"
+    api = load(sample).api
+    match = re.search(r"with (\d+) methods", record["stdout"])
+    assert match and int(match[1]) == len(api.endpoints) > 0, record["stdout"]
+    assert (root / sample_slug(sample) / record["package"] / "py.typed").is_file()
+
+
+def dummy_client(module: ModuleType, sample: Path, **options: Any) -> tuple[Any, dict[str, str], str]:
+    """A Client with dummy credentials; a base_url only when the spec has none."""
+    runtime = load(sample).plan.runtime
+    credentials = {p["name"]: f"dummy-{p['name']}" for p in runtime["auth"]["params"]}
+    base = runtime["default_base_url"]
+    if base is None:
+        options["base_url"] = base = "https://mock.invalid/api/"
+    return module.Client(**credentials, **options), credentials, base
+
+
+@pytest.mark.parametrize("sample", _params(KNOWN_GENERATION_FAILURES))
+def test_http_sample_imports_and_builds_a_client(imported: dict[Path, ModuleType], sample: Path) -> None:
+    module = imported[sample]
+    assert hasattr(module, "AsyncClient")
+    client, _credentials, base = dummy_client(module, sample)
+    assert str(client.base_url).rstrip("/") == base.rstrip("/")
+    client.close()
+
+
+@pytest.mark.parametrize("sample", _params(KNOWN_GENERATION_FAILURES, KNOWN_MYPY_FAILURES))
+def test_http_sample_passes_mypy_strict(mypy_report: dict[str, Any], sample: Path) -> None:
+    assert sample.name in mypy_report["errors"], "not generated, so not checked"
+    errors = mypy_report["errors"][sample.name]
+    assert not errors, "\n".join(errors[:40])
+
+
+def test_mypy_checked_everything(mypy_report: dict[str, Any]) -> None:
+    assert mypy_report["unattributed"] == [], mypy_report["stdout"][-3000:]
+    assert "checked" in mypy_report["stdout"] or "Success" in mypy_report["stdout"], (
+        mypy_report["stdout"][-2000:] + mypy_report["stderr"][-2000:]
+    )
+    # A crash or a usage error (status 2) is not a type error.
+    assert mypy_report["status"] in (0, 1), mypy_report["stderr"]
+
+
+@pytest.mark.parametrize("name", [spec.stem for spec in sdk_support.fixture_specs()])
+def test_fixture_package_passes_mypy_strict(mypy_report: dict[str, Any], name: str) -> None:
+    errors = mypy_report["errors"][f"fixture:{name}"]
+    assert not errors, "\n".join(errors[:40])
+
+
+def expected_auth(sample: Path, credentials: dict[str, str]) -> tuple[dict[str, str], list[tuple[str, str]]]:
+    """The headers and query items the sample's auth adds to each request."""
+    auth = load(sample).plan.runtime["auth"]
+    values = list(credentials.values())
+    if auth["kind"] == "basic":
+        token = base64.b64encode(":".join(values).encode()).decode()
+        return {"authorization": f"Basic {token}"}, []
+    if auth["kind"] == "bearer":
+        return {"authorization": f"Bearer {values[0]}"}, []
+    if auth["kind"] == "apikey" and auth["key_in"] == "query":
+        return {}, [(auth["key_name"], values[0])]
+    if auth["kind"] == "apikey":
+        return {auth["key_name"].lower(): values[0]}, []
+    return {}, []
+
+
+@pytest.mark.parametrize("sample", _params(KNOWN_GENERATION_FAILURES, with_endpoints=True))
+def test_http_sample_one_call_over_mock_transport(
+    imported: dict[Path, ModuleType], sample: Path
+) -> None:
+    module = imported[sample]
+    loaded = load(sample)
+    method = loaded.json["endpoints"][0]
+    endpoint = loaded.endpoint_at(method["line"])
+    wire = Wire(loaded.api, loaded.model_fields)
+    success = sdk_support.success_response(endpoint)
+    fields = sdk_support.response_fields(loaded.api, success)
+    status = int(success.code) if success is not None and success.code.isdigit() else 200
+    body: Any = {**wire.response_body(fields), "zz_extra": 1} if fields is not None else {"ok": 1}
+    if status == 204:
+        body = None
+    sent: list[httpx.Request] = []
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        sent.append(request)
+        return httpx.Response(status) if body is None else httpx.Response(status, json=body)
+
+    http = httpx.Client(transport=httpx.MockTransport(handler))
+    client, credentials, base = dummy_client(module, sample, http_client=http)
+    function = resolve(client, method["accessor"])
+    call = plan_call(wire, method, endpoint, signature_of(function))
+    result = function(*call.args, **call.kwargs)
+
+    (request,) = sent
+    base_url = httpx.URL(base)
+    assert request.method == method["method"]
+    assert request.url.host == base_url.host
+    raw_path = request.url.raw_path.partition(b"?")[0].decode()
+    assert raw_path == base_url.raw_path.decode().rstrip("/") + call.path
+    auth_headers, auth_query = expected_auth(sample, credentials)
+    assert sorted(httpx.QueryParams(request.url.query).multi_items()) == sorted(
+        call.query + auth_query
+    )
+    for name, value in {**auth_headers, **call.headers}.items():
+        assert request.headers.get(name) == value, name
+    if call.body is None:
+        assert request.content == b""
+    else:
+        assert json.loads(request.content) == call.body
+    if method["response_model"] is not None:
+        model = getattr(module.models, method["response_model"])
+        assert type(result) is model
+        assert fields is not None
+        wire.check_model(result, fields, body, method["accessor"])
+    else:
+        assert result == body
+
+
+# ---------------------------------------------------------------------------------------------
+# Files lapgen must refuse
+# ---------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("name", sorted(NON_HTTP))
+def test_non_http_sample_is_refused(tmp_path: Path, name: str) -> None:
+    sample = SAMPLES / name
+    out = tmp_path / "out"
+    run = generate(sample, out)
+    assert run.code == 1, run.stdout
+    api = load_unplanned(sample)
+    methods = {endpoint.method for endpoint in api.endpoints}
+    assert methods == NON_HTTP[name]
+    for endpoint in api.endpoints:
+        location = f"{sample}:{endpoint.pos.line}:"
+        lines = [line for line in run.stderr.splitlines() if line.startswith(location)]
+        assert lines, f"no message for line {endpoint.pos.line}:\n{run.stderr}"
+        assert endpoint.method in lines[0] and "error" in lines[0]
+        assert "HTTP" in lines[0]
+    assert not out.exists() or not any(out.iterdir()), "a package was written"
+
+
+def load_unplanned(sample: Path) -> Any:
+    from generator.frontend import read_spec
+
+    result = read_spec(sample.read_bytes())
+    assert result.api is not None
+    return result.api
+
+
+@pytest.mark.parametrize("name", sorted(GRAPHQL))
+def test_graphql_dialect_is_refused(tmp_path: Path, name: str) -> None:
+    sample = SAMPLES / name
+    out = tmp_path / "out"
+    run = generate(sample, out)
+    assert run.code == 1
+    assert "unsupported LAP dialect" in run.stderr
+    assert f"{sample}:1:" in run.stderr
+    assert "Traceback" not in run.stderr
+    assert not out.exists() or not any(out.iterdir()), "an SDK was written"
