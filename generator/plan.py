@@ -248,9 +248,10 @@ class _Builder:
         while statics and VERSION_SEGMENT.fullmatch(statics[0]):
             statics.pop(0)
         resource = [snake(s) for s in statics]
-        method_words = self._desc_words(endpoint)
-        if method_words is None:
-            return tuple(resource), _verb_name(endpoint)
+        method_words = self._desc_words(endpoint, resource)
+        phrase = " " in (endpoint.desc or "").strip()
+        if method_words is None or (phrase and _path_action(endpoint)):
+            return _action_from_path(endpoint, resource)
         # Drop the trailing path segments the method name already says
         # (`.../secrets/rotate/start` + `Rotatestart` → secrets.rotate_start).
         flat_tail: list[str] = []
@@ -261,13 +262,28 @@ class _Builder:
                 cut = index
         return tuple(resource[:cut]), "_".join(method_words)
 
-    def _desc_words(self, endpoint: ir.Endpoint) -> list[str] | None:
+    def _desc_words(self, endpoint: ir.Endpoint, resource: Sequence[str]) -> list[str] | None:
+        """The method name's words from ``@desc``, or None when it does not give one.
+
+        A one-word desc is a run-together method name (`Rotatestart`) split with the spec's
+        own vocabulary. A short phrase (`Create authors collection`, `Find pet by ID`) gives
+        its words, minus articles and the resource's own noun. Anything longer is prose.
+        """
         desc = (endpoint.desc or "").strip()
-        if not re.fullmatch(r"[A-Za-z][A-Za-z0-9]{0,40}", desc):
+        if re.fullmatch(r"[A-Za-z][A-Za-z0-9]{0,40}", desc):
+            if "_" in desc or not desc[1:].islower():
+                return words(desc)
+            return segment(desc, self.vocabulary)
+        phrase = [word.lower() for word in desc.split() if word.lower() not in _FILLER_WORDS]
+        if (
+            not 2 <= len(phrase) <= 4
+            or not all(word.isalpha() for word in phrase)
+            or _PREPOSITIONS.intersection(phrase)
+        ):
             return None
-        if "_" in desc or not desc[1:].islower():
-            return words(desc)
-        return segment(desc, self.vocabulary)
+        nouns = {singular(part) for name in resource for part in words(name)}
+        kept = [phrase[0]] + [word for word in phrase[1:] if not _names_noun(word, nouns)]
+        return kept
 
     # -- resources -----------------------------------------------------------------------
 
@@ -461,6 +477,41 @@ def _ends_with(sequence: Sequence[str], tail: Sequence[str]) -> bool:
         return False
     ending = sequence[len(sequence) - len(tail) :]
     return all(singular(a) == singular(b) for a, b in zip(ending, tail))
+
+
+_FILLER_WORDS = frozenset({"a", "an", "the", "single", "all", "new", "existing", "specific", "given"})
+_PREPOSITIONS = frozenset({"of", "by", "for", "in", "into", "to", "from", "with", "on", "at", "as"})
+
+
+def _names_noun(word: str, nouns: set[str]) -> bool:
+    """``repository`` names the resource ``repos``; ``pets`` names ``pet``."""
+    word = singular(word)
+    return word in nouns or any(
+        len(noun) >= 4 and (word.startswith(noun) or noun.startswith(word)) for noun in nouns
+    )
+
+
+def _path_action(endpoint: ir.Endpoint) -> bool:
+    segments = [s for s in endpoint.path.strip("/").split("/") if s]
+    last = segments[-1] if segments else ""
+    after_param = len(segments) > 1 and "{" in segments[-2]
+    return "{" not in last and (
+        re.search(r"[a-z][A-Z]", last) is not None
+        or (after_param and endpoint.method not in QUERY_METHODS)
+    )
+
+
+def _action_from_path(
+    endpoint: ir.Endpoint, resource: list[str]
+) -> tuple[tuple[str, ...], str]:
+    """Name a method from its path when ``@desc`` does not: an action segment or the verb.
+
+    A last segment written in camelCase (`findByStatus`, `uploadImage`), or a static segment
+    after a path param on a non-GET route (`/pulls/{n}/merge`), is an action: the method.
+    """
+    if _path_action(endpoint) and len(resource) > 1:
+        return tuple(resource[:-1]), resource[-1]
+    return tuple(resource), _verb_name(endpoint)
 
 
 def _verb_name(endpoint: ir.Endpoint) -> str:

@@ -347,3 +347,38 @@ def test_graphql_dialect_is_refused(tmp_path: Path, name: str) -> None:
     assert f"{sample}:1:" in run.stderr
     assert "Traceback" not in run.stderr
     assert not out.exists() or not any(out.iterdir()), "an SDK was written"
+
+
+# ---------------------------------------------------------------------------------------------
+# Wire bugs the samples show
+# ---------------------------------------------------------------------------------------------
+
+
+def _recording_client(module: ModuleType, sample: Path) -> tuple[Any, list[httpx.Request]]:
+    sent: list[httpx.Request] = []
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        sent.append(request)
+        return httpx.Response(200, json={})
+
+    http = httpx.Client(transport=httpx.MockTransport(handler))
+    client, _credentials, _base = dummy_client(module, sample, http_client=http)
+    return client, sent
+
+
+@pytest.mark.xfail(strict=True, reason=BOOL_HEADER)
+def test_bool_header_param_is_sent(imported: dict[Path, ModuleType]) -> None:
+    sample = SAMPLES / "openapi-digitalocean.lap"
+    client, sent = _recording_client(imported[sample], sample)
+    client.droplets.destroy_with_associated_resources.dangerous.delete("droplet-1", x_dangerous=True)
+    assert sent[0].url.path == "/v2/droplets/droplet-1/destroy_with_associated_resources/dangerous"
+    assert sent[0].headers.get("x-dangerous", "").lower() == "true"
+
+
+@pytest.mark.xfail(strict=True, reason=DICT_QUERY)
+def test_map_query_param_is_not_sent_as_a_python_repr(imported: dict[Path, ModuleType]) -> None:
+    sample = SAMPLES / "openapi-stripe-charges.lap"
+    client, sent = _recording_client(imported[sample], sample)
+    client.charges.list(created={"gt": 5})
+    items = httpx.QueryParams(sent[0].url.query).multi_items()
+    assert ("created[gt]", "5") in items or ("created", '{"gt":5}') in items, items

@@ -72,8 +72,12 @@ MAX_RETRY_WAIT: Final = 60.0
 RETRY_STATUSES: Final = frozenset({408, 409, 429})  # and every 5xx
 
 Server: TypeAlias = Literal["telemetry"]
-QueryValue: TypeAlias = str | int | float | bool | Sequence[str | int | float | bool] | Unset | None
-_QueryParam: TypeAlias = str | int | float | bool | Sequence[str | int | float | bool]
+_Scalar: TypeAlias = str | int | float | bool
+# In a query, lists repeat the key (`a=1&a=2`) and dicts nest as `name[key]=value` (the
+# deepObject style of OpenAPI). None and UNSET are left out: a query string has no null.
+QueryValue: TypeAlias = _Scalar | Sequence[_Scalar] | Mapping[str, Any] | Unset | None
+HeaderValue: TypeAlias = _Scalar | Unset | None
+_QueryParam: TypeAlias = _Scalar | Sequence[_Scalar]
 
 _STATUS_ERRORS: Final[Mapping[int, type[APIStatusError]]] = {
     400: BadRequestError,
@@ -117,6 +121,27 @@ def _retry_after(headers: httpx.Headers) -> float | None:
     except ValueError:
         date = email.utils.parsedate_tz(value)
         return None if date is None else email.utils.mktime_tz(date) - time.time()
+
+
+def _add_query_params(
+    params: dict[str, _QueryParam], query: Mapping[str, Any], prefix: str | None = None
+) -> None:
+    """Add the values of `query` that are set to `params`, flattening nested dicts."""
+    for key, value in query.items():
+        if value is None or isinstance(value, Unset):
+            continue
+        name = key if prefix is None else f"{prefix}[{key}]"
+        if isinstance(value, Mapping):
+            _add_query_params(params, value, name)
+        else:
+            params[name] = value
+
+
+def _header_text(value: str | int | float | bool) -> str:
+    # Booleans as in JSON and query strings, rather than Python's True and False.
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return str(value)
 
 
 def _json_default(value: Any) -> Any:
@@ -209,16 +234,16 @@ class BaseAPIClient:
         method: str,
         path: str,
         query: Mapping[str, QueryValue] | None,
-        headers: Mapping[str, str | Unset | None] | None,
+        headers: Mapping[str, HeaderValue] | None,
         body: Mapping[str, object] | None,
         server: Server | None,
         extra_headers: Headers | None,
         timeout: Timeout | NotGiven,
     ) -> httpx.Request:
         base_url = self._base_url if server is None else self._server_urls[server]
-        params: dict[str, _QueryParam] | None = None
+        params: dict[str, _QueryParam] = {}
         if query:
-            params = {k: v for k, v in query.items() if v is not None and not isinstance(v, Unset)}
+            _add_query_params(params, query)
         content = None
         if body is not None:
             body = {k: v for k, v in body.items() if not isinstance(v, Unset)}
@@ -232,8 +257,8 @@ class BaseAPIClient:
                 request_headers["content-type"] = "application/json"
             if headers:
                 for name, value in headers.items():
-                    if isinstance(value, str):
-                        request_headers[name.lower()] = value
+                    if value is not None and not isinstance(value, Unset):
+                        request_headers[name.lower()] = _header_text(value)
             if extra_headers:
                 for name, value in extra_headers.items():
                     request_headers[name.lower()] = value
@@ -245,7 +270,7 @@ class BaseAPIClient:
         request = httpx.Request(
             method,
             base_url + path,
-            params=params,
+            params=params or None,
             headers=request_headers,
             content=content,
             extensions={"timeout": httpx.Timeout(timeout).as_dict()},
@@ -375,7 +400,7 @@ class SyncAPIClient(BaseAPIClient):
         *,
         cast: Callable[[Any], T],
         query: Mapping[str, QueryValue] | None = None,
-        headers: Mapping[str, str | Unset | None] | None = None,
+        headers: Mapping[str, HeaderValue] | None = None,
         body: Mapping[str, object] | None = None,
         server: Server | None = None,
         extra_headers: Headers | None = None,
@@ -489,7 +514,7 @@ class AsyncAPIClient(BaseAPIClient):
         *,
         cast: Callable[[Any], T],
         query: Mapping[str, QueryValue] | None = None,
-        headers: Mapping[str, str | Unset | None] | None = None,
+        headers: Mapping[str, HeaderValue] | None = None,
         body: Mapping[str, object] | None = None,
         server: Server | None = None,
         extra_headers: Headers | None = None,
@@ -533,7 +558,7 @@ class SyncResource:
         *,
         cast: Callable[[Any], T],
         query: Mapping[str, QueryValue] | None = None,
-        headers: Mapping[str, str | Unset | None] | None = None,
+        headers: Mapping[str, HeaderValue] | None = None,
         body: Mapping[str, object] | None = None,
         server: Server | None = None,
         extra_headers: Headers | None = None,
@@ -565,7 +590,7 @@ class AsyncResource:
         *,
         cast: Callable[[Any], T],
         query: Mapping[str, QueryValue] | None = None,
-        headers: Mapping[str, str | Unset | None] | None = None,
+        headers: Mapping[str, HeaderValue] | None = None,
         body: Mapping[str, object] | None = None,
         server: Server | None = None,
         extra_headers: Headers | None = None,
