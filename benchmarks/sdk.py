@@ -42,21 +42,30 @@ def user_response() -> dict[str, object]:
         "name": {"first_name": "Ada", "middle_name": "", "last_name": "Lovelace"},
         "emails": [_user(i) for i in range(4)],
         "phone_numbers": [
-            {"phone_id": f"phone-number-test-{i}-d5a3-47b3-8a8b-3d6b1c2f0a4e",
-             "phone_number": f"+1202555{i:04d}", "verified": True}
+            {
+                "phone_id": f"phone-number-test-{i}-d5a3-47b3-8a8b-3d6b1c2f0a4e",
+                "phone_number": f"+1202555{i:04d}",
+                "verified": True,
+            }
             for i in range(3)
         ],
         "providers": [
-            {"provider_type": "Google", "provider_subject": "10769150350006150715113082367",
-             "profile_picture_url": "https://example.com/avatar.png", "locale": "en",
-             "oauth_user_registration_id": "oauth-user-test-de86770c-911d-463f-80e7-f2ec7a4b5b2a"}
+            {
+                "provider_type": "Google",
+                "provider_subject": "10769150350006150715113082367",
+                "profile_picture_url": "https://example.com/avatar.png",
+                "locale": "en",
+                "oauth_user_registration_id": "oauth-user-test-de86770c-911d-463f-80e7-f2ec7a4b5b2a",
+            }
         ],
         "webauthn_registrations": [],
         "totps": [{"totp_id": "totp-test-41920359-8bbb-4fe8-8fa3-aaa83f35f02c", "verified": True}],
         "crypto_wallets": [],
         "biometric_registrations": [],
-        "password": {"password_id": "password-test-e3d4a6ba-aa8d-4ab6-8a8c-0d5c5bfc7a29",
-                     "requires_reset": False},
+        "password": {
+            "password_id": "password-test-e3d4a6ba-aa8d-4ab6-8a8c-0d5c5bfc7a29",
+            "requires_reset": False,
+        },
         "trusted_metadata": {"billing_address": {"city": "London", "postal_code": "EC1A"}},
         "untrusted_metadata": {"display_theme": "DARK_MODE", "tour_done": True},
         "external_id": "ada-0001",
@@ -80,8 +89,12 @@ def member_response() -> dict[str, object]:
         "status": "active",
         "name": "Ada Lovelace",
         "sso_registrations": [
-            {"connection_id": f"saml-connection-test-{i}", "external_id": f"ext-{i}",
-             "registration_id": f"reg-{i}", "sso_attributes": {"groups": ["a", "b"]}}
+            {
+                "connection_id": f"saml-connection-test-{i}",
+                "external_id": f"ext-{i}",
+                "registration_id": f"reg-{i}",
+                "sso_attributes": {"groups": ["a", "b"]},
+            }
             for i in range(6)
         ],
         "trusted_metadata": {"department": "engineering", "level": 7, "tags": ["x"] * 20},
@@ -96,15 +109,21 @@ def member_response() -> dict[str, object]:
         "is_breakglass": False,
         "member_password_id": "member-password-test-1",
         "oauth_registrations": [
-            {"provider_type": "Google", "provider_subject": f"{i:030d}",
-             "member_oauth_registration_id": f"oauth-reg-{i}", "profile_picture_url": "https://example.com/p.png",
-             "locale": "en"}
+            {
+                "provider_type": "Google",
+                "provider_subject": f"{i:030d}",
+                "member_oauth_registration_id": f"oauth-reg-{i}",
+                "profile_picture_url": "https://example.com/p.png",
+                "locale": "en",
+            }
             for i in range(8)
         ],
         "email_address_verified": True,
         "is_admin": True,
         "totp_registration_id": "",
-        "retired_email_addresses": [{"email_id": f"e{i}", "email_address": f"old{i}@example.com"} for i in range(6)],
+        "retired_email_addresses": [
+            {"email_id": f"e{i}", "email_address": f"old{i}@example.com"} for i in range(6)
+        ],
         "created_at": "2023-01-01T00:00:00Z",
         "updated_at": "2024-01-01T00:00:00Z",
     }
@@ -119,7 +138,9 @@ def member_response() -> dict[str, object]:
             "organization_logo_url": "https://example.com/logo.png",
             "trusted_metadata": {"plan": "enterprise", "seats": 500, "notes": "t" * 900},
             "email_allowed_domains": ["example.com", "example.org"],
-            "sso_active_connections": [{"connection_id": f"c{i}", "display_name": f"SSO {i}"} for i in range(10)],
+            "sso_active_connections": [
+                {"connection_id": f"c{i}", "display_name": f"SSO {i}"} for i in range(10)
+            ],
         },
         "status_code": 200,
     }
@@ -152,10 +173,14 @@ def call_overhead(runs: int) -> None:
         payload = json.dumps(body).encode()
         headers = {"content-type": "application/json"}
 
-        def handler(request: httpx.Request, payload: bytes = payload) -> httpx.Response:
+        def handler(
+            request: httpx.Request, payload: bytes = payload, headers: dict[str, str] = headers
+        ) -> httpx.Response:
             return httpx.Response(200, content=payload, headers=headers)
 
-        raw = httpx.Client(transport=httpx.MockTransport(handler), base_url="https://test.stytch.com")
+        raw = httpx.Client(
+            transport=httpx.MockTransport(handler), base_url="https://test.stytch.com"
+        )
         client = stytch_api.Client(
             project_id="project-test-1",
             secret="secret-test-1",
@@ -164,8 +189,8 @@ def call_overhead(runs: int) -> None:
         call(client)  # warm up lazy imports
         raw_times, sdk_times = [], []
         for _ in range(runs):  # interleaved so noise hits both alike
-            raw_times.append(_median_call(lambda: raw.get("/v1/users/u").json(), 1, 200))
-            sdk_times.append(_median_call(lambda: call(client), 1, 200))
+            raw_times.append(_median_call(lambda raw=raw: raw.get("/v1/users/u").json(), 1, 200))
+            sdk_times.append(_median_call(lambda c=client, f=call: f(c), 1, 200))
         raw_median, sdk_median = statistics.median(raw_times), statistics.median(sdk_times)
         name = label % (len(payload) / 1024)
         print(
@@ -186,17 +211,24 @@ def import_time(runs: int, venv: Path | None) -> None:
         "print(time.perf_counter() - t)"
     )
     env = {**os.environ, "PYTHONPATH": str(PACKAGE_DIR)}
-    for label, python in (("this environment", sys.executable),
-                          ("clean venv (httpx, attrs)", venv and str(venv / "bin" / "python"))):
+    for label, python in (
+        ("this environment", sys.executable),
+        ("clean venv (httpx, attrs)", venv and str(venv / "bin" / "python")),
+    ):
         if python is None:
             continue
         samples = [
-            float(subprocess.run([python, "-c", code], env=env, check=True,
-                                 capture_output=True, text=True).stdout)
+            float(
+                subprocess.run(
+                    [python, "-c", code], env=env, check=True, capture_output=True, text=True
+                ).stdout
+            )
             for _ in range(runs)
         ]
-        print(f"import stytch_api + Client() [{label}]: median "
-              f"{statistics.median(samples) * 1000:.1f} ms")
+        print(
+            f"import stytch_api + Client() [{label}]: median "
+            f"{statistics.median(samples) * 1000:.1f} ms"
+        )
 
 
 def clean_venv(directory: Path) -> Path | None:
@@ -205,7 +237,15 @@ def clean_venv(directory: Path) -> Path | None:
     if not (venv / "bin" / "python").exists():
         subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True)
         installed = subprocess.run(
-            [str(venv / "bin" / "python"), "-m", "pip", "install", "-q", "httpx>=0.27,<1", "attrs>=23.2"],
+            [
+                str(venv / "bin" / "python"),
+                "-m",
+                "pip",
+                "install",
+                "-q",
+                "httpx>=0.27,<1",
+                "attrs>=23.2",
+            ],
             capture_output=True,
         )
         if installed.returncode != 0:
@@ -222,9 +262,18 @@ def generate_time(runs: int) -> None:
             for bucket in (cold, warm):
                 start = time.perf_counter()
                 subprocess.run(
-                    [sys.executable, "-m", "generator", "generate", str(ROOT / "spec" / "stytch.lap"),
-                     "-o", str(Path(tmp) / "out")],
-                    env=env, check=True, capture_output=True,
+                    [
+                        sys.executable,
+                        "-m",
+                        "generator",
+                        "generate",
+                        str(ROOT / "spec" / "stytch.lap"),
+                        "-o",
+                        str(Path(tmp) / "out"),
+                    ],
+                    env=env,
+                    check=True,
+                    capture_output=True,
                 )
                 bucket.append(time.perf_counter() - start)
         print(f"lapgen generate (cold format cache): median {statistics.median(cold):.2f} s")
@@ -235,22 +284,25 @@ def sizes() -> None:
     files = list((PACKAGE_DIR / "stytch_api").rglob("*.py"))
     lines = sum(path.read_text().count("\n") for path in files)
     sys.path.insert(0, str(ROOT))
-    from generator.plan import model_counts
+    from generator import config, frontend, plan
     from generator.cli import _load_plan  # noqa: F401  (keeps the import path honest)
-
-    import generator.config as config
-    import generator.frontend as frontend
-    import generator.plan as plan
+    from generator.plan import model_counts
 
     spec = ROOT / "spec" / "stytch.lap"
     data = spec.read_bytes()
-    built = plan.build_plan(frontend.parse(data), config.load_config(spec.with_suffix(".toml")),
-                            spec_name=spec.name, spec_bytes=data)
+    built = plan.build_plan(
+        frontend.parse(data),
+        config.load_config(spec.with_suffix(".toml")),
+        spec_name=spec.name,
+        spec_bytes=data,
+    )
     counts = model_counts(built)
     longest = max(len(model.name) for model in built.models)
     print(f"generated Python lines: {lines} in {len(files)} files")
-    print(f"model classes: {counts['nested']} nested, {counts['response']} responses; "
-          f"longest class name {longest} chars")
+    print(
+        f"model classes: {counts['nested']} nested, {counts['response']} responses; "
+        f"longest class name {longest} chars"
+    )
 
 
 def main() -> None:

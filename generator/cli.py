@@ -9,11 +9,11 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from . import __version__
-from .diagnostics import Diagnostic
 from .config import ConfigError, find_config, load_config
+from .diagnostics import Diagnostic
 from .frontend import ParseResult, read_spec, source_lines
-from .plan import Plan, PlanError, build_plan, plan_json
 from .output import FormatError, write_output
+from .plan import Plan, PlanError, build_plan, plan_json
 from .render import render_files
 
 EXIT_OK, EXIT_INVALID, EXIT_USAGE = 0, 1, 2
@@ -127,9 +127,7 @@ def _load_plan(args: argparse.Namespace) -> Plan | int:
     config_path = args.config if args.config is not None else find_config(args.spec)
     try:
         config = load_config(config_path)
-        return build_plan(
-            result.api, config, spec_name=args.spec.name, spec_bytes=data
-        )
+        return build_plan(result.api, config, spec_name=args.spec.name, spec_bytes=data)
     except ConfigError as exc:
         print(exc, file=sys.stderr)
         return EXIT_USAGE

@@ -181,7 +181,9 @@ def _check_nesting(text: str) -> Diagnostic | None:
             if char in "{[<":
                 depth += 1
                 if depth > MAX_NESTING:
-                    message = f"nesting too deep: more than {MAX_NESTING} levels of '{{', '[' or '<'"
+                    message = (
+                        f"nesting too deep: more than {MAX_NESTING} levels of '{{', '[' or '<'"
+                    )
                     return Diagnostic("error", message, number, column)
             elif char in "}]>":
                 depth -= 1
@@ -245,9 +247,7 @@ def _syntax_diagnostic(exc: UnexpectedInput, text: str, parser: Lark) -> Diagnos
     return Diagnostic("error", message, line, column)
 
 
-def _explain(
-    exc: UnexpectedInput, source_line: str, column: int, labels: dict[str, str]
-) -> str:
+def _explain(exc: UnexpectedInput, source_line: str, column: int, labels: dict[str, str]) -> str:
     opened = source_line[: column - 1].count("{") - source_line[: column - 1].count("}")
     if isinstance(exc, UnexpectedEOF):
         return "truncated document: the file ends inside a directive"
@@ -286,9 +286,9 @@ def _explain(
         rest = source_line[column - 1 :]
         if "FIELD_NAME" in allowed:
             return _explain_bad_field(rest)
-        if allowed <= {"COMMA", "RBRACE", "FIELD_COMMENT", "NULLABLE", "EQUAL", "LBRACE"}:
-            if rest[:1] == "{" or opened > 0:
-                return f"unknown type syntax near {_snippet(rest)}"
+        after_type = {"COMMA", "RBRACE", "FIELD_COMMENT", "NULLABLE", "EQUAL", "LBRACE"}
+        if allowed <= after_type and (rest[:1] == "{" or opened > 0):
+            return f"unknown type syntax near {_snippet(rest)}"
         if "METHOD" in allowed:
             return f"unknown HTTP method {_snippet(rest)}"
         if "TYPE_NAME" in allowed or "TYPE_ARGS" in allowed:
@@ -435,7 +435,9 @@ class _LineBuilder(Transformer[Token, list[_Line]]):
 
     def endpoint(self, children: list[Token]) -> _Line:
         method, path = children
-        return _Line("endpoint", _pos(method), (method.value.strip(), path.value.strip(), _pos(path)))
+        return _Line(
+            "endpoint", _pos(method), (method.value.strip(), path.value.strip(), _pos(path))
+        )
 
     def body(self, children: list[Any]) -> _Line:
         arrow, expr = children
@@ -593,7 +595,7 @@ def decode_args(base: str, args: str) -> ir.Primitive | ir.EnumType:
 def _enum_values(args: str) -> tuple[str, ...]:
     parts = [part.strip() for part in args.split("/")]
     if len(parts) % 2 == 0 and all(part in MIME_TOP_LEVEL for part in parts[::2]):
-        parts = [f"{top}/{sub}" for top, sub in zip(parts[::2], parts[1::2])]
+        parts = [f"{top}/{sub}" for top, sub in zip(parts[::2], parts[1::2], strict=True)]
     unique: dict[str, None] = dict.fromkeys(part for part in parts if part)
     return tuple(unique)
 
@@ -738,7 +740,11 @@ def _assemble(lines: Sequence[_Line]) -> ParseResult:
             method, path, _ = line.value
             if method not in HTTP_METHODS:
                 if method in NON_HTTP_METHODS:
-                    report("warning", f"non-HTTP method {method}: no SDK can be generated for it", line.pos)
+                    report(
+                        "warning",
+                        f"non-HTTP method {method}: no SDK can be generated for it",
+                        line.pos,
+                    )
                 else:
                     report("error", f"unknown HTTP method {method!r}", line.pos)
             current = _EndpointBuilder(method, path, line.pos, current_group)
@@ -768,7 +774,9 @@ def _assemble(lines: Sequence[_Line]) -> ParseResult:
 
     last_line = max((line.pos.line for line in lines), default=1)
     if end_pos is None:
-        report("error", "missing @end: the document is truncated or incomplete", ir.Pos(last_line, 1))
+        report(
+            "error", "missing @end: the document is truncated or incomplete", ir.Pos(last_line, 1)
+        )
     if "api" not in header:
         report("error", "missing @api: every LAP document names its API", lines[0].pos)
 

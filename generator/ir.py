@@ -6,8 +6,6 @@ positions and the meaning of the spec, never file paths, templates or Python nam
 
 from __future__ import annotations
 
-from typing import Union
-
 import attrs
 
 
@@ -84,7 +82,7 @@ class RefType:
     name: str
 
 
-TypeExpr = Union[Primitive, EnumType, ArrayType, DictType, ObjectType, RefType]
+TypeExpr = Primitive | EnumType | ArrayType | DictType | ObjectType | RefType
 
 
 @attrs.frozen

@@ -19,13 +19,13 @@ import shutil
 import tempfile
 from collections.abc import Mapping
 from concurrent.futures import ProcessPoolExecutor
+from importlib.metadata import version as _version
 from pathlib import Path
 from typing import Any
 
 import black
 from black.mode import TargetVersion
 from black.report import NothingChanged
-from importlib.metadata import version as _version
 
 BLACK_VERSION = _version("black")
 
@@ -83,7 +83,8 @@ def format_files(files: Mapping[str, str], previous: Mapping[str, str] | None = 
     known: dict[str, str] = dict(previous or {})
     cache = _cache_dir()
     chunked = {
-        path: _TOP_LEVEL_BOUNDARY.split(source) for path, source in files.items()
+        path: _TOP_LEVEL_BOUNDARY.split(source)
+        for path, source in files.items()
         if path.endswith(".py")
     }
     missing: dict[str, str] = {}
@@ -105,7 +106,7 @@ def format_files(files: Mapping[str, str], previous: Mapping[str, str] | None = 
                 results = list(pool.map(_format_chunk, sources, chunksize=8))
         else:
             results = [_format_chunk(source) for source in sources]
-        for key, result in zip(keys, results):
+        for key, result in zip(keys, results, strict=True):
             known[key] = result
             _store(cache, key, result)
     output = dict(files)
@@ -145,7 +146,7 @@ def known_chunks(out_dir: Path) -> dict[str, str]:
         pieces = [piece if piece.endswith("\n") else piece + "\n" for piece in pieces]
         if len(pieces) != len(chunks):
             continue
-        for piece, (key, formatted_sha) in zip(pieces, chunks):
+        for piece, (key, formatted_sha) in zip(pieces, chunks, strict=True):
             if sha256(piece) == formatted_sha:  # a hand edit invalidates only its chunk
                 known[key] = piece
     return known
@@ -165,7 +166,9 @@ def read_manifest(out_dir: Path) -> dict[str, Any]:
 
 
 def manifest_text(
-    files: Mapping[str, str], chunks: Mapping[str, list[tuple[str, str]]], provenance: Mapping[str, object]
+    files: Mapping[str, str],
+    chunks: Mapping[str, list[tuple[str, str]]],
+    provenance: Mapping[str, object],
 ) -> str:
     record = {
         **provenance,

@@ -28,9 +28,42 @@ VERSION_SEGMENT = re.compile(r"v\d+(?:\.\d+)*|api")
 MAX_CLASS_NAME = 40
 # Verbs a one-word ``@desc`` is likely made of, beyond the spec's own words.
 COMMON_WORDS = frozenset(
-    "get list create update delete remove add set search send start cancel complete "
-    "authenticate revoke rotate reset check lookup exchange migrate verify "
-    "by or and for to from with of in on at all".split()
+    [
+        "get",
+        "list",
+        "create",
+        "update",
+        "delete",
+        "remove",
+        "add",
+        "set",
+        "search",
+        "send",
+        "start",
+        "cancel",
+        "complete",
+        "authenticate",
+        "revoke",
+        "rotate",
+        "reset",
+        "check",
+        "lookup",
+        "exchange",
+        "migrate",
+        "verify",
+        "by",
+        "or",
+        "and",
+        "for",
+        "to",
+        "from",
+        "with",
+        "of",
+        "in",
+        "on",
+        "at",
+        "all",
+    ]
 )
 # Names the generated models module imports, which a model class must not shadow.
 MODEL_RESERVED = frozenset({"Any", "Literal", "Mapping", "Self", "ClassVar", "Unset", "UNSET"})
@@ -293,7 +326,9 @@ class _Builder:
             resource, method_name = self.accessor(endpoint)
             placed.append((endpoint, resource or ("default",), method_name))
         placed = _merge_singular_resources(placed)
-        prefixes = {resource[:depth] for _, resource, _ in placed for depth in range(1, len(resource) + 1)}
+        prefixes = {
+            resource[:depth] for _, resource, _ in placed for depth in range(1, len(resource) + 1)
+        }
         tree: dict[tuple[str, ...], list[MethodPlan]] = {}
         taken: dict[tuple[str, ...], set[str]] = {}
         for endpoint, resource, method_name in placed:
@@ -329,9 +364,7 @@ class _Builder:
             class_name = unique("".join(pascal(part) for part in path), class_names)
             class_names.add(class_name)
             sub = self._children(path, tree, class_names)
-            children.append(
-                ResourcePlan(path, path[-1], class_name, tuple(methods), sub)
-            )
+            children.append(ResourcePlan(path, path[-1], class_name, tuple(methods), sub))
         return tuple(children)
 
     # -- methods ---------------------------------------------------------------------------
@@ -428,9 +461,7 @@ class _Builder:
             return model, f"models.{model}", f"models.{model}.from_dict"
         return None, annotation, "passthrough"
 
-    def pages(
-        self, params: Sequence[ParamPlan], response_model: str | None
-    ) -> PagesPlan | None:
+    def pages(self, params: Sequence[ParamPlan], response_model: str | None) -> PagesPlan | None:
         cursor = next((p for p in params if p.wire == "cursor"), None)
         if cursor is None or response_model is None:
             return None
@@ -452,7 +483,9 @@ def _merge_singular_resources(
         methods.setdefault(resource, set()).add(name)
     merged = []
     for endpoint, resource, name in placed:
-        if resource and resource not in (r[: len(resource)] for r in resources if len(r) > len(resource)):
+        if resource and resource not in (
+            r[: len(resource)] for r in resources if len(r) > len(resource)
+        ):
             plural = next(
                 (
                     other
@@ -476,10 +509,12 @@ def _ends_with(sequence: Sequence[str], tail: Sequence[str]) -> bool:
     if len(tail) > len(sequence) or not tail:
         return False
     ending = sequence[len(sequence) - len(tail) :]
-    return all(singular(a) == singular(b) for a, b in zip(ending, tail))
+    return all(singular(a) == singular(b) for a, b in zip(ending, tail, strict=True))
 
 
-_FILLER_WORDS = frozenset({"a", "an", "the", "single", "all", "new", "existing", "specific", "given"})
+_FILLER_WORDS = frozenset(
+    {"a", "an", "the", "single", "all", "new", "existing", "specific", "given"}
+)
 _PREPOSITIONS = frozenset({"of", "by", "for", "in", "into", "to", "from", "with", "on", "at", "as"})
 
 
@@ -501,9 +536,7 @@ def _path_action(endpoint: ir.Endpoint) -> bool:
     )
 
 
-def _action_from_path(
-    endpoint: ir.Endpoint, resource: list[str]
-) -> tuple[tuple[str, ...], str]:
+def _action_from_path(endpoint: ir.Endpoint, resource: list[str]) -> tuple[tuple[str, ...], str]:
     """Name a method from its path when ``@desc`` does not: an action segment or the verb.
 
     A last segment written in camelCase (`findByStatus`, `uploadImage`), or a static segment
@@ -589,9 +622,7 @@ def _shape(expr: ir.TypeExpr) -> object:
 
 
 def _fields_shape(fields: Sequence[ir.Field]) -> object:
-    return tuple(
-        (f.name, f.required_marker, f.type.nullable, _shape(f.type.expr)) for f in fields
-    )
+    return tuple((f.name, f.required_marker, f.type.nullable, _shape(f.type.expr)) for f in fields)
 
 
 @attrs.define
@@ -679,7 +710,9 @@ class _ModelRegistry:
         fitting = [c for c in (*candidates, base) if len(c) <= MAX_CLASS_NAME]
         name = next((c for c in fitting if c not in self.response_names), "")
         if not name:
-            name = _numbered(min(fitting or [base[:MAX_CLASS_NAME - 2]], key=len), self.response_names)
+            name = _numbered(
+                min(fitting or [base[: MAX_CLASS_NAME - 2]], key=len), self.response_names
+            )
         self.response_names.add(name)
         self.responses[name] = fields
         self.response_docs[name] = f"The response of ``client.{'.'.join((*resource, method))}()``."
@@ -712,9 +745,7 @@ class _ModelRegistry:
         """Replace model placeholders in an annotation with final class names."""
         names = self._names()
         tokens = {self._ref_token(key): name for key, name in names.items()}
-        return re.sub(
-            _MODEL_TOKEN + r"(\d+)", lambda m: tokens[m.group(1)], text
-        )
+        return re.sub(_MODEL_TOKEN + r"(\d+)", lambda m: tokens[m.group(1)], text)
 
     def find_field(self, model: str, wire: str, depth: int) -> tuple[str, ...] | None:
         fields = self.responses.get(model)
@@ -725,8 +756,11 @@ class _ModelRegistry:
     def plans(self) -> tuple[ModelPlan, ...]:
         names = self._names()
         plans = [
-            ModelPlan(names[key], _doc_text(spec.doc) or f"The ``{spec.hint}`` object.",
-                      self._fields(spec.fields))
+            ModelPlan(
+                names[key],
+                _doc_text(spec.doc) or f"The ``{spec.hint}`` object.",
+                self._fields(spec.fields),
+            )
             for key, spec in self.by_shape.items()
         ]
         plans += [
@@ -843,9 +877,7 @@ def _runtime_settings(api: ir.API, config: Config) -> dict[str, object]:
     key_in = config.auth_key_in
     if kind is None:
         kind, key_name, key_in = _auth_from_spec(api.auth)
-    params = [
-        {"name": p.name, "env": p.env, "doc": _doc_text(p.doc)} for p in config.auth_params
-    ]
+    params = [{"name": p.name, "env": p.env, "doc": _doc_text(p.doc)} for p in config.auth_params]
     if not params:
         params = {
             "basic": [
@@ -860,9 +892,7 @@ def _runtime_settings(api: ir.API, config: Config) -> dict[str, object]:
     if config.environment_param:
         rule = {
             "param": config.environment_param,
-            "prefixes": [
-                {"prefix": k, "environment": v} for k, v in config.environment_prefixes
-            ],
+            "prefixes": [{"prefix": k, "environment": v} for k, v in config.environment_prefixes],
         }
     base = api.base_url if api.base_url and api.base_url.startswith("http") else None
     return {
@@ -914,8 +944,7 @@ def plan_json(plan: Plan) -> dict[str, object]:
             for m in plan.all_methods()
         ],
         "models": [
-            {"name": model.name, "fields": [f.wire for f in model.fields]}
-            for model in plan.models
+            {"name": model.name, "fields": [f.wire for f in model.fields]} for model in plan.models
         ],
     }
 

@@ -286,6 +286,8 @@ class Users(SyncResource):
         phone_number: str | None | Unset = UNSET,
         tags: list[Name] | Unset = UNSET,
         session_token: str | Unset = UNSET,
+        dry_run: bool | Unset = UNSET,
+        priority: int | None | Unset = UNSET,
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
     ) -> User:
@@ -294,7 +296,11 @@ class Users(SyncResource):
             "POST",
             "/v1/users",
             query=None,
-            headers={"X-Stytch-Session": session_token},
+            headers={
+                "X-Stytch-Session": session_token,
+                "X-Dry-Run": dry_run,
+                "X-Priority": priority,
+            },
             body={
                 "email": email,
                 "name": name,
@@ -316,6 +322,7 @@ class Users(SyncResource):
         status: list[str] | Unset = UNSET,
         include_deleted: bool | Unset = UNSET,
         min_score: float | None | Unset = UNSET,
+        created: dict[str, Any] | Unset = UNSET,
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
     ) -> UserPage:
@@ -329,6 +336,7 @@ class Users(SyncResource):
                 "status": status,
                 "include_deleted": include_deleted,
                 "min_score": min_score,
+                "created": created,
             },
             headers=None,
             body=None,
@@ -857,7 +865,8 @@ def test_query_drops_unset_and_none_and_repeats_lists(stytch: SimpleNamespace) -
     client.users.search(limit=5, status=["active", "pending"], include_deleted=True, min_score=None)
     client.users.search(min_score=0.5, include_deleted=False)
     client.users.search()
-    first, second, third = server.requests
+    client.users.search(created={"gt": 1, "lte": {"day": 3, "hour": None}, "in": ["a", "b"]})
+    first, second, third, fourth = server.requests
     assert first.url.params.multi_items() == [
         ("limit", "5"),
         ("status", "active"),
@@ -869,6 +878,13 @@ def test_query_drops_unset_and_none_and_repeats_lists(stytch: SimpleNamespace) -
         ("min_score", "0.5"),
     ]
     assert str(third.url) == "https://test.stytch.com/v1/users"
+    # Dicts nest in brackets, as OpenAPI's deepObject style (Stripe's `created[gt]=1`).
+    assert fourth.url.params.multi_items() == [
+        ("created[gt]", "1"),
+        ("created[lte][day]", "3"),
+        ("created[in]", "a"),
+        ("created[in]", "b"),
+    ]
 
 
 def test_json_body_drops_unset_keeps_null_and_serialises_models(
@@ -894,6 +910,7 @@ def test_json_body_drops_unset_keeps_null_and_serialises_models(
         "tags": [{"first_name": "a"}, {"first_name": "b"}],
     }
     assert "x-stytch-session" not in request.headers
+    assert "x-dry-run" not in request.headers
 
 
 def test_json_encoder_handles_dates_and_rejects_unknown_objects(
@@ -916,18 +933,26 @@ def test_headers_merge_in_order_and_per_call_headers(stytch: SimpleNamespace) ->
     client.users.create(
         email="e",
         session_token="sess-1",
+        dry_run=True,
+        priority=None,
         extra_headers={"User-Agent": "custom/1", "x-team": "edge"},
     )
-    headers = server.request.headers
+    client.users.create(email="e", dry_run=False, priority=3)
+    headers = server.requests[0].headers
     assert headers.get_list("user-agent") == ["custom/1"]
     assert headers.get_list("x-team") == ["edge"]
     assert headers.get_list("accept") == ["text/plain"]
     assert headers["x-stytch-session"] == "sess-1"
+    assert headers["x-dry-run"] == "true"
+    assert "x-priority" not in headers
     assert headers["authorization"] == basic("project-test-123", "secret-456")
-    # The shared default headers were not modified by the call.
+    headers = server.requests[1].headers
+    assert (headers["x-dry-run"], headers["x-priority"]) == ("false", "3")
+    assert "x-stytch-session" not in headers
+    # The shared default headers were not modified by the calls.
     client.users.get("u")
-    assert server.requests[1].headers["user-agent"] == "lapgen_rt_stytch/1.0.0 (lapgen)"
-    assert "content-type" not in server.requests[1].headers
+    assert server.requests[2].headers["user-agent"] == "lapgen_rt_stytch/1.0.0 (lapgen)"
+    assert "content-type" not in server.requests[2].headers
 
 
 def test_http_client_headers_and_cookies_apply(stytch: SimpleNamespace) -> None:
