@@ -20,7 +20,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Callable, Iterator
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from itertools import islice
 from pathlib import Path
 from types import SimpleNamespace
@@ -917,7 +917,7 @@ def test_json_encoder_handles_dates_and_rejects_unknown_objects(
     stytch: SimpleNamespace,
 ) -> None:
     encoder = stytch.base._json_encoder
-    when = datetime(2024, 5, 1, 12, 30, tzinfo=timezone.utc)
+    when = datetime(2024, 5, 1, 12, 30, tzinfo=UTC)
     assert encoder.encode({"at": when, "név": "é"}) == (
         '{"at":"2024-05-01T12:30:00+00:00","név":"é"}'
     )
