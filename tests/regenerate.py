@@ -35,7 +35,9 @@ def jobs(only: Sequence[str]) -> list[tuple[Path, Path, Path | None]]:
     selected: list[tuple[Path, Path, Path | None]] = []
     if not only:
         selected.append((SPEC, GENERATED, SPEC_CONFIG))
-    selected += [(spec, GOLDEN / spec.stem, None) for spec in specs if not only or spec.stem in only]
+    selected += [
+        (spec, GOLDEN / spec.stem, None) for spec in specs if not only or spec.stem in only
+    ]
     return selected
 
 

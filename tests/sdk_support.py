@@ -21,7 +21,7 @@ import shutil
 import types
 import typing
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from functools import lru_cache
+from functools import cache
 from pathlib import Path
 from typing import Any, Literal, Union
 from urllib.parse import quote
@@ -192,7 +192,7 @@ class Loaded:
         return {m.name: {f.wire: f.python for f in m.fields} for m in self.plan.models}
 
 
-@lru_cache(maxsize=None)
+@cache
 def load(spec: Path, config: Path | None = None) -> Loaded:
     data = spec.read_bytes()
     result = read_spec(data)
@@ -228,7 +228,7 @@ def strip_optional(annotation: Any) -> Any:
         ]
         if len(args) == 1:
             return args[0]
-        return Union[tuple(args)]
+        return Union[tuple(args)]  # noqa: UP007 - built from a runtime tuple
     return annotation
 
 
@@ -312,9 +312,9 @@ class Wire:
                         field.type.expr, hints[python], field.name, depth + 1
                     )
                 return annotation(**kwargs), data
-            assert is_dict(annotation) or annotation is Any, (
-                f"{name}: an object in the spec, annotated {annotation!r}"
-            )
+            assert (
+                is_dict(annotation) or annotation is Any
+            ), f"{name}: an object in the spec, annotated {annotation!r}"
             value = self.json_value(expr, name, depth)
             return value, value
         if isinstance(expr, ir.ArrayType):
@@ -338,7 +338,9 @@ class Wire:
 
     # -- what the SDK parsed --------------------------------------------------------------
 
-    def check_parsed(self, value: Any, expr: ir.TypeExpr, annotation: Any, data: Any, where: str) -> None:
+    def check_parsed(
+        self, value: Any, expr: ir.TypeExpr, annotation: Any, data: Any, where: str
+    ) -> None:
         """``value`` (from the SDK) holds ``data`` (the JSON) as the annotation promises."""
         annotation = strip_optional(annotation)
         fields = self._object_fields(expr)
@@ -349,7 +351,7 @@ class Wire:
         if isinstance(expr, ir.ArrayType) and typing.get_origin(annotation) is list:
             assert isinstance(value, list) and len(value) == len(data), f"{where}: {value!r}"
             (item,) = typing.get_args(annotation)
-            for index, (got, sent) in enumerate(zip(value, data)):
+            for index, (got, sent) in enumerate(zip(value, data, strict=True)):
                 self.check_parsed(got, expr.items, item, sent, f"{where}[{index}]")
             return
         if isinstance(expr, ir.DictType) and typing.get_origin(annotation) is dict:
@@ -372,7 +374,9 @@ class Wire:
             if field.name not in data:
                 assert type(got).__name__ == "Unset", f"{where}.{field.name}: {got!r}"
                 continue
-            self.check_parsed(got, field.type.expr, hints[python], data[field.name], f"{where}.{field.name}")
+            self.check_parsed(
+                got, field.type.expr, hints[python], data[field.name], f"{where}.{field.name}"
+            )
         extra = {key: data[key] for key in data if key not in mapping}
         assert value.additional_properties == extra, f"{where}: additional_properties"
 
@@ -475,14 +479,20 @@ def plan_call(
             body[param["wire"]] = data
     # Path params come in path order; plan_json lists them first, in that order.
     return Call(
-        method, endpoint, args, kwargs, path, sorted(query), headers, body, [p["wire"] for p in chosen]
+        method,
+        endpoint,
+        args,
+        kwargs,
+        path,
+        sorted(query),
+        headers,
+        body,
+        [p["wire"] for p in chosen],
     )
 
 
 def success_response(endpoint: ir.Endpoint) -> ir.Response | None:
-    return next(
-        (r for r in endpoint.responses if r.code.startswith("2") or r.code == "OK"), None
-    )
+    return next((r for r in endpoint.responses if r.code.startswith("2") or r.code == "OK"), None)
 
 
 def response_fields(api: ir.API, response: ir.Response | None) -> tuple[ir.Field, ...] | None:
@@ -530,7 +540,9 @@ def fixture_outputs(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dic
     """Every ``tests/fixtures/<name>.lap`` generated into ``<root>/<name>``."""
 
     def build(root: Path) -> dict[str, object]:
-        return {spec.stem: _run_record(generate(spec, root / spec.stem)) for spec in fixture_specs()}
+        return {
+            spec.stem: _run_record(generate(spec, root / spec.stem)) for spec in fixture_specs()
+        }
 
     return build_once(tmp_path_factory, "fixtures", build)
 

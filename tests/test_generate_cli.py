@@ -11,7 +11,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-
 import sdk_support
 from sdk_support import FIXTURES, SPEC, SPEC_CONFIG, run_lapgen, snapshot, tree_diff
 
@@ -108,8 +107,12 @@ def test_plan_json_agrees_with_the_spec(plan: dict[str, Any]) -> None:
                 assert location == "body", (endpoint.path, field.name)
 
 
-@pytest.mark.parametrize(("route", "accessor"), ISSUE_ACCESSORS.items(), ids=ISSUE_ACCESSORS.values())
-def test_accessors_from_the_issue(plan: dict[str, Any], route: tuple[str, str], accessor: str) -> None:
+@pytest.mark.parametrize(
+    ("route", "accessor"), ISSUE_ACCESSORS.items(), ids=ISSUE_ACCESSORS.values()
+)
+def test_accessors_from_the_issue(
+    plan: dict[str, Any], route: tuple[str, str], accessor: str
+) -> None:
     assert by_route(plan)[route]["accessor"] == accessor
 
 
@@ -132,7 +135,8 @@ def test_plan_text_lists_every_route() -> None:
     assert run.code == 0
     lines = run.stdout.splitlines()
     assert len(lines) == 184
-    assert any(re.fullmatch(r"GET\s+/v1/users/\{user_id\}\s+->\s+client\.users\.get", l) for l in lines)
+    route = re.compile(r"GET\s+/v1/users/\{user_id\}\s+->\s+client\.users\.get")
+    assert any(route.fullmatch(text) for text in lines)
 
 
 def test_model_class_names_are_at_most_40_characters(plan: dict[str, Any]) -> None:
@@ -218,7 +222,7 @@ def test_bad_spec_exits_1_and_leaves_the_output_alone(
     run = run_lapgen("generate", spec, "-o", out)
     assert run.code == 1, run.stderr
     lines = run.stderr.splitlines()
-    index, match = next((i, m) for i, l in enumerate(lines) if (m := DIAGNOSTIC.match(l)))
+    index, match = next((i, m) for i, text in enumerate(lines) if (m := DIAGNOSTIC.match(text)))
     assert match["file"] == str(spec)
     if line is not None:
         assert int(match["line"]) == line, lines[index]
@@ -266,8 +270,11 @@ def test_failed_write_rolls_back(
     assert "cannot write" in run.stderr and "No space left" in run.stderr
     after = snapshot(out)
     assert after == before, tree_diff(before, after)
-    assert not [p for p in out.iterdir() if p.name.startswith(".lapgen-")
-                and p.name != ".lapgen-manifest.json"], "staging directories left behind"
+    assert not [
+        p
+        for p in out.iterdir()
+        if p.name.startswith(".lapgen-") and p.name != ".lapgen-manifest.json"
+    ], "staging directories left behind"
 
 
 def test_generate_replaces_its_own_files_and_keeps_the_users(

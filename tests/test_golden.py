@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import ast
 import importlib
-import inspect
 import json
 import os
 import shutil
@@ -26,7 +25,6 @@ from typing import Any
 
 import httpx
 import pytest
-
 import sdk_support
 from sdk_support import (
     GENERATED,
@@ -139,9 +137,10 @@ def test_generation_is_deterministic_across_hash_seeds(
         outputs = {seed: snapshot(jobs[(name, seed)][1]) for seed in ("0", "1", "12345")}
         assert outputs["0"], name
         for seed in ("1", "12345"):
-            assert outputs[seed] == outputs["0"], (
-                f"{name}: PYTHONHASHSEED=0 and {seed} differ\n"
-                + tree_diff(outputs["0"], outputs[seed])
+            assert (
+                outputs[seed] == outputs["0"]
+            ), f"{name}: PYTHONHASHSEED=0 and {seed} differ\n" + tree_diff(
+                outputs["0"], outputs[seed]
             )
         in_process = snapshot(reference)
         assert outputs["0"] == in_process, tree_diff(in_process, outputs["0"])
@@ -178,7 +177,9 @@ def test_fixture_output_matches_its_golden_output(
 
 
 @pytest.fixture(scope="module")
-def fixture_packages(fixture_outputs: tuple[Path, dict[str, Any]]) -> Iterator[dict[str, ModuleType]]:
+def fixture_packages(
+    fixture_outputs: tuple[Path, dict[str, Any]],
+) -> Iterator[dict[str, ModuleType]]:
     """The freshly generated fixture packages, imported."""
     root, _records = fixture_outputs
     packages = {}
@@ -338,9 +339,7 @@ def test_apikey_in_query_and_no_base(fixture_packages: dict[str, ModuleType]) ->
 # ---------------------------------------------------------------------------------------------
 
 # Spec text as written in tests/fixtures/hostile.lap: each must reach a docstring unchanged.
-HOSTILE_DESC = (
-    'Fetch """ a thing \'\'\' with \\ and \\n and {braces} and a trailing backslash \\'
-)
+HOSTILE_DESC = "Fetch \"\"\" a thing ''' with \\ and \\n and {braces} and a trailing backslash \\"
 HOSTILE_PARAMS = {
     "thing_id": 'Ends here? """; import os; os.system("x") #',
     "note": "Single ''' quotes, \\n as two characters and {curly} braces",
@@ -349,7 +348,7 @@ HOSTILE_PARAMS = {
     "tail": 'Ends with a backslash and a quote \\"',
 }
 HOSTILE_FIELDS = {
-    "text": "\"\"\" + __import__('os').system('x') + \"\"\" (end)",
+    "text": '""" + __import__(\'os\').system(\'x\') + """ (end)',
     "raw": "Back\\\\slash \\x41 \\N{BULLET} \\u0041 and a lone \\",
     "quote": 'Ends with a quote "',
     "id": "{id} ''' \"\"\" (id)",
@@ -423,10 +422,14 @@ def test_hostile_text_stays_in_field_docstrings(
     for node in ast.walk(tree):
         if not isinstance(node, ast.ClassDef):
             continue
-        for statement, following in zip(node.body, node.body[1:]):
-            if isinstance(statement, ast.AnnAssign) and isinstance(statement.target, ast.Name):
-                if isinstance(following, ast.Expr) and isinstance(following.value, ast.Constant):
-                    found[statement.target.id] = following.value.value
+        for statement, following in zip(node.body, node.body[1:], strict=False):
+            if (
+                isinstance(statement, ast.AnnAssign)
+                and isinstance(statement.target, ast.Name)
+                and isinstance(following, ast.Expr)
+                and isinstance(following.value, ast.Constant)
+            ):
+                found[statement.target.id] = following.value.value
     for name, comment in HOSTILE_FIELDS.items():
         assert found.get(name) == comment, name
 
@@ -439,9 +442,9 @@ def test_hostile_spec_adds_no_statement(fixture_outputs: tuple[Path, dict[str, A
         tree = ast.parse(path.read_text(), str(path))
         for index, statement in enumerate(tree.body):
             if isinstance(statement, ast.Expr):
-                assert index == 0 and isinstance(statement.value, ast.Constant), (
-                    f"{path.name}:{statement.lineno}: a top-level expression"
-                )
+                assert index == 0 and isinstance(
+                    statement.value, ast.Constant
+                ), f"{path.name}:{statement.lineno}: a top-level expression"
         for node in ast.walk(tree):
             if isinstance(node, ast.Attribute) and node.attr == "system":
                 pytest.fail(f"{path.name}:{node.lineno}: os.system in generated code")
@@ -482,7 +485,7 @@ def test_text_ending_in_triple_quotes(tmp_path: Path) -> None:
     run, out = _generate_inline(
         tmp_path,
         "@lap v0.3\n@api Quotes API\n@base https://q.example\n@endpoints 1\n"
-        '@endpoint POST /v1/things\n@desc Create \'\'\'a thing\'\'\' """quoted"""\n'
+        "@endpoint POST /v1/things\n@desc Create '''a thing''' \"\"\"quoted\"\"\"\n"
         '@required {name: str # \\""" escaped quotes \\"""}\n'
         '@returns(200) {id: str # ends in """}\n@end\n',
     )
@@ -496,9 +499,11 @@ def test_text_ending_in_triple_quotes(tmp_path: Path) -> None:
         if isinstance(node, ast.Expr) and isinstance(node.value, ast.Constant)
     ]
     resource = ast.parse((package / "resources" / "things.py").read_text())
-    create = next(n for n in ast.walk(resource) if isinstance(n, ast.FunctionDef) and n.name == "create")
+    create = next(
+        n for n in ast.walk(resource) if isinstance(n, ast.FunctionDef) and n.name == "create"
+    )
     docstring = _docstring_of(create)
-    assert docstring.startswith('Create \'\'\'a thing\'\'\' """quoted"""'), docstring
+    assert docstring.startswith("Create '''a thing''' \"\"\"quoted\"\"\""), docstring
     assert 'name: \\""" escaped quotes \\"""' in docstring
 
 

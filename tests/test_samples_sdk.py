@@ -23,7 +23,6 @@ from typing import Any
 
 import httpx
 import pytest
-
 import sdk_support
 from sdk_support import SAMPLES, Wire, generate, load, plan_call, resolve, sample_slug, signature_of
 
@@ -207,7 +206,9 @@ def test_sample_accessors_are_identifiers(sample: Path) -> None:
     assert not bad, bad
 
 
-def dummy_client(module: ModuleType, sample: Path, **options: Any) -> tuple[Any, dict[str, str], str]:
+def dummy_client(
+    module: ModuleType, sample: Path, **options: Any
+) -> tuple[Any, dict[str, str], str]:
     """A Client with dummy credentials; a base_url only when the spec has none."""
     runtime = load(sample).plan.runtime
     credentials = {p["name"]: f"dummy-{p['name']}" for p in runtime["auth"]["params"]}
@@ -218,7 +219,9 @@ def dummy_client(module: ModuleType, sample: Path, **options: Any) -> tuple[Any,
 
 
 @pytest.mark.parametrize("sample", _params(KNOWN_GENERATION_FAILURES))
-def test_http_sample_imports_and_builds_a_client(imported: dict[Path, ModuleType], sample: Path) -> None:
+def test_http_sample_imports_and_builds_a_client(
+    imported: dict[Path, ModuleType], sample: Path
+) -> None:
     module = imported[sample]
     assert hasattr(module, "AsyncClient")
     client, _credentials, base = dummy_client(module, sample)
@@ -248,7 +251,9 @@ def test_fixture_package_passes_mypy_strict(mypy_report: dict[str, Any], name: s
     assert not errors, "\n".join(errors[:40])
 
 
-def expected_auth(sample: Path, credentials: dict[str, str]) -> tuple[dict[str, str], list[tuple[str, str]]]:
+def expected_auth(
+    sample: Path, credentials: dict[str, str]
+) -> tuple[dict[str, str], list[tuple[str, str]]]:
     """The headers and query items the sample's auth adds to each request."""
     auth = load(sample).plan.runtime["auth"]
     values = list(credentials.values())
@@ -379,7 +384,9 @@ def _recording_client(module: ModuleType, sample: Path) -> tuple[Any, list[httpx
 def test_bool_header_param_is_sent(imported: dict[Path, ModuleType]) -> None:
     sample = SAMPLES / "openapi-digitalocean.lap"
     client, sent = _recording_client(imported[sample], sample)
-    client.droplets.destroy_with_associated_resources.dangerous.delete("droplet-1", x_dangerous=True)
+    client.droplets.destroy_with_associated_resources.dangerous.delete(
+        "droplet-1", x_dangerous=True
+    )
     assert sent[0].url.path == "/v2/droplets/droplet-1/destroy_with_associated_resources/dangerous"
     assert sent[0].headers.get("x-dangerous", "").lower() == "true"
 

@@ -21,7 +21,6 @@ from typing import Any
 
 import httpx
 import pytest
-
 import sdk_support
 from sdk_support import GENERATED, Call, Wire, plan_call, resolve, signature_of
 
@@ -619,11 +618,15 @@ def test_credentials_from_the_environment(sdk: ModuleType, monkeypatch: pytest.M
     client = sdk.Client(http_client=httpx.Client(transport=httpx.MockTransport(server)))
     client.users.get("u")
     request = server.requests[0]
-    assert request.headers["authorization"] == basic("project-live-0a1b2c3d", "secret-live-from-env")
+    assert request.headers["authorization"] == basic(
+        "project-live-0a1b2c3d", "secret-live-from-env"
+    )
     assert str(request.url) == f"{LIVE_BASE}/v1/users/u"  # project-live- → live
 
 
-def test_arguments_win_over_the_environment(sdk: ModuleType, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_arguments_win_over_the_environment(
+    sdk: ModuleType, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.setenv("STYTCH_PROJECT_ID", "project-live-from-env")
     monkeypatch.setenv("STYTCH_SECRET", "secret-from-env")
     server = Server(json_reply(200, {"request_id": "r"}))
