@@ -65,8 +65,28 @@ COMMON_WORDS = frozenset(
         "all",
     ]
 )
-# Names the generated models module imports, which a model class must not shadow.
-MODEL_RESERVED = frozenset({"Any", "Literal", "Mapping", "Self", "ClassVar", "Unset", "UNSET"})
+# Names the generated modules import, which a generated class must not shadow.
+MODEL_RESERVED = frozenset(
+    {"Any", "Dict", "List", "Literal", "Mapping", "Self", "ClassVar", "Unset", "UNSET"}
+)
+RESOURCE_MODULE_NAMES = frozenset(
+    {
+        "Any",
+        "Dict",
+        "List",
+        "Literal",
+        "Iterator",
+        "AsyncIterator",
+        "Headers",
+        "NotGiven",
+        "Timeout",
+        "Unset",
+        "SyncResource",
+        "AsyncResource",
+        "Client",
+        "AsyncClient",
+    }
+)
 
 
 class PlanError(Exception):
@@ -232,10 +252,17 @@ def _resolve_resource(resource: ResourcePlan, models: _ModelRegistry) -> Resourc
 
 
 def default_package_name(api_name: str) -> str:
-    name = snake(api_name).strip("_")
-    for suffix in ("_api", "_rest"):
-        name = name.removesuffix(suffix)
-    return f"{name[:30].rstrip('_')}_api"
+    """``Stytch API`` → ``stytch_api``; ``Swagger Petstore - OpenAPI 3.0`` → ``swagger_petstore_api``."""
+    title = re.split(r"\s[-–(:]\s?", api_name, maxsplit=1)[0]
+    kept = [
+        word
+        for word in re.split(r"[^0-9a-z]+", title.lower())
+        if word
+        and word not in ("api", "apis", "rest", "openapi", "http")
+        and not re.fullmatch(r"v?\d+", word)
+    ]
+    name = "_".join(kept)[:30].strip("_") or "client"
+    return snake(f"{name}_api")
 
 
 def _refuse_non_http(api: ir.API) -> None:
@@ -332,6 +359,7 @@ class _Builder:
         tree: dict[tuple[str, ...], list[MethodPlan]] = {}
         taken: dict[tuple[str, ...], set[str]] = {}
         for endpoint, resource, method_name in placed:
+            method_name = snake(method_name)  # keyword-safe: `import` → `import_`
             if (*resource, method_name) in prefixes:
                 # `users.connected_apps(...)` beside `users.connected_apps.revoke(...)`: the
                 # method moves into the resource of the same name, named by its verb.
@@ -347,7 +375,7 @@ class _Builder:
             tree.setdefault(resource, []).append(self.method(endpoint, resource, name))
             for depth in range(1, len(resource)):
                 tree.setdefault(resource[:depth], [])
-        class_names: set[str] = set()
+        class_names: set[str] = set(RESOURCE_MODULE_NAMES)
         return self._children((), tree, class_names)
 
     def _children(
@@ -361,7 +389,7 @@ class _Builder:
             if len(path) != len(parent) + 1 or path[: len(parent)] != parent:
                 continue
             methods = tree[path]
-            class_name = unique("".join(pascal(part) for part in path), class_names)
+            class_name = _resource_class_name(path, class_names)
             class_names.add(class_name)
             sub = self._children(path, tree, class_names)
             children.append(ResourcePlan(path, path[-1], class_name, tuple(methods), sub))
@@ -467,6 +495,22 @@ class _Builder:
             return None
         path = self.models.find_field(response_model, "next_cursor", depth=2)
         return PagesPlan(cursor.python, path) if path is not None else None
+
+
+# `Async` + name + `WithRawResponse` must stay within MAX_CLASS_NAME.
+MAX_RESOURCE_CLASS_NAME = MAX_CLASS_NAME - len("Async") - len("WithRawResponse")
+
+
+def _resource_class_name(path: tuple[str, ...], taken: set[str]) -> str:
+    """The shortest unique name from the path's tail: `Members`, else `OrganizationsMembers`."""
+    parts = [pascal(part) for part in path]
+    if len(path) == 1 and parts[0] not in taken:
+        return parts[0]  # top-level classes are imported together by _client.py
+    candidates = ["".join(parts[-depth:]) for depth in range(1, len(parts) + 1)]
+    for candidate in candidates:
+        if candidate not in taken and len(candidate) <= MAX_RESOURCE_CLASS_NAME:
+            return candidate
+    return _numbered(parts[-1][: MAX_RESOURCE_CLASS_NAME - 2], taken)
 
 
 def _merge_singular_resources(
@@ -685,16 +729,17 @@ class _ModelRegistry:
             values = ", ".join(_py_str(value) for value in expr.values)
             return f"Literal[{values}]" if values else "str"
         if isinstance(expr, ir.ArrayType):
-            return f"list[{self._annotation(expr.items, singular(hint), for_input)}]"
+            return f"List[{self._annotation(expr.items, singular(hint), for_input)}]"
         if isinstance(expr, ir.DictType):
             key = self._annotation(expr.key, hint, for_input)
-            return f"dict[{key if key != 'Any' else 'str'}, {self._annotation(expr.value, hint, for_input)}]"
+            value = self._annotation(expr.value, hint, for_input)
+            return f"Dict[{key if key != 'Any' else 'str'}, {value}]"
         if isinstance(expr, ir.RefType):
             if expr.name in self.named_types:
                 return f"models.{_MODEL_TOKEN}{self._ref_token(self._key_of_named(expr.name))}"
             return "Any"
         if not expr.fields:
-            return "dict[str, Any]"
+            return "Dict[str, Any]"
         return f"models.{_MODEL_TOKEN}{self._ref_token(self._register(hint, expr, ''))}"
 
     def response_class(
@@ -850,13 +895,15 @@ def _find_field(fields: Sequence[ir.Field], wire: str, depth: int) -> tuple[str,
     return None
 
 
+# Annotations use typing's List and Dict: a method or field named `list` or `dict` shadows the
+# builtin inside its class body, where mypy would then read `list[str]` as the method.
 _PRIMITIVE_ANNOTATIONS = {
     "str": "str",
     "int": "int",
     "num": "float",
     "float": "float",
     "bool": "bool",
-    "map": "dict[str, Any]",
+    "map": "Dict[str, Any]",
     "any": "Any",
     "bytes": "str",
     "null": "None",

@@ -143,7 +143,10 @@ def test_generation_is_deterministic_across_hash_seeds(
                 outputs["0"], outputs[seed]
             )
         in_process = snapshot(reference)
-        assert outputs["0"] == in_process, tree_diff(in_process, outputs["0"])
+        assert outputs["0"] == in_process, (
+            f"{name}: the subprocesses and the in-process run of this session differ "
+            "(or the generator changed during the run)\n" + tree_diff(in_process, outputs["0"])
+        )
 
 
 # ---------------------------------------------------------------------------------------------

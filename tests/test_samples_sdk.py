@@ -16,7 +16,8 @@ import importlib
 import json
 import keyword
 import re
-from collections.abc import Iterator
+import sys
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from types import ModuleType
 from typing import Any
@@ -148,33 +149,22 @@ def mypy_report(
     return report
 
 
-@pytest.fixture(scope="module")
-def imported(samples: tuple[Path, dict[str, Any]]) -> Iterator[dict[str, ModuleType]]:
-    """Each generated sample package, imported as ``s_<slug>.<package>``."""
-    import sys
+ImportSample = Callable[[Path], ModuleType]
 
+
+@pytest.fixture(scope="module")
+def imported(samples: tuple[Path, dict[str, Any]]) -> Iterator[ImportSample]:
+    """Imports a generated sample package as ``s_<slug>.<package>``."""
     root, records = samples
     sys.path.insert(0, str(root))
-    modules: dict[str, ModuleType] = {}
 
-    def get(sample: Path) -> ModuleType:
-        if sample.name not in modules:
-            package = records[sample.name]["package"]
-            assert package, records[sample.name]["stderr"]
-            modules[sample.name] = importlib.import_module(f"{sample_slug(sample)}.{package}")
-        return modules[sample.name]
+    def import_sample(sample: Path) -> ModuleType:
+        package = records[sample.name]["package"]
+        assert package, records[sample.name]["stderr"]
+        return importlib.import_module(f"{sample_slug(sample)}.{package}")
 
-    yield _Lazy(get)  # type: ignore[misc]
+    yield import_sample
     sys.path.remove(str(root))
-
-
-class _Lazy(dict):  # type: ignore[type-arg]
-    def __init__(self, get: Any) -> None:
-        super().__init__()
-        self._get = get
-
-    def __missing__(self, sample: Path) -> ModuleType:
-        return self._get(sample)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -219,10 +209,8 @@ def dummy_client(
 
 
 @pytest.mark.parametrize("sample", _params(KNOWN_GENERATION_FAILURES))
-def test_http_sample_imports_and_builds_a_client(
-    imported: dict[Path, ModuleType], sample: Path
-) -> None:
-    module = imported[sample]
+def test_http_sample_imports_and_builds_a_client(imported: ImportSample, sample: Path) -> None:
+    module = imported(sample)
     assert hasattr(module, "AsyncClient")
     client, _credentials, base = dummy_client(module, sample)
     assert str(client.base_url).rstrip("/") == base.rstrip("/")
@@ -270,10 +258,8 @@ def expected_auth(
 
 
 @pytest.mark.parametrize("sample", _params(KNOWN_GENERATION_FAILURES, with_endpoints=True))
-def test_http_sample_one_call_over_mock_transport(
-    imported: dict[Path, ModuleType], sample: Path
-) -> None:
-    module = imported[sample]
+def test_http_sample_one_call_over_mock_transport(imported: ImportSample, sample: Path) -> None:
+    module = imported(sample)
     loaded = load(sample)
     method = loaded.json["endpoints"][0]
     endpoint = loaded.endpoint_at(method["line"])
@@ -381,9 +367,9 @@ def _recording_client(module: ModuleType, sample: Path) -> tuple[Any, list[httpx
     return client, sent
 
 
-def test_bool_header_param_is_sent(imported: dict[Path, ModuleType]) -> None:
+def test_bool_header_param_is_sent(imported: ImportSample) -> None:
     sample = SAMPLES / "openapi-digitalocean.lap"
-    client, sent = _recording_client(imported[sample], sample)
+    client, sent = _recording_client(imported(sample), sample)
     client.droplets.destroy_with_associated_resources.dangerous.delete(
         "droplet-1", x_dangerous=True
     )
@@ -391,9 +377,9 @@ def test_bool_header_param_is_sent(imported: dict[Path, ModuleType]) -> None:
     assert sent[0].headers.get("x-dangerous", "").lower() == "true"
 
 
-def test_map_query_param_is_not_sent_as_a_python_repr(imported: dict[Path, ModuleType]) -> None:
+def test_map_query_param_is_not_sent_as_a_python_repr(imported: ImportSample) -> None:
     sample = SAMPLES / "openapi-stripe-charges.lap"
-    client, sent = _recording_client(imported[sample], sample)
+    client, sent = _recording_client(imported(sample), sample)
     client.charges.list(created={"gt": 5})
     items = httpx.QueryParams(sent[0].url.query).multi_items()
     assert ("created[gt]", "5") in items or ("created", '{"gt":5}') in items, items

@@ -15,21 +15,21 @@ if TYPE_CHECKING:
     from .resources.connected_apps import AsyncConnectedApps, ConnectedApps
     from .resources.b2b import AsyncB2B, B2B
     from .resources.users import AsyncUsers, Users
-    from .resources.sessions import AsyncSessions, Sessions
-    from .resources.rbac import AsyncRbac, Rbac
+    from .resources.sessions import AsyncSessions2, Sessions2
+    from .resources.rbac import AsyncRbac2, Rbac2
     from .resources.crypto_wallets import AsyncCryptoWallets, CryptoWallets
     from .resources.debug import AsyncDebug, Debug
     from .resources.fingerprint import AsyncFingerprint, Fingerprint
     from .resources.rules import AsyncRules, Rules
     from .resources.verdict_reasons import AsyncVerdictReasons, VerdictReasons
-    from .resources.email import AsyncEmail, Email
-    from .resources.idp import AsyncIdp, Idp
-    from .resources.impersonation import AsyncImpersonation, Impersonation
+    from .resources.email import AsyncEmail2, Email2
+    from .resources.idp import AsyncIdp2, Idp2
+    from .resources.impersonation import AsyncImpersonation2, Impersonation2
     from .resources.m2m import AsyncM2M, M2M
-    from .resources.magic_links import AsyncMagicLinks, MagicLinks
-    from .resources.passwords import AsyncPasswords, Passwords
-    from .resources.oauth import AsyncOauth, Oauth
-    from .resources.otps import AsyncOtps, Otps
+    from .resources.magic_links import AsyncMagicLinks2, MagicLinks2
+    from .resources.passwords import AsyncPasswords2, Passwords2
+    from .resources.oauth import AsyncOauth2, Oauth2
+    from .resources.otps import AsyncOtps2, Otps2
     from .resources.projects import AsyncProjects, Projects
     from .resources.totps import AsyncTotps, Totps
     from .resources.webauthn import AsyncWebauthn, Webauthn
@@ -59,16 +59,16 @@ class Client(SyncAPIClient):
         return Users(self)
 
     @cached_property
-    def sessions(self) -> Sessions:
-        from .resources.sessions import Sessions
+    def sessions(self) -> Sessions2:
+        from .resources.sessions import Sessions2
 
-        return Sessions(self)
+        return Sessions2(self)
 
     @cached_property
-    def rbac(self) -> Rbac:
-        from .resources.rbac import Rbac
+    def rbac(self) -> Rbac2:
+        from .resources.rbac import Rbac2
 
-        return Rbac(self)
+        return Rbac2(self)
 
     @cached_property
     def crypto_wallets(self) -> CryptoWallets:
@@ -101,22 +101,22 @@ class Client(SyncAPIClient):
         return VerdictReasons(self)
 
     @cached_property
-    def email(self) -> Email:
-        from .resources.email import Email
+    def email(self) -> Email2:
+        from .resources.email import Email2
 
-        return Email(self)
-
-    @cached_property
-    def idp(self) -> Idp:
-        from .resources.idp import Idp
-
-        return Idp(self)
+        return Email2(self)
 
     @cached_property
-    def impersonation(self) -> Impersonation:
-        from .resources.impersonation import Impersonation
+    def idp(self) -> Idp2:
+        from .resources.idp import Idp2
 
-        return Impersonation(self)
+        return Idp2(self)
+
+    @cached_property
+    def impersonation(self) -> Impersonation2:
+        from .resources.impersonation import Impersonation2
+
+        return Impersonation2(self)
 
     @cached_property
     def m2m(self) -> M2M:
@@ -125,28 +125,28 @@ class Client(SyncAPIClient):
         return M2M(self)
 
     @cached_property
-    def magic_links(self) -> MagicLinks:
-        from .resources.magic_links import MagicLinks
+    def magic_links(self) -> MagicLinks2:
+        from .resources.magic_links import MagicLinks2
 
-        return MagicLinks(self)
-
-    @cached_property
-    def passwords(self) -> Passwords:
-        from .resources.passwords import Passwords
-
-        return Passwords(self)
+        return MagicLinks2(self)
 
     @cached_property
-    def oauth(self) -> Oauth:
-        from .resources.oauth import Oauth
+    def passwords(self) -> Passwords2:
+        from .resources.passwords import Passwords2
 
-        return Oauth(self)
+        return Passwords2(self)
 
     @cached_property
-    def otps(self) -> Otps:
-        from .resources.otps import Otps
+    def oauth(self) -> Oauth2:
+        from .resources.oauth import Oauth2
 
-        return Otps(self)
+        return Oauth2(self)
+
+    @cached_property
+    def otps(self) -> Otps2:
+        from .resources.otps import Otps2
+
+        return Otps2(self)
 
     @cached_property
     def projects(self) -> Projects:
@@ -189,16 +189,16 @@ class AsyncClient(AsyncAPIClient):
         return AsyncUsers(self)
 
     @cached_property
-    def sessions(self) -> AsyncSessions:
-        from .resources.sessions import AsyncSessions
+    def sessions(self) -> AsyncSessions2:
+        from .resources.sessions import AsyncSessions2
 
-        return AsyncSessions(self)
+        return AsyncSessions2(self)
 
     @cached_property
-    def rbac(self) -> AsyncRbac:
-        from .resources.rbac import AsyncRbac
+    def rbac(self) -> AsyncRbac2:
+        from .resources.rbac import AsyncRbac2
 
-        return AsyncRbac(self)
+        return AsyncRbac2(self)
 
     @cached_property
     def crypto_wallets(self) -> AsyncCryptoWallets:
@@ -231,22 +231,22 @@ class AsyncClient(AsyncAPIClient):
         return AsyncVerdictReasons(self)
 
     @cached_property
-    def email(self) -> AsyncEmail:
-        from .resources.email import AsyncEmail
+    def email(self) -> AsyncEmail2:
+        from .resources.email import AsyncEmail2
 
-        return AsyncEmail(self)
-
-    @cached_property
-    def idp(self) -> AsyncIdp:
-        from .resources.idp import AsyncIdp
-
-        return AsyncIdp(self)
+        return AsyncEmail2(self)
 
     @cached_property
-    def impersonation(self) -> AsyncImpersonation:
-        from .resources.impersonation import AsyncImpersonation
+    def idp(self) -> AsyncIdp2:
+        from .resources.idp import AsyncIdp2
 
-        return AsyncImpersonation(self)
+        return AsyncIdp2(self)
+
+    @cached_property
+    def impersonation(self) -> AsyncImpersonation2:
+        from .resources.impersonation import AsyncImpersonation2
+
+        return AsyncImpersonation2(self)
 
     @cached_property
     def m2m(self) -> AsyncM2M:
@@ -255,28 +255,28 @@ class AsyncClient(AsyncAPIClient):
         return AsyncM2M(self)
 
     @cached_property
-    def magic_links(self) -> AsyncMagicLinks:
-        from .resources.magic_links import AsyncMagicLinks
+    def magic_links(self) -> AsyncMagicLinks2:
+        from .resources.magic_links import AsyncMagicLinks2
 
-        return AsyncMagicLinks(self)
-
-    @cached_property
-    def passwords(self) -> AsyncPasswords:
-        from .resources.passwords import AsyncPasswords
-
-        return AsyncPasswords(self)
+        return AsyncMagicLinks2(self)
 
     @cached_property
-    def oauth(self) -> AsyncOauth:
-        from .resources.oauth import AsyncOauth
+    def passwords(self) -> AsyncPasswords2:
+        from .resources.passwords import AsyncPasswords2
 
-        return AsyncOauth(self)
+        return AsyncPasswords2(self)
 
     @cached_property
-    def otps(self) -> AsyncOtps:
-        from .resources.otps import AsyncOtps
+    def oauth(self) -> AsyncOauth2:
+        from .resources.oauth import AsyncOauth2
 
-        return AsyncOtps(self)
+        return AsyncOauth2(self)
+
+    @cached_property
+    def otps(self) -> AsyncOtps2:
+        from .resources.otps import AsyncOtps2
+
+        return AsyncOtps2(self)
 
     @cached_property
     def projects(self) -> AsyncProjects:

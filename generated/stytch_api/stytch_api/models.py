@@ -8,7 +8,7 @@ class does not declare are kept in ``additional_properties``.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, ClassVar
+from typing import Any, ClassVar, Dict, List
 
 import attrs
 
@@ -1181,7 +1181,7 @@ class B2BSessionsGetJwksResponse:
         }
     )
 
-    keys: list[dict[str, Any]] | Unset = UNSET
+    keys: List[Dict[str, Any]] | Unset = UNSET
     request_id: str | Unset = UNSET
     status_code: int | Unset = UNSET
     additional_properties: dict[str, Any] = attrs.field(factory=dict, repr=False)
@@ -1220,7 +1220,7 @@ class B2BSessionsGetResponse:
     )
 
     request_id: str | Unset = UNSET
-    member_sessions: list[dict[str, Any]] | Unset = UNSET
+    member_sessions: List[Dict[str, Any]] | Unset = UNSET
     status_code: int | Unset = UNSET
     additional_properties: dict[str, Any] = attrs.field(factory=dict, repr=False)
 
@@ -1545,7 +1545,7 @@ class ClientsSearchResponse:
     )
 
     request_id: str | Unset = UNSET
-    connected_apps: list[dict[str, Any]] | Unset = UNSET
+    connected_apps: List[Dict[str, Any]] | Unset = UNSET
     results_metadata: ResultsMetadata | Unset = UNSET
     status_code: int | Unset = UNSET
     additional_properties: dict[str, Any] = attrs.field(factory=dict, repr=False)
@@ -1760,10 +1760,10 @@ class ConnectedApp:
     status: str | Unset = UNSET
     full_access_allowed: bool | Unset = UNSET
     client_type: str | Unset = UNSET
-    redirect_urls: list[str] | Unset = UNSET
+    redirect_urls: List[str] | Unset = UNSET
     access_token_expiry_minutes: int | Unset = UNSET
     access_token_template_content: str | Unset = UNSET
-    post_logout_redirect_urls: list[str] | Unset = UNSET
+    post_logout_redirect_urls: List[str] | Unset = UNSET
     bypass_consent_for_offline_access: bool | Unset = UNSET
     creation_method: str | Unset = UNSET
     client_secret_last_four: str | Unset = UNSET
@@ -1868,10 +1868,10 @@ class ConnectedApp2:
     status: str | Unset = UNSET
     full_access_allowed: bool | Unset = UNSET
     client_type: str | Unset = UNSET
-    redirect_urls: list[str] | Unset = UNSET
+    redirect_urls: List[str] | Unset = UNSET
     access_token_expiry_minutes: int | Unset = UNSET
     access_token_template_content: str | Unset = UNSET
-    post_logout_redirect_urls: list[str] | Unset = UNSET
+    post_logout_redirect_urls: List[str] | Unset = UNSET
     bypass_consent_for_offline_access: bool | Unset = UNSET
     client_secret_last_four: str | Unset = UNSET
     next_client_secret_last_four: str | Unset = UNSET
@@ -1977,11 +1977,11 @@ class ConnectedApp3:
     client_secret_last_four: str | Unset = UNSET
     full_access_allowed: bool | Unset = UNSET
     client_type: str | Unset = UNSET
-    redirect_urls: list[str] | Unset = UNSET
+    redirect_urls: List[str] | Unset = UNSET
     next_client_secret: str | Unset = UNSET
     access_token_expiry_minutes: int | Unset = UNSET
     access_token_template_content: str | Unset = UNSET
-    post_logout_redirect_urls: list[str] | Unset = UNSET
+    post_logout_redirect_urls: List[str] | Unset = UNSET
     bypass_consent_for_offline_access: bool | Unset = UNSET
     next_client_secret_last_four: str | Unset = UNSET
     access_token_custom_audience: str | Unset = UNSET
@@ -2065,7 +2065,7 @@ class ConnectedAppsListResponse:
     )
 
     request_id: str | Unset = UNSET
-    connected_apps: list[dict[str, Any]] | Unset = UNSET
+    connected_apps: List[Dict[str, Any]] | Unset = UNSET
     status_code: int | Unset = UNSET
     additional_properties: dict[str, Any] = attrs.field(factory=dict, repr=False)
 
@@ -2150,7 +2150,7 @@ class Connection:
     identity_provider: str | Unset = UNSET
     base_url: str | Unset = UNSET
     bearer_token_last_four: str | Unset = UNSET
-    scim_group_implicit_role_assignments: list[dict[str, Any]] | Unset = UNSET
+    scim_group_implicit_role_assignments: List[Dict[str, Any]] | Unset = UNSET
     next_bearer_token_last_four: str | Unset = UNSET
     bearer_token_expires_at: str | Unset = UNSET
     next_bearer_token_expires_at: str | Unset = UNSET
@@ -2238,18 +2238,18 @@ class Connection2:
     idp_sso_url: str | Unset = UNSET
     acs_url: str | Unset = UNSET
     audience_uri: str | Unset = UNSET
-    signing_certificates: list[dict[str, Any]] | Unset = UNSET
-    verification_certificates: list[dict[str, Any]] | Unset = UNSET
-    encryption_private_keys: list[dict[str, Any]] | Unset = UNSET
-    saml_connection_implicit_role_assignments: list[dict[str, Any]] | Unset = UNSET
-    saml_group_implicit_role_assignments: list[dict[str, Any]] | Unset = UNSET
+    signing_certificates: List[Dict[str, Any]] | Unset = UNSET
+    verification_certificates: List[Dict[str, Any]] | Unset = UNSET
+    encryption_private_keys: List[Dict[str, Any]] | Unset = UNSET
+    saml_connection_implicit_role_assignments: List[Dict[str, Any]] | Unset = UNSET
+    saml_group_implicit_role_assignments: List[Dict[str, Any]] | Unset = UNSET
     alternative_audience_uri: str | Unset = UNSET
     identity_provider: str | Unset = UNSET
     nameid_format: str | Unset = UNSET
     alternative_acs_url: str | Unset = UNSET
     idp_initiated_auth_disabled: bool | Unset = UNSET
     allow_gateway_callback: bool | Unset = UNSET
-    attribute_mapping: dict[str, Any] | Unset = UNSET
+    attribute_mapping: Dict[str, Any] | Unset = UNSET
     additional_properties: dict[str, Any] = attrs.field(factory=dict, repr=False)
 
     @classmethod
@@ -2366,7 +2366,7 @@ class Connection3:
     jwks_url: str | Unset = UNSET
     identity_provider: str | Unset = UNSET
     custom_scopes: str | Unset = UNSET
-    attribute_mapping: dict[str, Any] | Unset = UNSET
+    attribute_mapping: Dict[str, Any] | Unset = UNSET
     additional_properties: dict[str, Any] = attrs.field(factory=dict, repr=False)
 
     @classmethod
@@ -2449,8 +2449,8 @@ class Connection4:
     external_connection_id: str | Unset = UNSET
     display_name: str | Unset = UNSET
     status: str | Unset = UNSET
-    external_connection_implicit_role_assignments: list[dict[str, Any]] | Unset = UNSET
-    external_group_implicit_role_assignments: list[dict[str, Any]] | Unset = UNSET
+    external_connection_implicit_role_assignments: List[Dict[str, Any]] | Unset = UNSET
+    external_group_implicit_role_assignments: List[Dict[str, Any]] | Unset = UNSET
     additional_properties: dict[str, Any] = attrs.field(factory=dict, repr=False)
 
     @classmethod
@@ -2525,7 +2525,7 @@ class Connection5:
     identity_provider: str | Unset = UNSET
     bearer_token_last_four: str | Unset = UNSET
     next_bearer_token: str | Unset = UNSET
-    scim_group_implicit_role_assignments: list[dict[str, Any]] | Unset = UNSET
+    scim_group_implicit_role_assignments: List[Dict[str, Any]] | Unset = UNSET
     bearer_token_expires_at: str | Unset = UNSET
     next_bearer_token_expires_at: str | Unset = UNSET
     additional_properties: dict[str, Any] = attrs.field(factory=dict, repr=False)
@@ -2600,7 +2600,7 @@ class Connection6:
     identity_provider: str | Unset = UNSET
     base_url: str | Unset = UNSET
     bearer_token: str | Unset = UNSET
-    scim_group_implicit_role_assignments: list[dict[str, Any]] | Unset = UNSET
+    scim_group_implicit_role_assignments: List[Dict[str, Any]] | Unset = UNSET
     bearer_token_expires_at: str | Unset = UNSET
     additional_properties: dict[str, Any] = attrs.field(factory=dict, repr=False)
 
@@ -2769,7 +2769,7 @@ class ConnectionGetResponse:
         }
     )
 
-    scim_groups: list[dict[str, Any]] | Unset = UNSET
+    scim_groups: List[Dict[str, Any]] | Unset = UNSET
     status_code: int | Unset = UNSET
     next_cursor: str | Unset = UNSET
     additional_properties: dict[str, Any] = attrs.field(factory=dict, repr=False)
@@ -3237,7 +3237,7 @@ class DiscoveryAuthenticateResponse:
     request_id: str | Unset = UNSET
     intermediate_session_token: str | Unset = UNSET
     email_address: str | Unset = UNSET
-    discovered_organizations: list[dict[str, Any]] | Unset = UNSET
+    discovered_organizations: List[Dict[str, Any]] | Unset = UNSET
     status_code: int | Unset = UNSET
     additional_properties: dict[str, Any] = attrs.field(factory=dict, repr=False)
 
@@ -3285,7 +3285,7 @@ class DiscoveryEmailResetResponse:
     request_id: str | Unset = UNSET
     intermediate_session_token: str | Unset = UNSET
     email_address: str | Unset = UNSET
-    discovered_organizations: list[dict[str, Any]] | Unset = UNSET
+    discovered_organizations: List[Dict[str, Any]] | Unset = UNSET
     status_code: int | Unset = UNSET
     additional_properties: dict[str, Any] = attrs.field(factory=dict, repr=False)
 
@@ -3622,7 +3622,7 @@ class EmailDiscoveryAuthenticateResponse:
     request_id: str | Unset = UNSET
     intermediate_session_token: str | Unset = UNSET
     email_address: str | Unset = UNSET
-    discovered_organizations: list[dict[str, Any]] | Unset = UNSET
+    discovered_organizations: List[Dict[str, Any]] | Unset = UNSET
     status_code: int | Unset = UNSET
     additional_properties: dict[str, Any] = attrs.field(factory=dict, repr=False)
 
@@ -4307,7 +4307,7 @@ class Feedback:
     )
 
     warning: str | Unset = UNSET
-    suggestions: list[str] | Unset = UNSET
+    suggestions: List[str] | Unset = UNSET
     luds_requirements: LudsRequirement | Unset = UNSET
     additional_properties: dict[str, Any] = attrs.field(factory=dict, repr=False)
 
@@ -4415,7 +4415,7 @@ class FingerprintLookupResponse:
     expires_at: str | Unset = UNSET
     status_code: int | Unset = UNSET
     properties: Property | Unset = UNSET
-    raw_signals: dict[str, Any] | Unset = UNSET
+    raw_signals: Dict[str, Any] | Unset = UNSET
     additional_properties: dict[str, Any] = attrs.field(factory=dict, repr=False)
 
     @classmethod
@@ -4526,7 +4526,7 @@ class IdpOauthAuthorizeStartResponse:
     user: User | Unset = UNSET
     client: Client | Unset = UNSET
     consent_required: bool | Unset = UNSET
-    scope_results: list[dict[str, Any]] | Unset = UNSET
+    scope_results: List[Dict[str, Any]] | Unset = UNSET
     status_code: int | Unset = UNSET
     additional_properties: dict[str, Any] = attrs.field(factory=dict, repr=False)
 
@@ -4848,9 +4848,9 @@ class M2MClient:
     client_name: str | Unset = UNSET
     client_description: str | Unset = UNSET
     status: str | Unset = UNSET
-    scopes: list[str] | Unset = UNSET
+    scopes: List[str] | Unset = UNSET
     client_secret_last_four: str | Unset = UNSET
-    trusted_metadata: dict[str, Any] | Unset = UNSET
+    trusted_metadata: Dict[str, Any] | Unset = UNSET
     next_client_secret_last_four: str | Unset = UNSET
     additional_properties: dict[str, Any] = attrs.field(factory=dict, repr=False)
 
@@ -4913,9 +4913,9 @@ class M2MClient2:
     client_name: str | Unset = UNSET
     client_description: str | Unset = UNSET
     status: str | Unset = UNSET
-    scopes: list[str] | Unset = UNSET
+    scopes: List[str] | Unset = UNSET
     client_secret_last_four: str | Unset = UNSET
-    trusted_metadata: dict[str, Any] | Unset = UNSET
+    trusted_metadata: Dict[str, Any] | Unset = UNSET
     next_client_secret_last_four: str | Unset = UNSET
     additional_properties: dict[str, Any] = attrs.field(factory=dict, repr=False)
 
@@ -4981,9 +4981,9 @@ class M2MClient3:
     client_name: str | Unset = UNSET
     client_description: str | Unset = UNSET
     status: str | Unset = UNSET
-    scopes: list[str] | Unset = UNSET
+    scopes: List[str] | Unset = UNSET
     client_secret_last_four: str | Unset = UNSET
-    trusted_metadata: dict[str, Any] | Unset = UNSET
+    trusted_metadata: Dict[str, Any] | Unset = UNSET
     next_client_secret_last_four: str | Unset = UNSET
     additional_properties: dict[str, Any] = attrs.field(factory=dict, repr=False)
 
@@ -5154,7 +5154,7 @@ class M2MClientsSearchResponse:
     )
 
     request_id: str | Unset = UNSET
-    m2m_clients: list[dict[str, Any]] | Unset = UNSET
+    m2m_clients: List[Dict[str, Any]] | Unset = UNSET
     results_metadata: ResultsMetadata | Unset = UNSET
     status_code: int | Unset = UNSET
     additional_properties: dict[str, Any] = attrs.field(factory=dict, repr=False)
@@ -5459,22 +5459,22 @@ class Member:
     email_address: str | Unset = UNSET
     status: str | Unset = UNSET
     name: str | Unset = UNSET
-    sso_registrations: list[dict[str, Any]] | Unset = UNSET
+    sso_registrations: List[Dict[str, Any]] | Unset = UNSET
     is_breakglass: bool | Unset = UNSET
     member_password_id: str | Unset = UNSET
-    oauth_registrations: list[dict[str, Any]] | Unset = UNSET
+    oauth_registrations: List[Dict[str, Any]] | Unset = UNSET
     email_address_verified: bool | Unset = UNSET
     mfa_phone_number_verified: bool | Unset = UNSET
     is_admin: bool | Unset = UNSET
     totp_registration_id: str | Unset = UNSET
-    retired_email_addresses: list[dict[str, Any]] | Unset = UNSET
+    retired_email_addresses: List[Dict[str, Any]] | Unset = UNSET
     is_locked: bool | Unset = UNSET
     mfa_enrolled: bool | Unset = UNSET
     mfa_phone_number: str | Unset = UNSET
     default_mfa_method: str | Unset = UNSET
-    roles: list[dict[str, Any]] | Unset = UNSET
-    trusted_metadata: dict[str, Any] | Unset = UNSET
-    untrusted_metadata: dict[str, Any] | Unset = UNSET
+    roles: List[Dict[str, Any]] | Unset = UNSET
+    trusted_metadata: Dict[str, Any] | Unset = UNSET
+    untrusted_metadata: Dict[str, Any] | Unset = UNSET
     created_at: str | Unset = UNSET
     updated_at: str | Unset = UNSET
     scim_registration: ScimRegistration | Unset = UNSET
@@ -5635,11 +5635,11 @@ class MemberSession:
     started_at: str | Unset = UNSET
     last_accessed_at: str | Unset = UNSET
     expires_at: str | Unset = UNSET
-    authentication_factors: list[dict[str, Any]] | Unset = UNSET
+    authentication_factors: List[Dict[str, Any]] | Unset = UNSET
     organization_id: str | Unset = UNSET
-    roles: list[str] | Unset = UNSET
+    roles: List[str] | Unset = UNSET
     organization_slug: str | Unset = UNSET
-    custom_claims: dict[str, Any] | Unset = UNSET
+    custom_claims: Dict[str, Any] | Unset = UNSET
     additional_properties: dict[str, Any] = attrs.field(factory=dict, repr=False)
 
     @classmethod
@@ -6023,7 +6023,7 @@ class MembersGetConnectedAppsResponse:
     )
 
     request_id: str | Unset = UNSET
-    connected_apps: list[dict[str, Any]] | Unset = UNSET
+    connected_apps: List[Dict[str, Any]] | Unset = UNSET
     status_code: int | Unset = UNSET
     additional_properties: dict[str, Any] = attrs.field(factory=dict, repr=False)
 
@@ -6109,7 +6109,7 @@ class MembersOidcProvidersResponse:
     )
 
     request_id: str | Unset = UNSET
-    registrations: list[dict[str, Any]] | Unset = UNSET
+    registrations: List[Dict[str, Any]] | Unset = UNSET
     status_code: int | Unset = UNSET
     additional_properties: dict[str, Any] = attrs.field(factory=dict, repr=False)
 
@@ -6197,9 +6197,9 @@ class MembersSearchResponse:
     )
 
     request_id: str | Unset = UNSET
-    members: list[dict[str, Any]] | Unset = UNSET
+    members: List[Dict[str, Any]] | Unset = UNSET
     results_metadata: ResultsMetadata | Unset = UNSET
-    organizations: dict[str, Any] | Unset = UNSET
+    organizations: Dict[str, Any] | Unset = UNSET
     status_code: int | Unset = UNSET
     additional_properties: dict[str, Any] = attrs.field(factory=dict, repr=False)
 
@@ -6719,7 +6719,7 @@ class OauthAuthorizeStartResponse:
     organization: Organization | Unset = UNSET
     client: Client | Unset = UNSET
     consent_required: bool | Unset = UNSET
-    scope_results: list[dict[str, Any]] | Unset = UNSET
+    scope_results: List[Dict[str, Any]] | Unset = UNSET
     status_code: int | Unset = UNSET
     additional_properties: dict[str, Any] = attrs.field(factory=dict, repr=False)
 
@@ -6823,10 +6823,10 @@ class OauthDiscoveryAuthenticateResponse:
     request_id: str | Unset = UNSET
     intermediate_session_token: str | Unset = UNSET
     email_address: str | Unset = UNSET
-    discovered_organizations: list[dict[str, Any]] | Unset = UNSET
+    discovered_organizations: List[Dict[str, Any]] | Unset = UNSET
     provider_type: str | Unset = UNSET
     provider_tenant_id: str | Unset = UNSET
-    provider_tenant_ids: list[str] | Unset = UNSET
+    provider_tenant_ids: List[str] | Unset = UNSET
     full_name: str | Unset = UNSET
     status_code: int | Unset = UNSET
     additional_properties: dict[str, Any] = attrs.field(factory=dict, repr=False)
@@ -6885,7 +6885,7 @@ class OauthProvidersGithubResponse:
 
     request_id: str | Unset = UNSET
     provider_type: str | Unset = UNSET
-    registrations: list[dict[str, Any]] | Unset = UNSET
+    registrations: List[Dict[str, Any]] | Unset = UNSET
     status_code: int | Unset = UNSET
     additional_properties: dict[str, Any] = attrs.field(factory=dict, repr=False)
 
@@ -6935,7 +6935,7 @@ class OauthProvidersGoogleResponse:
     provider_type: str | Unset = UNSET
     provider_subject: str | Unset = UNSET
     id_token: str | Unset = UNSET
-    scopes: list[str] | Unset = UNSET
+    scopes: List[str] | Unset = UNSET
     status_code: int | Unset = UNSET
     access_token: str | Unset = UNSET
     access_token_expires_in: int | Unset = UNSET
@@ -6996,7 +6996,7 @@ class OauthProvidersHubspotResponse:
 
     request_id: str | Unset = UNSET
     provider_type: str | Unset = UNSET
-    registrations: list[dict[str, Any]] | Unset = UNSET
+    registrations: List[Dict[str, Any]] | Unset = UNSET
     status_code: int | Unset = UNSET
     additional_properties: dict[str, Any] = attrs.field(factory=dict, repr=False)
 
@@ -7048,7 +7048,7 @@ class OauthProvidersMicrosoftResponse:
     access_token: str | Unset = UNSET
     access_token_expires_in: int | Unset = UNSET
     id_token: str | Unset = UNSET
-    scopes: list[str] | Unset = UNSET
+    scopes: List[str] | Unset = UNSET
     status_code: int | Unset = UNSET
     refresh_token: str | Unset = UNSET
     additional_properties: dict[str, Any] = attrs.field(factory=dict, repr=False)
@@ -7107,7 +7107,7 @@ class OauthProvidersSlackResponse:
 
     request_id: str | Unset = UNSET
     provider_type: str | Unset = UNSET
-    registrations: list[dict[str, Any]] | Unset = UNSET
+    registrations: List[Dict[str, Any]] | Unset = UNSET
     status_code: int | Unset = UNSET
     additional_properties: dict[str, Any] = attrs.field(factory=dict, repr=False)
 
@@ -7257,7 +7257,7 @@ class OrgPolicy:
         }
     )
 
-    roles: list[dict[str, Any]] | Unset = UNSET
+    roles: List[Dict[str, Any]] | Unset = UNSET
     additional_properties: dict[str, Any] = attrs.field(factory=dict, repr=False)
 
     @classmethod
@@ -7285,7 +7285,7 @@ class OrgPolicy2:
         }
     )
 
-    roles: list[dict[str, Any]]
+    roles: List[Dict[str, Any]]
     additional_properties: dict[str, Any] = attrs.field(factory=dict, repr=False)
 
     @classmethod
@@ -7346,31 +7346,31 @@ class Organization:
     organization_logo_url: str | Unset = UNSET
     organization_slug: str | Unset = UNSET
     sso_jit_provisioning: str | Unset = UNSET
-    sso_jit_provisioning_allowed_connections: list[str] | Unset = UNSET
-    sso_active_connections: list[dict[str, Any]] | Unset = UNSET
-    email_allowed_domains: list[str] | Unset = UNSET
+    sso_jit_provisioning_allowed_connections: List[str] | Unset = UNSET
+    sso_active_connections: List[Dict[str, Any]] | Unset = UNSET
+    email_allowed_domains: List[str] | Unset = UNSET
     email_jit_provisioning: str | Unset = UNSET
     email_invites: str | Unset = UNSET
     auth_methods: str | Unset = UNSET
-    allowed_auth_methods: list[str] | Unset = UNSET
+    allowed_auth_methods: List[str] | Unset = UNSET
     mfa_policy: str | Unset = UNSET
-    rbac_email_implicit_role_assignments: list[dict[str, Any]] | Unset = UNSET
+    rbac_email_implicit_role_assignments: List[Dict[str, Any]] | Unset = UNSET
     mfa_methods: str | Unset = UNSET
-    allowed_mfa_methods: list[str] | Unset = UNSET
+    allowed_mfa_methods: List[str] | Unset = UNSET
     oauth_tenant_jit_provisioning: str | Unset = UNSET
-    claimed_email_domains: list[str] | Unset = UNSET
+    claimed_email_domains: List[str] | Unset = UNSET
     first_party_connected_apps_allowed_type: str | Unset = UNSET
-    allowed_first_party_connected_apps: list[str] | Unset = UNSET
+    allowed_first_party_connected_apps: List[str] | Unset = UNSET
     third_party_connected_apps_allowed_type: str | Unset = UNSET
-    allowed_third_party_connected_apps: list[str] | Unset = UNSET
-    custom_roles: list[dict[str, Any]] | Unset = UNSET
-    trusted_metadata: dict[str, Any] | Unset = UNSET
+    allowed_third_party_connected_apps: List[str] | Unset = UNSET
+    custom_roles: List[Dict[str, Any]] | Unset = UNSET
+    trusted_metadata: Dict[str, Any] | Unset = UNSET
     created_at: str | Unset = UNSET
     updated_at: str | Unset = UNSET
     organization_external_id: str | Unset = UNSET
     sso_default_connection_id: str | Unset = UNSET
     scim_active_connection: ScimActiveConnection | Unset = UNSET
-    allowed_oauth_tenants: dict[str, Any] | Unset = UNSET
+    allowed_oauth_tenants: Dict[str, Any] | Unset = UNSET
     additional_properties: dict[str, Any] = attrs.field(factory=dict, repr=False)
 
     @classmethod
@@ -7502,7 +7502,7 @@ class OrganizationsConnectedAppsResponse:
     )
 
     request_id: str | Unset = UNSET
-    connected_apps: list[dict[str, Any]] | Unset = UNSET
+    connected_apps: List[Dict[str, Any]] | Unset = UNSET
     status_code: int | Unset = UNSET
     additional_properties: dict[str, Any] = attrs.field(factory=dict, repr=False)
 
@@ -7661,7 +7661,7 @@ class OrganizationsGetConnectedAppResponse:
     name: str | Unset = UNSET
     description: str | Unset = UNSET
     client_type: str | Unset = UNSET
-    active_members: list[dict[str, Any]] | Unset = UNSET
+    active_members: List[Dict[str, Any]] | Unset = UNSET
     status_code: int | Unset = UNSET
     logo_url: str | Unset = UNSET
     additional_properties: dict[str, Any] = attrs.field(factory=dict, repr=False)
@@ -7791,7 +7791,7 @@ class OrganizationsListResponse:
 
     request_id: str | Unset = UNSET
     email_address: str | Unset = UNSET
-    discovered_organizations: list[dict[str, Any]] | Unset = UNSET
+    discovered_organizations: List[Dict[str, Any]] | Unset = UNSET
     status_code: int | Unset = UNSET
     organization_id_hint: str | Unset = UNSET
     additional_properties: dict[str, Any] = attrs.field(factory=dict, repr=False)
@@ -7875,7 +7875,7 @@ class OrganizationsSearchResponse:
     )
 
     request_id: str | Unset = UNSET
-    organizations: list[dict[str, Any]] | Unset = UNSET
+    organizations: List[Dict[str, Any]] | Unset = UNSET
     results_metadata: ResultsMetadata | Unset = UNSET
     status_code: int | Unset = UNSET
     additional_properties: dict[str, Any] = attrs.field(factory=dict, repr=False)
@@ -8423,7 +8423,7 @@ class PasswordsDiscoveryAuthenticateResponse:
     request_id: str | Unset = UNSET
     email_address: str | Unset = UNSET
     intermediate_session_token: str | Unset = UNSET
-    discovered_organizations: list[dict[str, Any]] | Unset = UNSET
+    discovered_organizations: List[Dict[str, Any]] | Unset = UNSET
     status_code: int | Unset = UNSET
     additional_properties: dict[str, Any] = attrs.field(factory=dict, repr=False)
 
@@ -8942,9 +8942,9 @@ class Policy:
         }
     )
 
-    roles: list[dict[str, Any]] | Unset = UNSET
-    resources: list[dict[str, Any]] | Unset = UNSET
-    scopes: list[dict[str, Any]] | Unset = UNSET
+    roles: List[Dict[str, Any]] | Unset = UNSET
+    resources: List[Dict[str, Any]] | Unset = UNSET
+    scopes: List[Dict[str, Any]] | Unset = UNSET
     additional_properties: dict[str, Any] = attrs.field(factory=dict, repr=False)
 
     @classmethod
@@ -9016,7 +9016,7 @@ class PrimaryRequired:
         }
     )
 
-    allowed_auth_methods: list[str] | Unset = UNSET
+    allowed_auth_methods: List[str] | Unset = UNSET
     additional_properties: dict[str, Any] = attrs.field(factory=dict, repr=False)
 
     @classmethod
@@ -9049,7 +9049,7 @@ class ProjectsMetricsResponse:
 
     request_id: str | Unset = UNSET
     project_id: str | Unset = UNSET
-    metrics: list[dict[str, Any]] | Unset = UNSET
+    metrics: List[Dict[str, Any]] | Unset = UNSET
     status_code: int | Unset = UNSET
     additional_properties: dict[str, Any] = attrs.field(factory=dict, repr=False)
 
@@ -9128,7 +9128,7 @@ class ProviderValue:
         }
     )
 
-    scopes: list[str] | Unset = UNSET
+    scopes: List[str] | Unset = UNSET
     access_token: str | Unset = UNSET
     refresh_token: str | Unset = UNSET
     expires_at: str | Unset = UNSET
@@ -9179,7 +9179,7 @@ class ProviderValue2:
     access_token: str | Unset = UNSET
     refresh_token: str | Unset = UNSET
     id_token: str | Unset = UNSET
-    scopes: list[str] | Unset = UNSET
+    scopes: List[str] | Unset = UNSET
     expires_at: str | Unset = UNSET
     additional_properties: dict[str, Any] = attrs.field(factory=dict, repr=False)
 
@@ -9222,7 +9222,7 @@ class Query:
     )
 
     operator: str
-    operands: list[dict[str, Any]]
+    operands: List[Dict[str, Any]]
     additional_properties: dict[str, Any] = attrs.field(factory=dict, repr=False)
 
     @classmethod
@@ -9329,7 +9329,7 @@ class RecoveryCodesGetResponse:
     member_id: str | Unset = UNSET
     member: Member | Unset = UNSET
     organization: Organization | Unset = UNSET
-    recovery_codes: list[str] | Unset = UNSET
+    recovery_codes: List[str] | Unset = UNSET
     status_code: int | Unset = UNSET
     additional_properties: dict[str, Any] = attrs.field(factory=dict, repr=False)
 
@@ -9455,7 +9455,7 @@ class RecoveryCodesRotateResponse:
     member_id: str | Unset = UNSET
     member: Member | Unset = UNSET
     organization: Organization | Unset = UNSET
-    recovery_codes: list[str] | Unset = UNSET
+    recovery_codes: List[str] | Unset = UNSET
     status_code: int | Unset = UNSET
     additional_properties: dict[str, Any] = attrs.field(factory=dict, repr=False)
 
@@ -9537,7 +9537,7 @@ class RulesListResponse:
 
     request_id: str | Unset = UNSET
     next_cursor: str | Unset = UNSET
-    rules: list[dict[str, Any]] | Unset = UNSET
+    rules: List[Dict[str, Any]] | Unset = UNSET
     status_code: int | Unset = UNSET
     additional_properties: dict[str, Any] = attrs.field(factory=dict, repr=False)
 
@@ -9866,7 +9866,7 @@ class ScimAttribute:
     id: str | Unset = UNSET
     external_id: str | Unset = UNSET
     active: bool | Unset = UNSET
-    groups: list[dict[str, Any]] | Unset = UNSET
+    groups: List[Dict[str, Any]] | Unset = UNSET
     display_name: str | Unset = UNSET
     nick_name: str | Unset = UNSET
     profile_url: str | Unset = UNSET
@@ -9875,16 +9875,16 @@ class ScimAttribute:
     preferred_language: str | Unset = UNSET
     locale: str | Unset = UNSET
     timezone: str | Unset = UNSET
-    emails: list[dict[str, Any]] | Unset = UNSET
-    phone_numbers: list[dict[str, Any]] | Unset = UNSET
-    addresses: list[dict[str, Any]] | Unset = UNSET
-    ims: list[dict[str, Any]] | Unset = UNSET
-    photos: list[dict[str, Any]] | Unset = UNSET
-    entitlements: list[dict[str, Any]] | Unset = UNSET
-    roles: list[dict[str, Any]] | Unset = UNSET
-    x509certificates: list[dict[str, Any]] | Unset = UNSET
-    name: dict[str, Any] | Unset = UNSET
-    enterprise_extension: dict[str, Any] | Unset = UNSET
+    emails: List[Dict[str, Any]] | Unset = UNSET
+    phone_numbers: List[Dict[str, Any]] | Unset = UNSET
+    addresses: List[Dict[str, Any]] | Unset = UNSET
+    ims: List[Dict[str, Any]] | Unset = UNSET
+    photos: List[Dict[str, Any]] | Unset = UNSET
+    entitlements: List[Dict[str, Any]] | Unset = UNSET
+    roles: List[Dict[str, Any]] | Unset = UNSET
+    x509certificates: List[Dict[str, Any]] | Unset = UNSET
+    name: Dict[str, Any] | Unset = UNSET
+    enterprise_extension: Dict[str, Any] | Unset = UNSET
     additional_properties: dict[str, Any] = attrs.field(factory=dict, repr=False)
 
     @classmethod
@@ -10223,13 +10223,13 @@ class Session:
 
     session_id: str | Unset = UNSET
     user_id: str | Unset = UNSET
-    authentication_factors: list[dict[str, Any]] | Unset = UNSET
-    roles: list[str] | Unset = UNSET
+    authentication_factors: List[Dict[str, Any]] | Unset = UNSET
+    roles: List[str] | Unset = UNSET
     started_at: str | Unset = UNSET
     last_accessed_at: str | Unset = UNSET
     expires_at: str | Unset = UNSET
     attributes: Attribute | Unset = UNSET
-    custom_claims: dict[str, Any] | Unset = UNSET
+    custom_claims: Dict[str, Any] | Unset = UNSET
     additional_properties: dict[str, Any] = attrs.field(factory=dict, repr=False)
 
     @classmethod
@@ -10620,7 +10620,7 @@ class SessionsGetJwksResponse:
         }
     )
 
-    keys: list[dict[str, Any]] | Unset = UNSET
+    keys: List[Dict[str, Any]] | Unset = UNSET
     request_id: str | Unset = UNSET
     status_code: int | Unset = UNSET
     additional_properties: dict[str, Any] = attrs.field(factory=dict, repr=False)
@@ -10659,7 +10659,7 @@ class SessionsGetResponse:
     )
 
     request_id: str | Unset = UNSET
-    sessions: list[dict[str, Any]] | Unset = UNSET
+    sessions: List[Dict[str, Any]] | Unset = UNSET
     status_code: int | Unset = UNSET
     additional_properties: dict[str, Any] = attrs.field(factory=dict, repr=False)
 
@@ -10799,7 +10799,7 @@ class SiweParam:
 
     domain: str
     uri: str
-    resources: list[str]
+    resources: List[str]
     chain_id: str | Unset = UNSET
     statement: str | Unset = UNSET
     issued_at: str | Unset = UNSET
@@ -10859,7 +10859,7 @@ class SiweParam2:
     domain: str | Unset = UNSET
     uri: str | Unset = UNSET
     chain_id: str | Unset = UNSET
-    resources: list[str] | Unset = UNSET
+    resources: List[str] | Unset = UNSET
     status_code: int | Unset = UNSET
     issued_at: str | Unset = UNSET
     message_request_id: str | Unset = UNSET
@@ -11215,9 +11215,9 @@ class SsoGetConnectionsResponse:
     )
 
     request_id: str | Unset = UNSET
-    saml_connections: list[dict[str, Any]] | Unset = UNSET
-    oidc_connections: list[dict[str, Any]] | Unset = UNSET
-    external_connections: list[dict[str, Any]] | Unset = UNSET
+    saml_connections: List[Dict[str, Any]] | Unset = UNSET
+    oidc_connections: List[Dict[str, Any]] | Unset = UNSET
+    external_connections: List[Dict[str, Any]] | Unset = UNSET
     status_code: int | Unset = UNSET
     additional_properties: dict[str, Any] = attrs.field(factory=dict, repr=False)
 
@@ -11339,7 +11339,7 @@ class TotpCreateResponse:
     totp_registration_id: str | Unset = UNSET
     secret: str | Unset = UNSET
     qr_code: str | Unset = UNSET
-    recovery_codes: list[str] | Unset = UNSET
+    recovery_codes: List[str] | Unset = UNSET
     member: Member | Unset = UNSET
     organization: Organization | Unset = UNSET
     status_code: int | Unset = UNSET
@@ -11405,7 +11405,7 @@ class TotpMigrateResponse:
     member: Member | Unset = UNSET
     organization: Organization | Unset = UNSET
     totp_registration_id: str | Unset = UNSET
-    recovery_codes: list[str] | Unset = UNSET
+    recovery_codes: List[str] | Unset = UNSET
     status_code: int | Unset = UNSET
     additional_properties: dict[str, Any] = attrs.field(factory=dict, repr=False)
 
@@ -11531,7 +11531,7 @@ class TotpsCreateResponse:
     totp_id: str | Unset = UNSET
     secret: str | Unset = UNSET
     qr_code: str | Unset = UNSET
-    recovery_codes: list[str] | Unset = UNSET
+    recovery_codes: List[str] | Unset = UNSET
     user: User | Unset = UNSET
     user_id: str | Unset = UNSET
     status_code: int | Unset = UNSET
@@ -11656,7 +11656,7 @@ class TotpsRecoveryCodesResponse:
 
     request_id: str | Unset = UNSET
     user_id: str | Unset = UNSET
-    totps: list[dict[str, Any]] | Unset = UNSET
+    totps: List[Dict[str, Any]] | Unset = UNSET
     status_code: int | Unset = UNSET
     additional_properties: dict[str, Any] = attrs.field(factory=dict, repr=False)
 
@@ -11713,21 +11713,21 @@ class User:
     )
 
     user_id: str | Unset = UNSET
-    emails: list[dict[str, Any]] | Unset = UNSET
+    emails: List[Dict[str, Any]] | Unset = UNSET
     status: str | Unset = UNSET
-    phone_numbers: list[dict[str, Any]] | Unset = UNSET
-    webauthn_registrations: list[dict[str, Any]] | Unset = UNSET
-    providers: list[dict[str, Any]] | Unset = UNSET
-    totps: list[dict[str, Any]] | Unset = UNSET
-    crypto_wallets: list[dict[str, Any]] | Unset = UNSET
-    biometric_registrations: list[dict[str, Any]] | Unset = UNSET
+    phone_numbers: List[Dict[str, Any]] | Unset = UNSET
+    webauthn_registrations: List[Dict[str, Any]] | Unset = UNSET
+    providers: List[Dict[str, Any]] | Unset = UNSET
+    totps: List[Dict[str, Any]] | Unset = UNSET
+    crypto_wallets: List[Dict[str, Any]] | Unset = UNSET
+    biometric_registrations: List[Dict[str, Any]] | Unset = UNSET
     is_locked: bool | Unset = UNSET
-    roles: list[str] | Unset = UNSET
+    roles: List[str] | Unset = UNSET
     name: Name | Unset = UNSET
     created_at: str | Unset = UNSET
     password: Password | Unset = UNSET
-    trusted_metadata: dict[str, Any] | Unset = UNSET
-    untrusted_metadata: dict[str, Any] | Unset = UNSET
+    trusted_metadata: Dict[str, Any] | Unset = UNSET
+    untrusted_metadata: Dict[str, Any] | Unset = UNSET
     external_id: str | Unset = UNSET
     lock_created_at: str | Unset = UNSET
     lock_expires_at: str | Unset = UNSET
@@ -12419,22 +12419,22 @@ class UsersGetResponse:
 
     request_id: str | Unset = UNSET
     user_id: str | Unset = UNSET
-    emails: list[dict[str, Any]] | Unset = UNSET
+    emails: List[Dict[str, Any]] | Unset = UNSET
     status: str | Unset = UNSET
-    phone_numbers: list[dict[str, Any]] | Unset = UNSET
-    webauthn_registrations: list[dict[str, Any]] | Unset = UNSET
-    providers: list[dict[str, Any]] | Unset = UNSET
-    totps: list[dict[str, Any]] | Unset = UNSET
-    crypto_wallets: list[dict[str, Any]] | Unset = UNSET
-    biometric_registrations: list[dict[str, Any]] | Unset = UNSET
+    phone_numbers: List[Dict[str, Any]] | Unset = UNSET
+    webauthn_registrations: List[Dict[str, Any]] | Unset = UNSET
+    providers: List[Dict[str, Any]] | Unset = UNSET
+    totps: List[Dict[str, Any]] | Unset = UNSET
+    crypto_wallets: List[Dict[str, Any]] | Unset = UNSET
+    biometric_registrations: List[Dict[str, Any]] | Unset = UNSET
     is_locked: bool | Unset = UNSET
-    roles: list[str] | Unset = UNSET
+    roles: List[str] | Unset = UNSET
     status_code: int | Unset = UNSET
     name: Name | Unset = UNSET
     created_at: str | Unset = UNSET
     password: Password | Unset = UNSET
-    trusted_metadata: dict[str, Any] | Unset = UNSET
-    untrusted_metadata: dict[str, Any] | Unset = UNSET
+    trusted_metadata: Dict[str, Any] | Unset = UNSET
+    untrusted_metadata: Dict[str, Any] | Unset = UNSET
     external_id: str | Unset = UNSET
     lock_created_at: str | Unset = UNSET
     lock_expires_at: str | Unset = UNSET
@@ -12529,7 +12529,7 @@ class UsersSearchResponse:
     )
 
     request_id: str | Unset = UNSET
-    results: list[dict[str, Any]] | Unset = UNSET
+    results: List[Dict[str, Any]] | Unset = UNSET
     results_metadata: ResultsMetadata | Unset = UNSET
     status_code: int | Unset = UNSET
     additional_properties: dict[str, Any] = attrs.field(factory=dict, repr=False)
@@ -12578,9 +12578,9 @@ class UsersUpdateResponse:
 
     request_id: str | Unset = UNSET
     user_id: str | Unset = UNSET
-    emails: list[dict[str, Any]] | Unset = UNSET
-    phone_numbers: list[dict[str, Any]] | Unset = UNSET
-    crypto_wallets: list[dict[str, Any]] | Unset = UNSET
+    emails: List[Dict[str, Any]] | Unset = UNSET
+    phone_numbers: List[Dict[str, Any]] | Unset = UNSET
+    crypto_wallets: List[Dict[str, Any]] | Unset = UNSET
     user: User | Unset = UNSET
     status_code: int | Unset = UNSET
     additional_properties: dict[str, Any] = attrs.field(factory=dict, repr=False)
@@ -12630,7 +12630,7 @@ class Verdict:
     )
 
     authorized: bool | Unset = UNSET
-    granting_roles: list[str] | Unset = UNSET
+    granting_roles: List[str] | Unset = UNSET
     additional_properties: dict[str, Any] = attrs.field(factory=dict, repr=False)
 
     @classmethod
@@ -12668,10 +12668,10 @@ class Verdict2:
     )
 
     action: str | Unset = UNSET
-    reasons: list[str] | Unset = UNSET
+    reasons: List[str] | Unset = UNSET
     detected_device_type: str | Unset = UNSET
     is_authentic_device: bool | Unset = UNSET
-    verdict_reason_overrides: list[dict[str, Any]] | Unset = UNSET
+    verdict_reason_overrides: List[Dict[str, Any]] | Unset = UNSET
     rule_match_type: str | Unset = UNSET
     rule_match_identifier: str | Unset = UNSET
     additional_properties: dict[str, Any] = attrs.field(factory=dict, repr=False)
@@ -12770,7 +12770,7 @@ class VerdictReasonsListResponse:
     )
 
     request_id: str | Unset = UNSET
-    verdict_reason_actions: list[dict[str, Any]] | Unset = UNSET
+    verdict_reason_actions: List[Dict[str, Any]] | Unset = UNSET
     status_code: int | Unset = UNSET
     additional_properties: dict[str, Any] = attrs.field(factory=dict, repr=False)
 
@@ -13000,7 +13000,7 @@ class WebauthnListCredentialsResponse:
         }
     )
 
-    credentials: list[dict[str, Any]] | Unset = UNSET
+    credentials: List[Dict[str, Any]] | Unset = UNSET
     request_id: str | Unset = UNSET
     status_code: int | Unset = UNSET
     additional_properties: dict[str, Any] = attrs.field(factory=dict, repr=False)
@@ -13337,7 +13337,7 @@ class ZxcvbnFeedback:
     )
 
     warning: str | Unset = UNSET
-    suggestions: list[str] | Unset = UNSET
+    suggestions: List[str] | Unset = UNSET
     additional_properties: dict[str, Any] = attrs.field(factory=dict, repr=False)
 
     @classmethod

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator, Iterator
 from functools import cached_property
-from typing import Any, Literal
+from typing import Any, Dict, List, Literal
 
 from .. import models
 from .._base_client import AsyncResource, SyncResource, path_param
@@ -17,82 +17,82 @@ from .._types import NOT_GIVEN, UNSET, Headers, NotGiven, Timeout, Unset
 __all__ = [
     "B2B",
     "AsyncB2B",
-    "B2BScim",
-    "AsyncB2BScim",
-    "B2BScimConnection",
-    "AsyncB2BScimConnection",
-    "B2BOrganizations",
-    "AsyncB2BOrganizations",
-    "B2BOrganizationsMembers",
-    "AsyncB2BOrganizationsMembers",
-    "B2BOrganizationsMembersOauthProviders",
-    "AsyncB2BOrganizationsMembersOauthProviders",
-    "B2BOrganizationsMembersConnectedApps",
-    "AsyncB2BOrganizationsMembersConnectedApps",
-    "B2BIdp",
-    "AsyncB2BIdp",
-    "B2BIdpOauth",
-    "AsyncB2BIdpOauth",
-    "B2BSessions",
-    "AsyncB2BSessions",
-    "B2BImpersonation",
-    "AsyncB2BImpersonation",
-    "B2BRbac",
-    "AsyncB2BRbac",
-    "B2BRbacOrganizations",
-    "AsyncB2BRbacOrganizations",
-    "B2BRecoveryCodes",
-    "AsyncB2BRecoveryCodes",
-    "B2BTotp",
-    "AsyncB2BTotp",
-    "B2BDiscovery",
-    "AsyncB2BDiscovery",
-    "B2BDiscoveryIntermediateSessions",
-    "AsyncB2BDiscoveryIntermediateSessions",
-    "B2BDiscoveryOrganizations",
-    "AsyncB2BDiscoveryOrganizations",
-    "B2BMagicLinks",
-    "AsyncB2BMagicLinks",
-    "B2BMagicLinksEmail",
-    "AsyncB2BMagicLinksEmail",
-    "B2BMagicLinksEmailDiscovery",
-    "AsyncB2BMagicLinksEmailDiscovery",
-    "B2BMagicLinksDiscovery",
-    "AsyncB2BMagicLinksDiscovery",
+    "Scim",
+    "AsyncScim",
+    "Connection",
+    "AsyncConnection",
+    "Organizations",
+    "AsyncOrganizations",
+    "Members",
+    "AsyncMembers",
+    "OauthProviders",
+    "AsyncOauthProviders",
+    "MembersConnectedApps",
+    "AsyncMembersConnectedApps",
+    "Idp",
+    "AsyncIdp",
+    "Oauth",
+    "AsyncOauth",
+    "Sessions",
+    "AsyncSessions",
+    "Impersonation",
+    "AsyncImpersonation",
+    "Rbac",
+    "AsyncRbac",
+    "RbacOrganizations",
+    "AsyncRbacOrganizations",
+    "RecoveryCodes",
+    "AsyncRecoveryCodes",
+    "Totp",
+    "AsyncTotp",
+    "Discovery",
+    "AsyncDiscovery",
+    "IntermediateSessions",
+    "AsyncIntermediateSessions",
+    "Organizations2",
+    "AsyncOrganizations2",
+    "MagicLinks",
+    "AsyncMagicLinks",
+    "Email",
+    "AsyncEmail",
+    "EmailDiscovery",
+    "AsyncEmailDiscovery",
+    "MagicLinksDiscovery",
+    "AsyncMagicLinksDiscovery",
     "B2BOauth",
     "AsyncB2BOauth",
-    "B2BOauthDiscovery",
-    "AsyncB2BOauthDiscovery",
-    "B2BOtps",
-    "AsyncB2BOtps",
-    "B2BOtpsSms",
-    "AsyncB2BOtpsSms",
-    "B2BOtpsEmail",
-    "AsyncB2BOtpsEmail",
-    "B2BOtpsEmailDiscovery",
-    "AsyncB2BOtpsEmailDiscovery",
-    "B2BPasswords",
-    "AsyncB2BPasswords",
-    "B2BPasswordsEmail",
-    "AsyncB2BPasswordsEmail",
-    "B2BPasswordsSession",
-    "AsyncB2BPasswordsSession",
-    "B2BPasswordsExistingPassword",
-    "AsyncB2BPasswordsExistingPassword",
-    "B2BPasswordsDiscovery",
-    "AsyncB2BPasswordsDiscovery",
-    "B2BPasswordsDiscoveryEmail",
-    "AsyncB2BPasswordsDiscoveryEmail",
-    "B2BSso",
-    "AsyncB2BSso",
-    "B2BSsoOidc",
-    "AsyncB2BSsoOidc",
-    "B2BSsoSaml",
-    "AsyncB2BSsoSaml",
-    "B2BSsoSamlConnections",
-    "AsyncB2BSsoSamlConnections",
-    "B2BSsoExternal",
-    "AsyncB2BSsoExternal",
+    "OauthDiscovery",
+    "AsyncOauthDiscovery",
+    "Otps",
+    "AsyncOtps",
+    "Sms",
+    "AsyncSms",
+    "OtpsEmail",
+    "AsyncOtpsEmail",
+    "OtpsEmailDiscovery",
+    "AsyncOtpsEmailDiscovery",
+    "Passwords",
+    "AsyncPasswords",
+    "PasswordsEmail",
+    "AsyncPasswordsEmail",
+    "Session",
+    "AsyncSession",
+    "ExistingPassword",
+    "AsyncExistingPassword",
+    "PasswordsDiscovery",
+    "AsyncPasswordsDiscovery",
+    "DiscoveryEmail",
+    "AsyncDiscoveryEmail",
+    "Sso",
+    "AsyncSso",
+    "Oidc",
+    "AsyncOidc",
+    "Saml",
+    "AsyncSaml",
+    "Connections",
+    "AsyncConnections",
+    "External",
+    "AsyncExternal",
 ]
 
 
@@ -100,145 +100,145 @@ class B2B(SyncResource):
     """``client.b2b``."""
 
     @cached_property
-    def scim(self) -> B2BScim:
-        return B2BScim(self._client)
+    def scim(self) -> Scim:
+        return Scim(self._client)
 
     @cached_property
-    def organizations(self) -> B2BOrganizations:
-        return B2BOrganizations(self._client)
+    def organizations(self) -> Organizations:
+        return Organizations(self._client)
 
     @cached_property
-    def idp(self) -> B2BIdp:
-        return B2BIdp(self._client)
+    def idp(self) -> Idp:
+        return Idp(self._client)
 
     @cached_property
-    def sessions(self) -> B2BSessions:
-        return B2BSessions(self._client)
+    def sessions(self) -> Sessions:
+        return Sessions(self._client)
 
     @cached_property
-    def impersonation(self) -> B2BImpersonation:
-        return B2BImpersonation(self._client)
+    def impersonation(self) -> Impersonation:
+        return Impersonation(self._client)
 
     @cached_property
-    def rbac(self) -> B2BRbac:
-        return B2BRbac(self._client)
+    def rbac(self) -> Rbac:
+        return Rbac(self._client)
 
     @cached_property
-    def recovery_codes(self) -> B2BRecoveryCodes:
-        return B2BRecoveryCodes(self._client)
+    def recovery_codes(self) -> RecoveryCodes:
+        return RecoveryCodes(self._client)
 
     @cached_property
-    def totp(self) -> B2BTotp:
-        return B2BTotp(self._client)
+    def totp(self) -> Totp:
+        return Totp(self._client)
 
     @cached_property
-    def discovery(self) -> B2BDiscovery:
-        return B2BDiscovery(self._client)
+    def discovery(self) -> Discovery:
+        return Discovery(self._client)
 
     @cached_property
-    def magic_links(self) -> B2BMagicLinks:
-        return B2BMagicLinks(self._client)
+    def magic_links(self) -> MagicLinks:
+        return MagicLinks(self._client)
 
     @cached_property
     def oauth(self) -> B2BOauth:
         return B2BOauth(self._client)
 
     @cached_property
-    def otps(self) -> B2BOtps:
-        return B2BOtps(self._client)
+    def otps(self) -> Otps:
+        return Otps(self._client)
 
     @cached_property
-    def passwords(self) -> B2BPasswords:
-        return B2BPasswords(self._client)
+    def passwords(self) -> Passwords:
+        return Passwords(self._client)
 
     @cached_property
-    def sso(self) -> B2BSso:
-        return B2BSso(self._client)
+    def sso(self) -> Sso:
+        return Sso(self._client)
 
 
 class AsyncB2B(AsyncResource):
     """``client.b2b`` (async)."""
 
     @cached_property
-    def scim(self) -> AsyncB2BScim:
-        return AsyncB2BScim(self._client)
+    def scim(self) -> AsyncScim:
+        return AsyncScim(self._client)
 
     @cached_property
-    def organizations(self) -> AsyncB2BOrganizations:
-        return AsyncB2BOrganizations(self._client)
+    def organizations(self) -> AsyncOrganizations:
+        return AsyncOrganizations(self._client)
 
     @cached_property
-    def idp(self) -> AsyncB2BIdp:
-        return AsyncB2BIdp(self._client)
+    def idp(self) -> AsyncIdp:
+        return AsyncIdp(self._client)
 
     @cached_property
-    def sessions(self) -> AsyncB2BSessions:
-        return AsyncB2BSessions(self._client)
+    def sessions(self) -> AsyncSessions:
+        return AsyncSessions(self._client)
 
     @cached_property
-    def impersonation(self) -> AsyncB2BImpersonation:
-        return AsyncB2BImpersonation(self._client)
+    def impersonation(self) -> AsyncImpersonation:
+        return AsyncImpersonation(self._client)
 
     @cached_property
-    def rbac(self) -> AsyncB2BRbac:
-        return AsyncB2BRbac(self._client)
+    def rbac(self) -> AsyncRbac:
+        return AsyncRbac(self._client)
 
     @cached_property
-    def recovery_codes(self) -> AsyncB2BRecoveryCodes:
-        return AsyncB2BRecoveryCodes(self._client)
+    def recovery_codes(self) -> AsyncRecoveryCodes:
+        return AsyncRecoveryCodes(self._client)
 
     @cached_property
-    def totp(self) -> AsyncB2BTotp:
-        return AsyncB2BTotp(self._client)
+    def totp(self) -> AsyncTotp:
+        return AsyncTotp(self._client)
 
     @cached_property
-    def discovery(self) -> AsyncB2BDiscovery:
-        return AsyncB2BDiscovery(self._client)
+    def discovery(self) -> AsyncDiscovery:
+        return AsyncDiscovery(self._client)
 
     @cached_property
-    def magic_links(self) -> AsyncB2BMagicLinks:
-        return AsyncB2BMagicLinks(self._client)
+    def magic_links(self) -> AsyncMagicLinks:
+        return AsyncMagicLinks(self._client)
 
     @cached_property
     def oauth(self) -> AsyncB2BOauth:
         return AsyncB2BOauth(self._client)
 
     @cached_property
-    def otps(self) -> AsyncB2BOtps:
-        return AsyncB2BOtps(self._client)
+    def otps(self) -> AsyncOtps:
+        return AsyncOtps(self._client)
 
     @cached_property
-    def passwords(self) -> AsyncB2BPasswords:
-        return AsyncB2BPasswords(self._client)
+    def passwords(self) -> AsyncPasswords:
+        return AsyncPasswords(self._client)
 
     @cached_property
-    def sso(self) -> AsyncB2BSso:
-        return AsyncB2BSso(self._client)
+    def sso(self) -> AsyncSso:
+        return AsyncSso(self._client)
 
 
-class B2BScim(SyncResource):
+class Scim(SyncResource):
     """``client.b2b.scim``."""
 
     @cached_property
-    def connection(self) -> B2BScimConnection:
-        return B2BScimConnection(self._client)
+    def connection(self) -> Connection:
+        return Connection(self._client)
 
 
-class AsyncB2BScim(AsyncResource):
+class AsyncScim(AsyncResource):
     """``client.b2b.scim`` (async)."""
 
     @cached_property
-    def connection(self) -> AsyncB2BScimConnection:
-        return AsyncB2BScimConnection(self._client)
+    def connection(self) -> AsyncConnection:
+        return AsyncConnection(self._client)
 
 
-class B2BScimConnection(SyncResource):
+class Connection(SyncResource):
     """``client.b2b.scim.connection``."""
 
     @cached_property
-    def with_raw_response(self) -> B2BScimConnectionWithRawResponse:
+    def with_raw_response(self) -> ConnectionWithRawResponse:
         """The same methods, returning the HTTP response with a ``.parse()`` method."""
-        return B2BScimConnectionWithRawResponse(self)
+        return ConnectionWithRawResponse(self)
 
     def update(
         self,
@@ -262,7 +262,7 @@ class B2BScimConnection(SyncResource):
             | Unset
         ) = UNSET,
         scim_group_implicit_role_assignments: (
-            list[models.ScimGroupImplicitRoleAssignment] | Unset
+            List[models.ScimGroupImplicitRoleAssignment] | Unset
         ) = UNSET,
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
@@ -621,8 +621,8 @@ class B2BScimConnection(SyncResource):
         )
 
 
-class B2BScimConnectionWithRawResponse:
-    def __init__(self, resource: B2BScimConnection) -> None:
+class ConnectionWithRawResponse:
+    def __init__(self, resource: Connection) -> None:
         self.update = to_raw_response_wrapper(resource.update)
         self.delete = to_raw_response_wrapper(resource.delete)
         self.get = to_raw_response_wrapper(resource.get)
@@ -633,13 +633,13 @@ class B2BScimConnectionWithRawResponse:
         self.get_2 = to_raw_response_wrapper(resource.get_2)
 
 
-class AsyncB2BScimConnection(AsyncResource):
+class AsyncConnection(AsyncResource):
     """``client.b2b.scim.connection`` (async)."""
 
     @cached_property
-    def with_raw_response(self) -> AsyncB2BScimConnectionWithRawResponse:
+    def with_raw_response(self) -> AsyncConnectionWithRawResponse:
         """The same methods, returning the HTTP response with a ``.parse()`` method."""
-        return AsyncB2BScimConnectionWithRawResponse(self)
+        return AsyncConnectionWithRawResponse(self)
 
     async def update(
         self,
@@ -663,7 +663,7 @@ class AsyncB2BScimConnection(AsyncResource):
             | Unset
         ) = UNSET,
         scim_group_implicit_role_assignments: (
-            list[models.ScimGroupImplicitRoleAssignment] | Unset
+            List[models.ScimGroupImplicitRoleAssignment] | Unset
         ) = UNSET,
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
@@ -1022,8 +1022,8 @@ class AsyncB2BScimConnection(AsyncResource):
         )
 
 
-class AsyncB2BScimConnectionWithRawResponse:
-    def __init__(self, resource: AsyncB2BScimConnection) -> None:
+class AsyncConnectionWithRawResponse:
+    def __init__(self, resource: AsyncConnection) -> None:
         self.update = async_to_raw_response_wrapper(resource.update)
         self.delete = async_to_raw_response_wrapper(resource.delete)
         self.get = async_to_raw_response_wrapper(resource.get)
@@ -1034,17 +1034,17 @@ class AsyncB2BScimConnectionWithRawResponse:
         self.get_2 = async_to_raw_response_wrapper(resource.get_2)
 
 
-class B2BOrganizations(SyncResource):
+class Organizations(SyncResource):
     """``client.b2b.organizations``."""
 
     @cached_property
-    def members(self) -> B2BOrganizationsMembers:
-        return B2BOrganizationsMembers(self._client)
+    def members(self) -> Members:
+        return Members(self._client)
 
     @cached_property
-    def with_raw_response(self) -> B2BOrganizationsWithRawResponse:
+    def with_raw_response(self) -> OrganizationsWithRawResponse:
         """The same methods, returning the HTTP response with a ``.parse()`` method."""
-        return B2BOrganizationsWithRawResponse(self)
+        return OrganizationsWithRawResponse(self)
 
     def create(
         self,
@@ -1052,31 +1052,31 @@ class B2BOrganizations(SyncResource):
         organization_name: str,
         organization_slug: str | Unset = UNSET,
         organization_logo_url: str | Unset = UNSET,
-        trusted_metadata: dict[str, Any] | Unset = UNSET,
+        trusted_metadata: Dict[str, Any] | Unset = UNSET,
         organization_external_id: str | Unset = UNSET,
         sso_jit_provisioning: str | Unset = UNSET,
-        email_allowed_domains: list[str] | Unset = UNSET,
+        email_allowed_domains: List[str] | Unset = UNSET,
         email_jit_provisioning: str | Unset = UNSET,
         email_invites: str | Unset = UNSET,
         auth_methods: str | Unset = UNSET,
-        allowed_auth_methods: list[str] | Unset = UNSET,
+        allowed_auth_methods: List[str] | Unset = UNSET,
         mfa_policy: str | Unset = UNSET,
         rbac_email_implicit_role_assignments: (
-            list[models.RbacEmailImplicitRoleAssignment] | Unset
+            List[models.RbacEmailImplicitRoleAssignment] | Unset
         ) = UNSET,
         mfa_methods: str | Unset = UNSET,
-        allowed_mfa_methods: list[str] | Unset = UNSET,
+        allowed_mfa_methods: List[str] | Unset = UNSET,
         oauth_tenant_jit_provisioning: str | Unset = UNSET,
-        allowed_oauth_tenants: dict[str, Any] | Unset = UNSET,
-        claimed_email_domains: list[str] | Unset = UNSET,
+        allowed_oauth_tenants: Dict[str, Any] | Unset = UNSET,
+        claimed_email_domains: List[str] | Unset = UNSET,
         first_party_connected_apps_allowed_type: (
             Literal["ALL_ALLOWED", "RESTRICTED", "NOT_ALLOWED"] | Unset
         ) = UNSET,
-        allowed_first_party_connected_apps: list[str] | Unset = UNSET,
+        allowed_first_party_connected_apps: List[str] | Unset = UNSET,
         third_party_connected_apps_allowed_type: (
             Literal["ALL_ALLOWED", "RESTRICTED", "NOT_ALLOWED"] | Unset
         ) = UNSET,
-        allowed_third_party_connected_apps: list[str] | Unset = UNSET,
+        allowed_third_party_connected_apps: List[str] | Unset = UNSET,
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
     ) -> models.OrganizationsCreateResponse:
@@ -1234,33 +1234,33 @@ class B2BOrganizations(SyncResource):
         organization_name: str | Unset = UNSET,
         organization_slug: str | Unset = UNSET,
         organization_logo_url: str | Unset = UNSET,
-        trusted_metadata: dict[str, Any] | Unset = UNSET,
+        trusted_metadata: Dict[str, Any] | Unset = UNSET,
         organization_external_id: str | Unset = UNSET,
         sso_default_connection_id: str | Unset = UNSET,
         sso_jit_provisioning: str | Unset = UNSET,
-        sso_jit_provisioning_allowed_connections: list[str] | Unset = UNSET,
-        email_allowed_domains: list[str] | Unset = UNSET,
+        sso_jit_provisioning_allowed_connections: List[str] | Unset = UNSET,
+        email_allowed_domains: List[str] | Unset = UNSET,
         email_jit_provisioning: str | Unset = UNSET,
         email_invites: str | Unset = UNSET,
         auth_methods: str | Unset = UNSET,
-        allowed_auth_methods: list[str] | Unset = UNSET,
+        allowed_auth_methods: List[str] | Unset = UNSET,
         mfa_policy: str | Unset = UNSET,
         rbac_email_implicit_role_assignments: (
-            list[models.RbacEmailImplicitRoleAssignment] | Unset
+            List[models.RbacEmailImplicitRoleAssignment] | Unset
         ) = UNSET,
         mfa_methods: str | Unset = UNSET,
-        allowed_mfa_methods: list[str] | Unset = UNSET,
+        allowed_mfa_methods: List[str] | Unset = UNSET,
         oauth_tenant_jit_provisioning: str | Unset = UNSET,
-        allowed_oauth_tenants: dict[str, Any] | Unset = UNSET,
-        claimed_email_domains: list[str] | Unset = UNSET,
+        allowed_oauth_tenants: Dict[str, Any] | Unset = UNSET,
+        claimed_email_domains: List[str] | Unset = UNSET,
         first_party_connected_apps_allowed_type: (
             Literal["ALL_ALLOWED", "RESTRICTED", "NOT_ALLOWED"] | Unset
         ) = UNSET,
-        allowed_first_party_connected_apps: list[str] | Unset = UNSET,
+        allowed_first_party_connected_apps: List[str] | Unset = UNSET,
         third_party_connected_apps_allowed_type: (
             Literal["ALL_ALLOWED", "RESTRICTED", "NOT_ALLOWED"] | Unset
         ) = UNSET,
-        allowed_third_party_connected_apps: list[str] | Unset = UNSET,
+        allowed_third_party_connected_apps: List[str] | Unset = UNSET,
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
     ) -> models.OrganizationsUpdateResponse:
@@ -1680,8 +1680,8 @@ class B2BOrganizations(SyncResource):
         )
 
 
-class B2BOrganizationsWithRawResponse:
-    def __init__(self, resource: B2BOrganizations) -> None:
+class OrganizationsWithRawResponse:
+    def __init__(self, resource: Organizations) -> None:
         self.create = to_raw_response_wrapper(resource.create)
         self.get = to_raw_response_wrapper(resource.get)
         self.update = to_raw_response_wrapper(resource.update)
@@ -1693,17 +1693,17 @@ class B2BOrganizationsWithRawResponse:
         self.delete_external_id = to_raw_response_wrapper(resource.delete_external_id)
 
 
-class AsyncB2BOrganizations(AsyncResource):
+class AsyncOrganizations(AsyncResource):
     """``client.b2b.organizations`` (async)."""
 
     @cached_property
-    def members(self) -> AsyncB2BOrganizationsMembers:
-        return AsyncB2BOrganizationsMembers(self._client)
+    def members(self) -> AsyncMembers:
+        return AsyncMembers(self._client)
 
     @cached_property
-    def with_raw_response(self) -> AsyncB2BOrganizationsWithRawResponse:
+    def with_raw_response(self) -> AsyncOrganizationsWithRawResponse:
         """The same methods, returning the HTTP response with a ``.parse()`` method."""
-        return AsyncB2BOrganizationsWithRawResponse(self)
+        return AsyncOrganizationsWithRawResponse(self)
 
     async def create(
         self,
@@ -1711,31 +1711,31 @@ class AsyncB2BOrganizations(AsyncResource):
         organization_name: str,
         organization_slug: str | Unset = UNSET,
         organization_logo_url: str | Unset = UNSET,
-        trusted_metadata: dict[str, Any] | Unset = UNSET,
+        trusted_metadata: Dict[str, Any] | Unset = UNSET,
         organization_external_id: str | Unset = UNSET,
         sso_jit_provisioning: str | Unset = UNSET,
-        email_allowed_domains: list[str] | Unset = UNSET,
+        email_allowed_domains: List[str] | Unset = UNSET,
         email_jit_provisioning: str | Unset = UNSET,
         email_invites: str | Unset = UNSET,
         auth_methods: str | Unset = UNSET,
-        allowed_auth_methods: list[str] | Unset = UNSET,
+        allowed_auth_methods: List[str] | Unset = UNSET,
         mfa_policy: str | Unset = UNSET,
         rbac_email_implicit_role_assignments: (
-            list[models.RbacEmailImplicitRoleAssignment] | Unset
+            List[models.RbacEmailImplicitRoleAssignment] | Unset
         ) = UNSET,
         mfa_methods: str | Unset = UNSET,
-        allowed_mfa_methods: list[str] | Unset = UNSET,
+        allowed_mfa_methods: List[str] | Unset = UNSET,
         oauth_tenant_jit_provisioning: str | Unset = UNSET,
-        allowed_oauth_tenants: dict[str, Any] | Unset = UNSET,
-        claimed_email_domains: list[str] | Unset = UNSET,
+        allowed_oauth_tenants: Dict[str, Any] | Unset = UNSET,
+        claimed_email_domains: List[str] | Unset = UNSET,
         first_party_connected_apps_allowed_type: (
             Literal["ALL_ALLOWED", "RESTRICTED", "NOT_ALLOWED"] | Unset
         ) = UNSET,
-        allowed_first_party_connected_apps: list[str] | Unset = UNSET,
+        allowed_first_party_connected_apps: List[str] | Unset = UNSET,
         third_party_connected_apps_allowed_type: (
             Literal["ALL_ALLOWED", "RESTRICTED", "NOT_ALLOWED"] | Unset
         ) = UNSET,
-        allowed_third_party_connected_apps: list[str] | Unset = UNSET,
+        allowed_third_party_connected_apps: List[str] | Unset = UNSET,
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
     ) -> models.OrganizationsCreateResponse:
@@ -1893,33 +1893,33 @@ class AsyncB2BOrganizations(AsyncResource):
         organization_name: str | Unset = UNSET,
         organization_slug: str | Unset = UNSET,
         organization_logo_url: str | Unset = UNSET,
-        trusted_metadata: dict[str, Any] | Unset = UNSET,
+        trusted_metadata: Dict[str, Any] | Unset = UNSET,
         organization_external_id: str | Unset = UNSET,
         sso_default_connection_id: str | Unset = UNSET,
         sso_jit_provisioning: str | Unset = UNSET,
-        sso_jit_provisioning_allowed_connections: list[str] | Unset = UNSET,
-        email_allowed_domains: list[str] | Unset = UNSET,
+        sso_jit_provisioning_allowed_connections: List[str] | Unset = UNSET,
+        email_allowed_domains: List[str] | Unset = UNSET,
         email_jit_provisioning: str | Unset = UNSET,
         email_invites: str | Unset = UNSET,
         auth_methods: str | Unset = UNSET,
-        allowed_auth_methods: list[str] | Unset = UNSET,
+        allowed_auth_methods: List[str] | Unset = UNSET,
         mfa_policy: str | Unset = UNSET,
         rbac_email_implicit_role_assignments: (
-            list[models.RbacEmailImplicitRoleAssignment] | Unset
+            List[models.RbacEmailImplicitRoleAssignment] | Unset
         ) = UNSET,
         mfa_methods: str | Unset = UNSET,
-        allowed_mfa_methods: list[str] | Unset = UNSET,
+        allowed_mfa_methods: List[str] | Unset = UNSET,
         oauth_tenant_jit_provisioning: str | Unset = UNSET,
-        allowed_oauth_tenants: dict[str, Any] | Unset = UNSET,
-        claimed_email_domains: list[str] | Unset = UNSET,
+        allowed_oauth_tenants: Dict[str, Any] | Unset = UNSET,
+        claimed_email_domains: List[str] | Unset = UNSET,
         first_party_connected_apps_allowed_type: (
             Literal["ALL_ALLOWED", "RESTRICTED", "NOT_ALLOWED"] | Unset
         ) = UNSET,
-        allowed_first_party_connected_apps: list[str] | Unset = UNSET,
+        allowed_first_party_connected_apps: List[str] | Unset = UNSET,
         third_party_connected_apps_allowed_type: (
             Literal["ALL_ALLOWED", "RESTRICTED", "NOT_ALLOWED"] | Unset
         ) = UNSET,
-        allowed_third_party_connected_apps: list[str] | Unset = UNSET,
+        allowed_third_party_connected_apps: List[str] | Unset = UNSET,
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
     ) -> models.OrganizationsUpdateResponse:
@@ -2339,8 +2339,8 @@ class AsyncB2BOrganizations(AsyncResource):
         )
 
 
-class AsyncB2BOrganizationsWithRawResponse:
-    def __init__(self, resource: AsyncB2BOrganizations) -> None:
+class AsyncOrganizationsWithRawResponse:
+    def __init__(self, resource: AsyncOrganizations) -> None:
         self.create = async_to_raw_response_wrapper(resource.create)
         self.get = async_to_raw_response_wrapper(resource.get)
         self.update = async_to_raw_response_wrapper(resource.update)
@@ -2352,21 +2352,21 @@ class AsyncB2BOrganizationsWithRawResponse:
         self.delete_external_id = async_to_raw_response_wrapper(resource.delete_external_id)
 
 
-class B2BOrganizationsMembers(SyncResource):
+class Members(SyncResource):
     """``client.b2b.organizations.members``."""
 
     @cached_property
-    def oauth_providers(self) -> B2BOrganizationsMembersOauthProviders:
-        return B2BOrganizationsMembersOauthProviders(self._client)
+    def oauth_providers(self) -> OauthProviders:
+        return OauthProviders(self._client)
 
     @cached_property
-    def connected_apps(self) -> B2BOrganizationsMembersConnectedApps:
-        return B2BOrganizationsMembersConnectedApps(self._client)
+    def connected_apps(self) -> MembersConnectedApps:
+        return MembersConnectedApps(self._client)
 
     @cached_property
-    def with_raw_response(self) -> B2BOrganizationsMembersWithRawResponse:
+    def with_raw_response(self) -> MembersWithRawResponse:
         """The same methods, returning the HTTP response with a ``.parse()`` method."""
-        return B2BOrganizationsMembersWithRawResponse(self)
+        return MembersWithRawResponse(self)
 
     def update(
         self,
@@ -2376,12 +2376,12 @@ class B2BOrganizationsMembers(SyncResource):
         x_stytch_member_session: str | Unset = UNSET,
         x_stytch_member_session_jwt: str | Unset = UNSET,
         name: str | Unset = UNSET,
-        trusted_metadata: dict[str, Any] | Unset = UNSET,
-        untrusted_metadata: dict[str, Any] | Unset = UNSET,
+        trusted_metadata: Dict[str, Any] | Unset = UNSET,
+        untrusted_metadata: Dict[str, Any] | Unset = UNSET,
         is_breakglass: bool | Unset = UNSET,
         mfa_phone_number: str | Unset = UNSET,
         mfa_enrolled: bool | Unset = UNSET,
-        roles: list[str] | Unset = UNSET,
+        roles: List[str] | Unset = UNSET,
         preserve_existing_sessions: bool | Unset = UNSET,
         default_mfa_method: str | Unset = UNSET,
         email_address: str | Unset = UNSET,
@@ -2682,7 +2682,7 @@ class B2BOrganizationsMembers(SyncResource):
     def search(
         self,
         *,
-        organization_ids: list[str],
+        organization_ids: List[str],
         x_stytch_member_session: str | Unset = UNSET,
         x_stytch_member_session_jwt: str | Unset = UNSET,
         cursor: str | Unset = UNSET,
@@ -2735,7 +2735,7 @@ class B2BOrganizationsMembers(SyncResource):
     def search_pages(
         self,
         *,
-        organization_ids: list[str],
+        organization_ids: List[str],
         x_stytch_member_session: str | Unset = UNSET,
         x_stytch_member_session_jwt: str | Unset = UNSET,
         limit: int | Unset = UNSET,
@@ -3057,13 +3057,13 @@ class B2BOrganizationsMembers(SyncResource):
         x_stytch_member_session: str | Unset = UNSET,
         x_stytch_member_session_jwt: str | Unset = UNSET,
         name: str | Unset = UNSET,
-        trusted_metadata: dict[str, Any] | Unset = UNSET,
-        untrusted_metadata: dict[str, Any] | Unset = UNSET,
+        trusted_metadata: Dict[str, Any] | Unset = UNSET,
+        untrusted_metadata: Dict[str, Any] | Unset = UNSET,
         create_member_as_pending: bool | Unset = UNSET,
         is_breakglass: bool | Unset = UNSET,
         mfa_phone_number: str | Unset = UNSET,
         mfa_enrolled: bool | Unset = UNSET,
-        roles: list[str] | Unset = UNSET,
+        roles: List[str] | Unset = UNSET,
         external_id: str | Unset = UNSET,
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
@@ -3174,8 +3174,8 @@ class B2BOrganizationsMembers(SyncResource):
         )
 
 
-class B2BOrganizationsMembersWithRawResponse:
-    def __init__(self, resource: B2BOrganizationsMembers) -> None:
+class MembersWithRawResponse:
+    def __init__(self, resource: Members) -> None:
         self.update = to_raw_response_wrapper(resource.update)
         self.delete = to_raw_response_wrapper(resource.delete)
         self.reactivate = to_raw_response_wrapper(resource.reactivate)
@@ -3193,21 +3193,21 @@ class B2BOrganizationsMembersWithRawResponse:
         self.get = to_raw_response_wrapper(resource.get)
 
 
-class AsyncB2BOrganizationsMembers(AsyncResource):
+class AsyncMembers(AsyncResource):
     """``client.b2b.organizations.members`` (async)."""
 
     @cached_property
-    def oauth_providers(self) -> AsyncB2BOrganizationsMembersOauthProviders:
-        return AsyncB2BOrganizationsMembersOauthProviders(self._client)
+    def oauth_providers(self) -> AsyncOauthProviders:
+        return AsyncOauthProviders(self._client)
 
     @cached_property
-    def connected_apps(self) -> AsyncB2BOrganizationsMembersConnectedApps:
-        return AsyncB2BOrganizationsMembersConnectedApps(self._client)
+    def connected_apps(self) -> AsyncMembersConnectedApps:
+        return AsyncMembersConnectedApps(self._client)
 
     @cached_property
-    def with_raw_response(self) -> AsyncB2BOrganizationsMembersWithRawResponse:
+    def with_raw_response(self) -> AsyncMembersWithRawResponse:
         """The same methods, returning the HTTP response with a ``.parse()`` method."""
-        return AsyncB2BOrganizationsMembersWithRawResponse(self)
+        return AsyncMembersWithRawResponse(self)
 
     async def update(
         self,
@@ -3217,12 +3217,12 @@ class AsyncB2BOrganizationsMembers(AsyncResource):
         x_stytch_member_session: str | Unset = UNSET,
         x_stytch_member_session_jwt: str | Unset = UNSET,
         name: str | Unset = UNSET,
-        trusted_metadata: dict[str, Any] | Unset = UNSET,
-        untrusted_metadata: dict[str, Any] | Unset = UNSET,
+        trusted_metadata: Dict[str, Any] | Unset = UNSET,
+        untrusted_metadata: Dict[str, Any] | Unset = UNSET,
         is_breakglass: bool | Unset = UNSET,
         mfa_phone_number: str | Unset = UNSET,
         mfa_enrolled: bool | Unset = UNSET,
-        roles: list[str] | Unset = UNSET,
+        roles: List[str] | Unset = UNSET,
         preserve_existing_sessions: bool | Unset = UNSET,
         default_mfa_method: str | Unset = UNSET,
         email_address: str | Unset = UNSET,
@@ -3523,7 +3523,7 @@ class AsyncB2BOrganizationsMembers(AsyncResource):
     async def search(
         self,
         *,
-        organization_ids: list[str],
+        organization_ids: List[str],
         x_stytch_member_session: str | Unset = UNSET,
         x_stytch_member_session_jwt: str | Unset = UNSET,
         cursor: str | Unset = UNSET,
@@ -3576,7 +3576,7 @@ class AsyncB2BOrganizationsMembers(AsyncResource):
     def search_pages(
         self,
         *,
-        organization_ids: list[str],
+        organization_ids: List[str],
         x_stytch_member_session: str | Unset = UNSET,
         x_stytch_member_session_jwt: str | Unset = UNSET,
         limit: int | Unset = UNSET,
@@ -3898,13 +3898,13 @@ class AsyncB2BOrganizationsMembers(AsyncResource):
         x_stytch_member_session: str | Unset = UNSET,
         x_stytch_member_session_jwt: str | Unset = UNSET,
         name: str | Unset = UNSET,
-        trusted_metadata: dict[str, Any] | Unset = UNSET,
-        untrusted_metadata: dict[str, Any] | Unset = UNSET,
+        trusted_metadata: Dict[str, Any] | Unset = UNSET,
+        untrusted_metadata: Dict[str, Any] | Unset = UNSET,
         create_member_as_pending: bool | Unset = UNSET,
         is_breakglass: bool | Unset = UNSET,
         mfa_phone_number: str | Unset = UNSET,
         mfa_enrolled: bool | Unset = UNSET,
-        roles: list[str] | Unset = UNSET,
+        roles: List[str] | Unset = UNSET,
         external_id: str | Unset = UNSET,
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
@@ -4015,8 +4015,8 @@ class AsyncB2BOrganizationsMembers(AsyncResource):
         )
 
 
-class AsyncB2BOrganizationsMembersWithRawResponse:
-    def __init__(self, resource: AsyncB2BOrganizationsMembers) -> None:
+class AsyncMembersWithRawResponse:
+    def __init__(self, resource: AsyncMembers) -> None:
         self.update = async_to_raw_response_wrapper(resource.update)
         self.delete = async_to_raw_response_wrapper(resource.delete)
         self.reactivate = async_to_raw_response_wrapper(resource.reactivate)
@@ -4036,13 +4036,13 @@ class AsyncB2BOrganizationsMembersWithRawResponse:
         self.get = async_to_raw_response_wrapper(resource.get)
 
 
-class B2BOrganizationsMembersOauthProviders(SyncResource):
+class OauthProviders(SyncResource):
     """``client.b2b.organizations.members.oauth_providers``."""
 
     @cached_property
-    def with_raw_response(self) -> B2BOrganizationsMembersOauthProvidersWithRawResponse:
+    def with_raw_response(self) -> OauthProvidersWithRawResponse:
         """The same methods, returning the HTTP response with a ``.parse()`` method."""
-        return B2BOrganizationsMembersOauthProvidersWithRawResponse(self)
+        return OauthProvidersWithRawResponse(self)
 
     def google(
         self,
@@ -4216,8 +4216,8 @@ class B2BOrganizationsMembersOauthProviders(SyncResource):
         )
 
 
-class B2BOrganizationsMembersOauthProvidersWithRawResponse:
-    def __init__(self, resource: B2BOrganizationsMembersOauthProviders) -> None:
+class OauthProvidersWithRawResponse:
+    def __init__(self, resource: OauthProviders) -> None:
         self.google = to_raw_response_wrapper(resource.google)
         self.microsoft = to_raw_response_wrapper(resource.microsoft)
         self.slack = to_raw_response_wrapper(resource.slack)
@@ -4225,13 +4225,13 @@ class B2BOrganizationsMembersOauthProvidersWithRawResponse:
         self.github = to_raw_response_wrapper(resource.github)
 
 
-class AsyncB2BOrganizationsMembersOauthProviders(AsyncResource):
+class AsyncOauthProviders(AsyncResource):
     """``client.b2b.organizations.members.oauth_providers`` (async)."""
 
     @cached_property
-    def with_raw_response(self) -> AsyncB2BOrganizationsMembersOauthProvidersWithRawResponse:
+    def with_raw_response(self) -> AsyncOauthProvidersWithRawResponse:
         """The same methods, returning the HTTP response with a ``.parse()`` method."""
-        return AsyncB2BOrganizationsMembersOauthProvidersWithRawResponse(self)
+        return AsyncOauthProvidersWithRawResponse(self)
 
     async def google(
         self,
@@ -4405,8 +4405,8 @@ class AsyncB2BOrganizationsMembersOauthProviders(AsyncResource):
         )
 
 
-class AsyncB2BOrganizationsMembersOauthProvidersWithRawResponse:
-    def __init__(self, resource: AsyncB2BOrganizationsMembersOauthProviders) -> None:
+class AsyncOauthProvidersWithRawResponse:
+    def __init__(self, resource: AsyncOauthProviders) -> None:
         self.google = async_to_raw_response_wrapper(resource.google)
         self.microsoft = async_to_raw_response_wrapper(resource.microsoft)
         self.slack = async_to_raw_response_wrapper(resource.slack)
@@ -4414,13 +4414,13 @@ class AsyncB2BOrganizationsMembersOauthProvidersWithRawResponse:
         self.github = async_to_raw_response_wrapper(resource.github)
 
 
-class B2BOrganizationsMembersConnectedApps(SyncResource):
+class MembersConnectedApps(SyncResource):
     """``client.b2b.organizations.members.connected_apps``."""
 
     @cached_property
-    def with_raw_response(self) -> B2BOrganizationsMembersConnectedAppsWithRawResponse:
+    def with_raw_response(self) -> MembersConnectedAppsWithRawResponse:
         """The same methods, returning the HTTP response with a ``.parse()`` method."""
-        return B2BOrganizationsMembersConnectedAppsWithRawResponse(self)
+        return MembersConnectedAppsWithRawResponse(self)
 
     def revoke(
         self,
@@ -4465,18 +4465,18 @@ class B2BOrganizationsMembersConnectedApps(SyncResource):
         )
 
 
-class B2BOrganizationsMembersConnectedAppsWithRawResponse:
-    def __init__(self, resource: B2BOrganizationsMembersConnectedApps) -> None:
+class MembersConnectedAppsWithRawResponse:
+    def __init__(self, resource: MembersConnectedApps) -> None:
         self.revoke = to_raw_response_wrapper(resource.revoke)
 
 
-class AsyncB2BOrganizationsMembersConnectedApps(AsyncResource):
+class AsyncMembersConnectedApps(AsyncResource):
     """``client.b2b.organizations.members.connected_apps`` (async)."""
 
     @cached_property
-    def with_raw_response(self) -> AsyncB2BOrganizationsMembersConnectedAppsWithRawResponse:
+    def with_raw_response(self) -> AsyncMembersConnectedAppsWithRawResponse:
         """The same methods, returning the HTTP response with a ``.parse()`` method."""
-        return AsyncB2BOrganizationsMembersConnectedAppsWithRawResponse(self)
+        return AsyncMembersConnectedAppsWithRawResponse(self)
 
     async def revoke(
         self,
@@ -4521,34 +4521,34 @@ class AsyncB2BOrganizationsMembersConnectedApps(AsyncResource):
         )
 
 
-class AsyncB2BOrganizationsMembersConnectedAppsWithRawResponse:
-    def __init__(self, resource: AsyncB2BOrganizationsMembersConnectedApps) -> None:
+class AsyncMembersConnectedAppsWithRawResponse:
+    def __init__(self, resource: AsyncMembersConnectedApps) -> None:
         self.revoke = async_to_raw_response_wrapper(resource.revoke)
 
 
-class B2BIdp(SyncResource):
+class Idp(SyncResource):
     """``client.b2b.idp``."""
 
     @cached_property
-    def oauth(self) -> B2BIdpOauth:
-        return B2BIdpOauth(self._client)
+    def oauth(self) -> Oauth:
+        return Oauth(self._client)
 
 
-class AsyncB2BIdp(AsyncResource):
+class AsyncIdp(AsyncResource):
     """``client.b2b.idp`` (async)."""
 
     @cached_property
-    def oauth(self) -> AsyncB2BIdpOauth:
-        return AsyncB2BIdpOauth(self._client)
+    def oauth(self) -> AsyncOauth:
+        return AsyncOauth(self._client)
 
 
-class B2BIdpOauth(SyncResource):
+class Oauth(SyncResource):
     """``client.b2b.idp.oauth``."""
 
     @cached_property
-    def with_raw_response(self) -> B2BIdpOauthWithRawResponse:
+    def with_raw_response(self) -> OauthWithRawResponse:
         """The same methods, returning the HTTP response with a ``.parse()`` method."""
-        return B2BIdpOauthWithRawResponse(self)
+        return OauthWithRawResponse(self)
 
     def authorize_start(
         self,
@@ -4556,7 +4556,7 @@ class B2BIdpOauth(SyncResource):
         client_id: str,
         redirect_uri: str,
         response_type: str,
-        scopes: list[str],
+        scopes: List[str],
         organization_id: str | Unset = UNSET,
         member_id: str | Unset = UNSET,
         session_token: str | Unset = UNSET,
@@ -4612,7 +4612,7 @@ class B2BIdpOauth(SyncResource):
         self,
         *,
         consent_granted: bool,
-        scopes: list[str],
+        scopes: List[str],
         client_id: str,
         redirect_uri: str,
         response_type: str,
@@ -4624,7 +4624,7 @@ class B2BIdpOauth(SyncResource):
         state: str | Unset = UNSET,
         nonce: str | Unset = UNSET,
         code_challenge: str | Unset = UNSET,
-        resources: list[str] | Unset = UNSET,
+        resources: List[str] | Unset = UNSET,
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
     ) -> models.OauthAuthorizeResponse:
@@ -4683,19 +4683,19 @@ class B2BIdpOauth(SyncResource):
         )
 
 
-class B2BIdpOauthWithRawResponse:
-    def __init__(self, resource: B2BIdpOauth) -> None:
+class OauthWithRawResponse:
+    def __init__(self, resource: Oauth) -> None:
         self.authorize_start = to_raw_response_wrapper(resource.authorize_start)
         self.authorize = to_raw_response_wrapper(resource.authorize)
 
 
-class AsyncB2BIdpOauth(AsyncResource):
+class AsyncOauth(AsyncResource):
     """``client.b2b.idp.oauth`` (async)."""
 
     @cached_property
-    def with_raw_response(self) -> AsyncB2BIdpOauthWithRawResponse:
+    def with_raw_response(self) -> AsyncOauthWithRawResponse:
         """The same methods, returning the HTTP response with a ``.parse()`` method."""
-        return AsyncB2BIdpOauthWithRawResponse(self)
+        return AsyncOauthWithRawResponse(self)
 
     async def authorize_start(
         self,
@@ -4703,7 +4703,7 @@ class AsyncB2BIdpOauth(AsyncResource):
         client_id: str,
         redirect_uri: str,
         response_type: str,
-        scopes: list[str],
+        scopes: List[str],
         organization_id: str | Unset = UNSET,
         member_id: str | Unset = UNSET,
         session_token: str | Unset = UNSET,
@@ -4759,7 +4759,7 @@ class AsyncB2BIdpOauth(AsyncResource):
         self,
         *,
         consent_granted: bool,
-        scopes: list[str],
+        scopes: List[str],
         client_id: str,
         redirect_uri: str,
         response_type: str,
@@ -4771,7 +4771,7 @@ class AsyncB2BIdpOauth(AsyncResource):
         state: str | Unset = UNSET,
         nonce: str | Unset = UNSET,
         code_challenge: str | Unset = UNSET,
-        resources: list[str] | Unset = UNSET,
+        resources: List[str] | Unset = UNSET,
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
     ) -> models.OauthAuthorizeResponse:
@@ -4830,19 +4830,19 @@ class AsyncB2BIdpOauth(AsyncResource):
         )
 
 
-class AsyncB2BIdpOauthWithRawResponse:
-    def __init__(self, resource: AsyncB2BIdpOauth) -> None:
+class AsyncOauthWithRawResponse:
+    def __init__(self, resource: AsyncOauth) -> None:
         self.authorize_start = async_to_raw_response_wrapper(resource.authorize_start)
         self.authorize = async_to_raw_response_wrapper(resource.authorize)
 
 
-class B2BSessions(SyncResource):
+class Sessions(SyncResource):
     """``client.b2b.sessions``."""
 
     @cached_property
-    def with_raw_response(self) -> B2BSessionsWithRawResponse:
+    def with_raw_response(self) -> SessionsWithRawResponse:
         """The same methods, returning the HTTP response with a ``.parse()`` method."""
-        return B2BSessionsWithRawResponse(self)
+        return SessionsWithRawResponse(self)
 
     def get(
         self,
@@ -4879,7 +4879,7 @@ class B2BSessions(SyncResource):
         session_token: str | Unset = UNSET,
         session_duration_minutes: int | Unset = UNSET,
         session_jwt: str | Unset = UNSET,
-        session_custom_claims: dict[str, Any] | Unset = UNSET,
+        session_custom_claims: Dict[str, Any] | Unset = UNSET,
         authorization_check: models.AuthorizationCheck2 | Unset = UNSET,
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
@@ -4979,7 +4979,7 @@ class B2BSessions(SyncResource):
         session_token: str | Unset = UNSET,
         session_jwt: str | Unset = UNSET,
         session_duration_minutes: int | Unset = UNSET,
-        session_custom_claims: dict[str, Any] | Unset = UNSET,
+        session_custom_claims: Dict[str, Any] | Unset = UNSET,
         locale: (
             Literal["en", "es", "pt-br", "fr", "it", "de-DE", "zh-Hans", "ca-ES"] | Unset
         ) = UNSET,
@@ -5044,7 +5044,7 @@ class B2BSessions(SyncResource):
         *,
         access_token: str,
         session_duration_minutes: int | Unset = UNSET,
-        session_custom_claims: dict[str, Any] | Unset = UNSET,
+        session_custom_claims: Dict[str, Any] | Unset = UNSET,
         telemetry_id: str | Unset = UNSET,
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
@@ -5099,7 +5099,7 @@ class B2BSessions(SyncResource):
         token: str,
         organization_id: str | Unset = UNSET,
         session_duration_minutes: int | Unset = UNSET,
-        session_custom_claims: dict[str, Any] | Unset = UNSET,
+        session_custom_claims: Dict[str, Any] | Unset = UNSET,
         session_token: str | Unset = UNSET,
         session_jwt: str | Unset = UNSET,
         telemetry_id: str | Unset = UNSET,
@@ -5166,7 +5166,7 @@ class B2BSessions(SyncResource):
         session_token: str,
         organization_id: str,
         session_duration_minutes: int | Unset = UNSET,
-        session_custom_claims: dict[str, Any] | Unset = UNSET,
+        session_custom_claims: Dict[str, Any] | Unset = UNSET,
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
     ) -> models.B2BSessionsMigrateResponse:
@@ -5237,8 +5237,8 @@ class B2BSessions(SyncResource):
         )
 
 
-class B2BSessionsWithRawResponse:
-    def __init__(self, resource: B2BSessions) -> None:
+class SessionsWithRawResponse:
+    def __init__(self, resource: Sessions) -> None:
         self.get = to_raw_response_wrapper(resource.get)
         self.authenticate = to_raw_response_wrapper(resource.authenticate)
         self.revoke = to_raw_response_wrapper(resource.revoke)
@@ -5249,13 +5249,13 @@ class B2BSessionsWithRawResponse:
         self.get_jwks = to_raw_response_wrapper(resource.get_jwks)
 
 
-class AsyncB2BSessions(AsyncResource):
+class AsyncSessions(AsyncResource):
     """``client.b2b.sessions`` (async)."""
 
     @cached_property
-    def with_raw_response(self) -> AsyncB2BSessionsWithRawResponse:
+    def with_raw_response(self) -> AsyncSessionsWithRawResponse:
         """The same methods, returning the HTTP response with a ``.parse()`` method."""
-        return AsyncB2BSessionsWithRawResponse(self)
+        return AsyncSessionsWithRawResponse(self)
 
     async def get(
         self,
@@ -5292,7 +5292,7 @@ class AsyncB2BSessions(AsyncResource):
         session_token: str | Unset = UNSET,
         session_duration_minutes: int | Unset = UNSET,
         session_jwt: str | Unset = UNSET,
-        session_custom_claims: dict[str, Any] | Unset = UNSET,
+        session_custom_claims: Dict[str, Any] | Unset = UNSET,
         authorization_check: models.AuthorizationCheck2 | Unset = UNSET,
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
@@ -5392,7 +5392,7 @@ class AsyncB2BSessions(AsyncResource):
         session_token: str | Unset = UNSET,
         session_jwt: str | Unset = UNSET,
         session_duration_minutes: int | Unset = UNSET,
-        session_custom_claims: dict[str, Any] | Unset = UNSET,
+        session_custom_claims: Dict[str, Any] | Unset = UNSET,
         locale: (
             Literal["en", "es", "pt-br", "fr", "it", "de-DE", "zh-Hans", "ca-ES"] | Unset
         ) = UNSET,
@@ -5457,7 +5457,7 @@ class AsyncB2BSessions(AsyncResource):
         *,
         access_token: str,
         session_duration_minutes: int | Unset = UNSET,
-        session_custom_claims: dict[str, Any] | Unset = UNSET,
+        session_custom_claims: Dict[str, Any] | Unset = UNSET,
         telemetry_id: str | Unset = UNSET,
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
@@ -5512,7 +5512,7 @@ class AsyncB2BSessions(AsyncResource):
         token: str,
         organization_id: str | Unset = UNSET,
         session_duration_minutes: int | Unset = UNSET,
-        session_custom_claims: dict[str, Any] | Unset = UNSET,
+        session_custom_claims: Dict[str, Any] | Unset = UNSET,
         session_token: str | Unset = UNSET,
         session_jwt: str | Unset = UNSET,
         telemetry_id: str | Unset = UNSET,
@@ -5579,7 +5579,7 @@ class AsyncB2BSessions(AsyncResource):
         session_token: str,
         organization_id: str,
         session_duration_minutes: int | Unset = UNSET,
-        session_custom_claims: dict[str, Any] | Unset = UNSET,
+        session_custom_claims: Dict[str, Any] | Unset = UNSET,
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
     ) -> models.B2BSessionsMigrateResponse:
@@ -5650,8 +5650,8 @@ class AsyncB2BSessions(AsyncResource):
         )
 
 
-class AsyncB2BSessionsWithRawResponse:
-    def __init__(self, resource: AsyncB2BSessions) -> None:
+class AsyncSessionsWithRawResponse:
+    def __init__(self, resource: AsyncSessions) -> None:
         self.get = async_to_raw_response_wrapper(resource.get)
         self.authenticate = async_to_raw_response_wrapper(resource.authenticate)
         self.revoke = async_to_raw_response_wrapper(resource.revoke)
@@ -5662,13 +5662,13 @@ class AsyncB2BSessionsWithRawResponse:
         self.get_jwks = async_to_raw_response_wrapper(resource.get_jwks)
 
 
-class B2BImpersonation(SyncResource):
+class Impersonation(SyncResource):
     """``client.b2b.impersonation``."""
 
     @cached_property
-    def with_raw_response(self) -> B2BImpersonationWithRawResponse:
+    def with_raw_response(self) -> ImpersonationWithRawResponse:
         """The same methods, returning the HTTP response with a ``.parse()`` method."""
-        return B2BImpersonationWithRawResponse(self)
+        return ImpersonationWithRawResponse(self)
 
     def authenticate(
         self,
@@ -5697,18 +5697,18 @@ class B2BImpersonation(SyncResource):
         )
 
 
-class B2BImpersonationWithRawResponse:
-    def __init__(self, resource: B2BImpersonation) -> None:
+class ImpersonationWithRawResponse:
+    def __init__(self, resource: Impersonation) -> None:
         self.authenticate = to_raw_response_wrapper(resource.authenticate)
 
 
-class AsyncB2BImpersonation(AsyncResource):
+class AsyncImpersonation(AsyncResource):
     """``client.b2b.impersonation`` (async)."""
 
     @cached_property
-    def with_raw_response(self) -> AsyncB2BImpersonationWithRawResponse:
+    def with_raw_response(self) -> AsyncImpersonationWithRawResponse:
         """The same methods, returning the HTTP response with a ``.parse()`` method."""
-        return AsyncB2BImpersonationWithRawResponse(self)
+        return AsyncImpersonationWithRawResponse(self)
 
     async def authenticate(
         self,
@@ -5737,22 +5737,22 @@ class AsyncB2BImpersonation(AsyncResource):
         )
 
 
-class AsyncB2BImpersonationWithRawResponse:
-    def __init__(self, resource: AsyncB2BImpersonation) -> None:
+class AsyncImpersonationWithRawResponse:
+    def __init__(self, resource: AsyncImpersonation) -> None:
         self.authenticate = async_to_raw_response_wrapper(resource.authenticate)
 
 
-class B2BRbac(SyncResource):
+class Rbac(SyncResource):
     """``client.b2b.rbac``."""
 
     @cached_property
-    def organizations(self) -> B2BRbacOrganizations:
-        return B2BRbacOrganizations(self._client)
+    def organizations(self) -> RbacOrganizations:
+        return RbacOrganizations(self._client)
 
     @cached_property
-    def with_raw_response(self) -> B2BRbacWithRawResponse:
+    def with_raw_response(self) -> RbacWithRawResponse:
         """The same methods, returning the HTTP response with a ``.parse()`` method."""
-        return B2BRbacWithRawResponse(self)
+        return RbacWithRawResponse(self)
 
     def policy(
         self,
@@ -5774,22 +5774,22 @@ class B2BRbac(SyncResource):
         )
 
 
-class B2BRbacWithRawResponse:
-    def __init__(self, resource: B2BRbac) -> None:
+class RbacWithRawResponse:
+    def __init__(self, resource: Rbac) -> None:
         self.policy = to_raw_response_wrapper(resource.policy)
 
 
-class AsyncB2BRbac(AsyncResource):
+class AsyncRbac(AsyncResource):
     """``client.b2b.rbac`` (async)."""
 
     @cached_property
-    def organizations(self) -> AsyncB2BRbacOrganizations:
-        return AsyncB2BRbacOrganizations(self._client)
+    def organizations(self) -> AsyncRbacOrganizations:
+        return AsyncRbacOrganizations(self._client)
 
     @cached_property
-    def with_raw_response(self) -> AsyncB2BRbacWithRawResponse:
+    def with_raw_response(self) -> AsyncRbacWithRawResponse:
         """The same methods, returning the HTTP response with a ``.parse()`` method."""
-        return AsyncB2BRbacWithRawResponse(self)
+        return AsyncRbacWithRawResponse(self)
 
     async def policy(
         self,
@@ -5811,18 +5811,18 @@ class AsyncB2BRbac(AsyncResource):
         )
 
 
-class AsyncB2BRbacWithRawResponse:
-    def __init__(self, resource: AsyncB2BRbac) -> None:
+class AsyncRbacWithRawResponse:
+    def __init__(self, resource: AsyncRbac) -> None:
         self.policy = async_to_raw_response_wrapper(resource.policy)
 
 
-class B2BRbacOrganizations(SyncResource):
+class RbacOrganizations(SyncResource):
     """``client.b2b.rbac.organizations``."""
 
     @cached_property
-    def with_raw_response(self) -> B2BRbacOrganizationsWithRawResponse:
+    def with_raw_response(self) -> RbacOrganizationsWithRawResponse:
         """The same methods, returning the HTTP response with a ``.parse()`` method."""
-        return B2BRbacOrganizationsWithRawResponse(self)
+        return RbacOrganizationsWithRawResponse(self)
 
     def get_org_policy(
         self,
@@ -5883,19 +5883,19 @@ class B2BRbacOrganizations(SyncResource):
         )
 
 
-class B2BRbacOrganizationsWithRawResponse:
-    def __init__(self, resource: B2BRbacOrganizations) -> None:
+class RbacOrganizationsWithRawResponse:
+    def __init__(self, resource: RbacOrganizations) -> None:
         self.get_org_policy = to_raw_response_wrapper(resource.get_org_policy)
         self.set_org_policy = to_raw_response_wrapper(resource.set_org_policy)
 
 
-class AsyncB2BRbacOrganizations(AsyncResource):
+class AsyncRbacOrganizations(AsyncResource):
     """``client.b2b.rbac.organizations`` (async)."""
 
     @cached_property
-    def with_raw_response(self) -> AsyncB2BRbacOrganizationsWithRawResponse:
+    def with_raw_response(self) -> AsyncRbacOrganizationsWithRawResponse:
         """The same methods, returning the HTTP response with a ``.parse()`` method."""
-        return AsyncB2BRbacOrganizationsWithRawResponse(self)
+        return AsyncRbacOrganizationsWithRawResponse(self)
 
     async def get_org_policy(
         self,
@@ -5956,19 +5956,19 @@ class AsyncB2BRbacOrganizations(AsyncResource):
         )
 
 
-class AsyncB2BRbacOrganizationsWithRawResponse:
-    def __init__(self, resource: AsyncB2BRbacOrganizations) -> None:
+class AsyncRbacOrganizationsWithRawResponse:
+    def __init__(self, resource: AsyncRbacOrganizations) -> None:
         self.get_org_policy = async_to_raw_response_wrapper(resource.get_org_policy)
         self.set_org_policy = async_to_raw_response_wrapper(resource.set_org_policy)
 
 
-class B2BRecoveryCodes(SyncResource):
+class RecoveryCodes(SyncResource):
     """``client.b2b.recovery_codes``."""
 
     @cached_property
-    def with_raw_response(self) -> B2BRecoveryCodesWithRawResponse:
+    def with_raw_response(self) -> RecoveryCodesWithRawResponse:
         """The same methods, returning the HTTP response with a ``.parse()`` method."""
-        return B2BRecoveryCodesWithRawResponse(self)
+        return RecoveryCodesWithRawResponse(self)
 
     def recover(
         self,
@@ -5980,7 +5980,7 @@ class B2BRecoveryCodes(SyncResource):
         session_token: str | Unset = UNSET,
         session_jwt: str | Unset = UNSET,
         session_duration_minutes: int | Unset = UNSET,
-        session_custom_claims: dict[str, Any] | Unset = UNSET,
+        session_custom_claims: Dict[str, Any] | Unset = UNSET,
         telemetry_id: str | Unset = UNSET,
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
@@ -6122,20 +6122,20 @@ class B2BRecoveryCodes(SyncResource):
         )
 
 
-class B2BRecoveryCodesWithRawResponse:
-    def __init__(self, resource: B2BRecoveryCodes) -> None:
+class RecoveryCodesWithRawResponse:
+    def __init__(self, resource: RecoveryCodes) -> None:
         self.recover = to_raw_response_wrapper(resource.recover)
         self.get = to_raw_response_wrapper(resource.get)
         self.rotate = to_raw_response_wrapper(resource.rotate)
 
 
-class AsyncB2BRecoveryCodes(AsyncResource):
+class AsyncRecoveryCodes(AsyncResource):
     """``client.b2b.recovery_codes`` (async)."""
 
     @cached_property
-    def with_raw_response(self) -> AsyncB2BRecoveryCodesWithRawResponse:
+    def with_raw_response(self) -> AsyncRecoveryCodesWithRawResponse:
         """The same methods, returning the HTTP response with a ``.parse()`` method."""
-        return AsyncB2BRecoveryCodesWithRawResponse(self)
+        return AsyncRecoveryCodesWithRawResponse(self)
 
     async def recover(
         self,
@@ -6147,7 +6147,7 @@ class AsyncB2BRecoveryCodes(AsyncResource):
         session_token: str | Unset = UNSET,
         session_jwt: str | Unset = UNSET,
         session_duration_minutes: int | Unset = UNSET,
-        session_custom_claims: dict[str, Any] | Unset = UNSET,
+        session_custom_claims: Dict[str, Any] | Unset = UNSET,
         telemetry_id: str | Unset = UNSET,
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
@@ -6289,20 +6289,20 @@ class AsyncB2BRecoveryCodes(AsyncResource):
         )
 
 
-class AsyncB2BRecoveryCodesWithRawResponse:
-    def __init__(self, resource: AsyncB2BRecoveryCodes) -> None:
+class AsyncRecoveryCodesWithRawResponse:
+    def __init__(self, resource: AsyncRecoveryCodes) -> None:
         self.recover = async_to_raw_response_wrapper(resource.recover)
         self.get = async_to_raw_response_wrapper(resource.get)
         self.rotate = async_to_raw_response_wrapper(resource.rotate)
 
 
-class B2BTotp(SyncResource):
+class Totp(SyncResource):
     """``client.b2b.totp``."""
 
     @cached_property
-    def with_raw_response(self) -> B2BTotpWithRawResponse:
+    def with_raw_response(self) -> TotpWithRawResponse:
         """The same methods, returning the HTTP response with a ``.parse()`` method."""
-        return B2BTotpWithRawResponse(self)
+        return TotpWithRawResponse(self)
 
     def create(
         self,
@@ -6376,7 +6376,7 @@ class B2BTotp(SyncResource):
         session_token: str | Unset = UNSET,
         session_jwt: str | Unset = UNSET,
         session_duration_minutes: int | Unset = UNSET,
-        session_custom_claims: dict[str, Any] | Unset = UNSET,
+        session_custom_claims: Dict[str, Any] | Unset = UNSET,
         set_mfa_enrollment: str | Unset = UNSET,
         set_default_mfa: bool | Unset = UNSET,
         telemetry_id: str | Unset = UNSET,
@@ -6473,7 +6473,7 @@ class B2BTotp(SyncResource):
         organization_id: str,
         member_id: str,
         secret: str,
-        recovery_codes: list[str],
+        recovery_codes: List[str],
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
     ) -> models.TotpMigrateResponse:
@@ -6510,20 +6510,20 @@ class B2BTotp(SyncResource):
         )
 
 
-class B2BTotpWithRawResponse:
-    def __init__(self, resource: B2BTotp) -> None:
+class TotpWithRawResponse:
+    def __init__(self, resource: Totp) -> None:
         self.create = to_raw_response_wrapper(resource.create)
         self.authenticate = to_raw_response_wrapper(resource.authenticate)
         self.migrate = to_raw_response_wrapper(resource.migrate)
 
 
-class AsyncB2BTotp(AsyncResource):
+class AsyncTotp(AsyncResource):
     """``client.b2b.totp`` (async)."""
 
     @cached_property
-    def with_raw_response(self) -> AsyncB2BTotpWithRawResponse:
+    def with_raw_response(self) -> AsyncTotpWithRawResponse:
         """The same methods, returning the HTTP response with a ``.parse()`` method."""
-        return AsyncB2BTotpWithRawResponse(self)
+        return AsyncTotpWithRawResponse(self)
 
     async def create(
         self,
@@ -6597,7 +6597,7 @@ class AsyncB2BTotp(AsyncResource):
         session_token: str | Unset = UNSET,
         session_jwt: str | Unset = UNSET,
         session_duration_minutes: int | Unset = UNSET,
-        session_custom_claims: dict[str, Any] | Unset = UNSET,
+        session_custom_claims: Dict[str, Any] | Unset = UNSET,
         set_mfa_enrollment: str | Unset = UNSET,
         set_default_mfa: bool | Unset = UNSET,
         telemetry_id: str | Unset = UNSET,
@@ -6694,7 +6694,7 @@ class AsyncB2BTotp(AsyncResource):
         organization_id: str,
         member_id: str,
         secret: str,
-        recovery_codes: list[str],
+        recovery_codes: List[str],
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
     ) -> models.TotpMigrateResponse:
@@ -6731,44 +6731,44 @@ class AsyncB2BTotp(AsyncResource):
         )
 
 
-class AsyncB2BTotpWithRawResponse:
-    def __init__(self, resource: AsyncB2BTotp) -> None:
+class AsyncTotpWithRawResponse:
+    def __init__(self, resource: AsyncTotp) -> None:
         self.create = async_to_raw_response_wrapper(resource.create)
         self.authenticate = async_to_raw_response_wrapper(resource.authenticate)
         self.migrate = async_to_raw_response_wrapper(resource.migrate)
 
 
-class B2BDiscovery(SyncResource):
+class Discovery(SyncResource):
     """``client.b2b.discovery``."""
 
     @cached_property
-    def intermediate_sessions(self) -> B2BDiscoveryIntermediateSessions:
-        return B2BDiscoveryIntermediateSessions(self._client)
+    def intermediate_sessions(self) -> IntermediateSessions:
+        return IntermediateSessions(self._client)
 
     @cached_property
-    def organizations(self) -> B2BDiscoveryOrganizations:
-        return B2BDiscoveryOrganizations(self._client)
+    def organizations(self) -> Organizations2:
+        return Organizations2(self._client)
 
 
-class AsyncB2BDiscovery(AsyncResource):
+class AsyncDiscovery(AsyncResource):
     """``client.b2b.discovery`` (async)."""
 
     @cached_property
-    def intermediate_sessions(self) -> AsyncB2BDiscoveryIntermediateSessions:
-        return AsyncB2BDiscoveryIntermediateSessions(self._client)
+    def intermediate_sessions(self) -> AsyncIntermediateSessions:
+        return AsyncIntermediateSessions(self._client)
 
     @cached_property
-    def organizations(self) -> AsyncB2BDiscoveryOrganizations:
-        return AsyncB2BDiscoveryOrganizations(self._client)
+    def organizations(self) -> AsyncOrganizations2:
+        return AsyncOrganizations2(self._client)
 
 
-class B2BDiscoveryIntermediateSessions(SyncResource):
+class IntermediateSessions(SyncResource):
     """``client.b2b.discovery.intermediate_sessions``."""
 
     @cached_property
-    def with_raw_response(self) -> B2BDiscoveryIntermediateSessionsWithRawResponse:
+    def with_raw_response(self) -> IntermediateSessionsWithRawResponse:
         """The same methods, returning the HTTP response with a ``.parse()`` method."""
-        return B2BDiscoveryIntermediateSessionsWithRawResponse(self)
+        return IntermediateSessionsWithRawResponse(self)
 
     def exchange(
         self,
@@ -6776,7 +6776,7 @@ class B2BDiscoveryIntermediateSessions(SyncResource):
         intermediate_session_token: str,
         organization_id: str,
         session_duration_minutes: int | Unset = UNSET,
-        session_custom_claims: dict[str, Any] | Unset = UNSET,
+        session_custom_claims: Dict[str, Any] | Unset = UNSET,
         locale: (
             Literal["en", "es", "pt-br", "fr", "it", "de-DE", "zh-Hans", "ca-ES"] | Unset
         ) = UNSET,
@@ -6847,18 +6847,18 @@ class B2BDiscoveryIntermediateSessions(SyncResource):
         )
 
 
-class B2BDiscoveryIntermediateSessionsWithRawResponse:
-    def __init__(self, resource: B2BDiscoveryIntermediateSessions) -> None:
+class IntermediateSessionsWithRawResponse:
+    def __init__(self, resource: IntermediateSessions) -> None:
         self.exchange = to_raw_response_wrapper(resource.exchange)
 
 
-class AsyncB2BDiscoveryIntermediateSessions(AsyncResource):
+class AsyncIntermediateSessions(AsyncResource):
     """``client.b2b.discovery.intermediate_sessions`` (async)."""
 
     @cached_property
-    def with_raw_response(self) -> AsyncB2BDiscoveryIntermediateSessionsWithRawResponse:
+    def with_raw_response(self) -> AsyncIntermediateSessionsWithRawResponse:
         """The same methods, returning the HTTP response with a ``.parse()`` method."""
-        return AsyncB2BDiscoveryIntermediateSessionsWithRawResponse(self)
+        return AsyncIntermediateSessionsWithRawResponse(self)
 
     async def exchange(
         self,
@@ -6866,7 +6866,7 @@ class AsyncB2BDiscoveryIntermediateSessions(AsyncResource):
         intermediate_session_token: str,
         organization_id: str,
         session_duration_minutes: int | Unset = UNSET,
-        session_custom_claims: dict[str, Any] | Unset = UNSET,
+        session_custom_claims: Dict[str, Any] | Unset = UNSET,
         locale: (
             Literal["en", "es", "pt-br", "fr", "it", "de-DE", "zh-Hans", "ca-ES"] | Unset
         ) = UNSET,
@@ -6937,52 +6937,52 @@ class AsyncB2BDiscoveryIntermediateSessions(AsyncResource):
         )
 
 
-class AsyncB2BDiscoveryIntermediateSessionsWithRawResponse:
-    def __init__(self, resource: AsyncB2BDiscoveryIntermediateSessions) -> None:
+class AsyncIntermediateSessionsWithRawResponse:
+    def __init__(self, resource: AsyncIntermediateSessions) -> None:
         self.exchange = async_to_raw_response_wrapper(resource.exchange)
 
 
-class B2BDiscoveryOrganizations(SyncResource):
+class Organizations2(SyncResource):
     """``client.b2b.discovery.organizations``."""
 
     @cached_property
-    def with_raw_response(self) -> B2BDiscoveryOrganizationsWithRawResponse:
+    def with_raw_response(self) -> Organizations2WithRawResponse:
         """The same methods, returning the HTTP response with a ``.parse()`` method."""
-        return B2BDiscoveryOrganizationsWithRawResponse(self)
+        return Organizations2WithRawResponse(self)
 
     def create(
         self,
         *,
         intermediate_session_token: str,
         session_duration_minutes: int | Unset = UNSET,
-        session_custom_claims: dict[str, Any] | Unset = UNSET,
+        session_custom_claims: Dict[str, Any] | Unset = UNSET,
         organization_name: str | Unset = UNSET,
         organization_slug: str | Unset = UNSET,
         organization_external_id: str | Unset = UNSET,
         organization_logo_url: str | Unset = UNSET,
-        trusted_metadata: dict[str, Any] | Unset = UNSET,
+        trusted_metadata: Dict[str, Any] | Unset = UNSET,
         sso_jit_provisioning: str | Unset = UNSET,
-        email_allowed_domains: list[str] | Unset = UNSET,
+        email_allowed_domains: List[str] | Unset = UNSET,
         email_jit_provisioning: str | Unset = UNSET,
         email_invites: str | Unset = UNSET,
         auth_methods: str | Unset = UNSET,
-        allowed_auth_methods: list[str] | Unset = UNSET,
+        allowed_auth_methods: List[str] | Unset = UNSET,
         mfa_policy: str | Unset = UNSET,
         rbac_email_implicit_role_assignments: (
-            list[models.RbacEmailImplicitRoleAssignment] | Unset
+            List[models.RbacEmailImplicitRoleAssignment] | Unset
         ) = UNSET,
         mfa_methods: str | Unset = UNSET,
-        allowed_mfa_methods: list[str] | Unset = UNSET,
+        allowed_mfa_methods: List[str] | Unset = UNSET,
         oauth_tenant_jit_provisioning: str | Unset = UNSET,
-        allowed_oauth_tenants: dict[str, Any] | Unset = UNSET,
+        allowed_oauth_tenants: Dict[str, Any] | Unset = UNSET,
         first_party_connected_apps_allowed_type: (
             Literal["ALL_ALLOWED", "RESTRICTED", "NOT_ALLOWED"] | Unset
         ) = UNSET,
-        allowed_first_party_connected_apps: list[str] | Unset = UNSET,
+        allowed_first_party_connected_apps: List[str] | Unset = UNSET,
         third_party_connected_apps_allowed_type: (
             Literal["ALL_ALLOWED", "RESTRICTED", "NOT_ALLOWED"] | Unset
         ) = UNSET,
-        allowed_third_party_connected_apps: list[str] | Unset = UNSET,
+        allowed_third_party_connected_apps: List[str] | Unset = UNSET,
         telemetry_id: str | Unset = UNSET,
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
@@ -7194,53 +7194,53 @@ class B2BDiscoveryOrganizations(SyncResource):
         )
 
 
-class B2BDiscoveryOrganizationsWithRawResponse:
-    def __init__(self, resource: B2BDiscoveryOrganizations) -> None:
+class Organizations2WithRawResponse:
+    def __init__(self, resource: Organizations2) -> None:
         self.create = to_raw_response_wrapper(resource.create)
         self.list = to_raw_response_wrapper(resource.list)
 
 
-class AsyncB2BDiscoveryOrganizations(AsyncResource):
+class AsyncOrganizations2(AsyncResource):
     """``client.b2b.discovery.organizations`` (async)."""
 
     @cached_property
-    def with_raw_response(self) -> AsyncB2BDiscoveryOrganizationsWithRawResponse:
+    def with_raw_response(self) -> AsyncOrganizations2WithRawResponse:
         """The same methods, returning the HTTP response with a ``.parse()`` method."""
-        return AsyncB2BDiscoveryOrganizationsWithRawResponse(self)
+        return AsyncOrganizations2WithRawResponse(self)
 
     async def create(
         self,
         *,
         intermediate_session_token: str,
         session_duration_minutes: int | Unset = UNSET,
-        session_custom_claims: dict[str, Any] | Unset = UNSET,
+        session_custom_claims: Dict[str, Any] | Unset = UNSET,
         organization_name: str | Unset = UNSET,
         organization_slug: str | Unset = UNSET,
         organization_external_id: str | Unset = UNSET,
         organization_logo_url: str | Unset = UNSET,
-        trusted_metadata: dict[str, Any] | Unset = UNSET,
+        trusted_metadata: Dict[str, Any] | Unset = UNSET,
         sso_jit_provisioning: str | Unset = UNSET,
-        email_allowed_domains: list[str] | Unset = UNSET,
+        email_allowed_domains: List[str] | Unset = UNSET,
         email_jit_provisioning: str | Unset = UNSET,
         email_invites: str | Unset = UNSET,
         auth_methods: str | Unset = UNSET,
-        allowed_auth_methods: list[str] | Unset = UNSET,
+        allowed_auth_methods: List[str] | Unset = UNSET,
         mfa_policy: str | Unset = UNSET,
         rbac_email_implicit_role_assignments: (
-            list[models.RbacEmailImplicitRoleAssignment] | Unset
+            List[models.RbacEmailImplicitRoleAssignment] | Unset
         ) = UNSET,
         mfa_methods: str | Unset = UNSET,
-        allowed_mfa_methods: list[str] | Unset = UNSET,
+        allowed_mfa_methods: List[str] | Unset = UNSET,
         oauth_tenant_jit_provisioning: str | Unset = UNSET,
-        allowed_oauth_tenants: dict[str, Any] | Unset = UNSET,
+        allowed_oauth_tenants: Dict[str, Any] | Unset = UNSET,
         first_party_connected_apps_allowed_type: (
             Literal["ALL_ALLOWED", "RESTRICTED", "NOT_ALLOWED"] | Unset
         ) = UNSET,
-        allowed_first_party_connected_apps: list[str] | Unset = UNSET,
+        allowed_first_party_connected_apps: List[str] | Unset = UNSET,
         third_party_connected_apps_allowed_type: (
             Literal["ALL_ALLOWED", "RESTRICTED", "NOT_ALLOWED"] | Unset
         ) = UNSET,
-        allowed_third_party_connected_apps: list[str] | Unset = UNSET,
+        allowed_third_party_connected_apps: List[str] | Unset = UNSET,
         telemetry_id: str | Unset = UNSET,
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
@@ -7452,27 +7452,27 @@ class AsyncB2BDiscoveryOrganizations(AsyncResource):
         )
 
 
-class AsyncB2BDiscoveryOrganizationsWithRawResponse:
-    def __init__(self, resource: AsyncB2BDiscoveryOrganizations) -> None:
+class AsyncOrganizations2WithRawResponse:
+    def __init__(self, resource: AsyncOrganizations2) -> None:
         self.create = async_to_raw_response_wrapper(resource.create)
         self.list = async_to_raw_response_wrapper(resource.list)
 
 
-class B2BMagicLinks(SyncResource):
+class MagicLinks(SyncResource):
     """``client.b2b.magic_links``."""
 
     @cached_property
-    def email(self) -> B2BMagicLinksEmail:
-        return B2BMagicLinksEmail(self._client)
+    def email(self) -> Email:
+        return Email(self._client)
 
     @cached_property
-    def discovery(self) -> B2BMagicLinksDiscovery:
-        return B2BMagicLinksDiscovery(self._client)
+    def discovery(self) -> MagicLinksDiscovery:
+        return MagicLinksDiscovery(self._client)
 
     @cached_property
-    def with_raw_response(self) -> B2BMagicLinksWithRawResponse:
+    def with_raw_response(self) -> MagicLinksWithRawResponse:
         """The same methods, returning the HTTP response with a ``.parse()`` method."""
-        return B2BMagicLinksWithRawResponse(self)
+        return MagicLinksWithRawResponse(self)
 
     def authenticate(
         self,
@@ -7482,7 +7482,7 @@ class B2BMagicLinks(SyncResource):
         session_token: str | Unset = UNSET,
         session_jwt: str | Unset = UNSET,
         session_duration_minutes: int | Unset = UNSET,
-        session_custom_claims: dict[str, Any] | Unset = UNSET,
+        session_custom_claims: Dict[str, Any] | Unset = UNSET,
         locale: Literal["en", "es", "pt-br", "fr"] | Unset = UNSET,
         intermediate_session_token: str | Unset = UNSET,
         telemetry_id: str | Unset = UNSET,
@@ -7554,26 +7554,26 @@ class B2BMagicLinks(SyncResource):
         )
 
 
-class B2BMagicLinksWithRawResponse:
-    def __init__(self, resource: B2BMagicLinks) -> None:
+class MagicLinksWithRawResponse:
+    def __init__(self, resource: MagicLinks) -> None:
         self.authenticate = to_raw_response_wrapper(resource.authenticate)
 
 
-class AsyncB2BMagicLinks(AsyncResource):
+class AsyncMagicLinks(AsyncResource):
     """``client.b2b.magic_links`` (async)."""
 
     @cached_property
-    def email(self) -> AsyncB2BMagicLinksEmail:
-        return AsyncB2BMagicLinksEmail(self._client)
+    def email(self) -> AsyncEmail:
+        return AsyncEmail(self._client)
 
     @cached_property
-    def discovery(self) -> AsyncB2BMagicLinksDiscovery:
-        return AsyncB2BMagicLinksDiscovery(self._client)
+    def discovery(self) -> AsyncMagicLinksDiscovery:
+        return AsyncMagicLinksDiscovery(self._client)
 
     @cached_property
-    def with_raw_response(self) -> AsyncB2BMagicLinksWithRawResponse:
+    def with_raw_response(self) -> AsyncMagicLinksWithRawResponse:
         """The same methods, returning the HTTP response with a ``.parse()`` method."""
-        return AsyncB2BMagicLinksWithRawResponse(self)
+        return AsyncMagicLinksWithRawResponse(self)
 
     async def authenticate(
         self,
@@ -7583,7 +7583,7 @@ class AsyncB2BMagicLinks(AsyncResource):
         session_token: str | Unset = UNSET,
         session_jwt: str | Unset = UNSET,
         session_duration_minutes: int | Unset = UNSET,
-        session_custom_claims: dict[str, Any] | Unset = UNSET,
+        session_custom_claims: Dict[str, Any] | Unset = UNSET,
         locale: Literal["en", "es", "pt-br", "fr"] | Unset = UNSET,
         intermediate_session_token: str | Unset = UNSET,
         telemetry_id: str | Unset = UNSET,
@@ -7655,22 +7655,22 @@ class AsyncB2BMagicLinks(AsyncResource):
         )
 
 
-class AsyncB2BMagicLinksWithRawResponse:
-    def __init__(self, resource: AsyncB2BMagicLinks) -> None:
+class AsyncMagicLinksWithRawResponse:
+    def __init__(self, resource: AsyncMagicLinks) -> None:
         self.authenticate = async_to_raw_response_wrapper(resource.authenticate)
 
 
-class B2BMagicLinksEmail(SyncResource):
+class Email(SyncResource):
     """``client.b2b.magic_links.email``."""
 
     @cached_property
-    def discovery(self) -> B2BMagicLinksEmailDiscovery:
-        return B2BMagicLinksEmailDiscovery(self._client)
+    def discovery(self) -> EmailDiscovery:
+        return EmailDiscovery(self._client)
 
     @cached_property
-    def with_raw_response(self) -> B2BMagicLinksEmailWithRawResponse:
+    def with_raw_response(self) -> EmailWithRawResponse:
         """The same methods, returning the HTTP response with a ``.parse()`` method."""
-        return B2BMagicLinksEmailWithRawResponse(self)
+        return EmailWithRawResponse(self)
 
     def login_or_signup(
         self,
@@ -7756,11 +7756,11 @@ class B2BMagicLinksEmail(SyncResource):
         invite_redirect_url: str | Unset = UNSET,
         invited_by_member_id: str | Unset = UNSET,
         name: str | Unset = UNSET,
-        trusted_metadata: dict[str, Any] | Unset = UNSET,
-        untrusted_metadata: dict[str, Any] | Unset = UNSET,
+        trusted_metadata: Dict[str, Any] | Unset = UNSET,
+        untrusted_metadata: Dict[str, Any] | Unset = UNSET,
         invite_template_id: str | Unset = UNSET,
         locale: Literal["en", "es", "pt-br", "fr"] | Unset = UNSET,
-        roles: list[str] | Unset = UNSET,
+        roles: List[str] | Unset = UNSET,
         invite_expiration_minutes: int | Unset = UNSET,
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
@@ -7830,23 +7830,23 @@ class B2BMagicLinksEmail(SyncResource):
         )
 
 
-class B2BMagicLinksEmailWithRawResponse:
-    def __init__(self, resource: B2BMagicLinksEmail) -> None:
+class EmailWithRawResponse:
+    def __init__(self, resource: Email) -> None:
         self.login_or_signup = to_raw_response_wrapper(resource.login_or_signup)
         self.invite = to_raw_response_wrapper(resource.invite)
 
 
-class AsyncB2BMagicLinksEmail(AsyncResource):
+class AsyncEmail(AsyncResource):
     """``client.b2b.magic_links.email`` (async)."""
 
     @cached_property
-    def discovery(self) -> AsyncB2BMagicLinksEmailDiscovery:
-        return AsyncB2BMagicLinksEmailDiscovery(self._client)
+    def discovery(self) -> AsyncEmailDiscovery:
+        return AsyncEmailDiscovery(self._client)
 
     @cached_property
-    def with_raw_response(self) -> AsyncB2BMagicLinksEmailWithRawResponse:
+    def with_raw_response(self) -> AsyncEmailWithRawResponse:
         """The same methods, returning the HTTP response with a ``.parse()`` method."""
-        return AsyncB2BMagicLinksEmailWithRawResponse(self)
+        return AsyncEmailWithRawResponse(self)
 
     async def login_or_signup(
         self,
@@ -7932,11 +7932,11 @@ class AsyncB2BMagicLinksEmail(AsyncResource):
         invite_redirect_url: str | Unset = UNSET,
         invited_by_member_id: str | Unset = UNSET,
         name: str | Unset = UNSET,
-        trusted_metadata: dict[str, Any] | Unset = UNSET,
-        untrusted_metadata: dict[str, Any] | Unset = UNSET,
+        trusted_metadata: Dict[str, Any] | Unset = UNSET,
+        untrusted_metadata: Dict[str, Any] | Unset = UNSET,
         invite_template_id: str | Unset = UNSET,
         locale: Literal["en", "es", "pt-br", "fr"] | Unset = UNSET,
-        roles: list[str] | Unset = UNSET,
+        roles: List[str] | Unset = UNSET,
         invite_expiration_minutes: int | Unset = UNSET,
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
@@ -8006,19 +8006,19 @@ class AsyncB2BMagicLinksEmail(AsyncResource):
         )
 
 
-class AsyncB2BMagicLinksEmailWithRawResponse:
-    def __init__(self, resource: AsyncB2BMagicLinksEmail) -> None:
+class AsyncEmailWithRawResponse:
+    def __init__(self, resource: AsyncEmail) -> None:
         self.login_or_signup = async_to_raw_response_wrapper(resource.login_or_signup)
         self.invite = async_to_raw_response_wrapper(resource.invite)
 
 
-class B2BMagicLinksEmailDiscovery(SyncResource):
+class EmailDiscovery(SyncResource):
     """``client.b2b.magic_links.email.discovery``."""
 
     @cached_property
-    def with_raw_response(self) -> B2BMagicLinksEmailDiscoveryWithRawResponse:
+    def with_raw_response(self) -> EmailDiscoveryWithRawResponse:
         """The same methods, returning the HTTP response with a ``.parse()`` method."""
-        return B2BMagicLinksEmailDiscoveryWithRawResponse(self)
+        return EmailDiscoveryWithRawResponse(self)
 
     def send(
         self,
@@ -8072,18 +8072,18 @@ class B2BMagicLinksEmailDiscovery(SyncResource):
         )
 
 
-class B2BMagicLinksEmailDiscoveryWithRawResponse:
-    def __init__(self, resource: B2BMagicLinksEmailDiscovery) -> None:
+class EmailDiscoveryWithRawResponse:
+    def __init__(self, resource: EmailDiscovery) -> None:
         self.send = to_raw_response_wrapper(resource.send)
 
 
-class AsyncB2BMagicLinksEmailDiscovery(AsyncResource):
+class AsyncEmailDiscovery(AsyncResource):
     """``client.b2b.magic_links.email.discovery`` (async)."""
 
     @cached_property
-    def with_raw_response(self) -> AsyncB2BMagicLinksEmailDiscoveryWithRawResponse:
+    def with_raw_response(self) -> AsyncEmailDiscoveryWithRawResponse:
         """The same methods, returning the HTTP response with a ``.parse()`` method."""
-        return AsyncB2BMagicLinksEmailDiscoveryWithRawResponse(self)
+        return AsyncEmailDiscoveryWithRawResponse(self)
 
     async def send(
         self,
@@ -8137,18 +8137,18 @@ class AsyncB2BMagicLinksEmailDiscovery(AsyncResource):
         )
 
 
-class AsyncB2BMagicLinksEmailDiscoveryWithRawResponse:
-    def __init__(self, resource: AsyncB2BMagicLinksEmailDiscovery) -> None:
+class AsyncEmailDiscoveryWithRawResponse:
+    def __init__(self, resource: AsyncEmailDiscovery) -> None:
         self.send = async_to_raw_response_wrapper(resource.send)
 
 
-class B2BMagicLinksDiscovery(SyncResource):
+class MagicLinksDiscovery(SyncResource):
     """``client.b2b.magic_links.discovery``."""
 
     @cached_property
-    def with_raw_response(self) -> B2BMagicLinksDiscoveryWithRawResponse:
+    def with_raw_response(self) -> MagicLinksDiscoveryWithRawResponse:
         """The same methods, returning the HTTP response with a ``.parse()`` method."""
-        return B2BMagicLinksDiscoveryWithRawResponse(self)
+        return MagicLinksDiscoveryWithRawResponse(self)
 
     def authenticate(
         self,
@@ -8181,18 +8181,18 @@ class B2BMagicLinksDiscovery(SyncResource):
         )
 
 
-class B2BMagicLinksDiscoveryWithRawResponse:
-    def __init__(self, resource: B2BMagicLinksDiscovery) -> None:
+class MagicLinksDiscoveryWithRawResponse:
+    def __init__(self, resource: MagicLinksDiscovery) -> None:
         self.authenticate = to_raw_response_wrapper(resource.authenticate)
 
 
-class AsyncB2BMagicLinksDiscovery(AsyncResource):
+class AsyncMagicLinksDiscovery(AsyncResource):
     """``client.b2b.magic_links.discovery`` (async)."""
 
     @cached_property
-    def with_raw_response(self) -> AsyncB2BMagicLinksDiscoveryWithRawResponse:
+    def with_raw_response(self) -> AsyncMagicLinksDiscoveryWithRawResponse:
         """The same methods, returning the HTTP response with a ``.parse()`` method."""
-        return AsyncB2BMagicLinksDiscoveryWithRawResponse(self)
+        return AsyncMagicLinksDiscoveryWithRawResponse(self)
 
     async def authenticate(
         self,
@@ -8225,8 +8225,8 @@ class AsyncB2BMagicLinksDiscovery(AsyncResource):
         )
 
 
-class AsyncB2BMagicLinksDiscoveryWithRawResponse:
-    def __init__(self, resource: AsyncB2BMagicLinksDiscovery) -> None:
+class AsyncMagicLinksDiscoveryWithRawResponse:
+    def __init__(self, resource: AsyncMagicLinksDiscovery) -> None:
         self.authenticate = async_to_raw_response_wrapper(resource.authenticate)
 
 
@@ -8234,8 +8234,8 @@ class B2BOauth(SyncResource):
     """``client.b2b.oauth``."""
 
     @cached_property
-    def discovery(self) -> B2BOauthDiscovery:
-        return B2BOauthDiscovery(self._client)
+    def discovery(self) -> OauthDiscovery:
+        return OauthDiscovery(self._client)
 
     @cached_property
     def with_raw_response(self) -> B2BOauthWithRawResponse:
@@ -8249,7 +8249,7 @@ class B2BOauth(SyncResource):
         session_token: str | Unset = UNSET,
         session_duration_minutes: int | Unset = UNSET,
         session_jwt: str | Unset = UNSET,
-        session_custom_claims: dict[str, Any] | Unset = UNSET,
+        session_custom_claims: Dict[str, Any] | Unset = UNSET,
         pkce_code_verifier: str | Unset = UNSET,
         locale: (
             Literal["en", "es", "pt-br", "fr", "it", "de-DE", "zh-Hans", "ca-ES"] | Unset
@@ -8326,8 +8326,8 @@ class AsyncB2BOauth(AsyncResource):
     """``client.b2b.oauth`` (async)."""
 
     @cached_property
-    def discovery(self) -> AsyncB2BOauthDiscovery:
-        return AsyncB2BOauthDiscovery(self._client)
+    def discovery(self) -> AsyncOauthDiscovery:
+        return AsyncOauthDiscovery(self._client)
 
     @cached_property
     def with_raw_response(self) -> AsyncB2BOauthWithRawResponse:
@@ -8341,7 +8341,7 @@ class AsyncB2BOauth(AsyncResource):
         session_token: str | Unset = UNSET,
         session_duration_minutes: int | Unset = UNSET,
         session_jwt: str | Unset = UNSET,
-        session_custom_claims: dict[str, Any] | Unset = UNSET,
+        session_custom_claims: Dict[str, Any] | Unset = UNSET,
         pkce_code_verifier: str | Unset = UNSET,
         locale: (
             Literal["en", "es", "pt-br", "fr", "it", "de-DE", "zh-Hans", "ca-ES"] | Unset
@@ -8414,13 +8414,13 @@ class AsyncB2BOauthWithRawResponse:
         self.authenticate = async_to_raw_response_wrapper(resource.authenticate)
 
 
-class B2BOauthDiscovery(SyncResource):
+class OauthDiscovery(SyncResource):
     """``client.b2b.oauth.discovery``."""
 
     @cached_property
-    def with_raw_response(self) -> B2BOauthDiscoveryWithRawResponse:
+    def with_raw_response(self) -> OauthDiscoveryWithRawResponse:
         """The same methods, returning the HTTP response with a ``.parse()`` method."""
-        return B2BOauthDiscoveryWithRawResponse(self)
+        return OauthDiscoveryWithRawResponse(self)
 
     def authenticate(
         self,
@@ -8429,7 +8429,7 @@ class B2BOauthDiscovery(SyncResource):
         session_token: str | Unset = UNSET,
         session_duration_minutes: int | Unset = UNSET,
         session_jwt: str | Unset = UNSET,
-        session_custom_claims: dict[str, Any] | Unset = UNSET,
+        session_custom_claims: Dict[str, Any] | Unset = UNSET,
         pkce_code_verifier: str | Unset = UNSET,
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
@@ -8465,18 +8465,18 @@ class B2BOauthDiscovery(SyncResource):
         )
 
 
-class B2BOauthDiscoveryWithRawResponse:
-    def __init__(self, resource: B2BOauthDiscovery) -> None:
+class OauthDiscoveryWithRawResponse:
+    def __init__(self, resource: OauthDiscovery) -> None:
         self.authenticate = to_raw_response_wrapper(resource.authenticate)
 
 
-class AsyncB2BOauthDiscovery(AsyncResource):
+class AsyncOauthDiscovery(AsyncResource):
     """``client.b2b.oauth.discovery`` (async)."""
 
     @cached_property
-    def with_raw_response(self) -> AsyncB2BOauthDiscoveryWithRawResponse:
+    def with_raw_response(self) -> AsyncOauthDiscoveryWithRawResponse:
         """The same methods, returning the HTTP response with a ``.parse()`` method."""
-        return AsyncB2BOauthDiscoveryWithRawResponse(self)
+        return AsyncOauthDiscoveryWithRawResponse(self)
 
     async def authenticate(
         self,
@@ -8485,7 +8485,7 @@ class AsyncB2BOauthDiscovery(AsyncResource):
         session_token: str | Unset = UNSET,
         session_duration_minutes: int | Unset = UNSET,
         session_jwt: str | Unset = UNSET,
-        session_custom_claims: dict[str, Any] | Unset = UNSET,
+        session_custom_claims: Dict[str, Any] | Unset = UNSET,
         pkce_code_verifier: str | Unset = UNSET,
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
@@ -8521,42 +8521,42 @@ class AsyncB2BOauthDiscovery(AsyncResource):
         )
 
 
-class AsyncB2BOauthDiscoveryWithRawResponse:
-    def __init__(self, resource: AsyncB2BOauthDiscovery) -> None:
+class AsyncOauthDiscoveryWithRawResponse:
+    def __init__(self, resource: AsyncOauthDiscovery) -> None:
         self.authenticate = async_to_raw_response_wrapper(resource.authenticate)
 
 
-class B2BOtps(SyncResource):
+class Otps(SyncResource):
     """``client.b2b.otps``."""
 
     @cached_property
-    def sms(self) -> B2BOtpsSms:
-        return B2BOtpsSms(self._client)
+    def sms(self) -> Sms:
+        return Sms(self._client)
 
     @cached_property
-    def email(self) -> B2BOtpsEmail:
-        return B2BOtpsEmail(self._client)
+    def email(self) -> OtpsEmail:
+        return OtpsEmail(self._client)
 
 
-class AsyncB2BOtps(AsyncResource):
+class AsyncOtps(AsyncResource):
     """``client.b2b.otps`` (async)."""
 
     @cached_property
-    def sms(self) -> AsyncB2BOtpsSms:
-        return AsyncB2BOtpsSms(self._client)
+    def sms(self) -> AsyncSms:
+        return AsyncSms(self._client)
 
     @cached_property
-    def email(self) -> AsyncB2BOtpsEmail:
-        return AsyncB2BOtpsEmail(self._client)
+    def email(self) -> AsyncOtpsEmail:
+        return AsyncOtpsEmail(self._client)
 
 
-class B2BOtpsSms(SyncResource):
+class Sms(SyncResource):
     """``client.b2b.otps.sms``."""
 
     @cached_property
-    def with_raw_response(self) -> B2BOtpsSmsWithRawResponse:
+    def with_raw_response(self) -> SmsWithRawResponse:
         """The same methods, returning the HTTP response with a ``.parse()`` method."""
-        return B2BOtpsSmsWithRawResponse(self)
+        return SmsWithRawResponse(self)
 
     def send(
         self,
@@ -8631,7 +8631,7 @@ class B2BOtpsSms(SyncResource):
         session_token: str | Unset = UNSET,
         session_jwt: str | Unset = UNSET,
         session_duration_minutes: int | Unset = UNSET,
-        session_custom_claims: dict[str, Any] | Unset = UNSET,
+        session_custom_claims: Dict[str, Any] | Unset = UNSET,
         set_mfa_enrollment: str | Unset = UNSET,
         set_default_mfa: bool | Unset = UNSET,
         telemetry_id: str | Unset = UNSET,
@@ -8720,19 +8720,19 @@ class B2BOtpsSms(SyncResource):
         )
 
 
-class B2BOtpsSmsWithRawResponse:
-    def __init__(self, resource: B2BOtpsSms) -> None:
+class SmsWithRawResponse:
+    def __init__(self, resource: Sms) -> None:
         self.send = to_raw_response_wrapper(resource.send)
         self.authenticate = to_raw_response_wrapper(resource.authenticate)
 
 
-class AsyncB2BOtpsSms(AsyncResource):
+class AsyncSms(AsyncResource):
     """``client.b2b.otps.sms`` (async)."""
 
     @cached_property
-    def with_raw_response(self) -> AsyncB2BOtpsSmsWithRawResponse:
+    def with_raw_response(self) -> AsyncSmsWithRawResponse:
         """The same methods, returning the HTTP response with a ``.parse()`` method."""
-        return AsyncB2BOtpsSmsWithRawResponse(self)
+        return AsyncSmsWithRawResponse(self)
 
     async def send(
         self,
@@ -8807,7 +8807,7 @@ class AsyncB2BOtpsSms(AsyncResource):
         session_token: str | Unset = UNSET,
         session_jwt: str | Unset = UNSET,
         session_duration_minutes: int | Unset = UNSET,
-        session_custom_claims: dict[str, Any] | Unset = UNSET,
+        session_custom_claims: Dict[str, Any] | Unset = UNSET,
         set_mfa_enrollment: str | Unset = UNSET,
         set_default_mfa: bool | Unset = UNSET,
         telemetry_id: str | Unset = UNSET,
@@ -8896,23 +8896,23 @@ class AsyncB2BOtpsSms(AsyncResource):
         )
 
 
-class AsyncB2BOtpsSmsWithRawResponse:
-    def __init__(self, resource: AsyncB2BOtpsSms) -> None:
+class AsyncSmsWithRawResponse:
+    def __init__(self, resource: AsyncSms) -> None:
         self.send = async_to_raw_response_wrapper(resource.send)
         self.authenticate = async_to_raw_response_wrapper(resource.authenticate)
 
 
-class B2BOtpsEmail(SyncResource):
+class OtpsEmail(SyncResource):
     """``client.b2b.otps.email``."""
 
     @cached_property
-    def discovery(self) -> B2BOtpsEmailDiscovery:
-        return B2BOtpsEmailDiscovery(self._client)
+    def discovery(self) -> OtpsEmailDiscovery:
+        return OtpsEmailDiscovery(self._client)
 
     @cached_property
-    def with_raw_response(self) -> B2BOtpsEmailWithRawResponse:
+    def with_raw_response(self) -> OtpsEmailWithRawResponse:
         """The same methods, returning the HTTP response with a ``.parse()`` method."""
-        return B2BOtpsEmailWithRawResponse(self)
+        return OtpsEmailWithRawResponse(self)
 
     def login_or_signup(
         self,
@@ -8981,7 +8981,7 @@ class B2BOtpsEmail(SyncResource):
         session_jwt: str | Unset = UNSET,
         intermediate_session_token: str | Unset = UNSET,
         session_duration_minutes: int | Unset = UNSET,
-        session_custom_claims: dict[str, Any] | Unset = UNSET,
+        session_custom_claims: Dict[str, Any] | Unset = UNSET,
         locale: Literal["en", "es", "pt-br", "fr"] | Unset = UNSET,
         telemetry_id: str | Unset = UNSET,
         extra_headers: Headers | None = None,
@@ -9058,23 +9058,23 @@ class B2BOtpsEmail(SyncResource):
         )
 
 
-class B2BOtpsEmailWithRawResponse:
-    def __init__(self, resource: B2BOtpsEmail) -> None:
+class OtpsEmailWithRawResponse:
+    def __init__(self, resource: OtpsEmail) -> None:
         self.login_or_signup = to_raw_response_wrapper(resource.login_or_signup)
         self.authenticate = to_raw_response_wrapper(resource.authenticate)
 
 
-class AsyncB2BOtpsEmail(AsyncResource):
+class AsyncOtpsEmail(AsyncResource):
     """``client.b2b.otps.email`` (async)."""
 
     @cached_property
-    def discovery(self) -> AsyncB2BOtpsEmailDiscovery:
-        return AsyncB2BOtpsEmailDiscovery(self._client)
+    def discovery(self) -> AsyncOtpsEmailDiscovery:
+        return AsyncOtpsEmailDiscovery(self._client)
 
     @cached_property
-    def with_raw_response(self) -> AsyncB2BOtpsEmailWithRawResponse:
+    def with_raw_response(self) -> AsyncOtpsEmailWithRawResponse:
         """The same methods, returning the HTTP response with a ``.parse()`` method."""
-        return AsyncB2BOtpsEmailWithRawResponse(self)
+        return AsyncOtpsEmailWithRawResponse(self)
 
     async def login_or_signup(
         self,
@@ -9143,7 +9143,7 @@ class AsyncB2BOtpsEmail(AsyncResource):
         session_jwt: str | Unset = UNSET,
         intermediate_session_token: str | Unset = UNSET,
         session_duration_minutes: int | Unset = UNSET,
-        session_custom_claims: dict[str, Any] | Unset = UNSET,
+        session_custom_claims: Dict[str, Any] | Unset = UNSET,
         locale: Literal["en", "es", "pt-br", "fr"] | Unset = UNSET,
         telemetry_id: str | Unset = UNSET,
         extra_headers: Headers | None = None,
@@ -9220,19 +9220,19 @@ class AsyncB2BOtpsEmail(AsyncResource):
         )
 
 
-class AsyncB2BOtpsEmailWithRawResponse:
-    def __init__(self, resource: AsyncB2BOtpsEmail) -> None:
+class AsyncOtpsEmailWithRawResponse:
+    def __init__(self, resource: AsyncOtpsEmail) -> None:
         self.login_or_signup = async_to_raw_response_wrapper(resource.login_or_signup)
         self.authenticate = async_to_raw_response_wrapper(resource.authenticate)
 
 
-class B2BOtpsEmailDiscovery(SyncResource):
+class OtpsEmailDiscovery(SyncResource):
     """``client.b2b.otps.email.discovery``."""
 
     @cached_property
-    def with_raw_response(self) -> B2BOtpsEmailDiscoveryWithRawResponse:
+    def with_raw_response(self) -> OtpsEmailDiscoveryWithRawResponse:
         """The same methods, returning the HTTP response with a ``.parse()`` method."""
-        return B2BOtpsEmailDiscoveryWithRawResponse(self)
+        return OtpsEmailDiscoveryWithRawResponse(self)
 
     def send(
         self,
@@ -9304,19 +9304,19 @@ class B2BOtpsEmailDiscovery(SyncResource):
         )
 
 
-class B2BOtpsEmailDiscoveryWithRawResponse:
-    def __init__(self, resource: B2BOtpsEmailDiscovery) -> None:
+class OtpsEmailDiscoveryWithRawResponse:
+    def __init__(self, resource: OtpsEmailDiscovery) -> None:
         self.send = to_raw_response_wrapper(resource.send)
         self.authenticate = to_raw_response_wrapper(resource.authenticate)
 
 
-class AsyncB2BOtpsEmailDiscovery(AsyncResource):
+class AsyncOtpsEmailDiscovery(AsyncResource):
     """``client.b2b.otps.email.discovery`` (async)."""
 
     @cached_property
-    def with_raw_response(self) -> AsyncB2BOtpsEmailDiscoveryWithRawResponse:
+    def with_raw_response(self) -> AsyncOtpsEmailDiscoveryWithRawResponse:
         """The same methods, returning the HTTP response with a ``.parse()`` method."""
-        return AsyncB2BOtpsEmailDiscoveryWithRawResponse(self)
+        return AsyncOtpsEmailDiscoveryWithRawResponse(self)
 
     async def send(
         self,
@@ -9388,35 +9388,35 @@ class AsyncB2BOtpsEmailDiscovery(AsyncResource):
         )
 
 
-class AsyncB2BOtpsEmailDiscoveryWithRawResponse:
-    def __init__(self, resource: AsyncB2BOtpsEmailDiscovery) -> None:
+class AsyncOtpsEmailDiscoveryWithRawResponse:
+    def __init__(self, resource: AsyncOtpsEmailDiscovery) -> None:
         self.send = async_to_raw_response_wrapper(resource.send)
         self.authenticate = async_to_raw_response_wrapper(resource.authenticate)
 
 
-class B2BPasswords(SyncResource):
+class Passwords(SyncResource):
     """``client.b2b.passwords``."""
 
     @cached_property
-    def email(self) -> B2BPasswordsEmail:
-        return B2BPasswordsEmail(self._client)
+    def email(self) -> PasswordsEmail:
+        return PasswordsEmail(self._client)
 
     @cached_property
-    def session(self) -> B2BPasswordsSession:
-        return B2BPasswordsSession(self._client)
+    def session(self) -> Session:
+        return Session(self._client)
 
     @cached_property
-    def existing_password(self) -> B2BPasswordsExistingPassword:
-        return B2BPasswordsExistingPassword(self._client)
+    def existing_password(self) -> ExistingPassword:
+        return ExistingPassword(self._client)
 
     @cached_property
-    def discovery(self) -> B2BPasswordsDiscovery:
-        return B2BPasswordsDiscovery(self._client)
+    def discovery(self) -> PasswordsDiscovery:
+        return PasswordsDiscovery(self._client)
 
     @cached_property
-    def with_raw_response(self) -> B2BPasswordsWithRawResponse:
+    def with_raw_response(self) -> PasswordsWithRawResponse:
         """The same methods, returning the HTTP response with a ``.parse()`` method."""
-        return B2BPasswordsWithRawResponse(self)
+        return PasswordsWithRawResponse(self)
 
     def strength_check(
         self,
@@ -9472,9 +9472,9 @@ class B2BPasswords(SyncResource):
         scrypt_config: models.ScryptConfig | Unset = UNSET,
         pbkdf_2_config: models.Pbkdf2Config | Unset = UNSET,
         name: str | Unset = UNSET,
-        trusted_metadata: dict[str, Any] | Unset = UNSET,
-        untrusted_metadata: dict[str, Any] | Unset = UNSET,
-        roles: list[str] | Unset = UNSET,
+        trusted_metadata: Dict[str, Any] | Unset = UNSET,
+        untrusted_metadata: Dict[str, Any] | Unset = UNSET,
+        roles: List[str] | Unset = UNSET,
         preserve_existing_sessions: bool | Unset = UNSET,
         mfa_phone_number: str | Unset = UNSET,
         set_phone_number_verified: bool | Unset = UNSET,
@@ -9571,7 +9571,7 @@ class B2BPasswords(SyncResource):
         session_token: str | Unset = UNSET,
         session_duration_minutes: int | Unset = UNSET,
         session_jwt: str | Unset = UNSET,
-        session_custom_claims: dict[str, Any] | Unset = UNSET,
+        session_custom_claims: Dict[str, Any] | Unset = UNSET,
         locale: Literal["en", "es", "pt-br", "fr"] | Unset = UNSET,
         intermediate_session_token: str | Unset = UNSET,
         telemetry_id: str | Unset = UNSET,
@@ -9641,36 +9641,36 @@ class B2BPasswords(SyncResource):
         )
 
 
-class B2BPasswordsWithRawResponse:
-    def __init__(self, resource: B2BPasswords) -> None:
+class PasswordsWithRawResponse:
+    def __init__(self, resource: Passwords) -> None:
         self.strength_check = to_raw_response_wrapper(resource.strength_check)
         self.migrate = to_raw_response_wrapper(resource.migrate)
         self.authenticate = to_raw_response_wrapper(resource.authenticate)
 
 
-class AsyncB2BPasswords(AsyncResource):
+class AsyncPasswords(AsyncResource):
     """``client.b2b.passwords`` (async)."""
 
     @cached_property
-    def email(self) -> AsyncB2BPasswordsEmail:
-        return AsyncB2BPasswordsEmail(self._client)
+    def email(self) -> AsyncPasswordsEmail:
+        return AsyncPasswordsEmail(self._client)
 
     @cached_property
-    def session(self) -> AsyncB2BPasswordsSession:
-        return AsyncB2BPasswordsSession(self._client)
+    def session(self) -> AsyncSession:
+        return AsyncSession(self._client)
 
     @cached_property
-    def existing_password(self) -> AsyncB2BPasswordsExistingPassword:
-        return AsyncB2BPasswordsExistingPassword(self._client)
+    def existing_password(self) -> AsyncExistingPassword:
+        return AsyncExistingPassword(self._client)
 
     @cached_property
-    def discovery(self) -> AsyncB2BPasswordsDiscovery:
-        return AsyncB2BPasswordsDiscovery(self._client)
+    def discovery(self) -> AsyncPasswordsDiscovery:
+        return AsyncPasswordsDiscovery(self._client)
 
     @cached_property
-    def with_raw_response(self) -> AsyncB2BPasswordsWithRawResponse:
+    def with_raw_response(self) -> AsyncPasswordsWithRawResponse:
         """The same methods, returning the HTTP response with a ``.parse()`` method."""
-        return AsyncB2BPasswordsWithRawResponse(self)
+        return AsyncPasswordsWithRawResponse(self)
 
     async def strength_check(
         self,
@@ -9726,9 +9726,9 @@ class AsyncB2BPasswords(AsyncResource):
         scrypt_config: models.ScryptConfig | Unset = UNSET,
         pbkdf_2_config: models.Pbkdf2Config | Unset = UNSET,
         name: str | Unset = UNSET,
-        trusted_metadata: dict[str, Any] | Unset = UNSET,
-        untrusted_metadata: dict[str, Any] | Unset = UNSET,
-        roles: list[str] | Unset = UNSET,
+        trusted_metadata: Dict[str, Any] | Unset = UNSET,
+        untrusted_metadata: Dict[str, Any] | Unset = UNSET,
+        roles: List[str] | Unset = UNSET,
         preserve_existing_sessions: bool | Unset = UNSET,
         mfa_phone_number: str | Unset = UNSET,
         set_phone_number_verified: bool | Unset = UNSET,
@@ -9825,7 +9825,7 @@ class AsyncB2BPasswords(AsyncResource):
         session_token: str | Unset = UNSET,
         session_duration_minutes: int | Unset = UNSET,
         session_jwt: str | Unset = UNSET,
-        session_custom_claims: dict[str, Any] | Unset = UNSET,
+        session_custom_claims: Dict[str, Any] | Unset = UNSET,
         locale: Literal["en", "es", "pt-br", "fr"] | Unset = UNSET,
         intermediate_session_token: str | Unset = UNSET,
         telemetry_id: str | Unset = UNSET,
@@ -9895,20 +9895,20 @@ class AsyncB2BPasswords(AsyncResource):
         )
 
 
-class AsyncB2BPasswordsWithRawResponse:
-    def __init__(self, resource: AsyncB2BPasswords) -> None:
+class AsyncPasswordsWithRawResponse:
+    def __init__(self, resource: AsyncPasswords) -> None:
         self.strength_check = async_to_raw_response_wrapper(resource.strength_check)
         self.migrate = async_to_raw_response_wrapper(resource.migrate)
         self.authenticate = async_to_raw_response_wrapper(resource.authenticate)
 
 
-class B2BPasswordsEmail(SyncResource):
+class PasswordsEmail(SyncResource):
     """``client.b2b.passwords.email``."""
 
     @cached_property
-    def with_raw_response(self) -> B2BPasswordsEmailWithRawResponse:
+    def with_raw_response(self) -> PasswordsEmailWithRawResponse:
         """The same methods, returning the HTTP response with a ``.parse()`` method."""
-        return B2BPasswordsEmailWithRawResponse(self)
+        return PasswordsEmailWithRawResponse(self)
 
     def reset_start(
         self,
@@ -9996,7 +9996,7 @@ class B2BPasswordsEmail(SyncResource):
         session_duration_minutes: int | Unset = UNSET,
         session_jwt: str | Unset = UNSET,
         code_verifier: str | Unset = UNSET,
-        session_custom_claims: dict[str, Any] | Unset = UNSET,
+        session_custom_claims: Dict[str, Any] | Unset = UNSET,
         locale: Literal["en", "es", "pt-br", "fr"] | Unset = UNSET,
         intermediate_session_token: str | Unset = UNSET,
         telemetry_id: str | Unset = UNSET,
@@ -10117,20 +10117,20 @@ class B2BPasswordsEmail(SyncResource):
         )
 
 
-class B2BPasswordsEmailWithRawResponse:
-    def __init__(self, resource: B2BPasswordsEmail) -> None:
+class PasswordsEmailWithRawResponse:
+    def __init__(self, resource: PasswordsEmail) -> None:
         self.reset_start = to_raw_response_wrapper(resource.reset_start)
         self.reset = to_raw_response_wrapper(resource.reset)
         self.require_reset = to_raw_response_wrapper(resource.require_reset)
 
 
-class AsyncB2BPasswordsEmail(AsyncResource):
+class AsyncPasswordsEmail(AsyncResource):
     """``client.b2b.passwords.email`` (async)."""
 
     @cached_property
-    def with_raw_response(self) -> AsyncB2BPasswordsEmailWithRawResponse:
+    def with_raw_response(self) -> AsyncPasswordsEmailWithRawResponse:
         """The same methods, returning the HTTP response with a ``.parse()`` method."""
-        return AsyncB2BPasswordsEmailWithRawResponse(self)
+        return AsyncPasswordsEmailWithRawResponse(self)
 
     async def reset_start(
         self,
@@ -10218,7 +10218,7 @@ class AsyncB2BPasswordsEmail(AsyncResource):
         session_duration_minutes: int | Unset = UNSET,
         session_jwt: str | Unset = UNSET,
         code_verifier: str | Unset = UNSET,
-        session_custom_claims: dict[str, Any] | Unset = UNSET,
+        session_custom_claims: Dict[str, Any] | Unset = UNSET,
         locale: Literal["en", "es", "pt-br", "fr"] | Unset = UNSET,
         intermediate_session_token: str | Unset = UNSET,
         telemetry_id: str | Unset = UNSET,
@@ -10339,20 +10339,20 @@ class AsyncB2BPasswordsEmail(AsyncResource):
         )
 
 
-class AsyncB2BPasswordsEmailWithRawResponse:
-    def __init__(self, resource: AsyncB2BPasswordsEmail) -> None:
+class AsyncPasswordsEmailWithRawResponse:
+    def __init__(self, resource: AsyncPasswordsEmail) -> None:
         self.reset_start = async_to_raw_response_wrapper(resource.reset_start)
         self.reset = async_to_raw_response_wrapper(resource.reset)
         self.require_reset = async_to_raw_response_wrapper(resource.require_reset)
 
 
-class B2BPasswordsSession(SyncResource):
+class Session(SyncResource):
     """``client.b2b.passwords.session``."""
 
     @cached_property
-    def with_raw_response(self) -> B2BPasswordsSessionWithRawResponse:
+    def with_raw_response(self) -> SessionWithRawResponse:
         """The same methods, returning the HTTP response with a ``.parse()`` method."""
-        return B2BPasswordsSessionWithRawResponse(self)
+        return SessionWithRawResponse(self)
 
     def reset(
         self,
@@ -10362,7 +10362,7 @@ class B2BPasswordsSession(SyncResource):
         session_token: str | Unset = UNSET,
         session_jwt: str | Unset = UNSET,
         session_duration_minutes: int | Unset = UNSET,
-        session_custom_claims: dict[str, Any] | Unset = UNSET,
+        session_custom_claims: Dict[str, Any] | Unset = UNSET,
         locale: Literal["en", "es", "pt-br", "fr"] | Unset = UNSET,
         telemetry_id: str | Unset = UNSET,
         extra_headers: Headers | None = None,
@@ -10423,18 +10423,18 @@ class B2BPasswordsSession(SyncResource):
         )
 
 
-class B2BPasswordsSessionWithRawResponse:
-    def __init__(self, resource: B2BPasswordsSession) -> None:
+class SessionWithRawResponse:
+    def __init__(self, resource: Session) -> None:
         self.reset = to_raw_response_wrapper(resource.reset)
 
 
-class AsyncB2BPasswordsSession(AsyncResource):
+class AsyncSession(AsyncResource):
     """``client.b2b.passwords.session`` (async)."""
 
     @cached_property
-    def with_raw_response(self) -> AsyncB2BPasswordsSessionWithRawResponse:
+    def with_raw_response(self) -> AsyncSessionWithRawResponse:
         """The same methods, returning the HTTP response with a ``.parse()`` method."""
-        return AsyncB2BPasswordsSessionWithRawResponse(self)
+        return AsyncSessionWithRawResponse(self)
 
     async def reset(
         self,
@@ -10444,7 +10444,7 @@ class AsyncB2BPasswordsSession(AsyncResource):
         session_token: str | Unset = UNSET,
         session_jwt: str | Unset = UNSET,
         session_duration_minutes: int | Unset = UNSET,
-        session_custom_claims: dict[str, Any] | Unset = UNSET,
+        session_custom_claims: Dict[str, Any] | Unset = UNSET,
         locale: Literal["en", "es", "pt-br", "fr"] | Unset = UNSET,
         telemetry_id: str | Unset = UNSET,
         extra_headers: Headers | None = None,
@@ -10505,18 +10505,18 @@ class AsyncB2BPasswordsSession(AsyncResource):
         )
 
 
-class AsyncB2BPasswordsSessionWithRawResponse:
-    def __init__(self, resource: AsyncB2BPasswordsSession) -> None:
+class AsyncSessionWithRawResponse:
+    def __init__(self, resource: AsyncSession) -> None:
         self.reset = async_to_raw_response_wrapper(resource.reset)
 
 
-class B2BPasswordsExistingPassword(SyncResource):
+class ExistingPassword(SyncResource):
     """``client.b2b.passwords.existing_password``."""
 
     @cached_property
-    def with_raw_response(self) -> B2BPasswordsExistingPasswordWithRawResponse:
+    def with_raw_response(self) -> ExistingPasswordWithRawResponse:
         """The same methods, returning the HTTP response with a ``.parse()`` method."""
-        return B2BPasswordsExistingPasswordWithRawResponse(self)
+        return ExistingPasswordWithRawResponse(self)
 
     def reset(
         self,
@@ -10528,7 +10528,7 @@ class B2BPasswordsExistingPassword(SyncResource):
         session_token: str | Unset = UNSET,
         session_duration_minutes: int | Unset = UNSET,
         session_jwt: str | Unset = UNSET,
-        session_custom_claims: dict[str, Any] | Unset = UNSET,
+        session_custom_claims: Dict[str, Any] | Unset = UNSET,
         locale: Literal["en", "es", "pt-br", "fr"] | Unset = UNSET,
         telemetry_id: str | Unset = UNSET,
         extra_headers: Headers | None = None,
@@ -10592,18 +10592,18 @@ class B2BPasswordsExistingPassword(SyncResource):
         )
 
 
-class B2BPasswordsExistingPasswordWithRawResponse:
-    def __init__(self, resource: B2BPasswordsExistingPassword) -> None:
+class ExistingPasswordWithRawResponse:
+    def __init__(self, resource: ExistingPassword) -> None:
         self.reset = to_raw_response_wrapper(resource.reset)
 
 
-class AsyncB2BPasswordsExistingPassword(AsyncResource):
+class AsyncExistingPassword(AsyncResource):
     """``client.b2b.passwords.existing_password`` (async)."""
 
     @cached_property
-    def with_raw_response(self) -> AsyncB2BPasswordsExistingPasswordWithRawResponse:
+    def with_raw_response(self) -> AsyncExistingPasswordWithRawResponse:
         """The same methods, returning the HTTP response with a ``.parse()`` method."""
-        return AsyncB2BPasswordsExistingPasswordWithRawResponse(self)
+        return AsyncExistingPasswordWithRawResponse(self)
 
     async def reset(
         self,
@@ -10615,7 +10615,7 @@ class AsyncB2BPasswordsExistingPassword(AsyncResource):
         session_token: str | Unset = UNSET,
         session_duration_minutes: int | Unset = UNSET,
         session_jwt: str | Unset = UNSET,
-        session_custom_claims: dict[str, Any] | Unset = UNSET,
+        session_custom_claims: Dict[str, Any] | Unset = UNSET,
         locale: Literal["en", "es", "pt-br", "fr"] | Unset = UNSET,
         telemetry_id: str | Unset = UNSET,
         extra_headers: Headers | None = None,
@@ -10679,22 +10679,22 @@ class AsyncB2BPasswordsExistingPassword(AsyncResource):
         )
 
 
-class AsyncB2BPasswordsExistingPasswordWithRawResponse:
-    def __init__(self, resource: AsyncB2BPasswordsExistingPassword) -> None:
+class AsyncExistingPasswordWithRawResponse:
+    def __init__(self, resource: AsyncExistingPassword) -> None:
         self.reset = async_to_raw_response_wrapper(resource.reset)
 
 
-class B2BPasswordsDiscovery(SyncResource):
+class PasswordsDiscovery(SyncResource):
     """``client.b2b.passwords.discovery``."""
 
     @cached_property
-    def email(self) -> B2BPasswordsDiscoveryEmail:
-        return B2BPasswordsDiscoveryEmail(self._client)
+    def email(self) -> DiscoveryEmail:
+        return DiscoveryEmail(self._client)
 
     @cached_property
-    def with_raw_response(self) -> B2BPasswordsDiscoveryWithRawResponse:
+    def with_raw_response(self) -> PasswordsDiscoveryWithRawResponse:
         """The same methods, returning the HTTP response with a ``.parse()`` method."""
-        return B2BPasswordsDiscoveryWithRawResponse(self)
+        return PasswordsDiscoveryWithRawResponse(self)
 
     def authenticate(
         self,
@@ -10727,22 +10727,22 @@ class B2BPasswordsDiscovery(SyncResource):
         )
 
 
-class B2BPasswordsDiscoveryWithRawResponse:
-    def __init__(self, resource: B2BPasswordsDiscovery) -> None:
+class PasswordsDiscoveryWithRawResponse:
+    def __init__(self, resource: PasswordsDiscovery) -> None:
         self.authenticate = to_raw_response_wrapper(resource.authenticate)
 
 
-class AsyncB2BPasswordsDiscovery(AsyncResource):
+class AsyncPasswordsDiscovery(AsyncResource):
     """``client.b2b.passwords.discovery`` (async)."""
 
     @cached_property
-    def email(self) -> AsyncB2BPasswordsDiscoveryEmail:
-        return AsyncB2BPasswordsDiscoveryEmail(self._client)
+    def email(self) -> AsyncDiscoveryEmail:
+        return AsyncDiscoveryEmail(self._client)
 
     @cached_property
-    def with_raw_response(self) -> AsyncB2BPasswordsDiscoveryWithRawResponse:
+    def with_raw_response(self) -> AsyncPasswordsDiscoveryWithRawResponse:
         """The same methods, returning the HTTP response with a ``.parse()`` method."""
-        return AsyncB2BPasswordsDiscoveryWithRawResponse(self)
+        return AsyncPasswordsDiscoveryWithRawResponse(self)
 
     async def authenticate(
         self,
@@ -10775,18 +10775,18 @@ class AsyncB2BPasswordsDiscovery(AsyncResource):
         )
 
 
-class AsyncB2BPasswordsDiscoveryWithRawResponse:
-    def __init__(self, resource: AsyncB2BPasswordsDiscovery) -> None:
+class AsyncPasswordsDiscoveryWithRawResponse:
+    def __init__(self, resource: AsyncPasswordsDiscovery) -> None:
         self.authenticate = async_to_raw_response_wrapper(resource.authenticate)
 
 
-class B2BPasswordsDiscoveryEmail(SyncResource):
+class DiscoveryEmail(SyncResource):
     """``client.b2b.passwords.discovery.email``."""
 
     @cached_property
-    def with_raw_response(self) -> B2BPasswordsDiscoveryEmailWithRawResponse:
+    def with_raw_response(self) -> DiscoveryEmailWithRawResponse:
         """The same methods, returning the HTTP response with a ``.parse()`` method."""
-        return B2BPasswordsDiscoveryEmailWithRawResponse(self)
+        return DiscoveryEmailWithRawResponse(self)
 
     def reset_start(
         self,
@@ -10895,19 +10895,19 @@ class B2BPasswordsDiscoveryEmail(SyncResource):
         )
 
 
-class B2BPasswordsDiscoveryEmailWithRawResponse:
-    def __init__(self, resource: B2BPasswordsDiscoveryEmail) -> None:
+class DiscoveryEmailWithRawResponse:
+    def __init__(self, resource: DiscoveryEmail) -> None:
         self.reset_start = to_raw_response_wrapper(resource.reset_start)
         self.reset = to_raw_response_wrapper(resource.reset)
 
 
-class AsyncB2BPasswordsDiscoveryEmail(AsyncResource):
+class AsyncDiscoveryEmail(AsyncResource):
     """``client.b2b.passwords.discovery.email`` (async)."""
 
     @cached_property
-    def with_raw_response(self) -> AsyncB2BPasswordsDiscoveryEmailWithRawResponse:
+    def with_raw_response(self) -> AsyncDiscoveryEmailWithRawResponse:
         """The same methods, returning the HTTP response with a ``.parse()`` method."""
-        return AsyncB2BPasswordsDiscoveryEmailWithRawResponse(self)
+        return AsyncDiscoveryEmailWithRawResponse(self)
 
     async def reset_start(
         self,
@@ -11016,31 +11016,31 @@ class AsyncB2BPasswordsDiscoveryEmail(AsyncResource):
         )
 
 
-class AsyncB2BPasswordsDiscoveryEmailWithRawResponse:
-    def __init__(self, resource: AsyncB2BPasswordsDiscoveryEmail) -> None:
+class AsyncDiscoveryEmailWithRawResponse:
+    def __init__(self, resource: AsyncDiscoveryEmail) -> None:
         self.reset_start = async_to_raw_response_wrapper(resource.reset_start)
         self.reset = async_to_raw_response_wrapper(resource.reset)
 
 
-class B2BSso(SyncResource):
+class Sso(SyncResource):
     """``client.b2b.sso``."""
 
     @cached_property
-    def oidc(self) -> B2BSsoOidc:
-        return B2BSsoOidc(self._client)
+    def oidc(self) -> Oidc:
+        return Oidc(self._client)
 
     @cached_property
-    def saml(self) -> B2BSsoSaml:
-        return B2BSsoSaml(self._client)
+    def saml(self) -> Saml:
+        return Saml(self._client)
 
     @cached_property
-    def external(self) -> B2BSsoExternal:
-        return B2BSsoExternal(self._client)
+    def external(self) -> External:
+        return External(self._client)
 
     @cached_property
-    def with_raw_response(self) -> B2BSsoWithRawResponse:
+    def with_raw_response(self) -> SsoWithRawResponse:
         """The same methods, returning the HTTP response with a ``.parse()`` method."""
-        return B2BSsoWithRawResponse(self)
+        return SsoWithRawResponse(self)
 
     def get_connections(
         self,
@@ -11123,7 +11123,7 @@ class B2BSso(SyncResource):
         session_token: str | Unset = UNSET,
         session_jwt: str | Unset = UNSET,
         session_duration_minutes: int | Unset = UNSET,
-        session_custom_claims: dict[str, Any] | Unset = UNSET,
+        session_custom_claims: Dict[str, Any] | Unset = UNSET,
         locale: (
             Literal["en", "es", "pt-br", "fr", "it", "de-DE", "zh-Hans", "ca-ES"] | Unset
         ) = UNSET,
@@ -11191,32 +11191,32 @@ class B2BSso(SyncResource):
         )
 
 
-class B2BSsoWithRawResponse:
-    def __init__(self, resource: B2BSso) -> None:
+class SsoWithRawResponse:
+    def __init__(self, resource: Sso) -> None:
         self.get_connections = to_raw_response_wrapper(resource.get_connections)
         self.delete_connection = to_raw_response_wrapper(resource.delete_connection)
         self.authenticate = to_raw_response_wrapper(resource.authenticate)
 
 
-class AsyncB2BSso(AsyncResource):
+class AsyncSso(AsyncResource):
     """``client.b2b.sso`` (async)."""
 
     @cached_property
-    def oidc(self) -> AsyncB2BSsoOidc:
-        return AsyncB2BSsoOidc(self._client)
+    def oidc(self) -> AsyncOidc:
+        return AsyncOidc(self._client)
 
     @cached_property
-    def saml(self) -> AsyncB2BSsoSaml:
-        return AsyncB2BSsoSaml(self._client)
+    def saml(self) -> AsyncSaml:
+        return AsyncSaml(self._client)
 
     @cached_property
-    def external(self) -> AsyncB2BSsoExternal:
-        return AsyncB2BSsoExternal(self._client)
+    def external(self) -> AsyncExternal:
+        return AsyncExternal(self._client)
 
     @cached_property
-    def with_raw_response(self) -> AsyncB2BSsoWithRawResponse:
+    def with_raw_response(self) -> AsyncSsoWithRawResponse:
         """The same methods, returning the HTTP response with a ``.parse()`` method."""
-        return AsyncB2BSsoWithRawResponse(self)
+        return AsyncSsoWithRawResponse(self)
 
     async def get_connections(
         self,
@@ -11299,7 +11299,7 @@ class AsyncB2BSso(AsyncResource):
         session_token: str | Unset = UNSET,
         session_jwt: str | Unset = UNSET,
         session_duration_minutes: int | Unset = UNSET,
-        session_custom_claims: dict[str, Any] | Unset = UNSET,
+        session_custom_claims: Dict[str, Any] | Unset = UNSET,
         locale: (
             Literal["en", "es", "pt-br", "fr", "it", "de-DE", "zh-Hans", "ca-ES"] | Unset
         ) = UNSET,
@@ -11367,20 +11367,20 @@ class AsyncB2BSso(AsyncResource):
         )
 
 
-class AsyncB2BSsoWithRawResponse:
-    def __init__(self, resource: AsyncB2BSso) -> None:
+class AsyncSsoWithRawResponse:
+    def __init__(self, resource: AsyncSso) -> None:
         self.get_connections = async_to_raw_response_wrapper(resource.get_connections)
         self.delete_connection = async_to_raw_response_wrapper(resource.delete_connection)
         self.authenticate = async_to_raw_response_wrapper(resource.authenticate)
 
 
-class B2BSsoOidc(SyncResource):
+class Oidc(SyncResource):
     """``client.b2b.sso.oidc``."""
 
     @cached_property
-    def with_raw_response(self) -> B2BSsoOidcWithRawResponse:
+    def with_raw_response(self) -> OidcWithRawResponse:
         """The same methods, returning the HTTP response with a ``.parse()`` method."""
-        return B2BSsoOidcWithRawResponse(self)
+        return OidcWithRawResponse(self)
 
     def create_connection(
         self,
@@ -11480,7 +11480,7 @@ class B2BSsoOidc(SyncResource):
             | Unset
         ) = UNSET,
         custom_scopes: str | Unset = UNSET,
-        attribute_mapping: dict[str, Any] | Unset = UNSET,
+        attribute_mapping: Dict[str, Any] | Unset = UNSET,
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
     ) -> models.OidcUpdateConnectionResponse:
@@ -11547,19 +11547,19 @@ class B2BSsoOidc(SyncResource):
         )
 
 
-class B2BSsoOidcWithRawResponse:
-    def __init__(self, resource: B2BSsoOidc) -> None:
+class OidcWithRawResponse:
+    def __init__(self, resource: Oidc) -> None:
         self.create_connection = to_raw_response_wrapper(resource.create_connection)
         self.update_connection = to_raw_response_wrapper(resource.update_connection)
 
 
-class AsyncB2BSsoOidc(AsyncResource):
+class AsyncOidc(AsyncResource):
     """``client.b2b.sso.oidc`` (async)."""
 
     @cached_property
-    def with_raw_response(self) -> AsyncB2BSsoOidcWithRawResponse:
+    def with_raw_response(self) -> AsyncOidcWithRawResponse:
         """The same methods, returning the HTTP response with a ``.parse()`` method."""
-        return AsyncB2BSsoOidcWithRawResponse(self)
+        return AsyncOidcWithRawResponse(self)
 
     async def create_connection(
         self,
@@ -11659,7 +11659,7 @@ class AsyncB2BSsoOidc(AsyncResource):
             | Unset
         ) = UNSET,
         custom_scopes: str | Unset = UNSET,
-        attribute_mapping: dict[str, Any] | Unset = UNSET,
+        attribute_mapping: Dict[str, Any] | Unset = UNSET,
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
     ) -> models.OidcUpdateConnectionResponse:
@@ -11726,23 +11726,23 @@ class AsyncB2BSsoOidc(AsyncResource):
         )
 
 
-class AsyncB2BSsoOidcWithRawResponse:
-    def __init__(self, resource: AsyncB2BSsoOidc) -> None:
+class AsyncOidcWithRawResponse:
+    def __init__(self, resource: AsyncOidc) -> None:
         self.create_connection = async_to_raw_response_wrapper(resource.create_connection)
         self.update_connection = async_to_raw_response_wrapper(resource.update_connection)
 
 
-class B2BSsoSaml(SyncResource):
+class Saml(SyncResource):
     """``client.b2b.sso.saml``."""
 
     @cached_property
-    def connections(self) -> B2BSsoSamlConnections:
-        return B2BSsoSamlConnections(self._client)
+    def connections(self) -> Connections:
+        return Connections(self._client)
 
     @cached_property
-    def with_raw_response(self) -> B2BSsoSamlWithRawResponse:
+    def with_raw_response(self) -> SamlWithRawResponse:
         """The same methods, returning the HTTP response with a ``.parse()`` method."""
-        return B2BSsoSamlWithRawResponse(self)
+        return SamlWithRawResponse(self)
 
     def create_connection(
         self,
@@ -11815,14 +11815,14 @@ class B2BSsoSaml(SyncResource):
         x_stytch_member_session_jwt: str | Unset = UNSET,
         idp_entity_id: str | Unset = UNSET,
         display_name: str | Unset = UNSET,
-        attribute_mapping: dict[str, Any] | Unset = UNSET,
+        attribute_mapping: Dict[str, Any] | Unset = UNSET,
         x509_certificate: str | Unset = UNSET,
         idp_sso_url: str | Unset = UNSET,
         saml_connection_implicit_role_assignments: (
-            list[models.SamlConnectionImplicitRoleAssignment] | Unset
+            List[models.SamlConnectionImplicitRoleAssignment] | Unset
         ) = UNSET,
         saml_group_implicit_role_assignments: (
-            list[models.SamlGroupImplicitRoleAssignment] | Unset
+            List[models.SamlGroupImplicitRoleAssignment] | Unset
         ) = UNSET,
         alternative_audience_uri: str | Unset = UNSET,
         identity_provider: (
@@ -11943,23 +11943,23 @@ class B2BSsoSaml(SyncResource):
         )
 
 
-class B2BSsoSamlWithRawResponse:
-    def __init__(self, resource: B2BSsoSaml) -> None:
+class SamlWithRawResponse:
+    def __init__(self, resource: Saml) -> None:
         self.create_connection = to_raw_response_wrapper(resource.create_connection)
         self.update_connection = to_raw_response_wrapper(resource.update_connection)
 
 
-class AsyncB2BSsoSaml(AsyncResource):
+class AsyncSaml(AsyncResource):
     """``client.b2b.sso.saml`` (async)."""
 
     @cached_property
-    def connections(self) -> AsyncB2BSsoSamlConnections:
-        return AsyncB2BSsoSamlConnections(self._client)
+    def connections(self) -> AsyncConnections:
+        return AsyncConnections(self._client)
 
     @cached_property
-    def with_raw_response(self) -> AsyncB2BSsoSamlWithRawResponse:
+    def with_raw_response(self) -> AsyncSamlWithRawResponse:
         """The same methods, returning the HTTP response with a ``.parse()`` method."""
-        return AsyncB2BSsoSamlWithRawResponse(self)
+        return AsyncSamlWithRawResponse(self)
 
     async def create_connection(
         self,
@@ -12032,14 +12032,14 @@ class AsyncB2BSsoSaml(AsyncResource):
         x_stytch_member_session_jwt: str | Unset = UNSET,
         idp_entity_id: str | Unset = UNSET,
         display_name: str | Unset = UNSET,
-        attribute_mapping: dict[str, Any] | Unset = UNSET,
+        attribute_mapping: Dict[str, Any] | Unset = UNSET,
         x509_certificate: str | Unset = UNSET,
         idp_sso_url: str | Unset = UNSET,
         saml_connection_implicit_role_assignments: (
-            list[models.SamlConnectionImplicitRoleAssignment] | Unset
+            List[models.SamlConnectionImplicitRoleAssignment] | Unset
         ) = UNSET,
         saml_group_implicit_role_assignments: (
-            list[models.SamlGroupImplicitRoleAssignment] | Unset
+            List[models.SamlGroupImplicitRoleAssignment] | Unset
         ) = UNSET,
         alternative_audience_uri: str | Unset = UNSET,
         identity_provider: (
@@ -12160,19 +12160,19 @@ class AsyncB2BSsoSaml(AsyncResource):
         )
 
 
-class AsyncB2BSsoSamlWithRawResponse:
-    def __init__(self, resource: AsyncB2BSsoSaml) -> None:
+class AsyncSamlWithRawResponse:
+    def __init__(self, resource: AsyncSaml) -> None:
         self.create_connection = async_to_raw_response_wrapper(resource.create_connection)
         self.update_connection = async_to_raw_response_wrapper(resource.update_connection)
 
 
-class B2BSsoSamlConnections(SyncResource):
+class Connections(SyncResource):
     """``client.b2b.sso.saml.connections``."""
 
     @cached_property
-    def with_raw_response(self) -> B2BSsoSamlConnectionsWithRawResponse:
+    def with_raw_response(self) -> ConnectionsWithRawResponse:
         """The same methods, returning the HTTP response with a ``.parse()`` method."""
-        return B2BSsoSamlConnectionsWithRawResponse(self)
+        return ConnectionsWithRawResponse(self)
 
     def update_by_url(
         self,
@@ -12295,8 +12295,8 @@ class B2BSsoSamlConnections(SyncResource):
         )
 
 
-class B2BSsoSamlConnectionsWithRawResponse:
-    def __init__(self, resource: B2BSsoSamlConnections) -> None:
+class ConnectionsWithRawResponse:
+    def __init__(self, resource: Connections) -> None:
         self.update_by_url = to_raw_response_wrapper(resource.update_by_url)
         self.delete_verification_certificate = to_raw_response_wrapper(
             resource.delete_verification_certificate
@@ -12306,13 +12306,13 @@ class B2BSsoSamlConnectionsWithRawResponse:
         )
 
 
-class AsyncB2BSsoSamlConnections(AsyncResource):
+class AsyncConnections(AsyncResource):
     """``client.b2b.sso.saml.connections`` (async)."""
 
     @cached_property
-    def with_raw_response(self) -> AsyncB2BSsoSamlConnectionsWithRawResponse:
+    def with_raw_response(self) -> AsyncConnectionsWithRawResponse:
         """The same methods, returning the HTTP response with a ``.parse()`` method."""
-        return AsyncB2BSsoSamlConnectionsWithRawResponse(self)
+        return AsyncConnectionsWithRawResponse(self)
 
     async def update_by_url(
         self,
@@ -12435,8 +12435,8 @@ class AsyncB2BSsoSamlConnections(AsyncResource):
         )
 
 
-class AsyncB2BSsoSamlConnectionsWithRawResponse:
-    def __init__(self, resource: AsyncB2BSsoSamlConnections) -> None:
+class AsyncConnectionsWithRawResponse:
+    def __init__(self, resource: AsyncConnections) -> None:
         self.update_by_url = async_to_raw_response_wrapper(resource.update_by_url)
         self.delete_verification_certificate = async_to_raw_response_wrapper(
             resource.delete_verification_certificate
@@ -12446,13 +12446,13 @@ class AsyncB2BSsoSamlConnectionsWithRawResponse:
         )
 
 
-class B2BSsoExternal(SyncResource):
+class External(SyncResource):
     """``client.b2b.sso.external``."""
 
     @cached_property
-    def with_raw_response(self) -> B2BSsoExternalWithRawResponse:
+    def with_raw_response(self) -> ExternalWithRawResponse:
         """The same methods, returning the HTTP response with a ``.parse()`` method."""
-        return B2BSsoExternalWithRawResponse(self)
+        return ExternalWithRawResponse(self)
 
     def create_connection(
         self,
@@ -12464,10 +12464,10 @@ class B2BSsoExternal(SyncResource):
         x_stytch_member_session_jwt: str | Unset = UNSET,
         display_name: str | Unset = UNSET,
         connection_implicit_role_assignments: (
-            list[models.SamlConnectionImplicitRoleAssignment] | Unset
+            List[models.SamlConnectionImplicitRoleAssignment] | Unset
         ) = UNSET,
         group_implicit_role_assignments: (
-            list[models.SamlGroupImplicitRoleAssignment] | Unset
+            List[models.SamlGroupImplicitRoleAssignment] | Unset
         ) = UNSET,
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
@@ -12520,10 +12520,10 @@ class B2BSsoExternal(SyncResource):
         x_stytch_member_session_jwt: str | Unset = UNSET,
         display_name: str | Unset = UNSET,
         external_connection_implicit_role_assignments: (
-            list[models.SamlConnectionImplicitRoleAssignment] | Unset
+            List[models.SamlConnectionImplicitRoleAssignment] | Unset
         ) = UNSET,
         external_group_implicit_role_assignments: (
-            list[models.SamlGroupImplicitRoleAssignment] | Unset
+            List[models.SamlGroupImplicitRoleAssignment] | Unset
         ) = UNSET,
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
@@ -12576,19 +12576,19 @@ class B2BSsoExternal(SyncResource):
         )
 
 
-class B2BSsoExternalWithRawResponse:
-    def __init__(self, resource: B2BSsoExternal) -> None:
+class ExternalWithRawResponse:
+    def __init__(self, resource: External) -> None:
         self.create_connection = to_raw_response_wrapper(resource.create_connection)
         self.update_connection = to_raw_response_wrapper(resource.update_connection)
 
 
-class AsyncB2BSsoExternal(AsyncResource):
+class AsyncExternal(AsyncResource):
     """``client.b2b.sso.external`` (async)."""
 
     @cached_property
-    def with_raw_response(self) -> AsyncB2BSsoExternalWithRawResponse:
+    def with_raw_response(self) -> AsyncExternalWithRawResponse:
         """The same methods, returning the HTTP response with a ``.parse()`` method."""
-        return AsyncB2BSsoExternalWithRawResponse(self)
+        return AsyncExternalWithRawResponse(self)
 
     async def create_connection(
         self,
@@ -12600,10 +12600,10 @@ class AsyncB2BSsoExternal(AsyncResource):
         x_stytch_member_session_jwt: str | Unset = UNSET,
         display_name: str | Unset = UNSET,
         connection_implicit_role_assignments: (
-            list[models.SamlConnectionImplicitRoleAssignment] | Unset
+            List[models.SamlConnectionImplicitRoleAssignment] | Unset
         ) = UNSET,
         group_implicit_role_assignments: (
-            list[models.SamlGroupImplicitRoleAssignment] | Unset
+            List[models.SamlGroupImplicitRoleAssignment] | Unset
         ) = UNSET,
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
@@ -12656,10 +12656,10 @@ class AsyncB2BSsoExternal(AsyncResource):
         x_stytch_member_session_jwt: str | Unset = UNSET,
         display_name: str | Unset = UNSET,
         external_connection_implicit_role_assignments: (
-            list[models.SamlConnectionImplicitRoleAssignment] | Unset
+            List[models.SamlConnectionImplicitRoleAssignment] | Unset
         ) = UNSET,
         external_group_implicit_role_assignments: (
-            list[models.SamlGroupImplicitRoleAssignment] | Unset
+            List[models.SamlGroupImplicitRoleAssignment] | Unset
         ) = UNSET,
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
@@ -12712,7 +12712,7 @@ class AsyncB2BSsoExternal(AsyncResource):
         )
 
 
-class AsyncB2BSsoExternalWithRawResponse:
-    def __init__(self, resource: AsyncB2BSsoExternal) -> None:
+class AsyncExternalWithRawResponse:
+    def __init__(self, resource: AsyncExternal) -> None:
         self.create_connection = async_to_raw_response_wrapper(resource.create_connection)
         self.update_connection = async_to_raw_response_wrapper(resource.update_connection)

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator, Iterator
 from functools import cached_property
-from typing import Any, Literal
+from typing import Any, Dict, List, Literal
 
 from .. import models
 from .._base_client import AsyncResource, SyncResource, path_param
@@ -17,10 +17,10 @@ from .._types import NOT_GIVEN, UNSET, Headers, NotGiven, Timeout, Unset
 __all__ = [
     "ConnectedApps",
     "AsyncConnectedApps",
-    "ConnectedAppsClients",
-    "AsyncConnectedAppsClients",
-    "ConnectedAppsClientsSecrets",
-    "AsyncConnectedAppsClientsSecrets",
+    "Clients",
+    "AsyncClients",
+    "Secrets",
+    "AsyncSecrets",
 ]
 
 
@@ -28,29 +28,29 @@ class ConnectedApps(SyncResource):
     """``client.connected_apps``."""
 
     @cached_property
-    def clients(self) -> ConnectedAppsClients:
-        return ConnectedAppsClients(self._client)
+    def clients(self) -> Clients:
+        return Clients(self._client)
 
 
 class AsyncConnectedApps(AsyncResource):
     """``client.connected_apps`` (async)."""
 
     @cached_property
-    def clients(self) -> AsyncConnectedAppsClients:
-        return AsyncConnectedAppsClients(self._client)
+    def clients(self) -> AsyncClients:
+        return AsyncClients(self._client)
 
 
-class ConnectedAppsClients(SyncResource):
+class Clients(SyncResource):
     """``client.connected_apps.clients``."""
 
     @cached_property
-    def secrets(self) -> ConnectedAppsClientsSecrets:
-        return ConnectedAppsClientsSecrets(self._client)
+    def secrets(self) -> Secrets:
+        return Secrets(self._client)
 
     @cached_property
-    def with_raw_response(self) -> ConnectedAppsClientsWithRawResponse:
+    def with_raw_response(self) -> ClientsWithRawResponse:
         """The same methods, returning the HTTP response with a ``.parse()`` method."""
-        return ConnectedAppsClientsWithRawResponse(self)
+        return ClientsWithRawResponse(self)
 
     def get(
         self,
@@ -82,12 +82,12 @@ class ConnectedAppsClients(SyncResource):
         *,
         client_name: str | Unset = UNSET,
         client_description: str | Unset = UNSET,
-        redirect_urls: list[str] | Unset = UNSET,
+        redirect_urls: List[str] | Unset = UNSET,
         full_access_allowed: bool | Unset = UNSET,
         access_token_expiry_minutes: int | Unset = UNSET,
         access_token_custom_audience: str | Unset = UNSET,
         access_token_template_content: str | Unset = UNSET,
-        post_logout_redirect_urls: list[str] | Unset = UNSET,
+        post_logout_redirect_urls: List[str] | Unset = UNSET,
         logo_url: str | Unset = UNSET,
         bypass_consent_for_offline_access: bool | Unset = UNSET,
         extra_headers: Headers | None = None,
@@ -223,12 +223,12 @@ class ConnectedAppsClients(SyncResource):
         ],
         client_name: str | Unset = UNSET,
         client_description: str | Unset = UNSET,
-        redirect_urls: list[str] | Unset = UNSET,
+        redirect_urls: List[str] | Unset = UNSET,
         full_access_allowed: bool | Unset = UNSET,
         access_token_expiry_minutes: int | Unset = UNSET,
         access_token_custom_audience: str | Unset = UNSET,
         access_token_template_content: str | Unset = UNSET,
-        post_logout_redirect_urls: list[str] | Unset = UNSET,
+        post_logout_redirect_urls: List[str] | Unset = UNSET,
         logo_url: str | Unset = UNSET,
         bypass_consent_for_offline_access: bool | Unset = UNSET,
         extra_headers: Headers | None = None,
@@ -277,8 +277,8 @@ class ConnectedAppsClients(SyncResource):
         )
 
 
-class ConnectedAppsClientsWithRawResponse:
-    def __init__(self, resource: ConnectedAppsClients) -> None:
+class ClientsWithRawResponse:
+    def __init__(self, resource: Clients) -> None:
         self.get = to_raw_response_wrapper(resource.get)
         self.update = to_raw_response_wrapper(resource.update)
         self.delete = to_raw_response_wrapper(resource.delete)
@@ -286,17 +286,17 @@ class ConnectedAppsClientsWithRawResponse:
         self.create = to_raw_response_wrapper(resource.create)
 
 
-class AsyncConnectedAppsClients(AsyncResource):
+class AsyncClients(AsyncResource):
     """``client.connected_apps.clients`` (async)."""
 
     @cached_property
-    def secrets(self) -> AsyncConnectedAppsClientsSecrets:
-        return AsyncConnectedAppsClientsSecrets(self._client)
+    def secrets(self) -> AsyncSecrets:
+        return AsyncSecrets(self._client)
 
     @cached_property
-    def with_raw_response(self) -> AsyncConnectedAppsClientsWithRawResponse:
+    def with_raw_response(self) -> AsyncClientsWithRawResponse:
         """The same methods, returning the HTTP response with a ``.parse()`` method."""
-        return AsyncConnectedAppsClientsWithRawResponse(self)
+        return AsyncClientsWithRawResponse(self)
 
     async def get(
         self,
@@ -328,12 +328,12 @@ class AsyncConnectedAppsClients(AsyncResource):
         *,
         client_name: str | Unset = UNSET,
         client_description: str | Unset = UNSET,
-        redirect_urls: list[str] | Unset = UNSET,
+        redirect_urls: List[str] | Unset = UNSET,
         full_access_allowed: bool | Unset = UNSET,
         access_token_expiry_minutes: int | Unset = UNSET,
         access_token_custom_audience: str | Unset = UNSET,
         access_token_template_content: str | Unset = UNSET,
-        post_logout_redirect_urls: list[str] | Unset = UNSET,
+        post_logout_redirect_urls: List[str] | Unset = UNSET,
         logo_url: str | Unset = UNSET,
         bypass_consent_for_offline_access: bool | Unset = UNSET,
         extra_headers: Headers | None = None,
@@ -469,12 +469,12 @@ class AsyncConnectedAppsClients(AsyncResource):
         ],
         client_name: str | Unset = UNSET,
         client_description: str | Unset = UNSET,
-        redirect_urls: list[str] | Unset = UNSET,
+        redirect_urls: List[str] | Unset = UNSET,
         full_access_allowed: bool | Unset = UNSET,
         access_token_expiry_minutes: int | Unset = UNSET,
         access_token_custom_audience: str | Unset = UNSET,
         access_token_template_content: str | Unset = UNSET,
-        post_logout_redirect_urls: list[str] | Unset = UNSET,
+        post_logout_redirect_urls: List[str] | Unset = UNSET,
         logo_url: str | Unset = UNSET,
         bypass_consent_for_offline_access: bool | Unset = UNSET,
         extra_headers: Headers | None = None,
@@ -523,8 +523,8 @@ class AsyncConnectedAppsClients(AsyncResource):
         )
 
 
-class AsyncConnectedAppsClientsWithRawResponse:
-    def __init__(self, resource: AsyncConnectedAppsClients) -> None:
+class AsyncClientsWithRawResponse:
+    def __init__(self, resource: AsyncClients) -> None:
         self.get = async_to_raw_response_wrapper(resource.get)
         self.update = async_to_raw_response_wrapper(resource.update)
         self.delete = async_to_raw_response_wrapper(resource.delete)
@@ -532,13 +532,13 @@ class AsyncConnectedAppsClientsWithRawResponse:
         self.create = async_to_raw_response_wrapper(resource.create)
 
 
-class ConnectedAppsClientsSecrets(SyncResource):
+class Secrets(SyncResource):
     """``client.connected_apps.clients.secrets``."""
 
     @cached_property
-    def with_raw_response(self) -> ConnectedAppsClientsSecretsWithRawResponse:
+    def with_raw_response(self) -> SecretsWithRawResponse:
         """The same methods, returning the HTTP response with a ``.parse()`` method."""
-        return ConnectedAppsClientsSecretsWithRawResponse(self)
+        return SecretsWithRawResponse(self)
 
     def rotate_start(
         self,
@@ -613,20 +613,20 @@ class ConnectedAppsClientsSecrets(SyncResource):
         )
 
 
-class ConnectedAppsClientsSecretsWithRawResponse:
-    def __init__(self, resource: ConnectedAppsClientsSecrets) -> None:
+class SecretsWithRawResponse:
+    def __init__(self, resource: Secrets) -> None:
         self.rotate_start = to_raw_response_wrapper(resource.rotate_start)
         self.rotate_cancel = to_raw_response_wrapper(resource.rotate_cancel)
         self.rotate = to_raw_response_wrapper(resource.rotate)
 
 
-class AsyncConnectedAppsClientsSecrets(AsyncResource):
+class AsyncSecrets(AsyncResource):
     """``client.connected_apps.clients.secrets`` (async)."""
 
     @cached_property
-    def with_raw_response(self) -> AsyncConnectedAppsClientsSecretsWithRawResponse:
+    def with_raw_response(self) -> AsyncSecretsWithRawResponse:
         """The same methods, returning the HTTP response with a ``.parse()`` method."""
-        return AsyncConnectedAppsClientsSecretsWithRawResponse(self)
+        return AsyncSecretsWithRawResponse(self)
 
     async def rotate_start(
         self,
@@ -701,8 +701,8 @@ class AsyncConnectedAppsClientsSecrets(AsyncResource):
         )
 
 
-class AsyncConnectedAppsClientsSecretsWithRawResponse:
-    def __init__(self, resource: AsyncConnectedAppsClientsSecrets) -> None:
+class AsyncSecretsWithRawResponse:
+    def __init__(self, resource: AsyncSecrets) -> None:
         self.rotate_start = async_to_raw_response_wrapper(resource.rotate_start)
         self.rotate_cancel = async_to_raw_response_wrapper(resource.rotate_cancel)
         self.rotate = async_to_raw_response_wrapper(resource.rotate)

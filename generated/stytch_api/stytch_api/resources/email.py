@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator, Iterator
 from functools import cached_property
-from typing import Any, Literal
+from typing import Any, Dict, List, Literal
 
 from .. import models
 from .._base_client import AsyncResource, SyncResource, path_param
@@ -15,18 +15,18 @@ from .._response import async_to_raw_response_wrapper, to_raw_response_wrapper
 from .._types import NOT_GIVEN, UNSET, Headers, NotGiven, Timeout, Unset
 
 __all__ = [
-    "Email",
-    "AsyncEmail",
+    "Email2",
+    "AsyncEmail2",
 ]
 
 
-class Email(SyncResource):
+class Email2(SyncResource):
     """``client.email``."""
 
     @cached_property
-    def with_raw_response(self) -> EmailWithRawResponse:
+    def with_raw_response(self) -> Email2WithRawResponse:
         """The same methods, returning the HTTP response with a ``.parse()`` method."""
-        return EmailWithRawResponse(self)
+        return Email2WithRawResponse(self)
 
     def risk(
         self,
@@ -55,18 +55,18 @@ class Email(SyncResource):
         )
 
 
-class EmailWithRawResponse:
-    def __init__(self, resource: Email) -> None:
+class Email2WithRawResponse:
+    def __init__(self, resource: Email2) -> None:
         self.risk = to_raw_response_wrapper(resource.risk)
 
 
-class AsyncEmail(AsyncResource):
+class AsyncEmail2(AsyncResource):
     """``client.email`` (async)."""
 
     @cached_property
-    def with_raw_response(self) -> AsyncEmailWithRawResponse:
+    def with_raw_response(self) -> AsyncEmail2WithRawResponse:
         """The same methods, returning the HTTP response with a ``.parse()`` method."""
-        return AsyncEmailWithRawResponse(self)
+        return AsyncEmail2WithRawResponse(self)
 
     async def risk(
         self,
@@ -95,6 +95,6 @@ class AsyncEmail(AsyncResource):
         )
 
 
-class AsyncEmailWithRawResponse:
-    def __init__(self, resource: AsyncEmail) -> None:
+class AsyncEmail2WithRawResponse:
+    def __init__(self, resource: AsyncEmail2) -> None:
         self.risk = async_to_raw_response_wrapper(resource.risk)

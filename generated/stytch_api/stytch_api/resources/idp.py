@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator, Iterator
 from functools import cached_property
-from typing import Any, Literal
+from typing import Any, Dict, List, Literal
 
 from .. import models
 from .._base_client import AsyncResource, SyncResource, path_param
@@ -15,14 +15,14 @@ from .._response import async_to_raw_response_wrapper, to_raw_response_wrapper
 from .._types import NOT_GIVEN, UNSET, Headers, NotGiven, Timeout, Unset
 
 __all__ = [
-    "Idp",
-    "AsyncIdp",
+    "Idp2",
+    "AsyncIdp2",
     "IdpOauth",
     "AsyncIdpOauth",
 ]
 
 
-class Idp(SyncResource):
+class Idp2(SyncResource):
     """``client.idp``."""
 
     @cached_property
@@ -30,7 +30,7 @@ class Idp(SyncResource):
         return IdpOauth(self._client)
 
 
-class AsyncIdp(AsyncResource):
+class AsyncIdp2(AsyncResource):
     """``client.idp`` (async)."""
 
     @cached_property
@@ -52,7 +52,7 @@ class IdpOauth(SyncResource):
         client_id: str,
         redirect_uri: str,
         response_type: str,
-        scopes: list[str],
+        scopes: List[str],
         user_id: str | Unset = UNSET,
         session_token: str | Unset = UNSET,
         session_jwt: str | Unset = UNSET,
@@ -101,7 +101,7 @@ class IdpOauth(SyncResource):
         self,
         *,
         consent_granted: bool,
-        scopes: list[str],
+        scopes: List[str],
         client_id: str,
         redirect_uri: str,
         response_type: str,
@@ -112,7 +112,7 @@ class IdpOauth(SyncResource):
         state: str | Unset = UNSET,
         nonce: str | Unset = UNSET,
         code_challenge: str | Unset = UNSET,
-        resources: list[str] | Unset = UNSET,
+        resources: List[str] | Unset = UNSET,
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
     ) -> models.IdpOauthAuthorizeResponse:
@@ -185,7 +185,7 @@ class AsyncIdpOauth(AsyncResource):
         client_id: str,
         redirect_uri: str,
         response_type: str,
-        scopes: list[str],
+        scopes: List[str],
         user_id: str | Unset = UNSET,
         session_token: str | Unset = UNSET,
         session_jwt: str | Unset = UNSET,
@@ -234,7 +234,7 @@ class AsyncIdpOauth(AsyncResource):
         self,
         *,
         consent_granted: bool,
-        scopes: list[str],
+        scopes: List[str],
         client_id: str,
         redirect_uri: str,
         response_type: str,
@@ -245,7 +245,7 @@ class AsyncIdpOauth(AsyncResource):
         state: str | Unset = UNSET,
         nonce: str | Unset = UNSET,
         code_challenge: str | Unset = UNSET,
-        resources: list[str] | Unset = UNSET,
+        resources: List[str] | Unset = UNSET,
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
     ) -> models.IdpOauthAuthorizeResponse:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator, Iterator
 from functools import cached_property
-from typing import Any, Literal
+from typing import Any, Dict, List, Literal
 
 from .. import models
 from .._base_client import AsyncResource, SyncResource, path_param
@@ -15,18 +15,18 @@ from .._response import async_to_raw_response_wrapper, to_raw_response_wrapper
 from .._types import NOT_GIVEN, UNSET, Headers, NotGiven, Timeout, Unset
 
 __all__ = [
-    "Impersonation",
-    "AsyncImpersonation",
+    "Impersonation2",
+    "AsyncImpersonation2",
 ]
 
 
-class Impersonation(SyncResource):
+class Impersonation2(SyncResource):
     """``client.impersonation``."""
 
     @cached_property
-    def with_raw_response(self) -> ImpersonationWithRawResponse:
+    def with_raw_response(self) -> Impersonation2WithRawResponse:
         """The same methods, returning the HTTP response with a ``.parse()`` method."""
-        return ImpersonationWithRawResponse(self)
+        return Impersonation2WithRawResponse(self)
 
     def authenticate(
         self,
@@ -55,18 +55,18 @@ class Impersonation(SyncResource):
         )
 
 
-class ImpersonationWithRawResponse:
-    def __init__(self, resource: Impersonation) -> None:
+class Impersonation2WithRawResponse:
+    def __init__(self, resource: Impersonation2) -> None:
         self.authenticate = to_raw_response_wrapper(resource.authenticate)
 
 
-class AsyncImpersonation(AsyncResource):
+class AsyncImpersonation2(AsyncResource):
     """``client.impersonation`` (async)."""
 
     @cached_property
-    def with_raw_response(self) -> AsyncImpersonationWithRawResponse:
+    def with_raw_response(self) -> AsyncImpersonation2WithRawResponse:
         """The same methods, returning the HTTP response with a ``.parse()`` method."""
-        return AsyncImpersonationWithRawResponse(self)
+        return AsyncImpersonation2WithRawResponse(self)
 
     async def authenticate(
         self,
@@ -95,6 +95,6 @@ class AsyncImpersonation(AsyncResource):
         )
 
 
-class AsyncImpersonationWithRawResponse:
-    def __init__(self, resource: AsyncImpersonation) -> None:
+class AsyncImpersonation2WithRawResponse:
+    def __init__(self, resource: AsyncImpersonation2) -> None:
         self.authenticate = async_to_raw_response_wrapper(resource.authenticate)

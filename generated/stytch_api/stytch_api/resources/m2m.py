@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator, Iterator
 from functools import cached_property
-from typing import Any, Literal
+from typing import Any, Dict, List, Literal
 
 from .. import models
 from .._base_client import AsyncResource, SyncResource, path_param
@@ -19,8 +19,8 @@ __all__ = [
     "AsyncM2M",
     "M2MClients",
     "AsyncM2MClients",
-    "M2MClientsSecrets",
-    "AsyncM2MClientsSecrets",
+    "ClientsSecrets",
+    "AsyncClientsSecrets",
 ]
 
 
@@ -44,8 +44,8 @@ class M2MClients(SyncResource):
     """``client.m2m.clients``."""
 
     @cached_property
-    def secrets(self) -> M2MClientsSecrets:
-        return M2MClientsSecrets(self._client)
+    def secrets(self) -> ClientsSecrets:
+        return ClientsSecrets(self._client)
 
     @cached_property
     def with_raw_response(self) -> M2MClientsWithRawResponse:
@@ -83,8 +83,8 @@ class M2MClients(SyncResource):
         client_name: str | Unset = UNSET,
         client_description: str | Unset = UNSET,
         status: Literal["active", "inactive"] | Unset = UNSET,
-        scopes: list[str] | Unset = UNSET,
-        trusted_metadata: dict[str, Any] | Unset = UNSET,
+        scopes: List[str] | Unset = UNSET,
+        trusted_metadata: Dict[str, Any] | Unset = UNSET,
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
     ) -> models.M2MClientsUpdateResponse:
@@ -210,12 +210,12 @@ class M2MClients(SyncResource):
     def create(
         self,
         *,
-        scopes: list[str],
+        scopes: List[str],
         client_id: str | Unset = UNSET,
         client_secret: str | Unset = UNSET,
         client_name: str | Unset = UNSET,
         client_description: str | Unset = UNSET,
-        trusted_metadata: dict[str, Any] | Unset = UNSET,
+        trusted_metadata: Dict[str, Any] | Unset = UNSET,
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
     ) -> models.M2MClientsCreateResponse:
@@ -267,8 +267,8 @@ class AsyncM2MClients(AsyncResource):
     """``client.m2m.clients`` (async)."""
 
     @cached_property
-    def secrets(self) -> AsyncM2MClientsSecrets:
-        return AsyncM2MClientsSecrets(self._client)
+    def secrets(self) -> AsyncClientsSecrets:
+        return AsyncClientsSecrets(self._client)
 
     @cached_property
     def with_raw_response(self) -> AsyncM2MClientsWithRawResponse:
@@ -306,8 +306,8 @@ class AsyncM2MClients(AsyncResource):
         client_name: str | Unset = UNSET,
         client_description: str | Unset = UNSET,
         status: Literal["active", "inactive"] | Unset = UNSET,
-        scopes: list[str] | Unset = UNSET,
-        trusted_metadata: dict[str, Any] | Unset = UNSET,
+        scopes: List[str] | Unset = UNSET,
+        trusted_metadata: Dict[str, Any] | Unset = UNSET,
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
     ) -> models.M2MClientsUpdateResponse:
@@ -433,12 +433,12 @@ class AsyncM2MClients(AsyncResource):
     async def create(
         self,
         *,
-        scopes: list[str],
+        scopes: List[str],
         client_id: str | Unset = UNSET,
         client_secret: str | Unset = UNSET,
         client_name: str | Unset = UNSET,
         client_description: str | Unset = UNSET,
-        trusted_metadata: dict[str, Any] | Unset = UNSET,
+        trusted_metadata: Dict[str, Any] | Unset = UNSET,
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
     ) -> models.M2MClientsCreateResponse:
@@ -486,13 +486,13 @@ class AsyncM2MClientsWithRawResponse:
         self.create = async_to_raw_response_wrapper(resource.create)
 
 
-class M2MClientsSecrets(SyncResource):
+class ClientsSecrets(SyncResource):
     """``client.m2m.clients.secrets``."""
 
     @cached_property
-    def with_raw_response(self) -> M2MClientsSecretsWithRawResponse:
+    def with_raw_response(self) -> ClientsSecretsWithRawResponse:
         """The same methods, returning the HTTP response with a ``.parse()`` method."""
-        return M2MClientsSecretsWithRawResponse(self)
+        return ClientsSecretsWithRawResponse(self)
 
     def rotate_start(
         self,
@@ -567,20 +567,20 @@ class M2MClientsSecrets(SyncResource):
         )
 
 
-class M2MClientsSecretsWithRawResponse:
-    def __init__(self, resource: M2MClientsSecrets) -> None:
+class ClientsSecretsWithRawResponse:
+    def __init__(self, resource: ClientsSecrets) -> None:
         self.rotate_start = to_raw_response_wrapper(resource.rotate_start)
         self.rotate_cancel = to_raw_response_wrapper(resource.rotate_cancel)
         self.rotate = to_raw_response_wrapper(resource.rotate)
 
 
-class AsyncM2MClientsSecrets(AsyncResource):
+class AsyncClientsSecrets(AsyncResource):
     """``client.m2m.clients.secrets`` (async)."""
 
     @cached_property
-    def with_raw_response(self) -> AsyncM2MClientsSecretsWithRawResponse:
+    def with_raw_response(self) -> AsyncClientsSecretsWithRawResponse:
         """The same methods, returning the HTTP response with a ``.parse()`` method."""
-        return AsyncM2MClientsSecretsWithRawResponse(self)
+        return AsyncClientsSecretsWithRawResponse(self)
 
     async def rotate_start(
         self,
@@ -655,8 +655,8 @@ class AsyncM2MClientsSecrets(AsyncResource):
         )
 
 
-class AsyncM2MClientsSecretsWithRawResponse:
-    def __init__(self, resource: AsyncM2MClientsSecrets) -> None:
+class AsyncClientsSecretsWithRawResponse:
+    def __init__(self, resource: AsyncClientsSecrets) -> None:
         self.rotate_start = async_to_raw_response_wrapper(resource.rotate_start)
         self.rotate_cancel = async_to_raw_response_wrapper(resource.rotate_cancel)
         self.rotate = async_to_raw_response_wrapper(resource.rotate)

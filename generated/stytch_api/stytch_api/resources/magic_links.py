@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator, Iterator
 from functools import cached_property
-from typing import Any, Literal
+from typing import Any, Dict, List, Literal
 
 from .. import models
 from .._base_client import AsyncResource, SyncResource, path_param
@@ -15,14 +15,14 @@ from .._response import async_to_raw_response_wrapper, to_raw_response_wrapper
 from .._types import NOT_GIVEN, UNSET, Headers, NotGiven, Timeout, Unset
 
 __all__ = [
-    "MagicLinks",
-    "AsyncMagicLinks",
+    "MagicLinks2",
+    "AsyncMagicLinks2",
     "MagicLinksEmail",
     "AsyncMagicLinksEmail",
 ]
 
 
-class MagicLinks(SyncResource):
+class MagicLinks2(SyncResource):
     """``client.magic_links``."""
 
     @cached_property
@@ -30,9 +30,9 @@ class MagicLinks(SyncResource):
         return MagicLinksEmail(self._client)
 
     @cached_property
-    def with_raw_response(self) -> MagicLinksWithRawResponse:
+    def with_raw_response(self) -> MagicLinks2WithRawResponse:
         """The same methods, returning the HTTP response with a ``.parse()`` method."""
-        return MagicLinksWithRawResponse(self)
+        return MagicLinks2WithRawResponse(self)
 
     def authenticate(
         self,
@@ -43,7 +43,7 @@ class MagicLinks(SyncResource):
         session_token: str | Unset = UNSET,
         session_duration_minutes: int | Unset = UNSET,
         session_jwt: str | Unset = UNSET,
-        session_custom_claims: dict[str, Any] | Unset = UNSET,
+        session_custom_claims: Dict[str, Any] | Unset = UNSET,
         code_verifier: str | Unset = UNSET,
         telemetry_id: str | Unset = UNSET,
         extra_headers: Headers | None = None,
@@ -140,13 +140,13 @@ class MagicLinks(SyncResource):
         )
 
 
-class MagicLinksWithRawResponse:
-    def __init__(self, resource: MagicLinks) -> None:
+class MagicLinks2WithRawResponse:
+    def __init__(self, resource: MagicLinks2) -> None:
         self.authenticate = to_raw_response_wrapper(resource.authenticate)
         self.create = to_raw_response_wrapper(resource.create)
 
 
-class AsyncMagicLinks(AsyncResource):
+class AsyncMagicLinks2(AsyncResource):
     """``client.magic_links`` (async)."""
 
     @cached_property
@@ -154,9 +154,9 @@ class AsyncMagicLinks(AsyncResource):
         return AsyncMagicLinksEmail(self._client)
 
     @cached_property
-    def with_raw_response(self) -> AsyncMagicLinksWithRawResponse:
+    def with_raw_response(self) -> AsyncMagicLinks2WithRawResponse:
         """The same methods, returning the HTTP response with a ``.parse()`` method."""
-        return AsyncMagicLinksWithRawResponse(self)
+        return AsyncMagicLinks2WithRawResponse(self)
 
     async def authenticate(
         self,
@@ -167,7 +167,7 @@ class AsyncMagicLinks(AsyncResource):
         session_token: str | Unset = UNSET,
         session_duration_minutes: int | Unset = UNSET,
         session_jwt: str | Unset = UNSET,
-        session_custom_claims: dict[str, Any] | Unset = UNSET,
+        session_custom_claims: Dict[str, Any] | Unset = UNSET,
         code_verifier: str | Unset = UNSET,
         telemetry_id: str | Unset = UNSET,
         extra_headers: Headers | None = None,
@@ -264,8 +264,8 @@ class AsyncMagicLinks(AsyncResource):
         )
 
 
-class AsyncMagicLinksWithRawResponse:
-    def __init__(self, resource: AsyncMagicLinks) -> None:
+class AsyncMagicLinks2WithRawResponse:
+    def __init__(self, resource: AsyncMagicLinks2) -> None:
         self.authenticate = async_to_raw_response_wrapper(resource.authenticate)
         self.create = async_to_raw_response_wrapper(resource.create)
 
@@ -449,8 +449,8 @@ class MagicLinksEmail(SyncResource):
         invite_magic_link_url: str | Unset = UNSET,
         invite_expiration_minutes: int | Unset = UNSET,
         locale: Literal["en", "es", "pt-br", "fr"] | Unset = UNSET,
-        trusted_metadata: dict[str, Any] | Unset = UNSET,
-        untrusted_metadata: dict[str, Any] | Unset = UNSET,
+        trusted_metadata: Dict[str, Any] | Unset = UNSET,
+        untrusted_metadata: Dict[str, Any] | Unset = UNSET,
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
     ) -> models.EmailInviteResponse:
@@ -717,8 +717,8 @@ class AsyncMagicLinksEmail(AsyncResource):
         invite_magic_link_url: str | Unset = UNSET,
         invite_expiration_minutes: int | Unset = UNSET,
         locale: Literal["en", "es", "pt-br", "fr"] | Unset = UNSET,
-        trusted_metadata: dict[str, Any] | Unset = UNSET,
-        untrusted_metadata: dict[str, Any] | Unset = UNSET,
+        trusted_metadata: Dict[str, Any] | Unset = UNSET,
+        untrusted_metadata: Dict[str, Any] | Unset = UNSET,
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
     ) -> models.EmailInviteResponse:

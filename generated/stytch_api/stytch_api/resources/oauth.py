@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator, Iterator
 from functools import cached_property
-from typing import Any, Literal
+from typing import Any, Dict, List, Literal
 
 from .. import models
 from .._base_client import AsyncResource, SyncResource, path_param
@@ -15,18 +15,18 @@ from .._response import async_to_raw_response_wrapper, to_raw_response_wrapper
 from .._types import NOT_GIVEN, UNSET, Headers, NotGiven, Timeout, Unset
 
 __all__ = [
-    "Oauth",
-    "AsyncOauth",
+    "Oauth2",
+    "AsyncOauth2",
 ]
 
 
-class Oauth(SyncResource):
+class Oauth2(SyncResource):
     """``client.oauth``."""
 
     @cached_property
-    def with_raw_response(self) -> OauthWithRawResponse:
+    def with_raw_response(self) -> Oauth2WithRawResponse:
         """The same methods, returning the HTTP response with a ``.parse()`` method."""
-        return OauthWithRawResponse(self)
+        return Oauth2WithRawResponse(self)
 
     def attach(
         self,
@@ -71,7 +71,7 @@ class Oauth(SyncResource):
         session_token: str | Unset = UNSET,
         session_duration_minutes: int | Unset = UNSET,
         session_jwt: str | Unset = UNSET,
-        session_custom_claims: dict[str, Any] | Unset = UNSET,
+        session_custom_claims: Dict[str, Any] | Unset = UNSET,
         code_verifier: str | Unset = UNSET,
         telemetry_id: str | Unset = UNSET,
         extra_headers: Headers | None = None,
@@ -138,19 +138,19 @@ class Oauth(SyncResource):
         )
 
 
-class OauthWithRawResponse:
-    def __init__(self, resource: Oauth) -> None:
+class Oauth2WithRawResponse:
+    def __init__(self, resource: Oauth2) -> None:
         self.attach = to_raw_response_wrapper(resource.attach)
         self.authenticate = to_raw_response_wrapper(resource.authenticate)
 
 
-class AsyncOauth(AsyncResource):
+class AsyncOauth2(AsyncResource):
     """``client.oauth`` (async)."""
 
     @cached_property
-    def with_raw_response(self) -> AsyncOauthWithRawResponse:
+    def with_raw_response(self) -> AsyncOauth2WithRawResponse:
         """The same methods, returning the HTTP response with a ``.parse()`` method."""
-        return AsyncOauthWithRawResponse(self)
+        return AsyncOauth2WithRawResponse(self)
 
     async def attach(
         self,
@@ -195,7 +195,7 @@ class AsyncOauth(AsyncResource):
         session_token: str | Unset = UNSET,
         session_duration_minutes: int | Unset = UNSET,
         session_jwt: str | Unset = UNSET,
-        session_custom_claims: dict[str, Any] | Unset = UNSET,
+        session_custom_claims: Dict[str, Any] | Unset = UNSET,
         code_verifier: str | Unset = UNSET,
         telemetry_id: str | Unset = UNSET,
         extra_headers: Headers | None = None,
@@ -262,7 +262,7 @@ class AsyncOauth(AsyncResource):
         )
 
 
-class AsyncOauthWithRawResponse:
-    def __init__(self, resource: AsyncOauth) -> None:
+class AsyncOauth2WithRawResponse:
+    def __init__(self, resource: AsyncOauth2) -> None:
         self.attach = async_to_raw_response_wrapper(resource.attach)
         self.authenticate = async_to_raw_response_wrapper(resource.authenticate)

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator, Iterator
 from functools import cached_property
-from typing import Any, Literal
+from typing import Any, Dict, List, Literal
 
 from .. import models
 from .._base_client import AsyncResource, SyncResource, path_param
@@ -15,18 +15,18 @@ from .._response import async_to_raw_response_wrapper, to_raw_response_wrapper
 from .._types import NOT_GIVEN, UNSET, Headers, NotGiven, Timeout, Unset
 
 __all__ = [
-    "Otps",
-    "AsyncOtps",
+    "Otps2",
+    "AsyncOtps2",
     "OtpsSms",
     "AsyncOtpsSms",
-    "OtpsWhatsapp",
-    "AsyncOtpsWhatsapp",
-    "OtpsEmail",
-    "AsyncOtpsEmail",
+    "Whatsapp",
+    "AsyncWhatsapp",
+    "Email4",
+    "AsyncEmail4",
 ]
 
 
-class Otps(SyncResource):
+class Otps2(SyncResource):
     """``client.otps``."""
 
     @cached_property
@@ -34,17 +34,17 @@ class Otps(SyncResource):
         return OtpsSms(self._client)
 
     @cached_property
-    def whatsapp(self) -> OtpsWhatsapp:
-        return OtpsWhatsapp(self._client)
+    def whatsapp(self) -> Whatsapp:
+        return Whatsapp(self._client)
 
     @cached_property
-    def email(self) -> OtpsEmail:
-        return OtpsEmail(self._client)
+    def email(self) -> Email4:
+        return Email4(self._client)
 
     @cached_property
-    def with_raw_response(self) -> OtpsWithRawResponse:
+    def with_raw_response(self) -> Otps2WithRawResponse:
         """The same methods, returning the HTTP response with a ``.parse()`` method."""
-        return OtpsWithRawResponse(self)
+        return Otps2WithRawResponse(self)
 
     def authenticate(
         self,
@@ -56,7 +56,7 @@ class Otps(SyncResource):
         session_token: str | Unset = UNSET,
         session_duration_minutes: int | Unset = UNSET,
         session_jwt: str | Unset = UNSET,
-        session_custom_claims: dict[str, Any] | Unset = UNSET,
+        session_custom_claims: Dict[str, Any] | Unset = UNSET,
         telemetry_id: str | Unset = UNSET,
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
@@ -113,12 +113,12 @@ class Otps(SyncResource):
         )
 
 
-class OtpsWithRawResponse:
-    def __init__(self, resource: Otps) -> None:
+class Otps2WithRawResponse:
+    def __init__(self, resource: Otps2) -> None:
         self.authenticate = to_raw_response_wrapper(resource.authenticate)
 
 
-class AsyncOtps(AsyncResource):
+class AsyncOtps2(AsyncResource):
     """``client.otps`` (async)."""
 
     @cached_property
@@ -126,17 +126,17 @@ class AsyncOtps(AsyncResource):
         return AsyncOtpsSms(self._client)
 
     @cached_property
-    def whatsapp(self) -> AsyncOtpsWhatsapp:
-        return AsyncOtpsWhatsapp(self._client)
+    def whatsapp(self) -> AsyncWhatsapp:
+        return AsyncWhatsapp(self._client)
 
     @cached_property
-    def email(self) -> AsyncOtpsEmail:
-        return AsyncOtpsEmail(self._client)
+    def email(self) -> AsyncEmail4:
+        return AsyncEmail4(self._client)
 
     @cached_property
-    def with_raw_response(self) -> AsyncOtpsWithRawResponse:
+    def with_raw_response(self) -> AsyncOtps2WithRawResponse:
         """The same methods, returning the HTTP response with a ``.parse()`` method."""
-        return AsyncOtpsWithRawResponse(self)
+        return AsyncOtps2WithRawResponse(self)
 
     async def authenticate(
         self,
@@ -148,7 +148,7 @@ class AsyncOtps(AsyncResource):
         session_token: str | Unset = UNSET,
         session_duration_minutes: int | Unset = UNSET,
         session_jwt: str | Unset = UNSET,
-        session_custom_claims: dict[str, Any] | Unset = UNSET,
+        session_custom_claims: Dict[str, Any] | Unset = UNSET,
         telemetry_id: str | Unset = UNSET,
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
@@ -205,8 +205,8 @@ class AsyncOtps(AsyncResource):
         )
 
 
-class AsyncOtpsWithRawResponse:
-    def __init__(self, resource: AsyncOtps) -> None:
+class AsyncOtps2WithRawResponse:
+    def __init__(self, resource: AsyncOtps2) -> None:
         self.authenticate = async_to_raw_response_wrapper(resource.authenticate)
 
 
@@ -426,13 +426,13 @@ class AsyncOtpsSmsWithRawResponse:
         self.login_or_create = async_to_raw_response_wrapper(resource.login_or_create)
 
 
-class OtpsWhatsapp(SyncResource):
+class Whatsapp(SyncResource):
     """``client.otps.whatsapp``."""
 
     @cached_property
-    def with_raw_response(self) -> OtpsWhatsappWithRawResponse:
+    def with_raw_response(self) -> WhatsappWithRawResponse:
         """The same methods, returning the HTTP response with a ``.parse()`` method."""
-        return OtpsWhatsappWithRawResponse(self)
+        return WhatsappWithRawResponse(self)
 
     def send(
         self,
@@ -528,19 +528,19 @@ class OtpsWhatsapp(SyncResource):
         )
 
 
-class OtpsWhatsappWithRawResponse:
-    def __init__(self, resource: OtpsWhatsapp) -> None:
+class WhatsappWithRawResponse:
+    def __init__(self, resource: Whatsapp) -> None:
         self.send = to_raw_response_wrapper(resource.send)
         self.login_or_create = to_raw_response_wrapper(resource.login_or_create)
 
 
-class AsyncOtpsWhatsapp(AsyncResource):
+class AsyncWhatsapp(AsyncResource):
     """``client.otps.whatsapp`` (async)."""
 
     @cached_property
-    def with_raw_response(self) -> AsyncOtpsWhatsappWithRawResponse:
+    def with_raw_response(self) -> AsyncWhatsappWithRawResponse:
         """The same methods, returning the HTTP response with a ``.parse()`` method."""
-        return AsyncOtpsWhatsappWithRawResponse(self)
+        return AsyncWhatsappWithRawResponse(self)
 
     async def send(
         self,
@@ -636,19 +636,19 @@ class AsyncOtpsWhatsapp(AsyncResource):
         )
 
 
-class AsyncOtpsWhatsappWithRawResponse:
-    def __init__(self, resource: AsyncOtpsWhatsapp) -> None:
+class AsyncWhatsappWithRawResponse:
+    def __init__(self, resource: AsyncWhatsapp) -> None:
         self.send = async_to_raw_response_wrapper(resource.send)
         self.login_or_create = async_to_raw_response_wrapper(resource.login_or_create)
 
 
-class OtpsEmail(SyncResource):
+class Email4(SyncResource):
     """``client.otps.email``."""
 
     @cached_property
-    def with_raw_response(self) -> OtpsEmailWithRawResponse:
+    def with_raw_response(self) -> Email4WithRawResponse:
         """The same methods, returning the HTTP response with a ``.parse()`` method."""
-        return OtpsEmailWithRawResponse(self)
+        return Email4WithRawResponse(self)
 
     def send(
         self,
@@ -768,19 +768,19 @@ class OtpsEmail(SyncResource):
         )
 
 
-class OtpsEmailWithRawResponse:
-    def __init__(self, resource: OtpsEmail) -> None:
+class Email4WithRawResponse:
+    def __init__(self, resource: Email4) -> None:
         self.send = to_raw_response_wrapper(resource.send)
         self.login_or_create = to_raw_response_wrapper(resource.login_or_create)
 
 
-class AsyncOtpsEmail(AsyncResource):
+class AsyncEmail4(AsyncResource):
     """``client.otps.email`` (async)."""
 
     @cached_property
-    def with_raw_response(self) -> AsyncOtpsEmailWithRawResponse:
+    def with_raw_response(self) -> AsyncEmail4WithRawResponse:
         """The same methods, returning the HTTP response with a ``.parse()`` method."""
-        return AsyncOtpsEmailWithRawResponse(self)
+        return AsyncEmail4WithRawResponse(self)
 
     async def send(
         self,
@@ -900,7 +900,7 @@ class AsyncOtpsEmail(AsyncResource):
         )
 
 
-class AsyncOtpsEmailWithRawResponse:
-    def __init__(self, resource: AsyncOtpsEmail) -> None:
+class AsyncEmail4WithRawResponse:
+    def __init__(self, resource: AsyncEmail4) -> None:
         self.send = async_to_raw_response_wrapper(resource.send)
         self.login_or_create = async_to_raw_response_wrapper(resource.login_or_create)

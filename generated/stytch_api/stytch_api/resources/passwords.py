@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator, Iterator
 from functools import cached_property
-from typing import Any, Literal
+from typing import Any, Dict, List, Literal
 
 from .. import models
 from .._base_client import AsyncResource, SyncResource, path_param
@@ -15,36 +15,36 @@ from .._response import async_to_raw_response_wrapper, to_raw_response_wrapper
 from .._types import NOT_GIVEN, UNSET, Headers, NotGiven, Timeout, Unset
 
 __all__ = [
-    "Passwords",
-    "AsyncPasswords",
-    "PasswordsEmail",
-    "AsyncPasswordsEmail",
-    "PasswordsExistingPassword",
-    "AsyncPasswordsExistingPassword",
+    "Passwords2",
+    "AsyncPasswords2",
+    "Email3",
+    "AsyncEmail3",
+    "ExistingPassword2",
+    "AsyncExistingPassword2",
     "PasswordsSession",
     "AsyncPasswordsSession",
 ]
 
 
-class Passwords(SyncResource):
+class Passwords2(SyncResource):
     """``client.passwords``."""
 
     @cached_property
-    def email(self) -> PasswordsEmail:
-        return PasswordsEmail(self._client)
+    def email(self) -> Email3:
+        return Email3(self._client)
 
     @cached_property
-    def existing_password(self) -> PasswordsExistingPassword:
-        return PasswordsExistingPassword(self._client)
+    def existing_password(self) -> ExistingPassword2:
+        return ExistingPassword2(self._client)
 
     @cached_property
     def session(self) -> PasswordsSession:
         return PasswordsSession(self._client)
 
     @cached_property
-    def with_raw_response(self) -> PasswordsWithRawResponse:
+    def with_raw_response(self) -> Passwords2WithRawResponse:
         """The same methods, returning the HTTP response with a ``.parse()`` method."""
-        return PasswordsWithRawResponse(self)
+        return Passwords2WithRawResponse(self)
 
     def create(
         self,
@@ -52,9 +52,9 @@ class Passwords(SyncResource):
         email: str,
         password: str,
         session_duration_minutes: int | Unset = UNSET,
-        session_custom_claims: dict[str, Any] | Unset = UNSET,
-        trusted_metadata: dict[str, Any] | Unset = UNSET,
-        untrusted_metadata: dict[str, Any] | Unset = UNSET,
+        session_custom_claims: Dict[str, Any] | Unset = UNSET,
+        trusted_metadata: Dict[str, Any] | Unset = UNSET,
+        untrusted_metadata: Dict[str, Any] | Unset = UNSET,
         name: models.Name | Unset = UNSET,
         telemetry_id: str | Unset = UNSET,
         extra_headers: Headers | None = None,
@@ -124,7 +124,7 @@ class Passwords(SyncResource):
         session_token: str | Unset = UNSET,
         session_duration_minutes: int | Unset = UNSET,
         session_jwt: str | Unset = UNSET,
-        session_custom_claims: dict[str, Any] | Unset = UNSET,
+        session_custom_claims: Dict[str, Any] | Unset = UNSET,
         telemetry_id: str | Unset = UNSET,
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
@@ -229,14 +229,14 @@ class Passwords(SyncResource):
         sha_512_config: models.Md5Config | Unset = UNSET,
         scrypt_config: models.ScryptConfig | Unset = UNSET,
         pbkdf_2_config: models.Pbkdf2Config | Unset = UNSET,
-        trusted_metadata: dict[str, Any] | Unset = UNSET,
-        untrusted_metadata: dict[str, Any] | Unset = UNSET,
+        trusted_metadata: Dict[str, Any] | Unset = UNSET,
+        untrusted_metadata: Dict[str, Any] | Unset = UNSET,
         set_email_verified: bool | Unset = UNSET,
         name: models.Name | Unset = UNSET,
         phone_number: str | Unset = UNSET,
         set_phone_number_verified: bool | Unset = UNSET,
         external_id: str | Unset = UNSET,
-        roles: list[str] | Unset = UNSET,
+        roles: List[str] | Unset = UNSET,
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
     ) -> models.PasswordsMigrateResponse:
@@ -309,33 +309,33 @@ class Passwords(SyncResource):
         )
 
 
-class PasswordsWithRawResponse:
-    def __init__(self, resource: Passwords) -> None:
+class Passwords2WithRawResponse:
+    def __init__(self, resource: Passwords2) -> None:
         self.create = to_raw_response_wrapper(resource.create)
         self.authenticate = to_raw_response_wrapper(resource.authenticate)
         self.strength_check = to_raw_response_wrapper(resource.strength_check)
         self.migrate = to_raw_response_wrapper(resource.migrate)
 
 
-class AsyncPasswords(AsyncResource):
+class AsyncPasswords2(AsyncResource):
     """``client.passwords`` (async)."""
 
     @cached_property
-    def email(self) -> AsyncPasswordsEmail:
-        return AsyncPasswordsEmail(self._client)
+    def email(self) -> AsyncEmail3:
+        return AsyncEmail3(self._client)
 
     @cached_property
-    def existing_password(self) -> AsyncPasswordsExistingPassword:
-        return AsyncPasswordsExistingPassword(self._client)
+    def existing_password(self) -> AsyncExistingPassword2:
+        return AsyncExistingPassword2(self._client)
 
     @cached_property
     def session(self) -> AsyncPasswordsSession:
         return AsyncPasswordsSession(self._client)
 
     @cached_property
-    def with_raw_response(self) -> AsyncPasswordsWithRawResponse:
+    def with_raw_response(self) -> AsyncPasswords2WithRawResponse:
         """The same methods, returning the HTTP response with a ``.parse()`` method."""
-        return AsyncPasswordsWithRawResponse(self)
+        return AsyncPasswords2WithRawResponse(self)
 
     async def create(
         self,
@@ -343,9 +343,9 @@ class AsyncPasswords(AsyncResource):
         email: str,
         password: str,
         session_duration_minutes: int | Unset = UNSET,
-        session_custom_claims: dict[str, Any] | Unset = UNSET,
-        trusted_metadata: dict[str, Any] | Unset = UNSET,
-        untrusted_metadata: dict[str, Any] | Unset = UNSET,
+        session_custom_claims: Dict[str, Any] | Unset = UNSET,
+        trusted_metadata: Dict[str, Any] | Unset = UNSET,
+        untrusted_metadata: Dict[str, Any] | Unset = UNSET,
         name: models.Name | Unset = UNSET,
         telemetry_id: str | Unset = UNSET,
         extra_headers: Headers | None = None,
@@ -415,7 +415,7 @@ class AsyncPasswords(AsyncResource):
         session_token: str | Unset = UNSET,
         session_duration_minutes: int | Unset = UNSET,
         session_jwt: str | Unset = UNSET,
-        session_custom_claims: dict[str, Any] | Unset = UNSET,
+        session_custom_claims: Dict[str, Any] | Unset = UNSET,
         telemetry_id: str | Unset = UNSET,
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
@@ -520,14 +520,14 @@ class AsyncPasswords(AsyncResource):
         sha_512_config: models.Md5Config | Unset = UNSET,
         scrypt_config: models.ScryptConfig | Unset = UNSET,
         pbkdf_2_config: models.Pbkdf2Config | Unset = UNSET,
-        trusted_metadata: dict[str, Any] | Unset = UNSET,
-        untrusted_metadata: dict[str, Any] | Unset = UNSET,
+        trusted_metadata: Dict[str, Any] | Unset = UNSET,
+        untrusted_metadata: Dict[str, Any] | Unset = UNSET,
         set_email_verified: bool | Unset = UNSET,
         name: models.Name | Unset = UNSET,
         phone_number: str | Unset = UNSET,
         set_phone_number_verified: bool | Unset = UNSET,
         external_id: str | Unset = UNSET,
-        roles: list[str] | Unset = UNSET,
+        roles: List[str] | Unset = UNSET,
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
     ) -> models.PasswordsMigrateResponse:
@@ -600,21 +600,21 @@ class AsyncPasswords(AsyncResource):
         )
 
 
-class AsyncPasswordsWithRawResponse:
-    def __init__(self, resource: AsyncPasswords) -> None:
+class AsyncPasswords2WithRawResponse:
+    def __init__(self, resource: AsyncPasswords2) -> None:
         self.create = async_to_raw_response_wrapper(resource.create)
         self.authenticate = async_to_raw_response_wrapper(resource.authenticate)
         self.strength_check = async_to_raw_response_wrapper(resource.strength_check)
         self.migrate = async_to_raw_response_wrapper(resource.migrate)
 
 
-class PasswordsEmail(SyncResource):
+class Email3(SyncResource):
     """``client.passwords.email``."""
 
     @cached_property
-    def with_raw_response(self) -> PasswordsEmailWithRawResponse:
+    def with_raw_response(self) -> Email3WithRawResponse:
         """The same methods, returning the HTTP response with a ``.parse()`` method."""
-        return PasswordsEmailWithRawResponse(self)
+        return Email3WithRawResponse(self)
 
     def reset_start(
         self,
@@ -690,7 +690,7 @@ class PasswordsEmail(SyncResource):
         session_duration_minutes: int | Unset = UNSET,
         session_jwt: str | Unset = UNSET,
         code_verifier: str | Unset = UNSET,
-        session_custom_claims: dict[str, Any] | Unset = UNSET,
+        session_custom_claims: Dict[str, Any] | Unset = UNSET,
         attributes: models.Attribute | Unset = UNSET,
         options: models.Option | Unset = UNSET,
         telemetry_id: str | Unset = UNSET,
@@ -756,19 +756,19 @@ class PasswordsEmail(SyncResource):
         )
 
 
-class PasswordsEmailWithRawResponse:
-    def __init__(self, resource: PasswordsEmail) -> None:
+class Email3WithRawResponse:
+    def __init__(self, resource: Email3) -> None:
         self.reset_start = to_raw_response_wrapper(resource.reset_start)
         self.reset = to_raw_response_wrapper(resource.reset)
 
 
-class AsyncPasswordsEmail(AsyncResource):
+class AsyncEmail3(AsyncResource):
     """``client.passwords.email`` (async)."""
 
     @cached_property
-    def with_raw_response(self) -> AsyncPasswordsEmailWithRawResponse:
+    def with_raw_response(self) -> AsyncEmail3WithRawResponse:
         """The same methods, returning the HTTP response with a ``.parse()`` method."""
-        return AsyncPasswordsEmailWithRawResponse(self)
+        return AsyncEmail3WithRawResponse(self)
 
     async def reset_start(
         self,
@@ -844,7 +844,7 @@ class AsyncPasswordsEmail(AsyncResource):
         session_duration_minutes: int | Unset = UNSET,
         session_jwt: str | Unset = UNSET,
         code_verifier: str | Unset = UNSET,
-        session_custom_claims: dict[str, Any] | Unset = UNSET,
+        session_custom_claims: Dict[str, Any] | Unset = UNSET,
         attributes: models.Attribute | Unset = UNSET,
         options: models.Option | Unset = UNSET,
         telemetry_id: str | Unset = UNSET,
@@ -910,19 +910,19 @@ class AsyncPasswordsEmail(AsyncResource):
         )
 
 
-class AsyncPasswordsEmailWithRawResponse:
-    def __init__(self, resource: AsyncPasswordsEmail) -> None:
+class AsyncEmail3WithRawResponse:
+    def __init__(self, resource: AsyncEmail3) -> None:
         self.reset_start = async_to_raw_response_wrapper(resource.reset_start)
         self.reset = async_to_raw_response_wrapper(resource.reset)
 
 
-class PasswordsExistingPassword(SyncResource):
+class ExistingPassword2(SyncResource):
     """``client.passwords.existing_password``."""
 
     @cached_property
-    def with_raw_response(self) -> PasswordsExistingPasswordWithRawResponse:
+    def with_raw_response(self) -> ExistingPassword2WithRawResponse:
         """The same methods, returning the HTTP response with a ``.parse()`` method."""
-        return PasswordsExistingPasswordWithRawResponse(self)
+        return ExistingPassword2WithRawResponse(self)
 
     def reset(
         self,
@@ -933,7 +933,7 @@ class PasswordsExistingPassword(SyncResource):
         session_token: str | Unset = UNSET,
         session_duration_minutes: int | Unset = UNSET,
         session_jwt: str | Unset = UNSET,
-        session_custom_claims: dict[str, Any] | Unset = UNSET,
+        session_custom_claims: Dict[str, Any] | Unset = UNSET,
         telemetry_id: str | Unset = UNSET,
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
@@ -988,18 +988,18 @@ class PasswordsExistingPassword(SyncResource):
         )
 
 
-class PasswordsExistingPasswordWithRawResponse:
-    def __init__(self, resource: PasswordsExistingPassword) -> None:
+class ExistingPassword2WithRawResponse:
+    def __init__(self, resource: ExistingPassword2) -> None:
         self.reset = to_raw_response_wrapper(resource.reset)
 
 
-class AsyncPasswordsExistingPassword(AsyncResource):
+class AsyncExistingPassword2(AsyncResource):
     """``client.passwords.existing_password`` (async)."""
 
     @cached_property
-    def with_raw_response(self) -> AsyncPasswordsExistingPasswordWithRawResponse:
+    def with_raw_response(self) -> AsyncExistingPassword2WithRawResponse:
         """The same methods, returning the HTTP response with a ``.parse()`` method."""
-        return AsyncPasswordsExistingPasswordWithRawResponse(self)
+        return AsyncExistingPassword2WithRawResponse(self)
 
     async def reset(
         self,
@@ -1010,7 +1010,7 @@ class AsyncPasswordsExistingPassword(AsyncResource):
         session_token: str | Unset = UNSET,
         session_duration_minutes: int | Unset = UNSET,
         session_jwt: str | Unset = UNSET,
-        session_custom_claims: dict[str, Any] | Unset = UNSET,
+        session_custom_claims: Dict[str, Any] | Unset = UNSET,
         telemetry_id: str | Unset = UNSET,
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
@@ -1065,8 +1065,8 @@ class AsyncPasswordsExistingPassword(AsyncResource):
         )
 
 
-class AsyncPasswordsExistingPasswordWithRawResponse:
-    def __init__(self, resource: AsyncPasswordsExistingPassword) -> None:
+class AsyncExistingPassword2WithRawResponse:
+    def __init__(self, resource: AsyncExistingPassword2) -> None:
         self.reset = async_to_raw_response_wrapper(resource.reset)
 
 
@@ -1085,7 +1085,7 @@ class PasswordsSession(SyncResource):
         session_token: str | Unset = UNSET,
         session_jwt: str | Unset = UNSET,
         session_duration_minutes: int | Unset = UNSET,
-        session_custom_claims: dict[str, Any] | Unset = UNSET,
+        session_custom_claims: Dict[str, Any] | Unset = UNSET,
         telemetry_id: str | Unset = UNSET,
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
@@ -1157,7 +1157,7 @@ class AsyncPasswordsSession(AsyncResource):
         session_token: str | Unset = UNSET,
         session_jwt: str | Unset = UNSET,
         session_duration_minutes: int | Unset = UNSET,
-        session_custom_claims: dict[str, Any] | Unset = UNSET,
+        session_custom_claims: Dict[str, Any] | Unset = UNSET,
         telemetry_id: str | Unset = UNSET,
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,

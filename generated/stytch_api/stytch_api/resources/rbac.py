@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator, Iterator
 from functools import cached_property
-from typing import Any, Literal
+from typing import Any, Dict, List, Literal
 
 from .. import models
 from .._base_client import AsyncResource, SyncResource, path_param
@@ -15,18 +15,18 @@ from .._response import async_to_raw_response_wrapper, to_raw_response_wrapper
 from .._types import NOT_GIVEN, UNSET, Headers, NotGiven, Timeout, Unset
 
 __all__ = [
-    "Rbac",
-    "AsyncRbac",
+    "Rbac2",
+    "AsyncRbac2",
 ]
 
 
-class Rbac(SyncResource):
+class Rbac2(SyncResource):
     """``client.rbac``."""
 
     @cached_property
-    def with_raw_response(self) -> RbacWithRawResponse:
+    def with_raw_response(self) -> Rbac2WithRawResponse:
         """The same methods, returning the HTTP response with a ``.parse()`` method."""
-        return RbacWithRawResponse(self)
+        return Rbac2WithRawResponse(self)
 
     def policy(
         self,
@@ -48,18 +48,18 @@ class Rbac(SyncResource):
         )
 
 
-class RbacWithRawResponse:
-    def __init__(self, resource: Rbac) -> None:
+class Rbac2WithRawResponse:
+    def __init__(self, resource: Rbac2) -> None:
         self.policy = to_raw_response_wrapper(resource.policy)
 
 
-class AsyncRbac(AsyncResource):
+class AsyncRbac2(AsyncResource):
     """``client.rbac`` (async)."""
 
     @cached_property
-    def with_raw_response(self) -> AsyncRbacWithRawResponse:
+    def with_raw_response(self) -> AsyncRbac2WithRawResponse:
         """The same methods, returning the HTTP response with a ``.parse()`` method."""
-        return AsyncRbacWithRawResponse(self)
+        return AsyncRbac2WithRawResponse(self)
 
     async def policy(
         self,
@@ -81,6 +81,6 @@ class AsyncRbac(AsyncResource):
         )
 
 
-class AsyncRbacWithRawResponse:
-    def __init__(self, resource: AsyncRbac) -> None:
+class AsyncRbac2WithRawResponse:
+    def __init__(self, resource: AsyncRbac2) -> None:
         self.policy = async_to_raw_response_wrapper(resource.policy)

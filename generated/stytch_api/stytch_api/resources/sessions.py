@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator, Iterator
 from functools import cached_property
-from typing import Any, Literal
+from typing import Any, Dict, List, Literal
 
 from .. import models
 from .._base_client import AsyncResource, SyncResource, path_param
@@ -15,18 +15,18 @@ from .._response import async_to_raw_response_wrapper, to_raw_response_wrapper
 from .._types import NOT_GIVEN, UNSET, Headers, NotGiven, Timeout, Unset
 
 __all__ = [
-    "Sessions",
-    "AsyncSessions",
+    "Sessions2",
+    "AsyncSessions2",
 ]
 
 
-class Sessions(SyncResource):
+class Sessions2(SyncResource):
     """``client.sessions``."""
 
     @cached_property
-    def with_raw_response(self) -> SessionsWithRawResponse:
+    def with_raw_response(self) -> Sessions2WithRawResponse:
         """The same methods, returning the HTTP response with a ``.parse()`` method."""
-        return SessionsWithRawResponse(self)
+        return Sessions2WithRawResponse(self)
 
     def get(
         self,
@@ -60,7 +60,7 @@ class Sessions(SyncResource):
         session_token: str | Unset = UNSET,
         session_duration_minutes: int | Unset = UNSET,
         session_jwt: str | Unset = UNSET,
-        session_custom_claims: dict[str, Any] | Unset = UNSET,
+        session_custom_claims: Dict[str, Any] | Unset = UNSET,
         authorization_check: models.AuthorizationCheck | Unset = UNSET,
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
@@ -138,7 +138,7 @@ class Sessions(SyncResource):
         *,
         session_token: str,
         session_duration_minutes: int | Unset = UNSET,
-        session_custom_claims: dict[str, Any] | Unset = UNSET,
+        session_custom_claims: Dict[str, Any] | Unset = UNSET,
         telemetry_id: str | Unset = UNSET,
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
@@ -189,7 +189,7 @@ class Sessions(SyncResource):
         *,
         access_token: str,
         session_duration_minutes: int | Unset = UNSET,
-        session_custom_claims: dict[str, Any] | Unset = UNSET,
+        session_custom_claims: Dict[str, Any] | Unset = UNSET,
         telemetry_id: str | Unset = UNSET,
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
@@ -266,7 +266,7 @@ class Sessions(SyncResource):
         profile_id: str,
         token: str,
         session_duration_minutes: int | Unset = UNSET,
-        session_custom_claims: dict[str, Any] | Unset = UNSET,
+        session_custom_claims: Dict[str, Any] | Unset = UNSET,
         session_token: str | Unset = UNSET,
         session_jwt: str | Unset = UNSET,
         telemetry_id: str | Unset = UNSET,
@@ -323,8 +323,8 @@ class Sessions(SyncResource):
         )
 
 
-class SessionsWithRawResponse:
-    def __init__(self, resource: Sessions) -> None:
+class Sessions2WithRawResponse:
+    def __init__(self, resource: Sessions2) -> None:
         self.get = to_raw_response_wrapper(resource.get)
         self.authenticate = to_raw_response_wrapper(resource.authenticate)
         self.revoke = to_raw_response_wrapper(resource.revoke)
@@ -334,13 +334,13 @@ class SessionsWithRawResponse:
         self.attest = to_raw_response_wrapper(resource.attest)
 
 
-class AsyncSessions(AsyncResource):
+class AsyncSessions2(AsyncResource):
     """``client.sessions`` (async)."""
 
     @cached_property
-    def with_raw_response(self) -> AsyncSessionsWithRawResponse:
+    def with_raw_response(self) -> AsyncSessions2WithRawResponse:
         """The same methods, returning the HTTP response with a ``.parse()`` method."""
-        return AsyncSessionsWithRawResponse(self)
+        return AsyncSessions2WithRawResponse(self)
 
     async def get(
         self,
@@ -374,7 +374,7 @@ class AsyncSessions(AsyncResource):
         session_token: str | Unset = UNSET,
         session_duration_minutes: int | Unset = UNSET,
         session_jwt: str | Unset = UNSET,
-        session_custom_claims: dict[str, Any] | Unset = UNSET,
+        session_custom_claims: Dict[str, Any] | Unset = UNSET,
         authorization_check: models.AuthorizationCheck | Unset = UNSET,
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
@@ -452,7 +452,7 @@ class AsyncSessions(AsyncResource):
         *,
         session_token: str,
         session_duration_minutes: int | Unset = UNSET,
-        session_custom_claims: dict[str, Any] | Unset = UNSET,
+        session_custom_claims: Dict[str, Any] | Unset = UNSET,
         telemetry_id: str | Unset = UNSET,
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
@@ -503,7 +503,7 @@ class AsyncSessions(AsyncResource):
         *,
         access_token: str,
         session_duration_minutes: int | Unset = UNSET,
-        session_custom_claims: dict[str, Any] | Unset = UNSET,
+        session_custom_claims: Dict[str, Any] | Unset = UNSET,
         telemetry_id: str | Unset = UNSET,
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
@@ -580,7 +580,7 @@ class AsyncSessions(AsyncResource):
         profile_id: str,
         token: str,
         session_duration_minutes: int | Unset = UNSET,
-        session_custom_claims: dict[str, Any] | Unset = UNSET,
+        session_custom_claims: Dict[str, Any] | Unset = UNSET,
         session_token: str | Unset = UNSET,
         session_jwt: str | Unset = UNSET,
         telemetry_id: str | Unset = UNSET,
@@ -637,8 +637,8 @@ class AsyncSessions(AsyncResource):
         )
 
 
-class AsyncSessionsWithRawResponse:
-    def __init__(self, resource: AsyncSessions) -> None:
+class AsyncSessions2WithRawResponse:
+    def __init__(self, resource: AsyncSessions2) -> None:
         self.get = async_to_raw_response_wrapper(resource.get)
         self.authenticate = async_to_raw_response_wrapper(resource.authenticate)
         self.revoke = async_to_raw_response_wrapper(resource.revoke)

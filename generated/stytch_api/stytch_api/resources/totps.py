@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator, Iterator
 from functools import cached_property
-from typing import Any, Literal
+from typing import Any, Dict, List, Literal
 
 from .. import models
 from .._base_client import AsyncResource, SyncResource, path_param
@@ -68,7 +68,7 @@ class Totps(SyncResource):
         session_token: str | Unset = UNSET,
         session_duration_minutes: int | Unset = UNSET,
         session_jwt: str | Unset = UNSET,
-        session_custom_claims: dict[str, Any] | Unset = UNSET,
+        session_custom_claims: Dict[str, Any] | Unset = UNSET,
         telemetry_id: str | Unset = UNSET,
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
@@ -156,7 +156,7 @@ class Totps(SyncResource):
         session_token: str | Unset = UNSET,
         session_duration_minutes: int | Unset = UNSET,
         session_jwt: str | Unset = UNSET,
-        session_custom_claims: dict[str, Any] | Unset = UNSET,
+        session_custom_claims: Dict[str, Any] | Unset = UNSET,
         telemetry_id: str | Unset = UNSET,
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
@@ -266,7 +266,7 @@ class AsyncTotps(AsyncResource):
         session_token: str | Unset = UNSET,
         session_duration_minutes: int | Unset = UNSET,
         session_jwt: str | Unset = UNSET,
-        session_custom_claims: dict[str, Any] | Unset = UNSET,
+        session_custom_claims: Dict[str, Any] | Unset = UNSET,
         telemetry_id: str | Unset = UNSET,
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
@@ -354,7 +354,7 @@ class AsyncTotps(AsyncResource):
         session_token: str | Unset = UNSET,
         session_duration_minutes: int | Unset = UNSET,
         session_jwt: str | Unset = UNSET,
-        session_custom_claims: dict[str, Any] | Unset = UNSET,
+        session_custom_claims: Dict[str, Any] | Unset = UNSET,
         telemetry_id: str | Unset = UNSET,
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,

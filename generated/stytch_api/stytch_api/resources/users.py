@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator, Iterator
 from functools import cached_property
-from typing import Any, Literal
+from typing import Any, Dict, List, Literal
 
 from .. import models
 from .._base_client import AsyncResource, SyncResource, path_param
@@ -48,10 +48,10 @@ class Users(SyncResource):
         attributes: models.Attribute | Unset = UNSET,
         phone_number: str | Unset = UNSET,
         create_user_as_pending: bool | Unset = UNSET,
-        trusted_metadata: dict[str, Any] | Unset = UNSET,
-        untrusted_metadata: dict[str, Any] | Unset = UNSET,
+        trusted_metadata: Dict[str, Any] | Unset = UNSET,
+        untrusted_metadata: Dict[str, Any] | Unset = UNSET,
         external_id: str | Unset = UNSET,
-        roles: list[str] | Unset = UNSET,
+        roles: List[str] | Unset = UNSET,
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
     ) -> models.UsersCreateResponse:
@@ -137,10 +137,10 @@ class Users(SyncResource):
         *,
         name: models.Name | Unset = UNSET,
         attributes: models.Attribute | Unset = UNSET,
-        trusted_metadata: dict[str, Any] | Unset = UNSET,
-        untrusted_metadata: dict[str, Any] | Unset = UNSET,
+        trusted_metadata: Dict[str, Any] | Unset = UNSET,
+        untrusted_metadata: Dict[str, Any] | Unset = UNSET,
         external_id: str | Unset = UNSET,
-        roles: list[str] | Unset = UNSET,
+        roles: List[str] | Unset = UNSET,
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
     ) -> models.UsersUpdateResponse:
@@ -547,10 +547,10 @@ class AsyncUsers(AsyncResource):
         attributes: models.Attribute | Unset = UNSET,
         phone_number: str | Unset = UNSET,
         create_user_as_pending: bool | Unset = UNSET,
-        trusted_metadata: dict[str, Any] | Unset = UNSET,
-        untrusted_metadata: dict[str, Any] | Unset = UNSET,
+        trusted_metadata: Dict[str, Any] | Unset = UNSET,
+        untrusted_metadata: Dict[str, Any] | Unset = UNSET,
         external_id: str | Unset = UNSET,
-        roles: list[str] | Unset = UNSET,
+        roles: List[str] | Unset = UNSET,
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
     ) -> models.UsersCreateResponse:
@@ -636,10 +636,10 @@ class AsyncUsers(AsyncResource):
         *,
         name: models.Name | Unset = UNSET,
         attributes: models.Attribute | Unset = UNSET,
-        trusted_metadata: dict[str, Any] | Unset = UNSET,
-        untrusted_metadata: dict[str, Any] | Unset = UNSET,
+        trusted_metadata: Dict[str, Any] | Unset = UNSET,
+        untrusted_metadata: Dict[str, Any] | Unset = UNSET,
         external_id: str | Unset = UNSET,
-        roles: list[str] | Unset = UNSET,
+        roles: List[str] | Unset = UNSET,
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
     ) -> models.UsersUpdateResponse:
