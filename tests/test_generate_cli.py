@@ -165,12 +165,6 @@ def stytch_classes(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
     return classes
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="generator/plan.py bounds model names by MAX_CLASS_NAME (40) but not resource "
-    "classes: `Async` + the joined resource path + `WithRawResponse` gives 23 names over 40 "
-    "characters, up to AsyncB2BOrganizationsMembersOauthProvidersWithRawResponse (57)",
-)
 def test_no_generated_class_name_is_over_40_characters(stytch_classes: dict[str, str]) -> None:
     long = sorted((name for name in stytch_classes if len(name) > 40), key=len)
     assert not long, f"{len(long)} class names over 40 characters: {long}"
@@ -326,3 +320,24 @@ def test_stytch_config_is_found_beside_the_spec() -> None:
     explicit = run_lapgen("plan", SPEC, "--json", "--config", SPEC_CONFIG)
     assert implicit.code == explicit.code == 0
     assert implicit.stdout == explicit.stdout
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="generator/output.py write_output trusts the paths of the previous "
+    ".lapgen-manifest.json: an entry `../victim.txt` is treated as a stale file of the output, "
+    "so `lapgen generate` moves a file from outside the output directory (it ends up as "
+    "out/victim.txt, via backup/../victim.txt)",
+)
+def test_manifest_paths_outside_the_output_are_left_alone(tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    out.mkdir()
+    victim = tmp_path / "victim.txt"
+    victim.write_text("precious\n")
+    (out / ".lapgen-manifest.json").write_text(
+        json.dumps({"files": {"../victim.txt": {"sha256": "0" * 64}}})
+    )
+    run = run_lapgen("generate", FIXTURES / "apikey_query.lap", "-o", out)
+    assert run.code in (0, 1), run.stderr
+    assert victim.read_text() == "precious\n"
+    assert not (out / "victim.txt").exists()

@@ -11,9 +11,7 @@ all of them together, with the corner-case fixtures of ``tests/fixtures``.
 
 from __future__ import annotations
 
-import base64
 import importlib
-import json
 import keyword
 import re
 import sys
@@ -25,7 +23,7 @@ from typing import Any
 import httpx
 import pytest
 import sdk_support
-from sdk_support import SAMPLES, Wire, generate, load, plan_call, resolve, sample_slug, signature_of
+from sdk_support import SAMPLES, Target, generate, load, sample_slug
 
 SAMPLE_FILES = sorted(SAMPLES.glob("*.lap"))
 # Compiled from Protobuf and AsyncAPI: valid LAP, methods that are not HTTP.
@@ -36,32 +34,10 @@ NON_HTTP = {
 GRAPHQL = {"example-graphql-github.lap"}  # @lap v0.1
 HTTP_SAMPLES = [s for s in SAMPLE_FILES if s.name not in NON_HTTP and s.name not in GRAPHQL]
 
-EMPTY_SPEC = (
-    "templates/sdk/_client.py.jinja: a spec with no endpoints renders `if TYPE_CHECKING:` "
-    "with an empty body, and `lapgen generate` fails with 'internal error: generated code "
-    "does not parse' instead of writing a client without resources"
-)
-LIST_METHOD = (
-    "templates/sdk/resource.py.jinja: a resource method named `list` shadows the builtin in "
-    "the class body, so later annotations `list[...]` in the same class are invalid for mypy "
-    '("Function ...list is not valid as a type [valid-type]")'
-)
-KEYWORD_METHOD = (
-    "generator/plan.py names methods after action path segments without escaping keywords: "
-    "POST /{{url}}/collections/{{collection_name}}/documents/import (line 195) and "
-    "POST /{{url}}/stemming/dictionaries/import (line 308) become methods named `import`, and "
-    "`lapgen generate` fails with 'internal error: generated code does not parse'"
-)
-KNOWN_GENERATION_FAILURES = {
-    "fixture-empty_spec.lap": EMPTY_SPEC,
-    "postman-typesense.lap": KEYWORD_METHOD,
-}
-KNOWN_MYPY_FAILURES = {
-    "example-postman-github-repos.lap": LIST_METHOD,
-    "openapi-digitalocean.lap": LIST_METHOD,
-    "openapi-github-core.lap": LIST_METHOD,
-    "openapi-resend.lap": LIST_METHOD,
-}
+# Known generator bugs, by sample file name → the reason shown by a strict xfail. Empty: every
+# HTTP sample generates, imports, type-checks and calls correctly.
+KNOWN_GENERATION_FAILURES: dict[str, str] = {}
+KNOWN_MYPY_FAILURES: dict[str, str] = {}
 
 
 def _params(
@@ -180,11 +156,11 @@ def test_http_sample_generates(samples: tuple[Path, dict[str, Any]], sample: Pat
     assert record["package"], "no package written"
     api = load(sample).api
     match = re.search(r"with (\d+) methods", record["stdout"])
-    assert match and int(match[1]) == len(api.endpoints) > 0, record["stdout"]
+    assert match and int(match[1]) == len(api.endpoints), record["stdout"]
     assert (root / sample_slug(sample) / record["package"] / "py.typed").is_file()
 
 
-@pytest.mark.parametrize("sample", _params({"postman-typesense.lap": KEYWORD_METHOD}))
+@pytest.mark.parametrize("sample", _params(KNOWN_GENERATION_FAILURES))
 def test_sample_accessors_are_identifiers(sample: Path) -> None:
     """Every resource and method name is a Python identifier that is not a keyword."""
     bad = [
@@ -196,24 +172,13 @@ def test_sample_accessors_are_identifiers(sample: Path) -> None:
     assert not bad, bad
 
 
-def dummy_client(
-    module: ModuleType, sample: Path, **options: Any
-) -> tuple[Any, dict[str, str], str]:
-    """A Client with dummy credentials; a base_url only when the spec has none."""
-    runtime = load(sample).plan.runtime
-    credentials = {p["name"]: f"dummy-{p['name']}" for p in runtime["auth"]["params"]}
-    base = runtime["default_base_url"]
-    if base is None:
-        options["base_url"] = base = "https://mock.invalid/api/"
-    return module.Client(**credentials, **options), credentials, base
-
-
 @pytest.mark.parametrize("sample", _params(KNOWN_GENERATION_FAILURES))
 def test_http_sample_imports_and_builds_a_client(imported: ImportSample, sample: Path) -> None:
     module = imported(sample)
     assert hasattr(module, "AsyncClient")
-    client, _credentials, base = dummy_client(module, sample)
-    assert str(client.base_url).rstrip("/") == base.rstrip("/")
+    target = Target.of(module, load(sample))
+    client = target.client()
+    assert str(client.base_url).rstrip("/") == target.base.rstrip("/")
     client.close()
 
 
@@ -239,72 +204,21 @@ def test_fixture_package_passes_mypy_strict(mypy_report: dict[str, Any], name: s
     assert not errors, "\n".join(errors[:40])
 
 
-def expected_auth(
-    sample: Path, credentials: dict[str, str]
-) -> tuple[dict[str, str], list[tuple[str, str]]]:
-    """The headers and query items the sample's auth adds to each request."""
-    auth = load(sample).plan.runtime["auth"]
-    values = list(credentials.values())
-    if auth["kind"] == "basic":
-        token = base64.b64encode(":".join(values).encode()).decode()
-        return {"authorization": f"Basic {token}"}, []
-    if auth["kind"] == "bearer":
-        return {"authorization": f"Bearer {values[0]}"}, []
-    if auth["kind"] == "apikey" and auth["key_in"] == "query":
-        return {}, [(auth["key_name"], values[0])]
-    if auth["kind"] == "apikey":
-        return {auth["key_name"].lower(): values[0]}, []
-    return {}, []
+@pytest.mark.parametrize("sample", _params(KNOWN_GENERATION_FAILURES, with_endpoints=True))
+def test_http_sample_one_call_over_mock_transport(imported: ImportSample, sample: Path) -> None:
+    """The first endpoint, with its required params and one optional param per location."""
+    target = Target.of(imported(sample), load(sample))
+    sdk_support.exercise(target, target.loaded.json["endpoints"][0], "richest")
 
 
 @pytest.mark.parametrize("sample", _params(KNOWN_GENERATION_FAILURES, with_endpoints=True))
-def test_http_sample_one_call_over_mock_transport(imported: ImportSample, sample: Path) -> None:
-    module = imported(sample)
-    loaded = load(sample)
-    method = loaded.json["endpoints"][0]
-    endpoint = loaded.endpoint_at(method["line"])
-    wire = Wire(loaded.api, loaded.model_fields)
-    success = sdk_support.success_response(endpoint)
-    fields = sdk_support.response_fields(loaded.api, success)
-    status = int(success.code) if success is not None and success.code.isdigit() else 200
-    body: Any = {**wire.response_body(fields), "zz_extra": 1} if fields is not None else {"ok": 1}
-    if status == 204:
-        body = None
-    sent: list[httpx.Request] = []
-
-    def handler(request: httpx.Request) -> httpx.Response:
-        sent.append(request)
-        return httpx.Response(status) if body is None else httpx.Response(status, json=body)
-
-    http = httpx.Client(transport=httpx.MockTransport(handler))
-    client, credentials, base = dummy_client(module, sample, http_client=http)
-    function = resolve(client, method["accessor"])
-    call = plan_call(wire, method, endpoint, signature_of(function))
-    result = function(*call.args, **call.kwargs)
-
-    (request,) = sent
-    base_url = httpx.URL(base)
-    assert request.method == method["method"]
-    assert request.url.host == base_url.host
-    raw_path = request.url.raw_path.partition(b"?")[0].decode()
-    assert raw_path == base_url.raw_path.decode().rstrip("/") + call.path
-    auth_headers, auth_query = expected_auth(sample, credentials)
-    assert sorted(httpx.QueryParams(request.url.query).multi_items()) == sorted(
-        call.query + auth_query
-    )
-    for name, value in {**auth_headers, **call.headers}.items():
-        assert request.headers.get(name) == value, name
-    if call.body is None:
-        assert request.content == b""
-    else:
-        assert json.loads(request.content) == call.body
-    if method["response_model"] is not None:
-        model = getattr(module.models, method["response_model"])
-        assert type(result) is model
-        assert fields is not None
-        wire.check_model(result, fields, body, method["accessor"])
-    else:
-        assert result == body
+def test_http_sample_every_endpoint_over_mock_transport(
+    imported: ImportSample, sample: Path
+) -> None:
+    """Every endpoint, once with its required params only and once with all its params."""
+    target = Target.of(imported(sample), load(sample))
+    failures = sdk_support.exercise_all(target)
+    assert not failures, f"{len(failures)} failing calls:\n" + "\n".join(failures[:20])
 
 
 # ---------------------------------------------------------------------------------------------
@@ -362,9 +276,8 @@ def _recording_client(module: ModuleType, sample: Path) -> tuple[Any, list[httpx
         sent.append(request)
         return httpx.Response(200, json={})
 
-    http = httpx.Client(transport=httpx.MockTransport(handler))
-    client, _credentials, _base = dummy_client(module, sample, http_client=http)
-    return client, sent
+    target = Target.of(module, load(sample))
+    return target.client(http_client=httpx.Client(transport=httpx.MockTransport(handler))), sent
 
 
 def test_bool_header_param_is_sent(imported: ImportSample) -> None:

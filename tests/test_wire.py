@@ -199,6 +199,27 @@ def test_endpoint_over_the_wire(sdk: ModuleType, accessor: str) -> None:
     check_result(sdk, result, method, body)
 
 
+@pytest.mark.parametrize("optional", ["none", "all"])
+def test_every_endpoint_with_no_or_every_optional_param(sdk: ModuleType, optional: str) -> None:
+    """Each endpoint with its required params only (nothing else may be sent), then with
+    every param it has (each must land in its place)."""
+    failures = []
+    for method in ENDPOINTS:
+        status, body = response_for(method)
+        server = Server(json_reply(status, body))
+        function = resolve(server.client(sdk), method["accessor"])
+        endpoint = STYTCH.endpoint_at(method["line"])
+        call = plan_call(WIRE, method, endpoint, signature_of(function), optional=optional)
+        try:
+            result = function(*call.args, **call.kwargs)
+            (request,) = server.requests
+            check_request(sdk, request, call)
+            check_result(sdk, result, method, body)
+        except AssertionError as exc:
+            failures.append(f"{method['accessor']}: {exc}")
+    assert not failures, "\n".join(failures[:20])
+
+
 def async_sample() -> list[str]:
     """Per top-level resource: its first endpoint and the one with the most params."""
     chosen: dict[str, list[str]] = {}
