@@ -6,7 +6,10 @@
 - ``snapshot`` and ``tree_diff``: byte-for-byte comparison of output directories;
 - ``Wire``: values for params and JSON bodies synthesised from IR types, and the checks that a
   parsed result holds what the JSON said. It walks the IR type (what the spec says) and the
-  runtime annotation of the generated code (what the SDK promises) side by side.
+  runtime annotation of the generated code (what the SDK promises) side by side;
+- ``plan_call``: the arguments for one generated method and the request they must produce;
+- ``Target`` and ``exercise``: any generated package's endpoints called over
+  httpx.MockTransport and checked (method, URL, query, headers, JSON body, parsed result).
 """
 
 from __future__ import annotations

@@ -127,9 +127,15 @@ def test_generation_is_deterministic_across_hash_seeds(
         processes[(name, seed)] = subprocess.Popen(
             argv, cwd=REPO, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
         )
-    for key, process in processes.items():
-        stdout, stderr = process.communicate(timeout=300)
-        assert process.returncode == 0, (key, stderr)
+    try:
+        for key, process in processes.items():
+            _stdout, stderr = process.communicate(timeout=300)
+            assert process.returncode == 0, (key, stderr)
+    finally:
+        for process in processes.values():
+            if process.poll() is None:
+                process.kill()
+                process.wait()
     for name, reference in (
         ("stytch", stytch_output),
         ("corners", fixture_outputs[0] / "corners"),
