@@ -919,5 +919,3 @@ def _all_fields(api: ir.API) -> Iterable[ir.Field]:
             yield from response.fields or ()
     # ``@body → T`` and ``@returns → T`` have no field: _assemble collects them for
     # _check_type_refs with their lines.
-
-

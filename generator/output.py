@@ -162,7 +162,22 @@ def read_manifest(out_dir: Path) -> dict[str, Any]:
         data = json.loads((out_dir / MANIFEST).read_text("utf-8"))
     except (OSError, ValueError):
         return {}
-    return data if isinstance(data, dict) and isinstance(data.get("files"), dict) else {}
+    if not isinstance(data, dict) or not isinstance(data.get("files"), dict):
+        return {}
+    # The manifest is input like any other: never follow it outside the output directory.
+    data["files"] = {
+        path: record
+        for path, record in data["files"].items()
+        if isinstance(path, str) and isinstance(record, dict) and _inside(out_dir, path)
+    }
+    return data
+
+
+def _inside(out_dir: Path, relative: str) -> bool:
+    candidate = Path(relative)
+    if candidate.is_absolute() or ".." in candidate.parts or not candidate.parts:
+        return False
+    return (out_dir / candidate).resolve().is_relative_to(out_dir.resolve())
 
 
 def manifest_text(

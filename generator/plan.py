@@ -359,7 +359,10 @@ class _Builder:
         tree: dict[tuple[str, ...], list[MethodPlan]] = {}
         taken: dict[tuple[str, ...], set[str]] = {}
         for endpoint, resource, method_name in placed:
-            method_name = snake(method_name)  # keyword-safe: `import` → `import_`
+            method_name = _attribute_name(snake(method_name))  # `import` → `import_`
+            resource = tuple(
+                _attribute_name(part, top_level=(index == 0)) for index, part in enumerate(resource)
+            )
             if (*resource, method_name) in prefixes:
                 # `users.connected_apps(...)` beside `users.connected_apps.revoke(...)`: the
                 # method moves into the resource of the same name, named by its verb.
@@ -487,6 +490,14 @@ class _Builder:
         model = self.models.model_of(chosen.type)
         if model is not None:
             return model, f"models.{model}", f"models.{model}.from_dict"
+        if isinstance(chosen.type, ir.ArrayType):
+            item = self.models.model_of(chosen.type.items)
+            if item is not None:  # `→ [Address]`
+                return (
+                    None,
+                    annotation,
+                    f"lambda data: parse_object_list(models.{item}.from_dict, data)",
+                )
         return None, annotation, "passthrough"
 
     def pages(self, params: Sequence[ParamPlan], response_model: str | None) -> PagesPlan | None:
@@ -495,6 +506,16 @@ class _Builder:
             return None
         path = self.models.find_field(response_model, "next_cursor", depth=2)
         return PagesPlan(cursor.python, path) if path is not None else None
+
+
+# Attributes the runtime classes define: a resource or method of that name would hide them.
+CLIENT_ATTRIBUTES = frozenset({"base_url", "timeout", "max_retries", "close", "with_raw_response"})
+RESOURCE_ATTRIBUTES = frozenset({"with_raw_response"})
+
+
+def _attribute_name(name: str, *, top_level: bool = False) -> str:
+    reserved = CLIENT_ATTRIBUTES if top_level else RESOURCE_ATTRIBUTES
+    return f"{name}_" if name in reserved or name.startswith("_") else name
 
 
 # `Async` + name + `WithRawResponse` must stay within MAX_CLASS_NAME.

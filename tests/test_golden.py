@@ -547,7 +547,7 @@ def test_hostile_api_name_stays_in_docstrings(tmp_path: Path) -> None:
 
 
 # ---------------------------------------------------------------------------------------------
-# Corner cases the generator still gets wrong (inline specs, strict xfails)
+# Corner cases found by these tests (inline specs)
 # ---------------------------------------------------------------------------------------------
 
 
@@ -584,14 +584,6 @@ CLIENT_ATTRIBUTE_RESOURCES = (
 )
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="generator/plan.py escapes resource names that are keywords or `timeout`, but not "
-    "the names of Client attributes: a top-level resource `close` (GET /close/{id}) replaces "
-    "Client.close(), so `with Client(...)` fails on exit with \"'Close' object is not "
-    'callable"; resources `base_url` and `max_retries` are unreachable, hidden by the '
-    "attributes BaseAPIClient.__init__ sets",
-)
 def test_resources_named_like_client_attributes(tmp_path: Path) -> None:
     module = _import_inline(tmp_path, CLIENT_ATTRIBUTE_RESOURCES)
     with module.Client(api_key="k") as plain:  # __exit__ calls close()
@@ -604,12 +596,6 @@ def test_resources_named_like_client_attributes(tmp_path: Path) -> None:
     assert [r.url.path for r in sent] == ["/close/x", "/base_url/x", "/max_retries/x"]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="generator/plan.py _Builder.response: `@returns(200) → [Address]` is annotated "
-    "`List[models.Address]` but cast with `passthrough` (model_of only knows a bare type "
-    "reference), so the method returns a list of dicts, not Address instances",
-)
 def test_array_of_type_ref_response_is_parsed(tmp_path: Path) -> None:
     module = _import_inline(
         tmp_path,
