@@ -246,6 +246,10 @@ def test_failed_write_rolls_back(
     import generator.output
 
     out, before = existing_output
+    # Fill black's chunk cache first: its writes also use os.replace, and on a cold cache
+    # (a fresh CI machine) the failure would land there instead of in the output.
+    warm = run_lapgen("generate", FIXTURES / "apikey_query.lap", "-o", out.parent / "warm")
+    assert warm.code == 0, warm.stderr
     real_replace = generator.output.os.replace
     calls = 0
 
