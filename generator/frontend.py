@@ -21,6 +21,7 @@ from lark.exceptions import UnexpectedCharacters, UnexpectedEOF, UnexpectedInput
 from lark.lexer import PatternStr
 
 from . import ir
+from .cache import writable_cache_dir
 from .diagnostics import Diagnostic, LapError
 
 SUPPORTED_VERSIONS = ("v0.2", "v0.3")
@@ -653,12 +654,16 @@ def _lark_plugins(accelerate: bool) -> dict[str, Any]:
 @lru_cache(maxsize=2)
 def _parser(accelerate: bool = True) -> Lark:
     grammar = resources.files("generator").joinpath("grammar.lark").read_text("utf-8")
+    # lark's cache skips the LALR table construction (a third of a CLI run); lark keys the
+    # file on the grammar and options, so a changed grammar is never served stale tables.
+    directory = writable_cache_dir("lark")
     return Lark(
         grammar,
         parser="lalr",
         lexer="contextual",
         transformer=_LineBuilder(),
         maybe_placeholders=True,
+        cache=str(directory / "grammar.lark.cache") if directory else False,
         _plugins=_lark_plugins(accelerate),
     )
 

@@ -27,6 +27,8 @@ import black
 from black.mode import TargetVersion
 from black.report import NothingChanged
 
+from .cache import cache_dir
+
 BLACK_VERSION = _version("black")
 
 MANIFEST = ".lapgen-manifest.json"
@@ -53,13 +55,6 @@ def _chunk_key(chunk: str) -> str:
     return sha256(f"black {BLACK_VERSION} {BLACK_MODE!r}\0{chunk}")
 
 
-def _cache_dir() -> Path:
-    root = os.environ.get("LAPGEN_CACHE_DIR") or os.path.join(
-        os.environ.get("XDG_CACHE_HOME") or os.path.expanduser("~/.cache"), "lapgen"
-    )
-    return Path(root) / "black"
-
-
 def _format_chunk(chunk: str) -> str:
     try:
         # fast=True skips black's AST equivalence check: the input is our own rendering.
@@ -81,7 +76,7 @@ class Formatted:
 def format_files(files: Mapping[str, str], previous: Mapping[str, str] | None = None) -> Formatted:
     """Format the ``.py`` files of ``files``; ``previous`` maps chunk keys to known results."""
     known: dict[str, str] = dict(previous or {})
-    cache = _cache_dir()
+    cache = cache_dir("black")
     chunked = {
         path: _TOP_LEVEL_BOUNDARY.split(source)
         for path, source in files.items()

@@ -711,6 +711,7 @@ class _ModelRegistry:
         self.named_types = {named.name: named for named in api.types}
         self._final: dict[object, str] | None = None
         self._tokens: dict[object, str] = {}
+        self._token_names: dict[str, str] | None = None
         for named in api.types:
             self._register(named.name, ir.ObjectType(named.fields, named.name), "")
 
@@ -809,8 +810,11 @@ class _ModelRegistry:
 
     def resolve(self, text: str) -> str:
         """Replace model placeholders in an annotation with final class names."""
-        names = self._names()
-        tokens = {self._ref_token(key): name for key, name in names.items()}
+        if _MODEL_TOKEN not in text:
+            return text
+        if self._token_names is None:
+            self._token_names = {self._ref_token(key): name for key, name in self._names().items()}
+        tokens = self._token_names
         return re.sub(_MODEL_TOKEN + r"(\d+)", lambda m: tokens[m.group(1)], text)
 
     def find_field(self, model: str, wire: str, depth: int) -> tuple[str, ...] | None:

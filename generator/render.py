@@ -13,6 +13,7 @@ from pathlib import Path
 import jinja2
 
 from . import __version__
+from .cache import writable_cache_dir
 from .output import MANIFEST, format_files, known_chunks, manifest_text
 from .plan import Plan
 
@@ -28,6 +29,12 @@ def _templates_dir() -> Path:
     return Path(str(resources.files("generator.templates")))
 
 
+def _bytecode_cache() -> jinja2.BytecodeCache | None:
+    """Compiled templates, keyed by jinja on each template's source."""
+    directory = writable_cache_dir("jinja")
+    return jinja2.FileSystemBytecodeCache(str(directory)) if directory else None
+
+
 def _environment() -> jinja2.Environment:
     env = jinja2.Environment(
         loader=jinja2.FileSystemLoader(_templates_dir()),
@@ -36,6 +43,7 @@ def _environment() -> jinja2.Environment:
         trim_blocks=True,
         lstrip_blocks=True,
         autoescape=False,
+        bytecode_cache=_bytecode_cache(),
     )
     env.filters["py"] = repr
     env.filters["doc"] = docstring_text
