@@ -632,6 +632,7 @@ def _vocabulary(api: ir.API) -> set[str]:
         for field in endpoint.params:
             vocabulary.update(words(field.name))
     vocabulary.update(singular(word) for word in list(vocabulary))
+    vocabulary.update(f"{word}s" for word in list(vocabulary) if len(word) > 2)  # Getgroups
     return {word for word in vocabulary if len(word) > 1 or word in ("a", "i")}
 
 

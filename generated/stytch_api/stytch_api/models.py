@@ -65,7 +65,7 @@ __all__ = [
     "Connection6",
     "ConnectionCreateResponse",
     "ConnectionDeleteResponse",
-    "ConnectionGet2Response",
+    "ConnectionGetGroupsResponse",
     "ConnectionGetResponse",
     "ConnectionRotateCancelResponse",
     "ConnectionRotateCompleteResponse",
@@ -2720,46 +2720,8 @@ class ConnectionDeleteResponse:
 
 
 @attrs.define
-class ConnectionGet2Response:
-    """The response of ``client.b2b.scim.connection.get_2()``."""
-
-    _FIELDS: ClassVar[frozenset[str]] = frozenset(
-        {
-            "request_id",
-            "status_code",
-            "connection",
-        }
-    )
-
-    request_id: str | Unset = UNSET
-    status_code: int | Unset = UNSET
-    connection: Connection | Unset = UNSET
-    additional_properties: dict[str, Any] = attrs.field(factory=dict, repr=False)
-
-    @classmethod
-    def from_dict(cls, data: Mapping[str, Any]) -> ConnectionGet2Response:
-        get = data.get
-        return cls(
-            request_id=get("request_id", UNSET),
-            status_code=get("status_code", UNSET),
-            connection=parse_object(Connection.from_dict, get("connection", UNSET)),
-            additional_properties=extra_fields(data, cls._FIELDS),
-        )
-
-    def to_dict(self) -> dict[str, Any]:
-        data: dict[str, Any] = dict(self.additional_properties)
-        if self.request_id is not UNSET:
-            data["request_id"] = self.request_id
-        if self.status_code is not UNSET:
-            data["status_code"] = self.status_code
-        if self.connection is not UNSET:
-            data["connection"] = dump(self.connection)
-        return data
-
-
-@attrs.define
-class ConnectionGetResponse:
-    """The response of ``client.b2b.scim.connection.get()``."""
+class ConnectionGetGroupsResponse:
+    """The response of ``client.b2b.scim.connection.get_groups()``."""
 
     _FIELDS: ClassVar[frozenset[str]] = frozenset(
         {
@@ -2775,7 +2737,7 @@ class ConnectionGetResponse:
     additional_properties: dict[str, Any] = attrs.field(factory=dict, repr=False)
 
     @classmethod
-    def from_dict(cls, data: Mapping[str, Any]) -> ConnectionGetResponse:
+    def from_dict(cls, data: Mapping[str, Any]) -> ConnectionGetGroupsResponse:
         get = data.get
         return cls(
             scim_groups=get("scim_groups", UNSET),
@@ -2792,6 +2754,44 @@ class ConnectionGetResponse:
             data["status_code"] = self.status_code
         if self.next_cursor is not UNSET:
             data["next_cursor"] = self.next_cursor
+        return data
+
+
+@attrs.define
+class ConnectionGetResponse:
+    """The response of ``client.b2b.scim.connection.get()``."""
+
+    _FIELDS: ClassVar[frozenset[str]] = frozenset(
+        {
+            "request_id",
+            "status_code",
+            "connection",
+        }
+    )
+
+    request_id: str | Unset = UNSET
+    status_code: int | Unset = UNSET
+    connection: Connection | Unset = UNSET
+    additional_properties: dict[str, Any] = attrs.field(factory=dict, repr=False)
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> ConnectionGetResponse:
+        get = data.get
+        return cls(
+            request_id=get("request_id", UNSET),
+            status_code=get("status_code", UNSET),
+            connection=parse_object(Connection.from_dict, get("connection", UNSET)),
+            additional_properties=extra_fields(data, cls._FIELDS),
+        )
+
+    def to_dict(self) -> dict[str, Any]:
+        data: dict[str, Any] = dict(self.additional_properties)
+        if self.request_id is not UNSET:
+            data["request_id"] = self.request_id
+        if self.status_code is not UNSET:
+            data["status_code"] = self.status_code
+        if self.connection is not UNSET:
+            data["connection"] = dump(self.connection)
         return data
 
 

@@ -341,7 +341,7 @@ class Connection(SyncResource):
             timeout=timeout,
         )
 
-    def get(
+    def get_groups(
         self,
         organization_id: str,
         connection_id: str,
@@ -352,7 +352,7 @@ class Connection(SyncResource):
         x_stytch_member_session_jwt: str | Unset = UNSET,
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
-    ) -> models.ConnectionGetResponse:
+    ) -> models.ConnectionGetGroupsResponse:
         """Getgroups: GET /v1/b2b/scim/{organization_id}/connection/{connection_id}
 
         Args:
@@ -381,12 +381,12 @@ class Connection(SyncResource):
             },
             body=None,
             server=None,
-            cast=models.ConnectionGetResponse.from_dict,
+            cast=models.ConnectionGetGroupsResponse.from_dict,
             extra_headers=extra_headers,
             timeout=timeout,
         )
 
-    def get_pages(
+    def get_groups_pages(
         self,
         organization_id: str,
         connection_id: str,
@@ -396,10 +396,10 @@ class Connection(SyncResource):
         x_stytch_member_session_jwt: str | Unset = UNSET,
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
-    ) -> Iterator[models.ConnectionGetResponse]:
-        """Every page of ``get``, following ``next_cursor``."""
+    ) -> Iterator[models.ConnectionGetGroupsResponse]:
+        """Every page of ``get_groups``, following ``next_cursor``."""
         return iter_pages(
-            lambda cursor: self.get(
+            lambda cursor: self.get_groups(
                 organization_id,
                 connection_id,
                 cursor=cursor,
@@ -584,7 +584,7 @@ class Connection(SyncResource):
             timeout=timeout,
         )
 
-    def get_2(
+    def get(
         self,
         organization_id: str,
         *,
@@ -592,7 +592,7 @@ class Connection(SyncResource):
         x_stytch_member_session_jwt: str | Unset = UNSET,
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
-    ) -> models.ConnectionGet2Response:
+    ) -> models.ConnectionGetResponse:
         """Get: GET /v1/b2b/scim/{organization_id}/connection
 
         Args:
@@ -615,7 +615,7 @@ class Connection(SyncResource):
             },
             body=None,
             server=None,
-            cast=models.ConnectionGet2Response.from_dict,
+            cast=models.ConnectionGetResponse.from_dict,
             extra_headers=extra_headers,
             timeout=timeout,
         )
@@ -625,12 +625,12 @@ class ConnectionWithRawResponse:
     def __init__(self, resource: Connection) -> None:
         self.update = to_raw_response_wrapper(resource.update)
         self.delete = to_raw_response_wrapper(resource.delete)
-        self.get = to_raw_response_wrapper(resource.get)
+        self.get_groups = to_raw_response_wrapper(resource.get_groups)
         self.rotate_start = to_raw_response_wrapper(resource.rotate_start)
         self.rotate_complete = to_raw_response_wrapper(resource.rotate_complete)
         self.rotate_cancel = to_raw_response_wrapper(resource.rotate_cancel)
         self.create = to_raw_response_wrapper(resource.create)
-        self.get_2 = to_raw_response_wrapper(resource.get_2)
+        self.get = to_raw_response_wrapper(resource.get)
 
 
 class AsyncConnection(AsyncResource):
@@ -742,7 +742,7 @@ class AsyncConnection(AsyncResource):
             timeout=timeout,
         )
 
-    async def get(
+    async def get_groups(
         self,
         organization_id: str,
         connection_id: str,
@@ -753,7 +753,7 @@ class AsyncConnection(AsyncResource):
         x_stytch_member_session_jwt: str | Unset = UNSET,
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
-    ) -> models.ConnectionGetResponse:
+    ) -> models.ConnectionGetGroupsResponse:
         """Getgroups: GET /v1/b2b/scim/{organization_id}/connection/{connection_id}
 
         Args:
@@ -782,12 +782,12 @@ class AsyncConnection(AsyncResource):
             },
             body=None,
             server=None,
-            cast=models.ConnectionGetResponse.from_dict,
+            cast=models.ConnectionGetGroupsResponse.from_dict,
             extra_headers=extra_headers,
             timeout=timeout,
         )
 
-    def get_pages(
+    def get_groups_pages(
         self,
         organization_id: str,
         connection_id: str,
@@ -797,10 +797,10 @@ class AsyncConnection(AsyncResource):
         x_stytch_member_session_jwt: str | Unset = UNSET,
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
-    ) -> AsyncIterator[models.ConnectionGetResponse]:
-        """Every page of ``get``, following ``next_cursor``."""
+    ) -> AsyncIterator[models.ConnectionGetGroupsResponse]:
+        """Every page of ``get_groups``, following ``next_cursor``."""
         return aiter_pages(
-            lambda cursor: self.get(
+            lambda cursor: self.get_groups(
                 organization_id,
                 connection_id,
                 cursor=cursor,
@@ -985,7 +985,7 @@ class AsyncConnection(AsyncResource):
             timeout=timeout,
         )
 
-    async def get_2(
+    async def get(
         self,
         organization_id: str,
         *,
@@ -993,7 +993,7 @@ class AsyncConnection(AsyncResource):
         x_stytch_member_session_jwt: str | Unset = UNSET,
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
-    ) -> models.ConnectionGet2Response:
+    ) -> models.ConnectionGetResponse:
         """Get: GET /v1/b2b/scim/{organization_id}/connection
 
         Args:
@@ -1016,7 +1016,7 @@ class AsyncConnection(AsyncResource):
             },
             body=None,
             server=None,
-            cast=models.ConnectionGet2Response.from_dict,
+            cast=models.ConnectionGetResponse.from_dict,
             extra_headers=extra_headers,
             timeout=timeout,
         )
@@ -1026,12 +1026,12 @@ class AsyncConnectionWithRawResponse:
     def __init__(self, resource: AsyncConnection) -> None:
         self.update = async_to_raw_response_wrapper(resource.update)
         self.delete = async_to_raw_response_wrapper(resource.delete)
-        self.get = async_to_raw_response_wrapper(resource.get)
+        self.get_groups = async_to_raw_response_wrapper(resource.get_groups)
         self.rotate_start = async_to_raw_response_wrapper(resource.rotate_start)
         self.rotate_complete = async_to_raw_response_wrapper(resource.rotate_complete)
         self.rotate_cancel = async_to_raw_response_wrapper(resource.rotate_cancel)
         self.create = async_to_raw_response_wrapper(resource.create)
-        self.get_2 = async_to_raw_response_wrapper(resource.get_2)
+        self.get = async_to_raw_response_wrapper(resource.get)
 
 
 class Organizations(SyncResource):
