@@ -5,6 +5,7 @@ Everything here is optional: with no config the generator derives all of it from
 
 from __future__ import annotations
 
+import keyword
 import tomllib
 from pathlib import Path
 from typing import Any
@@ -83,6 +84,11 @@ def _build(raw: dict[str, Any], sha256: str) -> Config:
     servers = _table(raw, "servers")
     groups = _table(raw, "groups")
     endpoints = _table(raw, "endpoints")
+    name = package.get("name")
+    if name is not None and (
+        not isinstance(name, str) or not name.isidentifier() or keyword.iskeyword(name)
+    ):
+        raise ValueError(f"package.name: {name!r} is not a Python package name")
     auth_params = tuple(
         AuthParam(str(item["name"]), str(item["env"]), str(item.get("doc", "")))
         for item in auth.get("params", ())
