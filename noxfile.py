@@ -1,4 +1,6 @@
-"""Developer sessions: `nox -s tests`, `nox -s lint`, `nox -s typecheck`, `nox -s regenerate`."""
+"""Developer sessions: `nox -s tests`, `lint`, `typecheck`, `regenerate` and `check`."""
+
+from pathlib import Path
 
 import nox
 
@@ -31,3 +33,15 @@ def regenerate(session: nox.Session) -> None:
     """Regenerate generated/stytch_api and every tests/fixtures/golden/<name>/ output."""
     session.install("-e", ".[fast]")
     session.run("python", "-m", "tests.regenerate", *session.posargs)
+
+
+@nox.session
+def check(session: nox.Session) -> None:
+    """Fail when a committed output is stale (what `regenerate` would change, as a diff)."""
+    session.install("-e", ".[fast]")
+    session.run(
+        "lapgen", "check", "spec/stytch.lap", "generated/stytch_api", "--config", "spec/stytch.toml"
+    )
+    # Like tests/regenerate.py: tests/fixtures/<name>.lap → tests/fixtures/golden/<name>/.
+    for spec in sorted(Path("tests/fixtures").glob("*.lap")):
+        session.run("lapgen", "check", str(spec), f"tests/fixtures/golden/{spec.stem}")

@@ -12,9 +12,7 @@ from . import __version__
 from .config import ConfigError, find_config, load_config
 from .diagnostics import Diagnostic
 from .frontend import ParseResult, read_spec, source_lines
-from .output import FormatError, write_output
 from .plan import Plan, PlanError, build_plan, plan_json
-from .render import render_files
 
 EXIT_OK, EXIT_INVALID, EXIT_USAGE = 0, 1, 2
 
@@ -58,6 +56,35 @@ def _argument_parser() -> argparse.ArgumentParser:
     plan.add_argument("--config", type=Path, help="config file (default: SPEC with .toml)")
     plan.add_argument("--json", action="store_true", help="print the plan as JSON")
     plan.set_defaults(run=_plan)
+
+    check = commands.add_parser("check", help="fail when OUTDIR is not what generate would write")
+    check.add_argument("spec", metavar="SPEC", type=Path)
+    check.add_argument("outdir", metavar="OUTDIR", type=Path)
+    check.add_argument("--config", type=Path, help="config file (default: SPEC with .toml)")
+    check.add_argument("--stat", action="store_true", help="summarise instead of a diff")
+    check.set_defaults(run=_check)
+
+    diff = commands.add_parser("diff", help="report API changes between two versions of a spec")
+    diff.add_argument("old", metavar="OLD", type=Path)
+    diff.add_argument("new", metavar="NEW", type=Path)
+    diff.add_argument("--config", type=Path, help="config for both (default: each SPEC's .toml)")
+    diff.add_argument("--format", choices=("text", "markdown", "json"), default="text")
+    diff.add_argument(
+        "--fail-on-breaking", action="store_true", help="exit 1 when any change is breaking"
+    )
+    diff.set_defaults(run=_diff)
+
+    mock = commands.add_parser("mock", help="serve a spec-driven HTTP mock of the API")
+    mock.add_argument("spec", metavar="SPEC", type=Path)
+    mock.add_argument("--config", type=Path, help="config file (default: SPEC with .toml)")
+    mock.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1)")
+    mock.add_argument("--port", type=int, default=0, help="port (default 0: a free one)")
+    mock.add_argument("--seed", type=int, default=0, help="seed of the synthesised bodies")
+    mock.add_argument("--delay", type=float, default=0.0, help="seconds added to each response")
+    mock.add_argument(
+        "--fail-rate", type=float, default=0.0, help="fraction of requests answered with a 503"
+    )
+    mock.set_defaults(run=_mock)
     return parser
 
 
@@ -114,6 +141,24 @@ def _summary(path: Path, result: ParseResult, failed: bool) -> str:
     )
 
 
+def _check(args: argparse.Namespace) -> int:
+    from . import check
+
+    return check.run(args.spec, args.outdir, args.config, stat=args.stat)
+
+
+def _diff(args: argparse.Namespace) -> int:
+    from . import diff
+
+    return diff.run(
+        args.old,
+        args.new,
+        config=args.config,
+        fmt=args.format,
+        fail_on_breaking=args.fail_on_breaking,
+    )
+
+
 def _load_plan(args: argparse.Namespace) -> Plan | int:
     """The plan for ``args.spec``, or an exit code after printing why there is none."""
     read = _read(args.spec)
@@ -137,6 +182,10 @@ def _load_plan(args: argparse.Namespace) -> Plan | int:
 
 
 def _generate(args: argparse.Namespace) -> int:
+    # black and jinja2 load only here: `lapgen mock` and `lapgen validate` start faster.
+    from .output import FormatError, write_output
+    from .render import render_files
+
     plan = _load_plan(args)
     if isinstance(plan, int):
         return plan
@@ -167,6 +216,25 @@ def _plan(args: argparse.Namespace) -> int:
         for method in plan.all_methods():
             print(f"{method.http_method:7} {method.path}  ->  client.{method.accessor}")
     return EXIT_OK
+
+
+def _mock(args: argparse.Namespace) -> int:
+    from .mock import serve_forever  # starlette and uvicorn load only for this command
+
+    plan = _load_plan(args)
+    if isinstance(plan, int):
+        return plan
+    api = read_spec(args.spec.read_bytes()).api
+    assert api is not None  # _load_plan parsed it
+    return serve_forever(
+        api,
+        plan,
+        host=args.host,
+        port=args.port,
+        seed=args.seed,
+        delay=args.delay,
+        fail_rate=args.fail_rate,
+    )
 
 
 def _json_report(file: str, result: ParseResult, *, ok: bool) -> dict[str, object]:

@@ -1,0 +1,285 @@
+"""``lapgen check``: is an output directory what ``lapgen generate`` would write now?
+
+The output is regenerated in memory through the real code path (``render_files`` with the
+output directory as the previous run, so unchanged chunks are not formatted again) and compared
+with the files on disk. Only files the generator produces now or that the output's manifest
+lists are compared; files lapgen never wrote are ignored. Nothing is written to the output.
+
+The manifest's provenance (``generator_version``, ``spec_sha256``, ``config_sha256``) and its
+per-file sha256 say why an output is stale: the spec or config changed, lapgen changed, or a
+generated file was edited by hand.
+"""
+
+from __future__ import annotations
+
+import difflib
+import hashlib
+import sys
+from collections.abc import Mapping
+from pathlib import Path
+from typing import TextIO
+
+import attrs
+
+from . import __version__, ir
+from .config import ConfigError, find_config, load_config
+from .frontend import read_spec, source_lines
+from .output import MANIFEST, FormatError, read_manifest
+from .plan import Plan, PlanError, build_plan
+from .render import render_files
+
+EXIT_FRESH, EXIT_STALE, EXIT_USAGE = 0, 1, 2
+
+
+@attrs.frozen
+class Loaded:
+    """A spec read, planned and ready to render."""
+
+    path: Path
+    data: bytes
+    api: ir.API
+    plan: Plan
+
+
+class LoadError(Exception):
+    """A spec or config that cannot be used; the message is ready to print."""
+
+
+def load(spec: Path, config: Path | None = None) -> Loaded:
+    """Read ``spec`` and plan it with ``config`` (default: the TOML beside the spec).
+
+    Raises ``LoadError`` with compiler-style diagnostics when the spec is unreadable or
+    invalid, or the config is bad.
+    """
+    try:
+        data = spec.read_bytes()
+    except OSError as exc:
+        raise LoadError(f"{spec}: error: cannot read: {exc.strerror or exc}") from None
+    result = read_spec(data)
+    lines = source_lines(data.decode("utf-8", errors="replace"))
+    if result.api is None:
+        raise LoadError("\n".join(d.render(str(spec), lines) for d in result.diagnostics))
+    config_path = config if config is not None else find_config(spec)
+    try:
+        plan = build_plan(
+            result.api, load_config(config_path), spec_name=spec.name, spec_bytes=data
+        )
+    except ConfigError as exc:
+        raise LoadError(str(exc)) from None
+    except PlanError as exc:
+        raise LoadError("\n".join(d.render(str(spec), lines) for d in exc.diagnostics)) from None
+    return Loaded(spec, data, result.api, plan)
+
+
+# ---------------------------------------------------------------------------------------------
+# Comparing
+# ---------------------------------------------------------------------------------------------
+
+
+@attrs.frozen
+class FileChange:
+    path: str
+    status: str  # added | removed | changed
+    old: str  # the text in the output directory ("" when absent)
+    new: str  # the text lapgen would write ("" when it would remove the file)
+
+    def diff_lines(self) -> list[str]:
+        return list(
+            difflib.unified_diff(
+                self.old.splitlines(keepends=True),
+                self.new.splitlines(keepends=True),
+                fromfile=f"a/{self.path}" if self.status != "added" else "/dev/null",
+                tofile=f"b/{self.path}" if self.status != "removed" else "/dev/null",
+            )
+        )
+
+    def counts(self) -> tuple[int, int]:
+        """Lines added and removed by regenerating."""
+        added = removed = 0
+        for line in self.diff_lines():
+            if line.startswith("+") and not line.startswith("+++"):
+                added += 1
+            elif line.startswith("-") and not line.startswith("---"):
+                removed += 1
+        return added, removed
+
+
+@attrs.frozen
+class CheckResult:
+    changes: tuple[FileChange, ...]
+    reasons: tuple[str, ...]
+
+    @property
+    def fresh(self) -> bool:
+        return not self.changes
+
+
+def _read_text(path: Path) -> str | None:
+    try:
+        return path.read_bytes().decode("utf-8", errors="replace")
+    except OSError:
+        return None
+
+
+def _sha256(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def _short(digest: object) -> str:
+    return f"{digest}"[:12] + "…" if isinstance(digest, str) else "none"
+
+
+def compare(expected: Mapping[str, str], out_dir: Path) -> tuple[FileChange, ...]:
+    """How ``out_dir`` differs from ``expected`` (path → text, the manifest included)."""
+    listed = set(read_manifest(out_dir).get("files", {})) if out_dir.is_dir() else set()
+    changes = []
+    for path in sorted(set(expected) | listed):
+        current = _read_text(out_dir / path) if (out_dir / path).is_file() else None
+        wanted = expected.get(path)
+        if wanted is None:
+            if current is not None:
+                changes.append(FileChange(path, "removed", current, ""))
+        elif current is None:
+            changes.append(FileChange(path, "added", "", wanted))
+        elif current != wanted:
+            changes.append(FileChange(path, "changed", current, wanted))
+    return tuple(changes)
+
+
+def reasons(plan: Plan, out_dir: Path, changes: tuple[FileChange, ...]) -> tuple[str, ...]:
+    """Why ``out_dir`` is stale, from its manifest's provenance and file hashes."""
+    if not changes:
+        return ()
+    if not out_dir.is_dir():
+        return (f"{out_dir} does not exist: it was never generated",)
+    manifest = read_manifest(out_dir)
+    if not manifest:
+        return ("no lapgen manifest in the output: it was never generated, or not by lapgen",)
+    found = []
+    old_spec, new_spec = manifest.get("spec_sha256"), plan.spec_sha256
+    if old_spec != new_spec:
+        found.append(
+            f"spec changed since generation (sha256 {_short(old_spec)} → {_short(new_spec)})"
+        )
+    old_name = manifest.get("spec")
+    if old_name is not None and old_name != plan.spec_name:
+        found.append(f"spec file renamed ({old_name} → {plan.spec_name})")
+    old_config, new_config = manifest.get("config_sha256"), plan.config_sha256
+    if old_config != new_config:
+        found.append(
+            f"config changed since generation (sha256 {_short(old_config)} → "
+            f"{_short(new_config)})"
+        )
+    old_version = manifest.get("generator_version")
+    if old_version != __version__:
+        found.append(f"lapgen version changed ({old_version or 'unknown'} → {__version__})")
+    edited, deleted = [], []
+    for path, record in sorted(manifest.get("files", {}).items()):
+        if path == MANIFEST:
+            continue
+        text = _read_text(out_dir / path) if (out_dir / path).is_file() else None
+        if text is None:
+            deleted.append(path)
+        elif record.get("sha256") != _sha256(text):
+            edited.append(path)
+    if edited:
+        found.append(f"generated files were edited by hand: {', '.join(edited)}")
+    if deleted:
+        found.append(f"generated files were deleted: {', '.join(deleted)}")
+    if not found:
+        found.append(
+            "the generator's output changed although the spec, config and lapgen version did "
+            "not (a development version of lapgen, or a different black)"
+        )
+    return tuple(found)
+
+
+def check(spec: Path, out_dir: Path, config: Path | None = None) -> CheckResult:
+    """Regenerate ``spec`` in memory and compare with ``out_dir``. Writes nothing there.
+
+    Raises ``LoadError`` for a bad spec or config.
+    """
+    loaded = load(spec, config)
+    previous = out_dir if out_dir.is_dir() else None
+    expected = render_files(loaded.plan, previous=previous)
+    changes = compare(expected, out_dir)
+    return CheckResult(changes, reasons(loaded.plan, out_dir, changes))
+
+
+# ---------------------------------------------------------------------------------------------
+# Reporting
+# ---------------------------------------------------------------------------------------------
+
+
+def stat_text(changes: tuple[FileChange, ...]) -> str:
+    """A summary: one line per file (status, lines added and removed), then totals."""
+    lines = []
+    total_added = total_removed = 0
+    counts = {"added": 0, "removed": 0, "changed": 0}
+    width = max((len(change.path) for change in changes), default=0)
+    for change in changes:
+        added, removed = change.counts()
+        total_added += added
+        total_removed += removed
+        counts[change.status] += 1
+        lines.append(f" {change.status:8} {change.path:{width}}  +{added} -{removed}")
+    lines.append(
+        f" {len(changes)} files differ ({counts['added']} to add, {counts['removed']} to remove, "
+        f"{counts['changed']} changed), {total_added} insertions(+), {total_removed} deletions(-)"
+    )
+    return "\n".join(lines) + "\n"
+
+
+def diff_text(changes: tuple[FileChange, ...]) -> str:
+    """A unified diff from the output directory (a/) to what lapgen would write (b/).
+
+    The manifest's diff is only hashes, so it is summarised in one line.
+    """
+    parts = []
+    for change in changes:
+        if change.path == MANIFEST:
+            parts.append(f"# {MANIFEST}: {change.status} (provenance and file hashes)\n")
+            continue
+        lines = change.diff_lines()
+        parts.append(
+            "".join(
+                line if line.endswith("\n") else line + "\n\\ No newline at end of file\n"
+                for line in lines
+            )
+        )
+    return "".join(parts)
+
+
+def run(
+    spec: Path,
+    out_dir: Path,
+    config: Path | None = None,
+    *,
+    stat: bool = False,
+    stdout: TextIO | None = None,
+    stderr: TextIO | None = None,
+) -> int:
+    """``lapgen check``: 0 fresh, 1 stale (with a diff or ``stat``), 2 bad spec or arguments."""
+    out = stdout or sys.stdout
+    err = stderr or sys.stderr
+    if out_dir.exists() and not out_dir.is_dir():
+        print(f"{out_dir}: error: not a directory", file=err)
+        return EXIT_USAGE
+    try:
+        result = check(spec, out_dir, config)
+    except LoadError as exc:
+        print(exc, file=err)
+        return EXIT_USAGE
+    except FormatError as exc:
+        print(f"lapgen: internal error: {exc}", file=err)
+        return EXIT_USAGE
+    if result.fresh:
+        print(f"{out_dir}: up to date with {spec}", file=out)
+        return EXIT_FRESH
+    print(f"{out_dir}: stale: {len(result.changes)} files differ from a fresh generation", file=err)
+    for reason in result.reasons:
+        print(f"  - {reason}", file=err)
+    again = f" --config {config}" if config is not None else ""
+    print(f"  to update it: lapgen generate {spec} -o {out_dir}{again}", file=err)
+    out.write(stat_text(result.changes) if stat else diff_text(result.changes))
+    return EXIT_STALE

@@ -1,0 +1,867 @@
+"""``lapgen diff``: what changed between two versions of a spec, for a user of the SDK.
+
+The two IRs give the API changes (endpoints, params, types, enums, defaults, response fields,
+auth); the two plans give where a param is sent (placement) and the SDK surface (methods,
+models, signatures). Each change is breaking or not, and the report suggests a semver bump.
+Documentation (``@desc`` wording, comments) is ignored, except where it renames a method.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import sys
+from collections.abc import Iterable, Mapping, Sequence
+from pathlib import Path
+from typing import TextIO
+
+import attrs
+
+from . import ir
+from .check import Loaded, LoadError, load
+from .plan import MethodPlan, ParamPlan, Plan
+
+EXIT_OK, EXIT_BREAKING, EXIT_USAGE = 0, 1, 2
+FORMATS = ("text", "markdown", "json")
+JSON_SCHEMA_VERSION = 1
+_COLLAPSE_AFTER = 10  # markdown: longer lists go in a <details>
+
+
+@attrs.frozen
+class Change:
+    """One API change. ``kind`` is one of the names documented in the README."""
+
+    kind: str
+    breaking: bool
+    endpoint: str | None  # "POST /v1/users"; None for API-wide changes
+    target: str | None  # a param name or a dotted response field path
+    message: str
+    before: str | None = None
+    after: str | None = None
+
+    def as_json(self) -> dict[str, object]:
+        return {
+            "kind": self.kind,
+            "breaking": self.breaking,
+            "endpoint": self.endpoint,
+            "target": self.target,
+            "message": self.message,
+            "before": self.before,
+            "after": self.after,
+        }
+
+
+@attrs.frozen
+class SignatureChange:
+    accessor: str
+    before: str
+    after: str
+
+
+@attrs.frozen
+class Surface:
+    """How the generated SDK changed."""
+
+    methods_added: tuple[str, ...]
+    methods_removed: tuple[str, ...]
+    methods_changed: tuple[SignatureChange, ...]
+    models_added: tuple[str, ...]
+    models_removed: tuple[str, ...]
+
+    def as_json(self) -> dict[str, object]:
+        return {
+            "methods_added": list(self.methods_added),
+            "methods_removed": list(self.methods_removed),
+            "methods_changed": [
+                {"accessor": c.accessor, "before": c.before, "after": c.after}
+                for c in self.methods_changed
+            ],
+            "models_added": list(self.models_added),
+            "models_removed": list(self.models_removed),
+        }
+
+
+@attrs.frozen
+class Report:
+    old_file: str
+    new_file: str
+    api: str
+    package: str
+    old_version: str
+    changes: tuple[Change, ...]
+    surface: Surface
+
+    @property
+    def breaking(self) -> tuple[Change, ...]:
+        return tuple(c for c in self.changes if c.breaking)
+
+    @property
+    def non_breaking(self) -> tuple[Change, ...]:
+        return tuple(c for c in self.changes if not c.breaking)
+
+    @property
+    def bump(self) -> str:
+        """major when anything breaks, minor when something was added, patch otherwise."""
+        if self.breaking:
+            return "major"
+        additions = any(c.kind.endswith("-added") for c in self.changes)
+        if additions or self.surface.methods_added or self.surface.models_added:
+            return "minor"
+        return "patch"
+
+    @property
+    def next_version(self) -> str | None:
+        return next_version(self.old_version, self.bump)
+
+
+def next_version(version: str, bump: str) -> str | None:
+    """The version after ``version`` for ``bump``; 0.x moves a breaking change to the minor.
+
+    None when ``version`` is not ``MAJOR.MINOR.PATCH``.
+    """
+    match = re.fullmatch(r"v?(\d+)\.(\d+)(?:\.(\d+))?(?:[-+.].*)?", version.strip())
+    if match is None:
+        return None
+    major, minor, patch = int(match[1]), int(match[2]), int(match[3] or 0)
+    if major == 0 and bump == "major":  # semver: anything may change in 0.x
+        bump = "minor"
+    if bump == "major":
+        return f"{major + 1}.0.0"
+    if bump == "minor":
+        return f"{major}.{minor + 1}.0"
+    return f"{major}.{minor}.{patch + 1}"
+
+
+# ---------------------------------------------------------------------------------------------
+# Types
+# ---------------------------------------------------------------------------------------------
+
+
+def type_text(spec: ir.TypeSpec | ir.TypeExpr) -> str:
+    """A type as LAP writes it, without comments: what a type change is compared on."""
+    if isinstance(spec, ir.TypeSpec):
+        return type_text(spec.expr) + ("?" if spec.nullable else "")
+    if isinstance(spec, ir.Primitive):
+        return f"{spec.name}({spec.format})" if spec.format else spec.name
+    if isinstance(spec, ir.EnumType):
+        return f"{spec.base}({'/'.join(spec.values)})"
+    if isinstance(spec, ir.ArrayType):
+        return f"[{type_text(spec.items)}]"
+    if isinstance(spec, ir.DictType):
+        return f"map<{type_text(spec.key)},{type_text(spec.value)}>"
+    if isinstance(spec, ir.ObjectType):
+        fields = ", ".join(
+            f"{f.name}{'!' if f.required_marker else ''}: {type_text(f.type)}" for f in spec.fields
+        )
+        return f"{spec.name or 'map'}{{{fields}}}"
+    return spec.name
+
+
+def _kind_text(expr: ir.TypeExpr) -> str:
+    """The shape of a type with enums and objects collapsed: what makes a type change."""
+    if isinstance(expr, ir.EnumType):
+        return f"enum<{expr.base}>"
+    if isinstance(expr, ir.ObjectType | ir.RefType):
+        return "object"
+    if isinstance(expr, ir.ArrayType):
+        return f"[{_kind_text(expr.items)}]"
+    if isinstance(expr, ir.DictType):
+        return f"map<{_kind_text(expr.key)},{_kind_text(expr.value)}>"
+    return type_text(expr)
+
+
+class _Types:
+    """Compares two types field by field; ``direction`` says who sends the value.
+
+    ``input``: the SDK user sends it (params); ``output``: the server sends it (responses).
+    """
+
+    def __init__(self, old_api: ir.API, new_api: ir.API, endpoint: str | None) -> None:
+        self.old_api = old_api
+        self.new_api = new_api
+        self.endpoint = endpoint
+        self.changes: list[Change] = []
+        self._seen: set[tuple[str, str, str]] = set()
+
+    def add(self, kind: str, breaking: bool, target: str, message: str, **kw: str | None) -> None:
+        self.changes.append(Change(kind, breaking, self.endpoint, target, message, **kw))
+
+    def fields_of(self, expr: ir.TypeExpr, api: ir.API) -> tuple[ir.Field, ...] | None:
+        if isinstance(expr, ir.ObjectType):
+            return expr.fields
+        if isinstance(expr, ir.RefType):
+            named = api.type_named(expr.name)
+            return named.fields if named is not None else None
+        return None
+
+    def compare(
+        self, old: ir.TypeSpec, new: ir.TypeSpec, target: str, direction: str, what: str
+    ) -> None:
+        """``what`` names the thing in messages: ``param`` or ``response field``."""
+        prefix = "param" if direction == "input" else "response-field"
+        if old.nullable != new.nullable:
+            # Inputs may become more lenient, outputs stricter.
+            breaking = new.nullable if direction == "output" else old.nullable
+            state = "nullable" if new.nullable else "not nullable"
+            self.add(
+                f"{prefix}-nullable-changed",
+                breaking,
+                target,
+                f"{_label(what, target)} is now {state}",
+                before=type_text(old),
+                after=type_text(new),
+            )
+        self._expr(old.expr, new.expr, target, direction, what)
+
+    def _expr(
+        self, old: ir.TypeExpr, new: ir.TypeExpr, target: str, direction: str, what: str
+    ) -> None:
+        prefix = "param" if direction == "input" else "response-field"
+        if _kind_text(old) != _kind_text(new):
+            self.add(
+                f"{prefix}-type-changed",
+                True,
+                target,
+                f"{_label(what, target)} changed type from `{type_text(old)}` to `{type_text(new)}`",
+                before=type_text(old),
+                after=type_text(new),
+            )
+            return
+        if isinstance(old, ir.EnumType) and isinstance(new, ir.EnumType):
+            removed = [v for v in old.values if v not in new.values]
+            added = [v for v in new.values if v not in old.values]
+            # The SDK reads response enums as `str`: a new or gone server value never breaks it.
+            if removed:
+                self.add(
+                    f"{prefix}-enum-value-removed",
+                    direction == "input",
+                    target,
+                    f"{_label(what, target)} no longer allows {_values(removed)}",
+                    before=type_text(old),
+                    after=type_text(new),
+                )
+            if added:
+                self.add(
+                    f"{prefix}-enum-value-added",
+                    False,
+                    target,
+                    f"{_label(what, target)} now allows {_values(added)}",
+                    before=type_text(old),
+                    after=type_text(new),
+                )
+            return
+        if isinstance(old, ir.ArrayType) and isinstance(new, ir.ArrayType):
+            self._expr(old.items, new.items, f"{target}[]", direction, what)
+            return
+        if isinstance(old, ir.DictType) and isinstance(new, ir.DictType):
+            self._expr(old.value, new.value, f"{target}{{}}", direction, what)
+            return
+        old_fields = self.fields_of(old, self.old_api)
+        new_fields = self.fields_of(new, self.new_api)
+        if old_fields is None or new_fields is None:
+            if type_text(old) != type_text(new):
+                self.add(
+                    f"{prefix}-type-changed",
+                    True,
+                    target,
+                    f"{_label(what, target)} changed type from `{type_text(old)}` to "
+                    f"`{type_text(new)}`",
+                    before=type_text(old),
+                    after=type_text(new),
+                )
+            return
+        key = (target, type_text(old), type_text(new))
+        if key in self._seen:  # recursive types
+            return
+        self._seen.add(key)
+        self.fields(old_fields, new_fields, target, direction, what)
+
+    def fields(
+        self,
+        old: Sequence[ir.Field],
+        new: Sequence[ir.Field],
+        prefix: str,
+        direction: str,
+        what: str,
+    ) -> None:
+        kind = "param-field" if direction == "input" else "response-field"
+        old_by = {f.name: f for f in old}
+        new_by = {f.name: f for f in new}
+        for name, field in old_by.items():
+            path = f"{prefix}.{name}" if prefix else name
+            if name not in new_by:
+                self.add(
+                    f"{kind}-removed",
+                    True,
+                    path,
+                    f"{_label(what, path)} removed",
+                    before=type_text(field.type),
+                )
+                continue
+            other = new_by[name]
+            if direction == "input" and field.required_marker != other.required_marker:
+                state = "required" if other.required_marker else "optional"
+                self.add(
+                    f"{kind}-made-{state}",
+                    other.required_marker,
+                    path,
+                    f"{_label(what, path)} is now {state}",
+                )
+            self.compare(field.type, other.type, path, direction, what)
+        for name, field in new_by.items():
+            if name in old_by:
+                continue
+            path = f"{prefix}.{name}" if prefix else name
+            breaking = direction == "input" and field.required_marker
+            state = " (required)" if breaking else ""
+            self.add(
+                f"{kind}-added",
+                breaking,
+                path,
+                f"{_label(what, path)} added{state}",
+                after=type_text(field.type),
+            )
+
+
+def _label(what: str, target: str) -> str:
+    return f"{what} `{target}`" if target else what.removesuffix(" field")
+
+
+def _values(values: Sequence[str]) -> str:
+    return ", ".join(f"`{v}`" for v in values)
+
+
+# ---------------------------------------------------------------------------------------------
+# Endpoints
+# ---------------------------------------------------------------------------------------------
+
+
+def _route(endpoint: ir.Endpoint) -> str:
+    return f"{endpoint.method} {endpoint.path}"
+
+
+def _declared(api: ir.API, endpoint: ir.Endpoint) -> dict[str, ir.Field]:
+    """Every param's IR field by wire name, as the planner finds them."""
+    declared = {f.name: f for f in (*api.common_fields, *endpoint.params)}
+    body = endpoint.body
+    fields: tuple[ir.Field, ...] = ()
+    if isinstance(body, ir.RefType) and (named := api.type_named(body.name)) is not None:
+        fields = named.fields
+    elif isinstance(body, ir.ObjectType):
+        fields = body.fields
+    for field in fields:
+        declared.setdefault(field.name, field)
+    return declared
+
+
+def _success(endpoint: ir.Endpoint) -> ir.Response | None:
+    return next((r for r in endpoint.responses if r.code.startswith("2") or r.code == "OK"), None)
+
+
+def _auth_text(auth: ir.Auth | None) -> str:
+    if auth is None:
+        return "none"
+    parts = []
+    for s in auth.schemes:
+        words = [s.kind, s.param, s.key_name, s.key_in]
+        parts.append(" ".join(w for w in words if w))
+    return " | ".join(parts)
+
+
+def _runtime_auth(plan: Plan) -> str:
+    auth = plan.runtime.get("auth")
+    if not isinstance(auth, dict):
+        return "none"
+    names = [str(p.get("name")) for p in auth.get("params", []) if isinstance(p, dict)]
+    words = [str(auth.get("kind")), str(auth.get("key_name") or ""), str(auth.get("key_in") or "")]
+    text = " ".join(w for w in words if w)
+    return f"{text} ({', '.join(names)})" if names else text
+
+
+def signature(method: MethodPlan) -> str:
+    """The generated method's signature, as a user calls it."""
+    parts = [f"{p.python}: {p.annotation}" for p in method.positional]
+    keyword = [
+        f"{p.python}: {p.annotation}" + ("" if p.required else " = UNSET") for p in method.keyword
+    ]
+    if keyword:
+        parts += ["*", *keyword]
+    return f"{method.accessor}({', '.join(parts)}) -> {method.returns}"
+
+
+class _Differ:
+    def __init__(self, old: Loaded, new: Loaded) -> None:
+        self.old = old
+        self.new = new
+        self.changes: list[Change] = []
+        self.old_methods = {(m.http_method, m.path): m for m in old.plan.all_methods()}
+        self.new_methods = {(m.http_method, m.path): m for m in new.plan.all_methods()}
+
+    def run(self) -> tuple[Change, ...]:
+        self.auth()
+        old_endpoints = {(e.method, e.path): e for e in self.old.api.endpoints}
+        new_endpoints = {(e.method, e.path): e for e in self.new.api.endpoints}
+        for key, endpoint in old_endpoints.items():
+            method = self.old_methods.get(key)
+            if key not in new_endpoints:
+                accessor = f" (`client.{method.accessor}`)" if method else ""
+                self.changes.append(
+                    Change(
+                        "endpoint-removed",
+                        True,
+                        _route(endpoint),
+                        None,
+                        f"endpoint removed{accessor}",
+                    )
+                )
+            else:
+                self.endpoint(endpoint, new_endpoints[key])
+        for key, endpoint in new_endpoints.items():
+            if key not in old_endpoints:
+                method = self.new_methods.get(key)
+                accessor = f" (`client.{method.accessor}`)" if method else ""
+                self.changes.append(
+                    Change(
+                        "endpoint-added", False, _route(endpoint), None, f"endpoint added{accessor}"
+                    )
+                )
+        return tuple(self.changes)
+
+    def auth(self) -> None:
+        before, after = _auth_text(self.old.api.auth), _auth_text(self.new.api.auth)
+        if before != after:
+            self.changes.append(
+                Change("auth-changed", True, None, None, "API auth changed", before, after)
+            )
+        before, after = _runtime_auth(self.old.plan), _runtime_auth(self.new.plan)
+        if before != after:
+            self.changes.append(
+                Change(
+                    "client-auth-changed",
+                    True,
+                    None,
+                    None,
+                    "the client's credentials changed",
+                    before,
+                    after,
+                )
+            )
+
+    def endpoint(self, old: ir.Endpoint, new: ir.Endpoint) -> None:
+        route = _route(old)
+        key = (old.method, old.path)
+        if old.auth != new.auth and _auth_text(old.auth) != _auth_text(new.auth):
+            self.changes.append(
+                Change(
+                    "auth-changed",
+                    True,
+                    route,
+                    None,
+                    "endpoint auth changed",
+                    _auth_text(old.auth),
+                    _auth_text(new.auth),
+                )
+            )
+        old_method, new_method = self.old_methods.get(key), self.new_methods.get(key)
+        if old_method and new_method and old_method.accessor != new_method.accessor:
+            self.changes.append(
+                Change(
+                    "method-renamed",
+                    True,
+                    route,
+                    None,
+                    f"SDK method renamed from `client.{old_method.accessor}` to "
+                    f"`client.{new_method.accessor}`",
+                    old_method.accessor,
+                    new_method.accessor,
+                )
+            )
+        if old_method and new_method:
+            self.params(old, new, old_method.params, new_method.params)
+        types = _Types(self.old.api, self.new.api, route)
+        old_response, new_response = _success(old), _success(new)
+        old_shape = self._response_type(old_response)
+        new_shape = self._response_type(new_response)
+        if old_shape is None or new_shape is None:
+            if (old_shape is None) != (new_shape is None):
+                self.changes.append(
+                    Change(
+                        "response-changed",
+                        old_shape is not None,
+                        route,
+                        None,
+                        "the success response "
+                        + ("no longer has a shape" if new_shape is None else "now has a shape"),
+                    )
+                )
+        else:
+            types.compare(
+                ir.TypeSpec(old_shape), ir.TypeSpec(new_shape), "", "output", "response field"
+            )
+            for change in types.changes:  # the root of a response has no name
+                if change.target == "":
+                    change = attrs.evolve(change, target=None)
+                self.changes.append(change)
+
+    @staticmethod
+    def _response_type(response: ir.Response | None) -> ir.TypeExpr | None:
+        if response is None:
+            return None
+        if response.fields is not None:
+            return ir.ObjectType(response.fields)
+        return response.type
+
+    def params(
+        self,
+        old: ir.Endpoint,
+        new: ir.Endpoint,
+        old_params: Sequence[ParamPlan],
+        new_params: Sequence[ParamPlan],
+    ) -> None:
+        route = _route(old)
+        old_fields, new_fields = _declared(self.old.api, old), _declared(self.new.api, new)
+        old_by = {p.wire: p for p in old_params}
+        new_by = {p.wire: p for p in new_params}
+
+        def text(fields: Mapping[str, ir.Field], wire: str) -> str:
+            field = fields.get(wire)
+            return type_text(field.type) if field is not None else "str"
+
+        removed = [p for p in old_params if p.wire not in new_by]
+        added = [p for p in new_params if p.wire not in old_by]
+        for param in removed:
+            partner = next(
+                (
+                    a
+                    for a in added
+                    if a.location == param.location
+                    and text(new_fields, a.wire) == text(old_fields, param.wire)
+                ),
+                None,
+            )
+            if partner is not None:
+                added.remove(partner)
+                self.changes.append(
+                    Change(
+                        "param-renamed",
+                        True,
+                        route,
+                        partner.wire,
+                        f"param `{param.wire}` renamed to `{partner.wire}`",
+                        param.wire,
+                        partner.wire,
+                    )
+                )
+                continue
+            self.changes.append(
+                Change(
+                    "param-removed",
+                    True,
+                    route,
+                    param.wire,
+                    f"param `{param.wire}` removed",
+                    text(old_fields, param.wire),
+                )
+            )
+        for param in added:
+            state = "required" if param.required else "optional"
+            self.changes.append(
+                Change(
+                    "param-added",
+                    param.required,
+                    route,
+                    param.wire,
+                    f"{state} param `{param.wire}` added ({param.location})",
+                    None,
+                    text(new_fields, param.wire),
+                )
+            )
+        types = _Types(self.old.api, self.new.api, route)
+        for wire, before in old_by.items():
+            after = new_by.get(wire)
+            if after is None:
+                continue
+            if before.location != after.location:
+                self.changes.append(
+                    Change(
+                        "param-moved",
+                        True,
+                        route,
+                        wire,
+                        f"param `{wire}` moved from {before.location} to {after.location}",
+                        before.location,
+                        after.location,
+                    )
+                )
+            if before.required != after.required:
+                state = "required" if after.required else "optional"
+                self.changes.append(
+                    Change(
+                        f"param-made-{state}",
+                        after.required,
+                        route,
+                        wire,
+                        f"param `{wire}` is now {state}",
+                    )
+                )
+            old_field, new_field = old_fields.get(wire), new_fields.get(wire)
+            if old_field is None or new_field is None:
+                continue
+            types.compare(old_field.type, new_field.type, wire, "input", "param")
+            old_default = old_field.default.raw if old_field.default else None
+            new_default = new_field.default.raw if new_field.default else None
+            if old_default != new_default:
+                self.changes.append(
+                    Change(
+                        "param-default-changed",
+                        False,
+                        route,
+                        wire,
+                        f"param `{wire}` default changed from `{old_default}` to `{new_default}`",
+                        old_default,
+                        new_default,
+                    )
+                )
+        self.changes.extend(types.changes)
+
+
+def _surface(old: Plan, new: Plan) -> Surface:
+    old_methods = {m.accessor: m for m in old.all_methods()}
+    new_methods = {m.accessor: m for m in new.all_methods()}
+    changed = tuple(
+        SignatureChange(accessor, signature(method), signature(new_methods[accessor]))
+        for accessor, method in sorted(old_methods.items())
+        if accessor in new_methods and signature(method) != signature(new_methods[accessor])
+    )
+    old_models = {m.name for m in old.models}
+    new_models = {m.name for m in new.models}
+    return Surface(
+        methods_added=tuple(sorted(set(new_methods) - set(old_methods))),
+        methods_removed=tuple(sorted(set(old_methods) - set(new_methods))),
+        methods_changed=changed,
+        models_added=tuple(sorted(new_models - old_models)),
+        models_removed=tuple(sorted(old_models - new_models)),
+    )
+
+
+def diff(old: Loaded, new: Loaded) -> Report:
+    """The change report from ``old`` to ``new``."""
+    changes = _Differ(old, new).run()
+    return Report(
+        old_file=str(old.path),
+        new_file=str(new.path),
+        api=new.api.name,
+        package=new.plan.package,
+        old_version=old.plan.version,
+        changes=changes,
+        surface=_surface(old.plan, new.plan),
+    )
+
+
+# ---------------------------------------------------------------------------------------------
+# Output
+# ---------------------------------------------------------------------------------------------
+
+
+def report_json(report: Report) -> dict[str, object]:
+    """The stable JSON of ``lapgen diff --format json`` (schema in the README)."""
+    return {
+        "schema": JSON_SCHEMA_VERSION,
+        "old": report.old_file,
+        "new": report.new_file,
+        "api": report.api,
+        "package": report.package,
+        "version": report.old_version,
+        "suggested_bump": report.bump,
+        "next_version": report.next_version,
+        "summary": {
+            "breaking": len(report.breaking),
+            "non_breaking": len(report.non_breaking),
+        },
+        "changes": [c.as_json() for c in report.changes],
+        "sdk": report.surface.as_json(),
+    }
+
+
+def _headline(report: Report) -> str:
+    version = f" ({report.old_version} → {report.next_version})" if report.next_version else ""
+    zero = (
+        "; the package is 0.x, where a breaking change bumps the minor version"
+        if report.bump == "major" and report.old_version.lstrip("v").startswith("0.")
+        else ""
+    )
+    return (
+        f"suggested bump: {report.bump}{version}: {len(report.breaking)} breaking, "
+        f"{len(report.non_breaking)} non-breaking changes{zero}"
+    )
+
+
+def _line(change: Change) -> str:
+    where = change.endpoint or "API"
+    detail = ""
+    if change.before is not None or change.after is not None:
+        detail = f" [{change.before or '—'} → {change.after or '—'}]"
+    return f"{where}: {change.message.replace('`', '')}{detail}"
+
+
+def _surface_items(surface: Surface) -> list[tuple[str, list[str]]]:
+    return [
+        ("Methods added", [f"client.{m}" for m in surface.methods_added]),
+        ("Methods removed", [f"client.{m}" for m in surface.methods_removed]),
+        (
+            "Methods with new signatures",
+            [f"client.{c.before}  →  client.{c.after}" for c in surface.methods_changed],
+        ),
+        ("Models added", list(surface.models_added)),
+        ("Models removed", list(surface.models_removed)),
+    ]
+
+
+def report_text(report: Report) -> str:
+    lines = [
+        f"API changes in {report.api}: {report.old_file} → {report.new_file}",
+        _headline(report),
+    ]
+    for title, changes in (
+        ("Breaking changes", report.breaking),
+        ("Non-breaking changes", report.non_breaking),
+    ):
+        if changes:
+            lines += ["", f"{title} ({len(changes)}):"]
+            lines += [f"  {'!' if c.breaking else '+'} {_line(c)}" for c in changes]
+    if not report.changes:
+        lines += ["", "No API changes."]
+    items = [(title, values) for title, values in _surface_items(report.surface) if values]
+    if items:
+        lines += ["", f"SDK surface ({report.package}):"]
+        for title, values in items:
+            lines.append(f"  {title} ({len(values)}):")
+            lines += [f"    {value}" for value in values]
+    return "\n".join(lines) + "\n"
+
+
+def _cell(text: str) -> str:
+    return text.replace("|", "\\|").replace("\n", " ")
+
+
+def _code(text: str) -> str:
+    return f"`{text}`" if "`" not in text else f"``{text}``"
+
+
+def _collapsible(title: str, body: list[str]) -> list[str]:
+    if len(body) <= _COLLAPSE_AFTER:
+        return [f"**{title}**", "", *body, ""]
+    return [f"<details><summary>{title}</summary>", "", *body, "", "</details>", ""]
+
+
+def report_markdown(report: Report) -> str:
+    """A pull-request comment: heading, summary line, tables grouped by breaking or not."""
+    icon = {"major": "🔴", "minor": "🟡", "patch": "🟢"}[report.bump]
+    version = f" (`{report.old_version}` → `{report.next_version}`)" if report.next_version else ""
+    lines = [
+        f"## lapgen API diff: {report.api}",
+        "",
+        f"{icon} **Suggested bump: {report.bump}**{version} · "
+        f"{len(report.breaking)} breaking, {len(report.non_breaking)} non-breaking changes",
+        "",
+    ]
+    if report.bump == "major" and report.old_version.lstrip("v").startswith("0."):
+        lines += ["> The package is 0.x: a breaking change bumps the minor version.", ""]
+    if not report.changes:
+        lines += ["No API changes.", ""]
+    for title, changes in (
+        ("⚠️ Breaking changes", report.breaking),
+        ("Non-breaking changes", report.non_breaking),
+    ):
+        if not changes:
+            continue
+        table = ["| Endpoint | Change | Before | After |", "| --- | --- | --- | --- |"]
+        table += [
+            "| "
+            + " | ".join(
+                [
+                    _cell(_code(c.endpoint)) if c.endpoint else "API",
+                    _cell(c.message),
+                    _cell(_code(c.before)) if c.before else "",
+                    _cell(_code(c.after)) if c.after else "",
+                ]
+            )
+            + " |"
+            for c in changes
+        ]
+        lines += [f"### {title} ({len(changes)})", ""]
+        if len(changes) > _COLLAPSE_AFTER:
+            lines += [f"<details><summary>{len(changes)} changes</summary>", ""]
+            lines += [*table, "", "</details>", ""]
+        else:
+            lines += [*table, ""]
+    items = [(title, values) for title, values in _surface_items(report.surface) if values]
+    if items:
+        lines += [f"### SDK surface (`{report.package}`)", ""]
+        for title, values in items:
+            lines += _collapsible(
+                f"{title} ({len(values)})", [f"- {_cell(_code(v))}" for v in values]
+            )
+    lines.append("<sub>Generated by `lapgen diff`.</sub>")
+    return "\n".join(lines) + "\n"
+
+
+def run(
+    old: Path,
+    new: Path,
+    *,
+    config: Path | None = None,
+    fmt: str = "text",
+    fail_on_breaking: bool = False,
+    stdout: TextIO | None = None,
+    stderr: TextIO | None = None,
+) -> int:
+    """``lapgen diff``: 0, or 1 with ``fail_on_breaking`` and a breaking change; 2 bad input."""
+    out = stdout or sys.stdout
+    err = stderr or sys.stderr
+    try:
+        report = diff(load(old, config), load(new, config))
+    except LoadError as exc:
+        print(exc, file=err)
+        return EXIT_USAGE
+    if fmt == "json":
+        json.dump(report_json(report), out, indent=2, ensure_ascii=False)
+        out.write("\n")
+    elif fmt == "markdown":
+        out.write(report_markdown(report))
+    else:
+        out.write(report_text(report))
+    return EXIT_BREAKING if fail_on_breaking and report.breaking else EXIT_OK
+
+
+def kinds() -> Iterable[str]:
+    """Every change kind, for the documentation."""
+    return (
+        "auth-changed",
+        "client-auth-changed",
+        "endpoint-added",
+        "endpoint-removed",
+        "method-renamed",
+        "param-added",
+        "param-removed",
+        "param-renamed",
+        "param-moved",
+        "param-made-required",
+        "param-made-optional",
+        "param-type-changed",
+        "param-nullable-changed",
+        "param-enum-value-added",
+        "param-enum-value-removed",
+        "param-default-changed",
+        "param-field-added",
+        "param-field-removed",
+        "param-field-made-required",
+        "param-field-made-optional",
+        "response-changed",
+        "response-field-added",
+        "response-field-removed",
+        "response-field-type-changed",
+        "response-field-nullable-changed",
+        "response-field-enum-value-added",
+        "response-field-enum-value-removed",
+    )
