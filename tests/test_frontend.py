@@ -8,12 +8,12 @@ from __future__ import annotations
 
 import itertools
 import re
-from functools import lru_cache
+from functools import cache
 from pathlib import Path
 
 import pytest
-
 from conftest import SAMPLES_DIR, SPEC_FILES, STYTCH
+
 from generator import frontend, ir
 from generator.diagnostics import Diagnostic, LapError
 from generator.frontend import HTTP_METHODS, ParseResult, parse, read_spec, source_lines
@@ -32,7 +32,7 @@ def ids(paths: list[Path]) -> list[str]:
     return [path.name for path in paths]
 
 
-@lru_cache(maxsize=None)
+@cache
 def read_file(path: Path, accelerate: bool = True) -> ParseResult:
     return read_spec(path.read_bytes(), accelerate=accelerate)
 
@@ -133,7 +133,7 @@ def test_non_http_files_are_valid_with_a_warning_per_endpoint(name: str) -> None
     expected = endpoint_lines(path.read_text("utf-8"))
     assert {method for _, method in expected} == NON_HTTP[name]
     assert [d.line for d in warned] == [line for line, _ in expected]
-    for diagnostic, (_, method) in zip(warned, expected):
+    for diagnostic, (_, method) in zip(warned, expected, strict=True):
         assert f"non-HTTP method {method}:" in diagnostic.message
         assert diagnostic.column == len("@endpoint ") + 1
 

@@ -7,10 +7,10 @@ from __future__ import annotations
 
 from functools import lru_cache
 
+from conftest import SAMPLES_DIR, STYTCH
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from conftest import SAMPLES_DIR, STYTCH
 from generator.diagnostics import LapError
 from generator.frontend import ParseResult, parse, read_spec
 

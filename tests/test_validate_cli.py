@@ -9,10 +9,10 @@ import sys
 from pathlib import Path
 
 import pytest
-
 from conftest import REPO, SPEC_FILES, STYTCH
-from generator.cli import main
 from test_frontend import BROKEN, WARNINGS
+
+from generator.cli import main
 
 VALID = "@lap v0.3\n@api T\n@endpoints 1\n@endpoint GET /a\n@required {q: str}\n@returns(200) ok\n@end\n"
 WARNS = "@lap v0.3\n@api W\n@frob x\n@end\n"
@@ -324,7 +324,7 @@ def test_every_sample_and_broken_file_in_one_process(broken_files: list[Path]) -
     assert "Traceback" not in done.stderr
     summaries = done.stdout.splitlines()
     assert [line.split(": ", 1)[0] for line in summaries] == [str(path) for path in files]
-    for head, quoted, caret in diagnostics_in(done.stderr):
+    for head, _quoted, _caret in diagnostics_in(done.stderr):
         assert Path(head.group("path")) in files
         assert int(head.group("line")) >= 1 and int(head.group("column")) >= 1
 

@@ -6,10 +6,6 @@ from pathlib import Path
 
 import pytest
 from hypothesis import HealthCheck, given, settings
-
-from generator import ir
-from generator.frontend import parse, read_spec
-from generator.writer import write
 from test_frontend import (
     AUTH_FORMS,
     COMMENTS,
@@ -22,6 +18,10 @@ from test_frontend import (
     lap,
 )
 from test_properties import damaged_specs
+
+from generator import ir
+from generator.frontend import parse, read_spec
+from generator.writer import write
 
 
 def round_trip(api: ir.API) -> str:
