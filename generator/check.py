@@ -21,54 +21,13 @@ from typing import TextIO
 
 import attrs
 
-from . import __version__, ir
-from .config import ConfigError, find_config, load_config
-from .frontend import read_spec, source_lines
+from . import __version__
 from .output import MANIFEST, FormatError, read_manifest
-from .plan import Plan, PlanError, build_plan
+from .pipeline import LoadError, load
+from .plan import Plan
 from .render import render_files
 
 EXIT_FRESH, EXIT_STALE, EXIT_USAGE = 0, 1, 2
-
-
-@attrs.frozen
-class Loaded:
-    """A spec read, planned and ready to render."""
-
-    path: Path
-    data: bytes
-    api: ir.API
-    plan: Plan
-
-
-class LoadError(Exception):
-    """A spec or config that cannot be used; the message is ready to print."""
-
-
-def load(spec: Path, config: Path | None = None) -> Loaded:
-    """Read ``spec`` and plan it with ``config`` (default: the TOML beside the spec).
-
-    Raises ``LoadError`` with compiler-style diagnostics when the spec is unreadable or
-    invalid, or the config is bad.
-    """
-    try:
-        data = spec.read_bytes()
-    except OSError as exc:
-        raise LoadError(f"{spec}: error: cannot read: {exc.strerror or exc}") from None
-    result = read_spec(data)
-    lines = source_lines(data.decode("utf-8", errors="replace"))
-    if result.api is None:
-        raise LoadError("\n".join(d.render(str(spec), lines) for d in result.diagnostics))
-    config_path = config if config is not None else find_config(spec)
-    try:
-        plan = build_plan(
-            result.api, load_config(config_path), spec_name=spec.name, spec_bytes=data
-        )
-    except ConfigError as exc:
-        raise LoadError(str(exc)) from None
-    except PlanError as exc:
-        raise LoadError("\n".join(d.render(str(spec), lines) for d in exc.diagnostics)) from None
-    return Loaded(spec, data, result.api, plan)
 
 
 # ---------------------------------------------------------------------------------------------

@@ -9,10 +9,10 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from . import __version__
-from .config import ConfigError, find_config, load_config
 from .diagnostics import Diagnostic
 from .frontend import ParseResult, read_spec, source_lines
-from .plan import Plan, PlanError, build_plan, plan_json
+from .pipeline import Loaded, LoadError, load
+from .plan import plan_json
 
 EXIT_OK, EXIT_INVALID, EXIT_USAGE = 0, 1, 2
 
@@ -159,26 +159,13 @@ def _diff(args: argparse.Namespace) -> int:
     )
 
 
-def _load_plan(args: argparse.Namespace) -> Plan | int:
-    """The plan for ``args.spec``, or an exit code after printing why there is none."""
-    read = _read(args.spec)
-    if isinstance(read, str):
-        print(read, file=sys.stderr)
-        return EXIT_USAGE
-    data, result = read
-    if result.api is None:
-        _print_diagnostics(args.spec, data, result.diagnostics)
-        return EXIT_INVALID
-    config_path = args.config if args.config is not None else find_config(args.spec)
+def _load(args: argparse.Namespace) -> Loaded | int:
+    """The spec planned, or an exit code after printing why it cannot be."""
     try:
-        config = load_config(config_path)
-        return build_plan(result.api, config, spec_name=args.spec.name, spec_bytes=data)
-    except ConfigError as exc:
+        return load(args.spec, args.config)
+    except LoadError as exc:
         print(exc, file=sys.stderr)
-        return EXIT_USAGE
-    except PlanError as exc:
-        _print_diagnostics(args.spec, data, exc.diagnostics)
-        return EXIT_INVALID
+        return exc.exit_code
 
 
 def _generate(args: argparse.Namespace) -> int:
@@ -186,9 +173,10 @@ def _generate(args: argparse.Namespace) -> int:
     from .output import FormatError, write_output
     from .render import render_files
 
-    plan = _load_plan(args)
-    if isinstance(plan, int):
-        return plan
+    loaded = _load(args)
+    if isinstance(loaded, int):
+        return loaded
+    plan = loaded.plan
     try:
         files = render_files(plan, previous=args.output)
         write_output(files, args.output)
@@ -206,9 +194,10 @@ def _generate(args: argparse.Namespace) -> int:
 
 
 def _plan(args: argparse.Namespace) -> int:
-    plan = _load_plan(args)
-    if isinstance(plan, int):
-        return plan
+    loaded = _load(args)
+    if isinstance(loaded, int):
+        return loaded
+    plan = loaded.plan
     if args.json:
         json.dump(plan_json(plan), sys.stdout, indent=2)
         sys.stdout.write("\n")
@@ -221,14 +210,12 @@ def _plan(args: argparse.Namespace) -> int:
 def _mock(args: argparse.Namespace) -> int:
     from .mock import serve_forever  # starlette and uvicorn load only for this command
 
-    plan = _load_plan(args)
-    if isinstance(plan, int):
-        return plan
-    api = read_spec(args.spec.read_bytes()).api
-    assert api is not None  # _load_plan parsed it
+    loaded = _load(args)
+    if isinstance(loaded, int):
+        return loaded
     return serve_forever(
-        api,
-        plan,
+        loaded.api,
+        loaded.plan,
         host=args.host,
         port=args.port,
         seed=args.seed,

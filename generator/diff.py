@@ -18,7 +18,7 @@ from typing import TextIO
 import attrs
 
 from . import ir
-from .check import Loaded, LoadError, load
+from .pipeline import Loaded, LoadError, load
 from .plan import MethodPlan, ParamPlan, Plan
 
 EXIT_OK, EXIT_BREAKING, EXIT_USAGE = 0, 1, 2

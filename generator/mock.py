@@ -38,8 +38,8 @@ from starlette.routing import Route
 from starlette.types import Receive, Scope, Send
 
 from . import ir
-from .config import Config, find_config, load_config
-from .frontend import read_spec
+from .config import Config, load_config
+from .pipeline import LoadError, load
 from .plan import Plan, build_plan
 
 CONTROL_HEADER = "x-lapgen-mock"
@@ -97,27 +97,16 @@ class Problem:
     message: str
 
 
-def load_plan(
-    spec: str | Path | ir.API, config: Config | Path | None = None
-) -> tuple[ir.API, Plan]:
-    """The IR and the plan of a spec file (its config found as ``lapgen generate`` does)."""
+def load_plan(spec: str | Path | ir.API, config: Path | None = None) -> tuple[ir.API, Plan]:
+    """The IR and the plan of a spec (its config found as ``lapgen generate`` does)."""
     if isinstance(spec, ir.API):
-        api, name, data = spec, f"{spec.name}.lap", b""
-        if not isinstance(config, Config):
-            config = load_config(config) if config is not None else Config()
-    else:
-        path = Path(spec)
-        try:
-            data = path.read_bytes()
-        except OSError as exc:
-            raise MockError(f"{path}: error: cannot read: {exc.strerror or exc}") from exc
-        result = read_spec(data)
-        if result.api is None:
-            raise MockError(f"{path}: error: the spec is not valid (run `lapgen validate`)")
-        api, name = result.api, path.name
-        if not isinstance(config, Config):
-            config = load_config(config if config is not None else find_config(path))
-    return api, build_plan(api, config, spec_name=name, spec_bytes=data)
+        config_data = load_config(config) if config is not None else Config()
+        return spec, build_plan(spec, config_data, spec_name=f"{spec.name}.lap", spec_bytes=b"")
+    try:
+        loaded = load(Path(spec), config)
+    except LoadError as exc:
+        raise MockError(str(exc)) from None
+    return loaded.api, loaded.plan
 
 
 def _routes(api: ir.API, plan: Plan) -> tuple[MockRoute, ...]:
@@ -751,7 +740,7 @@ def serve(
     seed: int = 0,
     host: str = "127.0.0.1",
     port: int = 0,
-    config: Config | Path | None = None,
+    config: Path | None = None,
     delay: float = 0.0,
     fail_rate: float = 0.0,
 ) -> Iterator[RunningMock]:

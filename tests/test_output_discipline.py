@@ -19,8 +19,8 @@ import pytest
 from sdk_support import FIXTURES, GOLDEN, REPO, generate, snapshot, tree_diff
 
 import generator.output
-from generator.check import load
 from generator.output import write_output
+from generator.pipeline import load
 from generator.render import render_files
 
 CORNERS = FIXTURES / "corners.lap"
