@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import json
 import re
-from importlib import resources
 from pathlib import Path
 
 import jinja2
@@ -23,10 +22,11 @@ RUNTIME_MODULES = ("_base_client.py", "_types.py", "errors.py", "_response.py", 
 
 def _templates_dir() -> Path:
     """``templates/`` beside ``generator/`` in a checkout, ``generator/templates`` in a wheel."""
-    beside = Path(__file__).resolve().parent.parent / "templates"
-    if (beside / "sdk").is_dir():
-        return beside
-    return Path(str(resources.files("generator.templates")))
+    package = Path(__file__).resolve().parent
+    for candidate in (package.parent / "templates", package / "templates"):
+        if (candidate / "sdk").is_dir():
+            return candidate
+    raise FileNotFoundError(f"lapgen's templates are missing (looked beside {package})")
 
 
 def _bytecode_cache() -> jinja2.BytecodeCache | None:
