@@ -5,11 +5,10 @@ Module constants rather than fixtures: test parameters (one test per file) are b
 
 from __future__ import annotations
 
-from pathlib import Path
+from regenerate import REPO
+from regenerate import SPEC as STYTCH
 
-REPO = Path(__file__).resolve().parents[1]
 SHARED = REPO.parent / "shared"
 SAMPLES_DIR = SHARED / "lap-samples"
-STYTCH = REPO / "spec" / "stytch.lap"
 # Every real LAP file, the samples and then Stytch: parametrise over these.
 SPEC_FILES = [*sorted(SAMPLES_DIR.glob("*.lap")), STYTCH]

@@ -40,19 +40,15 @@ try:
 except ImportError:  # pragma: no cover - Windows: each xdist worker builds on its own
     fcntl = None  # type: ignore[assignment]
 
+# The tests import these paths from here; regenerate.py is where they are defined.
+from conftest import SAMPLES_DIR as SAMPLES  # noqa: F401
+from regenerate import FIXTURES, GENERATED, GOLDEN, REPO, SPEC, SPEC_CONFIG  # noqa: F401
+
 from generator import ir
 from generator.cli import main as lapgen_main
 from generator.config import Config, load_config
 from generator.frontend import read_spec
 from generator.plan import Plan, build_plan, plan_json
-
-REPO = Path(__file__).resolve().parents[1]
-SPEC = REPO / "spec" / "stytch.lap"
-SPEC_CONFIG = REPO / "spec" / "stytch.toml"
-GENERATED = REPO / "generated" / "stytch_api"
-FIXTURES = REPO / "tests" / "fixtures"
-GOLDEN = FIXTURES / "golden"
-SAMPLES = REPO.parent / "shared" / "lap-samples"
 
 # Files a run leaves that are not part of the output.
 IGNORED_PARTS = frozenset({"__pycache__", ".mypy_cache", ".pytest_cache"})

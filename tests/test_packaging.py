@@ -7,7 +7,7 @@ import sys
 import zipfile
 from pathlib import Path
 
-REPO = Path(__file__).resolve().parents[1]
+from regenerate import REPO
 
 
 def test_wheel_ships_the_grammar_and_every_template(tmp_path: Path) -> None:
