@@ -19,6 +19,7 @@ import attrs
 from . import ir
 from .config import Config
 from .diagnostics import Diagnostic
+from .frontend import HTTP_METHODS
 from .naming import pascal, segment, singular, snake, unique, words
 
 QUERY_METHODS = frozenset({"GET", "DELETE", "HEAD", "OPTIONS", "TRACE"})
@@ -216,15 +217,23 @@ def build_plan(api: ir.API, config: Config, *, spec_name: str, spec_bytes: bytes
     _refuse_non_http(api)
     builder = _Builder(api, config)
     resources = tuple(_resolve_resource(r, builder.models) for r in builder.resources())
+    package = config.package or default_package_name(api.name)
+    title = config.title or api.name
+    version = config.package_version or api.version or "0.1.0"
     return Plan(
         api_name=api.name,
-        package=config.package or default_package_name(api.name),
-        title=config.title or api.name,
-        version=config.package_version or api.version or "0.1.0",
+        package=package,
+        title=title,
+        version=version,
         spec_name=spec_name,
         spec_sha256=hashlib.sha256(spec_bytes).hexdigest(),
         config_sha256=config.sha256,
-        runtime=_runtime_settings(api, config),
+        runtime={
+            "package": package,
+            "title": title,
+            "version": version,
+            **_runtime_settings(api, config, env_prefix=package.removesuffix("_api").upper()),
+        },
         resources=resources,
         models=builder.models.plans(),
         warnings=tuple(builder.warnings),
@@ -266,8 +275,6 @@ def default_package_name(api_name: str) -> str:
 
 
 def _refuse_non_http(api: ir.API) -> None:
-    from .frontend import HTTP_METHODS
-
     bad = [e for e in api.endpoints if e.method not in HTTP_METHODS]
     if bad:
         raise PlanError(
@@ -451,7 +458,7 @@ class _Builder:
                     location,
                     field.name in required,
                     annotation,
-                    _doc_text(field.comment or ""),
+                    field.comment or "",
                 )
             )
         # Path params in path order first, then required, then optional.
@@ -663,12 +670,7 @@ def _summary(endpoint: ir.Endpoint) -> str:
     text = desc if desc else f"{endpoint.method} {endpoint.path}"
     if " " not in text and desc:
         text = f"{desc}: {endpoint.method} {endpoint.path}"
-    return _doc_text(text)
-
-
-def _doc_text(text: str) -> str:
-    """Spec text on one line; templates escape it for docstrings with the ``doc`` filter."""
-    return " ".join(text.split())
+    return text  # raw: templates escape spec text with the `doc` filter
 
 
 # ---------------------------------------------------------------------------------------------
@@ -691,6 +693,11 @@ def _fields_shape(fields: Sequence[ir.Field]) -> object:
     return tuple((f.name, f.required_marker, f.type.nullable, _shape(f.type.expr)) for f in fields)
 
 
+def _object_key(expr: ir.ObjectType) -> object:
+    """What makes two objects one model: their shape, and their name when they have one."""
+    return (expr.name, _fields_shape(expr.fields)) if expr.name else _shape(expr)
+
+
 @attrs.define
 class _ModelSpec:
     hint: str
@@ -707,7 +714,6 @@ class _ModelRegistry:
         self.api = api
         self.by_shape: dict[object, _ModelSpec] = {}
         self.responses: dict[str, tuple[ir.Field, ...]] = {}
-        self.response_names: set[str] = set()
         self.response_docs: dict[str, str] = {}
         self.named_types = {named.name: named for named in api.types}
         self._final: dict[object, str] | None = None
@@ -718,7 +724,7 @@ class _ModelRegistry:
 
     def _register(self, hint: str, expr: ir.ObjectType, doc: str) -> object:
         """Count one use of an object shape; returns the shape's key."""
-        key = (expr.name, _fields_shape(expr.fields)) if expr.name else _shape(expr)
+        key = _object_key(expr)
         spec = self.by_shape.get(key)
         if spec is None:
             spec = self.by_shape[key] = _ModelSpec(expr.name or hint, expr.fields, doc)
@@ -736,8 +742,7 @@ class _ModelRegistry:
         return None
 
     def _key_of_named(self, name: str) -> object:
-        named = self.named_types[name]
-        return (name, _fields_shape(named.fields))
+        return _object_key(ir.ObjectType(self.named_types[name].fields, name))
 
     def annotation(self, spec: ir.TypeSpec, *, hint: str, for_input: bool = False) -> str:
         text = self._annotation(spec.expr, hint, for_input)
@@ -749,7 +754,7 @@ class _ModelRegistry:
         if isinstance(expr, ir.EnumType):
             if not for_input:
                 return "str"
-            values = ", ".join(_py_str(value) for value in expr.values)
+            values = ", ".join(repr(value) for value in expr.values)
             return f"Literal[{values}]" if values else "str"
         if isinstance(expr, ir.ArrayType):
             return f"List[{self._annotation(expr.items, singular(hint), for_input)}]"
@@ -776,12 +781,11 @@ class _ModelRegistry:
         base = pascal(method) + "Response"
         candidates = ["".join(parts[-depth:]) + base for depth in range(1, len(parts) + 1)]
         fitting = [c for c in (*candidates, base) if len(c) <= MAX_CLASS_NAME]
-        name = next((c for c in fitting if c not in self.response_names), "")
+        name = next((c for c in fitting if c not in self.responses), "")
         if not name:
             name = _numbered(
-                min(fitting or [base[: MAX_CLASS_NAME - 2]], key=len), self.response_names
+                min(fitting or [base[: MAX_CLASS_NAME - 2]], key=len), set(self.responses)
             )
-        self.response_names.add(name)
         self.responses[name] = fields
         self.response_docs[name] = f"The response of ``client.{'.'.join((*resource, method))}()``."
         return name
@@ -791,7 +795,7 @@ class _ModelRegistry:
     def _names(self) -> dict[object, str]:
         if self._final is not None:
             return self._final
-        taken = set(self.response_names) | MODEL_RESERVED
+        taken = set(self.responses) | MODEL_RESERVED
         names: dict[object, str] = {}
         by_base: dict[str, list[tuple[object, _ModelSpec]]] = {}
         for key, spec in self.by_shape.items():
@@ -829,7 +833,7 @@ class _ModelRegistry:
         plans = [
             ModelPlan(
                 names[key],
-                _doc_text(spec.doc) or f"The ``{spec.hint}`` object.",
+                spec.doc or f"The ``{spec.hint}`` object.",
                 self._fields(spec.fields),
             )
             for key, spec in self.by_shape.items()
@@ -855,7 +859,7 @@ class _ModelRegistry:
                     required=field.required_marker,
                     parse=self._parse_code(field.type.expr, f"get({field.name!r}, UNSET)"),
                     dump=self._dump_code(field.type.expr, f"self.{python}"),
-                    doc=_doc_text(field.comment or ""),
+                    doc=field.comment or "",
                 )
             )
         # attrs needs fields without defaults first.
@@ -864,8 +868,7 @@ class _ModelRegistry:
 
     def _model_name_of(self, expr: ir.TypeExpr) -> str | None:
         if isinstance(expr, ir.ObjectType) and expr.fields:
-            key = (expr.name, _fields_shape(expr.fields)) if expr.name else _shape(expr)
-            return self._names().get(key)
+            return self._names().get(_object_key(expr))
         if isinstance(expr, ir.RefType) and expr.name in self.named_types:
             return self._names()[self._key_of_named(expr.name)]
         return None
@@ -937,20 +940,15 @@ _PRIMITIVE_ANNOTATIONS = {
 }
 
 
-def _py_str(value: str) -> str:
-    return repr(value)
-
-
-def _runtime_settings(api: ir.API, config: Config) -> dict[str, object]:
-    """The ``sdk`` variables of the runtime templates: auth, environments, servers."""
-    package = config.package or default_package_name(api.name)
-    prefix = package.removesuffix("_api").upper()
+def _runtime_settings(api: ir.API, config: Config, *, env_prefix: str) -> dict[str, object]:
+    """The runtime templates' auth, environments and servers (the ``sdk`` variables)."""
+    prefix = env_prefix
     kind = config.auth_kind
     key_name = config.auth_key_name
     key_in = config.auth_key_in
     if kind is None:
         kind, key_name, key_in = _auth_from_spec(api.auth)
-    params = [{"name": p.name, "env": p.env, "doc": _doc_text(p.doc)} for p in config.auth_params]
+    params = [{"name": p.name, "env": p.env, "doc": p.doc} for p in config.auth_params]
     if not params:
         params = {
             "basic": [
@@ -969,9 +967,6 @@ def _runtime_settings(api: ir.API, config: Config) -> dict[str, object]:
         }
     base = api.base_url if api.base_url and api.base_url.startswith("http") else None
     return {
-        "package": package,
-        "title": config.title or api.name,
-        "version": config.package_version or api.version or "0.1.0",
         "auth": {"kind": kind, "params": params, "key_name": key_name, "key_in": key_in},
         "environments": environments,
         "environment_rule": rule,
