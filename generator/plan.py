@@ -187,7 +187,6 @@ class ModelPlan:
 
 @attrs.frozen
 class Plan:
-    api_name: str
     package: str
     title: str
     version: str
@@ -221,7 +220,6 @@ def build_plan(api: ir.API, config: Config, *, spec_name: str, spec_bytes: bytes
     title = config.title or api.name
     version = config.package_version or api.version or "0.1.0"
     return Plan(
-        api_name=api.name,
         package=package,
         title=title,
         version=version,
