@@ -4,7 +4,7 @@ The committed Stytch SDK, sync and async, calls every endpoint of the spec again
 whose validation (auth, params in their place, types) every call must pass; deliberately wrong
 requests must fail; faults injected by the mock must surface as the SDK's typed errors; load
 through one client must leak neither connections nor file descriptors; and the SDK generated
-from each HTTP sample in ``../shared/lap-samples`` calls all of its endpoints.
+from each HTTP sample in ``tests/corpus`` calls all of its endpoints.
 """
 
 from __future__ import annotations

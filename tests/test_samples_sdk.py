@@ -1,4 +1,4 @@
-"""Every real LAP file in ``../shared/lap-samples`` through ``lapgen generate``, with no config.
+"""Every real LAP file in ``tests/corpus`` through ``lapgen generate``, with no config.
 
 HTTP samples must give a package that imports, builds a ``Client``, passes ``mypy --strict``
 and sends a correct request for one endpoint. Files that are not HTTP (Protobuf, AsyncAPI) or
