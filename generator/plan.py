@@ -19,10 +19,8 @@ import attrs
 from . import ir
 from .config import Config
 from .diagnostics import Diagnostic
-from .frontend import HTTP_METHODS
 from .naming import pascal, segment, singular, snake, unique, words
 
-QUERY_METHODS = frozenset({"GET", "DELETE", "HEAD", "OPTIONS", "TRACE"})
 # Header-shaped: `X-Anything`, or capitalised words joined by `-` (`Notion-Version`).
 HEADER_NAME = re.compile(r"(?:[Xx]-[\w-]+|[A-Z][a-z0-9]*(?:-[A-Z][A-Za-z0-9]*)+)")
 VERSION_SEGMENT = re.compile(r"v\d+(?:\.\d+)*|api")
@@ -273,7 +271,7 @@ def default_package_name(api_name: str) -> str:
 
 
 def _refuse_non_http(api: ir.API) -> None:
-    bad = [e for e in api.endpoints if e.method not in HTTP_METHODS]
+    bad = [e for e in api.endpoints if e.method not in ir.HTTP_METHODS]
     if bad:
         raise PlanError(
             [
@@ -427,13 +425,12 @@ class _Builder:
 
     def params(self, endpoint: ir.Endpoint) -> tuple[ParamPlan, ...]:
         overrides = self.config.placement_for(f"{endpoint.method} {endpoint.path}")
-        path_names = re.findall(r"\{+([^{}]+)\}+", endpoint.path)
+        path_names = endpoint.path_params
         required = {field.name for field in endpoint.required} | set(path_names)
-        declared = {field.name: field for field in (*self.api.common_fields, *endpoint.params)}
+        declared = self.api.declared_params(endpoint)
         body_names: set[str] = set()
-        for field in self._body_fields(endpoint):
+        for field in self.api.body_fields(endpoint):
             body_names.add(field.name)
-            declared.setdefault(field.name, field)
             if field.required_marker:
                 required.add(field.name)
         for missing in path_names:
@@ -469,20 +466,10 @@ class _Builder:
         )
         return tuple(plans)
 
-    def _body_fields(self, endpoint: ir.Endpoint) -> tuple[ir.Field, ...]:
-        """The fields of ``@body → Type``: sent as keyword arguments like the other params."""
-        body = endpoint.body
-        if isinstance(body, ir.RefType) and body.name in self.models.named_types:
-            return self.models.named_types[body.name].fields
-        if isinstance(body, ir.ObjectType):
-            return body.fields
-        return ()
-
     def response(
         self, endpoint: ir.Endpoint, resource: tuple[str, ...], method: str
     ) -> tuple[str | None, str, str]:
-        success = [r for r in endpoint.responses if r.code.startswith("2") or r.code == "OK"]
-        chosen = success[0] if success else None
+        chosen = endpoint.success
         if chosen is None or (chosen.fields is None and chosen.type is None):
             if chosen is not None and chosen.code == "204":
                 return None, "None", "discard"
@@ -602,7 +589,7 @@ def _path_action(endpoint: ir.Endpoint) -> bool:
     after_param = len(segments) > 1 and "{" in segments[-2]
     return "{" not in last and (
         re.search(r"[a-z][A-Z]", last) is not None
-        or (after_param and endpoint.method not in QUERY_METHODS)
+        or (after_param and endpoint.method not in ir.QUERY_METHODS)
     )
 
 
@@ -647,7 +634,7 @@ def _placement(endpoint: ir.Endpoint, name: str, path_names: Sequence[str]) -> s
         return "path"
     if HEADER_NAME.fullmatch(name):
         return "header"
-    return "query" if endpoint.method in QUERY_METHODS else "body"
+    return "query" if endpoint.method in ir.QUERY_METHODS else "body"
 
 
 def _path_code(path: str, python_names: dict[str, str]) -> str:
@@ -657,7 +644,7 @@ def _path_code(path: str, python_names: dict[str, str]) -> str:
     escaped = path.replace("\\", "\\\\").replace('"', '\\"')
     if "{" not in escaped:
         return f'"{escaped}"'
-    literal_braces = re.sub(r"\{+([^{}]+)\}+", lambda m: "\x00" + m.group(1) + "\x01", escaped)
+    literal_braces = ir.PATH_PARAM.sub(lambda m: "\x00" + m.group(1) + "\x01", escaped)
     literal_braces = literal_braces.replace("{", "{{").replace("}", "}}")
     code = re.sub(r"\x00([^\x01]+)\x01", lambda m: replace(m), literal_braces)
     return f'f"{code}"'

@@ -261,12 +261,9 @@ class Wire:
         self.model_fields = model_fields
 
     def _object_fields(self, expr: ir.TypeExpr) -> tuple[ir.Field, ...] | None:
-        if isinstance(expr, ir.RefType):
-            named = self.api.type_named(expr.name)
-            return named.fields if named is not None else None
-        if isinstance(expr, ir.ObjectType) and expr.fields:
-            return expr.fields
-        return None
+        """The fields of a model type; None for a ``map{}`` (the SDK types it as a dict)."""
+        fields = self.api.fields_of(expr)
+        return None if not fields and isinstance(expr, ir.ObjectType) else fields
 
     # -- JSON the server sends ------------------------------------------------------------
 
@@ -387,7 +384,6 @@ class Wire:
 # Calling an endpoint
 # ---------------------------------------------------------------------------------------------
 
-PATH_PARAM = r"\{+([^{}]+)\}+"
 RICHNESS = {ir.ObjectType: 3, ir.RefType: 3, ir.ArrayType: 2, ir.DictType: 2}
 
 
@@ -424,17 +420,6 @@ def query_items(name: str, value: Any) -> list[tuple[str, str]]:
     return [(name, text) for text in _query_text(value)]
 
 
-def declared_params(api: ir.API, endpoint: ir.Endpoint) -> dict[str, ir.Field]:
-    """Every param of an endpoint by wire name: common fields, ``@body → T``'s fields, params."""
-    body: tuple[ir.Field, ...] = ()
-    if isinstance(endpoint.body, ir.RefType):
-        named = api.type_named(endpoint.body.name)
-        body = named.fields if named is not None else ()
-    elif isinstance(endpoint.body, ir.ObjectType):
-        body = endpoint.body.fields
-    return {field.name: field for field in (*api.common_fields, *body, *endpoint.params)}
-
-
 def _path_value(name: str, expr: ir.TypeExpr) -> Any:
     if isinstance(expr, ir.Primitive) and expr.name in ("int", "num", "float"):
         return 7
@@ -454,7 +439,7 @@ def plan_call(
 
     ``signature`` maps Python param names to their resolved annotations.
     """
-    declared = declared_params(wire.api, endpoint)
+    declared = wire.api.declared_params(endpoint)
     params = method["params"]
     chosen: list[dict[str, Any]] = [p for p in params if p["required"]]
     if optional != "none":
@@ -488,9 +473,10 @@ def plan_call(
         else:
             kwargs[param["python"]] = value
         if param["in"] == "path":
-            path = re.sub(
-                r"\{+" + re.escape(param["wire"]) + r"\}+",
-                lambda _m, v=value: quote(str(v), safe=""),
+            path = ir.PATH_PARAM.sub(
+                lambda m, w=param["wire"], v=value: (
+                    quote(str(v), safe="") if m.group(1) == w else m.group(0)
+                ),
                 path,
             )
         elif param["in"] == "query":
@@ -512,21 +498,6 @@ def plan_call(
         body,
         [p["wire"] for p in chosen],
     )
-
-
-def success_response(endpoint: ir.Endpoint) -> ir.Response | None:
-    return next((r for r in endpoint.responses if r.code.startswith("2") or r.code == "OK"), None)
-
-
-def response_fields(api: ir.API, response: ir.Response | None) -> tuple[ir.Field, ...] | None:
-    if response is None:
-        return None
-    if response.fields is not None:
-        return response.fields
-    if isinstance(response.type, ir.RefType):
-        named = api.type_named(response.type.name)
-        return named.fields if named is not None else None
-    return None
 
 
 def resolve(root: Any, accessor: str) -> Any:
@@ -652,8 +623,8 @@ def exercise(
     loaded = target.loaded
     endpoint = loaded.endpoint_at(method["line"])
     wire = Wire(loaded.api, loaded.model_fields)
-    success = success_response(endpoint)
-    fields = response_fields(loaded.api, success)
+    success = endpoint.success
+    fields = loaded.api.response_fields(success)
     status = int(success.code) if success is not None and success.code.isdigit() else 200
     body: Any = {**wire.response_body(fields), "zz_extra": 1} if fields is not None else {"ok": 1}
     if status == 204:
