@@ -18,10 +18,9 @@ from typing import TextIO, assert_never
 import attrs
 
 from . import ir
-from .pipeline import Loaded, LoadError, load
+from .pipeline import Loaded, load
 from .plan import MethodPlan, ParamPlan, Plan
 
-EXIT_OK, EXIT_BREAKING, EXIT_USAGE = 0, 1, 2
 FORMATS = ("text", "markdown", "json")
 JSON_SCHEMA_VERSION = 1
 _COLLAPSE_AFTER = 10  # markdown: longer lists go in a <details>
@@ -777,18 +776,14 @@ def run(
     *,
     config: Path | None = None,
     fmt: str = "text",
-    fail_on_breaking: bool = False,
     stdout: TextIO | None = None,
-    stderr: TextIO | None = None,
-) -> int:
-    """``lapgen diff``: 0, or 1 with ``fail_on_breaking`` and a breaking change; 2 bad input."""
+) -> Report:
+    """``lapgen diff``: write the report in ``fmt``; the CLI decides the exit code from it.
+
+    Raises ``LapgenError`` when either spec (or the config) cannot be loaded.
+    """
     out = stdout or sys.stdout
-    err = stderr or sys.stderr
-    try:
-        report = diff(load(old, config), load(new, config))
-    except LoadError as exc:
-        print(exc, file=err)
-        return EXIT_USAGE
+    report = diff(load(old, config), load(new, config))
     if fmt == "json":
         json.dump(report_json(report), out, indent=2, ensure_ascii=False)
         out.write("\n")
@@ -796,7 +791,7 @@ def run(
         out.write(report_markdown(report))
     else:
         out.write(report_text(report))
-    return EXIT_BREAKING if fail_on_breaking and report.breaking else EXIT_OK
+    return report
 
 
 def kinds() -> Iterable[str]:

@@ -194,7 +194,7 @@ class Plan:
     runtime: dict[str, object] = attrs.field(eq=False)
     resources: tuple[ResourcePlan, ...]
     models: tuple[ModelPlan, ...]
-    warnings: tuple[str, ...] = ()
+    warnings: tuple[Diagnostic, ...] = ()  # positioned in the spec
 
     def all_resources(self) -> Iterable[ResourcePlan]:
         for resource in self.resources:
@@ -290,7 +290,7 @@ class _Builder:
     def __init__(self, api: ir.API, config: Config) -> None:
         self.api = api
         self.config = config
-        self.warnings: list[str] = []
+        self.warnings: list[Diagnostic] = []
         self.vocabulary = _vocabulary(api)
         self.models = _ModelRegistry(api)
         self.group_servers = dict(config.group_servers)
@@ -374,8 +374,13 @@ class _Builder:
             name = unique(method_name, used)
             if name != method_name:
                 self.warnings.append(
-                    f"line {endpoint.pos.line}: {'.'.join(resource)}.{method_name} is taken; "
-                    f"{endpoint.method} {endpoint.path} becomes {name}"
+                    Diagnostic(
+                        "warning",
+                        f"{'.'.join(resource)}.{method_name} is taken; "
+                        f"{endpoint.method} {endpoint.path} becomes {name}",
+                        endpoint.pos.line,
+                        endpoint.pos.column,
+                    )
                 )
             used.add(name)
             tree.setdefault(resource, []).append(self.method(endpoint, resource, name))

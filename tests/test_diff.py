@@ -359,13 +359,13 @@ def test_text_format(tmp_path: Path) -> None:
     assert "GET /items: param sort no longer allows date" in run.stdout
 
 
-def test_bad_input_exits_2(tmp_path: Path) -> None:
+def test_bad_spec_exits_1_and_bad_input_exits_2(tmp_path: Path) -> None:
     good = write(tmp_path, "good.lap", BASE)
     bad = write(
         tmp_path, "bad.lap", "@lap v0.3\n@api Broken\n@endpoint GET /a\n@required {x str}\n"
     )
     run = run_lapgen("diff", good, bad)
-    assert run.code == 2
+    assert run.code == 1  # an invalid spec, as in every other command
     assert f"{bad}:4:" in run.stderr and "error" in run.stderr and run.stdout == ""
     assert run_lapgen("diff", good, tmp_path / "missing.lap").code == 2
     assert run_lapgen("diff", good).code == 2
