@@ -43,7 +43,8 @@ FIGURES: dict[str, list[str]] = {
         rf"  Client x 2 threads: 10 calls in {NUMBER} s, {NUMBER} calls/s",
         rf"mock handling time per call: p50 {NUMBER} ms, p99 {NUMBER} ms, mean {NUMBER} ms "
         rf"\({NUMBER} calls\)",
-        r"`lapgen mock` ready in .*: Mock server for Stytch API listening on http://127\.0\.0\.1:\d+",
+        r"`lapgen mock` ready in .*: "
+        r"Mock server for Stytch API listening on http://127\.0\.0\.1:\d+",
     ],
 }
 
