@@ -273,18 +273,21 @@ class Wire:
             if depth >= MAX_DEPTH:
                 return {}
             return {f.name: self.json_value(f.type.expr, f.name, depth + 1) for f in fields}
-        if isinstance(expr, ir.RefType):
-            return f"x-{name}"
-        if isinstance(expr, ir.ObjectType):  # map{} without fields
-            return {"k": "v"}
-        if isinstance(expr, ir.ArrayType):
-            return [self.json_value(expr.items, name, depth + 1)]
-        if isinstance(expr, ir.DictType):
-            return {"k": self.json_value(expr.value, name, depth + 1)}
-        if isinstance(expr, ir.EnumType):
-            return expr.values[0]
-        assert isinstance(expr, ir.Primitive)
-        return _scalar(name, expr.name)
+        match expr:
+            case ir.RefType():  # a type the spec does not define
+                return f"x-{name}"
+            case ir.ObjectType():  # map{} without fields
+                return {"k": "v"}
+            case ir.ArrayType(items=items):
+                return [self.json_value(items, name, depth + 1)]
+            case ir.DictType(value=value):
+                return {"k": self.json_value(value, name, depth + 1)}
+            case ir.EnumType(values=values):
+                return values[0]
+            case ir.Primitive(name=primitive):
+                return _scalar(name, primitive)
+            case _:
+                typing.assert_never(expr)
 
     def response_body(self, fields: Sequence[ir.Field]) -> dict[str, Any]:
         return {f.name: self.json_value(f.type.expr, f.name) for f in fields}
@@ -427,6 +430,15 @@ def _path_value(name: str, expr: ir.TypeExpr) -> Any:
     return f"x-{name}/é ?#%"
 
 
+def _fill_path_param(path: str, wire: str, value: Any) -> str:
+    """``path`` with every ``{wire}`` (or ``{{wire}}``) replaced by the percent-encoded value."""
+
+    def fill(match: re.Match[str]) -> str:
+        return quote(str(value), safe="") if match.group(1) == wire else match.group(0)
+
+    return ir.PATH_PARAM.sub(fill, path)
+
+
 def plan_call(
     wire: Wire,
     method: dict[str, Any],
@@ -473,12 +485,7 @@ def plan_call(
         else:
             kwargs[param["python"]] = value
         if param["in"] == "path":
-            path = ir.PATH_PARAM.sub(
-                lambda m, w=param["wire"], v=value: (
-                    quote(str(v), safe="") if m.group(1) == w else m.group(0)
-                ),
-                path,
-            )
+            path = _fill_path_param(path, param["wire"], value)
         elif param["in"] == "query":
             query += query_items(param["wire"], data)
         elif param["in"] == "header":
