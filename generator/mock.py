@@ -291,13 +291,11 @@ class _Synth:
         }
 
     def value(self, expr: ir.TypeExpr, name: str, depth: int = 0) -> Any:
-        if isinstance(expr, ir.RefType):
-            named = self.api.type_named(expr.name)
-            if named is None:
-                return self.string(name, None)
-            return self.fields(named.fields, depth) if depth <= MAX_DEPTH + 2 else {}
-        if isinstance(expr, ir.ObjectType):
-            return self.fields(expr.fields, depth) if depth <= MAX_DEPTH + 2 else {}
+        fields = self.api.fields_of(expr)
+        if fields is not None:
+            return self.fields(fields, depth) if depth <= MAX_DEPTH + 2 else {}
+        if isinstance(expr, ir.RefType | ir.ObjectType):  # a type the spec does not define
+            return self.string(name, None)
         if isinstance(expr, ir.ArrayType):
             count = self.rng.randint(0, 2) if depth < MAX_DEPTH else 0
             return [self.value(expr.items, name, depth + 1) for _ in range(count)]

@@ -13,6 +13,7 @@ import hashlib
 import re
 from collections import Counter
 from collections.abc import Iterable, Sequence
+from typing import assert_never
 
 import attrs
 
@@ -739,26 +740,31 @@ class _ModelRegistry:
         return f"{text} | None" if spec.nullable and text not in ("Any", "None") else text
 
     def _annotation(self, expr: ir.TypeExpr, hint: str, for_input: bool) -> str:
-        if isinstance(expr, ir.Primitive):
-            return _PRIMITIVE_ANNOTATIONS.get(expr.name, "Any")
-        if isinstance(expr, ir.EnumType):
-            if not for_input:
-                return "str"
-            values = ", ".join(repr(value) for value in expr.values)
-            return f"Literal[{values}]" if values else "str"
-        if isinstance(expr, ir.ArrayType):
-            return f"List[{self._annotation(expr.items, singular(hint), for_input)}]"
-        if isinstance(expr, ir.DictType):
-            key = self._annotation(expr.key, hint, for_input)
-            value = self._annotation(expr.value, hint, for_input)
-            return f"Dict[{key if key != 'Any' else 'str'}, {value}]"
-        if isinstance(expr, ir.RefType):
-            if expr.name in self.named_types:
-                return f"models.{_MODEL_TOKEN}{self._ref_token(self._key_of_named(expr.name))}"
-            return "Any"
-        if not expr.fields:
-            return "Dict[str, Any]"
-        return f"models.{_MODEL_TOKEN}{self._ref_token(self._register(hint, expr, ''))}"
+        # Exhaustive over the type kinds (mypy checks it): a new kind cannot pass as an object.
+        match expr:
+            case ir.Primitive():
+                return _PRIMITIVE_ANNOTATIONS.get(expr.name, "Any")
+            case ir.EnumType():
+                if not for_input:
+                    return "str"
+                values = ", ".join(repr(value) for value in expr.values)
+                return f"Literal[{values}]" if values else "str"
+            case ir.ArrayType():
+                return f"List[{self._annotation(expr.items, singular(hint), for_input)}]"
+            case ir.DictType():
+                key = self._annotation(expr.key, hint, for_input)
+                value = self._annotation(expr.value, hint, for_input)
+                return f"Dict[{key if key != 'Any' else 'str'}, {value}]"
+            case ir.RefType():
+                if expr.name in self.named_types:
+                    return f"models.{_MODEL_TOKEN}{self._ref_token(self._key_of_named(expr.name))}"
+                return "Any"
+            case ir.ObjectType():
+                if not expr.fields:
+                    return "Dict[str, Any]"
+                return f"models.{_MODEL_TOKEN}{self._ref_token(self._register(hint, expr, ''))}"
+            case _:
+                assert_never(expr)
 
     def response_class(
         self, resource: tuple[str, ...], method: str, fields: tuple[ir.Field, ...]
