@@ -6,7 +6,7 @@ Prints:
   through one Client shared by a thread pool;
 - p50 and p99 of the mock's own handling time per call (routing, validation, synthesis).
 
-Run: python benchmarks/mock.py [--async-calls N] [--thread-calls N] [--threads N]
+Run: python benchmarks/mock.py [--async-calls N] [--thread-calls N] [--threads N] [--quick]
 """
 
 from __future__ import annotations
@@ -82,7 +82,10 @@ def main() -> None:
     parser.add_argument("--async-calls", type=int, default=1000)
     parser.add_argument("--thread-calls", type=int, default=200)
     parser.add_argument("--threads", type=int, default=16)
+    parser.add_argument("--quick", action="store_true", help="a few calls: a smoke test")
     args = parser.parse_args()
+    if args.quick:  # tests/test_benchmarks.py runs this so the benchmark cannot rot
+        args.async_calls, args.thread_calls, args.threads = 20, 10, 2
     with serve(sdk_support.SPEC, config=sdk_support.SPEC_CONFIG) as mock:
         groups = every_endpoint(mock.url)
         print(f"{'group':<28} endpoints")

@@ -5,7 +5,9 @@ and, when lapsh is importable (the `bench` extra), lapsh's `lap.core.parser.pars
 same text. The contenders run interleaved, round after round, so that machine noise hits them
 alike; each round starts with a different one. Prints the medians and the ratios ours/lapsh.
 
-Run: python benchmarks/parse.py [--runs N] [--spec PATH]
+Run: python benchmarks/parse.py [--runs N] [--spec PATH] [--quick]
+(``--quick``: 3 runs on a small spec, a few seconds; tests/test_benchmarks.py runs it so the
+benchmark cannot rot. Its figures mean nothing.)
 """
 
 from __future__ import annotations
@@ -21,6 +23,8 @@ from pathlib import Path
 from generator.frontend import read_spec
 
 ROOT = Path(__file__).resolve().parents[1]
+QUICK_SPEC = ROOT / "tests" / "corpus" / "openapi-petstore.lap"
+QUICK_RUNS = 3
 
 
 def contenders(text: str) -> dict[str, Callable[[], int]]:
@@ -49,7 +53,12 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
     parser.add_argument("--runs", type=int, default=15, help="timed runs of each (default 15)")
     parser.add_argument("--spec", type=Path, default=ROOT / "spec" / "stytch.lap")
+    parser.add_argument(
+        "--quick", action="store_true", help=f"{QUICK_RUNS} runs on {QUICK_SPEC.name}: a smoke test"
+    )
     args = parser.parse_args()
+    if args.quick:
+        args.runs, args.spec = QUICK_RUNS, QUICK_SPEC
     if args.runs < 1:
         parser.error("--runs must be at least 1")
 

@@ -7,7 +7,9 @@ Prints medians measured side by side in one run (the machines are noisy):
 - `lapgen generate` end to end (cold: empty format cache; warm: cache filled);
 - generated lines and model class counts.
 
-Run: python benchmarks/sdk.py [--runs N]
+Run: python benchmarks/sdk.py [--runs N] [--skip-generate] [--no-venv] [--quick]
+(``--quick``: one run of each, no clean venv, `generate` on a small fixture; a few seconds.
+tests/test_benchmarks.py runs it so the benchmark cannot rot. Its figures mean nothing.)
 """
 
 from __future__ import annotations
@@ -20,10 +22,15 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 PACKAGE_DIR = ROOT / "generated" / "stytch_api"
+STYTCH = ROOT / "spec" / "stytch.lap"
+# --quick generates this small fixture (its committed output is the in-place starting point).
+QUICK_SPEC = ROOT / "tests" / "fixtures" / "corners.lap"
+QUICK_PREVIOUS = ROOT / "tests" / "fixtures" / "golden" / "corners"
 
 
 def _user(index: int) -> dict[str, object]:
@@ -146,7 +153,7 @@ def member_response() -> dict[str, object]:
     }
 
 
-def _median_call(fn, runs: int, inner: int) -> float:
+def _median_call(fn: Callable[[], object], runs: int, inner: int) -> float:
     samples = []
     for _ in range(runs):
         start = time.perf_counter()
@@ -156,7 +163,7 @@ def _median_call(fn, runs: int, inner: int) -> float:
     return statistics.median(samples)
 
 
-def call_overhead(runs: int) -> None:
+def call_overhead(runs: int, inner: int = 200) -> None:
     import httpx
 
     sys.path.insert(0, str(PACKAGE_DIR))
@@ -189,8 +196,8 @@ def call_overhead(runs: int) -> None:
         call(client)  # warm up lazy imports
         raw_times, sdk_times = [], []
         for _ in range(runs):  # interleaved so noise hits both alike
-            raw_times.append(_median_call(lambda raw=raw: raw.get("/v1/users/u").json(), 1, 200))
-            sdk_times.append(_median_call(lambda c=client, f=call: f(c), 1, 200))
+            raw_times.append(_median_call(lambda raw=raw: raw.get("/v1/users/u").json(), 1, inner))
+            sdk_times.append(_median_call(lambda c=client, f=call: f(c), 1, inner))
         raw_median, sdk_median = statistics.median(raw_times), statistics.median(sdk_times)
         name = label % (len(payload) / 1024)
         print(
@@ -255,8 +262,10 @@ def clean_venv(directory: Path) -> Path | None:
     return venv
 
 
-def generate_time(runs: int) -> None:
-    """`lapgen generate` for Stytch in a fresh interpreter, in the three situations users meet.
+def generate_time(runs: int, spec: Path = STYTCH, previous: Path = PACKAGE_DIR) -> None:
+    """`lapgen generate` of ``spec`` in a fresh interpreter, in the three situations users meet.
+
+    ``previous`` is a committed output of ``spec``, the starting point of the in-place run.
 
     - cold: empty black chunk cache, empty output directory (a first generation);
     - in place: empty cache, previous output present (CI regenerating a committed SDK after
@@ -272,7 +281,7 @@ def generate_time(runs: int) -> None:
             "-m",
             "generator",
             "generate",
-            str(ROOT / "spec" / "stytch.lap"),
+            str(spec),
             "-o",
             str(out),
         ]
@@ -287,7 +296,7 @@ def generate_time(runs: int) -> None:
             cache = base / f"cache-{index}"
             cold.append(run(base / f"cold-{index}", cache))
             in_place_out = base / f"in-place-{index}"
-            shutil.copytree(PACKAGE_DIR, in_place_out)
+            shutil.copytree(previous, in_place_out)
             in_place.append(run(in_place_out, base / f"empty-cache-{index}"))
             warm.append(run(base / f"warm-{index}", cache))
         for label, samples in (
@@ -295,25 +304,19 @@ def generate_time(runs: int) -> None:
             ("in place, empty cache", in_place),
             ("warm cache, new directory", warm),
         ):
-            print(f"lapgen generate stytch ({label}): median {statistics.median(samples):.2f} s")
+            print(
+                f"lapgen generate {spec.stem} ({label}): median "
+                f"{statistics.median(samples):.2f} s"
+            )
 
 
 def sizes() -> None:
-    files = list((PACKAGE_DIR / "stytch_api").rglob("*.py"))
-    lines = sum(path.read_text().count("\n") for path in files)
-    sys.path.insert(0, str(ROOT))
-    from generator import config, frontend, plan
-    from generator.cli import _load_plan  # noqa: F401  (keeps the import path honest)
+    from generator.pipeline import load
     from generator.plan import model_counts
 
-    spec = ROOT / "spec" / "stytch.lap"
-    data = spec.read_bytes()
-    built = plan.build_plan(
-        frontend.parse(data),
-        config.load_config(spec.with_suffix(".toml")),
-        spec_name=spec.name,
-        spec_bytes=data,
-    )
+    files = list((PACKAGE_DIR / "stytch_api").rglob("*.py"))
+    lines = sum(path.read_text().count("\n") for path in files)
+    built = load(STYTCH).plan  # with spec/stytch.toml, as `lapgen generate` plans it
     counts = model_counts(built)
     longest = max(len(model.name) for model in built.models)
     print(f"generated Python lines: {lines} in {len(files)} files")
@@ -328,8 +331,17 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=9)
     parser.add_argument("--skip-generate", action="store_true")
     parser.add_argument("--no-venv", action="store_true", help="skip the clean-venv import timing")
+    parser.add_argument("--quick", action="store_true", help="one run of each: a smoke test")
     args = parser.parse_args()
+    if args.runs < 1:
+        parser.error("--runs must be at least 1")
     sizes()
+    if args.quick:
+        import_time(1, None)
+        call_overhead(1, inner=20)
+        if not args.skip_generate:
+            generate_time(1, QUICK_SPEC, QUICK_PREVIOUS)
+        return
     with tempfile.TemporaryDirectory() as tmp:
         import_time(args.runs, clean_venv(Path(tmp)) if not args.no_venv else None)
     call_overhead(args.runs)

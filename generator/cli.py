@@ -1,4 +1,7 @@
-"""The ``lapgen`` command: wires the front end, the planner and the back end together."""
+"""The ``lapgen`` command: wires the front end, the planner and the back end together.
+
+Exit codes are decided here alone, from the class of the error (README, "Exit codes").
+"""
 
 from __future__ import annotations
 
@@ -10,11 +13,38 @@ from pathlib import Path
 
 from . import __version__
 from .diagnostics import Diagnostic
+from .errors import (
+    ConfigError,
+    InternalError,
+    LapgenError,
+    OutputError,
+    SpecError,
+    UsageError,
+)
 from .frontend import ParseResult, read_spec, source_lines
-from .pipeline import Loaded, LoadError, load
+from .pipeline import Loaded, load, planner_warnings, read_bytes
 from .plan import plan_json
 
-EXIT_OK, EXIT_INVALID, EXIT_USAGE = 0, 1, 2
+EXIT_OK = 0
+EXIT_FAILED = 1  # the spec is invalid, or the check failed: stale output, a breaking change
+EXIT_USAGE = 2  # bad arguments, an unreadable input file, a bad config
+EXIT_OUTPUT = 3  # the output could not be written (nothing was changed)
+EXIT_INTERNAL = 4  # a lapgen bug
+
+
+def exit_code(error: LapgenError) -> int:
+    """The exit status for an error: the same failure exits the same way in every command."""
+    match error:
+        case SpecError():
+            return EXIT_FAILED
+        case UsageError() | ConfigError():
+            return EXIT_USAGE
+        case OutputError():
+            return EXIT_OUTPUT
+        case InternalError():
+            return EXIT_INTERNAL
+        case _:  # a LapgenError subclass this table does not know yet is a bug
+            return EXIT_INTERNAL
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -27,7 +57,27 @@ def main(argv: Sequence[str] | None = None) -> int:
         code: int = args.run(args)
     except BrokenPipeError:  # `lapgen ... | head`
         return EXIT_OK
+    except LapgenError as exc:
+        print(exc, file=sys.stderr)
+        return exit_code(exc)
+    except Exception as exc:  # noqa: BLE001  # a bug: one line that locates it, no traceback
+        where = _innermost_frame(exc)
+        print(
+            f"lapgen: internal error: {type(exc).__name__}: {exc} ({where}); please report it",
+            file=sys.stderr,
+        )
+        return EXIT_INTERNAL
     return code
+
+
+def _innermost_frame(exc: BaseException) -> str:
+    traceback = exc.__traceback__
+    while traceback is not None and traceback.tb_next is not None:
+        traceback = traceback.tb_next
+    if traceback is None:
+        return "unknown location"
+    code = traceback.tb_frame.f_code
+    return f"{Path(code.co_filename).name}:{traceback.tb_lineno} in {code.co_name}"
 
 
 def _argument_parser() -> argparse.ArgumentParser:
@@ -88,36 +138,29 @@ def _argument_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _read(path: Path) -> tuple[bytes, ParseResult] | str:
-    """The spec's bytes and parse result, or why the file could not be read."""
-    try:
-        data = path.read_bytes()
-    except OSError as exc:
-        return f"{path}: error: cannot read: {exc.strerror or exc}"
-    return data, read_spec(data)
-
-
 def _validate(args: argparse.Namespace) -> int:
     reports = []
-    exit_code = EXIT_OK
+    exit_status = EXIT_OK
     for path in args.specs:
-        read = _read(path)
-        if isinstance(read, str):
-            print(read, file=sys.stderr)
-            return EXIT_USAGE
-        data, result = read
-        failed = bool(result.errors) or (args.strict and bool(result.warnings))
+        data = read_bytes(path)
+        result = read_spec(data)
+        # The planner's warnings (name collisions) too: validate shows what generate would.
+        planned: tuple[Diagnostic, ...] = ()
+        if result.api is not None:
+            planned = planner_warnings(path, data, result.api)
+        warnings = [*result.warnings, *planned]
+        failed = bool(result.errors) or (args.strict and bool(warnings))
         if failed:
-            exit_code = EXIT_INVALID
+            exit_status = EXIT_FAILED
         if args.json:
-            reports.append(_json_report(str(path), result, ok=not failed))
+            reports.append(_json_report(str(path), result, warnings, ok=not failed))
         else:
-            _print_diagnostics(path, data, result.diagnostics)
-            print(_summary(path, result, failed))
+            _print_diagnostics(path, data, [*result.diagnostics, *planned])
+            print(_summary(path, result, len(warnings), failed))
     if args.json:
         json.dump(reports, sys.stdout, indent=2)
         sys.stdout.write("\n")
-    return exit_code
+    return exit_status
 
 
 def _print_diagnostics(path: Path, data: bytes, diagnostics: Sequence[Diagnostic]) -> None:
@@ -129,8 +172,8 @@ def _print_diagnostics(path: Path, data: bytes, diagnostics: Sequence[Diagnostic
         print(diagnostic.render(str(path), lines), file=sys.stderr)
 
 
-def _summary(path: Path, result: ParseResult, failed: bool) -> str:
-    counts = f"{len(result.errors)} errors, {len(result.warnings)} warnings"
+def _summary(path: Path, result: ParseResult, warnings: int, failed: bool) -> str:
+    counts = f"{len(result.errors)} errors, {warnings} warnings"
     if result.api is None:
         return f"{path}: invalid ({counts})"
     api = result.api
@@ -150,22 +193,16 @@ def _check(args: argparse.Namespace) -> int:
 def _diff(args: argparse.Namespace) -> int:
     from . import diff
 
-    return diff.run(
-        args.old,
-        args.new,
-        config=args.config,
-        fmt=args.format,
-        fail_on_breaking=args.fail_on_breaking,
-    )
+    report = diff.run(args.old, args.new, config=args.config, fmt=args.format)
+    return EXIT_FAILED if args.fail_on_breaking and report.breaking else EXIT_OK
 
 
-def _load(args: argparse.Namespace) -> Loaded | int:
-    """The spec planned, or an exit code after printing why it cannot be."""
-    try:
-        return load(args.spec, args.config)
-    except LoadError as exc:
-        print(exc, file=sys.stderr)
-        return exc.exit_code
+def _load(args: argparse.Namespace) -> Loaded:
+    """The spec planned; prints the planner's warnings. Raises ``LapgenError``."""
+    loaded = load(args.spec, args.config)
+    for warning in loaded.render_warnings():
+        print(warning, file=sys.stderr)
+    return loaded
 
 
 def _generate(args: argparse.Namespace) -> int:
@@ -173,31 +210,21 @@ def _generate(args: argparse.Namespace) -> int:
     from .output import FormatError, write_output
     from .render import render_files
 
-    loaded = _load(args)
-    if isinstance(loaded, int):
-        return loaded
-    plan = loaded.plan
+    plan = _load(args).plan
     try:
         files = render_files(plan, previous=args.output)
         write_output(files, args.output)
     except FormatError as exc:
-        print(f"lapgen: internal error: {exc}", file=sys.stderr)
-        return EXIT_INVALID
+        raise InternalError(f"lapgen: internal error: {exc}") from None
     except OSError as exc:
-        print(f"{args.output}: error: cannot write: {exc}", file=sys.stderr)
-        return EXIT_INVALID
-    for warning in plan.warnings:
-        print(f"{args.spec}: warning: {warning}", file=sys.stderr)
+        raise OutputError(f"{args.output}: error: cannot write: {exc}") from None
     methods = sum(1 for _ in plan.all_methods())
     print(f"{args.output}: {plan.package} with {methods} methods and {len(plan.models)} models")
     return EXIT_OK
 
 
 def _plan(args: argparse.Namespace) -> int:
-    loaded = _load(args)
-    if isinstance(loaded, int):
-        return loaded
-    plan = loaded.plan
+    plan = _load(args).plan
     if args.json:
         json.dump(plan_json(plan), sys.stdout, indent=2)
         sys.stdout.write("\n")
@@ -211,8 +238,6 @@ def _mock(args: argparse.Namespace) -> int:
     from .mock import serve_forever  # starlette and uvicorn load only for this command
 
     loaded = _load(args)
-    if isinstance(loaded, int):
-        return loaded
     return serve_forever(
         loaded.api,
         loaded.plan,
@@ -224,7 +249,9 @@ def _mock(args: argparse.Namespace) -> int:
     )
 
 
-def _json_report(file: str, result: ParseResult, *, ok: bool) -> dict[str, object]:
+def _json_report(
+    file: str, result: ParseResult, warnings: Sequence[Diagnostic], *, ok: bool
+) -> dict[str, object]:
     api = result.api
     return {
         "file": file,
@@ -245,7 +272,7 @@ def _json_report(file: str, result: ParseResult, *, ok: bool) -> dict[str, objec
         ],
         "groups": {group.name: len(group.endpoints) for group in (api.groups if api else ())},
         "errors": [d.as_json() for d in result.errors],
-        "warnings": [d.as_json() for d in result.warnings],
+        "warnings": [d.as_json() for d in warnings],
     }
 
 

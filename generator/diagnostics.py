@@ -6,6 +6,8 @@ from typing import Literal
 
 import attrs
 
+from .errors import SpecError
+
 Severity = Literal["error", "warning"]
 
 
@@ -34,10 +36,5 @@ class Diagnostic:
         return {"line": self.line, "column": self.column, "message": self.message}
 
 
-class LapError(Exception):
-    """A spec that cannot be read; carries every error diagnostic found."""
-
-    def __init__(self, diagnostics: list[Diagnostic]) -> None:
-        self.diagnostics = diagnostics
-        first = diagnostics[0]
-        super().__init__(f"{first.line}:{first.column}: {first.message}")
+class LapError(SpecError):
+    """A spec that cannot be read (raised by ``frontend.parse``); carries every error found."""

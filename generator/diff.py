@@ -13,15 +13,14 @@ import re
 import sys
 from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
-from typing import TextIO
+from typing import TextIO, assert_never
 
 import attrs
 
 from . import ir
-from .pipeline import Loaded, LoadError, load
+from .pipeline import Loaded, load
 from .plan import MethodPlan, ParamPlan, Plan
 
-EXIT_OK, EXIT_BREAKING, EXIT_USAGE = 0, 1, 2
 FORMATS = ("text", "markdown", "json")
 JSON_SCHEMA_VERSION = 1
 _COLLAPSE_AFTER = 10  # markdown: longer lists go in a <details>
@@ -138,36 +137,25 @@ def next_version(version: str, bump: str) -> str | None:
 
 
 def type_text(spec: ir.TypeSpec | ir.TypeExpr) -> str:
-    """A type as LAP writes it, without comments: what a type change is compared on."""
-    if isinstance(spec, ir.TypeSpec):
-        return type_text(spec.expr) + ("?" if spec.nullable else "")
-    if isinstance(spec, ir.Primitive):
-        return f"{spec.name}({spec.format})" if spec.format else spec.name
-    if isinstance(spec, ir.EnumType):
-        return f"{spec.base}({'/'.join(spec.values)})"
-    if isinstance(spec, ir.ArrayType):
-        return f"[{type_text(spec.items)}]"
-    if isinstance(spec, ir.DictType):
-        return f"map<{type_text(spec.key)},{type_text(spec.value)}>"
-    if isinstance(spec, ir.ObjectType):
-        fields = ", ".join(
-            f"{f.name}{'!' if f.required_marker else ''}: {type_text(f.type)}" for f in spec.fields
-        )
-        return f"{spec.name or 'map'}{{{fields}}}"
-    return spec.name
+    """A type as LAP writes it, canonical and without comments: what a change is compared on."""
+    return ir.type_text(spec, as_written=False)
 
 
 def _kind_text(expr: ir.TypeExpr) -> str:
     """The shape of a type with enums and objects collapsed: what makes a type change."""
-    if isinstance(expr, ir.EnumType):
-        return f"enum<{expr.base}>"
-    if isinstance(expr, ir.ObjectType | ir.RefType):
-        return "object"
-    if isinstance(expr, ir.ArrayType):
-        return f"[{_kind_text(expr.items)}]"
-    if isinstance(expr, ir.DictType):
-        return f"map<{_kind_text(expr.key)},{_kind_text(expr.value)}>"
-    return type_text(expr)
+    match expr:
+        case ir.EnumType(base=base):
+            return f"enum<{base}>"
+        case ir.ObjectType() | ir.RefType():
+            return "object"
+        case ir.ArrayType(items=items):
+            return f"[{_kind_text(items)}]"
+        case ir.DictType(key=key, value=value):
+            return f"map<{_kind_text(key)},{_kind_text(value)}>"
+        case ir.Primitive():
+            return type_text(expr)
+        case _:
+            assert_never(expr)
 
 
 class _Types:
@@ -185,14 +173,6 @@ class _Types:
 
     def add(self, kind: str, breaking: bool, target: str, message: str, **kw: str | None) -> None:
         self.changes.append(Change(kind, breaking, self.endpoint, target, message, **kw))
-
-    def fields_of(self, expr: ir.TypeExpr, api: ir.API) -> tuple[ir.Field, ...] | None:
-        if isinstance(expr, ir.ObjectType):
-            return expr.fields
-        if isinstance(expr, ir.RefType):
-            named = api.type_named(expr.name)
-            return named.fields if named is not None else None
-        return None
 
     def compare(
         self, old: ir.TypeSpec, new: ir.TypeSpec, target: str, direction: str, what: str
@@ -256,8 +236,8 @@ class _Types:
         if isinstance(old, ir.DictType) and isinstance(new, ir.DictType):
             self._expr(old.value, new.value, f"{target}{{}}", direction, what)
             return
-        old_fields = self.fields_of(old, self.old_api)
-        new_fields = self.fields_of(new, self.new_api)
+        old_fields = self.old_api.fields_of(old)
+        new_fields = self.new_api.fields_of(new)
         if old_fields is None or new_fields is None:
             if type_text(old) != type_text(new):
                 self.add(
@@ -338,24 +318,6 @@ def _values(values: Sequence[str]) -> str:
 
 def _route(endpoint: ir.Endpoint) -> str:
     return f"{endpoint.method} {endpoint.path}"
-
-
-def _declared(api: ir.API, endpoint: ir.Endpoint) -> dict[str, ir.Field]:
-    """Every param's IR field by wire name, as the planner finds them."""
-    declared = {f.name: f for f in (*api.common_fields, *endpoint.params)}
-    body = endpoint.body
-    fields: tuple[ir.Field, ...] = ()
-    if isinstance(body, ir.RefType) and (named := api.type_named(body.name)) is not None:
-        fields = named.fields
-    elif isinstance(body, ir.ObjectType):
-        fields = body.fields
-    for field in fields:
-        declared.setdefault(field.name, field)
-    return declared
-
-
-def _success(endpoint: ir.Endpoint) -> ir.Response | None:
-    return next((r for r in endpoint.responses if r.code.startswith("2") or r.code == "OK"), None)
 
 
 def _auth_text(auth: ir.Auth | None) -> str:
@@ -479,7 +441,7 @@ class _Differ:
         if old_method and new_method:
             self.params(old, new, old_method.params, new_method.params)
         types = _Types(self.old.api, self.new.api, route)
-        old_response, new_response = _success(old), _success(new)
+        old_response, new_response = old.success, new.success
         old_shape = self._response_type(old_response)
         new_shape = self._response_type(new_response)
         if old_shape is None or new_shape is None:
@@ -519,7 +481,9 @@ class _Differ:
         new_params: Sequence[ParamPlan],
     ) -> None:
         route = _route(old)
-        old_fields, new_fields = _declared(self.old.api, old), _declared(self.new.api, new)
+        old_fields, new_fields = self.old.api.declared_params(old), self.new.api.declared_params(
+            new
+        )
         old_by = {p.wire: p for p in old_params}
         new_by = {p.wire: p for p in new_params}
 
@@ -812,18 +776,14 @@ def run(
     *,
     config: Path | None = None,
     fmt: str = "text",
-    fail_on_breaking: bool = False,
     stdout: TextIO | None = None,
-    stderr: TextIO | None = None,
-) -> int:
-    """``lapgen diff``: 0, or 1 with ``fail_on_breaking`` and a breaking change; 2 bad input."""
+) -> Report:
+    """``lapgen diff``: write the report in ``fmt``; the CLI decides the exit code from it.
+
+    Raises ``LapgenError`` when either spec (or the config) cannot be loaded.
+    """
     out = stdout or sys.stdout
-    err = stderr or sys.stderr
-    try:
-        report = diff(load(old, config), load(new, config))
-    except LoadError as exc:
-        print(exc, file=err)
-        return EXIT_USAGE
+    report = diff(load(old, config), load(new, config))
     if fmt == "json":
         json.dump(report_json(report), out, indent=2, ensure_ascii=False)
         out.write("\n")
@@ -831,7 +791,7 @@ def run(
         out.write(report_markdown(report))
     else:
         out.write(report_text(report))
-    return EXIT_BREAKING if fail_on_breaking and report.breaking else EXIT_OK
+    return report
 
 
 def kinds() -> Iterable[str]:

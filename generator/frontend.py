@@ -25,7 +25,7 @@ from .cache import writable_cache_dir
 from .diagnostics import Diagnostic, LapError
 
 SUPPORTED_VERSIONS = ("v0.2", "v0.3")
-HTTP_METHODS = frozenset({"GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS", "TRACE"})
+HTTP_METHODS = ir.HTTP_METHODS  # re-exported: the front end refuses the others
 # Methods that lapsh writes for Protobuf and AsyncAPI sources: valid LAP, but not HTTP.
 NON_HTTP_METHODS = frozenset(
     {"UNARY", "SERVER-STREAM", "CLIENT-STREAM", "BIDI-STREAM", "PUB", "SUB", "SEND", "RECEIVE"}
@@ -675,7 +675,6 @@ def _parser(accelerate: bool = True) -> Lark:
 _ENDPOINT_DIRECTIVES = frozenset(
     {"desc", "body", "required", "optional", "returns", "errors", "example_request"}
 )
-_PATH_PARAM = re.compile(r"\{+([^{}]+)\}+")  # `{id}`, and Postman's `{{var}}`
 
 
 class _EndpointBuilder:
@@ -826,7 +825,7 @@ def _finish_endpoint(builder: _EndpointBuilder, common: set[str], report: Any) -
             fields.append(field)
         kept[kind] = tuple(fields)
     required_names = {field.name for field in kept["required"]} | common
-    for match in _PATH_PARAM.finditer(builder.path):
+    for match in ir.PATH_PARAM.finditer(builder.path):
         if match.group(1) not in required_names:
             report(
                 "warning",

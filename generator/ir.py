@@ -6,7 +6,31 @@ positions and the meaning of the spec, never file paths, templates or Python nam
 
 from __future__ import annotations
 
+import re
+from collections.abc import Iterable
+from typing import assert_never
+
 import attrs
+
+# ---------------------------------------------------------------------------------------------
+# Rules every layer shares (the front end, the planner, the mock, diff and the tests ask here)
+# ---------------------------------------------------------------------------------------------
+
+HTTP_METHODS = frozenset({"GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS", "TRACE"})
+# Methods without a request body: their non-path params travel in the query string.
+QUERY_METHODS = frozenset({"GET", "DELETE", "HEAD", "OPTIONS", "TRACE"})
+# ``{id}``, and Postman's ``{{var}}``: one or more braces around a name without braces.
+PATH_PARAM = re.compile(r"\{+([^{}]+)\}+")
+
+
+def path_params(path: str) -> tuple[str, ...]:
+    """The names of the ``{params}`` in a path template, in path order (repeats kept)."""
+    return tuple(PATH_PARAM.findall(path))
+
+
+def is_success_code(code: str) -> bool:
+    """A 2xx status, or the ``OK`` some converters write instead of a number."""
+    return code.startswith("2") or code == "OK"
 
 
 @attrs.frozen
@@ -194,7 +218,18 @@ class Endpoint:
 
     @property
     def params(self) -> tuple[Field, ...]:
+        """``@required`` then ``@optional``, as written (not the common fields or the body)."""
         return self.required + self.optional
+
+    @property
+    def path_params(self) -> tuple[str, ...]:
+        """The ``{names}`` in the path, in path order."""
+        return path_params(self.path)
+
+    @property
+    def success(self) -> Response | None:
+        """The success response: the first 2xx (or ``OK``) ``@returns``; None when none is."""
+        return next((r for r in self.responses if is_success_code(r.code)), None)
 
 
 @attrs.frozen
@@ -246,3 +281,96 @@ class API:
             if named.name == name:
                 return named
         return None
+
+    def fields_of(self, expr: TypeExpr | None) -> tuple[Field, ...] | None:
+        """The fields of an object type, resolving a ``@type`` reference.
+
+        None when ``expr`` is not an object or names an undefined type; ``()`` for an object
+        that lists no fields (``map{}``, ``@type T {}``).
+        """
+        match expr:
+            case ObjectType(fields=fields):
+                return fields
+            case RefType(name=name):
+                named = self.type_named(name)
+                return named.fields if named is not None else None
+            case Primitive() | EnumType() | ArrayType() | DictType() | None:
+                return None
+            case _:
+                assert_never(expr)
+
+    def body_fields(self, endpoint: Endpoint) -> tuple[Field, ...]:
+        """The fields of ``@body → Type``: sent as keyword arguments like the other params."""
+        return self.fields_of(endpoint.body) or ()
+
+    def declared_params(self, endpoint: Endpoint) -> dict[str, Field]:
+        """Every declared param of an endpoint by wire name.
+
+        The common fields, ``@required``/``@optional`` and the fields of ``@body → Type``, in
+        that order; on a name clash an endpoint param wins over a common field, which wins over
+        a body field. Path params the spec does not declare are not invented here.
+        """
+        declared = {field.name: field for field in (*self.common_fields, *endpoint.params)}
+        for field in self.body_fields(endpoint):
+            declared.setdefault(field.name, field)
+        return declared
+
+    def response_fields(self, response: Response | None) -> tuple[Field, ...] | None:
+        """The fields of a response: its inline shape, or those of ``→ Type``."""
+        if response is None:
+            return None
+        if response.fields is not None:
+            return response.fields
+        return self.fields_of(response.type)
+
+
+# ---------------------------------------------------------------------------------------------
+# Types as text
+# ---------------------------------------------------------------------------------------------
+
+
+def type_text(expr: TypeExpr | TypeSpec, *, as_written: bool = True) -> str:
+    """A type in LAP syntax: the one place a type becomes text.
+
+    ``as_written`` keeps what the writer must reproduce (enum spelling, field defaults and
+    comments); without it the text is canonical, for comparing two types (``lapgen diff``).
+    """
+    match expr:
+        case TypeSpec(expr=inner, nullable=nullable):
+            return type_text(inner, as_written=as_written) + ("?" if nullable else "")
+        case Primitive(name=name, format=None):
+            return name
+        case Primitive(name=name, format=format):
+            return f"{name}({format})"
+        case EnumType():
+            return expr.raw if as_written else f"{expr.base}({'/'.join(expr.values)})"
+        case RefType(name=name):
+            return name
+        case DictType(key=key, value=value):
+            key_text = type_text(key, as_written=as_written)
+            return f"map<{key_text},{type_text(value, as_written=as_written)}>"
+        case ArrayType(items=ObjectType(name=str(name), fields=fields)):
+            # `[Name]{…}`: an array of a named inline object keeps its fields after the brackets.
+            return f"[{name}]{fields_text(fields, as_written=as_written)}"
+        case ArrayType(items=items):
+            return f"[{type_text(items, as_written=as_written)}]"
+        case ObjectType(name=name, fields=fields):
+            return f"{name or 'map'}{fields_text(fields, as_written=as_written)}"
+        case _:
+            assert_never(expr)
+
+
+def field_text(field: Field, *, as_written: bool = True) -> str:
+    """``name[!]: TYPE[?][=DEFAULT] [# comment]`` (default and comment only ``as_written``)."""
+    marker = "!" if field.required_marker else ""
+    text = f"{field.name}{marker}: {type_text(field.type, as_written=as_written)}"
+    if as_written and field.default is not None:
+        text += f"={field.default.raw}"
+    if as_written and field.comment is not None:
+        text += f" # {field.comment}"
+    return text
+
+
+def fields_text(fields: Iterable[Field], *, as_written: bool = True) -> str:
+    """``{field, field}``."""
+    return "{" + ", ".join(field_text(field, as_written=as_written) for field in fields) + "}"

@@ -44,8 +44,6 @@ from .plan import Plan, build_plan
 
 CONTROL_HEADER = "x-lapgen-mock"
 WARNING_HEADER = "X-Lapgen-Mock-Warning"
-PATH_PARAM = re.compile(r"\{+([^{}]+)\}+")
-METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS")
 # Headers any HTTP client sends: never mistaken for a misplaced param.
 TRANSPORT_HEADERS = frozenset(
     {
@@ -114,8 +112,7 @@ def _routes(api: ir.API, plan: Plan) -> tuple[MockRoute, ...]:
     routes = []
     for method in plan.all_methods():
         endpoint = by_line[method.line]
-        declared = {field.name: field for field in _body_fields(api, endpoint.body)}
-        declared.update({field.name: field for field in (*api.common_fields, *endpoint.params)})
+        declared = api.declared_params(endpoint)
         params = tuple(
             MockParam(
                 p.wire,
@@ -125,11 +122,10 @@ def _routes(api: ir.API, plan: Plan) -> tuple[MockRoute, ...]:
             )
             for p in method.params
         )
-        parts = PATH_PARAM.split(endpoint.path)
+        parts = ir.PATH_PARAM.split(endpoint.path)
         regex = "".join(
             re.escape(part) if index % 2 == 0 else "([^/]+)" for index, part in enumerate(parts)
         )
-        success = [r for r in endpoint.responses if r.code.startswith("2") or r.code == "OK"]
         routes.append(
             MockRoute(
                 endpoint.method,
@@ -137,22 +133,13 @@ def _routes(api: ir.API, plan: Plan) -> tuple[MockRoute, ...]:
                 re.compile(regex.rstrip("/") + "/?"),
                 tuple(parts[1::2]),
                 params,
-                success[0] if success else None,
+                endpoint.success,
                 endpoint.group or method.accessor.split(".")[0],
                 method.accessor,
             )
         )
     # Literal routes win over templated ones (`/users/search` before `/users/{id}`).
     return tuple(sorted(routes, key=lambda r: len(r.path_names)))
-
-
-def _body_fields(api: ir.API, body: ir.TypeExpr | None) -> tuple[ir.Field, ...]:
-    if isinstance(body, ir.RefType):
-        named = api.type_named(body.name)
-        return named.fields if named is not None else ()
-    if isinstance(body, ir.ObjectType):
-        return body.fields
-    return ()
 
 
 # ---------------------------------------------------------------------------------------------
@@ -168,14 +155,6 @@ class _Checker:
     def __init__(self, api: ir.API) -> None:
         self.api = api
         self.warnings: list[str] = []
-
-    def fields_of(self, expr: ir.TypeExpr) -> tuple[ir.Field, ...] | None:
-        if isinstance(expr, ir.RefType):
-            named = self.api.type_named(expr.name)
-            return named.fields if named is not None else None
-        if isinstance(expr, ir.ObjectType) and expr.fields:
-            return expr.fields
-        return None
 
     def text(self, value: str, spec: ir.TypeSpec, where: str) -> str | None:
         """Why a path, query or header value does not fit ``spec``, or None."""
@@ -207,15 +186,14 @@ class _Checker:
         return self.json_expr(value, spec.expr, where, depth)
 
     def json_expr(self, value: Any, expr: ir.TypeExpr, where: str, depth: int) -> str | None:
-        fields = self.fields_of(expr)
+        fields = self.api.fields_of(expr)
         if fields is not None:
             if not isinstance(value, dict):
                 return f"{where} must be an object, got {_json_kind(value)}"
-            return self.object(value, fields, where, depth)
-        if isinstance(expr, ir.RefType):
+            # An object that lists no fields (`map{}`) takes any keys.
+            return self.object(value, fields, where, depth) if fields else None
+        if isinstance(expr, ir.RefType | ir.ObjectType):
             return None  # a type the spec does not define: anything goes
-        if isinstance(expr, ir.ObjectType):
-            return None if isinstance(value, dict) else f"{where} must be an object"
         if isinstance(expr, ir.ArrayType):
             if not isinstance(value, list):
                 return f"{where} must be an array, got {_json_kind(value)}"
@@ -313,13 +291,11 @@ class _Synth:
         }
 
     def value(self, expr: ir.TypeExpr, name: str, depth: int = 0) -> Any:
-        if isinstance(expr, ir.RefType):
-            named = self.api.type_named(expr.name)
-            if named is None:
-                return self.string(name, None)
-            return self.fields(named.fields, depth) if depth <= MAX_DEPTH + 2 else {}
-        if isinstance(expr, ir.ObjectType):
-            return self.fields(expr.fields, depth) if depth <= MAX_DEPTH + 2 else {}
+        fields = self.api.fields_of(expr)
+        if fields is not None:
+            return self.fields(fields, depth) if depth <= MAX_DEPTH + 2 else {}
+        if isinstance(expr, ir.RefType | ir.ObjectType):  # a type the spec does not define
+            return self.string(name, None)
         if isinstance(expr, ir.ArrayType):
             count = self.rng.randint(0, 2) if depth < MAX_DEPTH else 0
             return [self.value(expr.items, name, depth + 1) for _ in range(count)]
@@ -431,7 +407,7 @@ class MockApp:
         self._fail_rng = random.Random(seed)
         self._lock = threading.Lock()
         self._starlette = Starlette(
-            routes=[Route("/{rest:path}", self._handle, methods=list(METHODS))]
+            routes=[Route("/{rest:path}", self._handle, methods=sorted(ir.HTTP_METHODS))]
         )
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:

@@ -6,10 +6,15 @@ from pathlib import Path
 
 import attrs
 
+from . import config as config_file
 from . import ir
-from .config import ConfigError, find_config, load_config
+from .diagnostics import Diagnostic
+from .errors import ConfigError, LapgenError, SpecError, UsageError
 from .frontend import read_spec, source_lines
 from .plan import Plan, PlanError, build_plan
+
+# What ``load`` raises. Kept for callers written before the error hierarchy (check.py).
+LoadError = LapgenError
 
 
 @attrs.frozen
@@ -21,40 +26,62 @@ class Loaded:
     api: ir.API
     plan: Plan
 
+    @property
+    def source_lines(self) -> list[str]:
+        return source_lines(self.data.decode("utf-8", errors="replace"))
 
-class LoadError(Exception):
-    """A spec or config that cannot be used; the message is ready to print.
+    def render_warnings(self) -> list[str]:
+        """The planner's warnings, compiler-style (``spec.lap:LINE:COL: warning: …``)."""
+        lines = self.source_lines
+        return [warning.render(str(self.path), lines) for warning in self.plan.warnings]
 
-    ``exit_code`` is the CLI's: 2 for what the user must fix in the command (a missing
-    file, a bad config), 1 for an invalid spec.
+
+def read_bytes(spec: Path) -> bytes:
+    """The spec's bytes; ``UsageError`` when the file cannot be read."""
+    try:
+        return spec.read_bytes()
+    except OSError as exc:
+        raise UsageError(f"{spec}: error: cannot read: {exc.strerror or exc}") from None
+
+
+def plan_api(spec: Path, data: bytes, api: ir.API, config: Path | None = None) -> Plan:
+    """Plan a parsed spec with ``config`` (default: the TOML beside the spec).
+
+    Raises ``ConfigError`` for a bad config, ``SpecError`` when the spec cannot become an SDK.
     """
+    config_path = config if config is not None else config_file.find_config(spec)
+    try:
+        settings = config_file.load_config(config_path)
+    except config_file.ConfigError as exc:
+        raise ConfigError(str(exc)) from None
+    try:
+        return build_plan(api, settings, spec_name=spec.name, spec_bytes=data)
+    except PlanError as exc:
+        lines = source_lines(data.decode("utf-8", errors="replace"))
+        raise SpecError(exc.diagnostics, path=str(spec), source_lines=lines) from None
 
-    def __init__(self, message: str, exit_code: int) -> None:
-        super().__init__(message)
-        self.exit_code = exit_code
+
+def planner_warnings(spec: Path, data: bytes, api: ir.API) -> tuple[Diagnostic, ...]:
+    """What the planner would warn about (name collisions), for ``lapgen validate``.
+
+    A spec the planner refuses yields none: the front end has already warned about what makes
+    it so (a non-HTTP method), and validate checks LAP, not whether an SDK can be made.
+    """
+    try:
+        return plan_api(spec, data, api).warnings
+    except SpecError:
+        return ()
 
 
 def load(spec: Path, config: Path | None = None) -> Loaded:
     """Read ``spec`` and plan it with ``config`` (default: the TOML beside the spec).
 
-    Raises ``LoadError`` with compiler-style diagnostics when the spec is unreadable or
-    invalid, or the config is bad.
+    Raises ``UsageError`` (unreadable file), ``SpecError`` (invalid spec, with compiler-style
+    diagnostics) or ``ConfigError``.
     """
-    try:
-        data = spec.read_bytes()
-    except OSError as exc:
-        raise LoadError(f"{spec}: error: cannot read: {exc.strerror or exc}", 2) from None
+    data = read_bytes(spec)
     result = read_spec(data)
-    lines = source_lines(data.decode("utf-8", errors="replace"))
     if result.api is None:
-        raise LoadError("\n".join(d.render(str(spec), lines) for d in result.diagnostics), 1)
-    config_path = config if config is not None else find_config(spec)
-    try:
-        plan = build_plan(
-            result.api, load_config(config_path), spec_name=spec.name, spec_bytes=data
-        )
-    except ConfigError as exc:
-        raise LoadError(str(exc), 2) from None
-    except PlanError as exc:
-        raise LoadError("\n".join(d.render(str(spec), lines) for d in exc.diagnostics), 1) from None
-    return Loaded(spec, data, result.api, plan)
+        lines = source_lines(data.decode("utf-8", errors="replace"))
+        raise SpecError(result.diagnostics, path=str(spec), source_lines=lines)
+    return Loaded(spec, data, result.api, plan_api(spec, data, result.api, config))

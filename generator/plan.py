@@ -13,16 +13,15 @@ import hashlib
 import re
 from collections import Counter
 from collections.abc import Iterable, Sequence
+from typing import assert_never
 
 import attrs
 
 from . import ir
 from .config import Config
 from .diagnostics import Diagnostic
-from .frontend import HTTP_METHODS
 from .naming import pascal, segment, singular, snake, unique, words
 
-QUERY_METHODS = frozenset({"GET", "DELETE", "HEAD", "OPTIONS", "TRACE"})
 # Header-shaped: `X-Anything`, or capitalised words joined by `-` (`Notion-Version`).
 HEADER_NAME = re.compile(r"(?:[Xx]-[\w-]+|[A-Z][a-z0-9]*(?:-[A-Z][A-Za-z0-9]*)+)")
 VERSION_SEGMENT = re.compile(r"v\d+(?:\.\d+)*|api")
@@ -196,7 +195,7 @@ class Plan:
     runtime: dict[str, object] = attrs.field(eq=False)
     resources: tuple[ResourcePlan, ...]
     models: tuple[ModelPlan, ...]
-    warnings: tuple[str, ...] = ()
+    warnings: tuple[Diagnostic, ...] = ()  # positioned in the spec
 
     def all_resources(self) -> Iterable[ResourcePlan]:
         for resource in self.resources:
@@ -273,7 +272,7 @@ def default_package_name(api_name: str) -> str:
 
 
 def _refuse_non_http(api: ir.API) -> None:
-    bad = [e for e in api.endpoints if e.method not in HTTP_METHODS]
+    bad = [e for e in api.endpoints if e.method not in ir.HTTP_METHODS]
     if bad:
         raise PlanError(
             [
@@ -292,7 +291,7 @@ class _Builder:
     def __init__(self, api: ir.API, config: Config) -> None:
         self.api = api
         self.config = config
-        self.warnings: list[str] = []
+        self.warnings: list[Diagnostic] = []
         self.vocabulary = _vocabulary(api)
         self.models = _ModelRegistry(api)
         self.group_servers = dict(config.group_servers)
@@ -376,8 +375,13 @@ class _Builder:
             name = unique(method_name, used)
             if name != method_name:
                 self.warnings.append(
-                    f"line {endpoint.pos.line}: {'.'.join(resource)}.{method_name} is taken; "
-                    f"{endpoint.method} {endpoint.path} becomes {name}"
+                    Diagnostic(
+                        "warning",
+                        f"{'.'.join(resource)}.{method_name} is taken; "
+                        f"{endpoint.method} {endpoint.path} becomes {name}",
+                        endpoint.pos.line,
+                        endpoint.pos.column,
+                    )
                 )
             used.add(name)
             tree.setdefault(resource, []).append(self.method(endpoint, resource, name))
@@ -427,13 +431,12 @@ class _Builder:
 
     def params(self, endpoint: ir.Endpoint) -> tuple[ParamPlan, ...]:
         overrides = self.config.placement_for(f"{endpoint.method} {endpoint.path}")
-        path_names = re.findall(r"\{+([^{}]+)\}+", endpoint.path)
+        path_names = endpoint.path_params
         required = {field.name for field in endpoint.required} | set(path_names)
-        declared = {field.name: field for field in (*self.api.common_fields, *endpoint.params)}
+        declared = self.api.declared_params(endpoint)
         body_names: set[str] = set()
-        for field in self._body_fields(endpoint):
+        for field in self.api.body_fields(endpoint):
             body_names.add(field.name)
-            declared.setdefault(field.name, field)
             if field.required_marker:
                 required.add(field.name)
         for missing in path_names:
@@ -469,20 +472,10 @@ class _Builder:
         )
         return tuple(plans)
 
-    def _body_fields(self, endpoint: ir.Endpoint) -> tuple[ir.Field, ...]:
-        """The fields of ``@body → Type``: sent as keyword arguments like the other params."""
-        body = endpoint.body
-        if isinstance(body, ir.RefType) and body.name in self.models.named_types:
-            return self.models.named_types[body.name].fields
-        if isinstance(body, ir.ObjectType):
-            return body.fields
-        return ()
-
     def response(
         self, endpoint: ir.Endpoint, resource: tuple[str, ...], method: str
     ) -> tuple[str | None, str, str]:
-        success = [r for r in endpoint.responses if r.code.startswith("2") or r.code == "OK"]
-        chosen = success[0] if success else None
+        chosen = endpoint.success
         if chosen is None or (chosen.fields is None and chosen.type is None):
             if chosen is not None and chosen.code == "204":
                 return None, "None", "discard"
@@ -602,7 +595,7 @@ def _path_action(endpoint: ir.Endpoint) -> bool:
     after_param = len(segments) > 1 and "{" in segments[-2]
     return "{" not in last and (
         re.search(r"[a-z][A-Z]", last) is not None
-        or (after_param and endpoint.method not in QUERY_METHODS)
+        or (after_param and endpoint.method not in ir.QUERY_METHODS)
     )
 
 
@@ -647,7 +640,7 @@ def _placement(endpoint: ir.Endpoint, name: str, path_names: Sequence[str]) -> s
         return "path"
     if HEADER_NAME.fullmatch(name):
         return "header"
-    return "query" if endpoint.method in QUERY_METHODS else "body"
+    return "query" if endpoint.method in ir.QUERY_METHODS else "body"
 
 
 def _path_code(path: str, python_names: dict[str, str]) -> str:
@@ -657,7 +650,7 @@ def _path_code(path: str, python_names: dict[str, str]) -> str:
     escaped = path.replace("\\", "\\\\").replace('"', '\\"')
     if "{" not in escaped:
         return f'"{escaped}"'
-    literal_braces = re.sub(r"\{+([^{}]+)\}+", lambda m: "\x00" + m.group(1) + "\x01", escaped)
+    literal_braces = ir.PATH_PARAM.sub(lambda m: "\x00" + m.group(1) + "\x01", escaped)
     literal_braces = literal_braces.replace("{", "{{").replace("}", "}}")
     code = re.sub(r"\x00([^\x01]+)\x01", lambda m: replace(m), literal_braces)
     return f'f"{code}"'
@@ -747,26 +740,31 @@ class _ModelRegistry:
         return f"{text} | None" if spec.nullable and text not in ("Any", "None") else text
 
     def _annotation(self, expr: ir.TypeExpr, hint: str, for_input: bool) -> str:
-        if isinstance(expr, ir.Primitive):
-            return _PRIMITIVE_ANNOTATIONS.get(expr.name, "Any")
-        if isinstance(expr, ir.EnumType):
-            if not for_input:
-                return "str"
-            values = ", ".join(repr(value) for value in expr.values)
-            return f"Literal[{values}]" if values else "str"
-        if isinstance(expr, ir.ArrayType):
-            return f"List[{self._annotation(expr.items, singular(hint), for_input)}]"
-        if isinstance(expr, ir.DictType):
-            key = self._annotation(expr.key, hint, for_input)
-            value = self._annotation(expr.value, hint, for_input)
-            return f"Dict[{key if key != 'Any' else 'str'}, {value}]"
-        if isinstance(expr, ir.RefType):
-            if expr.name in self.named_types:
-                return f"models.{_MODEL_TOKEN}{self._ref_token(self._key_of_named(expr.name))}"
-            return "Any"
-        if not expr.fields:
-            return "Dict[str, Any]"
-        return f"models.{_MODEL_TOKEN}{self._ref_token(self._register(hint, expr, ''))}"
+        # Exhaustive over the type kinds (mypy checks it): a new kind cannot pass as an object.
+        match expr:
+            case ir.Primitive():
+                return _PRIMITIVE_ANNOTATIONS.get(expr.name, "Any")
+            case ir.EnumType():
+                if not for_input:
+                    return "str"
+                values = ", ".join(repr(value) for value in expr.values)
+                return f"Literal[{values}]" if values else "str"
+            case ir.ArrayType():
+                return f"List[{self._annotation(expr.items, singular(hint), for_input)}]"
+            case ir.DictType():
+                key = self._annotation(expr.key, hint, for_input)
+                value = self._annotation(expr.value, hint, for_input)
+                return f"Dict[{key if key != 'Any' else 'str'}, {value}]"
+            case ir.RefType():
+                if expr.name in self.named_types:
+                    return f"models.{_MODEL_TOKEN}{self._ref_token(self._key_of_named(expr.name))}"
+                return "Any"
+            case ir.ObjectType():
+                if not expr.fields:
+                    return "Dict[str, Any]"
+                return f"models.{_MODEL_TOKEN}{self._ref_token(self._register(hint, expr, ''))}"
+            case _:
+                assert_never(expr)
 
     def response_class(
         self, resource: tuple[str, ...], method: str, fields: tuple[ir.Field, ...]

@@ -105,32 +105,12 @@ def _error_case(case: ir.ErrorCase) -> str:
 
 
 def write_fields(fields: Iterable[ir.Field]) -> str:
-    return "{" + ", ".join(write_field(field) for field in fields) + "}"
+    return ir.fields_text(fields)
 
 
 def write_field(field: ir.Field) -> str:
-    text = f"{field.name}{'!' if field.required_marker else ''}: {write_type(field.type.expr)}"
-    if field.type.nullable:
-        text += "?"
-    if field.default is not None:
-        text += f"={field.default.raw}"
-    if field.comment is not None:
-        text += f" # {field.comment}"
-    return text
+    return ir.field_text(field)
 
 
 def write_type(expr: ir.TypeExpr) -> str:
-    if isinstance(expr, ir.Primitive):
-        return expr.name if expr.format is None else f"{expr.name}({expr.format})"
-    if isinstance(expr, ir.EnumType):
-        return expr.raw
-    if isinstance(expr, ir.RefType):
-        return expr.name
-    if isinstance(expr, ir.DictType):
-        return f"map<{write_type(expr.key)},{write_type(expr.value)}>"
-    if isinstance(expr, ir.ArrayType):
-        items = expr.items
-        if isinstance(items, ir.ObjectType) and items.name is not None:
-            return f"[{items.name}]{write_fields(items.fields)}"
-        return f"[{write_type(items)}]"
-    return f"{expr.name or 'map'}{write_fields(expr.fields)}"
+    return ir.type_text(expr)

@@ -261,12 +261,9 @@ class Wire:
         self.model_fields = model_fields
 
     def _object_fields(self, expr: ir.TypeExpr) -> tuple[ir.Field, ...] | None:
-        if isinstance(expr, ir.RefType):
-            named = self.api.type_named(expr.name)
-            return named.fields if named is not None else None
-        if isinstance(expr, ir.ObjectType) and expr.fields:
-            return expr.fields
-        return None
+        """The fields of a model type; None for a ``map{}`` (the SDK types it as a dict)."""
+        fields = self.api.fields_of(expr)
+        return None if not fields and isinstance(expr, ir.ObjectType) else fields
 
     # -- JSON the server sends ------------------------------------------------------------
 
@@ -276,18 +273,21 @@ class Wire:
             if depth >= MAX_DEPTH:
                 return {}
             return {f.name: self.json_value(f.type.expr, f.name, depth + 1) for f in fields}
-        if isinstance(expr, ir.RefType):
-            return f"x-{name}"
-        if isinstance(expr, ir.ObjectType):  # map{} without fields
-            return {"k": "v"}
-        if isinstance(expr, ir.ArrayType):
-            return [self.json_value(expr.items, name, depth + 1)]
-        if isinstance(expr, ir.DictType):
-            return {"k": self.json_value(expr.value, name, depth + 1)}
-        if isinstance(expr, ir.EnumType):
-            return expr.values[0]
-        assert isinstance(expr, ir.Primitive)
-        return _scalar(name, expr.name)
+        match expr:
+            case ir.RefType():  # a type the spec does not define
+                return f"x-{name}"
+            case ir.ObjectType():  # map{} without fields
+                return {"k": "v"}
+            case ir.ArrayType(items=items):
+                return [self.json_value(items, name, depth + 1)]
+            case ir.DictType(value=value):
+                return {"k": self.json_value(value, name, depth + 1)}
+            case ir.EnumType(values=values):
+                return values[0]
+            case ir.Primitive(name=primitive):
+                return _scalar(name, primitive)
+            case _:
+                typing.assert_never(expr)
 
     def response_body(self, fields: Sequence[ir.Field]) -> dict[str, Any]:
         return {f.name: self.json_value(f.type.expr, f.name) for f in fields}
@@ -387,7 +387,6 @@ class Wire:
 # Calling an endpoint
 # ---------------------------------------------------------------------------------------------
 
-PATH_PARAM = r"\{+([^{}]+)\}+"
 RICHNESS = {ir.ObjectType: 3, ir.RefType: 3, ir.ArrayType: 2, ir.DictType: 2}
 
 
@@ -424,22 +423,20 @@ def query_items(name: str, value: Any) -> list[tuple[str, str]]:
     return [(name, text) for text in _query_text(value)]
 
 
-def declared_params(api: ir.API, endpoint: ir.Endpoint) -> dict[str, ir.Field]:
-    """Every param of an endpoint by wire name: common fields, ``@body → T``'s fields, params."""
-    body: tuple[ir.Field, ...] = ()
-    if isinstance(endpoint.body, ir.RefType):
-        named = api.type_named(endpoint.body.name)
-        body = named.fields if named is not None else ()
-    elif isinstance(endpoint.body, ir.ObjectType):
-        body = endpoint.body.fields
-    return {field.name: field for field in (*api.common_fields, *body, *endpoint.params)}
-
-
 def _path_value(name: str, expr: ir.TypeExpr) -> Any:
     if isinstance(expr, ir.Primitive) and expr.name in ("int", "num", "float"):
         return 7
     # Characters a path segment must escape: '/', '?', '#', '%', a space and non-ASCII.
     return f"x-{name}/é ?#%"
+
+
+def _fill_path_param(path: str, wire: str, value: Any) -> str:
+    """``path`` with every ``{wire}`` (or ``{{wire}}``) replaced by the percent-encoded value."""
+
+    def fill(match: re.Match[str]) -> str:
+        return quote(str(value), safe="") if match.group(1) == wire else match.group(0)
+
+    return ir.PATH_PARAM.sub(fill, path)
 
 
 def plan_call(
@@ -454,7 +451,7 @@ def plan_call(
 
     ``signature`` maps Python param names to their resolved annotations.
     """
-    declared = declared_params(wire.api, endpoint)
+    declared = wire.api.declared_params(endpoint)
     params = method["params"]
     chosen: list[dict[str, Any]] = [p for p in params if p["required"]]
     if optional != "none":
@@ -488,11 +485,7 @@ def plan_call(
         else:
             kwargs[param["python"]] = value
         if param["in"] == "path":
-            path = re.sub(
-                r"\{+" + re.escape(param["wire"]) + r"\}+",
-                lambda _m, v=value: quote(str(v), safe=""),
-                path,
-            )
+            path = _fill_path_param(path, param["wire"], value)
         elif param["in"] == "query":
             query += query_items(param["wire"], data)
         elif param["in"] == "header":
@@ -512,21 +505,6 @@ def plan_call(
         body,
         [p["wire"] for p in chosen],
     )
-
-
-def success_response(endpoint: ir.Endpoint) -> ir.Response | None:
-    return next((r for r in endpoint.responses if r.code.startswith("2") or r.code == "OK"), None)
-
-
-def response_fields(api: ir.API, response: ir.Response | None) -> tuple[ir.Field, ...] | None:
-    if response is None:
-        return None
-    if response.fields is not None:
-        return response.fields
-    if isinstance(response.type, ir.RefType):
-        named = api.type_named(response.type.name)
-        return named.fields if named is not None else None
-    return None
 
 
 def resolve(root: Any, accessor: str) -> Any:
@@ -652,8 +630,8 @@ def exercise(
     loaded = target.loaded
     endpoint = loaded.endpoint_at(method["line"])
     wire = Wire(loaded.api, loaded.model_fields)
-    success = success_response(endpoint)
-    fields = response_fields(loaded.api, success)
+    success = endpoint.success
+    fields = loaded.api.response_fields(success)
     status = int(success.code) if success is not None and success.code.isdigit() else 200
     body: Any = {**wire.response_body(fields), "zz_extra": 1} if fields is not None else {"ok": 1}
     if status == 204:

@@ -6,12 +6,17 @@ Specs are small text edits of ``spec/stytch.lap`` or small inline specs.
 from __future__ import annotations
 
 import json
+import tempfile
 from pathlib import Path
 from typing import Any
 
+from hypothesis import HealthCheck, given, settings
 from sdk_support import SPEC, SPEC_CONFIG, run_lapgen
+from test_ir_queries import TYPE_EXPRS, _without_notes
 
-from generator.diff import kinds, next_version
+from generator import ir
+from generator.diff import diff, kinds, next_version
+from generator.pipeline import load
 
 CREATE_CLIENT = "POST /v1/connected_apps/clients"
 DELETE_CLIENT = "DELETE /v1/connected_apps/clients/{client_id}"
@@ -359,15 +364,69 @@ def test_text_format(tmp_path: Path) -> None:
     assert "GET /items: param sort no longer allows date" in run.stdout
 
 
-def test_bad_input_exits_2(tmp_path: Path) -> None:
+def test_bad_spec_exits_1_and_bad_input_exits_2(tmp_path: Path) -> None:
     good = write(tmp_path, "good.lap", BASE)
     bad = write(
         tmp_path, "bad.lap", "@lap v0.3\n@api Broken\n@endpoint GET /a\n@required {x str}\n"
     )
     run = run_lapgen("diff", good, bad)
-    assert run.code == 2
+    assert run.code == 1  # an invalid spec, as in every other command
     assert f"{bad}:4:" in run.stderr and "error" in run.stderr and run.stdout == ""
     assert run_lapgen("diff", good, tmp_path / "missing.lap").code == 2
     assert run_lapgen("diff", good).code == 2
     assert run_lapgen("diff", good, good, "--format", "yaml").code == 2
     assert run_lapgen("diff", good, good, "--config", tmp_path / "no.toml").code == 2
+
+
+# ---------------------------------------------------------------------------------------------
+# The IR's queries, as diff uses them
+# ---------------------------------------------------------------------------------------------
+
+BODY_SPEC = """\
+@lap v0.3
+@api Shop API
+@version 1.0.0
+@type NewItem {name!: str, price: int, tags: [str]}
+
+@endpoint POST /items
+@body → NewItem
+@returns(201) {id: str}
+
+@end
+"""
+
+
+def test_fields_of_a_body_type_are_params(tmp_path: Path) -> None:
+    """``@body → Type``: its fields are the method's params, compared like any other."""
+    report = inline(tmp_path, BODY_SPEC, BODY_SPEC.replace("price: int", "price: num"))
+    [typed] = report["changes"]
+    assert typed["kind"] == "param-type-changed" and typed["target"] == "price"
+    assert (typed["before"], typed["after"]) == ("int", "num")
+    removed = inline(tmp_path, BODY_SPEC, BODY_SPEC.replace(", tags: [str]", ""))
+    assert [c["target"] for c in changes(removed, "param-removed")] == ["tags"]
+
+
+def test_the_success_response_is_the_first_2xx(tmp_path: Path) -> None:
+    """An error response listed first is not the success response (201 here)."""
+    old = BODY_SPEC.replace("@returns(201)", "@returns(400) {error: str}\n@returns(201)")
+    report = inline(tmp_path, old, old.replace("{id: str}", "{id: str, url: str}"))
+    [added] = report["changes"]
+    assert added["kind"] == "response-field-added" and added["target"] == "url"
+
+
+TYPE_SPEC = "@lap v0.3\n@api Typed\n@type User {{id: str}}\n@endpoint GET /a\n{line}\n@end\n"
+
+
+@given(TYPE_EXPRS)
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+def test_a_type_compared_with_itself_has_no_changes(expr: ir.TypeExpr) -> None:
+    """Comments inside a type are documentation: only the canonical text is compared."""
+    plain = ir.type_text(_without_notes(expr))
+    noted = ir.type_text(expr)
+    with tempfile.TemporaryDirectory() as tmp:
+        old = write(Path(tmp), "old.lap", TYPE_SPEC.format(line=f"@returns(200) {{v: {plain}}}"))
+        new = write(Path(tmp), "new.lap", TYPE_SPEC.format(line=f"@returns(200) {{v: {noted}}}"))
+        assert diff(load(old), load(new)).changes == ()
+        changed = write(Path(tmp), "changed.lap", TYPE_SPEC.format(line="@returns(200) {v: int}"))
+        if plain != "int":
+            assert diff(load(old), load(changed)).breaking, plain

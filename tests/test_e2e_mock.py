@@ -42,10 +42,8 @@ from sdk_support import (
     Wire,
     plan_call,
     resolve,
-    response_fields,
     sample_slug,
     signature_of,
-    success_response,
 )
 from test_samples_sdk import HTTP_SAMPLES
 
@@ -94,7 +92,7 @@ def check_result(sdk: ModuleType, mock: RunningMock, method: dict[str, Any], res
         assert result == body, where
         return
     assert type(result) is getattr(sdk.models, method["response_model"]), where
-    fields = response_fields(STYTCH.api, success_response(endpoint))
+    fields = STYTCH.api.response_fields(endpoint.success)
     assert fields is not None, where
     WIRE.check_model(result, fields, body, where)
 

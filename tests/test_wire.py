@@ -136,9 +136,9 @@ def expected_base(call: Call) -> str:
 
 def response_for(method: dict[str, Any]) -> tuple[int, dict[str, Any] | None]:
     endpoint = STYTCH.endpoint_at(method["line"])
-    success = sdk_support.success_response(endpoint)
+    success = endpoint.success
     assert success is not None, f"{method['accessor']}: no 2xx @returns"
-    fields = sdk_support.response_fields(STYTCH.api, success)
+    fields = STYTCH.api.response_fields(success)
     body = None if fields is None else {**WIRE.response_body(fields), **UNKNOWN}
     return int(success.code), body
 
@@ -179,7 +179,7 @@ def check_result(sdk: ModuleType, result: Any, method: dict[str, Any], body: Any
     model = getattr(sdk.models, method["response_model"])
     assert type(result) is model, f"{accessor}: {type(result)!r}"
     endpoint = STYTCH.endpoint_at(method["line"])
-    fields = sdk_support.response_fields(STYTCH.api, sdk_support.success_response(endpoint))
+    fields = STYTCH.api.response_fields(endpoint.success)
     assert fields is not None
     WIRE.check_model(result, fields, body, accessor)
     assert result.additional_properties == UNKNOWN, accessor

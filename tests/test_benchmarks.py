@@ -1,0 +1,66 @@
+"""The benchmarks run: each in ``--quick`` mode, as a subprocess, must exit 0 and print its
+figures. (``benchmarks/sdk.py`` once failed at once on a removed private import and nobody
+noticed.) The figures' values are machine noise: only their presence and form are checked.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import subprocess
+import sys
+
+import pytest
+from conftest import REPO
+
+from generator.frontend import parse
+
+NUMBER = r"[\d,]+(?:\.\d+)?"
+PETSTORE = REPO / "tests" / "corpus" / "openapi-petstore.lap"
+PETSTORE_ENDPOINTS = len(parse(PETSTORE.read_bytes()).endpoints)
+STYTCH_ENDPOINTS = len(parse((REPO / "spec" / "stytch.lap").read_bytes()).endpoints)
+
+# benchmark → lines its quick run must print (regexes, each matched on a whole line)
+FIGURES: dict[str, list[str]] = {
+    "parse.py": [
+        rf"lapgen \(pure Python\): first call {NUMBER} s \({PETSTORE_ENDPOINTS} endpoints\)",
+        rf"openapi-petstore\.lap: {NUMBER} bytes; median of 3 interleaved runs",
+        rf"lapgen \(pure Python\):\s+median {NUMBER} s  \(min {NUMBER}, max {NUMBER}\)",
+    ],
+    "sdk.py": [
+        rf"generated Python lines: {NUMBER} in {NUMBER} files",
+        rf"model classes: {NUMBER} nested, {NUMBER} responses; longest class name {NUMBER} chars",
+        rf"import stytch_api \+ Client\(\) \[this environment\]: median {NUMBER} ms",
+        rf"users\.get \({NUMBER} KB\): raw httpx {NUMBER} us, SDK {NUMBER} us, ratio {NUMBER}",
+        rf"b2b member get \({NUMBER} KB\): raw httpx {NUMBER} us, SDK {NUMBER} us, ratio {NUMBER}",
+        rf"lapgen generate corners \(cold\): median {NUMBER} s",
+        rf"lapgen generate corners \(in place, empty cache\): median {NUMBER} s",
+        rf"lapgen generate corners \(warm cache, new directory\): median {NUMBER} s",
+    ],
+    "mock.py": [
+        rf"total\s+{STYTCH_ENDPOINTS}",  # every endpoint of the spec exercised
+        rf"  AsyncClient: 20 calls \(<= 100 in flight\) in {NUMBER} s, {NUMBER} calls/s",
+        rf"  Client x 2 threads: 10 calls in {NUMBER} s, {NUMBER} calls/s",
+        rf"mock handling time per call: p50 {NUMBER} ms, p99 {NUMBER} ms, mean {NUMBER} ms "
+        rf"\({NUMBER} calls\)",
+        r"`lapgen mock` ready in .*: "
+        r"Mock server for Stytch API listening on http://127\.0\.0\.1:\d+",
+    ],
+}
+
+
+@pytest.mark.parametrize("script", sorted(FIGURES))
+def test_benchmark_runs_in_quick_mode(script: str) -> None:
+    env = {**os.environ, "PYTHONPATH": str(REPO)}
+    done = subprocess.run(
+        [sys.executable, str(REPO / "benchmarks" / script), "--quick"],
+        cwd=REPO,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=180,  # a hang fails the test instead of the whole run
+    )
+    assert done.returncode == 0, done.stderr
+    assert "Traceback" not in done.stderr
+    for figure in FIGURES[script]:
+        assert re.search(f"^{figure}$", done.stdout, re.MULTILINE), (figure, done.stdout)
