@@ -27,7 +27,7 @@ ISSUE_ACCESSORS = {
     (
         "POST",
         "/v1/connected_apps/clients/{client_id}/secrets/rotate/start",
-    ): "connected_apps.clients.secrets.rotate_start",
+    ): "connected_app.clients.secrets.rotate_start",
 }
 
 
