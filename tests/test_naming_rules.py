@@ -249,3 +249,32 @@ def test_without_its_config_stytch_differs_only_where_the_spec_cannot_tell() -> 
     same_method = sum(ours[r].rsplit(".", 1)[-1] == official[r].rsplit(".", 1)[-1] for r in ours)
     same_accessor = sum(ours[r] == official[r] for r in ours)
     assert same_method >= 183 and same_accessor >= 158
+
+
+# -- a spec lapsh compiled from OpenAPI ------------------------------------------------------
+
+COMPILED = REPO / "tests" / "corpus" / "lapsh-names-placement.lap"
+COMPILED_ACCESSORS = {
+    "GET /rest/api/3/goals": "goals.list",
+    "POST /rest/api/3/goals": "goals.create",
+    "GET /rest/api/3/goals/{goal_gid}": "goals.get",
+    "PUT /rest/api/3/goals/{goal_gid}": "goals.replace",
+    "PATCH /rest/api/3/goals/{goal_gid}": "goals.update",
+    "DELETE /rest/api/3/goals/{goal_gid}": "goals.delete",
+    "POST /chat.postMessage": "chat.post_message",
+    "GET /2/users/{id}/messages.json": "users.messages.list",
+    "POST /projects/{id}/archive": "projects.archive",
+    "DELETE /projects/{id}/deploy_keys/{key_id}/disable": "projects.deploy_keys.disable",
+    "GET /v1/reports/{report_id}/download": "reports.download",
+    "GET /v1/reports": "reports.list",
+    "PUT /v1/uploads/{upload_id}": "uploads.upload_part",
+    "GET /api/admin.users.list": "admin.users.list",
+}
+
+
+def test_compiled_openapi_routes_get_the_documented_names() -> None:
+    plan = load(COMPILED).plan
+    assert {f"{m.http_method} {m.path}": m.accessor for m in plan.all_methods()} == (
+        COMPILED_ACCESSORS
+    )
+    assert plan.warnings == ()

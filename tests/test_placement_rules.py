@@ -5,8 +5,10 @@ from __future__ import annotations
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
+from regenerate import REPO
 
 from generator import ir
+from generator.pipeline import load
 from generator.placement import STANDARD_HEADERS, is_header_name, is_structured, place
 
 AT = ir.Pos(1, 1)
@@ -102,3 +104,39 @@ def test_scalars_go_by_name_then_method(method: str, name: str, expr: ir.TypeExp
 def test_standard_headers_are_recognised_in_any_case(header: str, upper: list[bool]) -> None:
     written = "".join(c.upper() if up else c for c, up in zip(header, upper, strict=False))
     assert place("GET", field(written), []) == "header"
+
+
+COMPILED = REPO / "tests" / "corpus" / "lapsh-names-placement.lap"
+# Where the OpenAPI source (lapsh-names-placement.openapi.yaml) puts each non-path param.
+# `opt_fields` is a query param of a POST there: LAP cannot say so, and it goes in the body.
+COMPILED_LOCATIONS = {
+    "GET /rest/api/3/goals": {"limit": "query", "If-None-Match": "header", "token": "header"},
+    "POST /rest/api/3/goals": {
+        "opt_fields": "body",
+        "If-Match": "header",
+        "name": "body",
+        "owner": "body",
+    },
+    "DELETE /rest/api/3/goals/{goal_gid}": {"filters": "body"},
+    "GET /v1/reports/{report_id}/download": {
+        "Range": "header",
+        "Accept": "header",
+        "If-Modified-Since": "header",
+    },
+    "GET /v1/reports": {"filter": "query", "tags": "query"},
+    "PUT /v1/uploads/{upload_id}": {
+        "Content-MD5": "header",
+        "Digest": "header",
+        "Idempotency-Key": "header",
+        "data": "body",
+    },
+}
+
+
+def test_compiled_openapi_params_land_where_the_rule_says() -> None:
+    plan = load(COMPILED).plan
+    got = {
+        f"{m.http_method} {m.path}": {p.wire: p.location for p in m.params if p.location != "path"}
+        for m in plan.all_methods()
+    }
+    assert {route: got[route] for route in COMPILED_LOCATIONS} == COMPILED_LOCATIONS
