@@ -677,7 +677,9 @@ def _verbs_for_shared_names(
     """Endpoints that would share a name in a resource take their verb's name instead.
 
     ``GET /goals`` and ``GET /goals/{id}`` both named ``get`` become ``list`` and ``get``;
-    PUT and PATCH both named ``update`` become ``replace`` and ``update``. A name the config
+    PUT and PATCH both named ``update`` become ``replace`` and ``update``; then an item route
+    still sharing its name takes its param's (`GET /contacts/{email}` → ``get_by_email``). A
+    name the config
     gave, or one no other endpoint of the resource wants, is kept; what still clashes gets a
     numeric suffix later.
     """
@@ -691,6 +693,17 @@ def _verbs_for_shared_names(
                 wanted[(resource, verb)] += 1
                 name = verb
         result.append((endpoint, resource, name))
+    # Still shared: an item route says which param it takes (`get_by_email`).
+    # Last declared first, so the first declared keeps the plain name.
+    for index in reversed(range(len(result))):
+        endpoint, resource, name = result[index]
+        last_param = re.fullmatch(r"\{+([^{}]+)\}+", endpoint.path.rstrip("/").rsplit("/", 1)[-1])
+        if wanted[(resource, name)] > 1 and last_param and not configured(endpoint):
+            by_param = f"{name}_by_{snake(last_param.group(1))}"
+            if wanted[(resource, by_param)] == 0:
+                wanted[(resource, name)] -= 1
+                wanted[(resource, by_param)] += 1
+                result[index] = (endpoint, resource, by_param)
     return result
 
 

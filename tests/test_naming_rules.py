@@ -15,6 +15,7 @@ from hypothesis import strategies as st
 from regenerate import REPO
 
 from generator import names
+from generator.cli import main as cli_main
 from generator.config import Config, load_config
 from generator.frontend import read_spec
 from generator.pipeline import LoadError, load
@@ -113,6 +114,23 @@ def test_one_word_descs_that_clash_fall_back_to_verbs() -> None:
     assert sorted(accessors(text).values()) == ["things.get", "things.list"]
 
 
+def test_item_routes_that_still_clash_say_which_param_they_take() -> None:
+    text = lap(
+        ("GET", "/contacts/{id}", "Get"),
+        ("GET", "/contacts/{email}", "Get"),
+        ("GET", "/widgets/{id}", ""),
+        ("GET", "/widgets/{id}/{revision}", ""),
+    )
+    plan = plan_of(text)
+    assert sorted(m.accessor for m in plan.all_methods()) == [
+        "contacts.get",
+        "contacts.get_by_email",
+        "widgets.get",
+        "widgets.get_by_revision",
+    ]
+    assert plan.warnings == ()
+
+
 def test_a_numeric_suffix_is_a_last_resort_and_names_the_config_key() -> None:
     text = lap(
         ("POST", "/search", "Find people by name"), ("POST", "/search", "Find places by name")
@@ -122,6 +140,18 @@ def test_a_numeric_suffix_is_a_last_resort_and_names_the_config_key() -> None:
     assert names_[1].endswith("_2")
     (warning,) = plan.warnings
     assert '[endpoints."POST /search"] accessor' in warning
+
+
+def test_the_cli_prints_the_suffix_warning(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    spec = tmp_path / "t.lap"
+    spec.write_bytes(
+        lap(("POST", "/search", "Find people by x"), ("POST", "/search", "Find y by z"))
+    )
+    assert cli_main(["generate", str(spec), "-o", str(tmp_path / "out")]) == 0
+    err = capsys.readouterr().err
+    assert "search.create is taken" in err and '[endpoints."POST /search"] accessor' in err
 
 
 RESOURCE = st.sampled_from(["goals", "users", "teams", "invoices", "line_items", "tasks"])
@@ -248,7 +278,7 @@ def test_without_its_config_stytch_differs_only_where_the_spec_cannot_tell() -> 
     ours = {f"{m.http_method} {m.path}": m.accessor for m in bare.all_methods()}
     same_method = sum(ours[r].rsplit(".", 1)[-1] == official[r].rsplit(".", 1)[-1] for r in ours)
     same_accessor = sum(ours[r] == official[r] for r in ours)
-    assert same_method >= 183 and same_accessor >= 158
+    assert same_method >= 183 and same_accessor >= 160
 
 
 # -- a spec lapsh compiled from OpenAPI ------------------------------------------------------
