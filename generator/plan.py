@@ -294,6 +294,7 @@ class _Builder:
         self.group_servers = dict(config.group_servers)
         self.accessor_overrides = dict(config.accessors)
         self.used_renames: set[str] = set()
+        self.renamed_by: dict[str, str] = {}  # "METHOD /path" → the config key that moved it
         self.auth_headers = placement.auth_header_names(api)
 
     # -- names -----------------------------------------------------------------------------
@@ -317,6 +318,7 @@ class _Builder:
         if matching:
             prefix, target = max(matching, key=lambda item: len(item[0]))
             self.used_renames.add(f"accessor_prefixes.{prefix!r}")
+            self.renamed_by[f"{endpoint.method} {endpoint.path}"] = f"accessor_prefixes.{prefix!r}"
             prefix_resource = tuple(snake(s) for s in names.route(prefix).statics)
             common = 0
             while (
@@ -328,6 +330,9 @@ class _Builder:
         group_prefix = dict(self.config.group_accessor_prefixes).get(endpoint.group or "")
         if group_prefix is not None:
             self.used_renames.add(f"groups.{endpoint.group}.accessor_prefix")
+            self.renamed_by[f"{endpoint.method} {endpoint.path}"] = (
+                f"groups.{endpoint.group}.accessor_prefix"
+            )
             resource = (*group_prefix.split("."), *resource)
         return resource
 
@@ -420,7 +425,12 @@ class _Builder:
         return f"{endpoint.method} {endpoint.path}" in self.accessor_overrides
 
     def _check_renames(self, placed: Sequence[tuple[ir.Endpoint, tuple[str, ...], str]]) -> None:
-        """Config renames must apply to something and must not give two endpoints one name."""
+        """Config renames must apply to something and must not give two endpoints one name.
+
+        Run on the names as derived and renamed, before clashes are resolved: a clash that
+        involves an endpoint the config named or moved is an error naming the key, rather than
+        a quiet rename of the other endpoint.
+        """
         source = self.config.source
         declared = [
             f"accessor_prefixes.{prefix!r}" for prefix, _ in self.config.path_accessor_prefixes
@@ -428,22 +438,34 @@ class _Builder:
         for key in declared:
             if key not in self.used_renames:
                 raise ConfigError(f"{source}: error: {key}: matches no endpoint of the spec")
+        resources = {
+            resource[:depth] for _, resource, _ in placed for depth in range(1, len(resource) + 1)
+        }
         first: dict[str, ir.Endpoint] = {}
         for endpoint, resource, method in placed:
             accessor = ".".join((*resource, method))
+            moved_by = self._rename_key(endpoint)
+            if self._configured(endpoint) and (*resource, method) in resources:
+                raise ConfigError(
+                    f"{source}: error: {moved_by}: {accessor} is also a resource of the spec"
+                )
             other = first.setdefault(accessor, endpoint)
-            if other is endpoint or not (self._configured(endpoint) or self._configured(other)):
+            if other is endpoint:
                 continue
-            key = next(
-                f'endpoints."{e.method} {e.path}".accessor'
-                for e in (endpoint, other)
-                if self._configured(e)
-            )
-            raise ConfigError(
-                f"{source}: error: {key}: {accessor} is also the accessor of "
-                f"{other.method if other is not endpoint else endpoint.method} "
-                f"{(other if self._configured(endpoint) else endpoint).path}"
-            )
+            named, rival = (endpoint, other) if moved_by is not None else (other, endpoint)
+            named_key = self._rename_key(named)
+            if named_key is not None:
+                raise ConfigError(
+                    f"{source}: error: {named_key}: {accessor} is also the accessor of "
+                    f"{rival.method} {rival.path}"
+                )
+
+    def _rename_key(self, endpoint: ir.Endpoint) -> str | None:
+        """The config key that named or moved ``endpoint``, if one did."""
+        route = f"{endpoint.method} {endpoint.path}"
+        if route in self.accessor_overrides:
+            return f'endpoints."{route}".accessor'
+        return self.renamed_by.get(route)
 
     def _children(
         self,
@@ -679,9 +701,8 @@ def _verbs_for_shared_names(
     ``GET /goals`` and ``GET /goals/{id}`` both named ``get`` become ``list`` and ``get``;
     PUT and PATCH both named ``update`` become ``replace`` and ``update``; then an item route
     still sharing its name takes its param's (`GET /contacts/{email}` → ``get_by_email``). A
-    name the config
-    gave, or one no other endpoint of the resource wants, is kept; what still clashes gets a
-    numeric suffix later.
+    name the config gave, or one no other endpoint of the resource wants, is kept; what still
+    clashes gets a numeric suffix later.
     """
     wanted = Counter((resource, name) for _, resource, name in placed)
     result = []

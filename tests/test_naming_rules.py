@@ -202,7 +202,8 @@ RENAME_SPEC = lap(
     ("POST", "/v1/rules/set", "Set"),
     ("GET", "/v1/projects/metrics", "Metrics"),
     ("GET", "/v1/projects/{id}", "Get"),
-    ("POST", "/v1/projectsx", "Create"),
+    ("POST", "/v1/projectsx", "Get"),
+    ("POST", "/v1/projects/{id}/keys/rotate", "Rotate"),
 )
 
 
@@ -222,7 +223,8 @@ def test_group_and_path_prefixes_rename_resources(tmp_path: Path) -> None:
         "POST /v1/rules/set": "fraud.rules.set",
         "GET /v1/projects/metrics": "project.metrics",
         "GET /v1/projects/{id}": "project.get",
-        "POST /v1/projectsx": "projectsx.create",  # a prefix ends at a segment boundary
+        "POST /v1/projectsx": "projectsx.get",  # a prefix ends at a segment boundary
+        "POST /v1/projects/{id}/keys/rotate": "project.keys.rotate",
     }
 
 
@@ -236,6 +238,16 @@ def test_group_and_path_prefixes_rename_resources(tmp_path: Path) -> None:
         ('[accessor_prefixes]\n"/v1/nowhere" = "x"\n', "accessor_prefixes.'/v1/nowhere'"),
         ('[accessor_prefixes]\n"/v1/projects" = "Not-Valid"\n', "accessor_prefixes.'/v1/projects'"),
         ('[groups.nothing]\naccessor_prefix = "fraud"\n', "groups.nothing.accessor_prefix"),
+        # A prefix that lands one endpoint on another's name.
+        (
+            '[accessor_prefixes]\n"/v1/projectsx" = "projects"\n',
+            "accessor_prefixes.'/v1/projectsx'",
+        ),
+        # A method named like a resource would be moved into it: refused, not ignored.
+        (
+            '[endpoints."POST /v1/projectsx"]\naccessor = "projects.keys"\n',
+            'endpoints."POST /v1/projectsx".accessor',
+        ),
     ],
 )
 def test_bad_renames_are_config_errors_naming_file_and_key(
