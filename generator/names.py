@@ -132,9 +132,9 @@ def route(path: str) -> Route:
         stem, dot, extension = last.rpartition(".")
         if dot and extension.lower() in FILE_EXTENSIONS and stem:
             last = stem
-        elif dot and stem and re.fullmatch(r"[A-Za-z_][\w.]*", last):
+        elif re.fullmatch(r"[A-Za-z_]\w*(?:\.[A-Za-z_]\w*)+", last):
             # `chat.postMessage`, `admin.users.list`: resources joined by dots, then the method.
-            *parents, rpc_method = [part for part in last.split(".") if part]
+            *parents, rpc_method = last.split(".")
             statics = [*rest, *parents]
             return Route(tuple(statics), rpc_method, on_item)
         statics = [*rest, last]
@@ -145,7 +145,8 @@ def version_prefix(statics: list[str]) -> list[str]:
     """The leading segments that say which API and version rather than which resource.
 
     ``api``, ``apis`` and versions, and ``rest`` when an ``api`` or a version follows it
-    (``/rest/api/3``): a lone ``/rest/…`` may be a resource.
+    (``/rest/api/3``): a lone ``/rest/…`` may be a resource. A path made only of these
+    (``GET /api/v1``) has no resource; the plan puts it under ``default``.
     """
     count = 0
     while count < len(statics):
@@ -160,9 +161,6 @@ def version_prefix(statics: list[str]) -> list[str]:
             count += 1
         else:
             break
-    if count == len(statics) and count:
-        # `/api/v1` alone: keep the last word rather than name nothing.
-        count -= 1
     return statics[:count]
 
 

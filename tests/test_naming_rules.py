@@ -5,6 +5,7 @@ Each case is a tiny LAP spec planned for real; the table is the documented rule.
 
 from __future__ import annotations
 
+import keyword
 import re
 from pathlib import Path
 
@@ -65,6 +66,8 @@ CASES = [
     (("GET", "/api/admin.users.list", ""), "admin.users.list"),
     (("GET", "/2/users/{id}/messages.json", ""), "users.messages.list"),
     (("GET", "/v1/reports/{id}.csv", ""), "reports.get"),
+    (("GET", "/files/v2.1", ""), "files.v2_1.list"),  # a version, not `v2` + method `1`
+    (("GET", "/api/v1", ""), "default.list"),  # nothing but a version: no resource
     # Action segments are methods of their resource, whatever the HTTP verb.
     (("DELETE", "/projects/{id}/deploy_keys/{key_id}/disable", "Disable a key for x"), None),
     (("POST", "/projects/{id}/archive", "Archive a project"), "projects.archive"),
@@ -183,10 +186,18 @@ def test_rest_routes_get_distinct_unnumbered_names_without_version_resources(
         assert not re.search(r"_\d+$", method_name)
 
 
-@given(st.lists(st.from_regex(r"[a-z]{1,8}", fullmatch=True), min_size=1, max_size=4), PREFIX)
+WORD = st.one_of(st.from_regex(r"[a-z]{1,8}", fullmatch=True), st.sampled_from(["api", "rest"]))
+
+
+@given(st.lists(WORD, min_size=1, max_size=4), PREFIX)
 def test_version_prefixes_never_reach_the_route(parts: list[str], prefix: str) -> None:
-    statics = names.route(prefix + "/" + "/".join(parts)).statics
-    assert list(statics) == parts or (parts[0] in ("api", "apis") and statics)
+    statics = list(names.route(prefix + "/" + "/".join(parts)).statics)
+    dropped = len(parts) - len(statics)
+    # Only a leading run of API words goes, and what stays does not start with one.
+    assert dropped >= 0 and statics == parts[dropped:]
+    assert all(part in ("api", "apis", "rest") for part in parts[:dropped])
+    assert not statics or statics[0] not in ("api", "apis")
+    assert statics[:2] != ["rest", "api"]
 
 
 # -- config renames ------------------------------------------------------------------------
@@ -320,3 +331,31 @@ def test_compiled_openapi_routes_get_the_documented_names() -> None:
         COMPILED_ACCESSORS
     )
     assert plan.warnings == ()
+
+
+SEGMENT = st.one_of(
+    st.from_regex(r"[A-Za-z0-9_.\-~é]{1,12}", fullmatch=True),
+    st.from_regex(r"\{[a-z_]{1,6}\}", fullmatch=True),
+    st.sampled_from(["v1", "v1.1", "2", "api", "rest", "2010-04-01", "x.json", "a.bMethod", "."]),
+)
+
+
+@settings(max_examples=80, deadline=None)
+@given(st.lists(st.lists(SEGMENT, min_size=1, max_size=5), min_size=1, max_size=6, unique_by=str))
+def test_any_paths_give_python_identifiers(paths: list[list[str]]) -> None:
+    endpoints = []
+    for segments in paths:
+        params = [s for s in segments if s.startswith("{")]
+        if len(params) != len(set(params)):
+            continue  # a param used twice in one path is the frontend's error, not a name
+        endpoints.append(("GET", "/" + "/".join(segments), ""))
+    text = lap(*endpoints)
+    result = read_spec(text)
+    if result.api is None:
+        return  # refused with diagnostics: the frontend's job
+    plan = build_plan(result.api, Config(), spec_name="t.lap", spec_bytes=text)
+    accessors_ = [m.accessor for m in plan.all_methods()]
+    assert len(accessors_) == len(set(accessors_))
+    for accessor in accessors_:
+        for part in accessor.split("."):
+            assert part.isidentifier() and not keyword.iskeyword(part), accessor
