@@ -93,8 +93,12 @@ def place(
     *,
     named_types: Collection[str] = (),
     auth_headers: Collection[str] = (),
+    query_names: Collection[str] = (),
 ) -> str:
-    """The documented rule, in order: path template, header name, model, then by method."""
+    """The documented rule, in order: path template, header name, model, then by method.
+
+    ``query_names``: params a POST, PUT or PATCH sends in the query (``listed_before_the_body``).
+    """
     if field.name in path_names:
         return "path"
     expr = field.type.expr
@@ -102,7 +106,7 @@ def place(
         return "header"
     if is_structured(expr, named_types):
         return "body"
-    return "query" if method in QUERY_METHODS else "body"
+    return "query" if method in QUERY_METHODS or field.name in query_names else "body"
 
 
 def auth_header_names(api: ir.API) -> tuple[str, ...]:
@@ -119,3 +123,33 @@ def auth_header_names(api: ir.API) -> tuple[str, ...]:
             }
         )
     )
+
+
+def listed_before_the_body(endpoint: ir.Endpoint, auth_headers: Collection[str] = ()) -> set[str]:
+    """Params of a POST, PUT or PATCH that the list's order shows are not body fields.
+
+    lapsh writes each of ``@required`` and ``@optional`` as the operation's parameters (path,
+    query, header) followed by the request body's fields. So in one list, a param written
+    before a path param or a header is a parameter too: a query param, as it is neither.
+    A hand-written spec that lists body fields first is read the same way; ``placement`` in
+    the config overrides it.
+    """
+    if endpoint.method in QUERY_METHODS:
+        return set()
+    path_names = set(re.findall(r"\{+([^{}]+)\}+", endpoint.path))
+    found: set[str] = set()
+    for listed in (endpoint.required, endpoint.optional):
+        names = [field.name for field in listed]
+        markers = [
+            index
+            for index, field in enumerate(listed)
+            if field.name in path_names
+            or (is_scalar(field.type.expr) and is_header_name(field.name, auth_headers))
+        ]
+        if markers:
+            found.update(
+                name
+                for name in names[: markers[-1]]
+                if name not in path_names and not is_header_name(name, auth_headers)
+            )
+    return found

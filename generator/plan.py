@@ -521,6 +521,7 @@ class _Builder:
             declared.setdefault(
                 missing, ir.Field(missing, ir.TypeSpec(ir.Primitive("str")), endpoint.pos)
             )
+        query_names = placement.listed_before_the_body(endpoint, self.auth_headers)
         taken: set[str] = set()
         plans = []
         for field in declared.values():
@@ -533,6 +534,7 @@ class _Builder:
                     path_names,
                     named_types=self.models.named_types,
                     auth_headers=self.auth_headers,
+                    query_names=query_names,
                 )
             )
             python = unique(snake(field.name), taken)
