@@ -6,17 +6,16 @@ Everything here is optional: with no config the generator derives all of it from
 from __future__ import annotations
 
 import keyword
+import re
 import tomllib
 from pathlib import Path
 from typing import Any
 
 import attrs
 
+from .errors import ConfigError
+
 LOCATIONS = frozenset({"path", "query", "header", "body"})
-
-
-class ConfigError(Exception):
-    """A config file that cannot be used; the message names the file and the key."""
 
 
 @attrs.frozen
@@ -43,7 +42,12 @@ class Config:
     # "METHOD /path" → accessor ("users.get"), and → {param wire name: location}
     accessors: tuple[tuple[str, str], ...] = ()
     placements: tuple[tuple[str, tuple[tuple[str, str], ...]], ...] = ()
+    # Renames: a group's endpoints under an accessor prefix (`fraud` → `fraud.rules.set`), and
+    # a path prefix's resource replaced by an accessor prefix (`/v1/projects` → `project`).
+    group_accessor_prefixes: tuple[tuple[str, str], ...] = ()
+    path_accessor_prefixes: tuple[tuple[str, str], ...] = ()
     sha256: str | None = None
+    source: str = "config"  # the file, for errors found later (accessor collisions)
 
     def placement_for(self, route: str) -> dict[str, str]:
         return dict(dict(self.placements).get(route, ()))
@@ -65,7 +69,7 @@ def load_config(path: Path | None) -> Config:
     except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
         raise ConfigError(f"{path}: error: {exc}") from None
     try:
-        return _build(raw, hashlib.sha256(data).hexdigest())
+        return attrs.evolve(_build(raw, hashlib.sha256(data).hexdigest()), source=str(path))
     except (KeyError, TypeError, ValueError) as exc:
         raise ConfigError(f"{path}: error: {exc}") from None
 
@@ -105,6 +109,14 @@ def _build(raw: dict[str, Any], sha256: str) -> Config:
         server = settings.get("server")
         if server is not None and server not in servers:
             raise ValueError(f"groups.{group}.server: unknown server {server!r}")
+    accessor_prefixes = _table(raw, "accessor_prefixes")
+    for prefix, target in accessor_prefixes.items():
+        if not prefix.startswith("/"):
+            raise ValueError(f"accessor_prefixes.{prefix!r}: a path prefix starts with '/'")
+        _check_accessor(f"accessor_prefixes.{prefix!r}", target)
+    for group, settings in groups.items():
+        if "accessor_prefix" in settings:
+            _check_accessor(f"groups.{group}.accessor_prefix", settings["accessor_prefix"])
     return Config(
         package=package.get("name"),
         title=package.get("title"),
@@ -132,5 +144,24 @@ def _build(raw: dict[str, Any], sha256: str) -> Config:
             for route, settings in endpoints.items()
             if "placement" in settings
         ),
+        group_accessor_prefixes=tuple(
+            (str(group), settings["accessor_prefix"])
+            for group, settings in groups.items()
+            if "accessor_prefix" in settings
+        ),
+        path_accessor_prefixes=tuple(accessor_prefixes.items()),
         sha256=sha256,
     )
+
+
+_ACCESSOR = re.compile(r"[a-z_][a-z0-9_]*(?:\.[a-z_][a-z0-9_]*)*")
+
+
+def _check_accessor(key: str, value: object) -> None:
+    """An accessor prefix: dotted snake_case words, none a Python keyword."""
+    if (
+        not isinstance(value, str)
+        or not _ACCESSOR.fullmatch(value)
+        or any(keyword.iskeyword(part) for part in value.split("."))
+    ):
+        raise ValueError(f"{key}: {value!r} is not a dotted accessor such as 'fraud.rules'")

@@ -9,7 +9,7 @@ import attrs
 from . import config as config_file
 from . import ir
 from .diagnostics import Diagnostic
-from .errors import ConfigError, LapgenError, SpecError, UsageError
+from .errors import LapgenError, SpecError, UsageError
 from .frontend import read_spec, source_lines
 from .plan import Plan, PlanError, build_plan
 
@@ -50,10 +50,7 @@ def plan_api(spec: Path, data: bytes, api: ir.API, config: Path | None = None) -
     Raises ``ConfigError`` for a bad config, ``SpecError`` when the spec cannot become an SDK.
     """
     config_path = config if config is not None else config_file.find_config(spec)
-    try:
-        settings = config_file.load_config(config_path)
-    except config_file.ConfigError as exc:
-        raise ConfigError(str(exc)) from None
+    settings = config_file.load_config(config_path)
     try:
         return build_plan(api, settings, spec_name=spec.name, spec_bytes=data)
     except PlanError as exc:

@@ -12,19 +12,17 @@ from __future__ import annotations
 import hashlib
 import re
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from typing import assert_never
 
 import attrs
 
-from . import ir
+from . import ir, names, placement
 from .config import Config
 from .diagnostics import Diagnostic
+from .errors import ConfigError
 from .naming import pascal, segment, singular, snake, unique, words
 
-# Header-shaped: `X-Anything`, or capitalised words joined by `-` (`Notion-Version`).
-HEADER_NAME = re.compile(r"(?:[Xx]-[\w-]+|[A-Z][a-z0-9]*(?:-[A-Z][A-Za-z0-9]*)+)")
-VERSION_SEGMENT = re.compile(r"v\d+(?:\.\d+)*|api")
 MAX_CLASS_NAME = 40
 # Verbs a one-word ``@desc`` is likely made of, beyond the spec's own words.
 COMMON_WORDS = frozenset(
@@ -296,26 +294,61 @@ class _Builder:
         self.models = _ModelRegistry(api)
         self.group_servers = dict(config.group_servers)
         self.accessor_overrides = dict(config.accessors)
+        self.used_renames: set[str] = set()
+        self.renamed_by: dict[str, str] = {}  # "METHOD /path" → the config key that moved it
+        self.auth_headers = placement.auth_header_names(api)
 
     # -- names -----------------------------------------------------------------------------
 
     def accessor(self, endpoint: ir.Endpoint) -> tuple[tuple[str, ...], str]:
+        """The resource path and method name: the config's, else derived and renamed."""
         override = self.accessor_overrides.get(f"{endpoint.method} {endpoint.path}")
         if override is not None:
-            *resource, method = override.split(".")
-            return tuple(resource), method
-        statics = [
-            segment_text
-            for segment_text in endpoint.path.strip("/").split("/")
-            if segment_text and "{" not in segment_text
+            *configured, method = override.split(".")
+            return tuple(configured), method
+        derived, method = self._derived_accessor(endpoint)
+        return self._renamed(endpoint, derived), method
+
+    def _renamed(self, endpoint: ir.Endpoint, resource: tuple[str, ...]) -> tuple[str, ...]:
+        """Apply the config's ``accessor_prefixes`` (longest match) and group prefix."""
+        matching = [
+            (prefix, target)
+            for prefix, target in self.config.path_accessor_prefixes
+            if _under_prefix(endpoint.path, prefix)
         ]
-        while statics and VERSION_SEGMENT.fullmatch(statics[0]):
-            statics.pop(0)
-        resource = [snake(s) for s in statics]
+        if matching:
+            prefix, target = max(matching, key=lambda item: len(item[0]))
+            self.used_renames.add(f"accessor_prefixes.{prefix!r}")
+            self.renamed_by[f"{endpoint.method} {endpoint.path}"] = f"accessor_prefixes.{prefix!r}"
+            prefix_resource = tuple(snake(s) for s in names.route(prefix).statics)
+            common = 0
+            while (
+                common < min(len(prefix_resource), len(resource))
+                and prefix_resource[common] == resource[common]
+            ):
+                common += 1
+            resource = (*target.split("."), *resource[common:])
+        group_prefix = dict(self.config.group_accessor_prefixes).get(endpoint.group or "")
+        if group_prefix is not None:
+            self.used_renames.add(f"groups.{endpoint.group}.accessor_prefix")
+            self.renamed_by[f"{endpoint.method} {endpoint.path}"] = (
+                f"groups.{endpoint.group}.accessor_prefix"
+            )
+            resource = (*group_prefix.split("."), *resource)
+        return resource
+
+    def _derived_accessor(self, endpoint: ir.Endpoint) -> tuple[tuple[str, ...], str]:
+        route = names.route(endpoint.path)
+        resource = [snake(s) for s in route.statics]
+        if route.rpc_method is not None:  # `/chat.postMessage` → chat.post_message
+            return tuple(resource), snake(route.rpc_method)
         method_words = self._desc_words(endpoint, resource)
         phrase = " " in (endpoint.desc or "").strip()
-        if method_words is None or (phrase and _path_action(endpoint)):
+        if method_words is None or (phrase and names.path_action(endpoint.method, endpoint.path)):
             return _action_from_path(endpoint, resource)
+        if phrase and method_words == ["get"]:
+            # `Get goals` / `Get a goal`: a summary's generic verb; the path says which.
+            return tuple(resource), names.verb_name(endpoint.method, endpoint.path)
         # Drop the trailing path segments the method name already says
         # (`.../secrets/rotate/start` + `Rotatestart` → secrets.rotate_start).
         flat_tail: list[str] = []
@@ -356,7 +389,9 @@ class _Builder:
         for endpoint in self.api.endpoints:
             resource, method_name = self.accessor(endpoint)
             placed.append((endpoint, resource or ("default",), method_name))
+        self._check_renames(placed)
         placed = _merge_singular_resources(placed)
+        placed = _verbs_for_shared_names(placed, configured=self._configured)
         prefixes = {
             resource[:depth] for _, resource, _ in placed for depth in range(1, len(resource) + 1)
         }
@@ -374,11 +409,12 @@ class _Builder:
             used = taken.setdefault(resource, set())
             name = unique(method_name, used)
             if name != method_name:
+                route = f"{endpoint.method} {endpoint.path}"
                 self.warnings.append(
                     Diagnostic(
                         "warning",
-                        f"{'.'.join(resource)}.{method_name} is taken; "
-                        f"{endpoint.method} {endpoint.path} becomes {name}",
+                        f"{'.'.join(resource)}.{method_name} is taken; {route} becomes {name} "
+                        f'(name it in the config: [endpoints."{route}"] accessor = "…")',
                         endpoint.pos.line,
                         endpoint.pos.column,
                     )
@@ -389,6 +425,52 @@ class _Builder:
                 tree.setdefault(resource[:depth], [])
         class_names: set[str] = set(RESOURCE_MODULE_NAMES)
         return self._children((), tree, class_names)
+
+    def _configured(self, endpoint: ir.Endpoint) -> bool:
+        return f"{endpoint.method} {endpoint.path}" in self.accessor_overrides
+
+    def _check_renames(self, placed: Sequence[tuple[ir.Endpoint, tuple[str, ...], str]]) -> None:
+        """Config renames must apply to something and must not give two endpoints one name.
+
+        Run on the names as derived and renamed, before clashes are resolved: a clash that
+        involves an endpoint the config named or moved is an error naming the key, rather than
+        a quiet rename of the other endpoint.
+        """
+        source = self.config.source
+        declared = [
+            f"accessor_prefixes.{prefix!r}" for prefix, _ in self.config.path_accessor_prefixes
+        ] + [f"groups.{group}.accessor_prefix" for group, _ in self.config.group_accessor_prefixes]
+        for key in declared:
+            if key not in self.used_renames:
+                raise ConfigError(f"{source}: error: {key}: matches no endpoint of the spec")
+        resources = {
+            resource[:depth] for _, resource, _ in placed for depth in range(1, len(resource) + 1)
+        }
+        first: dict[str, ir.Endpoint] = {}
+        for endpoint, resource, method in placed:
+            accessor = ".".join((*resource, method))
+            moved_by = self._rename_key(endpoint)
+            if self._configured(endpoint) and (*resource, method) in resources:
+                raise ConfigError(
+                    f"{source}: error: {moved_by}: {accessor} is also a resource of the spec"
+                )
+            other = first.setdefault(accessor, endpoint)
+            if other is endpoint:
+                continue
+            named, rival = (endpoint, other) if moved_by is not None else (other, endpoint)
+            named_key = self._rename_key(named)
+            if named_key is not None:
+                raise ConfigError(
+                    f"{source}: error: {named_key}: {accessor} is also the accessor of "
+                    f"{rival.method} {rival.path}"
+                )
+
+    def _rename_key(self, endpoint: ir.Endpoint) -> str | None:
+        """The config key that named or moved ``endpoint``, if one did."""
+        route = f"{endpoint.method} {endpoint.path}"
+        if route in self.accessor_overrides:
+            return f'endpoints."{route}".accessor'
+        return self.renamed_by.get(route)
 
     def _children(
         self,
@@ -443,11 +525,21 @@ class _Builder:
             declared.setdefault(
                 missing, ir.Field(missing, ir.TypeSpec(ir.Primitive("str")), endpoint.pos)
             )
+        query_names = placement.listed_before_the_body(endpoint, self.auth_headers)
         taken: set[str] = set()
         plans = []
         for field in declared.values():
             location = overrides.get(field.name) or (
-                "body" if field.name in body_names else _placement(endpoint, field.name, path_names)
+                "body"
+                if field.name in body_names
+                else placement.place(
+                    endpoint.method,
+                    field,
+                    path_names,
+                    named_types=self.models.named_types,
+                    auth_headers=self.auth_headers,
+                    query_names=query_names,
+                )
             )
             python = unique(snake(field.name), taken)
             taken.add(python)
@@ -589,37 +681,62 @@ def _names_noun(word: str, nouns: set[str]) -> bool:
     )
 
 
-def _path_action(endpoint: ir.Endpoint) -> bool:
-    segments = [s for s in endpoint.path.strip("/").split("/") if s]
-    last = segments[-1] if segments else ""
-    after_param = len(segments) > 1 and "{" in segments[-2]
-    return "{" not in last and (
-        re.search(r"[a-z][A-Z]", last) is not None
-        or (after_param and endpoint.method not in ir.QUERY_METHODS)
-    )
+def _under_prefix(path: str, prefix: str) -> bool:
+    """``/v1/projects/metrics`` is under ``/v1/projects``, ``/v1/projectsx`` is not."""
+    prefix = prefix.rstrip("/")
+    return path == prefix or path.startswith(prefix + "/")
+
+
+def _verbs_for_shared_names(
+    placed: list[tuple[ir.Endpoint, tuple[str, ...], str]],
+    *,
+    configured: Callable[[ir.Endpoint], bool],
+) -> list[tuple[ir.Endpoint, tuple[str, ...], str]]:
+    """Endpoints that would share a name in a resource take their verb's name instead.
+
+    ``GET /goals`` and ``GET /goals/{id}`` both named ``get`` become ``list`` and ``get``;
+    PUT and PATCH both named ``update`` become ``replace`` and ``update``; then an item route
+    still sharing its name takes its param's (`GET /contacts/{email}` → ``get_by_email``). A
+    name the config gave, or one no other endpoint of the resource wants, is kept; what still
+    clashes gets a numeric suffix later.
+    """
+    wanted = Counter((resource, name) for _, resource, name in placed)
+    result = []
+    for endpoint, resource, name in placed:
+        if wanted[(resource, name)] > 1 and not configured(endpoint):
+            verb = names.verb_name(endpoint.method, endpoint.path, replace=True)
+            if verb != name and wanted[(resource, verb)] == 0:
+                wanted[(resource, name)] -= 1
+                wanted[(resource, verb)] += 1
+                name = verb
+        result.append((endpoint, resource, name))
+    # Still shared: an item route says which param it takes (`get_by_email`).
+    # Last declared first, so the first declared keeps the plain name.
+    for index in reversed(range(len(result))):
+        endpoint, resource, name = result[index]
+        last_param = ir.PATH_PARAM.fullmatch(endpoint.path.rstrip("/").rsplit("/", 1)[-1])
+        if wanted[(resource, name)] > 1 and last_param and not configured(endpoint):
+            by_param = f"{name}_by_{snake(last_param.group(1))}"
+            if wanted[(resource, by_param)] == 0:
+                wanted[(resource, name)] -= 1
+                wanted[(resource, by_param)] += 1
+                result[index] = (endpoint, resource, by_param)
+    return result
 
 
 def _action_from_path(endpoint: ir.Endpoint, resource: list[str]) -> tuple[tuple[str, ...], str]:
     """Name a method from its path when ``@desc`` does not: an action segment or the verb.
 
-    A last segment written in camelCase (`findByStatus`, `uploadImage`), or a static segment
-    after a path param on a non-GET route (`/pulls/{n}/merge`), is an action: the method.
+    An action segment (`findByStatus`, `…/{id}/disable`, `POST /pulls/{n}/merge`; see
+    ``names.path_action``) is the method.
     """
-    if _path_action(endpoint) and len(resource) > 1:
+    if names.path_action(endpoint.method, endpoint.path) and len(resource) > 1:
         return tuple(resource[:-1]), resource[-1]
     return tuple(resource), _verb_name(endpoint)
 
 
 def _verb_name(endpoint: ir.Endpoint) -> str:
-    last = endpoint.path.rstrip("/").rsplit("/", 1)[-1]
-    on_item = "{" in last
-    return {
-        "GET": "get" if on_item else "list",
-        "POST": "create",
-        "PUT": "update",
-        "PATCH": "update",
-        "DELETE": "delete",
-    }.get(endpoint.method, endpoint.method.lower())
+    return names.verb_name(endpoint.method, endpoint.path)
 
 
 def _vocabulary(api: ir.API) -> set[str]:
@@ -632,15 +749,6 @@ def _vocabulary(api: ir.API) -> set[str]:
     vocabulary.update(singular(word) for word in list(vocabulary))
     vocabulary.update(f"{word}s" for word in list(vocabulary) if len(word) > 2)  # Getgroups
     return {word for word in vocabulary if len(word) > 1 or word in ("a", "i")}
-
-
-def _placement(endpoint: ir.Endpoint, name: str, path_names: Sequence[str]) -> str:
-    """The documented rule: path template, header-shaped names, then query or JSON body."""
-    if name in path_names:
-        return "path"
-    if HEADER_NAME.fullmatch(name):
-        return "header"
-    return "query" if endpoint.method in ir.QUERY_METHODS else "body"
 
 
 def _path_code(path: str, python_names: dict[str, str]) -> str:

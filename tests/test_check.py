@@ -14,7 +14,7 @@ import pytest
 from sdk_support import FIXTURES, GENERATED, GOLDEN, SPEC, SPEC_CONFIG, run_lapgen, snapshot
 
 USERS = "stytch_api/resources/users.py"
-CONNECTED_APPS = "stytch_api/resources/connected_apps.py"
+CONNECTED_APPS = "stytch_api/resources/connected_app.py"
 HUNK = re.compile(r"^@@ -(\d+)(?:,\d+)? \+(\d+)(?:,\d+)? @@", re.MULTILINE)
 
 

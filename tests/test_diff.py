@@ -91,7 +91,7 @@ def test_removed_endpoint_is_breaking(tmp_path: Path) -> None:
     assert report["next_version"] == "2.0.0"
     [removed] = changes(report, "endpoint-removed")
     assert removed["endpoint"] == DELETE_CLIENT and removed["breaking"] is True
-    assert "connected_apps.clients.delete" in report["sdk"]["methods_removed"]
+    assert "connected_app.clients.delete" in report["sdk"]["methods_removed"]
     assert report["summary"]["breaking"] >= 1
     failing = run_lapgen("diff", SPEC, new, "--config", SPEC_CONFIG, "--fail-on-breaking")
     assert failing.code == 1, failing.stderr
@@ -116,7 +116,7 @@ def test_optional_param_made_required_is_breaking(tmp_path: Path) -> None:
     [changed] = [
         c
         for c in report["sdk"]["methods_changed"]
-        if c["accessor"] == "connected_apps.clients.create"
+        if c["accessor"] == "connected_app.clients.create"
     ]
     assert "client_name: str = UNSET" in changed["before"]
     assert "client_name: str = UNSET" not in changed["after"]

@@ -148,39 +148,60 @@ def test_spec_error_message_is_compiler_style() -> None:
 # Planner warnings
 # ---------------------------------------------------------------------------------------------
 
-COLLISION = re.compile(
-    rf"^{re.escape(str(CORNERS))}:(?P<line>\d+):(?P<column>\d+): warning: "
-    r"widgets\.get is taken; GET \S+ becomes get_2$",
-    re.MULTILINE,
-)
+# Two routes the planner cannot tell apart by name: the second gets a numeric suffix.
+CLASHING_SPEC = """@lap v0.3
+@api Clash API
+@endpoints 2
+@endpoint POST /search
+@desc Find people by name
+@returns(200)
+@endpoint POST /search
+@desc Find places by name
+@returns(200)
+@end
+"""
 
 
-def _assert_positioned(stderr: str) -> None:
-    match = COLLISION.search(stderr)
+@pytest.fixture
+def clashing(tmp_path: Path) -> Path:
+    spec = tmp_path / "clash.lap"
+    spec.write_text(CLASHING_SPEC, "utf-8")
+    return spec
+
+
+def _assert_positioned(stderr: str, spec: Path) -> None:
+    collision = re.compile(
+        rf"^{re.escape(str(spec))}:(?P<line>\d+):(?P<column>\d+): warning: "
+        r"search\.\w+ is taken; POST /search becomes \w+_2 \(name it in the config",
+        re.MULTILINE,
+    )
+    match = collision.search(stderr)
     assert match is not None, stderr
     line, column = int(match["line"]), int(match["column"])
-    source = CORNERS.read_text("utf-8").splitlines()[line - 1]
-    quoted, caret = stderr[match.end() + 1 :].splitlines()[:2]
+    source = spec.read_text("utf-8").splitlines()[line - 1]
+    after = stderr[match.end() :].split("\n", 1)[1]
+    quoted, caret = after.splitlines()[:2]
     assert quoted == "    " + source
     assert caret == "    " + " " * (column - 1) + "^"
-    assert source[column - 1 :].startswith("GET ")
+    assert source[column - 1 :].startswith("POST ")
 
 
 @pytest.mark.parametrize("command", ["generate", "plan", "validate"])
-def test_planner_warnings_are_positioned(command: str, tmp_path: Path) -> None:
-    argv = COMMANDS[command](CORNERS, tmp_path)
+def test_planner_warnings_are_positioned(command: str, clashing: Path, tmp_path: Path) -> None:
+    argv = COMMANDS[command](clashing, tmp_path / "out")
     run = run_lapgen(*argv)
     assert run.code == 0, run.stderr
-    _assert_positioned(run.stderr)
+    _assert_positioned(run.stderr, clashing)
 
 
-def test_validate_counts_planner_warnings_in_json_and_strict(tmp_path: Path) -> None:
-    run = run_lapgen("validate", "--json", CORNERS)
+def test_validate_counts_planner_warnings_in_json_and_strict(clashing: Path) -> None:
+    run = run_lapgen("validate", "--json", clashing)
     assert run.code == 0
     (report,) = json.loads(run.stdout)
     assert report["ok"] is True
-    assert any("widgets.get is taken" in w["message"] for w in report["warnings"])
-    assert set(report["warnings"][0]) == {"line", "column", "message"}
-    strict = run_lapgen("validate", "--strict", CORNERS)
+    assert any("search.create is taken" in w["message"] for w in report["warnings"])
+    assert all(set(warning) == {"line", "column", "message"} for warning in report["warnings"])
+    strict = run_lapgen("validate", "--strict", clashing)
     assert strict.code == 1
-    assert "invalid" in strict.stdout and "1 warnings" in strict.stdout
+    # The front end warns of the repeated route, the planner of the name it had to number.
+    assert "invalid" in strict.stdout and "2 warnings" in strict.stdout

@@ -277,7 +277,7 @@ def test_corners_names_and_placement(fixture_packages: dict[str, ModuleType]) ->
 def test_corners_name_collisions(fixture_packages: dict[str, ModuleType]) -> None:
     sent: list[httpx.Request] = []
     client = corner_client(fixture_packages, sent, httpx.Response(200, json={"id": "w"}))
-    client.widgets.get_2("w", 3)  # the second `Get` on the same resource
+    client.widgets.get_by_revision("w", 3)  # the second `Get`: named by its last param
     client.widgets.update("w", name="n", user_id="dash", user_id_2="underscore")
     assert sent[0].url.path == "/v2/v1/widgets/w/3"
     assert json.loads(sent[1].content) == {"name": "n", "user-id": "dash", "user_id": "underscore"}

@@ -12,17 +12,14 @@ from typing import TYPE_CHECKING
 from ._base_client import AsyncAPIClient, SyncAPIClient
 
 if TYPE_CHECKING:
-    from .resources.connected_apps import AsyncConnectedApps, ConnectedApps
+    from .resources.connected_app import AsyncConnectedApp, ConnectedApp
     from .resources.b2b import AsyncB2B, B2B
     from .resources.users import AsyncUsers, Users
     from .resources.sessions import AsyncSessions2, Sessions2
     from .resources.rbac import AsyncRbac2, Rbac2
     from .resources.crypto_wallets import AsyncCryptoWallets, CryptoWallets
     from .resources.debug import AsyncDebug, Debug
-    from .resources.fingerprint import AsyncFingerprint, Fingerprint
-    from .resources.rules import AsyncRules, Rules
-    from .resources.verdict_reasons import AsyncVerdictReasons, VerdictReasons
-    from .resources.email import AsyncEmail2, Email2
+    from .resources.fraud import AsyncFraud, Fraud
     from .resources.idp import AsyncIdp2, Idp2
     from .resources.impersonation import AsyncImpersonation2, Impersonation2
     from .resources.m2m import AsyncM2M, M2M
@@ -30,8 +27,8 @@ if TYPE_CHECKING:
     from .resources.passwords import AsyncPasswords2, Passwords2
     from .resources.oauth import AsyncOauth2, Oauth2
     from .resources.otps import AsyncOtps2, Otps2
-    from .resources.projects import AsyncProjects, Projects
-    from .resources.totps import AsyncTotps, Totps
+    from .resources.project import AsyncProject, Project
+    from .resources.totps import AsyncTotps2, Totps2
     from .resources.webauthn import AsyncWebauthn, Webauthn
 
 __all__ = ["AsyncClient", "Client"]
@@ -41,10 +38,10 @@ class Client(SyncAPIClient):
     """Synchronous client for the Stytch API."""
 
     @cached_property
-    def connected_apps(self) -> ConnectedApps:
-        from .resources.connected_apps import ConnectedApps
+    def connected_app(self) -> ConnectedApp:
+        from .resources.connected_app import ConnectedApp
 
-        return ConnectedApps(self)
+        return ConnectedApp(self)
 
     @cached_property
     def b2b(self) -> B2B:
@@ -83,28 +80,10 @@ class Client(SyncAPIClient):
         return Debug(self)
 
     @cached_property
-    def fingerprint(self) -> Fingerprint:
-        from .resources.fingerprint import Fingerprint
+    def fraud(self) -> Fraud:
+        from .resources.fraud import Fraud
 
-        return Fingerprint(self)
-
-    @cached_property
-    def rules(self) -> Rules:
-        from .resources.rules import Rules
-
-        return Rules(self)
-
-    @cached_property
-    def verdict_reasons(self) -> VerdictReasons:
-        from .resources.verdict_reasons import VerdictReasons
-
-        return VerdictReasons(self)
-
-    @cached_property
-    def email(self) -> Email2:
-        from .resources.email import Email2
-
-        return Email2(self)
+        return Fraud(self)
 
     @cached_property
     def idp(self) -> Idp2:
@@ -149,16 +128,16 @@ class Client(SyncAPIClient):
         return Otps2(self)
 
     @cached_property
-    def projects(self) -> Projects:
-        from .resources.projects import Projects
+    def project(self) -> Project:
+        from .resources.project import Project
 
-        return Projects(self)
+        return Project(self)
 
     @cached_property
-    def totps(self) -> Totps:
-        from .resources.totps import Totps
+    def totps(self) -> Totps2:
+        from .resources.totps import Totps2
 
-        return Totps(self)
+        return Totps2(self)
 
     @cached_property
     def webauthn(self) -> Webauthn:
@@ -171,10 +150,10 @@ class AsyncClient(AsyncAPIClient):
     """Asynchronous client for the Stytch API."""
 
     @cached_property
-    def connected_apps(self) -> AsyncConnectedApps:
-        from .resources.connected_apps import AsyncConnectedApps
+    def connected_app(self) -> AsyncConnectedApp:
+        from .resources.connected_app import AsyncConnectedApp
 
-        return AsyncConnectedApps(self)
+        return AsyncConnectedApp(self)
 
     @cached_property
     def b2b(self) -> AsyncB2B:
@@ -213,28 +192,10 @@ class AsyncClient(AsyncAPIClient):
         return AsyncDebug(self)
 
     @cached_property
-    def fingerprint(self) -> AsyncFingerprint:
-        from .resources.fingerprint import AsyncFingerprint
+    def fraud(self) -> AsyncFraud:
+        from .resources.fraud import AsyncFraud
 
-        return AsyncFingerprint(self)
-
-    @cached_property
-    def rules(self) -> AsyncRules:
-        from .resources.rules import AsyncRules
-
-        return AsyncRules(self)
-
-    @cached_property
-    def verdict_reasons(self) -> AsyncVerdictReasons:
-        from .resources.verdict_reasons import AsyncVerdictReasons
-
-        return AsyncVerdictReasons(self)
-
-    @cached_property
-    def email(self) -> AsyncEmail2:
-        from .resources.email import AsyncEmail2
-
-        return AsyncEmail2(self)
+        return AsyncFraud(self)
 
     @cached_property
     def idp(self) -> AsyncIdp2:
@@ -279,16 +240,16 @@ class AsyncClient(AsyncAPIClient):
         return AsyncOtps2(self)
 
     @cached_property
-    def projects(self) -> AsyncProjects:
-        from .resources.projects import AsyncProjects
+    def project(self) -> AsyncProject:
+        from .resources.project import AsyncProject
 
-        return AsyncProjects(self)
+        return AsyncProject(self)
 
     @cached_property
-    def totps(self) -> AsyncTotps:
-        from .resources.totps import AsyncTotps
+    def totps(self) -> AsyncTotps2:
+        from .resources.totps import AsyncTotps2
 
-        return AsyncTotps(self)
+        return AsyncTotps2(self)
 
     @cached_property
     def webauthn(self) -> AsyncWebauthn:

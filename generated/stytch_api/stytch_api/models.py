@@ -29,6 +29,7 @@ __all__ = [
     "Attribute",
     "AuthenticateResponse",
     "AuthenticateResponse2",
+    "AuthenticateResponse3",
     "AuthorizationCheck",
     "AuthorizationCheck2",
     "B2BMagicLinksAuthenticateResponse",
@@ -55,7 +56,6 @@ __all__ = [
     "ConnectedApp",
     "ConnectedApp2",
     "ConnectedApp3",
-    "ConnectedAppsListResponse",
     "ConnectedAppsRevokeResponse",
     "Connection",
     "Connection2",
@@ -71,11 +71,10 @@ __all__ = [
     "ConnectionRotateCompleteResponse",
     "ConnectionRotateStartResponse",
     "ConnectionUpdateResponse",
-    "ConnectionsUpdateByUrlResponse",
+    "CreateResponse",
     "CryptoWalletsAuthenticateResponse",
     "CryptoWalletsAuthenticateStartResponse",
     "DebugWhoamiResponse",
-    "DeleteEncryptionPrivateKeyResponse",
     "DeleteVerificationCertificateResponse",
     "DiscoveryAuthenticateResponse",
     "DiscoveryEmailResetResponse",
@@ -145,7 +144,6 @@ __all__ = [
     "OauthAuthenticateResponse",
     "OauthAuthorizeResponse",
     "OauthAuthorizeStartResponse",
-    "OauthDeleteOauthRegistrationResponse",
     "OauthDiscoveryAuthenticateResponse",
     "OauthProvidersGithubResponse",
     "OauthProvidersGoogleResponse",
@@ -189,7 +187,7 @@ __all__ = [
     "Policy",
     "PolicyResponse",
     "PrimaryRequired",
-    "ProjectsMetricsResponse",
+    "ProjectMetricsResponse",
     "Property",
     "ProviderValue",
     "ProviderValue2",
@@ -204,7 +202,9 @@ __all__ = [
     "RulesSetResponse",
     "SamlConnectionImplicitRoleAssignment",
     "SamlCreateConnectionResponse",
+    "SamlDeleteEncryptionPrivateKeyResponse",
     "SamlGroupImplicitRoleAssignment",
+    "SamlUpdateByUrlResponse",
     "SamlUpdateConnectionResponse",
     "ScimActiveConnection",
     "ScimAttribute",
@@ -232,21 +232,20 @@ __all__ = [
     "SsoAuthenticateResponse",
     "SsoDeleteConnectionResponse",
     "SsoGetConnectionsResponse",
-    "TotpAuthenticateResponse",
-    "TotpCreateResponse",
-    "TotpMigrateResponse",
     "TotpsAuthenticateResponse",
     "TotpsCreateResponse",
+    "TotpsMigrateResponse",
     "TotpsRecoverResponse",
     "TotpsRecoveryCodesResponse",
     "User",
     "UserDevice",
-    "UsersConnectedAppsRevokeResponse",
+    "UsersConnectedAppsResponse",
     "UsersCreateResponse",
     "UsersDeleteBiometricRegistrationResponse",
     "UsersDeleteCryptoWalletResponse",
     "UsersDeleteEmailResponse",
     "UsersDeleteExternalIdResponse",
+    "UsersDeleteOauthRegistrationResponse",
     "UsersDeletePasswordResponse",
     "UsersDeletePhoneNumberResponse",
     "UsersDeleteResponse",
@@ -254,6 +253,7 @@ __all__ = [
     "UsersDeleteWebauthnRegistrationResponse",
     "UsersExchangePrimaryFactorResponse",
     "UsersGetResponse",
+    "UsersRevokeResponse",
     "UsersSearchResponse",
     "UsersUpdateResponse",
     "Verdict",
@@ -578,6 +578,74 @@ class AuthenticateResponse2:
             data["status_code"] = self.status_code
         if self.user_session is not UNSET:
             data["user_session"] = dump(self.user_session)
+        if self.user_device is not UNSET:
+            data["user_device"] = dump(self.user_device)
+        return data
+
+
+@attrs.define
+class AuthenticateResponse3:
+    """The response of ``client.totps.authenticate()``."""
+
+    _FIELDS: ClassVar[frozenset[str]] = frozenset(
+        {
+            "request_id",
+            "user_id",
+            "session_token",
+            "totp_id",
+            "session_jwt",
+            "user",
+            "status_code",
+            "session",
+            "user_device",
+        }
+    )
+
+    request_id: str | Unset = UNSET
+    user_id: str | Unset = UNSET
+    session_token: str | Unset = UNSET
+    totp_id: str | Unset = UNSET
+    session_jwt: str | Unset = UNSET
+    user: User | Unset = UNSET
+    status_code: int | Unset = UNSET
+    session: Session | Unset = UNSET
+    user_device: UserDevice | Unset = UNSET
+    additional_properties: dict[str, Any] = attrs.field(factory=dict, repr=False)
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> AuthenticateResponse3:
+        get = data.get
+        return cls(
+            request_id=get("request_id", UNSET),
+            user_id=get("user_id", UNSET),
+            session_token=get("session_token", UNSET),
+            totp_id=get("totp_id", UNSET),
+            session_jwt=get("session_jwt", UNSET),
+            user=parse_object(User.from_dict, get("user", UNSET)),
+            status_code=get("status_code", UNSET),
+            session=parse_object(Session.from_dict, get("session", UNSET)),
+            user_device=parse_object(UserDevice.from_dict, get("user_device", UNSET)),
+            additional_properties=extra_fields(data, cls._FIELDS),
+        )
+
+    def to_dict(self) -> dict[str, Any]:
+        data: dict[str, Any] = dict(self.additional_properties)
+        if self.request_id is not UNSET:
+            data["request_id"] = self.request_id
+        if self.user_id is not UNSET:
+            data["user_id"] = self.user_id
+        if self.session_token is not UNSET:
+            data["session_token"] = self.session_token
+        if self.totp_id is not UNSET:
+            data["totp_id"] = self.totp_id
+        if self.session_jwt is not UNSET:
+            data["session_jwt"] = self.session_jwt
+        if self.user is not UNSET:
+            data["user"] = dump(self.user)
+        if self.status_code is not UNSET:
+            data["status_code"] = self.status_code
+        if self.session is not UNSET:
+            data["session"] = dump(self.session)
         if self.user_device is not UNSET:
             data["user_device"] = dump(self.user_device)
         return data
@@ -1419,7 +1487,7 @@ class Client:
 
 @attrs.define
 class ClientsCreateResponse:
-    """The response of ``client.connected_apps.clients.create()``."""
+    """The response of ``client.connected_app.clients.create()``."""
 
     _FIELDS: ClassVar[frozenset[str]] = frozenset(
         {
@@ -1457,7 +1525,7 @@ class ClientsCreateResponse:
 
 @attrs.define
 class ClientsDeleteResponse:
-    """The response of ``client.connected_apps.clients.delete()``."""
+    """The response of ``client.connected_app.clients.delete()``."""
 
     _FIELDS: ClassVar[frozenset[str]] = frozenset(
         {
@@ -1495,7 +1563,7 @@ class ClientsDeleteResponse:
 
 @attrs.define
 class ClientsGetResponse:
-    """The response of ``client.connected_apps.clients.get()``."""
+    """The response of ``client.connected_app.clients.get()``."""
 
     _FIELDS: ClassVar[frozenset[str]] = frozenset(
         {
@@ -1533,7 +1601,7 @@ class ClientsGetResponse:
 
 @attrs.define
 class ClientsSearchResponse:
-    """The response of ``client.connected_apps.clients.search()``."""
+    """The response of ``client.connected_app.clients.search()``."""
 
     _FIELDS: ClassVar[frozenset[str]] = frozenset(
         {
@@ -1692,7 +1760,7 @@ class ClientsSecretsRotateStartResponse:
 
 @attrs.define
 class ClientsUpdateResponse:
-    """The response of ``client.connected_apps.clients.update()``."""
+    """The response of ``client.connected_app.clients.update()``."""
 
     _FIELDS: ClassVar[frozenset[str]] = frozenset(
         {
@@ -2049,44 +2117,6 @@ class ConnectedApp3:
             data["logo_url"] = self.logo_url
         if self.client_id_metadata_url is not UNSET:
             data["client_id_metadata_url"] = self.client_id_metadata_url
-        return data
-
-
-@attrs.define
-class ConnectedAppsListResponse:
-    """The response of ``client.users.connected_apps.list()``."""
-
-    _FIELDS: ClassVar[frozenset[str]] = frozenset(
-        {
-            "request_id",
-            "connected_apps",
-            "status_code",
-        }
-    )
-
-    request_id: str | Unset = UNSET
-    connected_apps: List[Dict[str, Any]] | Unset = UNSET
-    status_code: int | Unset = UNSET
-    additional_properties: dict[str, Any] = attrs.field(factory=dict, repr=False)
-
-    @classmethod
-    def from_dict(cls, data: Mapping[str, Any]) -> ConnectedAppsListResponse:
-        get = data.get
-        return cls(
-            request_id=get("request_id", UNSET),
-            connected_apps=get("connected_apps", UNSET),
-            status_code=get("status_code", UNSET),
-            additional_properties=extra_fields(data, cls._FIELDS),
-        )
-
-    def to_dict(self) -> dict[str, Any]:
-        data: dict[str, Any] = dict(self.additional_properties)
-        if self.request_id is not UNSET:
-            data["request_id"] = self.request_id
-        if self.connected_apps is not UNSET:
-            data["connected_apps"] = self.connected_apps
-        if self.status_code is not UNSET:
-            data["status_code"] = self.status_code
         return data
 
 
@@ -2948,29 +2978,44 @@ class ConnectionUpdateResponse:
 
 
 @attrs.define
-class ConnectionsUpdateByUrlResponse:
-    """The response of ``client.b2b.sso.saml.connections.update_by_url()``."""
+class CreateResponse:
+    """The response of ``client.totps.create()``."""
 
     _FIELDS: ClassVar[frozenset[str]] = frozenset(
         {
             "request_id",
+            "totp_id",
+            "secret",
+            "qr_code",
+            "recovery_codes",
+            "user",
+            "user_id",
             "status_code",
-            "connection",
         }
     )
 
     request_id: str | Unset = UNSET
+    totp_id: str | Unset = UNSET
+    secret: str | Unset = UNSET
+    qr_code: str | Unset = UNSET
+    recovery_codes: List[str] | Unset = UNSET
+    user: User | Unset = UNSET
+    user_id: str | Unset = UNSET
     status_code: int | Unset = UNSET
-    connection: Connection2 | Unset = UNSET
     additional_properties: dict[str, Any] = attrs.field(factory=dict, repr=False)
 
     @classmethod
-    def from_dict(cls, data: Mapping[str, Any]) -> ConnectionsUpdateByUrlResponse:
+    def from_dict(cls, data: Mapping[str, Any]) -> CreateResponse:
         get = data.get
         return cls(
             request_id=get("request_id", UNSET),
+            totp_id=get("totp_id", UNSET),
+            secret=get("secret", UNSET),
+            qr_code=get("qr_code", UNSET),
+            recovery_codes=get("recovery_codes", UNSET),
+            user=parse_object(User.from_dict, get("user", UNSET)),
+            user_id=get("user_id", UNSET),
             status_code=get("status_code", UNSET),
-            connection=parse_object(Connection2.from_dict, get("connection", UNSET)),
             additional_properties=extra_fields(data, cls._FIELDS),
         )
 
@@ -2978,10 +3023,20 @@ class ConnectionsUpdateByUrlResponse:
         data: dict[str, Any] = dict(self.additional_properties)
         if self.request_id is not UNSET:
             data["request_id"] = self.request_id
+        if self.totp_id is not UNSET:
+            data["totp_id"] = self.totp_id
+        if self.secret is not UNSET:
+            data["secret"] = self.secret
+        if self.qr_code is not UNSET:
+            data["qr_code"] = self.qr_code
+        if self.recovery_codes is not UNSET:
+            data["recovery_codes"] = self.recovery_codes
+        if self.user is not UNSET:
+            data["user"] = dump(self.user)
+        if self.user_id is not UNSET:
+            data["user_id"] = self.user_id
         if self.status_code is not UNSET:
             data["status_code"] = self.status_code
-        if self.connection is not UNSET:
-            data["connection"] = dump(self.connection)
         return data
 
 
@@ -3145,46 +3200,8 @@ class DebugWhoamiResponse:
 
 
 @attrs.define
-class DeleteEncryptionPrivateKeyResponse:
-    """The response of ``client.b2b.sso.saml.connections.delete_encryption_private_key()``."""
-
-    _FIELDS: ClassVar[frozenset[str]] = frozenset(
-        {
-            "request_id",
-            "private_key_id",
-            "status_code",
-        }
-    )
-
-    request_id: str | Unset = UNSET
-    private_key_id: str | Unset = UNSET
-    status_code: int | Unset = UNSET
-    additional_properties: dict[str, Any] = attrs.field(factory=dict, repr=False)
-
-    @classmethod
-    def from_dict(cls, data: Mapping[str, Any]) -> DeleteEncryptionPrivateKeyResponse:
-        get = data.get
-        return cls(
-            request_id=get("request_id", UNSET),
-            private_key_id=get("private_key_id", UNSET),
-            status_code=get("status_code", UNSET),
-            additional_properties=extra_fields(data, cls._FIELDS),
-        )
-
-    def to_dict(self) -> dict[str, Any]:
-        data: dict[str, Any] = dict(self.additional_properties)
-        if self.request_id is not UNSET:
-            data["request_id"] = self.request_id
-        if self.private_key_id is not UNSET:
-            data["private_key_id"] = self.private_key_id
-        if self.status_code is not UNSET:
-            data["status_code"] = self.status_code
-        return data
-
-
-@attrs.define
 class DeleteVerificationCertificateResponse:
-    """The response of ``client.b2b.sso.saml.connections.delete_verification_certificate()``."""
+    """The response of ``client.b2b.sso.saml.delete_verification_certificate()``."""
 
     _FIELDS: ClassVar[frozenset[str]] = frozenset(
         {
@@ -4019,7 +4036,7 @@ class EmailRevokeInviteResponse:
 
 @attrs.define
 class EmailRiskResponse:
-    """The response of ``client.email.risk()``."""
+    """The response of ``client.fraud.email.risk()``."""
 
     _FIELDS: ClassVar[frozenset[str]] = frozenset(
         {
@@ -4389,7 +4406,7 @@ class Fingerprint:
 
 @attrs.define
 class FingerprintLookupResponse:
-    """The response of ``client.fingerprint.lookup()``."""
+    """The response of ``client.fraud.fingerprint.lookup()``."""
 
     _FIELDS: ClassVar[frozenset[str]] = frozenset(
         {
@@ -6760,49 +6777,6 @@ class OauthAuthorizeStartResponse:
 
 
 @attrs.define
-class OauthDeleteOauthRegistrationResponse:
-    """The response of ``client.users.oauth.delete_oauth_registration()``."""
-
-    _FIELDS: ClassVar[frozenset[str]] = frozenset(
-        {
-            "request_id",
-            "user_id",
-            "user",
-            "status_code",
-        }
-    )
-
-    request_id: str | Unset = UNSET
-    user_id: str | Unset = UNSET
-    user: User | Unset = UNSET
-    status_code: int | Unset = UNSET
-    additional_properties: dict[str, Any] = attrs.field(factory=dict, repr=False)
-
-    @classmethod
-    def from_dict(cls, data: Mapping[str, Any]) -> OauthDeleteOauthRegistrationResponse:
-        get = data.get
-        return cls(
-            request_id=get("request_id", UNSET),
-            user_id=get("user_id", UNSET),
-            user=parse_object(User.from_dict, get("user", UNSET)),
-            status_code=get("status_code", UNSET),
-            additional_properties=extra_fields(data, cls._FIELDS),
-        )
-
-    def to_dict(self) -> dict[str, Any]:
-        data: dict[str, Any] = dict(self.additional_properties)
-        if self.request_id is not UNSET:
-            data["request_id"] = self.request_id
-        if self.user_id is not UNSET:
-            data["user_id"] = self.user_id
-        if self.user is not UNSET:
-            data["user"] = dump(self.user)
-        if self.status_code is not UNSET:
-            data["status_code"] = self.status_code
-        return data
-
-
-@attrs.define
 class OauthDiscoveryAuthenticateResponse:
     """The response of ``client.b2b.oauth.discovery.authenticate()``."""
 
@@ -9035,8 +9009,8 @@ class PrimaryRequired:
 
 
 @attrs.define
-class ProjectsMetricsResponse:
-    """The response of ``client.projects.metrics()``."""
+class ProjectMetricsResponse:
+    """The response of ``client.project.metrics()``."""
 
     _FIELDS: ClassVar[frozenset[str]] = frozenset(
         {
@@ -9054,7 +9028,7 @@ class ProjectsMetricsResponse:
     additional_properties: dict[str, Any] = attrs.field(factory=dict, repr=False)
 
     @classmethod
-    def from_dict(cls, data: Mapping[str, Any]) -> ProjectsMetricsResponse:
+    def from_dict(cls, data: Mapping[str, Any]) -> ProjectMetricsResponse:
         get = data.get
         return cls(
             request_id=get("request_id", UNSET),
@@ -9524,7 +9498,7 @@ class ResultsMetadata:
 
 @attrs.define
 class RulesListResponse:
-    """The response of ``client.rules.list()``."""
+    """The response of ``client.fraud.rules.list()``."""
 
     _FIELDS: ClassVar[frozenset[str]] = frozenset(
         {
@@ -9567,7 +9541,7 @@ class RulesListResponse:
 
 @attrs.define
 class RulesSetResponse:
-    """The response of ``client.rules.set()``."""
+    """The response of ``client.fraud.rules.set()``."""
 
     _FIELDS: ClassVar[frozenset[str]] = frozenset(
         {
@@ -9719,6 +9693,44 @@ class SamlCreateConnectionResponse:
 
 
 @attrs.define
+class SamlDeleteEncryptionPrivateKeyResponse:
+    """The response of ``client.b2b.sso.saml.delete_encryption_private_key()``."""
+
+    _FIELDS: ClassVar[frozenset[str]] = frozenset(
+        {
+            "request_id",
+            "private_key_id",
+            "status_code",
+        }
+    )
+
+    request_id: str | Unset = UNSET
+    private_key_id: str | Unset = UNSET
+    status_code: int | Unset = UNSET
+    additional_properties: dict[str, Any] = attrs.field(factory=dict, repr=False)
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> SamlDeleteEncryptionPrivateKeyResponse:
+        get = data.get
+        return cls(
+            request_id=get("request_id", UNSET),
+            private_key_id=get("private_key_id", UNSET),
+            status_code=get("status_code", UNSET),
+            additional_properties=extra_fields(data, cls._FIELDS),
+        )
+
+    def to_dict(self) -> dict[str, Any]:
+        data: dict[str, Any] = dict(self.additional_properties)
+        if self.request_id is not UNSET:
+            data["request_id"] = self.request_id
+        if self.private_key_id is not UNSET:
+            data["private_key_id"] = self.private_key_id
+        if self.status_code is not UNSET:
+            data["status_code"] = self.status_code
+        return data
+
+
+@attrs.define
 class SamlGroupImplicitRoleAssignment:
     """The ``saml_group_implicit_role_assignment`` object."""
 
@@ -9746,6 +9758,44 @@ class SamlGroupImplicitRoleAssignment:
         data: dict[str, Any] = dict(self.additional_properties)
         data["role_id"] = self.role_id
         data["group"] = self.group
+        return data
+
+
+@attrs.define
+class SamlUpdateByUrlResponse:
+    """The response of ``client.b2b.sso.saml.update_by_url()``."""
+
+    _FIELDS: ClassVar[frozenset[str]] = frozenset(
+        {
+            "request_id",
+            "status_code",
+            "connection",
+        }
+    )
+
+    request_id: str | Unset = UNSET
+    status_code: int | Unset = UNSET
+    connection: Connection2 | Unset = UNSET
+    additional_properties: dict[str, Any] = attrs.field(factory=dict, repr=False)
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> SamlUpdateByUrlResponse:
+        get = data.get
+        return cls(
+            request_id=get("request_id", UNSET),
+            status_code=get("status_code", UNSET),
+            connection=parse_object(Connection2.from_dict, get("connection", UNSET)),
+            additional_properties=extra_fields(data, cls._FIELDS),
+        )
+
+    def to_dict(self) -> dict[str, Any]:
+        data: dict[str, Any] = dict(self.additional_properties)
+        if self.request_id is not UNSET:
+            data["request_id"] = self.request_id
+        if self.status_code is not UNSET:
+            data["status_code"] = self.status_code
+        if self.connection is not UNSET:
+            data["connection"] = dump(self.connection)
         return data
 
 
@@ -10091,7 +10141,7 @@ class ScryptConfig:
 
 @attrs.define
 class SecretsRotateCancelResponse:
-    """The response of ``client.connected_apps.clients.secrets.rotate_cancel()``."""
+    """The response of ``client.connected_app.clients.secrets.rotate_cancel()``."""
 
     _FIELDS: ClassVar[frozenset[str]] = frozenset(
         {
@@ -10129,7 +10179,7 @@ class SecretsRotateCancelResponse:
 
 @attrs.define
 class SecretsRotateResponse:
-    """The response of ``client.connected_apps.clients.secrets.rotate()``."""
+    """The response of ``client.connected_app.clients.secrets.rotate()``."""
 
     _FIELDS: ClassVar[frozenset[str]] = frozenset(
         {
@@ -10167,7 +10217,7 @@ class SecretsRotateResponse:
 
 @attrs.define
 class SecretsRotateStartResponse:
-    """The response of ``client.connected_apps.clients.secrets.rotate_start()``."""
+    """The response of ``client.connected_app.clients.secrets.rotate_start()``."""
 
     _FIELDS: ClassVar[frozenset[str]] = frozenset(
         {
@@ -11249,8 +11299,8 @@ class SsoGetConnectionsResponse:
 
 
 @attrs.define
-class TotpAuthenticateResponse:
-    """The response of ``client.b2b.totp.authenticate()``."""
+class TotpsAuthenticateResponse:
+    """The response of ``client.b2b.totps.authenticate()``."""
 
     _FIELDS: ClassVar[frozenset[str]] = frozenset(
         {
@@ -11278,7 +11328,7 @@ class TotpAuthenticateResponse:
     additional_properties: dict[str, Any] = attrs.field(factory=dict, repr=False)
 
     @classmethod
-    def from_dict(cls, data: Mapping[str, Any]) -> TotpAuthenticateResponse:
+    def from_dict(cls, data: Mapping[str, Any]) -> TotpsAuthenticateResponse:
         get = data.get
         return cls(
             request_id=get("request_id", UNSET),
@@ -11317,223 +11367,31 @@ class TotpAuthenticateResponse:
 
 
 @attrs.define
-class TotpCreateResponse:
-    """The response of ``client.b2b.totp.create()``."""
-
-    _FIELDS: ClassVar[frozenset[str]] = frozenset(
-        {
-            "request_id",
-            "member_id",
-            "totp_registration_id",
-            "secret",
-            "qr_code",
-            "recovery_codes",
-            "member",
-            "organization",
-            "status_code",
-        }
-    )
-
-    request_id: str | Unset = UNSET
-    member_id: str | Unset = UNSET
-    totp_registration_id: str | Unset = UNSET
-    secret: str | Unset = UNSET
-    qr_code: str | Unset = UNSET
-    recovery_codes: List[str] | Unset = UNSET
-    member: Member | Unset = UNSET
-    organization: Organization | Unset = UNSET
-    status_code: int | Unset = UNSET
-    additional_properties: dict[str, Any] = attrs.field(factory=dict, repr=False)
-
-    @classmethod
-    def from_dict(cls, data: Mapping[str, Any]) -> TotpCreateResponse:
-        get = data.get
-        return cls(
-            request_id=get("request_id", UNSET),
-            member_id=get("member_id", UNSET),
-            totp_registration_id=get("totp_registration_id", UNSET),
-            secret=get("secret", UNSET),
-            qr_code=get("qr_code", UNSET),
-            recovery_codes=get("recovery_codes", UNSET),
-            member=parse_object(Member.from_dict, get("member", UNSET)),
-            organization=parse_object(Organization.from_dict, get("organization", UNSET)),
-            status_code=get("status_code", UNSET),
-            additional_properties=extra_fields(data, cls._FIELDS),
-        )
-
-    def to_dict(self) -> dict[str, Any]:
-        data: dict[str, Any] = dict(self.additional_properties)
-        if self.request_id is not UNSET:
-            data["request_id"] = self.request_id
-        if self.member_id is not UNSET:
-            data["member_id"] = self.member_id
-        if self.totp_registration_id is not UNSET:
-            data["totp_registration_id"] = self.totp_registration_id
-        if self.secret is not UNSET:
-            data["secret"] = self.secret
-        if self.qr_code is not UNSET:
-            data["qr_code"] = self.qr_code
-        if self.recovery_codes is not UNSET:
-            data["recovery_codes"] = self.recovery_codes
-        if self.member is not UNSET:
-            data["member"] = dump(self.member)
-        if self.organization is not UNSET:
-            data["organization"] = dump(self.organization)
-        if self.status_code is not UNSET:
-            data["status_code"] = self.status_code
-        return data
-
-
-@attrs.define
-class TotpMigrateResponse:
-    """The response of ``client.b2b.totp.migrate()``."""
-
-    _FIELDS: ClassVar[frozenset[str]] = frozenset(
-        {
-            "request_id",
-            "member_id",
-            "member",
-            "organization",
-            "totp_registration_id",
-            "recovery_codes",
-            "status_code",
-        }
-    )
-
-    request_id: str | Unset = UNSET
-    member_id: str | Unset = UNSET
-    member: Member | Unset = UNSET
-    organization: Organization | Unset = UNSET
-    totp_registration_id: str | Unset = UNSET
-    recovery_codes: List[str] | Unset = UNSET
-    status_code: int | Unset = UNSET
-    additional_properties: dict[str, Any] = attrs.field(factory=dict, repr=False)
-
-    @classmethod
-    def from_dict(cls, data: Mapping[str, Any]) -> TotpMigrateResponse:
-        get = data.get
-        return cls(
-            request_id=get("request_id", UNSET),
-            member_id=get("member_id", UNSET),
-            member=parse_object(Member.from_dict, get("member", UNSET)),
-            organization=parse_object(Organization.from_dict, get("organization", UNSET)),
-            totp_registration_id=get("totp_registration_id", UNSET),
-            recovery_codes=get("recovery_codes", UNSET),
-            status_code=get("status_code", UNSET),
-            additional_properties=extra_fields(data, cls._FIELDS),
-        )
-
-    def to_dict(self) -> dict[str, Any]:
-        data: dict[str, Any] = dict(self.additional_properties)
-        if self.request_id is not UNSET:
-            data["request_id"] = self.request_id
-        if self.member_id is not UNSET:
-            data["member_id"] = self.member_id
-        if self.member is not UNSET:
-            data["member"] = dump(self.member)
-        if self.organization is not UNSET:
-            data["organization"] = dump(self.organization)
-        if self.totp_registration_id is not UNSET:
-            data["totp_registration_id"] = self.totp_registration_id
-        if self.recovery_codes is not UNSET:
-            data["recovery_codes"] = self.recovery_codes
-        if self.status_code is not UNSET:
-            data["status_code"] = self.status_code
-        return data
-
-
-@attrs.define
-class TotpsAuthenticateResponse:
-    """The response of ``client.totps.authenticate()``."""
-
-    _FIELDS: ClassVar[frozenset[str]] = frozenset(
-        {
-            "request_id",
-            "user_id",
-            "session_token",
-            "totp_id",
-            "session_jwt",
-            "user",
-            "status_code",
-            "session",
-            "user_device",
-        }
-    )
-
-    request_id: str | Unset = UNSET
-    user_id: str | Unset = UNSET
-    session_token: str | Unset = UNSET
-    totp_id: str | Unset = UNSET
-    session_jwt: str | Unset = UNSET
-    user: User | Unset = UNSET
-    status_code: int | Unset = UNSET
-    session: Session | Unset = UNSET
-    user_device: UserDevice | Unset = UNSET
-    additional_properties: dict[str, Any] = attrs.field(factory=dict, repr=False)
-
-    @classmethod
-    def from_dict(cls, data: Mapping[str, Any]) -> TotpsAuthenticateResponse:
-        get = data.get
-        return cls(
-            request_id=get("request_id", UNSET),
-            user_id=get("user_id", UNSET),
-            session_token=get("session_token", UNSET),
-            totp_id=get("totp_id", UNSET),
-            session_jwt=get("session_jwt", UNSET),
-            user=parse_object(User.from_dict, get("user", UNSET)),
-            status_code=get("status_code", UNSET),
-            session=parse_object(Session.from_dict, get("session", UNSET)),
-            user_device=parse_object(UserDevice.from_dict, get("user_device", UNSET)),
-            additional_properties=extra_fields(data, cls._FIELDS),
-        )
-
-    def to_dict(self) -> dict[str, Any]:
-        data: dict[str, Any] = dict(self.additional_properties)
-        if self.request_id is not UNSET:
-            data["request_id"] = self.request_id
-        if self.user_id is not UNSET:
-            data["user_id"] = self.user_id
-        if self.session_token is not UNSET:
-            data["session_token"] = self.session_token
-        if self.totp_id is not UNSET:
-            data["totp_id"] = self.totp_id
-        if self.session_jwt is not UNSET:
-            data["session_jwt"] = self.session_jwt
-        if self.user is not UNSET:
-            data["user"] = dump(self.user)
-        if self.status_code is not UNSET:
-            data["status_code"] = self.status_code
-        if self.session is not UNSET:
-            data["session"] = dump(self.session)
-        if self.user_device is not UNSET:
-            data["user_device"] = dump(self.user_device)
-        return data
-
-
-@attrs.define
 class TotpsCreateResponse:
-    """The response of ``client.totps.create()``."""
+    """The response of ``client.b2b.totps.create()``."""
 
     _FIELDS: ClassVar[frozenset[str]] = frozenset(
         {
             "request_id",
-            "totp_id",
+            "member_id",
+            "totp_registration_id",
             "secret",
             "qr_code",
             "recovery_codes",
-            "user",
-            "user_id",
+            "member",
+            "organization",
             "status_code",
         }
     )
 
     request_id: str | Unset = UNSET
-    totp_id: str | Unset = UNSET
+    member_id: str | Unset = UNSET
+    totp_registration_id: str | Unset = UNSET
     secret: str | Unset = UNSET
     qr_code: str | Unset = UNSET
     recovery_codes: List[str] | Unset = UNSET
-    user: User | Unset = UNSET
-    user_id: str | Unset = UNSET
+    member: Member | Unset = UNSET
+    organization: Organization | Unset = UNSET
     status_code: int | Unset = UNSET
     additional_properties: dict[str, Any] = attrs.field(factory=dict, repr=False)
 
@@ -11542,12 +11400,13 @@ class TotpsCreateResponse:
         get = data.get
         return cls(
             request_id=get("request_id", UNSET),
-            totp_id=get("totp_id", UNSET),
+            member_id=get("member_id", UNSET),
+            totp_registration_id=get("totp_registration_id", UNSET),
             secret=get("secret", UNSET),
             qr_code=get("qr_code", UNSET),
             recovery_codes=get("recovery_codes", UNSET),
-            user=parse_object(User.from_dict, get("user", UNSET)),
-            user_id=get("user_id", UNSET),
+            member=parse_object(Member.from_dict, get("member", UNSET)),
+            organization=parse_object(Organization.from_dict, get("organization", UNSET)),
             status_code=get("status_code", UNSET),
             additional_properties=extra_fields(data, cls._FIELDS),
         )
@@ -11556,18 +11415,78 @@ class TotpsCreateResponse:
         data: dict[str, Any] = dict(self.additional_properties)
         if self.request_id is not UNSET:
             data["request_id"] = self.request_id
-        if self.totp_id is not UNSET:
-            data["totp_id"] = self.totp_id
+        if self.member_id is not UNSET:
+            data["member_id"] = self.member_id
+        if self.totp_registration_id is not UNSET:
+            data["totp_registration_id"] = self.totp_registration_id
         if self.secret is not UNSET:
             data["secret"] = self.secret
         if self.qr_code is not UNSET:
             data["qr_code"] = self.qr_code
         if self.recovery_codes is not UNSET:
             data["recovery_codes"] = self.recovery_codes
-        if self.user is not UNSET:
-            data["user"] = dump(self.user)
-        if self.user_id is not UNSET:
-            data["user_id"] = self.user_id
+        if self.member is not UNSET:
+            data["member"] = dump(self.member)
+        if self.organization is not UNSET:
+            data["organization"] = dump(self.organization)
+        if self.status_code is not UNSET:
+            data["status_code"] = self.status_code
+        return data
+
+
+@attrs.define
+class TotpsMigrateResponse:
+    """The response of ``client.b2b.totps.migrate()``."""
+
+    _FIELDS: ClassVar[frozenset[str]] = frozenset(
+        {
+            "request_id",
+            "member_id",
+            "member",
+            "organization",
+            "totp_registration_id",
+            "recovery_codes",
+            "status_code",
+        }
+    )
+
+    request_id: str | Unset = UNSET
+    member_id: str | Unset = UNSET
+    member: Member | Unset = UNSET
+    organization: Organization | Unset = UNSET
+    totp_registration_id: str | Unset = UNSET
+    recovery_codes: List[str] | Unset = UNSET
+    status_code: int | Unset = UNSET
+    additional_properties: dict[str, Any] = attrs.field(factory=dict, repr=False)
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> TotpsMigrateResponse:
+        get = data.get
+        return cls(
+            request_id=get("request_id", UNSET),
+            member_id=get("member_id", UNSET),
+            member=parse_object(Member.from_dict, get("member", UNSET)),
+            organization=parse_object(Organization.from_dict, get("organization", UNSET)),
+            totp_registration_id=get("totp_registration_id", UNSET),
+            recovery_codes=get("recovery_codes", UNSET),
+            status_code=get("status_code", UNSET),
+            additional_properties=extra_fields(data, cls._FIELDS),
+        )
+
+    def to_dict(self) -> dict[str, Any]:
+        data: dict[str, Any] = dict(self.additional_properties)
+        if self.request_id is not UNSET:
+            data["request_id"] = self.request_id
+        if self.member_id is not UNSET:
+            data["member_id"] = self.member_id
+        if self.member is not UNSET:
+            data["member"] = dump(self.member)
+        if self.organization is not UNSET:
+            data["organization"] = dump(self.organization)
+        if self.totp_registration_id is not UNSET:
+            data["totp_registration_id"] = self.totp_registration_id
+        if self.recovery_codes is not UNSET:
+            data["recovery_codes"] = self.recovery_codes
         if self.status_code is not UNSET:
             data["status_code"] = self.status_code
         return data
@@ -11872,25 +11791,28 @@ class UserDevice:
 
 
 @attrs.define
-class UsersConnectedAppsRevokeResponse:
-    """The response of ``client.users.connected_apps.revoke()``."""
+class UsersConnectedAppsResponse:
+    """The response of ``client.users.connected_apps()``."""
 
     _FIELDS: ClassVar[frozenset[str]] = frozenset(
         {
             "request_id",
+            "connected_apps",
             "status_code",
         }
     )
 
     request_id: str | Unset = UNSET
+    connected_apps: List[Dict[str, Any]] | Unset = UNSET
     status_code: int | Unset = UNSET
     additional_properties: dict[str, Any] = attrs.field(factory=dict, repr=False)
 
     @classmethod
-    def from_dict(cls, data: Mapping[str, Any]) -> UsersConnectedAppsRevokeResponse:
+    def from_dict(cls, data: Mapping[str, Any]) -> UsersConnectedAppsResponse:
         get = data.get
         return cls(
             request_id=get("request_id", UNSET),
+            connected_apps=get("connected_apps", UNSET),
             status_code=get("status_code", UNSET),
             additional_properties=extra_fields(data, cls._FIELDS),
         )
@@ -11899,6 +11821,8 @@ class UsersConnectedAppsRevokeResponse:
         data: dict[str, Any] = dict(self.additional_properties)
         if self.request_id is not UNSET:
             data["request_id"] = self.request_id
+        if self.connected_apps is not UNSET:
+            data["connected_apps"] = self.connected_apps
         if self.status_code is not UNSET:
             data["status_code"] = self.status_code
         return data
@@ -12112,6 +12036,49 @@ class UsersDeleteExternalIdResponse:
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> UsersDeleteExternalIdResponse:
+        get = data.get
+        return cls(
+            request_id=get("request_id", UNSET),
+            user_id=get("user_id", UNSET),
+            user=parse_object(User.from_dict, get("user", UNSET)),
+            status_code=get("status_code", UNSET),
+            additional_properties=extra_fields(data, cls._FIELDS),
+        )
+
+    def to_dict(self) -> dict[str, Any]:
+        data: dict[str, Any] = dict(self.additional_properties)
+        if self.request_id is not UNSET:
+            data["request_id"] = self.request_id
+        if self.user_id is not UNSET:
+            data["user_id"] = self.user_id
+        if self.user is not UNSET:
+            data["user"] = dump(self.user)
+        if self.status_code is not UNSET:
+            data["status_code"] = self.status_code
+        return data
+
+
+@attrs.define
+class UsersDeleteOauthRegistrationResponse:
+    """The response of ``client.users.delete_oauth_registration()``."""
+
+    _FIELDS: ClassVar[frozenset[str]] = frozenset(
+        {
+            "request_id",
+            "user_id",
+            "user",
+            "status_code",
+        }
+    )
+
+    request_id: str | Unset = UNSET
+    user_id: str | Unset = UNSET
+    user: User | Unset = UNSET
+    status_code: int | Unset = UNSET
+    additional_properties: dict[str, Any] = attrs.field(factory=dict, repr=False)
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> UsersDeleteOauthRegistrationResponse:
         get = data.get
         return cls(
             request_id=get("request_id", UNSET),
@@ -12516,6 +12483,39 @@ class UsersGetResponse:
 
 
 @attrs.define
+class UsersRevokeResponse:
+    """The response of ``client.users.revoke()``."""
+
+    _FIELDS: ClassVar[frozenset[str]] = frozenset(
+        {
+            "request_id",
+            "status_code",
+        }
+    )
+
+    request_id: str | Unset = UNSET
+    status_code: int | Unset = UNSET
+    additional_properties: dict[str, Any] = attrs.field(factory=dict, repr=False)
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> UsersRevokeResponse:
+        get = data.get
+        return cls(
+            request_id=get("request_id", UNSET),
+            status_code=get("status_code", UNSET),
+            additional_properties=extra_fields(data, cls._FIELDS),
+        )
+
+    def to_dict(self) -> dict[str, Any]:
+        data: dict[str, Any] = dict(self.additional_properties)
+        if self.request_id is not UNSET:
+            data["request_id"] = self.request_id
+        if self.status_code is not UNSET:
+            data["status_code"] = self.status_code
+        return data
+
+
+@attrs.define
 class UsersSearchResponse:
     """The response of ``client.users.search()``."""
 
@@ -12759,7 +12759,7 @@ class VerdictReasonAction:
 
 @attrs.define
 class VerdictReasonsListResponse:
-    """The response of ``client.verdict_reasons.list()``."""
+    """The response of ``client.fraud.verdict_reasons.list()``."""
 
     _FIELDS: ClassVar[frozenset[str]] = frozenset(
         {
@@ -12797,7 +12797,7 @@ class VerdictReasonsListResponse:
 
 @attrs.define
 class VerdictReasonsOverrideResponse:
-    """The response of ``client.verdict_reasons.override()``."""
+    """The response of ``client.fraud.verdict_reasons.override()``."""
 
     _FIELDS: ClassVar[frozenset[str]] = frozenset(
         {

@@ -21,8 +21,8 @@ __all__ = [
     "AsyncOtpsSms",
     "Whatsapp",
     "AsyncWhatsapp",
-    "Email4",
-    "AsyncEmail4",
+    "Email3",
+    "AsyncEmail3",
 ]
 
 
@@ -38,8 +38,8 @@ class Otps2(SyncResource):
         return Whatsapp(self._client)
 
     @cached_property
-    def email(self) -> Email4:
-        return Email4(self._client)
+    def email(self) -> Email3:
+        return Email3(self._client)
 
     @cached_property
     def with_raw_response(self) -> Otps2WithRawResponse:
@@ -130,8 +130,8 @@ class AsyncOtps2(AsyncResource):
         return AsyncWhatsapp(self._client)
 
     @cached_property
-    def email(self) -> AsyncEmail4:
-        return AsyncEmail4(self._client)
+    def email(self) -> AsyncEmail3:
+        return AsyncEmail3(self._client)
 
     @cached_property
     def with_raw_response(self) -> AsyncOtps2WithRawResponse:
@@ -642,13 +642,13 @@ class AsyncWhatsappWithRawResponse:
         self.login_or_create = async_to_raw_response_wrapper(resource.login_or_create)
 
 
-class Email4(SyncResource):
+class Email3(SyncResource):
     """``client.otps.email``."""
 
     @cached_property
-    def with_raw_response(self) -> Email4WithRawResponse:
+    def with_raw_response(self) -> Email3WithRawResponse:
         """The same methods, returning the HTTP response with a ``.parse()`` method."""
-        return Email4WithRawResponse(self)
+        return Email3WithRawResponse(self)
 
     def send(
         self,
@@ -768,19 +768,19 @@ class Email4(SyncResource):
         )
 
 
-class Email4WithRawResponse:
-    def __init__(self, resource: Email4) -> None:
+class Email3WithRawResponse:
+    def __init__(self, resource: Email3) -> None:
         self.send = to_raw_response_wrapper(resource.send)
         self.login_or_create = to_raw_response_wrapper(resource.login_or_create)
 
 
-class AsyncEmail4(AsyncResource):
+class AsyncEmail3(AsyncResource):
     """``client.otps.email`` (async)."""
 
     @cached_property
-    def with_raw_response(self) -> AsyncEmail4WithRawResponse:
+    def with_raw_response(self) -> AsyncEmail3WithRawResponse:
         """The same methods, returning the HTTP response with a ``.parse()`` method."""
-        return AsyncEmail4WithRawResponse(self)
+        return AsyncEmail3WithRawResponse(self)
 
     async def send(
         self,
@@ -900,7 +900,7 @@ class AsyncEmail4(AsyncResource):
         )
 
 
-class AsyncEmail4WithRawResponse:
-    def __init__(self, resource: AsyncEmail4) -> None:
+class AsyncEmail3WithRawResponse:
+    def __init__(self, resource: AsyncEmail3) -> None:
         self.send = async_to_raw_response_wrapper(resource.send)
         self.login_or_create = async_to_raw_response_wrapper(resource.login_or_create)

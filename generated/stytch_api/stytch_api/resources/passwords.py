@@ -17,8 +17,8 @@ from .._types import NOT_GIVEN, UNSET, Headers, NotGiven, Timeout, Unset
 __all__ = [
     "Passwords2",
     "AsyncPasswords2",
-    "Email3",
-    "AsyncEmail3",
+    "Email2",
+    "AsyncEmail2",
     "ExistingPassword2",
     "AsyncExistingPassword2",
     "PasswordsSession",
@@ -30,8 +30,8 @@ class Passwords2(SyncResource):
     """``client.passwords``."""
 
     @cached_property
-    def email(self) -> Email3:
-        return Email3(self._client)
+    def email(self) -> Email2:
+        return Email2(self._client)
 
     @cached_property
     def existing_password(self) -> ExistingPassword2:
@@ -321,8 +321,8 @@ class AsyncPasswords2(AsyncResource):
     """``client.passwords`` (async)."""
 
     @cached_property
-    def email(self) -> AsyncEmail3:
-        return AsyncEmail3(self._client)
+    def email(self) -> AsyncEmail2:
+        return AsyncEmail2(self._client)
 
     @cached_property
     def existing_password(self) -> AsyncExistingPassword2:
@@ -608,13 +608,13 @@ class AsyncPasswords2WithRawResponse:
         self.migrate = async_to_raw_response_wrapper(resource.migrate)
 
 
-class Email3(SyncResource):
+class Email2(SyncResource):
     """``client.passwords.email``."""
 
     @cached_property
-    def with_raw_response(self) -> Email3WithRawResponse:
+    def with_raw_response(self) -> Email2WithRawResponse:
         """The same methods, returning the HTTP response with a ``.parse()`` method."""
-        return Email3WithRawResponse(self)
+        return Email2WithRawResponse(self)
 
     def reset_start(
         self,
@@ -756,19 +756,19 @@ class Email3(SyncResource):
         )
 
 
-class Email3WithRawResponse:
-    def __init__(self, resource: Email3) -> None:
+class Email2WithRawResponse:
+    def __init__(self, resource: Email2) -> None:
         self.reset_start = to_raw_response_wrapper(resource.reset_start)
         self.reset = to_raw_response_wrapper(resource.reset)
 
 
-class AsyncEmail3(AsyncResource):
+class AsyncEmail2(AsyncResource):
     """``client.passwords.email`` (async)."""
 
     @cached_property
-    def with_raw_response(self) -> AsyncEmail3WithRawResponse:
+    def with_raw_response(self) -> AsyncEmail2WithRawResponse:
         """The same methods, returning the HTTP response with a ``.parse()`` method."""
-        return AsyncEmail3WithRawResponse(self)
+        return AsyncEmail2WithRawResponse(self)
 
     async def reset_start(
         self,
@@ -910,8 +910,8 @@ class AsyncEmail3(AsyncResource):
         )
 
 
-class AsyncEmail3WithRawResponse:
-    def __init__(self, resource: AsyncEmail3) -> None:
+class AsyncEmail2WithRawResponse:
+    def __init__(self, resource: AsyncEmail2) -> None:
         self.reset_start = async_to_raw_response_wrapper(resource.reset_start)
         self.reset = async_to_raw_response_wrapper(resource.reset)
 

@@ -15,18 +15,18 @@ from .._response import async_to_raw_response_wrapper, to_raw_response_wrapper
 from .._types import NOT_GIVEN, UNSET, Headers, NotGiven, Timeout, Unset
 
 __all__ = [
-    "Totps",
-    "AsyncTotps",
+    "Totps2",
+    "AsyncTotps2",
 ]
 
 
-class Totps(SyncResource):
+class Totps2(SyncResource):
     """``client.totps``."""
 
     @cached_property
-    def with_raw_response(self) -> TotpsWithRawResponse:
+    def with_raw_response(self) -> Totps2WithRawResponse:
         """The same methods, returning the HTTP response with a ``.parse()`` method."""
-        return TotpsWithRawResponse(self)
+        return Totps2WithRawResponse(self)
 
     def create(
         self,
@@ -35,7 +35,7 @@ class Totps(SyncResource):
         expiration_minutes: int | Unset = UNSET,
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
-    ) -> models.TotpsCreateResponse:
+    ) -> models.CreateResponse:
         """Create: POST /v1/totps
 
         Args:
@@ -55,7 +55,7 @@ class Totps(SyncResource):
                 "expiration_minutes": expiration_minutes,
             },
             server=None,
-            cast=models.TotpsCreateResponse.from_dict,
+            cast=models.CreateResponse.from_dict,
             extra_headers=extra_headers,
             timeout=timeout,
         )
@@ -72,7 +72,7 @@ class Totps(SyncResource):
         telemetry_id: str | Unset = UNSET,
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
-    ) -> models.TotpsAuthenticateResponse:
+    ) -> models.AuthenticateResponse3:
         """Authenticate: POST /v1/totps/authenticate
 
         Args:
@@ -116,7 +116,7 @@ class Totps(SyncResource):
                 "telemetry_id": telemetry_id,
             },
             server=None,
-            cast=models.TotpsAuthenticateResponse.from_dict,
+            cast=models.AuthenticateResponse3.from_dict,
             extra_headers=extra_headers,
             timeout=timeout,
         )
@@ -210,21 +210,21 @@ class Totps(SyncResource):
         )
 
 
-class TotpsWithRawResponse:
-    def __init__(self, resource: Totps) -> None:
+class Totps2WithRawResponse:
+    def __init__(self, resource: Totps2) -> None:
         self.create = to_raw_response_wrapper(resource.create)
         self.authenticate = to_raw_response_wrapper(resource.authenticate)
         self.recovery_codes = to_raw_response_wrapper(resource.recovery_codes)
         self.recover = to_raw_response_wrapper(resource.recover)
 
 
-class AsyncTotps(AsyncResource):
+class AsyncTotps2(AsyncResource):
     """``client.totps`` (async)."""
 
     @cached_property
-    def with_raw_response(self) -> AsyncTotpsWithRawResponse:
+    def with_raw_response(self) -> AsyncTotps2WithRawResponse:
         """The same methods, returning the HTTP response with a ``.parse()`` method."""
-        return AsyncTotpsWithRawResponse(self)
+        return AsyncTotps2WithRawResponse(self)
 
     async def create(
         self,
@@ -233,7 +233,7 @@ class AsyncTotps(AsyncResource):
         expiration_minutes: int | Unset = UNSET,
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
-    ) -> models.TotpsCreateResponse:
+    ) -> models.CreateResponse:
         """Create: POST /v1/totps
 
         Args:
@@ -253,7 +253,7 @@ class AsyncTotps(AsyncResource):
                 "expiration_minutes": expiration_minutes,
             },
             server=None,
-            cast=models.TotpsCreateResponse.from_dict,
+            cast=models.CreateResponse.from_dict,
             extra_headers=extra_headers,
             timeout=timeout,
         )
@@ -270,7 +270,7 @@ class AsyncTotps(AsyncResource):
         telemetry_id: str | Unset = UNSET,
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
-    ) -> models.TotpsAuthenticateResponse:
+    ) -> models.AuthenticateResponse3:
         """Authenticate: POST /v1/totps/authenticate
 
         Args:
@@ -314,7 +314,7 @@ class AsyncTotps(AsyncResource):
                 "telemetry_id": telemetry_id,
             },
             server=None,
-            cast=models.TotpsAuthenticateResponse.from_dict,
+            cast=models.AuthenticateResponse3.from_dict,
             extra_headers=extra_headers,
             timeout=timeout,
         )
@@ -408,8 +408,8 @@ class AsyncTotps(AsyncResource):
         )
 
 
-class AsyncTotpsWithRawResponse:
-    def __init__(self, resource: AsyncTotps) -> None:
+class AsyncTotps2WithRawResponse:
+    def __init__(self, resource: AsyncTotps2) -> None:
         self.create = async_to_raw_response_wrapper(resource.create)
         self.authenticate = async_to_raw_response_wrapper(resource.authenticate)
         self.recovery_codes = async_to_raw_response_wrapper(resource.recovery_codes)
