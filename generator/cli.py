@@ -49,6 +49,9 @@ def _argument_parser() -> argparse.ArgumentParser:
     generate.add_argument("spec", metavar="SPEC", type=Path)
     generate.add_argument("-o", "--output", required=True, type=Path, help="output directory")
     generate.add_argument("--config", type=Path, help="config file (default: SPEC with .toml)")
+    generate.add_argument(
+        "--force", action="store_true", help="overwrite files in OUTDIR that lapgen did not write"
+    )
     generate.set_defaults(run=_generate)
 
     plan = commands.add_parser("plan", help="print what would be generated")
@@ -170,7 +173,7 @@ def _load(args: argparse.Namespace) -> Loaded | int:
 
 def _generate(args: argparse.Namespace) -> int:
     # black and jinja2 load only here: `lapgen mock` and `lapgen validate` start faster.
-    from .output import FormatError, write_output
+    from .output import FormatError, OutputError, Terminated, write_output
     from .render import render_files
 
     loaded = _load(args)
@@ -178,14 +181,22 @@ def _generate(args: argparse.Namespace) -> int:
         return loaded
     plan = loaded.plan
     try:
-        files = render_files(plan, previous=args.output)
-        write_output(files, args.output)
+        files = render_files(plan, previous=args.output if args.output.is_dir() else None)
+        notes = write_output(files, args.output, force=args.force)
     except FormatError as exc:
         print(f"lapgen: internal error: {exc}", file=sys.stderr)
+        return EXIT_INVALID
+    except OutputError as exc:
+        print(exc, file=sys.stderr)
         return EXIT_INVALID
     except OSError as exc:
         print(f"{args.output}: error: cannot write: {exc}", file=sys.stderr)
         return EXIT_INVALID
+    except (KeyboardInterrupt, Terminated) as exc:
+        print(f"{args.output}: interrupted: the previous output is kept", file=sys.stderr)
+        return 128 + (exc.args[0] if isinstance(exc, Terminated) else 2)
+    for note in notes:
+        print(f"{args.output}: note: {note}", file=sys.stderr)
     for warning in plan.warnings:
         print(f"{args.spec}: warning: {warning}", file=sys.stderr)
     methods = sum(1 for _ in plan.all_methods())
