@@ -193,7 +193,11 @@ def _generate(args: argparse.Namespace) -> int:
         print(f"{args.output}: error: cannot write: {exc}", file=sys.stderr)
         return EXIT_INVALID
     except (KeyboardInterrupt, Terminated) as exc:
-        print(f"{args.output}: interrupted: the previous output is kept", file=sys.stderr)
+        # Rolled back, unless the signal came after the last file was in place.
+        print(
+            f"{args.output}: interrupted: left whole (the previous output, or the new one)",
+            file=sys.stderr,
+        )
         return 128 + (exc.args[0] if isinstance(exc, Terminated) else 2)
     for note in notes:
         print(f"{args.output}: note: {note}", file=sys.stderr)

@@ -345,7 +345,10 @@ def read_manifest(out_dir: Path) -> dict[str, Any]:
     manifest["files"] = {
         path: record
         for path, record in manifest["files"].items()
-        if isinstance(path, str) and isinstance(record, dict) and _inside(out_dir, path)
+        if isinstance(path, str)
+        and isinstance(record, dict)
+        and path != MANIFEST
+        and _inside(out_dir, path)
     }
     return manifest
 
@@ -354,7 +357,7 @@ def _inside(out_dir: Path, relative: str) -> bool:
     candidate = Path(relative)
     if candidate.is_absolute() or ".." in candidate.parts or not candidate.parts:
         return False
-    if "\0" in relative or relative in (MANIFEST, JOURNAL):
+    if "\0" in relative or relative == JOURNAL:
         return False
     return (out_dir / candidate).resolve().is_relative_to(out_dir.resolve())
 
