@@ -20,8 +20,17 @@ from pathlib import Path
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from sdk_support import FIXTURES, GENERATED, GOLDEN, SPEC, SPEC_CONFIG, generate, run_lapgen
-from sdk_support import snapshot, tree_diff
+from sdk_support import (
+    FIXTURES,
+    GENERATED,
+    GOLDEN,
+    SPEC,
+    SPEC_CONFIG,
+    generate,
+    run_lapgen,
+    snapshot,
+    tree_diff,
+)
 
 import generator.check
 from generator.cache import writable_cache_dir
