@@ -96,7 +96,9 @@ def _on_disk(out_dir: Path, path: str) -> tuple[str | None, str | None]:
     """
     problem = path_problem(out_dir, path)
     if problem is not None:
-        return None, f"{problem}, not printed"
+        # "README.md is a symlink" → "is a symlink"; a parent's problem keeps its name.
+        own = problem.removeprefix(f"{path} ") if problem.startswith(f"{path} ") else problem
+        return None, f"{own}, not printed"
     data = read_inside(out_dir, path)
     return (data.decode("utf-8", errors="replace") if data is not None else None), None
 
