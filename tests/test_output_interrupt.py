@@ -151,6 +151,7 @@ def test_sigkill_at_random_points(tmp_path: Path, warm_cache: Path, batch: int) 
         assert _lapgen_files(out) == NEW
     # The campaign tested something: some kills landed while the output was being written.
     assert mid_write, f"seed {seed}: no kill landed inside the write"
+    print(f"seed {seed}: {mid_write} of {len(range(batch, TRIALS, BATCHES))} kills mid-write")
 
 
 @pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGINT])

@@ -282,3 +282,57 @@ def test_a_file_listed_in_the_manifest_is_lapgens_to_replace(tmp_path: Path) -> 
     (out / "README.md").write_text("edited by hand\n")
     assert generate(CORNERS, out).code == 0
     assert (out / "README.md").read_bytes() == (CORNERS_GOLDEN / "README.md").read_bytes()
+
+
+# ---------------------------------------------------------------------------------------------
+# The write-ahead journal is input too
+# ---------------------------------------------------------------------------------------------
+
+FORGED_JOURNALS = {
+    "work dir outside": {
+        "staging": "../victim",
+        "backup": ".lapgen-backup-x",
+        "state": "replacing",
+        "entries": [],
+    },
+    "entry outside": {
+        "staging": ".lapgen-staging-a",
+        "backup": ".lapgen-backup-b",
+        "state": "replacing",
+        "entries": [["../victim/README.md", True, False]],
+    },
+    "backup is a link": {
+        "staging": ".lapgen-staging-a",
+        "backup": ".lapgen-backup-link",
+        "state": "replacing",
+        "entries": [["README.md", True, True]],
+    },
+    "unknown state": {
+        "staging": ".lapgen-staging-a",
+        "backup": ".lapgen-backup-b",
+        "state": "rm -rf",
+        "entries": [],
+    },
+    "not json": "{",
+}
+
+
+@pytest.mark.parametrize("case", sorted(FORGED_JOURNALS))
+def test_forged_journal_is_refused_not_followed(tmp_path: Path, case: str) -> None:
+    out = corners_copy(tmp_path)
+    victim = tmp_path / "victim"
+    victim.mkdir()
+    (victim / "README.md").write_text("precious\n")
+    (out / ".lapgen-backup-link").symlink_to(victim, target_is_directory=True)
+    journal = FORGED_JOURNALS[case]
+    text = journal if isinstance(journal, str) else json.dumps(journal)
+    (out / ".lapgen-journal.json").write_text(text)
+    before = snapshot(out)
+
+    run = generate(CORNERS, out)
+    assert run.code == 1
+    assert "not a journal lapgen wrote" in run.stderr and "Traceback" not in run.stderr
+    assert (victim / "README.md").read_text() == "precious\n"
+    assert snapshot(out) == before
+    check = run_lapgen("check", CORNERS, out)
+    assert check.code == 1 and "interrupted" in check.stderr
