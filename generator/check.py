@@ -2,8 +2,12 @@
 
 The output is regenerated in memory through the real code path (``render_files`` with the
 output directory as the previous run, so unchanged chunks are not formatted again) and compared
-with the files on disk. Only files the generator produces now or that the output's manifest
+with the bytes on disk. Only files the generator produces now or that the output's manifest
 lists are compared; files lapgen never wrote are ignored. Nothing is written to the output.
+The output is untrusted: chunks reused from it are verified (``generator.output``), nothing
+below it is read through a symlink, and what a link or special file holds is never printed.
+A missing output, one without a manifest (exit 2) and an interrupted one (exit 1) are reported
+in one line instead of a diff of the whole package.
 
 The manifest's provenance (``generator_version``, ``spec_sha256``, ``config_sha256``) and its
 per-file sha256 say why an output is stale: the spec or config changed, lapgen changed, or a
@@ -22,12 +26,20 @@ from typing import TextIO
 import attrs
 
 from . import __version__
-from .output import MANIFEST, FormatError, read_manifest
-from .pipeline import LoadError, load
+from .errors import InternalError, UsageError
+from .output import (
+    MANIFEST,
+    FormatError,
+    interruption_leftovers,
+    path_problem,
+    read_inside,
+    read_manifest,
+)
+from .pipeline import Loaded, load
 from .plan import Plan
 from .render import render_files
 
-EXIT_FRESH, EXIT_STALE, EXIT_USAGE = 0, 1, 2
+EXIT_FRESH, EXIT_STALE = 0, 1
 
 
 # ---------------------------------------------------------------------------------------------
@@ -39,10 +51,15 @@ EXIT_FRESH, EXIT_STALE, EXIT_USAGE = 0, 1, 2
 class FileChange:
     path: str
     status: str  # added | removed | changed
-    old: str  # the text in the output directory ("" when absent)
+    old: str  # the text in the output directory ("" when absent or not read)
     new: str  # the text lapgen would write ("" when it would remove the file)
+    # Why the file in the output directory was not read (a symlink, a FIFO…): it is never
+    # printed, since a link could point at secrets (/proc/self/environ) that CI logs would show.
+    unread: str | None = None
 
     def diff_lines(self) -> list[str]:
+        if self.unread is not None:
+            return []
         return list(
             difflib.unified_diff(
                 self.old.splitlines(keepends=True),
@@ -73,11 +90,18 @@ class CheckResult:
         return not self.changes
 
 
-def _read_text(path: Path) -> str | None:
-    try:
-        return path.read_bytes().decode("utf-8", errors="replace")
-    except OSError:
-        return None
+def _on_disk(out_dir: Path, path: str) -> tuple[str | None, str | None]:
+    """(text, None) for a regular file, (None, None) when absent, (None, why) when unreadable.
+
+    Nothing below ``out_dir`` is followed through a symlink.
+    """
+    problem = path_problem(out_dir, path)
+    if problem is not None:
+        # "README.md is a symlink" → "is a symlink"; a parent's problem keeps its name.
+        own = problem.removeprefix(f"{path} ") if problem.startswith(f"{path} ") else problem
+        return None, f"{own}, not printed"
+    data = read_inside(out_dir, path)
+    return (data.decode("utf-8", errors="replace") if data is not None else None), None
 
 
 def _sha256(text: str) -> str:
@@ -93,9 +117,12 @@ def compare(expected: Mapping[str, str], out_dir: Path) -> tuple[FileChange, ...
     listed = set(read_manifest(out_dir).get("files", {})) if out_dir.is_dir() else set()
     changes = []
     for path in sorted(set(expected) | listed):
-        current = _read_text(out_dir / path) if (out_dir / path).is_file() else None
+        current, unread = _on_disk(out_dir, path)
         wanted = expected.get(path)
-        if wanted is None:
+        if unread is not None:
+            status = "changed" if wanted is not None else "removed"
+            changes.append(FileChange(path, status, "", wanted or "", unread))
+        elif wanted is None:
             if current is not None:
                 changes.append(FileChange(path, "removed", current, ""))
         elif current is None:
@@ -133,10 +160,11 @@ def reasons(plan: Plan, out_dir: Path, changes: tuple[FileChange, ...]) -> tuple
     if old_version != __version__:
         found.append(f"lapgen version changed ({old_version or 'unknown'} → {__version__})")
     edited, deleted = [], []
+    unread = [change.path for change in changes if change.unread is not None]
     for path, record in sorted(manifest.get("files", {}).items()):
-        if path == MANIFEST:
+        if path in unread:
             continue
-        text = _read_text(out_dir / path) if (out_dir / path).is_file() else None
+        text, _ = _on_disk(out_dir, path)
         if text is None:
             deleted.append(path)
         elif record.get("sha256") != _sha256(text):
@@ -145,6 +173,11 @@ def reasons(plan: Plan, out_dir: Path, changes: tuple[FileChange, ...]) -> tuple
         found.append(f"generated files were edited by hand: {', '.join(edited)}")
     if deleted:
         found.append(f"generated files were deleted: {', '.join(deleted)}")
+    if unread:
+        found.append(
+            f"generated files were replaced by symlinks or special files: {', '.join(unread)}"
+        )
+
     if not found:
         found.append(
             "the generator's output changed although the spec, config and lapgen version did "
@@ -156,11 +189,17 @@ def reasons(plan: Plan, out_dir: Path, changes: tuple[FileChange, ...]) -> tuple
 def check(spec: Path, out_dir: Path, config: Path | None = None) -> CheckResult:
     """Regenerate ``spec`` in memory and compare with ``out_dir``. Writes nothing there.
 
-    Raises ``LoadError`` for a bad spec or config.
+    Raises ``LapgenError`` for a bad spec or config, ``InternalError`` for a template bug.
     """
-    loaded = load(spec, config)
+    return _compare_loaded(load(spec, config), out_dir)
+
+
+def _compare_loaded(loaded: Loaded, out_dir: Path) -> CheckResult:
     previous = out_dir if out_dir.is_dir() else None
-    expected = render_files(loaded.plan, previous=previous)
+    try:
+        expected = render_files(loaded.plan, previous=previous)
+    except FormatError as exc:
+        raise InternalError(f"lapgen: internal error: {exc}") from None
     changes = compare(expected, out_dir)
     return CheckResult(changes, reasons(loaded.plan, out_dir, changes))
 
@@ -196,6 +235,9 @@ def diff_text(changes: tuple[FileChange, ...]) -> str:
     """
     parts = []
     for change in changes:
+        if change.unread is not None:
+            parts.append(f"# {change.path}: {change.unread}\n")
+            continue
         if change.path == MANIFEST:
             parts.append(f"# {MANIFEST}: {change.status} (provenance and file hashes)\n")
             continue
@@ -218,27 +260,38 @@ def run(
     stdout: TextIO | None = None,
     stderr: TextIO | None = None,
 ) -> int:
-    """``lapgen check``: 0 fresh, 1 stale (with a diff or ``stat``), 2 bad spec or arguments."""
+    """``lapgen check``: 0 fresh, 1 stale (with a diff or ``stat``) or interrupted.
+
+    Raises ``LapgenError`` for a bad spec, config or OUTDIR; the CLI picks the exit code.
+    """
     out = stdout or sys.stdout
     err = stderr or sys.stderr
+    loaded = load(spec, config)  # the spec's own errors first: they say the most
     if out_dir.exists() and not out_dir.is_dir():
-        print(f"{out_dir}: error: not a directory", file=err)
-        return EXIT_USAGE
-    try:
-        result = check(spec, out_dir, config)
-    except LoadError as exc:
-        print(exc, file=err)
-        return EXIT_USAGE
-    except FormatError as exc:
-        print(f"lapgen: internal error: {exc}", file=err)
-        return EXIT_USAGE
+        raise UsageError(f"{out_dir}: error: not a directory")
+    again = f" --config {config}" if config is not None else ""
+    if not out_dir.is_dir():
+        raise UsageError(f"{out_dir}: error: no such directory (lapgen never generated it)")
+    leftovers = interruption_leftovers(out_dir)
+    if leftovers:
+        # Old and new files may be mixed until the next generate rolls back or forward.
+        print(
+            f"{out_dir}: interrupted: a generation was interrupted and not recovered "
+            f"({', '.join(leftovers)}); run lapgen generate {spec} -o {out_dir}{again}",
+            file=err,
+        )
+        return EXIT_STALE
+    if not read_manifest(out_dir):
+        raise UsageError(
+            f"{out_dir}: error: no lapgen manifest ({MANIFEST}): lapgen never generated it"
+        )
+    result = _compare_loaded(loaded, out_dir)
     if result.fresh:
         print(f"{out_dir}: up to date with {spec}", file=out)
         return EXIT_FRESH
     print(f"{out_dir}: stale: {len(result.changes)} files differ from a fresh generation", file=err)
     for reason in result.reasons:
         print(f"  - {reason}", file=err)
-    again = f" --config {config}" if config is not None else ""
     print(f"  to update it: lapgen generate {spec} -o {out_dir}{again}", file=err)
     out.write(stat_text(result.changes) if stat else diff_text(result.changes))
     return EXIT_STALE

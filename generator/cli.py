@@ -99,6 +99,9 @@ def _argument_parser() -> argparse.ArgumentParser:
     generate.add_argument("spec", metavar="SPEC", type=Path)
     generate.add_argument("-o", "--output", required=True, type=Path, help="output directory")
     generate.add_argument("--config", type=Path, help="config file (default: SPEC with .toml)")
+    generate.add_argument(
+        "--force", action="store_true", help="overwrite files in OUTDIR that lapgen did not write"
+    )
     generate.set_defaults(run=_generate)
 
     plan = commands.add_parser("plan", help="print what would be generated")
@@ -207,17 +210,26 @@ def _load(args: argparse.Namespace) -> Loaded:
 
 def _generate(args: argparse.Namespace) -> int:
     # black and jinja2 load only here: `lapgen mock` and `lapgen validate` start faster.
-    from .output import FormatError, write_output
+    from .output import FormatError, Terminated, write_output
     from .render import render_files
 
     plan = _load(args).plan
     try:
-        files = render_files(plan, previous=args.output)
-        write_output(files, args.output)
+        files = render_files(plan, previous=args.output if args.output.is_dir() else None)
+        notes = write_output(files, args.output, force=args.force)
     except FormatError as exc:
         raise InternalError(f"lapgen: internal error: {exc}") from None
     except OSError as exc:
         raise OutputError(f"{args.output}: error: cannot write: {exc}") from None
+    except (KeyboardInterrupt, Terminated) as exc:
+        # Rolled back, unless the signal came after the last file was in place.
+        print(
+            f"{args.output}: interrupted: left whole (the previous output, or the new one)",
+            file=sys.stderr,
+        )
+        return 128 + (exc.args[0] if isinstance(exc, Terminated) else 2)
+    for note in notes:
+        print(f"{args.output}: note: {note}", file=sys.stderr)
     methods = sum(1 for _ in plan.all_methods())
     print(f"{args.output}: {plan.package} with {methods} methods and {len(plan.models)} models")
     return EXIT_OK

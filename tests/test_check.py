@@ -146,20 +146,31 @@ def test_config_change_is_named(output: Path, tmp_path: Path) -> None:
     assert "config changed since generation" in stderr and "spec changed" not in stderr
 
 
-def test_missing_output_is_stale(tmp_path: Path) -> None:
-    code, stdout, stderr = check(FIXTURES / "apikey_query.lap", tmp_path / "never", "--stat")
-    assert code == 1
-    assert "never generated" in stderr
-    assert " added " in stdout
+def test_missing_output_is_one_line_and_exit_2(tmp_path: Path) -> None:
+    """Not a diff of the whole package: a missing OUTDIR is a wrong argument."""
+    code, stdout, stderr = check(FIXTURES / "apikey_query.lap", tmp_path / "never")
+    assert code == 2
+    assert stdout == ""
+    assert stderr.count("\n") == 1 and "never generated" in stderr, stderr
     assert not (tmp_path / "never").exists()
 
 
-def test_bad_spec_and_arguments_exit_2(output: Path, tmp_path: Path) -> None:
+def test_output_lapgen_never_wrote_is_one_line_and_exit_2(tmp_path: Path) -> None:
+    """A directory without a manifest (the user's project, say) is not diffed against."""
+    (tmp_path / "README.md").write_text("my project\n")
+    (tmp_path / "pyproject.toml").write_text("[project]\nname = 'mine'\n")
+    code, stdout, stderr = check(FIXTURES / "apikey_query.lap", tmp_path)
+    assert code == 2
+    assert stdout == ""
+    assert stderr.count("\n") == 1 and ".lapgen-manifest.json" in stderr, stderr
+
+
+def test_a_bad_spec_exits_1_and_bad_arguments_exit_2(output: Path, tmp_path: Path) -> None:
     bad = tmp_path / "bad.lap"
     bad.write_text("@lap v0.3\n@api Broken\n@endpoint GET /a\n@required {x str}\n")
     before = snapshot(output)
     code, stdout, stderr = check(bad, output)
-    assert code == 2 and stdout == ""
+    assert code == 1 and stdout == ""  # an invalid spec, as in every command
     assert re.search(rf"^{re.escape(str(bad))}:4:\d+: error: ", stderr, re.MULTILINE)
     assert "    @required {x str}" in stderr  # compiler style: the line and a caret
     assert check(tmp_path / "missing.lap", output)[0] == 2
