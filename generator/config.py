@@ -14,7 +14,6 @@ import attrs
 from .escape import (
     BUILTINS,
     RUNTIME_NAMES,
-    STDLIB,
     is_env_var,
     is_header_name,
     is_snake_identifier,
@@ -30,6 +29,11 @@ KEY_LOCATIONS = frozenset({"header", "query"})
 CLIENT_ARGUMENTS = frozenset(
     {"self", "environment", "base_url", "timeout", "max_retries", "default_headers", "http_client"}
     | {"quote", "path_param"}
+)
+# The modules the runtime (_base_client.py) imports: an auth param would shadow them in the
+# constructor. Update with the runtime's imports.
+RUNTIME_MODULES = frozenset(
+    {"base64", "email", "json", "os", "random", "threading", "time", "httpx", "types", "typing"}
 )
 
 
@@ -208,14 +212,14 @@ def _auth_params(auth: dict[str, Any]) -> tuple[AuthParam, ...]:
         if (
             not is_snake_identifier(name)
             or name in BUILTINS
-            or name in STDLIB
+            or name in RUNTIME_MODULES
             or name in RUNTIME_NAMES
             or name in CLIENT_ARGUMENTS
             or name in {p.name for p in params}
         ):
             raise ValueError(
                 f"{key}.name: {name!r} must be a new lower-case Python name (not a keyword, "
-                f"builtin, standard module, runtime helper, repeated name or one of {', '.join(sorted(CLIENT_ARGUMENTS))})"
+                f"builtin, runtime module or helper, repeated name or one of {', '.join(sorted(CLIENT_ARGUMENTS))})"
             )
         if not is_env_var(env):
             raise ValueError(f"{key}.env: {env!r} is not an environment variable name")
