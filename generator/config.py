@@ -13,7 +13,7 @@ import attrs
 
 from .escape import (
     BUILTINS,
-    RUNTIME_NAMES,
+    VARIABLE_RESERVED,
     is_env_var,
     is_header_name,
     is_snake_identifier,
@@ -212,8 +212,8 @@ def _auth_params(auth: dict[str, Any]) -> tuple[AuthParam, ...]:
         if (
             not is_snake_identifier(name)
             or name in BUILTINS
+            or name in VARIABLE_RESERVED
             or name in RUNTIME_MODULES
-            or name in RUNTIME_NAMES
             or name in CLIENT_ARGUMENTS
             or name in {p.name for p in params}
         ):

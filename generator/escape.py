@@ -20,6 +20,8 @@ import sys
 import unicodedata
 from urllib.parse import quote, urlsplit, urlunsplit
 
+import httpx
+import idna
 from packaging.version import InvalidVersion, Version
 
 KEYWORDS = frozenset(keyword.kwlist) | frozenset(keyword.softkwlist)
@@ -248,8 +250,9 @@ def ascii_url(url: str) -> str | None:
     if parts.scheme not in ("http", "https") or not host or parts.username or parts.password:
         return None
     try:
-        ascii_host = host.encode("idna").decode("ascii")
-    except UnicodeError:
+        # IDNA 2008 with UTS 46 mapping, as httpx reads hosts (Python's "idna" codec is 2003).
+        ascii_host = host if host.isascii() else idna.encode(host, uts46=True).decode("ascii")
+    except (idna.IDNAError, UnicodeError):
         return None
     if not re.fullmatch(r"[A-Za-z0-9.\-]+|\[[0-9A-Fa-f:.]+\]", ascii_host):
         if not re.fullmatch(r"[0-9A-Fa-f:.]+", ascii_host):
@@ -265,7 +268,13 @@ def ascii_url(url: str) -> str | None:
             quote(parts.fragment, safe=_URL_SAFE),
         )
     )
-    return rebuilt if rebuilt.isascii() and rebuilt.isprintable() else None
+    if not (rebuilt.isascii() and rebuilt.isprintable()):
+        return None
+    try:
+        httpx.URL(rebuilt).host  # what the generated client will do with it  # noqa: B018
+    except (httpx.InvalidURL, idna.IDNAError, UnicodeError):
+        return None
+    return rebuilt
 
 
 # ---------------------------------------------------------------------------------------------

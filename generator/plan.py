@@ -241,6 +241,11 @@ def build_plan(api: ir.API, config: Config, *, spec_name: str, spec_bytes: bytes
     api_version = config.package_version or api.version
     version = pep440_version(api_version) if api_version else "0.1.0"
     warnings = list(builder.warnings)
+    if api.base_url and ascii_url(api.base_url) is None:
+        warnings.append(
+            f"@base {api.base_url!r} is not an http(s) URL the client can use: "
+            "the client will need base_url="
+        )
     if api_version and version != api_version:
         warnings.append(
             f"version {api_version!r} is not a PEP 440 version: the package is {version!r} "
