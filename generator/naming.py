@@ -41,7 +41,13 @@ def variable_name(text: str) -> str:
 def pascal(text: str) -> str:
     """``connected_apps`` → ``ConnectedApps``; ``b2b`` → ``B2B``."""
     name = "".join(_pascal_word(word) for word in words(text)) or "Model"
-    return f"M{name}" if name[0].isdigit() else name
+    return _class_safe(name)
+
+
+def _class_safe(name: str) -> str:
+    """``M`` before a leading digit, and before ``ClassVar``: attrs skips a field whose string
+    annotation starts with ``ClassVar`` (``ClassVar2 | Unset``), so no class may."""
+    return f"M{name}" if name[0].isdigit() or name.startswith("ClassVar") else name
 
 
 def type_name(text: str) -> str:
@@ -50,7 +56,7 @@ def type_name(text: str) -> str:
     (``None``, ``Exception``, ``Any``) are left to the caller's uniqueness pass."""
     normal = nfkc(text)
     if is_identifier(normal) and normal[0].isupper():
-        return normal
+        return _class_safe(normal)
     return pascal(normal)
 
 

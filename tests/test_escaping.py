@@ -108,12 +108,14 @@ def test_type_names_are_ascii_capitalised_identifiers(wire: str) -> None:
     name = type_name(wire)
     assert name.isascii() and name.isidentifier() and name[0].isupper(), name
     assert not keyword.iskeyword(name) or is_class_reserved(name)
+    assert not name.startswith("ClassVar")  # attrs would skip fields annotated with it
 
 
 def test_type_names_fold_as_python_does() -> None:
     # Python reads `class Uｓer` as `class User`: the plan must see the clash to number it.
     assert type_name("Uｓer") == type_name("User") == "User"
     assert type_name("google.rpc.Status") == "GoogleRpcStatus"
+    assert type_name("ClassVar") == type_name("class_var") == "MClassVar"
     assert is_class_reserved(type_name("None"))
     assert variable_name("ｉｄ") == "id" and variable_name("attrs") == "attrs_"
     assert snake("list") == "list"  # `client.users.list` stays: annotations use typing.List
