@@ -21,6 +21,7 @@ from packaging.version import Version
 from generator import escape
 from generator.config import ConfigError, load_config
 from generator.naming import is_class_reserved, snake, type_name, variable_name
+from generator.pipeline import LoadError, load
 
 # Any code point, surrogates included, weighted towards the characters that break things.
 NASTY = "\"'\\{}#\n\r\t\x00\x1b\u202e\u2066\u200b\u200d\ufeff\u2028\u0085😀ｓ\udcff\ud800"
@@ -230,3 +231,21 @@ def test_any_auth_param_name_is_refused_or_a_safe_name(name: str) -> None:
         return
     accepted = config.auth_params[0].name
     assert escape.is_snake_identifier(accepted) and accepted not in escape.VARIABLE_RESERVED
+
+
+def test_a_header_placement_for_a_name_httpx_cannot_send_is_an_error(tmp_path: Path) -> None:
+    spec = tmp_path / "api.lap"
+    spec.write_text(
+        "@lap v0.3\n@api A\n@endpoints 1\n\n@endpoint GET /x\n"
+        "@optional {X-Ünicode: str, Bad Name: str}\n@returns(200) {a: str}\n\n@end\n",
+        encoding="utf-8",
+    )
+    loaded = load(spec)  # without a placement, neither name is header-shaped
+    assert {p.location for p in next(loaded.plan.all_methods()).params} == {"query"}
+    config = _config(tmp_path, '[endpoints."GET /x"]\nplacement = { "Bad Name" = "header" }\n')
+    with pytest.raises(LoadError) as error:
+        load(spec, config)
+    assert error.value.exit_code == 1
+    assert "api.lap:6:" in str(
+        error.value
+    ) and "'Bad Name' cannot be sent as an HTTP header name" in str(error.value)
