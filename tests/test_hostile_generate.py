@@ -31,7 +31,7 @@ from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 from packaging.version import Version
 
-from generator.escape import RUNTIME_NAMES, SIGNATURE_NAMES, toml_string
+from generator.escape import RUNTIME_NAMES, SIGNATURE_NAMES, package_name_problem, toml_string
 from generator.pipeline import LoadError, load
 from generator.render import render_files
 
@@ -145,9 +145,15 @@ def hostile_projects(draw: st.DrawFn) -> tuple[str, str, str | None]:
     )
     config = None
     if draw(st.booleans()):
+        package = draw(
+            st.from_regex(r"[a-z][a-z0-9_]{0,12}", fullmatch=True).filter(
+                lambda name: package_name_problem(name) is None
+            )
+        )
         config = "\n".join(
             [
                 "[package]",
+                f"name = {toml_string(package)}",
                 f"title = {toml_string(draw(st.sampled_from(PAYLOADS) | TEXT))}",
                 f"version = {toml_string(draw(st.sampled_from(['2022-11-28', 'v3', '😀'])))}",
                 "[auth]",
