@@ -810,7 +810,7 @@ class _ModelRegistry:
         if isinstance(expr, ir.EnumType):
             if not for_input:
                 return "str"
-            values = ", ".join(repr(value) for value in expr.values)
+            values = ", ".join(python_string(value) for value in expr.values)
             return f"Literal[{values}]" if values else "str"
         if isinstance(expr, ir.ArrayType):
             return f"List[{self._annotation(expr.items, singular(hint), for_input)}]"

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import httpx
 import pytest
-from hypothesis import given
+from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from packaging.version import Version
 
@@ -220,12 +220,12 @@ def test_config_values_that_reach_code_are_refused(tmp_path: Path, text: str, ke
     assert key in str(error.value)
 
 
-@given(st.sampled_from(RESERVED_WORDS) | ANY_TEXT)
-def test_any_auth_param_name_is_refused_or_a_safe_name(name: str) -> None:
+@settings(suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(name=st.sampled_from(RESERVED_WORDS) | ANY_TEXT)
+def test_any_auth_param_name_is_refused_or_a_safe_name(tmp_path: Path, name: str) -> None:
     text = f'[[auth.params]]\nname = {escape.toml_string(name)}\nenv = "TOKEN"\n'
-    directory = Path(__import__("tempfile").mkdtemp())
     try:
-        config = load_config(_config(directory, text))
+        config = load_config(_config(tmp_path, text))  # overwritten by each example
     except ConfigError as error:
         assert "auth.params[0].name" in str(error)
         return

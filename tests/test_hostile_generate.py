@@ -25,6 +25,7 @@ import subprocess
 import sys
 import tomllib
 from pathlib import Path
+from typing import Any
 
 import pytest
 from hypothesis import HealthCheck, assume, given, settings
@@ -32,7 +33,7 @@ from hypothesis import strategies as st
 from packaging.version import Version
 
 from generator.escape import RUNTIME_NAMES, SIGNATURE_NAMES, package_name_problem, toml_string
-from generator.pipeline import LoadError, load
+from generator.pipeline import Loaded, LoadError, load
 from generator.render import render_files
 
 EXAMPLES = int(os.environ.get("HOSTILE_EXAMPLES", "12"))
@@ -227,7 +228,8 @@ package = sys.argv[3]
 
 def refuse(event, args):
     if event.startswith(("os.system", "subprocess.", "os.exec", "os.posix_spawn", "os.spawn",
-                         "os.fork", "socket.", "os.remove", "os.rename", "shutil.")):
+                         "os.fork", "socket.connect", "socket.getaddrinfo", "socket.bind",
+                         "socket.sendto", "os.remove", "os.rename", "shutil.")):
         raise RuntimeError(f"generated code did {event} {args!r}")
     if event == "open" and isinstance(args[1], str) and set(args[1]) & set("wax+"):
         raise RuntimeError(f"generated code opened {args[0]!r} to write")
@@ -248,23 +250,39 @@ client = module.Client(
     http_client=httpx.Client(transport=httpx.MockTransport(handler)),
     **{name: "secret" for name in calls["credentials"]},
 )
+
+def method_of(root, accessor):
+    for part in accessor.split("."):
+        root = getattr(root, part)
+    return root
+
 for call in calls["methods"]:
-    target = client
-    for part in call["accessor"].split("."):
-        target = getattr(target, part)
-    target(*call["args"], **call["kwargs"])
-assert len(seen) == len(calls["methods"]), (len(seen), calls)
+    method_of(client, call["accessor"])(*call["args"], **call["kwargs"])
+
+async def call_async():
+    async_client = module.AsyncClient(
+        base_url="http://test.local",
+        http_client=httpx.AsyncClient(transport=httpx.MockTransport(handler)),
+        **{name: "secret" for name in calls["credentials"]},
+    )
+    for call in calls["methods"]:
+        await method_of(async_client, call["accessor"])(*call["args"], **call["kwargs"])
+
+import asyncio
+asyncio.run(call_async())
+assert len(seen) == 2 * len(calls["methods"]), (len(seen), calls)
 print("ok", len(seen))
 """
 
 
-def _calls(loaded) -> dict[str, object]:  # type: ignore[no-untyped-def]
+def _calls(loaded: Loaded) -> dict[str, object]:
     methods = []
     for method in loaded.plan.all_methods():
         args = ["a b/?#é" for _ in method.positional]
         kwargs = {p.python: _value(p.annotation) for p in method.keyword if p.required}
         methods.append({"accessor": method.accessor, "args": args, "kwargs": kwargs})
-    credentials = [p["name"] for p in loaded.plan.runtime["auth"]["params"]]  # type: ignore[index]
+    auth: Any = loaded.plan.runtime["auth"]
+    credentials = [param["name"] for param in auth["params"]]
     return {"methods": methods, "credentials": credentials}
 
 
@@ -276,7 +294,7 @@ def _value(annotation: str) -> object:
     return "x"
 
 
-def generate(tmp_path: Path, file_name: str, spec: str, config: str | None) -> tuple[object, Path]:
+def generate(tmp_path: Path, file_name: str, spec: str, config: str | None) -> tuple[Loaded, Path]:
     spec_path = tmp_path / file_name
     spec_path.write_text(spec, encoding="utf-8", errors="surrogateescape")
     config_path = None
@@ -314,7 +332,7 @@ def test_hostile_spec_generates_inert_working_code(
     file_name, spec, config = project
     tmp_path = tmp_path_factory.mktemp("hostile")
     loaded, out = generate(tmp_path, file_name, spec, config)
-    plan = loaded.plan  # type: ignore[attr-defined]
+    plan = loaded.plan
     for path in sorted(out.rglob("*.py")):
         source = path.read_text(encoding="utf-8")
         unprintable = {c for c in source if not c.isprintable() and c != "\n"}
