@@ -13,7 +13,7 @@ import attrs
 
 from .escape import (
     BUILTINS,
-    VARIABLE_RESERVED,
+    NAME_RESERVED,
     is_env_var,
     is_header_name,
     is_snake_identifier,
@@ -212,7 +212,7 @@ def _auth_params(auth: dict[str, Any]) -> tuple[AuthParam, ...]:
         if (
             not is_snake_identifier(name)
             or name in BUILTINS
-            or name in VARIABLE_RESERVED
+            or name in NAME_RESERVED
             or name in RUNTIME_MODULES
             or name in CLIENT_ARGUMENTS
             or name in {p.name for p in params}

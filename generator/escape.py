@@ -97,9 +97,8 @@ CLASS_BODY_BUILTINS = frozenset(
     {"str", "int", "float", "bool", "bytes", "dict", "frozenset", "classmethod", "object"}
 )
 
-# Python names: variables (params, fields), attributes (methods, resources), classes.
-VARIABLE_RESERVED = KEYWORDS | CLASS_BODY_BUILTINS | RUNTIME_NAMES | SIGNATURE_NAMES
-ATTRIBUTE_RESERVED = VARIABLE_RESERVED
+# What a param, field, method or resource name must not be (it gets a trailing ``_``).
+NAME_RESERVED = KEYWORDS | CLASS_BODY_BUILTINS | RUNTIME_NAMES | SIGNATURE_NAMES
 # Model classes live in models.py, which imports only these capitalised names; resources name
 # models qualified (``models.Client``), so a model may be called ``Client``.
 CLASS_RESERVED = (

@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 
-from .escape import ATTRIBUTE_RESERVED, CLASS_RESERVED, VARIABLE_RESERVED, is_identifier, nfkc
+from .escape import CLASS_RESERVED, NAME_RESERVED, is_identifier, nfkc
 
 _CAMEL_BOUNDARY = re.compile(r"(?<=[a-z0-9])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-z])")
 _NON_WORD = re.compile(r"[^0-9A-Za-z]+")
@@ -21,21 +21,16 @@ def words(text: str) -> list[str]:
     return [word.lower() for word in _NON_WORD.split(spaced) if word]
 
 
-def snake(text: str, reserved: frozenset[str] = ATTRIBUTE_RESERVED) -> str:
-    """A safe snake_case identifier for a wire name (a reserved name gets a trailing ``_``).
+def snake(text: str) -> str:
+    """A safe snake_case identifier for a wire name: a param, field, method or resource.
 
-    The default suits method and resource names (``list`` stays ``list``); params and model
-    fields use ``variable_name``.
+    A reserved name (``generator.escape.NAME_RESERVED``: keywords, the runtime's names, the
+    builtins a class body uses) gets a trailing ``_``; ``list`` and ``id`` stay as they are.
     """
     name = "_".join(words(text)) or "value"
     if name[0].isdigit():
         name = f"n{name}"
-    return f"{name}_" if name in reserved else name
-
-
-def variable_name(text: str) -> str:
-    """A param or field name: also clear of builtins and the generated modules' names."""
-    return snake(text, VARIABLE_RESERVED)
+    return f"{name}_" if name in NAME_RESERVED else name
 
 
 def pascal(text: str) -> str:

@@ -36,7 +36,6 @@ from .naming import (
     snake,
     type_name,
     unique,
-    variable_name,
     words,
 )
 
@@ -503,7 +502,7 @@ class _Builder:
                         )
                     ]
                 )
-            python = unique(variable_name(field.name), taken)
+            python = unique(snake(field.name), taken)
             taken.add(python)
             annotation = self.models.annotation(field.type, hint=field.name, for_input=True)
             plans.append(
@@ -906,7 +905,7 @@ class _ModelRegistry:
         taken: set[str] = set()
         result = []
         for field in fields:
-            python = unique(variable_name(field.name), taken)
+            python = unique(snake(field.name), taken)
             taken.add(python)
             annotation = self.resolve(self.annotation(field.type, hint=field.name))
             result.append(
@@ -970,7 +969,7 @@ def _numbered(name: str, taken: set[str]) -> str:
 def _find_field(fields: Sequence[ir.Field], wire: str, depth: int) -> tuple[str, ...] | None:
     for field in fields:
         if field.name == wire:
-            return (variable_name(field.name),)
+            return (snake(field.name),)
     if depth <= 1:
         return None
     for field in fields:
@@ -978,7 +977,7 @@ def _find_field(fields: Sequence[ir.Field], wire: str, depth: int) -> tuple[str,
         if isinstance(expr, ir.ObjectType):
             found = _find_field(expr.fields, wire, depth - 1)
             if found is not None:
-                return (variable_name(field.name), *found)
+                return (snake(field.name), *found)
     return None
 
 

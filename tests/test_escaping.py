@@ -20,7 +20,7 @@ from packaging.version import Version
 
 from generator import escape
 from generator.config import ConfigError, load_config
-from generator.naming import is_class_reserved, snake, type_name, variable_name
+from generator.naming import is_class_reserved, snake, type_name
 from generator.pipeline import LoadError, load
 
 # Any code point, surrogates included, weighted towards the characters that break things.
@@ -91,17 +91,11 @@ NAMES = st.sampled_from(RESERVED_WORDS) | ANY_TEXT
 
 
 @given(NAMES)
-def test_variable_names_are_ascii_and_clear_of_reserved_names(wire: str) -> None:
-    name = variable_name(wire)
-    assert name.isascii() and name.isidentifier(), name
-    assert name not in escape.VARIABLE_RESERVED and not keyword.issoftkeyword(name)
-    compile(f"def f({name}):\n    return {name}\n", "<test>", "exec")
-
-
-@given(NAMES)
-def test_attribute_names_are_ascii_and_clear_of_reserved_names(wire: str) -> None:
+def test_names_are_ascii_and_clear_of_reserved_names(wire: str) -> None:
     name = snake(wire)
-    assert name.isascii() and name.isidentifier() and name not in escape.ATTRIBUTE_RESERVED
+    assert name.isascii() and name.isidentifier(), name
+    assert name not in escape.NAME_RESERVED and not keyword.issoftkeyword(name)
+    compile(f"def f({name}):\n    return {name}\n", "<test>", "exec")
 
 
 @given(NAMES)
@@ -118,7 +112,7 @@ def test_type_names_fold_as_python_does() -> None:
     assert type_name("google.rpc.Status") == "GoogleRpcStatus"
     assert type_name("ClassVar") == type_name("class_var") == "MClassVar"
     assert is_class_reserved(type_name("None"))
-    assert variable_name("ｉｄ") == "id" and variable_name("attrs") == "attrs_"
+    assert snake("ｉｄ") == "id" and snake("attrs") == "attrs_"
     assert snake("list") == "list"  # `client.users.list` stays: annotations use typing.List
 
 
@@ -230,7 +224,7 @@ def test_any_auth_param_name_is_refused_or_a_safe_name(tmp_path: Path, name: str
         assert "auth.params[0].name" in str(error)
         return
     accepted = config.auth_params[0].name
-    assert escape.is_snake_identifier(accepted) and accepted not in escape.VARIABLE_RESERVED
+    assert escape.is_snake_identifier(accepted) and accepted not in escape.NAME_RESERVED
 
 
 def test_a_header_placement_for_a_name_httpx_cannot_send_is_an_error(tmp_path: Path) -> None:
