@@ -15,6 +15,7 @@ from typing import Any
 
 import pytest
 import sdk_support
+from packaging.version import Version
 from sdk_support import FIXTURES, SPEC, SPEC_CONFIG, run_lapgen, snapshot, tree_diff
 
 HTTP_METHODS = {"GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS", "TRACE"}
@@ -400,3 +401,20 @@ def test_a_config_package_name_that_shadows_or_is_not_ascii_exits_2(
         run.stderr.startswith(f"{config}: error: package.name: ") and "Traceback" not in run.stderr
     )
     assert not out.exists()
+
+
+def test_every_corpus_version_becomes_pep_440_and_stays_available() -> None:
+    from generator.pipeline import LoadError, load
+
+    corpus = sorted((sdk_support.REPO / "tests" / "corpus").glob("*.lap"))
+    planned = 0
+    for spec in corpus:
+        try:
+            plan = load(spec, None).plan
+        except LoadError:
+            continue  # non-HTTP specs (GraphQL, MQTT, gRPC): refused elsewhere
+        planned += 1
+        assert str(Version(plan.version)) == plan.version, spec.name
+        written = re.search(r"^@version (.+)$", spec.read_text(encoding="utf-8"), re.M)
+        assert plan.api_version == (written.group(1).strip() if written else None), spec.name
+    assert planned >= 15
