@@ -1,4 +1,4 @@
-"""Developer sessions: `nox -s tests`, `lint`, `typecheck`, `regenerate` and `check`."""
+"""Developer sessions: `nox -s tests`, `lint`, `typecheck`, `regenerate`, `check`, `hostile`."""
 
 from pathlib import Path
 
@@ -45,3 +45,17 @@ def check(session: nox.Session) -> None:
     # Like tests/regenerate.py: tests/fixtures/<name>.lap → tests/fixtures/golden/<name>/.
     for spec in sorted(Path("tests/fixtures").glob("*.lap")):
         session.run("lapgen", "check", str(spec), f"tests/fixtures/golden/{spec.stem}")
+
+
+@nox.session
+def hostile(session: nox.Session) -> None:
+    """The hostile-input properties with many more examples than the suite's (~5 minutes)."""
+    session.install("-e", ".[test,fast]")
+    session.env["HOSTILE_EXAMPLES"] = session.posargs[0] if session.posargs else "200"
+    session.run(
+        "pytest",
+        "-q",
+        "tests/test_hostile_generate.py",
+        "tests/test_hostile_names.py",
+        "tests/test_escaping.py",
+    )

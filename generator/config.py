@@ -14,8 +14,30 @@ from typing import Any
 import attrs
 
 from .errors import ConfigError
+from .escape import (
+    BUILTINS,
+    NAME_RESERVED,
+    is_env_var,
+    is_header_name,
+    is_snake_identifier,
+    package_name_problem,
+)
+from .escape import ascii_url as _ascii_url
 
 LOCATIONS = frozenset({"path", "query", "header", "body"})
+AUTH_KINDS = frozenset({"basic", "bearer", "apikey", "none"})
+KEY_LOCATIONS = frozenset({"header", "query"})
+# The generated constructors' own keyword arguments, which an auth param must not repeat, and
+# the runtime's module-level helpers it must not shadow inside them.
+CLIENT_ARGUMENTS = frozenset(
+    {"self", "environment", "base_url", "timeout", "max_retries", "default_headers", "http_client"}
+    | {"quote", "path_param"}
+)
+# The modules the runtime (_base_client.py) imports: an auth param would shadow them in the
+# constructor. Update with the runtime's imports.
+RUNTIME_MODULES = frozenset(
+    {"base64", "email", "json", "os", "random", "threading", "time", "httpx", "types", "typing"}
+)
 
 
 @attrs.frozen
@@ -88,16 +110,46 @@ def _build(raw: dict[str, Any], sha256: str) -> Config:
     servers = _table(raw, "servers")
     groups = _table(raw, "groups")
     endpoints = _table(raw, "endpoints")
-    name = package.get("name")
-    if name is not None and (
-        not isinstance(name, str) or not name.isidentifier() or keyword.iskeyword(name)
-    ):
-        raise ValueError(f"package.name: {name!r} is not a Python package name")
-    auth_params = tuple(
-        AuthParam(str(item["name"]), str(item["env"]), str(item.get("doc", "")))
-        for item in auth.get("params", ())
-    )
-    rule = auth.get("environment_from", {})
+    name = _optional_text(package, "package.name")
+    if name is not None and (problem := package_name_problem(name)):
+        raise ValueError(f"package.name: {problem}")
+    _optional_text(package, "package.title")
+    _optional_text(package, "package.version")
+    auth_params = _auth_params(auth)
+    kind = _optional_text(auth, "auth.kind")
+    if kind is not None and kind not in AUTH_KINDS:
+        raise ValueError(f"auth.kind: {kind!r} is not one of {', '.join(sorted(AUTH_KINDS))}")
+    key_name = _optional_text(auth, "auth.key_name")
+    if key_name is not None and not is_header_name(key_name):
+        raise ValueError(f"auth.key_name: {key_name!r} is not an HTTP header or query name")
+    key_in = _optional_text(auth, "auth.key_in")
+    if key_in is not None and key_in not in KEY_LOCATIONS:
+        raise ValueError(f"auth.key_in: {key_in!r} is not one of header, query")
+    _check_urls(environments, "environments")
+    _check_urls(servers, "servers")
+    rule = _table(auth, "environment_from")
+    param = _optional_text(rule, "auth.environment_from.param")
+    if param is not None and param not in {p.name for p in auth_params}:
+        raise ValueError(
+            f"auth.environment_from.param: {param!r} is not one of the [[auth.params]] names"
+        )
+    for prefix, environment in _table(rule, "prefixes").items():
+        if not (prefix.isascii() and prefix.isprintable()):
+            raise ValueError(f"auth.environment_from.prefixes: {prefix!r} is not printable ASCII")
+        if environment not in environments:
+            raise ValueError(
+                f"auth.environment_from.prefixes.{prefix}: unknown environment {environment!r}"
+            )
+    for route, settings in endpoints.items():
+        accessor = settings.get("accessor")
+        if accessor is not None and (
+            not isinstance(accessor, str)
+            or not all(is_snake_identifier(part) for part in accessor.split("."))
+        ):
+            raise ValueError(
+                f"endpoints.{route!r}.accessor: {accessor!r} is not dotted lower-case "
+                "Python names (`users.get`)"
+            )
     for route, settings in endpoints.items():
         for location in settings.get("placement", {}).values():
             if location not in LOCATIONS:
@@ -121,12 +173,12 @@ def _build(raw: dict[str, Any], sha256: str) -> Config:
         package=package.get("name"),
         title=package.get("title"),
         package_version=package.get("version"),
-        auth_kind=auth.get("kind"),
+        auth_kind=kind,
         auth_params=auth_params,
-        auth_key_name=auth.get("key_name"),
-        auth_key_in=auth.get("key_in"),
+        auth_key_name=key_name,
+        auth_key_in=key_in,
         environments=tuple((str(k), str(v)) for k, v in environments.items()),
-        environment_param=rule.get("param"),
+        environment_param=param,
         environment_prefixes=tuple((str(k), str(v)) for k, v in rule.get("prefixes", {}).items()),
         servers=tuple((str(k), str(v)) for k, v in servers.items()),
         group_servers=tuple(
@@ -165,3 +217,51 @@ def _check_accessor(key: str, value: object) -> None:
         or any(keyword.iskeyword(part) for part in value.split("."))
     ):
         raise ValueError(f"{key}: {value!r} is not a dotted accessor such as 'fraud.rules'")
+
+
+def _optional_text(table: dict[str, Any], key: str) -> str | None:
+    value = table.get(key.rsplit(".", 1)[-1])
+    if value is not None and not isinstance(value, str):
+        raise TypeError(f"{key}: {value!r} is not a string")
+    return value
+
+
+def _auth_params(auth: dict[str, Any]) -> tuple[AuthParam, ...]:
+    """``[[auth.params]]``: constructor arguments read from environment variables."""
+    items = auth.get("params", [])
+    if not isinstance(items, list) or not all(isinstance(item, dict) for item in items):
+        raise TypeError("auth.params must be an array of tables ([[auth.params]])")
+    params: list[AuthParam] = []
+    for index, item in enumerate(items):
+        key = f"auth.params[{index}]"
+        name = _optional_text(item, f"{key}.name")
+        env = _optional_text(item, f"{key}.env")
+        doc = _optional_text(item, f"{key}.doc") or ""
+        if name is None or env is None:
+            raise KeyError(f"{key}: needs both name and env")
+        # A lower-case name that shadows nothing the generated constructor uses.
+        if (
+            not is_snake_identifier(name)
+            or name in BUILTINS
+            or name in NAME_RESERVED
+            or name in RUNTIME_MODULES
+            or name in CLIENT_ARGUMENTS
+            or name in {p.name for p in params}
+        ):
+            raise ValueError(
+                f"{key}.name: {name!r} must be a new lower-case Python name (not a keyword, "
+                f"builtin, runtime module or helper, repeated name or one of {', '.join(sorted(CLIENT_ARGUMENTS))})"
+            )
+        if not is_env_var(env):
+            raise ValueError(f"{key}.env: {env!r} is not an environment variable name")
+        params.append(AuthParam(name, env, doc))
+    return tuple(params)
+
+
+def _check_urls(table: dict[str, Any], key: str) -> None:
+    """Names and URLs of ``[environments]`` or ``[servers]``: ASCII the client can send."""
+    for name, url in table.items():
+        if not (name.isascii() and name.isprintable() and name):
+            raise ValueError(f"{key}: {name!r} is not a printable ASCII name")
+        if not isinstance(url, str) or not url.isascii() or _ascii_url(url) is None:
+            raise ValueError(f"{key}.{name}: {url!r} is not an ASCII http(s) URL")

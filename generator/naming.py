@@ -1,39 +1,62 @@
-"""Python names: identifiers from wire names, words from run-together ``@desc`` text."""
+"""Python names: identifiers from wire names, words from run-together ``@desc`` text.
+
+Every name is built from ASCII words of the NFKC-normalised wire name, then steered clear of
+the names ``generator.escape`` reserves: what Python or the generated modules already mean.
+"""
 
 from __future__ import annotations
 
-import keyword
 import re
 from collections.abc import Iterable
 
+from .escape import CLASS_RESERVED, NAME_RESERVED, is_identifier, nfkc
+
 _CAMEL_BOUNDARY = re.compile(r"(?<=[a-z0-9])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-z])")
 _NON_WORD = re.compile(r"[^0-9A-Za-z]+")
-# Names the generated code itself uses inside method signatures and models.
-RESERVED = frozenset(
-    {"self", "cls", "extra_headers", "timeout", "additional_properties", "from_dict", "to_dict"}
-)
 
 
 def words(text: str) -> list[str]:
     """Lower-case words of a wire name: ``X-Stytch-Member-Session`` → x, stytch, member, session."""
-    spaced = _CAMEL_BOUNDARY.sub(" ", text)
+    spaced = _CAMEL_BOUNDARY.sub(" ", nfkc(text))
     return [word.lower() for word in _NON_WORD.split(spaced) if word]
 
 
 def snake(text: str) -> str:
-    """A safe snake_case identifier for a wire name (keywords get a trailing ``_``)."""
+    """A safe snake_case identifier for a wire name: a param, field, method or resource.
+
+    A reserved name (``generator.escape.NAME_RESERVED``: keywords, the runtime's names, the
+    builtins a class body uses) gets a trailing ``_``; ``list`` and ``id`` stay as they are.
+    """
     name = "_".join(words(text)) or "value"
     if name[0].isdigit():
         name = f"n{name}"
-    if keyword.iskeyword(name) or keyword.issoftkeyword(name) or name in RESERVED:
-        name += "_"
-    return name
+    return f"{name}_" if name in NAME_RESERVED else name
 
 
 def pascal(text: str) -> str:
     """``connected_apps`` → ``ConnectedApps``; ``b2b`` → ``B2B``."""
     name = "".join(_pascal_word(word) for word in words(text)) or "Model"
-    return f"M{name}" if name[0].isdigit() else name
+    return _class_safe(name)
+
+
+def _class_safe(name: str) -> str:
+    """``M`` before a leading digit, and before ``ClassVar``: attrs skips a field whose string
+    annotation starts with ``ClassVar`` (``ClassVar2 | Unset``), so no class may."""
+    return f"M{name}" if name[0].isdigit() or name.startswith("ClassVar") else name
+
+
+def type_name(text: str) -> str:
+    """A class name for a ``@type`` name: kept when it is a capitalised ASCII identifier,
+    else built from its words (``google.rpc.Status`` → ``GoogleRpcStatus``). Reserved names
+    (``None``, ``Exception``, ``Any``) are left to the caller's uniqueness pass."""
+    normal = nfkc(text)
+    if is_identifier(normal) and normal[0].isupper():
+        return _class_safe(normal)
+    return pascal(normal)
+
+
+def is_class_reserved(name: str) -> bool:
+    return name in CLASS_RESERVED
 
 
 def _pascal_word(word: str) -> str:

@@ -42,9 +42,12 @@ STANDARD_HEADERS = frozenset(
     }
 )
 # `X-Anything` or capitalised words joined by `-` (`Notion-Version`); a hyphenated name
-# ending in a credential word (`api-key`, `access-token`): names no query string uses.
-_CAPITALISED_HEADER = re.compile(r"[Xx]-[\w-]+|[A-Z][a-z0-9]*(?:-[A-Z][A-Za-z0-9]*)+")
-_CREDENTIAL_HEADER = re.compile(r"[\w]+(?:-[\w]+)*-(?:key|token|signature|secret)", re.IGNORECASE)
+# ending in a credential word (`api-key`, `access-token`): names no query string uses. ASCII
+# only: a header name is an HTTP token.
+_CAPITALISED_HEADER = re.compile(r"[Xx]-[\w-]+|[A-Z][a-z0-9]*(?:-[A-Z][A-Za-z0-9]*)+", re.ASCII)
+_CREDENTIAL_HEADER = re.compile(
+    r"\w+(?:-\w+)*-(?:key|token|signature|secret)", re.IGNORECASE | re.ASCII
+)
 
 
 def is_header_name(name: str, auth_headers: Collection[str] = ()) -> bool:

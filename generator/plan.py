@@ -21,7 +21,24 @@ from . import ir, names, placement
 from .config import Config
 from .diagnostics import Diagnostic
 from .errors import ConfigError
-from .naming import pascal, segment, singular, snake, unique, words
+from .escape import (
+    CLASS_RESERVED,
+    ascii_url,
+    fstring_text,
+    is_header_name,
+    pep440_version,
+    python_string,
+)
+from .naming import (
+    is_class_reserved,
+    pascal,
+    segment,
+    singular,
+    snake,
+    type_name,
+    unique,
+    words,
+)
 
 MAX_CLASS_NAME = 40
 # Verbs a one-word ``@desc`` is likely made of, beyond the spec's own words.
@@ -186,7 +203,8 @@ class ModelPlan:
 class Plan:
     package: str
     title: str
-    version: str
+    version: str  # PEP 440, for the package metadata and the User-Agent
+    api_version: str | None  # the spec's (or config's) own version, as written
     spec_name: str
     spec_sha256: str
     config_sha256: str | None
@@ -211,15 +229,39 @@ class Plan:
 
 def build_plan(api: ir.API, config: Config, *, spec_name: str, spec_bytes: bytes) -> Plan:
     _refuse_non_http(api)
+    _refuse_bad_header_keys(api)
     builder = _Builder(api, config)
     resources = tuple(_resolve_resource(r, builder.models) for r in builder.resources())
     package = config.package or default_package_name(api.name)
     title = config.title or api.name
-    version = config.package_version or api.version or "0.1.0"
+    api_version = config.package_version or api.version
+    version = pep440_version(api_version) if api_version else "0.1.0"
+    warnings = list(builder.warnings)
+    if api.base_url and ascii_url(api.base_url) is None:
+        warnings.append(
+            Diagnostic(
+                "warning",
+                f"@base {api.base_url!r} is not an http(s) URL the client can use: "
+                "the client will need base_url=",
+                api.pos.line,
+                api.pos.column,
+            )
+        )
+    if api_version and version != api_version:
+        warnings.append(
+            Diagnostic(
+                "warning",
+                f"version {api_version!r} is not a PEP 440 version: the package is {version!r} "
+                f"(the API's version stays in __api_version__)",
+                api.pos.line,
+                api.pos.column,
+            )
+        )
     return Plan(
         package=package,
         title=title,
         version=version,
+        api_version=api_version,
         spec_name=spec_name,
         spec_sha256=hashlib.sha256(spec_bytes).hexdigest(),
         config_sha256=config.sha256,
@@ -231,7 +273,7 @@ def build_plan(api: ir.API, config: Config, *, spec_name: str, spec_bytes: bytes
         },
         resources=resources,
         models=builder.models.plans(),
-        warnings=tuple(builder.warnings),
+        warnings=tuple(warnings),
     )
 
 
@@ -283,6 +325,19 @@ def _refuse_non_http(api: ir.API) -> None:
                 for e in bad
             ]
         )
+
+
+def _refuse_bad_header_keys(api: ir.API) -> None:
+    """An API key sent in a header needs a name httpx can send (checked before rendering)."""
+    if api.auth is None:
+        return
+    for scheme in api.auth.schemes:
+        name = scheme.key_name
+        if scheme.kind == "apikey" and scheme.key_in == "header" and name:
+            if is_header_name(name):
+                continue
+            message = f"API key name {name!r} is not an HTTP header name"
+            raise PlanError([Diagnostic("error", message, api.auth.pos.line, api.auth.pos.column)])
 
 
 class _Builder:
@@ -541,6 +596,17 @@ class _Builder:
                     query_names=query_names,
                 )
             )
+            if location == "header" and not is_header_name(field.name):
+                raise PlanError(
+                    [
+                        Diagnostic(
+                            "error",
+                            f"{field.name!r} cannot be sent as an HTTP header name",
+                            field.pos.line,
+                            field.pos.column,
+                        )
+                    ]
+                )
             python = unique(snake(field.name), taken)
             taken.add(python)
             annotation = self.models.annotation(field.type, hint=field.name, for_input=True)
@@ -615,6 +681,7 @@ MAX_RESOURCE_CLASS_NAME = MAX_CLASS_NAME - len("Async") - len("WithRawResponse")
 def _resource_class_name(path: tuple[str, ...], taken: set[str]) -> str:
     """The shortest unique name from the path's tail: `Members`, else `OrganizationsMembers`."""
     parts = [pascal(part) for part in path]
+    taken = taken | {part for part in parts if is_class_reserved(part)}
     if len(path) == 1 and parts[0] not in taken:
         return parts[0]  # top-level classes are imported together by _client.py
     candidates = ["".join(parts[-depth:]) for depth in range(1, len(parts) + 1)]
@@ -752,15 +819,15 @@ def _vocabulary(api: ir.API) -> set[str]:
 
 
 def _path_code(path: str, python_names: dict[str, str]) -> str:
-    def replace(match: re.Match[str]) -> str:
-        return "{path_param(" + python_names[match.group(1)] + ")}"
-
-    escaped = path.replace("\\", "\\\\").replace('"', '\\"')
-    if "{" not in escaped:
-        return f'"{escaped}"'
-    literal_braces = ir.PATH_PARAM.sub(lambda m: "\x00" + m.group(1) + "\x01", escaped)
-    literal_braces = literal_braces.replace("{", "{{").replace("}", "}}")
-    code = re.sub(r"\x00([^\x01]+)\x01", lambda m: replace(m), literal_braces)
+    """A Python expression for the path: a literal, or an f-string quoting each path param."""
+    # re.split with a group alternates literal text and param names.
+    pieces = ir.PATH_PARAM.split(path)
+    if len(pieces) == 1:
+        return python_string(path)
+    code = "".join(
+        fstring_text(piece) if index % 2 == 0 else "{path_param(" + python_names[piece] + ")}"
+        for index, piece in enumerate(pieces)
+    )
     return f'f"{code}"'
 
 
@@ -855,7 +922,7 @@ class _ModelRegistry:
             case ir.EnumType():
                 if not for_input:
                     return "str"
-                values = ", ".join(repr(value) for value in expr.values)
+                values = ", ".join(python_string(value) for value in expr.values)
                 return f"Literal[{values}]" if values else "str"
             case ir.ArrayType():
                 return f"List[{self._annotation(expr.items, singular(hint), for_input)}]"
@@ -899,11 +966,13 @@ class _ModelRegistry:
     def _names(self) -> dict[object, str]:
         if self._final is not None:
             return self._final
-        taken = set(self.responses) | MODEL_RESERVED
+        taken = set(self.responses) | MODEL_RESERVED | CLASS_RESERVED
         names: dict[object, str] = {}
         by_base: dict[str, list[tuple[object, _ModelSpec]]] = {}
         for key, spec in self.by_shape.items():
-            base = pascal(singular(spec.hint)) if spec.hint not in self.named_types else spec.hint
+            named = spec.hint in self.named_types
+            # NFKC first (Python folds `Uｓer` into `User`), so such names number, not collide.
+            base = type_name(spec.hint) if named else pascal(singular(spec.hint))
             by_base.setdefault(base, []).append((key, spec))
         for base, entries in by_base.items():
             # The most used shape gets the plain name; the others a numbered one, in order of
@@ -1069,7 +1138,8 @@ def _runtime_settings(api: ir.API, config: Config, *, env_prefix: str) -> dict[s
             "param": config.environment_param,
             "prefixes": [{"prefix": k, "environment": v} for k, v in config.environment_prefixes],
         }
-    base = api.base_url if api.base_url and api.base_url.startswith("http") else None
+    # ASCII (IDNA host, percent-encoded path) or nothing: the client sends it as it is.
+    base = ascii_url(api.base_url) if api.base_url else None
     return {
         "auth": {"kind": kind, "params": params, "key_name": key_name, "key_in": key_in},
         "environments": environments,

@@ -15,8 +15,8 @@ from pathlib import Path
 import pytest
 from sdk_support import FIXTURES, run_lapgen
 
-import generator.cli
 import generator.check
+import generator.cli
 import generator.diff
 import generator.render
 from generator import errors

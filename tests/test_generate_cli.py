@@ -7,11 +7,15 @@ import ast
 import json
 import keyword
 import re
+import subprocess
+import sys
+import tomllib
 from pathlib import Path
 from typing import Any
 
 import pytest
 import sdk_support
+from packaging.version import Version
 from sdk_support import FIXTURES, SPEC, SPEC_CONFIG, run_lapgen, snapshot, tree_diff
 
 from generator import ir
@@ -339,3 +343,79 @@ def test_manifest_paths_outside_the_output_are_left_alone(tmp_path: Path) -> Non
     assert run.code in (0, 1), run.stderr
     assert victim.read_text() == "precious\n"
     assert not (out / "victim.txt").exists()
+
+
+# ---------------------------------------------------------------------------------------------
+# Hostile file names, versions and configs (generator/escape.py)
+# ---------------------------------------------------------------------------------------------
+
+INJECTING_NAME = 'x""";__import__("os").system("touch PWNED");""".lap'
+
+
+def test_a_spec_file_name_cannot_inject_code(tmp_path: Path) -> None:
+    spec = tmp_path / INJECTING_NAME
+    spec.write_bytes((FIXTURES / "corners.lap").read_bytes())
+    out = tmp_path / "out"
+    run = run_lapgen("generate", spec, "-o", out)
+    assert run.code == 0, run.stderr
+    imported = subprocess.run(
+        [sys.executable, "-c", "import corner_cases_api, sys; print(corner_cases_api.__doc__)"],
+        cwd=out,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert imported.returncode == 0, imported.stderr
+    assert INJECTING_NAME in imported.stdout  # the name is shown, as text
+    assert not (out / "PWNED").exists()
+
+
+def test_a_date_version_becomes_pep_440_with_a_warning(tmp_path: Path) -> None:
+    spec = tmp_path / "dated.lap"
+    text = (FIXTURES / "corners.lap").read_text(encoding="utf-8")
+    spec.write_text(text.replace("@version 2.1.0", "@version 2022-11-28"), encoding="utf-8")
+    out = tmp_path / "out"
+    run = run_lapgen("generate", spec, "-o", out)
+    assert run.code == 0, run.stderr
+    assert "'2022-11-28'" in run.stderr and "'2022.11.28'" in run.stderr
+    project = tomllib.loads((out / "pyproject.toml").read_text(encoding="utf-8"))
+    assert project["project"]["version"] == "2022.11.28"
+    init = ast.parse((out / "corner_cases_api" / "__init__.py").read_text(encoding="utf-8"))
+    values = {
+        node.targets[0].id: ast.literal_eval(node.value)  # type: ignore[attr-defined]
+        for node in init.body
+        if isinstance(node, ast.Assign) and isinstance(node.value, ast.Constant)
+    }
+    assert values["__version__"] == "2022.11.28" and values["__api_version__"] == "2022-11-28"
+
+
+@pytest.mark.parametrize("name", ["httpx", "attrs", "json", "naïve"])
+def test_a_config_package_name_that_shadows_or_is_not_ascii_exits_2(
+    tmp_path: Path, name: str
+) -> None:
+    config = tmp_path / "api.toml"
+    config.write_text(f'[package]\nname = "{name}"\n', encoding="utf-8")
+    out = tmp_path / "out"
+    run = run_lapgen("generate", FIXTURES / "corners.lap", "-o", out, "--config", config)
+    assert run.code == 2
+    assert (
+        run.stderr.startswith(f"{config}: error: package.name: ") and "Traceback" not in run.stderr
+    )
+    assert not out.exists()
+
+
+def test_every_corpus_version_becomes_pep_440_and_stays_available() -> None:
+    from generator.pipeline import LoadError, load
+
+    corpus = sorted((sdk_support.REPO / "tests" / "corpus").glob("*.lap"))
+    planned = 0
+    for spec in corpus:
+        try:
+            plan = load(spec, None).plan
+        except LoadError:
+            continue  # non-HTTP specs (GraphQL, MQTT, gRPC): refused elsewhere
+        planned += 1
+        assert str(Version(plan.version)) == plan.version, spec.name
+        written = re.search(r"^@version (.+)$", spec.read_text(encoding="utf-8"), re.M)
+        assert plan.api_version == (written.group(1).strip() if written else None), spec.name
+    assert planned >= 15

@@ -12,6 +12,8 @@ from .errors import (
 )
 
 __version__ = "1.0.0"
+# The API's own version, as the spec or config writes it (``__version__`` is PEP 440).
+__api_version__ = "1.0.0"
 __all__ = [
     "NOT_GIVEN",
     "UNSET",
