@@ -408,7 +408,10 @@ class _Builder:
     def method(self, endpoint: ir.Endpoint, resource: tuple[str, ...], name: str) -> MethodPlan:
         params = self.params(endpoint)
         response_model, returns, cast = self.response(endpoint, resource, name)
-        path_code = _path_code(endpoint.path, {p.wire: p.python for p in params})
+        python_names = {p.wire: p.python for p in params}
+        # A repeated name (a path `id` and a body `id`): the path template takes the path one.
+        python_names.update({p.wire: p.python for p in params if p.location == "path"})
+        path_code = _path_code(endpoint.path, python_names)
         return MethodPlan(
             name=name,
             accessor=".".join((*resource, name)),
@@ -429,7 +432,15 @@ class _Builder:
         overrides = self.config.placement_for(f"{endpoint.method} {endpoint.path}")
         path_names = re.findall(r"\{+([^{}]+)\}+", endpoint.path)
         required = {field.name for field in endpoint.required} | set(path_names)
-        declared = {field.name: field for field in (*self.api.common_fields, *endpoint.params)}
+        declared = {field.name: field for field in self.api.common_fields}
+        repeated: list[ir.Field] = []  # a second param of the same name (the front end warns)
+        own_names: set[str] = set()  # an endpoint's own param overrides a common field
+        for field in endpoint.params:
+            if field.name in own_names:
+                repeated.append(field)
+            else:
+                own_names.add(field.name)
+                declared[field.name] = field
         body_names: set[str] = set()
         for field in self._body_fields(endpoint):
             body_names.add(field.name)
@@ -457,6 +468,23 @@ class _Builder:
                     field.name in required,
                     annotation,
                     field.comment or "",
+                )
+            )
+        for field in repeated:
+            # Sent where a param of that name goes when it is not the first: its own Python
+            # name (`body_id`), its wire name unchanged.
+            location = (
+                "header"
+                if HEADER_NAME.fullmatch(field.name)
+                else "query" if endpoint.method in QUERY_METHODS else "body"
+            )
+            python = unique(f"{location}_{snake(field.name)}", taken)
+            taken.add(python)
+            annotation = self.models.annotation(field.type, hint=field.name, for_input=True)
+            is_required = any(field is other for other in endpoint.required)
+            plans.append(
+                ParamPlan(
+                    field.name, python, location, is_required, annotation, field.comment or ""
                 )
             )
         # Path params in path order first, then required, then optional.

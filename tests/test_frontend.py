@@ -824,18 +824,18 @@ BROKEN = [
         4,
         17,
     ),
-    (
-        "same-route-same-desc",
-        lap(ENDPOINT, "@desc Get", ENDPOINT, "@desc Get"),
-        "duplicate endpoint GET /x (first at line 3)",
-        5,
-        11,
-    ),
-    ("not-utf8", b"@lap v0.3\n@api Caf\xe9\n@end\n", "not UTF-8: byte 0xe9", 2, 9),
+    ("not-utf8", b"@lap v0.3\n@api Caf\xe9\n@end\n", "not UTF-8 text: byte 0xe9", 2, 9),
+    # A PNG: the first byte is not UTF-8; its NUL on line 3 must not be what is reported.
+    ("png", b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR", "not a LAP document", 1, 1),
+    ("binary-utf8", "GIF89a\n\x00\x01", "expected '@lap v0.3' as the first line", 1, 1),
+    ("path-param-quote", lap('@endpoint GET /a/{x"y}'), "path param name holds '\"'", 3, 20),
+    ("path-param-backslash", lap("@endpoint GET /a/{x\\y}"), "path param name holds", 3, 20),
+    ("path-control", lap("@endpoint GET /a/{x\x1by}"), "invisible character \\x1b", 3, 20),
+    ("path-bidi", lap("@endpoint GET /a\u202e/b"), "invisible character \\u202e", 3, 17),
     (
         "not-utf8-column-in-characters",
         "@lap v0.3\n@api Café →".encode() + b"\xff\n@end\n",
-        "not UTF-8: byte 0xff",
+        "not UTF-8 text: byte 0xff",
         2,
         12,
     ),
@@ -990,6 +990,27 @@ WARNINGS = [
     ),
     ("second-api", lap("@api Other"), "second @api; the first is kept", 3, 1),
     ("after-end", "@lap v0.3\n@api T\n@end\n@api U\n", "content after @end is ignored", 4, 1),
+    (
+        "same-route-same-desc",
+        lap(ENDPOINT, "@desc Get", ENDPOINT, "@desc Get"),
+        "route repeated: GET /x (first at line 3)",
+        5,
+        11,
+    ),
+    (
+        "same-route-lean",
+        lap(ENDPOINT, "@required {a: str}", ENDPOINT, "@required {a: str}"),
+        "route repeated: GET /x (first at line 3)",
+        5,
+        11,
+    ),
+    (
+        "duplicate-param",
+        lap("@endpoint PUT /component/{id}", "@required {id: str, id: int}"),
+        "duplicate param 'id' (first at line 4, column 12); both are kept",
+        4,
+        21,
+    ),
 ]
 
 
@@ -1005,18 +1026,21 @@ def test_warnings(text: str, message: str, line: int, column: int) -> None:
     assert (warning.line, warning.column) == (line, column)
 
 
-def test_duplicate_params_keep_the_first() -> None:
+def test_duplicate_params_are_all_kept_with_a_warning_each() -> None:
     result = read_spec(
         lap(ENDPOINT, "@required {id: str, id: int}", "@optional {id: bool, q: str}")
     )
     assert [(d.line, d.column, d.message) for d in result.diagnostics] == [
-        (4, 21, "duplicate param 'id'; the first is kept"),
-        (5, 12, "duplicate param 'id'; the first is kept"),
+        (4, 21, "duplicate param 'id' (first at line 4, column 12); both are kept"),
+        (5, 12, "duplicate param 'id' (first at line 4, column 12); both are kept"),
     ]
     assert result.api is not None
     endpoint = result.api.endpoints[0]
-    assert endpoint.required == (field("id", STR),)
-    assert endpoint.optional == (field("q", STR),)
+    assert [(f.name, f.type.expr) for f in endpoint.required] == [
+        ("id", ir.Primitive("str")),
+        ("id", ir.Primitive("int")),
+    ]
+    assert [f.name for f in endpoint.optional] == ["id", "q"]
 
 
 def test_the_first_of_two_header_directives_is_kept() -> None:
