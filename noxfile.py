@@ -1,5 +1,7 @@
-"""Developer sessions: `nox -s tests`, `lint`, `typecheck`, `regenerate` and `check`."""
+"""Developer sessions: `nox -s tests`, `lint`, `typecheck`, `regenerate`, `check`, `fuzz`, and
+`differential`."""
 
+import os
 from pathlib import Path
 
 import nox
@@ -45,3 +47,31 @@ def check(session: nox.Session) -> None:
     # Like tests/regenerate.py: tests/fixtures/<name>.lap → tests/fixtures/golden/<name>/.
     for spec in sorted(Path("tests/fixtures").glob("*.lap")):
         session.run("lapgen", "check", str(spec), f"tests/fixtures/golden/{spec.stem}")
+
+
+@nox.session
+def fuzz(session: nox.Session) -> None:
+    """The front-end property tests with many more examples (LAPGEN_FUZZ_SCALE, default 20)."""
+    session.install("-e", ".[test,fast]")
+    scale = os.environ.get("LAPGEN_FUZZ_SCALE", "20")
+    session.run(
+        "pytest",
+        "-q",
+        "tests/test_properties.py",
+        *session.posargs,
+        env={"LAPGEN_FUZZ_SCALE": scale},
+    )
+
+
+@nox.session
+def differential(session: nox.Session) -> None:
+    """lapgen against lapsh on many drawn OpenAPI documents (LAPGEN_DIFFERENTIAL_EXAMPLES)."""
+    session.install("-e", ".[test,fast]")
+    examples = os.environ.get("LAPGEN_DIFFERENTIAL_EXAMPLES", "2000")
+    session.run(
+        "pytest",
+        "-q",
+        "tests/test_differential.py",
+        *session.posargs,
+        env={"LAPGEN_DIFFERENTIAL_EXAMPLES": examples},
+    )

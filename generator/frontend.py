@@ -696,11 +696,12 @@ REGEX_PARTS = {
     "AFTER_TYPE": r"(?:[?=(<{\[]|[ \t]*(?:[,}#]|\n))",
     # A type as FIELD_NAME accepts it: an array, or any word followed by what follows a type.
     "LOOSE_TYPE": r"\[|[A-Za-z_][\w.]*${AFTER_TYPE}",
-    # A type as a comment or default must show it to end there: a built-in, an array, or a
-    # capitalised or dotted type name (`User`, `google.rpc.Status`).
+    # A type as a comment or default must show it to end there: a built-in or a capitalised or
+    # dotted type name (`User`, `google.rpc.Status`), or an array of one (so the text
+    # `c hints: [jpg?x=1]` in a comment is not a field).
     "STRICT_TYPE": (
-        r"(?:str|int|num|float|bool|map|any|bytes|null|file|enum)(?![\w.-])|\["
-        r"|[A-Z][\w.]*(?=${AFTER_TYPE})|[a-z_]\w*\.[\w.]+(?=${AFTER_TYPE})"
+        r"\[*+(?:(?:str|int|num|float|bool|map|any|bytes|null|file|enum)(?![\w.-])"
+        r"|[A-Z][\w.]*(?=${AFTER_TYPE}|\])|[a-z_]\w*\.[\w.]+(?=${AFTER_TYPE}|\]))"
     ),
     # `, name: TYPE`: a comma that ends a comment or a default.
     "FIELD_START": r"[ \t]*${NAME}(?:${STRICT_TYPE})",
@@ -710,7 +711,15 @@ REGEX_PARTS = {
     "BRACED2": r"\{(?:${TEXT_RUN}|${BRACED1}|\{)*+\}",
     "BRACED3": r"\{(?:${TEXT_RUN}|${BRACED2}|\{)*+\}",
     "BRACED4": r"\{(?:${TEXT_RUN}|${BRACED3}|\{)*+\}",
-    "COMMENT_TEXT": r"(?:${TEXT_RUN}|${BRACED4}|\{)*+",
+    # A `}` that no `{` opened and that cannot end a block (nothing block-ending follows it):
+    # lapsh writes descriptions such as "a } b" verbatim.
+    "STRAY_CLOSE": r"\}(?![ \t]*[,}#\n])",
+    # In @errors (never nested) every `}` but the line's last is text.
+    "ERROR_STRAY_CLOSE": r"\}(?=[^}\n]*+\})",
+    # Balanced braces in text, unless they would take the `}` that ends the line's block:
+    # lapsh writes a description "{" as `{400: {}`.
+    "TEXT_BRACES": r"${BRACED4}(?![ \t]*\n)",
+    "COMMENT_TEXT": r"(?:${TEXT_RUN}|${TEXT_BRACES}|\{|${STRAY_CLOSE})*+",
     # A default: a `[list]`, words, a `#` that no blank precedes, blanks inside the value, and
     # commas that do not start a field.
     "DEFAULT_TEXT": (

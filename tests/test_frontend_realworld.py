@@ -66,10 +66,25 @@ def test_comments_holding_brackets_braces_and_json(comment: str) -> None:
     assert (first.comment, second.name) == (comment, "x")
 
 
-def test_an_unopened_closing_brace_in_a_comment_ends_the_block() -> None:
-    # A `}` that no `{` in the comment opened closes the block (as lapsh writes blocks).
-    result = read_spec(lap("T", "@endpoint GET /a", "@optional {q: str # a } b}"))
-    assert result.api is None  # `b}` after the block is not LAP
+def test_a_closing_brace_in_a_comment_is_text_unless_it_can_end_a_block() -> None:
+    # lapsh writes descriptions verbatim: "a } b" is text; `}` before `,` or `}` ends a block.
+    param, other = one_endpoint("@endpoint GET /a", "@optional {q: str # a } b, r: int}").optional
+    assert (param.comment, other.name) == ("a } b", "r")
+    response = one_endpoint("@endpoint GET /a", "@returns(200) {a: map{b: str # c}, d: int}")
+    a, d = response.responses[0].fields or ()
+    assert isinstance(a.type.expr, ir.ObjectType) and a.type.expr.fields[0].comment == "c"
+    assert d.name == "d"
+
+
+def test_error_descriptions_hold_json_and_braces() -> None:
+    line = '@errors {400: e.g. {"a":{"b":1,"c":2}}, 404: a } b, 409: {, 500: x, y}'
+    errors = one_endpoint("@endpoint GET /a", line).errors
+    assert [(e.code, e.description) for e in errors] == [
+        ("400", 'e.g. {"a":{"b":1,"c":2}}'),
+        ("404", "a } b"),
+        ("409", "{"),
+        ("500", "x, y"),
+    ]
 
 
 @pytest.mark.parametrize(
