@@ -26,6 +26,7 @@ from hypothesis import strategies as st
 
 from generator import ir
 from generator.frontend import read_spec
+from generator.writer import write
 
 lap_compilers = pytest.importorskip("lap.core.compilers")
 lap_parser = pytest.importorskip("lap.core.parser")
@@ -339,6 +340,8 @@ def assert_agrees(text: str, document: dict[str, Any]) -> None:
         + [f"{n:4} {line}" for n, line in enumerate(text.split("\n"), start=1)]
     )
     assert result.api is not None
+    written = write(result.api)  # the writer keeps every drawn form
+    assert read_spec(written).api == result.api, written
     ours = lapgen_reads(result.api)
     theirs = lapsh_reads(text)
     if lapsh_misreads(text, document) is None:

@@ -474,6 +474,11 @@ DEFAULTS = [
     ("[str]=[]", "[]", ()),
     ("str=", "", ""),
     ("int?=5", "5", 5),
+    ("str=id,name", "id,name", "id,name"),
+    ("str=#FF0000", "#FF0000", "#FF0000"),
+    ("str=a b", "a b", "a b"),
+    ("[[int]]=[[1], [2]]", "[[1], [2]]", ((1,), (2,))),
+    ("any=[{{}}]", "[{{}}]", "[{{}}]"),
 ]
 
 
@@ -542,6 +547,12 @@ COMMENTS = [
     "ratio 3:2, 1:1",
     "one, two, three",
     "Search query — supports “quoted phrases” & AND/OR/NOT",
+    "hints: [jpg?dimensions=32x32][jpg?dimensions=64x64]",
+    'e.g. {"something":{"nested":1,"other":2}}',
+    '{"a":{"b":{"c":{"d":1}}}}, deep',
+    "one of: a, b, c hints: [jpg?x=1]",
+    "a lone { brace",
+    "a } b",
 ]
 
 
