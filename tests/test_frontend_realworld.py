@@ -126,7 +126,7 @@ def test_path_param_with_a_space() -> None:
 # -- generated SDKs ---------------------------------------------------------------------------
 
 REALWORLD = lap(
-    "Realworld Forms",
+    "Inline Realworld Forms",
     "@endpoint PUT /component/{id}",
     "@desc Update",
     "@required {id: str, id: int, name: str}",
