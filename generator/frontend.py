@@ -216,6 +216,7 @@ _TERMINAL_NAMES = {
     "FIELD_COMMENT": "'# comment'",
     "DEFAULT": "'=default'",
     "NULLABLE": "'?'",
+    "NULLABLE_MAP": "'map?'",
     "LBRACE": "'{'",
     "TYPE_NAME": "a type",
     "STATUS": "a status code",
@@ -716,6 +717,8 @@ REGEX_PARTS = {
     "STRAY_CLOSE": r"\}(?![ \t]*[,}#\n])",
     # In @errors (never nested) every `}` but the line's last is text.
     "ERROR_STRAY_CLOSE": r"\}(?=[^}\n]*+\})",
+    # A comma that does not start the next case (`, 404`, `, 4XX`, `, default`).
+    "ERROR_COMMA": r",(?![ \t]*(?:[0-9][0-9Xx]{2}|default)\b)",
     # Balanced braces in text, unless they would take the `}` that ends the line's block:
     # lapsh writes a description "{" as `{400: {}`.
     "TEXT_BRACES": r"${BRACED4}(?![ \t]*\n)",

@@ -40,20 +40,17 @@ PHASES = (
 )
 
 # lapsh's parser (lap.core.parser.parse_lap) misreads some of lapsh's own output. Each entry is
-# a class of input, why lapsh is wrong, and how the comparison accounts for it.
+# a class of input and why lapsh is wrong; on such documents lapgen must instead read the routes,
+# param names and status codes the OpenAPI document declares (``declared_by_openapi``).
 LAPSH_MISREADS = {
     "param-name-charset": (
         "_parse_param only accepts names matching [$a-zA-Z_0-9][$\\w.:-]*: a name with a "
-        "space, '/', '@' or '[' becomes a param named after the whole 'name: type' text"
+        "space, '/', '@' or '[' is dropped or misnamed"
     ),
     "unbalanced-brace-joins-lines": (
         "parse_lap joins the next lines onto any line with more '{' than '}' (its rule for "
         "blocks continued over lines), so a description holding a lone '{' swallows the "
         "endpoints that follow"
-    ),
-    "comment-with-field-start": (
-        "a description holding ', word: str' is split into a new param by both parsers; "
-        "lapgen agrees, so descriptions are drawn without that shape"
     ),
 }
 

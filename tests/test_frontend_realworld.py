@@ -77,13 +77,14 @@ def test_a_closing_brace_in_a_comment_is_text_unless_it_can_end_a_block() -> Non
 
 
 def test_error_descriptions_hold_json_and_braces() -> None:
-    line = '@errors {400: e.g. {"a":{"b":1,"c":2}}, 404: a } b, 409: {, 500: x, y}'
+    line = '@errors {400: e.g. {"a":{"b":1,"c":2}}, 404: a } b, 409: {, 500: x, y, 502: ,z}'
     errors = one_endpoint("@endpoint GET /a", line).errors
     assert [(e.code, e.description) for e in errors] == [
         ("400", 'e.g. {"a":{"b":1,"c":2}}'),
         ("404", "a } b"),
         ("409", "{"),
         ("500", "x, y"),
+        ("502", ",z"),
     ]
 
 
@@ -216,3 +217,22 @@ def test_the_fixture_file_shapes_are_read_identically_by_the_writer(tmp_path: Pa
     assert api is not None
     again = read_spec(write(api)).api
     assert again == api
+
+
+def test_toc_and_group_names_with_spaces_and_braces() -> None:
+    # lapsh names groups after the first path segment, which may be a `{Path Param}`.
+    text = lap(
+        "T",
+        "@toc {Tracking Number}(1), g(1)",
+        "@group {Tracking Number}",
+        "@endpoint GET /{Tracking Number}",
+        "@required {Tracking Number: str}",
+        "@endgroup",
+        "@group g",
+        "@endpoint GET /g",
+        "@endgroup",
+    )
+    result = read_spec(text)
+    assert result.diagnostics == ()
+    assert result.api is not None
+    assert [(e.name, e.count) for e in result.api.toc] == [("{Tracking Number}", 1), ("g", 1)]
