@@ -9,7 +9,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from . import __version__
-from .diagnostics import Diagnostic
+from .diagnostics import Diagnostic, visible
 from .frontend import ParseResult, read_spec, source_lines
 from .pipeline import Loaded, LoadError, load
 from .plan import plan_json
@@ -136,7 +136,7 @@ def _summary(path: Path, result: ParseResult, failed: bool) -> str:
     api = result.api
     status = "invalid" if failed else "ok"
     return (
-        f"{path}: {status}: {api.name}, {len(api.endpoints)} endpoints in "
+        f"{path}: {status}: {visible(api.name)}, {len(api.endpoints)} endpoints in "
         f"{len(api.groups)} groups ({counts})"
     )
 
