@@ -1,5 +1,7 @@
-"""Developer sessions: `nox -s tests`, `lint`, `typecheck`, `regenerate`, `check`, `hostile`."""
+"""Developer sessions: `nox -s tests`, `lint`, `typecheck`, `regenerate`, `check`, and the
+longer property runs `hostile`, `fuzz` and `differential`."""
 
+import os
 from pathlib import Path
 
 import nox
@@ -58,4 +60,32 @@ def hostile(session: nox.Session) -> None:
         "tests/test_hostile_generate.py",
         "tests/test_hostile_names.py",
         "tests/test_escaping.py",
+    )
+
+
+@nox.session
+def fuzz(session: nox.Session) -> None:
+    """The front-end property tests with many more examples (LAPGEN_FUZZ_SCALE, default 20)."""
+    session.install("-e", ".[test,fast]")
+    scale = os.environ.get("LAPGEN_FUZZ_SCALE", "20")
+    session.run(
+        "pytest",
+        "-q",
+        "tests/test_properties.py",
+        *session.posargs,
+        env={"LAPGEN_FUZZ_SCALE": scale},
+    )
+
+
+@nox.session
+def differential(session: nox.Session) -> None:
+    """lapgen against lapsh on many drawn OpenAPI documents (LAPGEN_DIFFERENTIAL_EXAMPLES)."""
+    session.install("-e", ".[test,fast]")
+    examples = os.environ.get("LAPGEN_DIFFERENTIAL_EXAMPLES", "2000")
+    session.run(
+        "pytest",
+        "-q",
+        "tests/test_differential.py",
+        *session.posargs,
+        env={"LAPGEN_DIFFERENTIAL_EXAMPLES": examples},
     )

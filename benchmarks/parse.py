@@ -1,7 +1,7 @@
 """Parse+IR time of `generator.frontend.read_spec` on a spec (default: spec/stytch.lap).
 
 Times lapgen with lark-cython (when installed) and with pure-Python lark (`accelerate=False`)
-and, when lapsh is importable (the `bench` extra), lapsh's `lap.core.parser.parse_lap` on the
+and, when lapsh is importable (the `test` extra), lapsh's `lap.core.parser.parse_lap` on the
 same text. The contenders run interleaved, round after round, so that machine noise hits them
 alike; each round starts with a different one. Prints the medians and the ratios ours/lapsh.
 
@@ -95,7 +95,7 @@ def main() -> None:
         )
     lapsh = medians.get("lapsh parse_lap")
     if lapsh is None:
-        print("lapsh is not installed (pip install -e '.[bench]'): no ratios")
+        print("lapsh is not installed (pip install -e '.[test]'): no ratios")
         return
     for name in names:
         if name.startswith("lapgen"):

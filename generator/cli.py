@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from . import __version__
-from .diagnostics import Diagnostic
+from .diagnostics import Diagnostic, visible
 from .errors import (
     ConfigError,
     InternalError,
@@ -182,7 +182,7 @@ def _summary(path: Path, result: ParseResult, warnings: int, failed: bool) -> st
     api = result.api
     status = "invalid" if failed else "ok"
     return (
-        f"{path}: {status}: {api.name}, {len(api.endpoints)} endpoints in "
+        f"{path}: {status}: {visible(api.name)}, {len(api.endpoints)} endpoints in "
         f"{len(api.groups)} groups ({counts})"
     )
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import unicodedata
 from typing import Literal
 
 import attrs
@@ -10,11 +11,27 @@ from .errors import SpecError
 
 Severity = Literal["error", "warning"]
 
+# Characters a terminal would act on or hide: controls (ANSI escapes start with ESC), format
+# characters (bidi overrides, zero-width), line and paragraph separators, surrogates, private
+# use and unassigned code points.
+_INVISIBLE_CATEGORIES = frozenset({"Cc", "Cf", "Zl", "Zp", "Cs", "Co", "Cn"})
+
+
+def visible(text: str) -> str:
+    """``text`` with each invisible or terminal-controlling character as a Python escape."""
+    if text.isprintable():  # the common case: nothing to escape (and fast)
+        return text
+    return "".join(
+        (ascii(char)[1:-1] if unicodedata.category(char) in _INVISIBLE_CATEGORIES else char)
+        for char in text
+    )
+
 
 @attrs.frozen
 class Diagnostic:
     severity: Severity
-    message: str
+    # Messages quote spec text: escaped once here, for the terminal, JSON and exceptions alike.
+    message: str = attrs.field(converter=visible)
     line: int
     column: int
 
@@ -26,10 +43,12 @@ class Diagnostic:
         text = source_lines[self.line - 1].rstrip("\r\n")
         # Long spec lines (Stytch's run to 20 KB) are clipped around the column.
         start = max(0, self.column - 60)
-        shown = text[start : start + 120]
+        shown = visible(text[start : start + 120])
         prefix = "..." if start else ""
         suffix = "..." if start + 120 < len(text) else ""
-        caret = " " * (len(prefix) + self.column - 1 - start) + "^"
+        # The caret counts the escaped width of what precedes the column.
+        width = len(visible(text[start : max(start, self.column - 1)]))
+        caret = " " * (len(prefix) + width) + "^"
         return f"{head}\n    {prefix}{shown}{suffix}\n    {caret}"
 
     def as_json(self) -> dict[str, object]:

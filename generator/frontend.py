@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import ast
 import re
+import unicodedata
 from collections.abc import Iterable, Sequence
 from functools import lru_cache
 from importlib import resources
@@ -83,10 +84,13 @@ def read_spec(source: str | bytes, *, accelerate: bool = True) -> ParseResult:
     else:
         text = source
     text = _normalize(text)
-    if "\x00" in text:
+    # The header first: a binary file (a PNG has a NUL on its third line) is "not a LAP
+    # document" at line 1, not a NUL somewhere further down.
+    problem = _check_header(text)
+    if problem is None and "\x00" in text:
         line, column = _line_col(text, text.index("\x00"))
-        return _failed(Diagnostic("error", "binary input: NUL byte in the spec", line, column))
-    problem = _check_header(text) or _check_nesting(text)
+        problem = Diagnostic("error", "binary input: NUL byte in the spec", line, column)
+    problem = problem or _check_nesting(text)
     if problem is not None:
         return _failed(problem)
     cut_mid_line = not text.endswith("\n")
@@ -122,16 +126,15 @@ def _normalize(text: str) -> str:
 
 
 def _decode(data: bytes) -> str | Diagnostic:
-    if b"\x00" in data:
-        line, column = _byte_line_col(data, data.index(b"\x00"))
-        return Diagnostic("error", "binary input: NUL byte in the spec", line, column)
+    """UTF-8 text, or where it is not; NUL bytes are left to the text checks."""
     try:
         return data.decode("utf-8")
     except UnicodeDecodeError as exc:
         line, column = _byte_line_col(data, exc.start)
         return Diagnostic(
             "error",
-            f"not UTF-8: byte 0x{data[exc.start]:02x} cannot be decoded; LAP files are UTF-8",
+            f"not UTF-8 text: byte 0x{data[exc.start]:02x} cannot be decoded; LAP files are "
+            "UTF-8, so this is not a LAP document",
             line,
             column,
         )
@@ -213,13 +216,15 @@ _TERMINAL_NAMES = {
     "FIELD_COMMENT": "'# comment'",
     "DEFAULT": "'=default'",
     "NULLABLE": "'?'",
+    "NULLABLE_MAP": "'map?'",
     "LBRACE": "'{'",
     "TYPE_NAME": "a type",
     "STATUS": "a status code",
     "INT": "a number (at most 18 digits)",
     "TEXT": "text",
     "METHOD": "an HTTP method",
-    "WORD": "a path",
+    "WORD": "a version",
+    "PATH": "a path",
     "_NL": "end of line",
     "$END": "end of file",
     "DIRECTIVE": "a directive",
@@ -377,6 +382,18 @@ class _Expanded:
         self.children = children
 
 
+@attrs.frozen
+class _Nullable:
+    """``map?{…}`` on its way to the field that holds it (the field's TypeSpec is nullable)."""
+
+    expr: ir.TypeExpr
+
+
+def _bare(expr: ir.TypeExpr | _Nullable) -> ir.TypeExpr:
+    """A type where the IR cannot say "nullable" (array items, dict values, ``@body``)."""
+    return expr.expr if isinstance(expr, _Nullable) else expr
+
+
 class _LineBuilder(Transformer[Token, list[_Line]]):
     """Builds a ``_Line`` per directive and IR nodes for types and fields.
 
@@ -442,7 +459,7 @@ class _LineBuilder(Transformer[Token, list[_Line]]):
 
     def body(self, children: list[Any]) -> _Line:
         arrow, expr = children
-        return _Line("body", _pos(arrow), expr)
+        return _Line("body", _pos(arrow), _bare(expr))
 
     def required(self, children: list[Any]) -> _Line:
         return _Line("required", _pos(children[0]), children[1])
@@ -491,7 +508,7 @@ class _LineBuilder(Transformer[Token, list[_Line]]):
         return fields, _comment(comment.value + (rest.value if rest is not None else ""))
 
     def returns_ref(self, children: list[Any]) -> ir.TypeSpec:
-        return ir.TypeSpec(children[1])
+        return ir.TypeSpec(_bare(children[1]))
 
     def errors(self, children: list[Any]) -> _Line:
         cases = tuple(case for case in children if isinstance(case, ir.ErrorCase))
@@ -510,6 +527,8 @@ class _LineBuilder(Transformer[Token, list[_Line]]):
     def field(self, children: list[Any]) -> ir.Field:
         # The hot path of the whole front end (Stytch has 8,000 fields): keep it lean.
         name, expr, nullable, default, comment = children
+        if type(expr) is _Nullable:
+            expr, nullable = expr.expr, True
         raw: str = name.value
         name_text = raw.lstrip(" \t,")
         column = (name.column or 0) + len(raw) - len(name_text)
@@ -538,15 +557,19 @@ class _LineBuilder(Transformer[Token, list[_Line]]):
         children[1] = _scalar_type(children[1].value)
         return self.field(children)
 
+    def nullable_map_type(self, children: list[Any]) -> _Nullable:
+        return _Nullable(ir.ObjectType(children[1]))
+
     def map_type(self, children: list[Any]) -> ir.TypeExpr:
         fields = children[0]
         return ir.Primitive("map") if fields is None else ir.ObjectType(fields)
 
     def dict_type(self, children: list[Any]) -> ir.DictType:
-        return ir.DictType(children[0], children[2])
+        return ir.DictType(_bare(children[0]), _bare(children[2]))
 
     def array_type(self, children: list[Any]) -> ir.ArrayType:
         items, fields = children
+        items = _bare(items)  # the IR has no nullable array items: `[map?{…}]` is `[map{…}]`
         if fields is not None:
             name = items.name if isinstance(items, (ir.RefType, ir.ObjectType)) else None
             items = ir.ObjectType(fields, name)
@@ -616,14 +639,28 @@ def _default_value(raw: str) -> object:
             return raw
     if re.fullmatch(r"-?\d+\.\d*(?:[eE][-+]?\d+)?", raw):
         return float(raw)
-    if raw.startswith("["):
+    if raw.startswith("[") and raw.endswith("]"):
         try:
             value = ast.literal_eval(raw)
-        except (ValueError, SyntaxError, MemoryError, RecursionError):
-            return raw
-        # A tuple, not a list: IR values are frozen and hashable.
-        return tuple(value) if isinstance(value, (list, tuple)) else raw
+        except (ValueError, TypeError, SyntaxError, MemoryError, RecursionError):
+            return raw  # `[{{}}]` (a set of a dict) is a TypeError, not a ValueError
+        if isinstance(value, (list, tuple)) and _is_plain_list(value):
+            return _frozen(value)
     return raw
+
+
+def _is_plain_list(value: object) -> bool:
+    """Lists of lists and scalars only: a dict or set in a default stays raw text."""
+    if isinstance(value, (list, tuple)):
+        return all(_is_plain_list(item) for item in value)
+    return value is None or isinstance(value, (str, int, float, bool))
+
+
+def _frozen(value: object) -> object:
+    """Lists as tuples, recursively: IR values are frozen and hashable."""
+    if isinstance(value, (list, tuple)):
+        return tuple(_frozen(item) for item in value)
+    return value
 
 
 def _auth_scheme(words: list[str]) -> ir.AuthScheme:
@@ -651,9 +688,64 @@ def _lark_plugins(accelerate: bool) -> dict[str, Any]:
     return plugins
 
 
+# The named parts of the field-block terminals in grammar.lark (``${NAME}`` there and here).
+# Free-text repetitions are possessive so that the regex engine keeps no per-iteration state.
+REGEX_PARTS = {
+    # `name[!]:` and the blanks after it: a name runs to the first `:` whose look-ahead fits.
+    "NAME": r"[^\s,{}#][^,{}\n]*?!?:[ \t]*",
+    # What may follow a type: `?`, `=`, `(args)`, `<K,V>`, `{fields}`, `[`, or the field's end.
+    "AFTER_TYPE": r"(?:[?=(<{\[]|[ \t]*(?:[,}#]|\n))",
+    # A type as FIELD_NAME accepts it: an array, or any word followed by what follows a type.
+    "LOOSE_TYPE": r"\[|[A-Za-z_][\w.]*${AFTER_TYPE}",
+    # A type as a comment or default must show it to end there: a built-in or a capitalised or
+    # dotted type name (`User`, `google.rpc.Status`), or an array of one (so the text
+    # `c hints: [jpg?x=1]` in a comment is not a field).
+    "STRICT_TYPE": (
+        r"\[*+(?:(?:str|int|num|float|bool|map|any|bytes|null|file|enum)(?![\w.-])"
+        r"|[A-Z][\w.]*(?=${AFTER_TYPE}|\])|[a-z_]\w*\.[\w.]+(?=${AFTER_TYPE}|\]))"
+    ),
+    # `, name: TYPE`: a comma that ends a comment or a default.
+    "FIELD_START": r"[ \t]*${NAME}(?:${STRICT_TYPE})",
+    "TEXT_RUN": r"[^,{}\n]++|,(?!${FIELD_START})",
+    # Balanced braces inside a comment; an unbalanced `{` is kept as a plain character.
+    "BRACED1": r"\{(?:${TEXT_RUN})*+\}",
+    "BRACED2": r"\{(?:${TEXT_RUN}|${BRACED1}|\{)*+\}",
+    "BRACED3": r"\{(?:${TEXT_RUN}|${BRACED2}|\{)*+\}",
+    "BRACED4": r"\{(?:${TEXT_RUN}|${BRACED3}|\{)*+\}",
+    # A `}` that no `{` opened and that cannot end a block (nothing block-ending follows it,
+    # counting a nullable `}?`, a default `}=`, an array's `}]` and a map's `}>`): lapsh writes descriptions such as "a } b"
+    # verbatim.
+    "STRAY_CLOSE": r"\}(?!\??[ \t]*[,}\]>#\n]|\??=)",
+    # In @errors (never nested) every `}` but the line's last is text.
+    "ERROR_STRAY_CLOSE": r"\}(?=[^}\n]*+\})",
+    # A comma that does not start the next case (`, 404`, `, 4XX`, `, default`).
+    "ERROR_COMMA": r",(?![ \t]*(?:[0-9][0-9Xx]{2}|default)\b)",
+    # Balanced braces in text, unless they would take the `}` that ends the line's block:
+    # lapsh writes a description "{" as `{400: {}`.
+    "TEXT_BRACES": r"${BRACED4}(?![ \t]*\n)",
+    "COMMENT_TEXT": r"(?:${TEXT_RUN}|${TEXT_BRACES}|\{|${STRAY_CLOSE})*+",
+    # A default: a `[list]`, words, a `#` that no blank precedes, blanks inside the value, and
+    # commas that do not start a field.
+    "DEFAULT_TEXT": (
+        r"(?:\[[^\]\n]*+\]|[^\s,}#\[]++|\[|#|[ \t]++(?![#\s,}])|,(?!${FIELD_START}))*+"
+    ),
+}
+_PLACEHOLDER = re.compile(r"\$\{(\w+)\}")
+
+
+def expand_regex_parts(text: str) -> str:
+    """Replace every ``${NAME}`` in ``text`` by its REGEX_PARTS definition, recursively."""
+    while True:
+        expanded = _PLACEHOLDER.sub(lambda match: REGEX_PARTS[match.group(1)], text)
+        if expanded == text:
+            return text
+        text = expanded
+
+
 @lru_cache(maxsize=2)
 def _parser(accelerate: bool = True) -> Lark:
     grammar = resources.files("generator").joinpath("grammar.lark").read_text("utf-8")
+    grammar = expand_regex_parts(grammar)
     # lark's cache skips the LALR table construction (a third of a CLI run); lark keys the
     # file on the grammar and options, so a changed grammar is never served stale tables.
     directory = writable_cache_dir("lark")
@@ -741,7 +833,11 @@ def _assemble(lines: Sequence[_Line]) -> ParseResult:
             continue
         if kind == "endpoint":
             finish()
-            method, path, _ = line.value
+            method, path, path_pos = line.value
+            problem = _path_problem(path)
+            if problem is not None:
+                offset, message = problem
+                report("error", message, ir.Pos(path_pos.line, path_pos.column + offset))
             if method not in HTTP_METHODS:
                 if method in NON_HTTP_METHODS:
                     report(
@@ -812,18 +908,40 @@ def _assemble(lines: Sequence[_Line]) -> ParseResult:
     return ParseResult(None if failed else api, tuple(diagnostics))
 
 
+def _path_problem(path: str) -> tuple[int, str] | None:
+    """Why a path cannot be used, and the offset of the culprit; None when it can.
+
+    Decision: refuse rather than normalise. Control, format (bidi, zero-width) and other
+    invisible characters are never valid in a URL, and a path-param name with a quote or a
+    backslash cannot be spelled back in generated code without changing it; a silent rewrite
+    would send a different URL than the spec says.
+    """
+    for offset, char in enumerate(path):
+        if unicodedata.category(char)[0] in "CZ" and char != " ":
+            return offset, f"path holds the invisible character {ascii(char)[1:-1]}"
+    for match in ir.PATH_PARAM.finditer(path):
+        for offset, char in enumerate(match.group(1), start=match.start(1)):
+            if char in '"\\':
+                return offset, f"path param name holds {char!r}: not allowed in a path param name"
+    return None
+
+
 def _finish_endpoint(builder: _EndpointBuilder, common: set[str], report: Any) -> ir.Endpoint:
-    seen: set[str] = set()
+    # Real files repeat a name (a path `id` and a body field `id`): both are real params, so
+    # both stay in the IR; the planner gives the second its own Python name.
+    seen: dict[str, ir.Field] = {}
     kept: dict[str, tuple[ir.Field, ...]] = {}
     for kind in ("required", "optional"):
-        fields = []
-        for field in builder.fields.get(kind, ()):
-            if field.name in seen:
-                report("warning", f"duplicate param {field.name!r}; the first is kept", field.pos)
-                continue
-            seen.add(field.name)
-            fields.append(field)
-        kept[kind] = tuple(fields)
+        kept[kind] = tuple(builder.fields.get(kind, ()))
+        for field in kept[kind]:
+            first = seen.setdefault(field.name, field)
+            if first is not field:
+                report(
+                    "warning",
+                    f"duplicate param {field.name!r} (first at line {first.pos.line}, column "
+                    f"{first.pos.column}); both are kept",
+                    field.pos,
+                )
     required_names = {field.name for field in kept["required"]} | common
     for match in ir.PATH_PARAM.finditer(builder.path):
         if match.group(1) not in required_names:
@@ -849,10 +967,11 @@ def _finish_endpoint(builder: _EndpointBuilder, common: set[str], report: Any) -
 
 
 def _check_duplicate_routes(api: ir.API, report: Any) -> None:
-    """The same METHOD+PATH twice is an error, unless the two have different ``@desc``.
+    """The same METHOD+PATH twice is a warning: lapsh writes it for Postman request variants.
 
     Postman collections hold several named requests for one route ("Create authors
-    collection", "Create books collection"); lapsh keeps each as an endpoint.
+    collection", "Create books collection"); lapsh keeps each as an endpoint, and a lean file
+    (no ``@desc``) makes them identical.
     """
     seen: dict[tuple[str, str], ir.Endpoint] = {}
     for endpoint in api.endpoints:
@@ -864,7 +983,8 @@ def _check_duplicate_routes(api: ir.API, report: Any) -> None:
         if first.desc != endpoint.desc:
             report("warning", f"route repeated with another @desc: {where}", endpoint.pos)
         else:
-            report("error", f"duplicate endpoint {where}", endpoint.pos)
+            # Lean files drop @desc, so Postman request variants become identical blocks.
+            report("warning", f"route repeated: {where}", endpoint.pos)
 
 
 def _check_completeness(api: ir.API, header_pos: dict[str, ir.Pos], report: Any) -> None:

@@ -227,6 +227,20 @@ class Endpoint:
         return path_params(self.path)
 
     @property
+    def repeated_params(self) -> tuple[Field, ...]:
+        """Params whose name an earlier param of this endpoint has (the front end warns).
+
+        Real files hold a path ``id`` and a body ``id`` in one endpoint: both are sent.
+        """
+        seen: set[str] = set()
+        repeated = []
+        for field in self.params:
+            if field.name in seen:
+                repeated.append(field)
+            seen.add(field.name)
+        return tuple(repeated)
+
+    @property
     def success(self) -> Response | None:
         """The success response: the first 2xx (or ``OK``) ``@returns``; None when none is."""
         return next((r for r in self.responses if is_success_code(r.code)), None)
@@ -310,7 +324,11 @@ class API:
         that order; on a name clash an endpoint param wins over a common field, which wins over
         a body field. Path params the spec does not declare are not invented here.
         """
-        declared = {field.name: field for field in (*self.common_fields, *endpoint.params)}
+        declared = {field.name: field for field in self.common_fields}
+        own: dict[str, Field] = {}
+        for field in endpoint.params:
+            own.setdefault(field.name, field)  # a repeated name: see Endpoint.repeated_params
+        declared.update(own)
         for field in self.body_fields(endpoint):
             declared.setdefault(field.name, field)
         return declared

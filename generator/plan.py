@@ -549,7 +549,10 @@ class _Builder:
     def method(self, endpoint: ir.Endpoint, resource: tuple[str, ...], name: str) -> MethodPlan:
         params = self.params(endpoint)
         response_model, returns, cast = self.response(endpoint, resource, name)
-        path_code = _path_code(endpoint.path, {p.wire: p.python for p in params})
+        python_names = {p.wire: p.python for p in params}
+        # A repeated name (a path `id` and a body `id`): the path template takes the path one.
+        python_names.update({p.wire: p.python for p in params if p.location == "path"})
+        path_code = _path_code(endpoint.path, python_names)
         return MethodPlan(
             name=name,
             accessor=".".join((*resource, name)),
@@ -618,6 +621,26 @@ class _Builder:
                     field.name in required,
                     annotation,
                     field.comment or "",
+                )
+            )
+        for field in endpoint.repeated_params:
+            # Placed as if the first of that name were not there (so never in the path), with
+            # its own Python name (`body_id`) and its wire name unchanged.
+            location = placement.place(
+                endpoint.method,
+                field,
+                (),
+                named_types=self.models.named_types,
+                auth_headers=self.auth_headers,
+                query_names=query_names,
+            )
+            python = unique(f"{location}_{snake(field.name)}", taken)
+            taken.add(python)
+            annotation = self.models.annotation(field.type, hint=field.name, for_input=True)
+            is_required = any(field is other for other in endpoint.required)
+            plans.append(
+                ParamPlan(
+                    field.name, python, location, is_required, annotation, field.comment or ""
                 )
             )
         # Path params in path order first, then required, then optional.

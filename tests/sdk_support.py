@@ -452,6 +452,18 @@ def plan_call(
     ``signature`` maps Python param names to their resolved annotations.
     """
     declared = wire.api.declared_params(endpoint)
+    # A name repeated in the endpoint: the second param is named after its place (`body_id`).
+    repeated = {field.name: field for field in endpoint.repeated_params}
+
+    def field_of(param: dict[str, Any]) -> ir.Field | None:
+        if param["wire"] in repeated and param["python"].startswith(f"{param['in']}_"):
+            return repeated[param["wire"]]
+        return declared.get(param["wire"])
+
+    def richness(param: dict[str, Any]) -> int:
+        field = field_of(param)
+        return RICHNESS.get(type(field.type.expr), 1) if field is not None else 1
+
     params = method["params"]
     chosen: list[dict[str, Any]] = [p for p in params if p["required"]]
     if optional != "none":
@@ -463,7 +475,7 @@ def plan_call(
                 chosen.append(
                     max(
                         candidates,
-                        key=lambda p: RICHNESS.get(type(declared[p["wire"]].type.expr), 1),
+                        key=richness,
                     )
                 )
     args: list[Any] = []
@@ -473,7 +485,7 @@ def plan_call(
     headers: dict[str, str] = {}
     body: dict[str, Any] | None = {} if any(p["in"] == "body" for p in params) else None
     for param in chosen:
-        field = declared.get(param["wire"])
+        field = field_of(param)
         expr = field.type.expr if field is not None else ir.Primitive("str")
         if param["in"] == "path":
             value = _path_value(param["wire"], expr)

@@ -177,7 +177,11 @@ def test_stytch() -> None:
     assert api.auth is not None and api.auth.schemes[0].kind == "basic"
 
 
-@pytest.mark.parametrize("path", SPEC_FILES, ids=ids(SPEC_FILES))
+# The hand-written fixtures hold the forms the real files lack (tests/fixtures/realworld.lap).
+BACKEND_FILES = SPEC_FILES + sorted((Path(__file__).parent / "fixtures").glob("*.lap"))
+
+
+@pytest.mark.parametrize("path", BACKEND_FILES, ids=ids(BACKEND_FILES))
 def test_lark_cython_and_pure_python_give_the_same_ir(path: Path) -> None:
     pytest.importorskip("lark_cython")
     # The comparison means something only if the accelerated parser is lark-cython's.
@@ -474,6 +478,11 @@ DEFAULTS = [
     ("[str]=[]", "[]", ()),
     ("str=", "", ""),
     ("int?=5", "5", 5),
+    ("str=id,name", "id,name", "id,name"),
+    ("str=#FF0000", "#FF0000", "#FF0000"),
+    ("str=a b", "a b", "a b"),
+    ("[[int]]=[[1], [2]]", "[[1], [2]]", ((1,), (2,))),
+    ("any=[{{}}]", "[{{}}]", "[{{}}]"),
 ]
 
 
@@ -542,6 +551,12 @@ COMMENTS = [
     "ratio 3:2, 1:1",
     "one, two, three",
     "Search query — supports “quoted phrases” & AND/OR/NOT",
+    "hints: [jpg?dimensions=32x32][jpg?dimensions=64x64]",
+    'e.g. {"something":{"nested":1,"other":2}}',
+    '{"a":{"b":{"c":{"d":1}}}}, deep',
+    "one of: a, b, c hints: [jpg?x=1]",
+    "a lone { brace",
+    "a } b",
 ]
 
 
@@ -824,18 +839,18 @@ BROKEN = [
         4,
         17,
     ),
-    (
-        "same-route-same-desc",
-        lap(ENDPOINT, "@desc Get", ENDPOINT, "@desc Get"),
-        "duplicate endpoint GET /x (first at line 3)",
-        5,
-        11,
-    ),
-    ("not-utf8", b"@lap v0.3\n@api Caf\xe9\n@end\n", "not UTF-8: byte 0xe9", 2, 9),
+    ("not-utf8", b"@lap v0.3\n@api Caf\xe9\n@end\n", "not UTF-8 text: byte 0xe9", 2, 9),
+    # A PNG: the first byte is not UTF-8; its NUL on line 3 must not be what is reported.
+    ("png", b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR", "not a LAP document", 1, 1),
+    ("binary-utf8", "GIF89a\n\x00\x01", "expected '@lap v0.3' as the first line", 1, 1),
+    ("path-param-quote", lap('@endpoint GET /a/{x"y}'), "path param name holds '\"'", 3, 20),
+    ("path-param-backslash", lap("@endpoint GET /a/{x\\y}"), "path param name holds", 3, 20),
+    ("path-control", lap("@endpoint GET /a/{x\x1by}"), "invisible character \\x1b", 3, 20),
+    ("path-bidi", lap("@endpoint GET /a\u202e/b"), "invisible character \\u202e", 3, 17),
     (
         "not-utf8-column-in-characters",
         "@lap v0.3\n@api Café →".encode() + b"\xff\n@end\n",
-        "not UTF-8: byte 0xff",
+        "not UTF-8 text: byte 0xff",
         2,
         12,
     ),
@@ -990,6 +1005,27 @@ WARNINGS = [
     ),
     ("second-api", lap("@api Other"), "second @api; the first is kept", 3, 1),
     ("after-end", "@lap v0.3\n@api T\n@end\n@api U\n", "content after @end is ignored", 4, 1),
+    (
+        "same-route-same-desc",
+        lap(ENDPOINT, "@desc Get", ENDPOINT, "@desc Get"),
+        "route repeated: GET /x (first at line 3)",
+        5,
+        11,
+    ),
+    (
+        "same-route-lean",
+        lap(ENDPOINT, "@required {a: str}", ENDPOINT, "@required {a: str}"),
+        "route repeated: GET /x (first at line 3)",
+        5,
+        11,
+    ),
+    (
+        "duplicate-param",
+        lap("@endpoint PUT /component/{id}", "@required {id: str, id: int}"),
+        "duplicate param 'id' (first at line 4, column 12); both are kept",
+        4,
+        21,
+    ),
 ]
 
 
@@ -1005,18 +1041,21 @@ def test_warnings(text: str, message: str, line: int, column: int) -> None:
     assert (warning.line, warning.column) == (line, column)
 
 
-def test_duplicate_params_keep_the_first() -> None:
+def test_duplicate_params_are_all_kept_with_a_warning_each() -> None:
     result = read_spec(
         lap(ENDPOINT, "@required {id: str, id: int}", "@optional {id: bool, q: str}")
     )
     assert [(d.line, d.column, d.message) for d in result.diagnostics] == [
-        (4, 21, "duplicate param 'id'; the first is kept"),
-        (5, 12, "duplicate param 'id'; the first is kept"),
+        (4, 21, "duplicate param 'id' (first at line 4, column 12); both are kept"),
+        (5, 12, "duplicate param 'id' (first at line 4, column 12); both are kept"),
     ]
     assert result.api is not None
     endpoint = result.api.endpoints[0]
-    assert endpoint.required == (field("id", STR),)
-    assert endpoint.optional == (field("q", STR),)
+    assert [(f.name, f.type.expr) for f in endpoint.required] == [
+        ("id", ir.Primitive("str")),
+        ("id", ir.Primitive("int")),
+    ]
+    assert [f.name for f in endpoint.optional] == ["id", "q"]
 
 
 def test_the_first_of_two_header_directives_is_kept() -> None:

@@ -44,14 +44,17 @@ TYPE_NAMES = sorted(
 
 
 def _spec() -> str:
-    fields = ", ".join(f"{name}: str" for name in NAMES)
+    def fields(path_param: str) -> str:
+        # Each name once per endpoint: the path param is declared in @required only.
+        return ", ".join(f"{name}: str" for name in NAMES if name != path_param)
+
     types = "\n".join(f"@type {name} {{value: str}}" for name in TYPE_NAMES)
     returns = ", ".join(f"t{index}: {name}" for index, name in enumerate(TYPE_NAMES))
     endpoints = "\n\n".join(
         f"@endpoint {method} /{segment}/{{{param}}}\n"
         f"@required {{{param}: str}}\n"
-        f"@optional {{{fields}}}\n"
-        f"@returns(200) {{{fields}, {returns}}}"
+        f"@optional {{{fields(param)}}}\n"
+        f"@returns(200) {{{fields(param)}, {returns}}}"
         for segment, param, method in [
             ("none", "self", "GET"),
             ("true", "models", "POST"),

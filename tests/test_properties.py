@@ -5,14 +5,22 @@
 
 from __future__ import annotations
 
+import os
+import tracemalloc
 from functools import lru_cache
 
 from conftest import SAMPLES_DIR, STYTCH
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from generator.diagnostics import LapError
-from generator.frontend import ParseResult, parse, read_spec
+from generator import mock
+from generator.config import Config
+from generator.diagnostics import Diagnostic, LapError, visible
+from generator.frontend import ParseResult, parse, read_spec, source_lines
+from generator.plan import PlanError, build_plan
+
+# `nox -s fuzz` multiplies every example count here (LAPGEN_FUZZ_SCALE=20 by default there).
+SCALE = int(os.environ.get("LAPGEN_FUZZ_SCALE", "1"))
 
 SAMPLES = [
     "fixture-special_chars.lap",
@@ -152,11 +160,13 @@ def check(data: bytes | str, accelerate: bool = True) -> ParseResult:
     assert (result.api is None) == bool(result.errors)
     text = data.decode("utf-8", "replace") if isinstance(data, bytes) else data
     last_line = text.count("\n") + text.count("\r") + 1
+    lines = source_lines(text)
     for diagnostic in result.diagnostics:
         assert diagnostic.severity in ("error", "warning")
         assert diagnostic.message
         assert 1 <= diagnostic.line <= last_line
         assert diagnostic.column >= 1
+        assert_nothing_invisible(diagnostic, lines)
     try:
         api = parse(data)
     except LapError as exc:
@@ -167,7 +177,15 @@ def check(data: bytes | str, accelerate: bool = True) -> ParseResult:
     return result
 
 
-SETTINGS = settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+def assert_nothing_invisible(diagnostic: Diagnostic, lines: list[str]) -> None:
+    """What reaches a terminal holds no control, bidi or zero-width character from the spec."""
+    rendered = diagnostic.render("spec.lap", lines)
+    assert all(visible(line) == line for line in rendered.split("\n")), ascii(rendered)
+
+
+SETTINGS = settings(
+    max_examples=300 * SCALE, deadline=None, suppress_health_check=[HealthCheck.too_slow]
+)
 
 
 @SETTINGS
@@ -176,7 +194,7 @@ def test_damaged_specs_never_crash(data: bytes) -> None:
     check(data)
 
 
-@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=60 * SCALE, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(damaged_specs())
 def test_damaged_specs_never_crash_the_pure_python_parser(data: bytes) -> None:
     fast = check(data)
@@ -189,7 +207,7 @@ def test_arbitrary_bytes_never_crash(data: bytes, with_header: bool) -> None:
     check(b"@lap v0.3\n@api X\n" + data if with_header else data)
 
 
-@settings(max_examples=150, deadline=None)
+@settings(max_examples=150 * SCALE, deadline=None)
 @given(st.text(max_size=500))
 def test_arbitrary_text_never_crashes(text: str) -> None:
     check("@lap v0.3\n" + text)
@@ -204,3 +222,82 @@ def test_the_edits_damage_the_specs() -> None:
             result = read_spec(apply(base, (kind, 7, what)))
             messages.update(d.message.split(" ")[0] for d in result.errors)
     assert len(messages) >= 5, messages
+
+
+# -- hostile names and text that reach the planner and the mock --------------------------------
+
+HOSTILE_CHARS = st.sampled_from(
+    [
+        '"',
+        "\\",
+        "'",
+        "\x1b",
+        "\x07",
+        "\u202e",
+        "\u200b",
+        "\u2028",
+        "{",
+        "}",
+        "%",
+        " ",
+        "é",
+        "a",
+        "-",
+    ]
+)
+HOSTILE_NAMES = st.text(HOSTILE_CHARS, min_size=1, max_size=6).filter(lambda name: "{" not in name)
+
+
+@settings(max_examples=80 * SCALE, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(HOSTILE_NAMES, HOSTILE_NAMES, st.sampled_from(["GET", "PUT"]))
+def test_hostile_path_params_never_crash_plan_or_mock(name: str, other: str, method: str) -> None:
+    """A spec the front end accepts plans and mocks; one it refuses has a positioned error."""
+    text = (
+        "@lap v0.3\n@api Hostile\n"
+        f"@endpoint {method} /a/{{{name}}}/b/{{{other}}}\n"
+        f"@required {{{name}: str, {other}: int, x: str}}\n@end\n"
+    )
+    result = check(text)
+    if result.api is None:
+        return
+    try:
+        plan = build_plan(result.api, Config(), spec_name="h.lap", spec_bytes=text.encode())
+    except PlanError:
+        return  # a refusal with a message is fine; a KeyError is not
+    mock._routes(result.api, plan)
+
+
+def test_path_param_names_with_quotes_backslashes_or_controls_are_refused() -> None:
+    for bad in ['x"y', "x\\y", "x\x1by", "x\u202ey"]:
+        result = read_spec(f"@lap v0.3\n@api T\n@endpoint GET /a/{{{bad}}}\n@end\n")
+        (error,) = result.errors
+        assert (error.line, error.column) == (3, 20), bad
+        assert visible(error.message) == error.message
+
+
+def test_a_megabyte_comment_line_parses_in_memory_linear_in_its_size() -> None:
+    """A ~1 MB comment of `a, a, …` (a 6 MB one took 1 GB): the peak stays a small multiple."""
+    line = "@optional {q: str # " + "a, " * 350_000 + "}"
+    text = f"@lap v0.3\n@api T\n@endpoint GET /a\n{line}\n@end\n"
+    read_spec(text)  # build and cache the parser outside the measurement
+    tracemalloc.start()
+    try:
+        result = read_spec(text)
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert result.api is not None
+    assert result.api.endpoints[0].optional[0].comment is not None
+    assert peak < 30 * len(text), (peak, len(text))
+
+
+@settings(max_examples=100 * SCALE, deadline=None)
+@given(st.text(st.characters(categories=("Cc", "Cf", "Zl", "Zp", "Co")), min_size=1, max_size=8))
+def test_control_and_bidi_characters_are_escaped_in_diagnostics(junk: str) -> None:
+    for text in (
+        f"@lap v0.3\n@api T\n@endpoint GET /a{junk}\n@end\n",
+        f"@lap v0.3\n@api T\n@endpoint GET /a\n@required {{{junk}: %}}\n@end\n",
+        f"@lap v0.3\n@api T\n@frob{junk}\n@end\n",
+        f"{junk}@lap v0.3\n",
+    ):
+        check(text)

@@ -343,3 +343,14 @@ def test_broken_files_in_process(
             assert json.loads(out)[0]["ok"] is (code == 0)
         else:
             assert len(diagnostics_in(err)) >= 1
+
+
+def test_the_summary_line_escapes_control_and_bidi_characters_of_the_api_name(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    spec = tmp_path / "ansi.lap"
+    spec.write_text("@lap v0.3\n@api \x1b[31mRed\u202e\n@end\n", encoding="utf-8")
+    code, out, _ = run(capsys, "validate", str(spec))
+    assert code == 0
+    assert "\x1b" not in out and "\u202e" not in out
+    assert "\\x1b[31mRed\\u202e" in out
