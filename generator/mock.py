@@ -429,11 +429,11 @@ class Fault:
 
 
 CONTROL_KEYS = ("status", "retry-after", "delay", "drop", "times", "id")
-DECIMAL = re.compile(r"\d{1,9}(?:\.\d{1,9})?")
+DECIMAL = re.compile(r"[0-9]{1,9}(?:\.[0-9]{1,9})?")
 # RFC 9110's IMF-fixdate, the only HTTP-date a server should send.
 HTTP_DATE = re.compile(
-    r"(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun), \d\d (?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)"
-    r" \d{4} \d\d:\d\d:\d\d GMT"
+    r"(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun), [0-9]{2} (?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)"
+    r" [0-9]{4} [0-9]{2}:[0-9]{2}:[0-9]{2} GMT"
 )
 MAX_TIMES = 1_000_000
 
@@ -472,7 +472,7 @@ def parse_control(text: str, max_delay: float = DEFAULT_LIMITS.max_delay) -> Fau
             raise ControlError(f"{key!r} needs a value ({key}=...)")
         elif key == "status":
             # 1xx is not a final response; HTTP has no status outside 100-599.
-            if not re.fullmatch(r"\d{3}", value) or not 200 <= int(value) <= 599:
+            if not re.fullmatch(r"[0-9]{3}", value) or not 200 <= int(value) <= 599:
                 raise ControlError(f"status must be an HTTP status 200-599, got {_shown(value)}")
             fault.status = int(value)
         elif key == "retry-after":
@@ -489,7 +489,7 @@ def parse_control(text: str, max_delay: float = DEFAULT_LIMITS.max_delay) -> Fau
                 )
             fault.delay = float(value)
         elif key == "times":
-            if not re.fullmatch(r"\d{1,7}", value) or not 1 <= int(value) <= MAX_TIMES:
+            if not re.fullmatch(r"[0-9]{1,7}", value) or not 1 <= int(value) <= MAX_TIMES:
                 raise ControlError(
                     f"times must be a whole number from 1 to {MAX_TIMES}, got {_shown(value)}"
                 )
