@@ -45,7 +45,7 @@ from starlette.applications import Starlette
 from starlette.requests import ClientDisconnect, Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
-from starlette.types import Receive, Scope, Send
+from starlette.types import Message, Receive, Scope, Send
 from uvicorn.protocols.http.h11_impl import H11Protocol
 
 from . import ir
@@ -594,12 +594,27 @@ class MockApp:
             await self.error(checked, scope, close)(scope, receive, send)
             return
         scope.setdefault("state", {})["fault"] = checked
-        if checked.delay:
-            await asyncio.sleep(checked.delay)
-        if checked.drop:
-            _drop(send)
-            return
-        await self._starlette(scope, receive, send)
+        started = False
+
+        async def tracking_send(message: Message) -> None:
+            nonlocal started
+            started = started or message["type"] == "http.response.start"
+            await send(message)
+
+        try:
+            if checked.delay:
+                await asyncio.sleep(checked.delay)
+            if checked.drop:
+                _drop(send)
+                return
+            await self._starlette(scope, receive, tracking_send)
+        except asyncio.CancelledError:
+            # uvicorn cancels what is still running once the shutdown grace is over: answer
+            # 503 rather than let it log a traceback and send a bare 500.
+            if not started:
+                message = "the mock server is shutting down"
+                problem = Problem(503, "shutting_down", message)
+                await self.error(problem, scope, {"Connection": "close"})(scope, receive, send)
 
     def _preflight(self, scope: Scope) -> Fault | Problem:
         """The request's fault, or why it is refused from its headers alone."""
@@ -607,6 +622,12 @@ class MockApp:
         limits = self.limits
         if len(headers) > limits.max_headers:
             message = f"{len(headers)} header lines; at most {limits.max_headers} are accepted"
+            return Problem(431, "headers_too_large", message)
+        # h11 bounds only a head that arrives in pieces; one sent whole is measured here.
+        target = len(scope.get("raw_path") or b"") + len(scope.get("query_string") or b"")
+        head = target + sum(len(key) + len(value) + 4 for key, value in headers)
+        if head > limits.max_header_bytes:
+            message = f"the request line and headers are over {limits.max_header_bytes} bytes"
             return Problem(431, "headers_too_large", message)
         lengths = [value for key, value in headers if key == b"content-length"]
         if lengths and lengths[0].isdigit() and int(lengths[0]) > limits.max_body_bytes:
@@ -970,6 +991,15 @@ class _MockProtocol(H11Protocol):
         super().data_received(data)
         if self.conn.their_state is not h11.IDLE:  # the headers are in (or it failed)
             self._stop_header_clock()
+
+    def on_response_complete(self) -> None:
+        super().on_response_complete()
+        # A pipelined request already partly in the buffer: its clock starts now.
+        pending = self.conn.trailing_data[0]
+        if pending and self.conn.their_state is h11.IDLE and not self.transport.is_closing():
+            self._stop_header_clock()
+            self._start_header_clock()
+            self._partial = True
 
     def connection_lost(self, exc: Exception | None) -> None:
         self._stop_header_clock()
