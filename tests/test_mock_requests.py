@@ -312,3 +312,41 @@ def test_distinct_times_headers_keep_a_bounded_count() -> None:
     assert len(app._fault_counts) == 50
     # The newest keys are still counted: a repeat is past its one time.
     assert app._fault("status=429; times=1; id=299").status is None
+
+
+# ---------------------------------------------------------------------------------------------
+# Anything at all
+# ---------------------------------------------------------------------------------------------
+
+PATHS = sorted({route.template for route in APP.routes})
+PATH_NOISE = st.text(st.characters(min_codepoint=0x21, max_codepoint=0x7E), max_size=30)
+
+
+@PROPERTY
+@given(
+    method=st.sampled_from(["GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS"]),
+    path=st.one_of(
+        st.sampled_from(PATHS).map(lambda template: re.sub(r"\{+[^{}]+\}+", "x%2Fy", template)),
+        PATH_NOISE.map(lambda noise: "/v1/" + noise),
+    ),
+    query=st.binary(max_size=40),
+    headers=st.lists(
+        st.tuples(
+            st.sampled_from([b"x-lapgen-mock", b"authorization", b"content-length", b"x-other"]),
+            st.binary(max_size=30).map(lambda value: value.replace(b"\r", b"").replace(b"\n", b"")),
+        ),
+        max_size=4,
+    ),
+    body=st.binary(max_size=60),
+)
+def test_any_request_gets_a_clean_answer(
+    method: str, path: str, query: bytes, headers: list[tuple[bytes, bytes]], body: bytes
+) -> None:
+    """Whatever arrives, the app answers (no exception, no 5xx except a forced one) with
+    headers h11 can send."""
+    answer = call(
+        APP, method, path, headers=[AUTH_HEADER, *headers], body_chunks=[body], query=query
+    )
+    forced = any(key == b"x-lapgen-mock" for key, _ in headers)
+    assert answer.status < 500 or forced, answer.body
+    assert_header_safe(answer)

@@ -214,9 +214,23 @@ def test_lapgen_mock_exits_on_sigterm_with_a_long_delay_in_flight() -> None:
             process.wait(10)
         assert process.poll() is not None, "lapgen mock still runs 10 s after SIGTERM"
         assert process.returncode == 0
+        assert process.stderr is not None and "Traceback" not in process.stderr.read()
         reply = read_all(in_flight)  # the delayed request was cut short
         assert status_of(reply) == 503 and b"shutting down" in reply
         in_flight.close()
     finally:
         process.kill()
         process.wait(10)
+
+
+@pytest.mark.parametrize(
+    ("option", "value", "words"),
+    [
+        ("--delay", "31", "delay must be from 0 to 30 seconds"),
+        ("--delay", "nan", "delay must be from 0 to 30 seconds"),
+        ("--fail-rate", "1.5", "fail rate must be from 0 to 1"),
+    ],
+)
+def test_lapgen_mock_refuses_options_out_of_range(option: str, value: str, words: str) -> None:
+    run = sdk_support.run_lapgen("mock", sdk_support.SPEC, option, value)
+    assert run.code == 2 and words in run.stderr and "Traceback" not in run.stderr
