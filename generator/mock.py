@@ -666,6 +666,7 @@ class MockApp:
             "status_code": problem.status,
             "request_id": f"request-id-test-{uuid.uuid4()}",
             "error_type": problem.error_type,
+            # Cut: a message may quote a value of the request, which may be large.
             "error_message": problem.message[:1000],
         }
         if 400 <= problem.status < 500 and problem.error_type != "mock_fault":

@@ -26,6 +26,7 @@ from generator.mock import (
     ControlError,
     Limits,
     MockApp,
+    MockError,
     json_depth,
     parse_control,
 )
@@ -156,10 +157,19 @@ def test_well_formed_control_headers_parse(
     )
 
 
+@pytest.mark.parametrize(
+    "limits",
+    [{"max_body_bytes": 0}, {"header_timeout": float("nan")}, {"max_delay": -1}, {"keep_alive": 0}],
+)
+def test_nonsense_limits_are_refused(limits: dict[str, Any]) -> None:
+    with pytest.raises(MockError, match="every mock limit must be a positive number"):
+        Limits(**limits)
+
+
 def test_the_server_delay_is_checked_and_the_total_capped() -> None:
-    with pytest.raises(Exception, match="delay must be from 0 to 30"):
+    with pytest.raises(MockError, match="delay must be from 0 to 30"):
         stytch_app(delay=31)
-    with pytest.raises(Exception, match="fail rate must be from 0 to 1"):
+    with pytest.raises(MockError, match="fail rate must be from 0 to 1"):
         stytch_app(fail_rate=2)
     app = stytch_app(delay=20)
     assert app._fault("delay=25").delay == DEFAULT_LIMITS.max_delay
