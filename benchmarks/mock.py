@@ -6,13 +6,20 @@ Prints:
   through one Client shared by a thread pool;
 - p50 and p99 of the mock's own handling time per call (routing, validation, synthesis).
 
-Run: python benchmarks/mock.py [--async-calls N] [--thread-calls N] [--threads N] [--quick]
+With --hostile, instead, what attacks cost `lapgen mock` in its own process: its memory
+across 20,000 404s with 8 KB paths, how long 3,000 half-sent requests are held, and how long it
+takes to exit on SIGTERM with delayed requests in flight.
+
+Run: python benchmarks/mock.py [--async-calls N] [--thread-calls N] [--threads N] [--quick] [--hostile]
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import selectors
+import signal
+import socket
 import statistics
 import subprocess
 import sys
@@ -21,6 +28,8 @@ from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
+
+import httpx
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path[:0] = [str(ROOT), str(ROOT / "tests"), str(ROOT / "generated" / "stytch_api")]
@@ -83,7 +92,11 @@ def main() -> None:
     parser.add_argument("--thread-calls", type=int, default=200)
     parser.add_argument("--threads", type=int, default=16)
     parser.add_argument("--quick", action="store_true", help="a few calls: a smoke test")
+    parser.add_argument("--hostile", action="store_true", help="measure attacks instead")
     args = parser.parse_args()
+    if args.hostile:
+        hostile(quick=args.quick)
+        return
     if args.quick:  # tests/test_benchmarks.py runs this so the benchmark cannot rot
         args.async_calls, args.thread_calls, args.threads = 20, 10, 2
     with serve(sdk_support.SPEC, config=sdk_support.SPEC_CONFIG) as mock:
@@ -133,6 +146,84 @@ def load(url: str, args: argparse.Namespace, where: str) -> None:
         f"  Client x {args.threads} threads: {args.thread_calls} calls in {seconds:.2f} s, "
         f"{args.thread_calls / seconds:,.0f} calls/s"
     )
+
+
+def rss_mb(pid: int) -> float:
+    status = Path(f"/proc/{pid}/status").read_text()
+    return int(status.split("VmRSS:")[1].split()[0]) / 1024
+
+
+async def not_found_flood(url: str, count: int) -> set[int]:
+    limit = asyncio.Semaphore(50)
+    async with httpx.AsyncClient(base_url=url, timeout=30) as http:
+
+        async def one(index: int) -> int:
+            async with limit:
+                return (await http.get(f"/v1/nowhere/{index}/{'x' * 8000}")).status_code
+
+        return set(await asyncio.gather(*(one(index) for index in range(count))))
+
+
+def held_open(host: str, port: int, count: int) -> tuple[float, int]:
+    """Seconds until the server closed ``count`` half-sent requests, and how many got a 408."""
+    selector = selectors.DefaultSelector()
+    for _ in range(count):
+        sock = socket.create_connection((host, port))
+        sock.sendall(b"GET /v1/users/u1 HTTP/1.1\r\nHost: a\r\n")
+        sock.setblocking(False)
+        selector.register(sock, selectors.EVENT_READ, b"")
+    started = time.perf_counter()
+    timeouts = 0
+    while selector.get_map():
+        for key, _ in selector.select(timeout=120):
+            sock = key.fileobj
+            assert isinstance(sock, socket.socket)
+            chunk = sock.recv(65536)
+            if chunk:
+                timeouts += chunk.startswith(b"HTTP/1.1 408")
+                continue
+            selector.unregister(sock)
+            sock.close()
+    return time.perf_counter() - started, timeouts
+
+
+def hostile(*, quick: bool = False) -> None:
+    flood, half_sent = (200, 20) if quick else (20_000, 3000)
+    process = subprocess.Popen(
+        [sys.executable, "-m", "generator", "mock", str(sdk_support.SPEC)],
+        stdout=subprocess.PIPE,
+        text=True,
+        cwd=ROOT,
+    )
+    try:
+        assert process.stdout is not None
+        url = process.stdout.readline().split()[-1]
+        host, port = url.removeprefix("http://").split(":")
+        before = rss_mb(process.pid)
+        statuses = asyncio.run(not_found_flood(url, flood))
+        print(
+            f"{flood:,} GETs of 8 KB unknown paths ({statuses}): RSS {before:.0f} MB before, "
+            f"{rss_mb(process.pid):.0f} MB after"
+        )
+        seconds, timeouts = held_open(host, int(port), half_sent)
+        print(
+            f"{half_sent:,} half-sent requests: all closed after {seconds:.1f} s, "
+            f"{timeouts} got a 408"
+        )
+        delayed = [socket.create_connection((host, int(port))) for _ in range(5)]
+        for sock in delayed:
+            sock.sendall(b"GET /v1/users/u1 HTTP/1.1\r\nHost: a\r\nX-Lapgen-Mock: delay=30\r\n\r\n")
+        time.sleep(0.5)
+        started = time.perf_counter()
+        process.send_signal(signal.SIGTERM)
+        process.wait(60)
+        print(
+            f"SIGTERM with 5 requests delayed 30 s in flight: exited {process.returncode} after "
+            f"{time.perf_counter() - started:.2f} s"
+        )
+    finally:
+        process.kill()
+        process.wait(10)
 
 
 if __name__ == "__main__":

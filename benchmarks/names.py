@@ -1,6 +1,6 @@
 """Naming figures: numeric-suffix methods, version-like resources, Stytch against its official SDK.
 
-    python benchmarks/names.py tests/corpus/*.lap
+    python benchmarks/names.py [--quick] [SPEC.lap ...]   # default: every tests/corpus file
 
 Prints, over the LAP files given (with no config), how many methods carry a numeric suffix
 (``get_2``) and how many accessors have a version-like resource (``n3``, ``v1``, ``api``); then
@@ -64,7 +64,10 @@ def stytch_figures(plan: Plan) -> str:
 
 
 def main(argv: list[str]) -> int:
-    print(suffix_figures([Path(arg) for arg in argv]))
+    quick = "--quick" in argv  # tests/test_benchmarks.py: a few files, so it cannot rot
+    specs = [Path(arg) for arg in argv if arg != "--quick"]
+    specs = specs or sorted((REPO / "tests" / "corpus").glob("*.lap"))
+    print(suffix_figures(specs[:3] if quick else specs))
     bare = bare_plan(STYTCH)
     assert bare is not None
     print(f"stytch without config: {stytch_figures(bare)}")

@@ -6,6 +6,10 @@ requests get the first 2xx ``@returns`` with a body synthesised from its shape, 
 for a seed. Faults (a forced status, latency, a dropped connection) are asked for per request
 with the ``X-Lapgen-Mock`` header or per server with ``fail_rate`` and ``delay``.
 
+Every request is hostile: a malformed control header is a 400, and ``Limits`` bounds what one
+request or connection may cost (body size and JSON nesting, header size and count, the time to
+send the headers and the body, delays, connections, the memory kept about refused requests).
+
 Built on starlette (requests and responses) and uvicorn (the server). One catch-all route does
 the routing, on the raw percent-encoded path, so that a path param may hold an encoded ``/``.
 """
@@ -14,9 +18,14 @@ from __future__ import annotations
 
 import asyncio
 import base64
+import collections
 import contextlib
 import datetime as dt
+import hashlib
+import itertools
 import json
+import logging
+import math
 import random
 import re
 import signal
@@ -27,15 +36,17 @@ import uuid
 from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any
-from urllib.parse import unquote
+from urllib.parse import quote, unquote
 
 import attrs
+import h11
 import uvicorn
 from starlette.applications import Starlette
-from starlette.requests import Request
+from starlette.requests import ClientDisconnect, Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
-from starlette.types import Receive, Scope, Send
+from starlette.types import Message, Receive, Scope, Send
+from uvicorn.protocols.http.h11_impl import H11Protocol
 
 from . import ir
 from .config import Config, load_config
@@ -60,10 +71,44 @@ TRANSPORT_HEADERS = frozenset(
 )
 MAX_DEPTH = 6
 EPOCH = dt.datetime(2024, 1, 1, tzinfo=dt.UTC)
+LOG = logging.getLogger("lapgen.mock")
 
 
 class MockError(Exception):
-    """The spec cannot be served (unreadable, invalid or not HTTP)."""
+    """The spec cannot be served (unreadable, invalid or not HTTP), or a bad server option."""
+
+
+class ControlError(ValueError):
+    """A malformed ``X-Lapgen-Mock`` control header (answered with a 400)."""
+
+
+@attrs.frozen
+class Limits:
+    """What one request or connection may cost; the README's mock section lists the defaults."""
+
+    max_body_bytes: int = 1024 * 1024  # larger: 413
+    max_json_depth: int = 64  # deeper arrays/objects in the body: 400
+    max_header_bytes: int = 16 * 1024  # request line plus headers (h11's buffer): 431
+    max_headers: int = 100  # more header lines: 431
+    header_timeout: float = 10.0  # seconds from connect (or a request's first byte) to its headers
+    body_timeout: float = 10.0  # seconds to receive the body once the headers are in: 408
+    max_delay: float = 30.0  # seconds a request may be delayed (control header plus --delay)
+    max_connections: int = 1000  # beyond: 503 (uvicorn's limit_concurrency)
+    keep_alive: int = 5  # seconds an idle keep-alive connection stays open
+    shutdown_grace: int = 1  # seconds in-flight requests get after SIGTERM, then cancelled
+    max_refused: int = 1000  # refused requests remembered (the newest)
+    max_fault_keys: int = 10_000  # distinct `times=N` control headers counted (the newest)
+    max_warning_chars: int = 2000  # length of the X-Lapgen-Mock-Warning header
+
+    def __attrs_post_init__(self) -> None:
+        numbers = attrs.asdict(self)
+        if not all(
+            isinstance(v, (int, float)) and math.isfinite(v) and v > 0 for v in numbers.values()
+        ):
+            raise MockError(f"every mock limit must be a positive number, got {numbers}")
+
+
+DEFAULT_LIMITS = Limits()
 
 
 @attrs.frozen
@@ -359,23 +404,114 @@ class Fault:
     times: int | None = None
 
 
-def parse_control(text: str) -> Fault:
-    """``status=429; retry-after=1``, ``delay=2.5``, ``drop``, ``times=1`` (first N only)."""
+CONTROL_KEYS = ("status", "retry-after", "delay", "drop", "times", "id")
+DECIMAL = re.compile(r"[0-9]{1,9}(?:\.[0-9]{1,9})?")
+# RFC 9110's IMF-fixdate, the only HTTP-date a server should send.
+HTTP_DATE = re.compile(
+    r"(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun), [0-9]{2} (?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)"
+    r" [0-9]{4} [0-9]{2}:[0-9]{2}:[0-9]{2} GMT"
+)
+MAX_TIMES = 1_000_000
+
+
+def _shown(value: str, limit: int = 60) -> str:
+    """``value`` quoted for an error message, cut to ``limit`` characters."""
+    return repr(value) if len(value) <= limit else repr(value[:limit]) + "..."
+
+
+def parse_control(text: str, max_delay: float = DEFAULT_LIMITS.max_delay) -> Fault:
+    """``status=429; retry-after=1``, ``delay=2.5``, ``drop``, ``times=1`` (first N only),
+    ``id=label`` (no effect but to make a header distinct: ``times`` counts each text apart).
+
+    Directives are separated by ``;`` or ``,``; keys are case-insensitive and may appear once.
+    Raises ``ControlError`` saying what is wrong with a malformed header.
+    """
     fault = Fault()
+    seen: set[str] = set()
     for item in re.split(r"[;,]", text):
-        key, _, value = (part.strip() for part in item.partition("="))
+        if not item.strip():
+            continue
+        key, equals, value = (part.strip() for part in item.partition("="))
         key = key.lower()
-        if key == "status":
+        if key not in CONTROL_KEYS:
+            raise ControlError(
+                f"unknown directive {_shown(key)} in X-Lapgen-Mock; use {', '.join(CONTROL_KEYS)}"
+            )
+        if key in seen:
+            raise ControlError(f"{key!r} appears twice in X-Lapgen-Mock")
+        seen.add(key)
+        if key == "drop":
+            if equals:
+                raise ControlError(f"'drop' takes no value, got drop={_shown(value)}")
+            fault.drop = True
+        elif not equals or not value:
+            raise ControlError(f"{key!r} needs a value ({key}=...)")
+        elif key == "status":
+            # 1xx is not a final response; HTTP has no status outside 100-599.
+            if not re.fullmatch(r"[0-9]{3}", value) or not 200 <= int(value) <= 599:
+                raise ControlError(f"status must be an HTTP status 200-599, got {_shown(value)}")
             fault.status = int(value)
         elif key == "retry-after":
+            if not (DECIMAL.fullmatch(value) or HTTP_DATE.fullmatch(value)):
+                raise ControlError(
+                    "retry-after must be seconds (like 1 or 0.5) or an HTTP date "
+                    f"(like Sun, 06 Nov 1994 08:49:37 GMT), got {_shown(value)}"
+                )
             fault.retry_after = value
         elif key == "delay":
+            if not DECIMAL.fullmatch(value) or float(value) > max_delay:
+                raise ControlError(
+                    f"delay must be seconds from 0 to {max_delay:g}, got {_shown(value)}"
+                )
             fault.delay = float(value)
-        elif key == "drop":
-            fault.drop = True
         elif key == "times":
+            if not re.fullmatch(r"[0-9]{1,7}", value) or not 1 <= int(value) <= MAX_TIMES:
+                raise ControlError(
+                    f"times must be a whole number from 1 to {MAX_TIMES}, got {_shown(value)}"
+                )
             fault.times = int(value)
+        # "id": any label, no effect of its own.
     return fault
+
+
+def _header_value(warnings: Sequence[str], limit: int) -> str:
+    """Warnings as one header value: printable ASCII only (anything else, ``%`` and the ``;``
+    separator are percent-encoded), whole warnings up to ``limit`` characters."""
+    shown: list[str] = []
+    length = 0
+    for index, warning in enumerate(warnings):
+        encoded = quote(warning, safe=HEADER_SAFE)
+        if length + len(encoded) + 2 > limit:
+            shown.append(f"and {len(warnings) - index} more")
+            break
+        shown.append(encoded)
+        length += len(encoded) + 2
+    return "; ".join(shown)
+
+
+HEADER_SAFE = "".join(chr(c) for c in range(0x20, 0x7F) if chr(c) not in "%;")
+# Bytes that open or close a JSON array or object; JSON strings are removed first.
+JSON_STRING = re.compile(rb'"(?:[^"\\]|\\.)*"', re.DOTALL)
+NOT_BRACKETS = bytes(c for c in range(256) if c not in b"[]{}")
+DEPTH_STEP = [0] * 256
+DEPTH_STEP[ord("[")] = DEPTH_STEP[ord("{")] = 1
+DEPTH_STEP[ord("]")] = DEPTH_STEP[ord("}")] = -1
+
+
+def json_depth(raw: bytes) -> int:
+    """How deep arrays and objects nest in the JSON text ``raw`` (before parsing it: the parser
+    and the checks recurse)."""
+    brackets = JSON_STRING.sub(b"", raw).translate(None, NOT_BRACKETS)
+    return max(itertools.accumulate(DEPTH_STEP[byte] for byte in brackets), default=0)
+
+
+class _BodyRefused(Exception):
+    """Why the body is refused; ``close``: the connection too (the body may not be all read)."""
+
+    def __init__(self, problem: Problem, *, close: bool) -> None:
+        super().__init__(problem.message)
+        self.problem = problem
+        self.close = close
 
 
 class MockApp:
@@ -390,20 +526,33 @@ class MockApp:
         delay: float = 0.0,
         fail_rate: float = 0.0,
         fail_status: int = 503,
+        limits: Limits = DEFAULT_LIMITS,
     ) -> None:
+        if not 0 <= delay <= limits.max_delay:
+            raise MockError(
+                f"the delay must be from 0 to {limits.max_delay:g} seconds, got {delay}"
+            )
+        if not 0 <= fail_rate <= 1:
+            raise MockError(f"the fail rate must be from 0 to 1, got {fail_rate}")
         self.api = api
         self.plan = plan
         self.seed = seed
         self.delay = delay
         self.fail_rate = fail_rate
         self.fail_status = fail_status
+        self.limits = limits
         self.routes = _routes(api, plan)
         self.auth: dict[str, Any] = dict(plan.runtime["auth"])  # type: ignore[call-overload]
         self.title = str(plan.runtime["title"])
         self.requests = 0
-        self.refused: list[str] = []  # "METHOD path: status error_message" of every 4xx
-        self.latencies: list[float] = []  # seconds spent handling each valid request
-        self._fault_counts: dict[str, int] = {}
+        # "METHOD path: status error_message" of the newest 4xx (bounded: a flood of bad
+        # requests must not grow the server), and how many there were in all.
+        self.refused: collections.deque[str] = collections.deque(maxlen=limits.max_refused)
+        self.refused_count = 0
+        # Seconds spent handling each valid request, the newest.
+        self.latencies: collections.deque[float] = collections.deque(maxlen=100_000)
+        # How often each `times=N` control header (by digest) was seen, the newest keys only.
+        self._fault_counts: collections.OrderedDict[bytes, int] = collections.OrderedDict()
         self._fail_rng = random.Random(seed)
         self._lock = threading.Lock()
         self._starlette = Starlette(
@@ -411,27 +560,74 @@ class MockApp:
         )
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] == "http":
-            headers = dict(scope["headers"])
-            control = headers.get(CONTROL_HEADER.encode())
-            fault = self._fault(control.decode("latin-1") if control else None)
-            scope.setdefault("state", {})["fault"] = fault
-            if fault.delay:
-                await asyncio.sleep(fault.delay)
-            if fault.drop:
+        if scope["type"] != "http":
+            await self._starlette(scope, receive, send)
+            return
+        checked = self._preflight(scope)
+        if isinstance(checked, Problem):
+            # Refused before the body is read: close rather than read and discard it.
+            close = {"Connection": "close"} if checked.status == 413 else None
+            await self.error(checked, scope, close)(scope, receive, send)
+            return
+        scope.setdefault("state", {})["fault"] = checked
+        started = False
+
+        async def tracking_send(message: Message) -> None:
+            nonlocal started
+            started = started or message["type"] == "http.response.start"
+            await send(message)
+
+        try:
+            if checked.delay:
+                await asyncio.sleep(checked.delay)
+            if checked.drop:
                 _drop(send)
                 return
-        await self._starlette(scope, receive, send)
+            await self._starlette(scope, receive, tracking_send)
+        except asyncio.CancelledError:
+            # uvicorn cancels what is still running once the shutdown grace is over: answer
+            # 503 rather than let it log a traceback and send a bare 500.
+            if not started:
+                message = "the mock server is shutting down"
+                problem = Problem(503, "shutting_down", message)
+                await self.error(problem, scope, {"Connection": "close"})(scope, receive, send)
+
+    def _preflight(self, scope: Scope) -> Fault | Problem:
+        """The request's fault, or why it is refused from its headers alone."""
+        headers: list[tuple[bytes, bytes]] = scope["headers"]
+        limits = self.limits
+        if len(headers) > limits.max_headers:
+            message = f"{len(headers)} header lines; at most {limits.max_headers} are accepted"
+            return Problem(431, "headers_too_large", message)
+        # h11 bounds only a head that arrives in pieces; one sent whole is measured here.
+        target = len(scope.get("raw_path") or b"") + len(scope.get("query_string") or b"")
+        head = target + sum(len(key) + len(value) + 4 for key, value in headers)
+        if head > limits.max_header_bytes:
+            message = f"the request line and headers are over {limits.max_header_bytes} bytes"
+            return Problem(431, "headers_too_large", message)
+        lengths = [value for key, value in headers if key == b"content-length"]
+        if lengths and lengths[0].isdigit() and int(lengths[0]) > limits.max_body_bytes:
+            message = f"the body is {int(lengths[0])} bytes; at most {limits.max_body_bytes}"
+            return Problem(413, "body_too_large", message)
+        controls = [value for key, value in headers if key == CONTROL_HEADER.encode()]
+        control = b", ".join(controls).decode("latin-1") if controls else None
+        try:
+            return self._fault(control)
+        except ControlError as exc:
+            return Problem(400, "invalid_control", str(exc))
 
     def _fault(self, control: str | None) -> Fault:
-        fault = parse_control(control) if control else Fault()
+        fault = parse_control(control, self.limits.max_delay) if control else Fault()
         if fault.times is not None and control is not None:
+            key = hashlib.blake2b(control.encode("latin-1"), digest_size=16).digest()
             with self._lock:
-                seen = self._fault_counts.get(control, 0)
-                self._fault_counts[control] = seen + 1
+                seen = self._fault_counts.pop(key, 0)
+                self._fault_counts[key] = seen + 1
+                if len(self._fault_counts) > self.limits.max_fault_keys:
+                    self._fault_counts.popitem(last=False)
             if seen >= fault.times:
                 fault = Fault()
-        fault.delay += self.delay
+        fault.delay = min(fault.delay + self.delay, self.limits.max_delay)
         if fault.status is None and self.fail_rate:
             with self._lock:
                 failing = self._fail_rng.random() < self.fail_rate
@@ -440,48 +636,69 @@ class MockApp:
         return fault
 
     def error(
-        self, problem: Problem, request: Request, headers: Mapping[str, str] | None = None
+        self, problem: Problem, scope: Scope, headers: Mapping[str, str] | None = None
     ) -> Response:
         body = {
             "status_code": problem.status,
             "request_id": f"request-id-test-{uuid.uuid4()}",
             "error_type": problem.error_type,
-            "error_message": problem.message,
+            # Cut: a message may quote a value of the request, which may be large.
+            "error_message": problem.message[:1000],
         }
         if 400 <= problem.status < 500 and problem.error_type != "mock_fault":
+            entry = f"{scope['method']} {scope['path']}: {problem.status} {problem.message}"
             with self._lock:
-                self.refused.append(
-                    f"{request.method} {request.url.path}: {problem.status} {problem.message}"
-                )
+                self.refused.append(entry[:500])
+                self.refused_count += 1
+        if problem.status == 304:  # a 304 has no body
+            return Response(status_code=304, headers=headers)
         return JSONResponse(body, status_code=problem.status, headers=headers)
 
     async def _handle(self, request: Request) -> Response:
+        try:
+            return await self._answer(request)
+        except ClientDisconnect:
+            # Nobody is left to answer (uvicorn drops what is sent now): one line, no traceback.
+            LOG.warning(
+                "lapgen mock: the client of %s %s disconnected before sending its body",
+                request.method,
+                _shown(request.url.path, 200),
+            )
+            return Response(status_code=400)
+
+    async def _answer(self, request: Request) -> Response:
         loop = asyncio.get_running_loop()
         started = loop.time()
         with self._lock:
             self.requests += 1
-        fault: Fault = request.scope.get("state", {}).get("fault") or Fault()
+        scope = request.scope
+        fault: Fault = scope.get("state", {}).get("fault") or Fault()
         if fault.status is not None:
             headers = {"Retry-After": fault.retry_after} if fault.retry_after else None
             if fault.status >= 300:
                 message = f"fault injected by the mock: status {fault.status}"
-                return self.error(Problem(fault.status, "mock_fault", message), request, headers)
-        raw_path = request.scope.get("raw_path") or request.url.path.encode()
+                return self.error(Problem(fault.status, "mock_fault", message), scope, headers)
+        raw_path = scope.get("raw_path") or request.url.path.encode()
         path = raw_path.decode("latin-1")
         matching = [(route, route.pattern.fullmatch(path)) for route in self.routes]
         found = [(route, match) for route, match in matching if match is not None]
         if not found:
-            return self.error(Problem(404, "not_found", f"no endpoint at {path}"), request)
+            return self.error(Problem(404, "not_found", f"no endpoint at {path}"), scope)
         allowed = [(route, match) for route, match in found if route.method == request.method]
         if not allowed:
             methods = sorted({route.method for route, _ in found})
             message = f"{request.method} is not allowed on {path}; use {', '.join(methods)}"
             return self.error(
-                Problem(405, "method_not_allowed", message), request, {"Allow": ", ".join(methods)}
+                Problem(405, "method_not_allowed", message), scope, {"Allow": ", ".join(methods)}
             )
         problem = self._check_auth(request)
         if problem is not None:
-            return self.error(problem, request)
+            return self.error(problem, scope)
+        try:
+            body = await self._body(request)
+        except _BodyRefused as refused:
+            close = {"Connection": "close"} if refused.close else None
+            return self.error(refused.problem, scope, close)
         # Postman collections keep several requests per route: any of them may be meant.
         first_problem: Problem | None = None
         for route, match in allowed:
@@ -492,20 +709,51 @@ class MockApp:
                 for name, value in zip(route.path_names, match.groups(), strict=True)
             }
             checker = _Checker(self.api)
-            problem = await self._check(route, request, path_values, checker)
+            problem = self._check(route, request, body, path_values, checker)
             if problem is None:
                 break
             first_problem = first_problem or problem
         if problem is not None:
             assert first_problem is not None
-            return self.error(first_problem, request)
+            return self.error(first_problem, scope)
         status = fault.status or _status(route.response)
         response = self._respond(route, status)
         if checker.warnings:
-            response.headers[WARNING_HEADER] = "; ".join(checker.warnings)[:2000]
+            response.headers[WARNING_HEADER] = _header_value(
+                checker.warnings, self.limits.max_warning_chars
+            )
         with self._lock:
             self.latencies.append(loop.time() - started)
         return response
+
+    async def _body(self, request: Request) -> Any:
+        """The JSON body (None if empty), read within the size, time and nesting limits."""
+        limits = self.limits
+        chunks: list[bytes] = []
+        size = 0
+        try:
+            async with asyncio.timeout(limits.body_timeout):
+                async for chunk in request.stream():
+                    size += len(chunk)
+                    if size > limits.max_body_bytes:
+                        message = f"the body is over {limits.max_body_bytes} bytes"
+                        raise _BodyRefused(Problem(413, "body_too_large", message), close=True)
+                    chunks.append(chunk)
+        except TimeoutError:
+            message = f"the body did not arrive within {limits.body_timeout:g} seconds"
+            problem = Problem(408, "request_timeout", message)
+            raise _BodyRefused(problem, close=True) from None
+        raw = b"".join(chunks)
+        if not raw:
+            return None
+        if json_depth(raw) > limits.max_json_depth:
+            message = f"the JSON body nests deeper than {limits.max_json_depth} levels"
+            raise _BodyRefused(Problem(400, "invalid_request", message), close=False)
+        try:
+            return json.loads(raw)
+        except (ValueError, RecursionError):
+            message = "the request body is not valid JSON"
+            raise _BodyRefused(Problem(400, "invalid_request", message), close=False) from None
 
     def _check_auth(self, request: Request) -> Problem | None:
         kind = self.auth.get("kind")
@@ -537,23 +785,17 @@ class MockApp:
                 )
         return None
 
-    async def _check(
+    def _check(
         self,
         route: MockRoute,
         request: Request,
+        body: Any,
         path_values: Mapping[str, str],
         checker: _Checker,
     ) -> Problem | None:
         query = request.query_params
         query_keys = {key.partition("[")[0] for key in query}
         header_keys = {key.lower() for key in request.headers} - TRANSPORT_HEADERS
-        raw = await request.body()
-        body: Any = None
-        if raw:
-            try:
-                body = json.loads(raw)
-            except ValueError:
-                return Problem(400, "invalid_request", "the request body is not valid JSON")
         has_body_params = any(p.location == "body" for p in route.params)
         if body is not None and has_body_params and not isinstance(body, dict):
             return Problem(400, "invalid_request", "the JSON body must be an object")
@@ -682,13 +924,116 @@ def url_of(sock: socket.socket) -> str:
     return f"http://[{host}]:{port}" if ":" in host else f"http://{host}:{port}"
 
 
+class _RecordingConnection(h11.Connection):
+    """An h11 connection that keeps the last protocol error (uvicorn answers every one with a
+    plain 400; the error knows the better status, e.g. 431 for headers over the limit)."""
+
+    last_error: h11.RemoteProtocolError | None = None
+
+    def next_event(self) -> Any:
+        try:
+            return super().next_event()
+        except h11.RemoteProtocolError as exc:
+            self.last_error = exc
+            raise
+
+
+class _MockProtocol(H11Protocol):
+    """uvicorn's h11 protocol with a deadline for the request line and headers.
+
+    uvicorn waits forever for the headers of a request (slowloris). Here the clock starts when
+    the connection opens or a request's first byte arrives; at ``header_timeout`` a connection
+    that sent part of a request gets a 408, an idle one is just closed.
+    """
+
+    header_timeout = DEFAULT_LIMITS.header_timeout
+
+    def __init__(self, config: uvicorn.Config, *args: Any, **kwargs: Any) -> None:
+        super().__init__(config, *args, **kwargs)
+        self.conn = _RecordingConnection(
+            h11.SERVER, max_incomplete_event_size=config.h11_max_incomplete_event_size or 16384
+        )
+        self._header_deadline: asyncio.TimerHandle | None = None
+        self._partial = False  # part of a request arrived since the deadline was set
+
+    def connection_made(self, transport: asyncio.BaseTransport) -> None:
+        super().connection_made(transport)  # type: ignore[arg-type]
+        self._start_header_clock()
+
+    def data_received(self, data: bytes) -> None:
+        if self.conn.their_state is h11.IDLE:
+            if self._header_deadline is None:
+                self._start_header_clock()
+            self._partial = True
+        super().data_received(data)
+        if self.conn.their_state is not h11.IDLE:  # the headers are in (or it failed)
+            self._stop_header_clock()
+
+    def on_response_complete(self) -> None:
+        super().on_response_complete()
+        # A pipelined request already partly in the buffer: its clock starts now.
+        pending = self.conn.trailing_data[0]
+        if pending and self.conn.their_state is h11.IDLE and not self.transport.is_closing():
+            self._stop_header_clock()
+            self._start_header_clock()
+            self._partial = True
+
+    def connection_lost(self, exc: Exception | None) -> None:
+        self._stop_header_clock()
+        super().connection_lost(exc)
+
+    def _start_header_clock(self) -> None:
+        self._partial = False
+        self._header_deadline = self.loop.call_later(self.header_timeout, self._headers_late)
+
+    def _stop_header_clock(self) -> None:
+        if self._header_deadline is not None:
+            self._header_deadline.cancel()
+            self._header_deadline = None
+
+    def _headers_late(self) -> None:
+        self._header_deadline = None
+        if self.transport.is_closing() or self.conn.their_state is not h11.IDLE:
+            return
+        if self._partial and self.conn.our_state is h11.IDLE:
+            message = f"the request headers did not arrive within {self.header_timeout:g} seconds"
+            self._send_plain(408, message)
+        self.transport.close()
+
+    def send_400_response(self, msg: str) -> None:
+        error = self.conn.last_error if isinstance(self.conn, _RecordingConnection) else None
+        status = error.error_status_hint if error is not None else 400
+        if status == 431:
+            msg = "the request line and headers are over the size limit"
+        self._send_plain(status, msg)
+        self.transport.close()
+
+    def _send_plain(self, status: int, message: str) -> None:
+        headers = [(b"content-type", b"text/plain; charset=utf-8"), (b"connection", b"close")]
+        try:
+            for event in (
+                h11.Response(status_code=status, headers=headers),
+                h11.Data(data=message.encode("ascii", "replace")),
+                h11.EndOfMessage(),
+            ):
+                self.transport.write(self.conn.send(event) or b"")
+        except h11.LocalProtocolError:
+            pass  # the connection is past answering: it is closed without a response
+
+
 def server_for(app: MockApp, **options: Any) -> uvicorn.Server:
+    limits = app.limits
+    protocol = type("MockProtocol", (_MockProtocol,), {"header_timeout": limits.header_timeout})
     config = uvicorn.Config(
         app,
+        http=protocol,
         log_level="warning",
         access_log=False,
         lifespan="off",
-        timeout_keep_alive=30,
+        timeout_keep_alive=limits.keep_alive,
+        timeout_graceful_shutdown=limits.shutdown_grace,
+        limit_concurrency=limits.max_connections,
+        h11_max_incomplete_event_size=limits.max_header_bytes,
         backlog=2048,
         **options,
     )
@@ -719,10 +1064,11 @@ def serve(
     config: Path | None = None,
     delay: float = 0.0,
     fail_rate: float = 0.0,
+    limits: Limits = DEFAULT_LIMITS,
 ) -> Iterator[RunningMock]:
     """Serve ``spec`` on ``host:port`` in a background thread for the ``with`` block."""
     api, plan = load_plan(spec, config)
-    app = MockApp(api, plan, seed=seed, delay=delay, fail_rate=fail_rate)
+    app = MockApp(api, plan, seed=seed, delay=delay, fail_rate=fail_rate, limits=limits)
     sock = bind(host, port)
     server = server_for(app)
     thread = threading.Thread(
@@ -774,9 +1120,14 @@ def serve_forever(
     seed: int = 0,
     delay: float = 0.0,
     fail_rate: float = 0.0,
+    limits: Limits = DEFAULT_LIMITS,
 ) -> int:
     """``lapgen mock``: serve until Ctrl-C or SIGTERM; the exit status."""
-    app = MockApp(api, plan, seed=seed, delay=delay, fail_rate=fail_rate)
+    try:
+        app = MockApp(api, plan, seed=seed, delay=delay, fail_rate=fail_rate, limits=limits)
+    except MockError as exc:
+        print(f"lapgen mock: {exc}", file=sys.stderr)
+        return 2
     try:
         sock = bind(host, port)
     except OSError as exc:

@@ -20,8 +20,20 @@ PETSTORE = REPO / "tests" / "corpus" / "openapi-petstore.lap"
 PETSTORE_ENDPOINTS = len(parse(PETSTORE.read_bytes()).endpoints)
 STYTCH_ENDPOINTS = len(parse((REPO / "spec" / "stytch.lap").read_bytes()).endpoints)
 
-# benchmark → lines its quick run must print (regexes, each matched on a whole line)
+# benchmark (and its arguments besides --quick) → lines its quick run must print (regexes,
+# each matched on a whole line)
 FIGURES: dict[str, list[str]] = {
+    "names.py": [
+        rf"{NUMBER} methods: numeric suffix {NUMBER} \({NUMBER}%\), "
+        rf"version-like resource {NUMBER} \({NUMBER}%\)",
+        rf"stytch without config: method names {NUMBER}/184, accessors {NUMBER}/184",
+        rf"stytch with spec/stytch.toml: method names {NUMBER}/184, accessors {NUMBER}/184",
+    ],
+    "mock.py --hostile": [
+        rf"200 GETs of 8 KB unknown paths \(.*\): RSS {NUMBER} MB before, {NUMBER} MB after",
+        rf"20 half-sent requests: all closed after {NUMBER} s, {NUMBER} got a 408",
+        rf"SIGTERM with 5 requests delayed 30 s in flight: exited 0 after {NUMBER} s",
+    ],
     "parse.py": [
         rf"lapgen \(pure Python\): first call {NUMBER} s \({PETSTORE_ENDPOINTS} endpoints\)",
         rf"openapi-petstore\.lap: {NUMBER} bytes; median of 3 interleaved runs",
@@ -53,7 +65,8 @@ FIGURES: dict[str, list[str]] = {
 def test_benchmark_runs_in_quick_mode(script: str) -> None:
     env = {**os.environ, "PYTHONPATH": str(REPO)}
     done = subprocess.run(
-        [sys.executable, str(REPO / "benchmarks" / script), "--quick"],
+        [sys.executable, str(REPO / "benchmarks" / script.split()[0]), *script.split()[1:]]
+        + ["--quick"],
         cwd=REPO,
         env=env,
         capture_output=True,
