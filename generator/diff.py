@@ -460,6 +460,46 @@ def _route(endpoint: ir.Endpoint) -> str:
     return f"{endpoint.method} {endpoint.path}"
 
 
+def _repeated_routes(api: ir.API) -> set[tuple[str, str]]:
+    routes = [(e.method, e.path) for e in api.endpoints]
+    return {route for route in routes if routes.count(route) > 1}
+
+
+def _match_endpoints(
+    old: ir.API, new: ir.API
+) -> tuple[list[tuple[ir.Endpoint, ir.Endpoint | None]], list[ir.Endpoint]]:
+    """Old endpoints with their new partner (None when removed), and the added endpoints.
+
+    Endpoints match by METHOD and PATH; a route a spec repeats (Postman: one request per
+    ``@desc``) also by ``@desc``; requests a spec repeats with the same ``@desc`` too pair an
+    unchanged one with its equal first, then in document order.
+    """
+    repeated = _repeated_routes(old) | _repeated_routes(new)
+
+    def key(endpoint: ir.Endpoint) -> tuple[str, str, str | None]:
+        route = (endpoint.method, endpoint.path)
+        return (*route, endpoint.desc if route in repeated else None)
+
+    unmatched: dict[tuple[str, str, str | None], list[ir.Endpoint]] = {}
+    for endpoint in new.endpoints:
+        unmatched.setdefault(key(endpoint), []).append(endpoint)
+    partners: dict[int, ir.Endpoint] = {}  # by index in old.endpoints
+    for exact in (True, False):
+        for index, endpoint in enumerate(old.endpoints):
+            candidates = unmatched.get(key(endpoint), [])
+            if index in partners or not candidates:
+                continue
+            partner = next((c for c in candidates if c == endpoint), None)
+            if partner is None and not exact:
+                partner = candidates[0]
+            if partner is not None:
+                partners[index] = partner
+                candidates.remove(partner)
+    pairs = [(e, partners.get(i)) for i, e in enumerate(old.endpoints)]
+    left = {id(e) for group in unmatched.values() for e in group}
+    return pairs, [e for e in new.endpoints if id(e) in left]
+
+
 def _auth_text(auth: ir.Auth | None) -> str:
     if auth is None:
         return "none"
@@ -496,44 +536,43 @@ class _Differ:
         self.old = old
         self.new = new
         self.changes: list[Change] = []
-        self.old_methods = {(m.http_method, m.path): m for m in old.plan.all_methods()}
-        self.new_methods = {(m.http_method, m.path): m for m in new.plan.all_methods()}
+        # A method's line is its endpoint's: the one tie that survives repeated routes.
+        self.old_methods = {m.line: m for m in old.plan.all_methods()}
+        self.new_methods = {m.line: m for m in new.plan.all_methods()}
 
     def run(self) -> tuple[Change, ...]:
         self.auth()
-        old_endpoints = {(e.method, e.path): e for e in self.old.api.endpoints}
-        new_endpoints = {(e.method, e.path): e for e in self.new.api.endpoints}
-        for key, endpoint in old_endpoints.items():
-            method = self.old_methods.get(key)
-            if key not in new_endpoints:
-                accessor = f" (`client.{method.accessor}`)" if method else ""
-                self.changes.append(
-                    Change(
-                        "endpoint-removed",
-                        True,
-                        _route(endpoint),
-                        None,
-                        f"endpoint removed{accessor}",
-                        _route(endpoint),
-                    )
+        pairs, added = _match_endpoints(self.old.api, self.new.api)
+        for endpoint, partner in pairs:
+            if partner is not None:
+                self.endpoint(endpoint, partner)
+                continue
+            method = self.old_methods.get(endpoint.pos.line)
+            accessor = f" (`client.{method.accessor}`)" if method else ""
+            self.changes.append(
+                Change(
+                    "endpoint-removed",
+                    True,
+                    _route(endpoint),
+                    None,
+                    f"endpoint removed{accessor}",
+                    _route(endpoint),
                 )
-            else:
-                self.endpoint(endpoint, new_endpoints[key])
-        for key, endpoint in new_endpoints.items():
-            if key not in old_endpoints:
-                method = self.new_methods.get(key)
-                accessor = f" (`client.{method.accessor}`)" if method else ""
-                self.changes.append(
-                    Change(
-                        "endpoint-added",
-                        False,
-                        _route(endpoint),
-                        None,
-                        f"endpoint added{accessor}",
-                        None,
-                        _route(endpoint),
-                    )
+            )
+        for endpoint in added:
+            method = self.new_methods.get(endpoint.pos.line)
+            accessor = f" (`client.{method.accessor}`)" if method else ""
+            self.changes.append(
+                Change(
+                    "endpoint-added",
+                    False,
+                    _route(endpoint),
+                    None,
+                    f"endpoint added{accessor}",
+                    None,
+                    _route(endpoint),
                 )
+            )
         self.changes.extend(_model_changes(self.old.plan, self.new.plan))
         return tuple(self.changes)
 
@@ -559,7 +598,6 @@ class _Differ:
 
     def endpoint(self, old: ir.Endpoint, new: ir.Endpoint) -> None:
         route = _route(old)
-        key = (old.method, old.path)
         if old.auth != new.auth and _auth_text(old.auth) != _auth_text(new.auth):
             self.changes.append(
                 Change(
@@ -572,7 +610,8 @@ class _Differ:
                     _auth_text(new.auth),
                 )
             )
-        old_method, new_method = self.old_methods.get(key), self.new_methods.get(key)
+        old_method = self.old_methods.get(old.pos.line)
+        new_method = self.new_methods.get(new.pos.line)
         if old_method and new_method and old_method.accessor != new_method.accessor:
             self.changes.append(
                 Change(
