@@ -15,6 +15,8 @@ from typing import Any
 from sdk_support import SPEC, SPEC_CONFIG, run_lapgen
 from test_diff import BASE, api_changes, changes, inline, write
 
+from generator.diff import kinds
+
 # ---------------------------------------------------------------------------------------------
 # Two sides read with different configs
 # ---------------------------------------------------------------------------------------------
@@ -257,3 +259,36 @@ def test_a_removed_model_is_breaking_and_an_added_one_is_not(tmp_path: Path) -> 
     assert added["target"] == "Owner" and added["breaking"] is False
     assert not [c for c in back["changes"] if c["breaking"]]
     assert back["suggested_bump"] == "minor"
+
+
+# ---------------------------------------------------------------------------------------------
+# The README's JSON schema is the one printed
+# ---------------------------------------------------------------------------------------------
+
+
+def _readme_diff_section() -> str:
+    text = (Path(__file__).parent.parent / "README.md").read_text("utf-8")
+    return text[text.index("### `lapgen diff`") : text.index("### `lapgen mock`")]
+
+
+def test_the_readme_lists_every_change_kind() -> None:
+    section = _readme_diff_section()
+    listed = section[section.index("`changes[].kind` is one of") : section.index("New kinds")]
+    assert set(re.findall(r"`([a-z-]+)`", listed)) == set(kinds())
+
+
+def test_the_readme_json_example_has_the_printed_keys(tmp_path: Path) -> None:
+    section = _readme_diff_section()
+    example = json.loads(section[section.index("```json") + 7 : section.index("```\n\n-")])
+    new = BASE.replace("note: str}", "remark: str}").replace("@desc Get item", "@desc Fetch item")
+    report = inline(tmp_path, BASE, new)
+    assert set(example) == set(report) and example["schema"] == report["schema"]
+    assert set(example["summary"]) == set(report["summary"])
+    assert {frozenset(c) for c in example["changes"] + report["changes"]} == {
+        frozenset(report["changes"][0])
+    }
+    assert set(example["sdk"]) == set(report["sdk"])
+    [printed] = [c for c in report["sdk"]["methods_changed"] if c["params"]]
+    [documented] = example["sdk"]["methods_changed"]
+    assert set(documented) == set(printed)
+    assert set(documented["params"][0]) == set(printed["params"][0])
