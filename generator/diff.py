@@ -796,19 +796,20 @@ def _model_changes(old: Plan, new: Plan) -> list[Change]:
     old_by = {m.name: m for m in old.models}
     new_by = {m.name: m for m in new.models}
     renames: dict[str, str] = {}
-    while True:  # each round may find renames that make more shapes equal; at most len rounds
+    fresh: dict[object, list[str]] = {}  # shape → the added models of that shape
+    for name in new_by:
+        if name not in old_by:
+            fresh.setdefault(_model_shape(new_by[name], {}), []).append(name)
+    found = True
+    while found:  # each round's renames may make more shapes equal; at most len(old) rounds
         found = False
-        gone = [n for n in old_by if n not in new_by and n not in renames]
-        fresh = [n for n in new_by if n not in old_by and n not in renames.values()]
-        for name in gone:
-            shape = _model_shape(old_by[name], renames)
-            partner = next((n for n in fresh if _model_shape(new_by[n], {}) == shape), None)
-            if partner is not None:
-                renames[name] = partner
-                fresh.remove(partner)
+        for name in old_by:
+            if name in new_by or name in renames:
+                continue
+            partners = fresh.get(_model_shape(old_by[name], renames))
+            if partners:
+                renames[name] = partners.pop(0)
                 found = True
-        if not found:
-            break
     changes: list[Change] = []
     for name, model in old_by.items():
         if name in renames:
@@ -845,7 +846,7 @@ def _renamed(annotation: str, renames: Mapping[str, str]) -> str:
 
 
 def _model_shape(model: ModelPlan, renames: Mapping[str, str]) -> object:
-    return sorted((f.wire, f.python, _renamed(f.annotation, renames)) for f in model.fields)
+    return tuple(sorted((f.wire, f.python, _renamed(f.annotation, renames)) for f in model.fields))
 
 
 def _model_field_changes(
@@ -959,14 +960,14 @@ def diff(old: Loaded, new: Loaded, *, old_config: Config | None = None) -> Repor
     changes = _Differ(old, new).run()
     warnings: list[str] = []
     if old.plan.config_sha256 != new.plan.config_sha256:
+        attributed = ""
         if old_config is not None and old_config.sha256 == old.plan.config_sha256:
-            changes = _attribute_to_config(old, new, old_config, changes)
-        from_config = sum(c.cause == "config" for c in changes)
+            changes, attributed = _attribute_to_config(old, new, old_config, changes)
         warnings.append(
             f"the two specs were planned with different configs (old: "
             f"{_config_text(old.plan.config_sha256)}, new: {_config_text(new.plan.config_sha256)})"
-            f"; {from_config} change(s) come from the config alone. Pass --config to compare "
-            "both with one config, e.g. when the old spec comes from `git show`"
+            f"{attributed}. Pass --config to compare both with one config, e.g. when the old "
+            "spec comes from `git show`"
         )
     return Report(
         old_file=str(old.path),
@@ -986,13 +987,16 @@ def _config_text(sha256: str | None) -> str:
 
 def _attribute_to_config(
     old: Loaded, new: Loaded, old_config: Config, changes: tuple[Change, ...]
-) -> tuple[Change, ...]:
+) -> tuple[tuple[Change, ...], str]:
+    """``changes`` with those the config alone makes marked, and a clause saying how many."""
     try:
         replanned = build_plan(new.api, old_config, spec_name=new.path.name, spec_bytes=new.data)
     except PlanError:  # the old config cannot plan the new spec: nothing to attribute
-        return changes
+        return changes, "; the old config cannot plan the new spec, so no change is attributed"
     from_spec = set(_Differ(old, attrs.evolve(new, plan=replanned)).run())
-    return tuple(c if c in from_spec else attrs.evolve(c, cause="config") for c in changes)
+    marked = tuple(c if c in from_spec else attrs.evolve(c, cause="config") for c in changes)
+    count = sum(c.cause == "config" for c in marked)
+    return marked, f"; {count} change(s) come from the config alone"
 
 
 # ---------------------------------------------------------------------------------------------

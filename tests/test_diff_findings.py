@@ -15,7 +15,9 @@ from typing import Any
 from sdk_support import SPEC, SPEC_CONFIG, run_lapgen
 from test_diff import BASE, api_changes, changes, inline, write
 
-from generator.diff import kinds
+from generator.config import load_config
+from generator.diff import diff, kinds
+from generator.pipeline import load
 
 # ---------------------------------------------------------------------------------------------
 # Two sides read with different configs
@@ -67,6 +69,19 @@ def test_spec_changes_and_config_changes_are_told_apart(tmp_path: Path) -> None:
     [added] = changes(report, "param-added")
     assert added["cause"] == "spec" and added["target"] == "label"
     assert report["warnings"] and "1 change(s) come from the config alone" in report["warnings"][0]
+
+
+def test_without_the_old_config_diff_still_warns_but_attributes_nothing(tmp_path: Path) -> None:
+    """``diff()`` called without ``old_config`` cannot tell what the config did: it says so."""
+    write(tmp_path, "new.toml", '[endpoints."GET /items"]\nplacement = { "q" = "body" }\n')
+    old, new = write(tmp_path, "old.lap", BASE), write(tmp_path, "new.lap", BASE)
+    report = diff(load(old), load(new))
+    [warning] = report.warnings
+    assert "different configs" in warning and "come from the config" not in warning
+    assert [c.kind for c in report.changes] == ["param-moved"]
+    with_config = diff(load(old), load(new), old_config=load_config(None))
+    assert [c.cause for c in with_config.changes] == ["config"]
+    assert "1 change(s) come from the config alone" in with_config.warnings[0]
 
 
 def test_docs_ci_passes_the_config_to_every_diff() -> None:

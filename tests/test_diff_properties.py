@@ -227,3 +227,50 @@ def test_every_change_says_what_was_before_and_after(edit: Edit) -> None:
             assert change.before is not None or change.kind.endswith("-added"), change
             assert change.after is not None or change.kind.endswith("-removed"), change
             assert change.before != change.after, change
+
+
+@st.composite
+def renamed_response_fields(draw: st.DrawFn) -> tuple[ir.API, ir.API, str, str, str]:
+    """An API, the same with one top-level response field renamed, the route, old and new name."""
+    api = _reparsed(CORPUS[draw(SPECS)])
+    assert api is not None
+    candidates = [
+        (i, j)
+        for i, e in enumerate(api.endpoints)
+        if (success := e.success) is not None and success.fields
+        for j in range(len(success.fields))
+        if [f.name for f in success.fields].count(success.fields[j].name) == 1
+    ]
+    assume(candidates)
+    i, j = draw(st.sampled_from(candidates))
+    endpoint = api.endpoints[i]
+    success = endpoint.success
+    assert success is not None and success.fields is not None
+    old_name = success.fields[j].name
+    new_name = draw(st.from_regex(r"[a-z][a-z0-9_]{0,12}", fullmatch=True))
+    assume(new_name not in {f.name for f in success.fields})
+    fields = list(success.fields)
+    fields[j] = attrs.evolve(fields[j], name=new_name)
+    responses = tuple(
+        attrs.evolve(r, fields=tuple(fields)) if r is success else r for r in endpoint.responses
+    )
+    renamed = _reparsed(_replace(api, i, attrs.evolve(endpoint, responses=responses)))
+    assume(renamed is not None)
+    assert renamed is not None
+    return api, renamed, _route(endpoint), old_name, new_name
+
+
+@given(renamed_response_fields())
+@settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+def test_a_renamed_response_field_is_one_probable_rename_both_ways(
+    case: tuple[ir.API, ir.API, str, str, str],
+) -> None:
+    api, renamed, route, old_name, new_name = case
+    for report, before, after in (
+        (_diff(api, renamed), old_name, new_name),
+        (_diff(renamed, api), new_name, old_name),
+    ):
+        [change] = _api_changes(report)
+        assert (change.kind, change.endpoint) == ("response-field-renamed", route)
+        assert (change.before, change.after, change.target) == (before, after, after)
+        assert change.breaking and "probably" in change.message
