@@ -11,9 +11,9 @@ from __future__ import annotations
 import json
 import re
 import sys
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from pathlib import Path
-from typing import TextIO, assert_never
+from typing import TextIO, TypeVar, assert_never
 
 import attrs
 
@@ -22,11 +22,12 @@ from . import ir
 from .config import Config
 from .errors import ConfigError
 from .pipeline import Loaded, load
-from .plan import MethodPlan, ModelPlan, ParamPlan, Plan, PlanError, build_plan
+from .plan import MethodPlan, ModelField, ModelPlan, ParamPlan, Plan, PlanError, build_plan
 
 FORMATS = ("text", "markdown", "json")
 JSON_SCHEMA_VERSION = 2  # 2: bump "none", warnings, scope/cause, signature params
 _COLLAPSE_AFTER = 10  # markdown: longer lists go in a <details>
+_Named = TypeVar("_Named", ir.Field, ModelField)  # a spec field or a model's attribute
 
 
 @attrs.frozen
@@ -363,7 +364,7 @@ class _Types:
 
         removed = [f for f in old if f.name not in new_by]
         added = [f for f in new if f.name not in old_by]
-        for before, after in _renamed_fields(old, new, removed, added):
+        for before, after in _renamed_fields(old, new, removed, added, lambda f: type_text(f.type)):
             removed.remove(before)
             added.remove(after)
             self.add(
@@ -371,7 +372,7 @@ class _Types:
                 True,
                 path_of(after.name),
                 f"{_label(what, path_of(before.name))} renamed to `{path_of(after.name)}` "
-                "(probably: same type and position)",
+                "(probably)",
                 before=path_of(before.name),
                 after=path_of(after.name),
             )
@@ -414,27 +415,28 @@ class _Types:
 
 
 def _renamed_fields(
-    old: Sequence[ir.Field],
-    new: Sequence[ir.Field],
-    removed: Sequence[ir.Field],
-    added: Sequence[ir.Field],
-) -> list[tuple[ir.Field, ir.Field]]:
+    old: Sequence[_Named],
+    new: Sequence[_Named],
+    removed: Sequence[_Named],
+    added: Sequence[_Named],
+    type_of: Callable[[_Named], str],
+) -> list[tuple[_Named, _Named]]:
     """Pairs (removed, added) that are probably one field renamed: the same type, and either
     the same position among the siblings or the only removed and added field of that type."""
-    pairs: list[tuple[ir.Field, ir.Field]] = []
-    taken: set[str] = set()
+    pairs: list[tuple[_Named, _Named]] = []
+    taken: set[int] = set()
     for gone in removed:
-        text = type_text(gone.type)
-        same_type = [f for f in added if type_text(f.type) == text and f.name not in taken]
+        text = type_of(gone)
+        same_type = [f for f in added if type_of(f) == text and id(f) not in taken]
         at_position = [f for f in same_type if new.index(f) == old.index(gone)]
-        rivals = [f for f in removed if type_text(f.type) == text]
+        rivals = [f for f in removed if type_of(f) == text]
         if at_position:
             partner = at_position[0]
         elif len(same_type) == 1 and len(rivals) == 1:
             partner = same_type[0]
         else:
             continue
-        taken.add(partner.name)
+        taken.add(id(partner))
         pairs.append((gone, partner))
     return pairs
 
@@ -458,6 +460,14 @@ def _values(values: Sequence[str]) -> str:
 
 def _route(endpoint: ir.Endpoint) -> str:
     return f"{endpoint.method} {endpoint.path}"
+
+
+def _default_message(wire: str, before: str | None, after: str | None) -> str:
+    if before is None:
+        return f"param `{wire}` now defaults to `{after}`"
+    if after is None:
+        return f"param `{wire}` no longer defaults to `{before}`"
+    return f"param `{wire}` default changed from `{before}` to `{after}`"
 
 
 def _repeated_routes(api: ir.API) -> set[tuple[str, str]]:
@@ -773,7 +783,7 @@ class _Differ:
                         False,
                         route,
                         wire,
-                        f"param `{wire}` default changed from `{old_default}` to `{new_default}`",
+                        _default_message(wire, old_default, new_default),
                         old_default,
                         new_default,
                     )
@@ -854,46 +864,62 @@ def _model_field_changes(
 ) -> list[Change]:
     old_by = {f.python: f for f in old.fields}
     new_by = {f.python: f for f in new.fields}
+    removed = [f for f in old.fields if f.python not in new_by]
+    added = [f for f in new.fields if f.python not in old_by]
     changes: list[Change] = []
-    for name, field in old_by.items():
-        target = f"{old.name}.{name}"
-        other = new_by.get(name)
-        if other is None:
-            changes.append(
-                Change(
-                    "model-field-removed",
-                    True,
-                    None,
-                    target,
-                    f"model `{old.name}` lost attribute `{name}`",
-                    field.annotation,
-                )
+    for before, after in _renamed_fields(
+        old.fields, new.fields, removed, added, lambda f: _renamed(f.annotation, renames)
+    ):
+        removed.remove(before)
+        added.remove(after)
+        changes.append(
+            Change(
+                "model-field-renamed",
+                True,
+                None,
+                f"{new.name}.{after.python}",
+                f"attribute `{old.name}.{before.python}` renamed to `{after.python}` (probably)",
+                f"{old.name}.{before.python}",
+                f"{new.name}.{after.python}",
             )
-        elif _renamed(field.annotation, renames) != other.annotation:
+        )
+    for field in removed:
+        changes.append(
+            Change(
+                "model-field-removed",
+                True,
+                None,
+                f"{old.name}.{field.python}",
+                f"model `{old.name}` lost attribute `{field.python}`",
+                field.annotation,
+            )
+        )
+    for name, field in old_by.items():
+        other = new_by.get(name)
+        if other is not None and _renamed(field.annotation, renames) != other.annotation:
             changes.append(
                 Change(
                     "model-field-type-changed",
                     True,
                     None,
-                    target,
-                    f"attribute `{target}` changed type",
+                    f"{old.name}.{name}",
+                    f"attribute `{old.name}.{name}` changed type",
                     field.annotation,
                     other.annotation,
                 )
             )
-    for name, field in new_by.items():
-        if name not in old_by:
-            changes.append(
-                Change(
-                    "model-field-added",
-                    False,
-                    None,
-                    f"{new.name}.{name}",
-                    f"model `{new.name}` gained attribute `{name}`",
-                    None,
-                    field.annotation,
-                )
+    for field in added:
+        changes.append(
+            Change(
+                "model-field-added",
+                False,
+                None,
+                f"{new.name}.{field.python}",
+                f"model `{new.name}` gained attribute `{field.python}`",
+                None,
+                field.annotation,
             )
+        )
     return changes
 
 
@@ -1266,5 +1292,6 @@ def kinds() -> Iterable[str]:
         "model-renamed",
         "model-field-added",
         "model-field-removed",
+        "model-field-renamed",
         "model-field-type-changed",
     )

@@ -215,6 +215,11 @@ def test_a_renamed_response_field_is_one_breaking_rename(tmp_path: Path) -> None
     assert (renamed["before"], renamed["after"]) == ("owner.email", "owner.mail")
     assert "probably" in renamed["message"]
     assert report["suggested_bump"] == "major"
+    # The model's attribute is renamed the same way, not removed and added.
+    [attribute] = changes(report, "model-field-renamed")
+    assert (attribute["before"], attribute["after"]) == ("Owner.email", "Owner.mail")
+    assert attribute["breaking"] is True and attribute["scope"] == "sdk"
+    assert not changes(report, "model-field-removed") and not changes(report, "model-field-added")
 
 
 def test_a_response_field_of_another_type_is_not_a_rename(tmp_path: Path) -> None:
@@ -307,3 +312,14 @@ def test_the_readme_json_example_has_the_printed_keys(tmp_path: Path) -> None:
     [documented] = example["sdk"]["methods_changed"]
     assert set(documented) == set(printed)
     assert set(documented["params"][0]) == set(printed["params"][0])
+
+
+def test_a_default_added_or_removed_says_so(tmp_path: Path) -> None:
+    report = inline(tmp_path, BASE, BASE.replace("note: str}", "note: str=hello}"))
+    [added] = changes(report, "param-default-changed")
+    assert (added["before"], added["after"]) == (None, "hello")
+    assert added["message"] == "param `note` now defaults to `hello`"
+    report = inline(tmp_path, BASE, BASE.replace("limit: int=20", "limit: int"))
+    [removed] = changes(report, "param-default-changed")
+    assert (removed["before"], removed["after"]) == ("20", None)
+    assert removed["message"] == "param `limit` no longer defaults to `20`"
