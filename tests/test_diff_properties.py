@@ -229,10 +229,26 @@ def test_every_change_says_what_was_before_and_after(edit: Edit) -> None:
             assert change.before != change.after, change
 
 
+@attrs.frozen
+class Rename:
+    """``renamed`` is ``api`` with the response field ``old_name`` of ``route`` renamed."""
+
+    api: ir.API = attrs.field(repr=False)
+    renamed: ir.API = attrs.field(repr=False)
+    route: str
+    old_name: str
+    new_name: str
+    spec: str
+
+    def _repr_pretty_(self, printer: Any, cycle: bool) -> None:
+        printer.text(repr(self))
+
+
 @st.composite
-def renamed_response_fields(draw: st.DrawFn) -> tuple[ir.API, ir.API, str, str, str]:
-    """An API, the same with one top-level response field renamed, the route, old and new name."""
-    api = _reparsed(CORPUS[draw(SPECS)])
+def renamed_response_fields(draw: st.DrawFn) -> Rename:
+    """A corpus API and the same with one top-level response field renamed."""
+    name = draw(SPECS)
+    api = _reparsed(CORPUS[name])
     assert api is not None
     candidates = [
         (i, j)
@@ -257,20 +273,17 @@ def renamed_response_fields(draw: st.DrawFn) -> tuple[ir.API, ir.API, str, str, 
     renamed = _reparsed(_replace(api, i, attrs.evolve(endpoint, responses=responses)))
     assume(renamed is not None)
     assert renamed is not None
-    return api, renamed, _route(endpoint), old_name, new_name
+    return Rename(api, renamed, _route(endpoint), old_name, new_name, name)
 
 
 @given(renamed_response_fields())
 @settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-def test_a_renamed_response_field_is_one_probable_rename_both_ways(
-    case: tuple[ir.API, ir.API, str, str, str],
-) -> None:
-    api, renamed, route, old_name, new_name = case
+def test_a_renamed_response_field_is_one_probable_rename_both_ways(case: Rename) -> None:
     for report, before, after in (
-        (_diff(api, renamed), old_name, new_name),
-        (_diff(renamed, api), new_name, old_name),
+        (_diff(case.api, case.renamed), case.old_name, case.new_name),
+        (_diff(case.renamed, case.api), case.new_name, case.old_name),
     ):
         [change] = _api_changes(report)
-        assert (change.kind, change.endpoint) == ("response-field-renamed", route)
+        assert (change.kind, change.endpoint) == ("response-field-renamed", case.route)
         assert (change.before, change.after, change.target) == (before, after, after)
         assert change.breaking and "probably" in change.message
