@@ -40,7 +40,7 @@ CORPUS = {
 }
 SPECS = st.sampled_from(sorted(CORPUS))
 SETTINGS = settings(
-    max_examples=30,
+    max_examples=50,
     deadline=None,
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much],
 )
