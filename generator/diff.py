@@ -11,19 +11,23 @@ from __future__ import annotations
 import json
 import re
 import sys
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from pathlib import Path
-from typing import TextIO, assert_never
+from typing import TextIO, TypeVar, assert_never
 
 import attrs
 
+from . import config as config_file
 from . import ir
+from .config import Config
+from .errors import ConfigError
 from .pipeline import Loaded, load
-from .plan import MethodPlan, ParamPlan, Plan
+from .plan import MethodPlan, ModelField, ModelPlan, ParamPlan, Plan, PlanError, build_plan
 
 FORMATS = ("text", "markdown", "json")
-JSON_SCHEMA_VERSION = 1
+JSON_SCHEMA_VERSION = 2  # 2: bump "none", warnings, scope/cause, signature params
 _COLLAPSE_AFTER = 10  # markdown: longer lists go in a <details>
+_Named = TypeVar("_Named", ir.Field, ModelField)  # a spec field or a model's attribute
 
 
 @attrs.frozen
@@ -35,13 +39,21 @@ class Change:
     endpoint: str | None  # "POST /v1/users"; None for API-wide changes
     target: str | None  # a param name or a dotted response field path
     message: str
-    before: str | None = None
+    before: str | None = None  # null only on the side where the thing does not exist
     after: str | None = None
+    cause: str = "spec"  # spec | config: the config alone makes this change (see diff())
+
+    @property
+    def scope(self) -> str:
+        """``sdk`` for changes to the generated code only (names, models, placement)."""
+        return "sdk" if self.kind in SDK_KINDS or self.kind.startswith("model-") else "api"
 
     def as_json(self) -> dict[str, object]:
         return {
             "kind": self.kind,
             "breaking": self.breaking,
+            "scope": self.scope,
+            "cause": self.cause,
             "endpoint": self.endpoint,
             "target": self.target,
             "message": self.message,
@@ -50,11 +62,65 @@ class Change:
         }
 
 
+# What the planner decides rather than the spec's wire API: the SDK may change while the API
+# does not (a config, a naming rule).
+SDK_KINDS = frozenset({"method-renamed", "client-auth-changed", "param-moved"})
+
+
+@attrs.frozen
+class ParamChange:
+    """One param of a method whose signature changed; ``before``/``after`` are null when absent."""
+
+    name: str
+    change: str  # added | removed | changed
+    before: str | None
+    after: str | None
+
+    def as_json(self) -> dict[str, object]:
+        return {
+            "name": self.name,
+            "change": self.change,
+            "before": self.before,
+            "after": self.after,
+        }
+
+    def text(self) -> str:
+        if self.change == "added":
+            return f"`{self.name}` added (`{self.after}`)"
+        if self.change == "removed":
+            return f"`{self.name}` removed (was `{self.before}`)"
+        return f"`{self.name}`: `{self.before}` → `{self.after}`"
+
+
 @attrs.frozen
 class SignatureChange:
     accessor: str
     before: str
     after: str
+    params: tuple[ParamChange, ...] = ()
+    returns_before: str = ""
+    returns_after: str = ""
+
+    def summary(self) -> str:
+        """The changed params only, then the return type when it changed."""
+        parts = [p.text() for p in self.params]
+        if self.returns_before != self.returns_after:
+            parts.append(f"returns `{self.returns_before}` → `{self.returns_after}`")
+        return "; ".join(parts)
+
+    def as_json(self) -> dict[str, object]:
+        returns = (
+            {"before": self.returns_before, "after": self.returns_after}
+            if self.returns_before != self.returns_after
+            else None
+        )
+        return {
+            "accessor": self.accessor,
+            "before": self.before,
+            "after": self.after,
+            "params": [p.as_json() for p in self.params],
+            "returns": returns,
+        }
 
 
 @attrs.frozen
@@ -71,13 +137,13 @@ class Surface:
         return {
             "methods_added": list(self.methods_added),
             "methods_removed": list(self.methods_removed),
-            "methods_changed": [
-                {"accessor": c.accessor, "before": c.before, "after": c.after}
-                for c in self.methods_changed
-            ],
+            "methods_changed": [c.as_json() for c in self.methods_changed],
             "models_added": list(self.models_added),
             "models_removed": list(self.models_removed),
         }
+
+
+_NO_SURFACE_CHANGE = Surface((), (), (), (), ())
 
 
 @attrs.frozen
@@ -89,6 +155,7 @@ class Report:
     old_version: str
     changes: tuple[Change, ...]
     surface: Surface
+    warnings: tuple[str, ...] = ()
 
     @property
     def breaking(self) -> tuple[Change, ...]:
@@ -99,14 +166,27 @@ class Report:
         return tuple(c for c in self.changes if not c.breaking)
 
     @property
+    def api_changes(self) -> tuple[Change, ...]:
+        """Changes to the wire API that the spec made."""
+        return tuple(c for c in self.changes if c.scope == "api" and c.cause == "spec")
+
+    @property
+    def sdk_changes(self) -> tuple[Change, ...]:
+        """Changes to the generated SDK only, or made by the config."""
+        return tuple(c for c in self.changes if c.scope == "sdk" or c.cause == "config")
+
+    @property
     def bump(self) -> str:
-        """major when anything breaks, minor when something was added, patch otherwise."""
+        """major when anything breaks, minor when something was added, patch when anything else
+        changed, none when nothing did."""
         if self.breaking:
             return "major"
         additions = any(c.kind.endswith("-added") for c in self.changes)
         if additions or self.surface.methods_added or self.surface.models_added:
             return "minor"
-        return "patch"
+        if self.changes or self.surface != _NO_SURFACE_CHANGE:
+            return "patch"
+        return "none"
 
     @property
     def next_version(self) -> str | None:
@@ -116,12 +196,14 @@ class Report:
 def next_version(version: str, bump: str) -> str | None:
     """The version after ``version`` for ``bump``; 0.x moves a breaking change to the minor.
 
-    None when ``version`` is not ``MAJOR.MINOR.PATCH``.
+    None when ``version`` is not ``MAJOR.MINOR.PATCH``; ``version`` itself for bump ``none``.
     """
     match = re.fullmatch(r"v?(\d+)\.(\d+)(?:\.(\d+))?(?:[-+.].*)?", version.strip())
     if match is None:
         return None
     major, minor, patch = int(match[1]), int(match[2]), int(match[3] or 0)
+    if bump == "none":
+        return version.strip()
     if major == 0 and bump == "major":  # semver: anything may change in 0.x
         bump = "minor"
     if bump == "major":
@@ -171,8 +253,17 @@ class _Types:
         self.changes: list[Change] = []
         self._seen: set[tuple[str, str, str]] = set()
 
-    def add(self, kind: str, breaking: bool, target: str, message: str, **kw: str | None) -> None:
-        self.changes.append(Change(kind, breaking, self.endpoint, target, message, **kw))
+    def add(
+        self,
+        kind: str,
+        breaking: bool,
+        target: str,
+        message: str,
+        *,
+        before: str | None = None,
+        after: str | None = None,
+    ) -> None:
+        self.changes.append(Change(kind, breaking, self.endpoint, target, message, before, after))
 
     def compare(
         self, old: ir.TypeSpec, new: ir.TypeSpec, target: str, direction: str, what: str
@@ -267,18 +358,38 @@ class _Types:
         kind = "param-field" if direction == "input" else "response-field"
         old_by = {f.name: f for f in old}
         new_by = {f.name: f for f in new}
+
+        def path_of(name: str) -> str:
+            return f"{prefix}.{name}" if prefix else name
+
+        removed = [f for f in old if f.name not in new_by]
+        added = [f for f in new if f.name not in old_by]
+        for before, after in _renamed_fields(old, new, removed, added, lambda f: type_text(f.type)):
+            removed.remove(before)
+            added.remove(after)
+            self.add(
+                f"{kind}-renamed",
+                True,
+                path_of(after.name),
+                f"{_label(what, path_of(before.name))} renamed to `{path_of(after.name)}` "
+                "(probably)",
+                before=path_of(before.name),
+                after=path_of(after.name),
+            )
+        for field in removed:
+            path = path_of(field.name)
+            self.add(
+                f"{kind}-removed",
+                True,
+                path,
+                f"{_label(what, path)} removed",
+                before=type_text(field.type),
+            )
         for name, field in old_by.items():
-            path = f"{prefix}.{name}" if prefix else name
-            if name not in new_by:
-                self.add(
-                    f"{kind}-removed",
-                    True,
-                    path,
-                    f"{_label(what, path)} removed",
-                    before=type_text(field.type),
-                )
+            other = new_by.get(name)
+            if other is None:
                 continue
-            other = new_by[name]
+            path = path_of(name)
             if direction == "input" and field.required_marker != other.required_marker:
                 state = "required" if other.required_marker else "optional"
                 self.add(
@@ -286,12 +397,12 @@ class _Types:
                     other.required_marker,
                     path,
                     f"{_label(what, path)} is now {state}",
+                    before=_required_text(field.required_marker),
+                    after=_required_text(other.required_marker),
                 )
             self.compare(field.type, other.type, path, direction, what)
-        for name, field in new_by.items():
-            if name in old_by:
-                continue
-            path = f"{prefix}.{name}" if prefix else name
+        for field in added:
+            path = path_of(field.name)
             breaking = direction == "input" and field.required_marker
             state = " (required)" if breaking else ""
             self.add(
@@ -301,6 +412,37 @@ class _Types:
                 f"{_label(what, path)} added{state}",
                 after=type_text(field.type),
             )
+
+
+def _renamed_fields(
+    old: Sequence[_Named],
+    new: Sequence[_Named],
+    removed: Sequence[_Named],
+    added: Sequence[_Named],
+    type_of: Callable[[_Named], str],
+) -> list[tuple[_Named, _Named]]:
+    """Pairs (removed, added) that are probably one field renamed: the same type, and either
+    the same position among the siblings or the only removed and added field of that type."""
+    pairs: list[tuple[_Named, _Named]] = []
+    taken: set[int] = set()
+    for gone in removed:
+        text = type_of(gone)
+        same_type = [f for f in added if type_of(f) == text and id(f) not in taken]
+        at_position = [f for f in same_type if new.index(f) == old.index(gone)]
+        rivals = [f for f in removed if type_of(f) == text]
+        if at_position:
+            partner = at_position[0]
+        elif len(same_type) == 1 and len(rivals) == 1:
+            partner = same_type[0]
+        else:
+            continue
+        taken.add(id(partner))
+        pairs.append((gone, partner))
+    return pairs
+
+
+def _required_text(required: bool) -> str:
+    return "required" if required else "optional"
 
 
 def _label(what: str, target: str) -> str:
@@ -318,6 +460,54 @@ def _values(values: Sequence[str]) -> str:
 
 def _route(endpoint: ir.Endpoint) -> str:
     return f"{endpoint.method} {endpoint.path}"
+
+
+def _default_message(wire: str, before: str | None, after: str | None) -> str:
+    if before is None:
+        return f"param `{wire}` now defaults to `{after}`"
+    if after is None:
+        return f"param `{wire}` no longer defaults to `{before}`"
+    return f"param `{wire}` default changed from `{before}` to `{after}`"
+
+
+def _repeated_routes(api: ir.API) -> set[tuple[str, str]]:
+    routes = [(e.method, e.path) for e in api.endpoints]
+    return {route for route in routes if routes.count(route) > 1}
+
+
+def _match_endpoints(
+    old: ir.API, new: ir.API
+) -> tuple[list[tuple[ir.Endpoint, ir.Endpoint | None]], list[ir.Endpoint]]:
+    """Old endpoints with their new partner (None when removed), and the added endpoints.
+
+    Endpoints match by METHOD and PATH; a route a spec repeats (Postman: one request per
+    ``@desc``) also by ``@desc``; requests a spec repeats with the same ``@desc`` too pair an
+    unchanged one with its equal first, then in document order.
+    """
+    repeated = _repeated_routes(old) | _repeated_routes(new)
+
+    def key(endpoint: ir.Endpoint) -> tuple[str, str, str | None]:
+        route = (endpoint.method, endpoint.path)
+        return (*route, endpoint.desc if route in repeated else None)
+
+    unmatched: dict[tuple[str, str, str | None], list[ir.Endpoint]] = {}
+    for endpoint in new.endpoints:
+        unmatched.setdefault(key(endpoint), []).append(endpoint)
+    partners: dict[int, ir.Endpoint] = {}  # by index in old.endpoints
+    for exact in (True, False):
+        for index, endpoint in enumerate(old.endpoints):
+            candidates = unmatched.get(key(endpoint), [])
+            if index in partners or not candidates:
+                continue
+            partner = next((c for c in candidates if c == endpoint), None)
+            if partner is None and not exact:
+                partner = candidates[0]
+            if partner is not None:
+                partners[index] = partner
+                candidates.remove(partner)
+    pairs = [(e, partners.get(i)) for i, e in enumerate(old.endpoints)]
+    left = {id(e) for group in unmatched.values() for e in group}
+    return pairs, [e for e in new.endpoints if id(e) in left]
 
 
 def _auth_text(auth: ir.Auth | None) -> str:
@@ -356,37 +546,44 @@ class _Differ:
         self.old = old
         self.new = new
         self.changes: list[Change] = []
-        self.old_methods = {(m.http_method, m.path): m for m in old.plan.all_methods()}
-        self.new_methods = {(m.http_method, m.path): m for m in new.plan.all_methods()}
+        # A method's line is its endpoint's: the one tie that survives repeated routes.
+        self.old_methods = {m.line: m for m in old.plan.all_methods()}
+        self.new_methods = {m.line: m for m in new.plan.all_methods()}
 
     def run(self) -> tuple[Change, ...]:
         self.auth()
-        old_endpoints = {(e.method, e.path): e for e in self.old.api.endpoints}
-        new_endpoints = {(e.method, e.path): e for e in self.new.api.endpoints}
-        for key, endpoint in old_endpoints.items():
-            method = self.old_methods.get(key)
-            if key not in new_endpoints:
-                accessor = f" (`client.{method.accessor}`)" if method else ""
-                self.changes.append(
-                    Change(
-                        "endpoint-removed",
-                        True,
-                        _route(endpoint),
-                        None,
-                        f"endpoint removed{accessor}",
-                    )
+        pairs, added = _match_endpoints(self.old.api, self.new.api)
+        for endpoint, partner in pairs:
+            if partner is not None:
+                self.endpoint(endpoint, partner)
+                continue
+            method = self.old_methods.get(endpoint.pos.line)
+            accessor = f" (`client.{method.accessor}`)" if method else ""
+            self.changes.append(
+                Change(
+                    "endpoint-removed",
+                    True,
+                    _route(endpoint),
+                    None,
+                    f"endpoint removed{accessor}",
+                    _route(endpoint),
                 )
-            else:
-                self.endpoint(endpoint, new_endpoints[key])
-        for key, endpoint in new_endpoints.items():
-            if key not in old_endpoints:
-                method = self.new_methods.get(key)
-                accessor = f" (`client.{method.accessor}`)" if method else ""
-                self.changes.append(
-                    Change(
-                        "endpoint-added", False, _route(endpoint), None, f"endpoint added{accessor}"
-                    )
+            )
+        for endpoint in added:
+            method = self.new_methods.get(endpoint.pos.line)
+            accessor = f" (`client.{method.accessor}`)" if method else ""
+            self.changes.append(
+                Change(
+                    "endpoint-added",
+                    False,
+                    _route(endpoint),
+                    None,
+                    f"endpoint added{accessor}",
+                    None,
+                    _route(endpoint),
                 )
+            )
+        self.changes.extend(_model_changes(self.old.plan, self.new.plan))
         return tuple(self.changes)
 
     def auth(self) -> None:
@@ -411,7 +608,6 @@ class _Differ:
 
     def endpoint(self, old: ir.Endpoint, new: ir.Endpoint) -> None:
         route = _route(old)
-        key = (old.method, old.path)
         if old.auth != new.auth and _auth_text(old.auth) != _auth_text(new.auth):
             self.changes.append(
                 Change(
@@ -424,7 +620,8 @@ class _Differ:
                     _auth_text(new.auth),
                 )
             )
-        old_method, new_method = self.old_methods.get(key), self.new_methods.get(key)
+        old_method = self.old_methods.get(old.pos.line)
+        new_method = self.new_methods.get(new.pos.line)
         if old_method and new_method and old_method.accessor != new_method.accessor:
             self.changes.append(
                 Change(
@@ -454,6 +651,8 @@ class _Differ:
                         None,
                         "the success response "
                         + ("no longer has a shape" if new_shape is None else "now has a shape"),
+                        _shape_text(old_shape),
+                        _shape_text(new_shape),
                     )
                 )
         else:
@@ -511,7 +710,8 @@ class _Differ:
                         True,
                         route,
                         partner.wire,
-                        f"param `{param.wire}` renamed to `{partner.wire}`",
+                        f"param `{param.wire}` renamed to `{partner.wire}` (probably: same type "
+                        "and location)",
                         param.wire,
                         partner.wire,
                     )
@@ -566,6 +766,8 @@ class _Differ:
                         route,
                         wire,
                         f"param `{wire}` is now {state}",
+                        _required_text(before.required),
+                        _required_text(after.required),
                     )
                 )
             old_field, new_field = old_fields.get(wire), new_fields.get(wire)
@@ -581,7 +783,7 @@ class _Differ:
                         False,
                         route,
                         wire,
-                        f"param `{wire}` default changed from `{old_default}` to `{new_default}`",
+                        _default_message(wire, old_default, new_default),
                         old_default,
                         new_default,
                     )
@@ -589,11 +791,176 @@ class _Differ:
         self.changes.extend(types.changes)
 
 
+def _shape_text(shape: ir.TypeExpr | None) -> str:
+    return "no body" if shape is None else type_text(shape)
+
+
+def _model_changes(old: Plan, new: Plan) -> list[Change]:
+    """How the models (classes users import and read) changed: a removed or renamed class or a
+    removed or retyped attribute breaks code that names it; a new class or attribute does not.
+
+    A removed and an added model with the same attributes is a rename (a naming shift).
+    Annotations are compared with earlier-found renames applied, so a model that only refers to
+    a renamed model is a rename too.
+    """
+    old_by = {m.name: m for m in old.models}
+    new_by = {m.name: m for m in new.models}
+    renames: dict[str, str] = {}
+    fresh: dict[object, list[str]] = {}  # shape → the added models of that shape
+    for name in new_by:
+        if name not in old_by:
+            fresh.setdefault(_model_shape(new_by[name], {}), []).append(name)
+    found = True
+    while found:  # each round's renames may make more shapes equal; at most len(old) rounds
+        found = False
+        for name in old_by:
+            if name in new_by or name in renames:
+                continue
+            partners = fresh.get(_model_shape(old_by[name], renames))
+            if partners:
+                renames[name] = partners.pop(0)
+                found = True
+    changes: list[Change] = []
+    for name, model in old_by.items():
+        if name in renames:
+            changes.append(
+                Change(
+                    "model-renamed",
+                    True,
+                    None,
+                    renames[name],
+                    f"model `{name}` renamed to `{renames[name]}`",
+                    name,
+                    renames[name],
+                )
+            )
+        elif name not in new_by:
+            changes.append(
+                Change("model-removed", True, None, name, f"model `{name}` removed", name)
+            )
+        else:
+            changes += _model_field_changes(model, new_by[name], renames)
+    for name in new_by:
+        if name not in old_by and name not in renames.values():
+            changes.append(
+                Change("model-added", False, None, name, f"model `{name}` added", None, name)
+            )
+    return changes
+
+
+def _renamed(annotation: str, renames: Mapping[str, str]) -> str:
+    if not renames:
+        return annotation
+    pattern = r"\b(" + "|".join(re.escape(n) for n in renames) + r")\b"
+    return re.sub(pattern, lambda m: renames[m[1]], annotation)
+
+
+def _model_shape(model: ModelPlan, renames: Mapping[str, str]) -> object:
+    return tuple(sorted((f.wire, f.python, _renamed(f.annotation, renames)) for f in model.fields))
+
+
+def _model_field_changes(
+    old: ModelPlan, new: ModelPlan, renames: Mapping[str, str]
+) -> list[Change]:
+    old_by = {f.python: f for f in old.fields}
+    new_by = {f.python: f for f in new.fields}
+    removed = [f for f in old.fields if f.python not in new_by]
+    added = [f for f in new.fields if f.python not in old_by]
+    changes: list[Change] = []
+    for before, after in _renamed_fields(
+        old.fields, new.fields, removed, added, lambda f: _renamed(f.annotation, renames)
+    ):
+        removed.remove(before)
+        added.remove(after)
+        changes.append(
+            Change(
+                "model-field-renamed",
+                True,
+                None,
+                f"{new.name}.{after.python}",
+                f"attribute `{old.name}.{before.python}` renamed to `{after.python}` (probably)",
+                f"{old.name}.{before.python}",
+                f"{new.name}.{after.python}",
+            )
+        )
+    for field in removed:
+        changes.append(
+            Change(
+                "model-field-removed",
+                True,
+                None,
+                f"{old.name}.{field.python}",
+                f"model `{old.name}` lost attribute `{field.python}`",
+                field.annotation,
+            )
+        )
+    for name, field in old_by.items():
+        other = new_by.get(name)
+        if other is not None and _renamed(field.annotation, renames) != other.annotation:
+            changes.append(
+                Change(
+                    "model-field-type-changed",
+                    True,
+                    None,
+                    f"{old.name}.{name}",
+                    f"attribute `{old.name}.{name}` changed type",
+                    field.annotation,
+                    other.annotation,
+                )
+            )
+    for field in added:
+        changes.append(
+            Change(
+                "model-field-added",
+                False,
+                None,
+                f"{new.name}.{field.python}",
+                f"model `{new.name}` gained attribute `{field.python}`",
+                None,
+                field.annotation,
+            )
+        )
+    return changes
+
+
+def _param_text(param: ParamPlan, position: int | None) -> str:
+    place = f", positional #{position + 1}" if position is not None else ""
+    return f"{param.annotation}, {_required_text(param.required)}{place}"
+
+
+def _param_changes(old: MethodPlan, new: MethodPlan) -> tuple[ParamChange, ...]:
+    """The params whose name, annotation, required-ness or position changed."""
+
+    def texts(method: MethodPlan) -> dict[str, str]:
+        positional = [p.python for p in method.positional]
+        return {
+            p.python: _param_text(p, positional.index(p.python) if p.python in positional else None)
+            for p in method.params
+        }
+
+    before, after = texts(old), texts(new)
+    changes = [ParamChange(n, "removed", t, None) for n, t in before.items() if n not in after]
+    changes += [
+        ParamChange(n, "changed", t, after[n])
+        for n, t in before.items()
+        if n in after and after[n] != t
+    ]
+    changes += [ParamChange(n, "added", None, t) for n, t in after.items() if n not in before]
+    return tuple(changes)
+
+
 def _surface(old: Plan, new: Plan) -> Surface:
     old_methods = {m.accessor: m for m in old.all_methods()}
     new_methods = {m.accessor: m for m in new.all_methods()}
     changed = tuple(
-        SignatureChange(accessor, signature(method), signature(new_methods[accessor]))
+        SignatureChange(
+            accessor,
+            signature(method),
+            signature(new_methods[accessor]),
+            _param_changes(method, new_methods[accessor]),
+            method.returns,
+            new_methods[accessor].returns,
+        )
         for accessor, method in sorted(old_methods.items())
         if accessor in new_methods and signature(method) != signature(new_methods[accessor])
     )
@@ -608,9 +975,26 @@ def _surface(old: Plan, new: Plan) -> Surface:
     )
 
 
-def diff(old: Loaded, new: Loaded) -> Report:
-    """The change report from ``old`` to ``new``."""
+def diff(old: Loaded, new: Loaded, *, old_config: Config | None = None) -> Report:
+    """The change report from ``old`` to ``new``.
+
+    When the two were planned with different configs, the report warns, and with
+    ``old_config`` (the config ``old`` was planned with) each change the config alone makes is
+    marked ``cause="config"``: those are the changes that do not appear when the new spec is
+    planned with the old config.
+    """
     changes = _Differ(old, new).run()
+    warnings: list[str] = []
+    if old.plan.config_sha256 != new.plan.config_sha256:
+        attributed = ""
+        if old_config is not None and old_config.sha256 == old.plan.config_sha256:
+            changes, attributed = _attribute_to_config(old, new, old_config, changes)
+        warnings.append(
+            f"the two specs were planned with different configs (old: "
+            f"{_config_text(old.plan.config_sha256)}, new: {_config_text(new.plan.config_sha256)})"
+            f"{attributed}. Pass --config to compare both with one config, e.g. when the old "
+            "spec comes from `git show`"
+        )
     return Report(
         old_file=str(old.path),
         new_file=str(new.path),
@@ -619,7 +1003,26 @@ def diff(old: Loaded, new: Loaded) -> Report:
         old_version=old.plan.version,
         changes=changes,
         surface=_surface(old.plan, new.plan),
+        warnings=tuple(warnings),
     )
+
+
+def _config_text(sha256: str | None) -> str:
+    return f"config sha256 {sha256[:12]}" if sha256 else "no config"
+
+
+def _attribute_to_config(
+    old: Loaded, new: Loaded, old_config: Config, changes: tuple[Change, ...]
+) -> tuple[tuple[Change, ...], str]:
+    """``changes`` with those the config alone makes marked, and a clause saying how many."""
+    try:
+        replanned = build_plan(new.api, old_config, spec_name=new.path.name, spec_bytes=new.data)
+    except PlanError:  # the old config cannot plan the new spec: nothing to attribute
+        return changes, "; the old config cannot plan the new spec, so no change is attributed"
+    from_spec = set(_Differ(old, attrs.evolve(new, plan=replanned)).run())
+    marked = tuple(c if c in from_spec else attrs.evolve(c, cause="config") for c in changes)
+    count = sum(c.cause == "config" for c in marked)
+    return marked, f"; {count} change(s) come from the config alone"
 
 
 # ---------------------------------------------------------------------------------------------
@@ -642,6 +1045,7 @@ def report_json(report: Report) -> dict[str, object]:
             "breaking": len(report.breaking),
             "non_breaking": len(report.non_breaking),
         },
+        "warnings": list(report.warnings),
         "changes": [c.as_json() for c in report.changes],
         "sdk": report.surface.as_json(),
     }
@@ -661,23 +1065,16 @@ def _headline(report: Report) -> str:
 
 
 def _line(change: Change) -> str:
-    where = change.endpoint or "API"
-    detail = ""
-    if change.before is not None or change.after is not None:
-        detail = f" [{change.before or '—'} → {change.after or '—'}]"
-    return f"{where}: {change.message.replace('`', '')}{detail}"
+    where = change.endpoint or ("SDK" if change.scope == "sdk" else "API")
+    detail = f" [{change.before or '—'} → {change.after or '—'}]"
+    cause = " (from the config)" if change.cause == "config" else ""
+    return f"{where}: {change.message.replace('`', '')}{cause}{detail}"
 
 
 def _surface_items(surface: Surface) -> list[tuple[str, list[str]]]:
     return [
         ("Methods added", [f"client.{m}" for m in surface.methods_added]),
         ("Methods removed", [f"client.{m}" for m in surface.methods_removed]),
-        (
-            "Methods with new signatures",
-            [f"client.{c.before}  →  client.{c.after}" for c in surface.methods_changed],
-        ),
-        ("Models added", list(surface.models_added)),
-        ("Models removed", list(surface.models_removed)),
     ]
 
 
@@ -686,21 +1083,31 @@ def report_text(report: Report) -> str:
         f"API changes in {report.api}: {report.old_file} → {report.new_file}",
         _headline(report),
     ]
+    lines += [f"warning: {w}" for w in report.warnings]
+    api = report.api_changes
     for title, changes in (
-        ("Breaking changes", report.breaking),
-        ("Non-breaking changes", report.non_breaking),
+        ("Breaking changes", [c for c in api if c.breaking]),
+        ("Non-breaking changes", [c for c in api if not c.breaking]),
     ):
         if changes:
             lines += ["", f"{title} ({len(changes)}):"]
             lines += [f"  {'!' if c.breaking else '+'} {_line(c)}" for c in changes]
-    if not report.changes:
+    if not api:
         lines += ["", "No API changes."]
     items = [(title, values) for title, values in _surface_items(report.surface) if values]
-    if items:
-        lines += ["", f"SDK surface ({report.package}):"]
+    sdk = report.sdk_changes
+    signatures = report.surface.methods_changed
+    if items or sdk or signatures:
+        lines += ["", f"SDK changes ({report.package}):"]
+        lines += [f"  {'!' if c.breaking else '+'} {_line(c)}" for c in sdk]
         for title, values in items:
             lines.append(f"  {title} ({len(values)}):")
             lines += [f"    {value}" for value in values]
+        if signatures:
+            lines.append(f"  Methods with new signatures ({len(signatures)}):")
+            lines += [
+                f"    client.{c.accessor}: {c.summary().replace('`', '')}" for c in signatures
+            ]
     return "\n".join(lines) + "\n"
 
 
@@ -712,15 +1119,27 @@ def _code(text: str) -> str:
     return f"`{text}`" if "`" not in text else f"``{text}``"
 
 
+def _value(text: str | None) -> str:
+    return _cell(_code(text)) if text is not None else "—"
+
+
 def _collapsible(title: str, body: list[str]) -> list[str]:
     if len(body) <= _COLLAPSE_AFTER:
         return [f"**{title}**", "", *body, ""]
     return [f"<details><summary>{title}</summary>", "", *body, "", "</details>", ""]
 
 
+def _table(header: list[str], rows: list[list[str]]) -> list[str]:
+    lines = ["| " + " | ".join(header) + " |", "|" + " --- |" * len(header)]
+    lines += ["| " + " | ".join(row) + " |" for row in rows]
+    if len(rows) > _COLLAPSE_AFTER:
+        return [f"<details><summary>{len(rows)} changes</summary>", "", *lines, "", "</details>"]
+    return lines
+
+
 def report_markdown(report: Report) -> str:
     """A pull-request comment: heading, summary line, tables grouped by breaking or not."""
-    icon = {"major": "🔴", "minor": "🟡", "patch": "🟢"}[report.bump]
+    icon = {"major": "🔴", "minor": "🟡", "patch": "🟢", "none": "⚪"}[report.bump]
     version = f" (`{report.old_version}` → `{report.next_version}`)" if report.next_version else ""
     lines = [
         f"## lapgen API diff: {report.api}",
@@ -729,43 +1148,69 @@ def report_markdown(report: Report) -> str:
         f"{len(report.breaking)} breaking, {len(report.non_breaking)} non-breaking changes",
         "",
     ]
+    lines += [f"> ⚠️ {_cell(w)}" for w in report.warnings] + ([""] if report.warnings else [])
     if report.bump == "major" and report.old_version.lstrip("v").startswith("0."):
         lines += ["> The package is 0.x: a breaking change bumps the minor version.", ""]
-    if not report.changes:
+    api = report.api_changes
+    if not api:
         lines += ["No API changes.", ""]
     for title, changes in (
-        ("⚠️ Breaking changes", report.breaking),
-        ("Non-breaking changes", report.non_breaking),
+        ("⚠️ Breaking changes", [c for c in api if c.breaking]),
+        ("Non-breaking changes", [c for c in api if not c.breaking]),
     ):
         if not changes:
             continue
-        table = ["| Endpoint | Change | Before | After |", "| --- | --- | --- | --- |"]
-        table += [
-            "| "
-            + " | ".join(
-                [
-                    _cell(_code(c.endpoint)) if c.endpoint else "API",
-                    _cell(c.message),
-                    _cell(_code(c.before)) if c.before else "",
-                    _cell(_code(c.after)) if c.after else "",
-                ]
-            )
-            + " |"
+        rows = [
+            [
+                _cell(_code(c.endpoint)) if c.endpoint else "API",
+                _cell(c.message),
+                _value(c.before),
+                _value(c.after),
+            ]
             for c in changes
         ]
         lines += [f"### {title} ({len(changes)})", ""]
-        if len(changes) > _COLLAPSE_AFTER:
-            lines += [f"<details><summary>{len(changes)} changes</summary>", ""]
-            lines += [*table, "", "</details>", ""]
-        else:
-            lines += [*table, ""]
+        lines += [*_table(["Endpoint", "Change", "Before", "After"], rows), ""]
     items = [(title, values) for title, values in _surface_items(report.surface) if values]
-    if items:
-        lines += [f"### SDK surface (`{report.package}`)", ""]
-        for title, values in items:
-            lines += _collapsible(
-                f"{title} ({len(values)})", [f"- {_cell(_code(v))}" for v in values]
-            )
+    sdk = report.sdk_changes
+    signatures = report.surface.methods_changed
+    if not (items or sdk or signatures):
+        lines.append("<sub>Generated by `lapgen diff`.</sub>")
+        return "\n".join(lines) + "\n"
+    lines += [f"### SDK changes (`{report.package}`)", ""]
+    if sdk:
+        rows = [
+            [
+                "⚠️ yes" if c.breaking else "no",
+                _cell(c.message) + (" (from the config)" if c.cause == "config" else ""),
+                _value(c.before),
+                _value(c.after),
+            ]
+            for c in sdk
+        ]
+        lines += [*_table(["Breaking", "Change", "Before", "After"], rows), ""]
+    for title, values in items:
+        lines += _collapsible(f"{title} ({len(values)})", [f"- {_cell(_code(v))}" for v in values])
+    if signatures:
+        rows = []
+        for change in signatures:
+            method = _cell(_code(f"client.{change.accessor}"))
+            rows += [
+                [method, _cell(_code(p.name)), p.change, _value(p.before), _value(p.after)]
+                for p in change.params
+            ]
+            if change.returns_before != change.returns_after:
+                rows.append(
+                    [
+                        method,
+                        "(return)",
+                        "changed",
+                        _value(change.returns_before),
+                        _value(change.returns_after),
+                    ]
+                )
+        lines += [f"**Methods with new signatures ({len(signatures)})**", ""]
+        lines += [*_table(["Method", "Param", "Change", "Before", "After"], rows), ""]
     lines.append("<sub>Generated by `lapgen diff`.</sub>")
     return "\n".join(lines) + "\n"
 
@@ -777,13 +1222,19 @@ def run(
     config: Path | None = None,
     fmt: str = "text",
     stdout: TextIO | None = None,
+    stderr: TextIO | None = None,
 ) -> Report:
-    """``lapgen diff``: write the report in ``fmt``; the CLI decides the exit code from it.
+    """``lapgen diff``: write the report in ``fmt`` and its warnings to stderr; the CLI decides
+    the exit code from it.
 
     Raises ``LapgenError`` when either spec (or the config) cannot be loaded.
     """
     out = stdout or sys.stdout
-    report = diff(load(old, config), load(new, config))
+    old_loaded = load(old, config)
+    old_config = load_config_for(old, config)
+    report = diff(old_loaded, load(new, config), old_config=old_config)
+    for warning in report.warnings:
+        print(f"lapgen diff: warning: {warning}", file=stderr or sys.stderr)
     if fmt == "json":
         json.dump(report_json(report), out, indent=2, ensure_ascii=False)
         out.write("\n")
@@ -792,6 +1243,16 @@ def run(
     else:
         out.write(report_text(report))
     return report
+
+
+def load_config_for(spec: Path, config: Path | None) -> Config:
+    """The config ``load(spec, config)`` plans with (it has just been read successfully)."""
+    try:
+        return config_file.load_config(
+            config if config is not None else config_file.find_config(spec)
+        )
+    except config_file.ConfigError as exc:  # changed on disk since: as load() reports it
+        raise ConfigError(str(exc)) from None
 
 
 def kinds() -> Iterable[str]:
@@ -824,4 +1285,13 @@ def kinds() -> Iterable[str]:
         "response-field-nullable-changed",
         "response-field-enum-value-added",
         "response-field-enum-value-removed",
+        "response-field-renamed",
+        "param-field-renamed",
+        "model-added",
+        "model-removed",
+        "model-renamed",
+        "model-field-added",
+        "model-field-removed",
+        "model-field-renamed",
+        "model-field-type-changed",
     )
