@@ -394,6 +394,16 @@ class _BodyReader:
         # The last encoding applied is the first to undo.
         self.layers = [_Inflater(encoding) for encoding in reversed(encodings)]
 
+    def already_read(self) -> bool:
+        """Whether the transport handed over the body already decoded (a mock, a cache)."""
+        try:
+            content = self.response.content
+        except httpx.ResponseNotRead:
+            return False
+        if len(content) > self.limit:
+            raise APIResponseTooLargeError(self.response, self.limit)
+        return True
+
     def feed(self, chunk: bytes) -> None:
         pieces: Iterable[bytes] = (chunk,)
         for layer in self.layers:
@@ -776,9 +786,10 @@ class SyncAPIClient(BaseAPIClient):
             try:
                 if not self._is_redirect(http, response):
                     reader = _BodyReader(response, self.max_response_size, deadline)
-                    for chunk in response.iter_raw():
-                        reader.feed(chunk)
-                    reader.finish()
+                    if not reader.already_read():
+                        for chunk in response.iter_raw():
+                            reader.feed(chunk)
+                        reader.finish()
                     return response
             finally:
                 response.close()
@@ -916,10 +927,11 @@ class AsyncAPIClient(BaseAPIClient):
             try:
                 if not self._is_redirect(http, response):
                     reader = _BodyReader(response, self.max_response_size, deadline)
-                    chunks: AsyncIterator[bytes] = response.aiter_raw()
-                    async for chunk in chunks:
-                        reader.feed(chunk)
-                    reader.finish()
+                    if not reader.already_read():
+                        chunks: AsyncIterator[bytes] = response.aiter_raw()
+                        async for chunk in chunks:
+                            reader.feed(chunk)
+                        reader.finish()
                     return response
             finally:
                 await response.aclose()
