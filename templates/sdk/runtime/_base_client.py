@@ -292,6 +292,8 @@ def _register_secrets(values: Iterable[str]) -> None:
             forms.update((value, quote(value, safe=""), _query_form(value)))
     with _secrets_lock:
         _secrets.update(forms)
+    if forms:
+        _install_log_filter()
 
 
 def _query_form(value: str) -> str:
@@ -327,14 +329,11 @@ class _MaskSecrets(logging.Filter):
 
 
 def _install_log_filter() -> None:
-    # One filter per process, shared by every generated SDK, recognised by its class name
-    # because each package has its own copy of this module.
+    # Once a credential is known, rather than on import: importing the SDK changes nothing.
+    # Each generated package has its own copy of this module, hence one filter per package.
     logger = logging.getLogger("httpx")
-    if not any(type(f).__name__ == "_MaskSecrets" for f in logger.filters):
+    if not any(isinstance(f, _MaskSecrets) for f in logger.filters):
         logger.addFilter(_MaskSecrets())
-
-
-_install_log_filter()
 
 
 # ---------------------------------------------------------------------------------------------
@@ -746,9 +745,10 @@ class SyncAPIClient(BaseAPIClient):
         total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
     ) -> T:
         """Send a request, retrying as configured, and return `cast` of the body."""
+        # The HTTP client first: creating it (TLS certificates) is not part of the call.
+        http = self._http
         deadline = self._deadline(total_timeout)
         phases = self.timeout if isinstance(timeout, NotGiven) else httpx.Timeout(timeout)
-        http = self._http
         request = self._build_request(
             http, method, path, query, headers, body, server, extra_headers
         )
@@ -868,9 +868,10 @@ class AsyncAPIClient(BaseAPIClient):
         total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
     ) -> T:
         """Send a request, retrying as configured, and return `cast` of the body."""
+        # The HTTP client first: creating it (TLS certificates) is not part of the call.
+        http = self._http
         deadline = self._deadline(total_timeout)
         phases = self.timeout if isinstance(timeout, NotGiven) else httpx.Timeout(timeout)
-        http = self._http
         request = self._build_request(
             http, method, path, query, headers, body, server, extra_headers
         )
