@@ -13,6 +13,7 @@ import copy
 import email.utils
 import importlib
 import json
+import logging
 import os
 import pickle
 import random
@@ -24,12 +25,15 @@ from datetime import UTC, datetime
 from itertools import islice
 from pathlib import Path
 from types import SimpleNamespace
-from typing import Any
+from typing import Any, BinaryIO
 
 import black
 import httpx
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
+from runtime_servers import Received, head, send_all, serving
 
 from generator.output import BLACK_MODE
 from generator.render import docstring_text
@@ -1414,3 +1418,196 @@ def test_context_managers_close_their_own_client(stytch: SimpleNamespace) -> Non
             return client._http
 
     assert asyncio.run(main()).is_closed
+
+
+# ---------------------------------------------------------------------------------------
+# Credentials: validated once, never shown, never sent to another origin
+# ---------------------------------------------------------------------------------------
+
+AUTH_VARIANTS = [sdk for sdk in VARIANTS if sdk["auth"]["params"]]
+HEADER_TOKEN_VARIANTS = [BEARER, HEADER_KEY]  # the credential is a header value as given
+
+
+def credentials(sdk: dict[str, Any], secret: str) -> dict[str, str]:
+    """Every credential argument of the variant, the last one set to `secret`."""
+    names = [param["name"] for param in sdk["auth"]["params"]]
+    return {name: f"user-{index}" for index, name in enumerate(names[:-1])} | {names[-1]: secret}
+
+
+def sent_credentials(sdk: dict[str, Any], received: Any) -> list[str]:
+    """The credential carriers a request (httpx.Request or runtime_servers.Received) had."""
+    headers = {k.lower(): v for k, v in dict(received.headers).items()}
+    query = str(received.url.query, "ascii") if hasattr(received, "url") else received.query
+    found = [name for name in ("authorization", "x-api-key") if name in headers]
+    if sdk["auth"]["key_in"] == "query" and f"{sdk['auth']['key_name']}=" in query:
+        found.append("query")
+    return found
+
+
+@pytest.mark.parametrize("sdk", HEADER_TOKEN_VARIANTS, ids=lambda sdk: sdk["package"])
+@pytest.mark.parametrize("bad", ["\n", "\r\n", "\r", "\x00", "€", "\u2028"])
+def test_a_credential_that_cannot_be_a_header_is_rejected_without_showing_it(
+    packages: dict[str, SimpleNamespace], sdk: dict[str, Any], bad: str
+) -> None:
+    pkg = packages[sdk["package"]]
+    secret = "sk_live_4f9a8b7c6d5e" + bad
+    for client_class in (pkg.Client, pkg.AsyncClient):
+        with pytest.raises(ValueError, match="Invalid value for the") as caught:
+            client_class(base_url="https://api.test", **credentials(sdk, secret))
+        assert "sk_live_4f9a8b7c6d5e" not in str(caught.value)
+        assert caught.value.__cause__ is None and caught.value.__context__ is None
+
+
+@settings(max_examples=60, deadline=None)
+@given(token=st.text(min_size=1, max_size=12), sdk=st.sampled_from(HEADER_TOKEN_VARIANTS))
+def test_any_credential_is_either_sent_exactly_or_rejected_at_construction(
+    packages: dict[str, SimpleNamespace], token: str, sdk: dict[str, Any]
+) -> None:
+    pkg = packages[sdk["package"]]
+    secret = "sk_live_" + token
+    server = Server()
+    try:
+        client = pkg.Client(
+            base_url="https://api.test",
+            http_client=server.http_client(),
+            **credentials(sdk, secret),
+        )
+    except ValueError as exc:
+        assert secret not in str(exc)
+        return
+    client.users.get("u")
+    header = "authorization" if sdk is BEARER else "x-api-key"
+    expected = f"Bearer {secret}" if sdk is BEARER else secret
+    assert server.request.headers[header] == expected
+
+
+def test_local_protocol_errors_are_not_retried_and_do_not_show_the_key(
+    packages: dict[str, SimpleNamespace], sleeps: list[float]
+) -> None:
+    acme = packages[BEARER["package"]]
+    token = "sk_live_9Qm2Zx7Lw3"
+    server = Server(httpx.LocalProtocolError(f"Illegal header value b'Bearer {token}\\n'"))
+    client = acme.Client(token=token, http_client=server.http_client())
+    with pytest.raises(acme.errors.APIConnectionError) as caught:
+        client.users.get("u")
+    assert len(server.requests) == 1 and sleeps == []
+    assert token not in str(caught.value)
+    assert str(caught.value) == "Connection error: Illegal header value b'Bearer ***\\n'"
+
+
+def test_query_keys_are_sent_but_never_shown(
+    packages: dict[str, SimpleNamespace], caplog: pytest.LogCaptureFixture
+) -> None:
+    weather = packages[QUERY_KEY["package"]]
+    key = "wk-7c1f0e9d2b4a"
+    server = Server(
+        reply(200, USER),
+        reply(404, {"error_message": "no such user"}),
+        httpx.ConnectError(f"Could not reach https://eu.weather.test/v1/users/u?appid={key}"),
+    )
+    client = weather.Client(
+        api_key=key, environment="eu", max_retries=0, http_client=server.http_client()
+    )
+    with caplog.at_level(logging.DEBUG, logger="httpx"):
+        raw = client.users.with_raw_response.get("u")
+        with pytest.raises(weather.errors.NotFoundError) as not_found:
+            client.users.get("u")
+        with pytest.raises(weather.errors.APIConnectionError) as unreachable:
+            client.users.get("u")
+    assert [request.url.params["appid"] for request in server.requests] == [key] * 3
+    shown = [
+        repr(raw),
+        repr(raw.http_response.request),
+        repr(not_found.value),
+        str(not_found.value),
+        repr(not_found.value.request),
+        repr(not_found.value.response.request),
+        str(unreachable.value),
+        repr(unreachable.value.request),
+        caplog.text,
+    ]
+    for text in shown:
+        assert key not in text and "wk-7c1f0e9d2b4a" not in text, text
+    assert repr(raw) == "<APIResponse [200] 'GET', 'https://eu.weather.test/v1/users/u?appid=***'>"
+    assert "appid=***" in repr(not_found.value.request)
+    assert "HTTP Request: GET https://eu.weather.test/v1/users/u?appid=*** " in caplog.text
+    assert str(unreachable.value).endswith("/v1/users/u?appid=***")
+
+
+def redirecting(status: int, location: str) -> Any:
+    def respond(request: Received, wfile: BinaryIO) -> None:
+        send_all(wfile, head(status, {"location": location, "content-length": "0"}, "Moved"))
+
+    return respond
+
+
+def landing(request: Received, wfile: BinaryIO) -> None:
+    body = json.dumps(USER).encode()
+    send_all(wfile, head(200, {"content-length": str(len(body))}) + body)
+
+
+def auth_client(pkg: SimpleNamespace, sdk: dict[str, Any], base_url: str) -> Any:
+    http_client = httpx.Client(follow_redirects=True)
+    return pkg.Client(
+        base_url=base_url, http_client=http_client, **credentials(sdk, "sk_live_r3d1r3ct")
+    )
+
+
+@pytest.mark.parametrize("sdk", AUTH_VARIANTS, ids=lambda sdk: sdk["package"])
+@pytest.mark.parametrize("status", [301, 302, 303, 307, 308])
+def test_credentials_are_dropped_on_a_cross_origin_redirect(
+    packages: dict[str, SimpleNamespace], sdk: dict[str, Any], status: int
+) -> None:
+    pkg = packages[sdk["package"]]
+    with serving(landing) as other, serving(redirecting(status, f"{other.url}/landing?x=1")) as api:
+        user = auth_client(pkg, sdk, api.url).users.get("u")
+    assert user.user_id == "user-1"
+    (first,) = api.requests
+    (followed,) = other.requests
+    assert sent_credentials(sdk, first) != []
+    assert sent_credentials(sdk, followed) == []
+    assert followed.path == "/landing" and followed.query == "x=1"
+    assert "sk_live_r3d1r3ct" not in repr(followed)
+
+
+@pytest.mark.parametrize("sdk", AUTH_VARIANTS, ids=lambda sdk: sdk["package"])
+def test_credentials_follow_a_same_origin_redirect(
+    packages: dict[str, SimpleNamespace], sdk: dict[str, Any]
+) -> None:
+    pkg = packages[sdk["package"]]
+
+    def respond(request: Received, wfile: BinaryIO) -> None:
+        if request.path == "/v1/users/u":
+            redirecting(307, "/v2/users/u")(request, wfile)
+        else:
+            landing(request, wfile)
+
+    with serving(respond) as api:
+        auth_client(pkg, sdk, api.url).users.get("u")
+    first, followed = api.requests
+    assert followed.path == "/v2/users/u"
+    assert sent_credentials(sdk, followed) == sent_credentials(sdk, first) != []
+
+
+def test_redirects_are_not_followed_unless_the_http_client_does(
+    stytch: SimpleNamespace,
+) -> None:
+    with serving(landing) as other, serving(redirecting(302, other.url + "/landing")) as api:
+        client = stytch.Client(project_id="p", secret="s", base_url=api.url)
+        with pytest.raises(stytch.errors.APIStatusError) as caught:
+            client.users.get("u")
+    assert caught.value.status_code == 302
+    assert other.requests == []
+
+
+def test_a_redirect_loop_ends_with_a_clear_error(stytch: SimpleNamespace) -> None:
+    with serving(redirecting(302, "/v1/users/u")) as api:
+        client = stytch.Client(
+            project_id="p",
+            secret="s",
+            base_url=api.url,
+            http_client=httpx.Client(follow_redirects=True, max_redirects=3),
+        )
+        with pytest.raises(stytch.errors.APIConnectionError, match="Exceeded 3 redirects"):
+            client.users.get("u")
+    assert len(api.requests) == 4

@@ -251,10 +251,9 @@ def _check_header_value(name: str, value: str, *, secret: bool) -> None:
     shown = f"the {name} credential" if secret else f"the {name!r} header"
     if any(char in value for char in "\r\n\0"):
         raise ValueError(f"Invalid value for {shown}: it contains a line break or NUL.")
-    try:
-        value.encode("latin-1")
-    except UnicodeEncodeError:
-        raise ValueError(f"Invalid value for {shown}: it is not latin-1 text.") from None
+    # Checked without encoding: a UnicodeEncodeError would carry the value along.
+    if any(ord(char) > 255 for char in value):
+        raise ValueError(f"Invalid value for {shown}: it is not latin-1 text.")
 
 
 def _json_default(value: Any) -> Any:
@@ -313,7 +312,7 @@ class _Request(httpx.Request):
     """An httpx.Request whose repr hides the credentials sent in its query."""
 
     def __repr__(self) -> str:
-        return mask_secrets(super().__repr__())
+        return f"<Request({self.method!r}, {mask_secrets(str(self.url))!r})>"
 
 
 class _MaskSecrets(logging.Filter):
@@ -487,15 +486,21 @@ class BaseAPIClient:
         self._api_origins = {_origin(self.base_url)} | {
             _origin(httpx.URL(url)) for url in self._server_urls.values()
         }
-        _register_secrets([*settings.auth_headers.values(), *settings.auth_query.values()])
+        _register_secrets(settings.auth_query.values())
         for value in settings.auth_headers.values():
-            # The secret part of "Basic …" and "Bearer …" (and what basic auth encodes).
+            # Of "Basic …" and "Bearer …", the part after the scheme (and for basic auth,
+            # what it encodes); any other header value whole.
             scheme, _, token = value.partition(" ")
-            if token and scheme.lower() in ("basic", "bearer"):
+            if scheme.lower() == "bearer" and token:
                 _register_secrets([token])
-            if scheme.lower() == "basic":
-                decoded = base64.b64decode(token, validate=False).decode(errors="replace")
-                _register_secrets(decoded.split(":", 1))
+            elif scheme.lower() == "basic" and token:
+                try:
+                    decoded = base64.b64decode(token).decode(errors="replace")
+                except ValueError:  # not base64: only the token itself is known
+                    decoded = ""
+                _register_secrets([token, *decoded.split(":", 1)])
+            else:
+                _register_secrets([value])
         self._headers = {
             "user-agent": settings.user_agent,
             "accept": "application/json",
