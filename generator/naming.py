@@ -10,7 +10,16 @@ _CAMEL_BOUNDARY = re.compile(r"(?<=[a-z0-9])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-z])")
 _NON_WORD = re.compile(r"[^0-9A-Za-z]+")
 # Names the generated code itself uses inside method signatures and models.
 RESERVED = frozenset(
-    {"self", "cls", "extra_headers", "timeout", "additional_properties", "from_dict", "to_dict"}
+    {
+        "self",
+        "cls",
+        "extra_headers",
+        "timeout",
+        "total_timeout",
+        "additional_properties",
+        "from_dict",
+        "to_dict",
+    }
 )
 
 

@@ -291,7 +291,7 @@ def test_async_total_timeout_stops_a_dripping_body(sdk: ModuleType) -> None:
             project_id=PROJECT_ID, secret=SECRET, base_url=server.url, timeout=5
         ) as client:
             with pytest.raises(sdk.errors.APITimeoutError, match="total_timeout"):
-                await client.users._request("GET", "/v1/users/u", cast=dict, total_timeout=0.5)
+                await client.users.get("user-1", total_timeout=0.5)
 
     with serving(dripping(0.05)) as server:
         asyncio.run(main())
@@ -314,7 +314,7 @@ def test_total_timeout_bounds_the_retries(sdk: ModuleType) -> None:
     requests.clear()
     client = mock_client(sdk, handler, max_retries=10)
     with pytest.raises(sdk.errors.InternalServerError):
-        client.users._request("GET", "/v1/users/u", cast=dict, total_timeout=0.5)
+        client.users.get("user-1", total_timeout=0.5)
     assert 1 <= len(requests) <= 2
 
 

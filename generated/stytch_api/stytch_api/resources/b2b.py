@@ -12,7 +12,7 @@ from .._base_client import AsyncResource, SyncResource, path_param
 from .._models import cursor_at, discard, parse_object_list, passthrough
 from .._pagination import aiter_pages, iter_pages
 from .._response import async_to_raw_response_wrapper, to_raw_response_wrapper
-from .._types import NOT_GIVEN, UNSET, Headers, NotGiven, Timeout, Unset
+from .._types import NOT_GIVEN, UNSET, Headers, NotGiven, Timeout, TotalTimeout, Unset
 
 __all__ = [
     "B2B",
@@ -266,6 +266,7 @@ class Connection(SyncResource):
         ) = UNSET,
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
     ) -> models.ConnectionUpdateResponse:
         """Update: PUT /v1/b2b/scim/{organization_id}/connection/{connection_id}
 
@@ -301,6 +302,7 @@ class Connection(SyncResource):
             cast=models.ConnectionUpdateResponse.from_dict,
             extra_headers=extra_headers,
             timeout=timeout,
+            total_timeout=total_timeout,
         )
 
     def delete(
@@ -312,6 +314,7 @@ class Connection(SyncResource):
         x_stytch_member_session_jwt: str | Unset = UNSET,
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
     ) -> models.ConnectionDeleteResponse:
         """Delete: DELETE /v1/b2b/scim/{organization_id}/connection/{connection_id}
 
@@ -339,6 +342,7 @@ class Connection(SyncResource):
             cast=models.ConnectionDeleteResponse.from_dict,
             extra_headers=extra_headers,
             timeout=timeout,
+            total_timeout=total_timeout,
         )
 
     def get_groups(
@@ -352,6 +356,7 @@ class Connection(SyncResource):
         x_stytch_member_session_jwt: str | Unset = UNSET,
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
     ) -> models.ConnectionGetGroupsResponse:
         """Getgroups: GET /v1/b2b/scim/{organization_id}/connection/{connection_id}
 
@@ -384,6 +389,7 @@ class Connection(SyncResource):
             cast=models.ConnectionGetGroupsResponse.from_dict,
             extra_headers=extra_headers,
             timeout=timeout,
+            total_timeout=total_timeout,
         )
 
     def get_groups_pages(
@@ -396,6 +402,7 @@ class Connection(SyncResource):
         x_stytch_member_session_jwt: str | Unset = UNSET,
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
     ) -> Iterator[models.ConnectionGetGroupsResponse]:
         """Every page of ``get_groups``, following ``next_cursor``."""
         return iter_pages(
@@ -408,6 +415,7 @@ class Connection(SyncResource):
                 x_stytch_member_session_jwt=x_stytch_member_session_jwt,
                 extra_headers=extra_headers,
                 timeout=timeout,
+                total_timeout=total_timeout,
             ),
             lambda page: cursor_at(
                 page,
@@ -424,6 +432,7 @@ class Connection(SyncResource):
         x_stytch_member_session_jwt: str | Unset = UNSET,
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
     ) -> models.ConnectionRotateStartResponse:
         """Rotatestart: POST /v1/b2b/scim/{organization_id}/connection/{connection_id}/rotate/start
 
@@ -451,6 +460,7 @@ class Connection(SyncResource):
             cast=models.ConnectionRotateStartResponse.from_dict,
             extra_headers=extra_headers,
             timeout=timeout,
+            total_timeout=total_timeout,
         )
 
     def rotate_complete(
@@ -462,6 +472,7 @@ class Connection(SyncResource):
         x_stytch_member_session_jwt: str | Unset = UNSET,
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
     ) -> models.ConnectionRotateCompleteResponse:
         """Rotatecomplete: POST /v1/b2b/scim/{organization_id}/connection/{connection_id}/rotate/complete
 
@@ -489,6 +500,7 @@ class Connection(SyncResource):
             cast=models.ConnectionRotateCompleteResponse.from_dict,
             extra_headers=extra_headers,
             timeout=timeout,
+            total_timeout=total_timeout,
         )
 
     def rotate_cancel(
@@ -500,6 +512,7 @@ class Connection(SyncResource):
         x_stytch_member_session_jwt: str | Unset = UNSET,
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
     ) -> models.ConnectionRotateCancelResponse:
         """Rotatecancel: POST /v1/b2b/scim/{organization_id}/connection/{connection_id}/rotate/cancel
 
@@ -527,6 +540,7 @@ class Connection(SyncResource):
             cast=models.ConnectionRotateCancelResponse.from_dict,
             extra_headers=extra_headers,
             timeout=timeout,
+            total_timeout=total_timeout,
         )
 
     def create(
@@ -551,6 +565,7 @@ class Connection(SyncResource):
         ) = UNSET,
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
     ) -> models.ConnectionCreateResponse:
         """Create: POST /v1/b2b/scim/{organization_id}/connection
 
@@ -582,6 +597,7 @@ class Connection(SyncResource):
             cast=models.ConnectionCreateResponse.from_dict,
             extra_headers=extra_headers,
             timeout=timeout,
+            total_timeout=total_timeout,
         )
 
     def get(
@@ -592,6 +608,7 @@ class Connection(SyncResource):
         x_stytch_member_session_jwt: str | Unset = UNSET,
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
     ) -> models.ConnectionGetResponse:
         """Get: GET /v1/b2b/scim/{organization_id}/connection
 
@@ -618,6 +635,7 @@ class Connection(SyncResource):
             cast=models.ConnectionGetResponse.from_dict,
             extra_headers=extra_headers,
             timeout=timeout,
+            total_timeout=total_timeout,
         )
 
 
@@ -667,6 +685,7 @@ class AsyncConnection(AsyncResource):
         ) = UNSET,
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
     ) -> models.ConnectionUpdateResponse:
         """Update: PUT /v1/b2b/scim/{organization_id}/connection/{connection_id}
 
@@ -702,6 +721,7 @@ class AsyncConnection(AsyncResource):
             cast=models.ConnectionUpdateResponse.from_dict,
             extra_headers=extra_headers,
             timeout=timeout,
+            total_timeout=total_timeout,
         )
 
     async def delete(
@@ -713,6 +733,7 @@ class AsyncConnection(AsyncResource):
         x_stytch_member_session_jwt: str | Unset = UNSET,
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
     ) -> models.ConnectionDeleteResponse:
         """Delete: DELETE /v1/b2b/scim/{organization_id}/connection/{connection_id}
 
@@ -740,6 +761,7 @@ class AsyncConnection(AsyncResource):
             cast=models.ConnectionDeleteResponse.from_dict,
             extra_headers=extra_headers,
             timeout=timeout,
+            total_timeout=total_timeout,
         )
 
     async def get_groups(
@@ -753,6 +775,7 @@ class AsyncConnection(AsyncResource):
         x_stytch_member_session_jwt: str | Unset = UNSET,
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
     ) -> models.ConnectionGetGroupsResponse:
         """Getgroups: GET /v1/b2b/scim/{organization_id}/connection/{connection_id}
 
@@ -785,6 +808,7 @@ class AsyncConnection(AsyncResource):
             cast=models.ConnectionGetGroupsResponse.from_dict,
             extra_headers=extra_headers,
             timeout=timeout,
+            total_timeout=total_timeout,
         )
 
     def get_groups_pages(
@@ -797,6 +821,7 @@ class AsyncConnection(AsyncResource):
         x_stytch_member_session_jwt: str | Unset = UNSET,
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
     ) -> AsyncIterator[models.ConnectionGetGroupsResponse]:
         """Every page of ``get_groups``, following ``next_cursor``."""
         return aiter_pages(
@@ -809,6 +834,7 @@ class AsyncConnection(AsyncResource):
                 x_stytch_member_session_jwt=x_stytch_member_session_jwt,
                 extra_headers=extra_headers,
                 timeout=timeout,
+                total_timeout=total_timeout,
             ),
             lambda page: cursor_at(
                 page,
@@ -825,6 +851,7 @@ class AsyncConnection(AsyncResource):
         x_stytch_member_session_jwt: str | Unset = UNSET,
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
     ) -> models.ConnectionRotateStartResponse:
         """Rotatestart: POST /v1/b2b/scim/{organization_id}/connection/{connection_id}/rotate/start
 
@@ -852,6 +879,7 @@ class AsyncConnection(AsyncResource):
             cast=models.ConnectionRotateStartResponse.from_dict,
             extra_headers=extra_headers,
             timeout=timeout,
+            total_timeout=total_timeout,
         )
 
     async def rotate_complete(
@@ -863,6 +891,7 @@ class AsyncConnection(AsyncResource):
         x_stytch_member_session_jwt: str | Unset = UNSET,
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
     ) -> models.ConnectionRotateCompleteResponse:
         """Rotatecomplete: POST /v1/b2b/scim/{organization_id}/connection/{connection_id}/rotate/complete
 
@@ -890,6 +919,7 @@ class AsyncConnection(AsyncResource):
             cast=models.ConnectionRotateCompleteResponse.from_dict,
             extra_headers=extra_headers,
             timeout=timeout,
+            total_timeout=total_timeout,
         )
 
     async def rotate_cancel(
@@ -901,6 +931,7 @@ class AsyncConnection(AsyncResource):
         x_stytch_member_session_jwt: str | Unset = UNSET,
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
     ) -> models.ConnectionRotateCancelResponse:
         """Rotatecancel: POST /v1/b2b/scim/{organization_id}/connection/{connection_id}/rotate/cancel
 
@@ -928,6 +959,7 @@ class AsyncConnection(AsyncResource):
             cast=models.ConnectionRotateCancelResponse.from_dict,
             extra_headers=extra_headers,
             timeout=timeout,
+            total_timeout=total_timeout,
         )
 
     async def create(
@@ -952,6 +984,7 @@ class AsyncConnection(AsyncResource):
         ) = UNSET,
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
     ) -> models.ConnectionCreateResponse:
         """Create: POST /v1/b2b/scim/{organization_id}/connection
 
@@ -983,6 +1016,7 @@ class AsyncConnection(AsyncResource):
             cast=models.ConnectionCreateResponse.from_dict,
             extra_headers=extra_headers,
             timeout=timeout,
+            total_timeout=total_timeout,
         )
 
     async def get(
@@ -993,6 +1027,7 @@ class AsyncConnection(AsyncResource):
         x_stytch_member_session_jwt: str | Unset = UNSET,
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
     ) -> models.ConnectionGetResponse:
         """Get: GET /v1/b2b/scim/{organization_id}/connection
 
@@ -1019,6 +1054,7 @@ class AsyncConnection(AsyncResource):
             cast=models.ConnectionGetResponse.from_dict,
             extra_headers=extra_headers,
             timeout=timeout,
+            total_timeout=total_timeout,
         )
 
 
@@ -1079,6 +1115,7 @@ class Organizations(SyncResource):
         allowed_third_party_connected_apps: List[str] | Unset = UNSET,
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
     ) -> models.OrganizationsCreateResponse:
         """Create: POST /v1/b2b/organizations
 
@@ -1196,6 +1233,7 @@ class Organizations(SyncResource):
             cast=models.OrganizationsCreateResponse.from_dict,
             extra_headers=extra_headers,
             timeout=timeout,
+            total_timeout=total_timeout,
         )
 
     def get(
@@ -1204,6 +1242,7 @@ class Organizations(SyncResource):
         *,
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
     ) -> models.OrganizationsGetResponse:
         """Get: GET /v1/b2b/organizations/{organization_id}
 
@@ -1223,6 +1262,7 @@ class Organizations(SyncResource):
             cast=models.OrganizationsGetResponse.from_dict,
             extra_headers=extra_headers,
             timeout=timeout,
+            total_timeout=total_timeout,
         )
 
     def update(
@@ -1263,6 +1303,7 @@ class Organizations(SyncResource):
         allowed_third_party_connected_apps: List[str] | Unset = UNSET,
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
     ) -> models.OrganizationsUpdateResponse:
         """Update: PUT /v1/b2b/organizations/{organization_id}
 
@@ -1445,6 +1486,7 @@ class Organizations(SyncResource):
             cast=models.OrganizationsUpdateResponse.from_dict,
             extra_headers=extra_headers,
             timeout=timeout,
+            total_timeout=total_timeout,
         )
 
     def delete(
@@ -1455,6 +1497,7 @@ class Organizations(SyncResource):
         x_stytch_member_session_jwt: str | Unset = UNSET,
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
     ) -> models.OrganizationsDeleteResponse:
         """Delete: DELETE /v1/b2b/organizations/{organization_id}
 
@@ -1481,6 +1524,7 @@ class Organizations(SyncResource):
             cast=models.OrganizationsDeleteResponse.from_dict,
             extra_headers=extra_headers,
             timeout=timeout,
+            total_timeout=total_timeout,
         )
 
     def search(
@@ -1491,6 +1535,7 @@ class Organizations(SyncResource):
         query: models.Query | Unset = UNSET,
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
     ) -> models.OrganizationsSearchResponse:
         """Search: POST /v1/b2b/organizations/search
 
@@ -1522,6 +1567,7 @@ class Organizations(SyncResource):
             cast=models.OrganizationsSearchResponse.from_dict,
             extra_headers=extra_headers,
             timeout=timeout,
+            total_timeout=total_timeout,
         )
 
     def search_pages(
@@ -1531,6 +1577,7 @@ class Organizations(SyncResource):
         query: models.Query | Unset = UNSET,
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
     ) -> Iterator[models.OrganizationsSearchResponse]:
         """Every page of ``search``, following ``results_metadata.next_cursor``."""
         return iter_pages(
@@ -1540,6 +1587,7 @@ class Organizations(SyncResource):
                 query=query,
                 extra_headers=extra_headers,
                 timeout=timeout,
+                total_timeout=total_timeout,
             ),
             lambda page: cursor_at(
                 page,
@@ -1554,6 +1602,7 @@ class Organizations(SyncResource):
         *,
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
     ) -> models.OrganizationsMetricsResponse:
         """Metrics: GET /v1/b2b/organizations/{organization_id}/metrics
 
@@ -1570,6 +1619,7 @@ class Organizations(SyncResource):
             cast=models.OrganizationsMetricsResponse.from_dict,
             extra_headers=extra_headers,
             timeout=timeout,
+            total_timeout=total_timeout,
         )
 
     def connected_apps(
@@ -1580,6 +1630,7 @@ class Organizations(SyncResource):
         x_stytch_member_session_jwt: str | Unset = UNSET,
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
     ) -> models.OrganizationsConnectedAppsResponse:
         """Connectedapps: GET /v1/b2b/organizations/{organization_id}/connected_apps
 
@@ -1606,6 +1657,7 @@ class Organizations(SyncResource):
             cast=models.OrganizationsConnectedAppsResponse.from_dict,
             extra_headers=extra_headers,
             timeout=timeout,
+            total_timeout=total_timeout,
         )
 
     def get_connected_app(
@@ -1617,6 +1669,7 @@ class Organizations(SyncResource):
         x_stytch_member_session_jwt: str | Unset = UNSET,
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
     ) -> models.OrganizationsGetConnectedAppResponse:
         """Getconnectedapp: GET /v1/b2b/organizations/{organization_id}/connected_apps/{connected_app_id}
 
@@ -1644,6 +1697,7 @@ class Organizations(SyncResource):
             cast=models.OrganizationsGetConnectedAppResponse.from_dict,
             extra_headers=extra_headers,
             timeout=timeout,
+            total_timeout=total_timeout,
         )
 
     def delete_external_id(
@@ -1654,6 +1708,7 @@ class Organizations(SyncResource):
         x_stytch_member_session_jwt: str | Unset = UNSET,
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
     ) -> models.OrganizationsDeleteExternalIdResponse:
         """Deleteexternalid: DELETE /v1/b2b/organizations/{organization_id}/external_id
 
@@ -1677,6 +1732,7 @@ class Organizations(SyncResource):
             cast=models.OrganizationsDeleteExternalIdResponse.from_dict,
             extra_headers=extra_headers,
             timeout=timeout,
+            total_timeout=total_timeout,
         )
 
 
@@ -1738,6 +1794,7 @@ class AsyncOrganizations(AsyncResource):
         allowed_third_party_connected_apps: List[str] | Unset = UNSET,
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
     ) -> models.OrganizationsCreateResponse:
         """Create: POST /v1/b2b/organizations
 
@@ -1855,6 +1912,7 @@ class AsyncOrganizations(AsyncResource):
             cast=models.OrganizationsCreateResponse.from_dict,
             extra_headers=extra_headers,
             timeout=timeout,
+            total_timeout=total_timeout,
         )
 
     async def get(
@@ -1863,6 +1921,7 @@ class AsyncOrganizations(AsyncResource):
         *,
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
     ) -> models.OrganizationsGetResponse:
         """Get: GET /v1/b2b/organizations/{organization_id}
 
@@ -1882,6 +1941,7 @@ class AsyncOrganizations(AsyncResource):
             cast=models.OrganizationsGetResponse.from_dict,
             extra_headers=extra_headers,
             timeout=timeout,
+            total_timeout=total_timeout,
         )
 
     async def update(
@@ -1922,6 +1982,7 @@ class AsyncOrganizations(AsyncResource):
         allowed_third_party_connected_apps: List[str] | Unset = UNSET,
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
     ) -> models.OrganizationsUpdateResponse:
         """Update: PUT /v1/b2b/organizations/{organization_id}
 
@@ -2104,6 +2165,7 @@ class AsyncOrganizations(AsyncResource):
             cast=models.OrganizationsUpdateResponse.from_dict,
             extra_headers=extra_headers,
             timeout=timeout,
+            total_timeout=total_timeout,
         )
 
     async def delete(
@@ -2114,6 +2176,7 @@ class AsyncOrganizations(AsyncResource):
         x_stytch_member_session_jwt: str | Unset = UNSET,
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
     ) -> models.OrganizationsDeleteResponse:
         """Delete: DELETE /v1/b2b/organizations/{organization_id}
 
@@ -2140,6 +2203,7 @@ class AsyncOrganizations(AsyncResource):
             cast=models.OrganizationsDeleteResponse.from_dict,
             extra_headers=extra_headers,
             timeout=timeout,
+            total_timeout=total_timeout,
         )
 
     async def search(
@@ -2150,6 +2214,7 @@ class AsyncOrganizations(AsyncResource):
         query: models.Query | Unset = UNSET,
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
     ) -> models.OrganizationsSearchResponse:
         """Search: POST /v1/b2b/organizations/search
 
@@ -2181,6 +2246,7 @@ class AsyncOrganizations(AsyncResource):
             cast=models.OrganizationsSearchResponse.from_dict,
             extra_headers=extra_headers,
             timeout=timeout,
+            total_timeout=total_timeout,
         )
 
     def search_pages(
@@ -2190,6 +2256,7 @@ class AsyncOrganizations(AsyncResource):
         query: models.Query | Unset = UNSET,
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
     ) -> AsyncIterator[models.OrganizationsSearchResponse]:
         """Every page of ``search``, following ``results_metadata.next_cursor``."""
         return aiter_pages(
@@ -2199,6 +2266,7 @@ class AsyncOrganizations(AsyncResource):
                 query=query,
                 extra_headers=extra_headers,
                 timeout=timeout,
+                total_timeout=total_timeout,
             ),
             lambda page: cursor_at(
                 page,
@@ -2213,6 +2281,7 @@ class AsyncOrganizations(AsyncResource):
         *,
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
     ) -> models.OrganizationsMetricsResponse:
         """Metrics: GET /v1/b2b/organizations/{organization_id}/metrics
 
@@ -2229,6 +2298,7 @@ class AsyncOrganizations(AsyncResource):
             cast=models.OrganizationsMetricsResponse.from_dict,
             extra_headers=extra_headers,
             timeout=timeout,
+            total_timeout=total_timeout,
         )
 
     async def connected_apps(
@@ -2239,6 +2309,7 @@ class AsyncOrganizations(AsyncResource):
         x_stytch_member_session_jwt: str | Unset = UNSET,
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
     ) -> models.OrganizationsConnectedAppsResponse:
         """Connectedapps: GET /v1/b2b/organizations/{organization_id}/connected_apps
 
@@ -2265,6 +2336,7 @@ class AsyncOrganizations(AsyncResource):
             cast=models.OrganizationsConnectedAppsResponse.from_dict,
             extra_headers=extra_headers,
             timeout=timeout,
+            total_timeout=total_timeout,
         )
 
     async def get_connected_app(
@@ -2276,6 +2348,7 @@ class AsyncOrganizations(AsyncResource):
         x_stytch_member_session_jwt: str | Unset = UNSET,
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
     ) -> models.OrganizationsGetConnectedAppResponse:
         """Getconnectedapp: GET /v1/b2b/organizations/{organization_id}/connected_apps/{connected_app_id}
 
@@ -2303,6 +2376,7 @@ class AsyncOrganizations(AsyncResource):
             cast=models.OrganizationsGetConnectedAppResponse.from_dict,
             extra_headers=extra_headers,
             timeout=timeout,
+            total_timeout=total_timeout,
         )
 
     async def delete_external_id(
@@ -2313,6 +2387,7 @@ class AsyncOrganizations(AsyncResource):
         x_stytch_member_session_jwt: str | Unset = UNSET,
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
     ) -> models.OrganizationsDeleteExternalIdResponse:
         """Deleteexternalid: DELETE /v1/b2b/organizations/{organization_id}/external_id
 
@@ -2336,6 +2411,7 @@ class AsyncOrganizations(AsyncResource):
             cast=models.OrganizationsDeleteExternalIdResponse.from_dict,
             extra_headers=extra_headers,
             timeout=timeout,
+            total_timeout=total_timeout,
         )
 
 
@@ -2389,6 +2465,7 @@ class Members(SyncResource):
         unlink_email: bool | Unset = UNSET,
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
     ) -> models.MembersUpdateResponse:
         """Update: PUT /v1/b2b/organizations/{organization_id}/members/{member_id}
 
@@ -2518,6 +2595,7 @@ class Members(SyncResource):
             cast=models.MembersUpdateResponse.from_dict,
             extra_headers=extra_headers,
             timeout=timeout,
+            total_timeout=total_timeout,
         )
 
     def delete(
@@ -2529,6 +2607,7 @@ class Members(SyncResource):
         x_stytch_member_session_jwt: str | Unset = UNSET,
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
     ) -> models.MembersDeleteResponse:
         """Delete: DELETE /v1/b2b/organizations/{organization_id}/members/{member_id}
 
@@ -2558,6 +2637,7 @@ class Members(SyncResource):
             cast=models.MembersDeleteResponse.from_dict,
             extra_headers=extra_headers,
             timeout=timeout,
+            total_timeout=total_timeout,
         )
 
     def reactivate(
@@ -2569,6 +2649,7 @@ class Members(SyncResource):
         x_stytch_member_session_jwt: str | Unset = UNSET,
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
     ) -> models.MembersReactivateResponse:
         """Reactivate: PUT /v1/b2b/organizations/{organization_id}/members/{member_id}/reactivate
 
@@ -2597,6 +2678,7 @@ class Members(SyncResource):
             cast=models.MembersReactivateResponse.from_dict,
             extra_headers=extra_headers,
             timeout=timeout,
+            total_timeout=total_timeout,
         )
 
     def delete_mfa_phone_number(
@@ -2608,6 +2690,7 @@ class Members(SyncResource):
         x_stytch_member_session_jwt: str | Unset = UNSET,
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
     ) -> models.MembersDeleteMfaPhoneNumberResponse:
         """Deletemfaphonenumber: DELETE /v1/b2b/organizations/{organization_id}/members/mfa_phone_numbers/{member_id}
 
@@ -2637,6 +2720,7 @@ class Members(SyncResource):
             cast=models.MembersDeleteMfaPhoneNumberResponse.from_dict,
             extra_headers=extra_headers,
             timeout=timeout,
+            total_timeout=total_timeout,
         )
 
     def delete_totp(
@@ -2648,6 +2732,7 @@ class Members(SyncResource):
         x_stytch_member_session_jwt: str | Unset = UNSET,
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
     ) -> models.MembersDeleteTotpResponse:
         """Deletetotp: DELETE /v1/b2b/organizations/{organization_id}/members/{member_id}/totp
 
@@ -2677,6 +2762,7 @@ class Members(SyncResource):
             cast=models.MembersDeleteTotpResponse.from_dict,
             extra_headers=extra_headers,
             timeout=timeout,
+            total_timeout=total_timeout,
         )
 
     def search(
@@ -2690,6 +2776,7 @@ class Members(SyncResource):
         query: models.Query | Unset = UNSET,
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
     ) -> models.MembersSearchResponse:
         """Search: POST /v1/b2b/organizations/members/search
 
@@ -2730,6 +2817,7 @@ class Members(SyncResource):
             cast=models.MembersSearchResponse.from_dict,
             extra_headers=extra_headers,
             timeout=timeout,
+            total_timeout=total_timeout,
         )
 
     def search_pages(
@@ -2742,6 +2830,7 @@ class Members(SyncResource):
         query: models.Query | Unset = UNSET,
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
     ) -> Iterator[models.MembersSearchResponse]:
         """Every page of ``search``, following ``results_metadata.next_cursor``."""
         return iter_pages(
@@ -2754,6 +2843,7 @@ class Members(SyncResource):
                 query=query,
                 extra_headers=extra_headers,
                 timeout=timeout,
+                total_timeout=total_timeout,
             ),
             lambda page: cursor_at(
                 page,
@@ -2771,6 +2861,7 @@ class Members(SyncResource):
         x_stytch_member_session_jwt: str | Unset = UNSET,
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
     ) -> models.MembersDeletePasswordResponse:
         """Deletepassword: DELETE /v1/b2b/organizations/{organization_id}/members/passwords/{member_password_id}
 
@@ -2798,6 +2889,7 @@ class Members(SyncResource):
             cast=models.MembersDeletePasswordResponse.from_dict,
             extra_headers=extra_headers,
             timeout=timeout,
+            total_timeout=total_timeout,
         )
 
     def dangerously_get(
@@ -2807,6 +2899,7 @@ class Members(SyncResource):
         include_deleted: bool | Unset = UNSET,
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
     ) -> models.MembersDangerouslyGetResponse:
         """Dangerouslyget: GET /v1/b2b/organizations/members/dangerously_get/{member_id}
 
@@ -2827,6 +2920,7 @@ class Members(SyncResource):
             cast=models.MembersDangerouslyGetResponse.from_dict,
             extra_headers=extra_headers,
             timeout=timeout,
+            total_timeout=total_timeout,
         )
 
     def oidc_providers(
@@ -2837,6 +2931,7 @@ class Members(SyncResource):
         include_refresh_token: bool | Unset = UNSET,
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
     ) -> models.MembersOidcProvidersResponse:
         """Oidcproviders: GET /v1/b2b/organizations/{organization_id}/members/{member_id}/oidc_providers
 
@@ -2862,6 +2957,7 @@ class Members(SyncResource):
             cast=models.MembersOidcProvidersResponse.from_dict,
             extra_headers=extra_headers,
             timeout=timeout,
+            total_timeout=total_timeout,
         )
 
     def unlink_retired_email(
@@ -2875,6 +2971,7 @@ class Members(SyncResource):
         email_address: str | Unset = UNSET,
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
     ) -> models.MembersUnlinkRetiredEmailResponse:
         """Unlinkretiredemail: POST /v1/b2b/organizations/{organization_id}/members/{member_id}/unlink_retired_email
 
@@ -2909,6 +3006,7 @@ class Members(SyncResource):
             cast=models.MembersUnlinkRetiredEmailResponse.from_dict,
             extra_headers=extra_headers,
             timeout=timeout,
+            total_timeout=total_timeout,
         )
 
     def start_email_update(
@@ -2925,6 +3023,7 @@ class Members(SyncResource):
         delivery_method: Literal["EMAIL_MAGIC_LINK", "EMAIL_OTP"] | Unset = UNSET,
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
     ) -> models.MembersStartEmailUpdateResponse:
         """Startemailupdate: POST /v1/b2b/organizations/{organization_id}/members/{member_id}/start_email_update
 
@@ -2972,6 +3071,7 @@ class Members(SyncResource):
             cast=models.MembersStartEmailUpdateResponse.from_dict,
             extra_headers=extra_headers,
             timeout=timeout,
+            total_timeout=total_timeout,
         )
 
     def get_connected_apps(
@@ -2983,6 +3083,7 @@ class Members(SyncResource):
         x_stytch_member_session_jwt: str | Unset = UNSET,
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
     ) -> models.MembersGetConnectedAppsResponse:
         """Getconnectedapps: GET /v1/b2b/organizations/{organization_id}/members/{member_id}/connected_apps
 
@@ -3012,6 +3113,7 @@ class Members(SyncResource):
             cast=models.MembersGetConnectedAppsResponse.from_dict,
             extra_headers=extra_headers,
             timeout=timeout,
+            total_timeout=total_timeout,
         )
 
     def delete_external_id(
@@ -3023,6 +3125,7 @@ class Members(SyncResource):
         x_stytch_member_session_jwt: str | Unset = UNSET,
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
     ) -> models.MembersDeleteExternalIdResponse:
         """Deleteexternalid: DELETE /v1/b2b/organizations/{organization_id}/members/{member_id}/external_id
 
@@ -3047,6 +3150,7 @@ class Members(SyncResource):
             cast=models.MembersDeleteExternalIdResponse.from_dict,
             extra_headers=extra_headers,
             timeout=timeout,
+            total_timeout=total_timeout,
         )
 
     def create(
@@ -3067,6 +3171,7 @@ class Members(SyncResource):
         external_id: str | Unset = UNSET,
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
     ) -> models.MembersCreateResponse:
         """Create: POST /v1/b2b/organizations/{organization_id}/members
 
@@ -3137,6 +3242,7 @@ class Members(SyncResource):
             cast=models.MembersCreateResponse.from_dict,
             extra_headers=extra_headers,
             timeout=timeout,
+            total_timeout=total_timeout,
         )
 
     def get(
@@ -3147,6 +3253,7 @@ class Members(SyncResource):
         email_address: str | Unset = UNSET,
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
     ) -> models.MembersGetResponse:
         """Get: GET /v1/b2b/organizations/{organization_id}/member
 
@@ -3171,6 +3278,7 @@ class Members(SyncResource):
             cast=models.MembersGetResponse.from_dict,
             extra_headers=extra_headers,
             timeout=timeout,
+            total_timeout=total_timeout,
         )
 
 
@@ -3230,6 +3338,7 @@ class AsyncMembers(AsyncResource):
         unlink_email: bool | Unset = UNSET,
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
     ) -> models.MembersUpdateResponse:
         """Update: PUT /v1/b2b/organizations/{organization_id}/members/{member_id}
 
@@ -3359,6 +3468,7 @@ class AsyncMembers(AsyncResource):
             cast=models.MembersUpdateResponse.from_dict,
             extra_headers=extra_headers,
             timeout=timeout,
+            total_timeout=total_timeout,
         )
 
     async def delete(
@@ -3370,6 +3480,7 @@ class AsyncMembers(AsyncResource):
         x_stytch_member_session_jwt: str | Unset = UNSET,
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
     ) -> models.MembersDeleteResponse:
         """Delete: DELETE /v1/b2b/organizations/{organization_id}/members/{member_id}
 
@@ -3399,6 +3510,7 @@ class AsyncMembers(AsyncResource):
             cast=models.MembersDeleteResponse.from_dict,
             extra_headers=extra_headers,
             timeout=timeout,
+            total_timeout=total_timeout,
         )
 
     async def reactivate(
@@ -3410,6 +3522,7 @@ class AsyncMembers(AsyncResource):
         x_stytch_member_session_jwt: str | Unset = UNSET,
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
     ) -> models.MembersReactivateResponse:
         """Reactivate: PUT /v1/b2b/organizations/{organization_id}/members/{member_id}/reactivate
 
@@ -3438,6 +3551,7 @@ class AsyncMembers(AsyncResource):
             cast=models.MembersReactivateResponse.from_dict,
             extra_headers=extra_headers,
             timeout=timeout,
+            total_timeout=total_timeout,
         )
 
     async def delete_mfa_phone_number(
@@ -3449,6 +3563,7 @@ class AsyncMembers(AsyncResource):
         x_stytch_member_session_jwt: str | Unset = UNSET,
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
     ) -> models.MembersDeleteMfaPhoneNumberResponse:
         """Deletemfaphonenumber: DELETE /v1/b2b/organizations/{organization_id}/members/mfa_phone_numbers/{member_id}
 
@@ -3478,6 +3593,7 @@ class AsyncMembers(AsyncResource):
             cast=models.MembersDeleteMfaPhoneNumberResponse.from_dict,
             extra_headers=extra_headers,
             timeout=timeout,
+            total_timeout=total_timeout,
         )
 
     async def delete_totp(
@@ -3489,6 +3605,7 @@ class AsyncMembers(AsyncResource):
         x_stytch_member_session_jwt: str | Unset = UNSET,
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
     ) -> models.MembersDeleteTotpResponse:
         """Deletetotp: DELETE /v1/b2b/organizations/{organization_id}/members/{member_id}/totp
 
@@ -3518,6 +3635,7 @@ class AsyncMembers(AsyncResource):
             cast=models.MembersDeleteTotpResponse.from_dict,
             extra_headers=extra_headers,
             timeout=timeout,
+            total_timeout=total_timeout,
         )
 
     async def search(
@@ -3531,6 +3649,7 @@ class AsyncMembers(AsyncResource):
         query: models.Query | Unset = UNSET,
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
     ) -> models.MembersSearchResponse:
         """Search: POST /v1/b2b/organizations/members/search
 
@@ -3571,6 +3690,7 @@ class AsyncMembers(AsyncResource):
             cast=models.MembersSearchResponse.from_dict,
             extra_headers=extra_headers,
             timeout=timeout,
+            total_timeout=total_timeout,
         )
 
     def search_pages(
@@ -3583,6 +3703,7 @@ class AsyncMembers(AsyncResource):
         query: models.Query | Unset = UNSET,
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
     ) -> AsyncIterator[models.MembersSearchResponse]:
         """Every page of ``search``, following ``results_metadata.next_cursor``."""
         return aiter_pages(
@@ -3595,6 +3716,7 @@ class AsyncMembers(AsyncResource):
                 query=query,
                 extra_headers=extra_headers,
                 timeout=timeout,
+                total_timeout=total_timeout,
             ),
             lambda page: cursor_at(
                 page,
@@ -3612,6 +3734,7 @@ class AsyncMembers(AsyncResource):
         x_stytch_member_session_jwt: str | Unset = UNSET,
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
     ) -> models.MembersDeletePasswordResponse:
         """Deletepassword: DELETE /v1/b2b/organizations/{organization_id}/members/passwords/{member_password_id}
 
@@ -3639,6 +3762,7 @@ class AsyncMembers(AsyncResource):
             cast=models.MembersDeletePasswordResponse.from_dict,
             extra_headers=extra_headers,
             timeout=timeout,
+            total_timeout=total_timeout,
         )
 
     async def dangerously_get(
@@ -3648,6 +3772,7 @@ class AsyncMembers(AsyncResource):
         include_deleted: bool | Unset = UNSET,
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
     ) -> models.MembersDangerouslyGetResponse:
         """Dangerouslyget: GET /v1/b2b/organizations/members/dangerously_get/{member_id}
 
@@ -3668,6 +3793,7 @@ class AsyncMembers(AsyncResource):
             cast=models.MembersDangerouslyGetResponse.from_dict,
             extra_headers=extra_headers,
             timeout=timeout,
+            total_timeout=total_timeout,
         )
 
     async def oidc_providers(
@@ -3678,6 +3804,7 @@ class AsyncMembers(AsyncResource):
         include_refresh_token: bool | Unset = UNSET,
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
     ) -> models.MembersOidcProvidersResponse:
         """Oidcproviders: GET /v1/b2b/organizations/{organization_id}/members/{member_id}/oidc_providers
 
@@ -3703,6 +3830,7 @@ class AsyncMembers(AsyncResource):
             cast=models.MembersOidcProvidersResponse.from_dict,
             extra_headers=extra_headers,
             timeout=timeout,
+            total_timeout=total_timeout,
         )
 
     async def unlink_retired_email(
@@ -3716,6 +3844,7 @@ class AsyncMembers(AsyncResource):
         email_address: str | Unset = UNSET,
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
     ) -> models.MembersUnlinkRetiredEmailResponse:
         """Unlinkretiredemail: POST /v1/b2b/organizations/{organization_id}/members/{member_id}/unlink_retired_email
 
@@ -3750,6 +3879,7 @@ class AsyncMembers(AsyncResource):
             cast=models.MembersUnlinkRetiredEmailResponse.from_dict,
             extra_headers=extra_headers,
             timeout=timeout,
+            total_timeout=total_timeout,
         )
 
     async def start_email_update(
@@ -3766,6 +3896,7 @@ class AsyncMembers(AsyncResource):
         delivery_method: Literal["EMAIL_MAGIC_LINK", "EMAIL_OTP"] | Unset = UNSET,
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
     ) -> models.MembersStartEmailUpdateResponse:
         """Startemailupdate: POST /v1/b2b/organizations/{organization_id}/members/{member_id}/start_email_update
 
@@ -3813,6 +3944,7 @@ class AsyncMembers(AsyncResource):
             cast=models.MembersStartEmailUpdateResponse.from_dict,
             extra_headers=extra_headers,
             timeout=timeout,
+            total_timeout=total_timeout,
         )
 
     async def get_connected_apps(
@@ -3824,6 +3956,7 @@ class AsyncMembers(AsyncResource):
         x_stytch_member_session_jwt: str | Unset = UNSET,
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
     ) -> models.MembersGetConnectedAppsResponse:
         """Getconnectedapps: GET /v1/b2b/organizations/{organization_id}/members/{member_id}/connected_apps
 
@@ -3853,6 +3986,7 @@ class AsyncMembers(AsyncResource):
             cast=models.MembersGetConnectedAppsResponse.from_dict,
             extra_headers=extra_headers,
             timeout=timeout,
+            total_timeout=total_timeout,
         )
 
     async def delete_external_id(
@@ -3864,6 +3998,7 @@ class AsyncMembers(AsyncResource):
         x_stytch_member_session_jwt: str | Unset = UNSET,
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
     ) -> models.MembersDeleteExternalIdResponse:
         """Deleteexternalid: DELETE /v1/b2b/organizations/{organization_id}/members/{member_id}/external_id
 
@@ -3888,6 +4023,7 @@ class AsyncMembers(AsyncResource):
             cast=models.MembersDeleteExternalIdResponse.from_dict,
             extra_headers=extra_headers,
             timeout=timeout,
+            total_timeout=total_timeout,
         )
 
     async def create(
@@ -3908,6 +4044,7 @@ class AsyncMembers(AsyncResource):
         external_id: str | Unset = UNSET,
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
     ) -> models.MembersCreateResponse:
         """Create: POST /v1/b2b/organizations/{organization_id}/members
 
@@ -3978,6 +4115,7 @@ class AsyncMembers(AsyncResource):
             cast=models.MembersCreateResponse.from_dict,
             extra_headers=extra_headers,
             timeout=timeout,
+            total_timeout=total_timeout,
         )
 
     async def get(
@@ -3988,6 +4126,7 @@ class AsyncMembers(AsyncResource):
         email_address: str | Unset = UNSET,
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
     ) -> models.MembersGetResponse:
         """Get: GET /v1/b2b/organizations/{organization_id}/member
 
@@ -4012,6 +4151,7 @@ class AsyncMembers(AsyncResource):
             cast=models.MembersGetResponse.from_dict,
             extra_headers=extra_headers,
             timeout=timeout,
+            total_timeout=total_timeout,
         )
 
 
@@ -4052,6 +4192,7 @@ class OauthProviders(SyncResource):
         include_refresh_token: bool | Unset = UNSET,
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
     ) -> models.OauthProvidersGoogleResponse:
         """Google: GET /v1/b2b/organizations/{organization_id}/members/{member_id}/oauth_providers/google
 
@@ -4077,6 +4218,7 @@ class OauthProviders(SyncResource):
             cast=models.OauthProvidersGoogleResponse.from_dict,
             extra_headers=extra_headers,
             timeout=timeout,
+            total_timeout=total_timeout,
         )
 
     def microsoft(
@@ -4087,6 +4229,7 @@ class OauthProviders(SyncResource):
         include_refresh_token: bool | Unset = UNSET,
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
     ) -> models.OauthProvidersMicrosoftResponse:
         """Microsoft: GET /v1/b2b/organizations/{organization_id}/members/{member_id}/oauth_providers/microsoft
 
@@ -4112,6 +4255,7 @@ class OauthProviders(SyncResource):
             cast=models.OauthProvidersMicrosoftResponse.from_dict,
             extra_headers=extra_headers,
             timeout=timeout,
+            total_timeout=total_timeout,
         )
 
     def slack(
@@ -4121,6 +4265,7 @@ class OauthProviders(SyncResource):
         *,
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
     ) -> models.OauthProvidersSlackResponse:
         """Slack: GET /v1/b2b/organizations/{organization_id}/members/{member_id}/oauth_providers/slack
 
@@ -4143,6 +4288,7 @@ class OauthProviders(SyncResource):
             cast=models.OauthProvidersSlackResponse.from_dict,
             extra_headers=extra_headers,
             timeout=timeout,
+            total_timeout=total_timeout,
         )
 
     def hubspot(
@@ -4153,6 +4299,7 @@ class OauthProviders(SyncResource):
         include_refresh_token: bool | Unset = UNSET,
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
     ) -> models.OauthProvidersHubspotResponse:
         """Hubspot: GET /v1/b2b/organizations/{organization_id}/members/{member_id}/oauth_providers/hubspot
 
@@ -4178,6 +4325,7 @@ class OauthProviders(SyncResource):
             cast=models.OauthProvidersHubspotResponse.from_dict,
             extra_headers=extra_headers,
             timeout=timeout,
+            total_timeout=total_timeout,
         )
 
     def github(
@@ -4188,6 +4336,7 @@ class OauthProviders(SyncResource):
         include_refresh_token: bool | Unset = UNSET,
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
     ) -> models.OauthProvidersGithubResponse:
         """Github: GET /v1/b2b/organizations/{organization_id}/members/{member_id}/oauth_providers/github
 
@@ -4213,6 +4362,7 @@ class OauthProviders(SyncResource):
             cast=models.OauthProvidersGithubResponse.from_dict,
             extra_headers=extra_headers,
             timeout=timeout,
+            total_timeout=total_timeout,
         )
 
 
@@ -4241,6 +4391,7 @@ class AsyncOauthProviders(AsyncResource):
         include_refresh_token: bool | Unset = UNSET,
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
     ) -> models.OauthProvidersGoogleResponse:
         """Google: GET /v1/b2b/organizations/{organization_id}/members/{member_id}/oauth_providers/google
 
@@ -4266,6 +4417,7 @@ class AsyncOauthProviders(AsyncResource):
             cast=models.OauthProvidersGoogleResponse.from_dict,
             extra_headers=extra_headers,
             timeout=timeout,
+            total_timeout=total_timeout,
         )
 
     async def microsoft(
@@ -4276,6 +4428,7 @@ class AsyncOauthProviders(AsyncResource):
         include_refresh_token: bool | Unset = UNSET,
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
     ) -> models.OauthProvidersMicrosoftResponse:
         """Microsoft: GET /v1/b2b/organizations/{organization_id}/members/{member_id}/oauth_providers/microsoft
 
@@ -4301,6 +4454,7 @@ class AsyncOauthProviders(AsyncResource):
             cast=models.OauthProvidersMicrosoftResponse.from_dict,
             extra_headers=extra_headers,
             timeout=timeout,
+            total_timeout=total_timeout,
         )
 
     async def slack(
@@ -4310,6 +4464,7 @@ class AsyncOauthProviders(AsyncResource):
         *,
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
     ) -> models.OauthProvidersSlackResponse:
         """Slack: GET /v1/b2b/organizations/{organization_id}/members/{member_id}/oauth_providers/slack
 
@@ -4332,6 +4487,7 @@ class AsyncOauthProviders(AsyncResource):
             cast=models.OauthProvidersSlackResponse.from_dict,
             extra_headers=extra_headers,
             timeout=timeout,
+            total_timeout=total_timeout,
         )
 
     async def hubspot(
@@ -4342,6 +4498,7 @@ class AsyncOauthProviders(AsyncResource):
         include_refresh_token: bool | Unset = UNSET,
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
     ) -> models.OauthProvidersHubspotResponse:
         """Hubspot: GET /v1/b2b/organizations/{organization_id}/members/{member_id}/oauth_providers/hubspot
 
@@ -4367,6 +4524,7 @@ class AsyncOauthProviders(AsyncResource):
             cast=models.OauthProvidersHubspotResponse.from_dict,
             extra_headers=extra_headers,
             timeout=timeout,
+            total_timeout=total_timeout,
         )
 
     async def github(
@@ -4377,6 +4535,7 @@ class AsyncOauthProviders(AsyncResource):
         include_refresh_token: bool | Unset = UNSET,
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
     ) -> models.OauthProvidersGithubResponse:
         """Github: GET /v1/b2b/organizations/{organization_id}/members/{member_id}/oauth_providers/github
 
@@ -4402,6 +4561,7 @@ class AsyncOauthProviders(AsyncResource):
             cast=models.OauthProvidersGithubResponse.from_dict,
             extra_headers=extra_headers,
             timeout=timeout,
+            total_timeout=total_timeout,
         )
 
 
@@ -4432,6 +4592,7 @@ class MembersConnectedApps(SyncResource):
         x_stytch_member_session_jwt: str | Unset = UNSET,
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
     ) -> models.ConnectedAppsRevokeResponse:
         """Revoke: POST /v1/b2b/organizations/{organization_id}/members/{member_id}/connected_apps/{connected_app_id}/revoke
 
@@ -4462,6 +4623,7 @@ class MembersConnectedApps(SyncResource):
             cast=models.ConnectedAppsRevokeResponse.from_dict,
             extra_headers=extra_headers,
             timeout=timeout,
+            total_timeout=total_timeout,
         )
 
 
@@ -4488,6 +4650,7 @@ class AsyncMembersConnectedApps(AsyncResource):
         x_stytch_member_session_jwt: str | Unset = UNSET,
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
     ) -> models.ConnectedAppsRevokeResponse:
         """Revoke: POST /v1/b2b/organizations/{organization_id}/members/{member_id}/connected_apps/{connected_app_id}/revoke
 
@@ -4518,6 +4681,7 @@ class AsyncMembersConnectedApps(AsyncResource):
             cast=models.ConnectedAppsRevokeResponse.from_dict,
             extra_headers=extra_headers,
             timeout=timeout,
+            total_timeout=total_timeout,
         )
 
 
@@ -4564,6 +4728,7 @@ class Oauth(SyncResource):
         prompt: str | Unset = UNSET,
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
     ) -> models.OauthAuthorizeStartResponse:
         """Authorizestart: POST /v1/b2b/idp/oauth/authorize/start
 
@@ -4606,6 +4771,7 @@ class Oauth(SyncResource):
             cast=models.OauthAuthorizeStartResponse.from_dict,
             extra_headers=extra_headers,
             timeout=timeout,
+            total_timeout=total_timeout,
         )
 
     def authorize(
@@ -4627,6 +4793,7 @@ class Oauth(SyncResource):
         resources: List[str] | Unset = UNSET,
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
     ) -> models.OauthAuthorizeResponse:
         """Authorize: POST /v1/b2b/idp/oauth/authorize
 
@@ -4680,6 +4847,7 @@ class Oauth(SyncResource):
             cast=models.OauthAuthorizeResponse.from_dict,
             extra_headers=extra_headers,
             timeout=timeout,
+            total_timeout=total_timeout,
         )
 
 
@@ -4711,6 +4879,7 @@ class AsyncOauth(AsyncResource):
         prompt: str | Unset = UNSET,
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
     ) -> models.OauthAuthorizeStartResponse:
         """Authorizestart: POST /v1/b2b/idp/oauth/authorize/start
 
@@ -4753,6 +4922,7 @@ class AsyncOauth(AsyncResource):
             cast=models.OauthAuthorizeStartResponse.from_dict,
             extra_headers=extra_headers,
             timeout=timeout,
+            total_timeout=total_timeout,
         )
 
     async def authorize(
@@ -4774,6 +4944,7 @@ class AsyncOauth(AsyncResource):
         resources: List[str] | Unset = UNSET,
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
     ) -> models.OauthAuthorizeResponse:
         """Authorize: POST /v1/b2b/idp/oauth/authorize
 
@@ -4827,6 +4998,7 @@ class AsyncOauth(AsyncResource):
             cast=models.OauthAuthorizeResponse.from_dict,
             extra_headers=extra_headers,
             timeout=timeout,
+            total_timeout=total_timeout,
         )
 
 
@@ -4851,6 +5023,7 @@ class Sessions(SyncResource):
         member_id: str,
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
     ) -> models.B2BSessionsGetResponse:
         """Get: GET /v1/b2b/sessions
 
@@ -4871,6 +5044,7 @@ class Sessions(SyncResource):
             cast=models.B2BSessionsGetResponse.from_dict,
             extra_headers=extra_headers,
             timeout=timeout,
+            total_timeout=total_timeout,
         )
 
     def authenticate(
@@ -4883,6 +5057,7 @@ class Sessions(SyncResource):
         authorization_check: models.AuthorizationCheck2 | Unset = UNSET,
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
     ) -> models.B2BSessionsAuthenticateResponse:
         """Authenticate: POST /v1/b2b/sessions/authenticate
 
@@ -4923,6 +5098,7 @@ class Sessions(SyncResource):
             cast=models.B2BSessionsAuthenticateResponse.from_dict,
             extra_headers=extra_headers,
             timeout=timeout,
+            total_timeout=total_timeout,
         )
 
     def revoke(
@@ -4936,6 +5112,7 @@ class Sessions(SyncResource):
         member_id: str | Unset = UNSET,
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
     ) -> models.B2BSessionsRevokeResponse:
         """Revoke: POST /v1/b2b/sessions/revoke
 
@@ -4970,6 +5147,7 @@ class Sessions(SyncResource):
             cast=models.B2BSessionsRevokeResponse.from_dict,
             extra_headers=extra_headers,
             timeout=timeout,
+            total_timeout=total_timeout,
         )
 
     def exchange(
@@ -4986,6 +5164,7 @@ class Sessions(SyncResource):
         telemetry_id: str | Unset = UNSET,
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
     ) -> models.SessionsExchangeResponse:
         """Exchange: POST /v1/b2b/sessions/exchange
 
@@ -5037,6 +5216,7 @@ class Sessions(SyncResource):
             cast=models.SessionsExchangeResponse.from_dict,
             extra_headers=extra_headers,
             timeout=timeout,
+            total_timeout=total_timeout,
         )
 
     def exchange_access_token(
@@ -5048,6 +5228,7 @@ class Sessions(SyncResource):
         telemetry_id: str | Unset = UNSET,
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
     ) -> models.B2BSessionsExchangeAccessTokenResponse:
         """Exchangeaccesstoken: POST /v1/b2b/sessions/exchange_access_token
 
@@ -5090,6 +5271,7 @@ class Sessions(SyncResource):
             cast=models.B2BSessionsExchangeAccessTokenResponse.from_dict,
             extra_headers=extra_headers,
             timeout=timeout,
+            total_timeout=total_timeout,
         )
 
     def attest(
@@ -5105,6 +5287,7 @@ class Sessions(SyncResource):
         telemetry_id: str | Unset = UNSET,
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
     ) -> models.B2BSessionsAttestResponse:
         """Attest: POST /v1/b2b/sessions/attest
 
@@ -5158,6 +5341,7 @@ class Sessions(SyncResource):
             cast=models.B2BSessionsAttestResponse.from_dict,
             extra_headers=extra_headers,
             timeout=timeout,
+            total_timeout=total_timeout,
         )
 
     def migrate(
@@ -5169,6 +5353,7 @@ class Sessions(SyncResource):
         session_custom_claims: Dict[str, Any] | Unset = UNSET,
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
     ) -> models.B2BSessionsMigrateResponse:
         """Migrate: POST /v1/b2b/sessions/migrate
 
@@ -5210,6 +5395,7 @@ class Sessions(SyncResource):
             cast=models.B2BSessionsMigrateResponse.from_dict,
             extra_headers=extra_headers,
             timeout=timeout,
+            total_timeout=total_timeout,
         )
 
     def get_jwks(
@@ -5218,6 +5404,7 @@ class Sessions(SyncResource):
         *,
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
     ) -> models.B2BSessionsGetJwksResponse:
         """Getjwks: GET /v1/b2b/sessions/jwks/{project_id}
 
@@ -5234,6 +5421,7 @@ class Sessions(SyncResource):
             cast=models.B2BSessionsGetJwksResponse.from_dict,
             extra_headers=extra_headers,
             timeout=timeout,
+            total_timeout=total_timeout,
         )
 
 
@@ -5264,6 +5452,7 @@ class AsyncSessions(AsyncResource):
         member_id: str,
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
     ) -> models.B2BSessionsGetResponse:
         """Get: GET /v1/b2b/sessions
 
@@ -5284,6 +5473,7 @@ class AsyncSessions(AsyncResource):
             cast=models.B2BSessionsGetResponse.from_dict,
             extra_headers=extra_headers,
             timeout=timeout,
+            total_timeout=total_timeout,
         )
 
     async def authenticate(
@@ -5296,6 +5486,7 @@ class AsyncSessions(AsyncResource):
         authorization_check: models.AuthorizationCheck2 | Unset = UNSET,
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
     ) -> models.B2BSessionsAuthenticateResponse:
         """Authenticate: POST /v1/b2b/sessions/authenticate
 
@@ -5336,6 +5527,7 @@ class AsyncSessions(AsyncResource):
             cast=models.B2BSessionsAuthenticateResponse.from_dict,
             extra_headers=extra_headers,
             timeout=timeout,
+            total_timeout=total_timeout,
         )
 
     async def revoke(
@@ -5349,6 +5541,7 @@ class AsyncSessions(AsyncResource):
         member_id: str | Unset = UNSET,
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
     ) -> models.B2BSessionsRevokeResponse:
         """Revoke: POST /v1/b2b/sessions/revoke
 
@@ -5383,6 +5576,7 @@ class AsyncSessions(AsyncResource):
             cast=models.B2BSessionsRevokeResponse.from_dict,
             extra_headers=extra_headers,
             timeout=timeout,
+            total_timeout=total_timeout,
         )
 
     async def exchange(
@@ -5399,6 +5593,7 @@ class AsyncSessions(AsyncResource):
         telemetry_id: str | Unset = UNSET,
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
     ) -> models.SessionsExchangeResponse:
         """Exchange: POST /v1/b2b/sessions/exchange
 
@@ -5450,6 +5645,7 @@ class AsyncSessions(AsyncResource):
             cast=models.SessionsExchangeResponse.from_dict,
             extra_headers=extra_headers,
             timeout=timeout,
+            total_timeout=total_timeout,
         )
 
     async def exchange_access_token(
@@ -5461,6 +5657,7 @@ class AsyncSessions(AsyncResource):
         telemetry_id: str | Unset = UNSET,
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
     ) -> models.B2BSessionsExchangeAccessTokenResponse:
         """Exchangeaccesstoken: POST /v1/b2b/sessions/exchange_access_token
 
@@ -5503,6 +5700,7 @@ class AsyncSessions(AsyncResource):
             cast=models.B2BSessionsExchangeAccessTokenResponse.from_dict,
             extra_headers=extra_headers,
             timeout=timeout,
+            total_timeout=total_timeout,
         )
 
     async def attest(
@@ -5518,6 +5716,7 @@ class AsyncSessions(AsyncResource):
         telemetry_id: str | Unset = UNSET,
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
     ) -> models.B2BSessionsAttestResponse:
         """Attest: POST /v1/b2b/sessions/attest
 
@@ -5571,6 +5770,7 @@ class AsyncSessions(AsyncResource):
             cast=models.B2BSessionsAttestResponse.from_dict,
             extra_headers=extra_headers,
             timeout=timeout,
+            total_timeout=total_timeout,
         )
 
     async def migrate(
@@ -5582,6 +5782,7 @@ class AsyncSessions(AsyncResource):
         session_custom_claims: Dict[str, Any] | Unset = UNSET,
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
     ) -> models.B2BSessionsMigrateResponse:
         """Migrate: POST /v1/b2b/sessions/migrate
 
@@ -5623,6 +5824,7 @@ class AsyncSessions(AsyncResource):
             cast=models.B2BSessionsMigrateResponse.from_dict,
             extra_headers=extra_headers,
             timeout=timeout,
+            total_timeout=total_timeout,
         )
 
     async def get_jwks(
@@ -5631,6 +5833,7 @@ class AsyncSessions(AsyncResource):
         *,
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
     ) -> models.B2BSessionsGetJwksResponse:
         """Getjwks: GET /v1/b2b/sessions/jwks/{project_id}
 
@@ -5647,6 +5850,7 @@ class AsyncSessions(AsyncResource):
             cast=models.B2BSessionsGetJwksResponse.from_dict,
             extra_headers=extra_headers,
             timeout=timeout,
+            total_timeout=total_timeout,
         )
 
 
@@ -5676,6 +5880,7 @@ class Impersonation(SyncResource):
         impersonation_token: str,
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
     ) -> models.ImpersonationAuthenticateResponse:
         """Authenticate: POST /v1/b2b/impersonation/authenticate
 
@@ -5694,6 +5899,7 @@ class Impersonation(SyncResource):
             cast=models.ImpersonationAuthenticateResponse.from_dict,
             extra_headers=extra_headers,
             timeout=timeout,
+            total_timeout=total_timeout,
         )
 
 
@@ -5716,6 +5922,7 @@ class AsyncImpersonation(AsyncResource):
         impersonation_token: str,
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
     ) -> models.ImpersonationAuthenticateResponse:
         """Authenticate: POST /v1/b2b/impersonation/authenticate
 
@@ -5734,6 +5941,7 @@ class AsyncImpersonation(AsyncResource):
             cast=models.ImpersonationAuthenticateResponse.from_dict,
             extra_headers=extra_headers,
             timeout=timeout,
+            total_timeout=total_timeout,
         )
 
 
@@ -5759,6 +5967,7 @@ class Rbac(SyncResource):
         *,
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
     ) -> models.RbacPolicyResponse:
         """Policy: GET /v1/b2b/rbac/policy"""
         return self._request(
@@ -5771,6 +5980,7 @@ class Rbac(SyncResource):
             cast=models.RbacPolicyResponse.from_dict,
             extra_headers=extra_headers,
             timeout=timeout,
+            total_timeout=total_timeout,
         )
 
 
@@ -5796,6 +6006,7 @@ class AsyncRbac(AsyncResource):
         *,
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
     ) -> models.RbacPolicyResponse:
         """Policy: GET /v1/b2b/rbac/policy"""
         return await self._request(
@@ -5808,6 +6019,7 @@ class AsyncRbac(AsyncResource):
             cast=models.RbacPolicyResponse.from_dict,
             extra_headers=extra_headers,
             timeout=timeout,
+            total_timeout=total_timeout,
         )
 
 
@@ -5830,6 +6042,7 @@ class RbacOrganizations(SyncResource):
         *,
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
     ) -> models.OrganizationsGetOrgPolicyResponse:
         """Getorgpolicy: GET /v1/b2b/rbac/organizations/{organization_id}
 
@@ -5849,6 +6062,7 @@ class RbacOrganizations(SyncResource):
             cast=models.OrganizationsGetOrgPolicyResponse.from_dict,
             extra_headers=extra_headers,
             timeout=timeout,
+            total_timeout=total_timeout,
         )
 
     def set_org_policy(
@@ -5858,6 +6072,7 @@ class RbacOrganizations(SyncResource):
         org_policy: models.OrgPolicy2,
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
     ) -> models.OrganizationsSetOrgPolicyResponse:
         """Setorgpolicy: PUT /v1/b2b/rbac/organizations/{organization_id}
 
@@ -5880,6 +6095,7 @@ class RbacOrganizations(SyncResource):
             cast=models.OrganizationsSetOrgPolicyResponse.from_dict,
             extra_headers=extra_headers,
             timeout=timeout,
+            total_timeout=total_timeout,
         )
 
 
@@ -5903,6 +6119,7 @@ class AsyncRbacOrganizations(AsyncResource):
         *,
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
     ) -> models.OrganizationsGetOrgPolicyResponse:
         """Getorgpolicy: GET /v1/b2b/rbac/organizations/{organization_id}
 
@@ -5922,6 +6139,7 @@ class AsyncRbacOrganizations(AsyncResource):
             cast=models.OrganizationsGetOrgPolicyResponse.from_dict,
             extra_headers=extra_headers,
             timeout=timeout,
+            total_timeout=total_timeout,
         )
 
     async def set_org_policy(
@@ -5931,6 +6149,7 @@ class AsyncRbacOrganizations(AsyncResource):
         org_policy: models.OrgPolicy2,
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
     ) -> models.OrganizationsSetOrgPolicyResponse:
         """Setorgpolicy: PUT /v1/b2b/rbac/organizations/{organization_id}
 
@@ -5953,6 +6172,7 @@ class AsyncRbacOrganizations(AsyncResource):
             cast=models.OrganizationsSetOrgPolicyResponse.from_dict,
             extra_headers=extra_headers,
             timeout=timeout,
+            total_timeout=total_timeout,
         )
 
 
@@ -5984,6 +6204,7 @@ class RecoveryCodes(SyncResource):
         telemetry_id: str | Unset = UNSET,
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
     ) -> models.RecoveryCodesRecoverResponse:
         """Recover: POST /v1/b2b/recovery_codes/recover
 
@@ -6054,6 +6275,7 @@ class RecoveryCodes(SyncResource):
             cast=models.RecoveryCodesRecoverResponse.from_dict,
             extra_headers=extra_headers,
             timeout=timeout,
+            total_timeout=total_timeout,
         )
 
     def get(
@@ -6063,6 +6285,7 @@ class RecoveryCodes(SyncResource):
         *,
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
     ) -> models.RecoveryCodesGetResponse:
         """Get: GET /v1/b2b/recovery_codes/{organization_id}/{member_id}
 
@@ -6085,6 +6308,7 @@ class RecoveryCodes(SyncResource):
             cast=models.RecoveryCodesGetResponse.from_dict,
             extra_headers=extra_headers,
             timeout=timeout,
+            total_timeout=total_timeout,
         )
 
     def rotate(
@@ -6094,6 +6318,7 @@ class RecoveryCodes(SyncResource):
         member_id: str,
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
     ) -> models.RecoveryCodesRotateResponse:
         """Rotate: POST /v1/b2b/recovery_codes/rotate
 
@@ -6119,6 +6344,7 @@ class RecoveryCodes(SyncResource):
             cast=models.RecoveryCodesRotateResponse.from_dict,
             extra_headers=extra_headers,
             timeout=timeout,
+            total_timeout=total_timeout,
         )
 
 
@@ -6151,6 +6377,7 @@ class AsyncRecoveryCodes(AsyncResource):
         telemetry_id: str | Unset = UNSET,
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
     ) -> models.RecoveryCodesRecoverResponse:
         """Recover: POST /v1/b2b/recovery_codes/recover
 
@@ -6221,6 +6448,7 @@ class AsyncRecoveryCodes(AsyncResource):
             cast=models.RecoveryCodesRecoverResponse.from_dict,
             extra_headers=extra_headers,
             timeout=timeout,
+            total_timeout=total_timeout,
         )
 
     async def get(
@@ -6230,6 +6458,7 @@ class AsyncRecoveryCodes(AsyncResource):
         *,
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
     ) -> models.RecoveryCodesGetResponse:
         """Get: GET /v1/b2b/recovery_codes/{organization_id}/{member_id}
 
@@ -6252,6 +6481,7 @@ class AsyncRecoveryCodes(AsyncResource):
             cast=models.RecoveryCodesGetResponse.from_dict,
             extra_headers=extra_headers,
             timeout=timeout,
+            total_timeout=total_timeout,
         )
 
     async def rotate(
@@ -6261,6 +6491,7 @@ class AsyncRecoveryCodes(AsyncResource):
         member_id: str,
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
     ) -> models.RecoveryCodesRotateResponse:
         """Rotate: POST /v1/b2b/recovery_codes/rotate
 
@@ -6286,6 +6517,7 @@ class AsyncRecoveryCodes(AsyncResource):
             cast=models.RecoveryCodesRotateResponse.from_dict,
             extra_headers=extra_headers,
             timeout=timeout,
+            total_timeout=total_timeout,
         )
 
 
@@ -6315,6 +6547,7 @@ class Totp(SyncResource):
         session_jwt: str | Unset = UNSET,
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
     ) -> models.TotpCreateResponse:
         """Create: POST /v1/b2b/totp
 
@@ -6364,6 +6597,7 @@ class Totp(SyncResource):
             cast=models.TotpCreateResponse.from_dict,
             extra_headers=extra_headers,
             timeout=timeout,
+            total_timeout=total_timeout,
         )
 
     def authenticate(
@@ -6382,6 +6616,7 @@ class Totp(SyncResource):
         telemetry_id: str | Unset = UNSET,
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
     ) -> models.TotpAuthenticateResponse:
         """Authenticate: POST /v1/b2b/totp/authenticate
 
@@ -6465,6 +6700,7 @@ class Totp(SyncResource):
             cast=models.TotpAuthenticateResponse.from_dict,
             extra_headers=extra_headers,
             timeout=timeout,
+            total_timeout=total_timeout,
         )
 
     def migrate(
@@ -6476,6 +6712,7 @@ class Totp(SyncResource):
         recovery_codes: List[str],
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
     ) -> models.TotpMigrateResponse:
         """Migrate: POST /v1/b2b/totp/migrate
 
@@ -6507,6 +6744,7 @@ class Totp(SyncResource):
             cast=models.TotpMigrateResponse.from_dict,
             extra_headers=extra_headers,
             timeout=timeout,
+            total_timeout=total_timeout,
         )
 
 
@@ -6536,6 +6774,7 @@ class AsyncTotp(AsyncResource):
         session_jwt: str | Unset = UNSET,
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
     ) -> models.TotpCreateResponse:
         """Create: POST /v1/b2b/totp
 
@@ -6585,6 +6824,7 @@ class AsyncTotp(AsyncResource):
             cast=models.TotpCreateResponse.from_dict,
             extra_headers=extra_headers,
             timeout=timeout,
+            total_timeout=total_timeout,
         )
 
     async def authenticate(
@@ -6603,6 +6843,7 @@ class AsyncTotp(AsyncResource):
         telemetry_id: str | Unset = UNSET,
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
     ) -> models.TotpAuthenticateResponse:
         """Authenticate: POST /v1/b2b/totp/authenticate
 
@@ -6686,6 +6927,7 @@ class AsyncTotp(AsyncResource):
             cast=models.TotpAuthenticateResponse.from_dict,
             extra_headers=extra_headers,
             timeout=timeout,
+            total_timeout=total_timeout,
         )
 
     async def migrate(
@@ -6697,6 +6939,7 @@ class AsyncTotp(AsyncResource):
         recovery_codes: List[str],
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
     ) -> models.TotpMigrateResponse:
         """Migrate: POST /v1/b2b/totp/migrate
 
@@ -6728,6 +6971,7 @@ class AsyncTotp(AsyncResource):
             cast=models.TotpMigrateResponse.from_dict,
             extra_headers=extra_headers,
             timeout=timeout,
+            total_timeout=total_timeout,
         )
 
 
@@ -6783,6 +7027,7 @@ class IntermediateSessions(SyncResource):
         telemetry_id: str | Unset = UNSET,
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
     ) -> models.IntermediateSessionsExchangeResponse:
         """Exchange: POST /v1/b2b/discovery/intermediate_sessions/exchange
 
@@ -6844,6 +7089,7 @@ class IntermediateSessions(SyncResource):
             cast=models.IntermediateSessionsExchangeResponse.from_dict,
             extra_headers=extra_headers,
             timeout=timeout,
+            total_timeout=total_timeout,
         )
 
 
@@ -6873,6 +7119,7 @@ class AsyncIntermediateSessions(AsyncResource):
         telemetry_id: str | Unset = UNSET,
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
     ) -> models.IntermediateSessionsExchangeResponse:
         """Exchange: POST /v1/b2b/discovery/intermediate_sessions/exchange
 
@@ -6934,6 +7181,7 @@ class AsyncIntermediateSessions(AsyncResource):
             cast=models.IntermediateSessionsExchangeResponse.from_dict,
             extra_headers=extra_headers,
             timeout=timeout,
+            total_timeout=total_timeout,
         )
 
 
@@ -6986,6 +7234,7 @@ class Organizations2(SyncResource):
         telemetry_id: str | Unset = UNSET,
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
     ) -> models.DiscoveryOrganizationsCreateResponse:
         """Create: POST /v1/b2b/discovery/organizations/create
 
@@ -7146,6 +7395,7 @@ class Organizations2(SyncResource):
             cast=models.DiscoveryOrganizationsCreateResponse.from_dict,
             extra_headers=extra_headers,
             timeout=timeout,
+            total_timeout=total_timeout,
         )
 
     def list(
@@ -7156,6 +7406,7 @@ class Organizations2(SyncResource):
         session_jwt: str | Unset = UNSET,
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
     ) -> models.OrganizationsListResponse:
         """List: POST /v1/b2b/discovery/organizations
 
@@ -7191,6 +7442,7 @@ class Organizations2(SyncResource):
             cast=models.OrganizationsListResponse.from_dict,
             extra_headers=extra_headers,
             timeout=timeout,
+            total_timeout=total_timeout,
         )
 
 
@@ -7244,6 +7496,7 @@ class AsyncOrganizations2(AsyncResource):
         telemetry_id: str | Unset = UNSET,
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
     ) -> models.DiscoveryOrganizationsCreateResponse:
         """Create: POST /v1/b2b/discovery/organizations/create
 
@@ -7404,6 +7657,7 @@ class AsyncOrganizations2(AsyncResource):
             cast=models.DiscoveryOrganizationsCreateResponse.from_dict,
             extra_headers=extra_headers,
             timeout=timeout,
+            total_timeout=total_timeout,
         )
 
     async def list(
@@ -7414,6 +7668,7 @@ class AsyncOrganizations2(AsyncResource):
         session_jwt: str | Unset = UNSET,
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
     ) -> models.OrganizationsListResponse:
         """List: POST /v1/b2b/discovery/organizations
 
@@ -7449,6 +7704,7 @@ class AsyncOrganizations2(AsyncResource):
             cast=models.OrganizationsListResponse.from_dict,
             extra_headers=extra_headers,
             timeout=timeout,
+            total_timeout=total_timeout,
         )
 
 
@@ -7488,6 +7744,7 @@ class MagicLinks(SyncResource):
         telemetry_id: str | Unset = UNSET,
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
     ) -> models.B2BMagicLinksAuthenticateResponse:
         """Authenticate: POST /v1/b2b/magic_links/authenticate
 
@@ -7551,6 +7808,7 @@ class MagicLinks(SyncResource):
             cast=models.B2BMagicLinksAuthenticateResponse.from_dict,
             extra_headers=extra_headers,
             timeout=timeout,
+            total_timeout=total_timeout,
         )
 
 
@@ -7589,6 +7847,7 @@ class AsyncMagicLinks(AsyncResource):
         telemetry_id: str | Unset = UNSET,
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
     ) -> models.B2BMagicLinksAuthenticateResponse:
         """Authenticate: POST /v1/b2b/magic_links/authenticate
 
@@ -7652,6 +7911,7 @@ class AsyncMagicLinks(AsyncResource):
             cast=models.B2BMagicLinksAuthenticateResponse.from_dict,
             extra_headers=extra_headers,
             timeout=timeout,
+            total_timeout=total_timeout,
         )
 
 
@@ -7687,6 +7947,7 @@ class Email(SyncResource):
         signup_expiration_minutes: int | Unset = UNSET,
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
     ) -> models.EmailLoginOrSignupResponse:
         """Loginorsignup: POST /v1/b2b/magic_links/email/login_or_signup
 
@@ -7744,6 +8005,7 @@ class Email(SyncResource):
             cast=models.EmailLoginOrSignupResponse.from_dict,
             extra_headers=extra_headers,
             timeout=timeout,
+            total_timeout=total_timeout,
         )
 
     def invite(
@@ -7764,6 +8026,7 @@ class Email(SyncResource):
         invite_expiration_minutes: int | Unset = UNSET,
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
     ) -> models.MagicLinksEmailInviteResponse:
         """Invite: POST /v1/b2b/magic_links/email/invite
 
@@ -7827,6 +8090,7 @@ class Email(SyncResource):
             cast=models.MagicLinksEmailInviteResponse.from_dict,
             extra_headers=extra_headers,
             timeout=timeout,
+            total_timeout=total_timeout,
         )
 
 
@@ -7863,6 +8127,7 @@ class AsyncEmail(AsyncResource):
         signup_expiration_minutes: int | Unset = UNSET,
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
     ) -> models.EmailLoginOrSignupResponse:
         """Loginorsignup: POST /v1/b2b/magic_links/email/login_or_signup
 
@@ -7920,6 +8185,7 @@ class AsyncEmail(AsyncResource):
             cast=models.EmailLoginOrSignupResponse.from_dict,
             extra_headers=extra_headers,
             timeout=timeout,
+            total_timeout=total_timeout,
         )
 
     async def invite(
@@ -7940,6 +8206,7 @@ class AsyncEmail(AsyncResource):
         invite_expiration_minutes: int | Unset = UNSET,
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
     ) -> models.MagicLinksEmailInviteResponse:
         """Invite: POST /v1/b2b/magic_links/email/invite
 
@@ -8003,6 +8270,7 @@ class AsyncEmail(AsyncResource):
             cast=models.MagicLinksEmailInviteResponse.from_dict,
             extra_headers=extra_headers,
             timeout=timeout,
+            total_timeout=total_timeout,
         )
 
 
@@ -8031,6 +8299,7 @@ class EmailDiscovery(SyncResource):
         discovery_expiration_minutes: int | Unset = UNSET,
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
     ) -> models.DiscoverySendResponse:
         """Send: POST /v1/b2b/magic_links/email/discovery/send
 
@@ -8069,6 +8338,7 @@ class EmailDiscovery(SyncResource):
             cast=models.DiscoverySendResponse.from_dict,
             extra_headers=extra_headers,
             timeout=timeout,
+            total_timeout=total_timeout,
         )
 
 
@@ -8096,6 +8366,7 @@ class AsyncEmailDiscovery(AsyncResource):
         discovery_expiration_minutes: int | Unset = UNSET,
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
     ) -> models.DiscoverySendResponse:
         """Send: POST /v1/b2b/magic_links/email/discovery/send
 
@@ -8134,6 +8405,7 @@ class AsyncEmailDiscovery(AsyncResource):
             cast=models.DiscoverySendResponse.from_dict,
             extra_headers=extra_headers,
             timeout=timeout,
+            total_timeout=total_timeout,
         )
 
 
@@ -8157,6 +8429,7 @@ class MagicLinksDiscovery(SyncResource):
         pkce_code_verifier: str | Unset = UNSET,
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
     ) -> models.DiscoveryAuthenticateResponse:
         """Authenticate: POST /v1/b2b/magic_links/discovery/authenticate
 
@@ -8178,6 +8451,7 @@ class MagicLinksDiscovery(SyncResource):
             cast=models.DiscoveryAuthenticateResponse.from_dict,
             extra_headers=extra_headers,
             timeout=timeout,
+            total_timeout=total_timeout,
         )
 
 
@@ -8201,6 +8475,7 @@ class AsyncMagicLinksDiscovery(AsyncResource):
         pkce_code_verifier: str | Unset = UNSET,
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
     ) -> models.DiscoveryAuthenticateResponse:
         """Authenticate: POST /v1/b2b/magic_links/discovery/authenticate
 
@@ -8222,6 +8497,7 @@ class AsyncMagicLinksDiscovery(AsyncResource):
             cast=models.DiscoveryAuthenticateResponse.from_dict,
             extra_headers=extra_headers,
             timeout=timeout,
+            total_timeout=total_timeout,
         )
 
 
@@ -8258,6 +8534,7 @@ class B2BOauth(SyncResource):
         telemetry_id: str | Unset = UNSET,
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
     ) -> models.OauthAuthenticateResponse:
         """Authenticate: POST /v1/b2b/oauth/authenticate
 
@@ -8314,6 +8591,7 @@ class B2BOauth(SyncResource):
             cast=models.OauthAuthenticateResponse.from_dict,
             extra_headers=extra_headers,
             timeout=timeout,
+            total_timeout=total_timeout,
         )
 
 
@@ -8350,6 +8628,7 @@ class AsyncB2BOauth(AsyncResource):
         telemetry_id: str | Unset = UNSET,
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
     ) -> models.OauthAuthenticateResponse:
         """Authenticate: POST /v1/b2b/oauth/authenticate
 
@@ -8406,6 +8685,7 @@ class AsyncB2BOauth(AsyncResource):
             cast=models.OauthAuthenticateResponse.from_dict,
             extra_headers=extra_headers,
             timeout=timeout,
+            total_timeout=total_timeout,
         )
 
 
@@ -8433,6 +8713,7 @@ class OauthDiscovery(SyncResource):
         pkce_code_verifier: str | Unset = UNSET,
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
     ) -> models.OauthDiscoveryAuthenticateResponse:
         """Authenticate: POST /v1/b2b/oauth/discovery/authenticate
 
@@ -8462,6 +8743,7 @@ class OauthDiscovery(SyncResource):
             cast=models.OauthDiscoveryAuthenticateResponse.from_dict,
             extra_headers=extra_headers,
             timeout=timeout,
+            total_timeout=total_timeout,
         )
 
 
@@ -8489,6 +8771,7 @@ class AsyncOauthDiscovery(AsyncResource):
         pkce_code_verifier: str | Unset = UNSET,
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
     ) -> models.OauthDiscoveryAuthenticateResponse:
         """Authenticate: POST /v1/b2b/oauth/discovery/authenticate
 
@@ -8518,6 +8801,7 @@ class AsyncOauthDiscovery(AsyncResource):
             cast=models.OauthDiscoveryAuthenticateResponse.from_dict,
             extra_headers=extra_headers,
             timeout=timeout,
+            total_timeout=total_timeout,
         )
 
 
@@ -8570,6 +8854,7 @@ class Sms(SyncResource):
         session_jwt: str | Unset = UNSET,
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
     ) -> models.SmsSendResponse:
         """Send: POST /v1/b2b/otps/sms/send
 
@@ -8619,6 +8904,7 @@ class Sms(SyncResource):
             cast=models.SmsSendResponse.from_dict,
             extra_headers=extra_headers,
             timeout=timeout,
+            total_timeout=total_timeout,
         )
 
     def authenticate(
@@ -8637,6 +8923,7 @@ class Sms(SyncResource):
         telemetry_id: str | Unset = UNSET,
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
     ) -> models.SmsAuthenticateResponse:
         """Authenticate: POST /v1/b2b/otps/sms/authenticate
 
@@ -8717,6 +9004,7 @@ class Sms(SyncResource):
             cast=models.SmsAuthenticateResponse.from_dict,
             extra_headers=extra_headers,
             timeout=timeout,
+            total_timeout=total_timeout,
         )
 
 
@@ -8746,6 +9034,7 @@ class AsyncSms(AsyncResource):
         session_jwt: str | Unset = UNSET,
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
     ) -> models.SmsSendResponse:
         """Send: POST /v1/b2b/otps/sms/send
 
@@ -8795,6 +9084,7 @@ class AsyncSms(AsyncResource):
             cast=models.SmsSendResponse.from_dict,
             extra_headers=extra_headers,
             timeout=timeout,
+            total_timeout=total_timeout,
         )
 
     async def authenticate(
@@ -8813,6 +9103,7 @@ class AsyncSms(AsyncResource):
         telemetry_id: str | Unset = UNSET,
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
     ) -> models.SmsAuthenticateResponse:
         """Authenticate: POST /v1/b2b/otps/sms/authenticate
 
@@ -8893,6 +9184,7 @@ class AsyncSms(AsyncResource):
             cast=models.SmsAuthenticateResponse.from_dict,
             extra_headers=extra_headers,
             timeout=timeout,
+            total_timeout=total_timeout,
         )
 
 
@@ -8926,6 +9218,7 @@ class OtpsEmail(SyncResource):
         signup_expiration_minutes: int | Unset = UNSET,
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
     ) -> models.OtpsEmailLoginOrSignupResponse:
         """Loginorsignup: POST /v1/b2b/otps/email/login_or_signup
 
@@ -8969,6 +9262,7 @@ class OtpsEmail(SyncResource):
             cast=models.OtpsEmailLoginOrSignupResponse.from_dict,
             extra_headers=extra_headers,
             timeout=timeout,
+            total_timeout=total_timeout,
         )
 
     def authenticate(
@@ -8986,6 +9280,7 @@ class OtpsEmail(SyncResource):
         telemetry_id: str | Unset = UNSET,
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
     ) -> models.EmailAuthenticateResponse:
         """Authenticate: POST /v1/b2b/otps/email/authenticate
 
@@ -9055,6 +9350,7 @@ class OtpsEmail(SyncResource):
             cast=models.EmailAuthenticateResponse.from_dict,
             extra_headers=extra_headers,
             timeout=timeout,
+            total_timeout=total_timeout,
         )
 
 
@@ -9088,6 +9384,7 @@ class AsyncOtpsEmail(AsyncResource):
         signup_expiration_minutes: int | Unset = UNSET,
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
     ) -> models.OtpsEmailLoginOrSignupResponse:
         """Loginorsignup: POST /v1/b2b/otps/email/login_or_signup
 
@@ -9131,6 +9428,7 @@ class AsyncOtpsEmail(AsyncResource):
             cast=models.OtpsEmailLoginOrSignupResponse.from_dict,
             extra_headers=extra_headers,
             timeout=timeout,
+            total_timeout=total_timeout,
         )
 
     async def authenticate(
@@ -9148,6 +9446,7 @@ class AsyncOtpsEmail(AsyncResource):
         telemetry_id: str | Unset = UNSET,
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
     ) -> models.EmailAuthenticateResponse:
         """Authenticate: POST /v1/b2b/otps/email/authenticate
 
@@ -9217,6 +9516,7 @@ class AsyncOtpsEmail(AsyncResource):
             cast=models.EmailAuthenticateResponse.from_dict,
             extra_headers=extra_headers,
             timeout=timeout,
+            total_timeout=total_timeout,
         )
 
 
@@ -9243,6 +9543,7 @@ class OtpsEmailDiscovery(SyncResource):
         discovery_expiration_minutes: int | Unset = UNSET,
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
     ) -> models.EmailDiscoverySendResponse:
         """Send: POST /v1/b2b/otps/email/discovery/send
 
@@ -9272,6 +9573,7 @@ class OtpsEmailDiscovery(SyncResource):
             cast=models.EmailDiscoverySendResponse.from_dict,
             extra_headers=extra_headers,
             timeout=timeout,
+            total_timeout=total_timeout,
         )
 
     def authenticate(
@@ -9281,6 +9583,7 @@ class OtpsEmailDiscovery(SyncResource):
         code: str,
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
     ) -> models.EmailDiscoveryAuthenticateResponse:
         """Authenticate: POST /v1/b2b/otps/email/discovery/authenticate
 
@@ -9301,6 +9604,7 @@ class OtpsEmailDiscovery(SyncResource):
             cast=models.EmailDiscoveryAuthenticateResponse.from_dict,
             extra_headers=extra_headers,
             timeout=timeout,
+            total_timeout=total_timeout,
         )
 
 
@@ -9327,6 +9631,7 @@ class AsyncOtpsEmailDiscovery(AsyncResource):
         discovery_expiration_minutes: int | Unset = UNSET,
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
     ) -> models.EmailDiscoverySendResponse:
         """Send: POST /v1/b2b/otps/email/discovery/send
 
@@ -9356,6 +9661,7 @@ class AsyncOtpsEmailDiscovery(AsyncResource):
             cast=models.EmailDiscoverySendResponse.from_dict,
             extra_headers=extra_headers,
             timeout=timeout,
+            total_timeout=total_timeout,
         )
 
     async def authenticate(
@@ -9365,6 +9671,7 @@ class AsyncOtpsEmailDiscovery(AsyncResource):
         code: str,
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
     ) -> models.EmailDiscoveryAuthenticateResponse:
         """Authenticate: POST /v1/b2b/otps/email/discovery/authenticate
 
@@ -9385,6 +9692,7 @@ class AsyncOtpsEmailDiscovery(AsyncResource):
             cast=models.EmailDiscoveryAuthenticateResponse.from_dict,
             extra_headers=extra_headers,
             timeout=timeout,
+            total_timeout=total_timeout,
         )
 
 
@@ -9425,6 +9733,7 @@ class Passwords(SyncResource):
         email_address: str | Unset = UNSET,
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
     ) -> models.B2BPasswordsStrengthCheckResponse:
         """Strengthcheck: POST /v1/b2b/passwords/strength_check
 
@@ -9446,6 +9755,7 @@ class Passwords(SyncResource):
             cast=models.B2BPasswordsStrengthCheckResponse.from_dict,
             extra_headers=extra_headers,
             timeout=timeout,
+            total_timeout=total_timeout,
         )
 
     def migrate(
@@ -9481,6 +9791,7 @@ class Passwords(SyncResource):
         external_id: str | Unset = UNSET,
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
     ) -> models.B2BPasswordsMigrateResponse:
         """Migrate: POST /v1/b2b/passwords/migrate
 
@@ -9560,6 +9871,7 @@ class Passwords(SyncResource):
             cast=models.B2BPasswordsMigrateResponse.from_dict,
             extra_headers=extra_headers,
             timeout=timeout,
+            total_timeout=total_timeout,
         )
 
     def authenticate(
@@ -9577,6 +9889,7 @@ class Passwords(SyncResource):
         telemetry_id: str | Unset = UNSET,
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
     ) -> models.B2BPasswordsAuthenticateResponse:
         """Authenticate: POST /v1/b2b/passwords/authenticate
 
@@ -9638,6 +9951,7 @@ class Passwords(SyncResource):
             cast=models.B2BPasswordsAuthenticateResponse.from_dict,
             extra_headers=extra_headers,
             timeout=timeout,
+            total_timeout=total_timeout,
         )
 
 
@@ -9679,6 +9993,7 @@ class AsyncPasswords(AsyncResource):
         email_address: str | Unset = UNSET,
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
     ) -> models.B2BPasswordsStrengthCheckResponse:
         """Strengthcheck: POST /v1/b2b/passwords/strength_check
 
@@ -9700,6 +10015,7 @@ class AsyncPasswords(AsyncResource):
             cast=models.B2BPasswordsStrengthCheckResponse.from_dict,
             extra_headers=extra_headers,
             timeout=timeout,
+            total_timeout=total_timeout,
         )
 
     async def migrate(
@@ -9735,6 +10051,7 @@ class AsyncPasswords(AsyncResource):
         external_id: str | Unset = UNSET,
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
     ) -> models.B2BPasswordsMigrateResponse:
         """Migrate: POST /v1/b2b/passwords/migrate
 
@@ -9814,6 +10131,7 @@ class AsyncPasswords(AsyncResource):
             cast=models.B2BPasswordsMigrateResponse.from_dict,
             extra_headers=extra_headers,
             timeout=timeout,
+            total_timeout=total_timeout,
         )
 
     async def authenticate(
@@ -9831,6 +10149,7 @@ class AsyncPasswords(AsyncResource):
         telemetry_id: str | Unset = UNSET,
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
     ) -> models.B2BPasswordsAuthenticateResponse:
         """Authenticate: POST /v1/b2b/passwords/authenticate
 
@@ -9892,6 +10211,7 @@ class AsyncPasswords(AsyncResource):
             cast=models.B2BPasswordsAuthenticateResponse.from_dict,
             extra_headers=extra_headers,
             timeout=timeout,
+            total_timeout=total_timeout,
         )
 
 
@@ -9924,6 +10244,7 @@ class PasswordsEmail(SyncResource):
         verify_email_template_id: str | Unset = UNSET,
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
     ) -> models.PasswordsEmailResetStartResponse:
         """Resetstart: POST /v1/b2b/passwords/email/reset/start
 
@@ -9985,6 +10306,7 @@ class PasswordsEmail(SyncResource):
             cast=models.PasswordsEmailResetStartResponse.from_dict,
             extra_headers=extra_headers,
             timeout=timeout,
+            total_timeout=total_timeout,
         )
 
     def reset(
@@ -10002,6 +10324,7 @@ class PasswordsEmail(SyncResource):
         telemetry_id: str | Unset = UNSET,
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
     ) -> models.PasswordsEmailResetResponse:
         """Reset: POST /v1/b2b/passwords/email/reset
 
@@ -10068,6 +10391,7 @@ class PasswordsEmail(SyncResource):
             cast=models.PasswordsEmailResetResponse.from_dict,
             extra_headers=extra_headers,
             timeout=timeout,
+            total_timeout=total_timeout,
         )
 
     def require_reset(
@@ -10080,6 +10404,7 @@ class PasswordsEmail(SyncResource):
         member_id: str | Unset = UNSET,
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
     ) -> models.EmailRequireResetResponse:
         """Requirereset: POST /v1/b2b/passwords/email/require_reset
 
@@ -10114,6 +10439,7 @@ class PasswordsEmail(SyncResource):
             cast=models.EmailRequireResetResponse.from_dict,
             extra_headers=extra_headers,
             timeout=timeout,
+            total_timeout=total_timeout,
         )
 
 
@@ -10146,6 +10472,7 @@ class AsyncPasswordsEmail(AsyncResource):
         verify_email_template_id: str | Unset = UNSET,
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
     ) -> models.PasswordsEmailResetStartResponse:
         """Resetstart: POST /v1/b2b/passwords/email/reset/start
 
@@ -10207,6 +10534,7 @@ class AsyncPasswordsEmail(AsyncResource):
             cast=models.PasswordsEmailResetStartResponse.from_dict,
             extra_headers=extra_headers,
             timeout=timeout,
+            total_timeout=total_timeout,
         )
 
     async def reset(
@@ -10224,6 +10552,7 @@ class AsyncPasswordsEmail(AsyncResource):
         telemetry_id: str | Unset = UNSET,
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
     ) -> models.PasswordsEmailResetResponse:
         """Reset: POST /v1/b2b/passwords/email/reset
 
@@ -10290,6 +10619,7 @@ class AsyncPasswordsEmail(AsyncResource):
             cast=models.PasswordsEmailResetResponse.from_dict,
             extra_headers=extra_headers,
             timeout=timeout,
+            total_timeout=total_timeout,
         )
 
     async def require_reset(
@@ -10302,6 +10632,7 @@ class AsyncPasswordsEmail(AsyncResource):
         member_id: str | Unset = UNSET,
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
     ) -> models.EmailRequireResetResponse:
         """Requirereset: POST /v1/b2b/passwords/email/require_reset
 
@@ -10336,6 +10667,7 @@ class AsyncPasswordsEmail(AsyncResource):
             cast=models.EmailRequireResetResponse.from_dict,
             extra_headers=extra_headers,
             timeout=timeout,
+            total_timeout=total_timeout,
         )
 
 
@@ -10367,6 +10699,7 @@ class Session(SyncResource):
         telemetry_id: str | Unset = UNSET,
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
     ) -> models.PasswordsSessionResetResponse:
         """Reset: POST /v1/b2b/passwords/session/reset
 
@@ -10420,6 +10753,7 @@ class Session(SyncResource):
             cast=models.PasswordsSessionResetResponse.from_dict,
             extra_headers=extra_headers,
             timeout=timeout,
+            total_timeout=total_timeout,
         )
 
 
@@ -10449,6 +10783,7 @@ class AsyncSession(AsyncResource):
         telemetry_id: str | Unset = UNSET,
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
     ) -> models.PasswordsSessionResetResponse:
         """Reset: POST /v1/b2b/passwords/session/reset
 
@@ -10502,6 +10837,7 @@ class AsyncSession(AsyncResource):
             cast=models.PasswordsSessionResetResponse.from_dict,
             extra_headers=extra_headers,
             timeout=timeout,
+            total_timeout=total_timeout,
         )
 
 
@@ -10533,6 +10869,7 @@ class ExistingPassword(SyncResource):
         telemetry_id: str | Unset = UNSET,
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
     ) -> models.PasswordsExistingPasswordResetResponse:
         """Reset: POST /v1/b2b/passwords/existing_password/reset
 
@@ -10589,6 +10926,7 @@ class ExistingPassword(SyncResource):
             cast=models.PasswordsExistingPasswordResetResponse.from_dict,
             extra_headers=extra_headers,
             timeout=timeout,
+            total_timeout=total_timeout,
         )
 
 
@@ -10620,6 +10958,7 @@ class AsyncExistingPassword(AsyncResource):
         telemetry_id: str | Unset = UNSET,
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
     ) -> models.PasswordsExistingPasswordResetResponse:
         """Reset: POST /v1/b2b/passwords/existing_password/reset
 
@@ -10676,6 +11015,7 @@ class AsyncExistingPassword(AsyncResource):
             cast=models.PasswordsExistingPasswordResetResponse.from_dict,
             extra_headers=extra_headers,
             timeout=timeout,
+            total_timeout=total_timeout,
         )
 
 
@@ -10703,6 +11043,7 @@ class PasswordsDiscovery(SyncResource):
         password: str,
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
     ) -> models.PasswordsDiscoveryAuthenticateResponse:
         """Authenticate: POST /v1/b2b/passwords/discovery/authenticate
 
@@ -10724,6 +11065,7 @@ class PasswordsDiscovery(SyncResource):
             cast=models.PasswordsDiscoveryAuthenticateResponse.from_dict,
             extra_headers=extra_headers,
             timeout=timeout,
+            total_timeout=total_timeout,
         )
 
 
@@ -10751,6 +11093,7 @@ class AsyncPasswordsDiscovery(AsyncResource):
         password: str,
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
     ) -> models.PasswordsDiscoveryAuthenticateResponse:
         """Authenticate: POST /v1/b2b/passwords/discovery/authenticate
 
@@ -10772,6 +11115,7 @@ class AsyncPasswordsDiscovery(AsyncResource):
             cast=models.PasswordsDiscoveryAuthenticateResponse.from_dict,
             extra_headers=extra_headers,
             timeout=timeout,
+            total_timeout=total_timeout,
         )
 
 
@@ -10801,6 +11145,7 @@ class DiscoveryEmail(SyncResource):
         verify_email_template_id: str | Unset = UNSET,
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
     ) -> models.DiscoveryEmailResetStartResponse:
         """Resetstart: POST /v1/b2b/passwords/discovery/email/reset/start
 
@@ -10859,6 +11204,7 @@ class DiscoveryEmail(SyncResource):
             cast=models.DiscoveryEmailResetStartResponse.from_dict,
             extra_headers=extra_headers,
             timeout=timeout,
+            total_timeout=total_timeout,
         )
 
     def reset(
@@ -10869,6 +11215,7 @@ class DiscoveryEmail(SyncResource):
         pkce_code_verifier: str | Unset = UNSET,
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
     ) -> models.DiscoveryEmailResetResponse:
         """Reset: POST /v1/b2b/passwords/discovery/email/reset
 
@@ -10892,6 +11239,7 @@ class DiscoveryEmail(SyncResource):
             cast=models.DiscoveryEmailResetResponse.from_dict,
             extra_headers=extra_headers,
             timeout=timeout,
+            total_timeout=total_timeout,
         )
 
 
@@ -10922,6 +11270,7 @@ class AsyncDiscoveryEmail(AsyncResource):
         verify_email_template_id: str | Unset = UNSET,
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
     ) -> models.DiscoveryEmailResetStartResponse:
         """Resetstart: POST /v1/b2b/passwords/discovery/email/reset/start
 
@@ -10980,6 +11329,7 @@ class AsyncDiscoveryEmail(AsyncResource):
             cast=models.DiscoveryEmailResetStartResponse.from_dict,
             extra_headers=extra_headers,
             timeout=timeout,
+            total_timeout=total_timeout,
         )
 
     async def reset(
@@ -10990,6 +11340,7 @@ class AsyncDiscoveryEmail(AsyncResource):
         pkce_code_verifier: str | Unset = UNSET,
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
     ) -> models.DiscoveryEmailResetResponse:
         """Reset: POST /v1/b2b/passwords/discovery/email/reset
 
@@ -11013,6 +11364,7 @@ class AsyncDiscoveryEmail(AsyncResource):
             cast=models.DiscoveryEmailResetResponse.from_dict,
             extra_headers=extra_headers,
             timeout=timeout,
+            total_timeout=total_timeout,
         )
 
 
@@ -11050,6 +11402,7 @@ class Sso(SyncResource):
         x_stytch_member_session_jwt: str | Unset = UNSET,
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
     ) -> models.SsoGetConnectionsResponse:
         """Getconnections: GET /v1/b2b/sso/{organization_id}
 
@@ -11076,6 +11429,7 @@ class Sso(SyncResource):
             cast=models.SsoGetConnectionsResponse.from_dict,
             extra_headers=extra_headers,
             timeout=timeout,
+            total_timeout=total_timeout,
         )
 
     def delete_connection(
@@ -11087,6 +11441,7 @@ class Sso(SyncResource):
         x_stytch_member_session_jwt: str | Unset = UNSET,
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
     ) -> models.SsoDeleteConnectionResponse:
         """Deleteconnection: DELETE /v1/b2b/sso/{organization_id}/connections/{connection_id}
 
@@ -11113,6 +11468,7 @@ class Sso(SyncResource):
             cast=models.SsoDeleteConnectionResponse.from_dict,
             extra_headers=extra_headers,
             timeout=timeout,
+            total_timeout=total_timeout,
         )
 
     def authenticate(
@@ -11131,6 +11487,7 @@ class Sso(SyncResource):
         telemetry_id: str | Unset = UNSET,
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
     ) -> models.SsoAuthenticateResponse:
         """Authenticate: POST /v1/b2b/sso/authenticate
 
@@ -11188,6 +11545,7 @@ class Sso(SyncResource):
             cast=models.SsoAuthenticateResponse.from_dict,
             extra_headers=extra_headers,
             timeout=timeout,
+            total_timeout=total_timeout,
         )
 
 
@@ -11226,6 +11584,7 @@ class AsyncSso(AsyncResource):
         x_stytch_member_session_jwt: str | Unset = UNSET,
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
     ) -> models.SsoGetConnectionsResponse:
         """Getconnections: GET /v1/b2b/sso/{organization_id}
 
@@ -11252,6 +11611,7 @@ class AsyncSso(AsyncResource):
             cast=models.SsoGetConnectionsResponse.from_dict,
             extra_headers=extra_headers,
             timeout=timeout,
+            total_timeout=total_timeout,
         )
 
     async def delete_connection(
@@ -11263,6 +11623,7 @@ class AsyncSso(AsyncResource):
         x_stytch_member_session_jwt: str | Unset = UNSET,
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
     ) -> models.SsoDeleteConnectionResponse:
         """Deleteconnection: DELETE /v1/b2b/sso/{organization_id}/connections/{connection_id}
 
@@ -11289,6 +11650,7 @@ class AsyncSso(AsyncResource):
             cast=models.SsoDeleteConnectionResponse.from_dict,
             extra_headers=extra_headers,
             timeout=timeout,
+            total_timeout=total_timeout,
         )
 
     async def authenticate(
@@ -11307,6 +11669,7 @@ class AsyncSso(AsyncResource):
         telemetry_id: str | Unset = UNSET,
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
     ) -> models.SsoAuthenticateResponse:
         """Authenticate: POST /v1/b2b/sso/authenticate
 
@@ -11364,6 +11727,7 @@ class AsyncSso(AsyncResource):
             cast=models.SsoAuthenticateResponse.from_dict,
             extra_headers=extra_headers,
             timeout=timeout,
+            total_timeout=total_timeout,
         )
 
 
@@ -11411,6 +11775,7 @@ class Oidc(SyncResource):
         ) = UNSET,
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
     ) -> models.OidcCreateConnectionResponse:
         """Createconnection: POST /v1/b2b/sso/oidc/{organization_id}
 
@@ -11442,6 +11807,7 @@ class Oidc(SyncResource):
             cast=models.OidcCreateConnectionResponse.from_dict,
             extra_headers=extra_headers,
             timeout=timeout,
+            total_timeout=total_timeout,
         )
 
     def update_connection(
@@ -11483,6 +11849,7 @@ class Oidc(SyncResource):
         attribute_mapping: Dict[str, Any] | Unset = UNSET,
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
     ) -> models.OidcUpdateConnectionResponse:
         """Updateconnection: PUT /v1/b2b/sso/oidc/{organization_id}/connections/{connection_id}
 
@@ -11544,6 +11911,7 @@ class Oidc(SyncResource):
             cast=models.OidcUpdateConnectionResponse.from_dict,
             extra_headers=extra_headers,
             timeout=timeout,
+            total_timeout=total_timeout,
         )
 
 
@@ -11590,6 +11958,7 @@ class AsyncOidc(AsyncResource):
         ) = UNSET,
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
     ) -> models.OidcCreateConnectionResponse:
         """Createconnection: POST /v1/b2b/sso/oidc/{organization_id}
 
@@ -11621,6 +11990,7 @@ class AsyncOidc(AsyncResource):
             cast=models.OidcCreateConnectionResponse.from_dict,
             extra_headers=extra_headers,
             timeout=timeout,
+            total_timeout=total_timeout,
         )
 
     async def update_connection(
@@ -11662,6 +12032,7 @@ class AsyncOidc(AsyncResource):
         attribute_mapping: Dict[str, Any] | Unset = UNSET,
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
     ) -> models.OidcUpdateConnectionResponse:
         """Updateconnection: PUT /v1/b2b/sso/oidc/{organization_id}/connections/{connection_id}
 
@@ -11723,6 +12094,7 @@ class AsyncOidc(AsyncResource):
             cast=models.OidcUpdateConnectionResponse.from_dict,
             extra_headers=extra_headers,
             timeout=timeout,
+            total_timeout=total_timeout,
         )
 
 
@@ -11773,6 +12145,7 @@ class Saml(SyncResource):
         ) = UNSET,
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
     ) -> models.SamlCreateConnectionResponse:
         """Createconnection: POST /v1/b2b/sso/saml/{organization_id}
 
@@ -11804,6 +12177,7 @@ class Saml(SyncResource):
             cast=models.SamlCreateConnectionResponse.from_dict,
             extra_headers=extra_headers,
             timeout=timeout,
+            total_timeout=total_timeout,
         )
 
     def update_connection(
@@ -11853,6 +12227,7 @@ class Saml(SyncResource):
         allow_gateway_callback: bool | Unset = UNSET,
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
     ) -> models.SamlUpdateConnectionResponse:
         """Updateconnection: PUT /v1/b2b/sso/saml/{organization_id}/connections/{connection_id}
 
@@ -11940,6 +12315,7 @@ class Saml(SyncResource):
             cast=models.SamlUpdateConnectionResponse.from_dict,
             extra_headers=extra_headers,
             timeout=timeout,
+            total_timeout=total_timeout,
         )
 
 
@@ -11990,6 +12366,7 @@ class AsyncSaml(AsyncResource):
         ) = UNSET,
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
     ) -> models.SamlCreateConnectionResponse:
         """Createconnection: POST /v1/b2b/sso/saml/{organization_id}
 
@@ -12021,6 +12398,7 @@ class AsyncSaml(AsyncResource):
             cast=models.SamlCreateConnectionResponse.from_dict,
             extra_headers=extra_headers,
             timeout=timeout,
+            total_timeout=total_timeout,
         )
 
     async def update_connection(
@@ -12070,6 +12448,7 @@ class AsyncSaml(AsyncResource):
         allow_gateway_callback: bool | Unset = UNSET,
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
     ) -> models.SamlUpdateConnectionResponse:
         """Updateconnection: PUT /v1/b2b/sso/saml/{organization_id}/connections/{connection_id}
 
@@ -12157,6 +12536,7 @@ class AsyncSaml(AsyncResource):
             cast=models.SamlUpdateConnectionResponse.from_dict,
             extra_headers=extra_headers,
             timeout=timeout,
+            total_timeout=total_timeout,
         )
 
 
@@ -12184,6 +12564,7 @@ class Connections(SyncResource):
         x_stytch_member_session_jwt: str | Unset = UNSET,
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
     ) -> models.ConnectionsUpdateByUrlResponse:
         """Updatebyurl: PUT /v1/b2b/sso/saml/{organization_id}/connections/{connection_id}/url
 
@@ -12214,6 +12595,7 @@ class Connections(SyncResource):
             cast=models.ConnectionsUpdateByUrlResponse.from_dict,
             extra_headers=extra_headers,
             timeout=timeout,
+            total_timeout=total_timeout,
         )
 
     def delete_verification_certificate(
@@ -12226,6 +12608,7 @@ class Connections(SyncResource):
         x_stytch_member_session_jwt: str | Unset = UNSET,
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
     ) -> models.DeleteVerificationCertificateResponse:
         """Deleteverificationcertificate: DELETE /v1/b2b/sso/saml/{organization_id}/connections/{connection_id}/verification_certificates/{certificate_id}
 
@@ -12252,6 +12635,7 @@ class Connections(SyncResource):
             cast=models.DeleteVerificationCertificateResponse.from_dict,
             extra_headers=extra_headers,
             timeout=timeout,
+            total_timeout=total_timeout,
         )
 
     def delete_encryption_private_key(
@@ -12264,6 +12648,7 @@ class Connections(SyncResource):
         x_stytch_member_session_jwt: str | Unset = UNSET,
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
     ) -> models.DeleteEncryptionPrivateKeyResponse:
         """Deleteencryptionprivatekey: DELETE /v1/b2b/sso/saml/{organization_id}/connections/{connection_id}/encryption_private_keys/{private_key_id}
 
@@ -12292,6 +12677,7 @@ class Connections(SyncResource):
             cast=models.DeleteEncryptionPrivateKeyResponse.from_dict,
             extra_headers=extra_headers,
             timeout=timeout,
+            total_timeout=total_timeout,
         )
 
 
@@ -12324,6 +12710,7 @@ class AsyncConnections(AsyncResource):
         x_stytch_member_session_jwt: str | Unset = UNSET,
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
     ) -> models.ConnectionsUpdateByUrlResponse:
         """Updatebyurl: PUT /v1/b2b/sso/saml/{organization_id}/connections/{connection_id}/url
 
@@ -12354,6 +12741,7 @@ class AsyncConnections(AsyncResource):
             cast=models.ConnectionsUpdateByUrlResponse.from_dict,
             extra_headers=extra_headers,
             timeout=timeout,
+            total_timeout=total_timeout,
         )
 
     async def delete_verification_certificate(
@@ -12366,6 +12754,7 @@ class AsyncConnections(AsyncResource):
         x_stytch_member_session_jwt: str | Unset = UNSET,
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
     ) -> models.DeleteVerificationCertificateResponse:
         """Deleteverificationcertificate: DELETE /v1/b2b/sso/saml/{organization_id}/connections/{connection_id}/verification_certificates/{certificate_id}
 
@@ -12392,6 +12781,7 @@ class AsyncConnections(AsyncResource):
             cast=models.DeleteVerificationCertificateResponse.from_dict,
             extra_headers=extra_headers,
             timeout=timeout,
+            total_timeout=total_timeout,
         )
 
     async def delete_encryption_private_key(
@@ -12404,6 +12794,7 @@ class AsyncConnections(AsyncResource):
         x_stytch_member_session_jwt: str | Unset = UNSET,
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
     ) -> models.DeleteEncryptionPrivateKeyResponse:
         """Deleteencryptionprivatekey: DELETE /v1/b2b/sso/saml/{organization_id}/connections/{connection_id}/encryption_private_keys/{private_key_id}
 
@@ -12432,6 +12823,7 @@ class AsyncConnections(AsyncResource):
             cast=models.DeleteEncryptionPrivateKeyResponse.from_dict,
             extra_headers=extra_headers,
             timeout=timeout,
+            total_timeout=total_timeout,
         )
 
 
@@ -12471,6 +12863,7 @@ class External(SyncResource):
         ) = UNSET,
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
     ) -> models.ExternalCreateConnectionResponse:
         """Createconnection: POST /v1/b2b/sso/external/{organization_id}
 
@@ -12509,6 +12902,7 @@ class External(SyncResource):
             cast=models.ExternalCreateConnectionResponse.from_dict,
             extra_headers=extra_headers,
             timeout=timeout,
+            total_timeout=total_timeout,
         )
 
     def update_connection(
@@ -12527,6 +12921,7 @@ class External(SyncResource):
         ) = UNSET,
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
     ) -> models.ExternalUpdateConnectionResponse:
         """Updateconnection: PUT /v1/b2b/sso/external/{organization_id}/connections/{connection_id}
 
@@ -12573,6 +12968,7 @@ class External(SyncResource):
             cast=models.ExternalUpdateConnectionResponse.from_dict,
             extra_headers=extra_headers,
             timeout=timeout,
+            total_timeout=total_timeout,
         )
 
 
@@ -12607,6 +13003,7 @@ class AsyncExternal(AsyncResource):
         ) = UNSET,
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
     ) -> models.ExternalCreateConnectionResponse:
         """Createconnection: POST /v1/b2b/sso/external/{organization_id}
 
@@ -12645,6 +13042,7 @@ class AsyncExternal(AsyncResource):
             cast=models.ExternalCreateConnectionResponse.from_dict,
             extra_headers=extra_headers,
             timeout=timeout,
+            total_timeout=total_timeout,
         )
 
     async def update_connection(
@@ -12663,6 +13061,7 @@ class AsyncExternal(AsyncResource):
         ) = UNSET,
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
     ) -> models.ExternalUpdateConnectionResponse:
         """Updateconnection: PUT /v1/b2b/sso/external/{organization_id}/connections/{connection_id}
 
@@ -12709,6 +13108,7 @@ class AsyncExternal(AsyncResource):
             cast=models.ExternalUpdateConnectionResponse.from_dict,
             extra_headers=extra_headers,
             timeout=timeout,
+            total_timeout=total_timeout,
         )
 
 

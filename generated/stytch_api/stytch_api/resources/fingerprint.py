@@ -12,7 +12,7 @@ from .._base_client import AsyncResource, SyncResource, path_param
 from .._models import cursor_at, discard, parse_object_list, passthrough
 from .._pagination import aiter_pages, iter_pages
 from .._response import async_to_raw_response_wrapper, to_raw_response_wrapper
-from .._types import NOT_GIVEN, UNSET, Headers, NotGiven, Timeout, Unset
+from .._types import NOT_GIVEN, UNSET, Headers, NotGiven, Timeout, TotalTimeout, Unset
 
 __all__ = [
     "Fingerprint",
@@ -35,6 +35,7 @@ class Fingerprint(SyncResource):
         external_metadata: models.ExternalMetadata | Unset = UNSET,
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
     ) -> models.FingerprintLookupResponse:
         """Lookup: POST /v1/fingerprint/lookup
 
@@ -55,6 +56,7 @@ class Fingerprint(SyncResource):
             cast=models.FingerprintLookupResponse.from_dict,
             extra_headers=extra_headers,
             timeout=timeout,
+            total_timeout=total_timeout,
         )
 
 
@@ -78,6 +80,7 @@ class AsyncFingerprint(AsyncResource):
         external_metadata: models.ExternalMetadata | Unset = UNSET,
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
     ) -> models.FingerprintLookupResponse:
         """Lookup: POST /v1/fingerprint/lookup
 
@@ -98,6 +101,7 @@ class AsyncFingerprint(AsyncResource):
             cast=models.FingerprintLookupResponse.from_dict,
             extra_headers=extra_headers,
             timeout=timeout,
+            total_timeout=total_timeout,
         )
 
 

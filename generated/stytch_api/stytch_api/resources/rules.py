@@ -12,7 +12,7 @@ from .._base_client import AsyncResource, SyncResource, path_param
 from .._models import cursor_at, discard, parse_object_list, passthrough
 from .._pagination import aiter_pages, iter_pages
 from .._response import async_to_raw_response_wrapper, to_raw_response_wrapper
-from .._types import NOT_GIVEN, UNSET, Headers, NotGiven, Timeout, Unset
+from .._types import NOT_GIVEN, UNSET, Headers, NotGiven, Timeout, TotalTimeout, Unset
 
 __all__ = [
     "Rules",
@@ -45,6 +45,7 @@ class Rules(SyncResource):
         asn: str | Unset = UNSET,
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
     ) -> models.RulesSetResponse:
         """Set: POST /v1/rules/set
 
@@ -99,6 +100,7 @@ class Rules(SyncResource):
             cast=models.RulesSetResponse.from_dict,
             extra_headers=extra_headers,
             timeout=timeout,
+            total_timeout=total_timeout,
         )
 
     def list(
@@ -108,6 +110,7 @@ class Rules(SyncResource):
         limit: int | Unset = UNSET,
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
     ) -> models.RulesListResponse:
         """List: POST /v1/rules/list
 
@@ -136,6 +139,7 @@ class Rules(SyncResource):
             cast=models.RulesListResponse.from_dict,
             extra_headers=extra_headers,
             timeout=timeout,
+            total_timeout=total_timeout,
         )
 
     def list_pages(
@@ -144,11 +148,16 @@ class Rules(SyncResource):
         limit: int | Unset = UNSET,
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
     ) -> Iterator[models.RulesListResponse]:
         """Every page of ``list``, following ``next_cursor``."""
         return iter_pages(
             lambda cursor: self.list(
-                cursor=cursor, limit=limit, extra_headers=extra_headers, timeout=timeout
+                cursor=cursor,
+                limit=limit,
+                extra_headers=extra_headers,
+                timeout=timeout,
+                total_timeout=total_timeout,
             ),
             lambda page: cursor_at(
                 page,
@@ -188,6 +197,7 @@ class AsyncRules(AsyncResource):
         asn: str | Unset = UNSET,
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
     ) -> models.RulesSetResponse:
         """Set: POST /v1/rules/set
 
@@ -242,6 +252,7 @@ class AsyncRules(AsyncResource):
             cast=models.RulesSetResponse.from_dict,
             extra_headers=extra_headers,
             timeout=timeout,
+            total_timeout=total_timeout,
         )
 
     async def list(
@@ -251,6 +262,7 @@ class AsyncRules(AsyncResource):
         limit: int | Unset = UNSET,
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
     ) -> models.RulesListResponse:
         """List: POST /v1/rules/list
 
@@ -279,6 +291,7 @@ class AsyncRules(AsyncResource):
             cast=models.RulesListResponse.from_dict,
             extra_headers=extra_headers,
             timeout=timeout,
+            total_timeout=total_timeout,
         )
 
     def list_pages(
@@ -287,11 +300,16 @@ class AsyncRules(AsyncResource):
         limit: int | Unset = UNSET,
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
     ) -> AsyncIterator[models.RulesListResponse]:
         """Every page of ``list``, following ``next_cursor``."""
         return aiter_pages(
             lambda cursor: self.list(
-                cursor=cursor, limit=limit, extra_headers=extra_headers, timeout=timeout
+                cursor=cursor,
+                limit=limit,
+                extra_headers=extra_headers,
+                timeout=timeout,
+                total_timeout=total_timeout,
             ),
             lambda page: cursor_at(
                 page,

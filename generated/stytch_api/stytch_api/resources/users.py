@@ -12,7 +12,7 @@ from .._base_client import AsyncResource, SyncResource, path_param
 from .._models import cursor_at, discard, parse_object_list, passthrough
 from .._pagination import aiter_pages, iter_pages
 from .._response import async_to_raw_response_wrapper, to_raw_response_wrapper
-from .._types import NOT_GIVEN, UNSET, Headers, NotGiven, Timeout, Unset
+from .._types import NOT_GIVEN, UNSET, Headers, NotGiven, Timeout, TotalTimeout, Unset
 
 __all__ = [
     "Users",
@@ -54,6 +54,7 @@ class Users(SyncResource):
         roles: List[str] | Unset = UNSET,
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
     ) -> models.UsersCreateResponse:
         """Create: POST /v1/users
 
@@ -104,6 +105,7 @@ class Users(SyncResource):
             cast=models.UsersCreateResponse.from_dict,
             extra_headers=extra_headers,
             timeout=timeout,
+            total_timeout=total_timeout,
         )
 
     def get(
@@ -112,6 +114,7 @@ class Users(SyncResource):
         *,
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
     ) -> models.UsersGetResponse:
         """Get: GET /v1/users/{user_id}
 
@@ -129,6 +132,7 @@ class Users(SyncResource):
             cast=models.UsersGetResponse.from_dict,
             extra_headers=extra_headers,
             timeout=timeout,
+            total_timeout=total_timeout,
         )
 
     def update(
@@ -143,6 +147,7 @@ class Users(SyncResource):
         roles: List[str] | Unset = UNSET,
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
     ) -> models.UsersUpdateResponse:
         """Update: PUT /v1/users/{user_id}
 
@@ -183,6 +188,7 @@ class Users(SyncResource):
             cast=models.UsersUpdateResponse.from_dict,
             extra_headers=extra_headers,
             timeout=timeout,
+            total_timeout=total_timeout,
         )
 
     def delete(
@@ -191,6 +197,7 @@ class Users(SyncResource):
         *,
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
     ) -> models.UsersDeleteResponse:
         """Delete: DELETE /v1/users/{user_id}
 
@@ -208,6 +215,7 @@ class Users(SyncResource):
             cast=models.UsersDeleteResponse.from_dict,
             extra_headers=extra_headers,
             timeout=timeout,
+            total_timeout=total_timeout,
         )
 
     def search(
@@ -218,6 +226,7 @@ class Users(SyncResource):
         query: models.Query | Unset = UNSET,
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
     ) -> models.UsersSearchResponse:
         """Search: POST /v1/users/search
 
@@ -249,6 +258,7 @@ class Users(SyncResource):
             cast=models.UsersSearchResponse.from_dict,
             extra_headers=extra_headers,
             timeout=timeout,
+            total_timeout=total_timeout,
         )
 
     def search_pages(
@@ -258,6 +268,7 @@ class Users(SyncResource):
         query: models.Query | Unset = UNSET,
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
     ) -> Iterator[models.UsersSearchResponse]:
         """Every page of ``search``, following ``results_metadata.next_cursor``."""
         return iter_pages(
@@ -267,6 +278,7 @@ class Users(SyncResource):
                 query=query,
                 extra_headers=extra_headers,
                 timeout=timeout,
+                total_timeout=total_timeout,
             ),
             lambda page: cursor_at(
                 page,
@@ -283,6 +295,7 @@ class Users(SyncResource):
         phone_number: str | Unset = UNSET,
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
     ) -> models.UsersExchangePrimaryFactorResponse:
         """Exchangeprimaryfactor: PUT /v1/users/{user_id}/exchange_primary_factor
 
@@ -306,6 +319,7 @@ class Users(SyncResource):
             cast=models.UsersExchangePrimaryFactorResponse.from_dict,
             extra_headers=extra_headers,
             timeout=timeout,
+            total_timeout=total_timeout,
         )
 
     def delete_email(
@@ -314,6 +328,7 @@ class Users(SyncResource):
         *,
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
     ) -> models.UsersDeleteEmailResponse:
         """Deleteemail: DELETE /v1/users/emails/{email_id}
 
@@ -330,6 +345,7 @@ class Users(SyncResource):
             cast=models.UsersDeleteEmailResponse.from_dict,
             extra_headers=extra_headers,
             timeout=timeout,
+            total_timeout=total_timeout,
         )
 
     def delete_phone_number(
@@ -338,6 +354,7 @@ class Users(SyncResource):
         *,
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
     ) -> models.UsersDeletePhoneNumberResponse:
         """Deletephonenumber: DELETE /v1/users/phone_numbers/{phone_id}
 
@@ -354,6 +371,7 @@ class Users(SyncResource):
             cast=models.UsersDeletePhoneNumberResponse.from_dict,
             extra_headers=extra_headers,
             timeout=timeout,
+            total_timeout=total_timeout,
         )
 
     def delete_webauthn_registration(
@@ -362,6 +380,7 @@ class Users(SyncResource):
         *,
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
     ) -> models.UsersDeleteWebauthnRegistrationResponse:
         """Deletewebauthnregistration: DELETE /v1/users/webauthn_registrations/{webauthn_registration_id}
 
@@ -378,6 +397,7 @@ class Users(SyncResource):
             cast=models.UsersDeleteWebauthnRegistrationResponse.from_dict,
             extra_headers=extra_headers,
             timeout=timeout,
+            total_timeout=total_timeout,
         )
 
     def delete_biometric_registration(
@@ -386,6 +406,7 @@ class Users(SyncResource):
         *,
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
     ) -> models.UsersDeleteBiometricRegistrationResponse:
         """Deletebiometricregistration: DELETE /v1/users/biometric_registrations/{biometric_registration_id}
 
@@ -402,6 +423,7 @@ class Users(SyncResource):
             cast=models.UsersDeleteBiometricRegistrationResponse.from_dict,
             extra_headers=extra_headers,
             timeout=timeout,
+            total_timeout=total_timeout,
         )
 
     def delete_totp(
@@ -410,6 +432,7 @@ class Users(SyncResource):
         *,
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
     ) -> models.UsersDeleteTotpResponse:
         """Deletetotp: DELETE /v1/users/totps/{totp_id}
 
@@ -426,6 +449,7 @@ class Users(SyncResource):
             cast=models.UsersDeleteTotpResponse.from_dict,
             extra_headers=extra_headers,
             timeout=timeout,
+            total_timeout=total_timeout,
         )
 
     def delete_crypto_wallet(
@@ -434,6 +458,7 @@ class Users(SyncResource):
         *,
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
     ) -> models.UsersDeleteCryptoWalletResponse:
         """Deletecryptowallet: DELETE /v1/users/crypto_wallets/{crypto_wallet_id}
 
@@ -450,6 +475,7 @@ class Users(SyncResource):
             cast=models.UsersDeleteCryptoWalletResponse.from_dict,
             extra_headers=extra_headers,
             timeout=timeout,
+            total_timeout=total_timeout,
         )
 
     def delete_password(
@@ -458,6 +484,7 @@ class Users(SyncResource):
         *,
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
     ) -> models.UsersDeletePasswordResponse:
         """Deletepassword: DELETE /v1/users/passwords/{password_id}
 
@@ -474,6 +501,7 @@ class Users(SyncResource):
             cast=models.UsersDeletePasswordResponse.from_dict,
             extra_headers=extra_headers,
             timeout=timeout,
+            total_timeout=total_timeout,
         )
 
     def delete_external_id(
@@ -482,6 +510,7 @@ class Users(SyncResource):
         *,
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
     ) -> models.UsersDeleteExternalIdResponse:
         """Deleteexternalid: DELETE /v1/users/{user_id}/external_id
 
@@ -498,6 +527,7 @@ class Users(SyncResource):
             cast=models.UsersDeleteExternalIdResponse.from_dict,
             extra_headers=extra_headers,
             timeout=timeout,
+            total_timeout=total_timeout,
         )
 
 
@@ -553,6 +583,7 @@ class AsyncUsers(AsyncResource):
         roles: List[str] | Unset = UNSET,
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
     ) -> models.UsersCreateResponse:
         """Create: POST /v1/users
 
@@ -603,6 +634,7 @@ class AsyncUsers(AsyncResource):
             cast=models.UsersCreateResponse.from_dict,
             extra_headers=extra_headers,
             timeout=timeout,
+            total_timeout=total_timeout,
         )
 
     async def get(
@@ -611,6 +643,7 @@ class AsyncUsers(AsyncResource):
         *,
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
     ) -> models.UsersGetResponse:
         """Get: GET /v1/users/{user_id}
 
@@ -628,6 +661,7 @@ class AsyncUsers(AsyncResource):
             cast=models.UsersGetResponse.from_dict,
             extra_headers=extra_headers,
             timeout=timeout,
+            total_timeout=total_timeout,
         )
 
     async def update(
@@ -642,6 +676,7 @@ class AsyncUsers(AsyncResource):
         roles: List[str] | Unset = UNSET,
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
     ) -> models.UsersUpdateResponse:
         """Update: PUT /v1/users/{user_id}
 
@@ -682,6 +717,7 @@ class AsyncUsers(AsyncResource):
             cast=models.UsersUpdateResponse.from_dict,
             extra_headers=extra_headers,
             timeout=timeout,
+            total_timeout=total_timeout,
         )
 
     async def delete(
@@ -690,6 +726,7 @@ class AsyncUsers(AsyncResource):
         *,
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
     ) -> models.UsersDeleteResponse:
         """Delete: DELETE /v1/users/{user_id}
 
@@ -707,6 +744,7 @@ class AsyncUsers(AsyncResource):
             cast=models.UsersDeleteResponse.from_dict,
             extra_headers=extra_headers,
             timeout=timeout,
+            total_timeout=total_timeout,
         )
 
     async def search(
@@ -717,6 +755,7 @@ class AsyncUsers(AsyncResource):
         query: models.Query | Unset = UNSET,
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
     ) -> models.UsersSearchResponse:
         """Search: POST /v1/users/search
 
@@ -748,6 +787,7 @@ class AsyncUsers(AsyncResource):
             cast=models.UsersSearchResponse.from_dict,
             extra_headers=extra_headers,
             timeout=timeout,
+            total_timeout=total_timeout,
         )
 
     def search_pages(
@@ -757,6 +797,7 @@ class AsyncUsers(AsyncResource):
         query: models.Query | Unset = UNSET,
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
     ) -> AsyncIterator[models.UsersSearchResponse]:
         """Every page of ``search``, following ``results_metadata.next_cursor``."""
         return aiter_pages(
@@ -766,6 +807,7 @@ class AsyncUsers(AsyncResource):
                 query=query,
                 extra_headers=extra_headers,
                 timeout=timeout,
+                total_timeout=total_timeout,
             ),
             lambda page: cursor_at(
                 page,
@@ -782,6 +824,7 @@ class AsyncUsers(AsyncResource):
         phone_number: str | Unset = UNSET,
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
     ) -> models.UsersExchangePrimaryFactorResponse:
         """Exchangeprimaryfactor: PUT /v1/users/{user_id}/exchange_primary_factor
 
@@ -805,6 +848,7 @@ class AsyncUsers(AsyncResource):
             cast=models.UsersExchangePrimaryFactorResponse.from_dict,
             extra_headers=extra_headers,
             timeout=timeout,
+            total_timeout=total_timeout,
         )
 
     async def delete_email(
@@ -813,6 +857,7 @@ class AsyncUsers(AsyncResource):
         *,
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
     ) -> models.UsersDeleteEmailResponse:
         """Deleteemail: DELETE /v1/users/emails/{email_id}
 
@@ -829,6 +874,7 @@ class AsyncUsers(AsyncResource):
             cast=models.UsersDeleteEmailResponse.from_dict,
             extra_headers=extra_headers,
             timeout=timeout,
+            total_timeout=total_timeout,
         )
 
     async def delete_phone_number(
@@ -837,6 +883,7 @@ class AsyncUsers(AsyncResource):
         *,
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
     ) -> models.UsersDeletePhoneNumberResponse:
         """Deletephonenumber: DELETE /v1/users/phone_numbers/{phone_id}
 
@@ -853,6 +900,7 @@ class AsyncUsers(AsyncResource):
             cast=models.UsersDeletePhoneNumberResponse.from_dict,
             extra_headers=extra_headers,
             timeout=timeout,
+            total_timeout=total_timeout,
         )
 
     async def delete_webauthn_registration(
@@ -861,6 +909,7 @@ class AsyncUsers(AsyncResource):
         *,
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
     ) -> models.UsersDeleteWebauthnRegistrationResponse:
         """Deletewebauthnregistration: DELETE /v1/users/webauthn_registrations/{webauthn_registration_id}
 
@@ -877,6 +926,7 @@ class AsyncUsers(AsyncResource):
             cast=models.UsersDeleteWebauthnRegistrationResponse.from_dict,
             extra_headers=extra_headers,
             timeout=timeout,
+            total_timeout=total_timeout,
         )
 
     async def delete_biometric_registration(
@@ -885,6 +935,7 @@ class AsyncUsers(AsyncResource):
         *,
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
     ) -> models.UsersDeleteBiometricRegistrationResponse:
         """Deletebiometricregistration: DELETE /v1/users/biometric_registrations/{biometric_registration_id}
 
@@ -901,6 +952,7 @@ class AsyncUsers(AsyncResource):
             cast=models.UsersDeleteBiometricRegistrationResponse.from_dict,
             extra_headers=extra_headers,
             timeout=timeout,
+            total_timeout=total_timeout,
         )
 
     async def delete_totp(
@@ -909,6 +961,7 @@ class AsyncUsers(AsyncResource):
         *,
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
     ) -> models.UsersDeleteTotpResponse:
         """Deletetotp: DELETE /v1/users/totps/{totp_id}
 
@@ -925,6 +978,7 @@ class AsyncUsers(AsyncResource):
             cast=models.UsersDeleteTotpResponse.from_dict,
             extra_headers=extra_headers,
             timeout=timeout,
+            total_timeout=total_timeout,
         )
 
     async def delete_crypto_wallet(
@@ -933,6 +987,7 @@ class AsyncUsers(AsyncResource):
         *,
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
     ) -> models.UsersDeleteCryptoWalletResponse:
         """Deletecryptowallet: DELETE /v1/users/crypto_wallets/{crypto_wallet_id}
 
@@ -949,6 +1004,7 @@ class AsyncUsers(AsyncResource):
             cast=models.UsersDeleteCryptoWalletResponse.from_dict,
             extra_headers=extra_headers,
             timeout=timeout,
+            total_timeout=total_timeout,
         )
 
     async def delete_password(
@@ -957,6 +1013,7 @@ class AsyncUsers(AsyncResource):
         *,
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
     ) -> models.UsersDeletePasswordResponse:
         """Deletepassword: DELETE /v1/users/passwords/{password_id}
 
@@ -973,6 +1030,7 @@ class AsyncUsers(AsyncResource):
             cast=models.UsersDeletePasswordResponse.from_dict,
             extra_headers=extra_headers,
             timeout=timeout,
+            total_timeout=total_timeout,
         )
 
     async def delete_external_id(
@@ -981,6 +1039,7 @@ class AsyncUsers(AsyncResource):
         *,
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
     ) -> models.UsersDeleteExternalIdResponse:
         """Deleteexternalid: DELETE /v1/users/{user_id}/external_id
 
@@ -997,6 +1056,7 @@ class AsyncUsers(AsyncResource):
             cast=models.UsersDeleteExternalIdResponse.from_dict,
             extra_headers=extra_headers,
             timeout=timeout,
+            total_timeout=total_timeout,
         )
 
 
@@ -1038,6 +1098,7 @@ class UsersOauth(SyncResource):
         *,
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
     ) -> models.OauthDeleteOauthRegistrationResponse:
         """Deleteoauthregistration: DELETE /v1/users/oauth/{oauth_user_registration_id}
 
@@ -1054,6 +1115,7 @@ class UsersOauth(SyncResource):
             cast=models.OauthDeleteOauthRegistrationResponse.from_dict,
             extra_headers=extra_headers,
             timeout=timeout,
+            total_timeout=total_timeout,
         )
 
 
@@ -1076,6 +1138,7 @@ class AsyncUsersOauth(AsyncResource):
         *,
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
     ) -> models.OauthDeleteOauthRegistrationResponse:
         """Deleteoauthregistration: DELETE /v1/users/oauth/{oauth_user_registration_id}
 
@@ -1092,6 +1155,7 @@ class AsyncUsersOauth(AsyncResource):
             cast=models.OauthDeleteOauthRegistrationResponse.from_dict,
             extra_headers=extra_headers,
             timeout=timeout,
+            total_timeout=total_timeout,
         )
 
 
@@ -1116,6 +1180,7 @@ class UsersConnectedApps(SyncResource):
         *,
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
     ) -> models.ConnectedAppsListResponse:
         """Connectedapps: GET /v1/users/{user_id}/connected_apps
 
@@ -1133,6 +1198,7 @@ class UsersConnectedApps(SyncResource):
             cast=models.ConnectedAppsListResponse.from_dict,
             extra_headers=extra_headers,
             timeout=timeout,
+            total_timeout=total_timeout,
         )
 
     def revoke(
@@ -1142,6 +1208,7 @@ class UsersConnectedApps(SyncResource):
         *,
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
     ) -> models.UsersConnectedAppsRevokeResponse:
         """Revoke: POST /v1/users/{user_id}/connected_apps/{connected_app_id}/revoke
 
@@ -1160,6 +1227,7 @@ class UsersConnectedApps(SyncResource):
             cast=models.UsersConnectedAppsRevokeResponse.from_dict,
             extra_headers=extra_headers,
             timeout=timeout,
+            total_timeout=total_timeout,
         )
 
 
@@ -1183,6 +1251,7 @@ class AsyncUsersConnectedApps(AsyncResource):
         *,
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
     ) -> models.ConnectedAppsListResponse:
         """Connectedapps: GET /v1/users/{user_id}/connected_apps
 
@@ -1200,6 +1269,7 @@ class AsyncUsersConnectedApps(AsyncResource):
             cast=models.ConnectedAppsListResponse.from_dict,
             extra_headers=extra_headers,
             timeout=timeout,
+            total_timeout=total_timeout,
         )
 
     async def revoke(
@@ -1209,6 +1279,7 @@ class AsyncUsersConnectedApps(AsyncResource):
         *,
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
     ) -> models.UsersConnectedAppsRevokeResponse:
         """Revoke: POST /v1/users/{user_id}/connected_apps/{connected_app_id}/revoke
 
@@ -1227,6 +1298,7 @@ class AsyncUsersConnectedApps(AsyncResource):
             cast=models.UsersConnectedAppsRevokeResponse.from_dict,
             extra_headers=extra_headers,
             timeout=timeout,
+            total_timeout=total_timeout,
         )
 
 

@@ -12,7 +12,7 @@ from .._base_client import AsyncResource, SyncResource, path_param
 from .._models import cursor_at, discard, parse_object_list, passthrough
 from .._pagination import aiter_pages, iter_pages
 from .._response import async_to_raw_response_wrapper, to_raw_response_wrapper
-from .._types import NOT_GIVEN, UNSET, Headers, NotGiven, Timeout, Unset
+from .._types import NOT_GIVEN, UNSET, Headers, NotGiven, Timeout, TotalTimeout, Unset
 
 __all__ = [
     "VerdictReasons",
@@ -36,6 +36,7 @@ class VerdictReasons(SyncResource):
         override_description: str | Unset = UNSET,
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
     ) -> models.VerdictReasonsOverrideResponse:
         """Override: POST /v1/verdict_reasons/override
 
@@ -61,6 +62,7 @@ class VerdictReasons(SyncResource):
             cast=models.VerdictReasonsOverrideResponse.from_dict,
             extra_headers=extra_headers,
             timeout=timeout,
+            total_timeout=total_timeout,
         )
 
     def list(
@@ -69,6 +71,7 @@ class VerdictReasons(SyncResource):
         overrides_only: bool | Unset = UNSET,
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
     ) -> models.VerdictReasonsListResponse:
         """List: POST /v1/verdict_reasons/list
 
@@ -87,6 +90,7 @@ class VerdictReasons(SyncResource):
             cast=models.VerdictReasonsListResponse.from_dict,
             extra_headers=extra_headers,
             timeout=timeout,
+            total_timeout=total_timeout,
         )
 
 
@@ -112,6 +116,7 @@ class AsyncVerdictReasons(AsyncResource):
         override_description: str | Unset = UNSET,
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
     ) -> models.VerdictReasonsOverrideResponse:
         """Override: POST /v1/verdict_reasons/override
 
@@ -137,6 +142,7 @@ class AsyncVerdictReasons(AsyncResource):
             cast=models.VerdictReasonsOverrideResponse.from_dict,
             extra_headers=extra_headers,
             timeout=timeout,
+            total_timeout=total_timeout,
         )
 
     async def list(
@@ -145,6 +151,7 @@ class AsyncVerdictReasons(AsyncResource):
         overrides_only: bool | Unset = UNSET,
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
     ) -> models.VerdictReasonsListResponse:
         """List: POST /v1/verdict_reasons/list
 
@@ -163,6 +170,7 @@ class AsyncVerdictReasons(AsyncResource):
             cast=models.VerdictReasonsListResponse.from_dict,
             extra_headers=extra_headers,
             timeout=timeout,
+            total_timeout=total_timeout,
         )
 
 
