@@ -1493,7 +1493,20 @@ def test_local_protocol_errors_are_not_retried_and_do_not_show_the_key(
         client.users.get("u")
     assert len(server.requests) == 1 and sleeps == []
     assert token not in str(caught.value)
-    assert str(caught.value) == "Connection error: Illegal header value b'Bearer ***\\n'"
+    assert str(caught.value) == "Request not sent: Illegal header value."
+
+
+def test_a_per_call_header_httpx_cannot_send_is_not_shown(
+    stytch: SimpleNamespace, sleeps: list[float]
+) -> None:
+    token = "session-9f8e7d6c5b4a"
+    with serving(landing) as api, pytest.raises(stytch.errors.APIConnectionError) as caught:
+        stytch.Client(project_id="p", secret="s", base_url=api.url).users.get(
+            "u", extra_headers={"X-Session": token + "\r\nX-Injected: 1"}
+        )
+    assert token not in str(caught.value) and sleeps == []
+    assert api.requests == []
+    assert str(caught.value) == "Request not sent: Illegal header value."
 
 
 def test_query_keys_are_sent_but_never_shown(

@@ -16,6 +16,7 @@ import json
 import logging
 import os
 import random
+import re
 import threading
 import time
 import zlib
@@ -659,6 +660,11 @@ class BaseAPIClient:
     def _connection_error(request: httpx.Request, exc: httpx.TransportError) -> APIConnectionError:
         if isinstance(exc, httpx.TimeoutException):
             return APITimeoutError(request=request)
+        if isinstance(exc, httpx.LocalProtocolError):
+            # h11 quotes the offending bytes (`Illegal header value b'…'`), which may be a
+            # token passed per call: only the reason is kept.
+            reason = re.split(r"""\s*b['"]""", str(exc), maxsplit=1)[0] or "invalid request"
+            return APIConnectionError(f"Request not sent: {reason}.", request=request)
         detail = mask_secrets(str(exc))
         message = f"Connection error: {detail}" if detail else "Connection error."
         return APIConnectionError(message, request=request)
