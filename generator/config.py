@@ -30,8 +30,10 @@ KEY_LOCATIONS = frozenset({"header", "query"})
 # The generated constructors' own keyword arguments, which an auth param must not repeat, and
 # the runtime's module-level helpers it must not shadow inside them.
 CLIENT_ARGUMENTS = frozenset(
-    {"self", "environment", "base_url", "timeout", "max_retries", "default_headers", "http_client"}
-    | {"quote", "path_param"}
+    {"self", "environment", "base_url", "timeout", "total_timeout", "max_retries"}
+    | {"max_response_size", "default_headers", "http_client"}
+    # what templates/sdk/_client.py.jinja imports in lower case
+    | {"basic_auth", "choose_base_url", "credential", "environment_from_prefix", "cached_property"}
 )
 # The modules the runtime (_base_client.py) imports: an auth param would shadow them in the
 # constructor. Update with the runtime's imports.

@@ -20,7 +20,6 @@ import attrs
 from . import config as config_file
 from . import ir
 from .config import Config
-from .errors import ConfigError
 from .pipeline import Loaded, load
 from .plan import MethodPlan, ModelField, ModelPlan, ParamPlan, Plan, PlanError, build_plan
 
@@ -1247,12 +1246,7 @@ def run(
 
 def load_config_for(spec: Path, config: Path | None) -> Config:
     """The config ``load(spec, config)`` plans with (it has just been read successfully)."""
-    try:
-        return config_file.load_config(
-            config if config is not None else config_file.find_config(spec)
-        )
-    except config_file.ConfigError as exc:  # changed on disk since: as load() reports it
-        raise ConfigError(str(exc)) from None
+    return config_file.load_config(config if config is not None else config_file.find_config(spec))
 
 
 def kinds() -> Iterable[str]:

@@ -83,6 +83,7 @@ SIGNATURE_NAMES = frozenset(
         "cls",
         "extra_headers",
         "timeout",
+        "total_timeout",
         "additional_properties",
         "from_dict",
         "to_dict",

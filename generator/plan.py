@@ -688,7 +688,17 @@ class _Builder:
 
 
 # Attributes the runtime classes define: a resource or method of that name would hide them.
-CLIENT_ATTRIBUTES = frozenset({"base_url", "timeout", "max_retries", "close", "with_raw_response"})
+CLIENT_ATTRIBUTES = frozenset(
+    {
+        "base_url",
+        "timeout",
+        "total_timeout",
+        "max_retries",
+        "max_response_size",
+        "close",
+        "with_raw_response",
+    }
+)
 RESOURCE_ATTRIBUTES = frozenset({"with_raw_response"})
 
 

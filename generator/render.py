@@ -15,8 +15,16 @@ from .escape import comment_text, docstring_text, python_string, toml_string
 from .output import MANIFEST, format_files, known_chunks, manifest_text
 from .plan import Plan
 
-# Runtime modules rendered once per package, from templates/sdk/<name>.jinja.
-RUNTIME_MODULES = ("_base_client.py", "_types.py", "errors.py", "_response.py", "_pagination.py")
+# The runtime modules that are the same in every SDK: plain Python files in
+# templates/sdk/runtime, copied into each package below the one-line header.
+RUNTIME_MODULES = (
+    "_base_client.py",
+    "_types.py",
+    "errors.py",
+    "_response.py",
+    "_pagination.py",
+    "_models.py",
+)
 
 
 def _templates_dir() -> Path:
@@ -74,9 +82,10 @@ def render(plan: Plan) -> dict[str, str]:
     def add(path: str, template: str, **context: object) -> None:
         files[path] = env.get_template(f"sdk/{template}").render(**common, **context)
 
+    runtime_dir = _templates_dir() / "sdk" / "runtime"
     for module in RUNTIME_MODULES:
-        add(f"{package}/{module}", f"{module}.jinja")
-    add(f"{package}/_models.py", "_models.py.jinja")
+        source = (runtime_dir / module).read_text(encoding="utf-8")
+        files[f"{package}/{module}"] = f"{py_header}\n{source}"
     add(f"{package}/models.py", "models.py.jinja")
     add(f"{package}/_client.py", "_client.py.jinja")
     add(f"{package}/__init__.py", "__init__.py.jinja")

@@ -11,6 +11,8 @@ from typing import Any, Generic, ParamSpec, TypeVar, cast
 
 import httpx
 
+from .errors import APIResponseValidationError, _request_id
+
 __all__ = ["APIResponse", "async_to_raw_response_wrapper", "to_raw_response_wrapper"]
 
 P = ParamSpec("P")
@@ -30,8 +32,9 @@ class APIResponse(Generic[T]):
         self._parser = parser
 
     def __repr__(self) -> str:
-        request = self.http_response.request
-        return f"<APIResponse [{self.status_code}] {request.method} {request.url}>"
+        # The client's requests mask credentials sent in the query in their repr.
+        request = repr(self.http_response.request).removeprefix("<Request(").removesuffix(")>")
+        return f"<APIResponse [{self.status_code}] {request}>"
 
     @property
     def status_code(self) -> int:
@@ -59,7 +62,7 @@ class APIResponse(Generic[T]):
 
     @functools.cached_property
     def _parsed(self) -> T:
-        return self._parser(self.json())
+        return _parse(self.http_response, self._parser)
 
 
 def to_raw_response_wrapper(func: Callable[P, T]) -> Callable[P, APIResponse[T]]:
@@ -96,7 +99,33 @@ def _process_response(response: httpx.Response, parser: Callable[[Any], T]) -> T
     """What a successful call returns: the parsed body, or the raw `APIResponse`."""
     if _raw_response.get():
         return cast(T, APIResponse(response, parser))
-    return parser(_decode(response))
+    return _parse(response, parser)
+
+
+# What the generated parsers raise on data of the wrong shape, e.g. `from_dict` of a list.
+_PARSE_ERRORS = (AttributeError, TypeError, ValueError, LookupError)
+
+
+def _parse(response: httpx.Response, parser: Callable[[Any], T]) -> T:
+    """`parser` of the decoded body; an APIResponseValidationError if the body does not fit."""
+    body = _decode(response)
+    try:
+        return parser(body)
+    except _PARSE_ERRORS as exc:
+        problem = f"{_describe(response, body)} ({type(exc).__name__}: {exc})"
+        raise APIResponseValidationError(response, problem) from exc
+
+
+def _describe(response: httpx.Response, body: object) -> str:
+    if not response.content:
+        return "the body is empty"
+    if isinstance(body, dict):
+        return "a field of the JSON object has an unexpected type or value"
+    if isinstance(body, str):
+        content_type = response.headers.get("content-type", "none")
+        return f"the body is text, not a JSON object (content-type {content_type})"
+    kind = "null" if body is None else "an array" if isinstance(body, list) else "a scalar"
+    return f"the body is JSON {kind}, not an object"
 
 
 def _decode(response: httpx.Response) -> Any:
@@ -109,15 +138,3 @@ def _decode(response: httpx.Response) -> Any:
         return json.loads(content)
     except ValueError:
         return response.text
-
-
-def _request_id(response: httpx.Response, body: object) -> str | None:
-    """The request ID from the JSON body, else from the response headers."""
-    if isinstance(body, dict):
-        request_id = body.get("request_id")
-        if isinstance(request_id, str):
-            return request_id
-    for name in ("request-id", "x-request-id"):
-        if name in response.headers:
-            return response.headers[name]
-    return None

@@ -12,7 +12,7 @@ from .._base_client import AsyncResource, SyncResource, path_param
 from .._models import cursor_at, discard, parse_object_list, passthrough
 from .._pagination import aiter_pages, iter_pages
 from .._response import async_to_raw_response_wrapper, to_raw_response_wrapper
-from .._types import NOT_GIVEN, UNSET, Headers, NotGiven, Timeout, Unset
+from .._types import NOT_GIVEN, UNSET, Headers, NotGiven, Timeout, TotalTimeout, Unset
 
 __all__ = [
     "B2B",
@@ -264,6 +264,7 @@ class Connection(SyncResource):
         ) = UNSET,
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
     ) -> models.ConnectionUpdateResponse:
         """Update: PUT /v1/b2b/scim/{organization_id}/connection/{connection_id}
 
@@ -299,6 +300,7 @@ class Connection(SyncResource):
             cast=models.ConnectionUpdateResponse.from_dict,
             extra_headers=extra_headers,
             timeout=timeout,
+            total_timeout=total_timeout,
         )
 
     def delete(
@@ -310,6 +312,7 @@ class Connection(SyncResource):
         x_stytch_member_session_jwt: str | Unset = UNSET,
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
     ) -> models.ConnectionDeleteResponse:
         """Delete: DELETE /v1/b2b/scim/{organization_id}/connection/{connection_id}
 
@@ -337,6 +340,7 @@ class Connection(SyncResource):
             cast=models.ConnectionDeleteResponse.from_dict,
             extra_headers=extra_headers,
             timeout=timeout,
+            total_timeout=total_timeout,
         )
 
     def get_groups(
@@ -350,6 +354,7 @@ class Connection(SyncResource):
         x_stytch_member_session_jwt: str | Unset = UNSET,
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
     ) -> models.ConnectionGetGroupsResponse:
         """Getgroups: GET /v1/b2b/scim/{organization_id}/connection/{connection_id}
 
@@ -382,6 +387,7 @@ class Connection(SyncResource):
             cast=models.ConnectionGetGroupsResponse.from_dict,
             extra_headers=extra_headers,
             timeout=timeout,
+            total_timeout=total_timeout,
         )
 
     def get_groups_pages(
@@ -394,6 +400,7 @@ class Connection(SyncResource):
         x_stytch_member_session_jwt: str | Unset = UNSET,
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
     ) -> Iterator[models.ConnectionGetGroupsResponse]:
         """Every page of ``get_groups``, following ``next_cursor``."""
         return iter_pages(
@@ -406,6 +413,7 @@ class Connection(SyncResource):
                 x_stytch_member_session_jwt=x_stytch_member_session_jwt,
                 extra_headers=extra_headers,
                 timeout=timeout,
+                total_timeout=total_timeout,
             ),
             lambda page: cursor_at(
                 page,
@@ -422,6 +430,7 @@ class Connection(SyncResource):
         x_stytch_member_session_jwt: str | Unset = UNSET,
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
     ) -> models.ConnectionRotateStartResponse:
         """Rotatestart: POST /v1/b2b/scim/{organization_id}/connection/{connection_id}/rotate/start
 
@@ -449,6 +458,7 @@ class Connection(SyncResource):
             cast=models.ConnectionRotateStartResponse.from_dict,
             extra_headers=extra_headers,
             timeout=timeout,
+            total_timeout=total_timeout,
         )
 
     def rotate_complete(
@@ -460,6 +470,7 @@ class Connection(SyncResource):
         x_stytch_member_session_jwt: str | Unset = UNSET,
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
     ) -> models.ConnectionRotateCompleteResponse:
         """Rotatecomplete: POST /v1/b2b/scim/{organization_id}/connection/{connection_id}/rotate/complete
 
@@ -487,6 +498,7 @@ class Connection(SyncResource):
             cast=models.ConnectionRotateCompleteResponse.from_dict,
             extra_headers=extra_headers,
             timeout=timeout,
+            total_timeout=total_timeout,
         )
 
     def rotate_cancel(
@@ -498,6 +510,7 @@ class Connection(SyncResource):
         x_stytch_member_session_jwt: str | Unset = UNSET,
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
     ) -> models.ConnectionRotateCancelResponse:
         """Rotatecancel: POST /v1/b2b/scim/{organization_id}/connection/{connection_id}/rotate/cancel
 
@@ -525,6 +538,7 @@ class Connection(SyncResource):
             cast=models.ConnectionRotateCancelResponse.from_dict,
             extra_headers=extra_headers,
             timeout=timeout,
+            total_timeout=total_timeout,
         )
 
     def create(
@@ -549,6 +563,7 @@ class Connection(SyncResource):
         ) = UNSET,
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
     ) -> models.ConnectionCreateResponse:
         """Create: POST /v1/b2b/scim/{organization_id}/connection
 
@@ -580,6 +595,7 @@ class Connection(SyncResource):
             cast=models.ConnectionCreateResponse.from_dict,
             extra_headers=extra_headers,
             timeout=timeout,
+            total_timeout=total_timeout,
         )
 
     def get(
@@ -590,6 +606,7 @@ class Connection(SyncResource):
         x_stytch_member_session_jwt: str | Unset = UNSET,
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
     ) -> models.ConnectionGetResponse:
         """Get: GET /v1/b2b/scim/{organization_id}/connection
 
@@ -616,6 +633,7 @@ class Connection(SyncResource):
             cast=models.ConnectionGetResponse.from_dict,
             extra_headers=extra_headers,
             timeout=timeout,
+            total_timeout=total_timeout,
         )
 
 
@@ -665,6 +683,7 @@ class AsyncConnection(AsyncResource):
         ) = UNSET,
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
     ) -> models.ConnectionUpdateResponse:
         """Update: PUT /v1/b2b/scim/{organization_id}/connection/{connection_id}
 
@@ -700,6 +719,7 @@ class AsyncConnection(AsyncResource):
             cast=models.ConnectionUpdateResponse.from_dict,
             extra_headers=extra_headers,
             timeout=timeout,
+            total_timeout=total_timeout,
         )
 
     async def delete(
@@ -711,6 +731,7 @@ class AsyncConnection(AsyncResource):
         x_stytch_member_session_jwt: str | Unset = UNSET,
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
     ) -> models.ConnectionDeleteResponse:
         """Delete: DELETE /v1/b2b/scim/{organization_id}/connection/{connection_id}
 
@@ -738,6 +759,7 @@ class AsyncConnection(AsyncResource):
             cast=models.ConnectionDeleteResponse.from_dict,
             extra_headers=extra_headers,
             timeout=timeout,
+            total_timeout=total_timeout,
         )
 
     async def get_groups(
@@ -751,6 +773,7 @@ class AsyncConnection(AsyncResource):
         x_stytch_member_session_jwt: str | Unset = UNSET,
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
     ) -> models.ConnectionGetGroupsResponse:
         """Getgroups: GET /v1/b2b/scim/{organization_id}/connection/{connection_id}
 
@@ -783,6 +806,7 @@ class AsyncConnection(AsyncResource):
             cast=models.ConnectionGetGroupsResponse.from_dict,
             extra_headers=extra_headers,
             timeout=timeout,
+            total_timeout=total_timeout,
         )
 
     def get_groups_pages(
@@ -795,6 +819,7 @@ class AsyncConnection(AsyncResource):
         x_stytch_member_session_jwt: str | Unset = UNSET,
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
     ) -> AsyncIterator[models.ConnectionGetGroupsResponse]:
         """Every page of ``get_groups``, following ``next_cursor``."""
         return aiter_pages(
@@ -807,6 +832,7 @@ class AsyncConnection(AsyncResource):
                 x_stytch_member_session_jwt=x_stytch_member_session_jwt,
                 extra_headers=extra_headers,
                 timeout=timeout,
+                total_timeout=total_timeout,
             ),
             lambda page: cursor_at(
                 page,
@@ -823,6 +849,7 @@ class AsyncConnection(AsyncResource):
         x_stytch_member_session_jwt: str | Unset = UNSET,
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
     ) -> models.ConnectionRotateStartResponse:
         """Rotatestart: POST /v1/b2b/scim/{organization_id}/connection/{connection_id}/rotate/start
 
@@ -850,6 +877,7 @@ class AsyncConnection(AsyncResource):
             cast=models.ConnectionRotateStartResponse.from_dict,
             extra_headers=extra_headers,
             timeout=timeout,
+            total_timeout=total_timeout,
         )
 
     async def rotate_complete(
@@ -861,6 +889,7 @@ class AsyncConnection(AsyncResource):
         x_stytch_member_session_jwt: str | Unset = UNSET,
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
     ) -> models.ConnectionRotateCompleteResponse:
         """Rotatecomplete: POST /v1/b2b/scim/{organization_id}/connection/{connection_id}/rotate/complete
 
@@ -888,6 +917,7 @@ class AsyncConnection(AsyncResource):
             cast=models.ConnectionRotateCompleteResponse.from_dict,
             extra_headers=extra_headers,
             timeout=timeout,
+            total_timeout=total_timeout,
         )
 
     async def rotate_cancel(
@@ -899,6 +929,7 @@ class AsyncConnection(AsyncResource):
         x_stytch_member_session_jwt: str | Unset = UNSET,
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
     ) -> models.ConnectionRotateCancelResponse:
         """Rotatecancel: POST /v1/b2b/scim/{organization_id}/connection/{connection_id}/rotate/cancel
 
@@ -926,6 +957,7 @@ class AsyncConnection(AsyncResource):
             cast=models.ConnectionRotateCancelResponse.from_dict,
             extra_headers=extra_headers,
             timeout=timeout,
+            total_timeout=total_timeout,
         )
 
     async def create(
@@ -950,6 +982,7 @@ class AsyncConnection(AsyncResource):
         ) = UNSET,
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
     ) -> models.ConnectionCreateResponse:
         """Create: POST /v1/b2b/scim/{organization_id}/connection
 
@@ -981,6 +1014,7 @@ class AsyncConnection(AsyncResource):
             cast=models.ConnectionCreateResponse.from_dict,
             extra_headers=extra_headers,
             timeout=timeout,
+            total_timeout=total_timeout,
         )
 
     async def get(
@@ -991,6 +1025,7 @@ class AsyncConnection(AsyncResource):
         x_stytch_member_session_jwt: str | Unset = UNSET,
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
     ) -> models.ConnectionGetResponse:
         """Get: GET /v1/b2b/scim/{organization_id}/connection
 
@@ -1017,6 +1052,7 @@ class AsyncConnection(AsyncResource):
             cast=models.ConnectionGetResponse.from_dict,
             extra_headers=extra_headers,
             timeout=timeout,
+            total_timeout=total_timeout,
         )
 
 
@@ -1077,6 +1113,7 @@ class Organizations(SyncResource):
         allowed_third_party_connected_apps: List[str] | Unset = UNSET,
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
     ) -> models.OrganizationsCreateResponse:
         """Create: POST /v1/b2b/organizations
 
@@ -1194,6 +1231,7 @@ class Organizations(SyncResource):
             cast=models.OrganizationsCreateResponse.from_dict,
             extra_headers=extra_headers,
             timeout=timeout,
+            total_timeout=total_timeout,
         )
 
     def get(
@@ -1202,6 +1240,7 @@ class Organizations(SyncResource):
         *,
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
     ) -> models.OrganizationsGetResponse:
         """Get: GET /v1/b2b/organizations/{organization_id}
 
@@ -1221,6 +1260,7 @@ class Organizations(SyncResource):
             cast=models.OrganizationsGetResponse.from_dict,
             extra_headers=extra_headers,
             timeout=timeout,
+            total_timeout=total_timeout,
         )
 
     def update(
@@ -1261,6 +1301,7 @@ class Organizations(SyncResource):
         allowed_third_party_connected_apps: List[str] | Unset = UNSET,
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
     ) -> models.OrganizationsUpdateResponse:
         """Update: PUT /v1/b2b/organizations/{organization_id}
 
@@ -1443,6 +1484,7 @@ class Organizations(SyncResource):
             cast=models.OrganizationsUpdateResponse.from_dict,
             extra_headers=extra_headers,
             timeout=timeout,
+            total_timeout=total_timeout,
         )
 
     def delete(
@@ -1453,6 +1495,7 @@ class Organizations(SyncResource):
         x_stytch_member_session_jwt: str | Unset = UNSET,
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
     ) -> models.OrganizationsDeleteResponse:
         """Delete: DELETE /v1/b2b/organizations/{organization_id}
 
@@ -1479,6 +1522,7 @@ class Organizations(SyncResource):
             cast=models.OrganizationsDeleteResponse.from_dict,
             extra_headers=extra_headers,
             timeout=timeout,
+            total_timeout=total_timeout,
         )
 
     def search(
@@ -1489,6 +1533,7 @@ class Organizations(SyncResource):
         query: models.Query | Unset = UNSET,
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
     ) -> models.OrganizationsSearchResponse:
         """Search: POST /v1/b2b/organizations/search
 
@@ -1520,6 +1565,7 @@ class Organizations(SyncResource):
             cast=models.OrganizationsSearchResponse.from_dict,
             extra_headers=extra_headers,
             timeout=timeout,
+            total_timeout=total_timeout,
         )
 
     def search_pages(
@@ -1529,6 +1575,7 @@ class Organizations(SyncResource):
         query: models.Query | Unset = UNSET,
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
     ) -> Iterator[models.OrganizationsSearchResponse]:
         """Every page of ``search``, following ``results_metadata.next_cursor``."""
         return iter_pages(
@@ -1538,6 +1585,7 @@ class Organizations(SyncResource):
                 query=query,
                 extra_headers=extra_headers,
                 timeout=timeout,
+                total_timeout=total_timeout,
             ),
             lambda page: cursor_at(
                 page,
@@ -1552,6 +1600,7 @@ class Organizations(SyncResource):
         *,
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
     ) -> models.OrganizationsMetricsResponse:
         """Metrics: GET /v1/b2b/organizations/{organization_id}/metrics
 
@@ -1568,6 +1617,7 @@ class Organizations(SyncResource):
             cast=models.OrganizationsMetricsResponse.from_dict,
             extra_headers=extra_headers,
             timeout=timeout,
+            total_timeout=total_timeout,
         )
 
     def connected_apps(
@@ -1578,6 +1628,7 @@ class Organizations(SyncResource):
         x_stytch_member_session_jwt: str | Unset = UNSET,
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
     ) -> models.OrganizationsConnectedAppsResponse:
         """Connectedapps: GET /v1/b2b/organizations/{organization_id}/connected_apps
 
@@ -1604,6 +1655,7 @@ class Organizations(SyncResource):
             cast=models.OrganizationsConnectedAppsResponse.from_dict,
             extra_headers=extra_headers,
             timeout=timeout,
+            total_timeout=total_timeout,
         )
 
     def get_connected_app(
@@ -1615,6 +1667,7 @@ class Organizations(SyncResource):
         x_stytch_member_session_jwt: str | Unset = UNSET,
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
     ) -> models.OrganizationsGetConnectedAppResponse:
         """Getconnectedapp: GET /v1/b2b/organizations/{organization_id}/connected_apps/{connected_app_id}
 
@@ -1642,6 +1695,7 @@ class Organizations(SyncResource):
             cast=models.OrganizationsGetConnectedAppResponse.from_dict,
             extra_headers=extra_headers,
             timeout=timeout,
+            total_timeout=total_timeout,
         )
 
     def delete_external_id(
@@ -1652,6 +1706,7 @@ class Organizations(SyncResource):
         x_stytch_member_session_jwt: str | Unset = UNSET,
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
     ) -> models.OrganizationsDeleteExternalIdResponse:
         """Deleteexternalid: DELETE /v1/b2b/organizations/{organization_id}/external_id
 
@@ -1675,6 +1730,7 @@ class Organizations(SyncResource):
             cast=models.OrganizationsDeleteExternalIdResponse.from_dict,
             extra_headers=extra_headers,
             timeout=timeout,
+            total_timeout=total_timeout,
         )
 
 
@@ -1736,6 +1792,7 @@ class AsyncOrganizations(AsyncResource):
         allowed_third_party_connected_apps: List[str] | Unset = UNSET,
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
     ) -> models.OrganizationsCreateResponse:
         """Create: POST /v1/b2b/organizations
 
@@ -1853,6 +1910,7 @@ class AsyncOrganizations(AsyncResource):
             cast=models.OrganizationsCreateResponse.from_dict,
             extra_headers=extra_headers,
             timeout=timeout,
+            total_timeout=total_timeout,
         )
 
     async def get(
@@ -1861,6 +1919,7 @@ class AsyncOrganizations(AsyncResource):
         *,
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
     ) -> models.OrganizationsGetResponse:
         """Get: GET /v1/b2b/organizations/{organization_id}
 
@@ -1880,6 +1939,7 @@ class AsyncOrganizations(AsyncResource):
             cast=models.OrganizationsGetResponse.from_dict,
             extra_headers=extra_headers,
             timeout=timeout,
+            total_timeout=total_timeout,
         )
 
     async def update(
@@ -1920,6 +1980,7 @@ class AsyncOrganizations(AsyncResource):
         allowed_third_party_connected_apps: List[str] | Unset = UNSET,
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
     ) -> models.OrganizationsUpdateResponse:
         """Update: PUT /v1/b2b/organizations/{organization_id}
 
@@ -2102,6 +2163,7 @@ class AsyncOrganizations(AsyncResource):
             cast=models.OrganizationsUpdateResponse.from_dict,
             extra_headers=extra_headers,
             timeout=timeout,
+            total_timeout=total_timeout,
         )
 
     async def delete(
@@ -2112,6 +2174,7 @@ class AsyncOrganizations(AsyncResource):
         x_stytch_member_session_jwt: str | Unset = UNSET,
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
     ) -> models.OrganizationsDeleteResponse:
         """Delete: DELETE /v1/b2b/organizations/{organization_id}
 
@@ -2138,6 +2201,7 @@ class AsyncOrganizations(AsyncResource):
             cast=models.OrganizationsDeleteResponse.from_dict,
             extra_headers=extra_headers,
             timeout=timeout,
+            total_timeout=total_timeout,
         )
 
     async def search(
@@ -2148,6 +2212,7 @@ class AsyncOrganizations(AsyncResource):
         query: models.Query | Unset = UNSET,
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
     ) -> models.OrganizationsSearchResponse:
         """Search: POST /v1/b2b/organizations/search
 
@@ -2179,6 +2244,7 @@ class AsyncOrganizations(AsyncResource):
             cast=models.OrganizationsSearchResponse.from_dict,
             extra_headers=extra_headers,
             timeout=timeout,
+            total_timeout=total_timeout,
         )
 
     def search_pages(
@@ -2188,6 +2254,7 @@ class AsyncOrganizations(AsyncResource):
         query: models.Query | Unset = UNSET,
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
     ) -> AsyncIterator[models.OrganizationsSearchResponse]:
         """Every page of ``search``, following ``results_metadata.next_cursor``."""
         return aiter_pages(
@@ -2197,6 +2264,7 @@ class AsyncOrganizations(AsyncResource):
                 query=query,
                 extra_headers=extra_headers,
                 timeout=timeout,
+                total_timeout=total_timeout,
             ),
             lambda page: cursor_at(
                 page,
@@ -2211,6 +2279,7 @@ class AsyncOrganizations(AsyncResource):
         *,
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
     ) -> models.OrganizationsMetricsResponse:
         """Metrics: GET /v1/b2b/organizations/{organization_id}/metrics
 
@@ -2227,6 +2296,7 @@ class AsyncOrganizations(AsyncResource):
             cast=models.OrganizationsMetricsResponse.from_dict,
             extra_headers=extra_headers,
             timeout=timeout,
+            total_timeout=total_timeout,
         )
 
     async def connected_apps(
@@ -2237,6 +2307,7 @@ class AsyncOrganizations(AsyncResource):
         x_stytch_member_session_jwt: str | Unset = UNSET,
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
     ) -> models.OrganizationsConnectedAppsResponse:
         """Connectedapps: GET /v1/b2b/organizations/{organization_id}/connected_apps
 
@@ -2263,6 +2334,7 @@ class AsyncOrganizations(AsyncResource):
             cast=models.OrganizationsConnectedAppsResponse.from_dict,
             extra_headers=extra_headers,
             timeout=timeout,
+            total_timeout=total_timeout,
         )
 
     async def get_connected_app(
@@ -2274,6 +2346,7 @@ class AsyncOrganizations(AsyncResource):
         x_stytch_member_session_jwt: str | Unset = UNSET,
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
     ) -> models.OrganizationsGetConnectedAppResponse:
         """Getconnectedapp: GET /v1/b2b/organizations/{organization_id}/connected_apps/{connected_app_id}
 
@@ -2301,6 +2374,7 @@ class AsyncOrganizations(AsyncResource):
             cast=models.OrganizationsGetConnectedAppResponse.from_dict,
             extra_headers=extra_headers,
             timeout=timeout,
+            total_timeout=total_timeout,
         )
 
     async def delete_external_id(
@@ -2311,6 +2385,7 @@ class AsyncOrganizations(AsyncResource):
         x_stytch_member_session_jwt: str | Unset = UNSET,
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
     ) -> models.OrganizationsDeleteExternalIdResponse:
         """Deleteexternalid: DELETE /v1/b2b/organizations/{organization_id}/external_id
 
@@ -2334,6 +2409,7 @@ class AsyncOrganizations(AsyncResource):
             cast=models.OrganizationsDeleteExternalIdResponse.from_dict,
             extra_headers=extra_headers,
             timeout=timeout,
+            total_timeout=total_timeout,
         )
 
 
@@ -2387,6 +2463,7 @@ class Members(SyncResource):
         unlink_email: bool | Unset = UNSET,
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
     ) -> models.MembersUpdateResponse:
         """Update: PUT /v1/b2b/organizations/{organization_id}/members/{member_id}
 
@@ -2516,6 +2593,7 @@ class Members(SyncResource):
             cast=models.MembersUpdateResponse.from_dict,
             extra_headers=extra_headers,
             timeout=timeout,
+            total_timeout=total_timeout,
         )
 
     def delete(
@@ -2527,6 +2605,7 @@ class Members(SyncResource):
         x_stytch_member_session_jwt: str | Unset = UNSET,
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
     ) -> models.MembersDeleteResponse:
         """Delete: DELETE /v1/b2b/organizations/{organization_id}/members/{member_id}
 
@@ -2556,6 +2635,7 @@ class Members(SyncResource):
             cast=models.MembersDeleteResponse.from_dict,
             extra_headers=extra_headers,
             timeout=timeout,
+            total_timeout=total_timeout,
         )
 
     def reactivate(
@@ -2567,6 +2647,7 @@ class Members(SyncResource):
         x_stytch_member_session_jwt: str | Unset = UNSET,
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
     ) -> models.MembersReactivateResponse:
         """Reactivate: PUT /v1/b2b/organizations/{organization_id}/members/{member_id}/reactivate
 
@@ -2595,6 +2676,7 @@ class Members(SyncResource):
             cast=models.MembersReactivateResponse.from_dict,
             extra_headers=extra_headers,
             timeout=timeout,
+            total_timeout=total_timeout,
         )
 
     def delete_mfa_phone_number(
@@ -2606,6 +2688,7 @@ class Members(SyncResource):
         x_stytch_member_session_jwt: str | Unset = UNSET,
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
     ) -> models.MembersDeleteMfaPhoneNumberResponse:
         """Deletemfaphonenumber: DELETE /v1/b2b/organizations/{organization_id}/members/mfa_phone_numbers/{member_id}
 
@@ -2635,6 +2718,7 @@ class Members(SyncResource):
             cast=models.MembersDeleteMfaPhoneNumberResponse.from_dict,
             extra_headers=extra_headers,
             timeout=timeout,
+            total_timeout=total_timeout,
         )
 
     def delete_totp(
@@ -2646,6 +2730,7 @@ class Members(SyncResource):
         x_stytch_member_session_jwt: str | Unset = UNSET,
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
     ) -> models.MembersDeleteTotpResponse:
         """Deletetotp: DELETE /v1/b2b/organizations/{organization_id}/members/{member_id}/totp
 
@@ -2675,6 +2760,7 @@ class Members(SyncResource):
             cast=models.MembersDeleteTotpResponse.from_dict,
             extra_headers=extra_headers,
             timeout=timeout,
+            total_timeout=total_timeout,
         )
 
     def search(
@@ -2688,6 +2774,7 @@ class Members(SyncResource):
         query: models.Query | Unset = UNSET,
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
     ) -> models.MembersSearchResponse:
         """Search: POST /v1/b2b/organizations/members/search
 
@@ -2728,6 +2815,7 @@ class Members(SyncResource):
             cast=models.MembersSearchResponse.from_dict,
             extra_headers=extra_headers,
             timeout=timeout,
+            total_timeout=total_timeout,
         )
 
     def search_pages(
@@ -2740,6 +2828,7 @@ class Members(SyncResource):
         query: models.Query | Unset = UNSET,
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
     ) -> Iterator[models.MembersSearchResponse]:
         """Every page of ``search``, following ``results_metadata.next_cursor``."""
         return iter_pages(
@@ -2752,6 +2841,7 @@ class Members(SyncResource):
                 query=query,
                 extra_headers=extra_headers,
                 timeout=timeout,
+                total_timeout=total_timeout,
             ),
             lambda page: cursor_at(
                 page,
@@ -2769,6 +2859,7 @@ class Members(SyncResource):
         x_stytch_member_session_jwt: str | Unset = UNSET,
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
     ) -> models.MembersDeletePasswordResponse:
         """Deletepassword: DELETE /v1/b2b/organizations/{organization_id}/members/passwords/{member_password_id}
 
@@ -2796,6 +2887,7 @@ class Members(SyncResource):
             cast=models.MembersDeletePasswordResponse.from_dict,
             extra_headers=extra_headers,
             timeout=timeout,
+            total_timeout=total_timeout,
         )
 
     def dangerously_get(
@@ -2805,6 +2897,7 @@ class Members(SyncResource):
         include_deleted: bool | Unset = UNSET,
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
     ) -> models.MembersDangerouslyGetResponse:
         """Dangerouslyget: GET /v1/b2b/organizations/members/dangerously_get/{member_id}
 
@@ -2825,6 +2918,7 @@ class Members(SyncResource):
             cast=models.MembersDangerouslyGetResponse.from_dict,
             extra_headers=extra_headers,
             timeout=timeout,
+            total_timeout=total_timeout,
         )
 
     def oidc_providers(
@@ -2835,6 +2929,7 @@ class Members(SyncResource):
         include_refresh_token: bool | Unset = UNSET,
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
     ) -> models.MembersOidcProvidersResponse:
         """Oidcproviders: GET /v1/b2b/organizations/{organization_id}/members/{member_id}/oidc_providers
 
@@ -2860,6 +2955,7 @@ class Members(SyncResource):
             cast=models.MembersOidcProvidersResponse.from_dict,
             extra_headers=extra_headers,
             timeout=timeout,
+            total_timeout=total_timeout,
         )
 
     def unlink_retired_email(
@@ -2873,6 +2969,7 @@ class Members(SyncResource):
         email_address: str | Unset = UNSET,
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
     ) -> models.MembersUnlinkRetiredEmailResponse:
         """Unlinkretiredemail: POST /v1/b2b/organizations/{organization_id}/members/{member_id}/unlink_retired_email
 
@@ -2907,6 +3004,7 @@ class Members(SyncResource):
             cast=models.MembersUnlinkRetiredEmailResponse.from_dict,
             extra_headers=extra_headers,
             timeout=timeout,
+            total_timeout=total_timeout,
         )
 
     def start_email_update(
@@ -2923,6 +3021,7 @@ class Members(SyncResource):
         delivery_method: Literal["EMAIL_MAGIC_LINK", "EMAIL_OTP"] | Unset = UNSET,
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
     ) -> models.MembersStartEmailUpdateResponse:
         """Startemailupdate: POST /v1/b2b/organizations/{organization_id}/members/{member_id}/start_email_update
 
@@ -2970,6 +3069,7 @@ class Members(SyncResource):
             cast=models.MembersStartEmailUpdateResponse.from_dict,
             extra_headers=extra_headers,
             timeout=timeout,
+            total_timeout=total_timeout,
         )
 
     def get_connected_apps(
@@ -2981,6 +3081,7 @@ class Members(SyncResource):
         x_stytch_member_session_jwt: str | Unset = UNSET,
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
     ) -> models.MembersGetConnectedAppsResponse:
         """Getconnectedapps: GET /v1/b2b/organizations/{organization_id}/members/{member_id}/connected_apps
 
@@ -3010,6 +3111,7 @@ class Members(SyncResource):
             cast=models.MembersGetConnectedAppsResponse.from_dict,
             extra_headers=extra_headers,
             timeout=timeout,
+            total_timeout=total_timeout,
         )
 
     def delete_external_id(
@@ -3021,6 +3123,7 @@ class Members(SyncResource):
         x_stytch_member_session_jwt: str | Unset = UNSET,
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
     ) -> models.MembersDeleteExternalIdResponse:
         """Deleteexternalid: DELETE /v1/b2b/organizations/{organization_id}/members/{member_id}/external_id
 
@@ -3045,6 +3148,7 @@ class Members(SyncResource):
             cast=models.MembersDeleteExternalIdResponse.from_dict,
             extra_headers=extra_headers,
             timeout=timeout,
+            total_timeout=total_timeout,
         )
 
     def create(
@@ -3065,6 +3169,7 @@ class Members(SyncResource):
         external_id: str | Unset = UNSET,
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
     ) -> models.MembersCreateResponse:
         """Create: POST /v1/b2b/organizations/{organization_id}/members
 
@@ -3135,6 +3240,7 @@ class Members(SyncResource):
             cast=models.MembersCreateResponse.from_dict,
             extra_headers=extra_headers,
             timeout=timeout,
+            total_timeout=total_timeout,
         )
 
     def get(
@@ -3145,6 +3251,7 @@ class Members(SyncResource):
         email_address: str | Unset = UNSET,
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
     ) -> models.MembersGetResponse:
         """Get: GET /v1/b2b/organizations/{organization_id}/member
 
@@ -3169,6 +3276,7 @@ class Members(SyncResource):
             cast=models.MembersGetResponse.from_dict,
             extra_headers=extra_headers,
             timeout=timeout,
+            total_timeout=total_timeout,
         )
 
 
@@ -3228,6 +3336,7 @@ class AsyncMembers(AsyncResource):
         unlink_email: bool | Unset = UNSET,
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
     ) -> models.MembersUpdateResponse:
         """Update: PUT /v1/b2b/organizations/{organization_id}/members/{member_id}
 
@@ -3357,6 +3466,7 @@ class AsyncMembers(AsyncResource):
             cast=models.MembersUpdateResponse.from_dict,
             extra_headers=extra_headers,
             timeout=timeout,
+            total_timeout=total_timeout,
         )
 
     async def delete(
@@ -3368,6 +3478,7 @@ class AsyncMembers(AsyncResource):
         x_stytch_member_session_jwt: str | Unset = UNSET,
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
     ) -> models.MembersDeleteResponse:
         """Delete: DELETE /v1/b2b/organizations/{organization_id}/members/{member_id}
 
@@ -3397,6 +3508,7 @@ class AsyncMembers(AsyncResource):
             cast=models.MembersDeleteResponse.from_dict,
             extra_headers=extra_headers,
             timeout=timeout,
+            total_timeout=total_timeout,
         )
 
     async def reactivate(
@@ -3408,6 +3520,7 @@ class AsyncMembers(AsyncResource):
         x_stytch_member_session_jwt: str | Unset = UNSET,
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
     ) -> models.MembersReactivateResponse:
         """Reactivate: PUT /v1/b2b/organizations/{organization_id}/members/{member_id}/reactivate
 
@@ -3436,6 +3549,7 @@ class AsyncMembers(AsyncResource):
             cast=models.MembersReactivateResponse.from_dict,
             extra_headers=extra_headers,
             timeout=timeout,
+            total_timeout=total_timeout,
         )
 
     async def delete_mfa_phone_number(
@@ -3447,6 +3561,7 @@ class AsyncMembers(AsyncResource):
         x_stytch_member_session_jwt: str | Unset = UNSET,
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
     ) -> models.MembersDeleteMfaPhoneNumberResponse:
         """Deletemfaphonenumber: DELETE /v1/b2b/organizations/{organization_id}/members/mfa_phone_numbers/{member_id}
 
@@ -3476,6 +3591,7 @@ class AsyncMembers(AsyncResource):
             cast=models.MembersDeleteMfaPhoneNumberResponse.from_dict,
             extra_headers=extra_headers,
             timeout=timeout,
+            total_timeout=total_timeout,
         )
 
     async def delete_totp(
@@ -3487,6 +3603,7 @@ class AsyncMembers(AsyncResource):
         x_stytch_member_session_jwt: str | Unset = UNSET,
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
     ) -> models.MembersDeleteTotpResponse:
         """Deletetotp: DELETE /v1/b2b/organizations/{organization_id}/members/{member_id}/totp
 
@@ -3516,6 +3633,7 @@ class AsyncMembers(AsyncResource):
             cast=models.MembersDeleteTotpResponse.from_dict,
             extra_headers=extra_headers,
             timeout=timeout,
+            total_timeout=total_timeout,
         )
 
     async def search(
@@ -3529,6 +3647,7 @@ class AsyncMembers(AsyncResource):
         query: models.Query | Unset = UNSET,
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
     ) -> models.MembersSearchResponse:
         """Search: POST /v1/b2b/organizations/members/search
 
@@ -3569,6 +3688,7 @@ class AsyncMembers(AsyncResource):
             cast=models.MembersSearchResponse.from_dict,
             extra_headers=extra_headers,
             timeout=timeout,
+            total_timeout=total_timeout,
         )
 
     def search_pages(
@@ -3581,6 +3701,7 @@ class AsyncMembers(AsyncResource):
         query: models.Query | Unset = UNSET,
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
     ) -> AsyncIterator[models.MembersSearchResponse]:
         """Every page of ``search``, following ``results_metadata.next_cursor``."""
         return aiter_pages(
@@ -3593,6 +3714,7 @@ class AsyncMembers(AsyncResource):
                 query=query,
                 extra_headers=extra_headers,
                 timeout=timeout,
+                total_timeout=total_timeout,
             ),
             lambda page: cursor_at(
                 page,
@@ -3610,6 +3732,7 @@ class AsyncMembers(AsyncResource):
         x_stytch_member_session_jwt: str | Unset = UNSET,
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
     ) -> models.MembersDeletePasswordResponse:
         """Deletepassword: DELETE /v1/b2b/organizations/{organization_id}/members/passwords/{member_password_id}
 
@@ -3637,6 +3760,7 @@ class AsyncMembers(AsyncResource):
             cast=models.MembersDeletePasswordResponse.from_dict,
             extra_headers=extra_headers,
             timeout=timeout,
+            total_timeout=total_timeout,
         )
 
     async def dangerously_get(
@@ -3646,6 +3770,7 @@ class AsyncMembers(AsyncResource):
         include_deleted: bool | Unset = UNSET,
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
     ) -> models.MembersDangerouslyGetResponse:
         """Dangerouslyget: GET /v1/b2b/organizations/members/dangerously_get/{member_id}
 
@@ -3666,6 +3791,7 @@ class AsyncMembers(AsyncResource):
             cast=models.MembersDangerouslyGetResponse.from_dict,
             extra_headers=extra_headers,
             timeout=timeout,
+            total_timeout=total_timeout,
         )
 
     async def oidc_providers(
@@ -3676,6 +3802,7 @@ class AsyncMembers(AsyncResource):
         include_refresh_token: bool | Unset = UNSET,
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
     ) -> models.MembersOidcProvidersResponse:
         """Oidcproviders: GET /v1/b2b/organizations/{organization_id}/members/{member_id}/oidc_providers
 
@@ -3701,6 +3828,7 @@ class AsyncMembers(AsyncResource):
             cast=models.MembersOidcProvidersResponse.from_dict,
             extra_headers=extra_headers,
             timeout=timeout,
+            total_timeout=total_timeout,
         )
 
     async def unlink_retired_email(
@@ -3714,6 +3842,7 @@ class AsyncMembers(AsyncResource):
         email_address: str | Unset = UNSET,
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
     ) -> models.MembersUnlinkRetiredEmailResponse:
         """Unlinkretiredemail: POST /v1/b2b/organizations/{organization_id}/members/{member_id}/unlink_retired_email
 
@@ -3748,6 +3877,7 @@ class AsyncMembers(AsyncResource):
             cast=models.MembersUnlinkRetiredEmailResponse.from_dict,
             extra_headers=extra_headers,
             timeout=timeout,
+            total_timeout=total_timeout,
         )
 
     async def start_email_update(
@@ -3764,6 +3894,7 @@ class AsyncMembers(AsyncResource):
         delivery_method: Literal["EMAIL_MAGIC_LINK", "EMAIL_OTP"] | Unset = UNSET,
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
     ) -> models.MembersStartEmailUpdateResponse:
         """Startemailupdate: POST /v1/b2b/organizations/{organization_id}/members/{member_id}/start_email_update
 
@@ -3811,6 +3942,7 @@ class AsyncMembers(AsyncResource):
             cast=models.MembersStartEmailUpdateResponse.from_dict,
             extra_headers=extra_headers,
             timeout=timeout,
+            total_timeout=total_timeout,
         )
 
     async def get_connected_apps(
@@ -3822,6 +3954,7 @@ class AsyncMembers(AsyncResource):
         x_stytch_member_session_jwt: str | Unset = UNSET,
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
     ) -> models.MembersGetConnectedAppsResponse:
         """Getconnectedapps: GET /v1/b2b/organizations/{organization_id}/members/{member_id}/connected_apps
 
@@ -3851,6 +3984,7 @@ class AsyncMembers(AsyncResource):
             cast=models.MembersGetConnectedAppsResponse.from_dict,
             extra_headers=extra_headers,
             timeout=timeout,
+            total_timeout=total_timeout,
         )
 
     async def delete_external_id(
@@ -3862,6 +3996,7 @@ class AsyncMembers(AsyncResource):
         x_stytch_member_session_jwt: str | Unset = UNSET,
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
     ) -> models.MembersDeleteExternalIdResponse:
         """Deleteexternalid: DELETE /v1/b2b/organizations/{organization_id}/members/{member_id}/external_id
 
@@ -3886,6 +4021,7 @@ class AsyncMembers(AsyncResource):
             cast=models.MembersDeleteExternalIdResponse.from_dict,
             extra_headers=extra_headers,
             timeout=timeout,
+            total_timeout=total_timeout,
         )
 
     async def create(
@@ -3906,6 +4042,7 @@ class AsyncMembers(AsyncResource):
         external_id: str | Unset = UNSET,
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
     ) -> models.MembersCreateResponse:
         """Create: POST /v1/b2b/organizations/{organization_id}/members
 
@@ -3976,6 +4113,7 @@ class AsyncMembers(AsyncResource):
             cast=models.MembersCreateResponse.from_dict,
             extra_headers=extra_headers,
             timeout=timeout,
+            total_timeout=total_timeout,
         )
 
     async def get(
@@ -3986,6 +4124,7 @@ class AsyncMembers(AsyncResource):
         email_address: str | Unset = UNSET,
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
     ) -> models.MembersGetResponse:
         """Get: GET /v1/b2b/organizations/{organization_id}/member
 
@@ -4010,6 +4149,7 @@ class AsyncMembers(AsyncResource):
             cast=models.MembersGetResponse.from_dict,
             extra_headers=extra_headers,
             timeout=timeout,
+            total_timeout=total_timeout,
         )
 
 
@@ -4050,6 +4190,7 @@ class OauthProviders(SyncResource):
         include_refresh_token: bool | Unset = UNSET,
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
     ) -> models.OauthProvidersGoogleResponse:
         """Google: GET /v1/b2b/organizations/{organization_id}/members/{member_id}/oauth_providers/google
 
@@ -4075,6 +4216,7 @@ class OauthProviders(SyncResource):
             cast=models.OauthProvidersGoogleResponse.from_dict,
             extra_headers=extra_headers,
             timeout=timeout,
+            total_timeout=total_timeout,
         )
 
     def microsoft(
@@ -4085,6 +4227,7 @@ class OauthProviders(SyncResource):
         include_refresh_token: bool | Unset = UNSET,
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
     ) -> models.OauthProvidersMicrosoftResponse:
         """Microsoft: GET /v1/b2b/organizations/{organization_id}/members/{member_id}/oauth_providers/microsoft
 
@@ -4110,6 +4253,7 @@ class OauthProviders(SyncResource):
             cast=models.OauthProvidersMicrosoftResponse.from_dict,
             extra_headers=extra_headers,
             timeout=timeout,
+            total_timeout=total_timeout,
         )
 
     def slack(
@@ -4119,6 +4263,7 @@ class OauthProviders(SyncResource):
         *,
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
     ) -> models.OauthProvidersSlackResponse:
         """Slack: GET /v1/b2b/organizations/{organization_id}/members/{member_id}/oauth_providers/slack
 
@@ -4141,6 +4286,7 @@ class OauthProviders(SyncResource):
             cast=models.OauthProvidersSlackResponse.from_dict,
             extra_headers=extra_headers,
             timeout=timeout,
+            total_timeout=total_timeout,
         )
 
     def hubspot(
@@ -4151,6 +4297,7 @@ class OauthProviders(SyncResource):
         include_refresh_token: bool | Unset = UNSET,
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
     ) -> models.OauthProvidersHubspotResponse:
         """Hubspot: GET /v1/b2b/organizations/{organization_id}/members/{member_id}/oauth_providers/hubspot
 
@@ -4176,6 +4323,7 @@ class OauthProviders(SyncResource):
             cast=models.OauthProvidersHubspotResponse.from_dict,
             extra_headers=extra_headers,
             timeout=timeout,
+            total_timeout=total_timeout,
         )
 
     def github(
@@ -4186,6 +4334,7 @@ class OauthProviders(SyncResource):
         include_refresh_token: bool | Unset = UNSET,
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
     ) -> models.OauthProvidersGithubResponse:
         """Github: GET /v1/b2b/organizations/{organization_id}/members/{member_id}/oauth_providers/github
 
@@ -4211,6 +4360,7 @@ class OauthProviders(SyncResource):
             cast=models.OauthProvidersGithubResponse.from_dict,
             extra_headers=extra_headers,
             timeout=timeout,
+            total_timeout=total_timeout,
         )
 
 
@@ -4239,6 +4389,7 @@ class AsyncOauthProviders(AsyncResource):
         include_refresh_token: bool | Unset = UNSET,
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
     ) -> models.OauthProvidersGoogleResponse:
         """Google: GET /v1/b2b/organizations/{organization_id}/members/{member_id}/oauth_providers/google
 
@@ -4264,6 +4415,7 @@ class AsyncOauthProviders(AsyncResource):
             cast=models.OauthProvidersGoogleResponse.from_dict,
             extra_headers=extra_headers,
             timeout=timeout,
+            total_timeout=total_timeout,
         )
 
     async def microsoft(
@@ -4274,6 +4426,7 @@ class AsyncOauthProviders(AsyncResource):
         include_refresh_token: bool | Unset = UNSET,
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
     ) -> models.OauthProvidersMicrosoftResponse:
         """Microsoft: GET /v1/b2b/organizations/{organization_id}/members/{member_id}/oauth_providers/microsoft
 
@@ -4299,6 +4452,7 @@ class AsyncOauthProviders(AsyncResource):
             cast=models.OauthProvidersMicrosoftResponse.from_dict,
             extra_headers=extra_headers,
             timeout=timeout,
+            total_timeout=total_timeout,
         )
 
     async def slack(
@@ -4308,6 +4462,7 @@ class AsyncOauthProviders(AsyncResource):
         *,
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
     ) -> models.OauthProvidersSlackResponse:
         """Slack: GET /v1/b2b/organizations/{organization_id}/members/{member_id}/oauth_providers/slack
 
@@ -4330,6 +4485,7 @@ class AsyncOauthProviders(AsyncResource):
             cast=models.OauthProvidersSlackResponse.from_dict,
             extra_headers=extra_headers,
             timeout=timeout,
+            total_timeout=total_timeout,
         )
 
     async def hubspot(
@@ -4340,6 +4496,7 @@ class AsyncOauthProviders(AsyncResource):
         include_refresh_token: bool | Unset = UNSET,
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
     ) -> models.OauthProvidersHubspotResponse:
         """Hubspot: GET /v1/b2b/organizations/{organization_id}/members/{member_id}/oauth_providers/hubspot
 
@@ -4365,6 +4522,7 @@ class AsyncOauthProviders(AsyncResource):
             cast=models.OauthProvidersHubspotResponse.from_dict,
             extra_headers=extra_headers,
             timeout=timeout,
+            total_timeout=total_timeout,
         )
 
     async def github(
@@ -4375,6 +4533,7 @@ class AsyncOauthProviders(AsyncResource):
         include_refresh_token: bool | Unset = UNSET,
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
     ) -> models.OauthProvidersGithubResponse:
         """Github: GET /v1/b2b/organizations/{organization_id}/members/{member_id}/oauth_providers/github
 
@@ -4400,6 +4559,7 @@ class AsyncOauthProviders(AsyncResource):
             cast=models.OauthProvidersGithubResponse.from_dict,
             extra_headers=extra_headers,
             timeout=timeout,
+            total_timeout=total_timeout,
         )
 
 
@@ -4430,6 +4590,7 @@ class ConnectedApps(SyncResource):
         x_stytch_member_session_jwt: str | Unset = UNSET,
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
     ) -> models.ConnectedAppsRevokeResponse:
         """Revoke: POST /v1/b2b/organizations/{organization_id}/members/{member_id}/connected_apps/{connected_app_id}/revoke
 
@@ -4460,6 +4621,7 @@ class ConnectedApps(SyncResource):
             cast=models.ConnectedAppsRevokeResponse.from_dict,
             extra_headers=extra_headers,
             timeout=timeout,
+            total_timeout=total_timeout,
         )
 
 
@@ -4486,6 +4648,7 @@ class AsyncConnectedApps(AsyncResource):
         x_stytch_member_session_jwt: str | Unset = UNSET,
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
     ) -> models.ConnectedAppsRevokeResponse:
         """Revoke: POST /v1/b2b/organizations/{organization_id}/members/{member_id}/connected_apps/{connected_app_id}/revoke
 
@@ -4516,6 +4679,7 @@ class AsyncConnectedApps(AsyncResource):
             cast=models.ConnectedAppsRevokeResponse.from_dict,
             extra_headers=extra_headers,
             timeout=timeout,
+            total_timeout=total_timeout,
         )
 
 
@@ -4562,6 +4726,7 @@ class Oauth(SyncResource):
         prompt: str | Unset = UNSET,
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
     ) -> models.OauthAuthorizeStartResponse:
         """Authorizestart: POST /v1/b2b/idp/oauth/authorize/start
 
@@ -4604,6 +4769,7 @@ class Oauth(SyncResource):
             cast=models.OauthAuthorizeStartResponse.from_dict,
             extra_headers=extra_headers,
             timeout=timeout,
+            total_timeout=total_timeout,
         )
 
     def authorize(
@@ -4625,6 +4791,7 @@ class Oauth(SyncResource):
         resources: List[str] | Unset = UNSET,
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
     ) -> models.OauthAuthorizeResponse:
         """Authorize: POST /v1/b2b/idp/oauth/authorize
 
@@ -4678,6 +4845,7 @@ class Oauth(SyncResource):
             cast=models.OauthAuthorizeResponse.from_dict,
             extra_headers=extra_headers,
             timeout=timeout,
+            total_timeout=total_timeout,
         )
 
 
@@ -4709,6 +4877,7 @@ class AsyncOauth(AsyncResource):
         prompt: str | Unset = UNSET,
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
     ) -> models.OauthAuthorizeStartResponse:
         """Authorizestart: POST /v1/b2b/idp/oauth/authorize/start
 
@@ -4751,6 +4920,7 @@ class AsyncOauth(AsyncResource):
             cast=models.OauthAuthorizeStartResponse.from_dict,
             extra_headers=extra_headers,
             timeout=timeout,
+            total_timeout=total_timeout,
         )
 
     async def authorize(
@@ -4772,6 +4942,7 @@ class AsyncOauth(AsyncResource):
         resources: List[str] | Unset = UNSET,
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
     ) -> models.OauthAuthorizeResponse:
         """Authorize: POST /v1/b2b/idp/oauth/authorize
 
@@ -4825,6 +4996,7 @@ class AsyncOauth(AsyncResource):
             cast=models.OauthAuthorizeResponse.from_dict,
             extra_headers=extra_headers,
             timeout=timeout,
+            total_timeout=total_timeout,
         )
 
 
@@ -4849,6 +5021,7 @@ class Sessions(SyncResource):
         member_id: str,
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
     ) -> models.B2BSessionsGetResponse:
         """Get: GET /v1/b2b/sessions
 
@@ -4869,6 +5042,7 @@ class Sessions(SyncResource):
             cast=models.B2BSessionsGetResponse.from_dict,
             extra_headers=extra_headers,
             timeout=timeout,
+            total_timeout=total_timeout,
         )
 
     def authenticate(
@@ -4881,6 +5055,7 @@ class Sessions(SyncResource):
         authorization_check: models.AuthorizationCheck2 | Unset = UNSET,
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
     ) -> models.B2BSessionsAuthenticateResponse:
         """Authenticate: POST /v1/b2b/sessions/authenticate
 
@@ -4921,6 +5096,7 @@ class Sessions(SyncResource):
             cast=models.B2BSessionsAuthenticateResponse.from_dict,
             extra_headers=extra_headers,
             timeout=timeout,
+            total_timeout=total_timeout,
         )
 
     def revoke(
@@ -4934,6 +5110,7 @@ class Sessions(SyncResource):
         member_id: str | Unset = UNSET,
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
     ) -> models.B2BSessionsRevokeResponse:
         """Revoke: POST /v1/b2b/sessions/revoke
 
@@ -4968,6 +5145,7 @@ class Sessions(SyncResource):
             cast=models.B2BSessionsRevokeResponse.from_dict,
             extra_headers=extra_headers,
             timeout=timeout,
+            total_timeout=total_timeout,
         )
 
     def exchange(
@@ -4984,6 +5162,7 @@ class Sessions(SyncResource):
         telemetry_id: str | Unset = UNSET,
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
     ) -> models.SessionsExchangeResponse:
         """Exchange: POST /v1/b2b/sessions/exchange
 
@@ -5035,6 +5214,7 @@ class Sessions(SyncResource):
             cast=models.SessionsExchangeResponse.from_dict,
             extra_headers=extra_headers,
             timeout=timeout,
+            total_timeout=total_timeout,
         )
 
     def exchange_access_token(
@@ -5046,6 +5226,7 @@ class Sessions(SyncResource):
         telemetry_id: str | Unset = UNSET,
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
     ) -> models.B2BSessionsExchangeAccessTokenResponse:
         """Exchangeaccesstoken: POST /v1/b2b/sessions/exchange_access_token
 
@@ -5088,6 +5269,7 @@ class Sessions(SyncResource):
             cast=models.B2BSessionsExchangeAccessTokenResponse.from_dict,
             extra_headers=extra_headers,
             timeout=timeout,
+            total_timeout=total_timeout,
         )
 
     def attest(
@@ -5103,6 +5285,7 @@ class Sessions(SyncResource):
         telemetry_id: str | Unset = UNSET,
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
     ) -> models.B2BSessionsAttestResponse:
         """Attest: POST /v1/b2b/sessions/attest
 
@@ -5156,6 +5339,7 @@ class Sessions(SyncResource):
             cast=models.B2BSessionsAttestResponse.from_dict,
             extra_headers=extra_headers,
             timeout=timeout,
+            total_timeout=total_timeout,
         )
 
     def migrate(
@@ -5167,6 +5351,7 @@ class Sessions(SyncResource):
         session_custom_claims: Dict[str, Any] | Unset = UNSET,
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
     ) -> models.B2BSessionsMigrateResponse:
         """Migrate: POST /v1/b2b/sessions/migrate
 
@@ -5208,6 +5393,7 @@ class Sessions(SyncResource):
             cast=models.B2BSessionsMigrateResponse.from_dict,
             extra_headers=extra_headers,
             timeout=timeout,
+            total_timeout=total_timeout,
         )
 
     def get_jwks(
@@ -5216,6 +5402,7 @@ class Sessions(SyncResource):
         *,
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
     ) -> models.B2BSessionsGetJwksResponse:
         """Getjwks: GET /v1/b2b/sessions/jwks/{project_id}
 
@@ -5232,6 +5419,7 @@ class Sessions(SyncResource):
             cast=models.B2BSessionsGetJwksResponse.from_dict,
             extra_headers=extra_headers,
             timeout=timeout,
+            total_timeout=total_timeout,
         )
 
 
@@ -5262,6 +5450,7 @@ class AsyncSessions(AsyncResource):
         member_id: str,
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
     ) -> models.B2BSessionsGetResponse:
         """Get: GET /v1/b2b/sessions
 
@@ -5282,6 +5471,7 @@ class AsyncSessions(AsyncResource):
             cast=models.B2BSessionsGetResponse.from_dict,
             extra_headers=extra_headers,
             timeout=timeout,
+            total_timeout=total_timeout,
         )
 
     async def authenticate(
@@ -5294,6 +5484,7 @@ class AsyncSessions(AsyncResource):
         authorization_check: models.AuthorizationCheck2 | Unset = UNSET,
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
     ) -> models.B2BSessionsAuthenticateResponse:
         """Authenticate: POST /v1/b2b/sessions/authenticate
 
@@ -5334,6 +5525,7 @@ class AsyncSessions(AsyncResource):
             cast=models.B2BSessionsAuthenticateResponse.from_dict,
             extra_headers=extra_headers,
             timeout=timeout,
+            total_timeout=total_timeout,
         )
 
     async def revoke(
@@ -5347,6 +5539,7 @@ class AsyncSessions(AsyncResource):
         member_id: str | Unset = UNSET,
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
     ) -> models.B2BSessionsRevokeResponse:
         """Revoke: POST /v1/b2b/sessions/revoke
 
@@ -5381,6 +5574,7 @@ class AsyncSessions(AsyncResource):
             cast=models.B2BSessionsRevokeResponse.from_dict,
             extra_headers=extra_headers,
             timeout=timeout,
+            total_timeout=total_timeout,
         )
 
     async def exchange(
@@ -5397,6 +5591,7 @@ class AsyncSessions(AsyncResource):
         telemetry_id: str | Unset = UNSET,
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
     ) -> models.SessionsExchangeResponse:
         """Exchange: POST /v1/b2b/sessions/exchange
 
@@ -5448,6 +5643,7 @@ class AsyncSessions(AsyncResource):
             cast=models.SessionsExchangeResponse.from_dict,
             extra_headers=extra_headers,
             timeout=timeout,
+            total_timeout=total_timeout,
         )
 
     async def exchange_access_token(
@@ -5459,6 +5655,7 @@ class AsyncSessions(AsyncResource):
         telemetry_id: str | Unset = UNSET,
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
     ) -> models.B2BSessionsExchangeAccessTokenResponse:
         """Exchangeaccesstoken: POST /v1/b2b/sessions/exchange_access_token
 
@@ -5501,6 +5698,7 @@ class AsyncSessions(AsyncResource):
             cast=models.B2BSessionsExchangeAccessTokenResponse.from_dict,
             extra_headers=extra_headers,
             timeout=timeout,
+            total_timeout=total_timeout,
         )
 
     async def attest(
@@ -5516,6 +5714,7 @@ class AsyncSessions(AsyncResource):
         telemetry_id: str | Unset = UNSET,
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
     ) -> models.B2BSessionsAttestResponse:
         """Attest: POST /v1/b2b/sessions/attest
 
@@ -5569,6 +5768,7 @@ class AsyncSessions(AsyncResource):
             cast=models.B2BSessionsAttestResponse.from_dict,
             extra_headers=extra_headers,
             timeout=timeout,
+            total_timeout=total_timeout,
         )
 
     async def migrate(
@@ -5580,6 +5780,7 @@ class AsyncSessions(AsyncResource):
         session_custom_claims: Dict[str, Any] | Unset = UNSET,
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
     ) -> models.B2BSessionsMigrateResponse:
         """Migrate: POST /v1/b2b/sessions/migrate
 
@@ -5621,6 +5822,7 @@ class AsyncSessions(AsyncResource):
             cast=models.B2BSessionsMigrateResponse.from_dict,
             extra_headers=extra_headers,
             timeout=timeout,
+            total_timeout=total_timeout,
         )
 
     async def get_jwks(
@@ -5629,6 +5831,7 @@ class AsyncSessions(AsyncResource):
         *,
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
     ) -> models.B2BSessionsGetJwksResponse:
         """Getjwks: GET /v1/b2b/sessions/jwks/{project_id}
 
@@ -5645,6 +5848,7 @@ class AsyncSessions(AsyncResource):
             cast=models.B2BSessionsGetJwksResponse.from_dict,
             extra_headers=extra_headers,
             timeout=timeout,
+            total_timeout=total_timeout,
         )
 
 
@@ -5674,6 +5878,7 @@ class Impersonation(SyncResource):
         impersonation_token: str,
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
     ) -> models.ImpersonationAuthenticateResponse:
         """Authenticate: POST /v1/b2b/impersonation/authenticate
 
@@ -5692,6 +5897,7 @@ class Impersonation(SyncResource):
             cast=models.ImpersonationAuthenticateResponse.from_dict,
             extra_headers=extra_headers,
             timeout=timeout,
+            total_timeout=total_timeout,
         )
 
 
@@ -5714,6 +5920,7 @@ class AsyncImpersonation(AsyncResource):
         impersonation_token: str,
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
     ) -> models.ImpersonationAuthenticateResponse:
         """Authenticate: POST /v1/b2b/impersonation/authenticate
 
@@ -5732,6 +5939,7 @@ class AsyncImpersonation(AsyncResource):
             cast=models.ImpersonationAuthenticateResponse.from_dict,
             extra_headers=extra_headers,
             timeout=timeout,
+            total_timeout=total_timeout,
         )
 
 
@@ -5757,6 +5965,7 @@ class Rbac(SyncResource):
         *,
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
     ) -> models.RbacPolicyResponse:
         """Policy: GET /v1/b2b/rbac/policy"""
         return self._request(
@@ -5769,6 +5978,7 @@ class Rbac(SyncResource):
             cast=models.RbacPolicyResponse.from_dict,
             extra_headers=extra_headers,
             timeout=timeout,
+            total_timeout=total_timeout,
         )
 
 
@@ -5794,6 +6004,7 @@ class AsyncRbac(AsyncResource):
         *,
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
     ) -> models.RbacPolicyResponse:
         """Policy: GET /v1/b2b/rbac/policy"""
         return await self._request(
@@ -5806,6 +6017,7 @@ class AsyncRbac(AsyncResource):
             cast=models.RbacPolicyResponse.from_dict,
             extra_headers=extra_headers,
             timeout=timeout,
+            total_timeout=total_timeout,
         )
 
 
@@ -5828,6 +6040,7 @@ class RbacOrganizations(SyncResource):
         *,
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
     ) -> models.OrganizationsGetOrgPolicyResponse:
         """Getorgpolicy: GET /v1/b2b/rbac/organizations/{organization_id}
 
@@ -5847,6 +6060,7 @@ class RbacOrganizations(SyncResource):
             cast=models.OrganizationsGetOrgPolicyResponse.from_dict,
             extra_headers=extra_headers,
             timeout=timeout,
+            total_timeout=total_timeout,
         )
 
     def set_org_policy(
@@ -5856,6 +6070,7 @@ class RbacOrganizations(SyncResource):
         org_policy: models.OrgPolicy2,
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
     ) -> models.OrganizationsSetOrgPolicyResponse:
         """Setorgpolicy: PUT /v1/b2b/rbac/organizations/{organization_id}
 
@@ -5878,6 +6093,7 @@ class RbacOrganizations(SyncResource):
             cast=models.OrganizationsSetOrgPolicyResponse.from_dict,
             extra_headers=extra_headers,
             timeout=timeout,
+            total_timeout=total_timeout,
         )
 
 
@@ -5901,6 +6117,7 @@ class AsyncRbacOrganizations(AsyncResource):
         *,
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
     ) -> models.OrganizationsGetOrgPolicyResponse:
         """Getorgpolicy: GET /v1/b2b/rbac/organizations/{organization_id}
 
@@ -5920,6 +6137,7 @@ class AsyncRbacOrganizations(AsyncResource):
             cast=models.OrganizationsGetOrgPolicyResponse.from_dict,
             extra_headers=extra_headers,
             timeout=timeout,
+            total_timeout=total_timeout,
         )
 
     async def set_org_policy(
@@ -5929,6 +6147,7 @@ class AsyncRbacOrganizations(AsyncResource):
         org_policy: models.OrgPolicy2,
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
     ) -> models.OrganizationsSetOrgPolicyResponse:
         """Setorgpolicy: PUT /v1/b2b/rbac/organizations/{organization_id}
 
@@ -5951,6 +6170,7 @@ class AsyncRbacOrganizations(AsyncResource):
             cast=models.OrganizationsSetOrgPolicyResponse.from_dict,
             extra_headers=extra_headers,
             timeout=timeout,
+            total_timeout=total_timeout,
         )
 
 
@@ -5982,6 +6202,7 @@ class RecoveryCodes(SyncResource):
         telemetry_id: str | Unset = UNSET,
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
     ) -> models.RecoveryCodesRecoverResponse:
         """Recover: POST /v1/b2b/recovery_codes/recover
 
@@ -6052,6 +6273,7 @@ class RecoveryCodes(SyncResource):
             cast=models.RecoveryCodesRecoverResponse.from_dict,
             extra_headers=extra_headers,
             timeout=timeout,
+            total_timeout=total_timeout,
         )
 
     def get(
@@ -6061,6 +6283,7 @@ class RecoveryCodes(SyncResource):
         *,
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
     ) -> models.RecoveryCodesGetResponse:
         """Get: GET /v1/b2b/recovery_codes/{organization_id}/{member_id}
 
@@ -6083,6 +6306,7 @@ class RecoveryCodes(SyncResource):
             cast=models.RecoveryCodesGetResponse.from_dict,
             extra_headers=extra_headers,
             timeout=timeout,
+            total_timeout=total_timeout,
         )
 
     def rotate(
@@ -6092,6 +6316,7 @@ class RecoveryCodes(SyncResource):
         member_id: str,
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
     ) -> models.RecoveryCodesRotateResponse:
         """Rotate: POST /v1/b2b/recovery_codes/rotate
 
@@ -6117,6 +6342,7 @@ class RecoveryCodes(SyncResource):
             cast=models.RecoveryCodesRotateResponse.from_dict,
             extra_headers=extra_headers,
             timeout=timeout,
+            total_timeout=total_timeout,
         )
 
 
@@ -6149,6 +6375,7 @@ class AsyncRecoveryCodes(AsyncResource):
         telemetry_id: str | Unset = UNSET,
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
     ) -> models.RecoveryCodesRecoverResponse:
         """Recover: POST /v1/b2b/recovery_codes/recover
 
@@ -6219,6 +6446,7 @@ class AsyncRecoveryCodes(AsyncResource):
             cast=models.RecoveryCodesRecoverResponse.from_dict,
             extra_headers=extra_headers,
             timeout=timeout,
+            total_timeout=total_timeout,
         )
 
     async def get(
@@ -6228,6 +6456,7 @@ class AsyncRecoveryCodes(AsyncResource):
         *,
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
     ) -> models.RecoveryCodesGetResponse:
         """Get: GET /v1/b2b/recovery_codes/{organization_id}/{member_id}
 
@@ -6250,6 +6479,7 @@ class AsyncRecoveryCodes(AsyncResource):
             cast=models.RecoveryCodesGetResponse.from_dict,
             extra_headers=extra_headers,
             timeout=timeout,
+            total_timeout=total_timeout,
         )
 
     async def rotate(
@@ -6259,6 +6489,7 @@ class AsyncRecoveryCodes(AsyncResource):
         member_id: str,
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
     ) -> models.RecoveryCodesRotateResponse:
         """Rotate: POST /v1/b2b/recovery_codes/rotate
 
@@ -6284,6 +6515,7 @@ class AsyncRecoveryCodes(AsyncResource):
             cast=models.RecoveryCodesRotateResponse.from_dict,
             extra_headers=extra_headers,
             timeout=timeout,
+            total_timeout=total_timeout,
         )
 
 
@@ -6313,6 +6545,7 @@ class Totps(SyncResource):
         session_jwt: str | Unset = UNSET,
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
     ) -> models.TotpsCreateResponse:
         """Create: POST /v1/b2b/totp
 
@@ -6362,6 +6595,7 @@ class Totps(SyncResource):
             cast=models.TotpsCreateResponse.from_dict,
             extra_headers=extra_headers,
             timeout=timeout,
+            total_timeout=total_timeout,
         )
 
     def authenticate(
@@ -6380,6 +6614,7 @@ class Totps(SyncResource):
         telemetry_id: str | Unset = UNSET,
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
     ) -> models.TotpsAuthenticateResponse:
         """Authenticate: POST /v1/b2b/totp/authenticate
 
@@ -6463,6 +6698,7 @@ class Totps(SyncResource):
             cast=models.TotpsAuthenticateResponse.from_dict,
             extra_headers=extra_headers,
             timeout=timeout,
+            total_timeout=total_timeout,
         )
 
     def migrate(
@@ -6474,6 +6710,7 @@ class Totps(SyncResource):
         recovery_codes: List[str],
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
     ) -> models.TotpsMigrateResponse:
         """Migrate: POST /v1/b2b/totp/migrate
 
@@ -6505,6 +6742,7 @@ class Totps(SyncResource):
             cast=models.TotpsMigrateResponse.from_dict,
             extra_headers=extra_headers,
             timeout=timeout,
+            total_timeout=total_timeout,
         )
 
 
@@ -6534,6 +6772,7 @@ class AsyncTotps(AsyncResource):
         session_jwt: str | Unset = UNSET,
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
     ) -> models.TotpsCreateResponse:
         """Create: POST /v1/b2b/totp
 
@@ -6583,6 +6822,7 @@ class AsyncTotps(AsyncResource):
             cast=models.TotpsCreateResponse.from_dict,
             extra_headers=extra_headers,
             timeout=timeout,
+            total_timeout=total_timeout,
         )
 
     async def authenticate(
@@ -6601,6 +6841,7 @@ class AsyncTotps(AsyncResource):
         telemetry_id: str | Unset = UNSET,
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
     ) -> models.TotpsAuthenticateResponse:
         """Authenticate: POST /v1/b2b/totp/authenticate
 
@@ -6684,6 +6925,7 @@ class AsyncTotps(AsyncResource):
             cast=models.TotpsAuthenticateResponse.from_dict,
             extra_headers=extra_headers,
             timeout=timeout,
+            total_timeout=total_timeout,
         )
 
     async def migrate(
@@ -6695,6 +6937,7 @@ class AsyncTotps(AsyncResource):
         recovery_codes: List[str],
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
     ) -> models.TotpsMigrateResponse:
         """Migrate: POST /v1/b2b/totp/migrate
 
@@ -6726,6 +6969,7 @@ class AsyncTotps(AsyncResource):
             cast=models.TotpsMigrateResponse.from_dict,
             extra_headers=extra_headers,
             timeout=timeout,
+            total_timeout=total_timeout,
         )
 
 
@@ -6781,6 +7025,7 @@ class IntermediateSessions(SyncResource):
         telemetry_id: str | Unset = UNSET,
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
     ) -> models.IntermediateSessionsExchangeResponse:
         """Exchange: POST /v1/b2b/discovery/intermediate_sessions/exchange
 
@@ -6842,6 +7087,7 @@ class IntermediateSessions(SyncResource):
             cast=models.IntermediateSessionsExchangeResponse.from_dict,
             extra_headers=extra_headers,
             timeout=timeout,
+            total_timeout=total_timeout,
         )
 
 
@@ -6871,6 +7117,7 @@ class AsyncIntermediateSessions(AsyncResource):
         telemetry_id: str | Unset = UNSET,
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
     ) -> models.IntermediateSessionsExchangeResponse:
         """Exchange: POST /v1/b2b/discovery/intermediate_sessions/exchange
 
@@ -6932,6 +7179,7 @@ class AsyncIntermediateSessions(AsyncResource):
             cast=models.IntermediateSessionsExchangeResponse.from_dict,
             extra_headers=extra_headers,
             timeout=timeout,
+            total_timeout=total_timeout,
         )
 
 
@@ -6984,6 +7232,7 @@ class Organizations2(SyncResource):
         telemetry_id: str | Unset = UNSET,
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
     ) -> models.DiscoveryOrganizationsCreateResponse:
         """Create: POST /v1/b2b/discovery/organizations/create
 
@@ -7144,6 +7393,7 @@ class Organizations2(SyncResource):
             cast=models.DiscoveryOrganizationsCreateResponse.from_dict,
             extra_headers=extra_headers,
             timeout=timeout,
+            total_timeout=total_timeout,
         )
 
     def list(
@@ -7154,6 +7404,7 @@ class Organizations2(SyncResource):
         session_jwt: str | Unset = UNSET,
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
     ) -> models.OrganizationsListResponse:
         """List: POST /v1/b2b/discovery/organizations
 
@@ -7189,6 +7440,7 @@ class Organizations2(SyncResource):
             cast=models.OrganizationsListResponse.from_dict,
             extra_headers=extra_headers,
             timeout=timeout,
+            total_timeout=total_timeout,
         )
 
 
@@ -7242,6 +7494,7 @@ class AsyncOrganizations2(AsyncResource):
         telemetry_id: str | Unset = UNSET,
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
     ) -> models.DiscoveryOrganizationsCreateResponse:
         """Create: POST /v1/b2b/discovery/organizations/create
 
@@ -7402,6 +7655,7 @@ class AsyncOrganizations2(AsyncResource):
             cast=models.DiscoveryOrganizationsCreateResponse.from_dict,
             extra_headers=extra_headers,
             timeout=timeout,
+            total_timeout=total_timeout,
         )
 
     async def list(
@@ -7412,6 +7666,7 @@ class AsyncOrganizations2(AsyncResource):
         session_jwt: str | Unset = UNSET,
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
     ) -> models.OrganizationsListResponse:
         """List: POST /v1/b2b/discovery/organizations
 
@@ -7447,6 +7702,7 @@ class AsyncOrganizations2(AsyncResource):
             cast=models.OrganizationsListResponse.from_dict,
             extra_headers=extra_headers,
             timeout=timeout,
+            total_timeout=total_timeout,
         )
 
 
@@ -7486,6 +7742,7 @@ class MagicLinks(SyncResource):
         telemetry_id: str | Unset = UNSET,
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
     ) -> models.B2BMagicLinksAuthenticateResponse:
         """Authenticate: POST /v1/b2b/magic_links/authenticate
 
@@ -7549,6 +7806,7 @@ class MagicLinks(SyncResource):
             cast=models.B2BMagicLinksAuthenticateResponse.from_dict,
             extra_headers=extra_headers,
             timeout=timeout,
+            total_timeout=total_timeout,
         )
 
 
@@ -7587,6 +7845,7 @@ class AsyncMagicLinks(AsyncResource):
         telemetry_id: str | Unset = UNSET,
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
     ) -> models.B2BMagicLinksAuthenticateResponse:
         """Authenticate: POST /v1/b2b/magic_links/authenticate
 
@@ -7650,6 +7909,7 @@ class AsyncMagicLinks(AsyncResource):
             cast=models.B2BMagicLinksAuthenticateResponse.from_dict,
             extra_headers=extra_headers,
             timeout=timeout,
+            total_timeout=total_timeout,
         )
 
 
@@ -7685,6 +7945,7 @@ class Email(SyncResource):
         signup_expiration_minutes: int | Unset = UNSET,
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
     ) -> models.EmailLoginOrSignupResponse:
         """Loginorsignup: POST /v1/b2b/magic_links/email/login_or_signup
 
@@ -7742,6 +8003,7 @@ class Email(SyncResource):
             cast=models.EmailLoginOrSignupResponse.from_dict,
             extra_headers=extra_headers,
             timeout=timeout,
+            total_timeout=total_timeout,
         )
 
     def invite(
@@ -7762,6 +8024,7 @@ class Email(SyncResource):
         invite_expiration_minutes: int | Unset = UNSET,
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
     ) -> models.MagicLinksEmailInviteResponse:
         """Invite: POST /v1/b2b/magic_links/email/invite
 
@@ -7825,6 +8088,7 @@ class Email(SyncResource):
             cast=models.MagicLinksEmailInviteResponse.from_dict,
             extra_headers=extra_headers,
             timeout=timeout,
+            total_timeout=total_timeout,
         )
 
 
@@ -7861,6 +8125,7 @@ class AsyncEmail(AsyncResource):
         signup_expiration_minutes: int | Unset = UNSET,
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
     ) -> models.EmailLoginOrSignupResponse:
         """Loginorsignup: POST /v1/b2b/magic_links/email/login_or_signup
 
@@ -7918,6 +8183,7 @@ class AsyncEmail(AsyncResource):
             cast=models.EmailLoginOrSignupResponse.from_dict,
             extra_headers=extra_headers,
             timeout=timeout,
+            total_timeout=total_timeout,
         )
 
     async def invite(
@@ -7938,6 +8204,7 @@ class AsyncEmail(AsyncResource):
         invite_expiration_minutes: int | Unset = UNSET,
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
     ) -> models.MagicLinksEmailInviteResponse:
         """Invite: POST /v1/b2b/magic_links/email/invite
 
@@ -8001,6 +8268,7 @@ class AsyncEmail(AsyncResource):
             cast=models.MagicLinksEmailInviteResponse.from_dict,
             extra_headers=extra_headers,
             timeout=timeout,
+            total_timeout=total_timeout,
         )
 
 
@@ -8029,6 +8297,7 @@ class EmailDiscovery(SyncResource):
         discovery_expiration_minutes: int | Unset = UNSET,
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
     ) -> models.DiscoverySendResponse:
         """Send: POST /v1/b2b/magic_links/email/discovery/send
 
@@ -8067,6 +8336,7 @@ class EmailDiscovery(SyncResource):
             cast=models.DiscoverySendResponse.from_dict,
             extra_headers=extra_headers,
             timeout=timeout,
+            total_timeout=total_timeout,
         )
 
 
@@ -8094,6 +8364,7 @@ class AsyncEmailDiscovery(AsyncResource):
         discovery_expiration_minutes: int | Unset = UNSET,
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
     ) -> models.DiscoverySendResponse:
         """Send: POST /v1/b2b/magic_links/email/discovery/send
 
@@ -8132,6 +8403,7 @@ class AsyncEmailDiscovery(AsyncResource):
             cast=models.DiscoverySendResponse.from_dict,
             extra_headers=extra_headers,
             timeout=timeout,
+            total_timeout=total_timeout,
         )
 
 
@@ -8155,6 +8427,7 @@ class MagicLinksDiscovery(SyncResource):
         pkce_code_verifier: str | Unset = UNSET,
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
     ) -> models.DiscoveryAuthenticateResponse:
         """Authenticate: POST /v1/b2b/magic_links/discovery/authenticate
 
@@ -8176,6 +8449,7 @@ class MagicLinksDiscovery(SyncResource):
             cast=models.DiscoveryAuthenticateResponse.from_dict,
             extra_headers=extra_headers,
             timeout=timeout,
+            total_timeout=total_timeout,
         )
 
 
@@ -8199,6 +8473,7 @@ class AsyncMagicLinksDiscovery(AsyncResource):
         pkce_code_verifier: str | Unset = UNSET,
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
     ) -> models.DiscoveryAuthenticateResponse:
         """Authenticate: POST /v1/b2b/magic_links/discovery/authenticate
 
@@ -8220,6 +8495,7 @@ class AsyncMagicLinksDiscovery(AsyncResource):
             cast=models.DiscoveryAuthenticateResponse.from_dict,
             extra_headers=extra_headers,
             timeout=timeout,
+            total_timeout=total_timeout,
         )
 
 
@@ -8256,6 +8532,7 @@ class B2BOauth(SyncResource):
         telemetry_id: str | Unset = UNSET,
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
     ) -> models.OauthAuthenticateResponse:
         """Authenticate: POST /v1/b2b/oauth/authenticate
 
@@ -8312,6 +8589,7 @@ class B2BOauth(SyncResource):
             cast=models.OauthAuthenticateResponse.from_dict,
             extra_headers=extra_headers,
             timeout=timeout,
+            total_timeout=total_timeout,
         )
 
 
@@ -8348,6 +8626,7 @@ class AsyncB2BOauth(AsyncResource):
         telemetry_id: str | Unset = UNSET,
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
     ) -> models.OauthAuthenticateResponse:
         """Authenticate: POST /v1/b2b/oauth/authenticate
 
@@ -8404,6 +8683,7 @@ class AsyncB2BOauth(AsyncResource):
             cast=models.OauthAuthenticateResponse.from_dict,
             extra_headers=extra_headers,
             timeout=timeout,
+            total_timeout=total_timeout,
         )
 
 
@@ -8431,6 +8711,7 @@ class OauthDiscovery(SyncResource):
         pkce_code_verifier: str | Unset = UNSET,
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
     ) -> models.OauthDiscoveryAuthenticateResponse:
         """Authenticate: POST /v1/b2b/oauth/discovery/authenticate
 
@@ -8460,6 +8741,7 @@ class OauthDiscovery(SyncResource):
             cast=models.OauthDiscoveryAuthenticateResponse.from_dict,
             extra_headers=extra_headers,
             timeout=timeout,
+            total_timeout=total_timeout,
         )
 
 
@@ -8487,6 +8769,7 @@ class AsyncOauthDiscovery(AsyncResource):
         pkce_code_verifier: str | Unset = UNSET,
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
     ) -> models.OauthDiscoveryAuthenticateResponse:
         """Authenticate: POST /v1/b2b/oauth/discovery/authenticate
 
@@ -8516,6 +8799,7 @@ class AsyncOauthDiscovery(AsyncResource):
             cast=models.OauthDiscoveryAuthenticateResponse.from_dict,
             extra_headers=extra_headers,
             timeout=timeout,
+            total_timeout=total_timeout,
         )
 
 
@@ -8568,6 +8852,7 @@ class Sms(SyncResource):
         session_jwt: str | Unset = UNSET,
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
     ) -> models.SmsSendResponse:
         """Send: POST /v1/b2b/otps/sms/send
 
@@ -8617,6 +8902,7 @@ class Sms(SyncResource):
             cast=models.SmsSendResponse.from_dict,
             extra_headers=extra_headers,
             timeout=timeout,
+            total_timeout=total_timeout,
         )
 
     def authenticate(
@@ -8635,6 +8921,7 @@ class Sms(SyncResource):
         telemetry_id: str | Unset = UNSET,
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
     ) -> models.SmsAuthenticateResponse:
         """Authenticate: POST /v1/b2b/otps/sms/authenticate
 
@@ -8715,6 +9002,7 @@ class Sms(SyncResource):
             cast=models.SmsAuthenticateResponse.from_dict,
             extra_headers=extra_headers,
             timeout=timeout,
+            total_timeout=total_timeout,
         )
 
 
@@ -8744,6 +9032,7 @@ class AsyncSms(AsyncResource):
         session_jwt: str | Unset = UNSET,
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
     ) -> models.SmsSendResponse:
         """Send: POST /v1/b2b/otps/sms/send
 
@@ -8793,6 +9082,7 @@ class AsyncSms(AsyncResource):
             cast=models.SmsSendResponse.from_dict,
             extra_headers=extra_headers,
             timeout=timeout,
+            total_timeout=total_timeout,
         )
 
     async def authenticate(
@@ -8811,6 +9101,7 @@ class AsyncSms(AsyncResource):
         telemetry_id: str | Unset = UNSET,
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
     ) -> models.SmsAuthenticateResponse:
         """Authenticate: POST /v1/b2b/otps/sms/authenticate
 
@@ -8891,6 +9182,7 @@ class AsyncSms(AsyncResource):
             cast=models.SmsAuthenticateResponse.from_dict,
             extra_headers=extra_headers,
             timeout=timeout,
+            total_timeout=total_timeout,
         )
 
 
@@ -8924,6 +9216,7 @@ class OtpsEmail(SyncResource):
         signup_expiration_minutes: int | Unset = UNSET,
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
     ) -> models.OtpsEmailLoginOrSignupResponse:
         """Loginorsignup: POST /v1/b2b/otps/email/login_or_signup
 
@@ -8967,6 +9260,7 @@ class OtpsEmail(SyncResource):
             cast=models.OtpsEmailLoginOrSignupResponse.from_dict,
             extra_headers=extra_headers,
             timeout=timeout,
+            total_timeout=total_timeout,
         )
 
     def authenticate(
@@ -8984,6 +9278,7 @@ class OtpsEmail(SyncResource):
         telemetry_id: str | Unset = UNSET,
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
     ) -> models.EmailAuthenticateResponse:
         """Authenticate: POST /v1/b2b/otps/email/authenticate
 
@@ -9053,6 +9348,7 @@ class OtpsEmail(SyncResource):
             cast=models.EmailAuthenticateResponse.from_dict,
             extra_headers=extra_headers,
             timeout=timeout,
+            total_timeout=total_timeout,
         )
 
 
@@ -9086,6 +9382,7 @@ class AsyncOtpsEmail(AsyncResource):
         signup_expiration_minutes: int | Unset = UNSET,
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
     ) -> models.OtpsEmailLoginOrSignupResponse:
         """Loginorsignup: POST /v1/b2b/otps/email/login_or_signup
 
@@ -9129,6 +9426,7 @@ class AsyncOtpsEmail(AsyncResource):
             cast=models.OtpsEmailLoginOrSignupResponse.from_dict,
             extra_headers=extra_headers,
             timeout=timeout,
+            total_timeout=total_timeout,
         )
 
     async def authenticate(
@@ -9146,6 +9444,7 @@ class AsyncOtpsEmail(AsyncResource):
         telemetry_id: str | Unset = UNSET,
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
     ) -> models.EmailAuthenticateResponse:
         """Authenticate: POST /v1/b2b/otps/email/authenticate
 
@@ -9215,6 +9514,7 @@ class AsyncOtpsEmail(AsyncResource):
             cast=models.EmailAuthenticateResponse.from_dict,
             extra_headers=extra_headers,
             timeout=timeout,
+            total_timeout=total_timeout,
         )
 
 
@@ -9241,6 +9541,7 @@ class OtpsEmailDiscovery(SyncResource):
         discovery_expiration_minutes: int | Unset = UNSET,
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
     ) -> models.EmailDiscoverySendResponse:
         """Send: POST /v1/b2b/otps/email/discovery/send
 
@@ -9270,6 +9571,7 @@ class OtpsEmailDiscovery(SyncResource):
             cast=models.EmailDiscoverySendResponse.from_dict,
             extra_headers=extra_headers,
             timeout=timeout,
+            total_timeout=total_timeout,
         )
 
     def authenticate(
@@ -9279,6 +9581,7 @@ class OtpsEmailDiscovery(SyncResource):
         code: str,
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
     ) -> models.EmailDiscoveryAuthenticateResponse:
         """Authenticate: POST /v1/b2b/otps/email/discovery/authenticate
 
@@ -9299,6 +9602,7 @@ class OtpsEmailDiscovery(SyncResource):
             cast=models.EmailDiscoveryAuthenticateResponse.from_dict,
             extra_headers=extra_headers,
             timeout=timeout,
+            total_timeout=total_timeout,
         )
 
 
@@ -9325,6 +9629,7 @@ class AsyncOtpsEmailDiscovery(AsyncResource):
         discovery_expiration_minutes: int | Unset = UNSET,
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
     ) -> models.EmailDiscoverySendResponse:
         """Send: POST /v1/b2b/otps/email/discovery/send
 
@@ -9354,6 +9659,7 @@ class AsyncOtpsEmailDiscovery(AsyncResource):
             cast=models.EmailDiscoverySendResponse.from_dict,
             extra_headers=extra_headers,
             timeout=timeout,
+            total_timeout=total_timeout,
         )
 
     async def authenticate(
@@ -9363,6 +9669,7 @@ class AsyncOtpsEmailDiscovery(AsyncResource):
         code: str,
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
     ) -> models.EmailDiscoveryAuthenticateResponse:
         """Authenticate: POST /v1/b2b/otps/email/discovery/authenticate
 
@@ -9383,6 +9690,7 @@ class AsyncOtpsEmailDiscovery(AsyncResource):
             cast=models.EmailDiscoveryAuthenticateResponse.from_dict,
             extra_headers=extra_headers,
             timeout=timeout,
+            total_timeout=total_timeout,
         )
 
 
@@ -9423,6 +9731,7 @@ class Passwords(SyncResource):
         email_address: str | Unset = UNSET,
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
     ) -> models.B2BPasswordsStrengthCheckResponse:
         """Strengthcheck: POST /v1/b2b/passwords/strength_check
 
@@ -9444,6 +9753,7 @@ class Passwords(SyncResource):
             cast=models.B2BPasswordsStrengthCheckResponse.from_dict,
             extra_headers=extra_headers,
             timeout=timeout,
+            total_timeout=total_timeout,
         )
 
     def migrate(
@@ -9479,6 +9789,7 @@ class Passwords(SyncResource):
         external_id: str | Unset = UNSET,
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
     ) -> models.B2BPasswordsMigrateResponse:
         """Migrate: POST /v1/b2b/passwords/migrate
 
@@ -9558,6 +9869,7 @@ class Passwords(SyncResource):
             cast=models.B2BPasswordsMigrateResponse.from_dict,
             extra_headers=extra_headers,
             timeout=timeout,
+            total_timeout=total_timeout,
         )
 
     def authenticate(
@@ -9575,6 +9887,7 @@ class Passwords(SyncResource):
         telemetry_id: str | Unset = UNSET,
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
     ) -> models.B2BPasswordsAuthenticateResponse:
         """Authenticate: POST /v1/b2b/passwords/authenticate
 
@@ -9636,6 +9949,7 @@ class Passwords(SyncResource):
             cast=models.B2BPasswordsAuthenticateResponse.from_dict,
             extra_headers=extra_headers,
             timeout=timeout,
+            total_timeout=total_timeout,
         )
 
 
@@ -9677,6 +9991,7 @@ class AsyncPasswords(AsyncResource):
         email_address: str | Unset = UNSET,
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
     ) -> models.B2BPasswordsStrengthCheckResponse:
         """Strengthcheck: POST /v1/b2b/passwords/strength_check
 
@@ -9698,6 +10013,7 @@ class AsyncPasswords(AsyncResource):
             cast=models.B2BPasswordsStrengthCheckResponse.from_dict,
             extra_headers=extra_headers,
             timeout=timeout,
+            total_timeout=total_timeout,
         )
 
     async def migrate(
@@ -9733,6 +10049,7 @@ class AsyncPasswords(AsyncResource):
         external_id: str | Unset = UNSET,
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
     ) -> models.B2BPasswordsMigrateResponse:
         """Migrate: POST /v1/b2b/passwords/migrate
 
@@ -9812,6 +10129,7 @@ class AsyncPasswords(AsyncResource):
             cast=models.B2BPasswordsMigrateResponse.from_dict,
             extra_headers=extra_headers,
             timeout=timeout,
+            total_timeout=total_timeout,
         )
 
     async def authenticate(
@@ -9829,6 +10147,7 @@ class AsyncPasswords(AsyncResource):
         telemetry_id: str | Unset = UNSET,
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
     ) -> models.B2BPasswordsAuthenticateResponse:
         """Authenticate: POST /v1/b2b/passwords/authenticate
 
@@ -9890,6 +10209,7 @@ class AsyncPasswords(AsyncResource):
             cast=models.B2BPasswordsAuthenticateResponse.from_dict,
             extra_headers=extra_headers,
             timeout=timeout,
+            total_timeout=total_timeout,
         )
 
 
@@ -9922,6 +10242,7 @@ class PasswordsEmail(SyncResource):
         verify_email_template_id: str | Unset = UNSET,
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
     ) -> models.PasswordsEmailResetStartResponse:
         """Resetstart: POST /v1/b2b/passwords/email/reset/start
 
@@ -9983,6 +10304,7 @@ class PasswordsEmail(SyncResource):
             cast=models.PasswordsEmailResetStartResponse.from_dict,
             extra_headers=extra_headers,
             timeout=timeout,
+            total_timeout=total_timeout,
         )
 
     def reset(
@@ -10000,6 +10322,7 @@ class PasswordsEmail(SyncResource):
         telemetry_id: str | Unset = UNSET,
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
     ) -> models.PasswordsEmailResetResponse:
         """Reset: POST /v1/b2b/passwords/email/reset
 
@@ -10066,6 +10389,7 @@ class PasswordsEmail(SyncResource):
             cast=models.PasswordsEmailResetResponse.from_dict,
             extra_headers=extra_headers,
             timeout=timeout,
+            total_timeout=total_timeout,
         )
 
     def require_reset(
@@ -10078,6 +10402,7 @@ class PasswordsEmail(SyncResource):
         member_id: str | Unset = UNSET,
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
     ) -> models.EmailRequireResetResponse:
         """Requirereset: POST /v1/b2b/passwords/email/require_reset
 
@@ -10112,6 +10437,7 @@ class PasswordsEmail(SyncResource):
             cast=models.EmailRequireResetResponse.from_dict,
             extra_headers=extra_headers,
             timeout=timeout,
+            total_timeout=total_timeout,
         )
 
 
@@ -10144,6 +10470,7 @@ class AsyncPasswordsEmail(AsyncResource):
         verify_email_template_id: str | Unset = UNSET,
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
     ) -> models.PasswordsEmailResetStartResponse:
         """Resetstart: POST /v1/b2b/passwords/email/reset/start
 
@@ -10205,6 +10532,7 @@ class AsyncPasswordsEmail(AsyncResource):
             cast=models.PasswordsEmailResetStartResponse.from_dict,
             extra_headers=extra_headers,
             timeout=timeout,
+            total_timeout=total_timeout,
         )
 
     async def reset(
@@ -10222,6 +10550,7 @@ class AsyncPasswordsEmail(AsyncResource):
         telemetry_id: str | Unset = UNSET,
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
     ) -> models.PasswordsEmailResetResponse:
         """Reset: POST /v1/b2b/passwords/email/reset
 
@@ -10288,6 +10617,7 @@ class AsyncPasswordsEmail(AsyncResource):
             cast=models.PasswordsEmailResetResponse.from_dict,
             extra_headers=extra_headers,
             timeout=timeout,
+            total_timeout=total_timeout,
         )
 
     async def require_reset(
@@ -10300,6 +10630,7 @@ class AsyncPasswordsEmail(AsyncResource):
         member_id: str | Unset = UNSET,
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
     ) -> models.EmailRequireResetResponse:
         """Requirereset: POST /v1/b2b/passwords/email/require_reset
 
@@ -10334,6 +10665,7 @@ class AsyncPasswordsEmail(AsyncResource):
             cast=models.EmailRequireResetResponse.from_dict,
             extra_headers=extra_headers,
             timeout=timeout,
+            total_timeout=total_timeout,
         )
 
 
@@ -10365,6 +10697,7 @@ class Session(SyncResource):
         telemetry_id: str | Unset = UNSET,
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
     ) -> models.PasswordsSessionResetResponse:
         """Reset: POST /v1/b2b/passwords/session/reset
 
@@ -10418,6 +10751,7 @@ class Session(SyncResource):
             cast=models.PasswordsSessionResetResponse.from_dict,
             extra_headers=extra_headers,
             timeout=timeout,
+            total_timeout=total_timeout,
         )
 
 
@@ -10447,6 +10781,7 @@ class AsyncSession(AsyncResource):
         telemetry_id: str | Unset = UNSET,
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
     ) -> models.PasswordsSessionResetResponse:
         """Reset: POST /v1/b2b/passwords/session/reset
 
@@ -10500,6 +10835,7 @@ class AsyncSession(AsyncResource):
             cast=models.PasswordsSessionResetResponse.from_dict,
             extra_headers=extra_headers,
             timeout=timeout,
+            total_timeout=total_timeout,
         )
 
 
@@ -10531,6 +10867,7 @@ class ExistingPassword(SyncResource):
         telemetry_id: str | Unset = UNSET,
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
     ) -> models.PasswordsExistingPasswordResetResponse:
         """Reset: POST /v1/b2b/passwords/existing_password/reset
 
@@ -10587,6 +10924,7 @@ class ExistingPassword(SyncResource):
             cast=models.PasswordsExistingPasswordResetResponse.from_dict,
             extra_headers=extra_headers,
             timeout=timeout,
+            total_timeout=total_timeout,
         )
 
 
@@ -10618,6 +10956,7 @@ class AsyncExistingPassword(AsyncResource):
         telemetry_id: str | Unset = UNSET,
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
     ) -> models.PasswordsExistingPasswordResetResponse:
         """Reset: POST /v1/b2b/passwords/existing_password/reset
 
@@ -10674,6 +11013,7 @@ class AsyncExistingPassword(AsyncResource):
             cast=models.PasswordsExistingPasswordResetResponse.from_dict,
             extra_headers=extra_headers,
             timeout=timeout,
+            total_timeout=total_timeout,
         )
 
 
@@ -10701,6 +11041,7 @@ class PasswordsDiscovery(SyncResource):
         password: str,
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
     ) -> models.PasswordsDiscoveryAuthenticateResponse:
         """Authenticate: POST /v1/b2b/passwords/discovery/authenticate
 
@@ -10722,6 +11063,7 @@ class PasswordsDiscovery(SyncResource):
             cast=models.PasswordsDiscoveryAuthenticateResponse.from_dict,
             extra_headers=extra_headers,
             timeout=timeout,
+            total_timeout=total_timeout,
         )
 
 
@@ -10749,6 +11091,7 @@ class AsyncPasswordsDiscovery(AsyncResource):
         password: str,
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
     ) -> models.PasswordsDiscoveryAuthenticateResponse:
         """Authenticate: POST /v1/b2b/passwords/discovery/authenticate
 
@@ -10770,6 +11113,7 @@ class AsyncPasswordsDiscovery(AsyncResource):
             cast=models.PasswordsDiscoveryAuthenticateResponse.from_dict,
             extra_headers=extra_headers,
             timeout=timeout,
+            total_timeout=total_timeout,
         )
 
 
@@ -10799,6 +11143,7 @@ class DiscoveryEmail(SyncResource):
         verify_email_template_id: str | Unset = UNSET,
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
     ) -> models.DiscoveryEmailResetStartResponse:
         """Resetstart: POST /v1/b2b/passwords/discovery/email/reset/start
 
@@ -10857,6 +11202,7 @@ class DiscoveryEmail(SyncResource):
             cast=models.DiscoveryEmailResetStartResponse.from_dict,
             extra_headers=extra_headers,
             timeout=timeout,
+            total_timeout=total_timeout,
         )
 
     def reset(
@@ -10867,6 +11213,7 @@ class DiscoveryEmail(SyncResource):
         pkce_code_verifier: str | Unset = UNSET,
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
     ) -> models.DiscoveryEmailResetResponse:
         """Reset: POST /v1/b2b/passwords/discovery/email/reset
 
@@ -10890,6 +11237,7 @@ class DiscoveryEmail(SyncResource):
             cast=models.DiscoveryEmailResetResponse.from_dict,
             extra_headers=extra_headers,
             timeout=timeout,
+            total_timeout=total_timeout,
         )
 
 
@@ -10920,6 +11268,7 @@ class AsyncDiscoveryEmail(AsyncResource):
         verify_email_template_id: str | Unset = UNSET,
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
     ) -> models.DiscoveryEmailResetStartResponse:
         """Resetstart: POST /v1/b2b/passwords/discovery/email/reset/start
 
@@ -10978,6 +11327,7 @@ class AsyncDiscoveryEmail(AsyncResource):
             cast=models.DiscoveryEmailResetStartResponse.from_dict,
             extra_headers=extra_headers,
             timeout=timeout,
+            total_timeout=total_timeout,
         )
 
     async def reset(
@@ -10988,6 +11338,7 @@ class AsyncDiscoveryEmail(AsyncResource):
         pkce_code_verifier: str | Unset = UNSET,
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
     ) -> models.DiscoveryEmailResetResponse:
         """Reset: POST /v1/b2b/passwords/discovery/email/reset
 
@@ -11011,6 +11362,7 @@ class AsyncDiscoveryEmail(AsyncResource):
             cast=models.DiscoveryEmailResetResponse.from_dict,
             extra_headers=extra_headers,
             timeout=timeout,
+            total_timeout=total_timeout,
         )
 
 
@@ -11048,6 +11400,7 @@ class Sso(SyncResource):
         x_stytch_member_session_jwt: str | Unset = UNSET,
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
     ) -> models.SsoGetConnectionsResponse:
         """Getconnections: GET /v1/b2b/sso/{organization_id}
 
@@ -11074,6 +11427,7 @@ class Sso(SyncResource):
             cast=models.SsoGetConnectionsResponse.from_dict,
             extra_headers=extra_headers,
             timeout=timeout,
+            total_timeout=total_timeout,
         )
 
     def delete_connection(
@@ -11085,6 +11439,7 @@ class Sso(SyncResource):
         x_stytch_member_session_jwt: str | Unset = UNSET,
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
     ) -> models.SsoDeleteConnectionResponse:
         """Deleteconnection: DELETE /v1/b2b/sso/{organization_id}/connections/{connection_id}
 
@@ -11111,6 +11466,7 @@ class Sso(SyncResource):
             cast=models.SsoDeleteConnectionResponse.from_dict,
             extra_headers=extra_headers,
             timeout=timeout,
+            total_timeout=total_timeout,
         )
 
     def authenticate(
@@ -11129,6 +11485,7 @@ class Sso(SyncResource):
         telemetry_id: str | Unset = UNSET,
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
     ) -> models.SsoAuthenticateResponse:
         """Authenticate: POST /v1/b2b/sso/authenticate
 
@@ -11186,6 +11543,7 @@ class Sso(SyncResource):
             cast=models.SsoAuthenticateResponse.from_dict,
             extra_headers=extra_headers,
             timeout=timeout,
+            total_timeout=total_timeout,
         )
 
 
@@ -11224,6 +11582,7 @@ class AsyncSso(AsyncResource):
         x_stytch_member_session_jwt: str | Unset = UNSET,
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
     ) -> models.SsoGetConnectionsResponse:
         """Getconnections: GET /v1/b2b/sso/{organization_id}
 
@@ -11250,6 +11609,7 @@ class AsyncSso(AsyncResource):
             cast=models.SsoGetConnectionsResponse.from_dict,
             extra_headers=extra_headers,
             timeout=timeout,
+            total_timeout=total_timeout,
         )
 
     async def delete_connection(
@@ -11261,6 +11621,7 @@ class AsyncSso(AsyncResource):
         x_stytch_member_session_jwt: str | Unset = UNSET,
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
     ) -> models.SsoDeleteConnectionResponse:
         """Deleteconnection: DELETE /v1/b2b/sso/{organization_id}/connections/{connection_id}
 
@@ -11287,6 +11648,7 @@ class AsyncSso(AsyncResource):
             cast=models.SsoDeleteConnectionResponse.from_dict,
             extra_headers=extra_headers,
             timeout=timeout,
+            total_timeout=total_timeout,
         )
 
     async def authenticate(
@@ -11305,6 +11667,7 @@ class AsyncSso(AsyncResource):
         telemetry_id: str | Unset = UNSET,
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
     ) -> models.SsoAuthenticateResponse:
         """Authenticate: POST /v1/b2b/sso/authenticate
 
@@ -11362,6 +11725,7 @@ class AsyncSso(AsyncResource):
             cast=models.SsoAuthenticateResponse.from_dict,
             extra_headers=extra_headers,
             timeout=timeout,
+            total_timeout=total_timeout,
         )
 
 
@@ -11409,6 +11773,7 @@ class Oidc(SyncResource):
         ) = UNSET,
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
     ) -> models.OidcCreateConnectionResponse:
         """Createconnection: POST /v1/b2b/sso/oidc/{organization_id}
 
@@ -11440,6 +11805,7 @@ class Oidc(SyncResource):
             cast=models.OidcCreateConnectionResponse.from_dict,
             extra_headers=extra_headers,
             timeout=timeout,
+            total_timeout=total_timeout,
         )
 
     def update_connection(
@@ -11481,6 +11847,7 @@ class Oidc(SyncResource):
         attribute_mapping: Dict[str, Any] | Unset = UNSET,
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
     ) -> models.OidcUpdateConnectionResponse:
         """Updateconnection: PUT /v1/b2b/sso/oidc/{organization_id}/connections/{connection_id}
 
@@ -11542,6 +11909,7 @@ class Oidc(SyncResource):
             cast=models.OidcUpdateConnectionResponse.from_dict,
             extra_headers=extra_headers,
             timeout=timeout,
+            total_timeout=total_timeout,
         )
 
 
@@ -11588,6 +11956,7 @@ class AsyncOidc(AsyncResource):
         ) = UNSET,
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
     ) -> models.OidcCreateConnectionResponse:
         """Createconnection: POST /v1/b2b/sso/oidc/{organization_id}
 
@@ -11619,6 +11988,7 @@ class AsyncOidc(AsyncResource):
             cast=models.OidcCreateConnectionResponse.from_dict,
             extra_headers=extra_headers,
             timeout=timeout,
+            total_timeout=total_timeout,
         )
 
     async def update_connection(
@@ -11660,6 +12030,7 @@ class AsyncOidc(AsyncResource):
         attribute_mapping: Dict[str, Any] | Unset = UNSET,
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
     ) -> models.OidcUpdateConnectionResponse:
         """Updateconnection: PUT /v1/b2b/sso/oidc/{organization_id}/connections/{connection_id}
 
@@ -11721,6 +12092,7 @@ class AsyncOidc(AsyncResource):
             cast=models.OidcUpdateConnectionResponse.from_dict,
             extra_headers=extra_headers,
             timeout=timeout,
+            total_timeout=total_timeout,
         )
 
 
@@ -11767,6 +12139,7 @@ class Saml(SyncResource):
         ) = UNSET,
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
     ) -> models.SamlCreateConnectionResponse:
         """Createconnection: POST /v1/b2b/sso/saml/{organization_id}
 
@@ -11798,6 +12171,7 @@ class Saml(SyncResource):
             cast=models.SamlCreateConnectionResponse.from_dict,
             extra_headers=extra_headers,
             timeout=timeout,
+            total_timeout=total_timeout,
         )
 
     def update_connection(
@@ -11847,6 +12221,7 @@ class Saml(SyncResource):
         allow_gateway_callback: bool | Unset = UNSET,
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
     ) -> models.SamlUpdateConnectionResponse:
         """Updateconnection: PUT /v1/b2b/sso/saml/{organization_id}/connections/{connection_id}
 
@@ -11934,6 +12309,7 @@ class Saml(SyncResource):
             cast=models.SamlUpdateConnectionResponse.from_dict,
             extra_headers=extra_headers,
             timeout=timeout,
+            total_timeout=total_timeout,
         )
 
     def update_by_url(
@@ -11946,6 +12322,7 @@ class Saml(SyncResource):
         x_stytch_member_session_jwt: str | Unset = UNSET,
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
     ) -> models.SamlUpdateByUrlResponse:
         """Updatebyurl: PUT /v1/b2b/sso/saml/{organization_id}/connections/{connection_id}/url
 
@@ -11976,6 +12353,7 @@ class Saml(SyncResource):
             cast=models.SamlUpdateByUrlResponse.from_dict,
             extra_headers=extra_headers,
             timeout=timeout,
+            total_timeout=total_timeout,
         )
 
     def delete_verification_certificate(
@@ -11988,6 +12366,7 @@ class Saml(SyncResource):
         x_stytch_member_session_jwt: str | Unset = UNSET,
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
     ) -> models.DeleteVerificationCertificateResponse:
         """Deleteverificationcertificate: DELETE /v1/b2b/sso/saml/{organization_id}/connections/{connection_id}/verification_certificates/{certificate_id}
 
@@ -12014,6 +12393,7 @@ class Saml(SyncResource):
             cast=models.DeleteVerificationCertificateResponse.from_dict,
             extra_headers=extra_headers,
             timeout=timeout,
+            total_timeout=total_timeout,
         )
 
     def delete_encryption_private_key(
@@ -12026,6 +12406,7 @@ class Saml(SyncResource):
         x_stytch_member_session_jwt: str | Unset = UNSET,
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
     ) -> models.SamlDeleteEncryptionPrivateKeyResponse:
         """Deleteencryptionprivatekey: DELETE /v1/b2b/sso/saml/{organization_id}/connections/{connection_id}/encryption_private_keys/{private_key_id}
 
@@ -12054,6 +12435,7 @@ class Saml(SyncResource):
             cast=models.SamlDeleteEncryptionPrivateKeyResponse.from_dict,
             extra_headers=extra_headers,
             timeout=timeout,
+            total_timeout=total_timeout,
         )
 
 
@@ -12107,6 +12489,7 @@ class AsyncSaml(AsyncResource):
         ) = UNSET,
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
     ) -> models.SamlCreateConnectionResponse:
         """Createconnection: POST /v1/b2b/sso/saml/{organization_id}
 
@@ -12138,6 +12521,7 @@ class AsyncSaml(AsyncResource):
             cast=models.SamlCreateConnectionResponse.from_dict,
             extra_headers=extra_headers,
             timeout=timeout,
+            total_timeout=total_timeout,
         )
 
     async def update_connection(
@@ -12187,6 +12571,7 @@ class AsyncSaml(AsyncResource):
         allow_gateway_callback: bool | Unset = UNSET,
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
     ) -> models.SamlUpdateConnectionResponse:
         """Updateconnection: PUT /v1/b2b/sso/saml/{organization_id}/connections/{connection_id}
 
@@ -12274,6 +12659,7 @@ class AsyncSaml(AsyncResource):
             cast=models.SamlUpdateConnectionResponse.from_dict,
             extra_headers=extra_headers,
             timeout=timeout,
+            total_timeout=total_timeout,
         )
 
     async def update_by_url(
@@ -12286,6 +12672,7 @@ class AsyncSaml(AsyncResource):
         x_stytch_member_session_jwt: str | Unset = UNSET,
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
     ) -> models.SamlUpdateByUrlResponse:
         """Updatebyurl: PUT /v1/b2b/sso/saml/{organization_id}/connections/{connection_id}/url
 
@@ -12316,6 +12703,7 @@ class AsyncSaml(AsyncResource):
             cast=models.SamlUpdateByUrlResponse.from_dict,
             extra_headers=extra_headers,
             timeout=timeout,
+            total_timeout=total_timeout,
         )
 
     async def delete_verification_certificate(
@@ -12328,6 +12716,7 @@ class AsyncSaml(AsyncResource):
         x_stytch_member_session_jwt: str | Unset = UNSET,
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
     ) -> models.DeleteVerificationCertificateResponse:
         """Deleteverificationcertificate: DELETE /v1/b2b/sso/saml/{organization_id}/connections/{connection_id}/verification_certificates/{certificate_id}
 
@@ -12354,6 +12743,7 @@ class AsyncSaml(AsyncResource):
             cast=models.DeleteVerificationCertificateResponse.from_dict,
             extra_headers=extra_headers,
             timeout=timeout,
+            total_timeout=total_timeout,
         )
 
     async def delete_encryption_private_key(
@@ -12366,6 +12756,7 @@ class AsyncSaml(AsyncResource):
         x_stytch_member_session_jwt: str | Unset = UNSET,
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
     ) -> models.SamlDeleteEncryptionPrivateKeyResponse:
         """Deleteencryptionprivatekey: DELETE /v1/b2b/sso/saml/{organization_id}/connections/{connection_id}/encryption_private_keys/{private_key_id}
 
@@ -12394,6 +12785,7 @@ class AsyncSaml(AsyncResource):
             cast=models.SamlDeleteEncryptionPrivateKeyResponse.from_dict,
             extra_headers=extra_headers,
             timeout=timeout,
+            total_timeout=total_timeout,
         )
 
 
@@ -12435,6 +12827,7 @@ class External(SyncResource):
         ) = UNSET,
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
     ) -> models.ExternalCreateConnectionResponse:
         """Createconnection: POST /v1/b2b/sso/external/{organization_id}
 
@@ -12473,6 +12866,7 @@ class External(SyncResource):
             cast=models.ExternalCreateConnectionResponse.from_dict,
             extra_headers=extra_headers,
             timeout=timeout,
+            total_timeout=total_timeout,
         )
 
     def update_connection(
@@ -12491,6 +12885,7 @@ class External(SyncResource):
         ) = UNSET,
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
     ) -> models.ExternalUpdateConnectionResponse:
         """Updateconnection: PUT /v1/b2b/sso/external/{organization_id}/connections/{connection_id}
 
@@ -12537,6 +12932,7 @@ class External(SyncResource):
             cast=models.ExternalUpdateConnectionResponse.from_dict,
             extra_headers=extra_headers,
             timeout=timeout,
+            total_timeout=total_timeout,
         )
 
 
@@ -12571,6 +12967,7 @@ class AsyncExternal(AsyncResource):
         ) = UNSET,
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
     ) -> models.ExternalCreateConnectionResponse:
         """Createconnection: POST /v1/b2b/sso/external/{organization_id}
 
@@ -12609,6 +13006,7 @@ class AsyncExternal(AsyncResource):
             cast=models.ExternalCreateConnectionResponse.from_dict,
             extra_headers=extra_headers,
             timeout=timeout,
+            total_timeout=total_timeout,
         )
 
     async def update_connection(
@@ -12627,6 +13025,7 @@ class AsyncExternal(AsyncResource):
         ) = UNSET,
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
     ) -> models.ExternalUpdateConnectionResponse:
         """Updateconnection: PUT /v1/b2b/sso/external/{organization_id}/connections/{connection_id}
 
@@ -12673,6 +13072,7 @@ class AsyncExternal(AsyncResource):
             cast=models.ExternalUpdateConnectionResponse.from_dict,
             extra_headers=extra_headers,
             timeout=timeout,
+            total_timeout=total_timeout,
         )
 
 

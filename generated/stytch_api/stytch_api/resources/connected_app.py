@@ -12,7 +12,7 @@ from .._base_client import AsyncResource, SyncResource, path_param
 from .._models import cursor_at, discard, parse_object_list, passthrough
 from .._pagination import aiter_pages, iter_pages
 from .._response import async_to_raw_response_wrapper, to_raw_response_wrapper
-from .._types import NOT_GIVEN, UNSET, Headers, NotGiven, Timeout, Unset
+from .._types import NOT_GIVEN, UNSET, Headers, NotGiven, Timeout, TotalTimeout, Unset
 
 __all__ = [
     "ConnectedApp",
@@ -58,6 +58,7 @@ class Clients(SyncResource):
         *,
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
     ) -> models.ClientsGetResponse:
         """Get: GET /v1/connected_apps/clients/{client_id}
 
@@ -74,6 +75,7 @@ class Clients(SyncResource):
             cast=models.ClientsGetResponse.from_dict,
             extra_headers=extra_headers,
             timeout=timeout,
+            total_timeout=total_timeout,
         )
 
     def update(
@@ -92,6 +94,7 @@ class Clients(SyncResource):
         bypass_consent_for_offline_access: bool | Unset = UNSET,
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
     ) -> models.ClientsUpdateResponse:
         """Update: PUT /v1/connected_apps/clients/{client_id}
 
@@ -132,6 +135,7 @@ class Clients(SyncResource):
             cast=models.ClientsUpdateResponse.from_dict,
             extra_headers=extra_headers,
             timeout=timeout,
+            total_timeout=total_timeout,
         )
 
     def delete(
@@ -140,6 +144,7 @@ class Clients(SyncResource):
         *,
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
     ) -> models.ClientsDeleteResponse:
         """Delete: DELETE /v1/connected_apps/clients/{client_id}
 
@@ -156,6 +161,7 @@ class Clients(SyncResource):
             cast=models.ClientsDeleteResponse.from_dict,
             extra_headers=extra_headers,
             timeout=timeout,
+            total_timeout=total_timeout,
         )
 
     def search(
@@ -165,6 +171,7 @@ class Clients(SyncResource):
         limit: int | Unset = UNSET,
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
     ) -> models.ClientsSearchResponse:
         """Search: POST /v1/connected_apps/clients/search
 
@@ -194,6 +201,7 @@ class Clients(SyncResource):
             cast=models.ClientsSearchResponse.from_dict,
             extra_headers=extra_headers,
             timeout=timeout,
+            total_timeout=total_timeout,
         )
 
     def search_pages(
@@ -202,11 +210,16 @@ class Clients(SyncResource):
         limit: int | Unset = UNSET,
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
     ) -> Iterator[models.ClientsSearchResponse]:
         """Every page of ``search``, following ``results_metadata.next_cursor``."""
         return iter_pages(
             lambda cursor: self.search(
-                cursor=cursor, limit=limit, extra_headers=extra_headers, timeout=timeout
+                cursor=cursor,
+                limit=limit,
+                extra_headers=extra_headers,
+                timeout=timeout,
+                total_timeout=total_timeout,
             ),
             lambda page: cursor_at(
                 page,
@@ -233,6 +246,7 @@ class Clients(SyncResource):
         bypass_consent_for_offline_access: bool | Unset = UNSET,
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
     ) -> models.ClientsCreateResponse:
         """Create: POST /v1/connected_apps/clients
 
@@ -274,6 +288,7 @@ class Clients(SyncResource):
             cast=models.ClientsCreateResponse.from_dict,
             extra_headers=extra_headers,
             timeout=timeout,
+            total_timeout=total_timeout,
         )
 
 
@@ -304,6 +319,7 @@ class AsyncClients(AsyncResource):
         *,
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
     ) -> models.ClientsGetResponse:
         """Get: GET /v1/connected_apps/clients/{client_id}
 
@@ -320,6 +336,7 @@ class AsyncClients(AsyncResource):
             cast=models.ClientsGetResponse.from_dict,
             extra_headers=extra_headers,
             timeout=timeout,
+            total_timeout=total_timeout,
         )
 
     async def update(
@@ -338,6 +355,7 @@ class AsyncClients(AsyncResource):
         bypass_consent_for_offline_access: bool | Unset = UNSET,
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
     ) -> models.ClientsUpdateResponse:
         """Update: PUT /v1/connected_apps/clients/{client_id}
 
@@ -378,6 +396,7 @@ class AsyncClients(AsyncResource):
             cast=models.ClientsUpdateResponse.from_dict,
             extra_headers=extra_headers,
             timeout=timeout,
+            total_timeout=total_timeout,
         )
 
     async def delete(
@@ -386,6 +405,7 @@ class AsyncClients(AsyncResource):
         *,
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
     ) -> models.ClientsDeleteResponse:
         """Delete: DELETE /v1/connected_apps/clients/{client_id}
 
@@ -402,6 +422,7 @@ class AsyncClients(AsyncResource):
             cast=models.ClientsDeleteResponse.from_dict,
             extra_headers=extra_headers,
             timeout=timeout,
+            total_timeout=total_timeout,
         )
 
     async def search(
@@ -411,6 +432,7 @@ class AsyncClients(AsyncResource):
         limit: int | Unset = UNSET,
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
     ) -> models.ClientsSearchResponse:
         """Search: POST /v1/connected_apps/clients/search
 
@@ -440,6 +462,7 @@ class AsyncClients(AsyncResource):
             cast=models.ClientsSearchResponse.from_dict,
             extra_headers=extra_headers,
             timeout=timeout,
+            total_timeout=total_timeout,
         )
 
     def search_pages(
@@ -448,11 +471,16 @@ class AsyncClients(AsyncResource):
         limit: int | Unset = UNSET,
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
     ) -> AsyncIterator[models.ClientsSearchResponse]:
         """Every page of ``search``, following ``results_metadata.next_cursor``."""
         return aiter_pages(
             lambda cursor: self.search(
-                cursor=cursor, limit=limit, extra_headers=extra_headers, timeout=timeout
+                cursor=cursor,
+                limit=limit,
+                extra_headers=extra_headers,
+                timeout=timeout,
+                total_timeout=total_timeout,
             ),
             lambda page: cursor_at(
                 page,
@@ -479,6 +507,7 @@ class AsyncClients(AsyncResource):
         bypass_consent_for_offline_access: bool | Unset = UNSET,
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
     ) -> models.ClientsCreateResponse:
         """Create: POST /v1/connected_apps/clients
 
@@ -520,6 +549,7 @@ class AsyncClients(AsyncResource):
             cast=models.ClientsCreateResponse.from_dict,
             extra_headers=extra_headers,
             timeout=timeout,
+            total_timeout=total_timeout,
         )
 
 
@@ -546,6 +576,7 @@ class Secrets(SyncResource):
         *,
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
     ) -> models.SecretsRotateStartResponse:
         """Rotatestart: POST /v1/connected_apps/clients/{client_id}/secrets/rotate/start
 
@@ -562,6 +593,7 @@ class Secrets(SyncResource):
             cast=models.SecretsRotateStartResponse.from_dict,
             extra_headers=extra_headers,
             timeout=timeout,
+            total_timeout=total_timeout,
         )
 
     def rotate_cancel(
@@ -570,6 +602,7 @@ class Secrets(SyncResource):
         *,
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
     ) -> models.SecretsRotateCancelResponse:
         """Rotatecancel: POST /v1/connected_apps/clients/{client_id}/secrets/rotate/cancel
 
@@ -586,6 +619,7 @@ class Secrets(SyncResource):
             cast=models.SecretsRotateCancelResponse.from_dict,
             extra_headers=extra_headers,
             timeout=timeout,
+            total_timeout=total_timeout,
         )
 
     def rotate(
@@ -594,6 +628,7 @@ class Secrets(SyncResource):
         *,
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
     ) -> models.SecretsRotateResponse:
         """Rotate: POST /v1/connected_apps/clients/{client_id}/secrets/rotate
 
@@ -610,6 +645,7 @@ class Secrets(SyncResource):
             cast=models.SecretsRotateResponse.from_dict,
             extra_headers=extra_headers,
             timeout=timeout,
+            total_timeout=total_timeout,
         )
 
 
@@ -634,6 +670,7 @@ class AsyncSecrets(AsyncResource):
         *,
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
     ) -> models.SecretsRotateStartResponse:
         """Rotatestart: POST /v1/connected_apps/clients/{client_id}/secrets/rotate/start
 
@@ -650,6 +687,7 @@ class AsyncSecrets(AsyncResource):
             cast=models.SecretsRotateStartResponse.from_dict,
             extra_headers=extra_headers,
             timeout=timeout,
+            total_timeout=total_timeout,
         )
 
     async def rotate_cancel(
@@ -658,6 +696,7 @@ class AsyncSecrets(AsyncResource):
         *,
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
     ) -> models.SecretsRotateCancelResponse:
         """Rotatecancel: POST /v1/connected_apps/clients/{client_id}/secrets/rotate/cancel
 
@@ -674,6 +713,7 @@ class AsyncSecrets(AsyncResource):
             cast=models.SecretsRotateCancelResponse.from_dict,
             extra_headers=extra_headers,
             timeout=timeout,
+            total_timeout=total_timeout,
         )
 
     async def rotate(
@@ -682,6 +722,7 @@ class AsyncSecrets(AsyncResource):
         *,
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
     ) -> models.SecretsRotateResponse:
         """Rotate: POST /v1/connected_apps/clients/{client_id}/secrets/rotate
 
@@ -698,6 +739,7 @@ class AsyncSecrets(AsyncResource):
             cast=models.SecretsRotateResponse.from_dict,
             extra_headers=extra_headers,
             timeout=timeout,
+            total_timeout=total_timeout,
         )
 
 

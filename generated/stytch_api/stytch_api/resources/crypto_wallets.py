@@ -12,7 +12,7 @@ from .._base_client import AsyncResource, SyncResource, path_param
 from .._models import cursor_at, discard, parse_object_list, passthrough
 from .._pagination import aiter_pages, iter_pages
 from .._response import async_to_raw_response_wrapper, to_raw_response_wrapper
-from .._types import NOT_GIVEN, UNSET, Headers, NotGiven, Timeout, Unset
+from .._types import NOT_GIVEN, UNSET, Headers, NotGiven, Timeout, TotalTimeout, Unset
 
 __all__ = [
     "CryptoWallets",
@@ -39,6 +39,7 @@ class CryptoWallets(SyncResource):
         siwe_params: models.SiweParam | Unset = UNSET,
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
     ) -> models.CryptoWalletsAuthenticateStartResponse:
         """Authenticatestart: POST /v1/crypto_wallets/authenticate/start
 
@@ -70,6 +71,7 @@ class CryptoWallets(SyncResource):
             cast=models.CryptoWalletsAuthenticateStartResponse.from_dict,
             extra_headers=extra_headers,
             timeout=timeout,
+            total_timeout=total_timeout,
         )
 
     def authenticate(
@@ -85,6 +87,7 @@ class CryptoWallets(SyncResource):
         telemetry_id: str | Unset = UNSET,
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
     ) -> models.CryptoWalletsAuthenticateResponse:
         """Authenticate: POST /v1/crypto_wallets/authenticate
 
@@ -135,6 +138,7 @@ class CryptoWallets(SyncResource):
             cast=models.CryptoWalletsAuthenticateResponse.from_dict,
             extra_headers=extra_headers,
             timeout=timeout,
+            total_timeout=total_timeout,
         )
 
 
@@ -163,6 +167,7 @@ class AsyncCryptoWallets(AsyncResource):
         siwe_params: models.SiweParam | Unset = UNSET,
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
     ) -> models.CryptoWalletsAuthenticateStartResponse:
         """Authenticatestart: POST /v1/crypto_wallets/authenticate/start
 
@@ -194,6 +199,7 @@ class AsyncCryptoWallets(AsyncResource):
             cast=models.CryptoWalletsAuthenticateStartResponse.from_dict,
             extra_headers=extra_headers,
             timeout=timeout,
+            total_timeout=total_timeout,
         )
 
     async def authenticate(
@@ -209,6 +215,7 @@ class AsyncCryptoWallets(AsyncResource):
         telemetry_id: str | Unset = UNSET,
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
     ) -> models.CryptoWalletsAuthenticateResponse:
         """Authenticate: POST /v1/crypto_wallets/authenticate
 
@@ -259,6 +266,7 @@ class AsyncCryptoWallets(AsyncResource):
             cast=models.CryptoWalletsAuthenticateResponse.from_dict,
             extra_headers=extra_headers,
             timeout=timeout,
+            total_timeout=total_timeout,
         )
 
 

@@ -12,7 +12,7 @@ from .._base_client import AsyncResource, SyncResource, path_param
 from .._models import cursor_at, discard, parse_object_list, passthrough
 from .._pagination import aiter_pages, iter_pages
 from .._response import async_to_raw_response_wrapper, to_raw_response_wrapper
-from .._types import NOT_GIVEN, UNSET, Headers, NotGiven, Timeout, Unset
+from .._types import NOT_GIVEN, UNSET, Headers, NotGiven, Timeout, TotalTimeout, Unset
 
 __all__ = [
     "Debug",
@@ -33,6 +33,7 @@ class Debug(SyncResource):
         *,
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
     ) -> models.DebugWhoamiResponse:
         """Whoami: GET /v1/debug/whoami"""
         return self._request(
@@ -45,6 +46,7 @@ class Debug(SyncResource):
             cast=models.DebugWhoamiResponse.from_dict,
             extra_headers=extra_headers,
             timeout=timeout,
+            total_timeout=total_timeout,
         )
 
 
@@ -66,6 +68,7 @@ class AsyncDebug(AsyncResource):
         *,
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
     ) -> models.DebugWhoamiResponse:
         """Whoami: GET /v1/debug/whoami"""
         return await self._request(
@@ -78,6 +81,7 @@ class AsyncDebug(AsyncResource):
             cast=models.DebugWhoamiResponse.from_dict,
             extra_headers=extra_headers,
             timeout=timeout,
+            total_timeout=total_timeout,
         )
 
 

@@ -12,7 +12,7 @@ from .._base_client import AsyncResource, SyncResource, path_param
 from .._models import cursor_at, discard, parse_object_list, passthrough
 from .._pagination import aiter_pages, iter_pages
 from .._response import async_to_raw_response_wrapper, to_raw_response_wrapper
-from .._types import NOT_GIVEN, UNSET, Headers, NotGiven, Timeout, Unset
+from .._types import NOT_GIVEN, UNSET, Headers, NotGiven, Timeout, TotalTimeout, Unset
 
 __all__ = [
     "Fraud",
@@ -83,6 +83,7 @@ class Fingerprint(SyncResource):
         external_metadata: models.ExternalMetadata | Unset = UNSET,
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
     ) -> models.FingerprintLookupResponse:
         """Lookup: POST /v1/fingerprint/lookup
 
@@ -103,6 +104,7 @@ class Fingerprint(SyncResource):
             cast=models.FingerprintLookupResponse.from_dict,
             extra_headers=extra_headers,
             timeout=timeout,
+            total_timeout=total_timeout,
         )
 
 
@@ -126,6 +128,7 @@ class AsyncFingerprint(AsyncResource):
         external_metadata: models.ExternalMetadata | Unset = UNSET,
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
     ) -> models.FingerprintLookupResponse:
         """Lookup: POST /v1/fingerprint/lookup
 
@@ -146,6 +149,7 @@ class AsyncFingerprint(AsyncResource):
             cast=models.FingerprintLookupResponse.from_dict,
             extra_headers=extra_headers,
             timeout=timeout,
+            total_timeout=total_timeout,
         )
 
 
@@ -179,6 +183,7 @@ class Rules(SyncResource):
         asn: str | Unset = UNSET,
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
     ) -> models.RulesSetResponse:
         """Set: POST /v1/rules/set
 
@@ -233,6 +238,7 @@ class Rules(SyncResource):
             cast=models.RulesSetResponse.from_dict,
             extra_headers=extra_headers,
             timeout=timeout,
+            total_timeout=total_timeout,
         )
 
     def list(
@@ -242,6 +248,7 @@ class Rules(SyncResource):
         limit: int | Unset = UNSET,
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
     ) -> models.RulesListResponse:
         """List: POST /v1/rules/list
 
@@ -270,6 +277,7 @@ class Rules(SyncResource):
             cast=models.RulesListResponse.from_dict,
             extra_headers=extra_headers,
             timeout=timeout,
+            total_timeout=total_timeout,
         )
 
     def list_pages(
@@ -278,11 +286,16 @@ class Rules(SyncResource):
         limit: int | Unset = UNSET,
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
     ) -> Iterator[models.RulesListResponse]:
         """Every page of ``list``, following ``next_cursor``."""
         return iter_pages(
             lambda cursor: self.list(
-                cursor=cursor, limit=limit, extra_headers=extra_headers, timeout=timeout
+                cursor=cursor,
+                limit=limit,
+                extra_headers=extra_headers,
+                timeout=timeout,
+                total_timeout=total_timeout,
             ),
             lambda page: cursor_at(
                 page,
@@ -322,6 +335,7 @@ class AsyncRules(AsyncResource):
         asn: str | Unset = UNSET,
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
     ) -> models.RulesSetResponse:
         """Set: POST /v1/rules/set
 
@@ -376,6 +390,7 @@ class AsyncRules(AsyncResource):
             cast=models.RulesSetResponse.from_dict,
             extra_headers=extra_headers,
             timeout=timeout,
+            total_timeout=total_timeout,
         )
 
     async def list(
@@ -385,6 +400,7 @@ class AsyncRules(AsyncResource):
         limit: int | Unset = UNSET,
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
     ) -> models.RulesListResponse:
         """List: POST /v1/rules/list
 
@@ -413,6 +429,7 @@ class AsyncRules(AsyncResource):
             cast=models.RulesListResponse.from_dict,
             extra_headers=extra_headers,
             timeout=timeout,
+            total_timeout=total_timeout,
         )
 
     def list_pages(
@@ -421,11 +438,16 @@ class AsyncRules(AsyncResource):
         limit: int | Unset = UNSET,
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
     ) -> AsyncIterator[models.RulesListResponse]:
         """Every page of ``list``, following ``next_cursor``."""
         return aiter_pages(
             lambda cursor: self.list(
-                cursor=cursor, limit=limit, extra_headers=extra_headers, timeout=timeout
+                cursor=cursor,
+                limit=limit,
+                extra_headers=extra_headers,
+                timeout=timeout,
+                total_timeout=total_timeout,
             ),
             lambda page: cursor_at(
                 page,
@@ -456,6 +478,7 @@ class VerdictReasons(SyncResource):
         override_description: str | Unset = UNSET,
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
     ) -> models.VerdictReasonsOverrideResponse:
         """Override: POST /v1/verdict_reasons/override
 
@@ -481,6 +504,7 @@ class VerdictReasons(SyncResource):
             cast=models.VerdictReasonsOverrideResponse.from_dict,
             extra_headers=extra_headers,
             timeout=timeout,
+            total_timeout=total_timeout,
         )
 
     def list(
@@ -489,6 +513,7 @@ class VerdictReasons(SyncResource):
         overrides_only: bool | Unset = UNSET,
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
     ) -> models.VerdictReasonsListResponse:
         """List: POST /v1/verdict_reasons/list
 
@@ -507,6 +532,7 @@ class VerdictReasons(SyncResource):
             cast=models.VerdictReasonsListResponse.from_dict,
             extra_headers=extra_headers,
             timeout=timeout,
+            total_timeout=total_timeout,
         )
 
 
@@ -532,6 +558,7 @@ class AsyncVerdictReasons(AsyncResource):
         override_description: str | Unset = UNSET,
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
     ) -> models.VerdictReasonsOverrideResponse:
         """Override: POST /v1/verdict_reasons/override
 
@@ -557,6 +584,7 @@ class AsyncVerdictReasons(AsyncResource):
             cast=models.VerdictReasonsOverrideResponse.from_dict,
             extra_headers=extra_headers,
             timeout=timeout,
+            total_timeout=total_timeout,
         )
 
     async def list(
@@ -565,6 +593,7 @@ class AsyncVerdictReasons(AsyncResource):
         overrides_only: bool | Unset = UNSET,
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
     ) -> models.VerdictReasonsListResponse:
         """List: POST /v1/verdict_reasons/list
 
@@ -583,6 +612,7 @@ class AsyncVerdictReasons(AsyncResource):
             cast=models.VerdictReasonsListResponse.from_dict,
             extra_headers=extra_headers,
             timeout=timeout,
+            total_timeout=total_timeout,
         )
 
 
@@ -606,6 +636,7 @@ class FraudEmail(SyncResource):
         email_address: str,
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
     ) -> models.EmailRiskResponse:
         """Risk: POST /v1/email/risk
 
@@ -624,6 +655,7 @@ class FraudEmail(SyncResource):
             cast=models.EmailRiskResponse.from_dict,
             extra_headers=extra_headers,
             timeout=timeout,
+            total_timeout=total_timeout,
         )
 
 
@@ -646,6 +678,7 @@ class AsyncFraudEmail(AsyncResource):
         email_address: str,
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
     ) -> models.EmailRiskResponse:
         """Risk: POST /v1/email/risk
 
@@ -664,6 +697,7 @@ class AsyncFraudEmail(AsyncResource):
             cast=models.EmailRiskResponse.from_dict,
             extra_headers=extra_headers,
             timeout=timeout,
+            total_timeout=total_timeout,
         )
 
 

@@ -12,7 +12,7 @@ from .._base_client import AsyncResource, SyncResource, path_param
 from .._models import cursor_at, discard, parse_object_list, passthrough
 from .._pagination import aiter_pages, iter_pages
 from .._response import async_to_raw_response_wrapper, to_raw_response_wrapper
-from .._types import NOT_GIVEN, UNSET, Headers, NotGiven, Timeout, Unset
+from .._types import NOT_GIVEN, UNSET, Headers, NotGiven, Timeout, TotalTimeout, Unset
 
 __all__ = [
     "Idp2",
@@ -59,6 +59,7 @@ class IdpOauth(SyncResource):
         prompt: str | Unset = UNSET,
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
     ) -> models.IdpOauthAuthorizeStartResponse:
         """Authorizestart: POST /v1/idp/oauth/authorize/start
 
@@ -95,6 +96,7 @@ class IdpOauth(SyncResource):
             cast=models.IdpOauthAuthorizeStartResponse.from_dict,
             extra_headers=extra_headers,
             timeout=timeout,
+            total_timeout=total_timeout,
         )
 
     def authorize(
@@ -115,6 +117,7 @@ class IdpOauth(SyncResource):
         resources: List[str] | Unset = UNSET,
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
     ) -> models.IdpOauthAuthorizeResponse:
         """Authorize: POST /v1/idp/oauth/authorize
 
@@ -162,6 +165,7 @@ class IdpOauth(SyncResource):
             cast=models.IdpOauthAuthorizeResponse.from_dict,
             extra_headers=extra_headers,
             timeout=timeout,
+            total_timeout=total_timeout,
         )
 
 
@@ -192,6 +196,7 @@ class AsyncIdpOauth(AsyncResource):
         prompt: str | Unset = UNSET,
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
     ) -> models.IdpOauthAuthorizeStartResponse:
         """Authorizestart: POST /v1/idp/oauth/authorize/start
 
@@ -228,6 +233,7 @@ class AsyncIdpOauth(AsyncResource):
             cast=models.IdpOauthAuthorizeStartResponse.from_dict,
             extra_headers=extra_headers,
             timeout=timeout,
+            total_timeout=total_timeout,
         )
 
     async def authorize(
@@ -248,6 +254,7 @@ class AsyncIdpOauth(AsyncResource):
         resources: List[str] | Unset = UNSET,
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
     ) -> models.IdpOauthAuthorizeResponse:
         """Authorize: POST /v1/idp/oauth/authorize
 
@@ -295,6 +302,7 @@ class AsyncIdpOauth(AsyncResource):
             cast=models.IdpOauthAuthorizeResponse.from_dict,
             extra_headers=extra_headers,
             timeout=timeout,
+            total_timeout=total_timeout,
         )
 
 

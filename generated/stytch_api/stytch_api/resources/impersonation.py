@@ -12,7 +12,7 @@ from .._base_client import AsyncResource, SyncResource, path_param
 from .._models import cursor_at, discard, parse_object_list, passthrough
 from .._pagination import aiter_pages, iter_pages
 from .._response import async_to_raw_response_wrapper, to_raw_response_wrapper
-from .._types import NOT_GIVEN, UNSET, Headers, NotGiven, Timeout, Unset
+from .._types import NOT_GIVEN, UNSET, Headers, NotGiven, Timeout, TotalTimeout, Unset
 
 __all__ = [
     "Impersonation2",
@@ -34,6 +34,7 @@ class Impersonation2(SyncResource):
         impersonation_token: str,
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
     ) -> models.AuthenticateResponse:
         """Authenticate: POST /v1/impersonation/authenticate
 
@@ -52,6 +53,7 @@ class Impersonation2(SyncResource):
             cast=models.AuthenticateResponse.from_dict,
             extra_headers=extra_headers,
             timeout=timeout,
+            total_timeout=total_timeout,
         )
 
 
@@ -74,6 +76,7 @@ class AsyncImpersonation2(AsyncResource):
         impersonation_token: str,
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
     ) -> models.AuthenticateResponse:
         """Authenticate: POST /v1/impersonation/authenticate
 
@@ -92,6 +95,7 @@ class AsyncImpersonation2(AsyncResource):
             cast=models.AuthenticateResponse.from_dict,
             extra_headers=extra_headers,
             timeout=timeout,
+            total_timeout=total_timeout,
         )
 
 

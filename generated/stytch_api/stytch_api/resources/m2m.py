@@ -12,7 +12,7 @@ from .._base_client import AsyncResource, SyncResource, path_param
 from .._models import cursor_at, discard, parse_object_list, passthrough
 from .._pagination import aiter_pages, iter_pages
 from .._response import async_to_raw_response_wrapper, to_raw_response_wrapper
-from .._types import NOT_GIVEN, UNSET, Headers, NotGiven, Timeout, Unset
+from .._types import NOT_GIVEN, UNSET, Headers, NotGiven, Timeout, TotalTimeout, Unset
 
 __all__ = [
     "M2M",
@@ -58,6 +58,7 @@ class M2MClients(SyncResource):
         *,
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
     ) -> models.M2MClientsGetResponse:
         """Get: GET /v1/m2m/clients/{client_id}
 
@@ -74,6 +75,7 @@ class M2MClients(SyncResource):
             cast=models.M2MClientsGetResponse.from_dict,
             extra_headers=extra_headers,
             timeout=timeout,
+            total_timeout=total_timeout,
         )
 
     def update(
@@ -87,6 +89,7 @@ class M2MClients(SyncResource):
         trusted_metadata: Dict[str, Any] | Unset = UNSET,
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
     ) -> models.M2MClientsUpdateResponse:
         """Update: PUT /v1/m2m/clients/{client_id}
 
@@ -116,6 +119,7 @@ class M2MClients(SyncResource):
             cast=models.M2MClientsUpdateResponse.from_dict,
             extra_headers=extra_headers,
             timeout=timeout,
+            total_timeout=total_timeout,
         )
 
     def delete(
@@ -124,6 +128,7 @@ class M2MClients(SyncResource):
         *,
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
     ) -> models.M2MClientsDeleteResponse:
         """Delete: DELETE /v1/m2m/clients/{client_id}
 
@@ -140,6 +145,7 @@ class M2MClients(SyncResource):
             cast=models.M2MClientsDeleteResponse.from_dict,
             extra_headers=extra_headers,
             timeout=timeout,
+            total_timeout=total_timeout,
         )
 
     def search(
@@ -150,6 +156,7 @@ class M2MClients(SyncResource):
         query: models.Query | Unset = UNSET,
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
     ) -> models.M2MClientsSearchResponse:
         """Search: POST /v1/m2m/clients/search
 
@@ -181,6 +188,7 @@ class M2MClients(SyncResource):
             cast=models.M2MClientsSearchResponse.from_dict,
             extra_headers=extra_headers,
             timeout=timeout,
+            total_timeout=total_timeout,
         )
 
     def search_pages(
@@ -190,6 +198,7 @@ class M2MClients(SyncResource):
         query: models.Query | Unset = UNSET,
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
     ) -> Iterator[models.M2MClientsSearchResponse]:
         """Every page of ``search``, following ``results_metadata.next_cursor``."""
         return iter_pages(
@@ -199,6 +208,7 @@ class M2MClients(SyncResource):
                 query=query,
                 extra_headers=extra_headers,
                 timeout=timeout,
+                total_timeout=total_timeout,
             ),
             lambda page: cursor_at(
                 page,
@@ -218,6 +228,7 @@ class M2MClients(SyncResource):
         trusted_metadata: Dict[str, Any] | Unset = UNSET,
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
     ) -> models.M2MClientsCreateResponse:
         """Create: POST /v1/m2m/clients
 
@@ -251,6 +262,7 @@ class M2MClients(SyncResource):
             cast=models.M2MClientsCreateResponse.from_dict,
             extra_headers=extra_headers,
             timeout=timeout,
+            total_timeout=total_timeout,
         )
 
 
@@ -281,6 +293,7 @@ class AsyncM2MClients(AsyncResource):
         *,
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
     ) -> models.M2MClientsGetResponse:
         """Get: GET /v1/m2m/clients/{client_id}
 
@@ -297,6 +310,7 @@ class AsyncM2MClients(AsyncResource):
             cast=models.M2MClientsGetResponse.from_dict,
             extra_headers=extra_headers,
             timeout=timeout,
+            total_timeout=total_timeout,
         )
 
     async def update(
@@ -310,6 +324,7 @@ class AsyncM2MClients(AsyncResource):
         trusted_metadata: Dict[str, Any] | Unset = UNSET,
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
     ) -> models.M2MClientsUpdateResponse:
         """Update: PUT /v1/m2m/clients/{client_id}
 
@@ -339,6 +354,7 @@ class AsyncM2MClients(AsyncResource):
             cast=models.M2MClientsUpdateResponse.from_dict,
             extra_headers=extra_headers,
             timeout=timeout,
+            total_timeout=total_timeout,
         )
 
     async def delete(
@@ -347,6 +363,7 @@ class AsyncM2MClients(AsyncResource):
         *,
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
     ) -> models.M2MClientsDeleteResponse:
         """Delete: DELETE /v1/m2m/clients/{client_id}
 
@@ -363,6 +380,7 @@ class AsyncM2MClients(AsyncResource):
             cast=models.M2MClientsDeleteResponse.from_dict,
             extra_headers=extra_headers,
             timeout=timeout,
+            total_timeout=total_timeout,
         )
 
     async def search(
@@ -373,6 +391,7 @@ class AsyncM2MClients(AsyncResource):
         query: models.Query | Unset = UNSET,
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
     ) -> models.M2MClientsSearchResponse:
         """Search: POST /v1/m2m/clients/search
 
@@ -404,6 +423,7 @@ class AsyncM2MClients(AsyncResource):
             cast=models.M2MClientsSearchResponse.from_dict,
             extra_headers=extra_headers,
             timeout=timeout,
+            total_timeout=total_timeout,
         )
 
     def search_pages(
@@ -413,6 +433,7 @@ class AsyncM2MClients(AsyncResource):
         query: models.Query | Unset = UNSET,
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
     ) -> AsyncIterator[models.M2MClientsSearchResponse]:
         """Every page of ``search``, following ``results_metadata.next_cursor``."""
         return aiter_pages(
@@ -422,6 +443,7 @@ class AsyncM2MClients(AsyncResource):
                 query=query,
                 extra_headers=extra_headers,
                 timeout=timeout,
+                total_timeout=total_timeout,
             ),
             lambda page: cursor_at(
                 page,
@@ -441,6 +463,7 @@ class AsyncM2MClients(AsyncResource):
         trusted_metadata: Dict[str, Any] | Unset = UNSET,
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
     ) -> models.M2MClientsCreateResponse:
         """Create: POST /v1/m2m/clients
 
@@ -474,6 +497,7 @@ class AsyncM2MClients(AsyncResource):
             cast=models.M2MClientsCreateResponse.from_dict,
             extra_headers=extra_headers,
             timeout=timeout,
+            total_timeout=total_timeout,
         )
 
 
@@ -500,6 +524,7 @@ class ClientsSecrets(SyncResource):
         *,
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
     ) -> models.ClientsSecretsRotateStartResponse:
         """Rotatestart: POST /v1/m2m/clients/{client_id}/secrets/rotate/start
 
@@ -516,6 +541,7 @@ class ClientsSecrets(SyncResource):
             cast=models.ClientsSecretsRotateStartResponse.from_dict,
             extra_headers=extra_headers,
             timeout=timeout,
+            total_timeout=total_timeout,
         )
 
     def rotate_cancel(
@@ -524,6 +550,7 @@ class ClientsSecrets(SyncResource):
         *,
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
     ) -> models.ClientsSecretsRotateCancelResponse:
         """Rotatecancel: POST /v1/m2m/clients/{client_id}/secrets/rotate/cancel
 
@@ -540,6 +567,7 @@ class ClientsSecrets(SyncResource):
             cast=models.ClientsSecretsRotateCancelResponse.from_dict,
             extra_headers=extra_headers,
             timeout=timeout,
+            total_timeout=total_timeout,
         )
 
     def rotate(
@@ -548,6 +576,7 @@ class ClientsSecrets(SyncResource):
         *,
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
     ) -> models.ClientsSecretsRotateResponse:
         """Rotate: POST /v1/m2m/clients/{client_id}/secrets/rotate
 
@@ -564,6 +593,7 @@ class ClientsSecrets(SyncResource):
             cast=models.ClientsSecretsRotateResponse.from_dict,
             extra_headers=extra_headers,
             timeout=timeout,
+            total_timeout=total_timeout,
         )
 
 
@@ -588,6 +618,7 @@ class AsyncClientsSecrets(AsyncResource):
         *,
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
     ) -> models.ClientsSecretsRotateStartResponse:
         """Rotatestart: POST /v1/m2m/clients/{client_id}/secrets/rotate/start
 
@@ -604,6 +635,7 @@ class AsyncClientsSecrets(AsyncResource):
             cast=models.ClientsSecretsRotateStartResponse.from_dict,
             extra_headers=extra_headers,
             timeout=timeout,
+            total_timeout=total_timeout,
         )
 
     async def rotate_cancel(
@@ -612,6 +644,7 @@ class AsyncClientsSecrets(AsyncResource):
         *,
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
     ) -> models.ClientsSecretsRotateCancelResponse:
         """Rotatecancel: POST /v1/m2m/clients/{client_id}/secrets/rotate/cancel
 
@@ -628,6 +661,7 @@ class AsyncClientsSecrets(AsyncResource):
             cast=models.ClientsSecretsRotateCancelResponse.from_dict,
             extra_headers=extra_headers,
             timeout=timeout,
+            total_timeout=total_timeout,
         )
 
     async def rotate(
@@ -636,6 +670,7 @@ class AsyncClientsSecrets(AsyncResource):
         *,
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
     ) -> models.ClientsSecretsRotateResponse:
         """Rotate: POST /v1/m2m/clients/{client_id}/secrets/rotate
 
@@ -652,6 +687,7 @@ class AsyncClientsSecrets(AsyncResource):
             cast=models.ClientsSecretsRotateResponse.from_dict,
             extra_headers=extra_headers,
             timeout=timeout,
+            total_timeout=total_timeout,
         )
 
 

@@ -12,7 +12,7 @@ from .._base_client import AsyncResource, SyncResource, path_param
 from .._models import cursor_at, discard, parse_object_list, passthrough
 from .._pagination import aiter_pages, iter_pages
 from .._response import async_to_raw_response_wrapper, to_raw_response_wrapper
-from .._types import NOT_GIVEN, UNSET, Headers, NotGiven, Timeout, Unset
+from .._types import NOT_GIVEN, UNSET, Headers, NotGiven, Timeout, TotalTimeout, Unset
 
 __all__ = [
     "MagicLinks2",
@@ -48,6 +48,7 @@ class MagicLinks2(SyncResource):
         telemetry_id: str | Unset = UNSET,
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
     ) -> models.MagicLinksAuthenticateResponse:
         """Authenticate: POST /v1/magic_links/authenticate
 
@@ -103,6 +104,7 @@ class MagicLinks2(SyncResource):
             cast=models.MagicLinksAuthenticateResponse.from_dict,
             extra_headers=extra_headers,
             timeout=timeout,
+            total_timeout=total_timeout,
         )
 
     def create(
@@ -113,6 +115,7 @@ class MagicLinks2(SyncResource):
         attributes: models.Attribute | Unset = UNSET,
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
     ) -> models.MagicLinksCreateResponse:
         """Create: POST /v1/magic_links
 
@@ -137,6 +140,7 @@ class MagicLinks2(SyncResource):
             cast=models.MagicLinksCreateResponse.from_dict,
             extra_headers=extra_headers,
             timeout=timeout,
+            total_timeout=total_timeout,
         )
 
 
@@ -172,6 +176,7 @@ class AsyncMagicLinks2(AsyncResource):
         telemetry_id: str | Unset = UNSET,
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
     ) -> models.MagicLinksAuthenticateResponse:
         """Authenticate: POST /v1/magic_links/authenticate
 
@@ -227,6 +232,7 @@ class AsyncMagicLinks2(AsyncResource):
             cast=models.MagicLinksAuthenticateResponse.from_dict,
             extra_headers=extra_headers,
             timeout=timeout,
+            total_timeout=total_timeout,
         )
 
     async def create(
@@ -237,6 +243,7 @@ class AsyncMagicLinks2(AsyncResource):
         attributes: models.Attribute | Unset = UNSET,
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
     ) -> models.MagicLinksCreateResponse:
         """Create: POST /v1/magic_links
 
@@ -261,6 +268,7 @@ class AsyncMagicLinks2(AsyncResource):
             cast=models.MagicLinksCreateResponse.from_dict,
             extra_headers=extra_headers,
             timeout=timeout,
+            total_timeout=total_timeout,
         )
 
 
@@ -296,6 +304,7 @@ class MagicLinksEmail(SyncResource):
         signup_template_id: str | Unset = UNSET,
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
     ) -> models.EmailSendResponse:
         """Send: POST /v1/magic_links/email/send
 
@@ -358,6 +367,7 @@ class MagicLinksEmail(SyncResource):
             cast=models.EmailSendResponse.from_dict,
             extra_headers=extra_headers,
             timeout=timeout,
+            total_timeout=total_timeout,
         )
 
     def login_or_create(
@@ -376,6 +386,7 @@ class MagicLinksEmail(SyncResource):
         locale: Literal["en", "es", "pt-br", "fr"] | Unset = UNSET,
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
     ) -> models.EmailLoginOrCreateResponse:
         """Loginorcreate: POST /v1/magic_links/email/login_or_create
 
@@ -437,6 +448,7 @@ class MagicLinksEmail(SyncResource):
             cast=models.EmailLoginOrCreateResponse.from_dict,
             extra_headers=extra_headers,
             timeout=timeout,
+            total_timeout=total_timeout,
         )
 
     def invite(
@@ -453,6 +465,7 @@ class MagicLinksEmail(SyncResource):
         untrusted_metadata: Dict[str, Any] | Unset = UNSET,
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
     ) -> models.EmailInviteResponse:
         """Invite: POST /v1/magic_links/email/invite
 
@@ -501,6 +514,7 @@ class MagicLinksEmail(SyncResource):
             cast=models.EmailInviteResponse.from_dict,
             extra_headers=extra_headers,
             timeout=timeout,
+            total_timeout=total_timeout,
         )
 
     def revoke_invite(
@@ -509,6 +523,7 @@ class MagicLinksEmail(SyncResource):
         email: str,
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
     ) -> models.EmailRevokeInviteResponse:
         """Revokeinvite: POST /v1/magic_links/email/revoke_invite
 
@@ -527,6 +542,7 @@ class MagicLinksEmail(SyncResource):
             cast=models.EmailRevokeInviteResponse.from_dict,
             extra_headers=extra_headers,
             timeout=timeout,
+            total_timeout=total_timeout,
         )
 
 
@@ -564,6 +580,7 @@ class AsyncMagicLinksEmail(AsyncResource):
         signup_template_id: str | Unset = UNSET,
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
     ) -> models.EmailSendResponse:
         """Send: POST /v1/magic_links/email/send
 
@@ -626,6 +643,7 @@ class AsyncMagicLinksEmail(AsyncResource):
             cast=models.EmailSendResponse.from_dict,
             extra_headers=extra_headers,
             timeout=timeout,
+            total_timeout=total_timeout,
         )
 
     async def login_or_create(
@@ -644,6 +662,7 @@ class AsyncMagicLinksEmail(AsyncResource):
         locale: Literal["en", "es", "pt-br", "fr"] | Unset = UNSET,
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
     ) -> models.EmailLoginOrCreateResponse:
         """Loginorcreate: POST /v1/magic_links/email/login_or_create
 
@@ -705,6 +724,7 @@ class AsyncMagicLinksEmail(AsyncResource):
             cast=models.EmailLoginOrCreateResponse.from_dict,
             extra_headers=extra_headers,
             timeout=timeout,
+            total_timeout=total_timeout,
         )
 
     async def invite(
@@ -721,6 +741,7 @@ class AsyncMagicLinksEmail(AsyncResource):
         untrusted_metadata: Dict[str, Any] | Unset = UNSET,
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
     ) -> models.EmailInviteResponse:
         """Invite: POST /v1/magic_links/email/invite
 
@@ -769,6 +790,7 @@ class AsyncMagicLinksEmail(AsyncResource):
             cast=models.EmailInviteResponse.from_dict,
             extra_headers=extra_headers,
             timeout=timeout,
+            total_timeout=total_timeout,
         )
 
     async def revoke_invite(
@@ -777,6 +799,7 @@ class AsyncMagicLinksEmail(AsyncResource):
         email: str,
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
     ) -> models.EmailRevokeInviteResponse:
         """Revokeinvite: POST /v1/magic_links/email/revoke_invite
 
@@ -795,6 +818,7 @@ class AsyncMagicLinksEmail(AsyncResource):
             cast=models.EmailRevokeInviteResponse.from_dict,
             extra_headers=extra_headers,
             timeout=timeout,
+            total_timeout=total_timeout,
         )
 
 

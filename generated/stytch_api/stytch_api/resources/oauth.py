@@ -12,7 +12,7 @@ from .._base_client import AsyncResource, SyncResource, path_param
 from .._models import cursor_at, discard, parse_object_list, passthrough
 from .._pagination import aiter_pages, iter_pages
 from .._response import async_to_raw_response_wrapper, to_raw_response_wrapper
-from .._types import NOT_GIVEN, UNSET, Headers, NotGiven, Timeout, Unset
+from .._types import NOT_GIVEN, UNSET, Headers, NotGiven, Timeout, TotalTimeout, Unset
 
 __all__ = [
     "Oauth2",
@@ -37,6 +37,7 @@ class Oauth2(SyncResource):
         session_jwt: str | Unset = UNSET,
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
     ) -> models.OauthAttachResponse:
         """Attach: POST /v1/oauth/attach
 
@@ -62,6 +63,7 @@ class Oauth2(SyncResource):
             cast=models.OauthAttachResponse.from_dict,
             extra_headers=extra_headers,
             timeout=timeout,
+            total_timeout=total_timeout,
         )
 
     def authenticate(
@@ -76,6 +78,7 @@ class Oauth2(SyncResource):
         telemetry_id: str | Unset = UNSET,
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
     ) -> models.AuthenticateResponse2:
         """Authenticate: POST /v1/oauth/authenticate
 
@@ -135,6 +138,7 @@ class Oauth2(SyncResource):
             cast=models.AuthenticateResponse2.from_dict,
             extra_headers=extra_headers,
             timeout=timeout,
+            total_timeout=total_timeout,
         )
 
 
@@ -161,6 +165,7 @@ class AsyncOauth2(AsyncResource):
         session_jwt: str | Unset = UNSET,
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
     ) -> models.OauthAttachResponse:
         """Attach: POST /v1/oauth/attach
 
@@ -186,6 +191,7 @@ class AsyncOauth2(AsyncResource):
             cast=models.OauthAttachResponse.from_dict,
             extra_headers=extra_headers,
             timeout=timeout,
+            total_timeout=total_timeout,
         )
 
     async def authenticate(
@@ -200,6 +206,7 @@ class AsyncOauth2(AsyncResource):
         telemetry_id: str | Unset = UNSET,
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
     ) -> models.AuthenticateResponse2:
         """Authenticate: POST /v1/oauth/authenticate
 
@@ -259,6 +266,7 @@ class AsyncOauth2(AsyncResource):
             cast=models.AuthenticateResponse2.from_dict,
             extra_headers=extra_headers,
             timeout=timeout,
+            total_timeout=total_timeout,
         )
 
 

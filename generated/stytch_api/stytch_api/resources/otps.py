@@ -12,7 +12,7 @@ from .._base_client import AsyncResource, SyncResource, path_param
 from .._models import cursor_at, discard, parse_object_list, passthrough
 from .._pagination import aiter_pages, iter_pages
 from .._response import async_to_raw_response_wrapper, to_raw_response_wrapper
-from .._types import NOT_GIVEN, UNSET, Headers, NotGiven, Timeout, Unset
+from .._types import NOT_GIVEN, UNSET, Headers, NotGiven, Timeout, TotalTimeout, Unset
 
 __all__ = [
     "Otps2",
@@ -60,6 +60,7 @@ class Otps2(SyncResource):
         telemetry_id: str | Unset = UNSET,
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
     ) -> models.OtpsAuthenticateResponse:
         """Authenticate: POST /v1/otps/authenticate
 
@@ -110,6 +111,7 @@ class Otps2(SyncResource):
             cast=models.OtpsAuthenticateResponse.from_dict,
             extra_headers=extra_headers,
             timeout=timeout,
+            total_timeout=total_timeout,
         )
 
 
@@ -152,6 +154,7 @@ class AsyncOtps2(AsyncResource):
         telemetry_id: str | Unset = UNSET,
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
     ) -> models.OtpsAuthenticateResponse:
         """Authenticate: POST /v1/otps/authenticate
 
@@ -202,6 +205,7 @@ class AsyncOtps2(AsyncResource):
             cast=models.OtpsAuthenticateResponse.from_dict,
             extra_headers=extra_headers,
             timeout=timeout,
+            total_timeout=total_timeout,
         )
 
 
@@ -230,6 +234,7 @@ class OtpsSms(SyncResource):
         session_jwt: str | Unset = UNSET,
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
     ) -> models.OtpsSmsSendResponse:
         """Send: POST /v1/otps/sms/send
 
@@ -264,6 +269,7 @@ class OtpsSms(SyncResource):
             cast=models.OtpsSmsSendResponse.from_dict,
             extra_headers=extra_headers,
             timeout=timeout,
+            total_timeout=total_timeout,
         )
 
     def login_or_create(
@@ -276,6 +282,7 @@ class OtpsSms(SyncResource):
         locale: Literal["en", "es", "pt-br", "fr"] | Unset = UNSET,
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
     ) -> models.SmsLoginOrCreateResponse:
         """Loginorcreate: POST /v1/otps/sms/login_or_create
 
@@ -309,6 +316,7 @@ class OtpsSms(SyncResource):
             cast=models.SmsLoginOrCreateResponse.from_dict,
             extra_headers=extra_headers,
             timeout=timeout,
+            total_timeout=total_timeout,
         )
 
 
@@ -338,6 +346,7 @@ class AsyncOtpsSms(AsyncResource):
         session_jwt: str | Unset = UNSET,
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
     ) -> models.OtpsSmsSendResponse:
         """Send: POST /v1/otps/sms/send
 
@@ -372,6 +381,7 @@ class AsyncOtpsSms(AsyncResource):
             cast=models.OtpsSmsSendResponse.from_dict,
             extra_headers=extra_headers,
             timeout=timeout,
+            total_timeout=total_timeout,
         )
 
     async def login_or_create(
@@ -384,6 +394,7 @@ class AsyncOtpsSms(AsyncResource):
         locale: Literal["en", "es", "pt-br", "fr"] | Unset = UNSET,
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
     ) -> models.SmsLoginOrCreateResponse:
         """Loginorcreate: POST /v1/otps/sms/login_or_create
 
@@ -417,6 +428,7 @@ class AsyncOtpsSms(AsyncResource):
             cast=models.SmsLoginOrCreateResponse.from_dict,
             extra_headers=extra_headers,
             timeout=timeout,
+            total_timeout=total_timeout,
         )
 
 
@@ -446,6 +458,7 @@ class Whatsapp(SyncResource):
         session_jwt: str | Unset = UNSET,
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
     ) -> models.WhatsappSendResponse:
         """Send: POST /v1/otps/whatsapp/send
 
@@ -480,6 +493,7 @@ class Whatsapp(SyncResource):
             cast=models.WhatsappSendResponse.from_dict,
             extra_headers=extra_headers,
             timeout=timeout,
+            total_timeout=total_timeout,
         )
 
     def login_or_create(
@@ -492,6 +506,7 @@ class Whatsapp(SyncResource):
         locale: Literal["en", "es", "pt-br", "fr"] | Unset = UNSET,
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
     ) -> models.WhatsappLoginOrCreateResponse:
         """Loginorcreate: POST /v1/otps/whatsapp/login_or_create
 
@@ -525,6 +540,7 @@ class Whatsapp(SyncResource):
             cast=models.WhatsappLoginOrCreateResponse.from_dict,
             extra_headers=extra_headers,
             timeout=timeout,
+            total_timeout=total_timeout,
         )
 
 
@@ -554,6 +570,7 @@ class AsyncWhatsapp(AsyncResource):
         session_jwt: str | Unset = UNSET,
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
     ) -> models.WhatsappSendResponse:
         """Send: POST /v1/otps/whatsapp/send
 
@@ -588,6 +605,7 @@ class AsyncWhatsapp(AsyncResource):
             cast=models.WhatsappSendResponse.from_dict,
             extra_headers=extra_headers,
             timeout=timeout,
+            total_timeout=total_timeout,
         )
 
     async def login_or_create(
@@ -600,6 +618,7 @@ class AsyncWhatsapp(AsyncResource):
         locale: Literal["en", "es", "pt-br", "fr"] | Unset = UNSET,
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
     ) -> models.WhatsappLoginOrCreateResponse:
         """Loginorcreate: POST /v1/otps/whatsapp/login_or_create
 
@@ -633,6 +652,7 @@ class AsyncWhatsapp(AsyncResource):
             cast=models.WhatsappLoginOrCreateResponse.from_dict,
             extra_headers=extra_headers,
             timeout=timeout,
+            total_timeout=total_timeout,
         )
 
 
@@ -664,6 +684,7 @@ class Email3(SyncResource):
         signup_template_id: str | Unset = UNSET,
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
     ) -> models.OtpsEmailSendResponse:
         """Send: POST /v1/otps/email/send
 
@@ -708,6 +729,7 @@ class Email3(SyncResource):
             cast=models.OtpsEmailSendResponse.from_dict,
             extra_headers=extra_headers,
             timeout=timeout,
+            total_timeout=total_timeout,
         )
 
     def login_or_create(
@@ -722,6 +744,7 @@ class Email3(SyncResource):
         signup_template_id: str | Unset = UNSET,
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
     ) -> models.OtpsEmailLoginOrCreateResponse:
         """Loginorcreate: POST /v1/otps/email/login_or_create
 
@@ -765,6 +788,7 @@ class Email3(SyncResource):
             cast=models.OtpsEmailLoginOrCreateResponse.from_dict,
             extra_headers=extra_headers,
             timeout=timeout,
+            total_timeout=total_timeout,
         )
 
 
@@ -796,6 +820,7 @@ class AsyncEmail3(AsyncResource):
         signup_template_id: str | Unset = UNSET,
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
     ) -> models.OtpsEmailSendResponse:
         """Send: POST /v1/otps/email/send
 
@@ -840,6 +865,7 @@ class AsyncEmail3(AsyncResource):
             cast=models.OtpsEmailSendResponse.from_dict,
             extra_headers=extra_headers,
             timeout=timeout,
+            total_timeout=total_timeout,
         )
 
     async def login_or_create(
@@ -854,6 +880,7 @@ class AsyncEmail3(AsyncResource):
         signup_template_id: str | Unset = UNSET,
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
     ) -> models.OtpsEmailLoginOrCreateResponse:
         """Loginorcreate: POST /v1/otps/email/login_or_create
 
@@ -897,6 +924,7 @@ class AsyncEmail3(AsyncResource):
             cast=models.OtpsEmailLoginOrCreateResponse.from_dict,
             extra_headers=extra_headers,
             timeout=timeout,
+            total_timeout=total_timeout,
         )
 
 

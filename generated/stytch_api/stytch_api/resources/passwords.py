@@ -12,7 +12,7 @@ from .._base_client import AsyncResource, SyncResource, path_param
 from .._models import cursor_at, discard, parse_object_list, passthrough
 from .._pagination import aiter_pages, iter_pages
 from .._response import async_to_raw_response_wrapper, to_raw_response_wrapper
-from .._types import NOT_GIVEN, UNSET, Headers, NotGiven, Timeout, Unset
+from .._types import NOT_GIVEN, UNSET, Headers, NotGiven, Timeout, TotalTimeout, Unset
 
 __all__ = [
     "Passwords2",
@@ -59,6 +59,7 @@ class Passwords2(SyncResource):
         telemetry_id: str | Unset = UNSET,
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
     ) -> models.PasswordsCreateResponse:
         """Create: POST /v1/passwords
 
@@ -114,6 +115,7 @@ class Passwords2(SyncResource):
             cast=models.PasswordsCreateResponse.from_dict,
             extra_headers=extra_headers,
             timeout=timeout,
+            total_timeout=total_timeout,
         )
 
     def authenticate(
@@ -128,6 +130,7 @@ class Passwords2(SyncResource):
         telemetry_id: str | Unset = UNSET,
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
     ) -> models.PasswordsAuthenticateResponse:
         """Authenticate: POST /v1/passwords/authenticate
 
@@ -175,6 +178,7 @@ class Passwords2(SyncResource):
             cast=models.PasswordsAuthenticateResponse.from_dict,
             extra_headers=extra_headers,
             timeout=timeout,
+            total_timeout=total_timeout,
         )
 
     def strength_check(
@@ -184,6 +188,7 @@ class Passwords2(SyncResource):
         email: str | Unset = UNSET,
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
     ) -> models.PasswordsStrengthCheckResponse:
         """Strengthcheck: POST /v1/passwords/strength_check
 
@@ -205,6 +210,7 @@ class Passwords2(SyncResource):
             cast=models.PasswordsStrengthCheckResponse.from_dict,
             extra_headers=extra_headers,
             timeout=timeout,
+            total_timeout=total_timeout,
         )
 
     def migrate(
@@ -239,6 +245,7 @@ class Passwords2(SyncResource):
         roles: List[str] | Unset = UNSET,
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
     ) -> models.PasswordsMigrateResponse:
         """Migrate: POST /v1/passwords/migrate
 
@@ -306,6 +313,7 @@ class Passwords2(SyncResource):
             cast=models.PasswordsMigrateResponse.from_dict,
             extra_headers=extra_headers,
             timeout=timeout,
+            total_timeout=total_timeout,
         )
 
 
@@ -350,6 +358,7 @@ class AsyncPasswords2(AsyncResource):
         telemetry_id: str | Unset = UNSET,
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
     ) -> models.PasswordsCreateResponse:
         """Create: POST /v1/passwords
 
@@ -405,6 +414,7 @@ class AsyncPasswords2(AsyncResource):
             cast=models.PasswordsCreateResponse.from_dict,
             extra_headers=extra_headers,
             timeout=timeout,
+            total_timeout=total_timeout,
         )
 
     async def authenticate(
@@ -419,6 +429,7 @@ class AsyncPasswords2(AsyncResource):
         telemetry_id: str | Unset = UNSET,
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
     ) -> models.PasswordsAuthenticateResponse:
         """Authenticate: POST /v1/passwords/authenticate
 
@@ -466,6 +477,7 @@ class AsyncPasswords2(AsyncResource):
             cast=models.PasswordsAuthenticateResponse.from_dict,
             extra_headers=extra_headers,
             timeout=timeout,
+            total_timeout=total_timeout,
         )
 
     async def strength_check(
@@ -475,6 +487,7 @@ class AsyncPasswords2(AsyncResource):
         email: str | Unset = UNSET,
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
     ) -> models.PasswordsStrengthCheckResponse:
         """Strengthcheck: POST /v1/passwords/strength_check
 
@@ -496,6 +509,7 @@ class AsyncPasswords2(AsyncResource):
             cast=models.PasswordsStrengthCheckResponse.from_dict,
             extra_headers=extra_headers,
             timeout=timeout,
+            total_timeout=total_timeout,
         )
 
     async def migrate(
@@ -530,6 +544,7 @@ class AsyncPasswords2(AsyncResource):
         roles: List[str] | Unset = UNSET,
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
     ) -> models.PasswordsMigrateResponse:
         """Migrate: POST /v1/passwords/migrate
 
@@ -597,6 +612,7 @@ class AsyncPasswords2(AsyncResource):
             cast=models.PasswordsMigrateResponse.from_dict,
             extra_headers=extra_headers,
             timeout=timeout,
+            total_timeout=total_timeout,
         )
 
 
@@ -629,6 +645,7 @@ class Email2(SyncResource):
         reset_password_template_id: str | Unset = UNSET,
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
     ) -> models.EmailResetStartResponse:
         """Resetstart: POST /v1/passwords/email/reset/start
 
@@ -679,6 +696,7 @@ class Email2(SyncResource):
             cast=models.EmailResetStartResponse.from_dict,
             extra_headers=extra_headers,
             timeout=timeout,
+            total_timeout=total_timeout,
         )
 
     def reset(
@@ -696,6 +714,7 @@ class Email2(SyncResource):
         telemetry_id: str | Unset = UNSET,
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
     ) -> models.EmailResetResponse:
         """Reset: POST /v1/passwords/email/reset
 
@@ -753,6 +772,7 @@ class Email2(SyncResource):
             cast=models.EmailResetResponse.from_dict,
             extra_headers=extra_headers,
             timeout=timeout,
+            total_timeout=total_timeout,
         )
 
 
@@ -783,6 +803,7 @@ class AsyncEmail2(AsyncResource):
         reset_password_template_id: str | Unset = UNSET,
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
     ) -> models.EmailResetStartResponse:
         """Resetstart: POST /v1/passwords/email/reset/start
 
@@ -833,6 +854,7 @@ class AsyncEmail2(AsyncResource):
             cast=models.EmailResetStartResponse.from_dict,
             extra_headers=extra_headers,
             timeout=timeout,
+            total_timeout=total_timeout,
         )
 
     async def reset(
@@ -850,6 +872,7 @@ class AsyncEmail2(AsyncResource):
         telemetry_id: str | Unset = UNSET,
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
     ) -> models.EmailResetResponse:
         """Reset: POST /v1/passwords/email/reset
 
@@ -907,6 +930,7 @@ class AsyncEmail2(AsyncResource):
             cast=models.EmailResetResponse.from_dict,
             extra_headers=extra_headers,
             timeout=timeout,
+            total_timeout=total_timeout,
         )
 
 
@@ -937,6 +961,7 @@ class ExistingPassword2(SyncResource):
         telemetry_id: str | Unset = UNSET,
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
     ) -> models.ExistingPasswordResetResponse:
         """Reset: POST /v1/passwords/existing_password/reset
 
@@ -985,6 +1010,7 @@ class ExistingPassword2(SyncResource):
             cast=models.ExistingPasswordResetResponse.from_dict,
             extra_headers=extra_headers,
             timeout=timeout,
+            total_timeout=total_timeout,
         )
 
 
@@ -1014,6 +1040,7 @@ class AsyncExistingPassword2(AsyncResource):
         telemetry_id: str | Unset = UNSET,
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
     ) -> models.ExistingPasswordResetResponse:
         """Reset: POST /v1/passwords/existing_password/reset
 
@@ -1062,6 +1089,7 @@ class AsyncExistingPassword2(AsyncResource):
             cast=models.ExistingPasswordResetResponse.from_dict,
             extra_headers=extra_headers,
             timeout=timeout,
+            total_timeout=total_timeout,
         )
 
 
@@ -1089,6 +1117,7 @@ class PasswordsSession(SyncResource):
         telemetry_id: str | Unset = UNSET,
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
     ) -> models.SessionResetResponse:
         """Reset: POST /v1/passwords/session/reset
 
@@ -1134,6 +1163,7 @@ class PasswordsSession(SyncResource):
             cast=models.SessionResetResponse.from_dict,
             extra_headers=extra_headers,
             timeout=timeout,
+            total_timeout=total_timeout,
         )
 
 
@@ -1161,6 +1191,7 @@ class AsyncPasswordsSession(AsyncResource):
         telemetry_id: str | Unset = UNSET,
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
     ) -> models.SessionResetResponse:
         """Reset: POST /v1/passwords/session/reset
 
@@ -1206,6 +1237,7 @@ class AsyncPasswordsSession(AsyncResource):
             cast=models.SessionResetResponse.from_dict,
             extra_headers=extra_headers,
             timeout=timeout,
+            total_timeout=total_timeout,
         )
 
 

@@ -12,7 +12,7 @@ from .._base_client import AsyncResource, SyncResource, path_param
 from .._models import cursor_at, discard, parse_object_list, passthrough
 from .._pagination import aiter_pages, iter_pages
 from .._response import async_to_raw_response_wrapper, to_raw_response_wrapper
-from .._types import NOT_GIVEN, UNSET, Headers, NotGiven, Timeout, Unset
+from .._types import NOT_GIVEN, UNSET, Headers, NotGiven, Timeout, TotalTimeout, Unset
 
 __all__ = [
     "Sessions2",
@@ -34,6 +34,7 @@ class Sessions2(SyncResource):
         user_id: str,
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
     ) -> models.SessionsGetResponse:
         """Get: GET /v1/sessions
 
@@ -52,6 +53,7 @@ class Sessions2(SyncResource):
             cast=models.SessionsGetResponse.from_dict,
             extra_headers=extra_headers,
             timeout=timeout,
+            total_timeout=total_timeout,
         )
 
     def authenticate(
@@ -64,6 +66,7 @@ class Sessions2(SyncResource):
         authorization_check: models.AuthorizationCheck | Unset = UNSET,
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
     ) -> models.SessionsAuthenticateResponse:
         """Authenticate: POST /v1/sessions/authenticate
 
@@ -99,6 +102,7 @@ class Sessions2(SyncResource):
             cast=models.SessionsAuthenticateResponse.from_dict,
             extra_headers=extra_headers,
             timeout=timeout,
+            total_timeout=total_timeout,
         )
 
     def revoke(
@@ -109,6 +113,7 @@ class Sessions2(SyncResource):
         session_jwt: str | Unset = UNSET,
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
     ) -> models.SessionsRevokeResponse:
         """Revoke: POST /v1/sessions/revoke
 
@@ -131,6 +136,7 @@ class Sessions2(SyncResource):
             cast=models.SessionsRevokeResponse.from_dict,
             extra_headers=extra_headers,
             timeout=timeout,
+            total_timeout=total_timeout,
         )
 
     def migrate(
@@ -142,6 +148,7 @@ class Sessions2(SyncResource):
         telemetry_id: str | Unset = UNSET,
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
     ) -> models.SessionsMigrateResponse:
         """Migrate: POST /v1/sessions/migrate
 
@@ -182,6 +189,7 @@ class Sessions2(SyncResource):
             cast=models.SessionsMigrateResponse.from_dict,
             extra_headers=extra_headers,
             timeout=timeout,
+            total_timeout=total_timeout,
         )
 
     def exchange_access_token(
@@ -193,6 +201,7 @@ class Sessions2(SyncResource):
         telemetry_id: str | Unset = UNSET,
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
     ) -> models.SessionsExchangeAccessTokenResponse:
         """Exchangeaccesstoken: POST /v1/sessions/exchange_access_token
 
@@ -234,6 +243,7 @@ class Sessions2(SyncResource):
             cast=models.SessionsExchangeAccessTokenResponse.from_dict,
             extra_headers=extra_headers,
             timeout=timeout,
+            total_timeout=total_timeout,
         )
 
     def get_jwks(
@@ -242,6 +252,7 @@ class Sessions2(SyncResource):
         *,
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
     ) -> models.SessionsGetJwksResponse:
         """Getjwks: GET /v1/sessions/jwks/{project_id}
 
@@ -258,6 +269,7 @@ class Sessions2(SyncResource):
             cast=models.SessionsGetJwksResponse.from_dict,
             extra_headers=extra_headers,
             timeout=timeout,
+            total_timeout=total_timeout,
         )
 
     def attest(
@@ -272,6 +284,7 @@ class Sessions2(SyncResource):
         telemetry_id: str | Unset = UNSET,
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
     ) -> models.SessionsAttestResponse:
         """Attest: POST /v1/sessions/attest
 
@@ -320,6 +333,7 @@ class Sessions2(SyncResource):
             cast=models.SessionsAttestResponse.from_dict,
             extra_headers=extra_headers,
             timeout=timeout,
+            total_timeout=total_timeout,
         )
 
 
@@ -348,6 +362,7 @@ class AsyncSessions2(AsyncResource):
         user_id: str,
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
     ) -> models.SessionsGetResponse:
         """Get: GET /v1/sessions
 
@@ -366,6 +381,7 @@ class AsyncSessions2(AsyncResource):
             cast=models.SessionsGetResponse.from_dict,
             extra_headers=extra_headers,
             timeout=timeout,
+            total_timeout=total_timeout,
         )
 
     async def authenticate(
@@ -378,6 +394,7 @@ class AsyncSessions2(AsyncResource):
         authorization_check: models.AuthorizationCheck | Unset = UNSET,
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
     ) -> models.SessionsAuthenticateResponse:
         """Authenticate: POST /v1/sessions/authenticate
 
@@ -413,6 +430,7 @@ class AsyncSessions2(AsyncResource):
             cast=models.SessionsAuthenticateResponse.from_dict,
             extra_headers=extra_headers,
             timeout=timeout,
+            total_timeout=total_timeout,
         )
 
     async def revoke(
@@ -423,6 +441,7 @@ class AsyncSessions2(AsyncResource):
         session_jwt: str | Unset = UNSET,
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
     ) -> models.SessionsRevokeResponse:
         """Revoke: POST /v1/sessions/revoke
 
@@ -445,6 +464,7 @@ class AsyncSessions2(AsyncResource):
             cast=models.SessionsRevokeResponse.from_dict,
             extra_headers=extra_headers,
             timeout=timeout,
+            total_timeout=total_timeout,
         )
 
     async def migrate(
@@ -456,6 +476,7 @@ class AsyncSessions2(AsyncResource):
         telemetry_id: str | Unset = UNSET,
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
     ) -> models.SessionsMigrateResponse:
         """Migrate: POST /v1/sessions/migrate
 
@@ -496,6 +517,7 @@ class AsyncSessions2(AsyncResource):
             cast=models.SessionsMigrateResponse.from_dict,
             extra_headers=extra_headers,
             timeout=timeout,
+            total_timeout=total_timeout,
         )
 
     async def exchange_access_token(
@@ -507,6 +529,7 @@ class AsyncSessions2(AsyncResource):
         telemetry_id: str | Unset = UNSET,
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
     ) -> models.SessionsExchangeAccessTokenResponse:
         """Exchangeaccesstoken: POST /v1/sessions/exchange_access_token
 
@@ -548,6 +571,7 @@ class AsyncSessions2(AsyncResource):
             cast=models.SessionsExchangeAccessTokenResponse.from_dict,
             extra_headers=extra_headers,
             timeout=timeout,
+            total_timeout=total_timeout,
         )
 
     async def get_jwks(
@@ -556,6 +580,7 @@ class AsyncSessions2(AsyncResource):
         *,
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
     ) -> models.SessionsGetJwksResponse:
         """Getjwks: GET /v1/sessions/jwks/{project_id}
 
@@ -572,6 +597,7 @@ class AsyncSessions2(AsyncResource):
             cast=models.SessionsGetJwksResponse.from_dict,
             extra_headers=extra_headers,
             timeout=timeout,
+            total_timeout=total_timeout,
         )
 
     async def attest(
@@ -586,6 +612,7 @@ class AsyncSessions2(AsyncResource):
         telemetry_id: str | Unset = UNSET,
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
     ) -> models.SessionsAttestResponse:
         """Attest: POST /v1/sessions/attest
 
@@ -634,6 +661,7 @@ class AsyncSessions2(AsyncResource):
             cast=models.SessionsAttestResponse.from_dict,
             extra_headers=extra_headers,
             timeout=timeout,
+            total_timeout=total_timeout,
         )
 
 

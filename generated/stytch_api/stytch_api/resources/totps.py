@@ -12,7 +12,7 @@ from .._base_client import AsyncResource, SyncResource, path_param
 from .._models import cursor_at, discard, parse_object_list, passthrough
 from .._pagination import aiter_pages, iter_pages
 from .._response import async_to_raw_response_wrapper, to_raw_response_wrapper
-from .._types import NOT_GIVEN, UNSET, Headers, NotGiven, Timeout, Unset
+from .._types import NOT_GIVEN, UNSET, Headers, NotGiven, Timeout, TotalTimeout, Unset
 
 __all__ = [
     "Totps2",
@@ -35,6 +35,7 @@ class Totps2(SyncResource):
         expiration_minutes: int | Unset = UNSET,
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
     ) -> models.CreateResponse:
         """Create: POST /v1/totps
 
@@ -58,6 +59,7 @@ class Totps2(SyncResource):
             cast=models.CreateResponse.from_dict,
             extra_headers=extra_headers,
             timeout=timeout,
+            total_timeout=total_timeout,
         )
 
     def authenticate(
@@ -72,6 +74,7 @@ class Totps2(SyncResource):
         telemetry_id: str | Unset = UNSET,
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
     ) -> models.AuthenticateResponse3:
         """Authenticate: POST /v1/totps/authenticate
 
@@ -119,6 +122,7 @@ class Totps2(SyncResource):
             cast=models.AuthenticateResponse3.from_dict,
             extra_headers=extra_headers,
             timeout=timeout,
+            total_timeout=total_timeout,
         )
 
     def recovery_codes(
@@ -127,6 +131,7 @@ class Totps2(SyncResource):
         user_id: str,
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
     ) -> models.TotpsRecoveryCodesResponse:
         """Recoverycodes: POST /v1/totps/recovery_codes
 
@@ -146,6 +151,7 @@ class Totps2(SyncResource):
             cast=models.TotpsRecoveryCodesResponse.from_dict,
             extra_headers=extra_headers,
             timeout=timeout,
+            total_timeout=total_timeout,
         )
 
     def recover(
@@ -160,6 +166,7 @@ class Totps2(SyncResource):
         telemetry_id: str | Unset = UNSET,
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
     ) -> models.TotpsRecoverResponse:
         """Recover: POST /v1/totps/recover
 
@@ -207,6 +214,7 @@ class Totps2(SyncResource):
             cast=models.TotpsRecoverResponse.from_dict,
             extra_headers=extra_headers,
             timeout=timeout,
+            total_timeout=total_timeout,
         )
 
 
@@ -233,6 +241,7 @@ class AsyncTotps2(AsyncResource):
         expiration_minutes: int | Unset = UNSET,
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
     ) -> models.CreateResponse:
         """Create: POST /v1/totps
 
@@ -256,6 +265,7 @@ class AsyncTotps2(AsyncResource):
             cast=models.CreateResponse.from_dict,
             extra_headers=extra_headers,
             timeout=timeout,
+            total_timeout=total_timeout,
         )
 
     async def authenticate(
@@ -270,6 +280,7 @@ class AsyncTotps2(AsyncResource):
         telemetry_id: str | Unset = UNSET,
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
     ) -> models.AuthenticateResponse3:
         """Authenticate: POST /v1/totps/authenticate
 
@@ -317,6 +328,7 @@ class AsyncTotps2(AsyncResource):
             cast=models.AuthenticateResponse3.from_dict,
             extra_headers=extra_headers,
             timeout=timeout,
+            total_timeout=total_timeout,
         )
 
     async def recovery_codes(
@@ -325,6 +337,7 @@ class AsyncTotps2(AsyncResource):
         user_id: str,
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
     ) -> models.TotpsRecoveryCodesResponse:
         """Recoverycodes: POST /v1/totps/recovery_codes
 
@@ -344,6 +357,7 @@ class AsyncTotps2(AsyncResource):
             cast=models.TotpsRecoveryCodesResponse.from_dict,
             extra_headers=extra_headers,
             timeout=timeout,
+            total_timeout=total_timeout,
         )
 
     async def recover(
@@ -358,6 +372,7 @@ class AsyncTotps2(AsyncResource):
         telemetry_id: str | Unset = UNSET,
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
     ) -> models.TotpsRecoverResponse:
         """Recover: POST /v1/totps/recover
 
@@ -405,6 +420,7 @@ class AsyncTotps2(AsyncResource):
             cast=models.TotpsRecoverResponse.from_dict,
             extra_headers=extra_headers,
             timeout=timeout,
+            total_timeout=total_timeout,
         )
 
 

@@ -12,7 +12,7 @@ from .._base_client import AsyncResource, SyncResource, path_param
 from .._models import cursor_at, discard, parse_object_list, passthrough
 from .._pagination import aiter_pages, iter_pages
 from .._response import async_to_raw_response_wrapper, to_raw_response_wrapper
-from .._types import NOT_GIVEN, UNSET, Headers, NotGiven, Timeout, Unset
+from .._types import NOT_GIVEN, UNSET, Headers, NotGiven, Timeout, TotalTimeout, Unset
 
 __all__ = [
     "Users",
@@ -42,6 +42,7 @@ class Users(SyncResource):
         roles: List[str] | Unset = UNSET,
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
     ) -> models.UsersCreateResponse:
         """Create: POST /v1/users
 
@@ -92,6 +93,7 @@ class Users(SyncResource):
             cast=models.UsersCreateResponse.from_dict,
             extra_headers=extra_headers,
             timeout=timeout,
+            total_timeout=total_timeout,
         )
 
     def get(
@@ -100,6 +102,7 @@ class Users(SyncResource):
         *,
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
     ) -> models.UsersGetResponse:
         """Get: GET /v1/users/{user_id}
 
@@ -117,6 +120,7 @@ class Users(SyncResource):
             cast=models.UsersGetResponse.from_dict,
             extra_headers=extra_headers,
             timeout=timeout,
+            total_timeout=total_timeout,
         )
 
     def update(
@@ -131,6 +135,7 @@ class Users(SyncResource):
         roles: List[str] | Unset = UNSET,
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
     ) -> models.UsersUpdateResponse:
         """Update: PUT /v1/users/{user_id}
 
@@ -171,6 +176,7 @@ class Users(SyncResource):
             cast=models.UsersUpdateResponse.from_dict,
             extra_headers=extra_headers,
             timeout=timeout,
+            total_timeout=total_timeout,
         )
 
     def delete(
@@ -179,6 +185,7 @@ class Users(SyncResource):
         *,
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
     ) -> models.UsersDeleteResponse:
         """Delete: DELETE /v1/users/{user_id}
 
@@ -196,6 +203,7 @@ class Users(SyncResource):
             cast=models.UsersDeleteResponse.from_dict,
             extra_headers=extra_headers,
             timeout=timeout,
+            total_timeout=total_timeout,
         )
 
     def search(
@@ -206,6 +214,7 @@ class Users(SyncResource):
         query: models.Query | Unset = UNSET,
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
     ) -> models.UsersSearchResponse:
         """Search: POST /v1/users/search
 
@@ -237,6 +246,7 @@ class Users(SyncResource):
             cast=models.UsersSearchResponse.from_dict,
             extra_headers=extra_headers,
             timeout=timeout,
+            total_timeout=total_timeout,
         )
 
     def search_pages(
@@ -246,6 +256,7 @@ class Users(SyncResource):
         query: models.Query | Unset = UNSET,
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
     ) -> Iterator[models.UsersSearchResponse]:
         """Every page of ``search``, following ``results_metadata.next_cursor``."""
         return iter_pages(
@@ -255,6 +266,7 @@ class Users(SyncResource):
                 query=query,
                 extra_headers=extra_headers,
                 timeout=timeout,
+                total_timeout=total_timeout,
             ),
             lambda page: cursor_at(
                 page,
@@ -271,6 +283,7 @@ class Users(SyncResource):
         phone_number: str | Unset = UNSET,
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
     ) -> models.UsersExchangePrimaryFactorResponse:
         """Exchangeprimaryfactor: PUT /v1/users/{user_id}/exchange_primary_factor
 
@@ -294,6 +307,7 @@ class Users(SyncResource):
             cast=models.UsersExchangePrimaryFactorResponse.from_dict,
             extra_headers=extra_headers,
             timeout=timeout,
+            total_timeout=total_timeout,
         )
 
     def delete_email(
@@ -302,6 +316,7 @@ class Users(SyncResource):
         *,
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
     ) -> models.UsersDeleteEmailResponse:
         """Deleteemail: DELETE /v1/users/emails/{email_id}
 
@@ -318,6 +333,7 @@ class Users(SyncResource):
             cast=models.UsersDeleteEmailResponse.from_dict,
             extra_headers=extra_headers,
             timeout=timeout,
+            total_timeout=total_timeout,
         )
 
     def delete_phone_number(
@@ -326,6 +342,7 @@ class Users(SyncResource):
         *,
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
     ) -> models.UsersDeletePhoneNumberResponse:
         """Deletephonenumber: DELETE /v1/users/phone_numbers/{phone_id}
 
@@ -342,6 +359,7 @@ class Users(SyncResource):
             cast=models.UsersDeletePhoneNumberResponse.from_dict,
             extra_headers=extra_headers,
             timeout=timeout,
+            total_timeout=total_timeout,
         )
 
     def delete_webauthn_registration(
@@ -350,6 +368,7 @@ class Users(SyncResource):
         *,
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
     ) -> models.UsersDeleteWebauthnRegistrationResponse:
         """Deletewebauthnregistration: DELETE /v1/users/webauthn_registrations/{webauthn_registration_id}
 
@@ -366,6 +385,7 @@ class Users(SyncResource):
             cast=models.UsersDeleteWebauthnRegistrationResponse.from_dict,
             extra_headers=extra_headers,
             timeout=timeout,
+            total_timeout=total_timeout,
         )
 
     def delete_biometric_registration(
@@ -374,6 +394,7 @@ class Users(SyncResource):
         *,
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
     ) -> models.UsersDeleteBiometricRegistrationResponse:
         """Deletebiometricregistration: DELETE /v1/users/biometric_registrations/{biometric_registration_id}
 
@@ -390,6 +411,7 @@ class Users(SyncResource):
             cast=models.UsersDeleteBiometricRegistrationResponse.from_dict,
             extra_headers=extra_headers,
             timeout=timeout,
+            total_timeout=total_timeout,
         )
 
     def delete_totp(
@@ -398,6 +420,7 @@ class Users(SyncResource):
         *,
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
     ) -> models.UsersDeleteTotpResponse:
         """Deletetotp: DELETE /v1/users/totps/{totp_id}
 
@@ -414,6 +437,7 @@ class Users(SyncResource):
             cast=models.UsersDeleteTotpResponse.from_dict,
             extra_headers=extra_headers,
             timeout=timeout,
+            total_timeout=total_timeout,
         )
 
     def delete_crypto_wallet(
@@ -422,6 +446,7 @@ class Users(SyncResource):
         *,
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
     ) -> models.UsersDeleteCryptoWalletResponse:
         """Deletecryptowallet: DELETE /v1/users/crypto_wallets/{crypto_wallet_id}
 
@@ -438,6 +463,7 @@ class Users(SyncResource):
             cast=models.UsersDeleteCryptoWalletResponse.from_dict,
             extra_headers=extra_headers,
             timeout=timeout,
+            total_timeout=total_timeout,
         )
 
     def delete_password(
@@ -446,6 +472,7 @@ class Users(SyncResource):
         *,
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
     ) -> models.UsersDeletePasswordResponse:
         """Deletepassword: DELETE /v1/users/passwords/{password_id}
 
@@ -462,6 +489,7 @@ class Users(SyncResource):
             cast=models.UsersDeletePasswordResponse.from_dict,
             extra_headers=extra_headers,
             timeout=timeout,
+            total_timeout=total_timeout,
         )
 
     def delete_oauth_registration(
@@ -470,6 +498,7 @@ class Users(SyncResource):
         *,
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
     ) -> models.UsersDeleteOauthRegistrationResponse:
         """Deleteoauthregistration: DELETE /v1/users/oauth/{oauth_user_registration_id}
 
@@ -486,6 +515,7 @@ class Users(SyncResource):
             cast=models.UsersDeleteOauthRegistrationResponse.from_dict,
             extra_headers=extra_headers,
             timeout=timeout,
+            total_timeout=total_timeout,
         )
 
     def delete_external_id(
@@ -494,6 +524,7 @@ class Users(SyncResource):
         *,
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
     ) -> models.UsersDeleteExternalIdResponse:
         """Deleteexternalid: DELETE /v1/users/{user_id}/external_id
 
@@ -510,6 +541,7 @@ class Users(SyncResource):
             cast=models.UsersDeleteExternalIdResponse.from_dict,
             extra_headers=extra_headers,
             timeout=timeout,
+            total_timeout=total_timeout,
         )
 
     def connected_apps(
@@ -518,6 +550,7 @@ class Users(SyncResource):
         *,
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
     ) -> models.UsersConnectedAppsResponse:
         """Connectedapps: GET /v1/users/{user_id}/connected_apps
 
@@ -535,6 +568,7 @@ class Users(SyncResource):
             cast=models.UsersConnectedAppsResponse.from_dict,
             extra_headers=extra_headers,
             timeout=timeout,
+            total_timeout=total_timeout,
         )
 
     def revoke(
@@ -544,6 +578,7 @@ class Users(SyncResource):
         *,
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
     ) -> models.UsersRevokeResponse:
         """Revoke: POST /v1/users/{user_id}/connected_apps/{connected_app_id}/revoke
 
@@ -562,6 +597,7 @@ class Users(SyncResource):
             cast=models.UsersRevokeResponse.from_dict,
             extra_headers=extra_headers,
             timeout=timeout,
+            total_timeout=total_timeout,
         )
 
 
@@ -612,6 +648,7 @@ class AsyncUsers(AsyncResource):
         roles: List[str] | Unset = UNSET,
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
     ) -> models.UsersCreateResponse:
         """Create: POST /v1/users
 
@@ -662,6 +699,7 @@ class AsyncUsers(AsyncResource):
             cast=models.UsersCreateResponse.from_dict,
             extra_headers=extra_headers,
             timeout=timeout,
+            total_timeout=total_timeout,
         )
 
     async def get(
@@ -670,6 +708,7 @@ class AsyncUsers(AsyncResource):
         *,
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
     ) -> models.UsersGetResponse:
         """Get: GET /v1/users/{user_id}
 
@@ -687,6 +726,7 @@ class AsyncUsers(AsyncResource):
             cast=models.UsersGetResponse.from_dict,
             extra_headers=extra_headers,
             timeout=timeout,
+            total_timeout=total_timeout,
         )
 
     async def update(
@@ -701,6 +741,7 @@ class AsyncUsers(AsyncResource):
         roles: List[str] | Unset = UNSET,
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
     ) -> models.UsersUpdateResponse:
         """Update: PUT /v1/users/{user_id}
 
@@ -741,6 +782,7 @@ class AsyncUsers(AsyncResource):
             cast=models.UsersUpdateResponse.from_dict,
             extra_headers=extra_headers,
             timeout=timeout,
+            total_timeout=total_timeout,
         )
 
     async def delete(
@@ -749,6 +791,7 @@ class AsyncUsers(AsyncResource):
         *,
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
     ) -> models.UsersDeleteResponse:
         """Delete: DELETE /v1/users/{user_id}
 
@@ -766,6 +809,7 @@ class AsyncUsers(AsyncResource):
             cast=models.UsersDeleteResponse.from_dict,
             extra_headers=extra_headers,
             timeout=timeout,
+            total_timeout=total_timeout,
         )
 
     async def search(
@@ -776,6 +820,7 @@ class AsyncUsers(AsyncResource):
         query: models.Query | Unset = UNSET,
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
     ) -> models.UsersSearchResponse:
         """Search: POST /v1/users/search
 
@@ -807,6 +852,7 @@ class AsyncUsers(AsyncResource):
             cast=models.UsersSearchResponse.from_dict,
             extra_headers=extra_headers,
             timeout=timeout,
+            total_timeout=total_timeout,
         )
 
     def search_pages(
@@ -816,6 +862,7 @@ class AsyncUsers(AsyncResource):
         query: models.Query | Unset = UNSET,
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
     ) -> AsyncIterator[models.UsersSearchResponse]:
         """Every page of ``search``, following ``results_metadata.next_cursor``."""
         return aiter_pages(
@@ -825,6 +872,7 @@ class AsyncUsers(AsyncResource):
                 query=query,
                 extra_headers=extra_headers,
                 timeout=timeout,
+                total_timeout=total_timeout,
             ),
             lambda page: cursor_at(
                 page,
@@ -841,6 +889,7 @@ class AsyncUsers(AsyncResource):
         phone_number: str | Unset = UNSET,
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
     ) -> models.UsersExchangePrimaryFactorResponse:
         """Exchangeprimaryfactor: PUT /v1/users/{user_id}/exchange_primary_factor
 
@@ -864,6 +913,7 @@ class AsyncUsers(AsyncResource):
             cast=models.UsersExchangePrimaryFactorResponse.from_dict,
             extra_headers=extra_headers,
             timeout=timeout,
+            total_timeout=total_timeout,
         )
 
     async def delete_email(
@@ -872,6 +922,7 @@ class AsyncUsers(AsyncResource):
         *,
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
     ) -> models.UsersDeleteEmailResponse:
         """Deleteemail: DELETE /v1/users/emails/{email_id}
 
@@ -888,6 +939,7 @@ class AsyncUsers(AsyncResource):
             cast=models.UsersDeleteEmailResponse.from_dict,
             extra_headers=extra_headers,
             timeout=timeout,
+            total_timeout=total_timeout,
         )
 
     async def delete_phone_number(
@@ -896,6 +948,7 @@ class AsyncUsers(AsyncResource):
         *,
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
     ) -> models.UsersDeletePhoneNumberResponse:
         """Deletephonenumber: DELETE /v1/users/phone_numbers/{phone_id}
 
@@ -912,6 +965,7 @@ class AsyncUsers(AsyncResource):
             cast=models.UsersDeletePhoneNumberResponse.from_dict,
             extra_headers=extra_headers,
             timeout=timeout,
+            total_timeout=total_timeout,
         )
 
     async def delete_webauthn_registration(
@@ -920,6 +974,7 @@ class AsyncUsers(AsyncResource):
         *,
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
     ) -> models.UsersDeleteWebauthnRegistrationResponse:
         """Deletewebauthnregistration: DELETE /v1/users/webauthn_registrations/{webauthn_registration_id}
 
@@ -936,6 +991,7 @@ class AsyncUsers(AsyncResource):
             cast=models.UsersDeleteWebauthnRegistrationResponse.from_dict,
             extra_headers=extra_headers,
             timeout=timeout,
+            total_timeout=total_timeout,
         )
 
     async def delete_biometric_registration(
@@ -944,6 +1000,7 @@ class AsyncUsers(AsyncResource):
         *,
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
     ) -> models.UsersDeleteBiometricRegistrationResponse:
         """Deletebiometricregistration: DELETE /v1/users/biometric_registrations/{biometric_registration_id}
 
@@ -960,6 +1017,7 @@ class AsyncUsers(AsyncResource):
             cast=models.UsersDeleteBiometricRegistrationResponse.from_dict,
             extra_headers=extra_headers,
             timeout=timeout,
+            total_timeout=total_timeout,
         )
 
     async def delete_totp(
@@ -968,6 +1026,7 @@ class AsyncUsers(AsyncResource):
         *,
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
     ) -> models.UsersDeleteTotpResponse:
         """Deletetotp: DELETE /v1/users/totps/{totp_id}
 
@@ -984,6 +1043,7 @@ class AsyncUsers(AsyncResource):
             cast=models.UsersDeleteTotpResponse.from_dict,
             extra_headers=extra_headers,
             timeout=timeout,
+            total_timeout=total_timeout,
         )
 
     async def delete_crypto_wallet(
@@ -992,6 +1052,7 @@ class AsyncUsers(AsyncResource):
         *,
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
     ) -> models.UsersDeleteCryptoWalletResponse:
         """Deletecryptowallet: DELETE /v1/users/crypto_wallets/{crypto_wallet_id}
 
@@ -1008,6 +1069,7 @@ class AsyncUsers(AsyncResource):
             cast=models.UsersDeleteCryptoWalletResponse.from_dict,
             extra_headers=extra_headers,
             timeout=timeout,
+            total_timeout=total_timeout,
         )
 
     async def delete_password(
@@ -1016,6 +1078,7 @@ class AsyncUsers(AsyncResource):
         *,
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
     ) -> models.UsersDeletePasswordResponse:
         """Deletepassword: DELETE /v1/users/passwords/{password_id}
 
@@ -1032,6 +1095,7 @@ class AsyncUsers(AsyncResource):
             cast=models.UsersDeletePasswordResponse.from_dict,
             extra_headers=extra_headers,
             timeout=timeout,
+            total_timeout=total_timeout,
         )
 
     async def delete_oauth_registration(
@@ -1040,6 +1104,7 @@ class AsyncUsers(AsyncResource):
         *,
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
     ) -> models.UsersDeleteOauthRegistrationResponse:
         """Deleteoauthregistration: DELETE /v1/users/oauth/{oauth_user_registration_id}
 
@@ -1056,6 +1121,7 @@ class AsyncUsers(AsyncResource):
             cast=models.UsersDeleteOauthRegistrationResponse.from_dict,
             extra_headers=extra_headers,
             timeout=timeout,
+            total_timeout=total_timeout,
         )
 
     async def delete_external_id(
@@ -1064,6 +1130,7 @@ class AsyncUsers(AsyncResource):
         *,
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
     ) -> models.UsersDeleteExternalIdResponse:
         """Deleteexternalid: DELETE /v1/users/{user_id}/external_id
 
@@ -1080,6 +1147,7 @@ class AsyncUsers(AsyncResource):
             cast=models.UsersDeleteExternalIdResponse.from_dict,
             extra_headers=extra_headers,
             timeout=timeout,
+            total_timeout=total_timeout,
         )
 
     async def connected_apps(
@@ -1088,6 +1156,7 @@ class AsyncUsers(AsyncResource):
         *,
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
     ) -> models.UsersConnectedAppsResponse:
         """Connectedapps: GET /v1/users/{user_id}/connected_apps
 
@@ -1105,6 +1174,7 @@ class AsyncUsers(AsyncResource):
             cast=models.UsersConnectedAppsResponse.from_dict,
             extra_headers=extra_headers,
             timeout=timeout,
+            total_timeout=total_timeout,
         )
 
     async def revoke(
@@ -1114,6 +1184,7 @@ class AsyncUsers(AsyncResource):
         *,
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
     ) -> models.UsersRevokeResponse:
         """Revoke: POST /v1/users/{user_id}/connected_apps/{connected_app_id}/revoke
 
@@ -1132,6 +1203,7 @@ class AsyncUsers(AsyncResource):
             cast=models.UsersRevokeResponse.from_dict,
             extra_headers=extra_headers,
             timeout=timeout,
+            total_timeout=total_timeout,
         )
 
 

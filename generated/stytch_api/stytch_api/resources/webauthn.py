@@ -12,7 +12,7 @@ from .._base_client import AsyncResource, SyncResource, path_param
 from .._models import cursor_at, discard, parse_object_list, passthrough
 from .._pagination import aiter_pages, iter_pages
 from .._response import async_to_raw_response_wrapper, to_raw_response_wrapper
-from .._types import NOT_GIVEN, UNSET, Headers, NotGiven, Timeout, Unset
+from .._types import NOT_GIVEN, UNSET, Headers, NotGiven, Timeout, TotalTimeout, Unset
 
 __all__ = [
     "Webauthn",
@@ -42,6 +42,7 @@ class Webauthn(SyncResource):
         use_base64_url_encoding: bool | Unset = UNSET,
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
     ) -> models.WebauthnRegisterStartResponse:
         """Registerstart: POST /v1/webauthn/register/start
 
@@ -83,6 +84,7 @@ class Webauthn(SyncResource):
             cast=models.WebauthnRegisterStartResponse.from_dict,
             extra_headers=extra_headers,
             timeout=timeout,
+            total_timeout=total_timeout,
         )
 
     def register(
@@ -97,6 +99,7 @@ class Webauthn(SyncResource):
         telemetry_id: str | Unset = UNSET,
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
     ) -> models.WebauthnRegisterResponse:
         """Register: POST /v1/webauthn/register
 
@@ -145,6 +148,7 @@ class Webauthn(SyncResource):
             cast=models.WebauthnRegisterResponse.from_dict,
             extra_headers=extra_headers,
             timeout=timeout,
+            total_timeout=total_timeout,
         )
 
     def authenticate_start(
@@ -156,6 +160,7 @@ class Webauthn(SyncResource):
         use_base64_url_encoding: bool | Unset = UNSET,
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
     ) -> models.WebauthnAuthenticateStartResponse:
         """Authenticatestart: POST /v1/webauthn/authenticate/start
 
@@ -184,6 +189,7 @@ class Webauthn(SyncResource):
             cast=models.WebauthnAuthenticateStartResponse.from_dict,
             extra_headers=extra_headers,
             timeout=timeout,
+            total_timeout=total_timeout,
         )
 
     def authenticate(
@@ -197,6 +203,7 @@ class Webauthn(SyncResource):
         telemetry_id: str | Unset = UNSET,
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
     ) -> models.WebauthnAuthenticateResponse:
         """Authenticate: POST /v1/webauthn/authenticate
 
@@ -242,6 +249,7 @@ class Webauthn(SyncResource):
             cast=models.WebauthnAuthenticateResponse.from_dict,
             extra_headers=extra_headers,
             timeout=timeout,
+            total_timeout=total_timeout,
         )
 
     def update(
@@ -251,6 +259,7 @@ class Webauthn(SyncResource):
         name: str,
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
     ) -> models.WebauthnUpdateResponse:
         """Update: PUT /v1/webauthn/{webauthn_registration_id}
 
@@ -272,6 +281,7 @@ class Webauthn(SyncResource):
             cast=models.WebauthnUpdateResponse.from_dict,
             extra_headers=extra_headers,
             timeout=timeout,
+            total_timeout=total_timeout,
         )
 
     def list_credentials(
@@ -281,6 +291,7 @@ class Webauthn(SyncResource):
         *,
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
     ) -> models.WebauthnListCredentialsResponse:
         """Listcredentials: GET /v1/webauthn/credentials/{user_id}/{domain}
 
@@ -299,6 +310,7 @@ class Webauthn(SyncResource):
             cast=models.WebauthnListCredentialsResponse.from_dict,
             extra_headers=extra_headers,
             timeout=timeout,
+            total_timeout=total_timeout,
         )
 
 
@@ -334,6 +346,7 @@ class AsyncWebauthn(AsyncResource):
         use_base64_url_encoding: bool | Unset = UNSET,
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
     ) -> models.WebauthnRegisterStartResponse:
         """Registerstart: POST /v1/webauthn/register/start
 
@@ -375,6 +388,7 @@ class AsyncWebauthn(AsyncResource):
             cast=models.WebauthnRegisterStartResponse.from_dict,
             extra_headers=extra_headers,
             timeout=timeout,
+            total_timeout=total_timeout,
         )
 
     async def register(
@@ -389,6 +403,7 @@ class AsyncWebauthn(AsyncResource):
         telemetry_id: str | Unset = UNSET,
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
     ) -> models.WebauthnRegisterResponse:
         """Register: POST /v1/webauthn/register
 
@@ -437,6 +452,7 @@ class AsyncWebauthn(AsyncResource):
             cast=models.WebauthnRegisterResponse.from_dict,
             extra_headers=extra_headers,
             timeout=timeout,
+            total_timeout=total_timeout,
         )
 
     async def authenticate_start(
@@ -448,6 +464,7 @@ class AsyncWebauthn(AsyncResource):
         use_base64_url_encoding: bool | Unset = UNSET,
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
     ) -> models.WebauthnAuthenticateStartResponse:
         """Authenticatestart: POST /v1/webauthn/authenticate/start
 
@@ -476,6 +493,7 @@ class AsyncWebauthn(AsyncResource):
             cast=models.WebauthnAuthenticateStartResponse.from_dict,
             extra_headers=extra_headers,
             timeout=timeout,
+            total_timeout=total_timeout,
         )
 
     async def authenticate(
@@ -489,6 +507,7 @@ class AsyncWebauthn(AsyncResource):
         telemetry_id: str | Unset = UNSET,
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
     ) -> models.WebauthnAuthenticateResponse:
         """Authenticate: POST /v1/webauthn/authenticate
 
@@ -534,6 +553,7 @@ class AsyncWebauthn(AsyncResource):
             cast=models.WebauthnAuthenticateResponse.from_dict,
             extra_headers=extra_headers,
             timeout=timeout,
+            total_timeout=total_timeout,
         )
 
     async def update(
@@ -543,6 +563,7 @@ class AsyncWebauthn(AsyncResource):
         name: str,
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
     ) -> models.WebauthnUpdateResponse:
         """Update: PUT /v1/webauthn/{webauthn_registration_id}
 
@@ -564,6 +585,7 @@ class AsyncWebauthn(AsyncResource):
             cast=models.WebauthnUpdateResponse.from_dict,
             extra_headers=extra_headers,
             timeout=timeout,
+            total_timeout=total_timeout,
         )
 
     async def list_credentials(
@@ -573,6 +595,7 @@ class AsyncWebauthn(AsyncResource):
         *,
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
+        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
     ) -> models.WebauthnListCredentialsResponse:
         """Listcredentials: GET /v1/webauthn/credentials/{user_id}/{domain}
 
@@ -591,6 +614,7 @@ class AsyncWebauthn(AsyncResource):
             cast=models.WebauthnListCredentialsResponse.from_dict,
             extra_headers=extra_headers,
             timeout=timeout,
+            total_timeout=total_timeout,
         )
 
 

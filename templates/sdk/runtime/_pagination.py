@@ -1,4 +1,3 @@
-{{ header }}
 """Helpers that walk through cursor-paginated endpoints page by page."""
 
 from __future__ import annotations

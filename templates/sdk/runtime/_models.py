@@ -1,4 +1,3 @@
-{{ header }}
 """Helpers the generated models use to read and write JSON."""
 
 from __future__ import annotations
@@ -76,5 +75,3 @@ def cursor_at(page: Any, *names: str) -> Any:
         if page is None or page is UNSET:
             return None
     return page
-
-

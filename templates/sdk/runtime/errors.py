@@ -1,8 +1,9 @@
-{{ header }}
-"""The errors raised by the {{ sdk.title | doc }} client.
+"""The errors raised by the client.
 
 Every error derives from `APIError`. `APIConnectionError` means that no response
-arrived; `APIStatusError` and its subclasses mean that the API answered with an error.
+arrived; `APIStatusError` and its subclasses mean that the API answered with an error;
+`APIResponseValidationError` and `APIResponseTooLargeError` mean that a successful response
+could not be used.
 """
 
 from __future__ import annotations
@@ -11,11 +12,11 @@ import json
 
 import httpx
 
-from ._response import _request_id
-
 __all__ = [
     "APIConnectionError",
     "APIError",
+    "APIResponseTooLargeError",
+    "APIResponseValidationError",
     "APIStatusError",
     "APITimeoutError",
     "AuthenticationError",
@@ -50,10 +51,48 @@ class APIConnectionError(APIError):
 
 
 class APITimeoutError(APIConnectionError):
-    """The request timed out."""
+    """The request timed out, or the call ran out of its `total_timeout`."""
 
-    def __init__(self, *, request: httpx.Request) -> None:
-        super().__init__("Request timed out.", request=request)
+    def __init__(self, message: str = "Request timed out.", *, request: httpx.Request) -> None:
+        super().__init__(message, request=request)
+
+
+class APIResponseValidationError(APIError):
+    """The API answered with a success status, but the body is not what the endpoint returns.
+
+    `response` is the HTTP response, its body already read.
+    """
+
+    request: httpx.Request
+    response: httpx.Response
+    status_code: int
+
+    def __init__(self, response: httpx.Response, problem: str) -> None:
+        self.response = response
+        self.status_code = response.status_code
+        request = response.request
+        # The path names the endpoint; the query is left out, as it may hold an API key.
+        endpoint = f"{request.method} {request.url.path}"
+        message = f"{endpoint} answered {response.status_code} with an unexpected body: {problem}"
+        super().__init__(message, request=request)
+
+
+class APIResponseTooLargeError(APIError):
+    """The response body, once decompressed, is larger than the client's `max_response_size`."""
+
+    request: httpx.Request
+    response: httpx.Response
+    limit: int
+
+    def __init__(self, response: httpx.Response, limit: int) -> None:
+        self.response = response
+        self.limit = limit
+        request = response.request
+        message = (
+            f"{request.method} {request.url.path}: the response body is larger than "
+            f"max_response_size ({limit} bytes); it was not read further."
+        )
+        super().__init__(message, request=request)
 
 
 class APIStatusError(APIError):
@@ -121,3 +160,15 @@ class InternalServerError(APIStatusError):
 def _str_field(body: object, key: str) -> str | None:
     value = body.get(key) if isinstance(body, dict) else None
     return value if isinstance(value, str) else None
+
+
+def _request_id(response: httpx.Response, body: object) -> str | None:
+    """The request ID from the JSON body, else from the response headers."""
+    if isinstance(body, dict):
+        request_id = body.get("request_id")
+        if isinstance(request_id, str):
+            return request_id
+    for name in ("request-id", "x-request-id"):
+        if name in response.headers:
+            return response.headers[name]
+    return None

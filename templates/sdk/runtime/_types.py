@@ -1,5 +1,4 @@
-{{ header }}
-"""Sentinel values and type aliases shared by the {{ sdk.title | doc }} client."""
+"""Sentinel values and type aliases shared by the client."""
 
 from __future__ import annotations
 
@@ -8,7 +7,7 @@ from typing import ClassVar, Final, Literal, TypeAlias, final
 
 import httpx
 
-__all__ = ["NOT_GIVEN", "UNSET", "Headers", "NotGiven", "Timeout", "Unset"]
+__all__ = ["NOT_GIVEN", "UNSET", "Headers", "NotGiven", "Timeout", "TotalTimeout", "Unset"]
 
 
 @final
@@ -71,3 +70,5 @@ NOT_GIVEN: Final = NotGiven()
 
 Headers: TypeAlias = Mapping[str, str]
 Timeout: TypeAlias = float | httpx.Timeout | None
+# The most seconds a whole call may take, retries and reading the body included; None: no limit.
+TotalTimeout: TypeAlias = float | None
