@@ -8,8 +8,10 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from collections.abc import Sequence
+import textwrap
+from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import Any
 
 from . import __version__
 from .diagnostics import Diagnostic, visible
@@ -80,44 +82,107 @@ def _innermost_frame(exc: BaseException) -> str:
     return f"{Path(code.co_filename).name}:{traceback.tb_lineno} in {code.co_name}"
 
 
+# Each command's --help: (one-line summary, description, examples).
+_HELP: dict[str, tuple[str, str, str]] = {
+    "validate": (
+        "check LAP files and report errors and warnings",
+        "Check LAP files: the grammar, the structure (@endpoints and @toc counts, @end) and what"
+        " the planner would warn about (two endpoints given one method name). Diagnostics are"
+        " printed compiler-style with the line and a caret.",
+        "lapgen validate spec/api.lap\n  lapgen validate specs/*.lap --json > report.json\n"
+        "  lapgen validate spec/api.lap --strict   # warnings fail too",
+    ),
+    "generate": (
+        "generate a Python SDK from a LAP file",
+        "Write a pip-installable SDK package for SPEC into OUTDIR, atomically: a failed or killed"
+        " run leaves the previous output. Files lapgen did not write are never touched, and are"
+        " not overwritten without --force. SPEC.toml beside the spec is the config by default.",
+        "lapgen generate spec/api.lap -o sdk\n"
+        "  lapgen generate spec/api.lap -o sdk --config spec/api.toml\n"
+        "  pip install ./sdk && python -c 'import api_sdk'",
+    ),
+    "plan": (
+        "print what would be generated",
+        "Print each endpoint's accessor (client.users.get) and where each param goes, without"
+        " writing anything; --json gives the full plan for tools.",
+        "lapgen plan spec/api.lap\n  lapgen plan spec/api.lap --json | jq '.endpoints[0]'",
+    ),
+    "check": (
+        "fail when OUTDIR is not what generate would write",
+        "Regenerate SPEC in memory and compare with the bytes in OUTDIR: exit 0 when up to date,"
+        " 1 with a diff (or --stat) and the reason when stale. Writes nothing; for CI.",
+        "lapgen check spec/api.lap sdk\n  lapgen check spec/api.lap sdk --stat",
+    ),
+    "diff": (
+        "report API changes between two versions of a spec",
+        "Compare two versions of a spec as an SDK user sees them: endpoints, params, responses,"
+        " auth and the SDK's methods and models, each breaking or not, and the semver bump they"
+        " call for. Pass --config when one side has no TOML beside it (a spec from git show).",
+        "git show main:spec/api.lap > /tmp/old.lap\n"
+        "  lapgen diff /tmp/old.lap spec/api.lap --config spec/api.toml --format markdown\n"
+        "  lapgen diff old.lap new.lap --config api.toml --fail-on-breaking",
+    ),
+    "mock": (
+        "serve a spec-driven HTTP mock of the API",
+        "Serve the API on 127.0.0.1: requests are checked against the spec (400/401/404/405) and"
+        " answered with bodies synthesised from it. The X-Lapgen-Mock request header injects"
+        " faults (status=429; retry-after=1, delay=2, drop). Stops on Ctrl-C or SIGTERM.",
+        "lapgen mock spec/api.lap --port 8080\n"
+        "  lapgen mock spec/api.lap --seed 7 --fail-rate 0.1",
+    ),
+}
+
+
+def _command(commands: Any, name: str, run: Callable[[argparse.Namespace], int]) -> Any:
+    summary, description, examples = _HELP[name]
+    command = commands.add_parser(
+        name,
+        help=summary,
+        description=textwrap.fill(description, 79, break_on_hyphens=False),
+        epilog=f"examples:\n  {examples}",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    command.set_defaults(run=run)
+    return command
+
+
 def _argument_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
-        prog="lapgen", description="Typed Python SDKs from LAP API descriptions."
+        prog="lapgen",
+        description="Typed Python SDKs from LAP API descriptions. "
+        "Run `lapgen COMMAND --help` for a command's options and examples.",
     )
     parser.add_argument("--version", action="version", version=f"lapgen {__version__}")
     commands = parser.add_subparsers(required=True, metavar="COMMAND")
+    config_help = "config file (default: SPEC with .toml)"
 
-    validate = commands.add_parser(
-        "validate", help="check LAP files and report errors and warnings"
-    )
+    validate = _command(commands, "validate", _validate)
     validate.add_argument("specs", nargs="+", metavar="SPEC", type=Path)
     validate.add_argument("--json", action="store_true", help="print a JSON report on stdout")
     validate.add_argument("--strict", action="store_true", help="treat warnings as errors")
-    validate.set_defaults(run=_validate)
 
-    generate = commands.add_parser("generate", help="generate a Python SDK from a LAP file")
+    generate = _command(commands, "generate", _generate)
     generate.add_argument("spec", metavar="SPEC", type=Path)
-    generate.add_argument("-o", "--output", required=True, type=Path, help="output directory")
-    generate.add_argument("--config", type=Path, help="config file (default: SPEC with .toml)")
+    generate.add_argument(
+        "-o", "--output", required=True, type=Path, metavar="OUTDIR", help="output directory"
+    )
+    generate.add_argument("--config", type=Path, help=config_help)
     generate.add_argument(
         "--force", action="store_true", help="overwrite files in OUTDIR that lapgen did not write"
     )
-    generate.set_defaults(run=_generate)
 
-    plan = commands.add_parser("plan", help="print what would be generated")
+    plan = _command(commands, "plan", _plan)
     plan.add_argument("spec", metavar="SPEC", type=Path)
-    plan.add_argument("--config", type=Path, help="config file (default: SPEC with .toml)")
+    plan.add_argument("--config", type=Path, help=config_help)
     plan.add_argument("--json", action="store_true", help="print the plan as JSON")
-    plan.set_defaults(run=_plan)
 
-    check = commands.add_parser("check", help="fail when OUTDIR is not what generate would write")
+    check = _command(commands, "check", _check)
     check.add_argument("spec", metavar="SPEC", type=Path)
     check.add_argument("outdir", metavar="OUTDIR", type=Path)
-    check.add_argument("--config", type=Path, help="config file (default: SPEC with .toml)")
+    check.add_argument("--config", type=Path, help=config_help)
     check.add_argument("--stat", action="store_true", help="summarise instead of a diff")
-    check.set_defaults(run=_check)
 
-    diff = commands.add_parser("diff", help="report API changes between two versions of a spec")
+    diff = _command(commands, "diff", _diff)
     diff.add_argument("old", metavar="OLD", type=Path)
     diff.add_argument("new", metavar="NEW", type=Path)
     diff.add_argument("--config", type=Path, help="config for both (default: each SPEC's .toml)")
@@ -125,19 +190,19 @@ def _argument_parser() -> argparse.ArgumentParser:
     diff.add_argument(
         "--fail-on-breaking", action="store_true", help="exit 1 when any change is breaking"
     )
-    diff.set_defaults(run=_diff)
 
-    mock = commands.add_parser("mock", help="serve a spec-driven HTTP mock of the API")
+    mock = _command(commands, "mock", _mock)
     mock.add_argument("spec", metavar="SPEC", type=Path)
-    mock.add_argument("--config", type=Path, help="config file (default: SPEC with .toml)")
+    mock.add_argument("--config", type=Path, help=config_help)
     mock.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1)")
     mock.add_argument("--port", type=int, default=0, help="port (default 0: a free one)")
     mock.add_argument("--seed", type=int, default=0, help="seed of the synthesised bodies")
-    mock.add_argument("--delay", type=float, default=0.0, help="seconds added to each response")
+    mock.add_argument(
+        "--delay", type=float, default=0.0, help="seconds added to each response (at most 30)"
+    )
     mock.add_argument(
         "--fail-rate", type=float, default=0.0, help="fraction of requests answered with a 503"
     )
-    mock.set_defaults(run=_mock)
     return parser
 
 
