@@ -36,7 +36,9 @@ from _process import bytecode_env, interleaved, lapgen_command, run_timed, summa
 ROOT = Path(__file__).resolve().parents[1]
 QUICK_SPEC = ROOT / "tests" / "corpus" / "openapi-petstore.lap"
 QUICK_RUNS = 3
-LAPSH_PARSE = "import sys; from lap.core.parser import parse_lap; parse_lap(open(sys.argv[1]).read())"
+LAPSH_PARSE = (
+    "import sys; from lap.core.parser import parse_lap; parse_lap(open(sys.argv[1]).read())"
+)
 
 # One validate, its phases timed inside the process (what `lapgen validate` calls, in order).
 PHASES = """
@@ -100,13 +102,16 @@ def main() -> None:
         else:
             print("lapsh: not installed (the `test` extra); timing lapgen alone")
         contenders = {
-            name: (lambda command=command: run_timed(command, env)) for name, command in commands.items()
+            name: (lambda command=command: run_timed(command, env))
+            for name, command in commands.items()
         }
         for run in contenders.values():  # warm-up: bytecode and grammar caches written
             run()
         times = interleaved(contenders, runs)
 
-        print(f"{spec.name}: {spec.stat().st_size:,} bytes; whole processes, {runs} interleaved runs")
+        print(
+            f"{spec.name}: {spec.stat().st_size:,} bytes; whole processes, {runs} interleaved runs"
+        )
         width = max(map(len, times)) + 1
         for name, samples in times.items():
             print(summary(name, samples, width))
@@ -127,7 +132,9 @@ def main() -> None:
         print("one lapgen validate, inside the process:")
         for phase, seconds in phases.items():
             print(f"  {phase}: {seconds * 1000:,.0f} ms")
-        print("heaviest packages imported by lapgen validate (python -X importtime, self time summed):")
+        print(
+            "heaviest packages imported by lapgen validate (python -X importtime, self time summed):"
+        )
         for name, seconds in heaviest_imports(env, spec, 8):
             print(f"  {name}: {seconds * 1000:,.0f} ms")
 

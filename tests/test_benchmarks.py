@@ -49,6 +49,24 @@ FIGURES: dict[str, list[str]] = {
         rf"lapgen generate corners \(in place, empty cache\): median {NUMBER} s",
         rf"lapgen generate corners \(warm cache, new directory\): median {NUMBER} s",
     ],
+    "validate.py": [
+        rf"openapi-petstore\.lap: {NUMBER} bytes; whole processes, 3 interleaved runs",
+        rf"lapgen validate:\s+median {NUMBER} ms  \(min {NUMBER}, max {NUMBER}\)",
+        rf"python -c pass:\s+median {NUMBER} ms  \(min {NUMBER}, max {NUMBER}\)",
+        rf"lapsh parse_lap:\s+median {NUMBER} ms  \(min {NUMBER}, max {NUMBER}\)",
+        rf"ratio lapgen validate / lapsh parse_lap: {NUMBER}",
+        rf"  import generator\.cli: {NUMBER} ms",
+        rf"  read_spec \(parse \+ IR\): {NUMBER} ms",
+        rf"  planner warnings: {NUMBER} ms",
+        rf"  generator: {NUMBER} ms",  # lapgen's own modules are among the imports broken down
+    ],
+    "generate.py": [
+        rf"lapgen \(first\):\s+median {NUMBER} ms  \(min {NUMBER}, max {NUMBER}\)",
+        rf"lapgen \(in place\):\s+median {NUMBER} ms  \(min {NUMBER}, max {NUMBER}\)",
+        # Either timed side by side, or the reason why not, said on its own line.
+        rf"(?:ratio lapgen / openapi-python-client \(in place\): {NUMBER}"
+        r"|openapi-python-client: .*; timing lapgen alone)",
+    ],
     "mock.py": [
         rf"total\s+{STYTCH_ENDPOINTS}",  # every endpoint of the spec exercised
         rf"  AsyncClient: 20 calls \(<= 100 in flight\) in {NUMBER} s, {NUMBER} calls/s",
