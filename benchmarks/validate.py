@@ -6,6 +6,8 @@ timed with time.perf_counter from spawn to exit:
 - ``lapgen validate SPEC`` (the console script of this environment);
 - ``python -c "from lap.core.parser import parse_lap; parse_lap(open(SPEC).read())"`` (lapsh's
   parse, when lapsh is installed: the `test` extra);
+- ``python -c "from generator.frontend import read_spec; ..."``: lapgen's parse alone, as a
+  process (validate minus the planner's warnings and the imports only they need);
 - ``python -c pass``: the interpreter's own start, the floor under both.
 
 Both tools get the same bytecode caching (see ``_process.bytecode_env``) and one untimed
@@ -36,6 +38,9 @@ from _process import bytecode_env, interleaved, lapgen_command, run_timed, summa
 ROOT = Path(__file__).resolve().parents[1]
 QUICK_SPEC = ROOT / "tests" / "corpus" / "openapi-petstore.lap"
 QUICK_RUNS = 3
+LAPGEN_PARSE = (
+    "import sys; from generator.frontend import read_spec; read_spec(open(sys.argv[1]).read())"
+)
 LAPSH_PARSE = (
     "import sys; from lap.core.parser import parse_lap; parse_lap(open(sys.argv[1]).read())"
 )
@@ -46,9 +51,11 @@ import json, sys, time
 from pathlib import Path
 start = time.perf_counter()
 import generator.cli
-imported = time.perf_counter()
+cli = time.perf_counter()
 from generator.frontend import _parser, read_spec
+front = time.perf_counter()
 from generator.pipeline import planner_warnings
+imported = time.perf_counter()
 _parser(True)
 grammar = time.perf_counter()
 path = Path(sys.argv[1])
@@ -57,14 +64,20 @@ result = read_spec(data)
 parsed = time.perf_counter()
 planner_warnings(path, data, result.api)
 planned = time.perf_counter()
-json.dump({"import generator.cli": imported - start, "lark grammar (cached tables)":
+json.dump({"import generator.cli": cli - start, "import generator.frontend (lark, attrs)":
+    front - cli, "import generator.pipeline (planner, config, httpx)": imported - front,
+    "lark grammar (cached tables)":
     grammar - imported, "read_spec (parse + IR)": parsed - grammar,
     "planner warnings": planned - parsed}, sys.stdout)
 """
 
 
 def heaviest_imports(env: dict[str, str], spec: Path, count: int) -> list[tuple[str, float]]:
-    """Top-level packages by their modules' own import time in one ``validate`` (-X importtime)."""
+    """Packages by the cumulative time of their imports in one ``validate`` (-X importtime).
+
+    A package counts where another package imported it, with all it imported in turn: httpx's
+    figure includes the click and rich its command line pulls in (which count on their own too).
+    """
     done = subprocess.run(
         [sys.executable, "-X", "importtime", "-m", "generator", "validate", str(spec)],
         env=env,
@@ -72,11 +85,18 @@ def heaviest_imports(env: dict[str, str], spec: Path, count: int) -> list[tuple[
         text=True,
         check=True,
     )
-    totals: dict[str, float] = defaultdict(float)
+    entries = []  # (depth, package, cumulative seconds), children before their parent
     for line in done.stderr.splitlines():
         fields = line.removeprefix("import time:").split("|")
-        if len(fields) == 3 and fields[0].strip().isdigit():  # self us | cumulative us | name
-            totals[fields[2].strip().split(".")[0]] += int(fields[0]) / 1e6
+        if len(fields) == 3 and fields[1].strip().isdigit():
+            name = fields[2].rstrip()
+            depth = (len(name) - len(name.lstrip())) // 2
+            entries.append((depth, name.strip().split(".")[0], int(fields[1]) / 1e6))
+    totals: dict[str, float] = defaultdict(float)
+    for index, (depth, package, cumulative) in enumerate(entries):
+        importer = next((p for d, p, _ in entries[index + 1 :] if d < depth), None)
+        if importer != package:
+            totals[package] += cumulative
     return sorted(totals.items(), key=lambda item: -item[1])[:count]
 
 
@@ -95,6 +115,8 @@ def main() -> None:
         env = bytecode_env(Path(pycache))
         commands = {
             "lapgen validate": [*lapgen_command(), "validate", str(spec)],
+            # The front end alone, as a process: what validate costs beyond it is the planner.
+            "lapgen read_spec": [sys.executable, "-c", LAPGEN_PARSE, str(spec)],
             "python -c pass": [sys.executable, "-c", "pass"],
         }
         if importlib.util.find_spec("lap") is not None:
@@ -119,6 +141,8 @@ def main() -> None:
         if "lapsh parse_lap" in medians:
             ratio = medians["lapgen validate"] / medians["lapsh parse_lap"]
             print(f"ratio lapgen validate / lapsh parse_lap: {ratio:.2f}")
+            ratio = medians["lapgen read_spec"] / medians["lapsh parse_lap"]
+            print(f"ratio lapgen read_spec / lapsh parse_lap: {ratio:.2f}")
 
         phases = json.loads(
             subprocess.run(
@@ -132,10 +156,8 @@ def main() -> None:
         print("one lapgen validate, inside the process:")
         for phase, seconds in phases.items():
             print(f"  {phase}: {seconds * 1000:,.0f} ms")
-        print(
-            "heaviest packages imported by lapgen validate (python -X importtime, self time summed):"
-        )
-        for name, seconds in heaviest_imports(env, spec, 8):
+        print("heaviest imports of lapgen validate (python -X importtime, cumulative):")
+        for name, seconds in heaviest_imports(env, spec, 10):
             print(f"  {name}: {seconds * 1000:,.0f} ms")
 
 

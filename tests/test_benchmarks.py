@@ -55,7 +55,9 @@ FIGURES: dict[str, list[str]] = {
         rf"python -c pass:\s+median {NUMBER} ms  \(min {NUMBER}, max {NUMBER}\)",
         rf"lapsh parse_lap:\s+median {NUMBER} ms  \(min {NUMBER}, max {NUMBER}\)",
         rf"ratio lapgen validate / lapsh parse_lap: {NUMBER}",
+        rf"ratio lapgen read_spec / lapsh parse_lap: {NUMBER}",
         rf"  import generator\.cli: {NUMBER} ms",
+        rf"  import generator\.pipeline \(planner, config, httpx\): {NUMBER} ms",
         rf"  read_spec \(parse \+ IR\): {NUMBER} ms",
         rf"  planner warnings: {NUMBER} ms",
         rf"  generator: {NUMBER} ms",  # lapgen's own modules are among the imports broken down
