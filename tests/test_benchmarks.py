@@ -5,6 +5,7 @@ noticed.) The figures' values are machine noise: only their presence and form ar
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import subprocess
@@ -97,3 +98,44 @@ def test_benchmark_runs_in_quick_mode(script: str) -> None:
     assert "Traceback" not in done.stderr
     for figure in FIGURES[script]:
         assert re.search(f"^{figure}$", done.stdout, re.MULTILINE), (figure, done.stdout)
+
+
+# What each command may load: a command that imports another's dependencies is slower to start
+# for nothing (issue 12: `lapgen validate` loaded the whole back end). Packages named here are
+# the heavy ones of other commands: black and jinja2 (generate), starlette and uvicorn (mock).
+BACK_END = {"black", "jinja2", "starlette", "uvicorn"}
+MUST_NOT_LOAD: dict[str, set[str]] = {
+    "--version": BACK_END | {"lark", "httpx", "attrs", "attr", "generator.frontend"},
+    "--help": BACK_END | {"lark", "httpx", "attrs", "attr", "generator.frontend"},
+    "validate": BACK_END,
+    "plan": BACK_END,
+}
+LOADED_MODULES = """
+import contextlib, io, json, sys
+from generator.cli import main
+with contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(io.StringIO()):
+    code = main(sys.argv[1:])
+json.dump({"code": code, "modules": sorted(sys.modules)}, sys.stdout)
+"""
+
+
+@pytest.mark.parametrize("command", sorted(MUST_NOT_LOAD))
+def test_a_command_loads_only_what_it_runs(command: str) -> None:
+    spec = str(REPO / "tests" / "corpus" / "openapi-petstore.lap")
+    argv = [command] if command.startswith("--") else [command, spec]
+    done = subprocess.run(
+        [sys.executable, "-c", LOADED_MODULES, *argv],
+        cwd=REPO,
+        env={**os.environ, "PYTHONPATH": str(REPO)},
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=True,
+    )
+    report = json.loads(done.stdout)
+    assert report["code"] == 0
+    loaded = set(report["modules"])
+    loaded_packages = loaded | {module.split(".")[0] for module in loaded}
+    assert not loaded_packages & MUST_NOT_LOAD[command]
+    if not command.startswith("--"):  # the command ran: it did load its front end
+        assert "generator.frontend" in loaded
