@@ -8,6 +8,9 @@ timed with time.perf_counter from spawn to exit:
   parse, when lapsh is installed: the `test` extra);
 - ``python -c "from generator.frontend import read_spec; ..."``: lapgen's parse alone, as a
   process (validate minus the planner's warnings and the imports only they need);
+- the same with pure-Python lark (``accelerate=False``): what lark-cython (the `fast` extra)
+  gains a whole process;
+- ``lapgen validate`` with an empty cache directory: what lark's cached tables save;
 - ``python -c pass``: the interpreter's own start, the floor under both.
 
 Both tools get the same bytecode caching (see ``_process.bytecode_env``) and one untimed
@@ -24,6 +27,7 @@ from __future__ import annotations
 
 import argparse
 import importlib.util
+import itertools
 import json
 import statistics
 import subprocess
@@ -123,10 +127,24 @@ def main() -> None:
             commands["lapsh parse_lap"] = [sys.executable, "-c", LAPSH_PARSE, str(spec)]
         else:
             print("lapsh: not installed (the `test` extra); timing lapgen alone")
+        commands["lapgen read_spec, pure-Python lark"] = [
+            sys.executable,
+            "-c",
+            LAPGEN_PARSE.replace("read()", "read(), accelerate=False"),
+            str(spec),
+        ]
         contenders = {
             name: (lambda command=command: run_timed(command, env))
             for name, command in commands.items()
         }
+        fresh_caches = (Path(pycache) / f"lark-cache-{number}" for number in itertools.count())
+
+        def without_grammar_cache() -> float:
+            """validate building lark's tables, as a first run (or an unusable cache) does."""
+            cold = {**env, "LAPGEN_CACHE_DIR": str(next(fresh_caches))}
+            return run_timed(commands["lapgen validate"], cold)
+
+        contenders["lapgen validate, no grammar cache"] = without_grammar_cache
         for run in contenders.values():  # warm-up: bytecode and grammar caches written
             run()
         times = interleaved(contenders, runs)

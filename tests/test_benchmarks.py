@@ -55,6 +55,8 @@ FIGURES: dict[str, list[str]] = {
         rf"lapgen validate:\s+median {NUMBER} ms  \(min {NUMBER}, max {NUMBER}\)",
         rf"python -c pass:\s+median {NUMBER} ms  \(min {NUMBER}, max {NUMBER}\)",
         rf"lapsh parse_lap:\s+median {NUMBER} ms  \(min {NUMBER}, max {NUMBER}\)",
+        rf"lapgen read_spec, pure-Python lark:\s+median {NUMBER} ms  \(min {NUMBER}, max {NUMBER}\)",
+        rf"lapgen validate, no grammar cache:\s+median {NUMBER} ms  \(min {NUMBER}, max {NUMBER}\)",
         rf"ratio lapgen validate / lapsh parse_lap: {NUMBER}",
         rf"ratio lapgen read_spec / lapsh parse_lap: {NUMBER}",
         rf"  import generator\.cli: {NUMBER} ms",
