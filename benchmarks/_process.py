@@ -14,15 +14,18 @@ from pathlib import Path
 Command = Sequence[str]
 
 
-def bytecode_env(pycache: Path) -> dict[str, str]:
-    """The environment with bytecode cached under ``pycache`` for every contender alike.
+def bytecode_env(scratch: Path) -> dict[str, str]:
+    """The environment with bytecode cached under ``scratch`` for every contender alike.
 
     Without it, an editable install under PYTHONDONTWRITEBYTECODE=1 recompiles lapgen's own
     sources in every process while installed packages (lapsh) load their pip-compiled .pyc:
-    a handicap no installed lapgen has.
+    a handicap no installed lapgen has. lapgen's caches live there too: the user's cache file
+    of lark's tables has one name for every grammar, so another lapgen checkout running at
+    the same time would make runs here rebuild the tables now and then.
     """
     env = {key: value for key, value in os.environ.items() if key != "PYTHONDONTWRITEBYTECODE"}
-    env["PYTHONPYCACHEPREFIX"] = str(pycache)
+    env["PYTHONPYCACHEPREFIX"] = str(scratch / "pyc")
+    env["LAPGEN_CACHE_DIR"] = str(scratch / "lapgen-cache")
     return env
 
 

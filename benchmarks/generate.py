@@ -67,7 +67,7 @@ def main() -> None:
 
     with tempfile.TemporaryDirectory(prefix="lapgen-bench-generate-") as temp:
         scratch = Path(temp)
-        env = bytecode_env(scratch / "pyc")
+        env = bytecode_env(scratch)
         lapgen = lapgen_command()
         opc = tool(OPC)
         problem = opc_problem(opc, args.openapi, scratch, env)

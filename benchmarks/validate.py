@@ -13,7 +13,7 @@ timed with time.perf_counter from spawn to exit:
 - ``lapgen validate`` with an empty cache directory: what lark's cached tables save;
 - ``python -c pass``: the interpreter's own start, the floor under both.
 
-Both tools get the same bytecode caching (see ``_process.bytecode_env``) and one untimed
+Both tools get the same bytecode caching, lapgen a private cache (``_process.bytecode_env``), and one untimed
 warm-up run (which also leaves lark's grammar cache in place, as any second run finds it).
 Then a breakdown of one lapgen validate process: where its time goes (imports, the grammar
 load, the parse, the planner's warnings) and its heaviest imports by ``python -X importtime``.
@@ -115,8 +115,8 @@ def main() -> None:
     spec: Path = QUICK_SPEC if args.quick else args.spec
     runs: int = QUICK_RUNS if args.quick else args.runs
 
-    with tempfile.TemporaryDirectory(prefix="lapgen-bench-pyc-") as pycache:
-        env = bytecode_env(Path(pycache))
+    with tempfile.TemporaryDirectory(prefix="lapgen-bench-validate-") as scratch:
+        env = bytecode_env(Path(scratch))
         commands = {
             "lapgen validate": [*lapgen_command(), "validate", str(spec)],
             # The front end alone, as a process: what validate costs beyond it is the planner.
@@ -137,7 +137,7 @@ def main() -> None:
             name: (lambda command=command: run_timed(command, env))
             for name, command in commands.items()
         }
-        fresh_caches = (Path(pycache) / f"lark-cache-{number}" for number in itertools.count())
+        fresh_caches = (Path(scratch) / f"lark-cache-{number}" for number in itertools.count())
 
         def without_grammar_cache() -> float:
             """validate building lark's tables, as a first run (or an unusable cache) does."""
