@@ -13,8 +13,9 @@ timed with time.perf_counter from spawn to exit:
 - ``lapgen validate`` with an empty cache directory: what lark's cached tables save;
 - ``python -c pass``: the interpreter's own start, the floor under both.
 
-Both tools get the same bytecode caching, lapgen a private cache (``_process.bytecode_env``), and one untimed
-warm-up run (which also leaves lark's grammar cache in place, as any second run finds it).
+Both tools get the same bytecode caching, lapgen a private cache directory (see
+``_process.bytecode_env``), and one untimed warm-up run (which also leaves lark's grammar
+cache in place, as any second run finds it).
 Then a breakdown of one lapgen validate process: where its time goes (imports, the grammar
 load, the parse, the planner's warnings) and its heaviest imports by ``python -X importtime``.
 
