@@ -11,10 +11,9 @@ import sys
 import textwrap
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from . import __version__
-from .diagnostics import Diagnostic, visible
 from .errors import (
     ConfigError,
     InternalError,
@@ -23,9 +22,14 @@ from .errors import (
     SpecError,
     UsageError,
 )
-from .frontend import ParseResult, read_spec, source_lines
-from .pipeline import Loaded, load, planner_warnings, read_bytes
-from .plan import plan_json
+
+# Each command imports what it runs, inside its function: `lapgen --help` and `--version`
+# load none of it, and no command pays for another's dependencies (lark, httpx via the
+# planner's URL checks, black, jinja2, starlette).
+if TYPE_CHECKING:
+    from .diagnostics import Diagnostic
+    from .frontend import ParseResult
+    from .pipeline import Loaded
 
 EXIT_OK = 0
 EXIT_FAILED = 1  # the spec is invalid, or the check failed: stale output, a breaking change
@@ -207,6 +211,9 @@ def _argument_parser() -> argparse.ArgumentParser:
 
 
 def _validate(args: argparse.Namespace) -> int:
+    from .frontend import read_spec
+    from .pipeline import planner_warnings, read_bytes
+
     reports = []
     exit_status = EXIT_OK
     for path in args.specs:
@@ -234,6 +241,8 @@ def _validate(args: argparse.Namespace) -> int:
 def _print_diagnostics(path: Path, data: bytes, diagnostics: Sequence[Diagnostic]) -> None:
     if not diagnostics:
         return
+    from .frontend import source_lines
+
     # Numbered like the front end numbers them: str.splitlines() also breaks at \f, \v, \x1c…
     lines = source_lines(data.decode("utf-8", errors="replace"))
     for diagnostic in diagnostics:
@@ -241,6 +250,8 @@ def _print_diagnostics(path: Path, data: bytes, diagnostics: Sequence[Diagnostic
 
 
 def _summary(path: Path, result: ParseResult, warnings: int, failed: bool) -> str:
+    from .diagnostics import visible
+
     counts = f"{len(result.errors)} errors, {warnings} warnings"
     if result.api is None:
         return f"{path}: invalid ({counts})"
@@ -267,6 +278,8 @@ def _diff(args: argparse.Namespace) -> int:
 
 def _load(args: argparse.Namespace) -> Loaded:
     """The spec planned; prints the planner's warnings. Raises ``LapgenError``."""
+    from .pipeline import load
+
     loaded = load(args.spec, args.config)
     for warning in loaded.render_warnings():
         print(warning, file=sys.stderr)
@@ -301,6 +314,8 @@ def _generate(args: argparse.Namespace) -> int:
 
 
 def _plan(args: argparse.Namespace) -> int:
+    from .plan import plan_json
+
     plan = _load(args).plan
     if args.json:
         json.dump(plan_json(plan), sys.stdout, indent=2)

@@ -5,6 +5,7 @@ noticed.) The figures' values are machine noise: only their presence and form ar
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import subprocess
@@ -49,6 +50,28 @@ FIGURES: dict[str, list[str]] = {
         rf"lapgen generate corners \(in place, empty cache\): median {NUMBER} s",
         rf"lapgen generate corners \(warm cache, new directory\): median {NUMBER} s",
     ],
+    "validate.py": [
+        rf"openapi-petstore\.lap: {NUMBER} bytes; whole processes, 3 interleaved runs",
+        rf"lapgen validate:\s+median {NUMBER} ms  \(min {NUMBER}, max {NUMBER}\)",
+        rf"python -c pass:\s+median {NUMBER} ms  \(min {NUMBER}, max {NUMBER}\)",
+        rf"lapsh parse_lap:\s+median {NUMBER} ms  \(min {NUMBER}, max {NUMBER}\)",
+        rf"lapgen read_spec, pure-Python lark:\s+median {NUMBER} ms  \(min {NUMBER}, max {NUMBER}\)",
+        rf"lapgen validate, no grammar cache:\s+median {NUMBER} ms  \(min {NUMBER}, max {NUMBER}\)",
+        rf"ratio lapgen validate / lapsh parse_lap: {NUMBER}",
+        rf"ratio lapgen read_spec / lapsh parse_lap: {NUMBER}",
+        rf"  import generator\.cli: {NUMBER} ms",
+        rf"  import generator\.pipeline \(planner, config, httpx\): {NUMBER} ms",
+        rf"  read_spec \(parse \+ IR\): {NUMBER} ms",
+        rf"  planner warnings: {NUMBER} ms",
+        rf"  generator: {NUMBER} ms",  # lapgen's own modules are among the imports broken down
+    ],
+    "generate.py": [
+        rf"lapgen \(first\):\s+median {NUMBER} ms  \(min {NUMBER}, max {NUMBER}\)",
+        rf"lapgen \(in place\):\s+median {NUMBER} ms  \(min {NUMBER}, max {NUMBER}\)",
+        # Either timed side by side, or the reason why not, said on its own line.
+        rf"(?:ratio lapgen / openapi-python-client \(in place\): {NUMBER}"
+        r"|openapi-python-client: .*; timing lapgen alone)",
+    ],
     "mock.py": [
         rf"total\s+{STYTCH_ENDPOINTS}",  # every endpoint of the spec exercised
         rf"  AsyncClient: 20 calls \(<= 100 in flight\) in {NUMBER} s, {NUMBER} calls/s",
@@ -77,3 +100,44 @@ def test_benchmark_runs_in_quick_mode(script: str) -> None:
     assert "Traceback" not in done.stderr
     for figure in FIGURES[script]:
         assert re.search(f"^{figure}$", done.stdout, re.MULTILINE), (figure, done.stdout)
+
+
+# What each command may load: a command that imports another's dependencies is slower to start
+# for nothing (issue 12: `lapgen validate` loaded the whole back end). Packages named here are
+# the heavy ones of other commands: black and jinja2 (generate), starlette and uvicorn (mock).
+BACK_END = {"black", "jinja2", "starlette", "uvicorn"}
+MUST_NOT_LOAD: dict[str, set[str]] = {
+    "--version": BACK_END | {"lark", "httpx", "attrs", "attr", "generator.frontend"},
+    "--help": BACK_END | {"lark", "httpx", "attrs", "attr", "generator.frontend"},
+    "validate": BACK_END,
+    "plan": BACK_END,
+}
+LOADED_MODULES = """
+import contextlib, io, json, sys
+from generator.cli import main
+with contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(io.StringIO()):
+    code = main(sys.argv[1:])
+json.dump({"code": code, "modules": sorted(sys.modules)}, sys.stdout)
+"""
+
+
+@pytest.mark.parametrize("command", sorted(MUST_NOT_LOAD))
+def test_a_command_loads_only_what_it_runs(command: str) -> None:
+    spec = str(REPO / "tests" / "corpus" / "openapi-petstore.lap")
+    argv = [command] if command.startswith("--") else [command, spec]
+    done = subprocess.run(
+        [sys.executable, "-c", LOADED_MODULES, *argv],
+        cwd=REPO,
+        env={**os.environ, "PYTHONPATH": str(REPO)},
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=True,
+    )
+    report = json.loads(done.stdout)
+    assert report["code"] == 0
+    loaded = set(report["modules"])
+    loaded_packages = loaded | {module.split(".")[0] for module in loaded}
+    assert not loaded_packages & MUST_NOT_LOAD[command]
+    if not command.startswith("--"):  # the command ran: it did load its front end
+        assert "generator.frontend" in loaded

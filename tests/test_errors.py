@@ -18,6 +18,8 @@ from sdk_support import FIXTURES, run_lapgen
 import generator.check
 import generator.cli
 import generator.diff
+import generator.frontend
+import generator.pipeline
 import generator.render
 from generator import errors
 from generator.cli import exit_code
@@ -113,8 +115,9 @@ def test_a_bug_exits_4_without_a_traceback(
     def crash(*_args: object, **_kwargs: object) -> None:
         raise RuntimeError("boom")
 
-    monkeypatch.setattr(generator.cli, "read_spec", crash)
-    monkeypatch.setattr(generator.cli, "load", crash)
+    # The CLI imports these inside each command (lazily), so they are patched at their home.
+    monkeypatch.setattr(generator.frontend, "read_spec", crash)
+    monkeypatch.setattr(generator.pipeline, "load", crash)
     monkeypatch.setattr(generator.diff, "load", crash)
     monkeypatch.setattr(generator.check, "load", crash)
     run = run_lapgen(*COMMANDS[command](workdir / "valid.lap", workdir))
