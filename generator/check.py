@@ -26,6 +26,7 @@ from typing import TextIO
 import attrs
 
 from . import __version__
+from .diagnostics import visible
 from .errors import InternalError, UsageError
 from .output import (
     MANIFEST,
@@ -272,26 +273,32 @@ def run(
     again = f" --config {config}" if config is not None else ""
     if not out_dir.is_dir():
         raise UsageError(f"{out_dir}: error: no such directory (lapgen never generated it)")
+    # Paths as the terminal shows them: a file name cannot move the cursor.
+    shown_spec, shown_out = visible(str(spec)), visible(str(out_dir))
     leftovers = interruption_leftovers(out_dir)
     if leftovers:
         # Old and new files may be mixed until the next generate rolls back or forward.
         print(
-            f"{out_dir}: interrupted: a generation was interrupted and not recovered "
-            f"({', '.join(leftovers)}); run lapgen generate {spec} -o {out_dir}{again}",
+            f"{shown_out}: interrupted: a generation was interrupted and not recovered "
+            f"({', '.join(leftovers)}); run lapgen generate {shown_spec} -o {shown_out}{again}",
             file=err,
         )
         return EXIT_STALE
     if not read_manifest(out_dir):
         raise UsageError(
-            f"{out_dir}: error: no lapgen manifest ({MANIFEST}): lapgen never generated it"
+            f"{shown_out}: error: no lapgen manifest ({MANIFEST}): lapgen never generated it"
         )
     result = _compare_loaded(loaded, out_dir)
     if result.fresh:
-        print(f"{out_dir}: up to date with {spec}", file=out)
+        print(f"{shown_out}: up to date with {shown_spec}", file=out)
         return EXIT_FRESH
-    print(f"{out_dir}: stale: {len(result.changes)} files differ from a fresh generation", file=err)
+    print(
+        f"{shown_out}: stale: {len(result.changes)} files differ from a fresh generation", file=err
+    )
     for reason in result.reasons:
-        print(f"  - {reason}", file=err)
-    print(f"  to update it: lapgen generate {spec} -o {out_dir}{again}", file=err)
-    out.write(stat_text(result.changes) if stat else diff_text(result.changes))
+        print(f"  - {visible(reason)}", file=err)
+    print(f"  to update it: lapgen generate {shown_spec} -o {shown_out}{again}", file=err)
+    report = stat_text(result.changes) if stat else diff_text(result.changes)
+    # OUTDIR's bytes are input: an edited file cannot put terminal controls in a CI log.
+    out.write("\n".join(visible(line) for line in report.split("\n")))
     return EXIT_STALE

@@ -64,16 +64,23 @@ def main(argv: Sequence[str] | None = None) -> int:
     except BrokenPipeError:  # `lapgen ... | head`
         return EXIT_OK
     except LapgenError as exc:
-        print(exc, file=sys.stderr)
+        print(terminal_text(str(exc)), file=sys.stderr)
         return exit_code(exc)
     except Exception as exc:  # noqa: BLE001  # a bug: one line that locates it, no traceback
         where = _innermost_frame(exc)
+        message = f"{type(exc).__name__}: {exc} ({where})"
         print(
-            f"lapgen: internal error: {type(exc).__name__}: {exc} ({where}); please report it",
-            file=sys.stderr,
+            f"lapgen: internal error: {terminal_text(message)}; please report it", file=sys.stderr
         )
         return EXIT_INTERNAL
     return code
+
+
+def terminal_text(text: str) -> str:
+    """``text`` safe to print: file names and spec text cannot move the cursor or reorder it."""
+    from .diagnostics import visible
+
+    return "\n".join(visible(line) for line in text.split("\n"))
 
 
 def _innermost_frame(exc: BaseException) -> str:
@@ -216,8 +223,14 @@ def _validate(args: argparse.Namespace) -> int:
 
     reports = []
     exit_status = EXIT_OK
+    unreadable: list[UsageError] = []
     for path in args.specs:
-        data = read_bytes(path)
+        try:
+            data = read_bytes(path)
+        except UsageError as error:  # report it, and still validate the other files
+            unreadable.append(error)
+            print(terminal_text(str(error)), file=sys.stderr)
+            continue
         result = read_spec(data)
         # The planner's warnings (name collisions) too: validate shows what generate would.
         planned: tuple[Diagnostic, ...] = ()
@@ -235,7 +248,7 @@ def _validate(args: argparse.Namespace) -> int:
     if args.json:
         json.dump(reports, sys.stdout, indent=2)
         sys.stdout.write("\n")
-    return exit_status
+    return EXIT_USAGE if unreadable else exit_status
 
 
 def _print_diagnostics(path: Path, data: bytes, diagnostics: Sequence[Diagnostic]) -> None:
@@ -253,12 +266,13 @@ def _summary(path: Path, result: ParseResult, warnings: int, failed: bool) -> st
     from .diagnostics import visible
 
     counts = f"{len(result.errors)} errors, {warnings} warnings"
+    shown = visible(str(path))
     if result.api is None:
-        return f"{path}: invalid ({counts})"
+        return f"{shown}: invalid ({counts})"
     api = result.api
     status = "invalid" if failed else "ok"
     return (
-        f"{path}: {status}: {visible(api.name)}, {len(api.endpoints)} endpoints in "
+        f"{shown}: {status}: {visible(api.name)}, {len(api.endpoints)} endpoints in "
         f"{len(api.groups)} groups ({counts})"
     )
 
@@ -292,6 +306,7 @@ def _generate(args: argparse.Namespace) -> int:
     from .render import render_files
 
     plan = _load(args).plan
+    output = terminal_text(str(args.output))
     try:
         files = render_files(plan, previous=args.output if args.output.is_dir() else None)
         notes = write_output(files, args.output, force=args.force)
@@ -302,14 +317,14 @@ def _generate(args: argparse.Namespace) -> int:
     except (KeyboardInterrupt, Terminated) as exc:
         # Rolled back, unless the signal came after the last file was in place.
         print(
-            f"{args.output}: interrupted: left whole (the previous output, or the new one)",
+            f"{output}: interrupted: left whole (the previous output, or the new one)",
             file=sys.stderr,
         )
         return 128 + (exc.args[0] if isinstance(exc, Terminated) else 2)
     for note in notes:
-        print(f"{args.output}: note: {note}", file=sys.stderr)
+        print(terminal_text(f"{output}: note: {note}"), file=sys.stderr)
     methods = sum(1 for _ in plan.all_methods())
-    print(f"{args.output}: {plan.package} with {methods} methods and {len(plan.models)} models")
+    print(f"{output}: {plan.package} with {methods} methods and {len(plan.models)} models")
     return EXIT_OK
 
 
@@ -329,6 +344,8 @@ def _plan(args: argparse.Namespace) -> int:
 def _mock(args: argparse.Namespace) -> int:
     from .mock import serve_forever  # starlette and uvicorn load only for this command
 
+    if not 0 <= args.port <= 65535:
+        raise UsageError(f"--port {args.port}: not a TCP port (0 to 65535; 0 picks a free one)")
     loaded = _load(args)
     return serve_forever(
         loaded.api,

@@ -37,7 +37,7 @@ class Diagnostic:
 
     def render(self, path: str, source_lines: list[str] | None = None) -> str:
         """Format for a terminal; quotes the offending line when the source is known."""
-        head = f"{path}:{self.line}:{self.column}: {self.severity}: {self.message}"
+        head = f"{visible(path)}:{self.line}:{self.column}: {self.severity}: {self.message}"
         if not source_lines or not 1 <= self.line <= len(source_lines):
             return head
         text = source_lines[self.line - 1].rstrip("\r\n")
