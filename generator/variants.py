@@ -111,9 +111,11 @@ def _desc_candidates(endpoint: ir.Endpoint, resource: Sequence[str], name: str) 
     ``create_authors_collection``. A name equal to the one the endpoint already has is no
     help, and one longer than ``MAX_DESC_WORDS`` words is prose.
     """
+    desc = endpoint.desc or ""
     phrase = [
         word.lower()
-        for word in re.findall(r"[A-Za-z][A-Za-z0-9]*", endpoint.desc or "")
+        # A parenthesised aside (`(One-to-Many)`) qualifies the request but is not its name.
+        for word in re.findall(r"[A-Za-z][A-Za-z0-9]*", re.sub(r"\([^()]*\)", " ", desc))
         if word.lower() not in _FILLER
     ]
     phrase = [part for word in phrase for part in words(word)]

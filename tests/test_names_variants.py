@@ -121,3 +121,17 @@ def test_every_variant_set_plans_to_distinct_methods_without_suffixes_when_descs
         assert not any(re.search(r"_\d+$", a) for a in accessors), accessors
     repeats = [w for w in plan.warnings if "repeats the endpoint" in w.message]
     assert len(repeats) == len(blocks) - len(set(blocks))
+
+
+def test_a_parenthesised_aside_is_not_part_of_the_name() -> None:
+    # Typesense's Postman collection: without the aside, each desc is short enough to name.
+    plan = plan_of(
+        spec(
+            ("POST", "/multi_search", "Search books with joined author (One-to-One)", "a: str"),
+            ("POST", "/multi_search", "Search customers with joined orders (One-to-Many)", None),
+        )
+    )
+    assert sorted(m.name for m in plan.all_methods()) == [
+        "search_books_with_joined_author",
+        "search_customers_with_joined_orders",
+    ]
