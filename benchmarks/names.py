@@ -44,7 +44,8 @@ def bare_plan(spec: Path) -> Plan | None:
 
 def drawn_plans(count: int) -> list[Plan]:
     """Plans of ``count`` OpenAPI documents drawn as tests/test_differential.py draws them,
-    compiled with lapsh in-process (deterministic: the same documents every run)."""
+    compiled with lapsh in-process. Derandomized, but the count of methods still varies a
+    little between runs: hypothesis' generation is not bit-for-bit reproducible."""
     from hypothesis import HealthCheck, Phase, given, settings
 
     from tests.test_differential import compile_with_lapsh, openapi_documents
