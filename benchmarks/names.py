@@ -3,16 +3,21 @@
     python benchmarks/names.py [--quick] [SPEC.lap ...]   # default: every tests/corpus file
 
 Prints, over the LAP files given (with no config), how many methods carry a numeric suffix
-(``get_2``) and how many accessors have a version-like resource (``n3``, ``v1``, ``api``); then
+(``get_2``) and how many accessors have a version-like resource (``n3``, ``v1``, ``api``); the
+same over 200 OpenAPI documents drawn with tests/test_differential.py's strategy and compiled
+with lapsh, and over both; then
 how many of spec/stytch.lap's method names and accessors equal the official Stytch SDK's
 (tests/fixtures/stytch_official_accessors.tsv), with and without spec/stytch.toml.
 """
 
 from __future__ import annotations
 
+import contextlib
 import re
 import sys
+import warnings
 from pathlib import Path
+from typing import Any
 
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
@@ -37,12 +42,40 @@ def bare_plan(spec: Path) -> Plan | None:
         return None
 
 
-def suffix_figures(specs: list[Path]) -> str:
+def drawn_plans(count: int) -> list[Plan]:
+    """Plans of ``count`` OpenAPI documents drawn as tests/test_differential.py draws them,
+    compiled with lapsh in-process. Derandomized, but the count of methods still varies a
+    little between runs: hypothesis' generation is not bit-for-bit reproducible."""
+    from hypothesis import HealthCheck, Phase, given, settings
+
+    from tests.test_differential import compile_with_lapsh, openapi_documents
+
+    plans: list[Plan] = []
+
+    @settings(
+        max_examples=count,
+        derandomize=True,
+        database=None,
+        deadline=None,
+        phases=[Phase.generate],
+        suppress_health_check=list(HealthCheck),
+    )
+    @given(openapi_documents())
+    def draw(document: dict[str, Any]) -> None:
+        result = read_spec(compile_with_lapsh(document).encode())
+        if result.api is not None:
+            with contextlib.suppress(PlanError):
+                plans.append(build_plan(result.api, Config(), spec_name="d.lap", spec_bytes=b""))
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        draw()
+    return plans
+
+
+def suffix_figures(plans: list[Plan]) -> str:
     methods = suffixed = versioned = 0
-    for spec in specs:
-        plan = bare_plan(spec)
-        if plan is None:
-            continue
+    for plan in plans:
         for method in plan.all_methods():
             methods += 1
             *resource, name = method.accessor.split(".")
@@ -67,7 +100,11 @@ def main(argv: list[str]) -> int:
     quick = "--quick" in argv  # tests/test_benchmarks.py: a few files, so it cannot rot
     specs = [Path(arg) for arg in argv if arg != "--quick"]
     specs = specs or sorted((REPO / "tests" / "corpus").glob("*.lap"))
-    print(suffix_figures(specs[:3] if quick else specs))
+    plans = [plan for spec in (specs[:3] if quick else specs) if (plan := bare_plan(spec))]
+    print(suffix_figures(plans))
+    drawn = drawn_plans(3 if quick else 200)
+    print(f"lapsh-compiled OpenAPI documents ({len(drawn)} drawn): {suffix_figures(drawn)}")
+    print(f"both: {suffix_figures(plans + drawn)}")
     bare = bare_plan(STYTCH)
     assert bare is not None
     print(f"stytch without config: {stytch_figures(bare)}")

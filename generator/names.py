@@ -10,7 +10,7 @@ import re
 
 import attrs
 
-from .naming import snake, words
+from .naming import singular, snake, words
 
 # `v1`, `v1.1`, `v2beta1`, `2`, `2010-04-01`: a version, not a resource.
 VERSION_SEGMENT = re.compile(
@@ -174,15 +174,16 @@ def path_action(method: str, path: str) -> bool:
     """The last segment is the method's name rather than a resource.
 
     A camelCase segment (``findByStatus``), an action verb (``…/{id}/disable``, ``…/archive``)
-    or, on a route that changes something, any static segment right after a param
-    (``POST /pulls/{n}/merge``). ``GET /users/{id}/repos`` and ``DELETE …/{id}/subscription``
+    or, on a route that changes something, a static segment right after a param that is not
+    a plural noun (``POST /pulls/{n}/merge``, but not ``POST /droplets/{id}/actions``). ``GET /users/{id}/repos`` and ``DELETE …/{id}/subscription``
     stay resources.
     """
     segments = [s for s in path.strip("/").split("/") if s]
     last = segments[-1] if segments else ""
     if not last or "{" in last or len(segments) < 2:
         return False
-    after_param = "{" in segments[-2]
+    # `POST /droplets/{id}/actions` creates in a sub-collection: a plural noun is no action.
+    after_param = "{" in segments[-2] and singular(last) == last
     return (
         re.search(r"[a-z][A-Z]", last) is not None
         or is_action(last)

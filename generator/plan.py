@@ -17,7 +17,7 @@ from typing import assert_never
 
 import attrs
 
-from . import ir, names, placement
+from . import ir, names, placement, variants
 from .config import Config
 from .diagnostics import Diagnostic
 from .errors import ConfigError
@@ -447,6 +447,7 @@ class _Builder:
         self._check_renames(placed)
         placed = _merge_singular_resources(placed)
         placed = _verbs_for_shared_names(placed, configured=self._configured)
+        placed = variants.distinct_methods(placed, self.warnings)
         prefixes = {
             resource[:depth] for _, resource, _ in placed for depth in range(1, len(resource) + 1)
         }

@@ -158,10 +158,10 @@ CLASHING_SPEC = """@lap v0.3
 @api Clash API
 @endpoints 2
 @endpoint POST /search
-@desc Find people by name
+@required {name: str}
 @returns(200)
 @endpoint POST /search
-@desc Find places by name
+@required {place: str}
 @returns(200)
 @end
 """

@@ -135,13 +135,29 @@ def test_item_routes_that_still_clash_say_which_param_they_take() -> None:
     assert plan.warnings == ()
 
 
-def test_a_numeric_suffix_is_a_last_resort_and_names_the_config_key() -> None:
+# Prose descs: longer than a method name, so they cannot name the variants apart.
+PROSE = (
+    "Find every person whose name matches the query string",
+    "Find every place whose name matches the query string",
+)
+
+
+def test_variants_are_named_from_a_short_desc_before_any_suffix() -> None:
     text = lap(
         ("POST", "/search", "Find people by name"), ("POST", "/search", "Find places by name")
     )
     plan = plan_of(text)
+    assert sorted(m.accessor for m in plan.all_methods()) == [
+        "search.find_people_by_name",
+        "search.find_places_by_name",
+    ]
+    assert plan.warnings == ()
+
+
+def test_a_numeric_suffix_is_a_last_resort_and_names_the_config_key() -> None:
+    plan = plan_of(lap(("POST", "/search", PROSE[0]), ("POST", "/search", PROSE[1])))
     names_ = sorted(m.name for m in plan.all_methods())
-    assert names_[1].endswith("_2")
+    assert names_ == ["create", "create_2"]
     (warning,) = plan.warnings
     assert '[endpoints."POST /search"] accessor' in warning.message
 
@@ -150,9 +166,7 @@ def test_the_cli_prints_the_suffix_warning(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     spec = tmp_path / "t.lap"
-    spec.write_bytes(
-        lap(("POST", "/search", "Find people by x"), ("POST", "/search", "Find y by z"))
-    )
+    spec.write_bytes(lap(("POST", "/search", PROSE[0]), ("POST", "/search", PROSE[1])))
     assert cli_main(["generate", str(spec), "-o", str(tmp_path / "out")]) == 0
     err = capsys.readouterr().err
     assert "search.create is taken" in err and '[endpoints."POST /search"] accessor' in err
