@@ -5,6 +5,8 @@
 
 from __future__ import annotations
 
+import ast
+from collections.abc import Sequence
 from pathlib import Path
 
 import jinja2
@@ -25,6 +27,40 @@ RUNTIME_MODULES = (
     "_pagination.py",
     "_models.py",
 )
+
+
+# One group of imports (stdlib, third party, the package's own): ``(module, names)`` pairs,
+# where no names means ``import module``.
+ImportGroup = Sequence[tuple[str, Sequence[str]]]
+
+
+def names_read(code: str) -> frozenset[str]:
+    """Every bare name ``code`` mentions (the roots of attribute chains included)."""
+    return frozenset(node.id for node in ast.walk(ast.parse(code)) if isinstance(node, ast.Name))
+
+
+def import_block(body: str, groups: Sequence[ImportGroup]) -> str:
+    """The imports of the names ``body`` uses, out of those ``groups`` offers, in their order.
+
+    The templates render a module's body first and import exactly what it turned out to use:
+    which helpers and typing names a module needs depends on the spec, and an unused import is
+    a lint finding in every generated SDK.
+    """
+    used = names_read(body)
+    blocks = []
+    for group in groups:
+        lines = []
+        for module, offered in group:
+            if not offered:
+                if module in used:
+                    lines.append(f"import {module}")
+                continue
+            wanted = [name for name in offered if name in used]
+            if wanted:
+                lines.append(f"from {module} import {', '.join(wanted)}")
+        if lines:
+            blocks.append("\n".join(lines))
+    return "\n\n".join(blocks)
 
 
 def _templates_dir() -> Path:
@@ -58,6 +94,7 @@ def _environment() -> jinja2.Environment:
     env.filters["doc"] = docstring_text
     env.filters["toml"] = toml_string
     env.filters["comment"] = comment_text
+    env.globals["import_block"] = import_block
     return env
 
 
