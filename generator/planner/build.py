@@ -31,6 +31,7 @@ from ..naming import (
     unique,
     words,
 )
+from ..placement import as_location
 from .models import _ModelRegistry
 from .resource_names import (
     _FILLER_WORDS,
@@ -404,6 +405,7 @@ class _Builder:
             server=self.group_servers.get(endpoint.group or ""),
             pages=self.pages(params, response_model),
             line=endpoint.pos.line,
+            endpoint=endpoint,
         )
 
     def params(self, endpoint: ir.Endpoint) -> tuple[ParamPlan, ...]:
@@ -424,16 +426,21 @@ class _Builder:
         taken: set[str] = set()
         plans = []
         for field in declared.values():
-            location = overrides.get(field.name) or (
-                "body"
-                if field.name in body_names
-                else placement.place(
-                    endpoint.method,
-                    field,
-                    path_names,
-                    named_types=self.models.named_types,
-                    auth_headers=self.auth_headers,
-                    query_names=query_names,
+            override = overrides.get(field.name)
+            location = (
+                as_location(override)
+                if override
+                else (
+                    "body"
+                    if field.name in body_names
+                    else placement.place(
+                        endpoint.method,
+                        field,
+                        path_names,
+                        named_types=self.models.named_types,
+                        auth_headers=self.auth_headers,
+                        query_names=query_names,
+                    )
                 )
             )
             if location == "header" and not is_header_name(field.name):
@@ -458,6 +465,7 @@ class _Builder:
                     field.name in required,
                     annotation,
                     field.comment or "",
+                    field.type,
                 )
             )
         for field in endpoint.repeated_params:
@@ -477,7 +485,13 @@ class _Builder:
             is_required = any(field is other for other in endpoint.required)
             plans.append(
                 ParamPlan(
-                    field.name, python, location, is_required, annotation, field.comment or ""
+                    field.name,
+                    python,
+                    location,
+                    is_required,
+                    annotation,
+                    field.comment or "",
+                    field.type,
                 )
             )
         # Path params in path order first, then required, then optional.

@@ -10,7 +10,9 @@ from collections.abc import Iterable
 
 import attrs
 
+from .. import ir
 from ..diagnostics import Diagnostic
+from ..placement import Location
 
 MAX_CLASS_NAME = 40
 # Verbs a one-word ``@desc`` is likely made of, beyond the spec's own words.
@@ -94,10 +96,12 @@ class PlanError(Exception):
 class ParamPlan:
     wire: str
     python: str
-    location: str  # path | query | header | body
+    location: Location
     required: bool
     annotation: str
     doc: str
+    # The IR type as written (out of equality, like positions: a plan compares by what it prints).
+    type: ir.TypeSpec = attrs.field(eq=False)
 
 
 @attrs.frozen
@@ -123,6 +127,7 @@ class MethodPlan:
     server: str | None
     pages: PagesPlan | None
     line: int
+    endpoint: ir.Endpoint = attrs.field(eq=False)  # the IR endpoint this method calls
 
     @property
     def positional(self) -> tuple[ParamPlan, ...]:
