@@ -13,7 +13,7 @@ import jinja2
 
 from . import __version__
 from .cache import writable_cache_dir
-from .escape import comment_text, docstring_text, python_string, toml_string
+from .escape import comment_text, docstring_text, fstring_text, python_string, toml_string
 from .output import MANIFEST, format_files, known_chunks, manifest_text
 from .plan import Plan
 
@@ -94,6 +94,7 @@ def _environment() -> jinja2.Environment:
     env.filters["doc"] = docstring_text
     env.filters["toml"] = toml_string
     env.filters["comment"] = comment_text
+    env.filters["fstring"] = fstring_text  # inside a double-quoted f-string
     env.globals["import_block"] = import_block
     return env
 

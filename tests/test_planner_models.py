@@ -2,11 +2,18 @@
 
 from __future__ import annotations
 
+import importlib
+import sys
+from pathlib import Path
+
 import pytest
+from regenerate import REPO
 
 from generator.config import Config
 from generator.frontend import read_spec
 from generator.plan import ModelField, ModelPlan, Plan, build_plan
+from generator.planner.types import Decoding
+from generator.render import render
 
 
 def plan_returning(fields: str) -> Plan:
@@ -31,44 +38,61 @@ def response_field(plan: Plan, wire: str) -> ModelField:
     return next(field for field in model.fields if field.wire == wire)
 
 
+PLAIN = Decoding("plain")
+
 FIELD_CASES = [
-    # (field as written, annotation, parse, dump)
-    ("count: int", "int", "get('count', UNSET)", "self.count"),
-    ("ratio: num", "float", "get('ratio', UNSET)", "self.ratio"),
-    ("done: bool", "bool", "get('done', UNSET)", "self.done"),
-    ("note: str?", "str | None", "get('note', UNSET)", "self.note"),
-    ("raw: any", "Any", "get('raw', UNSET)", "self.raw"),
-    ("labels: map", "Dict[str, Any]", "get('labels', UNSET)", "self.labels"),
-    ("tags: [str]", "List[str]", "get('tags', UNSET)", "self.tags"),
-    ("role: enum(ADMIN/VIEWER)", "str", "get('role', UNSET)", "self.role"),  # lenient reading
-    (
-        "owner: map{id: int}",
-        "Owner",
-        "parse_object(Owner.from_dict, get('owner', UNSET))",
-        "dump(self.owner)",
-    ),
-    (
-        "items: [map{id: int}]",
-        "List[Item]",
-        "parse_object_list(Item.from_dict, get('items', UNSET))",
-        "dump(self.items)",
-    ),
+    # (field as written, annotation, how from_dict decodes it)
+    ("count: int", "int", PLAIN),
+    ("ratio: num", "float", PLAIN),
+    ("done: bool", "bool", PLAIN),
+    ("note: str?", "str | None", PLAIN),
+    ("raw: any", "Any", PLAIN),
+    ("labels: map", "Dict[str, Any]", PLAIN),
+    ("tags: [str]", "List[str]", PLAIN),
+    ("role: enum(ADMIN/VIEWER)", "str", PLAIN),  # a response is read leniently
+    ("owner: map{id: int}", "Owner", Decoding("object", "Owner")),
+    ("items: [map{id: int}]", "List[Item]", Decoding("object_list", "Item")),
     (
         "grid: [[map{x: int}]]",
         "List[List[Grid]]",
-        "parse_list(lambda item: parse_object_list(Grid.from_dict, item), get('grid', UNSET))",
-        "dump(self.grid)",
+        Decoding("list", item=Decoding("object_list", "Grid")),
     ),
+    ("matrix: [[int]]", "List[List[int]]", PLAIN),  # nothing to decode at any depth
 ]
 
 
-@pytest.mark.parametrize(("written", "annotation", "parse", "dump"), FIELD_CASES)
-def test_field_type_decides_annotation_parse_and_dump(
-    written: str, annotation: str, parse: str, dump: str
+@pytest.mark.parametrize(("written", "annotation", "decoding"), FIELD_CASES)
+def test_field_type_decides_annotation_and_decoding(
+    written: str, annotation: str, decoding: Decoding
 ) -> None:
     wire = written.split(":")[0]
     field = response_field(plan_returning(written), wire)
-    assert (field.annotation, field.parse, field.dump) == (annotation, parse, dump)
+    assert (field.annotation, field.decoding) == (annotation, decoding)
+
+
+def test_generated_model_decodes_and_dumps_nested_objects(tmp_path: Path) -> None:
+    """The Decoding kinds, as the templates write them, round-trip real JSON."""
+    plan = plan_returning("owner: map{id: int}, grid: [[map{x: int}]], tags: [str], n: int")
+    source = render(plan)[f"{plan.package}/models.py"]
+    package = tmp_path / plan.package
+    package.mkdir()
+    runtime = REPO / "templates" / "sdk" / "runtime"
+    for module in ("_models.py", "_types.py"):
+        (package / module).write_text((runtime / module).read_text())
+    (package / "__init__.py").write_text("")
+    (package / "models.py").write_text(source)
+    sys.path.insert(0, str(tmp_path))
+    try:
+        models = importlib.import_module(f"{plan.package}.models")
+        data = {"owner": {"id": 1}, "grid": [[{"x": 2}], []], "tags": ["a"], "n": 3}
+        parsed = models.ThingsListResponse.from_dict(data)
+        assert parsed.owner == models.Owner(id=1)
+        assert parsed.grid == [[models.Grid(x=2)], []]
+        assert parsed.to_dict() == data
+    finally:
+        sys.path.remove(str(tmp_path))
+        for name in [m for m in sys.modules if m.split(".")[0] == plan.package]:
+            del sys.modules[name]
 
 
 def test_one_shape_is_one_model_and_a_second_shape_of_the_name_is_numbered() -> None:

@@ -41,7 +41,7 @@ from .resource_names import (
     _ends_with,
     _merge_singular_resources,
     _names_noun,
-    _path_code,
+    _path_segments,
     _resource_class_name,
     _summary,
     _under_prefix,
@@ -58,6 +58,7 @@ from .types import (
     Plan,
     PlanError,
     ResourcePlan,
+    ResponseCast,
 )
 
 # ---------------------------------------------------------------------------------------------
@@ -124,7 +125,7 @@ def _resolve_resource(resource: ResourcePlan, models: _ModelRegistry) -> Resourc
                 attrs.evolve(p, annotation=models.resolve(p.annotation)) for p in method.params
             ),
             returns=models.resolve(method.returns),
-            cast=models.resolve(method.cast),
+            cast=attrs.evolve(method.cast, model=models.resolve(method.cast.model or "")),
             response_model=(
                 models.resolve(method.response_model) if method.response_model else None
             ),
@@ -390,13 +391,12 @@ class _Builder:
         python_names = {p.wire: p.python for p in params}
         # A repeated name (a path `id` and a body `id`): the path template takes the path one.
         python_names.update({p.wire: p.python for p in params if p.location == "path"})
-        path_code = _path_code(endpoint.path, python_names)
         return MethodPlan(
             name=name,
             accessor=".".join((*resource, name)),
             http_method=endpoint.method,
             path=endpoint.path,
-            path_code=path_code,
+            path_segments=_path_segments(endpoint.path, python_names),
             params=params,
             returns=returns,
             cast=cast,
@@ -506,29 +506,25 @@ class _Builder:
 
     def response(
         self, endpoint: ir.Endpoint, resource: tuple[str, ...], method: str
-    ) -> tuple[str | None, str, str]:
+    ) -> tuple[str | None, str, ResponseCast]:
         chosen = endpoint.success
         if chosen is None or (chosen.fields is None and chosen.type is None):
             if chosen is not None and chosen.code == "204":
-                return None, "None", "discard"
-            return None, "Any", "passthrough"
+                return None, "None", ResponseCast("discard")
+            return None, "Any", ResponseCast("passthrough")
         if chosen.fields is not None:
             name = self.models.response_class(resource, method, chosen.fields)
-            return name, f"models.{name}", f"models.{name}.from_dict"
+            return name, f"models.{name}", ResponseCast("model", name)
         assert chosen.type is not None
         annotation = self.models.annotation(ir.TypeSpec(chosen.type), hint="result")
         model = self.models.model_of(chosen.type)
         if model is not None:
-            return model, f"models.{model}", f"models.{model}.from_dict"
+            return model, f"models.{model}", ResponseCast("model", model)
         if isinstance(chosen.type, ir.ArrayType):
             item = self.models.model_of(chosen.type.items)
             if item is not None:  # `→ [Address]`
-                return (
-                    None,
-                    annotation,
-                    f"lambda data: parse_object_list(models.{item}.from_dict, data)",
-                )
-        return None, annotation, "passthrough"
+                return None, annotation, ResponseCast("model_list", item)
+        return None, annotation, ResponseCast("passthrough")
 
     def pages(self, params: Sequence[ParamPlan], response_model: str | None) -> PagesPlan | None:
         cursor = next((p for p in params if p.wire == "cursor"), None)

@@ -20,7 +20,7 @@ from ..naming import (
     type_name,
     unique,
 )
-from .types import MAX_CLASS_NAME, MODEL_RESERVED, ModelField, ModelPlan
+from .types import MAX_CLASS_NAME, MODEL_RESERVED, Decoding, ModelField, ModelPlan
 
 # ---------------------------------------------------------------------------------------------
 # Models
@@ -213,8 +213,7 @@ class _ModelRegistry:
                     python=python,
                     annotation=annotation.replace("models.", ""),
                     required=field.required_marker,
-                    parse=self._parse_code(field.type.expr, f"get({field.name!r}, UNSET)"),
-                    dump=self._dump_code(field.type.expr, f"self.{python}"),
+                    decoding=self._decoding(field.type.expr),
                     doc=field.comment or "",
                 )
             )
@@ -229,25 +228,26 @@ class _ModelRegistry:
             return self._names()[self._key_of_named(expr.name)]
         return None
 
-    def _parse_code(self, expr: ir.TypeExpr, value: str) -> str:
+    def _decoding(self, expr: ir.TypeExpr) -> Decoding:
+        """How ``from_dict`` reads a value of type ``expr`` (the templates write the code)."""
         model = self._model_name_of(expr)
         if model is not None:
-            return f"parse_object({model}.from_dict, {value})"
-        if isinstance(expr, ir.ArrayType):
-            item_model = self._model_name_of(expr.items)
-            if item_model is not None:
-                return f"parse_object_list({item_model}.from_dict, {value})"
-            inner = self._parse_code(expr.items, "item")
-            if inner != "item":
-                return f"parse_list(lambda item: {inner}, {value})"
-        if isinstance(expr, ir.DictType):
-            inner = self._parse_code(expr.value, "item")
-            if inner != "item":
-                return f"parse_dict(lambda item: {inner}, {value})"
-        return value
-
-    def _dump_code(self, expr: ir.TypeExpr, value: str) -> str:
-        return value if self._parse_code(expr, value) == value else f"dump({value})"
+            return Decoding("object", model)
+        match expr:
+            case ir.ArrayType():
+                item_model = self._model_name_of(expr.items)
+                if item_model is not None:
+                    return Decoding("object_list", item_model)
+                item = self._decoding(expr.items)
+                return Decoding("list", item=item) if item.kind != "plain" else Decoding("plain")
+            case ir.DictType():
+                value = self._decoding(expr.value)
+                return Decoding("dict", item=value) if value.kind != "plain" else Decoding("plain")
+            case ir.Primitive() | ir.EnumType() | ir.RefType() | ir.ObjectType():
+                # JSON values as they are; a named or inline object with fields was a model above.
+                return Decoding("plain")
+            case _:
+                assert_never(expr)
 
 
 # Annotations are written before every shape is known, so they name models by a placeholder

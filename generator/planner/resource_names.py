@@ -7,10 +7,6 @@ from collections import Counter
 from collections.abc import Callable, Sequence
 
 from .. import ir, names
-from ..escape import (
-    fstring_text,
-    python_string,
-)
 from ..naming import (
     is_class_reserved,
     pascal,
@@ -19,7 +15,7 @@ from ..naming import (
     words,
 )
 from .models import _numbered
-from .types import COMMON_WORDS, MAX_CLASS_NAME
+from .types import COMMON_WORDS, MAX_CLASS_NAME, PathSegment
 
 # Attributes the runtime classes define: a resource or method of that name would hide them.
 CLIENT_ATTRIBUTES = frozenset(
@@ -185,17 +181,15 @@ def _vocabulary(api: ir.API) -> set[str]:
     return {word for word in vocabulary if len(word) > 1 or word in ("a", "i")}
 
 
-def _path_code(path: str, python_names: dict[str, str]) -> str:
-    """A Python expression for the path: a literal, or an f-string quoting each path param."""
+def _path_segments(path: str, python_names: dict[str, str]) -> tuple[PathSegment, ...]:
+    """The path as literal text and references to the method's path arguments, in order."""
     # re.split with a group alternates literal text and param names.
     pieces = ir.PATH_PARAM.split(path)
-    if len(pieces) == 1:
-        return python_string(path)
-    code = "".join(
-        fstring_text(piece) if index % 2 == 0 else "{path_param(" + python_names[piece] + ")}"
+    return tuple(
+        PathSegment("text", piece) if index % 2 == 0 else PathSegment("param", python_names[piece])
         for index, piece in enumerate(pieces)
+        if piece or index % 2
     )
-    return f'f"{code}"'
 
 
 def _summary(endpoint: ir.Endpoint) -> str:

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Iterable
+from typing import Literal
 
 import attrs
 
@@ -113,15 +114,35 @@ class PagesPlan:
 
 
 @attrs.frozen
+class PathSegment:
+    """A piece of a path: literal ``text``, or a ``param`` (its value names the argument)."""
+
+    kind: Literal["text", "param"]
+    value: str
+
+
+@attrs.frozen
+class ResponseCast:
+    """How a method turns the decoded JSON into its return value.
+
+    ``discard`` (no content), ``passthrough`` (the JSON as it is), ``model`` (``model``'s
+    ``from_dict``) or ``model_list`` (a list of ``model``).
+    """
+
+    kind: Literal["discard", "passthrough", "model", "model_list"]
+    model: str = ""
+
+
+@attrs.frozen
 class MethodPlan:
     name: str
     accessor: str
     http_method: str
     path: str
-    path_code: str  # a Python f-string literal building the path
+    path_segments: tuple[PathSegment, ...]  # the template builds the path expression from them
     params: tuple[ParamPlan, ...]
     returns: str  # the return annotation
-    cast: str  # the callable that turns decoded JSON into ``returns``
+    cast: ResponseCast  # how decoded JSON becomes ``returns``
     response_model: str | None
     summary: str
     server: str | None
@@ -160,13 +181,25 @@ class ResourcePlan:
 
 
 @attrs.frozen
+class Decoding:
+    """How a model field's JSON value becomes its Python value (one template macro per kind).
+
+    ``plain``: as it is; ``object``: ``model``'s ``from_dict``; ``object_list``: a list of
+    ``model``; ``list`` / ``dict``: each item (each value) decoded as ``item`` says.
+    """
+
+    kind: Literal["plain", "object", "object_list", "list", "dict"]
+    model: str = ""
+    item: Decoding | None = None
+
+
+@attrs.frozen
 class ModelField:
     wire: str
     python: str
     annotation: str
     required: bool
-    parse: str  # expression reading the field in ``from_dict`` (``get`` is ``data.get``)
-    dump: str  # expression writing the field in ``to_dict``
+    decoding: Decoding  # how ``from_dict`` reads it; ``to_dict`` dumps all but ``plain`` ones
     doc: str
 
 
