@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ast
 from pathlib import Path
 from typing import get_args
 
@@ -45,3 +46,17 @@ def test_as_location_accepts_exactly_the_four_locations() -> None:
     for bad in ("", "Path", "cookie", "query "):
         with pytest.raises(ValueError, match="is not one of"):
             as_location(bad)
+
+
+def test_each_planner_decision_stays_small() -> None:
+    """One module per decision, each readable in one sitting (issue 9: plan.py was 1,228 lines)."""
+    package = Path(__file__).resolve().parent.parent / "generator" / "planner"
+    modules = sorted(package.glob("*.py"))
+    assert {m.stem for m in modules} >= {"build", "models", "resource_names", "runtime", "types"}
+    for module in modules:
+        source = module.read_text(encoding="utf-8")
+        assert len(source.splitlines()) <= 600, module.name
+        for node in ast.walk(ast.parse(source)):
+            if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+                length = (node.end_lineno or node.lineno) - node.lineno + 1
+                assert length <= 80, f"{module.name}: {node.name} has {length} lines"

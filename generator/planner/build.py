@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import re
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 
 import attrs
 
@@ -468,6 +468,22 @@ class _Builder:
                     field.type,
                 )
             )
+        plans += self._repeated_params(endpoint, query_names, taken)
+        # Path params in path order first, then required, then optional.
+        order = {name: index for index, name in enumerate(path_names)}
+        plans.sort(
+            key=lambda p: (
+                0 if p.location == "path" else 1 if p.required else 2,
+                order.get(p.wire, 0),
+            )
+        )
+        return tuple(plans)
+
+    def _repeated_params(
+        self, endpoint: ir.Endpoint, query_names: Collection[str], taken: set[str]
+    ) -> list[ParamPlan]:
+        """The second param of a repeated name: placed as if the first were not there."""
+        plans = []
         for field in endpoint.repeated_params:
             # Placed as if the first of that name were not there (so never in the path), with
             # its own Python name (`body_id`) and its wire name unchanged.
@@ -494,15 +510,7 @@ class _Builder:
                     field.type,
                 )
             )
-        # Path params in path order first, then required, then optional.
-        order = {name: index for index, name in enumerate(path_names)}
-        plans.sort(
-            key=lambda p: (
-                0 if p.location == "path" else 1 if p.required else 2,
-                order.get(p.wire, 0),
-            )
-        )
-        return tuple(plans)
+        return plans
 
     def response(
         self, endpoint: ir.Endpoint, resource: tuple[str, ...], method: str
