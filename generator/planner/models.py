@@ -169,14 +169,21 @@ class _ModelRegistry:
         self._final = names
         return names
 
-    def resolve(self, text: str) -> str:
-        """Replace model placeholders in an annotation with final class names."""
+    def resolve(self, text: str, *, qualified: bool = True) -> str:
+        """Replace model placeholders in an annotation with final class names.
+
+        ``qualified=False``: for ``models.py`` itself, the references lose their ``models.``.
+        """
         if _MODEL_TOKEN not in text:
             return text
         if self._token_names is None:
             self._token_names = {self._ref_token(key): name for key, name in self._names().items()}
         tokens = self._token_names
-        return re.sub(_MODEL_TOKEN + r"(\d+)", lambda m: tokens[m.group(1)], text)
+        return re.sub(
+            r"(models\.)?" + _MODEL_TOKEN + r"(\d+)",
+            lambda m: ((m.group(1) or "") if qualified else "") + tokens[m.group(2)],
+            text,
+        )
 
     def find_field(self, model: str, wire: str, depth: int) -> tuple[str, ...] | None:
         fields = self.responses.get(model)
@@ -206,12 +213,12 @@ class _ModelRegistry:
         for field in fields:
             python = unique(snake(field.name), taken)
             taken.add(python)
-            annotation = self.resolve(self.annotation(field.type, hint=field.name))
+            annotation = self.resolve(self.annotation(field.type, hint=field.name), qualified=False)
             result.append(
                 ModelField(
                     wire=field.name,
                     python=python,
-                    annotation=annotation.replace("models.", ""),
+                    annotation=annotation,
                     required=field.required_marker,
                     decoding=self._decoding(field.type.expr),
                     doc=field.comment or "",
