@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Collection
+from typing import Literal
 
 from . import ir
 
@@ -48,6 +49,23 @@ _CAPITALISED_HEADER = re.compile(r"[Xx]-[\w-]+|[A-Z][a-z0-9]*(?:-[A-Z][A-Za-z0-9
 _CREDENTIAL_HEADER = re.compile(
     r"\w+(?:-\w+)*-(?:key|token|signature|secret)", re.IGNORECASE | re.ASCII
 )
+
+# Where a param goes on the wire.
+Location = Literal["path", "query", "header", "body"]
+LOCATIONS: dict[str, Location] = {
+    "path": "path",
+    "query": "query",
+    "header": "header",
+    "body": "body",
+}
+
+
+def as_location(value: str) -> Location:
+    """``value`` as a ``Location`` (the config validates placements when it reads them)."""
+    try:
+        return LOCATIONS[value]
+    except KeyError:
+        raise ValueError(f"{value!r} is not one of {', '.join(LOCATIONS)}") from None
 
 
 def is_header_name(name: str, auth_headers: Collection[str] = ()) -> bool:
@@ -95,7 +113,7 @@ def place(
     named_types: Collection[str] = (),
     auth_headers: Collection[str] = (),
     query_names: Collection[str] = (),
-) -> str:
+) -> Location:
     """The documented rule, in order: path template, header name, model, then by method.
 
     ``query_names``: params a POST, PUT or PATCH sends in the query (``listed_before_the_body``).

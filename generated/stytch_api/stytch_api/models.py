@@ -12,14 +12,7 @@ from typing import Any, ClassVar, Dict, List
 
 import attrs
 
-from ._models import (
-    dump,
-    extra_fields,
-    parse_dict,
-    parse_list,
-    parse_object,
-    parse_object_list,
-)
+from ._models import dump, extra_fields, parse_object
 from ._types import UNSET, Unset
 
 __all__ = [

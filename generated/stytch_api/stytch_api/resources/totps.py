@@ -3,14 +3,11 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Iterator
 from functools import cached_property
-from typing import Any, Dict, List, Literal
+from typing import Any, Dict
 
 from .. import models
-from .._base_client import AsyncResource, SyncResource, path_param
-from .._models import cursor_at, discard, parse_object_list, passthrough
-from .._pagination import aiter_pages, iter_pages
+from .._base_client import AsyncResource, SyncResource
 from .._response import async_to_raw_response_wrapper, to_raw_response_wrapper
 from .._types import NOT_GIVEN, UNSET, Headers, NotGiven, Timeout, TotalTimeout, Unset
 

@@ -1,0 +1,543 @@
+"""The middle: passes over the IR that decide what to render.
+
+1. placement — where each param goes on the wire (path, query, header, body);
+2. names — resources and methods from paths and ``@desc``, Python identifiers;
+3. models — one attrs class per distinct inline object shape, response classes per endpoint.
+
+The result is a ``Plan``: plain data the templates print, with no decisions left to make.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from collections.abc import Collection, Sequence
+
+import attrs
+
+from .. import ir, names, placement, variants
+from ..config import Config
+from ..diagnostics import Diagnostic
+from ..errors import ConfigError
+from ..escape import (
+    ascii_url,
+    is_header_name,
+    pep440_version,
+)
+from ..naming import (
+    segment,
+    singular,
+    snake,
+    unique,
+    words,
+)
+from ..placement import as_location
+from .models import _ModelRegistry
+from .resource_names import (
+    _FILLER_WORDS,
+    _PREPOSITIONS,
+    _action_from_path,
+    _attribute_name,
+    _ends_with,
+    _merge_singular_resources,
+    _names_noun,
+    _path_segments,
+    _resource_class_name,
+    _summary,
+    _under_prefix,
+    _verb_name,
+    _verbs_for_shared_names,
+    _vocabulary,
+)
+from .runtime import _runtime_settings
+from .types import (
+    RESOURCE_MODULE_NAMES,
+    MethodPlan,
+    PagesPlan,
+    ParamPlan,
+    Plan,
+    PlanError,
+    ResourcePlan,
+    ResponseCast,
+)
+
+# ---------------------------------------------------------------------------------------------
+# Building it
+# ---------------------------------------------------------------------------------------------
+
+
+def build_plan(api: ir.API, config: Config, *, spec_name: str, spec_bytes: bytes) -> Plan:
+    _refuse_non_http(api)
+    _refuse_bad_header_keys(api)
+    builder = _Builder(api, config)
+    resources = tuple(_resolve_resource(r, builder.models) for r in builder.resources())
+    package = config.package or default_package_name(api.name)
+    title = config.title or api.name
+    api_version = config.package_version or api.version
+    version = pep440_version(api_version) if api_version else "0.1.0"
+    warnings = list(builder.warnings)
+    if api.base_url and ascii_url(api.base_url) is None:
+        warnings.append(
+            Diagnostic(
+                "warning",
+                f"@base {api.base_url!r} is not an http(s) URL the client can use: "
+                "the client will need base_url=",
+                api.pos.line,
+                api.pos.column,
+            )
+        )
+    if api_version and version != api_version:
+        warnings.append(
+            Diagnostic(
+                "warning",
+                f"version {api_version!r} is not a PEP 440 version: the package is {version!r} "
+                f"(the API's version stays in __api_version__)",
+                api.pos.line,
+                api.pos.column,
+            )
+        )
+    return Plan(
+        package=package,
+        title=title,
+        version=version,
+        api_version=api_version,
+        spec_name=spec_name,
+        spec_sha256=hashlib.sha256(spec_bytes).hexdigest(),
+        config_sha256=config.sha256,
+        runtime={
+            "package": package,
+            "title": title,
+            "version": version,
+            **_runtime_settings(api, config, env_prefix=package.removesuffix("_api").upper()),
+        },
+        resources=resources,
+        models=builder.models.plans(),
+        warnings=tuple(warnings),
+    )
+
+
+def _resolve_resource(resource: ResourcePlan, models: _ModelRegistry) -> ResourcePlan:
+    """Put the final model names into a resource's annotations."""
+    methods = tuple(
+        attrs.evolve(
+            method,
+            params=tuple(
+                attrs.evolve(p, annotation=models.resolve(p.annotation)) for p in method.params
+            ),
+            returns=models.resolve(method.returns),
+            cast=attrs.evolve(method.cast, model=models.resolve(method.cast.model or "")),
+            response_model=(
+                models.resolve(method.response_model) if method.response_model else None
+            ),
+        )
+        for method in resource.methods
+    )
+    children = tuple(_resolve_resource(child, models) for child in resource.children)
+    return attrs.evolve(resource, methods=methods, children=children)
+
+
+def default_package_name(api_name: str) -> str:
+    """``Stytch API`` → ``stytch_api``; ``Swagger Petstore - OpenAPI 3.0`` → ``swagger_petstore_api``."""
+    title = re.split(r"\s[-–(:]\s?", api_name, maxsplit=1)[0]
+    kept = [
+        word
+        for word in re.split(r"[^0-9a-z]+", title.lower())
+        if word
+        and word not in ("api", "apis", "rest", "openapi", "http")
+        and not re.fullmatch(r"v?\d+", word)
+    ]
+    name = "_".join(kept)[:30].strip("_") or "client"
+    return snake(f"{name}_api")
+
+
+def _refuse_non_http(api: ir.API) -> None:
+    bad = [e for e in api.endpoints if e.method not in ir.HTTP_METHODS]
+    if bad:
+        raise PlanError(
+            [
+                Diagnostic(
+                    "error",
+                    f"cannot generate an HTTP SDK: method {e.method} of {e.path} is not HTTP",
+                    e.pos.line,
+                    e.pos.column,
+                )
+                for e in bad
+            ]
+        )
+
+
+def _refuse_bad_header_keys(api: ir.API) -> None:
+    """An API key sent in a header needs a name httpx can send (checked before rendering)."""
+    if api.auth is None:
+        return
+    for scheme in api.auth.schemes:
+        name = scheme.key_name
+        if scheme.kind == "apikey" and scheme.key_in == "header" and name:
+            if is_header_name(name):
+                continue
+            message = f"API key name {name!r} is not an HTTP header name"
+            raise PlanError([Diagnostic("error", message, api.auth.pos.line, api.auth.pos.column)])
+
+
+class _Builder:
+    def __init__(self, api: ir.API, config: Config) -> None:
+        self.api = api
+        self.config = config
+        self.warnings: list[Diagnostic] = []
+        self.vocabulary = _vocabulary(api)
+        self.models = _ModelRegistry(api)
+        self.group_servers = dict(config.group_servers)
+        self.accessor_overrides = dict(config.accessors)
+        self.used_renames: set[str] = set()
+        self.renamed_by: dict[str, str] = {}  # "METHOD /path" → the config key that moved it
+        self.auth_headers = placement.auth_header_names(api)
+
+    # -- names -----------------------------------------------------------------------------
+
+    def accessor(self, endpoint: ir.Endpoint) -> tuple[tuple[str, ...], str]:
+        """The resource path and method name: the config's, else derived and renamed."""
+        override = self.accessor_overrides.get(f"{endpoint.method} {endpoint.path}")
+        if override is not None:
+            *configured, method = override.split(".")
+            return tuple(configured), method
+        derived, method = self._derived_accessor(endpoint)
+        return self._renamed(endpoint, derived), method
+
+    def _renamed(self, endpoint: ir.Endpoint, resource: tuple[str, ...]) -> tuple[str, ...]:
+        """Apply the config's ``accessor_prefixes`` (longest match) and group prefix."""
+        matching = [
+            (prefix, target)
+            for prefix, target in self.config.path_accessor_prefixes
+            if _under_prefix(endpoint.path, prefix)
+        ]
+        if matching:
+            prefix, target = max(matching, key=lambda item: len(item[0]))
+            self.used_renames.add(f"accessor_prefixes.{prefix!r}")
+            self.renamed_by[f"{endpoint.method} {endpoint.path}"] = f"accessor_prefixes.{prefix!r}"
+            prefix_resource = tuple(snake(s) for s in names.route(prefix).statics)
+            common = 0
+            while (
+                common < min(len(prefix_resource), len(resource))
+                and prefix_resource[common] == resource[common]
+            ):
+                common += 1
+            resource = (*target.split("."), *resource[common:])
+        group_prefix = dict(self.config.group_accessor_prefixes).get(endpoint.group or "")
+        if group_prefix is not None:
+            self.used_renames.add(f"groups.{endpoint.group}.accessor_prefix")
+            self.renamed_by[f"{endpoint.method} {endpoint.path}"] = (
+                f"groups.{endpoint.group}.accessor_prefix"
+            )
+            resource = (*group_prefix.split("."), *resource)
+        return resource
+
+    def _derived_accessor(self, endpoint: ir.Endpoint) -> tuple[tuple[str, ...], str]:
+        route = names.route(endpoint.path)
+        resource = [snake(s) for s in route.statics]
+        if route.rpc_method is not None:  # `/chat.postMessage` → chat.post_message
+            return tuple(resource), snake(route.rpc_method)
+        method_words = self._desc_words(endpoint, resource)
+        phrase = " " in (endpoint.desc or "").strip()
+        if method_words is None or (phrase and names.path_action(endpoint.method, endpoint.path)):
+            return _action_from_path(endpoint, resource)
+        if phrase and method_words == ["get"]:
+            # `Get goals` / `Get a goal`: a summary's generic verb; the path says which.
+            return tuple(resource), names.verb_name(endpoint.method, endpoint.path)
+        # Drop the trailing path segments the method name already says
+        # (`.../secrets/rotate/start` + `Rotatestart` → secrets.rotate_start).
+        flat_tail: list[str] = []
+        cut = len(resource)
+        for index in range(len(resource) - 1, 0, -1):
+            flat_tail = words(resource[index]) + flat_tail
+            if _ends_with(method_words, flat_tail):
+                cut = index
+        return tuple(resource[:cut]), "_".join(method_words)
+
+    def _desc_words(self, endpoint: ir.Endpoint, resource: Sequence[str]) -> list[str] | None:
+        """The method name's words from ``@desc``, or None when it does not give one.
+
+        A one-word desc is a run-together method name (`Rotatestart`) split with the spec's
+        own vocabulary. A short phrase (`Create authors collection`, `Find pet by ID`) gives
+        its words, minus articles and the resource's own noun. Anything longer is prose.
+        """
+        desc = (endpoint.desc or "").strip()
+        if re.fullmatch(r"[A-Za-z][A-Za-z0-9]{0,40}", desc):
+            if "_" in desc or not desc[1:].islower():
+                return words(desc)
+            return segment(desc, self.vocabulary)
+        phrase = [word.lower() for word in desc.split() if word.lower() not in _FILLER_WORDS]
+        if (
+            not 2 <= len(phrase) <= 4
+            or not all(word.isalpha() for word in phrase)
+            or _PREPOSITIONS.intersection(phrase)
+        ):
+            return None
+        nouns = {singular(part) for name in resource for part in words(name)}
+        kept = [phrase[0]] + [word for word in phrase[1:] if not _names_noun(word, nouns)]
+        return kept
+
+    # -- resources -----------------------------------------------------------------------
+
+    def resources(self) -> tuple[ResourcePlan, ...]:
+        placed = []
+        for endpoint in self.api.endpoints:
+            resource, method_name = self.accessor(endpoint)
+            placed.append((endpoint, resource or ("default",), method_name))
+        self._check_renames(placed)
+        placed = _merge_singular_resources(placed)
+        placed = _verbs_for_shared_names(placed, configured=self._configured)
+        placed = variants.distinct_methods(placed, self.warnings)
+        prefixes = {
+            resource[:depth] for _, resource, _ in placed for depth in range(1, len(resource) + 1)
+        }
+        tree: dict[tuple[str, ...], list[MethodPlan]] = {}
+        taken: dict[tuple[str, ...], set[str]] = {}
+        for endpoint, resource, method_name in placed:
+            method_name = _attribute_name(snake(method_name))  # `import` → `import_`
+            resource = tuple(
+                _attribute_name(part, top_level=(index == 0)) for index, part in enumerate(resource)
+            )
+            if (*resource, method_name) in prefixes:
+                # `users.connected_apps(...)` beside `users.connected_apps.revoke(...)`: the
+                # method moves into the resource of the same name, named by its verb.
+                resource, method_name = (*resource, method_name), _verb_name(endpoint)
+            used = taken.setdefault(resource, set())
+            name = unique(method_name, used)
+            if name != method_name:
+                route = f"{endpoint.method} {endpoint.path}"
+                self.warnings.append(
+                    Diagnostic(
+                        "warning",
+                        f"{'.'.join(resource)}.{method_name} is taken; {route} becomes {name} "
+                        f'(name it in the config: [endpoints."{route}"] accessor = "…")',
+                        endpoint.pos.line,
+                        endpoint.pos.column,
+                    )
+                )
+            used.add(name)
+            tree.setdefault(resource, []).append(self.method(endpoint, resource, name))
+            for depth in range(1, len(resource)):
+                tree.setdefault(resource[:depth], [])
+        class_names: set[str] = set(RESOURCE_MODULE_NAMES)
+        return self._children((), tree, class_names)
+
+    def _configured(self, endpoint: ir.Endpoint) -> bool:
+        return f"{endpoint.method} {endpoint.path}" in self.accessor_overrides
+
+    def _check_renames(self, placed: Sequence[tuple[ir.Endpoint, tuple[str, ...], str]]) -> None:
+        """Config renames must apply to something and must not give two endpoints one name.
+
+        Run on the names as derived and renamed, before clashes are resolved: a clash that
+        involves an endpoint the config named or moved is an error naming the key, rather than
+        a quiet rename of the other endpoint.
+        """
+        source = self.config.source
+        declared = [
+            f"accessor_prefixes.{prefix!r}" for prefix, _ in self.config.path_accessor_prefixes
+        ] + [f"groups.{group}.accessor_prefix" for group, _ in self.config.group_accessor_prefixes]
+        for key in declared:
+            if key not in self.used_renames:
+                raise ConfigError(f"{source}: error: {key}: matches no endpoint of the spec")
+        resources = {
+            resource[:depth] for _, resource, _ in placed for depth in range(1, len(resource) + 1)
+        }
+        first: dict[str, ir.Endpoint] = {}
+        for endpoint, resource, method in placed:
+            accessor = ".".join((*resource, method))
+            moved_by = self._rename_key(endpoint)
+            if self._configured(endpoint) and (*resource, method) in resources:
+                raise ConfigError(
+                    f"{source}: error: {moved_by}: {accessor} is also a resource of the spec"
+                )
+            other = first.setdefault(accessor, endpoint)
+            if other is endpoint:
+                continue
+            named, rival = (endpoint, other) if moved_by is not None else (other, endpoint)
+            named_key = self._rename_key(named)
+            if named_key is not None:
+                raise ConfigError(
+                    f"{source}: error: {named_key}: {accessor} is also the accessor of "
+                    f"{rival.method} {rival.path}"
+                )
+
+    def _rename_key(self, endpoint: ir.Endpoint) -> str | None:
+        """The config key that named or moved ``endpoint``, if one did."""
+        route = f"{endpoint.method} {endpoint.path}"
+        if route in self.accessor_overrides:
+            return f'endpoints."{route}".accessor'
+        return self.renamed_by.get(route)
+
+    def _children(
+        self,
+        parent: tuple[str, ...],
+        tree: dict[tuple[str, ...], list[MethodPlan]],
+        class_names: set[str],
+    ) -> tuple[ResourcePlan, ...]:
+        children = []
+        for path in tree:
+            if len(path) != len(parent) + 1 or path[: len(parent)] != parent:
+                continue
+            methods = tree[path]
+            class_name = _resource_class_name(path, class_names)
+            class_names.add(class_name)
+            sub = self._children(path, tree, class_names)
+            children.append(ResourcePlan(path, path[-1], class_name, tuple(methods), sub))
+        return tuple(children)
+
+    # -- methods ---------------------------------------------------------------------------
+
+    def method(self, endpoint: ir.Endpoint, resource: tuple[str, ...], name: str) -> MethodPlan:
+        params = self.params(endpoint)
+        response_model, returns, cast = self.response(endpoint, resource, name)
+        python_names = {p.wire: p.python for p in params}
+        # A repeated name (a path `id` and a body `id`): the path template takes the path one.
+        python_names.update({p.wire: p.python for p in params if p.location == "path"})
+        return MethodPlan(
+            name=name,
+            accessor=".".join((*resource, name)),
+            http_method=endpoint.method,
+            path=endpoint.path,
+            path_segments=_path_segments(endpoint.path, python_names),
+            params=params,
+            returns=returns,
+            cast=cast,
+            response_model=response_model,
+            summary=_summary(endpoint),
+            server=self.group_servers.get(endpoint.group or ""),
+            pages=self.pages(params, response_model),
+            line=endpoint.pos.line,
+            endpoint=endpoint,
+        )
+
+    def params(self, endpoint: ir.Endpoint) -> tuple[ParamPlan, ...]:
+        overrides = self.config.placement_for(f"{endpoint.method} {endpoint.path}")
+        path_names = endpoint.path_params
+        required = {field.name for field in endpoint.required} | set(path_names)
+        declared = self.api.declared_params(endpoint)
+        body_names: set[str] = set()
+        for field in self.api.body_fields(endpoint):
+            body_names.add(field.name)
+            if field.required_marker:
+                required.add(field.name)
+        for missing in path_names:
+            declared.setdefault(
+                missing, ir.Field(missing, ir.TypeSpec(ir.Primitive("str")), endpoint.pos)
+            )
+        query_names = placement.listed_before_the_body(endpoint, self.auth_headers)
+        taken: set[str] = set()
+        plans = []
+        for field in declared.values():
+            override = overrides.get(field.name)
+            location = (
+                as_location(override)
+                if override
+                else (
+                    "body"
+                    if field.name in body_names
+                    else placement.place(
+                        endpoint.method,
+                        field,
+                        path_names,
+                        named_types=self.models.named_types,
+                        auth_headers=self.auth_headers,
+                        query_names=query_names,
+                    )
+                )
+            )
+            if location == "header" and not is_header_name(field.name):
+                raise PlanError(
+                    [
+                        Diagnostic(
+                            "error",
+                            f"{field.name!r} cannot be sent as an HTTP header name",
+                            field.pos.line,
+                            field.pos.column,
+                        )
+                    ]
+                )
+            python = unique(snake(field.name), taken)
+            taken.add(python)
+            annotation = self.models.annotation(field.type, hint=field.name, for_input=True)
+            plans.append(
+                ParamPlan(
+                    field.name,
+                    python,
+                    location,
+                    field.name in required,
+                    annotation,
+                    field.comment or "",
+                    field.type,
+                )
+            )
+        plans += self._repeated_params(endpoint, query_names, taken)
+        # Path params in path order first, then required, then optional.
+        order = {name: index for index, name in enumerate(path_names)}
+        plans.sort(
+            key=lambda p: (
+                0 if p.location == "path" else 1 if p.required else 2,
+                order.get(p.wire, 0),
+            )
+        )
+        return tuple(plans)
+
+    def _repeated_params(
+        self, endpoint: ir.Endpoint, query_names: Collection[str], taken: set[str]
+    ) -> list[ParamPlan]:
+        """The second param of a repeated name: placed as if the first were not there."""
+        plans = []
+        for field in endpoint.repeated_params:
+            # Placed as if the first of that name were not there (so never in the path), with
+            # its own Python name (`body_id`) and its wire name unchanged.
+            location = placement.place(
+                endpoint.method,
+                field,
+                (),
+                named_types=self.models.named_types,
+                auth_headers=self.auth_headers,
+                query_names=query_names,
+            )
+            python = unique(f"{location}_{snake(field.name)}", taken)
+            taken.add(python)
+            annotation = self.models.annotation(field.type, hint=field.name, for_input=True)
+            is_required = any(field is other for other in endpoint.required)
+            plans.append(
+                ParamPlan(
+                    field.name,
+                    python,
+                    location,
+                    is_required,
+                    annotation,
+                    field.comment or "",
+                    field.type,
+                )
+            )
+        return plans
+
+    def response(
+        self, endpoint: ir.Endpoint, resource: tuple[str, ...], method: str
+    ) -> tuple[str | None, str, ResponseCast]:
+        chosen = endpoint.success
+        if chosen is None or (chosen.fields is None and chosen.type is None):
+            if chosen is not None and chosen.code == "204":
+                return None, "None", ResponseCast("discard")
+            return None, "Any", ResponseCast("passthrough")
+        if chosen.fields is not None:
+            name = self.models.response_class(resource, method, chosen.fields)
+            return name, f"models.{name}", ResponseCast("model", name)
+        assert chosen.type is not None
+        annotation = self.models.annotation(ir.TypeSpec(chosen.type), hint="result")
+        model = self.models.model_of(chosen.type)
+        if model is not None:
+            return model, f"models.{model}", ResponseCast("model", model)
+        if isinstance(chosen.type, ir.ArrayType):
+            item = self.models.model_of(chosen.type.items)
+            if item is not None:  # `→ [Address]`
+                return None, annotation, ResponseCast("model_list", item)
+        return None, annotation, ResponseCast("passthrough")
+
+    def pages(self, params: Sequence[ParamPlan], response_model: str | None) -> PagesPlan | None:
+        cursor = next((p for p in params if p.wire == "cursor"), None)
+        if cursor is None or response_model is None:
+            return None
+        path = self.models.find_field(response_model, "next_cursor", depth=2)
+        return PagesPlan(cursor.python, path) if path is not None else None

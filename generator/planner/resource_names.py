@@ -1,0 +1,200 @@
+"""Names: resources and method names from paths and ``@desc``, resource class names."""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from collections.abc import Callable, Sequence
+
+from .. import ir, names
+from ..naming import (
+    is_class_reserved,
+    pascal,
+    singular,
+    snake,
+    words,
+)
+from .models import _numbered
+from .types import COMMON_WORDS, MAX_CLASS_NAME, PathSegment
+
+# Attributes the runtime classes define: a resource or method of that name would hide them.
+CLIENT_ATTRIBUTES = frozenset(
+    {
+        "base_url",
+        "timeout",
+        "total_timeout",
+        "max_retries",
+        "max_response_size",
+        "close",
+        "with_raw_response",
+    }
+)
+RESOURCE_ATTRIBUTES = frozenset({"with_raw_response"})
+
+
+def _attribute_name(name: str, *, top_level: bool = False) -> str:
+    reserved = CLIENT_ATTRIBUTES if top_level else RESOURCE_ATTRIBUTES
+    return f"{name}_" if name in reserved or name.startswith("_") else name
+
+
+# `Async` + name + `WithRawResponse` must stay within MAX_CLASS_NAME.
+MAX_RESOURCE_CLASS_NAME = MAX_CLASS_NAME - len("Async") - len("WithRawResponse")
+
+
+def _resource_class_name(path: tuple[str, ...], taken: set[str]) -> str:
+    """The shortest unique name from the path's tail: `Members`, else `OrganizationsMembers`."""
+    parts = [pascal(part) for part in path]
+    taken = taken | {part for part in parts if is_class_reserved(part)}
+    if len(path) == 1 and parts[0] not in taken:
+        return parts[0]  # top-level classes are imported together by _client.py
+    candidates = ["".join(parts[-depth:]) for depth in range(1, len(parts) + 1)]
+    for candidate in candidates:
+        if candidate not in taken and len(candidate) <= MAX_RESOURCE_CLASS_NAME:
+            return candidate
+    return _numbered(parts[-1][: MAX_RESOURCE_CLASS_NAME - 2], taken)
+
+
+def _merge_singular_resources(
+    placed: list[tuple[ir.Endpoint, tuple[str, ...], str]],
+) -> list[tuple[ir.Endpoint, tuple[str, ...], str]]:
+    """Put ``.../member`` endpoints into a sibling ``.../members`` resource when one exists.
+
+    APIs mix ``/organizations/{id}/member`` and ``/organizations/{id}/members/{member_id}``;
+    a hand-written SDK has one ``members`` resource. Kept apart when method names would clash.
+    """
+    resources = {resource for _, resource, _ in placed}
+    methods: dict[tuple[str, ...], set[str]] = {}
+    for _, resource, name in placed:
+        methods.setdefault(resource, set()).add(name)
+    merged = []
+    for endpoint, resource, name in placed:
+        if resource and resource not in (
+            r[: len(resource)] for r in resources if len(r) > len(resource)
+        ):
+            plural = next(
+                (
+                    other
+                    for other in sorted(resources)
+                    if len(other) == len(resource)
+                    and other[:-1] == resource[:-1]
+                    and other[-1] != resource[-1]
+                    and singular(other[-1]) == resource[-1]
+                ),
+                None,
+            )
+            if plural is not None and name not in methods[plural]:
+                methods[plural].add(name)
+                resource = plural
+        merged.append((endpoint, resource, name))
+    return merged
+
+
+def _ends_with(sequence: Sequence[str], tail: Sequence[str]) -> bool:
+    """``tail`` ends ``sequence``, comparing words by their singular form."""
+    if len(tail) > len(sequence) or not tail:
+        return False
+    ending = sequence[len(sequence) - len(tail) :]
+    return all(singular(a) == singular(b) for a, b in zip(ending, tail, strict=True))
+
+
+_FILLER_WORDS = frozenset(
+    {"a", "an", "the", "single", "all", "new", "existing", "specific", "given"}
+)
+_PREPOSITIONS = frozenset({"of", "by", "for", "in", "into", "to", "from", "with", "on", "at", "as"})
+
+
+def _names_noun(word: str, nouns: set[str]) -> bool:
+    """``repository`` names the resource ``repos``; ``pets`` names ``pet``."""
+    word = singular(word)
+    return word in nouns or any(
+        len(noun) >= 4 and (word.startswith(noun) or noun.startswith(word)) for noun in nouns
+    )
+
+
+def _under_prefix(path: str, prefix: str) -> bool:
+    """``/v1/projects/metrics`` is under ``/v1/projects``, ``/v1/projectsx`` is not."""
+    prefix = prefix.rstrip("/")
+    return path == prefix or path.startswith(prefix + "/")
+
+
+def _verbs_for_shared_names(
+    placed: list[tuple[ir.Endpoint, tuple[str, ...], str]],
+    *,
+    configured: Callable[[ir.Endpoint], bool],
+) -> list[tuple[ir.Endpoint, tuple[str, ...], str]]:
+    """Endpoints that would share a name in a resource take their verb's name instead.
+
+    ``GET /goals`` and ``GET /goals/{id}`` both named ``get`` become ``list`` and ``get``;
+    PUT and PATCH both named ``update`` become ``replace`` and ``update``; then an item route
+    still sharing its name takes its param's (`GET /contacts/{email}` → ``get_by_email``). A
+    name the config gave, or one no other endpoint of the resource wants, is kept; what still
+    clashes gets a numeric suffix later.
+    """
+    wanted = Counter((resource, name) for _, resource, name in placed)
+    result = []
+    for endpoint, resource, name in placed:
+        if wanted[(resource, name)] > 1 and not configured(endpoint):
+            verb = names.verb_name(endpoint.method, endpoint.path, replace=True)
+            if verb != name and wanted[(resource, verb)] == 0:
+                wanted[(resource, name)] -= 1
+                wanted[(resource, verb)] += 1
+                name = verb
+        result.append((endpoint, resource, name))
+    # Still shared: an item route says which param it takes (`get_by_email`).
+    # Last declared first, so the first declared keeps the plain name.
+    for index in reversed(range(len(result))):
+        endpoint, resource, name = result[index]
+        last_param = ir.PATH_PARAM.fullmatch(endpoint.path.rstrip("/").rsplit("/", 1)[-1])
+        if wanted[(resource, name)] > 1 and last_param and not configured(endpoint):
+            by_param = f"{name}_by_{snake(last_param.group(1))}"
+            if wanted[(resource, by_param)] == 0:
+                wanted[(resource, name)] -= 1
+                wanted[(resource, by_param)] += 1
+                result[index] = (endpoint, resource, by_param)
+    return result
+
+
+def _action_from_path(endpoint: ir.Endpoint, resource: list[str]) -> tuple[tuple[str, ...], str]:
+    """Name a method from its path when ``@desc`` does not: an action segment or the verb.
+
+    An action segment (`findByStatus`, `…/{id}/disable`, `POST /pulls/{n}/merge`; see
+    ``names.path_action``) is the method.
+    """
+    if names.path_action(endpoint.method, endpoint.path) and len(resource) > 1:
+        return tuple(resource[:-1]), resource[-1]
+    return tuple(resource), _verb_name(endpoint)
+
+
+def _verb_name(endpoint: ir.Endpoint) -> str:
+    return names.verb_name(endpoint.method, endpoint.path)
+
+
+def _vocabulary(api: ir.API) -> set[str]:
+    vocabulary = set(COMMON_WORDS)
+    for endpoint in api.endpoints:
+        for part in re.split(r"[/{}]+", endpoint.path):
+            vocabulary.update(words(part))
+        for field in endpoint.params:
+            vocabulary.update(words(field.name))
+    vocabulary.update(singular(word) for word in list(vocabulary))
+    vocabulary.update(f"{word}s" for word in list(vocabulary) if len(word) > 2)  # Getgroups
+    return {word for word in vocabulary if len(word) > 1 or word in ("a", "i")}
+
+
+def _path_segments(path: str, python_names: dict[str, str]) -> tuple[PathSegment, ...]:
+    """The path as literal text and references to the method's path arguments, in order."""
+    # re.split with a group alternates literal text and param names.
+    pieces = ir.PATH_PARAM.split(path)
+    return tuple(
+        PathSegment("text", piece) if index % 2 == 0 else PathSegment("param", python_names[piece])
+        for index, piece in enumerate(pieces)
+        if piece or index % 2
+    )
+
+
+def _summary(endpoint: ir.Endpoint) -> str:
+    desc = (endpoint.desc or "").strip()
+    text = desc if desc else f"{endpoint.method} {endpoint.path}"
+    if " " not in text and desc:
+        text = f"{desc}: {endpoint.method} {endpoint.path}"
+    return text  # raw: templates escape spec text with the `doc` filter

@@ -1,0 +1,263 @@
+"""The plan: plain data the templates print, with no decisions left to make.
+
+Also ``plan_json``, the stable JSON ``lapgen plan --json`` prints.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterable
+from typing import Literal
+
+import attrs
+
+from .. import ir
+from ..diagnostics import Diagnostic
+from ..placement import Location
+
+MAX_CLASS_NAME = 40
+# Verbs a one-word ``@desc`` is likely made of, beyond the spec's own words.
+COMMON_WORDS = frozenset(
+    [
+        "get",
+        "list",
+        "create",
+        "update",
+        "delete",
+        "remove",
+        "add",
+        "set",
+        "search",
+        "send",
+        "start",
+        "cancel",
+        "complete",
+        "authenticate",
+        "revoke",
+        "rotate",
+        "reset",
+        "check",
+        "lookup",
+        "exchange",
+        "migrate",
+        "verify",
+        "by",
+        "or",
+        "and",
+        "for",
+        "to",
+        "from",
+        "with",
+        "of",
+        "in",
+        "on",
+        "at",
+        "all",
+    ]
+)
+
+# Names the generated modules import, which a generated class must not shadow.
+MODEL_RESERVED = frozenset(
+    {"Any", "Dict", "List", "Literal", "Mapping", "Self", "ClassVar", "Unset", "UNSET"}
+)
+RESOURCE_MODULE_NAMES = frozenset(
+    {
+        "Any",
+        "Dict",
+        "List",
+        "Literal",
+        "Iterator",
+        "AsyncIterator",
+        "Headers",
+        "NotGiven",
+        "Timeout",
+        "Unset",
+        "SyncResource",
+        "AsyncResource",
+        "Client",
+        "AsyncClient",
+    }
+)
+
+
+class PlanError(Exception):
+    """The spec cannot become an SDK (e.g. a non-HTTP method); carries diagnostics."""
+
+    def __init__(self, diagnostics: list[Diagnostic]) -> None:
+        self.diagnostics = diagnostics
+        super().__init__(diagnostics[0].message)
+
+
+# ---------------------------------------------------------------------------------------------
+# The plan
+# ---------------------------------------------------------------------------------------------
+
+
+@attrs.frozen
+class ParamPlan:
+    wire: str
+    python: str
+    location: Location
+    required: bool
+    annotation: str
+    doc: str
+    # The IR type as written (out of equality, like positions: a plan compares by what it prints).
+    type: ir.TypeSpec = attrs.field(eq=False)
+
+
+@attrs.frozen
+class PagesPlan:
+    """Cursor pagination: pass ``cursor`` back from the response's ``next_cursor``."""
+
+    cursor_param: str
+    next_cursor_path: tuple[str, ...]
+
+
+@attrs.frozen
+class PathSegment:
+    """A piece of a path: literal ``text``, or a ``param`` (its value names the argument)."""
+
+    kind: Literal["text", "param"]
+    value: str
+
+
+@attrs.frozen
+class ResponseCast:
+    """How a method turns the decoded JSON into its return value.
+
+    ``discard`` (no content), ``passthrough`` (the JSON as it is), ``model`` (``model``'s
+    ``from_dict``) or ``model_list`` (a list of ``model``).
+    """
+
+    kind: Literal["discard", "passthrough", "model", "model_list"]
+    model: str = ""
+
+
+@attrs.frozen
+class MethodPlan:
+    name: str
+    accessor: str
+    http_method: str
+    path: str
+    path_segments: tuple[PathSegment, ...]  # the template builds the path expression from them
+    params: tuple[ParamPlan, ...]
+    returns: str  # the return annotation
+    cast: ResponseCast  # how decoded JSON becomes ``returns``
+    response_model: str | None
+    summary: str
+    server: str | None
+    pages: PagesPlan | None
+    line: int
+    endpoint: ir.Endpoint = attrs.field(eq=False)  # the IR endpoint this method calls
+
+    @property
+    def positional(self) -> tuple[ParamPlan, ...]:
+        return tuple(p for p in self.params if p.location == "path")
+
+    @property
+    def keyword(self) -> tuple[ParamPlan, ...]:
+        return tuple(p for p in self.params if p.location != "path")
+
+    def located(self, location: str) -> tuple[ParamPlan, ...]:
+        return tuple(p for p in self.params if p.location == location)
+
+
+@attrs.frozen
+class ResourcePlan:
+    path: tuple[str, ...]
+    attr: str
+    class_name: str
+    methods: tuple[MethodPlan, ...]
+    children: tuple[ResourcePlan, ...]
+
+    @property
+    def accessor(self) -> str:
+        return ".".join(self.path)
+
+    def walk(self) -> Iterable[ResourcePlan]:
+        yield self
+        for child in self.children:
+            yield from child.walk()
+
+
+@attrs.frozen
+class Decoding:
+    """How a model field's JSON value becomes its Python value (one template macro per kind).
+
+    ``plain``: as it is; ``object``: ``model``'s ``from_dict``; ``object_list``: a list of
+    ``model``; ``list`` / ``dict``: each item (each value) decoded as ``item`` says.
+    """
+
+    kind: Literal["plain", "object", "object_list", "list", "dict"]
+    model: str = ""
+    item: Decoding | None = None
+
+
+@attrs.frozen
+class ModelField:
+    wire: str
+    python: str
+    annotation: str
+    required: bool
+    decoding: Decoding  # how ``from_dict`` reads it; ``to_dict`` dumps all but ``plain`` ones
+    doc: str
+
+
+@attrs.frozen
+class ModelPlan:
+    name: str
+    doc: str
+    fields: tuple[ModelField, ...]
+
+
+@attrs.frozen
+class Plan:
+    package: str
+    title: str
+    version: str  # PEP 440, for the package metadata and the User-Agent
+    api_version: str | None  # the spec's (or config's) own version, as written
+    spec_name: str
+    spec_sha256: str
+    config_sha256: str | None
+    runtime: dict[str, object] = attrs.field(eq=False)
+    resources: tuple[ResourcePlan, ...]
+    models: tuple[ModelPlan, ...]
+    warnings: tuple[Diagnostic, ...] = ()  # positioned in the spec
+
+    def all_resources(self) -> Iterable[ResourcePlan]:
+        for resource in self.resources:
+            yield from resource.walk()
+
+    def all_methods(self) -> Iterable[MethodPlan]:
+        for resource in self.all_resources():
+            yield from resource.methods
+
+
+def plan_json(plan: Plan) -> dict[str, object]:
+    """The plan as the stable JSON that ``lapgen plan --json`` prints."""
+    return {
+        "package": plan.package,
+        "endpoints": [
+            {
+                "method": m.http_method,
+                "path": m.path,
+                "accessor": m.accessor,
+                "line": m.line,
+                "params": [
+                    {"wire": p.wire, "python": p.python, "in": p.location, "required": p.required}
+                    for p in m.params
+                ],
+                "request_model": None,  # params are keyword arguments, not a request class
+                "response_model": m.response_model,
+                "paginated": m.pages is not None,
+            }
+            for m in plan.all_methods()
+        ],
+        "models": [
+            {"name": model.name, "fields": [f.wire for f in model.fields]} for model in plan.models
+        ],
+    }
+
+
+def model_counts(plan: Plan) -> Counter[str]:
+    return Counter("response" if m.name.endswith("Response") else "nested" for m in plan.models)
