@@ -1,0 +1,296 @@
+"""Building the ``API`` from the line records, with the structural checks."""
+
+from __future__ import annotations
+
+import unicodedata
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+from .. import ir
+from ..diagnostics import Diagnostic
+from .lines import _Line
+from .words import HTTP_METHODS, NON_HTTP_METHODS, ParseResult
+
+# ---------------------------------------------------------------------------------------------
+# Assembly: lines → API, with the structural checks
+# ---------------------------------------------------------------------------------------------
+
+_ENDPOINT_DIRECTIVES = frozenset(
+    {"desc", "body", "required", "optional", "returns", "errors", "example_request"}
+)
+
+
+class _EndpointBuilder:
+    def __init__(self, method: str, path: str, pos: ir.Pos, group: str | None) -> None:
+        self.method, self.path, self.pos, self.group = method, path, pos, group
+        self.fields: dict[str, Any] = {}
+        self.responses: list[ir.Response] = []
+        self.errors: list[ir.ErrorCase] = []
+
+
+def _assemble(lines: Sequence[_Line]) -> ParseResult:
+    diagnostics: list[Diagnostic] = []
+
+    def report(severity: str, message: str, pos: ir.Pos) -> None:
+        diagnostics.append(Diagnostic(severity, message, pos.line, pos.column))  # type: ignore[arg-type]
+
+    header: dict[str, Any] = {}
+    header_pos: dict[str, ir.Pos] = {}
+    types: list[ir.NamedType] = []
+    endpoints: list[ir.Endpoint] = []
+    unknown: list[ir.Directive] = []
+    group_order: dict[str, ir.Pos] = {}
+    current_group: str | None = None
+    current: _EndpointBuilder | None = None
+    end_pos: ir.Pos | None = None
+    arrow_types: list[tuple[ir.TypeExpr, ir.Pos]] = []  # `@body → T`, `@returns(…) → T`
+    lap_version = lines[0].value
+
+    def finish() -> None:
+        nonlocal current
+        if current is not None:
+            common = {field.name for field in header.get("common_fields", ())}
+            endpoints.append(_finish_endpoint(current, common, report))
+            current = None
+
+    for line in lines[1:]:
+        kind = line.kind
+        if end_pos is not None:
+            report("warning", "content after @end is ignored", line.pos)
+            break
+        if kind == "unknown":
+            # Skipped without closing the current endpoint: a newer minor version may add
+            # directives inside endpoint blocks.
+            name, text = line.value
+            report("warning", f"unknown directive @{name} is ignored", line.pos)
+            unknown.append(ir.Directive(name, text, line.pos))
+            continue
+        if kind in _ENDPOINT_DIRECTIVES or (kind == "auth" and current is not None):
+            if current is None:
+                report("error", f"@{kind} outside an @endpoint block", line.pos)
+                continue
+            if kind == "returns":
+                current.responses.append(line.value)
+                if line.value.type is not None:
+                    arrow_types.append((line.value.type, line.pos))
+            elif kind == "errors":
+                current.errors.extend(line.value)
+            elif kind in current.fields:
+                report("warning", f"second @{kind} in one endpoint; the first is kept", line.pos)
+            else:
+                current.fields[kind] = line.value
+                if kind == "body":
+                    arrow_types.append((line.value, line.pos))
+            continue
+        if kind == "endpoint":
+            finish()
+            method, path, path_pos = line.value
+            problem = _path_problem(path)
+            if problem is not None:
+                offset, message = problem
+                report("error", message, ir.Pos(path_pos.line, path_pos.column + offset))
+            if method not in HTTP_METHODS:
+                if method in NON_HTTP_METHODS:
+                    report(
+                        "warning",
+                        f"non-HTTP method {method}: no SDK can be generated for it",
+                        line.pos,
+                    )
+                else:
+                    report("error", f"unknown HTTP method {method!r}", line.pos)
+            current = _EndpointBuilder(method, path, line.pos, current_group)
+            continue
+        finish()
+        if kind == "group":
+            if line.value is None:
+                report("error", "@group needs a name", line.pos)
+                continue
+            current_group = line.value
+            group_order.setdefault(line.value, line.pos)
+        elif kind == "endgroup":
+            current_group = None
+        elif kind == "end":
+            end_pos = line.pos
+        elif kind == "type":
+            types.append(line.value)
+        elif kind in ("api", "base", "version", "auth", "common_fields", "endpoints", "toc"):
+            if kind in header:
+                report("warning", f"second @{kind}; the first is kept", line.pos)
+            else:
+                header[kind] = line.value
+                header_pos[kind] = line.pos
+        elif kind == "hint":
+            header.setdefault("hints", []).append(line.value)
+    finish()
+
+    last_line = max((line.pos.line for line in lines), default=1)
+    if end_pos is None:
+        report(
+            "error", "missing @end: the document is truncated or incomplete", ir.Pos(last_line, 1)
+        )
+    if "api" not in header:
+        report("error", "missing @api: every LAP document names its API", lines[0].pos)
+
+    groups = tuple(
+        ir.Group(name, pos, tuple(e for e in endpoints if e.group == name))
+        for name, pos in group_order.items()
+    )
+    api = ir.API(
+        lap_version=lap_version,
+        name=header.get("api") or "",
+        pos=lines[0].pos,
+        base_url=header.get("base"),
+        version=header.get("version"),
+        auth=header.get("auth"),
+        common_fields=header.get("common_fields", ()),
+        declared_endpoints=header.get("endpoints"),
+        hints=tuple(header.get("hints", ())),
+        toc=header.get("toc", ()),
+        types=tuple(types),
+        endpoints=tuple(endpoints),
+        groups=groups,
+        unknown_directives=tuple(unknown),
+    )
+    _check_duplicate_routes(api, report)
+    _check_completeness(api, header_pos, report)
+    _check_type_refs(api, arrow_types, report)
+    diagnostics.sort(key=lambda d: (d.line, d.column))
+    failed = any(d.severity == "error" for d in diagnostics)
+    return ParseResult(None if failed else api, tuple(diagnostics))
+
+
+def _path_problem(path: str) -> tuple[int, str] | None:
+    """Why a path cannot be used, and the offset of the culprit; None when it can.
+
+    Decision: refuse rather than normalise. Control, format (bidi, zero-width) and other
+    invisible characters are never valid in a URL, and a path-param name with a quote or a
+    backslash cannot be spelled back in generated code without changing it; a silent rewrite
+    would send a different URL than the spec says.
+    """
+    for offset, char in enumerate(path):
+        if unicodedata.category(char)[0] in "CZ" and char != " ":
+            return offset, f"path holds the invisible character {ascii(char)[1:-1]}"
+    for match in ir.PATH_PARAM.finditer(path):
+        for offset, char in enumerate(match.group(1), start=match.start(1)):
+            if char in '"\\':
+                return offset, f"path param name holds {char!r}: not allowed in a path param name"
+    return None
+
+
+def _finish_endpoint(builder: _EndpointBuilder, common: set[str], report: Any) -> ir.Endpoint:
+    # Real files repeat a name (a path `id` and a body field `id`): both are real params, so
+    # both stay in the IR; the planner gives the second its own Python name.
+    seen: dict[str, ir.Field] = {}
+    kept: dict[str, tuple[ir.Field, ...]] = {}
+    for kind in ("required", "optional"):
+        kept[kind] = tuple(builder.fields.get(kind, ()))
+        for field in kept[kind]:
+            first = seen.setdefault(field.name, field)
+            if first is not field:
+                report(
+                    "warning",
+                    f"duplicate param {field.name!r} (first at line {first.pos.line}, column "
+                    f"{first.pos.column}); both are kept",
+                    field.pos,
+                )
+    required_names = {field.name for field in kept["required"]} | common
+    for match in ir.PATH_PARAM.finditer(builder.path):
+        if match.group(1) not in required_names:
+            report(
+                "warning",
+                f"path param {match.group(1)!r} is not in @required",
+                builder.pos,
+            )
+    return ir.Endpoint(
+        method=builder.method,
+        path=builder.path,
+        pos=builder.pos,
+        group=builder.group,
+        desc=builder.fields.get("desc"),
+        auth=builder.fields.get("auth"),
+        body=builder.fields.get("body"),
+        required=kept["required"],
+        optional=kept["optional"],
+        responses=tuple(builder.responses),
+        errors=tuple(builder.errors),
+        example_request=builder.fields.get("example_request"),
+    )
+
+
+def _check_duplicate_routes(api: ir.API, report: Any) -> None:
+    """The same METHOD+PATH twice is a warning: lapsh writes it for Postman request variants.
+
+    Postman collections hold several named requests for one route ("Create authors
+    collection", "Create books collection"); lapsh keeps each as an endpoint, and a lean file
+    (no ``@desc``) makes them identical.
+    """
+    seen: dict[tuple[str, str], ir.Endpoint] = {}
+    for endpoint in api.endpoints:
+        route = (endpoint.method, endpoint.path)
+        first = seen.setdefault(route, endpoint)
+        if first is endpoint:
+            continue
+        where = f"{endpoint.method} {endpoint.path} (first at line {first.pos.line})"
+        if first.desc != endpoint.desc:
+            report("warning", f"route repeated with another @desc: {where}", endpoint.pos)
+        else:
+            # Lean files drop @desc, so Postman request variants become identical blocks.
+            report("warning", f"route repeated: {where}", endpoint.pos)
+
+
+def _check_completeness(api: ir.API, header_pos: dict[str, ir.Pos], report: Any) -> None:
+    if api.declared_endpoints is not None and api.declared_endpoints != len(api.endpoints):
+        report(
+            "warning",
+            f"@endpoints says {api.declared_endpoints} but the document has "
+            f"{len(api.endpoints)} endpoints",
+            header_pos["endpoints"],
+        )
+    counts = {group.name: len(group.endpoints) for group in api.groups}
+    for entry in api.toc:
+        actual = counts.get(entry.name)
+        if actual is None and api.groups:
+            report("warning", f"@toc lists group {entry.name!r}, which has no endpoints", entry.pos)
+        elif actual is not None and actual != entry.count:
+            report(
+                "warning",
+                f"@toc says group {entry.name!r} has {entry.count} endpoints; it has {actual}",
+                entry.pos,
+            )
+
+
+def _check_type_refs(
+    api: ir.API, arrow_types: Iterable[tuple[ir.TypeExpr, ir.Pos]], report: Any
+) -> None:
+    """Warn about references to undefined ``@type``s, at the field that makes them."""
+    defined = {named.name for named in api.types}
+    # An explicit stack: Stytch has ~10,000 type nodes, and this runs on every parse.
+    stack: list[tuple[ir.TypeExpr, ir.Pos]] = [(f.type.expr, f.pos) for f in _all_fields(api)]
+    stack.extend(arrow_types)
+    found: list[tuple[ir.Pos, str]] = []
+    while stack:
+        expr, pos = stack.pop()
+        if isinstance(expr, ir.RefType):
+            if expr.name not in defined:
+                found.append((pos, expr.name))
+        elif isinstance(expr, ir.ArrayType):
+            stack.append((expr.items, pos))
+        elif isinstance(expr, ir.DictType):
+            stack.append((expr.key, pos))
+            stack.append((expr.value, pos))
+        elif isinstance(expr, ir.ObjectType):
+            stack.extend((f.type.expr, f.pos) for f in expr.fields)
+    for pos, name in sorted(found, key=lambda item: (item[0].line, item[0].column)):
+        report("warning", f"type {name!r} is not defined by any @type; read as 'any'", pos)
+
+
+def _all_fields(api: ir.API) -> Iterable[ir.Field]:
+    yield from api.common_fields
+    for named in api.types:
+        yield from named.fields
+    for endpoint in api.endpoints:
+        yield from endpoint.params
+        for response in endpoint.responses:
+            yield from response.fields or ()
+    # ``@body → T`` and ``@returns → T`` have no field: _assemble collects them for
+    # _check_type_refs with their lines.
