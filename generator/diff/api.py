@@ -12,6 +12,13 @@ from ..plan import ParamPlan, Plan
 from .model import Change
 from .types import _model_changes, _required_text, _shape_text, _Types, type_text
 
+
+def _field_type_text(fields: Mapping[str, ir.Field], wire: str) -> str:
+    """A declared param's type as LAP text (``str`` for a path param nothing declares)."""
+    field = fields.get(wire)
+    return type_text(field.type) if field is not None else "str"
+
+
 # ---------------------------------------------------------------------------------------------
 # Endpoints
 # ---------------------------------------------------------------------------------------------
@@ -228,16 +235,30 @@ class _Differ:
         new_params: Sequence[ParamPlan],
     ) -> None:
         route = _route(old)
-        old_fields, new_fields = self.old.api.declared_params(old), self.new.api.declared_params(
-            new
-        )
+        old_fields = self.old.api.declared_params(old)
+        new_fields = self.new.api.declared_params(new)
+        self.params_added_or_removed(route, old_params, new_params, old_fields, new_fields)
+        types = _Types(self.old.api, self.new.api, route)
         old_by = {p.wire: p for p in old_params}
         new_by = {p.wire: p for p in new_params}
+        for wire, before in old_by.items():
+            after = new_by.get(wire)
+            if after is not None:
+                self.param_kept(route, before, after, old_fields, new_fields, types)
+        self.changes.extend(types.changes)
 
-        def text(fields: Mapping[str, ir.Field], wire: str) -> str:
-            field = fields.get(wire)
-            return type_text(field.type) if field is not None else "str"
-
+    def params_added_or_removed(
+        self,
+        route: str,
+        old_params: Sequence[ParamPlan],
+        new_params: Sequence[ParamPlan],
+        old_fields: Mapping[str, ir.Field],
+        new_fields: Mapping[str, ir.Field],
+    ) -> None:
+        """Params only one side has; a removed one paired with an added one is a rename."""
+        old_by = {p.wire: p for p in old_params}
+        new_by = {p.wire: p for p in new_params}
+        text = _field_type_text
         removed = [p for p in old_params if p.wire not in new_by]
         added = [p for p in new_params if p.wire not in old_by]
         for param in removed:
@@ -288,52 +309,58 @@ class _Differ:
                     text(new_fields, param.wire),
                 )
             )
-        types = _Types(self.old.api, self.new.api, route)
-        for wire, before in old_by.items():
-            after = new_by.get(wire)
-            if after is None:
-                continue
-            if before.location != after.location:
-                self.changes.append(
-                    Change(
-                        "param-moved",
-                        True,
-                        route,
-                        wire,
-                        f"param `{wire}` moved from {before.location} to {after.location}",
-                        before.location,
-                        after.location,
-                    )
+
+    def param_kept(
+        self,
+        route: str,
+        before: ParamPlan,
+        after: ParamPlan,
+        old_fields: Mapping[str, ir.Field],
+        new_fields: Mapping[str, ir.Field],
+        types: _Types,
+    ) -> None:
+        """A param both sides have: its location, whether required, its type and default."""
+        wire = before.wire
+        if before.location != after.location:
+            self.changes.append(
+                Change(
+                    "param-moved",
+                    True,
+                    route,
+                    wire,
+                    f"param `{wire}` moved from {before.location} to {after.location}",
+                    before.location,
+                    after.location,
                 )
-            if before.required != after.required:
-                state = "required" if after.required else "optional"
-                self.changes.append(
-                    Change(
-                        f"param-made-{state}",
-                        after.required,
-                        route,
-                        wire,
-                        f"param `{wire}` is now {state}",
-                        _required_text(before.required),
-                        _required_text(after.required),
-                    )
+            )
+        if before.required != after.required:
+            state = "required" if after.required else "optional"
+            self.changes.append(
+                Change(
+                    f"param-made-{state}",
+                    after.required,
+                    route,
+                    wire,
+                    f"param `{wire}` is now {state}",
+                    _required_text(before.required),
+                    _required_text(after.required),
                 )
-            old_field, new_field = old_fields.get(wire), new_fields.get(wire)
-            if old_field is None or new_field is None:
-                continue
-            types.compare(old_field.type, new_field.type, wire, "input", "param")
-            old_default = old_field.default.raw if old_field.default else None
-            new_default = new_field.default.raw if new_field.default else None
-            if old_default != new_default:
-                self.changes.append(
-                    Change(
-                        "param-default-changed",
-                        False,
-                        route,
-                        wire,
-                        _default_message(wire, old_default, new_default),
-                        old_default,
-                        new_default,
-                    )
+            )
+        old_field, new_field = old_fields.get(wire), new_fields.get(wire)
+        if old_field is None or new_field is None:
+            return
+        types.compare(old_field.type, new_field.type, wire, "input", "param")
+        old_default = old_field.default.raw if old_field.default else None
+        new_default = new_field.default.raw if new_field.default else None
+        if old_default != new_default:
+            self.changes.append(
+                Change(
+                    "param-default-changed",
+                    False,
+                    route,
+                    wire,
+                    _default_message(wire, old_default, new_default),
+                    old_default,
+                    new_default,
                 )
-        self.changes.extend(types.changes)
+            )
