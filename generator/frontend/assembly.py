@@ -29,134 +29,169 @@ class _EndpointBuilder:
 
 
 def _assemble(lines: Sequence[_Line]) -> ParseResult:
-    diagnostics: list[Diagnostic] = []
+    """The ``API`` from the line records, or none if any diagnostic is an error."""
+    return _Assembler(lines).run()
 
-    def report(severity: str, message: str, pos: ir.Pos) -> None:
-        diagnostics.append(Diagnostic(severity, message, pos.line, pos.column))  # type: ignore[arg-type]
 
-    header: dict[str, Any] = {}
-    header_pos: dict[str, ir.Pos] = {}
-    types: list[ir.NamedType] = []
-    endpoints: list[ir.Endpoint] = []
-    unknown: list[ir.Directive] = []
-    group_order: dict[str, ir.Pos] = {}
-    current_group: str | None = None
-    current: _EndpointBuilder | None = None
-    end_pos: ir.Pos | None = None
-    arrow_types: list[tuple[ir.TypeExpr, ir.Pos]] = []  # `@body → T`, `@returns(…) → T`
-    lap_version = lines[0].value
+# The header directives: each once, the first kept.
+_HEADER_DIRECTIVES = frozenset(
+    {"api", "base", "version", "auth", "common_fields", "endpoints", "toc"}
+)
 
-    def finish() -> None:
-        nonlocal current
-        if current is not None:
-            common = {field.name for field in header.get("common_fields", ())}
-            endpoints.append(_finish_endpoint(current, common, report))
-            current = None
 
-    for line in lines[1:]:
-        kind = line.kind
-        if end_pos is not None:
-            report("warning", "content after @end is ignored", line.pos)
-            break
-        if kind == "unknown":
-            # Skipped without closing the current endpoint: a newer minor version may add
-            # directives inside endpoint blocks.
-            name, text = line.value
-            report("warning", f"unknown directive @{name} is ignored", line.pos)
-            unknown.append(ir.Directive(name, text, line.pos))
-            continue
-        if kind in _ENDPOINT_DIRECTIVES or (kind == "auth" and current is not None):
-            if current is None:
-                report("error", f"@{kind} outside an @endpoint block", line.pos)
-                continue
-            if kind == "returns":
-                current.responses.append(line.value)
-                if line.value.type is not None:
-                    arrow_types.append((line.value.type, line.pos))
-            elif kind == "errors":
-                current.errors.extend(line.value)
-            elif kind in current.fields:
-                report("warning", f"second @{kind} in one endpoint; the first is kept", line.pos)
+class _Assembler:
+    """Walks the line records once, tracking the open group and endpoint block."""
+
+    def __init__(self, lines: Sequence[_Line]) -> None:
+        self.lines = lines
+        self.diagnostics: list[Diagnostic] = []
+        self.header: dict[str, Any] = {}
+        self.header_pos: dict[str, ir.Pos] = {}
+        self.types: list[ir.NamedType] = []
+        self.endpoints: list[ir.Endpoint] = []
+        self.unknown: list[ir.Directive] = []
+        self.group_order: dict[str, ir.Pos] = {}
+        self.current_group: str | None = None
+        self.current: _EndpointBuilder | None = None
+        self.end_pos: ir.Pos | None = None
+        self.arrow_types: list[tuple[ir.TypeExpr, ir.Pos]] = []  # `@body → T`, `@returns(…) → T`
+
+    def report(self, severity: str, message: str, pos: ir.Pos) -> None:
+        self.diagnostics.append(Diagnostic(severity, message, pos.line, pos.column))  # type: ignore[arg-type]
+
+    def finish(self) -> None:
+        """Close the open endpoint block, if any."""
+        if self.current is not None:
+            common = {field.name for field in self.header.get("common_fields", ())}
+            self.endpoints.append(_finish_endpoint(self.current, common, self.report))
+            self.current = None
+
+    def run(self) -> ParseResult:
+        for line in self.lines[1:]:
+            kind = line.kind
+            if self.end_pos is not None:
+                self.report("warning", "content after @end is ignored", line.pos)
+                break
+            if kind == "unknown":
+                # Skipped without closing the current endpoint: a newer minor version may add
+                # directives inside endpoint blocks.
+                name, text = line.value
+                self.report("warning", f"unknown directive @{name} is ignored", line.pos)
+                self.unknown.append(ir.Directive(name, text, line.pos))
+            elif kind in _ENDPOINT_DIRECTIVES or (kind == "auth" and self.current is not None):
+                self.endpoint_directive(line)
+            elif kind == "endpoint":
+                self.finish()
+                self.open_endpoint(line)
             else:
-                current.fields[kind] = line.value
-                if kind == "body":
-                    arrow_types.append((line.value, line.pos))
-            continue
-        if kind == "endpoint":
-            finish()
-            method, path, path_pos = line.value
-            problem = _path_problem(path)
-            if problem is not None:
-                offset, message = problem
-                report("error", message, ir.Pos(path_pos.line, path_pos.column + offset))
-            if method not in HTTP_METHODS:
-                if method in NON_HTTP_METHODS:
-                    report(
-                        "warning",
-                        f"non-HTTP method {method}: no SDK can be generated for it",
-                        line.pos,
-                    )
-                else:
-                    report("error", f"unknown HTTP method {method!r}", line.pos)
-            current = _EndpointBuilder(method, path, line.pos, current_group)
-            continue
-        finish()
+                self.finish()
+                self.top_level(line)
+        self.finish()
+        self.check_ends()
+        api = self.build_api()
+        _check_duplicate_routes(api, self.report)
+        _check_completeness(api, self.header_pos, self.report)
+        _check_type_refs(api, self.arrow_types, self.report)
+        self.diagnostics.sort(key=lambda d: (d.line, d.column))
+        failed = any(d.severity == "error" for d in self.diagnostics)
+        return ParseResult(None if failed else api, tuple(self.diagnostics))
+
+    def endpoint_directive(self, line: _Line) -> None:
+        """A directive that belongs inside an ``@endpoint`` block."""
+        kind, current = line.kind, self.current
+        if current is None:
+            self.report("error", f"@{kind} outside an @endpoint block", line.pos)
+        elif kind == "returns":
+            current.responses.append(line.value)
+            if line.value.type is not None:
+                self.arrow_types.append((line.value.type, line.pos))
+        elif kind == "errors":
+            current.errors.extend(line.value)
+        elif kind in current.fields:
+            self.report("warning", f"second @{kind} in one endpoint; the first is kept", line.pos)
+        else:
+            current.fields[kind] = line.value
+            if kind == "body":
+                self.arrow_types.append((line.value, line.pos))
+
+    def open_endpoint(self, line: _Line) -> None:
+        """``@endpoint METHOD /path``: check the method and path, open a block."""
+        method, path, path_pos = line.value
+        problem = _path_problem(path)
+        if problem is not None:
+            offset, message = problem
+            self.report("error", message, ir.Pos(path_pos.line, path_pos.column + offset))
+        if method not in HTTP_METHODS:
+            if method in NON_HTTP_METHODS:
+                self.report(
+                    "warning",
+                    f"non-HTTP method {method}: no SDK can be generated for it",
+                    line.pos,
+                )
+            else:
+                self.report("error", f"unknown HTTP method {method!r}", line.pos)
+        self.current = _EndpointBuilder(method, path, line.pos, self.current_group)
+
+    def top_level(self, line: _Line) -> None:
+        """A directive outside endpoint blocks: groups, types, the header, hints, ``@end``."""
+        kind = line.kind
         if kind == "group":
             if line.value is None:
-                report("error", "@group needs a name", line.pos)
-                continue
-            current_group = line.value
-            group_order.setdefault(line.value, line.pos)
+                self.report("error", "@group needs a name", line.pos)
+                return
+            self.current_group = line.value
+            self.group_order.setdefault(line.value, line.pos)
         elif kind == "endgroup":
-            current_group = None
+            self.current_group = None
         elif kind == "end":
-            end_pos = line.pos
+            self.end_pos = line.pos
         elif kind == "type":
-            types.append(line.value)
-        elif kind in ("api", "base", "version", "auth", "common_fields", "endpoints", "toc"):
-            if kind in header:
-                report("warning", f"second @{kind}; the first is kept", line.pos)
+            self.types.append(line.value)
+        elif kind in _HEADER_DIRECTIVES:
+            if kind in self.header:
+                self.report("warning", f"second @{kind}; the first is kept", line.pos)
             else:
-                header[kind] = line.value
-                header_pos[kind] = line.pos
+                self.header[kind] = line.value
+                self.header_pos[kind] = line.pos
         elif kind == "hint":
-            header.setdefault("hints", []).append(line.value)
-    finish()
+            self.header.setdefault("hints", []).append(line.value)
 
-    last_line = max((line.pos.line for line in lines), default=1)
-    if end_pos is None:
-        report(
-            "error", "missing @end: the document is truncated or incomplete", ir.Pos(last_line, 1)
+    def check_ends(self) -> None:
+        """``@end`` and ``@api``: a document without them is truncated or not LAP."""
+        last_line = max((line.pos.line for line in self.lines), default=1)
+        if self.end_pos is None:
+            self.report(
+                "error",
+                "missing @end: the document is truncated or incomplete",
+                ir.Pos(last_line, 1),
+            )
+        if "api" not in self.header:
+            self.report(
+                "error", "missing @api: every LAP document names its API", self.lines[0].pos
+            )
+
+    def build_api(self) -> ir.API:
+        header = self.header
+        groups = tuple(
+            ir.Group(name, pos, tuple(e for e in self.endpoints if e.group == name))
+            for name, pos in self.group_order.items()
         )
-    if "api" not in header:
-        report("error", "missing @api: every LAP document names its API", lines[0].pos)
-
-    groups = tuple(
-        ir.Group(name, pos, tuple(e for e in endpoints if e.group == name))
-        for name, pos in group_order.items()
-    )
-    api = ir.API(
-        lap_version=lap_version,
-        name=header.get("api") or "",
-        pos=lines[0].pos,
-        base_url=header.get("base"),
-        version=header.get("version"),
-        auth=header.get("auth"),
-        common_fields=header.get("common_fields", ()),
-        declared_endpoints=header.get("endpoints"),
-        hints=tuple(header.get("hints", ())),
-        toc=header.get("toc", ()),
-        types=tuple(types),
-        endpoints=tuple(endpoints),
-        groups=groups,
-        unknown_directives=tuple(unknown),
-    )
-    _check_duplicate_routes(api, report)
-    _check_completeness(api, header_pos, report)
-    _check_type_refs(api, arrow_types, report)
-    diagnostics.sort(key=lambda d: (d.line, d.column))
-    failed = any(d.severity == "error" for d in diagnostics)
-    return ParseResult(None if failed else api, tuple(diagnostics))
+        return ir.API(
+            lap_version=self.lines[0].value,
+            name=header.get("api") or "",
+            pos=self.lines[0].pos,
+            base_url=header.get("base"),
+            version=header.get("version"),
+            auth=header.get("auth"),
+            common_fields=header.get("common_fields", ()),
+            declared_endpoints=header.get("endpoints"),
+            hints=tuple(header.get("hints", ())),
+            toc=header.get("toc", ()),
+            types=tuple(self.types),
+            endpoints=tuple(self.endpoints),
+            groups=groups,
+            unknown_directives=tuple(self.unknown),
+        )
 
 
 def _path_problem(path: str) -> tuple[int, str] | None:
