@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import unicodedata
 from collections.abc import Iterable, Sequence
-from typing import Any
+from typing import Any, assert_never
 
 from .. import ir
 from ..diagnostics import Diagnostic
@@ -305,16 +305,21 @@ def _check_type_refs(
     found: list[tuple[ir.Pos, str]] = []
     while stack:
         expr, pos = stack.pop()
-        if isinstance(expr, ir.RefType):
-            if expr.name not in defined:
-                found.append((pos, expr.name))
-        elif isinstance(expr, ir.ArrayType):
-            stack.append((expr.items, pos))
-        elif isinstance(expr, ir.DictType):
-            stack.append((expr.key, pos))
-            stack.append((expr.value, pos))
-        elif isinstance(expr, ir.ObjectType):
-            stack.extend((f.type.expr, f.pos) for f in expr.fields)
+        match expr:
+            case ir.RefType(name=name):
+                if name not in defined:
+                    found.append((pos, name))
+            case ir.ArrayType(items=items):
+                stack.append((items, pos))
+            case ir.DictType(key=key, value=value):
+                stack.append((key, pos))
+                stack.append((value, pos))
+            case ir.ObjectType(fields=fields):
+                stack.extend((f.type.expr, f.pos) for f in fields)
+            case ir.Primitive() | ir.EnumType():
+                pass  # no references inside
+            case _:
+                assert_never(expr)
     for pos, name in sorted(found, key=lambda item: (item[0].line, item[0].column)):
         report("warning", f"type {name!r} is not defined by any @type; read as 'any'", pos)
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import ast
 import re
 from functools import lru_cache
+from typing import assert_never
 
 from .. import ir
 from .words import AUTH_KINDS, MIME_TOP_LEVEL, SLASHED_FORMATS
@@ -31,9 +32,20 @@ def _type_spec(expr: ir.TypeExpr, nullable: bool) -> ir.TypeSpec:
     spec = _SCALAR_SPECS.get(key)
     if spec is None or spec.expr is not expr:
         spec = ir.TypeSpec(expr, nullable)
-        if isinstance(expr, (ir.Primitive, ir.EnumType, ir.RefType)):
+        if _is_leaf(expr):
             _SCALAR_SPECS[key] = spec
     return spec
+
+
+def _is_leaf(expr: ir.TypeExpr) -> bool:
+    """A type with no type inside it: small, shared, worth caching its ``TypeSpec``."""
+    match expr:
+        case ir.Primitive() | ir.EnumType() | ir.RefType():
+            return True
+        case ir.ArrayType() | ir.DictType() | ir.ObjectType():
+            return False
+        case _:
+            assert_never(expr)
 
 
 def decode_args(base: str, args: str) -> ir.Primitive | ir.EnumType:

@@ -11,7 +11,7 @@ import random
 import threading
 import uuid
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, assert_never
 from urllib.parse import unquote
 
 from starlette.applications import Starlette
@@ -391,9 +391,15 @@ class MockApp:
         return None
 
     def _fields_or_map(self, expr: ir.TypeExpr) -> bool:
-        return isinstance(expr, (ir.ObjectType, ir.RefType, ir.DictType)) or (
-            isinstance(expr, ir.Primitive) and expr.name == "map"
-        )
+        match expr:
+            case ir.ObjectType() | ir.RefType() | ir.DictType():
+                return True
+            case ir.Primitive(name=name):
+                return name == "map"
+            case ir.ArrayType() | ir.EnumType():
+                return False
+            case _:
+                assert_never(expr)
 
     def _respond(self, route: MockRoute, status: int) -> Response:
         if status == 204 or route.method == "HEAD":

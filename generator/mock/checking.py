@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping, Sequence
-from typing import Any
+from typing import Any, assert_never
 
 from .. import ir
 
@@ -25,21 +25,26 @@ class _Checker:
     def text(self, value: str, spec: ir.TypeSpec, where: str) -> str | None:
         """Why a path, query or header value does not fit ``spec``, or None."""
         expr = spec.expr
-        if isinstance(expr, ir.ArrayType):
+        if isinstance(expr, ir.ArrayType):  # a repeated param: each value is one item
             expr = expr.items
-        if isinstance(expr, ir.EnumType):
-            if value not in expr.values:
-                return f"{where} must be one of {list(expr.values)}, got {value!r}"
-        elif isinstance(expr, ir.Primitive):
-            if expr.name == "int" and not re.fullmatch(r"-?\d+", value):
-                return f"{where} must be an integer, got {value!r}"
-            if expr.name in ("num", "float"):
-                try:
-                    float(value)
-                except ValueError:
-                    return f"{where} must be a number, got {value!r}"
-            if expr.name == "bool" and value.lower() not in ("true", "false", "1", "0"):
-                return f"{where} must be true or false, got {value!r}"
+        match expr:
+            case ir.EnumType(values=values):
+                if value not in values:
+                    return f"{where} must be one of {list(values)}, got {value!r}"
+            case ir.Primitive(name=name):
+                if name == "int" and not re.fullmatch(r"-?\d+", value):
+                    return f"{where} must be an integer, got {value!r}"
+                if name in ("num", "float"):
+                    try:
+                        float(value)
+                    except ValueError:
+                        return f"{where} must be a number, got {value!r}"
+                if name == "bool" and value.lower() not in ("true", "false", "1", "0"):
+                    return f"{where} must be true or false, got {value!r}"
+            case ir.ArrayType() | ir.DictType() | ir.ObjectType() | ir.RefType():
+                pass  # structured values in a path, query or header: not checked
+            case _:
+                assert_never(expr)
         return None
 
     def json(self, value: Any, spec: ir.TypeSpec, where: str, depth: int = 0) -> str | None:
@@ -58,29 +63,33 @@ class _Checker:
                 return f"{where} must be an object, got {_json_kind(value)}"
             # An object that lists no fields (`map{}`) takes any keys.
             return self.object(value, fields, where, depth) if fields else None
-        if isinstance(expr, ir.RefType | ir.ObjectType):
-            return None  # a type the spec does not define: anything goes
-        if isinstance(expr, ir.ArrayType):
-            if not isinstance(value, list):
-                return f"{where} must be an array, got {_json_kind(value)}"
-            for index, item in enumerate(value):
-                problem = self.json(item, ir.TypeSpec(expr.items), f"{where}[{index}]", depth + 1)
-                if problem:
-                    return problem
-            return None
-        if isinstance(expr, ir.DictType):
-            if not isinstance(value, dict):
-                return f"{where} must be an object, got {_json_kind(value)}"
-            for key, item in value.items():
-                problem = self.json(item, ir.TypeSpec(expr.value), f"{where}.{key}", depth + 1)
-                if problem:
-                    return problem
-            return None
-        if isinstance(expr, ir.EnumType):
-            if value in expr.values or str(value) in expr.values:
+        match expr:
+            case ir.RefType() | ir.ObjectType():
+                return None  # a type the spec does not define: anything goes
+            case ir.ArrayType(items=items):
+                if not isinstance(value, list):
+                    return f"{where} must be an array, got {_json_kind(value)}"
+                for index, item in enumerate(value):
+                    problem = self.json(item, ir.TypeSpec(items), f"{where}[{index}]", depth + 1)
+                    if problem:
+                        return problem
                 return None
-            return f"{where} must be one of {list(expr.values)}, got {value!r}"
-        return _primitive_problem(value, expr.name, where)
+            case ir.DictType(value=value_type):
+                if not isinstance(value, dict):
+                    return f"{where} must be an object, got {_json_kind(value)}"
+                for key, item in value.items():
+                    problem = self.json(item, ir.TypeSpec(value_type), f"{where}.{key}", depth + 1)
+                    if problem:
+                        return problem
+                return None
+            case ir.EnumType(values=values):
+                if value in values or str(value) in values:
+                    return None
+                return f"{where} must be one of {list(values)}, got {value!r}"
+            case ir.Primitive(name=name):
+                return _primitive_problem(value, name, where)
+            case _:
+                assert_never(expr)
 
     def object(
         self, value: Mapping[str, Any], fields: Sequence[ir.Field], where: str, depth: int

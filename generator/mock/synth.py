@@ -8,7 +8,7 @@ import random
 import re
 import uuid
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, assert_never
 
 from .. import ir
 from .model import EPOCH, MAX_DEPTH
@@ -40,18 +40,25 @@ class _Synth:
         fields = self.api.fields_of(expr)
         if fields is not None:
             return self.fields(fields, depth) if depth <= MAX_DEPTH + 2 else {}
-        if isinstance(expr, ir.RefType | ir.ObjectType):  # a type the spec does not define
-            return self.string(name, None)
-        if isinstance(expr, ir.ArrayType):
-            count = self.rng.randint(0, 2) if depth < MAX_DEPTH else 0
-            return [self.value(expr.items, name, depth + 1) for _ in range(count)]
-        if isinstance(expr, ir.DictType):
-            return {f"{name}_key": self.value(expr.value, name, depth + 1)}
-        if isinstance(expr, ir.EnumType):
-            choice = self.rng.choice(expr.values) if expr.values else ""
-            if expr.base in ("int", "num") and re.fullmatch(r"-?\d+", choice):
-                return int(choice)
-            return choice
+        match expr:
+            case ir.RefType() | ir.ObjectType():  # a type the spec does not define
+                return self.string(name, None)
+            case ir.ArrayType(items=items):
+                count = self.rng.randint(0, 2) if depth < MAX_DEPTH else 0
+                return [self.value(items, name, depth + 1) for _ in range(count)]
+            case ir.DictType(value=value):
+                return {f"{name}_key": self.value(value, name, depth + 1)}
+            case ir.EnumType(base=base, values=values):
+                choice = self.rng.choice(values) if values else ""
+                if base in ("int", "num") and re.fullmatch(r"-?\d+", choice):
+                    return int(choice)
+                return choice
+            case ir.Primitive():
+                return self.primitive(expr, name)
+            case _:
+                assert_never(expr)
+
+    def primitive(self, expr: ir.Primitive, name: str) -> Any:
         kind = expr.name
         lower = name.lower()
         if kind == "int":
