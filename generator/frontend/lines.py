@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, assert_never
 
 import attrs
 from lark import Token, Transformer
@@ -243,6 +243,16 @@ class _LineBuilder(Transformer[Token, list[_Line]]):
         items, fields = children
         items = _bare(items)  # the IR has no nullable array items: `[map?{…}]` is `[map{…}]`
         if fields is not None:
-            name = items.name if isinstance(items, (ir.RefType, ir.ObjectType)) else None
-            items = ir.ObjectType(fields, name)
+            items = ir.ObjectType(fields, _type_name(items))
         return ir.ArrayType(items)
+
+
+def _type_name(expr: ir.TypeExpr) -> str | None:
+    """The type name written before ``[T]{…}``'s braces, kept on the object it becomes."""
+    match expr:
+        case ir.RefType(name=name) | ir.ObjectType(name=name):
+            return name
+        case ir.Primitive() | ir.EnumType() | ir.ArrayType() | ir.DictType():
+            return None
+        case _:
+            assert_never(expr)
