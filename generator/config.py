@@ -164,11 +164,11 @@ def _read_auth(auth: dict[str, Any]) -> dict[str, Any]:
 
 
 def _read_environment_from(
-    rule: dict[str, Any], environments: dict[str, Any], auth: dict[str, Any]
+    rule: dict[str, Any], environments: dict[str, Any], auth_fields: dict[str, Any]
 ) -> dict[str, Any]:
     """``[auth.environment_from]``: the environment chosen by a credential's prefix."""
     param = _optional_text(rule, "auth.environment_from.param")
-    if param is not None and param not in {p.name for p in auth["auth_params"]}:
+    if param is not None and param not in {p.name for p in auth_fields["auth_params"]}:
         raise ValueError(
             f"auth.environment_from.param: {param!r} is not one of the [[auth.params]] names"
         )
