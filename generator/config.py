@@ -106,17 +106,45 @@ def _table(raw: dict[str, Any], key: str) -> dict[str, Any]:
 
 
 def _build(raw: dict[str, Any], sha256: str) -> Config:
+    """Check every table, in the order errors are reported, and build the ``Config``."""
     package = _table(raw, "package")
     auth = _table(raw, "auth")
     environments = _table(raw, "environments")
     servers = _table(raw, "servers")
     groups = _table(raw, "groups")
     endpoints = _table(raw, "endpoints")
+    fields: dict[str, Any] = {}
+    fields |= _read_package(package)
+    fields |= _read_auth(auth)
+    _check_urls(environments, "environments")
+    _check_urls(servers, "servers")
+    fields |= _read_environment_from(_table(auth, "environment_from"), environments, fields)
+    fields |= _read_endpoints(endpoints)
+    fields |= _read_group_servers(groups, servers)
+    fields |= _read_path_prefixes(_table(raw, "accessor_prefixes"))
+    fields |= _read_group_prefixes(groups)
+    return Config(
+        environments=tuple((str(k), str(v)) for k, v in environments.items()),
+        servers=tuple((str(k), str(v)) for k, v in servers.items()),
+        sha256=sha256,
+        **fields,
+    )
+
+
+def _read_package(package: dict[str, Any]) -> dict[str, Any]:
+    """``[package]``: the distribution name, title and version."""
     name = _optional_text(package, "package.name")
     if name is not None and (problem := package_name_problem(name)):
         raise ValueError(f"package.name: {problem}")
-    _optional_text(package, "package.title")
-    _optional_text(package, "package.version")
+    return {
+        "package": name,
+        "title": _optional_text(package, "package.title"),
+        "package_version": _optional_text(package, "package.version"),
+    }
+
+
+def _read_auth(auth: dict[str, Any]) -> dict[str, Any]:
+    """``[auth]``: the scheme, its params and where an API key goes."""
     auth_params = _auth_params(auth)
     kind = _optional_text(auth, "auth.kind")
     if kind is not None and kind not in AUTH_KINDS:
@@ -127,21 +155,39 @@ def _build(raw: dict[str, Any], sha256: str) -> Config:
     key_in = _optional_text(auth, "auth.key_in")
     if key_in is not None and key_in not in KEY_LOCATIONS:
         raise ValueError(f"auth.key_in: {key_in!r} is not one of header, query")
-    _check_urls(environments, "environments")
-    _check_urls(servers, "servers")
-    rule = _table(auth, "environment_from")
+    return {
+        "auth_kind": kind,
+        "auth_params": auth_params,
+        "auth_key_name": key_name,
+        "auth_key_in": key_in,
+    }
+
+
+def _read_environment_from(
+    rule: dict[str, Any], environments: dict[str, Any], auth_fields: dict[str, Any]
+) -> dict[str, Any]:
+    """``[auth.environment_from]``: the environment chosen by a credential's prefix."""
     param = _optional_text(rule, "auth.environment_from.param")
-    if param is not None and param not in {p.name for p in auth_params}:
+    if param is not None and param not in {p.name for p in auth_fields["auth_params"]}:
         raise ValueError(
             f"auth.environment_from.param: {param!r} is not one of the [[auth.params]] names"
         )
-    for prefix, environment in _table(rule, "prefixes").items():
+    prefixes = _table(rule, "prefixes")
+    for prefix, environment in prefixes.items():
         if not (prefix.isascii() and prefix.isprintable()):
             raise ValueError(f"auth.environment_from.prefixes: {prefix!r} is not printable ASCII")
         if environment not in environments:
             raise ValueError(
                 f"auth.environment_from.prefixes.{prefix}: unknown environment {environment!r}"
             )
+    return {
+        "environment_param": param,
+        "environment_prefixes": tuple((str(k), str(v)) for k, v in prefixes.items()),
+    }
+
+
+def _read_endpoints(endpoints: dict[str, Any]) -> dict[str, Any]:
+    """``[endpoints."METHOD /path"]``: an accessor and param placements per route."""
     for route, settings in endpoints.items():
         accessor = settings.get("accessor")
         if accessor is not None and (
@@ -159,53 +205,56 @@ def _build(raw: dict[str, Any], sha256: str) -> Config:
                     f"endpoints.{route!r}.placement: {location!r} is not one of "
                     f"{', '.join(sorted(LOCATIONS))}"
                 )
-    for group, settings in groups.items():
-        server = settings.get("server")
-        if server is not None and server not in servers:
-            raise ValueError(f"groups.{group}.server: unknown server {server!r}")
-    accessor_prefixes = _table(raw, "accessor_prefixes")
-    for prefix, target in accessor_prefixes.items():
-        if not prefix.startswith("/"):
-            raise ValueError(f"accessor_prefixes.{prefix!r}: a path prefix starts with '/'")
-        _check_accessor(f"accessor_prefixes.{prefix!r}", target)
-    for group, settings in groups.items():
-        if "accessor_prefix" in settings:
-            _check_accessor(f"groups.{group}.accessor_prefix", settings["accessor_prefix"])
-    return Config(
-        package=package.get("name"),
-        title=package.get("title"),
-        package_version=package.get("version"),
-        auth_kind=kind,
-        auth_params=auth_params,
-        auth_key_name=key_name,
-        auth_key_in=key_in,
-        environments=tuple((str(k), str(v)) for k, v in environments.items()),
-        environment_param=param,
-        environment_prefixes=tuple((str(k), str(v)) for k, v in rule.get("prefixes", {}).items()),
-        servers=tuple((str(k), str(v)) for k, v in servers.items()),
-        group_servers=tuple(
-            (str(group), str(settings["server"]))
-            for group, settings in groups.items()
-            if "server" in settings
-        ),
-        accessors=tuple(
+    return {
+        "accessors": tuple(
             (route, str(settings["accessor"]))
             for route, settings in endpoints.items()
             if "accessor" in settings
         ),
-        placements=tuple(
+        "placements": tuple(
             (route, tuple((str(k), str(v)) for k, v in settings["placement"].items()))
             for route, settings in endpoints.items()
             if "placement" in settings
         ),
-        group_accessor_prefixes=tuple(
+    }
+
+
+def _read_group_servers(groups: dict[str, Any], servers: dict[str, Any]) -> dict[str, Any]:
+    """``[groups.NAME] server``: the server a group's endpoints use."""
+    for group, settings in groups.items():
+        server = settings.get("server")
+        if server is not None and server not in servers:
+            raise ValueError(f"groups.{group}.server: unknown server {server!r}")
+    return {
+        "group_servers": tuple(
+            (str(group), str(settings["server"]))
+            for group, settings in groups.items()
+            if "server" in settings
+        )
+    }
+
+
+def _read_path_prefixes(accessor_prefixes: dict[str, Any]) -> dict[str, Any]:
+    """``[accessor_prefixes]``: a path prefix's resource replaced by an accessor prefix."""
+    for prefix, target in accessor_prefixes.items():
+        if not prefix.startswith("/"):
+            raise ValueError(f"accessor_prefixes.{prefix!r}: a path prefix starts with '/'")
+        _check_accessor(f"accessor_prefixes.{prefix!r}", target)
+    return {"path_accessor_prefixes": tuple(accessor_prefixes.items())}
+
+
+def _read_group_prefixes(groups: dict[str, Any]) -> dict[str, Any]:
+    """``[groups.NAME] accessor_prefix``: a group's endpoints under an accessor prefix."""
+    for group, settings in groups.items():
+        if "accessor_prefix" in settings:
+            _check_accessor(f"groups.{group}.accessor_prefix", settings["accessor_prefix"])
+    return {
+        "group_accessor_prefixes": tuple(
             (str(group), settings["accessor_prefix"])
             for group, settings in groups.items()
             if "accessor_prefix" in settings
-        ),
-        path_accessor_prefixes=tuple(accessor_prefixes.items()),
-        sha256=sha256,
-    )
+        )
+    }
 
 
 _ACCESSOR = re.compile(r"[a-z_][a-z0-9_]*(?:\.[a-z_][a-z0-9_]*)*")

@@ -1,0 +1,201 @@
+"""Formatting with black, one top-level chunk at a time, reusing only verified chunks."""
+
+from __future__ import annotations
+
+import ast
+import contextlib
+import io
+import os
+import re
+import threading
+import tokenize
+from collections.abc import Mapping
+from concurrent.futures import ProcessPoolExecutor
+from pathlib import Path
+
+import black
+from black.mode import TargetVersion
+from black.report import NothingChanged
+
+from ..cache import writable_cache_dir
+from .reading import BLACK_VERSION, FormatError, read_inside, read_manifest, sha256
+
+BLACK_MODE = black.Mode(line_length=100, target_versions={TargetVersion.PY311})
+# Black formats a top-level definition the same alone as in its file; the test suite checks
+# that the joined result is black-stable.
+_TOP_LEVEL_BOUNDARY = re.compile(r"\n\n+(?=(?:@|class |def |async def )\S)")
+
+
+# ---------------------------------------------------------------------------------------------
+# Formatting
+# ---------------------------------------------------------------------------------------------
+
+
+def _chunk_key(chunk: str) -> str:
+    return sha256(f"black {BLACK_VERSION} {BLACK_MODE!r}\0{chunk}")
+
+
+def _format_chunk(chunk: str) -> str:
+    try:
+        # fast=True skips black's AST equivalence check: the input is our own rendering.
+        return black.format_file_contents(chunk, fast=True, mode=BLACK_MODE)
+    except NothingChanged:
+        return chunk
+    except Exception as exc:  # black.InvalidInput and friends
+        raise FormatError(f"generated code does not parse: {exc}\n{chunk[:2000]}") from None
+
+
+def _docstring_text(value: str) -> str:
+    """A docstring as black may rewrite it: indentation and surrounding whitespace dropped."""
+    return "\n".join(line.strip() for line in value.expandtabs().strip().splitlines())
+
+
+def code_fingerprint(source: str) -> tuple[str, tuple[str, ...]] | None:
+    """What black must preserve: the AST and the comments; None when ``source`` is not Python.
+
+    Black re-indents docstrings and normalises the space after ``#``, so both are compared in
+    that normal form; everything else black may change (layout, parentheses, quotes, trailing
+    commas) does not show in the AST.
+    """
+    try:
+        tree = ast.parse(source)
+        comments = tuple(
+            token.string[1:].strip()
+            for token in tokenize.generate_tokens(io.StringIO(source).readline)
+            if token.type == tokenize.COMMENT
+        )
+    except (SyntaxError, ValueError, tokenize.TokenError):
+        return None
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Module | ast.ClassDef | ast.FunctionDef | ast.AsyncFunctionDef):
+            first = node.body[0] if node.body else None
+            if (
+                isinstance(first, ast.Expr)
+                and isinstance(first.value, ast.Constant)
+                and isinstance(first.value.value, str)
+            ):
+                first.value.value = _docstring_text(first.value.value)
+    return ast.dump(tree, include_attributes=False), comments
+
+
+class Formatted:
+    """Formatted files, with what the manifest records about their chunks."""
+
+    def __init__(
+        self,
+        files: dict[str, str],
+        chunks: dict[str, list[tuple[str, str]]],
+        reused: int = 0,
+        formatted: int = 0,
+    ) -> None:
+        self.files = files
+        self.chunks = chunks
+        self.reused = reused  # distinct chunks taken from the previous output or the cache
+        self.formatted = formatted  # distinct chunks black formatted now
+
+
+def format_files(files: Mapping[str, str], previous: Mapping[str, str] | None = None) -> Formatted:
+    """Format the ``.py`` files of ``files``.
+
+    ``previous`` maps chunk keys to candidate results (from an earlier output); they and the
+    cache's entries are used only when ``code_fingerprint`` shows them equivalent to the chunk.
+    """
+    candidates = dict(previous or {})
+    cache = writable_cache_dir("black")
+    chunked = {
+        path: _TOP_LEVEL_BOUNDARY.split(source)
+        for path, source in files.items()
+        if path.endswith(".py")
+    }
+    known: dict[str, str] = {}
+    missing: dict[str, str] = {}
+    for chunks in chunked.values():
+        for chunk in chunks:
+            key = _chunk_key(chunk)
+            if key in known or key in missing:
+                continue
+            reused = _reusable(chunk, key, candidates.get(key), cache)
+            if reused is None:
+                missing[key] = chunk
+            else:
+                known[key] = reused
+    if missing:
+        keys = sorted(missing, key=lambda key: (-len(missing[key]), key))  # big ones first
+        sources = [missing[key] for key in keys]
+        workers = min(os.cpu_count() or 1, 4)
+        if workers > 1 and sum(map(len, sources)) > 200_000:
+            with ProcessPoolExecutor(max_workers=workers) as pool:
+                results = list(pool.map(_format_chunk, sources, chunksize=8))
+        else:
+            results = [_format_chunk(source) for source in sources]
+        for key, result in zip(keys, results, strict=True):
+            known[key] = result
+            if cache is not None:
+                _store(cache, key, result)
+    output = dict(files)
+    records: dict[str, list[tuple[str, str]]] = {}
+    for path, chunks in chunked.items():
+        keys = [_chunk_key(chunk) for chunk in chunks]
+        output[path] = "\n\n".join(known[key] for key in keys)
+        records[path] = [(key, sha256(known[key])) for key in keys]
+    return Formatted(output, records, reused=len(known) - len(missing), formatted=len(missing))
+
+
+def _reusable(chunk: str, key: str, candidate: str | None, cache: Path | None) -> str | None:
+    """A known formatted text for ``chunk`` that is equivalent to it, or None."""
+    texts = [candidate] if candidate is not None else []
+    if cache is not None:
+        data = read_inside(cache, f"{key[:2]}/{key}")
+        if data is not None:
+            with contextlib.suppress(UnicodeDecodeError):
+                texts.append(data.decode("utf-8"))
+    if not texts:
+        return None
+    wanted = code_fingerprint(chunk)
+    for text in texts:
+        if wanted is not None and code_fingerprint(text) == wanted:
+            return text
+    return None
+
+
+def _store(cache: Path, key: str, text: str) -> None:
+    """Best effort: a cache that cannot be written only costs time."""
+    target = cache / key[:2] / key
+    try:
+        target.parent.mkdir(mode=0o700, exist_ok=True)
+        temporary = target.with_name(f"{key}.{os.getpid()}.{threading.get_ident()}.tmp")
+        descriptor = os.open(
+            temporary,
+            os.O_WRONLY | os.O_CREAT | os.O_TRUNC | getattr(os, "O_NOFOLLOW", 0),
+            0o600,
+        )
+        with os.fdopen(descriptor, "wb") as stream:
+            stream.write(text.encode("utf-8"))
+        os.replace(temporary, target)
+    except OSError:
+        pass
+
+
+def known_chunks(out_dir: Path) -> dict[str, str]:
+    """Chunk key → formatted text, from a previous output: candidates, verified before use."""
+    manifest = read_manifest(out_dir)
+    known: dict[str, str] = {}
+    for path, record in manifest.get("files", {}).items():
+        chunks = record.get("chunks")
+        if not isinstance(chunks, list) or not chunks:
+            continue
+        data = read_inside(out_dir, path)
+        if data is None:
+            continue
+        try:
+            text = data.decode("utf-8")
+        except UnicodeDecodeError:
+            continue
+        pieces = _TOP_LEVEL_BOUNDARY.split(text)
+        pieces = [piece if piece.endswith("\n") else piece + "\n" for piece in pieces]
+        if len(pieces) != len(chunks):
+            continue
+        for piece, entry in zip(pieces, chunks, strict=True):
+            if isinstance(entry, list) and len(entry) == 2 and isinstance(entry[0], str):
+                known[entry[0]] = piece
+    return known
