@@ -105,8 +105,60 @@ def _table(raw: dict[str, Any], key: str) -> dict[str, Any]:
     return value
 
 
+# The keys each table may hold: anything else is a typo, reported rather than ignored.
+_KEYS: dict[str, frozenset[str]] = {
+    "": frozenset(
+        {"package", "auth", "environments", "servers", "groups", "endpoints", "accessor_prefixes"}
+    ),
+    "package": frozenset({"name", "title", "version"}),
+    "auth": frozenset({"kind", "params", "key_name", "key_in", "environment_from"}),
+    "auth.params": frozenset({"name", "env", "doc"}),
+    "auth.environment_from": frozenset({"param", "prefixes"}),
+    "groups.*": frozenset({"server", "accessor_prefix"}),
+    "endpoints.*": frozenset({"accessor", "placement"}),
+}
+
+
+def _check_keys(raw: dict[str, Any]) -> None:
+    def check(table: object, where: str, allowed: frozenset[str]) -> None:
+        if not isinstance(table, dict):
+            return  # the table's own reader reports a wrong type
+        for key in table:
+            if key not in allowed:
+                place = f"[{where}]" if where else "the top level"
+                raise ValueError(
+                    f"{where + '.' if where else ''}{key}: unknown key in {place} "
+                    f"(known: {', '.join(sorted(allowed))})"
+                )
+
+    check(raw, "", _KEYS[""])
+    for table in ("package", "auth"):
+        check(raw.get(table, {}), table, _KEYS[table])
+    auth = raw.get("auth", {})
+    if isinstance(auth, dict):
+        check(
+            auth.get("environment_from", {}),
+            "auth.environment_from",
+            _KEYS["auth.environment_from"],
+        )
+        params = auth.get("params", [])
+        for index, item in enumerate(params if isinstance(params, list) else []):
+            check(item, f"auth.params[{index}]", _KEYS["auth.params"])
+    for table in ("groups", "endpoints"):
+        entries = raw.get(table, {})
+        for name, entry in (entries.items() if isinstance(entries, dict) else ()):
+            if not isinstance(entry, dict):
+                raise TypeError(f"{table}.{name!r} must be a table")
+            check(
+                entry,
+                f"{table}.{name!r}" if table == "endpoints" else f"{table}.{name}",
+                _KEYS[f"{table}.*"],
+            )
+
+
 def _build(raw: dict[str, Any], sha256: str) -> Config:
     """Check every table, in the order errors are reported, and build the ``Config``."""
+    _check_keys(raw)
     package = _table(raw, "package")
     auth = _table(raw, "auth")
     environments = _table(raw, "environments")

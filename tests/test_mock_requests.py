@@ -9,6 +9,8 @@ Every answer must be a clear 4xx (never a 500, never an exception out of the app
 from __future__ import annotations
 
 import asyncio
+import datetime
+import email.utils
 import json
 import re
 import string
@@ -360,3 +362,16 @@ def test_any_request_gets_a_clean_answer(
     forced = any(key == b"x-lapgen-mock" for key, _ in headers)
     assert answer.status < 500 or forced, answer.body
     assert_header_safe(answer)
+
+
+@settings(max_examples=50, deadline=None)
+@given(
+    moment=st.datetimes(
+        min_value=datetime.datetime(1970, 1, 1), max_value=datetime.datetime(2100, 1, 1)
+    ),
+    separator=st.sampled_from([";", ",", "; ", ", "]),
+)
+def test_retry_after_takes_any_http_date(moment: datetime.datetime, separator: str) -> None:
+    date = email.utils.format_datetime(moment.replace(tzinfo=datetime.UTC), usegmt=True)
+    fault = parse_control(f"status=429{separator}retry-after={date}{separator}times=2")
+    assert (fault.status, fault.retry_after, fault.times) == (429, date, 2)

@@ -43,12 +43,13 @@ def parse_control(text: str, max_delay: float = DEFAULT_LIMITS.max_delay) -> Fau
     """``status=429; retry-after=1``, ``delay=2.5``, ``drop``, ``times=1`` (first N only),
     ``id=label`` (no effect but to make a header distinct: ``times`` counts each text apart).
 
-    Directives are separated by ``;`` or ``,``; keys are case-insensitive and may appear once.
+    Directives are separated by ``;`` or ``,`` (not the comma of an HTTP date); keys are case-insensitive and may appear once.
     Raises ``ControlError`` saying what is wrong with a malformed header.
     """
     fault = Fault()
     seen: set[str] = set()
-    for item in re.split(r"[;,]", text):
+    # A comma before a digit is the one inside an HTTP date (`Sun, 06 Nov 1994 …`), not a separator.
+    for item in re.split(r";|,(?![ \t]*[0-9])", text):
         if not item.strip():
             continue
         key, equals, value = (part.strip() for part in item.partition("="))

@@ -338,6 +338,7 @@ class _Builder:
         for key in declared:
             if key not in self.used_renames:
                 raise ConfigError(f"{source}: error: {key}: matches no endpoint of the spec")
+        self._check_endpoint_keys()
         resources = {
             resource[:depth] for _, resource, _ in placed for depth in range(1, len(resource) + 1)
         }
@@ -359,6 +360,28 @@ class _Builder:
                     f"{source}: error: {named_key}: {accessor} is also the accessor of "
                     f"{rival.method} {rival.path}"
                 )
+
+    def _check_endpoint_keys(self) -> None:
+        """Each ``[endpoints."METHOD /path"]`` names a route of the spec, and its ``placement``
+        names declared params of that route: a typo is an error, never a silent no-op."""
+        routes = {f"{e.method} {e.path}": e for e in self.api.endpoints}
+        keyed = {route for route, _ in self.config.accessors} | {
+            route for route, _ in self.config.placements
+        }
+        for route in sorted(keyed - routes.keys()):
+            raise ConfigError(
+                f'{self.config.source}: error: endpoints."{route}": matches no endpoint of the '
+                "spec (METHOD in capitals, the path as the spec writes it)"
+            )
+        for route, places in self.config.placements:
+            endpoint = routes[route]
+            known = {*self.api.declared_params(endpoint), *endpoint.path_params}
+            for name, _location in places:
+                if name not in known:
+                    raise ConfigError(
+                        f'{self.config.source}: error: endpoints."{route}".placement: {name!r} '
+                        "is not a param of that endpoint"
+                    )
 
     def _rename_key(self, endpoint: ir.Endpoint) -> str | None:
         """The config key that named or moved ``endpoint``, if one did."""
