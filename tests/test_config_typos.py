@@ -65,7 +65,7 @@ def test_an_unknown_key_anywhere_is_an_error_naming_it(
     ],
 )
 def test_a_route_or_param_the_spec_lacks_is_an_error(tmp_path: Path, toml: str, words: str) -> None:
-    with pytest.raises(errors.ConfigError, match="") as caught:
+    with pytest.raises(errors.ConfigError) as caught:
         plan_with(tmp_path, toml)
     assert words in str(caught.value)
 
