@@ -289,6 +289,12 @@ class API:
     endpoints: tuple[Endpoint, ...] = ()  # document order, grouped or not
     groups: tuple[Group, ...] = ()  # first-appearance order, reopened groups merged
     unknown_directives: tuple[Directive, ...] = ()
+    # Where each document-level directive (`base`, `version`, …) stands, for diagnostics.
+    directive_positions: tuple[tuple[str, Pos], ...] = attrs.field(default=(), eq=False)
+
+    def directive_pos(self, name: str) -> Pos:
+        """The position of the ``@name`` directive, or of the document when it has none."""
+        return dict(self.directive_positions).get(name, self.pos)
 
     def type_named(self, name: str) -> NamedType | None:
         for named in self.types:

@@ -210,3 +210,20 @@ def test_validate_counts_planner_warnings_in_json_and_strict(clashing: Path) -> 
     assert strict.code == 1
     # The front end warns of the repeated route, the planner of the name it had to number.
     assert "invalid" in strict.stdout and "2 warnings" in strict.stdout
+
+
+@pytest.mark.parametrize(
+    ("directive", "line", "words"),
+    [
+        ("@version 2022-11-28", "@version 2022-11-28", "is not a PEP 440 version"),
+        ("@base ftp://files.example", "@base ftp://files.example", "is not an http(s) URL"),
+    ],
+)
+def test_document_warnings_point_at_their_directive(
+    directive: str, line: str, words: str, tmp_path: Path
+) -> None:
+    spec = tmp_path / "doc.lap"
+    spec.write_text(f"@lap v0.3\n@api Doc\n{directive}\n@endpoints 0\n@end\n", "utf-8")
+    run = run_lapgen("validate", spec)
+    assert f"{spec}:3:1: warning: " in run.stderr and words in run.stderr, run.stderr
+    assert f"\n    {line}\n    ^" in run.stderr

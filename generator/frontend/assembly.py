@@ -191,6 +191,7 @@ class _Assembler:
             endpoints=tuple(self.endpoints),
             groups=groups,
             unknown_directives=tuple(self.unknown),
+            directive_positions=tuple(self.header_pos.items()),
         )
 
 

@@ -82,8 +82,8 @@ def build_plan(api: ir.API, config: Config, *, spec_name: str, spec_bytes: bytes
                 "warning",
                 f"@base {api.base_url!r} is not an http(s) URL the client can use: "
                 "the client will need base_url=",
-                api.pos.line,
-                api.pos.column,
+                api.directive_pos("base").line,
+                api.directive_pos("base").column,
             )
         )
     if api_version and version != api_version:
@@ -92,8 +92,8 @@ def build_plan(api: ir.API, config: Config, *, spec_name: str, spec_bytes: bytes
                 "warning",
                 f"version {api_version!r} is not a PEP 440 version: the package is {version!r} "
                 f"(the API's version stays in __api_version__)",
-                api.pos.line,
-                api.pos.column,
+                api.directive_pos("version").line,
+                api.directive_pos("version").column,
             )
         )
     return Plan(
