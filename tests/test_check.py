@@ -89,7 +89,7 @@ def test_desc_change_shows_the_docstring_line(output: Path, tmp_path: Path) -> N
     assert text.count(old) == 1
     spec = tmp_path / "spec" / "stytch.lap"
     spec.parent.mkdir()
-    spec.write_text(text.replace(old, old.replace("@desc Get", "@desc GET")), "utf-8")
+    spec.write_text(text.replace(old, old.replace("@desc Get", "@desc Get the client")), "utf-8")
     before = snapshot(output)
 
     code, stdout, stderr = check(spec, output, "--config", SPEC_CONFIG)
@@ -99,8 +99,8 @@ def test_desc_change_shows_the_docstring_line(output: Path, tmp_path: Path) -> N
     )
     assert "edited by hand" not in stderr and "config changed" not in stderr
     diff = file_diffs(stdout)[CONNECTED_APPS]
-    removed = '-        """Get: GET /v1/connected_apps/clients/{client_id}\n'
-    added = '+        """GET: GET /v1/connected_apps/clients/{client_id}\n'
+    removed = '-        """Get.\n'
+    added = '+        """Get the client.\n'
     assert diff.count(removed) == 2 and diff.count(added) == 2  # sync and async clients
     assert snapshot(output) == before
 

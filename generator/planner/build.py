@@ -425,7 +425,7 @@ class _Builder:
             returns=returns,
             cast=cast,
             response_model=response_model,
-            summary=_summary(endpoint),
+            summary=_summary(endpoint, name),
             server=self.group_servers.get(endpoint.group or ""),
             pages=self.pages(params, response_model),
             line=endpoint.pos.line,

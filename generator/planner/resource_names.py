@@ -192,9 +192,17 @@ def _path_segments(path: str, python_names: dict[str, str]) -> tuple[PathSegment
     )
 
 
-def _summary(endpoint: ir.Endpoint) -> str:
-    desc = (endpoint.desc or "").strip()
-    text = desc if desc else f"{endpoint.method} {endpoint.path}"
-    if " " not in text and desc:
-        text = f"{desc}: {endpoint.method} {endpoint.path}"
-    return text  # raw: templates escape spec text with the `doc` filter
+def _summary(endpoint: ir.Endpoint, method_name: str) -> str:
+    """The docstring's first line: a sentence.
+
+    A one-word ``@desc`` is a run-together method name (`Registerstart`): the sentence is the
+    method name's words ("Register start."). A phrase is kept, capitalised and closed with a
+    full stop. Without a ``@desc`` the route stands in.
+    """
+    desc = " ".join((endpoint.desc or "").split())
+    if not desc:
+        return f"{endpoint.method} {endpoint.path}"
+    if desc.lower() == method_name.replace("_", "").lower():  # `Rotatestart`: rotate_start
+        desc = " ".join(words(method_name))
+    sentence = desc[0].upper() + desc[1:]
+    return sentence if sentence.endswith((".", "!", "?")) else f"{sentence}."  # raw: `doc` escapes

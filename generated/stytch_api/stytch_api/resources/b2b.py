@@ -266,7 +266,9 @@ class Connection(SyncResource):
         timeout: Timeout | NotGiven = NOT_GIVEN,
         total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
     ) -> models.ConnectionUpdateResponse:
-        """Update: PUT /v1/b2b/scim/{organization_id}/connection/{connection_id}
+        """Update.
+
+        ``PUT /v1/b2b/scim/{organization_id}/connection/{connection_id}``
 
         Args:
             organization_id: Globally unique UUID that identifies a specific Organization. The `organization_id`
@@ -279,7 +281,7 @@ class Connection(SyncResource):
             x_stytch_member_session_jwt: A Stytch Session JSON Web Token (JWT) that can be used to run the request with the
                 given member's permissions.
             display_name: A human-readable display name for the connection.
-            identity_provider: body parameter identity_provider
+            identity_provider: In the body.
             scim_group_implicit_role_assignments: An array of SCIM group implicit role assignments. Each object in the array must
                 contain a `group_id` and a `role_id`.
         """
@@ -314,7 +316,9 @@ class Connection(SyncResource):
         timeout: Timeout | NotGiven = NOT_GIVEN,
         total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
     ) -> models.ConnectionDeleteResponse:
-        """Delete: DELETE /v1/b2b/scim/{organization_id}/connection/{connection_id}
+        """Delete.
+
+        ``DELETE /v1/b2b/scim/{organization_id}/connection/{connection_id}``
 
         Args:
             organization_id: Globally unique UUID that identifies a specific Organization. The `organization_id`
@@ -356,7 +360,9 @@ class Connection(SyncResource):
         timeout: Timeout | NotGiven = NOT_GIVEN,
         total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
     ) -> models.ConnectionGetGroupsResponse:
-        """Getgroups: GET /v1/b2b/scim/{organization_id}/connection/{connection_id}
+        """Get groups.
+
+        ``GET /v1/b2b/scim/{organization_id}/connection/{connection_id}``
 
         Args:
             organization_id: Globally unique UUID that identifies a specific Organization. The `organization_id`
@@ -364,8 +370,8 @@ class Connection(SyncResource):
                 value. You may also use the organization_slug or organization_external_id here as a
                 convenience.
             connection_id: The ID of the SCIM connection.
-            cursor: query parameter cursor
-            limit: query parameter limit
+            cursor: In the query.
+            limit: In the query.
             x_stytch_member_session: A Stytch session that can be used to run the request with the given member's
                 permissions.
             x_stytch_member_session_jwt: A Stytch Session JSON Web Token (JWT) that can be used to run the request with the
@@ -432,7 +438,9 @@ class Connection(SyncResource):
         timeout: Timeout | NotGiven = NOT_GIVEN,
         total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
     ) -> models.ConnectionRotateStartResponse:
-        """Rotatestart: POST /v1/b2b/scim/{organization_id}/connection/{connection_id}/rotate/start
+        """Rotate start.
+
+        ``POST /v1/b2b/scim/{organization_id}/connection/{connection_id}/rotate/start``
 
         Args:
             organization_id: Globally unique UUID that identifies a specific Organization. The `organization_id`
@@ -472,7 +480,9 @@ class Connection(SyncResource):
         timeout: Timeout | NotGiven = NOT_GIVEN,
         total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
     ) -> models.ConnectionRotateCompleteResponse:
-        """Rotatecomplete: POST /v1/b2b/scim/{organization_id}/connection/{connection_id}/rotate/complete
+        """Rotate complete.
+
+        ``POST /v1/b2b/scim/{organization_id}/connection/{connection_id}/rotate/complete``
 
         Args:
             organization_id: Globally unique UUID that identifies a specific Organization. The `organization_id`
@@ -512,7 +522,9 @@ class Connection(SyncResource):
         timeout: Timeout | NotGiven = NOT_GIVEN,
         total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
     ) -> models.ConnectionRotateCancelResponse:
-        """Rotatecancel: POST /v1/b2b/scim/{organization_id}/connection/{connection_id}/rotate/cancel
+        """Rotate cancel.
+
+        ``POST /v1/b2b/scim/{organization_id}/connection/{connection_id}/rotate/cancel``
 
         Args:
             organization_id: Globally unique UUID that identifies a specific Organization. The `organization_id`
@@ -565,7 +577,9 @@ class Connection(SyncResource):
         timeout: Timeout | NotGiven = NOT_GIVEN,
         total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
     ) -> models.ConnectionCreateResponse:
-        """Create: POST /v1/b2b/scim/{organization_id}/connection
+        """Create.
+
+        ``POST /v1/b2b/scim/{organization_id}/connection``
 
         Args:
             organization_id: Globally unique UUID that identifies a specific Organization. The `organization_id`
@@ -577,7 +591,7 @@ class Connection(SyncResource):
             x_stytch_member_session_jwt: A Stytch Session JSON Web Token (JWT) that can be used to run the request with the
                 given member's permissions.
             display_name: A human-readable display name for the connection.
-            identity_provider: body parameter identity_provider
+            identity_provider: In the body.
         """
         return self._request(
             "POST",
@@ -608,7 +622,9 @@ class Connection(SyncResource):
         timeout: Timeout | NotGiven = NOT_GIVEN,
         total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
     ) -> models.ConnectionGetResponse:
-        """Get: GET /v1/b2b/scim/{organization_id}/connection
+        """Get.
+
+        ``GET /v1/b2b/scim/{organization_id}/connection``
 
         Args:
             organization_id: Globally unique UUID that identifies a specific Organization. The `organization_id`
@@ -685,7 +701,9 @@ class AsyncConnection(AsyncResource):
         timeout: Timeout | NotGiven = NOT_GIVEN,
         total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
     ) -> models.ConnectionUpdateResponse:
-        """Update: PUT /v1/b2b/scim/{organization_id}/connection/{connection_id}
+        """Update.
+
+        ``PUT /v1/b2b/scim/{organization_id}/connection/{connection_id}``
 
         Args:
             organization_id: Globally unique UUID that identifies a specific Organization. The `organization_id`
@@ -698,7 +716,7 @@ class AsyncConnection(AsyncResource):
             x_stytch_member_session_jwt: A Stytch Session JSON Web Token (JWT) that can be used to run the request with the
                 given member's permissions.
             display_name: A human-readable display name for the connection.
-            identity_provider: body parameter identity_provider
+            identity_provider: In the body.
             scim_group_implicit_role_assignments: An array of SCIM group implicit role assignments. Each object in the array must
                 contain a `group_id` and a `role_id`.
         """
@@ -733,7 +751,9 @@ class AsyncConnection(AsyncResource):
         timeout: Timeout | NotGiven = NOT_GIVEN,
         total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
     ) -> models.ConnectionDeleteResponse:
-        """Delete: DELETE /v1/b2b/scim/{organization_id}/connection/{connection_id}
+        """Delete.
+
+        ``DELETE /v1/b2b/scim/{organization_id}/connection/{connection_id}``
 
         Args:
             organization_id: Globally unique UUID that identifies a specific Organization. The `organization_id`
@@ -775,7 +795,9 @@ class AsyncConnection(AsyncResource):
         timeout: Timeout | NotGiven = NOT_GIVEN,
         total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
     ) -> models.ConnectionGetGroupsResponse:
-        """Getgroups: GET /v1/b2b/scim/{organization_id}/connection/{connection_id}
+        """Get groups.
+
+        ``GET /v1/b2b/scim/{organization_id}/connection/{connection_id}``
 
         Args:
             organization_id: Globally unique UUID that identifies a specific Organization. The `organization_id`
@@ -783,8 +805,8 @@ class AsyncConnection(AsyncResource):
                 value. You may also use the organization_slug or organization_external_id here as a
                 convenience.
             connection_id: The ID of the SCIM connection.
-            cursor: query parameter cursor
-            limit: query parameter limit
+            cursor: In the query.
+            limit: In the query.
             x_stytch_member_session: A Stytch session that can be used to run the request with the given member's
                 permissions.
             x_stytch_member_session_jwt: A Stytch Session JSON Web Token (JWT) that can be used to run the request with the
@@ -851,7 +873,9 @@ class AsyncConnection(AsyncResource):
         timeout: Timeout | NotGiven = NOT_GIVEN,
         total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
     ) -> models.ConnectionRotateStartResponse:
-        """Rotatestart: POST /v1/b2b/scim/{organization_id}/connection/{connection_id}/rotate/start
+        """Rotate start.
+
+        ``POST /v1/b2b/scim/{organization_id}/connection/{connection_id}/rotate/start``
 
         Args:
             organization_id: Globally unique UUID that identifies a specific Organization. The `organization_id`
@@ -891,7 +915,9 @@ class AsyncConnection(AsyncResource):
         timeout: Timeout | NotGiven = NOT_GIVEN,
         total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
     ) -> models.ConnectionRotateCompleteResponse:
-        """Rotatecomplete: POST /v1/b2b/scim/{organization_id}/connection/{connection_id}/rotate/complete
+        """Rotate complete.
+
+        ``POST /v1/b2b/scim/{organization_id}/connection/{connection_id}/rotate/complete``
 
         Args:
             organization_id: Globally unique UUID that identifies a specific Organization. The `organization_id`
@@ -931,7 +957,9 @@ class AsyncConnection(AsyncResource):
         timeout: Timeout | NotGiven = NOT_GIVEN,
         total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
     ) -> models.ConnectionRotateCancelResponse:
-        """Rotatecancel: POST /v1/b2b/scim/{organization_id}/connection/{connection_id}/rotate/cancel
+        """Rotate cancel.
+
+        ``POST /v1/b2b/scim/{organization_id}/connection/{connection_id}/rotate/cancel``
 
         Args:
             organization_id: Globally unique UUID that identifies a specific Organization. The `organization_id`
@@ -984,7 +1012,9 @@ class AsyncConnection(AsyncResource):
         timeout: Timeout | NotGiven = NOT_GIVEN,
         total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
     ) -> models.ConnectionCreateResponse:
-        """Create: POST /v1/b2b/scim/{organization_id}/connection
+        """Create.
+
+        ``POST /v1/b2b/scim/{organization_id}/connection``
 
         Args:
             organization_id: Globally unique UUID that identifies a specific Organization. The `organization_id`
@@ -996,7 +1026,7 @@ class AsyncConnection(AsyncResource):
             x_stytch_member_session_jwt: A Stytch Session JSON Web Token (JWT) that can be used to run the request with the
                 given member's permissions.
             display_name: A human-readable display name for the connection.
-            identity_provider: body parameter identity_provider
+            identity_provider: In the body.
         """
         return await self._request(
             "POST",
@@ -1027,7 +1057,9 @@ class AsyncConnection(AsyncResource):
         timeout: Timeout | NotGiven = NOT_GIVEN,
         total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
     ) -> models.ConnectionGetResponse:
-        """Get: GET /v1/b2b/scim/{organization_id}/connection
+        """Get.
+
+        ``GET /v1/b2b/scim/{organization_id}/connection``
 
         Args:
             organization_id: Globally unique UUID that identifies a specific Organization. The `organization_id`
@@ -1115,7 +1147,9 @@ class Organizations(SyncResource):
         timeout: Timeout | NotGiven = NOT_GIVEN,
         total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
     ) -> models.OrganizationsCreateResponse:
-        """Create: POST /v1/b2b/organizations
+        """Create.
+
+        ``POST /v1/b2b/organizations``
 
         Args:
             organization_name: The name of the Organization. Must be between 1 and 128 characters in length.
@@ -1189,11 +1223,11 @@ class Organizations(SyncResource):
                 will not allow JIT provisioning by OAuth Tenant. Allowed keys are "slack",
                 "hubspot", and "github".
             claimed_email_domains: A list of email domains that are claimed by the Organization.
-            first_party_connected_apps_allowed_type: body parameter first_party_connected_apps_allowed_type
+            first_party_connected_apps_allowed_type: In the body.
             allowed_first_party_connected_apps: An array of first party Connected App IDs that are allowed for the Organization.
                 Only used when the Organization's `first_party_connected_apps_allowed_type` is
                 `RESTRICTED`.
-            third_party_connected_apps_allowed_type: body parameter third_party_connected_apps_allowed_type
+            third_party_connected_apps_allowed_type: In the body.
             allowed_third_party_connected_apps: An array of third party Connected App IDs that are allowed for the Organization.
                 Only used when the Organization's `third_party_connected_apps_allowed_type` is
                 `RESTRICTED`.
@@ -1242,7 +1276,9 @@ class Organizations(SyncResource):
         timeout: Timeout | NotGiven = NOT_GIVEN,
         total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
     ) -> models.OrganizationsGetResponse:
-        """Get: GET /v1/b2b/organizations/{organization_id}
+        """Get.
+
+        ``GET /v1/b2b/organizations/{organization_id}``
 
         Args:
             organization_id: Globally unique UUID that identifies a specific Organization. The `organization_id`
@@ -1303,7 +1339,9 @@ class Organizations(SyncResource):
         timeout: Timeout | NotGiven = NOT_GIVEN,
         total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
     ) -> models.OrganizationsUpdateResponse:
-        """Update: PUT /v1/b2b/organizations/{organization_id}
+        """Update.
+
+        ``PUT /v1/b2b/organizations/{organization_id}``
 
         Args:
             organization_id: Globally unique UUID that identifies a specific Organization. The `organization_id`
@@ -1437,11 +1475,11 @@ class Organizations(SyncResource):
                 `update.settings.allowed-oauth-tenants` action on the `stytch.organization`
                 Resource.
             claimed_email_domains: A list of email domains that are claimed by the Organization.
-            first_party_connected_apps_allowed_type: body parameter first_party_connected_apps_allowed_type
+            first_party_connected_apps_allowed_type: In the body.
             allowed_first_party_connected_apps: An array of first party Connected App IDs that are allowed for the Organization.
                 Only used when the Organization's `first_party_connected_apps_allowed_type` is
                 `RESTRICTED`.
-            third_party_connected_apps_allowed_type: body parameter third_party_connected_apps_allowed_type
+            third_party_connected_apps_allowed_type: In the body.
             allowed_third_party_connected_apps: An array of third party Connected App IDs that are allowed for the Organization.
                 Only used when the Organization's `third_party_connected_apps_allowed_type` is
                 `RESTRICTED`.
@@ -1497,7 +1535,9 @@ class Organizations(SyncResource):
         timeout: Timeout | NotGiven = NOT_GIVEN,
         total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
     ) -> models.OrganizationsDeleteResponse:
-        """Delete: DELETE /v1/b2b/organizations/{organization_id}
+        """Delete.
+
+        ``DELETE /v1/b2b/organizations/{organization_id}``
 
         Args:
             organization_id: Globally unique UUID that identifies a specific Organization. The `organization_id`
@@ -1535,7 +1575,9 @@ class Organizations(SyncResource):
         timeout: Timeout | NotGiven = NOT_GIVEN,
         total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
     ) -> models.OrganizationsSearchResponse:
-        """Search: POST /v1/b2b/organizations/search
+        """Search.
+
+        ``POST /v1/b2b/organizations/search``
 
         Args:
             cursor: The `cursor` field allows you to paginate through your results. Each result array is
@@ -1549,7 +1591,7 @@ class Organizations(SyncResource):
                 of 1000 results can be returned by a single search request. If the total size of
                 your result set is greater than one page size, you must paginate the response. See
                 the `cursor` field.
-            query: body parameter query
+            query: In the body.
         """
         return self._request(
             "POST",
@@ -1602,10 +1644,12 @@ class Organizations(SyncResource):
         timeout: Timeout | NotGiven = NOT_GIVEN,
         total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
     ) -> models.OrganizationsMetricsResponse:
-        """Metrics: GET /v1/b2b/organizations/{organization_id}/metrics
+        """Metrics.
+
+        ``GET /v1/b2b/organizations/{organization_id}/metrics``
 
         Args:
-            organization_id: path parameter organization_id
+            organization_id: In the path.
         """
         return self._request(
             "GET",
@@ -1630,7 +1674,9 @@ class Organizations(SyncResource):
         timeout: Timeout | NotGiven = NOT_GIVEN,
         total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
     ) -> models.OrganizationsConnectedAppsResponse:
-        """Connectedapps: GET /v1/b2b/organizations/{organization_id}/connected_apps
+        """Connected apps.
+
+        ``GET /v1/b2b/organizations/{organization_id}/connected_apps``
 
         Args:
             organization_id: Globally unique UUID that identifies a specific Organization. The `organization_id`
@@ -1669,7 +1715,9 @@ class Organizations(SyncResource):
         timeout: Timeout | NotGiven = NOT_GIVEN,
         total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
     ) -> models.OrganizationsGetConnectedAppResponse:
-        """Getconnectedapp: GET /v1/b2b/organizations/{organization_id}/connected_apps/{connected_app_id}
+        """Get connected app.
+
+        ``GET /v1/b2b/organizations/{organization_id}/connected_apps/{connected_app_id}``
 
         Args:
             organization_id: Globally unique UUID that identifies a specific Organization. The `organization_id`
@@ -1708,10 +1756,12 @@ class Organizations(SyncResource):
         timeout: Timeout | NotGiven = NOT_GIVEN,
         total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
     ) -> models.OrganizationsDeleteExternalIdResponse:
-        """Deleteexternalid: DELETE /v1/b2b/organizations/{organization_id}/external_id
+        """Delete external id.
+
+        ``DELETE /v1/b2b/organizations/{organization_id}/external_id``
 
         Args:
-            organization_id: path parameter organization_id
+            organization_id: In the path.
             x_stytch_member_session: A Stytch session that can be used to run the request with the given member's
                 permissions.
             x_stytch_member_session_jwt: A Stytch Session JSON Web Token (JWT) that can be used to run the request with the
@@ -1794,7 +1844,9 @@ class AsyncOrganizations(AsyncResource):
         timeout: Timeout | NotGiven = NOT_GIVEN,
         total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
     ) -> models.OrganizationsCreateResponse:
-        """Create: POST /v1/b2b/organizations
+        """Create.
+
+        ``POST /v1/b2b/organizations``
 
         Args:
             organization_name: The name of the Organization. Must be between 1 and 128 characters in length.
@@ -1868,11 +1920,11 @@ class AsyncOrganizations(AsyncResource):
                 will not allow JIT provisioning by OAuth Tenant. Allowed keys are "slack",
                 "hubspot", and "github".
             claimed_email_domains: A list of email domains that are claimed by the Organization.
-            first_party_connected_apps_allowed_type: body parameter first_party_connected_apps_allowed_type
+            first_party_connected_apps_allowed_type: In the body.
             allowed_first_party_connected_apps: An array of first party Connected App IDs that are allowed for the Organization.
                 Only used when the Organization's `first_party_connected_apps_allowed_type` is
                 `RESTRICTED`.
-            third_party_connected_apps_allowed_type: body parameter third_party_connected_apps_allowed_type
+            third_party_connected_apps_allowed_type: In the body.
             allowed_third_party_connected_apps: An array of third party Connected App IDs that are allowed for the Organization.
                 Only used when the Organization's `third_party_connected_apps_allowed_type` is
                 `RESTRICTED`.
@@ -1921,7 +1973,9 @@ class AsyncOrganizations(AsyncResource):
         timeout: Timeout | NotGiven = NOT_GIVEN,
         total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
     ) -> models.OrganizationsGetResponse:
-        """Get: GET /v1/b2b/organizations/{organization_id}
+        """Get.
+
+        ``GET /v1/b2b/organizations/{organization_id}``
 
         Args:
             organization_id: Globally unique UUID that identifies a specific Organization. The `organization_id`
@@ -1982,7 +2036,9 @@ class AsyncOrganizations(AsyncResource):
         timeout: Timeout | NotGiven = NOT_GIVEN,
         total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
     ) -> models.OrganizationsUpdateResponse:
-        """Update: PUT /v1/b2b/organizations/{organization_id}
+        """Update.
+
+        ``PUT /v1/b2b/organizations/{organization_id}``
 
         Args:
             organization_id: Globally unique UUID that identifies a specific Organization. The `organization_id`
@@ -2116,11 +2172,11 @@ class AsyncOrganizations(AsyncResource):
                 `update.settings.allowed-oauth-tenants` action on the `stytch.organization`
                 Resource.
             claimed_email_domains: A list of email domains that are claimed by the Organization.
-            first_party_connected_apps_allowed_type: body parameter first_party_connected_apps_allowed_type
+            first_party_connected_apps_allowed_type: In the body.
             allowed_first_party_connected_apps: An array of first party Connected App IDs that are allowed for the Organization.
                 Only used when the Organization's `first_party_connected_apps_allowed_type` is
                 `RESTRICTED`.
-            third_party_connected_apps_allowed_type: body parameter third_party_connected_apps_allowed_type
+            third_party_connected_apps_allowed_type: In the body.
             allowed_third_party_connected_apps: An array of third party Connected App IDs that are allowed for the Organization.
                 Only used when the Organization's `third_party_connected_apps_allowed_type` is
                 `RESTRICTED`.
@@ -2176,7 +2232,9 @@ class AsyncOrganizations(AsyncResource):
         timeout: Timeout | NotGiven = NOT_GIVEN,
         total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
     ) -> models.OrganizationsDeleteResponse:
-        """Delete: DELETE /v1/b2b/organizations/{organization_id}
+        """Delete.
+
+        ``DELETE /v1/b2b/organizations/{organization_id}``
 
         Args:
             organization_id: Globally unique UUID that identifies a specific Organization. The `organization_id`
@@ -2214,7 +2272,9 @@ class AsyncOrganizations(AsyncResource):
         timeout: Timeout | NotGiven = NOT_GIVEN,
         total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
     ) -> models.OrganizationsSearchResponse:
-        """Search: POST /v1/b2b/organizations/search
+        """Search.
+
+        ``POST /v1/b2b/organizations/search``
 
         Args:
             cursor: The `cursor` field allows you to paginate through your results. Each result array is
@@ -2228,7 +2288,7 @@ class AsyncOrganizations(AsyncResource):
                 of 1000 results can be returned by a single search request. If the total size of
                 your result set is greater than one page size, you must paginate the response. See
                 the `cursor` field.
-            query: body parameter query
+            query: In the body.
         """
         return await self._request(
             "POST",
@@ -2281,10 +2341,12 @@ class AsyncOrganizations(AsyncResource):
         timeout: Timeout | NotGiven = NOT_GIVEN,
         total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
     ) -> models.OrganizationsMetricsResponse:
-        """Metrics: GET /v1/b2b/organizations/{organization_id}/metrics
+        """Metrics.
+
+        ``GET /v1/b2b/organizations/{organization_id}/metrics``
 
         Args:
-            organization_id: path parameter organization_id
+            organization_id: In the path.
         """
         return await self._request(
             "GET",
@@ -2309,7 +2371,9 @@ class AsyncOrganizations(AsyncResource):
         timeout: Timeout | NotGiven = NOT_GIVEN,
         total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
     ) -> models.OrganizationsConnectedAppsResponse:
-        """Connectedapps: GET /v1/b2b/organizations/{organization_id}/connected_apps
+        """Connected apps.
+
+        ``GET /v1/b2b/organizations/{organization_id}/connected_apps``
 
         Args:
             organization_id: Globally unique UUID that identifies a specific Organization. The `organization_id`
@@ -2348,7 +2412,9 @@ class AsyncOrganizations(AsyncResource):
         timeout: Timeout | NotGiven = NOT_GIVEN,
         total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
     ) -> models.OrganizationsGetConnectedAppResponse:
-        """Getconnectedapp: GET /v1/b2b/organizations/{organization_id}/connected_apps/{connected_app_id}
+        """Get connected app.
+
+        ``GET /v1/b2b/organizations/{organization_id}/connected_apps/{connected_app_id}``
 
         Args:
             organization_id: Globally unique UUID that identifies a specific Organization. The `organization_id`
@@ -2387,10 +2453,12 @@ class AsyncOrganizations(AsyncResource):
         timeout: Timeout | NotGiven = NOT_GIVEN,
         total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
     ) -> models.OrganizationsDeleteExternalIdResponse:
-        """Deleteexternalid: DELETE /v1/b2b/organizations/{organization_id}/external_id
+        """Delete external id.
+
+        ``DELETE /v1/b2b/organizations/{organization_id}/external_id``
 
         Args:
-            organization_id: path parameter organization_id
+            organization_id: In the path.
             x_stytch_member_session: A Stytch session that can be used to run the request with the given member's
                 permissions.
             x_stytch_member_session_jwt: A Stytch Session JSON Web Token (JWT) that can be used to run the request with the
@@ -2465,7 +2533,9 @@ class Members(SyncResource):
         timeout: Timeout | NotGiven = NOT_GIVEN,
         total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
     ) -> models.MembersUpdateResponse:
-        """Update: PUT /v1/b2b/organizations/{organization_id}/members/{member_id}
+        """Update.
+
+        ``PUT /v1/b2b/organizations/{organization_id}/members/{member_id}``
 
         Args:
             organization_id: Globally unique UUID that identifies a specific Organization. The `organization_id`
@@ -2607,7 +2677,9 @@ class Members(SyncResource):
         timeout: Timeout | NotGiven = NOT_GIVEN,
         total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
     ) -> models.MembersDeleteResponse:
-        """Delete: DELETE /v1/b2b/organizations/{organization_id}/members/{member_id}
+        """Delete.
+
+        ``DELETE /v1/b2b/organizations/{organization_id}/members/{member_id}``
 
         Args:
             organization_id: Globally unique UUID that identifies a specific Organization. The `organization_id`
@@ -2649,7 +2721,9 @@ class Members(SyncResource):
         timeout: Timeout | NotGiven = NOT_GIVEN,
         total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
     ) -> models.MembersReactivateResponse:
-        """Reactivate: PUT /v1/b2b/organizations/{organization_id}/members/{member_id}/reactivate
+        """Reactivate.
+
+        ``PUT /v1/b2b/organizations/{organization_id}/members/{member_id}/reactivate``
 
         Args:
             organization_id: Globally unique UUID that identifies a specific Organization. The `organization_id`
@@ -2690,7 +2764,9 @@ class Members(SyncResource):
         timeout: Timeout | NotGiven = NOT_GIVEN,
         total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
     ) -> models.MembersDeleteMfaPhoneNumberResponse:
-        """Deletemfaphonenumber: DELETE /v1/b2b/organizations/{organization_id}/members/mfa_phone_numbers/{member_id}
+        """Delete mfa phone number.
+
+        ``DELETE /v1/b2b/organizations/{organization_id}/members/mfa_phone_numbers/{member_id}``
 
         Args:
             organization_id: Globally unique UUID that identifies a specific Organization. The `organization_id`
@@ -2732,7 +2808,9 @@ class Members(SyncResource):
         timeout: Timeout | NotGiven = NOT_GIVEN,
         total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
     ) -> models.MembersDeleteTotpResponse:
-        """Deletetotp: DELETE /v1/b2b/organizations/{organization_id}/members/{member_id}/totp
+        """Delete totp.
+
+        ``DELETE /v1/b2b/organizations/{organization_id}/members/{member_id}/totp``
 
         Args:
             organization_id: Globally unique UUID that identifies a specific Organization. The `organization_id`
@@ -2776,7 +2854,9 @@ class Members(SyncResource):
         timeout: Timeout | NotGiven = NOT_GIVEN,
         total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
     ) -> models.MembersSearchResponse:
-        """Search: POST /v1/b2b/organizations/members/search
+        """Search.
+
+        ``POST /v1/b2b/organizations/members/search``
 
         Args:
             organization_ids: An array of organization_ids. At least one value is required.
@@ -2795,7 +2875,7 @@ class Members(SyncResource):
                 of 1000 results can be returned by a single search request. If the total size of
                 your result set is greater than one page size, you must paginate the response. See
                 the `cursor` field.
-            query: body parameter query
+            query: In the body.
         """
         return self._request(
             "POST",
@@ -2861,7 +2941,9 @@ class Members(SyncResource):
         timeout: Timeout | NotGiven = NOT_GIVEN,
         total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
     ) -> models.MembersDeletePasswordResponse:
-        """Deletepassword: DELETE /v1/b2b/organizations/{organization_id}/members/passwords/{member_password_id}
+        """Delete password.
+
+        ``DELETE /v1/b2b/organizations/{organization_id}/members/passwords/{member_password_id}``
 
         Args:
             organization_id: Globally unique UUID that identifies a specific Organization. The `organization_id`
@@ -2899,12 +2981,14 @@ class Members(SyncResource):
         timeout: Timeout | NotGiven = NOT_GIVEN,
         total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
     ) -> models.MembersDangerouslyGetResponse:
-        """Dangerouslyget: GET /v1/b2b/organizations/members/dangerously_get/{member_id}
+        """Dangerously get.
+
+        ``GET /v1/b2b/organizations/members/dangerously_get/{member_id}``
 
         Args:
             member_id: Globally unique UUID that identifies a specific Member. The `member_id` is critical
                 to perform operations on a Member, so be sure to preserve this value.
-            include_deleted: query parameter include_deleted
+            include_deleted: In the query.
         """
         return self._request(
             "GET",
@@ -2931,7 +3015,9 @@ class Members(SyncResource):
         timeout: Timeout | NotGiven = NOT_GIVEN,
         total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
     ) -> models.MembersOidcProvidersResponse:
-        """Oidcproviders: GET /v1/b2b/organizations/{organization_id}/members/{member_id}/oidc_providers
+        """Oidc providers.
+
+        ``GET /v1/b2b/organizations/{organization_id}/members/{member_id}/oidc_providers``
 
         Args:
             organization_id: Globally unique UUID that identifies a specific Organization. The `organization_id`
@@ -2941,7 +3027,7 @@ class Members(SyncResource):
             member_id: Globally unique UUID that identifies a specific Member. The `member_id` is critical
                 to perform operations on a Member, so be sure to preserve this value. You may use an
                 external_id here if one is set for the member.
-            include_refresh_token: query parameter include_refresh_token
+            include_refresh_token: In the query.
         """
         return self._request(
             "GET",
@@ -2971,7 +3057,9 @@ class Members(SyncResource):
         timeout: Timeout | NotGiven = NOT_GIVEN,
         total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
     ) -> models.MembersUnlinkRetiredEmailResponse:
-        """Unlinkretiredemail: POST /v1/b2b/organizations/{organization_id}/members/{member_id}/unlink_retired_email
+        """Unlink retired email.
+
+        ``POST /v1/b2b/organizations/{organization_id}/members/{member_id}/unlink_retired_email``
 
         Args:
             organization_id: Globally unique UUID that identifies a specific Organization. The `organization_id`
@@ -3023,7 +3111,9 @@ class Members(SyncResource):
         timeout: Timeout | NotGiven = NOT_GIVEN,
         total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
     ) -> models.MembersStartEmailUpdateResponse:
-        """Startemailupdate: POST /v1/b2b/organizations/{organization_id}/members/{member_id}/start_email_update
+        """Start email update.
+
+        ``POST /v1/b2b/organizations/{organization_id}/members/{member_id}/start_email_update``
 
         Args:
             organization_id: Globally unique UUID that identifies a specific Organization. The `organization_id`
@@ -3043,12 +3133,12 @@ class Members(SyncResource):
                 authenticate endpoint and finishes the login. If this value is not passed, the
                 default login redirect URL that you set in your Dashboard is used. If you have not
                 set a default login redirect URL, an error is returned.
-            locale: body parameter locale
+            locale: In the body.
             login_template_id: Use a custom template for login emails. By default, it will use your default email
                 template. Templates can be added in the [Stytch
                 dashboard](https://stytch.com/dashboard/templates) using our built-in customization
                 options or custom HTML templates with type “Magic Links - Login”.
-            delivery_method: body parameter delivery_method
+            delivery_method: In the body.
         """
         return self._request(
             "POST",
@@ -3083,7 +3173,9 @@ class Members(SyncResource):
         timeout: Timeout | NotGiven = NOT_GIVEN,
         total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
     ) -> models.MembersGetConnectedAppsResponse:
-        """Getconnectedapps: GET /v1/b2b/organizations/{organization_id}/members/{member_id}/connected_apps
+        """Get connected apps.
+
+        ``GET /v1/b2b/organizations/{organization_id}/members/{member_id}/connected_apps``
 
         Args:
             organization_id: Globally unique UUID that identifies a specific Organization. The `organization_id`
@@ -3125,11 +3217,13 @@ class Members(SyncResource):
         timeout: Timeout | NotGiven = NOT_GIVEN,
         total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
     ) -> models.MembersDeleteExternalIdResponse:
-        """Deleteexternalid: DELETE /v1/b2b/organizations/{organization_id}/members/{member_id}/external_id
+        """Delete external id.
+
+        ``DELETE /v1/b2b/organizations/{organization_id}/members/{member_id}/external_id``
 
         Args:
-            organization_id: path parameter organization_id
-            member_id: path parameter member_id
+            organization_id: In the path.
+            member_id: In the path.
             x_stytch_member_session: A Stytch session that can be used to run the request with the given member's
                 permissions.
             x_stytch_member_session_jwt: A Stytch Session JSON Web Token (JWT) that can be used to run the request with the
@@ -3171,7 +3265,9 @@ class Members(SyncResource):
         timeout: Timeout | NotGiven = NOT_GIVEN,
         total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
     ) -> models.MembersCreateResponse:
-        """Create: POST /v1/b2b/organizations/{organization_id}/members
+        """Create.
+
+        ``POST /v1/b2b/organizations/{organization_id}/members``
 
         Args:
             organization_id: Globally unique UUID that identifies a specific Organization. The `organization_id`
@@ -3253,15 +3349,17 @@ class Members(SyncResource):
         timeout: Timeout | NotGiven = NOT_GIVEN,
         total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
     ) -> models.MembersGetResponse:
-        """Get: GET /v1/b2b/organizations/{organization_id}/member
+        """Get.
+
+        ``GET /v1/b2b/organizations/{organization_id}/member``
 
         Args:
             organization_id: Globally unique UUID that identifies a specific Organization. The `organization_id`
                 is critical to perform operations on an Organization, so be sure to preserve this
                 value. You may also use the organization_slug or organization_external_id here as a
                 convenience.
-            member_id: query parameter member_id
-            email_address: query parameter email_address
+            member_id: In the query.
+            email_address: In the query.
         """
         return self._request(
             "GET",
@@ -3338,7 +3436,9 @@ class AsyncMembers(AsyncResource):
         timeout: Timeout | NotGiven = NOT_GIVEN,
         total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
     ) -> models.MembersUpdateResponse:
-        """Update: PUT /v1/b2b/organizations/{organization_id}/members/{member_id}
+        """Update.
+
+        ``PUT /v1/b2b/organizations/{organization_id}/members/{member_id}``
 
         Args:
             organization_id: Globally unique UUID that identifies a specific Organization. The `organization_id`
@@ -3480,7 +3580,9 @@ class AsyncMembers(AsyncResource):
         timeout: Timeout | NotGiven = NOT_GIVEN,
         total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
     ) -> models.MembersDeleteResponse:
-        """Delete: DELETE /v1/b2b/organizations/{organization_id}/members/{member_id}
+        """Delete.
+
+        ``DELETE /v1/b2b/organizations/{organization_id}/members/{member_id}``
 
         Args:
             organization_id: Globally unique UUID that identifies a specific Organization. The `organization_id`
@@ -3522,7 +3624,9 @@ class AsyncMembers(AsyncResource):
         timeout: Timeout | NotGiven = NOT_GIVEN,
         total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
     ) -> models.MembersReactivateResponse:
-        """Reactivate: PUT /v1/b2b/organizations/{organization_id}/members/{member_id}/reactivate
+        """Reactivate.
+
+        ``PUT /v1/b2b/organizations/{organization_id}/members/{member_id}/reactivate``
 
         Args:
             organization_id: Globally unique UUID that identifies a specific Organization. The `organization_id`
@@ -3563,7 +3667,9 @@ class AsyncMembers(AsyncResource):
         timeout: Timeout | NotGiven = NOT_GIVEN,
         total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
     ) -> models.MembersDeleteMfaPhoneNumberResponse:
-        """Deletemfaphonenumber: DELETE /v1/b2b/organizations/{organization_id}/members/mfa_phone_numbers/{member_id}
+        """Delete mfa phone number.
+
+        ``DELETE /v1/b2b/organizations/{organization_id}/members/mfa_phone_numbers/{member_id}``
 
         Args:
             organization_id: Globally unique UUID that identifies a specific Organization. The `organization_id`
@@ -3605,7 +3711,9 @@ class AsyncMembers(AsyncResource):
         timeout: Timeout | NotGiven = NOT_GIVEN,
         total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
     ) -> models.MembersDeleteTotpResponse:
-        """Deletetotp: DELETE /v1/b2b/organizations/{organization_id}/members/{member_id}/totp
+        """Delete totp.
+
+        ``DELETE /v1/b2b/organizations/{organization_id}/members/{member_id}/totp``
 
         Args:
             organization_id: Globally unique UUID that identifies a specific Organization. The `organization_id`
@@ -3649,7 +3757,9 @@ class AsyncMembers(AsyncResource):
         timeout: Timeout | NotGiven = NOT_GIVEN,
         total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
     ) -> models.MembersSearchResponse:
-        """Search: POST /v1/b2b/organizations/members/search
+        """Search.
+
+        ``POST /v1/b2b/organizations/members/search``
 
         Args:
             organization_ids: An array of organization_ids. At least one value is required.
@@ -3668,7 +3778,7 @@ class AsyncMembers(AsyncResource):
                 of 1000 results can be returned by a single search request. If the total size of
                 your result set is greater than one page size, you must paginate the response. See
                 the `cursor` field.
-            query: body parameter query
+            query: In the body.
         """
         return await self._request(
             "POST",
@@ -3734,7 +3844,9 @@ class AsyncMembers(AsyncResource):
         timeout: Timeout | NotGiven = NOT_GIVEN,
         total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
     ) -> models.MembersDeletePasswordResponse:
-        """Deletepassword: DELETE /v1/b2b/organizations/{organization_id}/members/passwords/{member_password_id}
+        """Delete password.
+
+        ``DELETE /v1/b2b/organizations/{organization_id}/members/passwords/{member_password_id}``
 
         Args:
             organization_id: Globally unique UUID that identifies a specific Organization. The `organization_id`
@@ -3772,12 +3884,14 @@ class AsyncMembers(AsyncResource):
         timeout: Timeout | NotGiven = NOT_GIVEN,
         total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
     ) -> models.MembersDangerouslyGetResponse:
-        """Dangerouslyget: GET /v1/b2b/organizations/members/dangerously_get/{member_id}
+        """Dangerously get.
+
+        ``GET /v1/b2b/organizations/members/dangerously_get/{member_id}``
 
         Args:
             member_id: Globally unique UUID that identifies a specific Member. The `member_id` is critical
                 to perform operations on a Member, so be sure to preserve this value.
-            include_deleted: query parameter include_deleted
+            include_deleted: In the query.
         """
         return await self._request(
             "GET",
@@ -3804,7 +3918,9 @@ class AsyncMembers(AsyncResource):
         timeout: Timeout | NotGiven = NOT_GIVEN,
         total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
     ) -> models.MembersOidcProvidersResponse:
-        """Oidcproviders: GET /v1/b2b/organizations/{organization_id}/members/{member_id}/oidc_providers
+        """Oidc providers.
+
+        ``GET /v1/b2b/organizations/{organization_id}/members/{member_id}/oidc_providers``
 
         Args:
             organization_id: Globally unique UUID that identifies a specific Organization. The `organization_id`
@@ -3814,7 +3930,7 @@ class AsyncMembers(AsyncResource):
             member_id: Globally unique UUID that identifies a specific Member. The `member_id` is critical
                 to perform operations on a Member, so be sure to preserve this value. You may use an
                 external_id here if one is set for the member.
-            include_refresh_token: query parameter include_refresh_token
+            include_refresh_token: In the query.
         """
         return await self._request(
             "GET",
@@ -3844,7 +3960,9 @@ class AsyncMembers(AsyncResource):
         timeout: Timeout | NotGiven = NOT_GIVEN,
         total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
     ) -> models.MembersUnlinkRetiredEmailResponse:
-        """Unlinkretiredemail: POST /v1/b2b/organizations/{organization_id}/members/{member_id}/unlink_retired_email
+        """Unlink retired email.
+
+        ``POST /v1/b2b/organizations/{organization_id}/members/{member_id}/unlink_retired_email``
 
         Args:
             organization_id: Globally unique UUID that identifies a specific Organization. The `organization_id`
@@ -3896,7 +4014,9 @@ class AsyncMembers(AsyncResource):
         timeout: Timeout | NotGiven = NOT_GIVEN,
         total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
     ) -> models.MembersStartEmailUpdateResponse:
-        """Startemailupdate: POST /v1/b2b/organizations/{organization_id}/members/{member_id}/start_email_update
+        """Start email update.
+
+        ``POST /v1/b2b/organizations/{organization_id}/members/{member_id}/start_email_update``
 
         Args:
             organization_id: Globally unique UUID that identifies a specific Organization. The `organization_id`
@@ -3916,12 +4036,12 @@ class AsyncMembers(AsyncResource):
                 authenticate endpoint and finishes the login. If this value is not passed, the
                 default login redirect URL that you set in your Dashboard is used. If you have not
                 set a default login redirect URL, an error is returned.
-            locale: body parameter locale
+            locale: In the body.
             login_template_id: Use a custom template for login emails. By default, it will use your default email
                 template. Templates can be added in the [Stytch
                 dashboard](https://stytch.com/dashboard/templates) using our built-in customization
                 options or custom HTML templates with type “Magic Links - Login”.
-            delivery_method: body parameter delivery_method
+            delivery_method: In the body.
         """
         return await self._request(
             "POST",
@@ -3956,7 +4076,9 @@ class AsyncMembers(AsyncResource):
         timeout: Timeout | NotGiven = NOT_GIVEN,
         total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
     ) -> models.MembersGetConnectedAppsResponse:
-        """Getconnectedapps: GET /v1/b2b/organizations/{organization_id}/members/{member_id}/connected_apps
+        """Get connected apps.
+
+        ``GET /v1/b2b/organizations/{organization_id}/members/{member_id}/connected_apps``
 
         Args:
             organization_id: Globally unique UUID that identifies a specific Organization. The `organization_id`
@@ -3998,11 +4120,13 @@ class AsyncMembers(AsyncResource):
         timeout: Timeout | NotGiven = NOT_GIVEN,
         total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
     ) -> models.MembersDeleteExternalIdResponse:
-        """Deleteexternalid: DELETE /v1/b2b/organizations/{organization_id}/members/{member_id}/external_id
+        """Delete external id.
+
+        ``DELETE /v1/b2b/organizations/{organization_id}/members/{member_id}/external_id``
 
         Args:
-            organization_id: path parameter organization_id
-            member_id: path parameter member_id
+            organization_id: In the path.
+            member_id: In the path.
             x_stytch_member_session: A Stytch session that can be used to run the request with the given member's
                 permissions.
             x_stytch_member_session_jwt: A Stytch Session JSON Web Token (JWT) that can be used to run the request with the
@@ -4044,7 +4168,9 @@ class AsyncMembers(AsyncResource):
         timeout: Timeout | NotGiven = NOT_GIVEN,
         total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
     ) -> models.MembersCreateResponse:
-        """Create: POST /v1/b2b/organizations/{organization_id}/members
+        """Create.
+
+        ``POST /v1/b2b/organizations/{organization_id}/members``
 
         Args:
             organization_id: Globally unique UUID that identifies a specific Organization. The `organization_id`
@@ -4126,15 +4252,17 @@ class AsyncMembers(AsyncResource):
         timeout: Timeout | NotGiven = NOT_GIVEN,
         total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
     ) -> models.MembersGetResponse:
-        """Get: GET /v1/b2b/organizations/{organization_id}/member
+        """Get.
+
+        ``GET /v1/b2b/organizations/{organization_id}/member``
 
         Args:
             organization_id: Globally unique UUID that identifies a specific Organization. The `organization_id`
                 is critical to perform operations on an Organization, so be sure to preserve this
                 value. You may also use the organization_slug or organization_external_id here as a
                 convenience.
-            member_id: query parameter member_id
-            email_address: query parameter email_address
+            member_id: In the query.
+            email_address: In the query.
         """
         return await self._request(
             "GET",
@@ -4192,7 +4320,9 @@ class OauthProviders(SyncResource):
         timeout: Timeout | NotGiven = NOT_GIVEN,
         total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
     ) -> models.OauthProvidersGoogleResponse:
-        """Google: GET /v1/b2b/organizations/{organization_id}/members/{member_id}/oauth_providers/google
+        """Google.
+
+        ``GET /v1/b2b/organizations/{organization_id}/members/{member_id}/oauth_providers/google``
 
         Args:
             organization_id: Globally unique UUID that identifies a specific Organization. The `organization_id`
@@ -4202,7 +4332,7 @@ class OauthProviders(SyncResource):
             member_id: Globally unique UUID that identifies a specific Member. The `member_id` is critical
                 to perform operations on a Member, so be sure to preserve this value. You may use an
                 external_id here if one is set for the member.
-            include_refresh_token: query parameter include_refresh_token
+            include_refresh_token: In the query.
         """
         return self._request(
             "GET",
@@ -4229,7 +4359,9 @@ class OauthProviders(SyncResource):
         timeout: Timeout | NotGiven = NOT_GIVEN,
         total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
     ) -> models.OauthProvidersMicrosoftResponse:
-        """Microsoft: GET /v1/b2b/organizations/{organization_id}/members/{member_id}/oauth_providers/microsoft
+        """Microsoft.
+
+        ``GET /v1/b2b/organizations/{organization_id}/members/{member_id}/oauth_providers/microsoft``
 
         Args:
             organization_id: Globally unique UUID that identifies a specific Organization. The `organization_id`
@@ -4239,7 +4371,7 @@ class OauthProviders(SyncResource):
             member_id: Globally unique UUID that identifies a specific Member. The `member_id` is critical
                 to perform operations on a Member, so be sure to preserve this value. You may use an
                 external_id here if one is set for the member.
-            include_refresh_token: query parameter include_refresh_token
+            include_refresh_token: In the query.
         """
         return self._request(
             "GET",
@@ -4265,7 +4397,9 @@ class OauthProviders(SyncResource):
         timeout: Timeout | NotGiven = NOT_GIVEN,
         total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
     ) -> models.OauthProvidersSlackResponse:
-        """Slack: GET /v1/b2b/organizations/{organization_id}/members/{member_id}/oauth_providers/slack
+        """Slack.
+
+        ``GET /v1/b2b/organizations/{organization_id}/members/{member_id}/oauth_providers/slack``
 
         Args:
             organization_id: Globally unique UUID that identifies a specific Organization. The `organization_id`
@@ -4299,7 +4433,9 @@ class OauthProviders(SyncResource):
         timeout: Timeout | NotGiven = NOT_GIVEN,
         total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
     ) -> models.OauthProvidersHubspotResponse:
-        """Hubspot: GET /v1/b2b/organizations/{organization_id}/members/{member_id}/oauth_providers/hubspot
+        """Hubspot.
+
+        ``GET /v1/b2b/organizations/{organization_id}/members/{member_id}/oauth_providers/hubspot``
 
         Args:
             organization_id: Globally unique UUID that identifies a specific Organization. The `organization_id`
@@ -4309,7 +4445,7 @@ class OauthProviders(SyncResource):
             member_id: Globally unique UUID that identifies a specific Member. The `member_id` is critical
                 to perform operations on a Member, so be sure to preserve this value. You may use an
                 external_id here if one is set for the member.
-            include_refresh_token: query parameter include_refresh_token
+            include_refresh_token: In the query.
         """
         return self._request(
             "GET",
@@ -4336,7 +4472,9 @@ class OauthProviders(SyncResource):
         timeout: Timeout | NotGiven = NOT_GIVEN,
         total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
     ) -> models.OauthProvidersGithubResponse:
-        """Github: GET /v1/b2b/organizations/{organization_id}/members/{member_id}/oauth_providers/github
+        """Github.
+
+        ``GET /v1/b2b/organizations/{organization_id}/members/{member_id}/oauth_providers/github``
 
         Args:
             organization_id: Globally unique UUID that identifies a specific Organization. The `organization_id`
@@ -4346,7 +4484,7 @@ class OauthProviders(SyncResource):
             member_id: Globally unique UUID that identifies a specific Member. The `member_id` is critical
                 to perform operations on a Member, so be sure to preserve this value. You may use an
                 external_id here if one is set for the member.
-            include_refresh_token: query parameter include_refresh_token
+            include_refresh_token: In the query.
         """
         return self._request(
             "GET",
@@ -4391,7 +4529,9 @@ class AsyncOauthProviders(AsyncResource):
         timeout: Timeout | NotGiven = NOT_GIVEN,
         total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
     ) -> models.OauthProvidersGoogleResponse:
-        """Google: GET /v1/b2b/organizations/{organization_id}/members/{member_id}/oauth_providers/google
+        """Google.
+
+        ``GET /v1/b2b/organizations/{organization_id}/members/{member_id}/oauth_providers/google``
 
         Args:
             organization_id: Globally unique UUID that identifies a specific Organization. The `organization_id`
@@ -4401,7 +4541,7 @@ class AsyncOauthProviders(AsyncResource):
             member_id: Globally unique UUID that identifies a specific Member. The `member_id` is critical
                 to perform operations on a Member, so be sure to preserve this value. You may use an
                 external_id here if one is set for the member.
-            include_refresh_token: query parameter include_refresh_token
+            include_refresh_token: In the query.
         """
         return await self._request(
             "GET",
@@ -4428,7 +4568,9 @@ class AsyncOauthProviders(AsyncResource):
         timeout: Timeout | NotGiven = NOT_GIVEN,
         total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
     ) -> models.OauthProvidersMicrosoftResponse:
-        """Microsoft: GET /v1/b2b/organizations/{organization_id}/members/{member_id}/oauth_providers/microsoft
+        """Microsoft.
+
+        ``GET /v1/b2b/organizations/{organization_id}/members/{member_id}/oauth_providers/microsoft``
 
         Args:
             organization_id: Globally unique UUID that identifies a specific Organization. The `organization_id`
@@ -4438,7 +4580,7 @@ class AsyncOauthProviders(AsyncResource):
             member_id: Globally unique UUID that identifies a specific Member. The `member_id` is critical
                 to perform operations on a Member, so be sure to preserve this value. You may use an
                 external_id here if one is set for the member.
-            include_refresh_token: query parameter include_refresh_token
+            include_refresh_token: In the query.
         """
         return await self._request(
             "GET",
@@ -4464,7 +4606,9 @@ class AsyncOauthProviders(AsyncResource):
         timeout: Timeout | NotGiven = NOT_GIVEN,
         total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
     ) -> models.OauthProvidersSlackResponse:
-        """Slack: GET /v1/b2b/organizations/{organization_id}/members/{member_id}/oauth_providers/slack
+        """Slack.
+
+        ``GET /v1/b2b/organizations/{organization_id}/members/{member_id}/oauth_providers/slack``
 
         Args:
             organization_id: Globally unique UUID that identifies a specific Organization. The `organization_id`
@@ -4498,7 +4642,9 @@ class AsyncOauthProviders(AsyncResource):
         timeout: Timeout | NotGiven = NOT_GIVEN,
         total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
     ) -> models.OauthProvidersHubspotResponse:
-        """Hubspot: GET /v1/b2b/organizations/{organization_id}/members/{member_id}/oauth_providers/hubspot
+        """Hubspot.
+
+        ``GET /v1/b2b/organizations/{organization_id}/members/{member_id}/oauth_providers/hubspot``
 
         Args:
             organization_id: Globally unique UUID that identifies a specific Organization. The `organization_id`
@@ -4508,7 +4654,7 @@ class AsyncOauthProviders(AsyncResource):
             member_id: Globally unique UUID that identifies a specific Member. The `member_id` is critical
                 to perform operations on a Member, so be sure to preserve this value. You may use an
                 external_id here if one is set for the member.
-            include_refresh_token: query parameter include_refresh_token
+            include_refresh_token: In the query.
         """
         return await self._request(
             "GET",
@@ -4535,7 +4681,9 @@ class AsyncOauthProviders(AsyncResource):
         timeout: Timeout | NotGiven = NOT_GIVEN,
         total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
     ) -> models.OauthProvidersGithubResponse:
-        """Github: GET /v1/b2b/organizations/{organization_id}/members/{member_id}/oauth_providers/github
+        """Github.
+
+        ``GET /v1/b2b/organizations/{organization_id}/members/{member_id}/oauth_providers/github``
 
         Args:
             organization_id: Globally unique UUID that identifies a specific Organization. The `organization_id`
@@ -4545,7 +4693,7 @@ class AsyncOauthProviders(AsyncResource):
             member_id: Globally unique UUID that identifies a specific Member. The `member_id` is critical
                 to perform operations on a Member, so be sure to preserve this value. You may use an
                 external_id here if one is set for the member.
-            include_refresh_token: query parameter include_refresh_token
+            include_refresh_token: In the query.
         """
         return await self._request(
             "GET",
@@ -4592,7 +4740,9 @@ class ConnectedApps(SyncResource):
         timeout: Timeout | NotGiven = NOT_GIVEN,
         total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
     ) -> models.ConnectedAppsRevokeResponse:
-        """Revoke: POST /v1/b2b/organizations/{organization_id}/members/{member_id}/connected_apps/{connected_app_id}/revoke
+        """Revoke.
+
+        ``POST /v1/b2b/organizations/{organization_id}/members/{member_id}/connected_apps/{connected_app_id}/revoke``
 
         Args:
             organization_id: Globally unique UUID that identifies a specific Organization. The `organization_id`
@@ -4650,7 +4800,9 @@ class AsyncConnectedApps(AsyncResource):
         timeout: Timeout | NotGiven = NOT_GIVEN,
         total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
     ) -> models.ConnectedAppsRevokeResponse:
-        """Revoke: POST /v1/b2b/organizations/{organization_id}/members/{member_id}/connected_apps/{connected_app_id}/revoke
+        """Revoke.
+
+        ``POST /v1/b2b/organizations/{organization_id}/members/{member_id}/connected_apps/{connected_app_id}/revoke``
 
         Args:
             organization_id: Globally unique UUID that identifies a specific Organization. The `organization_id`
@@ -4728,7 +4880,9 @@ class Oauth(SyncResource):
         timeout: Timeout | NotGiven = NOT_GIVEN,
         total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
     ) -> models.OauthAuthorizeStartResponse:
-        """Authorizestart: POST /v1/b2b/idp/oauth/authorize/start
+        """Authorize start.
+
+        ``POST /v1/b2b/idp/oauth/authorize/start``
 
         Args:
             client_id: The ID of the Connected App client.
@@ -4793,7 +4947,9 @@ class Oauth(SyncResource):
         timeout: Timeout | NotGiven = NOT_GIVEN,
         total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
     ) -> models.OauthAuthorizeResponse:
-        """Authorize: POST /v1/b2b/idp/oauth/authorize
+        """Authorize.
+
+        ``POST /v1/b2b/idp/oauth/authorize``
 
         Args:
             consent_granted: Indicates whether the user granted the requested scopes.
@@ -4818,7 +4974,7 @@ class Oauth(SyncResource):
             nonce: A string used to associate a client session with an ID token to mitigate replay
                 attacks.
             code_challenge: A base64url encoded challenge derived from the code verifier for PKCE flows.
-            resources: body parameter resources
+            resources: In the body.
         """
         return self._request(
             "POST",
@@ -4879,7 +5035,9 @@ class AsyncOauth(AsyncResource):
         timeout: Timeout | NotGiven = NOT_GIVEN,
         total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
     ) -> models.OauthAuthorizeStartResponse:
-        """Authorizestart: POST /v1/b2b/idp/oauth/authorize/start
+        """Authorize start.
+
+        ``POST /v1/b2b/idp/oauth/authorize/start``
 
         Args:
             client_id: The ID of the Connected App client.
@@ -4944,7 +5102,9 @@ class AsyncOauth(AsyncResource):
         timeout: Timeout | NotGiven = NOT_GIVEN,
         total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
     ) -> models.OauthAuthorizeResponse:
-        """Authorize: POST /v1/b2b/idp/oauth/authorize
+        """Authorize.
+
+        ``POST /v1/b2b/idp/oauth/authorize``
 
         Args:
             consent_granted: Indicates whether the user granted the requested scopes.
@@ -4969,7 +5129,7 @@ class AsyncOauth(AsyncResource):
             nonce: A string used to associate a client session with an ID token to mitigate replay
                 attacks.
             code_challenge: A base64url encoded challenge derived from the code verifier for PKCE flows.
-            resources: body parameter resources
+            resources: In the body.
         """
         return await self._request(
             "POST",
@@ -5023,11 +5183,13 @@ class Sessions(SyncResource):
         timeout: Timeout | NotGiven = NOT_GIVEN,
         total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
     ) -> models.B2BSessionsGetResponse:
-        """Get: GET /v1/b2b/sessions
+        """Get.
+
+        ``GET /v1/b2b/sessions``
 
         Args:
-            organization_id: query parameter organization_id
-            member_id: query parameter member_id
+            organization_id: In the query.
+            member_id: In the query.
         """
         return self._request(
             "GET",
@@ -5057,7 +5219,9 @@ class Sessions(SyncResource):
         timeout: Timeout | NotGiven = NOT_GIVEN,
         total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
     ) -> models.B2BSessionsAuthenticateResponse:
-        """Authenticate: POST /v1/b2b/sessions/authenticate
+        """Authenticate.
+
+        ``POST /v1/b2b/sessions/authenticate``
 
         Args:
             session_token: A secret token for a given Stytch Session.
@@ -5078,7 +5242,7 @@ class Sessions(SyncResource):
                 existing Session, supply a new value. To delete a key, supply a null value. Custom
                 claims made with reserved claims (`iss`, `sub`, `aud`, `exp`, `nbf`, `iat`, `jti`)
                 will be ignored. Total custom claims size cannot exceed four kilobytes.
-            authorization_check: body parameter authorization_check
+            authorization_check: In the body.
         """
         return self._request(
             "POST",
@@ -5112,7 +5276,9 @@ class Sessions(SyncResource):
         timeout: Timeout | NotGiven = NOT_GIVEN,
         total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
     ) -> models.B2BSessionsRevokeResponse:
-        """Revoke: POST /v1/b2b/sessions/revoke
+        """Revoke.
+
+        ``POST /v1/b2b/sessions/revoke``
 
         Args:
             x_stytch_member_session: A Stytch session that can be used to run the request with the given member's
@@ -5164,7 +5330,9 @@ class Sessions(SyncResource):
         timeout: Timeout | NotGiven = NOT_GIVEN,
         total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
     ) -> models.SessionsExchangeResponse:
-        """Exchange: POST /v1/b2b/sessions/exchange
+        """Exchange.
+
+        ``POST /v1/b2b/sessions/exchange``
 
         Args:
             organization_id: Globally unique UUID that identifies a specific Organization. The `organization_id`
@@ -5190,7 +5358,7 @@ class Sessions(SyncResource):
                 existing Session, supply a new value. To delete a key, supply a null value. Custom
                 claims made with reserved claims (`iss`, `sub`, `aud`, `exp`, `nbf`, `iat`, `jti`)
                 will be ignored. Total custom claims size cannot exceed four kilobytes.
-            locale: body parameter locale
+            locale: In the body.
             telemetry_id: If the `telemetry_id` is passed, as part of this request, Stytch will call the
                 [Fingerprint Lookup API](https://stytch.com/docs/fraud/api/fingerprint-lookup) and
                 store the associated fingerprints and IPGEO information for the Member. Your
@@ -5228,7 +5396,9 @@ class Sessions(SyncResource):
         timeout: Timeout | NotGiven = NOT_GIVEN,
         total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
     ) -> models.B2BSessionsExchangeAccessTokenResponse:
-        """Exchangeaccesstoken: POST /v1/b2b/sessions/exchange_access_token
+        """Exchange access token.
+
+        ``POST /v1/b2b/sessions/exchange_access_token``
 
         Args:
             access_token: The access token to exchange for a Stytch Session. Must be granted the `full_access`
@@ -5287,7 +5457,9 @@ class Sessions(SyncResource):
         timeout: Timeout | NotGiven = NOT_GIVEN,
         total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
     ) -> models.B2BSessionsAttestResponse:
-        """Attest: POST /v1/b2b/sessions/attest
+        """Attest.
+
+        ``POST /v1/b2b/sessions/attest``
 
         Args:
             profile_id: The ID of the trusted auth token profile to use for attestation.
@@ -5353,7 +5525,9 @@ class Sessions(SyncResource):
         timeout: Timeout | NotGiven = NOT_GIVEN,
         total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
     ) -> models.B2BSessionsMigrateResponse:
-        """Migrate: POST /v1/b2b/sessions/migrate
+        """Migrate.
+
+        ``POST /v1/b2b/sessions/migrate``
 
         Args:
             session_token: The authorization token Stytch will pass in to the external userinfo endpoint.
@@ -5404,7 +5578,9 @@ class Sessions(SyncResource):
         timeout: Timeout | NotGiven = NOT_GIVEN,
         total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
     ) -> models.B2BSessionsGetJwksResponse:
-        """Getjwks: GET /v1/b2b/sessions/jwks/{project_id}
+        """Get jwks.
+
+        ``GET /v1/b2b/sessions/jwks/{project_id}``
 
         Args:
             project_id: The `project_id` to get the JWKS for.
@@ -5452,11 +5628,13 @@ class AsyncSessions(AsyncResource):
         timeout: Timeout | NotGiven = NOT_GIVEN,
         total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
     ) -> models.B2BSessionsGetResponse:
-        """Get: GET /v1/b2b/sessions
+        """Get.
+
+        ``GET /v1/b2b/sessions``
 
         Args:
-            organization_id: query parameter organization_id
-            member_id: query parameter member_id
+            organization_id: In the query.
+            member_id: In the query.
         """
         return await self._request(
             "GET",
@@ -5486,7 +5664,9 @@ class AsyncSessions(AsyncResource):
         timeout: Timeout | NotGiven = NOT_GIVEN,
         total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
     ) -> models.B2BSessionsAuthenticateResponse:
-        """Authenticate: POST /v1/b2b/sessions/authenticate
+        """Authenticate.
+
+        ``POST /v1/b2b/sessions/authenticate``
 
         Args:
             session_token: A secret token for a given Stytch Session.
@@ -5507,7 +5687,7 @@ class AsyncSessions(AsyncResource):
                 existing Session, supply a new value. To delete a key, supply a null value. Custom
                 claims made with reserved claims (`iss`, `sub`, `aud`, `exp`, `nbf`, `iat`, `jti`)
                 will be ignored. Total custom claims size cannot exceed four kilobytes.
-            authorization_check: body parameter authorization_check
+            authorization_check: In the body.
         """
         return await self._request(
             "POST",
@@ -5541,7 +5721,9 @@ class AsyncSessions(AsyncResource):
         timeout: Timeout | NotGiven = NOT_GIVEN,
         total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
     ) -> models.B2BSessionsRevokeResponse:
-        """Revoke: POST /v1/b2b/sessions/revoke
+        """Revoke.
+
+        ``POST /v1/b2b/sessions/revoke``
 
         Args:
             x_stytch_member_session: A Stytch session that can be used to run the request with the given member's
@@ -5593,7 +5775,9 @@ class AsyncSessions(AsyncResource):
         timeout: Timeout | NotGiven = NOT_GIVEN,
         total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
     ) -> models.SessionsExchangeResponse:
-        """Exchange: POST /v1/b2b/sessions/exchange
+        """Exchange.
+
+        ``POST /v1/b2b/sessions/exchange``
 
         Args:
             organization_id: Globally unique UUID that identifies a specific Organization. The `organization_id`
@@ -5619,7 +5803,7 @@ class AsyncSessions(AsyncResource):
                 existing Session, supply a new value. To delete a key, supply a null value. Custom
                 claims made with reserved claims (`iss`, `sub`, `aud`, `exp`, `nbf`, `iat`, `jti`)
                 will be ignored. Total custom claims size cannot exceed four kilobytes.
-            locale: body parameter locale
+            locale: In the body.
             telemetry_id: If the `telemetry_id` is passed, as part of this request, Stytch will call the
                 [Fingerprint Lookup API](https://stytch.com/docs/fraud/api/fingerprint-lookup) and
                 store the associated fingerprints and IPGEO information for the Member. Your
@@ -5657,7 +5841,9 @@ class AsyncSessions(AsyncResource):
         timeout: Timeout | NotGiven = NOT_GIVEN,
         total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
     ) -> models.B2BSessionsExchangeAccessTokenResponse:
-        """Exchangeaccesstoken: POST /v1/b2b/sessions/exchange_access_token
+        """Exchange access token.
+
+        ``POST /v1/b2b/sessions/exchange_access_token``
 
         Args:
             access_token: The access token to exchange for a Stytch Session. Must be granted the `full_access`
@@ -5716,7 +5902,9 @@ class AsyncSessions(AsyncResource):
         timeout: Timeout | NotGiven = NOT_GIVEN,
         total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
     ) -> models.B2BSessionsAttestResponse:
-        """Attest: POST /v1/b2b/sessions/attest
+        """Attest.
+
+        ``POST /v1/b2b/sessions/attest``
 
         Args:
             profile_id: The ID of the trusted auth token profile to use for attestation.
@@ -5782,7 +5970,9 @@ class AsyncSessions(AsyncResource):
         timeout: Timeout | NotGiven = NOT_GIVEN,
         total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
     ) -> models.B2BSessionsMigrateResponse:
-        """Migrate: POST /v1/b2b/sessions/migrate
+        """Migrate.
+
+        ``POST /v1/b2b/sessions/migrate``
 
         Args:
             session_token: The authorization token Stytch will pass in to the external userinfo endpoint.
@@ -5833,7 +6023,9 @@ class AsyncSessions(AsyncResource):
         timeout: Timeout | NotGiven = NOT_GIVEN,
         total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
     ) -> models.B2BSessionsGetJwksResponse:
-        """Getjwks: GET /v1/b2b/sessions/jwks/{project_id}
+        """Get jwks.
+
+        ``GET /v1/b2b/sessions/jwks/{project_id}``
 
         Args:
             project_id: The `project_id` to get the JWKS for.
@@ -5880,7 +6072,9 @@ class Impersonation(SyncResource):
         timeout: Timeout | NotGiven = NOT_GIVEN,
         total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
     ) -> models.ImpersonationAuthenticateResponse:
-        """Authenticate: POST /v1/b2b/impersonation/authenticate
+        """Authenticate.
+
+        ``POST /v1/b2b/impersonation/authenticate``
 
         Args:
             impersonation_token: The Member Impersonation token to authenticate. Expires in 5 minutes by default.
@@ -5922,7 +6116,9 @@ class AsyncImpersonation(AsyncResource):
         timeout: Timeout | NotGiven = NOT_GIVEN,
         total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
     ) -> models.ImpersonationAuthenticateResponse:
-        """Authenticate: POST /v1/b2b/impersonation/authenticate
+        """Authenticate.
+
+        ``POST /v1/b2b/impersonation/authenticate``
 
         Args:
             impersonation_token: The Member Impersonation token to authenticate. Expires in 5 minutes by default.
@@ -5967,7 +6163,10 @@ class Rbac(SyncResource):
         timeout: Timeout | NotGiven = NOT_GIVEN,
         total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
     ) -> models.RbacPolicyResponse:
-        """Policy: GET /v1/b2b/rbac/policy"""
+        """Policy.
+
+        ``GET /v1/b2b/rbac/policy``
+        """
         return self._request(
             "GET",
             "/v1/b2b/rbac/policy",
@@ -6006,7 +6205,10 @@ class AsyncRbac(AsyncResource):
         timeout: Timeout | NotGiven = NOT_GIVEN,
         total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
     ) -> models.RbacPolicyResponse:
-        """Policy: GET /v1/b2b/rbac/policy"""
+        """Policy.
+
+        ``GET /v1/b2b/rbac/policy``
+        """
         return await self._request(
             "GET",
             "/v1/b2b/rbac/policy",
@@ -6042,7 +6244,9 @@ class RbacOrganizations(SyncResource):
         timeout: Timeout | NotGiven = NOT_GIVEN,
         total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
     ) -> models.OrganizationsGetOrgPolicyResponse:
-        """Getorgpolicy: GET /v1/b2b/rbac/organizations/{organization_id}
+        """Get org policy.
+
+        ``GET /v1/b2b/rbac/organizations/{organization_id}``
 
         Args:
             organization_id: Globally unique UUID that identifies a specific Organization. The `organization_id`
@@ -6072,14 +6276,16 @@ class RbacOrganizations(SyncResource):
         timeout: Timeout | NotGiven = NOT_GIVEN,
         total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
     ) -> models.OrganizationsSetOrgPolicyResponse:
-        """Setorgpolicy: PUT /v1/b2b/rbac/organizations/{organization_id}
+        """Set org policy.
+
+        ``PUT /v1/b2b/rbac/organizations/{organization_id}``
 
         Args:
             organization_id: Globally unique UUID that identifies a specific Organization. The `organization_id`
                 is critical to perform operations on an Organization, so be sure to preserve this
                 value. You may also use the organization_slug or organization_external_id here as a
                 convenience.
-            org_policy: body parameter org_policy
+            org_policy: In the body.
         """
         return self._request(
             "PUT",
@@ -6119,7 +6325,9 @@ class AsyncRbacOrganizations(AsyncResource):
         timeout: Timeout | NotGiven = NOT_GIVEN,
         total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
     ) -> models.OrganizationsGetOrgPolicyResponse:
-        """Getorgpolicy: GET /v1/b2b/rbac/organizations/{organization_id}
+        """Get org policy.
+
+        ``GET /v1/b2b/rbac/organizations/{organization_id}``
 
         Args:
             organization_id: Globally unique UUID that identifies a specific Organization. The `organization_id`
@@ -6149,14 +6357,16 @@ class AsyncRbacOrganizations(AsyncResource):
         timeout: Timeout | NotGiven = NOT_GIVEN,
         total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
     ) -> models.OrganizationsSetOrgPolicyResponse:
-        """Setorgpolicy: PUT /v1/b2b/rbac/organizations/{organization_id}
+        """Set org policy.
+
+        ``PUT /v1/b2b/rbac/organizations/{organization_id}``
 
         Args:
             organization_id: Globally unique UUID that identifies a specific Organization. The `organization_id`
                 is critical to perform operations on an Organization, so be sure to preserve this
                 value. You may also use the organization_slug or organization_external_id here as a
                 convenience.
-            org_policy: body parameter org_policy
+            org_policy: In the body.
         """
         return await self._request(
             "PUT",
@@ -6204,7 +6414,9 @@ class RecoveryCodes(SyncResource):
         timeout: Timeout | NotGiven = NOT_GIVEN,
         total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
     ) -> models.RecoveryCodesRecoverResponse:
-        """Recover: POST /v1/b2b/recovery_codes/recover
+        """Recover.
+
+        ``POST /v1/b2b/recovery_codes/recover``
 
         Args:
             organization_id: Globally unique UUID that identifies a specific Organization. The `organization_id`
@@ -6285,7 +6497,9 @@ class RecoveryCodes(SyncResource):
         timeout: Timeout | NotGiven = NOT_GIVEN,
         total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
     ) -> models.RecoveryCodesGetResponse:
-        """Get: GET /v1/b2b/recovery_codes/{organization_id}/{member_id}
+        """Get.
+
+        ``GET /v1/b2b/recovery_codes/{organization_id}/{member_id}``
 
         Args:
             organization_id: Globally unique UUID that identifies a specific Organization. The `organization_id`
@@ -6318,7 +6532,9 @@ class RecoveryCodes(SyncResource):
         timeout: Timeout | NotGiven = NOT_GIVEN,
         total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
     ) -> models.RecoveryCodesRotateResponse:
-        """Rotate: POST /v1/b2b/recovery_codes/rotate
+        """Rotate.
+
+        ``POST /v1/b2b/recovery_codes/rotate``
 
         Args:
             organization_id: Globally unique UUID that identifies a specific Organization. The `organization_id`
@@ -6377,7 +6593,9 @@ class AsyncRecoveryCodes(AsyncResource):
         timeout: Timeout | NotGiven = NOT_GIVEN,
         total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
     ) -> models.RecoveryCodesRecoverResponse:
-        """Recover: POST /v1/b2b/recovery_codes/recover
+        """Recover.
+
+        ``POST /v1/b2b/recovery_codes/recover``
 
         Args:
             organization_id: Globally unique UUID that identifies a specific Organization. The `organization_id`
@@ -6458,7 +6676,9 @@ class AsyncRecoveryCodes(AsyncResource):
         timeout: Timeout | NotGiven = NOT_GIVEN,
         total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
     ) -> models.RecoveryCodesGetResponse:
-        """Get: GET /v1/b2b/recovery_codes/{organization_id}/{member_id}
+        """Get.
+
+        ``GET /v1/b2b/recovery_codes/{organization_id}/{member_id}``
 
         Args:
             organization_id: Globally unique UUID that identifies a specific Organization. The `organization_id`
@@ -6491,7 +6711,9 @@ class AsyncRecoveryCodes(AsyncResource):
         timeout: Timeout | NotGiven = NOT_GIVEN,
         total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
     ) -> models.RecoveryCodesRotateResponse:
-        """Rotate: POST /v1/b2b/recovery_codes/rotate
+        """Rotate.
+
+        ``POST /v1/b2b/recovery_codes/rotate``
 
         Args:
             organization_id: Globally unique UUID that identifies a specific Organization. The `organization_id`
@@ -6547,7 +6769,9 @@ class Totps(SyncResource):
         timeout: Timeout | NotGiven = NOT_GIVEN,
         total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
     ) -> models.TotpsCreateResponse:
-        """Create: POST /v1/b2b/totp
+        """Create.
+
+        ``POST /v1/b2b/totp``
 
         Args:
             organization_id: Globally unique UUID that identifies a specific Organization. The `organization_id`
@@ -6616,7 +6840,9 @@ class Totps(SyncResource):
         timeout: Timeout | NotGiven = NOT_GIVEN,
         total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
     ) -> models.TotpsAuthenticateResponse:
-        """Authenticate: POST /v1/b2b/totp/authenticate
+        """Authenticate.
+
+        ``POST /v1/b2b/totp/authenticate``
 
         Args:
             organization_id: Globally unique UUID that identifies a specific Organization. The `organization_id`
@@ -6712,7 +6938,9 @@ class Totps(SyncResource):
         timeout: Timeout | NotGiven = NOT_GIVEN,
         total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
     ) -> models.TotpsMigrateResponse:
-        """Migrate: POST /v1/b2b/totp/migrate
+        """Migrate.
+
+        ``POST /v1/b2b/totp/migrate``
 
         Args:
             organization_id: Globally unique UUID that identifies a specific Organization. The `organization_id`
@@ -6774,7 +7002,9 @@ class AsyncTotps(AsyncResource):
         timeout: Timeout | NotGiven = NOT_GIVEN,
         total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
     ) -> models.TotpsCreateResponse:
-        """Create: POST /v1/b2b/totp
+        """Create.
+
+        ``POST /v1/b2b/totp``
 
         Args:
             organization_id: Globally unique UUID that identifies a specific Organization. The `organization_id`
@@ -6843,7 +7073,9 @@ class AsyncTotps(AsyncResource):
         timeout: Timeout | NotGiven = NOT_GIVEN,
         total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
     ) -> models.TotpsAuthenticateResponse:
-        """Authenticate: POST /v1/b2b/totp/authenticate
+        """Authenticate.
+
+        ``POST /v1/b2b/totp/authenticate``
 
         Args:
             organization_id: Globally unique UUID that identifies a specific Organization. The `organization_id`
@@ -6939,7 +7171,9 @@ class AsyncTotps(AsyncResource):
         timeout: Timeout | NotGiven = NOT_GIVEN,
         total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
     ) -> models.TotpsMigrateResponse:
-        """Migrate: POST /v1/b2b/totp/migrate
+        """Migrate.
+
+        ``POST /v1/b2b/totp/migrate``
 
         Args:
             organization_id: Globally unique UUID that identifies a specific Organization. The `organization_id`
@@ -7027,7 +7261,9 @@ class IntermediateSessions(SyncResource):
         timeout: Timeout | NotGiven = NOT_GIVEN,
         total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
     ) -> models.IntermediateSessionsExchangeResponse:
-        """Exchange: POST /v1/b2b/discovery/intermediate_sessions/exchange
+        """Exchange.
+
+        ``POST /v1/b2b/discovery/intermediate_sessions/exchange``
 
         Args:
             intermediate_session_token: The Intermediate Session Token. This token does not necessarily belong to a specific
@@ -7064,7 +7300,7 @@ class IntermediateSessions(SyncResource):
                 existing Session, supply a new value. To delete a key, supply a null value. Custom
                 claims made with reserved claims (`iss`, `sub`, `aud`, `exp`, `nbf`, `iat`, `jti`)
                 will be ignored. Total custom claims size cannot exceed four kilobytes.
-            locale: body parameter locale
+            locale: In the body.
             telemetry_id: If the `telemetry_id` is passed, as part of this request, Stytch will call the
                 [Fingerprint Lookup API](https://stytch.com/docs/fraud/api/fingerprint-lookup) and
                 store the associated fingerprints and IPGEO information for the Member. Your
@@ -7119,7 +7355,9 @@ class AsyncIntermediateSessions(AsyncResource):
         timeout: Timeout | NotGiven = NOT_GIVEN,
         total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
     ) -> models.IntermediateSessionsExchangeResponse:
-        """Exchange: POST /v1/b2b/discovery/intermediate_sessions/exchange
+        """Exchange.
+
+        ``POST /v1/b2b/discovery/intermediate_sessions/exchange``
 
         Args:
             intermediate_session_token: The Intermediate Session Token. This token does not necessarily belong to a specific
@@ -7156,7 +7394,7 @@ class AsyncIntermediateSessions(AsyncResource):
                 existing Session, supply a new value. To delete a key, supply a null value. Custom
                 claims made with reserved claims (`iss`, `sub`, `aud`, `exp`, `nbf`, `iat`, `jti`)
                 will be ignored. Total custom claims size cannot exceed four kilobytes.
-            locale: body parameter locale
+            locale: In the body.
             telemetry_id: If the `telemetry_id` is passed, as part of this request, Stytch will call the
                 [Fingerprint Lookup API](https://stytch.com/docs/fraud/api/fingerprint-lookup) and
                 store the associated fingerprints and IPGEO information for the Member. Your
@@ -7234,7 +7472,9 @@ class Organizations2(SyncResource):
         timeout: Timeout | NotGiven = NOT_GIVEN,
         total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
     ) -> models.DiscoveryOrganizationsCreateResponse:
-        """Create: POST /v1/b2b/discovery/organizations/create
+        """Create.
+
+        ``POST /v1/b2b/discovery/organizations/create``
 
         Args:
             intermediate_session_token: The Intermediate Session Token. This token does not necessarily belong to a specific
@@ -7344,11 +7584,11 @@ class Organizations2(SyncResource):
             allowed_oauth_tenants: A map of allowed OAuth tenants. If this field is not passed in, the Organization
                 will not allow JIT provisioning by OAuth Tenant. Allowed keys are "slack",
                 "hubspot", and "github".
-            first_party_connected_apps_allowed_type: body parameter first_party_connected_apps_allowed_type
+            first_party_connected_apps_allowed_type: In the body.
             allowed_first_party_connected_apps: An array of first party Connected App IDs that are allowed for the Organization.
                 Only used when the Organization's `first_party_connected_apps_allowed_type` is
                 `RESTRICTED`.
-            third_party_connected_apps_allowed_type: body parameter third_party_connected_apps_allowed_type
+            third_party_connected_apps_allowed_type: In the body.
             allowed_third_party_connected_apps: An array of third party Connected App IDs that are allowed for the Organization.
                 Only used when the Organization's `third_party_connected_apps_allowed_type` is
                 `RESTRICTED`.
@@ -7406,7 +7646,9 @@ class Organizations2(SyncResource):
         timeout: Timeout | NotGiven = NOT_GIVEN,
         total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
     ) -> models.OrganizationsListResponse:
-        """List: POST /v1/b2b/discovery/organizations
+        """List.
+
+        ``POST /v1/b2b/discovery/organizations``
 
         Args:
             intermediate_session_token: The Intermediate Session Token. This token does not necessarily belong to a specific
@@ -7496,7 +7738,9 @@ class AsyncOrganizations2(AsyncResource):
         timeout: Timeout | NotGiven = NOT_GIVEN,
         total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
     ) -> models.DiscoveryOrganizationsCreateResponse:
-        """Create: POST /v1/b2b/discovery/organizations/create
+        """Create.
+
+        ``POST /v1/b2b/discovery/organizations/create``
 
         Args:
             intermediate_session_token: The Intermediate Session Token. This token does not necessarily belong to a specific
@@ -7606,11 +7850,11 @@ class AsyncOrganizations2(AsyncResource):
             allowed_oauth_tenants: A map of allowed OAuth tenants. If this field is not passed in, the Organization
                 will not allow JIT provisioning by OAuth Tenant. Allowed keys are "slack",
                 "hubspot", and "github".
-            first_party_connected_apps_allowed_type: body parameter first_party_connected_apps_allowed_type
+            first_party_connected_apps_allowed_type: In the body.
             allowed_first_party_connected_apps: An array of first party Connected App IDs that are allowed for the Organization.
                 Only used when the Organization's `first_party_connected_apps_allowed_type` is
                 `RESTRICTED`.
-            third_party_connected_apps_allowed_type: body parameter third_party_connected_apps_allowed_type
+            third_party_connected_apps_allowed_type: In the body.
             allowed_third_party_connected_apps: An array of third party Connected App IDs that are allowed for the Organization.
                 Only used when the Organization's `third_party_connected_apps_allowed_type` is
                 `RESTRICTED`.
@@ -7668,7 +7912,9 @@ class AsyncOrganizations2(AsyncResource):
         timeout: Timeout | NotGiven = NOT_GIVEN,
         total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
     ) -> models.OrganizationsListResponse:
-        """List: POST /v1/b2b/discovery/organizations
+        """List.
+
+        ``POST /v1/b2b/discovery/organizations``
 
         Args:
             intermediate_session_token: The Intermediate Session Token. This token does not necessarily belong to a specific
@@ -7744,7 +7990,9 @@ class MagicLinks(SyncResource):
         timeout: Timeout | NotGiven = NOT_GIVEN,
         total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
     ) -> models.B2BMagicLinksAuthenticateResponse:
-        """Authenticate: POST /v1/b2b/magic_links/authenticate
+        """Authenticate.
+
+        ``POST /v1/b2b/magic_links/authenticate``
 
         Args:
             magic_links_token: The Email Magic Link token to authenticate.
@@ -7775,7 +8023,7 @@ class MagicLinks(SyncResource):
                 existing Session, supply a new value. To delete a key, supply a null value. Custom
                 claims made with reserved claims (`iss`, `sub`, `aud`, `exp`, `nbf`, `iat`, `jti`)
                 will be ignored. Total custom claims size cannot exceed four kilobytes.
-            locale: body parameter locale
+            locale: In the body.
             intermediate_session_token: Adds this primary authentication factor to the intermediate session token. If the
                 resulting set of factors satisfies the organization's primary authentication
                 requirements and MFA requirements, the intermediate session token will be consumed
@@ -7847,7 +8095,9 @@ class AsyncMagicLinks(AsyncResource):
         timeout: Timeout | NotGiven = NOT_GIVEN,
         total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
     ) -> models.B2BMagicLinksAuthenticateResponse:
-        """Authenticate: POST /v1/b2b/magic_links/authenticate
+        """Authenticate.
+
+        ``POST /v1/b2b/magic_links/authenticate``
 
         Args:
             magic_links_token: The Email Magic Link token to authenticate.
@@ -7878,7 +8128,7 @@ class AsyncMagicLinks(AsyncResource):
                 existing Session, supply a new value. To delete a key, supply a null value. Custom
                 claims made with reserved claims (`iss`, `sub`, `aud`, `exp`, `nbf`, `iat`, `jti`)
                 will be ignored. Total custom claims size cannot exceed four kilobytes.
-            locale: body parameter locale
+            locale: In the body.
             intermediate_session_token: Adds this primary authentication factor to the intermediate session token. If the
                 resulting set of factors satisfies the organization's primary authentication
                 requirements and MFA requirements, the intermediate session token will be consumed
@@ -7947,7 +8197,9 @@ class Email(SyncResource):
         timeout: Timeout | NotGiven = NOT_GIVEN,
         total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
     ) -> models.EmailLoginOrSignupResponse:
-        """Loginorsignup: POST /v1/b2b/magic_links/email/login_or_signup
+        """Login or signup.
+
+        ``POST /v1/b2b/magic_links/email/login_or_signup``
 
         Args:
             organization_id: Globally unique UUID that identifies a specific Organization. The `organization_id`
@@ -7974,7 +8226,7 @@ class Email(SyncResource):
             signup_template_id: Use a custom template for signup emails. By default, it will use your default email
                 template. The template must be from Stytch's built-in customizations or a custom
                 HTML email for “Magic Links - Signup”.
-            locale: body parameter locale
+            locale: In the body.
             login_expiration_minutes: The expiration time, in minutes, for a login Email Magic Link. If not authenticated
                 within this time frame, the email will need to be resent. Defaults to 60 (1 hour)
                 with a minimum of 5 and a maximum of 10080 (1 week).
@@ -8026,7 +8278,9 @@ class Email(SyncResource):
         timeout: Timeout | NotGiven = NOT_GIVEN,
         total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
     ) -> models.MagicLinksEmailInviteResponse:
-        """Invite: POST /v1/b2b/magic_links/email/invite
+        """Invite.
+
+        ``POST /v1/b2b/magic_links/email/invite``
 
         Args:
             organization_id: Globally unique UUID that identifies a specific Organization. The `organization_id`
@@ -8055,7 +8309,7 @@ class Email(SyncResource):
                 template. Templates can be added in the [Stytch
                 dashboard](https://stytch.com/dashboard/templates) using our built-in customization
                 options or custom HTML templates with type “Magic Links - Invite”.
-            locale: body parameter locale
+            locale: In the body.
             roles: Roles to explicitly assign to this Member. See the [RBAC
                 guide](https://stytch.com/docs/b2b/guides/rbac/role-assignment) for more information
                 about role assignment.
@@ -8127,7 +8381,9 @@ class AsyncEmail(AsyncResource):
         timeout: Timeout | NotGiven = NOT_GIVEN,
         total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
     ) -> models.EmailLoginOrSignupResponse:
-        """Loginorsignup: POST /v1/b2b/magic_links/email/login_or_signup
+        """Login or signup.
+
+        ``POST /v1/b2b/magic_links/email/login_or_signup``
 
         Args:
             organization_id: Globally unique UUID that identifies a specific Organization. The `organization_id`
@@ -8154,7 +8410,7 @@ class AsyncEmail(AsyncResource):
             signup_template_id: Use a custom template for signup emails. By default, it will use your default email
                 template. The template must be from Stytch's built-in customizations or a custom
                 HTML email for “Magic Links - Signup”.
-            locale: body parameter locale
+            locale: In the body.
             login_expiration_minutes: The expiration time, in minutes, for a login Email Magic Link. If not authenticated
                 within this time frame, the email will need to be resent. Defaults to 60 (1 hour)
                 with a minimum of 5 and a maximum of 10080 (1 week).
@@ -8206,7 +8462,9 @@ class AsyncEmail(AsyncResource):
         timeout: Timeout | NotGiven = NOT_GIVEN,
         total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
     ) -> models.MagicLinksEmailInviteResponse:
-        """Invite: POST /v1/b2b/magic_links/email/invite
+        """Invite.
+
+        ``POST /v1/b2b/magic_links/email/invite``
 
         Args:
             organization_id: Globally unique UUID that identifies a specific Organization. The `organization_id`
@@ -8235,7 +8493,7 @@ class AsyncEmail(AsyncResource):
                 template. Templates can be added in the [Stytch
                 dashboard](https://stytch.com/dashboard/templates) using our built-in customization
                 options or custom HTML templates with type “Magic Links - Invite”.
-            locale: body parameter locale
+            locale: In the body.
             roles: Roles to explicitly assign to this Member. See the [RBAC
                 guide](https://stytch.com/docs/b2b/guides/rbac/role-assignment) for more information
                 about role assignment.
@@ -8299,7 +8557,9 @@ class EmailDiscovery(SyncResource):
         timeout: Timeout | NotGiven = NOT_GIVEN,
         total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
     ) -> models.DiscoverySendResponse:
-        """Send: POST /v1/b2b/magic_links/email/discovery/send
+        """Send.
+
+        ``POST /v1/b2b/magic_links/email/discovery/send``
 
         Args:
             email_address: The email address of the Member.
@@ -8314,7 +8574,7 @@ class EmailDiscovery(SyncResource):
                 email template. Templates can be added in the [Stytch
                 dashboard](https://stytch.com/dashboard/templates) using our built-in customization
                 options or custom HTML templates with type “Magic Links - Login”.
-            locale: body parameter locale
+            locale: In the body.
             discovery_expiration_minutes: The expiration time, in minutes, for an discovery magic link email. If not accepted
                 within this time frame, the email will need to be resent. Defaults to 60 (1 hour)
                 with a minimum of 5 and a maximum of 10080 (1 week).
@@ -8366,7 +8626,9 @@ class AsyncEmailDiscovery(AsyncResource):
         timeout: Timeout | NotGiven = NOT_GIVEN,
         total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
     ) -> models.DiscoverySendResponse:
-        """Send: POST /v1/b2b/magic_links/email/discovery/send
+        """Send.
+
+        ``POST /v1/b2b/magic_links/email/discovery/send``
 
         Args:
             email_address: The email address of the Member.
@@ -8381,7 +8643,7 @@ class AsyncEmailDiscovery(AsyncResource):
                 email template. Templates can be added in the [Stytch
                 dashboard](https://stytch.com/dashboard/templates) using our built-in customization
                 options or custom HTML templates with type “Magic Links - Login”.
-            locale: body parameter locale
+            locale: In the body.
             discovery_expiration_minutes: The expiration time, in minutes, for an discovery magic link email. If not accepted
                 within this time frame, the email will need to be resent. Defaults to 60 (1 hour)
                 with a minimum of 5 and a maximum of 10080 (1 week).
@@ -8429,7 +8691,9 @@ class MagicLinksDiscovery(SyncResource):
         timeout: Timeout | NotGiven = NOT_GIVEN,
         total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
     ) -> models.DiscoveryAuthenticateResponse:
-        """Authenticate: POST /v1/b2b/magic_links/discovery/authenticate
+        """Authenticate.
+
+        ``POST /v1/b2b/magic_links/discovery/authenticate``
 
         Args:
             discovery_magic_links_token: The Discovery Email Magic Link token to authenticate.
@@ -8475,7 +8739,9 @@ class AsyncMagicLinksDiscovery(AsyncResource):
         timeout: Timeout | NotGiven = NOT_GIVEN,
         total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
     ) -> models.DiscoveryAuthenticateResponse:
-        """Authenticate: POST /v1/b2b/magic_links/discovery/authenticate
+        """Authenticate.
+
+        ``POST /v1/b2b/magic_links/discovery/authenticate``
 
         Args:
             discovery_magic_links_token: The Discovery Email Magic Link token to authenticate.
@@ -8534,7 +8800,9 @@ class B2BOauth(SyncResource):
         timeout: Timeout | NotGiven = NOT_GIVEN,
         total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
     ) -> models.OauthAuthenticateResponse:
-        """Authenticate: POST /v1/b2b/oauth/authenticate
+        """Authenticate.
+
+        ``POST /v1/b2b/oauth/authenticate``
 
         Args:
             oauth_token: The token to authenticate.
@@ -8558,7 +8826,7 @@ class B2BOauth(SyncResource):
                 will be ignored. Total custom claims size cannot exceed four kilobytes.
             pkce_code_verifier: A base64url encoded one time secret used to validate that the request starts and
                 ends on the same device.
-            locale: body parameter locale
+            locale: In the body.
             intermediate_session_token: Adds this primary authentication factor to the intermediate session token. If the
                 resulting set of factors satisfies the organization's primary authentication
                 requirements and MFA requirements, the intermediate session token will be consumed
@@ -8628,7 +8896,9 @@ class AsyncB2BOauth(AsyncResource):
         timeout: Timeout | NotGiven = NOT_GIVEN,
         total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
     ) -> models.OauthAuthenticateResponse:
-        """Authenticate: POST /v1/b2b/oauth/authenticate
+        """Authenticate.
+
+        ``POST /v1/b2b/oauth/authenticate``
 
         Args:
             oauth_token: The token to authenticate.
@@ -8652,7 +8922,7 @@ class AsyncB2BOauth(AsyncResource):
                 will be ignored. Total custom claims size cannot exceed four kilobytes.
             pkce_code_verifier: A base64url encoded one time secret used to validate that the request starts and
                 ends on the same device.
-            locale: body parameter locale
+            locale: In the body.
             intermediate_session_token: Adds this primary authentication factor to the intermediate session token. If the
                 resulting set of factors satisfies the organization's primary authentication
                 requirements and MFA requirements, the intermediate session token will be consumed
@@ -8713,14 +8983,16 @@ class OauthDiscovery(SyncResource):
         timeout: Timeout | NotGiven = NOT_GIVEN,
         total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
     ) -> models.OauthDiscoveryAuthenticateResponse:
-        """Authenticate: POST /v1/b2b/oauth/discovery/authenticate
+        """Authenticate.
+
+        ``POST /v1/b2b/oauth/discovery/authenticate``
 
         Args:
             discovery_oauth_token: The Discovery OAuth token to authenticate.
-            session_token: body parameter session_token
-            session_duration_minutes: body parameter session_duration_minutes
-            session_jwt: body parameter session_jwt
-            session_custom_claims: body parameter session_custom_claims
+            session_token: In the body.
+            session_duration_minutes: In the body.
+            session_jwt: In the body.
+            session_custom_claims: In the body.
             pkce_code_verifier: A base64url encoded one time secret used to validate that the request starts and
                 ends on the same device.
         """
@@ -8771,14 +9043,16 @@ class AsyncOauthDiscovery(AsyncResource):
         timeout: Timeout | NotGiven = NOT_GIVEN,
         total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
     ) -> models.OauthDiscoveryAuthenticateResponse:
-        """Authenticate: POST /v1/b2b/oauth/discovery/authenticate
+        """Authenticate.
+
+        ``POST /v1/b2b/oauth/discovery/authenticate``
 
         Args:
             discovery_oauth_token: The Discovery OAuth token to authenticate.
-            session_token: body parameter session_token
-            session_duration_minutes: body parameter session_duration_minutes
-            session_jwt: body parameter session_jwt
-            session_custom_claims: body parameter session_custom_claims
+            session_token: In the body.
+            session_duration_minutes: In the body.
+            session_jwt: In the body.
+            session_custom_claims: In the body.
             pkce_code_verifier: A base64url encoded one time secret used to validate that the request starts and
                 ends on the same device.
         """
@@ -8854,7 +9128,9 @@ class Sms(SyncResource):
         timeout: Timeout | NotGiven = NOT_GIVEN,
         total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
     ) -> models.SmsSendResponse:
-        """Send: POST /v1/b2b/otps/sms/send
+        """Send.
+
+        ``POST /v1/b2b/otps/sms/send``
 
         Args:
             organization_id: Globally unique UUID that identifies a specific Organization. The `organization_id`
@@ -8866,7 +9142,7 @@ class Sms(SyncResource):
                 external_id here if one is set for the member.
             mfa_phone_number: The phone number to send the OTP to. If the Member already has a phone number, this
                 argument is not needed.
-            locale: body parameter locale
+            locale: In the body.
             intermediate_session_token: The Intermediate Session Token. This token does not necessarily belong to a specific
                 instance of a Member, but represents a bag of factors that may be converted to a
                 member session. The token can be used with the [OTP SMS Authenticate
@@ -8923,7 +9199,9 @@ class Sms(SyncResource):
         timeout: Timeout | NotGiven = NOT_GIVEN,
         total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
     ) -> models.SmsAuthenticateResponse:
-        """Authenticate: POST /v1/b2b/otps/sms/authenticate
+        """Authenticate.
+
+        ``POST /v1/b2b/otps/sms/authenticate``
 
         Args:
             organization_id: Globally unique UUID that identifies a specific Organization. The `organization_id`
@@ -8974,7 +9252,7 @@ class Sms(SyncResource):
                 to the Organization. `unenroll` – sets the Member's `mfa_enrolled` boolean to
                 `false`. The Member will no longer be required to complete MFA steps when logging in
                 to the Organization.
-            set_default_mfa: body parameter set_default_mfa
+            set_default_mfa: In the body.
             telemetry_id: If the `telemetry_id` is passed, as part of this request, Stytch will call the
                 [Fingerprint Lookup API](https://stytch.com/docs/fraud/api/fingerprint-lookup) and
                 store the associated fingerprints and IPGEO information for the Member. Your
@@ -9034,7 +9312,9 @@ class AsyncSms(AsyncResource):
         timeout: Timeout | NotGiven = NOT_GIVEN,
         total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
     ) -> models.SmsSendResponse:
-        """Send: POST /v1/b2b/otps/sms/send
+        """Send.
+
+        ``POST /v1/b2b/otps/sms/send``
 
         Args:
             organization_id: Globally unique UUID that identifies a specific Organization. The `organization_id`
@@ -9046,7 +9326,7 @@ class AsyncSms(AsyncResource):
                 external_id here if one is set for the member.
             mfa_phone_number: The phone number to send the OTP to. If the Member already has a phone number, this
                 argument is not needed.
-            locale: body parameter locale
+            locale: In the body.
             intermediate_session_token: The Intermediate Session Token. This token does not necessarily belong to a specific
                 instance of a Member, but represents a bag of factors that may be converted to a
                 member session. The token can be used with the [OTP SMS Authenticate
@@ -9103,7 +9383,9 @@ class AsyncSms(AsyncResource):
         timeout: Timeout | NotGiven = NOT_GIVEN,
         total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
     ) -> models.SmsAuthenticateResponse:
-        """Authenticate: POST /v1/b2b/otps/sms/authenticate
+        """Authenticate.
+
+        ``POST /v1/b2b/otps/sms/authenticate``
 
         Args:
             organization_id: Globally unique UUID that identifies a specific Organization. The `organization_id`
@@ -9154,7 +9436,7 @@ class AsyncSms(AsyncResource):
                 to the Organization. `unenroll` – sets the Member's `mfa_enrolled` boolean to
                 `false`. The Member will no longer be required to complete MFA steps when logging in
                 to the Organization.
-            set_default_mfa: body parameter set_default_mfa
+            set_default_mfa: In the body.
             telemetry_id: If the `telemetry_id` is passed, as part of this request, Stytch will call the
                 [Fingerprint Lookup API](https://stytch.com/docs/fraud/api/fingerprint-lookup) and
                 store the associated fingerprints and IPGEO information for the Member. Your
@@ -9218,7 +9500,9 @@ class OtpsEmail(SyncResource):
         timeout: Timeout | NotGiven = NOT_GIVEN,
         total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
     ) -> models.OtpsEmailLoginOrSignupResponse:
-        """Loginorsignup: POST /v1/b2b/otps/email/login_or_signup
+        """Login or signup.
+
+        ``POST /v1/b2b/otps/email/login_or_signup``
 
         Args:
             organization_id: Globally unique UUID that identifies a specific Organization. The `organization_id`
@@ -9234,7 +9518,7 @@ class OtpsEmail(SyncResource):
                 template. Templates can be added in the [Stytch
                 dashboard](https://stytch.com/dashboard/templates) using our built-in customization
                 options or custom HTML templates with type “OTP - Signup”.
-            locale: body parameter locale
+            locale: In the body.
             login_expiration_minutes: The expiration time, in minutes, for a login OTP email to a Member. If not
                 authenticated within this time frame, the OTP will need to be resent. Defaults to 10
                 with a minimum of 2 and a maximum of 15.
@@ -9280,7 +9564,9 @@ class OtpsEmail(SyncResource):
         timeout: Timeout | NotGiven = NOT_GIVEN,
         total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
     ) -> models.EmailAuthenticateResponse:
-        """Authenticate: POST /v1/b2b/otps/email/authenticate
+        """Authenticate.
+
+        ``POST /v1/b2b/otps/email/authenticate``
 
         Args:
             organization_id: Globally unique UUID that identifies a specific Organization. The `organization_id`
@@ -9321,7 +9607,7 @@ class OtpsEmail(SyncResource):
                 existing Session, supply a new value. To delete a key, supply a null value. Custom
                 claims made with reserved claims (`iss`, `sub`, `aud`, `exp`, `nbf`, `iat`, `jti`)
                 will be ignored. Total custom claims size cannot exceed four kilobytes.
-            locale: body parameter locale
+            locale: In the body.
             telemetry_id: If the `telemetry_id` is passed, as part of this request, Stytch will call the
                 [Fingerprint Lookup API](https://stytch.com/docs/fraud/api/fingerprint-lookup) and
                 store the associated fingerprints and IPGEO information for the Member. Your
@@ -9384,7 +9670,9 @@ class AsyncOtpsEmail(AsyncResource):
         timeout: Timeout | NotGiven = NOT_GIVEN,
         total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
     ) -> models.OtpsEmailLoginOrSignupResponse:
-        """Loginorsignup: POST /v1/b2b/otps/email/login_or_signup
+        """Login or signup.
+
+        ``POST /v1/b2b/otps/email/login_or_signup``
 
         Args:
             organization_id: Globally unique UUID that identifies a specific Organization. The `organization_id`
@@ -9400,7 +9688,7 @@ class AsyncOtpsEmail(AsyncResource):
                 template. Templates can be added in the [Stytch
                 dashboard](https://stytch.com/dashboard/templates) using our built-in customization
                 options or custom HTML templates with type “OTP - Signup”.
-            locale: body parameter locale
+            locale: In the body.
             login_expiration_minutes: The expiration time, in minutes, for a login OTP email to a Member. If not
                 authenticated within this time frame, the OTP will need to be resent. Defaults to 10
                 with a minimum of 2 and a maximum of 15.
@@ -9446,7 +9734,9 @@ class AsyncOtpsEmail(AsyncResource):
         timeout: Timeout | NotGiven = NOT_GIVEN,
         total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
     ) -> models.EmailAuthenticateResponse:
-        """Authenticate: POST /v1/b2b/otps/email/authenticate
+        """Authenticate.
+
+        ``POST /v1/b2b/otps/email/authenticate``
 
         Args:
             organization_id: Globally unique UUID that identifies a specific Organization. The `organization_id`
@@ -9487,7 +9777,7 @@ class AsyncOtpsEmail(AsyncResource):
                 existing Session, supply a new value. To delete a key, supply a null value. Custom
                 claims made with reserved claims (`iss`, `sub`, `aud`, `exp`, `nbf`, `iat`, `jti`)
                 will be ignored. Total custom claims size cannot exceed four kilobytes.
-            locale: body parameter locale
+            locale: In the body.
             telemetry_id: If the `telemetry_id` is passed, as part of this request, Stytch will call the
                 [Fingerprint Lookup API](https://stytch.com/docs/fraud/api/fingerprint-lookup) and
                 store the associated fingerprints and IPGEO information for the Member. Your
@@ -9543,7 +9833,9 @@ class OtpsEmailDiscovery(SyncResource):
         timeout: Timeout | NotGiven = NOT_GIVEN,
         total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
     ) -> models.EmailDiscoverySendResponse:
-        """Send: POST /v1/b2b/otps/email/discovery/send
+        """Send.
+
+        ``POST /v1/b2b/otps/email/discovery/send``
 
         Args:
             email_address: The email address to start the discovery flow for.
@@ -9551,7 +9843,7 @@ class OtpsEmailDiscovery(SyncResource):
                 template. Templates can be added in the [Stytch
                 dashboard](https://stytch.com/dashboard/templates) using our built-in customization
                 options or custom HTML templates with type “OTP - Login”.
-            locale: body parameter locale
+            locale: In the body.
             discovery_expiration_minutes: The expiration time, in minutes, for a discovery OTP email. If not accepted within
                 this time frame, the OTP will need to be resent. Defaults to 10 with a minimum of 2
                 and a maximum of 15.
@@ -9583,7 +9875,9 @@ class OtpsEmailDiscovery(SyncResource):
         timeout: Timeout | NotGiven = NOT_GIVEN,
         total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
     ) -> models.EmailDiscoveryAuthenticateResponse:
-        """Authenticate: POST /v1/b2b/otps/email/discovery/authenticate
+        """Authenticate.
+
+        ``POST /v1/b2b/otps/email/discovery/authenticate``
 
         Args:
             email_address: The email address of the Member.
@@ -9631,7 +9925,9 @@ class AsyncOtpsEmailDiscovery(AsyncResource):
         timeout: Timeout | NotGiven = NOT_GIVEN,
         total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
     ) -> models.EmailDiscoverySendResponse:
-        """Send: POST /v1/b2b/otps/email/discovery/send
+        """Send.
+
+        ``POST /v1/b2b/otps/email/discovery/send``
 
         Args:
             email_address: The email address to start the discovery flow for.
@@ -9639,7 +9935,7 @@ class AsyncOtpsEmailDiscovery(AsyncResource):
                 template. Templates can be added in the [Stytch
                 dashboard](https://stytch.com/dashboard/templates) using our built-in customization
                 options or custom HTML templates with type “OTP - Login”.
-            locale: body parameter locale
+            locale: In the body.
             discovery_expiration_minutes: The expiration time, in minutes, for a discovery OTP email. If not accepted within
                 this time frame, the OTP will need to be resent. Defaults to 10 with a minimum of 2
                 and a maximum of 15.
@@ -9671,7 +9967,9 @@ class AsyncOtpsEmailDiscovery(AsyncResource):
         timeout: Timeout | NotGiven = NOT_GIVEN,
         total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
     ) -> models.EmailDiscoveryAuthenticateResponse:
-        """Authenticate: POST /v1/b2b/otps/email/discovery/authenticate
+        """Authenticate.
+
+        ``POST /v1/b2b/otps/email/discovery/authenticate``
 
         Args:
             email_address: The email address of the Member.
@@ -9733,7 +10031,9 @@ class Passwords(SyncResource):
         timeout: Timeout | NotGiven = NOT_GIVEN,
         total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
     ) -> models.B2BPasswordsStrengthCheckResponse:
-        """Strengthcheck: POST /v1/b2b/passwords/strength_check
+        """Strength check.
+
+        ``POST /v1/b2b/passwords/strength_check``
 
         Args:
             password: The password to authenticate, reset, or set for the first time. Any UTF8 character
@@ -9791,23 +10091,25 @@ class Passwords(SyncResource):
         timeout: Timeout | NotGiven = NOT_GIVEN,
         total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
     ) -> models.B2BPasswordsMigrateResponse:
-        """Migrate: POST /v1/b2b/passwords/migrate
+        """Migrate.
+
+        ``POST /v1/b2b/passwords/migrate``
 
         Args:
             email_address: The email address of the Member.
             hash: The password hash. For a Scrypt or PBKDF2 hash, the hash needs to be a base64
                 encoded string.
-            hash_type: body parameter hash_type
+            hash_type: In the body.
             organization_id: Globally unique UUID that identifies a specific Organization. The `organization_id`
                 is critical to perform operations on an Organization, so be sure to preserve this
                 value. You may also use the organization_slug or organization_external_id here as a
                 convenience.
-            md_5_config: body parameter md_5_config
-            argon_2_config: body parameter argon_2_config
-            sha_1_config: body parameter sha_1_config
-            sha_512_config: body parameter sha_512_config
-            scrypt_config: body parameter scrypt_config
-            pbkdf_2_config: body parameter pbkdf_2_config
+            md_5_config: In the body.
+            argon_2_config: In the body.
+            sha_1_config: In the body.
+            sha_512_config: In the body.
+            scrypt_config: In the body.
+            pbkdf_2_config: In the body.
             name: The name of the Member. Each field in the name object is optional.
             trusted_metadata: An arbitrary JSON object for storing application-specific data or
                 identity-provider-specific data.
@@ -9889,7 +10191,9 @@ class Passwords(SyncResource):
         timeout: Timeout | NotGiven = NOT_GIVEN,
         total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
     ) -> models.B2BPasswordsAuthenticateResponse:
-        """Authenticate: POST /v1/b2b/passwords/authenticate
+        """Authenticate.
+
+        ``POST /v1/b2b/passwords/authenticate``
 
         Args:
             organization_id: Globally unique UUID that identifies a specific Organization. The `organization_id`
@@ -9917,7 +10221,7 @@ class Passwords(SyncResource):
                 existing Session, supply a new value. To delete a key, supply a null value. Custom
                 claims made with reserved claims (`iss`, `sub`, `aud`, `exp`, `nbf`, `iat`, `jti`)
                 will be ignored. Total custom claims size cannot exceed four kilobytes.
-            locale: body parameter locale
+            locale: In the body.
             intermediate_session_token: Adds this primary authentication factor to the intermediate session token. If the
                 resulting set of factors satisfies the organization's primary authentication
                 requirements and MFA requirements, the intermediate session token will be consumed
@@ -9993,7 +10297,9 @@ class AsyncPasswords(AsyncResource):
         timeout: Timeout | NotGiven = NOT_GIVEN,
         total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
     ) -> models.B2BPasswordsStrengthCheckResponse:
-        """Strengthcheck: POST /v1/b2b/passwords/strength_check
+        """Strength check.
+
+        ``POST /v1/b2b/passwords/strength_check``
 
         Args:
             password: The password to authenticate, reset, or set for the first time. Any UTF8 character
@@ -10051,23 +10357,25 @@ class AsyncPasswords(AsyncResource):
         timeout: Timeout | NotGiven = NOT_GIVEN,
         total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
     ) -> models.B2BPasswordsMigrateResponse:
-        """Migrate: POST /v1/b2b/passwords/migrate
+        """Migrate.
+
+        ``POST /v1/b2b/passwords/migrate``
 
         Args:
             email_address: The email address of the Member.
             hash: The password hash. For a Scrypt or PBKDF2 hash, the hash needs to be a base64
                 encoded string.
-            hash_type: body parameter hash_type
+            hash_type: In the body.
             organization_id: Globally unique UUID that identifies a specific Organization. The `organization_id`
                 is critical to perform operations on an Organization, so be sure to preserve this
                 value. You may also use the organization_slug or organization_external_id here as a
                 convenience.
-            md_5_config: body parameter md_5_config
-            argon_2_config: body parameter argon_2_config
-            sha_1_config: body parameter sha_1_config
-            sha_512_config: body parameter sha_512_config
-            scrypt_config: body parameter scrypt_config
-            pbkdf_2_config: body parameter pbkdf_2_config
+            md_5_config: In the body.
+            argon_2_config: In the body.
+            sha_1_config: In the body.
+            sha_512_config: In the body.
+            scrypt_config: In the body.
+            pbkdf_2_config: In the body.
             name: The name of the Member. Each field in the name object is optional.
             trusted_metadata: An arbitrary JSON object for storing application-specific data or
                 identity-provider-specific data.
@@ -10149,7 +10457,9 @@ class AsyncPasswords(AsyncResource):
         timeout: Timeout | NotGiven = NOT_GIVEN,
         total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
     ) -> models.B2BPasswordsAuthenticateResponse:
-        """Authenticate: POST /v1/b2b/passwords/authenticate
+        """Authenticate.
+
+        ``POST /v1/b2b/passwords/authenticate``
 
         Args:
             organization_id: Globally unique UUID that identifies a specific Organization. The `organization_id`
@@ -10177,7 +10487,7 @@ class AsyncPasswords(AsyncResource):
                 existing Session, supply a new value. To delete a key, supply a null value. Custom
                 claims made with reserved claims (`iss`, `sub`, `aud`, `exp`, `nbf`, `iat`, `jti`)
                 will be ignored. Total custom claims size cannot exceed four kilobytes.
-            locale: body parameter locale
+            locale: In the body.
             intermediate_session_token: Adds this primary authentication factor to the intermediate session token. If the
                 resulting set of factors satisfies the organization's primary authentication
                 requirements and MFA requirements, the intermediate session token will be consumed
@@ -10244,7 +10554,9 @@ class PasswordsEmail(SyncResource):
         timeout: Timeout | NotGiven = NOT_GIVEN,
         total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
     ) -> models.PasswordsEmailResetStartResponse:
-        """Resetstart: POST /v1/b2b/passwords/email/reset/start
+        """Reset start.
+
+        ``POST /v1/b2b/passwords/email/reset/start``
 
         Args:
             organization_id: Globally unique UUID that identifies a specific Organization. The `organization_id`
@@ -10272,7 +10584,7 @@ class PasswordsEmail(SyncResource):
                 without requiring a password reset. If this value is not provided, your project's
                 default login redirect URL will be used. If you have not set a default login
                 redirect URL, an error will be returned.
-            locale: body parameter locale
+            locale: In the body.
             reset_password_template_id: Use a custom template for reset password emails. By default, it will use your
                 default email template. Templates can be added in the [Stytch
                 dashboard](https://stytch.com/dashboard/templates) using our built-in customization
@@ -10324,7 +10636,9 @@ class PasswordsEmail(SyncResource):
         timeout: Timeout | NotGiven = NOT_GIVEN,
         total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
     ) -> models.PasswordsEmailResetResponse:
-        """Reset: POST /v1/b2b/passwords/email/reset
+        """Reset.
+
+        ``POST /v1/b2b/passwords/email/reset``
 
         Args:
             password_reset_token: The password reset token to authenticate.
@@ -10357,7 +10671,7 @@ class PasswordsEmail(SyncResource):
                 existing Session, supply a new value. To delete a key, supply a null value. Custom
                 claims made with reserved claims (`iss`, `sub`, `aud`, `exp`, `nbf`, `iat`, `jti`)
                 will be ignored. Total custom claims size cannot exceed four kilobytes.
-            locale: body parameter locale
+            locale: In the body.
             intermediate_session_token: Adds this primary authentication factor to the intermediate session token. If the
                 resulting set of factors satisfies the organization's primary authentication
                 requirements and MFA requirements, the intermediate session token will be consumed
@@ -10404,7 +10718,9 @@ class PasswordsEmail(SyncResource):
         timeout: Timeout | NotGiven = NOT_GIVEN,
         total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
     ) -> models.EmailRequireResetResponse:
-        """Requirereset: POST /v1/b2b/passwords/email/require_reset
+        """Require reset.
+
+        ``POST /v1/b2b/passwords/email/require_reset``
 
         Args:
             email_address: The email address of the Member to start the email reset process for.
@@ -10472,7 +10788,9 @@ class AsyncPasswordsEmail(AsyncResource):
         timeout: Timeout | NotGiven = NOT_GIVEN,
         total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
     ) -> models.PasswordsEmailResetStartResponse:
-        """Resetstart: POST /v1/b2b/passwords/email/reset/start
+        """Reset start.
+
+        ``POST /v1/b2b/passwords/email/reset/start``
 
         Args:
             organization_id: Globally unique UUID that identifies a specific Organization. The `organization_id`
@@ -10500,7 +10818,7 @@ class AsyncPasswordsEmail(AsyncResource):
                 without requiring a password reset. If this value is not provided, your project's
                 default login redirect URL will be used. If you have not set a default login
                 redirect URL, an error will be returned.
-            locale: body parameter locale
+            locale: In the body.
             reset_password_template_id: Use a custom template for reset password emails. By default, it will use your
                 default email template. Templates can be added in the [Stytch
                 dashboard](https://stytch.com/dashboard/templates) using our built-in customization
@@ -10552,7 +10870,9 @@ class AsyncPasswordsEmail(AsyncResource):
         timeout: Timeout | NotGiven = NOT_GIVEN,
         total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
     ) -> models.PasswordsEmailResetResponse:
-        """Reset: POST /v1/b2b/passwords/email/reset
+        """Reset.
+
+        ``POST /v1/b2b/passwords/email/reset``
 
         Args:
             password_reset_token: The password reset token to authenticate.
@@ -10585,7 +10905,7 @@ class AsyncPasswordsEmail(AsyncResource):
                 existing Session, supply a new value. To delete a key, supply a null value. Custom
                 claims made with reserved claims (`iss`, `sub`, `aud`, `exp`, `nbf`, `iat`, `jti`)
                 will be ignored. Total custom claims size cannot exceed four kilobytes.
-            locale: body parameter locale
+            locale: In the body.
             intermediate_session_token: Adds this primary authentication factor to the intermediate session token. If the
                 resulting set of factors satisfies the organization's primary authentication
                 requirements and MFA requirements, the intermediate session token will be consumed
@@ -10632,7 +10952,9 @@ class AsyncPasswordsEmail(AsyncResource):
         timeout: Timeout | NotGiven = NOT_GIVEN,
         total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
     ) -> models.EmailRequireResetResponse:
-        """Requirereset: POST /v1/b2b/passwords/email/require_reset
+        """Require reset.
+
+        ``POST /v1/b2b/passwords/email/require_reset``
 
         Args:
             email_address: The email address of the Member to start the email reset process for.
@@ -10699,7 +11021,9 @@ class Session(SyncResource):
         timeout: Timeout | NotGiven = NOT_GIVEN,
         total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
     ) -> models.PasswordsSessionResetResponse:
-        """Reset: POST /v1/b2b/passwords/session/reset
+        """Reset.
+
+        ``POST /v1/b2b/passwords/session/reset``
 
         Args:
             organization_id: Globally unique UUID that identifies a specific Organization. The `organization_id`
@@ -10726,7 +11050,7 @@ class Session(SyncResource):
                 existing Session, supply a new value. To delete a key, supply a null value. Custom
                 claims made with reserved claims (`iss`, `sub`, `aud`, `exp`, `nbf`, `iat`, `jti`)
                 will be ignored. Total custom claims size cannot exceed four kilobytes.
-            locale: body parameter locale
+            locale: In the body.
             telemetry_id: If the `telemetry_id` is passed, as part of this request, Stytch will call the
                 [Fingerprint Lookup API](https://stytch.com/docs/fraud/api/fingerprint-lookup) and
                 store the associated fingerprints and IPGEO information for the Member. Your
@@ -10783,7 +11107,9 @@ class AsyncSession(AsyncResource):
         timeout: Timeout | NotGiven = NOT_GIVEN,
         total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
     ) -> models.PasswordsSessionResetResponse:
-        """Reset: POST /v1/b2b/passwords/session/reset
+        """Reset.
+
+        ``POST /v1/b2b/passwords/session/reset``
 
         Args:
             organization_id: Globally unique UUID that identifies a specific Organization. The `organization_id`
@@ -10810,7 +11136,7 @@ class AsyncSession(AsyncResource):
                 existing Session, supply a new value. To delete a key, supply a null value. Custom
                 claims made with reserved claims (`iss`, `sub`, `aud`, `exp`, `nbf`, `iat`, `jti`)
                 will be ignored. Total custom claims size cannot exceed four kilobytes.
-            locale: body parameter locale
+            locale: In the body.
             telemetry_id: If the `telemetry_id` is passed, as part of this request, Stytch will call the
                 [Fingerprint Lookup API](https://stytch.com/docs/fraud/api/fingerprint-lookup) and
                 store the associated fingerprints and IPGEO information for the Member. Your
@@ -10869,7 +11195,9 @@ class ExistingPassword(SyncResource):
         timeout: Timeout | NotGiven = NOT_GIVEN,
         total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
     ) -> models.PasswordsExistingPasswordResetResponse:
-        """Reset: POST /v1/b2b/passwords/existing_password/reset
+        """Reset.
+
+        ``POST /v1/b2b/passwords/existing_password/reset``
 
         Args:
             email_address: The email address of the Member.
@@ -10897,7 +11225,7 @@ class ExistingPassword(SyncResource):
                 existing Session, supply a new value. To delete a key, supply a null value. Custom
                 claims made with reserved claims (`iss`, `sub`, `aud`, `exp`, `nbf`, `iat`, `jti`)
                 will be ignored. Total custom claims size cannot exceed four kilobytes.
-            locale: body parameter locale
+            locale: In the body.
             telemetry_id: If the `telemetry_id` is passed, as part of this request, Stytch will call the
                 [Fingerprint Lookup API](https://stytch.com/docs/fraud/api/fingerprint-lookup) and
                 store the associated fingerprints and IPGEO information for the Member. Your
@@ -10958,7 +11286,9 @@ class AsyncExistingPassword(AsyncResource):
         timeout: Timeout | NotGiven = NOT_GIVEN,
         total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
     ) -> models.PasswordsExistingPasswordResetResponse:
-        """Reset: POST /v1/b2b/passwords/existing_password/reset
+        """Reset.
+
+        ``POST /v1/b2b/passwords/existing_password/reset``
 
         Args:
             email_address: The email address of the Member.
@@ -10986,7 +11316,7 @@ class AsyncExistingPassword(AsyncResource):
                 existing Session, supply a new value. To delete a key, supply a null value. Custom
                 claims made with reserved claims (`iss`, `sub`, `aud`, `exp`, `nbf`, `iat`, `jti`)
                 will be ignored. Total custom claims size cannot exceed four kilobytes.
-            locale: body parameter locale
+            locale: In the body.
             telemetry_id: If the `telemetry_id` is passed, as part of this request, Stytch will call the
                 [Fingerprint Lookup API](https://stytch.com/docs/fraud/api/fingerprint-lookup) and
                 store the associated fingerprints and IPGEO information for the Member. Your
@@ -11043,7 +11373,9 @@ class PasswordsDiscovery(SyncResource):
         timeout: Timeout | NotGiven = NOT_GIVEN,
         total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
     ) -> models.PasswordsDiscoveryAuthenticateResponse:
-        """Authenticate: POST /v1/b2b/passwords/discovery/authenticate
+        """Authenticate.
+
+        ``POST /v1/b2b/passwords/discovery/authenticate``
 
         Args:
             email_address: The email address of the Member.
@@ -11093,7 +11425,9 @@ class AsyncPasswordsDiscovery(AsyncResource):
         timeout: Timeout | NotGiven = NOT_GIVEN,
         total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
     ) -> models.PasswordsDiscoveryAuthenticateResponse:
-        """Authenticate: POST /v1/b2b/passwords/discovery/authenticate
+        """Authenticate.
+
+        ``POST /v1/b2b/passwords/discovery/authenticate``
 
         Args:
             email_address: The email address of the Member.
@@ -11145,7 +11479,9 @@ class DiscoveryEmail(SyncResource):
         timeout: Timeout | NotGiven = NOT_GIVEN,
         total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
     ) -> models.DiscoveryEmailResetStartResponse:
-        """Resetstart: POST /v1/b2b/passwords/discovery/email/reset/start
+        """Reset start.
+
+        ``POST /v1/b2b/passwords/discovery/email/reset/start``
 
         Args:
             email_address: The email address of the Member to start the email reset process for.
@@ -11168,7 +11504,7 @@ class DiscoveryEmail(SyncResource):
             reset_password_expiration_minutes: Sets a time limit after which the email link to reset the member's password will no
                 longer be valid. The minimum allowed expiration is 5 minutes and the maximum is
                 10080 minutes (7 days). By default, the expiration is 30 minutes.
-            pkce_code_challenge: body parameter pkce_code_challenge
+            pkce_code_challenge: In the body.
             locale: Used to determine which language to use when sending the user this delivery method.
                 Parameter is an [IETF BCP 47 language
                 tag](https://www.w3.org/International/articles/language-tags/), e.g. `"en"`.
@@ -11215,13 +11551,15 @@ class DiscoveryEmail(SyncResource):
         timeout: Timeout | NotGiven = NOT_GIVEN,
         total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
     ) -> models.DiscoveryEmailResetResponse:
-        """Reset: POST /v1/b2b/passwords/discovery/email/reset
+        """Reset.
+
+        ``POST /v1/b2b/passwords/discovery/email/reset``
 
         Args:
             password_reset_token: The password reset token to authenticate.
             password: The password to authenticate, reset, or set for the first time. Any UTF8 character
                 is allowed, e.g. spaces, emojis, non-English characters, etc.
-            pkce_code_verifier: body parameter pkce_code_verifier
+            pkce_code_verifier: In the body.
         """
         return self._request(
             "POST",
@@ -11270,7 +11608,9 @@ class AsyncDiscoveryEmail(AsyncResource):
         timeout: Timeout | NotGiven = NOT_GIVEN,
         total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
     ) -> models.DiscoveryEmailResetStartResponse:
-        """Resetstart: POST /v1/b2b/passwords/discovery/email/reset/start
+        """Reset start.
+
+        ``POST /v1/b2b/passwords/discovery/email/reset/start``
 
         Args:
             email_address: The email address of the Member to start the email reset process for.
@@ -11293,7 +11633,7 @@ class AsyncDiscoveryEmail(AsyncResource):
             reset_password_expiration_minutes: Sets a time limit after which the email link to reset the member's password will no
                 longer be valid. The minimum allowed expiration is 5 minutes and the maximum is
                 10080 minutes (7 days). By default, the expiration is 30 minutes.
-            pkce_code_challenge: body parameter pkce_code_challenge
+            pkce_code_challenge: In the body.
             locale: Used to determine which language to use when sending the user this delivery method.
                 Parameter is an [IETF BCP 47 language
                 tag](https://www.w3.org/International/articles/language-tags/), e.g. `"en"`.
@@ -11340,13 +11680,15 @@ class AsyncDiscoveryEmail(AsyncResource):
         timeout: Timeout | NotGiven = NOT_GIVEN,
         total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
     ) -> models.DiscoveryEmailResetResponse:
-        """Reset: POST /v1/b2b/passwords/discovery/email/reset
+        """Reset.
+
+        ``POST /v1/b2b/passwords/discovery/email/reset``
 
         Args:
             password_reset_token: The password reset token to authenticate.
             password: The password to authenticate, reset, or set for the first time. Any UTF8 character
                 is allowed, e.g. spaces, emojis, non-English characters, etc.
-            pkce_code_verifier: body parameter pkce_code_verifier
+            pkce_code_verifier: In the body.
         """
         return await self._request(
             "POST",
@@ -11402,7 +11744,9 @@ class Sso(SyncResource):
         timeout: Timeout | NotGiven = NOT_GIVEN,
         total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
     ) -> models.SsoGetConnectionsResponse:
-        """Getconnections: GET /v1/b2b/sso/{organization_id}
+        """Get connections.
+
+        ``GET /v1/b2b/sso/{organization_id}``
 
         Args:
             organization_id: Globally unique UUID that identifies a specific Organization. The `organization_id`
@@ -11441,7 +11785,9 @@ class Sso(SyncResource):
         timeout: Timeout | NotGiven = NOT_GIVEN,
         total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
     ) -> models.SsoDeleteConnectionResponse:
-        """Deleteconnection: DELETE /v1/b2b/sso/{organization_id}/connections/{connection_id}
+        """Delete connection.
+
+        ``DELETE /v1/b2b/sso/{organization_id}/connections/{connection_id}``
 
         Args:
             organization_id: The organization ID that the SSO connection belongs to. You may also use the
@@ -11487,7 +11833,9 @@ class Sso(SyncResource):
         timeout: Timeout | NotGiven = NOT_GIVEN,
         total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
     ) -> models.SsoAuthenticateResponse:
-        """Authenticate: POST /v1/b2b/sso/authenticate
+        """Authenticate.
+
+        ``POST /v1/b2b/sso/authenticate``
 
         Args:
             sso_token: The token to authenticate.
@@ -11512,7 +11860,7 @@ class Sso(SyncResource):
                 existing Session, supply a new value. To delete a key, supply a null value. Custom
                 claims made with reserved claims (`iss`, `sub`, `aud`, `exp`, `nbf`, `iat`, `jti`)
                 will be ignored. Total custom claims size cannot exceed four kilobytes.
-            locale: body parameter locale
+            locale: In the body.
             intermediate_session_token: Adds this primary authentication factor to the intermediate session token. If the
                 resulting set of factors satisfies the organization's primary authentication
                 requirements and MFA requirements, the intermediate session token will be consumed
@@ -11584,7 +11932,9 @@ class AsyncSso(AsyncResource):
         timeout: Timeout | NotGiven = NOT_GIVEN,
         total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
     ) -> models.SsoGetConnectionsResponse:
-        """Getconnections: GET /v1/b2b/sso/{organization_id}
+        """Get connections.
+
+        ``GET /v1/b2b/sso/{organization_id}``
 
         Args:
             organization_id: Globally unique UUID that identifies a specific Organization. The `organization_id`
@@ -11623,7 +11973,9 @@ class AsyncSso(AsyncResource):
         timeout: Timeout | NotGiven = NOT_GIVEN,
         total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
     ) -> models.SsoDeleteConnectionResponse:
-        """Deleteconnection: DELETE /v1/b2b/sso/{organization_id}/connections/{connection_id}
+        """Delete connection.
+
+        ``DELETE /v1/b2b/sso/{organization_id}/connections/{connection_id}``
 
         Args:
             organization_id: The organization ID that the SSO connection belongs to. You may also use the
@@ -11669,7 +12021,9 @@ class AsyncSso(AsyncResource):
         timeout: Timeout | NotGiven = NOT_GIVEN,
         total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
     ) -> models.SsoAuthenticateResponse:
-        """Authenticate: POST /v1/b2b/sso/authenticate
+        """Authenticate.
+
+        ``POST /v1/b2b/sso/authenticate``
 
         Args:
             sso_token: The token to authenticate.
@@ -11694,7 +12048,7 @@ class AsyncSso(AsyncResource):
                 existing Session, supply a new value. To delete a key, supply a null value. Custom
                 claims made with reserved claims (`iss`, `sub`, `aud`, `exp`, `nbf`, `iat`, `jti`)
                 will be ignored. Total custom claims size cannot exceed four kilobytes.
-            locale: body parameter locale
+            locale: In the body.
             intermediate_session_token: Adds this primary authentication factor to the intermediate session token. If the
                 resulting set of factors satisfies the organization's primary authentication
                 requirements and MFA requirements, the intermediate session token will be consumed
@@ -11775,7 +12129,9 @@ class Oidc(SyncResource):
         timeout: Timeout | NotGiven = NOT_GIVEN,
         total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
     ) -> models.OidcCreateConnectionResponse:
-        """Createconnection: POST /v1/b2b/sso/oidc/{organization_id}
+        """Create connection.
+
+        ``POST /v1/b2b/sso/oidc/{organization_id}``
 
         Args:
             organization_id: Globally unique UUID that identifies a specific Organization. The `organization_id`
@@ -11787,7 +12143,7 @@ class Oidc(SyncResource):
             x_stytch_member_session_jwt: A Stytch Session JSON Web Token (JWT) that can be used to run the request with the
                 given member's permissions.
             display_name: A human-readable display name for the connection.
-            identity_provider: body parameter identity_provider
+            identity_provider: In the body.
         """
         return self._request(
             "POST",
@@ -11849,7 +12205,9 @@ class Oidc(SyncResource):
         timeout: Timeout | NotGiven = NOT_GIVEN,
         total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
     ) -> models.OidcUpdateConnectionResponse:
-        """Updateconnection: PUT /v1/b2b/sso/oidc/{organization_id}/connections/{connection_id}
+        """Update connection.
+
+        ``PUT /v1/b2b/sso/oidc/{organization_id}/connections/{connection_id}``
 
         Args:
             organization_id: Globally unique UUID that identifies a specific Organization. The `organization_id`
@@ -11877,7 +12235,7 @@ class Oidc(SyncResource):
                 be provided by the IdP.
             jwks_url: The location of the IdP's JSON Web Key Set, used to verify credentials issued by the
                 IdP. This will be provided by the IdP.
-            identity_provider: body parameter identity_provider
+            identity_provider: In the body.
             custom_scopes: Include a space-separated list of custom scopes that you'd like to include. Note
                 that this list must be URL encoded, e.g. the spaces must be expressed as %20.
             attribute_mapping: An object that represents the attributes used to identify a Member. This object will
@@ -11958,7 +12316,9 @@ class AsyncOidc(AsyncResource):
         timeout: Timeout | NotGiven = NOT_GIVEN,
         total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
     ) -> models.OidcCreateConnectionResponse:
-        """Createconnection: POST /v1/b2b/sso/oidc/{organization_id}
+        """Create connection.
+
+        ``POST /v1/b2b/sso/oidc/{organization_id}``
 
         Args:
             organization_id: Globally unique UUID that identifies a specific Organization. The `organization_id`
@@ -11970,7 +12330,7 @@ class AsyncOidc(AsyncResource):
             x_stytch_member_session_jwt: A Stytch Session JSON Web Token (JWT) that can be used to run the request with the
                 given member's permissions.
             display_name: A human-readable display name for the connection.
-            identity_provider: body parameter identity_provider
+            identity_provider: In the body.
         """
         return await self._request(
             "POST",
@@ -12032,7 +12392,9 @@ class AsyncOidc(AsyncResource):
         timeout: Timeout | NotGiven = NOT_GIVEN,
         total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
     ) -> models.OidcUpdateConnectionResponse:
-        """Updateconnection: PUT /v1/b2b/sso/oidc/{organization_id}/connections/{connection_id}
+        """Update connection.
+
+        ``PUT /v1/b2b/sso/oidc/{organization_id}/connections/{connection_id}``
 
         Args:
             organization_id: Globally unique UUID that identifies a specific Organization. The `organization_id`
@@ -12060,7 +12422,7 @@ class AsyncOidc(AsyncResource):
                 be provided by the IdP.
             jwks_url: The location of the IdP's JSON Web Key Set, used to verify credentials issued by the
                 IdP. This will be provided by the IdP.
-            identity_provider: body parameter identity_provider
+            identity_provider: In the body.
             custom_scopes: Include a space-separated list of custom scopes that you'd like to include. Note
                 that this list must be URL encoded, e.g. the spaces must be expressed as %20.
             attribute_mapping: An object that represents the attributes used to identify a Member. This object will
@@ -12141,7 +12503,9 @@ class Saml(SyncResource):
         timeout: Timeout | NotGiven = NOT_GIVEN,
         total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
     ) -> models.SamlCreateConnectionResponse:
-        """Createconnection: POST /v1/b2b/sso/saml/{organization_id}
+        """Create connection.
+
+        ``POST /v1/b2b/sso/saml/{organization_id}``
 
         Args:
             organization_id: Globally unique UUID that identifies a specific Organization. The `organization_id`
@@ -12153,7 +12517,7 @@ class Saml(SyncResource):
             x_stytch_member_session_jwt: A Stytch Session JSON Web Token (JWT) that can be used to run the request with the
                 given member's permissions.
             display_name: A human-readable display name for the connection.
-            identity_provider: body parameter identity_provider
+            identity_provider: In the body.
         """
         return self._request(
             "POST",
@@ -12223,7 +12587,9 @@ class Saml(SyncResource):
         timeout: Timeout | NotGiven = NOT_GIVEN,
         total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
     ) -> models.SamlUpdateConnectionResponse:
-        """Updateconnection: PUT /v1/b2b/sso/saml/{organization_id}/connections/{connection_id}
+        """Update connection.
+
+        ``PUT /v1/b2b/sso/saml/{organization_id}/connections/{connection_id}``
 
         Args:
             organization_id: Globally unique UUID that identifies a specific Organization. The `organization_id`
@@ -12261,7 +12627,7 @@ class Saml(SyncResource):
                 our [SSO migration
                 guide](https://stytch.com/docs/b2b/guides/migrations/additional-migration-considerations)
                 for more info.
-            identity_provider: body parameter identity_provider
+            identity_provider: In the body.
             signing_private_key: A PKCS1 format RSA private key used for signing SAML requests. Only PKCS1 format
                 (starting with "-----BEGIN RSA PRIVATE KEY-----") is supported. When provided,
                 Stytch will generate a new x509 certificate from this key and return it in the
@@ -12278,7 +12644,7 @@ class Saml(SyncResource):
                 Defaults to false (IDP Initiated Auth is enabled).
             saml_encryption_private_key: A PKCS1 format RSA private key used to decrypt encrypted SAML assertions. Only PKCS1
                 format (starting with "-----BEGIN RSA PRIVATE KEY-----") is supported.
-            allow_gateway_callback: body parameter allow_gateway_callback
+            allow_gateway_callback: In the body.
         """
         return self._request(
             "PUT",
@@ -12324,7 +12690,9 @@ class Saml(SyncResource):
         timeout: Timeout | NotGiven = NOT_GIVEN,
         total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
     ) -> models.SamlUpdateByUrlResponse:
-        """Updatebyurl: PUT /v1/b2b/sso/saml/{organization_id}/connections/{connection_id}/url
+        """Update by url.
+
+        ``PUT /v1/b2b/sso/saml/{organization_id}/connections/{connection_id}/url``
 
         Args:
             organization_id: Globally unique UUID that identifies a specific Organization. The `organization_id`
@@ -12368,7 +12736,9 @@ class Saml(SyncResource):
         timeout: Timeout | NotGiven = NOT_GIVEN,
         total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
     ) -> models.DeleteVerificationCertificateResponse:
-        """Deleteverificationcertificate: DELETE /v1/b2b/sso/saml/{organization_id}/connections/{connection_id}/verification_certificates/{certificate_id}
+        """Delete verification certificate.
+
+        ``DELETE /v1/b2b/sso/saml/{organization_id}/connections/{connection_id}/verification_certificates/{certificate_id}``
 
         Args:
             organization_id: The organization ID that the SAML connection belongs to. You may also use the
@@ -12408,7 +12778,9 @@ class Saml(SyncResource):
         timeout: Timeout | NotGiven = NOT_GIVEN,
         total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
     ) -> models.SamlDeleteEncryptionPrivateKeyResponse:
-        """Deleteencryptionprivatekey: DELETE /v1/b2b/sso/saml/{organization_id}/connections/{connection_id}/encryption_private_keys/{private_key_id}
+        """Delete encryption private key.
+
+        ``DELETE /v1/b2b/sso/saml/{organization_id}/connections/{connection_id}/encryption_private_keys/{private_key_id}``
 
         Args:
             organization_id: Globally unique UUID that identifies a specific Organization. The `organization_id`
@@ -12491,7 +12863,9 @@ class AsyncSaml(AsyncResource):
         timeout: Timeout | NotGiven = NOT_GIVEN,
         total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
     ) -> models.SamlCreateConnectionResponse:
-        """Createconnection: POST /v1/b2b/sso/saml/{organization_id}
+        """Create connection.
+
+        ``POST /v1/b2b/sso/saml/{organization_id}``
 
         Args:
             organization_id: Globally unique UUID that identifies a specific Organization. The `organization_id`
@@ -12503,7 +12877,7 @@ class AsyncSaml(AsyncResource):
             x_stytch_member_session_jwt: A Stytch Session JSON Web Token (JWT) that can be used to run the request with the
                 given member's permissions.
             display_name: A human-readable display name for the connection.
-            identity_provider: body parameter identity_provider
+            identity_provider: In the body.
         """
         return await self._request(
             "POST",
@@ -12573,7 +12947,9 @@ class AsyncSaml(AsyncResource):
         timeout: Timeout | NotGiven = NOT_GIVEN,
         total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
     ) -> models.SamlUpdateConnectionResponse:
-        """Updateconnection: PUT /v1/b2b/sso/saml/{organization_id}/connections/{connection_id}
+        """Update connection.
+
+        ``PUT /v1/b2b/sso/saml/{organization_id}/connections/{connection_id}``
 
         Args:
             organization_id: Globally unique UUID that identifies a specific Organization. The `organization_id`
@@ -12611,7 +12987,7 @@ class AsyncSaml(AsyncResource):
                 our [SSO migration
                 guide](https://stytch.com/docs/b2b/guides/migrations/additional-migration-considerations)
                 for more info.
-            identity_provider: body parameter identity_provider
+            identity_provider: In the body.
             signing_private_key: A PKCS1 format RSA private key used for signing SAML requests. Only PKCS1 format
                 (starting with "-----BEGIN RSA PRIVATE KEY-----") is supported. When provided,
                 Stytch will generate a new x509 certificate from this key and return it in the
@@ -12628,7 +13004,7 @@ class AsyncSaml(AsyncResource):
                 Defaults to false (IDP Initiated Auth is enabled).
             saml_encryption_private_key: A PKCS1 format RSA private key used to decrypt encrypted SAML assertions. Only PKCS1
                 format (starting with "-----BEGIN RSA PRIVATE KEY-----") is supported.
-            allow_gateway_callback: body parameter allow_gateway_callback
+            allow_gateway_callback: In the body.
         """
         return await self._request(
             "PUT",
@@ -12674,7 +13050,9 @@ class AsyncSaml(AsyncResource):
         timeout: Timeout | NotGiven = NOT_GIVEN,
         total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
     ) -> models.SamlUpdateByUrlResponse:
-        """Updatebyurl: PUT /v1/b2b/sso/saml/{organization_id}/connections/{connection_id}/url
+        """Update by url.
+
+        ``PUT /v1/b2b/sso/saml/{organization_id}/connections/{connection_id}/url``
 
         Args:
             organization_id: Globally unique UUID that identifies a specific Organization. The `organization_id`
@@ -12718,7 +13096,9 @@ class AsyncSaml(AsyncResource):
         timeout: Timeout | NotGiven = NOT_GIVEN,
         total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
     ) -> models.DeleteVerificationCertificateResponse:
-        """Deleteverificationcertificate: DELETE /v1/b2b/sso/saml/{organization_id}/connections/{connection_id}/verification_certificates/{certificate_id}
+        """Delete verification certificate.
+
+        ``DELETE /v1/b2b/sso/saml/{organization_id}/connections/{connection_id}/verification_certificates/{certificate_id}``
 
         Args:
             organization_id: The organization ID that the SAML connection belongs to. You may also use the
@@ -12758,7 +13138,9 @@ class AsyncSaml(AsyncResource):
         timeout: Timeout | NotGiven = NOT_GIVEN,
         total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
     ) -> models.SamlDeleteEncryptionPrivateKeyResponse:
-        """Deleteencryptionprivatekey: DELETE /v1/b2b/sso/saml/{organization_id}/connections/{connection_id}/encryption_private_keys/{private_key_id}
+        """Delete encryption private key.
+
+        ``DELETE /v1/b2b/sso/saml/{organization_id}/connections/{connection_id}/encryption_private_keys/{private_key_id}``
 
         Args:
             organization_id: Globally unique UUID that identifies a specific Organization. The `organization_id`
@@ -12829,7 +13211,9 @@ class External(SyncResource):
         timeout: Timeout | NotGiven = NOT_GIVEN,
         total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
     ) -> models.ExternalCreateConnectionResponse:
-        """Createconnection: POST /v1/b2b/sso/external/{organization_id}
+        """Create connection.
+
+        ``POST /v1/b2b/sso/external/{organization_id}``
 
         Args:
             organization_id: Globally unique UUID that identifies a specific Organization. The `organization_id`
@@ -12844,8 +13228,8 @@ class External(SyncResource):
             x_stytch_member_session_jwt: A Stytch Session JSON Web Token (JWT) that can be used to run the request with the
                 given member's permissions.
             display_name: A human-readable display name for the connection.
-            connection_implicit_role_assignments: body parameter connection_implicit_role_assignments
-            group_implicit_role_assignments: body parameter group_implicit_role_assignments
+            connection_implicit_role_assignments: In the body.
+            group_implicit_role_assignments: In the body.
         """
         return self._request(
             "POST",
@@ -12887,7 +13271,9 @@ class External(SyncResource):
         timeout: Timeout | NotGiven = NOT_GIVEN,
         total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
     ) -> models.ExternalUpdateConnectionResponse:
-        """Updateconnection: PUT /v1/b2b/sso/external/{organization_id}/connections/{connection_id}
+        """Update connection.
+
+        ``PUT /v1/b2b/sso/external/{organization_id}/connections/{connection_id}``
 
         Args:
             organization_id: Globally unique UUID that identifies a specific Organization. The `organization_id`
@@ -12969,7 +13355,9 @@ class AsyncExternal(AsyncResource):
         timeout: Timeout | NotGiven = NOT_GIVEN,
         total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
     ) -> models.ExternalCreateConnectionResponse:
-        """Createconnection: POST /v1/b2b/sso/external/{organization_id}
+        """Create connection.
+
+        ``POST /v1/b2b/sso/external/{organization_id}``
 
         Args:
             organization_id: Globally unique UUID that identifies a specific Organization. The `organization_id`
@@ -12984,8 +13372,8 @@ class AsyncExternal(AsyncResource):
             x_stytch_member_session_jwt: A Stytch Session JSON Web Token (JWT) that can be used to run the request with the
                 given member's permissions.
             display_name: A human-readable display name for the connection.
-            connection_implicit_role_assignments: body parameter connection_implicit_role_assignments
-            group_implicit_role_assignments: body parameter group_implicit_role_assignments
+            connection_implicit_role_assignments: In the body.
+            group_implicit_role_assignments: In the body.
         """
         return await self._request(
             "POST",
@@ -13027,7 +13415,9 @@ class AsyncExternal(AsyncResource):
         timeout: Timeout | NotGiven = NOT_GIVEN,
         total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
     ) -> models.ExternalUpdateConnectionResponse:
-        """Updateconnection: PUT /v1/b2b/sso/external/{organization_id}/connections/{connection_id}
+        """Update connection.
+
+        ``PUT /v1/b2b/sso/external/{organization_id}/connections/{connection_id}``
 
         Args:
             organization_id: Globally unique UUID that identifies a specific Organization. The `organization_id`

@@ -60,7 +60,9 @@ class Clients(SyncResource):
         timeout: Timeout | NotGiven = NOT_GIVEN,
         total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
     ) -> models.ClientsGetResponse:
-        """Get: GET /v1/connected_apps/clients/{client_id}
+        """Get.
+
+        ``GET /v1/connected_apps/clients/{client_id}``
 
         Args:
             client_id: The ID of the Connected App client.
@@ -96,7 +98,9 @@ class Clients(SyncResource):
         timeout: Timeout | NotGiven = NOT_GIVEN,
         total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
     ) -> models.ClientsUpdateResponse:
-        """Update: PUT /v1/connected_apps/clients/{client_id}
+        """Update.
+
+        ``PUT /v1/connected_apps/clients/{client_id}``
 
         Args:
             client_id: The ID of the client.
@@ -146,7 +150,9 @@ class Clients(SyncResource):
         timeout: Timeout | NotGiven = NOT_GIVEN,
         total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
     ) -> models.ClientsDeleteResponse:
-        """Delete: DELETE /v1/connected_apps/clients/{client_id}
+        """Delete.
+
+        ``DELETE /v1/connected_apps/clients/{client_id}``
 
         Args:
             client_id: The ID of the client.
@@ -173,7 +179,9 @@ class Clients(SyncResource):
         timeout: Timeout | NotGiven = NOT_GIVEN,
         total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
     ) -> models.ClientsSearchResponse:
-        """Search: POST /v1/connected_apps/clients/search
+        """Search.
+
+        ``POST /v1/connected_apps/clients/search``
 
         Args:
             cursor: The `cursor` field allows you to paginate through your results. Each result array is
@@ -248,10 +256,12 @@ class Clients(SyncResource):
         timeout: Timeout | NotGiven = NOT_GIVEN,
         total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
     ) -> models.ClientsCreateResponse:
-        """Create: POST /v1/connected_apps/clients
+        """Create.
+
+        ``POST /v1/connected_apps/clients``
 
         Args:
-            client_type: body parameter client_type
+            client_type: In the body.
             client_name: A human-readable name for the client.
             client_description: A human-readable description for the client.
             redirect_urls: Array of redirect URI values for use in OAuth Authorization flows.
@@ -321,7 +331,9 @@ class AsyncClients(AsyncResource):
         timeout: Timeout | NotGiven = NOT_GIVEN,
         total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
     ) -> models.ClientsGetResponse:
-        """Get: GET /v1/connected_apps/clients/{client_id}
+        """Get.
+
+        ``GET /v1/connected_apps/clients/{client_id}``
 
         Args:
             client_id: The ID of the Connected App client.
@@ -357,7 +369,9 @@ class AsyncClients(AsyncResource):
         timeout: Timeout | NotGiven = NOT_GIVEN,
         total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
     ) -> models.ClientsUpdateResponse:
-        """Update: PUT /v1/connected_apps/clients/{client_id}
+        """Update.
+
+        ``PUT /v1/connected_apps/clients/{client_id}``
 
         Args:
             client_id: The ID of the client.
@@ -407,7 +421,9 @@ class AsyncClients(AsyncResource):
         timeout: Timeout | NotGiven = NOT_GIVEN,
         total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
     ) -> models.ClientsDeleteResponse:
-        """Delete: DELETE /v1/connected_apps/clients/{client_id}
+        """Delete.
+
+        ``DELETE /v1/connected_apps/clients/{client_id}``
 
         Args:
             client_id: The ID of the client.
@@ -434,7 +450,9 @@ class AsyncClients(AsyncResource):
         timeout: Timeout | NotGiven = NOT_GIVEN,
         total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
     ) -> models.ClientsSearchResponse:
-        """Search: POST /v1/connected_apps/clients/search
+        """Search.
+
+        ``POST /v1/connected_apps/clients/search``
 
         Args:
             cursor: The `cursor` field allows you to paginate through your results. Each result array is
@@ -509,10 +527,12 @@ class AsyncClients(AsyncResource):
         timeout: Timeout | NotGiven = NOT_GIVEN,
         total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
     ) -> models.ClientsCreateResponse:
-        """Create: POST /v1/connected_apps/clients
+        """Create.
+
+        ``POST /v1/connected_apps/clients``
 
         Args:
-            client_type: body parameter client_type
+            client_type: In the body.
             client_name: A human-readable name for the client.
             client_description: A human-readable description for the client.
             redirect_urls: Array of redirect URI values for use in OAuth Authorization flows.
@@ -578,7 +598,9 @@ class Secrets(SyncResource):
         timeout: Timeout | NotGiven = NOT_GIVEN,
         total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
     ) -> models.SecretsRotateStartResponse:
-        """Rotatestart: POST /v1/connected_apps/clients/{client_id}/secrets/rotate/start
+        """Rotate start.
+
+        ``POST /v1/connected_apps/clients/{client_id}/secrets/rotate/start``
 
         Args:
             client_id: The ID of the client.
@@ -604,7 +626,9 @@ class Secrets(SyncResource):
         timeout: Timeout | NotGiven = NOT_GIVEN,
         total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
     ) -> models.SecretsRotateCancelResponse:
-        """Rotatecancel: POST /v1/connected_apps/clients/{client_id}/secrets/rotate/cancel
+        """Rotate cancel.
+
+        ``POST /v1/connected_apps/clients/{client_id}/secrets/rotate/cancel``
 
         Args:
             client_id: The ID of the client.
@@ -630,7 +654,9 @@ class Secrets(SyncResource):
         timeout: Timeout | NotGiven = NOT_GIVEN,
         total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
     ) -> models.SecretsRotateResponse:
-        """Rotate: POST /v1/connected_apps/clients/{client_id}/secrets/rotate
+        """Rotate.
+
+        ``POST /v1/connected_apps/clients/{client_id}/secrets/rotate``
 
         Args:
             client_id: The ID of the client.
@@ -672,7 +698,9 @@ class AsyncSecrets(AsyncResource):
         timeout: Timeout | NotGiven = NOT_GIVEN,
         total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
     ) -> models.SecretsRotateStartResponse:
-        """Rotatestart: POST /v1/connected_apps/clients/{client_id}/secrets/rotate/start
+        """Rotate start.
+
+        ``POST /v1/connected_apps/clients/{client_id}/secrets/rotate/start``
 
         Args:
             client_id: The ID of the client.
@@ -698,7 +726,9 @@ class AsyncSecrets(AsyncResource):
         timeout: Timeout | NotGiven = NOT_GIVEN,
         total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
     ) -> models.SecretsRotateCancelResponse:
-        """Rotatecancel: POST /v1/connected_apps/clients/{client_id}/secrets/rotate/cancel
+        """Rotate cancel.
+
+        ``POST /v1/connected_apps/clients/{client_id}/secrets/rotate/cancel``
 
         Args:
             client_id: The ID of the client.
@@ -724,7 +754,9 @@ class AsyncSecrets(AsyncResource):
         timeout: Timeout | NotGiven = NOT_GIVEN,
         total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
     ) -> models.SecretsRotateResponse:
-        """Rotate: POST /v1/connected_apps/clients/{client_id}/secrets/rotate
+        """Rotate.
+
+        ``POST /v1/connected_apps/clients/{client_id}/secrets/rotate``
 
         Args:
             client_id: The ID of the client.

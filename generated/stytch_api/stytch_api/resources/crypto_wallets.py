@@ -38,7 +38,9 @@ class CryptoWallets(SyncResource):
         timeout: Timeout | NotGiven = NOT_GIVEN,
         total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
     ) -> models.CryptoWalletsAuthenticateStartResponse:
-        """Authenticatestart: POST /v1/crypto_wallets/authenticate/start
+        """Authenticate start.
+
+        ``POST /v1/crypto_wallets/authenticate/start``
 
         Args:
             crypto_wallet_type: The type of wallet to authenticate. Currently `ethereum` and `solana` are supported.
@@ -49,7 +51,7 @@ class CryptoWallets(SyncResource):
                 for the user.
             session_token: The `session_token` associated with a User's existing Session.
             session_jwt: The `session_jwt` associated with a User's existing Session.
-            siwe_params: body parameter siwe_params
+            siwe_params: In the body.
         """
         return self._request(
             "POST",
@@ -86,7 +88,9 @@ class CryptoWallets(SyncResource):
         timeout: Timeout | NotGiven = NOT_GIVEN,
         total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
     ) -> models.CryptoWalletsAuthenticateResponse:
-        """Authenticate: POST /v1/crypto_wallets/authenticate
+        """Authenticate.
+
+        ``POST /v1/crypto_wallets/authenticate``
 
         Args:
             crypto_wallet_type: The type of wallet to authenticate. Currently `ethereum` and `solana` are supported.
@@ -166,7 +170,9 @@ class AsyncCryptoWallets(AsyncResource):
         timeout: Timeout | NotGiven = NOT_GIVEN,
         total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
     ) -> models.CryptoWalletsAuthenticateStartResponse:
-        """Authenticatestart: POST /v1/crypto_wallets/authenticate/start
+        """Authenticate start.
+
+        ``POST /v1/crypto_wallets/authenticate/start``
 
         Args:
             crypto_wallet_type: The type of wallet to authenticate. Currently `ethereum` and `solana` are supported.
@@ -177,7 +183,7 @@ class AsyncCryptoWallets(AsyncResource):
                 for the user.
             session_token: The `session_token` associated with a User's existing Session.
             session_jwt: The `session_jwt` associated with a User's existing Session.
-            siwe_params: body parameter siwe_params
+            siwe_params: In the body.
         """
         return await self._request(
             "POST",
@@ -214,7 +220,9 @@ class AsyncCryptoWallets(AsyncResource):
         timeout: Timeout | NotGiven = NOT_GIVEN,
         total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
     ) -> models.CryptoWalletsAuthenticateResponse:
-        """Authenticate: POST /v1/crypto_wallets/authenticate
+        """Authenticate.
+
+        ``POST /v1/crypto_wallets/authenticate``
 
         Args:
             crypto_wallet_type: The type of wallet to authenticate. Currently `ethereum` and `solana` are supported.

@@ -31,7 +31,10 @@ class Debug(SyncResource):
         timeout: Timeout | NotGiven = NOT_GIVEN,
         total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
     ) -> models.DebugWhoamiResponse:
-        """Whoami: GET /v1/debug/whoami"""
+        """Whoami.
+
+        ``GET /v1/debug/whoami``
+        """
         return self._request(
             "GET",
             "/v1/debug/whoami",
@@ -66,7 +69,10 @@ class AsyncDebug(AsyncResource):
         timeout: Timeout | NotGiven = NOT_GIVEN,
         total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
     ) -> models.DebugWhoamiResponse:
-        """Whoami: GET /v1/debug/whoami"""
+        """Whoami.
+
+        ``GET /v1/debug/whoami``
+        """
         return await self._request(
             "GET",
             "/v1/debug/whoami",

@@ -85,11 +85,13 @@ class Fingerprint(SyncResource):
         timeout: Timeout | NotGiven = NOT_GIVEN,
         total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
     ) -> models.FingerprintLookupResponse:
-        """Lookup: POST /v1/fingerprint/lookup
+        """Lookup.
+
+        ``POST /v1/fingerprint/lookup``
 
         Args:
             telemetry_id: The telemetry ID associated with the fingerprint getting looked up.
-            external_metadata: body parameter external_metadata
+            external_metadata: In the body.
         """
         return self._request(
             "POST",
@@ -130,11 +132,13 @@ class AsyncFingerprint(AsyncResource):
         timeout: Timeout | NotGiven = NOT_GIVEN,
         total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
     ) -> models.FingerprintLookupResponse:
-        """Lookup: POST /v1/fingerprint/lookup
+        """Lookup.
+
+        ``POST /v1/fingerprint/lookup``
 
         Args:
             telemetry_id: The telemetry ID associated with the fingerprint getting looked up.
-            external_metadata: body parameter external_metadata
+            external_metadata: In the body.
         """
         return await self._request(
             "POST",
@@ -185,10 +189,12 @@ class Rules(SyncResource):
         timeout: Timeout | NotGiven = NOT_GIVEN,
         total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
     ) -> models.RulesSetResponse:
-        """Set: POST /v1/rules/set
+        """Set.
+
+        ``POST /v1/rules/set``
 
         Args:
-            action: body parameter action
+            action: In the body.
             visitor_id: The visitor ID we want to set a rule for. Only one identifier can be specified in
                 the request.
             browser_id: The browser ID we want to set a rule for. Only one identifier can be specified in
@@ -250,7 +256,9 @@ class Rules(SyncResource):
         timeout: Timeout | NotGiven = NOT_GIVEN,
         total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
     ) -> models.RulesListResponse:
-        """List: POST /v1/rules/list
+        """List.
+
+        ``POST /v1/rules/list``
 
         Args:
             cursor: The `cursor` field allows you to paginate through your results. Each result array is
@@ -337,10 +345,12 @@ class AsyncRules(AsyncResource):
         timeout: Timeout | NotGiven = NOT_GIVEN,
         total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
     ) -> models.RulesSetResponse:
-        """Set: POST /v1/rules/set
+        """Set.
+
+        ``POST /v1/rules/set``
 
         Args:
-            action: body parameter action
+            action: In the body.
             visitor_id: The visitor ID we want to set a rule for. Only one identifier can be specified in
                 the request.
             browser_id: The browser ID we want to set a rule for. Only one identifier can be specified in
@@ -402,7 +412,9 @@ class AsyncRules(AsyncResource):
         timeout: Timeout | NotGiven = NOT_GIVEN,
         total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
     ) -> models.RulesListResponse:
-        """List: POST /v1/rules/list
+        """List.
+
+        ``POST /v1/rules/list``
 
         Args:
             cursor: The `cursor` field allows you to paginate through your results. Each result array is
@@ -480,14 +492,16 @@ class VerdictReasons(SyncResource):
         timeout: Timeout | NotGiven = NOT_GIVEN,
         total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
     ) -> models.VerdictReasonsOverrideResponse:
-        """Override: POST /v1/verdict_reasons/override
+        """Override.
+
+        ``POST /v1/verdict_reasons/override``
 
         Args:
             verdict_reason: The verdict reason that you wish to override. For a list of possible reasons to
                 override, see [Warning Flags (Verdict
                 Reasons)](https://stytch.com/docs/docs/fraud/guides/device-fingerprinting/reference/warning-flags-verdict-reasons).
                 You may not override the `RULE_MATCH` reason.
-            override_action: body parameter override_action
+            override_action: In the body.
             override_description: An optional description for the verdict reason override.
         """
         return self._request(
@@ -515,7 +529,9 @@ class VerdictReasons(SyncResource):
         timeout: Timeout | NotGiven = NOT_GIVEN,
         total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
     ) -> models.VerdictReasonsListResponse:
-        """List: POST /v1/verdict_reasons/list
+        """List.
+
+        ``POST /v1/verdict_reasons/list``
 
         Args:
             overrides_only: Whether to return only verdict reasons that have overrides set. Defaults to false.
@@ -560,14 +576,16 @@ class AsyncVerdictReasons(AsyncResource):
         timeout: Timeout | NotGiven = NOT_GIVEN,
         total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
     ) -> models.VerdictReasonsOverrideResponse:
-        """Override: POST /v1/verdict_reasons/override
+        """Override.
+
+        ``POST /v1/verdict_reasons/override``
 
         Args:
             verdict_reason: The verdict reason that you wish to override. For a list of possible reasons to
                 override, see [Warning Flags (Verdict
                 Reasons)](https://stytch.com/docs/docs/fraud/guides/device-fingerprinting/reference/warning-flags-verdict-reasons).
                 You may not override the `RULE_MATCH` reason.
-            override_action: body parameter override_action
+            override_action: In the body.
             override_description: An optional description for the verdict reason override.
         """
         return await self._request(
@@ -595,7 +613,9 @@ class AsyncVerdictReasons(AsyncResource):
         timeout: Timeout | NotGiven = NOT_GIVEN,
         total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
     ) -> models.VerdictReasonsListResponse:
-        """List: POST /v1/verdict_reasons/list
+        """List.
+
+        ``POST /v1/verdict_reasons/list``
 
         Args:
             overrides_only: Whether to return only verdict reasons that have overrides set. Defaults to false.
@@ -638,7 +658,9 @@ class FraudEmail(SyncResource):
         timeout: Timeout | NotGiven = NOT_GIVEN,
         total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
     ) -> models.EmailRiskResponse:
-        """Risk: POST /v1/email/risk
+        """Risk.
+
+        ``POST /v1/email/risk``
 
         Args:
             email_address: The email address to check.
@@ -680,7 +702,9 @@ class AsyncFraudEmail(AsyncResource):
         timeout: Timeout | NotGiven = NOT_GIVEN,
         total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
     ) -> models.EmailRiskResponse:
-        """Risk: POST /v1/email/risk
+        """Risk.
+
+        ``POST /v1/email/risk``
 
         Args:
             email_address: The email address to check.

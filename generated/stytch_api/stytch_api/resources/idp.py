@@ -58,7 +58,9 @@ class IdpOauth(SyncResource):
         timeout: Timeout | NotGiven = NOT_GIVEN,
         total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
     ) -> models.IdpOauthAuthorizeStartResponse:
-        """Authorizestart: POST /v1/idp/oauth/authorize/start
+        """Authorize start.
+
+        ``POST /v1/idp/oauth/authorize/start``
 
         Args:
             client_id: The ID of the Connected App client.
@@ -116,7 +118,9 @@ class IdpOauth(SyncResource):
         timeout: Timeout | NotGiven = NOT_GIVEN,
         total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
     ) -> models.IdpOauthAuthorizeResponse:
-        """Authorize: POST /v1/idp/oauth/authorize
+        """Authorize.
+
+        ``POST /v1/idp/oauth/authorize``
 
         Args:
             consent_granted: Indicates whether the user granted the requested scopes.
@@ -136,7 +140,7 @@ class IdpOauth(SyncResource):
             nonce: A string used to associate a client session with an ID token to mitigate replay
                 attacks.
             code_challenge: A base64url encoded challenge derived from the code verifier for PKCE flows.
-            resources: body parameter resources
+            resources: In the body.
         """
         return self._request(
             "POST",
@@ -195,7 +199,9 @@ class AsyncIdpOauth(AsyncResource):
         timeout: Timeout | NotGiven = NOT_GIVEN,
         total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
     ) -> models.IdpOauthAuthorizeStartResponse:
-        """Authorizestart: POST /v1/idp/oauth/authorize/start
+        """Authorize start.
+
+        ``POST /v1/idp/oauth/authorize/start``
 
         Args:
             client_id: The ID of the Connected App client.
@@ -253,7 +259,9 @@ class AsyncIdpOauth(AsyncResource):
         timeout: Timeout | NotGiven = NOT_GIVEN,
         total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
     ) -> models.IdpOauthAuthorizeResponse:
-        """Authorize: POST /v1/idp/oauth/authorize
+        """Authorize.
+
+        ``POST /v1/idp/oauth/authorize``
 
         Args:
             consent_granted: Indicates whether the user granted the requested scopes.
@@ -273,7 +281,7 @@ class AsyncIdpOauth(AsyncResource):
             nonce: A string used to associate a client session with an ID token to mitigate replay
                 attacks.
             code_challenge: A base64url encoded challenge derived from the code verifier for PKCE flows.
-            resources: body parameter resources
+            resources: In the body.
         """
         return await self._request(
             "POST",

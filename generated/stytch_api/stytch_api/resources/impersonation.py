@@ -32,7 +32,9 @@ class Impersonation2(SyncResource):
         timeout: Timeout | NotGiven = NOT_GIVEN,
         total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
     ) -> models.AuthenticateResponse:
-        """Authenticate: POST /v1/impersonation/authenticate
+        """Authenticate.
+
+        ``POST /v1/impersonation/authenticate``
 
         Args:
             impersonation_token: The User Impersonation token to authenticate. Expires in 5 minutes by default.
@@ -74,7 +76,9 @@ class AsyncImpersonation2(AsyncResource):
         timeout: Timeout | NotGiven = NOT_GIVEN,
         total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
     ) -> models.AuthenticateResponse:
-        """Authenticate: POST /v1/impersonation/authenticate
+        """Authenticate.
+
+        ``POST /v1/impersonation/authenticate``
 
         Args:
             impersonation_token: The User Impersonation token to authenticate. Expires in 5 minutes by default.

@@ -60,7 +60,9 @@ class M2MClients(SyncResource):
         timeout: Timeout | NotGiven = NOT_GIVEN,
         total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
     ) -> models.M2MClientsGetResponse:
-        """Get: GET /v1/m2m/clients/{client_id}
+        """Get.
+
+        ``GET /v1/m2m/clients/{client_id}``
 
         Args:
             client_id: The ID of the client.
@@ -91,13 +93,15 @@ class M2MClients(SyncResource):
         timeout: Timeout | NotGiven = NOT_GIVEN,
         total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
     ) -> models.M2MClientsUpdateResponse:
-        """Update: PUT /v1/m2m/clients/{client_id}
+        """Update.
+
+        ``PUT /v1/m2m/clients/{client_id}``
 
         Args:
             client_id: The ID of the client.
             client_name: A human-readable name for the client.
             client_description: A human-readable description for the client.
-            status: body parameter status
+            status: In the body.
             scopes: An array of scopes assigned to the client.
             trusted_metadata: The `trusted_metadata` field contains an arbitrary JSON object of
                 application-specific data. See the [Metadata](https://stytch.com/docs/api/metadata)
@@ -130,7 +134,9 @@ class M2MClients(SyncResource):
         timeout: Timeout | NotGiven = NOT_GIVEN,
         total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
     ) -> models.M2MClientsDeleteResponse:
-        """Delete: DELETE /v1/m2m/clients/{client_id}
+        """Delete.
+
+        ``DELETE /v1/m2m/clients/{client_id}``
 
         Args:
             client_id: The ID of the client.
@@ -158,7 +164,9 @@ class M2MClients(SyncResource):
         timeout: Timeout | NotGiven = NOT_GIVEN,
         total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
     ) -> models.M2MClientsSearchResponse:
-        """Search: POST /v1/m2m/clients/search
+        """Search.
+
+        ``POST /v1/m2m/clients/search``
 
         Args:
             cursor: The `cursor` field allows you to paginate through your results. Each result array is
@@ -172,7 +180,7 @@ class M2MClients(SyncResource):
                 of 1000 results can be returned by a single search request. If the total size of
                 your result set is greater than one page size, you must paginate the response. See
                 the `cursor` field.
-            query: body parameter query
+            query: In the body.
         """
         return self._request(
             "POST",
@@ -230,7 +238,9 @@ class M2MClients(SyncResource):
         timeout: Timeout | NotGiven = NOT_GIVEN,
         total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
     ) -> models.M2MClientsCreateResponse:
-        """Create: POST /v1/m2m/clients
+        """Create.
+
+        ``POST /v1/m2m/clients``
 
         Args:
             scopes: An array of scopes assigned to the client.
@@ -295,7 +305,9 @@ class AsyncM2MClients(AsyncResource):
         timeout: Timeout | NotGiven = NOT_GIVEN,
         total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
     ) -> models.M2MClientsGetResponse:
-        """Get: GET /v1/m2m/clients/{client_id}
+        """Get.
+
+        ``GET /v1/m2m/clients/{client_id}``
 
         Args:
             client_id: The ID of the client.
@@ -326,13 +338,15 @@ class AsyncM2MClients(AsyncResource):
         timeout: Timeout | NotGiven = NOT_GIVEN,
         total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
     ) -> models.M2MClientsUpdateResponse:
-        """Update: PUT /v1/m2m/clients/{client_id}
+        """Update.
+
+        ``PUT /v1/m2m/clients/{client_id}``
 
         Args:
             client_id: The ID of the client.
             client_name: A human-readable name for the client.
             client_description: A human-readable description for the client.
-            status: body parameter status
+            status: In the body.
             scopes: An array of scopes assigned to the client.
             trusted_metadata: The `trusted_metadata` field contains an arbitrary JSON object of
                 application-specific data. See the [Metadata](https://stytch.com/docs/api/metadata)
@@ -365,7 +379,9 @@ class AsyncM2MClients(AsyncResource):
         timeout: Timeout | NotGiven = NOT_GIVEN,
         total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
     ) -> models.M2MClientsDeleteResponse:
-        """Delete: DELETE /v1/m2m/clients/{client_id}
+        """Delete.
+
+        ``DELETE /v1/m2m/clients/{client_id}``
 
         Args:
             client_id: The ID of the client.
@@ -393,7 +409,9 @@ class AsyncM2MClients(AsyncResource):
         timeout: Timeout | NotGiven = NOT_GIVEN,
         total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
     ) -> models.M2MClientsSearchResponse:
-        """Search: POST /v1/m2m/clients/search
+        """Search.
+
+        ``POST /v1/m2m/clients/search``
 
         Args:
             cursor: The `cursor` field allows you to paginate through your results. Each result array is
@@ -407,7 +425,7 @@ class AsyncM2MClients(AsyncResource):
                 of 1000 results can be returned by a single search request. If the total size of
                 your result set is greater than one page size, you must paginate the response. See
                 the `cursor` field.
-            query: body parameter query
+            query: In the body.
         """
         return await self._request(
             "POST",
@@ -465,7 +483,9 @@ class AsyncM2MClients(AsyncResource):
         timeout: Timeout | NotGiven = NOT_GIVEN,
         total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
     ) -> models.M2MClientsCreateResponse:
-        """Create: POST /v1/m2m/clients
+        """Create.
+
+        ``POST /v1/m2m/clients``
 
         Args:
             scopes: An array of scopes assigned to the client.
@@ -526,7 +546,9 @@ class ClientsSecrets(SyncResource):
         timeout: Timeout | NotGiven = NOT_GIVEN,
         total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
     ) -> models.ClientsSecretsRotateStartResponse:
-        """Rotatestart: POST /v1/m2m/clients/{client_id}/secrets/rotate/start
+        """Rotate start.
+
+        ``POST /v1/m2m/clients/{client_id}/secrets/rotate/start``
 
         Args:
             client_id: The ID of the client.
@@ -552,7 +574,9 @@ class ClientsSecrets(SyncResource):
         timeout: Timeout | NotGiven = NOT_GIVEN,
         total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
     ) -> models.ClientsSecretsRotateCancelResponse:
-        """Rotatecancel: POST /v1/m2m/clients/{client_id}/secrets/rotate/cancel
+        """Rotate cancel.
+
+        ``POST /v1/m2m/clients/{client_id}/secrets/rotate/cancel``
 
         Args:
             client_id: The ID of the client.
@@ -578,7 +602,9 @@ class ClientsSecrets(SyncResource):
         timeout: Timeout | NotGiven = NOT_GIVEN,
         total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
     ) -> models.ClientsSecretsRotateResponse:
-        """Rotate: POST /v1/m2m/clients/{client_id}/secrets/rotate
+        """Rotate.
+
+        ``POST /v1/m2m/clients/{client_id}/secrets/rotate``
 
         Args:
             client_id: The ID of the client.
@@ -620,7 +646,9 @@ class AsyncClientsSecrets(AsyncResource):
         timeout: Timeout | NotGiven = NOT_GIVEN,
         total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
     ) -> models.ClientsSecretsRotateStartResponse:
-        """Rotatestart: POST /v1/m2m/clients/{client_id}/secrets/rotate/start
+        """Rotate start.
+
+        ``POST /v1/m2m/clients/{client_id}/secrets/rotate/start``
 
         Args:
             client_id: The ID of the client.
@@ -646,7 +674,9 @@ class AsyncClientsSecrets(AsyncResource):
         timeout: Timeout | NotGiven = NOT_GIVEN,
         total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
     ) -> models.ClientsSecretsRotateCancelResponse:
-        """Rotatecancel: POST /v1/m2m/clients/{client_id}/secrets/rotate/cancel
+        """Rotate cancel.
+
+        ``POST /v1/m2m/clients/{client_id}/secrets/rotate/cancel``
 
         Args:
             client_id: The ID of the client.
@@ -672,7 +702,9 @@ class AsyncClientsSecrets(AsyncResource):
         timeout: Timeout | NotGiven = NOT_GIVEN,
         total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
     ) -> models.ClientsSecretsRotateResponse:
-        """Rotate: POST /v1/m2m/clients/{client_id}/secrets/rotate
+        """Rotate.
+
+        ``POST /v1/m2m/clients/{client_id}/secrets/rotate``
 
         Args:
             client_id: The ID of the client.

@@ -47,7 +47,9 @@ class MagicLinks2(SyncResource):
         timeout: Timeout | NotGiven = NOT_GIVEN,
         total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
     ) -> models.MagicLinksAuthenticateResponse:
-        """Authenticate: POST /v1/magic_links/authenticate
+        """Authenticate.
+
+        ``POST /v1/magic_links/authenticate``
 
         Args:
             token: The Magic Link `token` from the `?token=` query parameter in the URL. The redirect
@@ -55,8 +57,8 @@ class MagicLinks2(SyncResource):
                 `https://example.com/authenticate?stytch_token_type=magic_links&token=rM_kw42CWBhsHLF62V75jELMbvJ87njMe3tFVj7Qupu7`
                 In the redirect URL, the `stytch_token_type` will be `magic_link`. See
                 [here](https://stytch.com/docs/workspace-management/redirect-urls) for more detail.
-            attributes: body parameter attributes
-            options: body parameter options
+            attributes: In the body.
+            options: In the body.
             session_token: The `session_token` associated with a User's existing Session.
             session_duration_minutes: Set the session lifetime to be this many minutes from now. This will start a new
                 session if one doesn't already exist, returning both an opaque `session_token` and
@@ -114,14 +116,16 @@ class MagicLinks2(SyncResource):
         timeout: Timeout | NotGiven = NOT_GIVEN,
         total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
     ) -> models.MagicLinksCreateResponse:
-        """Create: POST /v1/magic_links
+        """Create.
+
+        ``POST /v1/magic_links``
 
         Args:
             user_id: The unique ID of a specific User. You may use an `external_id` here if one is set
                 for the user.
             expiration_minutes: Set the expiration for the Magic Link `token` in minutes. By default, it expires in
                 1 hour. The minimum expiration is 5 minutes and the maximum is 7 days (10080 mins).
-            attributes: body parameter attributes
+            attributes: In the body.
         """
         return self._request(
             "POST",
@@ -175,7 +179,9 @@ class AsyncMagicLinks2(AsyncResource):
         timeout: Timeout | NotGiven = NOT_GIVEN,
         total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
     ) -> models.MagicLinksAuthenticateResponse:
-        """Authenticate: POST /v1/magic_links/authenticate
+        """Authenticate.
+
+        ``POST /v1/magic_links/authenticate``
 
         Args:
             token: The Magic Link `token` from the `?token=` query parameter in the URL. The redirect
@@ -183,8 +189,8 @@ class AsyncMagicLinks2(AsyncResource):
                 `https://example.com/authenticate?stytch_token_type=magic_links&token=rM_kw42CWBhsHLF62V75jELMbvJ87njMe3tFVj7Qupu7`
                 In the redirect URL, the `stytch_token_type` will be `magic_link`. See
                 [here](https://stytch.com/docs/workspace-management/redirect-urls) for more detail.
-            attributes: body parameter attributes
-            options: body parameter options
+            attributes: In the body.
+            options: In the body.
             session_token: The `session_token` associated with a User's existing Session.
             session_duration_minutes: Set the session lifetime to be this many minutes from now. This will start a new
                 session if one doesn't already exist, returning both an opaque `session_token` and
@@ -242,14 +248,16 @@ class AsyncMagicLinks2(AsyncResource):
         timeout: Timeout | NotGiven = NOT_GIVEN,
         total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
     ) -> models.MagicLinksCreateResponse:
-        """Create: POST /v1/magic_links
+        """Create.
+
+        ``POST /v1/magic_links``
 
         Args:
             user_id: The unique ID of a specific User. You may use an `external_id` here if one is set
                 for the user.
             expiration_minutes: Set the expiration for the Magic Link `token` in minutes. By default, it expires in
                 1 hour. The minimum expiration is 5 minutes and the maximum is 7 days (10080 mins).
-            attributes: body parameter attributes
+            attributes: In the body.
         """
         return await self._request(
             "POST",
@@ -303,7 +311,9 @@ class MagicLinksEmail(SyncResource):
         timeout: Timeout | NotGiven = NOT_GIVEN,
         total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
     ) -> models.EmailSendResponse:
-        """Send: POST /v1/magic_links/email/send
+        """Send.
+
+        ``POST /v1/magic_links/email/send``
 
         Args:
             email: The email address of the User to send the Magic Link to.
@@ -311,7 +321,7 @@ class MagicLinksEmail(SyncResource):
                 template. Templates can be added in the [Stytch
                 dashboard](https://stytch.com/dashboard/templates) using our built-in customization
                 options or custom HTML templates with type “Magic links - Login”.
-            attributes: body parameter attributes
+            attributes: In the body.
             login_magic_link_url: The URL the end user clicks from the login Email Magic Link. This should be a URL
                 that your app receives and parses and subsequently send an API request to
                 authenticate the Magic Link and log in the User. If this value is not passed, the
@@ -334,7 +344,7 @@ class MagicLinksEmail(SyncResource):
                 for the user.
             session_token: The `session_token` of the user to associate the email with.
             session_jwt: The `session_jwt` of the user to associate the email with.
-            locale: body parameter locale
+            locale: In the body.
             signup_template_id: Use a custom template for sign-up emails. By default, it will use your default email
                 template. Templates can be added in the [Stytch
                 dashboard](https://stytch.com/dashboard/templates) using our built-in customization
@@ -385,7 +395,9 @@ class MagicLinksEmail(SyncResource):
         timeout: Timeout | NotGiven = NOT_GIVEN,
         total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
     ) -> models.EmailLoginOrCreateResponse:
-        """Loginorcreate: POST /v1/magic_links/email/login_or_create
+        """Login or create.
+
+        ``POST /v1/magic_links/email/login_or_create``
 
         Args:
             email: The email address of the end user.
@@ -413,7 +425,7 @@ class MagicLinksEmail(SyncResource):
                 template. Templates can be added in the [Stytch
                 dashboard](https://stytch.com/dashboard/templates) using our built-in customization
                 options or custom HTML templates with type “Magic links - Sign-up”.
-            attributes: body parameter attributes
+            attributes: In the body.
             create_user_as_pending: Flag for whether or not to save a user as pending vs active in Stytch. Defaults to
                 false. If true, users will be saved with status pending in Stytch's backend until
                 authenticated. If false, users will be created as active. An example usage of a true
@@ -421,7 +433,7 @@ class MagicLinksEmail(SyncResource):
                 creating an account for them.
             code_challenge: A base64url encoded SHA256 hash of a one time secret used to validate that the
                 request starts and ends on the same device.
-            locale: body parameter locale
+            locale: In the body.
         """
         return self._request(
             "POST",
@@ -464,7 +476,9 @@ class MagicLinksEmail(SyncResource):
         timeout: Timeout | NotGiven = NOT_GIVEN,
         total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
     ) -> models.EmailInviteResponse:
-        """Invite: POST /v1/magic_links/email/invite
+        """Invite.
+
+        ``POST /v1/magic_links/email/invite``
 
         Args:
             email: The email address of the User to send the invite Magic Link to.
@@ -472,8 +486,8 @@ class MagicLinksEmail(SyncResource):
                 template. Templates can be added in the [Stytch
                 dashboard](https://stytch.com/dashboard/templates) using our built-in customization
                 options or custom HTML templates with type “Magic links - Invite”.
-            attributes: body parameter attributes
-            name: body parameter name
+            attributes: In the body.
+            name: In the body.
             invite_magic_link_url: The URL the end user clicks from the Email Magic Link. This should be a URL that
                 your app receives and parses and subsequently sends an API request to authenticate
                 the Magic Link and log in the User. If this value is not passed, the default invite
@@ -481,7 +495,7 @@ class MagicLinksEmail(SyncResource):
                 sign-up redirect URL, an error is returned.
             invite_expiration_minutes: Set the expiration for the email magic link, in minutes. By default, it expires in 1
                 hour. The minimum expiration is 5 minutes and the maximum is 7 days (10080 mins).
-            locale: body parameter locale
+            locale: In the body.
             trusted_metadata: The `trusted_metadata` field contains an arbitrary JSON object of
                 application-specific data. See the [Metadata](https://stytch.com/docs/api/metadata)
                 reference for complete field behavior details.
@@ -522,7 +536,9 @@ class MagicLinksEmail(SyncResource):
         timeout: Timeout | NotGiven = NOT_GIVEN,
         total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
     ) -> models.EmailRevokeInviteResponse:
-        """Revokeinvite: POST /v1/magic_links/email/revoke_invite
+        """Revoke invite.
+
+        ``POST /v1/magic_links/email/revoke_invite``
 
         Args:
             email: The email of the user.
@@ -579,7 +595,9 @@ class AsyncMagicLinksEmail(AsyncResource):
         timeout: Timeout | NotGiven = NOT_GIVEN,
         total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
     ) -> models.EmailSendResponse:
-        """Send: POST /v1/magic_links/email/send
+        """Send.
+
+        ``POST /v1/magic_links/email/send``
 
         Args:
             email: The email address of the User to send the Magic Link to.
@@ -587,7 +605,7 @@ class AsyncMagicLinksEmail(AsyncResource):
                 template. Templates can be added in the [Stytch
                 dashboard](https://stytch.com/dashboard/templates) using our built-in customization
                 options or custom HTML templates with type “Magic links - Login”.
-            attributes: body parameter attributes
+            attributes: In the body.
             login_magic_link_url: The URL the end user clicks from the login Email Magic Link. This should be a URL
                 that your app receives and parses and subsequently send an API request to
                 authenticate the Magic Link and log in the User. If this value is not passed, the
@@ -610,7 +628,7 @@ class AsyncMagicLinksEmail(AsyncResource):
                 for the user.
             session_token: The `session_token` of the user to associate the email with.
             session_jwt: The `session_jwt` of the user to associate the email with.
-            locale: body parameter locale
+            locale: In the body.
             signup_template_id: Use a custom template for sign-up emails. By default, it will use your default email
                 template. Templates can be added in the [Stytch
                 dashboard](https://stytch.com/dashboard/templates) using our built-in customization
@@ -661,7 +679,9 @@ class AsyncMagicLinksEmail(AsyncResource):
         timeout: Timeout | NotGiven = NOT_GIVEN,
         total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
     ) -> models.EmailLoginOrCreateResponse:
-        """Loginorcreate: POST /v1/magic_links/email/login_or_create
+        """Login or create.
+
+        ``POST /v1/magic_links/email/login_or_create``
 
         Args:
             email: The email address of the end user.
@@ -689,7 +709,7 @@ class AsyncMagicLinksEmail(AsyncResource):
                 template. Templates can be added in the [Stytch
                 dashboard](https://stytch.com/dashboard/templates) using our built-in customization
                 options or custom HTML templates with type “Magic links - Sign-up”.
-            attributes: body parameter attributes
+            attributes: In the body.
             create_user_as_pending: Flag for whether or not to save a user as pending vs active in Stytch. Defaults to
                 false. If true, users will be saved with status pending in Stytch's backend until
                 authenticated. If false, users will be created as active. An example usage of a true
@@ -697,7 +717,7 @@ class AsyncMagicLinksEmail(AsyncResource):
                 creating an account for them.
             code_challenge: A base64url encoded SHA256 hash of a one time secret used to validate that the
                 request starts and ends on the same device.
-            locale: body parameter locale
+            locale: In the body.
         """
         return await self._request(
             "POST",
@@ -740,7 +760,9 @@ class AsyncMagicLinksEmail(AsyncResource):
         timeout: Timeout | NotGiven = NOT_GIVEN,
         total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
     ) -> models.EmailInviteResponse:
-        """Invite: POST /v1/magic_links/email/invite
+        """Invite.
+
+        ``POST /v1/magic_links/email/invite``
 
         Args:
             email: The email address of the User to send the invite Magic Link to.
@@ -748,8 +770,8 @@ class AsyncMagicLinksEmail(AsyncResource):
                 template. Templates can be added in the [Stytch
                 dashboard](https://stytch.com/dashboard/templates) using our built-in customization
                 options or custom HTML templates with type “Magic links - Invite”.
-            attributes: body parameter attributes
-            name: body parameter name
+            attributes: In the body.
+            name: In the body.
             invite_magic_link_url: The URL the end user clicks from the Email Magic Link. This should be a URL that
                 your app receives and parses and subsequently sends an API request to authenticate
                 the Magic Link and log in the User. If this value is not passed, the default invite
@@ -757,7 +779,7 @@ class AsyncMagicLinksEmail(AsyncResource):
                 sign-up redirect URL, an error is returned.
             invite_expiration_minutes: Set the expiration for the email magic link, in minutes. By default, it expires in 1
                 hour. The minimum expiration is 5 minutes and the maximum is 7 days (10080 mins).
-            locale: body parameter locale
+            locale: In the body.
             trusted_metadata: The `trusted_metadata` field contains an arbitrary JSON object of
                 application-specific data. See the [Metadata](https://stytch.com/docs/api/metadata)
                 reference for complete field behavior details.
@@ -798,7 +820,9 @@ class AsyncMagicLinksEmail(AsyncResource):
         timeout: Timeout | NotGiven = NOT_GIVEN,
         total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
     ) -> models.EmailRevokeInviteResponse:
-        """Revokeinvite: POST /v1/magic_links/email/revoke_invite
+        """Revoke invite.
+
+        ``POST /v1/magic_links/email/revoke_invite``
 
         Args:
             email: The email of the user.

@@ -36,7 +36,9 @@ class Oauth2(SyncResource):
         timeout: Timeout | NotGiven = NOT_GIVEN,
         total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
     ) -> models.OauthAttachResponse:
-        """Attach: POST /v1/oauth/attach
+        """Attach.
+
+        ``POST /v1/oauth/attach``
 
         Args:
             provider: The OAuth provider's name.
@@ -77,7 +79,9 @@ class Oauth2(SyncResource):
         timeout: Timeout | NotGiven = NOT_GIVEN,
         total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
     ) -> models.AuthenticateResponse2:
-        """Authenticate: POST /v1/oauth/authenticate
+        """Authenticate.
+
+        ``POST /v1/oauth/authenticate``
 
         Args:
             token: The OAuth `token` from the `?token=` query parameter in the URL. The redirect URL
@@ -164,7 +168,9 @@ class AsyncOauth2(AsyncResource):
         timeout: Timeout | NotGiven = NOT_GIVEN,
         total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
     ) -> models.OauthAttachResponse:
-        """Attach: POST /v1/oauth/attach
+        """Attach.
+
+        ``POST /v1/oauth/attach``
 
         Args:
             provider: The OAuth provider's name.
@@ -205,7 +211,9 @@ class AsyncOauth2(AsyncResource):
         timeout: Timeout | NotGiven = NOT_GIVEN,
         total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
     ) -> models.AuthenticateResponse2:
-        """Authenticate: POST /v1/oauth/authenticate
+        """Authenticate.
+
+        ``POST /v1/oauth/authenticate``
 
         Args:
             token: The OAuth `token` from the `?token=` query parameter in the URL. The redirect URL

@@ -59,13 +59,15 @@ class Otps2(SyncResource):
         timeout: Timeout | NotGiven = NOT_GIVEN,
         total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
     ) -> models.OtpsAuthenticateResponse:
-        """Authenticate: POST /v1/otps/authenticate
+        """Authenticate.
+
+        ``POST /v1/otps/authenticate``
 
         Args:
             method_id: The `email_id` or `phone_id` involved in the given authentication.
             code: The code to authenticate.
-            attributes: body parameter attributes
-            options: body parameter options
+            attributes: In the body.
+            options: In the body.
             session_token: The `session_token` associated with a User's existing Session.
             session_duration_minutes: Set the session lifetime to be this many minutes from now. This will start a new
                 session if one doesn't already exist, returning both an opaque `session_token` and
@@ -153,13 +155,15 @@ class AsyncOtps2(AsyncResource):
         timeout: Timeout | NotGiven = NOT_GIVEN,
         total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
     ) -> models.OtpsAuthenticateResponse:
-        """Authenticate: POST /v1/otps/authenticate
+        """Authenticate.
+
+        ``POST /v1/otps/authenticate``
 
         Args:
             method_id: The `email_id` or `phone_id` involved in the given authentication.
             code: The code to authenticate.
-            attributes: body parameter attributes
-            options: body parameter options
+            attributes: In the body.
+            options: In the body.
             session_token: The `session_token` associated with a User's existing Session.
             session_duration_minutes: Set the session lifetime to be this many minutes from now. This will start a new
                 session if one doesn't already exist, returning both an opaque `session_token` and
@@ -233,7 +237,9 @@ class OtpsSms(SyncResource):
         timeout: Timeout | NotGiven = NOT_GIVEN,
         total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
     ) -> models.OtpsSmsSendResponse:
-        """Send: POST /v1/otps/sms/send
+        """Send.
+
+        ``POST /v1/otps/sms/send``
 
         Args:
             phone_number: The phone number to use for one-time passcodes. The phone number should be in E.164
@@ -241,8 +247,8 @@ class OtpsSms(SyncResource):
                 [Testing](https://stytch.com/docs/home#resources_testing) for more detail.
             expiration_minutes: Set the expiration for the one-time passcode, in minutes. The minimum expiration is
                 1 minute and the maximum is 10 minutes. The default expiration is 2 minutes.
-            attributes: body parameter attributes
-            locale: body parameter locale
+            attributes: In the body.
+            locale: In the body.
             user_id: The unique ID of a specific User. You may use an `external_id` here if one is set
                 for the user.
             session_token: The `session_token` associated with a User's existing Session.
@@ -281,7 +287,9 @@ class OtpsSms(SyncResource):
         timeout: Timeout | NotGiven = NOT_GIVEN,
         total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
     ) -> models.SmsLoginOrCreateResponse:
-        """Loginorcreate: POST /v1/otps/sms/login_or_create
+        """Login or create.
+
+        ``POST /v1/otps/sms/login_or_create``
 
         Args:
             phone_number: The phone number to use for one-time passcodes. The phone number should be in E.164
@@ -289,13 +297,13 @@ class OtpsSms(SyncResource):
                 [Testing](https://stytch.com/docs/home#resources_testing) for more detail.
             expiration_minutes: Set the expiration for the one-time passcode, in minutes. The minimum expiration is
                 1 minute and the maximum is 10 minutes. The default expiration is 2 minutes.
-            attributes: body parameter attributes
+            attributes: In the body.
             create_user_as_pending: Flag for whether or not to save a user as pending vs active in Stytch. Defaults to
                 false. If true, users will be saved with status pending in Stytch's backend until
                 authenticated. If false, users will be created as active. An example usage of a true
                 flag would be to require users to verify their phone by entering the OTP code before
                 creating an account for them.
-            locale: body parameter locale
+            locale: In the body.
         """
         return self._request(
             "POST",
@@ -345,7 +353,9 @@ class AsyncOtpsSms(AsyncResource):
         timeout: Timeout | NotGiven = NOT_GIVEN,
         total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
     ) -> models.OtpsSmsSendResponse:
-        """Send: POST /v1/otps/sms/send
+        """Send.
+
+        ``POST /v1/otps/sms/send``
 
         Args:
             phone_number: The phone number to use for one-time passcodes. The phone number should be in E.164
@@ -353,8 +363,8 @@ class AsyncOtpsSms(AsyncResource):
                 [Testing](https://stytch.com/docs/home#resources_testing) for more detail.
             expiration_minutes: Set the expiration for the one-time passcode, in minutes. The minimum expiration is
                 1 minute and the maximum is 10 minutes. The default expiration is 2 minutes.
-            attributes: body parameter attributes
-            locale: body parameter locale
+            attributes: In the body.
+            locale: In the body.
             user_id: The unique ID of a specific User. You may use an `external_id` here if one is set
                 for the user.
             session_token: The `session_token` associated with a User's existing Session.
@@ -393,7 +403,9 @@ class AsyncOtpsSms(AsyncResource):
         timeout: Timeout | NotGiven = NOT_GIVEN,
         total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
     ) -> models.SmsLoginOrCreateResponse:
-        """Loginorcreate: POST /v1/otps/sms/login_or_create
+        """Login or create.
+
+        ``POST /v1/otps/sms/login_or_create``
 
         Args:
             phone_number: The phone number to use for one-time passcodes. The phone number should be in E.164
@@ -401,13 +413,13 @@ class AsyncOtpsSms(AsyncResource):
                 [Testing](https://stytch.com/docs/home#resources_testing) for more detail.
             expiration_minutes: Set the expiration for the one-time passcode, in minutes. The minimum expiration is
                 1 minute and the maximum is 10 minutes. The default expiration is 2 minutes.
-            attributes: body parameter attributes
+            attributes: In the body.
             create_user_as_pending: Flag for whether or not to save a user as pending vs active in Stytch. Defaults to
                 false. If true, users will be saved with status pending in Stytch's backend until
                 authenticated. If false, users will be created as active. An example usage of a true
                 flag would be to require users to verify their phone by entering the OTP code before
                 creating an account for them.
-            locale: body parameter locale
+            locale: In the body.
         """
         return await self._request(
             "POST",
@@ -457,7 +469,9 @@ class Whatsapp(SyncResource):
         timeout: Timeout | NotGiven = NOT_GIVEN,
         total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
     ) -> models.WhatsappSendResponse:
-        """Send: POST /v1/otps/whatsapp/send
+        """Send.
+
+        ``POST /v1/otps/whatsapp/send``
 
         Args:
             phone_number: The phone number to use for one-time passcodes. The phone number should be in E.164
@@ -465,8 +479,8 @@ class Whatsapp(SyncResource):
                 [Testing](https://stytch.com/docs/home#resources_testing) for more detail.
             expiration_minutes: Set the expiration for the one-time passcode, in minutes. The minimum expiration is
                 1 minute and the maximum is 10 minutes. The default expiration is 2 minutes.
-            attributes: body parameter attributes
-            locale: body parameter locale
+            attributes: In the body.
+            locale: In the body.
             user_id: The unique ID of a specific User. You may use an `external_id` here if one is set
                 for the user.
             session_token: The `session_token` associated with a User's existing Session.
@@ -505,7 +519,9 @@ class Whatsapp(SyncResource):
         timeout: Timeout | NotGiven = NOT_GIVEN,
         total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
     ) -> models.WhatsappLoginOrCreateResponse:
-        """Loginorcreate: POST /v1/otps/whatsapp/login_or_create
+        """Login or create.
+
+        ``POST /v1/otps/whatsapp/login_or_create``
 
         Args:
             phone_number: The phone number to use for one-time passcodes. The phone number should be in E.164
@@ -513,13 +529,13 @@ class Whatsapp(SyncResource):
                 [Testing](https://stytch.com/docs/home#resources_testing) for more detail.
             expiration_minutes: Set the expiration for the one-time passcode, in minutes. The minimum expiration is
                 1 minute and the maximum is 10 minutes. The default expiration is 2 minutes.
-            attributes: body parameter attributes
+            attributes: In the body.
             create_user_as_pending: Flag for whether or not to save a user as pending vs active in Stytch. Defaults to
                 false. If true, users will be saved with status pending in Stytch's backend until
                 authenticated. If false, users will be created as active. An example usage of a true
                 flag would be to require users to verify their phone by entering the OTP code before
                 creating an account for them.
-            locale: body parameter locale
+            locale: In the body.
         """
         return self._request(
             "POST",
@@ -569,7 +585,9 @@ class AsyncWhatsapp(AsyncResource):
         timeout: Timeout | NotGiven = NOT_GIVEN,
         total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
     ) -> models.WhatsappSendResponse:
-        """Send: POST /v1/otps/whatsapp/send
+        """Send.
+
+        ``POST /v1/otps/whatsapp/send``
 
         Args:
             phone_number: The phone number to use for one-time passcodes. The phone number should be in E.164
@@ -577,8 +595,8 @@ class AsyncWhatsapp(AsyncResource):
                 [Testing](https://stytch.com/docs/home#resources_testing) for more detail.
             expiration_minutes: Set the expiration for the one-time passcode, in minutes. The minimum expiration is
                 1 minute and the maximum is 10 minutes. The default expiration is 2 minutes.
-            attributes: body parameter attributes
-            locale: body parameter locale
+            attributes: In the body.
+            locale: In the body.
             user_id: The unique ID of a specific User. You may use an `external_id` here if one is set
                 for the user.
             session_token: The `session_token` associated with a User's existing Session.
@@ -617,7 +635,9 @@ class AsyncWhatsapp(AsyncResource):
         timeout: Timeout | NotGiven = NOT_GIVEN,
         total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
     ) -> models.WhatsappLoginOrCreateResponse:
-        """Loginorcreate: POST /v1/otps/whatsapp/login_or_create
+        """Login or create.
+
+        ``POST /v1/otps/whatsapp/login_or_create``
 
         Args:
             phone_number: The phone number to use for one-time passcodes. The phone number should be in E.164
@@ -625,13 +645,13 @@ class AsyncWhatsapp(AsyncResource):
                 [Testing](https://stytch.com/docs/home#resources_testing) for more detail.
             expiration_minutes: Set the expiration for the one-time passcode, in minutes. The minimum expiration is
                 1 minute and the maximum is 10 minutes. The default expiration is 2 minutes.
-            attributes: body parameter attributes
+            attributes: In the body.
             create_user_as_pending: Flag for whether or not to save a user as pending vs active in Stytch. Defaults to
                 false. If true, users will be saved with status pending in Stytch's backend until
                 authenticated. If false, users will be created as active. An example usage of a true
                 flag would be to require users to verify their phone by entering the OTP code before
                 creating an account for them.
-            locale: body parameter locale
+            locale: In the body.
         """
         return await self._request(
             "POST",
@@ -683,7 +703,9 @@ class Email3(SyncResource):
         timeout: Timeout | NotGiven = NOT_GIVEN,
         total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
     ) -> models.OtpsEmailSendResponse:
-        """Send: POST /v1/otps/email/send
+        """Send.
+
+        ``POST /v1/otps/email/send``
 
         Args:
             email: The email address of the user to send the one-time passcode to. You may use
@@ -691,8 +713,8 @@ class Email3(SyncResource):
                 [Testing](https://stytch.com/docs/home#resources_testing) for more detail.
             expiration_minutes: Set the expiration for the one-time passcode, in minutes. The minimum expiration is
                 1 minute and the maximum is 10 minutes. The default expiration is 2 minutes.
-            attributes: body parameter attributes
-            locale: body parameter locale
+            attributes: In the body.
+            locale: In the body.
             user_id: The unique ID of a specific User. You may use an `external_id` here if one is set
                 for the user.
             session_token: The `session_token` associated with a User's existing Session.
@@ -743,7 +765,9 @@ class Email3(SyncResource):
         timeout: Timeout | NotGiven = NOT_GIVEN,
         total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
     ) -> models.OtpsEmailLoginOrCreateResponse:
-        """Loginorcreate: POST /v1/otps/email/login_or_create
+        """Login or create.
+
+        ``POST /v1/otps/email/login_or_create``
 
         Args:
             email: The email address of the user to send the one-time passcode to. You may use
@@ -751,13 +775,13 @@ class Email3(SyncResource):
                 [Testing](https://stytch.com/docs/home#resources_testing) for more detail.
             expiration_minutes: Set the expiration for the one-time passcode, in minutes. The minimum expiration is
                 1 minute and the maximum is 10 minutes. The default expiration is 2 minutes.
-            attributes: body parameter attributes
+            attributes: In the body.
             create_user_as_pending: Flag for whether or not to save a user as pending vs active in Stytch. Defaults to
                 false. If true, users will be saved with status pending in Stytch's backend until
                 authenticated. If false, users will be created as active. An example usage of a true
                 flag would be to require users to verify their phone by entering the OTP code before
                 creating an account for them.
-            locale: body parameter locale
+            locale: In the body.
             login_template_id: Use a custom template for login emails. By default, it will use your default email
                 template. Templates can be added in the [Stytch
                 dashboard](https://stytch.com/dashboard/templates) using our built-in customization
@@ -819,7 +843,9 @@ class AsyncEmail3(AsyncResource):
         timeout: Timeout | NotGiven = NOT_GIVEN,
         total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
     ) -> models.OtpsEmailSendResponse:
-        """Send: POST /v1/otps/email/send
+        """Send.
+
+        ``POST /v1/otps/email/send``
 
         Args:
             email: The email address of the user to send the one-time passcode to. You may use
@@ -827,8 +853,8 @@ class AsyncEmail3(AsyncResource):
                 [Testing](https://stytch.com/docs/home#resources_testing) for more detail.
             expiration_minutes: Set the expiration for the one-time passcode, in minutes. The minimum expiration is
                 1 minute and the maximum is 10 minutes. The default expiration is 2 minutes.
-            attributes: body parameter attributes
-            locale: body parameter locale
+            attributes: In the body.
+            locale: In the body.
             user_id: The unique ID of a specific User. You may use an `external_id` here if one is set
                 for the user.
             session_token: The `session_token` associated with a User's existing Session.
@@ -879,7 +905,9 @@ class AsyncEmail3(AsyncResource):
         timeout: Timeout | NotGiven = NOT_GIVEN,
         total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
     ) -> models.OtpsEmailLoginOrCreateResponse:
-        """Loginorcreate: POST /v1/otps/email/login_or_create
+        """Login or create.
+
+        ``POST /v1/otps/email/login_or_create``
 
         Args:
             email: The email address of the user to send the one-time passcode to. You may use
@@ -887,13 +915,13 @@ class AsyncEmail3(AsyncResource):
                 [Testing](https://stytch.com/docs/home#resources_testing) for more detail.
             expiration_minutes: Set the expiration for the one-time passcode, in minutes. The minimum expiration is
                 1 minute and the maximum is 10 minutes. The default expiration is 2 minutes.
-            attributes: body parameter attributes
+            attributes: In the body.
             create_user_as_pending: Flag for whether or not to save a user as pending vs active in Stytch. Defaults to
                 false. If true, users will be saved with status pending in Stytch's backend until
                 authenticated. If false, users will be created as active. An example usage of a true
                 flag would be to require users to verify their phone by entering the OTP code before
                 creating an account for them.
-            locale: body parameter locale
+            locale: In the body.
             login_template_id: Use a custom template for login emails. By default, it will use your default email
                 template. Templates can be added in the [Stytch
                 dashboard](https://stytch.com/dashboard/templates) using our built-in customization

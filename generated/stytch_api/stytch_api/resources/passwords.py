@@ -58,7 +58,9 @@ class Passwords2(SyncResource):
         timeout: Timeout | NotGiven = NOT_GIVEN,
         total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
     ) -> models.PasswordsCreateResponse:
-        """Create: POST /v1/passwords
+        """Create.
+
+        ``POST /v1/passwords``
 
         Args:
             email: The email address of the end user.
@@ -87,7 +89,7 @@ class Passwords2(SyncResource):
                 via the SDK, and **cannot be used to store critical information.** See the
                 [Metadata](https://stytch.com/docs/api/metadata) reference for complete field
                 behavior details.
-            name: body parameter name
+            name: In the body.
             telemetry_id: If the `telemetry_id` is passed, as part of this request, Stytch will call the
                 [Fingerprint Lookup API](https://stytch.com/docs/fraud/api/fingerprint-lookup) and
                 store the associated fingerprints and IPGEO information for the User. Your workspace
@@ -129,7 +131,9 @@ class Passwords2(SyncResource):
         timeout: Timeout | NotGiven = NOT_GIVEN,
         total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
     ) -> models.PasswordsAuthenticateResponse:
-        """Authenticate: POST /v1/passwords/authenticate
+        """Authenticate.
+
+        ``POST /v1/passwords/authenticate``
 
         Args:
             email: The email address of the end user.
@@ -187,7 +191,9 @@ class Passwords2(SyncResource):
         timeout: Timeout | NotGiven = NOT_GIVEN,
         total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
     ) -> models.PasswordsStrengthCheckResponse:
-        """Strengthcheck: POST /v1/passwords/strength_check
+        """Strength check.
+
+        ``POST /v1/passwords/strength_check``
 
         Args:
             password: The password for the user. Any UTF8 character is allowed, e.g. spaces, emojis,
@@ -244,19 +250,21 @@ class Passwords2(SyncResource):
         timeout: Timeout | NotGiven = NOT_GIVEN,
         total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
     ) -> models.PasswordsMigrateResponse:
-        """Migrate: POST /v1/passwords/migrate
+        """Migrate.
+
+        ``POST /v1/passwords/migrate``
 
         Args:
             email: The email address of the end user.
             hash: The password hash. For a Scrypt or PBKDF2 hash, the hash needs to be a base64
                 encoded string.
-            hash_type: body parameter hash_type
-            md_5_config: body parameter md_5_config
-            argon_2_config: body parameter argon_2_config
-            sha_1_config: body parameter sha_1_config
-            sha_512_config: body parameter sha_512_config
-            scrypt_config: body parameter scrypt_config
-            pbkdf_2_config: body parameter pbkdf_2_config
+            hash_type: In the body.
+            md_5_config: In the body.
+            argon_2_config: In the body.
+            sha_1_config: In the body.
+            sha_512_config: In the body.
+            scrypt_config: In the body.
+            pbkdf_2_config: In the body.
             trusted_metadata: The `trusted_metadata` field contains an arbitrary JSON object of
                 application-specific data. See the [Metadata](https://stytch.com/docs/api/metadata)
                 reference for complete field behavior details.
@@ -269,7 +277,7 @@ class Passwords2(SyncResource):
                 use may lead to users getting erroneously deduplicated into one User object. This
                 flag should only be set if you can attest that the user owns the email address in
                 question.
-            name: body parameter name
+            name: In the body.
             phone_number: The phone number of the user. The phone number should be in E.164 format (i.e.
                 +1XXXXXXXXXX).
             set_phone_number_verified: Whether to set the user's phone number as verified. This is a dangerous field, this
@@ -357,7 +365,9 @@ class AsyncPasswords2(AsyncResource):
         timeout: Timeout | NotGiven = NOT_GIVEN,
         total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
     ) -> models.PasswordsCreateResponse:
-        """Create: POST /v1/passwords
+        """Create.
+
+        ``POST /v1/passwords``
 
         Args:
             email: The email address of the end user.
@@ -386,7 +396,7 @@ class AsyncPasswords2(AsyncResource):
                 via the SDK, and **cannot be used to store critical information.** See the
                 [Metadata](https://stytch.com/docs/api/metadata) reference for complete field
                 behavior details.
-            name: body parameter name
+            name: In the body.
             telemetry_id: If the `telemetry_id` is passed, as part of this request, Stytch will call the
                 [Fingerprint Lookup API](https://stytch.com/docs/fraud/api/fingerprint-lookup) and
                 store the associated fingerprints and IPGEO information for the User. Your workspace
@@ -428,7 +438,9 @@ class AsyncPasswords2(AsyncResource):
         timeout: Timeout | NotGiven = NOT_GIVEN,
         total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
     ) -> models.PasswordsAuthenticateResponse:
-        """Authenticate: POST /v1/passwords/authenticate
+        """Authenticate.
+
+        ``POST /v1/passwords/authenticate``
 
         Args:
             email: The email address of the end user.
@@ -486,7 +498,9 @@ class AsyncPasswords2(AsyncResource):
         timeout: Timeout | NotGiven = NOT_GIVEN,
         total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
     ) -> models.PasswordsStrengthCheckResponse:
-        """Strengthcheck: POST /v1/passwords/strength_check
+        """Strength check.
+
+        ``POST /v1/passwords/strength_check``
 
         Args:
             password: The password for the user. Any UTF8 character is allowed, e.g. spaces, emojis,
@@ -543,19 +557,21 @@ class AsyncPasswords2(AsyncResource):
         timeout: Timeout | NotGiven = NOT_GIVEN,
         total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
     ) -> models.PasswordsMigrateResponse:
-        """Migrate: POST /v1/passwords/migrate
+        """Migrate.
+
+        ``POST /v1/passwords/migrate``
 
         Args:
             email: The email address of the end user.
             hash: The password hash. For a Scrypt or PBKDF2 hash, the hash needs to be a base64
                 encoded string.
-            hash_type: body parameter hash_type
-            md_5_config: body parameter md_5_config
-            argon_2_config: body parameter argon_2_config
-            sha_1_config: body parameter sha_1_config
-            sha_512_config: body parameter sha_512_config
-            scrypt_config: body parameter scrypt_config
-            pbkdf_2_config: body parameter pbkdf_2_config
+            hash_type: In the body.
+            md_5_config: In the body.
+            argon_2_config: In the body.
+            sha_1_config: In the body.
+            sha_512_config: In the body.
+            scrypt_config: In the body.
+            pbkdf_2_config: In the body.
             trusted_metadata: The `trusted_metadata` field contains an arbitrary JSON object of
                 application-specific data. See the [Metadata](https://stytch.com/docs/api/metadata)
                 reference for complete field behavior details.
@@ -568,7 +584,7 @@ class AsyncPasswords2(AsyncResource):
                 use may lead to users getting erroneously deduplicated into one User object. This
                 flag should only be set if you can attest that the user owns the email address in
                 question.
-            name: body parameter name
+            name: In the body.
             phone_number: The phone number of the user. The phone number should be in E.164 format (i.e.
                 +1XXXXXXXXXX).
             set_phone_number_verified: Whether to set the user's phone number as verified. This is a dangerous field, this
@@ -644,7 +660,9 @@ class Email2(SyncResource):
         timeout: Timeout | NotGiven = NOT_GIVEN,
         total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
     ) -> models.EmailResetStartResponse:
-        """Resetstart: POST /v1/passwords/email/reset/start
+        """Reset start.
+
+        ``POST /v1/passwords/email/reset/start``
 
         Args:
             email: The email of the User that requested the password reset.
@@ -659,7 +677,7 @@ class Email2(SyncResource):
                 minutes. The minimum expiration is 5 minutes and the maximum is 7 days (10080 mins).
             code_challenge: A base64url encoded SHA256 hash of a one time secret used to validate that the
                 request starts and ends on the same device.
-            attributes: body parameter attributes
+            attributes: In the body.
             login_redirect_url: The URL that Users are redirected to upon clicking the "Log in without password"
                 button in password reset emails. After Users are redirected to the login redirect
                 URL, your application should retrieve the `token` value from the URL parameters and
@@ -668,7 +686,7 @@ class Email2(SyncResource):
                 without requiring a password reset. If this value is not provided, your project's
                 default login redirect URL will be used. If you have not set a default login
                 redirect URL, an error will be returned.
-            locale: body parameter locale
+            locale: In the body.
             reset_password_template_id: Use a custom template for password reset emails. By default, it will use your
                 default email template. Templates can be added in the [Stytch
                 dashboard](https://stytch.com/dashboard/templates) using our built-in customization
@@ -713,7 +731,9 @@ class Email2(SyncResource):
         timeout: Timeout | NotGiven = NOT_GIVEN,
         total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
     ) -> models.EmailResetResponse:
-        """Reset: POST /v1/passwords/email/reset
+        """Reset.
+
+        ``POST /v1/passwords/email/reset``
 
         Args:
             token: The Passwords `token` from the `?token=` query parameter in the URL. In the redirect
@@ -741,8 +761,8 @@ class Email2(SyncResource):
                 existing Session, supply a new value. To delete a key, supply a null value. Custom
                 claims made with reserved claims ("iss", "sub", "aud", "exp", "nbf", "iat", "jti")
                 will be ignored. Total custom claims size cannot exceed four kilobytes.
-            attributes: body parameter attributes
-            options: body parameter options
+            attributes: In the body.
+            options: In the body.
             telemetry_id: If the `telemetry_id` is passed, as part of this request, Stytch will call the
                 [Fingerprint Lookup API](https://stytch.com/docs/fraud/api/fingerprint-lookup) and
                 store the associated fingerprints and IPGEO information for the User. Your workspace
@@ -802,7 +822,9 @@ class AsyncEmail2(AsyncResource):
         timeout: Timeout | NotGiven = NOT_GIVEN,
         total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
     ) -> models.EmailResetStartResponse:
-        """Resetstart: POST /v1/passwords/email/reset/start
+        """Reset start.
+
+        ``POST /v1/passwords/email/reset/start``
 
         Args:
             email: The email of the User that requested the password reset.
@@ -817,7 +839,7 @@ class AsyncEmail2(AsyncResource):
                 minutes. The minimum expiration is 5 minutes and the maximum is 7 days (10080 mins).
             code_challenge: A base64url encoded SHA256 hash of a one time secret used to validate that the
                 request starts and ends on the same device.
-            attributes: body parameter attributes
+            attributes: In the body.
             login_redirect_url: The URL that Users are redirected to upon clicking the "Log in without password"
                 button in password reset emails. After Users are redirected to the login redirect
                 URL, your application should retrieve the `token` value from the URL parameters and
@@ -826,7 +848,7 @@ class AsyncEmail2(AsyncResource):
                 without requiring a password reset. If this value is not provided, your project's
                 default login redirect URL will be used. If you have not set a default login
                 redirect URL, an error will be returned.
-            locale: body parameter locale
+            locale: In the body.
             reset_password_template_id: Use a custom template for password reset emails. By default, it will use your
                 default email template. Templates can be added in the [Stytch
                 dashboard](https://stytch.com/dashboard/templates) using our built-in customization
@@ -871,7 +893,9 @@ class AsyncEmail2(AsyncResource):
         timeout: Timeout | NotGiven = NOT_GIVEN,
         total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
     ) -> models.EmailResetResponse:
-        """Reset: POST /v1/passwords/email/reset
+        """Reset.
+
+        ``POST /v1/passwords/email/reset``
 
         Args:
             token: The Passwords `token` from the `?token=` query parameter in the URL. In the redirect
@@ -899,8 +923,8 @@ class AsyncEmail2(AsyncResource):
                 existing Session, supply a new value. To delete a key, supply a null value. Custom
                 claims made with reserved claims ("iss", "sub", "aud", "exp", "nbf", "iat", "jti")
                 will be ignored. Total custom claims size cannot exceed four kilobytes.
-            attributes: body parameter attributes
-            options: body parameter options
+            attributes: In the body.
+            options: In the body.
             telemetry_id: If the `telemetry_id` is passed, as part of this request, Stytch will call the
                 [Fingerprint Lookup API](https://stytch.com/docs/fraud/api/fingerprint-lookup) and
                 store the associated fingerprints and IPGEO information for the User. Your workspace
@@ -960,7 +984,9 @@ class ExistingPassword2(SyncResource):
         timeout: Timeout | NotGiven = NOT_GIVEN,
         total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
     ) -> models.ExistingPasswordResetResponse:
-        """Reset: POST /v1/passwords/existing_password/reset
+        """Reset.
+
+        ``POST /v1/passwords/existing_password/reset``
 
         Args:
             email: The email address of the end user.
@@ -1039,7 +1065,9 @@ class AsyncExistingPassword2(AsyncResource):
         timeout: Timeout | NotGiven = NOT_GIVEN,
         total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
     ) -> models.ExistingPasswordResetResponse:
-        """Reset: POST /v1/passwords/existing_password/reset
+        """Reset.
+
+        ``POST /v1/passwords/existing_password/reset``
 
         Args:
             email: The email address of the end user.
@@ -1116,7 +1144,9 @@ class PasswordsSession(SyncResource):
         timeout: Timeout | NotGiven = NOT_GIVEN,
         total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
     ) -> models.SessionResetResponse:
-        """Reset: POST /v1/passwords/session/reset
+        """Reset.
+
+        ``POST /v1/passwords/session/reset``
 
         Args:
             password: The password for the user. Any UTF8 character is allowed, e.g. spaces, emojis,
@@ -1190,7 +1220,9 @@ class AsyncPasswordsSession(AsyncResource):
         timeout: Timeout | NotGiven = NOT_GIVEN,
         total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
     ) -> models.SessionResetResponse:
-        """Reset: POST /v1/passwords/session/reset
+        """Reset.
+
+        ``POST /v1/passwords/session/reset``
 
         Args:
             password: The password for the user. Any UTF8 character is allowed, e.g. spaces, emojis,

@@ -31,7 +31,10 @@ class Project(SyncResource):
         timeout: Timeout | NotGiven = NOT_GIVEN,
         total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
     ) -> models.ProjectMetricsResponse:
-        """Metrics: GET /v1/projects/metrics"""
+        """Metrics.
+
+        ``GET /v1/projects/metrics``
+        """
         return self._request(
             "GET",
             "/v1/projects/metrics",
@@ -66,7 +69,10 @@ class AsyncProject(AsyncResource):
         timeout: Timeout | NotGiven = NOT_GIVEN,
         total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
     ) -> models.ProjectMetricsResponse:
-        """Metrics: GET /v1/projects/metrics"""
+        """Metrics.
+
+        ``GET /v1/projects/metrics``
+        """
         return await self._request(
             "GET",
             "/v1/projects/metrics",

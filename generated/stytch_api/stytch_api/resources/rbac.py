@@ -31,7 +31,10 @@ class Rbac2(SyncResource):
         timeout: Timeout | NotGiven = NOT_GIVEN,
         total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
     ) -> models.PolicyResponse:
-        """Policy: GET /v1/rbac/policy"""
+        """Policy.
+
+        ``GET /v1/rbac/policy``
+        """
         return self._request(
             "GET",
             "/v1/rbac/policy",
@@ -66,7 +69,10 @@ class AsyncRbac2(AsyncResource):
         timeout: Timeout | NotGiven = NOT_GIVEN,
         total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
     ) -> models.PolicyResponse:
-        """Policy: GET /v1/rbac/policy"""
+        """Policy.
+
+        ``GET /v1/rbac/policy``
+        """
         return await self._request(
             "GET",
             "/v1/rbac/policy",

@@ -33,10 +33,12 @@ class Sessions2(SyncResource):
         timeout: Timeout | NotGiven = NOT_GIVEN,
         total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
     ) -> models.SessionsGetResponse:
-        """Get: GET /v1/sessions
+        """Get.
+
+        ``GET /v1/sessions``
 
         Args:
-            user_id: query parameter user_id
+            user_id: In the query.
         """
         return self._request(
             "GET",
@@ -65,7 +67,9 @@ class Sessions2(SyncResource):
         timeout: Timeout | NotGiven = NOT_GIVEN,
         total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
     ) -> models.SessionsAuthenticateResponse:
-        """Authenticate: POST /v1/sessions/authenticate
+        """Authenticate.
+
+        ``POST /v1/sessions/authenticate``
 
         Args:
             session_token: The session token to authenticate.
@@ -81,7 +85,7 @@ class Sessions2(SyncResource):
                 existing Session, supply a new value. To delete a key, supply a null value. Custom
                 claims made with reserved claims ("iss", "sub", "aud", "exp", "nbf", "iat", "jti")
                 will be ignored. Total custom claims size cannot exceed four kilobytes.
-            authorization_check: body parameter authorization_check
+            authorization_check: In the body.
         """
         return self._request(
             "POST",
@@ -112,7 +116,9 @@ class Sessions2(SyncResource):
         timeout: Timeout | NotGiven = NOT_GIVEN,
         total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
     ) -> models.SessionsRevokeResponse:
-        """Revoke: POST /v1/sessions/revoke
+        """Revoke.
+
+        ``POST /v1/sessions/revoke``
 
         Args:
             session_id: The `session_id` to revoke.
@@ -147,7 +153,9 @@ class Sessions2(SyncResource):
         timeout: Timeout | NotGiven = NOT_GIVEN,
         total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
     ) -> models.SessionsMigrateResponse:
-        """Migrate: POST /v1/sessions/migrate
+        """Migrate.
+
+        ``POST /v1/sessions/migrate``
 
         Args:
             session_token: The authorization token Stytch will pass in to the external userinfo endpoint.
@@ -200,7 +208,9 @@ class Sessions2(SyncResource):
         timeout: Timeout | NotGiven = NOT_GIVEN,
         total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
     ) -> models.SessionsExchangeAccessTokenResponse:
-        """Exchangeaccesstoken: POST /v1/sessions/exchange_access_token
+        """Exchange access token.
+
+        ``POST /v1/sessions/exchange_access_token``
 
         Args:
             access_token: The access token to exchange for a Stytch Session. Must be granted the `full_access`
@@ -251,7 +261,9 @@ class Sessions2(SyncResource):
         timeout: Timeout | NotGiven = NOT_GIVEN,
         total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
     ) -> models.SessionsGetJwksResponse:
-        """Getjwks: GET /v1/sessions/jwks/{project_id}
+        """Get jwks.
+
+        ``GET /v1/sessions/jwks/{project_id}``
 
         Args:
             project_id: The `project_id` to get the JWKS for.
@@ -283,7 +295,9 @@ class Sessions2(SyncResource):
         timeout: Timeout | NotGiven = NOT_GIVEN,
         total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
     ) -> models.SessionsAttestResponse:
-        """Attest: POST /v1/sessions/attest
+        """Attest.
+
+        ``POST /v1/sessions/attest``
 
         Args:
             profile_id: The ID of the trusted auth token profile to use for attestation.
@@ -361,10 +375,12 @@ class AsyncSessions2(AsyncResource):
         timeout: Timeout | NotGiven = NOT_GIVEN,
         total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
     ) -> models.SessionsGetResponse:
-        """Get: GET /v1/sessions
+        """Get.
+
+        ``GET /v1/sessions``
 
         Args:
-            user_id: query parameter user_id
+            user_id: In the query.
         """
         return await self._request(
             "GET",
@@ -393,7 +409,9 @@ class AsyncSessions2(AsyncResource):
         timeout: Timeout | NotGiven = NOT_GIVEN,
         total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
     ) -> models.SessionsAuthenticateResponse:
-        """Authenticate: POST /v1/sessions/authenticate
+        """Authenticate.
+
+        ``POST /v1/sessions/authenticate``
 
         Args:
             session_token: The session token to authenticate.
@@ -409,7 +427,7 @@ class AsyncSessions2(AsyncResource):
                 existing Session, supply a new value. To delete a key, supply a null value. Custom
                 claims made with reserved claims ("iss", "sub", "aud", "exp", "nbf", "iat", "jti")
                 will be ignored. Total custom claims size cannot exceed four kilobytes.
-            authorization_check: body parameter authorization_check
+            authorization_check: In the body.
         """
         return await self._request(
             "POST",
@@ -440,7 +458,9 @@ class AsyncSessions2(AsyncResource):
         timeout: Timeout | NotGiven = NOT_GIVEN,
         total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
     ) -> models.SessionsRevokeResponse:
-        """Revoke: POST /v1/sessions/revoke
+        """Revoke.
+
+        ``POST /v1/sessions/revoke``
 
         Args:
             session_id: The `session_id` to revoke.
@@ -475,7 +495,9 @@ class AsyncSessions2(AsyncResource):
         timeout: Timeout | NotGiven = NOT_GIVEN,
         total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
     ) -> models.SessionsMigrateResponse:
-        """Migrate: POST /v1/sessions/migrate
+        """Migrate.
+
+        ``POST /v1/sessions/migrate``
 
         Args:
             session_token: The authorization token Stytch will pass in to the external userinfo endpoint.
@@ -528,7 +550,9 @@ class AsyncSessions2(AsyncResource):
         timeout: Timeout | NotGiven = NOT_GIVEN,
         total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
     ) -> models.SessionsExchangeAccessTokenResponse:
-        """Exchangeaccesstoken: POST /v1/sessions/exchange_access_token
+        """Exchange access token.
+
+        ``POST /v1/sessions/exchange_access_token``
 
         Args:
             access_token: The access token to exchange for a Stytch Session. Must be granted the `full_access`
@@ -579,7 +603,9 @@ class AsyncSessions2(AsyncResource):
         timeout: Timeout | NotGiven = NOT_GIVEN,
         total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
     ) -> models.SessionsGetJwksResponse:
-        """Getjwks: GET /v1/sessions/jwks/{project_id}
+        """Get jwks.
+
+        ``GET /v1/sessions/jwks/{project_id}``
 
         Args:
             project_id: The `project_id` to get the JWKS for.
@@ -611,7 +637,9 @@ class AsyncSessions2(AsyncResource):
         timeout: Timeout | NotGiven = NOT_GIVEN,
         total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
     ) -> models.SessionsAttestResponse:
-        """Attest: POST /v1/sessions/attest
+        """Attest.
+
+        ``POST /v1/sessions/attest``
 
         Args:
             profile_id: The ID of the trusted auth token profile to use for attestation.

@@ -34,7 +34,9 @@ class Totps2(SyncResource):
         timeout: Timeout | NotGiven = NOT_GIVEN,
         total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
     ) -> models.CreateResponse:
-        """Create: POST /v1/totps
+        """Create.
+
+        ``POST /v1/totps``
 
         Args:
             user_id: The `user_id` of an active user the TOTP registration should be tied to. You may use
@@ -73,7 +75,9 @@ class Totps2(SyncResource):
         timeout: Timeout | NotGiven = NOT_GIVEN,
         total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
     ) -> models.AuthenticateResponse3:
-        """Authenticate: POST /v1/totps/authenticate
+        """Authenticate.
+
+        ``POST /v1/totps/authenticate``
 
         Args:
             user_id: The `user_id` of an active user the TOTP registration should be tied to. You may use
@@ -130,7 +134,9 @@ class Totps2(SyncResource):
         timeout: Timeout | NotGiven = NOT_GIVEN,
         total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
     ) -> models.TotpsRecoveryCodesResponse:
-        """Recoverycodes: POST /v1/totps/recovery_codes
+        """Recovery codes.
+
+        ``POST /v1/totps/recovery_codes``
 
         Args:
             user_id: The `user_id` of an active user the TOTP registration should be tied to. You may use
@@ -165,7 +171,9 @@ class Totps2(SyncResource):
         timeout: Timeout | NotGiven = NOT_GIVEN,
         total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
     ) -> models.TotpsRecoverResponse:
-        """Recover: POST /v1/totps/recover
+        """Recover.
+
+        ``POST /v1/totps/recover``
 
         Args:
             user_id: The `user_id` of an active user the TOTP registration should be tied to. You may use
@@ -240,7 +248,9 @@ class AsyncTotps2(AsyncResource):
         timeout: Timeout | NotGiven = NOT_GIVEN,
         total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
     ) -> models.CreateResponse:
-        """Create: POST /v1/totps
+        """Create.
+
+        ``POST /v1/totps``
 
         Args:
             user_id: The `user_id` of an active user the TOTP registration should be tied to. You may use
@@ -279,7 +289,9 @@ class AsyncTotps2(AsyncResource):
         timeout: Timeout | NotGiven = NOT_GIVEN,
         total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
     ) -> models.AuthenticateResponse3:
-        """Authenticate: POST /v1/totps/authenticate
+        """Authenticate.
+
+        ``POST /v1/totps/authenticate``
 
         Args:
             user_id: The `user_id` of an active user the TOTP registration should be tied to. You may use
@@ -336,7 +348,9 @@ class AsyncTotps2(AsyncResource):
         timeout: Timeout | NotGiven = NOT_GIVEN,
         total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
     ) -> models.TotpsRecoveryCodesResponse:
-        """Recoverycodes: POST /v1/totps/recovery_codes
+        """Recovery codes.
+
+        ``POST /v1/totps/recovery_codes``
 
         Args:
             user_id: The `user_id` of an active user the TOTP registration should be tied to. You may use
@@ -371,7 +385,9 @@ class AsyncTotps2(AsyncResource):
         timeout: Timeout | NotGiven = NOT_GIVEN,
         total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
     ) -> models.TotpsRecoverResponse:
-        """Recover: POST /v1/totps/recover
+        """Recover.
+
+        ``POST /v1/totps/recover``
 
         Args:
             user_id: The `user_id` of an active user the TOTP registration should be tied to. You may use

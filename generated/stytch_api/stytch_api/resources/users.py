@@ -44,12 +44,14 @@ class Users(SyncResource):
         timeout: Timeout | NotGiven = NOT_GIVEN,
         total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
     ) -> models.UsersCreateResponse:
-        """Create: POST /v1/users
+        """Create.
+
+        ``POST /v1/users``
 
         Args:
             email: The email address of the end user.
-            name: body parameter name
-            attributes: body parameter attributes
+            name: In the body.
+            attributes: In the body.
             phone_number: The phone number to use for one-time passcodes. The phone number should be in E.164
                 format (i.e. +1XXXXXXXXXX). You may use +10000000000 to test this endpoint, see
                 [Testing](https://stytch.com/docs/home#resources_testing) for more detail.
@@ -104,7 +106,9 @@ class Users(SyncResource):
         timeout: Timeout | NotGiven = NOT_GIVEN,
         total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
     ) -> models.UsersGetResponse:
-        """Get: GET /v1/users/{user_id}
+        """Get.
+
+        ``GET /v1/users/{user_id}``
 
         Args:
             user_id: The unique ID of a specific User. You may use an `external_id` here if one is set
@@ -137,13 +141,15 @@ class Users(SyncResource):
         timeout: Timeout | NotGiven = NOT_GIVEN,
         total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
     ) -> models.UsersUpdateResponse:
-        """Update: PUT /v1/users/{user_id}
+        """Update.
+
+        ``PUT /v1/users/{user_id}``
 
         Args:
             user_id: The unique ID of a specific User. You may use an `external_id` here if one is set
                 for the user.
-            name: body parameter name
-            attributes: body parameter attributes
+            name: In the body.
+            attributes: In the body.
             trusted_metadata: The `trusted_metadata` field contains an arbitrary JSON object of
                 application-specific data. See the [Metadata](https://stytch.com/docs/api/metadata)
                 reference for complete field behavior details.
@@ -187,7 +193,9 @@ class Users(SyncResource):
         timeout: Timeout | NotGiven = NOT_GIVEN,
         total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
     ) -> models.UsersDeleteResponse:
-        """Delete: DELETE /v1/users/{user_id}
+        """Delete.
+
+        ``DELETE /v1/users/{user_id}``
 
         Args:
             user_id: The unique ID of a specific User. You may use an `external_id` here if one is set
@@ -216,7 +224,9 @@ class Users(SyncResource):
         timeout: Timeout | NotGiven = NOT_GIVEN,
         total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
     ) -> models.UsersSearchResponse:
-        """Search: POST /v1/users/search
+        """Search.
+
+        ``POST /v1/users/search``
 
         Args:
             cursor: The `cursor` field allows you to paginate through your results. Each result array is
@@ -230,7 +240,7 @@ class Users(SyncResource):
                 of 1000 results can be returned by a single search request. If the total size of
                 your result set is greater than one page size, you must paginate the response. See
                 the `cursor` field.
-            query: body parameter query
+            query: In the body.
         """
         return self._request(
             "POST",
@@ -285,7 +295,9 @@ class Users(SyncResource):
         timeout: Timeout | NotGiven = NOT_GIVEN,
         total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
     ) -> models.UsersExchangePrimaryFactorResponse:
-        """Exchangeprimaryfactor: PUT /v1/users/{user_id}/exchange_primary_factor
+        """Exchange primary factor.
+
+        ``PUT /v1/users/{user_id}/exchange_primary_factor``
 
         Args:
             user_id: The unique ID of a specific User. You may use an `external_id` here if one is set
@@ -318,7 +330,9 @@ class Users(SyncResource):
         timeout: Timeout | NotGiven = NOT_GIVEN,
         total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
     ) -> models.UsersDeleteEmailResponse:
-        """Deleteemail: DELETE /v1/users/emails/{email_id}
+        """Delete email.
+
+        ``DELETE /v1/users/emails/{email_id}``
 
         Args:
             email_id: The `email_id` to be deleted.
@@ -344,7 +358,9 @@ class Users(SyncResource):
         timeout: Timeout | NotGiven = NOT_GIVEN,
         total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
     ) -> models.UsersDeletePhoneNumberResponse:
-        """Deletephonenumber: DELETE /v1/users/phone_numbers/{phone_id}
+        """Delete phone number.
+
+        ``DELETE /v1/users/phone_numbers/{phone_id}``
 
         Args:
             phone_id: The `phone_id` to be deleted.
@@ -370,7 +386,9 @@ class Users(SyncResource):
         timeout: Timeout | NotGiven = NOT_GIVEN,
         total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
     ) -> models.UsersDeleteWebauthnRegistrationResponse:
-        """Deletewebauthnregistration: DELETE /v1/users/webauthn_registrations/{webauthn_registration_id}
+        """Delete webauthn registration.
+
+        ``DELETE /v1/users/webauthn_registrations/{webauthn_registration_id}``
 
         Args:
             webauthn_registration_id: The `webauthn_registration_id` to be deleted.
@@ -396,7 +414,9 @@ class Users(SyncResource):
         timeout: Timeout | NotGiven = NOT_GIVEN,
         total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
     ) -> models.UsersDeleteBiometricRegistrationResponse:
-        """Deletebiometricregistration: DELETE /v1/users/biometric_registrations/{biometric_registration_id}
+        """Delete biometric registration.
+
+        ``DELETE /v1/users/biometric_registrations/{biometric_registration_id}``
 
         Args:
             biometric_registration_id: The `biometric_registration_id` to be deleted.
@@ -422,7 +442,9 @@ class Users(SyncResource):
         timeout: Timeout | NotGiven = NOT_GIVEN,
         total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
     ) -> models.UsersDeleteTotpResponse:
-        """Deletetotp: DELETE /v1/users/totps/{totp_id}
+        """Delete totp.
+
+        ``DELETE /v1/users/totps/{totp_id}``
 
         Args:
             totp_id: The `totp_id` to be deleted.
@@ -448,7 +470,9 @@ class Users(SyncResource):
         timeout: Timeout | NotGiven = NOT_GIVEN,
         total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
     ) -> models.UsersDeleteCryptoWalletResponse:
-        """Deletecryptowallet: DELETE /v1/users/crypto_wallets/{crypto_wallet_id}
+        """Delete crypto wallet.
+
+        ``DELETE /v1/users/crypto_wallets/{crypto_wallet_id}``
 
         Args:
             crypto_wallet_id: The `crypto_wallet_id` to be deleted.
@@ -474,7 +498,9 @@ class Users(SyncResource):
         timeout: Timeout | NotGiven = NOT_GIVEN,
         total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
     ) -> models.UsersDeletePasswordResponse:
-        """Deletepassword: DELETE /v1/users/passwords/{password_id}
+        """Delete password.
+
+        ``DELETE /v1/users/passwords/{password_id}``
 
         Args:
             password_id: The `password_id` to be deleted.
@@ -500,7 +526,9 @@ class Users(SyncResource):
         timeout: Timeout | NotGiven = NOT_GIVEN,
         total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
     ) -> models.UsersDeleteOauthRegistrationResponse:
-        """Deleteoauthregistration: DELETE /v1/users/oauth/{oauth_user_registration_id}
+        """Delete oauth registration.
+
+        ``DELETE /v1/users/oauth/{oauth_user_registration_id}``
 
         Args:
             oauth_user_registration_id: The `oauth_user_registration_id` to be deleted.
@@ -526,10 +554,12 @@ class Users(SyncResource):
         timeout: Timeout | NotGiven = NOT_GIVEN,
         total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
     ) -> models.UsersDeleteExternalIdResponse:
-        """Deleteexternalid: DELETE /v1/users/{user_id}/external_id
+        """Delete external id.
+
+        ``DELETE /v1/users/{user_id}/external_id``
 
         Args:
-            user_id: path parameter user_id
+            user_id: In the path.
         """
         return self._request(
             "DELETE",
@@ -552,7 +582,9 @@ class Users(SyncResource):
         timeout: Timeout | NotGiven = NOT_GIVEN,
         total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
     ) -> models.UsersConnectedAppsResponse:
-        """Connectedapps: GET /v1/users/{user_id}/connected_apps
+        """Connected apps.
+
+        ``GET /v1/users/{user_id}/connected_apps``
 
         Args:
             user_id: The unique ID of a specific User. You may use an `external_id` here if one is set
@@ -580,7 +612,9 @@ class Users(SyncResource):
         timeout: Timeout | NotGiven = NOT_GIVEN,
         total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
     ) -> models.UsersRevokeResponse:
-        """Revoke: POST /v1/users/{user_id}/connected_apps/{connected_app_id}/revoke
+        """Revoke.
+
+        ``POST /v1/users/{user_id}/connected_apps/{connected_app_id}/revoke``
 
         Args:
             user_id: The unique ID of a specific User. You may use an `external_id` here if one is set
@@ -650,12 +684,14 @@ class AsyncUsers(AsyncResource):
         timeout: Timeout | NotGiven = NOT_GIVEN,
         total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
     ) -> models.UsersCreateResponse:
-        """Create: POST /v1/users
+        """Create.
+
+        ``POST /v1/users``
 
         Args:
             email: The email address of the end user.
-            name: body parameter name
-            attributes: body parameter attributes
+            name: In the body.
+            attributes: In the body.
             phone_number: The phone number to use for one-time passcodes. The phone number should be in E.164
                 format (i.e. +1XXXXXXXXXX). You may use +10000000000 to test this endpoint, see
                 [Testing](https://stytch.com/docs/home#resources_testing) for more detail.
@@ -710,7 +746,9 @@ class AsyncUsers(AsyncResource):
         timeout: Timeout | NotGiven = NOT_GIVEN,
         total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
     ) -> models.UsersGetResponse:
-        """Get: GET /v1/users/{user_id}
+        """Get.
+
+        ``GET /v1/users/{user_id}``
 
         Args:
             user_id: The unique ID of a specific User. You may use an `external_id` here if one is set
@@ -743,13 +781,15 @@ class AsyncUsers(AsyncResource):
         timeout: Timeout | NotGiven = NOT_GIVEN,
         total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
     ) -> models.UsersUpdateResponse:
-        """Update: PUT /v1/users/{user_id}
+        """Update.
+
+        ``PUT /v1/users/{user_id}``
 
         Args:
             user_id: The unique ID of a specific User. You may use an `external_id` here if one is set
                 for the user.
-            name: body parameter name
-            attributes: body parameter attributes
+            name: In the body.
+            attributes: In the body.
             trusted_metadata: The `trusted_metadata` field contains an arbitrary JSON object of
                 application-specific data. See the [Metadata](https://stytch.com/docs/api/metadata)
                 reference for complete field behavior details.
@@ -793,7 +833,9 @@ class AsyncUsers(AsyncResource):
         timeout: Timeout | NotGiven = NOT_GIVEN,
         total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
     ) -> models.UsersDeleteResponse:
-        """Delete: DELETE /v1/users/{user_id}
+        """Delete.
+
+        ``DELETE /v1/users/{user_id}``
 
         Args:
             user_id: The unique ID of a specific User. You may use an `external_id` here if one is set
@@ -822,7 +864,9 @@ class AsyncUsers(AsyncResource):
         timeout: Timeout | NotGiven = NOT_GIVEN,
         total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
     ) -> models.UsersSearchResponse:
-        """Search: POST /v1/users/search
+        """Search.
+
+        ``POST /v1/users/search``
 
         Args:
             cursor: The `cursor` field allows you to paginate through your results. Each result array is
@@ -836,7 +880,7 @@ class AsyncUsers(AsyncResource):
                 of 1000 results can be returned by a single search request. If the total size of
                 your result set is greater than one page size, you must paginate the response. See
                 the `cursor` field.
-            query: body parameter query
+            query: In the body.
         """
         return await self._request(
             "POST",
@@ -891,7 +935,9 @@ class AsyncUsers(AsyncResource):
         timeout: Timeout | NotGiven = NOT_GIVEN,
         total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
     ) -> models.UsersExchangePrimaryFactorResponse:
-        """Exchangeprimaryfactor: PUT /v1/users/{user_id}/exchange_primary_factor
+        """Exchange primary factor.
+
+        ``PUT /v1/users/{user_id}/exchange_primary_factor``
 
         Args:
             user_id: The unique ID of a specific User. You may use an `external_id` here if one is set
@@ -924,7 +970,9 @@ class AsyncUsers(AsyncResource):
         timeout: Timeout | NotGiven = NOT_GIVEN,
         total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
     ) -> models.UsersDeleteEmailResponse:
-        """Deleteemail: DELETE /v1/users/emails/{email_id}
+        """Delete email.
+
+        ``DELETE /v1/users/emails/{email_id}``
 
         Args:
             email_id: The `email_id` to be deleted.
@@ -950,7 +998,9 @@ class AsyncUsers(AsyncResource):
         timeout: Timeout | NotGiven = NOT_GIVEN,
         total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
     ) -> models.UsersDeletePhoneNumberResponse:
-        """Deletephonenumber: DELETE /v1/users/phone_numbers/{phone_id}
+        """Delete phone number.
+
+        ``DELETE /v1/users/phone_numbers/{phone_id}``
 
         Args:
             phone_id: The `phone_id` to be deleted.
@@ -976,7 +1026,9 @@ class AsyncUsers(AsyncResource):
         timeout: Timeout | NotGiven = NOT_GIVEN,
         total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
     ) -> models.UsersDeleteWebauthnRegistrationResponse:
-        """Deletewebauthnregistration: DELETE /v1/users/webauthn_registrations/{webauthn_registration_id}
+        """Delete webauthn registration.
+
+        ``DELETE /v1/users/webauthn_registrations/{webauthn_registration_id}``
 
         Args:
             webauthn_registration_id: The `webauthn_registration_id` to be deleted.
@@ -1002,7 +1054,9 @@ class AsyncUsers(AsyncResource):
         timeout: Timeout | NotGiven = NOT_GIVEN,
         total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
     ) -> models.UsersDeleteBiometricRegistrationResponse:
-        """Deletebiometricregistration: DELETE /v1/users/biometric_registrations/{biometric_registration_id}
+        """Delete biometric registration.
+
+        ``DELETE /v1/users/biometric_registrations/{biometric_registration_id}``
 
         Args:
             biometric_registration_id: The `biometric_registration_id` to be deleted.
@@ -1028,7 +1082,9 @@ class AsyncUsers(AsyncResource):
         timeout: Timeout | NotGiven = NOT_GIVEN,
         total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
     ) -> models.UsersDeleteTotpResponse:
-        """Deletetotp: DELETE /v1/users/totps/{totp_id}
+        """Delete totp.
+
+        ``DELETE /v1/users/totps/{totp_id}``
 
         Args:
             totp_id: The `totp_id` to be deleted.
@@ -1054,7 +1110,9 @@ class AsyncUsers(AsyncResource):
         timeout: Timeout | NotGiven = NOT_GIVEN,
         total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
     ) -> models.UsersDeleteCryptoWalletResponse:
-        """Deletecryptowallet: DELETE /v1/users/crypto_wallets/{crypto_wallet_id}
+        """Delete crypto wallet.
+
+        ``DELETE /v1/users/crypto_wallets/{crypto_wallet_id}``
 
         Args:
             crypto_wallet_id: The `crypto_wallet_id` to be deleted.
@@ -1080,7 +1138,9 @@ class AsyncUsers(AsyncResource):
         timeout: Timeout | NotGiven = NOT_GIVEN,
         total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
     ) -> models.UsersDeletePasswordResponse:
-        """Deletepassword: DELETE /v1/users/passwords/{password_id}
+        """Delete password.
+
+        ``DELETE /v1/users/passwords/{password_id}``
 
         Args:
             password_id: The `password_id` to be deleted.
@@ -1106,7 +1166,9 @@ class AsyncUsers(AsyncResource):
         timeout: Timeout | NotGiven = NOT_GIVEN,
         total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
     ) -> models.UsersDeleteOauthRegistrationResponse:
-        """Deleteoauthregistration: DELETE /v1/users/oauth/{oauth_user_registration_id}
+        """Delete oauth registration.
+
+        ``DELETE /v1/users/oauth/{oauth_user_registration_id}``
 
         Args:
             oauth_user_registration_id: The `oauth_user_registration_id` to be deleted.
@@ -1132,10 +1194,12 @@ class AsyncUsers(AsyncResource):
         timeout: Timeout | NotGiven = NOT_GIVEN,
         total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
     ) -> models.UsersDeleteExternalIdResponse:
-        """Deleteexternalid: DELETE /v1/users/{user_id}/external_id
+        """Delete external id.
+
+        ``DELETE /v1/users/{user_id}/external_id``
 
         Args:
-            user_id: path parameter user_id
+            user_id: In the path.
         """
         return await self._request(
             "DELETE",
@@ -1158,7 +1222,9 @@ class AsyncUsers(AsyncResource):
         timeout: Timeout | NotGiven = NOT_GIVEN,
         total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
     ) -> models.UsersConnectedAppsResponse:
-        """Connectedapps: GET /v1/users/{user_id}/connected_apps
+        """Connected apps.
+
+        ``GET /v1/users/{user_id}/connected_apps``
 
         Args:
             user_id: The unique ID of a specific User. You may use an `external_id` here if one is set
@@ -1186,7 +1252,9 @@ class AsyncUsers(AsyncResource):
         timeout: Timeout | NotGiven = NOT_GIVEN,
         total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
     ) -> models.UsersRevokeResponse:
-        """Revoke: POST /v1/users/{user_id}/connected_apps/{connected_app_id}/revoke
+        """Revoke.
+
+        ``POST /v1/users/{user_id}/connected_apps/{connected_app_id}/revoke``
 
         Args:
             user_id: The unique ID of a specific User. You may use an `external_id` here if one is set

@@ -41,7 +41,9 @@ class Webauthn(SyncResource):
         timeout: Timeout | NotGiven = NOT_GIVEN,
         total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
     ) -> models.WebauthnRegisterStartResponse:
-        """Registerstart: POST /v1/webauthn/register/start
+        """Register start.
+
+        ``POST /v1/webauthn/register/start``
 
         Args:
             user_id: The `user_id` of an active user the Passkey or WebAuthn registration should be tied
@@ -54,9 +56,9 @@ class Webauthn(SyncResource):
             return_passkey_credential_options: If true, the `public_key_credential_creation_options` returned will be optimized for
                 Passkeys with `residentKey` set to `"required"` and `userVerification` set to
                 `"preferred"`.
-            override_id: body parameter override_id
-            override_name: body parameter override_name
-            override_display_name: body parameter override_display_name
+            override_id: In the body.
+            override_name: In the body.
+            override_display_name: In the body.
             use_base64_url_encoding: If true, values in the `public_key_credential_creation_options` will be base64 URL
                 encoded. Set this option to true when using built-in browser methods like
                 `navigator.credentials.create` and `navigator.credentials.get`.
@@ -98,7 +100,9 @@ class Webauthn(SyncResource):
         timeout: Timeout | NotGiven = NOT_GIVEN,
         total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
     ) -> models.WebauthnRegisterResponse:
-        """Register: POST /v1/webauthn/register
+        """Register.
+
+        ``POST /v1/webauthn/register``
 
         Args:
             user_id: The `user_id` of an active user the Passkey or WebAuthn registration should be tied
@@ -159,7 +163,9 @@ class Webauthn(SyncResource):
         timeout: Timeout | NotGiven = NOT_GIVEN,
         total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
     ) -> models.WebauthnAuthenticateStartResponse:
-        """Authenticatestart: POST /v1/webauthn/authenticate/start
+        """Authenticate start.
+
+        ``POST /v1/webauthn/authenticate/start``
 
         Args:
             domain: The domain for Passkeys or WebAuthn. Defaults to `window.location.hostname`.
@@ -202,7 +208,9 @@ class Webauthn(SyncResource):
         timeout: Timeout | NotGiven = NOT_GIVEN,
         total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
     ) -> models.WebauthnAuthenticateResponse:
-        """Authenticate: POST /v1/webauthn/authenticate
+        """Authenticate.
+
+        ``POST /v1/webauthn/authenticate``
 
         Args:
             public_key_credential: The response of the
@@ -258,7 +266,9 @@ class Webauthn(SyncResource):
         timeout: Timeout | NotGiven = NOT_GIVEN,
         total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
     ) -> models.WebauthnUpdateResponse:
-        """Update: PUT /v1/webauthn/{webauthn_registration_id}
+        """Update.
+
+        ``PUT /v1/webauthn/{webauthn_registration_id}``
 
         Args:
             webauthn_registration_id: Globally unique UUID that identifies a Passkey or WebAuthn registration in the
@@ -290,7 +300,9 @@ class Webauthn(SyncResource):
         timeout: Timeout | NotGiven = NOT_GIVEN,
         total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
     ) -> models.WebauthnListCredentialsResponse:
-        """Listcredentials: GET /v1/webauthn/credentials/{user_id}/{domain}
+        """List credentials.
+
+        ``GET /v1/webauthn/credentials/{user_id}/{domain}``
 
         Args:
             user_id: The `user_id` of an active user the Passkey or WebAuthn registration should be tied
@@ -345,7 +357,9 @@ class AsyncWebauthn(AsyncResource):
         timeout: Timeout | NotGiven = NOT_GIVEN,
         total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
     ) -> models.WebauthnRegisterStartResponse:
-        """Registerstart: POST /v1/webauthn/register/start
+        """Register start.
+
+        ``POST /v1/webauthn/register/start``
 
         Args:
             user_id: The `user_id` of an active user the Passkey or WebAuthn registration should be tied
@@ -358,9 +372,9 @@ class AsyncWebauthn(AsyncResource):
             return_passkey_credential_options: If true, the `public_key_credential_creation_options` returned will be optimized for
                 Passkeys with `residentKey` set to `"required"` and `userVerification` set to
                 `"preferred"`.
-            override_id: body parameter override_id
-            override_name: body parameter override_name
-            override_display_name: body parameter override_display_name
+            override_id: In the body.
+            override_name: In the body.
+            override_display_name: In the body.
             use_base64_url_encoding: If true, values in the `public_key_credential_creation_options` will be base64 URL
                 encoded. Set this option to true when using built-in browser methods like
                 `navigator.credentials.create` and `navigator.credentials.get`.
@@ -402,7 +416,9 @@ class AsyncWebauthn(AsyncResource):
         timeout: Timeout | NotGiven = NOT_GIVEN,
         total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
     ) -> models.WebauthnRegisterResponse:
-        """Register: POST /v1/webauthn/register
+        """Register.
+
+        ``POST /v1/webauthn/register``
 
         Args:
             user_id: The `user_id` of an active user the Passkey or WebAuthn registration should be tied
@@ -463,7 +479,9 @@ class AsyncWebauthn(AsyncResource):
         timeout: Timeout | NotGiven = NOT_GIVEN,
         total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
     ) -> models.WebauthnAuthenticateStartResponse:
-        """Authenticatestart: POST /v1/webauthn/authenticate/start
+        """Authenticate start.
+
+        ``POST /v1/webauthn/authenticate/start``
 
         Args:
             domain: The domain for Passkeys or WebAuthn. Defaults to `window.location.hostname`.
@@ -506,7 +524,9 @@ class AsyncWebauthn(AsyncResource):
         timeout: Timeout | NotGiven = NOT_GIVEN,
         total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
     ) -> models.WebauthnAuthenticateResponse:
-        """Authenticate: POST /v1/webauthn/authenticate
+        """Authenticate.
+
+        ``POST /v1/webauthn/authenticate``
 
         Args:
             public_key_credential: The response of the
@@ -562,7 +582,9 @@ class AsyncWebauthn(AsyncResource):
         timeout: Timeout | NotGiven = NOT_GIVEN,
         total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
     ) -> models.WebauthnUpdateResponse:
-        """Update: PUT /v1/webauthn/{webauthn_registration_id}
+        """Update.
+
+        ``PUT /v1/webauthn/{webauthn_registration_id}``
 
         Args:
             webauthn_registration_id: Globally unique UUID that identifies a Passkey or WebAuthn registration in the
@@ -594,7 +616,9 @@ class AsyncWebauthn(AsyncResource):
         timeout: Timeout | NotGiven = NOT_GIVEN,
         total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
     ) -> models.WebauthnListCredentialsResponse:
-        """Listcredentials: GET /v1/webauthn/credentials/{user_id}/{domain}
+        """List credentials.
+
+        ``GET /v1/webauthn/credentials/{user_id}/{domain}``
 
         Args:
             user_id: The `user_id` of an active user the Passkey or WebAuthn registration should be tied
