@@ -45,8 +45,9 @@ def test_auth_scheme_from_spec(
     schemes: tuple[ir.AuthScheme, ...], expected: tuple[str, str | None, str | None]
 ) -> None:
     auth = ir.Auth(schemes, "raw", AT) if schemes else None
-    kind, key_name, key_in = expected
-    assert _auth_from_spec(auth) == AuthPlan(kind, (), key_name, key_in)  # type: ignore[arg-type]
+    got = _auth_from_spec(auth)
+    assert (got.kind, got.key_name, got.key_in) == expected
+    assert got.params == ()  # auth_plan adds them
 
 
 def plan_of(auth_line: str, base: str = "", config: Config | None = None) -> Plan:

@@ -312,6 +312,8 @@ class MockApp:
                 return Problem(
                     401, "unauthorized", f"the API key {name!r} is required in the {where}"
                 )
+        elif kind != "none":
+            assert_never(kind)  # mypy --strict flags a new AuthKind this does not check
         return None
 
     def _check(

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import assert_never
+
 from .. import ir
 from ..config import Config
 from ..escape import (
@@ -85,7 +87,9 @@ def _default_params(kind: AuthKind, prefix: str) -> tuple[CredentialParam, ...]:
         return (CredentialParam("api_key", f"{prefix}_API_KEY", "The bearer token."),)
     if kind == "apikey":
         return (CredentialParam("api_key", f"{prefix}_API_KEY", "The API key."),)
-    return ()
+    if kind == "none":
+        return ()
+    assert_never(kind)  # mypy --strict flags a new AuthKind without default params
 
 
 def _auth_from_spec(auth: ir.Auth | None) -> AuthPlan:
