@@ -607,8 +607,8 @@ class Target:
     def of(cls, module: ModuleType, loaded: Loaded) -> Target:
         """Dummy credentials; a base_url only when the spec has none."""
         runtime = loaded.plan.runtime
-        credentials = {p["name"]: f"dummy-{p['name']}" for p in runtime["auth"]["params"]}
-        base = runtime["default_base_url"]
+        credentials = {p.name: f"dummy-{p.name}" for p in runtime.auth.params}
+        base = runtime.default_base_url
         option = None
         if base is None:
             base = option = "https://mock.invalid/api/"
@@ -621,17 +621,17 @@ class Target:
 
     def auth(self) -> tuple[dict[str, str], list[tuple[str, str]]]:
         """The headers and query items the API's auth adds to each request."""
-        auth = self.loaded.plan.runtime["auth"]
+        auth = self.loaded.plan.runtime.auth
         values = list(self.credentials.values())
-        if auth["kind"] == "basic":
+        if auth.kind == "basic":
             token = base64.b64encode(":".join(values).encode()).decode()
             return {"authorization": f"Basic {token}"}, []
-        if auth["kind"] == "bearer":
+        if auth.kind == "bearer":
             return {"authorization": f"Bearer {values[0]}"}, []
-        if auth["kind"] == "apikey" and auth["key_in"] == "query":
-            return {}, [(auth["key_name"], values[0])]
-        if auth["kind"] == "apikey":
-            return {auth["key_name"].lower(): values[0]}, []
+        if auth.kind == "apikey" and auth.key_name and auth.key_in == "query":
+            return {}, [(auth.key_name, values[0])]
+        if auth.kind == "apikey" and auth.key_name:
+            return {auth.key_name.lower(): values[0]}, []
         return {}, []
 
 

@@ -25,7 +25,6 @@ import subprocess
 import sys
 import tomllib
 from pathlib import Path
-from typing import Any
 
 import pytest
 from hypothesis import HealthCheck, assume, given, settings
@@ -281,8 +280,7 @@ def _calls(loaded: Loaded) -> dict[str, object]:
         args = ["a b/?#é" for _ in method.positional]
         kwargs = {p.python: _value(p.annotation) for p in method.keyword if p.required}
         methods.append({"accessor": method.accessor, "args": args, "kwargs": kwargs})
-    auth: Any = loaded.plan.runtime["auth"]
-    credentials = [param["name"] for param in auth["params"]]
+    credentials = [param.name for param in loaded.plan.runtime.auth.params]
     return {"methods": methods, "credentials": credentials}
 
 

@@ -87,13 +87,11 @@ def _auth_text(auth: ir.Auth | None) -> str:
 
 
 def _runtime_auth(plan: Plan) -> str:
-    auth = plan.runtime.get("auth")
-    if not isinstance(auth, dict):
-        return "none"
-    names = [str(p.get("name")) for p in auth.get("params", []) if isinstance(p, dict)]
-    words = [str(auth.get("kind")), str(auth.get("key_name") or ""), str(auth.get("key_in") or "")]
-    text = " ".join(w for w in words if w)
-    return f"{text} ({', '.join(names)})" if names else text
+    """The client's credentials as one line: kind, where a key goes, the argument names."""
+    auth = plan.runtime.auth
+    text = " ".join(w for w in (auth.kind, auth.key_name, auth.key_in) if w)
+    names = ", ".join(p.name for p in auth.params)
+    return f"{text} ({names})" if names else text
 
 
 class _Differ:
@@ -101,9 +99,10 @@ class _Differ:
         self.old = old
         self.new = new
         self.changes: list[Change] = []
-        # A method's line is its endpoint's: the one tie that survives repeated routes.
-        self.old_methods = {m.line: m for m in old.plan.all_methods()}
-        self.new_methods = {m.line: m for m in new.plan.all_methods()}
+        # By the identity of the IR endpoint each method calls: endpoints compare by value,
+        # and a repeated route is two equal endpoints with a method each.
+        self.old_methods = {id(m.endpoint): m for m in old.plan.all_methods()}
+        self.new_methods = {id(m.endpoint): m for m in new.plan.all_methods()}
 
     def run(self) -> tuple[Change, ...]:
         self.auth()
@@ -112,7 +111,7 @@ class _Differ:
             if partner is not None:
                 self.endpoint(endpoint, partner)
                 continue
-            method = self.old_methods.get(endpoint.pos.line)
+            method = self.old_methods.get(id(endpoint))
             accessor = f" (`client.{method.accessor}`)" if method else ""
             self.changes.append(
                 Change(
@@ -125,7 +124,7 @@ class _Differ:
                 )
             )
         for endpoint in added:
-            method = self.new_methods.get(endpoint.pos.line)
+            method = self.new_methods.get(id(endpoint))
             accessor = f" (`client.{method.accessor}`)" if method else ""
             self.changes.append(
                 Change(
@@ -175,8 +174,8 @@ class _Differ:
                     _auth_text(new.auth),
                 )
             )
-        old_method = self.old_methods.get(old.pos.line)
-        new_method = self.new_methods.get(new.pos.line)
+        old_method = self.old_methods.get(id(old))
+        new_method = self.new_methods.get(id(new))
         if old_method and new_method and old_method.accessor != new_method.accessor:
             self.changes.append(
                 Change(

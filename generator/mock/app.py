@@ -22,6 +22,7 @@ from starlette.types import Message, Receive, Scope, Send
 
 from .. import ir
 from ..plan import Plan
+from ..planner.runtime import DEFAULT_KEY_IN, DEFAULT_KEY_NAME
 from .checking import WHERE, _Checker
 from .control import Fault, _BodyRefused, _header_value, _shown, json_depth, parse_control
 from .model import (
@@ -69,8 +70,8 @@ class MockApp:
         self.fail_status = fail_status
         self.limits = limits
         self.routes = _routes(api, plan)
-        self.auth: dict[str, Any] = dict(plan.runtime["auth"])  # type: ignore[call-overload]
-        self.title = str(plan.runtime["title"])
+        self.auth = plan.runtime.auth
+        self.title = plan.runtime.title
         self.requests = 0
         # "METHOD path: status error_message" of the newest 4xx (bounded: a flood of bad
         # requests must not grow the server), and how many there were in all.
@@ -283,7 +284,7 @@ class MockApp:
             raise _BodyRefused(Problem(400, "invalid_request", message), close=False) from None
 
     def _check_auth(self, request: Request) -> Problem | None:
-        kind = self.auth.get("kind")
+        kind = self.auth.kind
         header = request.headers.get("authorization", "")
         scheme, _, token = header.partition(" ")
         if kind == "basic":
@@ -303,13 +304,16 @@ class MockApp:
                     401, "unauthorized", f"a Bearer token is required in the header, got {got}"
                 )
         elif kind == "apikey":
-            name = str(self.auth.get("key_name") or "X-API-Key")
-            where = str(self.auth.get("key_in") or "header")
+            # The planner sets both for an API key; the defaults only guard a hand-made plan.
+            name = self.auth.key_name or DEFAULT_KEY_NAME
+            where = self.auth.key_in or DEFAULT_KEY_IN
             source = request.query_params if where == "query" else request.headers
             if not source.get(name):
                 return Problem(
                     401, "unauthorized", f"the API key {name!r} is required in the {where}"
                 )
+        elif kind != "none":
+            assert_never(kind)  # mypy --strict flags a new AuthKind this does not check
         return None
 
     def _check(
@@ -382,8 +386,8 @@ class MockApp:
             if problem:
                 return Problem(400, "wrong_type", problem)
         known = {p.wire for p in route.params}
-        if self.auth.get("kind") == "apikey" and self.auth.get("key_in") == "query":
-            known.add(str(self.auth.get("key_name")))
+        if self.auth.kind == "apikey" and self.auth.key_in == "query" and self.auth.key_name:
+            known.add(self.auth.key_name)
         for key in sorted(query_keys - known):
             checker.warnings.append(f"unknown query param {key}")
         for key in sorted(body_keys - known):

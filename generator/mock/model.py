@@ -115,10 +115,9 @@ def load_plan(spec: str | Path | ir.API, config: Path | None = None) -> tuple[ir
 
 
 def _routes(api: ir.API, plan: Plan) -> tuple[MockRoute, ...]:
-    by_line = {endpoint.pos.line: endpoint for endpoint in api.endpoints}
     routes = []
     for method in plan.all_methods():
-        endpoint = by_line[method.line]
+        endpoint = method.endpoint
         declared = api.declared_params(endpoint)
         params = tuple(
             MockParam(

@@ -49,7 +49,7 @@ from .resource_names import (
     _verbs_for_shared_names,
     _vocabulary,
 )
-from .runtime import _runtime_settings
+from .runtime import runtime_plan
 from .types import (
     RESOURCE_MODULE_NAMES,
     MethodPlan,
@@ -104,12 +104,7 @@ def build_plan(api: ir.API, config: Config, *, spec_name: str, spec_bytes: bytes
         spec_name=spec_name,
         spec_sha256=hashlib.sha256(spec_bytes).hexdigest(),
         config_sha256=config.sha256,
-        runtime={
-            "package": package,
-            "title": title,
-            "version": version,
-            **_runtime_settings(api, config, env_prefix=package.removesuffix("_api").upper()),
-        },
+        runtime=runtime_plan(api, config, package=package, title=title, version=version),
         resources=resources,
         models=builder.models.plans(),
         warnings=tuple(warnings),
@@ -125,6 +120,7 @@ def _resolve_resource(resource: ResourcePlan, models: _ModelRegistry) -> Resourc
                 attrs.evolve(p, annotation=models.resolve(p.annotation)) for p in method.params
             ),
             returns=models.resolve(method.returns),
+            returns_display=models.resolve(method.returns_display, qualified=False),
             cast=attrs.evolve(method.cast, model=models.resolve(method.cast.model or "")),
             response_model=(
                 models.resolve(method.response_model) if method.response_model else None
@@ -423,6 +419,8 @@ class _Builder:
             path_segments=_path_segments(endpoint.path, python_names),
             params=params,
             returns=returns,
+            # The bare class name or the annotation; final once the model names are.
+            returns_display=cast.model if cast.kind == "model" else returns,
             cast=cast,
             response_model=response_model,
             summary=_summary(endpoint, name),

@@ -142,6 +142,7 @@ class MethodPlan:
     path_segments: tuple[PathSegment, ...]  # the template builds the path expression from them
     params: tuple[ParamPlan, ...]
     returns: str  # the return annotation
+    returns_display: str  # the return annotation as the README shows it (no ``models.``)
     cast: ResponseCast  # how decoded JSON becomes ``returns``
     response_model: str | None
     summary: str
@@ -210,6 +211,75 @@ class ModelPlan:
     fields: tuple[ModelField, ...]
 
 
+# ---------------------------------------------------------------------------------------------
+# The runtime: credentials, environments and servers (``_client.py``, the README, mock, diff)
+# ---------------------------------------------------------------------------------------------
+
+AuthKind = Literal["basic", "bearer", "apikey", "none"]
+KeyLocation = Literal["header", "query"]
+
+
+@attrs.frozen
+class CredentialParam:
+    """A constructor argument that carries a credential, read from ``env`` when not given."""
+
+    name: str  # a Python identifier (config.py checks a configured one)
+    env: str
+    doc: str
+
+
+@attrs.frozen
+class AuthPlan:
+    """How every request is authenticated.
+
+    ``basic`` takes two params (user, password), ``bearer`` and ``apikey`` one; ``key_name`` and
+    ``key_in`` say where an API key goes and are set exactly when ``kind`` is ``apikey``.
+    """
+
+    kind: AuthKind
+    params: tuple[CredentialParam, ...] = ()
+    key_name: str | None = None
+    key_in: KeyLocation | None = None
+
+
+@attrs.frozen
+class NamedURL:
+    """An environment or a named server: a name and the URL it stands for."""
+
+    name: str
+    url: str
+
+
+@attrs.frozen
+class EnvironmentPrefix:
+    """A credential starting with ``prefix`` belongs to ``environment``."""
+
+    prefix: str
+    environment: str
+
+
+@attrs.frozen
+class EnvironmentRule:
+    """The environment is chosen by the prefix of the credential param ``param``."""
+
+    param: str
+    prefixes: tuple[EnvironmentPrefix, ...]
+
+
+@attrs.frozen
+class RuntimePlan:
+    """What the client module prints besides the resources: identity, auth and where to send."""
+
+    package: str
+    title: str
+    version: str  # with ``package``, the User-Agent
+    auth: AuthPlan
+    environments: tuple[NamedURL, ...] = ()
+    environment_rule: EnvironmentRule | None = None
+    default_base_url: str | None = None  # ASCII, or None when the spec has no usable one
+    servers: tuple[NamedURL, ...] = ()
+
+
 @attrs.frozen
 class Plan:
     package: str
@@ -219,7 +289,7 @@ class Plan:
     spec_name: str
     spec_sha256: str
     config_sha256: str | None
-    runtime: dict[str, object] = attrs.field(eq=False)
+    runtime: RuntimePlan
     resources: tuple[ResourcePlan, ...]
     models: tuple[ModelPlan, ...]
     warnings: tuple[Diagnostic, ...] = ()  # positioned in the spec
