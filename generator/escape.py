@@ -238,9 +238,19 @@ def is_env_var(name: str) -> bool:
     return _ENV_VAR.fullmatch(name) is not None
 
 
+def _encodable(text: str) -> bool:
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
 def ascii_url(url: str) -> str | None:
     """An http(s) URL in ASCII (IDNA host, percent-encoded path), or None when it is not one."""
     url = url.strip()
+    if not url.isascii() and not _encodable(url):
+        return None  # a lone surrogate: no URL can hold it
     try:
         parts = urlsplit(url)
         host = parts.hostname or ""

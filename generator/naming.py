@@ -108,3 +108,9 @@ def unique(name: str, taken: Iterable[str]) -> str:
     while f"{name}_{counter}" in used:
         counter += 1
     return f"{name}_{counter}"
+
+
+def api_name(title: str) -> str:
+    """``Stytch`` → ``Stytch API``; a title that already says so is kept (``GitHub REST API``)."""
+    title = " ".join(title.split())
+    return title if re.search(r"(?i)\bapi$", title) else f"{title} API"

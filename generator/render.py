@@ -14,6 +14,7 @@ import jinja2
 from . import __version__
 from .cache import writable_cache_dir
 from .escape import comment_text, docstring_text, fstring_text, python_string, toml_string
+from .naming import api_name
 from .output import MANIFEST, format_files, known_chunks, manifest_text
 from .plan import Plan
 
@@ -78,7 +79,7 @@ def _bytecode_cache() -> jinja2.BytecodeCache | None:
     return jinja2.FileSystemBytecodeCache(str(directory)) if directory else None
 
 
-def _environment() -> jinja2.Environment:
+def template_environment() -> jinja2.Environment:
     env = jinja2.Environment(
         loader=jinja2.FileSystemLoader(_templates_dir()),
         undefined=jinja2.StrictUndefined,
@@ -95,6 +96,7 @@ def _environment() -> jinja2.Environment:
     env.filters["toml"] = toml_string
     env.filters["comment"] = comment_text
     env.filters["fstring"] = fstring_text  # inside a double-quoted f-string
+    env.filters["api_name"] = api_name
     env.globals["import_block"] = import_block
     return env
 
@@ -111,7 +113,7 @@ def header(plan: Plan, comment: str = "#") -> str:
 
 def render(plan: Plan) -> dict[str, str]:
     """Every file of the generated project, keyed by path relative to the output directory."""
-    env = _environment()
+    env = template_environment()
     package = plan.package
     py_header = header(plan)
     common = {"plan": plan, "sdk": plan.runtime, "header": py_header}

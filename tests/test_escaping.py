@@ -244,3 +244,8 @@ def test_a_header_placement_for_a_name_httpx_cannot_send_is_an_error(tmp_path: P
     assert "api.lap:6:" in str(
         error.value
     ) and "'Bad Name' cannot be sent as an HTTP header name" in str(error.value)
+
+
+def test_a_url_holding_a_lone_surrogate_is_refused() -> None:
+    assert escape.ascii_url("http://0#\udcff") is None
+    assert escape.ascii_url("https://api.example/\ud800path") is None

@@ -20,6 +20,7 @@ from generator.cli import exit_code
 from generator.cli import main as cli_main
 from generator.config import Config, load_config
 from generator.frontend import read_spec
+from generator.naming import api_name
 from generator.pipeline import load
 from generator.plan import Plan, build_plan
 
@@ -374,3 +375,31 @@ def test_any_paths_give_python_identifiers(paths: list[list[str]]) -> None:
     for accessor in accessors_:
         for part in accessor.split("."):
             assert part.isidentifier() and not keyword.iskeyword(part), accessor
+
+
+@pytest.mark.parametrize(
+    ("title", "name"),
+    [
+        ("Stytch", "Stytch API"),
+        ("GitHub REST API", "GitHub REST API"),
+        ("Notion api", "Notion api"),
+        ("Rapid", "Rapid API"),
+        ("OpenAPI", "OpenAPI API"),  # `OpenAPI` is a format's name, not "an API"
+        ("  Pet   Store ", "Pet Store API"),
+    ],
+)
+def test_api_names_never_double_the_word(title: str, name: str) -> None:
+    assert api_name(title) == name
+
+
+def test_no_generated_text_says_api_api(tmp_path: Path) -> None:
+    spec = tmp_path / "api.lap"
+    spec.write_text(
+        "@lap v0.3\n@api Bookshelf API\n@endpoints 1\n@endpoint GET /books\n"
+        "@returns(200) {id: str}\n@end\n",
+        "utf-8",
+    )
+    assert cli_main(["generate", str(spec), "-o", str(tmp_path / "out")]) == 0
+    texts = [path.read_text("utf-8") for path in (tmp_path / "out").rglob("*") if path.is_file()]
+    assert not [text for text in texts if re.search(r"(?i)\bAPI API\b", text)]
+    assert any("Bookshelf API" in text for text in texts)

@@ -32,11 +32,10 @@ import httpx
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from jinja2 import Environment, FileSystemLoader, StrictUndefined
 from runtime_servers import Received, head, send_all, serving
 
 from generator.output import BLACK_MODE
-from generator.render import docstring_text
+from generator.render import template_environment
 
 REPO = Path(__file__).resolve().parent.parent
 TEMPLATES = REPO / "templates" / "sdk"
@@ -437,20 +436,13 @@ ASYNC_TELEMETRY = '''
 def render_runtime(sdk: dict[str, Any], out_dir: Path) -> None:
     """The runtime as generator.render writes it: static modules copied, `_client.py`
     rendered from the API's data (here with one resource, `users`)."""
-    env = Environment(
-        loader=FileSystemLoader(TEMPLATES),
-        undefined=StrictUndefined,
-        keep_trailing_newline=True,
-        trim_blocks=True,
-        lstrip_blocks=True,
-    )
-    env.filters["doc"] = docstring_text  # as registered by generator.render
+    env = template_environment()  # the templates' own environment, filters included
     for name in RUNTIME_MODULES:
         source = (TEMPLATES / "runtime" / name).read_text()
         (out_dir / name).write_text(f"{HEADER}\n{source}")
     plan = {"title": sdk["title"], "resources": [{"attr": "users", "class_name": "Users"}]}
     for name in RENDERED_MODULES:
-        source = env.get_template(name + ".jinja").render(sdk=sdk, plan=plan, header=HEADER)
+        source = env.get_template(f"sdk/{name}.jinja").render(sdk=sdk, plan=plan, header=HEADER)
         (out_dir / name).write_text(black.format_str(source, mode=BLACK_MODE))
 
 

@@ -18,6 +18,7 @@ import uvicorn
 from uvicorn.protocols.http.h11_impl import H11Protocol
 
 from .. import ir
+from ..naming import api_name
 from ..plan import Plan
 from .app import MockApp
 from .model import DEFAULT_LIMITS, Limits, MockError, load_plan
@@ -257,7 +258,7 @@ def serve_forever(
         return 2
     config = server_for(app).config
     server = _AnnouncingServer(config)
-    server.announcement = f"Mock server for {app.title} API listening on {url_of(sock)}"
+    server.announcement = f"Mock server for {api_name(app.title)} listening on {url_of(sock)}"
     try:
         server.run(sockets=[sock])
     finally:
