@@ -1,7 +1,7 @@
 """The repository stands alone: no test, benchmark or session reads anything beside the clone.
 
-CI happens to have ``../shared`` next to the checkout, so a test that read it would pass there
-and fail in a user's fresh clone; this guards against that.
+CI happens to have the workplace's shared folder next to the checkout, so a test that read it
+would pass there and fail in a user's fresh clone; this guards against that.
 """
 
 from __future__ import annotations
@@ -11,7 +11,8 @@ import re
 from conftest import SAMPLES_DIR, SPEC_FILES
 from regenerate import REPO
 
-# `../shared`, `parent / "shared"`, `parents[2]`: ways of reaching outside the clone.
+# The sibling shared folder by a relative path or by `parent`, `parents[2]`, or an absolute
+# workplace path: ways of reaching outside the clone.
 OUTSIDE = re.compile(r"\.\./shared|parent\s*/\s*[\"']shared|\.parents\[[2-9]\]|/work/")
 
 
