@@ -71,6 +71,7 @@ RESOURCE_MODULE_NAMES = frozenset(
         "Headers",
         "NotGiven",
         "Timeout",
+        "TotalTimeout",
         "Unset",
         "SyncResource",
         "AsyncResource",
