@@ -26,7 +26,7 @@ from typing import TextIO
 import attrs
 
 from . import __version__
-from .diagnostics import visible
+from .diagnostics import visible, visible_lines
 from .errors import InternalError, UsageError
 from .output import (
     MANIFEST,
@@ -300,5 +300,5 @@ def run(
     print(f"  to update it: lapgen generate {shown_spec} -o {shown_out}{again}", file=err)
     report = stat_text(result.changes) if stat else diff_text(result.changes)
     # OUTDIR's bytes are input: an edited file cannot put terminal controls in a CI log.
-    out.write("\n".join(visible(line) for line in report.split("\n")))
+    out.write(visible_lines(report))
     return EXIT_STALE

@@ -64,23 +64,20 @@ def main(argv: Sequence[str] | None = None) -> int:
     except BrokenPipeError:  # `lapgen ... | head`
         return EXIT_OK
     except LapgenError as exc:
-        print(terminal_text(str(exc)), file=sys.stderr)
+        from .diagnostics import visible_lines
+
+        print(visible_lines(str(exc)), file=sys.stderr)
         return exit_code(exc)
     except Exception as exc:  # noqa: BLE001  # a bug: one line that locates it, no traceback
+        from .diagnostics import visible_lines
+
         where = _innermost_frame(exc)
         message = f"{type(exc).__name__}: {exc} ({where})"
         print(
-            f"lapgen: internal error: {terminal_text(message)}; please report it", file=sys.stderr
+            f"lapgen: internal error: {visible_lines(message)}; please report it", file=sys.stderr
         )
         return EXIT_INTERNAL
     return code
-
-
-def terminal_text(text: str) -> str:
-    """``text`` safe to print: file names and spec text cannot move the cursor or reorder it."""
-    from .diagnostics import visible
-
-    return "\n".join(visible(line) for line in text.split("\n"))
 
 
 def _innermost_frame(exc: BaseException) -> str:
@@ -218,6 +215,7 @@ def _argument_parser() -> argparse.ArgumentParser:
 
 
 def _validate(args: argparse.Namespace) -> int:
+    from .diagnostics import visible_lines
     from .frontend import read_spec
     from .pipeline import planner_warnings, read_bytes
 
@@ -229,7 +227,7 @@ def _validate(args: argparse.Namespace) -> int:
             data = read_bytes(path)
         except UsageError as error:  # report it, and still validate the other files
             unreadable.append(error)
-            print(terminal_text(str(error)), file=sys.stderr)
+            print(visible_lines(str(error)), file=sys.stderr)
             continue
         result = read_spec(data)
         # The planner's warnings (name collisions) too: validate shows what generate would.
@@ -302,11 +300,12 @@ def _load(args: argparse.Namespace) -> Loaded:
 
 def _generate(args: argparse.Namespace) -> int:
     # black and jinja2 load only here: `lapgen mock` and `lapgen validate` start faster.
+    from .diagnostics import visible_lines
     from .output import FormatError, Terminated, write_output
     from .render import render_files
 
     plan = _load(args).plan
-    output = terminal_text(str(args.output))
+    output = visible_lines(str(args.output))
     try:
         files = render_files(plan, previous=args.output if args.output.is_dir() else None)
         notes = write_output(files, args.output, force=args.force)
@@ -322,7 +321,7 @@ def _generate(args: argparse.Namespace) -> int:
         )
         return 128 + (exc.args[0] if isinstance(exc, Terminated) else 2)
     for note in notes:
-        print(terminal_text(f"{output}: note: {note}"), file=sys.stderr)
+        print(visible_lines(f"{output}: note: {note}"), file=sys.stderr)
     methods = sum(1 for _ in plan.all_methods())
     print(f"{output}: {plan.package} with {methods} methods and {len(plan.models)} models")
     return EXIT_OK

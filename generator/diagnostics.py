@@ -27,6 +27,11 @@ def visible(text: str) -> str:
     )
 
 
+def visible_lines(text: str) -> str:
+    """``text`` with its line breaks kept and every other invisible character escaped."""
+    return "\n".join(visible(line) for line in text.split("\n"))
+
+
 @attrs.frozen
 class Diagnostic:
     severity: Severity
