@@ -70,7 +70,7 @@ parsed = time.perf_counter()
 planner_warnings(path, data, result.api)
 planned = time.perf_counter()
 json.dump({"import generator.cli": cli - start, "import generator.frontend (lark, attrs)":
-    front - cli, "import generator.pipeline (planner, config, httpx)": imported - front,
+    front - cli, "import generator.pipeline (planner, config)": imported - front,
     "lark grammar (cached tables)":
     grammar - imported, "read_spec (parse + IR)": parsed - grammar,
     "planner warnings": planned - parsed}, sys.stdout)
