@@ -6,8 +6,10 @@
 from __future__ import annotations
 
 import ast
+import functools
 from collections.abc import Sequence
 from pathlib import Path
+from typing import NoReturn
 
 import jinja2
 
@@ -17,6 +19,7 @@ from .escape import comment_text, docstring_text, fstring_text, python_string, t
 from .naming import api_name
 from .output import MANIFEST, format_files, known_chunks, manifest_text
 from .plan import Plan
+from .planner.annotations import Annotation
 
 # The runtime modules that are the same in every SDK: plain Python files in
 # templates/sdk/runtime, copied into each package below the one-line header.
@@ -98,7 +101,27 @@ def template_environment() -> jinja2.Environment:
     env.filters["fstring"] = fstring_text  # inside a double-quoted f-string
     env.filters["api_name"] = api_name
     env.globals["import_block"] = import_block
+    env.globals["unknown_annotation"] = _unknown_annotation
     return env
+
+
+def _unknown_annotation(annotation: object) -> NoReturn:
+    raise TypeError(f"_annotations.jinja has no macro for {annotation!r}")
+
+
+@functools.cache
+def _annotation_macro() -> jinja2.runtime.Macro:
+    module = template_environment().get_template("sdk/_annotations.jinja").module
+    macro: jinja2.runtime.Macro = module.annotation  # type: ignore[attr-defined]
+    return macro
+
+
+def annotation_text(annotation: Annotation, *, qualified: bool = True) -> str:
+    """``annotation`` as the generated code writes it (the templates' own macro).
+
+    ``qualified``: a model as ``models.Name`` (outside ``models.py``) or ``Name``.
+    """
+    return str(_annotation_macro()(annotation, qualified))
 
 
 def header(plan: Plan, comment: str = "#") -> str:

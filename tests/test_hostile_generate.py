@@ -33,6 +33,7 @@ from packaging.version import Version
 
 from generator.escape import RUNTIME_NAMES, SIGNATURE_NAMES, package_name_problem, toml_string
 from generator.pipeline import Loaded, LoadError, load
+from generator.planner.annotations import Annotation, Nullable, Scalar
 from generator.render import render_files
 
 EXAMPLES = int(os.environ.get("HOSTILE_EXAMPLES", "12"))
@@ -284,10 +285,12 @@ def _calls(loaded: Loaded) -> dict[str, object]:
     return {"methods": methods, "credentials": credentials}
 
 
-def _value(annotation: str) -> object:
-    if annotation.startswith("int"):
+def _value(annotation: Annotation) -> object:
+    if isinstance(annotation, Nullable):
+        annotation = annotation.inner
+    if annotation == Scalar("int"):
         return 1
-    if annotation.startswith("bool"):
+    if annotation == Scalar("bool"):
         return True
     return "x"
 

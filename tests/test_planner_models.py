@@ -12,6 +12,15 @@ from regenerate import REPO
 from generator.config import Config
 from generator.frontend import read_spec
 from generator.plan import ModelField, ModelPlan, Plan, build_plan
+from generator.planner.annotations import (
+    ANY,
+    JSON_OBJECT,
+    Annotation,
+    ListOf,
+    ModelRef,
+    Nullable,
+    Scalar,
+)
 from generator.planner.types import Decoding
 from generator.render import render
 
@@ -42,28 +51,28 @@ PLAIN = Decoding("plain")
 
 FIELD_CASES = [
     # (field as written, annotation, how from_dict decodes it)
-    ("count: int", "int", PLAIN),
-    ("ratio: num", "float", PLAIN),
-    ("done: bool", "bool", PLAIN),
-    ("note: str?", "str | None", PLAIN),
-    ("raw: any", "Any", PLAIN),
-    ("labels: map", "Dict[str, Any]", PLAIN),
-    ("tags: [str]", "List[str]", PLAIN),
-    ("role: enum(ADMIN/VIEWER)", "str", PLAIN),  # a response is read leniently
-    ("owner: map{id: int}", "Owner", Decoding("object", "Owner")),
-    ("items: [map{id: int}]", "List[Item]", Decoding("object_list", "Item")),
+    ("count: int", Scalar("int"), PLAIN),
+    ("ratio: num", Scalar("float"), PLAIN),
+    ("done: bool", Scalar("bool"), PLAIN),
+    ("note: str?", Nullable(Scalar("str")), PLAIN),
+    ("raw: any", ANY, PLAIN),
+    ("labels: map", JSON_OBJECT, PLAIN),
+    ("tags: [str]", ListOf(Scalar("str")), PLAIN),
+    ("role: enum(ADMIN/VIEWER)", Scalar("str"), PLAIN),  # a response is read leniently
+    ("owner: map{id: int}", ModelRef("Owner"), Decoding("object", "Owner")),
+    ("items: [map{id: int}]", ListOf(ModelRef("Item")), Decoding("object_list", "Item")),
     (
         "grid: [[map{x: int}]]",
-        "List[List[Grid]]",
+        ListOf(ListOf(ModelRef("Grid"))),
         Decoding("list", item=Decoding("object_list", "Grid")),
     ),
-    ("matrix: [[int]]", "List[List[int]]", PLAIN),  # nothing to decode at any depth
+    ("matrix: [[int]]", ListOf(ListOf(Scalar("int"))), PLAIN),  # nothing to decode at any depth
 ]
 
 
 @pytest.mark.parametrize(("written", "annotation", "decoding"), FIELD_CASES)
 def test_field_type_decides_annotation_and_decoding(
-    written: str, annotation: str, decoding: Decoding
+    written: str, annotation: Annotation, decoding: Decoding
 ) -> None:
     wire = written.split(":")[0]
     field = response_field(plan_returning(written), wire)
@@ -101,7 +110,7 @@ def test_one_shape_is_one_model_and_a_second_shape_of_the_name_is_numbered() -> 
     # `a`, `b` and `owner` share a shape: one class, named by the first hint.
     assert names == {"A", "C", "ThingsListResponse"}
     response = models_of(plan)["ThingsListResponse"]
-    assert [f.annotation for f in response.fields] == ["A", "A", "A", "List[C]"]
+    assert [f.annotation for f in response.fields] == [ModelRef("A")] * 3 + [ListOf(ModelRef("C"))]
 
 
 def test_same_hint_different_shapes_number_the_less_used_one() -> None:

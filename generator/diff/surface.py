@@ -3,24 +3,34 @@
 from __future__ import annotations
 
 from ..plan import MethodPlan, ParamPlan, Plan
+from ..render import annotation_text
 from .model import ParamChange, SignatureChange, Surface
 from .types import _required_text
 
 
 def signature(method: MethodPlan) -> str:
     """The generated method's signature, as a user calls it."""
-    parts = [f"{p.python}: {p.annotation}" for p in method.positional]
+    parts = [f"{p.python}: {annotation_text(p.annotation)}" for p in method.positional]
     keyword = [
-        f"{p.python}: {p.annotation}" + ("" if p.required else " = UNSET") for p in method.keyword
+        f"{p.python}: {annotation_text(p.annotation)}" + ("" if p.required else " = UNSET")
+        for p in method.keyword
     ]
     if keyword:
         parts += ["*", *keyword]
-    return f"{method.accessor}({', '.join(parts)}) -> {method.returns}"
+    return f"{method.accessor}({', '.join(parts)}) -> {annotation_text(method.returns)}"
+
+
+def _signature_key(method: MethodPlan) -> object:
+    """What a caller depends on, as typed data: a change in it is a changed signature."""
+    params = tuple(
+        (p.python, p.annotation, p.required, p.location == "path") for p in method.params
+    )
+    return (params, method.returns)
 
 
 def _param_text(param: ParamPlan, position: int | None) -> str:
     place = f", positional #{position + 1}" if position is not None else ""
-    return f"{param.annotation}, {_required_text(param.required)}{place}"
+    return f"{annotation_text(param.annotation)}, {_required_text(param.required)}{place}"
 
 
 def _param_changes(old: MethodPlan, new: MethodPlan) -> tuple[ParamChange, ...]:
@@ -53,11 +63,12 @@ def _surface(old: Plan, new: Plan) -> Surface:
             signature(method),
             signature(new_methods[accessor]),
             _param_changes(method, new_methods[accessor]),
-            method.returns,
-            new_methods[accessor].returns,
+            annotation_text(method.returns),
+            annotation_text(new_methods[accessor].returns),
         )
         for accessor, method in sorted(old_methods.items())
-        if accessor in new_methods and signature(method) != signature(new_methods[accessor])
+        if accessor in new_methods
+        and _signature_key(method) != _signature_key(new_methods[accessor])
     )
     old_models = {m.name for m in old.models}
     new_models = {m.name for m in new.models}

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable, Mapping, Sequence
 from typing import assert_never
 
 from .. import ir
 from ..plan import ModelPlan, Plan
+from ..planner.annotations import Annotation, renamed
+from ..render import annotation_text
 from .model import Change, _Named
 
 # ---------------------------------------------------------------------------------------------
@@ -216,17 +217,17 @@ def _renamed_fields(
     new: Sequence[_Named],
     removed: Sequence[_Named],
     added: Sequence[_Named],
-    type_of: Callable[[_Named], str],
+    type_of: Callable[[_Named], object],  # compared for equality only
 ) -> list[tuple[_Named, _Named]]:
     """Pairs (removed, added) that are probably one field renamed: the same type, and either
     the same position among the siblings or the only removed and added field of that type."""
     pairs: list[tuple[_Named, _Named]] = []
     taken: set[int] = set()
     for gone in removed:
-        text = type_of(gone)
-        same_type = [f for f in added if type_of(f) == text and id(f) not in taken]
+        gone_type = type_of(gone)
+        same_type = [f for f in added if type_of(f) == gone_type and id(f) not in taken]
         at_position = [f for f in same_type if new.index(f) == old.index(gone)]
-        rivals = [f for f in removed if type_of(f) == text]
+        rivals = [f for f in removed if type_of(f) == gone_type]
         if at_position:
             partner = at_position[0]
         elif len(same_type) == 1 and len(rivals) == 1:
@@ -307,15 +308,14 @@ def _model_changes(old: Plan, new: Plan) -> list[Change]:
     return changes
 
 
-def _renamed(annotation: str, renames: Mapping[str, str]) -> str:
-    if not renames:
-        return annotation
-    pattern = r"\b(" + "|".join(re.escape(n) for n in renames) + r")\b"
-    return re.sub(pattern, lambda m: renames[m[1]], annotation)
+def _field_type(annotation: Annotation) -> str:
+    """A model field's annotation as ``models.py`` writes it."""
+    return annotation_text(annotation, qualified=False)
 
 
 def _model_shape(model: ModelPlan, renames: Mapping[str, str]) -> object:
-    return tuple(sorted((f.wire, f.python, _renamed(f.annotation, renames)) for f in model.fields))
+    # Compared on the typed annotations, with the old model names in them renamed.
+    return frozenset((f.wire, f.python, renamed(f.annotation, renames)) for f in model.fields)
 
 
 def _model_field_changes(
@@ -327,7 +327,7 @@ def _model_field_changes(
     added = [f for f in new.fields if f.python not in old_by]
     changes: list[Change] = []
     for before, after in _renamed_fields(
-        old.fields, new.fields, removed, added, lambda f: _renamed(f.annotation, renames)
+        old.fields, new.fields, removed, added, lambda f: renamed(f.annotation, renames)
     ):
         removed.remove(before)
         added.remove(after)
@@ -350,12 +350,12 @@ def _model_field_changes(
                 None,
                 f"{old.name}.{field.python}",
                 f"model `{old.name}` lost attribute `{field.python}`",
-                field.annotation,
+                _field_type(field.annotation),
             )
         )
     for name, field in old_by.items():
         other = new_by.get(name)
-        if other is not None and _renamed(field.annotation, renames) != other.annotation:
+        if other is not None and renamed(field.annotation, renames) != other.annotation:
             changes.append(
                 Change(
                     "model-field-type-changed",
@@ -363,8 +363,8 @@ def _model_field_changes(
                     None,
                     f"{old.name}.{name}",
                     f"attribute `{old.name}.{name}` changed type",
-                    field.annotation,
-                    other.annotation,
+                    _field_type(field.annotation),
+                    _field_type(other.annotation),
                 )
             )
     for field in added:
@@ -376,7 +376,7 @@ def _model_field_changes(
                 f"{new.name}.{field.python}",
                 f"model `{new.name}` gained attribute `{field.python}`",
                 None,
-                field.annotation,
+                _field_type(field.annotation),
             )
         )
     return changes

@@ -13,8 +13,6 @@ import hashlib
 import re
 from collections.abc import Collection, Sequence
 
-import attrs
-
 from .. import ir, names, placement, variants
 from ..config import Config
 from ..diagnostics import Diagnostic
@@ -32,6 +30,7 @@ from ..naming import (
     words,
 )
 from ..placement import as_location
+from .annotations import ANY, NONE, Annotation, ModelRef
 from .models import _ModelRegistry
 from .resource_names import (
     _FILLER_WORDS,
@@ -70,7 +69,7 @@ def build_plan(api: ir.API, config: Config, *, spec_name: str, spec_bytes: bytes
     _refuse_non_http(api)
     _refuse_bad_header_keys(api)
     builder = _Builder(api, config)
-    resources = tuple(_resolve_resource(r, builder.models) for r in builder.resources())
+    resources = builder.resources()
     package = config.package or default_package_name(api.name)
     title = config.title or api.name
     api_version = config.package_version or api.version
@@ -109,27 +108,6 @@ def build_plan(api: ir.API, config: Config, *, spec_name: str, spec_bytes: bytes
         models=builder.models.plans(),
         warnings=tuple(warnings),
     )
-
-
-def _resolve_resource(resource: ResourcePlan, models: _ModelRegistry) -> ResourcePlan:
-    """Put the final model names into a resource's annotations."""
-    methods = tuple(
-        attrs.evolve(
-            method,
-            params=tuple(
-                attrs.evolve(p, annotation=models.resolve(p.annotation)) for p in method.params
-            ),
-            returns=models.resolve(method.returns),
-            returns_display=models.resolve(method.returns_display, qualified=False),
-            cast=attrs.evolve(method.cast, model=models.resolve(method.cast.model or "")),
-            response_model=(
-                models.resolve(method.response_model) if method.response_model else None
-            ),
-        )
-        for method in resource.methods
-    )
-    children = tuple(_resolve_resource(child, models) for child in resource.children)
-    return attrs.evolve(resource, methods=methods, children=children)
 
 
 def default_package_name(api_name: str) -> str:
@@ -286,7 +264,8 @@ class _Builder:
         prefixes = {
             resource[:depth] for _, resource, _ in placed for depth in range(1, len(resource) + 1)
         }
-        tree: dict[tuple[str, ...], list[MethodPlan]] = {}
+        # Each resource's methods as (endpoint, name, response class), in order.
+        tree: dict[tuple[str, ...], list[tuple[ir.Endpoint, str, str | None]]] = {}
         taken: dict[tuple[str, ...], set[str]] = {}
         for endpoint, resource, method_name in placed:
             method_name = _attribute_name(snake(method_name))  # `import` → `import_`
@@ -311,11 +290,20 @@ class _Builder:
                     )
                 )
             used.add(name)
-            tree.setdefault(resource, []).append(self.method(endpoint, resource, name))
+            response_class = self.count_shapes(endpoint, resource, name)
+            tree.setdefault(resource, []).append((endpoint, name, response_class))
             for depth in range(1, len(resource)):
                 tree.setdefault(resource[:depth], [])
+        # Every object shape is counted, so the model names are final: the methods' annotations
+        # name the models as they are.
+        methods = {
+            path: [
+                self.method(endpoint, path, name, response) for endpoint, name, response in items
+            ]
+            for path, items in tree.items()
+        }
         class_names: set[str] = set(RESOURCE_MODULE_NAMES)
-        return self._children((), tree, class_names)
+        return self._children((), methods, class_names)
 
     def _configured(self, endpoint: ir.Endpoint) -> bool:
         return f"{endpoint.method} {endpoint.path}" in self.accessor_overrides
@@ -405,9 +393,28 @@ class _Builder:
 
     # -- methods ---------------------------------------------------------------------------
 
-    def method(self, endpoint: ir.Endpoint, resource: tuple[str, ...], name: str) -> MethodPlan:
+    def count_shapes(
+        self, endpoint: ir.Endpoint, resource: tuple[str, ...], name: str
+    ) -> str | None:
+        """Count the object shapes a method's params and response use; its response class."""
+        for field in (*self.api.declared_params(endpoint).values(), *endpoint.repeated_params):
+            self.models.register(field.type.expr, hint=field.name)
+        chosen = endpoint.success
+        if chosen is not None and chosen.fields is not None:
+            return self.models.response_class(resource, name, chosen.fields)
+        if chosen is not None and chosen.type is not None:
+            self.models.register(chosen.type, hint="result")
+        return None
+
+    def method(
+        self,
+        endpoint: ir.Endpoint,
+        resource: tuple[str, ...],
+        name: str,
+        response_class: str | None,
+    ) -> MethodPlan:
         params = self.params(endpoint)
-        response_model, returns, cast = self.response(endpoint, resource, name)
+        response_model, returns, cast = self.response(endpoint, response_class)
         python_names = {p.wire: p.python for p in params}
         # A repeated name (a path `id` and a body `id`): the path template takes the path one.
         python_names.update({p.wire: p.python for p in params if p.location == "path"})
@@ -419,8 +426,6 @@ class _Builder:
             path_segments=_path_segments(endpoint.path, python_names),
             params=params,
             returns=returns,
-            # The bare class name or the annotation; final once the model names are.
-            returns_display=cast.model if cast.kind == "model" else returns,
             cast=cast,
             response_model=response_model,
             summary=_summary(endpoint, name),
@@ -478,7 +483,7 @@ class _Builder:
                 )
             python = unique(snake(field.name), taken)
             taken.add(python)
-            annotation = self.models.annotation(field.type, hint=field.name, for_input=True)
+            annotation = self.models.annotation(field.type, for_input=True)
             plans.append(
                 ParamPlan(
                     field.name,
@@ -519,7 +524,7 @@ class _Builder:
             )
             python = unique(f"{location}_{snake(field.name)}", taken)
             taken.add(python)
-            annotation = self.models.annotation(field.type, hint=field.name, for_input=True)
+            annotation = self.models.annotation(field.type, for_input=True)
             is_required = any(field is other for other in endpoint.required)
             plans.append(
                 ParamPlan(
@@ -535,21 +540,21 @@ class _Builder:
         return plans
 
     def response(
-        self, endpoint: ir.Endpoint, resource: tuple[str, ...], method: str
-    ) -> tuple[str | None, str, ResponseCast]:
+        self, endpoint: ir.Endpoint, response_class: str | None
+    ) -> tuple[str | None, Annotation, ResponseCast]:
+        """The response model, the return annotation and how the JSON becomes the result."""
         chosen = endpoint.success
         if chosen is None or (chosen.fields is None and chosen.type is None):
             if chosen is not None and chosen.code == "204":
-                return None, "None", ResponseCast("discard")
-            return None, "Any", ResponseCast("passthrough")
-        if chosen.fields is not None:
-            name = self.models.response_class(resource, method, chosen.fields)
-            return name, f"models.{name}", ResponseCast("model", name)
+                return None, NONE, ResponseCast("discard")
+            return None, ANY, ResponseCast("passthrough")
+        if response_class is not None:
+            return response_class, ModelRef(response_class), ResponseCast("model", response_class)
         assert chosen.type is not None
-        annotation = self.models.annotation(ir.TypeSpec(chosen.type), hint="result")
+        annotation = self.models.annotation(ir.TypeSpec(chosen.type))
         model = self.models.model_of(chosen.type)
         if model is not None:
-            return model, f"models.{model}", ResponseCast("model", model)
+            return model, ModelRef(model), ResponseCast("model", model)
         if isinstance(chosen.type, ir.ArrayType):
             item = self.models.model_of(chosen.type.items)
             if item is not None:  # `→ [Address]`

@@ -2,23 +2,31 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
 from typing import assert_never
 
 import attrs
 
 from .. import ir
-from ..escape import (
-    CLASS_RESERVED,
-    python_string,
-)
+from ..escape import CLASS_RESERVED
 from ..naming import (
     pascal,
     singular,
     snake,
     type_name,
     unique,
+)
+from .annotations import (
+    ANY,
+    JSON_OBJECT,
+    NONE,
+    Annotation,
+    DictOf,
+    ListOf,
+    LiteralOf,
+    ModelRef,
+    Scalar,
+    nullable,
 )
 from .types import MAX_CLASS_NAME, MODEL_RESERVED, Decoding, ModelField, ModelPlan
 
@@ -66,61 +74,76 @@ class _ModelRegistry:
         self.response_docs: dict[str, str] = {}
         self.named_types = {named.name: named for named in api.types}
         self._final: dict[object, str] | None = None
-        self._tokens: dict[object, str] = {}
-        self._token_names: dict[str, str] | None = None
         for named in api.types:
             self._register(named.name, ir.ObjectType(named.fields, named.name), "")
 
     def _register(self, hint: str, expr: ir.ObjectType, doc: str) -> object:
         """Count one use of an object shape; returns the shape's key."""
+        # Names rank shapes by their uses, so every use is counted before any name is given.
+        assert self._final is None, "an object shape was counted after the models were named"
         key = _object_key(expr)
         spec = self.by_shape.get(key)
         if spec is None:
             spec = self.by_shape[key] = _ModelSpec(expr.name or hint, expr.fields, doc)
         spec.uses += 1
         for field in expr.fields:
-            self.annotation(field.type, hint=field.name)
+            self.register(field.type.expr, hint=field.name)
         return key
 
-    def _ref_token(self, key: object) -> str:
-        return self._tokens.setdefault(key, str(len(self._tokens)))
+    def register(self, expr: ir.TypeExpr, *, hint: str) -> None:
+        """Count the object shapes a type uses; ``hint`` names them (an array's: singular)."""
+        match expr:
+            case ir.ObjectType(fields=fields) if fields:
+                self._register(hint, expr, "")
+            case ir.ArrayType():
+                self.register(expr.items, hint=singular(hint))
+            case ir.DictType():
+                self.register(expr.key, hint=hint)
+                self.register(expr.value, hint=hint)
+            case ir.Primitive() | ir.EnumType() | ir.RefType() | ir.ObjectType():
+                pass
+            case _:
+                assert_never(expr)
 
     def model_of(self, expr: ir.TypeExpr) -> str | None:
+        """The model a named type reference stands for."""
         if isinstance(expr, ir.RefType) and expr.name in self.named_types:
-            return _MODEL_TOKEN + self._ref_token(self._key_of_named(expr.name))
+            return self._names()[self._key_of_named(expr.name)]
         return None
 
     def _key_of_named(self, name: str) -> object:
         return _object_key(ir.ObjectType(self.named_types[name].fields, name))
 
-    def annotation(self, spec: ir.TypeSpec, *, hint: str, for_input: bool = False) -> str:
-        text = self._annotation(spec.expr, hint, for_input)
-        return f"{text} | None" if spec.nullable and text not in ("Any", "None") else text
+    def annotation(self, spec: ir.TypeSpec, *, for_input: bool = False) -> Annotation:
+        """The annotation of a value of type ``spec`` (once every shape is counted).
 
-    def _annotation(self, expr: ir.TypeExpr, hint: str, for_input: bool) -> str:
+        ``for_input``: what a request sends, where an enum is a ``Literal`` of its values (a
+        response's is read leniently, as any string).
+        """
+        annotation = self._annotation(spec.expr, for_input)
+        return nullable(annotation) if spec.nullable else annotation
+
+    def _annotation(self, expr: ir.TypeExpr, for_input: bool) -> Annotation:
         # Exhaustive over the type kinds (mypy checks it): a new kind cannot pass as an object.
         match expr:
             case ir.Primitive():
-                return _PRIMITIVE_ANNOTATIONS.get(expr.name, "Any")
+                return _PRIMITIVE_ANNOTATIONS.get(expr.name, ANY)
             case ir.EnumType():
-                if not for_input:
-                    return "str"
-                values = ", ".join(python_string(value) for value in expr.values)
-                return f"Literal[{values}]" if values else "str"
+                return LiteralOf(expr.values) if for_input and expr.values else Scalar("str")
             case ir.ArrayType():
-                return f"List[{self._annotation(expr.items, singular(hint), for_input)}]"
+                return ListOf(self._annotation(expr.items, for_input))
             case ir.DictType():
-                key = self._annotation(expr.key, hint, for_input)
-                value = self._annotation(expr.value, hint, for_input)
-                return f"Dict[{key if key != 'Any' else 'str'}, {value}]"
+                key = self._annotation(expr.key, for_input)
+                return DictOf(
+                    Scalar("str") if key == ANY else key, self._annotation(expr.value, for_input)
+                )
             case ir.RefType():
-                if expr.name in self.named_types:
-                    return f"models.{_MODEL_TOKEN}{self._ref_token(self._key_of_named(expr.name))}"
-                return "Any"
+                model = self.model_of(expr)
+                return ModelRef(model) if model is not None else ANY
             case ir.ObjectType():
                 if not expr.fields:
-                    return "Dict[str, Any]"
-                return f"models.{_MODEL_TOKEN}{self._ref_token(self._register(hint, expr, ''))}"
+                    return JSON_OBJECT
+                return ModelRef(self._names()[_object_key(expr)])
             case _:
                 assert_never(expr)
 
@@ -128,7 +151,7 @@ class _ModelRegistry:
         self, resource: tuple[str, ...], method: str, fields: tuple[ir.Field, ...]
     ) -> str:
         for field in fields:
-            self.annotation(field.type, hint=field.name)
+            self.register(field.type.expr, hint=field.name)
         # The shortest unambiguous name: the method, prefixed by as many resource names as it
         # takes to be unique (`UsersGetResponse`, `B2BSessionsGetResponse`), within 40 chars.
         parts = [pascal(part) for part in resource]
@@ -169,22 +192,6 @@ class _ModelRegistry:
         self._final = names
         return names
 
-    def resolve(self, text: str, *, qualified: bool = True) -> str:
-        """Replace model placeholders in an annotation with final class names.
-
-        ``qualified=False``: for ``models.py`` itself, the references lose their ``models.``.
-        """
-        if _MODEL_TOKEN not in text:
-            return text
-        if self._token_names is None:
-            self._token_names = {self._ref_token(key): name for key, name in self._names().items()}
-        tokens = self._token_names
-        return re.sub(
-            r"(models\.)?" + _MODEL_TOKEN + r"(\d+)",
-            lambda m: ((m.group(1) or "") if qualified else "") + tokens[m.group(2)],
-            text,
-        )
-
     def find_field(self, model: str, wire: str, depth: int) -> tuple[str, ...] | None:
         fields = self.responses.get(model)
         if fields is None:
@@ -213,12 +220,11 @@ class _ModelRegistry:
         for field in fields:
             python = unique(snake(field.name), taken)
             taken.add(python)
-            annotation = self.resolve(self.annotation(field.type, hint=field.name), qualified=False)
             result.append(
                 ModelField(
                     wire=field.name,
                     python=python,
-                    annotation=annotation,
+                    annotation=self.annotation(field.type),
                     required=field.required_marker,
                     decoding=self._decoding(field.type.expr),
                     doc=field.comment or "",
@@ -257,11 +263,6 @@ class _ModelRegistry:
                 assert_never(expr)
 
 
-# Annotations are written before every shape is known, so they name models by a placeholder
-# that ``_ModelRegistry.resolve`` replaces once the names are final.
-_MODEL_TOKEN = "\x02MODEL"
-
-
 def _numbered(name: str, taken: set[str]) -> str:
     """``name``, or ``name2``, ``name3``… (class names take no underscore)."""
     counter = 1
@@ -287,17 +288,15 @@ def _find_field(fields: Sequence[ir.Field], wire: str, depth: int) -> tuple[str,
     return None
 
 
-# Annotations use typing's List and Dict: a method or field named `list` or `dict` shadows the
-# builtin inside its class body, where mypy would then read `list[str]` as the method.
-_PRIMITIVE_ANNOTATIONS = {
-    "str": "str",
-    "int": "int",
-    "num": "float",
-    "float": "float",
-    "bool": "bool",
-    "map": "Dict[str, Any]",
-    "any": "Any",
-    "bytes": "str",
-    "null": "None",
-    "file": "bytes",
+_PRIMITIVE_ANNOTATIONS: dict[str, Annotation] = {
+    "str": Scalar("str"),
+    "int": Scalar("int"),
+    "num": Scalar("float"),
+    "float": Scalar("float"),
+    "bool": Scalar("bool"),
+    "map": JSON_OBJECT,
+    "any": ANY,
+    "bytes": Scalar("str"),
+    "null": NONE,
+    "file": Scalar("bytes"),
 }

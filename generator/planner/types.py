@@ -14,6 +14,7 @@ import attrs
 from .. import ir
 from ..diagnostics import Diagnostic
 from ..placement import Location
+from .annotations import Annotation
 
 MAX_CLASS_NAME = 40
 # Verbs a one-word ``@desc`` is likely made of, beyond the spec's own words.
@@ -100,7 +101,7 @@ class ParamPlan:
     python: str
     location: Location
     required: bool
-    annotation: str
+    annotation: Annotation  # what the method's signature says (``Unset`` aside)
     doc: str
     # The IR type as written (out of equality, like positions: a plan compares by what it prints).
     type: ir.TypeSpec = attrs.field(eq=False)
@@ -142,8 +143,7 @@ class MethodPlan:
     path: str
     path_segments: tuple[PathSegment, ...]  # the template builds the path expression from them
     params: tuple[ParamPlan, ...]
-    returns: str  # the return annotation
-    returns_display: str  # the return annotation as the README shows it (no ``models.``)
+    returns: Annotation
     cast: ResponseCast  # how decoded JSON becomes ``returns``
     response_model: str | None
     summary: str
@@ -199,7 +199,7 @@ class Decoding:
 class ModelField:
     wire: str
     python: str
-    annotation: str
+    annotation: Annotation
     required: bool
     decoding: Decoding  # how ``from_dict`` reads it; ``to_dict`` dumps all but ``plain`` ones
     doc: str
