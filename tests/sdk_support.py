@@ -48,7 +48,7 @@ from generator import ir
 from generator.cli import main as lapgen_main
 from generator.config import Config, load_config
 from generator.frontend import read_spec
-from generator.plan import Plan, build_plan, plan_json
+from generator.plan import MethodPlan, Plan, build_plan, plan_json
 
 # Files a run leaves that are not part of the output.
 IGNORED_PARTS = frozenset({"__pycache__", ".mypy_cache", ".pytest_cache"})
@@ -187,6 +187,9 @@ class Loaded:
 
     def endpoint_at(self, line: int) -> ir.Endpoint:
         return next(e for e in self.api.endpoints if e.pos.line == line)
+
+    def method_plan(self, accessor: str) -> MethodPlan:
+        return next(m for m in self.plan.all_methods() if m.accessor == accessor)
 
     @property
     def model_fields(self) -> dict[str, dict[str, str]]:
@@ -442,27 +445,26 @@ def _fill_path_param(path: str, wire: str, value: Any) -> str:
 def plan_call(
     wire: Wire,
     method: dict[str, Any],
-    endpoint: ir.Endpoint,
+    planned: MethodPlan,
     signature: Mapping[str, Any],
     *,
     optional: Literal["richest", "none", "all"] = "richest",
 ) -> Call:
     """The arguments for ``method``: its required params, plus optional ones by location.
 
+    ``planned`` is the same method in the Plan, whose params carry their IR types;
     ``signature`` maps Python param names to their resolved annotations.
     """
-    declared = wire.api.declared_params(endpoint)
-    # A name repeated in the endpoint: the second param is named after its place (`body_id`).
-    repeated = {field.name: field for field in endpoint.repeated_params}
+    assert method["accessor"] == planned.accessor
+    endpoint = planned.endpoint
+    # Python names are unique within a method (a repeated wire name's second is `body_id`).
+    types = {p.python: p.type.expr for p in planned.params}
 
-    def field_of(param: dict[str, Any]) -> ir.Field | None:
-        if param["wire"] in repeated and param["python"].startswith(f"{param['in']}_"):
-            return repeated[param["wire"]]
-        return declared.get(param["wire"])
+    def type_of(param: dict[str, Any]) -> ir.TypeExpr:
+        return types[param["python"]]
 
     def richness(param: dict[str, Any]) -> int:
-        field = field_of(param)
-        return RICHNESS.get(type(field.type.expr), 1) if field is not None else 1
+        return RICHNESS.get(type(type_of(param)), 1)
 
     params = method["params"]
     chosen: list[dict[str, Any]] = [p for p in params if p["required"]]
@@ -485,8 +487,7 @@ def plan_call(
     headers: dict[str, str] = {}
     body: dict[str, Any] | None = {} if any(p["in"] == "body" for p in params) else None
     for param in chosen:
-        field = field_of(param)
-        expr = field.type.expr if field is not None else ir.Primitive("str")
+        expr = type_of(param)
         if param["in"] == "path":
             value = _path_value(param["wire"], expr)
             data = value
@@ -656,7 +657,8 @@ def exercise(
 
     client = target.client(http_client=httpx.Client(transport=httpx.MockTransport(handler)))
     function = resolve(client, method["accessor"])
-    call = plan_call(wire, method, endpoint, signature_of(function), optional=optional)
+    planned = loaded.method_plan(method["accessor"])
+    call = plan_call(wire, method, planned, signature_of(function), optional=optional)
     result = function(*call.args, **call.kwargs)
 
     where = f"{method['method']} {method['path']} ({method['accessor']}, {optional})"

@@ -76,9 +76,9 @@ def calls(root: Any) -> list[tuple[dict[str, Any], Any, Call]]:
     planned = []
     for method in ENDPOINTS:
         function = resolve(root, method["accessor"])
-        endpoint = STYTCH.endpoint_at(method["line"])
+        method_plan = STYTCH.method_plan(method["accessor"])
         planned.append(
-            (method, function, plan_call(WIRE, method, endpoint, signature_of(function)))
+            (method, function, plan_call(WIRE, method, method_plan, signature_of(function)))
         )
     return planned
 
@@ -218,8 +218,8 @@ def send(request: httpx.Request) -> httpx.Response:
 
 def planned(accessor: str, optional: str = "none") -> tuple[dict[str, Any], Call]:
     method = next(m for m in ENDPOINTS if m["accessor"] == accessor)
-    endpoint = STYTCH.endpoint_at(method["line"])
-    return method, plan_call(WIRE, method, endpoint, _signature(method), optional=optional)  # type: ignore[arg-type]
+    method_plan = STYTCH.method_plan(accessor)
+    return method, plan_call(WIRE, method, method_plan, _signature(method), optional=optional)  # type: ignore[arg-type]
 
 
 def first(predicate: Any) -> dict[str, Any]:
@@ -238,8 +238,8 @@ def test_a_header_param_in_the_query_is_refused(stytch_mock: RunningMock) -> Non
         and all(p["in"] == "path" for p in m["params"] if p["required"])
     )
     header = next(p for p in method["params"] if p["in"] == "header")
-    endpoint = STYTCH.endpoint_at(method["line"])
-    call = plan_call(WIRE, method, endpoint, _signature(method), optional="none")
+    method_plan = STYTCH.method_plan(method["accessor"])
+    call = plan_call(WIRE, method, method_plan, _signature(method), optional="none")
     call.query.append((header["wire"], "session-token-test"))
     response = send(raw_request(stytch_mock, method, call))
     assert response.status_code == 400, response.text
@@ -254,8 +254,8 @@ def test_a_header_param_in_the_query_is_refused(stytch_mock: RunningMock) -> Non
 def test_a_missing_required_body_field_is_refused(stytch_mock: RunningMock) -> None:
     method = first(lambda m: any(p["in"] == "body" and p["required"] for p in m["params"]))
     missing = next(p for p in method["params"] if p["in"] == "body" and p["required"])
-    endpoint = STYTCH.endpoint_at(method["line"])
-    call = plan_call(WIRE, method, endpoint, _signature(method), optional="none")
+    method_plan = STYTCH.method_plan(method["accessor"])
+    call = plan_call(WIRE, method, method_plan, _signature(method), optional="none")
     assert call.body is not None
     del call.body[missing["wire"]]
     response = send(raw_request(stytch_mock, method, call))
@@ -463,8 +463,8 @@ def test_each_sample_sdk_calls_every_endpoint(
         sdk_client = module.Client(**target.credentials, base_url=mock.url, max_retries=0)
         for method in loaded.json["endpoints"]:
             function = resolve(sdk_client, method["accessor"])
-            endpoint = loaded.endpoint_at(method["line"])
-            call = plan_call(wire, method, endpoint, signature_of(function))
+            method_plan = loaded.method_plan(method["accessor"])
+            call = plan_call(wire, method, method_plan, signature_of(function))
             try:
                 function(*call.args, **call.kwargs)
             except Exception as exc:  # noqa: BLE001 - report them all together

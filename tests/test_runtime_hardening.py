@@ -94,8 +94,8 @@ def test_every_path_param_of_every_endpoint_stays_one_segment(sdk: ModuleType) -
         names = re.findall(r"\{+([^{}]+)\}+", template)
         expected = segments(re.sub(r"\{+[^{}]+\}+", "X", template).encode())
         function = resolve(client, method["accessor"])
-        endpoint = STYTCH.endpoint_at(method["line"])
-        call = plan_call(WIRE, method, endpoint, signature_of(function))
+        method_plan = STYTCH.method_plan(method["accessor"])
+        call = plan_call(WIRE, method, method_plan, signature_of(function))
         assert len(call.args) == len(names), method["accessor"]
         for value in HOSTILE_PATH_VALUES:
             requests.clear()
@@ -206,7 +206,7 @@ def test_any_2xx_body_gives_the_model_or_a_validation_error(
 
     client = mock_client(sdk, handler)
     function = resolve(client, method["accessor"])
-    call = plan_call(WIRE, method, STYTCH.endpoint_at(method["line"]), signature_of(function))
+    call = plan_call(WIRE, method, STYTCH.method_plan(method["accessor"]), signature_of(function))
     model = getattr(sdk.models, method["response_model"])
     try:
         result = function(*call.args, **call.kwargs)

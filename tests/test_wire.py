@@ -192,7 +192,7 @@ def test_endpoint_over_the_wire(sdk: ModuleType, accessor: str) -> None:
     server = Server(json_reply(status, body))
     client = server.client(sdk)
     function = resolve(client, accessor)
-    call = plan_call(WIRE, method, STYTCH.endpoint_at(method["line"]), signature_of(function))
+    call = plan_call(WIRE, method, STYTCH.method_plan(method["accessor"]), signature_of(function))
     result = function(*call.args, **call.kwargs)
     (request,) = server.requests
     check_request(sdk, request, call)
@@ -208,8 +208,8 @@ def test_every_endpoint_with_no_or_every_optional_param(sdk: ModuleType, optiona
         status, body = response_for(method)
         server = Server(json_reply(status, body))
         function = resolve(server.client(sdk), method["accessor"])
-        endpoint = STYTCH.endpoint_at(method["line"])
-        call = plan_call(WIRE, method, endpoint, signature_of(function), optional=optional)
+        method_plan = STYTCH.method_plan(method["accessor"])
+        call = plan_call(WIRE, method, method_plan, signature_of(function), optional=optional)
         try:
             result = function(*call.args, **call.kwargs)
             (request,) = server.requests
@@ -257,7 +257,7 @@ def test_async_endpoint_over_the_wire(sdk: ModuleType, accessor: str) -> None:
         async with server.async_client(sdk) as client:
             function = resolve(client, accessor)
             call = plan_call(
-                WIRE, method, STYTCH.endpoint_at(method["line"]), signature_of(function)
+                WIRE, method, STYTCH.method_plan(method["accessor"]), signature_of(function)
             )
             result = await function(*call.args, **call.kwargs)
             await client._http_client.aclose()
@@ -278,7 +278,7 @@ def test_every_optional_param_at_once(sdk: ModuleType) -> None:
     call = plan_call(
         WIRE,
         method,
-        STYTCH.endpoint_at(method["line"]),
+        STYTCH.method_plan(method["accessor"]),
         signature_of(client.users.create),
         optional="all",
     )
