@@ -56,10 +56,10 @@ def every_endpoint(url: str) -> Counter[str]:
     with stytch_api.Client(project_id=PROJECT_ID, secret=SECRET, base_url=url) as client:
         for method in loaded.json["endpoints"]:
             function = resolve(client, method["accessor"])
-            endpoint = loaded.endpoint_at(method["line"])
-            call = plan_call(wire, method, endpoint, signature_of(function))
+            planned = loaded.method_plan(method["accessor"])
+            call = plan_call(wire, method, planned, signature_of(function))
             function(*call.args, **call.kwargs)
-            groups[endpoint.group or method["accessor"].split(".")[0]] += 1
+            groups[planned.endpoint.group or method["accessor"].split(".")[0]] += 1
     return groups
 
 

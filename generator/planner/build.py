@@ -264,8 +264,9 @@ class _Builder:
         prefixes = {
             resource[:depth] for _, resource, _ in placed for depth in range(1, len(resource) + 1)
         }
-        # Each resource's methods as (endpoint, name, response class), in order.
-        tree: dict[tuple[str, ...], list[tuple[ir.Endpoint, str, str | None]]] = {}
+        tree: dict[tuple[str, ...], list[MethodPlan]] = {}
+        # (resource, endpoint, method name, response class), in endpoint order.
+        pending: list[tuple[tuple[str, ...], ir.Endpoint, str, str | None]] = []
         taken: dict[tuple[str, ...], set[str]] = {}
         for endpoint, resource, method_name in placed:
             method_name = _attribute_name(snake(method_name))  # `import` → `import_`
@@ -290,20 +291,16 @@ class _Builder:
                     )
                 )
             used.add(name)
-            response_class = self.count_shapes(endpoint, resource, name)
-            tree.setdefault(resource, []).append((endpoint, name, response_class))
+            pending.append((resource, endpoint, name, self.count_shapes(endpoint, resource, name)))
+            tree.setdefault(resource, [])
             for depth in range(1, len(resource)):
                 tree.setdefault(resource[:depth], [])
         # Every object shape is counted, so the model names are final: the methods' annotations
         # name the models as they are.
-        methods = {
-            path: [
-                self.method(endpoint, path, name, response) for endpoint, name, response in items
-            ]
-            for path, items in tree.items()
-        }
+        for resource, endpoint, name, response_class in pending:
+            tree[resource].append(self.method(endpoint, resource, name, response_class))
         class_names: set[str] = set(RESOURCE_MODULE_NAMES)
-        return self._children((), methods, class_names)
+        return self._children((), tree, class_names)
 
     def _configured(self, endpoint: ir.Endpoint) -> bool:
         return f"{endpoint.method} {endpoint.path}" in self.accessor_overrides
