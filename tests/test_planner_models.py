@@ -12,7 +12,6 @@ from regenerate import REPO
 from generator.config import Config
 from generator.frontend import read_spec
 from generator.plan import ModelField, ModelPlan, Plan, build_plan
-from generator.planner.types import Decoding
 from generator.render import render
 
 
@@ -38,40 +37,32 @@ def response_field(plan: Plan, wire: str) -> ModelField:
     return next(field for field in model.fields if field.wire == wire)
 
 
-PLAIN = Decoding("plain")
-
 FIELD_CASES = [
-    # (field as written, annotation, how from_dict decodes it)
-    ("count: int", "int", PLAIN),
-    ("ratio: num", "float", PLAIN),
-    ("done: bool", "bool", PLAIN),
-    ("note: str?", "str | None", PLAIN),
-    ("raw: any", "Any", PLAIN),
-    ("labels: map", "Dict[str, Any]", PLAIN),
-    ("tags: [str]", "List[str]", PLAIN),
-    ("role: enum(ADMIN/VIEWER)", "str", PLAIN),  # a response is read leniently
-    ("owner: map{id: int}", "Owner", Decoding("object", "Owner")),
-    ("items: [map{id: int}]", "List[Item]", Decoding("object_list", "Item")),
-    (
-        "grid: [[map{x: int}]]",
-        "List[List[Grid]]",
-        Decoding("list", item=Decoding("object_list", "Grid")),
-    ),
-    ("matrix: [[int]]", "List[List[int]]", PLAIN),  # nothing to decode at any depth
+    # (field as written, annotation: the runtime parses and dumps by it)
+    ("count: int", "int"),
+    ("ratio: num", "float"),
+    ("done: bool", "bool"),
+    ("note: str?", "str | None"),
+    ("raw: any", "Any"),
+    ("labels: map", "Dict[str, Any]"),
+    ("tags: [str]", "List[str]"),
+    ("role: enum(ADMIN/VIEWER)", "str"),  # a response is read leniently
+    ("owner: map{id: int}", "Owner"),
+    ("items: [map{id: int}]", "List[Item]"),
+    ("grid: [[map{x: int}]]", "List[List[Grid]]"),
+    ("matrix: [[int]]", "List[List[int]]"),
 ]
 
 
-@pytest.mark.parametrize(("written", "annotation", "decoding"), FIELD_CASES)
-def test_field_type_decides_annotation_and_decoding(
-    written: str, annotation: str, decoding: Decoding
-) -> None:
+@pytest.mark.parametrize(("written", "annotation"), FIELD_CASES)
+def test_field_type_decides_annotation(written: str, annotation: str) -> None:
     wire = written.split(":")[0]
     field = response_field(plan_returning(written), wire)
-    assert (field.annotation, field.decoding) == (annotation, decoding)
+    assert field.annotation == annotation
 
 
 def test_generated_model_decodes_and_dumps_nested_objects(tmp_path: Path) -> None:
-    """The Decoding kinds, as the templates write them, round-trip real JSON."""
+    """Nested models, lists of them and lists of lists, as generated, round-trip real JSON."""
     plan = plan_returning("owner: map{id: int}, grid: [[map{x: int}]], tags: [str], n: int")
     source = render(plan)[f"{plan.package}/models.py"]
     package = tmp_path / plan.package
