@@ -39,7 +39,9 @@ WITH_PATH_PARAMS = [m for m in ENDPOINTS if any(p["in"] == "path" for p in m["pa
 WITH_MODEL = [m for m in ENDPOINTS if m["response_model"] is not None]
 # A users.get body with every declared field (spec/stytch.toml types them as present).
 _USERS_GET = next(m for m in ENDPOINTS if m["accessor"] == "users.get")
-USER = WIRE.response_body(STYTCH.api.response_fields(STYTCH.endpoint_at(_USERS_GET["line"]).success))
+USER = WIRE.response_body(
+    STYTCH.api.response_fields(STYTCH.endpoint_at(_USERS_GET["line"]).success)
+)
 
 
 @pytest.fixture(scope="module")

@@ -558,7 +558,7 @@ def test_async_with_raw_response(sdk: ModuleType) -> None:
 def search_page(cursor: str | None, *ids: str) -> dict[str, Any]:
     """A users.search page; Stytch's spec types ``next_cursor`` as a string, so none is ""."""
     page = body_of("users.search", request_id=f"request-{cursor}")
-    (user, *_) = page["results"]
+    user, *_ = page["results"]
     page["results"] = [{**user, "user_id": user_id} for user_id in ids]
     page["results_metadata"] = {"total": 5, "next_cursor": cursor or ""}
     return page
@@ -683,7 +683,9 @@ def test_explicit_environment(sdk: ModuleType) -> None:
 
 
 def test_base_url_override_wins_over_the_telemetry_server(sdk: ModuleType) -> None:
-    server = Server(json_reply(200, {**body_of("fraud.fingerprint.lookup"), **body_of("users.get")}))
+    server = Server(
+        json_reply(200, {**body_of("fraud.fingerprint.lookup"), **body_of("users.get")})
+    )
     client = server.client(sdk, base_url="https://proxy.example.com/stytch/")
     client.fraud.fingerprint.lookup(telemetry_id="telemetry-1")
     client.users.get("u")
@@ -693,7 +695,9 @@ def test_base_url_override_wins_over_the_telemetry_server(sdk: ModuleType) -> No
 
 
 def test_telemetry_groups_use_the_telemetry_server(sdk: ModuleType) -> None:
-    server = Server(json_reply(200, {**body_of("fraud.fingerprint.lookup"), **body_of("users.get")}))
+    server = Server(
+        json_reply(200, {**body_of("fraud.fingerprint.lookup"), **body_of("users.get")})
+    )
     client = server.client(sdk)
     client.fraud.fingerprint.lookup(telemetry_id="telemetry-1")
     client.users.get("u")

@@ -227,7 +227,10 @@ class _ModelRegistry:
         ]
         plans += [
             ModelPlan(
-                name, self.response_docs[name], self._fields(fields, present=checked), checked=checked
+                name,
+                self.response_docs[name],
+                self._fields(fields, present=checked),
+                checked=checked,
             )
             for name, fields in self.responses.items()
         ]

@@ -18,7 +18,8 @@ must have its declared JSON type; otherwise ``ResponseShapeError`` names the fie
 import sys
 import types
 import typing
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
+from itertools import repeat
 from typing import Any, ClassVar, Literal, Self, Union
 
 import attrs
@@ -37,9 +38,6 @@ __all__ = [
 ]
 
 Parser = Callable[[Any], Any]
-# A field as the parsers see it: wire name, attribute name, whether it may be left out (it has
-# a default), and the parser of its value (None: the value is used as it is).
-FieldEntry = tuple[str, str, bool, Parser | None]
 _MISSING: Any = object()
 M = typing.TypeVar("M", bound="Model")
 
@@ -63,10 +61,10 @@ class Model:
 
     def to_dict(self) -> dict[str, Any]:
         data: dict[str, Any] = dict(self.additional_properties)
-        for wire, name, _optional, parse in _table(type(self), False)[0]:
+        for wire, name, holds_models in _table(type(self), False).dumped:
             value = getattr(self, name)
             if value is not UNSET:
-                data[wire] = value if parse is None else dump(value)
+                data[wire] = dump(value) if holds_models else value
         return data
 
 
@@ -115,17 +113,72 @@ def cursor_at(page: Any, *names: str) -> Any:
 # Field tables: built once per class and mode from the annotations
 # ---------------------------------------------------------------------------------------------
 
-_TABLES: dict[tuple[type, bool], tuple[tuple[FieldEntry, ...], frozenset[str]]] = {}
+
+@attrs.frozen
+class _Node:
+    """How to read a JSON value of one type.
+
+    ``convert`` (when set) reads and checks the value; otherwise the value is used as it is,
+    once its type is one of ``plain`` (None: any value will do). ``expected`` names the type.
+    """
+
+    plain: frozenset[type] | None = None
+    convert: Parser | None = None
+    expected: str = ""
+
+    def check(self, value: Any) -> Any:
+        if self.convert is not None:
+            return self.convert(value)
+        if self.plain is not None and type(value) not in self.plain:
+            raise _mismatch(self.expected, value)
+        return value
 
 
-def _table(cls: type[Model], checked: bool) -> tuple[tuple[FieldEntry, ...], frozenset[str]]:
+_ANYTHING = _Node()
+# A field: wire name, attribute, whether it may be left out (it has a default), and its node.
+_Entry = tuple[str, str, bool, _Node]
+
+
+class _Table:
+    """A class's fields, as its ``from_dict`` (checked or not) and ``to_dict`` read them."""
+
+    def __init__(self, entries: list[_Entry]) -> None:
+        self.entries = tuple(entries)
+        self.wires = tuple(wire for wire, _name, _optional, _node in entries)
+        self.known = frozenset(self.wires)
+        # The fast path: every field present with exactly this type needs no other check.
+        self.exact = tuple(_exact_type(node) for _wire, _name, _optional, node in entries)
+        self.converts = tuple(
+            (index, wire, node.convert)
+            for index, (wire, _name, _optional, node) in enumerate(entries)
+            if node.convert is not None
+        )
+        self.dumped = tuple(
+            (wire, name, node.convert is not None) for wire, name, _, node in entries
+        )
+
+
+class _NoValue:
+    """The type of no JSON value: a field whose type may vary takes the careful path."""
+
+
+def _exact_type(node: _Node) -> type:
+    if node.plain is not None and len(node.plain) == 1:
+        return next(iter(node.plain))
+    return {"a JSON array": list, "a JSON object": dict}.get(node.expected, _NoValue)
+
+
+_TABLES: dict[tuple[type, bool], _Table] = {}
+
+
+def _table(cls: type[Model], checked: bool) -> _Table:
     found = _TABLES.get((cls, checked))
     if found is None:
         found = _TABLES[(cls, checked)] = _build_table(cls, checked)
     return found
 
 
-def _build_table(cls: type[Model], checked: bool) -> tuple[tuple[FieldEntry, ...], frozenset[str]]:
+def _build_table(cls: type[Model], checked: bool) -> _Table:
     # The class namespace is left out: a field named `str` must not hide the builtin.
     module = vars(sys.modules[cls.__module__])
     hints = typing.get_type_hints(cls, globalns=module, localns={})
@@ -135,45 +188,78 @@ def _build_table(cls: type[Model], checked: bool) -> tuple[tuple[FieldEntry, ...
             continue
         wire = field.metadata.get("wire", field.name)
         optional = field.default is not attrs.NOTHING
-        entries.append((wire, field.name, optional, _parser(hints[field.name], checked)))
-    return tuple(entries), frozenset(entry[0] for entry in entries)
+        entries.append((wire, field.name, optional, _node(hints[field.name], checked)))
+    return _Table(entries)
 
 
-def _parser(hint: Any, checked: bool) -> Parser | None:
-    """How a JSON value becomes a value of type ``hint`` (None: it is used as it is)."""
+def _parse_fields(cls: type[M], data: dict[str, Any], checked: bool) -> M:
+    table = _TABLES.get((cls, checked)) or _table(cls, checked)
+    # The common case in C: look every field up, and compare all their types at once.
+    values = list(map(data.get, table.wires, repeat(UNSET)))
+    all_there = tuple(map(type, values)) == table.exact
+    if checked and not all_there:
+        _check_fields(table, values)
+    for index, wire, convert in table.converts:
+        value = values[index]
+        if value is not UNSET:
+            try:
+                values[index] = convert(value)
+            except ResponseShapeError as error:
+                raise error.within(wire) from None
+    if all_there and len(data) == len(values):
+        return cls(*values)
+    unknown = data.keys() - table.known
+    return cls(*values, additional_properties={key: data[key] for key in unknown})
+
+
+def _check_fields(table: _Table, values: list[Any]) -> None:
+    """Field by field: what is missing and what is of the wrong type (not what converts)."""
+    for (wire, _name, optional, node), value in zip(table.entries, values, strict=True):
+        if value is UNSET:
+            if not optional:
+                raise ResponseShapeError("missing").within(wire)
+        elif node.convert is None and node.plain is not None and type(value) not in node.plain:
+            raise _mismatch(node.expected, value).within(wire)
+
+
+def _node(hint: Any, checked: bool) -> _Node:
+    """How a JSON value becomes a value of type ``hint``."""
     origin = typing.get_origin(hint)
     if origin is Union or origin is types.UnionType:
-        return _union_parser([arg for arg in typing.get_args(hint) if arg is not Unset], checked)
+        return _union_node([arg for arg in typing.get_args(hint) if arg is not Unset], checked)
     if isinstance(hint, type) and issubclass(hint, Model):
-        return _model_parser(hint, checked)
+        return _Node(None, _model_parser(hint, checked), "a JSON object")
     if origin is list:
         (item,) = typing.get_args(hint) or (Any,)
-        return _list_parser(_parser(item, checked), checked)
+        return _list_node(_node(item, checked), checked)
     if origin is dict:
         _key, value = typing.get_args(hint) or (str, Any)
-        return _dict_parser(_parser(value, checked), checked)
+        return _dict_node(_node(value, checked), checked)
     if not checked:
-        return None
+        return _ANYTHING
     if origin is Literal:
-        return _literal_parser(typing.get_args(hint))
-    return _SCALAR_PARSERS.get(hint)
+        return _Node(None, _literal_parser(typing.get_args(hint)), "")
+    return _SCALARS.get(hint, _ANYTHING)
 
 
-def _union_parser(members: list[Any], checked: bool) -> Parser | None:
+def _union_node(members: list[Any], checked: bool) -> _Node:
     nullable = type(None) in members
     rest = [member for member in members if member is not type(None)]
-    if len(rest) != 1:  # `None` alone, or a union the generator does not write: as it is
-        return _SCALAR_PARSERS[None] if checked and not rest else None
-    inner = _parser(rest[0], checked)
-    if not nullable or inner is None and not checked:
+    if len(rest) != 1:  # `None` alone, or a union the generator does not write
+        return _SCALARS[type(None)] if checked and not rest else _ANYTHING
+    inner = _node(rest[0], checked)
+    if not nullable or inner is _ANYTHING:
         return inner
-    if inner is None:
-        return None
+    expected = f"{inner.expected} or null"
+    if inner.convert is None:
+        assert inner.plain is not None
+        return _Node(inner.plain | {type(None)}, None, expected)
+    convert = inner.convert
 
     def parse_nullable(value: Any) -> Any:
-        return None if value is None else inner(value)
+        return None if value is None else convert(value)
 
-    return parse_nullable
+    return _Node(None, parse_nullable, expected)
 
 
 def _model_parser(model: type[Model], checked: bool) -> Parser:
@@ -188,29 +274,24 @@ def _model_parser(model: type[Model], checked: bool) -> Parser:
     return parse_model
 
 
-def _parse_fields(cls: type[M], data: dict[str, Any], checked: bool) -> M:
-    table, known = _table(cls, checked)
-    values = []
-    for wire, _name, optional, parse in table:
-        value = data.get(wire, _MISSING)
-        if value is _MISSING:
-            if checked and not optional:
-                raise ResponseShapeError("missing").within(wire)
-            value = UNSET
-        elif parse is not None:
-            try:
-                value = parse(value)
-            except ResponseShapeError as error:
-                raise error.within(wire) from None
-        values.append(value)
-    unknown = data.keys() - known
-    extra = {key: data[key] for key in unknown} if unknown else {}
-    return cls(*values, additional_properties=extra)
+def _list_node(item: _Node, checked: bool) -> _Node:
+    if item.convert is None:
+        if not checked:
+            return _ANYTHING
+        if item.plain is None:
+            return _Node(frozenset({list}), None, "a JSON array")
+        plain = item.plain
 
+        def check_list(value: Any) -> Any:
+            if type(value) is not list:
+                raise _mismatch("a JSON array", value)
+            # map(type, …) runs in C: the common case costs next to nothing.
+            if not plain.issuperset(map(type, value)):
+                _raise_at_item(item, enumerate(value))
+            return value
 
-def _list_parser(item: Parser | None, checked: bool) -> Parser | None:
-    if item is None:
-        return _check_list if checked else None
+        return _Node(None, check_list, "a JSON array")
+    convert = item.convert
 
     def parse_list(value: Any) -> Any:
         if type(value) is not list:
@@ -218,45 +299,46 @@ def _list_parser(item: Parser | None, checked: bool) -> Parser | None:
                 raise _mismatch("a JSON array", value)
             return value
         try:
-            return [item(entry) for entry in value]
-        except ResponseShapeError as error:
-            raise error.within(f"[{_failing_index(item, value)}]") from None
+            return [convert(entry) for entry in value]
+        except ResponseShapeError:
+            _raise_at_item(item, enumerate(value))
+            raise
 
-    return parse_list
+    return _Node(None, parse_list, "a JSON array")
 
 
-def _dict_parser(item: Parser | None, checked: bool) -> Parser | None:
-    if item is None:
-        return _check_dict if checked else None
+def _dict_node(item: _Node, checked: bool) -> _Node:
+    if item is _ANYTHING:
+        return _Node(frozenset({dict}), None, "a JSON object") if checked else _ANYTHING
+    if item.convert is None and not checked:
+        return _ANYTHING
 
     def parse_dict(value: Any) -> Any:
         if type(value) is not dict:
             if checked:
                 raise _mismatch("a JSON object", value)
             return value
-        parsed = {}
-        for key, entry in value.items():
-            try:
-                parsed[key] = item(entry)
-            except ResponseShapeError as error:
-                raise error.within(f"[{key!r}]") from None
-        return parsed
-
-    return parse_dict
-
-
-def _failing_index(item: Parser, value: list[Any]) -> int:
-    for index, entry in enumerate(value):
         try:
-            item(entry)
+            return {key: item.check(entry) for key, entry in value.items()}
         except ResponseShapeError:
-            return index
-    return -1
+            _raise_at_item(item, value.items())
+            raise
+
+    return _Node(None, parse_dict, "a JSON object")
+
+
+def _raise_at_item(item: _Node, entries: Iterable[tuple[Any, Any]]) -> None:
+    """Raise the error of the first entry that ``item`` rejects, with its index or key."""
+    for key, entry in entries:
+        try:
+            item.check(entry)
+        except ResponseShapeError as error:
+            raise error.within(f"[{key!r}]" if isinstance(key, str) else f"[{key}]") from None
 
 
 def _literal_parser(allowed: tuple[Any, ...]) -> Parser:
     def parse_literal(value: Any) -> Any:
-        if value in allowed and type(value) in {type(option) for option in allowed}:
+        if any(value == option and type(value) is type(option) for option in allowed):
             return value
         raise ResponseShapeError(f"{value!r:.60} is not one of {', '.join(map(repr, allowed))}")
 
@@ -281,24 +363,10 @@ _JSON_TYPES = {
     list: "a JSON array",
     dict: "a JSON object",
 }
-
-
-def _scalar(expected: str, *kinds: type) -> Parser:
-    def check(value: Any) -> Any:
-        if type(value) in kinds:
-            return value
-        raise _mismatch(expected, value)
-
-    return check
-
-
-_check_list = _scalar("a JSON array", list)
-_check_dict = _scalar("a JSON object", dict)
-_SCALAR_PARSERS: dict[Any, Parser] = {
-    str: _scalar("a string", str),
-    int: _scalar("an integer", int),
-    float: _scalar("a number", float, int),
-    bool: _scalar("a boolean", bool),
-    None: _scalar("null", type(None)),
-    type(None): _scalar("null", type(None)),
+_SCALARS = {
+    str: _Node(frozenset({str}), None, "a string"),
+    int: _Node(frozenset({int}), None, "an integer"),
+    float: _Node(frozenset({float, int}), None, "a number"),
+    bool: _Node(frozenset({bool}), None, "a boolean"),
+    type(None): _Node(frozenset({type(None)}), None, "null"),
 }
