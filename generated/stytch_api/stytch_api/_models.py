@@ -54,7 +54,7 @@ class Model:
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> Self:
         if type(data) is not dict:
-            if cls._checked:
+            if not isinstance(data, Mapping):
                 raise _mismatch("a JSON object", data)
             data = dict(data)
         return _parse_fields(cls, data, cls._checked)
