@@ -68,7 +68,7 @@ def test_generated_model_decodes_and_dumps_nested_objects(tmp_path: Path) -> Non
     package = tmp_path / plan.package
     package.mkdir()
     runtime = REPO / "templates" / "sdk" / "runtime"
-    for module in ("_models.py", "_types.py"):
+    for module in ("_models.py", "_types.py", "errors.py"):
         (package / module).write_text((runtime / module).read_text())
     (package / "__init__.py").write_text("")
     (package / "models.py").write_text(source)

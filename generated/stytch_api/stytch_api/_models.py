@@ -2,8 +2,8 @@
 """The base classes of the generated models: JSON in and out, driven by the field annotations.
 
 A model declares its fields once, as typed attrs attributes. On first use each class turns its
-annotations into a table of (wire name, attribute, parser); ``from_dict`` and ``to_dict`` walk
-that table. A field whose JSON name is not its Python name says so in its attrs metadata
+annotations into a table (wire name, attribute, how to read the value); ``from_dict`` and
+``to_dict`` walk that table. A field whose JSON name is not its Python name says so in its attrs metadata
 (``metadata={"wire": "from"}``).
 
 ``Model`` is lenient: a missing field is ``UNSET`` and a value of an unexpected type is kept as it
@@ -38,7 +38,6 @@ __all__ = [
 ]
 
 Parser = Callable[[Any], Any]
-_MISSING: Any = object()
 M = typing.TypeVar("M", bound="Model")
 
 
@@ -114,17 +113,23 @@ def cursor_at(page: Any, *names: str) -> Any:
 # ---------------------------------------------------------------------------------------------
 
 
+class _NoValue:
+    """The type of no JSON value: the usual type of a field that can hold anything."""
+
+
 @attrs.frozen
 class _Node:
     """How to read a JSON value of one type.
 
     ``convert`` (when set) reads and checks the value; otherwise the value is used as it is,
-    once its type is one of ``plain`` (None: any value will do). ``expected`` names the type.
+    once its type is one of ``plain`` (None: any value will do). ``expected`` names the type;
+    ``usual`` is the type a value most often has (the fast path's guess, see ``_Table``).
     """
 
     plain: frozenset[type] | None = None
     convert: Parser | None = None
     expected: str = ""
+    usual: type = _NoValue
 
     def check(self, value: Any) -> Any:
         if self.convert is not None:
@@ -146,8 +151,8 @@ class _Table:
         self.entries = tuple(entries)
         self.wires = tuple(wire for wire, _name, _optional, _node in entries)
         self.known = frozenset(self.wires)
-        # The fast path: every field present with exactly this type needs no other check.
-        self.exact = tuple(_exact_type(node) for _wire, _name, _optional, node in entries)
+        # The fast path: when every field is there with its usual type, only `converts` run.
+        self.usual = tuple(node.usual for _wire, _name, _optional, node in entries)
         self.converts = tuple(
             (index, wire, node.convert)
             for index, (wire, _name, _optional, node) in enumerate(entries)
@@ -156,16 +161,6 @@ class _Table:
         self.dumped = tuple(
             (wire, name, node.convert is not None) for wire, name, _, node in entries
         )
-
-
-class _NoValue:
-    """The type of no JSON value: a field whose type may vary takes the careful path."""
-
-
-def _exact_type(node: _Node) -> type:
-    if node.plain is not None and len(node.plain) == 1:
-        return next(iter(node.plain))
-    return {"a JSON array": list, "a JSON object": dict}.get(node.expected, _NoValue)
 
 
 _TABLES: dict[tuple[type, bool], _Table] = {}
@@ -193,10 +188,10 @@ def _build_table(cls: type[Model], checked: bool) -> _Table:
 
 
 def _parse_fields(cls: type[M], data: dict[str, Any], checked: bool) -> M:
-    table = _TABLES.get((cls, checked)) or _table(cls, checked)
+    table = _table(cls, checked)
     # The common case in C: look every field up, and compare all their types at once.
     values = list(map(data.get, table.wires, repeat(UNSET)))
-    all_there = tuple(map(type, values)) == table.exact
+    all_there = tuple(map(type, values)) == table.usual
     if checked and not all_there:
         _check_fields(table, values)
     for index, wire, convert in table.converts:
@@ -228,7 +223,7 @@ def _node(hint: Any, checked: bool) -> _Node:
     if origin is Union or origin is types.UnionType:
         return _union_node([arg for arg in typing.get_args(hint) if arg is not Unset], checked)
     if isinstance(hint, type) and issubclass(hint, Model):
-        return _Node(None, _model_parser(hint, checked), "a JSON object")
+        return _Node(None, _model_parser(hint, checked), "a JSON object", dict)
     if origin is list:
         (item,) = typing.get_args(hint) or (Any,)
         return _list_node(_node(item, checked), checked)
@@ -253,13 +248,13 @@ def _union_node(members: list[Any], checked: bool) -> _Node:
     expected = f"{inner.expected} or null"
     if inner.convert is None:
         assert inner.plain is not None
-        return _Node(inner.plain | {type(None)}, None, expected)
+        return _Node(inner.plain | {type(None)}, None, expected, inner.usual)
     convert = inner.convert
 
     def parse_nullable(value: Any) -> Any:
         return None if value is None else convert(value)
 
-    return _Node(None, parse_nullable, expected)
+    return _Node(None, parse_nullable, expected, inner.usual)
 
 
 def _model_parser(model: type[Model], checked: bool) -> Parser:
@@ -279,7 +274,7 @@ def _list_node(item: _Node, checked: bool) -> _Node:
         if not checked:
             return _ANYTHING
         if item.plain is None:
-            return _Node(frozenset({list}), None, "a JSON array")
+            return _Node(frozenset({list}), None, "a JSON array", list)
         plain = item.plain
 
         def check_list(value: Any) -> Any:
@@ -290,7 +285,7 @@ def _list_node(item: _Node, checked: bool) -> _Node:
                 _raise_at_item(item, enumerate(value))
             return value
 
-        return _Node(None, check_list, "a JSON array")
+        return _Node(None, check_list, "a JSON array", list)
     convert = item.convert
 
     def parse_list(value: Any) -> Any:
@@ -304,12 +299,12 @@ def _list_node(item: _Node, checked: bool) -> _Node:
             _raise_at_item(item, enumerate(value))
             raise
 
-    return _Node(None, parse_list, "a JSON array")
+    return _Node(None, parse_list, "a JSON array", list)
 
 
 def _dict_node(item: _Node, checked: bool) -> _Node:
     if item is _ANYTHING:
-        return _Node(frozenset({dict}), None, "a JSON object") if checked else _ANYTHING
+        return _Node(frozenset({dict}), None, "a JSON object", dict) if checked else _ANYTHING
     if item.convert is None and not checked:
         return _ANYTHING
 
@@ -324,7 +319,7 @@ def _dict_node(item: _Node, checked: bool) -> _Node:
             _raise_at_item(item, value.items())
             raise
 
-    return _Node(None, parse_dict, "a JSON object")
+    return _Node(None, parse_dict, "a JSON object", dict)
 
 
 def _raise_at_item(item: _Node, entries: Iterable[tuple[Any, Any]]) -> None:
@@ -364,9 +359,9 @@ _JSON_TYPES = {
     dict: "a JSON object",
 }
 _SCALARS = {
-    str: _Node(frozenset({str}), None, "a string"),
-    int: _Node(frozenset({int}), None, "an integer"),
-    float: _Node(frozenset({float, int}), None, "a number"),
-    bool: _Node(frozenset({bool}), None, "a boolean"),
-    type(None): _Node(frozenset({type(None)}), None, "null"),
+    str: _Node(frozenset({str}), None, "a string", str),
+    int: _Node(frozenset({int}), None, "an integer", int),
+    float: _Node(frozenset({float, int}), None, "a number", float),
+    bool: _Node(frozenset({bool}), None, "a boolean", bool),
+    type(None): _Node(frozenset({type(None)}), None, "null", type(None)),
 }
