@@ -42,7 +42,7 @@ def _user(index: int) -> dict[str, object]:
 
 
 def user_response() -> dict[str, object]:
-    """A realistic users.get body of about 2.4 KB."""
+    """A realistic users.get body of about 2.4 KB, with every field the spec declares."""
     return {
         "request_id": "request-id-test-55555555-5555-4555-8555-555555555555",
         "user_id": "user-test-16d9ba61-97a1-4ba4-9720-b03761dc50c6",
@@ -80,15 +80,16 @@ def user_response() -> dict[str, object]:
         "is_locked": False,
         "roles": ["stytch_user", "admin", "billing"],
         "created_at": "2021-12-29T21:39:14Z",
-        "lock_created_at": None,
-        "lock_expires_at": None,
+        # The spec types these as strings (not nullable), so the checked client wants strings.
+        "lock_created_at": "",
+        "lock_expires_at": "",
         "status_code": 200,
         "extra_field_added_later": {"a": [1, 2, 3], "b": "c" * 200},
     }
 
 
 def member_response() -> dict[str, object]:
-    """A B2B member body of about 7.8 KB."""
+    """A B2B member body of about 9 KB, with every field the spec declares."""
     member = {
         "organization_id": "organization-test-07971b06-ac8b-4cdb-9c15-63b17e653931",
         "member_id": "member-test-32fc5024-9c09-4da3-bd2e-c9ce4da9375f",
@@ -133,6 +134,64 @@ def member_response() -> dict[str, object]:
         ],
         "created_at": "2023-01-01T00:00:00Z",
         "updated_at": "2024-01-01T00:00:00Z",
+        "mfa_phone_number_verified": True,
+        "is_locked": False,
+        "scim_registration": {
+            "connection_id": "scim-connection-test-1",
+            "registration_id": "scim-registration-test-1",
+            "external_id": "ext-scim-1",
+            "scim_attributes": {
+                **dict.fromkeys(
+                    ["user_name", "id", "external_id", "display_name", "nick_name"], "ada"
+                ),
+                **dict.fromkeys(["profile_url", "user_type", "title"], ""),
+                "preferred_language": "en",
+                "locale": "en-GB",
+                "timezone": "Europe/London",
+                "active": True,
+                "groups": [{"value": "g1", "display": "Engineering"}],
+                "emails": [{"value": "ada@example.com", "primary": True}],
+                **dict.fromkeys(
+                    ["phone_numbers", "addresses", "ims", "photos", "entitlements", "roles"], []
+                ),
+                "x509certificates": [],
+                "name": {"given_name": "Ada", "family_name": "Lovelace"},
+                "enterprise_extension": {"department": "engineering"},
+            },
+        },
+        "external_id": "member-ext-1",
+        "lock_created_at": "",
+        "lock_expires_at": "",
+    }
+    organization_settings = {
+        "sso_jit_provisioning": "RESTRICTED",
+        "sso_jit_provisioning_allowed_connections": ["c0", "c1"],
+        "email_jit_provisioning": "RESTRICTED",
+        "email_invites": "ALL_ALLOWED",
+        "auth_methods": "RESTRICTED",
+        "allowed_auth_methods": ["sso", "magic_link", "password"],
+        "mfa_policy": "OPTIONAL",
+        "rbac_email_implicit_role_assignments": [{"domain": "example.com", "role_id": "r1"}],
+        "mfa_methods": "ALL_ALLOWED",
+        "allowed_mfa_methods": ["sms_otp", "totp"],
+        "oauth_tenant_jit_provisioning": "NOT_ALLOWED",
+        "claimed_email_domains": ["example.com"],
+        "first_party_connected_apps_allowed_type": "ALL_ALLOWED",
+        "allowed_first_party_connected_apps": [],
+        "third_party_connected_apps_allowed_type": "ALL_ALLOWED",
+        "allowed_third_party_connected_apps": [],
+        "custom_roles": [{"role_id": "r1", "description": "Reader", "permissions": []}],
+        "created_at": "2022-01-01T00:00:00Z",
+        "updated_at": "2024-01-01T00:00:00Z",
+        "organization_external_id": "org-ext-1",
+        "sso_default_connection_id": "c0",
+        "scim_active_connection": {
+            "connection_id": "scim-connection-test-1",
+            "display_name": "Okta SCIM",
+            "bearer_token_last_four": "abcd",
+            "bearer_token_expires_at": "2030-01-01T00:00:00Z",
+        },
+        "allowed_oauth_tenants": {"slack": ["T0123"]},
     }
     return {
         "request_id": "request-id-test-55555555-5555-4555-8555-555555555555",
@@ -148,6 +207,7 @@ def member_response() -> dict[str, object]:
             "sso_active_connections": [
                 {"connection_id": f"c{i}", "display_name": f"SSO {i}"} for i in range(10)
             ],
+            **organization_settings,
         },
         "status_code": 200,
     }

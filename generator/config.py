@@ -42,6 +42,9 @@ RUNTIME_MODULES = frozenset(
 )
 
 
+RESPONSE_FIELD_MODES = ("optional", "present")
+
+
 @attrs.frozen
 class AuthParam:
     name: str
@@ -70,6 +73,9 @@ class Config:
     # a path prefix's resource replaced by an accessor prefix (`/v1/projects` → `project`).
     group_accessor_prefixes: tuple[tuple[str, str], ...] = ()
     path_accessor_prefixes: tuple[tuple[str, str], ...] = ()
+    # "optional": every response field may be left out (`X | Unset`); "present": the fields a
+    # response declares are there (`X`), which the client checks.
+    response_fields: str = "optional"
     sha256: str | None = None
     source: str = "config"  # the file, for errors found later (accessor collisions)
 
@@ -108,9 +114,19 @@ def _table(raw: dict[str, Any], key: str) -> dict[str, Any]:
 # The keys each table may hold: anything else is a typo, reported rather than ignored.
 _KEYS: dict[str, frozenset[str]] = {
     "": frozenset(
-        {"package", "auth", "environments", "servers", "groups", "endpoints", "accessor_prefixes"}
+        {
+            "package",
+            "auth",
+            "environments",
+            "servers",
+            "groups",
+            "endpoints",
+            "accessor_prefixes",
+            "responses",
+        }
     ),
     "package": frozenset({"name", "title", "version"}),
+    "responses": frozenset({"declared_fields"}),
     "auth": frozenset({"kind", "params", "key_name", "key_in", "environment_from"}),
     "auth.params": frozenset({"name", "env", "doc"}),
     "auth.environment_from": frozenset({"param", "prefixes"}),
@@ -132,7 +148,7 @@ def _check_keys(raw: dict[str, Any]) -> None:
                 )
 
     check(raw, "", _KEYS[""])
-    for table in ("package", "auth"):
+    for table in ("package", "auth", "responses"):
         check(raw.get(table, {}), table, _KEYS[table])
     auth = raw.get("auth", {})
     if isinstance(auth, dict):
@@ -175,6 +191,7 @@ def _build(raw: dict[str, Any], sha256: str) -> Config:
     fields |= _read_group_servers(groups, servers)
     fields |= _read_path_prefixes(_table(raw, "accessor_prefixes"))
     fields |= _read_group_prefixes(groups)
+    fields |= _read_responses(_table(raw, "responses"))
     return Config(
         environments=tuple((str(k), str(v)) for k, v in environments.items()),
         servers=tuple((str(k), str(v)) for k, v in servers.items()),
@@ -310,6 +327,17 @@ def _read_group_prefixes(groups: dict[str, Any]) -> dict[str, Any]:
 
 
 _ACCESSOR = re.compile(r"[a-z_][a-z0-9_]*(?:\.[a-z_][a-z0-9_]*)*")
+
+
+def _read_responses(responses: dict[str, Any]) -> dict[str, Any]:
+    """``[responses]``: whether declared response fields are typed as present."""
+    value = _optional_text(responses, "responses.declared_fields") or "optional"
+    if value not in RESPONSE_FIELD_MODES:
+        raise ValueError(
+            f"responses.declared_fields: {value!r} is not one of "
+            f"{', '.join(map(repr, RESPONSE_FIELD_MODES))}"
+        )
+    return {"response_fields": value}
 
 
 def _check_accessor(key: str, value: object) -> None:

@@ -37,6 +37,7 @@ RUNTIME_NAMES = frozenset(
         "attrs",
         "httpx",
         "models",
+        "_models",
         "cached_property",
         "path_param",
         "cursor_at",

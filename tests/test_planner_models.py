@@ -21,7 +21,6 @@ from generator.planner.annotations import (
     Nullable,
     Scalar,
 )
-from generator.planner.types import Decoding
 from generator.render import render
 
 
@@ -47,46 +46,38 @@ def response_field(plan: Plan, wire: str) -> ModelField:
     return next(field for field in model.fields if field.wire == wire)
 
 
-PLAIN = Decoding("plain")
-
 FIELD_CASES = [
-    # (field as written, annotation, how from_dict decodes it)
-    ("count: int", Scalar("int"), PLAIN),
-    ("ratio: num", Scalar("float"), PLAIN),
-    ("done: bool", Scalar("bool"), PLAIN),
-    ("note: str?", Nullable(Scalar("str")), PLAIN),
-    ("raw: any", ANY, PLAIN),
-    ("labels: map", JSON_OBJECT, PLAIN),
-    ("tags: [str]", ListOf(Scalar("str")), PLAIN),
-    ("role: enum(ADMIN/VIEWER)", Scalar("str"), PLAIN),  # a response is read leniently
-    ("owner: map{id: int}", ModelRef("Owner"), Decoding("object", "Owner")),
-    ("items: [map{id: int}]", ListOf(ModelRef("Item")), Decoding("object_list", "Item")),
-    (
-        "grid: [[map{x: int}]]",
-        ListOf(ListOf(ModelRef("Grid"))),
-        Decoding("list", item=Decoding("object_list", "Grid")),
-    ),
-    ("matrix: [[int]]", ListOf(ListOf(Scalar("int"))), PLAIN),  # nothing to decode at any depth
+    # (field as written, annotation: the runtime parses and dumps by it)
+    ("count: int", Scalar("int")),
+    ("ratio: num", Scalar("float")),
+    ("done: bool", Scalar("bool")),
+    ("note: str?", Nullable(Scalar("str"))),
+    ("raw: any", ANY),
+    ("labels: map", JSON_OBJECT),
+    ("tags: [str]", ListOf(Scalar("str"))),
+    ("role: enum(ADMIN/VIEWER)", Scalar("str")),  # a response is read leniently
+    ("owner: map{id: int}", ModelRef("Owner")),
+    ("items: [map{id: int}]", ListOf(ModelRef("Item"))),
+    ("grid: [[map{x: int}]]", ListOf(ListOf(ModelRef("Grid")))),
+    ("matrix: [[int]]", ListOf(ListOf(Scalar("int")))),
 ]
 
 
-@pytest.mark.parametrize(("written", "annotation", "decoding"), FIELD_CASES)
-def test_field_type_decides_annotation_and_decoding(
-    written: str, annotation: Annotation, decoding: Decoding
-) -> None:
+@pytest.mark.parametrize(("written", "annotation"), FIELD_CASES)
+def test_field_type_decides_annotation(written: str, annotation: Annotation) -> None:
     wire = written.split(":")[0]
     field = response_field(plan_returning(written), wire)
-    assert (field.annotation, field.decoding) == (annotation, decoding)
+    assert field.annotation == annotation
 
 
 def test_generated_model_decodes_and_dumps_nested_objects(tmp_path: Path) -> None:
-    """The Decoding kinds, as the templates write them, round-trip real JSON."""
+    """Nested models, lists of them and lists of lists, as generated, round-trip real JSON."""
     plan = plan_returning("owner: map{id: int}, grid: [[map{x: int}]], tags: [str], n: int")
     source = render(plan)[f"{plan.package}/models.py"]
     package = tmp_path / plan.package
     package.mkdir()
     runtime = REPO / "templates" / "sdk" / "runtime"
-    for module in ("_models.py", "_types.py"):
+    for module in ("_models.py", "_types.py", "errors.py"):
         (package / module).write_text((runtime / module).read_text())
     (package / "__init__.py").write_text("")
     (package / "models.py").write_text(source)

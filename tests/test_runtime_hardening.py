@@ -9,6 +9,7 @@ gzip bombs).
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import re
 import sys
@@ -36,6 +37,11 @@ PROJECT_ID = "project-test-6f3c2d1e-8a9b-4c0d-9e1f-2a3b4c5d6e7f"
 SECRET = "secret-test-Zm9vYmFyYmF6cXV4PQ=="
 WITH_PATH_PARAMS = [m for m in ENDPOINTS if any(p["in"] == "path" for p in m["params"])]
 WITH_MODEL = [m for m in ENDPOINTS if m["response_model"] is not None]
+# A users.get body with every declared field (spec/stytch.toml types them as present).
+_USERS_GET = next(m for m in ENDPOINTS if m["accessor"] == "users.get")
+USER = WIRE.response_body(
+    STYTCH.api.response_fields(STYTCH.endpoint_at(_USERS_GET["line"]).success)
+)
 
 
 @pytest.fixture(scope="module")
@@ -99,7 +105,9 @@ def test_every_path_param_of_every_endpoint_stays_one_segment(sdk: ModuleType) -
         assert len(call.args) == len(names), method["accessor"]
         for value in HOSTILE_PATH_VALUES:
             requests.clear()
-            function(*[value] * len(names), **call.kwargs)
+            # Only the request matters here: `{}` is no valid response of most endpoints.
+            with contextlib.suppress(sdk.errors.APIResponseValidationError):
+                function(*[value] * len(names), **call.kwargs)
             (request,) = requests
             sent = segments(request.url.raw_path)
             where = f"{method['accessor']} with {value!r}: {request.url.raw_path!r}"
@@ -123,7 +131,8 @@ def test_the_reported_delete_keeps_its_dot_dot_member(sdk: ModuleType) -> None:
         requests.append(request)
         return httpx.Response(200, json={})
 
-    mock_client(sdk, handler).b2b.organizations.members.delete("org-123", "..")
+    with contextlib.suppress(sdk.errors.APIResponseValidationError):  # only the request matters
+        mock_client(sdk, handler).b2b.organizations.members.delete("org-123", "..")
     assert requests[0].method == "DELETE"
     assert requests[0].url.raw_path == b"/v1/b2b/organizations/org-123/members/%2E%2E"
 
@@ -329,7 +338,7 @@ def test_total_timeout_caps_each_phase_timeout(sdk: ModuleType) -> None:
 
     def handler(request: httpx.Request) -> httpx.Response:
         requests.append(request)
-        return httpx.Response(200, json={"request_id": "r"})
+        return httpx.Response(200, json=USER)
 
     mock_client(sdk, handler, total_timeout=2.0).users.get("u")
     phases = requests[0].extensions["timeout"]
@@ -403,7 +412,7 @@ def test_the_default_limit_stops_a_bomb(sdk: ModuleType) -> None:
 def test_compressed_bodies_within_the_limit_are_decoded(
     sdk: ModuleType, encoding: str, wbits: int | None
 ) -> None:
-    payload = json.dumps({"request_id": "r-1", "user_id": "u" * 5000}).encode()
+    payload = json.dumps({**USER, "request_id": "r-1", "user_id": "u" * 5000}).encode()
     body = payload if wbits is None else zlib.compress(payload, wbits=wbits)
     with serving(sending(body, encoding)) as server:
         client = local_client(sdk, server.url)

@@ -121,6 +121,13 @@ class Server:
         return sdk.AsyncClient(http_client=http, **options)
 
 
+def body_of(accessor: str, **fields: Any) -> dict[str, Any]:
+    """A full 2xx body of ``accessor`` (every field its response declares), ``fields`` replaced."""
+    _status, body = response_for(BY_ACCESSOR[accessor])
+    assert body is not None, accessor
+    return {**body, **fields}
+
+
 def json_reply(status: int, body: Any, headers: dict[str, str] | None = None) -> httpx.Response:
     return httpx.Response(status, json=body, headers=headers)
 
@@ -289,7 +296,7 @@ def test_every_optional_param_at_once(sdk: ModuleType) -> None:
 
 
 def test_header_param_is_sent_as_a_header_only(sdk: ModuleType) -> None:
-    server = Server(json_reply(200, {"request_id": "r"}))
+    server = Server(json_reply(200, body_of("b2b.organizations.members.search")))
     client = server.client(sdk)
     client.b2b.organizations.members.search(
         organization_ids=["organization-test-1"], x_stytch_member_session="session-token-1"
@@ -301,13 +308,13 @@ def test_header_param_is_sent_as_a_header_only(sdk: ModuleType) -> None:
 
 
 def test_unset_optional_params_are_not_sent(sdk: ModuleType) -> None:
-    server = Server(json_reply(200, {"request_id": "r"}))
+    server = Server(json_reply(200, body_of("users.create", request_id="r")))
     server.client(sdk).users.create()
     assert json.loads(server.requests[0].content) == {}
 
 
 def test_none_is_sent_as_null(sdk: ModuleType) -> None:
-    server = Server(json_reply(200, {"request_id": "r"}))
+    server = Server(json_reply(200, body_of("users.create", request_id="r")))
     server.client(sdk).users.create(email=None)  # type: ignore[arg-type]
     assert json.loads(server.requests[0].content) == {"email": None}
 
@@ -374,7 +381,7 @@ def test_429_with_retry_after_is_retried_after_that_delay(
     sdk: ModuleType, sleeps: list[float]
 ) -> None:
     limited = json_reply(429, {**ERROR_BODY, "status_code": 429}, {"Retry-After": "3"})
-    ok = json_reply(200, {"request_id": "r-ok", "user_id": "user-test-1"})
+    ok = json_reply(200, body_of("users.get", request_id="r-ok", user_id="user-test-1"))
     server = Server(limited, limited, ok)
     result = server.client(sdk).users.get("user-test-1")
     assert result.user_id == "user-test-1"
@@ -385,7 +392,7 @@ def test_429_with_retry_after_is_retried_after_that_delay(
 def test_429_with_retry_after_ms(sdk: ModuleType, sleeps: list[float]) -> None:
     server = Server(
         json_reply(429, ERROR_BODY, {"retry-after-ms": "1250"}),
-        json_reply(200, {"request_id": "r-ok"}),
+        json_reply(200, body_of("users.get", request_id="r-ok")),
     )
     server.client(sdk).users.get("user-test-1")
     assert sleeps == [1.25]
@@ -394,7 +401,7 @@ def test_429_with_retry_after_ms(sdk: ModuleType, sleeps: list[float]) -> None:
 def test_async_429_with_retry_after(sdk: ModuleType, sleeps: list[float]) -> None:
     server = Server(
         json_reply(429, ERROR_BODY, {"Retry-After": "2"}),
-        json_reply(200, {"request_id": "r-ok", "user_id": "u"}),
+        json_reply(200, body_of("users.get", request_id="r-ok", user_id="u")),
     )
 
     async def scenario() -> Any:
@@ -447,7 +454,7 @@ def test_timeout_then_success(sdk: ModuleType, sleeps: list[float]) -> None:
     def timeout(request: httpx.Request) -> httpx.Response:
         raise httpx.ReadTimeout("read timed out", request=request)
 
-    server = Server(timeout, json_reply(200, {"request_id": "r", "user_id": "u"}))
+    server = Server(timeout, json_reply(200, body_of("users.get", request_id="r", user_id="u")))
     assert server.client(sdk).users.get("u").user_id == "u"
     assert len(server.requests) == 2
 
@@ -476,7 +483,7 @@ def test_async_timeout_raises_api_timeout_error(sdk: ModuleType, sleeps: list[fl
 
 
 def test_per_call_timeout_reaches_the_request(sdk: ModuleType) -> None:
-    server = Server(json_reply(200, {"request_id": "r"}))
+    server = Server(json_reply(200, body_of("users.get", request_id="r")))
     client = server.client(sdk)
     client.users.get("u", timeout=3.5)
     client.users.get("u", timeout=httpx.Timeout(9.0, connect=1.0))
@@ -488,7 +495,7 @@ def test_per_call_timeout_reaches_the_request(sdk: ModuleType) -> None:
 
 
 def test_client_timeout_and_none(sdk: ModuleType) -> None:
-    server = Server(json_reply(200, {"request_id": "r"}))
+    server = Server(json_reply(200, body_of("users.get", request_id="r")))
     client = server.client(sdk, timeout=12.0)
     client.users.get("u")
     client.users.get("u", timeout=None)
@@ -502,7 +509,7 @@ def test_client_timeout_and_none(sdk: ModuleType) -> None:
 
 
 def test_extra_headers(sdk: ModuleType) -> None:
-    server = Server(json_reply(200, {"request_id": "r"}))
+    server = Server(json_reply(200, body_of("users.get", request_id="r")))
     client = server.client(sdk, default_headers={"X-Team": "identity"})
     client.users.get("u", extra_headers={"X-Trace-Id": "trace-1", "X-Team": "override"})
     client.users.get("u")
@@ -515,7 +522,7 @@ def test_extra_headers(sdk: ModuleType) -> None:
 
 
 def test_with_raw_response(sdk: ModuleType) -> None:
-    body = {"request_id": "request-id-raw", "user_id": "user-test-1", **UNKNOWN}
+    body = body_of("users.get", request_id="request-id-raw", user_id="user-test-1")
     server = Server(json_reply(200, body, {"X-Custom": "yes"}))
     client = server.client(sdk)
     raw = client.users.with_raw_response.get("user-test-1")
@@ -535,7 +542,7 @@ def test_with_raw_response(sdk: ModuleType) -> None:
 
 
 def test_async_with_raw_response(sdk: ModuleType) -> None:
-    server = Server(json_reply(200, {"request_id": "r", "user_id": "u"}))
+    server = Server(json_reply(200, body_of("users.get", request_id="r", user_id="u")))
 
     async def scenario() -> Any:
         async with server.async_client(sdk) as client:
@@ -549,12 +556,12 @@ def test_async_with_raw_response(sdk: ModuleType) -> None:
 
 
 def search_page(cursor: str | None, *ids: str) -> dict[str, Any]:
-    return {
-        "request_id": f"request-{cursor}",
-        "results": [{"user_id": user_id} for user_id in ids],
-        "results_metadata": {"total": 5, "next_cursor": cursor},
-        "status_code": 200,
-    }
+    """A users.search page; Stytch's spec types ``next_cursor`` as a string, so none is ""."""
+    page = body_of("users.search", request_id=f"request-{cursor}")
+    user, *_ = page["results"]
+    page["results"] = [{**user, "user_id": user_id} for user_id in ids]
+    page["results_metadata"] = {"total": 5, "next_cursor": cursor or ""}
+    return page
 
 
 def test_search_pages_follows_next_cursor(sdk: ModuleType) -> None:
@@ -635,7 +642,7 @@ def test_async_search_pages(sdk: ModuleType) -> None:
 def test_credentials_from_the_environment(sdk: ModuleType, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("STYTCH_PROJECT_ID", "project-live-0a1b2c3d")
     monkeypatch.setenv("STYTCH_SECRET", "secret-live-from-env")
-    server = Server(json_reply(200, {"request_id": "r"}))
+    server = Server(json_reply(200, body_of("users.get", request_id="r")))
     client = sdk.Client(http_client=httpx.Client(transport=httpx.MockTransport(server)))
     client.users.get("u")
     request = server.requests[0]
@@ -650,7 +657,7 @@ def test_arguments_win_over_the_environment(
 ) -> None:
     monkeypatch.setenv("STYTCH_PROJECT_ID", "project-live-from-env")
     monkeypatch.setenv("STYTCH_SECRET", "secret-from-env")
-    server = Server(json_reply(200, {"request_id": "r"}))
+    server = Server(json_reply(200, body_of("users.get", request_id="r")))
     server.client(sdk).users.get("u")
     assert server.requests[0].headers["authorization"] == basic()
     assert server.requests[0].url.host == "test.stytch.com"
@@ -668,7 +675,7 @@ def test_missing_credential_names_the_variable(
 
 
 def test_explicit_environment(sdk: ModuleType) -> None:
-    server = Server(json_reply(200, {"request_id": "r"}))
+    server = Server(json_reply(200, body_of("users.get", request_id="r")))
     server.client(sdk, environment="live").users.get("u")
     assert server.requests[0].url.host == "api.stytch.com"
     with pytest.raises(ValueError, match="staging"):
@@ -676,7 +683,9 @@ def test_explicit_environment(sdk: ModuleType) -> None:
 
 
 def test_base_url_override_wins_over_the_telemetry_server(sdk: ModuleType) -> None:
-    server = Server(json_reply(200, {"request_id": "r"}))
+    server = Server(
+        json_reply(200, {**body_of("fraud.fingerprint.lookup"), **body_of("users.get")})
+    )
     client = server.client(sdk, base_url="https://proxy.example.com/stytch/")
     client.fraud.fingerprint.lookup(telemetry_id="telemetry-1")
     client.users.get("u")
@@ -686,7 +695,9 @@ def test_base_url_override_wins_over_the_telemetry_server(sdk: ModuleType) -> No
 
 
 def test_telemetry_groups_use_the_telemetry_server(sdk: ModuleType) -> None:
-    server = Server(json_reply(200, {"request_id": "r"}))
+    server = Server(
+        json_reply(200, {**body_of("fraud.fingerprint.lookup"), **body_of("users.get")})
+    )
     client = server.client(sdk)
     client.fraud.fingerprint.lookup(telemetry_id="telemetry-1")
     client.users.get("u")
@@ -695,23 +706,36 @@ def test_telemetry_groups_use_the_telemetry_server(sdk: ModuleType) -> None:
 
 
 def test_unknown_response_fields_are_kept(sdk: ModuleType) -> None:
-    body = {
-        "request_id": "r",
-        "user_id": "u",
-        "name": {"first_name": "Ada", "nickname": "countess"},
-        "brand_new_top_level": [1, 2, 3],
-    }
+    body = body_of("users.get", brand_new_top_level=[1, 2, 3])
+    body["name"] = {**body["name"], "first_name": "Ada", "nickname": "countess"}
     server = Server(json_reply(200, body))
     user = server.client(sdk).users.get("u")
-    assert user.additional_properties == {"brand_new_top_level": [1, 2, 3]}
+    assert user.additional_properties == {"brand_new_top_level": [1, 2, 3], **UNKNOWN}
     assert user.name.first_name == "Ada"
     assert user.name.additional_properties == {"nickname": "countess"}
     assert user.to_dict() == body  # nothing lost on the way back
 
 
-def test_missing_response_fields_are_unset(sdk: ModuleType) -> None:
-    server = Server(json_reply(200, {"request_id": "r"}))
-    user = server.client(sdk).users.get("u")
-    assert user.request_id == "r"
-    assert user.user_id is sdk.UNSET
-    assert user.name is sdk.UNSET
+def test_a_missing_response_field_names_the_endpoint_and_the_path(sdk: ModuleType) -> None:
+    # spec/stytch.toml: [responses] declared_fields = "present"
+    body = body_of("users.get")
+    del body["user_id"]
+    server = Server(json_reply(200, body))
+    with pytest.raises(sdk.errors.APIResponseValidationError) as caught:
+        server.client(sdk).users.get("u-1")
+    assert caught.value.message == (
+        "GET /v1/users/u-1 answered 200 with an unexpected body: user_id: missing"
+    )
+    # `Name` is also a param of users.create: its fields stay optional, so may be left out.
+    del body["name"]["first_name"]
+    server = Server(json_reply(200, {**body, "user_id": "u-1"}))
+    assert server.client(sdk).users.get("u-1").name.first_name is sdk.UNSET
+
+
+def test_a_response_value_of_the_wrong_type_names_the_path(sdk: ModuleType) -> None:
+    body = body_of("users.get")
+    body["name"] = {**body["name"], "first_name": None}
+    server = Server(json_reply(200, body))
+    with pytest.raises(sdk.errors.APIResponseValidationError) as caught:
+        server.client(sdk).users.get("u")
+    assert caught.value.message.endswith(": name.first_name: expected a string, got null")

@@ -159,7 +159,7 @@ class _Builder:
         self.config = config
         self.warnings: list[Diagnostic] = []
         self.vocabulary = _vocabulary(api)
-        self.models = _ModelRegistry(api)
+        self.models = _ModelRegistry(api, response_fields=config.response_fields)
         self.group_servers = dict(config.group_servers)
         self.accessor_overrides = dict(config.accessors)
         self.used_renames: set[str] = set()

@@ -28,7 +28,7 @@ from .annotations import (
     Scalar,
     nullable,
 )
-from .types import MAX_CLASS_NAME, MODEL_RESERVED, Decoding, ModelField, ModelPlan
+from .types import MAX_CLASS_NAME, MODEL_RESERVED, ModelField, ModelPlan
 
 # ---------------------------------------------------------------------------------------------
 # Models
@@ -67,8 +67,11 @@ class _ModelSpec:
 class _ModelRegistry:
     """Collects object shapes, names them, and turns them into ``ModelPlan``s."""
 
-    def __init__(self, api: ir.API) -> None:
+    def __init__(self, api: ir.API, *, response_fields: str = "optional") -> None:
         self.api = api
+        # "present": the fields of models only responses use are typed and checked as present.
+        self.fields_present = response_fields == "present"
+        self.input_keys: set[object] = set()  # shapes a param uses (their fields stay optional)
         self.by_shape: dict[object, _ModelSpec] = {}
         self.responses: dict[str, tuple[ir.Field, ...]] = {}
         self.response_docs: dict[str, str] = {}
@@ -138,14 +141,33 @@ class _ModelRegistry:
                     Scalar("str") if key == ANY else key, self._annotation(expr.value, for_input)
                 )
             case ir.RefType():
-                model = self.model_of(expr)
-                return ModelRef(model) if model is not None else ANY
+                if expr.name not in self.named_types:
+                    return ANY
+                return self._reference(self._key_of_named(expr.name), for_input)
             case ir.ObjectType():
                 if not expr.fields:
                     return JSON_OBJECT
-                return ModelRef(self._names()[_object_key(expr)])
+                return self._reference(_object_key(expr), for_input)
             case _:
                 assert_never(expr)
+
+    def _reference(self, key: object, for_input: bool) -> ModelRef:
+        if for_input:
+            self.input_keys.add(key)
+        return ModelRef(self._names()[key])
+
+    def _sent_keys(self) -> set[object]:
+        """The shapes a request can carry: those params use, and the shapes inside them."""
+        sent: set[object] = set()
+        pending = list(self.input_keys)
+        while pending:
+            key = pending.pop()
+            if key in sent or key not in self.by_shape:
+                continue
+            sent.add(key)
+            for field in self.by_shape[key].fields:
+                pending.extend(_object_keys(field.type.expr, self))
+        return sent
 
     def response_class(
         self, resource: tuple[str, ...], method: str, fields: tuple[ir.Field, ...]
@@ -200,21 +222,30 @@ class _ModelRegistry:
 
     def plans(self) -> tuple[ModelPlan, ...]:
         names = self._names()
+        checked = self.fields_present
+        sent = self._sent_keys() if checked else set()
         plans = [
             ModelPlan(
                 names[key],
                 spec.doc or f"The ``{spec.hint}`` object.",
-                self._fields(spec.fields),
+                self._fields(spec.fields, present=checked and key not in sent),
+                checked=checked,
             )
             for key, spec in self.by_shape.items()
         ]
         plans += [
-            ModelPlan(name, self.response_docs[name], self._fields(fields))
+            ModelPlan(
+                name,
+                self.response_docs[name],
+                self._fields(fields, present=checked),
+                checked=checked,
+            )
             for name, fields in self.responses.items()
         ]
         return tuple(sorted(plans, key=lambda plan: plan.name))
 
-    def _fields(self, fields: Sequence[ir.Field]) -> tuple[ModelField, ...]:
+    def _fields(self, fields: Sequence[ir.Field], *, present: bool) -> tuple[ModelField, ...]:
+        """The fields of a model; ``present``: every declared field is required."""
         taken: set[str] = set()
         result = []
         for field in fields:
@@ -225,8 +256,7 @@ class _ModelRegistry:
                     wire=field.name,
                     python=python,
                     annotation=self.annotation(field.type),
-                    required=field.required_marker,
-                    decoding=self._decoding(field.type.expr),
+                    required=present or field.required_marker,
                     doc=field.comment or "",
                 )
             )
@@ -234,33 +264,19 @@ class _ModelRegistry:
         result.sort(key=lambda f: not f.required)
         return tuple(result)
 
-    def _model_name_of(self, expr: ir.TypeExpr) -> str | None:
-        if isinstance(expr, ir.ObjectType) and expr.fields:
-            return self._names().get(_object_key(expr))
-        if isinstance(expr, ir.RefType) and expr.name in self.named_types:
-            return self._names()[self._key_of_named(expr.name)]
-        return None
 
-    def _decoding(self, expr: ir.TypeExpr) -> Decoding:
-        """How ``from_dict`` reads a value of type ``expr`` (the templates write the code)."""
-        model = self._model_name_of(expr)
-        if model is not None:
-            return Decoding("object", model)
-        match expr:
-            case ir.ArrayType():
-                item_model = self._model_name_of(expr.items)
-                if item_model is not None:
-                    return Decoding("object_list", item_model)
-                item = self._decoding(expr.items)
-                return Decoding("list", item=item) if item.kind != "plain" else Decoding("plain")
-            case ir.DictType():
-                value = self._decoding(expr.value)
-                return Decoding("dict", item=value) if value.kind != "plain" else Decoding("plain")
-            case ir.Primitive() | ir.EnumType() | ir.RefType() | ir.ObjectType():
-                # JSON values as they are; a named or inline object with fields was a model above.
-                return Decoding("plain")
-            case _:
-                assert_never(expr)
+def _object_keys(expr: ir.TypeExpr, registry: _ModelRegistry) -> list[object]:
+    """The keys of the models a value of type ``expr`` holds, at any depth of arrays and dicts."""
+    match expr:
+        case ir.ArrayType():
+            return _object_keys(expr.items, registry)
+        case ir.DictType():
+            return _object_keys(expr.value, registry)
+        case ir.ObjectType() if expr.fields:
+            return [_object_key(expr)]
+        case ir.RefType() if expr.name in registry.named_types:
+            return [registry._key_of_named(expr.name)]
+    return []
 
 
 def _numbered(name: str, taken: set[str]) -> str:

@@ -183,25 +183,11 @@ class ResourcePlan:
 
 
 @attrs.frozen
-class Decoding:
-    """How a model field's JSON value becomes its Python value (one template macro per kind).
-
-    ``plain``: as it is; ``object``: ``model``'s ``from_dict``; ``object_list``: a list of
-    ``model``; ``list`` / ``dict``: each item (each value) decoded as ``item`` says.
-    """
-
-    kind: Literal["plain", "object", "object_list", "list", "dict"]
-    model: str = ""
-    item: Decoding | None = None
-
-
-@attrs.frozen
 class ModelField:
     wire: str
     python: str
     annotation: Annotation
-    required: bool
-    decoding: Decoding  # how ``from_dict`` reads it; ``to_dict`` dumps all but ``plain`` ones
+    required: bool  # no ``| Unset``: the field has no default
     doc: str
 
 
@@ -210,6 +196,8 @@ class ModelPlan:
     name: str
     doc: str
     fields: tuple[ModelField, ...]
+    # The class checks a response's fields and types (``CheckedModel``), see ``[responses]``.
+    checked: bool = False
 
 
 # ---------------------------------------------------------------------------------------------

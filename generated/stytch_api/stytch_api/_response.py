@@ -11,7 +11,7 @@ from typing import Any, Generic, ParamSpec, TypeVar, cast
 
 import httpx
 
-from .errors import APIResponseValidationError, _request_id
+from .errors import APIResponseValidationError, ResponseShapeError, _request_id
 
 __all__ = ["APIResponse", "async_to_raw_response_wrapper", "to_raw_response_wrapper"]
 
@@ -111,6 +111,9 @@ def _parse(response: httpx.Response, parser: Callable[[Any], T]) -> T:
     body = _decode(response)
     try:
         return parser(body)
+    except ResponseShapeError as exc:  # a checked model names the field path
+        problem = str(exc) if exc.path else f"{_describe(response, body)} ({exc})"
+        raise APIResponseValidationError(response, problem) from exc
     except _PARSE_ERRORS as exc:
         problem = f"{_describe(response, body)} ({type(exc).__name__}: {exc})"
         raise APIResponseValidationError(response, problem) from exc

@@ -78,6 +78,27 @@ class APIResponseValidationError(APIError):
         super().__init__(message, request=request)
 
 
+class ResponseShapeError(ValueError):
+    """Internal: a response value is missing or not of its declared type; ``path`` says where.
+
+    Raised by the checked models' parsers; the client turns it into an
+    `APIResponseValidationError` that names the endpoint.
+    """
+
+    def __init__(self, problem: str) -> None:
+        super().__init__(problem)
+        self.problem = problem
+        self.path = ""
+
+    def within(self, step: str) -> ResponseShapeError:
+        """The same error one level up: ``step`` is a field name or ``[index]``."""
+        self.path = step + ("" if not self.path or self.path[0] == "[" else ".") + self.path
+        return self
+
+    def __str__(self) -> str:
+        return f"{self.path}: {self.problem}" if self.path else self.problem
+
+
 class APIResponseTooLargeError(APIError):
     """The response body, once decompressed, is larger than the client's `max_response_size`."""
 

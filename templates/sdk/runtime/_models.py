@@ -1,63 +1,93 @@
-"""Helpers the generated models use to read and write JSON."""
+"""The base classes of the generated models: JSON in and out, driven by the field annotations.
 
-from __future__ import annotations
+A model declares its fields once, as typed attrs attributes. On first use each class turns its
+annotations into a table (wire name, attribute, how to read the value); ``from_dict`` and
+``to_dict`` walk that table. A field whose JSON name is not its Python name says so in its attrs metadata
+(``metadata={"wire": "from"}``).
 
-from collections.abc import Callable, Mapping
-from typing import Any
+``Model`` is lenient: a missing field is ``UNSET`` and a value of an unexpected type is kept as it
+came, so a server that adds or changes fields never breaks a client. ``CheckedModel`` holds the
+response to its types: a field without a default must be there, and every value, at any depth,
+must have its declared JSON type; otherwise ``ResponseShapeError`` names the field path.
+"""
 
-from ._types import UNSET
+# No `from __future__ import annotations`: the annotations of `Model` must not be strings that
+# `typing.get_type_hints` would then look up in the generated module.
+
+import sys
+import types
+import typing
+from collections.abc import Callable, Iterable, Mapping
+from itertools import repeat
+from typing import Any, ClassVar, Literal, Self, Union
+
+import attrs
+
+from ._types import UNSET, Unset
+from .errors import ResponseShapeError
 
 __all__ = [
+    "CheckedModel",
+    "Model",
     "cursor_at",
     "discard",
     "dump",
-    "extra_fields",
-    "parse_dict",
-    "parse_list",
-    "parse_object",
     "parse_object_list",
     "passthrough",
 ]
 
-
-# Parsers never reject data: a value that does not have the expected shape is kept as it came,
-# so a server that adds or changes fields never breaks a client.
-
-
-def parse_object(parse: Callable[[Mapping[str, Any]], Any], value: Any) -> Any:
-    return parse(value) if type(value) is dict else value
+Parser = Callable[[Any], Any]
+M = typing.TypeVar("M", bound="Model")
 
 
-def parse_object_list(parse: Callable[[Mapping[str, Any]], Any], value: Any) -> Any:
-    if type(value) is not list:
-        return value
-    return [parse(item) if type(item) is dict else item for item in value]
+@attrs.define
+class Model:
+    """A JSON object; fields the class does not declare are kept in ``additional_properties``."""
+
+    additional_properties: dict[str, Any] = attrs.field(factory=dict, repr=False, kw_only=True)
+
+    # Whether `from_dict` holds the data to the annotations (see `CheckedModel`).
+    _checked: ClassVar[bool] = False
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> Self:
+        if type(data) is not dict:
+            if not isinstance(data, Mapping):
+                raise _mismatch("a JSON object", data)
+            data = dict(data)
+        return _parse_fields(cls, data, cls._checked)
+
+    def to_dict(self) -> dict[str, Any]:
+        data: dict[str, Any] = dict(self.additional_properties)
+        for wire, name, holds_models in _table(type(self), False).dumped:
+            value = getattr(self, name)
+            if value is not UNSET:
+                data[wire] = dump(value) if holds_models else value
+        return data
 
 
-def parse_list(parse: Callable[[Any], Any], value: Any) -> Any:
-    return [parse(item) for item in value] if type(value) is list else value
+class CheckedModel(Model):
+    """A model whose ``from_dict`` checks presence and JSON types at every depth."""
 
-
-def parse_dict(parse: Callable[[Any], Any], value: Any) -> Any:
-    return {key: parse(item) for key, item in value.items()} if type(value) is dict else value
-
-
-def extra_fields(data: Mapping[str, Any], known: frozenset[str]) -> dict[str, Any]:
-    """The fields of ``data`` a model does not declare, kept so nothing is lost."""
-    unknown = data.keys() - known
-    return {key: data[key] for key in unknown} if unknown else {}
+    _checked: ClassVar[bool] = True
 
 
 def dump(value: Any) -> Any:
     """Models, and lists and dicts of them, as JSON values."""
-    to_dict = getattr(value, "to_dict", None)
-    if to_dict is not None:
-        return to_dict()
+    if isinstance(value, Model):
+        return value.to_dict()
     if isinstance(value, list):
         return [dump(item) for item in value]
     if isinstance(value, dict):
         return {key: dump(item) for key, item in value.items()}
     return value
+
+
+def parse_object_list(parse: Callable[[Mapping[str, Any]], Any], value: Any) -> Any:
+    """A list of objects parsed by ``parse``; other values kept as they came."""
+    if type(value) is not list:
+        return value
+    return [parse(item) if type(item) is dict else item for item in value]
 
 
 def passthrough(value: Any) -> Any:
@@ -75,3 +105,262 @@ def cursor_at(page: Any, *names: str) -> Any:
         if page is None or page is UNSET:
             return None
     return page
+
+
+# ---------------------------------------------------------------------------------------------
+# Field tables: built once per class and mode from the annotations
+# ---------------------------------------------------------------------------------------------
+
+
+class _NoValue:
+    """The type of no JSON value: the usual type of a field that can hold anything."""
+
+
+@attrs.frozen
+class _Node:
+    """How to read a JSON value of one type.
+
+    ``convert`` (when set) reads and checks the value; otherwise the value is used as it is,
+    once its type is one of ``plain`` (None: any value will do). ``expected`` names the type;
+    ``usual`` is the type a value most often has (the fast path's guess, see ``_Table``).
+    """
+
+    plain: frozenset[type] | None = None
+    convert: Parser | None = None
+    expected: str = ""
+    usual: type = _NoValue
+
+    def check(self, value: Any) -> Any:
+        if self.convert is not None:
+            return self.convert(value)
+        if self.plain is not None and type(value) not in self.plain:
+            raise _mismatch(self.expected, value)
+        return value
+
+
+_ANYTHING = _Node()
+# A field: wire name, attribute, whether it may be left out (it has a default), and its node.
+_Entry = tuple[str, str, bool, _Node]
+
+
+class _Table:
+    """A class's fields, as its ``from_dict`` (checked or not) and ``to_dict`` read them."""
+
+    def __init__(self, entries: list[_Entry]) -> None:
+        self.entries = tuple(entries)
+        self.wires = tuple(wire for wire, _name, _optional, _node in entries)
+        self.known = frozenset(self.wires)
+        # The fast path: when every field is there with its usual type, only `converts` run.
+        self.usual = tuple(node.usual for _wire, _name, _optional, node in entries)
+        self.converts = tuple(
+            (index, wire, node.convert)
+            for index, (wire, _name, _optional, node) in enumerate(entries)
+            if node.convert is not None
+        )
+        self.dumped = tuple(
+            (wire, name, node.convert is not None) for wire, name, _, node in entries
+        )
+
+
+_TABLES: dict[tuple[type, bool], _Table] = {}
+
+
+def _table(cls: type[Model], checked: bool) -> _Table:
+    found = _TABLES.get((cls, checked))
+    if found is None:
+        found = _TABLES[(cls, checked)] = _build_table(cls, checked)
+    return found
+
+
+def _build_table(cls: type[Model], checked: bool) -> _Table:
+    # The class namespace is left out: a field named `str` must not hide the builtin.
+    module = vars(sys.modules[cls.__module__])
+    hints = typing.get_type_hints(cls, globalns=module, localns={})
+    entries = []
+    for field in attrs.fields(cls):
+        if field.name == "additional_properties":
+            continue
+        wire = field.metadata.get("wire", field.name)
+        optional = field.default is not attrs.NOTHING
+        entries.append((wire, field.name, optional, _node(hints[field.name], checked)))
+    return _Table(entries)
+
+
+def _parse_fields(cls: type[M], data: dict[str, Any], checked: bool) -> M:
+    table = _table(cls, checked)
+    # The common case in C: look every field up, and compare all their types at once.
+    values = list(map(data.get, table.wires, repeat(UNSET)))
+    all_there = tuple(map(type, values)) == table.usual
+    if checked and not all_there:
+        _check_fields(table, values)
+    for index, wire, convert in table.converts:
+        value = values[index]
+        if value is not UNSET:
+            try:
+                values[index] = convert(value)
+            except ResponseShapeError as error:
+                raise error.within(wire) from None
+    if all_there and len(data) == len(values):
+        return cls(*values)
+    unknown = data.keys() - table.known
+    return cls(*values, additional_properties={key: data[key] for key in unknown})
+
+
+def _check_fields(table: _Table, values: list[Any]) -> None:
+    """Field by field: what is missing and what is of the wrong type (not what converts)."""
+    for (wire, _name, optional, node), value in zip(table.entries, values, strict=True):
+        if value is UNSET:
+            if not optional:
+                raise ResponseShapeError("missing").within(wire)
+        elif node.convert is None and node.plain is not None and type(value) not in node.plain:
+            raise _mismatch(node.expected, value).within(wire)
+
+
+def _node(hint: Any, checked: bool) -> _Node:
+    """How a JSON value becomes a value of type ``hint``."""
+    origin = typing.get_origin(hint)
+    if origin is Union or origin is types.UnionType:
+        return _union_node([arg for arg in typing.get_args(hint) if arg is not Unset], checked)
+    if isinstance(hint, type) and issubclass(hint, Model):
+        return _Node(None, _model_parser(hint, checked), "a JSON object", dict)
+    if origin is list:
+        (item,) = typing.get_args(hint) or (Any,)
+        return _list_node(_node(item, checked), checked)
+    if origin is dict:
+        _key, value = typing.get_args(hint) or (str, Any)
+        return _dict_node(_node(value, checked), checked)
+    if not checked:
+        return _ANYTHING
+    if origin is Literal:
+        return _Node(None, _literal_parser(typing.get_args(hint)), "")
+    return _SCALARS.get(hint, _ANYTHING)
+
+
+def _union_node(members: list[Any], checked: bool) -> _Node:
+    nullable = type(None) in members
+    rest = [member for member in members if member is not type(None)]
+    if len(rest) != 1:  # `None` alone, or a union the generator does not write
+        return _SCALARS[type(None)] if checked and not rest else _ANYTHING
+    inner = _node(rest[0], checked)
+    if not nullable or inner is _ANYTHING:
+        return inner
+    expected = f"{inner.expected} or null"
+    if inner.convert is None:
+        assert inner.plain is not None
+        return _Node(inner.plain | {type(None)}, None, expected, inner.usual)
+    convert = inner.convert
+
+    def parse_nullable(value: Any) -> Any:
+        return None if value is None else convert(value)
+
+    return _Node(None, parse_nullable, expected, inner.usual)
+
+
+def _model_parser(model: type[Model], checked: bool) -> Parser:
+    def parse_model(value: Any) -> Any:
+        if type(value) is dict:
+            # Nested objects are parsed as strictly as the response they are part of.
+            return _parse_fields(model, value, checked)
+        if checked:
+            raise _mismatch("a JSON object", value)
+        return value
+
+    return parse_model
+
+
+def _list_node(item: _Node, checked: bool) -> _Node:
+    if item.convert is None:
+        if not checked:
+            return _ANYTHING
+        if item.plain is None:
+            return _Node(frozenset({list}), None, "a JSON array", list)
+        plain = item.plain
+
+        def check_list(value: Any) -> Any:
+            if type(value) is not list:
+                raise _mismatch("a JSON array", value)
+            # map(type, …) runs in C: the common case costs next to nothing.
+            if not plain.issuperset(map(type, value)):
+                _raise_at_item(item, enumerate(value))
+            return value
+
+        return _Node(None, check_list, "a JSON array", list)
+    convert = item.convert
+
+    def parse_list(value: Any) -> Any:
+        if type(value) is not list:
+            if checked:
+                raise _mismatch("a JSON array", value)
+            return value
+        try:
+            return [convert(entry) for entry in value]
+        except ResponseShapeError:
+            _raise_at_item(item, enumerate(value))
+            raise
+
+    return _Node(None, parse_list, "a JSON array", list)
+
+
+def _dict_node(item: _Node, checked: bool) -> _Node:
+    if item is _ANYTHING:
+        return _Node(frozenset({dict}), None, "a JSON object", dict) if checked else _ANYTHING
+    if item.convert is None and not checked:
+        return _ANYTHING
+
+    def parse_dict(value: Any) -> Any:
+        if type(value) is not dict:
+            if checked:
+                raise _mismatch("a JSON object", value)
+            return value
+        try:
+            return {key: item.check(entry) for key, entry in value.items()}
+        except ResponseShapeError:
+            _raise_at_item(item, value.items())
+            raise
+
+    return _Node(None, parse_dict, "a JSON object", dict)
+
+
+def _raise_at_item(item: _Node, entries: Iterable[tuple[Any, Any]]) -> None:
+    """Raise the error of the first entry that ``item`` rejects, with its index or key."""
+    for key, entry in entries:
+        try:
+            item.check(entry)
+        except ResponseShapeError as error:
+            raise error.within(f"[{key!r}]" if isinstance(key, str) else f"[{key}]") from None
+
+
+def _literal_parser(allowed: tuple[Any, ...]) -> Parser:
+    def parse_literal(value: Any) -> Any:
+        if any(value == option and type(value) is type(option) for option in allowed):
+            return value
+        raise ResponseShapeError(f"{value!r:.60} is not one of {', '.join(map(repr, allowed))}")
+
+    return parse_literal
+
+
+def _mismatch(expected: str, value: Any) -> ResponseShapeError:
+    return ResponseShapeError(f"expected {expected}, got {_json_type(value)}")
+
+
+def _json_type(value: Any) -> str:
+    if value is None:
+        return "null"
+    return _JSON_TYPES.get(type(value), type(value).__name__)
+
+
+_JSON_TYPES = {
+    bool: "a boolean",
+    int: "an integer",
+    float: "a number",
+    str: "a string",
+    list: "a JSON array",
+    dict: "a JSON object",
+}
+_SCALARS = {
+    str: _Node(frozenset({str}), None, "a string", str),
+    int: _Node(frozenset({int}), None, "an integer", int),
+    float: _Node(frozenset({float, int}), None, "a number", float),
+    bool: _Node(frozenset({bool}), None, "a boolean", bool),
+    type(None): _Node(frozenset({type(None)}), None, "null", type(None)),
+}
