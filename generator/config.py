@@ -17,10 +17,12 @@ from .errors import ConfigError
 from .escape import (
     BUILTINS,
     NAME_RESERVED,
+    class_name_problem,
     is_env_var,
     is_header_name,
     is_snake_identifier,
     package_name_problem,
+    toml_string,
 )
 from .escape import ascii_url as _ascii_url
 
@@ -70,6 +72,9 @@ class Config:
     # a path prefix's resource replaced by an accessor prefix (`/v1/projects` → `project`).
     group_accessor_prefixes: tuple[tuple[str, str], ...] = ()
     path_accessor_prefixes: tuple[tuple[str, str], ...] = ()
+    # Model class names chosen by place (``users.get``, ``users.get/address``, ``type:User``;
+    # generator/planner/model_names.py), where the derived name does not read well.
+    model_names: tuple[tuple[str, str], ...] = ()
     sha256: str | None = None
     source: str = "config"  # the file, for errors found later (accessor collisions)
 
@@ -109,7 +114,9 @@ def _table(raw: dict[str, Any], key: str) -> dict[str, Any]:
 _KEYS: dict[str, frozenset[str]] = {
     "": frozenset(
         {"package", "auth", "environments", "servers", "groups", "endpoints", "accessor_prefixes"}
+        | {"models"}
     ),
+    "models": frozenset({"names"}),
     "package": frozenset({"name", "title", "version"}),
     "auth": frozenset({"kind", "params", "key_name", "key_in", "environment_from"}),
     "auth.params": frozenset({"name", "env", "doc"}),
@@ -132,7 +139,7 @@ def _check_keys(raw: dict[str, Any]) -> None:
                 )
 
     check(raw, "", _KEYS[""])
-    for table in ("package", "auth"):
+    for table in ("package", "auth", "models"):
         check(raw.get(table, {}), table, _KEYS[table])
     auth = raw.get("auth", {})
     if isinstance(auth, dict):
@@ -175,12 +182,30 @@ def _build(raw: dict[str, Any], sha256: str) -> Config:
     fields |= _read_group_servers(groups, servers)
     fields |= _read_path_prefixes(_table(raw, "accessor_prefixes"))
     fields |= _read_group_prefixes(groups)
+    fields |= _read_model_names(_table(_table(raw, "models"), "names"))
     return Config(
         environments=tuple((str(k), str(v)) for k, v in environments.items()),
         servers=tuple((str(k), str(v)) for k, v in servers.items()),
         sha256=sha256,
         **fields,
     )
+
+
+def _read_model_names(names: dict[str, Any]) -> dict[str, Any]:
+    """``[models.names]``: place → class name; each name a valid, unreserved, unique class."""
+    given: dict[str, str] = {}
+    for place, name in names.items():
+        key = f"models.names.{toml_string(place)}"
+        if not isinstance(name, str):
+            raise TypeError(f"{key}: must be a string (a class name)")
+        if not place or len(place) > 300 or not place.isprintable():
+            raise ValueError(f"{key}: not a model place (users.get, users.get/address, type:User)")
+        if problem := class_name_problem(name):
+            raise ValueError(f"{key}: {name!r} {problem}")
+        if name in given:
+            raise ValueError(f"{key}: {name!r} is also the name of {given[name]!r}")
+        given[name] = place
+    return {"model_names": tuple((place, name) for name, place in given.items())}
 
 
 def _read_package(package: dict[str, Any]) -> dict[str, Any]:

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import re
-from collections.abc import Collection, Sequence
+from collections.abc import Collection, Mapping, Sequence
 
 import attrs
 
@@ -66,16 +66,25 @@ from .types import (
 # ---------------------------------------------------------------------------------------------
 
 
-def build_plan(api: ir.API, config: Config, *, spec_name: str, spec_bytes: bytes) -> Plan:
+def build_plan(
+    api: ir.API,
+    config: Config,
+    *,
+    spec_name: str,
+    spec_bytes: bytes,
+    locked_names: Mapping[str, Collection[str]] | None = None,
+) -> Plan:
+    """``locked_names``: class name → places, from the manifest of an earlier generation."""
     _refuse_non_http(api)
     _refuse_bad_header_keys(api)
-    builder = _Builder(api, config)
+    builder = _Builder(api, config, locked_names)
     resources = tuple(_resolve_resource(r, builder.models) for r in builder.resources())
     package = config.package or default_package_name(api.name)
     title = config.title or api.name
     api_version = config.package_version or api.version
     version = pep440_version(api_version) if api_version else "0.1.0"
-    warnings = list(builder.warnings)
+    models = builder.models.plans()
+    warnings = [*builder.warnings, *builder.models.warnings]
     if api.base_url and ascii_url(api.base_url) is None:
         warnings.append(
             Diagnostic(
@@ -106,7 +115,7 @@ def build_plan(api: ir.API, config: Config, *, spec_name: str, spec_bytes: bytes
         config_sha256=config.sha256,
         runtime=runtime_plan(api, config, package=package, title=title, version=version),
         resources=resources,
-        models=builder.models.plans(),
+        models=models,
         warnings=tuple(warnings),
     )
 
@@ -176,12 +185,16 @@ def _refuse_bad_header_keys(api: ir.API) -> None:
 
 
 class _Builder:
-    def __init__(self, api: ir.API, config: Config) -> None:
+    def __init__(
+        self, api: ir.API, config: Config, locked: Mapping[str, Collection[str]] | None = None
+    ) -> None:
         self.api = api
         self.config = config
         self.warnings: list[Diagnostic] = []
         self.vocabulary = _vocabulary(api)
-        self.models = _ModelRegistry(api)
+        self.models = _ModelRegistry(
+            api, configured=dict(config.model_names), locked=locked, config_source=config.source
+        )
         self.group_servers = dict(config.group_servers)
         self.accessor_overrides = dict(config.accessors)
         self.used_renames: set[str] = set()
@@ -406,8 +419,9 @@ class _Builder:
     # -- methods ---------------------------------------------------------------------------
 
     def method(self, endpoint: ir.Endpoint, resource: tuple[str, ...], name: str) -> MethodPlan:
-        params = self.params(endpoint)
-        response_model, returns, cast = self.response(endpoint, resource, name)
+        with self.models.owned_by(".".join((*resource, name)), endpoint.pos):
+            params = self.params(endpoint)
+            response_model, returns, cast = self.response(endpoint, resource, name)
         python_names = {p.wire: p.python for p in params}
         # A repeated name (a path `id` and a body `id`): the path template takes the path one.
         python_names.update({p.wire: p.python for p in params if p.location == "path"})

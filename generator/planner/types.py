@@ -210,6 +210,8 @@ class ModelPlan:
     name: str
     doc: str
     fields: tuple[ModelField, ...]
+    # Where the spec shows this shape (``planner/model_names.py``); the manifest's names lock.
+    places: tuple[str, ...] = attrs.field(default=(), eq=False)
 
 
 # ---------------------------------------------------------------------------------------------

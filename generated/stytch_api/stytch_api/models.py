@@ -20,250 +20,189 @@ __all__ = [
     "Argon2Config",
     "Asn",
     "Attribute",
+    "AuthenticateAuthorizationCheck",
+    "AuthenticateProviderValue",
     "AuthenticateResponse",
-    "AuthenticateResponse2",
-    "AuthenticateResponse3",
-    "AuthorizationCheck",
-    "AuthorizationCheck2",
+    "AuthenticateSiweParam",
+    "AuthenticateStartSiweParam",
+    "B2BAuthenticateResponse",
+    "B2BDiscoveryOrganizationsCreateResponse",
+    "B2BDiscoveryOrganizationsListResponse",
+    "B2BExchangeResponse",
+    "B2BIdpOauthAuthorizeStartResponse",
+    "B2BImpersonationAuthenticateResponse",
     "B2BMagicLinksAuthenticateResponse",
+    "B2BMagicLinksEmailDiscoverySendResponse",
+    "B2BMagicLinksEmailInviteResponse",
+    "B2BMagicLinksEmailLoginOrSignupResponse",
+    "B2BOauthAuthenticateResponse",
+    "B2BOauthDiscoveryAuthenticateResponse",
+    "B2BOauthProviderValue",
+    "B2BOrganizationsConnectedAppsResponse",
+    "B2BOrganizationsCreateResponse",
+    "B2BOrganizationsDeleteResponse",
+    "B2BOrganizationsGetConnectedAppResponse",
+    "B2BOrganizationsMembersDeleteResponse",
+    "B2BOrganizationsMembersSearchResponse",
+    "B2BOrganizationsMetricsResponse",
+    "B2BOrganizationsSearchResponse",
+    "B2BOtpsEmailAuthenticateResponse",
     "B2BPasswordsAuthenticateResponse",
-    "B2BPasswordsMigrateResponse",
+    "B2BPasswordsEmailRequireResetResponse",
+    "B2BPasswordsEmailResetResponse",
+    "B2BPasswordsEmailResetStartResponse",
+    "B2BPasswordsSessionResetResponse",
     "B2BPasswordsStrengthCheckResponse",
+    "B2BRbacOrganizationsGetOrgPolicyResponse",
+    "B2BRecoveryCodesGetResponse",
+    "B2BRecoveryCodesRecoverResponse",
+    "B2BScimConnectionCreateResponse",
+    "B2BScimConnectionDeleteResponse",
+    "B2BScimConnectionGetGroupsResponse",
+    "B2BScimConnectionGetResponse",
+    "B2BScimConnectionRotateStartResponse",
     "B2BSessionsAttestResponse",
     "B2BSessionsAuthenticateResponse",
+    "B2BSessionsAuthorizationCheck",
     "B2BSessionsExchangeAccessTokenResponse",
-    "B2BSessionsGetJwksResponse",
     "B2BSessionsGetResponse",
     "B2BSessionsMigrateResponse",
-    "B2BSessionsRevokeResponse",
+    "B2BSsoAuthenticateResponse",
+    "B2BSsoExternalCreateConnectionResponse",
+    "B2BSsoGetConnectionsResponse",
+    "B2BSsoOidcCreateConnectionResponse",
+    "B2BSsoOidcUpdateConnectionResponse",
+    "B2BSsoSamlCreateConnectionResponse",
+    "B2BTotpsCreateResponse",
+    "B2BTotpsMigrateResponse",
     "BrowserProperty",
     "Client",
-    "ClientsCreateResponse",
     "ClientsDeleteResponse",
-    "ClientsGetResponse",
-    "ClientsSearchResponse",
-    "ClientsSecretsRotateCancelResponse",
-    "ClientsSecretsRotateResponse",
     "ClientsSecretsRotateStartResponse",
-    "ClientsUpdateResponse",
-    "ConnectedApp",
-    "ConnectedApp2",
-    "ConnectedApp3",
-    "ConnectedAppsRevokeResponse",
-    "Connection",
-    "Connection2",
-    "Connection3",
-    "Connection4",
-    "Connection5",
-    "Connection6",
-    "ConnectionCreateResponse",
-    "ConnectionDeleteResponse",
-    "ConnectionGetGroupsResponse",
-    "ConnectionGetResponse",
-    "ConnectionRotateCancelResponse",
-    "ConnectionRotateCompleteResponse",
-    "ConnectionRotateStartResponse",
-    "ConnectionUpdateResponse",
-    "CreateResponse",
+    "ConnectedAppClientsCreateResponse",
+    "ConnectedAppClientsGetResponse",
+    "ConnectedAppClientsSearchResponse",
+    "ConnectionImplicitRoleAssignment",
+    "CreateConnectedApp",
+    "CreateConnection",
+    "CreateM2MClient",
     "CryptoWalletsAuthenticateResponse",
     "CryptoWalletsAuthenticateStartResponse",
     "DebugWhoamiResponse",
     "DeleteVerificationCertificateResponse",
-    "DiscoveryAuthenticateResponse",
-    "DiscoveryEmailResetResponse",
-    "DiscoveryEmailResetStartResponse",
-    "DiscoveryOrganizationsCreateResponse",
-    "DiscoverySendResponse",
     "DomainInformation",
-    "EmailAuthenticateResponse",
-    "EmailDiscoveryAuthenticateResponse",
-    "EmailDiscoverySendResponse",
-    "EmailInviteResponse",
     "EmailLoginOrCreateResponse",
-    "EmailLoginOrSignupResponse",
-    "EmailRequireResetResponse",
-    "EmailResetResponse",
-    "EmailResetStartResponse",
-    "EmailRevokeInviteResponse",
-    "EmailRiskResponse",
-    "EmailSendResponse",
-    "ExistingPasswordResetResponse",
-    "ExternalCreateConnectionResponse",
+    "ExternalConnection",
+    "ExternalConnectionImplicitRoleAssignment",
+    "ExternalGroupImplicitRoleAssignment",
     "ExternalMetadata",
-    "ExternalUpdateConnectionResponse",
     "Feedback",
     "Fingerprint",
-    "FingerprintLookupResponse",
+    "FingerprintVerdict",
+    "FraudEmailRiskResponse",
+    "FraudFingerprintLookupResponse",
+    "FraudRulesListResponse",
+    "FraudRulesSetResponse",
+    "FraudVerdictReasonsListResponse",
+    "FraudVerdictReasonsOverrideResponse",
+    "GetConnectedApp",
+    "GetConnection",
+    "GetM2MClient",
+    "GetOrgPolicyOrgPolicy",
+    "GroupImplicitRoleAssignment",
     "IdpOauthAuthorizeResponse",
     "IdpOauthAuthorizeStartResponse",
     "ImpersonationAuthenticateResponse",
-    "IntermediateSessionsExchangeResponse",
+    "IpAddressDetail",
+    "IpGeoCountryDetail",
     "IpGeolocation",
+    "LudsFeedback",
     "LudsRequirement",
-    "M2MClient",
-    "M2MClient2",
-    "M2MClient3",
     "M2MClientsCreateResponse",
-    "M2MClientsDeleteResponse",
     "M2MClientsGetResponse",
     "M2MClientsSearchResponse",
-    "M2MClientsUpdateResponse",
-    "MagicLinksAuthenticateResponse",
+    "M2MClientsSecretsRotateStartResponse",
     "MagicLinksCreateResponse",
+    "MagicLinksDiscoveryAuthenticateResponse",
     "MagicLinksEmailInviteResponse",
     "Md5Config",
     "Member",
+    "MemberDevice",
     "MemberOption",
     "MemberSession",
-    "MembersCreateResponse",
-    "MembersDangerouslyGetResponse",
-    "MembersDeleteExternalIdResponse",
-    "MembersDeleteMfaPhoneNumberResponse",
-    "MembersDeletePasswordResponse",
-    "MembersDeleteResponse",
-    "MembersDeleteTotpResponse",
-    "MembersGetConnectedAppsResponse",
-    "MembersGetResponse",
+    "MembersOauthProvidersGithubResponse",
+    "MembersOauthProvidersGoogleResponse",
+    "MembersOauthProvidersMicrosoftResponse",
     "MembersOidcProvidersResponse",
-    "MembersReactivateResponse",
-    "MembersSearchResponse",
-    "MembersStartEmailUpdateResponse",
     "MembersUnlinkRetiredEmailResponse",
-    "MembersUpdateResponse",
     "MfaRequired",
     "Name",
     "NetworkProperty",
     "OauthAttachResponse",
     "OauthAuthenticateResponse",
-    "OauthAuthorizeResponse",
-    "OauthAuthorizeStartResponse",
-    "OauthDiscoveryAuthenticateResponse",
-    "OauthProvidersGithubResponse",
-    "OauthProvidersGoogleResponse",
-    "OauthProvidersHubspotResponse",
-    "OauthProvidersMicrosoftResponse",
-    "OauthProvidersSlackResponse",
-    "OidcCreateConnectionResponse",
-    "OidcUpdateConnectionResponse",
+    "OidcConnection",
     "Option",
-    "OrgPolicy",
-    "OrgPolicy2",
     "Organization",
-    "OrganizationsConnectedAppsResponse",
-    "OrganizationsCreateResponse",
-    "OrganizationsDeleteExternalIdResponse",
-    "OrganizationsDeleteResponse",
-    "OrganizationsGetConnectedAppResponse",
-    "OrganizationsGetOrgPolicyResponse",
-    "OrganizationsGetResponse",
-    "OrganizationsListResponse",
-    "OrganizationsMetricsResponse",
-    "OrganizationsSearchResponse",
-    "OrganizationsSetOrgPolicyResponse",
-    "OrganizationsUpdateResponse",
-    "OtpsAuthenticateResponse",
-    "OtpsEmailLoginOrCreateResponse",
-    "OtpsEmailLoginOrSignupResponse",
-    "OtpsEmailSendResponse",
-    "OtpsSmsSendResponse",
+    "OtpsLoginOrCreateResponse",
+    "OtpsSendResponse",
     "Password",
     "PasswordsAuthenticateResponse",
     "PasswordsCreateResponse",
     "PasswordsDiscoveryAuthenticateResponse",
-    "PasswordsEmailResetResponse",
-    "PasswordsEmailResetStartResponse",
     "PasswordsExistingPasswordResetResponse",
     "PasswordsMigrateResponse",
     "PasswordsSessionResetResponse",
     "PasswordsStrengthCheckResponse",
     "Pbkdf2Config",
     "Policy",
-    "PolicyResponse",
     "PrimaryRequired",
     "ProjectMetricsResponse",
     "Property",
-    "ProviderValue",
-    "ProviderValue2",
     "Query",
     "RbacEmailImplicitRoleAssignment",
     "RbacPolicyResponse",
-    "RecoveryCodesGetResponse",
-    "RecoveryCodesRecoverResponse",
-    "RecoveryCodesRotateResponse",
     "ResultsMetadata",
-    "RulesListResponse",
-    "RulesSetResponse",
+    "RotateStartConnection",
+    "SamlConnection",
     "SamlConnectionImplicitRoleAssignment",
-    "SamlCreateConnectionResponse",
     "SamlDeleteEncryptionPrivateKeyResponse",
     "SamlGroupImplicitRoleAssignment",
-    "SamlUpdateByUrlResponse",
-    "SamlUpdateConnectionResponse",
     "ScimActiveConnection",
     "ScimAttribute",
     "ScimGroupImplicitRoleAssignment",
     "ScimRegistration",
     "ScryptConfig",
-    "SecretsRotateCancelResponse",
-    "SecretsRotateResponse",
-    "SecretsRotateStartResponse",
+    "SecretsConnectedApp",
+    "SecretsM2MClient",
     "Session",
-    "SessionResetResponse",
-    "SessionsAttestResponse",
     "SessionsAuthenticateResponse",
-    "SessionsExchangeAccessTokenResponse",
-    "SessionsExchangeResponse",
     "SessionsGetJwksResponse",
     "SessionsGetResponse",
-    "SessionsMigrateResponse",
-    "SessionsRevokeResponse",
-    "SiweParam",
-    "SiweParam2",
-    "SmsAuthenticateResponse",
-    "SmsLoginOrCreateResponse",
-    "SmsSendResponse",
-    "SsoAuthenticateResponse",
-    "SsoDeleteConnectionResponse",
-    "SsoGetConnectionsResponse",
+    "SessionsVerdict",
+    "SetOrgPolicyOrgPolicy",
+    "Sha1Config",
+    "Sha512Config",
     "TotpsAuthenticateResponse",
     "TotpsCreateResponse",
-    "TotpsMigrateResponse",
     "TotpsRecoverResponse",
     "TotpsRecoveryCodesResponse",
     "User",
     "UserDevice",
-    "UsersConnectedAppsResponse",
+    "UserSession",
     "UsersCreateResponse",
     "UsersDeleteBiometricRegistrationResponse",
-    "UsersDeleteCryptoWalletResponse",
-    "UsersDeleteEmailResponse",
-    "UsersDeleteExternalIdResponse",
-    "UsersDeleteOauthRegistrationResponse",
-    "UsersDeletePasswordResponse",
-    "UsersDeletePhoneNumberResponse",
     "UsersDeleteResponse",
-    "UsersDeleteTotpResponse",
-    "UsersDeleteWebauthnRegistrationResponse",
-    "UsersExchangePrimaryFactorResponse",
     "UsersGetResponse",
-    "UsersRevokeResponse",
     "UsersSearchResponse",
     "UsersUpdateResponse",
-    "Verdict",
-    "Verdict2",
     "VerdictReasonAction",
-    "VerdictReasonsListResponse",
-    "VerdictReasonsOverrideResponse",
     "VisitorIdDetail",
     "WebauthnAuthenticateResponse",
     "WebauthnAuthenticateStartResponse",
     "WebauthnListCredentialsResponse",
-    "WebauthnRegisterResponse",
     "WebauthnRegisterStartResponse",
     "WebauthnRegistration",
     "WebauthnUpdateResponse",
-    "WhatsappLoginOrCreateResponse",
-    "WhatsappSendResponse",
     "ZxcvbnFeedback",
 ]
 
@@ -318,7 +257,7 @@ class AddressInformation:
 
 @attrs.define
 class Argon2Config:
-    """The ``argon_2_config`` object."""
+    """The ``b2b.passwords.migrate(argon_2_config)`` object."""
 
     _FIELDS: ClassVar[frozenset[str]] = frozenset(
         {
@@ -431,28 +370,113 @@ class Attribute:
 
 
 @attrs.define
+class AuthenticateAuthorizationCheck:
+    """The ``sessions.authenticate(authorization_check)`` object."""
+
+    _FIELDS: ClassVar[frozenset[str]] = frozenset(
+        {
+            "resource_id",
+            "action",
+        }
+    )
+
+    resource_id: str
+    action: str
+    additional_properties: dict[str, Any] = attrs.field(factory=dict, repr=False)
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> AuthenticateAuthorizationCheck:
+        get = data.get
+        return cls(
+            resource_id=get("resource_id", UNSET),
+            action=get("action", UNSET),
+            additional_properties=extra_fields(data, cls._FIELDS),
+        )
+
+    def to_dict(self) -> dict[str, Any]:
+        data: dict[str, Any] = dict(self.additional_properties)
+        data["resource_id"] = self.resource_id
+        data["action"] = self.action
+        return data
+
+
+@attrs.define
+class AuthenticateProviderValue:
+    """The ``provider_values`` object."""
+
+    _FIELDS: ClassVar[frozenset[str]] = frozenset(
+        {
+            "access_token",
+            "refresh_token",
+            "id_token",
+            "scopes",
+            "expires_at",
+        }
+    )
+
+    access_token: str | Unset = UNSET
+    refresh_token: str | Unset = UNSET
+    id_token: str | Unset = UNSET
+    scopes: List[str] | Unset = UNSET
+    expires_at: str | Unset = UNSET
+    additional_properties: dict[str, Any] = attrs.field(factory=dict, repr=False)
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> AuthenticateProviderValue:
+        get = data.get
+        return cls(
+            access_token=get("access_token", UNSET),
+            refresh_token=get("refresh_token", UNSET),
+            id_token=get("id_token", UNSET),
+            scopes=get("scopes", UNSET),
+            expires_at=get("expires_at", UNSET),
+            additional_properties=extra_fields(data, cls._FIELDS),
+        )
+
+    def to_dict(self) -> dict[str, Any]:
+        data: dict[str, Any] = dict(self.additional_properties)
+        if self.access_token is not UNSET:
+            data["access_token"] = self.access_token
+        if self.refresh_token is not UNSET:
+            data["refresh_token"] = self.refresh_token
+        if self.id_token is not UNSET:
+            data["id_token"] = self.id_token
+        if self.scopes is not UNSET:
+            data["scopes"] = self.scopes
+        if self.expires_at is not UNSET:
+            data["expires_at"] = self.expires_at
+        return data
+
+
+@attrs.define
 class AuthenticateResponse:
-    """The response of ``client.impersonation.authenticate()``."""
+    """The response of ``client.magic_links.authenticate()`` and ``client.otps.authenticate()``"""
 
     _FIELDS: ClassVar[frozenset[str]] = frozenset(
         {
             "request_id",
             "user_id",
-            "user",
+            "method_id",
             "session_token",
             "session_jwt",
+            "user",
+            "reset_sessions",
             "status_code",
             "session",
+            "user_device",
         }
     )
 
     request_id: str | Unset = UNSET
     user_id: str | Unset = UNSET
-    user: User | Unset = UNSET
+    method_id: str | Unset = UNSET
     session_token: str | Unset = UNSET
     session_jwt: str | Unset = UNSET
+    user: User | Unset = UNSET
+    reset_sessions: bool | Unset = UNSET
     status_code: int | Unset = UNSET
     session: Session | Unset = UNSET
+    user_device: UserDevice | Unset = UNSET
     additional_properties: dict[str, Any] = attrs.field(factory=dict, repr=False)
 
     @classmethod
@@ -461,86 +485,13 @@ class AuthenticateResponse:
         return cls(
             request_id=get("request_id", UNSET),
             user_id=get("user_id", UNSET),
-            user=parse_object(User.from_dict, get("user", UNSET)),
+            method_id=get("method_id", UNSET),
             session_token=get("session_token", UNSET),
             session_jwt=get("session_jwt", UNSET),
-            status_code=get("status_code", UNSET),
-            session=parse_object(Session.from_dict, get("session", UNSET)),
-            additional_properties=extra_fields(data, cls._FIELDS),
-        )
-
-    def to_dict(self) -> dict[str, Any]:
-        data: dict[str, Any] = dict(self.additional_properties)
-        if self.request_id is not UNSET:
-            data["request_id"] = self.request_id
-        if self.user_id is not UNSET:
-            data["user_id"] = self.user_id
-        if self.user is not UNSET:
-            data["user"] = dump(self.user)
-        if self.session_token is not UNSET:
-            data["session_token"] = self.session_token
-        if self.session_jwt is not UNSET:
-            data["session_jwt"] = self.session_jwt
-        if self.status_code is not UNSET:
-            data["status_code"] = self.status_code
-        if self.session is not UNSET:
-            data["session"] = dump(self.session)
-        return data
-
-
-@attrs.define
-class AuthenticateResponse2:
-    """The response of ``client.oauth.authenticate()``."""
-
-    _FIELDS: ClassVar[frozenset[str]] = frozenset(
-        {
-            "request_id",
-            "user_id",
-            "provider_subject",
-            "provider_type",
-            "session_token",
-            "session_jwt",
-            "provider_values",
-            "user",
-            "reset_sessions",
-            "oauth_user_registration_id",
-            "status_code",
-            "user_session",
-            "user_device",
-        }
-    )
-
-    request_id: str | Unset = UNSET
-    user_id: str | Unset = UNSET
-    provider_subject: str | Unset = UNSET
-    provider_type: str | Unset = UNSET
-    session_token: str | Unset = UNSET
-    session_jwt: str | Unset = UNSET
-    provider_values: ProviderValue2 | Unset = UNSET
-    user: User | Unset = UNSET
-    reset_sessions: bool | Unset = UNSET
-    oauth_user_registration_id: str | Unset = UNSET
-    status_code: int | Unset = UNSET
-    user_session: Session | Unset = UNSET
-    user_device: UserDevice | Unset = UNSET
-    additional_properties: dict[str, Any] = attrs.field(factory=dict, repr=False)
-
-    @classmethod
-    def from_dict(cls, data: Mapping[str, Any]) -> AuthenticateResponse2:
-        get = data.get
-        return cls(
-            request_id=get("request_id", UNSET),
-            user_id=get("user_id", UNSET),
-            provider_subject=get("provider_subject", UNSET),
-            provider_type=get("provider_type", UNSET),
-            session_token=get("session_token", UNSET),
-            session_jwt=get("session_jwt", UNSET),
-            provider_values=parse_object(ProviderValue2.from_dict, get("provider_values", UNSET)),
             user=parse_object(User.from_dict, get("user", UNSET)),
             reset_sessions=get("reset_sessions", UNSET),
-            oauth_user_registration_id=get("oauth_user_registration_id", UNSET),
             status_code=get("status_code", UNSET),
-            user_session=parse_object(Session.from_dict, get("user_session", UNSET)),
+            session=parse_object(Session.from_dict, get("session", UNSET)),
             user_device=parse_object(UserDevice.from_dict, get("user_device", UNSET)),
             additional_properties=extra_fields(data, cls._FIELDS),
         )
@@ -551,90 +502,16 @@ class AuthenticateResponse2:
             data["request_id"] = self.request_id
         if self.user_id is not UNSET:
             data["user_id"] = self.user_id
-        if self.provider_subject is not UNSET:
-            data["provider_subject"] = self.provider_subject
-        if self.provider_type is not UNSET:
-            data["provider_type"] = self.provider_type
+        if self.method_id is not UNSET:
+            data["method_id"] = self.method_id
         if self.session_token is not UNSET:
             data["session_token"] = self.session_token
         if self.session_jwt is not UNSET:
             data["session_jwt"] = self.session_jwt
-        if self.provider_values is not UNSET:
-            data["provider_values"] = dump(self.provider_values)
         if self.user is not UNSET:
             data["user"] = dump(self.user)
         if self.reset_sessions is not UNSET:
             data["reset_sessions"] = self.reset_sessions
-        if self.oauth_user_registration_id is not UNSET:
-            data["oauth_user_registration_id"] = self.oauth_user_registration_id
-        if self.status_code is not UNSET:
-            data["status_code"] = self.status_code
-        if self.user_session is not UNSET:
-            data["user_session"] = dump(self.user_session)
-        if self.user_device is not UNSET:
-            data["user_device"] = dump(self.user_device)
-        return data
-
-
-@attrs.define
-class AuthenticateResponse3:
-    """The response of ``client.totps.authenticate()``."""
-
-    _FIELDS: ClassVar[frozenset[str]] = frozenset(
-        {
-            "request_id",
-            "user_id",
-            "session_token",
-            "totp_id",
-            "session_jwt",
-            "user",
-            "status_code",
-            "session",
-            "user_device",
-        }
-    )
-
-    request_id: str | Unset = UNSET
-    user_id: str | Unset = UNSET
-    session_token: str | Unset = UNSET
-    totp_id: str | Unset = UNSET
-    session_jwt: str | Unset = UNSET
-    user: User | Unset = UNSET
-    status_code: int | Unset = UNSET
-    session: Session | Unset = UNSET
-    user_device: UserDevice | Unset = UNSET
-    additional_properties: dict[str, Any] = attrs.field(factory=dict, repr=False)
-
-    @classmethod
-    def from_dict(cls, data: Mapping[str, Any]) -> AuthenticateResponse3:
-        get = data.get
-        return cls(
-            request_id=get("request_id", UNSET),
-            user_id=get("user_id", UNSET),
-            session_token=get("session_token", UNSET),
-            totp_id=get("totp_id", UNSET),
-            session_jwt=get("session_jwt", UNSET),
-            user=parse_object(User.from_dict, get("user", UNSET)),
-            status_code=get("status_code", UNSET),
-            session=parse_object(Session.from_dict, get("session", UNSET)),
-            user_device=parse_object(UserDevice.from_dict, get("user_device", UNSET)),
-            additional_properties=extra_fields(data, cls._FIELDS),
-        )
-
-    def to_dict(self) -> dict[str, Any]:
-        data: dict[str, Any] = dict(self.additional_properties)
-        if self.request_id is not UNSET:
-            data["request_id"] = self.request_id
-        if self.user_id is not UNSET:
-            data["user_id"] = self.user_id
-        if self.session_token is not UNSET:
-            data["session_token"] = self.session_token
-        if self.totp_id is not UNSET:
-            data["totp_id"] = self.totp_id
-        if self.session_jwt is not UNSET:
-            data["session_jwt"] = self.session_jwt
-        if self.user is not UNSET:
-            data["user"] = dump(self.user)
         if self.status_code is not UNSET:
             data["status_code"] = self.status_code
         if self.session is not UNSET:
@@ -645,74 +522,568 @@ class AuthenticateResponse3:
 
 
 @attrs.define
-class AuthorizationCheck:
-    """The ``authorization_check`` object."""
+class AuthenticateSiweParam:
+    """The ``siwe_params`` object."""
 
     _FIELDS: ClassVar[frozenset[str]] = frozenset(
         {
-            "resource_id",
-            "action",
+            "domain",
+            "uri",
+            "chain_id",
+            "resources",
+            "status_code",
+            "issued_at",
+            "message_request_id",
         }
     )
 
-    resource_id: str
-    action: str
+    domain: str | Unset = UNSET
+    uri: str | Unset = UNSET
+    chain_id: str | Unset = UNSET
+    resources: List[str] | Unset = UNSET
+    status_code: int | Unset = UNSET
+    issued_at: str | Unset = UNSET
+    message_request_id: str | Unset = UNSET
     additional_properties: dict[str, Any] = attrs.field(factory=dict, repr=False)
 
     @classmethod
-    def from_dict(cls, data: Mapping[str, Any]) -> AuthorizationCheck:
+    def from_dict(cls, data: Mapping[str, Any]) -> AuthenticateSiweParam:
         get = data.get
         return cls(
-            resource_id=get("resource_id", UNSET),
-            action=get("action", UNSET),
+            domain=get("domain", UNSET),
+            uri=get("uri", UNSET),
+            chain_id=get("chain_id", UNSET),
+            resources=get("resources", UNSET),
+            status_code=get("status_code", UNSET),
+            issued_at=get("issued_at", UNSET),
+            message_request_id=get("message_request_id", UNSET),
             additional_properties=extra_fields(data, cls._FIELDS),
         )
 
     def to_dict(self) -> dict[str, Any]:
         data: dict[str, Any] = dict(self.additional_properties)
-        data["resource_id"] = self.resource_id
-        data["action"] = self.action
+        if self.domain is not UNSET:
+            data["domain"] = self.domain
+        if self.uri is not UNSET:
+            data["uri"] = self.uri
+        if self.chain_id is not UNSET:
+            data["chain_id"] = self.chain_id
+        if self.resources is not UNSET:
+            data["resources"] = self.resources
+        if self.status_code is not UNSET:
+            data["status_code"] = self.status_code
+        if self.issued_at is not UNSET:
+            data["issued_at"] = self.issued_at
+        if self.message_request_id is not UNSET:
+            data["message_request_id"] = self.message_request_id
         return data
 
 
 @attrs.define
-class AuthorizationCheck2:
-    """The ``authorization_check`` object."""
+class AuthenticateStartSiweParam:
+    """The ``crypto_wallets.authenticate_start(siwe_params)`` object."""
 
     _FIELDS: ClassVar[frozenset[str]] = frozenset(
         {
-            "organization_id",
-            "resource_id",
-            "action",
+            "domain",
+            "uri",
+            "resources",
+            "chain_id",
+            "statement",
+            "issued_at",
+            "not_before",
+            "message_request_id",
         }
     )
 
-    organization_id: str
-    resource_id: str
-    action: str
+    domain: str
+    uri: str
+    resources: List[str]
+    chain_id: str | Unset = UNSET
+    statement: str | Unset = UNSET
+    issued_at: str | Unset = UNSET
+    not_before: str | Unset = UNSET
+    message_request_id: str | Unset = UNSET
     additional_properties: dict[str, Any] = attrs.field(factory=dict, repr=False)
 
     @classmethod
-    def from_dict(cls, data: Mapping[str, Any]) -> AuthorizationCheck2:
+    def from_dict(cls, data: Mapping[str, Any]) -> AuthenticateStartSiweParam:
         get = data.get
         return cls(
-            organization_id=get("organization_id", UNSET),
-            resource_id=get("resource_id", UNSET),
-            action=get("action", UNSET),
+            domain=get("domain", UNSET),
+            uri=get("uri", UNSET),
+            resources=get("resources", UNSET),
+            chain_id=get("chain_id", UNSET),
+            statement=get("statement", UNSET),
+            issued_at=get("issued_at", UNSET),
+            not_before=get("not_before", UNSET),
+            message_request_id=get("message_request_id", UNSET),
             additional_properties=extra_fields(data, cls._FIELDS),
         )
 
     def to_dict(self) -> dict[str, Any]:
         data: dict[str, Any] = dict(self.additional_properties)
-        data["organization_id"] = self.organization_id
-        data["resource_id"] = self.resource_id
-        data["action"] = self.action
+        data["domain"] = self.domain
+        data["uri"] = self.uri
+        data["resources"] = self.resources
+        if self.chain_id is not UNSET:
+            data["chain_id"] = self.chain_id
+        if self.statement is not UNSET:
+            data["statement"] = self.statement
+        if self.issued_at is not UNSET:
+            data["issued_at"] = self.issued_at
+        if self.not_before is not UNSET:
+            data["not_before"] = self.not_before
+        if self.message_request_id is not UNSET:
+            data["message_request_id"] = self.message_request_id
+        return data
+
+
+@attrs.define
+class B2BAuthenticateResponse:
+    """The response of ``client.b2b.otps.sms.authenticate()`` and ``client.b2b.totps.authenticate()``"""
+
+    _FIELDS: ClassVar[frozenset[str]] = frozenset(
+        {
+            "request_id",
+            "member_id",
+            "member",
+            "organization",
+            "session_token",
+            "session_jwt",
+            "status_code",
+            "member_session",
+            "member_device",
+        }
+    )
+
+    request_id: str | Unset = UNSET
+    member_id: str | Unset = UNSET
+    member: Member | Unset = UNSET
+    organization: Organization | Unset = UNSET
+    session_token: str | Unset = UNSET
+    session_jwt: str | Unset = UNSET
+    status_code: int | Unset = UNSET
+    member_session: MemberSession | Unset = UNSET
+    member_device: MemberDevice | Unset = UNSET
+    additional_properties: dict[str, Any] = attrs.field(factory=dict, repr=False)
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> B2BAuthenticateResponse:
+        get = data.get
+        return cls(
+            request_id=get("request_id", UNSET),
+            member_id=get("member_id", UNSET),
+            member=parse_object(Member.from_dict, get("member", UNSET)),
+            organization=parse_object(Organization.from_dict, get("organization", UNSET)),
+            session_token=get("session_token", UNSET),
+            session_jwt=get("session_jwt", UNSET),
+            status_code=get("status_code", UNSET),
+            member_session=parse_object(MemberSession.from_dict, get("member_session", UNSET)),
+            member_device=parse_object(MemberDevice.from_dict, get("member_device", UNSET)),
+            additional_properties=extra_fields(data, cls._FIELDS),
+        )
+
+    def to_dict(self) -> dict[str, Any]:
+        data: dict[str, Any] = dict(self.additional_properties)
+        if self.request_id is not UNSET:
+            data["request_id"] = self.request_id
+        if self.member_id is not UNSET:
+            data["member_id"] = self.member_id
+        if self.member is not UNSET:
+            data["member"] = dump(self.member)
+        if self.organization is not UNSET:
+            data["organization"] = dump(self.organization)
+        if self.session_token is not UNSET:
+            data["session_token"] = self.session_token
+        if self.session_jwt is not UNSET:
+            data["session_jwt"] = self.session_jwt
+        if self.status_code is not UNSET:
+            data["status_code"] = self.status_code
+        if self.member_session is not UNSET:
+            data["member_session"] = dump(self.member_session)
+        if self.member_device is not UNSET:
+            data["member_device"] = dump(self.member_device)
+        return data
+
+
+@attrs.define
+class B2BDiscoveryOrganizationsCreateResponse:
+    """The response of ``client.b2b.discovery.organizations.create()``"""
+
+    _FIELDS: ClassVar[frozenset[str]] = frozenset(
+        {
+            "request_id",
+            "member_id",
+            "session_token",
+            "session_jwt",
+            "member",
+            "member_authenticated",
+            "intermediate_session_token",
+            "status_code",
+            "member_session",
+            "organization",
+            "mfa_required",
+            "primary_required",
+            "member_device",
+        }
+    )
+
+    request_id: str | Unset = UNSET
+    member_id: str | Unset = UNSET
+    session_token: str | Unset = UNSET
+    session_jwt: str | Unset = UNSET
+    member: Member | Unset = UNSET
+    member_authenticated: bool | Unset = UNSET
+    intermediate_session_token: str | Unset = UNSET
+    status_code: int | Unset = UNSET
+    member_session: MemberSession | Unset = UNSET
+    organization: Organization | Unset = UNSET
+    mfa_required: MfaRequired | Unset = UNSET
+    primary_required: PrimaryRequired | Unset = UNSET
+    member_device: MemberDevice | Unset = UNSET
+    additional_properties: dict[str, Any] = attrs.field(factory=dict, repr=False)
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> B2BDiscoveryOrganizationsCreateResponse:
+        get = data.get
+        return cls(
+            request_id=get("request_id", UNSET),
+            member_id=get("member_id", UNSET),
+            session_token=get("session_token", UNSET),
+            session_jwt=get("session_jwt", UNSET),
+            member=parse_object(Member.from_dict, get("member", UNSET)),
+            member_authenticated=get("member_authenticated", UNSET),
+            intermediate_session_token=get("intermediate_session_token", UNSET),
+            status_code=get("status_code", UNSET),
+            member_session=parse_object(MemberSession.from_dict, get("member_session", UNSET)),
+            organization=parse_object(Organization.from_dict, get("organization", UNSET)),
+            mfa_required=parse_object(MfaRequired.from_dict, get("mfa_required", UNSET)),
+            primary_required=parse_object(
+                PrimaryRequired.from_dict, get("primary_required", UNSET)
+            ),
+            member_device=parse_object(MemberDevice.from_dict, get("member_device", UNSET)),
+            additional_properties=extra_fields(data, cls._FIELDS),
+        )
+
+    def to_dict(self) -> dict[str, Any]:
+        data: dict[str, Any] = dict(self.additional_properties)
+        if self.request_id is not UNSET:
+            data["request_id"] = self.request_id
+        if self.member_id is not UNSET:
+            data["member_id"] = self.member_id
+        if self.session_token is not UNSET:
+            data["session_token"] = self.session_token
+        if self.session_jwt is not UNSET:
+            data["session_jwt"] = self.session_jwt
+        if self.member is not UNSET:
+            data["member"] = dump(self.member)
+        if self.member_authenticated is not UNSET:
+            data["member_authenticated"] = self.member_authenticated
+        if self.intermediate_session_token is not UNSET:
+            data["intermediate_session_token"] = self.intermediate_session_token
+        if self.status_code is not UNSET:
+            data["status_code"] = self.status_code
+        if self.member_session is not UNSET:
+            data["member_session"] = dump(self.member_session)
+        if self.organization is not UNSET:
+            data["organization"] = dump(self.organization)
+        if self.mfa_required is not UNSET:
+            data["mfa_required"] = dump(self.mfa_required)
+        if self.primary_required is not UNSET:
+            data["primary_required"] = dump(self.primary_required)
+        if self.member_device is not UNSET:
+            data["member_device"] = dump(self.member_device)
+        return data
+
+
+@attrs.define
+class B2BDiscoveryOrganizationsListResponse:
+    """The response of ``client.b2b.discovery.organizations.list()``"""
+
+    _FIELDS: ClassVar[frozenset[str]] = frozenset(
+        {
+            "request_id",
+            "email_address",
+            "discovered_organizations",
+            "status_code",
+            "organization_id_hint",
+        }
+    )
+
+    request_id: str | Unset = UNSET
+    email_address: str | Unset = UNSET
+    discovered_organizations: List[Dict[str, Any]] | Unset = UNSET
+    status_code: int | Unset = UNSET
+    organization_id_hint: str | Unset = UNSET
+    additional_properties: dict[str, Any] = attrs.field(factory=dict, repr=False)
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> B2BDiscoveryOrganizationsListResponse:
+        get = data.get
+        return cls(
+            request_id=get("request_id", UNSET),
+            email_address=get("email_address", UNSET),
+            discovered_organizations=get("discovered_organizations", UNSET),
+            status_code=get("status_code", UNSET),
+            organization_id_hint=get("organization_id_hint", UNSET),
+            additional_properties=extra_fields(data, cls._FIELDS),
+        )
+
+    def to_dict(self) -> dict[str, Any]:
+        data: dict[str, Any] = dict(self.additional_properties)
+        if self.request_id is not UNSET:
+            data["request_id"] = self.request_id
+        if self.email_address is not UNSET:
+            data["email_address"] = self.email_address
+        if self.discovered_organizations is not UNSET:
+            data["discovered_organizations"] = self.discovered_organizations
+        if self.status_code is not UNSET:
+            data["status_code"] = self.status_code
+        if self.organization_id_hint is not UNSET:
+            data["organization_id_hint"] = self.organization_id_hint
+        return data
+
+
+@attrs.define
+class B2BExchangeResponse:
+    """The response of ``client.b2b.discovery.intermediate_sessions.exchange()`` and ``client.b2b.sessions.exchange()``"""
+
+    _FIELDS: ClassVar[frozenset[str]] = frozenset(
+        {
+            "request_id",
+            "member_id",
+            "session_token",
+            "session_jwt",
+            "member",
+            "organization",
+            "member_authenticated",
+            "intermediate_session_token",
+            "status_code",
+            "member_session",
+            "mfa_required",
+            "primary_required",
+            "member_device",
+        }
+    )
+
+    request_id: str | Unset = UNSET
+    member_id: str | Unset = UNSET
+    session_token: str | Unset = UNSET
+    session_jwt: str | Unset = UNSET
+    member: Member | Unset = UNSET
+    organization: Organization | Unset = UNSET
+    member_authenticated: bool | Unset = UNSET
+    intermediate_session_token: str | Unset = UNSET
+    status_code: int | Unset = UNSET
+    member_session: MemberSession | Unset = UNSET
+    mfa_required: MfaRequired | Unset = UNSET
+    primary_required: PrimaryRequired | Unset = UNSET
+    member_device: MemberDevice | Unset = UNSET
+    additional_properties: dict[str, Any] = attrs.field(factory=dict, repr=False)
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> B2BExchangeResponse:
+        get = data.get
+        return cls(
+            request_id=get("request_id", UNSET),
+            member_id=get("member_id", UNSET),
+            session_token=get("session_token", UNSET),
+            session_jwt=get("session_jwt", UNSET),
+            member=parse_object(Member.from_dict, get("member", UNSET)),
+            organization=parse_object(Organization.from_dict, get("organization", UNSET)),
+            member_authenticated=get("member_authenticated", UNSET),
+            intermediate_session_token=get("intermediate_session_token", UNSET),
+            status_code=get("status_code", UNSET),
+            member_session=parse_object(MemberSession.from_dict, get("member_session", UNSET)),
+            mfa_required=parse_object(MfaRequired.from_dict, get("mfa_required", UNSET)),
+            primary_required=parse_object(
+                PrimaryRequired.from_dict, get("primary_required", UNSET)
+            ),
+            member_device=parse_object(MemberDevice.from_dict, get("member_device", UNSET)),
+            additional_properties=extra_fields(data, cls._FIELDS),
+        )
+
+    def to_dict(self) -> dict[str, Any]:
+        data: dict[str, Any] = dict(self.additional_properties)
+        if self.request_id is not UNSET:
+            data["request_id"] = self.request_id
+        if self.member_id is not UNSET:
+            data["member_id"] = self.member_id
+        if self.session_token is not UNSET:
+            data["session_token"] = self.session_token
+        if self.session_jwt is not UNSET:
+            data["session_jwt"] = self.session_jwt
+        if self.member is not UNSET:
+            data["member"] = dump(self.member)
+        if self.organization is not UNSET:
+            data["organization"] = dump(self.organization)
+        if self.member_authenticated is not UNSET:
+            data["member_authenticated"] = self.member_authenticated
+        if self.intermediate_session_token is not UNSET:
+            data["intermediate_session_token"] = self.intermediate_session_token
+        if self.status_code is not UNSET:
+            data["status_code"] = self.status_code
+        if self.member_session is not UNSET:
+            data["member_session"] = dump(self.member_session)
+        if self.mfa_required is not UNSET:
+            data["mfa_required"] = dump(self.mfa_required)
+        if self.primary_required is not UNSET:
+            data["primary_required"] = dump(self.primary_required)
+        if self.member_device is not UNSET:
+            data["member_device"] = dump(self.member_device)
+        return data
+
+
+@attrs.define
+class B2BIdpOauthAuthorizeStartResponse:
+    """The response of ``client.b2b.idp.oauth.authorize_start()``"""
+
+    _FIELDS: ClassVar[frozenset[str]] = frozenset(
+        {
+            "request_id",
+            "member_id",
+            "member",
+            "organization",
+            "client",
+            "consent_required",
+            "scope_results",
+            "status_code",
+        }
+    )
+
+    request_id: str | Unset = UNSET
+    member_id: str | Unset = UNSET
+    member: Member | Unset = UNSET
+    organization: Organization | Unset = UNSET
+    client: Client | Unset = UNSET
+    consent_required: bool | Unset = UNSET
+    scope_results: List[Dict[str, Any]] | Unset = UNSET
+    status_code: int | Unset = UNSET
+    additional_properties: dict[str, Any] = attrs.field(factory=dict, repr=False)
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> B2BIdpOauthAuthorizeStartResponse:
+        get = data.get
+        return cls(
+            request_id=get("request_id", UNSET),
+            member_id=get("member_id", UNSET),
+            member=parse_object(Member.from_dict, get("member", UNSET)),
+            organization=parse_object(Organization.from_dict, get("organization", UNSET)),
+            client=parse_object(Client.from_dict, get("client", UNSET)),
+            consent_required=get("consent_required", UNSET),
+            scope_results=get("scope_results", UNSET),
+            status_code=get("status_code", UNSET),
+            additional_properties=extra_fields(data, cls._FIELDS),
+        )
+
+    def to_dict(self) -> dict[str, Any]:
+        data: dict[str, Any] = dict(self.additional_properties)
+        if self.request_id is not UNSET:
+            data["request_id"] = self.request_id
+        if self.member_id is not UNSET:
+            data["member_id"] = self.member_id
+        if self.member is not UNSET:
+            data["member"] = dump(self.member)
+        if self.organization is not UNSET:
+            data["organization"] = dump(self.organization)
+        if self.client is not UNSET:
+            data["client"] = dump(self.client)
+        if self.consent_required is not UNSET:
+            data["consent_required"] = self.consent_required
+        if self.scope_results is not UNSET:
+            data["scope_results"] = self.scope_results
+        if self.status_code is not UNSET:
+            data["status_code"] = self.status_code
+        return data
+
+
+@attrs.define
+class B2BImpersonationAuthenticateResponse:
+    """The response of ``client.b2b.impersonation.authenticate()``"""
+
+    _FIELDS: ClassVar[frozenset[str]] = frozenset(
+        {
+            "request_id",
+            "member_id",
+            "organization_id",
+            "member",
+            "session_token",
+            "session_jwt",
+            "organization",
+            "intermediate_session_token",
+            "member_authenticated",
+            "status_code",
+            "member_session",
+            "mfa_required",
+        }
+    )
+
+    request_id: str | Unset = UNSET
+    member_id: str | Unset = UNSET
+    organization_id: str | Unset = UNSET
+    member: Member | Unset = UNSET
+    session_token: str | Unset = UNSET
+    session_jwt: str | Unset = UNSET
+    organization: Organization | Unset = UNSET
+    intermediate_session_token: str | Unset = UNSET
+    member_authenticated: bool | Unset = UNSET
+    status_code: int | Unset = UNSET
+    member_session: MemberSession | Unset = UNSET
+    mfa_required: MfaRequired | Unset = UNSET
+    additional_properties: dict[str, Any] = attrs.field(factory=dict, repr=False)
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> B2BImpersonationAuthenticateResponse:
+        get = data.get
+        return cls(
+            request_id=get("request_id", UNSET),
+            member_id=get("member_id", UNSET),
+            organization_id=get("organization_id", UNSET),
+            member=parse_object(Member.from_dict, get("member", UNSET)),
+            session_token=get("session_token", UNSET),
+            session_jwt=get("session_jwt", UNSET),
+            organization=parse_object(Organization.from_dict, get("organization", UNSET)),
+            intermediate_session_token=get("intermediate_session_token", UNSET),
+            member_authenticated=get("member_authenticated", UNSET),
+            status_code=get("status_code", UNSET),
+            member_session=parse_object(MemberSession.from_dict, get("member_session", UNSET)),
+            mfa_required=parse_object(MfaRequired.from_dict, get("mfa_required", UNSET)),
+            additional_properties=extra_fields(data, cls._FIELDS),
+        )
+
+    def to_dict(self) -> dict[str, Any]:
+        data: dict[str, Any] = dict(self.additional_properties)
+        if self.request_id is not UNSET:
+            data["request_id"] = self.request_id
+        if self.member_id is not UNSET:
+            data["member_id"] = self.member_id
+        if self.organization_id is not UNSET:
+            data["organization_id"] = self.organization_id
+        if self.member is not UNSET:
+            data["member"] = dump(self.member)
+        if self.session_token is not UNSET:
+            data["session_token"] = self.session_token
+        if self.session_jwt is not UNSET:
+            data["session_jwt"] = self.session_jwt
+        if self.organization is not UNSET:
+            data["organization"] = dump(self.organization)
+        if self.intermediate_session_token is not UNSET:
+            data["intermediate_session_token"] = self.intermediate_session_token
+        if self.member_authenticated is not UNSET:
+            data["member_authenticated"] = self.member_authenticated
+        if self.status_code is not UNSET:
+            data["status_code"] = self.status_code
+        if self.member_session is not UNSET:
+            data["member_session"] = dump(self.member_session)
+        if self.mfa_required is not UNSET:
+            data["mfa_required"] = dump(self.mfa_required)
         return data
 
 
 @attrs.define
 class B2BMagicLinksAuthenticateResponse:
-    """The response of ``client.b2b.magic_links.authenticate()``."""
+    """The response of ``client.b2b.magic_links.authenticate()``"""
 
     _FIELDS: ClassVar[frozenset[str]] = frozenset(
         {
@@ -750,7 +1121,7 @@ class B2BMagicLinksAuthenticateResponse:
     member_session: MemberSession | Unset = UNSET
     mfa_required: MfaRequired | Unset = UNSET
     primary_required: PrimaryRequired | Unset = UNSET
-    member_device: UserDevice | Unset = UNSET
+    member_device: MemberDevice | Unset = UNSET
     additional_properties: dict[str, Any] = attrs.field(factory=dict, repr=False)
 
     @classmethod
@@ -774,7 +1145,7 @@ class B2BMagicLinksAuthenticateResponse:
             primary_required=parse_object(
                 PrimaryRequired.from_dict, get("primary_required", UNSET)
             ),
-            member_device=parse_object(UserDevice.from_dict, get("member_device", UNSET)),
+            member_device=parse_object(MemberDevice.from_dict, get("member_device", UNSET)),
             additional_properties=extra_fields(data, cls._FIELDS),
         )
 
@@ -816,8 +1187,818 @@ class B2BMagicLinksAuthenticateResponse:
 
 
 @attrs.define
+class B2BMagicLinksEmailDiscoverySendResponse:
+    """The response of ``client.b2b.magic_links.email.discovery.send()`` and 7 other methods."""
+
+    _FIELDS: ClassVar[frozenset[str]] = frozenset(
+        {
+            "request_id",
+            "status_code",
+        }
+    )
+
+    request_id: str | Unset = UNSET
+    status_code: int | Unset = UNSET
+    additional_properties: dict[str, Any] = attrs.field(factory=dict, repr=False)
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> B2BMagicLinksEmailDiscoverySendResponse:
+        get = data.get
+        return cls(
+            request_id=get("request_id", UNSET),
+            status_code=get("status_code", UNSET),
+            additional_properties=extra_fields(data, cls._FIELDS),
+        )
+
+    def to_dict(self) -> dict[str, Any]:
+        data: dict[str, Any] = dict(self.additional_properties)
+        if self.request_id is not UNSET:
+            data["request_id"] = self.request_id
+        if self.status_code is not UNSET:
+            data["status_code"] = self.status_code
+        return data
+
+
+@attrs.define
+class B2BMagicLinksEmailInviteResponse:
+    """The response of ``client.b2b.magic_links.email.invite()`` and 11 other methods."""
+
+    _FIELDS: ClassVar[frozenset[str]] = frozenset(
+        {
+            "request_id",
+            "member_id",
+            "member",
+            "organization",
+            "status_code",
+        }
+    )
+
+    request_id: str | Unset = UNSET
+    member_id: str | Unset = UNSET
+    member: Member | Unset = UNSET
+    organization: Organization | Unset = UNSET
+    status_code: int | Unset = UNSET
+    additional_properties: dict[str, Any] = attrs.field(factory=dict, repr=False)
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> B2BMagicLinksEmailInviteResponse:
+        get = data.get
+        return cls(
+            request_id=get("request_id", UNSET),
+            member_id=get("member_id", UNSET),
+            member=parse_object(Member.from_dict, get("member", UNSET)),
+            organization=parse_object(Organization.from_dict, get("organization", UNSET)),
+            status_code=get("status_code", UNSET),
+            additional_properties=extra_fields(data, cls._FIELDS),
+        )
+
+    def to_dict(self) -> dict[str, Any]:
+        data: dict[str, Any] = dict(self.additional_properties)
+        if self.request_id is not UNSET:
+            data["request_id"] = self.request_id
+        if self.member_id is not UNSET:
+            data["member_id"] = self.member_id
+        if self.member is not UNSET:
+            data["member"] = dump(self.member)
+        if self.organization is not UNSET:
+            data["organization"] = dump(self.organization)
+        if self.status_code is not UNSET:
+            data["status_code"] = self.status_code
+        return data
+
+
+@attrs.define
+class B2BMagicLinksEmailLoginOrSignupResponse:
+    """The response of ``client.b2b.magic_links.email.login_or_signup()``, ``client.b2b.otps.email.login_or_signup()`` and ``client.b2b.passwords.migrate()``"""
+
+    _FIELDS: ClassVar[frozenset[str]] = frozenset(
+        {
+            "request_id",
+            "member_id",
+            "member_created",
+            "member",
+            "organization",
+            "status_code",
+        }
+    )
+
+    request_id: str | Unset = UNSET
+    member_id: str | Unset = UNSET
+    member_created: bool | Unset = UNSET
+    member: Member | Unset = UNSET
+    organization: Organization | Unset = UNSET
+    status_code: int | Unset = UNSET
+    additional_properties: dict[str, Any] = attrs.field(factory=dict, repr=False)
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> B2BMagicLinksEmailLoginOrSignupResponse:
+        get = data.get
+        return cls(
+            request_id=get("request_id", UNSET),
+            member_id=get("member_id", UNSET),
+            member_created=get("member_created", UNSET),
+            member=parse_object(Member.from_dict, get("member", UNSET)),
+            organization=parse_object(Organization.from_dict, get("organization", UNSET)),
+            status_code=get("status_code", UNSET),
+            additional_properties=extra_fields(data, cls._FIELDS),
+        )
+
+    def to_dict(self) -> dict[str, Any]:
+        data: dict[str, Any] = dict(self.additional_properties)
+        if self.request_id is not UNSET:
+            data["request_id"] = self.request_id
+        if self.member_id is not UNSET:
+            data["member_id"] = self.member_id
+        if self.member_created is not UNSET:
+            data["member_created"] = self.member_created
+        if self.member is not UNSET:
+            data["member"] = dump(self.member)
+        if self.organization is not UNSET:
+            data["organization"] = dump(self.organization)
+        if self.status_code is not UNSET:
+            data["status_code"] = self.status_code
+        return data
+
+
+@attrs.define
+class B2BOauthAuthenticateResponse:
+    """The response of ``client.b2b.oauth.authenticate()``"""
+
+    _FIELDS: ClassVar[frozenset[str]] = frozenset(
+        {
+            "request_id",
+            "member_id",
+            "provider_subject",
+            "provider_type",
+            "session_token",
+            "session_jwt",
+            "member",
+            "organization_id",
+            "organization",
+            "reset_sessions",
+            "member_authenticated",
+            "intermediate_session_token",
+            "status_code",
+            "member_session",
+            "provider_values",
+            "mfa_required",
+            "primary_required",
+            "member_device",
+        }
+    )
+
+    request_id: str | Unset = UNSET
+    member_id: str | Unset = UNSET
+    provider_subject: str | Unset = UNSET
+    provider_type: str | Unset = UNSET
+    session_token: str | Unset = UNSET
+    session_jwt: str | Unset = UNSET
+    member: Member | Unset = UNSET
+    organization_id: str | Unset = UNSET
+    organization: Organization | Unset = UNSET
+    reset_sessions: bool | Unset = UNSET
+    member_authenticated: bool | Unset = UNSET
+    intermediate_session_token: str | Unset = UNSET
+    status_code: int | Unset = UNSET
+    member_session: MemberSession | Unset = UNSET
+    provider_values: B2BOauthProviderValue | Unset = UNSET
+    mfa_required: MfaRequired | Unset = UNSET
+    primary_required: PrimaryRequired | Unset = UNSET
+    member_device: MemberDevice | Unset = UNSET
+    additional_properties: dict[str, Any] = attrs.field(factory=dict, repr=False)
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> B2BOauthAuthenticateResponse:
+        get = data.get
+        return cls(
+            request_id=get("request_id", UNSET),
+            member_id=get("member_id", UNSET),
+            provider_subject=get("provider_subject", UNSET),
+            provider_type=get("provider_type", UNSET),
+            session_token=get("session_token", UNSET),
+            session_jwt=get("session_jwt", UNSET),
+            member=parse_object(Member.from_dict, get("member", UNSET)),
+            organization_id=get("organization_id", UNSET),
+            organization=parse_object(Organization.from_dict, get("organization", UNSET)),
+            reset_sessions=get("reset_sessions", UNSET),
+            member_authenticated=get("member_authenticated", UNSET),
+            intermediate_session_token=get("intermediate_session_token", UNSET),
+            status_code=get("status_code", UNSET),
+            member_session=parse_object(MemberSession.from_dict, get("member_session", UNSET)),
+            provider_values=parse_object(
+                B2BOauthProviderValue.from_dict, get("provider_values", UNSET)
+            ),
+            mfa_required=parse_object(MfaRequired.from_dict, get("mfa_required", UNSET)),
+            primary_required=parse_object(
+                PrimaryRequired.from_dict, get("primary_required", UNSET)
+            ),
+            member_device=parse_object(MemberDevice.from_dict, get("member_device", UNSET)),
+            additional_properties=extra_fields(data, cls._FIELDS),
+        )
+
+    def to_dict(self) -> dict[str, Any]:
+        data: dict[str, Any] = dict(self.additional_properties)
+        if self.request_id is not UNSET:
+            data["request_id"] = self.request_id
+        if self.member_id is not UNSET:
+            data["member_id"] = self.member_id
+        if self.provider_subject is not UNSET:
+            data["provider_subject"] = self.provider_subject
+        if self.provider_type is not UNSET:
+            data["provider_type"] = self.provider_type
+        if self.session_token is not UNSET:
+            data["session_token"] = self.session_token
+        if self.session_jwt is not UNSET:
+            data["session_jwt"] = self.session_jwt
+        if self.member is not UNSET:
+            data["member"] = dump(self.member)
+        if self.organization_id is not UNSET:
+            data["organization_id"] = self.organization_id
+        if self.organization is not UNSET:
+            data["organization"] = dump(self.organization)
+        if self.reset_sessions is not UNSET:
+            data["reset_sessions"] = self.reset_sessions
+        if self.member_authenticated is not UNSET:
+            data["member_authenticated"] = self.member_authenticated
+        if self.intermediate_session_token is not UNSET:
+            data["intermediate_session_token"] = self.intermediate_session_token
+        if self.status_code is not UNSET:
+            data["status_code"] = self.status_code
+        if self.member_session is not UNSET:
+            data["member_session"] = dump(self.member_session)
+        if self.provider_values is not UNSET:
+            data["provider_values"] = dump(self.provider_values)
+        if self.mfa_required is not UNSET:
+            data["mfa_required"] = dump(self.mfa_required)
+        if self.primary_required is not UNSET:
+            data["primary_required"] = dump(self.primary_required)
+        if self.member_device is not UNSET:
+            data["member_device"] = dump(self.member_device)
+        return data
+
+
+@attrs.define
+class B2BOauthDiscoveryAuthenticateResponse:
+    """The response of ``client.b2b.oauth.discovery.authenticate()``"""
+
+    _FIELDS: ClassVar[frozenset[str]] = frozenset(
+        {
+            "request_id",
+            "intermediate_session_token",
+            "email_address",
+            "discovered_organizations",
+            "provider_type",
+            "provider_tenant_id",
+            "provider_tenant_ids",
+            "full_name",
+            "status_code",
+        }
+    )
+
+    request_id: str | Unset = UNSET
+    intermediate_session_token: str | Unset = UNSET
+    email_address: str | Unset = UNSET
+    discovered_organizations: List[Dict[str, Any]] | Unset = UNSET
+    provider_type: str | Unset = UNSET
+    provider_tenant_id: str | Unset = UNSET
+    provider_tenant_ids: List[str] | Unset = UNSET
+    full_name: str | Unset = UNSET
+    status_code: int | Unset = UNSET
+    additional_properties: dict[str, Any] = attrs.field(factory=dict, repr=False)
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> B2BOauthDiscoveryAuthenticateResponse:
+        get = data.get
+        return cls(
+            request_id=get("request_id", UNSET),
+            intermediate_session_token=get("intermediate_session_token", UNSET),
+            email_address=get("email_address", UNSET),
+            discovered_organizations=get("discovered_organizations", UNSET),
+            provider_type=get("provider_type", UNSET),
+            provider_tenant_id=get("provider_tenant_id", UNSET),
+            provider_tenant_ids=get("provider_tenant_ids", UNSET),
+            full_name=get("full_name", UNSET),
+            status_code=get("status_code", UNSET),
+            additional_properties=extra_fields(data, cls._FIELDS),
+        )
+
+    def to_dict(self) -> dict[str, Any]:
+        data: dict[str, Any] = dict(self.additional_properties)
+        if self.request_id is not UNSET:
+            data["request_id"] = self.request_id
+        if self.intermediate_session_token is not UNSET:
+            data["intermediate_session_token"] = self.intermediate_session_token
+        if self.email_address is not UNSET:
+            data["email_address"] = self.email_address
+        if self.discovered_organizations is not UNSET:
+            data["discovered_organizations"] = self.discovered_organizations
+        if self.provider_type is not UNSET:
+            data["provider_type"] = self.provider_type
+        if self.provider_tenant_id is not UNSET:
+            data["provider_tenant_id"] = self.provider_tenant_id
+        if self.provider_tenant_ids is not UNSET:
+            data["provider_tenant_ids"] = self.provider_tenant_ids
+        if self.full_name is not UNSET:
+            data["full_name"] = self.full_name
+        if self.status_code is not UNSET:
+            data["status_code"] = self.status_code
+        return data
+
+
+@attrs.define
+class B2BOauthProviderValue:
+    """The ``provider_values`` object."""
+
+    _FIELDS: ClassVar[frozenset[str]] = frozenset(
+        {
+            "scopes",
+            "access_token",
+            "refresh_token",
+            "expires_at",
+            "id_token",
+        }
+    )
+
+    scopes: List[str] | Unset = UNSET
+    access_token: str | Unset = UNSET
+    refresh_token: str | Unset = UNSET
+    expires_at: str | Unset = UNSET
+    id_token: str | Unset = UNSET
+    additional_properties: dict[str, Any] = attrs.field(factory=dict, repr=False)
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> B2BOauthProviderValue:
+        get = data.get
+        return cls(
+            scopes=get("scopes", UNSET),
+            access_token=get("access_token", UNSET),
+            refresh_token=get("refresh_token", UNSET),
+            expires_at=get("expires_at", UNSET),
+            id_token=get("id_token", UNSET),
+            additional_properties=extra_fields(data, cls._FIELDS),
+        )
+
+    def to_dict(self) -> dict[str, Any]:
+        data: dict[str, Any] = dict(self.additional_properties)
+        if self.scopes is not UNSET:
+            data["scopes"] = self.scopes
+        if self.access_token is not UNSET:
+            data["access_token"] = self.access_token
+        if self.refresh_token is not UNSET:
+            data["refresh_token"] = self.refresh_token
+        if self.expires_at is not UNSET:
+            data["expires_at"] = self.expires_at
+        if self.id_token is not UNSET:
+            data["id_token"] = self.id_token
+        return data
+
+
+@attrs.define
+class B2BOrganizationsConnectedAppsResponse:
+    """The response of ``client.b2b.organizations.connected_apps()``, ``client.b2b.organizations.members.get_connected_apps()`` and ``client.users.connected_apps()``"""
+
+    _FIELDS: ClassVar[frozenset[str]] = frozenset(
+        {
+            "request_id",
+            "connected_apps",
+            "status_code",
+        }
+    )
+
+    request_id: str | Unset = UNSET
+    connected_apps: List[Dict[str, Any]] | Unset = UNSET
+    status_code: int | Unset = UNSET
+    additional_properties: dict[str, Any] = attrs.field(factory=dict, repr=False)
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> B2BOrganizationsConnectedAppsResponse:
+        get = data.get
+        return cls(
+            request_id=get("request_id", UNSET),
+            connected_apps=get("connected_apps", UNSET),
+            status_code=get("status_code", UNSET),
+            additional_properties=extra_fields(data, cls._FIELDS),
+        )
+
+    def to_dict(self) -> dict[str, Any]:
+        data: dict[str, Any] = dict(self.additional_properties)
+        if self.request_id is not UNSET:
+            data["request_id"] = self.request_id
+        if self.connected_apps is not UNSET:
+            data["connected_apps"] = self.connected_apps
+        if self.status_code is not UNSET:
+            data["status_code"] = self.status_code
+        return data
+
+
+@attrs.define
+class B2BOrganizationsCreateResponse:
+    """The response of ``client.b2b.organizations.create()`` and 3 other methods."""
+
+    _FIELDS: ClassVar[frozenset[str]] = frozenset(
+        {
+            "request_id",
+            "organization",
+            "status_code",
+        }
+    )
+
+    request_id: str | Unset = UNSET
+    organization: Organization | Unset = UNSET
+    status_code: int | Unset = UNSET
+    additional_properties: dict[str, Any] = attrs.field(factory=dict, repr=False)
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> B2BOrganizationsCreateResponse:
+        get = data.get
+        return cls(
+            request_id=get("request_id", UNSET),
+            organization=parse_object(Organization.from_dict, get("organization", UNSET)),
+            status_code=get("status_code", UNSET),
+            additional_properties=extra_fields(data, cls._FIELDS),
+        )
+
+    def to_dict(self) -> dict[str, Any]:
+        data: dict[str, Any] = dict(self.additional_properties)
+        if self.request_id is not UNSET:
+            data["request_id"] = self.request_id
+        if self.organization is not UNSET:
+            data["organization"] = dump(self.organization)
+        if self.status_code is not UNSET:
+            data["status_code"] = self.status_code
+        return data
+
+
+@attrs.define
+class B2BOrganizationsDeleteResponse:
+    """The response of ``client.b2b.organizations.delete()``"""
+
+    _FIELDS: ClassVar[frozenset[str]] = frozenset(
+        {
+            "request_id",
+            "organization_id",
+            "status_code",
+        }
+    )
+
+    request_id: str | Unset = UNSET
+    organization_id: str | Unset = UNSET
+    status_code: int | Unset = UNSET
+    additional_properties: dict[str, Any] = attrs.field(factory=dict, repr=False)
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> B2BOrganizationsDeleteResponse:
+        get = data.get
+        return cls(
+            request_id=get("request_id", UNSET),
+            organization_id=get("organization_id", UNSET),
+            status_code=get("status_code", UNSET),
+            additional_properties=extra_fields(data, cls._FIELDS),
+        )
+
+    def to_dict(self) -> dict[str, Any]:
+        data: dict[str, Any] = dict(self.additional_properties)
+        if self.request_id is not UNSET:
+            data["request_id"] = self.request_id
+        if self.organization_id is not UNSET:
+            data["organization_id"] = self.organization_id
+        if self.status_code is not UNSET:
+            data["status_code"] = self.status_code
+        return data
+
+
+@attrs.define
+class B2BOrganizationsGetConnectedAppResponse:
+    """The response of ``client.b2b.organizations.get_connected_app()``"""
+
+    _FIELDS: ClassVar[frozenset[str]] = frozenset(
+        {
+            "connected_app_id",
+            "name",
+            "description",
+            "client_type",
+            "active_members",
+            "status_code",
+            "logo_url",
+        }
+    )
+
+    connected_app_id: str | Unset = UNSET
+    name: str | Unset = UNSET
+    description: str | Unset = UNSET
+    client_type: str | Unset = UNSET
+    active_members: List[Dict[str, Any]] | Unset = UNSET
+    status_code: int | Unset = UNSET
+    logo_url: str | Unset = UNSET
+    additional_properties: dict[str, Any] = attrs.field(factory=dict, repr=False)
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> B2BOrganizationsGetConnectedAppResponse:
+        get = data.get
+        return cls(
+            connected_app_id=get("connected_app_id", UNSET),
+            name=get("name", UNSET),
+            description=get("description", UNSET),
+            client_type=get("client_type", UNSET),
+            active_members=get("active_members", UNSET),
+            status_code=get("status_code", UNSET),
+            logo_url=get("logo_url", UNSET),
+            additional_properties=extra_fields(data, cls._FIELDS),
+        )
+
+    def to_dict(self) -> dict[str, Any]:
+        data: dict[str, Any] = dict(self.additional_properties)
+        if self.connected_app_id is not UNSET:
+            data["connected_app_id"] = self.connected_app_id
+        if self.name is not UNSET:
+            data["name"] = self.name
+        if self.description is not UNSET:
+            data["description"] = self.description
+        if self.client_type is not UNSET:
+            data["client_type"] = self.client_type
+        if self.active_members is not UNSET:
+            data["active_members"] = self.active_members
+        if self.status_code is not UNSET:
+            data["status_code"] = self.status_code
+        if self.logo_url is not UNSET:
+            data["logo_url"] = self.logo_url
+        return data
+
+
+@attrs.define
+class B2BOrganizationsMembersDeleteResponse:
+    """The response of ``client.b2b.organizations.members.delete()``"""
+
+    _FIELDS: ClassVar[frozenset[str]] = frozenset(
+        {
+            "request_id",
+            "member_id",
+            "status_code",
+        }
+    )
+
+    request_id: str | Unset = UNSET
+    member_id: str | Unset = UNSET
+    status_code: int | Unset = UNSET
+    additional_properties: dict[str, Any] = attrs.field(factory=dict, repr=False)
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> B2BOrganizationsMembersDeleteResponse:
+        get = data.get
+        return cls(
+            request_id=get("request_id", UNSET),
+            member_id=get("member_id", UNSET),
+            status_code=get("status_code", UNSET),
+            additional_properties=extra_fields(data, cls._FIELDS),
+        )
+
+    def to_dict(self) -> dict[str, Any]:
+        data: dict[str, Any] = dict(self.additional_properties)
+        if self.request_id is not UNSET:
+            data["request_id"] = self.request_id
+        if self.member_id is not UNSET:
+            data["member_id"] = self.member_id
+        if self.status_code is not UNSET:
+            data["status_code"] = self.status_code
+        return data
+
+
+@attrs.define
+class B2BOrganizationsMembersSearchResponse:
+    """The response of ``client.b2b.organizations.members.search()``"""
+
+    _FIELDS: ClassVar[frozenset[str]] = frozenset(
+        {
+            "request_id",
+            "members",
+            "results_metadata",
+            "organizations",
+            "status_code",
+        }
+    )
+
+    request_id: str | Unset = UNSET
+    members: List[Dict[str, Any]] | Unset = UNSET
+    results_metadata: ResultsMetadata | Unset = UNSET
+    organizations: Dict[str, Any] | Unset = UNSET
+    status_code: int | Unset = UNSET
+    additional_properties: dict[str, Any] = attrs.field(factory=dict, repr=False)
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> B2BOrganizationsMembersSearchResponse:
+        get = data.get
+        return cls(
+            request_id=get("request_id", UNSET),
+            members=get("members", UNSET),
+            results_metadata=parse_object(
+                ResultsMetadata.from_dict, get("results_metadata", UNSET)
+            ),
+            organizations=get("organizations", UNSET),
+            status_code=get("status_code", UNSET),
+            additional_properties=extra_fields(data, cls._FIELDS),
+        )
+
+    def to_dict(self) -> dict[str, Any]:
+        data: dict[str, Any] = dict(self.additional_properties)
+        if self.request_id is not UNSET:
+            data["request_id"] = self.request_id
+        if self.members is not UNSET:
+            data["members"] = self.members
+        if self.results_metadata is not UNSET:
+            data["results_metadata"] = dump(self.results_metadata)
+        if self.organizations is not UNSET:
+            data["organizations"] = self.organizations
+        if self.status_code is not UNSET:
+            data["status_code"] = self.status_code
+        return data
+
+
+@attrs.define
+class B2BOrganizationsMetricsResponse:
+    """The response of ``client.b2b.organizations.metrics()``"""
+
+    _FIELDS: ClassVar[frozenset[str]] = frozenset(
+        {
+            "request_id",
+            "member_count",
+            "status_code",
+        }
+    )
+
+    request_id: str | Unset = UNSET
+    member_count: int | Unset = UNSET
+    status_code: int | Unset = UNSET
+    additional_properties: dict[str, Any] = attrs.field(factory=dict, repr=False)
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> B2BOrganizationsMetricsResponse:
+        get = data.get
+        return cls(
+            request_id=get("request_id", UNSET),
+            member_count=get("member_count", UNSET),
+            status_code=get("status_code", UNSET),
+            additional_properties=extra_fields(data, cls._FIELDS),
+        )
+
+    def to_dict(self) -> dict[str, Any]:
+        data: dict[str, Any] = dict(self.additional_properties)
+        if self.request_id is not UNSET:
+            data["request_id"] = self.request_id
+        if self.member_count is not UNSET:
+            data["member_count"] = self.member_count
+        if self.status_code is not UNSET:
+            data["status_code"] = self.status_code
+        return data
+
+
+@attrs.define
+class B2BOrganizationsSearchResponse:
+    """The response of ``client.b2b.organizations.search()``"""
+
+    _FIELDS: ClassVar[frozenset[str]] = frozenset(
+        {
+            "request_id",
+            "organizations",
+            "results_metadata",
+            "status_code",
+        }
+    )
+
+    request_id: str | Unset = UNSET
+    organizations: List[Dict[str, Any]] | Unset = UNSET
+    results_metadata: ResultsMetadata | Unset = UNSET
+    status_code: int | Unset = UNSET
+    additional_properties: dict[str, Any] = attrs.field(factory=dict, repr=False)
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> B2BOrganizationsSearchResponse:
+        get = data.get
+        return cls(
+            request_id=get("request_id", UNSET),
+            organizations=get("organizations", UNSET),
+            results_metadata=parse_object(
+                ResultsMetadata.from_dict, get("results_metadata", UNSET)
+            ),
+            status_code=get("status_code", UNSET),
+            additional_properties=extra_fields(data, cls._FIELDS),
+        )
+
+    def to_dict(self) -> dict[str, Any]:
+        data: dict[str, Any] = dict(self.additional_properties)
+        if self.request_id is not UNSET:
+            data["request_id"] = self.request_id
+        if self.organizations is not UNSET:
+            data["organizations"] = self.organizations
+        if self.results_metadata is not UNSET:
+            data["results_metadata"] = dump(self.results_metadata)
+        if self.status_code is not UNSET:
+            data["status_code"] = self.status_code
+        return data
+
+
+@attrs.define
+class B2BOtpsEmailAuthenticateResponse:
+    """The response of ``client.b2b.otps.email.authenticate()``"""
+
+    _FIELDS: ClassVar[frozenset[str]] = frozenset(
+        {
+            "request_id",
+            "member_id",
+            "method_id",
+            "organization_id",
+            "member",
+            "session_token",
+            "session_jwt",
+            "organization",
+            "intermediate_session_token",
+            "member_authenticated",
+            "status_code",
+            "member_session",
+            "mfa_required",
+            "primary_required",
+            "member_device",
+        }
+    )
+
+    request_id: str | Unset = UNSET
+    member_id: str | Unset = UNSET
+    method_id: str | Unset = UNSET
+    organization_id: str | Unset = UNSET
+    member: Member | Unset = UNSET
+    session_token: str | Unset = UNSET
+    session_jwt: str | Unset = UNSET
+    organization: Organization | Unset = UNSET
+    intermediate_session_token: str | Unset = UNSET
+    member_authenticated: bool | Unset = UNSET
+    status_code: int | Unset = UNSET
+    member_session: MemberSession | Unset = UNSET
+    mfa_required: MfaRequired | Unset = UNSET
+    primary_required: PrimaryRequired | Unset = UNSET
+    member_device: MemberDevice | Unset = UNSET
+    additional_properties: dict[str, Any] = attrs.field(factory=dict, repr=False)
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> B2BOtpsEmailAuthenticateResponse:
+        get = data.get
+        return cls(
+            request_id=get("request_id", UNSET),
+            member_id=get("member_id", UNSET),
+            method_id=get("method_id", UNSET),
+            organization_id=get("organization_id", UNSET),
+            member=parse_object(Member.from_dict, get("member", UNSET)),
+            session_token=get("session_token", UNSET),
+            session_jwt=get("session_jwt", UNSET),
+            organization=parse_object(Organization.from_dict, get("organization", UNSET)),
+            intermediate_session_token=get("intermediate_session_token", UNSET),
+            member_authenticated=get("member_authenticated", UNSET),
+            status_code=get("status_code", UNSET),
+            member_session=parse_object(MemberSession.from_dict, get("member_session", UNSET)),
+            mfa_required=parse_object(MfaRequired.from_dict, get("mfa_required", UNSET)),
+            primary_required=parse_object(
+                PrimaryRequired.from_dict, get("primary_required", UNSET)
+            ),
+            member_device=parse_object(MemberDevice.from_dict, get("member_device", UNSET)),
+            additional_properties=extra_fields(data, cls._FIELDS),
+        )
+
+    def to_dict(self) -> dict[str, Any]:
+        data: dict[str, Any] = dict(self.additional_properties)
+        if self.request_id is not UNSET:
+            data["request_id"] = self.request_id
+        if self.member_id is not UNSET:
+            data["member_id"] = self.member_id
+        if self.method_id is not UNSET:
+            data["method_id"] = self.method_id
+        if self.organization_id is not UNSET:
+            data["organization_id"] = self.organization_id
+        if self.member is not UNSET:
+            data["member"] = dump(self.member)
+        if self.session_token is not UNSET:
+            data["session_token"] = self.session_token
+        if self.session_jwt is not UNSET:
+            data["session_jwt"] = self.session_jwt
+        if self.organization is not UNSET:
+            data["organization"] = dump(self.organization)
+        if self.intermediate_session_token is not UNSET:
+            data["intermediate_session_token"] = self.intermediate_session_token
+        if self.member_authenticated is not UNSET:
+            data["member_authenticated"] = self.member_authenticated
+        if self.status_code is not UNSET:
+            data["status_code"] = self.status_code
+        if self.member_session is not UNSET:
+            data["member_session"] = dump(self.member_session)
+        if self.mfa_required is not UNSET:
+            data["mfa_required"] = dump(self.mfa_required)
+        if self.primary_required is not UNSET:
+            data["primary_required"] = dump(self.primary_required)
+        if self.member_device is not UNSET:
+            data["member_device"] = dump(self.member_device)
+        return data
+
+
+@attrs.define
 class B2BPasswordsAuthenticateResponse:
-    """The response of ``client.b2b.passwords.authenticate()``."""
+    """The response of ``client.b2b.passwords.authenticate()``"""
 
     _FIELDS: ClassVar[frozenset[str]] = frozenset(
         {
@@ -851,7 +2032,7 @@ class B2BPasswordsAuthenticateResponse:
     member_session: MemberSession | Unset = UNSET
     mfa_required: MfaRequired | Unset = UNSET
     primary_required: PrimaryRequired | Unset = UNSET
-    member_device: UserDevice | Unset = UNSET
+    member_device: MemberDevice | Unset = UNSET
     additional_properties: dict[str, Any] = attrs.field(factory=dict, repr=False)
 
     @classmethod
@@ -873,7 +2054,7 @@ class B2BPasswordsAuthenticateResponse:
             primary_required=parse_object(
                 PrimaryRequired.from_dict, get("primary_required", UNSET)
             ),
-            member_device=parse_object(UserDevice.from_dict, get("member_device", UNSET)),
+            member_device=parse_object(MemberDevice.from_dict, get("member_device", UNSET)),
             additional_properties=extra_fields(data, cls._FIELDS),
         )
 
@@ -911,37 +2092,182 @@ class B2BPasswordsAuthenticateResponse:
 
 
 @attrs.define
-class B2BPasswordsMigrateResponse:
-    """The response of ``client.b2b.passwords.migrate()``."""
+class B2BPasswordsEmailRequireResetResponse:
+    """The response of ``client.b2b.passwords.email.require_reset()``"""
+
+    _FIELDS: ClassVar[frozenset[str]] = frozenset(
+        {
+            "request_id",
+            "status_code",
+            "member_id",
+            "member",
+            "organization",
+        }
+    )
+
+    request_id: str | Unset = UNSET
+    status_code: int | Unset = UNSET
+    member_id: str | Unset = UNSET
+    member: Member | Unset = UNSET
+    organization: Organization | Unset = UNSET
+    additional_properties: dict[str, Any] = attrs.field(factory=dict, repr=False)
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> B2BPasswordsEmailRequireResetResponse:
+        get = data.get
+        return cls(
+            request_id=get("request_id", UNSET),
+            status_code=get("status_code", UNSET),
+            member_id=get("member_id", UNSET),
+            member=parse_object(Member.from_dict, get("member", UNSET)),
+            organization=parse_object(Organization.from_dict, get("organization", UNSET)),
+            additional_properties=extra_fields(data, cls._FIELDS),
+        )
+
+    def to_dict(self) -> dict[str, Any]:
+        data: dict[str, Any] = dict(self.additional_properties)
+        if self.request_id is not UNSET:
+            data["request_id"] = self.request_id
+        if self.status_code is not UNSET:
+            data["status_code"] = self.status_code
+        if self.member_id is not UNSET:
+            data["member_id"] = self.member_id
+        if self.member is not UNSET:
+            data["member"] = dump(self.member)
+        if self.organization is not UNSET:
+            data["organization"] = dump(self.organization)
+        return data
+
+
+@attrs.define
+class B2BPasswordsEmailResetResponse:
+    """The response of ``client.b2b.passwords.email.reset()``"""
 
     _FIELDS: ClassVar[frozenset[str]] = frozenset(
         {
             "request_id",
             "member_id",
-            "member_created",
+            "member_email_id",
+            "organization_id",
             "member",
+            "session_token",
+            "session_jwt",
             "organization",
+            "intermediate_session_token",
+            "member_authenticated",
+            "status_code",
+            "member_session",
+            "mfa_required",
+            "primary_required",
+            "member_device",
+        }
+    )
+
+    request_id: str | Unset = UNSET
+    member_id: str | Unset = UNSET
+    member_email_id: str | Unset = UNSET
+    organization_id: str | Unset = UNSET
+    member: Member | Unset = UNSET
+    session_token: str | Unset = UNSET
+    session_jwt: str | Unset = UNSET
+    organization: Organization | Unset = UNSET
+    intermediate_session_token: str | Unset = UNSET
+    member_authenticated: bool | Unset = UNSET
+    status_code: int | Unset = UNSET
+    member_session: MemberSession | Unset = UNSET
+    mfa_required: MfaRequired | Unset = UNSET
+    primary_required: PrimaryRequired | Unset = UNSET
+    member_device: MemberDevice | Unset = UNSET
+    additional_properties: dict[str, Any] = attrs.field(factory=dict, repr=False)
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> B2BPasswordsEmailResetResponse:
+        get = data.get
+        return cls(
+            request_id=get("request_id", UNSET),
+            member_id=get("member_id", UNSET),
+            member_email_id=get("member_email_id", UNSET),
+            organization_id=get("organization_id", UNSET),
+            member=parse_object(Member.from_dict, get("member", UNSET)),
+            session_token=get("session_token", UNSET),
+            session_jwt=get("session_jwt", UNSET),
+            organization=parse_object(Organization.from_dict, get("organization", UNSET)),
+            intermediate_session_token=get("intermediate_session_token", UNSET),
+            member_authenticated=get("member_authenticated", UNSET),
+            status_code=get("status_code", UNSET),
+            member_session=parse_object(MemberSession.from_dict, get("member_session", UNSET)),
+            mfa_required=parse_object(MfaRequired.from_dict, get("mfa_required", UNSET)),
+            primary_required=parse_object(
+                PrimaryRequired.from_dict, get("primary_required", UNSET)
+            ),
+            member_device=parse_object(MemberDevice.from_dict, get("member_device", UNSET)),
+            additional_properties=extra_fields(data, cls._FIELDS),
+        )
+
+    def to_dict(self) -> dict[str, Any]:
+        data: dict[str, Any] = dict(self.additional_properties)
+        if self.request_id is not UNSET:
+            data["request_id"] = self.request_id
+        if self.member_id is not UNSET:
+            data["member_id"] = self.member_id
+        if self.member_email_id is not UNSET:
+            data["member_email_id"] = self.member_email_id
+        if self.organization_id is not UNSET:
+            data["organization_id"] = self.organization_id
+        if self.member is not UNSET:
+            data["member"] = dump(self.member)
+        if self.session_token is not UNSET:
+            data["session_token"] = self.session_token
+        if self.session_jwt is not UNSET:
+            data["session_jwt"] = self.session_jwt
+        if self.organization is not UNSET:
+            data["organization"] = dump(self.organization)
+        if self.intermediate_session_token is not UNSET:
+            data["intermediate_session_token"] = self.intermediate_session_token
+        if self.member_authenticated is not UNSET:
+            data["member_authenticated"] = self.member_authenticated
+        if self.status_code is not UNSET:
+            data["status_code"] = self.status_code
+        if self.member_session is not UNSET:
+            data["member_session"] = dump(self.member_session)
+        if self.mfa_required is not UNSET:
+            data["mfa_required"] = dump(self.mfa_required)
+        if self.primary_required is not UNSET:
+            data["primary_required"] = dump(self.primary_required)
+        if self.member_device is not UNSET:
+            data["member_device"] = dump(self.member_device)
+        return data
+
+
+@attrs.define
+class B2BPasswordsEmailResetStartResponse:
+    """The response of ``client.b2b.passwords.email.reset_start()``"""
+
+    _FIELDS: ClassVar[frozenset[str]] = frozenset(
+        {
+            "request_id",
+            "member_id",
+            "member_email_id",
+            "member",
             "status_code",
         }
     )
 
     request_id: str | Unset = UNSET
     member_id: str | Unset = UNSET
-    member_created: bool | Unset = UNSET
+    member_email_id: str | Unset = UNSET
     member: Member | Unset = UNSET
-    organization: Organization | Unset = UNSET
     status_code: int | Unset = UNSET
     additional_properties: dict[str, Any] = attrs.field(factory=dict, repr=False)
 
     @classmethod
-    def from_dict(cls, data: Mapping[str, Any]) -> B2BPasswordsMigrateResponse:
+    def from_dict(cls, data: Mapping[str, Any]) -> B2BPasswordsEmailResetStartResponse:
         get = data.get
         return cls(
             request_id=get("request_id", UNSET),
             member_id=get("member_id", UNSET),
-            member_created=get("member_created", UNSET),
+            member_email_id=get("member_email_id", UNSET),
             member=parse_object(Member.from_dict, get("member", UNSET)),
-            organization=parse_object(Organization.from_dict, get("organization", UNSET)),
             status_code=get("status_code", UNSET),
             additional_properties=extra_fields(data, cls._FIELDS),
         )
@@ -952,20 +2278,101 @@ class B2BPasswordsMigrateResponse:
             data["request_id"] = self.request_id
         if self.member_id is not UNSET:
             data["member_id"] = self.member_id
-        if self.member_created is not UNSET:
-            data["member_created"] = self.member_created
+        if self.member_email_id is not UNSET:
+            data["member_email_id"] = self.member_email_id
         if self.member is not UNSET:
             data["member"] = dump(self.member)
-        if self.organization is not UNSET:
-            data["organization"] = dump(self.organization)
         if self.status_code is not UNSET:
             data["status_code"] = self.status_code
         return data
 
 
 @attrs.define
+class B2BPasswordsSessionResetResponse:
+    """The response of ``client.b2b.passwords.session.reset()``"""
+
+    _FIELDS: ClassVar[frozenset[str]] = frozenset(
+        {
+            "request_id",
+            "member_id",
+            "member",
+            "organization",
+            "session_token",
+            "session_jwt",
+            "intermediate_session_token",
+            "member_authenticated",
+            "status_code",
+            "member_session",
+            "mfa_required",
+            "member_device",
+        }
+    )
+
+    request_id: str | Unset = UNSET
+    member_id: str | Unset = UNSET
+    member: Member | Unset = UNSET
+    organization: Organization | Unset = UNSET
+    session_token: str | Unset = UNSET
+    session_jwt: str | Unset = UNSET
+    intermediate_session_token: str | Unset = UNSET
+    member_authenticated: bool | Unset = UNSET
+    status_code: int | Unset = UNSET
+    member_session: MemberSession | Unset = UNSET
+    mfa_required: MfaRequired | Unset = UNSET
+    member_device: MemberDevice | Unset = UNSET
+    additional_properties: dict[str, Any] = attrs.field(factory=dict, repr=False)
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> B2BPasswordsSessionResetResponse:
+        get = data.get
+        return cls(
+            request_id=get("request_id", UNSET),
+            member_id=get("member_id", UNSET),
+            member=parse_object(Member.from_dict, get("member", UNSET)),
+            organization=parse_object(Organization.from_dict, get("organization", UNSET)),
+            session_token=get("session_token", UNSET),
+            session_jwt=get("session_jwt", UNSET),
+            intermediate_session_token=get("intermediate_session_token", UNSET),
+            member_authenticated=get("member_authenticated", UNSET),
+            status_code=get("status_code", UNSET),
+            member_session=parse_object(MemberSession.from_dict, get("member_session", UNSET)),
+            mfa_required=parse_object(MfaRequired.from_dict, get("mfa_required", UNSET)),
+            member_device=parse_object(MemberDevice.from_dict, get("member_device", UNSET)),
+            additional_properties=extra_fields(data, cls._FIELDS),
+        )
+
+    def to_dict(self) -> dict[str, Any]:
+        data: dict[str, Any] = dict(self.additional_properties)
+        if self.request_id is not UNSET:
+            data["request_id"] = self.request_id
+        if self.member_id is not UNSET:
+            data["member_id"] = self.member_id
+        if self.member is not UNSET:
+            data["member"] = dump(self.member)
+        if self.organization is not UNSET:
+            data["organization"] = dump(self.organization)
+        if self.session_token is not UNSET:
+            data["session_token"] = self.session_token
+        if self.session_jwt is not UNSET:
+            data["session_jwt"] = self.session_jwt
+        if self.intermediate_session_token is not UNSET:
+            data["intermediate_session_token"] = self.intermediate_session_token
+        if self.member_authenticated is not UNSET:
+            data["member_authenticated"] = self.member_authenticated
+        if self.status_code is not UNSET:
+            data["status_code"] = self.status_code
+        if self.member_session is not UNSET:
+            data["member_session"] = dump(self.member_session)
+        if self.mfa_required is not UNSET:
+            data["mfa_required"] = dump(self.mfa_required)
+        if self.member_device is not UNSET:
+            data["member_device"] = dump(self.member_device)
+        return data
+
+
+@attrs.define
 class B2BPasswordsStrengthCheckResponse:
-    """The response of ``client.b2b.passwords.strength_check()``."""
+    """The response of ``client.b2b.passwords.strength_check()``"""
 
     _FIELDS: ClassVar[frozenset[str]] = frozenset(
         {
@@ -988,7 +2395,7 @@ class B2BPasswordsStrengthCheckResponse:
     strength_policy: str | Unset = UNSET
     breach_detection_on_create: bool | Unset = UNSET
     status_code: int | Unset = UNSET
-    luds_feedback: LudsRequirement | Unset = UNSET
+    luds_feedback: LudsFeedback | Unset = UNSET
     zxcvbn_feedback: ZxcvbnFeedback | Unset = UNSET
     additional_properties: dict[str, Any] = attrs.field(factory=dict, repr=False)
 
@@ -1003,7 +2410,7 @@ class B2BPasswordsStrengthCheckResponse:
             strength_policy=get("strength_policy", UNSET),
             breach_detection_on_create=get("breach_detection_on_create", UNSET),
             status_code=get("status_code", UNSET),
-            luds_feedback=parse_object(LudsRequirement.from_dict, get("luds_feedback", UNSET)),
+            luds_feedback=parse_object(LudsFeedback.from_dict, get("luds_feedback", UNSET)),
             zxcvbn_feedback=parse_object(ZxcvbnFeedback.from_dict, get("zxcvbn_feedback", UNSET)),
             additional_properties=extra_fields(data, cls._FIELDS),
         )
@@ -1032,8 +2439,362 @@ class B2BPasswordsStrengthCheckResponse:
 
 
 @attrs.define
+class B2BRbacOrganizationsGetOrgPolicyResponse:
+    """The response of ``client.b2b.rbac.organizations.get_org_policy()`` and ``client.b2b.rbac.organizations.set_org_policy()``"""
+
+    _FIELDS: ClassVar[frozenset[str]] = frozenset(
+        {
+            "request_id",
+            "org_policy",
+            "status_code",
+        }
+    )
+
+    request_id: str | Unset = UNSET
+    org_policy: GetOrgPolicyOrgPolicy | Unset = UNSET
+    status_code: int | Unset = UNSET
+    additional_properties: dict[str, Any] = attrs.field(factory=dict, repr=False)
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> B2BRbacOrganizationsGetOrgPolicyResponse:
+        get = data.get
+        return cls(
+            request_id=get("request_id", UNSET),
+            org_policy=parse_object(GetOrgPolicyOrgPolicy.from_dict, get("org_policy", UNSET)),
+            status_code=get("status_code", UNSET),
+            additional_properties=extra_fields(data, cls._FIELDS),
+        )
+
+    def to_dict(self) -> dict[str, Any]:
+        data: dict[str, Any] = dict(self.additional_properties)
+        if self.request_id is not UNSET:
+            data["request_id"] = self.request_id
+        if self.org_policy is not UNSET:
+            data["org_policy"] = dump(self.org_policy)
+        if self.status_code is not UNSET:
+            data["status_code"] = self.status_code
+        return data
+
+
+@attrs.define
+class B2BRecoveryCodesGetResponse:
+    """The response of ``client.b2b.recovery_codes.get()`` and ``client.b2b.recovery_codes.rotate()``"""
+
+    _FIELDS: ClassVar[frozenset[str]] = frozenset(
+        {
+            "request_id",
+            "member_id",
+            "member",
+            "organization",
+            "recovery_codes",
+            "status_code",
+        }
+    )
+
+    request_id: str | Unset = UNSET
+    member_id: str | Unset = UNSET
+    member: Member | Unset = UNSET
+    organization: Organization | Unset = UNSET
+    recovery_codes: List[str] | Unset = UNSET
+    status_code: int | Unset = UNSET
+    additional_properties: dict[str, Any] = attrs.field(factory=dict, repr=False)
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> B2BRecoveryCodesGetResponse:
+        get = data.get
+        return cls(
+            request_id=get("request_id", UNSET),
+            member_id=get("member_id", UNSET),
+            member=parse_object(Member.from_dict, get("member", UNSET)),
+            organization=parse_object(Organization.from_dict, get("organization", UNSET)),
+            recovery_codes=get("recovery_codes", UNSET),
+            status_code=get("status_code", UNSET),
+            additional_properties=extra_fields(data, cls._FIELDS),
+        )
+
+    def to_dict(self) -> dict[str, Any]:
+        data: dict[str, Any] = dict(self.additional_properties)
+        if self.request_id is not UNSET:
+            data["request_id"] = self.request_id
+        if self.member_id is not UNSET:
+            data["member_id"] = self.member_id
+        if self.member is not UNSET:
+            data["member"] = dump(self.member)
+        if self.organization is not UNSET:
+            data["organization"] = dump(self.organization)
+        if self.recovery_codes is not UNSET:
+            data["recovery_codes"] = self.recovery_codes
+        if self.status_code is not UNSET:
+            data["status_code"] = self.status_code
+        return data
+
+
+@attrs.define
+class B2BRecoveryCodesRecoverResponse:
+    """The response of ``client.b2b.recovery_codes.recover()``"""
+
+    _FIELDS: ClassVar[frozenset[str]] = frozenset(
+        {
+            "request_id",
+            "member_id",
+            "member",
+            "organization",
+            "session_token",
+            "session_jwt",
+            "recovery_codes_remaining",
+            "status_code",
+            "member_session",
+            "member_device",
+        }
+    )
+
+    request_id: str | Unset = UNSET
+    member_id: str | Unset = UNSET
+    member: Member | Unset = UNSET
+    organization: Organization | Unset = UNSET
+    session_token: str | Unset = UNSET
+    session_jwt: str | Unset = UNSET
+    recovery_codes_remaining: int | Unset = UNSET
+    status_code: int | Unset = UNSET
+    member_session: MemberSession | Unset = UNSET
+    member_device: MemberDevice | Unset = UNSET
+    additional_properties: dict[str, Any] = attrs.field(factory=dict, repr=False)
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> B2BRecoveryCodesRecoverResponse:
+        get = data.get
+        return cls(
+            request_id=get("request_id", UNSET),
+            member_id=get("member_id", UNSET),
+            member=parse_object(Member.from_dict, get("member", UNSET)),
+            organization=parse_object(Organization.from_dict, get("organization", UNSET)),
+            session_token=get("session_token", UNSET),
+            session_jwt=get("session_jwt", UNSET),
+            recovery_codes_remaining=get("recovery_codes_remaining", UNSET),
+            status_code=get("status_code", UNSET),
+            member_session=parse_object(MemberSession.from_dict, get("member_session", UNSET)),
+            member_device=parse_object(MemberDevice.from_dict, get("member_device", UNSET)),
+            additional_properties=extra_fields(data, cls._FIELDS),
+        )
+
+    def to_dict(self) -> dict[str, Any]:
+        data: dict[str, Any] = dict(self.additional_properties)
+        if self.request_id is not UNSET:
+            data["request_id"] = self.request_id
+        if self.member_id is not UNSET:
+            data["member_id"] = self.member_id
+        if self.member is not UNSET:
+            data["member"] = dump(self.member)
+        if self.organization is not UNSET:
+            data["organization"] = dump(self.organization)
+        if self.session_token is not UNSET:
+            data["session_token"] = self.session_token
+        if self.session_jwt is not UNSET:
+            data["session_jwt"] = self.session_jwt
+        if self.recovery_codes_remaining is not UNSET:
+            data["recovery_codes_remaining"] = self.recovery_codes_remaining
+        if self.status_code is not UNSET:
+            data["status_code"] = self.status_code
+        if self.member_session is not UNSET:
+            data["member_session"] = dump(self.member_session)
+        if self.member_device is not UNSET:
+            data["member_device"] = dump(self.member_device)
+        return data
+
+
+@attrs.define
+class B2BScimConnectionCreateResponse:
+    """The response of ``client.b2b.scim.connection.create()``"""
+
+    _FIELDS: ClassVar[frozenset[str]] = frozenset(
+        {
+            "request_id",
+            "status_code",
+            "connection",
+        }
+    )
+
+    request_id: str | Unset = UNSET
+    status_code: int | Unset = UNSET
+    connection: CreateConnection | Unset = UNSET
+    additional_properties: dict[str, Any] = attrs.field(factory=dict, repr=False)
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> B2BScimConnectionCreateResponse:
+        get = data.get
+        return cls(
+            request_id=get("request_id", UNSET),
+            status_code=get("status_code", UNSET),
+            connection=parse_object(CreateConnection.from_dict, get("connection", UNSET)),
+            additional_properties=extra_fields(data, cls._FIELDS),
+        )
+
+    def to_dict(self) -> dict[str, Any]:
+        data: dict[str, Any] = dict(self.additional_properties)
+        if self.request_id is not UNSET:
+            data["request_id"] = self.request_id
+        if self.status_code is not UNSET:
+            data["status_code"] = self.status_code
+        if self.connection is not UNSET:
+            data["connection"] = dump(self.connection)
+        return data
+
+
+@attrs.define
+class B2BScimConnectionDeleteResponse:
+    """The response of ``client.b2b.scim.connection.delete()`` and ``client.b2b.sso.delete_connection()``"""
+
+    _FIELDS: ClassVar[frozenset[str]] = frozenset(
+        {
+            "request_id",
+            "connection_id",
+            "status_code",
+        }
+    )
+
+    request_id: str | Unset = UNSET
+    connection_id: str | Unset = UNSET
+    status_code: int | Unset = UNSET
+    additional_properties: dict[str, Any] = attrs.field(factory=dict, repr=False)
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> B2BScimConnectionDeleteResponse:
+        get = data.get
+        return cls(
+            request_id=get("request_id", UNSET),
+            connection_id=get("connection_id", UNSET),
+            status_code=get("status_code", UNSET),
+            additional_properties=extra_fields(data, cls._FIELDS),
+        )
+
+    def to_dict(self) -> dict[str, Any]:
+        data: dict[str, Any] = dict(self.additional_properties)
+        if self.request_id is not UNSET:
+            data["request_id"] = self.request_id
+        if self.connection_id is not UNSET:
+            data["connection_id"] = self.connection_id
+        if self.status_code is not UNSET:
+            data["status_code"] = self.status_code
+        return data
+
+
+@attrs.define
+class B2BScimConnectionGetGroupsResponse:
+    """The response of ``client.b2b.scim.connection.get_groups()``"""
+
+    _FIELDS: ClassVar[frozenset[str]] = frozenset(
+        {
+            "scim_groups",
+            "status_code",
+            "next_cursor",
+        }
+    )
+
+    scim_groups: List[Dict[str, Any]] | Unset = UNSET
+    status_code: int | Unset = UNSET
+    next_cursor: str | Unset = UNSET
+    additional_properties: dict[str, Any] = attrs.field(factory=dict, repr=False)
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> B2BScimConnectionGetGroupsResponse:
+        get = data.get
+        return cls(
+            scim_groups=get("scim_groups", UNSET),
+            status_code=get("status_code", UNSET),
+            next_cursor=get("next_cursor", UNSET),
+            additional_properties=extra_fields(data, cls._FIELDS),
+        )
+
+    def to_dict(self) -> dict[str, Any]:
+        data: dict[str, Any] = dict(self.additional_properties)
+        if self.scim_groups is not UNSET:
+            data["scim_groups"] = self.scim_groups
+        if self.status_code is not UNSET:
+            data["status_code"] = self.status_code
+        if self.next_cursor is not UNSET:
+            data["next_cursor"] = self.next_cursor
+        return data
+
+
+@attrs.define
+class B2BScimConnectionGetResponse:
+    """The response of ``client.b2b.scim.connection.get()`` and 3 other methods."""
+
+    _FIELDS: ClassVar[frozenset[str]] = frozenset(
+        {
+            "request_id",
+            "status_code",
+            "connection",
+        }
+    )
+
+    request_id: str | Unset = UNSET
+    status_code: int | Unset = UNSET
+    connection: GetConnection | Unset = UNSET
+    additional_properties: dict[str, Any] = attrs.field(factory=dict, repr=False)
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> B2BScimConnectionGetResponse:
+        get = data.get
+        return cls(
+            request_id=get("request_id", UNSET),
+            status_code=get("status_code", UNSET),
+            connection=parse_object(GetConnection.from_dict, get("connection", UNSET)),
+            additional_properties=extra_fields(data, cls._FIELDS),
+        )
+
+    def to_dict(self) -> dict[str, Any]:
+        data: dict[str, Any] = dict(self.additional_properties)
+        if self.request_id is not UNSET:
+            data["request_id"] = self.request_id
+        if self.status_code is not UNSET:
+            data["status_code"] = self.status_code
+        if self.connection is not UNSET:
+            data["connection"] = dump(self.connection)
+        return data
+
+
+@attrs.define
+class B2BScimConnectionRotateStartResponse:
+    """The response of ``client.b2b.scim.connection.rotate_start()``"""
+
+    _FIELDS: ClassVar[frozenset[str]] = frozenset(
+        {
+            "request_id",
+            "status_code",
+            "connection",
+        }
+    )
+
+    request_id: str | Unset = UNSET
+    status_code: int | Unset = UNSET
+    connection: RotateStartConnection | Unset = UNSET
+    additional_properties: dict[str, Any] = attrs.field(factory=dict, repr=False)
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> B2BScimConnectionRotateStartResponse:
+        get = data.get
+        return cls(
+            request_id=get("request_id", UNSET),
+            status_code=get("status_code", UNSET),
+            connection=parse_object(RotateStartConnection.from_dict, get("connection", UNSET)),
+            additional_properties=extra_fields(data, cls._FIELDS),
+        )
+
+    def to_dict(self) -> dict[str, Any]:
+        data: dict[str, Any] = dict(self.additional_properties)
+        if self.request_id is not UNSET:
+            data["request_id"] = self.request_id
+        if self.status_code is not UNSET:
+            data["status_code"] = self.status_code
+        if self.connection is not UNSET:
+            data["connection"] = dump(self.connection)
+        return data
+
+
+@attrs.define
 class B2BSessionsAttestResponse:
-    """The response of ``client.b2b.sessions.attest()``."""
+    """The response of ``client.b2b.sessions.attest()``"""
 
     _FIELDS: ClassVar[frozenset[str]] = frozenset(
         {
@@ -1057,7 +2818,7 @@ class B2BSessionsAttestResponse:
     member: Member | Unset = UNSET
     organization: Organization | Unset = UNSET
     status_code: int | Unset = UNSET
-    member_device: UserDevice | Unset = UNSET
+    member_device: MemberDevice | Unset = UNSET
     additional_properties: dict[str, Any] = attrs.field(factory=dict, repr=False)
 
     @classmethod
@@ -1072,7 +2833,7 @@ class B2BSessionsAttestResponse:
             member=parse_object(Member.from_dict, get("member", UNSET)),
             organization=parse_object(Organization.from_dict, get("organization", UNSET)),
             status_code=get("status_code", UNSET),
-            member_device=parse_object(UserDevice.from_dict, get("member_device", UNSET)),
+            member_device=parse_object(MemberDevice.from_dict, get("member_device", UNSET)),
             additional_properties=extra_fields(data, cls._FIELDS),
         )
 
@@ -1101,7 +2862,7 @@ class B2BSessionsAttestResponse:
 
 @attrs.define
 class B2BSessionsAuthenticateResponse:
-    """The response of ``client.b2b.sessions.authenticate()``."""
+    """The response of ``client.b2b.sessions.authenticate()``"""
 
     _FIELDS: ClassVar[frozenset[str]] = frozenset(
         {
@@ -1123,7 +2884,7 @@ class B2BSessionsAuthenticateResponse:
     member: Member | Unset = UNSET
     organization: Organization | Unset = UNSET
     status_code: int | Unset = UNSET
-    verdict: Verdict | Unset = UNSET
+    verdict: SessionsVerdict | Unset = UNSET
     additional_properties: dict[str, Any] = attrs.field(factory=dict, repr=False)
 
     @classmethod
@@ -1137,7 +2898,7 @@ class B2BSessionsAuthenticateResponse:
             member=parse_object(Member.from_dict, get("member", UNSET)),
             organization=parse_object(Organization.from_dict, get("organization", UNSET)),
             status_code=get("status_code", UNSET),
-            verdict=parse_object(Verdict.from_dict, get("verdict", UNSET)),
+            verdict=parse_object(SessionsVerdict.from_dict, get("verdict", UNSET)),
             additional_properties=extra_fields(data, cls._FIELDS),
         )
 
@@ -1163,8 +2924,43 @@ class B2BSessionsAuthenticateResponse:
 
 
 @attrs.define
+class B2BSessionsAuthorizationCheck:
+    """The ``b2b.sessions.authenticate(authorization_check)`` object."""
+
+    _FIELDS: ClassVar[frozenset[str]] = frozenset(
+        {
+            "organization_id",
+            "resource_id",
+            "action",
+        }
+    )
+
+    organization_id: str
+    resource_id: str
+    action: str
+    additional_properties: dict[str, Any] = attrs.field(factory=dict, repr=False)
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> B2BSessionsAuthorizationCheck:
+        get = data.get
+        return cls(
+            organization_id=get("organization_id", UNSET),
+            resource_id=get("resource_id", UNSET),
+            action=get("action", UNSET),
+            additional_properties=extra_fields(data, cls._FIELDS),
+        )
+
+    def to_dict(self) -> dict[str, Any]:
+        data: dict[str, Any] = dict(self.additional_properties)
+        data["organization_id"] = self.organization_id
+        data["resource_id"] = self.resource_id
+        data["action"] = self.action
+        return data
+
+
+@attrs.define
 class B2BSessionsExchangeAccessTokenResponse:
-    """The response of ``client.b2b.sessions.exchange_access_token()``."""
+    """The response of ``client.b2b.sessions.exchange_access_token()``"""
 
     _FIELDS: ClassVar[frozenset[str]] = frozenset(
         {
@@ -1188,7 +2984,7 @@ class B2BSessionsExchangeAccessTokenResponse:
     organization: Organization | Unset = UNSET
     status_code: int | Unset = UNSET
     member_session: MemberSession | Unset = UNSET
-    member_device: UserDevice | Unset = UNSET
+    member_device: MemberDevice | Unset = UNSET
     additional_properties: dict[str, Any] = attrs.field(factory=dict, repr=False)
 
     @classmethod
@@ -1203,7 +2999,7 @@ class B2BSessionsExchangeAccessTokenResponse:
             organization=parse_object(Organization.from_dict, get("organization", UNSET)),
             status_code=get("status_code", UNSET),
             member_session=parse_object(MemberSession.from_dict, get("member_session", UNSET)),
-            member_device=parse_object(UserDevice.from_dict, get("member_device", UNSET)),
+            member_device=parse_object(MemberDevice.from_dict, get("member_device", UNSET)),
             additional_properties=extra_fields(data, cls._FIELDS),
         )
 
@@ -1231,46 +3027,8 @@ class B2BSessionsExchangeAccessTokenResponse:
 
 
 @attrs.define
-class B2BSessionsGetJwksResponse:
-    """The response of ``client.b2b.sessions.get_jwks()``."""
-
-    _FIELDS: ClassVar[frozenset[str]] = frozenset(
-        {
-            "keys",
-            "request_id",
-            "status_code",
-        }
-    )
-
-    keys: List[Dict[str, Any]] | Unset = UNSET
-    request_id: str | Unset = UNSET
-    status_code: int | Unset = UNSET
-    additional_properties: dict[str, Any] = attrs.field(factory=dict, repr=False)
-
-    @classmethod
-    def from_dict(cls, data: Mapping[str, Any]) -> B2BSessionsGetJwksResponse:
-        get = data.get
-        return cls(
-            keys=get("keys", UNSET),
-            request_id=get("request_id", UNSET),
-            status_code=get("status_code", UNSET),
-            additional_properties=extra_fields(data, cls._FIELDS),
-        )
-
-    def to_dict(self) -> dict[str, Any]:
-        data: dict[str, Any] = dict(self.additional_properties)
-        if self.keys is not UNSET:
-            data["keys"] = self.keys
-        if self.request_id is not UNSET:
-            data["request_id"] = self.request_id
-        if self.status_code is not UNSET:
-            data["status_code"] = self.status_code
-        return data
-
-
-@attrs.define
 class B2BSessionsGetResponse:
-    """The response of ``client.b2b.sessions.get()``."""
+    """The response of ``client.b2b.sessions.get()``"""
 
     _FIELDS: ClassVar[frozenset[str]] = frozenset(
         {
@@ -1308,7 +3066,7 @@ class B2BSessionsGetResponse:
 
 @attrs.define
 class B2BSessionsMigrateResponse:
-    """The response of ``client.b2b.sessions.migrate()``."""
+    """The response of ``client.b2b.sessions.migrate()``"""
 
     _FIELDS: ClassVar[frozenset[str]] = frozenset(
         {
@@ -1370,25 +3128,172 @@ class B2BSessionsMigrateResponse:
 
 
 @attrs.define
-class B2BSessionsRevokeResponse:
-    """The response of ``client.b2b.sessions.revoke()``."""
+class B2BSsoAuthenticateResponse:
+    """The response of ``client.b2b.sso.authenticate()``"""
+
+    _FIELDS: ClassVar[frozenset[str]] = frozenset(
+        {
+            "request_id",
+            "member_id",
+            "organization_id",
+            "member",
+            "session_token",
+            "session_jwt",
+            "reset_session",
+            "organization",
+            "intermediate_session_token",
+            "member_authenticated",
+            "status_code",
+            "member_session",
+            "mfa_required",
+            "primary_required",
+            "member_device",
+        }
+    )
+
+    request_id: str | Unset = UNSET
+    member_id: str | Unset = UNSET
+    organization_id: str | Unset = UNSET
+    member: Member | Unset = UNSET
+    session_token: str | Unset = UNSET
+    session_jwt: str | Unset = UNSET
+    reset_session: bool | Unset = UNSET
+    organization: Organization | Unset = UNSET
+    intermediate_session_token: str | Unset = UNSET
+    member_authenticated: bool | Unset = UNSET
+    status_code: int | Unset = UNSET
+    member_session: MemberSession | Unset = UNSET
+    mfa_required: MfaRequired | Unset = UNSET
+    primary_required: PrimaryRequired | Unset = UNSET
+    member_device: MemberDevice | Unset = UNSET
+    additional_properties: dict[str, Any] = attrs.field(factory=dict, repr=False)
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> B2BSsoAuthenticateResponse:
+        get = data.get
+        return cls(
+            request_id=get("request_id", UNSET),
+            member_id=get("member_id", UNSET),
+            organization_id=get("organization_id", UNSET),
+            member=parse_object(Member.from_dict, get("member", UNSET)),
+            session_token=get("session_token", UNSET),
+            session_jwt=get("session_jwt", UNSET),
+            reset_session=get("reset_session", UNSET),
+            organization=parse_object(Organization.from_dict, get("organization", UNSET)),
+            intermediate_session_token=get("intermediate_session_token", UNSET),
+            member_authenticated=get("member_authenticated", UNSET),
+            status_code=get("status_code", UNSET),
+            member_session=parse_object(MemberSession.from_dict, get("member_session", UNSET)),
+            mfa_required=parse_object(MfaRequired.from_dict, get("mfa_required", UNSET)),
+            primary_required=parse_object(
+                PrimaryRequired.from_dict, get("primary_required", UNSET)
+            ),
+            member_device=parse_object(MemberDevice.from_dict, get("member_device", UNSET)),
+            additional_properties=extra_fields(data, cls._FIELDS),
+        )
+
+    def to_dict(self) -> dict[str, Any]:
+        data: dict[str, Any] = dict(self.additional_properties)
+        if self.request_id is not UNSET:
+            data["request_id"] = self.request_id
+        if self.member_id is not UNSET:
+            data["member_id"] = self.member_id
+        if self.organization_id is not UNSET:
+            data["organization_id"] = self.organization_id
+        if self.member is not UNSET:
+            data["member"] = dump(self.member)
+        if self.session_token is not UNSET:
+            data["session_token"] = self.session_token
+        if self.session_jwt is not UNSET:
+            data["session_jwt"] = self.session_jwt
+        if self.reset_session is not UNSET:
+            data["reset_session"] = self.reset_session
+        if self.organization is not UNSET:
+            data["organization"] = dump(self.organization)
+        if self.intermediate_session_token is not UNSET:
+            data["intermediate_session_token"] = self.intermediate_session_token
+        if self.member_authenticated is not UNSET:
+            data["member_authenticated"] = self.member_authenticated
+        if self.status_code is not UNSET:
+            data["status_code"] = self.status_code
+        if self.member_session is not UNSET:
+            data["member_session"] = dump(self.member_session)
+        if self.mfa_required is not UNSET:
+            data["mfa_required"] = dump(self.mfa_required)
+        if self.primary_required is not UNSET:
+            data["primary_required"] = dump(self.primary_required)
+        if self.member_device is not UNSET:
+            data["member_device"] = dump(self.member_device)
+        return data
+
+
+@attrs.define
+class B2BSsoExternalCreateConnectionResponse:
+    """The response of ``client.b2b.sso.external.create_connection()`` and ``client.b2b.sso.external.update_connection()``"""
 
     _FIELDS: ClassVar[frozenset[str]] = frozenset(
         {
             "request_id",
             "status_code",
+            "connection",
         }
     )
 
     request_id: str | Unset = UNSET
     status_code: int | Unset = UNSET
+    connection: ExternalConnection | Unset = UNSET
     additional_properties: dict[str, Any] = attrs.field(factory=dict, repr=False)
 
     @classmethod
-    def from_dict(cls, data: Mapping[str, Any]) -> B2BSessionsRevokeResponse:
+    def from_dict(cls, data: Mapping[str, Any]) -> B2BSsoExternalCreateConnectionResponse:
         get = data.get
         return cls(
             request_id=get("request_id", UNSET),
+            status_code=get("status_code", UNSET),
+            connection=parse_object(ExternalConnection.from_dict, get("connection", UNSET)),
+            additional_properties=extra_fields(data, cls._FIELDS),
+        )
+
+    def to_dict(self) -> dict[str, Any]:
+        data: dict[str, Any] = dict(self.additional_properties)
+        if self.request_id is not UNSET:
+            data["request_id"] = self.request_id
+        if self.status_code is not UNSET:
+            data["status_code"] = self.status_code
+        if self.connection is not UNSET:
+            data["connection"] = dump(self.connection)
+        return data
+
+
+@attrs.define
+class B2BSsoGetConnectionsResponse:
+    """The response of ``client.b2b.sso.get_connections()``"""
+
+    _FIELDS: ClassVar[frozenset[str]] = frozenset(
+        {
+            "request_id",
+            "saml_connections",
+            "oidc_connections",
+            "external_connections",
+            "status_code",
+        }
+    )
+
+    request_id: str | Unset = UNSET
+    saml_connections: List[Dict[str, Any]] | Unset = UNSET
+    oidc_connections: List[Dict[str, Any]] | Unset = UNSET
+    external_connections: List[Dict[str, Any]] | Unset = UNSET
+    status_code: int | Unset = UNSET
+    additional_properties: dict[str, Any] = attrs.field(factory=dict, repr=False)
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> B2BSsoGetConnectionsResponse:
+        get = data.get
+        return cls(
+            request_id=get("request_id", UNSET),
+            saml_connections=get("saml_connections", UNSET),
+            oidc_connections=get("oidc_connections", UNSET),
+            external_connections=get("external_connections", UNSET),
             status_code=get("status_code", UNSET),
             additional_properties=extra_fields(data, cls._FIELDS),
         )
@@ -1397,6 +3302,257 @@ class B2BSessionsRevokeResponse:
         data: dict[str, Any] = dict(self.additional_properties)
         if self.request_id is not UNSET:
             data["request_id"] = self.request_id
+        if self.saml_connections is not UNSET:
+            data["saml_connections"] = self.saml_connections
+        if self.oidc_connections is not UNSET:
+            data["oidc_connections"] = self.oidc_connections
+        if self.external_connections is not UNSET:
+            data["external_connections"] = self.external_connections
+        if self.status_code is not UNSET:
+            data["status_code"] = self.status_code
+        return data
+
+
+@attrs.define
+class B2BSsoOidcCreateConnectionResponse:
+    """The response of ``client.b2b.sso.oidc.create_connection()``"""
+
+    _FIELDS: ClassVar[frozenset[str]] = frozenset(
+        {
+            "request_id",
+            "status_code",
+            "connection",
+        }
+    )
+
+    request_id: str | Unset = UNSET
+    status_code: int | Unset = UNSET
+    connection: OidcConnection | Unset = UNSET
+    additional_properties: dict[str, Any] = attrs.field(factory=dict, repr=False)
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> B2BSsoOidcCreateConnectionResponse:
+        get = data.get
+        return cls(
+            request_id=get("request_id", UNSET),
+            status_code=get("status_code", UNSET),
+            connection=parse_object(OidcConnection.from_dict, get("connection", UNSET)),
+            additional_properties=extra_fields(data, cls._FIELDS),
+        )
+
+    def to_dict(self) -> dict[str, Any]:
+        data: dict[str, Any] = dict(self.additional_properties)
+        if self.request_id is not UNSET:
+            data["request_id"] = self.request_id
+        if self.status_code is not UNSET:
+            data["status_code"] = self.status_code
+        if self.connection is not UNSET:
+            data["connection"] = dump(self.connection)
+        return data
+
+
+@attrs.define
+class B2BSsoOidcUpdateConnectionResponse:
+    """The response of ``client.b2b.sso.oidc.update_connection()``"""
+
+    _FIELDS: ClassVar[frozenset[str]] = frozenset(
+        {
+            "request_id",
+            "status_code",
+            "connection",
+            "warning",
+        }
+    )
+
+    request_id: str | Unset = UNSET
+    status_code: int | Unset = UNSET
+    connection: OidcConnection | Unset = UNSET
+    warning: str | Unset = UNSET
+    additional_properties: dict[str, Any] = attrs.field(factory=dict, repr=False)
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> B2BSsoOidcUpdateConnectionResponse:
+        get = data.get
+        return cls(
+            request_id=get("request_id", UNSET),
+            status_code=get("status_code", UNSET),
+            connection=parse_object(OidcConnection.from_dict, get("connection", UNSET)),
+            warning=get("warning", UNSET),
+            additional_properties=extra_fields(data, cls._FIELDS),
+        )
+
+    def to_dict(self) -> dict[str, Any]:
+        data: dict[str, Any] = dict(self.additional_properties)
+        if self.request_id is not UNSET:
+            data["request_id"] = self.request_id
+        if self.status_code is not UNSET:
+            data["status_code"] = self.status_code
+        if self.connection is not UNSET:
+            data["connection"] = dump(self.connection)
+        if self.warning is not UNSET:
+            data["warning"] = self.warning
+        return data
+
+
+@attrs.define
+class B2BSsoSamlCreateConnectionResponse:
+    """The response of ``client.b2b.sso.saml.create_connection()``, ``client.b2b.sso.saml.update_by_url()`` and ``client.b2b.sso.saml.update_connection()``"""
+
+    _FIELDS: ClassVar[frozenset[str]] = frozenset(
+        {
+            "request_id",
+            "status_code",
+            "connection",
+        }
+    )
+
+    request_id: str | Unset = UNSET
+    status_code: int | Unset = UNSET
+    connection: SamlConnection | Unset = UNSET
+    additional_properties: dict[str, Any] = attrs.field(factory=dict, repr=False)
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> B2BSsoSamlCreateConnectionResponse:
+        get = data.get
+        return cls(
+            request_id=get("request_id", UNSET),
+            status_code=get("status_code", UNSET),
+            connection=parse_object(SamlConnection.from_dict, get("connection", UNSET)),
+            additional_properties=extra_fields(data, cls._FIELDS),
+        )
+
+    def to_dict(self) -> dict[str, Any]:
+        data: dict[str, Any] = dict(self.additional_properties)
+        if self.request_id is not UNSET:
+            data["request_id"] = self.request_id
+        if self.status_code is not UNSET:
+            data["status_code"] = self.status_code
+        if self.connection is not UNSET:
+            data["connection"] = dump(self.connection)
+        return data
+
+
+@attrs.define
+class B2BTotpsCreateResponse:
+    """The response of ``client.b2b.totps.create()``"""
+
+    _FIELDS: ClassVar[frozenset[str]] = frozenset(
+        {
+            "request_id",
+            "member_id",
+            "totp_registration_id",
+            "secret",
+            "qr_code",
+            "recovery_codes",
+            "member",
+            "organization",
+            "status_code",
+        }
+    )
+
+    request_id: str | Unset = UNSET
+    member_id: str | Unset = UNSET
+    totp_registration_id: str | Unset = UNSET
+    secret: str | Unset = UNSET
+    qr_code: str | Unset = UNSET
+    recovery_codes: List[str] | Unset = UNSET
+    member: Member | Unset = UNSET
+    organization: Organization | Unset = UNSET
+    status_code: int | Unset = UNSET
+    additional_properties: dict[str, Any] = attrs.field(factory=dict, repr=False)
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> B2BTotpsCreateResponse:
+        get = data.get
+        return cls(
+            request_id=get("request_id", UNSET),
+            member_id=get("member_id", UNSET),
+            totp_registration_id=get("totp_registration_id", UNSET),
+            secret=get("secret", UNSET),
+            qr_code=get("qr_code", UNSET),
+            recovery_codes=get("recovery_codes", UNSET),
+            member=parse_object(Member.from_dict, get("member", UNSET)),
+            organization=parse_object(Organization.from_dict, get("organization", UNSET)),
+            status_code=get("status_code", UNSET),
+            additional_properties=extra_fields(data, cls._FIELDS),
+        )
+
+    def to_dict(self) -> dict[str, Any]:
+        data: dict[str, Any] = dict(self.additional_properties)
+        if self.request_id is not UNSET:
+            data["request_id"] = self.request_id
+        if self.member_id is not UNSET:
+            data["member_id"] = self.member_id
+        if self.totp_registration_id is not UNSET:
+            data["totp_registration_id"] = self.totp_registration_id
+        if self.secret is not UNSET:
+            data["secret"] = self.secret
+        if self.qr_code is not UNSET:
+            data["qr_code"] = self.qr_code
+        if self.recovery_codes is not UNSET:
+            data["recovery_codes"] = self.recovery_codes
+        if self.member is not UNSET:
+            data["member"] = dump(self.member)
+        if self.organization is not UNSET:
+            data["organization"] = dump(self.organization)
+        if self.status_code is not UNSET:
+            data["status_code"] = self.status_code
+        return data
+
+
+@attrs.define
+class B2BTotpsMigrateResponse:
+    """The response of ``client.b2b.totps.migrate()``"""
+
+    _FIELDS: ClassVar[frozenset[str]] = frozenset(
+        {
+            "request_id",
+            "member_id",
+            "member",
+            "organization",
+            "totp_registration_id",
+            "recovery_codes",
+            "status_code",
+        }
+    )
+
+    request_id: str | Unset = UNSET
+    member_id: str | Unset = UNSET
+    member: Member | Unset = UNSET
+    organization: Organization | Unset = UNSET
+    totp_registration_id: str | Unset = UNSET
+    recovery_codes: List[str] | Unset = UNSET
+    status_code: int | Unset = UNSET
+    additional_properties: dict[str, Any] = attrs.field(factory=dict, repr=False)
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> B2BTotpsMigrateResponse:
+        get = data.get
+        return cls(
+            request_id=get("request_id", UNSET),
+            member_id=get("member_id", UNSET),
+            member=parse_object(Member.from_dict, get("member", UNSET)),
+            organization=parse_object(Organization.from_dict, get("organization", UNSET)),
+            totp_registration_id=get("totp_registration_id", UNSET),
+            recovery_codes=get("recovery_codes", UNSET),
+            status_code=get("status_code", UNSET),
+            additional_properties=extra_fields(data, cls._FIELDS),
+        )
+
+    def to_dict(self) -> dict[str, Any]:
+        data: dict[str, Any] = dict(self.additional_properties)
+        if self.request_id is not UNSET:
+            data["request_id"] = self.request_id
+        if self.member_id is not UNSET:
+            data["member_id"] = self.member_id
+        if self.member is not UNSET:
+            data["member"] = dump(self.member)
+        if self.organization is not UNSET:
+            data["organization"] = dump(self.organization)
+        if self.totp_registration_id is not UNSET:
+            data["totp_registration_id"] = self.totp_registration_id
+        if self.recovery_codes is not UNSET:
+            data["recovery_codes"] = self.recovery_codes
         if self.status_code is not UNSET:
             data["status_code"] = self.status_code
         return data
@@ -1479,46 +3635,8 @@ class Client:
 
 
 @attrs.define
-class ClientsCreateResponse:
-    """The response of ``client.connected_app.clients.create()``."""
-
-    _FIELDS: ClassVar[frozenset[str]] = frozenset(
-        {
-            "request_id",
-            "connected_app",
-            "status_code",
-        }
-    )
-
-    request_id: str | Unset = UNSET
-    connected_app: ConnectedApp2 | Unset = UNSET
-    status_code: int | Unset = UNSET
-    additional_properties: dict[str, Any] = attrs.field(factory=dict, repr=False)
-
-    @classmethod
-    def from_dict(cls, data: Mapping[str, Any]) -> ClientsCreateResponse:
-        get = data.get
-        return cls(
-            request_id=get("request_id", UNSET),
-            connected_app=parse_object(ConnectedApp2.from_dict, get("connected_app", UNSET)),
-            status_code=get("status_code", UNSET),
-            additional_properties=extra_fields(data, cls._FIELDS),
-        )
-
-    def to_dict(self) -> dict[str, Any]:
-        data: dict[str, Any] = dict(self.additional_properties)
-        if self.request_id is not UNSET:
-            data["request_id"] = self.request_id
-        if self.connected_app is not UNSET:
-            data["connected_app"] = dump(self.connected_app)
-        if self.status_code is not UNSET:
-            data["status_code"] = self.status_code
-        return data
-
-
-@attrs.define
 class ClientsDeleteResponse:
-    """The response of ``client.connected_app.clients.delete()``."""
+    """The response of ``client.connected_app.clients.delete()`` and ``client.m2m.clients.delete()``"""
 
     _FIELDS: ClassVar[frozenset[str]] = frozenset(
         {
@@ -1555,8 +3673,8 @@ class ClientsDeleteResponse:
 
 
 @attrs.define
-class ClientsGetResponse:
-    """The response of ``client.connected_app.clients.get()``."""
+class ClientsSecretsRotateStartResponse:
+    """The response of ``client.connected_app.clients.secrets.rotate_start()``"""
 
     _FIELDS: ClassVar[frozenset[str]] = frozenset(
         {
@@ -1567,16 +3685,16 @@ class ClientsGetResponse:
     )
 
     request_id: str | Unset = UNSET
-    connected_app: ConnectedApp | Unset = UNSET
+    connected_app: SecretsConnectedApp | Unset = UNSET
     status_code: int | Unset = UNSET
     additional_properties: dict[str, Any] = attrs.field(factory=dict, repr=False)
 
     @classmethod
-    def from_dict(cls, data: Mapping[str, Any]) -> ClientsGetResponse:
+    def from_dict(cls, data: Mapping[str, Any]) -> ClientsSecretsRotateStartResponse:
         get = data.get
         return cls(
             request_id=get("request_id", UNSET),
-            connected_app=parse_object(ConnectedApp.from_dict, get("connected_app", UNSET)),
+            connected_app=parse_object(SecretsConnectedApp.from_dict, get("connected_app", UNSET)),
             status_code=get("status_code", UNSET),
             additional_properties=extra_fields(data, cls._FIELDS),
         )
@@ -1593,8 +3711,84 @@ class ClientsGetResponse:
 
 
 @attrs.define
-class ClientsSearchResponse:
-    """The response of ``client.connected_app.clients.search()``."""
+class ConnectedAppClientsCreateResponse:
+    """The response of ``client.connected_app.clients.create()``"""
+
+    _FIELDS: ClassVar[frozenset[str]] = frozenset(
+        {
+            "request_id",
+            "connected_app",
+            "status_code",
+        }
+    )
+
+    request_id: str | Unset = UNSET
+    connected_app: CreateConnectedApp | Unset = UNSET
+    status_code: int | Unset = UNSET
+    additional_properties: dict[str, Any] = attrs.field(factory=dict, repr=False)
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> ConnectedAppClientsCreateResponse:
+        get = data.get
+        return cls(
+            request_id=get("request_id", UNSET),
+            connected_app=parse_object(CreateConnectedApp.from_dict, get("connected_app", UNSET)),
+            status_code=get("status_code", UNSET),
+            additional_properties=extra_fields(data, cls._FIELDS),
+        )
+
+    def to_dict(self) -> dict[str, Any]:
+        data: dict[str, Any] = dict(self.additional_properties)
+        if self.request_id is not UNSET:
+            data["request_id"] = self.request_id
+        if self.connected_app is not UNSET:
+            data["connected_app"] = dump(self.connected_app)
+        if self.status_code is not UNSET:
+            data["status_code"] = self.status_code
+        return data
+
+
+@attrs.define
+class ConnectedAppClientsGetResponse:
+    """The response of ``client.connected_app.clients.get()`` and 3 other methods."""
+
+    _FIELDS: ClassVar[frozenset[str]] = frozenset(
+        {
+            "request_id",
+            "connected_app",
+            "status_code",
+        }
+    )
+
+    request_id: str | Unset = UNSET
+    connected_app: GetConnectedApp | Unset = UNSET
+    status_code: int | Unset = UNSET
+    additional_properties: dict[str, Any] = attrs.field(factory=dict, repr=False)
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> ConnectedAppClientsGetResponse:
+        get = data.get
+        return cls(
+            request_id=get("request_id", UNSET),
+            connected_app=parse_object(GetConnectedApp.from_dict, get("connected_app", UNSET)),
+            status_code=get("status_code", UNSET),
+            additional_properties=extra_fields(data, cls._FIELDS),
+        )
+
+    def to_dict(self) -> dict[str, Any]:
+        data: dict[str, Any] = dict(self.additional_properties)
+        if self.request_id is not UNSET:
+            data["request_id"] = self.request_id
+        if self.connected_app is not UNSET:
+            data["connected_app"] = dump(self.connected_app)
+        if self.status_code is not UNSET:
+            data["status_code"] = self.status_code
+        return data
+
+
+@attrs.define
+class ConnectedAppClientsSearchResponse:
+    """The response of ``client.connected_app.clients.search()``"""
 
     _FIELDS: ClassVar[frozenset[str]] = frozenset(
         {
@@ -1612,7 +3806,7 @@ class ClientsSearchResponse:
     additional_properties: dict[str, Any] = attrs.field(factory=dict, repr=False)
 
     @classmethod
-    def from_dict(cls, data: Mapping[str, Any]) -> ClientsSearchResponse:
+    def from_dict(cls, data: Mapping[str, Any]) -> ConnectedAppClientsSearchResponse:
         get = data.get
         return cls(
             request_id=get("request_id", UNSET),
@@ -1638,267 +3832,34 @@ class ClientsSearchResponse:
 
 
 @attrs.define
-class ClientsSecretsRotateCancelResponse:
-    """The response of ``client.m2m.clients.secrets.rotate_cancel()``."""
+class ConnectionImplicitRoleAssignment:
+    """The ``b2b.sso.external.create_connection(connection_implicit_role_assignments)`` object."""
 
     _FIELDS: ClassVar[frozenset[str]] = frozenset(
         {
-            "request_id",
-            "m2m_client",
-            "status_code",
+            "role_id",
         }
     )
 
-    request_id: str | Unset = UNSET
-    m2m_client: M2MClient | Unset = UNSET
-    status_code: int | Unset = UNSET
+    role_id: str
     additional_properties: dict[str, Any] = attrs.field(factory=dict, repr=False)
 
     @classmethod
-    def from_dict(cls, data: Mapping[str, Any]) -> ClientsSecretsRotateCancelResponse:
+    def from_dict(cls, data: Mapping[str, Any]) -> ConnectionImplicitRoleAssignment:
         get = data.get
         return cls(
-            request_id=get("request_id", UNSET),
-            m2m_client=parse_object(M2MClient.from_dict, get("m2m_client", UNSET)),
-            status_code=get("status_code", UNSET),
+            role_id=get("role_id", UNSET),
             additional_properties=extra_fields(data, cls._FIELDS),
         )
 
     def to_dict(self) -> dict[str, Any]:
         data: dict[str, Any] = dict(self.additional_properties)
-        if self.request_id is not UNSET:
-            data["request_id"] = self.request_id
-        if self.m2m_client is not UNSET:
-            data["m2m_client"] = dump(self.m2m_client)
-        if self.status_code is not UNSET:
-            data["status_code"] = self.status_code
+        data["role_id"] = self.role_id
         return data
 
 
 @attrs.define
-class ClientsSecretsRotateResponse:
-    """The response of ``client.m2m.clients.secrets.rotate()``."""
-
-    _FIELDS: ClassVar[frozenset[str]] = frozenset(
-        {
-            "request_id",
-            "m2m_client",
-            "status_code",
-        }
-    )
-
-    request_id: str | Unset = UNSET
-    m2m_client: M2MClient | Unset = UNSET
-    status_code: int | Unset = UNSET
-    additional_properties: dict[str, Any] = attrs.field(factory=dict, repr=False)
-
-    @classmethod
-    def from_dict(cls, data: Mapping[str, Any]) -> ClientsSecretsRotateResponse:
-        get = data.get
-        return cls(
-            request_id=get("request_id", UNSET),
-            m2m_client=parse_object(M2MClient.from_dict, get("m2m_client", UNSET)),
-            status_code=get("status_code", UNSET),
-            additional_properties=extra_fields(data, cls._FIELDS),
-        )
-
-    def to_dict(self) -> dict[str, Any]:
-        data: dict[str, Any] = dict(self.additional_properties)
-        if self.request_id is not UNSET:
-            data["request_id"] = self.request_id
-        if self.m2m_client is not UNSET:
-            data["m2m_client"] = dump(self.m2m_client)
-        if self.status_code is not UNSET:
-            data["status_code"] = self.status_code
-        return data
-
-
-@attrs.define
-class ClientsSecretsRotateStartResponse:
-    """The response of ``client.m2m.clients.secrets.rotate_start()``."""
-
-    _FIELDS: ClassVar[frozenset[str]] = frozenset(
-        {
-            "request_id",
-            "m2m_client",
-            "status_code",
-        }
-    )
-
-    request_id: str | Unset = UNSET
-    m2m_client: M2MClient3 | Unset = UNSET
-    status_code: int | Unset = UNSET
-    additional_properties: dict[str, Any] = attrs.field(factory=dict, repr=False)
-
-    @classmethod
-    def from_dict(cls, data: Mapping[str, Any]) -> ClientsSecretsRotateStartResponse:
-        get = data.get
-        return cls(
-            request_id=get("request_id", UNSET),
-            m2m_client=parse_object(M2MClient3.from_dict, get("m2m_client", UNSET)),
-            status_code=get("status_code", UNSET),
-            additional_properties=extra_fields(data, cls._FIELDS),
-        )
-
-    def to_dict(self) -> dict[str, Any]:
-        data: dict[str, Any] = dict(self.additional_properties)
-        if self.request_id is not UNSET:
-            data["request_id"] = self.request_id
-        if self.m2m_client is not UNSET:
-            data["m2m_client"] = dump(self.m2m_client)
-        if self.status_code is not UNSET:
-            data["status_code"] = self.status_code
-        return data
-
-
-@attrs.define
-class ClientsUpdateResponse:
-    """The response of ``client.connected_app.clients.update()``."""
-
-    _FIELDS: ClassVar[frozenset[str]] = frozenset(
-        {
-            "request_id",
-            "connected_app",
-            "status_code",
-        }
-    )
-
-    request_id: str | Unset = UNSET
-    connected_app: ConnectedApp | Unset = UNSET
-    status_code: int | Unset = UNSET
-    additional_properties: dict[str, Any] = attrs.field(factory=dict, repr=False)
-
-    @classmethod
-    def from_dict(cls, data: Mapping[str, Any]) -> ClientsUpdateResponse:
-        get = data.get
-        return cls(
-            request_id=get("request_id", UNSET),
-            connected_app=parse_object(ConnectedApp.from_dict, get("connected_app", UNSET)),
-            status_code=get("status_code", UNSET),
-            additional_properties=extra_fields(data, cls._FIELDS),
-        )
-
-    def to_dict(self) -> dict[str, Any]:
-        data: dict[str, Any] = dict(self.additional_properties)
-        if self.request_id is not UNSET:
-            data["request_id"] = self.request_id
-        if self.connected_app is not UNSET:
-            data["connected_app"] = dump(self.connected_app)
-        if self.status_code is not UNSET:
-            data["status_code"] = self.status_code
-        return data
-
-
-@attrs.define
-class ConnectedApp:
-    """The ``connected_app`` object."""
-
-    _FIELDS: ClassVar[frozenset[str]] = frozenset(
-        {
-            "client_id",
-            "client_name",
-            "client_description",
-            "status",
-            "full_access_allowed",
-            "client_type",
-            "redirect_urls",
-            "access_token_expiry_minutes",
-            "access_token_template_content",
-            "post_logout_redirect_urls",
-            "bypass_consent_for_offline_access",
-            "creation_method",
-            "client_secret_last_four",
-            "next_client_secret_last_four",
-            "access_token_custom_audience",
-            "logo_url",
-            "client_id_metadata_url",
-        }
-    )
-
-    client_id: str | Unset = UNSET
-    client_name: str | Unset = UNSET
-    client_description: str | Unset = UNSET
-    status: str | Unset = UNSET
-    full_access_allowed: bool | Unset = UNSET
-    client_type: str | Unset = UNSET
-    redirect_urls: List[str] | Unset = UNSET
-    access_token_expiry_minutes: int | Unset = UNSET
-    access_token_template_content: str | Unset = UNSET
-    post_logout_redirect_urls: List[str] | Unset = UNSET
-    bypass_consent_for_offline_access: bool | Unset = UNSET
-    creation_method: str | Unset = UNSET
-    client_secret_last_four: str | Unset = UNSET
-    next_client_secret_last_four: str | Unset = UNSET
-    access_token_custom_audience: str | Unset = UNSET
-    logo_url: str | Unset = UNSET
-    client_id_metadata_url: str | Unset = UNSET
-    additional_properties: dict[str, Any] = attrs.field(factory=dict, repr=False)
-
-    @classmethod
-    def from_dict(cls, data: Mapping[str, Any]) -> ConnectedApp:
-        get = data.get
-        return cls(
-            client_id=get("client_id", UNSET),
-            client_name=get("client_name", UNSET),
-            client_description=get("client_description", UNSET),
-            status=get("status", UNSET),
-            full_access_allowed=get("full_access_allowed", UNSET),
-            client_type=get("client_type", UNSET),
-            redirect_urls=get("redirect_urls", UNSET),
-            access_token_expiry_minutes=get("access_token_expiry_minutes", UNSET),
-            access_token_template_content=get("access_token_template_content", UNSET),
-            post_logout_redirect_urls=get("post_logout_redirect_urls", UNSET),
-            bypass_consent_for_offline_access=get("bypass_consent_for_offline_access", UNSET),
-            creation_method=get("creation_method", UNSET),
-            client_secret_last_four=get("client_secret_last_four", UNSET),
-            next_client_secret_last_four=get("next_client_secret_last_four", UNSET),
-            access_token_custom_audience=get("access_token_custom_audience", UNSET),
-            logo_url=get("logo_url", UNSET),
-            client_id_metadata_url=get("client_id_metadata_url", UNSET),
-            additional_properties=extra_fields(data, cls._FIELDS),
-        )
-
-    def to_dict(self) -> dict[str, Any]:
-        data: dict[str, Any] = dict(self.additional_properties)
-        if self.client_id is not UNSET:
-            data["client_id"] = self.client_id
-        if self.client_name is not UNSET:
-            data["client_name"] = self.client_name
-        if self.client_description is not UNSET:
-            data["client_description"] = self.client_description
-        if self.status is not UNSET:
-            data["status"] = self.status
-        if self.full_access_allowed is not UNSET:
-            data["full_access_allowed"] = self.full_access_allowed
-        if self.client_type is not UNSET:
-            data["client_type"] = self.client_type
-        if self.redirect_urls is not UNSET:
-            data["redirect_urls"] = self.redirect_urls
-        if self.access_token_expiry_minutes is not UNSET:
-            data["access_token_expiry_minutes"] = self.access_token_expiry_minutes
-        if self.access_token_template_content is not UNSET:
-            data["access_token_template_content"] = self.access_token_template_content
-        if self.post_logout_redirect_urls is not UNSET:
-            data["post_logout_redirect_urls"] = self.post_logout_redirect_urls
-        if self.bypass_consent_for_offline_access is not UNSET:
-            data["bypass_consent_for_offline_access"] = self.bypass_consent_for_offline_access
-        if self.creation_method is not UNSET:
-            data["creation_method"] = self.creation_method
-        if self.client_secret_last_four is not UNSET:
-            data["client_secret_last_four"] = self.client_secret_last_four
-        if self.next_client_secret_last_four is not UNSET:
-            data["next_client_secret_last_four"] = self.next_client_secret_last_four
-        if self.access_token_custom_audience is not UNSET:
-            data["access_token_custom_audience"] = self.access_token_custom_audience
-        if self.logo_url is not UNSET:
-            data["logo_url"] = self.logo_url
-        if self.client_id_metadata_url is not UNSET:
-            data["client_id_metadata_url"] = self.client_id_metadata_url
-        return data
-
-
-@attrs.define
-class ConnectedApp2:
+class CreateConnectedApp:
     """The ``connected_app`` object."""
 
     _FIELDS: ClassVar[frozenset[str]] = frozenset(
@@ -1943,7 +3904,7 @@ class ConnectedApp2:
     additional_properties: dict[str, Any] = attrs.field(factory=dict, repr=False)
 
     @classmethod
-    def from_dict(cls, data: Mapping[str, Any]) -> ConnectedApp2:
+    def from_dict(cls, data: Mapping[str, Any]) -> CreateConnectedApp:
         get = data.get
         return cls(
             client_id=get("client_id", UNSET),
@@ -2006,600 +3967,7 @@ class ConnectedApp2:
 
 
 @attrs.define
-class ConnectedApp3:
-    """The ``connected_app`` object."""
-
-    _FIELDS: ClassVar[frozenset[str]] = frozenset(
-        {
-            "client_id",
-            "client_name",
-            "client_description",
-            "status",
-            "client_secret_last_four",
-            "full_access_allowed",
-            "client_type",
-            "redirect_urls",
-            "next_client_secret",
-            "access_token_expiry_minutes",
-            "access_token_template_content",
-            "post_logout_redirect_urls",
-            "bypass_consent_for_offline_access",
-            "next_client_secret_last_four",
-            "access_token_custom_audience",
-            "logo_url",
-            "client_id_metadata_url",
-        }
-    )
-
-    client_id: str | Unset = UNSET
-    client_name: str | Unset = UNSET
-    client_description: str | Unset = UNSET
-    status: str | Unset = UNSET
-    client_secret_last_four: str | Unset = UNSET
-    full_access_allowed: bool | Unset = UNSET
-    client_type: str | Unset = UNSET
-    redirect_urls: List[str] | Unset = UNSET
-    next_client_secret: str | Unset = UNSET
-    access_token_expiry_minutes: int | Unset = UNSET
-    access_token_template_content: str | Unset = UNSET
-    post_logout_redirect_urls: List[str] | Unset = UNSET
-    bypass_consent_for_offline_access: bool | Unset = UNSET
-    next_client_secret_last_four: str | Unset = UNSET
-    access_token_custom_audience: str | Unset = UNSET
-    logo_url: str | Unset = UNSET
-    client_id_metadata_url: str | Unset = UNSET
-    additional_properties: dict[str, Any] = attrs.field(factory=dict, repr=False)
-
-    @classmethod
-    def from_dict(cls, data: Mapping[str, Any]) -> ConnectedApp3:
-        get = data.get
-        return cls(
-            client_id=get("client_id", UNSET),
-            client_name=get("client_name", UNSET),
-            client_description=get("client_description", UNSET),
-            status=get("status", UNSET),
-            client_secret_last_four=get("client_secret_last_four", UNSET),
-            full_access_allowed=get("full_access_allowed", UNSET),
-            client_type=get("client_type", UNSET),
-            redirect_urls=get("redirect_urls", UNSET),
-            next_client_secret=get("next_client_secret", UNSET),
-            access_token_expiry_minutes=get("access_token_expiry_minutes", UNSET),
-            access_token_template_content=get("access_token_template_content", UNSET),
-            post_logout_redirect_urls=get("post_logout_redirect_urls", UNSET),
-            bypass_consent_for_offline_access=get("bypass_consent_for_offline_access", UNSET),
-            next_client_secret_last_four=get("next_client_secret_last_four", UNSET),
-            access_token_custom_audience=get("access_token_custom_audience", UNSET),
-            logo_url=get("logo_url", UNSET),
-            client_id_metadata_url=get("client_id_metadata_url", UNSET),
-            additional_properties=extra_fields(data, cls._FIELDS),
-        )
-
-    def to_dict(self) -> dict[str, Any]:
-        data: dict[str, Any] = dict(self.additional_properties)
-        if self.client_id is not UNSET:
-            data["client_id"] = self.client_id
-        if self.client_name is not UNSET:
-            data["client_name"] = self.client_name
-        if self.client_description is not UNSET:
-            data["client_description"] = self.client_description
-        if self.status is not UNSET:
-            data["status"] = self.status
-        if self.client_secret_last_four is not UNSET:
-            data["client_secret_last_four"] = self.client_secret_last_four
-        if self.full_access_allowed is not UNSET:
-            data["full_access_allowed"] = self.full_access_allowed
-        if self.client_type is not UNSET:
-            data["client_type"] = self.client_type
-        if self.redirect_urls is not UNSET:
-            data["redirect_urls"] = self.redirect_urls
-        if self.next_client_secret is not UNSET:
-            data["next_client_secret"] = self.next_client_secret
-        if self.access_token_expiry_minutes is not UNSET:
-            data["access_token_expiry_minutes"] = self.access_token_expiry_minutes
-        if self.access_token_template_content is not UNSET:
-            data["access_token_template_content"] = self.access_token_template_content
-        if self.post_logout_redirect_urls is not UNSET:
-            data["post_logout_redirect_urls"] = self.post_logout_redirect_urls
-        if self.bypass_consent_for_offline_access is not UNSET:
-            data["bypass_consent_for_offline_access"] = self.bypass_consent_for_offline_access
-        if self.next_client_secret_last_four is not UNSET:
-            data["next_client_secret_last_four"] = self.next_client_secret_last_four
-        if self.access_token_custom_audience is not UNSET:
-            data["access_token_custom_audience"] = self.access_token_custom_audience
-        if self.logo_url is not UNSET:
-            data["logo_url"] = self.logo_url
-        if self.client_id_metadata_url is not UNSET:
-            data["client_id_metadata_url"] = self.client_id_metadata_url
-        return data
-
-
-@attrs.define
-class ConnectedAppsRevokeResponse:
-    """The response of ``client.b2b.organizations.members.connected_apps.revoke()``."""
-
-    _FIELDS: ClassVar[frozenset[str]] = frozenset(
-        {
-            "request_id",
-            "status_code",
-        }
-    )
-
-    request_id: str | Unset = UNSET
-    status_code: int | Unset = UNSET
-    additional_properties: dict[str, Any] = attrs.field(factory=dict, repr=False)
-
-    @classmethod
-    def from_dict(cls, data: Mapping[str, Any]) -> ConnectedAppsRevokeResponse:
-        get = data.get
-        return cls(
-            request_id=get("request_id", UNSET),
-            status_code=get("status_code", UNSET),
-            additional_properties=extra_fields(data, cls._FIELDS),
-        )
-
-    def to_dict(self) -> dict[str, Any]:
-        data: dict[str, Any] = dict(self.additional_properties)
-        if self.request_id is not UNSET:
-            data["request_id"] = self.request_id
-        if self.status_code is not UNSET:
-            data["status_code"] = self.status_code
-        return data
-
-
-@attrs.define
-class Connection:
-    """The ``connection`` object."""
-
-    _FIELDS: ClassVar[frozenset[str]] = frozenset(
-        {
-            "organization_id",
-            "connection_id",
-            "status",
-            "display_name",
-            "identity_provider",
-            "base_url",
-            "bearer_token_last_four",
-            "scim_group_implicit_role_assignments",
-            "next_bearer_token_last_four",
-            "bearer_token_expires_at",
-            "next_bearer_token_expires_at",
-        }
-    )
-
-    organization_id: str | Unset = UNSET
-    connection_id: str | Unset = UNSET
-    status: str | Unset = UNSET
-    display_name: str | Unset = UNSET
-    identity_provider: str | Unset = UNSET
-    base_url: str | Unset = UNSET
-    bearer_token_last_four: str | Unset = UNSET
-    scim_group_implicit_role_assignments: List[Dict[str, Any]] | Unset = UNSET
-    next_bearer_token_last_four: str | Unset = UNSET
-    bearer_token_expires_at: str | Unset = UNSET
-    next_bearer_token_expires_at: str | Unset = UNSET
-    additional_properties: dict[str, Any] = attrs.field(factory=dict, repr=False)
-
-    @classmethod
-    def from_dict(cls, data: Mapping[str, Any]) -> Connection:
-        get = data.get
-        return cls(
-            organization_id=get("organization_id", UNSET),
-            connection_id=get("connection_id", UNSET),
-            status=get("status", UNSET),
-            display_name=get("display_name", UNSET),
-            identity_provider=get("identity_provider", UNSET),
-            base_url=get("base_url", UNSET),
-            bearer_token_last_four=get("bearer_token_last_four", UNSET),
-            scim_group_implicit_role_assignments=get("scim_group_implicit_role_assignments", UNSET),
-            next_bearer_token_last_four=get("next_bearer_token_last_four", UNSET),
-            bearer_token_expires_at=get("bearer_token_expires_at", UNSET),
-            next_bearer_token_expires_at=get("next_bearer_token_expires_at", UNSET),
-            additional_properties=extra_fields(data, cls._FIELDS),
-        )
-
-    def to_dict(self) -> dict[str, Any]:
-        data: dict[str, Any] = dict(self.additional_properties)
-        if self.organization_id is not UNSET:
-            data["organization_id"] = self.organization_id
-        if self.connection_id is not UNSET:
-            data["connection_id"] = self.connection_id
-        if self.status is not UNSET:
-            data["status"] = self.status
-        if self.display_name is not UNSET:
-            data["display_name"] = self.display_name
-        if self.identity_provider is not UNSET:
-            data["identity_provider"] = self.identity_provider
-        if self.base_url is not UNSET:
-            data["base_url"] = self.base_url
-        if self.bearer_token_last_four is not UNSET:
-            data["bearer_token_last_four"] = self.bearer_token_last_four
-        if self.scim_group_implicit_role_assignments is not UNSET:
-            data["scim_group_implicit_role_assignments"] = self.scim_group_implicit_role_assignments
-        if self.next_bearer_token_last_four is not UNSET:
-            data["next_bearer_token_last_four"] = self.next_bearer_token_last_four
-        if self.bearer_token_expires_at is not UNSET:
-            data["bearer_token_expires_at"] = self.bearer_token_expires_at
-        if self.next_bearer_token_expires_at is not UNSET:
-            data["next_bearer_token_expires_at"] = self.next_bearer_token_expires_at
-        return data
-
-
-@attrs.define
-class Connection2:
-    """The ``connection`` object."""
-
-    _FIELDS: ClassVar[frozenset[str]] = frozenset(
-        {
-            "organization_id",
-            "connection_id",
-            "status",
-            "idp_entity_id",
-            "display_name",
-            "idp_sso_url",
-            "acs_url",
-            "audience_uri",
-            "signing_certificates",
-            "verification_certificates",
-            "encryption_private_keys",
-            "saml_connection_implicit_role_assignments",
-            "saml_group_implicit_role_assignments",
-            "alternative_audience_uri",
-            "identity_provider",
-            "nameid_format",
-            "alternative_acs_url",
-            "idp_initiated_auth_disabled",
-            "allow_gateway_callback",
-            "attribute_mapping",
-        }
-    )
-
-    organization_id: str | Unset = UNSET
-    connection_id: str | Unset = UNSET
-    status: str | Unset = UNSET
-    idp_entity_id: str | Unset = UNSET
-    display_name: str | Unset = UNSET
-    idp_sso_url: str | Unset = UNSET
-    acs_url: str | Unset = UNSET
-    audience_uri: str | Unset = UNSET
-    signing_certificates: List[Dict[str, Any]] | Unset = UNSET
-    verification_certificates: List[Dict[str, Any]] | Unset = UNSET
-    encryption_private_keys: List[Dict[str, Any]] | Unset = UNSET
-    saml_connection_implicit_role_assignments: List[Dict[str, Any]] | Unset = UNSET
-    saml_group_implicit_role_assignments: List[Dict[str, Any]] | Unset = UNSET
-    alternative_audience_uri: str | Unset = UNSET
-    identity_provider: str | Unset = UNSET
-    nameid_format: str | Unset = UNSET
-    alternative_acs_url: str | Unset = UNSET
-    idp_initiated_auth_disabled: bool | Unset = UNSET
-    allow_gateway_callback: bool | Unset = UNSET
-    attribute_mapping: Dict[str, Any] | Unset = UNSET
-    additional_properties: dict[str, Any] = attrs.field(factory=dict, repr=False)
-
-    @classmethod
-    def from_dict(cls, data: Mapping[str, Any]) -> Connection2:
-        get = data.get
-        return cls(
-            organization_id=get("organization_id", UNSET),
-            connection_id=get("connection_id", UNSET),
-            status=get("status", UNSET),
-            idp_entity_id=get("idp_entity_id", UNSET),
-            display_name=get("display_name", UNSET),
-            idp_sso_url=get("idp_sso_url", UNSET),
-            acs_url=get("acs_url", UNSET),
-            audience_uri=get("audience_uri", UNSET),
-            signing_certificates=get("signing_certificates", UNSET),
-            verification_certificates=get("verification_certificates", UNSET),
-            encryption_private_keys=get("encryption_private_keys", UNSET),
-            saml_connection_implicit_role_assignments=get(
-                "saml_connection_implicit_role_assignments", UNSET
-            ),
-            saml_group_implicit_role_assignments=get("saml_group_implicit_role_assignments", UNSET),
-            alternative_audience_uri=get("alternative_audience_uri", UNSET),
-            identity_provider=get("identity_provider", UNSET),
-            nameid_format=get("nameid_format", UNSET),
-            alternative_acs_url=get("alternative_acs_url", UNSET),
-            idp_initiated_auth_disabled=get("idp_initiated_auth_disabled", UNSET),
-            allow_gateway_callback=get("allow_gateway_callback", UNSET),
-            attribute_mapping=get("attribute_mapping", UNSET),
-            additional_properties=extra_fields(data, cls._FIELDS),
-        )
-
-    def to_dict(self) -> dict[str, Any]:
-        data: dict[str, Any] = dict(self.additional_properties)
-        if self.organization_id is not UNSET:
-            data["organization_id"] = self.organization_id
-        if self.connection_id is not UNSET:
-            data["connection_id"] = self.connection_id
-        if self.status is not UNSET:
-            data["status"] = self.status
-        if self.idp_entity_id is not UNSET:
-            data["idp_entity_id"] = self.idp_entity_id
-        if self.display_name is not UNSET:
-            data["display_name"] = self.display_name
-        if self.idp_sso_url is not UNSET:
-            data["idp_sso_url"] = self.idp_sso_url
-        if self.acs_url is not UNSET:
-            data["acs_url"] = self.acs_url
-        if self.audience_uri is not UNSET:
-            data["audience_uri"] = self.audience_uri
-        if self.signing_certificates is not UNSET:
-            data["signing_certificates"] = self.signing_certificates
-        if self.verification_certificates is not UNSET:
-            data["verification_certificates"] = self.verification_certificates
-        if self.encryption_private_keys is not UNSET:
-            data["encryption_private_keys"] = self.encryption_private_keys
-        if self.saml_connection_implicit_role_assignments is not UNSET:
-            data["saml_connection_implicit_role_assignments"] = (
-                self.saml_connection_implicit_role_assignments
-            )
-        if self.saml_group_implicit_role_assignments is not UNSET:
-            data["saml_group_implicit_role_assignments"] = self.saml_group_implicit_role_assignments
-        if self.alternative_audience_uri is not UNSET:
-            data["alternative_audience_uri"] = self.alternative_audience_uri
-        if self.identity_provider is not UNSET:
-            data["identity_provider"] = self.identity_provider
-        if self.nameid_format is not UNSET:
-            data["nameid_format"] = self.nameid_format
-        if self.alternative_acs_url is not UNSET:
-            data["alternative_acs_url"] = self.alternative_acs_url
-        if self.idp_initiated_auth_disabled is not UNSET:
-            data["idp_initiated_auth_disabled"] = self.idp_initiated_auth_disabled
-        if self.allow_gateway_callback is not UNSET:
-            data["allow_gateway_callback"] = self.allow_gateway_callback
-        if self.attribute_mapping is not UNSET:
-            data["attribute_mapping"] = self.attribute_mapping
-        return data
-
-
-@attrs.define
-class Connection3:
-    """The ``connection`` object."""
-
-    _FIELDS: ClassVar[frozenset[str]] = frozenset(
-        {
-            "organization_id",
-            "connection_id",
-            "status",
-            "display_name",
-            "redirect_url",
-            "client_id",
-            "client_secret",
-            "issuer",
-            "authorization_url",
-            "token_url",
-            "userinfo_url",
-            "jwks_url",
-            "identity_provider",
-            "custom_scopes",
-            "attribute_mapping",
-        }
-    )
-
-    organization_id: str | Unset = UNSET
-    connection_id: str | Unset = UNSET
-    status: str | Unset = UNSET
-    display_name: str | Unset = UNSET
-    redirect_url: str | Unset = UNSET
-    client_id: str | Unset = UNSET
-    client_secret: str | Unset = UNSET
-    issuer: str | Unset = UNSET
-    authorization_url: str | Unset = UNSET
-    token_url: str | Unset = UNSET
-    userinfo_url: str | Unset = UNSET
-    jwks_url: str | Unset = UNSET
-    identity_provider: str | Unset = UNSET
-    custom_scopes: str | Unset = UNSET
-    attribute_mapping: Dict[str, Any] | Unset = UNSET
-    additional_properties: dict[str, Any] = attrs.field(factory=dict, repr=False)
-
-    @classmethod
-    def from_dict(cls, data: Mapping[str, Any]) -> Connection3:
-        get = data.get
-        return cls(
-            organization_id=get("organization_id", UNSET),
-            connection_id=get("connection_id", UNSET),
-            status=get("status", UNSET),
-            display_name=get("display_name", UNSET),
-            redirect_url=get("redirect_url", UNSET),
-            client_id=get("client_id", UNSET),
-            client_secret=get("client_secret", UNSET),
-            issuer=get("issuer", UNSET),
-            authorization_url=get("authorization_url", UNSET),
-            token_url=get("token_url", UNSET),
-            userinfo_url=get("userinfo_url", UNSET),
-            jwks_url=get("jwks_url", UNSET),
-            identity_provider=get("identity_provider", UNSET),
-            custom_scopes=get("custom_scopes", UNSET),
-            attribute_mapping=get("attribute_mapping", UNSET),
-            additional_properties=extra_fields(data, cls._FIELDS),
-        )
-
-    def to_dict(self) -> dict[str, Any]:
-        data: dict[str, Any] = dict(self.additional_properties)
-        if self.organization_id is not UNSET:
-            data["organization_id"] = self.organization_id
-        if self.connection_id is not UNSET:
-            data["connection_id"] = self.connection_id
-        if self.status is not UNSET:
-            data["status"] = self.status
-        if self.display_name is not UNSET:
-            data["display_name"] = self.display_name
-        if self.redirect_url is not UNSET:
-            data["redirect_url"] = self.redirect_url
-        if self.client_id is not UNSET:
-            data["client_id"] = self.client_id
-        if self.client_secret is not UNSET:
-            data["client_secret"] = self.client_secret
-        if self.issuer is not UNSET:
-            data["issuer"] = self.issuer
-        if self.authorization_url is not UNSET:
-            data["authorization_url"] = self.authorization_url
-        if self.token_url is not UNSET:
-            data["token_url"] = self.token_url
-        if self.userinfo_url is not UNSET:
-            data["userinfo_url"] = self.userinfo_url
-        if self.jwks_url is not UNSET:
-            data["jwks_url"] = self.jwks_url
-        if self.identity_provider is not UNSET:
-            data["identity_provider"] = self.identity_provider
-        if self.custom_scopes is not UNSET:
-            data["custom_scopes"] = self.custom_scopes
-        if self.attribute_mapping is not UNSET:
-            data["attribute_mapping"] = self.attribute_mapping
-        return data
-
-
-@attrs.define
-class Connection4:
-    """The ``connection`` object."""
-
-    _FIELDS: ClassVar[frozenset[str]] = frozenset(
-        {
-            "organization_id",
-            "connection_id",
-            "external_organization_id",
-            "external_connection_id",
-            "display_name",
-            "status",
-            "external_connection_implicit_role_assignments",
-            "external_group_implicit_role_assignments",
-        }
-    )
-
-    organization_id: str | Unset = UNSET
-    connection_id: str | Unset = UNSET
-    external_organization_id: str | Unset = UNSET
-    external_connection_id: str | Unset = UNSET
-    display_name: str | Unset = UNSET
-    status: str | Unset = UNSET
-    external_connection_implicit_role_assignments: List[Dict[str, Any]] | Unset = UNSET
-    external_group_implicit_role_assignments: List[Dict[str, Any]] | Unset = UNSET
-    additional_properties: dict[str, Any] = attrs.field(factory=dict, repr=False)
-
-    @classmethod
-    def from_dict(cls, data: Mapping[str, Any]) -> Connection4:
-        get = data.get
-        return cls(
-            organization_id=get("organization_id", UNSET),
-            connection_id=get("connection_id", UNSET),
-            external_organization_id=get("external_organization_id", UNSET),
-            external_connection_id=get("external_connection_id", UNSET),
-            display_name=get("display_name", UNSET),
-            status=get("status", UNSET),
-            external_connection_implicit_role_assignments=get(
-                "external_connection_implicit_role_assignments", UNSET
-            ),
-            external_group_implicit_role_assignments=get(
-                "external_group_implicit_role_assignments", UNSET
-            ),
-            additional_properties=extra_fields(data, cls._FIELDS),
-        )
-
-    def to_dict(self) -> dict[str, Any]:
-        data: dict[str, Any] = dict(self.additional_properties)
-        if self.organization_id is not UNSET:
-            data["organization_id"] = self.organization_id
-        if self.connection_id is not UNSET:
-            data["connection_id"] = self.connection_id
-        if self.external_organization_id is not UNSET:
-            data["external_organization_id"] = self.external_organization_id
-        if self.external_connection_id is not UNSET:
-            data["external_connection_id"] = self.external_connection_id
-        if self.display_name is not UNSET:
-            data["display_name"] = self.display_name
-        if self.status is not UNSET:
-            data["status"] = self.status
-        if self.external_connection_implicit_role_assignments is not UNSET:
-            data["external_connection_implicit_role_assignments"] = (
-                self.external_connection_implicit_role_assignments
-            )
-        if self.external_group_implicit_role_assignments is not UNSET:
-            data["external_group_implicit_role_assignments"] = (
-                self.external_group_implicit_role_assignments
-            )
-        return data
-
-
-@attrs.define
-class Connection5:
-    """The ``connection`` object."""
-
-    _FIELDS: ClassVar[frozenset[str]] = frozenset(
-        {
-            "organization_id",
-            "connection_id",
-            "status",
-            "display_name",
-            "base_url",
-            "identity_provider",
-            "bearer_token_last_four",
-            "next_bearer_token",
-            "scim_group_implicit_role_assignments",
-            "bearer_token_expires_at",
-            "next_bearer_token_expires_at",
-        }
-    )
-
-    organization_id: str | Unset = UNSET
-    connection_id: str | Unset = UNSET
-    status: str | Unset = UNSET
-    display_name: str | Unset = UNSET
-    base_url: str | Unset = UNSET
-    identity_provider: str | Unset = UNSET
-    bearer_token_last_four: str | Unset = UNSET
-    next_bearer_token: str | Unset = UNSET
-    scim_group_implicit_role_assignments: List[Dict[str, Any]] | Unset = UNSET
-    bearer_token_expires_at: str | Unset = UNSET
-    next_bearer_token_expires_at: str | Unset = UNSET
-    additional_properties: dict[str, Any] = attrs.field(factory=dict, repr=False)
-
-    @classmethod
-    def from_dict(cls, data: Mapping[str, Any]) -> Connection5:
-        get = data.get
-        return cls(
-            organization_id=get("organization_id", UNSET),
-            connection_id=get("connection_id", UNSET),
-            status=get("status", UNSET),
-            display_name=get("display_name", UNSET),
-            base_url=get("base_url", UNSET),
-            identity_provider=get("identity_provider", UNSET),
-            bearer_token_last_four=get("bearer_token_last_four", UNSET),
-            next_bearer_token=get("next_bearer_token", UNSET),
-            scim_group_implicit_role_assignments=get("scim_group_implicit_role_assignments", UNSET),
-            bearer_token_expires_at=get("bearer_token_expires_at", UNSET),
-            next_bearer_token_expires_at=get("next_bearer_token_expires_at", UNSET),
-            additional_properties=extra_fields(data, cls._FIELDS),
-        )
-
-    def to_dict(self) -> dict[str, Any]:
-        data: dict[str, Any] = dict(self.additional_properties)
-        if self.organization_id is not UNSET:
-            data["organization_id"] = self.organization_id
-        if self.connection_id is not UNSET:
-            data["connection_id"] = self.connection_id
-        if self.status is not UNSET:
-            data["status"] = self.status
-        if self.display_name is not UNSET:
-            data["display_name"] = self.display_name
-        if self.base_url is not UNSET:
-            data["base_url"] = self.base_url
-        if self.identity_provider is not UNSET:
-            data["identity_provider"] = self.identity_provider
-        if self.bearer_token_last_four is not UNSET:
-            data["bearer_token_last_four"] = self.bearer_token_last_four
-        if self.next_bearer_token is not UNSET:
-            data["next_bearer_token"] = self.next_bearer_token
-        if self.scim_group_implicit_role_assignments is not UNSET:
-            data["scim_group_implicit_role_assignments"] = self.scim_group_implicit_role_assignments
-        if self.bearer_token_expires_at is not UNSET:
-            data["bearer_token_expires_at"] = self.bearer_token_expires_at
-        if self.next_bearer_token_expires_at is not UNSET:
-            data["next_bearer_token_expires_at"] = self.next_bearer_token_expires_at
-        return data
-
-
-@attrs.define
-class Connection6:
+class CreateConnection:
     """The ``connection`` object."""
 
     _FIELDS: ClassVar[frozenset[str]] = frozenset(
@@ -2628,7 +3996,7 @@ class Connection6:
     additional_properties: dict[str, Any] = attrs.field(factory=dict, repr=False)
 
     @classmethod
-    def from_dict(cls, data: Mapping[str, Any]) -> Connection6:
+    def from_dict(cls, data: Mapping[str, Any]) -> CreateConnection:
         get = data.get
         return cls(
             organization_id=get("organization_id", UNSET),
@@ -2667,375 +4035,76 @@ class Connection6:
 
 
 @attrs.define
-class ConnectionCreateResponse:
-    """The response of ``client.b2b.scim.connection.create()``."""
+class CreateM2MClient:
+    """The ``m2m_client`` object."""
 
     _FIELDS: ClassVar[frozenset[str]] = frozenset(
         {
-            "request_id",
-            "status_code",
-            "connection",
+            "client_id",
+            "client_secret",
+            "client_name",
+            "client_description",
+            "status",
+            "scopes",
+            "client_secret_last_four",
+            "trusted_metadata",
+            "next_client_secret_last_four",
         }
     )
 
-    request_id: str | Unset = UNSET
-    status_code: int | Unset = UNSET
-    connection: Connection6 | Unset = UNSET
+    client_id: str | Unset = UNSET
+    client_secret: str | Unset = UNSET
+    client_name: str | Unset = UNSET
+    client_description: str | Unset = UNSET
+    status: str | Unset = UNSET
+    scopes: List[str] | Unset = UNSET
+    client_secret_last_four: str | Unset = UNSET
+    trusted_metadata: Dict[str, Any] | Unset = UNSET
+    next_client_secret_last_four: str | Unset = UNSET
     additional_properties: dict[str, Any] = attrs.field(factory=dict, repr=False)
 
     @classmethod
-    def from_dict(cls, data: Mapping[str, Any]) -> ConnectionCreateResponse:
+    def from_dict(cls, data: Mapping[str, Any]) -> CreateM2MClient:
         get = data.get
         return cls(
-            request_id=get("request_id", UNSET),
-            status_code=get("status_code", UNSET),
-            connection=parse_object(Connection6.from_dict, get("connection", UNSET)),
+            client_id=get("client_id", UNSET),
+            client_secret=get("client_secret", UNSET),
+            client_name=get("client_name", UNSET),
+            client_description=get("client_description", UNSET),
+            status=get("status", UNSET),
+            scopes=get("scopes", UNSET),
+            client_secret_last_four=get("client_secret_last_four", UNSET),
+            trusted_metadata=get("trusted_metadata", UNSET),
+            next_client_secret_last_four=get("next_client_secret_last_four", UNSET),
             additional_properties=extra_fields(data, cls._FIELDS),
         )
 
     def to_dict(self) -> dict[str, Any]:
         data: dict[str, Any] = dict(self.additional_properties)
-        if self.request_id is not UNSET:
-            data["request_id"] = self.request_id
-        if self.status_code is not UNSET:
-            data["status_code"] = self.status_code
-        if self.connection is not UNSET:
-            data["connection"] = dump(self.connection)
-        return data
-
-
-@attrs.define
-class ConnectionDeleteResponse:
-    """The response of ``client.b2b.scim.connection.delete()``."""
-
-    _FIELDS: ClassVar[frozenset[str]] = frozenset(
-        {
-            "request_id",
-            "connection_id",
-            "status_code",
-        }
-    )
-
-    request_id: str | Unset = UNSET
-    connection_id: str | Unset = UNSET
-    status_code: int | Unset = UNSET
-    additional_properties: dict[str, Any] = attrs.field(factory=dict, repr=False)
-
-    @classmethod
-    def from_dict(cls, data: Mapping[str, Any]) -> ConnectionDeleteResponse:
-        get = data.get
-        return cls(
-            request_id=get("request_id", UNSET),
-            connection_id=get("connection_id", UNSET),
-            status_code=get("status_code", UNSET),
-            additional_properties=extra_fields(data, cls._FIELDS),
-        )
-
-    def to_dict(self) -> dict[str, Any]:
-        data: dict[str, Any] = dict(self.additional_properties)
-        if self.request_id is not UNSET:
-            data["request_id"] = self.request_id
-        if self.connection_id is not UNSET:
-            data["connection_id"] = self.connection_id
-        if self.status_code is not UNSET:
-            data["status_code"] = self.status_code
-        return data
-
-
-@attrs.define
-class ConnectionGetGroupsResponse:
-    """The response of ``client.b2b.scim.connection.get_groups()``."""
-
-    _FIELDS: ClassVar[frozenset[str]] = frozenset(
-        {
-            "scim_groups",
-            "status_code",
-            "next_cursor",
-        }
-    )
-
-    scim_groups: List[Dict[str, Any]] | Unset = UNSET
-    status_code: int | Unset = UNSET
-    next_cursor: str | Unset = UNSET
-    additional_properties: dict[str, Any] = attrs.field(factory=dict, repr=False)
-
-    @classmethod
-    def from_dict(cls, data: Mapping[str, Any]) -> ConnectionGetGroupsResponse:
-        get = data.get
-        return cls(
-            scim_groups=get("scim_groups", UNSET),
-            status_code=get("status_code", UNSET),
-            next_cursor=get("next_cursor", UNSET),
-            additional_properties=extra_fields(data, cls._FIELDS),
-        )
-
-    def to_dict(self) -> dict[str, Any]:
-        data: dict[str, Any] = dict(self.additional_properties)
-        if self.scim_groups is not UNSET:
-            data["scim_groups"] = self.scim_groups
-        if self.status_code is not UNSET:
-            data["status_code"] = self.status_code
-        if self.next_cursor is not UNSET:
-            data["next_cursor"] = self.next_cursor
-        return data
-
-
-@attrs.define
-class ConnectionGetResponse:
-    """The response of ``client.b2b.scim.connection.get()``."""
-
-    _FIELDS: ClassVar[frozenset[str]] = frozenset(
-        {
-            "request_id",
-            "status_code",
-            "connection",
-        }
-    )
-
-    request_id: str | Unset = UNSET
-    status_code: int | Unset = UNSET
-    connection: Connection | Unset = UNSET
-    additional_properties: dict[str, Any] = attrs.field(factory=dict, repr=False)
-
-    @classmethod
-    def from_dict(cls, data: Mapping[str, Any]) -> ConnectionGetResponse:
-        get = data.get
-        return cls(
-            request_id=get("request_id", UNSET),
-            status_code=get("status_code", UNSET),
-            connection=parse_object(Connection.from_dict, get("connection", UNSET)),
-            additional_properties=extra_fields(data, cls._FIELDS),
-        )
-
-    def to_dict(self) -> dict[str, Any]:
-        data: dict[str, Any] = dict(self.additional_properties)
-        if self.request_id is not UNSET:
-            data["request_id"] = self.request_id
-        if self.status_code is not UNSET:
-            data["status_code"] = self.status_code
-        if self.connection is not UNSET:
-            data["connection"] = dump(self.connection)
-        return data
-
-
-@attrs.define
-class ConnectionRotateCancelResponse:
-    """The response of ``client.b2b.scim.connection.rotate_cancel()``."""
-
-    _FIELDS: ClassVar[frozenset[str]] = frozenset(
-        {
-            "request_id",
-            "status_code",
-            "connection",
-        }
-    )
-
-    request_id: str | Unset = UNSET
-    status_code: int | Unset = UNSET
-    connection: Connection | Unset = UNSET
-    additional_properties: dict[str, Any] = attrs.field(factory=dict, repr=False)
-
-    @classmethod
-    def from_dict(cls, data: Mapping[str, Any]) -> ConnectionRotateCancelResponse:
-        get = data.get
-        return cls(
-            request_id=get("request_id", UNSET),
-            status_code=get("status_code", UNSET),
-            connection=parse_object(Connection.from_dict, get("connection", UNSET)),
-            additional_properties=extra_fields(data, cls._FIELDS),
-        )
-
-    def to_dict(self) -> dict[str, Any]:
-        data: dict[str, Any] = dict(self.additional_properties)
-        if self.request_id is not UNSET:
-            data["request_id"] = self.request_id
-        if self.status_code is not UNSET:
-            data["status_code"] = self.status_code
-        if self.connection is not UNSET:
-            data["connection"] = dump(self.connection)
-        return data
-
-
-@attrs.define
-class ConnectionRotateCompleteResponse:
-    """The response of ``client.b2b.scim.connection.rotate_complete()``."""
-
-    _FIELDS: ClassVar[frozenset[str]] = frozenset(
-        {
-            "request_id",
-            "status_code",
-            "connection",
-        }
-    )
-
-    request_id: str | Unset = UNSET
-    status_code: int | Unset = UNSET
-    connection: Connection | Unset = UNSET
-    additional_properties: dict[str, Any] = attrs.field(factory=dict, repr=False)
-
-    @classmethod
-    def from_dict(cls, data: Mapping[str, Any]) -> ConnectionRotateCompleteResponse:
-        get = data.get
-        return cls(
-            request_id=get("request_id", UNSET),
-            status_code=get("status_code", UNSET),
-            connection=parse_object(Connection.from_dict, get("connection", UNSET)),
-            additional_properties=extra_fields(data, cls._FIELDS),
-        )
-
-    def to_dict(self) -> dict[str, Any]:
-        data: dict[str, Any] = dict(self.additional_properties)
-        if self.request_id is not UNSET:
-            data["request_id"] = self.request_id
-        if self.status_code is not UNSET:
-            data["status_code"] = self.status_code
-        if self.connection is not UNSET:
-            data["connection"] = dump(self.connection)
-        return data
-
-
-@attrs.define
-class ConnectionRotateStartResponse:
-    """The response of ``client.b2b.scim.connection.rotate_start()``."""
-
-    _FIELDS: ClassVar[frozenset[str]] = frozenset(
-        {
-            "request_id",
-            "status_code",
-            "connection",
-        }
-    )
-
-    request_id: str | Unset = UNSET
-    status_code: int | Unset = UNSET
-    connection: Connection5 | Unset = UNSET
-    additional_properties: dict[str, Any] = attrs.field(factory=dict, repr=False)
-
-    @classmethod
-    def from_dict(cls, data: Mapping[str, Any]) -> ConnectionRotateStartResponse:
-        get = data.get
-        return cls(
-            request_id=get("request_id", UNSET),
-            status_code=get("status_code", UNSET),
-            connection=parse_object(Connection5.from_dict, get("connection", UNSET)),
-            additional_properties=extra_fields(data, cls._FIELDS),
-        )
-
-    def to_dict(self) -> dict[str, Any]:
-        data: dict[str, Any] = dict(self.additional_properties)
-        if self.request_id is not UNSET:
-            data["request_id"] = self.request_id
-        if self.status_code is not UNSET:
-            data["status_code"] = self.status_code
-        if self.connection is not UNSET:
-            data["connection"] = dump(self.connection)
-        return data
-
-
-@attrs.define
-class ConnectionUpdateResponse:
-    """The response of ``client.b2b.scim.connection.update()``."""
-
-    _FIELDS: ClassVar[frozenset[str]] = frozenset(
-        {
-            "request_id",
-            "status_code",
-            "connection",
-        }
-    )
-
-    request_id: str | Unset = UNSET
-    status_code: int | Unset = UNSET
-    connection: Connection | Unset = UNSET
-    additional_properties: dict[str, Any] = attrs.field(factory=dict, repr=False)
-
-    @classmethod
-    def from_dict(cls, data: Mapping[str, Any]) -> ConnectionUpdateResponse:
-        get = data.get
-        return cls(
-            request_id=get("request_id", UNSET),
-            status_code=get("status_code", UNSET),
-            connection=parse_object(Connection.from_dict, get("connection", UNSET)),
-            additional_properties=extra_fields(data, cls._FIELDS),
-        )
-
-    def to_dict(self) -> dict[str, Any]:
-        data: dict[str, Any] = dict(self.additional_properties)
-        if self.request_id is not UNSET:
-            data["request_id"] = self.request_id
-        if self.status_code is not UNSET:
-            data["status_code"] = self.status_code
-        if self.connection is not UNSET:
-            data["connection"] = dump(self.connection)
-        return data
-
-
-@attrs.define
-class CreateResponse:
-    """The response of ``client.totps.create()``."""
-
-    _FIELDS: ClassVar[frozenset[str]] = frozenset(
-        {
-            "request_id",
-            "totp_id",
-            "secret",
-            "qr_code",
-            "recovery_codes",
-            "user",
-            "user_id",
-            "status_code",
-        }
-    )
-
-    request_id: str | Unset = UNSET
-    totp_id: str | Unset = UNSET
-    secret: str | Unset = UNSET
-    qr_code: str | Unset = UNSET
-    recovery_codes: List[str] | Unset = UNSET
-    user: User | Unset = UNSET
-    user_id: str | Unset = UNSET
-    status_code: int | Unset = UNSET
-    additional_properties: dict[str, Any] = attrs.field(factory=dict, repr=False)
-
-    @classmethod
-    def from_dict(cls, data: Mapping[str, Any]) -> CreateResponse:
-        get = data.get
-        return cls(
-            request_id=get("request_id", UNSET),
-            totp_id=get("totp_id", UNSET),
-            secret=get("secret", UNSET),
-            qr_code=get("qr_code", UNSET),
-            recovery_codes=get("recovery_codes", UNSET),
-            user=parse_object(User.from_dict, get("user", UNSET)),
-            user_id=get("user_id", UNSET),
-            status_code=get("status_code", UNSET),
-            additional_properties=extra_fields(data, cls._FIELDS),
-        )
-
-    def to_dict(self) -> dict[str, Any]:
-        data: dict[str, Any] = dict(self.additional_properties)
-        if self.request_id is not UNSET:
-            data["request_id"] = self.request_id
-        if self.totp_id is not UNSET:
-            data["totp_id"] = self.totp_id
-        if self.secret is not UNSET:
-            data["secret"] = self.secret
-        if self.qr_code is not UNSET:
-            data["qr_code"] = self.qr_code
-        if self.recovery_codes is not UNSET:
-            data["recovery_codes"] = self.recovery_codes
-        if self.user is not UNSET:
-            data["user"] = dump(self.user)
-        if self.user_id is not UNSET:
-            data["user_id"] = self.user_id
-        if self.status_code is not UNSET:
-            data["status_code"] = self.status_code
+        if self.client_id is not UNSET:
+            data["client_id"] = self.client_id
+        if self.client_secret is not UNSET:
+            data["client_secret"] = self.client_secret
+        if self.client_name is not UNSET:
+            data["client_name"] = self.client_name
+        if self.client_description is not UNSET:
+            data["client_description"] = self.client_description
+        if self.status is not UNSET:
+            data["status"] = self.status
+        if self.scopes is not UNSET:
+            data["scopes"] = self.scopes
+        if self.client_secret_last_four is not UNSET:
+            data["client_secret_last_four"] = self.client_secret_last_four
+        if self.trusted_metadata is not UNSET:
+            data["trusted_metadata"] = self.trusted_metadata
+        if self.next_client_secret_last_four is not UNSET:
+            data["next_client_secret_last_four"] = self.next_client_secret_last_four
         return data
 
 
 @attrs.define
 class CryptoWalletsAuthenticateResponse:
-    """The response of ``client.crypto_wallets.authenticate()``."""
+    """The response of ``client.crypto_wallets.authenticate()``"""
 
     _FIELDS: ClassVar[frozenset[str]] = frozenset(
         {
@@ -3058,7 +4127,7 @@ class CryptoWalletsAuthenticateResponse:
     user: User | Unset = UNSET
     status_code: int | Unset = UNSET
     session: Session | Unset = UNSET
-    siwe_params: SiweParam2 | Unset = UNSET
+    siwe_params: AuthenticateSiweParam | Unset = UNSET
     user_device: UserDevice | Unset = UNSET
     additional_properties: dict[str, Any] = attrs.field(factory=dict, repr=False)
 
@@ -3073,7 +4142,7 @@ class CryptoWalletsAuthenticateResponse:
             user=parse_object(User.from_dict, get("user", UNSET)),
             status_code=get("status_code", UNSET),
             session=parse_object(Session.from_dict, get("session", UNSET)),
-            siwe_params=parse_object(SiweParam2.from_dict, get("siwe_params", UNSET)),
+            siwe_params=parse_object(AuthenticateSiweParam.from_dict, get("siwe_params", UNSET)),
             user_device=parse_object(UserDevice.from_dict, get("user_device", UNSET)),
             additional_properties=extra_fields(data, cls._FIELDS),
         )
@@ -3103,7 +4172,7 @@ class CryptoWalletsAuthenticateResponse:
 
 @attrs.define
 class CryptoWalletsAuthenticateStartResponse:
-    """The response of ``client.crypto_wallets.authenticate_start()``."""
+    """The response of ``client.crypto_wallets.authenticate_start()``"""
 
     _FIELDS: ClassVar[frozenset[str]] = frozenset(
         {
@@ -3151,7 +4220,7 @@ class CryptoWalletsAuthenticateStartResponse:
 
 @attrs.define
 class DebugWhoamiResponse:
-    """The response of ``client.debug.whoami()``."""
+    """The response of ``client.debug.whoami()``"""
 
     _FIELDS: ClassVar[frozenset[str]] = frozenset(
         {
@@ -3194,7 +4263,7 @@ class DebugWhoamiResponse:
 
 @attrs.define
 class DeleteVerificationCertificateResponse:
-    """The response of ``client.b2b.sso.saml.delete_verification_certificate()``."""
+    """The response of ``client.b2b.sso.saml.delete_verification_certificate()``"""
 
     _FIELDS: ClassVar[frozenset[str]] = frozenset(
         {
@@ -3225,258 +4294,6 @@ class DeleteVerificationCertificateResponse:
             data["request_id"] = self.request_id
         if self.certificate_id is not UNSET:
             data["certificate_id"] = self.certificate_id
-        if self.status_code is not UNSET:
-            data["status_code"] = self.status_code
-        return data
-
-
-@attrs.define
-class DiscoveryAuthenticateResponse:
-    """The response of ``client.b2b.magic_links.discovery.authenticate()``."""
-
-    _FIELDS: ClassVar[frozenset[str]] = frozenset(
-        {
-            "request_id",
-            "intermediate_session_token",
-            "email_address",
-            "discovered_organizations",
-            "status_code",
-        }
-    )
-
-    request_id: str | Unset = UNSET
-    intermediate_session_token: str | Unset = UNSET
-    email_address: str | Unset = UNSET
-    discovered_organizations: List[Dict[str, Any]] | Unset = UNSET
-    status_code: int | Unset = UNSET
-    additional_properties: dict[str, Any] = attrs.field(factory=dict, repr=False)
-
-    @classmethod
-    def from_dict(cls, data: Mapping[str, Any]) -> DiscoveryAuthenticateResponse:
-        get = data.get
-        return cls(
-            request_id=get("request_id", UNSET),
-            intermediate_session_token=get("intermediate_session_token", UNSET),
-            email_address=get("email_address", UNSET),
-            discovered_organizations=get("discovered_organizations", UNSET),
-            status_code=get("status_code", UNSET),
-            additional_properties=extra_fields(data, cls._FIELDS),
-        )
-
-    def to_dict(self) -> dict[str, Any]:
-        data: dict[str, Any] = dict(self.additional_properties)
-        if self.request_id is not UNSET:
-            data["request_id"] = self.request_id
-        if self.intermediate_session_token is not UNSET:
-            data["intermediate_session_token"] = self.intermediate_session_token
-        if self.email_address is not UNSET:
-            data["email_address"] = self.email_address
-        if self.discovered_organizations is not UNSET:
-            data["discovered_organizations"] = self.discovered_organizations
-        if self.status_code is not UNSET:
-            data["status_code"] = self.status_code
-        return data
-
-
-@attrs.define
-class DiscoveryEmailResetResponse:
-    """The response of ``client.b2b.passwords.discovery.email.reset()``."""
-
-    _FIELDS: ClassVar[frozenset[str]] = frozenset(
-        {
-            "request_id",
-            "intermediate_session_token",
-            "email_address",
-            "discovered_organizations",
-            "status_code",
-        }
-    )
-
-    request_id: str | Unset = UNSET
-    intermediate_session_token: str | Unset = UNSET
-    email_address: str | Unset = UNSET
-    discovered_organizations: List[Dict[str, Any]] | Unset = UNSET
-    status_code: int | Unset = UNSET
-    additional_properties: dict[str, Any] = attrs.field(factory=dict, repr=False)
-
-    @classmethod
-    def from_dict(cls, data: Mapping[str, Any]) -> DiscoveryEmailResetResponse:
-        get = data.get
-        return cls(
-            request_id=get("request_id", UNSET),
-            intermediate_session_token=get("intermediate_session_token", UNSET),
-            email_address=get("email_address", UNSET),
-            discovered_organizations=get("discovered_organizations", UNSET),
-            status_code=get("status_code", UNSET),
-            additional_properties=extra_fields(data, cls._FIELDS),
-        )
-
-    def to_dict(self) -> dict[str, Any]:
-        data: dict[str, Any] = dict(self.additional_properties)
-        if self.request_id is not UNSET:
-            data["request_id"] = self.request_id
-        if self.intermediate_session_token is not UNSET:
-            data["intermediate_session_token"] = self.intermediate_session_token
-        if self.email_address is not UNSET:
-            data["email_address"] = self.email_address
-        if self.discovered_organizations is not UNSET:
-            data["discovered_organizations"] = self.discovered_organizations
-        if self.status_code is not UNSET:
-            data["status_code"] = self.status_code
-        return data
-
-
-@attrs.define
-class DiscoveryEmailResetStartResponse:
-    """The response of ``client.b2b.passwords.discovery.email.reset_start()``."""
-
-    _FIELDS: ClassVar[frozenset[str]] = frozenset(
-        {
-            "request_id",
-            "status_code",
-        }
-    )
-
-    request_id: str | Unset = UNSET
-    status_code: int | Unset = UNSET
-    additional_properties: dict[str, Any] = attrs.field(factory=dict, repr=False)
-
-    @classmethod
-    def from_dict(cls, data: Mapping[str, Any]) -> DiscoveryEmailResetStartResponse:
-        get = data.get
-        return cls(
-            request_id=get("request_id", UNSET),
-            status_code=get("status_code", UNSET),
-            additional_properties=extra_fields(data, cls._FIELDS),
-        )
-
-    def to_dict(self) -> dict[str, Any]:
-        data: dict[str, Any] = dict(self.additional_properties)
-        if self.request_id is not UNSET:
-            data["request_id"] = self.request_id
-        if self.status_code is not UNSET:
-            data["status_code"] = self.status_code
-        return data
-
-
-@attrs.define
-class DiscoveryOrganizationsCreateResponse:
-    """The response of ``client.b2b.discovery.organizations.create()``."""
-
-    _FIELDS: ClassVar[frozenset[str]] = frozenset(
-        {
-            "request_id",
-            "member_id",
-            "session_token",
-            "session_jwt",
-            "member",
-            "member_authenticated",
-            "intermediate_session_token",
-            "status_code",
-            "member_session",
-            "organization",
-            "mfa_required",
-            "primary_required",
-            "member_device",
-        }
-    )
-
-    request_id: str | Unset = UNSET
-    member_id: str | Unset = UNSET
-    session_token: str | Unset = UNSET
-    session_jwt: str | Unset = UNSET
-    member: Member | Unset = UNSET
-    member_authenticated: bool | Unset = UNSET
-    intermediate_session_token: str | Unset = UNSET
-    status_code: int | Unset = UNSET
-    member_session: MemberSession | Unset = UNSET
-    organization: Organization | Unset = UNSET
-    mfa_required: MfaRequired | Unset = UNSET
-    primary_required: PrimaryRequired | Unset = UNSET
-    member_device: UserDevice | Unset = UNSET
-    additional_properties: dict[str, Any] = attrs.field(factory=dict, repr=False)
-
-    @classmethod
-    def from_dict(cls, data: Mapping[str, Any]) -> DiscoveryOrganizationsCreateResponse:
-        get = data.get
-        return cls(
-            request_id=get("request_id", UNSET),
-            member_id=get("member_id", UNSET),
-            session_token=get("session_token", UNSET),
-            session_jwt=get("session_jwt", UNSET),
-            member=parse_object(Member.from_dict, get("member", UNSET)),
-            member_authenticated=get("member_authenticated", UNSET),
-            intermediate_session_token=get("intermediate_session_token", UNSET),
-            status_code=get("status_code", UNSET),
-            member_session=parse_object(MemberSession.from_dict, get("member_session", UNSET)),
-            organization=parse_object(Organization.from_dict, get("organization", UNSET)),
-            mfa_required=parse_object(MfaRequired.from_dict, get("mfa_required", UNSET)),
-            primary_required=parse_object(
-                PrimaryRequired.from_dict, get("primary_required", UNSET)
-            ),
-            member_device=parse_object(UserDevice.from_dict, get("member_device", UNSET)),
-            additional_properties=extra_fields(data, cls._FIELDS),
-        )
-
-    def to_dict(self) -> dict[str, Any]:
-        data: dict[str, Any] = dict(self.additional_properties)
-        if self.request_id is not UNSET:
-            data["request_id"] = self.request_id
-        if self.member_id is not UNSET:
-            data["member_id"] = self.member_id
-        if self.session_token is not UNSET:
-            data["session_token"] = self.session_token
-        if self.session_jwt is not UNSET:
-            data["session_jwt"] = self.session_jwt
-        if self.member is not UNSET:
-            data["member"] = dump(self.member)
-        if self.member_authenticated is not UNSET:
-            data["member_authenticated"] = self.member_authenticated
-        if self.intermediate_session_token is not UNSET:
-            data["intermediate_session_token"] = self.intermediate_session_token
-        if self.status_code is not UNSET:
-            data["status_code"] = self.status_code
-        if self.member_session is not UNSET:
-            data["member_session"] = dump(self.member_session)
-        if self.organization is not UNSET:
-            data["organization"] = dump(self.organization)
-        if self.mfa_required is not UNSET:
-            data["mfa_required"] = dump(self.mfa_required)
-        if self.primary_required is not UNSET:
-            data["primary_required"] = dump(self.primary_required)
-        if self.member_device is not UNSET:
-            data["member_device"] = dump(self.member_device)
-        return data
-
-
-@attrs.define
-class DiscoverySendResponse:
-    """The response of ``client.b2b.magic_links.email.discovery.send()``."""
-
-    _FIELDS: ClassVar[frozenset[str]] = frozenset(
-        {
-            "request_id",
-            "status_code",
-        }
-    )
-
-    request_id: str | Unset = UNSET
-    status_code: int | Unset = UNSET
-    additional_properties: dict[str, Any] = attrs.field(factory=dict, repr=False)
-
-    @classmethod
-    def from_dict(cls, data: Mapping[str, Any]) -> DiscoverySendResponse:
-        get = data.get
-        return cls(
-            request_id=get("request_id", UNSET),
-            status_code=get("status_code", UNSET),
-            additional_properties=extra_fields(data, cls._FIELDS),
-        )
-
-    def to_dict(self) -> dict[str, Any]:
-        data: dict[str, Any] = dict(self.additional_properties)
-        if self.request_id is not UNSET:
-            data["request_id"] = self.request_id
         if self.status_code is not UNSET:
             data["status_code"] = self.status_code
         return data
@@ -3516,232 +4333,8 @@ class DomainInformation:
 
 
 @attrs.define
-class EmailAuthenticateResponse:
-    """The response of ``client.b2b.otps.email.authenticate()``."""
-
-    _FIELDS: ClassVar[frozenset[str]] = frozenset(
-        {
-            "request_id",
-            "member_id",
-            "method_id",
-            "organization_id",
-            "member",
-            "session_token",
-            "session_jwt",
-            "organization",
-            "intermediate_session_token",
-            "member_authenticated",
-            "status_code",
-            "member_session",
-            "mfa_required",
-            "primary_required",
-            "member_device",
-        }
-    )
-
-    request_id: str | Unset = UNSET
-    member_id: str | Unset = UNSET
-    method_id: str | Unset = UNSET
-    organization_id: str | Unset = UNSET
-    member: Member | Unset = UNSET
-    session_token: str | Unset = UNSET
-    session_jwt: str | Unset = UNSET
-    organization: Organization | Unset = UNSET
-    intermediate_session_token: str | Unset = UNSET
-    member_authenticated: bool | Unset = UNSET
-    status_code: int | Unset = UNSET
-    member_session: MemberSession | Unset = UNSET
-    mfa_required: MfaRequired | Unset = UNSET
-    primary_required: PrimaryRequired | Unset = UNSET
-    member_device: UserDevice | Unset = UNSET
-    additional_properties: dict[str, Any] = attrs.field(factory=dict, repr=False)
-
-    @classmethod
-    def from_dict(cls, data: Mapping[str, Any]) -> EmailAuthenticateResponse:
-        get = data.get
-        return cls(
-            request_id=get("request_id", UNSET),
-            member_id=get("member_id", UNSET),
-            method_id=get("method_id", UNSET),
-            organization_id=get("organization_id", UNSET),
-            member=parse_object(Member.from_dict, get("member", UNSET)),
-            session_token=get("session_token", UNSET),
-            session_jwt=get("session_jwt", UNSET),
-            organization=parse_object(Organization.from_dict, get("organization", UNSET)),
-            intermediate_session_token=get("intermediate_session_token", UNSET),
-            member_authenticated=get("member_authenticated", UNSET),
-            status_code=get("status_code", UNSET),
-            member_session=parse_object(MemberSession.from_dict, get("member_session", UNSET)),
-            mfa_required=parse_object(MfaRequired.from_dict, get("mfa_required", UNSET)),
-            primary_required=parse_object(
-                PrimaryRequired.from_dict, get("primary_required", UNSET)
-            ),
-            member_device=parse_object(UserDevice.from_dict, get("member_device", UNSET)),
-            additional_properties=extra_fields(data, cls._FIELDS),
-        )
-
-    def to_dict(self) -> dict[str, Any]:
-        data: dict[str, Any] = dict(self.additional_properties)
-        if self.request_id is not UNSET:
-            data["request_id"] = self.request_id
-        if self.member_id is not UNSET:
-            data["member_id"] = self.member_id
-        if self.method_id is not UNSET:
-            data["method_id"] = self.method_id
-        if self.organization_id is not UNSET:
-            data["organization_id"] = self.organization_id
-        if self.member is not UNSET:
-            data["member"] = dump(self.member)
-        if self.session_token is not UNSET:
-            data["session_token"] = self.session_token
-        if self.session_jwt is not UNSET:
-            data["session_jwt"] = self.session_jwt
-        if self.organization is not UNSET:
-            data["organization"] = dump(self.organization)
-        if self.intermediate_session_token is not UNSET:
-            data["intermediate_session_token"] = self.intermediate_session_token
-        if self.member_authenticated is not UNSET:
-            data["member_authenticated"] = self.member_authenticated
-        if self.status_code is not UNSET:
-            data["status_code"] = self.status_code
-        if self.member_session is not UNSET:
-            data["member_session"] = dump(self.member_session)
-        if self.mfa_required is not UNSET:
-            data["mfa_required"] = dump(self.mfa_required)
-        if self.primary_required is not UNSET:
-            data["primary_required"] = dump(self.primary_required)
-        if self.member_device is not UNSET:
-            data["member_device"] = dump(self.member_device)
-        return data
-
-
-@attrs.define
-class EmailDiscoveryAuthenticateResponse:
-    """The response of ``client.b2b.otps.email.discovery.authenticate()``."""
-
-    _FIELDS: ClassVar[frozenset[str]] = frozenset(
-        {
-            "request_id",
-            "intermediate_session_token",
-            "email_address",
-            "discovered_organizations",
-            "status_code",
-        }
-    )
-
-    request_id: str | Unset = UNSET
-    intermediate_session_token: str | Unset = UNSET
-    email_address: str | Unset = UNSET
-    discovered_organizations: List[Dict[str, Any]] | Unset = UNSET
-    status_code: int | Unset = UNSET
-    additional_properties: dict[str, Any] = attrs.field(factory=dict, repr=False)
-
-    @classmethod
-    def from_dict(cls, data: Mapping[str, Any]) -> EmailDiscoveryAuthenticateResponse:
-        get = data.get
-        return cls(
-            request_id=get("request_id", UNSET),
-            intermediate_session_token=get("intermediate_session_token", UNSET),
-            email_address=get("email_address", UNSET),
-            discovered_organizations=get("discovered_organizations", UNSET),
-            status_code=get("status_code", UNSET),
-            additional_properties=extra_fields(data, cls._FIELDS),
-        )
-
-    def to_dict(self) -> dict[str, Any]:
-        data: dict[str, Any] = dict(self.additional_properties)
-        if self.request_id is not UNSET:
-            data["request_id"] = self.request_id
-        if self.intermediate_session_token is not UNSET:
-            data["intermediate_session_token"] = self.intermediate_session_token
-        if self.email_address is not UNSET:
-            data["email_address"] = self.email_address
-        if self.discovered_organizations is not UNSET:
-            data["discovered_organizations"] = self.discovered_organizations
-        if self.status_code is not UNSET:
-            data["status_code"] = self.status_code
-        return data
-
-
-@attrs.define
-class EmailDiscoverySendResponse:
-    """The response of ``client.b2b.otps.email.discovery.send()``."""
-
-    _FIELDS: ClassVar[frozenset[str]] = frozenset(
-        {
-            "request_id",
-            "status_code",
-        }
-    )
-
-    request_id: str | Unset = UNSET
-    status_code: int | Unset = UNSET
-    additional_properties: dict[str, Any] = attrs.field(factory=dict, repr=False)
-
-    @classmethod
-    def from_dict(cls, data: Mapping[str, Any]) -> EmailDiscoverySendResponse:
-        get = data.get
-        return cls(
-            request_id=get("request_id", UNSET),
-            status_code=get("status_code", UNSET),
-            additional_properties=extra_fields(data, cls._FIELDS),
-        )
-
-    def to_dict(self) -> dict[str, Any]:
-        data: dict[str, Any] = dict(self.additional_properties)
-        if self.request_id is not UNSET:
-            data["request_id"] = self.request_id
-        if self.status_code is not UNSET:
-            data["status_code"] = self.status_code
-        return data
-
-
-@attrs.define
-class EmailInviteResponse:
-    """The response of ``client.magic_links.email.invite()``."""
-
-    _FIELDS: ClassVar[frozenset[str]] = frozenset(
-        {
-            "request_id",
-            "user_id",
-            "email_id",
-            "status_code",
-        }
-    )
-
-    request_id: str | Unset = UNSET
-    user_id: str | Unset = UNSET
-    email_id: str | Unset = UNSET
-    status_code: int | Unset = UNSET
-    additional_properties: dict[str, Any] = attrs.field(factory=dict, repr=False)
-
-    @classmethod
-    def from_dict(cls, data: Mapping[str, Any]) -> EmailInviteResponse:
-        get = data.get
-        return cls(
-            request_id=get("request_id", UNSET),
-            user_id=get("user_id", UNSET),
-            email_id=get("email_id", UNSET),
-            status_code=get("status_code", UNSET),
-            additional_properties=extra_fields(data, cls._FIELDS),
-        )
-
-    def to_dict(self) -> dict[str, Any]:
-        data: dict[str, Any] = dict(self.additional_properties)
-        if self.request_id is not UNSET:
-            data["request_id"] = self.request_id
-        if self.user_id is not UNSET:
-            data["user_id"] = self.user_id
-        if self.email_id is not UNSET:
-            data["email_id"] = self.email_id
-        if self.status_code is not UNSET:
-            data["status_code"] = self.status_code
-        return data
-
-
-@attrs.define
 class EmailLoginOrCreateResponse:
-    """The response of ``client.magic_links.email.login_or_create()``."""
+    """The response of ``client.magic_links.email.login_or_create()`` and ``client.otps.email.login_or_create()``"""
 
     _FIELDS: ClassVar[frozenset[str]] = frozenset(
         {
@@ -3788,449 +4381,137 @@ class EmailLoginOrCreateResponse:
 
 
 @attrs.define
-class EmailLoginOrSignupResponse:
-    """The response of ``client.b2b.magic_links.email.login_or_signup()``."""
+class ExternalConnection:
+    """The ``connection`` object."""
 
     _FIELDS: ClassVar[frozenset[str]] = frozenset(
         {
-            "request_id",
-            "member_id",
-            "member_created",
-            "member",
-            "organization",
-            "status_code",
+            "organization_id",
+            "connection_id",
+            "external_organization_id",
+            "external_connection_id",
+            "display_name",
+            "status",
+            "external_connection_implicit_role_assignments",
+            "external_group_implicit_role_assignments",
         }
     )
 
-    request_id: str | Unset = UNSET
-    member_id: str | Unset = UNSET
-    member_created: bool | Unset = UNSET
-    member: Member | Unset = UNSET
-    organization: Organization | Unset = UNSET
-    status_code: int | Unset = UNSET
+    organization_id: str | Unset = UNSET
+    connection_id: str | Unset = UNSET
+    external_organization_id: str | Unset = UNSET
+    external_connection_id: str | Unset = UNSET
+    display_name: str | Unset = UNSET
+    status: str | Unset = UNSET
+    external_connection_implicit_role_assignments: List[Dict[str, Any]] | Unset = UNSET
+    external_group_implicit_role_assignments: List[Dict[str, Any]] | Unset = UNSET
     additional_properties: dict[str, Any] = attrs.field(factory=dict, repr=False)
 
     @classmethod
-    def from_dict(cls, data: Mapping[str, Any]) -> EmailLoginOrSignupResponse:
+    def from_dict(cls, data: Mapping[str, Any]) -> ExternalConnection:
         get = data.get
         return cls(
-            request_id=get("request_id", UNSET),
-            member_id=get("member_id", UNSET),
-            member_created=get("member_created", UNSET),
-            member=parse_object(Member.from_dict, get("member", UNSET)),
-            organization=parse_object(Organization.from_dict, get("organization", UNSET)),
-            status_code=get("status_code", UNSET),
-            additional_properties=extra_fields(data, cls._FIELDS),
-        )
-
-    def to_dict(self) -> dict[str, Any]:
-        data: dict[str, Any] = dict(self.additional_properties)
-        if self.request_id is not UNSET:
-            data["request_id"] = self.request_id
-        if self.member_id is not UNSET:
-            data["member_id"] = self.member_id
-        if self.member_created is not UNSET:
-            data["member_created"] = self.member_created
-        if self.member is not UNSET:
-            data["member"] = dump(self.member)
-        if self.organization is not UNSET:
-            data["organization"] = dump(self.organization)
-        if self.status_code is not UNSET:
-            data["status_code"] = self.status_code
-        return data
-
-
-@attrs.define
-class EmailRequireResetResponse:
-    """The response of ``client.b2b.passwords.email.require_reset()``."""
-
-    _FIELDS: ClassVar[frozenset[str]] = frozenset(
-        {
-            "request_id",
-            "status_code",
-            "member_id",
-            "member",
-            "organization",
-        }
-    )
-
-    request_id: str | Unset = UNSET
-    status_code: int | Unset = UNSET
-    member_id: str | Unset = UNSET
-    member: Member | Unset = UNSET
-    organization: Organization | Unset = UNSET
-    additional_properties: dict[str, Any] = attrs.field(factory=dict, repr=False)
-
-    @classmethod
-    def from_dict(cls, data: Mapping[str, Any]) -> EmailRequireResetResponse:
-        get = data.get
-        return cls(
-            request_id=get("request_id", UNSET),
-            status_code=get("status_code", UNSET),
-            member_id=get("member_id", UNSET),
-            member=parse_object(Member.from_dict, get("member", UNSET)),
-            organization=parse_object(Organization.from_dict, get("organization", UNSET)),
-            additional_properties=extra_fields(data, cls._FIELDS),
-        )
-
-    def to_dict(self) -> dict[str, Any]:
-        data: dict[str, Any] = dict(self.additional_properties)
-        if self.request_id is not UNSET:
-            data["request_id"] = self.request_id
-        if self.status_code is not UNSET:
-            data["status_code"] = self.status_code
-        if self.member_id is not UNSET:
-            data["member_id"] = self.member_id
-        if self.member is not UNSET:
-            data["member"] = dump(self.member)
-        if self.organization is not UNSET:
-            data["organization"] = dump(self.organization)
-        return data
-
-
-@attrs.define
-class EmailResetResponse:
-    """The response of ``client.passwords.email.reset()``."""
-
-    _FIELDS: ClassVar[frozenset[str]] = frozenset(
-        {
-            "request_id",
-            "user_id",
-            "session_token",
-            "session_jwt",
-            "user",
-            "status_code",
-            "session",
-            "user_device",
-        }
-    )
-
-    request_id: str | Unset = UNSET
-    user_id: str | Unset = UNSET
-    session_token: str | Unset = UNSET
-    session_jwt: str | Unset = UNSET
-    user: User | Unset = UNSET
-    status_code: int | Unset = UNSET
-    session: Session | Unset = UNSET
-    user_device: UserDevice | Unset = UNSET
-    additional_properties: dict[str, Any] = attrs.field(factory=dict, repr=False)
-
-    @classmethod
-    def from_dict(cls, data: Mapping[str, Any]) -> EmailResetResponse:
-        get = data.get
-        return cls(
-            request_id=get("request_id", UNSET),
-            user_id=get("user_id", UNSET),
-            session_token=get("session_token", UNSET),
-            session_jwt=get("session_jwt", UNSET),
-            user=parse_object(User.from_dict, get("user", UNSET)),
-            status_code=get("status_code", UNSET),
-            session=parse_object(Session.from_dict, get("session", UNSET)),
-            user_device=parse_object(UserDevice.from_dict, get("user_device", UNSET)),
-            additional_properties=extra_fields(data, cls._FIELDS),
-        )
-
-    def to_dict(self) -> dict[str, Any]:
-        data: dict[str, Any] = dict(self.additional_properties)
-        if self.request_id is not UNSET:
-            data["request_id"] = self.request_id
-        if self.user_id is not UNSET:
-            data["user_id"] = self.user_id
-        if self.session_token is not UNSET:
-            data["session_token"] = self.session_token
-        if self.session_jwt is not UNSET:
-            data["session_jwt"] = self.session_jwt
-        if self.user is not UNSET:
-            data["user"] = dump(self.user)
-        if self.status_code is not UNSET:
-            data["status_code"] = self.status_code
-        if self.session is not UNSET:
-            data["session"] = dump(self.session)
-        if self.user_device is not UNSET:
-            data["user_device"] = dump(self.user_device)
-        return data
-
-
-@attrs.define
-class EmailResetStartResponse:
-    """The response of ``client.passwords.email.reset_start()``."""
-
-    _FIELDS: ClassVar[frozenset[str]] = frozenset(
-        {
-            "request_id",
-            "user_id",
-            "email_id",
-            "status_code",
-        }
-    )
-
-    request_id: str | Unset = UNSET
-    user_id: str | Unset = UNSET
-    email_id: str | Unset = UNSET
-    status_code: int | Unset = UNSET
-    additional_properties: dict[str, Any] = attrs.field(factory=dict, repr=False)
-
-    @classmethod
-    def from_dict(cls, data: Mapping[str, Any]) -> EmailResetStartResponse:
-        get = data.get
-        return cls(
-            request_id=get("request_id", UNSET),
-            user_id=get("user_id", UNSET),
-            email_id=get("email_id", UNSET),
-            status_code=get("status_code", UNSET),
-            additional_properties=extra_fields(data, cls._FIELDS),
-        )
-
-    def to_dict(self) -> dict[str, Any]:
-        data: dict[str, Any] = dict(self.additional_properties)
-        if self.request_id is not UNSET:
-            data["request_id"] = self.request_id
-        if self.user_id is not UNSET:
-            data["user_id"] = self.user_id
-        if self.email_id is not UNSET:
-            data["email_id"] = self.email_id
-        if self.status_code is not UNSET:
-            data["status_code"] = self.status_code
-        return data
-
-
-@attrs.define
-class EmailRevokeInviteResponse:
-    """The response of ``client.magic_links.email.revoke_invite()``."""
-
-    _FIELDS: ClassVar[frozenset[str]] = frozenset(
-        {
-            "request_id",
-            "status_code",
-        }
-    )
-
-    request_id: str | Unset = UNSET
-    status_code: int | Unset = UNSET
-    additional_properties: dict[str, Any] = attrs.field(factory=dict, repr=False)
-
-    @classmethod
-    def from_dict(cls, data: Mapping[str, Any]) -> EmailRevokeInviteResponse:
-        get = data.get
-        return cls(
-            request_id=get("request_id", UNSET),
-            status_code=get("status_code", UNSET),
-            additional_properties=extra_fields(data, cls._FIELDS),
-        )
-
-    def to_dict(self) -> dict[str, Any]:
-        data: dict[str, Any] = dict(self.additional_properties)
-        if self.request_id is not UNSET:
-            data["request_id"] = self.request_id
-        if self.status_code is not UNSET:
-            data["status_code"] = self.status_code
-        return data
-
-
-@attrs.define
-class EmailRiskResponse:
-    """The response of ``client.fraud.email.risk()``."""
-
-    _FIELDS: ClassVar[frozenset[str]] = frozenset(
-        {
-            "request_id",
-            "address_information",
-            "domain_information",
-            "action",
-            "risk_score",
-            "status_code",
-        }
-    )
-
-    request_id: str | Unset = UNSET
-    address_information: AddressInformation | Unset = UNSET
-    domain_information: DomainInformation | Unset = UNSET
-    action: str | Unset = UNSET
-    risk_score: int | Unset = UNSET
-    status_code: int | Unset = UNSET
-    additional_properties: dict[str, Any] = attrs.field(factory=dict, repr=False)
-
-    @classmethod
-    def from_dict(cls, data: Mapping[str, Any]) -> EmailRiskResponse:
-        get = data.get
-        return cls(
-            request_id=get("request_id", UNSET),
-            address_information=parse_object(
-                AddressInformation.from_dict, get("address_information", UNSET)
+            organization_id=get("organization_id", UNSET),
+            connection_id=get("connection_id", UNSET),
+            external_organization_id=get("external_organization_id", UNSET),
+            external_connection_id=get("external_connection_id", UNSET),
+            display_name=get("display_name", UNSET),
+            status=get("status", UNSET),
+            external_connection_implicit_role_assignments=get(
+                "external_connection_implicit_role_assignments", UNSET
             ),
-            domain_information=parse_object(
-                DomainInformation.from_dict, get("domain_information", UNSET)
+            external_group_implicit_role_assignments=get(
+                "external_group_implicit_role_assignments", UNSET
             ),
-            action=get("action", UNSET),
-            risk_score=get("risk_score", UNSET),
-            status_code=get("status_code", UNSET),
             additional_properties=extra_fields(data, cls._FIELDS),
         )
 
     def to_dict(self) -> dict[str, Any]:
         data: dict[str, Any] = dict(self.additional_properties)
-        if self.request_id is not UNSET:
-            data["request_id"] = self.request_id
-        if self.address_information is not UNSET:
-            data["address_information"] = dump(self.address_information)
-        if self.domain_information is not UNSET:
-            data["domain_information"] = dump(self.domain_information)
-        if self.action is not UNSET:
-            data["action"] = self.action
-        if self.risk_score is not UNSET:
-            data["risk_score"] = self.risk_score
-        if self.status_code is not UNSET:
-            data["status_code"] = self.status_code
+        if self.organization_id is not UNSET:
+            data["organization_id"] = self.organization_id
+        if self.connection_id is not UNSET:
+            data["connection_id"] = self.connection_id
+        if self.external_organization_id is not UNSET:
+            data["external_organization_id"] = self.external_organization_id
+        if self.external_connection_id is not UNSET:
+            data["external_connection_id"] = self.external_connection_id
+        if self.display_name is not UNSET:
+            data["display_name"] = self.display_name
+        if self.status is not UNSET:
+            data["status"] = self.status
+        if self.external_connection_implicit_role_assignments is not UNSET:
+            data["external_connection_implicit_role_assignments"] = (
+                self.external_connection_implicit_role_assignments
+            )
+        if self.external_group_implicit_role_assignments is not UNSET:
+            data["external_group_implicit_role_assignments"] = (
+                self.external_group_implicit_role_assignments
+            )
         return data
 
 
 @attrs.define
-class EmailSendResponse:
-    """The response of ``client.magic_links.email.send()``."""
+class ExternalConnectionImplicitRoleAssignment:
+    """The ``b2b.sso.external.update_connection(external_connection_implicit_role_assignments)`` object."""
 
     _FIELDS: ClassVar[frozenset[str]] = frozenset(
         {
-            "request_id",
-            "user_id",
-            "email_id",
-            "status_code",
+            "role_id",
         }
     )
 
-    request_id: str | Unset = UNSET
-    user_id: str | Unset = UNSET
-    email_id: str | Unset = UNSET
-    status_code: int | Unset = UNSET
+    role_id: str
     additional_properties: dict[str, Any] = attrs.field(factory=dict, repr=False)
 
     @classmethod
-    def from_dict(cls, data: Mapping[str, Any]) -> EmailSendResponse:
+    def from_dict(cls, data: Mapping[str, Any]) -> ExternalConnectionImplicitRoleAssignment:
         get = data.get
         return cls(
-            request_id=get("request_id", UNSET),
-            user_id=get("user_id", UNSET),
-            email_id=get("email_id", UNSET),
-            status_code=get("status_code", UNSET),
+            role_id=get("role_id", UNSET),
             additional_properties=extra_fields(data, cls._FIELDS),
         )
 
     def to_dict(self) -> dict[str, Any]:
         data: dict[str, Any] = dict(self.additional_properties)
-        if self.request_id is not UNSET:
-            data["request_id"] = self.request_id
-        if self.user_id is not UNSET:
-            data["user_id"] = self.user_id
-        if self.email_id is not UNSET:
-            data["email_id"] = self.email_id
-        if self.status_code is not UNSET:
-            data["status_code"] = self.status_code
+        data["role_id"] = self.role_id
         return data
 
 
 @attrs.define
-class ExistingPasswordResetResponse:
-    """The response of ``client.passwords.existing_password.reset()``."""
+class ExternalGroupImplicitRoleAssignment:
+    """The ``b2b.sso.external.update_connection(external_group_implicit_role_assignments)`` object."""
 
     _FIELDS: ClassVar[frozenset[str]] = frozenset(
         {
-            "request_id",
-            "user_id",
-            "session_token",
-            "session_jwt",
-            "user",
-            "status_code",
-            "session",
-            "user_device",
+            "role_id",
+            "group",
         }
     )
 
-    request_id: str | Unset = UNSET
-    user_id: str | Unset = UNSET
-    session_token: str | Unset = UNSET
-    session_jwt: str | Unset = UNSET
-    user: User | Unset = UNSET
-    status_code: int | Unset = UNSET
-    session: Session | Unset = UNSET
-    user_device: UserDevice | Unset = UNSET
+    role_id: str
+    group: str
     additional_properties: dict[str, Any] = attrs.field(factory=dict, repr=False)
 
     @classmethod
-    def from_dict(cls, data: Mapping[str, Any]) -> ExistingPasswordResetResponse:
+    def from_dict(cls, data: Mapping[str, Any]) -> ExternalGroupImplicitRoleAssignment:
         get = data.get
         return cls(
-            request_id=get("request_id", UNSET),
-            user_id=get("user_id", UNSET),
-            session_token=get("session_token", UNSET),
-            session_jwt=get("session_jwt", UNSET),
-            user=parse_object(User.from_dict, get("user", UNSET)),
-            status_code=get("status_code", UNSET),
-            session=parse_object(Session.from_dict, get("session", UNSET)),
-            user_device=parse_object(UserDevice.from_dict, get("user_device", UNSET)),
+            role_id=get("role_id", UNSET),
+            group=get("group", UNSET),
             additional_properties=extra_fields(data, cls._FIELDS),
         )
 
     def to_dict(self) -> dict[str, Any]:
         data: dict[str, Any] = dict(self.additional_properties)
-        if self.request_id is not UNSET:
-            data["request_id"] = self.request_id
-        if self.user_id is not UNSET:
-            data["user_id"] = self.user_id
-        if self.session_token is not UNSET:
-            data["session_token"] = self.session_token
-        if self.session_jwt is not UNSET:
-            data["session_jwt"] = self.session_jwt
-        if self.user is not UNSET:
-            data["user"] = dump(self.user)
-        if self.status_code is not UNSET:
-            data["status_code"] = self.status_code
-        if self.session is not UNSET:
-            data["session"] = dump(self.session)
-        if self.user_device is not UNSET:
-            data["user_device"] = dump(self.user_device)
-        return data
-
-
-@attrs.define
-class ExternalCreateConnectionResponse:
-    """The response of ``client.b2b.sso.external.create_connection()``."""
-
-    _FIELDS: ClassVar[frozenset[str]] = frozenset(
-        {
-            "request_id",
-            "status_code",
-            "connection",
-        }
-    )
-
-    request_id: str | Unset = UNSET
-    status_code: int | Unset = UNSET
-    connection: Connection4 | Unset = UNSET
-    additional_properties: dict[str, Any] = attrs.field(factory=dict, repr=False)
-
-    @classmethod
-    def from_dict(cls, data: Mapping[str, Any]) -> ExternalCreateConnectionResponse:
-        get = data.get
-        return cls(
-            request_id=get("request_id", UNSET),
-            status_code=get("status_code", UNSET),
-            connection=parse_object(Connection4.from_dict, get("connection", UNSET)),
-            additional_properties=extra_fields(data, cls._FIELDS),
-        )
-
-    def to_dict(self) -> dict[str, Any]:
-        data: dict[str, Any] = dict(self.additional_properties)
-        if self.request_id is not UNSET:
-            data["request_id"] = self.request_id
-        if self.status_code is not UNSET:
-            data["status_code"] = self.status_code
-        if self.connection is not UNSET:
-            data["connection"] = dump(self.connection)
+        data["role_id"] = self.role_id
+        data["group"] = self.group
         return data
 
 
 @attrs.define
 class ExternalMetadata:
-    """The ``external_metadata`` object."""
+    """The ``fraud.fingerprint.lookup(external_metadata)`` object."""
 
     _FIELDS: ClassVar[frozenset[str]] = frozenset(
         {
@@ -4263,44 +4544,6 @@ class ExternalMetadata:
             data["organization_id"] = self.organization_id
         if self.user_action is not UNSET:
             data["user_action"] = self.user_action
-        return data
-
-
-@attrs.define
-class ExternalUpdateConnectionResponse:
-    """The response of ``client.b2b.sso.external.update_connection()``."""
-
-    _FIELDS: ClassVar[frozenset[str]] = frozenset(
-        {
-            "request_id",
-            "status_code",
-            "connection",
-        }
-    )
-
-    request_id: str | Unset = UNSET
-    status_code: int | Unset = UNSET
-    connection: Connection4 | Unset = UNSET
-    additional_properties: dict[str, Any] = attrs.field(factory=dict, repr=False)
-
-    @classmethod
-    def from_dict(cls, data: Mapping[str, Any]) -> ExternalUpdateConnectionResponse:
-        get = data.get
-        return cls(
-            request_id=get("request_id", UNSET),
-            status_code=get("status_code", UNSET),
-            connection=parse_object(Connection4.from_dict, get("connection", UNSET)),
-            additional_properties=extra_fields(data, cls._FIELDS),
-        )
-
-    def to_dict(self) -> dict[str, Any]:
-        data: dict[str, Any] = dict(self.additional_properties)
-        if self.request_id is not UNSET:
-            data["request_id"] = self.request_id
-        if self.status_code is not UNSET:
-            data["status_code"] = self.status_code
-        if self.connection is not UNSET:
-            data["connection"] = dump(self.connection)
         return data
 
 
@@ -4398,8 +4641,123 @@ class Fingerprint:
 
 
 @attrs.define
-class FingerprintLookupResponse:
-    """The response of ``client.fraud.fingerprint.lookup()``."""
+class FingerprintVerdict:
+    """The ``verdict`` object."""
+
+    _FIELDS: ClassVar[frozenset[str]] = frozenset(
+        {
+            "action",
+            "reasons",
+            "detected_device_type",
+            "is_authentic_device",
+            "verdict_reason_overrides",
+            "rule_match_type",
+            "rule_match_identifier",
+        }
+    )
+
+    action: str | Unset = UNSET
+    reasons: List[str] | Unset = UNSET
+    detected_device_type: str | Unset = UNSET
+    is_authentic_device: bool | Unset = UNSET
+    verdict_reason_overrides: List[Dict[str, Any]] | Unset = UNSET
+    rule_match_type: str | Unset = UNSET
+    rule_match_identifier: str | Unset = UNSET
+    additional_properties: dict[str, Any] = attrs.field(factory=dict, repr=False)
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> FingerprintVerdict:
+        get = data.get
+        return cls(
+            action=get("action", UNSET),
+            reasons=get("reasons", UNSET),
+            detected_device_type=get("detected_device_type", UNSET),
+            is_authentic_device=get("is_authentic_device", UNSET),
+            verdict_reason_overrides=get("verdict_reason_overrides", UNSET),
+            rule_match_type=get("rule_match_type", UNSET),
+            rule_match_identifier=get("rule_match_identifier", UNSET),
+            additional_properties=extra_fields(data, cls._FIELDS),
+        )
+
+    def to_dict(self) -> dict[str, Any]:
+        data: dict[str, Any] = dict(self.additional_properties)
+        if self.action is not UNSET:
+            data["action"] = self.action
+        if self.reasons is not UNSET:
+            data["reasons"] = self.reasons
+        if self.detected_device_type is not UNSET:
+            data["detected_device_type"] = self.detected_device_type
+        if self.is_authentic_device is not UNSET:
+            data["is_authentic_device"] = self.is_authentic_device
+        if self.verdict_reason_overrides is not UNSET:
+            data["verdict_reason_overrides"] = self.verdict_reason_overrides
+        if self.rule_match_type is not UNSET:
+            data["rule_match_type"] = self.rule_match_type
+        if self.rule_match_identifier is not UNSET:
+            data["rule_match_identifier"] = self.rule_match_identifier
+        return data
+
+
+@attrs.define
+class FraudEmailRiskResponse:
+    """The response of ``client.fraud.email.risk()``"""
+
+    _FIELDS: ClassVar[frozenset[str]] = frozenset(
+        {
+            "request_id",
+            "address_information",
+            "domain_information",
+            "action",
+            "risk_score",
+            "status_code",
+        }
+    )
+
+    request_id: str | Unset = UNSET
+    address_information: AddressInformation | Unset = UNSET
+    domain_information: DomainInformation | Unset = UNSET
+    action: str | Unset = UNSET
+    risk_score: int | Unset = UNSET
+    status_code: int | Unset = UNSET
+    additional_properties: dict[str, Any] = attrs.field(factory=dict, repr=False)
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> FraudEmailRiskResponse:
+        get = data.get
+        return cls(
+            request_id=get("request_id", UNSET),
+            address_information=parse_object(
+                AddressInformation.from_dict, get("address_information", UNSET)
+            ),
+            domain_information=parse_object(
+                DomainInformation.from_dict, get("domain_information", UNSET)
+            ),
+            action=get("action", UNSET),
+            risk_score=get("risk_score", UNSET),
+            status_code=get("status_code", UNSET),
+            additional_properties=extra_fields(data, cls._FIELDS),
+        )
+
+    def to_dict(self) -> dict[str, Any]:
+        data: dict[str, Any] = dict(self.additional_properties)
+        if self.request_id is not UNSET:
+            data["request_id"] = self.request_id
+        if self.address_information is not UNSET:
+            data["address_information"] = dump(self.address_information)
+        if self.domain_information is not UNSET:
+            data["domain_information"] = dump(self.domain_information)
+        if self.action is not UNSET:
+            data["action"] = self.action
+        if self.risk_score is not UNSET:
+            data["risk_score"] = self.risk_score
+        if self.status_code is not UNSET:
+            data["status_code"] = self.status_code
+        return data
+
+
+@attrs.define
+class FraudFingerprintLookupResponse:
+    """The response of ``client.fraud.fingerprint.lookup()``"""
 
     _FIELDS: ClassVar[frozenset[str]] = frozenset(
         {
@@ -4419,7 +4777,7 @@ class FingerprintLookupResponse:
     request_id: str | Unset = UNSET
     telemetry_id: str | Unset = UNSET
     fingerprints: Fingerprint | Unset = UNSET
-    verdict: Verdict2 | Unset = UNSET
+    verdict: FingerprintVerdict | Unset = UNSET
     external_metadata: ExternalMetadata | Unset = UNSET
     created_at: str | Unset = UNSET
     expires_at: str | Unset = UNSET
@@ -4429,13 +4787,13 @@ class FingerprintLookupResponse:
     additional_properties: dict[str, Any] = attrs.field(factory=dict, repr=False)
 
     @classmethod
-    def from_dict(cls, data: Mapping[str, Any]) -> FingerprintLookupResponse:
+    def from_dict(cls, data: Mapping[str, Any]) -> FraudFingerprintLookupResponse:
         get = data.get
         return cls(
             request_id=get("request_id", UNSET),
             telemetry_id=get("telemetry_id", UNSET),
             fingerprints=parse_object(Fingerprint.from_dict, get("fingerprints", UNSET)),
-            verdict=parse_object(Verdict2.from_dict, get("verdict", UNSET)),
+            verdict=parse_object(FingerprintVerdict.from_dict, get("verdict", UNSET)),
             external_metadata=parse_object(
                 ExternalMetadata.from_dict, get("external_metadata", UNSET)
             ),
@@ -4473,8 +4831,525 @@ class FingerprintLookupResponse:
 
 
 @attrs.define
+class FraudRulesListResponse:
+    """The response of ``client.fraud.rules.list()``"""
+
+    _FIELDS: ClassVar[frozenset[str]] = frozenset(
+        {
+            "request_id",
+            "next_cursor",
+            "rules",
+            "status_code",
+        }
+    )
+
+    request_id: str | Unset = UNSET
+    next_cursor: str | Unset = UNSET
+    rules: List[Dict[str, Any]] | Unset = UNSET
+    status_code: int | Unset = UNSET
+    additional_properties: dict[str, Any] = attrs.field(factory=dict, repr=False)
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> FraudRulesListResponse:
+        get = data.get
+        return cls(
+            request_id=get("request_id", UNSET),
+            next_cursor=get("next_cursor", UNSET),
+            rules=get("rules", UNSET),
+            status_code=get("status_code", UNSET),
+            additional_properties=extra_fields(data, cls._FIELDS),
+        )
+
+    def to_dict(self) -> dict[str, Any]:
+        data: dict[str, Any] = dict(self.additional_properties)
+        if self.request_id is not UNSET:
+            data["request_id"] = self.request_id
+        if self.next_cursor is not UNSET:
+            data["next_cursor"] = self.next_cursor
+        if self.rules is not UNSET:
+            data["rules"] = self.rules
+        if self.status_code is not UNSET:
+            data["status_code"] = self.status_code
+        return data
+
+
+@attrs.define
+class FraudRulesSetResponse:
+    """The response of ``client.fraud.rules.set()``"""
+
+    _FIELDS: ClassVar[frozenset[str]] = frozenset(
+        {
+            "request_id",
+            "action",
+            "status_code",
+            "visitor_id",
+            "browser_id",
+            "visitor_fingerprint",
+            "browser_fingerprint",
+            "hardware_fingerprint",
+            "network_fingerprint",
+            "expires_at",
+            "cidr_block",
+            "country_code",
+            "asn",
+        }
+    )
+
+    request_id: str | Unset = UNSET
+    action: str | Unset = UNSET
+    status_code: int | Unset = UNSET
+    visitor_id: str | Unset = UNSET
+    browser_id: str | Unset = UNSET
+    visitor_fingerprint: str | Unset = UNSET
+    browser_fingerprint: str | Unset = UNSET
+    hardware_fingerprint: str | Unset = UNSET
+    network_fingerprint: str | Unset = UNSET
+    expires_at: str | Unset = UNSET
+    cidr_block: str | Unset = UNSET
+    country_code: str | Unset = UNSET
+    asn: str | Unset = UNSET
+    additional_properties: dict[str, Any] = attrs.field(factory=dict, repr=False)
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> FraudRulesSetResponse:
+        get = data.get
+        return cls(
+            request_id=get("request_id", UNSET),
+            action=get("action", UNSET),
+            status_code=get("status_code", UNSET),
+            visitor_id=get("visitor_id", UNSET),
+            browser_id=get("browser_id", UNSET),
+            visitor_fingerprint=get("visitor_fingerprint", UNSET),
+            browser_fingerprint=get("browser_fingerprint", UNSET),
+            hardware_fingerprint=get("hardware_fingerprint", UNSET),
+            network_fingerprint=get("network_fingerprint", UNSET),
+            expires_at=get("expires_at", UNSET),
+            cidr_block=get("cidr_block", UNSET),
+            country_code=get("country_code", UNSET),
+            asn=get("asn", UNSET),
+            additional_properties=extra_fields(data, cls._FIELDS),
+        )
+
+    def to_dict(self) -> dict[str, Any]:
+        data: dict[str, Any] = dict(self.additional_properties)
+        if self.request_id is not UNSET:
+            data["request_id"] = self.request_id
+        if self.action is not UNSET:
+            data["action"] = self.action
+        if self.status_code is not UNSET:
+            data["status_code"] = self.status_code
+        if self.visitor_id is not UNSET:
+            data["visitor_id"] = self.visitor_id
+        if self.browser_id is not UNSET:
+            data["browser_id"] = self.browser_id
+        if self.visitor_fingerprint is not UNSET:
+            data["visitor_fingerprint"] = self.visitor_fingerprint
+        if self.browser_fingerprint is not UNSET:
+            data["browser_fingerprint"] = self.browser_fingerprint
+        if self.hardware_fingerprint is not UNSET:
+            data["hardware_fingerprint"] = self.hardware_fingerprint
+        if self.network_fingerprint is not UNSET:
+            data["network_fingerprint"] = self.network_fingerprint
+        if self.expires_at is not UNSET:
+            data["expires_at"] = self.expires_at
+        if self.cidr_block is not UNSET:
+            data["cidr_block"] = self.cidr_block
+        if self.country_code is not UNSET:
+            data["country_code"] = self.country_code
+        if self.asn is not UNSET:
+            data["asn"] = self.asn
+        return data
+
+
+@attrs.define
+class FraudVerdictReasonsListResponse:
+    """The response of ``client.fraud.verdict_reasons.list()``"""
+
+    _FIELDS: ClassVar[frozenset[str]] = frozenset(
+        {
+            "request_id",
+            "verdict_reason_actions",
+            "status_code",
+        }
+    )
+
+    request_id: str | Unset = UNSET
+    verdict_reason_actions: List[Dict[str, Any]] | Unset = UNSET
+    status_code: int | Unset = UNSET
+    additional_properties: dict[str, Any] = attrs.field(factory=dict, repr=False)
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> FraudVerdictReasonsListResponse:
+        get = data.get
+        return cls(
+            request_id=get("request_id", UNSET),
+            verdict_reason_actions=get("verdict_reason_actions", UNSET),
+            status_code=get("status_code", UNSET),
+            additional_properties=extra_fields(data, cls._FIELDS),
+        )
+
+    def to_dict(self) -> dict[str, Any]:
+        data: dict[str, Any] = dict(self.additional_properties)
+        if self.request_id is not UNSET:
+            data["request_id"] = self.request_id
+        if self.verdict_reason_actions is not UNSET:
+            data["verdict_reason_actions"] = self.verdict_reason_actions
+        if self.status_code is not UNSET:
+            data["status_code"] = self.status_code
+        return data
+
+
+@attrs.define
+class FraudVerdictReasonsOverrideResponse:
+    """The response of ``client.fraud.verdict_reasons.override()``"""
+
+    _FIELDS: ClassVar[frozenset[str]] = frozenset(
+        {
+            "request_id",
+            "verdict_reason_action",
+            "status_code",
+        }
+    )
+
+    request_id: str | Unset = UNSET
+    verdict_reason_action: VerdictReasonAction | Unset = UNSET
+    status_code: int | Unset = UNSET
+    additional_properties: dict[str, Any] = attrs.field(factory=dict, repr=False)
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> FraudVerdictReasonsOverrideResponse:
+        get = data.get
+        return cls(
+            request_id=get("request_id", UNSET),
+            verdict_reason_action=parse_object(
+                VerdictReasonAction.from_dict, get("verdict_reason_action", UNSET)
+            ),
+            status_code=get("status_code", UNSET),
+            additional_properties=extra_fields(data, cls._FIELDS),
+        )
+
+    def to_dict(self) -> dict[str, Any]:
+        data: dict[str, Any] = dict(self.additional_properties)
+        if self.request_id is not UNSET:
+            data["request_id"] = self.request_id
+        if self.verdict_reason_action is not UNSET:
+            data["verdict_reason_action"] = dump(self.verdict_reason_action)
+        if self.status_code is not UNSET:
+            data["status_code"] = self.status_code
+        return data
+
+
+@attrs.define
+class GetConnectedApp:
+    """The ``connected_app`` object."""
+
+    _FIELDS: ClassVar[frozenset[str]] = frozenset(
+        {
+            "client_id",
+            "client_name",
+            "client_description",
+            "status",
+            "full_access_allowed",
+            "client_type",
+            "redirect_urls",
+            "access_token_expiry_minutes",
+            "access_token_template_content",
+            "post_logout_redirect_urls",
+            "bypass_consent_for_offline_access",
+            "creation_method",
+            "client_secret_last_four",
+            "next_client_secret_last_four",
+            "access_token_custom_audience",
+            "logo_url",
+            "client_id_metadata_url",
+        }
+    )
+
+    client_id: str | Unset = UNSET
+    client_name: str | Unset = UNSET
+    client_description: str | Unset = UNSET
+    status: str | Unset = UNSET
+    full_access_allowed: bool | Unset = UNSET
+    client_type: str | Unset = UNSET
+    redirect_urls: List[str] | Unset = UNSET
+    access_token_expiry_minutes: int | Unset = UNSET
+    access_token_template_content: str | Unset = UNSET
+    post_logout_redirect_urls: List[str] | Unset = UNSET
+    bypass_consent_for_offline_access: bool | Unset = UNSET
+    creation_method: str | Unset = UNSET
+    client_secret_last_four: str | Unset = UNSET
+    next_client_secret_last_four: str | Unset = UNSET
+    access_token_custom_audience: str | Unset = UNSET
+    logo_url: str | Unset = UNSET
+    client_id_metadata_url: str | Unset = UNSET
+    additional_properties: dict[str, Any] = attrs.field(factory=dict, repr=False)
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> GetConnectedApp:
+        get = data.get
+        return cls(
+            client_id=get("client_id", UNSET),
+            client_name=get("client_name", UNSET),
+            client_description=get("client_description", UNSET),
+            status=get("status", UNSET),
+            full_access_allowed=get("full_access_allowed", UNSET),
+            client_type=get("client_type", UNSET),
+            redirect_urls=get("redirect_urls", UNSET),
+            access_token_expiry_minutes=get("access_token_expiry_minutes", UNSET),
+            access_token_template_content=get("access_token_template_content", UNSET),
+            post_logout_redirect_urls=get("post_logout_redirect_urls", UNSET),
+            bypass_consent_for_offline_access=get("bypass_consent_for_offline_access", UNSET),
+            creation_method=get("creation_method", UNSET),
+            client_secret_last_four=get("client_secret_last_four", UNSET),
+            next_client_secret_last_four=get("next_client_secret_last_four", UNSET),
+            access_token_custom_audience=get("access_token_custom_audience", UNSET),
+            logo_url=get("logo_url", UNSET),
+            client_id_metadata_url=get("client_id_metadata_url", UNSET),
+            additional_properties=extra_fields(data, cls._FIELDS),
+        )
+
+    def to_dict(self) -> dict[str, Any]:
+        data: dict[str, Any] = dict(self.additional_properties)
+        if self.client_id is not UNSET:
+            data["client_id"] = self.client_id
+        if self.client_name is not UNSET:
+            data["client_name"] = self.client_name
+        if self.client_description is not UNSET:
+            data["client_description"] = self.client_description
+        if self.status is not UNSET:
+            data["status"] = self.status
+        if self.full_access_allowed is not UNSET:
+            data["full_access_allowed"] = self.full_access_allowed
+        if self.client_type is not UNSET:
+            data["client_type"] = self.client_type
+        if self.redirect_urls is not UNSET:
+            data["redirect_urls"] = self.redirect_urls
+        if self.access_token_expiry_minutes is not UNSET:
+            data["access_token_expiry_minutes"] = self.access_token_expiry_minutes
+        if self.access_token_template_content is not UNSET:
+            data["access_token_template_content"] = self.access_token_template_content
+        if self.post_logout_redirect_urls is not UNSET:
+            data["post_logout_redirect_urls"] = self.post_logout_redirect_urls
+        if self.bypass_consent_for_offline_access is not UNSET:
+            data["bypass_consent_for_offline_access"] = self.bypass_consent_for_offline_access
+        if self.creation_method is not UNSET:
+            data["creation_method"] = self.creation_method
+        if self.client_secret_last_four is not UNSET:
+            data["client_secret_last_four"] = self.client_secret_last_four
+        if self.next_client_secret_last_four is not UNSET:
+            data["next_client_secret_last_four"] = self.next_client_secret_last_four
+        if self.access_token_custom_audience is not UNSET:
+            data["access_token_custom_audience"] = self.access_token_custom_audience
+        if self.logo_url is not UNSET:
+            data["logo_url"] = self.logo_url
+        if self.client_id_metadata_url is not UNSET:
+            data["client_id_metadata_url"] = self.client_id_metadata_url
+        return data
+
+
+@attrs.define
+class GetConnection:
+    """The ``connection`` object."""
+
+    _FIELDS: ClassVar[frozenset[str]] = frozenset(
+        {
+            "organization_id",
+            "connection_id",
+            "status",
+            "display_name",
+            "identity_provider",
+            "base_url",
+            "bearer_token_last_four",
+            "scim_group_implicit_role_assignments",
+            "next_bearer_token_last_four",
+            "bearer_token_expires_at",
+            "next_bearer_token_expires_at",
+        }
+    )
+
+    organization_id: str | Unset = UNSET
+    connection_id: str | Unset = UNSET
+    status: str | Unset = UNSET
+    display_name: str | Unset = UNSET
+    identity_provider: str | Unset = UNSET
+    base_url: str | Unset = UNSET
+    bearer_token_last_four: str | Unset = UNSET
+    scim_group_implicit_role_assignments: List[Dict[str, Any]] | Unset = UNSET
+    next_bearer_token_last_four: str | Unset = UNSET
+    bearer_token_expires_at: str | Unset = UNSET
+    next_bearer_token_expires_at: str | Unset = UNSET
+    additional_properties: dict[str, Any] = attrs.field(factory=dict, repr=False)
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> GetConnection:
+        get = data.get
+        return cls(
+            organization_id=get("organization_id", UNSET),
+            connection_id=get("connection_id", UNSET),
+            status=get("status", UNSET),
+            display_name=get("display_name", UNSET),
+            identity_provider=get("identity_provider", UNSET),
+            base_url=get("base_url", UNSET),
+            bearer_token_last_four=get("bearer_token_last_four", UNSET),
+            scim_group_implicit_role_assignments=get("scim_group_implicit_role_assignments", UNSET),
+            next_bearer_token_last_four=get("next_bearer_token_last_four", UNSET),
+            bearer_token_expires_at=get("bearer_token_expires_at", UNSET),
+            next_bearer_token_expires_at=get("next_bearer_token_expires_at", UNSET),
+            additional_properties=extra_fields(data, cls._FIELDS),
+        )
+
+    def to_dict(self) -> dict[str, Any]:
+        data: dict[str, Any] = dict(self.additional_properties)
+        if self.organization_id is not UNSET:
+            data["organization_id"] = self.organization_id
+        if self.connection_id is not UNSET:
+            data["connection_id"] = self.connection_id
+        if self.status is not UNSET:
+            data["status"] = self.status
+        if self.display_name is not UNSET:
+            data["display_name"] = self.display_name
+        if self.identity_provider is not UNSET:
+            data["identity_provider"] = self.identity_provider
+        if self.base_url is not UNSET:
+            data["base_url"] = self.base_url
+        if self.bearer_token_last_four is not UNSET:
+            data["bearer_token_last_four"] = self.bearer_token_last_four
+        if self.scim_group_implicit_role_assignments is not UNSET:
+            data["scim_group_implicit_role_assignments"] = self.scim_group_implicit_role_assignments
+        if self.next_bearer_token_last_four is not UNSET:
+            data["next_bearer_token_last_four"] = self.next_bearer_token_last_four
+        if self.bearer_token_expires_at is not UNSET:
+            data["bearer_token_expires_at"] = self.bearer_token_expires_at
+        if self.next_bearer_token_expires_at is not UNSET:
+            data["next_bearer_token_expires_at"] = self.next_bearer_token_expires_at
+        return data
+
+
+@attrs.define
+class GetM2MClient:
+    """The ``m2m_client`` object."""
+
+    _FIELDS: ClassVar[frozenset[str]] = frozenset(
+        {
+            "client_id",
+            "client_name",
+            "client_description",
+            "status",
+            "scopes",
+            "client_secret_last_four",
+            "trusted_metadata",
+            "next_client_secret_last_four",
+        }
+    )
+
+    client_id: str | Unset = UNSET
+    client_name: str | Unset = UNSET
+    client_description: str | Unset = UNSET
+    status: str | Unset = UNSET
+    scopes: List[str] | Unset = UNSET
+    client_secret_last_four: str | Unset = UNSET
+    trusted_metadata: Dict[str, Any] | Unset = UNSET
+    next_client_secret_last_four: str | Unset = UNSET
+    additional_properties: dict[str, Any] = attrs.field(factory=dict, repr=False)
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> GetM2MClient:
+        get = data.get
+        return cls(
+            client_id=get("client_id", UNSET),
+            client_name=get("client_name", UNSET),
+            client_description=get("client_description", UNSET),
+            status=get("status", UNSET),
+            scopes=get("scopes", UNSET),
+            client_secret_last_four=get("client_secret_last_four", UNSET),
+            trusted_metadata=get("trusted_metadata", UNSET),
+            next_client_secret_last_four=get("next_client_secret_last_four", UNSET),
+            additional_properties=extra_fields(data, cls._FIELDS),
+        )
+
+    def to_dict(self) -> dict[str, Any]:
+        data: dict[str, Any] = dict(self.additional_properties)
+        if self.client_id is not UNSET:
+            data["client_id"] = self.client_id
+        if self.client_name is not UNSET:
+            data["client_name"] = self.client_name
+        if self.client_description is not UNSET:
+            data["client_description"] = self.client_description
+        if self.status is not UNSET:
+            data["status"] = self.status
+        if self.scopes is not UNSET:
+            data["scopes"] = self.scopes
+        if self.client_secret_last_four is not UNSET:
+            data["client_secret_last_four"] = self.client_secret_last_four
+        if self.trusted_metadata is not UNSET:
+            data["trusted_metadata"] = self.trusted_metadata
+        if self.next_client_secret_last_four is not UNSET:
+            data["next_client_secret_last_four"] = self.next_client_secret_last_four
+        return data
+
+
+@attrs.define
+class GetOrgPolicyOrgPolicy:
+    """The ``org_policy`` object."""
+
+    _FIELDS: ClassVar[frozenset[str]] = frozenset(
+        {
+            "roles",
+        }
+    )
+
+    roles: List[Dict[str, Any]] | Unset = UNSET
+    additional_properties: dict[str, Any] = attrs.field(factory=dict, repr=False)
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> GetOrgPolicyOrgPolicy:
+        get = data.get
+        return cls(
+            roles=get("roles", UNSET),
+            additional_properties=extra_fields(data, cls._FIELDS),
+        )
+
+    def to_dict(self) -> dict[str, Any]:
+        data: dict[str, Any] = dict(self.additional_properties)
+        if self.roles is not UNSET:
+            data["roles"] = self.roles
+        return data
+
+
+@attrs.define
+class GroupImplicitRoleAssignment:
+    """The ``b2b.sso.external.create_connection(group_implicit_role_assignments)`` object."""
+
+    _FIELDS: ClassVar[frozenset[str]] = frozenset(
+        {
+            "role_id",
+            "group",
+        }
+    )
+
+    role_id: str
+    group: str
+    additional_properties: dict[str, Any] = attrs.field(factory=dict, repr=False)
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> GroupImplicitRoleAssignment:
+        get = data.get
+        return cls(
+            role_id=get("role_id", UNSET),
+            group=get("group", UNSET),
+            additional_properties=extra_fields(data, cls._FIELDS),
+        )
+
+    def to_dict(self) -> dict[str, Any]:
+        data: dict[str, Any] = dict(self.additional_properties)
+        data["role_id"] = self.role_id
+        data["group"] = self.group
+        return data
+
+
+@attrs.define
 class IdpOauthAuthorizeResponse:
-    """The response of ``client.idp.oauth.authorize()``."""
+    """The response of ``client.b2b.idp.oauth.authorize()`` and ``client.idp.oauth.authorize()``"""
 
     _FIELDS: ClassVar[frozenset[str]] = frozenset(
         {
@@ -4517,7 +5392,7 @@ class IdpOauthAuthorizeResponse:
 
 @attrs.define
 class IdpOauthAuthorizeStartResponse:
-    """The response of ``client.idp.oauth.authorize_start()``."""
+    """The response of ``client.idp.oauth.authorize_start()``"""
 
     _FIELDS: ClassVar[frozenset[str]] = frozenset(
         {
@@ -4575,37 +5450,27 @@ class IdpOauthAuthorizeStartResponse:
 
 @attrs.define
 class ImpersonationAuthenticateResponse:
-    """The response of ``client.b2b.impersonation.authenticate()``."""
+    """The response of ``client.impersonation.authenticate()``"""
 
     _FIELDS: ClassVar[frozenset[str]] = frozenset(
         {
             "request_id",
-            "member_id",
-            "organization_id",
-            "member",
+            "user_id",
+            "user",
             "session_token",
             "session_jwt",
-            "organization",
-            "intermediate_session_token",
-            "member_authenticated",
             "status_code",
-            "member_session",
-            "mfa_required",
+            "session",
         }
     )
 
     request_id: str | Unset = UNSET
-    member_id: str | Unset = UNSET
-    organization_id: str | Unset = UNSET
-    member: Member | Unset = UNSET
+    user_id: str | Unset = UNSET
+    user: User | Unset = UNSET
     session_token: str | Unset = UNSET
     session_jwt: str | Unset = UNSET
-    organization: Organization | Unset = UNSET
-    intermediate_session_token: str | Unset = UNSET
-    member_authenticated: bool | Unset = UNSET
     status_code: int | Unset = UNSET
-    member_session: MemberSession | Unset = UNSET
-    mfa_required: MfaRequired | Unset = UNSET
+    session: Session | Unset = UNSET
     additional_properties: dict[str, Any] = attrs.field(factory=dict, repr=False)
 
     @classmethod
@@ -4613,17 +5478,12 @@ class ImpersonationAuthenticateResponse:
         get = data.get
         return cls(
             request_id=get("request_id", UNSET),
-            member_id=get("member_id", UNSET),
-            organization_id=get("organization_id", UNSET),
-            member=parse_object(Member.from_dict, get("member", UNSET)),
+            user_id=get("user_id", UNSET),
+            user=parse_object(User.from_dict, get("user", UNSET)),
             session_token=get("session_token", UNSET),
             session_jwt=get("session_jwt", UNSET),
-            organization=parse_object(Organization.from_dict, get("organization", UNSET)),
-            intermediate_session_token=get("intermediate_session_token", UNSET),
-            member_authenticated=get("member_authenticated", UNSET),
             status_code=get("status_code", UNSET),
-            member_session=parse_object(MemberSession.from_dict, get("member_session", UNSET)),
-            mfa_required=parse_object(MfaRequired.from_dict, get("mfa_required", UNSET)),
+            session=parse_object(Session.from_dict, get("session", UNSET)),
             additional_properties=extra_fields(data, cls._FIELDS),
         )
 
@@ -4631,118 +5491,94 @@ class ImpersonationAuthenticateResponse:
         data: dict[str, Any] = dict(self.additional_properties)
         if self.request_id is not UNSET:
             data["request_id"] = self.request_id
-        if self.member_id is not UNSET:
-            data["member_id"] = self.member_id
-        if self.organization_id is not UNSET:
-            data["organization_id"] = self.organization_id
-        if self.member is not UNSET:
-            data["member"] = dump(self.member)
+        if self.user_id is not UNSET:
+            data["user_id"] = self.user_id
+        if self.user is not UNSET:
+            data["user"] = dump(self.user)
         if self.session_token is not UNSET:
             data["session_token"] = self.session_token
         if self.session_jwt is not UNSET:
             data["session_jwt"] = self.session_jwt
-        if self.organization is not UNSET:
-            data["organization"] = dump(self.organization)
-        if self.intermediate_session_token is not UNSET:
-            data["intermediate_session_token"] = self.intermediate_session_token
-        if self.member_authenticated is not UNSET:
-            data["member_authenticated"] = self.member_authenticated
         if self.status_code is not UNSET:
             data["status_code"] = self.status_code
-        if self.member_session is not UNSET:
-            data["member_session"] = dump(self.member_session)
-        if self.mfa_required is not UNSET:
-            data["mfa_required"] = dump(self.mfa_required)
+        if self.session is not UNSET:
+            data["session"] = dump(self.session)
         return data
 
 
 @attrs.define
-class IntermediateSessionsExchangeResponse:
-    """The response of ``client.b2b.discovery.intermediate_sessions.exchange()``."""
+class IpAddressDetail:
+    """The ``ip_address_details`` object."""
 
     _FIELDS: ClassVar[frozenset[str]] = frozenset(
         {
-            "request_id",
-            "member_id",
-            "session_token",
-            "session_jwt",
-            "member",
-            "organization",
-            "member_authenticated",
-            "intermediate_session_token",
-            "status_code",
-            "member_session",
-            "mfa_required",
-            "primary_required",
-            "member_device",
+            "is_new",
+            "first_seen_at",
+            "last_seen_at",
         }
     )
 
-    request_id: str | Unset = UNSET
-    member_id: str | Unset = UNSET
-    session_token: str | Unset = UNSET
-    session_jwt: str | Unset = UNSET
-    member: Member | Unset = UNSET
-    organization: Organization | Unset = UNSET
-    member_authenticated: bool | Unset = UNSET
-    intermediate_session_token: str | Unset = UNSET
-    status_code: int | Unset = UNSET
-    member_session: MemberSession | Unset = UNSET
-    mfa_required: MfaRequired | Unset = UNSET
-    primary_required: PrimaryRequired | Unset = UNSET
-    member_device: UserDevice | Unset = UNSET
+    is_new: bool | Unset = UNSET
+    first_seen_at: str | Unset = UNSET
+    last_seen_at: str | Unset = UNSET
     additional_properties: dict[str, Any] = attrs.field(factory=dict, repr=False)
 
     @classmethod
-    def from_dict(cls, data: Mapping[str, Any]) -> IntermediateSessionsExchangeResponse:
+    def from_dict(cls, data: Mapping[str, Any]) -> IpAddressDetail:
         get = data.get
         return cls(
-            request_id=get("request_id", UNSET),
-            member_id=get("member_id", UNSET),
-            session_token=get("session_token", UNSET),
-            session_jwt=get("session_jwt", UNSET),
-            member=parse_object(Member.from_dict, get("member", UNSET)),
-            organization=parse_object(Organization.from_dict, get("organization", UNSET)),
-            member_authenticated=get("member_authenticated", UNSET),
-            intermediate_session_token=get("intermediate_session_token", UNSET),
-            status_code=get("status_code", UNSET),
-            member_session=parse_object(MemberSession.from_dict, get("member_session", UNSET)),
-            mfa_required=parse_object(MfaRequired.from_dict, get("mfa_required", UNSET)),
-            primary_required=parse_object(
-                PrimaryRequired.from_dict, get("primary_required", UNSET)
-            ),
-            member_device=parse_object(UserDevice.from_dict, get("member_device", UNSET)),
+            is_new=get("is_new", UNSET),
+            first_seen_at=get("first_seen_at", UNSET),
+            last_seen_at=get("last_seen_at", UNSET),
             additional_properties=extra_fields(data, cls._FIELDS),
         )
 
     def to_dict(self) -> dict[str, Any]:
         data: dict[str, Any] = dict(self.additional_properties)
-        if self.request_id is not UNSET:
-            data["request_id"] = self.request_id
-        if self.member_id is not UNSET:
-            data["member_id"] = self.member_id
-        if self.session_token is not UNSET:
-            data["session_token"] = self.session_token
-        if self.session_jwt is not UNSET:
-            data["session_jwt"] = self.session_jwt
-        if self.member is not UNSET:
-            data["member"] = dump(self.member)
-        if self.organization is not UNSET:
-            data["organization"] = dump(self.organization)
-        if self.member_authenticated is not UNSET:
-            data["member_authenticated"] = self.member_authenticated
-        if self.intermediate_session_token is not UNSET:
-            data["intermediate_session_token"] = self.intermediate_session_token
-        if self.status_code is not UNSET:
-            data["status_code"] = self.status_code
-        if self.member_session is not UNSET:
-            data["member_session"] = dump(self.member_session)
-        if self.mfa_required is not UNSET:
-            data["mfa_required"] = dump(self.mfa_required)
-        if self.primary_required is not UNSET:
-            data["primary_required"] = dump(self.primary_required)
-        if self.member_device is not UNSET:
-            data["member_device"] = dump(self.member_device)
+        if self.is_new is not UNSET:
+            data["is_new"] = self.is_new
+        if self.first_seen_at is not UNSET:
+            data["first_seen_at"] = self.first_seen_at
+        if self.last_seen_at is not UNSET:
+            data["last_seen_at"] = self.last_seen_at
+        return data
+
+
+@attrs.define
+class IpGeoCountryDetail:
+    """The ``ip_geo_country_details`` object."""
+
+    _FIELDS: ClassVar[frozenset[str]] = frozenset(
+        {
+            "is_new",
+            "first_seen_at",
+            "last_seen_at",
+        }
+    )
+
+    is_new: bool | Unset = UNSET
+    first_seen_at: str | Unset = UNSET
+    last_seen_at: str | Unset = UNSET
+    additional_properties: dict[str, Any] = attrs.field(factory=dict, repr=False)
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> IpGeoCountryDetail:
+        get = data.get
+        return cls(
+            is_new=get("is_new", UNSET),
+            first_seen_at=get("first_seen_at", UNSET),
+            last_seen_at=get("last_seen_at", UNSET),
+            additional_properties=extra_fields(data, cls._FIELDS),
+        )
+
+    def to_dict(self) -> dict[str, Any]:
+        data: dict[str, Any] = dict(self.additional_properties)
+        if self.is_new is not UNSET:
+            data["is_new"] = self.is_new
+        if self.first_seen_at is not UNSET:
+            data["first_seen_at"] = self.first_seen_at
+        if self.last_seen_at is not UNSET:
+            data["last_seen_at"] = self.last_seen_at
         return data
 
 
@@ -4781,6 +5617,59 @@ class IpGeolocation:
             data["region"] = self.region
         if self.country is not UNSET:
             data["country"] = self.country
+        return data
+
+
+@attrs.define
+class LudsFeedback:
+    """The ``luds_feedback`` object."""
+
+    _FIELDS: ClassVar[frozenset[str]] = frozenset(
+        {
+            "has_lower_case",
+            "has_upper_case",
+            "has_digit",
+            "has_symbol",
+            "missing_complexity",
+            "missing_characters",
+        }
+    )
+
+    has_lower_case: bool | Unset = UNSET
+    has_upper_case: bool | Unset = UNSET
+    has_digit: bool | Unset = UNSET
+    has_symbol: bool | Unset = UNSET
+    missing_complexity: int | Unset = UNSET
+    missing_characters: int | Unset = UNSET
+    additional_properties: dict[str, Any] = attrs.field(factory=dict, repr=False)
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> LudsFeedback:
+        get = data.get
+        return cls(
+            has_lower_case=get("has_lower_case", UNSET),
+            has_upper_case=get("has_upper_case", UNSET),
+            has_digit=get("has_digit", UNSET),
+            has_symbol=get("has_symbol", UNSET),
+            missing_complexity=get("missing_complexity", UNSET),
+            missing_characters=get("missing_characters", UNSET),
+            additional_properties=extra_fields(data, cls._FIELDS),
+        )
+
+    def to_dict(self) -> dict[str, Any]:
+        data: dict[str, Any] = dict(self.additional_properties)
+        if self.has_lower_case is not UNSET:
+            data["has_lower_case"] = self.has_lower_case
+        if self.has_upper_case is not UNSET:
+            data["has_upper_case"] = self.has_upper_case
+        if self.has_digit is not UNSET:
+            data["has_digit"] = self.has_digit
+        if self.has_symbol is not UNSET:
+            data["has_symbol"] = self.has_symbol
+        if self.missing_complexity is not UNSET:
+            data["missing_complexity"] = self.missing_complexity
+        if self.missing_characters is not UNSET:
+            data["missing_characters"] = self.missing_characters
         return data
 
 
@@ -4838,207 +5727,8 @@ class LudsRequirement:
 
 
 @attrs.define
-class M2MClient:
-    """The ``m2m_client`` object."""
-
-    _FIELDS: ClassVar[frozenset[str]] = frozenset(
-        {
-            "client_id",
-            "client_name",
-            "client_description",
-            "status",
-            "scopes",
-            "client_secret_last_four",
-            "trusted_metadata",
-            "next_client_secret_last_four",
-        }
-    )
-
-    client_id: str | Unset = UNSET
-    client_name: str | Unset = UNSET
-    client_description: str | Unset = UNSET
-    status: str | Unset = UNSET
-    scopes: List[str] | Unset = UNSET
-    client_secret_last_four: str | Unset = UNSET
-    trusted_metadata: Dict[str, Any] | Unset = UNSET
-    next_client_secret_last_four: str | Unset = UNSET
-    additional_properties: dict[str, Any] = attrs.field(factory=dict, repr=False)
-
-    @classmethod
-    def from_dict(cls, data: Mapping[str, Any]) -> M2MClient:
-        get = data.get
-        return cls(
-            client_id=get("client_id", UNSET),
-            client_name=get("client_name", UNSET),
-            client_description=get("client_description", UNSET),
-            status=get("status", UNSET),
-            scopes=get("scopes", UNSET),
-            client_secret_last_four=get("client_secret_last_four", UNSET),
-            trusted_metadata=get("trusted_metadata", UNSET),
-            next_client_secret_last_four=get("next_client_secret_last_four", UNSET),
-            additional_properties=extra_fields(data, cls._FIELDS),
-        )
-
-    def to_dict(self) -> dict[str, Any]:
-        data: dict[str, Any] = dict(self.additional_properties)
-        if self.client_id is not UNSET:
-            data["client_id"] = self.client_id
-        if self.client_name is not UNSET:
-            data["client_name"] = self.client_name
-        if self.client_description is not UNSET:
-            data["client_description"] = self.client_description
-        if self.status is not UNSET:
-            data["status"] = self.status
-        if self.scopes is not UNSET:
-            data["scopes"] = self.scopes
-        if self.client_secret_last_four is not UNSET:
-            data["client_secret_last_four"] = self.client_secret_last_four
-        if self.trusted_metadata is not UNSET:
-            data["trusted_metadata"] = self.trusted_metadata
-        if self.next_client_secret_last_four is not UNSET:
-            data["next_client_secret_last_four"] = self.next_client_secret_last_four
-        return data
-
-
-@attrs.define
-class M2MClient2:
-    """The ``m2m_client`` object."""
-
-    _FIELDS: ClassVar[frozenset[str]] = frozenset(
-        {
-            "client_id",
-            "client_secret",
-            "client_name",
-            "client_description",
-            "status",
-            "scopes",
-            "client_secret_last_four",
-            "trusted_metadata",
-            "next_client_secret_last_four",
-        }
-    )
-
-    client_id: str | Unset = UNSET
-    client_secret: str | Unset = UNSET
-    client_name: str | Unset = UNSET
-    client_description: str | Unset = UNSET
-    status: str | Unset = UNSET
-    scopes: List[str] | Unset = UNSET
-    client_secret_last_four: str | Unset = UNSET
-    trusted_metadata: Dict[str, Any] | Unset = UNSET
-    next_client_secret_last_four: str | Unset = UNSET
-    additional_properties: dict[str, Any] = attrs.field(factory=dict, repr=False)
-
-    @classmethod
-    def from_dict(cls, data: Mapping[str, Any]) -> M2MClient2:
-        get = data.get
-        return cls(
-            client_id=get("client_id", UNSET),
-            client_secret=get("client_secret", UNSET),
-            client_name=get("client_name", UNSET),
-            client_description=get("client_description", UNSET),
-            status=get("status", UNSET),
-            scopes=get("scopes", UNSET),
-            client_secret_last_four=get("client_secret_last_four", UNSET),
-            trusted_metadata=get("trusted_metadata", UNSET),
-            next_client_secret_last_four=get("next_client_secret_last_four", UNSET),
-            additional_properties=extra_fields(data, cls._FIELDS),
-        )
-
-    def to_dict(self) -> dict[str, Any]:
-        data: dict[str, Any] = dict(self.additional_properties)
-        if self.client_id is not UNSET:
-            data["client_id"] = self.client_id
-        if self.client_secret is not UNSET:
-            data["client_secret"] = self.client_secret
-        if self.client_name is not UNSET:
-            data["client_name"] = self.client_name
-        if self.client_description is not UNSET:
-            data["client_description"] = self.client_description
-        if self.status is not UNSET:
-            data["status"] = self.status
-        if self.scopes is not UNSET:
-            data["scopes"] = self.scopes
-        if self.client_secret_last_four is not UNSET:
-            data["client_secret_last_four"] = self.client_secret_last_four
-        if self.trusted_metadata is not UNSET:
-            data["trusted_metadata"] = self.trusted_metadata
-        if self.next_client_secret_last_four is not UNSET:
-            data["next_client_secret_last_four"] = self.next_client_secret_last_four
-        return data
-
-
-@attrs.define
-class M2MClient3:
-    """The ``m2m_client`` object."""
-
-    _FIELDS: ClassVar[frozenset[str]] = frozenset(
-        {
-            "client_id",
-            "next_client_secret",
-            "client_name",
-            "client_description",
-            "status",
-            "scopes",
-            "client_secret_last_four",
-            "trusted_metadata",
-            "next_client_secret_last_four",
-        }
-    )
-
-    client_id: str | Unset = UNSET
-    next_client_secret: str | Unset = UNSET
-    client_name: str | Unset = UNSET
-    client_description: str | Unset = UNSET
-    status: str | Unset = UNSET
-    scopes: List[str] | Unset = UNSET
-    client_secret_last_four: str | Unset = UNSET
-    trusted_metadata: Dict[str, Any] | Unset = UNSET
-    next_client_secret_last_four: str | Unset = UNSET
-    additional_properties: dict[str, Any] = attrs.field(factory=dict, repr=False)
-
-    @classmethod
-    def from_dict(cls, data: Mapping[str, Any]) -> M2MClient3:
-        get = data.get
-        return cls(
-            client_id=get("client_id", UNSET),
-            next_client_secret=get("next_client_secret", UNSET),
-            client_name=get("client_name", UNSET),
-            client_description=get("client_description", UNSET),
-            status=get("status", UNSET),
-            scopes=get("scopes", UNSET),
-            client_secret_last_four=get("client_secret_last_four", UNSET),
-            trusted_metadata=get("trusted_metadata", UNSET),
-            next_client_secret_last_four=get("next_client_secret_last_four", UNSET),
-            additional_properties=extra_fields(data, cls._FIELDS),
-        )
-
-    def to_dict(self) -> dict[str, Any]:
-        data: dict[str, Any] = dict(self.additional_properties)
-        if self.client_id is not UNSET:
-            data["client_id"] = self.client_id
-        if self.next_client_secret is not UNSET:
-            data["next_client_secret"] = self.next_client_secret
-        if self.client_name is not UNSET:
-            data["client_name"] = self.client_name
-        if self.client_description is not UNSET:
-            data["client_description"] = self.client_description
-        if self.status is not UNSET:
-            data["status"] = self.status
-        if self.scopes is not UNSET:
-            data["scopes"] = self.scopes
-        if self.client_secret_last_four is not UNSET:
-            data["client_secret_last_four"] = self.client_secret_last_four
-        if self.trusted_metadata is not UNSET:
-            data["trusted_metadata"] = self.trusted_metadata
-        if self.next_client_secret_last_four is not UNSET:
-            data["next_client_secret_last_four"] = self.next_client_secret_last_four
-        return data
-
-
-@attrs.define
 class M2MClientsCreateResponse:
-    """The response of ``client.m2m.clients.create()``."""
+    """The response of ``client.m2m.clients.create()``"""
 
     _FIELDS: ClassVar[frozenset[str]] = frozenset(
         {
@@ -5049,7 +5739,7 @@ class M2MClientsCreateResponse:
     )
 
     request_id: str | Unset = UNSET
-    m2m_client: M2MClient2 | Unset = UNSET
+    m2m_client: CreateM2MClient | Unset = UNSET
     status_code: int | Unset = UNSET
     additional_properties: dict[str, Any] = attrs.field(factory=dict, repr=False)
 
@@ -5058,7 +5748,7 @@ class M2MClientsCreateResponse:
         get = data.get
         return cls(
             request_id=get("request_id", UNSET),
-            m2m_client=parse_object(M2MClient2.from_dict, get("m2m_client", UNSET)),
+            m2m_client=parse_object(CreateM2MClient.from_dict, get("m2m_client", UNSET)),
             status_code=get("status_code", UNSET),
             additional_properties=extra_fields(data, cls._FIELDS),
         )
@@ -5075,46 +5765,8 @@ class M2MClientsCreateResponse:
 
 
 @attrs.define
-class M2MClientsDeleteResponse:
-    """The response of ``client.m2m.clients.delete()``."""
-
-    _FIELDS: ClassVar[frozenset[str]] = frozenset(
-        {
-            "request_id",
-            "client_id",
-            "status_code",
-        }
-    )
-
-    request_id: str | Unset = UNSET
-    client_id: str | Unset = UNSET
-    status_code: int | Unset = UNSET
-    additional_properties: dict[str, Any] = attrs.field(factory=dict, repr=False)
-
-    @classmethod
-    def from_dict(cls, data: Mapping[str, Any]) -> M2MClientsDeleteResponse:
-        get = data.get
-        return cls(
-            request_id=get("request_id", UNSET),
-            client_id=get("client_id", UNSET),
-            status_code=get("status_code", UNSET),
-            additional_properties=extra_fields(data, cls._FIELDS),
-        )
-
-    def to_dict(self) -> dict[str, Any]:
-        data: dict[str, Any] = dict(self.additional_properties)
-        if self.request_id is not UNSET:
-            data["request_id"] = self.request_id
-        if self.client_id is not UNSET:
-            data["client_id"] = self.client_id
-        if self.status_code is not UNSET:
-            data["status_code"] = self.status_code
-        return data
-
-
-@attrs.define
 class M2MClientsGetResponse:
-    """The response of ``client.m2m.clients.get()``."""
+    """The response of ``client.m2m.clients.get()`` and 3 other methods."""
 
     _FIELDS: ClassVar[frozenset[str]] = frozenset(
         {
@@ -5125,7 +5777,7 @@ class M2MClientsGetResponse:
     )
 
     request_id: str | Unset = UNSET
-    m2m_client: M2MClient | Unset = UNSET
+    m2m_client: GetM2MClient | Unset = UNSET
     status_code: int | Unset = UNSET
     additional_properties: dict[str, Any] = attrs.field(factory=dict, repr=False)
 
@@ -5134,7 +5786,7 @@ class M2MClientsGetResponse:
         get = data.get
         return cls(
             request_id=get("request_id", UNSET),
-            m2m_client=parse_object(M2MClient.from_dict, get("m2m_client", UNSET)),
+            m2m_client=parse_object(GetM2MClient.from_dict, get("m2m_client", UNSET)),
             status_code=get("status_code", UNSET),
             additional_properties=extra_fields(data, cls._FIELDS),
         )
@@ -5152,7 +5804,7 @@ class M2MClientsGetResponse:
 
 @attrs.define
 class M2MClientsSearchResponse:
-    """The response of ``client.m2m.clients.search()``."""
+    """The response of ``client.m2m.clients.search()``"""
 
     _FIELDS: ClassVar[frozenset[str]] = frozenset(
         {
@@ -5196,8 +5848,8 @@ class M2MClientsSearchResponse:
 
 
 @attrs.define
-class M2MClientsUpdateResponse:
-    """The response of ``client.m2m.clients.update()``."""
+class M2MClientsSecretsRotateStartResponse:
+    """The response of ``client.m2m.clients.secrets.rotate_start()``"""
 
     _FIELDS: ClassVar[frozenset[str]] = frozenset(
         {
@@ -5208,16 +5860,16 @@ class M2MClientsUpdateResponse:
     )
 
     request_id: str | Unset = UNSET
-    m2m_client: M2MClient | Unset = UNSET
+    m2m_client: SecretsM2MClient | Unset = UNSET
     status_code: int | Unset = UNSET
     additional_properties: dict[str, Any] = attrs.field(factory=dict, repr=False)
 
     @classmethod
-    def from_dict(cls, data: Mapping[str, Any]) -> M2MClientsUpdateResponse:
+    def from_dict(cls, data: Mapping[str, Any]) -> M2MClientsSecretsRotateStartResponse:
         get = data.get
         return cls(
             request_id=get("request_id", UNSET),
-            m2m_client=parse_object(M2MClient.from_dict, get("m2m_client", UNSET)),
+            m2m_client=parse_object(SecretsM2MClient.from_dict, get("m2m_client", UNSET)),
             status_code=get("status_code", UNSET),
             additional_properties=extra_fields(data, cls._FIELDS),
         )
@@ -5234,81 +5886,8 @@ class M2MClientsUpdateResponse:
 
 
 @attrs.define
-class MagicLinksAuthenticateResponse:
-    """The response of ``client.magic_links.authenticate()``."""
-
-    _FIELDS: ClassVar[frozenset[str]] = frozenset(
-        {
-            "request_id",
-            "user_id",
-            "method_id",
-            "session_token",
-            "session_jwt",
-            "user",
-            "reset_sessions",
-            "status_code",
-            "session",
-            "user_device",
-        }
-    )
-
-    request_id: str | Unset = UNSET
-    user_id: str | Unset = UNSET
-    method_id: str | Unset = UNSET
-    session_token: str | Unset = UNSET
-    session_jwt: str | Unset = UNSET
-    user: User | Unset = UNSET
-    reset_sessions: bool | Unset = UNSET
-    status_code: int | Unset = UNSET
-    session: Session | Unset = UNSET
-    user_device: UserDevice | Unset = UNSET
-    additional_properties: dict[str, Any] = attrs.field(factory=dict, repr=False)
-
-    @classmethod
-    def from_dict(cls, data: Mapping[str, Any]) -> MagicLinksAuthenticateResponse:
-        get = data.get
-        return cls(
-            request_id=get("request_id", UNSET),
-            user_id=get("user_id", UNSET),
-            method_id=get("method_id", UNSET),
-            session_token=get("session_token", UNSET),
-            session_jwt=get("session_jwt", UNSET),
-            user=parse_object(User.from_dict, get("user", UNSET)),
-            reset_sessions=get("reset_sessions", UNSET),
-            status_code=get("status_code", UNSET),
-            session=parse_object(Session.from_dict, get("session", UNSET)),
-            user_device=parse_object(UserDevice.from_dict, get("user_device", UNSET)),
-            additional_properties=extra_fields(data, cls._FIELDS),
-        )
-
-    def to_dict(self) -> dict[str, Any]:
-        data: dict[str, Any] = dict(self.additional_properties)
-        if self.request_id is not UNSET:
-            data["request_id"] = self.request_id
-        if self.user_id is not UNSET:
-            data["user_id"] = self.user_id
-        if self.method_id is not UNSET:
-            data["method_id"] = self.method_id
-        if self.session_token is not UNSET:
-            data["session_token"] = self.session_token
-        if self.session_jwt is not UNSET:
-            data["session_jwt"] = self.session_jwt
-        if self.user is not UNSET:
-            data["user"] = dump(self.user)
-        if self.reset_sessions is not UNSET:
-            data["reset_sessions"] = self.reset_sessions
-        if self.status_code is not UNSET:
-            data["status_code"] = self.status_code
-        if self.session is not UNSET:
-            data["session"] = dump(self.session)
-        if self.user_device is not UNSET:
-            data["user_device"] = dump(self.user_device)
-        return data
-
-
-@attrs.define
 class MagicLinksCreateResponse:
-    """The response of ``client.magic_links.create()``."""
+    """The response of ``client.magic_links.create()``"""
 
     _FIELDS: ClassVar[frozenset[str]] = frozenset(
         {
@@ -5350,34 +5929,34 @@ class MagicLinksCreateResponse:
 
 
 @attrs.define
-class MagicLinksEmailInviteResponse:
-    """The response of ``client.b2b.magic_links.email.invite()``."""
+class MagicLinksDiscoveryAuthenticateResponse:
+    """The response of ``client.b2b.magic_links.discovery.authenticate()``, ``client.b2b.otps.email.discovery.authenticate()`` and ``client.b2b.passwords.discovery.email.reset()``"""
 
     _FIELDS: ClassVar[frozenset[str]] = frozenset(
         {
             "request_id",
-            "member_id",
-            "member",
-            "organization",
+            "intermediate_session_token",
+            "email_address",
+            "discovered_organizations",
             "status_code",
         }
     )
 
     request_id: str | Unset = UNSET
-    member_id: str | Unset = UNSET
-    member: Member | Unset = UNSET
-    organization: Organization | Unset = UNSET
+    intermediate_session_token: str | Unset = UNSET
+    email_address: str | Unset = UNSET
+    discovered_organizations: List[Dict[str, Any]] | Unset = UNSET
     status_code: int | Unset = UNSET
     additional_properties: dict[str, Any] = attrs.field(factory=dict, repr=False)
 
     @classmethod
-    def from_dict(cls, data: Mapping[str, Any]) -> MagicLinksEmailInviteResponse:
+    def from_dict(cls, data: Mapping[str, Any]) -> MagicLinksDiscoveryAuthenticateResponse:
         get = data.get
         return cls(
             request_id=get("request_id", UNSET),
-            member_id=get("member_id", UNSET),
-            member=parse_object(Member.from_dict, get("member", UNSET)),
-            organization=parse_object(Organization.from_dict, get("organization", UNSET)),
+            intermediate_session_token=get("intermediate_session_token", UNSET),
+            email_address=get("email_address", UNSET),
+            discovered_organizations=get("discovered_organizations", UNSET),
             status_code=get("status_code", UNSET),
             additional_properties=extra_fields(data, cls._FIELDS),
         )
@@ -5386,12 +5965,55 @@ class MagicLinksEmailInviteResponse:
         data: dict[str, Any] = dict(self.additional_properties)
         if self.request_id is not UNSET:
             data["request_id"] = self.request_id
-        if self.member_id is not UNSET:
-            data["member_id"] = self.member_id
-        if self.member is not UNSET:
-            data["member"] = dump(self.member)
-        if self.organization is not UNSET:
-            data["organization"] = dump(self.organization)
+        if self.intermediate_session_token is not UNSET:
+            data["intermediate_session_token"] = self.intermediate_session_token
+        if self.email_address is not UNSET:
+            data["email_address"] = self.email_address
+        if self.discovered_organizations is not UNSET:
+            data["discovered_organizations"] = self.discovered_organizations
+        if self.status_code is not UNSET:
+            data["status_code"] = self.status_code
+        return data
+
+
+@attrs.define
+class MagicLinksEmailInviteResponse:
+    """The response of ``client.magic_links.email.invite()`` and 3 other methods."""
+
+    _FIELDS: ClassVar[frozenset[str]] = frozenset(
+        {
+            "request_id",
+            "user_id",
+            "email_id",
+            "status_code",
+        }
+    )
+
+    request_id: str | Unset = UNSET
+    user_id: str | Unset = UNSET
+    email_id: str | Unset = UNSET
+    status_code: int | Unset = UNSET
+    additional_properties: dict[str, Any] = attrs.field(factory=dict, repr=False)
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> MagicLinksEmailInviteResponse:
+        get = data.get
+        return cls(
+            request_id=get("request_id", UNSET),
+            user_id=get("user_id", UNSET),
+            email_id=get("email_id", UNSET),
+            status_code=get("status_code", UNSET),
+            additional_properties=extra_fields(data, cls._FIELDS),
+        )
+
+    def to_dict(self) -> dict[str, Any]:
+        data: dict[str, Any] = dict(self.additional_properties)
+        if self.request_id is not UNSET:
+            data["request_id"] = self.request_id
+        if self.user_id is not UNSET:
+            data["user_id"] = self.user_id
+        if self.email_id is not UNSET:
+            data["email_id"] = self.email_id
         if self.status_code is not UNSET:
             data["status_code"] = self.status_code
         return data
@@ -5399,7 +6021,7 @@ class MagicLinksEmailInviteResponse:
 
 @attrs.define
 class Md5Config:
-    """The ``md_5_config`` object."""
+    """The ``b2b.passwords.migrate(md_5_config)`` object."""
 
     _FIELDS: ClassVar[frozenset[str]] = frozenset(
         {
@@ -5589,6 +6211,75 @@ class Member:
 
 
 @attrs.define
+class MemberDevice:
+    """The ``member_device`` object."""
+
+    _FIELDS: ClassVar[frozenset[str]] = frozenset(
+        {
+            "visitor_id",
+            "visitor_id_details",
+            "ip_address",
+            "ip_address_details",
+            "ip_geo_city",
+            "ip_geo_region",
+            "ip_geo_country",
+            "ip_geo_country_details",
+        }
+    )
+
+    visitor_id: str | Unset = UNSET
+    visitor_id_details: VisitorIdDetail | Unset = UNSET
+    ip_address: str | Unset = UNSET
+    ip_address_details: IpAddressDetail | Unset = UNSET
+    ip_geo_city: str | Unset = UNSET
+    ip_geo_region: str | Unset = UNSET
+    ip_geo_country: str | Unset = UNSET
+    ip_geo_country_details: IpGeoCountryDetail | Unset = UNSET
+    additional_properties: dict[str, Any] = attrs.field(factory=dict, repr=False)
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> MemberDevice:
+        get = data.get
+        return cls(
+            visitor_id=get("visitor_id", UNSET),
+            visitor_id_details=parse_object(
+                VisitorIdDetail.from_dict, get("visitor_id_details", UNSET)
+            ),
+            ip_address=get("ip_address", UNSET),
+            ip_address_details=parse_object(
+                IpAddressDetail.from_dict, get("ip_address_details", UNSET)
+            ),
+            ip_geo_city=get("ip_geo_city", UNSET),
+            ip_geo_region=get("ip_geo_region", UNSET),
+            ip_geo_country=get("ip_geo_country", UNSET),
+            ip_geo_country_details=parse_object(
+                IpGeoCountryDetail.from_dict, get("ip_geo_country_details", UNSET)
+            ),
+            additional_properties=extra_fields(data, cls._FIELDS),
+        )
+
+    def to_dict(self) -> dict[str, Any]:
+        data: dict[str, Any] = dict(self.additional_properties)
+        if self.visitor_id is not UNSET:
+            data["visitor_id"] = self.visitor_id
+        if self.visitor_id_details is not UNSET:
+            data["visitor_id_details"] = dump(self.visitor_id_details)
+        if self.ip_address is not UNSET:
+            data["ip_address"] = self.ip_address
+        if self.ip_address_details is not UNSET:
+            data["ip_address_details"] = dump(self.ip_address_details)
+        if self.ip_geo_city is not UNSET:
+            data["ip_geo_city"] = self.ip_geo_city
+        if self.ip_geo_region is not UNSET:
+            data["ip_geo_region"] = self.ip_geo_region
+        if self.ip_geo_country is not UNSET:
+            data["ip_geo_country"] = self.ip_geo_country
+        if self.ip_geo_country_details is not UNSET:
+            data["ip_geo_country_details"] = dump(self.ip_geo_country_details)
+        return data
+
+
+@attrs.define
 class MemberOption:
     """The ``member_options`` object."""
 
@@ -5695,34 +6386,31 @@ class MemberSession:
 
 
 @attrs.define
-class MembersCreateResponse:
-    """The response of ``client.b2b.organizations.members.create()``."""
+class MembersOauthProvidersGithubResponse:
+    """The response of ``client.b2b.organizations.members.oauth_providers.github()``, ``client.b2b.organizations.members.oauth_providers.hubspot()`` and ``client.b2b.organizations.members.oauth_providers.slack()``"""
 
     _FIELDS: ClassVar[frozenset[str]] = frozenset(
         {
             "request_id",
-            "member_id",
-            "member",
-            "organization",
+            "provider_type",
+            "registrations",
             "status_code",
         }
     )
 
     request_id: str | Unset = UNSET
-    member_id: str | Unset = UNSET
-    member: Member | Unset = UNSET
-    organization: Organization | Unset = UNSET
+    provider_type: str | Unset = UNSET
+    registrations: List[Dict[str, Any]] | Unset = UNSET
     status_code: int | Unset = UNSET
     additional_properties: dict[str, Any] = attrs.field(factory=dict, repr=False)
 
     @classmethod
-    def from_dict(cls, data: Mapping[str, Any]) -> MembersCreateResponse:
+    def from_dict(cls, data: Mapping[str, Any]) -> MembersOauthProvidersGithubResponse:
         get = data.get
         return cls(
             request_id=get("request_id", UNSET),
-            member_id=get("member_id", UNSET),
-            member=parse_object(Member.from_dict, get("member", UNSET)),
-            organization=parse_object(Organization.from_dict, get("organization", UNSET)),
+            provider_type=get("provider_type", UNSET),
+            registrations=get("registrations", UNSET),
             status_code=get("status_code", UNSET),
             additional_properties=extra_fields(data, cls._FIELDS),
         )
@@ -5731,47 +6419,57 @@ class MembersCreateResponse:
         data: dict[str, Any] = dict(self.additional_properties)
         if self.request_id is not UNSET:
             data["request_id"] = self.request_id
-        if self.member_id is not UNSET:
-            data["member_id"] = self.member_id
-        if self.member is not UNSET:
-            data["member"] = dump(self.member)
-        if self.organization is not UNSET:
-            data["organization"] = dump(self.organization)
+        if self.provider_type is not UNSET:
+            data["provider_type"] = self.provider_type
+        if self.registrations is not UNSET:
+            data["registrations"] = self.registrations
         if self.status_code is not UNSET:
             data["status_code"] = self.status_code
         return data
 
 
 @attrs.define
-class MembersDangerouslyGetResponse:
-    """The response of ``client.b2b.organizations.members.dangerously_get()``."""
+class MembersOauthProvidersGoogleResponse:
+    """The response of ``client.b2b.organizations.members.oauth_providers.google()``"""
 
     _FIELDS: ClassVar[frozenset[str]] = frozenset(
         {
             "request_id",
-            "member_id",
-            "member",
-            "organization",
+            "provider_type",
+            "provider_subject",
+            "id_token",
+            "scopes",
             "status_code",
+            "access_token",
+            "access_token_expires_in",
+            "refresh_token",
         }
     )
 
     request_id: str | Unset = UNSET
-    member_id: str | Unset = UNSET
-    member: Member | Unset = UNSET
-    organization: Organization | Unset = UNSET
+    provider_type: str | Unset = UNSET
+    provider_subject: str | Unset = UNSET
+    id_token: str | Unset = UNSET
+    scopes: List[str] | Unset = UNSET
     status_code: int | Unset = UNSET
+    access_token: str | Unset = UNSET
+    access_token_expires_in: int | Unset = UNSET
+    refresh_token: str | Unset = UNSET
     additional_properties: dict[str, Any] = attrs.field(factory=dict, repr=False)
 
     @classmethod
-    def from_dict(cls, data: Mapping[str, Any]) -> MembersDangerouslyGetResponse:
+    def from_dict(cls, data: Mapping[str, Any]) -> MembersOauthProvidersGoogleResponse:
         get = data.get
         return cls(
             request_id=get("request_id", UNSET),
-            member_id=get("member_id", UNSET),
-            member=parse_object(Member.from_dict, get("member", UNSET)),
-            organization=parse_object(Organization.from_dict, get("organization", UNSET)),
+            provider_type=get("provider_type", UNSET),
+            provider_subject=get("provider_subject", UNSET),
+            id_token=get("id_token", UNSET),
+            scopes=get("scopes", UNSET),
             status_code=get("status_code", UNSET),
+            access_token=get("access_token", UNSET),
+            access_token_expires_in=get("access_token_expires_in", UNSET),
+            refresh_token=get("refresh_token", UNSET),
             additional_properties=extra_fields(data, cls._FIELDS),
         )
 
@@ -5779,47 +6477,67 @@ class MembersDangerouslyGetResponse:
         data: dict[str, Any] = dict(self.additional_properties)
         if self.request_id is not UNSET:
             data["request_id"] = self.request_id
-        if self.member_id is not UNSET:
-            data["member_id"] = self.member_id
-        if self.member is not UNSET:
-            data["member"] = dump(self.member)
-        if self.organization is not UNSET:
-            data["organization"] = dump(self.organization)
+        if self.provider_type is not UNSET:
+            data["provider_type"] = self.provider_type
+        if self.provider_subject is not UNSET:
+            data["provider_subject"] = self.provider_subject
+        if self.id_token is not UNSET:
+            data["id_token"] = self.id_token
+        if self.scopes is not UNSET:
+            data["scopes"] = self.scopes
         if self.status_code is not UNSET:
             data["status_code"] = self.status_code
+        if self.access_token is not UNSET:
+            data["access_token"] = self.access_token
+        if self.access_token_expires_in is not UNSET:
+            data["access_token_expires_in"] = self.access_token_expires_in
+        if self.refresh_token is not UNSET:
+            data["refresh_token"] = self.refresh_token
         return data
 
 
 @attrs.define
-class MembersDeleteExternalIdResponse:
-    """The response of ``client.b2b.organizations.members.delete_external_id()``."""
+class MembersOauthProvidersMicrosoftResponse:
+    """The response of ``client.b2b.organizations.members.oauth_providers.microsoft()``"""
 
     _FIELDS: ClassVar[frozenset[str]] = frozenset(
         {
             "request_id",
-            "member_id",
-            "member",
-            "organization",
+            "provider_type",
+            "provider_subject",
+            "access_token",
+            "access_token_expires_in",
+            "id_token",
+            "scopes",
             "status_code",
+            "refresh_token",
         }
     )
 
     request_id: str | Unset = UNSET
-    member_id: str | Unset = UNSET
-    member: Member | Unset = UNSET
-    organization: Organization | Unset = UNSET
+    provider_type: str | Unset = UNSET
+    provider_subject: str | Unset = UNSET
+    access_token: str | Unset = UNSET
+    access_token_expires_in: int | Unset = UNSET
+    id_token: str | Unset = UNSET
+    scopes: List[str] | Unset = UNSET
     status_code: int | Unset = UNSET
+    refresh_token: str | Unset = UNSET
     additional_properties: dict[str, Any] = attrs.field(factory=dict, repr=False)
 
     @classmethod
-    def from_dict(cls, data: Mapping[str, Any]) -> MembersDeleteExternalIdResponse:
+    def from_dict(cls, data: Mapping[str, Any]) -> MembersOauthProvidersMicrosoftResponse:
         get = data.get
         return cls(
             request_id=get("request_id", UNSET),
-            member_id=get("member_id", UNSET),
-            member=parse_object(Member.from_dict, get("member", UNSET)),
-            organization=parse_object(Organization.from_dict, get("organization", UNSET)),
+            provider_type=get("provider_type", UNSET),
+            provider_subject=get("provider_subject", UNSET),
+            access_token=get("access_token", UNSET),
+            access_token_expires_in=get("access_token_expires_in", UNSET),
+            id_token=get("id_token", UNSET),
+            scopes=get("scopes", UNSET),
             status_code=get("status_code", UNSET),
+            refresh_token=get("refresh_token", UNSET),
             additional_properties=extra_fields(data, cls._FIELDS),
         )
 
@@ -5827,288 +6545,28 @@ class MembersDeleteExternalIdResponse:
         data: dict[str, Any] = dict(self.additional_properties)
         if self.request_id is not UNSET:
             data["request_id"] = self.request_id
-        if self.member_id is not UNSET:
-            data["member_id"] = self.member_id
-        if self.member is not UNSET:
-            data["member"] = dump(self.member)
-        if self.organization is not UNSET:
-            data["organization"] = dump(self.organization)
+        if self.provider_type is not UNSET:
+            data["provider_type"] = self.provider_type
+        if self.provider_subject is not UNSET:
+            data["provider_subject"] = self.provider_subject
+        if self.access_token is not UNSET:
+            data["access_token"] = self.access_token
+        if self.access_token_expires_in is not UNSET:
+            data["access_token_expires_in"] = self.access_token_expires_in
+        if self.id_token is not UNSET:
+            data["id_token"] = self.id_token
+        if self.scopes is not UNSET:
+            data["scopes"] = self.scopes
         if self.status_code is not UNSET:
             data["status_code"] = self.status_code
-        return data
-
-
-@attrs.define
-class MembersDeleteMfaPhoneNumberResponse:
-    """The response of ``client.b2b.organizations.members.delete_mfa_phone_number()``."""
-
-    _FIELDS: ClassVar[frozenset[str]] = frozenset(
-        {
-            "request_id",
-            "member_id",
-            "member",
-            "organization",
-            "status_code",
-        }
-    )
-
-    request_id: str | Unset = UNSET
-    member_id: str | Unset = UNSET
-    member: Member | Unset = UNSET
-    organization: Organization | Unset = UNSET
-    status_code: int | Unset = UNSET
-    additional_properties: dict[str, Any] = attrs.field(factory=dict, repr=False)
-
-    @classmethod
-    def from_dict(cls, data: Mapping[str, Any]) -> MembersDeleteMfaPhoneNumberResponse:
-        get = data.get
-        return cls(
-            request_id=get("request_id", UNSET),
-            member_id=get("member_id", UNSET),
-            member=parse_object(Member.from_dict, get("member", UNSET)),
-            organization=parse_object(Organization.from_dict, get("organization", UNSET)),
-            status_code=get("status_code", UNSET),
-            additional_properties=extra_fields(data, cls._FIELDS),
-        )
-
-    def to_dict(self) -> dict[str, Any]:
-        data: dict[str, Any] = dict(self.additional_properties)
-        if self.request_id is not UNSET:
-            data["request_id"] = self.request_id
-        if self.member_id is not UNSET:
-            data["member_id"] = self.member_id
-        if self.member is not UNSET:
-            data["member"] = dump(self.member)
-        if self.organization is not UNSET:
-            data["organization"] = dump(self.organization)
-        if self.status_code is not UNSET:
-            data["status_code"] = self.status_code
-        return data
-
-
-@attrs.define
-class MembersDeletePasswordResponse:
-    """The response of ``client.b2b.organizations.members.delete_password()``."""
-
-    _FIELDS: ClassVar[frozenset[str]] = frozenset(
-        {
-            "request_id",
-            "member_id",
-            "member",
-            "organization",
-            "status_code",
-        }
-    )
-
-    request_id: str | Unset = UNSET
-    member_id: str | Unset = UNSET
-    member: Member | Unset = UNSET
-    organization: Organization | Unset = UNSET
-    status_code: int | Unset = UNSET
-    additional_properties: dict[str, Any] = attrs.field(factory=dict, repr=False)
-
-    @classmethod
-    def from_dict(cls, data: Mapping[str, Any]) -> MembersDeletePasswordResponse:
-        get = data.get
-        return cls(
-            request_id=get("request_id", UNSET),
-            member_id=get("member_id", UNSET),
-            member=parse_object(Member.from_dict, get("member", UNSET)),
-            organization=parse_object(Organization.from_dict, get("organization", UNSET)),
-            status_code=get("status_code", UNSET),
-            additional_properties=extra_fields(data, cls._FIELDS),
-        )
-
-    def to_dict(self) -> dict[str, Any]:
-        data: dict[str, Any] = dict(self.additional_properties)
-        if self.request_id is not UNSET:
-            data["request_id"] = self.request_id
-        if self.member_id is not UNSET:
-            data["member_id"] = self.member_id
-        if self.member is not UNSET:
-            data["member"] = dump(self.member)
-        if self.organization is not UNSET:
-            data["organization"] = dump(self.organization)
-        if self.status_code is not UNSET:
-            data["status_code"] = self.status_code
-        return data
-
-
-@attrs.define
-class MembersDeleteResponse:
-    """The response of ``client.b2b.organizations.members.delete()``."""
-
-    _FIELDS: ClassVar[frozenset[str]] = frozenset(
-        {
-            "request_id",
-            "member_id",
-            "status_code",
-        }
-    )
-
-    request_id: str | Unset = UNSET
-    member_id: str | Unset = UNSET
-    status_code: int | Unset = UNSET
-    additional_properties: dict[str, Any] = attrs.field(factory=dict, repr=False)
-
-    @classmethod
-    def from_dict(cls, data: Mapping[str, Any]) -> MembersDeleteResponse:
-        get = data.get
-        return cls(
-            request_id=get("request_id", UNSET),
-            member_id=get("member_id", UNSET),
-            status_code=get("status_code", UNSET),
-            additional_properties=extra_fields(data, cls._FIELDS),
-        )
-
-    def to_dict(self) -> dict[str, Any]:
-        data: dict[str, Any] = dict(self.additional_properties)
-        if self.request_id is not UNSET:
-            data["request_id"] = self.request_id
-        if self.member_id is not UNSET:
-            data["member_id"] = self.member_id
-        if self.status_code is not UNSET:
-            data["status_code"] = self.status_code
-        return data
-
-
-@attrs.define
-class MembersDeleteTotpResponse:
-    """The response of ``client.b2b.organizations.members.delete_totp()``."""
-
-    _FIELDS: ClassVar[frozenset[str]] = frozenset(
-        {
-            "request_id",
-            "member_id",
-            "member",
-            "organization",
-            "status_code",
-        }
-    )
-
-    request_id: str | Unset = UNSET
-    member_id: str | Unset = UNSET
-    member: Member | Unset = UNSET
-    organization: Organization | Unset = UNSET
-    status_code: int | Unset = UNSET
-    additional_properties: dict[str, Any] = attrs.field(factory=dict, repr=False)
-
-    @classmethod
-    def from_dict(cls, data: Mapping[str, Any]) -> MembersDeleteTotpResponse:
-        get = data.get
-        return cls(
-            request_id=get("request_id", UNSET),
-            member_id=get("member_id", UNSET),
-            member=parse_object(Member.from_dict, get("member", UNSET)),
-            organization=parse_object(Organization.from_dict, get("organization", UNSET)),
-            status_code=get("status_code", UNSET),
-            additional_properties=extra_fields(data, cls._FIELDS),
-        )
-
-    def to_dict(self) -> dict[str, Any]:
-        data: dict[str, Any] = dict(self.additional_properties)
-        if self.request_id is not UNSET:
-            data["request_id"] = self.request_id
-        if self.member_id is not UNSET:
-            data["member_id"] = self.member_id
-        if self.member is not UNSET:
-            data["member"] = dump(self.member)
-        if self.organization is not UNSET:
-            data["organization"] = dump(self.organization)
-        if self.status_code is not UNSET:
-            data["status_code"] = self.status_code
-        return data
-
-
-@attrs.define
-class MembersGetConnectedAppsResponse:
-    """The response of ``client.b2b.organizations.members.get_connected_apps()``."""
-
-    _FIELDS: ClassVar[frozenset[str]] = frozenset(
-        {
-            "request_id",
-            "connected_apps",
-            "status_code",
-        }
-    )
-
-    request_id: str | Unset = UNSET
-    connected_apps: List[Dict[str, Any]] | Unset = UNSET
-    status_code: int | Unset = UNSET
-    additional_properties: dict[str, Any] = attrs.field(factory=dict, repr=False)
-
-    @classmethod
-    def from_dict(cls, data: Mapping[str, Any]) -> MembersGetConnectedAppsResponse:
-        get = data.get
-        return cls(
-            request_id=get("request_id", UNSET),
-            connected_apps=get("connected_apps", UNSET),
-            status_code=get("status_code", UNSET),
-            additional_properties=extra_fields(data, cls._FIELDS),
-        )
-
-    def to_dict(self) -> dict[str, Any]:
-        data: dict[str, Any] = dict(self.additional_properties)
-        if self.request_id is not UNSET:
-            data["request_id"] = self.request_id
-        if self.connected_apps is not UNSET:
-            data["connected_apps"] = self.connected_apps
-        if self.status_code is not UNSET:
-            data["status_code"] = self.status_code
-        return data
-
-
-@attrs.define
-class MembersGetResponse:
-    """The response of ``client.b2b.organizations.members.get()``."""
-
-    _FIELDS: ClassVar[frozenset[str]] = frozenset(
-        {
-            "request_id",
-            "member_id",
-            "member",
-            "organization",
-            "status_code",
-        }
-    )
-
-    request_id: str | Unset = UNSET
-    member_id: str | Unset = UNSET
-    member: Member | Unset = UNSET
-    organization: Organization | Unset = UNSET
-    status_code: int | Unset = UNSET
-    additional_properties: dict[str, Any] = attrs.field(factory=dict, repr=False)
-
-    @classmethod
-    def from_dict(cls, data: Mapping[str, Any]) -> MembersGetResponse:
-        get = data.get
-        return cls(
-            request_id=get("request_id", UNSET),
-            member_id=get("member_id", UNSET),
-            member=parse_object(Member.from_dict, get("member", UNSET)),
-            organization=parse_object(Organization.from_dict, get("organization", UNSET)),
-            status_code=get("status_code", UNSET),
-            additional_properties=extra_fields(data, cls._FIELDS),
-        )
-
-    def to_dict(self) -> dict[str, Any]:
-        data: dict[str, Any] = dict(self.additional_properties)
-        if self.request_id is not UNSET:
-            data["request_id"] = self.request_id
-        if self.member_id is not UNSET:
-            data["member_id"] = self.member_id
-        if self.member is not UNSET:
-            data["member"] = dump(self.member)
-        if self.organization is not UNSET:
-            data["organization"] = dump(self.organization)
-        if self.status_code is not UNSET:
-            data["status_code"] = self.status_code
+        if self.refresh_token is not UNSET:
+            data["refresh_token"] = self.refresh_token
         return data
 
 
 @attrs.define
 class MembersOidcProvidersResponse:
-    """The response of ``client.b2b.organizations.members.oidc_providers()``."""
+    """The response of ``client.b2b.organizations.members.oidc_providers()``"""
 
     _FIELDS: ClassVar[frozenset[str]] = frozenset(
         {
@@ -6145,154 +6603,8 @@ class MembersOidcProvidersResponse:
 
 
 @attrs.define
-class MembersReactivateResponse:
-    """The response of ``client.b2b.organizations.members.reactivate()``."""
-
-    _FIELDS: ClassVar[frozenset[str]] = frozenset(
-        {
-            "request_id",
-            "member_id",
-            "member",
-            "organization",
-            "status_code",
-        }
-    )
-
-    request_id: str | Unset = UNSET
-    member_id: str | Unset = UNSET
-    member: Member | Unset = UNSET
-    organization: Organization | Unset = UNSET
-    status_code: int | Unset = UNSET
-    additional_properties: dict[str, Any] = attrs.field(factory=dict, repr=False)
-
-    @classmethod
-    def from_dict(cls, data: Mapping[str, Any]) -> MembersReactivateResponse:
-        get = data.get
-        return cls(
-            request_id=get("request_id", UNSET),
-            member_id=get("member_id", UNSET),
-            member=parse_object(Member.from_dict, get("member", UNSET)),
-            organization=parse_object(Organization.from_dict, get("organization", UNSET)),
-            status_code=get("status_code", UNSET),
-            additional_properties=extra_fields(data, cls._FIELDS),
-        )
-
-    def to_dict(self) -> dict[str, Any]:
-        data: dict[str, Any] = dict(self.additional_properties)
-        if self.request_id is not UNSET:
-            data["request_id"] = self.request_id
-        if self.member_id is not UNSET:
-            data["member_id"] = self.member_id
-        if self.member is not UNSET:
-            data["member"] = dump(self.member)
-        if self.organization is not UNSET:
-            data["organization"] = dump(self.organization)
-        if self.status_code is not UNSET:
-            data["status_code"] = self.status_code
-        return data
-
-
-@attrs.define
-class MembersSearchResponse:
-    """The response of ``client.b2b.organizations.members.search()``."""
-
-    _FIELDS: ClassVar[frozenset[str]] = frozenset(
-        {
-            "request_id",
-            "members",
-            "results_metadata",
-            "organizations",
-            "status_code",
-        }
-    )
-
-    request_id: str | Unset = UNSET
-    members: List[Dict[str, Any]] | Unset = UNSET
-    results_metadata: ResultsMetadata | Unset = UNSET
-    organizations: Dict[str, Any] | Unset = UNSET
-    status_code: int | Unset = UNSET
-    additional_properties: dict[str, Any] = attrs.field(factory=dict, repr=False)
-
-    @classmethod
-    def from_dict(cls, data: Mapping[str, Any]) -> MembersSearchResponse:
-        get = data.get
-        return cls(
-            request_id=get("request_id", UNSET),
-            members=get("members", UNSET),
-            results_metadata=parse_object(
-                ResultsMetadata.from_dict, get("results_metadata", UNSET)
-            ),
-            organizations=get("organizations", UNSET),
-            status_code=get("status_code", UNSET),
-            additional_properties=extra_fields(data, cls._FIELDS),
-        )
-
-    def to_dict(self) -> dict[str, Any]:
-        data: dict[str, Any] = dict(self.additional_properties)
-        if self.request_id is not UNSET:
-            data["request_id"] = self.request_id
-        if self.members is not UNSET:
-            data["members"] = self.members
-        if self.results_metadata is not UNSET:
-            data["results_metadata"] = dump(self.results_metadata)
-        if self.organizations is not UNSET:
-            data["organizations"] = self.organizations
-        if self.status_code is not UNSET:
-            data["status_code"] = self.status_code
-        return data
-
-
-@attrs.define
-class MembersStartEmailUpdateResponse:
-    """The response of ``client.b2b.organizations.members.start_email_update()``."""
-
-    _FIELDS: ClassVar[frozenset[str]] = frozenset(
-        {
-            "request_id",
-            "member_id",
-            "member",
-            "organization",
-            "status_code",
-        }
-    )
-
-    request_id: str | Unset = UNSET
-    member_id: str | Unset = UNSET
-    member: Member | Unset = UNSET
-    organization: Organization | Unset = UNSET
-    status_code: int | Unset = UNSET
-    additional_properties: dict[str, Any] = attrs.field(factory=dict, repr=False)
-
-    @classmethod
-    def from_dict(cls, data: Mapping[str, Any]) -> MembersStartEmailUpdateResponse:
-        get = data.get
-        return cls(
-            request_id=get("request_id", UNSET),
-            member_id=get("member_id", UNSET),
-            member=parse_object(Member.from_dict, get("member", UNSET)),
-            organization=parse_object(Organization.from_dict, get("organization", UNSET)),
-            status_code=get("status_code", UNSET),
-            additional_properties=extra_fields(data, cls._FIELDS),
-        )
-
-    def to_dict(self) -> dict[str, Any]:
-        data: dict[str, Any] = dict(self.additional_properties)
-        if self.request_id is not UNSET:
-            data["request_id"] = self.request_id
-        if self.member_id is not UNSET:
-            data["member_id"] = self.member_id
-        if self.member is not UNSET:
-            data["member"] = dump(self.member)
-        if self.organization is not UNSET:
-            data["organization"] = dump(self.organization)
-        if self.status_code is not UNSET:
-            data["status_code"] = self.status_code
-        return data
-
-
-@attrs.define
 class MembersUnlinkRetiredEmailResponse:
-    """The response of ``client.b2b.organizations.members.unlink_retired_email()``."""
+    """The response of ``client.b2b.organizations.members.unlink_retired_email()``"""
 
     _FIELDS: ClassVar[frozenset[str]] = frozenset(
         {
@@ -6334,54 +6646,6 @@ class MembersUnlinkRetiredEmailResponse:
             data["member_id"] = self.member_id
         if self.organization_id is not UNSET:
             data["organization_id"] = self.organization_id
-        if self.member is not UNSET:
-            data["member"] = dump(self.member)
-        if self.organization is not UNSET:
-            data["organization"] = dump(self.organization)
-        if self.status_code is not UNSET:
-            data["status_code"] = self.status_code
-        return data
-
-
-@attrs.define
-class MembersUpdateResponse:
-    """The response of ``client.b2b.organizations.members.update()``."""
-
-    _FIELDS: ClassVar[frozenset[str]] = frozenset(
-        {
-            "request_id",
-            "member_id",
-            "member",
-            "organization",
-            "status_code",
-        }
-    )
-
-    request_id: str | Unset = UNSET
-    member_id: str | Unset = UNSET
-    member: Member | Unset = UNSET
-    organization: Organization | Unset = UNSET
-    status_code: int | Unset = UNSET
-    additional_properties: dict[str, Any] = attrs.field(factory=dict, repr=False)
-
-    @classmethod
-    def from_dict(cls, data: Mapping[str, Any]) -> MembersUpdateResponse:
-        get = data.get
-        return cls(
-            request_id=get("request_id", UNSET),
-            member_id=get("member_id", UNSET),
-            member=parse_object(Member.from_dict, get("member", UNSET)),
-            organization=parse_object(Organization.from_dict, get("organization", UNSET)),
-            status_code=get("status_code", UNSET),
-            additional_properties=extra_fields(data, cls._FIELDS),
-        )
-
-    def to_dict(self) -> dict[str, Any]:
-        data: dict[str, Any] = dict(self.additional_properties)
-        if self.request_id is not UNSET:
-            data["request_id"] = self.request_id
-        if self.member_id is not UNSET:
-            data["member_id"] = self.member_id
         if self.member is not UNSET:
             data["member"] = dump(self.member)
         if self.organization is not UNSET:
@@ -6512,7 +6776,7 @@ class NetworkProperty:
 
 @attrs.define
 class OauthAttachResponse:
-    """The response of ``client.oauth.attach()``."""
+    """The response of ``client.oauth.attach()``"""
 
     _FIELDS: ClassVar[frozenset[str]] = frozenset(
         {
@@ -6550,49 +6814,39 @@ class OauthAttachResponse:
 
 @attrs.define
 class OauthAuthenticateResponse:
-    """The response of ``client.b2b.oauth.authenticate()``."""
+    """The response of ``client.oauth.authenticate()``"""
 
     _FIELDS: ClassVar[frozenset[str]] = frozenset(
         {
             "request_id",
-            "member_id",
+            "user_id",
             "provider_subject",
             "provider_type",
             "session_token",
             "session_jwt",
-            "member",
-            "organization_id",
-            "organization",
-            "reset_sessions",
-            "member_authenticated",
-            "intermediate_session_token",
-            "status_code",
-            "member_session",
             "provider_values",
-            "mfa_required",
-            "primary_required",
-            "member_device",
+            "user",
+            "reset_sessions",
+            "oauth_user_registration_id",
+            "status_code",
+            "user_session",
+            "user_device",
         }
     )
 
     request_id: str | Unset = UNSET
-    member_id: str | Unset = UNSET
+    user_id: str | Unset = UNSET
     provider_subject: str | Unset = UNSET
     provider_type: str | Unset = UNSET
     session_token: str | Unset = UNSET
     session_jwt: str | Unset = UNSET
-    member: Member | Unset = UNSET
-    organization_id: str | Unset = UNSET
-    organization: Organization | Unset = UNSET
+    provider_values: AuthenticateProviderValue | Unset = UNSET
+    user: User | Unset = UNSET
     reset_sessions: bool | Unset = UNSET
-    member_authenticated: bool | Unset = UNSET
-    intermediate_session_token: str | Unset = UNSET
+    oauth_user_registration_id: str | Unset = UNSET
     status_code: int | Unset = UNSET
-    member_session: MemberSession | Unset = UNSET
-    provider_values: ProviderValue | Unset = UNSET
-    mfa_required: MfaRequired | Unset = UNSET
-    primary_required: PrimaryRequired | Unset = UNSET
-    member_device: UserDevice | Unset = UNSET
+    user_session: UserSession | Unset = UNSET
+    user_device: UserDevice | Unset = UNSET
     additional_properties: dict[str, Any] = attrs.field(factory=dict, repr=False)
 
     @classmethod
@@ -6600,25 +6854,20 @@ class OauthAuthenticateResponse:
         get = data.get
         return cls(
             request_id=get("request_id", UNSET),
-            member_id=get("member_id", UNSET),
+            user_id=get("user_id", UNSET),
             provider_subject=get("provider_subject", UNSET),
             provider_type=get("provider_type", UNSET),
             session_token=get("session_token", UNSET),
             session_jwt=get("session_jwt", UNSET),
-            member=parse_object(Member.from_dict, get("member", UNSET)),
-            organization_id=get("organization_id", UNSET),
-            organization=parse_object(Organization.from_dict, get("organization", UNSET)),
-            reset_sessions=get("reset_sessions", UNSET),
-            member_authenticated=get("member_authenticated", UNSET),
-            intermediate_session_token=get("intermediate_session_token", UNSET),
-            status_code=get("status_code", UNSET),
-            member_session=parse_object(MemberSession.from_dict, get("member_session", UNSET)),
-            provider_values=parse_object(ProviderValue.from_dict, get("provider_values", UNSET)),
-            mfa_required=parse_object(MfaRequired.from_dict, get("mfa_required", UNSET)),
-            primary_required=parse_object(
-                PrimaryRequired.from_dict, get("primary_required", UNSET)
+            provider_values=parse_object(
+                AuthenticateProviderValue.from_dict, get("provider_values", UNSET)
             ),
-            member_device=parse_object(UserDevice.from_dict, get("member_device", UNSET)),
+            user=parse_object(User.from_dict, get("user", UNSET)),
+            reset_sessions=get("reset_sessions", UNSET),
+            oauth_user_registration_id=get("oauth_user_registration_id", UNSET),
+            status_code=get("status_code", UNSET),
+            user_session=parse_object(UserSession.from_dict, get("user_session", UNSET)),
+            user_device=parse_object(UserDevice.from_dict, get("user_device", UNSET)),
             additional_properties=extra_fields(data, cls._FIELDS),
         )
 
@@ -6626,8 +6875,8 @@ class OauthAuthenticateResponse:
         data: dict[str, Any] = dict(self.additional_properties)
         if self.request_id is not UNSET:
             data["request_id"] = self.request_id
-        if self.member_id is not UNSET:
-            data["member_id"] = self.member_id
+        if self.user_id is not UNSET:
+            data["user_id"] = self.user_id
         if self.provider_subject is not UNSET:
             data["provider_subject"] = self.provider_subject
         if self.provider_type is not UNSET:
@@ -6636,556 +6885,124 @@ class OauthAuthenticateResponse:
             data["session_token"] = self.session_token
         if self.session_jwt is not UNSET:
             data["session_jwt"] = self.session_jwt
-        if self.member is not UNSET:
-            data["member"] = dump(self.member)
-        if self.organization_id is not UNSET:
-            data["organization_id"] = self.organization_id
-        if self.organization is not UNSET:
-            data["organization"] = dump(self.organization)
-        if self.reset_sessions is not UNSET:
-            data["reset_sessions"] = self.reset_sessions
-        if self.member_authenticated is not UNSET:
-            data["member_authenticated"] = self.member_authenticated
-        if self.intermediate_session_token is not UNSET:
-            data["intermediate_session_token"] = self.intermediate_session_token
-        if self.status_code is not UNSET:
-            data["status_code"] = self.status_code
-        if self.member_session is not UNSET:
-            data["member_session"] = dump(self.member_session)
         if self.provider_values is not UNSET:
             data["provider_values"] = dump(self.provider_values)
-        if self.mfa_required is not UNSET:
-            data["mfa_required"] = dump(self.mfa_required)
-        if self.primary_required is not UNSET:
-            data["primary_required"] = dump(self.primary_required)
-        if self.member_device is not UNSET:
-            data["member_device"] = dump(self.member_device)
+        if self.user is not UNSET:
+            data["user"] = dump(self.user)
+        if self.reset_sessions is not UNSET:
+            data["reset_sessions"] = self.reset_sessions
+        if self.oauth_user_registration_id is not UNSET:
+            data["oauth_user_registration_id"] = self.oauth_user_registration_id
+        if self.status_code is not UNSET:
+            data["status_code"] = self.status_code
+        if self.user_session is not UNSET:
+            data["user_session"] = dump(self.user_session)
+        if self.user_device is not UNSET:
+            data["user_device"] = dump(self.user_device)
         return data
 
 
 @attrs.define
-class OauthAuthorizeResponse:
-    """The response of ``client.b2b.idp.oauth.authorize()``."""
+class OidcConnection:
+    """The ``connection`` object."""
 
     _FIELDS: ClassVar[frozenset[str]] = frozenset(
         {
-            "request_id",
-            "redirect_uri",
-            "status_code",
-            "authorization_code",
+            "organization_id",
+            "connection_id",
+            "status",
+            "display_name",
+            "redirect_url",
+            "client_id",
+            "client_secret",
+            "issuer",
+            "authorization_url",
+            "token_url",
+            "userinfo_url",
+            "jwks_url",
+            "identity_provider",
+            "custom_scopes",
+            "attribute_mapping",
         }
     )
 
-    request_id: str | Unset = UNSET
-    redirect_uri: str | Unset = UNSET
-    status_code: int | Unset = UNSET
-    authorization_code: str | Unset = UNSET
+    organization_id: str | Unset = UNSET
+    connection_id: str | Unset = UNSET
+    status: str | Unset = UNSET
+    display_name: str | Unset = UNSET
+    redirect_url: str | Unset = UNSET
+    client_id: str | Unset = UNSET
+    client_secret: str | Unset = UNSET
+    issuer: str | Unset = UNSET
+    authorization_url: str | Unset = UNSET
+    token_url: str | Unset = UNSET
+    userinfo_url: str | Unset = UNSET
+    jwks_url: str | Unset = UNSET
+    identity_provider: str | Unset = UNSET
+    custom_scopes: str | Unset = UNSET
+    attribute_mapping: Dict[str, Any] | Unset = UNSET
     additional_properties: dict[str, Any] = attrs.field(factory=dict, repr=False)
 
     @classmethod
-    def from_dict(cls, data: Mapping[str, Any]) -> OauthAuthorizeResponse:
+    def from_dict(cls, data: Mapping[str, Any]) -> OidcConnection:
         get = data.get
         return cls(
-            request_id=get("request_id", UNSET),
-            redirect_uri=get("redirect_uri", UNSET),
-            status_code=get("status_code", UNSET),
-            authorization_code=get("authorization_code", UNSET),
+            organization_id=get("organization_id", UNSET),
+            connection_id=get("connection_id", UNSET),
+            status=get("status", UNSET),
+            display_name=get("display_name", UNSET),
+            redirect_url=get("redirect_url", UNSET),
+            client_id=get("client_id", UNSET),
+            client_secret=get("client_secret", UNSET),
+            issuer=get("issuer", UNSET),
+            authorization_url=get("authorization_url", UNSET),
+            token_url=get("token_url", UNSET),
+            userinfo_url=get("userinfo_url", UNSET),
+            jwks_url=get("jwks_url", UNSET),
+            identity_provider=get("identity_provider", UNSET),
+            custom_scopes=get("custom_scopes", UNSET),
+            attribute_mapping=get("attribute_mapping", UNSET),
             additional_properties=extra_fields(data, cls._FIELDS),
         )
 
     def to_dict(self) -> dict[str, Any]:
         data: dict[str, Any] = dict(self.additional_properties)
-        if self.request_id is not UNSET:
-            data["request_id"] = self.request_id
-        if self.redirect_uri is not UNSET:
-            data["redirect_uri"] = self.redirect_uri
-        if self.status_code is not UNSET:
-            data["status_code"] = self.status_code
-        if self.authorization_code is not UNSET:
-            data["authorization_code"] = self.authorization_code
-        return data
-
-
-@attrs.define
-class OauthAuthorizeStartResponse:
-    """The response of ``client.b2b.idp.oauth.authorize_start()``."""
-
-    _FIELDS: ClassVar[frozenset[str]] = frozenset(
-        {
-            "request_id",
-            "member_id",
-            "member",
-            "organization",
-            "client",
-            "consent_required",
-            "scope_results",
-            "status_code",
-        }
-    )
-
-    request_id: str | Unset = UNSET
-    member_id: str | Unset = UNSET
-    member: Member | Unset = UNSET
-    organization: Organization | Unset = UNSET
-    client: Client | Unset = UNSET
-    consent_required: bool | Unset = UNSET
-    scope_results: List[Dict[str, Any]] | Unset = UNSET
-    status_code: int | Unset = UNSET
-    additional_properties: dict[str, Any] = attrs.field(factory=dict, repr=False)
-
-    @classmethod
-    def from_dict(cls, data: Mapping[str, Any]) -> OauthAuthorizeStartResponse:
-        get = data.get
-        return cls(
-            request_id=get("request_id", UNSET),
-            member_id=get("member_id", UNSET),
-            member=parse_object(Member.from_dict, get("member", UNSET)),
-            organization=parse_object(Organization.from_dict, get("organization", UNSET)),
-            client=parse_object(Client.from_dict, get("client", UNSET)),
-            consent_required=get("consent_required", UNSET),
-            scope_results=get("scope_results", UNSET),
-            status_code=get("status_code", UNSET),
-            additional_properties=extra_fields(data, cls._FIELDS),
-        )
-
-    def to_dict(self) -> dict[str, Any]:
-        data: dict[str, Any] = dict(self.additional_properties)
-        if self.request_id is not UNSET:
-            data["request_id"] = self.request_id
-        if self.member_id is not UNSET:
-            data["member_id"] = self.member_id
-        if self.member is not UNSET:
-            data["member"] = dump(self.member)
-        if self.organization is not UNSET:
-            data["organization"] = dump(self.organization)
-        if self.client is not UNSET:
-            data["client"] = dump(self.client)
-        if self.consent_required is not UNSET:
-            data["consent_required"] = self.consent_required
-        if self.scope_results is not UNSET:
-            data["scope_results"] = self.scope_results
-        if self.status_code is not UNSET:
-            data["status_code"] = self.status_code
-        return data
-
-
-@attrs.define
-class OauthDiscoveryAuthenticateResponse:
-    """The response of ``client.b2b.oauth.discovery.authenticate()``."""
-
-    _FIELDS: ClassVar[frozenset[str]] = frozenset(
-        {
-            "request_id",
-            "intermediate_session_token",
-            "email_address",
-            "discovered_organizations",
-            "provider_type",
-            "provider_tenant_id",
-            "provider_tenant_ids",
-            "full_name",
-            "status_code",
-        }
-    )
-
-    request_id: str | Unset = UNSET
-    intermediate_session_token: str | Unset = UNSET
-    email_address: str | Unset = UNSET
-    discovered_organizations: List[Dict[str, Any]] | Unset = UNSET
-    provider_type: str | Unset = UNSET
-    provider_tenant_id: str | Unset = UNSET
-    provider_tenant_ids: List[str] | Unset = UNSET
-    full_name: str | Unset = UNSET
-    status_code: int | Unset = UNSET
-    additional_properties: dict[str, Any] = attrs.field(factory=dict, repr=False)
-
-    @classmethod
-    def from_dict(cls, data: Mapping[str, Any]) -> OauthDiscoveryAuthenticateResponse:
-        get = data.get
-        return cls(
-            request_id=get("request_id", UNSET),
-            intermediate_session_token=get("intermediate_session_token", UNSET),
-            email_address=get("email_address", UNSET),
-            discovered_organizations=get("discovered_organizations", UNSET),
-            provider_type=get("provider_type", UNSET),
-            provider_tenant_id=get("provider_tenant_id", UNSET),
-            provider_tenant_ids=get("provider_tenant_ids", UNSET),
-            full_name=get("full_name", UNSET),
-            status_code=get("status_code", UNSET),
-            additional_properties=extra_fields(data, cls._FIELDS),
-        )
-
-    def to_dict(self) -> dict[str, Any]:
-        data: dict[str, Any] = dict(self.additional_properties)
-        if self.request_id is not UNSET:
-            data["request_id"] = self.request_id
-        if self.intermediate_session_token is not UNSET:
-            data["intermediate_session_token"] = self.intermediate_session_token
-        if self.email_address is not UNSET:
-            data["email_address"] = self.email_address
-        if self.discovered_organizations is not UNSET:
-            data["discovered_organizations"] = self.discovered_organizations
-        if self.provider_type is not UNSET:
-            data["provider_type"] = self.provider_type
-        if self.provider_tenant_id is not UNSET:
-            data["provider_tenant_id"] = self.provider_tenant_id
-        if self.provider_tenant_ids is not UNSET:
-            data["provider_tenant_ids"] = self.provider_tenant_ids
-        if self.full_name is not UNSET:
-            data["full_name"] = self.full_name
-        if self.status_code is not UNSET:
-            data["status_code"] = self.status_code
-        return data
-
-
-@attrs.define
-class OauthProvidersGithubResponse:
-    """The response of ``client.b2b.organizations.members.oauth_providers.github()``."""
-
-    _FIELDS: ClassVar[frozenset[str]] = frozenset(
-        {
-            "request_id",
-            "provider_type",
-            "registrations",
-            "status_code",
-        }
-    )
-
-    request_id: str | Unset = UNSET
-    provider_type: str | Unset = UNSET
-    registrations: List[Dict[str, Any]] | Unset = UNSET
-    status_code: int | Unset = UNSET
-    additional_properties: dict[str, Any] = attrs.field(factory=dict, repr=False)
-
-    @classmethod
-    def from_dict(cls, data: Mapping[str, Any]) -> OauthProvidersGithubResponse:
-        get = data.get
-        return cls(
-            request_id=get("request_id", UNSET),
-            provider_type=get("provider_type", UNSET),
-            registrations=get("registrations", UNSET),
-            status_code=get("status_code", UNSET),
-            additional_properties=extra_fields(data, cls._FIELDS),
-        )
-
-    def to_dict(self) -> dict[str, Any]:
-        data: dict[str, Any] = dict(self.additional_properties)
-        if self.request_id is not UNSET:
-            data["request_id"] = self.request_id
-        if self.provider_type is not UNSET:
-            data["provider_type"] = self.provider_type
-        if self.registrations is not UNSET:
-            data["registrations"] = self.registrations
-        if self.status_code is not UNSET:
-            data["status_code"] = self.status_code
-        return data
-
-
-@attrs.define
-class OauthProvidersGoogleResponse:
-    """The response of ``client.b2b.organizations.members.oauth_providers.google()``."""
-
-    _FIELDS: ClassVar[frozenset[str]] = frozenset(
-        {
-            "request_id",
-            "provider_type",
-            "provider_subject",
-            "id_token",
-            "scopes",
-            "status_code",
-            "access_token",
-            "access_token_expires_in",
-            "refresh_token",
-        }
-    )
-
-    request_id: str | Unset = UNSET
-    provider_type: str | Unset = UNSET
-    provider_subject: str | Unset = UNSET
-    id_token: str | Unset = UNSET
-    scopes: List[str] | Unset = UNSET
-    status_code: int | Unset = UNSET
-    access_token: str | Unset = UNSET
-    access_token_expires_in: int | Unset = UNSET
-    refresh_token: str | Unset = UNSET
-    additional_properties: dict[str, Any] = attrs.field(factory=dict, repr=False)
-
-    @classmethod
-    def from_dict(cls, data: Mapping[str, Any]) -> OauthProvidersGoogleResponse:
-        get = data.get
-        return cls(
-            request_id=get("request_id", UNSET),
-            provider_type=get("provider_type", UNSET),
-            provider_subject=get("provider_subject", UNSET),
-            id_token=get("id_token", UNSET),
-            scopes=get("scopes", UNSET),
-            status_code=get("status_code", UNSET),
-            access_token=get("access_token", UNSET),
-            access_token_expires_in=get("access_token_expires_in", UNSET),
-            refresh_token=get("refresh_token", UNSET),
-            additional_properties=extra_fields(data, cls._FIELDS),
-        )
-
-    def to_dict(self) -> dict[str, Any]:
-        data: dict[str, Any] = dict(self.additional_properties)
-        if self.request_id is not UNSET:
-            data["request_id"] = self.request_id
-        if self.provider_type is not UNSET:
-            data["provider_type"] = self.provider_type
-        if self.provider_subject is not UNSET:
-            data["provider_subject"] = self.provider_subject
-        if self.id_token is not UNSET:
-            data["id_token"] = self.id_token
-        if self.scopes is not UNSET:
-            data["scopes"] = self.scopes
-        if self.status_code is not UNSET:
-            data["status_code"] = self.status_code
-        if self.access_token is not UNSET:
-            data["access_token"] = self.access_token
-        if self.access_token_expires_in is not UNSET:
-            data["access_token_expires_in"] = self.access_token_expires_in
-        if self.refresh_token is not UNSET:
-            data["refresh_token"] = self.refresh_token
-        return data
-
-
-@attrs.define
-class OauthProvidersHubspotResponse:
-    """The response of ``client.b2b.organizations.members.oauth_providers.hubspot()``."""
-
-    _FIELDS: ClassVar[frozenset[str]] = frozenset(
-        {
-            "request_id",
-            "provider_type",
-            "registrations",
-            "status_code",
-        }
-    )
-
-    request_id: str | Unset = UNSET
-    provider_type: str | Unset = UNSET
-    registrations: List[Dict[str, Any]] | Unset = UNSET
-    status_code: int | Unset = UNSET
-    additional_properties: dict[str, Any] = attrs.field(factory=dict, repr=False)
-
-    @classmethod
-    def from_dict(cls, data: Mapping[str, Any]) -> OauthProvidersHubspotResponse:
-        get = data.get
-        return cls(
-            request_id=get("request_id", UNSET),
-            provider_type=get("provider_type", UNSET),
-            registrations=get("registrations", UNSET),
-            status_code=get("status_code", UNSET),
-            additional_properties=extra_fields(data, cls._FIELDS),
-        )
-
-    def to_dict(self) -> dict[str, Any]:
-        data: dict[str, Any] = dict(self.additional_properties)
-        if self.request_id is not UNSET:
-            data["request_id"] = self.request_id
-        if self.provider_type is not UNSET:
-            data["provider_type"] = self.provider_type
-        if self.registrations is not UNSET:
-            data["registrations"] = self.registrations
-        if self.status_code is not UNSET:
-            data["status_code"] = self.status_code
-        return data
-
-
-@attrs.define
-class OauthProvidersMicrosoftResponse:
-    """The response of ``client.b2b.organizations.members.oauth_providers.microsoft()``."""
-
-    _FIELDS: ClassVar[frozenset[str]] = frozenset(
-        {
-            "request_id",
-            "provider_type",
-            "provider_subject",
-            "access_token",
-            "access_token_expires_in",
-            "id_token",
-            "scopes",
-            "status_code",
-            "refresh_token",
-        }
-    )
-
-    request_id: str | Unset = UNSET
-    provider_type: str | Unset = UNSET
-    provider_subject: str | Unset = UNSET
-    access_token: str | Unset = UNSET
-    access_token_expires_in: int | Unset = UNSET
-    id_token: str | Unset = UNSET
-    scopes: List[str] | Unset = UNSET
-    status_code: int | Unset = UNSET
-    refresh_token: str | Unset = UNSET
-    additional_properties: dict[str, Any] = attrs.field(factory=dict, repr=False)
-
-    @classmethod
-    def from_dict(cls, data: Mapping[str, Any]) -> OauthProvidersMicrosoftResponse:
-        get = data.get
-        return cls(
-            request_id=get("request_id", UNSET),
-            provider_type=get("provider_type", UNSET),
-            provider_subject=get("provider_subject", UNSET),
-            access_token=get("access_token", UNSET),
-            access_token_expires_in=get("access_token_expires_in", UNSET),
-            id_token=get("id_token", UNSET),
-            scopes=get("scopes", UNSET),
-            status_code=get("status_code", UNSET),
-            refresh_token=get("refresh_token", UNSET),
-            additional_properties=extra_fields(data, cls._FIELDS),
-        )
-
-    def to_dict(self) -> dict[str, Any]:
-        data: dict[str, Any] = dict(self.additional_properties)
-        if self.request_id is not UNSET:
-            data["request_id"] = self.request_id
-        if self.provider_type is not UNSET:
-            data["provider_type"] = self.provider_type
-        if self.provider_subject is not UNSET:
-            data["provider_subject"] = self.provider_subject
-        if self.access_token is not UNSET:
-            data["access_token"] = self.access_token
-        if self.access_token_expires_in is not UNSET:
-            data["access_token_expires_in"] = self.access_token_expires_in
-        if self.id_token is not UNSET:
-            data["id_token"] = self.id_token
-        if self.scopes is not UNSET:
-            data["scopes"] = self.scopes
-        if self.status_code is not UNSET:
-            data["status_code"] = self.status_code
-        if self.refresh_token is not UNSET:
-            data["refresh_token"] = self.refresh_token
-        return data
-
-
-@attrs.define
-class OauthProvidersSlackResponse:
-    """The response of ``client.b2b.organizations.members.oauth_providers.slack()``."""
-
-    _FIELDS: ClassVar[frozenset[str]] = frozenset(
-        {
-            "request_id",
-            "provider_type",
-            "registrations",
-            "status_code",
-        }
-    )
-
-    request_id: str | Unset = UNSET
-    provider_type: str | Unset = UNSET
-    registrations: List[Dict[str, Any]] | Unset = UNSET
-    status_code: int | Unset = UNSET
-    additional_properties: dict[str, Any] = attrs.field(factory=dict, repr=False)
-
-    @classmethod
-    def from_dict(cls, data: Mapping[str, Any]) -> OauthProvidersSlackResponse:
-        get = data.get
-        return cls(
-            request_id=get("request_id", UNSET),
-            provider_type=get("provider_type", UNSET),
-            registrations=get("registrations", UNSET),
-            status_code=get("status_code", UNSET),
-            additional_properties=extra_fields(data, cls._FIELDS),
-        )
-
-    def to_dict(self) -> dict[str, Any]:
-        data: dict[str, Any] = dict(self.additional_properties)
-        if self.request_id is not UNSET:
-            data["request_id"] = self.request_id
-        if self.provider_type is not UNSET:
-            data["provider_type"] = self.provider_type
-        if self.registrations is not UNSET:
-            data["registrations"] = self.registrations
-        if self.status_code is not UNSET:
-            data["status_code"] = self.status_code
-        return data
-
-
-@attrs.define
-class OidcCreateConnectionResponse:
-    """The response of ``client.b2b.sso.oidc.create_connection()``."""
-
-    _FIELDS: ClassVar[frozenset[str]] = frozenset(
-        {
-            "request_id",
-            "status_code",
-            "connection",
-        }
-    )
-
-    request_id: str | Unset = UNSET
-    status_code: int | Unset = UNSET
-    connection: Connection3 | Unset = UNSET
-    additional_properties: dict[str, Any] = attrs.field(factory=dict, repr=False)
-
-    @classmethod
-    def from_dict(cls, data: Mapping[str, Any]) -> OidcCreateConnectionResponse:
-        get = data.get
-        return cls(
-            request_id=get("request_id", UNSET),
-            status_code=get("status_code", UNSET),
-            connection=parse_object(Connection3.from_dict, get("connection", UNSET)),
-            additional_properties=extra_fields(data, cls._FIELDS),
-        )
-
-    def to_dict(self) -> dict[str, Any]:
-        data: dict[str, Any] = dict(self.additional_properties)
-        if self.request_id is not UNSET:
-            data["request_id"] = self.request_id
-        if self.status_code is not UNSET:
-            data["status_code"] = self.status_code
-        if self.connection is not UNSET:
-            data["connection"] = dump(self.connection)
-        return data
-
-
-@attrs.define
-class OidcUpdateConnectionResponse:
-    """The response of ``client.b2b.sso.oidc.update_connection()``."""
-
-    _FIELDS: ClassVar[frozenset[str]] = frozenset(
-        {
-            "request_id",
-            "status_code",
-            "connection",
-            "warning",
-        }
-    )
-
-    request_id: str | Unset = UNSET
-    status_code: int | Unset = UNSET
-    connection: Connection3 | Unset = UNSET
-    warning: str | Unset = UNSET
-    additional_properties: dict[str, Any] = attrs.field(factory=dict, repr=False)
-
-    @classmethod
-    def from_dict(cls, data: Mapping[str, Any]) -> OidcUpdateConnectionResponse:
-        get = data.get
-        return cls(
-            request_id=get("request_id", UNSET),
-            status_code=get("status_code", UNSET),
-            connection=parse_object(Connection3.from_dict, get("connection", UNSET)),
-            warning=get("warning", UNSET),
-            additional_properties=extra_fields(data, cls._FIELDS),
-        )
-
-    def to_dict(self) -> dict[str, Any]:
-        data: dict[str, Any] = dict(self.additional_properties)
-        if self.request_id is not UNSET:
-            data["request_id"] = self.request_id
-        if self.status_code is not UNSET:
-            data["status_code"] = self.status_code
-        if self.connection is not UNSET:
-            data["connection"] = dump(self.connection)
-        if self.warning is not UNSET:
-            data["warning"] = self.warning
+        if self.organization_id is not UNSET:
+            data["organization_id"] = self.organization_id
+        if self.connection_id is not UNSET:
+            data["connection_id"] = self.connection_id
+        if self.status is not UNSET:
+            data["status"] = self.status
+        if self.display_name is not UNSET:
+            data["display_name"] = self.display_name
+        if self.redirect_url is not UNSET:
+            data["redirect_url"] = self.redirect_url
+        if self.client_id is not UNSET:
+            data["client_id"] = self.client_id
+        if self.client_secret is not UNSET:
+            data["client_secret"] = self.client_secret
+        if self.issuer is not UNSET:
+            data["issuer"] = self.issuer
+        if self.authorization_url is not UNSET:
+            data["authorization_url"] = self.authorization_url
+        if self.token_url is not UNSET:
+            data["token_url"] = self.token_url
+        if self.userinfo_url is not UNSET:
+            data["userinfo_url"] = self.userinfo_url
+        if self.jwks_url is not UNSET:
+            data["jwks_url"] = self.jwks_url
+        if self.identity_provider is not UNSET:
+            data["identity_provider"] = self.identity_provider
+        if self.custom_scopes is not UNSET:
+            data["custom_scopes"] = self.custom_scopes
+        if self.attribute_mapping is not UNSET:
+            data["attribute_mapping"] = self.attribute_mapping
         return data
 
 
 @attrs.define
 class Option:
-    """The ``options`` object."""
+    """The ``magic_links.authenticate(options)`` object."""
 
     _FIELDS: ClassVar[frozenset[str]] = frozenset(
         {
@@ -7211,61 +7028,6 @@ class Option:
         data: dict[str, Any] = dict(self.additional_properties)
         data["ip_match_required"] = self.ip_match_required
         data["user_agent_match_required"] = self.user_agent_match_required
-        return data
-
-
-@attrs.define
-class OrgPolicy:
-    """The ``org_policy`` object."""
-
-    _FIELDS: ClassVar[frozenset[str]] = frozenset(
-        {
-            "roles",
-        }
-    )
-
-    roles: List[Dict[str, Any]] | Unset = UNSET
-    additional_properties: dict[str, Any] = attrs.field(factory=dict, repr=False)
-
-    @classmethod
-    def from_dict(cls, data: Mapping[str, Any]) -> OrgPolicy:
-        get = data.get
-        return cls(
-            roles=get("roles", UNSET),
-            additional_properties=extra_fields(data, cls._FIELDS),
-        )
-
-    def to_dict(self) -> dict[str, Any]:
-        data: dict[str, Any] = dict(self.additional_properties)
-        if self.roles is not UNSET:
-            data["roles"] = self.roles
-        return data
-
-
-@attrs.define
-class OrgPolicy2:
-    """The ``org_policy`` object."""
-
-    _FIELDS: ClassVar[frozenset[str]] = frozenset(
-        {
-            "roles",
-        }
-    )
-
-    roles: List[Dict[str, Any]]
-    additional_properties: dict[str, Any] = attrs.field(factory=dict, repr=False)
-
-    @classmethod
-    def from_dict(cls, data: Mapping[str, Any]) -> OrgPolicy2:
-        get = data.get
-        return cls(
-            roles=get("roles", UNSET),
-            additional_properties=extra_fields(data, cls._FIELDS),
-        )
-
-    def to_dict(self) -> dict[str, Any]:
-        data: dict[str, Any] = dict(self.additional_properties)
-        data["roles"] = self.roles
         return data
 
 
@@ -7457,580 +7219,14 @@ class Organization:
 
 
 @attrs.define
-class OrganizationsConnectedAppsResponse:
-    """The response of ``client.b2b.organizations.connected_apps()``."""
-
-    _FIELDS: ClassVar[frozenset[str]] = frozenset(
-        {
-            "request_id",
-            "connected_apps",
-            "status_code",
-        }
-    )
-
-    request_id: str | Unset = UNSET
-    connected_apps: List[Dict[str, Any]] | Unset = UNSET
-    status_code: int | Unset = UNSET
-    additional_properties: dict[str, Any] = attrs.field(factory=dict, repr=False)
-
-    @classmethod
-    def from_dict(cls, data: Mapping[str, Any]) -> OrganizationsConnectedAppsResponse:
-        get = data.get
-        return cls(
-            request_id=get("request_id", UNSET),
-            connected_apps=get("connected_apps", UNSET),
-            status_code=get("status_code", UNSET),
-            additional_properties=extra_fields(data, cls._FIELDS),
-        )
-
-    def to_dict(self) -> dict[str, Any]:
-        data: dict[str, Any] = dict(self.additional_properties)
-        if self.request_id is not UNSET:
-            data["request_id"] = self.request_id
-        if self.connected_apps is not UNSET:
-            data["connected_apps"] = self.connected_apps
-        if self.status_code is not UNSET:
-            data["status_code"] = self.status_code
-        return data
-
-
-@attrs.define
-class OrganizationsCreateResponse:
-    """The response of ``client.b2b.organizations.create()``."""
-
-    _FIELDS: ClassVar[frozenset[str]] = frozenset(
-        {
-            "request_id",
-            "organization",
-            "status_code",
-        }
-    )
-
-    request_id: str | Unset = UNSET
-    organization: Organization | Unset = UNSET
-    status_code: int | Unset = UNSET
-    additional_properties: dict[str, Any] = attrs.field(factory=dict, repr=False)
-
-    @classmethod
-    def from_dict(cls, data: Mapping[str, Any]) -> OrganizationsCreateResponse:
-        get = data.get
-        return cls(
-            request_id=get("request_id", UNSET),
-            organization=parse_object(Organization.from_dict, get("organization", UNSET)),
-            status_code=get("status_code", UNSET),
-            additional_properties=extra_fields(data, cls._FIELDS),
-        )
-
-    def to_dict(self) -> dict[str, Any]:
-        data: dict[str, Any] = dict(self.additional_properties)
-        if self.request_id is not UNSET:
-            data["request_id"] = self.request_id
-        if self.organization is not UNSET:
-            data["organization"] = dump(self.organization)
-        if self.status_code is not UNSET:
-            data["status_code"] = self.status_code
-        return data
-
-
-@attrs.define
-class OrganizationsDeleteExternalIdResponse:
-    """The response of ``client.b2b.organizations.delete_external_id()``."""
-
-    _FIELDS: ClassVar[frozenset[str]] = frozenset(
-        {
-            "request_id",
-            "organization",
-            "status_code",
-        }
-    )
-
-    request_id: str | Unset = UNSET
-    organization: Organization | Unset = UNSET
-    status_code: int | Unset = UNSET
-    additional_properties: dict[str, Any] = attrs.field(factory=dict, repr=False)
-
-    @classmethod
-    def from_dict(cls, data: Mapping[str, Any]) -> OrganizationsDeleteExternalIdResponse:
-        get = data.get
-        return cls(
-            request_id=get("request_id", UNSET),
-            organization=parse_object(Organization.from_dict, get("organization", UNSET)),
-            status_code=get("status_code", UNSET),
-            additional_properties=extra_fields(data, cls._FIELDS),
-        )
-
-    def to_dict(self) -> dict[str, Any]:
-        data: dict[str, Any] = dict(self.additional_properties)
-        if self.request_id is not UNSET:
-            data["request_id"] = self.request_id
-        if self.organization is not UNSET:
-            data["organization"] = dump(self.organization)
-        if self.status_code is not UNSET:
-            data["status_code"] = self.status_code
-        return data
-
-
-@attrs.define
-class OrganizationsDeleteResponse:
-    """The response of ``client.b2b.organizations.delete()``."""
-
-    _FIELDS: ClassVar[frozenset[str]] = frozenset(
-        {
-            "request_id",
-            "organization_id",
-            "status_code",
-        }
-    )
-
-    request_id: str | Unset = UNSET
-    organization_id: str | Unset = UNSET
-    status_code: int | Unset = UNSET
-    additional_properties: dict[str, Any] = attrs.field(factory=dict, repr=False)
-
-    @classmethod
-    def from_dict(cls, data: Mapping[str, Any]) -> OrganizationsDeleteResponse:
-        get = data.get
-        return cls(
-            request_id=get("request_id", UNSET),
-            organization_id=get("organization_id", UNSET),
-            status_code=get("status_code", UNSET),
-            additional_properties=extra_fields(data, cls._FIELDS),
-        )
-
-    def to_dict(self) -> dict[str, Any]:
-        data: dict[str, Any] = dict(self.additional_properties)
-        if self.request_id is not UNSET:
-            data["request_id"] = self.request_id
-        if self.organization_id is not UNSET:
-            data["organization_id"] = self.organization_id
-        if self.status_code is not UNSET:
-            data["status_code"] = self.status_code
-        return data
-
-
-@attrs.define
-class OrganizationsGetConnectedAppResponse:
-    """The response of ``client.b2b.organizations.get_connected_app()``."""
-
-    _FIELDS: ClassVar[frozenset[str]] = frozenset(
-        {
-            "connected_app_id",
-            "name",
-            "description",
-            "client_type",
-            "active_members",
-            "status_code",
-            "logo_url",
-        }
-    )
-
-    connected_app_id: str | Unset = UNSET
-    name: str | Unset = UNSET
-    description: str | Unset = UNSET
-    client_type: str | Unset = UNSET
-    active_members: List[Dict[str, Any]] | Unset = UNSET
-    status_code: int | Unset = UNSET
-    logo_url: str | Unset = UNSET
-    additional_properties: dict[str, Any] = attrs.field(factory=dict, repr=False)
-
-    @classmethod
-    def from_dict(cls, data: Mapping[str, Any]) -> OrganizationsGetConnectedAppResponse:
-        get = data.get
-        return cls(
-            connected_app_id=get("connected_app_id", UNSET),
-            name=get("name", UNSET),
-            description=get("description", UNSET),
-            client_type=get("client_type", UNSET),
-            active_members=get("active_members", UNSET),
-            status_code=get("status_code", UNSET),
-            logo_url=get("logo_url", UNSET),
-            additional_properties=extra_fields(data, cls._FIELDS),
-        )
-
-    def to_dict(self) -> dict[str, Any]:
-        data: dict[str, Any] = dict(self.additional_properties)
-        if self.connected_app_id is not UNSET:
-            data["connected_app_id"] = self.connected_app_id
-        if self.name is not UNSET:
-            data["name"] = self.name
-        if self.description is not UNSET:
-            data["description"] = self.description
-        if self.client_type is not UNSET:
-            data["client_type"] = self.client_type
-        if self.active_members is not UNSET:
-            data["active_members"] = self.active_members
-        if self.status_code is not UNSET:
-            data["status_code"] = self.status_code
-        if self.logo_url is not UNSET:
-            data["logo_url"] = self.logo_url
-        return data
-
-
-@attrs.define
-class OrganizationsGetOrgPolicyResponse:
-    """The response of ``client.b2b.rbac.organizations.get_org_policy()``."""
-
-    _FIELDS: ClassVar[frozenset[str]] = frozenset(
-        {
-            "request_id",
-            "org_policy",
-            "status_code",
-        }
-    )
-
-    request_id: str | Unset = UNSET
-    org_policy: OrgPolicy | Unset = UNSET
-    status_code: int | Unset = UNSET
-    additional_properties: dict[str, Any] = attrs.field(factory=dict, repr=False)
-
-    @classmethod
-    def from_dict(cls, data: Mapping[str, Any]) -> OrganizationsGetOrgPolicyResponse:
-        get = data.get
-        return cls(
-            request_id=get("request_id", UNSET),
-            org_policy=parse_object(OrgPolicy.from_dict, get("org_policy", UNSET)),
-            status_code=get("status_code", UNSET),
-            additional_properties=extra_fields(data, cls._FIELDS),
-        )
-
-    def to_dict(self) -> dict[str, Any]:
-        data: dict[str, Any] = dict(self.additional_properties)
-        if self.request_id is not UNSET:
-            data["request_id"] = self.request_id
-        if self.org_policy is not UNSET:
-            data["org_policy"] = dump(self.org_policy)
-        if self.status_code is not UNSET:
-            data["status_code"] = self.status_code
-        return data
-
-
-@attrs.define
-class OrganizationsGetResponse:
-    """The response of ``client.b2b.organizations.get()``."""
-
-    _FIELDS: ClassVar[frozenset[str]] = frozenset(
-        {
-            "request_id",
-            "organization",
-            "status_code",
-        }
-    )
-
-    request_id: str | Unset = UNSET
-    organization: Organization | Unset = UNSET
-    status_code: int | Unset = UNSET
-    additional_properties: dict[str, Any] = attrs.field(factory=dict, repr=False)
-
-    @classmethod
-    def from_dict(cls, data: Mapping[str, Any]) -> OrganizationsGetResponse:
-        get = data.get
-        return cls(
-            request_id=get("request_id", UNSET),
-            organization=parse_object(Organization.from_dict, get("organization", UNSET)),
-            status_code=get("status_code", UNSET),
-            additional_properties=extra_fields(data, cls._FIELDS),
-        )
-
-    def to_dict(self) -> dict[str, Any]:
-        data: dict[str, Any] = dict(self.additional_properties)
-        if self.request_id is not UNSET:
-            data["request_id"] = self.request_id
-        if self.organization is not UNSET:
-            data["organization"] = dump(self.organization)
-        if self.status_code is not UNSET:
-            data["status_code"] = self.status_code
-        return data
-
-
-@attrs.define
-class OrganizationsListResponse:
-    """The response of ``client.b2b.discovery.organizations.list()``."""
-
-    _FIELDS: ClassVar[frozenset[str]] = frozenset(
-        {
-            "request_id",
-            "email_address",
-            "discovered_organizations",
-            "status_code",
-            "organization_id_hint",
-        }
-    )
-
-    request_id: str | Unset = UNSET
-    email_address: str | Unset = UNSET
-    discovered_organizations: List[Dict[str, Any]] | Unset = UNSET
-    status_code: int | Unset = UNSET
-    organization_id_hint: str | Unset = UNSET
-    additional_properties: dict[str, Any] = attrs.field(factory=dict, repr=False)
-
-    @classmethod
-    def from_dict(cls, data: Mapping[str, Any]) -> OrganizationsListResponse:
-        get = data.get
-        return cls(
-            request_id=get("request_id", UNSET),
-            email_address=get("email_address", UNSET),
-            discovered_organizations=get("discovered_organizations", UNSET),
-            status_code=get("status_code", UNSET),
-            organization_id_hint=get("organization_id_hint", UNSET),
-            additional_properties=extra_fields(data, cls._FIELDS),
-        )
-
-    def to_dict(self) -> dict[str, Any]:
-        data: dict[str, Any] = dict(self.additional_properties)
-        if self.request_id is not UNSET:
-            data["request_id"] = self.request_id
-        if self.email_address is not UNSET:
-            data["email_address"] = self.email_address
-        if self.discovered_organizations is not UNSET:
-            data["discovered_organizations"] = self.discovered_organizations
-        if self.status_code is not UNSET:
-            data["status_code"] = self.status_code
-        if self.organization_id_hint is not UNSET:
-            data["organization_id_hint"] = self.organization_id_hint
-        return data
-
-
-@attrs.define
-class OrganizationsMetricsResponse:
-    """The response of ``client.b2b.organizations.metrics()``."""
-
-    _FIELDS: ClassVar[frozenset[str]] = frozenset(
-        {
-            "request_id",
-            "member_count",
-            "status_code",
-        }
-    )
-
-    request_id: str | Unset = UNSET
-    member_count: int | Unset = UNSET
-    status_code: int | Unset = UNSET
-    additional_properties: dict[str, Any] = attrs.field(factory=dict, repr=False)
-
-    @classmethod
-    def from_dict(cls, data: Mapping[str, Any]) -> OrganizationsMetricsResponse:
-        get = data.get
-        return cls(
-            request_id=get("request_id", UNSET),
-            member_count=get("member_count", UNSET),
-            status_code=get("status_code", UNSET),
-            additional_properties=extra_fields(data, cls._FIELDS),
-        )
-
-    def to_dict(self) -> dict[str, Any]:
-        data: dict[str, Any] = dict(self.additional_properties)
-        if self.request_id is not UNSET:
-            data["request_id"] = self.request_id
-        if self.member_count is not UNSET:
-            data["member_count"] = self.member_count
-        if self.status_code is not UNSET:
-            data["status_code"] = self.status_code
-        return data
-
-
-@attrs.define
-class OrganizationsSearchResponse:
-    """The response of ``client.b2b.organizations.search()``."""
-
-    _FIELDS: ClassVar[frozenset[str]] = frozenset(
-        {
-            "request_id",
-            "organizations",
-            "results_metadata",
-            "status_code",
-        }
-    )
-
-    request_id: str | Unset = UNSET
-    organizations: List[Dict[str, Any]] | Unset = UNSET
-    results_metadata: ResultsMetadata | Unset = UNSET
-    status_code: int | Unset = UNSET
-    additional_properties: dict[str, Any] = attrs.field(factory=dict, repr=False)
-
-    @classmethod
-    def from_dict(cls, data: Mapping[str, Any]) -> OrganizationsSearchResponse:
-        get = data.get
-        return cls(
-            request_id=get("request_id", UNSET),
-            organizations=get("organizations", UNSET),
-            results_metadata=parse_object(
-                ResultsMetadata.from_dict, get("results_metadata", UNSET)
-            ),
-            status_code=get("status_code", UNSET),
-            additional_properties=extra_fields(data, cls._FIELDS),
-        )
-
-    def to_dict(self) -> dict[str, Any]:
-        data: dict[str, Any] = dict(self.additional_properties)
-        if self.request_id is not UNSET:
-            data["request_id"] = self.request_id
-        if self.organizations is not UNSET:
-            data["organizations"] = self.organizations
-        if self.results_metadata is not UNSET:
-            data["results_metadata"] = dump(self.results_metadata)
-        if self.status_code is not UNSET:
-            data["status_code"] = self.status_code
-        return data
-
-
-@attrs.define
-class OrganizationsSetOrgPolicyResponse:
-    """The response of ``client.b2b.rbac.organizations.set_org_policy()``."""
-
-    _FIELDS: ClassVar[frozenset[str]] = frozenset(
-        {
-            "request_id",
-            "org_policy",
-            "status_code",
-        }
-    )
-
-    request_id: str | Unset = UNSET
-    org_policy: OrgPolicy | Unset = UNSET
-    status_code: int | Unset = UNSET
-    additional_properties: dict[str, Any] = attrs.field(factory=dict, repr=False)
-
-    @classmethod
-    def from_dict(cls, data: Mapping[str, Any]) -> OrganizationsSetOrgPolicyResponse:
-        get = data.get
-        return cls(
-            request_id=get("request_id", UNSET),
-            org_policy=parse_object(OrgPolicy.from_dict, get("org_policy", UNSET)),
-            status_code=get("status_code", UNSET),
-            additional_properties=extra_fields(data, cls._FIELDS),
-        )
-
-    def to_dict(self) -> dict[str, Any]:
-        data: dict[str, Any] = dict(self.additional_properties)
-        if self.request_id is not UNSET:
-            data["request_id"] = self.request_id
-        if self.org_policy is not UNSET:
-            data["org_policy"] = dump(self.org_policy)
-        if self.status_code is not UNSET:
-            data["status_code"] = self.status_code
-        return data
-
-
-@attrs.define
-class OrganizationsUpdateResponse:
-    """The response of ``client.b2b.organizations.update()``."""
-
-    _FIELDS: ClassVar[frozenset[str]] = frozenset(
-        {
-            "request_id",
-            "organization",
-            "status_code",
-        }
-    )
-
-    request_id: str | Unset = UNSET
-    organization: Organization | Unset = UNSET
-    status_code: int | Unset = UNSET
-    additional_properties: dict[str, Any] = attrs.field(factory=dict, repr=False)
-
-    @classmethod
-    def from_dict(cls, data: Mapping[str, Any]) -> OrganizationsUpdateResponse:
-        get = data.get
-        return cls(
-            request_id=get("request_id", UNSET),
-            organization=parse_object(Organization.from_dict, get("organization", UNSET)),
-            status_code=get("status_code", UNSET),
-            additional_properties=extra_fields(data, cls._FIELDS),
-        )
-
-    def to_dict(self) -> dict[str, Any]:
-        data: dict[str, Any] = dict(self.additional_properties)
-        if self.request_id is not UNSET:
-            data["request_id"] = self.request_id
-        if self.organization is not UNSET:
-            data["organization"] = dump(self.organization)
-        if self.status_code is not UNSET:
-            data["status_code"] = self.status_code
-        return data
-
-
-@attrs.define
-class OtpsAuthenticateResponse:
-    """The response of ``client.otps.authenticate()``."""
+class OtpsLoginOrCreateResponse:
+    """The response of ``client.otps.sms.login_or_create()`` and ``client.otps.whatsapp.login_or_create()``"""
 
     _FIELDS: ClassVar[frozenset[str]] = frozenset(
         {
             "request_id",
             "user_id",
-            "method_id",
-            "session_token",
-            "session_jwt",
-            "user",
-            "reset_sessions",
-            "status_code",
-            "session",
-            "user_device",
-        }
-    )
-
-    request_id: str | Unset = UNSET
-    user_id: str | Unset = UNSET
-    method_id: str | Unset = UNSET
-    session_token: str | Unset = UNSET
-    session_jwt: str | Unset = UNSET
-    user: User | Unset = UNSET
-    reset_sessions: bool | Unset = UNSET
-    status_code: int | Unset = UNSET
-    session: Session | Unset = UNSET
-    user_device: UserDevice | Unset = UNSET
-    additional_properties: dict[str, Any] = attrs.field(factory=dict, repr=False)
-
-    @classmethod
-    def from_dict(cls, data: Mapping[str, Any]) -> OtpsAuthenticateResponse:
-        get = data.get
-        return cls(
-            request_id=get("request_id", UNSET),
-            user_id=get("user_id", UNSET),
-            method_id=get("method_id", UNSET),
-            session_token=get("session_token", UNSET),
-            session_jwt=get("session_jwt", UNSET),
-            user=parse_object(User.from_dict, get("user", UNSET)),
-            reset_sessions=get("reset_sessions", UNSET),
-            status_code=get("status_code", UNSET),
-            session=parse_object(Session.from_dict, get("session", UNSET)),
-            user_device=parse_object(UserDevice.from_dict, get("user_device", UNSET)),
-            additional_properties=extra_fields(data, cls._FIELDS),
-        )
-
-    def to_dict(self) -> dict[str, Any]:
-        data: dict[str, Any] = dict(self.additional_properties)
-        if self.request_id is not UNSET:
-            data["request_id"] = self.request_id
-        if self.user_id is not UNSET:
-            data["user_id"] = self.user_id
-        if self.method_id is not UNSET:
-            data["method_id"] = self.method_id
-        if self.session_token is not UNSET:
-            data["session_token"] = self.session_token
-        if self.session_jwt is not UNSET:
-            data["session_jwt"] = self.session_jwt
-        if self.user is not UNSET:
-            data["user"] = dump(self.user)
-        if self.reset_sessions is not UNSET:
-            data["reset_sessions"] = self.reset_sessions
-        if self.status_code is not UNSET:
-            data["status_code"] = self.status_code
-        if self.session is not UNSET:
-            data["session"] = dump(self.session)
-        if self.user_device is not UNSET:
-            data["user_device"] = dump(self.user_device)
-        return data
-
-
-@attrs.define
-class OtpsEmailLoginOrCreateResponse:
-    """The response of ``client.otps.email.login_or_create()``."""
-
-    _FIELDS: ClassVar[frozenset[str]] = frozenset(
-        {
-            "request_id",
-            "user_id",
-            "email_id",
+            "phone_id",
             "user_created",
             "status_code",
         }
@@ -8038,18 +7234,18 @@ class OtpsEmailLoginOrCreateResponse:
 
     request_id: str | Unset = UNSET
     user_id: str | Unset = UNSET
-    email_id: str | Unset = UNSET
+    phone_id: str | Unset = UNSET
     user_created: bool | Unset = UNSET
     status_code: int | Unset = UNSET
     additional_properties: dict[str, Any] = attrs.field(factory=dict, repr=False)
 
     @classmethod
-    def from_dict(cls, data: Mapping[str, Any]) -> OtpsEmailLoginOrCreateResponse:
+    def from_dict(cls, data: Mapping[str, Any]) -> OtpsLoginOrCreateResponse:
         get = data.get
         return cls(
             request_id=get("request_id", UNSET),
             user_id=get("user_id", UNSET),
-            email_id=get("email_id", UNSET),
+            phone_id=get("phone_id", UNSET),
             user_created=get("user_created", UNSET),
             status_code=get("status_code", UNSET),
             additional_properties=extra_fields(data, cls._FIELDS),
@@ -8061,8 +7257,8 @@ class OtpsEmailLoginOrCreateResponse:
             data["request_id"] = self.request_id
         if self.user_id is not UNSET:
             data["user_id"] = self.user_id
-        if self.email_id is not UNSET:
-            data["email_id"] = self.email_id
+        if self.phone_id is not UNSET:
+            data["phone_id"] = self.phone_id
         if self.user_created is not UNSET:
             data["user_created"] = self.user_created
         if self.status_code is not UNSET:
@@ -8071,104 +7267,8 @@ class OtpsEmailLoginOrCreateResponse:
 
 
 @attrs.define
-class OtpsEmailLoginOrSignupResponse:
-    """The response of ``client.b2b.otps.email.login_or_signup()``."""
-
-    _FIELDS: ClassVar[frozenset[str]] = frozenset(
-        {
-            "request_id",
-            "member_id",
-            "member_created",
-            "member",
-            "organization",
-            "status_code",
-        }
-    )
-
-    request_id: str | Unset = UNSET
-    member_id: str | Unset = UNSET
-    member_created: bool | Unset = UNSET
-    member: Member | Unset = UNSET
-    organization: Organization | Unset = UNSET
-    status_code: int | Unset = UNSET
-    additional_properties: dict[str, Any] = attrs.field(factory=dict, repr=False)
-
-    @classmethod
-    def from_dict(cls, data: Mapping[str, Any]) -> OtpsEmailLoginOrSignupResponse:
-        get = data.get
-        return cls(
-            request_id=get("request_id", UNSET),
-            member_id=get("member_id", UNSET),
-            member_created=get("member_created", UNSET),
-            member=parse_object(Member.from_dict, get("member", UNSET)),
-            organization=parse_object(Organization.from_dict, get("organization", UNSET)),
-            status_code=get("status_code", UNSET),
-            additional_properties=extra_fields(data, cls._FIELDS),
-        )
-
-    def to_dict(self) -> dict[str, Any]:
-        data: dict[str, Any] = dict(self.additional_properties)
-        if self.request_id is not UNSET:
-            data["request_id"] = self.request_id
-        if self.member_id is not UNSET:
-            data["member_id"] = self.member_id
-        if self.member_created is not UNSET:
-            data["member_created"] = self.member_created
-        if self.member is not UNSET:
-            data["member"] = dump(self.member)
-        if self.organization is not UNSET:
-            data["organization"] = dump(self.organization)
-        if self.status_code is not UNSET:
-            data["status_code"] = self.status_code
-        return data
-
-
-@attrs.define
-class OtpsEmailSendResponse:
-    """The response of ``client.otps.email.send()``."""
-
-    _FIELDS: ClassVar[frozenset[str]] = frozenset(
-        {
-            "request_id",
-            "user_id",
-            "email_id",
-            "status_code",
-        }
-    )
-
-    request_id: str | Unset = UNSET
-    user_id: str | Unset = UNSET
-    email_id: str | Unset = UNSET
-    status_code: int | Unset = UNSET
-    additional_properties: dict[str, Any] = attrs.field(factory=dict, repr=False)
-
-    @classmethod
-    def from_dict(cls, data: Mapping[str, Any]) -> OtpsEmailSendResponse:
-        get = data.get
-        return cls(
-            request_id=get("request_id", UNSET),
-            user_id=get("user_id", UNSET),
-            email_id=get("email_id", UNSET),
-            status_code=get("status_code", UNSET),
-            additional_properties=extra_fields(data, cls._FIELDS),
-        )
-
-    def to_dict(self) -> dict[str, Any]:
-        data: dict[str, Any] = dict(self.additional_properties)
-        if self.request_id is not UNSET:
-            data["request_id"] = self.request_id
-        if self.user_id is not UNSET:
-            data["user_id"] = self.user_id
-        if self.email_id is not UNSET:
-            data["email_id"] = self.email_id
-        if self.status_code is not UNSET:
-            data["status_code"] = self.status_code
-        return data
-
-
-@attrs.define
-class OtpsSmsSendResponse:
-    """The response of ``client.otps.sms.send()``."""
+class OtpsSendResponse:
+    """The response of ``client.otps.sms.send()`` and ``client.otps.whatsapp.send()``"""
 
     _FIELDS: ClassVar[frozenset[str]] = frozenset(
         {
@@ -8186,7 +7286,7 @@ class OtpsSmsSendResponse:
     additional_properties: dict[str, Any] = attrs.field(factory=dict, repr=False)
 
     @classmethod
-    def from_dict(cls, data: Mapping[str, Any]) -> OtpsSmsSendResponse:
+    def from_dict(cls, data: Mapping[str, Any]) -> OtpsSendResponse:
         get = data.get
         return cls(
             request_id=get("request_id", UNSET),
@@ -8244,7 +7344,7 @@ class Password:
 
 @attrs.define
 class PasswordsAuthenticateResponse:
-    """The response of ``client.passwords.authenticate()``."""
+    """The response of ``client.passwords.authenticate()`` and 5 other methods."""
 
     _FIELDS: ClassVar[frozenset[str]] = frozenset(
         {
@@ -8307,7 +7407,7 @@ class PasswordsAuthenticateResponse:
 
 @attrs.define
 class PasswordsCreateResponse:
-    """The response of ``client.passwords.create()``."""
+    """The response of ``client.passwords.create()``"""
 
     _FIELDS: ClassVar[frozenset[str]] = frozenset(
         {
@@ -8375,7 +7475,7 @@ class PasswordsCreateResponse:
 
 @attrs.define
 class PasswordsDiscoveryAuthenticateResponse:
-    """The response of ``client.b2b.passwords.discovery.authenticate()``."""
+    """The response of ``client.b2b.passwords.discovery.authenticate()``"""
 
     _FIELDS: ClassVar[frozenset[str]] = frozenset(
         {
@@ -8422,156 +7522,8 @@ class PasswordsDiscoveryAuthenticateResponse:
 
 
 @attrs.define
-class PasswordsEmailResetResponse:
-    """The response of ``client.b2b.passwords.email.reset()``."""
-
-    _FIELDS: ClassVar[frozenset[str]] = frozenset(
-        {
-            "request_id",
-            "member_id",
-            "member_email_id",
-            "organization_id",
-            "member",
-            "session_token",
-            "session_jwt",
-            "organization",
-            "intermediate_session_token",
-            "member_authenticated",
-            "status_code",
-            "member_session",
-            "mfa_required",
-            "primary_required",
-            "member_device",
-        }
-    )
-
-    request_id: str | Unset = UNSET
-    member_id: str | Unset = UNSET
-    member_email_id: str | Unset = UNSET
-    organization_id: str | Unset = UNSET
-    member: Member | Unset = UNSET
-    session_token: str | Unset = UNSET
-    session_jwt: str | Unset = UNSET
-    organization: Organization | Unset = UNSET
-    intermediate_session_token: str | Unset = UNSET
-    member_authenticated: bool | Unset = UNSET
-    status_code: int | Unset = UNSET
-    member_session: MemberSession | Unset = UNSET
-    mfa_required: MfaRequired | Unset = UNSET
-    primary_required: PrimaryRequired | Unset = UNSET
-    member_device: UserDevice | Unset = UNSET
-    additional_properties: dict[str, Any] = attrs.field(factory=dict, repr=False)
-
-    @classmethod
-    def from_dict(cls, data: Mapping[str, Any]) -> PasswordsEmailResetResponse:
-        get = data.get
-        return cls(
-            request_id=get("request_id", UNSET),
-            member_id=get("member_id", UNSET),
-            member_email_id=get("member_email_id", UNSET),
-            organization_id=get("organization_id", UNSET),
-            member=parse_object(Member.from_dict, get("member", UNSET)),
-            session_token=get("session_token", UNSET),
-            session_jwt=get("session_jwt", UNSET),
-            organization=parse_object(Organization.from_dict, get("organization", UNSET)),
-            intermediate_session_token=get("intermediate_session_token", UNSET),
-            member_authenticated=get("member_authenticated", UNSET),
-            status_code=get("status_code", UNSET),
-            member_session=parse_object(MemberSession.from_dict, get("member_session", UNSET)),
-            mfa_required=parse_object(MfaRequired.from_dict, get("mfa_required", UNSET)),
-            primary_required=parse_object(
-                PrimaryRequired.from_dict, get("primary_required", UNSET)
-            ),
-            member_device=parse_object(UserDevice.from_dict, get("member_device", UNSET)),
-            additional_properties=extra_fields(data, cls._FIELDS),
-        )
-
-    def to_dict(self) -> dict[str, Any]:
-        data: dict[str, Any] = dict(self.additional_properties)
-        if self.request_id is not UNSET:
-            data["request_id"] = self.request_id
-        if self.member_id is not UNSET:
-            data["member_id"] = self.member_id
-        if self.member_email_id is not UNSET:
-            data["member_email_id"] = self.member_email_id
-        if self.organization_id is not UNSET:
-            data["organization_id"] = self.organization_id
-        if self.member is not UNSET:
-            data["member"] = dump(self.member)
-        if self.session_token is not UNSET:
-            data["session_token"] = self.session_token
-        if self.session_jwt is not UNSET:
-            data["session_jwt"] = self.session_jwt
-        if self.organization is not UNSET:
-            data["organization"] = dump(self.organization)
-        if self.intermediate_session_token is not UNSET:
-            data["intermediate_session_token"] = self.intermediate_session_token
-        if self.member_authenticated is not UNSET:
-            data["member_authenticated"] = self.member_authenticated
-        if self.status_code is not UNSET:
-            data["status_code"] = self.status_code
-        if self.member_session is not UNSET:
-            data["member_session"] = dump(self.member_session)
-        if self.mfa_required is not UNSET:
-            data["mfa_required"] = dump(self.mfa_required)
-        if self.primary_required is not UNSET:
-            data["primary_required"] = dump(self.primary_required)
-        if self.member_device is not UNSET:
-            data["member_device"] = dump(self.member_device)
-        return data
-
-
-@attrs.define
-class PasswordsEmailResetStartResponse:
-    """The response of ``client.b2b.passwords.email.reset_start()``."""
-
-    _FIELDS: ClassVar[frozenset[str]] = frozenset(
-        {
-            "request_id",
-            "member_id",
-            "member_email_id",
-            "member",
-            "status_code",
-        }
-    )
-
-    request_id: str | Unset = UNSET
-    member_id: str | Unset = UNSET
-    member_email_id: str | Unset = UNSET
-    member: Member | Unset = UNSET
-    status_code: int | Unset = UNSET
-    additional_properties: dict[str, Any] = attrs.field(factory=dict, repr=False)
-
-    @classmethod
-    def from_dict(cls, data: Mapping[str, Any]) -> PasswordsEmailResetStartResponse:
-        get = data.get
-        return cls(
-            request_id=get("request_id", UNSET),
-            member_id=get("member_id", UNSET),
-            member_email_id=get("member_email_id", UNSET),
-            member=parse_object(Member.from_dict, get("member", UNSET)),
-            status_code=get("status_code", UNSET),
-            additional_properties=extra_fields(data, cls._FIELDS),
-        )
-
-    def to_dict(self) -> dict[str, Any]:
-        data: dict[str, Any] = dict(self.additional_properties)
-        if self.request_id is not UNSET:
-            data["request_id"] = self.request_id
-        if self.member_id is not UNSET:
-            data["member_id"] = self.member_id
-        if self.member_email_id is not UNSET:
-            data["member_email_id"] = self.member_email_id
-        if self.member is not UNSET:
-            data["member"] = dump(self.member)
-        if self.status_code is not UNSET:
-            data["status_code"] = self.status_code
-        return data
-
-
-@attrs.define
 class PasswordsExistingPasswordResetResponse:
-    """The response of ``client.b2b.passwords.existing_password.reset()``."""
+    """The response of ``client.b2b.passwords.existing_password.reset()``"""
 
     _FIELDS: ClassVar[frozenset[str]] = frozenset(
         {
@@ -8603,7 +7555,7 @@ class PasswordsExistingPasswordResetResponse:
     member_session: MemberSession | Unset = UNSET
     mfa_required: MfaRequired | Unset = UNSET
     primary_required: PrimaryRequired | Unset = UNSET
-    member_device: UserDevice | Unset = UNSET
+    member_device: MemberDevice | Unset = UNSET
     additional_properties: dict[str, Any] = attrs.field(factory=dict, repr=False)
 
     @classmethod
@@ -8624,7 +7576,7 @@ class PasswordsExistingPasswordResetResponse:
             primary_required=parse_object(
                 PrimaryRequired.from_dict, get("primary_required", UNSET)
             ),
-            member_device=parse_object(UserDevice.from_dict, get("member_device", UNSET)),
+            member_device=parse_object(MemberDevice.from_dict, get("member_device", UNSET)),
             additional_properties=extra_fields(data, cls._FIELDS),
         )
 
@@ -8661,7 +7613,7 @@ class PasswordsExistingPasswordResetResponse:
 
 @attrs.define
 class PasswordsMigrateResponse:
-    """The response of ``client.passwords.migrate()``."""
+    """The response of ``client.passwords.migrate()``"""
 
     _FIELDS: ClassVar[frozenset[str]] = frozenset(
         {
@@ -8714,37 +7666,29 @@ class PasswordsMigrateResponse:
 
 @attrs.define
 class PasswordsSessionResetResponse:
-    """The response of ``client.b2b.passwords.session.reset()``."""
+    """The response of ``client.passwords.session.reset()``"""
 
     _FIELDS: ClassVar[frozenset[str]] = frozenset(
         {
             "request_id",
-            "member_id",
-            "member",
-            "organization",
+            "user_id",
+            "user",
             "session_token",
             "session_jwt",
-            "intermediate_session_token",
-            "member_authenticated",
             "status_code",
-            "member_session",
-            "mfa_required",
-            "member_device",
+            "session",
+            "user_device",
         }
     )
 
     request_id: str | Unset = UNSET
-    member_id: str | Unset = UNSET
-    member: Member | Unset = UNSET
-    organization: Organization | Unset = UNSET
+    user_id: str | Unset = UNSET
+    user: User | Unset = UNSET
     session_token: str | Unset = UNSET
     session_jwt: str | Unset = UNSET
-    intermediate_session_token: str | Unset = UNSET
-    member_authenticated: bool | Unset = UNSET
     status_code: int | Unset = UNSET
-    member_session: MemberSession | Unset = UNSET
-    mfa_required: MfaRequired | Unset = UNSET
-    member_device: UserDevice | Unset = UNSET
+    session: Session | Unset = UNSET
+    user_device: UserDevice | Unset = UNSET
     additional_properties: dict[str, Any] = attrs.field(factory=dict, repr=False)
 
     @classmethod
@@ -8752,17 +7696,13 @@ class PasswordsSessionResetResponse:
         get = data.get
         return cls(
             request_id=get("request_id", UNSET),
-            member_id=get("member_id", UNSET),
-            member=parse_object(Member.from_dict, get("member", UNSET)),
-            organization=parse_object(Organization.from_dict, get("organization", UNSET)),
+            user_id=get("user_id", UNSET),
+            user=parse_object(User.from_dict, get("user", UNSET)),
             session_token=get("session_token", UNSET),
             session_jwt=get("session_jwt", UNSET),
-            intermediate_session_token=get("intermediate_session_token", UNSET),
-            member_authenticated=get("member_authenticated", UNSET),
             status_code=get("status_code", UNSET),
-            member_session=parse_object(MemberSession.from_dict, get("member_session", UNSET)),
-            mfa_required=parse_object(MfaRequired.from_dict, get("mfa_required", UNSET)),
-            member_device=parse_object(UserDevice.from_dict, get("member_device", UNSET)),
+            session=parse_object(Session.from_dict, get("session", UNSET)),
+            user_device=parse_object(UserDevice.from_dict, get("user_device", UNSET)),
             additional_properties=extra_fields(data, cls._FIELDS),
         )
 
@@ -8770,34 +7710,26 @@ class PasswordsSessionResetResponse:
         data: dict[str, Any] = dict(self.additional_properties)
         if self.request_id is not UNSET:
             data["request_id"] = self.request_id
-        if self.member_id is not UNSET:
-            data["member_id"] = self.member_id
-        if self.member is not UNSET:
-            data["member"] = dump(self.member)
-        if self.organization is not UNSET:
-            data["organization"] = dump(self.organization)
+        if self.user_id is not UNSET:
+            data["user_id"] = self.user_id
+        if self.user is not UNSET:
+            data["user"] = dump(self.user)
         if self.session_token is not UNSET:
             data["session_token"] = self.session_token
         if self.session_jwt is not UNSET:
             data["session_jwt"] = self.session_jwt
-        if self.intermediate_session_token is not UNSET:
-            data["intermediate_session_token"] = self.intermediate_session_token
-        if self.member_authenticated is not UNSET:
-            data["member_authenticated"] = self.member_authenticated
         if self.status_code is not UNSET:
             data["status_code"] = self.status_code
-        if self.member_session is not UNSET:
-            data["member_session"] = dump(self.member_session)
-        if self.mfa_required is not UNSET:
-            data["mfa_required"] = dump(self.mfa_required)
-        if self.member_device is not UNSET:
-            data["member_device"] = dump(self.member_device)
+        if self.session is not UNSET:
+            data["session"] = dump(self.session)
+        if self.user_device is not UNSET:
+            data["user_device"] = dump(self.user_device)
         return data
 
 
 @attrs.define
 class PasswordsStrengthCheckResponse:
-    """The response of ``client.passwords.strength_check()``."""
+    """The response of ``client.passwords.strength_check()``"""
 
     _FIELDS: ClassVar[frozenset[str]] = frozenset(
         {
@@ -8860,7 +7792,7 @@ class PasswordsStrengthCheckResponse:
 
 @attrs.define
 class Pbkdf2Config:
-    """The ``pbkdf_2_config`` object."""
+    """The ``b2b.passwords.migrate(pbkdf_2_config)`` object."""
 
     _FIELDS: ClassVar[frozenset[str]] = frozenset(
         {
@@ -8936,44 +7868,6 @@ class Policy:
 
 
 @attrs.define
-class PolicyResponse:
-    """The response of ``client.rbac.policy()``."""
-
-    _FIELDS: ClassVar[frozenset[str]] = frozenset(
-        {
-            "request_id",
-            "status_code",
-            "policy",
-        }
-    )
-
-    request_id: str | Unset = UNSET
-    status_code: int | Unset = UNSET
-    policy: Policy | Unset = UNSET
-    additional_properties: dict[str, Any] = attrs.field(factory=dict, repr=False)
-
-    @classmethod
-    def from_dict(cls, data: Mapping[str, Any]) -> PolicyResponse:
-        get = data.get
-        return cls(
-            request_id=get("request_id", UNSET),
-            status_code=get("status_code", UNSET),
-            policy=parse_object(Policy.from_dict, get("policy", UNSET)),
-            additional_properties=extra_fields(data, cls._FIELDS),
-        )
-
-    def to_dict(self) -> dict[str, Any]:
-        data: dict[str, Any] = dict(self.additional_properties)
-        if self.request_id is not UNSET:
-            data["request_id"] = self.request_id
-        if self.status_code is not UNSET:
-            data["status_code"] = self.status_code
-        if self.policy is not UNSET:
-            data["policy"] = dump(self.policy)
-        return data
-
-
-@attrs.define
 class PrimaryRequired:
     """The ``primary_required`` object."""
 
@@ -9003,7 +7897,7 @@ class PrimaryRequired:
 
 @attrs.define
 class ProjectMetricsResponse:
-    """The response of ``client.project.metrics()``."""
+    """The response of ``client.project.metrics()``"""
 
     _FIELDS: ClassVar[frozenset[str]] = frozenset(
         {
@@ -9082,104 +7976,8 @@ class Property:
 
 
 @attrs.define
-class ProviderValue:
-    """The ``provider_values`` object."""
-
-    _FIELDS: ClassVar[frozenset[str]] = frozenset(
-        {
-            "scopes",
-            "access_token",
-            "refresh_token",
-            "expires_at",
-            "id_token",
-        }
-    )
-
-    scopes: List[str] | Unset = UNSET
-    access_token: str | Unset = UNSET
-    refresh_token: str | Unset = UNSET
-    expires_at: str | Unset = UNSET
-    id_token: str | Unset = UNSET
-    additional_properties: dict[str, Any] = attrs.field(factory=dict, repr=False)
-
-    @classmethod
-    def from_dict(cls, data: Mapping[str, Any]) -> ProviderValue:
-        get = data.get
-        return cls(
-            scopes=get("scopes", UNSET),
-            access_token=get("access_token", UNSET),
-            refresh_token=get("refresh_token", UNSET),
-            expires_at=get("expires_at", UNSET),
-            id_token=get("id_token", UNSET),
-            additional_properties=extra_fields(data, cls._FIELDS),
-        )
-
-    def to_dict(self) -> dict[str, Any]:
-        data: dict[str, Any] = dict(self.additional_properties)
-        if self.scopes is not UNSET:
-            data["scopes"] = self.scopes
-        if self.access_token is not UNSET:
-            data["access_token"] = self.access_token
-        if self.refresh_token is not UNSET:
-            data["refresh_token"] = self.refresh_token
-        if self.expires_at is not UNSET:
-            data["expires_at"] = self.expires_at
-        if self.id_token is not UNSET:
-            data["id_token"] = self.id_token
-        return data
-
-
-@attrs.define
-class ProviderValue2:
-    """The ``provider_values`` object."""
-
-    _FIELDS: ClassVar[frozenset[str]] = frozenset(
-        {
-            "access_token",
-            "refresh_token",
-            "id_token",
-            "scopes",
-            "expires_at",
-        }
-    )
-
-    access_token: str | Unset = UNSET
-    refresh_token: str | Unset = UNSET
-    id_token: str | Unset = UNSET
-    scopes: List[str] | Unset = UNSET
-    expires_at: str | Unset = UNSET
-    additional_properties: dict[str, Any] = attrs.field(factory=dict, repr=False)
-
-    @classmethod
-    def from_dict(cls, data: Mapping[str, Any]) -> ProviderValue2:
-        get = data.get
-        return cls(
-            access_token=get("access_token", UNSET),
-            refresh_token=get("refresh_token", UNSET),
-            id_token=get("id_token", UNSET),
-            scopes=get("scopes", UNSET),
-            expires_at=get("expires_at", UNSET),
-            additional_properties=extra_fields(data, cls._FIELDS),
-        )
-
-    def to_dict(self) -> dict[str, Any]:
-        data: dict[str, Any] = dict(self.additional_properties)
-        if self.access_token is not UNSET:
-            data["access_token"] = self.access_token
-        if self.refresh_token is not UNSET:
-            data["refresh_token"] = self.refresh_token
-        if self.id_token is not UNSET:
-            data["id_token"] = self.id_token
-        if self.scopes is not UNSET:
-            data["scopes"] = self.scopes
-        if self.expires_at is not UNSET:
-            data["expires_at"] = self.expires_at
-        return data
-
-
-@attrs.define
 class Query:
-    """The ``query`` object."""
+    """The ``b2b.organizations.members.search(query)`` object."""
 
     _FIELDS: ClassVar[frozenset[str]] = frozenset(
         {
@@ -9210,7 +8008,7 @@ class Query:
 
 @attrs.define
 class RbacEmailImplicitRoleAssignment:
-    """The ``rbac_email_implicit_role_assignment`` object."""
+    """The ``b2b.discovery.organizations.create(rbac_email_implicit_role_assignments)`` object."""
 
     _FIELDS: ClassVar[frozenset[str]] = frozenset(
         {
@@ -9241,7 +8039,7 @@ class RbacEmailImplicitRoleAssignment:
 
 @attrs.define
 class RbacPolicyResponse:
-    """The response of ``client.b2b.rbac.policy()``."""
+    """The response of ``client.b2b.rbac.policy()`` and ``client.rbac.policy()``"""
 
     _FIELDS: ClassVar[frozenset[str]] = frozenset(
         {
@@ -9274,185 +8072,6 @@ class RbacPolicyResponse:
             data["status_code"] = self.status_code
         if self.policy is not UNSET:
             data["policy"] = dump(self.policy)
-        return data
-
-
-@attrs.define
-class RecoveryCodesGetResponse:
-    """The response of ``client.b2b.recovery_codes.get()``."""
-
-    _FIELDS: ClassVar[frozenset[str]] = frozenset(
-        {
-            "request_id",
-            "member_id",
-            "member",
-            "organization",
-            "recovery_codes",
-            "status_code",
-        }
-    )
-
-    request_id: str | Unset = UNSET
-    member_id: str | Unset = UNSET
-    member: Member | Unset = UNSET
-    organization: Organization | Unset = UNSET
-    recovery_codes: List[str] | Unset = UNSET
-    status_code: int | Unset = UNSET
-    additional_properties: dict[str, Any] = attrs.field(factory=dict, repr=False)
-
-    @classmethod
-    def from_dict(cls, data: Mapping[str, Any]) -> RecoveryCodesGetResponse:
-        get = data.get
-        return cls(
-            request_id=get("request_id", UNSET),
-            member_id=get("member_id", UNSET),
-            member=parse_object(Member.from_dict, get("member", UNSET)),
-            organization=parse_object(Organization.from_dict, get("organization", UNSET)),
-            recovery_codes=get("recovery_codes", UNSET),
-            status_code=get("status_code", UNSET),
-            additional_properties=extra_fields(data, cls._FIELDS),
-        )
-
-    def to_dict(self) -> dict[str, Any]:
-        data: dict[str, Any] = dict(self.additional_properties)
-        if self.request_id is not UNSET:
-            data["request_id"] = self.request_id
-        if self.member_id is not UNSET:
-            data["member_id"] = self.member_id
-        if self.member is not UNSET:
-            data["member"] = dump(self.member)
-        if self.organization is not UNSET:
-            data["organization"] = dump(self.organization)
-        if self.recovery_codes is not UNSET:
-            data["recovery_codes"] = self.recovery_codes
-        if self.status_code is not UNSET:
-            data["status_code"] = self.status_code
-        return data
-
-
-@attrs.define
-class RecoveryCodesRecoverResponse:
-    """The response of ``client.b2b.recovery_codes.recover()``."""
-
-    _FIELDS: ClassVar[frozenset[str]] = frozenset(
-        {
-            "request_id",
-            "member_id",
-            "member",
-            "organization",
-            "session_token",
-            "session_jwt",
-            "recovery_codes_remaining",
-            "status_code",
-            "member_session",
-            "member_device",
-        }
-    )
-
-    request_id: str | Unset = UNSET
-    member_id: str | Unset = UNSET
-    member: Member | Unset = UNSET
-    organization: Organization | Unset = UNSET
-    session_token: str | Unset = UNSET
-    session_jwt: str | Unset = UNSET
-    recovery_codes_remaining: int | Unset = UNSET
-    status_code: int | Unset = UNSET
-    member_session: MemberSession | Unset = UNSET
-    member_device: UserDevice | Unset = UNSET
-    additional_properties: dict[str, Any] = attrs.field(factory=dict, repr=False)
-
-    @classmethod
-    def from_dict(cls, data: Mapping[str, Any]) -> RecoveryCodesRecoverResponse:
-        get = data.get
-        return cls(
-            request_id=get("request_id", UNSET),
-            member_id=get("member_id", UNSET),
-            member=parse_object(Member.from_dict, get("member", UNSET)),
-            organization=parse_object(Organization.from_dict, get("organization", UNSET)),
-            session_token=get("session_token", UNSET),
-            session_jwt=get("session_jwt", UNSET),
-            recovery_codes_remaining=get("recovery_codes_remaining", UNSET),
-            status_code=get("status_code", UNSET),
-            member_session=parse_object(MemberSession.from_dict, get("member_session", UNSET)),
-            member_device=parse_object(UserDevice.from_dict, get("member_device", UNSET)),
-            additional_properties=extra_fields(data, cls._FIELDS),
-        )
-
-    def to_dict(self) -> dict[str, Any]:
-        data: dict[str, Any] = dict(self.additional_properties)
-        if self.request_id is not UNSET:
-            data["request_id"] = self.request_id
-        if self.member_id is not UNSET:
-            data["member_id"] = self.member_id
-        if self.member is not UNSET:
-            data["member"] = dump(self.member)
-        if self.organization is not UNSET:
-            data["organization"] = dump(self.organization)
-        if self.session_token is not UNSET:
-            data["session_token"] = self.session_token
-        if self.session_jwt is not UNSET:
-            data["session_jwt"] = self.session_jwt
-        if self.recovery_codes_remaining is not UNSET:
-            data["recovery_codes_remaining"] = self.recovery_codes_remaining
-        if self.status_code is not UNSET:
-            data["status_code"] = self.status_code
-        if self.member_session is not UNSET:
-            data["member_session"] = dump(self.member_session)
-        if self.member_device is not UNSET:
-            data["member_device"] = dump(self.member_device)
-        return data
-
-
-@attrs.define
-class RecoveryCodesRotateResponse:
-    """The response of ``client.b2b.recovery_codes.rotate()``."""
-
-    _FIELDS: ClassVar[frozenset[str]] = frozenset(
-        {
-            "request_id",
-            "member_id",
-            "member",
-            "organization",
-            "recovery_codes",
-            "status_code",
-        }
-    )
-
-    request_id: str | Unset = UNSET
-    member_id: str | Unset = UNSET
-    member: Member | Unset = UNSET
-    organization: Organization | Unset = UNSET
-    recovery_codes: List[str] | Unset = UNSET
-    status_code: int | Unset = UNSET
-    additional_properties: dict[str, Any] = attrs.field(factory=dict, repr=False)
-
-    @classmethod
-    def from_dict(cls, data: Mapping[str, Any]) -> RecoveryCodesRotateResponse:
-        get = data.get
-        return cls(
-            request_id=get("request_id", UNSET),
-            member_id=get("member_id", UNSET),
-            member=parse_object(Member.from_dict, get("member", UNSET)),
-            organization=parse_object(Organization.from_dict, get("organization", UNSET)),
-            recovery_codes=get("recovery_codes", UNSET),
-            status_code=get("status_code", UNSET),
-            additional_properties=extra_fields(data, cls._FIELDS),
-        )
-
-    def to_dict(self) -> dict[str, Any]:
-        data: dict[str, Any] = dict(self.additional_properties)
-        if self.request_id is not UNSET:
-            data["request_id"] = self.request_id
-        if self.member_id is not UNSET:
-            data["member_id"] = self.member_id
-        if self.member is not UNSET:
-            data["member"] = dump(self.member)
-        if self.organization is not UNSET:
-            data["organization"] = dump(self.organization)
-        if self.recovery_codes is not UNSET:
-            data["recovery_codes"] = self.recovery_codes
-        if self.status_code is not UNSET:
-            data["status_code"] = self.status_code
         return data
 
 
@@ -9490,139 +8109,213 @@ class ResultsMetadata:
 
 
 @attrs.define
-class RulesListResponse:
-    """The response of ``client.fraud.rules.list()``."""
+class RotateStartConnection:
+    """The ``connection`` object."""
 
     _FIELDS: ClassVar[frozenset[str]] = frozenset(
         {
-            "request_id",
-            "next_cursor",
-            "rules",
-            "status_code",
+            "organization_id",
+            "connection_id",
+            "status",
+            "display_name",
+            "base_url",
+            "identity_provider",
+            "bearer_token_last_four",
+            "next_bearer_token",
+            "scim_group_implicit_role_assignments",
+            "bearer_token_expires_at",
+            "next_bearer_token_expires_at",
         }
     )
 
-    request_id: str | Unset = UNSET
-    next_cursor: str | Unset = UNSET
-    rules: List[Dict[str, Any]] | Unset = UNSET
-    status_code: int | Unset = UNSET
+    organization_id: str | Unset = UNSET
+    connection_id: str | Unset = UNSET
+    status: str | Unset = UNSET
+    display_name: str | Unset = UNSET
+    base_url: str | Unset = UNSET
+    identity_provider: str | Unset = UNSET
+    bearer_token_last_four: str | Unset = UNSET
+    next_bearer_token: str | Unset = UNSET
+    scim_group_implicit_role_assignments: List[Dict[str, Any]] | Unset = UNSET
+    bearer_token_expires_at: str | Unset = UNSET
+    next_bearer_token_expires_at: str | Unset = UNSET
     additional_properties: dict[str, Any] = attrs.field(factory=dict, repr=False)
 
     @classmethod
-    def from_dict(cls, data: Mapping[str, Any]) -> RulesListResponse:
+    def from_dict(cls, data: Mapping[str, Any]) -> RotateStartConnection:
         get = data.get
         return cls(
-            request_id=get("request_id", UNSET),
-            next_cursor=get("next_cursor", UNSET),
-            rules=get("rules", UNSET),
-            status_code=get("status_code", UNSET),
+            organization_id=get("organization_id", UNSET),
+            connection_id=get("connection_id", UNSET),
+            status=get("status", UNSET),
+            display_name=get("display_name", UNSET),
+            base_url=get("base_url", UNSET),
+            identity_provider=get("identity_provider", UNSET),
+            bearer_token_last_four=get("bearer_token_last_four", UNSET),
+            next_bearer_token=get("next_bearer_token", UNSET),
+            scim_group_implicit_role_assignments=get("scim_group_implicit_role_assignments", UNSET),
+            bearer_token_expires_at=get("bearer_token_expires_at", UNSET),
+            next_bearer_token_expires_at=get("next_bearer_token_expires_at", UNSET),
             additional_properties=extra_fields(data, cls._FIELDS),
         )
 
     def to_dict(self) -> dict[str, Any]:
         data: dict[str, Any] = dict(self.additional_properties)
-        if self.request_id is not UNSET:
-            data["request_id"] = self.request_id
-        if self.next_cursor is not UNSET:
-            data["next_cursor"] = self.next_cursor
-        if self.rules is not UNSET:
-            data["rules"] = self.rules
-        if self.status_code is not UNSET:
-            data["status_code"] = self.status_code
+        if self.organization_id is not UNSET:
+            data["organization_id"] = self.organization_id
+        if self.connection_id is not UNSET:
+            data["connection_id"] = self.connection_id
+        if self.status is not UNSET:
+            data["status"] = self.status
+        if self.display_name is not UNSET:
+            data["display_name"] = self.display_name
+        if self.base_url is not UNSET:
+            data["base_url"] = self.base_url
+        if self.identity_provider is not UNSET:
+            data["identity_provider"] = self.identity_provider
+        if self.bearer_token_last_four is not UNSET:
+            data["bearer_token_last_four"] = self.bearer_token_last_four
+        if self.next_bearer_token is not UNSET:
+            data["next_bearer_token"] = self.next_bearer_token
+        if self.scim_group_implicit_role_assignments is not UNSET:
+            data["scim_group_implicit_role_assignments"] = self.scim_group_implicit_role_assignments
+        if self.bearer_token_expires_at is not UNSET:
+            data["bearer_token_expires_at"] = self.bearer_token_expires_at
+        if self.next_bearer_token_expires_at is not UNSET:
+            data["next_bearer_token_expires_at"] = self.next_bearer_token_expires_at
         return data
 
 
 @attrs.define
-class RulesSetResponse:
-    """The response of ``client.fraud.rules.set()``."""
+class SamlConnection:
+    """The ``connection`` object."""
 
     _FIELDS: ClassVar[frozenset[str]] = frozenset(
         {
-            "request_id",
-            "action",
-            "status_code",
-            "visitor_id",
-            "browser_id",
-            "visitor_fingerprint",
-            "browser_fingerprint",
-            "hardware_fingerprint",
-            "network_fingerprint",
-            "expires_at",
-            "cidr_block",
-            "country_code",
-            "asn",
+            "organization_id",
+            "connection_id",
+            "status",
+            "idp_entity_id",
+            "display_name",
+            "idp_sso_url",
+            "acs_url",
+            "audience_uri",
+            "signing_certificates",
+            "verification_certificates",
+            "encryption_private_keys",
+            "saml_connection_implicit_role_assignments",
+            "saml_group_implicit_role_assignments",
+            "alternative_audience_uri",
+            "identity_provider",
+            "nameid_format",
+            "alternative_acs_url",
+            "idp_initiated_auth_disabled",
+            "allow_gateway_callback",
+            "attribute_mapping",
         }
     )
 
-    request_id: str | Unset = UNSET
-    action: str | Unset = UNSET
-    status_code: int | Unset = UNSET
-    visitor_id: str | Unset = UNSET
-    browser_id: str | Unset = UNSET
-    visitor_fingerprint: str | Unset = UNSET
-    browser_fingerprint: str | Unset = UNSET
-    hardware_fingerprint: str | Unset = UNSET
-    network_fingerprint: str | Unset = UNSET
-    expires_at: str | Unset = UNSET
-    cidr_block: str | Unset = UNSET
-    country_code: str | Unset = UNSET
-    asn: str | Unset = UNSET
+    organization_id: str | Unset = UNSET
+    connection_id: str | Unset = UNSET
+    status: str | Unset = UNSET
+    idp_entity_id: str | Unset = UNSET
+    display_name: str | Unset = UNSET
+    idp_sso_url: str | Unset = UNSET
+    acs_url: str | Unset = UNSET
+    audience_uri: str | Unset = UNSET
+    signing_certificates: List[Dict[str, Any]] | Unset = UNSET
+    verification_certificates: List[Dict[str, Any]] | Unset = UNSET
+    encryption_private_keys: List[Dict[str, Any]] | Unset = UNSET
+    saml_connection_implicit_role_assignments: List[Dict[str, Any]] | Unset = UNSET
+    saml_group_implicit_role_assignments: List[Dict[str, Any]] | Unset = UNSET
+    alternative_audience_uri: str | Unset = UNSET
+    identity_provider: str | Unset = UNSET
+    nameid_format: str | Unset = UNSET
+    alternative_acs_url: str | Unset = UNSET
+    idp_initiated_auth_disabled: bool | Unset = UNSET
+    allow_gateway_callback: bool | Unset = UNSET
+    attribute_mapping: Dict[str, Any] | Unset = UNSET
     additional_properties: dict[str, Any] = attrs.field(factory=dict, repr=False)
 
     @classmethod
-    def from_dict(cls, data: Mapping[str, Any]) -> RulesSetResponse:
+    def from_dict(cls, data: Mapping[str, Any]) -> SamlConnection:
         get = data.get
         return cls(
-            request_id=get("request_id", UNSET),
-            action=get("action", UNSET),
-            status_code=get("status_code", UNSET),
-            visitor_id=get("visitor_id", UNSET),
-            browser_id=get("browser_id", UNSET),
-            visitor_fingerprint=get("visitor_fingerprint", UNSET),
-            browser_fingerprint=get("browser_fingerprint", UNSET),
-            hardware_fingerprint=get("hardware_fingerprint", UNSET),
-            network_fingerprint=get("network_fingerprint", UNSET),
-            expires_at=get("expires_at", UNSET),
-            cidr_block=get("cidr_block", UNSET),
-            country_code=get("country_code", UNSET),
-            asn=get("asn", UNSET),
+            organization_id=get("organization_id", UNSET),
+            connection_id=get("connection_id", UNSET),
+            status=get("status", UNSET),
+            idp_entity_id=get("idp_entity_id", UNSET),
+            display_name=get("display_name", UNSET),
+            idp_sso_url=get("idp_sso_url", UNSET),
+            acs_url=get("acs_url", UNSET),
+            audience_uri=get("audience_uri", UNSET),
+            signing_certificates=get("signing_certificates", UNSET),
+            verification_certificates=get("verification_certificates", UNSET),
+            encryption_private_keys=get("encryption_private_keys", UNSET),
+            saml_connection_implicit_role_assignments=get(
+                "saml_connection_implicit_role_assignments", UNSET
+            ),
+            saml_group_implicit_role_assignments=get("saml_group_implicit_role_assignments", UNSET),
+            alternative_audience_uri=get("alternative_audience_uri", UNSET),
+            identity_provider=get("identity_provider", UNSET),
+            nameid_format=get("nameid_format", UNSET),
+            alternative_acs_url=get("alternative_acs_url", UNSET),
+            idp_initiated_auth_disabled=get("idp_initiated_auth_disabled", UNSET),
+            allow_gateway_callback=get("allow_gateway_callback", UNSET),
+            attribute_mapping=get("attribute_mapping", UNSET),
             additional_properties=extra_fields(data, cls._FIELDS),
         )
 
     def to_dict(self) -> dict[str, Any]:
         data: dict[str, Any] = dict(self.additional_properties)
-        if self.request_id is not UNSET:
-            data["request_id"] = self.request_id
-        if self.action is not UNSET:
-            data["action"] = self.action
-        if self.status_code is not UNSET:
-            data["status_code"] = self.status_code
-        if self.visitor_id is not UNSET:
-            data["visitor_id"] = self.visitor_id
-        if self.browser_id is not UNSET:
-            data["browser_id"] = self.browser_id
-        if self.visitor_fingerprint is not UNSET:
-            data["visitor_fingerprint"] = self.visitor_fingerprint
-        if self.browser_fingerprint is not UNSET:
-            data["browser_fingerprint"] = self.browser_fingerprint
-        if self.hardware_fingerprint is not UNSET:
-            data["hardware_fingerprint"] = self.hardware_fingerprint
-        if self.network_fingerprint is not UNSET:
-            data["network_fingerprint"] = self.network_fingerprint
-        if self.expires_at is not UNSET:
-            data["expires_at"] = self.expires_at
-        if self.cidr_block is not UNSET:
-            data["cidr_block"] = self.cidr_block
-        if self.country_code is not UNSET:
-            data["country_code"] = self.country_code
-        if self.asn is not UNSET:
-            data["asn"] = self.asn
+        if self.organization_id is not UNSET:
+            data["organization_id"] = self.organization_id
+        if self.connection_id is not UNSET:
+            data["connection_id"] = self.connection_id
+        if self.status is not UNSET:
+            data["status"] = self.status
+        if self.idp_entity_id is not UNSET:
+            data["idp_entity_id"] = self.idp_entity_id
+        if self.display_name is not UNSET:
+            data["display_name"] = self.display_name
+        if self.idp_sso_url is not UNSET:
+            data["idp_sso_url"] = self.idp_sso_url
+        if self.acs_url is not UNSET:
+            data["acs_url"] = self.acs_url
+        if self.audience_uri is not UNSET:
+            data["audience_uri"] = self.audience_uri
+        if self.signing_certificates is not UNSET:
+            data["signing_certificates"] = self.signing_certificates
+        if self.verification_certificates is not UNSET:
+            data["verification_certificates"] = self.verification_certificates
+        if self.encryption_private_keys is not UNSET:
+            data["encryption_private_keys"] = self.encryption_private_keys
+        if self.saml_connection_implicit_role_assignments is not UNSET:
+            data["saml_connection_implicit_role_assignments"] = (
+                self.saml_connection_implicit_role_assignments
+            )
+        if self.saml_group_implicit_role_assignments is not UNSET:
+            data["saml_group_implicit_role_assignments"] = self.saml_group_implicit_role_assignments
+        if self.alternative_audience_uri is not UNSET:
+            data["alternative_audience_uri"] = self.alternative_audience_uri
+        if self.identity_provider is not UNSET:
+            data["identity_provider"] = self.identity_provider
+        if self.nameid_format is not UNSET:
+            data["nameid_format"] = self.nameid_format
+        if self.alternative_acs_url is not UNSET:
+            data["alternative_acs_url"] = self.alternative_acs_url
+        if self.idp_initiated_auth_disabled is not UNSET:
+            data["idp_initiated_auth_disabled"] = self.idp_initiated_auth_disabled
+        if self.allow_gateway_callback is not UNSET:
+            data["allow_gateway_callback"] = self.allow_gateway_callback
+        if self.attribute_mapping is not UNSET:
+            data["attribute_mapping"] = self.attribute_mapping
         return data
 
 
 @attrs.define
 class SamlConnectionImplicitRoleAssignment:
-    """The ``saml_connection_implicit_role_assignment`` object."""
+    """The ``b2b.sso.saml.update_connection(saml_connection_implicit_role_assignments)`` object."""
 
     _FIELDS: ClassVar[frozenset[str]] = frozenset(
         {
@@ -9648,46 +8341,8 @@ class SamlConnectionImplicitRoleAssignment:
 
 
 @attrs.define
-class SamlCreateConnectionResponse:
-    """The response of ``client.b2b.sso.saml.create_connection()``."""
-
-    _FIELDS: ClassVar[frozenset[str]] = frozenset(
-        {
-            "request_id",
-            "status_code",
-            "connection",
-        }
-    )
-
-    request_id: str | Unset = UNSET
-    status_code: int | Unset = UNSET
-    connection: Connection2 | Unset = UNSET
-    additional_properties: dict[str, Any] = attrs.field(factory=dict, repr=False)
-
-    @classmethod
-    def from_dict(cls, data: Mapping[str, Any]) -> SamlCreateConnectionResponse:
-        get = data.get
-        return cls(
-            request_id=get("request_id", UNSET),
-            status_code=get("status_code", UNSET),
-            connection=parse_object(Connection2.from_dict, get("connection", UNSET)),
-            additional_properties=extra_fields(data, cls._FIELDS),
-        )
-
-    def to_dict(self) -> dict[str, Any]:
-        data: dict[str, Any] = dict(self.additional_properties)
-        if self.request_id is not UNSET:
-            data["request_id"] = self.request_id
-        if self.status_code is not UNSET:
-            data["status_code"] = self.status_code
-        if self.connection is not UNSET:
-            data["connection"] = dump(self.connection)
-        return data
-
-
-@attrs.define
 class SamlDeleteEncryptionPrivateKeyResponse:
-    """The response of ``client.b2b.sso.saml.delete_encryption_private_key()``."""
+    """The response of ``client.b2b.sso.saml.delete_encryption_private_key()``"""
 
     _FIELDS: ClassVar[frozenset[str]] = frozenset(
         {
@@ -9725,7 +8380,7 @@ class SamlDeleteEncryptionPrivateKeyResponse:
 
 @attrs.define
 class SamlGroupImplicitRoleAssignment:
-    """The ``saml_group_implicit_role_assignment`` object."""
+    """The ``b2b.sso.saml.update_connection(saml_group_implicit_role_assignments)`` object."""
 
     _FIELDS: ClassVar[frozenset[str]] = frozenset(
         {
@@ -9751,82 +8406,6 @@ class SamlGroupImplicitRoleAssignment:
         data: dict[str, Any] = dict(self.additional_properties)
         data["role_id"] = self.role_id
         data["group"] = self.group
-        return data
-
-
-@attrs.define
-class SamlUpdateByUrlResponse:
-    """The response of ``client.b2b.sso.saml.update_by_url()``."""
-
-    _FIELDS: ClassVar[frozenset[str]] = frozenset(
-        {
-            "request_id",
-            "status_code",
-            "connection",
-        }
-    )
-
-    request_id: str | Unset = UNSET
-    status_code: int | Unset = UNSET
-    connection: Connection2 | Unset = UNSET
-    additional_properties: dict[str, Any] = attrs.field(factory=dict, repr=False)
-
-    @classmethod
-    def from_dict(cls, data: Mapping[str, Any]) -> SamlUpdateByUrlResponse:
-        get = data.get
-        return cls(
-            request_id=get("request_id", UNSET),
-            status_code=get("status_code", UNSET),
-            connection=parse_object(Connection2.from_dict, get("connection", UNSET)),
-            additional_properties=extra_fields(data, cls._FIELDS),
-        )
-
-    def to_dict(self) -> dict[str, Any]:
-        data: dict[str, Any] = dict(self.additional_properties)
-        if self.request_id is not UNSET:
-            data["request_id"] = self.request_id
-        if self.status_code is not UNSET:
-            data["status_code"] = self.status_code
-        if self.connection is not UNSET:
-            data["connection"] = dump(self.connection)
-        return data
-
-
-@attrs.define
-class SamlUpdateConnectionResponse:
-    """The response of ``client.b2b.sso.saml.update_connection()``."""
-
-    _FIELDS: ClassVar[frozenset[str]] = frozenset(
-        {
-            "request_id",
-            "status_code",
-            "connection",
-        }
-    )
-
-    request_id: str | Unset = UNSET
-    status_code: int | Unset = UNSET
-    connection: Connection2 | Unset = UNSET
-    additional_properties: dict[str, Any] = attrs.field(factory=dict, repr=False)
-
-    @classmethod
-    def from_dict(cls, data: Mapping[str, Any]) -> SamlUpdateConnectionResponse:
-        get = data.get
-        return cls(
-            request_id=get("request_id", UNSET),
-            status_code=get("status_code", UNSET),
-            connection=parse_object(Connection2.from_dict, get("connection", UNSET)),
-            additional_properties=extra_fields(data, cls._FIELDS),
-        )
-
-    def to_dict(self) -> dict[str, Any]:
-        data: dict[str, Any] = dict(self.additional_properties)
-        if self.request_id is not UNSET:
-            data["request_id"] = self.request_id
-        if self.status_code is not UNSET:
-            data["status_code"] = self.status_code
-        if self.connection is not UNSET:
-            data["connection"] = dump(self.connection)
         return data
 
 
@@ -10013,7 +8592,7 @@ class ScimAttribute:
 
 @attrs.define
 class ScimGroupImplicitRoleAssignment:
-    """The ``scim_group_implicit_role_assignment`` object."""
+    """The ``b2b.scim.connection.update(scim_group_implicit_role_assignments)`` object."""
 
     _FIELDS: ClassVar[frozenset[str]] = frozenset(
         {
@@ -10091,7 +8670,7 @@ class ScimRegistration:
 
 @attrs.define
 class ScryptConfig:
-    """The ``scrypt_config`` object."""
+    """The ``b2b.passwords.migrate(scrypt_config)`` object."""
 
     _FIELDS: ClassVar[frozenset[str]] = frozenset(
         {
@@ -10133,116 +8712,178 @@ class ScryptConfig:
 
 
 @attrs.define
-class SecretsRotateCancelResponse:
-    """The response of ``client.connected_app.clients.secrets.rotate_cancel()``."""
+class SecretsConnectedApp:
+    """The ``connected_app`` object."""
 
     _FIELDS: ClassVar[frozenset[str]] = frozenset(
         {
-            "request_id",
-            "connected_app",
-            "status_code",
+            "client_id",
+            "client_name",
+            "client_description",
+            "status",
+            "client_secret_last_four",
+            "full_access_allowed",
+            "client_type",
+            "redirect_urls",
+            "next_client_secret",
+            "access_token_expiry_minutes",
+            "access_token_template_content",
+            "post_logout_redirect_urls",
+            "bypass_consent_for_offline_access",
+            "next_client_secret_last_four",
+            "access_token_custom_audience",
+            "logo_url",
+            "client_id_metadata_url",
         }
     )
 
-    request_id: str | Unset = UNSET
-    connected_app: ConnectedApp | Unset = UNSET
-    status_code: int | Unset = UNSET
+    client_id: str | Unset = UNSET
+    client_name: str | Unset = UNSET
+    client_description: str | Unset = UNSET
+    status: str | Unset = UNSET
+    client_secret_last_four: str | Unset = UNSET
+    full_access_allowed: bool | Unset = UNSET
+    client_type: str | Unset = UNSET
+    redirect_urls: List[str] | Unset = UNSET
+    next_client_secret: str | Unset = UNSET
+    access_token_expiry_minutes: int | Unset = UNSET
+    access_token_template_content: str | Unset = UNSET
+    post_logout_redirect_urls: List[str] | Unset = UNSET
+    bypass_consent_for_offline_access: bool | Unset = UNSET
+    next_client_secret_last_four: str | Unset = UNSET
+    access_token_custom_audience: str | Unset = UNSET
+    logo_url: str | Unset = UNSET
+    client_id_metadata_url: str | Unset = UNSET
     additional_properties: dict[str, Any] = attrs.field(factory=dict, repr=False)
 
     @classmethod
-    def from_dict(cls, data: Mapping[str, Any]) -> SecretsRotateCancelResponse:
+    def from_dict(cls, data: Mapping[str, Any]) -> SecretsConnectedApp:
         get = data.get
         return cls(
-            request_id=get("request_id", UNSET),
-            connected_app=parse_object(ConnectedApp.from_dict, get("connected_app", UNSET)),
-            status_code=get("status_code", UNSET),
+            client_id=get("client_id", UNSET),
+            client_name=get("client_name", UNSET),
+            client_description=get("client_description", UNSET),
+            status=get("status", UNSET),
+            client_secret_last_four=get("client_secret_last_four", UNSET),
+            full_access_allowed=get("full_access_allowed", UNSET),
+            client_type=get("client_type", UNSET),
+            redirect_urls=get("redirect_urls", UNSET),
+            next_client_secret=get("next_client_secret", UNSET),
+            access_token_expiry_minutes=get("access_token_expiry_minutes", UNSET),
+            access_token_template_content=get("access_token_template_content", UNSET),
+            post_logout_redirect_urls=get("post_logout_redirect_urls", UNSET),
+            bypass_consent_for_offline_access=get("bypass_consent_for_offline_access", UNSET),
+            next_client_secret_last_four=get("next_client_secret_last_four", UNSET),
+            access_token_custom_audience=get("access_token_custom_audience", UNSET),
+            logo_url=get("logo_url", UNSET),
+            client_id_metadata_url=get("client_id_metadata_url", UNSET),
             additional_properties=extra_fields(data, cls._FIELDS),
         )
 
     def to_dict(self) -> dict[str, Any]:
         data: dict[str, Any] = dict(self.additional_properties)
-        if self.request_id is not UNSET:
-            data["request_id"] = self.request_id
-        if self.connected_app is not UNSET:
-            data["connected_app"] = dump(self.connected_app)
-        if self.status_code is not UNSET:
-            data["status_code"] = self.status_code
+        if self.client_id is not UNSET:
+            data["client_id"] = self.client_id
+        if self.client_name is not UNSET:
+            data["client_name"] = self.client_name
+        if self.client_description is not UNSET:
+            data["client_description"] = self.client_description
+        if self.status is not UNSET:
+            data["status"] = self.status
+        if self.client_secret_last_four is not UNSET:
+            data["client_secret_last_four"] = self.client_secret_last_four
+        if self.full_access_allowed is not UNSET:
+            data["full_access_allowed"] = self.full_access_allowed
+        if self.client_type is not UNSET:
+            data["client_type"] = self.client_type
+        if self.redirect_urls is not UNSET:
+            data["redirect_urls"] = self.redirect_urls
+        if self.next_client_secret is not UNSET:
+            data["next_client_secret"] = self.next_client_secret
+        if self.access_token_expiry_minutes is not UNSET:
+            data["access_token_expiry_minutes"] = self.access_token_expiry_minutes
+        if self.access_token_template_content is not UNSET:
+            data["access_token_template_content"] = self.access_token_template_content
+        if self.post_logout_redirect_urls is not UNSET:
+            data["post_logout_redirect_urls"] = self.post_logout_redirect_urls
+        if self.bypass_consent_for_offline_access is not UNSET:
+            data["bypass_consent_for_offline_access"] = self.bypass_consent_for_offline_access
+        if self.next_client_secret_last_four is not UNSET:
+            data["next_client_secret_last_four"] = self.next_client_secret_last_four
+        if self.access_token_custom_audience is not UNSET:
+            data["access_token_custom_audience"] = self.access_token_custom_audience
+        if self.logo_url is not UNSET:
+            data["logo_url"] = self.logo_url
+        if self.client_id_metadata_url is not UNSET:
+            data["client_id_metadata_url"] = self.client_id_metadata_url
         return data
 
 
 @attrs.define
-class SecretsRotateResponse:
-    """The response of ``client.connected_app.clients.secrets.rotate()``."""
+class SecretsM2MClient:
+    """The ``m2m_client`` object."""
 
     _FIELDS: ClassVar[frozenset[str]] = frozenset(
         {
-            "request_id",
-            "connected_app",
-            "status_code",
+            "client_id",
+            "next_client_secret",
+            "client_name",
+            "client_description",
+            "status",
+            "scopes",
+            "client_secret_last_four",
+            "trusted_metadata",
+            "next_client_secret_last_four",
         }
     )
 
-    request_id: str | Unset = UNSET
-    connected_app: ConnectedApp | Unset = UNSET
-    status_code: int | Unset = UNSET
+    client_id: str | Unset = UNSET
+    next_client_secret: str | Unset = UNSET
+    client_name: str | Unset = UNSET
+    client_description: str | Unset = UNSET
+    status: str | Unset = UNSET
+    scopes: List[str] | Unset = UNSET
+    client_secret_last_four: str | Unset = UNSET
+    trusted_metadata: Dict[str, Any] | Unset = UNSET
+    next_client_secret_last_four: str | Unset = UNSET
     additional_properties: dict[str, Any] = attrs.field(factory=dict, repr=False)
 
     @classmethod
-    def from_dict(cls, data: Mapping[str, Any]) -> SecretsRotateResponse:
+    def from_dict(cls, data: Mapping[str, Any]) -> SecretsM2MClient:
         get = data.get
         return cls(
-            request_id=get("request_id", UNSET),
-            connected_app=parse_object(ConnectedApp.from_dict, get("connected_app", UNSET)),
-            status_code=get("status_code", UNSET),
+            client_id=get("client_id", UNSET),
+            next_client_secret=get("next_client_secret", UNSET),
+            client_name=get("client_name", UNSET),
+            client_description=get("client_description", UNSET),
+            status=get("status", UNSET),
+            scopes=get("scopes", UNSET),
+            client_secret_last_four=get("client_secret_last_four", UNSET),
+            trusted_metadata=get("trusted_metadata", UNSET),
+            next_client_secret_last_four=get("next_client_secret_last_four", UNSET),
             additional_properties=extra_fields(data, cls._FIELDS),
         )
 
     def to_dict(self) -> dict[str, Any]:
         data: dict[str, Any] = dict(self.additional_properties)
-        if self.request_id is not UNSET:
-            data["request_id"] = self.request_id
-        if self.connected_app is not UNSET:
-            data["connected_app"] = dump(self.connected_app)
-        if self.status_code is not UNSET:
-            data["status_code"] = self.status_code
-        return data
-
-
-@attrs.define
-class SecretsRotateStartResponse:
-    """The response of ``client.connected_app.clients.secrets.rotate_start()``."""
-
-    _FIELDS: ClassVar[frozenset[str]] = frozenset(
-        {
-            "request_id",
-            "connected_app",
-            "status_code",
-        }
-    )
-
-    request_id: str | Unset = UNSET
-    connected_app: ConnectedApp3 | Unset = UNSET
-    status_code: int | Unset = UNSET
-    additional_properties: dict[str, Any] = attrs.field(factory=dict, repr=False)
-
-    @classmethod
-    def from_dict(cls, data: Mapping[str, Any]) -> SecretsRotateStartResponse:
-        get = data.get
-        return cls(
-            request_id=get("request_id", UNSET),
-            connected_app=parse_object(ConnectedApp3.from_dict, get("connected_app", UNSET)),
-            status_code=get("status_code", UNSET),
-            additional_properties=extra_fields(data, cls._FIELDS),
-        )
-
-    def to_dict(self) -> dict[str, Any]:
-        data: dict[str, Any] = dict(self.additional_properties)
-        if self.request_id is not UNSET:
-            data["request_id"] = self.request_id
-        if self.connected_app is not UNSET:
-            data["connected_app"] = dump(self.connected_app)
-        if self.status_code is not UNSET:
-            data["status_code"] = self.status_code
+        if self.client_id is not UNSET:
+            data["client_id"] = self.client_id
+        if self.next_client_secret is not UNSET:
+            data["next_client_secret"] = self.next_client_secret
+        if self.client_name is not UNSET:
+            data["client_name"] = self.client_name
+        if self.client_description is not UNSET:
+            data["client_description"] = self.client_description
+        if self.status is not UNSET:
+            data["status"] = self.status
+        if self.scopes is not UNSET:
+            data["scopes"] = self.scopes
+        if self.client_secret_last_four is not UNSET:
+            data["client_secret_last_four"] = self.client_secret_last_four
+        if self.trusted_metadata is not UNSET:
+            data["trusted_metadata"] = self.trusted_metadata
+        if self.next_client_secret_last_four is not UNSET:
+            data["next_client_secret_last_four"] = self.next_client_secret_last_four
         return data
 
 
@@ -10315,134 +8956,8 @@ class Session:
 
 
 @attrs.define
-class SessionResetResponse:
-    """The response of ``client.passwords.session.reset()``."""
-
-    _FIELDS: ClassVar[frozenset[str]] = frozenset(
-        {
-            "request_id",
-            "user_id",
-            "user",
-            "session_token",
-            "session_jwt",
-            "status_code",
-            "session",
-            "user_device",
-        }
-    )
-
-    request_id: str | Unset = UNSET
-    user_id: str | Unset = UNSET
-    user: User | Unset = UNSET
-    session_token: str | Unset = UNSET
-    session_jwt: str | Unset = UNSET
-    status_code: int | Unset = UNSET
-    session: Session | Unset = UNSET
-    user_device: UserDevice | Unset = UNSET
-    additional_properties: dict[str, Any] = attrs.field(factory=dict, repr=False)
-
-    @classmethod
-    def from_dict(cls, data: Mapping[str, Any]) -> SessionResetResponse:
-        get = data.get
-        return cls(
-            request_id=get("request_id", UNSET),
-            user_id=get("user_id", UNSET),
-            user=parse_object(User.from_dict, get("user", UNSET)),
-            session_token=get("session_token", UNSET),
-            session_jwt=get("session_jwt", UNSET),
-            status_code=get("status_code", UNSET),
-            session=parse_object(Session.from_dict, get("session", UNSET)),
-            user_device=parse_object(UserDevice.from_dict, get("user_device", UNSET)),
-            additional_properties=extra_fields(data, cls._FIELDS),
-        )
-
-    def to_dict(self) -> dict[str, Any]:
-        data: dict[str, Any] = dict(self.additional_properties)
-        if self.request_id is not UNSET:
-            data["request_id"] = self.request_id
-        if self.user_id is not UNSET:
-            data["user_id"] = self.user_id
-        if self.user is not UNSET:
-            data["user"] = dump(self.user)
-        if self.session_token is not UNSET:
-            data["session_token"] = self.session_token
-        if self.session_jwt is not UNSET:
-            data["session_jwt"] = self.session_jwt
-        if self.status_code is not UNSET:
-            data["status_code"] = self.status_code
-        if self.session is not UNSET:
-            data["session"] = dump(self.session)
-        if self.user_device is not UNSET:
-            data["user_device"] = dump(self.user_device)
-        return data
-
-
-@attrs.define
-class SessionsAttestResponse:
-    """The response of ``client.sessions.attest()``."""
-
-    _FIELDS: ClassVar[frozenset[str]] = frozenset(
-        {
-            "request_id",
-            "user_id",
-            "session_token",
-            "session_jwt",
-            "user",
-            "status_code",
-            "session",
-            "user_device",
-        }
-    )
-
-    request_id: str | Unset = UNSET
-    user_id: str | Unset = UNSET
-    session_token: str | Unset = UNSET
-    session_jwt: str | Unset = UNSET
-    user: User | Unset = UNSET
-    status_code: int | Unset = UNSET
-    session: Session | Unset = UNSET
-    user_device: UserDevice | Unset = UNSET
-    additional_properties: dict[str, Any] = attrs.field(factory=dict, repr=False)
-
-    @classmethod
-    def from_dict(cls, data: Mapping[str, Any]) -> SessionsAttestResponse:
-        get = data.get
-        return cls(
-            request_id=get("request_id", UNSET),
-            user_id=get("user_id", UNSET),
-            session_token=get("session_token", UNSET),
-            session_jwt=get("session_jwt", UNSET),
-            user=parse_object(User.from_dict, get("user", UNSET)),
-            status_code=get("status_code", UNSET),
-            session=parse_object(Session.from_dict, get("session", UNSET)),
-            user_device=parse_object(UserDevice.from_dict, get("user_device", UNSET)),
-            additional_properties=extra_fields(data, cls._FIELDS),
-        )
-
-    def to_dict(self) -> dict[str, Any]:
-        data: dict[str, Any] = dict(self.additional_properties)
-        if self.request_id is not UNSET:
-            data["request_id"] = self.request_id
-        if self.user_id is not UNSET:
-            data["user_id"] = self.user_id
-        if self.session_token is not UNSET:
-            data["session_token"] = self.session_token
-        if self.session_jwt is not UNSET:
-            data["session_jwt"] = self.session_jwt
-        if self.user is not UNSET:
-            data["user"] = dump(self.user)
-        if self.status_code is not UNSET:
-            data["status_code"] = self.status_code
-        if self.session is not UNSET:
-            data["session"] = dump(self.session)
-        if self.user_device is not UNSET:
-            data["user_device"] = dump(self.user_device)
-        return data
-
-
-@attrs.define
 class SessionsAuthenticateResponse:
-    """The response of ``client.sessions.authenticate()``."""
+    """The response of ``client.sessions.authenticate()``"""
 
     _FIELDS: ClassVar[frozenset[str]] = frozenset(
         {
@@ -10462,7 +8977,7 @@ class SessionsAuthenticateResponse:
     session_jwt: str | Unset = UNSET
     user: User | Unset = UNSET
     status_code: int | Unset = UNSET
-    verdict: Verdict | Unset = UNSET
+    verdict: SessionsVerdict | Unset = UNSET
     additional_properties: dict[str, Any] = attrs.field(factory=dict, repr=False)
 
     @classmethod
@@ -10475,7 +8990,7 @@ class SessionsAuthenticateResponse:
             session_jwt=get("session_jwt", UNSET),
             user=parse_object(User.from_dict, get("user", UNSET)),
             status_code=get("status_code", UNSET),
-            verdict=parse_object(Verdict.from_dict, get("verdict", UNSET)),
+            verdict=parse_object(SessionsVerdict.from_dict, get("verdict", UNSET)),
             additional_properties=extra_fields(data, cls._FIELDS),
         )
 
@@ -10499,161 +9014,8 @@ class SessionsAuthenticateResponse:
 
 
 @attrs.define
-class SessionsExchangeAccessTokenResponse:
-    """The response of ``client.sessions.exchange_access_token()``."""
-
-    _FIELDS: ClassVar[frozenset[str]] = frozenset(
-        {
-            "request_id",
-            "user_id",
-            "session_token",
-            "session_jwt",
-            "user",
-            "status_code",
-            "session",
-            "user_device",
-        }
-    )
-
-    request_id: str | Unset = UNSET
-    user_id: str | Unset = UNSET
-    session_token: str | Unset = UNSET
-    session_jwt: str | Unset = UNSET
-    user: User | Unset = UNSET
-    status_code: int | Unset = UNSET
-    session: Session | Unset = UNSET
-    user_device: UserDevice | Unset = UNSET
-    additional_properties: dict[str, Any] = attrs.field(factory=dict, repr=False)
-
-    @classmethod
-    def from_dict(cls, data: Mapping[str, Any]) -> SessionsExchangeAccessTokenResponse:
-        get = data.get
-        return cls(
-            request_id=get("request_id", UNSET),
-            user_id=get("user_id", UNSET),
-            session_token=get("session_token", UNSET),
-            session_jwt=get("session_jwt", UNSET),
-            user=parse_object(User.from_dict, get("user", UNSET)),
-            status_code=get("status_code", UNSET),
-            session=parse_object(Session.from_dict, get("session", UNSET)),
-            user_device=parse_object(UserDevice.from_dict, get("user_device", UNSET)),
-            additional_properties=extra_fields(data, cls._FIELDS),
-        )
-
-    def to_dict(self) -> dict[str, Any]:
-        data: dict[str, Any] = dict(self.additional_properties)
-        if self.request_id is not UNSET:
-            data["request_id"] = self.request_id
-        if self.user_id is not UNSET:
-            data["user_id"] = self.user_id
-        if self.session_token is not UNSET:
-            data["session_token"] = self.session_token
-        if self.session_jwt is not UNSET:
-            data["session_jwt"] = self.session_jwt
-        if self.user is not UNSET:
-            data["user"] = dump(self.user)
-        if self.status_code is not UNSET:
-            data["status_code"] = self.status_code
-        if self.session is not UNSET:
-            data["session"] = dump(self.session)
-        if self.user_device is not UNSET:
-            data["user_device"] = dump(self.user_device)
-        return data
-
-
-@attrs.define
-class SessionsExchangeResponse:
-    """The response of ``client.b2b.sessions.exchange()``."""
-
-    _FIELDS: ClassVar[frozenset[str]] = frozenset(
-        {
-            "request_id",
-            "member_id",
-            "session_token",
-            "session_jwt",
-            "member",
-            "organization",
-            "member_authenticated",
-            "intermediate_session_token",
-            "status_code",
-            "member_session",
-            "mfa_required",
-            "primary_required",
-            "member_device",
-        }
-    )
-
-    request_id: str | Unset = UNSET
-    member_id: str | Unset = UNSET
-    session_token: str | Unset = UNSET
-    session_jwt: str | Unset = UNSET
-    member: Member | Unset = UNSET
-    organization: Organization | Unset = UNSET
-    member_authenticated: bool | Unset = UNSET
-    intermediate_session_token: str | Unset = UNSET
-    status_code: int | Unset = UNSET
-    member_session: MemberSession | Unset = UNSET
-    mfa_required: MfaRequired | Unset = UNSET
-    primary_required: PrimaryRequired | Unset = UNSET
-    member_device: UserDevice | Unset = UNSET
-    additional_properties: dict[str, Any] = attrs.field(factory=dict, repr=False)
-
-    @classmethod
-    def from_dict(cls, data: Mapping[str, Any]) -> SessionsExchangeResponse:
-        get = data.get
-        return cls(
-            request_id=get("request_id", UNSET),
-            member_id=get("member_id", UNSET),
-            session_token=get("session_token", UNSET),
-            session_jwt=get("session_jwt", UNSET),
-            member=parse_object(Member.from_dict, get("member", UNSET)),
-            organization=parse_object(Organization.from_dict, get("organization", UNSET)),
-            member_authenticated=get("member_authenticated", UNSET),
-            intermediate_session_token=get("intermediate_session_token", UNSET),
-            status_code=get("status_code", UNSET),
-            member_session=parse_object(MemberSession.from_dict, get("member_session", UNSET)),
-            mfa_required=parse_object(MfaRequired.from_dict, get("mfa_required", UNSET)),
-            primary_required=parse_object(
-                PrimaryRequired.from_dict, get("primary_required", UNSET)
-            ),
-            member_device=parse_object(UserDevice.from_dict, get("member_device", UNSET)),
-            additional_properties=extra_fields(data, cls._FIELDS),
-        )
-
-    def to_dict(self) -> dict[str, Any]:
-        data: dict[str, Any] = dict(self.additional_properties)
-        if self.request_id is not UNSET:
-            data["request_id"] = self.request_id
-        if self.member_id is not UNSET:
-            data["member_id"] = self.member_id
-        if self.session_token is not UNSET:
-            data["session_token"] = self.session_token
-        if self.session_jwt is not UNSET:
-            data["session_jwt"] = self.session_jwt
-        if self.member is not UNSET:
-            data["member"] = dump(self.member)
-        if self.organization is not UNSET:
-            data["organization"] = dump(self.organization)
-        if self.member_authenticated is not UNSET:
-            data["member_authenticated"] = self.member_authenticated
-        if self.intermediate_session_token is not UNSET:
-            data["intermediate_session_token"] = self.intermediate_session_token
-        if self.status_code is not UNSET:
-            data["status_code"] = self.status_code
-        if self.member_session is not UNSET:
-            data["member_session"] = dump(self.member_session)
-        if self.mfa_required is not UNSET:
-            data["mfa_required"] = dump(self.mfa_required)
-        if self.primary_required is not UNSET:
-            data["primary_required"] = dump(self.primary_required)
-        if self.member_device is not UNSET:
-            data["member_device"] = dump(self.member_device)
-        return data
-
-
-@attrs.define
 class SessionsGetJwksResponse:
-    """The response of ``client.sessions.get_jwks()``."""
+    """The response of ``client.b2b.sessions.get_jwks()`` and ``client.sessions.get_jwks()``"""
 
     _FIELDS: ClassVar[frozenset[str]] = frozenset(
         {
@@ -10691,7 +9053,7 @@ class SessionsGetJwksResponse:
 
 @attrs.define
 class SessionsGetResponse:
-    """The response of ``client.sessions.get()``."""
+    """The response of ``client.sessions.get()``"""
 
     _FIELDS: ClassVar[frozenset[str]] = frozenset(
         {
@@ -10728,14 +9090,137 @@ class SessionsGetResponse:
 
 
 @attrs.define
-class SessionsMigrateResponse:
-    """The response of ``client.sessions.migrate()``."""
+class SessionsVerdict:
+    """The ``verdict`` object."""
+
+    _FIELDS: ClassVar[frozenset[str]] = frozenset(
+        {
+            "authorized",
+            "granting_roles",
+        }
+    )
+
+    authorized: bool | Unset = UNSET
+    granting_roles: List[str] | Unset = UNSET
+    additional_properties: dict[str, Any] = attrs.field(factory=dict, repr=False)
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> SessionsVerdict:
+        get = data.get
+        return cls(
+            authorized=get("authorized", UNSET),
+            granting_roles=get("granting_roles", UNSET),
+            additional_properties=extra_fields(data, cls._FIELDS),
+        )
+
+    def to_dict(self) -> dict[str, Any]:
+        data: dict[str, Any] = dict(self.additional_properties)
+        if self.authorized is not UNSET:
+            data["authorized"] = self.authorized
+        if self.granting_roles is not UNSET:
+            data["granting_roles"] = self.granting_roles
+        return data
+
+
+@attrs.define
+class SetOrgPolicyOrgPolicy:
+    """The ``b2b.rbac.organizations.set_org_policy(org_policy)`` object."""
+
+    _FIELDS: ClassVar[frozenset[str]] = frozenset(
+        {
+            "roles",
+        }
+    )
+
+    roles: List[Dict[str, Any]]
+    additional_properties: dict[str, Any] = attrs.field(factory=dict, repr=False)
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> SetOrgPolicyOrgPolicy:
+        get = data.get
+        return cls(
+            roles=get("roles", UNSET),
+            additional_properties=extra_fields(data, cls._FIELDS),
+        )
+
+    def to_dict(self) -> dict[str, Any]:
+        data: dict[str, Any] = dict(self.additional_properties)
+        data["roles"] = self.roles
+        return data
+
+
+@attrs.define
+class Sha1Config:
+    """The ``b2b.passwords.migrate(sha_1_config)`` object."""
+
+    _FIELDS: ClassVar[frozenset[str]] = frozenset(
+        {
+            "prepend_salt",
+            "append_salt",
+        }
+    )
+
+    prepend_salt: str
+    append_salt: str
+    additional_properties: dict[str, Any] = attrs.field(factory=dict, repr=False)
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> Sha1Config:
+        get = data.get
+        return cls(
+            prepend_salt=get("prepend_salt", UNSET),
+            append_salt=get("append_salt", UNSET),
+            additional_properties=extra_fields(data, cls._FIELDS),
+        )
+
+    def to_dict(self) -> dict[str, Any]:
+        data: dict[str, Any] = dict(self.additional_properties)
+        data["prepend_salt"] = self.prepend_salt
+        data["append_salt"] = self.append_salt
+        return data
+
+
+@attrs.define
+class Sha512Config:
+    """The ``b2b.passwords.migrate(sha_512_config)`` object."""
+
+    _FIELDS: ClassVar[frozenset[str]] = frozenset(
+        {
+            "prepend_salt",
+            "append_salt",
+        }
+    )
+
+    prepend_salt: str
+    append_salt: str
+    additional_properties: dict[str, Any] = attrs.field(factory=dict, repr=False)
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> Sha512Config:
+        get = data.get
+        return cls(
+            prepend_salt=get("prepend_salt", UNSET),
+            append_salt=get("append_salt", UNSET),
+            additional_properties=extra_fields(data, cls._FIELDS),
+        )
+
+    def to_dict(self) -> dict[str, Any]:
+        data: dict[str, Any] = dict(self.additional_properties)
+        data["prepend_salt"] = self.prepend_salt
+        data["append_salt"] = self.append_salt
+        return data
+
+
+@attrs.define
+class TotpsAuthenticateResponse:
+    """The response of ``client.totps.authenticate()``"""
 
     _FIELDS: ClassVar[frozenset[str]] = frozenset(
         {
             "request_id",
             "user_id",
             "session_token",
+            "totp_id",
             "session_jwt",
             "user",
             "status_code",
@@ -10747,6 +9232,7 @@ class SessionsMigrateResponse:
     request_id: str | Unset = UNSET
     user_id: str | Unset = UNSET
     session_token: str | Unset = UNSET
+    totp_id: str | Unset = UNSET
     session_jwt: str | Unset = UNSET
     user: User | Unset = UNSET
     status_code: int | Unset = UNSET
@@ -10755,12 +9241,13 @@ class SessionsMigrateResponse:
     additional_properties: dict[str, Any] = attrs.field(factory=dict, repr=False)
 
     @classmethod
-    def from_dict(cls, data: Mapping[str, Any]) -> SessionsMigrateResponse:
+    def from_dict(cls, data: Mapping[str, Any]) -> TotpsAuthenticateResponse:
         get = data.get
         return cls(
             request_id=get("request_id", UNSET),
             user_id=get("user_id", UNSET),
             session_token=get("session_token", UNSET),
+            totp_id=get("totp_id", UNSET),
             session_jwt=get("session_jwt", UNSET),
             user=parse_object(User.from_dict, get("user", UNSET)),
             status_code=get("status_code", UNSET),
@@ -10777,6 +9264,8 @@ class SessionsMigrateResponse:
             data["user_id"] = self.user_id
         if self.session_token is not UNSET:
             data["session_token"] = self.session_token
+        if self.totp_id is not UNSET:
+            data["totp_id"] = self.totp_id
         if self.session_jwt is not UNSET:
             data["session_jwt"] = self.session_jwt
         if self.user is not UNSET:
@@ -10791,600 +9280,29 @@ class SessionsMigrateResponse:
 
 
 @attrs.define
-class SessionsRevokeResponse:
-    """The response of ``client.sessions.revoke()``."""
-
-    _FIELDS: ClassVar[frozenset[str]] = frozenset(
-        {
-            "request_id",
-            "status_code",
-        }
-    )
-
-    request_id: str | Unset = UNSET
-    status_code: int | Unset = UNSET
-    additional_properties: dict[str, Any] = attrs.field(factory=dict, repr=False)
-
-    @classmethod
-    def from_dict(cls, data: Mapping[str, Any]) -> SessionsRevokeResponse:
-        get = data.get
-        return cls(
-            request_id=get("request_id", UNSET),
-            status_code=get("status_code", UNSET),
-            additional_properties=extra_fields(data, cls._FIELDS),
-        )
-
-    def to_dict(self) -> dict[str, Any]:
-        data: dict[str, Any] = dict(self.additional_properties)
-        if self.request_id is not UNSET:
-            data["request_id"] = self.request_id
-        if self.status_code is not UNSET:
-            data["status_code"] = self.status_code
-        return data
-
-
-@attrs.define
-class SiweParam:
-    """The ``siwe_params`` object."""
-
-    _FIELDS: ClassVar[frozenset[str]] = frozenset(
-        {
-            "domain",
-            "uri",
-            "resources",
-            "chain_id",
-            "statement",
-            "issued_at",
-            "not_before",
-            "message_request_id",
-        }
-    )
-
-    domain: str
-    uri: str
-    resources: List[str]
-    chain_id: str | Unset = UNSET
-    statement: str | Unset = UNSET
-    issued_at: str | Unset = UNSET
-    not_before: str | Unset = UNSET
-    message_request_id: str | Unset = UNSET
-    additional_properties: dict[str, Any] = attrs.field(factory=dict, repr=False)
-
-    @classmethod
-    def from_dict(cls, data: Mapping[str, Any]) -> SiweParam:
-        get = data.get
-        return cls(
-            domain=get("domain", UNSET),
-            uri=get("uri", UNSET),
-            resources=get("resources", UNSET),
-            chain_id=get("chain_id", UNSET),
-            statement=get("statement", UNSET),
-            issued_at=get("issued_at", UNSET),
-            not_before=get("not_before", UNSET),
-            message_request_id=get("message_request_id", UNSET),
-            additional_properties=extra_fields(data, cls._FIELDS),
-        )
-
-    def to_dict(self) -> dict[str, Any]:
-        data: dict[str, Any] = dict(self.additional_properties)
-        data["domain"] = self.domain
-        data["uri"] = self.uri
-        data["resources"] = self.resources
-        if self.chain_id is not UNSET:
-            data["chain_id"] = self.chain_id
-        if self.statement is not UNSET:
-            data["statement"] = self.statement
-        if self.issued_at is not UNSET:
-            data["issued_at"] = self.issued_at
-        if self.not_before is not UNSET:
-            data["not_before"] = self.not_before
-        if self.message_request_id is not UNSET:
-            data["message_request_id"] = self.message_request_id
-        return data
-
-
-@attrs.define
-class SiweParam2:
-    """The ``siwe_params`` object."""
-
-    _FIELDS: ClassVar[frozenset[str]] = frozenset(
-        {
-            "domain",
-            "uri",
-            "chain_id",
-            "resources",
-            "status_code",
-            "issued_at",
-            "message_request_id",
-        }
-    )
-
-    domain: str | Unset = UNSET
-    uri: str | Unset = UNSET
-    chain_id: str | Unset = UNSET
-    resources: List[str] | Unset = UNSET
-    status_code: int | Unset = UNSET
-    issued_at: str | Unset = UNSET
-    message_request_id: str | Unset = UNSET
-    additional_properties: dict[str, Any] = attrs.field(factory=dict, repr=False)
-
-    @classmethod
-    def from_dict(cls, data: Mapping[str, Any]) -> SiweParam2:
-        get = data.get
-        return cls(
-            domain=get("domain", UNSET),
-            uri=get("uri", UNSET),
-            chain_id=get("chain_id", UNSET),
-            resources=get("resources", UNSET),
-            status_code=get("status_code", UNSET),
-            issued_at=get("issued_at", UNSET),
-            message_request_id=get("message_request_id", UNSET),
-            additional_properties=extra_fields(data, cls._FIELDS),
-        )
-
-    def to_dict(self) -> dict[str, Any]:
-        data: dict[str, Any] = dict(self.additional_properties)
-        if self.domain is not UNSET:
-            data["domain"] = self.domain
-        if self.uri is not UNSET:
-            data["uri"] = self.uri
-        if self.chain_id is not UNSET:
-            data["chain_id"] = self.chain_id
-        if self.resources is not UNSET:
-            data["resources"] = self.resources
-        if self.status_code is not UNSET:
-            data["status_code"] = self.status_code
-        if self.issued_at is not UNSET:
-            data["issued_at"] = self.issued_at
-        if self.message_request_id is not UNSET:
-            data["message_request_id"] = self.message_request_id
-        return data
-
-
-@attrs.define
-class SmsAuthenticateResponse:
-    """The response of ``client.b2b.otps.sms.authenticate()``."""
-
-    _FIELDS: ClassVar[frozenset[str]] = frozenset(
-        {
-            "request_id",
-            "member_id",
-            "member",
-            "organization",
-            "session_token",
-            "session_jwt",
-            "status_code",
-            "member_session",
-            "member_device",
-        }
-    )
-
-    request_id: str | Unset = UNSET
-    member_id: str | Unset = UNSET
-    member: Member | Unset = UNSET
-    organization: Organization | Unset = UNSET
-    session_token: str | Unset = UNSET
-    session_jwt: str | Unset = UNSET
-    status_code: int | Unset = UNSET
-    member_session: MemberSession | Unset = UNSET
-    member_device: UserDevice | Unset = UNSET
-    additional_properties: dict[str, Any] = attrs.field(factory=dict, repr=False)
-
-    @classmethod
-    def from_dict(cls, data: Mapping[str, Any]) -> SmsAuthenticateResponse:
-        get = data.get
-        return cls(
-            request_id=get("request_id", UNSET),
-            member_id=get("member_id", UNSET),
-            member=parse_object(Member.from_dict, get("member", UNSET)),
-            organization=parse_object(Organization.from_dict, get("organization", UNSET)),
-            session_token=get("session_token", UNSET),
-            session_jwt=get("session_jwt", UNSET),
-            status_code=get("status_code", UNSET),
-            member_session=parse_object(MemberSession.from_dict, get("member_session", UNSET)),
-            member_device=parse_object(UserDevice.from_dict, get("member_device", UNSET)),
-            additional_properties=extra_fields(data, cls._FIELDS),
-        )
-
-    def to_dict(self) -> dict[str, Any]:
-        data: dict[str, Any] = dict(self.additional_properties)
-        if self.request_id is not UNSET:
-            data["request_id"] = self.request_id
-        if self.member_id is not UNSET:
-            data["member_id"] = self.member_id
-        if self.member is not UNSET:
-            data["member"] = dump(self.member)
-        if self.organization is not UNSET:
-            data["organization"] = dump(self.organization)
-        if self.session_token is not UNSET:
-            data["session_token"] = self.session_token
-        if self.session_jwt is not UNSET:
-            data["session_jwt"] = self.session_jwt
-        if self.status_code is not UNSET:
-            data["status_code"] = self.status_code
-        if self.member_session is not UNSET:
-            data["member_session"] = dump(self.member_session)
-        if self.member_device is not UNSET:
-            data["member_device"] = dump(self.member_device)
-        return data
-
-
-@attrs.define
-class SmsLoginOrCreateResponse:
-    """The response of ``client.otps.sms.login_or_create()``."""
-
-    _FIELDS: ClassVar[frozenset[str]] = frozenset(
-        {
-            "request_id",
-            "user_id",
-            "phone_id",
-            "user_created",
-            "status_code",
-        }
-    )
-
-    request_id: str | Unset = UNSET
-    user_id: str | Unset = UNSET
-    phone_id: str | Unset = UNSET
-    user_created: bool | Unset = UNSET
-    status_code: int | Unset = UNSET
-    additional_properties: dict[str, Any] = attrs.field(factory=dict, repr=False)
-
-    @classmethod
-    def from_dict(cls, data: Mapping[str, Any]) -> SmsLoginOrCreateResponse:
-        get = data.get
-        return cls(
-            request_id=get("request_id", UNSET),
-            user_id=get("user_id", UNSET),
-            phone_id=get("phone_id", UNSET),
-            user_created=get("user_created", UNSET),
-            status_code=get("status_code", UNSET),
-            additional_properties=extra_fields(data, cls._FIELDS),
-        )
-
-    def to_dict(self) -> dict[str, Any]:
-        data: dict[str, Any] = dict(self.additional_properties)
-        if self.request_id is not UNSET:
-            data["request_id"] = self.request_id
-        if self.user_id is not UNSET:
-            data["user_id"] = self.user_id
-        if self.phone_id is not UNSET:
-            data["phone_id"] = self.phone_id
-        if self.user_created is not UNSET:
-            data["user_created"] = self.user_created
-        if self.status_code is not UNSET:
-            data["status_code"] = self.status_code
-        return data
-
-
-@attrs.define
-class SmsSendResponse:
-    """The response of ``client.b2b.otps.sms.send()``."""
-
-    _FIELDS: ClassVar[frozenset[str]] = frozenset(
-        {
-            "request_id",
-            "member_id",
-            "member",
-            "organization",
-            "status_code",
-        }
-    )
-
-    request_id: str | Unset = UNSET
-    member_id: str | Unset = UNSET
-    member: Member | Unset = UNSET
-    organization: Organization | Unset = UNSET
-    status_code: int | Unset = UNSET
-    additional_properties: dict[str, Any] = attrs.field(factory=dict, repr=False)
-
-    @classmethod
-    def from_dict(cls, data: Mapping[str, Any]) -> SmsSendResponse:
-        get = data.get
-        return cls(
-            request_id=get("request_id", UNSET),
-            member_id=get("member_id", UNSET),
-            member=parse_object(Member.from_dict, get("member", UNSET)),
-            organization=parse_object(Organization.from_dict, get("organization", UNSET)),
-            status_code=get("status_code", UNSET),
-            additional_properties=extra_fields(data, cls._FIELDS),
-        )
-
-    def to_dict(self) -> dict[str, Any]:
-        data: dict[str, Any] = dict(self.additional_properties)
-        if self.request_id is not UNSET:
-            data["request_id"] = self.request_id
-        if self.member_id is not UNSET:
-            data["member_id"] = self.member_id
-        if self.member is not UNSET:
-            data["member"] = dump(self.member)
-        if self.organization is not UNSET:
-            data["organization"] = dump(self.organization)
-        if self.status_code is not UNSET:
-            data["status_code"] = self.status_code
-        return data
-
-
-@attrs.define
-class SsoAuthenticateResponse:
-    """The response of ``client.b2b.sso.authenticate()``."""
-
-    _FIELDS: ClassVar[frozenset[str]] = frozenset(
-        {
-            "request_id",
-            "member_id",
-            "organization_id",
-            "member",
-            "session_token",
-            "session_jwt",
-            "reset_session",
-            "organization",
-            "intermediate_session_token",
-            "member_authenticated",
-            "status_code",
-            "member_session",
-            "mfa_required",
-            "primary_required",
-            "member_device",
-        }
-    )
-
-    request_id: str | Unset = UNSET
-    member_id: str | Unset = UNSET
-    organization_id: str | Unset = UNSET
-    member: Member | Unset = UNSET
-    session_token: str | Unset = UNSET
-    session_jwt: str | Unset = UNSET
-    reset_session: bool | Unset = UNSET
-    organization: Organization | Unset = UNSET
-    intermediate_session_token: str | Unset = UNSET
-    member_authenticated: bool | Unset = UNSET
-    status_code: int | Unset = UNSET
-    member_session: MemberSession | Unset = UNSET
-    mfa_required: MfaRequired | Unset = UNSET
-    primary_required: PrimaryRequired | Unset = UNSET
-    member_device: UserDevice | Unset = UNSET
-    additional_properties: dict[str, Any] = attrs.field(factory=dict, repr=False)
-
-    @classmethod
-    def from_dict(cls, data: Mapping[str, Any]) -> SsoAuthenticateResponse:
-        get = data.get
-        return cls(
-            request_id=get("request_id", UNSET),
-            member_id=get("member_id", UNSET),
-            organization_id=get("organization_id", UNSET),
-            member=parse_object(Member.from_dict, get("member", UNSET)),
-            session_token=get("session_token", UNSET),
-            session_jwt=get("session_jwt", UNSET),
-            reset_session=get("reset_session", UNSET),
-            organization=parse_object(Organization.from_dict, get("organization", UNSET)),
-            intermediate_session_token=get("intermediate_session_token", UNSET),
-            member_authenticated=get("member_authenticated", UNSET),
-            status_code=get("status_code", UNSET),
-            member_session=parse_object(MemberSession.from_dict, get("member_session", UNSET)),
-            mfa_required=parse_object(MfaRequired.from_dict, get("mfa_required", UNSET)),
-            primary_required=parse_object(
-                PrimaryRequired.from_dict, get("primary_required", UNSET)
-            ),
-            member_device=parse_object(UserDevice.from_dict, get("member_device", UNSET)),
-            additional_properties=extra_fields(data, cls._FIELDS),
-        )
-
-    def to_dict(self) -> dict[str, Any]:
-        data: dict[str, Any] = dict(self.additional_properties)
-        if self.request_id is not UNSET:
-            data["request_id"] = self.request_id
-        if self.member_id is not UNSET:
-            data["member_id"] = self.member_id
-        if self.organization_id is not UNSET:
-            data["organization_id"] = self.organization_id
-        if self.member is not UNSET:
-            data["member"] = dump(self.member)
-        if self.session_token is not UNSET:
-            data["session_token"] = self.session_token
-        if self.session_jwt is not UNSET:
-            data["session_jwt"] = self.session_jwt
-        if self.reset_session is not UNSET:
-            data["reset_session"] = self.reset_session
-        if self.organization is not UNSET:
-            data["organization"] = dump(self.organization)
-        if self.intermediate_session_token is not UNSET:
-            data["intermediate_session_token"] = self.intermediate_session_token
-        if self.member_authenticated is not UNSET:
-            data["member_authenticated"] = self.member_authenticated
-        if self.status_code is not UNSET:
-            data["status_code"] = self.status_code
-        if self.member_session is not UNSET:
-            data["member_session"] = dump(self.member_session)
-        if self.mfa_required is not UNSET:
-            data["mfa_required"] = dump(self.mfa_required)
-        if self.primary_required is not UNSET:
-            data["primary_required"] = dump(self.primary_required)
-        if self.member_device is not UNSET:
-            data["member_device"] = dump(self.member_device)
-        return data
-
-
-@attrs.define
-class SsoDeleteConnectionResponse:
-    """The response of ``client.b2b.sso.delete_connection()``."""
-
-    _FIELDS: ClassVar[frozenset[str]] = frozenset(
-        {
-            "request_id",
-            "connection_id",
-            "status_code",
-        }
-    )
-
-    request_id: str | Unset = UNSET
-    connection_id: str | Unset = UNSET
-    status_code: int | Unset = UNSET
-    additional_properties: dict[str, Any] = attrs.field(factory=dict, repr=False)
-
-    @classmethod
-    def from_dict(cls, data: Mapping[str, Any]) -> SsoDeleteConnectionResponse:
-        get = data.get
-        return cls(
-            request_id=get("request_id", UNSET),
-            connection_id=get("connection_id", UNSET),
-            status_code=get("status_code", UNSET),
-            additional_properties=extra_fields(data, cls._FIELDS),
-        )
-
-    def to_dict(self) -> dict[str, Any]:
-        data: dict[str, Any] = dict(self.additional_properties)
-        if self.request_id is not UNSET:
-            data["request_id"] = self.request_id
-        if self.connection_id is not UNSET:
-            data["connection_id"] = self.connection_id
-        if self.status_code is not UNSET:
-            data["status_code"] = self.status_code
-        return data
-
-
-@attrs.define
-class SsoGetConnectionsResponse:
-    """The response of ``client.b2b.sso.get_connections()``."""
-
-    _FIELDS: ClassVar[frozenset[str]] = frozenset(
-        {
-            "request_id",
-            "saml_connections",
-            "oidc_connections",
-            "external_connections",
-            "status_code",
-        }
-    )
-
-    request_id: str | Unset = UNSET
-    saml_connections: List[Dict[str, Any]] | Unset = UNSET
-    oidc_connections: List[Dict[str, Any]] | Unset = UNSET
-    external_connections: List[Dict[str, Any]] | Unset = UNSET
-    status_code: int | Unset = UNSET
-    additional_properties: dict[str, Any] = attrs.field(factory=dict, repr=False)
-
-    @classmethod
-    def from_dict(cls, data: Mapping[str, Any]) -> SsoGetConnectionsResponse:
-        get = data.get
-        return cls(
-            request_id=get("request_id", UNSET),
-            saml_connections=get("saml_connections", UNSET),
-            oidc_connections=get("oidc_connections", UNSET),
-            external_connections=get("external_connections", UNSET),
-            status_code=get("status_code", UNSET),
-            additional_properties=extra_fields(data, cls._FIELDS),
-        )
-
-    def to_dict(self) -> dict[str, Any]:
-        data: dict[str, Any] = dict(self.additional_properties)
-        if self.request_id is not UNSET:
-            data["request_id"] = self.request_id
-        if self.saml_connections is not UNSET:
-            data["saml_connections"] = self.saml_connections
-        if self.oidc_connections is not UNSET:
-            data["oidc_connections"] = self.oidc_connections
-        if self.external_connections is not UNSET:
-            data["external_connections"] = self.external_connections
-        if self.status_code is not UNSET:
-            data["status_code"] = self.status_code
-        return data
-
-
-@attrs.define
-class TotpsAuthenticateResponse:
-    """The response of ``client.b2b.totps.authenticate()``."""
-
-    _FIELDS: ClassVar[frozenset[str]] = frozenset(
-        {
-            "request_id",
-            "member_id",
-            "member",
-            "organization",
-            "session_token",
-            "session_jwt",
-            "status_code",
-            "member_session",
-            "member_device",
-        }
-    )
-
-    request_id: str | Unset = UNSET
-    member_id: str | Unset = UNSET
-    member: Member | Unset = UNSET
-    organization: Organization | Unset = UNSET
-    session_token: str | Unset = UNSET
-    session_jwt: str | Unset = UNSET
-    status_code: int | Unset = UNSET
-    member_session: MemberSession | Unset = UNSET
-    member_device: UserDevice | Unset = UNSET
-    additional_properties: dict[str, Any] = attrs.field(factory=dict, repr=False)
-
-    @classmethod
-    def from_dict(cls, data: Mapping[str, Any]) -> TotpsAuthenticateResponse:
-        get = data.get
-        return cls(
-            request_id=get("request_id", UNSET),
-            member_id=get("member_id", UNSET),
-            member=parse_object(Member.from_dict, get("member", UNSET)),
-            organization=parse_object(Organization.from_dict, get("organization", UNSET)),
-            session_token=get("session_token", UNSET),
-            session_jwt=get("session_jwt", UNSET),
-            status_code=get("status_code", UNSET),
-            member_session=parse_object(MemberSession.from_dict, get("member_session", UNSET)),
-            member_device=parse_object(UserDevice.from_dict, get("member_device", UNSET)),
-            additional_properties=extra_fields(data, cls._FIELDS),
-        )
-
-    def to_dict(self) -> dict[str, Any]:
-        data: dict[str, Any] = dict(self.additional_properties)
-        if self.request_id is not UNSET:
-            data["request_id"] = self.request_id
-        if self.member_id is not UNSET:
-            data["member_id"] = self.member_id
-        if self.member is not UNSET:
-            data["member"] = dump(self.member)
-        if self.organization is not UNSET:
-            data["organization"] = dump(self.organization)
-        if self.session_token is not UNSET:
-            data["session_token"] = self.session_token
-        if self.session_jwt is not UNSET:
-            data["session_jwt"] = self.session_jwt
-        if self.status_code is not UNSET:
-            data["status_code"] = self.status_code
-        if self.member_session is not UNSET:
-            data["member_session"] = dump(self.member_session)
-        if self.member_device is not UNSET:
-            data["member_device"] = dump(self.member_device)
-        return data
-
-
-@attrs.define
 class TotpsCreateResponse:
-    """The response of ``client.b2b.totps.create()``."""
+    """The response of ``client.totps.create()``"""
 
     _FIELDS: ClassVar[frozenset[str]] = frozenset(
         {
             "request_id",
-            "member_id",
-            "totp_registration_id",
+            "totp_id",
             "secret",
             "qr_code",
             "recovery_codes",
-            "member",
-            "organization",
+            "user",
+            "user_id",
             "status_code",
         }
     )
 
     request_id: str | Unset = UNSET
-    member_id: str | Unset = UNSET
-    totp_registration_id: str | Unset = UNSET
+    totp_id: str | Unset = UNSET
     secret: str | Unset = UNSET
     qr_code: str | Unset = UNSET
     recovery_codes: List[str] | Unset = UNSET
-    member: Member | Unset = UNSET
-    organization: Organization | Unset = UNSET
+    user: User | Unset = UNSET
+    user_id: str | Unset = UNSET
     status_code: int | Unset = UNSET
     additional_properties: dict[str, Any] = attrs.field(factory=dict, repr=False)
 
@@ -11393,13 +9311,12 @@ class TotpsCreateResponse:
         get = data.get
         return cls(
             request_id=get("request_id", UNSET),
-            member_id=get("member_id", UNSET),
-            totp_registration_id=get("totp_registration_id", UNSET),
+            totp_id=get("totp_id", UNSET),
             secret=get("secret", UNSET),
             qr_code=get("qr_code", UNSET),
             recovery_codes=get("recovery_codes", UNSET),
-            member=parse_object(Member.from_dict, get("member", UNSET)),
-            organization=parse_object(Organization.from_dict, get("organization", UNSET)),
+            user=parse_object(User.from_dict, get("user", UNSET)),
+            user_id=get("user_id", UNSET),
             status_code=get("status_code", UNSET),
             additional_properties=extra_fields(data, cls._FIELDS),
         )
@@ -11408,78 +9325,18 @@ class TotpsCreateResponse:
         data: dict[str, Any] = dict(self.additional_properties)
         if self.request_id is not UNSET:
             data["request_id"] = self.request_id
-        if self.member_id is not UNSET:
-            data["member_id"] = self.member_id
-        if self.totp_registration_id is not UNSET:
-            data["totp_registration_id"] = self.totp_registration_id
+        if self.totp_id is not UNSET:
+            data["totp_id"] = self.totp_id
         if self.secret is not UNSET:
             data["secret"] = self.secret
         if self.qr_code is not UNSET:
             data["qr_code"] = self.qr_code
         if self.recovery_codes is not UNSET:
             data["recovery_codes"] = self.recovery_codes
-        if self.member is not UNSET:
-            data["member"] = dump(self.member)
-        if self.organization is not UNSET:
-            data["organization"] = dump(self.organization)
-        if self.status_code is not UNSET:
-            data["status_code"] = self.status_code
-        return data
-
-
-@attrs.define
-class TotpsMigrateResponse:
-    """The response of ``client.b2b.totps.migrate()``."""
-
-    _FIELDS: ClassVar[frozenset[str]] = frozenset(
-        {
-            "request_id",
-            "member_id",
-            "member",
-            "organization",
-            "totp_registration_id",
-            "recovery_codes",
-            "status_code",
-        }
-    )
-
-    request_id: str | Unset = UNSET
-    member_id: str | Unset = UNSET
-    member: Member | Unset = UNSET
-    organization: Organization | Unset = UNSET
-    totp_registration_id: str | Unset = UNSET
-    recovery_codes: List[str] | Unset = UNSET
-    status_code: int | Unset = UNSET
-    additional_properties: dict[str, Any] = attrs.field(factory=dict, repr=False)
-
-    @classmethod
-    def from_dict(cls, data: Mapping[str, Any]) -> TotpsMigrateResponse:
-        get = data.get
-        return cls(
-            request_id=get("request_id", UNSET),
-            member_id=get("member_id", UNSET),
-            member=parse_object(Member.from_dict, get("member", UNSET)),
-            organization=parse_object(Organization.from_dict, get("organization", UNSET)),
-            totp_registration_id=get("totp_registration_id", UNSET),
-            recovery_codes=get("recovery_codes", UNSET),
-            status_code=get("status_code", UNSET),
-            additional_properties=extra_fields(data, cls._FIELDS),
-        )
-
-    def to_dict(self) -> dict[str, Any]:
-        data: dict[str, Any] = dict(self.additional_properties)
-        if self.request_id is not UNSET:
-            data["request_id"] = self.request_id
-        if self.member_id is not UNSET:
-            data["member_id"] = self.member_id
-        if self.member is not UNSET:
-            data["member"] = dump(self.member)
-        if self.organization is not UNSET:
-            data["organization"] = dump(self.organization)
-        if self.totp_registration_id is not UNSET:
-            data["totp_registration_id"] = self.totp_registration_id
-        if self.recovery_codes is not UNSET:
-            data["recovery_codes"] = self.recovery_codes
+        if self.user is not UNSET:
+            data["user"] = dump(self.user)
+        if self.user_id is not UNSET:
+            data["user_id"] = self.user_id
         if self.status_code is not UNSET:
             data["status_code"] = self.status_code
         return data
@@ -11487,7 +9344,7 @@ class TotpsMigrateResponse:
 
 @attrs.define
 class TotpsRecoverResponse:
-    """The response of ``client.totps.recover()``."""
+    """The response of ``client.totps.recover()``"""
 
     _FIELDS: ClassVar[frozenset[str]] = frozenset(
         {
@@ -11555,7 +9412,7 @@ class TotpsRecoverResponse:
 
 @attrs.define
 class TotpsRecoveryCodesResponse:
-    """The response of ``client.totps.recovery_codes()``."""
+    """The response of ``client.totps.recovery_codes()``"""
 
     _FIELDS: ClassVar[frozenset[str]] = frozenset(
         {
@@ -11734,11 +9591,11 @@ class UserDevice:
     visitor_id: str | Unset = UNSET
     visitor_id_details: VisitorIdDetail | Unset = UNSET
     ip_address: str | Unset = UNSET
-    ip_address_details: VisitorIdDetail | Unset = UNSET
+    ip_address_details: IpAddressDetail | Unset = UNSET
     ip_geo_city: str | Unset = UNSET
     ip_geo_region: str | Unset = UNSET
     ip_geo_country: str | Unset = UNSET
-    ip_geo_country_details: VisitorIdDetail | Unset = UNSET
+    ip_geo_country_details: IpGeoCountryDetail | Unset = UNSET
     additional_properties: dict[str, Any] = attrs.field(factory=dict, repr=False)
 
     @classmethod
@@ -11751,13 +9608,13 @@ class UserDevice:
             ),
             ip_address=get("ip_address", UNSET),
             ip_address_details=parse_object(
-                VisitorIdDetail.from_dict, get("ip_address_details", UNSET)
+                IpAddressDetail.from_dict, get("ip_address_details", UNSET)
             ),
             ip_geo_city=get("ip_geo_city", UNSET),
             ip_geo_region=get("ip_geo_region", UNSET),
             ip_geo_country=get("ip_geo_country", UNSET),
             ip_geo_country_details=parse_object(
-                VisitorIdDetail.from_dict, get("ip_geo_country_details", UNSET)
+                IpGeoCountryDetail.from_dict, get("ip_geo_country_details", UNSET)
             ),
             additional_properties=extra_fields(data, cls._FIELDS),
         )
@@ -11784,46 +9641,76 @@ class UserDevice:
 
 
 @attrs.define
-class UsersConnectedAppsResponse:
-    """The response of ``client.users.connected_apps()``."""
+class UserSession:
+    """The ``user_session`` object."""
 
     _FIELDS: ClassVar[frozenset[str]] = frozenset(
         {
-            "request_id",
-            "connected_apps",
-            "status_code",
+            "session_id",
+            "user_id",
+            "authentication_factors",
+            "roles",
+            "started_at",
+            "last_accessed_at",
+            "expires_at",
+            "attributes",
+            "custom_claims",
         }
     )
 
-    request_id: str | Unset = UNSET
-    connected_apps: List[Dict[str, Any]] | Unset = UNSET
-    status_code: int | Unset = UNSET
+    session_id: str | Unset = UNSET
+    user_id: str | Unset = UNSET
+    authentication_factors: List[Dict[str, Any]] | Unset = UNSET
+    roles: List[str] | Unset = UNSET
+    started_at: str | Unset = UNSET
+    last_accessed_at: str | Unset = UNSET
+    expires_at: str | Unset = UNSET
+    attributes: Attribute | Unset = UNSET
+    custom_claims: Dict[str, Any] | Unset = UNSET
     additional_properties: dict[str, Any] = attrs.field(factory=dict, repr=False)
 
     @classmethod
-    def from_dict(cls, data: Mapping[str, Any]) -> UsersConnectedAppsResponse:
+    def from_dict(cls, data: Mapping[str, Any]) -> UserSession:
         get = data.get
         return cls(
-            request_id=get("request_id", UNSET),
-            connected_apps=get("connected_apps", UNSET),
-            status_code=get("status_code", UNSET),
+            session_id=get("session_id", UNSET),
+            user_id=get("user_id", UNSET),
+            authentication_factors=get("authentication_factors", UNSET),
+            roles=get("roles", UNSET),
+            started_at=get("started_at", UNSET),
+            last_accessed_at=get("last_accessed_at", UNSET),
+            expires_at=get("expires_at", UNSET),
+            attributes=parse_object(Attribute.from_dict, get("attributes", UNSET)),
+            custom_claims=get("custom_claims", UNSET),
             additional_properties=extra_fields(data, cls._FIELDS),
         )
 
     def to_dict(self) -> dict[str, Any]:
         data: dict[str, Any] = dict(self.additional_properties)
-        if self.request_id is not UNSET:
-            data["request_id"] = self.request_id
-        if self.connected_apps is not UNSET:
-            data["connected_apps"] = self.connected_apps
-        if self.status_code is not UNSET:
-            data["status_code"] = self.status_code
+        if self.session_id is not UNSET:
+            data["session_id"] = self.session_id
+        if self.user_id is not UNSET:
+            data["user_id"] = self.user_id
+        if self.authentication_factors is not UNSET:
+            data["authentication_factors"] = self.authentication_factors
+        if self.roles is not UNSET:
+            data["roles"] = self.roles
+        if self.started_at is not UNSET:
+            data["started_at"] = self.started_at
+        if self.last_accessed_at is not UNSET:
+            data["last_accessed_at"] = self.last_accessed_at
+        if self.expires_at is not UNSET:
+            data["expires_at"] = self.expires_at
+        if self.attributes is not UNSET:
+            data["attributes"] = dump(self.attributes)
+        if self.custom_claims is not UNSET:
+            data["custom_claims"] = self.custom_claims
         return data
 
 
 @attrs.define
 class UsersCreateResponse:
-    """The response of ``client.users.create()``."""
+    """The response of ``client.users.create()``"""
 
     _FIELDS: ClassVar[frozenset[str]] = frozenset(
         {
@@ -11881,7 +9768,7 @@ class UsersCreateResponse:
 
 @attrs.define
 class UsersDeleteBiometricRegistrationResponse:
-    """The response of ``client.users.delete_biometric_registration()``."""
+    """The response of ``client.users.delete_biometric_registration()`` and 9 other methods."""
 
     _FIELDS: ClassVar[frozenset[str]] = frozenset(
         {
@@ -11923,266 +9810,8 @@ class UsersDeleteBiometricRegistrationResponse:
 
 
 @attrs.define
-class UsersDeleteCryptoWalletResponse:
-    """The response of ``client.users.delete_crypto_wallet()``."""
-
-    _FIELDS: ClassVar[frozenset[str]] = frozenset(
-        {
-            "request_id",
-            "user_id",
-            "user",
-            "status_code",
-        }
-    )
-
-    request_id: str | Unset = UNSET
-    user_id: str | Unset = UNSET
-    user: User | Unset = UNSET
-    status_code: int | Unset = UNSET
-    additional_properties: dict[str, Any] = attrs.field(factory=dict, repr=False)
-
-    @classmethod
-    def from_dict(cls, data: Mapping[str, Any]) -> UsersDeleteCryptoWalletResponse:
-        get = data.get
-        return cls(
-            request_id=get("request_id", UNSET),
-            user_id=get("user_id", UNSET),
-            user=parse_object(User.from_dict, get("user", UNSET)),
-            status_code=get("status_code", UNSET),
-            additional_properties=extra_fields(data, cls._FIELDS),
-        )
-
-    def to_dict(self) -> dict[str, Any]:
-        data: dict[str, Any] = dict(self.additional_properties)
-        if self.request_id is not UNSET:
-            data["request_id"] = self.request_id
-        if self.user_id is not UNSET:
-            data["user_id"] = self.user_id
-        if self.user is not UNSET:
-            data["user"] = dump(self.user)
-        if self.status_code is not UNSET:
-            data["status_code"] = self.status_code
-        return data
-
-
-@attrs.define
-class UsersDeleteEmailResponse:
-    """The response of ``client.users.delete_email()``."""
-
-    _FIELDS: ClassVar[frozenset[str]] = frozenset(
-        {
-            "request_id",
-            "user_id",
-            "user",
-            "status_code",
-        }
-    )
-
-    request_id: str | Unset = UNSET
-    user_id: str | Unset = UNSET
-    user: User | Unset = UNSET
-    status_code: int | Unset = UNSET
-    additional_properties: dict[str, Any] = attrs.field(factory=dict, repr=False)
-
-    @classmethod
-    def from_dict(cls, data: Mapping[str, Any]) -> UsersDeleteEmailResponse:
-        get = data.get
-        return cls(
-            request_id=get("request_id", UNSET),
-            user_id=get("user_id", UNSET),
-            user=parse_object(User.from_dict, get("user", UNSET)),
-            status_code=get("status_code", UNSET),
-            additional_properties=extra_fields(data, cls._FIELDS),
-        )
-
-    def to_dict(self) -> dict[str, Any]:
-        data: dict[str, Any] = dict(self.additional_properties)
-        if self.request_id is not UNSET:
-            data["request_id"] = self.request_id
-        if self.user_id is not UNSET:
-            data["user_id"] = self.user_id
-        if self.user is not UNSET:
-            data["user"] = dump(self.user)
-        if self.status_code is not UNSET:
-            data["status_code"] = self.status_code
-        return data
-
-
-@attrs.define
-class UsersDeleteExternalIdResponse:
-    """The response of ``client.users.delete_external_id()``."""
-
-    _FIELDS: ClassVar[frozenset[str]] = frozenset(
-        {
-            "request_id",
-            "user_id",
-            "user",
-            "status_code",
-        }
-    )
-
-    request_id: str | Unset = UNSET
-    user_id: str | Unset = UNSET
-    user: User | Unset = UNSET
-    status_code: int | Unset = UNSET
-    additional_properties: dict[str, Any] = attrs.field(factory=dict, repr=False)
-
-    @classmethod
-    def from_dict(cls, data: Mapping[str, Any]) -> UsersDeleteExternalIdResponse:
-        get = data.get
-        return cls(
-            request_id=get("request_id", UNSET),
-            user_id=get("user_id", UNSET),
-            user=parse_object(User.from_dict, get("user", UNSET)),
-            status_code=get("status_code", UNSET),
-            additional_properties=extra_fields(data, cls._FIELDS),
-        )
-
-    def to_dict(self) -> dict[str, Any]:
-        data: dict[str, Any] = dict(self.additional_properties)
-        if self.request_id is not UNSET:
-            data["request_id"] = self.request_id
-        if self.user_id is not UNSET:
-            data["user_id"] = self.user_id
-        if self.user is not UNSET:
-            data["user"] = dump(self.user)
-        if self.status_code is not UNSET:
-            data["status_code"] = self.status_code
-        return data
-
-
-@attrs.define
-class UsersDeleteOauthRegistrationResponse:
-    """The response of ``client.users.delete_oauth_registration()``."""
-
-    _FIELDS: ClassVar[frozenset[str]] = frozenset(
-        {
-            "request_id",
-            "user_id",
-            "user",
-            "status_code",
-        }
-    )
-
-    request_id: str | Unset = UNSET
-    user_id: str | Unset = UNSET
-    user: User | Unset = UNSET
-    status_code: int | Unset = UNSET
-    additional_properties: dict[str, Any] = attrs.field(factory=dict, repr=False)
-
-    @classmethod
-    def from_dict(cls, data: Mapping[str, Any]) -> UsersDeleteOauthRegistrationResponse:
-        get = data.get
-        return cls(
-            request_id=get("request_id", UNSET),
-            user_id=get("user_id", UNSET),
-            user=parse_object(User.from_dict, get("user", UNSET)),
-            status_code=get("status_code", UNSET),
-            additional_properties=extra_fields(data, cls._FIELDS),
-        )
-
-    def to_dict(self) -> dict[str, Any]:
-        data: dict[str, Any] = dict(self.additional_properties)
-        if self.request_id is not UNSET:
-            data["request_id"] = self.request_id
-        if self.user_id is not UNSET:
-            data["user_id"] = self.user_id
-        if self.user is not UNSET:
-            data["user"] = dump(self.user)
-        if self.status_code is not UNSET:
-            data["status_code"] = self.status_code
-        return data
-
-
-@attrs.define
-class UsersDeletePasswordResponse:
-    """The response of ``client.users.delete_password()``."""
-
-    _FIELDS: ClassVar[frozenset[str]] = frozenset(
-        {
-            "request_id",
-            "user_id",
-            "user",
-            "status_code",
-        }
-    )
-
-    request_id: str | Unset = UNSET
-    user_id: str | Unset = UNSET
-    user: User | Unset = UNSET
-    status_code: int | Unset = UNSET
-    additional_properties: dict[str, Any] = attrs.field(factory=dict, repr=False)
-
-    @classmethod
-    def from_dict(cls, data: Mapping[str, Any]) -> UsersDeletePasswordResponse:
-        get = data.get
-        return cls(
-            request_id=get("request_id", UNSET),
-            user_id=get("user_id", UNSET),
-            user=parse_object(User.from_dict, get("user", UNSET)),
-            status_code=get("status_code", UNSET),
-            additional_properties=extra_fields(data, cls._FIELDS),
-        )
-
-    def to_dict(self) -> dict[str, Any]:
-        data: dict[str, Any] = dict(self.additional_properties)
-        if self.request_id is not UNSET:
-            data["request_id"] = self.request_id
-        if self.user_id is not UNSET:
-            data["user_id"] = self.user_id
-        if self.user is not UNSET:
-            data["user"] = dump(self.user)
-        if self.status_code is not UNSET:
-            data["status_code"] = self.status_code
-        return data
-
-
-@attrs.define
-class UsersDeletePhoneNumberResponse:
-    """The response of ``client.users.delete_phone_number()``."""
-
-    _FIELDS: ClassVar[frozenset[str]] = frozenset(
-        {
-            "request_id",
-            "user_id",
-            "user",
-            "status_code",
-        }
-    )
-
-    request_id: str | Unset = UNSET
-    user_id: str | Unset = UNSET
-    user: User | Unset = UNSET
-    status_code: int | Unset = UNSET
-    additional_properties: dict[str, Any] = attrs.field(factory=dict, repr=False)
-
-    @classmethod
-    def from_dict(cls, data: Mapping[str, Any]) -> UsersDeletePhoneNumberResponse:
-        get = data.get
-        return cls(
-            request_id=get("request_id", UNSET),
-            user_id=get("user_id", UNSET),
-            user=parse_object(User.from_dict, get("user", UNSET)),
-            status_code=get("status_code", UNSET),
-            additional_properties=extra_fields(data, cls._FIELDS),
-        )
-
-    def to_dict(self) -> dict[str, Any]:
-        data: dict[str, Any] = dict(self.additional_properties)
-        if self.request_id is not UNSET:
-            data["request_id"] = self.request_id
-        if self.user_id is not UNSET:
-            data["user_id"] = self.user_id
-        if self.user is not UNSET:
-            data["user"] = dump(self.user)
-        if self.status_code is not UNSET:
-            data["status_code"] = self.status_code
-        return data
-
-
-@attrs.define
 class UsersDeleteResponse:
-    """The response of ``client.users.delete()``."""
+    """The response of ``client.users.delete()``"""
 
     _FIELDS: ClassVar[frozenset[str]] = frozenset(
         {
@@ -12219,137 +9848,8 @@ class UsersDeleteResponse:
 
 
 @attrs.define
-class UsersDeleteTotpResponse:
-    """The response of ``client.users.delete_totp()``."""
-
-    _FIELDS: ClassVar[frozenset[str]] = frozenset(
-        {
-            "request_id",
-            "user_id",
-            "user",
-            "status_code",
-        }
-    )
-
-    request_id: str | Unset = UNSET
-    user_id: str | Unset = UNSET
-    user: User | Unset = UNSET
-    status_code: int | Unset = UNSET
-    additional_properties: dict[str, Any] = attrs.field(factory=dict, repr=False)
-
-    @classmethod
-    def from_dict(cls, data: Mapping[str, Any]) -> UsersDeleteTotpResponse:
-        get = data.get
-        return cls(
-            request_id=get("request_id", UNSET),
-            user_id=get("user_id", UNSET),
-            user=parse_object(User.from_dict, get("user", UNSET)),
-            status_code=get("status_code", UNSET),
-            additional_properties=extra_fields(data, cls._FIELDS),
-        )
-
-    def to_dict(self) -> dict[str, Any]:
-        data: dict[str, Any] = dict(self.additional_properties)
-        if self.request_id is not UNSET:
-            data["request_id"] = self.request_id
-        if self.user_id is not UNSET:
-            data["user_id"] = self.user_id
-        if self.user is not UNSET:
-            data["user"] = dump(self.user)
-        if self.status_code is not UNSET:
-            data["status_code"] = self.status_code
-        return data
-
-
-@attrs.define
-class UsersDeleteWebauthnRegistrationResponse:
-    """The response of ``client.users.delete_webauthn_registration()``."""
-
-    _FIELDS: ClassVar[frozenset[str]] = frozenset(
-        {
-            "request_id",
-            "user_id",
-            "user",
-            "status_code",
-        }
-    )
-
-    request_id: str | Unset = UNSET
-    user_id: str | Unset = UNSET
-    user: User | Unset = UNSET
-    status_code: int | Unset = UNSET
-    additional_properties: dict[str, Any] = attrs.field(factory=dict, repr=False)
-
-    @classmethod
-    def from_dict(cls, data: Mapping[str, Any]) -> UsersDeleteWebauthnRegistrationResponse:
-        get = data.get
-        return cls(
-            request_id=get("request_id", UNSET),
-            user_id=get("user_id", UNSET),
-            user=parse_object(User.from_dict, get("user", UNSET)),
-            status_code=get("status_code", UNSET),
-            additional_properties=extra_fields(data, cls._FIELDS),
-        )
-
-    def to_dict(self) -> dict[str, Any]:
-        data: dict[str, Any] = dict(self.additional_properties)
-        if self.request_id is not UNSET:
-            data["request_id"] = self.request_id
-        if self.user_id is not UNSET:
-            data["user_id"] = self.user_id
-        if self.user is not UNSET:
-            data["user"] = dump(self.user)
-        if self.status_code is not UNSET:
-            data["status_code"] = self.status_code
-        return data
-
-
-@attrs.define
-class UsersExchangePrimaryFactorResponse:
-    """The response of ``client.users.exchange_primary_factor()``."""
-
-    _FIELDS: ClassVar[frozenset[str]] = frozenset(
-        {
-            "request_id",
-            "user_id",
-            "user",
-            "status_code",
-        }
-    )
-
-    request_id: str | Unset = UNSET
-    user_id: str | Unset = UNSET
-    user: User | Unset = UNSET
-    status_code: int | Unset = UNSET
-    additional_properties: dict[str, Any] = attrs.field(factory=dict, repr=False)
-
-    @classmethod
-    def from_dict(cls, data: Mapping[str, Any]) -> UsersExchangePrimaryFactorResponse:
-        get = data.get
-        return cls(
-            request_id=get("request_id", UNSET),
-            user_id=get("user_id", UNSET),
-            user=parse_object(User.from_dict, get("user", UNSET)),
-            status_code=get("status_code", UNSET),
-            additional_properties=extra_fields(data, cls._FIELDS),
-        )
-
-    def to_dict(self) -> dict[str, Any]:
-        data: dict[str, Any] = dict(self.additional_properties)
-        if self.request_id is not UNSET:
-            data["request_id"] = self.request_id
-        if self.user_id is not UNSET:
-            data["user_id"] = self.user_id
-        if self.user is not UNSET:
-            data["user"] = dump(self.user)
-        if self.status_code is not UNSET:
-            data["status_code"] = self.status_code
-        return data
-
-
-@attrs.define
 class UsersGetResponse:
-    """The response of ``client.users.get()``."""
+    """The response of ``client.users.get()``"""
 
     _FIELDS: ClassVar[frozenset[str]] = frozenset(
         {
@@ -12476,41 +9976,8 @@ class UsersGetResponse:
 
 
 @attrs.define
-class UsersRevokeResponse:
-    """The response of ``client.users.revoke()``."""
-
-    _FIELDS: ClassVar[frozenset[str]] = frozenset(
-        {
-            "request_id",
-            "status_code",
-        }
-    )
-
-    request_id: str | Unset = UNSET
-    status_code: int | Unset = UNSET
-    additional_properties: dict[str, Any] = attrs.field(factory=dict, repr=False)
-
-    @classmethod
-    def from_dict(cls, data: Mapping[str, Any]) -> UsersRevokeResponse:
-        get = data.get
-        return cls(
-            request_id=get("request_id", UNSET),
-            status_code=get("status_code", UNSET),
-            additional_properties=extra_fields(data, cls._FIELDS),
-        )
-
-    def to_dict(self) -> dict[str, Any]:
-        data: dict[str, Any] = dict(self.additional_properties)
-        if self.request_id is not UNSET:
-            data["request_id"] = self.request_id
-        if self.status_code is not UNSET:
-            data["status_code"] = self.status_code
-        return data
-
-
-@attrs.define
 class UsersSearchResponse:
-    """The response of ``client.users.search()``."""
+    """The response of ``client.users.search()``"""
 
     _FIELDS: ClassVar[frozenset[str]] = frozenset(
         {
@@ -12555,7 +10022,7 @@ class UsersSearchResponse:
 
 @attrs.define
 class UsersUpdateResponse:
-    """The response of ``client.users.update()``."""
+    """The response of ``client.users.update()``"""
 
     _FIELDS: ClassVar[frozenset[str]] = frozenset(
         {
@@ -12612,97 +10079,6 @@ class UsersUpdateResponse:
 
 
 @attrs.define
-class Verdict:
-    """The ``verdict`` object."""
-
-    _FIELDS: ClassVar[frozenset[str]] = frozenset(
-        {
-            "authorized",
-            "granting_roles",
-        }
-    )
-
-    authorized: bool | Unset = UNSET
-    granting_roles: List[str] | Unset = UNSET
-    additional_properties: dict[str, Any] = attrs.field(factory=dict, repr=False)
-
-    @classmethod
-    def from_dict(cls, data: Mapping[str, Any]) -> Verdict:
-        get = data.get
-        return cls(
-            authorized=get("authorized", UNSET),
-            granting_roles=get("granting_roles", UNSET),
-            additional_properties=extra_fields(data, cls._FIELDS),
-        )
-
-    def to_dict(self) -> dict[str, Any]:
-        data: dict[str, Any] = dict(self.additional_properties)
-        if self.authorized is not UNSET:
-            data["authorized"] = self.authorized
-        if self.granting_roles is not UNSET:
-            data["granting_roles"] = self.granting_roles
-        return data
-
-
-@attrs.define
-class Verdict2:
-    """The ``verdict`` object."""
-
-    _FIELDS: ClassVar[frozenset[str]] = frozenset(
-        {
-            "action",
-            "reasons",
-            "detected_device_type",
-            "is_authentic_device",
-            "verdict_reason_overrides",
-            "rule_match_type",
-            "rule_match_identifier",
-        }
-    )
-
-    action: str | Unset = UNSET
-    reasons: List[str] | Unset = UNSET
-    detected_device_type: str | Unset = UNSET
-    is_authentic_device: bool | Unset = UNSET
-    verdict_reason_overrides: List[Dict[str, Any]] | Unset = UNSET
-    rule_match_type: str | Unset = UNSET
-    rule_match_identifier: str | Unset = UNSET
-    additional_properties: dict[str, Any] = attrs.field(factory=dict, repr=False)
-
-    @classmethod
-    def from_dict(cls, data: Mapping[str, Any]) -> Verdict2:
-        get = data.get
-        return cls(
-            action=get("action", UNSET),
-            reasons=get("reasons", UNSET),
-            detected_device_type=get("detected_device_type", UNSET),
-            is_authentic_device=get("is_authentic_device", UNSET),
-            verdict_reason_overrides=get("verdict_reason_overrides", UNSET),
-            rule_match_type=get("rule_match_type", UNSET),
-            rule_match_identifier=get("rule_match_identifier", UNSET),
-            additional_properties=extra_fields(data, cls._FIELDS),
-        )
-
-    def to_dict(self) -> dict[str, Any]:
-        data: dict[str, Any] = dict(self.additional_properties)
-        if self.action is not UNSET:
-            data["action"] = self.action
-        if self.reasons is not UNSET:
-            data["reasons"] = self.reasons
-        if self.detected_device_type is not UNSET:
-            data["detected_device_type"] = self.detected_device_type
-        if self.is_authentic_device is not UNSET:
-            data["is_authentic_device"] = self.is_authentic_device
-        if self.verdict_reason_overrides is not UNSET:
-            data["verdict_reason_overrides"] = self.verdict_reason_overrides
-        if self.rule_match_type is not UNSET:
-            data["rule_match_type"] = self.rule_match_type
-        if self.rule_match_identifier is not UNSET:
-            data["rule_match_identifier"] = self.rule_match_identifier
-        return data
-
-
-@attrs.define
 class VerdictReasonAction:
     """The ``verdict_reason_action`` object."""
 
@@ -12751,84 +10127,6 @@ class VerdictReasonAction:
 
 
 @attrs.define
-class VerdictReasonsListResponse:
-    """The response of ``client.fraud.verdict_reasons.list()``."""
-
-    _FIELDS: ClassVar[frozenset[str]] = frozenset(
-        {
-            "request_id",
-            "verdict_reason_actions",
-            "status_code",
-        }
-    )
-
-    request_id: str | Unset = UNSET
-    verdict_reason_actions: List[Dict[str, Any]] | Unset = UNSET
-    status_code: int | Unset = UNSET
-    additional_properties: dict[str, Any] = attrs.field(factory=dict, repr=False)
-
-    @classmethod
-    def from_dict(cls, data: Mapping[str, Any]) -> VerdictReasonsListResponse:
-        get = data.get
-        return cls(
-            request_id=get("request_id", UNSET),
-            verdict_reason_actions=get("verdict_reason_actions", UNSET),
-            status_code=get("status_code", UNSET),
-            additional_properties=extra_fields(data, cls._FIELDS),
-        )
-
-    def to_dict(self) -> dict[str, Any]:
-        data: dict[str, Any] = dict(self.additional_properties)
-        if self.request_id is not UNSET:
-            data["request_id"] = self.request_id
-        if self.verdict_reason_actions is not UNSET:
-            data["verdict_reason_actions"] = self.verdict_reason_actions
-        if self.status_code is not UNSET:
-            data["status_code"] = self.status_code
-        return data
-
-
-@attrs.define
-class VerdictReasonsOverrideResponse:
-    """The response of ``client.fraud.verdict_reasons.override()``."""
-
-    _FIELDS: ClassVar[frozenset[str]] = frozenset(
-        {
-            "request_id",
-            "verdict_reason_action",
-            "status_code",
-        }
-    )
-
-    request_id: str | Unset = UNSET
-    verdict_reason_action: VerdictReasonAction | Unset = UNSET
-    status_code: int | Unset = UNSET
-    additional_properties: dict[str, Any] = attrs.field(factory=dict, repr=False)
-
-    @classmethod
-    def from_dict(cls, data: Mapping[str, Any]) -> VerdictReasonsOverrideResponse:
-        get = data.get
-        return cls(
-            request_id=get("request_id", UNSET),
-            verdict_reason_action=parse_object(
-                VerdictReasonAction.from_dict, get("verdict_reason_action", UNSET)
-            ),
-            status_code=get("status_code", UNSET),
-            additional_properties=extra_fields(data, cls._FIELDS),
-        )
-
-    def to_dict(self) -> dict[str, Any]:
-        data: dict[str, Any] = dict(self.additional_properties)
-        if self.request_id is not UNSET:
-            data["request_id"] = self.request_id
-        if self.verdict_reason_action is not UNSET:
-            data["verdict_reason_action"] = dump(self.verdict_reason_action)
-        if self.status_code is not UNSET:
-            data["status_code"] = self.status_code
-        return data
-
-
-@attrs.define
 class VisitorIdDetail:
     """The ``visitor_id_details`` object."""
 
@@ -12868,7 +10166,7 @@ class VisitorIdDetail:
 
 @attrs.define
 class WebauthnAuthenticateResponse:
-    """The response of ``client.webauthn.authenticate()``."""
+    """The response of ``client.webauthn.authenticate()`` and ``client.webauthn.register()``"""
 
     _FIELDS: ClassVar[frozenset[str]] = frozenset(
         {
@@ -12936,7 +10234,7 @@ class WebauthnAuthenticateResponse:
 
 @attrs.define
 class WebauthnAuthenticateStartResponse:
-    """The response of ``client.webauthn.authenticate_start()``."""
+    """The response of ``client.webauthn.authenticate_start()``"""
 
     _FIELDS: ClassVar[frozenset[str]] = frozenset(
         {
@@ -12983,7 +10281,7 @@ class WebauthnAuthenticateStartResponse:
 
 @attrs.define
 class WebauthnListCredentialsResponse:
-    """The response of ``client.webauthn.list_credentials()``."""
+    """The response of ``client.webauthn.list_credentials()``"""
 
     _FIELDS: ClassVar[frozenset[str]] = frozenset(
         {
@@ -13020,76 +10318,8 @@ class WebauthnListCredentialsResponse:
 
 
 @attrs.define
-class WebauthnRegisterResponse:
-    """The response of ``client.webauthn.register()``."""
-
-    _FIELDS: ClassVar[frozenset[str]] = frozenset(
-        {
-            "request_id",
-            "user_id",
-            "webauthn_registration_id",
-            "session_token",
-            "session_jwt",
-            "user",
-            "status_code",
-            "session",
-            "user_device",
-        }
-    )
-
-    request_id: str | Unset = UNSET
-    user_id: str | Unset = UNSET
-    webauthn_registration_id: str | Unset = UNSET
-    session_token: str | Unset = UNSET
-    session_jwt: str | Unset = UNSET
-    user: User | Unset = UNSET
-    status_code: int | Unset = UNSET
-    session: Session | Unset = UNSET
-    user_device: UserDevice | Unset = UNSET
-    additional_properties: dict[str, Any] = attrs.field(factory=dict, repr=False)
-
-    @classmethod
-    def from_dict(cls, data: Mapping[str, Any]) -> WebauthnRegisterResponse:
-        get = data.get
-        return cls(
-            request_id=get("request_id", UNSET),
-            user_id=get("user_id", UNSET),
-            webauthn_registration_id=get("webauthn_registration_id", UNSET),
-            session_token=get("session_token", UNSET),
-            session_jwt=get("session_jwt", UNSET),
-            user=parse_object(User.from_dict, get("user", UNSET)),
-            status_code=get("status_code", UNSET),
-            session=parse_object(Session.from_dict, get("session", UNSET)),
-            user_device=parse_object(UserDevice.from_dict, get("user_device", UNSET)),
-            additional_properties=extra_fields(data, cls._FIELDS),
-        )
-
-    def to_dict(self) -> dict[str, Any]:
-        data: dict[str, Any] = dict(self.additional_properties)
-        if self.request_id is not UNSET:
-            data["request_id"] = self.request_id
-        if self.user_id is not UNSET:
-            data["user_id"] = self.user_id
-        if self.webauthn_registration_id is not UNSET:
-            data["webauthn_registration_id"] = self.webauthn_registration_id
-        if self.session_token is not UNSET:
-            data["session_token"] = self.session_token
-        if self.session_jwt is not UNSET:
-            data["session_jwt"] = self.session_jwt
-        if self.user is not UNSET:
-            data["user"] = dump(self.user)
-        if self.status_code is not UNSET:
-            data["status_code"] = self.status_code
-        if self.session is not UNSET:
-            data["session"] = dump(self.session)
-        if self.user_device is not UNSET:
-            data["user_device"] = dump(self.user_device)
-        return data
-
-
-@attrs.define
 class WebauthnRegisterStartResponse:
-    """The response of ``client.webauthn.register_start()``."""
+    """The response of ``client.webauthn.register_start()``"""
 
     _FIELDS: ClassVar[frozenset[str]] = frozenset(
         {
@@ -13189,7 +10419,7 @@ class WebauthnRegistration:
 
 @attrs.define
 class WebauthnUpdateResponse:
-    """The response of ``client.webauthn.update()``."""
+    """The response of ``client.webauthn.update()``"""
 
     _FIELDS: ClassVar[frozenset[str]] = frozenset(
         {
@@ -13224,97 +10454,6 @@ class WebauthnUpdateResponse:
             data["status_code"] = self.status_code
         if self.webauthn_registration is not UNSET:
             data["webauthn_registration"] = dump(self.webauthn_registration)
-        return data
-
-
-@attrs.define
-class WhatsappLoginOrCreateResponse:
-    """The response of ``client.otps.whatsapp.login_or_create()``."""
-
-    _FIELDS: ClassVar[frozenset[str]] = frozenset(
-        {
-            "request_id",
-            "user_id",
-            "phone_id",
-            "user_created",
-            "status_code",
-        }
-    )
-
-    request_id: str | Unset = UNSET
-    user_id: str | Unset = UNSET
-    phone_id: str | Unset = UNSET
-    user_created: bool | Unset = UNSET
-    status_code: int | Unset = UNSET
-    additional_properties: dict[str, Any] = attrs.field(factory=dict, repr=False)
-
-    @classmethod
-    def from_dict(cls, data: Mapping[str, Any]) -> WhatsappLoginOrCreateResponse:
-        get = data.get
-        return cls(
-            request_id=get("request_id", UNSET),
-            user_id=get("user_id", UNSET),
-            phone_id=get("phone_id", UNSET),
-            user_created=get("user_created", UNSET),
-            status_code=get("status_code", UNSET),
-            additional_properties=extra_fields(data, cls._FIELDS),
-        )
-
-    def to_dict(self) -> dict[str, Any]:
-        data: dict[str, Any] = dict(self.additional_properties)
-        if self.request_id is not UNSET:
-            data["request_id"] = self.request_id
-        if self.user_id is not UNSET:
-            data["user_id"] = self.user_id
-        if self.phone_id is not UNSET:
-            data["phone_id"] = self.phone_id
-        if self.user_created is not UNSET:
-            data["user_created"] = self.user_created
-        if self.status_code is not UNSET:
-            data["status_code"] = self.status_code
-        return data
-
-
-@attrs.define
-class WhatsappSendResponse:
-    """The response of ``client.otps.whatsapp.send()``."""
-
-    _FIELDS: ClassVar[frozenset[str]] = frozenset(
-        {
-            "request_id",
-            "user_id",
-            "phone_id",
-            "status_code",
-        }
-    )
-
-    request_id: str | Unset = UNSET
-    user_id: str | Unset = UNSET
-    phone_id: str | Unset = UNSET
-    status_code: int | Unset = UNSET
-    additional_properties: dict[str, Any] = attrs.field(factory=dict, repr=False)
-
-    @classmethod
-    def from_dict(cls, data: Mapping[str, Any]) -> WhatsappSendResponse:
-        get = data.get
-        return cls(
-            request_id=get("request_id", UNSET),
-            user_id=get("user_id", UNSET),
-            phone_id=get("phone_id", UNSET),
-            status_code=get("status_code", UNSET),
-            additional_properties=extra_fields(data, cls._FIELDS),
-        )
-
-    def to_dict(self) -> dict[str, Any]:
-        data: dict[str, Any] = dict(self.additional_properties)
-        if self.request_id is not UNSET:
-            data["request_id"] = self.request_id
-        if self.user_id is not UNSET:
-            data["user_id"] = self.user_id
-        if self.phone_id is not UNSET:
-            data["phone_id"] = self.phone_id
-        if self.status_code is not UNSET:
-            data["status_code"] = self.status_code
         return data
 
 
