@@ -419,3 +419,84 @@ def test_a_tampered_lock_is_ignored_with_a_warning(
     models_py = {path.name: path.read_bytes() for path in out.rglob("models.py")}
     if warning != "a place another name has":
         assert models_py == fresh  # nothing of it reached the code
+
+
+# ---------------------------------------------------------------------------------------------
+# Stytch, groups reversed
+# ---------------------------------------------------------------------------------------------
+
+
+def _reverse_groups(text: str) -> str:
+    """The spec with its ``@group … @endgroup`` blocks in reverse order, nothing else moved."""
+    head, _, rest = text.partition("\n@group ")
+    body, end_marker, tail = rest.rpartition("@endgroup\n")
+    groups = ("@group " + body + end_marker).split("\n@group ")
+    blocks = [block if block.startswith("@group ") else "@group " + block for block in groups]
+    blocks = [block.rstrip("\n") + "\n" for block in blocks]
+    assert len(blocks) > 10 and all(block.count("@endgroup") == 1 for block in blocks)
+    result = head + "\n" + "\n".join(reversed(blocks)) + tail
+    assert sorted(result.splitlines()) == sorted(text.splitlines()) and result != text
+    return result
+
+
+def test_stytch_with_its_groups_reversed_has_the_same_models(tmp_path: Path) -> None:
+    """One generation of the reversed spec, compared with the committed output: models.py
+    byte for byte, the names lock, and every method's model annotations. (Resource class names
+    are chosen in planner/resource_names.py, which this does not cover.)"""
+    from regenerate import GENERATED, SPEC, SPEC_CONFIG
+
+    from generator.pipeline import load
+
+    reversed_spec = tmp_path / "stytch.lap"
+    reversed_spec.write_text(_reverse_groups(SPEC.read_text(encoding="utf-8")), encoding="utf-8")
+    (tmp_path / "stytch.toml").write_bytes(SPEC_CONFIG.read_bytes())
+    out = tmp_path / "out"
+    code, err = _generate(reversed_spec, out)
+    assert code == 0, err
+    committed = GENERATED / "stytch_api"
+    assert (out / "stytch_api" / "models.py").read_bytes() == (committed / "models.py").read_bytes()
+    lock = json.loads((out / ".lapgen-manifest.json").read_text())["models"]
+    assert lock == json.loads((GENERATED / ".lapgen-manifest.json").read_text())["models"]
+    original = load(SPEC, SPEC_CONFIG).plan
+
+    def signatures(plan: Plan) -> dict[str, tuple[str, ...]]:
+        return {
+            method.accessor: (method.returns, *(p.annotation for p in method.params))
+            for method in plan.all_methods()
+        }
+
+    assert signatures(load(reversed_spec).plan) == signatures(original)
+    assert not [name for name in lock if name[-1].isdigit() and name[-2].islower()]
+
+
+# ---------------------------------------------------------------------------------------------
+# [models.names] in the config: checked like every table
+# ---------------------------------------------------------------------------------------------
+
+CONFIG_ERRORS = [
+    ("[models]\nname = 1\n", "models.name: unknown key in [models]"),
+    ('[models.names]\n"users.get" = "lower"\n', "models.names.\"users.get\": 'lower' is not"),
+    ('[models.names]\n"users.get" = "Dict"\n', "'Dict' is reserved"),
+    ('[models.names]\n"users.get" = "ClassVarX"\n', "'ClassVarX' is reserved"),
+    ('[models.names]\n"users.get" = 3\n', 'models.names."users.get": must be a string'),
+    (
+        '[models.names]\n"users.get" = "Same"\n"users.list" = "Same"\n',
+        "models.names.\"users.list\": 'Same' is also the name of 'users.get'",
+    ),
+    ('[models.names]\n"users.gte" = "Fine"\n', 'models.names."users.gte": matches no model'),
+    ('[models.names]\n"" = "Fine"\n', 'models.names."": not a model place'),
+]
+
+
+@pytest.mark.parametrize(("toml", "message"), CONFIG_ERRORS)
+def test_a_bad_models_names_table_is_a_config_error(
+    tmp_path: Path, toml: str, message: str
+) -> None:
+    spec = tmp_path / "names.lap"
+    spec.write_text(_spec(GROUPS, TYPES))
+    (tmp_path / "names.toml").write_text(toml)
+    code, err = _generate(spec, tmp_path / "out")
+    assert code == 2
+    assert err.startswith(f"{tmp_path / 'names.toml'}: error: "), err
+    assert message in err, err
+    assert not (tmp_path / "out").exists()

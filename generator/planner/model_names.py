@@ -12,10 +12,12 @@ A *place* says where a model's shape appears, as a string a config can name:
 
 ``choose_names`` names every model from its set of places. Config names (``[models.names]``)
 come first, then the lock (the names an earlier generation gave, from the manifest), then the
-derived names: declared types, responses, inline objects, each tier offering a list of
-candidate names in preference order, from which a name is taken only when no other model of
-that tier wants it in the same round. The result depends on the sets of places and shapes
-alone, so reordering the spec renames nothing. A number is the last resort, with a warning.
+derived names: declared types, responses, inline objects. In each tier every model offers
+candidate names in preference order; round by round a name goes to the one model that wants
+it, or, when several do, to the one it names by its whole path, else to none of them (a plain
+``Connection`` for one of three connection shapes would claim to be *the* connection). The
+result depends on the sets of places and shapes alone, so reordering the spec renames
+nothing. A number is the last resort, with a warning naming the config key.
 """
 
 from __future__ import annotations
@@ -135,30 +137,31 @@ def choose_names(
 def _derive(
     unnamed: Sequence[Candidate], taken: set[str], *, first_wins: bool = False
 ) -> list[tuple[Candidate, str]]:
-    """Round by round, each candidate proposes its next option; a name proposed by exactly one
-    candidate (or, ``first_wins``, first proposed) and still free is taken. ``#base`` marks a
-    candidate whose options ran out."""
+    """Round by round, each candidate proposes its next option. A free name proposed once is
+    taken; proposed by several, it goes to the one it names by its whole path (``Sessions…``
+    for ``sessions.authenticate``, not for ``b2b.sessions.authenticate``), or with
+    ``first_wins`` to the first. ``#base`` marks a candidate whose options ran out."""
     options = {c.key: _options(c) for c in unnamed}
     result: list[tuple[Candidate, str]] = []
     busy = set(taken)
     left = list(unnamed)
     round_ = 0
     while left:
-        proposals = {c.key: options[c.key][round_] for c in left if round_ < len(options[c.key])}
-        counts: dict[str, int] = {}
-        for proposal in proposals.values():
-            counts[proposal] = counts.get(proposal, 0) + 1
-        still = []
+        contenders: dict[str, list[Candidate]] = {}
         for candidate in left:
-            name = proposals.get(candidate.key)
-            if name is None:
-                result.append((candidate, "#" + options[candidate.key][0]))
-            elif (counts[name] == 1 or first_wins) and name not in busy:
-                busy.add(name)
-                result.append((candidate, name))
+            if round_ < len(options[candidate.key]):
+                contenders.setdefault(options[candidate.key][round_], []).append(candidate)
             else:
-                still.append(candidate)
-        left = still
+                result.append((candidate, "#" + options[candidate.key][0]))
+        winners: dict[object, str] = {}
+        for name, group in contenders.items():
+            whole = [c for c in group if name in _whole_names(c)]
+            chosen = group if len(group) == 1 or first_wins else whole if len(whole) == 1 else []
+            if chosen and name not in busy:
+                busy.add(name)
+                winners[chosen[0].key] = name
+        result += [(c, winners[c.key]) for c in left if c.key in winners]
+        left = [c for c in left if c.key not in winners and round_ < len(options[c.key])]
         round_ += 1
     return result
 
@@ -195,6 +198,19 @@ def _fitting_response_name(path: Sequence[str]) -> str:
     """The accessor path's name, the leading resources dropped while it is too long."""
     names = [_pascal_words(path[start:]) + "Response" for start in range(len(path))]
     return next((name for name in names if len(name) <= MAX_CLASS_NAME), names[-1])
+
+
+def _whole_names(candidate: Candidate) -> set[str]:
+    """The names that use all of a candidate's path: a clash over one goes to it."""
+    if candidate.kind == "response":
+        return {_fitting_response_name(place.split(".")) for place in candidate.places[:1]}
+    if candidate.kind == "object":
+        base = object_base(candidate.first_place)
+        owners = [_owner_words(place) for place in candidate.places]
+        shared = _common_prefix(owners) or owners[0]
+        own = _owner_words(candidate.first_place, with_method=True)
+        return {_pascal_words(shared) + base, _pascal_words(own) + base}
+    return set()
 
 
 def object_options(places: Sequence[str]) -> list[str]:

@@ -328,9 +328,9 @@ def _model_doc(spec: _ModelSpec) -> str:
     places = sorted(spec.places)
     if spec.kind == "response":
         calls = [f"``client.{place}()``" for place in places]
-        if len(calls) > 3:
+        if len(calls) > 2:
             return f"The response of {calls[0]} and {len(calls) - 1} other methods."
-        return "The response of " + " and ".join(filter(None, (", ".join(calls[:-1]), calls[-1])))
+        return f"The response of {' and '.join(calls)}."
     if spec.doc:
         return spec.doc
     name = spec.declared or (places[0].rsplit("/", 1)[-1] if places else "object")

@@ -20,26 +20,24 @@ __all__ = [
     "Argon2Config",
     "Asn",
     "Attribute",
-    "AuthenticateAuthorizationCheck",
-    "AuthenticateProviderValue",
     "AuthenticateResponse",
     "AuthenticateSiweParam",
     "AuthenticateStartSiweParam",
     "B2BAuthenticateResponse",
+    "B2BDiscoveryAuthenticateResponse",
     "B2BDiscoveryOrganizationsCreateResponse",
     "B2BDiscoveryOrganizationsListResponse",
     "B2BExchangeResponse",
     "B2BIdpOauthAuthorizeStartResponse",
     "B2BImpersonationAuthenticateResponse",
+    "B2BLoginOrSignupResponse",
     "B2BMagicLinksAuthenticateResponse",
-    "B2BMagicLinksEmailDiscoverySendResponse",
-    "B2BMagicLinksEmailInviteResponse",
-    "B2BMagicLinksEmailLoginOrSignupResponse",
+    "B2BMemberResponse",
     "B2BOauthAuthenticateResponse",
     "B2BOauthDiscoveryAuthenticateResponse",
+    "B2BOauthProviderResponse",
     "B2BOauthProviderValue",
-    "B2BOrganizationsConnectedAppsResponse",
-    "B2BOrganizationsCreateResponse",
+    "B2BOrganizationResponse",
     "B2BOrganizationsDeleteResponse",
     "B2BOrganizationsGetConnectedAppResponse",
     "B2BOrganizationsMembersDeleteResponse",
@@ -79,19 +77,21 @@ __all__ = [
     "Client",
     "ClientsDeleteResponse",
     "ClientsSecretsRotateStartResponse",
+    "ConnectedApp",
     "ConnectedAppClientsCreateResponse",
     "ConnectedAppClientsGetResponse",
     "ConnectedAppClientsSearchResponse",
+    "ConnectedAppWithNextSecret",
+    "ConnectedAppWithSecret",
+    "ConnectedAppsResponse",
     "ConnectionImplicitRoleAssignment",
-    "CreateConnectedApp",
-    "CreateConnection",
-    "CreateM2MClient",
     "CryptoWalletsAuthenticateResponse",
     "CryptoWalletsAuthenticateStartResponse",
     "DebugWhoamiResponse",
     "DeleteVerificationCertificateResponse",
     "DomainInformation",
     "EmailLoginOrCreateResponse",
+    "EmailSendResponse",
     "ExternalConnection",
     "ExternalConnectionImplicitRoleAssignment",
     "ExternalGroupImplicitRoleAssignment",
@@ -105,10 +105,6 @@ __all__ = [
     "FraudRulesSetResponse",
     "FraudVerdictReasonsListResponse",
     "FraudVerdictReasonsOverrideResponse",
-    "GetConnectedApp",
-    "GetConnection",
-    "GetM2MClient",
-    "GetOrgPolicyOrgPolicy",
     "GroupImplicitRoleAssignment",
     "IdpOauthAuthorizeResponse",
     "IdpOauthAuthorizeStartResponse",
@@ -118,19 +114,19 @@ __all__ = [
     "IpGeolocation",
     "LudsFeedback",
     "LudsRequirement",
+    "M2MClient",
+    "M2MClientWithNextSecret",
+    "M2MClientWithSecret",
     "M2MClientsCreateResponse",
     "M2MClientsGetResponse",
     "M2MClientsSearchResponse",
     "M2MClientsSecretsRotateStartResponse",
     "MagicLinksCreateResponse",
-    "MagicLinksDiscoveryAuthenticateResponse",
-    "MagicLinksEmailInviteResponse",
     "Md5Config",
     "Member",
     "MemberDevice",
     "MemberOption",
     "MemberSession",
-    "MembersOauthProvidersGithubResponse",
     "MembersOauthProvidersGoogleResponse",
     "MembersOauthProvidersMicrosoftResponse",
     "MembersOidcProvidersResponse",
@@ -140,8 +136,11 @@ __all__ = [
     "NetworkProperty",
     "OauthAttachResponse",
     "OauthAuthenticateResponse",
+    "OauthProviderValue",
     "OidcConnection",
     "Option",
+    "OrgPolicy",
+    "OrgPolicyInput",
     "Organization",
     "OtpsLoginOrCreateResponse",
     "OtpsSendResponse",
@@ -162,35 +161,36 @@ __all__ = [
     "RbacEmailImplicitRoleAssignment",
     "RbacPolicyResponse",
     "ResultsMetadata",
-    "RotateStartConnection",
     "SamlConnection",
     "SamlConnectionImplicitRoleAssignment",
     "SamlDeleteEncryptionPrivateKeyResponse",
     "SamlGroupImplicitRoleAssignment",
     "ScimActiveConnection",
     "ScimAttribute",
+    "ScimConnection",
+    "ScimConnectionWithNextToken",
+    "ScimConnectionWithToken",
     "ScimGroupImplicitRoleAssignment",
     "ScimRegistration",
     "ScryptConfig",
-    "SecretsConnectedApp",
-    "SecretsM2MClient",
     "Session",
     "SessionsAuthenticateResponse",
+    "SessionsAuthorizationCheck",
     "SessionsGetJwksResponse",
     "SessionsGetResponse",
     "SessionsVerdict",
-    "SetOrgPolicyOrgPolicy",
     "Sha1Config",
     "Sha512Config",
+    "StatusResponse",
     "TotpsAuthenticateResponse",
     "TotpsCreateResponse",
     "TotpsRecoverResponse",
     "TotpsRecoveryCodesResponse",
     "User",
     "UserDevice",
+    "UserResponse",
     "UserSession",
     "UsersCreateResponse",
-    "UsersDeleteBiometricRegistrationResponse",
     "UsersDeleteResponse",
     "UsersGetResponse",
     "UsersSearchResponse",
@@ -370,87 +370,8 @@ class Attribute:
 
 
 @attrs.define
-class AuthenticateAuthorizationCheck:
-    """The ``sessions.authenticate(authorization_check)`` object."""
-
-    _FIELDS: ClassVar[frozenset[str]] = frozenset(
-        {
-            "resource_id",
-            "action",
-        }
-    )
-
-    resource_id: str
-    action: str
-    additional_properties: dict[str, Any] = attrs.field(factory=dict, repr=False)
-
-    @classmethod
-    def from_dict(cls, data: Mapping[str, Any]) -> AuthenticateAuthorizationCheck:
-        get = data.get
-        return cls(
-            resource_id=get("resource_id", UNSET),
-            action=get("action", UNSET),
-            additional_properties=extra_fields(data, cls._FIELDS),
-        )
-
-    def to_dict(self) -> dict[str, Any]:
-        data: dict[str, Any] = dict(self.additional_properties)
-        data["resource_id"] = self.resource_id
-        data["action"] = self.action
-        return data
-
-
-@attrs.define
-class AuthenticateProviderValue:
-    """The ``provider_values`` object."""
-
-    _FIELDS: ClassVar[frozenset[str]] = frozenset(
-        {
-            "access_token",
-            "refresh_token",
-            "id_token",
-            "scopes",
-            "expires_at",
-        }
-    )
-
-    access_token: str | Unset = UNSET
-    refresh_token: str | Unset = UNSET
-    id_token: str | Unset = UNSET
-    scopes: List[str] | Unset = UNSET
-    expires_at: str | Unset = UNSET
-    additional_properties: dict[str, Any] = attrs.field(factory=dict, repr=False)
-
-    @classmethod
-    def from_dict(cls, data: Mapping[str, Any]) -> AuthenticateProviderValue:
-        get = data.get
-        return cls(
-            access_token=get("access_token", UNSET),
-            refresh_token=get("refresh_token", UNSET),
-            id_token=get("id_token", UNSET),
-            scopes=get("scopes", UNSET),
-            expires_at=get("expires_at", UNSET),
-            additional_properties=extra_fields(data, cls._FIELDS),
-        )
-
-    def to_dict(self) -> dict[str, Any]:
-        data: dict[str, Any] = dict(self.additional_properties)
-        if self.access_token is not UNSET:
-            data["access_token"] = self.access_token
-        if self.refresh_token is not UNSET:
-            data["refresh_token"] = self.refresh_token
-        if self.id_token is not UNSET:
-            data["id_token"] = self.id_token
-        if self.scopes is not UNSET:
-            data["scopes"] = self.scopes
-        if self.expires_at is not UNSET:
-            data["expires_at"] = self.expires_at
-        return data
-
-
-@attrs.define
 class AuthenticateResponse:
-    """The response of ``client.magic_links.authenticate()`` and ``client.otps.authenticate()``"""
+    """The response of ``client.magic_links.authenticate()`` and ``client.otps.authenticate()``."""
 
     _FIELDS: ClassVar[frozenset[str]] = frozenset(
         {
@@ -641,7 +562,7 @@ class AuthenticateStartSiweParam:
 
 @attrs.define
 class B2BAuthenticateResponse:
-    """The response of ``client.b2b.otps.sms.authenticate()`` and ``client.b2b.totps.authenticate()``"""
+    """The response of ``client.b2b.otps.sms.authenticate()`` and ``client.b2b.totps.authenticate()``."""
 
     _FIELDS: ClassVar[frozenset[str]] = frozenset(
         {
@@ -708,8 +629,56 @@ class B2BAuthenticateResponse:
 
 
 @attrs.define
+class B2BDiscoveryAuthenticateResponse:
+    """The response of ``client.b2b.magic_links.discovery.authenticate()`` and 2 other methods."""
+
+    _FIELDS: ClassVar[frozenset[str]] = frozenset(
+        {
+            "request_id",
+            "intermediate_session_token",
+            "email_address",
+            "discovered_organizations",
+            "status_code",
+        }
+    )
+
+    request_id: str | Unset = UNSET
+    intermediate_session_token: str | Unset = UNSET
+    email_address: str | Unset = UNSET
+    discovered_organizations: List[Dict[str, Any]] | Unset = UNSET
+    status_code: int | Unset = UNSET
+    additional_properties: dict[str, Any] = attrs.field(factory=dict, repr=False)
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> B2BDiscoveryAuthenticateResponse:
+        get = data.get
+        return cls(
+            request_id=get("request_id", UNSET),
+            intermediate_session_token=get("intermediate_session_token", UNSET),
+            email_address=get("email_address", UNSET),
+            discovered_organizations=get("discovered_organizations", UNSET),
+            status_code=get("status_code", UNSET),
+            additional_properties=extra_fields(data, cls._FIELDS),
+        )
+
+    def to_dict(self) -> dict[str, Any]:
+        data: dict[str, Any] = dict(self.additional_properties)
+        if self.request_id is not UNSET:
+            data["request_id"] = self.request_id
+        if self.intermediate_session_token is not UNSET:
+            data["intermediate_session_token"] = self.intermediate_session_token
+        if self.email_address is not UNSET:
+            data["email_address"] = self.email_address
+        if self.discovered_organizations is not UNSET:
+            data["discovered_organizations"] = self.discovered_organizations
+        if self.status_code is not UNSET:
+            data["status_code"] = self.status_code
+        return data
+
+
+@attrs.define
 class B2BDiscoveryOrganizationsCreateResponse:
-    """The response of ``client.b2b.discovery.organizations.create()``"""
+    """The response of ``client.b2b.discovery.organizations.create()``."""
 
     _FIELDS: ClassVar[frozenset[str]] = frozenset(
         {
@@ -799,7 +768,7 @@ class B2BDiscoveryOrganizationsCreateResponse:
 
 @attrs.define
 class B2BDiscoveryOrganizationsListResponse:
-    """The response of ``client.b2b.discovery.organizations.list()``"""
+    """The response of ``client.b2b.discovery.organizations.list()``."""
 
     _FIELDS: ClassVar[frozenset[str]] = frozenset(
         {
@@ -847,7 +816,7 @@ class B2BDiscoveryOrganizationsListResponse:
 
 @attrs.define
 class B2BExchangeResponse:
-    """The response of ``client.b2b.discovery.intermediate_sessions.exchange()`` and ``client.b2b.sessions.exchange()``"""
+    """The response of ``client.b2b.discovery.intermediate_sessions.exchange()`` and ``client.b2b.sessions.exchange()``."""
 
     _FIELDS: ClassVar[frozenset[str]] = frozenset(
         {
@@ -937,7 +906,7 @@ class B2BExchangeResponse:
 
 @attrs.define
 class B2BIdpOauthAuthorizeStartResponse:
-    """The response of ``client.b2b.idp.oauth.authorize_start()``"""
+    """The response of ``client.b2b.idp.oauth.authorize_start()``."""
 
     _FIELDS: ClassVar[frozenset[str]] = frozenset(
         {
@@ -1000,7 +969,7 @@ class B2BIdpOauthAuthorizeStartResponse:
 
 @attrs.define
 class B2BImpersonationAuthenticateResponse:
-    """The response of ``client.b2b.impersonation.authenticate()``"""
+    """The response of ``client.b2b.impersonation.authenticate()``."""
 
     _FIELDS: ClassVar[frozenset[str]] = frozenset(
         {
@@ -1082,8 +1051,61 @@ class B2BImpersonationAuthenticateResponse:
 
 
 @attrs.define
+class B2BLoginOrSignupResponse:
+    """The response of ``client.b2b.magic_links.email.login_or_signup()`` and 2 other methods."""
+
+    _FIELDS: ClassVar[frozenset[str]] = frozenset(
+        {
+            "request_id",
+            "member_id",
+            "member_created",
+            "member",
+            "organization",
+            "status_code",
+        }
+    )
+
+    request_id: str | Unset = UNSET
+    member_id: str | Unset = UNSET
+    member_created: bool | Unset = UNSET
+    member: Member | Unset = UNSET
+    organization: Organization | Unset = UNSET
+    status_code: int | Unset = UNSET
+    additional_properties: dict[str, Any] = attrs.field(factory=dict, repr=False)
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> B2BLoginOrSignupResponse:
+        get = data.get
+        return cls(
+            request_id=get("request_id", UNSET),
+            member_id=get("member_id", UNSET),
+            member_created=get("member_created", UNSET),
+            member=parse_object(Member.from_dict, get("member", UNSET)),
+            organization=parse_object(Organization.from_dict, get("organization", UNSET)),
+            status_code=get("status_code", UNSET),
+            additional_properties=extra_fields(data, cls._FIELDS),
+        )
+
+    def to_dict(self) -> dict[str, Any]:
+        data: dict[str, Any] = dict(self.additional_properties)
+        if self.request_id is not UNSET:
+            data["request_id"] = self.request_id
+        if self.member_id is not UNSET:
+            data["member_id"] = self.member_id
+        if self.member_created is not UNSET:
+            data["member_created"] = self.member_created
+        if self.member is not UNSET:
+            data["member"] = dump(self.member)
+        if self.organization is not UNSET:
+            data["organization"] = dump(self.organization)
+        if self.status_code is not UNSET:
+            data["status_code"] = self.status_code
+        return data
+
+
+@attrs.define
 class B2BMagicLinksAuthenticateResponse:
-    """The response of ``client.b2b.magic_links.authenticate()``"""
+    """The response of ``client.b2b.magic_links.authenticate()``."""
 
     _FIELDS: ClassVar[frozenset[str]] = frozenset(
         {
@@ -1187,40 +1209,7 @@ class B2BMagicLinksAuthenticateResponse:
 
 
 @attrs.define
-class B2BMagicLinksEmailDiscoverySendResponse:
-    """The response of ``client.b2b.magic_links.email.discovery.send()`` and 7 other methods."""
-
-    _FIELDS: ClassVar[frozenset[str]] = frozenset(
-        {
-            "request_id",
-            "status_code",
-        }
-    )
-
-    request_id: str | Unset = UNSET
-    status_code: int | Unset = UNSET
-    additional_properties: dict[str, Any] = attrs.field(factory=dict, repr=False)
-
-    @classmethod
-    def from_dict(cls, data: Mapping[str, Any]) -> B2BMagicLinksEmailDiscoverySendResponse:
-        get = data.get
-        return cls(
-            request_id=get("request_id", UNSET),
-            status_code=get("status_code", UNSET),
-            additional_properties=extra_fields(data, cls._FIELDS),
-        )
-
-    def to_dict(self) -> dict[str, Any]:
-        data: dict[str, Any] = dict(self.additional_properties)
-        if self.request_id is not UNSET:
-            data["request_id"] = self.request_id
-        if self.status_code is not UNSET:
-            data["status_code"] = self.status_code
-        return data
-
-
-@attrs.define
-class B2BMagicLinksEmailInviteResponse:
+class B2BMemberResponse:
     """The response of ``client.b2b.magic_links.email.invite()`` and 11 other methods."""
 
     _FIELDS: ClassVar[frozenset[str]] = frozenset(
@@ -1241,7 +1230,7 @@ class B2BMagicLinksEmailInviteResponse:
     additional_properties: dict[str, Any] = attrs.field(factory=dict, repr=False)
 
     @classmethod
-    def from_dict(cls, data: Mapping[str, Any]) -> B2BMagicLinksEmailInviteResponse:
+    def from_dict(cls, data: Mapping[str, Any]) -> B2BMemberResponse:
         get = data.get
         return cls(
             request_id=get("request_id", UNSET),
@@ -1258,59 +1247,6 @@ class B2BMagicLinksEmailInviteResponse:
             data["request_id"] = self.request_id
         if self.member_id is not UNSET:
             data["member_id"] = self.member_id
-        if self.member is not UNSET:
-            data["member"] = dump(self.member)
-        if self.organization is not UNSET:
-            data["organization"] = dump(self.organization)
-        if self.status_code is not UNSET:
-            data["status_code"] = self.status_code
-        return data
-
-
-@attrs.define
-class B2BMagicLinksEmailLoginOrSignupResponse:
-    """The response of ``client.b2b.magic_links.email.login_or_signup()``, ``client.b2b.otps.email.login_or_signup()`` and ``client.b2b.passwords.migrate()``"""
-
-    _FIELDS: ClassVar[frozenset[str]] = frozenset(
-        {
-            "request_id",
-            "member_id",
-            "member_created",
-            "member",
-            "organization",
-            "status_code",
-        }
-    )
-
-    request_id: str | Unset = UNSET
-    member_id: str | Unset = UNSET
-    member_created: bool | Unset = UNSET
-    member: Member | Unset = UNSET
-    organization: Organization | Unset = UNSET
-    status_code: int | Unset = UNSET
-    additional_properties: dict[str, Any] = attrs.field(factory=dict, repr=False)
-
-    @classmethod
-    def from_dict(cls, data: Mapping[str, Any]) -> B2BMagicLinksEmailLoginOrSignupResponse:
-        get = data.get
-        return cls(
-            request_id=get("request_id", UNSET),
-            member_id=get("member_id", UNSET),
-            member_created=get("member_created", UNSET),
-            member=parse_object(Member.from_dict, get("member", UNSET)),
-            organization=parse_object(Organization.from_dict, get("organization", UNSET)),
-            status_code=get("status_code", UNSET),
-            additional_properties=extra_fields(data, cls._FIELDS),
-        )
-
-    def to_dict(self) -> dict[str, Any]:
-        data: dict[str, Any] = dict(self.additional_properties)
-        if self.request_id is not UNSET:
-            data["request_id"] = self.request_id
-        if self.member_id is not UNSET:
-            data["member_id"] = self.member_id
-        if self.member_created is not UNSET:
-            data["member_created"] = self.member_created
         if self.member is not UNSET:
             data["member"] = dump(self.member)
         if self.organization is not UNSET:
@@ -1322,7 +1258,7 @@ class B2BMagicLinksEmailLoginOrSignupResponse:
 
 @attrs.define
 class B2BOauthAuthenticateResponse:
-    """The response of ``client.b2b.oauth.authenticate()``"""
+    """The response of ``client.b2b.oauth.authenticate()``."""
 
     _FIELDS: ClassVar[frozenset[str]] = frozenset(
         {
@@ -1439,7 +1375,7 @@ class B2BOauthAuthenticateResponse:
 
 @attrs.define
 class B2BOauthDiscoveryAuthenticateResponse:
-    """The response of ``client.b2b.oauth.discovery.authenticate()``"""
+    """The response of ``client.b2b.oauth.discovery.authenticate()``."""
 
     _FIELDS: ClassVar[frozenset[str]] = frozenset(
         {
@@ -1506,6 +1442,49 @@ class B2BOauthDiscoveryAuthenticateResponse:
 
 
 @attrs.define
+class B2BOauthProviderResponse:
+    """The response of ``client.b2b.organizations.members.oauth_providers.github()`` and 2 other methods."""
+
+    _FIELDS: ClassVar[frozenset[str]] = frozenset(
+        {
+            "request_id",
+            "provider_type",
+            "registrations",
+            "status_code",
+        }
+    )
+
+    request_id: str | Unset = UNSET
+    provider_type: str | Unset = UNSET
+    registrations: List[Dict[str, Any]] | Unset = UNSET
+    status_code: int | Unset = UNSET
+    additional_properties: dict[str, Any] = attrs.field(factory=dict, repr=False)
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> B2BOauthProviderResponse:
+        get = data.get
+        return cls(
+            request_id=get("request_id", UNSET),
+            provider_type=get("provider_type", UNSET),
+            registrations=get("registrations", UNSET),
+            status_code=get("status_code", UNSET),
+            additional_properties=extra_fields(data, cls._FIELDS),
+        )
+
+    def to_dict(self) -> dict[str, Any]:
+        data: dict[str, Any] = dict(self.additional_properties)
+        if self.request_id is not UNSET:
+            data["request_id"] = self.request_id
+        if self.provider_type is not UNSET:
+            data["provider_type"] = self.provider_type
+        if self.registrations is not UNSET:
+            data["registrations"] = self.registrations
+        if self.status_code is not UNSET:
+            data["status_code"] = self.status_code
+        return data
+
+
+@attrs.define
 class B2BOauthProviderValue:
     """The ``provider_values`` object."""
 
@@ -1554,45 +1533,7 @@ class B2BOauthProviderValue:
 
 
 @attrs.define
-class B2BOrganizationsConnectedAppsResponse:
-    """The response of ``client.b2b.organizations.connected_apps()``, ``client.b2b.organizations.members.get_connected_apps()`` and ``client.users.connected_apps()``"""
-
-    _FIELDS: ClassVar[frozenset[str]] = frozenset(
-        {
-            "request_id",
-            "connected_apps",
-            "status_code",
-        }
-    )
-
-    request_id: str | Unset = UNSET
-    connected_apps: List[Dict[str, Any]] | Unset = UNSET
-    status_code: int | Unset = UNSET
-    additional_properties: dict[str, Any] = attrs.field(factory=dict, repr=False)
-
-    @classmethod
-    def from_dict(cls, data: Mapping[str, Any]) -> B2BOrganizationsConnectedAppsResponse:
-        get = data.get
-        return cls(
-            request_id=get("request_id", UNSET),
-            connected_apps=get("connected_apps", UNSET),
-            status_code=get("status_code", UNSET),
-            additional_properties=extra_fields(data, cls._FIELDS),
-        )
-
-    def to_dict(self) -> dict[str, Any]:
-        data: dict[str, Any] = dict(self.additional_properties)
-        if self.request_id is not UNSET:
-            data["request_id"] = self.request_id
-        if self.connected_apps is not UNSET:
-            data["connected_apps"] = self.connected_apps
-        if self.status_code is not UNSET:
-            data["status_code"] = self.status_code
-        return data
-
-
-@attrs.define
-class B2BOrganizationsCreateResponse:
+class B2BOrganizationResponse:
     """The response of ``client.b2b.organizations.create()`` and 3 other methods."""
 
     _FIELDS: ClassVar[frozenset[str]] = frozenset(
@@ -1609,7 +1550,7 @@ class B2BOrganizationsCreateResponse:
     additional_properties: dict[str, Any] = attrs.field(factory=dict, repr=False)
 
     @classmethod
-    def from_dict(cls, data: Mapping[str, Any]) -> B2BOrganizationsCreateResponse:
+    def from_dict(cls, data: Mapping[str, Any]) -> B2BOrganizationResponse:
         get = data.get
         return cls(
             request_id=get("request_id", UNSET),
@@ -1631,7 +1572,7 @@ class B2BOrganizationsCreateResponse:
 
 @attrs.define
 class B2BOrganizationsDeleteResponse:
-    """The response of ``client.b2b.organizations.delete()``"""
+    """The response of ``client.b2b.organizations.delete()``."""
 
     _FIELDS: ClassVar[frozenset[str]] = frozenset(
         {
@@ -1669,7 +1610,7 @@ class B2BOrganizationsDeleteResponse:
 
 @attrs.define
 class B2BOrganizationsGetConnectedAppResponse:
-    """The response of ``client.b2b.organizations.get_connected_app()``"""
+    """The response of ``client.b2b.organizations.get_connected_app()``."""
 
     _FIELDS: ClassVar[frozenset[str]] = frozenset(
         {
@@ -1727,7 +1668,7 @@ class B2BOrganizationsGetConnectedAppResponse:
 
 @attrs.define
 class B2BOrganizationsMembersDeleteResponse:
-    """The response of ``client.b2b.organizations.members.delete()``"""
+    """The response of ``client.b2b.organizations.members.delete()``."""
 
     _FIELDS: ClassVar[frozenset[str]] = frozenset(
         {
@@ -1765,7 +1706,7 @@ class B2BOrganizationsMembersDeleteResponse:
 
 @attrs.define
 class B2BOrganizationsMembersSearchResponse:
-    """The response of ``client.b2b.organizations.members.search()``"""
+    """The response of ``client.b2b.organizations.members.search()``."""
 
     _FIELDS: ClassVar[frozenset[str]] = frozenset(
         {
@@ -1815,7 +1756,7 @@ class B2BOrganizationsMembersSearchResponse:
 
 @attrs.define
 class B2BOrganizationsMetricsResponse:
-    """The response of ``client.b2b.organizations.metrics()``"""
+    """The response of ``client.b2b.organizations.metrics()``."""
 
     _FIELDS: ClassVar[frozenset[str]] = frozenset(
         {
@@ -1853,7 +1794,7 @@ class B2BOrganizationsMetricsResponse:
 
 @attrs.define
 class B2BOrganizationsSearchResponse:
-    """The response of ``client.b2b.organizations.search()``"""
+    """The response of ``client.b2b.organizations.search()``."""
 
     _FIELDS: ClassVar[frozenset[str]] = frozenset(
         {
@@ -1898,7 +1839,7 @@ class B2BOrganizationsSearchResponse:
 
 @attrs.define
 class B2BOtpsEmailAuthenticateResponse:
-    """The response of ``client.b2b.otps.email.authenticate()``"""
+    """The response of ``client.b2b.otps.email.authenticate()``."""
 
     _FIELDS: ClassVar[frozenset[str]] = frozenset(
         {
@@ -1998,7 +1939,7 @@ class B2BOtpsEmailAuthenticateResponse:
 
 @attrs.define
 class B2BPasswordsAuthenticateResponse:
-    """The response of ``client.b2b.passwords.authenticate()``"""
+    """The response of ``client.b2b.passwords.authenticate()``."""
 
     _FIELDS: ClassVar[frozenset[str]] = frozenset(
         {
@@ -2093,7 +2034,7 @@ class B2BPasswordsAuthenticateResponse:
 
 @attrs.define
 class B2BPasswordsEmailRequireResetResponse:
-    """The response of ``client.b2b.passwords.email.require_reset()``"""
+    """The response of ``client.b2b.passwords.email.require_reset()``."""
 
     _FIELDS: ClassVar[frozenset[str]] = frozenset(
         {
@@ -2141,7 +2082,7 @@ class B2BPasswordsEmailRequireResetResponse:
 
 @attrs.define
 class B2BPasswordsEmailResetResponse:
-    """The response of ``client.b2b.passwords.email.reset()``"""
+    """The response of ``client.b2b.passwords.email.reset()``."""
 
     _FIELDS: ClassVar[frozenset[str]] = frozenset(
         {
@@ -2241,7 +2182,7 @@ class B2BPasswordsEmailResetResponse:
 
 @attrs.define
 class B2BPasswordsEmailResetStartResponse:
-    """The response of ``client.b2b.passwords.email.reset_start()``"""
+    """The response of ``client.b2b.passwords.email.reset_start()``."""
 
     _FIELDS: ClassVar[frozenset[str]] = frozenset(
         {
@@ -2289,7 +2230,7 @@ class B2BPasswordsEmailResetStartResponse:
 
 @attrs.define
 class B2BPasswordsSessionResetResponse:
-    """The response of ``client.b2b.passwords.session.reset()``"""
+    """The response of ``client.b2b.passwords.session.reset()``."""
 
     _FIELDS: ClassVar[frozenset[str]] = frozenset(
         {
@@ -2372,7 +2313,7 @@ class B2BPasswordsSessionResetResponse:
 
 @attrs.define
 class B2BPasswordsStrengthCheckResponse:
-    """The response of ``client.b2b.passwords.strength_check()``"""
+    """The response of ``client.b2b.passwords.strength_check()``."""
 
     _FIELDS: ClassVar[frozenset[str]] = frozenset(
         {
@@ -2440,7 +2381,7 @@ class B2BPasswordsStrengthCheckResponse:
 
 @attrs.define
 class B2BRbacOrganizationsGetOrgPolicyResponse:
-    """The response of ``client.b2b.rbac.organizations.get_org_policy()`` and ``client.b2b.rbac.organizations.set_org_policy()``"""
+    """The response of ``client.b2b.rbac.organizations.get_org_policy()`` and ``client.b2b.rbac.organizations.set_org_policy()``."""
 
     _FIELDS: ClassVar[frozenset[str]] = frozenset(
         {
@@ -2451,7 +2392,7 @@ class B2BRbacOrganizationsGetOrgPolicyResponse:
     )
 
     request_id: str | Unset = UNSET
-    org_policy: GetOrgPolicyOrgPolicy | Unset = UNSET
+    org_policy: OrgPolicy | Unset = UNSET
     status_code: int | Unset = UNSET
     additional_properties: dict[str, Any] = attrs.field(factory=dict, repr=False)
 
@@ -2460,7 +2401,7 @@ class B2BRbacOrganizationsGetOrgPolicyResponse:
         get = data.get
         return cls(
             request_id=get("request_id", UNSET),
-            org_policy=parse_object(GetOrgPolicyOrgPolicy.from_dict, get("org_policy", UNSET)),
+            org_policy=parse_object(OrgPolicy.from_dict, get("org_policy", UNSET)),
             status_code=get("status_code", UNSET),
             additional_properties=extra_fields(data, cls._FIELDS),
         )
@@ -2478,7 +2419,7 @@ class B2BRbacOrganizationsGetOrgPolicyResponse:
 
 @attrs.define
 class B2BRecoveryCodesGetResponse:
-    """The response of ``client.b2b.recovery_codes.get()`` and ``client.b2b.recovery_codes.rotate()``"""
+    """The response of ``client.b2b.recovery_codes.get()`` and ``client.b2b.recovery_codes.rotate()``."""
 
     _FIELDS: ClassVar[frozenset[str]] = frozenset(
         {
@@ -2531,7 +2472,7 @@ class B2BRecoveryCodesGetResponse:
 
 @attrs.define
 class B2BRecoveryCodesRecoverResponse:
-    """The response of ``client.b2b.recovery_codes.recover()``"""
+    """The response of ``client.b2b.recovery_codes.recover()``."""
 
     _FIELDS: ClassVar[frozenset[str]] = frozenset(
         {
@@ -2604,7 +2545,7 @@ class B2BRecoveryCodesRecoverResponse:
 
 @attrs.define
 class B2BScimConnectionCreateResponse:
-    """The response of ``client.b2b.scim.connection.create()``"""
+    """The response of ``client.b2b.scim.connection.create()``."""
 
     _FIELDS: ClassVar[frozenset[str]] = frozenset(
         {
@@ -2616,7 +2557,7 @@ class B2BScimConnectionCreateResponse:
 
     request_id: str | Unset = UNSET
     status_code: int | Unset = UNSET
-    connection: CreateConnection | Unset = UNSET
+    connection: ScimConnectionWithToken | Unset = UNSET
     additional_properties: dict[str, Any] = attrs.field(factory=dict, repr=False)
 
     @classmethod
@@ -2625,7 +2566,7 @@ class B2BScimConnectionCreateResponse:
         return cls(
             request_id=get("request_id", UNSET),
             status_code=get("status_code", UNSET),
-            connection=parse_object(CreateConnection.from_dict, get("connection", UNSET)),
+            connection=parse_object(ScimConnectionWithToken.from_dict, get("connection", UNSET)),
             additional_properties=extra_fields(data, cls._FIELDS),
         )
 
@@ -2642,7 +2583,7 @@ class B2BScimConnectionCreateResponse:
 
 @attrs.define
 class B2BScimConnectionDeleteResponse:
-    """The response of ``client.b2b.scim.connection.delete()`` and ``client.b2b.sso.delete_connection()``"""
+    """The response of ``client.b2b.scim.connection.delete()`` and ``client.b2b.sso.delete_connection()``."""
 
     _FIELDS: ClassVar[frozenset[str]] = frozenset(
         {
@@ -2680,7 +2621,7 @@ class B2BScimConnectionDeleteResponse:
 
 @attrs.define
 class B2BScimConnectionGetGroupsResponse:
-    """The response of ``client.b2b.scim.connection.get_groups()``"""
+    """The response of ``client.b2b.scim.connection.get_groups()``."""
 
     _FIELDS: ClassVar[frozenset[str]] = frozenset(
         {
@@ -2730,7 +2671,7 @@ class B2BScimConnectionGetResponse:
 
     request_id: str | Unset = UNSET
     status_code: int | Unset = UNSET
-    connection: GetConnection | Unset = UNSET
+    connection: ScimConnection | Unset = UNSET
     additional_properties: dict[str, Any] = attrs.field(factory=dict, repr=False)
 
     @classmethod
@@ -2739,7 +2680,7 @@ class B2BScimConnectionGetResponse:
         return cls(
             request_id=get("request_id", UNSET),
             status_code=get("status_code", UNSET),
-            connection=parse_object(GetConnection.from_dict, get("connection", UNSET)),
+            connection=parse_object(ScimConnection.from_dict, get("connection", UNSET)),
             additional_properties=extra_fields(data, cls._FIELDS),
         )
 
@@ -2756,7 +2697,7 @@ class B2BScimConnectionGetResponse:
 
 @attrs.define
 class B2BScimConnectionRotateStartResponse:
-    """The response of ``client.b2b.scim.connection.rotate_start()``"""
+    """The response of ``client.b2b.scim.connection.rotate_start()``."""
 
     _FIELDS: ClassVar[frozenset[str]] = frozenset(
         {
@@ -2768,7 +2709,7 @@ class B2BScimConnectionRotateStartResponse:
 
     request_id: str | Unset = UNSET
     status_code: int | Unset = UNSET
-    connection: RotateStartConnection | Unset = UNSET
+    connection: ScimConnectionWithNextToken | Unset = UNSET
     additional_properties: dict[str, Any] = attrs.field(factory=dict, repr=False)
 
     @classmethod
@@ -2777,7 +2718,9 @@ class B2BScimConnectionRotateStartResponse:
         return cls(
             request_id=get("request_id", UNSET),
             status_code=get("status_code", UNSET),
-            connection=parse_object(RotateStartConnection.from_dict, get("connection", UNSET)),
+            connection=parse_object(
+                ScimConnectionWithNextToken.from_dict, get("connection", UNSET)
+            ),
             additional_properties=extra_fields(data, cls._FIELDS),
         )
 
@@ -2794,7 +2737,7 @@ class B2BScimConnectionRotateStartResponse:
 
 @attrs.define
 class B2BSessionsAttestResponse:
-    """The response of ``client.b2b.sessions.attest()``"""
+    """The response of ``client.b2b.sessions.attest()``."""
 
     _FIELDS: ClassVar[frozenset[str]] = frozenset(
         {
@@ -2862,7 +2805,7 @@ class B2BSessionsAttestResponse:
 
 @attrs.define
 class B2BSessionsAuthenticateResponse:
-    """The response of ``client.b2b.sessions.authenticate()``"""
+    """The response of ``client.b2b.sessions.authenticate()``."""
 
     _FIELDS: ClassVar[frozenset[str]] = frozenset(
         {
@@ -2960,7 +2903,7 @@ class B2BSessionsAuthorizationCheck:
 
 @attrs.define
 class B2BSessionsExchangeAccessTokenResponse:
-    """The response of ``client.b2b.sessions.exchange_access_token()``"""
+    """The response of ``client.b2b.sessions.exchange_access_token()``."""
 
     _FIELDS: ClassVar[frozenset[str]] = frozenset(
         {
@@ -3028,7 +2971,7 @@ class B2BSessionsExchangeAccessTokenResponse:
 
 @attrs.define
 class B2BSessionsGetResponse:
-    """The response of ``client.b2b.sessions.get()``"""
+    """The response of ``client.b2b.sessions.get()``."""
 
     _FIELDS: ClassVar[frozenset[str]] = frozenset(
         {
@@ -3066,7 +3009,7 @@ class B2BSessionsGetResponse:
 
 @attrs.define
 class B2BSessionsMigrateResponse:
-    """The response of ``client.b2b.sessions.migrate()``"""
+    """The response of ``client.b2b.sessions.migrate()``."""
 
     _FIELDS: ClassVar[frozenset[str]] = frozenset(
         {
@@ -3129,7 +3072,7 @@ class B2BSessionsMigrateResponse:
 
 @attrs.define
 class B2BSsoAuthenticateResponse:
-    """The response of ``client.b2b.sso.authenticate()``"""
+    """The response of ``client.b2b.sso.authenticate()``."""
 
     _FIELDS: ClassVar[frozenset[str]] = frozenset(
         {
@@ -3229,7 +3172,7 @@ class B2BSsoAuthenticateResponse:
 
 @attrs.define
 class B2BSsoExternalCreateConnectionResponse:
-    """The response of ``client.b2b.sso.external.create_connection()`` and ``client.b2b.sso.external.update_connection()``"""
+    """The response of ``client.b2b.sso.external.create_connection()`` and ``client.b2b.sso.external.update_connection()``."""
 
     _FIELDS: ClassVar[frozenset[str]] = frozenset(
         {
@@ -3267,7 +3210,7 @@ class B2BSsoExternalCreateConnectionResponse:
 
 @attrs.define
 class B2BSsoGetConnectionsResponse:
-    """The response of ``client.b2b.sso.get_connections()``"""
+    """The response of ``client.b2b.sso.get_connections()``."""
 
     _FIELDS: ClassVar[frozenset[str]] = frozenset(
         {
@@ -3315,7 +3258,7 @@ class B2BSsoGetConnectionsResponse:
 
 @attrs.define
 class B2BSsoOidcCreateConnectionResponse:
-    """The response of ``client.b2b.sso.oidc.create_connection()``"""
+    """The response of ``client.b2b.sso.oidc.create_connection()``."""
 
     _FIELDS: ClassVar[frozenset[str]] = frozenset(
         {
@@ -3353,7 +3296,7 @@ class B2BSsoOidcCreateConnectionResponse:
 
 @attrs.define
 class B2BSsoOidcUpdateConnectionResponse:
-    """The response of ``client.b2b.sso.oidc.update_connection()``"""
+    """The response of ``client.b2b.sso.oidc.update_connection()``."""
 
     _FIELDS: ClassVar[frozenset[str]] = frozenset(
         {
@@ -3396,7 +3339,7 @@ class B2BSsoOidcUpdateConnectionResponse:
 
 @attrs.define
 class B2BSsoSamlCreateConnectionResponse:
-    """The response of ``client.b2b.sso.saml.create_connection()``, ``client.b2b.sso.saml.update_by_url()`` and ``client.b2b.sso.saml.update_connection()``"""
+    """The response of ``client.b2b.sso.saml.create_connection()`` and 2 other methods."""
 
     _FIELDS: ClassVar[frozenset[str]] = frozenset(
         {
@@ -3434,7 +3377,7 @@ class B2BSsoSamlCreateConnectionResponse:
 
 @attrs.define
 class B2BTotpsCreateResponse:
-    """The response of ``client.b2b.totps.create()``"""
+    """The response of ``client.b2b.totps.create()``."""
 
     _FIELDS: ClassVar[frozenset[str]] = frozenset(
         {
@@ -3502,7 +3445,7 @@ class B2BTotpsCreateResponse:
 
 @attrs.define
 class B2BTotpsMigrateResponse:
-    """The response of ``client.b2b.totps.migrate()``"""
+    """The response of ``client.b2b.totps.migrate()``."""
 
     _FIELDS: ClassVar[frozenset[str]] = frozenset(
         {
@@ -3636,7 +3579,7 @@ class Client:
 
 @attrs.define
 class ClientsDeleteResponse:
-    """The response of ``client.connected_app.clients.delete()`` and ``client.m2m.clients.delete()``"""
+    """The response of ``client.connected_app.clients.delete()`` and ``client.m2m.clients.delete()``."""
 
     _FIELDS: ClassVar[frozenset[str]] = frozenset(
         {
@@ -3674,7 +3617,7 @@ class ClientsDeleteResponse:
 
 @attrs.define
 class ClientsSecretsRotateStartResponse:
-    """The response of ``client.connected_app.clients.secrets.rotate_start()``"""
+    """The response of ``client.connected_app.clients.secrets.rotate_start()``."""
 
     _FIELDS: ClassVar[frozenset[str]] = frozenset(
         {
@@ -3685,7 +3628,7 @@ class ClientsSecretsRotateStartResponse:
     )
 
     request_id: str | Unset = UNSET
-    connected_app: SecretsConnectedApp | Unset = UNSET
+    connected_app: ConnectedAppWithNextSecret | Unset = UNSET
     status_code: int | Unset = UNSET
     additional_properties: dict[str, Any] = attrs.field(factory=dict, repr=False)
 
@@ -3694,7 +3637,9 @@ class ClientsSecretsRotateStartResponse:
         get = data.get
         return cls(
             request_id=get("request_id", UNSET),
-            connected_app=parse_object(SecretsConnectedApp.from_dict, get("connected_app", UNSET)),
+            connected_app=parse_object(
+                ConnectedAppWithNextSecret.from_dict, get("connected_app", UNSET)
+            ),
             status_code=get("status_code", UNSET),
             additional_properties=extra_fields(data, cls._FIELDS),
         )
@@ -3711,8 +3656,116 @@ class ClientsSecretsRotateStartResponse:
 
 
 @attrs.define
+class ConnectedApp:
+    """The ``connected_app`` object."""
+
+    _FIELDS: ClassVar[frozenset[str]] = frozenset(
+        {
+            "client_id",
+            "client_name",
+            "client_description",
+            "status",
+            "full_access_allowed",
+            "client_type",
+            "redirect_urls",
+            "access_token_expiry_minutes",
+            "access_token_template_content",
+            "post_logout_redirect_urls",
+            "bypass_consent_for_offline_access",
+            "creation_method",
+            "client_secret_last_four",
+            "next_client_secret_last_four",
+            "access_token_custom_audience",
+            "logo_url",
+            "client_id_metadata_url",
+        }
+    )
+
+    client_id: str | Unset = UNSET
+    client_name: str | Unset = UNSET
+    client_description: str | Unset = UNSET
+    status: str | Unset = UNSET
+    full_access_allowed: bool | Unset = UNSET
+    client_type: str | Unset = UNSET
+    redirect_urls: List[str] | Unset = UNSET
+    access_token_expiry_minutes: int | Unset = UNSET
+    access_token_template_content: str | Unset = UNSET
+    post_logout_redirect_urls: List[str] | Unset = UNSET
+    bypass_consent_for_offline_access: bool | Unset = UNSET
+    creation_method: str | Unset = UNSET
+    client_secret_last_four: str | Unset = UNSET
+    next_client_secret_last_four: str | Unset = UNSET
+    access_token_custom_audience: str | Unset = UNSET
+    logo_url: str | Unset = UNSET
+    client_id_metadata_url: str | Unset = UNSET
+    additional_properties: dict[str, Any] = attrs.field(factory=dict, repr=False)
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> ConnectedApp:
+        get = data.get
+        return cls(
+            client_id=get("client_id", UNSET),
+            client_name=get("client_name", UNSET),
+            client_description=get("client_description", UNSET),
+            status=get("status", UNSET),
+            full_access_allowed=get("full_access_allowed", UNSET),
+            client_type=get("client_type", UNSET),
+            redirect_urls=get("redirect_urls", UNSET),
+            access_token_expiry_minutes=get("access_token_expiry_minutes", UNSET),
+            access_token_template_content=get("access_token_template_content", UNSET),
+            post_logout_redirect_urls=get("post_logout_redirect_urls", UNSET),
+            bypass_consent_for_offline_access=get("bypass_consent_for_offline_access", UNSET),
+            creation_method=get("creation_method", UNSET),
+            client_secret_last_four=get("client_secret_last_four", UNSET),
+            next_client_secret_last_four=get("next_client_secret_last_four", UNSET),
+            access_token_custom_audience=get("access_token_custom_audience", UNSET),
+            logo_url=get("logo_url", UNSET),
+            client_id_metadata_url=get("client_id_metadata_url", UNSET),
+            additional_properties=extra_fields(data, cls._FIELDS),
+        )
+
+    def to_dict(self) -> dict[str, Any]:
+        data: dict[str, Any] = dict(self.additional_properties)
+        if self.client_id is not UNSET:
+            data["client_id"] = self.client_id
+        if self.client_name is not UNSET:
+            data["client_name"] = self.client_name
+        if self.client_description is not UNSET:
+            data["client_description"] = self.client_description
+        if self.status is not UNSET:
+            data["status"] = self.status
+        if self.full_access_allowed is not UNSET:
+            data["full_access_allowed"] = self.full_access_allowed
+        if self.client_type is not UNSET:
+            data["client_type"] = self.client_type
+        if self.redirect_urls is not UNSET:
+            data["redirect_urls"] = self.redirect_urls
+        if self.access_token_expiry_minutes is not UNSET:
+            data["access_token_expiry_minutes"] = self.access_token_expiry_minutes
+        if self.access_token_template_content is not UNSET:
+            data["access_token_template_content"] = self.access_token_template_content
+        if self.post_logout_redirect_urls is not UNSET:
+            data["post_logout_redirect_urls"] = self.post_logout_redirect_urls
+        if self.bypass_consent_for_offline_access is not UNSET:
+            data["bypass_consent_for_offline_access"] = self.bypass_consent_for_offline_access
+        if self.creation_method is not UNSET:
+            data["creation_method"] = self.creation_method
+        if self.client_secret_last_four is not UNSET:
+            data["client_secret_last_four"] = self.client_secret_last_four
+        if self.next_client_secret_last_four is not UNSET:
+            data["next_client_secret_last_four"] = self.next_client_secret_last_four
+        if self.access_token_custom_audience is not UNSET:
+            data["access_token_custom_audience"] = self.access_token_custom_audience
+        if self.logo_url is not UNSET:
+            data["logo_url"] = self.logo_url
+        if self.client_id_metadata_url is not UNSET:
+            data["client_id_metadata_url"] = self.client_id_metadata_url
+        return data
+
+
+@attrs.define
 class ConnectedAppClientsCreateResponse:
-    """The response of ``client.connected_app.clients.create()``"""
+    """The response of ``client.connected_app.clients.create()``."""
 
     _FIELDS: ClassVar[frozenset[str]] = frozenset(
         {
@@ -3723,7 +3776,7 @@ class ConnectedAppClientsCreateResponse:
     )
 
     request_id: str | Unset = UNSET
-    connected_app: CreateConnectedApp | Unset = UNSET
+    connected_app: ConnectedAppWithSecret | Unset = UNSET
     status_code: int | Unset = UNSET
     additional_properties: dict[str, Any] = attrs.field(factory=dict, repr=False)
 
@@ -3732,7 +3785,9 @@ class ConnectedAppClientsCreateResponse:
         get = data.get
         return cls(
             request_id=get("request_id", UNSET),
-            connected_app=parse_object(CreateConnectedApp.from_dict, get("connected_app", UNSET)),
+            connected_app=parse_object(
+                ConnectedAppWithSecret.from_dict, get("connected_app", UNSET)
+            ),
             status_code=get("status_code", UNSET),
             additional_properties=extra_fields(data, cls._FIELDS),
         )
@@ -3761,7 +3816,7 @@ class ConnectedAppClientsGetResponse:
     )
 
     request_id: str | Unset = UNSET
-    connected_app: GetConnectedApp | Unset = UNSET
+    connected_app: ConnectedApp | Unset = UNSET
     status_code: int | Unset = UNSET
     additional_properties: dict[str, Any] = attrs.field(factory=dict, repr=False)
 
@@ -3770,7 +3825,7 @@ class ConnectedAppClientsGetResponse:
         get = data.get
         return cls(
             request_id=get("request_id", UNSET),
-            connected_app=parse_object(GetConnectedApp.from_dict, get("connected_app", UNSET)),
+            connected_app=parse_object(ConnectedApp.from_dict, get("connected_app", UNSET)),
             status_code=get("status_code", UNSET),
             additional_properties=extra_fields(data, cls._FIELDS),
         )
@@ -3788,7 +3843,7 @@ class ConnectedAppClientsGetResponse:
 
 @attrs.define
 class ConnectedAppClientsSearchResponse:
-    """The response of ``client.connected_app.clients.search()``"""
+    """The response of ``client.connected_app.clients.search()``."""
 
     _FIELDS: ClassVar[frozenset[str]] = frozenset(
         {
@@ -3832,34 +3887,115 @@ class ConnectedAppClientsSearchResponse:
 
 
 @attrs.define
-class ConnectionImplicitRoleAssignment:
-    """The ``b2b.sso.external.create_connection(connection_implicit_role_assignments)`` object."""
+class ConnectedAppWithNextSecret:
+    """The ``connected_app`` object."""
 
     _FIELDS: ClassVar[frozenset[str]] = frozenset(
         {
-            "role_id",
+            "client_id",
+            "client_name",
+            "client_description",
+            "status",
+            "client_secret_last_four",
+            "full_access_allowed",
+            "client_type",
+            "redirect_urls",
+            "next_client_secret",
+            "access_token_expiry_minutes",
+            "access_token_template_content",
+            "post_logout_redirect_urls",
+            "bypass_consent_for_offline_access",
+            "next_client_secret_last_four",
+            "access_token_custom_audience",
+            "logo_url",
+            "client_id_metadata_url",
         }
     )
 
-    role_id: str
+    client_id: str | Unset = UNSET
+    client_name: str | Unset = UNSET
+    client_description: str | Unset = UNSET
+    status: str | Unset = UNSET
+    client_secret_last_four: str | Unset = UNSET
+    full_access_allowed: bool | Unset = UNSET
+    client_type: str | Unset = UNSET
+    redirect_urls: List[str] | Unset = UNSET
+    next_client_secret: str | Unset = UNSET
+    access_token_expiry_minutes: int | Unset = UNSET
+    access_token_template_content: str | Unset = UNSET
+    post_logout_redirect_urls: List[str] | Unset = UNSET
+    bypass_consent_for_offline_access: bool | Unset = UNSET
+    next_client_secret_last_four: str | Unset = UNSET
+    access_token_custom_audience: str | Unset = UNSET
+    logo_url: str | Unset = UNSET
+    client_id_metadata_url: str | Unset = UNSET
     additional_properties: dict[str, Any] = attrs.field(factory=dict, repr=False)
 
     @classmethod
-    def from_dict(cls, data: Mapping[str, Any]) -> ConnectionImplicitRoleAssignment:
+    def from_dict(cls, data: Mapping[str, Any]) -> ConnectedAppWithNextSecret:
         get = data.get
         return cls(
-            role_id=get("role_id", UNSET),
+            client_id=get("client_id", UNSET),
+            client_name=get("client_name", UNSET),
+            client_description=get("client_description", UNSET),
+            status=get("status", UNSET),
+            client_secret_last_four=get("client_secret_last_four", UNSET),
+            full_access_allowed=get("full_access_allowed", UNSET),
+            client_type=get("client_type", UNSET),
+            redirect_urls=get("redirect_urls", UNSET),
+            next_client_secret=get("next_client_secret", UNSET),
+            access_token_expiry_minutes=get("access_token_expiry_minutes", UNSET),
+            access_token_template_content=get("access_token_template_content", UNSET),
+            post_logout_redirect_urls=get("post_logout_redirect_urls", UNSET),
+            bypass_consent_for_offline_access=get("bypass_consent_for_offline_access", UNSET),
+            next_client_secret_last_four=get("next_client_secret_last_four", UNSET),
+            access_token_custom_audience=get("access_token_custom_audience", UNSET),
+            logo_url=get("logo_url", UNSET),
+            client_id_metadata_url=get("client_id_metadata_url", UNSET),
             additional_properties=extra_fields(data, cls._FIELDS),
         )
 
     def to_dict(self) -> dict[str, Any]:
         data: dict[str, Any] = dict(self.additional_properties)
-        data["role_id"] = self.role_id
+        if self.client_id is not UNSET:
+            data["client_id"] = self.client_id
+        if self.client_name is not UNSET:
+            data["client_name"] = self.client_name
+        if self.client_description is not UNSET:
+            data["client_description"] = self.client_description
+        if self.status is not UNSET:
+            data["status"] = self.status
+        if self.client_secret_last_four is not UNSET:
+            data["client_secret_last_four"] = self.client_secret_last_four
+        if self.full_access_allowed is not UNSET:
+            data["full_access_allowed"] = self.full_access_allowed
+        if self.client_type is not UNSET:
+            data["client_type"] = self.client_type
+        if self.redirect_urls is not UNSET:
+            data["redirect_urls"] = self.redirect_urls
+        if self.next_client_secret is not UNSET:
+            data["next_client_secret"] = self.next_client_secret
+        if self.access_token_expiry_minutes is not UNSET:
+            data["access_token_expiry_minutes"] = self.access_token_expiry_minutes
+        if self.access_token_template_content is not UNSET:
+            data["access_token_template_content"] = self.access_token_template_content
+        if self.post_logout_redirect_urls is not UNSET:
+            data["post_logout_redirect_urls"] = self.post_logout_redirect_urls
+        if self.bypass_consent_for_offline_access is not UNSET:
+            data["bypass_consent_for_offline_access"] = self.bypass_consent_for_offline_access
+        if self.next_client_secret_last_four is not UNSET:
+            data["next_client_secret_last_four"] = self.next_client_secret_last_four
+        if self.access_token_custom_audience is not UNSET:
+            data["access_token_custom_audience"] = self.access_token_custom_audience
+        if self.logo_url is not UNSET:
+            data["logo_url"] = self.logo_url
+        if self.client_id_metadata_url is not UNSET:
+            data["client_id_metadata_url"] = self.client_id_metadata_url
         return data
 
 
 @attrs.define
-class CreateConnectedApp:
+class ConnectedAppWithSecret:
     """The ``connected_app`` object."""
 
     _FIELDS: ClassVar[frozenset[str]] = frozenset(
@@ -3904,7 +4040,7 @@ class CreateConnectedApp:
     additional_properties: dict[str, Any] = attrs.field(factory=dict, repr=False)
 
     @classmethod
-    def from_dict(cls, data: Mapping[str, Any]) -> CreateConnectedApp:
+    def from_dict(cls, data: Mapping[str, Any]) -> ConnectedAppWithSecret:
         get = data.get
         return cls(
             client_id=get("client_id", UNSET),
@@ -3967,144 +4103,73 @@ class CreateConnectedApp:
 
 
 @attrs.define
-class CreateConnection:
-    """The ``connection`` object."""
+class ConnectedAppsResponse:
+    """The response of ``client.b2b.organizations.connected_apps()`` and 2 other methods."""
 
     _FIELDS: ClassVar[frozenset[str]] = frozenset(
         {
-            "organization_id",
-            "connection_id",
-            "status",
-            "display_name",
-            "identity_provider",
-            "base_url",
-            "bearer_token",
-            "scim_group_implicit_role_assignments",
-            "bearer_token_expires_at",
+            "request_id",
+            "connected_apps",
+            "status_code",
         }
     )
 
-    organization_id: str | Unset = UNSET
-    connection_id: str | Unset = UNSET
-    status: str | Unset = UNSET
-    display_name: str | Unset = UNSET
-    identity_provider: str | Unset = UNSET
-    base_url: str | Unset = UNSET
-    bearer_token: str | Unset = UNSET
-    scim_group_implicit_role_assignments: List[Dict[str, Any]] | Unset = UNSET
-    bearer_token_expires_at: str | Unset = UNSET
+    request_id: str | Unset = UNSET
+    connected_apps: List[Dict[str, Any]] | Unset = UNSET
+    status_code: int | Unset = UNSET
     additional_properties: dict[str, Any] = attrs.field(factory=dict, repr=False)
 
     @classmethod
-    def from_dict(cls, data: Mapping[str, Any]) -> CreateConnection:
+    def from_dict(cls, data: Mapping[str, Any]) -> ConnectedAppsResponse:
         get = data.get
         return cls(
-            organization_id=get("organization_id", UNSET),
-            connection_id=get("connection_id", UNSET),
-            status=get("status", UNSET),
-            display_name=get("display_name", UNSET),
-            identity_provider=get("identity_provider", UNSET),
-            base_url=get("base_url", UNSET),
-            bearer_token=get("bearer_token", UNSET),
-            scim_group_implicit_role_assignments=get("scim_group_implicit_role_assignments", UNSET),
-            bearer_token_expires_at=get("bearer_token_expires_at", UNSET),
+            request_id=get("request_id", UNSET),
+            connected_apps=get("connected_apps", UNSET),
+            status_code=get("status_code", UNSET),
             additional_properties=extra_fields(data, cls._FIELDS),
         )
 
     def to_dict(self) -> dict[str, Any]:
         data: dict[str, Any] = dict(self.additional_properties)
-        if self.organization_id is not UNSET:
-            data["organization_id"] = self.organization_id
-        if self.connection_id is not UNSET:
-            data["connection_id"] = self.connection_id
-        if self.status is not UNSET:
-            data["status"] = self.status
-        if self.display_name is not UNSET:
-            data["display_name"] = self.display_name
-        if self.identity_provider is not UNSET:
-            data["identity_provider"] = self.identity_provider
-        if self.base_url is not UNSET:
-            data["base_url"] = self.base_url
-        if self.bearer_token is not UNSET:
-            data["bearer_token"] = self.bearer_token
-        if self.scim_group_implicit_role_assignments is not UNSET:
-            data["scim_group_implicit_role_assignments"] = self.scim_group_implicit_role_assignments
-        if self.bearer_token_expires_at is not UNSET:
-            data["bearer_token_expires_at"] = self.bearer_token_expires_at
+        if self.request_id is not UNSET:
+            data["request_id"] = self.request_id
+        if self.connected_apps is not UNSET:
+            data["connected_apps"] = self.connected_apps
+        if self.status_code is not UNSET:
+            data["status_code"] = self.status_code
         return data
 
 
 @attrs.define
-class CreateM2MClient:
-    """The ``m2m_client`` object."""
+class ConnectionImplicitRoleAssignment:
+    """The ``b2b.sso.external.create_connection(connection_implicit_role_assignments)`` object."""
 
     _FIELDS: ClassVar[frozenset[str]] = frozenset(
         {
-            "client_id",
-            "client_secret",
-            "client_name",
-            "client_description",
-            "status",
-            "scopes",
-            "client_secret_last_four",
-            "trusted_metadata",
-            "next_client_secret_last_four",
+            "role_id",
         }
     )
 
-    client_id: str | Unset = UNSET
-    client_secret: str | Unset = UNSET
-    client_name: str | Unset = UNSET
-    client_description: str | Unset = UNSET
-    status: str | Unset = UNSET
-    scopes: List[str] | Unset = UNSET
-    client_secret_last_four: str | Unset = UNSET
-    trusted_metadata: Dict[str, Any] | Unset = UNSET
-    next_client_secret_last_four: str | Unset = UNSET
+    role_id: str
     additional_properties: dict[str, Any] = attrs.field(factory=dict, repr=False)
 
     @classmethod
-    def from_dict(cls, data: Mapping[str, Any]) -> CreateM2MClient:
+    def from_dict(cls, data: Mapping[str, Any]) -> ConnectionImplicitRoleAssignment:
         get = data.get
         return cls(
-            client_id=get("client_id", UNSET),
-            client_secret=get("client_secret", UNSET),
-            client_name=get("client_name", UNSET),
-            client_description=get("client_description", UNSET),
-            status=get("status", UNSET),
-            scopes=get("scopes", UNSET),
-            client_secret_last_four=get("client_secret_last_four", UNSET),
-            trusted_metadata=get("trusted_metadata", UNSET),
-            next_client_secret_last_four=get("next_client_secret_last_four", UNSET),
+            role_id=get("role_id", UNSET),
             additional_properties=extra_fields(data, cls._FIELDS),
         )
 
     def to_dict(self) -> dict[str, Any]:
         data: dict[str, Any] = dict(self.additional_properties)
-        if self.client_id is not UNSET:
-            data["client_id"] = self.client_id
-        if self.client_secret is not UNSET:
-            data["client_secret"] = self.client_secret
-        if self.client_name is not UNSET:
-            data["client_name"] = self.client_name
-        if self.client_description is not UNSET:
-            data["client_description"] = self.client_description
-        if self.status is not UNSET:
-            data["status"] = self.status
-        if self.scopes is not UNSET:
-            data["scopes"] = self.scopes
-        if self.client_secret_last_four is not UNSET:
-            data["client_secret_last_four"] = self.client_secret_last_four
-        if self.trusted_metadata is not UNSET:
-            data["trusted_metadata"] = self.trusted_metadata
-        if self.next_client_secret_last_four is not UNSET:
-            data["next_client_secret_last_four"] = self.next_client_secret_last_four
+        data["role_id"] = self.role_id
         return data
 
 
 @attrs.define
 class CryptoWalletsAuthenticateResponse:
-    """The response of ``client.crypto_wallets.authenticate()``"""
+    """The response of ``client.crypto_wallets.authenticate()``."""
 
     _FIELDS: ClassVar[frozenset[str]] = frozenset(
         {
@@ -4172,7 +4237,7 @@ class CryptoWalletsAuthenticateResponse:
 
 @attrs.define
 class CryptoWalletsAuthenticateStartResponse:
-    """The response of ``client.crypto_wallets.authenticate_start()``"""
+    """The response of ``client.crypto_wallets.authenticate_start()``."""
 
     _FIELDS: ClassVar[frozenset[str]] = frozenset(
         {
@@ -4220,7 +4285,7 @@ class CryptoWalletsAuthenticateStartResponse:
 
 @attrs.define
 class DebugWhoamiResponse:
-    """The response of ``client.debug.whoami()``"""
+    """The response of ``client.debug.whoami()``."""
 
     _FIELDS: ClassVar[frozenset[str]] = frozenset(
         {
@@ -4263,7 +4328,7 @@ class DebugWhoamiResponse:
 
 @attrs.define
 class DeleteVerificationCertificateResponse:
-    """The response of ``client.b2b.sso.saml.delete_verification_certificate()``"""
+    """The response of ``client.b2b.sso.saml.delete_verification_certificate()``."""
 
     _FIELDS: ClassVar[frozenset[str]] = frozenset(
         {
@@ -4334,7 +4399,7 @@ class DomainInformation:
 
 @attrs.define
 class EmailLoginOrCreateResponse:
-    """The response of ``client.magic_links.email.login_or_create()`` and ``client.otps.email.login_or_create()``"""
+    """The response of ``client.magic_links.email.login_or_create()`` and ``client.otps.email.login_or_create()``."""
 
     _FIELDS: ClassVar[frozenset[str]] = frozenset(
         {
@@ -4375,6 +4440,49 @@ class EmailLoginOrCreateResponse:
             data["email_id"] = self.email_id
         if self.user_created is not UNSET:
             data["user_created"] = self.user_created
+        if self.status_code is not UNSET:
+            data["status_code"] = self.status_code
+        return data
+
+
+@attrs.define
+class EmailSendResponse:
+    """The response of ``client.magic_links.email.invite()`` and 3 other methods."""
+
+    _FIELDS: ClassVar[frozenset[str]] = frozenset(
+        {
+            "request_id",
+            "user_id",
+            "email_id",
+            "status_code",
+        }
+    )
+
+    request_id: str | Unset = UNSET
+    user_id: str | Unset = UNSET
+    email_id: str | Unset = UNSET
+    status_code: int | Unset = UNSET
+    additional_properties: dict[str, Any] = attrs.field(factory=dict, repr=False)
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> EmailSendResponse:
+        get = data.get
+        return cls(
+            request_id=get("request_id", UNSET),
+            user_id=get("user_id", UNSET),
+            email_id=get("email_id", UNSET),
+            status_code=get("status_code", UNSET),
+            additional_properties=extra_fields(data, cls._FIELDS),
+        )
+
+    def to_dict(self) -> dict[str, Any]:
+        data: dict[str, Any] = dict(self.additional_properties)
+        if self.request_id is not UNSET:
+            data["request_id"] = self.request_id
+        if self.user_id is not UNSET:
+            data["user_id"] = self.user_id
+        if self.email_id is not UNSET:
+            data["email_id"] = self.email_id
         if self.status_code is not UNSET:
             data["status_code"] = self.status_code
         return data
@@ -4700,7 +4808,7 @@ class FingerprintVerdict:
 
 @attrs.define
 class FraudEmailRiskResponse:
-    """The response of ``client.fraud.email.risk()``"""
+    """The response of ``client.fraud.email.risk()``."""
 
     _FIELDS: ClassVar[frozenset[str]] = frozenset(
         {
@@ -4757,7 +4865,7 @@ class FraudEmailRiskResponse:
 
 @attrs.define
 class FraudFingerprintLookupResponse:
-    """The response of ``client.fraud.fingerprint.lookup()``"""
+    """The response of ``client.fraud.fingerprint.lookup()``."""
 
     _FIELDS: ClassVar[frozenset[str]] = frozenset(
         {
@@ -4832,7 +4940,7 @@ class FraudFingerprintLookupResponse:
 
 @attrs.define
 class FraudRulesListResponse:
-    """The response of ``client.fraud.rules.list()``"""
+    """The response of ``client.fraud.rules.list()``."""
 
     _FIELDS: ClassVar[frozenset[str]] = frozenset(
         {
@@ -4875,7 +4983,7 @@ class FraudRulesListResponse:
 
 @attrs.define
 class FraudRulesSetResponse:
-    """The response of ``client.fraud.rules.set()``"""
+    """The response of ``client.fraud.rules.set()``."""
 
     _FIELDS: ClassVar[frozenset[str]] = frozenset(
         {
@@ -4963,7 +5071,7 @@ class FraudRulesSetResponse:
 
 @attrs.define
 class FraudVerdictReasonsListResponse:
-    """The response of ``client.fraud.verdict_reasons.list()``"""
+    """The response of ``client.fraud.verdict_reasons.list()``."""
 
     _FIELDS: ClassVar[frozenset[str]] = frozenset(
         {
@@ -5001,7 +5109,7 @@ class FraudVerdictReasonsListResponse:
 
 @attrs.define
 class FraudVerdictReasonsOverrideResponse:
-    """The response of ``client.fraud.verdict_reasons.override()``"""
+    """The response of ``client.fraud.verdict_reasons.override()``."""
 
     _FIELDS: ClassVar[frozenset[str]] = frozenset(
         {
@@ -5040,283 +5148,6 @@ class FraudVerdictReasonsOverrideResponse:
 
 
 @attrs.define
-class GetConnectedApp:
-    """The ``connected_app`` object."""
-
-    _FIELDS: ClassVar[frozenset[str]] = frozenset(
-        {
-            "client_id",
-            "client_name",
-            "client_description",
-            "status",
-            "full_access_allowed",
-            "client_type",
-            "redirect_urls",
-            "access_token_expiry_minutes",
-            "access_token_template_content",
-            "post_logout_redirect_urls",
-            "bypass_consent_for_offline_access",
-            "creation_method",
-            "client_secret_last_four",
-            "next_client_secret_last_four",
-            "access_token_custom_audience",
-            "logo_url",
-            "client_id_metadata_url",
-        }
-    )
-
-    client_id: str | Unset = UNSET
-    client_name: str | Unset = UNSET
-    client_description: str | Unset = UNSET
-    status: str | Unset = UNSET
-    full_access_allowed: bool | Unset = UNSET
-    client_type: str | Unset = UNSET
-    redirect_urls: List[str] | Unset = UNSET
-    access_token_expiry_minutes: int | Unset = UNSET
-    access_token_template_content: str | Unset = UNSET
-    post_logout_redirect_urls: List[str] | Unset = UNSET
-    bypass_consent_for_offline_access: bool | Unset = UNSET
-    creation_method: str | Unset = UNSET
-    client_secret_last_four: str | Unset = UNSET
-    next_client_secret_last_four: str | Unset = UNSET
-    access_token_custom_audience: str | Unset = UNSET
-    logo_url: str | Unset = UNSET
-    client_id_metadata_url: str | Unset = UNSET
-    additional_properties: dict[str, Any] = attrs.field(factory=dict, repr=False)
-
-    @classmethod
-    def from_dict(cls, data: Mapping[str, Any]) -> GetConnectedApp:
-        get = data.get
-        return cls(
-            client_id=get("client_id", UNSET),
-            client_name=get("client_name", UNSET),
-            client_description=get("client_description", UNSET),
-            status=get("status", UNSET),
-            full_access_allowed=get("full_access_allowed", UNSET),
-            client_type=get("client_type", UNSET),
-            redirect_urls=get("redirect_urls", UNSET),
-            access_token_expiry_minutes=get("access_token_expiry_minutes", UNSET),
-            access_token_template_content=get("access_token_template_content", UNSET),
-            post_logout_redirect_urls=get("post_logout_redirect_urls", UNSET),
-            bypass_consent_for_offline_access=get("bypass_consent_for_offline_access", UNSET),
-            creation_method=get("creation_method", UNSET),
-            client_secret_last_four=get("client_secret_last_four", UNSET),
-            next_client_secret_last_four=get("next_client_secret_last_four", UNSET),
-            access_token_custom_audience=get("access_token_custom_audience", UNSET),
-            logo_url=get("logo_url", UNSET),
-            client_id_metadata_url=get("client_id_metadata_url", UNSET),
-            additional_properties=extra_fields(data, cls._FIELDS),
-        )
-
-    def to_dict(self) -> dict[str, Any]:
-        data: dict[str, Any] = dict(self.additional_properties)
-        if self.client_id is not UNSET:
-            data["client_id"] = self.client_id
-        if self.client_name is not UNSET:
-            data["client_name"] = self.client_name
-        if self.client_description is not UNSET:
-            data["client_description"] = self.client_description
-        if self.status is not UNSET:
-            data["status"] = self.status
-        if self.full_access_allowed is not UNSET:
-            data["full_access_allowed"] = self.full_access_allowed
-        if self.client_type is not UNSET:
-            data["client_type"] = self.client_type
-        if self.redirect_urls is not UNSET:
-            data["redirect_urls"] = self.redirect_urls
-        if self.access_token_expiry_minutes is not UNSET:
-            data["access_token_expiry_minutes"] = self.access_token_expiry_minutes
-        if self.access_token_template_content is not UNSET:
-            data["access_token_template_content"] = self.access_token_template_content
-        if self.post_logout_redirect_urls is not UNSET:
-            data["post_logout_redirect_urls"] = self.post_logout_redirect_urls
-        if self.bypass_consent_for_offline_access is not UNSET:
-            data["bypass_consent_for_offline_access"] = self.bypass_consent_for_offline_access
-        if self.creation_method is not UNSET:
-            data["creation_method"] = self.creation_method
-        if self.client_secret_last_four is not UNSET:
-            data["client_secret_last_four"] = self.client_secret_last_four
-        if self.next_client_secret_last_four is not UNSET:
-            data["next_client_secret_last_four"] = self.next_client_secret_last_four
-        if self.access_token_custom_audience is not UNSET:
-            data["access_token_custom_audience"] = self.access_token_custom_audience
-        if self.logo_url is not UNSET:
-            data["logo_url"] = self.logo_url
-        if self.client_id_metadata_url is not UNSET:
-            data["client_id_metadata_url"] = self.client_id_metadata_url
-        return data
-
-
-@attrs.define
-class GetConnection:
-    """The ``connection`` object."""
-
-    _FIELDS: ClassVar[frozenset[str]] = frozenset(
-        {
-            "organization_id",
-            "connection_id",
-            "status",
-            "display_name",
-            "identity_provider",
-            "base_url",
-            "bearer_token_last_four",
-            "scim_group_implicit_role_assignments",
-            "next_bearer_token_last_four",
-            "bearer_token_expires_at",
-            "next_bearer_token_expires_at",
-        }
-    )
-
-    organization_id: str | Unset = UNSET
-    connection_id: str | Unset = UNSET
-    status: str | Unset = UNSET
-    display_name: str | Unset = UNSET
-    identity_provider: str | Unset = UNSET
-    base_url: str | Unset = UNSET
-    bearer_token_last_four: str | Unset = UNSET
-    scim_group_implicit_role_assignments: List[Dict[str, Any]] | Unset = UNSET
-    next_bearer_token_last_four: str | Unset = UNSET
-    bearer_token_expires_at: str | Unset = UNSET
-    next_bearer_token_expires_at: str | Unset = UNSET
-    additional_properties: dict[str, Any] = attrs.field(factory=dict, repr=False)
-
-    @classmethod
-    def from_dict(cls, data: Mapping[str, Any]) -> GetConnection:
-        get = data.get
-        return cls(
-            organization_id=get("organization_id", UNSET),
-            connection_id=get("connection_id", UNSET),
-            status=get("status", UNSET),
-            display_name=get("display_name", UNSET),
-            identity_provider=get("identity_provider", UNSET),
-            base_url=get("base_url", UNSET),
-            bearer_token_last_four=get("bearer_token_last_four", UNSET),
-            scim_group_implicit_role_assignments=get("scim_group_implicit_role_assignments", UNSET),
-            next_bearer_token_last_four=get("next_bearer_token_last_four", UNSET),
-            bearer_token_expires_at=get("bearer_token_expires_at", UNSET),
-            next_bearer_token_expires_at=get("next_bearer_token_expires_at", UNSET),
-            additional_properties=extra_fields(data, cls._FIELDS),
-        )
-
-    def to_dict(self) -> dict[str, Any]:
-        data: dict[str, Any] = dict(self.additional_properties)
-        if self.organization_id is not UNSET:
-            data["organization_id"] = self.organization_id
-        if self.connection_id is not UNSET:
-            data["connection_id"] = self.connection_id
-        if self.status is not UNSET:
-            data["status"] = self.status
-        if self.display_name is not UNSET:
-            data["display_name"] = self.display_name
-        if self.identity_provider is not UNSET:
-            data["identity_provider"] = self.identity_provider
-        if self.base_url is not UNSET:
-            data["base_url"] = self.base_url
-        if self.bearer_token_last_four is not UNSET:
-            data["bearer_token_last_four"] = self.bearer_token_last_four
-        if self.scim_group_implicit_role_assignments is not UNSET:
-            data["scim_group_implicit_role_assignments"] = self.scim_group_implicit_role_assignments
-        if self.next_bearer_token_last_four is not UNSET:
-            data["next_bearer_token_last_four"] = self.next_bearer_token_last_four
-        if self.bearer_token_expires_at is not UNSET:
-            data["bearer_token_expires_at"] = self.bearer_token_expires_at
-        if self.next_bearer_token_expires_at is not UNSET:
-            data["next_bearer_token_expires_at"] = self.next_bearer_token_expires_at
-        return data
-
-
-@attrs.define
-class GetM2MClient:
-    """The ``m2m_client`` object."""
-
-    _FIELDS: ClassVar[frozenset[str]] = frozenset(
-        {
-            "client_id",
-            "client_name",
-            "client_description",
-            "status",
-            "scopes",
-            "client_secret_last_four",
-            "trusted_metadata",
-            "next_client_secret_last_four",
-        }
-    )
-
-    client_id: str | Unset = UNSET
-    client_name: str | Unset = UNSET
-    client_description: str | Unset = UNSET
-    status: str | Unset = UNSET
-    scopes: List[str] | Unset = UNSET
-    client_secret_last_four: str | Unset = UNSET
-    trusted_metadata: Dict[str, Any] | Unset = UNSET
-    next_client_secret_last_four: str | Unset = UNSET
-    additional_properties: dict[str, Any] = attrs.field(factory=dict, repr=False)
-
-    @classmethod
-    def from_dict(cls, data: Mapping[str, Any]) -> GetM2MClient:
-        get = data.get
-        return cls(
-            client_id=get("client_id", UNSET),
-            client_name=get("client_name", UNSET),
-            client_description=get("client_description", UNSET),
-            status=get("status", UNSET),
-            scopes=get("scopes", UNSET),
-            client_secret_last_four=get("client_secret_last_four", UNSET),
-            trusted_metadata=get("trusted_metadata", UNSET),
-            next_client_secret_last_four=get("next_client_secret_last_four", UNSET),
-            additional_properties=extra_fields(data, cls._FIELDS),
-        )
-
-    def to_dict(self) -> dict[str, Any]:
-        data: dict[str, Any] = dict(self.additional_properties)
-        if self.client_id is not UNSET:
-            data["client_id"] = self.client_id
-        if self.client_name is not UNSET:
-            data["client_name"] = self.client_name
-        if self.client_description is not UNSET:
-            data["client_description"] = self.client_description
-        if self.status is not UNSET:
-            data["status"] = self.status
-        if self.scopes is not UNSET:
-            data["scopes"] = self.scopes
-        if self.client_secret_last_four is not UNSET:
-            data["client_secret_last_four"] = self.client_secret_last_four
-        if self.trusted_metadata is not UNSET:
-            data["trusted_metadata"] = self.trusted_metadata
-        if self.next_client_secret_last_four is not UNSET:
-            data["next_client_secret_last_four"] = self.next_client_secret_last_four
-        return data
-
-
-@attrs.define
-class GetOrgPolicyOrgPolicy:
-    """The ``org_policy`` object."""
-
-    _FIELDS: ClassVar[frozenset[str]] = frozenset(
-        {
-            "roles",
-        }
-    )
-
-    roles: List[Dict[str, Any]] | Unset = UNSET
-    additional_properties: dict[str, Any] = attrs.field(factory=dict, repr=False)
-
-    @classmethod
-    def from_dict(cls, data: Mapping[str, Any]) -> GetOrgPolicyOrgPolicy:
-        get = data.get
-        return cls(
-            roles=get("roles", UNSET),
-            additional_properties=extra_fields(data, cls._FIELDS),
-        )
-
-    def to_dict(self) -> dict[str, Any]:
-        data: dict[str, Any] = dict(self.additional_properties)
-        if self.roles is not UNSET:
-            data["roles"] = self.roles
-        return data
-
-
-@attrs.define
 class GroupImplicitRoleAssignment:
     """The ``b2b.sso.external.create_connection(group_implicit_role_assignments)`` object."""
 
@@ -5349,7 +5180,7 @@ class GroupImplicitRoleAssignment:
 
 @attrs.define
 class IdpOauthAuthorizeResponse:
-    """The response of ``client.b2b.idp.oauth.authorize()`` and ``client.idp.oauth.authorize()``"""
+    """The response of ``client.b2b.idp.oauth.authorize()`` and ``client.idp.oauth.authorize()``."""
 
     _FIELDS: ClassVar[frozenset[str]] = frozenset(
         {
@@ -5392,7 +5223,7 @@ class IdpOauthAuthorizeResponse:
 
 @attrs.define
 class IdpOauthAuthorizeStartResponse:
-    """The response of ``client.idp.oauth.authorize_start()``"""
+    """The response of ``client.idp.oauth.authorize_start()``."""
 
     _FIELDS: ClassVar[frozenset[str]] = frozenset(
         {
@@ -5450,7 +5281,7 @@ class IdpOauthAuthorizeStartResponse:
 
 @attrs.define
 class ImpersonationAuthenticateResponse:
-    """The response of ``client.impersonation.authenticate()``"""
+    """The response of ``client.impersonation.authenticate()``."""
 
     _FIELDS: ClassVar[frozenset[str]] = frozenset(
         {
@@ -5727,8 +5558,207 @@ class LudsRequirement:
 
 
 @attrs.define
+class M2MClient:
+    """The ``m2m_client`` object."""
+
+    _FIELDS: ClassVar[frozenset[str]] = frozenset(
+        {
+            "client_id",
+            "client_name",
+            "client_description",
+            "status",
+            "scopes",
+            "client_secret_last_four",
+            "trusted_metadata",
+            "next_client_secret_last_four",
+        }
+    )
+
+    client_id: str | Unset = UNSET
+    client_name: str | Unset = UNSET
+    client_description: str | Unset = UNSET
+    status: str | Unset = UNSET
+    scopes: List[str] | Unset = UNSET
+    client_secret_last_four: str | Unset = UNSET
+    trusted_metadata: Dict[str, Any] | Unset = UNSET
+    next_client_secret_last_four: str | Unset = UNSET
+    additional_properties: dict[str, Any] = attrs.field(factory=dict, repr=False)
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> M2MClient:
+        get = data.get
+        return cls(
+            client_id=get("client_id", UNSET),
+            client_name=get("client_name", UNSET),
+            client_description=get("client_description", UNSET),
+            status=get("status", UNSET),
+            scopes=get("scopes", UNSET),
+            client_secret_last_four=get("client_secret_last_four", UNSET),
+            trusted_metadata=get("trusted_metadata", UNSET),
+            next_client_secret_last_four=get("next_client_secret_last_four", UNSET),
+            additional_properties=extra_fields(data, cls._FIELDS),
+        )
+
+    def to_dict(self) -> dict[str, Any]:
+        data: dict[str, Any] = dict(self.additional_properties)
+        if self.client_id is not UNSET:
+            data["client_id"] = self.client_id
+        if self.client_name is not UNSET:
+            data["client_name"] = self.client_name
+        if self.client_description is not UNSET:
+            data["client_description"] = self.client_description
+        if self.status is not UNSET:
+            data["status"] = self.status
+        if self.scopes is not UNSET:
+            data["scopes"] = self.scopes
+        if self.client_secret_last_four is not UNSET:
+            data["client_secret_last_four"] = self.client_secret_last_four
+        if self.trusted_metadata is not UNSET:
+            data["trusted_metadata"] = self.trusted_metadata
+        if self.next_client_secret_last_four is not UNSET:
+            data["next_client_secret_last_four"] = self.next_client_secret_last_four
+        return data
+
+
+@attrs.define
+class M2MClientWithNextSecret:
+    """The ``m2m_client`` object."""
+
+    _FIELDS: ClassVar[frozenset[str]] = frozenset(
+        {
+            "client_id",
+            "next_client_secret",
+            "client_name",
+            "client_description",
+            "status",
+            "scopes",
+            "client_secret_last_four",
+            "trusted_metadata",
+            "next_client_secret_last_four",
+        }
+    )
+
+    client_id: str | Unset = UNSET
+    next_client_secret: str | Unset = UNSET
+    client_name: str | Unset = UNSET
+    client_description: str | Unset = UNSET
+    status: str | Unset = UNSET
+    scopes: List[str] | Unset = UNSET
+    client_secret_last_four: str | Unset = UNSET
+    trusted_metadata: Dict[str, Any] | Unset = UNSET
+    next_client_secret_last_four: str | Unset = UNSET
+    additional_properties: dict[str, Any] = attrs.field(factory=dict, repr=False)
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> M2MClientWithNextSecret:
+        get = data.get
+        return cls(
+            client_id=get("client_id", UNSET),
+            next_client_secret=get("next_client_secret", UNSET),
+            client_name=get("client_name", UNSET),
+            client_description=get("client_description", UNSET),
+            status=get("status", UNSET),
+            scopes=get("scopes", UNSET),
+            client_secret_last_four=get("client_secret_last_four", UNSET),
+            trusted_metadata=get("trusted_metadata", UNSET),
+            next_client_secret_last_four=get("next_client_secret_last_four", UNSET),
+            additional_properties=extra_fields(data, cls._FIELDS),
+        )
+
+    def to_dict(self) -> dict[str, Any]:
+        data: dict[str, Any] = dict(self.additional_properties)
+        if self.client_id is not UNSET:
+            data["client_id"] = self.client_id
+        if self.next_client_secret is not UNSET:
+            data["next_client_secret"] = self.next_client_secret
+        if self.client_name is not UNSET:
+            data["client_name"] = self.client_name
+        if self.client_description is not UNSET:
+            data["client_description"] = self.client_description
+        if self.status is not UNSET:
+            data["status"] = self.status
+        if self.scopes is not UNSET:
+            data["scopes"] = self.scopes
+        if self.client_secret_last_four is not UNSET:
+            data["client_secret_last_four"] = self.client_secret_last_four
+        if self.trusted_metadata is not UNSET:
+            data["trusted_metadata"] = self.trusted_metadata
+        if self.next_client_secret_last_four is not UNSET:
+            data["next_client_secret_last_four"] = self.next_client_secret_last_four
+        return data
+
+
+@attrs.define
+class M2MClientWithSecret:
+    """The ``m2m_client`` object."""
+
+    _FIELDS: ClassVar[frozenset[str]] = frozenset(
+        {
+            "client_id",
+            "client_secret",
+            "client_name",
+            "client_description",
+            "status",
+            "scopes",
+            "client_secret_last_four",
+            "trusted_metadata",
+            "next_client_secret_last_four",
+        }
+    )
+
+    client_id: str | Unset = UNSET
+    client_secret: str | Unset = UNSET
+    client_name: str | Unset = UNSET
+    client_description: str | Unset = UNSET
+    status: str | Unset = UNSET
+    scopes: List[str] | Unset = UNSET
+    client_secret_last_four: str | Unset = UNSET
+    trusted_metadata: Dict[str, Any] | Unset = UNSET
+    next_client_secret_last_four: str | Unset = UNSET
+    additional_properties: dict[str, Any] = attrs.field(factory=dict, repr=False)
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> M2MClientWithSecret:
+        get = data.get
+        return cls(
+            client_id=get("client_id", UNSET),
+            client_secret=get("client_secret", UNSET),
+            client_name=get("client_name", UNSET),
+            client_description=get("client_description", UNSET),
+            status=get("status", UNSET),
+            scopes=get("scopes", UNSET),
+            client_secret_last_four=get("client_secret_last_four", UNSET),
+            trusted_metadata=get("trusted_metadata", UNSET),
+            next_client_secret_last_four=get("next_client_secret_last_four", UNSET),
+            additional_properties=extra_fields(data, cls._FIELDS),
+        )
+
+    def to_dict(self) -> dict[str, Any]:
+        data: dict[str, Any] = dict(self.additional_properties)
+        if self.client_id is not UNSET:
+            data["client_id"] = self.client_id
+        if self.client_secret is not UNSET:
+            data["client_secret"] = self.client_secret
+        if self.client_name is not UNSET:
+            data["client_name"] = self.client_name
+        if self.client_description is not UNSET:
+            data["client_description"] = self.client_description
+        if self.status is not UNSET:
+            data["status"] = self.status
+        if self.scopes is not UNSET:
+            data["scopes"] = self.scopes
+        if self.client_secret_last_four is not UNSET:
+            data["client_secret_last_four"] = self.client_secret_last_four
+        if self.trusted_metadata is not UNSET:
+            data["trusted_metadata"] = self.trusted_metadata
+        if self.next_client_secret_last_four is not UNSET:
+            data["next_client_secret_last_four"] = self.next_client_secret_last_four
+        return data
+
+
+@attrs.define
 class M2MClientsCreateResponse:
-    """The response of ``client.m2m.clients.create()``"""
+    """The response of ``client.m2m.clients.create()``."""
 
     _FIELDS: ClassVar[frozenset[str]] = frozenset(
         {
@@ -5739,7 +5769,7 @@ class M2MClientsCreateResponse:
     )
 
     request_id: str | Unset = UNSET
-    m2m_client: CreateM2MClient | Unset = UNSET
+    m2m_client: M2MClientWithSecret | Unset = UNSET
     status_code: int | Unset = UNSET
     additional_properties: dict[str, Any] = attrs.field(factory=dict, repr=False)
 
@@ -5748,7 +5778,7 @@ class M2MClientsCreateResponse:
         get = data.get
         return cls(
             request_id=get("request_id", UNSET),
-            m2m_client=parse_object(CreateM2MClient.from_dict, get("m2m_client", UNSET)),
+            m2m_client=parse_object(M2MClientWithSecret.from_dict, get("m2m_client", UNSET)),
             status_code=get("status_code", UNSET),
             additional_properties=extra_fields(data, cls._FIELDS),
         )
@@ -5777,7 +5807,7 @@ class M2MClientsGetResponse:
     )
 
     request_id: str | Unset = UNSET
-    m2m_client: GetM2MClient | Unset = UNSET
+    m2m_client: M2MClient | Unset = UNSET
     status_code: int | Unset = UNSET
     additional_properties: dict[str, Any] = attrs.field(factory=dict, repr=False)
 
@@ -5786,7 +5816,7 @@ class M2MClientsGetResponse:
         get = data.get
         return cls(
             request_id=get("request_id", UNSET),
-            m2m_client=parse_object(GetM2MClient.from_dict, get("m2m_client", UNSET)),
+            m2m_client=parse_object(M2MClient.from_dict, get("m2m_client", UNSET)),
             status_code=get("status_code", UNSET),
             additional_properties=extra_fields(data, cls._FIELDS),
         )
@@ -5804,7 +5834,7 @@ class M2MClientsGetResponse:
 
 @attrs.define
 class M2MClientsSearchResponse:
-    """The response of ``client.m2m.clients.search()``"""
+    """The response of ``client.m2m.clients.search()``."""
 
     _FIELDS: ClassVar[frozenset[str]] = frozenset(
         {
@@ -5849,7 +5879,7 @@ class M2MClientsSearchResponse:
 
 @attrs.define
 class M2MClientsSecretsRotateStartResponse:
-    """The response of ``client.m2m.clients.secrets.rotate_start()``"""
+    """The response of ``client.m2m.clients.secrets.rotate_start()``."""
 
     _FIELDS: ClassVar[frozenset[str]] = frozenset(
         {
@@ -5860,7 +5890,7 @@ class M2MClientsSecretsRotateStartResponse:
     )
 
     request_id: str | Unset = UNSET
-    m2m_client: SecretsM2MClient | Unset = UNSET
+    m2m_client: M2MClientWithNextSecret | Unset = UNSET
     status_code: int | Unset = UNSET
     additional_properties: dict[str, Any] = attrs.field(factory=dict, repr=False)
 
@@ -5869,7 +5899,7 @@ class M2MClientsSecretsRotateStartResponse:
         get = data.get
         return cls(
             request_id=get("request_id", UNSET),
-            m2m_client=parse_object(SecretsM2MClient.from_dict, get("m2m_client", UNSET)),
+            m2m_client=parse_object(M2MClientWithNextSecret.from_dict, get("m2m_client", UNSET)),
             status_code=get("status_code", UNSET),
             additional_properties=extra_fields(data, cls._FIELDS),
         )
@@ -5887,7 +5917,7 @@ class M2MClientsSecretsRotateStartResponse:
 
 @attrs.define
 class MagicLinksCreateResponse:
-    """The response of ``client.magic_links.create()``"""
+    """The response of ``client.magic_links.create()``."""
 
     _FIELDS: ClassVar[frozenset[str]] = frozenset(
         {
@@ -5923,97 +5953,6 @@ class MagicLinksCreateResponse:
             data["user_id"] = self.user_id
         if self.token is not UNSET:
             data["token"] = self.token
-        if self.status_code is not UNSET:
-            data["status_code"] = self.status_code
-        return data
-
-
-@attrs.define
-class MagicLinksDiscoveryAuthenticateResponse:
-    """The response of ``client.b2b.magic_links.discovery.authenticate()``, ``client.b2b.otps.email.discovery.authenticate()`` and ``client.b2b.passwords.discovery.email.reset()``"""
-
-    _FIELDS: ClassVar[frozenset[str]] = frozenset(
-        {
-            "request_id",
-            "intermediate_session_token",
-            "email_address",
-            "discovered_organizations",
-            "status_code",
-        }
-    )
-
-    request_id: str | Unset = UNSET
-    intermediate_session_token: str | Unset = UNSET
-    email_address: str | Unset = UNSET
-    discovered_organizations: List[Dict[str, Any]] | Unset = UNSET
-    status_code: int | Unset = UNSET
-    additional_properties: dict[str, Any] = attrs.field(factory=dict, repr=False)
-
-    @classmethod
-    def from_dict(cls, data: Mapping[str, Any]) -> MagicLinksDiscoveryAuthenticateResponse:
-        get = data.get
-        return cls(
-            request_id=get("request_id", UNSET),
-            intermediate_session_token=get("intermediate_session_token", UNSET),
-            email_address=get("email_address", UNSET),
-            discovered_organizations=get("discovered_organizations", UNSET),
-            status_code=get("status_code", UNSET),
-            additional_properties=extra_fields(data, cls._FIELDS),
-        )
-
-    def to_dict(self) -> dict[str, Any]:
-        data: dict[str, Any] = dict(self.additional_properties)
-        if self.request_id is not UNSET:
-            data["request_id"] = self.request_id
-        if self.intermediate_session_token is not UNSET:
-            data["intermediate_session_token"] = self.intermediate_session_token
-        if self.email_address is not UNSET:
-            data["email_address"] = self.email_address
-        if self.discovered_organizations is not UNSET:
-            data["discovered_organizations"] = self.discovered_organizations
-        if self.status_code is not UNSET:
-            data["status_code"] = self.status_code
-        return data
-
-
-@attrs.define
-class MagicLinksEmailInviteResponse:
-    """The response of ``client.magic_links.email.invite()`` and 3 other methods."""
-
-    _FIELDS: ClassVar[frozenset[str]] = frozenset(
-        {
-            "request_id",
-            "user_id",
-            "email_id",
-            "status_code",
-        }
-    )
-
-    request_id: str | Unset = UNSET
-    user_id: str | Unset = UNSET
-    email_id: str | Unset = UNSET
-    status_code: int | Unset = UNSET
-    additional_properties: dict[str, Any] = attrs.field(factory=dict, repr=False)
-
-    @classmethod
-    def from_dict(cls, data: Mapping[str, Any]) -> MagicLinksEmailInviteResponse:
-        get = data.get
-        return cls(
-            request_id=get("request_id", UNSET),
-            user_id=get("user_id", UNSET),
-            email_id=get("email_id", UNSET),
-            status_code=get("status_code", UNSET),
-            additional_properties=extra_fields(data, cls._FIELDS),
-        )
-
-    def to_dict(self) -> dict[str, Any]:
-        data: dict[str, Any] = dict(self.additional_properties)
-        if self.request_id is not UNSET:
-            data["request_id"] = self.request_id
-        if self.user_id is not UNSET:
-            data["user_id"] = self.user_id
-        if self.email_id is not UNSET:
-            data["email_id"] = self.email_id
         if self.status_code is not UNSET:
             data["status_code"] = self.status_code
         return data
@@ -6386,51 +6325,8 @@ class MemberSession:
 
 
 @attrs.define
-class MembersOauthProvidersGithubResponse:
-    """The response of ``client.b2b.organizations.members.oauth_providers.github()``, ``client.b2b.organizations.members.oauth_providers.hubspot()`` and ``client.b2b.organizations.members.oauth_providers.slack()``"""
-
-    _FIELDS: ClassVar[frozenset[str]] = frozenset(
-        {
-            "request_id",
-            "provider_type",
-            "registrations",
-            "status_code",
-        }
-    )
-
-    request_id: str | Unset = UNSET
-    provider_type: str | Unset = UNSET
-    registrations: List[Dict[str, Any]] | Unset = UNSET
-    status_code: int | Unset = UNSET
-    additional_properties: dict[str, Any] = attrs.field(factory=dict, repr=False)
-
-    @classmethod
-    def from_dict(cls, data: Mapping[str, Any]) -> MembersOauthProvidersGithubResponse:
-        get = data.get
-        return cls(
-            request_id=get("request_id", UNSET),
-            provider_type=get("provider_type", UNSET),
-            registrations=get("registrations", UNSET),
-            status_code=get("status_code", UNSET),
-            additional_properties=extra_fields(data, cls._FIELDS),
-        )
-
-    def to_dict(self) -> dict[str, Any]:
-        data: dict[str, Any] = dict(self.additional_properties)
-        if self.request_id is not UNSET:
-            data["request_id"] = self.request_id
-        if self.provider_type is not UNSET:
-            data["provider_type"] = self.provider_type
-        if self.registrations is not UNSET:
-            data["registrations"] = self.registrations
-        if self.status_code is not UNSET:
-            data["status_code"] = self.status_code
-        return data
-
-
-@attrs.define
 class MembersOauthProvidersGoogleResponse:
-    """The response of ``client.b2b.organizations.members.oauth_providers.google()``"""
+    """The response of ``client.b2b.organizations.members.oauth_providers.google()``."""
 
     _FIELDS: ClassVar[frozenset[str]] = frozenset(
         {
@@ -6498,7 +6394,7 @@ class MembersOauthProvidersGoogleResponse:
 
 @attrs.define
 class MembersOauthProvidersMicrosoftResponse:
-    """The response of ``client.b2b.organizations.members.oauth_providers.microsoft()``"""
+    """The response of ``client.b2b.organizations.members.oauth_providers.microsoft()``."""
 
     _FIELDS: ClassVar[frozenset[str]] = frozenset(
         {
@@ -6566,7 +6462,7 @@ class MembersOauthProvidersMicrosoftResponse:
 
 @attrs.define
 class MembersOidcProvidersResponse:
-    """The response of ``client.b2b.organizations.members.oidc_providers()``"""
+    """The response of ``client.b2b.organizations.members.oidc_providers()``."""
 
     _FIELDS: ClassVar[frozenset[str]] = frozenset(
         {
@@ -6604,7 +6500,7 @@ class MembersOidcProvidersResponse:
 
 @attrs.define
 class MembersUnlinkRetiredEmailResponse:
-    """The response of ``client.b2b.organizations.members.unlink_retired_email()``"""
+    """The response of ``client.b2b.organizations.members.unlink_retired_email()``."""
 
     _FIELDS: ClassVar[frozenset[str]] = frozenset(
         {
@@ -6776,7 +6672,7 @@ class NetworkProperty:
 
 @attrs.define
 class OauthAttachResponse:
-    """The response of ``client.oauth.attach()``"""
+    """The response of ``client.oauth.attach()``."""
 
     _FIELDS: ClassVar[frozenset[str]] = frozenset(
         {
@@ -6814,7 +6710,7 @@ class OauthAttachResponse:
 
 @attrs.define
 class OauthAuthenticateResponse:
-    """The response of ``client.oauth.authenticate()``"""
+    """The response of ``client.oauth.authenticate()``."""
 
     _FIELDS: ClassVar[frozenset[str]] = frozenset(
         {
@@ -6840,7 +6736,7 @@ class OauthAuthenticateResponse:
     provider_type: str | Unset = UNSET
     session_token: str | Unset = UNSET
     session_jwt: str | Unset = UNSET
-    provider_values: AuthenticateProviderValue | Unset = UNSET
+    provider_values: OauthProviderValue | Unset = UNSET
     user: User | Unset = UNSET
     reset_sessions: bool | Unset = UNSET
     oauth_user_registration_id: str | Unset = UNSET
@@ -6860,7 +6756,7 @@ class OauthAuthenticateResponse:
             session_token=get("session_token", UNSET),
             session_jwt=get("session_jwt", UNSET),
             provider_values=parse_object(
-                AuthenticateProviderValue.from_dict, get("provider_values", UNSET)
+                OauthProviderValue.from_dict, get("provider_values", UNSET)
             ),
             user=parse_object(User.from_dict, get("user", UNSET)),
             reset_sessions=get("reset_sessions", UNSET),
@@ -6899,6 +6795,54 @@ class OauthAuthenticateResponse:
             data["user_session"] = dump(self.user_session)
         if self.user_device is not UNSET:
             data["user_device"] = dump(self.user_device)
+        return data
+
+
+@attrs.define
+class OauthProviderValue:
+    """The ``provider_values`` object."""
+
+    _FIELDS: ClassVar[frozenset[str]] = frozenset(
+        {
+            "access_token",
+            "refresh_token",
+            "id_token",
+            "scopes",
+            "expires_at",
+        }
+    )
+
+    access_token: str | Unset = UNSET
+    refresh_token: str | Unset = UNSET
+    id_token: str | Unset = UNSET
+    scopes: List[str] | Unset = UNSET
+    expires_at: str | Unset = UNSET
+    additional_properties: dict[str, Any] = attrs.field(factory=dict, repr=False)
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> OauthProviderValue:
+        get = data.get
+        return cls(
+            access_token=get("access_token", UNSET),
+            refresh_token=get("refresh_token", UNSET),
+            id_token=get("id_token", UNSET),
+            scopes=get("scopes", UNSET),
+            expires_at=get("expires_at", UNSET),
+            additional_properties=extra_fields(data, cls._FIELDS),
+        )
+
+    def to_dict(self) -> dict[str, Any]:
+        data: dict[str, Any] = dict(self.additional_properties)
+        if self.access_token is not UNSET:
+            data["access_token"] = self.access_token
+        if self.refresh_token is not UNSET:
+            data["refresh_token"] = self.refresh_token
+        if self.id_token is not UNSET:
+            data["id_token"] = self.id_token
+        if self.scopes is not UNSET:
+            data["scopes"] = self.scopes
+        if self.expires_at is not UNSET:
+            data["expires_at"] = self.expires_at
         return data
 
 
@@ -7028,6 +6972,61 @@ class Option:
         data: dict[str, Any] = dict(self.additional_properties)
         data["ip_match_required"] = self.ip_match_required
         data["user_agent_match_required"] = self.user_agent_match_required
+        return data
+
+
+@attrs.define
+class OrgPolicy:
+    """The ``org_policy`` object."""
+
+    _FIELDS: ClassVar[frozenset[str]] = frozenset(
+        {
+            "roles",
+        }
+    )
+
+    roles: List[Dict[str, Any]] | Unset = UNSET
+    additional_properties: dict[str, Any] = attrs.field(factory=dict, repr=False)
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> OrgPolicy:
+        get = data.get
+        return cls(
+            roles=get("roles", UNSET),
+            additional_properties=extra_fields(data, cls._FIELDS),
+        )
+
+    def to_dict(self) -> dict[str, Any]:
+        data: dict[str, Any] = dict(self.additional_properties)
+        if self.roles is not UNSET:
+            data["roles"] = self.roles
+        return data
+
+
+@attrs.define
+class OrgPolicyInput:
+    """The ``b2b.rbac.organizations.set_org_policy(org_policy)`` object."""
+
+    _FIELDS: ClassVar[frozenset[str]] = frozenset(
+        {
+            "roles",
+        }
+    )
+
+    roles: List[Dict[str, Any]]
+    additional_properties: dict[str, Any] = attrs.field(factory=dict, repr=False)
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> OrgPolicyInput:
+        get = data.get
+        return cls(
+            roles=get("roles", UNSET),
+            additional_properties=extra_fields(data, cls._FIELDS),
+        )
+
+    def to_dict(self) -> dict[str, Any]:
+        data: dict[str, Any] = dict(self.additional_properties)
+        data["roles"] = self.roles
         return data
 
 
@@ -7220,7 +7219,7 @@ class Organization:
 
 @attrs.define
 class OtpsLoginOrCreateResponse:
-    """The response of ``client.otps.sms.login_or_create()`` and ``client.otps.whatsapp.login_or_create()``"""
+    """The response of ``client.otps.sms.login_or_create()`` and ``client.otps.whatsapp.login_or_create()``."""
 
     _FIELDS: ClassVar[frozenset[str]] = frozenset(
         {
@@ -7268,7 +7267,7 @@ class OtpsLoginOrCreateResponse:
 
 @attrs.define
 class OtpsSendResponse:
-    """The response of ``client.otps.sms.send()`` and ``client.otps.whatsapp.send()``"""
+    """The response of ``client.otps.sms.send()`` and ``client.otps.whatsapp.send()``."""
 
     _FIELDS: ClassVar[frozenset[str]] = frozenset(
         {
@@ -7407,7 +7406,7 @@ class PasswordsAuthenticateResponse:
 
 @attrs.define
 class PasswordsCreateResponse:
-    """The response of ``client.passwords.create()``"""
+    """The response of ``client.passwords.create()``."""
 
     _FIELDS: ClassVar[frozenset[str]] = frozenset(
         {
@@ -7475,7 +7474,7 @@ class PasswordsCreateResponse:
 
 @attrs.define
 class PasswordsDiscoveryAuthenticateResponse:
-    """The response of ``client.b2b.passwords.discovery.authenticate()``"""
+    """The response of ``client.b2b.passwords.discovery.authenticate()``."""
 
     _FIELDS: ClassVar[frozenset[str]] = frozenset(
         {
@@ -7523,7 +7522,7 @@ class PasswordsDiscoveryAuthenticateResponse:
 
 @attrs.define
 class PasswordsExistingPasswordResetResponse:
-    """The response of ``client.b2b.passwords.existing_password.reset()``"""
+    """The response of ``client.b2b.passwords.existing_password.reset()``."""
 
     _FIELDS: ClassVar[frozenset[str]] = frozenset(
         {
@@ -7613,7 +7612,7 @@ class PasswordsExistingPasswordResetResponse:
 
 @attrs.define
 class PasswordsMigrateResponse:
-    """The response of ``client.passwords.migrate()``"""
+    """The response of ``client.passwords.migrate()``."""
 
     _FIELDS: ClassVar[frozenset[str]] = frozenset(
         {
@@ -7666,7 +7665,7 @@ class PasswordsMigrateResponse:
 
 @attrs.define
 class PasswordsSessionResetResponse:
-    """The response of ``client.passwords.session.reset()``"""
+    """The response of ``client.passwords.session.reset()``."""
 
     _FIELDS: ClassVar[frozenset[str]] = frozenset(
         {
@@ -7729,7 +7728,7 @@ class PasswordsSessionResetResponse:
 
 @attrs.define
 class PasswordsStrengthCheckResponse:
-    """The response of ``client.passwords.strength_check()``"""
+    """The response of ``client.passwords.strength_check()``."""
 
     _FIELDS: ClassVar[frozenset[str]] = frozenset(
         {
@@ -7897,7 +7896,7 @@ class PrimaryRequired:
 
 @attrs.define
 class ProjectMetricsResponse:
-    """The response of ``client.project.metrics()``"""
+    """The response of ``client.project.metrics()``."""
 
     _FIELDS: ClassVar[frozenset[str]] = frozenset(
         {
@@ -8039,7 +8038,7 @@ class RbacEmailImplicitRoleAssignment:
 
 @attrs.define
 class RbacPolicyResponse:
-    """The response of ``client.b2b.rbac.policy()`` and ``client.rbac.policy()``"""
+    """The response of ``client.b2b.rbac.policy()`` and ``client.rbac.policy()``."""
 
     _FIELDS: ClassVar[frozenset[str]] = frozenset(
         {
@@ -8105,84 +8104,6 @@ class ResultsMetadata:
             data["total"] = self.total
         if self.next_cursor is not UNSET:
             data["next_cursor"] = self.next_cursor
-        return data
-
-
-@attrs.define
-class RotateStartConnection:
-    """The ``connection`` object."""
-
-    _FIELDS: ClassVar[frozenset[str]] = frozenset(
-        {
-            "organization_id",
-            "connection_id",
-            "status",
-            "display_name",
-            "base_url",
-            "identity_provider",
-            "bearer_token_last_four",
-            "next_bearer_token",
-            "scim_group_implicit_role_assignments",
-            "bearer_token_expires_at",
-            "next_bearer_token_expires_at",
-        }
-    )
-
-    organization_id: str | Unset = UNSET
-    connection_id: str | Unset = UNSET
-    status: str | Unset = UNSET
-    display_name: str | Unset = UNSET
-    base_url: str | Unset = UNSET
-    identity_provider: str | Unset = UNSET
-    bearer_token_last_four: str | Unset = UNSET
-    next_bearer_token: str | Unset = UNSET
-    scim_group_implicit_role_assignments: List[Dict[str, Any]] | Unset = UNSET
-    bearer_token_expires_at: str | Unset = UNSET
-    next_bearer_token_expires_at: str | Unset = UNSET
-    additional_properties: dict[str, Any] = attrs.field(factory=dict, repr=False)
-
-    @classmethod
-    def from_dict(cls, data: Mapping[str, Any]) -> RotateStartConnection:
-        get = data.get
-        return cls(
-            organization_id=get("organization_id", UNSET),
-            connection_id=get("connection_id", UNSET),
-            status=get("status", UNSET),
-            display_name=get("display_name", UNSET),
-            base_url=get("base_url", UNSET),
-            identity_provider=get("identity_provider", UNSET),
-            bearer_token_last_four=get("bearer_token_last_four", UNSET),
-            next_bearer_token=get("next_bearer_token", UNSET),
-            scim_group_implicit_role_assignments=get("scim_group_implicit_role_assignments", UNSET),
-            bearer_token_expires_at=get("bearer_token_expires_at", UNSET),
-            next_bearer_token_expires_at=get("next_bearer_token_expires_at", UNSET),
-            additional_properties=extra_fields(data, cls._FIELDS),
-        )
-
-    def to_dict(self) -> dict[str, Any]:
-        data: dict[str, Any] = dict(self.additional_properties)
-        if self.organization_id is not UNSET:
-            data["organization_id"] = self.organization_id
-        if self.connection_id is not UNSET:
-            data["connection_id"] = self.connection_id
-        if self.status is not UNSET:
-            data["status"] = self.status
-        if self.display_name is not UNSET:
-            data["display_name"] = self.display_name
-        if self.base_url is not UNSET:
-            data["base_url"] = self.base_url
-        if self.identity_provider is not UNSET:
-            data["identity_provider"] = self.identity_provider
-        if self.bearer_token_last_four is not UNSET:
-            data["bearer_token_last_four"] = self.bearer_token_last_four
-        if self.next_bearer_token is not UNSET:
-            data["next_bearer_token"] = self.next_bearer_token
-        if self.scim_group_implicit_role_assignments is not UNSET:
-            data["scim_group_implicit_role_assignments"] = self.scim_group_implicit_role_assignments
-        if self.bearer_token_expires_at is not UNSET:
-            data["bearer_token_expires_at"] = self.bearer_token_expires_at
-        if self.next_bearer_token_expires_at is not UNSET:
-            data["next_bearer_token_expires_at"] = self.next_bearer_token_expires_at
         return data
 
 
@@ -8342,7 +8263,7 @@ class SamlConnectionImplicitRoleAssignment:
 
 @attrs.define
 class SamlDeleteEncryptionPrivateKeyResponse:
-    """The response of ``client.b2b.sso.saml.delete_encryption_private_key()``"""
+    """The response of ``client.b2b.sso.saml.delete_encryption_private_key()``."""
 
     _FIELDS: ClassVar[frozenset[str]] = frozenset(
         {
@@ -8591,6 +8512,230 @@ class ScimAttribute:
 
 
 @attrs.define
+class ScimConnection:
+    """The ``connection`` object."""
+
+    _FIELDS: ClassVar[frozenset[str]] = frozenset(
+        {
+            "organization_id",
+            "connection_id",
+            "status",
+            "display_name",
+            "identity_provider",
+            "base_url",
+            "bearer_token_last_four",
+            "scim_group_implicit_role_assignments",
+            "next_bearer_token_last_four",
+            "bearer_token_expires_at",
+            "next_bearer_token_expires_at",
+        }
+    )
+
+    organization_id: str | Unset = UNSET
+    connection_id: str | Unset = UNSET
+    status: str | Unset = UNSET
+    display_name: str | Unset = UNSET
+    identity_provider: str | Unset = UNSET
+    base_url: str | Unset = UNSET
+    bearer_token_last_four: str | Unset = UNSET
+    scim_group_implicit_role_assignments: List[Dict[str, Any]] | Unset = UNSET
+    next_bearer_token_last_four: str | Unset = UNSET
+    bearer_token_expires_at: str | Unset = UNSET
+    next_bearer_token_expires_at: str | Unset = UNSET
+    additional_properties: dict[str, Any] = attrs.field(factory=dict, repr=False)
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> ScimConnection:
+        get = data.get
+        return cls(
+            organization_id=get("organization_id", UNSET),
+            connection_id=get("connection_id", UNSET),
+            status=get("status", UNSET),
+            display_name=get("display_name", UNSET),
+            identity_provider=get("identity_provider", UNSET),
+            base_url=get("base_url", UNSET),
+            bearer_token_last_four=get("bearer_token_last_four", UNSET),
+            scim_group_implicit_role_assignments=get("scim_group_implicit_role_assignments", UNSET),
+            next_bearer_token_last_four=get("next_bearer_token_last_four", UNSET),
+            bearer_token_expires_at=get("bearer_token_expires_at", UNSET),
+            next_bearer_token_expires_at=get("next_bearer_token_expires_at", UNSET),
+            additional_properties=extra_fields(data, cls._FIELDS),
+        )
+
+    def to_dict(self) -> dict[str, Any]:
+        data: dict[str, Any] = dict(self.additional_properties)
+        if self.organization_id is not UNSET:
+            data["organization_id"] = self.organization_id
+        if self.connection_id is not UNSET:
+            data["connection_id"] = self.connection_id
+        if self.status is not UNSET:
+            data["status"] = self.status
+        if self.display_name is not UNSET:
+            data["display_name"] = self.display_name
+        if self.identity_provider is not UNSET:
+            data["identity_provider"] = self.identity_provider
+        if self.base_url is not UNSET:
+            data["base_url"] = self.base_url
+        if self.bearer_token_last_four is not UNSET:
+            data["bearer_token_last_four"] = self.bearer_token_last_four
+        if self.scim_group_implicit_role_assignments is not UNSET:
+            data["scim_group_implicit_role_assignments"] = self.scim_group_implicit_role_assignments
+        if self.next_bearer_token_last_four is not UNSET:
+            data["next_bearer_token_last_four"] = self.next_bearer_token_last_four
+        if self.bearer_token_expires_at is not UNSET:
+            data["bearer_token_expires_at"] = self.bearer_token_expires_at
+        if self.next_bearer_token_expires_at is not UNSET:
+            data["next_bearer_token_expires_at"] = self.next_bearer_token_expires_at
+        return data
+
+
+@attrs.define
+class ScimConnectionWithNextToken:
+    """The ``connection`` object."""
+
+    _FIELDS: ClassVar[frozenset[str]] = frozenset(
+        {
+            "organization_id",
+            "connection_id",
+            "status",
+            "display_name",
+            "base_url",
+            "identity_provider",
+            "bearer_token_last_four",
+            "next_bearer_token",
+            "scim_group_implicit_role_assignments",
+            "bearer_token_expires_at",
+            "next_bearer_token_expires_at",
+        }
+    )
+
+    organization_id: str | Unset = UNSET
+    connection_id: str | Unset = UNSET
+    status: str | Unset = UNSET
+    display_name: str | Unset = UNSET
+    base_url: str | Unset = UNSET
+    identity_provider: str | Unset = UNSET
+    bearer_token_last_four: str | Unset = UNSET
+    next_bearer_token: str | Unset = UNSET
+    scim_group_implicit_role_assignments: List[Dict[str, Any]] | Unset = UNSET
+    bearer_token_expires_at: str | Unset = UNSET
+    next_bearer_token_expires_at: str | Unset = UNSET
+    additional_properties: dict[str, Any] = attrs.field(factory=dict, repr=False)
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> ScimConnectionWithNextToken:
+        get = data.get
+        return cls(
+            organization_id=get("organization_id", UNSET),
+            connection_id=get("connection_id", UNSET),
+            status=get("status", UNSET),
+            display_name=get("display_name", UNSET),
+            base_url=get("base_url", UNSET),
+            identity_provider=get("identity_provider", UNSET),
+            bearer_token_last_four=get("bearer_token_last_four", UNSET),
+            next_bearer_token=get("next_bearer_token", UNSET),
+            scim_group_implicit_role_assignments=get("scim_group_implicit_role_assignments", UNSET),
+            bearer_token_expires_at=get("bearer_token_expires_at", UNSET),
+            next_bearer_token_expires_at=get("next_bearer_token_expires_at", UNSET),
+            additional_properties=extra_fields(data, cls._FIELDS),
+        )
+
+    def to_dict(self) -> dict[str, Any]:
+        data: dict[str, Any] = dict(self.additional_properties)
+        if self.organization_id is not UNSET:
+            data["organization_id"] = self.organization_id
+        if self.connection_id is not UNSET:
+            data["connection_id"] = self.connection_id
+        if self.status is not UNSET:
+            data["status"] = self.status
+        if self.display_name is not UNSET:
+            data["display_name"] = self.display_name
+        if self.base_url is not UNSET:
+            data["base_url"] = self.base_url
+        if self.identity_provider is not UNSET:
+            data["identity_provider"] = self.identity_provider
+        if self.bearer_token_last_four is not UNSET:
+            data["bearer_token_last_four"] = self.bearer_token_last_four
+        if self.next_bearer_token is not UNSET:
+            data["next_bearer_token"] = self.next_bearer_token
+        if self.scim_group_implicit_role_assignments is not UNSET:
+            data["scim_group_implicit_role_assignments"] = self.scim_group_implicit_role_assignments
+        if self.bearer_token_expires_at is not UNSET:
+            data["bearer_token_expires_at"] = self.bearer_token_expires_at
+        if self.next_bearer_token_expires_at is not UNSET:
+            data["next_bearer_token_expires_at"] = self.next_bearer_token_expires_at
+        return data
+
+
+@attrs.define
+class ScimConnectionWithToken:
+    """The ``connection`` object."""
+
+    _FIELDS: ClassVar[frozenset[str]] = frozenset(
+        {
+            "organization_id",
+            "connection_id",
+            "status",
+            "display_name",
+            "identity_provider",
+            "base_url",
+            "bearer_token",
+            "scim_group_implicit_role_assignments",
+            "bearer_token_expires_at",
+        }
+    )
+
+    organization_id: str | Unset = UNSET
+    connection_id: str | Unset = UNSET
+    status: str | Unset = UNSET
+    display_name: str | Unset = UNSET
+    identity_provider: str | Unset = UNSET
+    base_url: str | Unset = UNSET
+    bearer_token: str | Unset = UNSET
+    scim_group_implicit_role_assignments: List[Dict[str, Any]] | Unset = UNSET
+    bearer_token_expires_at: str | Unset = UNSET
+    additional_properties: dict[str, Any] = attrs.field(factory=dict, repr=False)
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> ScimConnectionWithToken:
+        get = data.get
+        return cls(
+            organization_id=get("organization_id", UNSET),
+            connection_id=get("connection_id", UNSET),
+            status=get("status", UNSET),
+            display_name=get("display_name", UNSET),
+            identity_provider=get("identity_provider", UNSET),
+            base_url=get("base_url", UNSET),
+            bearer_token=get("bearer_token", UNSET),
+            scim_group_implicit_role_assignments=get("scim_group_implicit_role_assignments", UNSET),
+            bearer_token_expires_at=get("bearer_token_expires_at", UNSET),
+            additional_properties=extra_fields(data, cls._FIELDS),
+        )
+
+    def to_dict(self) -> dict[str, Any]:
+        data: dict[str, Any] = dict(self.additional_properties)
+        if self.organization_id is not UNSET:
+            data["organization_id"] = self.organization_id
+        if self.connection_id is not UNSET:
+            data["connection_id"] = self.connection_id
+        if self.status is not UNSET:
+            data["status"] = self.status
+        if self.display_name is not UNSET:
+            data["display_name"] = self.display_name
+        if self.identity_provider is not UNSET:
+            data["identity_provider"] = self.identity_provider
+        if self.base_url is not UNSET:
+            data["base_url"] = self.base_url
+        if self.bearer_token is not UNSET:
+            data["bearer_token"] = self.bearer_token
+        if self.scim_group_implicit_role_assignments is not UNSET:
+            data["scim_group_implicit_role_assignments"] = self.scim_group_implicit_role_assignments
+        if self.bearer_token_expires_at is not UNSET:
+            data["bearer_token_expires_at"] = self.bearer_token_expires_at
+        return data
+
+
+@attrs.define
 class ScimGroupImplicitRoleAssignment:
     """The ``b2b.scim.connection.update(scim_group_implicit_role_assignments)`` object."""
 
@@ -8712,182 +8857,6 @@ class ScryptConfig:
 
 
 @attrs.define
-class SecretsConnectedApp:
-    """The ``connected_app`` object."""
-
-    _FIELDS: ClassVar[frozenset[str]] = frozenset(
-        {
-            "client_id",
-            "client_name",
-            "client_description",
-            "status",
-            "client_secret_last_four",
-            "full_access_allowed",
-            "client_type",
-            "redirect_urls",
-            "next_client_secret",
-            "access_token_expiry_minutes",
-            "access_token_template_content",
-            "post_logout_redirect_urls",
-            "bypass_consent_for_offline_access",
-            "next_client_secret_last_four",
-            "access_token_custom_audience",
-            "logo_url",
-            "client_id_metadata_url",
-        }
-    )
-
-    client_id: str | Unset = UNSET
-    client_name: str | Unset = UNSET
-    client_description: str | Unset = UNSET
-    status: str | Unset = UNSET
-    client_secret_last_four: str | Unset = UNSET
-    full_access_allowed: bool | Unset = UNSET
-    client_type: str | Unset = UNSET
-    redirect_urls: List[str] | Unset = UNSET
-    next_client_secret: str | Unset = UNSET
-    access_token_expiry_minutes: int | Unset = UNSET
-    access_token_template_content: str | Unset = UNSET
-    post_logout_redirect_urls: List[str] | Unset = UNSET
-    bypass_consent_for_offline_access: bool | Unset = UNSET
-    next_client_secret_last_four: str | Unset = UNSET
-    access_token_custom_audience: str | Unset = UNSET
-    logo_url: str | Unset = UNSET
-    client_id_metadata_url: str | Unset = UNSET
-    additional_properties: dict[str, Any] = attrs.field(factory=dict, repr=False)
-
-    @classmethod
-    def from_dict(cls, data: Mapping[str, Any]) -> SecretsConnectedApp:
-        get = data.get
-        return cls(
-            client_id=get("client_id", UNSET),
-            client_name=get("client_name", UNSET),
-            client_description=get("client_description", UNSET),
-            status=get("status", UNSET),
-            client_secret_last_four=get("client_secret_last_four", UNSET),
-            full_access_allowed=get("full_access_allowed", UNSET),
-            client_type=get("client_type", UNSET),
-            redirect_urls=get("redirect_urls", UNSET),
-            next_client_secret=get("next_client_secret", UNSET),
-            access_token_expiry_minutes=get("access_token_expiry_minutes", UNSET),
-            access_token_template_content=get("access_token_template_content", UNSET),
-            post_logout_redirect_urls=get("post_logout_redirect_urls", UNSET),
-            bypass_consent_for_offline_access=get("bypass_consent_for_offline_access", UNSET),
-            next_client_secret_last_four=get("next_client_secret_last_four", UNSET),
-            access_token_custom_audience=get("access_token_custom_audience", UNSET),
-            logo_url=get("logo_url", UNSET),
-            client_id_metadata_url=get("client_id_metadata_url", UNSET),
-            additional_properties=extra_fields(data, cls._FIELDS),
-        )
-
-    def to_dict(self) -> dict[str, Any]:
-        data: dict[str, Any] = dict(self.additional_properties)
-        if self.client_id is not UNSET:
-            data["client_id"] = self.client_id
-        if self.client_name is not UNSET:
-            data["client_name"] = self.client_name
-        if self.client_description is not UNSET:
-            data["client_description"] = self.client_description
-        if self.status is not UNSET:
-            data["status"] = self.status
-        if self.client_secret_last_four is not UNSET:
-            data["client_secret_last_four"] = self.client_secret_last_four
-        if self.full_access_allowed is not UNSET:
-            data["full_access_allowed"] = self.full_access_allowed
-        if self.client_type is not UNSET:
-            data["client_type"] = self.client_type
-        if self.redirect_urls is not UNSET:
-            data["redirect_urls"] = self.redirect_urls
-        if self.next_client_secret is not UNSET:
-            data["next_client_secret"] = self.next_client_secret
-        if self.access_token_expiry_minutes is not UNSET:
-            data["access_token_expiry_minutes"] = self.access_token_expiry_minutes
-        if self.access_token_template_content is not UNSET:
-            data["access_token_template_content"] = self.access_token_template_content
-        if self.post_logout_redirect_urls is not UNSET:
-            data["post_logout_redirect_urls"] = self.post_logout_redirect_urls
-        if self.bypass_consent_for_offline_access is not UNSET:
-            data["bypass_consent_for_offline_access"] = self.bypass_consent_for_offline_access
-        if self.next_client_secret_last_four is not UNSET:
-            data["next_client_secret_last_four"] = self.next_client_secret_last_four
-        if self.access_token_custom_audience is not UNSET:
-            data["access_token_custom_audience"] = self.access_token_custom_audience
-        if self.logo_url is not UNSET:
-            data["logo_url"] = self.logo_url
-        if self.client_id_metadata_url is not UNSET:
-            data["client_id_metadata_url"] = self.client_id_metadata_url
-        return data
-
-
-@attrs.define
-class SecretsM2MClient:
-    """The ``m2m_client`` object."""
-
-    _FIELDS: ClassVar[frozenset[str]] = frozenset(
-        {
-            "client_id",
-            "next_client_secret",
-            "client_name",
-            "client_description",
-            "status",
-            "scopes",
-            "client_secret_last_four",
-            "trusted_metadata",
-            "next_client_secret_last_four",
-        }
-    )
-
-    client_id: str | Unset = UNSET
-    next_client_secret: str | Unset = UNSET
-    client_name: str | Unset = UNSET
-    client_description: str | Unset = UNSET
-    status: str | Unset = UNSET
-    scopes: List[str] | Unset = UNSET
-    client_secret_last_four: str | Unset = UNSET
-    trusted_metadata: Dict[str, Any] | Unset = UNSET
-    next_client_secret_last_four: str | Unset = UNSET
-    additional_properties: dict[str, Any] = attrs.field(factory=dict, repr=False)
-
-    @classmethod
-    def from_dict(cls, data: Mapping[str, Any]) -> SecretsM2MClient:
-        get = data.get
-        return cls(
-            client_id=get("client_id", UNSET),
-            next_client_secret=get("next_client_secret", UNSET),
-            client_name=get("client_name", UNSET),
-            client_description=get("client_description", UNSET),
-            status=get("status", UNSET),
-            scopes=get("scopes", UNSET),
-            client_secret_last_four=get("client_secret_last_four", UNSET),
-            trusted_metadata=get("trusted_metadata", UNSET),
-            next_client_secret_last_four=get("next_client_secret_last_four", UNSET),
-            additional_properties=extra_fields(data, cls._FIELDS),
-        )
-
-    def to_dict(self) -> dict[str, Any]:
-        data: dict[str, Any] = dict(self.additional_properties)
-        if self.client_id is not UNSET:
-            data["client_id"] = self.client_id
-        if self.next_client_secret is not UNSET:
-            data["next_client_secret"] = self.next_client_secret
-        if self.client_name is not UNSET:
-            data["client_name"] = self.client_name
-        if self.client_description is not UNSET:
-            data["client_description"] = self.client_description
-        if self.status is not UNSET:
-            data["status"] = self.status
-        if self.scopes is not UNSET:
-            data["scopes"] = self.scopes
-        if self.client_secret_last_four is not UNSET:
-            data["client_secret_last_four"] = self.client_secret_last_four
-        if self.trusted_metadata is not UNSET:
-            data["trusted_metadata"] = self.trusted_metadata
-        if self.next_client_secret_last_four is not UNSET:
-            data["next_client_secret_last_four"] = self.next_client_secret_last_four
-        return data
-
-
-@attrs.define
 class Session:
     """The ``session`` object."""
 
@@ -8957,7 +8926,7 @@ class Session:
 
 @attrs.define
 class SessionsAuthenticateResponse:
-    """The response of ``client.sessions.authenticate()``"""
+    """The response of ``client.sessions.authenticate()``."""
 
     _FIELDS: ClassVar[frozenset[str]] = frozenset(
         {
@@ -9014,8 +8983,39 @@ class SessionsAuthenticateResponse:
 
 
 @attrs.define
+class SessionsAuthorizationCheck:
+    """The ``sessions.authenticate(authorization_check)`` object."""
+
+    _FIELDS: ClassVar[frozenset[str]] = frozenset(
+        {
+            "resource_id",
+            "action",
+        }
+    )
+
+    resource_id: str
+    action: str
+    additional_properties: dict[str, Any] = attrs.field(factory=dict, repr=False)
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> SessionsAuthorizationCheck:
+        get = data.get
+        return cls(
+            resource_id=get("resource_id", UNSET),
+            action=get("action", UNSET),
+            additional_properties=extra_fields(data, cls._FIELDS),
+        )
+
+    def to_dict(self) -> dict[str, Any]:
+        data: dict[str, Any] = dict(self.additional_properties)
+        data["resource_id"] = self.resource_id
+        data["action"] = self.action
+        return data
+
+
+@attrs.define
 class SessionsGetJwksResponse:
-    """The response of ``client.b2b.sessions.get_jwks()`` and ``client.sessions.get_jwks()``"""
+    """The response of ``client.b2b.sessions.get_jwks()`` and ``client.sessions.get_jwks()``."""
 
     _FIELDS: ClassVar[frozenset[str]] = frozenset(
         {
@@ -9053,7 +9053,7 @@ class SessionsGetJwksResponse:
 
 @attrs.define
 class SessionsGetResponse:
-    """The response of ``client.sessions.get()``"""
+    """The response of ``client.sessions.get()``."""
 
     _FIELDS: ClassVar[frozenset[str]] = frozenset(
         {
@@ -9123,33 +9123,6 @@ class SessionsVerdict:
 
 
 @attrs.define
-class SetOrgPolicyOrgPolicy:
-    """The ``b2b.rbac.organizations.set_org_policy(org_policy)`` object."""
-
-    _FIELDS: ClassVar[frozenset[str]] = frozenset(
-        {
-            "roles",
-        }
-    )
-
-    roles: List[Dict[str, Any]]
-    additional_properties: dict[str, Any] = attrs.field(factory=dict, repr=False)
-
-    @classmethod
-    def from_dict(cls, data: Mapping[str, Any]) -> SetOrgPolicyOrgPolicy:
-        get = data.get
-        return cls(
-            roles=get("roles", UNSET),
-            additional_properties=extra_fields(data, cls._FIELDS),
-        )
-
-    def to_dict(self) -> dict[str, Any]:
-        data: dict[str, Any] = dict(self.additional_properties)
-        data["roles"] = self.roles
-        return data
-
-
-@attrs.define
 class Sha1Config:
     """The ``b2b.passwords.migrate(sha_1_config)`` object."""
 
@@ -9212,8 +9185,41 @@ class Sha512Config:
 
 
 @attrs.define
+class StatusResponse:
+    """The response of ``client.b2b.magic_links.email.discovery.send()`` and 7 other methods."""
+
+    _FIELDS: ClassVar[frozenset[str]] = frozenset(
+        {
+            "request_id",
+            "status_code",
+        }
+    )
+
+    request_id: str | Unset = UNSET
+    status_code: int | Unset = UNSET
+    additional_properties: dict[str, Any] = attrs.field(factory=dict, repr=False)
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> StatusResponse:
+        get = data.get
+        return cls(
+            request_id=get("request_id", UNSET),
+            status_code=get("status_code", UNSET),
+            additional_properties=extra_fields(data, cls._FIELDS),
+        )
+
+    def to_dict(self) -> dict[str, Any]:
+        data: dict[str, Any] = dict(self.additional_properties)
+        if self.request_id is not UNSET:
+            data["request_id"] = self.request_id
+        if self.status_code is not UNSET:
+            data["status_code"] = self.status_code
+        return data
+
+
+@attrs.define
 class TotpsAuthenticateResponse:
-    """The response of ``client.totps.authenticate()``"""
+    """The response of ``client.totps.authenticate()``."""
 
     _FIELDS: ClassVar[frozenset[str]] = frozenset(
         {
@@ -9281,7 +9287,7 @@ class TotpsAuthenticateResponse:
 
 @attrs.define
 class TotpsCreateResponse:
-    """The response of ``client.totps.create()``"""
+    """The response of ``client.totps.create()``."""
 
     _FIELDS: ClassVar[frozenset[str]] = frozenset(
         {
@@ -9344,7 +9350,7 @@ class TotpsCreateResponse:
 
 @attrs.define
 class TotpsRecoverResponse:
-    """The response of ``client.totps.recover()``"""
+    """The response of ``client.totps.recover()``."""
 
     _FIELDS: ClassVar[frozenset[str]] = frozenset(
         {
@@ -9412,7 +9418,7 @@ class TotpsRecoverResponse:
 
 @attrs.define
 class TotpsRecoveryCodesResponse:
-    """The response of ``client.totps.recovery_codes()``"""
+    """The response of ``client.totps.recovery_codes()``."""
 
     _FIELDS: ClassVar[frozenset[str]] = frozenset(
         {
@@ -9641,6 +9647,49 @@ class UserDevice:
 
 
 @attrs.define
+class UserResponse:
+    """The response of ``client.users.delete_biometric_registration()`` and 9 other methods."""
+
+    _FIELDS: ClassVar[frozenset[str]] = frozenset(
+        {
+            "request_id",
+            "user_id",
+            "user",
+            "status_code",
+        }
+    )
+
+    request_id: str | Unset = UNSET
+    user_id: str | Unset = UNSET
+    user: User | Unset = UNSET
+    status_code: int | Unset = UNSET
+    additional_properties: dict[str, Any] = attrs.field(factory=dict, repr=False)
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> UserResponse:
+        get = data.get
+        return cls(
+            request_id=get("request_id", UNSET),
+            user_id=get("user_id", UNSET),
+            user=parse_object(User.from_dict, get("user", UNSET)),
+            status_code=get("status_code", UNSET),
+            additional_properties=extra_fields(data, cls._FIELDS),
+        )
+
+    def to_dict(self) -> dict[str, Any]:
+        data: dict[str, Any] = dict(self.additional_properties)
+        if self.request_id is not UNSET:
+            data["request_id"] = self.request_id
+        if self.user_id is not UNSET:
+            data["user_id"] = self.user_id
+        if self.user is not UNSET:
+            data["user"] = dump(self.user)
+        if self.status_code is not UNSET:
+            data["status_code"] = self.status_code
+        return data
+
+
+@attrs.define
 class UserSession:
     """The ``user_session`` object."""
 
@@ -9710,7 +9759,7 @@ class UserSession:
 
 @attrs.define
 class UsersCreateResponse:
-    """The response of ``client.users.create()``"""
+    """The response of ``client.users.create()``."""
 
     _FIELDS: ClassVar[frozenset[str]] = frozenset(
         {
@@ -9767,51 +9816,8 @@ class UsersCreateResponse:
 
 
 @attrs.define
-class UsersDeleteBiometricRegistrationResponse:
-    """The response of ``client.users.delete_biometric_registration()`` and 9 other methods."""
-
-    _FIELDS: ClassVar[frozenset[str]] = frozenset(
-        {
-            "request_id",
-            "user_id",
-            "user",
-            "status_code",
-        }
-    )
-
-    request_id: str | Unset = UNSET
-    user_id: str | Unset = UNSET
-    user: User | Unset = UNSET
-    status_code: int | Unset = UNSET
-    additional_properties: dict[str, Any] = attrs.field(factory=dict, repr=False)
-
-    @classmethod
-    def from_dict(cls, data: Mapping[str, Any]) -> UsersDeleteBiometricRegistrationResponse:
-        get = data.get
-        return cls(
-            request_id=get("request_id", UNSET),
-            user_id=get("user_id", UNSET),
-            user=parse_object(User.from_dict, get("user", UNSET)),
-            status_code=get("status_code", UNSET),
-            additional_properties=extra_fields(data, cls._FIELDS),
-        )
-
-    def to_dict(self) -> dict[str, Any]:
-        data: dict[str, Any] = dict(self.additional_properties)
-        if self.request_id is not UNSET:
-            data["request_id"] = self.request_id
-        if self.user_id is not UNSET:
-            data["user_id"] = self.user_id
-        if self.user is not UNSET:
-            data["user"] = dump(self.user)
-        if self.status_code is not UNSET:
-            data["status_code"] = self.status_code
-        return data
-
-
-@attrs.define
 class UsersDeleteResponse:
-    """The response of ``client.users.delete()``"""
+    """The response of ``client.users.delete()``."""
 
     _FIELDS: ClassVar[frozenset[str]] = frozenset(
         {
@@ -9849,7 +9855,7 @@ class UsersDeleteResponse:
 
 @attrs.define
 class UsersGetResponse:
-    """The response of ``client.users.get()``"""
+    """The response of ``client.users.get()``."""
 
     _FIELDS: ClassVar[frozenset[str]] = frozenset(
         {
@@ -9977,7 +9983,7 @@ class UsersGetResponse:
 
 @attrs.define
 class UsersSearchResponse:
-    """The response of ``client.users.search()``"""
+    """The response of ``client.users.search()``."""
 
     _FIELDS: ClassVar[frozenset[str]] = frozenset(
         {
@@ -10022,7 +10028,7 @@ class UsersSearchResponse:
 
 @attrs.define
 class UsersUpdateResponse:
-    """The response of ``client.users.update()``"""
+    """The response of ``client.users.update()``."""
 
     _FIELDS: ClassVar[frozenset[str]] = frozenset(
         {
@@ -10166,7 +10172,7 @@ class VisitorIdDetail:
 
 @attrs.define
 class WebauthnAuthenticateResponse:
-    """The response of ``client.webauthn.authenticate()`` and ``client.webauthn.register()``"""
+    """The response of ``client.webauthn.authenticate()`` and ``client.webauthn.register()``."""
 
     _FIELDS: ClassVar[frozenset[str]] = frozenset(
         {
@@ -10234,7 +10240,7 @@ class WebauthnAuthenticateResponse:
 
 @attrs.define
 class WebauthnAuthenticateStartResponse:
-    """The response of ``client.webauthn.authenticate_start()``"""
+    """The response of ``client.webauthn.authenticate_start()``."""
 
     _FIELDS: ClassVar[frozenset[str]] = frozenset(
         {
@@ -10281,7 +10287,7 @@ class WebauthnAuthenticateStartResponse:
 
 @attrs.define
 class WebauthnListCredentialsResponse:
-    """The response of ``client.webauthn.list_credentials()``"""
+    """The response of ``client.webauthn.list_credentials()``."""
 
     _FIELDS: ClassVar[frozenset[str]] = frozenset(
         {
@@ -10319,7 +10325,7 @@ class WebauthnListCredentialsResponse:
 
 @attrs.define
 class WebauthnRegisterStartResponse:
-    """The response of ``client.webauthn.register_start()``"""
+    """The response of ``client.webauthn.register_start()``."""
 
     _FIELDS: ClassVar[frozenset[str]] = frozenset(
         {
@@ -10419,7 +10425,7 @@ class WebauthnRegistration:
 
 @attrs.define
 class WebauthnUpdateResponse:
-    """The response of ``client.webauthn.update()``"""
+    """The response of ``client.webauthn.update()``."""
 
     _FIELDS: ClassVar[frozenset[str]] = frozenset(
         {

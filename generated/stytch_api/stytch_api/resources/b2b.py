@@ -1146,7 +1146,7 @@ class Organizations(SyncResource):
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
-    ) -> models.B2BOrganizationsCreateResponse:
+    ) -> models.B2BOrganizationResponse:
         """Create.
 
         ``POST /v1/b2b/organizations``
@@ -1262,7 +1262,7 @@ class Organizations(SyncResource):
                 "allowed_third_party_connected_apps": allowed_third_party_connected_apps,
             },
             server=None,
-            cast=models.B2BOrganizationsCreateResponse.from_dict,
+            cast=models.B2BOrganizationResponse.from_dict,
             extra_headers=extra_headers,
             timeout=timeout,
             total_timeout=total_timeout,
@@ -1275,7 +1275,7 @@ class Organizations(SyncResource):
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
-    ) -> models.B2BOrganizationsCreateResponse:
+    ) -> models.B2BOrganizationResponse:
         """Get.
 
         ``GET /v1/b2b/organizations/{organization_id}``
@@ -1293,7 +1293,7 @@ class Organizations(SyncResource):
             headers=None,
             body=None,
             server=None,
-            cast=models.B2BOrganizationsCreateResponse.from_dict,
+            cast=models.B2BOrganizationResponse.from_dict,
             extra_headers=extra_headers,
             timeout=timeout,
             total_timeout=total_timeout,
@@ -1338,7 +1338,7 @@ class Organizations(SyncResource):
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
-    ) -> models.B2BOrganizationsCreateResponse:
+    ) -> models.B2BOrganizationResponse:
         """Update.
 
         ``PUT /v1/b2b/organizations/{organization_id}``
@@ -1519,7 +1519,7 @@ class Organizations(SyncResource):
                 "allowed_third_party_connected_apps": allowed_third_party_connected_apps,
             },
             server=None,
-            cast=models.B2BOrganizationsCreateResponse.from_dict,
+            cast=models.B2BOrganizationResponse.from_dict,
             extra_headers=extra_headers,
             timeout=timeout,
             total_timeout=total_timeout,
@@ -1673,7 +1673,7 @@ class Organizations(SyncResource):
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
-    ) -> models.B2BOrganizationsConnectedAppsResponse:
+    ) -> models.ConnectedAppsResponse:
         """Connected apps.
 
         ``GET /v1/b2b/organizations/{organization_id}/connected_apps``
@@ -1698,7 +1698,7 @@ class Organizations(SyncResource):
             },
             body=None,
             server=None,
-            cast=models.B2BOrganizationsConnectedAppsResponse.from_dict,
+            cast=models.ConnectedAppsResponse.from_dict,
             extra_headers=extra_headers,
             timeout=timeout,
             total_timeout=total_timeout,
@@ -1755,7 +1755,7 @@ class Organizations(SyncResource):
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
-    ) -> models.B2BOrganizationsCreateResponse:
+    ) -> models.B2BOrganizationResponse:
         """Delete external id.
 
         ``DELETE /v1/b2b/organizations/{organization_id}/external_id``
@@ -1777,7 +1777,7 @@ class Organizations(SyncResource):
             },
             body=None,
             server=None,
-            cast=models.B2BOrganizationsCreateResponse.from_dict,
+            cast=models.B2BOrganizationResponse.from_dict,
             extra_headers=extra_headers,
             timeout=timeout,
             total_timeout=total_timeout,
@@ -1843,7 +1843,7 @@ class AsyncOrganizations(AsyncResource):
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
-    ) -> models.B2BOrganizationsCreateResponse:
+    ) -> models.B2BOrganizationResponse:
         """Create.
 
         ``POST /v1/b2b/organizations``
@@ -1959,7 +1959,7 @@ class AsyncOrganizations(AsyncResource):
                 "allowed_third_party_connected_apps": allowed_third_party_connected_apps,
             },
             server=None,
-            cast=models.B2BOrganizationsCreateResponse.from_dict,
+            cast=models.B2BOrganizationResponse.from_dict,
             extra_headers=extra_headers,
             timeout=timeout,
             total_timeout=total_timeout,
@@ -1972,7 +1972,7 @@ class AsyncOrganizations(AsyncResource):
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
-    ) -> models.B2BOrganizationsCreateResponse:
+    ) -> models.B2BOrganizationResponse:
         """Get.
 
         ``GET /v1/b2b/organizations/{organization_id}``
@@ -1990,7 +1990,7 @@ class AsyncOrganizations(AsyncResource):
             headers=None,
             body=None,
             server=None,
-            cast=models.B2BOrganizationsCreateResponse.from_dict,
+            cast=models.B2BOrganizationResponse.from_dict,
             extra_headers=extra_headers,
             timeout=timeout,
             total_timeout=total_timeout,
@@ -2035,7 +2035,7 @@ class AsyncOrganizations(AsyncResource):
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
-    ) -> models.B2BOrganizationsCreateResponse:
+    ) -> models.B2BOrganizationResponse:
         """Update.
 
         ``PUT /v1/b2b/organizations/{organization_id}``
@@ -2216,7 +2216,7 @@ class AsyncOrganizations(AsyncResource):
                 "allowed_third_party_connected_apps": allowed_third_party_connected_apps,
             },
             server=None,
-            cast=models.B2BOrganizationsCreateResponse.from_dict,
+            cast=models.B2BOrganizationResponse.from_dict,
             extra_headers=extra_headers,
             timeout=timeout,
             total_timeout=total_timeout,
@@ -2370,7 +2370,7 @@ class AsyncOrganizations(AsyncResource):
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
-    ) -> models.B2BOrganizationsConnectedAppsResponse:
+    ) -> models.ConnectedAppsResponse:
         """Connected apps.
 
         ``GET /v1/b2b/organizations/{organization_id}/connected_apps``
@@ -2395,7 +2395,7 @@ class AsyncOrganizations(AsyncResource):
             },
             body=None,
             server=None,
-            cast=models.B2BOrganizationsConnectedAppsResponse.from_dict,
+            cast=models.ConnectedAppsResponse.from_dict,
             extra_headers=extra_headers,
             timeout=timeout,
             total_timeout=total_timeout,
@@ -2452,7 +2452,7 @@ class AsyncOrganizations(AsyncResource):
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
-    ) -> models.B2BOrganizationsCreateResponse:
+    ) -> models.B2BOrganizationResponse:
         """Delete external id.
 
         ``DELETE /v1/b2b/organizations/{organization_id}/external_id``
@@ -2474,7 +2474,7 @@ class AsyncOrganizations(AsyncResource):
             },
             body=None,
             server=None,
-            cast=models.B2BOrganizationsCreateResponse.from_dict,
+            cast=models.B2BOrganizationResponse.from_dict,
             extra_headers=extra_headers,
             timeout=timeout,
             total_timeout=total_timeout,
@@ -2532,7 +2532,7 @@ class Members(SyncResource):
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
-    ) -> models.B2BMagicLinksEmailInviteResponse:
+    ) -> models.B2BMemberResponse:
         """Update.
 
         ``PUT /v1/b2b/organizations/{organization_id}/members/{member_id}``
@@ -2660,7 +2660,7 @@ class Members(SyncResource):
                 "unlink_email": unlink_email,
             },
             server=None,
-            cast=models.B2BMagicLinksEmailInviteResponse.from_dict,
+            cast=models.B2BMemberResponse.from_dict,
             extra_headers=extra_headers,
             timeout=timeout,
             total_timeout=total_timeout,
@@ -2720,7 +2720,7 @@ class Members(SyncResource):
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
-    ) -> models.B2BMagicLinksEmailInviteResponse:
+    ) -> models.B2BMemberResponse:
         """Reactivate.
 
         ``PUT /v1/b2b/organizations/{organization_id}/members/{member_id}/reactivate``
@@ -2747,7 +2747,7 @@ class Members(SyncResource):
             },
             body=None,
             server=None,
-            cast=models.B2BMagicLinksEmailInviteResponse.from_dict,
+            cast=models.B2BMemberResponse.from_dict,
             extra_headers=extra_headers,
             timeout=timeout,
             total_timeout=total_timeout,
@@ -2763,7 +2763,7 @@ class Members(SyncResource):
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
-    ) -> models.B2BMagicLinksEmailInviteResponse:
+    ) -> models.B2BMemberResponse:
         """Delete mfa phone number.
 
         ``DELETE /v1/b2b/organizations/{organization_id}/members/mfa_phone_numbers/{member_id}``
@@ -2791,7 +2791,7 @@ class Members(SyncResource):
             },
             body=None,
             server=None,
-            cast=models.B2BMagicLinksEmailInviteResponse.from_dict,
+            cast=models.B2BMemberResponse.from_dict,
             extra_headers=extra_headers,
             timeout=timeout,
             total_timeout=total_timeout,
@@ -2807,7 +2807,7 @@ class Members(SyncResource):
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
-    ) -> models.B2BMagicLinksEmailInviteResponse:
+    ) -> models.B2BMemberResponse:
         """Delete totp.
 
         ``DELETE /v1/b2b/organizations/{organization_id}/members/{member_id}/totp``
@@ -2835,7 +2835,7 @@ class Members(SyncResource):
             },
             body=None,
             server=None,
-            cast=models.B2BMagicLinksEmailInviteResponse.from_dict,
+            cast=models.B2BMemberResponse.from_dict,
             extra_headers=extra_headers,
             timeout=timeout,
             total_timeout=total_timeout,
@@ -2940,7 +2940,7 @@ class Members(SyncResource):
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
-    ) -> models.B2BMagicLinksEmailInviteResponse:
+    ) -> models.B2BMemberResponse:
         """Delete password.
 
         ``DELETE /v1/b2b/organizations/{organization_id}/members/passwords/{member_password_id}``
@@ -2966,7 +2966,7 @@ class Members(SyncResource):
             },
             body=None,
             server=None,
-            cast=models.B2BMagicLinksEmailInviteResponse.from_dict,
+            cast=models.B2BMemberResponse.from_dict,
             extra_headers=extra_headers,
             timeout=timeout,
             total_timeout=total_timeout,
@@ -2980,7 +2980,7 @@ class Members(SyncResource):
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
-    ) -> models.B2BMagicLinksEmailInviteResponse:
+    ) -> models.B2BMemberResponse:
         """Dangerously get.
 
         ``GET /v1/b2b/organizations/members/dangerously_get/{member_id}``
@@ -2999,7 +2999,7 @@ class Members(SyncResource):
             headers=None,
             body=None,
             server=None,
-            cast=models.B2BMagicLinksEmailInviteResponse.from_dict,
+            cast=models.B2BMemberResponse.from_dict,
             extra_headers=extra_headers,
             timeout=timeout,
             total_timeout=total_timeout,
@@ -3110,7 +3110,7 @@ class Members(SyncResource):
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
-    ) -> models.B2BMagicLinksEmailInviteResponse:
+    ) -> models.B2BMemberResponse:
         """Start email update.
 
         ``POST /v1/b2b/organizations/{organization_id}/members/{member_id}/start_email_update``
@@ -3156,7 +3156,7 @@ class Members(SyncResource):
                 "delivery_method": delivery_method,
             },
             server=None,
-            cast=models.B2BMagicLinksEmailInviteResponse.from_dict,
+            cast=models.B2BMemberResponse.from_dict,
             extra_headers=extra_headers,
             timeout=timeout,
             total_timeout=total_timeout,
@@ -3172,7 +3172,7 @@ class Members(SyncResource):
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
-    ) -> models.B2BOrganizationsConnectedAppsResponse:
+    ) -> models.ConnectedAppsResponse:
         """Get connected apps.
 
         ``GET /v1/b2b/organizations/{organization_id}/members/{member_id}/connected_apps``
@@ -3200,7 +3200,7 @@ class Members(SyncResource):
             },
             body=None,
             server=None,
-            cast=models.B2BOrganizationsConnectedAppsResponse.from_dict,
+            cast=models.ConnectedAppsResponse.from_dict,
             extra_headers=extra_headers,
             timeout=timeout,
             total_timeout=total_timeout,
@@ -3216,7 +3216,7 @@ class Members(SyncResource):
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
-    ) -> models.B2BMagicLinksEmailInviteResponse:
+    ) -> models.B2BMemberResponse:
         """Delete external id.
 
         ``DELETE /v1/b2b/organizations/{organization_id}/members/{member_id}/external_id``
@@ -3239,7 +3239,7 @@ class Members(SyncResource):
             },
             body=None,
             server=None,
-            cast=models.B2BMagicLinksEmailInviteResponse.from_dict,
+            cast=models.B2BMemberResponse.from_dict,
             extra_headers=extra_headers,
             timeout=timeout,
             total_timeout=total_timeout,
@@ -3264,7 +3264,7 @@ class Members(SyncResource):
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
-    ) -> models.B2BMagicLinksEmailInviteResponse:
+    ) -> models.B2BMemberResponse:
         """Create.
 
         ``POST /v1/b2b/organizations/{organization_id}/members``
@@ -3333,7 +3333,7 @@ class Members(SyncResource):
                 "external_id": external_id,
             },
             server=None,
-            cast=models.B2BMagicLinksEmailInviteResponse.from_dict,
+            cast=models.B2BMemberResponse.from_dict,
             extra_headers=extra_headers,
             timeout=timeout,
             total_timeout=total_timeout,
@@ -3348,7 +3348,7 @@ class Members(SyncResource):
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
-    ) -> models.B2BMagicLinksEmailInviteResponse:
+    ) -> models.B2BMemberResponse:
         """Get.
 
         ``GET /v1/b2b/organizations/{organization_id}/member``
@@ -3371,7 +3371,7 @@ class Members(SyncResource):
             headers=None,
             body=None,
             server=None,
-            cast=models.B2BMagicLinksEmailInviteResponse.from_dict,
+            cast=models.B2BMemberResponse.from_dict,
             extra_headers=extra_headers,
             timeout=timeout,
             total_timeout=total_timeout,
@@ -3435,7 +3435,7 @@ class AsyncMembers(AsyncResource):
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
-    ) -> models.B2BMagicLinksEmailInviteResponse:
+    ) -> models.B2BMemberResponse:
         """Update.
 
         ``PUT /v1/b2b/organizations/{organization_id}/members/{member_id}``
@@ -3563,7 +3563,7 @@ class AsyncMembers(AsyncResource):
                 "unlink_email": unlink_email,
             },
             server=None,
-            cast=models.B2BMagicLinksEmailInviteResponse.from_dict,
+            cast=models.B2BMemberResponse.from_dict,
             extra_headers=extra_headers,
             timeout=timeout,
             total_timeout=total_timeout,
@@ -3623,7 +3623,7 @@ class AsyncMembers(AsyncResource):
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
-    ) -> models.B2BMagicLinksEmailInviteResponse:
+    ) -> models.B2BMemberResponse:
         """Reactivate.
 
         ``PUT /v1/b2b/organizations/{organization_id}/members/{member_id}/reactivate``
@@ -3650,7 +3650,7 @@ class AsyncMembers(AsyncResource):
             },
             body=None,
             server=None,
-            cast=models.B2BMagicLinksEmailInviteResponse.from_dict,
+            cast=models.B2BMemberResponse.from_dict,
             extra_headers=extra_headers,
             timeout=timeout,
             total_timeout=total_timeout,
@@ -3666,7 +3666,7 @@ class AsyncMembers(AsyncResource):
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
-    ) -> models.B2BMagicLinksEmailInviteResponse:
+    ) -> models.B2BMemberResponse:
         """Delete mfa phone number.
 
         ``DELETE /v1/b2b/organizations/{organization_id}/members/mfa_phone_numbers/{member_id}``
@@ -3694,7 +3694,7 @@ class AsyncMembers(AsyncResource):
             },
             body=None,
             server=None,
-            cast=models.B2BMagicLinksEmailInviteResponse.from_dict,
+            cast=models.B2BMemberResponse.from_dict,
             extra_headers=extra_headers,
             timeout=timeout,
             total_timeout=total_timeout,
@@ -3710,7 +3710,7 @@ class AsyncMembers(AsyncResource):
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
-    ) -> models.B2BMagicLinksEmailInviteResponse:
+    ) -> models.B2BMemberResponse:
         """Delete totp.
 
         ``DELETE /v1/b2b/organizations/{organization_id}/members/{member_id}/totp``
@@ -3738,7 +3738,7 @@ class AsyncMembers(AsyncResource):
             },
             body=None,
             server=None,
-            cast=models.B2BMagicLinksEmailInviteResponse.from_dict,
+            cast=models.B2BMemberResponse.from_dict,
             extra_headers=extra_headers,
             timeout=timeout,
             total_timeout=total_timeout,
@@ -3843,7 +3843,7 @@ class AsyncMembers(AsyncResource):
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
-    ) -> models.B2BMagicLinksEmailInviteResponse:
+    ) -> models.B2BMemberResponse:
         """Delete password.
 
         ``DELETE /v1/b2b/organizations/{organization_id}/members/passwords/{member_password_id}``
@@ -3869,7 +3869,7 @@ class AsyncMembers(AsyncResource):
             },
             body=None,
             server=None,
-            cast=models.B2BMagicLinksEmailInviteResponse.from_dict,
+            cast=models.B2BMemberResponse.from_dict,
             extra_headers=extra_headers,
             timeout=timeout,
             total_timeout=total_timeout,
@@ -3883,7 +3883,7 @@ class AsyncMembers(AsyncResource):
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
-    ) -> models.B2BMagicLinksEmailInviteResponse:
+    ) -> models.B2BMemberResponse:
         """Dangerously get.
 
         ``GET /v1/b2b/organizations/members/dangerously_get/{member_id}``
@@ -3902,7 +3902,7 @@ class AsyncMembers(AsyncResource):
             headers=None,
             body=None,
             server=None,
-            cast=models.B2BMagicLinksEmailInviteResponse.from_dict,
+            cast=models.B2BMemberResponse.from_dict,
             extra_headers=extra_headers,
             timeout=timeout,
             total_timeout=total_timeout,
@@ -4013,7 +4013,7 @@ class AsyncMembers(AsyncResource):
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
-    ) -> models.B2BMagicLinksEmailInviteResponse:
+    ) -> models.B2BMemberResponse:
         """Start email update.
 
         ``POST /v1/b2b/organizations/{organization_id}/members/{member_id}/start_email_update``
@@ -4059,7 +4059,7 @@ class AsyncMembers(AsyncResource):
                 "delivery_method": delivery_method,
             },
             server=None,
-            cast=models.B2BMagicLinksEmailInviteResponse.from_dict,
+            cast=models.B2BMemberResponse.from_dict,
             extra_headers=extra_headers,
             timeout=timeout,
             total_timeout=total_timeout,
@@ -4075,7 +4075,7 @@ class AsyncMembers(AsyncResource):
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
-    ) -> models.B2BOrganizationsConnectedAppsResponse:
+    ) -> models.ConnectedAppsResponse:
         """Get connected apps.
 
         ``GET /v1/b2b/organizations/{organization_id}/members/{member_id}/connected_apps``
@@ -4103,7 +4103,7 @@ class AsyncMembers(AsyncResource):
             },
             body=None,
             server=None,
-            cast=models.B2BOrganizationsConnectedAppsResponse.from_dict,
+            cast=models.ConnectedAppsResponse.from_dict,
             extra_headers=extra_headers,
             timeout=timeout,
             total_timeout=total_timeout,
@@ -4119,7 +4119,7 @@ class AsyncMembers(AsyncResource):
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
-    ) -> models.B2BMagicLinksEmailInviteResponse:
+    ) -> models.B2BMemberResponse:
         """Delete external id.
 
         ``DELETE /v1/b2b/organizations/{organization_id}/members/{member_id}/external_id``
@@ -4142,7 +4142,7 @@ class AsyncMembers(AsyncResource):
             },
             body=None,
             server=None,
-            cast=models.B2BMagicLinksEmailInviteResponse.from_dict,
+            cast=models.B2BMemberResponse.from_dict,
             extra_headers=extra_headers,
             timeout=timeout,
             total_timeout=total_timeout,
@@ -4167,7 +4167,7 @@ class AsyncMembers(AsyncResource):
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
-    ) -> models.B2BMagicLinksEmailInviteResponse:
+    ) -> models.B2BMemberResponse:
         """Create.
 
         ``POST /v1/b2b/organizations/{organization_id}/members``
@@ -4236,7 +4236,7 @@ class AsyncMembers(AsyncResource):
                 "external_id": external_id,
             },
             server=None,
-            cast=models.B2BMagicLinksEmailInviteResponse.from_dict,
+            cast=models.B2BMemberResponse.from_dict,
             extra_headers=extra_headers,
             timeout=timeout,
             total_timeout=total_timeout,
@@ -4251,7 +4251,7 @@ class AsyncMembers(AsyncResource):
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
-    ) -> models.B2BMagicLinksEmailInviteResponse:
+    ) -> models.B2BMemberResponse:
         """Get.
 
         ``GET /v1/b2b/organizations/{organization_id}/member``
@@ -4274,7 +4274,7 @@ class AsyncMembers(AsyncResource):
             headers=None,
             body=None,
             server=None,
-            cast=models.B2BMagicLinksEmailInviteResponse.from_dict,
+            cast=models.B2BMemberResponse.from_dict,
             extra_headers=extra_headers,
             timeout=timeout,
             total_timeout=total_timeout,
@@ -4396,7 +4396,7 @@ class OauthProviders(SyncResource):
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
-    ) -> models.MembersOauthProvidersGithubResponse:
+    ) -> models.B2BOauthProviderResponse:
         """Slack.
 
         ``GET /v1/b2b/organizations/{organization_id}/members/{member_id}/oauth_providers/slack``
@@ -4417,7 +4417,7 @@ class OauthProviders(SyncResource):
             headers=None,
             body=None,
             server=None,
-            cast=models.MembersOauthProvidersGithubResponse.from_dict,
+            cast=models.B2BOauthProviderResponse.from_dict,
             extra_headers=extra_headers,
             timeout=timeout,
             total_timeout=total_timeout,
@@ -4432,7 +4432,7 @@ class OauthProviders(SyncResource):
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
-    ) -> models.MembersOauthProvidersGithubResponse:
+    ) -> models.B2BOauthProviderResponse:
         """Hubspot.
 
         ``GET /v1/b2b/organizations/{organization_id}/members/{member_id}/oauth_providers/hubspot``
@@ -4456,7 +4456,7 @@ class OauthProviders(SyncResource):
             headers=None,
             body=None,
             server=None,
-            cast=models.MembersOauthProvidersGithubResponse.from_dict,
+            cast=models.B2BOauthProviderResponse.from_dict,
             extra_headers=extra_headers,
             timeout=timeout,
             total_timeout=total_timeout,
@@ -4471,7 +4471,7 @@ class OauthProviders(SyncResource):
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
-    ) -> models.MembersOauthProvidersGithubResponse:
+    ) -> models.B2BOauthProviderResponse:
         """Github.
 
         ``GET /v1/b2b/organizations/{organization_id}/members/{member_id}/oauth_providers/github``
@@ -4495,7 +4495,7 @@ class OauthProviders(SyncResource):
             headers=None,
             body=None,
             server=None,
-            cast=models.MembersOauthProvidersGithubResponse.from_dict,
+            cast=models.B2BOauthProviderResponse.from_dict,
             extra_headers=extra_headers,
             timeout=timeout,
             total_timeout=total_timeout,
@@ -4605,7 +4605,7 @@ class AsyncOauthProviders(AsyncResource):
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
-    ) -> models.MembersOauthProvidersGithubResponse:
+    ) -> models.B2BOauthProviderResponse:
         """Slack.
 
         ``GET /v1/b2b/organizations/{organization_id}/members/{member_id}/oauth_providers/slack``
@@ -4626,7 +4626,7 @@ class AsyncOauthProviders(AsyncResource):
             headers=None,
             body=None,
             server=None,
-            cast=models.MembersOauthProvidersGithubResponse.from_dict,
+            cast=models.B2BOauthProviderResponse.from_dict,
             extra_headers=extra_headers,
             timeout=timeout,
             total_timeout=total_timeout,
@@ -4641,7 +4641,7 @@ class AsyncOauthProviders(AsyncResource):
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
-    ) -> models.MembersOauthProvidersGithubResponse:
+    ) -> models.B2BOauthProviderResponse:
         """Hubspot.
 
         ``GET /v1/b2b/organizations/{organization_id}/members/{member_id}/oauth_providers/hubspot``
@@ -4665,7 +4665,7 @@ class AsyncOauthProviders(AsyncResource):
             headers=None,
             body=None,
             server=None,
-            cast=models.MembersOauthProvidersGithubResponse.from_dict,
+            cast=models.B2BOauthProviderResponse.from_dict,
             extra_headers=extra_headers,
             timeout=timeout,
             total_timeout=total_timeout,
@@ -4680,7 +4680,7 @@ class AsyncOauthProviders(AsyncResource):
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
-    ) -> models.MembersOauthProvidersGithubResponse:
+    ) -> models.B2BOauthProviderResponse:
         """Github.
 
         ``GET /v1/b2b/organizations/{organization_id}/members/{member_id}/oauth_providers/github``
@@ -4704,7 +4704,7 @@ class AsyncOauthProviders(AsyncResource):
             headers=None,
             body=None,
             server=None,
-            cast=models.MembersOauthProvidersGithubResponse.from_dict,
+            cast=models.B2BOauthProviderResponse.from_dict,
             extra_headers=extra_headers,
             timeout=timeout,
             total_timeout=total_timeout,
@@ -4739,7 +4739,7 @@ class ConnectedApps(SyncResource):
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
-    ) -> models.B2BMagicLinksEmailDiscoverySendResponse:
+    ) -> models.StatusResponse:
         """Revoke.
 
         ``POST /v1/b2b/organizations/{organization_id}/members/{member_id}/connected_apps/{connected_app_id}/revoke``
@@ -4768,7 +4768,7 @@ class ConnectedApps(SyncResource):
             },
             body=None,
             server=None,
-            cast=models.B2BMagicLinksEmailDiscoverySendResponse.from_dict,
+            cast=models.StatusResponse.from_dict,
             extra_headers=extra_headers,
             timeout=timeout,
             total_timeout=total_timeout,
@@ -4799,7 +4799,7 @@ class AsyncConnectedApps(AsyncResource):
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
-    ) -> models.B2BMagicLinksEmailDiscoverySendResponse:
+    ) -> models.StatusResponse:
         """Revoke.
 
         ``POST /v1/b2b/organizations/{organization_id}/members/{member_id}/connected_apps/{connected_app_id}/revoke``
@@ -4828,7 +4828,7 @@ class AsyncConnectedApps(AsyncResource):
             },
             body=None,
             server=None,
-            cast=models.B2BMagicLinksEmailDiscoverySendResponse.from_dict,
+            cast=models.StatusResponse.from_dict,
             extra_headers=extra_headers,
             timeout=timeout,
             total_timeout=total_timeout,
@@ -5275,7 +5275,7 @@ class Sessions(SyncResource):
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
-    ) -> models.B2BMagicLinksEmailDiscoverySendResponse:
+    ) -> models.StatusResponse:
         """Revoke.
 
         ``POST /v1/b2b/sessions/revoke``
@@ -5308,7 +5308,7 @@ class Sessions(SyncResource):
                 "member_id": member_id,
             },
             server=None,
-            cast=models.B2BMagicLinksEmailDiscoverySendResponse.from_dict,
+            cast=models.StatusResponse.from_dict,
             extra_headers=extra_headers,
             timeout=timeout,
             total_timeout=total_timeout,
@@ -5720,7 +5720,7 @@ class AsyncSessions(AsyncResource):
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
-    ) -> models.B2BMagicLinksEmailDiscoverySendResponse:
+    ) -> models.StatusResponse:
         """Revoke.
 
         ``POST /v1/b2b/sessions/revoke``
@@ -5753,7 +5753,7 @@ class AsyncSessions(AsyncResource):
                 "member_id": member_id,
             },
             server=None,
-            cast=models.B2BMagicLinksEmailDiscoverySendResponse.from_dict,
+            cast=models.StatusResponse.from_dict,
             extra_headers=extra_headers,
             timeout=timeout,
             total_timeout=total_timeout,
@@ -6271,7 +6271,7 @@ class RbacOrganizations(SyncResource):
         self,
         organization_id: str,
         *,
-        org_policy: models.SetOrgPolicyOrgPolicy,
+        org_policy: models.OrgPolicyInput,
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
@@ -6352,7 +6352,7 @@ class AsyncRbacOrganizations(AsyncResource):
         self,
         organization_id: str,
         *,
-        org_policy: models.SetOrgPolicyOrgPolicy,
+        org_policy: models.OrgPolicyInput,
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
@@ -8196,7 +8196,7 @@ class Email(SyncResource):
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
-    ) -> models.B2BMagicLinksEmailLoginOrSignupResponse:
+    ) -> models.B2BLoginOrSignupResponse:
         """Login or signup.
 
         ``POST /v1/b2b/magic_links/email/login_or_signup``
@@ -8252,7 +8252,7 @@ class Email(SyncResource):
                 "signup_expiration_minutes": signup_expiration_minutes,
             },
             server=None,
-            cast=models.B2BMagicLinksEmailLoginOrSignupResponse.from_dict,
+            cast=models.B2BLoginOrSignupResponse.from_dict,
             extra_headers=extra_headers,
             timeout=timeout,
             total_timeout=total_timeout,
@@ -8277,7 +8277,7 @@ class Email(SyncResource):
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
-    ) -> models.B2BMagicLinksEmailInviteResponse:
+    ) -> models.B2BMemberResponse:
         """Invite.
 
         ``POST /v1/b2b/magic_links/email/invite``
@@ -8339,7 +8339,7 @@ class Email(SyncResource):
                 "invite_expiration_minutes": invite_expiration_minutes,
             },
             server=None,
-            cast=models.B2BMagicLinksEmailInviteResponse.from_dict,
+            cast=models.B2BMemberResponse.from_dict,
             extra_headers=extra_headers,
             timeout=timeout,
             total_timeout=total_timeout,
@@ -8380,7 +8380,7 @@ class AsyncEmail(AsyncResource):
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
-    ) -> models.B2BMagicLinksEmailLoginOrSignupResponse:
+    ) -> models.B2BLoginOrSignupResponse:
         """Login or signup.
 
         ``POST /v1/b2b/magic_links/email/login_or_signup``
@@ -8436,7 +8436,7 @@ class AsyncEmail(AsyncResource):
                 "signup_expiration_minutes": signup_expiration_minutes,
             },
             server=None,
-            cast=models.B2BMagicLinksEmailLoginOrSignupResponse.from_dict,
+            cast=models.B2BLoginOrSignupResponse.from_dict,
             extra_headers=extra_headers,
             timeout=timeout,
             total_timeout=total_timeout,
@@ -8461,7 +8461,7 @@ class AsyncEmail(AsyncResource):
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
-    ) -> models.B2BMagicLinksEmailInviteResponse:
+    ) -> models.B2BMemberResponse:
         """Invite.
 
         ``POST /v1/b2b/magic_links/email/invite``
@@ -8523,7 +8523,7 @@ class AsyncEmail(AsyncResource):
                 "invite_expiration_minutes": invite_expiration_minutes,
             },
             server=None,
-            cast=models.B2BMagicLinksEmailInviteResponse.from_dict,
+            cast=models.B2BMemberResponse.from_dict,
             extra_headers=extra_headers,
             timeout=timeout,
             total_timeout=total_timeout,
@@ -8556,7 +8556,7 @@ class EmailDiscovery(SyncResource):
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
-    ) -> models.B2BMagicLinksEmailDiscoverySendResponse:
+    ) -> models.StatusResponse:
         """Send.
 
         ``POST /v1/b2b/magic_links/email/discovery/send``
@@ -8593,7 +8593,7 @@ class EmailDiscovery(SyncResource):
                 "discovery_expiration_minutes": discovery_expiration_minutes,
             },
             server=None,
-            cast=models.B2BMagicLinksEmailDiscoverySendResponse.from_dict,
+            cast=models.StatusResponse.from_dict,
             extra_headers=extra_headers,
             timeout=timeout,
             total_timeout=total_timeout,
@@ -8625,7 +8625,7 @@ class AsyncEmailDiscovery(AsyncResource):
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
-    ) -> models.B2BMagicLinksEmailDiscoverySendResponse:
+    ) -> models.StatusResponse:
         """Send.
 
         ``POST /v1/b2b/magic_links/email/discovery/send``
@@ -8662,7 +8662,7 @@ class AsyncEmailDiscovery(AsyncResource):
                 "discovery_expiration_minutes": discovery_expiration_minutes,
             },
             server=None,
-            cast=models.B2BMagicLinksEmailDiscoverySendResponse.from_dict,
+            cast=models.StatusResponse.from_dict,
             extra_headers=extra_headers,
             timeout=timeout,
             total_timeout=total_timeout,
@@ -8690,7 +8690,7 @@ class MagicLinksDiscovery(SyncResource):
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
-    ) -> models.MagicLinksDiscoveryAuthenticateResponse:
+    ) -> models.B2BDiscoveryAuthenticateResponse:
         """Authenticate.
 
         ``POST /v1/b2b/magic_links/discovery/authenticate``
@@ -8710,7 +8710,7 @@ class MagicLinksDiscovery(SyncResource):
                 "pkce_code_verifier": pkce_code_verifier,
             },
             server=None,
-            cast=models.MagicLinksDiscoveryAuthenticateResponse.from_dict,
+            cast=models.B2BDiscoveryAuthenticateResponse.from_dict,
             extra_headers=extra_headers,
             timeout=timeout,
             total_timeout=total_timeout,
@@ -8738,7 +8738,7 @@ class AsyncMagicLinksDiscovery(AsyncResource):
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
-    ) -> models.MagicLinksDiscoveryAuthenticateResponse:
+    ) -> models.B2BDiscoveryAuthenticateResponse:
         """Authenticate.
 
         ``POST /v1/b2b/magic_links/discovery/authenticate``
@@ -8758,7 +8758,7 @@ class AsyncMagicLinksDiscovery(AsyncResource):
                 "pkce_code_verifier": pkce_code_verifier,
             },
             server=None,
-            cast=models.MagicLinksDiscoveryAuthenticateResponse.from_dict,
+            cast=models.B2BDiscoveryAuthenticateResponse.from_dict,
             extra_headers=extra_headers,
             timeout=timeout,
             total_timeout=total_timeout,
@@ -9127,7 +9127,7 @@ class Sms(SyncResource):
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
-    ) -> models.B2BMagicLinksEmailInviteResponse:
+    ) -> models.B2BMemberResponse:
         """Send.
 
         ``POST /v1/b2b/otps/sms/send``
@@ -9175,7 +9175,7 @@ class Sms(SyncResource):
                 "session_jwt": session_jwt,
             },
             server=None,
-            cast=models.B2BMagicLinksEmailInviteResponse.from_dict,
+            cast=models.B2BMemberResponse.from_dict,
             extra_headers=extra_headers,
             timeout=timeout,
             total_timeout=total_timeout,
@@ -9311,7 +9311,7 @@ class AsyncSms(AsyncResource):
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
-    ) -> models.B2BMagicLinksEmailInviteResponse:
+    ) -> models.B2BMemberResponse:
         """Send.
 
         ``POST /v1/b2b/otps/sms/send``
@@ -9359,7 +9359,7 @@ class AsyncSms(AsyncResource):
                 "session_jwt": session_jwt,
             },
             server=None,
-            cast=models.B2BMagicLinksEmailInviteResponse.from_dict,
+            cast=models.B2BMemberResponse.from_dict,
             extra_headers=extra_headers,
             timeout=timeout,
             total_timeout=total_timeout,
@@ -9499,7 +9499,7 @@ class OtpsEmail(SyncResource):
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
-    ) -> models.B2BMagicLinksEmailLoginOrSignupResponse:
+    ) -> models.B2BLoginOrSignupResponse:
         """Login or signup.
 
         ``POST /v1/b2b/otps/email/login_or_signup``
@@ -9541,7 +9541,7 @@ class OtpsEmail(SyncResource):
                 "signup_expiration_minutes": signup_expiration_minutes,
             },
             server=None,
-            cast=models.B2BMagicLinksEmailLoginOrSignupResponse.from_dict,
+            cast=models.B2BLoginOrSignupResponse.from_dict,
             extra_headers=extra_headers,
             timeout=timeout,
             total_timeout=total_timeout,
@@ -9669,7 +9669,7 @@ class AsyncOtpsEmail(AsyncResource):
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
-    ) -> models.B2BMagicLinksEmailLoginOrSignupResponse:
+    ) -> models.B2BLoginOrSignupResponse:
         """Login or signup.
 
         ``POST /v1/b2b/otps/email/login_or_signup``
@@ -9711,7 +9711,7 @@ class AsyncOtpsEmail(AsyncResource):
                 "signup_expiration_minutes": signup_expiration_minutes,
             },
             server=None,
-            cast=models.B2BMagicLinksEmailLoginOrSignupResponse.from_dict,
+            cast=models.B2BLoginOrSignupResponse.from_dict,
             extra_headers=extra_headers,
             timeout=timeout,
             total_timeout=total_timeout,
@@ -9832,7 +9832,7 @@ class OtpsEmailDiscovery(SyncResource):
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
-    ) -> models.B2BMagicLinksEmailDiscoverySendResponse:
+    ) -> models.StatusResponse:
         """Send.
 
         ``POST /v1/b2b/otps/email/discovery/send``
@@ -9860,7 +9860,7 @@ class OtpsEmailDiscovery(SyncResource):
                 "discovery_expiration_minutes": discovery_expiration_minutes,
             },
             server=None,
-            cast=models.B2BMagicLinksEmailDiscoverySendResponse.from_dict,
+            cast=models.StatusResponse.from_dict,
             extra_headers=extra_headers,
             timeout=timeout,
             total_timeout=total_timeout,
@@ -9874,7 +9874,7 @@ class OtpsEmailDiscovery(SyncResource):
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
-    ) -> models.MagicLinksDiscoveryAuthenticateResponse:
+    ) -> models.B2BDiscoveryAuthenticateResponse:
         """Authenticate.
 
         ``POST /v1/b2b/otps/email/discovery/authenticate``
@@ -9893,7 +9893,7 @@ class OtpsEmailDiscovery(SyncResource):
                 "code": code,
             },
             server=None,
-            cast=models.MagicLinksDiscoveryAuthenticateResponse.from_dict,
+            cast=models.B2BDiscoveryAuthenticateResponse.from_dict,
             extra_headers=extra_headers,
             timeout=timeout,
             total_timeout=total_timeout,
@@ -9924,7 +9924,7 @@ class AsyncOtpsEmailDiscovery(AsyncResource):
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
-    ) -> models.B2BMagicLinksEmailDiscoverySendResponse:
+    ) -> models.StatusResponse:
         """Send.
 
         ``POST /v1/b2b/otps/email/discovery/send``
@@ -9952,7 +9952,7 @@ class AsyncOtpsEmailDiscovery(AsyncResource):
                 "discovery_expiration_minutes": discovery_expiration_minutes,
             },
             server=None,
-            cast=models.B2BMagicLinksEmailDiscoverySendResponse.from_dict,
+            cast=models.StatusResponse.from_dict,
             extra_headers=extra_headers,
             timeout=timeout,
             total_timeout=total_timeout,
@@ -9966,7 +9966,7 @@ class AsyncOtpsEmailDiscovery(AsyncResource):
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
-    ) -> models.MagicLinksDiscoveryAuthenticateResponse:
+    ) -> models.B2BDiscoveryAuthenticateResponse:
         """Authenticate.
 
         ``POST /v1/b2b/otps/email/discovery/authenticate``
@@ -9985,7 +9985,7 @@ class AsyncOtpsEmailDiscovery(AsyncResource):
                 "code": code,
             },
             server=None,
-            cast=models.MagicLinksDiscoveryAuthenticateResponse.from_dict,
+            cast=models.B2BDiscoveryAuthenticateResponse.from_dict,
             extra_headers=extra_headers,
             timeout=timeout,
             total_timeout=total_timeout,
@@ -10090,7 +10090,7 @@ class Passwords(SyncResource):
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
-    ) -> models.B2BMagicLinksEmailLoginOrSignupResponse:
+    ) -> models.B2BLoginOrSignupResponse:
         """Migrate.
 
         ``POST /v1/b2b/passwords/migrate``
@@ -10168,7 +10168,7 @@ class Passwords(SyncResource):
                 "external_id": external_id,
             },
             server=None,
-            cast=models.B2BMagicLinksEmailLoginOrSignupResponse.from_dict,
+            cast=models.B2BLoginOrSignupResponse.from_dict,
             extra_headers=extra_headers,
             timeout=timeout,
             total_timeout=total_timeout,
@@ -10356,7 +10356,7 @@ class AsyncPasswords(AsyncResource):
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
-    ) -> models.B2BMagicLinksEmailLoginOrSignupResponse:
+    ) -> models.B2BLoginOrSignupResponse:
         """Migrate.
 
         ``POST /v1/b2b/passwords/migrate``
@@ -10434,7 +10434,7 @@ class AsyncPasswords(AsyncResource):
                 "external_id": external_id,
             },
             server=None,
-            cast=models.B2BMagicLinksEmailLoginOrSignupResponse.from_dict,
+            cast=models.B2BLoginOrSignupResponse.from_dict,
             extra_headers=extra_headers,
             timeout=timeout,
             total_timeout=total_timeout,
@@ -11478,7 +11478,7 @@ class DiscoveryEmail(SyncResource):
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
-    ) -> models.B2BMagicLinksEmailDiscoverySendResponse:
+    ) -> models.StatusResponse:
         """Reset start.
 
         ``POST /v1/b2b/passwords/discovery/email/reset/start``
@@ -11535,7 +11535,7 @@ class DiscoveryEmail(SyncResource):
                 "verify_email_template_id": verify_email_template_id,
             },
             server=None,
-            cast=models.B2BMagicLinksEmailDiscoverySendResponse.from_dict,
+            cast=models.StatusResponse.from_dict,
             extra_headers=extra_headers,
             timeout=timeout,
             total_timeout=total_timeout,
@@ -11550,7 +11550,7 @@ class DiscoveryEmail(SyncResource):
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
-    ) -> models.MagicLinksDiscoveryAuthenticateResponse:
+    ) -> models.B2BDiscoveryAuthenticateResponse:
         """Reset.
 
         ``POST /v1/b2b/passwords/discovery/email/reset``
@@ -11572,7 +11572,7 @@ class DiscoveryEmail(SyncResource):
                 "pkce_code_verifier": pkce_code_verifier,
             },
             server=None,
-            cast=models.MagicLinksDiscoveryAuthenticateResponse.from_dict,
+            cast=models.B2BDiscoveryAuthenticateResponse.from_dict,
             extra_headers=extra_headers,
             timeout=timeout,
             total_timeout=total_timeout,
@@ -11607,7 +11607,7 @@ class AsyncDiscoveryEmail(AsyncResource):
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
-    ) -> models.B2BMagicLinksEmailDiscoverySendResponse:
+    ) -> models.StatusResponse:
         """Reset start.
 
         ``POST /v1/b2b/passwords/discovery/email/reset/start``
@@ -11664,7 +11664,7 @@ class AsyncDiscoveryEmail(AsyncResource):
                 "verify_email_template_id": verify_email_template_id,
             },
             server=None,
-            cast=models.B2BMagicLinksEmailDiscoverySendResponse.from_dict,
+            cast=models.StatusResponse.from_dict,
             extra_headers=extra_headers,
             timeout=timeout,
             total_timeout=total_timeout,
@@ -11679,7 +11679,7 @@ class AsyncDiscoveryEmail(AsyncResource):
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
-    ) -> models.MagicLinksDiscoveryAuthenticateResponse:
+    ) -> models.B2BDiscoveryAuthenticateResponse:
         """Reset.
 
         ``POST /v1/b2b/passwords/discovery/email/reset``
@@ -11701,7 +11701,7 @@ class AsyncDiscoveryEmail(AsyncResource):
                 "pkce_code_verifier": pkce_code_verifier,
             },
             server=None,
-            cast=models.MagicLinksDiscoveryAuthenticateResponse.from_dict,
+            cast=models.B2BDiscoveryAuthenticateResponse.from_dict,
             extra_headers=extra_headers,
             timeout=timeout,
             total_timeout=total_timeout,

@@ -310,7 +310,7 @@ class MagicLinksEmail(SyncResource):
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
-    ) -> models.MagicLinksEmailInviteResponse:
+    ) -> models.EmailSendResponse:
         """Send.
 
         ``POST /v1/magic_links/email/send``
@@ -371,7 +371,7 @@ class MagicLinksEmail(SyncResource):
                 "signup_template_id": signup_template_id,
             },
             server=None,
-            cast=models.MagicLinksEmailInviteResponse.from_dict,
+            cast=models.EmailSendResponse.from_dict,
             extra_headers=extra_headers,
             timeout=timeout,
             total_timeout=total_timeout,
@@ -475,7 +475,7 @@ class MagicLinksEmail(SyncResource):
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
-    ) -> models.MagicLinksEmailInviteResponse:
+    ) -> models.EmailSendResponse:
         """Invite.
 
         ``POST /v1/magic_links/email/invite``
@@ -522,7 +522,7 @@ class MagicLinksEmail(SyncResource):
                 "untrusted_metadata": untrusted_metadata,
             },
             server=None,
-            cast=models.MagicLinksEmailInviteResponse.from_dict,
+            cast=models.EmailSendResponse.from_dict,
             extra_headers=extra_headers,
             timeout=timeout,
             total_timeout=total_timeout,
@@ -535,7 +535,7 @@ class MagicLinksEmail(SyncResource):
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
-    ) -> models.B2BMagicLinksEmailDiscoverySendResponse:
+    ) -> models.StatusResponse:
         """Revoke invite.
 
         ``POST /v1/magic_links/email/revoke_invite``
@@ -552,7 +552,7 @@ class MagicLinksEmail(SyncResource):
                 "email": email,
             },
             server=None,
-            cast=models.B2BMagicLinksEmailDiscoverySendResponse.from_dict,
+            cast=models.StatusResponse.from_dict,
             extra_headers=extra_headers,
             timeout=timeout,
             total_timeout=total_timeout,
@@ -594,7 +594,7 @@ class AsyncMagicLinksEmail(AsyncResource):
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
-    ) -> models.MagicLinksEmailInviteResponse:
+    ) -> models.EmailSendResponse:
         """Send.
 
         ``POST /v1/magic_links/email/send``
@@ -655,7 +655,7 @@ class AsyncMagicLinksEmail(AsyncResource):
                 "signup_template_id": signup_template_id,
             },
             server=None,
-            cast=models.MagicLinksEmailInviteResponse.from_dict,
+            cast=models.EmailSendResponse.from_dict,
             extra_headers=extra_headers,
             timeout=timeout,
             total_timeout=total_timeout,
@@ -759,7 +759,7 @@ class AsyncMagicLinksEmail(AsyncResource):
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
-    ) -> models.MagicLinksEmailInviteResponse:
+    ) -> models.EmailSendResponse:
         """Invite.
 
         ``POST /v1/magic_links/email/invite``
@@ -806,7 +806,7 @@ class AsyncMagicLinksEmail(AsyncResource):
                 "untrusted_metadata": untrusted_metadata,
             },
             server=None,
-            cast=models.MagicLinksEmailInviteResponse.from_dict,
+            cast=models.EmailSendResponse.from_dict,
             extra_headers=extra_headers,
             timeout=timeout,
             total_timeout=total_timeout,
@@ -819,7 +819,7 @@ class AsyncMagicLinksEmail(AsyncResource):
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
-    ) -> models.B2BMagicLinksEmailDiscoverySendResponse:
+    ) -> models.StatusResponse:
         """Revoke invite.
 
         ``POST /v1/magic_links/email/revoke_invite``
@@ -836,7 +836,7 @@ class AsyncMagicLinksEmail(AsyncResource):
                 "email": email,
             },
             server=None,
-            cast=models.B2BMagicLinksEmailDiscoverySendResponse.from_dict,
+            cast=models.StatusResponse.from_dict,
             extra_headers=extra_headers,
             timeout=timeout,
             total_timeout=total_timeout,

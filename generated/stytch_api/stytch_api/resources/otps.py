@@ -702,7 +702,7 @@ class Email3(SyncResource):
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
-    ) -> models.MagicLinksEmailInviteResponse:
+    ) -> models.EmailSendResponse:
         """Send.
 
         ``POST /v1/otps/email/send``
@@ -745,7 +745,7 @@ class Email3(SyncResource):
                 "signup_template_id": signup_template_id,
             },
             server=None,
-            cast=models.MagicLinksEmailInviteResponse.from_dict,
+            cast=models.EmailSendResponse.from_dict,
             extra_headers=extra_headers,
             timeout=timeout,
             total_timeout=total_timeout,
@@ -842,7 +842,7 @@ class AsyncEmail3(AsyncResource):
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
-    ) -> models.MagicLinksEmailInviteResponse:
+    ) -> models.EmailSendResponse:
         """Send.
 
         ``POST /v1/otps/email/send``
@@ -885,7 +885,7 @@ class AsyncEmail3(AsyncResource):
                 "signup_template_id": signup_template_id,
             },
             server=None,
-            cast=models.MagicLinksEmailInviteResponse.from_dict,
+            cast=models.EmailSendResponse.from_dict,
             extra_headers=extra_headers,
             timeout=timeout,
             total_timeout=total_timeout,

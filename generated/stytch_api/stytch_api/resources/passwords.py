@@ -659,7 +659,7 @@ class Email2(SyncResource):
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
-    ) -> models.MagicLinksEmailInviteResponse:
+    ) -> models.EmailSendResponse:
         """Reset start.
 
         ``POST /v1/passwords/email/reset/start``
@@ -708,7 +708,7 @@ class Email2(SyncResource):
                 "reset_password_template_id": reset_password_template_id,
             },
             server=None,
-            cast=models.MagicLinksEmailInviteResponse.from_dict,
+            cast=models.EmailSendResponse.from_dict,
             extra_headers=extra_headers,
             timeout=timeout,
             total_timeout=total_timeout,
@@ -821,7 +821,7 @@ class AsyncEmail2(AsyncResource):
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
-    ) -> models.MagicLinksEmailInviteResponse:
+    ) -> models.EmailSendResponse:
         """Reset start.
 
         ``POST /v1/passwords/email/reset/start``
@@ -870,7 +870,7 @@ class AsyncEmail2(AsyncResource):
                 "reset_password_template_id": reset_password_template_id,
             },
             server=None,
-            cast=models.MagicLinksEmailInviteResponse.from_dict,
+            cast=models.EmailSendResponse.from_dict,
             extra_headers=extra_headers,
             timeout=timeout,
             total_timeout=total_timeout,

@@ -62,7 +62,7 @@ class Sessions2(SyncResource):
         session_duration_minutes: int | Unset = UNSET,
         session_jwt: str | Unset = UNSET,
         session_custom_claims: Dict[str, Any] | Unset = UNSET,
-        authorization_check: models.AuthenticateAuthorizationCheck | Unset = UNSET,
+        authorization_check: models.SessionsAuthorizationCheck | Unset = UNSET,
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
@@ -115,7 +115,7 @@ class Sessions2(SyncResource):
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
-    ) -> models.B2BMagicLinksEmailDiscoverySendResponse:
+    ) -> models.StatusResponse:
         """Revoke.
 
         ``POST /v1/sessions/revoke``
@@ -136,7 +136,7 @@ class Sessions2(SyncResource):
                 "session_jwt": session_jwt,
             },
             server=None,
-            cast=models.B2BMagicLinksEmailDiscoverySendResponse.from_dict,
+            cast=models.StatusResponse.from_dict,
             extra_headers=extra_headers,
             timeout=timeout,
             total_timeout=total_timeout,
@@ -404,7 +404,7 @@ class AsyncSessions2(AsyncResource):
         session_duration_minutes: int | Unset = UNSET,
         session_jwt: str | Unset = UNSET,
         session_custom_claims: Dict[str, Any] | Unset = UNSET,
-        authorization_check: models.AuthenticateAuthorizationCheck | Unset = UNSET,
+        authorization_check: models.SessionsAuthorizationCheck | Unset = UNSET,
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
@@ -457,7 +457,7 @@ class AsyncSessions2(AsyncResource):
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
-    ) -> models.B2BMagicLinksEmailDiscoverySendResponse:
+    ) -> models.StatusResponse:
         """Revoke.
 
         ``POST /v1/sessions/revoke``
@@ -478,7 +478,7 @@ class AsyncSessions2(AsyncResource):
                 "session_jwt": session_jwt,
             },
             server=None,
-            cast=models.B2BMagicLinksEmailDiscoverySendResponse.from_dict,
+            cast=models.StatusResponse.from_dict,
             extra_headers=extra_headers,
             timeout=timeout,
             total_timeout=total_timeout,
