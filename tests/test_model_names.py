@@ -7,7 +7,10 @@ declared name), never on document order or how often a shape is used; a names lo
 
 from __future__ import annotations
 
+import contextlib
+import io
 import json
+from collections.abc import Iterable
 from pathlib import Path
 
 import pytest
@@ -303,6 +306,28 @@ def test_adding_endpoints_renames_nothing_with_the_lock() -> None:
     }
 
 
+_ALL_ENDPOINTS = [
+    (group, endpoint) for group, items in {**GROUPS, **ADDED}.items() for endpoint in items
+]
+
+
+@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.sets(st.integers(0, len(_ALL_ENDPOINTS) - 1), min_size=1))
+def test_any_endpoints_added_to_a_locked_spec_rename_nothing(kept: set[int]) -> None:
+    def spec_of(indices: Iterable[int]) -> str:
+        groups: dict[str, list[str]] = {}
+        for index in sorted(indices):
+            group, endpoint = _ALL_ENDPOINTS[index]
+            groups.setdefault(group, []).append(endpoint)
+        return _spec(groups, TYPES)
+
+    before = _plan(spec_of(kept))
+    lock = {model.name: model.places for model in before.models}
+    after = _plan(spec_of(range(len(_ALL_ENDPOINTS))), locked=lock)
+    assert _renamed(before, after) == {}
+    assert {m.name for m in before.models} <= {m.name for m in after.models}
+
+
 def test_adding_endpoints_with_new_places_renames_nothing_without_the_lock() -> None:
     """Without a lock, a new place can take a name only when its shape is new and its own
     names are free: the old models keep theirs."""
@@ -360,9 +385,6 @@ def test_a_numbered_name_warns_at_its_place_with_the_config_key() -> None:
 
 
 def _generate(spec: Path, out: Path) -> tuple[int, str]:
-    import contextlib
-    import io
-
     from generator.cli import main
 
     err = io.StringIO()
@@ -384,6 +406,11 @@ def test_generating_in_place_keeps_the_locked_names(tmp_path: Path) -> None:
     relocked = json.loads((out / ".lapgen-manifest.json").read_text())["models"]
     for name, places in locked.items():
         assert set(places) <= set(relocked[name]), name
+    # `lapgen check` plans with the same lock: the output is up to date.
+    from generator.cli import main
+
+    with contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(io.StringIO()):
+        assert main(["check", str(spec), str(out)]) == 0
 
 
 TAMPERED = [
