@@ -192,7 +192,7 @@ def check(spec: Path, out_dir: Path, config: Path | None = None) -> CheckResult:
 
     Raises ``LapgenError`` for a bad spec or config, ``InternalError`` for a template bug.
     """
-    return _compare_loaded(load(spec, config), out_dir)
+    return _compare_loaded(load(spec, config, out_dir), out_dir)
 
 
 def _compare_loaded(loaded: Loaded, out_dir: Path) -> CheckResult:
@@ -267,7 +267,7 @@ def run(
     """
     out = stdout or sys.stdout
     err = stderr or sys.stderr
-    loaded = load(spec, config)  # the spec's own errors first: they say the most
+    loaded = load(spec, config, out_dir)  # the spec's own errors first: they say the most
     if out_dir.exists() and not out_dir.is_dir():
         raise UsageError(f"{out_dir}: error: not a directory")
     again = f" --config {config}" if config is not None else ""

@@ -292,7 +292,8 @@ def _load(args: argparse.Namespace) -> Loaded:
     """The spec planned; prints the planner's warnings. Raises ``LapgenError``."""
     from .pipeline import load
 
-    loaded = load(args.spec, args.config)
+    # Generating in place keeps the model names the output's manifest records.
+    loaded = load(args.spec, args.config, getattr(args, "output", None))
     for warning in loaded.render_warnings():
         print(warning, file=sys.stderr)
     return loaded

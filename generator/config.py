@@ -17,10 +17,12 @@ from .errors import ConfigError
 from .escape import (
     BUILTINS,
     NAME_RESERVED,
+    class_name_problem,
     is_env_var,
     is_header_name,
     is_snake_identifier,
     package_name_problem,
+    toml_string,
 )
 from .escape import ascii_url as _ascii_url
 
@@ -76,6 +78,9 @@ class Config:
     # "optional": every response field may be left out (`X | Unset`); "present": the fields a
     # response declares are there (`X`), which the client checks.
     response_fields: str = "optional"
+    # Model class names chosen by place (``users.get``, ``users.get/address``, ``type:User``;
+    # generator/planner/model_names.py), where the derived name does not read well.
+    model_names: tuple[tuple[str, str], ...] = ()
     sha256: str | None = None
     source: str = "config"  # the file, for errors found later (accessor collisions)
 
@@ -123,8 +128,10 @@ _KEYS: dict[str, frozenset[str]] = {
             "endpoints",
             "accessor_prefixes",
             "responses",
+            "models",
         }
     ),
+    "models": frozenset({"names"}),
     "package": frozenset({"name", "title", "version"}),
     "responses": frozenset({"declared_fields"}),
     "auth": frozenset({"kind", "params", "key_name", "key_in", "environment_from"}),
@@ -148,7 +155,7 @@ def _check_keys(raw: dict[str, Any]) -> None:
                 )
 
     check(raw, "", _KEYS[""])
-    for table in ("package", "auth", "responses"):
+    for table in ("package", "auth", "responses", "models"):
         check(raw.get(table, {}), table, _KEYS[table])
     auth = raw.get("auth", {})
     if isinstance(auth, dict):
@@ -192,12 +199,30 @@ def _build(raw: dict[str, Any], sha256: str) -> Config:
     fields |= _read_path_prefixes(_table(raw, "accessor_prefixes"))
     fields |= _read_group_prefixes(groups)
     fields |= _read_responses(_table(raw, "responses"))
+    fields |= _read_model_names(_table(_table(raw, "models"), "names"))
     return Config(
         environments=tuple((str(k), str(v)) for k, v in environments.items()),
         servers=tuple((str(k), str(v)) for k, v in servers.items()),
         sha256=sha256,
         **fields,
     )
+
+
+def _read_model_names(names: dict[str, Any]) -> dict[str, Any]:
+    """``[models.names]``: place → class name; each name a valid, unreserved, unique class."""
+    given: dict[str, str] = {}
+    for place, name in names.items():
+        key = f"models.names.{toml_string(place)}"
+        if not isinstance(name, str):
+            raise TypeError(f"{key}: must be a string (a class name)")
+        if not place or len(place) > 300 or not place.isprintable():
+            raise ValueError(f"{key}: not a model place (users.get, users.get/address, type:User)")
+        if problem := class_name_problem(name):
+            raise ValueError(f"{key}: {name!r} {problem}")
+        if name in given:
+            raise ValueError(f"{key}: {name!r} is also the name of {given[name]!r}")
+        given[name] = place
+    return {"model_names": tuple((place, name) for name, place in given.items())}
 
 
 def _read_package(package: dict[str, Any]) -> dict[str, Any]:

@@ -126,6 +126,22 @@ def is_identifier(name: str) -> bool:
     return _ASCII_IDENTIFIER.fullmatch(name) is not None and name not in KEYWORDS
 
 
+_CLASS_NAME = re.compile(r"[A-Z][A-Za-z0-9]*")
+
+
+def class_name_problem(name: str, max_length: int = 40) -> str | None:
+    """Why ``name`` cannot be a generated model class (one a config or a manifest gives), or
+    None. Capitalised ASCII without underscores, as lapgen's own: a lower-case name could
+    shadow a helper that models.py imports."""
+    if not _CLASS_NAME.fullmatch(name):
+        return "is not a class name (an ASCII capital, then letters and digits)"
+    if name in CLASS_RESERVED or name.startswith("ClassVar"):
+        return "is reserved (a Python builtin or a name the generated code imports)"
+    if len(name) > max_length:
+        return f"is longer than {max_length} characters"
+    return None
+
+
 def is_snake_identifier(name: str) -> bool:
     """A lower-case ASCII identifier, not a keyword: a Python name for a config to choose."""
     return _SNAKE_IDENTIFIER.fullmatch(name) is not None and name not in KEYWORDS

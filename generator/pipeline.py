@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection, Mapping
 from pathlib import Path
 
 import attrs
 
 from . import config as config_file
 from . import ir
-from .diagnostics import Diagnostic
+from .diagnostics import Diagnostic, visible
 from .errors import LapgenError, SpecError, UsageError
+from .escape import class_name_problem
 from .frontend import read_spec, source_lines
 from .plan import Plan, PlanError, build_plan
+from .planner.types import MAX_CLASS_NAME
 
 # What ``load`` raises. Kept for callers written before the error hierarchy (check.py).
 LoadError = LapgenError
@@ -25,6 +28,7 @@ class Loaded:
     data: bytes
     api: ir.API
     plan: Plan
+    lock_warnings: tuple[str, ...] = ()  # entries of the output's names lock that were ignored
 
     @property
     def source_lines(self) -> list[str]:
@@ -33,7 +37,8 @@ class Loaded:
     def render_warnings(self) -> list[str]:
         """The planner's warnings, compiler-style (``spec.lap:LINE:COL: warning: …``)."""
         lines = self.source_lines
-        return [warning.render(str(self.path), lines) for warning in self.plan.warnings]
+        planned = [warning.render(str(self.path), lines) for warning in self.plan.warnings]
+        return [*planned, *self.lock_warnings]
 
 
 def read_bytes(spec: Path) -> bytes:
@@ -44,15 +49,24 @@ def read_bytes(spec: Path) -> bytes:
         raise UsageError(f"{spec}: error: cannot read: {exc.strerror or exc}") from None
 
 
-def plan_api(spec: Path, data: bytes, api: ir.API, config: Path | None = None) -> Plan:
-    """Plan a parsed spec with ``config`` (default: the TOML beside the spec).
+def plan_api(
+    spec: Path,
+    data: bytes,
+    api: ir.API,
+    config: Path | None = None,
+    locked_names: Mapping[str, Collection[str]] | None = None,
+) -> Plan:
+    """Plan a parsed spec with ``config`` (default: the TOML beside the spec), keeping the
+    model names of ``locked_names`` (``read_names_lock``).
 
     Raises ``ConfigError`` for a bad config, ``SpecError`` when the spec cannot become an SDK.
     """
     config_path = config if config is not None else config_file.find_config(spec)
     settings = config_file.load_config(config_path)
     try:
-        return build_plan(api, settings, spec_name=spec.name, spec_bytes=data)
+        return build_plan(
+            api, settings, spec_name=spec.name, spec_bytes=data, locked_names=locked_names
+        )
     except PlanError as exc:
         lines = source_lines(data.decode("utf-8", errors="replace"))
         raise SpecError(exc.diagnostics, path=str(spec), source_lines=lines) from None
@@ -70,8 +84,56 @@ def planner_warnings(spec: Path, data: bytes, api: ir.API) -> tuple[Diagnostic, 
         return ()
 
 
-def load(spec: Path, config: Path | None = None) -> Loaded:
-    """Read ``spec`` and plan it with ``config`` (default: the TOML beside the spec).
+def read_names_lock(out_dir: Path) -> tuple[dict[str, tuple[str, ...]], tuple[str, ...]]:
+    """The model names an earlier generation into ``out_dir`` gave (its manifest's
+    ``models``: class name → places), and a warning for each entry ignored.
+
+    The manifest is input like any other: a name that is not a valid, unreserved class name,
+    or places that are not a list of short strings, are ignored with a warning; a place two
+    names claim stays with the first.
+    """
+    # Only generate and check pass an output, and they write or read one: black may load.
+    from .output import MANIFEST, read_manifest
+
+    where = f"{visible(str(out_dir / MANIFEST))}: warning: models"
+    raw = read_manifest(out_dir).get("models")
+    if raw is None:
+        return {}, ()
+    if not isinstance(raw, dict):
+        return {}, (f"{where}: not a table of class names; the names lock is ignored",)
+    locked: dict[str, tuple[str, ...]] = {}
+    warnings: list[str] = []
+    claimed: set[str] = set()
+    for name, places in sorted(raw.items()):
+        shown = f"{where}.{ascii(name)[:60]}"
+        if problem := class_name_problem(name, MAX_CLASS_NAME):
+            warnings.append(f"{shown}: {problem}; ignored")
+            continue
+        if not _valid_places(places):
+            warnings.append(f"{shown}: its places are not a list of places; ignored")
+            continue
+        if claimed.intersection(places):
+            warnings.append(f"{shown}: a place another name has; those places ignored")
+        locked[name] = tuple(place for place in places if place not in claimed)
+        claimed.update(places)
+    return locked, tuple(warnings)
+
+
+def _valid_places(places: object) -> bool:
+    return (
+        isinstance(places, list)
+        and len(places) <= _MAX_LOCK_PLACES
+        and all(isinstance(p, str) and 0 < len(p) <= _MAX_PLACE_LENGTH for p in places)
+    )
+
+
+_MAX_LOCK_PLACES = 10_000
+_MAX_PLACE_LENGTH = 1_000
+
+
+def load(spec: Path, config: Path | None = None, output: Path | None = None) -> Loaded:
+    """Read ``spec`` and plan it with ``config`` (default: the TOML beside the spec), keeping
+    the model names recorded in ``output``'s manifest (generating in place).
 
     Raises ``UsageError`` (unreadable file), ``SpecError`` (invalid spec, with compiler-style
     diagnostics) or ``ConfigError``.
@@ -81,4 +143,6 @@ def load(spec: Path, config: Path | None = None) -> Loaded:
     if result.api is None:
         lines = source_lines(data.decode("utf-8", errors="replace"))
         raise SpecError(result.diagnostics, path=str(spec), source_lines=lines)
-    return Loaded(spec, data, result.api, plan_api(spec, data, result.api, config))
+    locked, lock_warnings = read_names_lock(output) if output is not None else ({}, ())
+    plan = plan_api(spec, data, result.api, config, locked)
+    return Loaded(spec, data, result.api, plan, lock_warnings)

@@ -183,6 +183,9 @@ def render_files(plan: Plan, previous: Path | None = None) -> dict[str, str]:
         "spec": plan.spec_name,
         "spec_sha256": plan.spec_sha256,
         "config_sha256": plan.config_sha256,
+        # The names lock: each model's class name and its places, which the next generation
+        # into this directory keeps (generator/pipeline.py reads it back).
+        "models": {model.name: list(model.places) for model in plan.models},
     }
     manifest = manifest_text(formatted.files, formatted.chunks, provenance)
     return {**formatted.files, MANIFEST: manifest}

@@ -13,6 +13,7 @@ Golden directories whose spec is gone are removed. Run from anywhere:
 from __future__ import annotations
 
 import argparse
+import json
 import shutil
 import sys
 from collections.abc import Sequence
@@ -41,6 +42,16 @@ def jobs(only: Sequence[str]) -> list[tuple[Path, Path, Path | None]]:
     return selected
 
 
+def _forget_model_names(out: Path) -> None:
+    """Drop the names lock of the previous output: the goldens are what a fresh generation
+    gives, so a change of naming rule shows in them (users keep their lock)."""
+    manifest = out / ".lapgen-manifest.json"
+    if manifest.is_file():
+        record = json.loads(manifest.read_text(encoding="utf-8"))
+        if isinstance(record, dict) and record.pop("models", None) is not None:
+            manifest.write_text(json.dumps(record, indent=1, sort_keys=True) + "\n")
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m tests.regenerate", description=__doc__)
     parser.add_argument("fixtures", nargs="*", help="fixture names (default: everything)")
@@ -51,6 +62,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     failed = []
     for spec, out, config in jobs(args.fixtures):
+        _forget_model_names(out)
         argv_ = ["generate", str(spec), "-o", str(out)]
         if config is not None:
             argv_ += ["--config", str(config)]

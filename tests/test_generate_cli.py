@@ -153,7 +153,7 @@ def test_nested_model_classes_are_at_most_100(plan: dict[str, Any]) -> None:
     responses = {e["response_model"] for e in plan["endpoints"] if e["response_model"]}
     nested = [model["name"] for model in plan["models"] if model["name"] not in responses]
     assert 10 <= len(nested) <= 100, len(nested)
-    assert len(responses) >= 150
+    assert len(responses) >= 100  # identical response shapes share one class
 
 
 @pytest.fixture(scope="module")

@@ -292,7 +292,7 @@ def test_corners_names_and_placement(fixture_packages: dict[str, ModuleType]) ->
     models = fixture_packages["corners"].models
     assert widget.matrix == [[1, 2], [3]]
     assert widget.labels == {"a": "b"} and widget.scores == {"x": [1.5]}
-    assert isinstance(widget.owner, models.Owner)
+    assert isinstance(widget.owner, models.GetOwner)  # two `owner` shapes: named by method
     assert widget.owner.profile.settings.theme == "dark"
     assert isinstance(widget.address, models.Address)
     assert isinstance(widget.address.geo, models.Geo)

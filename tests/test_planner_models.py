@@ -95,23 +95,31 @@ def test_generated_model_decodes_and_dumps_nested_objects(tmp_path: Path) -> Non
             del sys.modules[name]
 
 
-def test_one_shape_is_one_model_and_a_second_shape_of_the_name_is_numbered() -> None:
+def test_one_field_name_and_shape_is_one_model_named_by_the_field() -> None:
     plan = plan_returning("a: map{id: int}, b: map{id: int}, owner: map{id: int}, c: [map{n: str}]")
     names = set(models_of(plan))
-    # `a`, `b` and `owner` share a shape: one class, named by the first hint.
-    assert names == {"A", "C", "ThingsListResponse"}
+    # The same shape under three field names: three classes, each named by its field (a
+    # shared class would be named by whichever field came first).
+    assert names == {"A", "B", "Owner", "C", "ThingsListResponse"}
     response = models_of(plan)["ThingsListResponse"]
-    assert [f.annotation for f in response.fields] == [ModelRef("A")] * 3 + [ListOf(ModelRef("C"))]
+    assert [f.annotation for f in response.fields] == [
+        ModelRef("A"),
+        ModelRef("B"),
+        ModelRef("Owner"),
+        ListOf(ModelRef("C")),
+    ]
 
 
-def test_same_hint_different_shapes_number_the_less_used_one() -> None:
+def test_two_shapes_of_one_field_name_are_both_named_by_their_place() -> None:
     plan = plan_returning(
         "x: map{owner: map{id: int}}, y: map{owner: map{name: str}}, owner: map{id: int}"
     )
-    owners = sorted(name for name in models_of(plan) if name.startswith("Owner"))
-    assert owners == ["Owner", "Owner2"]
+    owners = sorted(name for name in models_of(plan) if name.endswith("Owner"))
     by_fields = {tuple(f.wire for f in models_of(plan)[n].fields): n for n in owners}
-    assert by_fields[("name",)] == "Owner2"  # `{id}` is used twice: it keeps the plain name
+    # Neither is *the* owner, and use counts decide nothing: both are qualified by the
+    # places they share (`things.list/owner` and `things.list/x/owner`: the resource).
+    assert by_fields == {("id",): "ThingsOwner", ("name",): "YOwner"}
+    assert not plan.warnings
 
 
 def test_required_fields_come_first_for_attrs() -> None:

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import re
-from collections.abc import Collection, Sequence
+from collections.abc import Collection, Mapping, Sequence
 
 from .. import ir, names, placement, variants
 from ..config import Config
@@ -65,16 +65,25 @@ from .types import (
 # ---------------------------------------------------------------------------------------------
 
 
-def build_plan(api: ir.API, config: Config, *, spec_name: str, spec_bytes: bytes) -> Plan:
+def build_plan(
+    api: ir.API,
+    config: Config,
+    *,
+    spec_name: str,
+    spec_bytes: bytes,
+    locked_names: Mapping[str, Collection[str]] | None = None,
+) -> Plan:
+    """``locked_names``: class name → places, from the manifest of an earlier generation."""
     _refuse_non_http(api)
     _refuse_bad_header_keys(api)
-    builder = _Builder(api, config)
+    builder = _Builder(api, config, locked_names)
     resources = builder.resources()
     package = config.package or default_package_name(api.name)
     title = config.title or api.name
     api_version = config.package_version or api.version
     version = pep440_version(api_version) if api_version else "0.1.0"
-    warnings = list(builder.warnings)
+    models = builder.models.plans()
+    warnings = [*builder.warnings, *builder.models.warnings]
     if api.base_url and ascii_url(api.base_url) is None:
         warnings.append(
             Diagnostic(
@@ -105,7 +114,7 @@ def build_plan(api: ir.API, config: Config, *, spec_name: str, spec_bytes: bytes
         config_sha256=config.sha256,
         runtime=runtime_plan(api, config, package=package, title=title, version=version),
         resources=resources,
-        models=builder.models.plans(),
+        models=models,
         warnings=tuple(warnings),
     )
 
@@ -154,12 +163,20 @@ def _refuse_bad_header_keys(api: ir.API) -> None:
 
 
 class _Builder:
-    def __init__(self, api: ir.API, config: Config) -> None:
+    def __init__(
+        self, api: ir.API, config: Config, locked: Mapping[str, Collection[str]] | None = None
+    ) -> None:
         self.api = api
         self.config = config
         self.warnings: list[Diagnostic] = []
         self.vocabulary = _vocabulary(api)
-        self.models = _ModelRegistry(api, response_fields=config.response_fields)
+        self.models = _ModelRegistry(
+            api,
+            response_fields=config.response_fields,
+            configured=dict(config.model_names),
+            locked=locked,
+            config_source=config.source,
+        )
         self.group_servers = dict(config.group_servers)
         self.accessor_overrides = dict(config.accessors)
         self.used_renames: set[str] = set()
@@ -265,8 +282,8 @@ class _Builder:
             resource[:depth] for _, resource, _ in placed for depth in range(1, len(resource) + 1)
         }
         tree: dict[tuple[str, ...], list[MethodPlan]] = {}
-        # (resource, endpoint, method name, response class), in endpoint order.
-        pending: list[tuple[tuple[str, ...], ir.Endpoint, str, str | None]] = []
+        # (resource, endpoint, method name, response model key), in endpoint order.
+        pending: list[tuple[tuple[str, ...], ir.Endpoint, str, object | None]] = []
         taken: dict[tuple[str, ...], set[str]] = {}
         for endpoint, resource, method_name in placed:
             method_name = _attribute_name(snake(method_name))  # `import` → `import_`
@@ -297,7 +314,8 @@ class _Builder:
                 tree.setdefault(resource[:depth], [])
         # Every object shape is counted, so the model names are final: the methods' annotations
         # name the models as they are.
-        for resource, endpoint, name, response_class in pending:
+        for resource, endpoint, name, response_key in pending:
+            response_class = None if response_key is None else self.models.name_of(response_key)
             tree[resource].append(self.method(endpoint, resource, name, response_class))
         class_names: set[str] = set(RESOURCE_MODULE_NAMES)
         return self._children((), tree, class_names)
@@ -392,15 +410,20 @@ class _Builder:
 
     def count_shapes(
         self, endpoint: ir.Endpoint, resource: tuple[str, ...], name: str
-    ) -> str | None:
-        """Count the object shapes a method's params and response use; its response class."""
-        for field in (*self.api.declared_params(endpoint).values(), *endpoint.repeated_params):
-            self.models.register(field.type.expr, hint=field.name)
-        chosen = endpoint.success
-        if chosen is not None and chosen.fields is not None:
-            return self.models.response_class(resource, name, chosen.fields)
-        if chosen is not None and chosen.type is not None:
-            self.models.register(chosen.type, hint="result")
+    ) -> object | None:
+        """Record the object shapes a method's params and response use, at their places.
+
+        Returns the key of the method's response model, if it has one.
+        """
+        with self.models.owned_by(".".join((*resource, name)), endpoint.pos):
+            params = (*self.api.declared_params(endpoint).values(), *endpoint.repeated_params)
+            for field in params:
+                self.models.register(field.type.expr, hint=field.name, for_input=True)
+            chosen = endpoint.success
+            if chosen is not None and chosen.fields is not None:
+                return self.models.response_class(resource, name, chosen.fields)
+            if chosen is not None and chosen.type is not None:
+                self.models.register(chosen.type, hint="result")
         return None
 
     def method(

@@ -1,21 +1,18 @@
-"""Models: one attrs class per distinct object shape, one response class per endpoint."""
+"""Models: one attrs class per distinct object shape and place kind (names: ``model_names``)."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import contextlib
+from collections.abc import Collection, Iterator, Mapping, Sequence
 from typing import assert_never
 
 import attrs
 
 from .. import ir
-from ..escape import CLASS_RESERVED
-from ..naming import (
-    pascal,
-    singular,
-    snake,
-    type_name,
-    unique,
-)
+from ..diagnostics import Diagnostic
+from ..errors import ConfigError
+from ..escape import CLASS_RESERVED, toml_string
+from ..naming import snake, unique
 from .annotations import (
     ANY,
     JSON_OBJECT,
@@ -28,7 +25,8 @@ from .annotations import (
     Scalar,
     nullable,
 )
-from .types import MAX_CLASS_NAME, MODEL_RESERVED, ModelField, ModelPlan
+from .model_names import TYPE_PREFIX, Candidate, ModelKind, choose_names, object_base
+from .types import MODEL_RESERVED, ModelField, ModelPlan
 
 # ---------------------------------------------------------------------------------------------
 # Models
@@ -50,63 +48,118 @@ def _fields_shape(fields: Sequence[ir.Field]) -> object:
     return tuple((f.name, f.required_marker, f.type.nullable, _shape(f.type.expr)) for f in fields)
 
 
-def _object_key(expr: ir.ObjectType) -> object:
-    """What makes two objects one model: their shape, and their name when they have one."""
-    return (expr.name, _fields_shape(expr.fields)) if expr.name else _shape(expr)
-
-
 @attrs.define
 class _ModelSpec:
-    hint: str
+    kind: ModelKind
     fields: tuple[ir.Field, ...]
-    doc: str
-    uses: int = 0
-    name: str = ""
+    doc: str = ""
+    declared: str = ""  # a ``@type``'s name
+    places: dict[str, ir.Pos] = attrs.Factory(dict)  # place → where the spec shows it
 
 
 class _ModelRegistry:
-    """Collects object shapes, names them, and turns them into ``ModelPlan``s."""
+    """Collects object shapes with their places, names them (``model_names``), and turns them
+    into ``ModelPlan``s.
 
-    def __init__(self, api: ir.API, *, response_fields: str = "optional") -> None:
+    A declared type is one model per name; an inline object one per field name and shape (two
+    ``connection`` fields of the same shape share a class); a response one per shape, whichever
+    methods return it. Every shape is recorded (``register``, ``response_class``) before any
+    annotation is asked for, so annotations name the models by their final names.
+    """
+
+    def __init__(
+        self,
+        api: ir.API,
+        *,
+        response_fields: str = "optional",
+        configured: Mapping[str, str] | None = None,
+        locked: Mapping[str, Collection[str]] | None = None,
+        config_source: str = "config",
+    ) -> None:
         self.api = api
         # "present": the fields of models only responses use are typed and checked as present.
         self.fields_present = response_fields == "present"
         self.input_keys: set[object] = set()  # shapes a param uses (their fields stay optional)
         self.by_shape: dict[object, _ModelSpec] = {}
-        self.responses: dict[str, tuple[ir.Field, ...]] = {}
-        self.response_docs: dict[str, str] = {}
         self.named_types = {named.name: named for named in api.types}
+        self.configured = dict(configured or {})
+        self.locked = dict(locked or {})
+        self.config_source = config_source
+        self.warnings: list[Diagnostic] = []
+        self.owner = ""  # the accessor of the method being planned (``owned_by``)
+        self.owner_pos = ir.Pos(0, 0)
         self._final: dict[object, str] | None = None
+        self._key_by_expr: dict[int, tuple[ir.ObjectType, object]] = {}
         for named in api.types:
-            self._register(named.name, ir.ObjectType(named.fields, named.name), "")
+            expr = ir.ObjectType(named.fields, named.name)
+            self._register(f"{TYPE_PREFIX}{named.name}", expr, named.pos, declared=named.name)
 
-    def _register(self, hint: str, expr: ir.ObjectType, doc: str) -> object:
-        """Count one use of an object shape; returns the shape's key."""
-        # Names rank shapes by their uses, so every use is counted before any name is given.
-        assert self._final is None, "an object shape was counted after the models were named"
-        key = _object_key(expr)
+    @contextlib.contextmanager
+    def owned_by(self, accessor: str, pos: ir.Pos) -> Iterator[None]:
+        """Inline objects met while recording one method get places under its accessor."""
+        self.owner, self.owner_pos = accessor, pos
+        try:
+            yield
+        finally:
+            self.owner, self.owner_pos = "", ir.Pos(0, 0)
+
+    def _register(
+        self,
+        place: str,
+        expr: ir.ObjectType,
+        pos: ir.Pos,
+        *,
+        declared: str = "",
+        kind: ModelKind = "object",
+    ) -> object:
+        """Record one place of an object shape; returns the shape's key."""
+        # Names depend on every place, so every place is recorded before any name is given.
+        assert self._final is None, "an object shape was recorded after the models were named"
+        shape = _fields_shape(expr.fields)
+        declared = declared or expr.name or ""
+        if declared:
+            kind = "type"
+            key: object = ("type", declared, shape)
+        elif kind == "response":
+            key = ("response", shape)
+        else:
+            key = ("object", object_base(place), shape)
         spec = self.by_shape.get(key)
         if spec is None:
-            spec = self.by_shape[key] = _ModelSpec(expr.name or hint, expr.fields, doc)
-        spec.uses += 1
+            spec = self.by_shape[key] = _ModelSpec(kind, expr.fields, declared=declared)
+        # The IR is immutable and outlives the plan: the same object is met again when its
+        # annotation is asked for, and keeps the key its place gave it.
+        self._key_by_expr[id(expr)] = (expr, key)
+        if spec.places and place < min(spec.places):
+            spec.fields = expr.fields  # docs from the first place, whatever the order
+        spec.places.setdefault(place, pos)
         for field in expr.fields:
-            self.register(field.type.expr, hint=field.name)
+            self._record(field.type.expr, f"{place}/{field.name}", field.pos)
         return key
 
-    def register(self, expr: ir.TypeExpr, *, hint: str) -> None:
-        """Count the object shapes a type uses; ``hint`` names them (an array's: singular)."""
+    def register(self, expr: ir.TypeExpr, *, hint: str, for_input: bool = False) -> None:
+        """Record the object shapes a param (``for_input``) or a response value uses."""
+        self._record(expr, self._place(hint, for_input), self.owner_pos)
+
+    def _record(self, expr: ir.TypeExpr, place: str, pos: ir.Pos) -> None:
         match expr:
             case ir.ObjectType(fields=fields) if fields:
-                self._register(hint, expr, "")
+                self._register(place, expr, pos)
             case ir.ArrayType():
-                self.register(expr.items, hint=singular(hint))
+                self._record(expr.items, place, pos)
             case ir.DictType():
-                self.register(expr.key, hint=hint)
-                self.register(expr.value, hint=hint)
+                self._record(expr.key, place, pos)
+                self._record(expr.value, place, pos)
             case ir.Primitive() | ir.EnumType() | ir.RefType() | ir.ObjectType():
                 pass
             case _:
                 assert_never(expr)
+
+    def _place(self, hint: str, for_input: bool) -> str:
+        """A field of the current method's params (``users.create(address)``) or response."""
+        if not self.owner:
+            return hint
+        return f"{self.owner}({hint})" if for_input else f"{self.owner}/{hint}"
 
     def model_of(self, expr: ir.TypeExpr) -> str | None:
         """The model a named type reference stands for."""
@@ -115,10 +168,10 @@ class _ModelRegistry:
         return None
 
     def _key_of_named(self, name: str) -> object:
-        return _object_key(ir.ObjectType(self.named_types[name].fields, name))
+        return ("type", name, _fields_shape(self.named_types[name].fields))
 
     def annotation(self, spec: ir.TypeSpec, *, for_input: bool = False) -> Annotation:
-        """The annotation of a value of type ``spec`` (once every shape is counted).
+        """The annotation of a value of type ``spec`` (once every shape is recorded).
 
         ``for_input``: what a request sends, where an enum is a ``Literal`` of its values (a
         response's is read leniently, as any string).
@@ -147,7 +200,9 @@ class _ModelRegistry:
             case ir.ObjectType():
                 if not expr.fields:
                     return JSON_OBJECT
-                return self._reference(_object_key(expr), for_input)
+                known = self._key_by_expr.get(id(expr))
+                assert known is not None, "an object shape was not recorded before naming"
+                return self._reference(known[1], for_input)
             case _:
                 assert_never(expr)
 
@@ -171,54 +226,50 @@ class _ModelRegistry:
 
     def response_class(
         self, resource: tuple[str, ...], method: str, fields: tuple[ir.Field, ...]
-    ) -> str:
-        for field in fields:
-            self.register(field.type.expr, hint=field.name)
-        # The shortest unambiguous name: the method, prefixed by as many resource names as it
-        # takes to be unique (`UsersGetResponse`, `B2BSessionsGetResponse`), within 40 chars.
-        parts = [pascal(part) for part in resource]
-        base = pascal(method) + "Response"
-        candidates = ["".join(parts[-depth:]) + base for depth in range(1, len(parts) + 1)]
-        fitting = [c for c in (*candidates, base) if len(c) <= MAX_CLASS_NAME]
-        name = next((c for c in fitting if c not in self.responses), "")
-        if not name:
-            name = _numbered(
-                min(fitting or [base[: MAX_CLASS_NAME - 2]], key=len), set(self.responses)
-            )
-        self.responses[name] = fields
-        self.response_docs[name] = f"The response of ``client.{'.'.join((*resource, method))}()``."
-        return name
+    ) -> object:
+        """Record a method's ``@returns`` fields; the key of their model (see ``name_of``)."""
+        place = ".".join((*resource, method))
+        return self._register(place, ir.ObjectType(fields), self.owner_pos, kind="response")
+
+    def name_of(self, key: object) -> str:
+        """The final class name of a recorded shape."""
+        return self._names()[key]
 
     # -- naming and plans ------------------------------------------------------------------
 
     def _names(self) -> dict[object, str]:
         if self._final is not None:
             return self._final
-        taken = set(self.responses) | MODEL_RESERVED | CLASS_RESERVED
-        names: dict[object, str] = {}
-        by_base: dict[str, list[tuple[object, _ModelSpec]]] = {}
-        for key, spec in self.by_shape.items():
-            named = spec.hint in self.named_types
-            # NFKC first (Python folds `Uｓer` into `User`), so such names number, not collide.
-            base = type_name(spec.hint) if named else pascal(singular(spec.hint))
-            by_base.setdefault(base, []).append((key, spec))
-        for base, entries in by_base.items():
-            # The most used shape gets the plain name; the others a numbered one, in order of
-            # first appearance, so names only change when the spec changes.
-            ranked = sorted(entries, key=lambda entry: -entry[1].uses)
-            for rank, (key, _spec) in enumerate(ranked):
-                candidate = base if rank == 0 else f"{base}{rank + 1}"
-                name = _numbered(candidate[:MAX_CLASS_NAME], taken)
-                taken.add(name)
-                names[key] = name
-        self._final = names
-        return names
+        candidates = [
+            Candidate(key, spec.kind, tuple(sorted(spec.places)), spec.declared, *_first(spec))
+            for key, spec in self.by_shape.items()
+        ]
+        known = {place for spec in self.by_shape.values() for place in spec.places}
+        for place in sorted(set(self.configured) - known):
+            raise ConfigError(
+                f"{self.config_source}: error: models.names.{toml_string(place)}: matches no "
+                "model of the spec (a method's accessor, its field path, or type:NAME)"
+            )
+        naming = choose_names(
+            candidates,
+            configured=self.configured,
+            locked=self.locked,
+            reserved=MODEL_RESERVED | CLASS_RESERVED,
+        )
+        self.warnings = [
+            Diagnostic("warning", problem.message, problem.candidate.line, problem.candidate.column)
+            for problem in naming.problems
+        ]
+        self._final = dict(naming.names)
+        return self._final
 
     def find_field(self, model: str, wire: str, depth: int) -> tuple[str, ...] | None:
-        fields = self.responses.get(model)
-        if fields is None:
+        """The attribute path to field ``wire`` of the response model named ``model``."""
+        names = self._names()
+        spec = next((self.by_shape[key] for key in names if names[key] == model), None)
+        if spec is None or spec.kind != "response":
             return None
-        return _find_field(fields, wire, depth)
+        return _find_field(spec.fields, wire, depth)
 
     def plans(self) -> tuple[ModelPlan, ...]:
         names = self._names()
@@ -227,20 +278,12 @@ class _ModelRegistry:
         plans = [
             ModelPlan(
                 names[key],
-                spec.doc or f"The ``{spec.hint}`` object.",
+                _model_doc(spec),
                 self._fields(spec.fields, present=checked and key not in sent),
                 checked=checked,
+                places=tuple(sorted(spec.places)),
             )
             for key, spec in self.by_shape.items()
-        ]
-        plans += [
-            ModelPlan(
-                name,
-                self.response_docs[name],
-                self._fields(fields, present=checked),
-                checked=checked,
-            )
-            for name, fields in self.responses.items()
         ]
         return tuple(sorted(plans, key=lambda plan: plan.name))
 
@@ -273,20 +316,30 @@ def _object_keys(expr: ir.TypeExpr, registry: _ModelRegistry) -> list[object]:
         case ir.DictType():
             return _object_keys(expr.value, registry)
         case ir.ObjectType() if expr.fields:
-            return [_object_key(expr)]
+            known = registry._key_by_expr.get(id(expr))
+            return [known[1]] if known is not None else []
         case ir.RefType() if expr.name in registry.named_types:
             return [registry._key_of_named(expr.name)]
     return []
 
 
-def _numbered(name: str, taken: set[str]) -> str:
-    """``name``, or ``name2``, ``name3``… (class names take no underscore)."""
-    counter = 1
-    candidate = name
-    while candidate in taken:
-        counter += 1
-        candidate = f"{name}{counter}"
-    return candidate
+def _first(spec: _ModelSpec) -> tuple[int, int]:
+    """Where a warning about a model points: its first place."""
+    pos = spec.places[min(spec.places)] if spec.places else ir.Pos(0, 0)
+    return pos.line, pos.column
+
+
+def _model_doc(spec: _ModelSpec) -> str:
+    places = sorted(spec.places)
+    if spec.kind == "response":
+        calls = [f"``client.{place}()``" for place in places]
+        if len(calls) > 2:
+            return f"The response of {calls[0]} and {len(calls) - 1} other methods."
+        return f"The response of {' and '.join(calls)}."
+    if spec.doc:
+        return spec.doc
+    name = spec.declared or (places[0].rsplit("/", 1)[-1] if places else "object")
+    return f"The ``{name}`` object."
 
 
 def _find_field(fields: Sequence[ir.Field], wire: str, depth: int) -> tuple[str, ...] | None:
@@ -316,3 +369,13 @@ _PRIMITIVE_ANNOTATIONS: dict[str, Annotation] = {
     "null": NONE,
     "file": Scalar("bytes"),
 }
+
+
+def _numbered(name: str, taken: set[str]) -> str:
+    """``name``, or ``name2``, ``name3``… (class names take no underscore)."""
+    counter = 1
+    candidate = name
+    while candidate in taken:
+        counter += 1
+        candidate = f"{name}{counter}"
+    return candidate

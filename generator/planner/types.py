@@ -198,6 +198,8 @@ class ModelPlan:
     fields: tuple[ModelField, ...]
     # The class checks a response's fields and types (``CheckedModel``), see ``[responses]``.
     checked: bool = False
+    # Where the spec shows this shape (``planner/model_names.py``); the manifest's names lock.
+    places: tuple[str, ...] = attrs.field(default=(), eq=False)
 
 
 # ---------------------------------------------------------------------------------------------

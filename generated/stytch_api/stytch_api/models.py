@@ -21,249 +21,188 @@ __all__ = [
     "Asn",
     "Attribute",
     "AuthenticateResponse",
-    "AuthenticateResponse2",
-    "AuthenticateResponse3",
-    "AuthorizationCheck",
-    "AuthorizationCheck2",
+    "AuthenticateSiweParam",
+    "AuthenticateStartSiweParam",
+    "B2BAuthenticateResponse",
+    "B2BDiscoveryAuthenticateResponse",
+    "B2BDiscoveryOrganizationsCreateResponse",
+    "B2BDiscoveryOrganizationsListResponse",
+    "B2BExchangeResponse",
+    "B2BIdpOauthAuthorizeStartResponse",
+    "B2BImpersonationAuthenticateResponse",
+    "B2BLoginOrSignupResponse",
     "B2BMagicLinksAuthenticateResponse",
+    "B2BMemberResponse",
+    "B2BOauthAuthenticateResponse",
+    "B2BOauthDiscoveryAuthenticateResponse",
+    "B2BOauthProviderResponse",
+    "B2BOauthProviderValue",
+    "B2BOrganizationResponse",
+    "B2BOrganizationsDeleteResponse",
+    "B2BOrganizationsGetConnectedAppResponse",
+    "B2BOrganizationsMembersDeleteResponse",
+    "B2BOrganizationsMembersSearchResponse",
+    "B2BOrganizationsMetricsResponse",
+    "B2BOrganizationsSearchResponse",
+    "B2BOtpsEmailAuthenticateResponse",
     "B2BPasswordsAuthenticateResponse",
-    "B2BPasswordsMigrateResponse",
+    "B2BPasswordsEmailRequireResetResponse",
+    "B2BPasswordsEmailResetResponse",
+    "B2BPasswordsEmailResetStartResponse",
+    "B2BPasswordsSessionResetResponse",
     "B2BPasswordsStrengthCheckResponse",
+    "B2BRbacOrganizationsGetOrgPolicyResponse",
+    "B2BRecoveryCodesGetResponse",
+    "B2BRecoveryCodesRecoverResponse",
+    "B2BScimConnectionCreateResponse",
+    "B2BScimConnectionDeleteResponse",
+    "B2BScimConnectionGetGroupsResponse",
+    "B2BScimConnectionGetResponse",
+    "B2BScimConnectionRotateStartResponse",
     "B2BSessionsAttestResponse",
     "B2BSessionsAuthenticateResponse",
+    "B2BSessionsAuthorizationCheck",
     "B2BSessionsExchangeAccessTokenResponse",
-    "B2BSessionsGetJwksResponse",
     "B2BSessionsGetResponse",
     "B2BSessionsMigrateResponse",
-    "B2BSessionsRevokeResponse",
+    "B2BSsoAuthenticateResponse",
+    "B2BSsoExternalCreateConnectionResponse",
+    "B2BSsoGetConnectionsResponse",
+    "B2BSsoOidcCreateConnectionResponse",
+    "B2BSsoOidcUpdateConnectionResponse",
+    "B2BSsoSamlCreateConnectionResponse",
+    "B2BTotpsCreateResponse",
+    "B2BTotpsMigrateResponse",
     "BrowserProperty",
     "Client",
-    "ClientsCreateResponse",
     "ClientsDeleteResponse",
-    "ClientsGetResponse",
-    "ClientsSearchResponse",
-    "ClientsSecretsRotateCancelResponse",
-    "ClientsSecretsRotateResponse",
     "ClientsSecretsRotateStartResponse",
-    "ClientsUpdateResponse",
     "ConnectedApp",
-    "ConnectedApp2",
-    "ConnectedApp3",
-    "ConnectedAppsRevokeResponse",
-    "Connection",
-    "Connection2",
-    "Connection3",
-    "Connection4",
-    "Connection5",
-    "Connection6",
-    "ConnectionCreateResponse",
-    "ConnectionDeleteResponse",
-    "ConnectionGetGroupsResponse",
-    "ConnectionGetResponse",
-    "ConnectionRotateCancelResponse",
-    "ConnectionRotateCompleteResponse",
-    "ConnectionRotateStartResponse",
-    "ConnectionUpdateResponse",
-    "CreateResponse",
+    "ConnectedAppClientsCreateResponse",
+    "ConnectedAppClientsGetResponse",
+    "ConnectedAppClientsSearchResponse",
+    "ConnectedAppWithNextSecret",
+    "ConnectedAppWithSecret",
+    "ConnectedAppsResponse",
+    "ConnectionImplicitRoleAssignment",
     "CryptoWalletsAuthenticateResponse",
     "CryptoWalletsAuthenticateStartResponse",
     "DebugWhoamiResponse",
     "DeleteVerificationCertificateResponse",
-    "DiscoveryAuthenticateResponse",
-    "DiscoveryEmailResetResponse",
-    "DiscoveryEmailResetStartResponse",
-    "DiscoveryOrganizationsCreateResponse",
-    "DiscoverySendResponse",
     "DomainInformation",
-    "EmailAuthenticateResponse",
-    "EmailDiscoveryAuthenticateResponse",
-    "EmailDiscoverySendResponse",
-    "EmailInviteResponse",
     "EmailLoginOrCreateResponse",
-    "EmailLoginOrSignupResponse",
-    "EmailRequireResetResponse",
-    "EmailResetResponse",
-    "EmailResetStartResponse",
-    "EmailRevokeInviteResponse",
-    "EmailRiskResponse",
     "EmailSendResponse",
-    "ExistingPasswordResetResponse",
-    "ExternalCreateConnectionResponse",
+    "ExternalConnection",
+    "ExternalConnectionImplicitRoleAssignment",
+    "ExternalGroupImplicitRoleAssignment",
     "ExternalMetadata",
-    "ExternalUpdateConnectionResponse",
     "Feedback",
     "Fingerprint",
-    "FingerprintLookupResponse",
+    "FingerprintVerdict",
+    "FraudEmailRiskResponse",
+    "FraudFingerprintLookupResponse",
+    "FraudRulesListResponse",
+    "FraudRulesSetResponse",
+    "FraudVerdictReasonsListResponse",
+    "FraudVerdictReasonsOverrideResponse",
+    "GroupImplicitRoleAssignment",
     "IdpOauthAuthorizeResponse",
     "IdpOauthAuthorizeStartResponse",
     "ImpersonationAuthenticateResponse",
-    "IntermediateSessionsExchangeResponse",
+    "IpAddressDetail",
+    "IpGeoCountryDetail",
     "IpGeolocation",
+    "LudsFeedback",
     "LudsRequirement",
     "M2MClient",
-    "M2MClient2",
-    "M2MClient3",
+    "M2MClientWithNextSecret",
+    "M2MClientWithSecret",
     "M2MClientsCreateResponse",
-    "M2MClientsDeleteResponse",
     "M2MClientsGetResponse",
     "M2MClientsSearchResponse",
-    "M2MClientsUpdateResponse",
-    "MagicLinksAuthenticateResponse",
+    "M2MClientsSecretsRotateStartResponse",
     "MagicLinksCreateResponse",
-    "MagicLinksEmailInviteResponse",
     "Md5Config",
     "Member",
+    "MemberDevice",
     "MemberOption",
     "MemberSession",
-    "MembersCreateResponse",
-    "MembersDangerouslyGetResponse",
-    "MembersDeleteExternalIdResponse",
-    "MembersDeleteMfaPhoneNumberResponse",
-    "MembersDeletePasswordResponse",
-    "MembersDeleteResponse",
-    "MembersDeleteTotpResponse",
-    "MembersGetConnectedAppsResponse",
-    "MembersGetResponse",
+    "MembersOauthProvidersGoogleResponse",
+    "MembersOauthProvidersMicrosoftResponse",
     "MembersOidcProvidersResponse",
-    "MembersReactivateResponse",
-    "MembersSearchResponse",
-    "MembersStartEmailUpdateResponse",
     "MembersUnlinkRetiredEmailResponse",
-    "MembersUpdateResponse",
     "MfaRequired",
     "Name",
     "NetworkProperty",
     "OauthAttachResponse",
     "OauthAuthenticateResponse",
-    "OauthAuthorizeResponse",
-    "OauthAuthorizeStartResponse",
-    "OauthDiscoveryAuthenticateResponse",
-    "OauthProvidersGithubResponse",
-    "OauthProvidersGoogleResponse",
-    "OauthProvidersHubspotResponse",
-    "OauthProvidersMicrosoftResponse",
-    "OauthProvidersSlackResponse",
-    "OidcCreateConnectionResponse",
-    "OidcUpdateConnectionResponse",
+    "OauthProviderValue",
+    "OidcConnection",
     "Option",
     "OrgPolicy",
-    "OrgPolicy2",
+    "OrgPolicyInput",
     "Organization",
-    "OrganizationsConnectedAppsResponse",
-    "OrganizationsCreateResponse",
-    "OrganizationsDeleteExternalIdResponse",
-    "OrganizationsDeleteResponse",
-    "OrganizationsGetConnectedAppResponse",
-    "OrganizationsGetOrgPolicyResponse",
-    "OrganizationsGetResponse",
-    "OrganizationsListResponse",
-    "OrganizationsMetricsResponse",
-    "OrganizationsSearchResponse",
-    "OrganizationsSetOrgPolicyResponse",
-    "OrganizationsUpdateResponse",
-    "OtpsAuthenticateResponse",
-    "OtpsEmailLoginOrCreateResponse",
-    "OtpsEmailLoginOrSignupResponse",
-    "OtpsEmailSendResponse",
-    "OtpsSmsSendResponse",
+    "OtpsLoginOrCreateResponse",
+    "OtpsSendResponse",
     "Password",
     "PasswordsAuthenticateResponse",
     "PasswordsCreateResponse",
     "PasswordsDiscoveryAuthenticateResponse",
-    "PasswordsEmailResetResponse",
-    "PasswordsEmailResetStartResponse",
     "PasswordsExistingPasswordResetResponse",
     "PasswordsMigrateResponse",
     "PasswordsSessionResetResponse",
     "PasswordsStrengthCheckResponse",
     "Pbkdf2Config",
     "Policy",
-    "PolicyResponse",
     "PrimaryRequired",
     "ProjectMetricsResponse",
     "Property",
-    "ProviderValue",
-    "ProviderValue2",
     "Query",
     "RbacEmailImplicitRoleAssignment",
     "RbacPolicyResponse",
-    "RecoveryCodesGetResponse",
-    "RecoveryCodesRecoverResponse",
-    "RecoveryCodesRotateResponse",
     "ResultsMetadata",
-    "RulesListResponse",
-    "RulesSetResponse",
+    "SamlConnection",
     "SamlConnectionImplicitRoleAssignment",
-    "SamlCreateConnectionResponse",
     "SamlDeleteEncryptionPrivateKeyResponse",
     "SamlGroupImplicitRoleAssignment",
-    "SamlUpdateByUrlResponse",
-    "SamlUpdateConnectionResponse",
     "ScimActiveConnection",
     "ScimAttribute",
+    "ScimConnection",
+    "ScimConnectionWithNextToken",
+    "ScimConnectionWithToken",
     "ScimGroupImplicitRoleAssignment",
     "ScimRegistration",
     "ScryptConfig",
-    "SecretsRotateCancelResponse",
-    "SecretsRotateResponse",
-    "SecretsRotateStartResponse",
     "Session",
-    "SessionResetResponse",
-    "SessionsAttestResponse",
     "SessionsAuthenticateResponse",
-    "SessionsExchangeAccessTokenResponse",
-    "SessionsExchangeResponse",
+    "SessionsAuthorizationCheck",
     "SessionsGetJwksResponse",
     "SessionsGetResponse",
-    "SessionsMigrateResponse",
-    "SessionsRevokeResponse",
-    "SiweParam",
-    "SiweParam2",
-    "SmsAuthenticateResponse",
-    "SmsLoginOrCreateResponse",
-    "SmsSendResponse",
-    "SsoAuthenticateResponse",
-    "SsoDeleteConnectionResponse",
-    "SsoGetConnectionsResponse",
+    "SessionsVerdict",
+    "Sha1Config",
+    "Sha512Config",
+    "StatusResponse",
     "TotpsAuthenticateResponse",
     "TotpsCreateResponse",
-    "TotpsMigrateResponse",
     "TotpsRecoverResponse",
     "TotpsRecoveryCodesResponse",
     "User",
     "UserDevice",
-    "UsersConnectedAppsResponse",
+    "UserResponse",
+    "UserSession",
     "UsersCreateResponse",
-    "UsersDeleteBiometricRegistrationResponse",
-    "UsersDeleteCryptoWalletResponse",
-    "UsersDeleteEmailResponse",
-    "UsersDeleteExternalIdResponse",
-    "UsersDeleteOauthRegistrationResponse",
-    "UsersDeletePasswordResponse",
-    "UsersDeletePhoneNumberResponse",
     "UsersDeleteResponse",
-    "UsersDeleteTotpResponse",
-    "UsersDeleteWebauthnRegistrationResponse",
-    "UsersExchangePrimaryFactorResponse",
     "UsersGetResponse",
-    "UsersRevokeResponse",
     "UsersSearchResponse",
     "UsersUpdateResponse",
-    "Verdict",
-    "Verdict2",
     "VerdictReasonAction",
-    "VerdictReasonsListResponse",
-    "VerdictReasonsOverrideResponse",
     "VisitorIdDetail",
     "WebauthnAuthenticateResponse",
     "WebauthnAuthenticateStartResponse",
     "WebauthnListCredentialsResponse",
-    "WebauthnRegisterResponse",
     "WebauthnRegisterStartResponse",
     "WebauthnRegistration",
     "WebauthnUpdateResponse",
-    "WhatsappLoginOrCreateResponse",
-    "WhatsappSendResponse",
     "ZxcvbnFeedback",
 ]
 
@@ -281,7 +220,7 @@ class AddressInformation(_models.CheckedModel):
 
 @attrs.define
 class Argon2Config(_models.CheckedModel):
-    """The ``argon_2_config`` object."""
+    """The ``b2b.passwords.migrate(argon_2_config)`` object."""
 
     salt: str
     iteration_amount: int
@@ -309,66 +248,164 @@ class Attribute(_models.CheckedModel):
 
 @attrs.define
 class AuthenticateResponse(_models.CheckedModel):
-    """The response of ``client.impersonation.authenticate()``."""
+    """The response of ``client.magic_links.authenticate()`` and ``client.otps.authenticate()``."""
 
     request_id: str
     user_id: str
-    user: User
+    method_id: str
     session_token: str
     session_jwt: str
-    status_code: int
-    session: Session
-
-
-@attrs.define
-class AuthenticateResponse2(_models.CheckedModel):
-    """The response of ``client.oauth.authenticate()``."""
-
-    request_id: str
-    user_id: str
-    provider_subject: str
-    provider_type: str
-    session_token: str
-    session_jwt: str
-    provider_values: ProviderValue2
     user: User
     reset_sessions: bool
-    oauth_user_registration_id: str
-    status_code: int
-    user_session: Session
-    user_device: UserDevice
-
-
-@attrs.define
-class AuthenticateResponse3(_models.CheckedModel):
-    """The response of ``client.totps.authenticate()``."""
-
-    request_id: str
-    user_id: str
-    session_token: str
-    totp_id: str
-    session_jwt: str
-    user: User
     status_code: int
     session: Session
     user_device: UserDevice
 
 
 @attrs.define
-class AuthorizationCheck(_models.CheckedModel):
-    """The ``authorization_check`` object."""
+class AuthenticateSiweParam(_models.CheckedModel):
+    """The ``siwe_params`` object."""
 
-    resource_id: str
-    action: str
+    domain: str
+    uri: str
+    chain_id: str
+    resources: List[str]
+    status_code: int
+    issued_at: str
+    message_request_id: str
 
 
 @attrs.define
-class AuthorizationCheck2(_models.CheckedModel):
-    """The ``authorization_check`` object."""
+class AuthenticateStartSiweParam(_models.CheckedModel):
+    """The ``crypto_wallets.authenticate_start(siwe_params)`` object."""
 
+    domain: str
+    uri: str
+    resources: List[str]
+    chain_id: str | Unset = UNSET
+    statement: str | Unset = UNSET
+    issued_at: str | Unset = UNSET
+    not_before: str | Unset = UNSET
+    message_request_id: str | Unset = UNSET
+
+
+@attrs.define
+class B2BAuthenticateResponse(_models.CheckedModel):
+    """The response of ``client.b2b.otps.sms.authenticate()`` and ``client.b2b.totps.authenticate()``."""
+
+    request_id: str
+    member_id: str
+    member: Member
+    organization: Organization
+    session_token: str
+    session_jwt: str
+    status_code: int
+    member_session: MemberSession
+    member_device: MemberDevice
+
+
+@attrs.define
+class B2BDiscoveryAuthenticateResponse(_models.CheckedModel):
+    """The response of ``client.b2b.magic_links.discovery.authenticate()`` and 2 other methods."""
+
+    request_id: str
+    intermediate_session_token: str
+    email_address: str
+    discovered_organizations: List[Dict[str, Any]]
+    status_code: int
+
+
+@attrs.define
+class B2BDiscoveryOrganizationsCreateResponse(_models.CheckedModel):
+    """The response of ``client.b2b.discovery.organizations.create()``."""
+
+    request_id: str
+    member_id: str
+    session_token: str
+    session_jwt: str
+    member: Member
+    member_authenticated: bool
+    intermediate_session_token: str
+    status_code: int
+    member_session: MemberSession
+    organization: Organization
+    mfa_required: MfaRequired
+    primary_required: PrimaryRequired
+    member_device: MemberDevice
+
+
+@attrs.define
+class B2BDiscoveryOrganizationsListResponse(_models.CheckedModel):
+    """The response of ``client.b2b.discovery.organizations.list()``."""
+
+    request_id: str
+    email_address: str
+    discovered_organizations: List[Dict[str, Any]]
+    status_code: int
+    organization_id_hint: str
+
+
+@attrs.define
+class B2BExchangeResponse(_models.CheckedModel):
+    """The response of ``client.b2b.discovery.intermediate_sessions.exchange()`` and ``client.b2b.sessions.exchange()``."""
+
+    request_id: str
+    member_id: str
+    session_token: str
+    session_jwt: str
+    member: Member
+    organization: Organization
+    member_authenticated: bool
+    intermediate_session_token: str
+    status_code: int
+    member_session: MemberSession
+    mfa_required: MfaRequired
+    primary_required: PrimaryRequired
+    member_device: MemberDevice
+
+
+@attrs.define
+class B2BIdpOauthAuthorizeStartResponse(_models.CheckedModel):
+    """The response of ``client.b2b.idp.oauth.authorize_start()``."""
+
+    request_id: str
+    member_id: str
+    member: Member
+    organization: Organization
+    client: Client
+    consent_required: bool
+    scope_results: List[Dict[str, Any]]
+    status_code: int
+
+
+@attrs.define
+class B2BImpersonationAuthenticateResponse(_models.CheckedModel):
+    """The response of ``client.b2b.impersonation.authenticate()``."""
+
+    request_id: str
+    member_id: str
     organization_id: str
-    resource_id: str
-    action: str
+    member: Member
+    session_token: str
+    session_jwt: str
+    organization: Organization
+    intermediate_session_token: str
+    member_authenticated: bool
+    status_code: int
+    member_session: MemberSession
+    mfa_required: MfaRequired
+
+
+@attrs.define
+class B2BLoginOrSignupResponse(_models.CheckedModel):
+    """The response of ``client.b2b.magic_links.email.login_or_signup()`` and 2 other methods."""
+
+    request_id: str
+    member_id: str
+    member_created: bool
+    member: Member
+    organization: Organization
+    status_code: int
 
 
 @attrs.define
@@ -390,7 +427,169 @@ class B2BMagicLinksAuthenticateResponse(_models.CheckedModel):
     member_session: MemberSession
     mfa_required: MfaRequired
     primary_required: PrimaryRequired
-    member_device: UserDevice
+    member_device: MemberDevice
+
+
+@attrs.define
+class B2BMemberResponse(_models.CheckedModel):
+    """The response of ``client.b2b.magic_links.email.invite()`` and 11 other methods."""
+
+    request_id: str
+    member_id: str
+    member: Member
+    organization: Organization
+    status_code: int
+
+
+@attrs.define
+class B2BOauthAuthenticateResponse(_models.CheckedModel):
+    """The response of ``client.b2b.oauth.authenticate()``."""
+
+    request_id: str
+    member_id: str
+    provider_subject: str
+    provider_type: str
+    session_token: str
+    session_jwt: str
+    member: Member
+    organization_id: str
+    organization: Organization
+    reset_sessions: bool
+    member_authenticated: bool
+    intermediate_session_token: str
+    status_code: int
+    member_session: MemberSession
+    provider_values: B2BOauthProviderValue
+    mfa_required: MfaRequired
+    primary_required: PrimaryRequired
+    member_device: MemberDevice
+
+
+@attrs.define
+class B2BOauthDiscoveryAuthenticateResponse(_models.CheckedModel):
+    """The response of ``client.b2b.oauth.discovery.authenticate()``."""
+
+    request_id: str
+    intermediate_session_token: str
+    email_address: str
+    discovered_organizations: List[Dict[str, Any]]
+    provider_type: str
+    provider_tenant_id: str
+    provider_tenant_ids: List[str]
+    full_name: str
+    status_code: int
+
+
+@attrs.define
+class B2BOauthProviderResponse(_models.CheckedModel):
+    """The response of ``client.b2b.organizations.members.oauth_providers.github()`` and 2 other methods."""
+
+    request_id: str
+    provider_type: str
+    registrations: List[Dict[str, Any]]
+    status_code: int
+
+
+@attrs.define
+class B2BOauthProviderValue(_models.CheckedModel):
+    """The ``provider_values`` object."""
+
+    scopes: List[str]
+    access_token: str
+    refresh_token: str
+    expires_at: str
+    id_token: str
+
+
+@attrs.define
+class B2BOrganizationResponse(_models.CheckedModel):
+    """The response of ``client.b2b.organizations.create()`` and 3 other methods."""
+
+    request_id: str
+    organization: Organization
+    status_code: int
+
+
+@attrs.define
+class B2BOrganizationsDeleteResponse(_models.CheckedModel):
+    """The response of ``client.b2b.organizations.delete()``."""
+
+    request_id: str
+    organization_id: str
+    status_code: int
+
+
+@attrs.define
+class B2BOrganizationsGetConnectedAppResponse(_models.CheckedModel):
+    """The response of ``client.b2b.organizations.get_connected_app()``."""
+
+    connected_app_id: str
+    name: str
+    description: str
+    client_type: str
+    active_members: List[Dict[str, Any]]
+    status_code: int
+    logo_url: str
+
+
+@attrs.define
+class B2BOrganizationsMembersDeleteResponse(_models.CheckedModel):
+    """The response of ``client.b2b.organizations.members.delete()``."""
+
+    request_id: str
+    member_id: str
+    status_code: int
+
+
+@attrs.define
+class B2BOrganizationsMembersSearchResponse(_models.CheckedModel):
+    """The response of ``client.b2b.organizations.members.search()``."""
+
+    request_id: str
+    members: List[Dict[str, Any]]
+    results_metadata: ResultsMetadata
+    organizations: Dict[str, Any]
+    status_code: int
+
+
+@attrs.define
+class B2BOrganizationsMetricsResponse(_models.CheckedModel):
+    """The response of ``client.b2b.organizations.metrics()``."""
+
+    request_id: str
+    member_count: int
+    status_code: int
+
+
+@attrs.define
+class B2BOrganizationsSearchResponse(_models.CheckedModel):
+    """The response of ``client.b2b.organizations.search()``."""
+
+    request_id: str
+    organizations: List[Dict[str, Any]]
+    results_metadata: ResultsMetadata
+    status_code: int
+
+
+@attrs.define
+class B2BOtpsEmailAuthenticateResponse(_models.CheckedModel):
+    """The response of ``client.b2b.otps.email.authenticate()``."""
+
+    request_id: str
+    member_id: str
+    method_id: str
+    organization_id: str
+    member: Member
+    session_token: str
+    session_jwt: str
+    organization: Organization
+    intermediate_session_token: str
+    member_authenticated: bool
+    status_code: int
+    member_session: MemberSession
+    mfa_required: MfaRequired
+    primary_required: PrimaryRequired
+    member_device: MemberDevice
 
 
 @attrs.define
@@ -410,19 +609,68 @@ class B2BPasswordsAuthenticateResponse(_models.CheckedModel):
     member_session: MemberSession
     mfa_required: MfaRequired
     primary_required: PrimaryRequired
-    member_device: UserDevice
+    member_device: MemberDevice
 
 
 @attrs.define
-class B2BPasswordsMigrateResponse(_models.CheckedModel):
-    """The response of ``client.b2b.passwords.migrate()``."""
+class B2BPasswordsEmailRequireResetResponse(_models.CheckedModel):
+    """The response of ``client.b2b.passwords.email.require_reset()``."""
+
+    request_id: str
+    status_code: int
+    member_id: str
+    member: Member
+    organization: Organization
+
+
+@attrs.define
+class B2BPasswordsEmailResetResponse(_models.CheckedModel):
+    """The response of ``client.b2b.passwords.email.reset()``."""
 
     request_id: str
     member_id: str
-    member_created: bool
+    member_email_id: str
+    organization_id: str
+    member: Member
+    session_token: str
+    session_jwt: str
+    organization: Organization
+    intermediate_session_token: str
+    member_authenticated: bool
+    status_code: int
+    member_session: MemberSession
+    mfa_required: MfaRequired
+    primary_required: PrimaryRequired
+    member_device: MemberDevice
+
+
+@attrs.define
+class B2BPasswordsEmailResetStartResponse(_models.CheckedModel):
+    """The response of ``client.b2b.passwords.email.reset_start()``."""
+
+    request_id: str
+    member_id: str
+    member_email_id: str
+    member: Member
+    status_code: int
+
+
+@attrs.define
+class B2BPasswordsSessionResetResponse(_models.CheckedModel):
+    """The response of ``client.b2b.passwords.session.reset()``."""
+
+    request_id: str
+    member_id: str
     member: Member
     organization: Organization
+    session_token: str
+    session_jwt: str
+    intermediate_session_token: str
+    member_authenticated: bool
     status_code: int
+    member_session: MemberSession
+    mfa_required: MfaRequired
+    member_device: MemberDevice
 
 
 @attrs.define
@@ -436,8 +684,90 @@ class B2BPasswordsStrengthCheckResponse(_models.CheckedModel):
     strength_policy: str
     breach_detection_on_create: bool
     status_code: int
-    luds_feedback: LudsRequirement
+    luds_feedback: LudsFeedback
     zxcvbn_feedback: ZxcvbnFeedback
+
+
+@attrs.define
+class B2BRbacOrganizationsGetOrgPolicyResponse(_models.CheckedModel):
+    """The response of ``client.b2b.rbac.organizations.get_org_policy()`` and ``client.b2b.rbac.organizations.set_org_policy()``."""
+
+    request_id: str
+    org_policy: OrgPolicy
+    status_code: int
+
+
+@attrs.define
+class B2BRecoveryCodesGetResponse(_models.CheckedModel):
+    """The response of ``client.b2b.recovery_codes.get()`` and ``client.b2b.recovery_codes.rotate()``."""
+
+    request_id: str
+    member_id: str
+    member: Member
+    organization: Organization
+    recovery_codes: List[str]
+    status_code: int
+
+
+@attrs.define
+class B2BRecoveryCodesRecoverResponse(_models.CheckedModel):
+    """The response of ``client.b2b.recovery_codes.recover()``."""
+
+    request_id: str
+    member_id: str
+    member: Member
+    organization: Organization
+    session_token: str
+    session_jwt: str
+    recovery_codes_remaining: int
+    status_code: int
+    member_session: MemberSession
+    member_device: MemberDevice
+
+
+@attrs.define
+class B2BScimConnectionCreateResponse(_models.CheckedModel):
+    """The response of ``client.b2b.scim.connection.create()``."""
+
+    request_id: str
+    status_code: int
+    connection: ScimConnectionWithToken
+
+
+@attrs.define
+class B2BScimConnectionDeleteResponse(_models.CheckedModel):
+    """The response of ``client.b2b.scim.connection.delete()`` and ``client.b2b.sso.delete_connection()``."""
+
+    request_id: str
+    connection_id: str
+    status_code: int
+
+
+@attrs.define
+class B2BScimConnectionGetGroupsResponse(_models.CheckedModel):
+    """The response of ``client.b2b.scim.connection.get_groups()``."""
+
+    scim_groups: List[Dict[str, Any]]
+    status_code: int
+    next_cursor: str
+
+
+@attrs.define
+class B2BScimConnectionGetResponse(_models.CheckedModel):
+    """The response of ``client.b2b.scim.connection.get()`` and 3 other methods."""
+
+    request_id: str
+    status_code: int
+    connection: ScimConnection
+
+
+@attrs.define
+class B2BScimConnectionRotateStartResponse(_models.CheckedModel):
+    """The response of ``client.b2b.scim.connection.rotate_start()``."""
+
+    request_id: str
+    status_code: int
+    connection: ScimConnectionWithNextToken
 
 
 @attrs.define
@@ -452,7 +782,7 @@ class B2BSessionsAttestResponse(_models.CheckedModel):
     member: Member
     organization: Organization
     status_code: int
-    member_device: UserDevice
+    member_device: MemberDevice
 
 
 @attrs.define
@@ -466,7 +796,16 @@ class B2BSessionsAuthenticateResponse(_models.CheckedModel):
     member: Member
     organization: Organization
     status_code: int
-    verdict: Verdict
+    verdict: SessionsVerdict
+
+
+@attrs.define
+class B2BSessionsAuthorizationCheck(_models.CheckedModel):
+    """The ``b2b.sessions.authenticate(authorization_check)`` object."""
+
+    organization_id: str
+    resource_id: str
+    action: str
 
 
 @attrs.define
@@ -481,16 +820,7 @@ class B2BSessionsExchangeAccessTokenResponse(_models.CheckedModel):
     organization: Organization
     status_code: int
     member_session: MemberSession
-    member_device: UserDevice
-
-
-@attrs.define
-class B2BSessionsGetJwksResponse(_models.CheckedModel):
-    """The response of ``client.b2b.sessions.get_jwks()``."""
-
-    keys: List[Dict[str, Any]]
-    request_id: str
-    status_code: int
+    member_device: MemberDevice
 
 
 @attrs.define
@@ -517,10 +847,99 @@ class B2BSessionsMigrateResponse(_models.CheckedModel):
 
 
 @attrs.define
-class B2BSessionsRevokeResponse(_models.CheckedModel):
-    """The response of ``client.b2b.sessions.revoke()``."""
+class B2BSsoAuthenticateResponse(_models.CheckedModel):
+    """The response of ``client.b2b.sso.authenticate()``."""
 
     request_id: str
+    member_id: str
+    organization_id: str
+    member: Member
+    session_token: str
+    session_jwt: str
+    reset_session: bool
+    organization: Organization
+    intermediate_session_token: str
+    member_authenticated: bool
+    status_code: int
+    member_session: MemberSession
+    mfa_required: MfaRequired
+    primary_required: PrimaryRequired
+    member_device: MemberDevice
+
+
+@attrs.define
+class B2BSsoExternalCreateConnectionResponse(_models.CheckedModel):
+    """The response of ``client.b2b.sso.external.create_connection()`` and ``client.b2b.sso.external.update_connection()``."""
+
+    request_id: str
+    status_code: int
+    connection: ExternalConnection
+
+
+@attrs.define
+class B2BSsoGetConnectionsResponse(_models.CheckedModel):
+    """The response of ``client.b2b.sso.get_connections()``."""
+
+    request_id: str
+    saml_connections: List[Dict[str, Any]]
+    oidc_connections: List[Dict[str, Any]]
+    external_connections: List[Dict[str, Any]]
+    status_code: int
+
+
+@attrs.define
+class B2BSsoOidcCreateConnectionResponse(_models.CheckedModel):
+    """The response of ``client.b2b.sso.oidc.create_connection()``."""
+
+    request_id: str
+    status_code: int
+    connection: OidcConnection
+
+
+@attrs.define
+class B2BSsoOidcUpdateConnectionResponse(_models.CheckedModel):
+    """The response of ``client.b2b.sso.oidc.update_connection()``."""
+
+    request_id: str
+    status_code: int
+    connection: OidcConnection
+    warning: str
+
+
+@attrs.define
+class B2BSsoSamlCreateConnectionResponse(_models.CheckedModel):
+    """The response of ``client.b2b.sso.saml.create_connection()`` and 2 other methods."""
+
+    request_id: str
+    status_code: int
+    connection: SamlConnection
+
+
+@attrs.define
+class B2BTotpsCreateResponse(_models.CheckedModel):
+    """The response of ``client.b2b.totps.create()``."""
+
+    request_id: str
+    member_id: str
+    totp_registration_id: str
+    secret: str
+    qr_code: str
+    recovery_codes: List[str]
+    member: Member
+    organization: Organization
+    status_code: int
+
+
+@attrs.define
+class B2BTotpsMigrateResponse(_models.CheckedModel):
+    """The response of ``client.b2b.totps.migrate()``."""
+
+    request_id: str
+    member_id: str
+    member: Member
+    organization: Organization
+    totp_registration_id: str
+    recovery_codes: List[str]
     status_code: int
 
 
@@ -543,17 +962,8 @@ class Client(_models.CheckedModel):
 
 
 @attrs.define
-class ClientsCreateResponse(_models.CheckedModel):
-    """The response of ``client.connected_app.clients.create()``."""
-
-    request_id: str
-    connected_app: ConnectedApp2
-    status_code: int
-
-
-@attrs.define
 class ClientsDeleteResponse(_models.CheckedModel):
-    """The response of ``client.connected_app.clients.delete()``."""
+    """The response of ``client.connected_app.clients.delete()`` and ``client.m2m.clients.delete()``."""
 
     request_id: str
     client_id: str
@@ -561,57 +971,11 @@ class ClientsDeleteResponse(_models.CheckedModel):
 
 
 @attrs.define
-class ClientsGetResponse(_models.CheckedModel):
-    """The response of ``client.connected_app.clients.get()``."""
-
-    request_id: str
-    connected_app: ConnectedApp
-    status_code: int
-
-
-@attrs.define
-class ClientsSearchResponse(_models.CheckedModel):
-    """The response of ``client.connected_app.clients.search()``."""
-
-    request_id: str
-    connected_apps: List[Dict[str, Any]]
-    results_metadata: ResultsMetadata
-    status_code: int
-
-
-@attrs.define
-class ClientsSecretsRotateCancelResponse(_models.CheckedModel):
-    """The response of ``client.m2m.clients.secrets.rotate_cancel()``."""
-
-    request_id: str
-    m2m_client: M2MClient
-    status_code: int
-
-
-@attrs.define
-class ClientsSecretsRotateResponse(_models.CheckedModel):
-    """The response of ``client.m2m.clients.secrets.rotate()``."""
-
-    request_id: str
-    m2m_client: M2MClient
-    status_code: int
-
-
-@attrs.define
 class ClientsSecretsRotateStartResponse(_models.CheckedModel):
-    """The response of ``client.m2m.clients.secrets.rotate_start()``."""
+    """The response of ``client.connected_app.clients.secrets.rotate_start()``."""
 
     request_id: str
-    m2m_client: M2MClient3
-    status_code: int
-
-
-@attrs.define
-class ClientsUpdateResponse(_models.CheckedModel):
-    """The response of ``client.connected_app.clients.update()``."""
-
-    request_id: str
-    connected_app: ConnectedApp
+    connected_app: ConnectedAppWithNextSecret
     status_code: int
 
 
@@ -639,30 +1003,35 @@ class ConnectedApp(_models.CheckedModel):
 
 
 @attrs.define
-class ConnectedApp2(_models.CheckedModel):
-    """The ``connected_app`` object."""
+class ConnectedAppClientsCreateResponse(_models.CheckedModel):
+    """The response of ``client.connected_app.clients.create()``."""
 
-    client_id: str
-    client_name: str
-    client_description: str
-    status: str
-    full_access_allowed: bool
-    client_type: str
-    redirect_urls: List[str]
-    access_token_expiry_minutes: int
-    access_token_template_content: str
-    post_logout_redirect_urls: List[str]
-    bypass_consent_for_offline_access: bool
-    client_secret_last_four: str
-    next_client_secret_last_four: str
-    client_secret: str
-    access_token_custom_audience: str
-    logo_url: str
-    client_id_metadata_url: str
+    request_id: str
+    connected_app: ConnectedAppWithSecret
+    status_code: int
 
 
 @attrs.define
-class ConnectedApp3(_models.CheckedModel):
+class ConnectedAppClientsGetResponse(_models.CheckedModel):
+    """The response of ``client.connected_app.clients.get()`` and 3 other methods."""
+
+    request_id: str
+    connected_app: ConnectedApp
+    status_code: int
+
+
+@attrs.define
+class ConnectedAppClientsSearchResponse(_models.CheckedModel):
+    """The response of ``client.connected_app.clients.search()``."""
+
+    request_id: str
+    connected_apps: List[Dict[str, Any]]
+    results_metadata: ResultsMetadata
+    status_code: int
+
+
+@attrs.define
+class ConnectedAppWithNextSecret(_models.CheckedModel):
     """The ``connected_app`` object."""
 
     client_id: str
@@ -685,207 +1054,42 @@ class ConnectedApp3(_models.CheckedModel):
 
 
 @attrs.define
-class ConnectedAppsRevokeResponse(_models.CheckedModel):
-    """The response of ``client.b2b.organizations.members.connected_apps.revoke()``."""
+class ConnectedAppWithSecret(_models.CheckedModel):
+    """The ``connected_app`` object."""
 
-    request_id: str
-    status_code: int
-
-
-@attrs.define
-class Connection(_models.CheckedModel):
-    """The ``connection`` object."""
-
-    organization_id: str
-    connection_id: str
-    status: str
-    display_name: str
-    identity_provider: str
-    base_url: str
-    bearer_token_last_four: str
-    scim_group_implicit_role_assignments: List[Dict[str, Any]]
-    next_bearer_token_last_four: str
-    bearer_token_expires_at: str
-    next_bearer_token_expires_at: str
-
-
-@attrs.define
-class Connection2(_models.CheckedModel):
-    """The ``connection`` object."""
-
-    organization_id: str
-    connection_id: str
-    status: str
-    idp_entity_id: str
-    display_name: str
-    idp_sso_url: str
-    acs_url: str
-    audience_uri: str
-    signing_certificates: List[Dict[str, Any]]
-    verification_certificates: List[Dict[str, Any]]
-    encryption_private_keys: List[Dict[str, Any]]
-    saml_connection_implicit_role_assignments: List[Dict[str, Any]]
-    saml_group_implicit_role_assignments: List[Dict[str, Any]]
-    alternative_audience_uri: str
-    identity_provider: str
-    nameid_format: str
-    alternative_acs_url: str
-    idp_initiated_auth_disabled: bool
-    allow_gateway_callback: bool
-    attribute_mapping: Dict[str, Any]
-
-
-@attrs.define
-class Connection3(_models.CheckedModel):
-    """The ``connection`` object."""
-
-    organization_id: str
-    connection_id: str
-    status: str
-    display_name: str
-    redirect_url: str
     client_id: str
+    client_name: str
+    client_description: str
+    status: str
+    full_access_allowed: bool
+    client_type: str
+    redirect_urls: List[str]
+    access_token_expiry_minutes: int
+    access_token_template_content: str
+    post_logout_redirect_urls: List[str]
+    bypass_consent_for_offline_access: bool
+    client_secret_last_four: str
+    next_client_secret_last_four: str
     client_secret: str
-    issuer: str
-    authorization_url: str
-    token_url: str
-    userinfo_url: str
-    jwks_url: str
-    identity_provider: str
-    custom_scopes: str
-    attribute_mapping: Dict[str, Any]
+    access_token_custom_audience: str
+    logo_url: str
+    client_id_metadata_url: str
 
 
 @attrs.define
-class Connection4(_models.CheckedModel):
-    """The ``connection`` object."""
-
-    organization_id: str
-    connection_id: str
-    external_organization_id: str
-    external_connection_id: str
-    display_name: str
-    status: str
-    external_connection_implicit_role_assignments: List[Dict[str, Any]]
-    external_group_implicit_role_assignments: List[Dict[str, Any]]
-
-
-@attrs.define
-class Connection5(_models.CheckedModel):
-    """The ``connection`` object."""
-
-    organization_id: str
-    connection_id: str
-    status: str
-    display_name: str
-    base_url: str
-    identity_provider: str
-    bearer_token_last_four: str
-    next_bearer_token: str
-    scim_group_implicit_role_assignments: List[Dict[str, Any]]
-    bearer_token_expires_at: str
-    next_bearer_token_expires_at: str
-
-
-@attrs.define
-class Connection6(_models.CheckedModel):
-    """The ``connection`` object."""
-
-    organization_id: str
-    connection_id: str
-    status: str
-    display_name: str
-    identity_provider: str
-    base_url: str
-    bearer_token: str
-    scim_group_implicit_role_assignments: List[Dict[str, Any]]
-    bearer_token_expires_at: str
-
-
-@attrs.define
-class ConnectionCreateResponse(_models.CheckedModel):
-    """The response of ``client.b2b.scim.connection.create()``."""
+class ConnectedAppsResponse(_models.CheckedModel):
+    """The response of ``client.b2b.organizations.connected_apps()`` and 2 other methods."""
 
     request_id: str
-    status_code: int
-    connection: Connection6
-
-
-@attrs.define
-class ConnectionDeleteResponse(_models.CheckedModel):
-    """The response of ``client.b2b.scim.connection.delete()``."""
-
-    request_id: str
-    connection_id: str
+    connected_apps: List[Dict[str, Any]]
     status_code: int
 
 
 @attrs.define
-class ConnectionGetGroupsResponse(_models.CheckedModel):
-    """The response of ``client.b2b.scim.connection.get_groups()``."""
+class ConnectionImplicitRoleAssignment(_models.CheckedModel):
+    """The ``b2b.sso.external.create_connection(connection_implicit_role_assignments)`` object."""
 
-    scim_groups: List[Dict[str, Any]]
-    status_code: int
-    next_cursor: str
-
-
-@attrs.define
-class ConnectionGetResponse(_models.CheckedModel):
-    """The response of ``client.b2b.scim.connection.get()``."""
-
-    request_id: str
-    status_code: int
-    connection: Connection
-
-
-@attrs.define
-class ConnectionRotateCancelResponse(_models.CheckedModel):
-    """The response of ``client.b2b.scim.connection.rotate_cancel()``."""
-
-    request_id: str
-    status_code: int
-    connection: Connection
-
-
-@attrs.define
-class ConnectionRotateCompleteResponse(_models.CheckedModel):
-    """The response of ``client.b2b.scim.connection.rotate_complete()``."""
-
-    request_id: str
-    status_code: int
-    connection: Connection
-
-
-@attrs.define
-class ConnectionRotateStartResponse(_models.CheckedModel):
-    """The response of ``client.b2b.scim.connection.rotate_start()``."""
-
-    request_id: str
-    status_code: int
-    connection: Connection5
-
-
-@attrs.define
-class ConnectionUpdateResponse(_models.CheckedModel):
-    """The response of ``client.b2b.scim.connection.update()``."""
-
-    request_id: str
-    status_code: int
-    connection: Connection
-
-
-@attrs.define
-class CreateResponse(_models.CheckedModel):
-    """The response of ``client.totps.create()``."""
-
-    request_id: str
-    totp_id: str
-    secret: str
-    qr_code: str
-    recovery_codes: List[str]
-    user: User
-    user_id: str
-    status_code: int
+    role_id: str
 
 
 @attrs.define
@@ -899,7 +1103,7 @@ class CryptoWalletsAuthenticateResponse(_models.CheckedModel):
     user: User
     status_code: int
     session: Session
-    siwe_params: SiweParam2
+    siwe_params: AuthenticateSiweParam
     user_device: UserDevice
 
 
@@ -934,63 +1138,6 @@ class DeleteVerificationCertificateResponse(_models.CheckedModel):
 
 
 @attrs.define
-class DiscoveryAuthenticateResponse(_models.CheckedModel):
-    """The response of ``client.b2b.magic_links.discovery.authenticate()``."""
-
-    request_id: str
-    intermediate_session_token: str
-    email_address: str
-    discovered_organizations: List[Dict[str, Any]]
-    status_code: int
-
-
-@attrs.define
-class DiscoveryEmailResetResponse(_models.CheckedModel):
-    """The response of ``client.b2b.passwords.discovery.email.reset()``."""
-
-    request_id: str
-    intermediate_session_token: str
-    email_address: str
-    discovered_organizations: List[Dict[str, Any]]
-    status_code: int
-
-
-@attrs.define
-class DiscoveryEmailResetStartResponse(_models.CheckedModel):
-    """The response of ``client.b2b.passwords.discovery.email.reset_start()``."""
-
-    request_id: str
-    status_code: int
-
-
-@attrs.define
-class DiscoveryOrganizationsCreateResponse(_models.CheckedModel):
-    """The response of ``client.b2b.discovery.organizations.create()``."""
-
-    request_id: str
-    member_id: str
-    session_token: str
-    session_jwt: str
-    member: Member
-    member_authenticated: bool
-    intermediate_session_token: str
-    status_code: int
-    member_session: MemberSession
-    organization: Organization
-    mfa_required: MfaRequired
-    primary_required: PrimaryRequired
-    member_device: UserDevice
-
-
-@attrs.define
-class DiscoverySendResponse(_models.CheckedModel):
-    """The response of ``client.b2b.magic_links.email.discovery.send()``."""
-
-    request_id: str
-    status_code: int
-
-
-@attrs.define
 class DomainInformation(_models.CheckedModel):
     """The ``domain_information`` object."""
 
@@ -999,58 +1146,8 @@ class DomainInformation(_models.CheckedModel):
 
 
 @attrs.define
-class EmailAuthenticateResponse(_models.CheckedModel):
-    """The response of ``client.b2b.otps.email.authenticate()``."""
-
-    request_id: str
-    member_id: str
-    method_id: str
-    organization_id: str
-    member: Member
-    session_token: str
-    session_jwt: str
-    organization: Organization
-    intermediate_session_token: str
-    member_authenticated: bool
-    status_code: int
-    member_session: MemberSession
-    mfa_required: MfaRequired
-    primary_required: PrimaryRequired
-    member_device: UserDevice
-
-
-@attrs.define
-class EmailDiscoveryAuthenticateResponse(_models.CheckedModel):
-    """The response of ``client.b2b.otps.email.discovery.authenticate()``."""
-
-    request_id: str
-    intermediate_session_token: str
-    email_address: str
-    discovered_organizations: List[Dict[str, Any]]
-    status_code: int
-
-
-@attrs.define
-class EmailDiscoverySendResponse(_models.CheckedModel):
-    """The response of ``client.b2b.otps.email.discovery.send()``."""
-
-    request_id: str
-    status_code: int
-
-
-@attrs.define
-class EmailInviteResponse(_models.CheckedModel):
-    """The response of ``client.magic_links.email.invite()``."""
-
-    request_id: str
-    user_id: str
-    email_id: str
-    status_code: int
-
-
-@attrs.define
 class EmailLoginOrCreateResponse(_models.CheckedModel):
-    """The response of ``client.magic_links.email.login_or_create()``."""
+    """The response of ``client.magic_links.email.login_or_create()`` and ``client.otps.email.login_or_create()``."""
 
     request_id: str
     user_id: str
@@ -1060,75 +1157,8 @@ class EmailLoginOrCreateResponse(_models.CheckedModel):
 
 
 @attrs.define
-class EmailLoginOrSignupResponse(_models.CheckedModel):
-    """The response of ``client.b2b.magic_links.email.login_or_signup()``."""
-
-    request_id: str
-    member_id: str
-    member_created: bool
-    member: Member
-    organization: Organization
-    status_code: int
-
-
-@attrs.define
-class EmailRequireResetResponse(_models.CheckedModel):
-    """The response of ``client.b2b.passwords.email.require_reset()``."""
-
-    request_id: str
-    status_code: int
-    member_id: str
-    member: Member
-    organization: Organization
-
-
-@attrs.define
-class EmailResetResponse(_models.CheckedModel):
-    """The response of ``client.passwords.email.reset()``."""
-
-    request_id: str
-    user_id: str
-    session_token: str
-    session_jwt: str
-    user: User
-    status_code: int
-    session: Session
-    user_device: UserDevice
-
-
-@attrs.define
-class EmailResetStartResponse(_models.CheckedModel):
-    """The response of ``client.passwords.email.reset_start()``."""
-
-    request_id: str
-    user_id: str
-    email_id: str
-    status_code: int
-
-
-@attrs.define
-class EmailRevokeInviteResponse(_models.CheckedModel):
-    """The response of ``client.magic_links.email.revoke_invite()``."""
-
-    request_id: str
-    status_code: int
-
-
-@attrs.define
-class EmailRiskResponse(_models.CheckedModel):
-    """The response of ``client.fraud.email.risk()``."""
-
-    request_id: str
-    address_information: AddressInformation
-    domain_information: DomainInformation
-    action: str
-    risk_score: int
-    status_code: int
-
-
-@attrs.define
 class EmailSendResponse(_models.CheckedModel):
-    """The response of ``client.magic_links.email.send()``."""
+    """The response of ``client.magic_links.email.invite()`` and 3 other methods."""
 
     request_id: str
     user_id: str
@@ -1137,44 +1167,41 @@ class EmailSendResponse(_models.CheckedModel):
 
 
 @attrs.define
-class ExistingPasswordResetResponse(_models.CheckedModel):
-    """The response of ``client.passwords.existing_password.reset()``."""
+class ExternalConnection(_models.CheckedModel):
+    """The ``connection`` object."""
 
-    request_id: str
-    user_id: str
-    session_token: str
-    session_jwt: str
-    user: User
-    status_code: int
-    session: Session
-    user_device: UserDevice
+    organization_id: str
+    connection_id: str
+    external_organization_id: str
+    external_connection_id: str
+    display_name: str
+    status: str
+    external_connection_implicit_role_assignments: List[Dict[str, Any]]
+    external_group_implicit_role_assignments: List[Dict[str, Any]]
 
 
 @attrs.define
-class ExternalCreateConnectionResponse(_models.CheckedModel):
-    """The response of ``client.b2b.sso.external.create_connection()``."""
+class ExternalConnectionImplicitRoleAssignment(_models.CheckedModel):
+    """The ``b2b.sso.external.update_connection(external_connection_implicit_role_assignments)`` object."""
 
-    request_id: str
-    status_code: int
-    connection: Connection4
+    role_id: str
+
+
+@attrs.define
+class ExternalGroupImplicitRoleAssignment(_models.CheckedModel):
+    """The ``b2b.sso.external.update_connection(external_group_implicit_role_assignments)`` object."""
+
+    role_id: str
+    group: str
 
 
 @attrs.define
 class ExternalMetadata(_models.CheckedModel):
-    """The ``external_metadata`` object."""
+    """The ``fraud.fingerprint.lookup(external_metadata)`` object."""
 
     external_id: str | Unset = UNSET
     organization_id: str | Unset = UNSET
     user_action: str | Unset = UNSET
-
-
-@attrs.define
-class ExternalUpdateConnectionResponse(_models.CheckedModel):
-    """The response of ``client.b2b.sso.external.update_connection()``."""
-
-    request_id: str
-    status_code: int
-    connection: Connection4
 
 
 @attrs.define
@@ -1199,13 +1226,38 @@ class Fingerprint(_models.CheckedModel):
 
 
 @attrs.define
-class FingerprintLookupResponse(_models.CheckedModel):
+class FingerprintVerdict(_models.CheckedModel):
+    """The ``verdict`` object."""
+
+    action: str
+    reasons: List[str]
+    detected_device_type: str
+    is_authentic_device: bool
+    verdict_reason_overrides: List[Dict[str, Any]]
+    rule_match_type: str
+    rule_match_identifier: str
+
+
+@attrs.define
+class FraudEmailRiskResponse(_models.CheckedModel):
+    """The response of ``client.fraud.email.risk()``."""
+
+    request_id: str
+    address_information: AddressInformation
+    domain_information: DomainInformation
+    action: str
+    risk_score: int
+    status_code: int
+
+
+@attrs.define
+class FraudFingerprintLookupResponse(_models.CheckedModel):
     """The response of ``client.fraud.fingerprint.lookup()``."""
 
     request_id: str
     telemetry_id: str
     fingerprints: Fingerprint
-    verdict: Verdict2
+    verdict: FingerprintVerdict
     external_metadata: ExternalMetadata
     created_at: str
     expires_at: str
@@ -1215,8 +1267,63 @@ class FingerprintLookupResponse(_models.CheckedModel):
 
 
 @attrs.define
+class FraudRulesListResponse(_models.CheckedModel):
+    """The response of ``client.fraud.rules.list()``."""
+
+    request_id: str
+    next_cursor: str
+    rules: List[Dict[str, Any]]
+    status_code: int
+
+
+@attrs.define
+class FraudRulesSetResponse(_models.CheckedModel):
+    """The response of ``client.fraud.rules.set()``."""
+
+    request_id: str
+    action: str
+    status_code: int
+    visitor_id: str
+    browser_id: str
+    visitor_fingerprint: str
+    browser_fingerprint: str
+    hardware_fingerprint: str
+    network_fingerprint: str
+    expires_at: str
+    cidr_block: str
+    country_code: str
+    asn: str
+
+
+@attrs.define
+class FraudVerdictReasonsListResponse(_models.CheckedModel):
+    """The response of ``client.fraud.verdict_reasons.list()``."""
+
+    request_id: str
+    verdict_reason_actions: List[Dict[str, Any]]
+    status_code: int
+
+
+@attrs.define
+class FraudVerdictReasonsOverrideResponse(_models.CheckedModel):
+    """The response of ``client.fraud.verdict_reasons.override()``."""
+
+    request_id: str
+    verdict_reason_action: VerdictReasonAction
+    status_code: int
+
+
+@attrs.define
+class GroupImplicitRoleAssignment(_models.CheckedModel):
+    """The ``b2b.sso.external.create_connection(group_implicit_role_assignments)`` object."""
+
+    role_id: str
+    group: str
+
+
+@attrs.define
 class IdpOauthAuthorizeResponse(_models.CheckedModel):
-    """The response of ``client.idp.oauth.authorize()``."""
+    """The response of ``client.b2b.idp.oauth.authorize()`` and ``client.idp.oauth.authorize()``."""
 
     request_id: str
     redirect_uri: str
@@ -1239,39 +1346,33 @@ class IdpOauthAuthorizeStartResponse(_models.CheckedModel):
 
 @attrs.define
 class ImpersonationAuthenticateResponse(_models.CheckedModel):
-    """The response of ``client.b2b.impersonation.authenticate()``."""
+    """The response of ``client.impersonation.authenticate()``."""
 
     request_id: str
-    member_id: str
-    organization_id: str
-    member: Member
+    user_id: str
+    user: User
     session_token: str
     session_jwt: str
-    organization: Organization
-    intermediate_session_token: str
-    member_authenticated: bool
     status_code: int
-    member_session: MemberSession
-    mfa_required: MfaRequired
+    session: Session
 
 
 @attrs.define
-class IntermediateSessionsExchangeResponse(_models.CheckedModel):
-    """The response of ``client.b2b.discovery.intermediate_sessions.exchange()``."""
+class IpAddressDetail(_models.CheckedModel):
+    """The ``ip_address_details`` object."""
 
-    request_id: str
-    member_id: str
-    session_token: str
-    session_jwt: str
-    member: Member
-    organization: Organization
-    member_authenticated: bool
-    intermediate_session_token: str
-    status_code: int
-    member_session: MemberSession
-    mfa_required: MfaRequired
-    primary_required: PrimaryRequired
-    member_device: UserDevice
+    is_new: bool
+    first_seen_at: str
+    last_seen_at: str
+
+
+@attrs.define
+class IpGeoCountryDetail(_models.CheckedModel):
+    """The ``ip_geo_country_details`` object."""
+
+    is_new: bool
+    first_seen_at: str
+    last_seen_at: str
 
 
 @attrs.define
@@ -1281,6 +1382,18 @@ class IpGeolocation(_models.CheckedModel):
     city: str
     region: str
     country: str
+
+
+@attrs.define
+class LudsFeedback(_models.CheckedModel):
+    """The ``luds_feedback`` object."""
+
+    has_lower_case: bool
+    has_upper_case: bool
+    has_digit: bool
+    has_symbol: bool
+    missing_complexity: int
+    missing_characters: int
 
 
 @attrs.define
@@ -1310,22 +1423,7 @@ class M2MClient(_models.CheckedModel):
 
 
 @attrs.define
-class M2MClient2(_models.CheckedModel):
-    """The ``m2m_client`` object."""
-
-    client_id: str
-    client_secret: str
-    client_name: str
-    client_description: str
-    status: str
-    scopes: List[str]
-    client_secret_last_four: str
-    trusted_metadata: Dict[str, Any]
-    next_client_secret_last_four: str
-
-
-@attrs.define
-class M2MClient3(_models.CheckedModel):
+class M2MClientWithNextSecret(_models.CheckedModel):
     """The ``m2m_client`` object."""
 
     client_id: str
@@ -1340,26 +1438,32 @@ class M2MClient3(_models.CheckedModel):
 
 
 @attrs.define
+class M2MClientWithSecret(_models.CheckedModel):
+    """The ``m2m_client`` object."""
+
+    client_id: str
+    client_secret: str
+    client_name: str
+    client_description: str
+    status: str
+    scopes: List[str]
+    client_secret_last_four: str
+    trusted_metadata: Dict[str, Any]
+    next_client_secret_last_four: str
+
+
+@attrs.define
 class M2MClientsCreateResponse(_models.CheckedModel):
     """The response of ``client.m2m.clients.create()``."""
 
     request_id: str
-    m2m_client: M2MClient2
-    status_code: int
-
-
-@attrs.define
-class M2MClientsDeleteResponse(_models.CheckedModel):
-    """The response of ``client.m2m.clients.delete()``."""
-
-    request_id: str
-    client_id: str
+    m2m_client: M2MClientWithSecret
     status_code: int
 
 
 @attrs.define
 class M2MClientsGetResponse(_models.CheckedModel):
-    """The response of ``client.m2m.clients.get()``."""
+    """The response of ``client.m2m.clients.get()`` and 3 other methods."""
 
     request_id: str
     m2m_client: M2MClient
@@ -1377,28 +1481,12 @@ class M2MClientsSearchResponse(_models.CheckedModel):
 
 
 @attrs.define
-class M2MClientsUpdateResponse(_models.CheckedModel):
-    """The response of ``client.m2m.clients.update()``."""
+class M2MClientsSecretsRotateStartResponse(_models.CheckedModel):
+    """The response of ``client.m2m.clients.secrets.rotate_start()``."""
 
     request_id: str
-    m2m_client: M2MClient
+    m2m_client: M2MClientWithNextSecret
     status_code: int
-
-
-@attrs.define
-class MagicLinksAuthenticateResponse(_models.CheckedModel):
-    """The response of ``client.magic_links.authenticate()``."""
-
-    request_id: str
-    user_id: str
-    method_id: str
-    session_token: str
-    session_jwt: str
-    user: User
-    reset_sessions: bool
-    status_code: int
-    session: Session
-    user_device: UserDevice
 
 
 @attrs.define
@@ -1412,19 +1500,8 @@ class MagicLinksCreateResponse(_models.CheckedModel):
 
 
 @attrs.define
-class MagicLinksEmailInviteResponse(_models.CheckedModel):
-    """The response of ``client.b2b.magic_links.email.invite()``."""
-
-    request_id: str
-    member_id: str
-    member: Member
-    organization: Organization
-    status_code: int
-
-
-@attrs.define
 class Md5Config(_models.CheckedModel):
-    """The ``md_5_config`` object."""
+    """The ``b2b.passwords.migrate(md_5_config)`` object."""
 
     prepend_salt: str
     append_salt: str
@@ -1464,6 +1541,20 @@ class Member(_models.CheckedModel):
 
 
 @attrs.define
+class MemberDevice(_models.CheckedModel):
+    """The ``member_device`` object."""
+
+    visitor_id: str
+    visitor_id_details: VisitorIdDetail
+    ip_address: str
+    ip_address_details: IpAddressDetail
+    ip_geo_city: str
+    ip_geo_region: str
+    ip_geo_country: str
+    ip_geo_country_details: IpGeoCountryDetail
+
+
+@attrs.define
 class MemberOption(_models.CheckedModel):
     """The ``member_options`` object."""
 
@@ -1488,98 +1579,33 @@ class MemberSession(_models.CheckedModel):
 
 
 @attrs.define
-class MembersCreateResponse(_models.CheckedModel):
-    """The response of ``client.b2b.organizations.members.create()``."""
+class MembersOauthProvidersGoogleResponse(_models.CheckedModel):
+    """The response of ``client.b2b.organizations.members.oauth_providers.google()``."""
 
     request_id: str
-    member_id: str
-    member: Member
-    organization: Organization
+    provider_type: str
+    provider_subject: str
+    id_token: str
+    scopes: List[str]
     status_code: int
+    access_token: str
+    access_token_expires_in: int
+    refresh_token: str
 
 
 @attrs.define
-class MembersDangerouslyGetResponse(_models.CheckedModel):
-    """The response of ``client.b2b.organizations.members.dangerously_get()``."""
+class MembersOauthProvidersMicrosoftResponse(_models.CheckedModel):
+    """The response of ``client.b2b.organizations.members.oauth_providers.microsoft()``."""
 
     request_id: str
-    member_id: str
-    member: Member
-    organization: Organization
+    provider_type: str
+    provider_subject: str
+    access_token: str
+    access_token_expires_in: int
+    id_token: str
+    scopes: List[str]
     status_code: int
-
-
-@attrs.define
-class MembersDeleteExternalIdResponse(_models.CheckedModel):
-    """The response of ``client.b2b.organizations.members.delete_external_id()``."""
-
-    request_id: str
-    member_id: str
-    member: Member
-    organization: Organization
-    status_code: int
-
-
-@attrs.define
-class MembersDeleteMfaPhoneNumberResponse(_models.CheckedModel):
-    """The response of ``client.b2b.organizations.members.delete_mfa_phone_number()``."""
-
-    request_id: str
-    member_id: str
-    member: Member
-    organization: Organization
-    status_code: int
-
-
-@attrs.define
-class MembersDeletePasswordResponse(_models.CheckedModel):
-    """The response of ``client.b2b.organizations.members.delete_password()``."""
-
-    request_id: str
-    member_id: str
-    member: Member
-    organization: Organization
-    status_code: int
-
-
-@attrs.define
-class MembersDeleteResponse(_models.CheckedModel):
-    """The response of ``client.b2b.organizations.members.delete()``."""
-
-    request_id: str
-    member_id: str
-    status_code: int
-
-
-@attrs.define
-class MembersDeleteTotpResponse(_models.CheckedModel):
-    """The response of ``client.b2b.organizations.members.delete_totp()``."""
-
-    request_id: str
-    member_id: str
-    member: Member
-    organization: Organization
-    status_code: int
-
-
-@attrs.define
-class MembersGetConnectedAppsResponse(_models.CheckedModel):
-    """The response of ``client.b2b.organizations.members.get_connected_apps()``."""
-
-    request_id: str
-    connected_apps: List[Dict[str, Any]]
-    status_code: int
-
-
-@attrs.define
-class MembersGetResponse(_models.CheckedModel):
-    """The response of ``client.b2b.organizations.members.get()``."""
-
-    request_id: str
-    member_id: str
-    member: Member
-    organization: Organization
-    status_code: int
+    refresh_token: str
 
 
 @attrs.define
@@ -1592,56 +1618,12 @@ class MembersOidcProvidersResponse(_models.CheckedModel):
 
 
 @attrs.define
-class MembersReactivateResponse(_models.CheckedModel):
-    """The response of ``client.b2b.organizations.members.reactivate()``."""
-
-    request_id: str
-    member_id: str
-    member: Member
-    organization: Organization
-    status_code: int
-
-
-@attrs.define
-class MembersSearchResponse(_models.CheckedModel):
-    """The response of ``client.b2b.organizations.members.search()``."""
-
-    request_id: str
-    members: List[Dict[str, Any]]
-    results_metadata: ResultsMetadata
-    organizations: Dict[str, Any]
-    status_code: int
-
-
-@attrs.define
-class MembersStartEmailUpdateResponse(_models.CheckedModel):
-    """The response of ``client.b2b.organizations.members.start_email_update()``."""
-
-    request_id: str
-    member_id: str
-    member: Member
-    organization: Organization
-    status_code: int
-
-
-@attrs.define
 class MembersUnlinkRetiredEmailResponse(_models.CheckedModel):
     """The response of ``client.b2b.organizations.members.unlink_retired_email()``."""
 
     request_id: str
     member_id: str
     organization_id: str
-    member: Member
-    organization: Organization
-    status_code: int
-
-
-@attrs.define
-class MembersUpdateResponse(_models.CheckedModel):
-    """The response of ``client.b2b.organizations.members.update()``."""
-
-    request_id: str
-    member_id: str
     member: Member
     organization: Organization
     status_code: int
@@ -1686,149 +1668,58 @@ class OauthAttachResponse(_models.CheckedModel):
 
 @attrs.define
 class OauthAuthenticateResponse(_models.CheckedModel):
-    """The response of ``client.b2b.oauth.authenticate()``."""
+    """The response of ``client.oauth.authenticate()``."""
 
     request_id: str
-    member_id: str
+    user_id: str
     provider_subject: str
     provider_type: str
     session_token: str
     session_jwt: str
-    member: Member
-    organization_id: str
-    organization: Organization
+    provider_values: OauthProviderValue
+    user: User
     reset_sessions: bool
-    member_authenticated: bool
-    intermediate_session_token: str
+    oauth_user_registration_id: str
     status_code: int
-    member_session: MemberSession
-    provider_values: ProviderValue
-    mfa_required: MfaRequired
-    primary_required: PrimaryRequired
-    member_device: UserDevice
+    user_session: UserSession
+    user_device: UserDevice
 
 
 @attrs.define
-class OauthAuthorizeResponse(_models.CheckedModel):
-    """The response of ``client.b2b.idp.oauth.authorize()``."""
+class OauthProviderValue(_models.CheckedModel):
+    """The ``provider_values`` object."""
 
-    request_id: str
-    redirect_uri: str
-    status_code: int
-    authorization_code: str
-
-
-@attrs.define
-class OauthAuthorizeStartResponse(_models.CheckedModel):
-    """The response of ``client.b2b.idp.oauth.authorize_start()``."""
-
-    request_id: str
-    member_id: str
-    member: Member
-    organization: Organization
-    client: Client
-    consent_required: bool
-    scope_results: List[Dict[str, Any]]
-    status_code: int
-
-
-@attrs.define
-class OauthDiscoveryAuthenticateResponse(_models.CheckedModel):
-    """The response of ``client.b2b.oauth.discovery.authenticate()``."""
-
-    request_id: str
-    intermediate_session_token: str
-    email_address: str
-    discovered_organizations: List[Dict[str, Any]]
-    provider_type: str
-    provider_tenant_id: str
-    provider_tenant_ids: List[str]
-    full_name: str
-    status_code: int
-
-
-@attrs.define
-class OauthProvidersGithubResponse(_models.CheckedModel):
-    """The response of ``client.b2b.organizations.members.oauth_providers.github()``."""
-
-    request_id: str
-    provider_type: str
-    registrations: List[Dict[str, Any]]
-    status_code: int
-
-
-@attrs.define
-class OauthProvidersGoogleResponse(_models.CheckedModel):
-    """The response of ``client.b2b.organizations.members.oauth_providers.google()``."""
-
-    request_id: str
-    provider_type: str
-    provider_subject: str
+    access_token: str
+    refresh_token: str
     id_token: str
     scopes: List[str]
-    status_code: int
-    access_token: str
-    access_token_expires_in: int
-    refresh_token: str
+    expires_at: str
 
 
 @attrs.define
-class OauthProvidersHubspotResponse(_models.CheckedModel):
-    """The response of ``client.b2b.organizations.members.oauth_providers.hubspot()``."""
+class OidcConnection(_models.CheckedModel):
+    """The ``connection`` object."""
 
-    request_id: str
-    provider_type: str
-    registrations: List[Dict[str, Any]]
-    status_code: int
-
-
-@attrs.define
-class OauthProvidersMicrosoftResponse(_models.CheckedModel):
-    """The response of ``client.b2b.organizations.members.oauth_providers.microsoft()``."""
-
-    request_id: str
-    provider_type: str
-    provider_subject: str
-    access_token: str
-    access_token_expires_in: int
-    id_token: str
-    scopes: List[str]
-    status_code: int
-    refresh_token: str
-
-
-@attrs.define
-class OauthProvidersSlackResponse(_models.CheckedModel):
-    """The response of ``client.b2b.organizations.members.oauth_providers.slack()``."""
-
-    request_id: str
-    provider_type: str
-    registrations: List[Dict[str, Any]]
-    status_code: int
-
-
-@attrs.define
-class OidcCreateConnectionResponse(_models.CheckedModel):
-    """The response of ``client.b2b.sso.oidc.create_connection()``."""
-
-    request_id: str
-    status_code: int
-    connection: Connection3
-
-
-@attrs.define
-class OidcUpdateConnectionResponse(_models.CheckedModel):
-    """The response of ``client.b2b.sso.oidc.update_connection()``."""
-
-    request_id: str
-    status_code: int
-    connection: Connection3
-    warning: str
+    organization_id: str
+    connection_id: str
+    status: str
+    display_name: str
+    redirect_url: str
+    client_id: str
+    client_secret: str
+    issuer: str
+    authorization_url: str
+    token_url: str
+    userinfo_url: str
+    jwks_url: str
+    identity_provider: str
+    custom_scopes: str
+    attribute_mapping: Dict[str, Any]
 
 
 @attrs.define
 class Option(_models.CheckedModel):
-    """The ``options`` object."""
+    """The ``magic_links.authenticate(options)`` object."""
 
     ip_match_required: bool
     user_agent_match_required: bool
@@ -1842,8 +1733,8 @@ class OrgPolicy(_models.CheckedModel):
 
 
 @attrs.define
-class OrgPolicy2(_models.CheckedModel):
-    """The ``org_policy`` object."""
+class OrgPolicyInput(_models.CheckedModel):
+    """The ``b2b.rbac.organizations.set_org_policy(org_policy)`` object."""
 
     roles: List[Dict[str, Any]]
 
@@ -1885,172 +1776,19 @@ class Organization(_models.CheckedModel):
 
 
 @attrs.define
-class OrganizationsConnectedAppsResponse(_models.CheckedModel):
-    """The response of ``client.b2b.organizations.connected_apps()``."""
-
-    request_id: str
-    connected_apps: List[Dict[str, Any]]
-    status_code: int
-
-
-@attrs.define
-class OrganizationsCreateResponse(_models.CheckedModel):
-    """The response of ``client.b2b.organizations.create()``."""
-
-    request_id: str
-    organization: Organization
-    status_code: int
-
-
-@attrs.define
-class OrganizationsDeleteExternalIdResponse(_models.CheckedModel):
-    """The response of ``client.b2b.organizations.delete_external_id()``."""
-
-    request_id: str
-    organization: Organization
-    status_code: int
-
-
-@attrs.define
-class OrganizationsDeleteResponse(_models.CheckedModel):
-    """The response of ``client.b2b.organizations.delete()``."""
-
-    request_id: str
-    organization_id: str
-    status_code: int
-
-
-@attrs.define
-class OrganizationsGetConnectedAppResponse(_models.CheckedModel):
-    """The response of ``client.b2b.organizations.get_connected_app()``."""
-
-    connected_app_id: str
-    name: str
-    description: str
-    client_type: str
-    active_members: List[Dict[str, Any]]
-    status_code: int
-    logo_url: str
-
-
-@attrs.define
-class OrganizationsGetOrgPolicyResponse(_models.CheckedModel):
-    """The response of ``client.b2b.rbac.organizations.get_org_policy()``."""
-
-    request_id: str
-    org_policy: OrgPolicy
-    status_code: int
-
-
-@attrs.define
-class OrganizationsGetResponse(_models.CheckedModel):
-    """The response of ``client.b2b.organizations.get()``."""
-
-    request_id: str
-    organization: Organization
-    status_code: int
-
-
-@attrs.define
-class OrganizationsListResponse(_models.CheckedModel):
-    """The response of ``client.b2b.discovery.organizations.list()``."""
-
-    request_id: str
-    email_address: str
-    discovered_organizations: List[Dict[str, Any]]
-    status_code: int
-    organization_id_hint: str
-
-
-@attrs.define
-class OrganizationsMetricsResponse(_models.CheckedModel):
-    """The response of ``client.b2b.organizations.metrics()``."""
-
-    request_id: str
-    member_count: int
-    status_code: int
-
-
-@attrs.define
-class OrganizationsSearchResponse(_models.CheckedModel):
-    """The response of ``client.b2b.organizations.search()``."""
-
-    request_id: str
-    organizations: List[Dict[str, Any]]
-    results_metadata: ResultsMetadata
-    status_code: int
-
-
-@attrs.define
-class OrganizationsSetOrgPolicyResponse(_models.CheckedModel):
-    """The response of ``client.b2b.rbac.organizations.set_org_policy()``."""
-
-    request_id: str
-    org_policy: OrgPolicy
-    status_code: int
-
-
-@attrs.define
-class OrganizationsUpdateResponse(_models.CheckedModel):
-    """The response of ``client.b2b.organizations.update()``."""
-
-    request_id: str
-    organization: Organization
-    status_code: int
-
-
-@attrs.define
-class OtpsAuthenticateResponse(_models.CheckedModel):
-    """The response of ``client.otps.authenticate()``."""
+class OtpsLoginOrCreateResponse(_models.CheckedModel):
+    """The response of ``client.otps.sms.login_or_create()`` and ``client.otps.whatsapp.login_or_create()``."""
 
     request_id: str
     user_id: str
-    method_id: str
-    session_token: str
-    session_jwt: str
-    user: User
-    reset_sessions: bool
-    status_code: int
-    session: Session
-    user_device: UserDevice
-
-
-@attrs.define
-class OtpsEmailLoginOrCreateResponse(_models.CheckedModel):
-    """The response of ``client.otps.email.login_or_create()``."""
-
-    request_id: str
-    user_id: str
-    email_id: str
+    phone_id: str
     user_created: bool
     status_code: int
 
 
 @attrs.define
-class OtpsEmailLoginOrSignupResponse(_models.CheckedModel):
-    """The response of ``client.b2b.otps.email.login_or_signup()``."""
-
-    request_id: str
-    member_id: str
-    member_created: bool
-    member: Member
-    organization: Organization
-    status_code: int
-
-
-@attrs.define
-class OtpsEmailSendResponse(_models.CheckedModel):
-    """The response of ``client.otps.email.send()``."""
-
-    request_id: str
-    user_id: str
-    email_id: str
-    status_code: int
-
-
-@attrs.define
-class OtpsSmsSendResponse(_models.CheckedModel):
-    """The response of ``client.otps.sms.send()``."""
+class OtpsSendResponse(_models.CheckedModel):
+    """The response of ``client.otps.sms.send()`` and ``client.otps.whatsapp.send()``."""
 
     request_id: str
     user_id: str
@@ -2068,7 +1806,7 @@ class Password(_models.CheckedModel):
 
 @attrs.define
 class PasswordsAuthenticateResponse(_models.CheckedModel):
-    """The response of ``client.passwords.authenticate()``."""
+    """The response of ``client.passwords.authenticate()`` and 5 other methods."""
 
     request_id: str
     user_id: str
@@ -2107,38 +1845,6 @@ class PasswordsDiscoveryAuthenticateResponse(_models.CheckedModel):
 
 
 @attrs.define
-class PasswordsEmailResetResponse(_models.CheckedModel):
-    """The response of ``client.b2b.passwords.email.reset()``."""
-
-    request_id: str
-    member_id: str
-    member_email_id: str
-    organization_id: str
-    member: Member
-    session_token: str
-    session_jwt: str
-    organization: Organization
-    intermediate_session_token: str
-    member_authenticated: bool
-    status_code: int
-    member_session: MemberSession
-    mfa_required: MfaRequired
-    primary_required: PrimaryRequired
-    member_device: UserDevice
-
-
-@attrs.define
-class PasswordsEmailResetStartResponse(_models.CheckedModel):
-    """The response of ``client.b2b.passwords.email.reset_start()``."""
-
-    request_id: str
-    member_id: str
-    member_email_id: str
-    member: Member
-    status_code: int
-
-
-@attrs.define
 class PasswordsExistingPasswordResetResponse(_models.CheckedModel):
     """The response of ``client.b2b.passwords.existing_password.reset()``."""
 
@@ -2154,7 +1860,7 @@ class PasswordsExistingPasswordResetResponse(_models.CheckedModel):
     member_session: MemberSession
     mfa_required: MfaRequired
     primary_required: PrimaryRequired
-    member_device: UserDevice
+    member_device: MemberDevice
 
 
 @attrs.define
@@ -2171,20 +1877,16 @@ class PasswordsMigrateResponse(_models.CheckedModel):
 
 @attrs.define
 class PasswordsSessionResetResponse(_models.CheckedModel):
-    """The response of ``client.b2b.passwords.session.reset()``."""
+    """The response of ``client.passwords.session.reset()``."""
 
     request_id: str
-    member_id: str
-    member: Member
-    organization: Organization
+    user_id: str
+    user: User
     session_token: str
     session_jwt: str
-    intermediate_session_token: str
-    member_authenticated: bool
     status_code: int
-    member_session: MemberSession
-    mfa_required: MfaRequired
-    member_device: UserDevice
+    session: Session
+    user_device: UserDevice
 
 
 @attrs.define
@@ -2203,7 +1905,7 @@ class PasswordsStrengthCheckResponse(_models.CheckedModel):
 
 @attrs.define
 class Pbkdf2Config(_models.CheckedModel):
-    """The ``pbkdf_2_config`` object."""
+    """The ``b2b.passwords.migrate(pbkdf_2_config)`` object."""
 
     salt: str
     iteration_amount: int
@@ -2218,15 +1920,6 @@ class Policy(_models.CheckedModel):
     roles: List[Dict[str, Any]]
     resources: List[Dict[str, Any]]
     scopes: List[Dict[str, Any]]
-
-
-@attrs.define
-class PolicyResponse(_models.CheckedModel):
-    """The response of ``client.rbac.policy()``."""
-
-    request_id: str
-    status_code: int
-    policy: Policy
 
 
 @attrs.define
@@ -2255,30 +1948,8 @@ class Property(_models.CheckedModel):
 
 
 @attrs.define
-class ProviderValue(_models.CheckedModel):
-    """The ``provider_values`` object."""
-
-    scopes: List[str]
-    access_token: str
-    refresh_token: str
-    expires_at: str
-    id_token: str
-
-
-@attrs.define
-class ProviderValue2(_models.CheckedModel):
-    """The ``provider_values`` object."""
-
-    access_token: str
-    refresh_token: str
-    id_token: str
-    scopes: List[str]
-    expires_at: str
-
-
-@attrs.define
 class Query(_models.CheckedModel):
-    """The ``query`` object."""
+    """The ``b2b.organizations.members.search(query)`` object."""
 
     operator: str
     operands: List[Dict[str, Any]]
@@ -2286,7 +1957,7 @@ class Query(_models.CheckedModel):
 
 @attrs.define
 class RbacEmailImplicitRoleAssignment(_models.CheckedModel):
-    """The ``rbac_email_implicit_role_assignment`` object."""
+    """The ``b2b.discovery.organizations.create(rbac_email_implicit_role_assignments)`` object."""
 
     domain: str
     role_id: str
@@ -2294,51 +1965,11 @@ class RbacEmailImplicitRoleAssignment(_models.CheckedModel):
 
 @attrs.define
 class RbacPolicyResponse(_models.CheckedModel):
-    """The response of ``client.b2b.rbac.policy()``."""
+    """The response of ``client.b2b.rbac.policy()`` and ``client.rbac.policy()``."""
 
     request_id: str
     status_code: int
     policy: Policy
-
-
-@attrs.define
-class RecoveryCodesGetResponse(_models.CheckedModel):
-    """The response of ``client.b2b.recovery_codes.get()``."""
-
-    request_id: str
-    member_id: str
-    member: Member
-    organization: Organization
-    recovery_codes: List[str]
-    status_code: int
-
-
-@attrs.define
-class RecoveryCodesRecoverResponse(_models.CheckedModel):
-    """The response of ``client.b2b.recovery_codes.recover()``."""
-
-    request_id: str
-    member_id: str
-    member: Member
-    organization: Organization
-    session_token: str
-    session_jwt: str
-    recovery_codes_remaining: int
-    status_code: int
-    member_session: MemberSession
-    member_device: UserDevice
-
-
-@attrs.define
-class RecoveryCodesRotateResponse(_models.CheckedModel):
-    """The response of ``client.b2b.recovery_codes.rotate()``."""
-
-    request_id: str
-    member_id: str
-    member: Member
-    organization: Organization
-    recovery_codes: List[str]
-    status_code: int
 
 
 @attrs.define
@@ -2350,48 +1981,36 @@ class ResultsMetadata(_models.CheckedModel):
 
 
 @attrs.define
-class RulesListResponse(_models.CheckedModel):
-    """The response of ``client.fraud.rules.list()``."""
+class SamlConnection(_models.CheckedModel):
+    """The ``connection`` object."""
 
-    request_id: str
-    next_cursor: str
-    rules: List[Dict[str, Any]]
-    status_code: int
-
-
-@attrs.define
-class RulesSetResponse(_models.CheckedModel):
-    """The response of ``client.fraud.rules.set()``."""
-
-    request_id: str
-    action: str
-    status_code: int
-    visitor_id: str
-    browser_id: str
-    visitor_fingerprint: str
-    browser_fingerprint: str
-    hardware_fingerprint: str
-    network_fingerprint: str
-    expires_at: str
-    cidr_block: str
-    country_code: str
-    asn: str
+    organization_id: str
+    connection_id: str
+    status: str
+    idp_entity_id: str
+    display_name: str
+    idp_sso_url: str
+    acs_url: str
+    audience_uri: str
+    signing_certificates: List[Dict[str, Any]]
+    verification_certificates: List[Dict[str, Any]]
+    encryption_private_keys: List[Dict[str, Any]]
+    saml_connection_implicit_role_assignments: List[Dict[str, Any]]
+    saml_group_implicit_role_assignments: List[Dict[str, Any]]
+    alternative_audience_uri: str
+    identity_provider: str
+    nameid_format: str
+    alternative_acs_url: str
+    idp_initiated_auth_disabled: bool
+    allow_gateway_callback: bool
+    attribute_mapping: Dict[str, Any]
 
 
 @attrs.define
 class SamlConnectionImplicitRoleAssignment(_models.CheckedModel):
-    """The ``saml_connection_implicit_role_assignment`` object."""
+    """The ``b2b.sso.saml.update_connection(saml_connection_implicit_role_assignments)`` object."""
 
     role_id: str
-
-
-@attrs.define
-class SamlCreateConnectionResponse(_models.CheckedModel):
-    """The response of ``client.b2b.sso.saml.create_connection()``."""
-
-    request_id: str
-    status_code: int
-    connection: Connection2
 
 
 @attrs.define
@@ -2405,28 +2024,10 @@ class SamlDeleteEncryptionPrivateKeyResponse(_models.CheckedModel):
 
 @attrs.define
 class SamlGroupImplicitRoleAssignment(_models.CheckedModel):
-    """The ``saml_group_implicit_role_assignment`` object."""
+    """The ``b2b.sso.saml.update_connection(saml_group_implicit_role_assignments)`` object."""
 
     role_id: str
     group: str
-
-
-@attrs.define
-class SamlUpdateByUrlResponse(_models.CheckedModel):
-    """The response of ``client.b2b.sso.saml.update_by_url()``."""
-
-    request_id: str
-    status_code: int
-    connection: Connection2
-
-
-@attrs.define
-class SamlUpdateConnectionResponse(_models.CheckedModel):
-    """The response of ``client.b2b.sso.saml.update_connection()``."""
-
-    request_id: str
-    status_code: int
-    connection: Connection2
 
 
 @attrs.define
@@ -2469,8 +2070,57 @@ class ScimAttribute(_models.CheckedModel):
 
 
 @attrs.define
+class ScimConnection(_models.CheckedModel):
+    """The ``connection`` object."""
+
+    organization_id: str
+    connection_id: str
+    status: str
+    display_name: str
+    identity_provider: str
+    base_url: str
+    bearer_token_last_four: str
+    scim_group_implicit_role_assignments: List[Dict[str, Any]]
+    next_bearer_token_last_four: str
+    bearer_token_expires_at: str
+    next_bearer_token_expires_at: str
+
+
+@attrs.define
+class ScimConnectionWithNextToken(_models.CheckedModel):
+    """The ``connection`` object."""
+
+    organization_id: str
+    connection_id: str
+    status: str
+    display_name: str
+    base_url: str
+    identity_provider: str
+    bearer_token_last_four: str
+    next_bearer_token: str
+    scim_group_implicit_role_assignments: List[Dict[str, Any]]
+    bearer_token_expires_at: str
+    next_bearer_token_expires_at: str
+
+
+@attrs.define
+class ScimConnectionWithToken(_models.CheckedModel):
+    """The ``connection`` object."""
+
+    organization_id: str
+    connection_id: str
+    status: str
+    display_name: str
+    identity_provider: str
+    base_url: str
+    bearer_token: str
+    scim_group_implicit_role_assignments: List[Dict[str, Any]]
+    bearer_token_expires_at: str
+
+
+@attrs.define
 class ScimGroupImplicitRoleAssignment(_models.CheckedModel):
-    """The ``scim_group_implicit_role_assignment`` object."""
+    """The ``b2b.scim.connection.update(scim_group_implicit_role_assignments)`` object."""
 
     role_id: str
     group_id: str
@@ -2489,40 +2139,13 @@ class ScimRegistration(_models.CheckedModel):
 
 @attrs.define
 class ScryptConfig(_models.CheckedModel):
-    """The ``scrypt_config`` object."""
+    """The ``b2b.passwords.migrate(scrypt_config)`` object."""
 
     salt: str
     n_parameter: int
     r_parameter: int
     p_parameter: int
     key_length: int
-
-
-@attrs.define
-class SecretsRotateCancelResponse(_models.CheckedModel):
-    """The response of ``client.connected_app.clients.secrets.rotate_cancel()``."""
-
-    request_id: str
-    connected_app: ConnectedApp
-    status_code: int
-
-
-@attrs.define
-class SecretsRotateResponse(_models.CheckedModel):
-    """The response of ``client.connected_app.clients.secrets.rotate()``."""
-
-    request_id: str
-    connected_app: ConnectedApp
-    status_code: int
-
-
-@attrs.define
-class SecretsRotateStartResponse(_models.CheckedModel):
-    """The response of ``client.connected_app.clients.secrets.rotate_start()``."""
-
-    request_id: str
-    connected_app: ConnectedApp3
-    status_code: int
 
 
 @attrs.define
@@ -2541,34 +2164,6 @@ class Session(_models.CheckedModel):
 
 
 @attrs.define
-class SessionResetResponse(_models.CheckedModel):
-    """The response of ``client.passwords.session.reset()``."""
-
-    request_id: str
-    user_id: str
-    user: User
-    session_token: str
-    session_jwt: str
-    status_code: int
-    session: Session
-    user_device: UserDevice
-
-
-@attrs.define
-class SessionsAttestResponse(_models.CheckedModel):
-    """The response of ``client.sessions.attest()``."""
-
-    request_id: str
-    user_id: str
-    session_token: str
-    session_jwt: str
-    user: User
-    status_code: int
-    session: Session
-    user_device: UserDevice
-
-
-@attrs.define
 class SessionsAuthenticateResponse(_models.CheckedModel):
     """The response of ``client.sessions.authenticate()``."""
 
@@ -2578,45 +2173,20 @@ class SessionsAuthenticateResponse(_models.CheckedModel):
     session_jwt: str
     user: User
     status_code: int
-    verdict: Verdict
+    verdict: SessionsVerdict
 
 
 @attrs.define
-class SessionsExchangeAccessTokenResponse(_models.CheckedModel):
-    """The response of ``client.sessions.exchange_access_token()``."""
+class SessionsAuthorizationCheck(_models.CheckedModel):
+    """The ``sessions.authenticate(authorization_check)`` object."""
 
-    request_id: str
-    user_id: str
-    session_token: str
-    session_jwt: str
-    user: User
-    status_code: int
-    session: Session
-    user_device: UserDevice
-
-
-@attrs.define
-class SessionsExchangeResponse(_models.CheckedModel):
-    """The response of ``client.b2b.sessions.exchange()``."""
-
-    request_id: str
-    member_id: str
-    session_token: str
-    session_jwt: str
-    member: Member
-    organization: Organization
-    member_authenticated: bool
-    intermediate_session_token: str
-    status_code: int
-    member_session: MemberSession
-    mfa_required: MfaRequired
-    primary_required: PrimaryRequired
-    member_device: UserDevice
+    resource_id: str
+    action: str
 
 
 @attrs.define
 class SessionsGetJwksResponse(_models.CheckedModel):
-    """The response of ``client.sessions.get_jwks()``."""
+    """The response of ``client.b2b.sessions.get_jwks()`` and ``client.sessions.get_jwks()``."""
 
     keys: List[Dict[str, Any]]
     request_id: str
@@ -2633,12 +2203,45 @@ class SessionsGetResponse(_models.CheckedModel):
 
 
 @attrs.define
-class SessionsMigrateResponse(_models.CheckedModel):
-    """The response of ``client.sessions.migrate()``."""
+class SessionsVerdict(_models.CheckedModel):
+    """The ``verdict`` object."""
+
+    authorized: bool
+    granting_roles: List[str]
+
+
+@attrs.define
+class Sha1Config(_models.CheckedModel):
+    """The ``b2b.passwords.migrate(sha_1_config)`` object."""
+
+    prepend_salt: str
+    append_salt: str
+
+
+@attrs.define
+class Sha512Config(_models.CheckedModel):
+    """The ``b2b.passwords.migrate(sha_512_config)`` object."""
+
+    prepend_salt: str
+    append_salt: str
+
+
+@attrs.define
+class StatusResponse(_models.CheckedModel):
+    """The response of ``client.b2b.magic_links.email.discovery.send()`` and 7 other methods."""
+
+    request_id: str
+    status_code: int
+
+
+@attrs.define
+class TotpsAuthenticateResponse(_models.CheckedModel):
+    """The response of ``client.totps.authenticate()``."""
 
     request_id: str
     user_id: str
     session_token: str
+    totp_id: str
     session_jwt: str
     user: User
     status_code: int
@@ -2647,158 +2250,16 @@ class SessionsMigrateResponse(_models.CheckedModel):
 
 
 @attrs.define
-class SessionsRevokeResponse(_models.CheckedModel):
-    """The response of ``client.sessions.revoke()``."""
-
-    request_id: str
-    status_code: int
-
-
-@attrs.define
-class SiweParam(_models.CheckedModel):
-    """The ``siwe_params`` object."""
-
-    domain: str
-    uri: str
-    resources: List[str]
-    chain_id: str | Unset = UNSET
-    statement: str | Unset = UNSET
-    issued_at: str | Unset = UNSET
-    not_before: str | Unset = UNSET
-    message_request_id: str | Unset = UNSET
-
-
-@attrs.define
-class SiweParam2(_models.CheckedModel):
-    """The ``siwe_params`` object."""
-
-    domain: str
-    uri: str
-    chain_id: str
-    resources: List[str]
-    status_code: int
-    issued_at: str
-    message_request_id: str
-
-
-@attrs.define
-class SmsAuthenticateResponse(_models.CheckedModel):
-    """The response of ``client.b2b.otps.sms.authenticate()``."""
-
-    request_id: str
-    member_id: str
-    member: Member
-    organization: Organization
-    session_token: str
-    session_jwt: str
-    status_code: int
-    member_session: MemberSession
-    member_device: UserDevice
-
-
-@attrs.define
-class SmsLoginOrCreateResponse(_models.CheckedModel):
-    """The response of ``client.otps.sms.login_or_create()``."""
-
-    request_id: str
-    user_id: str
-    phone_id: str
-    user_created: bool
-    status_code: int
-
-
-@attrs.define
-class SmsSendResponse(_models.CheckedModel):
-    """The response of ``client.b2b.otps.sms.send()``."""
-
-    request_id: str
-    member_id: str
-    member: Member
-    organization: Organization
-    status_code: int
-
-
-@attrs.define
-class SsoAuthenticateResponse(_models.CheckedModel):
-    """The response of ``client.b2b.sso.authenticate()``."""
-
-    request_id: str
-    member_id: str
-    organization_id: str
-    member: Member
-    session_token: str
-    session_jwt: str
-    reset_session: bool
-    organization: Organization
-    intermediate_session_token: str
-    member_authenticated: bool
-    status_code: int
-    member_session: MemberSession
-    mfa_required: MfaRequired
-    primary_required: PrimaryRequired
-    member_device: UserDevice
-
-
-@attrs.define
-class SsoDeleteConnectionResponse(_models.CheckedModel):
-    """The response of ``client.b2b.sso.delete_connection()``."""
-
-    request_id: str
-    connection_id: str
-    status_code: int
-
-
-@attrs.define
-class SsoGetConnectionsResponse(_models.CheckedModel):
-    """The response of ``client.b2b.sso.get_connections()``."""
-
-    request_id: str
-    saml_connections: List[Dict[str, Any]]
-    oidc_connections: List[Dict[str, Any]]
-    external_connections: List[Dict[str, Any]]
-    status_code: int
-
-
-@attrs.define
-class TotpsAuthenticateResponse(_models.CheckedModel):
-    """The response of ``client.b2b.totps.authenticate()``."""
-
-    request_id: str
-    member_id: str
-    member: Member
-    organization: Organization
-    session_token: str
-    session_jwt: str
-    status_code: int
-    member_session: MemberSession
-    member_device: UserDevice
-
-
-@attrs.define
 class TotpsCreateResponse(_models.CheckedModel):
-    """The response of ``client.b2b.totps.create()``."""
+    """The response of ``client.totps.create()``."""
 
     request_id: str
-    member_id: str
-    totp_registration_id: str
+    totp_id: str
     secret: str
     qr_code: str
     recovery_codes: List[str]
-    member: Member
-    organization: Organization
-    status_code: int
-
-
-@attrs.define
-class TotpsMigrateResponse(_models.CheckedModel):
-    """The response of ``client.b2b.totps.migrate()``."""
-
-    request_id: str
-    member_id: str
-    member: Member
-    organization: Organization
-    totp_registration_id: str
-    recovery_codes: List[str]
+    user: User
+    user_id: str
     status_code: int
 
 
@@ -2859,20 +2320,36 @@ class UserDevice(_models.CheckedModel):
     visitor_id: str
     visitor_id_details: VisitorIdDetail
     ip_address: str
-    ip_address_details: VisitorIdDetail
+    ip_address_details: IpAddressDetail
     ip_geo_city: str
     ip_geo_region: str
     ip_geo_country: str
-    ip_geo_country_details: VisitorIdDetail
+    ip_geo_country_details: IpGeoCountryDetail
 
 
 @attrs.define
-class UsersConnectedAppsResponse(_models.CheckedModel):
-    """The response of ``client.users.connected_apps()``."""
+class UserResponse(_models.CheckedModel):
+    """The response of ``client.users.delete_biometric_registration()`` and 9 other methods."""
 
     request_id: str
-    connected_apps: List[Dict[str, Any]]
+    user_id: str
+    user: User
     status_code: int
+
+
+@attrs.define
+class UserSession(_models.CheckedModel):
+    """The ``user_session`` object."""
+
+    session_id: str
+    user_id: str
+    authentication_factors: List[Dict[str, Any]]
+    roles: List[str]
+    started_at: str
+    last_accessed_at: str
+    expires_at: str
+    attributes: Attribute
+    custom_claims: Dict[str, Any]
 
 
 @attrs.define
@@ -2889,111 +2366,11 @@ class UsersCreateResponse(_models.CheckedModel):
 
 
 @attrs.define
-class UsersDeleteBiometricRegistrationResponse(_models.CheckedModel):
-    """The response of ``client.users.delete_biometric_registration()``."""
-
-    request_id: str
-    user_id: str
-    user: User
-    status_code: int
-
-
-@attrs.define
-class UsersDeleteCryptoWalletResponse(_models.CheckedModel):
-    """The response of ``client.users.delete_crypto_wallet()``."""
-
-    request_id: str
-    user_id: str
-    user: User
-    status_code: int
-
-
-@attrs.define
-class UsersDeleteEmailResponse(_models.CheckedModel):
-    """The response of ``client.users.delete_email()``."""
-
-    request_id: str
-    user_id: str
-    user: User
-    status_code: int
-
-
-@attrs.define
-class UsersDeleteExternalIdResponse(_models.CheckedModel):
-    """The response of ``client.users.delete_external_id()``."""
-
-    request_id: str
-    user_id: str
-    user: User
-    status_code: int
-
-
-@attrs.define
-class UsersDeleteOauthRegistrationResponse(_models.CheckedModel):
-    """The response of ``client.users.delete_oauth_registration()``."""
-
-    request_id: str
-    user_id: str
-    user: User
-    status_code: int
-
-
-@attrs.define
-class UsersDeletePasswordResponse(_models.CheckedModel):
-    """The response of ``client.users.delete_password()``."""
-
-    request_id: str
-    user_id: str
-    user: User
-    status_code: int
-
-
-@attrs.define
-class UsersDeletePhoneNumberResponse(_models.CheckedModel):
-    """The response of ``client.users.delete_phone_number()``."""
-
-    request_id: str
-    user_id: str
-    user: User
-    status_code: int
-
-
-@attrs.define
 class UsersDeleteResponse(_models.CheckedModel):
     """The response of ``client.users.delete()``."""
 
     request_id: str
     user_id: str
-    status_code: int
-
-
-@attrs.define
-class UsersDeleteTotpResponse(_models.CheckedModel):
-    """The response of ``client.users.delete_totp()``."""
-
-    request_id: str
-    user_id: str
-    user: User
-    status_code: int
-
-
-@attrs.define
-class UsersDeleteWebauthnRegistrationResponse(_models.CheckedModel):
-    """The response of ``client.users.delete_webauthn_registration()``."""
-
-    request_id: str
-    user_id: str
-    user: User
-    status_code: int
-
-
-@attrs.define
-class UsersExchangePrimaryFactorResponse(_models.CheckedModel):
-    """The response of ``client.users.exchange_primary_factor()``."""
-
-    request_id: str
-    user_id: str
-    user: User
     status_code: int
 
 
@@ -3025,14 +2402,6 @@ class UsersGetResponse(_models.CheckedModel):
 
 
 @attrs.define
-class UsersRevokeResponse(_models.CheckedModel):
-    """The response of ``client.users.revoke()``."""
-
-    request_id: str
-    status_code: int
-
-
-@attrs.define
 class UsersSearchResponse(_models.CheckedModel):
     """The response of ``client.users.search()``."""
 
@@ -3056,27 +2425,6 @@ class UsersUpdateResponse(_models.CheckedModel):
 
 
 @attrs.define
-class Verdict(_models.CheckedModel):
-    """The ``verdict`` object."""
-
-    authorized: bool
-    granting_roles: List[str]
-
-
-@attrs.define
-class Verdict2(_models.CheckedModel):
-    """The ``verdict`` object."""
-
-    action: str
-    reasons: List[str]
-    detected_device_type: str
-    is_authentic_device: bool
-    verdict_reason_overrides: List[Dict[str, Any]]
-    rule_match_type: str
-    rule_match_identifier: str
-
-
-@attrs.define
 class VerdictReasonAction(_models.CheckedModel):
     """The ``verdict_reason_action`` object."""
 
@@ -3085,24 +2433,6 @@ class VerdictReasonAction(_models.CheckedModel):
     override_action: str
     override_created_at: str
     override_description: str
-
-
-@attrs.define
-class VerdictReasonsListResponse(_models.CheckedModel):
-    """The response of ``client.fraud.verdict_reasons.list()``."""
-
-    request_id: str
-    verdict_reason_actions: List[Dict[str, Any]]
-    status_code: int
-
-
-@attrs.define
-class VerdictReasonsOverrideResponse(_models.CheckedModel):
-    """The response of ``client.fraud.verdict_reasons.override()``."""
-
-    request_id: str
-    verdict_reason_action: VerdictReasonAction
-    status_code: int
 
 
 @attrs.define
@@ -3116,7 +2446,7 @@ class VisitorIdDetail(_models.CheckedModel):
 
 @attrs.define
 class WebauthnAuthenticateResponse(_models.CheckedModel):
-    """The response of ``client.webauthn.authenticate()``."""
+    """The response of ``client.webauthn.authenticate()`` and ``client.webauthn.register()``."""
 
     request_id: str
     user_id: str
@@ -3149,21 +2479,6 @@ class WebauthnListCredentialsResponse(_models.CheckedModel):
 
 
 @attrs.define
-class WebauthnRegisterResponse(_models.CheckedModel):
-    """The response of ``client.webauthn.register()``."""
-
-    request_id: str
-    user_id: str
-    webauthn_registration_id: str
-    session_token: str
-    session_jwt: str
-    user: User
-    status_code: int
-    session: Session
-    user_device: UserDevice
-
-
-@attrs.define
 class WebauthnRegisterStartResponse(_models.CheckedModel):
     """The response of ``client.webauthn.register_start()``."""
 
@@ -3192,27 +2507,6 @@ class WebauthnUpdateResponse(_models.CheckedModel):
     request_id: str
     status_code: int
     webauthn_registration: WebauthnRegistration
-
-
-@attrs.define
-class WhatsappLoginOrCreateResponse(_models.CheckedModel):
-    """The response of ``client.otps.whatsapp.login_or_create()``."""
-
-    request_id: str
-    user_id: str
-    phone_id: str
-    user_created: bool
-    status_code: int
-
-
-@attrs.define
-class WhatsappSendResponse(_models.CheckedModel):
-    """The response of ``client.otps.whatsapp.send()``."""
-
-    request_id: str
-    user_id: str
-    phone_id: str
-    status_code: int
 
 
 @attrs.define

@@ -265,7 +265,7 @@ class Connection(SyncResource):
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
-    ) -> models.ConnectionUpdateResponse:
+    ) -> models.B2BScimConnectionGetResponse:
         """Update.
 
         ``PUT /v1/b2b/scim/{organization_id}/connection/{connection_id}``
@@ -299,7 +299,7 @@ class Connection(SyncResource):
                 "scim_group_implicit_role_assignments": scim_group_implicit_role_assignments,
             },
             server=None,
-            cast=models.ConnectionUpdateResponse.from_dict,
+            cast=models.B2BScimConnectionGetResponse.from_dict,
             extra_headers=extra_headers,
             timeout=timeout,
             total_timeout=total_timeout,
@@ -315,7 +315,7 @@ class Connection(SyncResource):
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
-    ) -> models.ConnectionDeleteResponse:
+    ) -> models.B2BScimConnectionDeleteResponse:
         """Delete.
 
         ``DELETE /v1/b2b/scim/{organization_id}/connection/{connection_id}``
@@ -341,7 +341,7 @@ class Connection(SyncResource):
             },
             body=None,
             server=None,
-            cast=models.ConnectionDeleteResponse.from_dict,
+            cast=models.B2BScimConnectionDeleteResponse.from_dict,
             extra_headers=extra_headers,
             timeout=timeout,
             total_timeout=total_timeout,
@@ -359,7 +359,7 @@ class Connection(SyncResource):
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
-    ) -> models.ConnectionGetGroupsResponse:
+    ) -> models.B2BScimConnectionGetGroupsResponse:
         """Get groups.
 
         ``GET /v1/b2b/scim/{organization_id}/connection/{connection_id}``
@@ -390,7 +390,7 @@ class Connection(SyncResource):
             },
             body=None,
             server=None,
-            cast=models.ConnectionGetGroupsResponse.from_dict,
+            cast=models.B2BScimConnectionGetGroupsResponse.from_dict,
             extra_headers=extra_headers,
             timeout=timeout,
             total_timeout=total_timeout,
@@ -407,7 +407,7 @@ class Connection(SyncResource):
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
-    ) -> Iterator[models.ConnectionGetGroupsResponse]:
+    ) -> Iterator[models.B2BScimConnectionGetGroupsResponse]:
         """Every page of ``get_groups``, following ``next_cursor``."""
         return iter_pages(
             lambda cursor: self.get_groups(
@@ -437,7 +437,7 @@ class Connection(SyncResource):
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
-    ) -> models.ConnectionRotateStartResponse:
+    ) -> models.B2BScimConnectionRotateStartResponse:
         """Rotate start.
 
         ``POST /v1/b2b/scim/{organization_id}/connection/{connection_id}/rotate/start``
@@ -463,7 +463,7 @@ class Connection(SyncResource):
             },
             body=None,
             server=None,
-            cast=models.ConnectionRotateStartResponse.from_dict,
+            cast=models.B2BScimConnectionRotateStartResponse.from_dict,
             extra_headers=extra_headers,
             timeout=timeout,
             total_timeout=total_timeout,
@@ -479,7 +479,7 @@ class Connection(SyncResource):
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
-    ) -> models.ConnectionRotateCompleteResponse:
+    ) -> models.B2BScimConnectionGetResponse:
         """Rotate complete.
 
         ``POST /v1/b2b/scim/{organization_id}/connection/{connection_id}/rotate/complete``
@@ -505,7 +505,7 @@ class Connection(SyncResource):
             },
             body=None,
             server=None,
-            cast=models.ConnectionRotateCompleteResponse.from_dict,
+            cast=models.B2BScimConnectionGetResponse.from_dict,
             extra_headers=extra_headers,
             timeout=timeout,
             total_timeout=total_timeout,
@@ -521,7 +521,7 @@ class Connection(SyncResource):
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
-    ) -> models.ConnectionRotateCancelResponse:
+    ) -> models.B2BScimConnectionGetResponse:
         """Rotate cancel.
 
         ``POST /v1/b2b/scim/{organization_id}/connection/{connection_id}/rotate/cancel``
@@ -547,7 +547,7 @@ class Connection(SyncResource):
             },
             body=None,
             server=None,
-            cast=models.ConnectionRotateCancelResponse.from_dict,
+            cast=models.B2BScimConnectionGetResponse.from_dict,
             extra_headers=extra_headers,
             timeout=timeout,
             total_timeout=total_timeout,
@@ -576,7 +576,7 @@ class Connection(SyncResource):
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
-    ) -> models.ConnectionCreateResponse:
+    ) -> models.B2BScimConnectionCreateResponse:
         """Create.
 
         ``POST /v1/b2b/scim/{organization_id}/connection``
@@ -606,7 +606,7 @@ class Connection(SyncResource):
                 "identity_provider": identity_provider,
             },
             server=None,
-            cast=models.ConnectionCreateResponse.from_dict,
+            cast=models.B2BScimConnectionCreateResponse.from_dict,
             extra_headers=extra_headers,
             timeout=timeout,
             total_timeout=total_timeout,
@@ -621,7 +621,7 @@ class Connection(SyncResource):
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
-    ) -> models.ConnectionGetResponse:
+    ) -> models.B2BScimConnectionGetResponse:
         """Get.
 
         ``GET /v1/b2b/scim/{organization_id}/connection``
@@ -646,7 +646,7 @@ class Connection(SyncResource):
             },
             body=None,
             server=None,
-            cast=models.ConnectionGetResponse.from_dict,
+            cast=models.B2BScimConnectionGetResponse.from_dict,
             extra_headers=extra_headers,
             timeout=timeout,
             total_timeout=total_timeout,
@@ -700,7 +700,7 @@ class AsyncConnection(AsyncResource):
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
-    ) -> models.ConnectionUpdateResponse:
+    ) -> models.B2BScimConnectionGetResponse:
         """Update.
 
         ``PUT /v1/b2b/scim/{organization_id}/connection/{connection_id}``
@@ -734,7 +734,7 @@ class AsyncConnection(AsyncResource):
                 "scim_group_implicit_role_assignments": scim_group_implicit_role_assignments,
             },
             server=None,
-            cast=models.ConnectionUpdateResponse.from_dict,
+            cast=models.B2BScimConnectionGetResponse.from_dict,
             extra_headers=extra_headers,
             timeout=timeout,
             total_timeout=total_timeout,
@@ -750,7 +750,7 @@ class AsyncConnection(AsyncResource):
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
-    ) -> models.ConnectionDeleteResponse:
+    ) -> models.B2BScimConnectionDeleteResponse:
         """Delete.
 
         ``DELETE /v1/b2b/scim/{organization_id}/connection/{connection_id}``
@@ -776,7 +776,7 @@ class AsyncConnection(AsyncResource):
             },
             body=None,
             server=None,
-            cast=models.ConnectionDeleteResponse.from_dict,
+            cast=models.B2BScimConnectionDeleteResponse.from_dict,
             extra_headers=extra_headers,
             timeout=timeout,
             total_timeout=total_timeout,
@@ -794,7 +794,7 @@ class AsyncConnection(AsyncResource):
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
-    ) -> models.ConnectionGetGroupsResponse:
+    ) -> models.B2BScimConnectionGetGroupsResponse:
         """Get groups.
 
         ``GET /v1/b2b/scim/{organization_id}/connection/{connection_id}``
@@ -825,7 +825,7 @@ class AsyncConnection(AsyncResource):
             },
             body=None,
             server=None,
-            cast=models.ConnectionGetGroupsResponse.from_dict,
+            cast=models.B2BScimConnectionGetGroupsResponse.from_dict,
             extra_headers=extra_headers,
             timeout=timeout,
             total_timeout=total_timeout,
@@ -842,7 +842,7 @@ class AsyncConnection(AsyncResource):
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
-    ) -> AsyncIterator[models.ConnectionGetGroupsResponse]:
+    ) -> AsyncIterator[models.B2BScimConnectionGetGroupsResponse]:
         """Every page of ``get_groups``, following ``next_cursor``."""
         return aiter_pages(
             lambda cursor: self.get_groups(
@@ -872,7 +872,7 @@ class AsyncConnection(AsyncResource):
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
-    ) -> models.ConnectionRotateStartResponse:
+    ) -> models.B2BScimConnectionRotateStartResponse:
         """Rotate start.
 
         ``POST /v1/b2b/scim/{organization_id}/connection/{connection_id}/rotate/start``
@@ -898,7 +898,7 @@ class AsyncConnection(AsyncResource):
             },
             body=None,
             server=None,
-            cast=models.ConnectionRotateStartResponse.from_dict,
+            cast=models.B2BScimConnectionRotateStartResponse.from_dict,
             extra_headers=extra_headers,
             timeout=timeout,
             total_timeout=total_timeout,
@@ -914,7 +914,7 @@ class AsyncConnection(AsyncResource):
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
-    ) -> models.ConnectionRotateCompleteResponse:
+    ) -> models.B2BScimConnectionGetResponse:
         """Rotate complete.
 
         ``POST /v1/b2b/scim/{organization_id}/connection/{connection_id}/rotate/complete``
@@ -940,7 +940,7 @@ class AsyncConnection(AsyncResource):
             },
             body=None,
             server=None,
-            cast=models.ConnectionRotateCompleteResponse.from_dict,
+            cast=models.B2BScimConnectionGetResponse.from_dict,
             extra_headers=extra_headers,
             timeout=timeout,
             total_timeout=total_timeout,
@@ -956,7 +956,7 @@ class AsyncConnection(AsyncResource):
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
-    ) -> models.ConnectionRotateCancelResponse:
+    ) -> models.B2BScimConnectionGetResponse:
         """Rotate cancel.
 
         ``POST /v1/b2b/scim/{organization_id}/connection/{connection_id}/rotate/cancel``
@@ -982,7 +982,7 @@ class AsyncConnection(AsyncResource):
             },
             body=None,
             server=None,
-            cast=models.ConnectionRotateCancelResponse.from_dict,
+            cast=models.B2BScimConnectionGetResponse.from_dict,
             extra_headers=extra_headers,
             timeout=timeout,
             total_timeout=total_timeout,
@@ -1011,7 +1011,7 @@ class AsyncConnection(AsyncResource):
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
-    ) -> models.ConnectionCreateResponse:
+    ) -> models.B2BScimConnectionCreateResponse:
         """Create.
 
         ``POST /v1/b2b/scim/{organization_id}/connection``
@@ -1041,7 +1041,7 @@ class AsyncConnection(AsyncResource):
                 "identity_provider": identity_provider,
             },
             server=None,
-            cast=models.ConnectionCreateResponse.from_dict,
+            cast=models.B2BScimConnectionCreateResponse.from_dict,
             extra_headers=extra_headers,
             timeout=timeout,
             total_timeout=total_timeout,
@@ -1056,7 +1056,7 @@ class AsyncConnection(AsyncResource):
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
-    ) -> models.ConnectionGetResponse:
+    ) -> models.B2BScimConnectionGetResponse:
         """Get.
 
         ``GET /v1/b2b/scim/{organization_id}/connection``
@@ -1081,7 +1081,7 @@ class AsyncConnection(AsyncResource):
             },
             body=None,
             server=None,
-            cast=models.ConnectionGetResponse.from_dict,
+            cast=models.B2BScimConnectionGetResponse.from_dict,
             extra_headers=extra_headers,
             timeout=timeout,
             total_timeout=total_timeout,
@@ -1146,7 +1146,7 @@ class Organizations(SyncResource):
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
-    ) -> models.OrganizationsCreateResponse:
+    ) -> models.B2BOrganizationResponse:
         """Create.
 
         ``POST /v1/b2b/organizations``
@@ -1262,7 +1262,7 @@ class Organizations(SyncResource):
                 "allowed_third_party_connected_apps": allowed_third_party_connected_apps,
             },
             server=None,
-            cast=models.OrganizationsCreateResponse.from_dict,
+            cast=models.B2BOrganizationResponse.from_dict,
             extra_headers=extra_headers,
             timeout=timeout,
             total_timeout=total_timeout,
@@ -1275,7 +1275,7 @@ class Organizations(SyncResource):
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
-    ) -> models.OrganizationsGetResponse:
+    ) -> models.B2BOrganizationResponse:
         """Get.
 
         ``GET /v1/b2b/organizations/{organization_id}``
@@ -1293,7 +1293,7 @@ class Organizations(SyncResource):
             headers=None,
             body=None,
             server=None,
-            cast=models.OrganizationsGetResponse.from_dict,
+            cast=models.B2BOrganizationResponse.from_dict,
             extra_headers=extra_headers,
             timeout=timeout,
             total_timeout=total_timeout,
@@ -1338,7 +1338,7 @@ class Organizations(SyncResource):
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
-    ) -> models.OrganizationsUpdateResponse:
+    ) -> models.B2BOrganizationResponse:
         """Update.
 
         ``PUT /v1/b2b/organizations/{organization_id}``
@@ -1519,7 +1519,7 @@ class Organizations(SyncResource):
                 "allowed_third_party_connected_apps": allowed_third_party_connected_apps,
             },
             server=None,
-            cast=models.OrganizationsUpdateResponse.from_dict,
+            cast=models.B2BOrganizationResponse.from_dict,
             extra_headers=extra_headers,
             timeout=timeout,
             total_timeout=total_timeout,
@@ -1534,7 +1534,7 @@ class Organizations(SyncResource):
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
-    ) -> models.OrganizationsDeleteResponse:
+    ) -> models.B2BOrganizationsDeleteResponse:
         """Delete.
 
         ``DELETE /v1/b2b/organizations/{organization_id}``
@@ -1559,7 +1559,7 @@ class Organizations(SyncResource):
             },
             body=None,
             server=None,
-            cast=models.OrganizationsDeleteResponse.from_dict,
+            cast=models.B2BOrganizationsDeleteResponse.from_dict,
             extra_headers=extra_headers,
             timeout=timeout,
             total_timeout=total_timeout,
@@ -1574,7 +1574,7 @@ class Organizations(SyncResource):
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
-    ) -> models.OrganizationsSearchResponse:
+    ) -> models.B2BOrganizationsSearchResponse:
         """Search.
 
         ``POST /v1/b2b/organizations/search``
@@ -1604,7 +1604,7 @@ class Organizations(SyncResource):
                 "query": query,
             },
             server=None,
-            cast=models.OrganizationsSearchResponse.from_dict,
+            cast=models.B2BOrganizationsSearchResponse.from_dict,
             extra_headers=extra_headers,
             timeout=timeout,
             total_timeout=total_timeout,
@@ -1618,7 +1618,7 @@ class Organizations(SyncResource):
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
-    ) -> Iterator[models.OrganizationsSearchResponse]:
+    ) -> Iterator[models.B2BOrganizationsSearchResponse]:
         """Every page of ``search``, following ``results_metadata.next_cursor``."""
         return iter_pages(
             lambda cursor: self.search(
@@ -1643,7 +1643,7 @@ class Organizations(SyncResource):
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
-    ) -> models.OrganizationsMetricsResponse:
+    ) -> models.B2BOrganizationsMetricsResponse:
         """Metrics.
 
         ``GET /v1/b2b/organizations/{organization_id}/metrics``
@@ -1658,7 +1658,7 @@ class Organizations(SyncResource):
             headers=None,
             body=None,
             server=None,
-            cast=models.OrganizationsMetricsResponse.from_dict,
+            cast=models.B2BOrganizationsMetricsResponse.from_dict,
             extra_headers=extra_headers,
             timeout=timeout,
             total_timeout=total_timeout,
@@ -1673,7 +1673,7 @@ class Organizations(SyncResource):
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
-    ) -> models.OrganizationsConnectedAppsResponse:
+    ) -> models.ConnectedAppsResponse:
         """Connected apps.
 
         ``GET /v1/b2b/organizations/{organization_id}/connected_apps``
@@ -1698,7 +1698,7 @@ class Organizations(SyncResource):
             },
             body=None,
             server=None,
-            cast=models.OrganizationsConnectedAppsResponse.from_dict,
+            cast=models.ConnectedAppsResponse.from_dict,
             extra_headers=extra_headers,
             timeout=timeout,
             total_timeout=total_timeout,
@@ -1714,7 +1714,7 @@ class Organizations(SyncResource):
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
-    ) -> models.OrganizationsGetConnectedAppResponse:
+    ) -> models.B2BOrganizationsGetConnectedAppResponse:
         """Get connected app.
 
         ``GET /v1/b2b/organizations/{organization_id}/connected_apps/{connected_app_id}``
@@ -1740,7 +1740,7 @@ class Organizations(SyncResource):
             },
             body=None,
             server=None,
-            cast=models.OrganizationsGetConnectedAppResponse.from_dict,
+            cast=models.B2BOrganizationsGetConnectedAppResponse.from_dict,
             extra_headers=extra_headers,
             timeout=timeout,
             total_timeout=total_timeout,
@@ -1755,7 +1755,7 @@ class Organizations(SyncResource):
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
-    ) -> models.OrganizationsDeleteExternalIdResponse:
+    ) -> models.B2BOrganizationResponse:
         """Delete external id.
 
         ``DELETE /v1/b2b/organizations/{organization_id}/external_id``
@@ -1777,7 +1777,7 @@ class Organizations(SyncResource):
             },
             body=None,
             server=None,
-            cast=models.OrganizationsDeleteExternalIdResponse.from_dict,
+            cast=models.B2BOrganizationResponse.from_dict,
             extra_headers=extra_headers,
             timeout=timeout,
             total_timeout=total_timeout,
@@ -1843,7 +1843,7 @@ class AsyncOrganizations(AsyncResource):
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
-    ) -> models.OrganizationsCreateResponse:
+    ) -> models.B2BOrganizationResponse:
         """Create.
 
         ``POST /v1/b2b/organizations``
@@ -1959,7 +1959,7 @@ class AsyncOrganizations(AsyncResource):
                 "allowed_third_party_connected_apps": allowed_third_party_connected_apps,
             },
             server=None,
-            cast=models.OrganizationsCreateResponse.from_dict,
+            cast=models.B2BOrganizationResponse.from_dict,
             extra_headers=extra_headers,
             timeout=timeout,
             total_timeout=total_timeout,
@@ -1972,7 +1972,7 @@ class AsyncOrganizations(AsyncResource):
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
-    ) -> models.OrganizationsGetResponse:
+    ) -> models.B2BOrganizationResponse:
         """Get.
 
         ``GET /v1/b2b/organizations/{organization_id}``
@@ -1990,7 +1990,7 @@ class AsyncOrganizations(AsyncResource):
             headers=None,
             body=None,
             server=None,
-            cast=models.OrganizationsGetResponse.from_dict,
+            cast=models.B2BOrganizationResponse.from_dict,
             extra_headers=extra_headers,
             timeout=timeout,
             total_timeout=total_timeout,
@@ -2035,7 +2035,7 @@ class AsyncOrganizations(AsyncResource):
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
-    ) -> models.OrganizationsUpdateResponse:
+    ) -> models.B2BOrganizationResponse:
         """Update.
 
         ``PUT /v1/b2b/organizations/{organization_id}``
@@ -2216,7 +2216,7 @@ class AsyncOrganizations(AsyncResource):
                 "allowed_third_party_connected_apps": allowed_third_party_connected_apps,
             },
             server=None,
-            cast=models.OrganizationsUpdateResponse.from_dict,
+            cast=models.B2BOrganizationResponse.from_dict,
             extra_headers=extra_headers,
             timeout=timeout,
             total_timeout=total_timeout,
@@ -2231,7 +2231,7 @@ class AsyncOrganizations(AsyncResource):
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
-    ) -> models.OrganizationsDeleteResponse:
+    ) -> models.B2BOrganizationsDeleteResponse:
         """Delete.
 
         ``DELETE /v1/b2b/organizations/{organization_id}``
@@ -2256,7 +2256,7 @@ class AsyncOrganizations(AsyncResource):
             },
             body=None,
             server=None,
-            cast=models.OrganizationsDeleteResponse.from_dict,
+            cast=models.B2BOrganizationsDeleteResponse.from_dict,
             extra_headers=extra_headers,
             timeout=timeout,
             total_timeout=total_timeout,
@@ -2271,7 +2271,7 @@ class AsyncOrganizations(AsyncResource):
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
-    ) -> models.OrganizationsSearchResponse:
+    ) -> models.B2BOrganizationsSearchResponse:
         """Search.
 
         ``POST /v1/b2b/organizations/search``
@@ -2301,7 +2301,7 @@ class AsyncOrganizations(AsyncResource):
                 "query": query,
             },
             server=None,
-            cast=models.OrganizationsSearchResponse.from_dict,
+            cast=models.B2BOrganizationsSearchResponse.from_dict,
             extra_headers=extra_headers,
             timeout=timeout,
             total_timeout=total_timeout,
@@ -2315,7 +2315,7 @@ class AsyncOrganizations(AsyncResource):
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
-    ) -> AsyncIterator[models.OrganizationsSearchResponse]:
+    ) -> AsyncIterator[models.B2BOrganizationsSearchResponse]:
         """Every page of ``search``, following ``results_metadata.next_cursor``."""
         return aiter_pages(
             lambda cursor: self.search(
@@ -2340,7 +2340,7 @@ class AsyncOrganizations(AsyncResource):
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
-    ) -> models.OrganizationsMetricsResponse:
+    ) -> models.B2BOrganizationsMetricsResponse:
         """Metrics.
 
         ``GET /v1/b2b/organizations/{organization_id}/metrics``
@@ -2355,7 +2355,7 @@ class AsyncOrganizations(AsyncResource):
             headers=None,
             body=None,
             server=None,
-            cast=models.OrganizationsMetricsResponse.from_dict,
+            cast=models.B2BOrganizationsMetricsResponse.from_dict,
             extra_headers=extra_headers,
             timeout=timeout,
             total_timeout=total_timeout,
@@ -2370,7 +2370,7 @@ class AsyncOrganizations(AsyncResource):
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
-    ) -> models.OrganizationsConnectedAppsResponse:
+    ) -> models.ConnectedAppsResponse:
         """Connected apps.
 
         ``GET /v1/b2b/organizations/{organization_id}/connected_apps``
@@ -2395,7 +2395,7 @@ class AsyncOrganizations(AsyncResource):
             },
             body=None,
             server=None,
-            cast=models.OrganizationsConnectedAppsResponse.from_dict,
+            cast=models.ConnectedAppsResponse.from_dict,
             extra_headers=extra_headers,
             timeout=timeout,
             total_timeout=total_timeout,
@@ -2411,7 +2411,7 @@ class AsyncOrganizations(AsyncResource):
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
-    ) -> models.OrganizationsGetConnectedAppResponse:
+    ) -> models.B2BOrganizationsGetConnectedAppResponse:
         """Get connected app.
 
         ``GET /v1/b2b/organizations/{organization_id}/connected_apps/{connected_app_id}``
@@ -2437,7 +2437,7 @@ class AsyncOrganizations(AsyncResource):
             },
             body=None,
             server=None,
-            cast=models.OrganizationsGetConnectedAppResponse.from_dict,
+            cast=models.B2BOrganizationsGetConnectedAppResponse.from_dict,
             extra_headers=extra_headers,
             timeout=timeout,
             total_timeout=total_timeout,
@@ -2452,7 +2452,7 @@ class AsyncOrganizations(AsyncResource):
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
-    ) -> models.OrganizationsDeleteExternalIdResponse:
+    ) -> models.B2BOrganizationResponse:
         """Delete external id.
 
         ``DELETE /v1/b2b/organizations/{organization_id}/external_id``
@@ -2474,7 +2474,7 @@ class AsyncOrganizations(AsyncResource):
             },
             body=None,
             server=None,
-            cast=models.OrganizationsDeleteExternalIdResponse.from_dict,
+            cast=models.B2BOrganizationResponse.from_dict,
             extra_headers=extra_headers,
             timeout=timeout,
             total_timeout=total_timeout,
@@ -2532,7 +2532,7 @@ class Members(SyncResource):
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
-    ) -> models.MembersUpdateResponse:
+    ) -> models.B2BMemberResponse:
         """Update.
 
         ``PUT /v1/b2b/organizations/{organization_id}/members/{member_id}``
@@ -2660,7 +2660,7 @@ class Members(SyncResource):
                 "unlink_email": unlink_email,
             },
             server=None,
-            cast=models.MembersUpdateResponse.from_dict,
+            cast=models.B2BMemberResponse.from_dict,
             extra_headers=extra_headers,
             timeout=timeout,
             total_timeout=total_timeout,
@@ -2676,7 +2676,7 @@ class Members(SyncResource):
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
-    ) -> models.MembersDeleteResponse:
+    ) -> models.B2BOrganizationsMembersDeleteResponse:
         """Delete.
 
         ``DELETE /v1/b2b/organizations/{organization_id}/members/{member_id}``
@@ -2704,7 +2704,7 @@ class Members(SyncResource):
             },
             body=None,
             server=None,
-            cast=models.MembersDeleteResponse.from_dict,
+            cast=models.B2BOrganizationsMembersDeleteResponse.from_dict,
             extra_headers=extra_headers,
             timeout=timeout,
             total_timeout=total_timeout,
@@ -2720,7 +2720,7 @@ class Members(SyncResource):
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
-    ) -> models.MembersReactivateResponse:
+    ) -> models.B2BMemberResponse:
         """Reactivate.
 
         ``PUT /v1/b2b/organizations/{organization_id}/members/{member_id}/reactivate``
@@ -2747,7 +2747,7 @@ class Members(SyncResource):
             },
             body=None,
             server=None,
-            cast=models.MembersReactivateResponse.from_dict,
+            cast=models.B2BMemberResponse.from_dict,
             extra_headers=extra_headers,
             timeout=timeout,
             total_timeout=total_timeout,
@@ -2763,7 +2763,7 @@ class Members(SyncResource):
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
-    ) -> models.MembersDeleteMfaPhoneNumberResponse:
+    ) -> models.B2BMemberResponse:
         """Delete mfa phone number.
 
         ``DELETE /v1/b2b/organizations/{organization_id}/members/mfa_phone_numbers/{member_id}``
@@ -2791,7 +2791,7 @@ class Members(SyncResource):
             },
             body=None,
             server=None,
-            cast=models.MembersDeleteMfaPhoneNumberResponse.from_dict,
+            cast=models.B2BMemberResponse.from_dict,
             extra_headers=extra_headers,
             timeout=timeout,
             total_timeout=total_timeout,
@@ -2807,7 +2807,7 @@ class Members(SyncResource):
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
-    ) -> models.MembersDeleteTotpResponse:
+    ) -> models.B2BMemberResponse:
         """Delete totp.
 
         ``DELETE /v1/b2b/organizations/{organization_id}/members/{member_id}/totp``
@@ -2835,7 +2835,7 @@ class Members(SyncResource):
             },
             body=None,
             server=None,
-            cast=models.MembersDeleteTotpResponse.from_dict,
+            cast=models.B2BMemberResponse.from_dict,
             extra_headers=extra_headers,
             timeout=timeout,
             total_timeout=total_timeout,
@@ -2853,7 +2853,7 @@ class Members(SyncResource):
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
-    ) -> models.MembersSearchResponse:
+    ) -> models.B2BOrganizationsMembersSearchResponse:
         """Search.
 
         ``POST /v1/b2b/organizations/members/search``
@@ -2892,7 +2892,7 @@ class Members(SyncResource):
                 "query": query,
             },
             server=None,
-            cast=models.MembersSearchResponse.from_dict,
+            cast=models.B2BOrganizationsMembersSearchResponse.from_dict,
             extra_headers=extra_headers,
             timeout=timeout,
             total_timeout=total_timeout,
@@ -2909,7 +2909,7 @@ class Members(SyncResource):
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
-    ) -> Iterator[models.MembersSearchResponse]:
+    ) -> Iterator[models.B2BOrganizationsMembersSearchResponse]:
         """Every page of ``search``, following ``results_metadata.next_cursor``."""
         return iter_pages(
             lambda cursor: self.search(
@@ -2940,7 +2940,7 @@ class Members(SyncResource):
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
-    ) -> models.MembersDeletePasswordResponse:
+    ) -> models.B2BMemberResponse:
         """Delete password.
 
         ``DELETE /v1/b2b/organizations/{organization_id}/members/passwords/{member_password_id}``
@@ -2966,7 +2966,7 @@ class Members(SyncResource):
             },
             body=None,
             server=None,
-            cast=models.MembersDeletePasswordResponse.from_dict,
+            cast=models.B2BMemberResponse.from_dict,
             extra_headers=extra_headers,
             timeout=timeout,
             total_timeout=total_timeout,
@@ -2980,7 +2980,7 @@ class Members(SyncResource):
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
-    ) -> models.MembersDangerouslyGetResponse:
+    ) -> models.B2BMemberResponse:
         """Dangerously get.
 
         ``GET /v1/b2b/organizations/members/dangerously_get/{member_id}``
@@ -2999,7 +2999,7 @@ class Members(SyncResource):
             headers=None,
             body=None,
             server=None,
-            cast=models.MembersDangerouslyGetResponse.from_dict,
+            cast=models.B2BMemberResponse.from_dict,
             extra_headers=extra_headers,
             timeout=timeout,
             total_timeout=total_timeout,
@@ -3110,7 +3110,7 @@ class Members(SyncResource):
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
-    ) -> models.MembersStartEmailUpdateResponse:
+    ) -> models.B2BMemberResponse:
         """Start email update.
 
         ``POST /v1/b2b/organizations/{organization_id}/members/{member_id}/start_email_update``
@@ -3156,7 +3156,7 @@ class Members(SyncResource):
                 "delivery_method": delivery_method,
             },
             server=None,
-            cast=models.MembersStartEmailUpdateResponse.from_dict,
+            cast=models.B2BMemberResponse.from_dict,
             extra_headers=extra_headers,
             timeout=timeout,
             total_timeout=total_timeout,
@@ -3172,7 +3172,7 @@ class Members(SyncResource):
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
-    ) -> models.MembersGetConnectedAppsResponse:
+    ) -> models.ConnectedAppsResponse:
         """Get connected apps.
 
         ``GET /v1/b2b/organizations/{organization_id}/members/{member_id}/connected_apps``
@@ -3200,7 +3200,7 @@ class Members(SyncResource):
             },
             body=None,
             server=None,
-            cast=models.MembersGetConnectedAppsResponse.from_dict,
+            cast=models.ConnectedAppsResponse.from_dict,
             extra_headers=extra_headers,
             timeout=timeout,
             total_timeout=total_timeout,
@@ -3216,7 +3216,7 @@ class Members(SyncResource):
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
-    ) -> models.MembersDeleteExternalIdResponse:
+    ) -> models.B2BMemberResponse:
         """Delete external id.
 
         ``DELETE /v1/b2b/organizations/{organization_id}/members/{member_id}/external_id``
@@ -3239,7 +3239,7 @@ class Members(SyncResource):
             },
             body=None,
             server=None,
-            cast=models.MembersDeleteExternalIdResponse.from_dict,
+            cast=models.B2BMemberResponse.from_dict,
             extra_headers=extra_headers,
             timeout=timeout,
             total_timeout=total_timeout,
@@ -3264,7 +3264,7 @@ class Members(SyncResource):
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
-    ) -> models.MembersCreateResponse:
+    ) -> models.B2BMemberResponse:
         """Create.
 
         ``POST /v1/b2b/organizations/{organization_id}/members``
@@ -3333,7 +3333,7 @@ class Members(SyncResource):
                 "external_id": external_id,
             },
             server=None,
-            cast=models.MembersCreateResponse.from_dict,
+            cast=models.B2BMemberResponse.from_dict,
             extra_headers=extra_headers,
             timeout=timeout,
             total_timeout=total_timeout,
@@ -3348,7 +3348,7 @@ class Members(SyncResource):
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
-    ) -> models.MembersGetResponse:
+    ) -> models.B2BMemberResponse:
         """Get.
 
         ``GET /v1/b2b/organizations/{organization_id}/member``
@@ -3371,7 +3371,7 @@ class Members(SyncResource):
             headers=None,
             body=None,
             server=None,
-            cast=models.MembersGetResponse.from_dict,
+            cast=models.B2BMemberResponse.from_dict,
             extra_headers=extra_headers,
             timeout=timeout,
             total_timeout=total_timeout,
@@ -3435,7 +3435,7 @@ class AsyncMembers(AsyncResource):
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
-    ) -> models.MembersUpdateResponse:
+    ) -> models.B2BMemberResponse:
         """Update.
 
         ``PUT /v1/b2b/organizations/{organization_id}/members/{member_id}``
@@ -3563,7 +3563,7 @@ class AsyncMembers(AsyncResource):
                 "unlink_email": unlink_email,
             },
             server=None,
-            cast=models.MembersUpdateResponse.from_dict,
+            cast=models.B2BMemberResponse.from_dict,
             extra_headers=extra_headers,
             timeout=timeout,
             total_timeout=total_timeout,
@@ -3579,7 +3579,7 @@ class AsyncMembers(AsyncResource):
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
-    ) -> models.MembersDeleteResponse:
+    ) -> models.B2BOrganizationsMembersDeleteResponse:
         """Delete.
 
         ``DELETE /v1/b2b/organizations/{organization_id}/members/{member_id}``
@@ -3607,7 +3607,7 @@ class AsyncMembers(AsyncResource):
             },
             body=None,
             server=None,
-            cast=models.MembersDeleteResponse.from_dict,
+            cast=models.B2BOrganizationsMembersDeleteResponse.from_dict,
             extra_headers=extra_headers,
             timeout=timeout,
             total_timeout=total_timeout,
@@ -3623,7 +3623,7 @@ class AsyncMembers(AsyncResource):
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
-    ) -> models.MembersReactivateResponse:
+    ) -> models.B2BMemberResponse:
         """Reactivate.
 
         ``PUT /v1/b2b/organizations/{organization_id}/members/{member_id}/reactivate``
@@ -3650,7 +3650,7 @@ class AsyncMembers(AsyncResource):
             },
             body=None,
             server=None,
-            cast=models.MembersReactivateResponse.from_dict,
+            cast=models.B2BMemberResponse.from_dict,
             extra_headers=extra_headers,
             timeout=timeout,
             total_timeout=total_timeout,
@@ -3666,7 +3666,7 @@ class AsyncMembers(AsyncResource):
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
-    ) -> models.MembersDeleteMfaPhoneNumberResponse:
+    ) -> models.B2BMemberResponse:
         """Delete mfa phone number.
 
         ``DELETE /v1/b2b/organizations/{organization_id}/members/mfa_phone_numbers/{member_id}``
@@ -3694,7 +3694,7 @@ class AsyncMembers(AsyncResource):
             },
             body=None,
             server=None,
-            cast=models.MembersDeleteMfaPhoneNumberResponse.from_dict,
+            cast=models.B2BMemberResponse.from_dict,
             extra_headers=extra_headers,
             timeout=timeout,
             total_timeout=total_timeout,
@@ -3710,7 +3710,7 @@ class AsyncMembers(AsyncResource):
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
-    ) -> models.MembersDeleteTotpResponse:
+    ) -> models.B2BMemberResponse:
         """Delete totp.
 
         ``DELETE /v1/b2b/organizations/{organization_id}/members/{member_id}/totp``
@@ -3738,7 +3738,7 @@ class AsyncMembers(AsyncResource):
             },
             body=None,
             server=None,
-            cast=models.MembersDeleteTotpResponse.from_dict,
+            cast=models.B2BMemberResponse.from_dict,
             extra_headers=extra_headers,
             timeout=timeout,
             total_timeout=total_timeout,
@@ -3756,7 +3756,7 @@ class AsyncMembers(AsyncResource):
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
-    ) -> models.MembersSearchResponse:
+    ) -> models.B2BOrganizationsMembersSearchResponse:
         """Search.
 
         ``POST /v1/b2b/organizations/members/search``
@@ -3795,7 +3795,7 @@ class AsyncMembers(AsyncResource):
                 "query": query,
             },
             server=None,
-            cast=models.MembersSearchResponse.from_dict,
+            cast=models.B2BOrganizationsMembersSearchResponse.from_dict,
             extra_headers=extra_headers,
             timeout=timeout,
             total_timeout=total_timeout,
@@ -3812,7 +3812,7 @@ class AsyncMembers(AsyncResource):
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
-    ) -> AsyncIterator[models.MembersSearchResponse]:
+    ) -> AsyncIterator[models.B2BOrganizationsMembersSearchResponse]:
         """Every page of ``search``, following ``results_metadata.next_cursor``."""
         return aiter_pages(
             lambda cursor: self.search(
@@ -3843,7 +3843,7 @@ class AsyncMembers(AsyncResource):
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
-    ) -> models.MembersDeletePasswordResponse:
+    ) -> models.B2BMemberResponse:
         """Delete password.
 
         ``DELETE /v1/b2b/organizations/{organization_id}/members/passwords/{member_password_id}``
@@ -3869,7 +3869,7 @@ class AsyncMembers(AsyncResource):
             },
             body=None,
             server=None,
-            cast=models.MembersDeletePasswordResponse.from_dict,
+            cast=models.B2BMemberResponse.from_dict,
             extra_headers=extra_headers,
             timeout=timeout,
             total_timeout=total_timeout,
@@ -3883,7 +3883,7 @@ class AsyncMembers(AsyncResource):
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
-    ) -> models.MembersDangerouslyGetResponse:
+    ) -> models.B2BMemberResponse:
         """Dangerously get.
 
         ``GET /v1/b2b/organizations/members/dangerously_get/{member_id}``
@@ -3902,7 +3902,7 @@ class AsyncMembers(AsyncResource):
             headers=None,
             body=None,
             server=None,
-            cast=models.MembersDangerouslyGetResponse.from_dict,
+            cast=models.B2BMemberResponse.from_dict,
             extra_headers=extra_headers,
             timeout=timeout,
             total_timeout=total_timeout,
@@ -4013,7 +4013,7 @@ class AsyncMembers(AsyncResource):
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
-    ) -> models.MembersStartEmailUpdateResponse:
+    ) -> models.B2BMemberResponse:
         """Start email update.
 
         ``POST /v1/b2b/organizations/{organization_id}/members/{member_id}/start_email_update``
@@ -4059,7 +4059,7 @@ class AsyncMembers(AsyncResource):
                 "delivery_method": delivery_method,
             },
             server=None,
-            cast=models.MembersStartEmailUpdateResponse.from_dict,
+            cast=models.B2BMemberResponse.from_dict,
             extra_headers=extra_headers,
             timeout=timeout,
             total_timeout=total_timeout,
@@ -4075,7 +4075,7 @@ class AsyncMembers(AsyncResource):
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
-    ) -> models.MembersGetConnectedAppsResponse:
+    ) -> models.ConnectedAppsResponse:
         """Get connected apps.
 
         ``GET /v1/b2b/organizations/{organization_id}/members/{member_id}/connected_apps``
@@ -4103,7 +4103,7 @@ class AsyncMembers(AsyncResource):
             },
             body=None,
             server=None,
-            cast=models.MembersGetConnectedAppsResponse.from_dict,
+            cast=models.ConnectedAppsResponse.from_dict,
             extra_headers=extra_headers,
             timeout=timeout,
             total_timeout=total_timeout,
@@ -4119,7 +4119,7 @@ class AsyncMembers(AsyncResource):
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
-    ) -> models.MembersDeleteExternalIdResponse:
+    ) -> models.B2BMemberResponse:
         """Delete external id.
 
         ``DELETE /v1/b2b/organizations/{organization_id}/members/{member_id}/external_id``
@@ -4142,7 +4142,7 @@ class AsyncMembers(AsyncResource):
             },
             body=None,
             server=None,
-            cast=models.MembersDeleteExternalIdResponse.from_dict,
+            cast=models.B2BMemberResponse.from_dict,
             extra_headers=extra_headers,
             timeout=timeout,
             total_timeout=total_timeout,
@@ -4167,7 +4167,7 @@ class AsyncMembers(AsyncResource):
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
-    ) -> models.MembersCreateResponse:
+    ) -> models.B2BMemberResponse:
         """Create.
 
         ``POST /v1/b2b/organizations/{organization_id}/members``
@@ -4236,7 +4236,7 @@ class AsyncMembers(AsyncResource):
                 "external_id": external_id,
             },
             server=None,
-            cast=models.MembersCreateResponse.from_dict,
+            cast=models.B2BMemberResponse.from_dict,
             extra_headers=extra_headers,
             timeout=timeout,
             total_timeout=total_timeout,
@@ -4251,7 +4251,7 @@ class AsyncMembers(AsyncResource):
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
-    ) -> models.MembersGetResponse:
+    ) -> models.B2BMemberResponse:
         """Get.
 
         ``GET /v1/b2b/organizations/{organization_id}/member``
@@ -4274,7 +4274,7 @@ class AsyncMembers(AsyncResource):
             headers=None,
             body=None,
             server=None,
-            cast=models.MembersGetResponse.from_dict,
+            cast=models.B2BMemberResponse.from_dict,
             extra_headers=extra_headers,
             timeout=timeout,
             total_timeout=total_timeout,
@@ -4319,7 +4319,7 @@ class OauthProviders(SyncResource):
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
-    ) -> models.OauthProvidersGoogleResponse:
+    ) -> models.MembersOauthProvidersGoogleResponse:
         """Google.
 
         ``GET /v1/b2b/organizations/{organization_id}/members/{member_id}/oauth_providers/google``
@@ -4343,7 +4343,7 @@ class OauthProviders(SyncResource):
             headers=None,
             body=None,
             server=None,
-            cast=models.OauthProvidersGoogleResponse.from_dict,
+            cast=models.MembersOauthProvidersGoogleResponse.from_dict,
             extra_headers=extra_headers,
             timeout=timeout,
             total_timeout=total_timeout,
@@ -4358,7 +4358,7 @@ class OauthProviders(SyncResource):
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
-    ) -> models.OauthProvidersMicrosoftResponse:
+    ) -> models.MembersOauthProvidersMicrosoftResponse:
         """Microsoft.
 
         ``GET /v1/b2b/organizations/{organization_id}/members/{member_id}/oauth_providers/microsoft``
@@ -4382,7 +4382,7 @@ class OauthProviders(SyncResource):
             headers=None,
             body=None,
             server=None,
-            cast=models.OauthProvidersMicrosoftResponse.from_dict,
+            cast=models.MembersOauthProvidersMicrosoftResponse.from_dict,
             extra_headers=extra_headers,
             timeout=timeout,
             total_timeout=total_timeout,
@@ -4396,7 +4396,7 @@ class OauthProviders(SyncResource):
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
-    ) -> models.OauthProvidersSlackResponse:
+    ) -> models.B2BOauthProviderResponse:
         """Slack.
 
         ``GET /v1/b2b/organizations/{organization_id}/members/{member_id}/oauth_providers/slack``
@@ -4417,7 +4417,7 @@ class OauthProviders(SyncResource):
             headers=None,
             body=None,
             server=None,
-            cast=models.OauthProvidersSlackResponse.from_dict,
+            cast=models.B2BOauthProviderResponse.from_dict,
             extra_headers=extra_headers,
             timeout=timeout,
             total_timeout=total_timeout,
@@ -4432,7 +4432,7 @@ class OauthProviders(SyncResource):
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
-    ) -> models.OauthProvidersHubspotResponse:
+    ) -> models.B2BOauthProviderResponse:
         """Hubspot.
 
         ``GET /v1/b2b/organizations/{organization_id}/members/{member_id}/oauth_providers/hubspot``
@@ -4456,7 +4456,7 @@ class OauthProviders(SyncResource):
             headers=None,
             body=None,
             server=None,
-            cast=models.OauthProvidersHubspotResponse.from_dict,
+            cast=models.B2BOauthProviderResponse.from_dict,
             extra_headers=extra_headers,
             timeout=timeout,
             total_timeout=total_timeout,
@@ -4471,7 +4471,7 @@ class OauthProviders(SyncResource):
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
-    ) -> models.OauthProvidersGithubResponse:
+    ) -> models.B2BOauthProviderResponse:
         """Github.
 
         ``GET /v1/b2b/organizations/{organization_id}/members/{member_id}/oauth_providers/github``
@@ -4495,7 +4495,7 @@ class OauthProviders(SyncResource):
             headers=None,
             body=None,
             server=None,
-            cast=models.OauthProvidersGithubResponse.from_dict,
+            cast=models.B2BOauthProviderResponse.from_dict,
             extra_headers=extra_headers,
             timeout=timeout,
             total_timeout=total_timeout,
@@ -4528,7 +4528,7 @@ class AsyncOauthProviders(AsyncResource):
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
-    ) -> models.OauthProvidersGoogleResponse:
+    ) -> models.MembersOauthProvidersGoogleResponse:
         """Google.
 
         ``GET /v1/b2b/organizations/{organization_id}/members/{member_id}/oauth_providers/google``
@@ -4552,7 +4552,7 @@ class AsyncOauthProviders(AsyncResource):
             headers=None,
             body=None,
             server=None,
-            cast=models.OauthProvidersGoogleResponse.from_dict,
+            cast=models.MembersOauthProvidersGoogleResponse.from_dict,
             extra_headers=extra_headers,
             timeout=timeout,
             total_timeout=total_timeout,
@@ -4567,7 +4567,7 @@ class AsyncOauthProviders(AsyncResource):
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
-    ) -> models.OauthProvidersMicrosoftResponse:
+    ) -> models.MembersOauthProvidersMicrosoftResponse:
         """Microsoft.
 
         ``GET /v1/b2b/organizations/{organization_id}/members/{member_id}/oauth_providers/microsoft``
@@ -4591,7 +4591,7 @@ class AsyncOauthProviders(AsyncResource):
             headers=None,
             body=None,
             server=None,
-            cast=models.OauthProvidersMicrosoftResponse.from_dict,
+            cast=models.MembersOauthProvidersMicrosoftResponse.from_dict,
             extra_headers=extra_headers,
             timeout=timeout,
             total_timeout=total_timeout,
@@ -4605,7 +4605,7 @@ class AsyncOauthProviders(AsyncResource):
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
-    ) -> models.OauthProvidersSlackResponse:
+    ) -> models.B2BOauthProviderResponse:
         """Slack.
 
         ``GET /v1/b2b/organizations/{organization_id}/members/{member_id}/oauth_providers/slack``
@@ -4626,7 +4626,7 @@ class AsyncOauthProviders(AsyncResource):
             headers=None,
             body=None,
             server=None,
-            cast=models.OauthProvidersSlackResponse.from_dict,
+            cast=models.B2BOauthProviderResponse.from_dict,
             extra_headers=extra_headers,
             timeout=timeout,
             total_timeout=total_timeout,
@@ -4641,7 +4641,7 @@ class AsyncOauthProviders(AsyncResource):
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
-    ) -> models.OauthProvidersHubspotResponse:
+    ) -> models.B2BOauthProviderResponse:
         """Hubspot.
 
         ``GET /v1/b2b/organizations/{organization_id}/members/{member_id}/oauth_providers/hubspot``
@@ -4665,7 +4665,7 @@ class AsyncOauthProviders(AsyncResource):
             headers=None,
             body=None,
             server=None,
-            cast=models.OauthProvidersHubspotResponse.from_dict,
+            cast=models.B2BOauthProviderResponse.from_dict,
             extra_headers=extra_headers,
             timeout=timeout,
             total_timeout=total_timeout,
@@ -4680,7 +4680,7 @@ class AsyncOauthProviders(AsyncResource):
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
-    ) -> models.OauthProvidersGithubResponse:
+    ) -> models.B2BOauthProviderResponse:
         """Github.
 
         ``GET /v1/b2b/organizations/{organization_id}/members/{member_id}/oauth_providers/github``
@@ -4704,7 +4704,7 @@ class AsyncOauthProviders(AsyncResource):
             headers=None,
             body=None,
             server=None,
-            cast=models.OauthProvidersGithubResponse.from_dict,
+            cast=models.B2BOauthProviderResponse.from_dict,
             extra_headers=extra_headers,
             timeout=timeout,
             total_timeout=total_timeout,
@@ -4739,7 +4739,7 @@ class ConnectedApps(SyncResource):
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
-    ) -> models.ConnectedAppsRevokeResponse:
+    ) -> models.StatusResponse:
         """Revoke.
 
         ``POST /v1/b2b/organizations/{organization_id}/members/{member_id}/connected_apps/{connected_app_id}/revoke``
@@ -4768,7 +4768,7 @@ class ConnectedApps(SyncResource):
             },
             body=None,
             server=None,
-            cast=models.ConnectedAppsRevokeResponse.from_dict,
+            cast=models.StatusResponse.from_dict,
             extra_headers=extra_headers,
             timeout=timeout,
             total_timeout=total_timeout,
@@ -4799,7 +4799,7 @@ class AsyncConnectedApps(AsyncResource):
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
-    ) -> models.ConnectedAppsRevokeResponse:
+    ) -> models.StatusResponse:
         """Revoke.
 
         ``POST /v1/b2b/organizations/{organization_id}/members/{member_id}/connected_apps/{connected_app_id}/revoke``
@@ -4828,7 +4828,7 @@ class AsyncConnectedApps(AsyncResource):
             },
             body=None,
             server=None,
-            cast=models.ConnectedAppsRevokeResponse.from_dict,
+            cast=models.StatusResponse.from_dict,
             extra_headers=extra_headers,
             timeout=timeout,
             total_timeout=total_timeout,
@@ -4879,7 +4879,7 @@ class Oauth(SyncResource):
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
-    ) -> models.OauthAuthorizeStartResponse:
+    ) -> models.B2BIdpOauthAuthorizeStartResponse:
         """Authorize start.
 
         ``POST /v1/b2b/idp/oauth/authorize/start``
@@ -4920,7 +4920,7 @@ class Oauth(SyncResource):
                 "prompt": prompt,
             },
             server=None,
-            cast=models.OauthAuthorizeStartResponse.from_dict,
+            cast=models.B2BIdpOauthAuthorizeStartResponse.from_dict,
             extra_headers=extra_headers,
             timeout=timeout,
             total_timeout=total_timeout,
@@ -4946,7 +4946,7 @@ class Oauth(SyncResource):
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
-    ) -> models.OauthAuthorizeResponse:
+    ) -> models.IdpOauthAuthorizeResponse:
         """Authorize.
 
         ``POST /v1/b2b/idp/oauth/authorize``
@@ -4998,7 +4998,7 @@ class Oauth(SyncResource):
                 "resources": resources,
             },
             server=None,
-            cast=models.OauthAuthorizeResponse.from_dict,
+            cast=models.IdpOauthAuthorizeResponse.from_dict,
             extra_headers=extra_headers,
             timeout=timeout,
             total_timeout=total_timeout,
@@ -5034,7 +5034,7 @@ class AsyncOauth(AsyncResource):
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
-    ) -> models.OauthAuthorizeStartResponse:
+    ) -> models.B2BIdpOauthAuthorizeStartResponse:
         """Authorize start.
 
         ``POST /v1/b2b/idp/oauth/authorize/start``
@@ -5075,7 +5075,7 @@ class AsyncOauth(AsyncResource):
                 "prompt": prompt,
             },
             server=None,
-            cast=models.OauthAuthorizeStartResponse.from_dict,
+            cast=models.B2BIdpOauthAuthorizeStartResponse.from_dict,
             extra_headers=extra_headers,
             timeout=timeout,
             total_timeout=total_timeout,
@@ -5101,7 +5101,7 @@ class AsyncOauth(AsyncResource):
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
-    ) -> models.OauthAuthorizeResponse:
+    ) -> models.IdpOauthAuthorizeResponse:
         """Authorize.
 
         ``POST /v1/b2b/idp/oauth/authorize``
@@ -5153,7 +5153,7 @@ class AsyncOauth(AsyncResource):
                 "resources": resources,
             },
             server=None,
-            cast=models.OauthAuthorizeResponse.from_dict,
+            cast=models.IdpOauthAuthorizeResponse.from_dict,
             extra_headers=extra_headers,
             timeout=timeout,
             total_timeout=total_timeout,
@@ -5214,7 +5214,7 @@ class Sessions(SyncResource):
         session_duration_minutes: int | Unset = UNSET,
         session_jwt: str | Unset = UNSET,
         session_custom_claims: Dict[str, Any] | Unset = UNSET,
-        authorization_check: models.AuthorizationCheck2 | Unset = UNSET,
+        authorization_check: models.B2BSessionsAuthorizationCheck | Unset = UNSET,
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
@@ -5275,7 +5275,7 @@ class Sessions(SyncResource):
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
-    ) -> models.B2BSessionsRevokeResponse:
+    ) -> models.StatusResponse:
         """Revoke.
 
         ``POST /v1/b2b/sessions/revoke``
@@ -5308,7 +5308,7 @@ class Sessions(SyncResource):
                 "member_id": member_id,
             },
             server=None,
-            cast=models.B2BSessionsRevokeResponse.from_dict,
+            cast=models.StatusResponse.from_dict,
             extra_headers=extra_headers,
             timeout=timeout,
             total_timeout=total_timeout,
@@ -5329,7 +5329,7 @@ class Sessions(SyncResource):
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
-    ) -> models.SessionsExchangeResponse:
+    ) -> models.B2BExchangeResponse:
         """Exchange.
 
         ``POST /v1/b2b/sessions/exchange``
@@ -5379,7 +5379,7 @@ class Sessions(SyncResource):
                 "telemetry_id": telemetry_id,
             },
             server=None,
-            cast=models.SessionsExchangeResponse.from_dict,
+            cast=models.B2BExchangeResponse.from_dict,
             extra_headers=extra_headers,
             timeout=timeout,
             total_timeout=total_timeout,
@@ -5577,7 +5577,7 @@ class Sessions(SyncResource):
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
-    ) -> models.B2BSessionsGetJwksResponse:
+    ) -> models.SessionsGetJwksResponse:
         """Get jwks.
 
         ``GET /v1/b2b/sessions/jwks/{project_id}``
@@ -5592,7 +5592,7 @@ class Sessions(SyncResource):
             headers=None,
             body=None,
             server=None,
-            cast=models.B2BSessionsGetJwksResponse.from_dict,
+            cast=models.SessionsGetJwksResponse.from_dict,
             extra_headers=extra_headers,
             timeout=timeout,
             total_timeout=total_timeout,
@@ -5659,7 +5659,7 @@ class AsyncSessions(AsyncResource):
         session_duration_minutes: int | Unset = UNSET,
         session_jwt: str | Unset = UNSET,
         session_custom_claims: Dict[str, Any] | Unset = UNSET,
-        authorization_check: models.AuthorizationCheck2 | Unset = UNSET,
+        authorization_check: models.B2BSessionsAuthorizationCheck | Unset = UNSET,
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
@@ -5720,7 +5720,7 @@ class AsyncSessions(AsyncResource):
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
-    ) -> models.B2BSessionsRevokeResponse:
+    ) -> models.StatusResponse:
         """Revoke.
 
         ``POST /v1/b2b/sessions/revoke``
@@ -5753,7 +5753,7 @@ class AsyncSessions(AsyncResource):
                 "member_id": member_id,
             },
             server=None,
-            cast=models.B2BSessionsRevokeResponse.from_dict,
+            cast=models.StatusResponse.from_dict,
             extra_headers=extra_headers,
             timeout=timeout,
             total_timeout=total_timeout,
@@ -5774,7 +5774,7 @@ class AsyncSessions(AsyncResource):
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
-    ) -> models.SessionsExchangeResponse:
+    ) -> models.B2BExchangeResponse:
         """Exchange.
 
         ``POST /v1/b2b/sessions/exchange``
@@ -5824,7 +5824,7 @@ class AsyncSessions(AsyncResource):
                 "telemetry_id": telemetry_id,
             },
             server=None,
-            cast=models.SessionsExchangeResponse.from_dict,
+            cast=models.B2BExchangeResponse.from_dict,
             extra_headers=extra_headers,
             timeout=timeout,
             total_timeout=total_timeout,
@@ -6022,7 +6022,7 @@ class AsyncSessions(AsyncResource):
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
-    ) -> models.B2BSessionsGetJwksResponse:
+    ) -> models.SessionsGetJwksResponse:
         """Get jwks.
 
         ``GET /v1/b2b/sessions/jwks/{project_id}``
@@ -6037,7 +6037,7 @@ class AsyncSessions(AsyncResource):
             headers=None,
             body=None,
             server=None,
-            cast=models.B2BSessionsGetJwksResponse.from_dict,
+            cast=models.SessionsGetJwksResponse.from_dict,
             extra_headers=extra_headers,
             timeout=timeout,
             total_timeout=total_timeout,
@@ -6071,7 +6071,7 @@ class Impersonation(SyncResource):
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
-    ) -> models.ImpersonationAuthenticateResponse:
+    ) -> models.B2BImpersonationAuthenticateResponse:
         """Authenticate.
 
         ``POST /v1/b2b/impersonation/authenticate``
@@ -6088,7 +6088,7 @@ class Impersonation(SyncResource):
                 "impersonation_token": impersonation_token,
             },
             server=None,
-            cast=models.ImpersonationAuthenticateResponse.from_dict,
+            cast=models.B2BImpersonationAuthenticateResponse.from_dict,
             extra_headers=extra_headers,
             timeout=timeout,
             total_timeout=total_timeout,
@@ -6115,7 +6115,7 @@ class AsyncImpersonation(AsyncResource):
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
-    ) -> models.ImpersonationAuthenticateResponse:
+    ) -> models.B2BImpersonationAuthenticateResponse:
         """Authenticate.
 
         ``POST /v1/b2b/impersonation/authenticate``
@@ -6132,7 +6132,7 @@ class AsyncImpersonation(AsyncResource):
                 "impersonation_token": impersonation_token,
             },
             server=None,
-            cast=models.ImpersonationAuthenticateResponse.from_dict,
+            cast=models.B2BImpersonationAuthenticateResponse.from_dict,
             extra_headers=extra_headers,
             timeout=timeout,
             total_timeout=total_timeout,
@@ -6243,7 +6243,7 @@ class RbacOrganizations(SyncResource):
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
-    ) -> models.OrganizationsGetOrgPolicyResponse:
+    ) -> models.B2BRbacOrganizationsGetOrgPolicyResponse:
         """Get org policy.
 
         ``GET /v1/b2b/rbac/organizations/{organization_id}``
@@ -6261,7 +6261,7 @@ class RbacOrganizations(SyncResource):
             headers=None,
             body=None,
             server=None,
-            cast=models.OrganizationsGetOrgPolicyResponse.from_dict,
+            cast=models.B2BRbacOrganizationsGetOrgPolicyResponse.from_dict,
             extra_headers=extra_headers,
             timeout=timeout,
             total_timeout=total_timeout,
@@ -6271,11 +6271,11 @@ class RbacOrganizations(SyncResource):
         self,
         organization_id: str,
         *,
-        org_policy: models.OrgPolicy2,
+        org_policy: models.OrgPolicyInput,
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
-    ) -> models.OrganizationsSetOrgPolicyResponse:
+    ) -> models.B2BRbacOrganizationsGetOrgPolicyResponse:
         """Set org policy.
 
         ``PUT /v1/b2b/rbac/organizations/{organization_id}``
@@ -6296,7 +6296,7 @@ class RbacOrganizations(SyncResource):
                 "org_policy": org_policy,
             },
             server=None,
-            cast=models.OrganizationsSetOrgPolicyResponse.from_dict,
+            cast=models.B2BRbacOrganizationsGetOrgPolicyResponse.from_dict,
             extra_headers=extra_headers,
             timeout=timeout,
             total_timeout=total_timeout,
@@ -6324,7 +6324,7 @@ class AsyncRbacOrganizations(AsyncResource):
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
-    ) -> models.OrganizationsGetOrgPolicyResponse:
+    ) -> models.B2BRbacOrganizationsGetOrgPolicyResponse:
         """Get org policy.
 
         ``GET /v1/b2b/rbac/organizations/{organization_id}``
@@ -6342,7 +6342,7 @@ class AsyncRbacOrganizations(AsyncResource):
             headers=None,
             body=None,
             server=None,
-            cast=models.OrganizationsGetOrgPolicyResponse.from_dict,
+            cast=models.B2BRbacOrganizationsGetOrgPolicyResponse.from_dict,
             extra_headers=extra_headers,
             timeout=timeout,
             total_timeout=total_timeout,
@@ -6352,11 +6352,11 @@ class AsyncRbacOrganizations(AsyncResource):
         self,
         organization_id: str,
         *,
-        org_policy: models.OrgPolicy2,
+        org_policy: models.OrgPolicyInput,
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
-    ) -> models.OrganizationsSetOrgPolicyResponse:
+    ) -> models.B2BRbacOrganizationsGetOrgPolicyResponse:
         """Set org policy.
 
         ``PUT /v1/b2b/rbac/organizations/{organization_id}``
@@ -6377,7 +6377,7 @@ class AsyncRbacOrganizations(AsyncResource):
                 "org_policy": org_policy,
             },
             server=None,
-            cast=models.OrganizationsSetOrgPolicyResponse.from_dict,
+            cast=models.B2BRbacOrganizationsGetOrgPolicyResponse.from_dict,
             extra_headers=extra_headers,
             timeout=timeout,
             total_timeout=total_timeout,
@@ -6413,7 +6413,7 @@ class RecoveryCodes(SyncResource):
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
-    ) -> models.RecoveryCodesRecoverResponse:
+    ) -> models.B2BRecoveryCodesRecoverResponse:
         """Recover.
 
         ``POST /v1/b2b/recovery_codes/recover``
@@ -6482,7 +6482,7 @@ class RecoveryCodes(SyncResource):
                 "telemetry_id": telemetry_id,
             },
             server=None,
-            cast=models.RecoveryCodesRecoverResponse.from_dict,
+            cast=models.B2BRecoveryCodesRecoverResponse.from_dict,
             extra_headers=extra_headers,
             timeout=timeout,
             total_timeout=total_timeout,
@@ -6496,7 +6496,7 @@ class RecoveryCodes(SyncResource):
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
-    ) -> models.RecoveryCodesGetResponse:
+    ) -> models.B2BRecoveryCodesGetResponse:
         """Get.
 
         ``GET /v1/b2b/recovery_codes/{organization_id}/{member_id}``
@@ -6517,7 +6517,7 @@ class RecoveryCodes(SyncResource):
             headers=None,
             body=None,
             server=None,
-            cast=models.RecoveryCodesGetResponse.from_dict,
+            cast=models.B2BRecoveryCodesGetResponse.from_dict,
             extra_headers=extra_headers,
             timeout=timeout,
             total_timeout=total_timeout,
@@ -6531,7 +6531,7 @@ class RecoveryCodes(SyncResource):
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
-    ) -> models.RecoveryCodesRotateResponse:
+    ) -> models.B2BRecoveryCodesGetResponse:
         """Rotate.
 
         ``POST /v1/b2b/recovery_codes/rotate``
@@ -6555,7 +6555,7 @@ class RecoveryCodes(SyncResource):
                 "member_id": member_id,
             },
             server=None,
-            cast=models.RecoveryCodesRotateResponse.from_dict,
+            cast=models.B2BRecoveryCodesGetResponse.from_dict,
             extra_headers=extra_headers,
             timeout=timeout,
             total_timeout=total_timeout,
@@ -6592,7 +6592,7 @@ class AsyncRecoveryCodes(AsyncResource):
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
-    ) -> models.RecoveryCodesRecoverResponse:
+    ) -> models.B2BRecoveryCodesRecoverResponse:
         """Recover.
 
         ``POST /v1/b2b/recovery_codes/recover``
@@ -6661,7 +6661,7 @@ class AsyncRecoveryCodes(AsyncResource):
                 "telemetry_id": telemetry_id,
             },
             server=None,
-            cast=models.RecoveryCodesRecoverResponse.from_dict,
+            cast=models.B2BRecoveryCodesRecoverResponse.from_dict,
             extra_headers=extra_headers,
             timeout=timeout,
             total_timeout=total_timeout,
@@ -6675,7 +6675,7 @@ class AsyncRecoveryCodes(AsyncResource):
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
-    ) -> models.RecoveryCodesGetResponse:
+    ) -> models.B2BRecoveryCodesGetResponse:
         """Get.
 
         ``GET /v1/b2b/recovery_codes/{organization_id}/{member_id}``
@@ -6696,7 +6696,7 @@ class AsyncRecoveryCodes(AsyncResource):
             headers=None,
             body=None,
             server=None,
-            cast=models.RecoveryCodesGetResponse.from_dict,
+            cast=models.B2BRecoveryCodesGetResponse.from_dict,
             extra_headers=extra_headers,
             timeout=timeout,
             total_timeout=total_timeout,
@@ -6710,7 +6710,7 @@ class AsyncRecoveryCodes(AsyncResource):
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
-    ) -> models.RecoveryCodesRotateResponse:
+    ) -> models.B2BRecoveryCodesGetResponse:
         """Rotate.
 
         ``POST /v1/b2b/recovery_codes/rotate``
@@ -6734,7 +6734,7 @@ class AsyncRecoveryCodes(AsyncResource):
                 "member_id": member_id,
             },
             server=None,
-            cast=models.RecoveryCodesRotateResponse.from_dict,
+            cast=models.B2BRecoveryCodesGetResponse.from_dict,
             extra_headers=extra_headers,
             timeout=timeout,
             total_timeout=total_timeout,
@@ -6768,7 +6768,7 @@ class Totps(SyncResource):
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
-    ) -> models.TotpsCreateResponse:
+    ) -> models.B2BTotpsCreateResponse:
         """Create.
 
         ``POST /v1/b2b/totp``
@@ -6816,7 +6816,7 @@ class Totps(SyncResource):
                 "session_jwt": session_jwt,
             },
             server=None,
-            cast=models.TotpsCreateResponse.from_dict,
+            cast=models.B2BTotpsCreateResponse.from_dict,
             extra_headers=extra_headers,
             timeout=timeout,
             total_timeout=total_timeout,
@@ -6839,7 +6839,7 @@ class Totps(SyncResource):
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
-    ) -> models.TotpsAuthenticateResponse:
+    ) -> models.B2BAuthenticateResponse:
         """Authenticate.
 
         ``POST /v1/b2b/totp/authenticate``
@@ -6921,7 +6921,7 @@ class Totps(SyncResource):
                 "telemetry_id": telemetry_id,
             },
             server=None,
-            cast=models.TotpsAuthenticateResponse.from_dict,
+            cast=models.B2BAuthenticateResponse.from_dict,
             extra_headers=extra_headers,
             timeout=timeout,
             total_timeout=total_timeout,
@@ -6937,7 +6937,7 @@ class Totps(SyncResource):
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
-    ) -> models.TotpsMigrateResponse:
+    ) -> models.B2BTotpsMigrateResponse:
         """Migrate.
 
         ``POST /v1/b2b/totp/migrate``
@@ -6967,7 +6967,7 @@ class Totps(SyncResource):
                 "recovery_codes": recovery_codes,
             },
             server=None,
-            cast=models.TotpsMigrateResponse.from_dict,
+            cast=models.B2BTotpsMigrateResponse.from_dict,
             extra_headers=extra_headers,
             timeout=timeout,
             total_timeout=total_timeout,
@@ -7001,7 +7001,7 @@ class AsyncTotps(AsyncResource):
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
-    ) -> models.TotpsCreateResponse:
+    ) -> models.B2BTotpsCreateResponse:
         """Create.
 
         ``POST /v1/b2b/totp``
@@ -7049,7 +7049,7 @@ class AsyncTotps(AsyncResource):
                 "session_jwt": session_jwt,
             },
             server=None,
-            cast=models.TotpsCreateResponse.from_dict,
+            cast=models.B2BTotpsCreateResponse.from_dict,
             extra_headers=extra_headers,
             timeout=timeout,
             total_timeout=total_timeout,
@@ -7072,7 +7072,7 @@ class AsyncTotps(AsyncResource):
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
-    ) -> models.TotpsAuthenticateResponse:
+    ) -> models.B2BAuthenticateResponse:
         """Authenticate.
 
         ``POST /v1/b2b/totp/authenticate``
@@ -7154,7 +7154,7 @@ class AsyncTotps(AsyncResource):
                 "telemetry_id": telemetry_id,
             },
             server=None,
-            cast=models.TotpsAuthenticateResponse.from_dict,
+            cast=models.B2BAuthenticateResponse.from_dict,
             extra_headers=extra_headers,
             timeout=timeout,
             total_timeout=total_timeout,
@@ -7170,7 +7170,7 @@ class AsyncTotps(AsyncResource):
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
-    ) -> models.TotpsMigrateResponse:
+    ) -> models.B2BTotpsMigrateResponse:
         """Migrate.
 
         ``POST /v1/b2b/totp/migrate``
@@ -7200,7 +7200,7 @@ class AsyncTotps(AsyncResource):
                 "recovery_codes": recovery_codes,
             },
             server=None,
-            cast=models.TotpsMigrateResponse.from_dict,
+            cast=models.B2BTotpsMigrateResponse.from_dict,
             extra_headers=extra_headers,
             timeout=timeout,
             total_timeout=total_timeout,
@@ -7260,7 +7260,7 @@ class IntermediateSessions(SyncResource):
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
-    ) -> models.IntermediateSessionsExchangeResponse:
+    ) -> models.B2BExchangeResponse:
         """Exchange.
 
         ``POST /v1/b2b/discovery/intermediate_sessions/exchange``
@@ -7320,7 +7320,7 @@ class IntermediateSessions(SyncResource):
                 "telemetry_id": telemetry_id,
             },
             server=None,
-            cast=models.IntermediateSessionsExchangeResponse.from_dict,
+            cast=models.B2BExchangeResponse.from_dict,
             extra_headers=extra_headers,
             timeout=timeout,
             total_timeout=total_timeout,
@@ -7354,7 +7354,7 @@ class AsyncIntermediateSessions(AsyncResource):
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
-    ) -> models.IntermediateSessionsExchangeResponse:
+    ) -> models.B2BExchangeResponse:
         """Exchange.
 
         ``POST /v1/b2b/discovery/intermediate_sessions/exchange``
@@ -7414,7 +7414,7 @@ class AsyncIntermediateSessions(AsyncResource):
                 "telemetry_id": telemetry_id,
             },
             server=None,
-            cast=models.IntermediateSessionsExchangeResponse.from_dict,
+            cast=models.B2BExchangeResponse.from_dict,
             extra_headers=extra_headers,
             timeout=timeout,
             total_timeout=total_timeout,
@@ -7471,7 +7471,7 @@ class Organizations2(SyncResource):
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
-    ) -> models.DiscoveryOrganizationsCreateResponse:
+    ) -> models.B2BDiscoveryOrganizationsCreateResponse:
         """Create.
 
         ``POST /v1/b2b/discovery/organizations/create``
@@ -7630,7 +7630,7 @@ class Organizations2(SyncResource):
                 "telemetry_id": telemetry_id,
             },
             server=None,
-            cast=models.DiscoveryOrganizationsCreateResponse.from_dict,
+            cast=models.B2BDiscoveryOrganizationsCreateResponse.from_dict,
             extra_headers=extra_headers,
             timeout=timeout,
             total_timeout=total_timeout,
@@ -7645,7 +7645,7 @@ class Organizations2(SyncResource):
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
-    ) -> models.OrganizationsListResponse:
+    ) -> models.B2BDiscoveryOrganizationsListResponse:
         """List.
 
         ``POST /v1/b2b/discovery/organizations``
@@ -7679,7 +7679,7 @@ class Organizations2(SyncResource):
                 "session_jwt": session_jwt,
             },
             server=None,
-            cast=models.OrganizationsListResponse.from_dict,
+            cast=models.B2BDiscoveryOrganizationsListResponse.from_dict,
             extra_headers=extra_headers,
             timeout=timeout,
             total_timeout=total_timeout,
@@ -7737,7 +7737,7 @@ class AsyncOrganizations2(AsyncResource):
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
-    ) -> models.DiscoveryOrganizationsCreateResponse:
+    ) -> models.B2BDiscoveryOrganizationsCreateResponse:
         """Create.
 
         ``POST /v1/b2b/discovery/organizations/create``
@@ -7896,7 +7896,7 @@ class AsyncOrganizations2(AsyncResource):
                 "telemetry_id": telemetry_id,
             },
             server=None,
-            cast=models.DiscoveryOrganizationsCreateResponse.from_dict,
+            cast=models.B2BDiscoveryOrganizationsCreateResponse.from_dict,
             extra_headers=extra_headers,
             timeout=timeout,
             total_timeout=total_timeout,
@@ -7911,7 +7911,7 @@ class AsyncOrganizations2(AsyncResource):
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
-    ) -> models.OrganizationsListResponse:
+    ) -> models.B2BDiscoveryOrganizationsListResponse:
         """List.
 
         ``POST /v1/b2b/discovery/organizations``
@@ -7945,7 +7945,7 @@ class AsyncOrganizations2(AsyncResource):
                 "session_jwt": session_jwt,
             },
             server=None,
-            cast=models.OrganizationsListResponse.from_dict,
+            cast=models.B2BDiscoveryOrganizationsListResponse.from_dict,
             extra_headers=extra_headers,
             timeout=timeout,
             total_timeout=total_timeout,
@@ -8196,7 +8196,7 @@ class Email(SyncResource):
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
-    ) -> models.EmailLoginOrSignupResponse:
+    ) -> models.B2BLoginOrSignupResponse:
         """Login or signup.
 
         ``POST /v1/b2b/magic_links/email/login_or_signup``
@@ -8252,7 +8252,7 @@ class Email(SyncResource):
                 "signup_expiration_minutes": signup_expiration_minutes,
             },
             server=None,
-            cast=models.EmailLoginOrSignupResponse.from_dict,
+            cast=models.B2BLoginOrSignupResponse.from_dict,
             extra_headers=extra_headers,
             timeout=timeout,
             total_timeout=total_timeout,
@@ -8277,7 +8277,7 @@ class Email(SyncResource):
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
-    ) -> models.MagicLinksEmailInviteResponse:
+    ) -> models.B2BMemberResponse:
         """Invite.
 
         ``POST /v1/b2b/magic_links/email/invite``
@@ -8339,7 +8339,7 @@ class Email(SyncResource):
                 "invite_expiration_minutes": invite_expiration_minutes,
             },
             server=None,
-            cast=models.MagicLinksEmailInviteResponse.from_dict,
+            cast=models.B2BMemberResponse.from_dict,
             extra_headers=extra_headers,
             timeout=timeout,
             total_timeout=total_timeout,
@@ -8380,7 +8380,7 @@ class AsyncEmail(AsyncResource):
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
-    ) -> models.EmailLoginOrSignupResponse:
+    ) -> models.B2BLoginOrSignupResponse:
         """Login or signup.
 
         ``POST /v1/b2b/magic_links/email/login_or_signup``
@@ -8436,7 +8436,7 @@ class AsyncEmail(AsyncResource):
                 "signup_expiration_minutes": signup_expiration_minutes,
             },
             server=None,
-            cast=models.EmailLoginOrSignupResponse.from_dict,
+            cast=models.B2BLoginOrSignupResponse.from_dict,
             extra_headers=extra_headers,
             timeout=timeout,
             total_timeout=total_timeout,
@@ -8461,7 +8461,7 @@ class AsyncEmail(AsyncResource):
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
-    ) -> models.MagicLinksEmailInviteResponse:
+    ) -> models.B2BMemberResponse:
         """Invite.
 
         ``POST /v1/b2b/magic_links/email/invite``
@@ -8523,7 +8523,7 @@ class AsyncEmail(AsyncResource):
                 "invite_expiration_minutes": invite_expiration_minutes,
             },
             server=None,
-            cast=models.MagicLinksEmailInviteResponse.from_dict,
+            cast=models.B2BMemberResponse.from_dict,
             extra_headers=extra_headers,
             timeout=timeout,
             total_timeout=total_timeout,
@@ -8556,7 +8556,7 @@ class EmailDiscovery(SyncResource):
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
-    ) -> models.DiscoverySendResponse:
+    ) -> models.StatusResponse:
         """Send.
 
         ``POST /v1/b2b/magic_links/email/discovery/send``
@@ -8593,7 +8593,7 @@ class EmailDiscovery(SyncResource):
                 "discovery_expiration_minutes": discovery_expiration_minutes,
             },
             server=None,
-            cast=models.DiscoverySendResponse.from_dict,
+            cast=models.StatusResponse.from_dict,
             extra_headers=extra_headers,
             timeout=timeout,
             total_timeout=total_timeout,
@@ -8625,7 +8625,7 @@ class AsyncEmailDiscovery(AsyncResource):
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
-    ) -> models.DiscoverySendResponse:
+    ) -> models.StatusResponse:
         """Send.
 
         ``POST /v1/b2b/magic_links/email/discovery/send``
@@ -8662,7 +8662,7 @@ class AsyncEmailDiscovery(AsyncResource):
                 "discovery_expiration_minutes": discovery_expiration_minutes,
             },
             server=None,
-            cast=models.DiscoverySendResponse.from_dict,
+            cast=models.StatusResponse.from_dict,
             extra_headers=extra_headers,
             timeout=timeout,
             total_timeout=total_timeout,
@@ -8690,7 +8690,7 @@ class MagicLinksDiscovery(SyncResource):
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
-    ) -> models.DiscoveryAuthenticateResponse:
+    ) -> models.B2BDiscoveryAuthenticateResponse:
         """Authenticate.
 
         ``POST /v1/b2b/magic_links/discovery/authenticate``
@@ -8710,7 +8710,7 @@ class MagicLinksDiscovery(SyncResource):
                 "pkce_code_verifier": pkce_code_verifier,
             },
             server=None,
-            cast=models.DiscoveryAuthenticateResponse.from_dict,
+            cast=models.B2BDiscoveryAuthenticateResponse.from_dict,
             extra_headers=extra_headers,
             timeout=timeout,
             total_timeout=total_timeout,
@@ -8738,7 +8738,7 @@ class AsyncMagicLinksDiscovery(AsyncResource):
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
-    ) -> models.DiscoveryAuthenticateResponse:
+    ) -> models.B2BDiscoveryAuthenticateResponse:
         """Authenticate.
 
         ``POST /v1/b2b/magic_links/discovery/authenticate``
@@ -8758,7 +8758,7 @@ class AsyncMagicLinksDiscovery(AsyncResource):
                 "pkce_code_verifier": pkce_code_verifier,
             },
             server=None,
-            cast=models.DiscoveryAuthenticateResponse.from_dict,
+            cast=models.B2BDiscoveryAuthenticateResponse.from_dict,
             extra_headers=extra_headers,
             timeout=timeout,
             total_timeout=total_timeout,
@@ -8799,7 +8799,7 @@ class B2BOauth(SyncResource):
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
-    ) -> models.OauthAuthenticateResponse:
+    ) -> models.B2BOauthAuthenticateResponse:
         """Authenticate.
 
         ``POST /v1/b2b/oauth/authenticate``
@@ -8854,7 +8854,7 @@ class B2BOauth(SyncResource):
                 "telemetry_id": telemetry_id,
             },
             server=None,
-            cast=models.OauthAuthenticateResponse.from_dict,
+            cast=models.B2BOauthAuthenticateResponse.from_dict,
             extra_headers=extra_headers,
             timeout=timeout,
             total_timeout=total_timeout,
@@ -8895,7 +8895,7 @@ class AsyncB2BOauth(AsyncResource):
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
-    ) -> models.OauthAuthenticateResponse:
+    ) -> models.B2BOauthAuthenticateResponse:
         """Authenticate.
 
         ``POST /v1/b2b/oauth/authenticate``
@@ -8950,7 +8950,7 @@ class AsyncB2BOauth(AsyncResource):
                 "telemetry_id": telemetry_id,
             },
             server=None,
-            cast=models.OauthAuthenticateResponse.from_dict,
+            cast=models.B2BOauthAuthenticateResponse.from_dict,
             extra_headers=extra_headers,
             timeout=timeout,
             total_timeout=total_timeout,
@@ -8982,7 +8982,7 @@ class OauthDiscovery(SyncResource):
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
-    ) -> models.OauthDiscoveryAuthenticateResponse:
+    ) -> models.B2BOauthDiscoveryAuthenticateResponse:
         """Authenticate.
 
         ``POST /v1/b2b/oauth/discovery/authenticate``
@@ -9010,7 +9010,7 @@ class OauthDiscovery(SyncResource):
                 "pkce_code_verifier": pkce_code_verifier,
             },
             server=None,
-            cast=models.OauthDiscoveryAuthenticateResponse.from_dict,
+            cast=models.B2BOauthDiscoveryAuthenticateResponse.from_dict,
             extra_headers=extra_headers,
             timeout=timeout,
             total_timeout=total_timeout,
@@ -9042,7 +9042,7 @@ class AsyncOauthDiscovery(AsyncResource):
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
-    ) -> models.OauthDiscoveryAuthenticateResponse:
+    ) -> models.B2BOauthDiscoveryAuthenticateResponse:
         """Authenticate.
 
         ``POST /v1/b2b/oauth/discovery/authenticate``
@@ -9070,7 +9070,7 @@ class AsyncOauthDiscovery(AsyncResource):
                 "pkce_code_verifier": pkce_code_verifier,
             },
             server=None,
-            cast=models.OauthDiscoveryAuthenticateResponse.from_dict,
+            cast=models.B2BOauthDiscoveryAuthenticateResponse.from_dict,
             extra_headers=extra_headers,
             timeout=timeout,
             total_timeout=total_timeout,
@@ -9127,7 +9127,7 @@ class Sms(SyncResource):
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
-    ) -> models.SmsSendResponse:
+    ) -> models.B2BMemberResponse:
         """Send.
 
         ``POST /v1/b2b/otps/sms/send``
@@ -9175,7 +9175,7 @@ class Sms(SyncResource):
                 "session_jwt": session_jwt,
             },
             server=None,
-            cast=models.SmsSendResponse.from_dict,
+            cast=models.B2BMemberResponse.from_dict,
             extra_headers=extra_headers,
             timeout=timeout,
             total_timeout=total_timeout,
@@ -9198,7 +9198,7 @@ class Sms(SyncResource):
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
-    ) -> models.SmsAuthenticateResponse:
+    ) -> models.B2BAuthenticateResponse:
         """Authenticate.
 
         ``POST /v1/b2b/otps/sms/authenticate``
@@ -9277,7 +9277,7 @@ class Sms(SyncResource):
                 "telemetry_id": telemetry_id,
             },
             server=None,
-            cast=models.SmsAuthenticateResponse.from_dict,
+            cast=models.B2BAuthenticateResponse.from_dict,
             extra_headers=extra_headers,
             timeout=timeout,
             total_timeout=total_timeout,
@@ -9311,7 +9311,7 @@ class AsyncSms(AsyncResource):
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
-    ) -> models.SmsSendResponse:
+    ) -> models.B2BMemberResponse:
         """Send.
 
         ``POST /v1/b2b/otps/sms/send``
@@ -9359,7 +9359,7 @@ class AsyncSms(AsyncResource):
                 "session_jwt": session_jwt,
             },
             server=None,
-            cast=models.SmsSendResponse.from_dict,
+            cast=models.B2BMemberResponse.from_dict,
             extra_headers=extra_headers,
             timeout=timeout,
             total_timeout=total_timeout,
@@ -9382,7 +9382,7 @@ class AsyncSms(AsyncResource):
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
-    ) -> models.SmsAuthenticateResponse:
+    ) -> models.B2BAuthenticateResponse:
         """Authenticate.
 
         ``POST /v1/b2b/otps/sms/authenticate``
@@ -9461,7 +9461,7 @@ class AsyncSms(AsyncResource):
                 "telemetry_id": telemetry_id,
             },
             server=None,
-            cast=models.SmsAuthenticateResponse.from_dict,
+            cast=models.B2BAuthenticateResponse.from_dict,
             extra_headers=extra_headers,
             timeout=timeout,
             total_timeout=total_timeout,
@@ -9499,7 +9499,7 @@ class OtpsEmail(SyncResource):
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
-    ) -> models.OtpsEmailLoginOrSignupResponse:
+    ) -> models.B2BLoginOrSignupResponse:
         """Login or signup.
 
         ``POST /v1/b2b/otps/email/login_or_signup``
@@ -9541,7 +9541,7 @@ class OtpsEmail(SyncResource):
                 "signup_expiration_minutes": signup_expiration_minutes,
             },
             server=None,
-            cast=models.OtpsEmailLoginOrSignupResponse.from_dict,
+            cast=models.B2BLoginOrSignupResponse.from_dict,
             extra_headers=extra_headers,
             timeout=timeout,
             total_timeout=total_timeout,
@@ -9563,7 +9563,7 @@ class OtpsEmail(SyncResource):
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
-    ) -> models.EmailAuthenticateResponse:
+    ) -> models.B2BOtpsEmailAuthenticateResponse:
         """Authenticate.
 
         ``POST /v1/b2b/otps/email/authenticate``
@@ -9631,7 +9631,7 @@ class OtpsEmail(SyncResource):
                 "telemetry_id": telemetry_id,
             },
             server=None,
-            cast=models.EmailAuthenticateResponse.from_dict,
+            cast=models.B2BOtpsEmailAuthenticateResponse.from_dict,
             extra_headers=extra_headers,
             timeout=timeout,
             total_timeout=total_timeout,
@@ -9669,7 +9669,7 @@ class AsyncOtpsEmail(AsyncResource):
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
-    ) -> models.OtpsEmailLoginOrSignupResponse:
+    ) -> models.B2BLoginOrSignupResponse:
         """Login or signup.
 
         ``POST /v1/b2b/otps/email/login_or_signup``
@@ -9711,7 +9711,7 @@ class AsyncOtpsEmail(AsyncResource):
                 "signup_expiration_minutes": signup_expiration_minutes,
             },
             server=None,
-            cast=models.OtpsEmailLoginOrSignupResponse.from_dict,
+            cast=models.B2BLoginOrSignupResponse.from_dict,
             extra_headers=extra_headers,
             timeout=timeout,
             total_timeout=total_timeout,
@@ -9733,7 +9733,7 @@ class AsyncOtpsEmail(AsyncResource):
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
-    ) -> models.EmailAuthenticateResponse:
+    ) -> models.B2BOtpsEmailAuthenticateResponse:
         """Authenticate.
 
         ``POST /v1/b2b/otps/email/authenticate``
@@ -9801,7 +9801,7 @@ class AsyncOtpsEmail(AsyncResource):
                 "telemetry_id": telemetry_id,
             },
             server=None,
-            cast=models.EmailAuthenticateResponse.from_dict,
+            cast=models.B2BOtpsEmailAuthenticateResponse.from_dict,
             extra_headers=extra_headers,
             timeout=timeout,
             total_timeout=total_timeout,
@@ -9832,7 +9832,7 @@ class OtpsEmailDiscovery(SyncResource):
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
-    ) -> models.EmailDiscoverySendResponse:
+    ) -> models.StatusResponse:
         """Send.
 
         ``POST /v1/b2b/otps/email/discovery/send``
@@ -9860,7 +9860,7 @@ class OtpsEmailDiscovery(SyncResource):
                 "discovery_expiration_minutes": discovery_expiration_minutes,
             },
             server=None,
-            cast=models.EmailDiscoverySendResponse.from_dict,
+            cast=models.StatusResponse.from_dict,
             extra_headers=extra_headers,
             timeout=timeout,
             total_timeout=total_timeout,
@@ -9874,7 +9874,7 @@ class OtpsEmailDiscovery(SyncResource):
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
-    ) -> models.EmailDiscoveryAuthenticateResponse:
+    ) -> models.B2BDiscoveryAuthenticateResponse:
         """Authenticate.
 
         ``POST /v1/b2b/otps/email/discovery/authenticate``
@@ -9893,7 +9893,7 @@ class OtpsEmailDiscovery(SyncResource):
                 "code": code,
             },
             server=None,
-            cast=models.EmailDiscoveryAuthenticateResponse.from_dict,
+            cast=models.B2BDiscoveryAuthenticateResponse.from_dict,
             extra_headers=extra_headers,
             timeout=timeout,
             total_timeout=total_timeout,
@@ -9924,7 +9924,7 @@ class AsyncOtpsEmailDiscovery(AsyncResource):
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
-    ) -> models.EmailDiscoverySendResponse:
+    ) -> models.StatusResponse:
         """Send.
 
         ``POST /v1/b2b/otps/email/discovery/send``
@@ -9952,7 +9952,7 @@ class AsyncOtpsEmailDiscovery(AsyncResource):
                 "discovery_expiration_minutes": discovery_expiration_minutes,
             },
             server=None,
-            cast=models.EmailDiscoverySendResponse.from_dict,
+            cast=models.StatusResponse.from_dict,
             extra_headers=extra_headers,
             timeout=timeout,
             total_timeout=total_timeout,
@@ -9966,7 +9966,7 @@ class AsyncOtpsEmailDiscovery(AsyncResource):
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
-    ) -> models.EmailDiscoveryAuthenticateResponse:
+    ) -> models.B2BDiscoveryAuthenticateResponse:
         """Authenticate.
 
         ``POST /v1/b2b/otps/email/discovery/authenticate``
@@ -9985,7 +9985,7 @@ class AsyncOtpsEmailDiscovery(AsyncResource):
                 "code": code,
             },
             server=None,
-            cast=models.EmailDiscoveryAuthenticateResponse.from_dict,
+            cast=models.B2BDiscoveryAuthenticateResponse.from_dict,
             extra_headers=extra_headers,
             timeout=timeout,
             total_timeout=total_timeout,
@@ -10075,8 +10075,8 @@ class Passwords(SyncResource):
         organization_id: str,
         md_5_config: models.Md5Config | Unset = UNSET,
         argon_2_config: models.Argon2Config | Unset = UNSET,
-        sha_1_config: models.Md5Config | Unset = UNSET,
-        sha_512_config: models.Md5Config | Unset = UNSET,
+        sha_1_config: models.Sha1Config | Unset = UNSET,
+        sha_512_config: models.Sha512Config | Unset = UNSET,
         scrypt_config: models.ScryptConfig | Unset = UNSET,
         pbkdf_2_config: models.Pbkdf2Config | Unset = UNSET,
         name: str | Unset = UNSET,
@@ -10090,7 +10090,7 @@ class Passwords(SyncResource):
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
-    ) -> models.B2BPasswordsMigrateResponse:
+    ) -> models.B2BLoginOrSignupResponse:
         """Migrate.
 
         ``POST /v1/b2b/passwords/migrate``
@@ -10168,7 +10168,7 @@ class Passwords(SyncResource):
                 "external_id": external_id,
             },
             server=None,
-            cast=models.B2BPasswordsMigrateResponse.from_dict,
+            cast=models.B2BLoginOrSignupResponse.from_dict,
             extra_headers=extra_headers,
             timeout=timeout,
             total_timeout=total_timeout,
@@ -10341,8 +10341,8 @@ class AsyncPasswords(AsyncResource):
         organization_id: str,
         md_5_config: models.Md5Config | Unset = UNSET,
         argon_2_config: models.Argon2Config | Unset = UNSET,
-        sha_1_config: models.Md5Config | Unset = UNSET,
-        sha_512_config: models.Md5Config | Unset = UNSET,
+        sha_1_config: models.Sha1Config | Unset = UNSET,
+        sha_512_config: models.Sha512Config | Unset = UNSET,
         scrypt_config: models.ScryptConfig | Unset = UNSET,
         pbkdf_2_config: models.Pbkdf2Config | Unset = UNSET,
         name: str | Unset = UNSET,
@@ -10356,7 +10356,7 @@ class AsyncPasswords(AsyncResource):
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
-    ) -> models.B2BPasswordsMigrateResponse:
+    ) -> models.B2BLoginOrSignupResponse:
         """Migrate.
 
         ``POST /v1/b2b/passwords/migrate``
@@ -10434,7 +10434,7 @@ class AsyncPasswords(AsyncResource):
                 "external_id": external_id,
             },
             server=None,
-            cast=models.B2BPasswordsMigrateResponse.from_dict,
+            cast=models.B2BLoginOrSignupResponse.from_dict,
             extra_headers=extra_headers,
             timeout=timeout,
             total_timeout=total_timeout,
@@ -10553,7 +10553,7 @@ class PasswordsEmail(SyncResource):
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
-    ) -> models.PasswordsEmailResetStartResponse:
+    ) -> models.B2BPasswordsEmailResetStartResponse:
         """Reset start.
 
         ``POST /v1/b2b/passwords/email/reset/start``
@@ -10613,7 +10613,7 @@ class PasswordsEmail(SyncResource):
                 "verify_email_template_id": verify_email_template_id,
             },
             server=None,
-            cast=models.PasswordsEmailResetStartResponse.from_dict,
+            cast=models.B2BPasswordsEmailResetStartResponse.from_dict,
             extra_headers=extra_headers,
             timeout=timeout,
             total_timeout=total_timeout,
@@ -10635,7 +10635,7 @@ class PasswordsEmail(SyncResource):
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
-    ) -> models.PasswordsEmailResetResponse:
+    ) -> models.B2BPasswordsEmailResetResponse:
         """Reset.
 
         ``POST /v1/b2b/passwords/email/reset``
@@ -10700,7 +10700,7 @@ class PasswordsEmail(SyncResource):
                 "telemetry_id": telemetry_id,
             },
             server=None,
-            cast=models.PasswordsEmailResetResponse.from_dict,
+            cast=models.B2BPasswordsEmailResetResponse.from_dict,
             extra_headers=extra_headers,
             timeout=timeout,
             total_timeout=total_timeout,
@@ -10717,7 +10717,7 @@ class PasswordsEmail(SyncResource):
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
-    ) -> models.EmailRequireResetResponse:
+    ) -> models.B2BPasswordsEmailRequireResetResponse:
         """Require reset.
 
         ``POST /v1/b2b/passwords/email/require_reset``
@@ -10750,7 +10750,7 @@ class PasswordsEmail(SyncResource):
                 "member_id": member_id,
             },
             server=None,
-            cast=models.EmailRequireResetResponse.from_dict,
+            cast=models.B2BPasswordsEmailRequireResetResponse.from_dict,
             extra_headers=extra_headers,
             timeout=timeout,
             total_timeout=total_timeout,
@@ -10787,7 +10787,7 @@ class AsyncPasswordsEmail(AsyncResource):
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
-    ) -> models.PasswordsEmailResetStartResponse:
+    ) -> models.B2BPasswordsEmailResetStartResponse:
         """Reset start.
 
         ``POST /v1/b2b/passwords/email/reset/start``
@@ -10847,7 +10847,7 @@ class AsyncPasswordsEmail(AsyncResource):
                 "verify_email_template_id": verify_email_template_id,
             },
             server=None,
-            cast=models.PasswordsEmailResetStartResponse.from_dict,
+            cast=models.B2BPasswordsEmailResetStartResponse.from_dict,
             extra_headers=extra_headers,
             timeout=timeout,
             total_timeout=total_timeout,
@@ -10869,7 +10869,7 @@ class AsyncPasswordsEmail(AsyncResource):
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
-    ) -> models.PasswordsEmailResetResponse:
+    ) -> models.B2BPasswordsEmailResetResponse:
         """Reset.
 
         ``POST /v1/b2b/passwords/email/reset``
@@ -10934,7 +10934,7 @@ class AsyncPasswordsEmail(AsyncResource):
                 "telemetry_id": telemetry_id,
             },
             server=None,
-            cast=models.PasswordsEmailResetResponse.from_dict,
+            cast=models.B2BPasswordsEmailResetResponse.from_dict,
             extra_headers=extra_headers,
             timeout=timeout,
             total_timeout=total_timeout,
@@ -10951,7 +10951,7 @@ class AsyncPasswordsEmail(AsyncResource):
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
-    ) -> models.EmailRequireResetResponse:
+    ) -> models.B2BPasswordsEmailRequireResetResponse:
         """Require reset.
 
         ``POST /v1/b2b/passwords/email/require_reset``
@@ -10984,7 +10984,7 @@ class AsyncPasswordsEmail(AsyncResource):
                 "member_id": member_id,
             },
             server=None,
-            cast=models.EmailRequireResetResponse.from_dict,
+            cast=models.B2BPasswordsEmailRequireResetResponse.from_dict,
             extra_headers=extra_headers,
             timeout=timeout,
             total_timeout=total_timeout,
@@ -11020,7 +11020,7 @@ class Session(SyncResource):
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
-    ) -> models.PasswordsSessionResetResponse:
+    ) -> models.B2BPasswordsSessionResetResponse:
         """Reset.
 
         ``POST /v1/b2b/passwords/session/reset``
@@ -11072,7 +11072,7 @@ class Session(SyncResource):
                 "telemetry_id": telemetry_id,
             },
             server=None,
-            cast=models.PasswordsSessionResetResponse.from_dict,
+            cast=models.B2BPasswordsSessionResetResponse.from_dict,
             extra_headers=extra_headers,
             timeout=timeout,
             total_timeout=total_timeout,
@@ -11106,7 +11106,7 @@ class AsyncSession(AsyncResource):
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
-    ) -> models.PasswordsSessionResetResponse:
+    ) -> models.B2BPasswordsSessionResetResponse:
         """Reset.
 
         ``POST /v1/b2b/passwords/session/reset``
@@ -11158,7 +11158,7 @@ class AsyncSession(AsyncResource):
                 "telemetry_id": telemetry_id,
             },
             server=None,
-            cast=models.PasswordsSessionResetResponse.from_dict,
+            cast=models.B2BPasswordsSessionResetResponse.from_dict,
             extra_headers=extra_headers,
             timeout=timeout,
             total_timeout=total_timeout,
@@ -11478,7 +11478,7 @@ class DiscoveryEmail(SyncResource):
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
-    ) -> models.DiscoveryEmailResetStartResponse:
+    ) -> models.StatusResponse:
         """Reset start.
 
         ``POST /v1/b2b/passwords/discovery/email/reset/start``
@@ -11535,7 +11535,7 @@ class DiscoveryEmail(SyncResource):
                 "verify_email_template_id": verify_email_template_id,
             },
             server=None,
-            cast=models.DiscoveryEmailResetStartResponse.from_dict,
+            cast=models.StatusResponse.from_dict,
             extra_headers=extra_headers,
             timeout=timeout,
             total_timeout=total_timeout,
@@ -11550,7 +11550,7 @@ class DiscoveryEmail(SyncResource):
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
-    ) -> models.DiscoveryEmailResetResponse:
+    ) -> models.B2BDiscoveryAuthenticateResponse:
         """Reset.
 
         ``POST /v1/b2b/passwords/discovery/email/reset``
@@ -11572,7 +11572,7 @@ class DiscoveryEmail(SyncResource):
                 "pkce_code_verifier": pkce_code_verifier,
             },
             server=None,
-            cast=models.DiscoveryEmailResetResponse.from_dict,
+            cast=models.B2BDiscoveryAuthenticateResponse.from_dict,
             extra_headers=extra_headers,
             timeout=timeout,
             total_timeout=total_timeout,
@@ -11607,7 +11607,7 @@ class AsyncDiscoveryEmail(AsyncResource):
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
-    ) -> models.DiscoveryEmailResetStartResponse:
+    ) -> models.StatusResponse:
         """Reset start.
 
         ``POST /v1/b2b/passwords/discovery/email/reset/start``
@@ -11664,7 +11664,7 @@ class AsyncDiscoveryEmail(AsyncResource):
                 "verify_email_template_id": verify_email_template_id,
             },
             server=None,
-            cast=models.DiscoveryEmailResetStartResponse.from_dict,
+            cast=models.StatusResponse.from_dict,
             extra_headers=extra_headers,
             timeout=timeout,
             total_timeout=total_timeout,
@@ -11679,7 +11679,7 @@ class AsyncDiscoveryEmail(AsyncResource):
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
-    ) -> models.DiscoveryEmailResetResponse:
+    ) -> models.B2BDiscoveryAuthenticateResponse:
         """Reset.
 
         ``POST /v1/b2b/passwords/discovery/email/reset``
@@ -11701,7 +11701,7 @@ class AsyncDiscoveryEmail(AsyncResource):
                 "pkce_code_verifier": pkce_code_verifier,
             },
             server=None,
-            cast=models.DiscoveryEmailResetResponse.from_dict,
+            cast=models.B2BDiscoveryAuthenticateResponse.from_dict,
             extra_headers=extra_headers,
             timeout=timeout,
             total_timeout=total_timeout,
@@ -11743,7 +11743,7 @@ class Sso(SyncResource):
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
-    ) -> models.SsoGetConnectionsResponse:
+    ) -> models.B2BSsoGetConnectionsResponse:
         """Get connections.
 
         ``GET /v1/b2b/sso/{organization_id}``
@@ -11768,7 +11768,7 @@ class Sso(SyncResource):
             },
             body=None,
             server=None,
-            cast=models.SsoGetConnectionsResponse.from_dict,
+            cast=models.B2BSsoGetConnectionsResponse.from_dict,
             extra_headers=extra_headers,
             timeout=timeout,
             total_timeout=total_timeout,
@@ -11784,7 +11784,7 @@ class Sso(SyncResource):
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
-    ) -> models.SsoDeleteConnectionResponse:
+    ) -> models.B2BScimConnectionDeleteResponse:
         """Delete connection.
 
         ``DELETE /v1/b2b/sso/{organization_id}/connections/{connection_id}``
@@ -11809,7 +11809,7 @@ class Sso(SyncResource):
             },
             body=None,
             server=None,
-            cast=models.SsoDeleteConnectionResponse.from_dict,
+            cast=models.B2BScimConnectionDeleteResponse.from_dict,
             extra_headers=extra_headers,
             timeout=timeout,
             total_timeout=total_timeout,
@@ -11832,7 +11832,7 @@ class Sso(SyncResource):
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
-    ) -> models.SsoAuthenticateResponse:
+    ) -> models.B2BSsoAuthenticateResponse:
         """Authenticate.
 
         ``POST /v1/b2b/sso/authenticate``
@@ -11888,7 +11888,7 @@ class Sso(SyncResource):
                 "telemetry_id": telemetry_id,
             },
             server=None,
-            cast=models.SsoAuthenticateResponse.from_dict,
+            cast=models.B2BSsoAuthenticateResponse.from_dict,
             extra_headers=extra_headers,
             timeout=timeout,
             total_timeout=total_timeout,
@@ -11931,7 +11931,7 @@ class AsyncSso(AsyncResource):
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
-    ) -> models.SsoGetConnectionsResponse:
+    ) -> models.B2BSsoGetConnectionsResponse:
         """Get connections.
 
         ``GET /v1/b2b/sso/{organization_id}``
@@ -11956,7 +11956,7 @@ class AsyncSso(AsyncResource):
             },
             body=None,
             server=None,
-            cast=models.SsoGetConnectionsResponse.from_dict,
+            cast=models.B2BSsoGetConnectionsResponse.from_dict,
             extra_headers=extra_headers,
             timeout=timeout,
             total_timeout=total_timeout,
@@ -11972,7 +11972,7 @@ class AsyncSso(AsyncResource):
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
-    ) -> models.SsoDeleteConnectionResponse:
+    ) -> models.B2BScimConnectionDeleteResponse:
         """Delete connection.
 
         ``DELETE /v1/b2b/sso/{organization_id}/connections/{connection_id}``
@@ -11997,7 +11997,7 @@ class AsyncSso(AsyncResource):
             },
             body=None,
             server=None,
-            cast=models.SsoDeleteConnectionResponse.from_dict,
+            cast=models.B2BScimConnectionDeleteResponse.from_dict,
             extra_headers=extra_headers,
             timeout=timeout,
             total_timeout=total_timeout,
@@ -12020,7 +12020,7 @@ class AsyncSso(AsyncResource):
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
-    ) -> models.SsoAuthenticateResponse:
+    ) -> models.B2BSsoAuthenticateResponse:
         """Authenticate.
 
         ``POST /v1/b2b/sso/authenticate``
@@ -12076,7 +12076,7 @@ class AsyncSso(AsyncResource):
                 "telemetry_id": telemetry_id,
             },
             server=None,
-            cast=models.SsoAuthenticateResponse.from_dict,
+            cast=models.B2BSsoAuthenticateResponse.from_dict,
             extra_headers=extra_headers,
             timeout=timeout,
             total_timeout=total_timeout,
@@ -12128,7 +12128,7 @@ class Oidc(SyncResource):
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
-    ) -> models.OidcCreateConnectionResponse:
+    ) -> models.B2BSsoOidcCreateConnectionResponse:
         """Create connection.
 
         ``POST /v1/b2b/sso/oidc/{organization_id}``
@@ -12158,7 +12158,7 @@ class Oidc(SyncResource):
                 "identity_provider": identity_provider,
             },
             server=None,
-            cast=models.OidcCreateConnectionResponse.from_dict,
+            cast=models.B2BSsoOidcCreateConnectionResponse.from_dict,
             extra_headers=extra_headers,
             timeout=timeout,
             total_timeout=total_timeout,
@@ -12204,7 +12204,7 @@ class Oidc(SyncResource):
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
-    ) -> models.OidcUpdateConnectionResponse:
+    ) -> models.B2BSsoOidcUpdateConnectionResponse:
         """Update connection.
 
         ``PUT /v1/b2b/sso/oidc/{organization_id}/connections/{connection_id}``
@@ -12264,7 +12264,7 @@ class Oidc(SyncResource):
                 "attribute_mapping": attribute_mapping,
             },
             server=None,
-            cast=models.OidcUpdateConnectionResponse.from_dict,
+            cast=models.B2BSsoOidcUpdateConnectionResponse.from_dict,
             extra_headers=extra_headers,
             timeout=timeout,
             total_timeout=total_timeout,
@@ -12315,7 +12315,7 @@ class AsyncOidc(AsyncResource):
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
-    ) -> models.OidcCreateConnectionResponse:
+    ) -> models.B2BSsoOidcCreateConnectionResponse:
         """Create connection.
 
         ``POST /v1/b2b/sso/oidc/{organization_id}``
@@ -12345,7 +12345,7 @@ class AsyncOidc(AsyncResource):
                 "identity_provider": identity_provider,
             },
             server=None,
-            cast=models.OidcCreateConnectionResponse.from_dict,
+            cast=models.B2BSsoOidcCreateConnectionResponse.from_dict,
             extra_headers=extra_headers,
             timeout=timeout,
             total_timeout=total_timeout,
@@ -12391,7 +12391,7 @@ class AsyncOidc(AsyncResource):
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
-    ) -> models.OidcUpdateConnectionResponse:
+    ) -> models.B2BSsoOidcUpdateConnectionResponse:
         """Update connection.
 
         ``PUT /v1/b2b/sso/oidc/{organization_id}/connections/{connection_id}``
@@ -12451,7 +12451,7 @@ class AsyncOidc(AsyncResource):
                 "attribute_mapping": attribute_mapping,
             },
             server=None,
-            cast=models.OidcUpdateConnectionResponse.from_dict,
+            cast=models.B2BSsoOidcUpdateConnectionResponse.from_dict,
             extra_headers=extra_headers,
             timeout=timeout,
             total_timeout=total_timeout,
@@ -12502,7 +12502,7 @@ class Saml(SyncResource):
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
-    ) -> models.SamlCreateConnectionResponse:
+    ) -> models.B2BSsoSamlCreateConnectionResponse:
         """Create connection.
 
         ``POST /v1/b2b/sso/saml/{organization_id}``
@@ -12532,7 +12532,7 @@ class Saml(SyncResource):
                 "identity_provider": identity_provider,
             },
             server=None,
-            cast=models.SamlCreateConnectionResponse.from_dict,
+            cast=models.B2BSsoSamlCreateConnectionResponse.from_dict,
             extra_headers=extra_headers,
             timeout=timeout,
             total_timeout=total_timeout,
@@ -12586,7 +12586,7 @@ class Saml(SyncResource):
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
-    ) -> models.SamlUpdateConnectionResponse:
+    ) -> models.B2BSsoSamlCreateConnectionResponse:
         """Update connection.
 
         ``PUT /v1/b2b/sso/saml/{organization_id}/connections/{connection_id}``
@@ -12672,7 +12672,7 @@ class Saml(SyncResource):
                 "allow_gateway_callback": allow_gateway_callback,
             },
             server=None,
-            cast=models.SamlUpdateConnectionResponse.from_dict,
+            cast=models.B2BSsoSamlCreateConnectionResponse.from_dict,
             extra_headers=extra_headers,
             timeout=timeout,
             total_timeout=total_timeout,
@@ -12689,7 +12689,7 @@ class Saml(SyncResource):
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
-    ) -> models.SamlUpdateByUrlResponse:
+    ) -> models.B2BSsoSamlCreateConnectionResponse:
         """Update by url.
 
         ``PUT /v1/b2b/sso/saml/{organization_id}/connections/{connection_id}/url``
@@ -12718,7 +12718,7 @@ class Saml(SyncResource):
                 "metadata_url": metadata_url,
             },
             server=None,
-            cast=models.SamlUpdateByUrlResponse.from_dict,
+            cast=models.B2BSsoSamlCreateConnectionResponse.from_dict,
             extra_headers=extra_headers,
             timeout=timeout,
             total_timeout=total_timeout,
@@ -12862,7 +12862,7 @@ class AsyncSaml(AsyncResource):
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
-    ) -> models.SamlCreateConnectionResponse:
+    ) -> models.B2BSsoSamlCreateConnectionResponse:
         """Create connection.
 
         ``POST /v1/b2b/sso/saml/{organization_id}``
@@ -12892,7 +12892,7 @@ class AsyncSaml(AsyncResource):
                 "identity_provider": identity_provider,
             },
             server=None,
-            cast=models.SamlCreateConnectionResponse.from_dict,
+            cast=models.B2BSsoSamlCreateConnectionResponse.from_dict,
             extra_headers=extra_headers,
             timeout=timeout,
             total_timeout=total_timeout,
@@ -12946,7 +12946,7 @@ class AsyncSaml(AsyncResource):
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
-    ) -> models.SamlUpdateConnectionResponse:
+    ) -> models.B2BSsoSamlCreateConnectionResponse:
         """Update connection.
 
         ``PUT /v1/b2b/sso/saml/{organization_id}/connections/{connection_id}``
@@ -13032,7 +13032,7 @@ class AsyncSaml(AsyncResource):
                 "allow_gateway_callback": allow_gateway_callback,
             },
             server=None,
-            cast=models.SamlUpdateConnectionResponse.from_dict,
+            cast=models.B2BSsoSamlCreateConnectionResponse.from_dict,
             extra_headers=extra_headers,
             timeout=timeout,
             total_timeout=total_timeout,
@@ -13049,7 +13049,7 @@ class AsyncSaml(AsyncResource):
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
-    ) -> models.SamlUpdateByUrlResponse:
+    ) -> models.B2BSsoSamlCreateConnectionResponse:
         """Update by url.
 
         ``PUT /v1/b2b/sso/saml/{organization_id}/connections/{connection_id}/url``
@@ -13078,7 +13078,7 @@ class AsyncSaml(AsyncResource):
                 "metadata_url": metadata_url,
             },
             server=None,
-            cast=models.SamlUpdateByUrlResponse.from_dict,
+            cast=models.B2BSsoSamlCreateConnectionResponse.from_dict,
             extra_headers=extra_headers,
             timeout=timeout,
             total_timeout=total_timeout,
@@ -13202,15 +13202,13 @@ class External(SyncResource):
         x_stytch_member_session_jwt: str | Unset = UNSET,
         display_name: str | Unset = UNSET,
         connection_implicit_role_assignments: (
-            List[models.SamlConnectionImplicitRoleAssignment] | Unset
+            List[models.ConnectionImplicitRoleAssignment] | Unset
         ) = UNSET,
-        group_implicit_role_assignments: (
-            List[models.SamlGroupImplicitRoleAssignment] | Unset
-        ) = UNSET,
+        group_implicit_role_assignments: List[models.GroupImplicitRoleAssignment] | Unset = UNSET,
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
-    ) -> models.ExternalCreateConnectionResponse:
+    ) -> models.B2BSsoExternalCreateConnectionResponse:
         """Create connection.
 
         ``POST /v1/b2b/sso/external/{organization_id}``
@@ -13247,7 +13245,7 @@ class External(SyncResource):
                 "group_implicit_role_assignments": group_implicit_role_assignments,
             },
             server=None,
-            cast=models.ExternalCreateConnectionResponse.from_dict,
+            cast=models.B2BSsoExternalCreateConnectionResponse.from_dict,
             extra_headers=extra_headers,
             timeout=timeout,
             total_timeout=total_timeout,
@@ -13262,15 +13260,15 @@ class External(SyncResource):
         x_stytch_member_session_jwt: str | Unset = UNSET,
         display_name: str | Unset = UNSET,
         external_connection_implicit_role_assignments: (
-            List[models.SamlConnectionImplicitRoleAssignment] | Unset
+            List[models.ExternalConnectionImplicitRoleAssignment] | Unset
         ) = UNSET,
         external_group_implicit_role_assignments: (
-            List[models.SamlGroupImplicitRoleAssignment] | Unset
+            List[models.ExternalGroupImplicitRoleAssignment] | Unset
         ) = UNSET,
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
-    ) -> models.ExternalUpdateConnectionResponse:
+    ) -> models.B2BSsoExternalCreateConnectionResponse:
         """Update connection.
 
         ``PUT /v1/b2b/sso/external/{organization_id}/connections/{connection_id}``
@@ -13315,7 +13313,7 @@ class External(SyncResource):
                 "external_group_implicit_role_assignments": external_group_implicit_role_assignments,
             },
             server=None,
-            cast=models.ExternalUpdateConnectionResponse.from_dict,
+            cast=models.B2BSsoExternalCreateConnectionResponse.from_dict,
             extra_headers=extra_headers,
             timeout=timeout,
             total_timeout=total_timeout,
@@ -13346,15 +13344,13 @@ class AsyncExternal(AsyncResource):
         x_stytch_member_session_jwt: str | Unset = UNSET,
         display_name: str | Unset = UNSET,
         connection_implicit_role_assignments: (
-            List[models.SamlConnectionImplicitRoleAssignment] | Unset
+            List[models.ConnectionImplicitRoleAssignment] | Unset
         ) = UNSET,
-        group_implicit_role_assignments: (
-            List[models.SamlGroupImplicitRoleAssignment] | Unset
-        ) = UNSET,
+        group_implicit_role_assignments: List[models.GroupImplicitRoleAssignment] | Unset = UNSET,
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
-    ) -> models.ExternalCreateConnectionResponse:
+    ) -> models.B2BSsoExternalCreateConnectionResponse:
         """Create connection.
 
         ``POST /v1/b2b/sso/external/{organization_id}``
@@ -13391,7 +13387,7 @@ class AsyncExternal(AsyncResource):
                 "group_implicit_role_assignments": group_implicit_role_assignments,
             },
             server=None,
-            cast=models.ExternalCreateConnectionResponse.from_dict,
+            cast=models.B2BSsoExternalCreateConnectionResponse.from_dict,
             extra_headers=extra_headers,
             timeout=timeout,
             total_timeout=total_timeout,
@@ -13406,15 +13402,15 @@ class AsyncExternal(AsyncResource):
         x_stytch_member_session_jwt: str | Unset = UNSET,
         display_name: str | Unset = UNSET,
         external_connection_implicit_role_assignments: (
-            List[models.SamlConnectionImplicitRoleAssignment] | Unset
+            List[models.ExternalConnectionImplicitRoleAssignment] | Unset
         ) = UNSET,
         external_group_implicit_role_assignments: (
-            List[models.SamlGroupImplicitRoleAssignment] | Unset
+            List[models.ExternalGroupImplicitRoleAssignment] | Unset
         ) = UNSET,
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
-    ) -> models.ExternalUpdateConnectionResponse:
+    ) -> models.B2BSsoExternalCreateConnectionResponse:
         """Update connection.
 
         ``PUT /v1/b2b/sso/external/{organization_id}/connections/{connection_id}``
@@ -13459,7 +13455,7 @@ class AsyncExternal(AsyncResource):
                 "external_group_implicit_role_assignments": external_group_implicit_role_assignments,
             },
             server=None,
-            cast=models.ExternalUpdateConnectionResponse.from_dict,
+            cast=models.B2BSsoExternalCreateConnectionResponse.from_dict,
             extra_headers=extra_headers,
             timeout=timeout,
             total_timeout=total_timeout,

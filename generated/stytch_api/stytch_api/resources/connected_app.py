@@ -59,7 +59,7 @@ class Clients(SyncResource):
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
-    ) -> models.ClientsGetResponse:
+    ) -> models.ConnectedAppClientsGetResponse:
         """Get.
 
         ``GET /v1/connected_apps/clients/{client_id}``
@@ -74,7 +74,7 @@ class Clients(SyncResource):
             headers=None,
             body=None,
             server=None,
-            cast=models.ClientsGetResponse.from_dict,
+            cast=models.ConnectedAppClientsGetResponse.from_dict,
             extra_headers=extra_headers,
             timeout=timeout,
             total_timeout=total_timeout,
@@ -97,7 +97,7 @@ class Clients(SyncResource):
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
-    ) -> models.ClientsUpdateResponse:
+    ) -> models.ConnectedAppClientsGetResponse:
         """Update.
 
         ``PUT /v1/connected_apps/clients/{client_id}``
@@ -136,7 +136,7 @@ class Clients(SyncResource):
                 "bypass_consent_for_offline_access": bypass_consent_for_offline_access,
             },
             server=None,
-            cast=models.ClientsUpdateResponse.from_dict,
+            cast=models.ConnectedAppClientsGetResponse.from_dict,
             extra_headers=extra_headers,
             timeout=timeout,
             total_timeout=total_timeout,
@@ -178,7 +178,7 @@ class Clients(SyncResource):
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
-    ) -> models.ClientsSearchResponse:
+    ) -> models.ConnectedAppClientsSearchResponse:
         """Search.
 
         ``POST /v1/connected_apps/clients/search``
@@ -206,7 +206,7 @@ class Clients(SyncResource):
                 "limit": limit,
             },
             server=None,
-            cast=models.ClientsSearchResponse.from_dict,
+            cast=models.ConnectedAppClientsSearchResponse.from_dict,
             extra_headers=extra_headers,
             timeout=timeout,
             total_timeout=total_timeout,
@@ -219,7 +219,7 @@ class Clients(SyncResource):
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
-    ) -> Iterator[models.ClientsSearchResponse]:
+    ) -> Iterator[models.ConnectedAppClientsSearchResponse]:
         """Every page of ``search``, following ``results_metadata.next_cursor``."""
         return iter_pages(
             lambda cursor: self.search(
@@ -255,7 +255,7 @@ class Clients(SyncResource):
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
-    ) -> models.ClientsCreateResponse:
+    ) -> models.ConnectedAppClientsCreateResponse:
         """Create.
 
         ``POST /v1/connected_apps/clients``
@@ -295,7 +295,7 @@ class Clients(SyncResource):
                 "bypass_consent_for_offline_access": bypass_consent_for_offline_access,
             },
             server=None,
-            cast=models.ClientsCreateResponse.from_dict,
+            cast=models.ConnectedAppClientsCreateResponse.from_dict,
             extra_headers=extra_headers,
             timeout=timeout,
             total_timeout=total_timeout,
@@ -330,7 +330,7 @@ class AsyncClients(AsyncResource):
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
-    ) -> models.ClientsGetResponse:
+    ) -> models.ConnectedAppClientsGetResponse:
         """Get.
 
         ``GET /v1/connected_apps/clients/{client_id}``
@@ -345,7 +345,7 @@ class AsyncClients(AsyncResource):
             headers=None,
             body=None,
             server=None,
-            cast=models.ClientsGetResponse.from_dict,
+            cast=models.ConnectedAppClientsGetResponse.from_dict,
             extra_headers=extra_headers,
             timeout=timeout,
             total_timeout=total_timeout,
@@ -368,7 +368,7 @@ class AsyncClients(AsyncResource):
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
-    ) -> models.ClientsUpdateResponse:
+    ) -> models.ConnectedAppClientsGetResponse:
         """Update.
 
         ``PUT /v1/connected_apps/clients/{client_id}``
@@ -407,7 +407,7 @@ class AsyncClients(AsyncResource):
                 "bypass_consent_for_offline_access": bypass_consent_for_offline_access,
             },
             server=None,
-            cast=models.ClientsUpdateResponse.from_dict,
+            cast=models.ConnectedAppClientsGetResponse.from_dict,
             extra_headers=extra_headers,
             timeout=timeout,
             total_timeout=total_timeout,
@@ -449,7 +449,7 @@ class AsyncClients(AsyncResource):
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
-    ) -> models.ClientsSearchResponse:
+    ) -> models.ConnectedAppClientsSearchResponse:
         """Search.
 
         ``POST /v1/connected_apps/clients/search``
@@ -477,7 +477,7 @@ class AsyncClients(AsyncResource):
                 "limit": limit,
             },
             server=None,
-            cast=models.ClientsSearchResponse.from_dict,
+            cast=models.ConnectedAppClientsSearchResponse.from_dict,
             extra_headers=extra_headers,
             timeout=timeout,
             total_timeout=total_timeout,
@@ -490,7 +490,7 @@ class AsyncClients(AsyncResource):
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
-    ) -> AsyncIterator[models.ClientsSearchResponse]:
+    ) -> AsyncIterator[models.ConnectedAppClientsSearchResponse]:
         """Every page of ``search``, following ``results_metadata.next_cursor``."""
         return aiter_pages(
             lambda cursor: self.search(
@@ -526,7 +526,7 @@ class AsyncClients(AsyncResource):
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
-    ) -> models.ClientsCreateResponse:
+    ) -> models.ConnectedAppClientsCreateResponse:
         """Create.
 
         ``POST /v1/connected_apps/clients``
@@ -566,7 +566,7 @@ class AsyncClients(AsyncResource):
                 "bypass_consent_for_offline_access": bypass_consent_for_offline_access,
             },
             server=None,
-            cast=models.ClientsCreateResponse.from_dict,
+            cast=models.ConnectedAppClientsCreateResponse.from_dict,
             extra_headers=extra_headers,
             timeout=timeout,
             total_timeout=total_timeout,
@@ -597,7 +597,7 @@ class Secrets(SyncResource):
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
-    ) -> models.SecretsRotateStartResponse:
+    ) -> models.ClientsSecretsRotateStartResponse:
         """Rotate start.
 
         ``POST /v1/connected_apps/clients/{client_id}/secrets/rotate/start``
@@ -612,7 +612,7 @@ class Secrets(SyncResource):
             headers=None,
             body=None,
             server=None,
-            cast=models.SecretsRotateStartResponse.from_dict,
+            cast=models.ClientsSecretsRotateStartResponse.from_dict,
             extra_headers=extra_headers,
             timeout=timeout,
             total_timeout=total_timeout,
@@ -625,7 +625,7 @@ class Secrets(SyncResource):
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
-    ) -> models.SecretsRotateCancelResponse:
+    ) -> models.ConnectedAppClientsGetResponse:
         """Rotate cancel.
 
         ``POST /v1/connected_apps/clients/{client_id}/secrets/rotate/cancel``
@@ -640,7 +640,7 @@ class Secrets(SyncResource):
             headers=None,
             body=None,
             server=None,
-            cast=models.SecretsRotateCancelResponse.from_dict,
+            cast=models.ConnectedAppClientsGetResponse.from_dict,
             extra_headers=extra_headers,
             timeout=timeout,
             total_timeout=total_timeout,
@@ -653,7 +653,7 @@ class Secrets(SyncResource):
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
-    ) -> models.SecretsRotateResponse:
+    ) -> models.ConnectedAppClientsGetResponse:
         """Rotate.
 
         ``POST /v1/connected_apps/clients/{client_id}/secrets/rotate``
@@ -668,7 +668,7 @@ class Secrets(SyncResource):
             headers=None,
             body=None,
             server=None,
-            cast=models.SecretsRotateResponse.from_dict,
+            cast=models.ConnectedAppClientsGetResponse.from_dict,
             extra_headers=extra_headers,
             timeout=timeout,
             total_timeout=total_timeout,
@@ -697,7 +697,7 @@ class AsyncSecrets(AsyncResource):
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
-    ) -> models.SecretsRotateStartResponse:
+    ) -> models.ClientsSecretsRotateStartResponse:
         """Rotate start.
 
         ``POST /v1/connected_apps/clients/{client_id}/secrets/rotate/start``
@@ -712,7 +712,7 @@ class AsyncSecrets(AsyncResource):
             headers=None,
             body=None,
             server=None,
-            cast=models.SecretsRotateStartResponse.from_dict,
+            cast=models.ClientsSecretsRotateStartResponse.from_dict,
             extra_headers=extra_headers,
             timeout=timeout,
             total_timeout=total_timeout,
@@ -725,7 +725,7 @@ class AsyncSecrets(AsyncResource):
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
-    ) -> models.SecretsRotateCancelResponse:
+    ) -> models.ConnectedAppClientsGetResponse:
         """Rotate cancel.
 
         ``POST /v1/connected_apps/clients/{client_id}/secrets/rotate/cancel``
@@ -740,7 +740,7 @@ class AsyncSecrets(AsyncResource):
             headers=None,
             body=None,
             server=None,
-            cast=models.SecretsRotateCancelResponse.from_dict,
+            cast=models.ConnectedAppClientsGetResponse.from_dict,
             extra_headers=extra_headers,
             timeout=timeout,
             total_timeout=total_timeout,
@@ -753,7 +753,7 @@ class AsyncSecrets(AsyncResource):
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
-    ) -> models.SecretsRotateResponse:
+    ) -> models.ConnectedAppClientsGetResponse:
         """Rotate.
 
         ``POST /v1/connected_apps/clients/{client_id}/secrets/rotate``
@@ -768,7 +768,7 @@ class AsyncSecrets(AsyncResource):
             headers=None,
             body=None,
             server=None,
-            cast=models.SecretsRotateResponse.from_dict,
+            cast=models.ConnectedAppClientsGetResponse.from_dict,
             extra_headers=extra_headers,
             timeout=timeout,
             total_timeout=total_timeout,

@@ -84,7 +84,7 @@ class Fingerprint(SyncResource):
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
-    ) -> models.FingerprintLookupResponse:
+    ) -> models.FraudFingerprintLookupResponse:
         """Lookup.
 
         ``POST /v1/fingerprint/lookup``
@@ -103,7 +103,7 @@ class Fingerprint(SyncResource):
                 "external_metadata": external_metadata,
             },
             server="telemetry",
-            cast=models.FingerprintLookupResponse.from_dict,
+            cast=models.FraudFingerprintLookupResponse.from_dict,
             extra_headers=extra_headers,
             timeout=timeout,
             total_timeout=total_timeout,
@@ -131,7 +131,7 @@ class AsyncFingerprint(AsyncResource):
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
-    ) -> models.FingerprintLookupResponse:
+    ) -> models.FraudFingerprintLookupResponse:
         """Lookup.
 
         ``POST /v1/fingerprint/lookup``
@@ -150,7 +150,7 @@ class AsyncFingerprint(AsyncResource):
                 "external_metadata": external_metadata,
             },
             server="telemetry",
-            cast=models.FingerprintLookupResponse.from_dict,
+            cast=models.FraudFingerprintLookupResponse.from_dict,
             extra_headers=extra_headers,
             timeout=timeout,
             total_timeout=total_timeout,
@@ -188,7 +188,7 @@ class Rules(SyncResource):
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
-    ) -> models.RulesSetResponse:
+    ) -> models.FraudRulesSetResponse:
         """Set.
 
         ``POST /v1/rules/set``
@@ -241,7 +241,7 @@ class Rules(SyncResource):
                 "asn": asn,
             },
             server="telemetry",
-            cast=models.RulesSetResponse.from_dict,
+            cast=models.FraudRulesSetResponse.from_dict,
             extra_headers=extra_headers,
             timeout=timeout,
             total_timeout=total_timeout,
@@ -255,7 +255,7 @@ class Rules(SyncResource):
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
-    ) -> models.RulesListResponse:
+    ) -> models.FraudRulesListResponse:
         """List.
 
         ``POST /v1/rules/list``
@@ -282,7 +282,7 @@ class Rules(SyncResource):
                 "limit": limit,
             },
             server="telemetry",
-            cast=models.RulesListResponse.from_dict,
+            cast=models.FraudRulesListResponse.from_dict,
             extra_headers=extra_headers,
             timeout=timeout,
             total_timeout=total_timeout,
@@ -295,7 +295,7 @@ class Rules(SyncResource):
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
-    ) -> Iterator[models.RulesListResponse]:
+    ) -> Iterator[models.FraudRulesListResponse]:
         """Every page of ``list``, following ``next_cursor``."""
         return iter_pages(
             lambda cursor: self.list(
@@ -344,7 +344,7 @@ class AsyncRules(AsyncResource):
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
-    ) -> models.RulesSetResponse:
+    ) -> models.FraudRulesSetResponse:
         """Set.
 
         ``POST /v1/rules/set``
@@ -397,7 +397,7 @@ class AsyncRules(AsyncResource):
                 "asn": asn,
             },
             server="telemetry",
-            cast=models.RulesSetResponse.from_dict,
+            cast=models.FraudRulesSetResponse.from_dict,
             extra_headers=extra_headers,
             timeout=timeout,
             total_timeout=total_timeout,
@@ -411,7 +411,7 @@ class AsyncRules(AsyncResource):
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
-    ) -> models.RulesListResponse:
+    ) -> models.FraudRulesListResponse:
         """List.
 
         ``POST /v1/rules/list``
@@ -438,7 +438,7 @@ class AsyncRules(AsyncResource):
                 "limit": limit,
             },
             server="telemetry",
-            cast=models.RulesListResponse.from_dict,
+            cast=models.FraudRulesListResponse.from_dict,
             extra_headers=extra_headers,
             timeout=timeout,
             total_timeout=total_timeout,
@@ -451,7 +451,7 @@ class AsyncRules(AsyncResource):
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
-    ) -> AsyncIterator[models.RulesListResponse]:
+    ) -> AsyncIterator[models.FraudRulesListResponse]:
         """Every page of ``list``, following ``next_cursor``."""
         return aiter_pages(
             lambda cursor: self.list(
@@ -491,7 +491,7 @@ class VerdictReasons(SyncResource):
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
-    ) -> models.VerdictReasonsOverrideResponse:
+    ) -> models.FraudVerdictReasonsOverrideResponse:
         """Override.
 
         ``POST /v1/verdict_reasons/override``
@@ -515,7 +515,7 @@ class VerdictReasons(SyncResource):
                 "override_description": override_description,
             },
             server="telemetry",
-            cast=models.VerdictReasonsOverrideResponse.from_dict,
+            cast=models.FraudVerdictReasonsOverrideResponse.from_dict,
             extra_headers=extra_headers,
             timeout=timeout,
             total_timeout=total_timeout,
@@ -528,7 +528,7 @@ class VerdictReasons(SyncResource):
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
-    ) -> models.VerdictReasonsListResponse:
+    ) -> models.FraudVerdictReasonsListResponse:
         """List.
 
         ``POST /v1/verdict_reasons/list``
@@ -545,7 +545,7 @@ class VerdictReasons(SyncResource):
                 "overrides_only": overrides_only,
             },
             server="telemetry",
-            cast=models.VerdictReasonsListResponse.from_dict,
+            cast=models.FraudVerdictReasonsListResponse.from_dict,
             extra_headers=extra_headers,
             timeout=timeout,
             total_timeout=total_timeout,
@@ -575,7 +575,7 @@ class AsyncVerdictReasons(AsyncResource):
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
-    ) -> models.VerdictReasonsOverrideResponse:
+    ) -> models.FraudVerdictReasonsOverrideResponse:
         """Override.
 
         ``POST /v1/verdict_reasons/override``
@@ -599,7 +599,7 @@ class AsyncVerdictReasons(AsyncResource):
                 "override_description": override_description,
             },
             server="telemetry",
-            cast=models.VerdictReasonsOverrideResponse.from_dict,
+            cast=models.FraudVerdictReasonsOverrideResponse.from_dict,
             extra_headers=extra_headers,
             timeout=timeout,
             total_timeout=total_timeout,
@@ -612,7 +612,7 @@ class AsyncVerdictReasons(AsyncResource):
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
-    ) -> models.VerdictReasonsListResponse:
+    ) -> models.FraudVerdictReasonsListResponse:
         """List.
 
         ``POST /v1/verdict_reasons/list``
@@ -629,7 +629,7 @@ class AsyncVerdictReasons(AsyncResource):
                 "overrides_only": overrides_only,
             },
             server="telemetry",
-            cast=models.VerdictReasonsListResponse.from_dict,
+            cast=models.FraudVerdictReasonsListResponse.from_dict,
             extra_headers=extra_headers,
             timeout=timeout,
             total_timeout=total_timeout,
@@ -657,7 +657,7 @@ class FraudEmail(SyncResource):
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
-    ) -> models.EmailRiskResponse:
+    ) -> models.FraudEmailRiskResponse:
         """Risk.
 
         ``POST /v1/email/risk``
@@ -674,7 +674,7 @@ class FraudEmail(SyncResource):
                 "email_address": email_address,
             },
             server="telemetry",
-            cast=models.EmailRiskResponse.from_dict,
+            cast=models.FraudEmailRiskResponse.from_dict,
             extra_headers=extra_headers,
             timeout=timeout,
             total_timeout=total_timeout,
@@ -701,7 +701,7 @@ class AsyncFraudEmail(AsyncResource):
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
-    ) -> models.EmailRiskResponse:
+    ) -> models.FraudEmailRiskResponse:
         """Risk.
 
         ``POST /v1/email/risk``
@@ -718,7 +718,7 @@ class AsyncFraudEmail(AsyncResource):
                 "email_address": email_address,
             },
             server="telemetry",
-            cast=models.EmailRiskResponse.from_dict,
+            cast=models.FraudEmailRiskResponse.from_dict,
             extra_headers=extra_headers,
             timeout=timeout,
             total_timeout=total_timeout,

@@ -31,7 +31,7 @@ class Impersonation2(SyncResource):
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
-    ) -> models.AuthenticateResponse:
+    ) -> models.ImpersonationAuthenticateResponse:
         """Authenticate.
 
         ``POST /v1/impersonation/authenticate``
@@ -48,7 +48,7 @@ class Impersonation2(SyncResource):
                 "impersonation_token": impersonation_token,
             },
             server=None,
-            cast=models.AuthenticateResponse.from_dict,
+            cast=models.ImpersonationAuthenticateResponse.from_dict,
             extra_headers=extra_headers,
             timeout=timeout,
             total_timeout=total_timeout,
@@ -75,7 +75,7 @@ class AsyncImpersonation2(AsyncResource):
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
-    ) -> models.AuthenticateResponse:
+    ) -> models.ImpersonationAuthenticateResponse:
         """Authenticate.
 
         ``POST /v1/impersonation/authenticate``
@@ -92,7 +92,7 @@ class AsyncImpersonation2(AsyncResource):
                 "impersonation_token": impersonation_token,
             },
             server=None,
-            cast=models.AuthenticateResponse.from_dict,
+            cast=models.ImpersonationAuthenticateResponse.from_dict,
             extra_headers=extra_headers,
             timeout=timeout,
             total_timeout=total_timeout,

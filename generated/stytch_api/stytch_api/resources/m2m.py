@@ -92,7 +92,7 @@ class M2MClients(SyncResource):
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
-    ) -> models.M2MClientsUpdateResponse:
+    ) -> models.M2MClientsGetResponse:
         """Update.
 
         ``PUT /v1/m2m/clients/{client_id}``
@@ -120,7 +120,7 @@ class M2MClients(SyncResource):
                 "trusted_metadata": trusted_metadata,
             },
             server=None,
-            cast=models.M2MClientsUpdateResponse.from_dict,
+            cast=models.M2MClientsGetResponse.from_dict,
             extra_headers=extra_headers,
             timeout=timeout,
             total_timeout=total_timeout,
@@ -133,7 +133,7 @@ class M2MClients(SyncResource):
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
-    ) -> models.M2MClientsDeleteResponse:
+    ) -> models.ClientsDeleteResponse:
         """Delete.
 
         ``DELETE /v1/m2m/clients/{client_id}``
@@ -148,7 +148,7 @@ class M2MClients(SyncResource):
             headers=None,
             body=None,
             server=None,
-            cast=models.M2MClientsDeleteResponse.from_dict,
+            cast=models.ClientsDeleteResponse.from_dict,
             extra_headers=extra_headers,
             timeout=timeout,
             total_timeout=total_timeout,
@@ -337,7 +337,7 @@ class AsyncM2MClients(AsyncResource):
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
-    ) -> models.M2MClientsUpdateResponse:
+    ) -> models.M2MClientsGetResponse:
         """Update.
 
         ``PUT /v1/m2m/clients/{client_id}``
@@ -365,7 +365,7 @@ class AsyncM2MClients(AsyncResource):
                 "trusted_metadata": trusted_metadata,
             },
             server=None,
-            cast=models.M2MClientsUpdateResponse.from_dict,
+            cast=models.M2MClientsGetResponse.from_dict,
             extra_headers=extra_headers,
             timeout=timeout,
             total_timeout=total_timeout,
@@ -378,7 +378,7 @@ class AsyncM2MClients(AsyncResource):
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
-    ) -> models.M2MClientsDeleteResponse:
+    ) -> models.ClientsDeleteResponse:
         """Delete.
 
         ``DELETE /v1/m2m/clients/{client_id}``
@@ -393,7 +393,7 @@ class AsyncM2MClients(AsyncResource):
             headers=None,
             body=None,
             server=None,
-            cast=models.M2MClientsDeleteResponse.from_dict,
+            cast=models.ClientsDeleteResponse.from_dict,
             extra_headers=extra_headers,
             timeout=timeout,
             total_timeout=total_timeout,
@@ -545,7 +545,7 @@ class ClientsSecrets(SyncResource):
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
-    ) -> models.ClientsSecretsRotateStartResponse:
+    ) -> models.M2MClientsSecretsRotateStartResponse:
         """Rotate start.
 
         ``POST /v1/m2m/clients/{client_id}/secrets/rotate/start``
@@ -560,7 +560,7 @@ class ClientsSecrets(SyncResource):
             headers=None,
             body=None,
             server=None,
-            cast=models.ClientsSecretsRotateStartResponse.from_dict,
+            cast=models.M2MClientsSecretsRotateStartResponse.from_dict,
             extra_headers=extra_headers,
             timeout=timeout,
             total_timeout=total_timeout,
@@ -573,7 +573,7 @@ class ClientsSecrets(SyncResource):
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
-    ) -> models.ClientsSecretsRotateCancelResponse:
+    ) -> models.M2MClientsGetResponse:
         """Rotate cancel.
 
         ``POST /v1/m2m/clients/{client_id}/secrets/rotate/cancel``
@@ -588,7 +588,7 @@ class ClientsSecrets(SyncResource):
             headers=None,
             body=None,
             server=None,
-            cast=models.ClientsSecretsRotateCancelResponse.from_dict,
+            cast=models.M2MClientsGetResponse.from_dict,
             extra_headers=extra_headers,
             timeout=timeout,
             total_timeout=total_timeout,
@@ -601,7 +601,7 @@ class ClientsSecrets(SyncResource):
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
-    ) -> models.ClientsSecretsRotateResponse:
+    ) -> models.M2MClientsGetResponse:
         """Rotate.
 
         ``POST /v1/m2m/clients/{client_id}/secrets/rotate``
@@ -616,7 +616,7 @@ class ClientsSecrets(SyncResource):
             headers=None,
             body=None,
             server=None,
-            cast=models.ClientsSecretsRotateResponse.from_dict,
+            cast=models.M2MClientsGetResponse.from_dict,
             extra_headers=extra_headers,
             timeout=timeout,
             total_timeout=total_timeout,
@@ -645,7 +645,7 @@ class AsyncClientsSecrets(AsyncResource):
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
-    ) -> models.ClientsSecretsRotateStartResponse:
+    ) -> models.M2MClientsSecretsRotateStartResponse:
         """Rotate start.
 
         ``POST /v1/m2m/clients/{client_id}/secrets/rotate/start``
@@ -660,7 +660,7 @@ class AsyncClientsSecrets(AsyncResource):
             headers=None,
             body=None,
             server=None,
-            cast=models.ClientsSecretsRotateStartResponse.from_dict,
+            cast=models.M2MClientsSecretsRotateStartResponse.from_dict,
             extra_headers=extra_headers,
             timeout=timeout,
             total_timeout=total_timeout,
@@ -673,7 +673,7 @@ class AsyncClientsSecrets(AsyncResource):
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
-    ) -> models.ClientsSecretsRotateCancelResponse:
+    ) -> models.M2MClientsGetResponse:
         """Rotate cancel.
 
         ``POST /v1/m2m/clients/{client_id}/secrets/rotate/cancel``
@@ -688,7 +688,7 @@ class AsyncClientsSecrets(AsyncResource):
             headers=None,
             body=None,
             server=None,
-            cast=models.ClientsSecretsRotateCancelResponse.from_dict,
+            cast=models.M2MClientsGetResponse.from_dict,
             extra_headers=extra_headers,
             timeout=timeout,
             total_timeout=total_timeout,
@@ -701,7 +701,7 @@ class AsyncClientsSecrets(AsyncResource):
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
-    ) -> models.ClientsSecretsRotateResponse:
+    ) -> models.M2MClientsGetResponse:
         """Rotate.
 
         ``POST /v1/m2m/clients/{client_id}/secrets/rotate``
@@ -716,7 +716,7 @@ class AsyncClientsSecrets(AsyncResource):
             headers=None,
             body=None,
             server=None,
-            cast=models.ClientsSecretsRotateResponse.from_dict,
+            cast=models.M2MClientsGetResponse.from_dict,
             extra_headers=extra_headers,
             timeout=timeout,
             total_timeout=total_timeout,

@@ -46,7 +46,7 @@ class MagicLinks2(SyncResource):
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
-    ) -> models.MagicLinksAuthenticateResponse:
+    ) -> models.AuthenticateResponse:
         """Authenticate.
 
         ``POST /v1/magic_links/authenticate``
@@ -100,7 +100,7 @@ class MagicLinks2(SyncResource):
                 "telemetry_id": telemetry_id,
             },
             server=None,
-            cast=models.MagicLinksAuthenticateResponse.from_dict,
+            cast=models.AuthenticateResponse.from_dict,
             extra_headers=extra_headers,
             timeout=timeout,
             total_timeout=total_timeout,
@@ -178,7 +178,7 @@ class AsyncMagicLinks2(AsyncResource):
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
-    ) -> models.MagicLinksAuthenticateResponse:
+    ) -> models.AuthenticateResponse:
         """Authenticate.
 
         ``POST /v1/magic_links/authenticate``
@@ -232,7 +232,7 @@ class AsyncMagicLinks2(AsyncResource):
                 "telemetry_id": telemetry_id,
             },
             server=None,
-            cast=models.MagicLinksAuthenticateResponse.from_dict,
+            cast=models.AuthenticateResponse.from_dict,
             extra_headers=extra_headers,
             timeout=timeout,
             total_timeout=total_timeout,
@@ -475,7 +475,7 @@ class MagicLinksEmail(SyncResource):
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
-    ) -> models.EmailInviteResponse:
+    ) -> models.EmailSendResponse:
         """Invite.
 
         ``POST /v1/magic_links/email/invite``
@@ -522,7 +522,7 @@ class MagicLinksEmail(SyncResource):
                 "untrusted_metadata": untrusted_metadata,
             },
             server=None,
-            cast=models.EmailInviteResponse.from_dict,
+            cast=models.EmailSendResponse.from_dict,
             extra_headers=extra_headers,
             timeout=timeout,
             total_timeout=total_timeout,
@@ -535,7 +535,7 @@ class MagicLinksEmail(SyncResource):
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
-    ) -> models.EmailRevokeInviteResponse:
+    ) -> models.StatusResponse:
         """Revoke invite.
 
         ``POST /v1/magic_links/email/revoke_invite``
@@ -552,7 +552,7 @@ class MagicLinksEmail(SyncResource):
                 "email": email,
             },
             server=None,
-            cast=models.EmailRevokeInviteResponse.from_dict,
+            cast=models.StatusResponse.from_dict,
             extra_headers=extra_headers,
             timeout=timeout,
             total_timeout=total_timeout,
@@ -759,7 +759,7 @@ class AsyncMagicLinksEmail(AsyncResource):
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
-    ) -> models.EmailInviteResponse:
+    ) -> models.EmailSendResponse:
         """Invite.
 
         ``POST /v1/magic_links/email/invite``
@@ -806,7 +806,7 @@ class AsyncMagicLinksEmail(AsyncResource):
                 "untrusted_metadata": untrusted_metadata,
             },
             server=None,
-            cast=models.EmailInviteResponse.from_dict,
+            cast=models.EmailSendResponse.from_dict,
             extra_headers=extra_headers,
             timeout=timeout,
             total_timeout=total_timeout,
@@ -819,7 +819,7 @@ class AsyncMagicLinksEmail(AsyncResource):
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
-    ) -> models.EmailRevokeInviteResponse:
+    ) -> models.StatusResponse:
         """Revoke invite.
 
         ``POST /v1/magic_links/email/revoke_invite``
@@ -836,7 +836,7 @@ class AsyncMagicLinksEmail(AsyncResource):
                 "email": email,
             },
             server=None,
-            cast=models.EmailRevokeInviteResponse.from_dict,
+            cast=models.StatusResponse.from_dict,
             extra_headers=extra_headers,
             timeout=timeout,
             total_timeout=total_timeout,

@@ -78,7 +78,7 @@ class Oauth2(SyncResource):
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
-    ) -> models.AuthenticateResponse2:
+    ) -> models.OauthAuthenticateResponse:
         """Authenticate.
 
         ``POST /v1/oauth/authenticate``
@@ -136,7 +136,7 @@ class Oauth2(SyncResource):
                 "telemetry_id": telemetry_id,
             },
             server=None,
-            cast=models.AuthenticateResponse2.from_dict,
+            cast=models.OauthAuthenticateResponse.from_dict,
             extra_headers=extra_headers,
             timeout=timeout,
             total_timeout=total_timeout,
@@ -210,7 +210,7 @@ class AsyncOauth2(AsyncResource):
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
-    ) -> models.AuthenticateResponse2:
+    ) -> models.OauthAuthenticateResponse:
         """Authenticate.
 
         ``POST /v1/oauth/authenticate``
@@ -268,7 +268,7 @@ class AsyncOauth2(AsyncResource):
                 "telemetry_id": telemetry_id,
             },
             server=None,
-            cast=models.AuthenticateResponse2.from_dict,
+            cast=models.OauthAuthenticateResponse.from_dict,
             extra_headers=extra_headers,
             timeout=timeout,
             total_timeout=total_timeout,

@@ -58,7 +58,7 @@ class Otps2(SyncResource):
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
-    ) -> models.OtpsAuthenticateResponse:
+    ) -> models.AuthenticateResponse:
         """Authenticate.
 
         ``POST /v1/otps/authenticate``
@@ -107,7 +107,7 @@ class Otps2(SyncResource):
                 "telemetry_id": telemetry_id,
             },
             server=None,
-            cast=models.OtpsAuthenticateResponse.from_dict,
+            cast=models.AuthenticateResponse.from_dict,
             extra_headers=extra_headers,
             timeout=timeout,
             total_timeout=total_timeout,
@@ -154,7 +154,7 @@ class AsyncOtps2(AsyncResource):
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
-    ) -> models.OtpsAuthenticateResponse:
+    ) -> models.AuthenticateResponse:
         """Authenticate.
 
         ``POST /v1/otps/authenticate``
@@ -203,7 +203,7 @@ class AsyncOtps2(AsyncResource):
                 "telemetry_id": telemetry_id,
             },
             server=None,
-            cast=models.OtpsAuthenticateResponse.from_dict,
+            cast=models.AuthenticateResponse.from_dict,
             extra_headers=extra_headers,
             timeout=timeout,
             total_timeout=total_timeout,
@@ -236,7 +236,7 @@ class OtpsSms(SyncResource):
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
-    ) -> models.OtpsSmsSendResponse:
+    ) -> models.OtpsSendResponse:
         """Send.
 
         ``POST /v1/otps/sms/send``
@@ -269,7 +269,7 @@ class OtpsSms(SyncResource):
                 "session_jwt": session_jwt,
             },
             server=None,
-            cast=models.OtpsSmsSendResponse.from_dict,
+            cast=models.OtpsSendResponse.from_dict,
             extra_headers=extra_headers,
             timeout=timeout,
             total_timeout=total_timeout,
@@ -286,7 +286,7 @@ class OtpsSms(SyncResource):
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
-    ) -> models.SmsLoginOrCreateResponse:
+    ) -> models.OtpsLoginOrCreateResponse:
         """Login or create.
 
         ``POST /v1/otps/sms/login_or_create``
@@ -318,7 +318,7 @@ class OtpsSms(SyncResource):
                 "locale": locale,
             },
             server=None,
-            cast=models.SmsLoginOrCreateResponse.from_dict,
+            cast=models.OtpsLoginOrCreateResponse.from_dict,
             extra_headers=extra_headers,
             timeout=timeout,
             total_timeout=total_timeout,
@@ -352,7 +352,7 @@ class AsyncOtpsSms(AsyncResource):
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
-    ) -> models.OtpsSmsSendResponse:
+    ) -> models.OtpsSendResponse:
         """Send.
 
         ``POST /v1/otps/sms/send``
@@ -385,7 +385,7 @@ class AsyncOtpsSms(AsyncResource):
                 "session_jwt": session_jwt,
             },
             server=None,
-            cast=models.OtpsSmsSendResponse.from_dict,
+            cast=models.OtpsSendResponse.from_dict,
             extra_headers=extra_headers,
             timeout=timeout,
             total_timeout=total_timeout,
@@ -402,7 +402,7 @@ class AsyncOtpsSms(AsyncResource):
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
-    ) -> models.SmsLoginOrCreateResponse:
+    ) -> models.OtpsLoginOrCreateResponse:
         """Login or create.
 
         ``POST /v1/otps/sms/login_or_create``
@@ -434,7 +434,7 @@ class AsyncOtpsSms(AsyncResource):
                 "locale": locale,
             },
             server=None,
-            cast=models.SmsLoginOrCreateResponse.from_dict,
+            cast=models.OtpsLoginOrCreateResponse.from_dict,
             extra_headers=extra_headers,
             timeout=timeout,
             total_timeout=total_timeout,
@@ -468,7 +468,7 @@ class Whatsapp(SyncResource):
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
-    ) -> models.WhatsappSendResponse:
+    ) -> models.OtpsSendResponse:
         """Send.
 
         ``POST /v1/otps/whatsapp/send``
@@ -501,7 +501,7 @@ class Whatsapp(SyncResource):
                 "session_jwt": session_jwt,
             },
             server=None,
-            cast=models.WhatsappSendResponse.from_dict,
+            cast=models.OtpsSendResponse.from_dict,
             extra_headers=extra_headers,
             timeout=timeout,
             total_timeout=total_timeout,
@@ -518,7 +518,7 @@ class Whatsapp(SyncResource):
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
-    ) -> models.WhatsappLoginOrCreateResponse:
+    ) -> models.OtpsLoginOrCreateResponse:
         """Login or create.
 
         ``POST /v1/otps/whatsapp/login_or_create``
@@ -550,7 +550,7 @@ class Whatsapp(SyncResource):
                 "locale": locale,
             },
             server=None,
-            cast=models.WhatsappLoginOrCreateResponse.from_dict,
+            cast=models.OtpsLoginOrCreateResponse.from_dict,
             extra_headers=extra_headers,
             timeout=timeout,
             total_timeout=total_timeout,
@@ -584,7 +584,7 @@ class AsyncWhatsapp(AsyncResource):
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
-    ) -> models.WhatsappSendResponse:
+    ) -> models.OtpsSendResponse:
         """Send.
 
         ``POST /v1/otps/whatsapp/send``
@@ -617,7 +617,7 @@ class AsyncWhatsapp(AsyncResource):
                 "session_jwt": session_jwt,
             },
             server=None,
-            cast=models.WhatsappSendResponse.from_dict,
+            cast=models.OtpsSendResponse.from_dict,
             extra_headers=extra_headers,
             timeout=timeout,
             total_timeout=total_timeout,
@@ -634,7 +634,7 @@ class AsyncWhatsapp(AsyncResource):
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
-    ) -> models.WhatsappLoginOrCreateResponse:
+    ) -> models.OtpsLoginOrCreateResponse:
         """Login or create.
 
         ``POST /v1/otps/whatsapp/login_or_create``
@@ -666,7 +666,7 @@ class AsyncWhatsapp(AsyncResource):
                 "locale": locale,
             },
             server=None,
-            cast=models.WhatsappLoginOrCreateResponse.from_dict,
+            cast=models.OtpsLoginOrCreateResponse.from_dict,
             extra_headers=extra_headers,
             timeout=timeout,
             total_timeout=total_timeout,
@@ -702,7 +702,7 @@ class Email3(SyncResource):
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
-    ) -> models.OtpsEmailSendResponse:
+    ) -> models.EmailSendResponse:
         """Send.
 
         ``POST /v1/otps/email/send``
@@ -745,7 +745,7 @@ class Email3(SyncResource):
                 "signup_template_id": signup_template_id,
             },
             server=None,
-            cast=models.OtpsEmailSendResponse.from_dict,
+            cast=models.EmailSendResponse.from_dict,
             extra_headers=extra_headers,
             timeout=timeout,
             total_timeout=total_timeout,
@@ -764,7 +764,7 @@ class Email3(SyncResource):
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
-    ) -> models.OtpsEmailLoginOrCreateResponse:
+    ) -> models.EmailLoginOrCreateResponse:
         """Login or create.
 
         ``POST /v1/otps/email/login_or_create``
@@ -806,7 +806,7 @@ class Email3(SyncResource):
                 "signup_template_id": signup_template_id,
             },
             server=None,
-            cast=models.OtpsEmailLoginOrCreateResponse.from_dict,
+            cast=models.EmailLoginOrCreateResponse.from_dict,
             extra_headers=extra_headers,
             timeout=timeout,
             total_timeout=total_timeout,
@@ -842,7 +842,7 @@ class AsyncEmail3(AsyncResource):
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
-    ) -> models.OtpsEmailSendResponse:
+    ) -> models.EmailSendResponse:
         """Send.
 
         ``POST /v1/otps/email/send``
@@ -885,7 +885,7 @@ class AsyncEmail3(AsyncResource):
                 "signup_template_id": signup_template_id,
             },
             server=None,
-            cast=models.OtpsEmailSendResponse.from_dict,
+            cast=models.EmailSendResponse.from_dict,
             extra_headers=extra_headers,
             timeout=timeout,
             total_timeout=total_timeout,
@@ -904,7 +904,7 @@ class AsyncEmail3(AsyncResource):
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
-    ) -> models.OtpsEmailLoginOrCreateResponse:
+    ) -> models.EmailLoginOrCreateResponse:
         """Login or create.
 
         ``POST /v1/otps/email/login_or_create``
@@ -946,7 +946,7 @@ class AsyncEmail3(AsyncResource):
                 "signup_template_id": signup_template_id,
             },
             server=None,
-            cast=models.OtpsEmailLoginOrCreateResponse.from_dict,
+            cast=models.EmailLoginOrCreateResponse.from_dict,
             extra_headers=extra_headers,
             timeout=timeout,
             total_timeout=total_timeout,

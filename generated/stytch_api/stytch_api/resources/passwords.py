@@ -234,8 +234,8 @@ class Passwords2(SyncResource):
         ],
         md_5_config: models.Md5Config | Unset = UNSET,
         argon_2_config: models.Argon2Config | Unset = UNSET,
-        sha_1_config: models.Md5Config | Unset = UNSET,
-        sha_512_config: models.Md5Config | Unset = UNSET,
+        sha_1_config: models.Sha1Config | Unset = UNSET,
+        sha_512_config: models.Sha512Config | Unset = UNSET,
         scrypt_config: models.ScryptConfig | Unset = UNSET,
         pbkdf_2_config: models.Pbkdf2Config | Unset = UNSET,
         trusted_metadata: Dict[str, Any] | Unset = UNSET,
@@ -541,8 +541,8 @@ class AsyncPasswords2(AsyncResource):
         ],
         md_5_config: models.Md5Config | Unset = UNSET,
         argon_2_config: models.Argon2Config | Unset = UNSET,
-        sha_1_config: models.Md5Config | Unset = UNSET,
-        sha_512_config: models.Md5Config | Unset = UNSET,
+        sha_1_config: models.Sha1Config | Unset = UNSET,
+        sha_512_config: models.Sha512Config | Unset = UNSET,
         scrypt_config: models.ScryptConfig | Unset = UNSET,
         pbkdf_2_config: models.Pbkdf2Config | Unset = UNSET,
         trusted_metadata: Dict[str, Any] | Unset = UNSET,
@@ -659,7 +659,7 @@ class Email2(SyncResource):
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
-    ) -> models.EmailResetStartResponse:
+    ) -> models.EmailSendResponse:
         """Reset start.
 
         ``POST /v1/passwords/email/reset/start``
@@ -708,7 +708,7 @@ class Email2(SyncResource):
                 "reset_password_template_id": reset_password_template_id,
             },
             server=None,
-            cast=models.EmailResetStartResponse.from_dict,
+            cast=models.EmailSendResponse.from_dict,
             extra_headers=extra_headers,
             timeout=timeout,
             total_timeout=total_timeout,
@@ -730,7 +730,7 @@ class Email2(SyncResource):
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
-    ) -> models.EmailResetResponse:
+    ) -> models.PasswordsAuthenticateResponse:
         """Reset.
 
         ``POST /v1/passwords/email/reset``
@@ -786,7 +786,7 @@ class Email2(SyncResource):
                 "telemetry_id": telemetry_id,
             },
             server=None,
-            cast=models.EmailResetResponse.from_dict,
+            cast=models.PasswordsAuthenticateResponse.from_dict,
             extra_headers=extra_headers,
             timeout=timeout,
             total_timeout=total_timeout,
@@ -821,7 +821,7 @@ class AsyncEmail2(AsyncResource):
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
-    ) -> models.EmailResetStartResponse:
+    ) -> models.EmailSendResponse:
         """Reset start.
 
         ``POST /v1/passwords/email/reset/start``
@@ -870,7 +870,7 @@ class AsyncEmail2(AsyncResource):
                 "reset_password_template_id": reset_password_template_id,
             },
             server=None,
-            cast=models.EmailResetStartResponse.from_dict,
+            cast=models.EmailSendResponse.from_dict,
             extra_headers=extra_headers,
             timeout=timeout,
             total_timeout=total_timeout,
@@ -892,7 +892,7 @@ class AsyncEmail2(AsyncResource):
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
-    ) -> models.EmailResetResponse:
+    ) -> models.PasswordsAuthenticateResponse:
         """Reset.
 
         ``POST /v1/passwords/email/reset``
@@ -948,7 +948,7 @@ class AsyncEmail2(AsyncResource):
                 "telemetry_id": telemetry_id,
             },
             server=None,
-            cast=models.EmailResetResponse.from_dict,
+            cast=models.PasswordsAuthenticateResponse.from_dict,
             extra_headers=extra_headers,
             timeout=timeout,
             total_timeout=total_timeout,
@@ -983,7 +983,7 @@ class ExistingPassword2(SyncResource):
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
-    ) -> models.ExistingPasswordResetResponse:
+    ) -> models.PasswordsAuthenticateResponse:
         """Reset.
 
         ``POST /v1/passwords/existing_password/reset``
@@ -1030,7 +1030,7 @@ class ExistingPassword2(SyncResource):
                 "telemetry_id": telemetry_id,
             },
             server=None,
-            cast=models.ExistingPasswordResetResponse.from_dict,
+            cast=models.PasswordsAuthenticateResponse.from_dict,
             extra_headers=extra_headers,
             timeout=timeout,
             total_timeout=total_timeout,
@@ -1064,7 +1064,7 @@ class AsyncExistingPassword2(AsyncResource):
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
-    ) -> models.ExistingPasswordResetResponse:
+    ) -> models.PasswordsAuthenticateResponse:
         """Reset.
 
         ``POST /v1/passwords/existing_password/reset``
@@ -1111,7 +1111,7 @@ class AsyncExistingPassword2(AsyncResource):
                 "telemetry_id": telemetry_id,
             },
             server=None,
-            cast=models.ExistingPasswordResetResponse.from_dict,
+            cast=models.PasswordsAuthenticateResponse.from_dict,
             extra_headers=extra_headers,
             timeout=timeout,
             total_timeout=total_timeout,
@@ -1143,7 +1143,7 @@ class PasswordsSession(SyncResource):
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
-    ) -> models.SessionResetResponse:
+    ) -> models.PasswordsSessionResetResponse:
         """Reset.
 
         ``POST /v1/passwords/session/reset``
@@ -1187,7 +1187,7 @@ class PasswordsSession(SyncResource):
                 "telemetry_id": telemetry_id,
             },
             server=None,
-            cast=models.SessionResetResponse.from_dict,
+            cast=models.PasswordsSessionResetResponse.from_dict,
             extra_headers=extra_headers,
             timeout=timeout,
             total_timeout=total_timeout,
@@ -1219,7 +1219,7 @@ class AsyncPasswordsSession(AsyncResource):
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
-    ) -> models.SessionResetResponse:
+    ) -> models.PasswordsSessionResetResponse:
         """Reset.
 
         ``POST /v1/passwords/session/reset``
@@ -1263,7 +1263,7 @@ class AsyncPasswordsSession(AsyncResource):
                 "telemetry_id": telemetry_id,
             },
             server=None,
-            cast=models.SessionResetResponse.from_dict,
+            cast=models.PasswordsSessionResetResponse.from_dict,
             extra_headers=extra_headers,
             timeout=timeout,
             total_timeout=total_timeout,

@@ -30,7 +30,7 @@ class Rbac2(SyncResource):
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
-    ) -> models.PolicyResponse:
+    ) -> models.RbacPolicyResponse:
         """Policy.
 
         ``GET /v1/rbac/policy``
@@ -42,7 +42,7 @@ class Rbac2(SyncResource):
             headers=None,
             body=None,
             server=None,
-            cast=models.PolicyResponse.from_dict,
+            cast=models.RbacPolicyResponse.from_dict,
             extra_headers=extra_headers,
             timeout=timeout,
             total_timeout=total_timeout,
@@ -68,7 +68,7 @@ class AsyncRbac2(AsyncResource):
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
-    ) -> models.PolicyResponse:
+    ) -> models.RbacPolicyResponse:
         """Policy.
 
         ``GET /v1/rbac/policy``
@@ -80,7 +80,7 @@ class AsyncRbac2(AsyncResource):
             headers=None,
             body=None,
             server=None,
-            cast=models.PolicyResponse.from_dict,
+            cast=models.RbacPolicyResponse.from_dict,
             extra_headers=extra_headers,
             timeout=timeout,
             total_timeout=total_timeout,

@@ -62,7 +62,7 @@ class Sessions2(SyncResource):
         session_duration_minutes: int | Unset = UNSET,
         session_jwt: str | Unset = UNSET,
         session_custom_claims: Dict[str, Any] | Unset = UNSET,
-        authorization_check: models.AuthorizationCheck | Unset = UNSET,
+        authorization_check: models.SessionsAuthorizationCheck | Unset = UNSET,
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
@@ -115,7 +115,7 @@ class Sessions2(SyncResource):
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
-    ) -> models.SessionsRevokeResponse:
+    ) -> models.StatusResponse:
         """Revoke.
 
         ``POST /v1/sessions/revoke``
@@ -136,7 +136,7 @@ class Sessions2(SyncResource):
                 "session_jwt": session_jwt,
             },
             server=None,
-            cast=models.SessionsRevokeResponse.from_dict,
+            cast=models.StatusResponse.from_dict,
             extra_headers=extra_headers,
             timeout=timeout,
             total_timeout=total_timeout,
@@ -152,7 +152,7 @@ class Sessions2(SyncResource):
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
-    ) -> models.SessionsMigrateResponse:
+    ) -> models.PasswordsAuthenticateResponse:
         """Migrate.
 
         ``POST /v1/sessions/migrate``
@@ -191,7 +191,7 @@ class Sessions2(SyncResource):
                 "telemetry_id": telemetry_id,
             },
             server=None,
-            cast=models.SessionsMigrateResponse.from_dict,
+            cast=models.PasswordsAuthenticateResponse.from_dict,
             extra_headers=extra_headers,
             timeout=timeout,
             total_timeout=total_timeout,
@@ -207,7 +207,7 @@ class Sessions2(SyncResource):
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
-    ) -> models.SessionsExchangeAccessTokenResponse:
+    ) -> models.PasswordsAuthenticateResponse:
         """Exchange access token.
 
         ``POST /v1/sessions/exchange_access_token``
@@ -247,7 +247,7 @@ class Sessions2(SyncResource):
                 "telemetry_id": telemetry_id,
             },
             server=None,
-            cast=models.SessionsExchangeAccessTokenResponse.from_dict,
+            cast=models.PasswordsAuthenticateResponse.from_dict,
             extra_headers=extra_headers,
             timeout=timeout,
             total_timeout=total_timeout,
@@ -294,7 +294,7 @@ class Sessions2(SyncResource):
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
-    ) -> models.SessionsAttestResponse:
+    ) -> models.PasswordsAuthenticateResponse:
         """Attest.
 
         ``POST /v1/sessions/attest``
@@ -341,7 +341,7 @@ class Sessions2(SyncResource):
                 "telemetry_id": telemetry_id,
             },
             server=None,
-            cast=models.SessionsAttestResponse.from_dict,
+            cast=models.PasswordsAuthenticateResponse.from_dict,
             extra_headers=extra_headers,
             timeout=timeout,
             total_timeout=total_timeout,
@@ -404,7 +404,7 @@ class AsyncSessions2(AsyncResource):
         session_duration_minutes: int | Unset = UNSET,
         session_jwt: str | Unset = UNSET,
         session_custom_claims: Dict[str, Any] | Unset = UNSET,
-        authorization_check: models.AuthorizationCheck | Unset = UNSET,
+        authorization_check: models.SessionsAuthorizationCheck | Unset = UNSET,
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
@@ -457,7 +457,7 @@ class AsyncSessions2(AsyncResource):
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
-    ) -> models.SessionsRevokeResponse:
+    ) -> models.StatusResponse:
         """Revoke.
 
         ``POST /v1/sessions/revoke``
@@ -478,7 +478,7 @@ class AsyncSessions2(AsyncResource):
                 "session_jwt": session_jwt,
             },
             server=None,
-            cast=models.SessionsRevokeResponse.from_dict,
+            cast=models.StatusResponse.from_dict,
             extra_headers=extra_headers,
             timeout=timeout,
             total_timeout=total_timeout,
@@ -494,7 +494,7 @@ class AsyncSessions2(AsyncResource):
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
-    ) -> models.SessionsMigrateResponse:
+    ) -> models.PasswordsAuthenticateResponse:
         """Migrate.
 
         ``POST /v1/sessions/migrate``
@@ -533,7 +533,7 @@ class AsyncSessions2(AsyncResource):
                 "telemetry_id": telemetry_id,
             },
             server=None,
-            cast=models.SessionsMigrateResponse.from_dict,
+            cast=models.PasswordsAuthenticateResponse.from_dict,
             extra_headers=extra_headers,
             timeout=timeout,
             total_timeout=total_timeout,
@@ -549,7 +549,7 @@ class AsyncSessions2(AsyncResource):
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
-    ) -> models.SessionsExchangeAccessTokenResponse:
+    ) -> models.PasswordsAuthenticateResponse:
         """Exchange access token.
 
         ``POST /v1/sessions/exchange_access_token``
@@ -589,7 +589,7 @@ class AsyncSessions2(AsyncResource):
                 "telemetry_id": telemetry_id,
             },
             server=None,
-            cast=models.SessionsExchangeAccessTokenResponse.from_dict,
+            cast=models.PasswordsAuthenticateResponse.from_dict,
             extra_headers=extra_headers,
             timeout=timeout,
             total_timeout=total_timeout,
@@ -636,7 +636,7 @@ class AsyncSessions2(AsyncResource):
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
-    ) -> models.SessionsAttestResponse:
+    ) -> models.PasswordsAuthenticateResponse:
         """Attest.
 
         ``POST /v1/sessions/attest``
@@ -683,7 +683,7 @@ class AsyncSessions2(AsyncResource):
                 "telemetry_id": telemetry_id,
             },
             server=None,
-            cast=models.SessionsAttestResponse.from_dict,
+            cast=models.PasswordsAuthenticateResponse.from_dict,
             extra_headers=extra_headers,
             timeout=timeout,
             total_timeout=total_timeout,

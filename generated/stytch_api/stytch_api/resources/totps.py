@@ -33,7 +33,7 @@ class Totps2(SyncResource):
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
-    ) -> models.CreateResponse:
+    ) -> models.TotpsCreateResponse:
         """Create.
 
         ``POST /v1/totps``
@@ -55,7 +55,7 @@ class Totps2(SyncResource):
                 "expiration_minutes": expiration_minutes,
             },
             server=None,
-            cast=models.CreateResponse.from_dict,
+            cast=models.TotpsCreateResponse.from_dict,
             extra_headers=extra_headers,
             timeout=timeout,
             total_timeout=total_timeout,
@@ -74,7 +74,7 @@ class Totps2(SyncResource):
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
-    ) -> models.AuthenticateResponse3:
+    ) -> models.TotpsAuthenticateResponse:
         """Authenticate.
 
         ``POST /v1/totps/authenticate``
@@ -120,7 +120,7 @@ class Totps2(SyncResource):
                 "telemetry_id": telemetry_id,
             },
             server=None,
-            cast=models.AuthenticateResponse3.from_dict,
+            cast=models.TotpsAuthenticateResponse.from_dict,
             extra_headers=extra_headers,
             timeout=timeout,
             total_timeout=total_timeout,
@@ -247,7 +247,7 @@ class AsyncTotps2(AsyncResource):
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
-    ) -> models.CreateResponse:
+    ) -> models.TotpsCreateResponse:
         """Create.
 
         ``POST /v1/totps``
@@ -269,7 +269,7 @@ class AsyncTotps2(AsyncResource):
                 "expiration_minutes": expiration_minutes,
             },
             server=None,
-            cast=models.CreateResponse.from_dict,
+            cast=models.TotpsCreateResponse.from_dict,
             extra_headers=extra_headers,
             timeout=timeout,
             total_timeout=total_timeout,
@@ -288,7 +288,7 @@ class AsyncTotps2(AsyncResource):
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
-    ) -> models.AuthenticateResponse3:
+    ) -> models.TotpsAuthenticateResponse:
         """Authenticate.
 
         ``POST /v1/totps/authenticate``
@@ -334,7 +334,7 @@ class AsyncTotps2(AsyncResource):
                 "telemetry_id": telemetry_id,
             },
             server=None,
-            cast=models.AuthenticateResponse3.from_dict,
+            cast=models.TotpsAuthenticateResponse.from_dict,
             extra_headers=extra_headers,
             timeout=timeout,
             total_timeout=total_timeout,

@@ -294,7 +294,7 @@ class Users(SyncResource):
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
-    ) -> models.UsersExchangePrimaryFactorResponse:
+    ) -> models.UserResponse:
         """Exchange primary factor.
 
         ``PUT /v1/users/{user_id}/exchange_primary_factor``
@@ -316,7 +316,7 @@ class Users(SyncResource):
                 "phone_number": phone_number,
             },
             server=None,
-            cast=models.UsersExchangePrimaryFactorResponse.from_dict,
+            cast=models.UserResponse.from_dict,
             extra_headers=extra_headers,
             timeout=timeout,
             total_timeout=total_timeout,
@@ -329,7 +329,7 @@ class Users(SyncResource):
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
-    ) -> models.UsersDeleteEmailResponse:
+    ) -> models.UserResponse:
         """Delete email.
 
         ``DELETE /v1/users/emails/{email_id}``
@@ -344,7 +344,7 @@ class Users(SyncResource):
             headers=None,
             body=None,
             server=None,
-            cast=models.UsersDeleteEmailResponse.from_dict,
+            cast=models.UserResponse.from_dict,
             extra_headers=extra_headers,
             timeout=timeout,
             total_timeout=total_timeout,
@@ -357,7 +357,7 @@ class Users(SyncResource):
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
-    ) -> models.UsersDeletePhoneNumberResponse:
+    ) -> models.UserResponse:
         """Delete phone number.
 
         ``DELETE /v1/users/phone_numbers/{phone_id}``
@@ -372,7 +372,7 @@ class Users(SyncResource):
             headers=None,
             body=None,
             server=None,
-            cast=models.UsersDeletePhoneNumberResponse.from_dict,
+            cast=models.UserResponse.from_dict,
             extra_headers=extra_headers,
             timeout=timeout,
             total_timeout=total_timeout,
@@ -385,7 +385,7 @@ class Users(SyncResource):
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
-    ) -> models.UsersDeleteWebauthnRegistrationResponse:
+    ) -> models.UserResponse:
         """Delete webauthn registration.
 
         ``DELETE /v1/users/webauthn_registrations/{webauthn_registration_id}``
@@ -400,7 +400,7 @@ class Users(SyncResource):
             headers=None,
             body=None,
             server=None,
-            cast=models.UsersDeleteWebauthnRegistrationResponse.from_dict,
+            cast=models.UserResponse.from_dict,
             extra_headers=extra_headers,
             timeout=timeout,
             total_timeout=total_timeout,
@@ -413,7 +413,7 @@ class Users(SyncResource):
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
-    ) -> models.UsersDeleteBiometricRegistrationResponse:
+    ) -> models.UserResponse:
         """Delete biometric registration.
 
         ``DELETE /v1/users/biometric_registrations/{biometric_registration_id}``
@@ -428,7 +428,7 @@ class Users(SyncResource):
             headers=None,
             body=None,
             server=None,
-            cast=models.UsersDeleteBiometricRegistrationResponse.from_dict,
+            cast=models.UserResponse.from_dict,
             extra_headers=extra_headers,
             timeout=timeout,
             total_timeout=total_timeout,
@@ -441,7 +441,7 @@ class Users(SyncResource):
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
-    ) -> models.UsersDeleteTotpResponse:
+    ) -> models.UserResponse:
         """Delete totp.
 
         ``DELETE /v1/users/totps/{totp_id}``
@@ -456,7 +456,7 @@ class Users(SyncResource):
             headers=None,
             body=None,
             server=None,
-            cast=models.UsersDeleteTotpResponse.from_dict,
+            cast=models.UserResponse.from_dict,
             extra_headers=extra_headers,
             timeout=timeout,
             total_timeout=total_timeout,
@@ -469,7 +469,7 @@ class Users(SyncResource):
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
-    ) -> models.UsersDeleteCryptoWalletResponse:
+    ) -> models.UserResponse:
         """Delete crypto wallet.
 
         ``DELETE /v1/users/crypto_wallets/{crypto_wallet_id}``
@@ -484,7 +484,7 @@ class Users(SyncResource):
             headers=None,
             body=None,
             server=None,
-            cast=models.UsersDeleteCryptoWalletResponse.from_dict,
+            cast=models.UserResponse.from_dict,
             extra_headers=extra_headers,
             timeout=timeout,
             total_timeout=total_timeout,
@@ -497,7 +497,7 @@ class Users(SyncResource):
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
-    ) -> models.UsersDeletePasswordResponse:
+    ) -> models.UserResponse:
         """Delete password.
 
         ``DELETE /v1/users/passwords/{password_id}``
@@ -512,7 +512,7 @@ class Users(SyncResource):
             headers=None,
             body=None,
             server=None,
-            cast=models.UsersDeletePasswordResponse.from_dict,
+            cast=models.UserResponse.from_dict,
             extra_headers=extra_headers,
             timeout=timeout,
             total_timeout=total_timeout,
@@ -525,7 +525,7 @@ class Users(SyncResource):
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
-    ) -> models.UsersDeleteOauthRegistrationResponse:
+    ) -> models.UserResponse:
         """Delete oauth registration.
 
         ``DELETE /v1/users/oauth/{oauth_user_registration_id}``
@@ -540,7 +540,7 @@ class Users(SyncResource):
             headers=None,
             body=None,
             server=None,
-            cast=models.UsersDeleteOauthRegistrationResponse.from_dict,
+            cast=models.UserResponse.from_dict,
             extra_headers=extra_headers,
             timeout=timeout,
             total_timeout=total_timeout,
@@ -553,7 +553,7 @@ class Users(SyncResource):
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
-    ) -> models.UsersDeleteExternalIdResponse:
+    ) -> models.UserResponse:
         """Delete external id.
 
         ``DELETE /v1/users/{user_id}/external_id``
@@ -568,7 +568,7 @@ class Users(SyncResource):
             headers=None,
             body=None,
             server=None,
-            cast=models.UsersDeleteExternalIdResponse.from_dict,
+            cast=models.UserResponse.from_dict,
             extra_headers=extra_headers,
             timeout=timeout,
             total_timeout=total_timeout,
@@ -581,7 +581,7 @@ class Users(SyncResource):
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
-    ) -> models.UsersConnectedAppsResponse:
+    ) -> models.ConnectedAppsResponse:
         """Connected apps.
 
         ``GET /v1/users/{user_id}/connected_apps``
@@ -597,7 +597,7 @@ class Users(SyncResource):
             headers=None,
             body=None,
             server=None,
-            cast=models.UsersConnectedAppsResponse.from_dict,
+            cast=models.ConnectedAppsResponse.from_dict,
             extra_headers=extra_headers,
             timeout=timeout,
             total_timeout=total_timeout,
@@ -611,7 +611,7 @@ class Users(SyncResource):
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
-    ) -> models.UsersRevokeResponse:
+    ) -> models.StatusResponse:
         """Revoke.
 
         ``POST /v1/users/{user_id}/connected_apps/{connected_app_id}/revoke``
@@ -628,7 +628,7 @@ class Users(SyncResource):
             headers=None,
             body=None,
             server=None,
-            cast=models.UsersRevokeResponse.from_dict,
+            cast=models.StatusResponse.from_dict,
             extra_headers=extra_headers,
             timeout=timeout,
             total_timeout=total_timeout,
@@ -934,7 +934,7 @@ class AsyncUsers(AsyncResource):
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
-    ) -> models.UsersExchangePrimaryFactorResponse:
+    ) -> models.UserResponse:
         """Exchange primary factor.
 
         ``PUT /v1/users/{user_id}/exchange_primary_factor``
@@ -956,7 +956,7 @@ class AsyncUsers(AsyncResource):
                 "phone_number": phone_number,
             },
             server=None,
-            cast=models.UsersExchangePrimaryFactorResponse.from_dict,
+            cast=models.UserResponse.from_dict,
             extra_headers=extra_headers,
             timeout=timeout,
             total_timeout=total_timeout,
@@ -969,7 +969,7 @@ class AsyncUsers(AsyncResource):
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
-    ) -> models.UsersDeleteEmailResponse:
+    ) -> models.UserResponse:
         """Delete email.
 
         ``DELETE /v1/users/emails/{email_id}``
@@ -984,7 +984,7 @@ class AsyncUsers(AsyncResource):
             headers=None,
             body=None,
             server=None,
-            cast=models.UsersDeleteEmailResponse.from_dict,
+            cast=models.UserResponse.from_dict,
             extra_headers=extra_headers,
             timeout=timeout,
             total_timeout=total_timeout,
@@ -997,7 +997,7 @@ class AsyncUsers(AsyncResource):
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
-    ) -> models.UsersDeletePhoneNumberResponse:
+    ) -> models.UserResponse:
         """Delete phone number.
 
         ``DELETE /v1/users/phone_numbers/{phone_id}``
@@ -1012,7 +1012,7 @@ class AsyncUsers(AsyncResource):
             headers=None,
             body=None,
             server=None,
-            cast=models.UsersDeletePhoneNumberResponse.from_dict,
+            cast=models.UserResponse.from_dict,
             extra_headers=extra_headers,
             timeout=timeout,
             total_timeout=total_timeout,
@@ -1025,7 +1025,7 @@ class AsyncUsers(AsyncResource):
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
-    ) -> models.UsersDeleteWebauthnRegistrationResponse:
+    ) -> models.UserResponse:
         """Delete webauthn registration.
 
         ``DELETE /v1/users/webauthn_registrations/{webauthn_registration_id}``
@@ -1040,7 +1040,7 @@ class AsyncUsers(AsyncResource):
             headers=None,
             body=None,
             server=None,
-            cast=models.UsersDeleteWebauthnRegistrationResponse.from_dict,
+            cast=models.UserResponse.from_dict,
             extra_headers=extra_headers,
             timeout=timeout,
             total_timeout=total_timeout,
@@ -1053,7 +1053,7 @@ class AsyncUsers(AsyncResource):
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
-    ) -> models.UsersDeleteBiometricRegistrationResponse:
+    ) -> models.UserResponse:
         """Delete biometric registration.
 
         ``DELETE /v1/users/biometric_registrations/{biometric_registration_id}``
@@ -1068,7 +1068,7 @@ class AsyncUsers(AsyncResource):
             headers=None,
             body=None,
             server=None,
-            cast=models.UsersDeleteBiometricRegistrationResponse.from_dict,
+            cast=models.UserResponse.from_dict,
             extra_headers=extra_headers,
             timeout=timeout,
             total_timeout=total_timeout,
@@ -1081,7 +1081,7 @@ class AsyncUsers(AsyncResource):
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
-    ) -> models.UsersDeleteTotpResponse:
+    ) -> models.UserResponse:
         """Delete totp.
 
         ``DELETE /v1/users/totps/{totp_id}``
@@ -1096,7 +1096,7 @@ class AsyncUsers(AsyncResource):
             headers=None,
             body=None,
             server=None,
-            cast=models.UsersDeleteTotpResponse.from_dict,
+            cast=models.UserResponse.from_dict,
             extra_headers=extra_headers,
             timeout=timeout,
             total_timeout=total_timeout,
@@ -1109,7 +1109,7 @@ class AsyncUsers(AsyncResource):
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
-    ) -> models.UsersDeleteCryptoWalletResponse:
+    ) -> models.UserResponse:
         """Delete crypto wallet.
 
         ``DELETE /v1/users/crypto_wallets/{crypto_wallet_id}``
@@ -1124,7 +1124,7 @@ class AsyncUsers(AsyncResource):
             headers=None,
             body=None,
             server=None,
-            cast=models.UsersDeleteCryptoWalletResponse.from_dict,
+            cast=models.UserResponse.from_dict,
             extra_headers=extra_headers,
             timeout=timeout,
             total_timeout=total_timeout,
@@ -1137,7 +1137,7 @@ class AsyncUsers(AsyncResource):
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
-    ) -> models.UsersDeletePasswordResponse:
+    ) -> models.UserResponse:
         """Delete password.
 
         ``DELETE /v1/users/passwords/{password_id}``
@@ -1152,7 +1152,7 @@ class AsyncUsers(AsyncResource):
             headers=None,
             body=None,
             server=None,
-            cast=models.UsersDeletePasswordResponse.from_dict,
+            cast=models.UserResponse.from_dict,
             extra_headers=extra_headers,
             timeout=timeout,
             total_timeout=total_timeout,
@@ -1165,7 +1165,7 @@ class AsyncUsers(AsyncResource):
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
-    ) -> models.UsersDeleteOauthRegistrationResponse:
+    ) -> models.UserResponse:
         """Delete oauth registration.
 
         ``DELETE /v1/users/oauth/{oauth_user_registration_id}``
@@ -1180,7 +1180,7 @@ class AsyncUsers(AsyncResource):
             headers=None,
             body=None,
             server=None,
-            cast=models.UsersDeleteOauthRegistrationResponse.from_dict,
+            cast=models.UserResponse.from_dict,
             extra_headers=extra_headers,
             timeout=timeout,
             total_timeout=total_timeout,
@@ -1193,7 +1193,7 @@ class AsyncUsers(AsyncResource):
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
-    ) -> models.UsersDeleteExternalIdResponse:
+    ) -> models.UserResponse:
         """Delete external id.
 
         ``DELETE /v1/users/{user_id}/external_id``
@@ -1208,7 +1208,7 @@ class AsyncUsers(AsyncResource):
             headers=None,
             body=None,
             server=None,
-            cast=models.UsersDeleteExternalIdResponse.from_dict,
+            cast=models.UserResponse.from_dict,
             extra_headers=extra_headers,
             timeout=timeout,
             total_timeout=total_timeout,
@@ -1221,7 +1221,7 @@ class AsyncUsers(AsyncResource):
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
-    ) -> models.UsersConnectedAppsResponse:
+    ) -> models.ConnectedAppsResponse:
         """Connected apps.
 
         ``GET /v1/users/{user_id}/connected_apps``
@@ -1237,7 +1237,7 @@ class AsyncUsers(AsyncResource):
             headers=None,
             body=None,
             server=None,
-            cast=models.UsersConnectedAppsResponse.from_dict,
+            cast=models.ConnectedAppsResponse.from_dict,
             extra_headers=extra_headers,
             timeout=timeout,
             total_timeout=total_timeout,
@@ -1251,7 +1251,7 @@ class AsyncUsers(AsyncResource):
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
-    ) -> models.UsersRevokeResponse:
+    ) -> models.StatusResponse:
         """Revoke.
 
         ``POST /v1/users/{user_id}/connected_apps/{connected_app_id}/revoke``
@@ -1268,7 +1268,7 @@ class AsyncUsers(AsyncResource):
             headers=None,
             body=None,
             server=None,
-            cast=models.UsersRevokeResponse.from_dict,
+            cast=models.StatusResponse.from_dict,
             extra_headers=extra_headers,
             timeout=timeout,
             total_timeout=total_timeout,

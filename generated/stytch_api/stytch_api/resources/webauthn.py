@@ -99,7 +99,7 @@ class Webauthn(SyncResource):
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
-    ) -> models.WebauthnRegisterResponse:
+    ) -> models.WebauthnAuthenticateResponse:
         """Register.
 
         ``POST /v1/webauthn/register``
@@ -146,7 +146,7 @@ class Webauthn(SyncResource):
                 "telemetry_id": telemetry_id,
             },
             server=None,
-            cast=models.WebauthnRegisterResponse.from_dict,
+            cast=models.WebauthnAuthenticateResponse.from_dict,
             extra_headers=extra_headers,
             timeout=timeout,
             total_timeout=total_timeout,
@@ -415,7 +415,7 @@ class AsyncWebauthn(AsyncResource):
         extra_headers: Headers | None = None,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
-    ) -> models.WebauthnRegisterResponse:
+    ) -> models.WebauthnAuthenticateResponse:
         """Register.
 
         ``POST /v1/webauthn/register``
@@ -462,7 +462,7 @@ class AsyncWebauthn(AsyncResource):
                 "telemetry_id": telemetry_id,
             },
             server=None,
-            cast=models.WebauthnRegisterResponse.from_dict,
+            cast=models.WebauthnAuthenticateResponse.from_dict,
             extra_headers=extra_headers,
             timeout=timeout,
             total_timeout=total_timeout,
