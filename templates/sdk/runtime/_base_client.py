@@ -4,7 +4,8 @@ This module is the same in every generated SDK: what depends on the API (credent
 environments, servers, the package name) lives in `_client.py`, which passes it here as a
 `ConnectionSettings`. `BaseAPIClient` holds what the sync and async clients share;
 `SyncAPIClient` and `AsyncAPIClient` add only the I/O loop. The generated resource classes
-send their requests through `SyncResource._request` and `AsyncResource._request`.
+send their requests through `SyncResource._call` and `AsyncResource._call`, each
+described by an `Endpoint`.
 """
 
 from __future__ import annotations
@@ -16,16 +17,19 @@ import logging
 import os
 import random
 import re
+import string
 import threading
 import time
 import zlib
 from collections.abc import AsyncIterator, Callable, Iterable, Iterator, Mapping, Sequence
 from types import TracebackType
-from typing import Any, Final, Self, TypeAlias, TypeVar
+from typing import Any, Final, Generic, Self, TypeAlias, TypeVar, final
 from urllib.parse import quote
 
 import httpx
 
+from ._models import cursor_at
+from ._pagination import aiter_pages, iter_pages
 from ._response import _process_response
 from ._types import NOT_GIVEN, Headers, NotGiven, Timeout, TotalTimeout, Unset
 from .errors import (
@@ -51,6 +55,7 @@ __all__ = [
     "AsyncResource",
     "BaseAPIClient",
     "ConnectionSettings",
+    "Endpoint",
     "SyncAPIClient",
     "SyncResource",
     "basic_auth",
@@ -952,11 +957,99 @@ class AsyncAPIClient(BaseAPIClient):
         raise self._too_many_redirects(request, http.max_redirects)
 
 
+# The entries of a method's `locals()` that are not parameters of the API.
+_NOT_PARAMS: Final = frozenset({"self", "options"})
+
+
+@final
+class Endpoint(Generic[T]):
+    """One API operation, as its generated sync and async methods both send it.
+
+    `path` is a `str.format` template whose fields name the path arguments; `cast` turns the
+    decoded JSON into what the method returns; `server` names one of the client's servers
+    (None: the base URL). Every other argument goes to `location` (`"query"`, `"header"` or
+    `"body"`) under its own name, unless a keyword places it: `session="header:X-Session"`
+    (a location, then `":"` and the name on the wire when that differs).
+    """
+
+    __slots__ = ("method", "path", "cast", "location", "server", "path_params", "placed")
+
+    def __init__(
+        self,
+        method: str,
+        path: str,
+        cast: Callable[[Any], T],
+        location: str | None = None,
+        server: str | None = None,
+        /,
+        **placed: str,
+    ) -> None:
+        self.method = method
+        self.path = path
+        self.cast = cast
+        self.location = location or "body"  # None: the method has no such parameter
+        self.server = server
+        fields = string.Formatter().parse(path)
+        self.path_params = frozenset(name for _, name, _, _ in fields if name is not None)
+        self.placed: dict[str, tuple[str, str]] = {}
+        for name, where in placed.items():
+            place, _, wire = where.partition(":")
+            self.placed[name] = (place, wire or name)
+
+    def __repr__(self) -> str:
+        return f"<Endpoint {self.method} {self.path}>"
+
+    def request_args(self, args: Mapping[str, Any]) -> dict[str, Any]:
+        """The arguments of `_request` but `cast`, for a call with `args` (its `locals()`).
+
+        A location gets a mapping (even an empty one: a JSON body of `{}`) when the method
+        has a parameter there, else None.
+        """
+        parts: dict[str, dict[str, Any]] = {}
+        path_values = {}
+        for name, value in args.items():
+            if name in _NOT_PARAMS:
+                continue
+            if name in self.path_params:
+                path_values[name] = path_param(value)
+                continue
+            location, wire = self.placed.get(name) or (self.location, name)
+            if location in parts:
+                parts[location][wire] = value
+            else:
+                parts[location] = {wire: value}
+        return {
+            "method": self.method,
+            "path": self.path.format_map(path_values) if path_values else self.path,
+            "query": parts.get("query"),
+            "headers": parts.get("header"),
+            "body": parts.get("body"),
+            "server": self.server,
+            **args["options"],
+        }
+
+
 class SyncResource:
-    """Base class of the generated synchronous resource classes."""
+    """Base class of the generated synchronous resource classes.
+
+    A generated method passes its `Endpoint` and its arguments (`locals()`: every parameter,
+    and the per-call `options`) to `_call`; its docstring and signature are all it spells.
+    """
 
     def __init__(self, client: SyncAPIClient) -> None:
         self._client = client
+
+    def _call(self, endpoint: Endpoint[T], args: Mapping[str, Any]) -> T:
+        return self._client._request(cast=endpoint.cast, **endpoint.request_args(args))
+
+    def _pages(
+        self, endpoint: Endpoint[T], args: Mapping[str, Any], cursor: str, *next_cursor: str
+    ) -> Iterator[T]:
+        """Every page: the first, then each page the `next_cursor` field points to."""
+        return iter_pages(
+            lambda value: self._call(endpoint, {cursor: value, **args}),
+            lambda page: cursor_at(page, *next_cursor),
+        )
 
     def _request(
         self,
@@ -972,6 +1065,7 @@ class SyncResource:
         timeout: Timeout | NotGiven = NOT_GIVEN,
         total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
     ) -> T:
+        """Send any request through the client (its settings, retries and errors)."""
         return self._client._request(
             method,
             path,
@@ -987,10 +1081,22 @@ class SyncResource:
 
 
 class AsyncResource:
-    """Base class of the generated asynchronous resource classes."""
+    """Base class of the generated asynchronous resource classes (see `SyncResource`)."""
 
     def __init__(self, client: AsyncAPIClient) -> None:
         self._client = client
+
+    async def _call(self, endpoint: Endpoint[T], args: Mapping[str, Any]) -> T:
+        return await self._client._request(cast=endpoint.cast, **endpoint.request_args(args))
+
+    def _pages(
+        self, endpoint: Endpoint[T], args: Mapping[str, Any], cursor: str, *next_cursor: str
+    ) -> AsyncIterator[T]:
+        """Every page: the first, then each page the `next_cursor` field points to."""
+        return aiter_pages(
+            lambda value: self._call(endpoint, {cursor: value, **args}),
+            lambda page: cursor_at(page, *next_cursor),
+        )
 
     async def _request(
         self,
@@ -1006,6 +1112,7 @@ class AsyncResource:
         timeout: Timeout | NotGiven = NOT_GIVEN,
         total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
     ) -> T:
+        """Send any request through the client (its settings, retries and errors)."""
         return await self._client._request(
             method,
             path,

@@ -5,14 +5,12 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator, Iterator
 from functools import cached_property
-from typing import Any, Dict, List, Literal
+from typing import Any, Dict, List, Literal, Unpack
 
 from .. import models
-from .._base_client import AsyncResource, SyncResource, path_param
-from .._models import cursor_at
-from .._pagination import aiter_pages, iter_pages
+from .._base_client import AsyncResource, Endpoint, SyncResource
 from .._response import async_to_raw_response_wrapper, to_raw_response_wrapper
-from .._types import NOT_GIVEN, UNSET, Headers, NotGiven, Timeout, TotalTimeout, Unset
+from .._types import UNSET, RequestOptions, Unset
 
 __all__ = [
     "B2B",
@@ -92,6 +90,589 @@ __all__ = [
     "External",
     "AsyncExternal",
 ]
+_B2B_SCIM_CONNECTION_UPDATE = Endpoint(
+    "PUT",
+    "/v1/b2b/scim/{organization_id}/connection/{connection_id}",
+    models.ConnectionUpdateResponse.from_dict,
+    "body",
+    x_stytch_member_session="header:X-Stytch-Member-Session",
+    x_stytch_member_session_jwt="header:X-Stytch-Member-SessionJWT",
+)
+_B2B_SCIM_CONNECTION_DELETE = Endpoint(
+    "DELETE",
+    "/v1/b2b/scim/{organization_id}/connection/{connection_id}",
+    models.ConnectionDeleteResponse.from_dict,
+    "header",
+    x_stytch_member_session="header:X-Stytch-Member-Session",
+    x_stytch_member_session_jwt="header:X-Stytch-Member-SessionJWT",
+)
+_B2B_SCIM_CONNECTION_GET_GROUPS = Endpoint(
+    "GET",
+    "/v1/b2b/scim/{organization_id}/connection/{connection_id}",
+    models.ConnectionGetGroupsResponse.from_dict,
+    "query",
+    x_stytch_member_session="header:X-Stytch-Member-Session",
+    x_stytch_member_session_jwt="header:X-Stytch-Member-SessionJWT",
+)
+_B2B_SCIM_CONNECTION_ROTATE_START = Endpoint(
+    "POST",
+    "/v1/b2b/scim/{organization_id}/connection/{connection_id}/rotate/start",
+    models.ConnectionRotateStartResponse.from_dict,
+    "header",
+    x_stytch_member_session="header:X-Stytch-Member-Session",
+    x_stytch_member_session_jwt="header:X-Stytch-Member-SessionJWT",
+)
+_B2B_SCIM_CONNECTION_ROTATE_COMPLETE = Endpoint(
+    "POST",
+    "/v1/b2b/scim/{organization_id}/connection/{connection_id}/rotate/complete",
+    models.ConnectionRotateCompleteResponse.from_dict,
+    "header",
+    x_stytch_member_session="header:X-Stytch-Member-Session",
+    x_stytch_member_session_jwt="header:X-Stytch-Member-SessionJWT",
+)
+_B2B_SCIM_CONNECTION_ROTATE_CANCEL = Endpoint(
+    "POST",
+    "/v1/b2b/scim/{organization_id}/connection/{connection_id}/rotate/cancel",
+    models.ConnectionRotateCancelResponse.from_dict,
+    "header",
+    x_stytch_member_session="header:X-Stytch-Member-Session",
+    x_stytch_member_session_jwt="header:X-Stytch-Member-SessionJWT",
+)
+_B2B_SCIM_CONNECTION_CREATE = Endpoint(
+    "POST",
+    "/v1/b2b/scim/{organization_id}/connection",
+    models.ConnectionCreateResponse.from_dict,
+    "body",
+    x_stytch_member_session="header:X-Stytch-Member-Session",
+    x_stytch_member_session_jwt="header:X-Stytch-Member-SessionJWT",
+)
+_B2B_SCIM_CONNECTION_GET = Endpoint(
+    "GET",
+    "/v1/b2b/scim/{organization_id}/connection",
+    models.ConnectionGetResponse.from_dict,
+    "header",
+    x_stytch_member_session="header:X-Stytch-Member-Session",
+    x_stytch_member_session_jwt="header:X-Stytch-Member-SessionJWT",
+)
+_B2B_ORGANIZATIONS_CREATE = Endpoint(
+    "POST", "/v1/b2b/organizations", models.OrganizationsCreateResponse.from_dict, "body"
+)
+_B2B_ORGANIZATIONS_GET = Endpoint(
+    "GET", "/v1/b2b/organizations/{organization_id}", models.OrganizationsGetResponse.from_dict
+)
+_B2B_ORGANIZATIONS_UPDATE = Endpoint(
+    "PUT",
+    "/v1/b2b/organizations/{organization_id}",
+    models.OrganizationsUpdateResponse.from_dict,
+    "body",
+    x_stytch_member_session="header:X-Stytch-Member-Session",
+    x_stytch_member_session_jwt="header:X-Stytch-Member-SessionJWT",
+)
+_B2B_ORGANIZATIONS_DELETE = Endpoint(
+    "DELETE",
+    "/v1/b2b/organizations/{organization_id}",
+    models.OrganizationsDeleteResponse.from_dict,
+    "header",
+    x_stytch_member_session="header:X-Stytch-Member-Session",
+    x_stytch_member_session_jwt="header:X-Stytch-Member-SessionJWT",
+)
+_B2B_ORGANIZATIONS_SEARCH = Endpoint(
+    "POST", "/v1/b2b/organizations/search", models.OrganizationsSearchResponse.from_dict, "body"
+)
+_B2B_ORGANIZATIONS_METRICS = Endpoint(
+    "GET",
+    "/v1/b2b/organizations/{organization_id}/metrics",
+    models.OrganizationsMetricsResponse.from_dict,
+)
+_B2B_ORGANIZATIONS_CONNECTED_APPS = Endpoint(
+    "GET",
+    "/v1/b2b/organizations/{organization_id}/connected_apps",
+    models.OrganizationsConnectedAppsResponse.from_dict,
+    "header",
+    x_stytch_member_session="header:X-Stytch-Member-Session",
+    x_stytch_member_session_jwt="header:X-Stytch-Member-SessionJWT",
+)
+_B2B_ORGANIZATIONS_GET_CONNECTED_APP = Endpoint(
+    "GET",
+    "/v1/b2b/organizations/{organization_id}/connected_apps/{connected_app_id}",
+    models.OrganizationsGetConnectedAppResponse.from_dict,
+    "header",
+    x_stytch_member_session="header:X-Stytch-Member-Session",
+    x_stytch_member_session_jwt="header:X-Stytch-Member-SessionJWT",
+)
+_B2B_ORGANIZATIONS_DELETE_EXTERNAL_ID = Endpoint(
+    "DELETE",
+    "/v1/b2b/organizations/{organization_id}/external_id",
+    models.OrganizationsDeleteExternalIdResponse.from_dict,
+    "header",
+    x_stytch_member_session="header:X-Stytch-Member-Session",
+    x_stytch_member_session_jwt="header:X-Stytch-Member-SessionJWT",
+)
+_B2B_ORGANIZATIONS_MEMBERS_UPDATE = Endpoint(
+    "PUT",
+    "/v1/b2b/organizations/{organization_id}/members/{member_id}",
+    models.MembersUpdateResponse.from_dict,
+    "body",
+    x_stytch_member_session="header:X-Stytch-Member-Session",
+    x_stytch_member_session_jwt="header:X-Stytch-Member-SessionJWT",
+)
+_B2B_ORGANIZATIONS_MEMBERS_DELETE = Endpoint(
+    "DELETE",
+    "/v1/b2b/organizations/{organization_id}/members/{member_id}",
+    models.MembersDeleteResponse.from_dict,
+    "header",
+    x_stytch_member_session="header:X-Stytch-Member-Session",
+    x_stytch_member_session_jwt="header:X-Stytch-Member-SessionJWT",
+)
+_B2B_ORGANIZATIONS_MEMBERS_REACTIVATE = Endpoint(
+    "PUT",
+    "/v1/b2b/organizations/{organization_id}/members/{member_id}/reactivate",
+    models.MembersReactivateResponse.from_dict,
+    "header",
+    x_stytch_member_session="header:X-Stytch-Member-Session",
+    x_stytch_member_session_jwt="header:X-Stytch-Member-SessionJWT",
+)
+_B2B_ORGANIZATIONS_MEMBERS_DELETE_MFA_PHONE_NUMBER = Endpoint(
+    "DELETE",
+    "/v1/b2b/organizations/{organization_id}/members/mfa_phone_numbers/{member_id}",
+    models.MembersDeleteMfaPhoneNumberResponse.from_dict,
+    "header",
+    x_stytch_member_session="header:X-Stytch-Member-Session",
+    x_stytch_member_session_jwt="header:X-Stytch-Member-SessionJWT",
+)
+_B2B_ORGANIZATIONS_MEMBERS_DELETE_TOTP = Endpoint(
+    "DELETE",
+    "/v1/b2b/organizations/{organization_id}/members/{member_id}/totp",
+    models.MembersDeleteTotpResponse.from_dict,
+    "header",
+    x_stytch_member_session="header:X-Stytch-Member-Session",
+    x_stytch_member_session_jwt="header:X-Stytch-Member-SessionJWT",
+)
+_B2B_ORGANIZATIONS_MEMBERS_SEARCH = Endpoint(
+    "POST",
+    "/v1/b2b/organizations/members/search",
+    models.MembersSearchResponse.from_dict,
+    "body",
+    x_stytch_member_session="header:X-Stytch-Member-Session",
+    x_stytch_member_session_jwt="header:X-Stytch-Member-SessionJWT",
+)
+_B2B_ORGANIZATIONS_MEMBERS_DELETE_PASSWORD = Endpoint(
+    "DELETE",
+    "/v1/b2b/organizations/{organization_id}/members/passwords/{member_password_id}",
+    models.MembersDeletePasswordResponse.from_dict,
+    "header",
+    x_stytch_member_session="header:X-Stytch-Member-Session",
+    x_stytch_member_session_jwt="header:X-Stytch-Member-SessionJWT",
+)
+_B2B_ORGANIZATIONS_MEMBERS_DANGEROUSLY_GET = Endpoint(
+    "GET",
+    "/v1/b2b/organizations/members/dangerously_get/{member_id}",
+    models.MembersDangerouslyGetResponse.from_dict,
+    "query",
+)
+_B2B_ORGANIZATIONS_MEMBERS_OIDC_PROVIDERS = Endpoint(
+    "GET",
+    "/v1/b2b/organizations/{organization_id}/members/{member_id}/oidc_providers",
+    models.MembersOidcProvidersResponse.from_dict,
+    "query",
+)
+_B2B_ORGANIZATIONS_MEMBERS_UNLINK_RETIRED_EMAIL = Endpoint(
+    "POST",
+    "/v1/b2b/organizations/{organization_id}/members/{member_id}/unlink_retired_email",
+    models.MembersUnlinkRetiredEmailResponse.from_dict,
+    "body",
+    x_stytch_member_session="header:X-Stytch-Member-Session",
+    x_stytch_member_session_jwt="header:X-Stytch-Member-SessionJWT",
+)
+_B2B_ORGANIZATIONS_MEMBERS_START_EMAIL_UPDATE = Endpoint(
+    "POST",
+    "/v1/b2b/organizations/{organization_id}/members/{member_id}/start_email_update",
+    models.MembersStartEmailUpdateResponse.from_dict,
+    "body",
+    x_stytch_member_session="header:X-Stytch-Member-Session",
+    x_stytch_member_session_jwt="header:X-Stytch-Member-SessionJWT",
+)
+_B2B_ORGANIZATIONS_MEMBERS_GET_CONNECTED_APPS = Endpoint(
+    "GET",
+    "/v1/b2b/organizations/{organization_id}/members/{member_id}/connected_apps",
+    models.MembersGetConnectedAppsResponse.from_dict,
+    "header",
+    x_stytch_member_session="header:X-Stytch-Member-Session",
+    x_stytch_member_session_jwt="header:X-Stytch-Member-SessionJWT",
+)
+_B2B_ORGANIZATIONS_MEMBERS_DELETE_EXTERNAL_ID = Endpoint(
+    "DELETE",
+    "/v1/b2b/organizations/{organization_id}/members/{member_id}/external_id",
+    models.MembersDeleteExternalIdResponse.from_dict,
+    "header",
+    x_stytch_member_session="header:X-Stytch-Member-Session",
+    x_stytch_member_session_jwt="header:X-Stytch-Member-SessionJWT",
+)
+_B2B_ORGANIZATIONS_MEMBERS_CREATE = Endpoint(
+    "POST",
+    "/v1/b2b/organizations/{organization_id}/members",
+    models.MembersCreateResponse.from_dict,
+    "body",
+    x_stytch_member_session="header:X-Stytch-Member-Session",
+    x_stytch_member_session_jwt="header:X-Stytch-Member-SessionJWT",
+)
+_B2B_ORGANIZATIONS_MEMBERS_GET = Endpoint(
+    "GET",
+    "/v1/b2b/organizations/{organization_id}/member",
+    models.MembersGetResponse.from_dict,
+    "query",
+)
+_B2B_ORGANIZATIONS_MEMBERS_OAUTH_PROVIDERS_GOOGLE = Endpoint(
+    "GET",
+    "/v1/b2b/organizations/{organization_id}/members/{member_id}/oauth_providers/google",
+    models.OauthProvidersGoogleResponse.from_dict,
+    "query",
+)
+_B2B_ORGANIZATIONS_MEMBERS_OAUTH_PROVIDERS_MICROSOFT = Endpoint(
+    "GET",
+    "/v1/b2b/organizations/{organization_id}/members/{member_id}/oauth_providers/microsoft",
+    models.OauthProvidersMicrosoftResponse.from_dict,
+    "query",
+)
+_B2B_ORGANIZATIONS_MEMBERS_OAUTH_PROVIDERS_SLACK = Endpoint(
+    "GET",
+    "/v1/b2b/organizations/{organization_id}/members/{member_id}/oauth_providers/slack",
+    models.OauthProvidersSlackResponse.from_dict,
+)
+_B2B_ORGANIZATIONS_MEMBERS_OAUTH_PROVIDERS_HUBSPOT = Endpoint(
+    "GET",
+    "/v1/b2b/organizations/{organization_id}/members/{member_id}/oauth_providers/hubspot",
+    models.OauthProvidersHubspotResponse.from_dict,
+    "query",
+)
+_B2B_ORGANIZATIONS_MEMBERS_OAUTH_PROVIDERS_GITHUB = Endpoint(
+    "GET",
+    "/v1/b2b/organizations/{organization_id}/members/{member_id}/oauth_providers/github",
+    models.OauthProvidersGithubResponse.from_dict,
+    "query",
+)
+_B2B_ORGANIZATIONS_MEMBERS_CONNECTED_APPS_REVOKE = Endpoint(
+    "POST",
+    "/v1/b2b/organizations/{organization_id}/members/{member_id}/connected_apps/{connected_app_id}/revoke",
+    models.ConnectedAppsRevokeResponse.from_dict,
+    "header",
+    x_stytch_member_session="header:X-Stytch-Member-Session",
+    x_stytch_member_session_jwt="header:X-Stytch-Member-SessionJWT",
+)
+_B2B_IDP_OAUTH_AUTHORIZE_START = Endpoint(
+    "POST",
+    "/v1/b2b/idp/oauth/authorize/start",
+    models.OauthAuthorizeStartResponse.from_dict,
+    "body",
+)
+_B2B_IDP_OAUTH_AUTHORIZE = Endpoint(
+    "POST", "/v1/b2b/idp/oauth/authorize", models.OauthAuthorizeResponse.from_dict, "body"
+)
+_B2B_SESSIONS_GET = Endpoint(
+    "GET", "/v1/b2b/sessions", models.B2BSessionsGetResponse.from_dict, "query"
+)
+_B2B_SESSIONS_AUTHENTICATE = Endpoint(
+    "POST",
+    "/v1/b2b/sessions/authenticate",
+    models.B2BSessionsAuthenticateResponse.from_dict,
+    "body",
+)
+_B2B_SESSIONS_REVOKE = Endpoint(
+    "POST",
+    "/v1/b2b/sessions/revoke",
+    models.B2BSessionsRevokeResponse.from_dict,
+    "body",
+    x_stytch_member_session="header:X-Stytch-Member-Session",
+    x_stytch_member_session_jwt="header:X-Stytch-Member-SessionJWT",
+)
+_B2B_SESSIONS_EXCHANGE = Endpoint(
+    "POST", "/v1/b2b/sessions/exchange", models.SessionsExchangeResponse.from_dict, "body"
+)
+_B2B_SESSIONS_EXCHANGE_ACCESS_TOKEN = Endpoint(
+    "POST",
+    "/v1/b2b/sessions/exchange_access_token",
+    models.B2BSessionsExchangeAccessTokenResponse.from_dict,
+    "body",
+)
+_B2B_SESSIONS_ATTEST = Endpoint(
+    "POST", "/v1/b2b/sessions/attest", models.B2BSessionsAttestResponse.from_dict, "body"
+)
+_B2B_SESSIONS_MIGRATE = Endpoint(
+    "POST", "/v1/b2b/sessions/migrate", models.B2BSessionsMigrateResponse.from_dict, "body"
+)
+_B2B_SESSIONS_GET_JWKS = Endpoint(
+    "GET", "/v1/b2b/sessions/jwks/{project_id}", models.B2BSessionsGetJwksResponse.from_dict
+)
+_B2B_IMPERSONATION_AUTHENTICATE = Endpoint(
+    "POST",
+    "/v1/b2b/impersonation/authenticate",
+    models.ImpersonationAuthenticateResponse.from_dict,
+    "body",
+)
+_B2B_RBAC_POLICY = Endpoint("GET", "/v1/b2b/rbac/policy", models.RbacPolicyResponse.from_dict)
+_B2B_RBAC_ORGANIZATIONS_GET_ORG_POLICY = Endpoint(
+    "GET",
+    "/v1/b2b/rbac/organizations/{organization_id}",
+    models.OrganizationsGetOrgPolicyResponse.from_dict,
+)
+_B2B_RBAC_ORGANIZATIONS_SET_ORG_POLICY = Endpoint(
+    "PUT",
+    "/v1/b2b/rbac/organizations/{organization_id}",
+    models.OrganizationsSetOrgPolicyResponse.from_dict,
+    "body",
+)
+_B2B_RECOVERY_CODES_RECOVER = Endpoint(
+    "POST", "/v1/b2b/recovery_codes/recover", models.RecoveryCodesRecoverResponse.from_dict, "body"
+)
+_B2B_RECOVERY_CODES_GET = Endpoint(
+    "GET",
+    "/v1/b2b/recovery_codes/{organization_id}/{member_id}",
+    models.RecoveryCodesGetResponse.from_dict,
+)
+_B2B_RECOVERY_CODES_ROTATE = Endpoint(
+    "POST", "/v1/b2b/recovery_codes/rotate", models.RecoveryCodesRotateResponse.from_dict, "body"
+)
+_B2B_TOTPS_CREATE = Endpoint("POST", "/v1/b2b/totp", models.TotpsCreateResponse.from_dict, "body")
+_B2B_TOTPS_AUTHENTICATE = Endpoint(
+    "POST", "/v1/b2b/totp/authenticate", models.TotpsAuthenticateResponse.from_dict, "body"
+)
+_B2B_TOTPS_MIGRATE = Endpoint(
+    "POST", "/v1/b2b/totp/migrate", models.TotpsMigrateResponse.from_dict, "body"
+)
+_B2B_DISCOVERY_INTERMEDIATE_SESSIONS_EXCHANGE = Endpoint(
+    "POST",
+    "/v1/b2b/discovery/intermediate_sessions/exchange",
+    models.IntermediateSessionsExchangeResponse.from_dict,
+    "body",
+)
+_B2B_DISCOVERY_ORGANIZATIONS_CREATE = Endpoint(
+    "POST",
+    "/v1/b2b/discovery/organizations/create",
+    models.DiscoveryOrganizationsCreateResponse.from_dict,
+    "body",
+)
+_B2B_DISCOVERY_ORGANIZATIONS_LIST = Endpoint(
+    "POST", "/v1/b2b/discovery/organizations", models.OrganizationsListResponse.from_dict, "body"
+)
+_B2B_MAGIC_LINKS_AUTHENTICATE = Endpoint(
+    "POST",
+    "/v1/b2b/magic_links/authenticate",
+    models.B2BMagicLinksAuthenticateResponse.from_dict,
+    "body",
+)
+_B2B_MAGIC_LINKS_EMAIL_LOGIN_OR_SIGNUP = Endpoint(
+    "POST",
+    "/v1/b2b/magic_links/email/login_or_signup",
+    models.EmailLoginOrSignupResponse.from_dict,
+    "body",
+)
+_B2B_MAGIC_LINKS_EMAIL_INVITE = Endpoint(
+    "POST",
+    "/v1/b2b/magic_links/email/invite",
+    models.MagicLinksEmailInviteResponse.from_dict,
+    "body",
+    x_stytch_member_session="header:X-Stytch-Member-Session",
+    x_stytch_member_session_jwt="header:X-Stytch-Member-SessionJWT",
+)
+_B2B_MAGIC_LINKS_EMAIL_DISCOVERY_SEND = Endpoint(
+    "POST",
+    "/v1/b2b/magic_links/email/discovery/send",
+    models.DiscoverySendResponse.from_dict,
+    "body",
+)
+_B2B_MAGIC_LINKS_DISCOVERY_AUTHENTICATE = Endpoint(
+    "POST",
+    "/v1/b2b/magic_links/discovery/authenticate",
+    models.DiscoveryAuthenticateResponse.from_dict,
+    "body",
+)
+_B2B_OAUTH_AUTHENTICATE = Endpoint(
+    "POST", "/v1/b2b/oauth/authenticate", models.OauthAuthenticateResponse.from_dict, "body"
+)
+_B2B_OAUTH_DISCOVERY_AUTHENTICATE = Endpoint(
+    "POST",
+    "/v1/b2b/oauth/discovery/authenticate",
+    models.OauthDiscoveryAuthenticateResponse.from_dict,
+    "body",
+)
+_B2B_OTPS_SMS_SEND = Endpoint(
+    "POST", "/v1/b2b/otps/sms/send", models.SmsSendResponse.from_dict, "body"
+)
+_B2B_OTPS_SMS_AUTHENTICATE = Endpoint(
+    "POST", "/v1/b2b/otps/sms/authenticate", models.SmsAuthenticateResponse.from_dict, "body"
+)
+_B2B_OTPS_EMAIL_LOGIN_OR_SIGNUP = Endpoint(
+    "POST",
+    "/v1/b2b/otps/email/login_or_signup",
+    models.OtpsEmailLoginOrSignupResponse.from_dict,
+    "body",
+)
+_B2B_OTPS_EMAIL_AUTHENTICATE = Endpoint(
+    "POST", "/v1/b2b/otps/email/authenticate", models.EmailAuthenticateResponse.from_dict, "body"
+)
+_B2B_OTPS_EMAIL_DISCOVERY_SEND = Endpoint(
+    "POST", "/v1/b2b/otps/email/discovery/send", models.EmailDiscoverySendResponse.from_dict, "body"
+)
+_B2B_OTPS_EMAIL_DISCOVERY_AUTHENTICATE = Endpoint(
+    "POST",
+    "/v1/b2b/otps/email/discovery/authenticate",
+    models.EmailDiscoveryAuthenticateResponse.from_dict,
+    "body",
+)
+_B2B_PASSWORDS_STRENGTH_CHECK = Endpoint(
+    "POST",
+    "/v1/b2b/passwords/strength_check",
+    models.B2BPasswordsStrengthCheckResponse.from_dict,
+    "body",
+)
+_B2B_PASSWORDS_MIGRATE = Endpoint(
+    "POST", "/v1/b2b/passwords/migrate", models.B2BPasswordsMigrateResponse.from_dict, "body"
+)
+_B2B_PASSWORDS_AUTHENTICATE = Endpoint(
+    "POST",
+    "/v1/b2b/passwords/authenticate",
+    models.B2BPasswordsAuthenticateResponse.from_dict,
+    "body",
+)
+_B2B_PASSWORDS_EMAIL_RESET_START = Endpoint(
+    "POST",
+    "/v1/b2b/passwords/email/reset/start",
+    models.PasswordsEmailResetStartResponse.from_dict,
+    "body",
+)
+_B2B_PASSWORDS_EMAIL_RESET = Endpoint(
+    "POST", "/v1/b2b/passwords/email/reset", models.PasswordsEmailResetResponse.from_dict, "body"
+)
+_B2B_PASSWORDS_EMAIL_REQUIRE_RESET = Endpoint(
+    "POST",
+    "/v1/b2b/passwords/email/require_reset",
+    models.EmailRequireResetResponse.from_dict,
+    "body",
+    x_stytch_member_session="header:X-Stytch-Member-Session",
+    x_stytch_member_session_jwt="header:X-Stytch-Member-SessionJWT",
+)
+_B2B_PASSWORDS_SESSION_RESET = Endpoint(
+    "POST",
+    "/v1/b2b/passwords/session/reset",
+    models.PasswordsSessionResetResponse.from_dict,
+    "body",
+)
+_B2B_PASSWORDS_EXISTING_PASSWORD_RESET = Endpoint(
+    "POST",
+    "/v1/b2b/passwords/existing_password/reset",
+    models.PasswordsExistingPasswordResetResponse.from_dict,
+    "body",
+)
+_B2B_PASSWORDS_DISCOVERY_AUTHENTICATE = Endpoint(
+    "POST",
+    "/v1/b2b/passwords/discovery/authenticate",
+    models.PasswordsDiscoveryAuthenticateResponse.from_dict,
+    "body",
+)
+_B2B_PASSWORDS_DISCOVERY_EMAIL_RESET_START = Endpoint(
+    "POST",
+    "/v1/b2b/passwords/discovery/email/reset/start",
+    models.DiscoveryEmailResetStartResponse.from_dict,
+    "body",
+)
+_B2B_PASSWORDS_DISCOVERY_EMAIL_RESET = Endpoint(
+    "POST",
+    "/v1/b2b/passwords/discovery/email/reset",
+    models.DiscoveryEmailResetResponse.from_dict,
+    "body",
+)
+_B2B_SSO_GET_CONNECTIONS = Endpoint(
+    "GET",
+    "/v1/b2b/sso/{organization_id}",
+    models.SsoGetConnectionsResponse.from_dict,
+    "header",
+    x_stytch_member_session="header:X-Stytch-Member-Session",
+    x_stytch_member_session_jwt="header:X-Stytch-Member-SessionJWT",
+)
+_B2B_SSO_DELETE_CONNECTION = Endpoint(
+    "DELETE",
+    "/v1/b2b/sso/{organization_id}/connections/{connection_id}",
+    models.SsoDeleteConnectionResponse.from_dict,
+    "header",
+    x_stytch_member_session="header:X-Stytch-Member-Session",
+    x_stytch_member_session_jwt="header:X-Stytch-Member-SessionJWT",
+)
+_B2B_SSO_AUTHENTICATE = Endpoint(
+    "POST", "/v1/b2b/sso/authenticate", models.SsoAuthenticateResponse.from_dict, "body"
+)
+_B2B_SSO_OIDC_CREATE_CONNECTION = Endpoint(
+    "POST",
+    "/v1/b2b/sso/oidc/{organization_id}",
+    models.OidcCreateConnectionResponse.from_dict,
+    "body",
+    x_stytch_member_session="header:X-Stytch-Member-Session",
+    x_stytch_member_session_jwt="header:X-Stytch-Member-SessionJWT",
+)
+_B2B_SSO_OIDC_UPDATE_CONNECTION = Endpoint(
+    "PUT",
+    "/v1/b2b/sso/oidc/{organization_id}/connections/{connection_id}",
+    models.OidcUpdateConnectionResponse.from_dict,
+    "body",
+    x_stytch_member_session="header:X-Stytch-Member-Session",
+    x_stytch_member_session_jwt="header:X-Stytch-Member-SessionJWT",
+)
+_B2B_SSO_SAML_CREATE_CONNECTION = Endpoint(
+    "POST",
+    "/v1/b2b/sso/saml/{organization_id}",
+    models.SamlCreateConnectionResponse.from_dict,
+    "body",
+    x_stytch_member_session="header:X-Stytch-Member-Session",
+    x_stytch_member_session_jwt="header:X-Stytch-Member-SessionJWT",
+)
+_B2B_SSO_SAML_UPDATE_CONNECTION = Endpoint(
+    "PUT",
+    "/v1/b2b/sso/saml/{organization_id}/connections/{connection_id}",
+    models.SamlUpdateConnectionResponse.from_dict,
+    "body",
+    x_stytch_member_session="header:X-Stytch-Member-Session",
+    x_stytch_member_session_jwt="header:X-Stytch-Member-SessionJWT",
+)
+_B2B_SSO_SAML_UPDATE_BY_URL = Endpoint(
+    "PUT",
+    "/v1/b2b/sso/saml/{organization_id}/connections/{connection_id}/url",
+    models.SamlUpdateByUrlResponse.from_dict,
+    "header",
+    metadata_url="body",
+    x_stytch_member_session="header:X-Stytch-Member-Session",
+    x_stytch_member_session_jwt="header:X-Stytch-Member-SessionJWT",
+)
+_B2B_SSO_SAML_DELETE_VERIFICATION_CERTIFICATE = Endpoint(
+    "DELETE",
+    "/v1/b2b/sso/saml/{organization_id}/connections/{connection_id}/verification_certificates/{certificate_id}",
+    models.DeleteVerificationCertificateResponse.from_dict,
+    "header",
+    x_stytch_member_session="header:X-Stytch-Member-Session",
+    x_stytch_member_session_jwt="header:X-Stytch-Member-SessionJWT",
+)
+_B2B_SSO_SAML_DELETE_ENCRYPTION_PRIVATE_KEY = Endpoint(
+    "DELETE",
+    "/v1/b2b/sso/saml/{organization_id}/connections/{connection_id}/encryption_private_keys/{private_key_id}",
+    models.SamlDeleteEncryptionPrivateKeyResponse.from_dict,
+    "header",
+    x_stytch_member_session="header:X-Stytch-Member-Session",
+    x_stytch_member_session_jwt="header:X-Stytch-Member-SessionJWT",
+)
+_B2B_SSO_EXTERNAL_CREATE_CONNECTION = Endpoint(
+    "POST",
+    "/v1/b2b/sso/external/{organization_id}",
+    models.ExternalCreateConnectionResponse.from_dict,
+    "body",
+    x_stytch_member_session="header:X-Stytch-Member-Session",
+    x_stytch_member_session_jwt="header:X-Stytch-Member-SessionJWT",
+)
+_B2B_SSO_EXTERNAL_UPDATE_CONNECTION = Endpoint(
+    "PUT",
+    "/v1/b2b/sso/external/{organization_id}/connections/{connection_id}",
+    models.ExternalUpdateConnectionResponse.from_dict,
+    "body",
+    x_stytch_member_session="header:X-Stytch-Member-Session",
+    x_stytch_member_session_jwt="header:X-Stytch-Member-SessionJWT",
+)
 
 
 class B2B(SyncResource):
@@ -262,9 +843,7 @@ class Connection(SyncResource):
         scim_group_implicit_role_assignments: (
             List[models.ScimGroupImplicitRoleAssignment] | Unset
         ) = UNSET,
-        extra_headers: Headers | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
+        **options: Unpack[RequestOptions],
     ) -> models.ConnectionUpdateResponse:
         """Update.
 
@@ -285,25 +864,7 @@ class Connection(SyncResource):
             scim_group_implicit_role_assignments: An array of SCIM group implicit role assignments. Each object in the array must
                 contain a `group_id` and a `role_id`.
         """
-        return self._request(
-            "PUT",
-            f"/v1/b2b/scim/{path_param(organization_id)}/connection/{path_param(connection_id)}",
-            query=None,
-            headers={
-                "X-Stytch-Member-Session": x_stytch_member_session,
-                "X-Stytch-Member-SessionJWT": x_stytch_member_session_jwt,
-            },
-            body={
-                "display_name": display_name,
-                "identity_provider": identity_provider,
-                "scim_group_implicit_role_assignments": scim_group_implicit_role_assignments,
-            },
-            server=None,
-            cast=models.ConnectionUpdateResponse.from_dict,
-            extra_headers=extra_headers,
-            timeout=timeout,
-            total_timeout=total_timeout,
-        )
+        return self._call(_B2B_SCIM_CONNECTION_UPDATE, locals())
 
     def delete(
         self,
@@ -312,9 +873,7 @@ class Connection(SyncResource):
         *,
         x_stytch_member_session: str | Unset = UNSET,
         x_stytch_member_session_jwt: str | Unset = UNSET,
-        extra_headers: Headers | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
+        **options: Unpack[RequestOptions],
     ) -> models.ConnectionDeleteResponse:
         """Delete.
 
@@ -331,21 +890,7 @@ class Connection(SyncResource):
             x_stytch_member_session_jwt: A Stytch Session JSON Web Token (JWT) that can be used to run the request with the
                 given member's permissions.
         """
-        return self._request(
-            "DELETE",
-            f"/v1/b2b/scim/{path_param(organization_id)}/connection/{path_param(connection_id)}",
-            query=None,
-            headers={
-                "X-Stytch-Member-Session": x_stytch_member_session,
-                "X-Stytch-Member-SessionJWT": x_stytch_member_session_jwt,
-            },
-            body=None,
-            server=None,
-            cast=models.ConnectionDeleteResponse.from_dict,
-            extra_headers=extra_headers,
-            timeout=timeout,
-            total_timeout=total_timeout,
-        )
+        return self._call(_B2B_SCIM_CONNECTION_DELETE, locals())
 
     def get_groups(
         self,
@@ -356,9 +901,7 @@ class Connection(SyncResource):
         limit: int | Unset = UNSET,
         x_stytch_member_session: str | Unset = UNSET,
         x_stytch_member_session_jwt: str | Unset = UNSET,
-        extra_headers: Headers | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
+        **options: Unpack[RequestOptions],
     ) -> models.ConnectionGetGroupsResponse:
         """Get groups.
 
@@ -377,24 +920,7 @@ class Connection(SyncResource):
             x_stytch_member_session_jwt: A Stytch Session JSON Web Token (JWT) that can be used to run the request with the
                 given member's permissions.
         """
-        return self._request(
-            "GET",
-            f"/v1/b2b/scim/{path_param(organization_id)}/connection/{path_param(connection_id)}",
-            query={
-                "cursor": cursor,
-                "limit": limit,
-            },
-            headers={
-                "X-Stytch-Member-Session": x_stytch_member_session,
-                "X-Stytch-Member-SessionJWT": x_stytch_member_session_jwt,
-            },
-            body=None,
-            server=None,
-            cast=models.ConnectionGetGroupsResponse.from_dict,
-            extra_headers=extra_headers,
-            timeout=timeout,
-            total_timeout=total_timeout,
-        )
+        return self._call(_B2B_SCIM_CONNECTION_GET_GROUPS, locals())
 
     def get_groups_pages(
         self,
@@ -404,28 +930,10 @@ class Connection(SyncResource):
         limit: int | Unset = UNSET,
         x_stytch_member_session: str | Unset = UNSET,
         x_stytch_member_session_jwt: str | Unset = UNSET,
-        extra_headers: Headers | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
+        **options: Unpack[RequestOptions],
     ) -> Iterator[models.ConnectionGetGroupsResponse]:
         """Every page of ``get_groups``, following ``next_cursor``."""
-        return iter_pages(
-            lambda cursor: self.get_groups(
-                organization_id,
-                connection_id,
-                cursor=cursor,
-                limit=limit,
-                x_stytch_member_session=x_stytch_member_session,
-                x_stytch_member_session_jwt=x_stytch_member_session_jwt,
-                extra_headers=extra_headers,
-                timeout=timeout,
-                total_timeout=total_timeout,
-            ),
-            lambda page: cursor_at(
-                page,
-                "next_cursor",
-            ),
-        )
+        return self._pages(_B2B_SCIM_CONNECTION_GET_GROUPS, locals(), "cursor", "next_cursor")
 
     def rotate_start(
         self,
@@ -434,9 +942,7 @@ class Connection(SyncResource):
         *,
         x_stytch_member_session: str | Unset = UNSET,
         x_stytch_member_session_jwt: str | Unset = UNSET,
-        extra_headers: Headers | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
+        **options: Unpack[RequestOptions],
     ) -> models.ConnectionRotateStartResponse:
         """Rotate start.
 
@@ -453,21 +959,7 @@ class Connection(SyncResource):
             x_stytch_member_session_jwt: A Stytch Session JSON Web Token (JWT) that can be used to run the request with the
                 given member's permissions.
         """
-        return self._request(
-            "POST",
-            f"/v1/b2b/scim/{path_param(organization_id)}/connection/{path_param(connection_id)}/rotate/start",
-            query=None,
-            headers={
-                "X-Stytch-Member-Session": x_stytch_member_session,
-                "X-Stytch-Member-SessionJWT": x_stytch_member_session_jwt,
-            },
-            body=None,
-            server=None,
-            cast=models.ConnectionRotateStartResponse.from_dict,
-            extra_headers=extra_headers,
-            timeout=timeout,
-            total_timeout=total_timeout,
-        )
+        return self._call(_B2B_SCIM_CONNECTION_ROTATE_START, locals())
 
     def rotate_complete(
         self,
@@ -476,9 +968,7 @@ class Connection(SyncResource):
         *,
         x_stytch_member_session: str | Unset = UNSET,
         x_stytch_member_session_jwt: str | Unset = UNSET,
-        extra_headers: Headers | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
+        **options: Unpack[RequestOptions],
     ) -> models.ConnectionRotateCompleteResponse:
         """Rotate complete.
 
@@ -495,21 +985,7 @@ class Connection(SyncResource):
             x_stytch_member_session_jwt: A Stytch Session JSON Web Token (JWT) that can be used to run the request with the
                 given member's permissions.
         """
-        return self._request(
-            "POST",
-            f"/v1/b2b/scim/{path_param(organization_id)}/connection/{path_param(connection_id)}/rotate/complete",
-            query=None,
-            headers={
-                "X-Stytch-Member-Session": x_stytch_member_session,
-                "X-Stytch-Member-SessionJWT": x_stytch_member_session_jwt,
-            },
-            body=None,
-            server=None,
-            cast=models.ConnectionRotateCompleteResponse.from_dict,
-            extra_headers=extra_headers,
-            timeout=timeout,
-            total_timeout=total_timeout,
-        )
+        return self._call(_B2B_SCIM_CONNECTION_ROTATE_COMPLETE, locals())
 
     def rotate_cancel(
         self,
@@ -518,9 +994,7 @@ class Connection(SyncResource):
         *,
         x_stytch_member_session: str | Unset = UNSET,
         x_stytch_member_session_jwt: str | Unset = UNSET,
-        extra_headers: Headers | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
+        **options: Unpack[RequestOptions],
     ) -> models.ConnectionRotateCancelResponse:
         """Rotate cancel.
 
@@ -537,21 +1011,7 @@ class Connection(SyncResource):
             x_stytch_member_session_jwt: A Stytch Session JSON Web Token (JWT) that can be used to run the request with the
                 given member's permissions.
         """
-        return self._request(
-            "POST",
-            f"/v1/b2b/scim/{path_param(organization_id)}/connection/{path_param(connection_id)}/rotate/cancel",
-            query=None,
-            headers={
-                "X-Stytch-Member-Session": x_stytch_member_session,
-                "X-Stytch-Member-SessionJWT": x_stytch_member_session_jwt,
-            },
-            body=None,
-            server=None,
-            cast=models.ConnectionRotateCancelResponse.from_dict,
-            extra_headers=extra_headers,
-            timeout=timeout,
-            total_timeout=total_timeout,
-        )
+        return self._call(_B2B_SCIM_CONNECTION_ROTATE_CANCEL, locals())
 
     def create(
         self,
@@ -573,9 +1033,7 @@ class Connection(SyncResource):
             ]
             | Unset
         ) = UNSET,
-        extra_headers: Headers | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
+        **options: Unpack[RequestOptions],
     ) -> models.ConnectionCreateResponse:
         """Create.
 
@@ -593,24 +1051,7 @@ class Connection(SyncResource):
             display_name: A human-readable display name for the connection.
             identity_provider: In the body.
         """
-        return self._request(
-            "POST",
-            f"/v1/b2b/scim/{path_param(organization_id)}/connection",
-            query=None,
-            headers={
-                "X-Stytch-Member-Session": x_stytch_member_session,
-                "X-Stytch-Member-SessionJWT": x_stytch_member_session_jwt,
-            },
-            body={
-                "display_name": display_name,
-                "identity_provider": identity_provider,
-            },
-            server=None,
-            cast=models.ConnectionCreateResponse.from_dict,
-            extra_headers=extra_headers,
-            timeout=timeout,
-            total_timeout=total_timeout,
-        )
+        return self._call(_B2B_SCIM_CONNECTION_CREATE, locals())
 
     def get(
         self,
@@ -618,9 +1059,7 @@ class Connection(SyncResource):
         *,
         x_stytch_member_session: str | Unset = UNSET,
         x_stytch_member_session_jwt: str | Unset = UNSET,
-        extra_headers: Headers | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
+        **options: Unpack[RequestOptions],
     ) -> models.ConnectionGetResponse:
         """Get.
 
@@ -636,21 +1075,7 @@ class Connection(SyncResource):
             x_stytch_member_session_jwt: A Stytch Session JSON Web Token (JWT) that can be used to run the request with the
                 given member's permissions.
         """
-        return self._request(
-            "GET",
-            f"/v1/b2b/scim/{path_param(organization_id)}/connection",
-            query=None,
-            headers={
-                "X-Stytch-Member-Session": x_stytch_member_session,
-                "X-Stytch-Member-SessionJWT": x_stytch_member_session_jwt,
-            },
-            body=None,
-            server=None,
-            cast=models.ConnectionGetResponse.from_dict,
-            extra_headers=extra_headers,
-            timeout=timeout,
-            total_timeout=total_timeout,
-        )
+        return self._call(_B2B_SCIM_CONNECTION_GET, locals())
 
 
 class ConnectionWithRawResponse:
@@ -697,48 +1122,10 @@ class AsyncConnection(AsyncResource):
         scim_group_implicit_role_assignments: (
             List[models.ScimGroupImplicitRoleAssignment] | Unset
         ) = UNSET,
-        extra_headers: Headers | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
+        **options: Unpack[RequestOptions],
     ) -> models.ConnectionUpdateResponse:
-        """Update.
-
-        ``PUT /v1/b2b/scim/{organization_id}/connection/{connection_id}``
-
-        Args:
-            organization_id: Globally unique UUID that identifies a specific Organization. The `organization_id`
-                is critical to perform operations on an Organization, so be sure to preserve this
-                value. You may also use the organization_slug or organization_external_id here as a
-                convenience.
-            connection_id: The ID of the SCIM connection.
-            x_stytch_member_session: A Stytch session that can be used to run the request with the given member's
-                permissions.
-            x_stytch_member_session_jwt: A Stytch Session JSON Web Token (JWT) that can be used to run the request with the
-                given member's permissions.
-            display_name: A human-readable display name for the connection.
-            identity_provider: In the body.
-            scim_group_implicit_role_assignments: An array of SCIM group implicit role assignments. Each object in the array must
-                contain a `group_id` and a `role_id`.
-        """
-        return await self._request(
-            "PUT",
-            f"/v1/b2b/scim/{path_param(organization_id)}/connection/{path_param(connection_id)}",
-            query=None,
-            headers={
-                "X-Stytch-Member-Session": x_stytch_member_session,
-                "X-Stytch-Member-SessionJWT": x_stytch_member_session_jwt,
-            },
-            body={
-                "display_name": display_name,
-                "identity_provider": identity_provider,
-                "scim_group_implicit_role_assignments": scim_group_implicit_role_assignments,
-            },
-            server=None,
-            cast=models.ConnectionUpdateResponse.from_dict,
-            extra_headers=extra_headers,
-            timeout=timeout,
-            total_timeout=total_timeout,
-        )
+        """The async form of ``Connection.update``: Update."""
+        return await self._call(_B2B_SCIM_CONNECTION_UPDATE, locals())
 
     async def delete(
         self,
@@ -747,40 +1134,10 @@ class AsyncConnection(AsyncResource):
         *,
         x_stytch_member_session: str | Unset = UNSET,
         x_stytch_member_session_jwt: str | Unset = UNSET,
-        extra_headers: Headers | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
+        **options: Unpack[RequestOptions],
     ) -> models.ConnectionDeleteResponse:
-        """Delete.
-
-        ``DELETE /v1/b2b/scim/{organization_id}/connection/{connection_id}``
-
-        Args:
-            organization_id: Globally unique UUID that identifies a specific Organization. The `organization_id`
-                is critical to perform operations on an Organization, so be sure to preserve this
-                value. You may also use the organization_slug or organization_external_id here as a
-                convenience.
-            connection_id: The ID of the SCIM connection.
-            x_stytch_member_session: A Stytch session that can be used to run the request with the given member's
-                permissions.
-            x_stytch_member_session_jwt: A Stytch Session JSON Web Token (JWT) that can be used to run the request with the
-                given member's permissions.
-        """
-        return await self._request(
-            "DELETE",
-            f"/v1/b2b/scim/{path_param(organization_id)}/connection/{path_param(connection_id)}",
-            query=None,
-            headers={
-                "X-Stytch-Member-Session": x_stytch_member_session,
-                "X-Stytch-Member-SessionJWT": x_stytch_member_session_jwt,
-            },
-            body=None,
-            server=None,
-            cast=models.ConnectionDeleteResponse.from_dict,
-            extra_headers=extra_headers,
-            timeout=timeout,
-            total_timeout=total_timeout,
-        )
+        """The async form of ``Connection.delete``: Delete."""
+        return await self._call(_B2B_SCIM_CONNECTION_DELETE, locals())
 
     async def get_groups(
         self,
@@ -791,45 +1148,10 @@ class AsyncConnection(AsyncResource):
         limit: int | Unset = UNSET,
         x_stytch_member_session: str | Unset = UNSET,
         x_stytch_member_session_jwt: str | Unset = UNSET,
-        extra_headers: Headers | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
+        **options: Unpack[RequestOptions],
     ) -> models.ConnectionGetGroupsResponse:
-        """Get groups.
-
-        ``GET /v1/b2b/scim/{organization_id}/connection/{connection_id}``
-
-        Args:
-            organization_id: Globally unique UUID that identifies a specific Organization. The `organization_id`
-                is critical to perform operations on an Organization, so be sure to preserve this
-                value. You may also use the organization_slug or organization_external_id here as a
-                convenience.
-            connection_id: The ID of the SCIM connection.
-            cursor: In the query.
-            limit: In the query.
-            x_stytch_member_session: A Stytch session that can be used to run the request with the given member's
-                permissions.
-            x_stytch_member_session_jwt: A Stytch Session JSON Web Token (JWT) that can be used to run the request with the
-                given member's permissions.
-        """
-        return await self._request(
-            "GET",
-            f"/v1/b2b/scim/{path_param(organization_id)}/connection/{path_param(connection_id)}",
-            query={
-                "cursor": cursor,
-                "limit": limit,
-            },
-            headers={
-                "X-Stytch-Member-Session": x_stytch_member_session,
-                "X-Stytch-Member-SessionJWT": x_stytch_member_session_jwt,
-            },
-            body=None,
-            server=None,
-            cast=models.ConnectionGetGroupsResponse.from_dict,
-            extra_headers=extra_headers,
-            timeout=timeout,
-            total_timeout=total_timeout,
-        )
+        """The async form of ``Connection.get_groups``: Get groups."""
+        return await self._call(_B2B_SCIM_CONNECTION_GET_GROUPS, locals())
 
     def get_groups_pages(
         self,
@@ -839,28 +1161,10 @@ class AsyncConnection(AsyncResource):
         limit: int | Unset = UNSET,
         x_stytch_member_session: str | Unset = UNSET,
         x_stytch_member_session_jwt: str | Unset = UNSET,
-        extra_headers: Headers | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
+        **options: Unpack[RequestOptions],
     ) -> AsyncIterator[models.ConnectionGetGroupsResponse]:
         """Every page of ``get_groups``, following ``next_cursor``."""
-        return aiter_pages(
-            lambda cursor: self.get_groups(
-                organization_id,
-                connection_id,
-                cursor=cursor,
-                limit=limit,
-                x_stytch_member_session=x_stytch_member_session,
-                x_stytch_member_session_jwt=x_stytch_member_session_jwt,
-                extra_headers=extra_headers,
-                timeout=timeout,
-                total_timeout=total_timeout,
-            ),
-            lambda page: cursor_at(
-                page,
-                "next_cursor",
-            ),
-        )
+        return self._pages(_B2B_SCIM_CONNECTION_GET_GROUPS, locals(), "cursor", "next_cursor")
 
     async def rotate_start(
         self,
@@ -869,40 +1173,10 @@ class AsyncConnection(AsyncResource):
         *,
         x_stytch_member_session: str | Unset = UNSET,
         x_stytch_member_session_jwt: str | Unset = UNSET,
-        extra_headers: Headers | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
+        **options: Unpack[RequestOptions],
     ) -> models.ConnectionRotateStartResponse:
-        """Rotate start.
-
-        ``POST /v1/b2b/scim/{organization_id}/connection/{connection_id}/rotate/start``
-
-        Args:
-            organization_id: Globally unique UUID that identifies a specific Organization. The `organization_id`
-                is critical to perform operations on an Organization, so be sure to preserve this
-                value. You may also use the organization_slug or organization_external_id here as a
-                convenience.
-            connection_id: The ID of the SCIM connection.
-            x_stytch_member_session: A Stytch session that can be used to run the request with the given member's
-                permissions.
-            x_stytch_member_session_jwt: A Stytch Session JSON Web Token (JWT) that can be used to run the request with the
-                given member's permissions.
-        """
-        return await self._request(
-            "POST",
-            f"/v1/b2b/scim/{path_param(organization_id)}/connection/{path_param(connection_id)}/rotate/start",
-            query=None,
-            headers={
-                "X-Stytch-Member-Session": x_stytch_member_session,
-                "X-Stytch-Member-SessionJWT": x_stytch_member_session_jwt,
-            },
-            body=None,
-            server=None,
-            cast=models.ConnectionRotateStartResponse.from_dict,
-            extra_headers=extra_headers,
-            timeout=timeout,
-            total_timeout=total_timeout,
-        )
+        """The async form of ``Connection.rotate_start``: Rotate start."""
+        return await self._call(_B2B_SCIM_CONNECTION_ROTATE_START, locals())
 
     async def rotate_complete(
         self,
@@ -911,40 +1185,10 @@ class AsyncConnection(AsyncResource):
         *,
         x_stytch_member_session: str | Unset = UNSET,
         x_stytch_member_session_jwt: str | Unset = UNSET,
-        extra_headers: Headers | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
+        **options: Unpack[RequestOptions],
     ) -> models.ConnectionRotateCompleteResponse:
-        """Rotate complete.
-
-        ``POST /v1/b2b/scim/{organization_id}/connection/{connection_id}/rotate/complete``
-
-        Args:
-            organization_id: Globally unique UUID that identifies a specific Organization. The `organization_id`
-                is critical to perform operations on an Organization, so be sure to preserve this
-                value. You may also use the organization_slug or organization_external_id here as a
-                convenience.
-            connection_id: The ID of the SCIM connection.
-            x_stytch_member_session: A Stytch session that can be used to run the request with the given member's
-                permissions.
-            x_stytch_member_session_jwt: A Stytch Session JSON Web Token (JWT) that can be used to run the request with the
-                given member's permissions.
-        """
-        return await self._request(
-            "POST",
-            f"/v1/b2b/scim/{path_param(organization_id)}/connection/{path_param(connection_id)}/rotate/complete",
-            query=None,
-            headers={
-                "X-Stytch-Member-Session": x_stytch_member_session,
-                "X-Stytch-Member-SessionJWT": x_stytch_member_session_jwt,
-            },
-            body=None,
-            server=None,
-            cast=models.ConnectionRotateCompleteResponse.from_dict,
-            extra_headers=extra_headers,
-            timeout=timeout,
-            total_timeout=total_timeout,
-        )
+        """The async form of ``Connection.rotate_complete``: Rotate complete."""
+        return await self._call(_B2B_SCIM_CONNECTION_ROTATE_COMPLETE, locals())
 
     async def rotate_cancel(
         self,
@@ -953,40 +1197,10 @@ class AsyncConnection(AsyncResource):
         *,
         x_stytch_member_session: str | Unset = UNSET,
         x_stytch_member_session_jwt: str | Unset = UNSET,
-        extra_headers: Headers | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
+        **options: Unpack[RequestOptions],
     ) -> models.ConnectionRotateCancelResponse:
-        """Rotate cancel.
-
-        ``POST /v1/b2b/scim/{organization_id}/connection/{connection_id}/rotate/cancel``
-
-        Args:
-            organization_id: Globally unique UUID that identifies a specific Organization. The `organization_id`
-                is critical to perform operations on an Organization, so be sure to preserve this
-                value. You may also use the organization_slug or organization_external_id here as a
-                convenience.
-            connection_id: The ID of the SCIM connection.
-            x_stytch_member_session: A Stytch session that can be used to run the request with the given member's
-                permissions.
-            x_stytch_member_session_jwt: A Stytch Session JSON Web Token (JWT) that can be used to run the request with the
-                given member's permissions.
-        """
-        return await self._request(
-            "POST",
-            f"/v1/b2b/scim/{path_param(organization_id)}/connection/{path_param(connection_id)}/rotate/cancel",
-            query=None,
-            headers={
-                "X-Stytch-Member-Session": x_stytch_member_session,
-                "X-Stytch-Member-SessionJWT": x_stytch_member_session_jwt,
-            },
-            body=None,
-            server=None,
-            cast=models.ConnectionRotateCancelResponse.from_dict,
-            extra_headers=extra_headers,
-            timeout=timeout,
-            total_timeout=total_timeout,
-        )
+        """The async form of ``Connection.rotate_cancel``: Rotate cancel."""
+        return await self._call(_B2B_SCIM_CONNECTION_ROTATE_CANCEL, locals())
 
     async def create(
         self,
@@ -1008,44 +1222,10 @@ class AsyncConnection(AsyncResource):
             ]
             | Unset
         ) = UNSET,
-        extra_headers: Headers | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
+        **options: Unpack[RequestOptions],
     ) -> models.ConnectionCreateResponse:
-        """Create.
-
-        ``POST /v1/b2b/scim/{organization_id}/connection``
-
-        Args:
-            organization_id: Globally unique UUID that identifies a specific Organization. The `organization_id`
-                is critical to perform operations on an Organization, so be sure to preserve this
-                value. You may also use the organization_slug or organization_external_id here as a
-                convenience.
-            x_stytch_member_session: A Stytch session that can be used to run the request with the given member's
-                permissions.
-            x_stytch_member_session_jwt: A Stytch Session JSON Web Token (JWT) that can be used to run the request with the
-                given member's permissions.
-            display_name: A human-readable display name for the connection.
-            identity_provider: In the body.
-        """
-        return await self._request(
-            "POST",
-            f"/v1/b2b/scim/{path_param(organization_id)}/connection",
-            query=None,
-            headers={
-                "X-Stytch-Member-Session": x_stytch_member_session,
-                "X-Stytch-Member-SessionJWT": x_stytch_member_session_jwt,
-            },
-            body={
-                "display_name": display_name,
-                "identity_provider": identity_provider,
-            },
-            server=None,
-            cast=models.ConnectionCreateResponse.from_dict,
-            extra_headers=extra_headers,
-            timeout=timeout,
-            total_timeout=total_timeout,
-        )
+        """The async form of ``Connection.create``: Create."""
+        return await self._call(_B2B_SCIM_CONNECTION_CREATE, locals())
 
     async def get(
         self,
@@ -1053,39 +1233,10 @@ class AsyncConnection(AsyncResource):
         *,
         x_stytch_member_session: str | Unset = UNSET,
         x_stytch_member_session_jwt: str | Unset = UNSET,
-        extra_headers: Headers | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
+        **options: Unpack[RequestOptions],
     ) -> models.ConnectionGetResponse:
-        """Get.
-
-        ``GET /v1/b2b/scim/{organization_id}/connection``
-
-        Args:
-            organization_id: Globally unique UUID that identifies a specific Organization. The `organization_id`
-                is critical to perform operations on an Organization, so be sure to preserve this
-                value. You may also use the organization_slug or organization_external_id here as a
-                convenience.
-            x_stytch_member_session: A Stytch session that can be used to run the request with the given member's
-                permissions.
-            x_stytch_member_session_jwt: A Stytch Session JSON Web Token (JWT) that can be used to run the request with the
-                given member's permissions.
-        """
-        return await self._request(
-            "GET",
-            f"/v1/b2b/scim/{path_param(organization_id)}/connection",
-            query=None,
-            headers={
-                "X-Stytch-Member-Session": x_stytch_member_session,
-                "X-Stytch-Member-SessionJWT": x_stytch_member_session_jwt,
-            },
-            body=None,
-            server=None,
-            cast=models.ConnectionGetResponse.from_dict,
-            extra_headers=extra_headers,
-            timeout=timeout,
-            total_timeout=total_timeout,
-        )
+        """The async form of ``Connection.get``: Get."""
+        return await self._call(_B2B_SCIM_CONNECTION_GET, locals())
 
 
 class AsyncConnectionWithRawResponse:
@@ -1143,9 +1294,7 @@ class Organizations(SyncResource):
             Literal["ALL_ALLOWED", "RESTRICTED", "NOT_ALLOWED"] | Unset
         ) = UNSET,
         allowed_third_party_connected_apps: List[str] | Unset = UNSET,
-        extra_headers: Headers | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
+        **options: Unpack[RequestOptions],
     ) -> models.OrganizationsCreateResponse:
         """Create.
 
@@ -1232,49 +1381,10 @@ class Organizations(SyncResource):
                 Only used when the Organization's `third_party_connected_apps_allowed_type` is
                 `RESTRICTED`.
         """
-        return self._request(
-            "POST",
-            "/v1/b2b/organizations",
-            query=None,
-            headers=None,
-            body={
-                "organization_name": organization_name,
-                "organization_slug": organization_slug,
-                "organization_logo_url": organization_logo_url,
-                "trusted_metadata": trusted_metadata,
-                "organization_external_id": organization_external_id,
-                "sso_jit_provisioning": sso_jit_provisioning,
-                "email_allowed_domains": email_allowed_domains,
-                "email_jit_provisioning": email_jit_provisioning,
-                "email_invites": email_invites,
-                "auth_methods": auth_methods,
-                "allowed_auth_methods": allowed_auth_methods,
-                "mfa_policy": mfa_policy,
-                "rbac_email_implicit_role_assignments": rbac_email_implicit_role_assignments,
-                "mfa_methods": mfa_methods,
-                "allowed_mfa_methods": allowed_mfa_methods,
-                "oauth_tenant_jit_provisioning": oauth_tenant_jit_provisioning,
-                "allowed_oauth_tenants": allowed_oauth_tenants,
-                "claimed_email_domains": claimed_email_domains,
-                "first_party_connected_apps_allowed_type": first_party_connected_apps_allowed_type,
-                "allowed_first_party_connected_apps": allowed_first_party_connected_apps,
-                "third_party_connected_apps_allowed_type": third_party_connected_apps_allowed_type,
-                "allowed_third_party_connected_apps": allowed_third_party_connected_apps,
-            },
-            server=None,
-            cast=models.OrganizationsCreateResponse.from_dict,
-            extra_headers=extra_headers,
-            timeout=timeout,
-            total_timeout=total_timeout,
-        )
+        return self._call(_B2B_ORGANIZATIONS_CREATE, locals())
 
     def get(
-        self,
-        organization_id: str,
-        *,
-        extra_headers: Headers | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
+        self, organization_id: str, **options: Unpack[RequestOptions]
     ) -> models.OrganizationsGetResponse:
         """Get.
 
@@ -1286,18 +1396,7 @@ class Organizations(SyncResource):
                 value. You may also use the organization_slug or organization_external_id here as a
                 convenience.
         """
-        return self._request(
-            "GET",
-            f"/v1/b2b/organizations/{path_param(organization_id)}",
-            query=None,
-            headers=None,
-            body=None,
-            server=None,
-            cast=models.OrganizationsGetResponse.from_dict,
-            extra_headers=extra_headers,
-            timeout=timeout,
-            total_timeout=total_timeout,
-        )
+        return self._call(_B2B_ORGANIZATIONS_GET, locals())
 
     def update(
         self,
@@ -1335,9 +1434,7 @@ class Organizations(SyncResource):
             Literal["ALL_ALLOWED", "RESTRICTED", "NOT_ALLOWED"] | Unset
         ) = UNSET,
         allowed_third_party_connected_apps: List[str] | Unset = UNSET,
-        extra_headers: Headers | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
+        **options: Unpack[RequestOptions],
     ) -> models.OrganizationsUpdateResponse:
         """Update.
 
@@ -1484,46 +1581,7 @@ class Organizations(SyncResource):
                 Only used when the Organization's `third_party_connected_apps_allowed_type` is
                 `RESTRICTED`.
         """
-        return self._request(
-            "PUT",
-            f"/v1/b2b/organizations/{path_param(organization_id)}",
-            query=None,
-            headers={
-                "X-Stytch-Member-Session": x_stytch_member_session,
-                "X-Stytch-Member-SessionJWT": x_stytch_member_session_jwt,
-            },
-            body={
-                "organization_name": organization_name,
-                "organization_slug": organization_slug,
-                "organization_logo_url": organization_logo_url,
-                "trusted_metadata": trusted_metadata,
-                "organization_external_id": organization_external_id,
-                "sso_default_connection_id": sso_default_connection_id,
-                "sso_jit_provisioning": sso_jit_provisioning,
-                "sso_jit_provisioning_allowed_connections": sso_jit_provisioning_allowed_connections,
-                "email_allowed_domains": email_allowed_domains,
-                "email_jit_provisioning": email_jit_provisioning,
-                "email_invites": email_invites,
-                "auth_methods": auth_methods,
-                "allowed_auth_methods": allowed_auth_methods,
-                "mfa_policy": mfa_policy,
-                "rbac_email_implicit_role_assignments": rbac_email_implicit_role_assignments,
-                "mfa_methods": mfa_methods,
-                "allowed_mfa_methods": allowed_mfa_methods,
-                "oauth_tenant_jit_provisioning": oauth_tenant_jit_provisioning,
-                "allowed_oauth_tenants": allowed_oauth_tenants,
-                "claimed_email_domains": claimed_email_domains,
-                "first_party_connected_apps_allowed_type": first_party_connected_apps_allowed_type,
-                "allowed_first_party_connected_apps": allowed_first_party_connected_apps,
-                "third_party_connected_apps_allowed_type": third_party_connected_apps_allowed_type,
-                "allowed_third_party_connected_apps": allowed_third_party_connected_apps,
-            },
-            server=None,
-            cast=models.OrganizationsUpdateResponse.from_dict,
-            extra_headers=extra_headers,
-            timeout=timeout,
-            total_timeout=total_timeout,
-        )
+        return self._call(_B2B_ORGANIZATIONS_UPDATE, locals())
 
     def delete(
         self,
@@ -1531,9 +1589,7 @@ class Organizations(SyncResource):
         *,
         x_stytch_member_session: str | Unset = UNSET,
         x_stytch_member_session_jwt: str | Unset = UNSET,
-        extra_headers: Headers | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
+        **options: Unpack[RequestOptions],
     ) -> models.OrganizationsDeleteResponse:
         """Delete.
 
@@ -1549,21 +1605,7 @@ class Organizations(SyncResource):
             x_stytch_member_session_jwt: A Stytch Session JSON Web Token (JWT) that can be used to run the request with the
                 given member's permissions.
         """
-        return self._request(
-            "DELETE",
-            f"/v1/b2b/organizations/{path_param(organization_id)}",
-            query=None,
-            headers={
-                "X-Stytch-Member-Session": x_stytch_member_session,
-                "X-Stytch-Member-SessionJWT": x_stytch_member_session_jwt,
-            },
-            body=None,
-            server=None,
-            cast=models.OrganizationsDeleteResponse.from_dict,
-            extra_headers=extra_headers,
-            timeout=timeout,
-            total_timeout=total_timeout,
-        )
+        return self._call(_B2B_ORGANIZATIONS_DELETE, locals())
 
     def search(
         self,
@@ -1571,9 +1613,7 @@ class Organizations(SyncResource):
         cursor: str | Unset = UNSET,
         limit: int | Unset = UNSET,
         query: models.Query | Unset = UNSET,
-        extra_headers: Headers | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
+        **options: Unpack[RequestOptions],
     ) -> models.OrganizationsSearchResponse:
         """Search.
 
@@ -1593,56 +1633,22 @@ class Organizations(SyncResource):
                 the `cursor` field.
             query: In the body.
         """
-        return self._request(
-            "POST",
-            "/v1/b2b/organizations/search",
-            query=None,
-            headers=None,
-            body={
-                "cursor": cursor,
-                "limit": limit,
-                "query": query,
-            },
-            server=None,
-            cast=models.OrganizationsSearchResponse.from_dict,
-            extra_headers=extra_headers,
-            timeout=timeout,
-            total_timeout=total_timeout,
-        )
+        return self._call(_B2B_ORGANIZATIONS_SEARCH, locals())
 
     def search_pages(
         self,
         *,
         limit: int | Unset = UNSET,
         query: models.Query | Unset = UNSET,
-        extra_headers: Headers | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
+        **options: Unpack[RequestOptions],
     ) -> Iterator[models.OrganizationsSearchResponse]:
         """Every page of ``search``, following ``results_metadata.next_cursor``."""
-        return iter_pages(
-            lambda cursor: self.search(
-                cursor=cursor,
-                limit=limit,
-                query=query,
-                extra_headers=extra_headers,
-                timeout=timeout,
-                total_timeout=total_timeout,
-            ),
-            lambda page: cursor_at(
-                page,
-                "results_metadata",
-                "next_cursor",
-            ),
+        return self._pages(
+            _B2B_ORGANIZATIONS_SEARCH, locals(), "cursor", "results_metadata", "next_cursor"
         )
 
     def metrics(
-        self,
-        organization_id: str,
-        *,
-        extra_headers: Headers | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
+        self, organization_id: str, **options: Unpack[RequestOptions]
     ) -> models.OrganizationsMetricsResponse:
         """Metrics.
 
@@ -1651,18 +1657,7 @@ class Organizations(SyncResource):
         Args:
             organization_id: In the path.
         """
-        return self._request(
-            "GET",
-            f"/v1/b2b/organizations/{path_param(organization_id)}/metrics",
-            query=None,
-            headers=None,
-            body=None,
-            server=None,
-            cast=models.OrganizationsMetricsResponse.from_dict,
-            extra_headers=extra_headers,
-            timeout=timeout,
-            total_timeout=total_timeout,
-        )
+        return self._call(_B2B_ORGANIZATIONS_METRICS, locals())
 
     def connected_apps(
         self,
@@ -1670,9 +1665,7 @@ class Organizations(SyncResource):
         *,
         x_stytch_member_session: str | Unset = UNSET,
         x_stytch_member_session_jwt: str | Unset = UNSET,
-        extra_headers: Headers | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
+        **options: Unpack[RequestOptions],
     ) -> models.OrganizationsConnectedAppsResponse:
         """Connected apps.
 
@@ -1688,21 +1681,7 @@ class Organizations(SyncResource):
             x_stytch_member_session_jwt: A Stytch Session JSON Web Token (JWT) that can be used to run the request with the
                 given member's permissions.
         """
-        return self._request(
-            "GET",
-            f"/v1/b2b/organizations/{path_param(organization_id)}/connected_apps",
-            query=None,
-            headers={
-                "X-Stytch-Member-Session": x_stytch_member_session,
-                "X-Stytch-Member-SessionJWT": x_stytch_member_session_jwt,
-            },
-            body=None,
-            server=None,
-            cast=models.OrganizationsConnectedAppsResponse.from_dict,
-            extra_headers=extra_headers,
-            timeout=timeout,
-            total_timeout=total_timeout,
-        )
+        return self._call(_B2B_ORGANIZATIONS_CONNECTED_APPS, locals())
 
     def get_connected_app(
         self,
@@ -1711,9 +1690,7 @@ class Organizations(SyncResource):
         *,
         x_stytch_member_session: str | Unset = UNSET,
         x_stytch_member_session_jwt: str | Unset = UNSET,
-        extra_headers: Headers | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
+        **options: Unpack[RequestOptions],
     ) -> models.OrganizationsGetConnectedAppResponse:
         """Get connected app.
 
@@ -1730,21 +1707,7 @@ class Organizations(SyncResource):
             x_stytch_member_session_jwt: A Stytch Session JSON Web Token (JWT) that can be used to run the request with the
                 given member's permissions.
         """
-        return self._request(
-            "GET",
-            f"/v1/b2b/organizations/{path_param(organization_id)}/connected_apps/{path_param(connected_app_id)}",
-            query=None,
-            headers={
-                "X-Stytch-Member-Session": x_stytch_member_session,
-                "X-Stytch-Member-SessionJWT": x_stytch_member_session_jwt,
-            },
-            body=None,
-            server=None,
-            cast=models.OrganizationsGetConnectedAppResponse.from_dict,
-            extra_headers=extra_headers,
-            timeout=timeout,
-            total_timeout=total_timeout,
-        )
+        return self._call(_B2B_ORGANIZATIONS_GET_CONNECTED_APP, locals())
 
     def delete_external_id(
         self,
@@ -1752,9 +1715,7 @@ class Organizations(SyncResource):
         *,
         x_stytch_member_session: str | Unset = UNSET,
         x_stytch_member_session_jwt: str | Unset = UNSET,
-        extra_headers: Headers | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
+        **options: Unpack[RequestOptions],
     ) -> models.OrganizationsDeleteExternalIdResponse:
         """Delete external id.
 
@@ -1767,21 +1728,7 @@ class Organizations(SyncResource):
             x_stytch_member_session_jwt: A Stytch Session JSON Web Token (JWT) that can be used to run the request with the
                 given member's permissions.
         """
-        return self._request(
-            "DELETE",
-            f"/v1/b2b/organizations/{path_param(organization_id)}/external_id",
-            query=None,
-            headers={
-                "X-Stytch-Member-Session": x_stytch_member_session,
-                "X-Stytch-Member-SessionJWT": x_stytch_member_session_jwt,
-            },
-            body=None,
-            server=None,
-            cast=models.OrganizationsDeleteExternalIdResponse.from_dict,
-            extra_headers=extra_headers,
-            timeout=timeout,
-            total_timeout=total_timeout,
-        )
+        return self._call(_B2B_ORGANIZATIONS_DELETE_EXTERNAL_ID, locals())
 
 
 class OrganizationsWithRawResponse:
@@ -1840,161 +1787,16 @@ class AsyncOrganizations(AsyncResource):
             Literal["ALL_ALLOWED", "RESTRICTED", "NOT_ALLOWED"] | Unset
         ) = UNSET,
         allowed_third_party_connected_apps: List[str] | Unset = UNSET,
-        extra_headers: Headers | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
+        **options: Unpack[RequestOptions],
     ) -> models.OrganizationsCreateResponse:
-        """Create.
-
-        ``POST /v1/b2b/organizations``
-
-        Args:
-            organization_name: The name of the Organization. Must be between 1 and 128 characters in length.
-            organization_slug: The unique URL slug of the Organization. The slug only accepts alphanumeric
-                characters and the following reserved characters: `-` `.` `_` `~`. Must be between 2
-                and 128 characters in length. Wherever an organization_id is expected in a path or
-                request parameter, you may also use the organization_slug as a convenience.
-            organization_logo_url: The image URL of the Organization logo.
-            trusted_metadata: An arbitrary JSON object for storing application-specific data or
-                identity-provider-specific data.
-            organization_external_id: An identifier that can be used in API calls wherever a organization_id is expected.
-                This is a string consisting of alphanumeric, `.`, `_`, `-`, or `|` characters with a
-                maximum length of 128 characters. External IDs must be unique within a project, but
-                may be reused across different projects in the same workspace.
-            sso_jit_provisioning: The authentication setting that controls the JIT provisioning of Members when
-                authenticating via SSO. The accepted values are: `ALL_ALLOWED` – the default
-                setting, new Members will be automatically provisioned upon successful
-                authentication via any of the Organization's `sso_active_connections`. `RESTRICTED`
-                – only new Members with SSO logins that comply with
-                `sso_jit_provisioning_allowed_connections` can be provisioned upon authentication.
-                `NOT_ALLOWED` – disable JIT provisioning via SSO.
-            email_allowed_domains: An array of email domains that allow invites or JIT provisioning for new Members.
-                This list is enforced when either `email_invites` or `email_jit_provisioning` is set
-                to `RESTRICTED`. Common domains such as `gmail.com` are not allowed. See the [common
-                email domains resource](https://stytch.com/docs/b2b/api/common-email-domains) for
-                the full list.
-            email_jit_provisioning: The authentication setting that controls how a new Member can be provisioned by
-                authenticating via Email Magic Link or OAuth. The accepted values are: `RESTRICTED`
-                – only new Members with verified emails that comply with `email_allowed_domains` can
-                be provisioned upon authentication via Email Magic Link or OAuth. `NOT_ALLOWED` –
-                the default setting, disables JIT provisioning via Email Magic Link and OAuth.
-            email_invites: The authentication setting that controls how a new Member can be invited to an
-                organization by email. The accepted values are: `ALL_ALLOWED` – any new Member can
-                be invited to join via email. `RESTRICTED` – only new Members with verified emails
-                that comply with `email_allowed_domains` can be invited via email. `NOT_ALLOWED` –
-                disable email invites.
-            auth_methods: The setting that controls which authentication methods can be used by Members of an
-                Organization. The accepted values are: `ALL_ALLOWED` – the default setting which
-                allows all authentication methods to be used. `RESTRICTED` – only methods that
-                comply with `allowed_auth_methods` can be used for authentication. This setting does
-                not apply to Members with `is_breakglass` set to `true`.
-            allowed_auth_methods: An array of allowed authentication methods. This list is enforced when
-                `auth_methods` is set to `RESTRICTED`. The list's accepted values are: `sso`,
-                `magic_link`, `email_otp`, `password`, `google_oauth`, `microsoft_oauth`,
-                `slack_oauth`, `github_oauth`, and `hubspot_oauth`.
-            mfa_policy: The setting that controls the MFA policy for all Members in the Organization. The
-                accepted values are: `REQUIRED_FOR_ALL` – All Members within the Organization will
-                be required to complete MFA every time they wish to log in. However, any active
-                Session that existed prior to this setting change will remain valid. `OPTIONAL` –
-                The default value. The Organization does not require MFA by default for all Members.
-                Members will be required to complete MFA only if their `mfa_enrolled` status is set
-                to true.
-            rbac_email_implicit_role_assignments: Implicit role assignments based off of email domains. For each domain-Role pair, all
-                Members whose email addresses have the specified email domain will be granted the
-                associated Role, regardless of their login method. See the [RBAC
-                guide](https://stytch.com/docs/b2b/guides/rbac/role-assignment) for more information
-                about role assignment.
-            mfa_methods: The setting that controls which MFA methods can be used by Members of an
-                Organization. The accepted values are: `ALL_ALLOWED` – the default setting which
-                allows all authentication methods to be used. `RESTRICTED` – only methods that
-                comply with `allowed_mfa_methods` can be used for authentication. This setting does
-                not apply to Members with `is_breakglass` set to `true`.
-            allowed_mfa_methods: An array of allowed MFA authentication methods. This list is enforced when
-                `mfa_methods` is set to `RESTRICTED`. The list's accepted values are: `sms_otp` and
-                `totp`.
-            oauth_tenant_jit_provisioning: The authentication setting that controls how a new Member can JIT provision into an
-                organization by tenant. The accepted values are: `RESTRICTED` – only new Members
-                with tenants in `allowed_oauth_tenants` can JIT provision via tenant. `NOT_ALLOWED`
-                – the default setting, disables JIT provisioning by OAuth Tenant.
-            allowed_oauth_tenants: A map of allowed OAuth tenants. If this field is not passed in, the Organization
-                will not allow JIT provisioning by OAuth Tenant. Allowed keys are "slack",
-                "hubspot", and "github".
-            claimed_email_domains: A list of email domains that are claimed by the Organization.
-            first_party_connected_apps_allowed_type: In the body.
-            allowed_first_party_connected_apps: An array of first party Connected App IDs that are allowed for the Organization.
-                Only used when the Organization's `first_party_connected_apps_allowed_type` is
-                `RESTRICTED`.
-            third_party_connected_apps_allowed_type: In the body.
-            allowed_third_party_connected_apps: An array of third party Connected App IDs that are allowed for the Organization.
-                Only used when the Organization's `third_party_connected_apps_allowed_type` is
-                `RESTRICTED`.
-        """
-        return await self._request(
-            "POST",
-            "/v1/b2b/organizations",
-            query=None,
-            headers=None,
-            body={
-                "organization_name": organization_name,
-                "organization_slug": organization_slug,
-                "organization_logo_url": organization_logo_url,
-                "trusted_metadata": trusted_metadata,
-                "organization_external_id": organization_external_id,
-                "sso_jit_provisioning": sso_jit_provisioning,
-                "email_allowed_domains": email_allowed_domains,
-                "email_jit_provisioning": email_jit_provisioning,
-                "email_invites": email_invites,
-                "auth_methods": auth_methods,
-                "allowed_auth_methods": allowed_auth_methods,
-                "mfa_policy": mfa_policy,
-                "rbac_email_implicit_role_assignments": rbac_email_implicit_role_assignments,
-                "mfa_methods": mfa_methods,
-                "allowed_mfa_methods": allowed_mfa_methods,
-                "oauth_tenant_jit_provisioning": oauth_tenant_jit_provisioning,
-                "allowed_oauth_tenants": allowed_oauth_tenants,
-                "claimed_email_domains": claimed_email_domains,
-                "first_party_connected_apps_allowed_type": first_party_connected_apps_allowed_type,
-                "allowed_first_party_connected_apps": allowed_first_party_connected_apps,
-                "third_party_connected_apps_allowed_type": third_party_connected_apps_allowed_type,
-                "allowed_third_party_connected_apps": allowed_third_party_connected_apps,
-            },
-            server=None,
-            cast=models.OrganizationsCreateResponse.from_dict,
-            extra_headers=extra_headers,
-            timeout=timeout,
-            total_timeout=total_timeout,
-        )
+        """The async form of ``Organizations.create``: Create."""
+        return await self._call(_B2B_ORGANIZATIONS_CREATE, locals())
 
     async def get(
-        self,
-        organization_id: str,
-        *,
-        extra_headers: Headers | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
+        self, organization_id: str, **options: Unpack[RequestOptions]
     ) -> models.OrganizationsGetResponse:
-        """Get.
-
-        ``GET /v1/b2b/organizations/{organization_id}``
-
-        Args:
-            organization_id: Globally unique UUID that identifies a specific Organization. The `organization_id`
-                is critical to perform operations on an Organization, so be sure to preserve this
-                value. You may also use the organization_slug or organization_external_id here as a
-                convenience.
-        """
-        return await self._request(
-            "GET",
-            f"/v1/b2b/organizations/{path_param(organization_id)}",
-            query=None,
-            headers=None,
-            body=None,
-            server=None,
-            cast=models.OrganizationsGetResponse.from_dict,
-            extra_headers=extra_headers,
-            timeout=timeout,
-            total_timeout=total_timeout,
-        )
+        """The async form of ``Organizations.get``: Get."""
+        return await self._call(_B2B_ORGANIZATIONS_GET, locals())
 
     async def update(
         self,
@@ -2032,195 +1834,10 @@ class AsyncOrganizations(AsyncResource):
             Literal["ALL_ALLOWED", "RESTRICTED", "NOT_ALLOWED"] | Unset
         ) = UNSET,
         allowed_third_party_connected_apps: List[str] | Unset = UNSET,
-        extra_headers: Headers | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
+        **options: Unpack[RequestOptions],
     ) -> models.OrganizationsUpdateResponse:
-        """Update.
-
-        ``PUT /v1/b2b/organizations/{organization_id}``
-
-        Args:
-            organization_id: Globally unique UUID that identifies a specific Organization. The `organization_id`
-                is critical to perform operations on an Organization, so be sure to preserve this
-                value. You may also use the organization_slug or organization_external_id here as a
-                convenience.
-            x_stytch_member_session: A Stytch session that can be used to run the request with the given member's
-                permissions.
-            x_stytch_member_session_jwt: A Stytch Session JSON Web Token (JWT) that can be used to run the request with the
-                given member's permissions.
-            organization_name: The name of the Organization. Must be between 1 and 128 characters in length. If
-                this field is provided and a session header is passed into the request, the Member
-                Session must have permission to perform the `update.info.name` action on the
-                `stytch.organization` Resource.
-            organization_slug: The unique URL slug of the Organization. The slug only accepts alphanumeric
-                characters and the following reserved characters: `-` `.` `_` `~`. Must be between 2
-                and 128 characters in length. Wherever an organization_id is expected in a path or
-                request parameter, you may also use the organization_slug as a convenience. If this
-                field is provided and a session header is passed into the request, the Member
-                Session must have permission to perform the `update.info.slug` action on the
-                `stytch.organization` Resource.
-            organization_logo_url: The image URL of the Organization logo. If this field is provided and a session
-                header is passed into the request, the Member Session must have permission to
-                perform the `update.info.logo-url` action on the `stytch.organization` Resource.
-            trusted_metadata: An arbitrary JSON object for storing application-specific data or
-                identity-provider-specific data. If a session header is passed into the request,
-                this field may **not** be passed into the request. You cannot update trusted
-                metadata when acting as a Member.
-            organization_external_id: An identifier that can be used in API calls wherever a organization_id is expected.
-                This is a string consisting of alphanumeric, `.`, `_`, `-`, or `|` characters with a
-                maximum length of 128 characters. External IDs must be unique within a project, but
-                may be reused across different projects in the same workspace.
-            sso_default_connection_id: The default connection used for SSO when there are multiple active connections. If
-                this field is provided and a session header is passed into the request, the Member
-                Session must have permission to perform the `update.settings.default-sso-connection`
-                action on the `stytch.organization` Resource.
-            sso_jit_provisioning: The authentication setting that controls the JIT provisioning of Members when
-                authenticating via SSO. The accepted values are: `ALL_ALLOWED` – the default
-                setting, new Members will be automatically provisioned upon successful
-                authentication via any of the Organization's `sso_active_connections`. `RESTRICTED`
-                – only new Members with SSO logins that comply with
-                `sso_jit_provisioning_allowed_connections` can be provisioned upon authentication.
-                `NOT_ALLOWED` – disable JIT provisioning via SSO. If this field is provided and a
-                session header is passed into the request, the Member Session must have permission
-                to perform the `update.settings.sso-jit-provisioning` action on the
-                `stytch.organization` Resource.
-            sso_jit_provisioning_allowed_connections: An array of `connection_id`s that reference [SAML Connection
-                objects](https://stytch.com/docs/b2b/api/saml-connection-object). Only these
-                connections will be allowed to JIT provision Members via SSO when
-                `sso_jit_provisioning` is set to `RESTRICTED`. If this field is provided and a
-                session header is passed into the request, the Member Session must have permission
-                to perform the `update.settings.sso-jit-provisioning` action on the
-                `stytch.organization` Resource.
-            email_allowed_domains: An array of email domains that allow invites or JIT provisioning for new Members.
-                This list is enforced when either `email_invites` or `email_jit_provisioning` is set
-                to `RESTRICTED`. Common domains such as `gmail.com` are not allowed. See the [common
-                email domains resource](https://stytch.com/docs/b2b/api/common-email-domains) for
-                the full list. If this field is provided and a session header is passed into the
-                request, the Member Session must have permission to perform the
-                `update.settings.allowed-domains` action on the `stytch.organization` Resource.
-            email_jit_provisioning: The authentication setting that controls how a new Member can be provisioned by
-                authenticating via Email Magic Link or OAuth. The accepted values are: `RESTRICTED`
-                – only new Members with verified emails that comply with `email_allowed_domains` can
-                be provisioned upon authentication via Email Magic Link or OAuth. `NOT_ALLOWED` –
-                the default setting, disables JIT provisioning via Email Magic Link and OAuth. If
-                this field is provided and a session header is passed into the request, the Member
-                Session must have permission to perform the `update.settings.email-jit-provisioning`
-                action on the `stytch.organization` Resource.
-            email_invites: The authentication setting that controls how a new Member can be invited to an
-                organization by email. The accepted values are: `ALL_ALLOWED` – any new Member can
-                be invited to join via email. `RESTRICTED` – only new Members with verified emails
-                that comply with `email_allowed_domains` can be invited via email. `NOT_ALLOWED` –
-                disable email invites. If this field is provided and a session header is passed into
-                the request, the Member Session must have permission to perform the
-                `update.settings.email-invites` action on the `stytch.organization` Resource.
-            auth_methods: The setting that controls which authentication methods can be used by Members of an
-                Organization. The accepted values are: `ALL_ALLOWED` – the default setting which
-                allows all authentication methods to be used. `RESTRICTED` – only methods that
-                comply with `allowed_auth_methods` can be used for authentication. This setting does
-                not apply to Members with `is_breakglass` set to `true`. If this field is provided
-                and a session header is passed into the request, the Member Session must have
-                permission to perform the `update.settings.allowed-auth-methods` action on the
-                `stytch.organization` Resource.
-            allowed_auth_methods: An array of allowed authentication methods. This list is enforced when
-                `auth_methods` is set to `RESTRICTED`. The list's accepted values are: `sso`,
-                `magic_link`, `email_otp`, `password`, `google_oauth`, `microsoft_oauth`,
-                `slack_oauth`, `github_oauth`, and `hubspot_oauth`. If this field is provided and a
-                session header is passed into the request, the Member Session must have permission
-                to perform the `update.settings.allowed-auth-methods` action on the
-                `stytch.organization` Resource.
-            mfa_policy: The setting that controls the MFA policy for all Members in the Organization. The
-                accepted values are: `REQUIRED_FOR_ALL` – All Members within the Organization will
-                be required to complete MFA every time they wish to log in. However, any active
-                Session that existed prior to this setting change will remain valid. `OPTIONAL` –
-                The default value. The Organization does not require MFA by default for all Members.
-                Members will be required to complete MFA only if their `mfa_enrolled` status is set
-                to true. If this field is provided and a session header is passed into the request,
-                the Member Session must have permission to perform the `update.settings.mfa-policy`
-                action on the `stytch.organization` Resource.
-            rbac_email_implicit_role_assignments: Implicit role assignments based off of email domains. For each domain-Role pair, all
-                Members whose email addresses have the specified email domain will be granted the
-                associated Role, regardless of their login method. See the [RBAC
-                guide](https://stytch.com/docs/b2b/guides/rbac/role-assignment) for more information
-                about role assignment. If this field is provided and a session header is passed into
-                the request, the Member Session must have permission to perform the
-                `update.settings.implicit-roles` action on the `stytch.organization` Resource.
-            mfa_methods: The setting that controls which MFA methods can be used by Members of an
-                Organization. The accepted values are: `ALL_ALLOWED` – the default setting which
-                allows all authentication methods to be used. `RESTRICTED` – only methods that
-                comply with `allowed_mfa_methods` can be used for authentication. This setting does
-                not apply to Members with `is_breakglass` set to `true`. If this field is provided
-                and a session header is passed into the request, the Member Session must have
-                permission to perform the `update.settings.allowed-mfa-methods` action on the
-                `stytch.organization` Resource.
-            allowed_mfa_methods: An array of allowed MFA authentication methods. This list is enforced when
-                `mfa_methods` is set to `RESTRICTED`. The list's accepted values are: `sms_otp` and
-                `totp`. If this field is provided and a session header is passed into the request,
-                the Member Session must have permission to perform the
-                `update.settings.allowed-mfa-methods` action on the `stytch.organization` Resource.
-            oauth_tenant_jit_provisioning: The authentication setting that controls how a new Member can JIT provision into an
-                organization by tenant. The accepted values are: `RESTRICTED` – only new Members
-                with tenants in `allowed_oauth_tenants` can JIT provision via tenant. `NOT_ALLOWED`
-                – the default setting, disables JIT provisioning by OAuth Tenant. If this field is
-                provided and a session header is passed into the request, the Member Session must
-                have permission to perform the `update.settings.oauth-tenant-jit-provisioning`
-                action on the `stytch.organization` Resource.
-            allowed_oauth_tenants: A map of allowed OAuth tenants. If this field is not passed in, the Organization
-                will not allow JIT provisioning by OAuth Tenant. Allowed keys are "slack",
-                "hubspot", and "github". If this field is provided and a session header is passed
-                into the request, the Member Session must have permission to perform the
-                `update.settings.allowed-oauth-tenants` action on the `stytch.organization`
-                Resource.
-            claimed_email_domains: A list of email domains that are claimed by the Organization.
-            first_party_connected_apps_allowed_type: In the body.
-            allowed_first_party_connected_apps: An array of first party Connected App IDs that are allowed for the Organization.
-                Only used when the Organization's `first_party_connected_apps_allowed_type` is
-                `RESTRICTED`.
-            third_party_connected_apps_allowed_type: In the body.
-            allowed_third_party_connected_apps: An array of third party Connected App IDs that are allowed for the Organization.
-                Only used when the Organization's `third_party_connected_apps_allowed_type` is
-                `RESTRICTED`.
-        """
-        return await self._request(
-            "PUT",
-            f"/v1/b2b/organizations/{path_param(organization_id)}",
-            query=None,
-            headers={
-                "X-Stytch-Member-Session": x_stytch_member_session,
-                "X-Stytch-Member-SessionJWT": x_stytch_member_session_jwt,
-            },
-            body={
-                "organization_name": organization_name,
-                "organization_slug": organization_slug,
-                "organization_logo_url": organization_logo_url,
-                "trusted_metadata": trusted_metadata,
-                "organization_external_id": organization_external_id,
-                "sso_default_connection_id": sso_default_connection_id,
-                "sso_jit_provisioning": sso_jit_provisioning,
-                "sso_jit_provisioning_allowed_connections": sso_jit_provisioning_allowed_connections,
-                "email_allowed_domains": email_allowed_domains,
-                "email_jit_provisioning": email_jit_provisioning,
-                "email_invites": email_invites,
-                "auth_methods": auth_methods,
-                "allowed_auth_methods": allowed_auth_methods,
-                "mfa_policy": mfa_policy,
-                "rbac_email_implicit_role_assignments": rbac_email_implicit_role_assignments,
-                "mfa_methods": mfa_methods,
-                "allowed_mfa_methods": allowed_mfa_methods,
-                "oauth_tenant_jit_provisioning": oauth_tenant_jit_provisioning,
-                "allowed_oauth_tenants": allowed_oauth_tenants,
-                "claimed_email_domains": claimed_email_domains,
-                "first_party_connected_apps_allowed_type": first_party_connected_apps_allowed_type,
-                "allowed_first_party_connected_apps": allowed_first_party_connected_apps,
-                "third_party_connected_apps_allowed_type": third_party_connected_apps_allowed_type,
-                "allowed_third_party_connected_apps": allowed_third_party_connected_apps,
-            },
-            server=None,
-            cast=models.OrganizationsUpdateResponse.from_dict,
-            extra_headers=extra_headers,
-            timeout=timeout,
-            total_timeout=total_timeout,
-        )
+        """The async form of ``Organizations.update``: Update."""
+        return await self._call(_B2B_ORGANIZATIONS_UPDATE, locals())
 
     async def delete(
         self,
@@ -2228,39 +1845,10 @@ class AsyncOrganizations(AsyncResource):
         *,
         x_stytch_member_session: str | Unset = UNSET,
         x_stytch_member_session_jwt: str | Unset = UNSET,
-        extra_headers: Headers | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
+        **options: Unpack[RequestOptions],
     ) -> models.OrganizationsDeleteResponse:
-        """Delete.
-
-        ``DELETE /v1/b2b/organizations/{organization_id}``
-
-        Args:
-            organization_id: Globally unique UUID that identifies a specific Organization. The `organization_id`
-                is critical to perform operations on an Organization, so be sure to preserve this
-                value. You may also use the organization_slug or organization_external_id here as a
-                convenience.
-            x_stytch_member_session: A Stytch session that can be used to run the request with the given member's
-                permissions.
-            x_stytch_member_session_jwt: A Stytch Session JSON Web Token (JWT) that can be used to run the request with the
-                given member's permissions.
-        """
-        return await self._request(
-            "DELETE",
-            f"/v1/b2b/organizations/{path_param(organization_id)}",
-            query=None,
-            headers={
-                "X-Stytch-Member-Session": x_stytch_member_session,
-                "X-Stytch-Member-SessionJWT": x_stytch_member_session_jwt,
-            },
-            body=None,
-            server=None,
-            cast=models.OrganizationsDeleteResponse.from_dict,
-            extra_headers=extra_headers,
-            timeout=timeout,
-            total_timeout=total_timeout,
-        )
+        """The async form of ``Organizations.delete``: Delete."""
+        return await self._call(_B2B_ORGANIZATIONS_DELETE, locals())
 
     async def search(
         self,
@@ -2268,98 +1856,28 @@ class AsyncOrganizations(AsyncResource):
         cursor: str | Unset = UNSET,
         limit: int | Unset = UNSET,
         query: models.Query | Unset = UNSET,
-        extra_headers: Headers | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
+        **options: Unpack[RequestOptions],
     ) -> models.OrganizationsSearchResponse:
-        """Search.
-
-        ``POST /v1/b2b/organizations/search``
-
-        Args:
-            cursor: The `cursor` field allows you to paginate through your results. Each result array is
-                limited to 1000 results. If your query returns more than 1000 results, you will need
-                to paginate the responses using the `cursor`. If you receive a response that
-                includes a non-null `next_cursor` in the `results_metadata` object, repeat the
-                search call with the `next_cursor` value set to the `cursor` field to retrieve the
-                next page of results. Continue to make search calls until the `next_cursor` in the
-                response is null.
-            limit: The number of search results to return per page. The default limit is 100. A maximum
-                of 1000 results can be returned by a single search request. If the total size of
-                your result set is greater than one page size, you must paginate the response. See
-                the `cursor` field.
-            query: In the body.
-        """
-        return await self._request(
-            "POST",
-            "/v1/b2b/organizations/search",
-            query=None,
-            headers=None,
-            body={
-                "cursor": cursor,
-                "limit": limit,
-                "query": query,
-            },
-            server=None,
-            cast=models.OrganizationsSearchResponse.from_dict,
-            extra_headers=extra_headers,
-            timeout=timeout,
-            total_timeout=total_timeout,
-        )
+        """The async form of ``Organizations.search``: Search."""
+        return await self._call(_B2B_ORGANIZATIONS_SEARCH, locals())
 
     def search_pages(
         self,
         *,
         limit: int | Unset = UNSET,
         query: models.Query | Unset = UNSET,
-        extra_headers: Headers | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
+        **options: Unpack[RequestOptions],
     ) -> AsyncIterator[models.OrganizationsSearchResponse]:
         """Every page of ``search``, following ``results_metadata.next_cursor``."""
-        return aiter_pages(
-            lambda cursor: self.search(
-                cursor=cursor,
-                limit=limit,
-                query=query,
-                extra_headers=extra_headers,
-                timeout=timeout,
-                total_timeout=total_timeout,
-            ),
-            lambda page: cursor_at(
-                page,
-                "results_metadata",
-                "next_cursor",
-            ),
+        return self._pages(
+            _B2B_ORGANIZATIONS_SEARCH, locals(), "cursor", "results_metadata", "next_cursor"
         )
 
     async def metrics(
-        self,
-        organization_id: str,
-        *,
-        extra_headers: Headers | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
+        self, organization_id: str, **options: Unpack[RequestOptions]
     ) -> models.OrganizationsMetricsResponse:
-        """Metrics.
-
-        ``GET /v1/b2b/organizations/{organization_id}/metrics``
-
-        Args:
-            organization_id: In the path.
-        """
-        return await self._request(
-            "GET",
-            f"/v1/b2b/organizations/{path_param(organization_id)}/metrics",
-            query=None,
-            headers=None,
-            body=None,
-            server=None,
-            cast=models.OrganizationsMetricsResponse.from_dict,
-            extra_headers=extra_headers,
-            timeout=timeout,
-            total_timeout=total_timeout,
-        )
+        """The async form of ``Organizations.metrics``: Metrics."""
+        return await self._call(_B2B_ORGANIZATIONS_METRICS, locals())
 
     async def connected_apps(
         self,
@@ -2367,39 +1885,10 @@ class AsyncOrganizations(AsyncResource):
         *,
         x_stytch_member_session: str | Unset = UNSET,
         x_stytch_member_session_jwt: str | Unset = UNSET,
-        extra_headers: Headers | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
+        **options: Unpack[RequestOptions],
     ) -> models.OrganizationsConnectedAppsResponse:
-        """Connected apps.
-
-        ``GET /v1/b2b/organizations/{organization_id}/connected_apps``
-
-        Args:
-            organization_id: Globally unique UUID that identifies a specific Organization. The `organization_id`
-                is critical to perform operations on an Organization, so be sure to preserve this
-                value. You may also use the organization_slug or organization_external_id here as a
-                convenience.
-            x_stytch_member_session: A Stytch session that can be used to run the request with the given member's
-                permissions.
-            x_stytch_member_session_jwt: A Stytch Session JSON Web Token (JWT) that can be used to run the request with the
-                given member's permissions.
-        """
-        return await self._request(
-            "GET",
-            f"/v1/b2b/organizations/{path_param(organization_id)}/connected_apps",
-            query=None,
-            headers={
-                "X-Stytch-Member-Session": x_stytch_member_session,
-                "X-Stytch-Member-SessionJWT": x_stytch_member_session_jwt,
-            },
-            body=None,
-            server=None,
-            cast=models.OrganizationsConnectedAppsResponse.from_dict,
-            extra_headers=extra_headers,
-            timeout=timeout,
-            total_timeout=total_timeout,
-        )
+        """The async form of ``Organizations.connected_apps``: Connected apps."""
+        return await self._call(_B2B_ORGANIZATIONS_CONNECTED_APPS, locals())
 
     async def get_connected_app(
         self,
@@ -2408,40 +1897,10 @@ class AsyncOrganizations(AsyncResource):
         *,
         x_stytch_member_session: str | Unset = UNSET,
         x_stytch_member_session_jwt: str | Unset = UNSET,
-        extra_headers: Headers | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
+        **options: Unpack[RequestOptions],
     ) -> models.OrganizationsGetConnectedAppResponse:
-        """Get connected app.
-
-        ``GET /v1/b2b/organizations/{organization_id}/connected_apps/{connected_app_id}``
-
-        Args:
-            organization_id: Globally unique UUID that identifies a specific Organization. The `organization_id`
-                is critical to perform operations on an Organization, so be sure to preserve this
-                value. You may also use the organization_slug or organization_external_id here as a
-                convenience.
-            connected_app_id: The ID of the Connected App.
-            x_stytch_member_session: A Stytch session that can be used to run the request with the given member's
-                permissions.
-            x_stytch_member_session_jwt: A Stytch Session JSON Web Token (JWT) that can be used to run the request with the
-                given member's permissions.
-        """
-        return await self._request(
-            "GET",
-            f"/v1/b2b/organizations/{path_param(organization_id)}/connected_apps/{path_param(connected_app_id)}",
-            query=None,
-            headers={
-                "X-Stytch-Member-Session": x_stytch_member_session,
-                "X-Stytch-Member-SessionJWT": x_stytch_member_session_jwt,
-            },
-            body=None,
-            server=None,
-            cast=models.OrganizationsGetConnectedAppResponse.from_dict,
-            extra_headers=extra_headers,
-            timeout=timeout,
-            total_timeout=total_timeout,
-        )
+        """The async form of ``Organizations.get_connected_app``: Get connected app."""
+        return await self._call(_B2B_ORGANIZATIONS_GET_CONNECTED_APP, locals())
 
     async def delete_external_id(
         self,
@@ -2449,36 +1908,10 @@ class AsyncOrganizations(AsyncResource):
         *,
         x_stytch_member_session: str | Unset = UNSET,
         x_stytch_member_session_jwt: str | Unset = UNSET,
-        extra_headers: Headers | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
+        **options: Unpack[RequestOptions],
     ) -> models.OrganizationsDeleteExternalIdResponse:
-        """Delete external id.
-
-        ``DELETE /v1/b2b/organizations/{organization_id}/external_id``
-
-        Args:
-            organization_id: In the path.
-            x_stytch_member_session: A Stytch session that can be used to run the request with the given member's
-                permissions.
-            x_stytch_member_session_jwt: A Stytch Session JSON Web Token (JWT) that can be used to run the request with the
-                given member's permissions.
-        """
-        return await self._request(
-            "DELETE",
-            f"/v1/b2b/organizations/{path_param(organization_id)}/external_id",
-            query=None,
-            headers={
-                "X-Stytch-Member-Session": x_stytch_member_session,
-                "X-Stytch-Member-SessionJWT": x_stytch_member_session_jwt,
-            },
-            body=None,
-            server=None,
-            cast=models.OrganizationsDeleteExternalIdResponse.from_dict,
-            extra_headers=extra_headers,
-            timeout=timeout,
-            total_timeout=total_timeout,
-        )
+        """The async form of ``Organizations.delete_external_id``: Delete external id."""
+        return await self._call(_B2B_ORGANIZATIONS_DELETE_EXTERNAL_ID, locals())
 
 
 class AsyncOrganizationsWithRawResponse:
@@ -2529,9 +1962,7 @@ class Members(SyncResource):
         email_address: str | Unset = UNSET,
         external_id: str | Unset = UNSET,
         unlink_email: bool | Unset = UNSET,
-        extra_headers: Headers | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
+        **options: Unpack[RequestOptions],
     ) -> models.MembersUpdateResponse:
         """Update.
 
@@ -2637,34 +2068,7 @@ class Members(SyncResource):
             unlink_email: If `unlink_email` is `true` and an `email_address` is provided, the Member's
                 previous email will be deleted instead of retired. Defaults to `false`.
         """
-        return self._request(
-            "PUT",
-            f"/v1/b2b/organizations/{path_param(organization_id)}/members/{path_param(member_id)}",
-            query=None,
-            headers={
-                "X-Stytch-Member-Session": x_stytch_member_session,
-                "X-Stytch-Member-SessionJWT": x_stytch_member_session_jwt,
-            },
-            body={
-                "name": name,
-                "trusted_metadata": trusted_metadata,
-                "untrusted_metadata": untrusted_metadata,
-                "is_breakglass": is_breakglass,
-                "mfa_phone_number": mfa_phone_number,
-                "mfa_enrolled": mfa_enrolled,
-                "roles": roles,
-                "preserve_existing_sessions": preserve_existing_sessions,
-                "default_mfa_method": default_mfa_method,
-                "email_address": email_address,
-                "external_id": external_id,
-                "unlink_email": unlink_email,
-            },
-            server=None,
-            cast=models.MembersUpdateResponse.from_dict,
-            extra_headers=extra_headers,
-            timeout=timeout,
-            total_timeout=total_timeout,
-        )
+        return self._call(_B2B_ORGANIZATIONS_MEMBERS_UPDATE, locals())
 
     def delete(
         self,
@@ -2673,9 +2077,7 @@ class Members(SyncResource):
         *,
         x_stytch_member_session: str | Unset = UNSET,
         x_stytch_member_session_jwt: str | Unset = UNSET,
-        extra_headers: Headers | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
+        **options: Unpack[RequestOptions],
     ) -> models.MembersDeleteResponse:
         """Delete.
 
@@ -2694,21 +2096,7 @@ class Members(SyncResource):
             x_stytch_member_session_jwt: A Stytch Session JSON Web Token (JWT) that can be used to run the request with the
                 given member's permissions.
         """
-        return self._request(
-            "DELETE",
-            f"/v1/b2b/organizations/{path_param(organization_id)}/members/{path_param(member_id)}",
-            query=None,
-            headers={
-                "X-Stytch-Member-Session": x_stytch_member_session,
-                "X-Stytch-Member-SessionJWT": x_stytch_member_session_jwt,
-            },
-            body=None,
-            server=None,
-            cast=models.MembersDeleteResponse.from_dict,
-            extra_headers=extra_headers,
-            timeout=timeout,
-            total_timeout=total_timeout,
-        )
+        return self._call(_B2B_ORGANIZATIONS_MEMBERS_DELETE, locals())
 
     def reactivate(
         self,
@@ -2717,9 +2105,7 @@ class Members(SyncResource):
         *,
         x_stytch_member_session: str | Unset = UNSET,
         x_stytch_member_session_jwt: str | Unset = UNSET,
-        extra_headers: Headers | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
+        **options: Unpack[RequestOptions],
     ) -> models.MembersReactivateResponse:
         """Reactivate.
 
@@ -2737,21 +2123,7 @@ class Members(SyncResource):
             x_stytch_member_session_jwt: A Stytch Session JSON Web Token (JWT) that can be used to run the request with the
                 given member's permissions.
         """
-        return self._request(
-            "PUT",
-            f"/v1/b2b/organizations/{path_param(organization_id)}/members/{path_param(member_id)}/reactivate",
-            query=None,
-            headers={
-                "X-Stytch-Member-Session": x_stytch_member_session,
-                "X-Stytch-Member-SessionJWT": x_stytch_member_session_jwt,
-            },
-            body=None,
-            server=None,
-            cast=models.MembersReactivateResponse.from_dict,
-            extra_headers=extra_headers,
-            timeout=timeout,
-            total_timeout=total_timeout,
-        )
+        return self._call(_B2B_ORGANIZATIONS_MEMBERS_REACTIVATE, locals())
 
     def delete_mfa_phone_number(
         self,
@@ -2760,9 +2132,7 @@ class Members(SyncResource):
         *,
         x_stytch_member_session: str | Unset = UNSET,
         x_stytch_member_session_jwt: str | Unset = UNSET,
-        extra_headers: Headers | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
+        **options: Unpack[RequestOptions],
     ) -> models.MembersDeleteMfaPhoneNumberResponse:
         """Delete mfa phone number.
 
@@ -2781,21 +2151,7 @@ class Members(SyncResource):
             x_stytch_member_session_jwt: A Stytch Session JSON Web Token (JWT) that can be used to run the request with the
                 given member's permissions.
         """
-        return self._request(
-            "DELETE",
-            f"/v1/b2b/organizations/{path_param(organization_id)}/members/mfa_phone_numbers/{path_param(member_id)}",
-            query=None,
-            headers={
-                "X-Stytch-Member-Session": x_stytch_member_session,
-                "X-Stytch-Member-SessionJWT": x_stytch_member_session_jwt,
-            },
-            body=None,
-            server=None,
-            cast=models.MembersDeleteMfaPhoneNumberResponse.from_dict,
-            extra_headers=extra_headers,
-            timeout=timeout,
-            total_timeout=total_timeout,
-        )
+        return self._call(_B2B_ORGANIZATIONS_MEMBERS_DELETE_MFA_PHONE_NUMBER, locals())
 
     def delete_totp(
         self,
@@ -2804,9 +2160,7 @@ class Members(SyncResource):
         *,
         x_stytch_member_session: str | Unset = UNSET,
         x_stytch_member_session_jwt: str | Unset = UNSET,
-        extra_headers: Headers | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
+        **options: Unpack[RequestOptions],
     ) -> models.MembersDeleteTotpResponse:
         """Delete totp.
 
@@ -2825,21 +2179,7 @@ class Members(SyncResource):
             x_stytch_member_session_jwt: A Stytch Session JSON Web Token (JWT) that can be used to run the request with the
                 given member's permissions.
         """
-        return self._request(
-            "DELETE",
-            f"/v1/b2b/organizations/{path_param(organization_id)}/members/{path_param(member_id)}/totp",
-            query=None,
-            headers={
-                "X-Stytch-Member-Session": x_stytch_member_session,
-                "X-Stytch-Member-SessionJWT": x_stytch_member_session_jwt,
-            },
-            body=None,
-            server=None,
-            cast=models.MembersDeleteTotpResponse.from_dict,
-            extra_headers=extra_headers,
-            timeout=timeout,
-            total_timeout=total_timeout,
-        )
+        return self._call(_B2B_ORGANIZATIONS_MEMBERS_DELETE_TOTP, locals())
 
     def search(
         self,
@@ -2850,9 +2190,7 @@ class Members(SyncResource):
         cursor: str | Unset = UNSET,
         limit: int | Unset = UNSET,
         query: models.Query | Unset = UNSET,
-        extra_headers: Headers | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
+        **options: Unpack[RequestOptions],
     ) -> models.MembersSearchResponse:
         """Search.
 
@@ -2877,26 +2215,7 @@ class Members(SyncResource):
                 the `cursor` field.
             query: In the body.
         """
-        return self._request(
-            "POST",
-            "/v1/b2b/organizations/members/search",
-            query=None,
-            headers={
-                "X-Stytch-Member-Session": x_stytch_member_session,
-                "X-Stytch-Member-SessionJWT": x_stytch_member_session_jwt,
-            },
-            body={
-                "organization_ids": organization_ids,
-                "cursor": cursor,
-                "limit": limit,
-                "query": query,
-            },
-            server=None,
-            cast=models.MembersSearchResponse.from_dict,
-            extra_headers=extra_headers,
-            timeout=timeout,
-            total_timeout=total_timeout,
-        )
+        return self._call(_B2B_ORGANIZATIONS_MEMBERS_SEARCH, locals())
 
     def search_pages(
         self,
@@ -2906,28 +2225,11 @@ class Members(SyncResource):
         x_stytch_member_session_jwt: str | Unset = UNSET,
         limit: int | Unset = UNSET,
         query: models.Query | Unset = UNSET,
-        extra_headers: Headers | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
+        **options: Unpack[RequestOptions],
     ) -> Iterator[models.MembersSearchResponse]:
         """Every page of ``search``, following ``results_metadata.next_cursor``."""
-        return iter_pages(
-            lambda cursor: self.search(
-                organization_ids=organization_ids,
-                x_stytch_member_session=x_stytch_member_session,
-                x_stytch_member_session_jwt=x_stytch_member_session_jwt,
-                cursor=cursor,
-                limit=limit,
-                query=query,
-                extra_headers=extra_headers,
-                timeout=timeout,
-                total_timeout=total_timeout,
-            ),
-            lambda page: cursor_at(
-                page,
-                "results_metadata",
-                "next_cursor",
-            ),
+        return self._pages(
+            _B2B_ORGANIZATIONS_MEMBERS_SEARCH, locals(), "cursor", "results_metadata", "next_cursor"
         )
 
     def delete_password(
@@ -2937,9 +2239,7 @@ class Members(SyncResource):
         *,
         x_stytch_member_session: str | Unset = UNSET,
         x_stytch_member_session_jwt: str | Unset = UNSET,
-        extra_headers: Headers | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
+        **options: Unpack[RequestOptions],
     ) -> models.MembersDeletePasswordResponse:
         """Delete password.
 
@@ -2956,30 +2256,14 @@ class Members(SyncResource):
             x_stytch_member_session_jwt: A Stytch Session JSON Web Token (JWT) that can be used to run the request with the
                 given member's permissions.
         """
-        return self._request(
-            "DELETE",
-            f"/v1/b2b/organizations/{path_param(organization_id)}/members/passwords/{path_param(member_password_id)}",
-            query=None,
-            headers={
-                "X-Stytch-Member-Session": x_stytch_member_session,
-                "X-Stytch-Member-SessionJWT": x_stytch_member_session_jwt,
-            },
-            body=None,
-            server=None,
-            cast=models.MembersDeletePasswordResponse.from_dict,
-            extra_headers=extra_headers,
-            timeout=timeout,
-            total_timeout=total_timeout,
-        )
+        return self._call(_B2B_ORGANIZATIONS_MEMBERS_DELETE_PASSWORD, locals())
 
     def dangerously_get(
         self,
         member_id: str,
         *,
         include_deleted: bool | Unset = UNSET,
-        extra_headers: Headers | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
+        **options: Unpack[RequestOptions],
     ) -> models.MembersDangerouslyGetResponse:
         """Dangerously get.
 
@@ -2990,20 +2274,7 @@ class Members(SyncResource):
                 to perform operations on a Member, so be sure to preserve this value.
             include_deleted: In the query.
         """
-        return self._request(
-            "GET",
-            f"/v1/b2b/organizations/members/dangerously_get/{path_param(member_id)}",
-            query={
-                "include_deleted": include_deleted,
-            },
-            headers=None,
-            body=None,
-            server=None,
-            cast=models.MembersDangerouslyGetResponse.from_dict,
-            extra_headers=extra_headers,
-            timeout=timeout,
-            total_timeout=total_timeout,
-        )
+        return self._call(_B2B_ORGANIZATIONS_MEMBERS_DANGEROUSLY_GET, locals())
 
     def oidc_providers(
         self,
@@ -3011,9 +2282,7 @@ class Members(SyncResource):
         member_id: str,
         *,
         include_refresh_token: bool | Unset = UNSET,
-        extra_headers: Headers | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
+        **options: Unpack[RequestOptions],
     ) -> models.MembersOidcProvidersResponse:
         """Oidc providers.
 
@@ -3029,20 +2298,7 @@ class Members(SyncResource):
                 external_id here if one is set for the member.
             include_refresh_token: In the query.
         """
-        return self._request(
-            "GET",
-            f"/v1/b2b/organizations/{path_param(organization_id)}/members/{path_param(member_id)}/oidc_providers",
-            query={
-                "include_refresh_token": include_refresh_token,
-            },
-            headers=None,
-            body=None,
-            server=None,
-            cast=models.MembersOidcProvidersResponse.from_dict,
-            extra_headers=extra_headers,
-            timeout=timeout,
-            total_timeout=total_timeout,
-        )
+        return self._call(_B2B_ORGANIZATIONS_MEMBERS_OIDC_PROVIDERS, locals())
 
     def unlink_retired_email(
         self,
@@ -3053,9 +2309,7 @@ class Members(SyncResource):
         x_stytch_member_session_jwt: str | Unset = UNSET,
         email_id: str | Unset = UNSET,
         email_address: str | Unset = UNSET,
-        extra_headers: Headers | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
+        **options: Unpack[RequestOptions],
     ) -> models.MembersUnlinkRetiredEmailResponse:
         """Unlink retired email.
 
@@ -3076,24 +2330,7 @@ class Members(SyncResource):
             email_id: The globally unique UUID of a Member's email.
             email_address: The email address of the Member.
         """
-        return self._request(
-            "POST",
-            f"/v1/b2b/organizations/{path_param(organization_id)}/members/{path_param(member_id)}/unlink_retired_email",
-            query=None,
-            headers={
-                "X-Stytch-Member-Session": x_stytch_member_session,
-                "X-Stytch-Member-SessionJWT": x_stytch_member_session_jwt,
-            },
-            body={
-                "email_id": email_id,
-                "email_address": email_address,
-            },
-            server=None,
-            cast=models.MembersUnlinkRetiredEmailResponse.from_dict,
-            extra_headers=extra_headers,
-            timeout=timeout,
-            total_timeout=total_timeout,
-        )
+        return self._call(_B2B_ORGANIZATIONS_MEMBERS_UNLINK_RETIRED_EMAIL, locals())
 
     def start_email_update(
         self,
@@ -3107,9 +2344,7 @@ class Members(SyncResource):
         locale: Literal["en", "es", "pt-br", "fr"] | Unset = UNSET,
         login_template_id: str | Unset = UNSET,
         delivery_method: Literal["EMAIL_MAGIC_LINK", "EMAIL_OTP"] | Unset = UNSET,
-        extra_headers: Headers | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
+        **options: Unpack[RequestOptions],
     ) -> models.MembersStartEmailUpdateResponse:
         """Start email update.
 
@@ -3140,27 +2375,7 @@ class Members(SyncResource):
                 options or custom HTML templates with type “Magic Links - Login”.
             delivery_method: In the body.
         """
-        return self._request(
-            "POST",
-            f"/v1/b2b/organizations/{path_param(organization_id)}/members/{path_param(member_id)}/start_email_update",
-            query=None,
-            headers={
-                "X-Stytch-Member-Session": x_stytch_member_session,
-                "X-Stytch-Member-SessionJWT": x_stytch_member_session_jwt,
-            },
-            body={
-                "email_address": email_address,
-                "login_redirect_url": login_redirect_url,
-                "locale": locale,
-                "login_template_id": login_template_id,
-                "delivery_method": delivery_method,
-            },
-            server=None,
-            cast=models.MembersStartEmailUpdateResponse.from_dict,
-            extra_headers=extra_headers,
-            timeout=timeout,
-            total_timeout=total_timeout,
-        )
+        return self._call(_B2B_ORGANIZATIONS_MEMBERS_START_EMAIL_UPDATE, locals())
 
     def get_connected_apps(
         self,
@@ -3169,9 +2384,7 @@ class Members(SyncResource):
         *,
         x_stytch_member_session: str | Unset = UNSET,
         x_stytch_member_session_jwt: str | Unset = UNSET,
-        extra_headers: Headers | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
+        **options: Unpack[RequestOptions],
     ) -> models.MembersGetConnectedAppsResponse:
         """Get connected apps.
 
@@ -3190,21 +2403,7 @@ class Members(SyncResource):
             x_stytch_member_session_jwt: A Stytch Session JSON Web Token (JWT) that can be used to run the request with the
                 given member's permissions.
         """
-        return self._request(
-            "GET",
-            f"/v1/b2b/organizations/{path_param(organization_id)}/members/{path_param(member_id)}/connected_apps",
-            query=None,
-            headers={
-                "X-Stytch-Member-Session": x_stytch_member_session,
-                "X-Stytch-Member-SessionJWT": x_stytch_member_session_jwt,
-            },
-            body=None,
-            server=None,
-            cast=models.MembersGetConnectedAppsResponse.from_dict,
-            extra_headers=extra_headers,
-            timeout=timeout,
-            total_timeout=total_timeout,
-        )
+        return self._call(_B2B_ORGANIZATIONS_MEMBERS_GET_CONNECTED_APPS, locals())
 
     def delete_external_id(
         self,
@@ -3213,9 +2412,7 @@ class Members(SyncResource):
         *,
         x_stytch_member_session: str | Unset = UNSET,
         x_stytch_member_session_jwt: str | Unset = UNSET,
-        extra_headers: Headers | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
+        **options: Unpack[RequestOptions],
     ) -> models.MembersDeleteExternalIdResponse:
         """Delete external id.
 
@@ -3229,21 +2426,7 @@ class Members(SyncResource):
             x_stytch_member_session_jwt: A Stytch Session JSON Web Token (JWT) that can be used to run the request with the
                 given member's permissions.
         """
-        return self._request(
-            "DELETE",
-            f"/v1/b2b/organizations/{path_param(organization_id)}/members/{path_param(member_id)}/external_id",
-            query=None,
-            headers={
-                "X-Stytch-Member-Session": x_stytch_member_session,
-                "X-Stytch-Member-SessionJWT": x_stytch_member_session_jwt,
-            },
-            body=None,
-            server=None,
-            cast=models.MembersDeleteExternalIdResponse.from_dict,
-            extra_headers=extra_headers,
-            timeout=timeout,
-            total_timeout=total_timeout,
-        )
+        return self._call(_B2B_ORGANIZATIONS_MEMBERS_DELETE_EXTERNAL_ID, locals())
 
     def create(
         self,
@@ -3261,9 +2444,7 @@ class Members(SyncResource):
         mfa_enrolled: bool | Unset = UNSET,
         roles: List[str] | Unset = UNSET,
         external_id: str | Unset = UNSET,
-        extra_headers: Headers | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
+        **options: Unpack[RequestOptions],
     ) -> models.MembersCreateResponse:
         """Create.
 
@@ -3312,32 +2493,7 @@ class Members(SyncResource):
                 maximum length of 128 characters. External IDs must be unique within an
                 organization, but may be reused across different organizations in the same project.
         """
-        return self._request(
-            "POST",
-            f"/v1/b2b/organizations/{path_param(organization_id)}/members",
-            query=None,
-            headers={
-                "X-Stytch-Member-Session": x_stytch_member_session,
-                "X-Stytch-Member-SessionJWT": x_stytch_member_session_jwt,
-            },
-            body={
-                "email_address": email_address,
-                "name": name,
-                "trusted_metadata": trusted_metadata,
-                "untrusted_metadata": untrusted_metadata,
-                "create_member_as_pending": create_member_as_pending,
-                "is_breakglass": is_breakglass,
-                "mfa_phone_number": mfa_phone_number,
-                "mfa_enrolled": mfa_enrolled,
-                "roles": roles,
-                "external_id": external_id,
-            },
-            server=None,
-            cast=models.MembersCreateResponse.from_dict,
-            extra_headers=extra_headers,
-            timeout=timeout,
-            total_timeout=total_timeout,
-        )
+        return self._call(_B2B_ORGANIZATIONS_MEMBERS_CREATE, locals())
 
     def get(
         self,
@@ -3345,9 +2501,7 @@ class Members(SyncResource):
         *,
         member_id: str | Unset = UNSET,
         email_address: str | Unset = UNSET,
-        extra_headers: Headers | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
+        **options: Unpack[RequestOptions],
     ) -> models.MembersGetResponse:
         """Get.
 
@@ -3361,21 +2515,7 @@ class Members(SyncResource):
             member_id: In the query.
             email_address: In the query.
         """
-        return self._request(
-            "GET",
-            f"/v1/b2b/organizations/{path_param(organization_id)}/member",
-            query={
-                "member_id": member_id,
-                "email_address": email_address,
-            },
-            headers=None,
-            body=None,
-            server=None,
-            cast=models.MembersGetResponse.from_dict,
-            extra_headers=extra_headers,
-            timeout=timeout,
-            total_timeout=total_timeout,
-        )
+        return self._call(_B2B_ORGANIZATIONS_MEMBERS_GET, locals())
 
 
 class MembersWithRawResponse:
@@ -3432,142 +2572,10 @@ class AsyncMembers(AsyncResource):
         email_address: str | Unset = UNSET,
         external_id: str | Unset = UNSET,
         unlink_email: bool | Unset = UNSET,
-        extra_headers: Headers | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
+        **options: Unpack[RequestOptions],
     ) -> models.MembersUpdateResponse:
-        """Update.
-
-        ``PUT /v1/b2b/organizations/{organization_id}/members/{member_id}``
-
-        Args:
-            organization_id: Globally unique UUID that identifies a specific Organization. The `organization_id`
-                is critical to perform operations on an Organization, so be sure to preserve this
-                value. You may also use the organization_slug or organization_external_id here as a
-                convenience.
-            member_id: Globally unique UUID that identifies a specific Member. The `member_id` is critical
-                to perform operations on a Member, so be sure to preserve this value. You may use an
-                external_id here if one is set for the member.
-            x_stytch_member_session: A Stytch session that can be used to run the request with the given member's
-                permissions.
-            x_stytch_member_session_jwt: A Stytch Session JSON Web Token (JWT) that can be used to run the request with the
-                given member's permissions.
-            name: The name of the Member. If this field is provided and a session header is passed
-                into the request, the Member Session must have permission to perform the
-                `update.info.name` action on the `stytch.member` Resource. Alternatively, if the
-                Member Session matches the Member associated with the `member_id` passed in the
-                request, the authorization check will also allow a Member Session that has
-                permission to perform the `update.info.name` action on the `stytch.self` Resource.
-            trusted_metadata: An arbitrary JSON object for storing application-specific data or
-                identity-provider-specific data. If a session header is passed into the request,
-                this field may **not** be passed into the request. You cannot update trusted
-                metadata when acting as a Member.
-            untrusted_metadata: An arbitrary JSON object of application-specific data. These fields can be edited
-                directly by the frontend SDK, and should not be used to store critical information.
-                See the [Metadata resource](https://stytch.com/docs/b2b/api/metadata) for complete
-                field behavior details. If this field is provided and a session header is passed
-                into the request, the Member Session must have permission to perform the
-                `update.info.untrusted-metadata` action on the `stytch.member` Resource.
-                Alternatively, if the Member Session matches the Member associated with the
-                `member_id` passed in the request, the authorization check will also allow a Member
-                Session that has permission to perform the `update.info.untrusted-metadata` action
-                on the `stytch.self` Resource.
-            is_breakglass: Identifies the Member as a break glass user - someone who has permissions to
-                authenticate into an Organization by bypassing the Organization's settings. A break
-                glass account is typically used for emergency purposes to gain access outside of
-                normal authentication procedures. Refer to the [Organization
-                object](https://stytch.com/docs/b2b/api/organization-object) and its `auth_methods`
-                and `allowed_auth_methods` fields for more details. If this field is provided and a
-                session header is passed into the request, the Member Session must have permission
-                to perform the `update.settings.is-breakglass` action on the `stytch.member`
-                Resource.
-            mfa_phone_number: Sets the Member's phone number. Throws an error if the Member already has a phone
-                number. To change the Member's phone number, use the [Delete member phone number
-                endpoint](https://stytch.com/docs/b2b/api/delete-member-mfa-phone-number) to delete
-                the Member's existing phone number first. If this field is provided and a session
-                header is passed into the request, the Member Session must have permission to
-                perform the `update.info.mfa-phone` action on the `stytch.member` Resource.
-                Alternatively, if the Member Session matches the Member associated with the
-                `member_id` passed in the request, the authorization check will also allow a Member
-                Session that has permission to perform the `update.info.mfa-phone` action on the
-                `stytch.self` Resource.
-            mfa_enrolled: Sets whether the Member is enrolled in MFA. If true, the Member must complete an MFA
-                step whenever they wish to log in to their Organization. If false, the Member only
-                needs to complete an MFA step if the Organization's MFA policy is set to
-                `REQUIRED_FOR_ALL`. If this field is provided and a session header is passed into
-                the request, the Member Session must have permission to perform the
-                `update.settings.mfa-enrolled` action on the `stytch.member` Resource.
-                Alternatively, if the Member Session matches the Member associated with the
-                `member_id` passed in the request, the authorization check will also allow a Member
-                Session that has permission to perform the `update.settings.mfa-enrolled` action on
-                the `stytch.self` Resource.
-            roles: Roles to explicitly assign to this Member. Will completely replace any existing
-                explicitly assigned roles. See the [RBAC
-                guide](https://stytch.com/docs/b2b/guides/rbac/role-assignment) for more information
-                about role assignment. If a Role is removed from a Member, and the Member is also
-                implicitly assigned this Role from an SSO connection or an SSO group, we will by
-                default revoke any existing sessions for the Member that contain any SSO
-                authentication factors with the affected connection ID. You can preserve these
-                sessions by passing in the `preserve_existing_sessions` parameter with a value of
-                `true`. If this field is provided and a session header is passed into the request,
-                the Member Session must have permission to perform the `update.settings.roles`
-                action on the `stytch.member` Resource.
-            preserve_existing_sessions: Whether to preserve existing sessions when explicit Roles that are revoked are also
-                implicitly assigned by SSO connection or SSO group. Defaults to `false` - that is,
-                existing Member Sessions that contain SSO authentication factors with the affected
-                SSO connection IDs will be revoked.
-            default_mfa_method: The Member's default MFA method. This value is used to determine which secondary MFA
-                method to use in the case of multiple methods registered for a Member. The current
-                possible values are `sms_otp` and `totp`. If this field is provided and a session
-                header is passed into the request, the Member Session must have permission to
-                perform the `update.settings.default-mfa-method` action on the `stytch.member`
-                Resource. Alternatively, if the Member Session matches the Member associated with
-                the `member_id` passed in the request, the authorization check will also allow a
-                Member Session that has permission to perform the
-                `update.settings.default-mfa-method` action on the `stytch.self` Resource.
-            email_address: Updates the Member's `email_address`, if provided. This will clear any existing
-                passwords and require re-verification of the new email address. If a Member's email
-                address is changed, other Members in the same Organization cannot use the old email
-                address, although the Member may update back to their old email address. A Member's
-                email address can only be useable again by other Members if the Member is deleted.
-                If this field is provided and a session header is passed into the request, the
-                Member Session must have permission to perform the `update.info.email` action on the
-                `stytch.member` Resource. Members cannot update their own email address.
-            external_id: An identifier that can be used in most API calls where a `member_id` is expected.
-                This is a string consisting of alphanumeric, `.`, `_`, `-`, or `|` characters with a
-                maximum length of 128 characters. External IDs must be unique within an
-                organization, but may be reused across different organizations in the same project.
-            unlink_email: If `unlink_email` is `true` and an `email_address` is provided, the Member's
-                previous email will be deleted instead of retired. Defaults to `false`.
-        """
-        return await self._request(
-            "PUT",
-            f"/v1/b2b/organizations/{path_param(organization_id)}/members/{path_param(member_id)}",
-            query=None,
-            headers={
-                "X-Stytch-Member-Session": x_stytch_member_session,
-                "X-Stytch-Member-SessionJWT": x_stytch_member_session_jwt,
-            },
-            body={
-                "name": name,
-                "trusted_metadata": trusted_metadata,
-                "untrusted_metadata": untrusted_metadata,
-                "is_breakglass": is_breakglass,
-                "mfa_phone_number": mfa_phone_number,
-                "mfa_enrolled": mfa_enrolled,
-                "roles": roles,
-                "preserve_existing_sessions": preserve_existing_sessions,
-                "default_mfa_method": default_mfa_method,
-                "email_address": email_address,
-                "external_id": external_id,
-                "unlink_email": unlink_email,
-            },
-            server=None,
-            cast=models.MembersUpdateResponse.from_dict,
-            extra_headers=extra_headers,
-            timeout=timeout,
-            total_timeout=total_timeout,
-        )
+        """The async form of ``Members.update``: Update."""
+        return await self._call(_B2B_ORGANIZATIONS_MEMBERS_UPDATE, locals())
 
     async def delete(
         self,
@@ -3576,42 +2584,10 @@ class AsyncMembers(AsyncResource):
         *,
         x_stytch_member_session: str | Unset = UNSET,
         x_stytch_member_session_jwt: str | Unset = UNSET,
-        extra_headers: Headers | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
+        **options: Unpack[RequestOptions],
     ) -> models.MembersDeleteResponse:
-        """Delete.
-
-        ``DELETE /v1/b2b/organizations/{organization_id}/members/{member_id}``
-
-        Args:
-            organization_id: Globally unique UUID that identifies a specific Organization. The `organization_id`
-                is critical to perform operations on an Organization, so be sure to preserve this
-                value. You may also use the organization_slug or organization_external_id here as a
-                convenience.
-            member_id: Globally unique UUID that identifies a specific Member. The `member_id` is critical
-                to perform operations on a Member, so be sure to preserve this value. You may use an
-                external_id here if one is set for the member.
-            x_stytch_member_session: A Stytch session that can be used to run the request with the given member's
-                permissions.
-            x_stytch_member_session_jwt: A Stytch Session JSON Web Token (JWT) that can be used to run the request with the
-                given member's permissions.
-        """
-        return await self._request(
-            "DELETE",
-            f"/v1/b2b/organizations/{path_param(organization_id)}/members/{path_param(member_id)}",
-            query=None,
-            headers={
-                "X-Stytch-Member-Session": x_stytch_member_session,
-                "X-Stytch-Member-SessionJWT": x_stytch_member_session_jwt,
-            },
-            body=None,
-            server=None,
-            cast=models.MembersDeleteResponse.from_dict,
-            extra_headers=extra_headers,
-            timeout=timeout,
-            total_timeout=total_timeout,
-        )
+        """The async form of ``Members.delete``: Delete."""
+        return await self._call(_B2B_ORGANIZATIONS_MEMBERS_DELETE, locals())
 
     async def reactivate(
         self,
@@ -3620,41 +2596,10 @@ class AsyncMembers(AsyncResource):
         *,
         x_stytch_member_session: str | Unset = UNSET,
         x_stytch_member_session_jwt: str | Unset = UNSET,
-        extra_headers: Headers | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
+        **options: Unpack[RequestOptions],
     ) -> models.MembersReactivateResponse:
-        """Reactivate.
-
-        ``PUT /v1/b2b/organizations/{organization_id}/members/{member_id}/reactivate``
-
-        Args:
-            organization_id: Globally unique UUID that identifies a specific Organization. The `organization_id`
-                is critical to perform operations on an Organization, so be sure to preserve this
-                value. You may also use the organization_slug or organization_external_id here as a
-                convenience.
-            member_id: Globally unique UUID that identifies a specific Member. The `member_id` is critical
-                to perform operations on a Member, so be sure to preserve this value.
-            x_stytch_member_session: A Stytch session that can be used to run the request with the given member's
-                permissions.
-            x_stytch_member_session_jwt: A Stytch Session JSON Web Token (JWT) that can be used to run the request with the
-                given member's permissions.
-        """
-        return await self._request(
-            "PUT",
-            f"/v1/b2b/organizations/{path_param(organization_id)}/members/{path_param(member_id)}/reactivate",
-            query=None,
-            headers={
-                "X-Stytch-Member-Session": x_stytch_member_session,
-                "X-Stytch-Member-SessionJWT": x_stytch_member_session_jwt,
-            },
-            body=None,
-            server=None,
-            cast=models.MembersReactivateResponse.from_dict,
-            extra_headers=extra_headers,
-            timeout=timeout,
-            total_timeout=total_timeout,
-        )
+        """The async form of ``Members.reactivate``: Reactivate."""
+        return await self._call(_B2B_ORGANIZATIONS_MEMBERS_REACTIVATE, locals())
 
     async def delete_mfa_phone_number(
         self,
@@ -3663,42 +2608,10 @@ class AsyncMembers(AsyncResource):
         *,
         x_stytch_member_session: str | Unset = UNSET,
         x_stytch_member_session_jwt: str | Unset = UNSET,
-        extra_headers: Headers | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
+        **options: Unpack[RequestOptions],
     ) -> models.MembersDeleteMfaPhoneNumberResponse:
-        """Delete mfa phone number.
-
-        ``DELETE /v1/b2b/organizations/{organization_id}/members/mfa_phone_numbers/{member_id}``
-
-        Args:
-            organization_id: Globally unique UUID that identifies a specific Organization. The `organization_id`
-                is critical to perform operations on an Organization, so be sure to preserve this
-                value. You may also use the organization_slug or organization_external_id here as a
-                convenience.
-            member_id: Globally unique UUID that identifies a specific Member. The `member_id` is critical
-                to perform operations on a Member, so be sure to preserve this value. You may use an
-                external_id here if one is set for the member.
-            x_stytch_member_session: A Stytch session that can be used to run the request with the given member's
-                permissions.
-            x_stytch_member_session_jwt: A Stytch Session JSON Web Token (JWT) that can be used to run the request with the
-                given member's permissions.
-        """
-        return await self._request(
-            "DELETE",
-            f"/v1/b2b/organizations/{path_param(organization_id)}/members/mfa_phone_numbers/{path_param(member_id)}",
-            query=None,
-            headers={
-                "X-Stytch-Member-Session": x_stytch_member_session,
-                "X-Stytch-Member-SessionJWT": x_stytch_member_session_jwt,
-            },
-            body=None,
-            server=None,
-            cast=models.MembersDeleteMfaPhoneNumberResponse.from_dict,
-            extra_headers=extra_headers,
-            timeout=timeout,
-            total_timeout=total_timeout,
-        )
+        """The async form of ``Members.delete_mfa_phone_number``: Delete mfa phone number."""
+        return await self._call(_B2B_ORGANIZATIONS_MEMBERS_DELETE_MFA_PHONE_NUMBER, locals())
 
     async def delete_totp(
         self,
@@ -3707,42 +2620,10 @@ class AsyncMembers(AsyncResource):
         *,
         x_stytch_member_session: str | Unset = UNSET,
         x_stytch_member_session_jwt: str | Unset = UNSET,
-        extra_headers: Headers | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
+        **options: Unpack[RequestOptions],
     ) -> models.MembersDeleteTotpResponse:
-        """Delete totp.
-
-        ``DELETE /v1/b2b/organizations/{organization_id}/members/{member_id}/totp``
-
-        Args:
-            organization_id: Globally unique UUID that identifies a specific Organization. The `organization_id`
-                is critical to perform operations on an Organization, so be sure to preserve this
-                value. You may also use the organization_slug or organization_external_id here as a
-                convenience.
-            member_id: Globally unique UUID that identifies a specific Member. The `member_id` is critical
-                to perform operations on a Member, so be sure to preserve this value. You may use an
-                external_id here if one is set for the member.
-            x_stytch_member_session: A Stytch session that can be used to run the request with the given member's
-                permissions.
-            x_stytch_member_session_jwt: A Stytch Session JSON Web Token (JWT) that can be used to run the request with the
-                given member's permissions.
-        """
-        return await self._request(
-            "DELETE",
-            f"/v1/b2b/organizations/{path_param(organization_id)}/members/{path_param(member_id)}/totp",
-            query=None,
-            headers={
-                "X-Stytch-Member-Session": x_stytch_member_session,
-                "X-Stytch-Member-SessionJWT": x_stytch_member_session_jwt,
-            },
-            body=None,
-            server=None,
-            cast=models.MembersDeleteTotpResponse.from_dict,
-            extra_headers=extra_headers,
-            timeout=timeout,
-            total_timeout=total_timeout,
-        )
+        """The async form of ``Members.delete_totp``: Delete totp."""
+        return await self._call(_B2B_ORGANIZATIONS_MEMBERS_DELETE_TOTP, locals())
 
     async def search(
         self,
@@ -3753,53 +2634,10 @@ class AsyncMembers(AsyncResource):
         cursor: str | Unset = UNSET,
         limit: int | Unset = UNSET,
         query: models.Query | Unset = UNSET,
-        extra_headers: Headers | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
+        **options: Unpack[RequestOptions],
     ) -> models.MembersSearchResponse:
-        """Search.
-
-        ``POST /v1/b2b/organizations/members/search``
-
-        Args:
-            organization_ids: An array of organization_ids. At least one value is required.
-            x_stytch_member_session: A Stytch session that can be used to run the request with the given member's
-                permissions.
-            x_stytch_member_session_jwt: A Stytch Session JSON Web Token (JWT) that can be used to run the request with the
-                given member's permissions.
-            cursor: The `cursor` field allows you to paginate through your results. Each result array is
-                limited to 1000 results. If your query returns more than 1000 results, you will need
-                to paginate the responses using the `cursor`. If you receive a response that
-                includes a non-null `next_cursor` in the `results_metadata` object, repeat the
-                search call with the `next_cursor` value set to the `cursor` field to retrieve the
-                next page of results. Continue to make search calls until the `next_cursor` in the
-                response is null.
-            limit: The number of search results to return per page. The default limit is 100. A maximum
-                of 1000 results can be returned by a single search request. If the total size of
-                your result set is greater than one page size, you must paginate the response. See
-                the `cursor` field.
-            query: In the body.
-        """
-        return await self._request(
-            "POST",
-            "/v1/b2b/organizations/members/search",
-            query=None,
-            headers={
-                "X-Stytch-Member-Session": x_stytch_member_session,
-                "X-Stytch-Member-SessionJWT": x_stytch_member_session_jwt,
-            },
-            body={
-                "organization_ids": organization_ids,
-                "cursor": cursor,
-                "limit": limit,
-                "query": query,
-            },
-            server=None,
-            cast=models.MembersSearchResponse.from_dict,
-            extra_headers=extra_headers,
-            timeout=timeout,
-            total_timeout=total_timeout,
-        )
+        """The async form of ``Members.search``: Search."""
+        return await self._call(_B2B_ORGANIZATIONS_MEMBERS_SEARCH, locals())
 
     def search_pages(
         self,
@@ -3809,28 +2647,11 @@ class AsyncMembers(AsyncResource):
         x_stytch_member_session_jwt: str | Unset = UNSET,
         limit: int | Unset = UNSET,
         query: models.Query | Unset = UNSET,
-        extra_headers: Headers | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
+        **options: Unpack[RequestOptions],
     ) -> AsyncIterator[models.MembersSearchResponse]:
         """Every page of ``search``, following ``results_metadata.next_cursor``."""
-        return aiter_pages(
-            lambda cursor: self.search(
-                organization_ids=organization_ids,
-                x_stytch_member_session=x_stytch_member_session,
-                x_stytch_member_session_jwt=x_stytch_member_session_jwt,
-                cursor=cursor,
-                limit=limit,
-                query=query,
-                extra_headers=extra_headers,
-                timeout=timeout,
-                total_timeout=total_timeout,
-            ),
-            lambda page: cursor_at(
-                page,
-                "results_metadata",
-                "next_cursor",
-            ),
+        return self._pages(
+            _B2B_ORGANIZATIONS_MEMBERS_SEARCH, locals(), "cursor", "results_metadata", "next_cursor"
         )
 
     async def delete_password(
@@ -3840,73 +2661,20 @@ class AsyncMembers(AsyncResource):
         *,
         x_stytch_member_session: str | Unset = UNSET,
         x_stytch_member_session_jwt: str | Unset = UNSET,
-        extra_headers: Headers | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
+        **options: Unpack[RequestOptions],
     ) -> models.MembersDeletePasswordResponse:
-        """Delete password.
-
-        ``DELETE /v1/b2b/organizations/{organization_id}/members/passwords/{member_password_id}``
-
-        Args:
-            organization_id: Globally unique UUID that identifies a specific Organization. The `organization_id`
-                is critical to perform operations on an Organization, so be sure to preserve this
-                value. You may also use the organization_slug or organization_external_id here as a
-                convenience.
-            member_password_id: Globally unique UUID that identifies a Member's password.
-            x_stytch_member_session: A Stytch session that can be used to run the request with the given member's
-                permissions.
-            x_stytch_member_session_jwt: A Stytch Session JSON Web Token (JWT) that can be used to run the request with the
-                given member's permissions.
-        """
-        return await self._request(
-            "DELETE",
-            f"/v1/b2b/organizations/{path_param(organization_id)}/members/passwords/{path_param(member_password_id)}",
-            query=None,
-            headers={
-                "X-Stytch-Member-Session": x_stytch_member_session,
-                "X-Stytch-Member-SessionJWT": x_stytch_member_session_jwt,
-            },
-            body=None,
-            server=None,
-            cast=models.MembersDeletePasswordResponse.from_dict,
-            extra_headers=extra_headers,
-            timeout=timeout,
-            total_timeout=total_timeout,
-        )
+        """The async form of ``Members.delete_password``: Delete password."""
+        return await self._call(_B2B_ORGANIZATIONS_MEMBERS_DELETE_PASSWORD, locals())
 
     async def dangerously_get(
         self,
         member_id: str,
         *,
         include_deleted: bool | Unset = UNSET,
-        extra_headers: Headers | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
+        **options: Unpack[RequestOptions],
     ) -> models.MembersDangerouslyGetResponse:
-        """Dangerously get.
-
-        ``GET /v1/b2b/organizations/members/dangerously_get/{member_id}``
-
-        Args:
-            member_id: Globally unique UUID that identifies a specific Member. The `member_id` is critical
-                to perform operations on a Member, so be sure to preserve this value.
-            include_deleted: In the query.
-        """
-        return await self._request(
-            "GET",
-            f"/v1/b2b/organizations/members/dangerously_get/{path_param(member_id)}",
-            query={
-                "include_deleted": include_deleted,
-            },
-            headers=None,
-            body=None,
-            server=None,
-            cast=models.MembersDangerouslyGetResponse.from_dict,
-            extra_headers=extra_headers,
-            timeout=timeout,
-            total_timeout=total_timeout,
-        )
+        """The async form of ``Members.dangerously_get``: Dangerously get."""
+        return await self._call(_B2B_ORGANIZATIONS_MEMBERS_DANGEROUSLY_GET, locals())
 
     async def oidc_providers(
         self,
@@ -3914,38 +2682,10 @@ class AsyncMembers(AsyncResource):
         member_id: str,
         *,
         include_refresh_token: bool | Unset = UNSET,
-        extra_headers: Headers | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
+        **options: Unpack[RequestOptions],
     ) -> models.MembersOidcProvidersResponse:
-        """Oidc providers.
-
-        ``GET /v1/b2b/organizations/{organization_id}/members/{member_id}/oidc_providers``
-
-        Args:
-            organization_id: Globally unique UUID that identifies a specific Organization. The `organization_id`
-                is critical to perform operations on an Organization, so be sure to preserve this
-                value. You may also use the organization_slug or organization_external_id here as a
-                convenience.
-            member_id: Globally unique UUID that identifies a specific Member. The `member_id` is critical
-                to perform operations on a Member, so be sure to preserve this value. You may use an
-                external_id here if one is set for the member.
-            include_refresh_token: In the query.
-        """
-        return await self._request(
-            "GET",
-            f"/v1/b2b/organizations/{path_param(organization_id)}/members/{path_param(member_id)}/oidc_providers",
-            query={
-                "include_refresh_token": include_refresh_token,
-            },
-            headers=None,
-            body=None,
-            server=None,
-            cast=models.MembersOidcProvidersResponse.from_dict,
-            extra_headers=extra_headers,
-            timeout=timeout,
-            total_timeout=total_timeout,
-        )
+        """The async form of ``Members.oidc_providers``: Oidc providers."""
+        return await self._call(_B2B_ORGANIZATIONS_MEMBERS_OIDC_PROVIDERS, locals())
 
     async def unlink_retired_email(
         self,
@@ -3956,47 +2696,10 @@ class AsyncMembers(AsyncResource):
         x_stytch_member_session_jwt: str | Unset = UNSET,
         email_id: str | Unset = UNSET,
         email_address: str | Unset = UNSET,
-        extra_headers: Headers | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
+        **options: Unpack[RequestOptions],
     ) -> models.MembersUnlinkRetiredEmailResponse:
-        """Unlink retired email.
-
-        ``POST /v1/b2b/organizations/{organization_id}/members/{member_id}/unlink_retired_email``
-
-        Args:
-            organization_id: Globally unique UUID that identifies a specific Organization. The `organization_id`
-                is critical to perform operations on an Organization, so be sure to preserve this
-                value. You may also use the organization_slug or organization_external_id here as a
-                convenience.
-            member_id: Globally unique UUID that identifies a specific Member. The `member_id` is critical
-                to perform operations on a Member, so be sure to preserve this value. You may use an
-                external_id here if one is set for the member.
-            x_stytch_member_session: A Stytch session that can be used to run the request with the given member's
-                permissions.
-            x_stytch_member_session_jwt: A Stytch Session JSON Web Token (JWT) that can be used to run the request with the
-                given member's permissions.
-            email_id: The globally unique UUID of a Member's email.
-            email_address: The email address of the Member.
-        """
-        return await self._request(
-            "POST",
-            f"/v1/b2b/organizations/{path_param(organization_id)}/members/{path_param(member_id)}/unlink_retired_email",
-            query=None,
-            headers={
-                "X-Stytch-Member-Session": x_stytch_member_session,
-                "X-Stytch-Member-SessionJWT": x_stytch_member_session_jwt,
-            },
-            body={
-                "email_id": email_id,
-                "email_address": email_address,
-            },
-            server=None,
-            cast=models.MembersUnlinkRetiredEmailResponse.from_dict,
-            extra_headers=extra_headers,
-            timeout=timeout,
-            total_timeout=total_timeout,
-        )
+        """The async form of ``Members.unlink_retired_email``: Unlink retired email."""
+        return await self._call(_B2B_ORGANIZATIONS_MEMBERS_UNLINK_RETIRED_EMAIL, locals())
 
     async def start_email_update(
         self,
@@ -4010,60 +2713,10 @@ class AsyncMembers(AsyncResource):
         locale: Literal["en", "es", "pt-br", "fr"] | Unset = UNSET,
         login_template_id: str | Unset = UNSET,
         delivery_method: Literal["EMAIL_MAGIC_LINK", "EMAIL_OTP"] | Unset = UNSET,
-        extra_headers: Headers | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
+        **options: Unpack[RequestOptions],
     ) -> models.MembersStartEmailUpdateResponse:
-        """Start email update.
-
-        ``POST /v1/b2b/organizations/{organization_id}/members/{member_id}/start_email_update``
-
-        Args:
-            organization_id: Globally unique UUID that identifies a specific Organization. The `organization_id`
-                is critical to perform operations on an Organization, so be sure to preserve this
-                value. You may also use the organization_slug or organization_external_id here as a
-                convenience.
-            member_id: Globally unique UUID that identifies a specific Member. The `member_id` is critical
-                to perform operations on a Member, so be sure to preserve this value. You may use an
-                external_id here if one is set for the member.
-            email_address: The new email address for the Member.
-            x_stytch_member_session: A Stytch session that can be used to run the request with the given member's
-                permissions.
-            x_stytch_member_session_jwt: A Stytch Session JSON Web Token (JWT) that can be used to run the request with the
-                given member's permissions.
-            login_redirect_url: The URL that the Member clicks from the login Email Magic Link. This URL should be
-                an endpoint in the backend server that verifies the request by querying Stytch's
-                authenticate endpoint and finishes the login. If this value is not passed, the
-                default login redirect URL that you set in your Dashboard is used. If you have not
-                set a default login redirect URL, an error is returned.
-            locale: In the body.
-            login_template_id: Use a custom template for login emails. By default, it will use your default email
-                template. Templates can be added in the [Stytch
-                dashboard](https://stytch.com/dashboard/templates) using our built-in customization
-                options or custom HTML templates with type “Magic Links - Login”.
-            delivery_method: In the body.
-        """
-        return await self._request(
-            "POST",
-            f"/v1/b2b/organizations/{path_param(organization_id)}/members/{path_param(member_id)}/start_email_update",
-            query=None,
-            headers={
-                "X-Stytch-Member-Session": x_stytch_member_session,
-                "X-Stytch-Member-SessionJWT": x_stytch_member_session_jwt,
-            },
-            body={
-                "email_address": email_address,
-                "login_redirect_url": login_redirect_url,
-                "locale": locale,
-                "login_template_id": login_template_id,
-                "delivery_method": delivery_method,
-            },
-            server=None,
-            cast=models.MembersStartEmailUpdateResponse.from_dict,
-            extra_headers=extra_headers,
-            timeout=timeout,
-            total_timeout=total_timeout,
-        )
+        """The async form of ``Members.start_email_update``: Start email update."""
+        return await self._call(_B2B_ORGANIZATIONS_MEMBERS_START_EMAIL_UPDATE, locals())
 
     async def get_connected_apps(
         self,
@@ -4072,42 +2725,10 @@ class AsyncMembers(AsyncResource):
         *,
         x_stytch_member_session: str | Unset = UNSET,
         x_stytch_member_session_jwt: str | Unset = UNSET,
-        extra_headers: Headers | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
+        **options: Unpack[RequestOptions],
     ) -> models.MembersGetConnectedAppsResponse:
-        """Get connected apps.
-
-        ``GET /v1/b2b/organizations/{organization_id}/members/{member_id}/connected_apps``
-
-        Args:
-            organization_id: Globally unique UUID that identifies a specific Organization. The `organization_id`
-                is critical to perform operations on an Organization, so be sure to preserve this
-                value. You may also use the organization_slug or organization_external_id here as a
-                convenience.
-            member_id: Globally unique UUID that identifies a specific Member. The `member_id` is critical
-                to perform operations on a Member, so be sure to preserve this value. You may use an
-                external_id here if one is set for the member.
-            x_stytch_member_session: A Stytch session that can be used to run the request with the given member's
-                permissions.
-            x_stytch_member_session_jwt: A Stytch Session JSON Web Token (JWT) that can be used to run the request with the
-                given member's permissions.
-        """
-        return await self._request(
-            "GET",
-            f"/v1/b2b/organizations/{path_param(organization_id)}/members/{path_param(member_id)}/connected_apps",
-            query=None,
-            headers={
-                "X-Stytch-Member-Session": x_stytch_member_session,
-                "X-Stytch-Member-SessionJWT": x_stytch_member_session_jwt,
-            },
-            body=None,
-            server=None,
-            cast=models.MembersGetConnectedAppsResponse.from_dict,
-            extra_headers=extra_headers,
-            timeout=timeout,
-            total_timeout=total_timeout,
-        )
+        """The async form of ``Members.get_connected_apps``: Get connected apps."""
+        return await self._call(_B2B_ORGANIZATIONS_MEMBERS_GET_CONNECTED_APPS, locals())
 
     async def delete_external_id(
         self,
@@ -4116,37 +2737,10 @@ class AsyncMembers(AsyncResource):
         *,
         x_stytch_member_session: str | Unset = UNSET,
         x_stytch_member_session_jwt: str | Unset = UNSET,
-        extra_headers: Headers | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
+        **options: Unpack[RequestOptions],
     ) -> models.MembersDeleteExternalIdResponse:
-        """Delete external id.
-
-        ``DELETE /v1/b2b/organizations/{organization_id}/members/{member_id}/external_id``
-
-        Args:
-            organization_id: In the path.
-            member_id: In the path.
-            x_stytch_member_session: A Stytch session that can be used to run the request with the given member's
-                permissions.
-            x_stytch_member_session_jwt: A Stytch Session JSON Web Token (JWT) that can be used to run the request with the
-                given member's permissions.
-        """
-        return await self._request(
-            "DELETE",
-            f"/v1/b2b/organizations/{path_param(organization_id)}/members/{path_param(member_id)}/external_id",
-            query=None,
-            headers={
-                "X-Stytch-Member-Session": x_stytch_member_session,
-                "X-Stytch-Member-SessionJWT": x_stytch_member_session_jwt,
-            },
-            body=None,
-            server=None,
-            cast=models.MembersDeleteExternalIdResponse.from_dict,
-            extra_headers=extra_headers,
-            timeout=timeout,
-            total_timeout=total_timeout,
-        )
+        """The async form of ``Members.delete_external_id``: Delete external id."""
+        return await self._call(_B2B_ORGANIZATIONS_MEMBERS_DELETE_EXTERNAL_ID, locals())
 
     async def create(
         self,
@@ -4164,83 +2758,10 @@ class AsyncMembers(AsyncResource):
         mfa_enrolled: bool | Unset = UNSET,
         roles: List[str] | Unset = UNSET,
         external_id: str | Unset = UNSET,
-        extra_headers: Headers | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
+        **options: Unpack[RequestOptions],
     ) -> models.MembersCreateResponse:
-        """Create.
-
-        ``POST /v1/b2b/organizations/{organization_id}/members``
-
-        Args:
-            organization_id: Globally unique UUID that identifies a specific Organization. The `organization_id`
-                is critical to perform operations on an Organization, so be sure to preserve this
-                value. You may also use the organization_slug or organization_external_id here as a
-                convenience.
-            email_address: The email address of the Member.
-            x_stytch_member_session: A Stytch session that can be used to run the request with the given member's
-                permissions.
-            x_stytch_member_session_jwt: A Stytch Session JSON Web Token (JWT) that can be used to run the request with the
-                given member's permissions.
-            name: The name of the Member.
-            trusted_metadata: An arbitrary JSON object for storing application-specific data or
-                identity-provider-specific data.
-            untrusted_metadata: An arbitrary JSON object of application-specific data. These fields can be edited
-                directly by the frontend SDK, and should not be used to store critical information.
-                See the [Metadata resource](https://stytch.com/docs/b2b/api/metadata) for complete
-                field behavior details.
-            create_member_as_pending: Flag for whether or not to save a Member as `pending` or `active` in Stytch. It
-                defaults to false. If true, new Members will be created with status `pending` in
-                Stytch's backend. Their status will remain `pending` and they will continue to
-                receive signup email templates for every Email Magic Link until that Member
-                authenticates and becomes `active`. If false, new Members will be created with
-                status `active`.
-            is_breakglass: Identifies the Member as a break glass user - someone who has permissions to
-                authenticate into an Organization by bypassing the Organization's settings. A break
-                glass account is typically used for emergency purposes to gain access outside of
-                normal authentication procedures. Refer to the [Organization
-                object](https://stytch.com/docs/b2b/api/organization-object) and its `auth_methods`
-                and `allowed_auth_methods` fields for more details.
-            mfa_phone_number: The Member's phone number. A Member may only have one phone number. The phone number
-                should be in E.164 format (i.e. +1XXXXXXXXXX).
-            mfa_enrolled: Sets whether the Member is enrolled in MFA. If true, the Member must complete an MFA
-                step whenever they wish to log in to their Organization. If false, the Member only
-                needs to complete an MFA step if the Organization's MFA policy is set to
-                `REQUIRED_FOR_ALL`.
-            roles: Roles to explicitly assign to this Member. See the [RBAC
-                guide](https://stytch.com/docs/b2b/guides/rbac/role-assignment) for more information
-                about role assignment.
-            external_id: An identifier that can be used in most API calls where a `member_id` is expected.
-                This is a string consisting of alphanumeric, `.`, `_`, `-`, or `|` characters with a
-                maximum length of 128 characters. External IDs must be unique within an
-                organization, but may be reused across different organizations in the same project.
-        """
-        return await self._request(
-            "POST",
-            f"/v1/b2b/organizations/{path_param(organization_id)}/members",
-            query=None,
-            headers={
-                "X-Stytch-Member-Session": x_stytch_member_session,
-                "X-Stytch-Member-SessionJWT": x_stytch_member_session_jwt,
-            },
-            body={
-                "email_address": email_address,
-                "name": name,
-                "trusted_metadata": trusted_metadata,
-                "untrusted_metadata": untrusted_metadata,
-                "create_member_as_pending": create_member_as_pending,
-                "is_breakglass": is_breakglass,
-                "mfa_phone_number": mfa_phone_number,
-                "mfa_enrolled": mfa_enrolled,
-                "roles": roles,
-                "external_id": external_id,
-            },
-            server=None,
-            cast=models.MembersCreateResponse.from_dict,
-            extra_headers=extra_headers,
-            timeout=timeout,
-            total_timeout=total_timeout,
-        )
+        """The async form of ``Members.create``: Create."""
+        return await self._call(_B2B_ORGANIZATIONS_MEMBERS_CREATE, locals())
 
     async def get(
         self,
@@ -4248,37 +2769,10 @@ class AsyncMembers(AsyncResource):
         *,
         member_id: str | Unset = UNSET,
         email_address: str | Unset = UNSET,
-        extra_headers: Headers | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
+        **options: Unpack[RequestOptions],
     ) -> models.MembersGetResponse:
-        """Get.
-
-        ``GET /v1/b2b/organizations/{organization_id}/member``
-
-        Args:
-            organization_id: Globally unique UUID that identifies a specific Organization. The `organization_id`
-                is critical to perform operations on an Organization, so be sure to preserve this
-                value. You may also use the organization_slug or organization_external_id here as a
-                convenience.
-            member_id: In the query.
-            email_address: In the query.
-        """
-        return await self._request(
-            "GET",
-            f"/v1/b2b/organizations/{path_param(organization_id)}/member",
-            query={
-                "member_id": member_id,
-                "email_address": email_address,
-            },
-            headers=None,
-            body=None,
-            server=None,
-            cast=models.MembersGetResponse.from_dict,
-            extra_headers=extra_headers,
-            timeout=timeout,
-            total_timeout=total_timeout,
-        )
+        """The async form of ``Members.get``: Get."""
+        return await self._call(_B2B_ORGANIZATIONS_MEMBERS_GET, locals())
 
 
 class AsyncMembersWithRawResponse:
@@ -4316,9 +2810,7 @@ class OauthProviders(SyncResource):
         member_id: str,
         *,
         include_refresh_token: bool | Unset = UNSET,
-        extra_headers: Headers | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
+        **options: Unpack[RequestOptions],
     ) -> models.OauthProvidersGoogleResponse:
         """Google.
 
@@ -4334,20 +2826,7 @@ class OauthProviders(SyncResource):
                 external_id here if one is set for the member.
             include_refresh_token: In the query.
         """
-        return self._request(
-            "GET",
-            f"/v1/b2b/organizations/{path_param(organization_id)}/members/{path_param(member_id)}/oauth_providers/google",
-            query={
-                "include_refresh_token": include_refresh_token,
-            },
-            headers=None,
-            body=None,
-            server=None,
-            cast=models.OauthProvidersGoogleResponse.from_dict,
-            extra_headers=extra_headers,
-            timeout=timeout,
-            total_timeout=total_timeout,
-        )
+        return self._call(_B2B_ORGANIZATIONS_MEMBERS_OAUTH_PROVIDERS_GOOGLE, locals())
 
     def microsoft(
         self,
@@ -4355,9 +2834,7 @@ class OauthProviders(SyncResource):
         member_id: str,
         *,
         include_refresh_token: bool | Unset = UNSET,
-        extra_headers: Headers | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
+        **options: Unpack[RequestOptions],
     ) -> models.OauthProvidersMicrosoftResponse:
         """Microsoft.
 
@@ -4373,29 +2850,10 @@ class OauthProviders(SyncResource):
                 external_id here if one is set for the member.
             include_refresh_token: In the query.
         """
-        return self._request(
-            "GET",
-            f"/v1/b2b/organizations/{path_param(organization_id)}/members/{path_param(member_id)}/oauth_providers/microsoft",
-            query={
-                "include_refresh_token": include_refresh_token,
-            },
-            headers=None,
-            body=None,
-            server=None,
-            cast=models.OauthProvidersMicrosoftResponse.from_dict,
-            extra_headers=extra_headers,
-            timeout=timeout,
-            total_timeout=total_timeout,
-        )
+        return self._call(_B2B_ORGANIZATIONS_MEMBERS_OAUTH_PROVIDERS_MICROSOFT, locals())
 
     def slack(
-        self,
-        organization_id: str,
-        member_id: str,
-        *,
-        extra_headers: Headers | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
+        self, organization_id: str, member_id: str, **options: Unpack[RequestOptions]
     ) -> models.OauthProvidersSlackResponse:
         """Slack.
 
@@ -4410,18 +2868,7 @@ class OauthProviders(SyncResource):
                 to perform operations on a Member, so be sure to preserve this value. You may use an
                 external_id here if one is set for the member.
         """
-        return self._request(
-            "GET",
-            f"/v1/b2b/organizations/{path_param(organization_id)}/members/{path_param(member_id)}/oauth_providers/slack",
-            query=None,
-            headers=None,
-            body=None,
-            server=None,
-            cast=models.OauthProvidersSlackResponse.from_dict,
-            extra_headers=extra_headers,
-            timeout=timeout,
-            total_timeout=total_timeout,
-        )
+        return self._call(_B2B_ORGANIZATIONS_MEMBERS_OAUTH_PROVIDERS_SLACK, locals())
 
     def hubspot(
         self,
@@ -4429,9 +2876,7 @@ class OauthProviders(SyncResource):
         member_id: str,
         *,
         include_refresh_token: bool | Unset = UNSET,
-        extra_headers: Headers | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
+        **options: Unpack[RequestOptions],
     ) -> models.OauthProvidersHubspotResponse:
         """Hubspot.
 
@@ -4447,20 +2892,7 @@ class OauthProviders(SyncResource):
                 external_id here if one is set for the member.
             include_refresh_token: In the query.
         """
-        return self._request(
-            "GET",
-            f"/v1/b2b/organizations/{path_param(organization_id)}/members/{path_param(member_id)}/oauth_providers/hubspot",
-            query={
-                "include_refresh_token": include_refresh_token,
-            },
-            headers=None,
-            body=None,
-            server=None,
-            cast=models.OauthProvidersHubspotResponse.from_dict,
-            extra_headers=extra_headers,
-            timeout=timeout,
-            total_timeout=total_timeout,
-        )
+        return self._call(_B2B_ORGANIZATIONS_MEMBERS_OAUTH_PROVIDERS_HUBSPOT, locals())
 
     def github(
         self,
@@ -4468,9 +2900,7 @@ class OauthProviders(SyncResource):
         member_id: str,
         *,
         include_refresh_token: bool | Unset = UNSET,
-        extra_headers: Headers | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
+        **options: Unpack[RequestOptions],
     ) -> models.OauthProvidersGithubResponse:
         """Github.
 
@@ -4486,20 +2916,7 @@ class OauthProviders(SyncResource):
                 external_id here if one is set for the member.
             include_refresh_token: In the query.
         """
-        return self._request(
-            "GET",
-            f"/v1/b2b/organizations/{path_param(organization_id)}/members/{path_param(member_id)}/oauth_providers/github",
-            query={
-                "include_refresh_token": include_refresh_token,
-            },
-            headers=None,
-            body=None,
-            server=None,
-            cast=models.OauthProvidersGithubResponse.from_dict,
-            extra_headers=extra_headers,
-            timeout=timeout,
-            total_timeout=total_timeout,
-        )
+        return self._call(_B2B_ORGANIZATIONS_MEMBERS_OAUTH_PROVIDERS_GITHUB, locals())
 
 
 class OauthProvidersWithRawResponse:
@@ -4525,38 +2942,10 @@ class AsyncOauthProviders(AsyncResource):
         member_id: str,
         *,
         include_refresh_token: bool | Unset = UNSET,
-        extra_headers: Headers | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
+        **options: Unpack[RequestOptions],
     ) -> models.OauthProvidersGoogleResponse:
-        """Google.
-
-        ``GET /v1/b2b/organizations/{organization_id}/members/{member_id}/oauth_providers/google``
-
-        Args:
-            organization_id: Globally unique UUID that identifies a specific Organization. The `organization_id`
-                is critical to perform operations on an Organization, so be sure to preserve this
-                value. You may also use the organization_slug or organization_external_id here as a
-                convenience.
-            member_id: Globally unique UUID that identifies a specific Member. The `member_id` is critical
-                to perform operations on a Member, so be sure to preserve this value. You may use an
-                external_id here if one is set for the member.
-            include_refresh_token: In the query.
-        """
-        return await self._request(
-            "GET",
-            f"/v1/b2b/organizations/{path_param(organization_id)}/members/{path_param(member_id)}/oauth_providers/google",
-            query={
-                "include_refresh_token": include_refresh_token,
-            },
-            headers=None,
-            body=None,
-            server=None,
-            cast=models.OauthProvidersGoogleResponse.from_dict,
-            extra_headers=extra_headers,
-            timeout=timeout,
-            total_timeout=total_timeout,
-        )
+        """The async form of ``OauthProviders.google``: Google."""
+        return await self._call(_B2B_ORGANIZATIONS_MEMBERS_OAUTH_PROVIDERS_GOOGLE, locals())
 
     async def microsoft(
         self,
@@ -4564,73 +2953,16 @@ class AsyncOauthProviders(AsyncResource):
         member_id: str,
         *,
         include_refresh_token: bool | Unset = UNSET,
-        extra_headers: Headers | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
+        **options: Unpack[RequestOptions],
     ) -> models.OauthProvidersMicrosoftResponse:
-        """Microsoft.
-
-        ``GET /v1/b2b/organizations/{organization_id}/members/{member_id}/oauth_providers/microsoft``
-
-        Args:
-            organization_id: Globally unique UUID that identifies a specific Organization. The `organization_id`
-                is critical to perform operations on an Organization, so be sure to preserve this
-                value. You may also use the organization_slug or organization_external_id here as a
-                convenience.
-            member_id: Globally unique UUID that identifies a specific Member. The `member_id` is critical
-                to perform operations on a Member, so be sure to preserve this value. You may use an
-                external_id here if one is set for the member.
-            include_refresh_token: In the query.
-        """
-        return await self._request(
-            "GET",
-            f"/v1/b2b/organizations/{path_param(organization_id)}/members/{path_param(member_id)}/oauth_providers/microsoft",
-            query={
-                "include_refresh_token": include_refresh_token,
-            },
-            headers=None,
-            body=None,
-            server=None,
-            cast=models.OauthProvidersMicrosoftResponse.from_dict,
-            extra_headers=extra_headers,
-            timeout=timeout,
-            total_timeout=total_timeout,
-        )
+        """The async form of ``OauthProviders.microsoft``: Microsoft."""
+        return await self._call(_B2B_ORGANIZATIONS_MEMBERS_OAUTH_PROVIDERS_MICROSOFT, locals())
 
     async def slack(
-        self,
-        organization_id: str,
-        member_id: str,
-        *,
-        extra_headers: Headers | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
+        self, organization_id: str, member_id: str, **options: Unpack[RequestOptions]
     ) -> models.OauthProvidersSlackResponse:
-        """Slack.
-
-        ``GET /v1/b2b/organizations/{organization_id}/members/{member_id}/oauth_providers/slack``
-
-        Args:
-            organization_id: Globally unique UUID that identifies a specific Organization. The `organization_id`
-                is critical to perform operations on an Organization, so be sure to preserve this
-                value. You may also use the organization_slug or organization_external_id here as a
-                convenience.
-            member_id: Globally unique UUID that identifies a specific Member. The `member_id` is critical
-                to perform operations on a Member, so be sure to preserve this value. You may use an
-                external_id here if one is set for the member.
-        """
-        return await self._request(
-            "GET",
-            f"/v1/b2b/organizations/{path_param(organization_id)}/members/{path_param(member_id)}/oauth_providers/slack",
-            query=None,
-            headers=None,
-            body=None,
-            server=None,
-            cast=models.OauthProvidersSlackResponse.from_dict,
-            extra_headers=extra_headers,
-            timeout=timeout,
-            total_timeout=total_timeout,
-        )
+        """The async form of ``OauthProviders.slack``: Slack."""
+        return await self._call(_B2B_ORGANIZATIONS_MEMBERS_OAUTH_PROVIDERS_SLACK, locals())
 
     async def hubspot(
         self,
@@ -4638,38 +2970,10 @@ class AsyncOauthProviders(AsyncResource):
         member_id: str,
         *,
         include_refresh_token: bool | Unset = UNSET,
-        extra_headers: Headers | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
+        **options: Unpack[RequestOptions],
     ) -> models.OauthProvidersHubspotResponse:
-        """Hubspot.
-
-        ``GET /v1/b2b/organizations/{organization_id}/members/{member_id}/oauth_providers/hubspot``
-
-        Args:
-            organization_id: Globally unique UUID that identifies a specific Organization. The `organization_id`
-                is critical to perform operations on an Organization, so be sure to preserve this
-                value. You may also use the organization_slug or organization_external_id here as a
-                convenience.
-            member_id: Globally unique UUID that identifies a specific Member. The `member_id` is critical
-                to perform operations on a Member, so be sure to preserve this value. You may use an
-                external_id here if one is set for the member.
-            include_refresh_token: In the query.
-        """
-        return await self._request(
-            "GET",
-            f"/v1/b2b/organizations/{path_param(organization_id)}/members/{path_param(member_id)}/oauth_providers/hubspot",
-            query={
-                "include_refresh_token": include_refresh_token,
-            },
-            headers=None,
-            body=None,
-            server=None,
-            cast=models.OauthProvidersHubspotResponse.from_dict,
-            extra_headers=extra_headers,
-            timeout=timeout,
-            total_timeout=total_timeout,
-        )
+        """The async form of ``OauthProviders.hubspot``: Hubspot."""
+        return await self._call(_B2B_ORGANIZATIONS_MEMBERS_OAUTH_PROVIDERS_HUBSPOT, locals())
 
     async def github(
         self,
@@ -4677,38 +2981,10 @@ class AsyncOauthProviders(AsyncResource):
         member_id: str,
         *,
         include_refresh_token: bool | Unset = UNSET,
-        extra_headers: Headers | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
+        **options: Unpack[RequestOptions],
     ) -> models.OauthProvidersGithubResponse:
-        """Github.
-
-        ``GET /v1/b2b/organizations/{organization_id}/members/{member_id}/oauth_providers/github``
-
-        Args:
-            organization_id: Globally unique UUID that identifies a specific Organization. The `organization_id`
-                is critical to perform operations on an Organization, so be sure to preserve this
-                value. You may also use the organization_slug or organization_external_id here as a
-                convenience.
-            member_id: Globally unique UUID that identifies a specific Member. The `member_id` is critical
-                to perform operations on a Member, so be sure to preserve this value. You may use an
-                external_id here if one is set for the member.
-            include_refresh_token: In the query.
-        """
-        return await self._request(
-            "GET",
-            f"/v1/b2b/organizations/{path_param(organization_id)}/members/{path_param(member_id)}/oauth_providers/github",
-            query={
-                "include_refresh_token": include_refresh_token,
-            },
-            headers=None,
-            body=None,
-            server=None,
-            cast=models.OauthProvidersGithubResponse.from_dict,
-            extra_headers=extra_headers,
-            timeout=timeout,
-            total_timeout=total_timeout,
-        )
+        """The async form of ``OauthProviders.github``: Github."""
+        return await self._call(_B2B_ORGANIZATIONS_MEMBERS_OAUTH_PROVIDERS_GITHUB, locals())
 
 
 class AsyncOauthProvidersWithRawResponse:
@@ -4736,9 +3012,7 @@ class ConnectedApps(SyncResource):
         *,
         x_stytch_member_session: str | Unset = UNSET,
         x_stytch_member_session_jwt: str | Unset = UNSET,
-        extra_headers: Headers | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
+        **options: Unpack[RequestOptions],
     ) -> models.ConnectedAppsRevokeResponse:
         """Revoke.
 
@@ -4758,21 +3032,7 @@ class ConnectedApps(SyncResource):
             x_stytch_member_session_jwt: A Stytch Session JSON Web Token (JWT) that can be used to run the request with the
                 given member's permissions.
         """
-        return self._request(
-            "POST",
-            f"/v1/b2b/organizations/{path_param(organization_id)}/members/{path_param(member_id)}/connected_apps/{path_param(connected_app_id)}/revoke",
-            query=None,
-            headers={
-                "X-Stytch-Member-Session": x_stytch_member_session,
-                "X-Stytch-Member-SessionJWT": x_stytch_member_session_jwt,
-            },
-            body=None,
-            server=None,
-            cast=models.ConnectedAppsRevokeResponse.from_dict,
-            extra_headers=extra_headers,
-            timeout=timeout,
-            total_timeout=total_timeout,
-        )
+        return self._call(_B2B_ORGANIZATIONS_MEMBERS_CONNECTED_APPS_REVOKE, locals())
 
 
 class ConnectedAppsWithRawResponse:
@@ -4796,43 +3056,10 @@ class AsyncConnectedApps(AsyncResource):
         *,
         x_stytch_member_session: str | Unset = UNSET,
         x_stytch_member_session_jwt: str | Unset = UNSET,
-        extra_headers: Headers | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
+        **options: Unpack[RequestOptions],
     ) -> models.ConnectedAppsRevokeResponse:
-        """Revoke.
-
-        ``POST /v1/b2b/organizations/{organization_id}/members/{member_id}/connected_apps/{connected_app_id}/revoke``
-
-        Args:
-            organization_id: Globally unique UUID that identifies a specific Organization. The `organization_id`
-                is critical to perform operations on an Organization, so be sure to preserve this
-                value. You may also use the organization_slug or organization_external_id here as a
-                convenience.
-            member_id: Globally unique UUID that identifies a specific Member. The `member_id` is critical
-                to perform operations on a Member, so be sure to preserve this value. You may use an
-                external_id here if one is set for the member.
-            connected_app_id: The ID of the Connected App.
-            x_stytch_member_session: A Stytch session that can be used to run the request with the given member's
-                permissions.
-            x_stytch_member_session_jwt: A Stytch Session JSON Web Token (JWT) that can be used to run the request with the
-                given member's permissions.
-        """
-        return await self._request(
-            "POST",
-            f"/v1/b2b/organizations/{path_param(organization_id)}/members/{path_param(member_id)}/connected_apps/{path_param(connected_app_id)}/revoke",
-            query=None,
-            headers={
-                "X-Stytch-Member-Session": x_stytch_member_session,
-                "X-Stytch-Member-SessionJWT": x_stytch_member_session_jwt,
-            },
-            body=None,
-            server=None,
-            cast=models.ConnectedAppsRevokeResponse.from_dict,
-            extra_headers=extra_headers,
-            timeout=timeout,
-            total_timeout=total_timeout,
-        )
+        """The async form of ``ConnectedApps.revoke``: Revoke."""
+        return await self._call(_B2B_ORGANIZATIONS_MEMBERS_CONNECTED_APPS_REVOKE, locals())
 
 
 class AsyncConnectedAppsWithRawResponse:
@@ -4876,9 +3103,7 @@ class Oauth(SyncResource):
         session_token: str | Unset = UNSET,
         session_jwt: str | Unset = UNSET,
         prompt: str | Unset = UNSET,
-        extra_headers: Headers | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
+        **options: Unpack[RequestOptions],
     ) -> models.OauthAuthorizeStartResponse:
         """Authorize start.
 
@@ -4903,28 +3128,7 @@ class Oauth(SyncResource):
             prompt: Space separated list that specifies how the Authorization Server should prompt the
                 user for reauthentication and consent. Only `consent` is supported today.
         """
-        return self._request(
-            "POST",
-            "/v1/b2b/idp/oauth/authorize/start",
-            query=None,
-            headers=None,
-            body={
-                "client_id": client_id,
-                "redirect_uri": redirect_uri,
-                "response_type": response_type,
-                "scopes": scopes,
-                "organization_id": organization_id,
-                "member_id": member_id,
-                "session_token": session_token,
-                "session_jwt": session_jwt,
-                "prompt": prompt,
-            },
-            server=None,
-            cast=models.OauthAuthorizeStartResponse.from_dict,
-            extra_headers=extra_headers,
-            timeout=timeout,
-            total_timeout=total_timeout,
-        )
+        return self._call(_B2B_IDP_OAUTH_AUTHORIZE_START, locals())
 
     def authorize(
         self,
@@ -4943,9 +3147,7 @@ class Oauth(SyncResource):
         nonce: str | Unset = UNSET,
         code_challenge: str | Unset = UNSET,
         resources: List[str] | Unset = UNSET,
-        extra_headers: Headers | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
+        **options: Unpack[RequestOptions],
     ) -> models.OauthAuthorizeResponse:
         """Authorize.
 
@@ -4976,33 +3178,7 @@ class Oauth(SyncResource):
             code_challenge: A base64url encoded challenge derived from the code verifier for PKCE flows.
             resources: In the body.
         """
-        return self._request(
-            "POST",
-            "/v1/b2b/idp/oauth/authorize",
-            query=None,
-            headers=None,
-            body={
-                "consent_granted": consent_granted,
-                "scopes": scopes,
-                "client_id": client_id,
-                "redirect_uri": redirect_uri,
-                "response_type": response_type,
-                "organization_id": organization_id,
-                "member_id": member_id,
-                "session_token": session_token,
-                "session_jwt": session_jwt,
-                "prompt": prompt,
-                "state": state,
-                "nonce": nonce,
-                "code_challenge": code_challenge,
-                "resources": resources,
-            },
-            server=None,
-            cast=models.OauthAuthorizeResponse.from_dict,
-            extra_headers=extra_headers,
-            timeout=timeout,
-            total_timeout=total_timeout,
-        )
+        return self._call(_B2B_IDP_OAUTH_AUTHORIZE, locals())
 
 
 class OauthWithRawResponse:
@@ -5031,55 +3207,10 @@ class AsyncOauth(AsyncResource):
         session_token: str | Unset = UNSET,
         session_jwt: str | Unset = UNSET,
         prompt: str | Unset = UNSET,
-        extra_headers: Headers | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
+        **options: Unpack[RequestOptions],
     ) -> models.OauthAuthorizeStartResponse:
-        """Authorize start.
-
-        ``POST /v1/b2b/idp/oauth/authorize/start``
-
-        Args:
-            client_id: The ID of the Connected App client.
-            redirect_uri: The callback URI used to redirect the user after authentication. This is the same
-                URI provided at the start of the OAuth flow. This field is required when using the
-                `authorization_code` grant.
-            response_type: The OAuth 2.0 response type. For authorization code flows this value is `code`.
-            scopes: An array of scopes requested by the client.
-            organization_id: Globally unique UUID that identifies a specific Organization. The `organization_id`
-                is critical to perform operations on an Organization, so be sure to preserve this
-                value. You may also use the organization_slug or organization_external_id here as a
-                convenience.
-            member_id: Globally unique UUID that identifies a specific Member. The `member_id` is critical
-                to perform operations on a Member, so be sure to preserve this value. You may use an
-                external_id here if one is set for the member.
-            session_token: A secret token for a given Stytch Session.
-            session_jwt: The JSON Web Token (JWT) for a given Stytch Session.
-            prompt: Space separated list that specifies how the Authorization Server should prompt the
-                user for reauthentication and consent. Only `consent` is supported today.
-        """
-        return await self._request(
-            "POST",
-            "/v1/b2b/idp/oauth/authorize/start",
-            query=None,
-            headers=None,
-            body={
-                "client_id": client_id,
-                "redirect_uri": redirect_uri,
-                "response_type": response_type,
-                "scopes": scopes,
-                "organization_id": organization_id,
-                "member_id": member_id,
-                "session_token": session_token,
-                "session_jwt": session_jwt,
-                "prompt": prompt,
-            },
-            server=None,
-            cast=models.OauthAuthorizeStartResponse.from_dict,
-            extra_headers=extra_headers,
-            timeout=timeout,
-            total_timeout=total_timeout,
-        )
+        """The async form of ``Oauth.authorize_start``: Authorize start."""
+        return await self._call(_B2B_IDP_OAUTH_AUTHORIZE_START, locals())
 
     async def authorize(
         self,
@@ -5098,66 +3229,10 @@ class AsyncOauth(AsyncResource):
         nonce: str | Unset = UNSET,
         code_challenge: str | Unset = UNSET,
         resources: List[str] | Unset = UNSET,
-        extra_headers: Headers | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
+        **options: Unpack[RequestOptions],
     ) -> models.OauthAuthorizeResponse:
-        """Authorize.
-
-        ``POST /v1/b2b/idp/oauth/authorize``
-
-        Args:
-            consent_granted: Indicates whether the user granted the requested scopes.
-            scopes: An array of scopes requested by the client.
-            client_id: The ID of the Connected App client.
-            redirect_uri: The callback URI used to redirect the user after authentication. This is the same
-                URI provided at the start of the OAuth flow. This field is required when using the
-                `authorization_code` grant.
-            response_type: The OAuth 2.0 response type. For authorization code flows this value is `code`.
-            organization_id: Globally unique UUID that identifies a specific Organization. The `organization_id`
-                is critical to perform operations on an Organization, so be sure to preserve this
-                value. You may also use the organization_slug or organization_external_id here as a
-                convenience.
-            member_id: Globally unique UUID that identifies a specific Member. The `member_id` is critical
-                to perform operations on a Member, so be sure to preserve this value. You may use an
-                external_id here if one is set for the member.
-            session_token: A secret token for a given Stytch Session.
-            session_jwt: The JSON Web Token (JWT) for a given Stytch Session.
-            prompt: Space separated list that specifies how the Authorization Server should prompt the
-                user for reauthentication and consent. Only `consent` is supported today.
-            state: An opaque value used to maintain state between the request and callback.
-            nonce: A string used to associate a client session with an ID token to mitigate replay
-                attacks.
-            code_challenge: A base64url encoded challenge derived from the code verifier for PKCE flows.
-            resources: In the body.
-        """
-        return await self._request(
-            "POST",
-            "/v1/b2b/idp/oauth/authorize",
-            query=None,
-            headers=None,
-            body={
-                "consent_granted": consent_granted,
-                "scopes": scopes,
-                "client_id": client_id,
-                "redirect_uri": redirect_uri,
-                "response_type": response_type,
-                "organization_id": organization_id,
-                "member_id": member_id,
-                "session_token": session_token,
-                "session_jwt": session_jwt,
-                "prompt": prompt,
-                "state": state,
-                "nonce": nonce,
-                "code_challenge": code_challenge,
-                "resources": resources,
-            },
-            server=None,
-            cast=models.OauthAuthorizeResponse.from_dict,
-            extra_headers=extra_headers,
-            timeout=timeout,
-            total_timeout=total_timeout,
-        )
+        """The async form of ``Oauth.authorize``: Authorize."""
+        return await self._call(_B2B_IDP_OAUTH_AUTHORIZE, locals())
 
 
 class AsyncOauthWithRawResponse:
@@ -5175,13 +3250,7 @@ class Sessions(SyncResource):
         return SessionsWithRawResponse(self)
 
     def get(
-        self,
-        *,
-        organization_id: str,
-        member_id: str,
-        extra_headers: Headers | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
+        self, *, organization_id: str, member_id: str, **options: Unpack[RequestOptions]
     ) -> models.B2BSessionsGetResponse:
         """Get.
 
@@ -5191,21 +3260,7 @@ class Sessions(SyncResource):
             organization_id: In the query.
             member_id: In the query.
         """
-        return self._request(
-            "GET",
-            "/v1/b2b/sessions",
-            query={
-                "organization_id": organization_id,
-                "member_id": member_id,
-            },
-            headers=None,
-            body=None,
-            server=None,
-            cast=models.B2BSessionsGetResponse.from_dict,
-            extra_headers=extra_headers,
-            timeout=timeout,
-            total_timeout=total_timeout,
-        )
+        return self._call(_B2B_SESSIONS_GET, locals())
 
     def authenticate(
         self,
@@ -5215,9 +3270,7 @@ class Sessions(SyncResource):
         session_jwt: str | Unset = UNSET,
         session_custom_claims: Dict[str, Any] | Unset = UNSET,
         authorization_check: models.AuthorizationCheck2 | Unset = UNSET,
-        extra_headers: Headers | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
+        **options: Unpack[RequestOptions],
     ) -> models.B2BSessionsAuthenticateResponse:
         """Authenticate.
 
@@ -5244,24 +3297,7 @@ class Sessions(SyncResource):
                 will be ignored. Total custom claims size cannot exceed four kilobytes.
             authorization_check: In the body.
         """
-        return self._request(
-            "POST",
-            "/v1/b2b/sessions/authenticate",
-            query=None,
-            headers=None,
-            body={
-                "session_token": session_token,
-                "session_duration_minutes": session_duration_minutes,
-                "session_jwt": session_jwt,
-                "session_custom_claims": session_custom_claims,
-                "authorization_check": authorization_check,
-            },
-            server=None,
-            cast=models.B2BSessionsAuthenticateResponse.from_dict,
-            extra_headers=extra_headers,
-            timeout=timeout,
-            total_timeout=total_timeout,
-        )
+        return self._call(_B2B_SESSIONS_AUTHENTICATE, locals())
 
     def revoke(
         self,
@@ -5272,9 +3308,7 @@ class Sessions(SyncResource):
         session_token: str | Unset = UNSET,
         session_jwt: str | Unset = UNSET,
         member_id: str | Unset = UNSET,
-        extra_headers: Headers | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
+        **options: Unpack[RequestOptions],
     ) -> models.B2BSessionsRevokeResponse:
         """Revoke.
 
@@ -5293,26 +3327,7 @@ class Sessions(SyncResource):
             member_id: Globally unique UUID that identifies a specific Member. The `member_id` is critical
                 to perform operations on a Member, so be sure to preserve this value.
         """
-        return self._request(
-            "POST",
-            "/v1/b2b/sessions/revoke",
-            query=None,
-            headers={
-                "X-Stytch-Member-Session": x_stytch_member_session,
-                "X-Stytch-Member-SessionJWT": x_stytch_member_session_jwt,
-            },
-            body={
-                "member_session_id": member_session_id,
-                "session_token": session_token,
-                "session_jwt": session_jwt,
-                "member_id": member_id,
-            },
-            server=None,
-            cast=models.B2BSessionsRevokeResponse.from_dict,
-            extra_headers=extra_headers,
-            timeout=timeout,
-            total_timeout=total_timeout,
-        )
+        return self._call(_B2B_SESSIONS_REVOKE, locals())
 
     def exchange(
         self,
@@ -5326,9 +3341,7 @@ class Sessions(SyncResource):
             Literal["en", "es", "pt-br", "fr", "it", "de-DE", "zh-Hans", "ca-ES"] | Unset
         ) = UNSET,
         telemetry_id: str | Unset = UNSET,
-        extra_headers: Headers | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
+        **options: Unpack[RequestOptions],
     ) -> models.SessionsExchangeResponse:
         """Exchange.
 
@@ -5364,26 +3377,7 @@ class Sessions(SyncResource):
                 store the associated fingerprints and IPGEO information for the Member. Your
                 workspace must be enabled for Device Fingerprinting to use this feature.
         """
-        return self._request(
-            "POST",
-            "/v1/b2b/sessions/exchange",
-            query=None,
-            headers=None,
-            body={
-                "organization_id": organization_id,
-                "session_token": session_token,
-                "session_jwt": session_jwt,
-                "session_duration_minutes": session_duration_minutes,
-                "session_custom_claims": session_custom_claims,
-                "locale": locale,
-                "telemetry_id": telemetry_id,
-            },
-            server=None,
-            cast=models.SessionsExchangeResponse.from_dict,
-            extra_headers=extra_headers,
-            timeout=timeout,
-            total_timeout=total_timeout,
-        )
+        return self._call(_B2B_SESSIONS_EXCHANGE, locals())
 
     def exchange_access_token(
         self,
@@ -5392,9 +3386,7 @@ class Sessions(SyncResource):
         session_duration_minutes: int | Unset = UNSET,
         session_custom_claims: Dict[str, Any] | Unset = UNSET,
         telemetry_id: str | Unset = UNSET,
-        extra_headers: Headers | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
+        **options: Unpack[RequestOptions],
     ) -> models.B2BSessionsExchangeAccessTokenResponse:
         """Exchange access token.
 
@@ -5424,23 +3416,7 @@ class Sessions(SyncResource):
                 store the associated fingerprints and IPGEO information for the Member. Your
                 workspace must be enabled for Device Fingerprinting to use this feature.
         """
-        return self._request(
-            "POST",
-            "/v1/b2b/sessions/exchange_access_token",
-            query=None,
-            headers=None,
-            body={
-                "access_token": access_token,
-                "session_duration_minutes": session_duration_minutes,
-                "session_custom_claims": session_custom_claims,
-                "telemetry_id": telemetry_id,
-            },
-            server=None,
-            cast=models.B2BSessionsExchangeAccessTokenResponse.from_dict,
-            extra_headers=extra_headers,
-            timeout=timeout,
-            total_timeout=total_timeout,
-        )
+        return self._call(_B2B_SESSIONS_EXCHANGE_ACCESS_TOKEN, locals())
 
     def attest(
         self,
@@ -5453,9 +3429,7 @@ class Sessions(SyncResource):
         session_token: str | Unset = UNSET,
         session_jwt: str | Unset = UNSET,
         telemetry_id: str | Unset = UNSET,
-        extra_headers: Headers | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
+        **options: Unpack[RequestOptions],
     ) -> models.B2BSessionsAttestResponse:
         """Attest.
 
@@ -5492,27 +3466,7 @@ class Sessions(SyncResource):
                 store the associated fingerprints and IPGEO information for the Member. Your
                 workspace must be enabled for Device Fingerprinting to use this feature.
         """
-        return self._request(
-            "POST",
-            "/v1/b2b/sessions/attest",
-            query=None,
-            headers=None,
-            body={
-                "profile_id": profile_id,
-                "token": token,
-                "organization_id": organization_id,
-                "session_duration_minutes": session_duration_minutes,
-                "session_custom_claims": session_custom_claims,
-                "session_token": session_token,
-                "session_jwt": session_jwt,
-                "telemetry_id": telemetry_id,
-            },
-            server=None,
-            cast=models.B2BSessionsAttestResponse.from_dict,
-            extra_headers=extra_headers,
-            timeout=timeout,
-            total_timeout=total_timeout,
-        )
+        return self._call(_B2B_SESSIONS_ATTEST, locals())
 
     def migrate(
         self,
@@ -5521,9 +3475,7 @@ class Sessions(SyncResource):
         organization_id: str,
         session_duration_minutes: int | Unset = UNSET,
         session_custom_claims: Dict[str, Any] | Unset = UNSET,
-        extra_headers: Headers | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
+        **options: Unpack[RequestOptions],
     ) -> models.B2BSessionsMigrateResponse:
         """Migrate.
 
@@ -5552,31 +3504,10 @@ class Sessions(SyncResource):
                 claims made with reserved claims (`iss`, `sub`, `aud`, `exp`, `nbf`, `iat`, `jti`)
                 will be ignored. Total custom claims size cannot exceed four kilobytes.
         """
-        return self._request(
-            "POST",
-            "/v1/b2b/sessions/migrate",
-            query=None,
-            headers=None,
-            body={
-                "session_token": session_token,
-                "organization_id": organization_id,
-                "session_duration_minutes": session_duration_minutes,
-                "session_custom_claims": session_custom_claims,
-            },
-            server=None,
-            cast=models.B2BSessionsMigrateResponse.from_dict,
-            extra_headers=extra_headers,
-            timeout=timeout,
-            total_timeout=total_timeout,
-        )
+        return self._call(_B2B_SESSIONS_MIGRATE, locals())
 
     def get_jwks(
-        self,
-        project_id: str,
-        *,
-        extra_headers: Headers | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
+        self, project_id: str, **options: Unpack[RequestOptions]
     ) -> models.B2BSessionsGetJwksResponse:
         """Get jwks.
 
@@ -5585,18 +3516,7 @@ class Sessions(SyncResource):
         Args:
             project_id: The `project_id` to get the JWKS for.
         """
-        return self._request(
-            "GET",
-            f"/v1/b2b/sessions/jwks/{path_param(project_id)}",
-            query=None,
-            headers=None,
-            body=None,
-            server=None,
-            cast=models.B2BSessionsGetJwksResponse.from_dict,
-            extra_headers=extra_headers,
-            timeout=timeout,
-            total_timeout=total_timeout,
-        )
+        return self._call(_B2B_SESSIONS_GET_JWKS, locals())
 
 
 class SessionsWithRawResponse:
@@ -5620,37 +3540,10 @@ class AsyncSessions(AsyncResource):
         return AsyncSessionsWithRawResponse(self)
 
     async def get(
-        self,
-        *,
-        organization_id: str,
-        member_id: str,
-        extra_headers: Headers | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
+        self, *, organization_id: str, member_id: str, **options: Unpack[RequestOptions]
     ) -> models.B2BSessionsGetResponse:
-        """Get.
-
-        ``GET /v1/b2b/sessions``
-
-        Args:
-            organization_id: In the query.
-            member_id: In the query.
-        """
-        return await self._request(
-            "GET",
-            "/v1/b2b/sessions",
-            query={
-                "organization_id": organization_id,
-                "member_id": member_id,
-            },
-            headers=None,
-            body=None,
-            server=None,
-            cast=models.B2BSessionsGetResponse.from_dict,
-            extra_headers=extra_headers,
-            timeout=timeout,
-            total_timeout=total_timeout,
-        )
+        """The async form of ``Sessions.get``: Get."""
+        return await self._call(_B2B_SESSIONS_GET, locals())
 
     async def authenticate(
         self,
@@ -5660,53 +3553,10 @@ class AsyncSessions(AsyncResource):
         session_jwt: str | Unset = UNSET,
         session_custom_claims: Dict[str, Any] | Unset = UNSET,
         authorization_check: models.AuthorizationCheck2 | Unset = UNSET,
-        extra_headers: Headers | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
+        **options: Unpack[RequestOptions],
     ) -> models.B2BSessionsAuthenticateResponse:
-        """Authenticate.
-
-        ``POST /v1/b2b/sessions/authenticate``
-
-        Args:
-            session_token: A secret token for a given Stytch Session.
-            session_duration_minutes: Set the session lifetime to be this many minutes from now. This will start a new
-                session if one doesn't already exist, returning both an opaque `session_token` and
-                `session_jwt` for this session. Remember that the `session_jwt` will have a fixed
-                lifetime of five minutes regardless of the underlying session duration, and will
-                need to be refreshed over time. This value must be a minimum of 5 and a maximum of
-                527040 minutes (366 days). If a `session_token` or `session_jwt` is provided then a
-                successful authentication will continue to extend the session this many minutes. If
-                the `session_duration_minutes` parameter is not specified, a Stytch session will be
-                created with a 60 minute duration. If you don't want to use the Stytch session
-                product, you can ignore the session fields in the response.
-            session_jwt: The JSON Web Token (JWT) for a given Stytch Session.
-            session_custom_claims: Add a custom claims map to the Session being authenticated. Claims are only created
-                if a Session is initialized by providing a value in `session_duration_minutes`.
-                Claims will be included on the Session object and in the JWT. To update a key in an
-                existing Session, supply a new value. To delete a key, supply a null value. Custom
-                claims made with reserved claims (`iss`, `sub`, `aud`, `exp`, `nbf`, `iat`, `jti`)
-                will be ignored. Total custom claims size cannot exceed four kilobytes.
-            authorization_check: In the body.
-        """
-        return await self._request(
-            "POST",
-            "/v1/b2b/sessions/authenticate",
-            query=None,
-            headers=None,
-            body={
-                "session_token": session_token,
-                "session_duration_minutes": session_duration_minutes,
-                "session_jwt": session_jwt,
-                "session_custom_claims": session_custom_claims,
-                "authorization_check": authorization_check,
-            },
-            server=None,
-            cast=models.B2BSessionsAuthenticateResponse.from_dict,
-            extra_headers=extra_headers,
-            timeout=timeout,
-            total_timeout=total_timeout,
-        )
+        """The async form of ``Sessions.authenticate``: Authenticate."""
+        return await self._call(_B2B_SESSIONS_AUTHENTICATE, locals())
 
     async def revoke(
         self,
@@ -5717,47 +3567,10 @@ class AsyncSessions(AsyncResource):
         session_token: str | Unset = UNSET,
         session_jwt: str | Unset = UNSET,
         member_id: str | Unset = UNSET,
-        extra_headers: Headers | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
+        **options: Unpack[RequestOptions],
     ) -> models.B2BSessionsRevokeResponse:
-        """Revoke.
-
-        ``POST /v1/b2b/sessions/revoke``
-
-        Args:
-            x_stytch_member_session: A Stytch session that can be used to run the request with the given member's
-                permissions.
-            x_stytch_member_session_jwt: A Stytch Session JSON Web Token (JWT) that can be used to run the request with the
-                given member's permissions.
-            member_session_id: Globally unique UUID that identifies a specific Session in the Stytch API. The
-                `member_session_id` is critical to perform operations on an Session, so be sure to
-                preserve this value.
-            session_token: A secret token for a given Stytch Session.
-            session_jwt: The JSON Web Token (JWT) for a given Stytch Session.
-            member_id: Globally unique UUID that identifies a specific Member. The `member_id` is critical
-                to perform operations on a Member, so be sure to preserve this value.
-        """
-        return await self._request(
-            "POST",
-            "/v1/b2b/sessions/revoke",
-            query=None,
-            headers={
-                "X-Stytch-Member-Session": x_stytch_member_session,
-                "X-Stytch-Member-SessionJWT": x_stytch_member_session_jwt,
-            },
-            body={
-                "member_session_id": member_session_id,
-                "session_token": session_token,
-                "session_jwt": session_jwt,
-                "member_id": member_id,
-            },
-            server=None,
-            cast=models.B2BSessionsRevokeResponse.from_dict,
-            extra_headers=extra_headers,
-            timeout=timeout,
-            total_timeout=total_timeout,
-        )
+        """The async form of ``Sessions.revoke``: Revoke."""
+        return await self._call(_B2B_SESSIONS_REVOKE, locals())
 
     async def exchange(
         self,
@@ -5771,64 +3584,10 @@ class AsyncSessions(AsyncResource):
             Literal["en", "es", "pt-br", "fr", "it", "de-DE", "zh-Hans", "ca-ES"] | Unset
         ) = UNSET,
         telemetry_id: str | Unset = UNSET,
-        extra_headers: Headers | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
+        **options: Unpack[RequestOptions],
     ) -> models.SessionsExchangeResponse:
-        """Exchange.
-
-        ``POST /v1/b2b/sessions/exchange``
-
-        Args:
-            organization_id: Globally unique UUID that identifies a specific Organization. The `organization_id`
-                is critical to perform operations on an Organization, so be sure to preserve this
-                value. You may also use the organization_slug or organization_external_id here as a
-                convenience.
-            session_token: The `session_token` belonging to the member that you wish to associate the email
-                with.
-            session_jwt: The `session_jwt` belonging to the member that you wish to associate the email with.
-            session_duration_minutes: Set the session lifetime to be this many minutes from now. This will start a new
-                session if one doesn't already exist, returning both an opaque `session_token` and
-                `session_jwt` for this session. Remember that the `session_jwt` will have a fixed
-                lifetime of five minutes regardless of the underlying session duration, and will
-                need to be refreshed over time. This value must be a minimum of 5 and a maximum of
-                527040 minutes (366 days). If a `session_token` or `session_jwt` is provided then a
-                successful authentication will continue to extend the session this many minutes. If
-                the `session_duration_minutes` parameter is not specified, a Stytch session will be
-                created with a 60 minute duration. If you don't want to use the Stytch session
-                product, you can ignore the session fields in the response.
-            session_custom_claims: Add a custom claims map to the Session being authenticated. Claims are only created
-                if a Session is initialized by providing a value in `session_duration_minutes`.
-                Claims will be included on the Session object and in the JWT. To update a key in an
-                existing Session, supply a new value. To delete a key, supply a null value. Custom
-                claims made with reserved claims (`iss`, `sub`, `aud`, `exp`, `nbf`, `iat`, `jti`)
-                will be ignored. Total custom claims size cannot exceed four kilobytes.
-            locale: In the body.
-            telemetry_id: If the `telemetry_id` is passed, as part of this request, Stytch will call the
-                [Fingerprint Lookup API](https://stytch.com/docs/fraud/api/fingerprint-lookup) and
-                store the associated fingerprints and IPGEO information for the Member. Your
-                workspace must be enabled for Device Fingerprinting to use this feature.
-        """
-        return await self._request(
-            "POST",
-            "/v1/b2b/sessions/exchange",
-            query=None,
-            headers=None,
-            body={
-                "organization_id": organization_id,
-                "session_token": session_token,
-                "session_jwt": session_jwt,
-                "session_duration_minutes": session_duration_minutes,
-                "session_custom_claims": session_custom_claims,
-                "locale": locale,
-                "telemetry_id": telemetry_id,
-            },
-            server=None,
-            cast=models.SessionsExchangeResponse.from_dict,
-            extra_headers=extra_headers,
-            timeout=timeout,
-            total_timeout=total_timeout,
-        )
+        """The async form of ``Sessions.exchange``: Exchange."""
+        return await self._call(_B2B_SESSIONS_EXCHANGE, locals())
 
     async def exchange_access_token(
         self,
@@ -5837,55 +3596,10 @@ class AsyncSessions(AsyncResource):
         session_duration_minutes: int | Unset = UNSET,
         session_custom_claims: Dict[str, Any] | Unset = UNSET,
         telemetry_id: str | Unset = UNSET,
-        extra_headers: Headers | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
+        **options: Unpack[RequestOptions],
     ) -> models.B2BSessionsExchangeAccessTokenResponse:
-        """Exchange access token.
-
-        ``POST /v1/b2b/sessions/exchange_access_token``
-
-        Args:
-            access_token: The access token to exchange for a Stytch Session. Must be granted the `full_access`
-                scope.
-            session_duration_minutes: Set the session lifetime to be this many minutes from now. This will start a new
-                session if one doesn't already exist, returning both an opaque `session_token` and
-                `session_jwt` for this session. Remember that the `session_jwt` will have a fixed
-                lifetime of five minutes regardless of the underlying session duration, and will
-                need to be refreshed over time. This value must be a minimum of 5 and a maximum of
-                527040 minutes (366 days). If a `session_token` or `session_jwt` is provided then a
-                successful authentication will continue to extend the session this many minutes. If
-                the `session_duration_minutes` parameter is not specified, a Stytch session will be
-                created with a 60 minute duration. If you don't want to use the Stytch session
-                product, you can ignore the session fields in the response.
-            session_custom_claims: Add a custom claims map to the Session being authenticated. Claims are only created
-                if a Session is initialized by providing a value in `session_duration_minutes`.
-                Claims will be included on the Session object and in the JWT. To update a key in an
-                existing Session, supply a new value. To delete a key, supply a null value. Custom
-                claims made with reserved claims (`iss`, `sub`, `aud`, `exp`, `nbf`, `iat`, `jti`)
-                will be ignored. Total custom claims size cannot exceed four kilobytes.
-            telemetry_id: If the `telemetry_id` is passed, as part of this request, Stytch will call the
-                [Fingerprint Lookup API](https://stytch.com/docs/fraud/api/fingerprint-lookup) and
-                store the associated fingerprints and IPGEO information for the Member. Your
-                workspace must be enabled for Device Fingerprinting to use this feature.
-        """
-        return await self._request(
-            "POST",
-            "/v1/b2b/sessions/exchange_access_token",
-            query=None,
-            headers=None,
-            body={
-                "access_token": access_token,
-                "session_duration_minutes": session_duration_minutes,
-                "session_custom_claims": session_custom_claims,
-                "telemetry_id": telemetry_id,
-            },
-            server=None,
-            cast=models.B2BSessionsExchangeAccessTokenResponse.from_dict,
-            extra_headers=extra_headers,
-            timeout=timeout,
-            total_timeout=total_timeout,
-        )
+        """The async form of ``Sessions.exchange_access_token``: Exchange access token."""
+        return await self._call(_B2B_SESSIONS_EXCHANGE_ACCESS_TOKEN, locals())
 
     async def attest(
         self,
@@ -5898,66 +3612,10 @@ class AsyncSessions(AsyncResource):
         session_token: str | Unset = UNSET,
         session_jwt: str | Unset = UNSET,
         telemetry_id: str | Unset = UNSET,
-        extra_headers: Headers | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
+        **options: Unpack[RequestOptions],
     ) -> models.B2BSessionsAttestResponse:
-        """Attest.
-
-        ``POST /v1/b2b/sessions/attest``
-
-        Args:
-            profile_id: The ID of the trusted auth token profile to use for attestation.
-            token: The trusted auth token to authenticate. The token must have an organization ID claim
-                if JIT provisioning is enabled.
-            organization_id: The organization ID that the session should be authenticated in. Must be provided if
-                the trusted auth token does not have an organization ID claim.
-            session_duration_minutes: Set the session lifetime to be this many minutes from now. This will start a new
-                session if one doesn't already exist, returning both an opaque `session_token` and
-                `session_jwt` for this session. Remember that the `session_jwt` will have a fixed
-                lifetime of five minutes regardless of the underlying session duration, and will
-                need to be refreshed over time. This value must be a minimum of 5 and a maximum of
-                527040 minutes (366 days). If a `session_token` or `session_jwt` is provided then a
-                successful authentication will continue to extend the session this many minutes. If
-                the `session_duration_minutes` parameter is not specified, a Stytch session will be
-                created with a 60 minute duration. If you don't want to use the Stytch session
-                product, you can ignore the session fields in the response.
-            session_custom_claims: Add a custom claims map to the Session being authenticated. Claims are only created
-                if a Session is initialized by providing a value in `session_duration_minutes`.
-                Claims will be included on the Session object and in the JWT. To update a key in an
-                existing Session, supply a new value. To delete a key, supply a null value. Custom
-                claims made with reserved claims (`iss`, `sub`, `aud`, `exp`, `nbf`, `iat`, `jti`)
-                will be ignored. Total custom claims size cannot exceed four kilobytes.
-            session_token: The `session_token` for the session that you wish to add the trusted auth token
-                authentication factor to.
-            session_jwt: The `session_jwt` for the session that you wish to add the trusted auth token
-                authentication factor to.
-            telemetry_id: If the `telemetry_id` is passed, as part of this request, Stytch will call the
-                [Fingerprint Lookup API](https://stytch.com/docs/fraud/api/fingerprint-lookup) and
-                store the associated fingerprints and IPGEO information for the Member. Your
-                workspace must be enabled for Device Fingerprinting to use this feature.
-        """
-        return await self._request(
-            "POST",
-            "/v1/b2b/sessions/attest",
-            query=None,
-            headers=None,
-            body={
-                "profile_id": profile_id,
-                "token": token,
-                "organization_id": organization_id,
-                "session_duration_minutes": session_duration_minutes,
-                "session_custom_claims": session_custom_claims,
-                "session_token": session_token,
-                "session_jwt": session_jwt,
-                "telemetry_id": telemetry_id,
-            },
-            server=None,
-            cast=models.B2BSessionsAttestResponse.from_dict,
-            extra_headers=extra_headers,
-            timeout=timeout,
-            total_timeout=total_timeout,
-        )
+        """The async form of ``Sessions.attest``: Attest."""
+        return await self._call(_B2B_SESSIONS_ATTEST, locals())
 
     async def migrate(
         self,
@@ -5966,82 +3624,16 @@ class AsyncSessions(AsyncResource):
         organization_id: str,
         session_duration_minutes: int | Unset = UNSET,
         session_custom_claims: Dict[str, Any] | Unset = UNSET,
-        extra_headers: Headers | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
+        **options: Unpack[RequestOptions],
     ) -> models.B2BSessionsMigrateResponse:
-        """Migrate.
-
-        ``POST /v1/b2b/sessions/migrate``
-
-        Args:
-            session_token: The authorization token Stytch will pass in to the external userinfo endpoint.
-            organization_id: Globally unique UUID that identifies a specific Organization. The `organization_id`
-                is critical to perform operations on an Organization, so be sure to preserve this
-                value. You may also use the organization_slug or organization_external_id here as a
-                convenience.
-            session_duration_minutes: Set the session lifetime to be this many minutes from now. This will start a new
-                session if one doesn't already exist, returning both an opaque `session_token` and
-                `session_jwt` for this session. Remember that the `session_jwt` will have a fixed
-                lifetime of five minutes regardless of the underlying session duration, and will
-                need to be refreshed over time. This value must be a minimum of 5 and a maximum of
-                527040 minutes (366 days). If a `session_token` or `session_jwt` is provided then a
-                successful authentication will continue to extend the session this many minutes. If
-                the `session_duration_minutes` parameter is not specified, a Stytch session will be
-                created with a 60 minute duration. If you don't want to use the Stytch session
-                product, you can ignore the session fields in the response.
-            session_custom_claims: Add a custom claims map to the Session being authenticated. Claims are only created
-                if a Session is initialized by providing a value in `session_duration_minutes`.
-                Claims will be included on the Session object and in the JWT. To update a key in an
-                existing Session, supply a new value. To delete a key, supply a null value. Custom
-                claims made with reserved claims (`iss`, `sub`, `aud`, `exp`, `nbf`, `iat`, `jti`)
-                will be ignored. Total custom claims size cannot exceed four kilobytes.
-        """
-        return await self._request(
-            "POST",
-            "/v1/b2b/sessions/migrate",
-            query=None,
-            headers=None,
-            body={
-                "session_token": session_token,
-                "organization_id": organization_id,
-                "session_duration_minutes": session_duration_minutes,
-                "session_custom_claims": session_custom_claims,
-            },
-            server=None,
-            cast=models.B2BSessionsMigrateResponse.from_dict,
-            extra_headers=extra_headers,
-            timeout=timeout,
-            total_timeout=total_timeout,
-        )
+        """The async form of ``Sessions.migrate``: Migrate."""
+        return await self._call(_B2B_SESSIONS_MIGRATE, locals())
 
     async def get_jwks(
-        self,
-        project_id: str,
-        *,
-        extra_headers: Headers | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
+        self, project_id: str, **options: Unpack[RequestOptions]
     ) -> models.B2BSessionsGetJwksResponse:
-        """Get jwks.
-
-        ``GET /v1/b2b/sessions/jwks/{project_id}``
-
-        Args:
-            project_id: The `project_id` to get the JWKS for.
-        """
-        return await self._request(
-            "GET",
-            f"/v1/b2b/sessions/jwks/{path_param(project_id)}",
-            query=None,
-            headers=None,
-            body=None,
-            server=None,
-            cast=models.B2BSessionsGetJwksResponse.from_dict,
-            extra_headers=extra_headers,
-            timeout=timeout,
-            total_timeout=total_timeout,
-        )
+        """The async form of ``Sessions.get_jwks``: Get jwks."""
+        return await self._call(_B2B_SESSIONS_GET_JWKS, locals())
 
 
 class AsyncSessionsWithRawResponse:
@@ -6065,12 +3657,7 @@ class Impersonation(SyncResource):
         return ImpersonationWithRawResponse(self)
 
     def authenticate(
-        self,
-        *,
-        impersonation_token: str,
-        extra_headers: Headers | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
+        self, *, impersonation_token: str, **options: Unpack[RequestOptions]
     ) -> models.ImpersonationAuthenticateResponse:
         """Authenticate.
 
@@ -6079,20 +3666,7 @@ class Impersonation(SyncResource):
         Args:
             impersonation_token: The Member Impersonation token to authenticate. Expires in 5 minutes by default.
         """
-        return self._request(
-            "POST",
-            "/v1/b2b/impersonation/authenticate",
-            query=None,
-            headers=None,
-            body={
-                "impersonation_token": impersonation_token,
-            },
-            server=None,
-            cast=models.ImpersonationAuthenticateResponse.from_dict,
-            extra_headers=extra_headers,
-            timeout=timeout,
-            total_timeout=total_timeout,
-        )
+        return self._call(_B2B_IMPERSONATION_AUTHENTICATE, locals())
 
 
 class ImpersonationWithRawResponse:
@@ -6109,34 +3683,10 @@ class AsyncImpersonation(AsyncResource):
         return AsyncImpersonationWithRawResponse(self)
 
     async def authenticate(
-        self,
-        *,
-        impersonation_token: str,
-        extra_headers: Headers | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
+        self, *, impersonation_token: str, **options: Unpack[RequestOptions]
     ) -> models.ImpersonationAuthenticateResponse:
-        """Authenticate.
-
-        ``POST /v1/b2b/impersonation/authenticate``
-
-        Args:
-            impersonation_token: The Member Impersonation token to authenticate. Expires in 5 minutes by default.
-        """
-        return await self._request(
-            "POST",
-            "/v1/b2b/impersonation/authenticate",
-            query=None,
-            headers=None,
-            body={
-                "impersonation_token": impersonation_token,
-            },
-            server=None,
-            cast=models.ImpersonationAuthenticateResponse.from_dict,
-            extra_headers=extra_headers,
-            timeout=timeout,
-            total_timeout=total_timeout,
-        )
+        """The async form of ``Impersonation.authenticate``: Authenticate."""
+        return await self._call(_B2B_IMPERSONATION_AUTHENTICATE, locals())
 
 
 class AsyncImpersonationWithRawResponse:
@@ -6156,29 +3706,12 @@ class Rbac(SyncResource):
         """The same methods, returning the HTTP response with a ``.parse()`` method."""
         return RbacWithRawResponse(self)
 
-    def policy(
-        self,
-        *,
-        extra_headers: Headers | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
-    ) -> models.RbacPolicyResponse:
+    def policy(self, **options: Unpack[RequestOptions]) -> models.RbacPolicyResponse:
         """Policy.
 
         ``GET /v1/b2b/rbac/policy``
         """
-        return self._request(
-            "GET",
-            "/v1/b2b/rbac/policy",
-            query=None,
-            headers=None,
-            body=None,
-            server=None,
-            cast=models.RbacPolicyResponse.from_dict,
-            extra_headers=extra_headers,
-            timeout=timeout,
-            total_timeout=total_timeout,
-        )
+        return self._call(_B2B_RBAC_POLICY, locals())
 
 
 class RbacWithRawResponse:
@@ -6198,29 +3731,9 @@ class AsyncRbac(AsyncResource):
         """The same methods, returning the HTTP response with a ``.parse()`` method."""
         return AsyncRbacWithRawResponse(self)
 
-    async def policy(
-        self,
-        *,
-        extra_headers: Headers | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
-    ) -> models.RbacPolicyResponse:
-        """Policy.
-
-        ``GET /v1/b2b/rbac/policy``
-        """
-        return await self._request(
-            "GET",
-            "/v1/b2b/rbac/policy",
-            query=None,
-            headers=None,
-            body=None,
-            server=None,
-            cast=models.RbacPolicyResponse.from_dict,
-            extra_headers=extra_headers,
-            timeout=timeout,
-            total_timeout=total_timeout,
-        )
+    async def policy(self, **options: Unpack[RequestOptions]) -> models.RbacPolicyResponse:
+        """The async form of ``Rbac.policy``: Policy."""
+        return await self._call(_B2B_RBAC_POLICY, locals())
 
 
 class AsyncRbacWithRawResponse:
@@ -6237,12 +3750,7 @@ class RbacOrganizations(SyncResource):
         return RbacOrganizationsWithRawResponse(self)
 
     def get_org_policy(
-        self,
-        organization_id: str,
-        *,
-        extra_headers: Headers | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
+        self, organization_id: str, **options: Unpack[RequestOptions]
     ) -> models.OrganizationsGetOrgPolicyResponse:
         """Get org policy.
 
@@ -6254,27 +3762,14 @@ class RbacOrganizations(SyncResource):
                 value. You may also use the organization_slug or organization_external_id here as a
                 convenience.
         """
-        return self._request(
-            "GET",
-            f"/v1/b2b/rbac/organizations/{path_param(organization_id)}",
-            query=None,
-            headers=None,
-            body=None,
-            server=None,
-            cast=models.OrganizationsGetOrgPolicyResponse.from_dict,
-            extra_headers=extra_headers,
-            timeout=timeout,
-            total_timeout=total_timeout,
-        )
+        return self._call(_B2B_RBAC_ORGANIZATIONS_GET_ORG_POLICY, locals())
 
     def set_org_policy(
         self,
         organization_id: str,
         *,
         org_policy: models.OrgPolicy2,
-        extra_headers: Headers | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
+        **options: Unpack[RequestOptions],
     ) -> models.OrganizationsSetOrgPolicyResponse:
         """Set org policy.
 
@@ -6287,20 +3782,7 @@ class RbacOrganizations(SyncResource):
                 convenience.
             org_policy: In the body.
         """
-        return self._request(
-            "PUT",
-            f"/v1/b2b/rbac/organizations/{path_param(organization_id)}",
-            query=None,
-            headers=None,
-            body={
-                "org_policy": org_policy,
-            },
-            server=None,
-            cast=models.OrganizationsSetOrgPolicyResponse.from_dict,
-            extra_headers=extra_headers,
-            timeout=timeout,
-            total_timeout=total_timeout,
-        )
+        return self._call(_B2B_RBAC_ORGANIZATIONS_SET_ORG_POLICY, locals())
 
 
 class RbacOrganizationsWithRawResponse:
@@ -6318,70 +3800,20 @@ class AsyncRbacOrganizations(AsyncResource):
         return AsyncRbacOrganizationsWithRawResponse(self)
 
     async def get_org_policy(
-        self,
-        organization_id: str,
-        *,
-        extra_headers: Headers | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
+        self, organization_id: str, **options: Unpack[RequestOptions]
     ) -> models.OrganizationsGetOrgPolicyResponse:
-        """Get org policy.
-
-        ``GET /v1/b2b/rbac/organizations/{organization_id}``
-
-        Args:
-            organization_id: Globally unique UUID that identifies a specific Organization. The `organization_id`
-                is critical to perform operations on an Organization, so be sure to preserve this
-                value. You may also use the organization_slug or organization_external_id here as a
-                convenience.
-        """
-        return await self._request(
-            "GET",
-            f"/v1/b2b/rbac/organizations/{path_param(organization_id)}",
-            query=None,
-            headers=None,
-            body=None,
-            server=None,
-            cast=models.OrganizationsGetOrgPolicyResponse.from_dict,
-            extra_headers=extra_headers,
-            timeout=timeout,
-            total_timeout=total_timeout,
-        )
+        """The async form of ``RbacOrganizations.get_org_policy``: Get org policy."""
+        return await self._call(_B2B_RBAC_ORGANIZATIONS_GET_ORG_POLICY, locals())
 
     async def set_org_policy(
         self,
         organization_id: str,
         *,
         org_policy: models.OrgPolicy2,
-        extra_headers: Headers | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
+        **options: Unpack[RequestOptions],
     ) -> models.OrganizationsSetOrgPolicyResponse:
-        """Set org policy.
-
-        ``PUT /v1/b2b/rbac/organizations/{organization_id}``
-
-        Args:
-            organization_id: Globally unique UUID that identifies a specific Organization. The `organization_id`
-                is critical to perform operations on an Organization, so be sure to preserve this
-                value. You may also use the organization_slug or organization_external_id here as a
-                convenience.
-            org_policy: In the body.
-        """
-        return await self._request(
-            "PUT",
-            f"/v1/b2b/rbac/organizations/{path_param(organization_id)}",
-            query=None,
-            headers=None,
-            body={
-                "org_policy": org_policy,
-            },
-            server=None,
-            cast=models.OrganizationsSetOrgPolicyResponse.from_dict,
-            extra_headers=extra_headers,
-            timeout=timeout,
-            total_timeout=total_timeout,
-        )
+        """The async form of ``RbacOrganizations.set_org_policy``: Set org policy."""
+        return await self._call(_B2B_RBAC_ORGANIZATIONS_SET_ORG_POLICY, locals())
 
 
 class AsyncRbacOrganizationsWithRawResponse:
@@ -6410,9 +3842,7 @@ class RecoveryCodes(SyncResource):
         session_duration_minutes: int | Unset = UNSET,
         session_custom_claims: Dict[str, Any] | Unset = UNSET,
         telemetry_id: str | Unset = UNSET,
-        extra_headers: Headers | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
+        **options: Unpack[RequestOptions],
     ) -> models.RecoveryCodesRecoverResponse:
         """Recover.
 
@@ -6465,37 +3895,10 @@ class RecoveryCodes(SyncResource):
                 store the associated fingerprints and IPGEO information for the Member. Your
                 workspace must be enabled for Device Fingerprinting to use this feature.
         """
-        return self._request(
-            "POST",
-            "/v1/b2b/recovery_codes/recover",
-            query=None,
-            headers=None,
-            body={
-                "organization_id": organization_id,
-                "member_id": member_id,
-                "recovery_code": recovery_code,
-                "intermediate_session_token": intermediate_session_token,
-                "session_token": session_token,
-                "session_jwt": session_jwt,
-                "session_duration_minutes": session_duration_minutes,
-                "session_custom_claims": session_custom_claims,
-                "telemetry_id": telemetry_id,
-            },
-            server=None,
-            cast=models.RecoveryCodesRecoverResponse.from_dict,
-            extra_headers=extra_headers,
-            timeout=timeout,
-            total_timeout=total_timeout,
-        )
+        return self._call(_B2B_RECOVERY_CODES_RECOVER, locals())
 
     def get(
-        self,
-        organization_id: str,
-        member_id: str,
-        *,
-        extra_headers: Headers | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
+        self, organization_id: str, member_id: str, **options: Unpack[RequestOptions]
     ) -> models.RecoveryCodesGetResponse:
         """Get.
 
@@ -6510,27 +3913,10 @@ class RecoveryCodes(SyncResource):
                 to perform operations on a Member, so be sure to preserve this value. You may use an
                 external_id here if one is set for the member.
         """
-        return self._request(
-            "GET",
-            f"/v1/b2b/recovery_codes/{path_param(organization_id)}/{path_param(member_id)}",
-            query=None,
-            headers=None,
-            body=None,
-            server=None,
-            cast=models.RecoveryCodesGetResponse.from_dict,
-            extra_headers=extra_headers,
-            timeout=timeout,
-            total_timeout=total_timeout,
-        )
+        return self._call(_B2B_RECOVERY_CODES_GET, locals())
 
     def rotate(
-        self,
-        *,
-        organization_id: str,
-        member_id: str,
-        extra_headers: Headers | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
+        self, *, organization_id: str, member_id: str, **options: Unpack[RequestOptions]
     ) -> models.RecoveryCodesRotateResponse:
         """Rotate.
 
@@ -6545,21 +3931,7 @@ class RecoveryCodes(SyncResource):
                 to perform operations on a Member, so be sure to preserve this value. You may use an
                 external_id here if one is set for the member.
         """
-        return self._request(
-            "POST",
-            "/v1/b2b/recovery_codes/rotate",
-            query=None,
-            headers=None,
-            body={
-                "organization_id": organization_id,
-                "member_id": member_id,
-            },
-            server=None,
-            cast=models.RecoveryCodesRotateResponse.from_dict,
-            extra_headers=extra_headers,
-            timeout=timeout,
-            total_timeout=total_timeout,
-        )
+        return self._call(_B2B_RECOVERY_CODES_ROTATE, locals())
 
 
 class RecoveryCodesWithRawResponse:
@@ -6589,156 +3961,22 @@ class AsyncRecoveryCodes(AsyncResource):
         session_duration_minutes: int | Unset = UNSET,
         session_custom_claims: Dict[str, Any] | Unset = UNSET,
         telemetry_id: str | Unset = UNSET,
-        extra_headers: Headers | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
+        **options: Unpack[RequestOptions],
     ) -> models.RecoveryCodesRecoverResponse:
-        """Recover.
-
-        ``POST /v1/b2b/recovery_codes/recover``
-
-        Args:
-            organization_id: Globally unique UUID that identifies a specific Organization. The `organization_id`
-                is critical to perform operations on an Organization, so be sure to preserve this
-                value. You may also use the organization_slug or organization_external_id here as a
-                convenience.
-            member_id: Globally unique UUID that identifies a specific Member. The `member_id` is critical
-                to perform operations on a Member, so be sure to preserve this value. You may use an
-                external_id here if one is set for the member.
-            recovery_code: The recovery code generated by a secondary MFA method. This code is used to
-                authenticate in place of the secondary MFA method if that method as a backup.
-            intermediate_session_token: The Intermediate Session Token. This token does not necessarily belong to a specific
-                instance of a Member, but represents a bag of factors that may be converted to a
-                member session. The token can be used with the [OTP SMS Authenticate
-                endpoint](https://stytch.com/docs/b2b/api/authenticate-otp-sms), [TOTP Authenticate
-                endpoint](https://stytch.com/docs/b2b/api/authenticate-totp), or [Recovery Codes
-                Recover endpoint](https://stytch.com/docs/b2b/api/recovery-codes-recover) to
-                complete an MFA flow and log in to the Organization. The token has a default expiry
-                of 10 minutes. It can also be used with the [Exchange Intermediate Session
-                endpoint](https://stytch.com/docs/b2b/api/exchange-intermediate-session) to join a
-                specific Organization that allows the factors represented by the intermediate
-                session token; or the [Create Organization via Discovery
-                endpoint](https://stytch.com/docs/b2b/api/create-organization-via-discovery) to
-                create a new Organization and Member. Intermediate Session Tokens have a default
-                expiry of 10 minutes.
-            session_token: A secret token for a given Stytch Session.
-            session_jwt: The JSON Web Token (JWT) for a given Stytch Session.
-            session_duration_minutes: Set the session lifetime to be this many minutes from now. This will start a new
-                session if one doesn't already exist, returning both an opaque `session_token` and
-                `session_jwt` for this session. Remember that the `session_jwt` will have a fixed
-                lifetime of five minutes regardless of the underlying session duration, and will
-                need to be refreshed over time. This value must be a minimum of 5 and a maximum of
-                527040 minutes (366 days). If a `session_token` or `session_jwt` is provided then a
-                successful authentication will continue to extend the session this many minutes. If
-                the `session_duration_minutes` parameter is not specified, a Stytch session will be
-                created with a 60 minute duration. If you don't want to use the Stytch session
-                product, you can ignore the session fields in the response.
-            session_custom_claims: Add a custom claims map to the Session being authenticated. Claims are only created
-                if a Session is initialized by providing a value in `session_duration_minutes`.
-                Claims will be included on the Session object and in the JWT. To update a key in an
-                existing Session, supply a new value. To delete a key, supply a null value. Custom
-                claims made with reserved claims (`iss`, `sub`, `aud`, `exp`, `nbf`, `iat`, `jti`)
-                will be ignored. Total custom claims size cannot exceed four kilobytes.
-            telemetry_id: If the `telemetry_id` is passed, as part of this request, Stytch will call the
-                [Fingerprint Lookup API](https://stytch.com/docs/fraud/api/fingerprint-lookup) and
-                store the associated fingerprints and IPGEO information for the Member. Your
-                workspace must be enabled for Device Fingerprinting to use this feature.
-        """
-        return await self._request(
-            "POST",
-            "/v1/b2b/recovery_codes/recover",
-            query=None,
-            headers=None,
-            body={
-                "organization_id": organization_id,
-                "member_id": member_id,
-                "recovery_code": recovery_code,
-                "intermediate_session_token": intermediate_session_token,
-                "session_token": session_token,
-                "session_jwt": session_jwt,
-                "session_duration_minutes": session_duration_minutes,
-                "session_custom_claims": session_custom_claims,
-                "telemetry_id": telemetry_id,
-            },
-            server=None,
-            cast=models.RecoveryCodesRecoverResponse.from_dict,
-            extra_headers=extra_headers,
-            timeout=timeout,
-            total_timeout=total_timeout,
-        )
+        """The async form of ``RecoveryCodes.recover``: Recover."""
+        return await self._call(_B2B_RECOVERY_CODES_RECOVER, locals())
 
     async def get(
-        self,
-        organization_id: str,
-        member_id: str,
-        *,
-        extra_headers: Headers | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
+        self, organization_id: str, member_id: str, **options: Unpack[RequestOptions]
     ) -> models.RecoveryCodesGetResponse:
-        """Get.
-
-        ``GET /v1/b2b/recovery_codes/{organization_id}/{member_id}``
-
-        Args:
-            organization_id: Globally unique UUID that identifies a specific Organization. The `organization_id`
-                is critical to perform operations on an Organization, so be sure to preserve this
-                value. You may also use the organization_slug or organization_external_id here as a
-                convenience.
-            member_id: Globally unique UUID that identifies a specific Member. The `member_id` is critical
-                to perform operations on a Member, so be sure to preserve this value. You may use an
-                external_id here if one is set for the member.
-        """
-        return await self._request(
-            "GET",
-            f"/v1/b2b/recovery_codes/{path_param(organization_id)}/{path_param(member_id)}",
-            query=None,
-            headers=None,
-            body=None,
-            server=None,
-            cast=models.RecoveryCodesGetResponse.from_dict,
-            extra_headers=extra_headers,
-            timeout=timeout,
-            total_timeout=total_timeout,
-        )
+        """The async form of ``RecoveryCodes.get``: Get."""
+        return await self._call(_B2B_RECOVERY_CODES_GET, locals())
 
     async def rotate(
-        self,
-        *,
-        organization_id: str,
-        member_id: str,
-        extra_headers: Headers | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
+        self, *, organization_id: str, member_id: str, **options: Unpack[RequestOptions]
     ) -> models.RecoveryCodesRotateResponse:
-        """Rotate.
-
-        ``POST /v1/b2b/recovery_codes/rotate``
-
-        Args:
-            organization_id: Globally unique UUID that identifies a specific Organization. The `organization_id`
-                is critical to perform operations on an Organization, so be sure to preserve this
-                value. You may also use the organization_slug or organization_external_id here as a
-                convenience.
-            member_id: Globally unique UUID that identifies a specific Member. The `member_id` is critical
-                to perform operations on a Member, so be sure to preserve this value. You may use an
-                external_id here if one is set for the member.
-        """
-        return await self._request(
-            "POST",
-            "/v1/b2b/recovery_codes/rotate",
-            query=None,
-            headers=None,
-            body={
-                "organization_id": organization_id,
-                "member_id": member_id,
-            },
-            server=None,
-            cast=models.RecoveryCodesRotateResponse.from_dict,
-            extra_headers=extra_headers,
-            timeout=timeout,
-            total_timeout=total_timeout,
-        )
+        """The async form of ``RecoveryCodes.rotate``: Rotate."""
+        return await self._call(_B2B_RECOVERY_CODES_ROTATE, locals())
 
 
 class AsyncRecoveryCodesWithRawResponse:
@@ -6765,9 +4003,7 @@ class Totps(SyncResource):
         intermediate_session_token: str | Unset = UNSET,
         session_token: str | Unset = UNSET,
         session_jwt: str | Unset = UNSET,
-        extra_headers: Headers | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
+        **options: Unpack[RequestOptions],
     ) -> models.TotpsCreateResponse:
         """Create.
 
@@ -6802,25 +4038,7 @@ class Totps(SyncResource):
             session_token: A secret token for a given Stytch Session.
             session_jwt: The JSON Web Token (JWT) for a given Stytch Session.
         """
-        return self._request(
-            "POST",
-            "/v1/b2b/totp",
-            query=None,
-            headers=None,
-            body={
-                "organization_id": organization_id,
-                "member_id": member_id,
-                "expiration_minutes": expiration_minutes,
-                "intermediate_session_token": intermediate_session_token,
-                "session_token": session_token,
-                "session_jwt": session_jwt,
-            },
-            server=None,
-            cast=models.TotpsCreateResponse.from_dict,
-            extra_headers=extra_headers,
-            timeout=timeout,
-            total_timeout=total_timeout,
-        )
+        return self._call(_B2B_TOTPS_CREATE, locals())
 
     def authenticate(
         self,
@@ -6836,9 +4054,7 @@ class Totps(SyncResource):
         set_mfa_enrollment: str | Unset = UNSET,
         set_default_mfa: bool | Unset = UNSET,
         telemetry_id: str | Unset = UNSET,
-        extra_headers: Headers | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
+        **options: Unpack[RequestOptions],
     ) -> models.TotpsAuthenticateResponse:
         """Authenticate.
 
@@ -6902,30 +4118,7 @@ class Totps(SyncResource):
                 store the associated fingerprints and IPGEO information for the Member. Your
                 workspace must be enabled for Device Fingerprinting to use this feature.
         """
-        return self._request(
-            "POST",
-            "/v1/b2b/totp/authenticate",
-            query=None,
-            headers=None,
-            body={
-                "organization_id": organization_id,
-                "member_id": member_id,
-                "code": code,
-                "intermediate_session_token": intermediate_session_token,
-                "session_token": session_token,
-                "session_jwt": session_jwt,
-                "session_duration_minutes": session_duration_minutes,
-                "session_custom_claims": session_custom_claims,
-                "set_mfa_enrollment": set_mfa_enrollment,
-                "set_default_mfa": set_default_mfa,
-                "telemetry_id": telemetry_id,
-            },
-            server=None,
-            cast=models.TotpsAuthenticateResponse.from_dict,
-            extra_headers=extra_headers,
-            timeout=timeout,
-            total_timeout=total_timeout,
-        )
+        return self._call(_B2B_TOTPS_AUTHENTICATE, locals())
 
     def migrate(
         self,
@@ -6934,9 +4127,7 @@ class Totps(SyncResource):
         member_id: str,
         secret: str,
         recovery_codes: List[str],
-        extra_headers: Headers | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
+        **options: Unpack[RequestOptions],
     ) -> models.TotpsMigrateResponse:
         """Migrate.
 
@@ -6955,23 +4146,7 @@ class Totps(SyncResource):
             recovery_codes: An existing set of recovery codes to be imported into Stytch to be used to
                 authenticate in place of the secondary MFA method.
         """
-        return self._request(
-            "POST",
-            "/v1/b2b/totp/migrate",
-            query=None,
-            headers=None,
-            body={
-                "organization_id": organization_id,
-                "member_id": member_id,
-                "secret": secret,
-                "recovery_codes": recovery_codes,
-            },
-            server=None,
-            cast=models.TotpsMigrateResponse.from_dict,
-            extra_headers=extra_headers,
-            timeout=timeout,
-            total_timeout=total_timeout,
-        )
+        return self._call(_B2B_TOTPS_MIGRATE, locals())
 
 
 class TotpsWithRawResponse:
@@ -6998,62 +4173,10 @@ class AsyncTotps(AsyncResource):
         intermediate_session_token: str | Unset = UNSET,
         session_token: str | Unset = UNSET,
         session_jwt: str | Unset = UNSET,
-        extra_headers: Headers | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
+        **options: Unpack[RequestOptions],
     ) -> models.TotpsCreateResponse:
-        """Create.
-
-        ``POST /v1/b2b/totp``
-
-        Args:
-            organization_id: Globally unique UUID that identifies a specific Organization. The `organization_id`
-                is critical to perform operations on an Organization, so be sure to preserve this
-                value. You may also use the organization_slug or organization_external_id here as a
-                convenience.
-            member_id: Globally unique UUID that identifies a specific Member. The `member_id` is critical
-                to perform operations on a Member, so be sure to preserve this value. You may use an
-                external_id here if one is set for the member.
-            expiration_minutes: The expiration for the TOTP registration. If the newly created TOTP registration is
-                not authenticated within this time frame the member will have to restart the
-                registration flow. Defaults to 60 (1 hour) with a minimum of 5 and a maximum of
-                1440.
-            intermediate_session_token: The Intermediate Session Token. This token does not necessarily belong to a specific
-                instance of a Member, but represents a bag of factors that may be converted to a
-                member session. The token can be used with the [OTP SMS Authenticate
-                endpoint](https://stytch.com/docs/b2b/api/authenticate-otp-sms), [TOTP Authenticate
-                endpoint](https://stytch.com/docs/b2b/api/authenticate-totp), or [Recovery Codes
-                Recover endpoint](https://stytch.com/docs/b2b/api/recovery-codes-recover) to
-                complete an MFA flow and log in to the Organization. The token has a default expiry
-                of 10 minutes. It can also be used with the [Exchange Intermediate Session
-                endpoint](https://stytch.com/docs/b2b/api/exchange-intermediate-session) to join a
-                specific Organization that allows the factors represented by the intermediate
-                session token; or the [Create Organization via Discovery
-                endpoint](https://stytch.com/docs/b2b/api/create-organization-via-discovery) to
-                create a new Organization and Member. Intermediate Session Tokens have a default
-                expiry of 10 minutes.
-            session_token: A secret token for a given Stytch Session.
-            session_jwt: The JSON Web Token (JWT) for a given Stytch Session.
-        """
-        return await self._request(
-            "POST",
-            "/v1/b2b/totp",
-            query=None,
-            headers=None,
-            body={
-                "organization_id": organization_id,
-                "member_id": member_id,
-                "expiration_minutes": expiration_minutes,
-                "intermediate_session_token": intermediate_session_token,
-                "session_token": session_token,
-                "session_jwt": session_jwt,
-            },
-            server=None,
-            cast=models.TotpsCreateResponse.from_dict,
-            extra_headers=extra_headers,
-            timeout=timeout,
-            total_timeout=total_timeout,
-        )
+        """The async form of ``Totps.create``: Create."""
+        return await self._call(_B2B_TOTPS_CREATE, locals())
 
     async def authenticate(
         self,
@@ -7069,96 +4192,10 @@ class AsyncTotps(AsyncResource):
         set_mfa_enrollment: str | Unset = UNSET,
         set_default_mfa: bool | Unset = UNSET,
         telemetry_id: str | Unset = UNSET,
-        extra_headers: Headers | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
+        **options: Unpack[RequestOptions],
     ) -> models.TotpsAuthenticateResponse:
-        """Authenticate.
-
-        ``POST /v1/b2b/totp/authenticate``
-
-        Args:
-            organization_id: Globally unique UUID that identifies a specific Organization. The `organization_id`
-                is critical to perform operations on an Organization, so be sure to preserve this
-                value. You may also use the organization_slug or organization_external_id here as a
-                convenience.
-            member_id: Globally unique UUID that identifies a specific Member. The `member_id` is critical
-                to perform operations on a Member, so be sure to preserve this value. You may use an
-                external_id here if one is set for the member.
-            code: The code to authenticate.
-            intermediate_session_token: The Intermediate Session Token. This token does not necessarily belong to a specific
-                instance of a Member, but represents a bag of factors that may be converted to a
-                member session. The token can be used with the [OTP SMS Authenticate
-                endpoint](https://stytch.com/docs/b2b/api/authenticate-otp-sms), [TOTP Authenticate
-                endpoint](https://stytch.com/docs/b2b/api/authenticate-totp), or [Recovery Codes
-                Recover endpoint](https://stytch.com/docs/b2b/api/recovery-codes-recover) to
-                complete an MFA flow and log in to the Organization. The token has a default expiry
-                of 10 minutes. It can also be used with the [Exchange Intermediate Session
-                endpoint](https://stytch.com/docs/b2b/api/exchange-intermediate-session) to join a
-                specific Organization that allows the factors represented by the intermediate
-                session token; or the [Create Organization via Discovery
-                endpoint](https://stytch.com/docs/b2b/api/create-organization-via-discovery) to
-                create a new Organization and Member. Intermediate Session Tokens have a default
-                expiry of 10 minutes.
-            session_token: A secret token for a given Stytch Session.
-            session_jwt: The JSON Web Token (JWT) for a given Stytch Session.
-            session_duration_minutes: Set the session lifetime to be this many minutes from now. This will start a new
-                session if one doesn't already exist, returning both an opaque `session_token` and
-                `session_jwt` for this session. Remember that the `session_jwt` will have a fixed
-                lifetime of five minutes regardless of the underlying session duration, and will
-                need to be refreshed over time. This value must be a minimum of 5 and a maximum of
-                527040 minutes (366 days). If a `session_token` or `session_jwt` is provided then a
-                successful authentication will continue to extend the session this many minutes. If
-                the `session_duration_minutes` parameter is not specified, a Stytch session will be
-                created with a 60 minute duration. If you don't want to use the Stytch session
-                product, you can ignore the session fields in the response.
-            session_custom_claims: Add a custom claims map to the Session being authenticated. Claims are only created
-                if a Session is initialized by providing a value in `session_duration_minutes`.
-                Claims will be included on the Session object and in the JWT. To update a key in an
-                existing Session, supply a new value. To delete a key, supply a null value. Custom
-                claims made with reserved claims (`iss`, `sub`, `aud`, `exp`, `nbf`, `iat`, `jti`)
-                will be ignored. Total custom claims size cannot exceed four kilobytes.
-            set_mfa_enrollment: Optionally sets the Member’s MFA enrollment status upon a successful authentication.
-                If the Organization’s MFA policy is `REQUIRED_FOR_ALL`, this field will be ignored.
-                If this field is not passed in, the Member’s `mfa_enrolled` boolean will not be
-                affected. The options are: `enroll` – sets the Member's `mfa_enrolled` boolean to
-                `true`. The Member will be required to complete an MFA step upon subsequent logins
-                to the Organization. `unenroll` – sets the Member's `mfa_enrolled` boolean to
-                `false`. The Member will no longer be required to complete MFA steps when logging in
-                to the Organization.
-            set_default_mfa: If passed will set the authenticated method to the default MFA method. Completing an
-                MFA authentication flow for the first time for a Member will implicitly set the
-                method to the default MFA method. This option can be used to update the default MFA
-                method if multiple are being used.
-            telemetry_id: If the `telemetry_id` is passed, as part of this request, Stytch will call the
-                [Fingerprint Lookup API](https://stytch.com/docs/fraud/api/fingerprint-lookup) and
-                store the associated fingerprints and IPGEO information for the Member. Your
-                workspace must be enabled for Device Fingerprinting to use this feature.
-        """
-        return await self._request(
-            "POST",
-            "/v1/b2b/totp/authenticate",
-            query=None,
-            headers=None,
-            body={
-                "organization_id": organization_id,
-                "member_id": member_id,
-                "code": code,
-                "intermediate_session_token": intermediate_session_token,
-                "session_token": session_token,
-                "session_jwt": session_jwt,
-                "session_duration_minutes": session_duration_minutes,
-                "session_custom_claims": session_custom_claims,
-                "set_mfa_enrollment": set_mfa_enrollment,
-                "set_default_mfa": set_default_mfa,
-                "telemetry_id": telemetry_id,
-            },
-            server=None,
-            cast=models.TotpsAuthenticateResponse.from_dict,
-            extra_headers=extra_headers,
-            timeout=timeout,
-            total_timeout=total_timeout,
-        )
+        """The async form of ``Totps.authenticate``: Authenticate."""
+        return await self._call(_B2B_TOTPS_AUTHENTICATE, locals())
 
     async def migrate(
         self,
@@ -7167,44 +4204,10 @@ class AsyncTotps(AsyncResource):
         member_id: str,
         secret: str,
         recovery_codes: List[str],
-        extra_headers: Headers | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
+        **options: Unpack[RequestOptions],
     ) -> models.TotpsMigrateResponse:
-        """Migrate.
-
-        ``POST /v1/b2b/totp/migrate``
-
-        Args:
-            organization_id: Globally unique UUID that identifies a specific Organization. The `organization_id`
-                is critical to perform operations on an Organization, so be sure to preserve this
-                value. You may also use the organization_slug or organization_external_id here as a
-                convenience.
-            member_id: Globally unique UUID that identifies a specific Member. The `member_id` is critical
-                to perform operations on a Member, so be sure to preserve this value. You may use an
-                external_id here if one is set for the member.
-            secret: The TOTP secret key shared between the authenticator app and the server used to
-                generate TOTP codes.
-            recovery_codes: An existing set of recovery codes to be imported into Stytch to be used to
-                authenticate in place of the secondary MFA method.
-        """
-        return await self._request(
-            "POST",
-            "/v1/b2b/totp/migrate",
-            query=None,
-            headers=None,
-            body={
-                "organization_id": organization_id,
-                "member_id": member_id,
-                "secret": secret,
-                "recovery_codes": recovery_codes,
-            },
-            server=None,
-            cast=models.TotpsMigrateResponse.from_dict,
-            extra_headers=extra_headers,
-            timeout=timeout,
-            total_timeout=total_timeout,
-        )
+        """The async form of ``Totps.migrate``: Migrate."""
+        return await self._call(_B2B_TOTPS_MIGRATE, locals())
 
 
 class AsyncTotpsWithRawResponse:
@@ -7257,9 +4260,7 @@ class IntermediateSessions(SyncResource):
             Literal["en", "es", "pt-br", "fr", "it", "de-DE", "zh-Hans", "ca-ES"] | Unset
         ) = UNSET,
         telemetry_id: str | Unset = UNSET,
-        extra_headers: Headers | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
+        **options: Unpack[RequestOptions],
     ) -> models.IntermediateSessionsExchangeResponse:
         """Exchange.
 
@@ -7306,25 +4307,7 @@ class IntermediateSessions(SyncResource):
                 store the associated fingerprints and IPGEO information for the Member. Your
                 workspace must be enabled for Device Fingerprinting to use this feature.
         """
-        return self._request(
-            "POST",
-            "/v1/b2b/discovery/intermediate_sessions/exchange",
-            query=None,
-            headers=None,
-            body={
-                "intermediate_session_token": intermediate_session_token,
-                "organization_id": organization_id,
-                "session_duration_minutes": session_duration_minutes,
-                "session_custom_claims": session_custom_claims,
-                "locale": locale,
-                "telemetry_id": telemetry_id,
-            },
-            server=None,
-            cast=models.IntermediateSessionsExchangeResponse.from_dict,
-            extra_headers=extra_headers,
-            timeout=timeout,
-            total_timeout=total_timeout,
-        )
+        return self._call(_B2B_DISCOVERY_INTERMEDIATE_SESSIONS_EXCHANGE, locals())
 
 
 class IntermediateSessionsWithRawResponse:
@@ -7351,74 +4334,10 @@ class AsyncIntermediateSessions(AsyncResource):
             Literal["en", "es", "pt-br", "fr", "it", "de-DE", "zh-Hans", "ca-ES"] | Unset
         ) = UNSET,
         telemetry_id: str | Unset = UNSET,
-        extra_headers: Headers | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
+        **options: Unpack[RequestOptions],
     ) -> models.IntermediateSessionsExchangeResponse:
-        """Exchange.
-
-        ``POST /v1/b2b/discovery/intermediate_sessions/exchange``
-
-        Args:
-            intermediate_session_token: The Intermediate Session Token. This token does not necessarily belong to a specific
-                instance of a Member, but represents a bag of factors that may be converted to a
-                member session. The token can be used with the [OTP SMS Authenticate
-                endpoint](https://stytch.com/docs/b2b/api/authenticate-otp-sms), [TOTP Authenticate
-                endpoint](https://stytch.com/docs/b2b/api/authenticate-totp), or [Recovery Codes
-                Recover endpoint](https://stytch.com/docs/b2b/api/recovery-codes-recover) to
-                complete an MFA flow and log in to the Organization. The token has a default expiry
-                of 10 minutes. It can also be used with the [Exchange Intermediate Session
-                endpoint](https://stytch.com/docs/b2b/api/exchange-intermediate-session) to join a
-                specific Organization that allows the factors represented by the intermediate
-                session token; or the [Create Organization via Discovery
-                endpoint](https://stytch.com/docs/b2b/api/create-organization-via-discovery) to
-                create a new Organization and Member. Intermediate Session Tokens have a default
-                expiry of 10 minutes.
-            organization_id: Globally unique UUID that identifies a specific Organization. The `organization_id`
-                is critical to perform operations on an Organization, so be sure to preserve this
-                value. You may also use the organization_slug or organization_external_id here as a
-                convenience.
-            session_duration_minutes: Set the session lifetime to be this many minutes from now. This will start a new
-                session if one doesn't already exist, returning both an opaque `session_token` and
-                `session_jwt` for this session. Remember that the `session_jwt` will have a fixed
-                lifetime of five minutes regardless of the underlying session duration, and will
-                need to be refreshed over time. This value must be a minimum of 5 and a maximum of
-                527040 minutes (366 days). If a `session_token` or `session_jwt` is provided then a
-                successful authentication will continue to extend the session this many minutes. If
-                the `session_duration_minutes` parameter is not specified, a Stytch session will be
-                created with a 60 minute duration. If you don't want to use the Stytch session
-                product, you can ignore the session fields in the response.
-            session_custom_claims: Add a custom claims map to the Session being authenticated. Claims are only created
-                if a Session is initialized by providing a value in `session_duration_minutes`.
-                Claims will be included on the Session object and in the JWT. To update a key in an
-                existing Session, supply a new value. To delete a key, supply a null value. Custom
-                claims made with reserved claims (`iss`, `sub`, `aud`, `exp`, `nbf`, `iat`, `jti`)
-                will be ignored. Total custom claims size cannot exceed four kilobytes.
-            locale: In the body.
-            telemetry_id: If the `telemetry_id` is passed, as part of this request, Stytch will call the
-                [Fingerprint Lookup API](https://stytch.com/docs/fraud/api/fingerprint-lookup) and
-                store the associated fingerprints and IPGEO information for the Member. Your
-                workspace must be enabled for Device Fingerprinting to use this feature.
-        """
-        return await self._request(
-            "POST",
-            "/v1/b2b/discovery/intermediate_sessions/exchange",
-            query=None,
-            headers=None,
-            body={
-                "intermediate_session_token": intermediate_session_token,
-                "organization_id": organization_id,
-                "session_duration_minutes": session_duration_minutes,
-                "session_custom_claims": session_custom_claims,
-                "locale": locale,
-                "telemetry_id": telemetry_id,
-            },
-            server=None,
-            cast=models.IntermediateSessionsExchangeResponse.from_dict,
-            extra_headers=extra_headers,
-            timeout=timeout,
-            total_timeout=total_timeout,
-        )
+        """The async form of ``IntermediateSessions.exchange``: Exchange."""
+        return await self._call(_B2B_DISCOVERY_INTERMEDIATE_SESSIONS_EXCHANGE, locals())
 
 
 class AsyncIntermediateSessionsWithRawResponse:
@@ -7468,9 +4387,7 @@ class Organizations2(SyncResource):
         ) = UNSET,
         allowed_third_party_connected_apps: List[str] | Unset = UNSET,
         telemetry_id: str | Unset = UNSET,
-        extra_headers: Headers | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
+        **options: Unpack[RequestOptions],
     ) -> models.DiscoveryOrganizationsCreateResponse:
         """Create.
 
@@ -7597,44 +4514,7 @@ class Organizations2(SyncResource):
                 store the associated fingerprints and IPGEO information for the Member. Your
                 workspace must be enabled for Device Fingerprinting to use this feature.
         """
-        return self._request(
-            "POST",
-            "/v1/b2b/discovery/organizations/create",
-            query=None,
-            headers=None,
-            body={
-                "intermediate_session_token": intermediate_session_token,
-                "session_duration_minutes": session_duration_minutes,
-                "session_custom_claims": session_custom_claims,
-                "organization_name": organization_name,
-                "organization_slug": organization_slug,
-                "organization_external_id": organization_external_id,
-                "organization_logo_url": organization_logo_url,
-                "trusted_metadata": trusted_metadata,
-                "sso_jit_provisioning": sso_jit_provisioning,
-                "email_allowed_domains": email_allowed_domains,
-                "email_jit_provisioning": email_jit_provisioning,
-                "email_invites": email_invites,
-                "auth_methods": auth_methods,
-                "allowed_auth_methods": allowed_auth_methods,
-                "mfa_policy": mfa_policy,
-                "rbac_email_implicit_role_assignments": rbac_email_implicit_role_assignments,
-                "mfa_methods": mfa_methods,
-                "allowed_mfa_methods": allowed_mfa_methods,
-                "oauth_tenant_jit_provisioning": oauth_tenant_jit_provisioning,
-                "allowed_oauth_tenants": allowed_oauth_tenants,
-                "first_party_connected_apps_allowed_type": first_party_connected_apps_allowed_type,
-                "allowed_first_party_connected_apps": allowed_first_party_connected_apps,
-                "third_party_connected_apps_allowed_type": third_party_connected_apps_allowed_type,
-                "allowed_third_party_connected_apps": allowed_third_party_connected_apps,
-                "telemetry_id": telemetry_id,
-            },
-            server=None,
-            cast=models.DiscoveryOrganizationsCreateResponse.from_dict,
-            extra_headers=extra_headers,
-            timeout=timeout,
-            total_timeout=total_timeout,
-        )
+        return self._call(_B2B_DISCOVERY_ORGANIZATIONS_CREATE, locals())
 
     def list(
         self,
@@ -7642,9 +4522,7 @@ class Organizations2(SyncResource):
         intermediate_session_token: str | Unset = UNSET,
         session_token: str | Unset = UNSET,
         session_jwt: str | Unset = UNSET,
-        extra_headers: Headers | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
+        **options: Unpack[RequestOptions],
     ) -> models.OrganizationsListResponse:
         """List.
 
@@ -7668,22 +4546,7 @@ class Organizations2(SyncResource):
             session_token: A secret token for a given Stytch Session.
             session_jwt: The JSON Web Token (JWT) for a given Stytch Session.
         """
-        return self._request(
-            "POST",
-            "/v1/b2b/discovery/organizations",
-            query=None,
-            headers=None,
-            body={
-                "intermediate_session_token": intermediate_session_token,
-                "session_token": session_token,
-                "session_jwt": session_jwt,
-            },
-            server=None,
-            cast=models.OrganizationsListResponse.from_dict,
-            extra_headers=extra_headers,
-            timeout=timeout,
-            total_timeout=total_timeout,
-        )
+        return self._call(_B2B_DISCOVERY_ORGANIZATIONS_LIST, locals())
 
 
 class Organizations2WithRawResponse:
@@ -7734,173 +4597,10 @@ class AsyncOrganizations2(AsyncResource):
         ) = UNSET,
         allowed_third_party_connected_apps: List[str] | Unset = UNSET,
         telemetry_id: str | Unset = UNSET,
-        extra_headers: Headers | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
+        **options: Unpack[RequestOptions],
     ) -> models.DiscoveryOrganizationsCreateResponse:
-        """Create.
-
-        ``POST /v1/b2b/discovery/organizations/create``
-
-        Args:
-            intermediate_session_token: The Intermediate Session Token. This token does not necessarily belong to a specific
-                instance of a Member, but represents a bag of factors that may be converted to a
-                member session. The token can be used with the [OTP SMS Authenticate
-                endpoint](https://stytch.com/docs/b2b/api/authenticate-otp-sms), [TOTP Authenticate
-                endpoint](https://stytch.com/docs/b2b/api/authenticate-totp), or [Recovery Codes
-                Recover endpoint](https://stytch.com/docs/b2b/api/recovery-codes-recover) to
-                complete an MFA flow and log in to the Organization. The token has a default expiry
-                of 10 minutes. It can also be used with the [Exchange Intermediate Session
-                endpoint](https://stytch.com/docs/b2b/api/exchange-intermediate-session) to join a
-                specific Organization that allows the factors represented by the intermediate
-                session token; or the [Create Organization via Discovery
-                endpoint](https://stytch.com/docs/b2b/api/create-organization-via-discovery) to
-                create a new Organization and Member. Intermediate Session Tokens have a default
-                expiry of 10 minutes.
-            session_duration_minutes: Set the session lifetime to be this many minutes from now. This will start a new
-                session if one doesn't already exist, returning both an opaque `session_token` and
-                `session_jwt` for this session. Remember that the `session_jwt` will have a fixed
-                lifetime of five minutes regardless of the underlying session duration, and will
-                need to be refreshed over time. This value must be a minimum of 5 and a maximum of
-                527040 minutes (366 days). If a `session_token` or `session_jwt` is provided then a
-                successful authentication will continue to extend the session this many minutes. If
-                the `session_duration_minutes` parameter is not specified, a Stytch session will be
-                created with a 60 minute duration. If you don't want to use the Stytch session
-                product, you can ignore the session fields in the response.
-            session_custom_claims: Add a custom claims map to the Session being authenticated. Claims are only created
-                if a Session is initialized by providing a value in `session_duration_minutes`.
-                Claims will be included on the Session object and in the JWT. To update a key in an
-                existing Session, supply a new value. To delete a key, supply a null value. Custom
-                claims made with reserved claims (`iss`, `sub`, `aud`, `exp`, `nbf`, `iat`, `jti`)
-                will be ignored. Total custom claims size cannot exceed four kilobytes.
-            organization_name: The name of the Organization. If the name is not specified, a default name will be
-                created based on the email used to initiate the discovery flow. If the email domain
-                is a common email provider such as gmail.com, or if the email is a .edu email, the
-                organization name will be generated based on the name portion of the email.
-                Otherwise, the organization name will be generated based on the email domain.
-            organization_slug: The unique URL slug of the Organization. A minimum of two characters is required.
-                The slug only accepts alphanumeric characters and the following reserved characters:
-                `-` `.` `_` `~`. If the slug is not specified, a default slug will be created based
-                on the email used to initiate the discovery flow. If the email domain is a common
-                email provider such as gmail.com, or if the email is a .edu email, the organization
-                slug will be generated based on the name portion of the email. Otherwise, the
-                organization slug will be generated based on the email domain.
-            organization_external_id: An identifier that can be used in API calls wherever a organization_id is expected.
-                This is a string consisting of alphanumeric, `.`, `_`, `-`, or `|` characters with a
-                maximum length of 128 characters. External IDs must be unique within a project, but
-                may be reused across different projects in the same workspace.
-            organization_logo_url: The image URL of the Organization logo.
-            trusted_metadata: An arbitrary JSON object for storing application-specific data or
-                identity-provider-specific data.
-            sso_jit_provisioning: The authentication setting that controls the JIT provisioning of Members when
-                authenticating via SSO. The accepted values are: `ALL_ALLOWED` – the default
-                setting, new Members will be automatically provisioned upon successful
-                authentication via any of the Organization's `sso_active_connections`. `RESTRICTED`
-                – only new Members with SSO logins that comply with
-                `sso_jit_provisioning_allowed_connections` can be provisioned upon authentication.
-                `NOT_ALLOWED` – disable JIT provisioning via SSO.
-            email_allowed_domains: An array of email domains that allow invites or JIT provisioning for new Members.
-                This list is enforced when either `email_invites` or `email_jit_provisioning` is set
-                to `RESTRICTED`. Common domains such as `gmail.com` are not allowed. See the [common
-                email domains resource](https://stytch.com/docs/b2b/api/common-email-domains) for
-                the full list.
-            email_jit_provisioning: The authentication setting that controls how a new Member can be provisioned by
-                authenticating via Email Magic Link or OAuth. The accepted values are: `RESTRICTED`
-                – only new Members with verified emails that comply with `email_allowed_domains` can
-                be provisioned upon authentication via Email Magic Link or OAuth. `NOT_ALLOWED` –
-                the default setting, disables JIT provisioning via Email Magic Link and OAuth.
-            email_invites: The authentication setting that controls how a new Member can be invited to an
-                organization by email. The accepted values are: `ALL_ALLOWED` – any new Member can
-                be invited to join via email. `RESTRICTED` – only new Members with verified emails
-                that comply with `email_allowed_domains` can be invited via email. `NOT_ALLOWED` –
-                disable email invites.
-            auth_methods: The setting that controls which authentication methods can be used by Members of an
-                Organization. The accepted values are: `ALL_ALLOWED` – the default setting which
-                allows all authentication methods to be used. `RESTRICTED` – only methods that
-                comply with `allowed_auth_methods` can be used for authentication. This setting does
-                not apply to Members with `is_breakglass` set to `true`.
-            allowed_auth_methods: An array of allowed authentication methods. This list is enforced when
-                `auth_methods` is set to `RESTRICTED`. The list's accepted values are: `sso`,
-                `magic_link`, `email_otp`, `password`, `google_oauth`, `microsoft_oauth`,
-                `slack_oauth`, `github_oauth`, and `hubspot_oauth`.
-            mfa_policy: The setting that controls the MFA policy for all Members in the Organization. The
-                accepted values are: `REQUIRED_FOR_ALL` – All Members within the Organization will
-                be required to complete MFA every time they wish to log in. However, any active
-                Session that existed prior to this setting change will remain valid. `OPTIONAL` –
-                The default value. The Organization does not require MFA by default for all Members.
-                Members will be required to complete MFA only if their `mfa_enrolled` status is set
-                to true.
-            rbac_email_implicit_role_assignments: Implicit role assignments based off of email domains. For each domain-Role pair, all
-                Members whose email addresses have the specified email domain will be granted the
-                associated Role, regardless of their login method. See the [RBAC
-                guide](https://stytch.com/docs/b2b/guides/rbac/role-assignment) for more information
-                about role assignment.
-            mfa_methods: The setting that controls which MFA methods can be used by Members of an
-                Organization. The accepted values are: `ALL_ALLOWED` – the default setting which
-                allows all authentication methods to be used. `RESTRICTED` – only methods that
-                comply with `allowed_mfa_methods` can be used for authentication. This setting does
-                not apply to Members with `is_breakglass` set to `true`.
-            allowed_mfa_methods: An array of allowed MFA authentication methods. This list is enforced when
-                `mfa_methods` is set to `RESTRICTED`. The list's accepted values are: `sms_otp` and
-                `totp`.
-            oauth_tenant_jit_provisioning: The authentication setting that controls how a new Member can JIT provision into an
-                organization by tenant. The accepted values are: `RESTRICTED` – only new Members
-                with tenants in `allowed_oauth_tenants` can JIT provision via tenant. `NOT_ALLOWED`
-                – the default setting, disables JIT provisioning by OAuth Tenant.
-            allowed_oauth_tenants: A map of allowed OAuth tenants. If this field is not passed in, the Organization
-                will not allow JIT provisioning by OAuth Tenant. Allowed keys are "slack",
-                "hubspot", and "github".
-            first_party_connected_apps_allowed_type: In the body.
-            allowed_first_party_connected_apps: An array of first party Connected App IDs that are allowed for the Organization.
-                Only used when the Organization's `first_party_connected_apps_allowed_type` is
-                `RESTRICTED`.
-            third_party_connected_apps_allowed_type: In the body.
-            allowed_third_party_connected_apps: An array of third party Connected App IDs that are allowed for the Organization.
-                Only used when the Organization's `third_party_connected_apps_allowed_type` is
-                `RESTRICTED`.
-            telemetry_id: If the `telemetry_id` is passed, as part of this request, Stytch will call the
-                [Fingerprint Lookup API](https://stytch.com/docs/fraud/api/fingerprint-lookup) and
-                store the associated fingerprints and IPGEO information for the Member. Your
-                workspace must be enabled for Device Fingerprinting to use this feature.
-        """
-        return await self._request(
-            "POST",
-            "/v1/b2b/discovery/organizations/create",
-            query=None,
-            headers=None,
-            body={
-                "intermediate_session_token": intermediate_session_token,
-                "session_duration_minutes": session_duration_minutes,
-                "session_custom_claims": session_custom_claims,
-                "organization_name": organization_name,
-                "organization_slug": organization_slug,
-                "organization_external_id": organization_external_id,
-                "organization_logo_url": organization_logo_url,
-                "trusted_metadata": trusted_metadata,
-                "sso_jit_provisioning": sso_jit_provisioning,
-                "email_allowed_domains": email_allowed_domains,
-                "email_jit_provisioning": email_jit_provisioning,
-                "email_invites": email_invites,
-                "auth_methods": auth_methods,
-                "allowed_auth_methods": allowed_auth_methods,
-                "mfa_policy": mfa_policy,
-                "rbac_email_implicit_role_assignments": rbac_email_implicit_role_assignments,
-                "mfa_methods": mfa_methods,
-                "allowed_mfa_methods": allowed_mfa_methods,
-                "oauth_tenant_jit_provisioning": oauth_tenant_jit_provisioning,
-                "allowed_oauth_tenants": allowed_oauth_tenants,
-                "first_party_connected_apps_allowed_type": first_party_connected_apps_allowed_type,
-                "allowed_first_party_connected_apps": allowed_first_party_connected_apps,
-                "third_party_connected_apps_allowed_type": third_party_connected_apps_allowed_type,
-                "allowed_third_party_connected_apps": allowed_third_party_connected_apps,
-                "telemetry_id": telemetry_id,
-            },
-            server=None,
-            cast=models.DiscoveryOrganizationsCreateResponse.from_dict,
-            extra_headers=extra_headers,
-            timeout=timeout,
-            total_timeout=total_timeout,
-        )
+        """The async form of ``Organizations2.create``: Create."""
+        return await self._call(_B2B_DISCOVERY_ORGANIZATIONS_CREATE, locals())
 
     async def list(
         self,
@@ -7908,48 +4608,10 @@ class AsyncOrganizations2(AsyncResource):
         intermediate_session_token: str | Unset = UNSET,
         session_token: str | Unset = UNSET,
         session_jwt: str | Unset = UNSET,
-        extra_headers: Headers | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
+        **options: Unpack[RequestOptions],
     ) -> models.OrganizationsListResponse:
-        """List.
-
-        ``POST /v1/b2b/discovery/organizations``
-
-        Args:
-            intermediate_session_token: The Intermediate Session Token. This token does not necessarily belong to a specific
-                instance of a Member, but represents a bag of factors that may be converted to a
-                member session. The token can be used with the [OTP SMS Authenticate
-                endpoint](https://stytch.com/docs/b2b/api/authenticate-otp-sms), [TOTP Authenticate
-                endpoint](https://stytch.com/docs/b2b/api/authenticate-totp), or [Recovery Codes
-                Recover endpoint](https://stytch.com/docs/b2b/api/recovery-codes-recover) to
-                complete an MFA flow and log in to the Organization. The token has a default expiry
-                of 10 minutes. It can also be used with the [Exchange Intermediate Session
-                endpoint](https://stytch.com/docs/b2b/api/exchange-intermediate-session) to join a
-                specific Organization that allows the factors represented by the intermediate
-                session token; or the [Create Organization via Discovery
-                endpoint](https://stytch.com/docs/b2b/api/create-organization-via-discovery) to
-                create a new Organization and Member. Intermediate Session Tokens have a default
-                expiry of 10 minutes.
-            session_token: A secret token for a given Stytch Session.
-            session_jwt: The JSON Web Token (JWT) for a given Stytch Session.
-        """
-        return await self._request(
-            "POST",
-            "/v1/b2b/discovery/organizations",
-            query=None,
-            headers=None,
-            body={
-                "intermediate_session_token": intermediate_session_token,
-                "session_token": session_token,
-                "session_jwt": session_jwt,
-            },
-            server=None,
-            cast=models.OrganizationsListResponse.from_dict,
-            extra_headers=extra_headers,
-            timeout=timeout,
-            total_timeout=total_timeout,
-        )
+        """The async form of ``Organizations2.list``: List."""
+        return await self._call(_B2B_DISCOVERY_ORGANIZATIONS_LIST, locals())
 
 
 class AsyncOrganizations2WithRawResponse:
@@ -7986,9 +4648,7 @@ class MagicLinks(SyncResource):
         locale: Literal["en", "es", "pt-br", "fr"] | Unset = UNSET,
         intermediate_session_token: str | Unset = UNSET,
         telemetry_id: str | Unset = UNSET,
-        extra_headers: Headers | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
+        **options: Unpack[RequestOptions],
     ) -> models.B2BMagicLinksAuthenticateResponse:
         """Authenticate.
 
@@ -8034,28 +4694,7 @@ class MagicLinks(SyncResource):
                 store the associated fingerprints and IPGEO information for the Member. Your
                 workspace must be enabled for Device Fingerprinting to use this feature.
         """
-        return self._request(
-            "POST",
-            "/v1/b2b/magic_links/authenticate",
-            query=None,
-            headers=None,
-            body={
-                "magic_links_token": magic_links_token,
-                "pkce_code_verifier": pkce_code_verifier,
-                "session_token": session_token,
-                "session_jwt": session_jwt,
-                "session_duration_minutes": session_duration_minutes,
-                "session_custom_claims": session_custom_claims,
-                "locale": locale,
-                "intermediate_session_token": intermediate_session_token,
-                "telemetry_id": telemetry_id,
-            },
-            server=None,
-            cast=models.B2BMagicLinksAuthenticateResponse.from_dict,
-            extra_headers=extra_headers,
-            timeout=timeout,
-            total_timeout=total_timeout,
-        )
+        return self._call(_B2B_MAGIC_LINKS_AUTHENTICATE, locals())
 
 
 class MagicLinksWithRawResponse:
@@ -8091,76 +4730,10 @@ class AsyncMagicLinks(AsyncResource):
         locale: Literal["en", "es", "pt-br", "fr"] | Unset = UNSET,
         intermediate_session_token: str | Unset = UNSET,
         telemetry_id: str | Unset = UNSET,
-        extra_headers: Headers | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
+        **options: Unpack[RequestOptions],
     ) -> models.B2BMagicLinksAuthenticateResponse:
-        """Authenticate.
-
-        ``POST /v1/b2b/magic_links/authenticate``
-
-        Args:
-            magic_links_token: The Email Magic Link token to authenticate.
-            pkce_code_verifier: A base64url encoded one time secret used to validate that the request starts and
-                ends on the same device.
-            session_token: Reuse an existing session instead of creating a new one. If you provide a
-                `session_token`, Stytch will update the session. If the `session_token` and
-                `magic_links_token` belong to different Members, the `session_token` will be
-                ignored. This endpoint will error if both `session_token` and `session_jwt` are
-                provided.
-            session_jwt: Reuse an existing session instead of creating a new one. If you provide a
-                `session_jwt`, Stytch will update the session. If the `session_jwt` and
-                `magic_links_token` belong to different Members, the `session_jwt` will be ignored.
-                This endpoint will error if both `session_token` and `session_jwt` are provided.
-            session_duration_minutes: Set the session lifetime to be this many minutes from now. This will start a new
-                session if one doesn't already exist, returning both an opaque `session_token` and
-                `session_jwt` for this session. Remember that the `session_jwt` will have a fixed
-                lifetime of five minutes regardless of the underlying session duration, and will
-                need to be refreshed over time. This value must be a minimum of 5 and a maximum of
-                527040 minutes (366 days). If a `session_token` or `session_jwt` is provided then a
-                successful authentication will continue to extend the session this many minutes. If
-                the `session_duration_minutes` parameter is not specified, a Stytch session will be
-                created with a 60 minute duration. If you don't want to use the Stytch session
-                product, you can ignore the session fields in the response.
-            session_custom_claims: Add a custom claims map to the Session being authenticated. Claims are only created
-                if a Session is initialized by providing a value in `session_duration_minutes`.
-                Claims will be included on the Session object and in the JWT. To update a key in an
-                existing Session, supply a new value. To delete a key, supply a null value. Custom
-                claims made with reserved claims (`iss`, `sub`, `aud`, `exp`, `nbf`, `iat`, `jti`)
-                will be ignored. Total custom claims size cannot exceed four kilobytes.
-            locale: In the body.
-            intermediate_session_token: Adds this primary authentication factor to the intermediate session token. If the
-                resulting set of factors satisfies the organization's primary authentication
-                requirements and MFA requirements, the intermediate session token will be consumed
-                and converted to a member session. If not, the same intermediate session token will
-                be returned.
-            telemetry_id: If the `telemetry_id` is passed, as part of this request, Stytch will call the
-                [Fingerprint Lookup API](https://stytch.com/docs/fraud/api/fingerprint-lookup) and
-                store the associated fingerprints and IPGEO information for the Member. Your
-                workspace must be enabled for Device Fingerprinting to use this feature.
-        """
-        return await self._request(
-            "POST",
-            "/v1/b2b/magic_links/authenticate",
-            query=None,
-            headers=None,
-            body={
-                "magic_links_token": magic_links_token,
-                "pkce_code_verifier": pkce_code_verifier,
-                "session_token": session_token,
-                "session_jwt": session_jwt,
-                "session_duration_minutes": session_duration_minutes,
-                "session_custom_claims": session_custom_claims,
-                "locale": locale,
-                "intermediate_session_token": intermediate_session_token,
-                "telemetry_id": telemetry_id,
-            },
-            server=None,
-            cast=models.B2BMagicLinksAuthenticateResponse.from_dict,
-            extra_headers=extra_headers,
-            timeout=timeout,
-            total_timeout=total_timeout,
-        )
+        """The async form of ``MagicLinks.authenticate``: Authenticate."""
+        return await self._call(_B2B_MAGIC_LINKS_AUTHENTICATE, locals())
 
 
 class AsyncMagicLinksWithRawResponse:
@@ -8193,9 +4766,7 @@ class Email(SyncResource):
         locale: Literal["en", "es", "pt-br", "fr"] | Unset = UNSET,
         login_expiration_minutes: int | Unset = UNSET,
         signup_expiration_minutes: int | Unset = UNSET,
-        extra_headers: Headers | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
+        **options: Unpack[RequestOptions],
     ) -> models.EmailLoginOrSignupResponse:
         """Login or signup.
 
@@ -8234,29 +4805,7 @@ class Email(SyncResource):
                 within this time frame, the email will need to be resent. Defaults to 60 (1 hour)
                 with a minimum of 5 and a maximum of 10080 (1 week).
         """
-        return self._request(
-            "POST",
-            "/v1/b2b/magic_links/email/login_or_signup",
-            query=None,
-            headers=None,
-            body={
-                "organization_id": organization_id,
-                "email_address": email_address,
-                "login_redirect_url": login_redirect_url,
-                "signup_redirect_url": signup_redirect_url,
-                "pkce_code_challenge": pkce_code_challenge,
-                "login_template_id": login_template_id,
-                "signup_template_id": signup_template_id,
-                "locale": locale,
-                "login_expiration_minutes": login_expiration_minutes,
-                "signup_expiration_minutes": signup_expiration_minutes,
-            },
-            server=None,
-            cast=models.EmailLoginOrSignupResponse.from_dict,
-            extra_headers=extra_headers,
-            timeout=timeout,
-            total_timeout=total_timeout,
-        )
+        return self._call(_B2B_MAGIC_LINKS_EMAIL_LOGIN_OR_SIGNUP, locals())
 
     def invite(
         self,
@@ -8274,9 +4823,7 @@ class Email(SyncResource):
         locale: Literal["en", "es", "pt-br", "fr"] | Unset = UNSET,
         roles: List[str] | Unset = UNSET,
         invite_expiration_minutes: int | Unset = UNSET,
-        extra_headers: Headers | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
+        **options: Unpack[RequestOptions],
     ) -> models.MagicLinksEmailInviteResponse:
         """Invite.
 
@@ -8317,33 +4864,7 @@ class Email(SyncResource):
                 time frame, the invite will need to be resent. Defaults to 10080 (1 week) with a
                 minimum of 5 and a maximum of 10080.
         """
-        return self._request(
-            "POST",
-            "/v1/b2b/magic_links/email/invite",
-            query=None,
-            headers={
-                "X-Stytch-Member-Session": x_stytch_member_session,
-                "X-Stytch-Member-SessionJWT": x_stytch_member_session_jwt,
-            },
-            body={
-                "organization_id": organization_id,
-                "email_address": email_address,
-                "invite_redirect_url": invite_redirect_url,
-                "invited_by_member_id": invited_by_member_id,
-                "name": name,
-                "trusted_metadata": trusted_metadata,
-                "untrusted_metadata": untrusted_metadata,
-                "invite_template_id": invite_template_id,
-                "locale": locale,
-                "roles": roles,
-                "invite_expiration_minutes": invite_expiration_minutes,
-            },
-            server=None,
-            cast=models.MagicLinksEmailInviteResponse.from_dict,
-            extra_headers=extra_headers,
-            timeout=timeout,
-            total_timeout=total_timeout,
-        )
+        return self._call(_B2B_MAGIC_LINKS_EMAIL_INVITE, locals())
 
 
 class EmailWithRawResponse:
@@ -8377,70 +4898,10 @@ class AsyncEmail(AsyncResource):
         locale: Literal["en", "es", "pt-br", "fr"] | Unset = UNSET,
         login_expiration_minutes: int | Unset = UNSET,
         signup_expiration_minutes: int | Unset = UNSET,
-        extra_headers: Headers | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
+        **options: Unpack[RequestOptions],
     ) -> models.EmailLoginOrSignupResponse:
-        """Login or signup.
-
-        ``POST /v1/b2b/magic_links/email/login_or_signup``
-
-        Args:
-            organization_id: Globally unique UUID that identifies a specific Organization. The `organization_id`
-                is critical to perform operations on an Organization, so be sure to preserve this
-                value. You may also use the organization_slug or organization_external_id here as a
-                convenience.
-            email_address: The email address of the Member.
-            login_redirect_url: The URL that the Member clicks from the login Email Magic Link. This URL should be
-                an endpoint in the backend server that verifies the request by querying Stytch's
-                authenticate endpoint and finishes the login. If this value is not passed, the
-                default login redirect URL that you set in your Dashboard is used. If you have not
-                set a default login redirect URL, an error is returned.
-            signup_redirect_url: The URL the Member clicks from the signup Email Magic Link. This URL should be an
-                endpoint in the backend server that verifies the request by querying Stytch's
-                authenticate endpoint and finishes the login. If this value is not passed, the
-                default sign-up redirect URL that you set in your Dashboard is used. If you have not
-                set a default sign-up redirect URL, an error is returned.
-            pkce_code_challenge: A base64url encoded SHA256 hash of a one time secret used to validate that the
-                request starts and ends on the same device.
-            login_template_id: Use a custom template for login emails. By default, it will use your default email
-                template. Templates can be added in the [Stytch
-                dashboard](https://stytch.com/dashboard/templates) using our built-in customization
-                options or custom HTML templates with type “Magic Links - Login”.
-            signup_template_id: Use a custom template for signup emails. By default, it will use your default email
-                template. The template must be from Stytch's built-in customizations or a custom
-                HTML email for “Magic Links - Signup”.
-            locale: In the body.
-            login_expiration_minutes: The expiration time, in minutes, for a login Email Magic Link. If not authenticated
-                within this time frame, the email will need to be resent. Defaults to 60 (1 hour)
-                with a minimum of 5 and a maximum of 10080 (1 week).
-            signup_expiration_minutes: The expiration time, in minutes, for a signup Email Magic Link. If not authenticated
-                within this time frame, the email will need to be resent. Defaults to 60 (1 hour)
-                with a minimum of 5 and a maximum of 10080 (1 week).
-        """
-        return await self._request(
-            "POST",
-            "/v1/b2b/magic_links/email/login_or_signup",
-            query=None,
-            headers=None,
-            body={
-                "organization_id": organization_id,
-                "email_address": email_address,
-                "login_redirect_url": login_redirect_url,
-                "signup_redirect_url": signup_redirect_url,
-                "pkce_code_challenge": pkce_code_challenge,
-                "login_template_id": login_template_id,
-                "signup_template_id": signup_template_id,
-                "locale": locale,
-                "login_expiration_minutes": login_expiration_minutes,
-                "signup_expiration_minutes": signup_expiration_minutes,
-            },
-            server=None,
-            cast=models.EmailLoginOrSignupResponse.from_dict,
-            extra_headers=extra_headers,
-            timeout=timeout,
-            total_timeout=total_timeout,
-        )
+        """The async form of ``Email.login_or_signup``: Login or signup."""
+        return await self._call(_B2B_MAGIC_LINKS_EMAIL_LOGIN_OR_SIGNUP, locals())
 
     async def invite(
         self,
@@ -8458,76 +4919,10 @@ class AsyncEmail(AsyncResource):
         locale: Literal["en", "es", "pt-br", "fr"] | Unset = UNSET,
         roles: List[str] | Unset = UNSET,
         invite_expiration_minutes: int | Unset = UNSET,
-        extra_headers: Headers | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
+        **options: Unpack[RequestOptions],
     ) -> models.MagicLinksEmailInviteResponse:
-        """Invite.
-
-        ``POST /v1/b2b/magic_links/email/invite``
-
-        Args:
-            organization_id: Globally unique UUID that identifies a specific Organization. The `organization_id`
-                is critical to perform operations on an Organization, so be sure to preserve this
-                value. You may also use the organization_slug or organization_external_id here as a
-                convenience.
-            email_address: The email address of the Member.
-            x_stytch_member_session: A Stytch session that can be used to run the request with the given member's
-                permissions.
-            x_stytch_member_session_jwt: A Stytch Session JSON Web Token (JWT) that can be used to run the request with the
-                given member's permissions.
-            invite_redirect_url: The URL that the Member clicks from the invite Email Magic Link. This URL should be
-                an endpoint in the backend server that verifies the request by querying Stytch's
-                authenticate endpoint and finishes the invite flow. If this value is not passed, the
-                default `invite_redirect_url` that you set in your Dashboard is used. If you have
-                not set a default `invite_redirect_url`, an error is returned.
-            invited_by_member_id: The `member_id` of the Member who sends the invite.
-            name: The name of the Member.
-            trusted_metadata: An arbitrary JSON object for storing application-specific data or
-                identity-provider-specific data.
-            untrusted_metadata: An arbitrary JSON object of application-specific data. These fields can be edited
-                directly by the frontend SDK, and should not be used to store critical information.
-                See the [Metadata resource](https://stytch.com/docs/b2b/api/metadata) for complete
-                field behavior details.
-            invite_template_id: Use a custom template for invite emails. By default, it will use your default email
-                template. Templates can be added in the [Stytch
-                dashboard](https://stytch.com/dashboard/templates) using our built-in customization
-                options or custom HTML templates with type “Magic Links - Invite”.
-            locale: In the body.
-            roles: Roles to explicitly assign to this Member. See the [RBAC
-                guide](https://stytch.com/docs/b2b/guides/rbac/role-assignment) for more information
-                about role assignment.
-            invite_expiration_minutes: The expiration time, in minutes, for an invite email. If not accepted within this
-                time frame, the invite will need to be resent. Defaults to 10080 (1 week) with a
-                minimum of 5 and a maximum of 10080.
-        """
-        return await self._request(
-            "POST",
-            "/v1/b2b/magic_links/email/invite",
-            query=None,
-            headers={
-                "X-Stytch-Member-Session": x_stytch_member_session,
-                "X-Stytch-Member-SessionJWT": x_stytch_member_session_jwt,
-            },
-            body={
-                "organization_id": organization_id,
-                "email_address": email_address,
-                "invite_redirect_url": invite_redirect_url,
-                "invited_by_member_id": invited_by_member_id,
-                "name": name,
-                "trusted_metadata": trusted_metadata,
-                "untrusted_metadata": untrusted_metadata,
-                "invite_template_id": invite_template_id,
-                "locale": locale,
-                "roles": roles,
-                "invite_expiration_minutes": invite_expiration_minutes,
-            },
-            server=None,
-            cast=models.MagicLinksEmailInviteResponse.from_dict,
-            extra_headers=extra_headers,
-            timeout=timeout,
-            total_timeout=total_timeout,
-        )
+        """The async form of ``Email.invite``: Invite."""
+        return await self._call(_B2B_MAGIC_LINKS_EMAIL_INVITE, locals())
 
 
 class AsyncEmailWithRawResponse:
@@ -8553,9 +4948,7 @@ class EmailDiscovery(SyncResource):
         login_template_id: str | Unset = UNSET,
         locale: Literal["en", "es", "pt-br", "fr"] | Unset = UNSET,
         discovery_expiration_minutes: int | Unset = UNSET,
-        extra_headers: Headers | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
+        **options: Unpack[RequestOptions],
     ) -> models.DiscoverySendResponse:
         """Send.
 
@@ -8579,25 +4972,7 @@ class EmailDiscovery(SyncResource):
                 within this time frame, the email will need to be resent. Defaults to 60 (1 hour)
                 with a minimum of 5 and a maximum of 10080 (1 week).
         """
-        return self._request(
-            "POST",
-            "/v1/b2b/magic_links/email/discovery/send",
-            query=None,
-            headers=None,
-            body={
-                "email_address": email_address,
-                "discovery_redirect_url": discovery_redirect_url,
-                "pkce_code_challenge": pkce_code_challenge,
-                "login_template_id": login_template_id,
-                "locale": locale,
-                "discovery_expiration_minutes": discovery_expiration_minutes,
-            },
-            server=None,
-            cast=models.DiscoverySendResponse.from_dict,
-            extra_headers=extra_headers,
-            timeout=timeout,
-            total_timeout=total_timeout,
-        )
+        return self._call(_B2B_MAGIC_LINKS_EMAIL_DISCOVERY_SEND, locals())
 
 
 class EmailDiscoveryWithRawResponse:
@@ -8622,51 +4997,10 @@ class AsyncEmailDiscovery(AsyncResource):
         login_template_id: str | Unset = UNSET,
         locale: Literal["en", "es", "pt-br", "fr"] | Unset = UNSET,
         discovery_expiration_minutes: int | Unset = UNSET,
-        extra_headers: Headers | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
+        **options: Unpack[RequestOptions],
     ) -> models.DiscoverySendResponse:
-        """Send.
-
-        ``POST /v1/b2b/magic_links/email/discovery/send``
-
-        Args:
-            email_address: The email address of the Member.
-            discovery_redirect_url: The URL that the end user clicks from the discovery Magic Link. This URL should be
-                an endpoint in the backend server that verifies the request by querying Stytch's
-                discovery authenticate endpoint and continues the flow. If this value is not passed,
-                the default discovery redirect URL that you set in your Dashboard is used. If you
-                have not set a default discovery redirect URL, an error is returned.
-            pkce_code_challenge: A base64url encoded SHA256 hash of a one time secret used to validate that the
-                request starts and ends on the same device.
-            login_template_id: Use a custom template for discovery emails. By default, it will use your default
-                email template. Templates can be added in the [Stytch
-                dashboard](https://stytch.com/dashboard/templates) using our built-in customization
-                options or custom HTML templates with type “Magic Links - Login”.
-            locale: In the body.
-            discovery_expiration_minutes: The expiration time, in minutes, for an discovery magic link email. If not accepted
-                within this time frame, the email will need to be resent. Defaults to 60 (1 hour)
-                with a minimum of 5 and a maximum of 10080 (1 week).
-        """
-        return await self._request(
-            "POST",
-            "/v1/b2b/magic_links/email/discovery/send",
-            query=None,
-            headers=None,
-            body={
-                "email_address": email_address,
-                "discovery_redirect_url": discovery_redirect_url,
-                "pkce_code_challenge": pkce_code_challenge,
-                "login_template_id": login_template_id,
-                "locale": locale,
-                "discovery_expiration_minutes": discovery_expiration_minutes,
-            },
-            server=None,
-            cast=models.DiscoverySendResponse.from_dict,
-            extra_headers=extra_headers,
-            timeout=timeout,
-            total_timeout=total_timeout,
-        )
+        """The async form of ``EmailDiscovery.send``: Send."""
+        return await self._call(_B2B_MAGIC_LINKS_EMAIL_DISCOVERY_SEND, locals())
 
 
 class AsyncEmailDiscoveryWithRawResponse:
@@ -8687,9 +5021,7 @@ class MagicLinksDiscovery(SyncResource):
         *,
         discovery_magic_links_token: str,
         pkce_code_verifier: str | Unset = UNSET,
-        extra_headers: Headers | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
+        **options: Unpack[RequestOptions],
     ) -> models.DiscoveryAuthenticateResponse:
         """Authenticate.
 
@@ -8700,21 +5032,7 @@ class MagicLinksDiscovery(SyncResource):
             pkce_code_verifier: A base64url encoded one time secret used to validate that the request starts and
                 ends on the same device.
         """
-        return self._request(
-            "POST",
-            "/v1/b2b/magic_links/discovery/authenticate",
-            query=None,
-            headers=None,
-            body={
-                "discovery_magic_links_token": discovery_magic_links_token,
-                "pkce_code_verifier": pkce_code_verifier,
-            },
-            server=None,
-            cast=models.DiscoveryAuthenticateResponse.from_dict,
-            extra_headers=extra_headers,
-            timeout=timeout,
-            total_timeout=total_timeout,
-        )
+        return self._call(_B2B_MAGIC_LINKS_DISCOVERY_AUTHENTICATE, locals())
 
 
 class MagicLinksDiscoveryWithRawResponse:
@@ -8735,34 +5053,10 @@ class AsyncMagicLinksDiscovery(AsyncResource):
         *,
         discovery_magic_links_token: str,
         pkce_code_verifier: str | Unset = UNSET,
-        extra_headers: Headers | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
+        **options: Unpack[RequestOptions],
     ) -> models.DiscoveryAuthenticateResponse:
-        """Authenticate.
-
-        ``POST /v1/b2b/magic_links/discovery/authenticate``
-
-        Args:
-            discovery_magic_links_token: The Discovery Email Magic Link token to authenticate.
-            pkce_code_verifier: A base64url encoded one time secret used to validate that the request starts and
-                ends on the same device.
-        """
-        return await self._request(
-            "POST",
-            "/v1/b2b/magic_links/discovery/authenticate",
-            query=None,
-            headers=None,
-            body={
-                "discovery_magic_links_token": discovery_magic_links_token,
-                "pkce_code_verifier": pkce_code_verifier,
-            },
-            server=None,
-            cast=models.DiscoveryAuthenticateResponse.from_dict,
-            extra_headers=extra_headers,
-            timeout=timeout,
-            total_timeout=total_timeout,
-        )
+        """The async form of ``MagicLinksDiscovery.authenticate``: Authenticate."""
+        return await self._call(_B2B_MAGIC_LINKS_DISCOVERY_AUTHENTICATE, locals())
 
 
 class AsyncMagicLinksDiscoveryWithRawResponse:
@@ -8796,9 +5090,7 @@ class B2BOauth(SyncResource):
         ) = UNSET,
         intermediate_session_token: str | Unset = UNSET,
         telemetry_id: str | Unset = UNSET,
-        extra_headers: Headers | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
+        **options: Unpack[RequestOptions],
     ) -> models.OauthAuthenticateResponse:
         """Authenticate.
 
@@ -8837,28 +5129,7 @@ class B2BOauth(SyncResource):
                 store the associated fingerprints and IPGEO information for the Member. Your
                 workspace must be enabled for Device Fingerprinting to use this feature.
         """
-        return self._request(
-            "POST",
-            "/v1/b2b/oauth/authenticate",
-            query=None,
-            headers=None,
-            body={
-                "oauth_token": oauth_token,
-                "session_token": session_token,
-                "session_duration_minutes": session_duration_minutes,
-                "session_jwt": session_jwt,
-                "session_custom_claims": session_custom_claims,
-                "pkce_code_verifier": pkce_code_verifier,
-                "locale": locale,
-                "intermediate_session_token": intermediate_session_token,
-                "telemetry_id": telemetry_id,
-            },
-            server=None,
-            cast=models.OauthAuthenticateResponse.from_dict,
-            extra_headers=extra_headers,
-            timeout=timeout,
-            total_timeout=total_timeout,
-        )
+        return self._call(_B2B_OAUTH_AUTHENTICATE, locals())
 
 
 class B2BOauthWithRawResponse:
@@ -8892,69 +5163,10 @@ class AsyncB2BOauth(AsyncResource):
         ) = UNSET,
         intermediate_session_token: str | Unset = UNSET,
         telemetry_id: str | Unset = UNSET,
-        extra_headers: Headers | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
+        **options: Unpack[RequestOptions],
     ) -> models.OauthAuthenticateResponse:
-        """Authenticate.
-
-        ``POST /v1/b2b/oauth/authenticate``
-
-        Args:
-            oauth_token: The token to authenticate.
-            session_token: A secret token for a given Stytch Session.
-            session_duration_minutes: Set the session lifetime to be this many minutes from now. This will start a new
-                session if one doesn't already exist, returning both an opaque `session_token` and
-                `session_jwt` for this session. Remember that the `session_jwt` will have a fixed
-                lifetime of five minutes regardless of the underlying session duration, and will
-                need to be refreshed over time. This value must be a minimum of 5 and a maximum of
-                527040 minutes (366 days). If a `session_token` or `session_jwt` is provided then a
-                successful authentication will continue to extend the session this many minutes. If
-                the `session_duration_minutes` parameter is not specified, a Stytch session will be
-                created with a 60 minute duration. If you don't want to use the Stytch session
-                product, you can ignore the session fields in the response.
-            session_jwt: The JSON Web Token (JWT) for a given Stytch Session.
-            session_custom_claims: Add a custom claims map to the Session being authenticated. Claims are only created
-                if a Session is initialized by providing a value in `session_duration_minutes`.
-                Claims will be included on the Session object and in the JWT. To update a key in an
-                existing Session, supply a new value. To delete a key, supply a null value. Custom
-                claims made with reserved claims (`iss`, `sub`, `aud`, `exp`, `nbf`, `iat`, `jti`)
-                will be ignored. Total custom claims size cannot exceed four kilobytes.
-            pkce_code_verifier: A base64url encoded one time secret used to validate that the request starts and
-                ends on the same device.
-            locale: In the body.
-            intermediate_session_token: Adds this primary authentication factor to the intermediate session token. If the
-                resulting set of factors satisfies the organization's primary authentication
-                requirements and MFA requirements, the intermediate session token will be consumed
-                and converted to a member session. If not, the same intermediate session token will
-                be returned.
-            telemetry_id: If the `telemetry_id` is passed, as part of this request, Stytch will call the
-                [Fingerprint Lookup API](https://stytch.com/docs/fraud/api/fingerprint-lookup) and
-                store the associated fingerprints and IPGEO information for the Member. Your
-                workspace must be enabled for Device Fingerprinting to use this feature.
-        """
-        return await self._request(
-            "POST",
-            "/v1/b2b/oauth/authenticate",
-            query=None,
-            headers=None,
-            body={
-                "oauth_token": oauth_token,
-                "session_token": session_token,
-                "session_duration_minutes": session_duration_minutes,
-                "session_jwt": session_jwt,
-                "session_custom_claims": session_custom_claims,
-                "pkce_code_verifier": pkce_code_verifier,
-                "locale": locale,
-                "intermediate_session_token": intermediate_session_token,
-                "telemetry_id": telemetry_id,
-            },
-            server=None,
-            cast=models.OauthAuthenticateResponse.from_dict,
-            extra_headers=extra_headers,
-            timeout=timeout,
-            total_timeout=total_timeout,
-        )
+        """The async form of ``B2BOauth.authenticate``: Authenticate."""
+        return await self._call(_B2B_OAUTH_AUTHENTICATE, locals())
 
 
 class AsyncB2BOauthWithRawResponse:
@@ -8979,9 +5191,7 @@ class OauthDiscovery(SyncResource):
         session_jwt: str | Unset = UNSET,
         session_custom_claims: Dict[str, Any] | Unset = UNSET,
         pkce_code_verifier: str | Unset = UNSET,
-        extra_headers: Headers | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
+        **options: Unpack[RequestOptions],
     ) -> models.OauthDiscoveryAuthenticateResponse:
         """Authenticate.
 
@@ -8996,25 +5206,7 @@ class OauthDiscovery(SyncResource):
             pkce_code_verifier: A base64url encoded one time secret used to validate that the request starts and
                 ends on the same device.
         """
-        return self._request(
-            "POST",
-            "/v1/b2b/oauth/discovery/authenticate",
-            query=None,
-            headers=None,
-            body={
-                "discovery_oauth_token": discovery_oauth_token,
-                "session_token": session_token,
-                "session_duration_minutes": session_duration_minutes,
-                "session_jwt": session_jwt,
-                "session_custom_claims": session_custom_claims,
-                "pkce_code_verifier": pkce_code_verifier,
-            },
-            server=None,
-            cast=models.OauthDiscoveryAuthenticateResponse.from_dict,
-            extra_headers=extra_headers,
-            timeout=timeout,
-            total_timeout=total_timeout,
-        )
+        return self._call(_B2B_OAUTH_DISCOVERY_AUTHENTICATE, locals())
 
 
 class OauthDiscoveryWithRawResponse:
@@ -9039,42 +5231,10 @@ class AsyncOauthDiscovery(AsyncResource):
         session_jwt: str | Unset = UNSET,
         session_custom_claims: Dict[str, Any] | Unset = UNSET,
         pkce_code_verifier: str | Unset = UNSET,
-        extra_headers: Headers | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
+        **options: Unpack[RequestOptions],
     ) -> models.OauthDiscoveryAuthenticateResponse:
-        """Authenticate.
-
-        ``POST /v1/b2b/oauth/discovery/authenticate``
-
-        Args:
-            discovery_oauth_token: The Discovery OAuth token to authenticate.
-            session_token: In the body.
-            session_duration_minutes: In the body.
-            session_jwt: In the body.
-            session_custom_claims: In the body.
-            pkce_code_verifier: A base64url encoded one time secret used to validate that the request starts and
-                ends on the same device.
-        """
-        return await self._request(
-            "POST",
-            "/v1/b2b/oauth/discovery/authenticate",
-            query=None,
-            headers=None,
-            body={
-                "discovery_oauth_token": discovery_oauth_token,
-                "session_token": session_token,
-                "session_duration_minutes": session_duration_minutes,
-                "session_jwt": session_jwt,
-                "session_custom_claims": session_custom_claims,
-                "pkce_code_verifier": pkce_code_verifier,
-            },
-            server=None,
-            cast=models.OauthDiscoveryAuthenticateResponse.from_dict,
-            extra_headers=extra_headers,
-            timeout=timeout,
-            total_timeout=total_timeout,
-        )
+        """The async form of ``OauthDiscovery.authenticate``: Authenticate."""
+        return await self._call(_B2B_OAUTH_DISCOVERY_AUTHENTICATE, locals())
 
 
 class AsyncOauthDiscoveryWithRawResponse:
@@ -9124,9 +5284,7 @@ class Sms(SyncResource):
         intermediate_session_token: str | Unset = UNSET,
         session_token: str | Unset = UNSET,
         session_jwt: str | Unset = UNSET,
-        extra_headers: Headers | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
+        **options: Unpack[RequestOptions],
     ) -> models.SmsSendResponse:
         """Send.
 
@@ -9160,26 +5318,7 @@ class Sms(SyncResource):
             session_token: A secret token for a given Stytch Session.
             session_jwt: The JSON Web Token (JWT) for a given Stytch Session.
         """
-        return self._request(
-            "POST",
-            "/v1/b2b/otps/sms/send",
-            query=None,
-            headers=None,
-            body={
-                "organization_id": organization_id,
-                "member_id": member_id,
-                "mfa_phone_number": mfa_phone_number,
-                "locale": locale,
-                "intermediate_session_token": intermediate_session_token,
-                "session_token": session_token,
-                "session_jwt": session_jwt,
-            },
-            server=None,
-            cast=models.SmsSendResponse.from_dict,
-            extra_headers=extra_headers,
-            timeout=timeout,
-            total_timeout=total_timeout,
-        )
+        return self._call(_B2B_OTPS_SMS_SEND, locals())
 
     def authenticate(
         self,
@@ -9195,9 +5334,7 @@ class Sms(SyncResource):
         set_mfa_enrollment: str | Unset = UNSET,
         set_default_mfa: bool | Unset = UNSET,
         telemetry_id: str | Unset = UNSET,
-        extra_headers: Headers | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
+        **options: Unpack[RequestOptions],
     ) -> models.SmsAuthenticateResponse:
         """Authenticate.
 
@@ -9258,30 +5395,7 @@ class Sms(SyncResource):
                 store the associated fingerprints and IPGEO information for the Member. Your
                 workspace must be enabled for Device Fingerprinting to use this feature.
         """
-        return self._request(
-            "POST",
-            "/v1/b2b/otps/sms/authenticate",
-            query=None,
-            headers=None,
-            body={
-                "organization_id": organization_id,
-                "member_id": member_id,
-                "code": code,
-                "intermediate_session_token": intermediate_session_token,
-                "session_token": session_token,
-                "session_jwt": session_jwt,
-                "session_duration_minutes": session_duration_minutes,
-                "session_custom_claims": session_custom_claims,
-                "set_mfa_enrollment": set_mfa_enrollment,
-                "set_default_mfa": set_default_mfa,
-                "telemetry_id": telemetry_id,
-            },
-            server=None,
-            cast=models.SmsAuthenticateResponse.from_dict,
-            extra_headers=extra_headers,
-            timeout=timeout,
-            total_timeout=total_timeout,
-        )
+        return self._call(_B2B_OTPS_SMS_AUTHENTICATE, locals())
 
 
 class SmsWithRawResponse:
@@ -9308,62 +5422,10 @@ class AsyncSms(AsyncResource):
         intermediate_session_token: str | Unset = UNSET,
         session_token: str | Unset = UNSET,
         session_jwt: str | Unset = UNSET,
-        extra_headers: Headers | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
+        **options: Unpack[RequestOptions],
     ) -> models.SmsSendResponse:
-        """Send.
-
-        ``POST /v1/b2b/otps/sms/send``
-
-        Args:
-            organization_id: Globally unique UUID that identifies a specific Organization. The `organization_id`
-                is critical to perform operations on an Organization, so be sure to preserve this
-                value. You may also use the organization_slug or organization_external_id here as a
-                convenience.
-            member_id: Globally unique UUID that identifies a specific Member. The `member_id` is critical
-                to perform operations on a Member, so be sure to preserve this value. You may use an
-                external_id here if one is set for the member.
-            mfa_phone_number: The phone number to send the OTP to. If the Member already has a phone number, this
-                argument is not needed.
-            locale: In the body.
-            intermediate_session_token: The Intermediate Session Token. This token does not necessarily belong to a specific
-                instance of a Member, but represents a bag of factors that may be converted to a
-                member session. The token can be used with the [OTP SMS Authenticate
-                endpoint](https://stytch.com/docs/b2b/api/authenticate-otp-sms), [TOTP Authenticate
-                endpoint](https://stytch.com/docs/b2b/api/authenticate-totp), or [Recovery Codes
-                Recover endpoint](https://stytch.com/docs/b2b/api/recovery-codes-recover) to
-                complete an MFA flow and log in to the Organization. The token has a default expiry
-                of 10 minutes. It can also be used with the [Exchange Intermediate Session
-                endpoint](https://stytch.com/docs/b2b/api/exchange-intermediate-session) to join a
-                specific Organization that allows the factors represented by the intermediate
-                session token; or the [Create Organization via Discovery
-                endpoint](https://stytch.com/docs/b2b/api/create-organization-via-discovery) to
-                create a new Organization and Member. Intermediate Session Tokens have a default
-                expiry of 10 minutes.
-            session_token: A secret token for a given Stytch Session.
-            session_jwt: The JSON Web Token (JWT) for a given Stytch Session.
-        """
-        return await self._request(
-            "POST",
-            "/v1/b2b/otps/sms/send",
-            query=None,
-            headers=None,
-            body={
-                "organization_id": organization_id,
-                "member_id": member_id,
-                "mfa_phone_number": mfa_phone_number,
-                "locale": locale,
-                "intermediate_session_token": intermediate_session_token,
-                "session_token": session_token,
-                "session_jwt": session_jwt,
-            },
-            server=None,
-            cast=models.SmsSendResponse.from_dict,
-            extra_headers=extra_headers,
-            timeout=timeout,
-            total_timeout=total_timeout,
-        )
+        """The async form of ``Sms.send``: Send."""
+        return await self._call(_B2B_OTPS_SMS_SEND, locals())
 
     async def authenticate(
         self,
@@ -9379,93 +5441,10 @@ class AsyncSms(AsyncResource):
         set_mfa_enrollment: str | Unset = UNSET,
         set_default_mfa: bool | Unset = UNSET,
         telemetry_id: str | Unset = UNSET,
-        extra_headers: Headers | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
+        **options: Unpack[RequestOptions],
     ) -> models.SmsAuthenticateResponse:
-        """Authenticate.
-
-        ``POST /v1/b2b/otps/sms/authenticate``
-
-        Args:
-            organization_id: Globally unique UUID that identifies a specific Organization. The `organization_id`
-                is critical to perform operations on an Organization, so be sure to preserve this
-                value. You may also use the organization_slug or organization_external_id here as a
-                convenience.
-            member_id: Globally unique UUID that identifies a specific Member. The `member_id` is critical
-                to perform operations on a Member, so be sure to preserve this value. You may use an
-                external_id here if one is set for the member.
-            code: The code to authenticate.
-            intermediate_session_token: The Intermediate Session Token. This token does not necessarily belong to a specific
-                instance of a Member, but represents a bag of factors that may be converted to a
-                member session. The token can be used with the [OTP SMS Authenticate
-                endpoint](https://stytch.com/docs/b2b/api/authenticate-otp-sms), [TOTP Authenticate
-                endpoint](https://stytch.com/docs/b2b/api/authenticate-totp), or [Recovery Codes
-                Recover endpoint](https://stytch.com/docs/b2b/api/recovery-codes-recover) to
-                complete an MFA flow and log in to the Organization. The token has a default expiry
-                of 10 minutes. It can also be used with the [Exchange Intermediate Session
-                endpoint](https://stytch.com/docs/b2b/api/exchange-intermediate-session) to join a
-                specific Organization that allows the factors represented by the intermediate
-                session token; or the [Create Organization via Discovery
-                endpoint](https://stytch.com/docs/b2b/api/create-organization-via-discovery) to
-                create a new Organization and Member. Intermediate Session Tokens have a default
-                expiry of 10 minutes.
-            session_token: A secret token for a given Stytch Session.
-            session_jwt: The JSON Web Token (JWT) for a given Stytch Session.
-            session_duration_minutes: Set the session lifetime to be this many minutes from now. This will start a new
-                session if one doesn't already exist, returning both an opaque `session_token` and
-                `session_jwt` for this session. Remember that the `session_jwt` will have a fixed
-                lifetime of five minutes regardless of the underlying session duration, and will
-                need to be refreshed over time. This value must be a minimum of 5 and a maximum of
-                527040 minutes (366 days). If a `session_token` or `session_jwt` is provided then a
-                successful authentication will continue to extend the session this many minutes. If
-                the `session_duration_minutes` parameter is not specified, a Stytch session will be
-                created with a 60 minute duration. If you don't want to use the Stytch session
-                product, you can ignore the session fields in the response.
-            session_custom_claims: Add a custom claims map to the Session being authenticated. Claims are only created
-                if a Session is initialized by providing a value in `session_duration_minutes`.
-                Claims will be included on the Session object and in the JWT. To update a key in an
-                existing Session, supply a new value. To delete a key, supply a null value. Custom
-                claims made with reserved claims (`iss`, `sub`, `aud`, `exp`, `nbf`, `iat`, `jti`)
-                will be ignored. Total custom claims size cannot exceed four kilobytes.
-            set_mfa_enrollment: Optionally sets the Member’s MFA enrollment status upon a successful authentication.
-                If the Organization’s MFA policy is `REQUIRED_FOR_ALL`, this field will be ignored.
-                If this field is not passed in, the Member’s `mfa_enrolled` boolean will not be
-                affected. The options are: `enroll` – sets the Member's `mfa_enrolled` boolean to
-                `true`. The Member will be required to complete an MFA step upon subsequent logins
-                to the Organization. `unenroll` – sets the Member's `mfa_enrolled` boolean to
-                `false`. The Member will no longer be required to complete MFA steps when logging in
-                to the Organization.
-            set_default_mfa: In the body.
-            telemetry_id: If the `telemetry_id` is passed, as part of this request, Stytch will call the
-                [Fingerprint Lookup API](https://stytch.com/docs/fraud/api/fingerprint-lookup) and
-                store the associated fingerprints and IPGEO information for the Member. Your
-                workspace must be enabled for Device Fingerprinting to use this feature.
-        """
-        return await self._request(
-            "POST",
-            "/v1/b2b/otps/sms/authenticate",
-            query=None,
-            headers=None,
-            body={
-                "organization_id": organization_id,
-                "member_id": member_id,
-                "code": code,
-                "intermediate_session_token": intermediate_session_token,
-                "session_token": session_token,
-                "session_jwt": session_jwt,
-                "session_duration_minutes": session_duration_minutes,
-                "session_custom_claims": session_custom_claims,
-                "set_mfa_enrollment": set_mfa_enrollment,
-                "set_default_mfa": set_default_mfa,
-                "telemetry_id": telemetry_id,
-            },
-            server=None,
-            cast=models.SmsAuthenticateResponse.from_dict,
-            extra_headers=extra_headers,
-            timeout=timeout,
-            total_timeout=total_timeout,
-        )
+        """The async form of ``Sms.authenticate``: Authenticate."""
+        return await self._call(_B2B_OTPS_SMS_AUTHENTICATE, locals())
 
 
 class AsyncSmsWithRawResponse:
@@ -9496,9 +5475,7 @@ class OtpsEmail(SyncResource):
         locale: Literal["en", "es", "pt-br", "fr"] | Unset = UNSET,
         login_expiration_minutes: int | Unset = UNSET,
         signup_expiration_minutes: int | Unset = UNSET,
-        extra_headers: Headers | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
+        **options: Unpack[RequestOptions],
     ) -> models.OtpsEmailLoginOrSignupResponse:
         """Login or signup.
 
@@ -9526,26 +5503,7 @@ class OtpsEmail(SyncResource):
                 authenticated within this time frame, the OTP will need to be resent. Defaults to 10
                 with a minimum of 2 and a maximum of 15.
         """
-        return self._request(
-            "POST",
-            "/v1/b2b/otps/email/login_or_signup",
-            query=None,
-            headers=None,
-            body={
-                "organization_id": organization_id,
-                "email_address": email_address,
-                "login_template_id": login_template_id,
-                "signup_template_id": signup_template_id,
-                "locale": locale,
-                "login_expiration_minutes": login_expiration_minutes,
-                "signup_expiration_minutes": signup_expiration_minutes,
-            },
-            server=None,
-            cast=models.OtpsEmailLoginOrSignupResponse.from_dict,
-            extra_headers=extra_headers,
-            timeout=timeout,
-            total_timeout=total_timeout,
-        )
+        return self._call(_B2B_OTPS_EMAIL_LOGIN_OR_SIGNUP, locals())
 
     def authenticate(
         self,
@@ -9560,9 +5518,7 @@ class OtpsEmail(SyncResource):
         session_custom_claims: Dict[str, Any] | Unset = UNSET,
         locale: Literal["en", "es", "pt-br", "fr"] | Unset = UNSET,
         telemetry_id: str | Unset = UNSET,
-        extra_headers: Headers | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
+        **options: Unpack[RequestOptions],
     ) -> models.EmailAuthenticateResponse:
         """Authenticate.
 
@@ -9613,29 +5569,7 @@ class OtpsEmail(SyncResource):
                 store the associated fingerprints and IPGEO information for the Member. Your
                 workspace must be enabled for Device Fingerprinting to use this feature.
         """
-        return self._request(
-            "POST",
-            "/v1/b2b/otps/email/authenticate",
-            query=None,
-            headers=None,
-            body={
-                "organization_id": organization_id,
-                "email_address": email_address,
-                "code": code,
-                "session_token": session_token,
-                "session_jwt": session_jwt,
-                "intermediate_session_token": intermediate_session_token,
-                "session_duration_minutes": session_duration_minutes,
-                "session_custom_claims": session_custom_claims,
-                "locale": locale,
-                "telemetry_id": telemetry_id,
-            },
-            server=None,
-            cast=models.EmailAuthenticateResponse.from_dict,
-            extra_headers=extra_headers,
-            timeout=timeout,
-            total_timeout=total_timeout,
-        )
+        return self._call(_B2B_OTPS_EMAIL_AUTHENTICATE, locals())
 
 
 class OtpsEmailWithRawResponse:
@@ -9666,56 +5600,10 @@ class AsyncOtpsEmail(AsyncResource):
         locale: Literal["en", "es", "pt-br", "fr"] | Unset = UNSET,
         login_expiration_minutes: int | Unset = UNSET,
         signup_expiration_minutes: int | Unset = UNSET,
-        extra_headers: Headers | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
+        **options: Unpack[RequestOptions],
     ) -> models.OtpsEmailLoginOrSignupResponse:
-        """Login or signup.
-
-        ``POST /v1/b2b/otps/email/login_or_signup``
-
-        Args:
-            organization_id: Globally unique UUID that identifies a specific Organization. The `organization_id`
-                is critical to perform operations on an Organization, so be sure to preserve this
-                value. You may also use the organization_slug or organization_external_id here as a
-                convenience.
-            email_address: The email address of the Member.
-            login_template_id: Use a custom template for login emails. By default, it will use your default email
-                template. Templates can be added in the [Stytch
-                dashboard](https://stytch.com/dashboard/templates) using our built-in customization
-                options or custom HTML templates with type “OTP - Login”.
-            signup_template_id: Use a custom template for signup emails. By default, it will use your default email
-                template. Templates can be added in the [Stytch
-                dashboard](https://stytch.com/dashboard/templates) using our built-in customization
-                options or custom HTML templates with type “OTP - Signup”.
-            locale: In the body.
-            login_expiration_minutes: The expiration time, in minutes, for a login OTP email to a Member. If not
-                authenticated within this time frame, the OTP will need to be resent. Defaults to 10
-                with a minimum of 2 and a maximum of 15.
-            signup_expiration_minutes: The expiration time, in minutes, for a signup OTP email to a Member. If not
-                authenticated within this time frame, the OTP will need to be resent. Defaults to 10
-                with a minimum of 2 and a maximum of 15.
-        """
-        return await self._request(
-            "POST",
-            "/v1/b2b/otps/email/login_or_signup",
-            query=None,
-            headers=None,
-            body={
-                "organization_id": organization_id,
-                "email_address": email_address,
-                "login_template_id": login_template_id,
-                "signup_template_id": signup_template_id,
-                "locale": locale,
-                "login_expiration_minutes": login_expiration_minutes,
-                "signup_expiration_minutes": signup_expiration_minutes,
-            },
-            server=None,
-            cast=models.OtpsEmailLoginOrSignupResponse.from_dict,
-            extra_headers=extra_headers,
-            timeout=timeout,
-            total_timeout=total_timeout,
-        )
+        """The async form of ``OtpsEmail.login_or_signup``: Login or signup."""
+        return await self._call(_B2B_OTPS_EMAIL_LOGIN_OR_SIGNUP, locals())
 
     async def authenticate(
         self,
@@ -9730,82 +5618,10 @@ class AsyncOtpsEmail(AsyncResource):
         session_custom_claims: Dict[str, Any] | Unset = UNSET,
         locale: Literal["en", "es", "pt-br", "fr"] | Unset = UNSET,
         telemetry_id: str | Unset = UNSET,
-        extra_headers: Headers | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
+        **options: Unpack[RequestOptions],
     ) -> models.EmailAuthenticateResponse:
-        """Authenticate.
-
-        ``POST /v1/b2b/otps/email/authenticate``
-
-        Args:
-            organization_id: Globally unique UUID that identifies a specific Organization. The `organization_id`
-                is critical to perform operations on an Organization, so be sure to preserve this
-                value. You may also use the organization_slug or organization_external_id here as a
-                convenience.
-            email_address: The email address of the Member.
-            code: The code to authenticate.
-            session_token: A secret token for a given Stytch Session.
-            session_jwt: The JSON Web Token (JWT) for a given Stytch Session.
-            intermediate_session_token: The Intermediate Session Token. This token does not necessarily belong to a specific
-                instance of a Member, but represents a bag of factors that may be converted to a
-                member session. The token can be used with the [OTP SMS Authenticate
-                endpoint](https://stytch.com/docs/b2b/api/authenticate-otp-sms), [TOTP Authenticate
-                endpoint](https://stytch.com/docs/b2b/api/authenticate-totp), or [Recovery Codes
-                Recover endpoint](https://stytch.com/docs/b2b/api/recovery-codes-recover) to
-                complete an MFA flow and log in to the Organization. The token has a default expiry
-                of 10 minutes. It can also be used with the [Exchange Intermediate Session
-                endpoint](https://stytch.com/docs/b2b/api/exchange-intermediate-session) to join a
-                specific Organization that allows the factors represented by the intermediate
-                session token; or the [Create Organization via Discovery
-                endpoint](https://stytch.com/docs/b2b/api/create-organization-via-discovery) to
-                create a new Organization and Member. Intermediate Session Tokens have a default
-                expiry of 10 minutes.
-            session_duration_minutes: Set the session lifetime to be this many minutes from now. This will start a new
-                session if one doesn't already exist, returning both an opaque `session_token` and
-                `session_jwt` for this session. Remember that the `session_jwt` will have a fixed
-                lifetime of five minutes regardless of the underlying session duration, and will
-                need to be refreshed over time. This value must be a minimum of 5 and a maximum of
-                527040 minutes (366 days). If a `session_token` or `session_jwt` is provided then a
-                successful authentication will continue to extend the session this many minutes. If
-                the `session_duration_minutes` parameter is not specified, a Stytch session will be
-                created with a 60 minute duration. If you don't want to use the Stytch session
-                product, you can ignore the session fields in the response.
-            session_custom_claims: Add a custom claims map to the Session being authenticated. Claims are only created
-                if a Session is initialized by providing a value in `session_duration_minutes`.
-                Claims will be included on the Session object and in the JWT. To update a key in an
-                existing Session, supply a new value. To delete a key, supply a null value. Custom
-                claims made with reserved claims (`iss`, `sub`, `aud`, `exp`, `nbf`, `iat`, `jti`)
-                will be ignored. Total custom claims size cannot exceed four kilobytes.
-            locale: In the body.
-            telemetry_id: If the `telemetry_id` is passed, as part of this request, Stytch will call the
-                [Fingerprint Lookup API](https://stytch.com/docs/fraud/api/fingerprint-lookup) and
-                store the associated fingerprints and IPGEO information for the Member. Your
-                workspace must be enabled for Device Fingerprinting to use this feature.
-        """
-        return await self._request(
-            "POST",
-            "/v1/b2b/otps/email/authenticate",
-            query=None,
-            headers=None,
-            body={
-                "organization_id": organization_id,
-                "email_address": email_address,
-                "code": code,
-                "session_token": session_token,
-                "session_jwt": session_jwt,
-                "intermediate_session_token": intermediate_session_token,
-                "session_duration_minutes": session_duration_minutes,
-                "session_custom_claims": session_custom_claims,
-                "locale": locale,
-                "telemetry_id": telemetry_id,
-            },
-            server=None,
-            cast=models.EmailAuthenticateResponse.from_dict,
-            extra_headers=extra_headers,
-            timeout=timeout,
-            total_timeout=total_timeout,
-        )
+        """The async form of ``OtpsEmail.authenticate``: Authenticate."""
+        return await self._call(_B2B_OTPS_EMAIL_AUTHENTICATE, locals())
 
 
 class AsyncOtpsEmailWithRawResponse:
@@ -9829,9 +5645,7 @@ class OtpsEmailDiscovery(SyncResource):
         login_template_id: str | Unset = UNSET,
         locale: Literal["en", "es", "pt-br", "fr"] | Unset = UNSET,
         discovery_expiration_minutes: int | Unset = UNSET,
-        extra_headers: Headers | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
+        **options: Unpack[RequestOptions],
     ) -> models.EmailDiscoverySendResponse:
         """Send.
 
@@ -9848,32 +5662,10 @@ class OtpsEmailDiscovery(SyncResource):
                 this time frame, the OTP will need to be resent. Defaults to 10 with a minimum of 2
                 and a maximum of 15.
         """
-        return self._request(
-            "POST",
-            "/v1/b2b/otps/email/discovery/send",
-            query=None,
-            headers=None,
-            body={
-                "email_address": email_address,
-                "login_template_id": login_template_id,
-                "locale": locale,
-                "discovery_expiration_minutes": discovery_expiration_minutes,
-            },
-            server=None,
-            cast=models.EmailDiscoverySendResponse.from_dict,
-            extra_headers=extra_headers,
-            timeout=timeout,
-            total_timeout=total_timeout,
-        )
+        return self._call(_B2B_OTPS_EMAIL_DISCOVERY_SEND, locals())
 
     def authenticate(
-        self,
-        *,
-        email_address: str,
-        code: str,
-        extra_headers: Headers | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
+        self, *, email_address: str, code: str, **options: Unpack[RequestOptions]
     ) -> models.EmailDiscoveryAuthenticateResponse:
         """Authenticate.
 
@@ -9883,21 +5675,7 @@ class OtpsEmailDiscovery(SyncResource):
             email_address: The email address of the Member.
             code: The code to authenticate.
         """
-        return self._request(
-            "POST",
-            "/v1/b2b/otps/email/discovery/authenticate",
-            query=None,
-            headers=None,
-            body={
-                "email_address": email_address,
-                "code": code,
-            },
-            server=None,
-            cast=models.EmailDiscoveryAuthenticateResponse.from_dict,
-            extra_headers=extra_headers,
-            timeout=timeout,
-            total_timeout=total_timeout,
-        )
+        return self._call(_B2B_OTPS_EMAIL_DISCOVERY_AUTHENTICATE, locals())
 
 
 class OtpsEmailDiscoveryWithRawResponse:
@@ -9921,75 +5699,16 @@ class AsyncOtpsEmailDiscovery(AsyncResource):
         login_template_id: str | Unset = UNSET,
         locale: Literal["en", "es", "pt-br", "fr"] | Unset = UNSET,
         discovery_expiration_minutes: int | Unset = UNSET,
-        extra_headers: Headers | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
+        **options: Unpack[RequestOptions],
     ) -> models.EmailDiscoverySendResponse:
-        """Send.
-
-        ``POST /v1/b2b/otps/email/discovery/send``
-
-        Args:
-            email_address: The email address to start the discovery flow for.
-            login_template_id: Use a custom template for login emails. By default, it will use your default email
-                template. Templates can be added in the [Stytch
-                dashboard](https://stytch.com/dashboard/templates) using our built-in customization
-                options or custom HTML templates with type “OTP - Login”.
-            locale: In the body.
-            discovery_expiration_minutes: The expiration time, in minutes, for a discovery OTP email. If not accepted within
-                this time frame, the OTP will need to be resent. Defaults to 10 with a minimum of 2
-                and a maximum of 15.
-        """
-        return await self._request(
-            "POST",
-            "/v1/b2b/otps/email/discovery/send",
-            query=None,
-            headers=None,
-            body={
-                "email_address": email_address,
-                "login_template_id": login_template_id,
-                "locale": locale,
-                "discovery_expiration_minutes": discovery_expiration_minutes,
-            },
-            server=None,
-            cast=models.EmailDiscoverySendResponse.from_dict,
-            extra_headers=extra_headers,
-            timeout=timeout,
-            total_timeout=total_timeout,
-        )
+        """The async form of ``OtpsEmailDiscovery.send``: Send."""
+        return await self._call(_B2B_OTPS_EMAIL_DISCOVERY_SEND, locals())
 
     async def authenticate(
-        self,
-        *,
-        email_address: str,
-        code: str,
-        extra_headers: Headers | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
+        self, *, email_address: str, code: str, **options: Unpack[RequestOptions]
     ) -> models.EmailDiscoveryAuthenticateResponse:
-        """Authenticate.
-
-        ``POST /v1/b2b/otps/email/discovery/authenticate``
-
-        Args:
-            email_address: The email address of the Member.
-            code: The code to authenticate.
-        """
-        return await self._request(
-            "POST",
-            "/v1/b2b/otps/email/discovery/authenticate",
-            query=None,
-            headers=None,
-            body={
-                "email_address": email_address,
-                "code": code,
-            },
-            server=None,
-            cast=models.EmailDiscoveryAuthenticateResponse.from_dict,
-            extra_headers=extra_headers,
-            timeout=timeout,
-            total_timeout=total_timeout,
-        )
+        """The async form of ``OtpsEmailDiscovery.authenticate``: Authenticate."""
+        return await self._call(_B2B_OTPS_EMAIL_DISCOVERY_AUTHENTICATE, locals())
 
 
 class AsyncOtpsEmailDiscoveryWithRawResponse:
@@ -10027,9 +5746,7 @@ class Passwords(SyncResource):
         *,
         password: str,
         email_address: str | Unset = UNSET,
-        extra_headers: Headers | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
+        **options: Unpack[RequestOptions],
     ) -> models.B2BPasswordsStrengthCheckResponse:
         """Strength check.
 
@@ -10040,21 +5757,7 @@ class Passwords(SyncResource):
                 is allowed, e.g. spaces, emojis, non-English characters, etc.
             email_address: The email address of the Member.
         """
-        return self._request(
-            "POST",
-            "/v1/b2b/passwords/strength_check",
-            query=None,
-            headers=None,
-            body={
-                "password": password,
-                "email_address": email_address,
-            },
-            server=None,
-            cast=models.B2BPasswordsStrengthCheckResponse.from_dict,
-            extra_headers=extra_headers,
-            timeout=timeout,
-            total_timeout=total_timeout,
-        )
+        return self._call(_B2B_PASSWORDS_STRENGTH_CHECK, locals())
 
     def migrate(
         self,
@@ -10087,9 +5790,7 @@ class Passwords(SyncResource):
         mfa_phone_number: str | Unset = UNSET,
         set_phone_number_verified: bool | Unset = UNSET,
         external_id: str | Unset = UNSET,
-        extra_headers: Headers | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
+        **options: Unpack[RequestOptions],
     ) -> models.B2BPasswordsMigrateResponse:
         """Migrate.
 
@@ -10142,37 +5843,7 @@ class Passwords(SyncResource):
                 organizations in the same project. Note that if a member already exists, this field
                 will be ignored.
         """
-        return self._request(
-            "POST",
-            "/v1/b2b/passwords/migrate",
-            query=None,
-            headers=None,
-            body={
-                "email_address": email_address,
-                "hash": hash,
-                "hash_type": hash_type,
-                "organization_id": organization_id,
-                "md_5_config": md_5_config,
-                "argon_2_config": argon_2_config,
-                "sha_1_config": sha_1_config,
-                "sha_512_config": sha_512_config,
-                "scrypt_config": scrypt_config,
-                "pbkdf_2_config": pbkdf_2_config,
-                "name": name,
-                "trusted_metadata": trusted_metadata,
-                "untrusted_metadata": untrusted_metadata,
-                "roles": roles,
-                "preserve_existing_sessions": preserve_existing_sessions,
-                "mfa_phone_number": mfa_phone_number,
-                "set_phone_number_verified": set_phone_number_verified,
-                "external_id": external_id,
-            },
-            server=None,
-            cast=models.B2BPasswordsMigrateResponse.from_dict,
-            extra_headers=extra_headers,
-            timeout=timeout,
-            total_timeout=total_timeout,
-        )
+        return self._call(_B2B_PASSWORDS_MIGRATE, locals())
 
     def authenticate(
         self,
@@ -10187,9 +5858,7 @@ class Passwords(SyncResource):
         locale: Literal["en", "es", "pt-br", "fr"] | Unset = UNSET,
         intermediate_session_token: str | Unset = UNSET,
         telemetry_id: str | Unset = UNSET,
-        extra_headers: Headers | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
+        **options: Unpack[RequestOptions],
     ) -> models.B2BPasswordsAuthenticateResponse:
         """Authenticate.
 
@@ -10232,29 +5901,7 @@ class Passwords(SyncResource):
                 store the associated fingerprints and IPGEO information for the Member. Your
                 workspace must be enabled for Device Fingerprinting to use this feature.
         """
-        return self._request(
-            "POST",
-            "/v1/b2b/passwords/authenticate",
-            query=None,
-            headers=None,
-            body={
-                "organization_id": organization_id,
-                "email_address": email_address,
-                "password": password,
-                "session_token": session_token,
-                "session_duration_minutes": session_duration_minutes,
-                "session_jwt": session_jwt,
-                "session_custom_claims": session_custom_claims,
-                "locale": locale,
-                "intermediate_session_token": intermediate_session_token,
-                "telemetry_id": telemetry_id,
-            },
-            server=None,
-            cast=models.B2BPasswordsAuthenticateResponse.from_dict,
-            extra_headers=extra_headers,
-            timeout=timeout,
-            total_timeout=total_timeout,
-        )
+        return self._call(_B2B_PASSWORDS_AUTHENTICATE, locals())
 
 
 class PasswordsWithRawResponse:
@@ -10293,34 +5940,10 @@ class AsyncPasswords(AsyncResource):
         *,
         password: str,
         email_address: str | Unset = UNSET,
-        extra_headers: Headers | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
+        **options: Unpack[RequestOptions],
     ) -> models.B2BPasswordsStrengthCheckResponse:
-        """Strength check.
-
-        ``POST /v1/b2b/passwords/strength_check``
-
-        Args:
-            password: The password to authenticate, reset, or set for the first time. Any UTF8 character
-                is allowed, e.g. spaces, emojis, non-English characters, etc.
-            email_address: The email address of the Member.
-        """
-        return await self._request(
-            "POST",
-            "/v1/b2b/passwords/strength_check",
-            query=None,
-            headers=None,
-            body={
-                "password": password,
-                "email_address": email_address,
-            },
-            server=None,
-            cast=models.B2BPasswordsStrengthCheckResponse.from_dict,
-            extra_headers=extra_headers,
-            timeout=timeout,
-            total_timeout=total_timeout,
-        )
+        """The async form of ``Passwords.strength_check``: Strength check."""
+        return await self._call(_B2B_PASSWORDS_STRENGTH_CHECK, locals())
 
     async def migrate(
         self,
@@ -10353,92 +5976,10 @@ class AsyncPasswords(AsyncResource):
         mfa_phone_number: str | Unset = UNSET,
         set_phone_number_verified: bool | Unset = UNSET,
         external_id: str | Unset = UNSET,
-        extra_headers: Headers | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
+        **options: Unpack[RequestOptions],
     ) -> models.B2BPasswordsMigrateResponse:
-        """Migrate.
-
-        ``POST /v1/b2b/passwords/migrate``
-
-        Args:
-            email_address: The email address of the Member.
-            hash: The password hash. For a Scrypt or PBKDF2 hash, the hash needs to be a base64
-                encoded string.
-            hash_type: In the body.
-            organization_id: Globally unique UUID that identifies a specific Organization. The `organization_id`
-                is critical to perform operations on an Organization, so be sure to preserve this
-                value. You may also use the organization_slug or organization_external_id here as a
-                convenience.
-            md_5_config: In the body.
-            argon_2_config: In the body.
-            sha_1_config: In the body.
-            sha_512_config: In the body.
-            scrypt_config: In the body.
-            pbkdf_2_config: In the body.
-            name: The name of the Member. Each field in the name object is optional.
-            trusted_metadata: An arbitrary JSON object for storing application-specific data or
-                identity-provider-specific data.
-            untrusted_metadata: An arbitrary JSON object of application-specific data. These fields can be edited
-                directly by the frontend SDK, and should not be used to store critical information.
-                See the [Metadata resource](https://stytch.com/docs/b2b/api/metadata) for complete
-                field behavior details.
-            roles: Roles to explicitly assign to this Member. Will completely replace any existing
-                explicitly assigned roles. See the [RBAC
-                guide](https://stytch.com/docs/b2b/guides/rbac/role-assignment) for more information
-                about role assignment. If a Role is removed from a Member, and the Member is also
-                implicitly assigned this Role from an SSO connection or an SSO group, we will by
-                default revoke any existing sessions for the Member that contain any SSO
-                authentication factors with the affected connection ID. You can preserve these
-                sessions by passing in the `preserve_existing_sessions` parameter with a value of
-                `true`.
-            preserve_existing_sessions: Whether to preserve existing sessions when explicit Roles that are revoked are also
-                implicitly assigned by SSO connection or SSO group. Defaults to `false` - that is,
-                existing Member Sessions that contain SSO authentication factors with the affected
-                SSO connection IDs will be revoked.
-            mfa_phone_number: The Member's phone number. A Member may only have one phone number. The phone number
-                should be in E.164 format (i.e. +1XXXXXXXXXX).
-            set_phone_number_verified: Whether to set the user's phone number as verified. This is a dangerous field. This
-                flag should only be set if you can attest that the user owns the phone number in
-                question.
-            external_id: If a new member is created, this will set an identifier that can be used in most API
-                calls where a `member_id` is expected. This is a string consisting of alphanumeric,
-                `.`, `_`, `-`, or `|` characters with a maximum length of 128 characters. External
-                IDs must be unique within an organization, but may be reused across different
-                organizations in the same project. Note that if a member already exists, this field
-                will be ignored.
-        """
-        return await self._request(
-            "POST",
-            "/v1/b2b/passwords/migrate",
-            query=None,
-            headers=None,
-            body={
-                "email_address": email_address,
-                "hash": hash,
-                "hash_type": hash_type,
-                "organization_id": organization_id,
-                "md_5_config": md_5_config,
-                "argon_2_config": argon_2_config,
-                "sha_1_config": sha_1_config,
-                "sha_512_config": sha_512_config,
-                "scrypt_config": scrypt_config,
-                "pbkdf_2_config": pbkdf_2_config,
-                "name": name,
-                "trusted_metadata": trusted_metadata,
-                "untrusted_metadata": untrusted_metadata,
-                "roles": roles,
-                "preserve_existing_sessions": preserve_existing_sessions,
-                "mfa_phone_number": mfa_phone_number,
-                "set_phone_number_verified": set_phone_number_verified,
-                "external_id": external_id,
-            },
-            server=None,
-            cast=models.B2BPasswordsMigrateResponse.from_dict,
-            extra_headers=extra_headers,
-            timeout=timeout,
-            total_timeout=total_timeout,
-        )
+        """The async form of ``Passwords.migrate``: Migrate."""
+        return await self._call(_B2B_PASSWORDS_MIGRATE, locals())
 
     async def authenticate(
         self,
@@ -10453,74 +5994,10 @@ class AsyncPasswords(AsyncResource):
         locale: Literal["en", "es", "pt-br", "fr"] | Unset = UNSET,
         intermediate_session_token: str | Unset = UNSET,
         telemetry_id: str | Unset = UNSET,
-        extra_headers: Headers | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
+        **options: Unpack[RequestOptions],
     ) -> models.B2BPasswordsAuthenticateResponse:
-        """Authenticate.
-
-        ``POST /v1/b2b/passwords/authenticate``
-
-        Args:
-            organization_id: Globally unique UUID that identifies a specific Organization. The `organization_id`
-                is critical to perform operations on an Organization, so be sure to preserve this
-                value. You may also use the organization_slug or organization_external_id here as a
-                convenience.
-            email_address: The email address of the Member.
-            password: The password to authenticate, reset, or set for the first time. Any UTF8 character
-                is allowed, e.g. spaces, emojis, non-English characters, etc.
-            session_token: A secret token for a given Stytch Session.
-            session_duration_minutes: Set the session lifetime to be this many minutes from now. This will start a new
-                session if one doesn't already exist, returning both an opaque `session_token` and
-                `session_jwt` for this session. Remember that the `session_jwt` will have a fixed
-                lifetime of five minutes regardless of the underlying session duration, and will
-                need to be refreshed over time. This value must be a minimum of 5 and a maximum of
-                527040 minutes (366 days). If a `session_token` or `session_jwt` is provided then a
-                successful authentication will continue to extend the session this many minutes. If
-                the `session_duration_minutes` parameter is not specified, a Stytch session will be
-                created with a 60 minute duration. If you don't want to use the Stytch session
-                product, you can ignore the session fields in the response.
-            session_jwt: The JSON Web Token (JWT) for a given Stytch Session.
-            session_custom_claims: Add a custom claims map to the Session being authenticated. Claims are only created
-                if a Session is initialized by providing a value in `session_duration_minutes`.
-                Claims will be included on the Session object and in the JWT. To update a key in an
-                existing Session, supply a new value. To delete a key, supply a null value. Custom
-                claims made with reserved claims (`iss`, `sub`, `aud`, `exp`, `nbf`, `iat`, `jti`)
-                will be ignored. Total custom claims size cannot exceed four kilobytes.
-            locale: In the body.
-            intermediate_session_token: Adds this primary authentication factor to the intermediate session token. If the
-                resulting set of factors satisfies the organization's primary authentication
-                requirements and MFA requirements, the intermediate session token will be consumed
-                and converted to a member session. If not, the same intermediate session token will
-                be returned.
-            telemetry_id: If the `telemetry_id` is passed, as part of this request, Stytch will call the
-                [Fingerprint Lookup API](https://stytch.com/docs/fraud/api/fingerprint-lookup) and
-                store the associated fingerprints and IPGEO information for the Member. Your
-                workspace must be enabled for Device Fingerprinting to use this feature.
-        """
-        return await self._request(
-            "POST",
-            "/v1/b2b/passwords/authenticate",
-            query=None,
-            headers=None,
-            body={
-                "organization_id": organization_id,
-                "email_address": email_address,
-                "password": password,
-                "session_token": session_token,
-                "session_duration_minutes": session_duration_minutes,
-                "session_jwt": session_jwt,
-                "session_custom_claims": session_custom_claims,
-                "locale": locale,
-                "intermediate_session_token": intermediate_session_token,
-                "telemetry_id": telemetry_id,
-            },
-            server=None,
-            cast=models.B2BPasswordsAuthenticateResponse.from_dict,
-            extra_headers=extra_headers,
-            timeout=timeout,
-            total_timeout=total_timeout,
-        )
+        """The async form of ``Passwords.authenticate``: Authenticate."""
+        return await self._call(_B2B_PASSWORDS_AUTHENTICATE, locals())
 
 
 class AsyncPasswordsWithRawResponse:
@@ -10550,9 +6027,7 @@ class PasswordsEmail(SyncResource):
         locale: Literal["en", "es", "pt-br", "fr"] | Unset = UNSET,
         reset_password_template_id: str | Unset = UNSET,
         verify_email_template_id: str | Unset = UNSET,
-        extra_headers: Headers | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
+        **options: Unpack[RequestOptions],
     ) -> models.PasswordsEmailResetStartResponse:
         """Reset start.
 
@@ -10596,28 +6071,7 @@ class PasswordsEmail(SyncResource):
                 dashboard](https://stytch.com/dashboard/templates) using our built-in customization
                 options or custom HTML templates with type “Passwords - Email Verification”.
         """
-        return self._request(
-            "POST",
-            "/v1/b2b/passwords/email/reset/start",
-            query=None,
-            headers=None,
-            body={
-                "organization_id": organization_id,
-                "email_address": email_address,
-                "reset_password_redirect_url": reset_password_redirect_url,
-                "reset_password_expiration_minutes": reset_password_expiration_minutes,
-                "code_challenge": code_challenge,
-                "login_redirect_url": login_redirect_url,
-                "locale": locale,
-                "reset_password_template_id": reset_password_template_id,
-                "verify_email_template_id": verify_email_template_id,
-            },
-            server=None,
-            cast=models.PasswordsEmailResetStartResponse.from_dict,
-            extra_headers=extra_headers,
-            timeout=timeout,
-            total_timeout=total_timeout,
-        )
+        return self._call(_B2B_PASSWORDS_EMAIL_RESET_START, locals())
 
     def reset(
         self,
@@ -10632,9 +6086,7 @@ class PasswordsEmail(SyncResource):
         locale: Literal["en", "es", "pt-br", "fr"] | Unset = UNSET,
         intermediate_session_token: str | Unset = UNSET,
         telemetry_id: str | Unset = UNSET,
-        extra_headers: Headers | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
+        **options: Unpack[RequestOptions],
     ) -> models.PasswordsEmailResetResponse:
         """Reset.
 
@@ -10682,29 +6134,7 @@ class PasswordsEmail(SyncResource):
                 store the associated fingerprints and IPGEO information for the Member. Your
                 workspace must be enabled for Device Fingerprinting to use this feature.
         """
-        return self._request(
-            "POST",
-            "/v1/b2b/passwords/email/reset",
-            query=None,
-            headers=None,
-            body={
-                "password_reset_token": password_reset_token,
-                "password": password,
-                "session_token": session_token,
-                "session_duration_minutes": session_duration_minutes,
-                "session_jwt": session_jwt,
-                "code_verifier": code_verifier,
-                "session_custom_claims": session_custom_claims,
-                "locale": locale,
-                "intermediate_session_token": intermediate_session_token,
-                "telemetry_id": telemetry_id,
-            },
-            server=None,
-            cast=models.PasswordsEmailResetResponse.from_dict,
-            extra_headers=extra_headers,
-            timeout=timeout,
-            total_timeout=total_timeout,
-        )
+        return self._call(_B2B_PASSWORDS_EMAIL_RESET, locals())
 
     def require_reset(
         self,
@@ -10714,9 +6144,7 @@ class PasswordsEmail(SyncResource):
         x_stytch_member_session_jwt: str | Unset = UNSET,
         organization_id: str | Unset = UNSET,
         member_id: str | Unset = UNSET,
-        extra_headers: Headers | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
+        **options: Unpack[RequestOptions],
     ) -> models.EmailRequireResetResponse:
         """Require reset.
 
@@ -10736,25 +6164,7 @@ class PasswordsEmail(SyncResource):
                 to perform operations on a Member, so be sure to preserve this value. You may use an
                 external_id here if one is set for the member.
         """
-        return self._request(
-            "POST",
-            "/v1/b2b/passwords/email/require_reset",
-            query=None,
-            headers={
-                "X-Stytch-Member-Session": x_stytch_member_session,
-                "X-Stytch-Member-SessionJWT": x_stytch_member_session_jwt,
-            },
-            body={
-                "email_address": email_address,
-                "organization_id": organization_id,
-                "member_id": member_id,
-            },
-            server=None,
-            cast=models.EmailRequireResetResponse.from_dict,
-            extra_headers=extra_headers,
-            timeout=timeout,
-            total_timeout=total_timeout,
-        )
+        return self._call(_B2B_PASSWORDS_EMAIL_REQUIRE_RESET, locals())
 
 
 class PasswordsEmailWithRawResponse:
@@ -10784,74 +6194,10 @@ class AsyncPasswordsEmail(AsyncResource):
         locale: Literal["en", "es", "pt-br", "fr"] | Unset = UNSET,
         reset_password_template_id: str | Unset = UNSET,
         verify_email_template_id: str | Unset = UNSET,
-        extra_headers: Headers | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
+        **options: Unpack[RequestOptions],
     ) -> models.PasswordsEmailResetStartResponse:
-        """Reset start.
-
-        ``POST /v1/b2b/passwords/email/reset/start``
-
-        Args:
-            organization_id: Globally unique UUID that identifies a specific Organization. The `organization_id`
-                is critical to perform operations on an Organization, so be sure to preserve this
-                value. You may also use the organization_slug or organization_external_id here as a
-                convenience.
-            email_address: The email address of the Member to start the email reset process for.
-            reset_password_redirect_url: The URL that the Member is redirected to from the reset password magic link. This
-                URL should display your application's reset password page. Before rendering the
-                reset page, extract the `token` from the query parameters. On the reset page,
-                collect the new password and complete the flow by calling the corresponding Password
-                Reset by Email endpoint. If this parameter is not specified, the default Reset
-                Password redirect URL configured in the Dashboard will be used. If you have not set
-                a default Reset Password redirect URL, an error is returned.
-            reset_password_expiration_minutes: Sets a time limit after which the email link to reset the member's password will no
-                longer be valid. The minimum allowed expiration is 5 minutes and the maximum is
-                10080 minutes (7 days). By default, the expiration is 30 minutes.
-            code_challenge: A base64url encoded SHA256 hash of a one time secret used to validate that the
-                request starts and ends on the same device.
-            login_redirect_url: The URL that Members are redirected to upon clicking the "Log in without password"
-                button in password reset emails. After Members are redirected to the login redirect
-                URL, your application should retrieve the `token` value from the URL parameters and
-                call the [Magic Link Authenticate
-                endpoint](https://stytch.com/docs/api/authenticate-magic-link) to log the Member in
-                without requiring a password reset. If this value is not provided, your project's
-                default login redirect URL will be used. If you have not set a default login
-                redirect URL, an error will be returned.
-            locale: In the body.
-            reset_password_template_id: Use a custom template for reset password emails. By default, it will use your
-                default email template. Templates can be added in the [Stytch
-                dashboard](https://stytch.com/dashboard/templates) using our built-in customization
-                options or custom HTML templates with type “Passwords - Reset Password”.
-            verify_email_template_id: Use a custom template for verification emails sent during password reset flows. When
-                cross-organization passwords are enabled for your Project, this template will be
-                used the first time a user sets a password via a password reset flow. By default, it
-                will use your default email template. Templates can be added in the [Stytch
-                dashboard](https://stytch.com/dashboard/templates) using our built-in customization
-                options or custom HTML templates with type “Passwords - Email Verification”.
-        """
-        return await self._request(
-            "POST",
-            "/v1/b2b/passwords/email/reset/start",
-            query=None,
-            headers=None,
-            body={
-                "organization_id": organization_id,
-                "email_address": email_address,
-                "reset_password_redirect_url": reset_password_redirect_url,
-                "reset_password_expiration_minutes": reset_password_expiration_minutes,
-                "code_challenge": code_challenge,
-                "login_redirect_url": login_redirect_url,
-                "locale": locale,
-                "reset_password_template_id": reset_password_template_id,
-                "verify_email_template_id": verify_email_template_id,
-            },
-            server=None,
-            cast=models.PasswordsEmailResetStartResponse.from_dict,
-            extra_headers=extra_headers,
-            timeout=timeout,
-            total_timeout=total_timeout,
-        )
+        """The async form of ``PasswordsEmail.reset_start``: Reset start."""
+        return await self._call(_B2B_PASSWORDS_EMAIL_RESET_START, locals())
 
     async def reset(
         self,
@@ -10866,79 +6212,10 @@ class AsyncPasswordsEmail(AsyncResource):
         locale: Literal["en", "es", "pt-br", "fr"] | Unset = UNSET,
         intermediate_session_token: str | Unset = UNSET,
         telemetry_id: str | Unset = UNSET,
-        extra_headers: Headers | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
+        **options: Unpack[RequestOptions],
     ) -> models.PasswordsEmailResetResponse:
-        """Reset.
-
-        ``POST /v1/b2b/passwords/email/reset``
-
-        Args:
-            password_reset_token: The password reset token to authenticate.
-            password: The password to authenticate, reset, or set for the first time. Any UTF8 character
-                is allowed, e.g. spaces, emojis, non-English characters, etc.
-            session_token: Reuse an existing session instead of creating a new one. If you provide a
-                `session_token`, Stytch will update the session. If the `session_token` and
-                `magic_links_token` belong to different Members, the `session_token` will be
-                ignored. This endpoint will error if both `session_token` and `session_jwt` are
-                provided.
-            session_duration_minutes: Set the session lifetime to be this many minutes from now. This will start a new
-                session if one doesn't already exist, returning both an opaque `session_token` and
-                `session_jwt` for this session. Remember that the `session_jwt` will have a fixed
-                lifetime of five minutes regardless of the underlying session duration, and will
-                need to be refreshed over time. This value must be a minimum of 5 and a maximum of
-                527040 minutes (366 days). If a `session_token` or `session_jwt` is provided then a
-                successful authentication will continue to extend the session this many minutes. If
-                the `session_duration_minutes` parameter is not specified, a Stytch session will be
-                created with a 60 minute duration. If you don't want to use the Stytch session
-                product, you can ignore the session fields in the response.
-            session_jwt: Reuse an existing session instead of creating a new one. If you provide a
-                `session_jwt`, Stytch will update the session. If the `session_jwt` and
-                `magic_links_token` belong to different Members, the `session_jwt` will be ignored.
-                This endpoint will error if both `session_token` and `session_jwt` are provided.
-            code_verifier: A base64url encoded one time secret used to validate that the request starts and
-                ends on the same device.
-            session_custom_claims: Add a custom claims map to the Session being authenticated. Claims are only created
-                if a Session is initialized by providing a value in `session_duration_minutes`.
-                Claims will be included on the Session object and in the JWT. To update a key in an
-                existing Session, supply a new value. To delete a key, supply a null value. Custom
-                claims made with reserved claims (`iss`, `sub`, `aud`, `exp`, `nbf`, `iat`, `jti`)
-                will be ignored. Total custom claims size cannot exceed four kilobytes.
-            locale: In the body.
-            intermediate_session_token: Adds this primary authentication factor to the intermediate session token. If the
-                resulting set of factors satisfies the organization's primary authentication
-                requirements and MFA requirements, the intermediate session token will be consumed
-                and converted to a member session. If not, the same intermediate session token will
-                be returned.
-            telemetry_id: If the `telemetry_id` is passed, as part of this request, Stytch will call the
-                [Fingerprint Lookup API](https://stytch.com/docs/fraud/api/fingerprint-lookup) and
-                store the associated fingerprints and IPGEO information for the Member. Your
-                workspace must be enabled for Device Fingerprinting to use this feature.
-        """
-        return await self._request(
-            "POST",
-            "/v1/b2b/passwords/email/reset",
-            query=None,
-            headers=None,
-            body={
-                "password_reset_token": password_reset_token,
-                "password": password,
-                "session_token": session_token,
-                "session_duration_minutes": session_duration_minutes,
-                "session_jwt": session_jwt,
-                "code_verifier": code_verifier,
-                "session_custom_claims": session_custom_claims,
-                "locale": locale,
-                "intermediate_session_token": intermediate_session_token,
-                "telemetry_id": telemetry_id,
-            },
-            server=None,
-            cast=models.PasswordsEmailResetResponse.from_dict,
-            extra_headers=extra_headers,
-            timeout=timeout,
-            total_timeout=total_timeout,
-        )
+        """The async form of ``PasswordsEmail.reset``: Reset."""
+        return await self._call(_B2B_PASSWORDS_EMAIL_RESET, locals())
 
     async def require_reset(
         self,
@@ -10948,47 +6225,10 @@ class AsyncPasswordsEmail(AsyncResource):
         x_stytch_member_session_jwt: str | Unset = UNSET,
         organization_id: str | Unset = UNSET,
         member_id: str | Unset = UNSET,
-        extra_headers: Headers | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
+        **options: Unpack[RequestOptions],
     ) -> models.EmailRequireResetResponse:
-        """Require reset.
-
-        ``POST /v1/b2b/passwords/email/require_reset``
-
-        Args:
-            email_address: The email address of the Member to start the email reset process for.
-            x_stytch_member_session: A Stytch session that can be used to run the request with the given member's
-                permissions.
-            x_stytch_member_session_jwt: A Stytch Session JSON Web Token (JWT) that can be used to run the request with the
-                given member's permissions.
-            organization_id: Globally unique UUID that identifies a specific Organization. The `organization_id`
-                is critical to perform operations on an Organization, so be sure to preserve this
-                value. You may also use the organization_slug or organization_external_id here as a
-                convenience.
-            member_id: Globally unique UUID that identifies a specific Member. The `member_id` is critical
-                to perform operations on a Member, so be sure to preserve this value. You may use an
-                external_id here if one is set for the member.
-        """
-        return await self._request(
-            "POST",
-            "/v1/b2b/passwords/email/require_reset",
-            query=None,
-            headers={
-                "X-Stytch-Member-Session": x_stytch_member_session,
-                "X-Stytch-Member-SessionJWT": x_stytch_member_session_jwt,
-            },
-            body={
-                "email_address": email_address,
-                "organization_id": organization_id,
-                "member_id": member_id,
-            },
-            server=None,
-            cast=models.EmailRequireResetResponse.from_dict,
-            extra_headers=extra_headers,
-            timeout=timeout,
-            total_timeout=total_timeout,
-        )
+        """The async form of ``PasswordsEmail.require_reset``: Require reset."""
+        return await self._call(_B2B_PASSWORDS_EMAIL_REQUIRE_RESET, locals())
 
 
 class AsyncPasswordsEmailWithRawResponse:
@@ -11017,9 +6257,7 @@ class Session(SyncResource):
         session_custom_claims: Dict[str, Any] | Unset = UNSET,
         locale: Literal["en", "es", "pt-br", "fr"] | Unset = UNSET,
         telemetry_id: str | Unset = UNSET,
-        extra_headers: Headers | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
+        **options: Unpack[RequestOptions],
     ) -> models.PasswordsSessionResetResponse:
         """Reset.
 
@@ -11056,27 +6294,7 @@ class Session(SyncResource):
                 store the associated fingerprints and IPGEO information for the Member. Your
                 workspace must be enabled for Device Fingerprinting to use this feature.
         """
-        return self._request(
-            "POST",
-            "/v1/b2b/passwords/session/reset",
-            query=None,
-            headers=None,
-            body={
-                "organization_id": organization_id,
-                "password": password,
-                "session_token": session_token,
-                "session_jwt": session_jwt,
-                "session_duration_minutes": session_duration_minutes,
-                "session_custom_claims": session_custom_claims,
-                "locale": locale,
-                "telemetry_id": telemetry_id,
-            },
-            server=None,
-            cast=models.PasswordsSessionResetResponse.from_dict,
-            extra_headers=extra_headers,
-            timeout=timeout,
-            total_timeout=total_timeout,
-        )
+        return self._call(_B2B_PASSWORDS_SESSION_RESET, locals())
 
 
 class SessionWithRawResponse:
@@ -11103,66 +6321,10 @@ class AsyncSession(AsyncResource):
         session_custom_claims: Dict[str, Any] | Unset = UNSET,
         locale: Literal["en", "es", "pt-br", "fr"] | Unset = UNSET,
         telemetry_id: str | Unset = UNSET,
-        extra_headers: Headers | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
+        **options: Unpack[RequestOptions],
     ) -> models.PasswordsSessionResetResponse:
-        """Reset.
-
-        ``POST /v1/b2b/passwords/session/reset``
-
-        Args:
-            organization_id: Globally unique UUID that identifies a specific Organization. The `organization_id`
-                is critical to perform operations on an Organization, so be sure to preserve this
-                value. You may also use the organization_slug or organization_external_id here as a
-                convenience.
-            password: The password to authenticate, reset, or set for the first time. Any UTF8 character
-                is allowed, e.g. spaces, emojis, non-English characters, etc.
-            session_token: A secret token for a given Stytch Session.
-            session_jwt: The JSON Web Token (JWT) for a given Stytch Session.
-            session_duration_minutes: Set the session lifetime to be this many minutes from now. This will start a new
-                session if one doesn't already exist, returning both an opaque `session_token` and
-                `session_jwt` for this session. Remember that the `session_jwt` will have a fixed
-                lifetime of five minutes regardless of the underlying session duration, and will
-                need to be refreshed over time. This value must be a minimum of 5 and a maximum of
-                527040 minutes (366 days). If a `session_token` or `session_jwt` is provided then a
-                successful authentication will continue to extend the session this many minutes. If
-                the `session_duration_minutes` parameter is not specified, a Stytch session will be
-                created with a 60 minute duration. If you don't want to use the Stytch session
-                product, you can ignore the session fields in the response.
-            session_custom_claims: Add a custom claims map to the Session being authenticated. Claims are only created
-                if a Session is initialized by providing a value in `session_duration_minutes`.
-                Claims will be included on the Session object and in the JWT. To update a key in an
-                existing Session, supply a new value. To delete a key, supply a null value. Custom
-                claims made with reserved claims (`iss`, `sub`, `aud`, `exp`, `nbf`, `iat`, `jti`)
-                will be ignored. Total custom claims size cannot exceed four kilobytes.
-            locale: In the body.
-            telemetry_id: If the `telemetry_id` is passed, as part of this request, Stytch will call the
-                [Fingerprint Lookup API](https://stytch.com/docs/fraud/api/fingerprint-lookup) and
-                store the associated fingerprints and IPGEO information for the Member. Your
-                workspace must be enabled for Device Fingerprinting to use this feature.
-        """
-        return await self._request(
-            "POST",
-            "/v1/b2b/passwords/session/reset",
-            query=None,
-            headers=None,
-            body={
-                "organization_id": organization_id,
-                "password": password,
-                "session_token": session_token,
-                "session_jwt": session_jwt,
-                "session_duration_minutes": session_duration_minutes,
-                "session_custom_claims": session_custom_claims,
-                "locale": locale,
-                "telemetry_id": telemetry_id,
-            },
-            server=None,
-            cast=models.PasswordsSessionResetResponse.from_dict,
-            extra_headers=extra_headers,
-            timeout=timeout,
-            total_timeout=total_timeout,
-        )
+        """The async form of ``Session.reset``: Reset."""
+        return await self._call(_B2B_PASSWORDS_SESSION_RESET, locals())
 
 
 class AsyncSessionWithRawResponse:
@@ -11191,9 +6353,7 @@ class ExistingPassword(SyncResource):
         session_custom_claims: Dict[str, Any] | Unset = UNSET,
         locale: Literal["en", "es", "pt-br", "fr"] | Unset = UNSET,
         telemetry_id: str | Unset = UNSET,
-        extra_headers: Headers | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
+        **options: Unpack[RequestOptions],
     ) -> models.PasswordsExistingPasswordResetResponse:
         """Reset.
 
@@ -11231,29 +6391,7 @@ class ExistingPassword(SyncResource):
                 store the associated fingerprints and IPGEO information for the Member. Your
                 workspace must be enabled for Device Fingerprinting to use this feature.
         """
-        return self._request(
-            "POST",
-            "/v1/b2b/passwords/existing_password/reset",
-            query=None,
-            headers=None,
-            body={
-                "email_address": email_address,
-                "existing_password": existing_password,
-                "new_password": new_password,
-                "organization_id": organization_id,
-                "session_token": session_token,
-                "session_duration_minutes": session_duration_minutes,
-                "session_jwt": session_jwt,
-                "session_custom_claims": session_custom_claims,
-                "locale": locale,
-                "telemetry_id": telemetry_id,
-            },
-            server=None,
-            cast=models.PasswordsExistingPasswordResetResponse.from_dict,
-            extra_headers=extra_headers,
-            timeout=timeout,
-            total_timeout=total_timeout,
-        )
+        return self._call(_B2B_PASSWORDS_EXISTING_PASSWORD_RESET, locals())
 
 
 class ExistingPasswordWithRawResponse:
@@ -11282,69 +6420,10 @@ class AsyncExistingPassword(AsyncResource):
         session_custom_claims: Dict[str, Any] | Unset = UNSET,
         locale: Literal["en", "es", "pt-br", "fr"] | Unset = UNSET,
         telemetry_id: str | Unset = UNSET,
-        extra_headers: Headers | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
+        **options: Unpack[RequestOptions],
     ) -> models.PasswordsExistingPasswordResetResponse:
-        """Reset.
-
-        ``POST /v1/b2b/passwords/existing_password/reset``
-
-        Args:
-            email_address: The email address of the Member.
-            existing_password: The Member's current password that they supplied.
-            new_password: The Member's elected new password.
-            organization_id: Globally unique UUID that identifies a specific Organization. The `organization_id`
-                is critical to perform operations on an Organization, so be sure to preserve this
-                value. You may also use the organization_slug or organization_external_id here as a
-                convenience.
-            session_token: A secret token for a given Stytch Session.
-            session_duration_minutes: Set the session lifetime to be this many minutes from now. This will start a new
-                session if one doesn't already exist, returning both an opaque `session_token` and
-                `session_jwt` for this session. Remember that the `session_jwt` will have a fixed
-                lifetime of five minutes regardless of the underlying session duration, and will
-                need to be refreshed over time. This value must be a minimum of 5 and a maximum of
-                527040 minutes (366 days). If a `session_token` or `session_jwt` is provided then a
-                successful authentication will continue to extend the session this many minutes. If
-                the `session_duration_minutes` parameter is not specified, a Stytch session will be
-                created with a 60 minute duration. If you don't want to use the Stytch session
-                product, you can ignore the session fields in the response.
-            session_jwt: The JSON Web Token (JWT) for a given Stytch Session.
-            session_custom_claims: Add a custom claims map to the Session being authenticated. Claims are only created
-                if a Session is initialized by providing a value in `session_duration_minutes`.
-                Claims will be included on the Session object and in the JWT. To update a key in an
-                existing Session, supply a new value. To delete a key, supply a null value. Custom
-                claims made with reserved claims (`iss`, `sub`, `aud`, `exp`, `nbf`, `iat`, `jti`)
-                will be ignored. Total custom claims size cannot exceed four kilobytes.
-            locale: In the body.
-            telemetry_id: If the `telemetry_id` is passed, as part of this request, Stytch will call the
-                [Fingerprint Lookup API](https://stytch.com/docs/fraud/api/fingerprint-lookup) and
-                store the associated fingerprints and IPGEO information for the Member. Your
-                workspace must be enabled for Device Fingerprinting to use this feature.
-        """
-        return await self._request(
-            "POST",
-            "/v1/b2b/passwords/existing_password/reset",
-            query=None,
-            headers=None,
-            body={
-                "email_address": email_address,
-                "existing_password": existing_password,
-                "new_password": new_password,
-                "organization_id": organization_id,
-                "session_token": session_token,
-                "session_duration_minutes": session_duration_minutes,
-                "session_jwt": session_jwt,
-                "session_custom_claims": session_custom_claims,
-                "locale": locale,
-                "telemetry_id": telemetry_id,
-            },
-            server=None,
-            cast=models.PasswordsExistingPasswordResetResponse.from_dict,
-            extra_headers=extra_headers,
-            timeout=timeout,
-            total_timeout=total_timeout,
-        )
+        """The async form of ``ExistingPassword.reset``: Reset."""
+        return await self._call(_B2B_PASSWORDS_EXISTING_PASSWORD_RESET, locals())
 
 
 class AsyncExistingPasswordWithRawResponse:
@@ -11365,13 +6444,7 @@ class PasswordsDiscovery(SyncResource):
         return PasswordsDiscoveryWithRawResponse(self)
 
     def authenticate(
-        self,
-        *,
-        email_address: str,
-        password: str,
-        extra_headers: Headers | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
+        self, *, email_address: str, password: str, **options: Unpack[RequestOptions]
     ) -> models.PasswordsDiscoveryAuthenticateResponse:
         """Authenticate.
 
@@ -11382,21 +6455,7 @@ class PasswordsDiscovery(SyncResource):
             password: The password to authenticate, reset, or set for the first time. Any UTF8 character
                 is allowed, e.g. spaces, emojis, non-English characters, etc.
         """
-        return self._request(
-            "POST",
-            "/v1/b2b/passwords/discovery/authenticate",
-            query=None,
-            headers=None,
-            body={
-                "email_address": email_address,
-                "password": password,
-            },
-            server=None,
-            cast=models.PasswordsDiscoveryAuthenticateResponse.from_dict,
-            extra_headers=extra_headers,
-            timeout=timeout,
-            total_timeout=total_timeout,
-        )
+        return self._call(_B2B_PASSWORDS_DISCOVERY_AUTHENTICATE, locals())
 
 
 class PasswordsDiscoveryWithRawResponse:
@@ -11417,38 +6476,10 @@ class AsyncPasswordsDiscovery(AsyncResource):
         return AsyncPasswordsDiscoveryWithRawResponse(self)
 
     async def authenticate(
-        self,
-        *,
-        email_address: str,
-        password: str,
-        extra_headers: Headers | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
+        self, *, email_address: str, password: str, **options: Unpack[RequestOptions]
     ) -> models.PasswordsDiscoveryAuthenticateResponse:
-        """Authenticate.
-
-        ``POST /v1/b2b/passwords/discovery/authenticate``
-
-        Args:
-            email_address: The email address of the Member.
-            password: The password to authenticate, reset, or set for the first time. Any UTF8 character
-                is allowed, e.g. spaces, emojis, non-English characters, etc.
-        """
-        return await self._request(
-            "POST",
-            "/v1/b2b/passwords/discovery/authenticate",
-            query=None,
-            headers=None,
-            body={
-                "email_address": email_address,
-                "password": password,
-            },
-            server=None,
-            cast=models.PasswordsDiscoveryAuthenticateResponse.from_dict,
-            extra_headers=extra_headers,
-            timeout=timeout,
-            total_timeout=total_timeout,
-        )
+        """The async form of ``PasswordsDiscovery.authenticate``: Authenticate."""
+        return await self._call(_B2B_PASSWORDS_DISCOVERY_AUTHENTICATE, locals())
 
 
 class AsyncPasswordsDiscoveryWithRawResponse:
@@ -11475,9 +6506,7 @@ class DiscoveryEmail(SyncResource):
         pkce_code_challenge: str | Unset = UNSET,
         locale: str | Unset = UNSET,
         verify_email_template_id: str | Unset = UNSET,
-        extra_headers: Headers | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
+        **options: Unpack[RequestOptions],
     ) -> models.DiscoveryEmailResetStartResponse:
         """Reset start.
 
@@ -11519,27 +6548,7 @@ class DiscoveryEmail(SyncResource):
                 dashboard](https://stytch.com/dashboard/templates) using our built-in customization
                 options or custom HTML templates with type “Passwords - Email Verification”.
         """
-        return self._request(
-            "POST",
-            "/v1/b2b/passwords/discovery/email/reset/start",
-            query=None,
-            headers=None,
-            body={
-                "email_address": email_address,
-                "reset_password_redirect_url": reset_password_redirect_url,
-                "discovery_redirect_url": discovery_redirect_url,
-                "reset_password_template_id": reset_password_template_id,
-                "reset_password_expiration_minutes": reset_password_expiration_minutes,
-                "pkce_code_challenge": pkce_code_challenge,
-                "locale": locale,
-                "verify_email_template_id": verify_email_template_id,
-            },
-            server=None,
-            cast=models.DiscoveryEmailResetStartResponse.from_dict,
-            extra_headers=extra_headers,
-            timeout=timeout,
-            total_timeout=total_timeout,
-        )
+        return self._call(_B2B_PASSWORDS_DISCOVERY_EMAIL_RESET_START, locals())
 
     def reset(
         self,
@@ -11547,9 +6556,7 @@ class DiscoveryEmail(SyncResource):
         password_reset_token: str,
         password: str,
         pkce_code_verifier: str | Unset = UNSET,
-        extra_headers: Headers | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
+        **options: Unpack[RequestOptions],
     ) -> models.DiscoveryEmailResetResponse:
         """Reset.
 
@@ -11561,22 +6568,7 @@ class DiscoveryEmail(SyncResource):
                 is allowed, e.g. spaces, emojis, non-English characters, etc.
             pkce_code_verifier: In the body.
         """
-        return self._request(
-            "POST",
-            "/v1/b2b/passwords/discovery/email/reset",
-            query=None,
-            headers=None,
-            body={
-                "password_reset_token": password_reset_token,
-                "password": password,
-                "pkce_code_verifier": pkce_code_verifier,
-            },
-            server=None,
-            cast=models.DiscoveryEmailResetResponse.from_dict,
-            extra_headers=extra_headers,
-            timeout=timeout,
-            total_timeout=total_timeout,
-        )
+        return self._call(_B2B_PASSWORDS_DISCOVERY_EMAIL_RESET, locals())
 
 
 class DiscoveryEmailWithRawResponse:
@@ -11604,71 +6596,10 @@ class AsyncDiscoveryEmail(AsyncResource):
         pkce_code_challenge: str | Unset = UNSET,
         locale: str | Unset = UNSET,
         verify_email_template_id: str | Unset = UNSET,
-        extra_headers: Headers | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
+        **options: Unpack[RequestOptions],
     ) -> models.DiscoveryEmailResetStartResponse:
-        """Reset start.
-
-        ``POST /v1/b2b/passwords/discovery/email/reset/start``
-
-        Args:
-            email_address: The email address of the Member to start the email reset process for.
-            reset_password_redirect_url: The URL that the Member is redirected to from the reset password magic link. This
-                URL should display your application's reset password page. Before rendering the
-                reset page, extract the `token` from the query parameters. On the reset page,
-                collect the new password and complete the flow by calling the corresponding Password
-                Reset by Email endpoint. If this parameter is not specified, the default Reset
-                Password redirect URL configured in the Dashboard will be used. If you have not set
-                a default Reset Password redirect URL, an error is returned.
-            discovery_redirect_url: The URL that the end user clicks from the discovery Magic Link. This URL should be
-                an endpoint in the backend server that verifies the request by querying Stytch's
-                discovery authenticate endpoint and continues the flow. If this value is not passed,
-                the default discovery redirect URL that you set in your Dashboard is used. If you
-                have not set a default discovery redirect URL, an error is returned.
-            reset_password_template_id: Use a custom template for reset password emails. By default, it will use your
-                default email template. Templates can be added in the [Stytch
-                dashboard](https://stytch.com/dashboard/templates) using our built-in customization
-                options or custom HTML templates with type “Passwords - Reset Password”.
-            reset_password_expiration_minutes: Sets a time limit after which the email link to reset the member's password will no
-                longer be valid. The minimum allowed expiration is 5 minutes and the maximum is
-                10080 minutes (7 days). By default, the expiration is 30 minutes.
-            pkce_code_challenge: In the body.
-            locale: Used to determine which language to use when sending the user this delivery method.
-                Parameter is an [IETF BCP 47 language
-                tag](https://www.w3.org/International/articles/language-tags/), e.g. `"en"`.
-                Currently supported languages are English (`"en"`), Spanish (`"es"`), French
-                (`"fr"`) and Brazilian Portuguese (`"pt-br"`); if no value is provided, the copy
-                defaults to English. Request support for additional languages
-                [here](https://docs.google.com/forms/d/e/1FAIpQLScZSpAu_m2AmLXRT3F3kap-s_mcV6UTBitYn6CdyWP0-o7YjQ/viewform?usp=sf_link")!
-            verify_email_template_id: Use a custom template for verification emails sent during password reset flows. When
-                cross-organization passwords are enabled for your Project, this template will be
-                used the first time a user sets a password via a password reset flow. By default, it
-                will use your default email template. Templates can be added in the [Stytch
-                dashboard](https://stytch.com/dashboard/templates) using our built-in customization
-                options or custom HTML templates with type “Passwords - Email Verification”.
-        """
-        return await self._request(
-            "POST",
-            "/v1/b2b/passwords/discovery/email/reset/start",
-            query=None,
-            headers=None,
-            body={
-                "email_address": email_address,
-                "reset_password_redirect_url": reset_password_redirect_url,
-                "discovery_redirect_url": discovery_redirect_url,
-                "reset_password_template_id": reset_password_template_id,
-                "reset_password_expiration_minutes": reset_password_expiration_minutes,
-                "pkce_code_challenge": pkce_code_challenge,
-                "locale": locale,
-                "verify_email_template_id": verify_email_template_id,
-            },
-            server=None,
-            cast=models.DiscoveryEmailResetStartResponse.from_dict,
-            extra_headers=extra_headers,
-            timeout=timeout,
-            total_timeout=total_timeout,
-        )
+        """The async form of ``DiscoveryEmail.reset_start``: Reset start."""
+        return await self._call(_B2B_PASSWORDS_DISCOVERY_EMAIL_RESET_START, locals())
 
     async def reset(
         self,
@@ -11676,36 +6607,10 @@ class AsyncDiscoveryEmail(AsyncResource):
         password_reset_token: str,
         password: str,
         pkce_code_verifier: str | Unset = UNSET,
-        extra_headers: Headers | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
+        **options: Unpack[RequestOptions],
     ) -> models.DiscoveryEmailResetResponse:
-        """Reset.
-
-        ``POST /v1/b2b/passwords/discovery/email/reset``
-
-        Args:
-            password_reset_token: The password reset token to authenticate.
-            password: The password to authenticate, reset, or set for the first time. Any UTF8 character
-                is allowed, e.g. spaces, emojis, non-English characters, etc.
-            pkce_code_verifier: In the body.
-        """
-        return await self._request(
-            "POST",
-            "/v1/b2b/passwords/discovery/email/reset",
-            query=None,
-            headers=None,
-            body={
-                "password_reset_token": password_reset_token,
-                "password": password,
-                "pkce_code_verifier": pkce_code_verifier,
-            },
-            server=None,
-            cast=models.DiscoveryEmailResetResponse.from_dict,
-            extra_headers=extra_headers,
-            timeout=timeout,
-            total_timeout=total_timeout,
-        )
+        """The async form of ``DiscoveryEmail.reset``: Reset."""
+        return await self._call(_B2B_PASSWORDS_DISCOVERY_EMAIL_RESET, locals())
 
 
 class AsyncDiscoveryEmailWithRawResponse:
@@ -11740,9 +6645,7 @@ class Sso(SyncResource):
         *,
         x_stytch_member_session: str | Unset = UNSET,
         x_stytch_member_session_jwt: str | Unset = UNSET,
-        extra_headers: Headers | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
+        **options: Unpack[RequestOptions],
     ) -> models.SsoGetConnectionsResponse:
         """Get connections.
 
@@ -11758,21 +6661,7 @@ class Sso(SyncResource):
             x_stytch_member_session_jwt: A Stytch Session JSON Web Token (JWT) that can be used to run the request with the
                 given member's permissions.
         """
-        return self._request(
-            "GET",
-            f"/v1/b2b/sso/{path_param(organization_id)}",
-            query=None,
-            headers={
-                "X-Stytch-Member-Session": x_stytch_member_session,
-                "X-Stytch-Member-SessionJWT": x_stytch_member_session_jwt,
-            },
-            body=None,
-            server=None,
-            cast=models.SsoGetConnectionsResponse.from_dict,
-            extra_headers=extra_headers,
-            timeout=timeout,
-            total_timeout=total_timeout,
-        )
+        return self._call(_B2B_SSO_GET_CONNECTIONS, locals())
 
     def delete_connection(
         self,
@@ -11781,9 +6670,7 @@ class Sso(SyncResource):
         *,
         x_stytch_member_session: str | Unset = UNSET,
         x_stytch_member_session_jwt: str | Unset = UNSET,
-        extra_headers: Headers | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
+        **options: Unpack[RequestOptions],
     ) -> models.SsoDeleteConnectionResponse:
         """Delete connection.
 
@@ -11799,21 +6686,7 @@ class Sso(SyncResource):
             x_stytch_member_session_jwt: A Stytch Session JSON Web Token (JWT) that can be used to run the request with the
                 given member's permissions.
         """
-        return self._request(
-            "DELETE",
-            f"/v1/b2b/sso/{path_param(organization_id)}/connections/{path_param(connection_id)}",
-            query=None,
-            headers={
-                "X-Stytch-Member-Session": x_stytch_member_session,
-                "X-Stytch-Member-SessionJWT": x_stytch_member_session_jwt,
-            },
-            body=None,
-            server=None,
-            cast=models.SsoDeleteConnectionResponse.from_dict,
-            extra_headers=extra_headers,
-            timeout=timeout,
-            total_timeout=total_timeout,
-        )
+        return self._call(_B2B_SSO_DELETE_CONNECTION, locals())
 
     def authenticate(
         self,
@@ -11829,9 +6702,7 @@ class Sso(SyncResource):
         ) = UNSET,
         intermediate_session_token: str | Unset = UNSET,
         telemetry_id: str | Unset = UNSET,
-        extra_headers: Headers | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
+        **options: Unpack[RequestOptions],
     ) -> models.SsoAuthenticateResponse:
         """Authenticate.
 
@@ -11871,28 +6742,7 @@ class Sso(SyncResource):
                 store the associated fingerprints and IPGEO information for the Member. Your
                 workspace must be enabled for Device Fingerprinting to use this feature.
         """
-        return self._request(
-            "POST",
-            "/v1/b2b/sso/authenticate",
-            query=None,
-            headers=None,
-            body={
-                "sso_token": sso_token,
-                "pkce_code_verifier": pkce_code_verifier,
-                "session_token": session_token,
-                "session_jwt": session_jwt,
-                "session_duration_minutes": session_duration_minutes,
-                "session_custom_claims": session_custom_claims,
-                "locale": locale,
-                "intermediate_session_token": intermediate_session_token,
-                "telemetry_id": telemetry_id,
-            },
-            server=None,
-            cast=models.SsoAuthenticateResponse.from_dict,
-            extra_headers=extra_headers,
-            timeout=timeout,
-            total_timeout=total_timeout,
-        )
+        return self._call(_B2B_SSO_AUTHENTICATE, locals())
 
 
 class SsoWithRawResponse:
@@ -11928,39 +6778,10 @@ class AsyncSso(AsyncResource):
         *,
         x_stytch_member_session: str | Unset = UNSET,
         x_stytch_member_session_jwt: str | Unset = UNSET,
-        extra_headers: Headers | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
+        **options: Unpack[RequestOptions],
     ) -> models.SsoGetConnectionsResponse:
-        """Get connections.
-
-        ``GET /v1/b2b/sso/{organization_id}``
-
-        Args:
-            organization_id: Globally unique UUID that identifies a specific Organization. The `organization_id`
-                is critical to perform operations on an Organization, so be sure to preserve this
-                value. You may also use the organization_slug or organization_external_id here as a
-                convenience.
-            x_stytch_member_session: A Stytch session that can be used to run the request with the given member's
-                permissions.
-            x_stytch_member_session_jwt: A Stytch Session JSON Web Token (JWT) that can be used to run the request with the
-                given member's permissions.
-        """
-        return await self._request(
-            "GET",
-            f"/v1/b2b/sso/{path_param(organization_id)}",
-            query=None,
-            headers={
-                "X-Stytch-Member-Session": x_stytch_member_session,
-                "X-Stytch-Member-SessionJWT": x_stytch_member_session_jwt,
-            },
-            body=None,
-            server=None,
-            cast=models.SsoGetConnectionsResponse.from_dict,
-            extra_headers=extra_headers,
-            timeout=timeout,
-            total_timeout=total_timeout,
-        )
+        """The async form of ``Sso.get_connections``: Get connections."""
+        return await self._call(_B2B_SSO_GET_CONNECTIONS, locals())
 
     async def delete_connection(
         self,
@@ -11969,39 +6790,10 @@ class AsyncSso(AsyncResource):
         *,
         x_stytch_member_session: str | Unset = UNSET,
         x_stytch_member_session_jwt: str | Unset = UNSET,
-        extra_headers: Headers | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
+        **options: Unpack[RequestOptions],
     ) -> models.SsoDeleteConnectionResponse:
-        """Delete connection.
-
-        ``DELETE /v1/b2b/sso/{organization_id}/connections/{connection_id}``
-
-        Args:
-            organization_id: The organization ID that the SSO connection belongs to. You may also use the
-                organization_slug or organization_external_id here as a convenience.
-            connection_id: The ID of the SSO connection. SAML, OIDC, and External connection IDs can be
-                provided.
-            x_stytch_member_session: A Stytch session that can be used to run the request with the given member's
-                permissions.
-            x_stytch_member_session_jwt: A Stytch Session JSON Web Token (JWT) that can be used to run the request with the
-                given member's permissions.
-        """
-        return await self._request(
-            "DELETE",
-            f"/v1/b2b/sso/{path_param(organization_id)}/connections/{path_param(connection_id)}",
-            query=None,
-            headers={
-                "X-Stytch-Member-Session": x_stytch_member_session,
-                "X-Stytch-Member-SessionJWT": x_stytch_member_session_jwt,
-            },
-            body=None,
-            server=None,
-            cast=models.SsoDeleteConnectionResponse.from_dict,
-            extra_headers=extra_headers,
-            timeout=timeout,
-            total_timeout=total_timeout,
-        )
+        """The async form of ``Sso.delete_connection``: Delete connection."""
+        return await self._call(_B2B_SSO_DELETE_CONNECTION, locals())
 
     async def authenticate(
         self,
@@ -12017,70 +6809,10 @@ class AsyncSso(AsyncResource):
         ) = UNSET,
         intermediate_session_token: str | Unset = UNSET,
         telemetry_id: str | Unset = UNSET,
-        extra_headers: Headers | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
+        **options: Unpack[RequestOptions],
     ) -> models.SsoAuthenticateResponse:
-        """Authenticate.
-
-        ``POST /v1/b2b/sso/authenticate``
-
-        Args:
-            sso_token: The token to authenticate.
-            pkce_code_verifier: A base64url encoded one time secret used to validate that the request starts and
-                ends on the same device.
-            session_token: The `session_token` belonging to the member that you wish to associate the email
-                with.
-            session_jwt: The `session_jwt` belonging to the member that you wish to associate the email with.
-            session_duration_minutes: Set the session lifetime to be this many minutes from now. This will start a new
-                session if one doesn't already exist, returning both an opaque `session_token` and
-                `session_jwt` for this session. Remember that the `session_jwt` will have a fixed
-                lifetime of five minutes regardless of the underlying session duration, and will
-                need to be refreshed over time. This value must be a minimum of 5 and a maximum of
-                527040 minutes (366 days). If a `session_token` or `session_jwt` is provided then a
-                successful authentication will continue to extend the session this many minutes. If
-                the `session_duration_minutes` parameter is not specified, a Stytch session will be
-                created with a 60 minute duration. If you don't want to use the Stytch session
-                product, you can ignore the session fields in the response.
-            session_custom_claims: Add a custom claims map to the Session being authenticated. Claims are only created
-                if a Session is initialized by providing a value in `session_duration_minutes`.
-                Claims will be included on the Session object and in the JWT. To update a key in an
-                existing Session, supply a new value. To delete a key, supply a null value. Custom
-                claims made with reserved claims (`iss`, `sub`, `aud`, `exp`, `nbf`, `iat`, `jti`)
-                will be ignored. Total custom claims size cannot exceed four kilobytes.
-            locale: In the body.
-            intermediate_session_token: Adds this primary authentication factor to the intermediate session token. If the
-                resulting set of factors satisfies the organization's primary authentication
-                requirements and MFA requirements, the intermediate session token will be consumed
-                and converted to a member session. If not, the same intermediate session token will
-                be returned.
-            telemetry_id: If the `telemetry_id` is passed, as part of this request, Stytch will call the
-                [Fingerprint Lookup API](https://stytch.com/docs/fraud/api/fingerprint-lookup) and
-                store the associated fingerprints and IPGEO information for the Member. Your
-                workspace must be enabled for Device Fingerprinting to use this feature.
-        """
-        return await self._request(
-            "POST",
-            "/v1/b2b/sso/authenticate",
-            query=None,
-            headers=None,
-            body={
-                "sso_token": sso_token,
-                "pkce_code_verifier": pkce_code_verifier,
-                "session_token": session_token,
-                "session_jwt": session_jwt,
-                "session_duration_minutes": session_duration_minutes,
-                "session_custom_claims": session_custom_claims,
-                "locale": locale,
-                "intermediate_session_token": intermediate_session_token,
-                "telemetry_id": telemetry_id,
-            },
-            server=None,
-            cast=models.SsoAuthenticateResponse.from_dict,
-            extra_headers=extra_headers,
-            timeout=timeout,
-            total_timeout=total_timeout,
-        )
+        """The async form of ``Sso.authenticate``: Authenticate."""
+        return await self._call(_B2B_SSO_AUTHENTICATE, locals())
 
 
 class AsyncSsoWithRawResponse:
@@ -12125,9 +6857,7 @@ class Oidc(SyncResource):
             ]
             | Unset
         ) = UNSET,
-        extra_headers: Headers | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
+        **options: Unpack[RequestOptions],
     ) -> models.OidcCreateConnectionResponse:
         """Create connection.
 
@@ -12145,24 +6875,7 @@ class Oidc(SyncResource):
             display_name: A human-readable display name for the connection.
             identity_provider: In the body.
         """
-        return self._request(
-            "POST",
-            f"/v1/b2b/sso/oidc/{path_param(organization_id)}",
-            query=None,
-            headers={
-                "X-Stytch-Member-Session": x_stytch_member_session,
-                "X-Stytch-Member-SessionJWT": x_stytch_member_session_jwt,
-            },
-            body={
-                "display_name": display_name,
-                "identity_provider": identity_provider,
-            },
-            server=None,
-            cast=models.OidcCreateConnectionResponse.from_dict,
-            extra_headers=extra_headers,
-            timeout=timeout,
-            total_timeout=total_timeout,
-        )
+        return self._call(_B2B_SSO_OIDC_CREATE_CONNECTION, locals())
 
     def update_connection(
         self,
@@ -12201,9 +6914,7 @@ class Oidc(SyncResource):
         ) = UNSET,
         custom_scopes: str | Unset = UNSET,
         attribute_mapping: Dict[str, Any] | Unset = UNSET,
-        extra_headers: Headers | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
+        **options: Unpack[RequestOptions],
     ) -> models.OidcUpdateConnectionResponse:
         """Update connection.
 
@@ -12242,33 +6953,7 @@ class Oidc(SyncResource):
                 map the IdP-defined User attributes to Stytch-specific values, which will appear on
                 the member's Trusted Metadata.
         """
-        return self._request(
-            "PUT",
-            f"/v1/b2b/sso/oidc/{path_param(organization_id)}/connections/{path_param(connection_id)}",
-            query=None,
-            headers={
-                "X-Stytch-Member-Session": x_stytch_member_session,
-                "X-Stytch-Member-SessionJWT": x_stytch_member_session_jwt,
-            },
-            body={
-                "display_name": display_name,
-                "client_id": client_id,
-                "client_secret": client_secret,
-                "issuer": issuer,
-                "authorization_url": authorization_url,
-                "token_url": token_url,
-                "userinfo_url": userinfo_url,
-                "jwks_url": jwks_url,
-                "identity_provider": identity_provider,
-                "custom_scopes": custom_scopes,
-                "attribute_mapping": attribute_mapping,
-            },
-            server=None,
-            cast=models.OidcUpdateConnectionResponse.from_dict,
-            extra_headers=extra_headers,
-            timeout=timeout,
-            total_timeout=total_timeout,
-        )
+        return self._call(_B2B_SSO_OIDC_UPDATE_CONNECTION, locals())
 
 
 class OidcWithRawResponse:
@@ -12312,44 +6997,10 @@ class AsyncOidc(AsyncResource):
             ]
             | Unset
         ) = UNSET,
-        extra_headers: Headers | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
+        **options: Unpack[RequestOptions],
     ) -> models.OidcCreateConnectionResponse:
-        """Create connection.
-
-        ``POST /v1/b2b/sso/oidc/{organization_id}``
-
-        Args:
-            organization_id: Globally unique UUID that identifies a specific Organization. The `organization_id`
-                is critical to perform operations on an Organization, so be sure to preserve this
-                value. You may also use the organization_slug or organization_external_id here as a
-                convenience.
-            x_stytch_member_session: A Stytch session that can be used to run the request with the given member's
-                permissions.
-            x_stytch_member_session_jwt: A Stytch Session JSON Web Token (JWT) that can be used to run the request with the
-                given member's permissions.
-            display_name: A human-readable display name for the connection.
-            identity_provider: In the body.
-        """
-        return await self._request(
-            "POST",
-            f"/v1/b2b/sso/oidc/{path_param(organization_id)}",
-            query=None,
-            headers={
-                "X-Stytch-Member-Session": x_stytch_member_session,
-                "X-Stytch-Member-SessionJWT": x_stytch_member_session_jwt,
-            },
-            body={
-                "display_name": display_name,
-                "identity_provider": identity_provider,
-            },
-            server=None,
-            cast=models.OidcCreateConnectionResponse.from_dict,
-            extra_headers=extra_headers,
-            timeout=timeout,
-            total_timeout=total_timeout,
-        )
+        """The async form of ``Oidc.create_connection``: Create connection."""
+        return await self._call(_B2B_SSO_OIDC_CREATE_CONNECTION, locals())
 
     async def update_connection(
         self,
@@ -12388,74 +7039,10 @@ class AsyncOidc(AsyncResource):
         ) = UNSET,
         custom_scopes: str | Unset = UNSET,
         attribute_mapping: Dict[str, Any] | Unset = UNSET,
-        extra_headers: Headers | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
+        **options: Unpack[RequestOptions],
     ) -> models.OidcUpdateConnectionResponse:
-        """Update connection.
-
-        ``PUT /v1/b2b/sso/oidc/{organization_id}/connections/{connection_id}``
-
-        Args:
-            organization_id: Globally unique UUID that identifies a specific Organization. The `organization_id`
-                is critical to perform operations on an Organization, so be sure to preserve this
-                value. You may also use the organization_slug or organization_external_id here as a
-                convenience.
-            connection_id: Globally unique UUID that identifies a specific SSO `connection_id` for a Member.
-            x_stytch_member_session: A Stytch session that can be used to run the request with the given member's
-                permissions.
-            x_stytch_member_session_jwt: A Stytch Session JSON Web Token (JWT) that can be used to run the request with the
-                given member's permissions.
-            display_name: A human-readable display name for the connection.
-            client_id: The OAuth2.0 client ID used to authenticate login attempts. This will be provided by
-                the IdP.
-            client_secret: The secret belonging to the OAuth2.0 client used to authenticate login attempts.
-                This will be provided by the IdP.
-            issuer: A case-sensitive `https://` URL that uniquely identifies the IdP. This will be
-                provided by the IdP.
-            authorization_url: The location of the URL that starts an OAuth login at the IdP. This will be provided
-                by the IdP.
-            token_url: The location of the URL that issues OAuth2.0 access tokens and OIDC ID tokens. This
-                will be provided by the IdP.
-            userinfo_url: The location of the IDP's [UserInfo
-                Endpoint](https://openid.net/specs/openid-connect-core-1_0.html#UserInfo). This will
-                be provided by the IdP.
-            jwks_url: The location of the IdP's JSON Web Key Set, used to verify credentials issued by the
-                IdP. This will be provided by the IdP.
-            identity_provider: In the body.
-            custom_scopes: Include a space-separated list of custom scopes that you'd like to include. Note
-                that this list must be URL encoded, e.g. the spaces must be expressed as %20.
-            attribute_mapping: An object that represents the attributes used to identify a Member. This object will
-                map the IdP-defined User attributes to Stytch-specific values, which will appear on
-                the member's Trusted Metadata.
-        """
-        return await self._request(
-            "PUT",
-            f"/v1/b2b/sso/oidc/{path_param(organization_id)}/connections/{path_param(connection_id)}",
-            query=None,
-            headers={
-                "X-Stytch-Member-Session": x_stytch_member_session,
-                "X-Stytch-Member-SessionJWT": x_stytch_member_session_jwt,
-            },
-            body={
-                "display_name": display_name,
-                "client_id": client_id,
-                "client_secret": client_secret,
-                "issuer": issuer,
-                "authorization_url": authorization_url,
-                "token_url": token_url,
-                "userinfo_url": userinfo_url,
-                "jwks_url": jwks_url,
-                "identity_provider": identity_provider,
-                "custom_scopes": custom_scopes,
-                "attribute_mapping": attribute_mapping,
-            },
-            server=None,
-            cast=models.OidcUpdateConnectionResponse.from_dict,
-            extra_headers=extra_headers,
-            timeout=timeout,
-            total_timeout=total_timeout,
-        )
+        """The async form of ``Oidc.update_connection``: Update connection."""
+        return await self._call(_B2B_SSO_OIDC_UPDATE_CONNECTION, locals())
 
 
 class AsyncOidcWithRawResponse:
@@ -12499,9 +7086,7 @@ class Saml(SyncResource):
             ]
             | Unset
         ) = UNSET,
-        extra_headers: Headers | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
+        **options: Unpack[RequestOptions],
     ) -> models.SamlCreateConnectionResponse:
         """Create connection.
 
@@ -12519,24 +7104,7 @@ class Saml(SyncResource):
             display_name: A human-readable display name for the connection.
             identity_provider: In the body.
         """
-        return self._request(
-            "POST",
-            f"/v1/b2b/sso/saml/{path_param(organization_id)}",
-            query=None,
-            headers={
-                "X-Stytch-Member-Session": x_stytch_member_session,
-                "X-Stytch-Member-SessionJWT": x_stytch_member_session_jwt,
-            },
-            body={
-                "display_name": display_name,
-                "identity_provider": identity_provider,
-            },
-            server=None,
-            cast=models.SamlCreateConnectionResponse.from_dict,
-            extra_headers=extra_headers,
-            timeout=timeout,
-            total_timeout=total_timeout,
-        )
+        return self._call(_B2B_SSO_SAML_CREATE_CONNECTION, locals())
 
     def update_connection(
         self,
@@ -12583,9 +7151,7 @@ class Saml(SyncResource):
         idp_initiated_auth_disabled: bool | Unset = UNSET,
         saml_encryption_private_key: str | Unset = UNSET,
         allow_gateway_callback: bool | Unset = UNSET,
-        extra_headers: Headers | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
+        **options: Unpack[RequestOptions],
     ) -> models.SamlUpdateConnectionResponse:
         """Update connection.
 
@@ -12646,37 +7212,7 @@ class Saml(SyncResource):
                 format (starting with "-----BEGIN RSA PRIVATE KEY-----") is supported.
             allow_gateway_callback: In the body.
         """
-        return self._request(
-            "PUT",
-            f"/v1/b2b/sso/saml/{path_param(organization_id)}/connections/{path_param(connection_id)}",
-            query=None,
-            headers={
-                "X-Stytch-Member-Session": x_stytch_member_session,
-                "X-Stytch-Member-SessionJWT": x_stytch_member_session_jwt,
-            },
-            body={
-                "idp_entity_id": idp_entity_id,
-                "display_name": display_name,
-                "attribute_mapping": attribute_mapping,
-                "x509_certificate": x509_certificate,
-                "idp_sso_url": idp_sso_url,
-                "saml_connection_implicit_role_assignments": saml_connection_implicit_role_assignments,
-                "saml_group_implicit_role_assignments": saml_group_implicit_role_assignments,
-                "alternative_audience_uri": alternative_audience_uri,
-                "identity_provider": identity_provider,
-                "signing_private_key": signing_private_key,
-                "nameid_format": nameid_format,
-                "alternative_acs_url": alternative_acs_url,
-                "idp_initiated_auth_disabled": idp_initiated_auth_disabled,
-                "saml_encryption_private_key": saml_encryption_private_key,
-                "allow_gateway_callback": allow_gateway_callback,
-            },
-            server=None,
-            cast=models.SamlUpdateConnectionResponse.from_dict,
-            extra_headers=extra_headers,
-            timeout=timeout,
-            total_timeout=total_timeout,
-        )
+        return self._call(_B2B_SSO_SAML_UPDATE_CONNECTION, locals())
 
     def update_by_url(
         self,
@@ -12686,9 +7222,7 @@ class Saml(SyncResource):
         metadata_url: str,
         x_stytch_member_session: str | Unset = UNSET,
         x_stytch_member_session_jwt: str | Unset = UNSET,
-        extra_headers: Headers | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
+        **options: Unpack[RequestOptions],
     ) -> models.SamlUpdateByUrlResponse:
         """Update by url.
 
@@ -12706,23 +7240,7 @@ class Saml(SyncResource):
             x_stytch_member_session_jwt: A Stytch Session JSON Web Token (JWT) that can be used to run the request with the
                 given member's permissions.
         """
-        return self._request(
-            "PUT",
-            f"/v1/b2b/sso/saml/{path_param(organization_id)}/connections/{path_param(connection_id)}/url",
-            query=None,
-            headers={
-                "X-Stytch-Member-Session": x_stytch_member_session,
-                "X-Stytch-Member-SessionJWT": x_stytch_member_session_jwt,
-            },
-            body={
-                "metadata_url": metadata_url,
-            },
-            server=None,
-            cast=models.SamlUpdateByUrlResponse.from_dict,
-            extra_headers=extra_headers,
-            timeout=timeout,
-            total_timeout=total_timeout,
-        )
+        return self._call(_B2B_SSO_SAML_UPDATE_BY_URL, locals())
 
     def delete_verification_certificate(
         self,
@@ -12732,9 +7250,7 @@ class Saml(SyncResource):
         *,
         x_stytch_member_session: str | Unset = UNSET,
         x_stytch_member_session_jwt: str | Unset = UNSET,
-        extra_headers: Headers | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
+        **options: Unpack[RequestOptions],
     ) -> models.DeleteVerificationCertificateResponse:
         """Delete verification certificate.
 
@@ -12750,21 +7266,7 @@ class Saml(SyncResource):
             x_stytch_member_session_jwt: A Stytch Session JSON Web Token (JWT) that can be used to run the request with the
                 given member's permissions.
         """
-        return self._request(
-            "DELETE",
-            f"/v1/b2b/sso/saml/{path_param(organization_id)}/connections/{path_param(connection_id)}/verification_certificates/{path_param(certificate_id)}",
-            query=None,
-            headers={
-                "X-Stytch-Member-Session": x_stytch_member_session,
-                "X-Stytch-Member-SessionJWT": x_stytch_member_session_jwt,
-            },
-            body=None,
-            server=None,
-            cast=models.DeleteVerificationCertificateResponse.from_dict,
-            extra_headers=extra_headers,
-            timeout=timeout,
-            total_timeout=total_timeout,
-        )
+        return self._call(_B2B_SSO_SAML_DELETE_VERIFICATION_CERTIFICATE, locals())
 
     def delete_encryption_private_key(
         self,
@@ -12774,9 +7276,7 @@ class Saml(SyncResource):
         *,
         x_stytch_member_session: str | Unset = UNSET,
         x_stytch_member_session_jwt: str | Unset = UNSET,
-        extra_headers: Headers | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
+        **options: Unpack[RequestOptions],
     ) -> models.SamlDeleteEncryptionPrivateKeyResponse:
         """Delete encryption private key.
 
@@ -12794,21 +7294,7 @@ class Saml(SyncResource):
             x_stytch_member_session_jwt: A Stytch Session JSON Web Token (JWT) that can be used to run the request with the
                 given member's permissions.
         """
-        return self._request(
-            "DELETE",
-            f"/v1/b2b/sso/saml/{path_param(organization_id)}/connections/{path_param(connection_id)}/encryption_private_keys/{path_param(private_key_id)}",
-            query=None,
-            headers={
-                "X-Stytch-Member-Session": x_stytch_member_session,
-                "X-Stytch-Member-SessionJWT": x_stytch_member_session_jwt,
-            },
-            body=None,
-            server=None,
-            cast=models.SamlDeleteEncryptionPrivateKeyResponse.from_dict,
-            extra_headers=extra_headers,
-            timeout=timeout,
-            total_timeout=total_timeout,
-        )
+        return self._call(_B2B_SSO_SAML_DELETE_ENCRYPTION_PRIVATE_KEY, locals())
 
 
 class SamlWithRawResponse:
@@ -12859,44 +7345,10 @@ class AsyncSaml(AsyncResource):
             ]
             | Unset
         ) = UNSET,
-        extra_headers: Headers | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
+        **options: Unpack[RequestOptions],
     ) -> models.SamlCreateConnectionResponse:
-        """Create connection.
-
-        ``POST /v1/b2b/sso/saml/{organization_id}``
-
-        Args:
-            organization_id: Globally unique UUID that identifies a specific Organization. The `organization_id`
-                is critical to perform operations on an Organization, so be sure to preserve this
-                value. You may also use the organization_slug or organization_external_id here as a
-                convenience.
-            x_stytch_member_session: A Stytch session that can be used to run the request with the given member's
-                permissions.
-            x_stytch_member_session_jwt: A Stytch Session JSON Web Token (JWT) that can be used to run the request with the
-                given member's permissions.
-            display_name: A human-readable display name for the connection.
-            identity_provider: In the body.
-        """
-        return await self._request(
-            "POST",
-            f"/v1/b2b/sso/saml/{path_param(organization_id)}",
-            query=None,
-            headers={
-                "X-Stytch-Member-Session": x_stytch_member_session,
-                "X-Stytch-Member-SessionJWT": x_stytch_member_session_jwt,
-            },
-            body={
-                "display_name": display_name,
-                "identity_provider": identity_provider,
-            },
-            server=None,
-            cast=models.SamlCreateConnectionResponse.from_dict,
-            extra_headers=extra_headers,
-            timeout=timeout,
-            total_timeout=total_timeout,
-        )
+        """The async form of ``Saml.create_connection``: Create connection."""
+        return await self._call(_B2B_SSO_SAML_CREATE_CONNECTION, locals())
 
     async def update_connection(
         self,
@@ -12943,100 +7395,10 @@ class AsyncSaml(AsyncResource):
         idp_initiated_auth_disabled: bool | Unset = UNSET,
         saml_encryption_private_key: str | Unset = UNSET,
         allow_gateway_callback: bool | Unset = UNSET,
-        extra_headers: Headers | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
+        **options: Unpack[RequestOptions],
     ) -> models.SamlUpdateConnectionResponse:
-        """Update connection.
-
-        ``PUT /v1/b2b/sso/saml/{organization_id}/connections/{connection_id}``
-
-        Args:
-            organization_id: Globally unique UUID that identifies a specific Organization. The `organization_id`
-                is critical to perform operations on an Organization, so be sure to preserve this
-                value. You may also use the organization_slug or organization_external_id here as a
-                convenience.
-            connection_id: Globally unique UUID that identifies a specific SSO `connection_id` for a Member.
-            x_stytch_member_session: A Stytch session that can be used to run the request with the given member's
-                permissions.
-            x_stytch_member_session_jwt: A Stytch Session JSON Web Token (JWT) that can be used to run the request with the
-                given member's permissions.
-            idp_entity_id: A globally unique name for the IdP. This will be provided by the IdP.
-            display_name: A human-readable display name for the connection.
-            attribute_mapping: An object that represents the attributes used to identify a Member. This object will
-                map the IdP-defined User attributes to Stytch-specific values. Required attributes:
-                `email` and one of `full_name` or `first_name` and `last_name`.
-            x509_certificate: A certificate that Stytch will use to verify the sign-in assertion sent by the IdP,
-                in [PEM](https://en.wikipedia.org/wiki/Privacy-Enhanced_Mail) format. See our [X509
-                guide](https://stytch.com/docs/b2b/api/saml-certificates) for more info.
-            idp_sso_url: The URL for which assertions for login requests will be sent. This will be provided
-                by the IdP.
-            saml_connection_implicit_role_assignments: All Members who log in with this SAML connection will implicitly receive the
-                specified Roles. See the [RBAC
-                guide](https://stytch.com/docs/b2b/guides/rbac/role-assignment) for more information
-                about role assignment.
-            saml_group_implicit_role_assignments: Defines the names of the SAML groups that grant specific role assignments. For each
-                group-Role pair, if a Member logs in with this SAML connection and belongs to the
-                specified SAML group, they will be granted the associated Role. See the [RBAC
-                guide](https://stytch.com/docs/b2b/guides/rbac/role-assignment) for more information
-                about role assignment. Before adding any group implicit role assignments, you must
-                add a "groups" key to your SAML connection's `attribute_mapping`. Make sure that
-                your IdP is configured to correctly send the group information.
-            alternative_audience_uri: An alternative URL to use for the Audience Restriction. This value can be used when
-                you wish to migrate an existing SAML integration to Stytch with zero downtime. Read
-                our [SSO migration
-                guide](https://stytch.com/docs/b2b/guides/migrations/additional-migration-considerations)
-                for more info.
-            identity_provider: In the body.
-            signing_private_key: A PKCS1 format RSA private key used for signing SAML requests. Only PKCS1 format
-                (starting with "-----BEGIN RSA PRIVATE KEY-----") is supported. When provided,
-                Stytch will generate a new x509 certificate from this key and return it in the
-                signing_certificates array.
-            nameid_format: The NameID format the SAML Connection expects to use. Defaults to
-                `urn:oasis:names:tc:SAML:1.1:nameid-format:emailAddress`.
-            alternative_acs_url: An alternative URL to use for the `AssertionConsumerServiceURL` in SP initiated SAML
-                AuthNRequests. This value can be used when you wish to migrate an existing SAML
-                integration to Stytch with zero downtime. Note that you will be responsible for
-                proxying requests sent to the Alternative ACS URL to Stytch. Read our [SSO migration
-                guide](https://stytch.com/docs/b2b/guides/migrations/additional-migration-considerations)
-                for more info.
-            idp_initiated_auth_disabled: Determines whether IDP initiated auth is allowed for a given SAML connection.
-                Defaults to false (IDP Initiated Auth is enabled).
-            saml_encryption_private_key: A PKCS1 format RSA private key used to decrypt encrypted SAML assertions. Only PKCS1
-                format (starting with "-----BEGIN RSA PRIVATE KEY-----") is supported.
-            allow_gateway_callback: In the body.
-        """
-        return await self._request(
-            "PUT",
-            f"/v1/b2b/sso/saml/{path_param(organization_id)}/connections/{path_param(connection_id)}",
-            query=None,
-            headers={
-                "X-Stytch-Member-Session": x_stytch_member_session,
-                "X-Stytch-Member-SessionJWT": x_stytch_member_session_jwt,
-            },
-            body={
-                "idp_entity_id": idp_entity_id,
-                "display_name": display_name,
-                "attribute_mapping": attribute_mapping,
-                "x509_certificate": x509_certificate,
-                "idp_sso_url": idp_sso_url,
-                "saml_connection_implicit_role_assignments": saml_connection_implicit_role_assignments,
-                "saml_group_implicit_role_assignments": saml_group_implicit_role_assignments,
-                "alternative_audience_uri": alternative_audience_uri,
-                "identity_provider": identity_provider,
-                "signing_private_key": signing_private_key,
-                "nameid_format": nameid_format,
-                "alternative_acs_url": alternative_acs_url,
-                "idp_initiated_auth_disabled": idp_initiated_auth_disabled,
-                "saml_encryption_private_key": saml_encryption_private_key,
-                "allow_gateway_callback": allow_gateway_callback,
-            },
-            server=None,
-            cast=models.SamlUpdateConnectionResponse.from_dict,
-            extra_headers=extra_headers,
-            timeout=timeout,
-            total_timeout=total_timeout,
-        )
+        """The async form of ``Saml.update_connection``: Update connection."""
+        return await self._call(_B2B_SSO_SAML_UPDATE_CONNECTION, locals())
 
     async def update_by_url(
         self,
@@ -13046,43 +7408,10 @@ class AsyncSaml(AsyncResource):
         metadata_url: str,
         x_stytch_member_session: str | Unset = UNSET,
         x_stytch_member_session_jwt: str | Unset = UNSET,
-        extra_headers: Headers | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
+        **options: Unpack[RequestOptions],
     ) -> models.SamlUpdateByUrlResponse:
-        """Update by url.
-
-        ``PUT /v1/b2b/sso/saml/{organization_id}/connections/{connection_id}/url``
-
-        Args:
-            organization_id: Globally unique UUID that identifies a specific Organization. The `organization_id`
-                is critical to perform operations on an Organization, so be sure to preserve this
-                value. You may also use the organization_slug or organization_external_id here as a
-                convenience.
-            connection_id: Globally unique UUID that identifies a specific SSO `connection_id` for a Member.
-            metadata_url: A URL that points to the IdP metadata. This will be provided by the IdP.
-            x_stytch_member_session: A Stytch session that can be used to run the request with the given member's
-                permissions.
-            x_stytch_member_session_jwt: A Stytch Session JSON Web Token (JWT) that can be used to run the request with the
-                given member's permissions.
-        """
-        return await self._request(
-            "PUT",
-            f"/v1/b2b/sso/saml/{path_param(organization_id)}/connections/{path_param(connection_id)}/url",
-            query=None,
-            headers={
-                "X-Stytch-Member-Session": x_stytch_member_session,
-                "X-Stytch-Member-SessionJWT": x_stytch_member_session_jwt,
-            },
-            body={
-                "metadata_url": metadata_url,
-            },
-            server=None,
-            cast=models.SamlUpdateByUrlResponse.from_dict,
-            extra_headers=extra_headers,
-            timeout=timeout,
-            total_timeout=total_timeout,
-        )
+        """The async form of ``Saml.update_by_url``: Update by url."""
+        return await self._call(_B2B_SSO_SAML_UPDATE_BY_URL, locals())
 
     async def delete_verification_certificate(
         self,
@@ -13092,39 +7421,12 @@ class AsyncSaml(AsyncResource):
         *,
         x_stytch_member_session: str | Unset = UNSET,
         x_stytch_member_session_jwt: str | Unset = UNSET,
-        extra_headers: Headers | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
+        **options: Unpack[RequestOptions],
     ) -> models.DeleteVerificationCertificateResponse:
-        """Delete verification certificate.
-
-        ``DELETE /v1/b2b/sso/saml/{organization_id}/connections/{connection_id}/verification_certificates/{certificate_id}``
-
-        Args:
-            organization_id: The organization ID that the SAML connection belongs to. You may also use the
-                organization_slug or organization_external_id here as a convenience.
-            connection_id: The ID of the SAML connection.
-            certificate_id: The ID of the certificate to be deleted.
-            x_stytch_member_session: A Stytch session that can be used to run the request with the given member's
-                permissions.
-            x_stytch_member_session_jwt: A Stytch Session JSON Web Token (JWT) that can be used to run the request with the
-                given member's permissions.
+        """The async form of ``Saml.delete_verification_certificate``: Delete verification
+        certificate.
         """
-        return await self._request(
-            "DELETE",
-            f"/v1/b2b/sso/saml/{path_param(organization_id)}/connections/{path_param(connection_id)}/verification_certificates/{path_param(certificate_id)}",
-            query=None,
-            headers={
-                "X-Stytch-Member-Session": x_stytch_member_session,
-                "X-Stytch-Member-SessionJWT": x_stytch_member_session_jwt,
-            },
-            body=None,
-            server=None,
-            cast=models.DeleteVerificationCertificateResponse.from_dict,
-            extra_headers=extra_headers,
-            timeout=timeout,
-            total_timeout=total_timeout,
-        )
+        return await self._call(_B2B_SSO_SAML_DELETE_VERIFICATION_CERTIFICATE, locals())
 
     async def delete_encryption_private_key(
         self,
@@ -13134,41 +7436,10 @@ class AsyncSaml(AsyncResource):
         *,
         x_stytch_member_session: str | Unset = UNSET,
         x_stytch_member_session_jwt: str | Unset = UNSET,
-        extra_headers: Headers | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
+        **options: Unpack[RequestOptions],
     ) -> models.SamlDeleteEncryptionPrivateKeyResponse:
-        """Delete encryption private key.
-
-        ``DELETE /v1/b2b/sso/saml/{organization_id}/connections/{connection_id}/encryption_private_keys/{private_key_id}``
-
-        Args:
-            organization_id: Globally unique UUID that identifies a specific Organization. The `organization_id`
-                is critical to perform operations on an Organization, so be sure to preserve this
-                value. You may also use the organization_slug or organization_external_id here as a
-                convenience.
-            connection_id: Globally unique UUID that identifies a specific SSO `connection_id` for a Member.
-            private_key_id: The ID of the encryption private key to be deleted.
-            x_stytch_member_session: A Stytch session that can be used to run the request with the given member's
-                permissions.
-            x_stytch_member_session_jwt: A Stytch Session JSON Web Token (JWT) that can be used to run the request with the
-                given member's permissions.
-        """
-        return await self._request(
-            "DELETE",
-            f"/v1/b2b/sso/saml/{path_param(organization_id)}/connections/{path_param(connection_id)}/encryption_private_keys/{path_param(private_key_id)}",
-            query=None,
-            headers={
-                "X-Stytch-Member-Session": x_stytch_member_session,
-                "X-Stytch-Member-SessionJWT": x_stytch_member_session_jwt,
-            },
-            body=None,
-            server=None,
-            cast=models.SamlDeleteEncryptionPrivateKeyResponse.from_dict,
-            extra_headers=extra_headers,
-            timeout=timeout,
-            total_timeout=total_timeout,
-        )
+        """The async form of ``Saml.delete_encryption_private_key``: Delete encryption private key."""
+        return await self._call(_B2B_SSO_SAML_DELETE_ENCRYPTION_PRIVATE_KEY, locals())
 
 
 class AsyncSamlWithRawResponse:
@@ -13207,9 +7478,7 @@ class External(SyncResource):
         group_implicit_role_assignments: (
             List[models.SamlGroupImplicitRoleAssignment] | Unset
         ) = UNSET,
-        extra_headers: Headers | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
+        **options: Unpack[RequestOptions],
     ) -> models.ExternalCreateConnectionResponse:
         """Create connection.
 
@@ -13231,27 +7500,7 @@ class External(SyncResource):
             connection_implicit_role_assignments: In the body.
             group_implicit_role_assignments: In the body.
         """
-        return self._request(
-            "POST",
-            f"/v1/b2b/sso/external/{path_param(organization_id)}",
-            query=None,
-            headers={
-                "X-Stytch-Member-Session": x_stytch_member_session,
-                "X-Stytch-Member-SessionJWT": x_stytch_member_session_jwt,
-            },
-            body={
-                "external_organization_id": external_organization_id,
-                "external_connection_id": external_connection_id,
-                "display_name": display_name,
-                "connection_implicit_role_assignments": connection_implicit_role_assignments,
-                "group_implicit_role_assignments": group_implicit_role_assignments,
-            },
-            server=None,
-            cast=models.ExternalCreateConnectionResponse.from_dict,
-            extra_headers=extra_headers,
-            timeout=timeout,
-            total_timeout=total_timeout,
-        )
+        return self._call(_B2B_SSO_EXTERNAL_CREATE_CONNECTION, locals())
 
     def update_connection(
         self,
@@ -13267,9 +7516,7 @@ class External(SyncResource):
         external_group_implicit_role_assignments: (
             List[models.SamlGroupImplicitRoleAssignment] | Unset
         ) = UNSET,
-        extra_headers: Headers | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
+        **options: Unpack[RequestOptions],
     ) -> models.ExternalUpdateConnectionResponse:
         """Update connection.
 
@@ -13301,25 +7548,7 @@ class External(SyncResource):
                 correctly send the group information. Implicit role assignments are not supported
                 for External connections if the underlying SSO connection is an OIDC connection.
         """
-        return self._request(
-            "PUT",
-            f"/v1/b2b/sso/external/{path_param(organization_id)}/connections/{path_param(connection_id)}",
-            query=None,
-            headers={
-                "X-Stytch-Member-Session": x_stytch_member_session,
-                "X-Stytch-Member-SessionJWT": x_stytch_member_session_jwt,
-            },
-            body={
-                "display_name": display_name,
-                "external_connection_implicit_role_assignments": external_connection_implicit_role_assignments,
-                "external_group_implicit_role_assignments": external_group_implicit_role_assignments,
-            },
-            server=None,
-            cast=models.ExternalUpdateConnectionResponse.from_dict,
-            extra_headers=extra_headers,
-            timeout=timeout,
-            total_timeout=total_timeout,
-        )
+        return self._call(_B2B_SSO_EXTERNAL_UPDATE_CONNECTION, locals())
 
 
 class ExternalWithRawResponse:
@@ -13351,51 +7580,10 @@ class AsyncExternal(AsyncResource):
         group_implicit_role_assignments: (
             List[models.SamlGroupImplicitRoleAssignment] | Unset
         ) = UNSET,
-        extra_headers: Headers | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
+        **options: Unpack[RequestOptions],
     ) -> models.ExternalCreateConnectionResponse:
-        """Create connection.
-
-        ``POST /v1/b2b/sso/external/{organization_id}``
-
-        Args:
-            organization_id: Globally unique UUID that identifies a specific Organization. The `organization_id`
-                is critical to perform operations on an Organization, so be sure to preserve this
-                value. You may also use the organization_slug or organization_external_id here as a
-                convenience.
-            external_organization_id: Globally unique UUID that identifies a different Organization within your Project.
-            external_connection_id: Globally unique UUID that identifies a specific SSO connection configured for a
-                different Organization in your Project.
-            x_stytch_member_session: A Stytch session that can be used to run the request with the given member's
-                permissions.
-            x_stytch_member_session_jwt: A Stytch Session JSON Web Token (JWT) that can be used to run the request with the
-                given member's permissions.
-            display_name: A human-readable display name for the connection.
-            connection_implicit_role_assignments: In the body.
-            group_implicit_role_assignments: In the body.
-        """
-        return await self._request(
-            "POST",
-            f"/v1/b2b/sso/external/{path_param(organization_id)}",
-            query=None,
-            headers={
-                "X-Stytch-Member-Session": x_stytch_member_session,
-                "X-Stytch-Member-SessionJWT": x_stytch_member_session_jwt,
-            },
-            body={
-                "external_organization_id": external_organization_id,
-                "external_connection_id": external_connection_id,
-                "display_name": display_name,
-                "connection_implicit_role_assignments": connection_implicit_role_assignments,
-                "group_implicit_role_assignments": group_implicit_role_assignments,
-            },
-            server=None,
-            cast=models.ExternalCreateConnectionResponse.from_dict,
-            extra_headers=extra_headers,
-            timeout=timeout,
-            total_timeout=total_timeout,
-        )
+        """The async form of ``External.create_connection``: Create connection."""
+        return await self._call(_B2B_SSO_EXTERNAL_CREATE_CONNECTION, locals())
 
     async def update_connection(
         self,
@@ -13411,59 +7599,10 @@ class AsyncExternal(AsyncResource):
         external_group_implicit_role_assignments: (
             List[models.SamlGroupImplicitRoleAssignment] | Unset
         ) = UNSET,
-        extra_headers: Headers | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
+        **options: Unpack[RequestOptions],
     ) -> models.ExternalUpdateConnectionResponse:
-        """Update connection.
-
-        ``PUT /v1/b2b/sso/external/{organization_id}/connections/{connection_id}``
-
-        Args:
-            organization_id: Globally unique UUID that identifies a specific Organization. The `organization_id`
-                is critical to perform operations on an Organization, so be sure to preserve this
-                value. You may also use the organization_slug or organization_external_id here as a
-                convenience.
-            connection_id: Globally unique UUID that identifies a specific External SSO Connection.
-            x_stytch_member_session: A Stytch session that can be used to run the request with the given member's
-                permissions.
-            x_stytch_member_session_jwt: A Stytch Session JSON Web Token (JWT) that can be used to run the request with the
-                given member's permissions.
-            display_name: A human-readable display name for the connection.
-            external_connection_implicit_role_assignments: All Members who log in with this External connection will implicitly receive the
-                specified Roles. See the [RBAC
-                guide](https://stytch.com/docs/b2b/guides/rbac/role-assignment) for more information
-                about role assignment. Implicit role assignments are not supported for External
-                connections if the underlying SSO connection is an OIDC connection.
-            external_group_implicit_role_assignments: Defines the names of the groups that grant specific role assignments. For each
-                group-Role pair, if a Member logs in with this external connection and belongs to
-                the specified group, they will be granted the associated Role. See the [RBAC
-                guide](https://stytch.com/docs/b2b/guides/rbac/role-assignment) for more information
-                about role assignment. Before adding any group implicit role assignments to an
-                external connection, you must add a "groups" key to the underlying SAML connection's
-                `attribute_mapping`. Make sure that the SAML connection IdP is configured to
-                correctly send the group information. Implicit role assignments are not supported
-                for External connections if the underlying SSO connection is an OIDC connection.
-        """
-        return await self._request(
-            "PUT",
-            f"/v1/b2b/sso/external/{path_param(organization_id)}/connections/{path_param(connection_id)}",
-            query=None,
-            headers={
-                "X-Stytch-Member-Session": x_stytch_member_session,
-                "X-Stytch-Member-SessionJWT": x_stytch_member_session_jwt,
-            },
-            body={
-                "display_name": display_name,
-                "external_connection_implicit_role_assignments": external_connection_implicit_role_assignments,
-                "external_group_implicit_role_assignments": external_group_implicit_role_assignments,
-            },
-            server=None,
-            cast=models.ExternalUpdateConnectionResponse.from_dict,
-            extra_headers=extra_headers,
-            timeout=timeout,
-            total_timeout=total_timeout,
-        )
+        """The async form of ``External.update_connection``: Update connection."""
+        return await self._call(_B2B_SSO_EXTERNAL_UPDATE_CONNECTION, locals())
 
 
 class AsyncExternalWithRawResponse:

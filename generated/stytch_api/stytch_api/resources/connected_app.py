@@ -5,14 +5,12 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator, Iterator
 from functools import cached_property
-from typing import List, Literal
+from typing import List, Literal, Unpack
 
 from .. import models
-from .._base_client import AsyncResource, SyncResource, path_param
-from .._models import cursor_at
-from .._pagination import aiter_pages, iter_pages
+from .._base_client import AsyncResource, Endpoint, SyncResource
 from .._response import async_to_raw_response_wrapper, to_raw_response_wrapper
-from .._types import NOT_GIVEN, UNSET, Headers, NotGiven, Timeout, TotalTimeout, Unset
+from .._types import UNSET, RequestOptions, Unset
 
 __all__ = [
     "ConnectedApp",
@@ -22,6 +20,36 @@ __all__ = [
     "Secrets",
     "AsyncSecrets",
 ]
+_CONNECTED_APP_CLIENTS_GET = Endpoint(
+    "GET", "/v1/connected_apps/clients/{client_id}", models.ClientsGetResponse.from_dict
+)
+_CONNECTED_APP_CLIENTS_UPDATE = Endpoint(
+    "PUT", "/v1/connected_apps/clients/{client_id}", models.ClientsUpdateResponse.from_dict, "body"
+)
+_CONNECTED_APP_CLIENTS_DELETE = Endpoint(
+    "DELETE", "/v1/connected_apps/clients/{client_id}", models.ClientsDeleteResponse.from_dict
+)
+_CONNECTED_APP_CLIENTS_SEARCH = Endpoint(
+    "POST", "/v1/connected_apps/clients/search", models.ClientsSearchResponse.from_dict, "body"
+)
+_CONNECTED_APP_CLIENTS_CREATE = Endpoint(
+    "POST", "/v1/connected_apps/clients", models.ClientsCreateResponse.from_dict, "body"
+)
+_CONNECTED_APP_CLIENTS_SECRETS_ROTATE_START = Endpoint(
+    "POST",
+    "/v1/connected_apps/clients/{client_id}/secrets/rotate/start",
+    models.SecretsRotateStartResponse.from_dict,
+)
+_CONNECTED_APP_CLIENTS_SECRETS_ROTATE_CANCEL = Endpoint(
+    "POST",
+    "/v1/connected_apps/clients/{client_id}/secrets/rotate/cancel",
+    models.SecretsRotateCancelResponse.from_dict,
+)
+_CONNECTED_APP_CLIENTS_SECRETS_ROTATE = Endpoint(
+    "POST",
+    "/v1/connected_apps/clients/{client_id}/secrets/rotate",
+    models.SecretsRotateResponse.from_dict,
+)
 
 
 class ConnectedApp(SyncResource):
@@ -52,14 +80,7 @@ class Clients(SyncResource):
         """The same methods, returning the HTTP response with a ``.parse()`` method."""
         return ClientsWithRawResponse(self)
 
-    def get(
-        self,
-        client_id: str,
-        *,
-        extra_headers: Headers | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
-    ) -> models.ClientsGetResponse:
+    def get(self, client_id: str, **options: Unpack[RequestOptions]) -> models.ClientsGetResponse:
         """Get.
 
         ``GET /v1/connected_apps/clients/{client_id}``
@@ -67,18 +88,7 @@ class Clients(SyncResource):
         Args:
             client_id: The ID of the Connected App client.
         """
-        return self._request(
-            "GET",
-            f"/v1/connected_apps/clients/{path_param(client_id)}",
-            query=None,
-            headers=None,
-            body=None,
-            server=None,
-            cast=models.ClientsGetResponse.from_dict,
-            extra_headers=extra_headers,
-            timeout=timeout,
-            total_timeout=total_timeout,
-        )
+        return self._call(_CONNECTED_APP_CLIENTS_GET, locals())
 
     def update(
         self,
@@ -94,9 +104,7 @@ class Clients(SyncResource):
         post_logout_redirect_urls: List[str] | Unset = UNSET,
         logo_url: str | Unset = UNSET,
         bypass_consent_for_offline_access: bool | Unset = UNSET,
-        extra_headers: Headers | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
+        **options: Unpack[RequestOptions],
     ) -> models.ClientsUpdateResponse:
         """Update.
 
@@ -118,37 +126,10 @@ class Clients(SyncResource):
             bypass_consent_for_offline_access: Valid for first party clients only. If true, the client does not need to request
                 explicit user consent for the `offline_access` scope.
         """
-        return self._request(
-            "PUT",
-            f"/v1/connected_apps/clients/{path_param(client_id)}",
-            query=None,
-            headers=None,
-            body={
-                "client_name": client_name,
-                "client_description": client_description,
-                "redirect_urls": redirect_urls,
-                "full_access_allowed": full_access_allowed,
-                "access_token_expiry_minutes": access_token_expiry_minutes,
-                "access_token_custom_audience": access_token_custom_audience,
-                "access_token_template_content": access_token_template_content,
-                "post_logout_redirect_urls": post_logout_redirect_urls,
-                "logo_url": logo_url,
-                "bypass_consent_for_offline_access": bypass_consent_for_offline_access,
-            },
-            server=None,
-            cast=models.ClientsUpdateResponse.from_dict,
-            extra_headers=extra_headers,
-            timeout=timeout,
-            total_timeout=total_timeout,
-        )
+        return self._call(_CONNECTED_APP_CLIENTS_UPDATE, locals())
 
     def delete(
-        self,
-        client_id: str,
-        *,
-        extra_headers: Headers | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
+        self, client_id: str, **options: Unpack[RequestOptions]
     ) -> models.ClientsDeleteResponse:
         """Delete.
 
@@ -157,27 +138,14 @@ class Clients(SyncResource):
         Args:
             client_id: The ID of the client.
         """
-        return self._request(
-            "DELETE",
-            f"/v1/connected_apps/clients/{path_param(client_id)}",
-            query=None,
-            headers=None,
-            body=None,
-            server=None,
-            cast=models.ClientsDeleteResponse.from_dict,
-            extra_headers=extra_headers,
-            timeout=timeout,
-            total_timeout=total_timeout,
-        )
+        return self._call(_CONNECTED_APP_CLIENTS_DELETE, locals())
 
     def search(
         self,
         *,
         cursor: str | Unset = UNSET,
         limit: int | Unset = UNSET,
-        extra_headers: Headers | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
+        **options: Unpack[RequestOptions],
     ) -> models.ClientsSearchResponse:
         """Search.
 
@@ -196,44 +164,14 @@ class Clients(SyncResource):
                 your result set is greater than one page size, you must paginate the response. See
                 the `cursor` field.
         """
-        return self._request(
-            "POST",
-            "/v1/connected_apps/clients/search",
-            query=None,
-            headers=None,
-            body={
-                "cursor": cursor,
-                "limit": limit,
-            },
-            server=None,
-            cast=models.ClientsSearchResponse.from_dict,
-            extra_headers=extra_headers,
-            timeout=timeout,
-            total_timeout=total_timeout,
-        )
+        return self._call(_CONNECTED_APP_CLIENTS_SEARCH, locals())
 
     def search_pages(
-        self,
-        *,
-        limit: int | Unset = UNSET,
-        extra_headers: Headers | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
+        self, *, limit: int | Unset = UNSET, **options: Unpack[RequestOptions]
     ) -> Iterator[models.ClientsSearchResponse]:
         """Every page of ``search``, following ``results_metadata.next_cursor``."""
-        return iter_pages(
-            lambda cursor: self.search(
-                cursor=cursor,
-                limit=limit,
-                extra_headers=extra_headers,
-                timeout=timeout,
-                total_timeout=total_timeout,
-            ),
-            lambda page: cursor_at(
-                page,
-                "results_metadata",
-                "next_cursor",
-            ),
+        return self._pages(
+            _CONNECTED_APP_CLIENTS_SEARCH, locals(), "cursor", "results_metadata", "next_cursor"
         )
 
     def create(
@@ -252,9 +190,7 @@ class Clients(SyncResource):
         post_logout_redirect_urls: List[str] | Unset = UNSET,
         logo_url: str | Unset = UNSET,
         bypass_consent_for_offline_access: bool | Unset = UNSET,
-        extra_headers: Headers | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
+        **options: Unpack[RequestOptions],
     ) -> models.ClientsCreateResponse:
         """Create.
 
@@ -276,30 +212,7 @@ class Clients(SyncResource):
             bypass_consent_for_offline_access: Valid for first party clients only. If true, the client does not need to request
                 explicit user consent for the `offline_access` scope.
         """
-        return self._request(
-            "POST",
-            "/v1/connected_apps/clients",
-            query=None,
-            headers=None,
-            body={
-                "client_type": client_type,
-                "client_name": client_name,
-                "client_description": client_description,
-                "redirect_urls": redirect_urls,
-                "full_access_allowed": full_access_allowed,
-                "access_token_expiry_minutes": access_token_expiry_minutes,
-                "access_token_custom_audience": access_token_custom_audience,
-                "access_token_template_content": access_token_template_content,
-                "post_logout_redirect_urls": post_logout_redirect_urls,
-                "logo_url": logo_url,
-                "bypass_consent_for_offline_access": bypass_consent_for_offline_access,
-            },
-            server=None,
-            cast=models.ClientsCreateResponse.from_dict,
-            extra_headers=extra_headers,
-            timeout=timeout,
-            total_timeout=total_timeout,
-        )
+        return self._call(_CONNECTED_APP_CLIENTS_CREATE, locals())
 
 
 class ClientsWithRawResponse:
@@ -324,32 +237,10 @@ class AsyncClients(AsyncResource):
         return AsyncClientsWithRawResponse(self)
 
     async def get(
-        self,
-        client_id: str,
-        *,
-        extra_headers: Headers | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
+        self, client_id: str, **options: Unpack[RequestOptions]
     ) -> models.ClientsGetResponse:
-        """Get.
-
-        ``GET /v1/connected_apps/clients/{client_id}``
-
-        Args:
-            client_id: The ID of the Connected App client.
-        """
-        return await self._request(
-            "GET",
-            f"/v1/connected_apps/clients/{path_param(client_id)}",
-            query=None,
-            headers=None,
-            body=None,
-            server=None,
-            cast=models.ClientsGetResponse.from_dict,
-            extra_headers=extra_headers,
-            timeout=timeout,
-            total_timeout=total_timeout,
-        )
+        """The async form of ``Clients.get``: Get."""
+        return await self._call(_CONNECTED_APP_CLIENTS_GET, locals())
 
     async def update(
         self,
@@ -365,146 +256,33 @@ class AsyncClients(AsyncResource):
         post_logout_redirect_urls: List[str] | Unset = UNSET,
         logo_url: str | Unset = UNSET,
         bypass_consent_for_offline_access: bool | Unset = UNSET,
-        extra_headers: Headers | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
+        **options: Unpack[RequestOptions],
     ) -> models.ClientsUpdateResponse:
-        """Update.
-
-        ``PUT /v1/connected_apps/clients/{client_id}``
-
-        Args:
-            client_id: The ID of the client.
-            client_name: A human-readable name for the client.
-            client_description: A human-readable description for the client.
-            redirect_urls: Array of redirect URI values for use in OAuth Authorization flows.
-            full_access_allowed: Valid for first party clients only. If `true`, an authorization token granted to
-                this Client can be exchanged for a full Stytch session.
-            access_token_expiry_minutes: The number of minutes before the access token expires. The default is 60 minutes.
-            access_token_custom_audience: The custom audience for the access token.
-            access_token_template_content: The content of the access token custom claims template. The template must be a valid
-                JSON object.
-            post_logout_redirect_urls: Array of redirect URI values for use in OIDC Logout flows.
-            logo_url: The logo URL of the Connected App, if any.
-            bypass_consent_for_offline_access: Valid for first party clients only. If true, the client does not need to request
-                explicit user consent for the `offline_access` scope.
-        """
-        return await self._request(
-            "PUT",
-            f"/v1/connected_apps/clients/{path_param(client_id)}",
-            query=None,
-            headers=None,
-            body={
-                "client_name": client_name,
-                "client_description": client_description,
-                "redirect_urls": redirect_urls,
-                "full_access_allowed": full_access_allowed,
-                "access_token_expiry_minutes": access_token_expiry_minutes,
-                "access_token_custom_audience": access_token_custom_audience,
-                "access_token_template_content": access_token_template_content,
-                "post_logout_redirect_urls": post_logout_redirect_urls,
-                "logo_url": logo_url,
-                "bypass_consent_for_offline_access": bypass_consent_for_offline_access,
-            },
-            server=None,
-            cast=models.ClientsUpdateResponse.from_dict,
-            extra_headers=extra_headers,
-            timeout=timeout,
-            total_timeout=total_timeout,
-        )
+        """The async form of ``Clients.update``: Update."""
+        return await self._call(_CONNECTED_APP_CLIENTS_UPDATE, locals())
 
     async def delete(
-        self,
-        client_id: str,
-        *,
-        extra_headers: Headers | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
+        self, client_id: str, **options: Unpack[RequestOptions]
     ) -> models.ClientsDeleteResponse:
-        """Delete.
-
-        ``DELETE /v1/connected_apps/clients/{client_id}``
-
-        Args:
-            client_id: The ID of the client.
-        """
-        return await self._request(
-            "DELETE",
-            f"/v1/connected_apps/clients/{path_param(client_id)}",
-            query=None,
-            headers=None,
-            body=None,
-            server=None,
-            cast=models.ClientsDeleteResponse.from_dict,
-            extra_headers=extra_headers,
-            timeout=timeout,
-            total_timeout=total_timeout,
-        )
+        """The async form of ``Clients.delete``: Delete."""
+        return await self._call(_CONNECTED_APP_CLIENTS_DELETE, locals())
 
     async def search(
         self,
         *,
         cursor: str | Unset = UNSET,
         limit: int | Unset = UNSET,
-        extra_headers: Headers | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
+        **options: Unpack[RequestOptions],
     ) -> models.ClientsSearchResponse:
-        """Search.
-
-        ``POST /v1/connected_apps/clients/search``
-
-        Args:
-            cursor: The `cursor` field allows you to paginate through your results. Each result array is
-                limited to 1000 results. If your query returns more than 1000 results, you will need
-                to paginate the responses using the `cursor`. If you receive a response that
-                includes a non-null `next_cursor` in the `results_metadata` object, repeat the
-                search call with the `next_cursor` value set to the `cursor` field to retrieve the
-                next page of results. Continue to make search calls until the `next_cursor` in the
-                response is null.
-            limit: The number of search results to return per page. The default limit is 100. A maximum
-                of 1000 results can be returned by a single search request. If the total size of
-                your result set is greater than one page size, you must paginate the response. See
-                the `cursor` field.
-        """
-        return await self._request(
-            "POST",
-            "/v1/connected_apps/clients/search",
-            query=None,
-            headers=None,
-            body={
-                "cursor": cursor,
-                "limit": limit,
-            },
-            server=None,
-            cast=models.ClientsSearchResponse.from_dict,
-            extra_headers=extra_headers,
-            timeout=timeout,
-            total_timeout=total_timeout,
-        )
+        """The async form of ``Clients.search``: Search."""
+        return await self._call(_CONNECTED_APP_CLIENTS_SEARCH, locals())
 
     def search_pages(
-        self,
-        *,
-        limit: int | Unset = UNSET,
-        extra_headers: Headers | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
+        self, *, limit: int | Unset = UNSET, **options: Unpack[RequestOptions]
     ) -> AsyncIterator[models.ClientsSearchResponse]:
         """Every page of ``search``, following ``results_metadata.next_cursor``."""
-        return aiter_pages(
-            lambda cursor: self.search(
-                cursor=cursor,
-                limit=limit,
-                extra_headers=extra_headers,
-                timeout=timeout,
-                total_timeout=total_timeout,
-            ),
-            lambda page: cursor_at(
-                page,
-                "results_metadata",
-                "next_cursor",
-            ),
+        return self._pages(
+            _CONNECTED_APP_CLIENTS_SEARCH, locals(), "cursor", "results_metadata", "next_cursor"
         )
 
     async def create(
@@ -523,54 +301,10 @@ class AsyncClients(AsyncResource):
         post_logout_redirect_urls: List[str] | Unset = UNSET,
         logo_url: str | Unset = UNSET,
         bypass_consent_for_offline_access: bool | Unset = UNSET,
-        extra_headers: Headers | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
+        **options: Unpack[RequestOptions],
     ) -> models.ClientsCreateResponse:
-        """Create.
-
-        ``POST /v1/connected_apps/clients``
-
-        Args:
-            client_type: In the body.
-            client_name: A human-readable name for the client.
-            client_description: A human-readable description for the client.
-            redirect_urls: Array of redirect URI values for use in OAuth Authorization flows.
-            full_access_allowed: Valid for first party clients only. If `true`, an authorization token granted to
-                this Client can be exchanged for a full Stytch session.
-            access_token_expiry_minutes: The number of minutes before the access token expires. The default is 60 minutes.
-            access_token_custom_audience: The custom audience for the access token.
-            access_token_template_content: The content of the access token custom claims template. The template must be a valid
-                JSON object.
-            post_logout_redirect_urls: Array of redirect URI values for use in OIDC Logout flows.
-            logo_url: The logo URL of the Connected App, if any.
-            bypass_consent_for_offline_access: Valid for first party clients only. If true, the client does not need to request
-                explicit user consent for the `offline_access` scope.
-        """
-        return await self._request(
-            "POST",
-            "/v1/connected_apps/clients",
-            query=None,
-            headers=None,
-            body={
-                "client_type": client_type,
-                "client_name": client_name,
-                "client_description": client_description,
-                "redirect_urls": redirect_urls,
-                "full_access_allowed": full_access_allowed,
-                "access_token_expiry_minutes": access_token_expiry_minutes,
-                "access_token_custom_audience": access_token_custom_audience,
-                "access_token_template_content": access_token_template_content,
-                "post_logout_redirect_urls": post_logout_redirect_urls,
-                "logo_url": logo_url,
-                "bypass_consent_for_offline_access": bypass_consent_for_offline_access,
-            },
-            server=None,
-            cast=models.ClientsCreateResponse.from_dict,
-            extra_headers=extra_headers,
-            timeout=timeout,
-            total_timeout=total_timeout,
-        )
+        """The async form of ``Clients.create``: Create."""
+        return await self._call(_CONNECTED_APP_CLIENTS_CREATE, locals())
 
 
 class AsyncClientsWithRawResponse:
@@ -591,12 +325,7 @@ class Secrets(SyncResource):
         return SecretsWithRawResponse(self)
 
     def rotate_start(
-        self,
-        client_id: str,
-        *,
-        extra_headers: Headers | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
+        self, client_id: str, **options: Unpack[RequestOptions]
     ) -> models.SecretsRotateStartResponse:
         """Rotate start.
 
@@ -605,26 +334,10 @@ class Secrets(SyncResource):
         Args:
             client_id: The ID of the client.
         """
-        return self._request(
-            "POST",
-            f"/v1/connected_apps/clients/{path_param(client_id)}/secrets/rotate/start",
-            query=None,
-            headers=None,
-            body=None,
-            server=None,
-            cast=models.SecretsRotateStartResponse.from_dict,
-            extra_headers=extra_headers,
-            timeout=timeout,
-            total_timeout=total_timeout,
-        )
+        return self._call(_CONNECTED_APP_CLIENTS_SECRETS_ROTATE_START, locals())
 
     def rotate_cancel(
-        self,
-        client_id: str,
-        *,
-        extra_headers: Headers | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
+        self, client_id: str, **options: Unpack[RequestOptions]
     ) -> models.SecretsRotateCancelResponse:
         """Rotate cancel.
 
@@ -633,26 +346,10 @@ class Secrets(SyncResource):
         Args:
             client_id: The ID of the client.
         """
-        return self._request(
-            "POST",
-            f"/v1/connected_apps/clients/{path_param(client_id)}/secrets/rotate/cancel",
-            query=None,
-            headers=None,
-            body=None,
-            server=None,
-            cast=models.SecretsRotateCancelResponse.from_dict,
-            extra_headers=extra_headers,
-            timeout=timeout,
-            total_timeout=total_timeout,
-        )
+        return self._call(_CONNECTED_APP_CLIENTS_SECRETS_ROTATE_CANCEL, locals())
 
     def rotate(
-        self,
-        client_id: str,
-        *,
-        extra_headers: Headers | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
+        self, client_id: str, **options: Unpack[RequestOptions]
     ) -> models.SecretsRotateResponse:
         """Rotate.
 
@@ -661,18 +358,7 @@ class Secrets(SyncResource):
         Args:
             client_id: The ID of the client.
         """
-        return self._request(
-            "POST",
-            f"/v1/connected_apps/clients/{path_param(client_id)}/secrets/rotate",
-            query=None,
-            headers=None,
-            body=None,
-            server=None,
-            cast=models.SecretsRotateResponse.from_dict,
-            extra_headers=extra_headers,
-            timeout=timeout,
-            total_timeout=total_timeout,
-        )
+        return self._call(_CONNECTED_APP_CLIENTS_SECRETS_ROTATE, locals())
 
 
 class SecretsWithRawResponse:
@@ -691,88 +377,22 @@ class AsyncSecrets(AsyncResource):
         return AsyncSecretsWithRawResponse(self)
 
     async def rotate_start(
-        self,
-        client_id: str,
-        *,
-        extra_headers: Headers | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
+        self, client_id: str, **options: Unpack[RequestOptions]
     ) -> models.SecretsRotateStartResponse:
-        """Rotate start.
-
-        ``POST /v1/connected_apps/clients/{client_id}/secrets/rotate/start``
-
-        Args:
-            client_id: The ID of the client.
-        """
-        return await self._request(
-            "POST",
-            f"/v1/connected_apps/clients/{path_param(client_id)}/secrets/rotate/start",
-            query=None,
-            headers=None,
-            body=None,
-            server=None,
-            cast=models.SecretsRotateStartResponse.from_dict,
-            extra_headers=extra_headers,
-            timeout=timeout,
-            total_timeout=total_timeout,
-        )
+        """The async form of ``Secrets.rotate_start``: Rotate start."""
+        return await self._call(_CONNECTED_APP_CLIENTS_SECRETS_ROTATE_START, locals())
 
     async def rotate_cancel(
-        self,
-        client_id: str,
-        *,
-        extra_headers: Headers | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
+        self, client_id: str, **options: Unpack[RequestOptions]
     ) -> models.SecretsRotateCancelResponse:
-        """Rotate cancel.
-
-        ``POST /v1/connected_apps/clients/{client_id}/secrets/rotate/cancel``
-
-        Args:
-            client_id: The ID of the client.
-        """
-        return await self._request(
-            "POST",
-            f"/v1/connected_apps/clients/{path_param(client_id)}/secrets/rotate/cancel",
-            query=None,
-            headers=None,
-            body=None,
-            server=None,
-            cast=models.SecretsRotateCancelResponse.from_dict,
-            extra_headers=extra_headers,
-            timeout=timeout,
-            total_timeout=total_timeout,
-        )
+        """The async form of ``Secrets.rotate_cancel``: Rotate cancel."""
+        return await self._call(_CONNECTED_APP_CLIENTS_SECRETS_ROTATE_CANCEL, locals())
 
     async def rotate(
-        self,
-        client_id: str,
-        *,
-        extra_headers: Headers | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
+        self, client_id: str, **options: Unpack[RequestOptions]
     ) -> models.SecretsRotateResponse:
-        """Rotate.
-
-        ``POST /v1/connected_apps/clients/{client_id}/secrets/rotate``
-
-        Args:
-            client_id: The ID of the client.
-        """
-        return await self._request(
-            "POST",
-            f"/v1/connected_apps/clients/{path_param(client_id)}/secrets/rotate",
-            query=None,
-            headers=None,
-            body=None,
-            server=None,
-            cast=models.SecretsRotateResponse.from_dict,
-            extra_headers=extra_headers,
-            timeout=timeout,
-            total_timeout=total_timeout,
-        )
+        """The async form of ``Secrets.rotate``: Rotate."""
+        return await self._call(_CONNECTED_APP_CLIENTS_SECRETS_ROTATE, locals())
 
 
 class AsyncSecretsWithRawResponse:

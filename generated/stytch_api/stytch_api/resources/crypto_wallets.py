@@ -4,17 +4,26 @@
 from __future__ import annotations
 
 from functools import cached_property
-from typing import Any, Dict
+from typing import Any, Dict, Unpack
 
 from .. import models
-from .._base_client import AsyncResource, SyncResource
+from .._base_client import AsyncResource, Endpoint, SyncResource
 from .._response import async_to_raw_response_wrapper, to_raw_response_wrapper
-from .._types import NOT_GIVEN, UNSET, Headers, NotGiven, Timeout, TotalTimeout, Unset
+from .._types import UNSET, RequestOptions, Unset
 
-__all__ = [
-    "CryptoWallets",
-    "AsyncCryptoWallets",
-]
+__all__ = ["CryptoWallets", "AsyncCryptoWallets"]
+_CRYPTO_WALLETS_AUTHENTICATE_START = Endpoint(
+    "POST",
+    "/v1/crypto_wallets/authenticate/start",
+    models.CryptoWalletsAuthenticateStartResponse.from_dict,
+    "body",
+)
+_CRYPTO_WALLETS_AUTHENTICATE = Endpoint(
+    "POST",
+    "/v1/crypto_wallets/authenticate",
+    models.CryptoWalletsAuthenticateResponse.from_dict,
+    "body",
+)
 
 
 class CryptoWallets(SyncResource):
@@ -34,9 +43,7 @@ class CryptoWallets(SyncResource):
         session_token: str | Unset = UNSET,
         session_jwt: str | Unset = UNSET,
         siwe_params: models.SiweParam | Unset = UNSET,
-        extra_headers: Headers | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
+        **options: Unpack[RequestOptions],
     ) -> models.CryptoWalletsAuthenticateStartResponse:
         """Authenticate start.
 
@@ -53,25 +60,7 @@ class CryptoWallets(SyncResource):
             session_jwt: The `session_jwt` associated with a User's existing Session.
             siwe_params: In the body.
         """
-        return self._request(
-            "POST",
-            "/v1/crypto_wallets/authenticate/start",
-            query=None,
-            headers=None,
-            body={
-                "crypto_wallet_type": crypto_wallet_type,
-                "crypto_wallet_address": crypto_wallet_address,
-                "user_id": user_id,
-                "session_token": session_token,
-                "session_jwt": session_jwt,
-                "siwe_params": siwe_params,
-            },
-            server=None,
-            cast=models.CryptoWalletsAuthenticateStartResponse.from_dict,
-            extra_headers=extra_headers,
-            timeout=timeout,
-            total_timeout=total_timeout,
-        )
+        return self._call(_CRYPTO_WALLETS_AUTHENTICATE_START, locals())
 
     def authenticate(
         self,
@@ -84,9 +73,7 @@ class CryptoWallets(SyncResource):
         session_jwt: str | Unset = UNSET,
         session_custom_claims: Dict[str, Any] | Unset = UNSET,
         telemetry_id: str | Unset = UNSET,
-        extra_headers: Headers | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
+        **options: Unpack[RequestOptions],
     ) -> models.CryptoWalletsAuthenticateResponse:
         """Authenticate.
 
@@ -120,27 +107,7 @@ class CryptoWallets(SyncResource):
                 store the associated fingerprints and IPGEO information for the User. Your workspace
                 must be enabled for Device Fingerprinting to use this feature.
         """
-        return self._request(
-            "POST",
-            "/v1/crypto_wallets/authenticate",
-            query=None,
-            headers=None,
-            body={
-                "crypto_wallet_type": crypto_wallet_type,
-                "crypto_wallet_address": crypto_wallet_address,
-                "signature": signature,
-                "session_token": session_token,
-                "session_duration_minutes": session_duration_minutes,
-                "session_jwt": session_jwt,
-                "session_custom_claims": session_custom_claims,
-                "telemetry_id": telemetry_id,
-            },
-            server=None,
-            cast=models.CryptoWalletsAuthenticateResponse.from_dict,
-            extra_headers=extra_headers,
-            timeout=timeout,
-            total_timeout=total_timeout,
-        )
+        return self._call(_CRYPTO_WALLETS_AUTHENTICATE, locals())
 
 
 class CryptoWalletsWithRawResponse:
@@ -166,44 +133,10 @@ class AsyncCryptoWallets(AsyncResource):
         session_token: str | Unset = UNSET,
         session_jwt: str | Unset = UNSET,
         siwe_params: models.SiweParam | Unset = UNSET,
-        extra_headers: Headers | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
+        **options: Unpack[RequestOptions],
     ) -> models.CryptoWalletsAuthenticateStartResponse:
-        """Authenticate start.
-
-        ``POST /v1/crypto_wallets/authenticate/start``
-
-        Args:
-            crypto_wallet_type: The type of wallet to authenticate. Currently `ethereum` and `solana` are supported.
-                Wallets for any EVM-compatible chains (such as Polygon or BSC) are also supported
-                and are grouped under the `ethereum` type.
-            crypto_wallet_address: The crypto wallet address to authenticate.
-            user_id: The unique ID of a specific User. You may use an `external_id` here if one is set
-                for the user.
-            session_token: The `session_token` associated with a User's existing Session.
-            session_jwt: The `session_jwt` associated with a User's existing Session.
-            siwe_params: In the body.
-        """
-        return await self._request(
-            "POST",
-            "/v1/crypto_wallets/authenticate/start",
-            query=None,
-            headers=None,
-            body={
-                "crypto_wallet_type": crypto_wallet_type,
-                "crypto_wallet_address": crypto_wallet_address,
-                "user_id": user_id,
-                "session_token": session_token,
-                "session_jwt": session_jwt,
-                "siwe_params": siwe_params,
-            },
-            server=None,
-            cast=models.CryptoWalletsAuthenticateStartResponse.from_dict,
-            extra_headers=extra_headers,
-            timeout=timeout,
-            total_timeout=total_timeout,
-        )
+        """The async form of ``CryptoWallets.authenticate_start``: Authenticate start."""
+        return await self._call(_CRYPTO_WALLETS_AUTHENTICATE_START, locals())
 
     async def authenticate(
         self,
@@ -216,63 +149,10 @@ class AsyncCryptoWallets(AsyncResource):
         session_jwt: str | Unset = UNSET,
         session_custom_claims: Dict[str, Any] | Unset = UNSET,
         telemetry_id: str | Unset = UNSET,
-        extra_headers: Headers | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
+        **options: Unpack[RequestOptions],
     ) -> models.CryptoWalletsAuthenticateResponse:
-        """Authenticate.
-
-        ``POST /v1/crypto_wallets/authenticate``
-
-        Args:
-            crypto_wallet_type: The type of wallet to authenticate. Currently `ethereum` and `solana` are supported.
-                Wallets for any EVM-compatible chains (such as Polygon or BSC) are also supported
-                and are grouped under the `ethereum` type.
-            crypto_wallet_address: The crypto wallet address to authenticate.
-            signature: The signature from the message challenge.
-            session_token: The `session_token` associated with a User's existing Session.
-            session_duration_minutes: Set the session lifetime to be this many minutes from now. This will start a new
-                session if one doesn't already exist, returning both an opaque `session_token` and
-                `session_jwt` for this session. Remember that the `session_jwt` will have a fixed
-                lifetime of five minutes regardless of the underlying session duration, and will
-                need to be refreshed over time. This value must be a minimum of 5 and a maximum of
-                527040 minutes (366 days). If a `session_token` or `session_jwt` is provided then a
-                successful authentication will continue to extend the session this many minutes. If
-                the `session_duration_minutes` parameter is not specified, a Stytch session will not
-                be created.
-            session_jwt: The `session_jwt` associated with a User's existing Session.
-            session_custom_claims: Add a custom claims map to the Session being authenticated. Claims are only created
-                if a Session is initialized by providing a value in `session_duration_minutes`.
-                Claims will be included on the Session object and in the JWT. To update a key in an
-                existing Session, supply a new value. To delete a key, supply a null value. Custom
-                claims made with reserved claims ("iss", "sub", "aud", "exp", "nbf", "iat", "jti")
-                will be ignored. Total custom claims size cannot exceed four kilobytes.
-            telemetry_id: If the `telemetry_id` is passed, as part of this request, Stytch will call the
-                [Fingerprint Lookup API](https://stytch.com/docs/fraud/api/fingerprint-lookup) and
-                store the associated fingerprints and IPGEO information for the User. Your workspace
-                must be enabled for Device Fingerprinting to use this feature.
-        """
-        return await self._request(
-            "POST",
-            "/v1/crypto_wallets/authenticate",
-            query=None,
-            headers=None,
-            body={
-                "crypto_wallet_type": crypto_wallet_type,
-                "crypto_wallet_address": crypto_wallet_address,
-                "signature": signature,
-                "session_token": session_token,
-                "session_duration_minutes": session_duration_minutes,
-                "session_jwt": session_jwt,
-                "session_custom_claims": session_custom_claims,
-                "telemetry_id": telemetry_id,
-            },
-            server=None,
-            cast=models.CryptoWalletsAuthenticateResponse.from_dict,
-            extra_headers=extra_headers,
-            timeout=timeout,
-            total_timeout=total_timeout,
-        )
+        """The async form of ``CryptoWallets.authenticate``: Authenticate."""
+        return await self._call(_CRYPTO_WALLETS_AUTHENTICATE, locals())
 
 
 class AsyncCryptoWalletsWithRawResponse:

@@ -5,14 +5,12 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator, Iterator
 from functools import cached_property
-from typing import Literal
+from typing import Literal, Unpack
 
 from .. import models
-from .._base_client import AsyncResource, SyncResource
-from .._models import cursor_at
-from .._pagination import aiter_pages, iter_pages
+from .._base_client import AsyncResource, Endpoint, SyncResource
 from .._response import async_to_raw_response_wrapper, to_raw_response_wrapper
-from .._types import NOT_GIVEN, UNSET, Headers, NotGiven, Timeout, TotalTimeout, Unset
+from .._types import UNSET, RequestOptions, Unset
 
 __all__ = [
     "Fraud",
@@ -26,6 +24,36 @@ __all__ = [
     "FraudEmail",
     "AsyncFraudEmail",
 ]
+_FRAUD_FINGERPRINT_LOOKUP = Endpoint(
+    "POST",
+    "/v1/fingerprint/lookup",
+    models.FingerprintLookupResponse.from_dict,
+    "body",
+    "telemetry",
+)
+_FRAUD_RULES_SET = Endpoint(
+    "POST", "/v1/rules/set", models.RulesSetResponse.from_dict, "body", "telemetry"
+)
+_FRAUD_RULES_LIST = Endpoint(
+    "POST", "/v1/rules/list", models.RulesListResponse.from_dict, "body", "telemetry"
+)
+_FRAUD_VERDICT_REASONS_OVERRIDE = Endpoint(
+    "POST",
+    "/v1/verdict_reasons/override",
+    models.VerdictReasonsOverrideResponse.from_dict,
+    "body",
+    "telemetry",
+)
+_FRAUD_VERDICT_REASONS_LIST = Endpoint(
+    "POST",
+    "/v1/verdict_reasons/list",
+    models.VerdictReasonsListResponse.from_dict,
+    "body",
+    "telemetry",
+)
+_FRAUD_EMAIL_RISK = Endpoint(
+    "POST", "/v1/email/risk", models.EmailRiskResponse.from_dict, "body", "telemetry"
+)
 
 
 class Fraud(SyncResource):
@@ -81,9 +109,7 @@ class Fingerprint(SyncResource):
         *,
         telemetry_id: str,
         external_metadata: models.ExternalMetadata | Unset = UNSET,
-        extra_headers: Headers | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
+        **options: Unpack[RequestOptions],
     ) -> models.FingerprintLookupResponse:
         """Lookup.
 
@@ -93,21 +119,7 @@ class Fingerprint(SyncResource):
             telemetry_id: The telemetry ID associated with the fingerprint getting looked up.
             external_metadata: In the body.
         """
-        return self._request(
-            "POST",
-            "/v1/fingerprint/lookup",
-            query=None,
-            headers=None,
-            body={
-                "telemetry_id": telemetry_id,
-                "external_metadata": external_metadata,
-            },
-            server="telemetry",
-            cast=models.FingerprintLookupResponse.from_dict,
-            extra_headers=extra_headers,
-            timeout=timeout,
-            total_timeout=total_timeout,
-        )
+        return self._call(_FRAUD_FINGERPRINT_LOOKUP, locals())
 
 
 class FingerprintWithRawResponse:
@@ -128,33 +140,10 @@ class AsyncFingerprint(AsyncResource):
         *,
         telemetry_id: str,
         external_metadata: models.ExternalMetadata | Unset = UNSET,
-        extra_headers: Headers | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
+        **options: Unpack[RequestOptions],
     ) -> models.FingerprintLookupResponse:
-        """Lookup.
-
-        ``POST /v1/fingerprint/lookup``
-
-        Args:
-            telemetry_id: The telemetry ID associated with the fingerprint getting looked up.
-            external_metadata: In the body.
-        """
-        return await self._request(
-            "POST",
-            "/v1/fingerprint/lookup",
-            query=None,
-            headers=None,
-            body={
-                "telemetry_id": telemetry_id,
-                "external_metadata": external_metadata,
-            },
-            server="telemetry",
-            cast=models.FingerprintLookupResponse.from_dict,
-            extra_headers=extra_headers,
-            timeout=timeout,
-            total_timeout=total_timeout,
-        )
+        """The async form of ``Fingerprint.lookup``: Lookup."""
+        return await self._call(_FRAUD_FINGERPRINT_LOOKUP, locals())
 
 
 class AsyncFingerprintWithRawResponse:
@@ -185,9 +174,7 @@ class Rules(SyncResource):
         cidr_block: str | Unset = UNSET,
         country_code: str | Unset = UNSET,
         asn: str | Unset = UNSET,
-        extra_headers: Headers | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
+        **options: Unpack[RequestOptions],
     ) -> models.RulesSetResponse:
         """Set.
 
@@ -221,40 +208,14 @@ class Rules(SyncResource):
                 integer between 0 and 4294967295, inclusive. Only one identifier can be specified in
                 the request.
         """
-        return self._request(
-            "POST",
-            "/v1/rules/set",
-            query=None,
-            headers=None,
-            body={
-                "action": action,
-                "visitor_id": visitor_id,
-                "browser_id": browser_id,
-                "visitor_fingerprint": visitor_fingerprint,
-                "browser_fingerprint": browser_fingerprint,
-                "hardware_fingerprint": hardware_fingerprint,
-                "network_fingerprint": network_fingerprint,
-                "expires_in_minutes": expires_in_minutes,
-                "description": description,
-                "cidr_block": cidr_block,
-                "country_code": country_code,
-                "asn": asn,
-            },
-            server="telemetry",
-            cast=models.RulesSetResponse.from_dict,
-            extra_headers=extra_headers,
-            timeout=timeout,
-            total_timeout=total_timeout,
-        )
+        return self._call(_FRAUD_RULES_SET, locals())
 
     def list(
         self,
         *,
         cursor: str | Unset = UNSET,
         limit: int | Unset = UNSET,
-        extra_headers: Headers | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
+        **options: Unpack[RequestOptions],
     ) -> models.RulesListResponse:
         """List.
 
@@ -272,44 +233,13 @@ class Rules(SyncResource):
                 set is greater than one page size, you must paginate the response. See the `cursor`
                 field.
         """
-        return self._request(
-            "POST",
-            "/v1/rules/list",
-            query=None,
-            headers=None,
-            body={
-                "cursor": cursor,
-                "limit": limit,
-            },
-            server="telemetry",
-            cast=models.RulesListResponse.from_dict,
-            extra_headers=extra_headers,
-            timeout=timeout,
-            total_timeout=total_timeout,
-        )
+        return self._call(_FRAUD_RULES_LIST, locals())
 
     def list_pages(
-        self,
-        *,
-        limit: int | Unset = UNSET,
-        extra_headers: Headers | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
+        self, *, limit: int | Unset = UNSET, **options: Unpack[RequestOptions]
     ) -> Iterator[models.RulesListResponse]:
         """Every page of ``list``, following ``next_cursor``."""
-        return iter_pages(
-            lambda cursor: self.list(
-                cursor=cursor,
-                limit=limit,
-                extra_headers=extra_headers,
-                timeout=timeout,
-                total_timeout=total_timeout,
-            ),
-            lambda page: cursor_at(
-                page,
-                "next_cursor",
-            ),
-        )
+        return self._pages(_FRAUD_RULES_LIST, locals(), "cursor", "next_cursor")
 
 
 class RulesWithRawResponse:
@@ -341,131 +271,26 @@ class AsyncRules(AsyncResource):
         cidr_block: str | Unset = UNSET,
         country_code: str | Unset = UNSET,
         asn: str | Unset = UNSET,
-        extra_headers: Headers | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
+        **options: Unpack[RequestOptions],
     ) -> models.RulesSetResponse:
-        """Set.
-
-        ``POST /v1/rules/set``
-
-        Args:
-            action: In the body.
-            visitor_id: The visitor ID we want to set a rule for. Only one identifier can be specified in
-                the request.
-            browser_id: The browser ID we want to set a rule for. Only one identifier can be specified in
-                the request.
-            visitor_fingerprint: The visitor fingerprint we want to set a rule for. Only one identifier can be
-                specified in the request.
-            browser_fingerprint: The browser fingerprint we want to set a rule for. Only one identifier can be
-                specified in the request.
-            hardware_fingerprint: The hardware fingerprint we want to set a rule for. Only one identifier can be
-                specified in the request.
-            network_fingerprint: The network fingerprint we want to set a rule for. Only one identifier can be
-                specified in the request.
-            expires_in_minutes: The number of minutes until this rule expires. If no `expires_in_minutes` is
-                specified, then the rule is kept permanently.
-            description: An optional description for the rule.
-            cidr_block: The CIDR block we want to set a rule for. You may pass either an IP address or a
-                CIDR block. The CIDR block prefix must be between 16 and 32, inclusive. If an end
-                user's IP address is within this CIDR block, this rule will be applied. Only one
-                identifier can be specified in the request.
-            country_code: The country code we want to set a rule for. The country code must be a valid ISO
-                3166-1 alpha-2 code. You may not set `ALLOW` rules for country codes. Only one
-                identifier can be specified in the request.
-            asn: The ASN we want to set a rule for. The ASN must be the string representation of an
-                integer between 0 and 4294967295, inclusive. Only one identifier can be specified in
-                the request.
-        """
-        return await self._request(
-            "POST",
-            "/v1/rules/set",
-            query=None,
-            headers=None,
-            body={
-                "action": action,
-                "visitor_id": visitor_id,
-                "browser_id": browser_id,
-                "visitor_fingerprint": visitor_fingerprint,
-                "browser_fingerprint": browser_fingerprint,
-                "hardware_fingerprint": hardware_fingerprint,
-                "network_fingerprint": network_fingerprint,
-                "expires_in_minutes": expires_in_minutes,
-                "description": description,
-                "cidr_block": cidr_block,
-                "country_code": country_code,
-                "asn": asn,
-            },
-            server="telemetry",
-            cast=models.RulesSetResponse.from_dict,
-            extra_headers=extra_headers,
-            timeout=timeout,
-            total_timeout=total_timeout,
-        )
+        """The async form of ``Rules.set``: Set."""
+        return await self._call(_FRAUD_RULES_SET, locals())
 
     async def list(
         self,
         *,
         cursor: str | Unset = UNSET,
         limit: int | Unset = UNSET,
-        extra_headers: Headers | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
+        **options: Unpack[RequestOptions],
     ) -> models.RulesListResponse:
-        """List.
-
-        ``POST /v1/rules/list``
-
-        Args:
-            cursor: The `cursor` field allows you to paginate through your results. Each result array is
-                limited to 100 results. If your query returns more than 100 results, you will need
-                to paginate the responses using the `cursor`. If you receive a response that
-                includes a non-null `next_cursor`, repeat the request with the `next_cursor` value
-                set to the `cursor` field to retrieve the next page of results. Continue to make
-                requests until the `next_cursor` in the response is null.
-            limit: The number of results to return per page. The default limit is 10. A maximum of 100
-                results can be returned by a single get request. If the total size of your result
-                set is greater than one page size, you must paginate the response. See the `cursor`
-                field.
-        """
-        return await self._request(
-            "POST",
-            "/v1/rules/list",
-            query=None,
-            headers=None,
-            body={
-                "cursor": cursor,
-                "limit": limit,
-            },
-            server="telemetry",
-            cast=models.RulesListResponse.from_dict,
-            extra_headers=extra_headers,
-            timeout=timeout,
-            total_timeout=total_timeout,
-        )
+        """The async form of ``Rules.list``: List."""
+        return await self._call(_FRAUD_RULES_LIST, locals())
 
     def list_pages(
-        self,
-        *,
-        limit: int | Unset = UNSET,
-        extra_headers: Headers | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
+        self, *, limit: int | Unset = UNSET, **options: Unpack[RequestOptions]
     ) -> AsyncIterator[models.RulesListResponse]:
         """Every page of ``list``, following ``next_cursor``."""
-        return aiter_pages(
-            lambda cursor: self.list(
-                cursor=cursor,
-                limit=limit,
-                extra_headers=extra_headers,
-                timeout=timeout,
-                total_timeout=total_timeout,
-            ),
-            lambda page: cursor_at(
-                page,
-                "next_cursor",
-            ),
-        )
+        return self._pages(_FRAUD_RULES_LIST, locals(), "cursor", "next_cursor")
 
 
 class AsyncRulesWithRawResponse:
@@ -488,9 +313,7 @@ class VerdictReasons(SyncResource):
         verdict_reason: str,
         override_action: Literal["ALLOW", "CHALLENGE", "BLOCK", "NONE"],
         override_description: str | Unset = UNSET,
-        extra_headers: Headers | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
+        **options: Unpack[RequestOptions],
     ) -> models.VerdictReasonsOverrideResponse:
         """Override.
 
@@ -504,30 +327,10 @@ class VerdictReasons(SyncResource):
             override_action: In the body.
             override_description: An optional description for the verdict reason override.
         """
-        return self._request(
-            "POST",
-            "/v1/verdict_reasons/override",
-            query=None,
-            headers=None,
-            body={
-                "verdict_reason": verdict_reason,
-                "override_action": override_action,
-                "override_description": override_description,
-            },
-            server="telemetry",
-            cast=models.VerdictReasonsOverrideResponse.from_dict,
-            extra_headers=extra_headers,
-            timeout=timeout,
-            total_timeout=total_timeout,
-        )
+        return self._call(_FRAUD_VERDICT_REASONS_OVERRIDE, locals())
 
     def list(
-        self,
-        *,
-        overrides_only: bool | Unset = UNSET,
-        extra_headers: Headers | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
+        self, *, overrides_only: bool | Unset = UNSET, **options: Unpack[RequestOptions]
     ) -> models.VerdictReasonsListResponse:
         """List.
 
@@ -536,20 +339,7 @@ class VerdictReasons(SyncResource):
         Args:
             overrides_only: Whether to return only verdict reasons that have overrides set. Defaults to false.
         """
-        return self._request(
-            "POST",
-            "/v1/verdict_reasons/list",
-            query=None,
-            headers=None,
-            body={
-                "overrides_only": overrides_only,
-            },
-            server="telemetry",
-            cast=models.VerdictReasonsListResponse.from_dict,
-            extra_headers=extra_headers,
-            timeout=timeout,
-            total_timeout=total_timeout,
-        )
+        return self._call(_FRAUD_VERDICT_REASONS_LIST, locals())
 
 
 class VerdictReasonsWithRawResponse:
@@ -572,68 +362,16 @@ class AsyncVerdictReasons(AsyncResource):
         verdict_reason: str,
         override_action: Literal["ALLOW", "CHALLENGE", "BLOCK", "NONE"],
         override_description: str | Unset = UNSET,
-        extra_headers: Headers | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
+        **options: Unpack[RequestOptions],
     ) -> models.VerdictReasonsOverrideResponse:
-        """Override.
-
-        ``POST /v1/verdict_reasons/override``
-
-        Args:
-            verdict_reason: The verdict reason that you wish to override. For a list of possible reasons to
-                override, see [Warning Flags (Verdict
-                Reasons)](https://stytch.com/docs/docs/fraud/guides/device-fingerprinting/reference/warning-flags-verdict-reasons).
-                You may not override the `RULE_MATCH` reason.
-            override_action: In the body.
-            override_description: An optional description for the verdict reason override.
-        """
-        return await self._request(
-            "POST",
-            "/v1/verdict_reasons/override",
-            query=None,
-            headers=None,
-            body={
-                "verdict_reason": verdict_reason,
-                "override_action": override_action,
-                "override_description": override_description,
-            },
-            server="telemetry",
-            cast=models.VerdictReasonsOverrideResponse.from_dict,
-            extra_headers=extra_headers,
-            timeout=timeout,
-            total_timeout=total_timeout,
-        )
+        """The async form of ``VerdictReasons.override``: Override."""
+        return await self._call(_FRAUD_VERDICT_REASONS_OVERRIDE, locals())
 
     async def list(
-        self,
-        *,
-        overrides_only: bool | Unset = UNSET,
-        extra_headers: Headers | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
+        self, *, overrides_only: bool | Unset = UNSET, **options: Unpack[RequestOptions]
     ) -> models.VerdictReasonsListResponse:
-        """List.
-
-        ``POST /v1/verdict_reasons/list``
-
-        Args:
-            overrides_only: Whether to return only verdict reasons that have overrides set. Defaults to false.
-        """
-        return await self._request(
-            "POST",
-            "/v1/verdict_reasons/list",
-            query=None,
-            headers=None,
-            body={
-                "overrides_only": overrides_only,
-            },
-            server="telemetry",
-            cast=models.VerdictReasonsListResponse.from_dict,
-            extra_headers=extra_headers,
-            timeout=timeout,
-            total_timeout=total_timeout,
-        )
+        """The async form of ``VerdictReasons.list``: List."""
+        return await self._call(_FRAUD_VERDICT_REASONS_LIST, locals())
 
 
 class AsyncVerdictReasonsWithRawResponse:
@@ -651,12 +389,7 @@ class FraudEmail(SyncResource):
         return FraudEmailWithRawResponse(self)
 
     def risk(
-        self,
-        *,
-        email_address: str,
-        extra_headers: Headers | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
+        self, *, email_address: str, **options: Unpack[RequestOptions]
     ) -> models.EmailRiskResponse:
         """Risk.
 
@@ -665,20 +398,7 @@ class FraudEmail(SyncResource):
         Args:
             email_address: The email address to check.
         """
-        return self._request(
-            "POST",
-            "/v1/email/risk",
-            query=None,
-            headers=None,
-            body={
-                "email_address": email_address,
-            },
-            server="telemetry",
-            cast=models.EmailRiskResponse.from_dict,
-            extra_headers=extra_headers,
-            timeout=timeout,
-            total_timeout=total_timeout,
-        )
+        return self._call(_FRAUD_EMAIL_RISK, locals())
 
 
 class FraudEmailWithRawResponse:
@@ -695,34 +415,10 @@ class AsyncFraudEmail(AsyncResource):
         return AsyncFraudEmailWithRawResponse(self)
 
     async def risk(
-        self,
-        *,
-        email_address: str,
-        extra_headers: Headers | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
+        self, *, email_address: str, **options: Unpack[RequestOptions]
     ) -> models.EmailRiskResponse:
-        """Risk.
-
-        ``POST /v1/email/risk``
-
-        Args:
-            email_address: The email address to check.
-        """
-        return await self._request(
-            "POST",
-            "/v1/email/risk",
-            query=None,
-            headers=None,
-            body={
-                "email_address": email_address,
-            },
-            server="telemetry",
-            cast=models.EmailRiskResponse.from_dict,
-            extra_headers=extra_headers,
-            timeout=timeout,
-            total_timeout=total_timeout,
-        )
+        """The async form of ``FraudEmail.risk``: Risk."""
+        return await self._call(_FRAUD_EMAIL_RISK, locals())
 
 
 class AsyncFraudEmailWithRawResponse:

@@ -4,19 +4,20 @@
 from __future__ import annotations
 
 from functools import cached_property
-from typing import List
+from typing import List, Unpack
 
 from .. import models
-from .._base_client import AsyncResource, SyncResource
+from .._base_client import AsyncResource, Endpoint, SyncResource
 from .._response import async_to_raw_response_wrapper, to_raw_response_wrapper
-from .._types import NOT_GIVEN, UNSET, Headers, NotGiven, Timeout, TotalTimeout, Unset
+from .._types import UNSET, RequestOptions, Unset
 
-__all__ = [
-    "Idp2",
-    "AsyncIdp2",
-    "IdpOauth",
-    "AsyncIdpOauth",
-]
+__all__ = ["Idp2", "AsyncIdp2", "IdpOauth", "AsyncIdpOauth"]
+_IDP_OAUTH_AUTHORIZE_START = Endpoint(
+    "POST", "/v1/idp/oauth/authorize/start", models.IdpOauthAuthorizeStartResponse.from_dict, "body"
+)
+_IDP_OAUTH_AUTHORIZE = Endpoint(
+    "POST", "/v1/idp/oauth/authorize", models.IdpOauthAuthorizeResponse.from_dict, "body"
+)
 
 
 class Idp2(SyncResource):
@@ -54,9 +55,7 @@ class IdpOauth(SyncResource):
         session_token: str | Unset = UNSET,
         session_jwt: str | Unset = UNSET,
         prompt: str | Unset = UNSET,
-        extra_headers: Headers | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
+        **options: Unpack[RequestOptions],
     ) -> models.IdpOauthAuthorizeStartResponse:
         """Authorize start.
 
@@ -76,27 +75,7 @@ class IdpOauth(SyncResource):
             prompt: Space separated list that specifies how the Authorization Server should prompt the
                 user for reauthentication and consent. Only `consent` is supported today.
         """
-        return self._request(
-            "POST",
-            "/v1/idp/oauth/authorize/start",
-            query=None,
-            headers=None,
-            body={
-                "client_id": client_id,
-                "redirect_uri": redirect_uri,
-                "response_type": response_type,
-                "scopes": scopes,
-                "user_id": user_id,
-                "session_token": session_token,
-                "session_jwt": session_jwt,
-                "prompt": prompt,
-            },
-            server=None,
-            cast=models.IdpOauthAuthorizeStartResponse.from_dict,
-            extra_headers=extra_headers,
-            timeout=timeout,
-            total_timeout=total_timeout,
-        )
+        return self._call(_IDP_OAUTH_AUTHORIZE_START, locals())
 
     def authorize(
         self,
@@ -114,9 +93,7 @@ class IdpOauth(SyncResource):
         nonce: str | Unset = UNSET,
         code_challenge: str | Unset = UNSET,
         resources: List[str] | Unset = UNSET,
-        extra_headers: Headers | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
+        **options: Unpack[RequestOptions],
     ) -> models.IdpOauthAuthorizeResponse:
         """Authorize.
 
@@ -142,32 +119,7 @@ class IdpOauth(SyncResource):
             code_challenge: A base64url encoded challenge derived from the code verifier for PKCE flows.
             resources: In the body.
         """
-        return self._request(
-            "POST",
-            "/v1/idp/oauth/authorize",
-            query=None,
-            headers=None,
-            body={
-                "consent_granted": consent_granted,
-                "scopes": scopes,
-                "client_id": client_id,
-                "redirect_uri": redirect_uri,
-                "response_type": response_type,
-                "user_id": user_id,
-                "session_token": session_token,
-                "session_jwt": session_jwt,
-                "prompt": prompt,
-                "state": state,
-                "nonce": nonce,
-                "code_challenge": code_challenge,
-                "resources": resources,
-            },
-            server=None,
-            cast=models.IdpOauthAuthorizeResponse.from_dict,
-            extra_headers=extra_headers,
-            timeout=timeout,
-            total_timeout=total_timeout,
-        )
+        return self._call(_IDP_OAUTH_AUTHORIZE, locals())
 
 
 class IdpOauthWithRawResponse:
@@ -195,49 +147,10 @@ class AsyncIdpOauth(AsyncResource):
         session_token: str | Unset = UNSET,
         session_jwt: str | Unset = UNSET,
         prompt: str | Unset = UNSET,
-        extra_headers: Headers | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
+        **options: Unpack[RequestOptions],
     ) -> models.IdpOauthAuthorizeStartResponse:
-        """Authorize start.
-
-        ``POST /v1/idp/oauth/authorize/start``
-
-        Args:
-            client_id: The ID of the Connected App client.
-            redirect_uri: The callback URI used to redirect the user after authentication. This is the same
-                URI provided at the start of the OAuth flow. This field is required when using the
-                `authorization_code` grant.
-            response_type: The OAuth 2.0 response type. For authorization code flows this value is `code`.
-            scopes: An array of scopes requested by the client.
-            user_id: The unique ID of a specific User. You may use an `external_id` here if one is set
-                for the user.
-            session_token: The `session_token` associated with a User's existing Session.
-            session_jwt: The `session_jwt` associated with a User's existing Session.
-            prompt: Space separated list that specifies how the Authorization Server should prompt the
-                user for reauthentication and consent. Only `consent` is supported today.
-        """
-        return await self._request(
-            "POST",
-            "/v1/idp/oauth/authorize/start",
-            query=None,
-            headers=None,
-            body={
-                "client_id": client_id,
-                "redirect_uri": redirect_uri,
-                "response_type": response_type,
-                "scopes": scopes,
-                "user_id": user_id,
-                "session_token": session_token,
-                "session_jwt": session_jwt,
-                "prompt": prompt,
-            },
-            server=None,
-            cast=models.IdpOauthAuthorizeStartResponse.from_dict,
-            extra_headers=extra_headers,
-            timeout=timeout,
-            total_timeout=total_timeout,
-        )
+        """The async form of ``IdpOauth.authorize_start``: Authorize start."""
+        return await self._call(_IDP_OAUTH_AUTHORIZE_START, locals())
 
     async def authorize(
         self,
@@ -255,60 +168,10 @@ class AsyncIdpOauth(AsyncResource):
         nonce: str | Unset = UNSET,
         code_challenge: str | Unset = UNSET,
         resources: List[str] | Unset = UNSET,
-        extra_headers: Headers | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
+        **options: Unpack[RequestOptions],
     ) -> models.IdpOauthAuthorizeResponse:
-        """Authorize.
-
-        ``POST /v1/idp/oauth/authorize``
-
-        Args:
-            consent_granted: Indicates whether the user granted the requested scopes.
-            scopes: An array of scopes requested by the client.
-            client_id: The ID of the Connected App client.
-            redirect_uri: The callback URI used to redirect the user after authentication. This is the same
-                URI provided at the start of the OAuth flow. This field is required when using the
-                `authorization_code` grant.
-            response_type: The OAuth 2.0 response type. For authorization code flows this value is `code`.
-            user_id: The unique ID of a specific User. You may use an `external_id` here if one is set
-                for the user.
-            session_token: The `session_token` associated with a User's existing Session.
-            session_jwt: The `session_jwt` associated with a User's existing Session.
-            prompt: Space separated list that specifies how the Authorization Server should prompt the
-                user for reauthentication and consent. Only `consent` is supported today.
-            state: An opaque value used to maintain state between the request and callback.
-            nonce: A string used to associate a client session with an ID token to mitigate replay
-                attacks.
-            code_challenge: A base64url encoded challenge derived from the code verifier for PKCE flows.
-            resources: In the body.
-        """
-        return await self._request(
-            "POST",
-            "/v1/idp/oauth/authorize",
-            query=None,
-            headers=None,
-            body={
-                "consent_granted": consent_granted,
-                "scopes": scopes,
-                "client_id": client_id,
-                "redirect_uri": redirect_uri,
-                "response_type": response_type,
-                "user_id": user_id,
-                "session_token": session_token,
-                "session_jwt": session_jwt,
-                "prompt": prompt,
-                "state": state,
-                "nonce": nonce,
-                "code_challenge": code_challenge,
-                "resources": resources,
-            },
-            server=None,
-            cast=models.IdpOauthAuthorizeResponse.from_dict,
-            extra_headers=extra_headers,
-            timeout=timeout,
-            total_timeout=total_timeout,
-        )
+        """The async form of ``IdpOauth.authorize``: Authorize."""
+        return await self._call(_IDP_OAUTH_AUTHORIZE, locals())
 
 
 class AsyncIdpOauthWithRawResponse:

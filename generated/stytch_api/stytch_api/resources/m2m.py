@@ -5,14 +5,12 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator, Iterator
 from functools import cached_property
-from typing import Any, Dict, List, Literal
+from typing import Any, Dict, List, Literal, Unpack
 
 from .. import models
-from .._base_client import AsyncResource, SyncResource, path_param
-from .._models import cursor_at
-from .._pagination import aiter_pages, iter_pages
+from .._base_client import AsyncResource, Endpoint, SyncResource
 from .._response import async_to_raw_response_wrapper, to_raw_response_wrapper
-from .._types import NOT_GIVEN, UNSET, Headers, NotGiven, Timeout, TotalTimeout, Unset
+from .._types import UNSET, RequestOptions, Unset
 
 __all__ = [
     "M2M",
@@ -22,6 +20,36 @@ __all__ = [
     "ClientsSecrets",
     "AsyncClientsSecrets",
 ]
+_M2M_CLIENTS_GET = Endpoint(
+    "GET", "/v1/m2m/clients/{client_id}", models.M2MClientsGetResponse.from_dict
+)
+_M2M_CLIENTS_UPDATE = Endpoint(
+    "PUT", "/v1/m2m/clients/{client_id}", models.M2MClientsUpdateResponse.from_dict, "body"
+)
+_M2M_CLIENTS_DELETE = Endpoint(
+    "DELETE", "/v1/m2m/clients/{client_id}", models.M2MClientsDeleteResponse.from_dict
+)
+_M2M_CLIENTS_SEARCH = Endpoint(
+    "POST", "/v1/m2m/clients/search", models.M2MClientsSearchResponse.from_dict, "body"
+)
+_M2M_CLIENTS_CREATE = Endpoint(
+    "POST", "/v1/m2m/clients", models.M2MClientsCreateResponse.from_dict, "body"
+)
+_M2M_CLIENTS_SECRETS_ROTATE_START = Endpoint(
+    "POST",
+    "/v1/m2m/clients/{client_id}/secrets/rotate/start",
+    models.ClientsSecretsRotateStartResponse.from_dict,
+)
+_M2M_CLIENTS_SECRETS_ROTATE_CANCEL = Endpoint(
+    "POST",
+    "/v1/m2m/clients/{client_id}/secrets/rotate/cancel",
+    models.ClientsSecretsRotateCancelResponse.from_dict,
+)
+_M2M_CLIENTS_SECRETS_ROTATE = Endpoint(
+    "POST",
+    "/v1/m2m/clients/{client_id}/secrets/rotate",
+    models.ClientsSecretsRotateResponse.from_dict,
+)
 
 
 class M2M(SyncResource):
@@ -53,12 +81,7 @@ class M2MClients(SyncResource):
         return M2MClientsWithRawResponse(self)
 
     def get(
-        self,
-        client_id: str,
-        *,
-        extra_headers: Headers | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
+        self, client_id: str, **options: Unpack[RequestOptions]
     ) -> models.M2MClientsGetResponse:
         """Get.
 
@@ -67,18 +90,7 @@ class M2MClients(SyncResource):
         Args:
             client_id: The ID of the client.
         """
-        return self._request(
-            "GET",
-            f"/v1/m2m/clients/{path_param(client_id)}",
-            query=None,
-            headers=None,
-            body=None,
-            server=None,
-            cast=models.M2MClientsGetResponse.from_dict,
-            extra_headers=extra_headers,
-            timeout=timeout,
-            total_timeout=total_timeout,
-        )
+        return self._call(_M2M_CLIENTS_GET, locals())
 
     def update(
         self,
@@ -89,9 +101,7 @@ class M2MClients(SyncResource):
         status: Literal["active", "inactive"] | Unset = UNSET,
         scopes: List[str] | Unset = UNSET,
         trusted_metadata: Dict[str, Any] | Unset = UNSET,
-        extra_headers: Headers | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
+        **options: Unpack[RequestOptions],
     ) -> models.M2MClientsUpdateResponse:
         """Update.
 
@@ -107,32 +117,10 @@ class M2MClients(SyncResource):
                 application-specific data. See the [Metadata](https://stytch.com/docs/api/metadata)
                 reference for complete field behavior details.
         """
-        return self._request(
-            "PUT",
-            f"/v1/m2m/clients/{path_param(client_id)}",
-            query=None,
-            headers=None,
-            body={
-                "client_name": client_name,
-                "client_description": client_description,
-                "status": status,
-                "scopes": scopes,
-                "trusted_metadata": trusted_metadata,
-            },
-            server=None,
-            cast=models.M2MClientsUpdateResponse.from_dict,
-            extra_headers=extra_headers,
-            timeout=timeout,
-            total_timeout=total_timeout,
-        )
+        return self._call(_M2M_CLIENTS_UPDATE, locals())
 
     def delete(
-        self,
-        client_id: str,
-        *,
-        extra_headers: Headers | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
+        self, client_id: str, **options: Unpack[RequestOptions]
     ) -> models.M2MClientsDeleteResponse:
         """Delete.
 
@@ -141,18 +129,7 @@ class M2MClients(SyncResource):
         Args:
             client_id: The ID of the client.
         """
-        return self._request(
-            "DELETE",
-            f"/v1/m2m/clients/{path_param(client_id)}",
-            query=None,
-            headers=None,
-            body=None,
-            server=None,
-            cast=models.M2MClientsDeleteResponse.from_dict,
-            extra_headers=extra_headers,
-            timeout=timeout,
-            total_timeout=total_timeout,
-        )
+        return self._call(_M2M_CLIENTS_DELETE, locals())
 
     def search(
         self,
@@ -160,9 +137,7 @@ class M2MClients(SyncResource):
         cursor: str | Unset = UNSET,
         limit: int | Unset = UNSET,
         query: models.Query | Unset = UNSET,
-        extra_headers: Headers | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
+        **options: Unpack[RequestOptions],
     ) -> models.M2MClientsSearchResponse:
         """Search.
 
@@ -182,47 +157,18 @@ class M2MClients(SyncResource):
                 the `cursor` field.
             query: In the body.
         """
-        return self._request(
-            "POST",
-            "/v1/m2m/clients/search",
-            query=None,
-            headers=None,
-            body={
-                "cursor": cursor,
-                "limit": limit,
-                "query": query,
-            },
-            server=None,
-            cast=models.M2MClientsSearchResponse.from_dict,
-            extra_headers=extra_headers,
-            timeout=timeout,
-            total_timeout=total_timeout,
-        )
+        return self._call(_M2M_CLIENTS_SEARCH, locals())
 
     def search_pages(
         self,
         *,
         limit: int | Unset = UNSET,
         query: models.Query | Unset = UNSET,
-        extra_headers: Headers | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
+        **options: Unpack[RequestOptions],
     ) -> Iterator[models.M2MClientsSearchResponse]:
         """Every page of ``search``, following ``results_metadata.next_cursor``."""
-        return iter_pages(
-            lambda cursor: self.search(
-                cursor=cursor,
-                limit=limit,
-                query=query,
-                extra_headers=extra_headers,
-                timeout=timeout,
-                total_timeout=total_timeout,
-            ),
-            lambda page: cursor_at(
-                page,
-                "results_metadata",
-                "next_cursor",
-            ),
+        return self._pages(
+            _M2M_CLIENTS_SEARCH, locals(), "cursor", "results_metadata", "next_cursor"
         )
 
     def create(
@@ -234,9 +180,7 @@ class M2MClients(SyncResource):
         client_name: str | Unset = UNSET,
         client_description: str | Unset = UNSET,
         trusted_metadata: Dict[str, Any] | Unset = UNSET,
-        extra_headers: Headers | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
+        **options: Unpack[RequestOptions],
     ) -> models.M2MClientsCreateResponse:
         """Create.
 
@@ -255,25 +199,7 @@ class M2MClients(SyncResource):
                 application-specific data. See the [Metadata](https://stytch.com/docs/api/metadata)
                 reference for complete field behavior details.
         """
-        return self._request(
-            "POST",
-            "/v1/m2m/clients",
-            query=None,
-            headers=None,
-            body={
-                "scopes": scopes,
-                "client_id": client_id,
-                "client_secret": client_secret,
-                "client_name": client_name,
-                "client_description": client_description,
-                "trusted_metadata": trusted_metadata,
-            },
-            server=None,
-            cast=models.M2MClientsCreateResponse.from_dict,
-            extra_headers=extra_headers,
-            timeout=timeout,
-            total_timeout=total_timeout,
-        )
+        return self._call(_M2M_CLIENTS_CREATE, locals())
 
 
 class M2MClientsWithRawResponse:
@@ -298,32 +224,10 @@ class AsyncM2MClients(AsyncResource):
         return AsyncM2MClientsWithRawResponse(self)
 
     async def get(
-        self,
-        client_id: str,
-        *,
-        extra_headers: Headers | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
+        self, client_id: str, **options: Unpack[RequestOptions]
     ) -> models.M2MClientsGetResponse:
-        """Get.
-
-        ``GET /v1/m2m/clients/{client_id}``
-
-        Args:
-            client_id: The ID of the client.
-        """
-        return await self._request(
-            "GET",
-            f"/v1/m2m/clients/{path_param(client_id)}",
-            query=None,
-            headers=None,
-            body=None,
-            server=None,
-            cast=models.M2MClientsGetResponse.from_dict,
-            extra_headers=extra_headers,
-            timeout=timeout,
-            total_timeout=total_timeout,
-        )
+        """The async form of ``M2MClients.get``: Get."""
+        return await self._call(_M2M_CLIENTS_GET, locals())
 
     async def update(
         self,
@@ -334,70 +238,16 @@ class AsyncM2MClients(AsyncResource):
         status: Literal["active", "inactive"] | Unset = UNSET,
         scopes: List[str] | Unset = UNSET,
         trusted_metadata: Dict[str, Any] | Unset = UNSET,
-        extra_headers: Headers | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
+        **options: Unpack[RequestOptions],
     ) -> models.M2MClientsUpdateResponse:
-        """Update.
-
-        ``PUT /v1/m2m/clients/{client_id}``
-
-        Args:
-            client_id: The ID of the client.
-            client_name: A human-readable name for the client.
-            client_description: A human-readable description for the client.
-            status: In the body.
-            scopes: An array of scopes assigned to the client.
-            trusted_metadata: The `trusted_metadata` field contains an arbitrary JSON object of
-                application-specific data. See the [Metadata](https://stytch.com/docs/api/metadata)
-                reference for complete field behavior details.
-        """
-        return await self._request(
-            "PUT",
-            f"/v1/m2m/clients/{path_param(client_id)}",
-            query=None,
-            headers=None,
-            body={
-                "client_name": client_name,
-                "client_description": client_description,
-                "status": status,
-                "scopes": scopes,
-                "trusted_metadata": trusted_metadata,
-            },
-            server=None,
-            cast=models.M2MClientsUpdateResponse.from_dict,
-            extra_headers=extra_headers,
-            timeout=timeout,
-            total_timeout=total_timeout,
-        )
+        """The async form of ``M2MClients.update``: Update."""
+        return await self._call(_M2M_CLIENTS_UPDATE, locals())
 
     async def delete(
-        self,
-        client_id: str,
-        *,
-        extra_headers: Headers | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
+        self, client_id: str, **options: Unpack[RequestOptions]
     ) -> models.M2MClientsDeleteResponse:
-        """Delete.
-
-        ``DELETE /v1/m2m/clients/{client_id}``
-
-        Args:
-            client_id: The ID of the client.
-        """
-        return await self._request(
-            "DELETE",
-            f"/v1/m2m/clients/{path_param(client_id)}",
-            query=None,
-            headers=None,
-            body=None,
-            server=None,
-            cast=models.M2MClientsDeleteResponse.from_dict,
-            extra_headers=extra_headers,
-            timeout=timeout,
-            total_timeout=total_timeout,
-        )
+        """The async form of ``M2MClients.delete``: Delete."""
+        return await self._call(_M2M_CLIENTS_DELETE, locals())
 
     async def search(
         self,
@@ -405,69 +255,21 @@ class AsyncM2MClients(AsyncResource):
         cursor: str | Unset = UNSET,
         limit: int | Unset = UNSET,
         query: models.Query | Unset = UNSET,
-        extra_headers: Headers | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
+        **options: Unpack[RequestOptions],
     ) -> models.M2MClientsSearchResponse:
-        """Search.
-
-        ``POST /v1/m2m/clients/search``
-
-        Args:
-            cursor: The `cursor` field allows you to paginate through your results. Each result array is
-                limited to 1000 results. If your query returns more than 1000 results, you will need
-                to paginate the responses using the `cursor`. If you receive a response that
-                includes a non-null `next_cursor` in the `results_metadata` object, repeat the
-                search call with the `next_cursor` value set to the `cursor` field to retrieve the
-                next page of results. Continue to make search calls until the `next_cursor` in the
-                response is null.
-            limit: The number of search results to return per page. The default limit is 100. A maximum
-                of 1000 results can be returned by a single search request. If the total size of
-                your result set is greater than one page size, you must paginate the response. See
-                the `cursor` field.
-            query: In the body.
-        """
-        return await self._request(
-            "POST",
-            "/v1/m2m/clients/search",
-            query=None,
-            headers=None,
-            body={
-                "cursor": cursor,
-                "limit": limit,
-                "query": query,
-            },
-            server=None,
-            cast=models.M2MClientsSearchResponse.from_dict,
-            extra_headers=extra_headers,
-            timeout=timeout,
-            total_timeout=total_timeout,
-        )
+        """The async form of ``M2MClients.search``: Search."""
+        return await self._call(_M2M_CLIENTS_SEARCH, locals())
 
     def search_pages(
         self,
         *,
         limit: int | Unset = UNSET,
         query: models.Query | Unset = UNSET,
-        extra_headers: Headers | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
+        **options: Unpack[RequestOptions],
     ) -> AsyncIterator[models.M2MClientsSearchResponse]:
         """Every page of ``search``, following ``results_metadata.next_cursor``."""
-        return aiter_pages(
-            lambda cursor: self.search(
-                cursor=cursor,
-                limit=limit,
-                query=query,
-                extra_headers=extra_headers,
-                timeout=timeout,
-                total_timeout=total_timeout,
-            ),
-            lambda page: cursor_at(
-                page,
-                "results_metadata",
-                "next_cursor",
-            ),
+        return self._pages(
+            _M2M_CLIENTS_SEARCH, locals(), "cursor", "results_metadata", "next_cursor"
         )
 
     async def create(
@@ -479,46 +281,10 @@ class AsyncM2MClients(AsyncResource):
         client_name: str | Unset = UNSET,
         client_description: str | Unset = UNSET,
         trusted_metadata: Dict[str, Any] | Unset = UNSET,
-        extra_headers: Headers | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
+        **options: Unpack[RequestOptions],
     ) -> models.M2MClientsCreateResponse:
-        """Create.
-
-        ``POST /v1/m2m/clients``
-
-        Args:
-            scopes: An array of scopes assigned to the client.
-            client_id: If provided, the ID of the client to create. If not provided, Stytch will generate
-                this value for you. The `client_id` must be unique within your project.
-            client_secret: If provided, the stored secret of the client to create. If not provided, Stytch will
-                generate this value for you. If provided, the `client_secret` must be at least 8
-                characters long and pass entropy requirements.
-            client_name: A human-readable name for the client.
-            client_description: A human-readable description for the client.
-            trusted_metadata: The `trusted_metadata` field contains an arbitrary JSON object of
-                application-specific data. See the [Metadata](https://stytch.com/docs/api/metadata)
-                reference for complete field behavior details.
-        """
-        return await self._request(
-            "POST",
-            "/v1/m2m/clients",
-            query=None,
-            headers=None,
-            body={
-                "scopes": scopes,
-                "client_id": client_id,
-                "client_secret": client_secret,
-                "client_name": client_name,
-                "client_description": client_description,
-                "trusted_metadata": trusted_metadata,
-            },
-            server=None,
-            cast=models.M2MClientsCreateResponse.from_dict,
-            extra_headers=extra_headers,
-            timeout=timeout,
-            total_timeout=total_timeout,
-        )
+        """The async form of ``M2MClients.create``: Create."""
+        return await self._call(_M2M_CLIENTS_CREATE, locals())
 
 
 class AsyncM2MClientsWithRawResponse:
@@ -539,12 +305,7 @@ class ClientsSecrets(SyncResource):
         return ClientsSecretsWithRawResponse(self)
 
     def rotate_start(
-        self,
-        client_id: str,
-        *,
-        extra_headers: Headers | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
+        self, client_id: str, **options: Unpack[RequestOptions]
     ) -> models.ClientsSecretsRotateStartResponse:
         """Rotate start.
 
@@ -553,26 +314,10 @@ class ClientsSecrets(SyncResource):
         Args:
             client_id: The ID of the client.
         """
-        return self._request(
-            "POST",
-            f"/v1/m2m/clients/{path_param(client_id)}/secrets/rotate/start",
-            query=None,
-            headers=None,
-            body=None,
-            server=None,
-            cast=models.ClientsSecretsRotateStartResponse.from_dict,
-            extra_headers=extra_headers,
-            timeout=timeout,
-            total_timeout=total_timeout,
-        )
+        return self._call(_M2M_CLIENTS_SECRETS_ROTATE_START, locals())
 
     def rotate_cancel(
-        self,
-        client_id: str,
-        *,
-        extra_headers: Headers | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
+        self, client_id: str, **options: Unpack[RequestOptions]
     ) -> models.ClientsSecretsRotateCancelResponse:
         """Rotate cancel.
 
@@ -581,26 +326,10 @@ class ClientsSecrets(SyncResource):
         Args:
             client_id: The ID of the client.
         """
-        return self._request(
-            "POST",
-            f"/v1/m2m/clients/{path_param(client_id)}/secrets/rotate/cancel",
-            query=None,
-            headers=None,
-            body=None,
-            server=None,
-            cast=models.ClientsSecretsRotateCancelResponse.from_dict,
-            extra_headers=extra_headers,
-            timeout=timeout,
-            total_timeout=total_timeout,
-        )
+        return self._call(_M2M_CLIENTS_SECRETS_ROTATE_CANCEL, locals())
 
     def rotate(
-        self,
-        client_id: str,
-        *,
-        extra_headers: Headers | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
+        self, client_id: str, **options: Unpack[RequestOptions]
     ) -> models.ClientsSecretsRotateResponse:
         """Rotate.
 
@@ -609,18 +338,7 @@ class ClientsSecrets(SyncResource):
         Args:
             client_id: The ID of the client.
         """
-        return self._request(
-            "POST",
-            f"/v1/m2m/clients/{path_param(client_id)}/secrets/rotate",
-            query=None,
-            headers=None,
-            body=None,
-            server=None,
-            cast=models.ClientsSecretsRotateResponse.from_dict,
-            extra_headers=extra_headers,
-            timeout=timeout,
-            total_timeout=total_timeout,
-        )
+        return self._call(_M2M_CLIENTS_SECRETS_ROTATE, locals())
 
 
 class ClientsSecretsWithRawResponse:
@@ -639,88 +357,22 @@ class AsyncClientsSecrets(AsyncResource):
         return AsyncClientsSecretsWithRawResponse(self)
 
     async def rotate_start(
-        self,
-        client_id: str,
-        *,
-        extra_headers: Headers | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
+        self, client_id: str, **options: Unpack[RequestOptions]
     ) -> models.ClientsSecretsRotateStartResponse:
-        """Rotate start.
-
-        ``POST /v1/m2m/clients/{client_id}/secrets/rotate/start``
-
-        Args:
-            client_id: The ID of the client.
-        """
-        return await self._request(
-            "POST",
-            f"/v1/m2m/clients/{path_param(client_id)}/secrets/rotate/start",
-            query=None,
-            headers=None,
-            body=None,
-            server=None,
-            cast=models.ClientsSecretsRotateStartResponse.from_dict,
-            extra_headers=extra_headers,
-            timeout=timeout,
-            total_timeout=total_timeout,
-        )
+        """The async form of ``ClientsSecrets.rotate_start``: Rotate start."""
+        return await self._call(_M2M_CLIENTS_SECRETS_ROTATE_START, locals())
 
     async def rotate_cancel(
-        self,
-        client_id: str,
-        *,
-        extra_headers: Headers | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
+        self, client_id: str, **options: Unpack[RequestOptions]
     ) -> models.ClientsSecretsRotateCancelResponse:
-        """Rotate cancel.
-
-        ``POST /v1/m2m/clients/{client_id}/secrets/rotate/cancel``
-
-        Args:
-            client_id: The ID of the client.
-        """
-        return await self._request(
-            "POST",
-            f"/v1/m2m/clients/{path_param(client_id)}/secrets/rotate/cancel",
-            query=None,
-            headers=None,
-            body=None,
-            server=None,
-            cast=models.ClientsSecretsRotateCancelResponse.from_dict,
-            extra_headers=extra_headers,
-            timeout=timeout,
-            total_timeout=total_timeout,
-        )
+        """The async form of ``ClientsSecrets.rotate_cancel``: Rotate cancel."""
+        return await self._call(_M2M_CLIENTS_SECRETS_ROTATE_CANCEL, locals())
 
     async def rotate(
-        self,
-        client_id: str,
-        *,
-        extra_headers: Headers | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
+        self, client_id: str, **options: Unpack[RequestOptions]
     ) -> models.ClientsSecretsRotateResponse:
-        """Rotate.
-
-        ``POST /v1/m2m/clients/{client_id}/secrets/rotate``
-
-        Args:
-            client_id: The ID of the client.
-        """
-        return await self._request(
-            "POST",
-            f"/v1/m2m/clients/{path_param(client_id)}/secrets/rotate",
-            query=None,
-            headers=None,
-            body=None,
-            server=None,
-            cast=models.ClientsSecretsRotateResponse.from_dict,
-            extra_headers=extra_headers,
-            timeout=timeout,
-            total_timeout=total_timeout,
-        )
+        """The async form of ``ClientsSecrets.rotate``: Rotate."""
+        return await self._call(_M2M_CLIENTS_SECRETS_ROTATE, locals())
 
 
 class AsyncClientsSecretsWithRawResponse:

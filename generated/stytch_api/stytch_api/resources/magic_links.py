@@ -4,19 +4,42 @@
 from __future__ import annotations
 
 from functools import cached_property
-from typing import Any, Dict, Literal
+from typing import Any, Dict, Literal, Unpack
 
 from .. import models
-from .._base_client import AsyncResource, SyncResource
+from .._base_client import AsyncResource, Endpoint, SyncResource
 from .._response import async_to_raw_response_wrapper, to_raw_response_wrapper
-from .._types import NOT_GIVEN, UNSET, Headers, NotGiven, Timeout, TotalTimeout, Unset
+from .._types import UNSET, RequestOptions, Unset
 
-__all__ = [
-    "MagicLinks2",
-    "AsyncMagicLinks2",
-    "MagicLinksEmail",
-    "AsyncMagicLinksEmail",
-]
+__all__ = ["MagicLinks2", "AsyncMagicLinks2", "MagicLinksEmail", "AsyncMagicLinksEmail"]
+_MAGIC_LINKS_AUTHENTICATE = Endpoint(
+    "POST",
+    "/v1/magic_links/authenticate",
+    models.MagicLinksAuthenticateResponse.from_dict,
+    "body",
+    options_2="body:options",
+)
+_MAGIC_LINKS_CREATE = Endpoint(
+    "POST", "/v1/magic_links", models.MagicLinksCreateResponse.from_dict, "body"
+)
+_MAGIC_LINKS_EMAIL_SEND = Endpoint(
+    "POST", "/v1/magic_links/email/send", models.EmailSendResponse.from_dict, "body"
+)
+_MAGIC_LINKS_EMAIL_LOGIN_OR_CREATE = Endpoint(
+    "POST",
+    "/v1/magic_links/email/login_or_create",
+    models.EmailLoginOrCreateResponse.from_dict,
+    "body",
+)
+_MAGIC_LINKS_EMAIL_INVITE = Endpoint(
+    "POST", "/v1/magic_links/email/invite", models.EmailInviteResponse.from_dict, "body"
+)
+_MAGIC_LINKS_EMAIL_REVOKE_INVITE = Endpoint(
+    "POST",
+    "/v1/magic_links/email/revoke_invite",
+    models.EmailRevokeInviteResponse.from_dict,
+    "body",
+)
 
 
 class MagicLinks2(SyncResource):
@@ -36,16 +59,14 @@ class MagicLinks2(SyncResource):
         *,
         token: str,
         attributes: models.Attribute | Unset = UNSET,
-        options: models.Option | Unset = UNSET,
+        options_2: models.Option | Unset = UNSET,
         session_token: str | Unset = UNSET,
         session_duration_minutes: int | Unset = UNSET,
         session_jwt: str | Unset = UNSET,
         session_custom_claims: Dict[str, Any] | Unset = UNSET,
         code_verifier: str | Unset = UNSET,
         telemetry_id: str | Unset = UNSET,
-        extra_headers: Headers | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
+        **options: Unpack[RequestOptions],
     ) -> models.MagicLinksAuthenticateResponse:
         """Authenticate.
 
@@ -58,7 +79,7 @@ class MagicLinks2(SyncResource):
                 In the redirect URL, the `stytch_token_type` will be `magic_link`. See
                 [here](https://stytch.com/docs/workspace-management/redirect-urls) for more detail.
             attributes: In the body.
-            options: In the body.
+            options_2: In the body, as ``options``.
             session_token: The `session_token` associated with a User's existing Session.
             session_duration_minutes: Set the session lifetime to be this many minutes from now. This will start a new
                 session if one doesn't already exist, returning both an opaque `session_token` and
@@ -83,28 +104,7 @@ class MagicLinks2(SyncResource):
                 store the associated fingerprints and IPGEO information for the User. Your workspace
                 must be enabled for Device Fingerprinting to use this feature.
         """
-        return self._request(
-            "POST",
-            "/v1/magic_links/authenticate",
-            query=None,
-            headers=None,
-            body={
-                "token": token,
-                "attributes": attributes,
-                "options": options,
-                "session_token": session_token,
-                "session_duration_minutes": session_duration_minutes,
-                "session_jwt": session_jwt,
-                "session_custom_claims": session_custom_claims,
-                "code_verifier": code_verifier,
-                "telemetry_id": telemetry_id,
-            },
-            server=None,
-            cast=models.MagicLinksAuthenticateResponse.from_dict,
-            extra_headers=extra_headers,
-            timeout=timeout,
-            total_timeout=total_timeout,
-        )
+        return self._call(_MAGIC_LINKS_AUTHENTICATE, locals())
 
     def create(
         self,
@@ -112,9 +112,7 @@ class MagicLinks2(SyncResource):
         user_id: str,
         expiration_minutes: int | Unset = UNSET,
         attributes: models.Attribute | Unset = UNSET,
-        extra_headers: Headers | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
+        **options: Unpack[RequestOptions],
     ) -> models.MagicLinksCreateResponse:
         """Create.
 
@@ -127,22 +125,7 @@ class MagicLinks2(SyncResource):
                 1 hour. The minimum expiration is 5 minutes and the maximum is 7 days (10080 mins).
             attributes: In the body.
         """
-        return self._request(
-            "POST",
-            "/v1/magic_links",
-            query=None,
-            headers=None,
-            body={
-                "user_id": user_id,
-                "expiration_minutes": expiration_minutes,
-                "attributes": attributes,
-            },
-            server=None,
-            cast=models.MagicLinksCreateResponse.from_dict,
-            extra_headers=extra_headers,
-            timeout=timeout,
-            total_timeout=total_timeout,
-        )
+        return self._call(_MAGIC_LINKS_CREATE, locals())
 
 
 class MagicLinks2WithRawResponse:
@@ -168,75 +151,17 @@ class AsyncMagicLinks2(AsyncResource):
         *,
         token: str,
         attributes: models.Attribute | Unset = UNSET,
-        options: models.Option | Unset = UNSET,
+        options_2: models.Option | Unset = UNSET,
         session_token: str | Unset = UNSET,
         session_duration_minutes: int | Unset = UNSET,
         session_jwt: str | Unset = UNSET,
         session_custom_claims: Dict[str, Any] | Unset = UNSET,
         code_verifier: str | Unset = UNSET,
         telemetry_id: str | Unset = UNSET,
-        extra_headers: Headers | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
+        **options: Unpack[RequestOptions],
     ) -> models.MagicLinksAuthenticateResponse:
-        """Authenticate.
-
-        ``POST /v1/magic_links/authenticate``
-
-        Args:
-            token: The Magic Link `token` from the `?token=` query parameter in the URL. The redirect
-                URL will look like
-                `https://example.com/authenticate?stytch_token_type=magic_links&token=rM_kw42CWBhsHLF62V75jELMbvJ87njMe3tFVj7Qupu7`
-                In the redirect URL, the `stytch_token_type` will be `magic_link`. See
-                [here](https://stytch.com/docs/workspace-management/redirect-urls) for more detail.
-            attributes: In the body.
-            options: In the body.
-            session_token: The `session_token` associated with a User's existing Session.
-            session_duration_minutes: Set the session lifetime to be this many minutes from now. This will start a new
-                session if one doesn't already exist, returning both an opaque `session_token` and
-                `session_jwt` for this session. Remember that the `session_jwt` will have a fixed
-                lifetime of five minutes regardless of the underlying session duration, and will
-                need to be refreshed over time. This value must be a minimum of 5 and a maximum of
-                527040 minutes (366 days). If a `session_token` or `session_jwt` is provided then a
-                successful authentication will continue to extend the session this many minutes. If
-                the `session_duration_minutes` parameter is not specified, a Stytch session will not
-                be created.
-            session_jwt: The `session_jwt` associated with a User's existing Session.
-            session_custom_claims: Add a custom claims map to the Session being authenticated. Claims are only created
-                if a Session is initialized by providing a value in `session_duration_minutes`.
-                Claims will be included on the Session object and in the JWT. To update a key in an
-                existing Session, supply a new value. To delete a key, supply a null value. Custom
-                claims made with reserved claims ("iss", "sub", "aud", "exp", "nbf", "iat", "jti")
-                will be ignored. Total custom claims size cannot exceed four kilobytes.
-            code_verifier: A base64url encoded one time secret used to validate that the request starts and
-                ends on the same device.
-            telemetry_id: If the `telemetry_id` is passed, as part of this request, Stytch will call the
-                [Fingerprint Lookup API](https://stytch.com/docs/fraud/api/fingerprint-lookup) and
-                store the associated fingerprints and IPGEO information for the User. Your workspace
-                must be enabled for Device Fingerprinting to use this feature.
-        """
-        return await self._request(
-            "POST",
-            "/v1/magic_links/authenticate",
-            query=None,
-            headers=None,
-            body={
-                "token": token,
-                "attributes": attributes,
-                "options": options,
-                "session_token": session_token,
-                "session_duration_minutes": session_duration_minutes,
-                "session_jwt": session_jwt,
-                "session_custom_claims": session_custom_claims,
-                "code_verifier": code_verifier,
-                "telemetry_id": telemetry_id,
-            },
-            server=None,
-            cast=models.MagicLinksAuthenticateResponse.from_dict,
-            extra_headers=extra_headers,
-            timeout=timeout,
-            total_timeout=total_timeout,
-        )
+        """The async form of ``MagicLinks2.authenticate``: Authenticate."""
+        return await self._call(_MAGIC_LINKS_AUTHENTICATE, locals())
 
     async def create(
         self,
@@ -244,37 +169,10 @@ class AsyncMagicLinks2(AsyncResource):
         user_id: str,
         expiration_minutes: int | Unset = UNSET,
         attributes: models.Attribute | Unset = UNSET,
-        extra_headers: Headers | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
+        **options: Unpack[RequestOptions],
     ) -> models.MagicLinksCreateResponse:
-        """Create.
-
-        ``POST /v1/magic_links``
-
-        Args:
-            user_id: The unique ID of a specific User. You may use an `external_id` here if one is set
-                for the user.
-            expiration_minutes: Set the expiration for the Magic Link `token` in minutes. By default, it expires in
-                1 hour. The minimum expiration is 5 minutes and the maximum is 7 days (10080 mins).
-            attributes: In the body.
-        """
-        return await self._request(
-            "POST",
-            "/v1/magic_links",
-            query=None,
-            headers=None,
-            body={
-                "user_id": user_id,
-                "expiration_minutes": expiration_minutes,
-                "attributes": attributes,
-            },
-            server=None,
-            cast=models.MagicLinksCreateResponse.from_dict,
-            extra_headers=extra_headers,
-            timeout=timeout,
-            total_timeout=total_timeout,
-        )
+        """The async form of ``MagicLinks2.create``: Create."""
+        return await self._call(_MAGIC_LINKS_CREATE, locals())
 
 
 class AsyncMagicLinks2WithRawResponse:
@@ -307,9 +205,7 @@ class MagicLinksEmail(SyncResource):
         session_jwt: str | Unset = UNSET,
         locale: Literal["en", "es", "pt-br", "fr"] | Unset = UNSET,
         signup_template_id: str | Unset = UNSET,
-        extra_headers: Headers | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
+        **options: Unpack[RequestOptions],
     ) -> models.EmailSendResponse:
         """Send.
 
@@ -350,32 +246,7 @@ class MagicLinksEmail(SyncResource):
                 dashboard](https://stytch.com/dashboard/templates) using our built-in customization
                 options or custom HTML templates with type “Magic links - Sign-up”.
         """
-        return self._request(
-            "POST",
-            "/v1/magic_links/email/send",
-            query=None,
-            headers=None,
-            body={
-                "email": email,
-                "login_template_id": login_template_id,
-                "attributes": attributes,
-                "login_magic_link_url": login_magic_link_url,
-                "signup_magic_link_url": signup_magic_link_url,
-                "login_expiration_minutes": login_expiration_minutes,
-                "signup_expiration_minutes": signup_expiration_minutes,
-                "code_challenge": code_challenge,
-                "user_id": user_id,
-                "session_token": session_token,
-                "session_jwt": session_jwt,
-                "locale": locale,
-                "signup_template_id": signup_template_id,
-            },
-            server=None,
-            cast=models.EmailSendResponse.from_dict,
-            extra_headers=extra_headers,
-            timeout=timeout,
-            total_timeout=total_timeout,
-        )
+        return self._call(_MAGIC_LINKS_EMAIL_SEND, locals())
 
     def login_or_create(
         self,
@@ -391,9 +262,7 @@ class MagicLinksEmail(SyncResource):
         create_user_as_pending: bool | Unset = UNSET,
         code_challenge: str | Unset = UNSET,
         locale: Literal["en", "es", "pt-br", "fr"] | Unset = UNSET,
-        extra_headers: Headers | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
+        **options: Unpack[RequestOptions],
     ) -> models.EmailLoginOrCreateResponse:
         """Login or create.
 
@@ -435,30 +304,7 @@ class MagicLinksEmail(SyncResource):
                 request starts and ends on the same device.
             locale: In the body.
         """
-        return self._request(
-            "POST",
-            "/v1/magic_links/email/login_or_create",
-            query=None,
-            headers=None,
-            body={
-                "email": email,
-                "login_magic_link_url": login_magic_link_url,
-                "signup_magic_link_url": signup_magic_link_url,
-                "login_expiration_minutes": login_expiration_minutes,
-                "signup_expiration_minutes": signup_expiration_minutes,
-                "login_template_id": login_template_id,
-                "signup_template_id": signup_template_id,
-                "attributes": attributes,
-                "create_user_as_pending": create_user_as_pending,
-                "code_challenge": code_challenge,
-                "locale": locale,
-            },
-            server=None,
-            cast=models.EmailLoginOrCreateResponse.from_dict,
-            extra_headers=extra_headers,
-            timeout=timeout,
-            total_timeout=total_timeout,
-        )
+        return self._call(_MAGIC_LINKS_EMAIL_LOGIN_OR_CREATE, locals())
 
     def invite(
         self,
@@ -472,9 +318,7 @@ class MagicLinksEmail(SyncResource):
         locale: Literal["en", "es", "pt-br", "fr"] | Unset = UNSET,
         trusted_metadata: Dict[str, Any] | Unset = UNSET,
         untrusted_metadata: Dict[str, Any] | Unset = UNSET,
-        extra_headers: Headers | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
+        **options: Unpack[RequestOptions],
     ) -> models.EmailInviteResponse:
         """Invite.
 
@@ -505,36 +349,10 @@ class MagicLinksEmail(SyncResource):
                 [Metadata](https://stytch.com/docs/api/metadata) reference for complete field
                 behavior details.
         """
-        return self._request(
-            "POST",
-            "/v1/magic_links/email/invite",
-            query=None,
-            headers=None,
-            body={
-                "email": email,
-                "invite_template_id": invite_template_id,
-                "attributes": attributes,
-                "name": name,
-                "invite_magic_link_url": invite_magic_link_url,
-                "invite_expiration_minutes": invite_expiration_minutes,
-                "locale": locale,
-                "trusted_metadata": trusted_metadata,
-                "untrusted_metadata": untrusted_metadata,
-            },
-            server=None,
-            cast=models.EmailInviteResponse.from_dict,
-            extra_headers=extra_headers,
-            timeout=timeout,
-            total_timeout=total_timeout,
-        )
+        return self._call(_MAGIC_LINKS_EMAIL_INVITE, locals())
 
     def revoke_invite(
-        self,
-        *,
-        email: str,
-        extra_headers: Headers | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
+        self, *, email: str, **options: Unpack[RequestOptions]
     ) -> models.EmailRevokeInviteResponse:
         """Revoke invite.
 
@@ -543,20 +361,7 @@ class MagicLinksEmail(SyncResource):
         Args:
             email: The email of the user.
         """
-        return self._request(
-            "POST",
-            "/v1/magic_links/email/revoke_invite",
-            query=None,
-            headers=None,
-            body={
-                "email": email,
-            },
-            server=None,
-            cast=models.EmailRevokeInviteResponse.from_dict,
-            extra_headers=extra_headers,
-            timeout=timeout,
-            total_timeout=total_timeout,
-        )
+        return self._call(_MAGIC_LINKS_EMAIL_REVOKE_INVITE, locals())
 
 
 class MagicLinksEmailWithRawResponse:
@@ -591,75 +396,10 @@ class AsyncMagicLinksEmail(AsyncResource):
         session_jwt: str | Unset = UNSET,
         locale: Literal["en", "es", "pt-br", "fr"] | Unset = UNSET,
         signup_template_id: str | Unset = UNSET,
-        extra_headers: Headers | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
+        **options: Unpack[RequestOptions],
     ) -> models.EmailSendResponse:
-        """Send.
-
-        ``POST /v1/magic_links/email/send``
-
-        Args:
-            email: The email address of the User to send the Magic Link to.
-            login_template_id: Use a custom template for login emails. By default, it will use your default email
-                template. Templates can be added in the [Stytch
-                dashboard](https://stytch.com/dashboard/templates) using our built-in customization
-                options or custom HTML templates with type “Magic links - Login”.
-            attributes: In the body.
-            login_magic_link_url: The URL the end user clicks from the login Email Magic Link. This should be a URL
-                that your app receives and parses and subsequently send an API request to
-                authenticate the Magic Link and log in the User. If this value is not passed, the
-                default login redirect URL that you set in your Dashboard is used. If you have not
-                set a default login redirect URL, an error is returned.
-            signup_magic_link_url: The URL the end user clicks from the sign-up Email Magic Link. This should be a URL
-                that your app receives and parses and subsequently send an API request to
-                authenticate the Magic Link and sign-up the User. If this value is not passed, the
-                default sign-up redirect URL that you set in your Dashboard is used. If you have not
-                set a default sign-up redirect URL, an error is returned.
-            login_expiration_minutes: Set the expiration for the login email magic link, in minutes. By default, it
-                expires in 1 hour. The minimum expiration is 5 minutes and the maximum is 7 days
-                (10080 mins).
-            signup_expiration_minutes: Set the expiration for the sign-up email magic link, in minutes. By default, it
-                expires in 1 week. The minimum expiration is 5 minutes and the maximum is 7 days
-                (10080 mins).
-            code_challenge: A base64url encoded SHA256 hash of a one time secret used to validate that the
-                request starts and ends on the same device.
-            user_id: The unique ID of a specific User. You may use an `external_id` here if one is set
-                for the user.
-            session_token: The `session_token` of the user to associate the email with.
-            session_jwt: The `session_jwt` of the user to associate the email with.
-            locale: In the body.
-            signup_template_id: Use a custom template for sign-up emails. By default, it will use your default email
-                template. Templates can be added in the [Stytch
-                dashboard](https://stytch.com/dashboard/templates) using our built-in customization
-                options or custom HTML templates with type “Magic links - Sign-up”.
-        """
-        return await self._request(
-            "POST",
-            "/v1/magic_links/email/send",
-            query=None,
-            headers=None,
-            body={
-                "email": email,
-                "login_template_id": login_template_id,
-                "attributes": attributes,
-                "login_magic_link_url": login_magic_link_url,
-                "signup_magic_link_url": signup_magic_link_url,
-                "login_expiration_minutes": login_expiration_minutes,
-                "signup_expiration_minutes": signup_expiration_minutes,
-                "code_challenge": code_challenge,
-                "user_id": user_id,
-                "session_token": session_token,
-                "session_jwt": session_jwt,
-                "locale": locale,
-                "signup_template_id": signup_template_id,
-            },
-            server=None,
-            cast=models.EmailSendResponse.from_dict,
-            extra_headers=extra_headers,
-            timeout=timeout,
-            total_timeout=total_timeout,
-        )
+        """The async form of ``MagicLinksEmail.send``: Send."""
+        return await self._call(_MAGIC_LINKS_EMAIL_SEND, locals())
 
     async def login_or_create(
         self,
@@ -675,74 +415,10 @@ class AsyncMagicLinksEmail(AsyncResource):
         create_user_as_pending: bool | Unset = UNSET,
         code_challenge: str | Unset = UNSET,
         locale: Literal["en", "es", "pt-br", "fr"] | Unset = UNSET,
-        extra_headers: Headers | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
+        **options: Unpack[RequestOptions],
     ) -> models.EmailLoginOrCreateResponse:
-        """Login or create.
-
-        ``POST /v1/magic_links/email/login_or_create``
-
-        Args:
-            email: The email address of the end user.
-            login_magic_link_url: The URL the end user clicks from the login Email Magic Link. This should be a URL
-                that your app receives and parses and subsequently send an API request to
-                authenticate the Magic Link and log in the User. If this value is not passed, the
-                default login redirect URL that you set in your Dashboard is used. If you have not
-                set a default login redirect URL, an error is returned.
-            signup_magic_link_url: The URL the end user clicks from the sign-up Email Magic Link. This should be a URL
-                that your app receives and parses and subsequently send an API request to
-                authenticate the Magic Link and sign-up the User. If this value is not passed, the
-                default sign-up redirect URL that you set in your Dashboard is used. If you have not
-                set a default sign-up redirect URL, an error is returned.
-            login_expiration_minutes: Set the expiration for the login email magic link, in minutes. By default, it
-                expires in 1 hour. The minimum expiration is 5 minutes and the maximum is 7 days
-                (10080 mins).
-            signup_expiration_minutes: Set the expiration for the sign-up email magic link, in minutes. By default, it
-                expires in 1 week. The minimum expiration is 5 minutes and the maximum is 7 days
-                (10080 mins).
-            login_template_id: Use a custom template for login emails. By default, it will use your default email
-                template. Templates can be added in the [Stytch
-                dashboard](https://stytch.com/dashboard/templates) using our built-in customization
-                options or custom HTML templates with type “Magic links - Login”.
-            signup_template_id: Use a custom template for sign-up emails. By default, it will use your default email
-                template. Templates can be added in the [Stytch
-                dashboard](https://stytch.com/dashboard/templates) using our built-in customization
-                options or custom HTML templates with type “Magic links - Sign-up”.
-            attributes: In the body.
-            create_user_as_pending: Flag for whether or not to save a user as pending vs active in Stytch. Defaults to
-                false. If true, users will be saved with status pending in Stytch's backend until
-                authenticated. If false, users will be created as active. An example usage of a true
-                flag would be to require users to verify their phone by entering the OTP code before
-                creating an account for them.
-            code_challenge: A base64url encoded SHA256 hash of a one time secret used to validate that the
-                request starts and ends on the same device.
-            locale: In the body.
-        """
-        return await self._request(
-            "POST",
-            "/v1/magic_links/email/login_or_create",
-            query=None,
-            headers=None,
-            body={
-                "email": email,
-                "login_magic_link_url": login_magic_link_url,
-                "signup_magic_link_url": signup_magic_link_url,
-                "login_expiration_minutes": login_expiration_minutes,
-                "signup_expiration_minutes": signup_expiration_minutes,
-                "login_template_id": login_template_id,
-                "signup_template_id": signup_template_id,
-                "attributes": attributes,
-                "create_user_as_pending": create_user_as_pending,
-                "code_challenge": code_challenge,
-                "locale": locale,
-            },
-            server=None,
-            cast=models.EmailLoginOrCreateResponse.from_dict,
-            extra_headers=extra_headers,
-            timeout=timeout,
-            total_timeout=total_timeout,
-        )
+        """The async form of ``MagicLinksEmail.login_or_create``: Login or create."""
+        return await self._call(_MAGIC_LINKS_EMAIL_LOGIN_OR_CREATE, locals())
 
     async def invite(
         self,
@@ -756,91 +432,16 @@ class AsyncMagicLinksEmail(AsyncResource):
         locale: Literal["en", "es", "pt-br", "fr"] | Unset = UNSET,
         trusted_metadata: Dict[str, Any] | Unset = UNSET,
         untrusted_metadata: Dict[str, Any] | Unset = UNSET,
-        extra_headers: Headers | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
+        **options: Unpack[RequestOptions],
     ) -> models.EmailInviteResponse:
-        """Invite.
-
-        ``POST /v1/magic_links/email/invite``
-
-        Args:
-            email: The email address of the User to send the invite Magic Link to.
-            invite_template_id: Use a custom template for invite emails. By default, it will use your default email
-                template. Templates can be added in the [Stytch
-                dashboard](https://stytch.com/dashboard/templates) using our built-in customization
-                options or custom HTML templates with type “Magic links - Invite”.
-            attributes: In the body.
-            name: In the body.
-            invite_magic_link_url: The URL the end user clicks from the Email Magic Link. This should be a URL that
-                your app receives and parses and subsequently sends an API request to authenticate
-                the Magic Link and log in the User. If this value is not passed, the default invite
-                redirect URL that you set in your Dashboard is used. If you have not set a default
-                sign-up redirect URL, an error is returned.
-            invite_expiration_minutes: Set the expiration for the email magic link, in minutes. By default, it expires in 1
-                hour. The minimum expiration is 5 minutes and the maximum is 7 days (10080 mins).
-            locale: In the body.
-            trusted_metadata: The `trusted_metadata` field contains an arbitrary JSON object of
-                application-specific data. See the [Metadata](https://stytch.com/docs/api/metadata)
-                reference for complete field behavior details.
-            untrusted_metadata: The `untrusted_metadata` field contains an arbitrary JSON object of
-                application-specific data. Untrusted metadata can be edited by end users directly
-                via the SDK, and **cannot be used to store critical information.** See the
-                [Metadata](https://stytch.com/docs/api/metadata) reference for complete field
-                behavior details.
-        """
-        return await self._request(
-            "POST",
-            "/v1/magic_links/email/invite",
-            query=None,
-            headers=None,
-            body={
-                "email": email,
-                "invite_template_id": invite_template_id,
-                "attributes": attributes,
-                "name": name,
-                "invite_magic_link_url": invite_magic_link_url,
-                "invite_expiration_minutes": invite_expiration_minutes,
-                "locale": locale,
-                "trusted_metadata": trusted_metadata,
-                "untrusted_metadata": untrusted_metadata,
-            },
-            server=None,
-            cast=models.EmailInviteResponse.from_dict,
-            extra_headers=extra_headers,
-            timeout=timeout,
-            total_timeout=total_timeout,
-        )
+        """The async form of ``MagicLinksEmail.invite``: Invite."""
+        return await self._call(_MAGIC_LINKS_EMAIL_INVITE, locals())
 
     async def revoke_invite(
-        self,
-        *,
-        email: str,
-        extra_headers: Headers | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
+        self, *, email: str, **options: Unpack[RequestOptions]
     ) -> models.EmailRevokeInviteResponse:
-        """Revoke invite.
-
-        ``POST /v1/magic_links/email/revoke_invite``
-
-        Args:
-            email: The email of the user.
-        """
-        return await self._request(
-            "POST",
-            "/v1/magic_links/email/revoke_invite",
-            query=None,
-            headers=None,
-            body={
-                "email": email,
-            },
-            server=None,
-            cast=models.EmailRevokeInviteResponse.from_dict,
-            extra_headers=extra_headers,
-            timeout=timeout,
-            total_timeout=total_timeout,
-        )
+        """The async form of ``MagicLinksEmail.revoke_invite``: Revoke invite."""
+        return await self._call(_MAGIC_LINKS_EMAIL_REVOKE_INVITE, locals())
 
 
 class AsyncMagicLinksEmailWithRawResponse:

@@ -4,17 +4,18 @@
 from __future__ import annotations
 
 from functools import cached_property
-from typing import Any, Dict
+from typing import Any, Dict, Unpack
 
 from .. import models
-from .._base_client import AsyncResource, SyncResource
+from .._base_client import AsyncResource, Endpoint, SyncResource
 from .._response import async_to_raw_response_wrapper, to_raw_response_wrapper
-from .._types import NOT_GIVEN, UNSET, Headers, NotGiven, Timeout, TotalTimeout, Unset
+from .._types import UNSET, RequestOptions, Unset
 
-__all__ = [
-    "Oauth2",
-    "AsyncOauth2",
-]
+__all__ = ["Oauth2", "AsyncOauth2"]
+_OAUTH_ATTACH = Endpoint("POST", "/v1/oauth/attach", models.OauthAttachResponse.from_dict, "body")
+_OAUTH_AUTHENTICATE = Endpoint(
+    "POST", "/v1/oauth/authenticate", models.AuthenticateResponse2.from_dict, "body"
+)
 
 
 class Oauth2(SyncResource):
@@ -32,9 +33,7 @@ class Oauth2(SyncResource):
         user_id: str | Unset = UNSET,
         session_token: str | Unset = UNSET,
         session_jwt: str | Unset = UNSET,
-        extra_headers: Headers | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
+        **options: Unpack[RequestOptions],
     ) -> models.OauthAttachResponse:
         """Attach.
 
@@ -47,23 +46,7 @@ class Oauth2(SyncResource):
             session_token: The `session_token` associated with a User's existing Session.
             session_jwt: The `session_jwt` associated with a User's existing Session.
         """
-        return self._request(
-            "POST",
-            "/v1/oauth/attach",
-            query=None,
-            headers=None,
-            body={
-                "provider": provider,
-                "user_id": user_id,
-                "session_token": session_token,
-                "session_jwt": session_jwt,
-            },
-            server=None,
-            cast=models.OauthAttachResponse.from_dict,
-            extra_headers=extra_headers,
-            timeout=timeout,
-            total_timeout=total_timeout,
-        )
+        return self._call(_OAUTH_ATTACH, locals())
 
     def authenticate(
         self,
@@ -75,9 +58,7 @@ class Oauth2(SyncResource):
         session_custom_claims: Dict[str, Any] | Unset = UNSET,
         code_verifier: str | Unset = UNSET,
         telemetry_id: str | Unset = UNSET,
-        extra_headers: Headers | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
+        **options: Unpack[RequestOptions],
     ) -> models.AuthenticateResponse2:
         """Authenticate.
 
@@ -121,26 +102,7 @@ class Oauth2(SyncResource):
                 store the associated fingerprints and IPGEO information for the User. Your workspace
                 must be enabled for Device Fingerprinting to use this feature.
         """
-        return self._request(
-            "POST",
-            "/v1/oauth/authenticate",
-            query=None,
-            headers=None,
-            body={
-                "token": token,
-                "session_token": session_token,
-                "session_duration_minutes": session_duration_minutes,
-                "session_jwt": session_jwt,
-                "session_custom_claims": session_custom_claims,
-                "code_verifier": code_verifier,
-                "telemetry_id": telemetry_id,
-            },
-            server=None,
-            cast=models.AuthenticateResponse2.from_dict,
-            extra_headers=extra_headers,
-            timeout=timeout,
-            total_timeout=total_timeout,
-        )
+        return self._call(_OAUTH_AUTHENTICATE, locals())
 
 
 class Oauth2WithRawResponse:
@@ -164,38 +126,10 @@ class AsyncOauth2(AsyncResource):
         user_id: str | Unset = UNSET,
         session_token: str | Unset = UNSET,
         session_jwt: str | Unset = UNSET,
-        extra_headers: Headers | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
+        **options: Unpack[RequestOptions],
     ) -> models.OauthAttachResponse:
-        """Attach.
-
-        ``POST /v1/oauth/attach``
-
-        Args:
-            provider: The OAuth provider's name.
-            user_id: The unique ID of a specific User. You may use an `external_id` here if one is set
-                for the user.
-            session_token: The `session_token` associated with a User's existing Session.
-            session_jwt: The `session_jwt` associated with a User's existing Session.
-        """
-        return await self._request(
-            "POST",
-            "/v1/oauth/attach",
-            query=None,
-            headers=None,
-            body={
-                "provider": provider,
-                "user_id": user_id,
-                "session_token": session_token,
-                "session_jwt": session_jwt,
-            },
-            server=None,
-            cast=models.OauthAttachResponse.from_dict,
-            extra_headers=extra_headers,
-            timeout=timeout,
-            total_timeout=total_timeout,
-        )
+        """The async form of ``Oauth2.attach``: Attach."""
+        return await self._call(_OAUTH_ATTACH, locals())
 
     async def authenticate(
         self,
@@ -207,72 +141,10 @@ class AsyncOauth2(AsyncResource):
         session_custom_claims: Dict[str, Any] | Unset = UNSET,
         code_verifier: str | Unset = UNSET,
         telemetry_id: str | Unset = UNSET,
-        extra_headers: Headers | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
+        **options: Unpack[RequestOptions],
     ) -> models.AuthenticateResponse2:
-        """Authenticate.
-
-        ``POST /v1/oauth/authenticate``
-
-        Args:
-            token: The OAuth `token` from the `?token=` query parameter in the URL. The redirect URL
-                will look like
-                `https://example.com/authenticate?stytch_token_type=oauth&token=rM_kw42CWBhsHLF62V75jELMbvJ87njMe3tFVj7Qupu7`
-                In the redirect URL, the `stytch_token_type` will be `oauth`. See
-                [here](https://stytch.com/docs/workspace-management/redirect-urls) for more detail.
-            session_token: Reuse an existing session instead of creating a new one. If you provide us with a
-                `session_token`, then we'll update the session represented by this session token
-                with this OAuth factor. If this `session_token` belongs to a different user than the
-                OAuth token, the session_jwt will be ignored. This endpoint will error if both
-                `session_token` and `session_jwt` are provided.
-            session_duration_minutes: Set the session lifetime to be this many minutes from now. This will start a new
-                session if one doesn't already exist, returning both an opaque `session_token` and
-                `session_jwt` for this session. Remember that the `session_jwt` will have a fixed
-                lifetime of five minutes regardless of the underlying session duration, and will
-                need to be refreshed over time. This value must be a minimum of 5 and a maximum of
-                527040 minutes (366 days). If a `session_token` or `session_jwt` is provided then a
-                successful authentication will continue to extend the session this many minutes. If
-                the `session_duration_minutes` parameter is not specified, a Stytch session will not
-                be created.
-            session_jwt: Reuse an existing session instead of creating a new one. If you provide us with a
-                `session_jwt`, then we'll update the session represented by this JWT with this OAuth
-                factor. If this `session_jwt` belongs to a different user than the OAuth token, the
-                session_jwt will be ignored. This endpoint will error if both `session_token` and
-                `session_jwt` are provided.
-            session_custom_claims: Add a custom claims map to the Session being authenticated. Claims are only created
-                if a Session is initialized by providing a value in `session_duration_minutes`.
-                Claims will be included on the Session object and in the JWT. To update a key in an
-                existing Session, supply a new value. To delete a key, supply a null value. Custom
-                claims made with reserved claims ("iss", "sub", "aud", "exp", "nbf", "iat", "jti")
-                will be ignored. Total custom claims size cannot exceed four kilobytes.
-            code_verifier: A base64url encoded one time secret used to validate that the request starts and
-                ends on the same device.
-            telemetry_id: If the `telemetry_id` is passed, as part of this request, Stytch will call the
-                [Fingerprint Lookup API](https://stytch.com/docs/fraud/api/fingerprint-lookup) and
-                store the associated fingerprints and IPGEO information for the User. Your workspace
-                must be enabled for Device Fingerprinting to use this feature.
-        """
-        return await self._request(
-            "POST",
-            "/v1/oauth/authenticate",
-            query=None,
-            headers=None,
-            body={
-                "token": token,
-                "session_token": session_token,
-                "session_duration_minutes": session_duration_minutes,
-                "session_jwt": session_jwt,
-                "session_custom_claims": session_custom_claims,
-                "code_verifier": code_verifier,
-                "telemetry_id": telemetry_id,
-            },
-            server=None,
-            cast=models.AuthenticateResponse2.from_dict,
-            extra_headers=extra_headers,
-            timeout=timeout,
-            total_timeout=total_timeout,
-        )
+        """The async form of ``Oauth2.authenticate``: Authenticate."""
+        return await self._call(_OAUTH_AUTHENTICATE, locals())
 
 
 class AsyncOauth2WithRawResponse:

@@ -4,12 +4,12 @@
 from __future__ import annotations
 
 from functools import cached_property
-from typing import Any, Dict, Literal
+from typing import Any, Dict, Literal, Unpack
 
 from .. import models
-from .._base_client import AsyncResource, SyncResource
+from .._base_client import AsyncResource, Endpoint, SyncResource
 from .._response import async_to_raw_response_wrapper, to_raw_response_wrapper
-from .._types import NOT_GIVEN, UNSET, Headers, NotGiven, Timeout, TotalTimeout, Unset
+from .._types import UNSET, RequestOptions, Unset
 
 __all__ = [
     "Otps2",
@@ -21,6 +21,35 @@ __all__ = [
     "Email3",
     "AsyncEmail3",
 ]
+_OTPS_AUTHENTICATE = Endpoint(
+    "POST",
+    "/v1/otps/authenticate",
+    models.OtpsAuthenticateResponse.from_dict,
+    "body",
+    options_2="body:options",
+)
+_OTPS_SMS_SEND = Endpoint("POST", "/v1/otps/sms/send", models.OtpsSmsSendResponse.from_dict, "body")
+_OTPS_SMS_LOGIN_OR_CREATE = Endpoint(
+    "POST", "/v1/otps/sms/login_or_create", models.SmsLoginOrCreateResponse.from_dict, "body"
+)
+_OTPS_WHATSAPP_SEND = Endpoint(
+    "POST", "/v1/otps/whatsapp/send", models.WhatsappSendResponse.from_dict, "body"
+)
+_OTPS_WHATSAPP_LOGIN_OR_CREATE = Endpoint(
+    "POST",
+    "/v1/otps/whatsapp/login_or_create",
+    models.WhatsappLoginOrCreateResponse.from_dict,
+    "body",
+)
+_OTPS_EMAIL_SEND = Endpoint(
+    "POST", "/v1/otps/email/send", models.OtpsEmailSendResponse.from_dict, "body"
+)
+_OTPS_EMAIL_LOGIN_OR_CREATE = Endpoint(
+    "POST",
+    "/v1/otps/email/login_or_create",
+    models.OtpsEmailLoginOrCreateResponse.from_dict,
+    "body",
+)
 
 
 class Otps2(SyncResource):
@@ -49,15 +78,13 @@ class Otps2(SyncResource):
         method_id: str,
         code: str,
         attributes: models.Attribute | Unset = UNSET,
-        options: models.Option | Unset = UNSET,
+        options_2: models.Option | Unset = UNSET,
         session_token: str | Unset = UNSET,
         session_duration_minutes: int | Unset = UNSET,
         session_jwt: str | Unset = UNSET,
         session_custom_claims: Dict[str, Any] | Unset = UNSET,
         telemetry_id: str | Unset = UNSET,
-        extra_headers: Headers | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
+        **options: Unpack[RequestOptions],
     ) -> models.OtpsAuthenticateResponse:
         """Authenticate.
 
@@ -67,7 +94,7 @@ class Otps2(SyncResource):
             method_id: The `email_id` or `phone_id` involved in the given authentication.
             code: The code to authenticate.
             attributes: In the body.
-            options: In the body.
+            options_2: In the body, as ``options``.
             session_token: The `session_token` associated with a User's existing Session.
             session_duration_minutes: Set the session lifetime to be this many minutes from now. This will start a new
                 session if one doesn't already exist, returning both an opaque `session_token` and
@@ -90,28 +117,7 @@ class Otps2(SyncResource):
                 store the associated fingerprints and IPGEO information for the User. Your workspace
                 must be enabled for Device Fingerprinting to use this feature.
         """
-        return self._request(
-            "POST",
-            "/v1/otps/authenticate",
-            query=None,
-            headers=None,
-            body={
-                "method_id": method_id,
-                "code": code,
-                "attributes": attributes,
-                "options": options,
-                "session_token": session_token,
-                "session_duration_minutes": session_duration_minutes,
-                "session_jwt": session_jwt,
-                "session_custom_claims": session_custom_claims,
-                "telemetry_id": telemetry_id,
-            },
-            server=None,
-            cast=models.OtpsAuthenticateResponse.from_dict,
-            extra_headers=extra_headers,
-            timeout=timeout,
-            total_timeout=total_timeout,
-        )
+        return self._call(_OTPS_AUTHENTICATE, locals())
 
 
 class Otps2WithRawResponse:
@@ -145,69 +151,16 @@ class AsyncOtps2(AsyncResource):
         method_id: str,
         code: str,
         attributes: models.Attribute | Unset = UNSET,
-        options: models.Option | Unset = UNSET,
+        options_2: models.Option | Unset = UNSET,
         session_token: str | Unset = UNSET,
         session_duration_minutes: int | Unset = UNSET,
         session_jwt: str | Unset = UNSET,
         session_custom_claims: Dict[str, Any] | Unset = UNSET,
         telemetry_id: str | Unset = UNSET,
-        extra_headers: Headers | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
+        **options: Unpack[RequestOptions],
     ) -> models.OtpsAuthenticateResponse:
-        """Authenticate.
-
-        ``POST /v1/otps/authenticate``
-
-        Args:
-            method_id: The `email_id` or `phone_id` involved in the given authentication.
-            code: The code to authenticate.
-            attributes: In the body.
-            options: In the body.
-            session_token: The `session_token` associated with a User's existing Session.
-            session_duration_minutes: Set the session lifetime to be this many minutes from now. This will start a new
-                session if one doesn't already exist, returning both an opaque `session_token` and
-                `session_jwt` for this session. Remember that the `session_jwt` will have a fixed
-                lifetime of five minutes regardless of the underlying session duration, and will
-                need to be refreshed over time. This value must be a minimum of 5 and a maximum of
-                527040 minutes (366 days). If a `session_token` or `session_jwt` is provided then a
-                successful authentication will continue to extend the session this many minutes. If
-                the `session_duration_minutes` parameter is not specified, a Stytch session will not
-                be created.
-            session_jwt: The `session_jwt` associated with a User's existing Session.
-            session_custom_claims: Add a custom claims map to the Session being authenticated. Claims are only created
-                if a Session is initialized by providing a value in `session_duration_minutes`.
-                Claims will be included on the Session object and in the JWT. To update a key in an
-                existing Session, supply a new value. To delete a key, supply a null value. Custom
-                claims made with reserved claims ("iss", "sub", "aud", "exp", "nbf", "iat", "jti")
-                will be ignored. Total custom claims size cannot exceed four kilobytes.
-            telemetry_id: If the `telemetry_id` is passed, as part of this request, Stytch will call the
-                [Fingerprint Lookup API](https://stytch.com/docs/fraud/api/fingerprint-lookup) and
-                store the associated fingerprints and IPGEO information for the User. Your workspace
-                must be enabled for Device Fingerprinting to use this feature.
-        """
-        return await self._request(
-            "POST",
-            "/v1/otps/authenticate",
-            query=None,
-            headers=None,
-            body={
-                "method_id": method_id,
-                "code": code,
-                "attributes": attributes,
-                "options": options,
-                "session_token": session_token,
-                "session_duration_minutes": session_duration_minutes,
-                "session_jwt": session_jwt,
-                "session_custom_claims": session_custom_claims,
-                "telemetry_id": telemetry_id,
-            },
-            server=None,
-            cast=models.OtpsAuthenticateResponse.from_dict,
-            extra_headers=extra_headers,
-            timeout=timeout,
-            total_timeout=total_timeout,
-        )
+        """The async form of ``Otps2.authenticate``: Authenticate."""
+        return await self._call(_OTPS_AUTHENTICATE, locals())
 
 
 class AsyncOtps2WithRawResponse:
@@ -233,9 +186,7 @@ class OtpsSms(SyncResource):
         user_id: str | Unset = UNSET,
         session_token: str | Unset = UNSET,
         session_jwt: str | Unset = UNSET,
-        extra_headers: Headers | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
+        **options: Unpack[RequestOptions],
     ) -> models.OtpsSmsSendResponse:
         """Send.
 
@@ -254,26 +205,7 @@ class OtpsSms(SyncResource):
             session_token: The `session_token` associated with a User's existing Session.
             session_jwt: The `session_jwt` associated with a User's existing Session.
         """
-        return self._request(
-            "POST",
-            "/v1/otps/sms/send",
-            query=None,
-            headers=None,
-            body={
-                "phone_number": phone_number,
-                "expiration_minutes": expiration_minutes,
-                "attributes": attributes,
-                "locale": locale,
-                "user_id": user_id,
-                "session_token": session_token,
-                "session_jwt": session_jwt,
-            },
-            server=None,
-            cast=models.OtpsSmsSendResponse.from_dict,
-            extra_headers=extra_headers,
-            timeout=timeout,
-            total_timeout=total_timeout,
-        )
+        return self._call(_OTPS_SMS_SEND, locals())
 
     def login_or_create(
         self,
@@ -283,9 +215,7 @@ class OtpsSms(SyncResource):
         attributes: models.Attribute | Unset = UNSET,
         create_user_as_pending: bool | Unset = UNSET,
         locale: Literal["en", "es", "pt-br", "fr"] | Unset = UNSET,
-        extra_headers: Headers | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
+        **options: Unpack[RequestOptions],
     ) -> models.SmsLoginOrCreateResponse:
         """Login or create.
 
@@ -305,24 +235,7 @@ class OtpsSms(SyncResource):
                 creating an account for them.
             locale: In the body.
         """
-        return self._request(
-            "POST",
-            "/v1/otps/sms/login_or_create",
-            query=None,
-            headers=None,
-            body={
-                "phone_number": phone_number,
-                "expiration_minutes": expiration_minutes,
-                "attributes": attributes,
-                "create_user_as_pending": create_user_as_pending,
-                "locale": locale,
-            },
-            server=None,
-            cast=models.SmsLoginOrCreateResponse.from_dict,
-            extra_headers=extra_headers,
-            timeout=timeout,
-            total_timeout=total_timeout,
-        )
+        return self._call(_OTPS_SMS_LOGIN_OR_CREATE, locals())
 
 
 class OtpsSmsWithRawResponse:
@@ -349,47 +262,10 @@ class AsyncOtpsSms(AsyncResource):
         user_id: str | Unset = UNSET,
         session_token: str | Unset = UNSET,
         session_jwt: str | Unset = UNSET,
-        extra_headers: Headers | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
+        **options: Unpack[RequestOptions],
     ) -> models.OtpsSmsSendResponse:
-        """Send.
-
-        ``POST /v1/otps/sms/send``
-
-        Args:
-            phone_number: The phone number to use for one-time passcodes. The phone number should be in E.164
-                format (i.e. +1XXXXXXXXXX). You may use +10000000000 to test this endpoint, see
-                [Testing](https://stytch.com/docs/home#resources_testing) for more detail.
-            expiration_minutes: Set the expiration for the one-time passcode, in minutes. The minimum expiration is
-                1 minute and the maximum is 10 minutes. The default expiration is 2 minutes.
-            attributes: In the body.
-            locale: In the body.
-            user_id: The unique ID of a specific User. You may use an `external_id` here if one is set
-                for the user.
-            session_token: The `session_token` associated with a User's existing Session.
-            session_jwt: The `session_jwt` associated with a User's existing Session.
-        """
-        return await self._request(
-            "POST",
-            "/v1/otps/sms/send",
-            query=None,
-            headers=None,
-            body={
-                "phone_number": phone_number,
-                "expiration_minutes": expiration_minutes,
-                "attributes": attributes,
-                "locale": locale,
-                "user_id": user_id,
-                "session_token": session_token,
-                "session_jwt": session_jwt,
-            },
-            server=None,
-            cast=models.OtpsSmsSendResponse.from_dict,
-            extra_headers=extra_headers,
-            timeout=timeout,
-            total_timeout=total_timeout,
-        )
+        """The async form of ``OtpsSms.send``: Send."""
+        return await self._call(_OTPS_SMS_SEND, locals())
 
     async def login_or_create(
         self,
@@ -399,46 +275,10 @@ class AsyncOtpsSms(AsyncResource):
         attributes: models.Attribute | Unset = UNSET,
         create_user_as_pending: bool | Unset = UNSET,
         locale: Literal["en", "es", "pt-br", "fr"] | Unset = UNSET,
-        extra_headers: Headers | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
+        **options: Unpack[RequestOptions],
     ) -> models.SmsLoginOrCreateResponse:
-        """Login or create.
-
-        ``POST /v1/otps/sms/login_or_create``
-
-        Args:
-            phone_number: The phone number to use for one-time passcodes. The phone number should be in E.164
-                format (i.e. +1XXXXXXXXXX). You may use +10000000000 to test this endpoint, see
-                [Testing](https://stytch.com/docs/home#resources_testing) for more detail.
-            expiration_minutes: Set the expiration for the one-time passcode, in minutes. The minimum expiration is
-                1 minute and the maximum is 10 minutes. The default expiration is 2 minutes.
-            attributes: In the body.
-            create_user_as_pending: Flag for whether or not to save a user as pending vs active in Stytch. Defaults to
-                false. If true, users will be saved with status pending in Stytch's backend until
-                authenticated. If false, users will be created as active. An example usage of a true
-                flag would be to require users to verify their phone by entering the OTP code before
-                creating an account for them.
-            locale: In the body.
-        """
-        return await self._request(
-            "POST",
-            "/v1/otps/sms/login_or_create",
-            query=None,
-            headers=None,
-            body={
-                "phone_number": phone_number,
-                "expiration_minutes": expiration_minutes,
-                "attributes": attributes,
-                "create_user_as_pending": create_user_as_pending,
-                "locale": locale,
-            },
-            server=None,
-            cast=models.SmsLoginOrCreateResponse.from_dict,
-            extra_headers=extra_headers,
-            timeout=timeout,
-            total_timeout=total_timeout,
-        )
+        """The async form of ``OtpsSms.login_or_create``: Login or create."""
+        return await self._call(_OTPS_SMS_LOGIN_OR_CREATE, locals())
 
 
 class AsyncOtpsSmsWithRawResponse:
@@ -465,9 +305,7 @@ class Whatsapp(SyncResource):
         user_id: str | Unset = UNSET,
         session_token: str | Unset = UNSET,
         session_jwt: str | Unset = UNSET,
-        extra_headers: Headers | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
+        **options: Unpack[RequestOptions],
     ) -> models.WhatsappSendResponse:
         """Send.
 
@@ -486,26 +324,7 @@ class Whatsapp(SyncResource):
             session_token: The `session_token` associated with a User's existing Session.
             session_jwt: The `session_jwt` associated with a User's existing Session.
         """
-        return self._request(
-            "POST",
-            "/v1/otps/whatsapp/send",
-            query=None,
-            headers=None,
-            body={
-                "phone_number": phone_number,
-                "expiration_minutes": expiration_minutes,
-                "attributes": attributes,
-                "locale": locale,
-                "user_id": user_id,
-                "session_token": session_token,
-                "session_jwt": session_jwt,
-            },
-            server=None,
-            cast=models.WhatsappSendResponse.from_dict,
-            extra_headers=extra_headers,
-            timeout=timeout,
-            total_timeout=total_timeout,
-        )
+        return self._call(_OTPS_WHATSAPP_SEND, locals())
 
     def login_or_create(
         self,
@@ -515,9 +334,7 @@ class Whatsapp(SyncResource):
         attributes: models.Attribute | Unset = UNSET,
         create_user_as_pending: bool | Unset = UNSET,
         locale: Literal["en", "es", "pt-br", "fr"] | Unset = UNSET,
-        extra_headers: Headers | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
+        **options: Unpack[RequestOptions],
     ) -> models.WhatsappLoginOrCreateResponse:
         """Login or create.
 
@@ -537,24 +354,7 @@ class Whatsapp(SyncResource):
                 creating an account for them.
             locale: In the body.
         """
-        return self._request(
-            "POST",
-            "/v1/otps/whatsapp/login_or_create",
-            query=None,
-            headers=None,
-            body={
-                "phone_number": phone_number,
-                "expiration_minutes": expiration_minutes,
-                "attributes": attributes,
-                "create_user_as_pending": create_user_as_pending,
-                "locale": locale,
-            },
-            server=None,
-            cast=models.WhatsappLoginOrCreateResponse.from_dict,
-            extra_headers=extra_headers,
-            timeout=timeout,
-            total_timeout=total_timeout,
-        )
+        return self._call(_OTPS_WHATSAPP_LOGIN_OR_CREATE, locals())
 
 
 class WhatsappWithRawResponse:
@@ -581,47 +381,10 @@ class AsyncWhatsapp(AsyncResource):
         user_id: str | Unset = UNSET,
         session_token: str | Unset = UNSET,
         session_jwt: str | Unset = UNSET,
-        extra_headers: Headers | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
+        **options: Unpack[RequestOptions],
     ) -> models.WhatsappSendResponse:
-        """Send.
-
-        ``POST /v1/otps/whatsapp/send``
-
-        Args:
-            phone_number: The phone number to use for one-time passcodes. The phone number should be in E.164
-                format (i.e. +1XXXXXXXXXX). You may use +10000000000 to test this endpoint, see
-                [Testing](https://stytch.com/docs/home#resources_testing) for more detail.
-            expiration_minutes: Set the expiration for the one-time passcode, in minutes. The minimum expiration is
-                1 minute and the maximum is 10 minutes. The default expiration is 2 minutes.
-            attributes: In the body.
-            locale: In the body.
-            user_id: The unique ID of a specific User. You may use an `external_id` here if one is set
-                for the user.
-            session_token: The `session_token` associated with a User's existing Session.
-            session_jwt: The `session_jwt` associated with a User's existing Session.
-        """
-        return await self._request(
-            "POST",
-            "/v1/otps/whatsapp/send",
-            query=None,
-            headers=None,
-            body={
-                "phone_number": phone_number,
-                "expiration_minutes": expiration_minutes,
-                "attributes": attributes,
-                "locale": locale,
-                "user_id": user_id,
-                "session_token": session_token,
-                "session_jwt": session_jwt,
-            },
-            server=None,
-            cast=models.WhatsappSendResponse.from_dict,
-            extra_headers=extra_headers,
-            timeout=timeout,
-            total_timeout=total_timeout,
-        )
+        """The async form of ``Whatsapp.send``: Send."""
+        return await self._call(_OTPS_WHATSAPP_SEND, locals())
 
     async def login_or_create(
         self,
@@ -631,46 +394,10 @@ class AsyncWhatsapp(AsyncResource):
         attributes: models.Attribute | Unset = UNSET,
         create_user_as_pending: bool | Unset = UNSET,
         locale: Literal["en", "es", "pt-br", "fr"] | Unset = UNSET,
-        extra_headers: Headers | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
+        **options: Unpack[RequestOptions],
     ) -> models.WhatsappLoginOrCreateResponse:
-        """Login or create.
-
-        ``POST /v1/otps/whatsapp/login_or_create``
-
-        Args:
-            phone_number: The phone number to use for one-time passcodes. The phone number should be in E.164
-                format (i.e. +1XXXXXXXXXX). You may use +10000000000 to test this endpoint, see
-                [Testing](https://stytch.com/docs/home#resources_testing) for more detail.
-            expiration_minutes: Set the expiration for the one-time passcode, in minutes. The minimum expiration is
-                1 minute and the maximum is 10 minutes. The default expiration is 2 minutes.
-            attributes: In the body.
-            create_user_as_pending: Flag for whether or not to save a user as pending vs active in Stytch. Defaults to
-                false. If true, users will be saved with status pending in Stytch's backend until
-                authenticated. If false, users will be created as active. An example usage of a true
-                flag would be to require users to verify their phone by entering the OTP code before
-                creating an account for them.
-            locale: In the body.
-        """
-        return await self._request(
-            "POST",
-            "/v1/otps/whatsapp/login_or_create",
-            query=None,
-            headers=None,
-            body={
-                "phone_number": phone_number,
-                "expiration_minutes": expiration_minutes,
-                "attributes": attributes,
-                "create_user_as_pending": create_user_as_pending,
-                "locale": locale,
-            },
-            server=None,
-            cast=models.WhatsappLoginOrCreateResponse.from_dict,
-            extra_headers=extra_headers,
-            timeout=timeout,
-            total_timeout=total_timeout,
-        )
+        """The async form of ``Whatsapp.login_or_create``: Login or create."""
+        return await self._call(_OTPS_WHATSAPP_LOGIN_OR_CREATE, locals())
 
 
 class AsyncWhatsappWithRawResponse:
@@ -699,9 +426,7 @@ class Email3(SyncResource):
         session_jwt: str | Unset = UNSET,
         login_template_id: str | Unset = UNSET,
         signup_template_id: str | Unset = UNSET,
-        extra_headers: Headers | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
+        **options: Unpack[RequestOptions],
     ) -> models.OtpsEmailSendResponse:
         """Send.
 
@@ -728,28 +453,7 @@ class Email3(SyncResource):
                 dashboard](https://stytch.com/dashboard/templates) using our built-in customization
                 options or custom HTML templates with type “OTP - Sign-up”.
         """
-        return self._request(
-            "POST",
-            "/v1/otps/email/send",
-            query=None,
-            headers=None,
-            body={
-                "email": email,
-                "expiration_minutes": expiration_minutes,
-                "attributes": attributes,
-                "locale": locale,
-                "user_id": user_id,
-                "session_token": session_token,
-                "session_jwt": session_jwt,
-                "login_template_id": login_template_id,
-                "signup_template_id": signup_template_id,
-            },
-            server=None,
-            cast=models.OtpsEmailSendResponse.from_dict,
-            extra_headers=extra_headers,
-            timeout=timeout,
-            total_timeout=total_timeout,
-        )
+        return self._call(_OTPS_EMAIL_SEND, locals())
 
     def login_or_create(
         self,
@@ -761,9 +465,7 @@ class Email3(SyncResource):
         locale: Literal["en", "es", "pt-br", "fr"] | Unset = UNSET,
         login_template_id: str | Unset = UNSET,
         signup_template_id: str | Unset = UNSET,
-        extra_headers: Headers | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
+        **options: Unpack[RequestOptions],
     ) -> models.OtpsEmailLoginOrCreateResponse:
         """Login or create.
 
@@ -791,26 +493,7 @@ class Email3(SyncResource):
                 dashboard](https://stytch.com/dashboard/templates) using our built-in customization
                 options or custom HTML templates with type “Magic links - Sign-up”.
         """
-        return self._request(
-            "POST",
-            "/v1/otps/email/login_or_create",
-            query=None,
-            headers=None,
-            body={
-                "email": email,
-                "expiration_minutes": expiration_minutes,
-                "attributes": attributes,
-                "create_user_as_pending": create_user_as_pending,
-                "locale": locale,
-                "login_template_id": login_template_id,
-                "signup_template_id": signup_template_id,
-            },
-            server=None,
-            cast=models.OtpsEmailLoginOrCreateResponse.from_dict,
-            extra_headers=extra_headers,
-            timeout=timeout,
-            total_timeout=total_timeout,
-        )
+        return self._call(_OTPS_EMAIL_LOGIN_OR_CREATE, locals())
 
 
 class Email3WithRawResponse:
@@ -839,57 +522,10 @@ class AsyncEmail3(AsyncResource):
         session_jwt: str | Unset = UNSET,
         login_template_id: str | Unset = UNSET,
         signup_template_id: str | Unset = UNSET,
-        extra_headers: Headers | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
+        **options: Unpack[RequestOptions],
     ) -> models.OtpsEmailSendResponse:
-        """Send.
-
-        ``POST /v1/otps/email/send``
-
-        Args:
-            email: The email address of the user to send the one-time passcode to. You may use
-                sandbox@stytch.com to test this endpoint, see
-                [Testing](https://stytch.com/docs/home#resources_testing) for more detail.
-            expiration_minutes: Set the expiration for the one-time passcode, in minutes. The minimum expiration is
-                1 minute and the maximum is 10 minutes. The default expiration is 2 minutes.
-            attributes: In the body.
-            locale: In the body.
-            user_id: The unique ID of a specific User. You may use an `external_id` here if one is set
-                for the user.
-            session_token: The `session_token` associated with a User's existing Session.
-            session_jwt: The `session_jwt` associated with a User's existing Session.
-            login_template_id: Use a custom template for login emails. By default, it will use your default email
-                template. Templates can be added in the [Stytch
-                dashboard](https://stytch.com/dashboard/templates) using our built-in customization
-                options or custom HTML templates with type “OTP - Login”.
-            signup_template_id: Use a custom template for sign-up emails. By default, it will use your default email
-                template. Templates can be added in the [Stytch
-                dashboard](https://stytch.com/dashboard/templates) using our built-in customization
-                options or custom HTML templates with type “OTP - Sign-up”.
-        """
-        return await self._request(
-            "POST",
-            "/v1/otps/email/send",
-            query=None,
-            headers=None,
-            body={
-                "email": email,
-                "expiration_minutes": expiration_minutes,
-                "attributes": attributes,
-                "locale": locale,
-                "user_id": user_id,
-                "session_token": session_token,
-                "session_jwt": session_jwt,
-                "login_template_id": login_template_id,
-                "signup_template_id": signup_template_id,
-            },
-            server=None,
-            cast=models.OtpsEmailSendResponse.from_dict,
-            extra_headers=extra_headers,
-            timeout=timeout,
-            total_timeout=total_timeout,
-        )
+        """The async form of ``Email3.send``: Send."""
+        return await self._call(_OTPS_EMAIL_SEND, locals())
 
     async def login_or_create(
         self,
@@ -901,56 +537,10 @@ class AsyncEmail3(AsyncResource):
         locale: Literal["en", "es", "pt-br", "fr"] | Unset = UNSET,
         login_template_id: str | Unset = UNSET,
         signup_template_id: str | Unset = UNSET,
-        extra_headers: Headers | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
+        **options: Unpack[RequestOptions],
     ) -> models.OtpsEmailLoginOrCreateResponse:
-        """Login or create.
-
-        ``POST /v1/otps/email/login_or_create``
-
-        Args:
-            email: The email address of the user to send the one-time passcode to. You may use
-                sandbox@stytch.com to test this endpoint, see
-                [Testing](https://stytch.com/docs/home#resources_testing) for more detail.
-            expiration_minutes: Set the expiration for the one-time passcode, in minutes. The minimum expiration is
-                1 minute and the maximum is 10 minutes. The default expiration is 2 minutes.
-            attributes: In the body.
-            create_user_as_pending: Flag for whether or not to save a user as pending vs active in Stytch. Defaults to
-                false. If true, users will be saved with status pending in Stytch's backend until
-                authenticated. If false, users will be created as active. An example usage of a true
-                flag would be to require users to verify their phone by entering the OTP code before
-                creating an account for them.
-            locale: In the body.
-            login_template_id: Use a custom template for login emails. By default, it will use your default email
-                template. Templates can be added in the [Stytch
-                dashboard](https://stytch.com/dashboard/templates) using our built-in customization
-                options or custom HTML templates with type “Magic links - Login”.
-            signup_template_id: Use a custom template for sign-up emails. By default, it will use your default email
-                template. Templates can be added in the [Stytch
-                dashboard](https://stytch.com/dashboard/templates) using our built-in customization
-                options or custom HTML templates with type “Magic links - Sign-up”.
-        """
-        return await self._request(
-            "POST",
-            "/v1/otps/email/login_or_create",
-            query=None,
-            headers=None,
-            body={
-                "email": email,
-                "expiration_minutes": expiration_minutes,
-                "attributes": attributes,
-                "create_user_as_pending": create_user_as_pending,
-                "locale": locale,
-                "login_template_id": login_template_id,
-                "signup_template_id": signup_template_id,
-            },
-            server=None,
-            cast=models.OtpsEmailLoginOrCreateResponse.from_dict,
-            extra_headers=extra_headers,
-            timeout=timeout,
-            total_timeout=total_timeout,
-        )
+        """The async form of ``Email3.login_or_create``: Login or create."""
+        return await self._call(_OTPS_EMAIL_LOGIN_OR_CREATE, locals())
 
 
 class AsyncEmail3WithRawResponse:

@@ -4,12 +4,12 @@
 from __future__ import annotations
 
 from functools import cached_property
-from typing import Any, Dict, List, Literal
+from typing import Any, Dict, List, Literal, Unpack
 
 from .. import models
-from .._base_client import AsyncResource, SyncResource
+from .._base_client import AsyncResource, Endpoint, SyncResource
 from .._response import async_to_raw_response_wrapper, to_raw_response_wrapper
-from .._types import NOT_GIVEN, UNSET, Headers, NotGiven, Timeout, TotalTimeout, Unset
+from .._types import UNSET, RequestOptions, Unset
 
 __all__ = [
     "Passwords2",
@@ -21,6 +21,37 @@ __all__ = [
     "PasswordsSession",
     "AsyncPasswordsSession",
 ]
+_PASSWORDS_CREATE = Endpoint(
+    "POST", "/v1/passwords", models.PasswordsCreateResponse.from_dict, "body"
+)
+_PASSWORDS_AUTHENTICATE = Endpoint(
+    "POST", "/v1/passwords/authenticate", models.PasswordsAuthenticateResponse.from_dict, "body"
+)
+_PASSWORDS_STRENGTH_CHECK = Endpoint(
+    "POST", "/v1/passwords/strength_check", models.PasswordsStrengthCheckResponse.from_dict, "body"
+)
+_PASSWORDS_MIGRATE = Endpoint(
+    "POST", "/v1/passwords/migrate", models.PasswordsMigrateResponse.from_dict, "body"
+)
+_PASSWORDS_EMAIL_RESET_START = Endpoint(
+    "POST", "/v1/passwords/email/reset/start", models.EmailResetStartResponse.from_dict, "body"
+)
+_PASSWORDS_EMAIL_RESET = Endpoint(
+    "POST",
+    "/v1/passwords/email/reset",
+    models.EmailResetResponse.from_dict,
+    "body",
+    options_2="body:options",
+)
+_PASSWORDS_EXISTING_PASSWORD_RESET = Endpoint(
+    "POST",
+    "/v1/passwords/existing_password/reset",
+    models.ExistingPasswordResetResponse.from_dict,
+    "body",
+)
+_PASSWORDS_SESSION_RESET = Endpoint(
+    "POST", "/v1/passwords/session/reset", models.SessionResetResponse.from_dict, "body"
+)
 
 
 class Passwords2(SyncResource):
@@ -54,9 +85,7 @@ class Passwords2(SyncResource):
         untrusted_metadata: Dict[str, Any] | Unset = UNSET,
         name: models.Name | Unset = UNSET,
         telemetry_id: str | Unset = UNSET,
-        extra_headers: Headers | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
+        **options: Unpack[RequestOptions],
     ) -> models.PasswordsCreateResponse:
         """Create.
 
@@ -95,27 +124,7 @@ class Passwords2(SyncResource):
                 store the associated fingerprints and IPGEO information for the User. Your workspace
                 must be enabled for Device Fingerprinting to use this feature.
         """
-        return self._request(
-            "POST",
-            "/v1/passwords",
-            query=None,
-            headers=None,
-            body={
-                "email": email,
-                "password": password,
-                "session_duration_minutes": session_duration_minutes,
-                "session_custom_claims": session_custom_claims,
-                "trusted_metadata": trusted_metadata,
-                "untrusted_metadata": untrusted_metadata,
-                "name": name,
-                "telemetry_id": telemetry_id,
-            },
-            server=None,
-            cast=models.PasswordsCreateResponse.from_dict,
-            extra_headers=extra_headers,
-            timeout=timeout,
-            total_timeout=total_timeout,
-        )
+        return self._call(_PASSWORDS_CREATE, locals())
 
     def authenticate(
         self,
@@ -127,9 +136,7 @@ class Passwords2(SyncResource):
         session_jwt: str | Unset = UNSET,
         session_custom_claims: Dict[str, Any] | Unset = UNSET,
         telemetry_id: str | Unset = UNSET,
-        extra_headers: Headers | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
+        **options: Unpack[RequestOptions],
     ) -> models.PasswordsAuthenticateResponse:
         """Authenticate.
 
@@ -161,35 +168,10 @@ class Passwords2(SyncResource):
                 store the associated fingerprints and IPGEO information for the User. Your workspace
                 must be enabled for Device Fingerprinting to use this feature.
         """
-        return self._request(
-            "POST",
-            "/v1/passwords/authenticate",
-            query=None,
-            headers=None,
-            body={
-                "email": email,
-                "password": password,
-                "session_token": session_token,
-                "session_duration_minutes": session_duration_minutes,
-                "session_jwt": session_jwt,
-                "session_custom_claims": session_custom_claims,
-                "telemetry_id": telemetry_id,
-            },
-            server=None,
-            cast=models.PasswordsAuthenticateResponse.from_dict,
-            extra_headers=extra_headers,
-            timeout=timeout,
-            total_timeout=total_timeout,
-        )
+        return self._call(_PASSWORDS_AUTHENTICATE, locals())
 
     def strength_check(
-        self,
-        *,
-        password: str,
-        email: str | Unset = UNSET,
-        extra_headers: Headers | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
+        self, *, password: str, email: str | Unset = UNSET, **options: Unpack[RequestOptions]
     ) -> models.PasswordsStrengthCheckResponse:
         """Strength check.
 
@@ -200,21 +182,7 @@ class Passwords2(SyncResource):
                 non-English characters, etc.
             email: The email address of the end user.
         """
-        return self._request(
-            "POST",
-            "/v1/passwords/strength_check",
-            query=None,
-            headers=None,
-            body={
-                "password": password,
-                "email": email,
-            },
-            server=None,
-            cast=models.PasswordsStrengthCheckResponse.from_dict,
-            extra_headers=extra_headers,
-            timeout=timeout,
-            total_timeout=total_timeout,
-        )
+        return self._call(_PASSWORDS_STRENGTH_CHECK, locals())
 
     def migrate(
         self,
@@ -246,9 +214,7 @@ class Passwords2(SyncResource):
         set_phone_number_verified: bool | Unset = UNSET,
         external_id: str | Unset = UNSET,
         roles: List[str] | Unset = UNSET,
-        extra_headers: Headers | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
+        **options: Unpack[RequestOptions],
     ) -> models.PasswordsMigrateResponse:
         """Migrate.
 
@@ -290,36 +256,7 @@ class Passwords2(SyncResource):
                 guide](https://stytch.com/docs/guides/rbac/role-assignment) for more information
                 about role assignment.
         """
-        return self._request(
-            "POST",
-            "/v1/passwords/migrate",
-            query=None,
-            headers=None,
-            body={
-                "email": email,
-                "hash": hash,
-                "hash_type": hash_type,
-                "md_5_config": md_5_config,
-                "argon_2_config": argon_2_config,
-                "sha_1_config": sha_1_config,
-                "sha_512_config": sha_512_config,
-                "scrypt_config": scrypt_config,
-                "pbkdf_2_config": pbkdf_2_config,
-                "trusted_metadata": trusted_metadata,
-                "untrusted_metadata": untrusted_metadata,
-                "set_email_verified": set_email_verified,
-                "name": name,
-                "phone_number": phone_number,
-                "set_phone_number_verified": set_phone_number_verified,
-                "external_id": external_id,
-                "roles": roles,
-            },
-            server=None,
-            cast=models.PasswordsMigrateResponse.from_dict,
-            extra_headers=extra_headers,
-            timeout=timeout,
-            total_timeout=total_timeout,
-        )
+        return self._call(_PASSWORDS_MIGRATE, locals())
 
 
 class Passwords2WithRawResponse:
@@ -361,68 +298,10 @@ class AsyncPasswords2(AsyncResource):
         untrusted_metadata: Dict[str, Any] | Unset = UNSET,
         name: models.Name | Unset = UNSET,
         telemetry_id: str | Unset = UNSET,
-        extra_headers: Headers | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
+        **options: Unpack[RequestOptions],
     ) -> models.PasswordsCreateResponse:
-        """Create.
-
-        ``POST /v1/passwords``
-
-        Args:
-            email: The email address of the end user.
-            password: The password for the user. Any UTF8 character is allowed, e.g. spaces, emojis,
-                non-English characters, etc.
-            session_duration_minutes: Set the session lifetime to be this many minutes from now. This will start a new
-                session if one doesn't already exist, returning both an opaque `session_token` and
-                `session_jwt` for this session. Remember that the `session_jwt` will have a fixed
-                lifetime of five minutes regardless of the underlying session duration, and will
-                need to be refreshed over time. This value must be a minimum of 5 and a maximum of
-                527040 minutes (366 days). If a `session_token` or `session_jwt` is provided then a
-                successful authentication will continue to extend the session this many minutes. If
-                the `session_duration_minutes` parameter is not specified, a Stytch session will not
-                be created.
-            session_custom_claims: Add a custom claims map to the Session being authenticated. Claims are only created
-                if a Session is initialized by providing a value in `session_duration_minutes`.
-                Claims will be included on the Session object and in the JWT. To update a key in an
-                existing Session, supply a new value. To delete a key, supply a null value. Custom
-                claims made with reserved claims ("iss", "sub", "aud", "exp", "nbf", "iat", "jti")
-                will be ignored. Total custom claims size cannot exceed four kilobytes.
-            trusted_metadata: The `trusted_metadata` field contains an arbitrary JSON object of
-                application-specific data. See the [Metadata](https://stytch.com/docs/api/metadata)
-                reference for complete field behavior details.
-            untrusted_metadata: The `untrusted_metadata` field contains an arbitrary JSON object of
-                application-specific data. Untrusted metadata can be edited by end users directly
-                via the SDK, and **cannot be used to store critical information.** See the
-                [Metadata](https://stytch.com/docs/api/metadata) reference for complete field
-                behavior details.
-            name: In the body.
-            telemetry_id: If the `telemetry_id` is passed, as part of this request, Stytch will call the
-                [Fingerprint Lookup API](https://stytch.com/docs/fraud/api/fingerprint-lookup) and
-                store the associated fingerprints and IPGEO information for the User. Your workspace
-                must be enabled for Device Fingerprinting to use this feature.
-        """
-        return await self._request(
-            "POST",
-            "/v1/passwords",
-            query=None,
-            headers=None,
-            body={
-                "email": email,
-                "password": password,
-                "session_duration_minutes": session_duration_minutes,
-                "session_custom_claims": session_custom_claims,
-                "trusted_metadata": trusted_metadata,
-                "untrusted_metadata": untrusted_metadata,
-                "name": name,
-                "telemetry_id": telemetry_id,
-            },
-            server=None,
-            cast=models.PasswordsCreateResponse.from_dict,
-            extra_headers=extra_headers,
-            timeout=timeout,
-            total_timeout=total_timeout,
-        )
+        """The async form of ``Passwords2.create``: Create."""
+        return await self._call(_PASSWORDS_CREATE, locals())
 
     async def authenticate(
         self,
@@ -434,94 +313,16 @@ class AsyncPasswords2(AsyncResource):
         session_jwt: str | Unset = UNSET,
         session_custom_claims: Dict[str, Any] | Unset = UNSET,
         telemetry_id: str | Unset = UNSET,
-        extra_headers: Headers | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
+        **options: Unpack[RequestOptions],
     ) -> models.PasswordsAuthenticateResponse:
-        """Authenticate.
-
-        ``POST /v1/passwords/authenticate``
-
-        Args:
-            email: The email address of the end user.
-            password: The password for the user. Any UTF8 character is allowed, e.g. spaces, emojis,
-                non-English characters, etc.
-            session_token: The `session_token` associated with a User's existing Session.
-            session_duration_minutes: Set the session lifetime to be this many minutes from now. This will start a new
-                session if one doesn't already exist, returning both an opaque `session_token` and
-                `session_jwt` for this session. Remember that the `session_jwt` will have a fixed
-                lifetime of five minutes regardless of the underlying session duration, and will
-                need to be refreshed over time. This value must be a minimum of 5 and a maximum of
-                527040 minutes (366 days). If a `session_token` or `session_jwt` is provided then a
-                successful authentication will continue to extend the session this many minutes. If
-                the `session_duration_minutes` parameter is not specified, a Stytch session will not
-                be created.
-            session_jwt: The `session_jwt` associated with a User's existing Session.
-            session_custom_claims: Add a custom claims map to the Session being authenticated. Claims are only created
-                if a Session is initialized by providing a value in `session_duration_minutes`.
-                Claims will be included on the Session object and in the JWT. To update a key in an
-                existing Session, supply a new value. To delete a key, supply a null value. Custom
-                claims made with reserved claims ("iss", "sub", "aud", "exp", "nbf", "iat", "jti")
-                will be ignored. Total custom claims size cannot exceed four kilobytes.
-            telemetry_id: If the `telemetry_id` is passed, as part of this request, Stytch will call the
-                [Fingerprint Lookup API](https://stytch.com/docs/fraud/api/fingerprint-lookup) and
-                store the associated fingerprints and IPGEO information for the User. Your workspace
-                must be enabled for Device Fingerprinting to use this feature.
-        """
-        return await self._request(
-            "POST",
-            "/v1/passwords/authenticate",
-            query=None,
-            headers=None,
-            body={
-                "email": email,
-                "password": password,
-                "session_token": session_token,
-                "session_duration_minutes": session_duration_minutes,
-                "session_jwt": session_jwt,
-                "session_custom_claims": session_custom_claims,
-                "telemetry_id": telemetry_id,
-            },
-            server=None,
-            cast=models.PasswordsAuthenticateResponse.from_dict,
-            extra_headers=extra_headers,
-            timeout=timeout,
-            total_timeout=total_timeout,
-        )
+        """The async form of ``Passwords2.authenticate``: Authenticate."""
+        return await self._call(_PASSWORDS_AUTHENTICATE, locals())
 
     async def strength_check(
-        self,
-        *,
-        password: str,
-        email: str | Unset = UNSET,
-        extra_headers: Headers | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
+        self, *, password: str, email: str | Unset = UNSET, **options: Unpack[RequestOptions]
     ) -> models.PasswordsStrengthCheckResponse:
-        """Strength check.
-
-        ``POST /v1/passwords/strength_check``
-
-        Args:
-            password: The password for the user. Any UTF8 character is allowed, e.g. spaces, emojis,
-                non-English characters, etc.
-            email: The email address of the end user.
-        """
-        return await self._request(
-            "POST",
-            "/v1/passwords/strength_check",
-            query=None,
-            headers=None,
-            body={
-                "password": password,
-                "email": email,
-            },
-            server=None,
-            cast=models.PasswordsStrengthCheckResponse.from_dict,
-            extra_headers=extra_headers,
-            timeout=timeout,
-            total_timeout=total_timeout,
-        )
+        """The async form of ``Passwords2.strength_check``: Strength check."""
+        return await self._call(_PASSWORDS_STRENGTH_CHECK, locals())
 
     async def migrate(
         self,
@@ -553,80 +354,10 @@ class AsyncPasswords2(AsyncResource):
         set_phone_number_verified: bool | Unset = UNSET,
         external_id: str | Unset = UNSET,
         roles: List[str] | Unset = UNSET,
-        extra_headers: Headers | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
+        **options: Unpack[RequestOptions],
     ) -> models.PasswordsMigrateResponse:
-        """Migrate.
-
-        ``POST /v1/passwords/migrate``
-
-        Args:
-            email: The email address of the end user.
-            hash: The password hash. For a Scrypt or PBKDF2 hash, the hash needs to be a base64
-                encoded string.
-            hash_type: In the body.
-            md_5_config: In the body.
-            argon_2_config: In the body.
-            sha_1_config: In the body.
-            sha_512_config: In the body.
-            scrypt_config: In the body.
-            pbkdf_2_config: In the body.
-            trusted_metadata: The `trusted_metadata` field contains an arbitrary JSON object of
-                application-specific data. See the [Metadata](https://stytch.com/docs/api/metadata)
-                reference for complete field behavior details.
-            untrusted_metadata: The `untrusted_metadata` field contains an arbitrary JSON object of
-                application-specific data. Untrusted metadata can be edited by end users directly
-                via the SDK, and **cannot be used to store critical information.** See the
-                [Metadata](https://stytch.com/docs/api/metadata) reference for complete field
-                behavior details.
-            set_email_verified: Whether to set the user's email as verified. This is a dangerous field, incorrect
-                use may lead to users getting erroneously deduplicated into one User object. This
-                flag should only be set if you can attest that the user owns the email address in
-                question.
-            name: In the body.
-            phone_number: The phone number of the user. The phone number should be in E.164 format (i.e.
-                +1XXXXXXXXXX).
-            set_phone_number_verified: Whether to set the user's phone number as verified. This is a dangerous field, this
-                flag should only be set if you can attest that the user owns the phone number in
-                question.
-            external_id: If a new user is created, this will set an identifier that can be used in API calls
-                wherever a user_id is expected. This is a string consisting of alphanumeric, `.`,
-                `_`, `-`, or `|` characters with a maximum length of 128 characters.
-            roles: Roles to explicitly assign to this User. See the [RBAC
-                guide](https://stytch.com/docs/guides/rbac/role-assignment) for more information
-                about role assignment.
-        """
-        return await self._request(
-            "POST",
-            "/v1/passwords/migrate",
-            query=None,
-            headers=None,
-            body={
-                "email": email,
-                "hash": hash,
-                "hash_type": hash_type,
-                "md_5_config": md_5_config,
-                "argon_2_config": argon_2_config,
-                "sha_1_config": sha_1_config,
-                "sha_512_config": sha_512_config,
-                "scrypt_config": scrypt_config,
-                "pbkdf_2_config": pbkdf_2_config,
-                "trusted_metadata": trusted_metadata,
-                "untrusted_metadata": untrusted_metadata,
-                "set_email_verified": set_email_verified,
-                "name": name,
-                "phone_number": phone_number,
-                "set_phone_number_verified": set_phone_number_verified,
-                "external_id": external_id,
-                "roles": roles,
-            },
-            server=None,
-            cast=models.PasswordsMigrateResponse.from_dict,
-            extra_headers=extra_headers,
-            timeout=timeout,
-            total_timeout=total_timeout,
-        )
+        """The async form of ``Passwords2.migrate``: Migrate."""
+        return await self._call(_PASSWORDS_MIGRATE, locals())
 
 
 class AsyncPasswords2WithRawResponse:
@@ -656,9 +387,7 @@ class Email2(SyncResource):
         login_redirect_url: str | Unset = UNSET,
         locale: Literal["en", "es", "pt-br", "fr"] | Unset = UNSET,
         reset_password_template_id: str | Unset = UNSET,
-        extra_headers: Headers | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
+        **options: Unpack[RequestOptions],
     ) -> models.EmailResetStartResponse:
         """Reset start.
 
@@ -692,27 +421,7 @@ class Email2(SyncResource):
                 dashboard](https://stytch.com/dashboard/templates) using our built-in customization
                 options or custom HTML templates with type “Passwords - Password reset”.
         """
-        return self._request(
-            "POST",
-            "/v1/passwords/email/reset/start",
-            query=None,
-            headers=None,
-            body={
-                "email": email,
-                "reset_password_redirect_url": reset_password_redirect_url,
-                "reset_password_expiration_minutes": reset_password_expiration_minutes,
-                "code_challenge": code_challenge,
-                "attributes": attributes,
-                "login_redirect_url": login_redirect_url,
-                "locale": locale,
-                "reset_password_template_id": reset_password_template_id,
-            },
-            server=None,
-            cast=models.EmailResetStartResponse.from_dict,
-            extra_headers=extra_headers,
-            timeout=timeout,
-            total_timeout=total_timeout,
-        )
+        return self._call(_PASSWORDS_EMAIL_RESET_START, locals())
 
     def reset(
         self,
@@ -725,11 +434,9 @@ class Email2(SyncResource):
         code_verifier: str | Unset = UNSET,
         session_custom_claims: Dict[str, Any] | Unset = UNSET,
         attributes: models.Attribute | Unset = UNSET,
-        options: models.Option | Unset = UNSET,
+        options_2: models.Option | Unset = UNSET,
         telemetry_id: str | Unset = UNSET,
-        extra_headers: Headers | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
+        **options: Unpack[RequestOptions],
     ) -> models.EmailResetResponse:
         """Reset.
 
@@ -762,35 +469,13 @@ class Email2(SyncResource):
                 claims made with reserved claims ("iss", "sub", "aud", "exp", "nbf", "iat", "jti")
                 will be ignored. Total custom claims size cannot exceed four kilobytes.
             attributes: In the body.
-            options: In the body.
+            options_2: In the body, as ``options``.
             telemetry_id: If the `telemetry_id` is passed, as part of this request, Stytch will call the
                 [Fingerprint Lookup API](https://stytch.com/docs/fraud/api/fingerprint-lookup) and
                 store the associated fingerprints and IPGEO information for the User. Your workspace
                 must be enabled for Device Fingerprinting to use this feature.
         """
-        return self._request(
-            "POST",
-            "/v1/passwords/email/reset",
-            query=None,
-            headers=None,
-            body={
-                "token": token,
-                "password": password,
-                "session_token": session_token,
-                "session_duration_minutes": session_duration_minutes,
-                "session_jwt": session_jwt,
-                "code_verifier": code_verifier,
-                "session_custom_claims": session_custom_claims,
-                "attributes": attributes,
-                "options": options,
-                "telemetry_id": telemetry_id,
-            },
-            server=None,
-            cast=models.EmailResetResponse.from_dict,
-            extra_headers=extra_headers,
-            timeout=timeout,
-            total_timeout=total_timeout,
-        )
+        return self._call(_PASSWORDS_EMAIL_RESET, locals())
 
 
 class Email2WithRawResponse:
@@ -818,63 +503,10 @@ class AsyncEmail2(AsyncResource):
         login_redirect_url: str | Unset = UNSET,
         locale: Literal["en", "es", "pt-br", "fr"] | Unset = UNSET,
         reset_password_template_id: str | Unset = UNSET,
-        extra_headers: Headers | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
+        **options: Unpack[RequestOptions],
     ) -> models.EmailResetStartResponse:
-        """Reset start.
-
-        ``POST /v1/passwords/email/reset/start``
-
-        Args:
-            email: The email of the User that requested the password reset.
-            reset_password_redirect_url: The URL that the User is redirected to from the reset password magic link. This URL
-                should display your application's reset password page. Before rendering the reset
-                page, extract the `token` from the query parameters. On the reset page, collect the
-                new password and complete the flow by calling the corresponding Password Reset by
-                Email endpoint. If this parameter is not specified, the default Reset Password
-                redirect URL configured in the Dashboard will be used. If you have not set a default
-                Reset Password redirect URL, an error is returned.
-            reset_password_expiration_minutes: Set the expiration for the password reset, in minutes. By default, it expires in 30
-                minutes. The minimum expiration is 5 minutes and the maximum is 7 days (10080 mins).
-            code_challenge: A base64url encoded SHA256 hash of a one time secret used to validate that the
-                request starts and ends on the same device.
-            attributes: In the body.
-            login_redirect_url: The URL that Users are redirected to upon clicking the "Log in without password"
-                button in password reset emails. After Users are redirected to the login redirect
-                URL, your application should retrieve the `token` value from the URL parameters and
-                call the [Magic Link Authenticate
-                endpoint](https://stytch.com/docs/api/authenticate-magic-link) to log the User in
-                without requiring a password reset. If this value is not provided, your project's
-                default login redirect URL will be used. If you have not set a default login
-                redirect URL, an error will be returned.
-            locale: In the body.
-            reset_password_template_id: Use a custom template for password reset emails. By default, it will use your
-                default email template. Templates can be added in the [Stytch
-                dashboard](https://stytch.com/dashboard/templates) using our built-in customization
-                options or custom HTML templates with type “Passwords - Password reset”.
-        """
-        return await self._request(
-            "POST",
-            "/v1/passwords/email/reset/start",
-            query=None,
-            headers=None,
-            body={
-                "email": email,
-                "reset_password_redirect_url": reset_password_redirect_url,
-                "reset_password_expiration_minutes": reset_password_expiration_minutes,
-                "code_challenge": code_challenge,
-                "attributes": attributes,
-                "login_redirect_url": login_redirect_url,
-                "locale": locale,
-                "reset_password_template_id": reset_password_template_id,
-            },
-            server=None,
-            cast=models.EmailResetStartResponse.from_dict,
-            extra_headers=extra_headers,
-            timeout=timeout,
-            total_timeout=total_timeout,
-        )
+        """The async form of ``Email2.reset_start``: Reset start."""
+        return await self._call(_PASSWORDS_EMAIL_RESET_START, locals())
 
     async def reset(
         self,
@@ -887,72 +519,12 @@ class AsyncEmail2(AsyncResource):
         code_verifier: str | Unset = UNSET,
         session_custom_claims: Dict[str, Any] | Unset = UNSET,
         attributes: models.Attribute | Unset = UNSET,
-        options: models.Option | Unset = UNSET,
+        options_2: models.Option | Unset = UNSET,
         telemetry_id: str | Unset = UNSET,
-        extra_headers: Headers | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
+        **options: Unpack[RequestOptions],
     ) -> models.EmailResetResponse:
-        """Reset.
-
-        ``POST /v1/passwords/email/reset``
-
-        Args:
-            token: The Passwords `token` from the `?token=` query parameter in the URL. In the redirect
-                URL, the `stytch_token_type` will be `login` or `reset_password`. See examples and
-                read more about redirect URLs
-                [here](https://stytch.com/docs/workspace-management/redirect-urls).
-            password: The password for the user. Any UTF8 character is allowed, e.g. spaces, emojis,
-                non-English characters, etc.
-            session_token: The `session_token` associated with a User's existing Session.
-            session_duration_minutes: Set the session lifetime to be this many minutes from now. This will start a new
-                session if one doesn't already exist, returning both an opaque `session_token` and
-                `session_jwt` for this session. Remember that the `session_jwt` will have a fixed
-                lifetime of five minutes regardless of the underlying session duration, and will
-                need to be refreshed over time. This value must be a minimum of 5 and a maximum of
-                527040 minutes (366 days). If a `session_token` or `session_jwt` is provided then a
-                successful authentication will continue to extend the session this many minutes. If
-                the `session_duration_minutes` parameter is not specified, a Stytch session will not
-                be created.
-            session_jwt: The `session_jwt` associated with a User's existing Session.
-            code_verifier: A base64url encoded one time secret used to validate that the request starts and
-                ends on the same device.
-            session_custom_claims: Add a custom claims map to the Session being authenticated. Claims are only created
-                if a Session is initialized by providing a value in `session_duration_minutes`.
-                Claims will be included on the Session object and in the JWT. To update a key in an
-                existing Session, supply a new value. To delete a key, supply a null value. Custom
-                claims made with reserved claims ("iss", "sub", "aud", "exp", "nbf", "iat", "jti")
-                will be ignored. Total custom claims size cannot exceed four kilobytes.
-            attributes: In the body.
-            options: In the body.
-            telemetry_id: If the `telemetry_id` is passed, as part of this request, Stytch will call the
-                [Fingerprint Lookup API](https://stytch.com/docs/fraud/api/fingerprint-lookup) and
-                store the associated fingerprints and IPGEO information for the User. Your workspace
-                must be enabled for Device Fingerprinting to use this feature.
-        """
-        return await self._request(
-            "POST",
-            "/v1/passwords/email/reset",
-            query=None,
-            headers=None,
-            body={
-                "token": token,
-                "password": password,
-                "session_token": session_token,
-                "session_duration_minutes": session_duration_minutes,
-                "session_jwt": session_jwt,
-                "code_verifier": code_verifier,
-                "session_custom_claims": session_custom_claims,
-                "attributes": attributes,
-                "options": options,
-                "telemetry_id": telemetry_id,
-            },
-            server=None,
-            cast=models.EmailResetResponse.from_dict,
-            extra_headers=extra_headers,
-            timeout=timeout,
-            total_timeout=total_timeout,
-        )
+        """The async form of ``Email2.reset``: Reset."""
+        return await self._call(_PASSWORDS_EMAIL_RESET, locals())
 
 
 class AsyncEmail2WithRawResponse:
@@ -980,9 +552,7 @@ class ExistingPassword2(SyncResource):
         session_jwt: str | Unset = UNSET,
         session_custom_claims: Dict[str, Any] | Unset = UNSET,
         telemetry_id: str | Unset = UNSET,
-        extra_headers: Headers | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
+        **options: Unpack[RequestOptions],
     ) -> models.ExistingPasswordResetResponse:
         """Reset.
 
@@ -1014,27 +584,7 @@ class ExistingPassword2(SyncResource):
                 store the associated fingerprints and IPGEO information for the User. Your workspace
                 must be enabled for Device Fingerprinting to use this feature.
         """
-        return self._request(
-            "POST",
-            "/v1/passwords/existing_password/reset",
-            query=None,
-            headers=None,
-            body={
-                "email": email,
-                "existing_password": existing_password,
-                "new_password": new_password,
-                "session_token": session_token,
-                "session_duration_minutes": session_duration_minutes,
-                "session_jwt": session_jwt,
-                "session_custom_claims": session_custom_claims,
-                "telemetry_id": telemetry_id,
-            },
-            server=None,
-            cast=models.ExistingPasswordResetResponse.from_dict,
-            extra_headers=extra_headers,
-            timeout=timeout,
-            total_timeout=total_timeout,
-        )
+        return self._call(_PASSWORDS_EXISTING_PASSWORD_RESET, locals())
 
 
 class ExistingPassword2WithRawResponse:
@@ -1061,61 +611,10 @@ class AsyncExistingPassword2(AsyncResource):
         session_jwt: str | Unset = UNSET,
         session_custom_claims: Dict[str, Any] | Unset = UNSET,
         telemetry_id: str | Unset = UNSET,
-        extra_headers: Headers | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
+        **options: Unpack[RequestOptions],
     ) -> models.ExistingPasswordResetResponse:
-        """Reset.
-
-        ``POST /v1/passwords/existing_password/reset``
-
-        Args:
-            email: The email address of the end user.
-            existing_password: The user's existing password.
-            new_password: The new password for the user.
-            session_token: The `session_token` associated with a User's existing Session.
-            session_duration_minutes: Set the session lifetime to be this many minutes from now. This will start a new
-                session if one doesn't already exist, returning both an opaque `session_token` and
-                `session_jwt` for this session. Remember that the `session_jwt` will have a fixed
-                lifetime of five minutes regardless of the underlying session duration, and will
-                need to be refreshed over time. This value must be a minimum of 5 and a maximum of
-                527040 minutes (366 days). If a `session_token` or `session_jwt` is provided then a
-                successful authentication will continue to extend the session this many minutes. If
-                the `session_duration_minutes` parameter is not specified, a Stytch session will not
-                be created.
-            session_jwt: The `session_jwt` associated with a User's existing Session.
-            session_custom_claims: Add a custom claims map to the Session being authenticated. Claims are only created
-                if a Session is initialized by providing a value in `session_duration_minutes`.
-                Claims will be included on the Session object and in the JWT. To update a key in an
-                existing Session, supply a new value. To delete a key, supply a null value. Custom
-                claims made with reserved claims ("iss", "sub", "aud", "exp", "nbf", "iat", "jti")
-                will be ignored. Total custom claims size cannot exceed four kilobytes.
-            telemetry_id: If the `telemetry_id` is passed, as part of this request, Stytch will call the
-                [Fingerprint Lookup API](https://stytch.com/docs/fraud/api/fingerprint-lookup) and
-                store the associated fingerprints and IPGEO information for the User. Your workspace
-                must be enabled for Device Fingerprinting to use this feature.
-        """
-        return await self._request(
-            "POST",
-            "/v1/passwords/existing_password/reset",
-            query=None,
-            headers=None,
-            body={
-                "email": email,
-                "existing_password": existing_password,
-                "new_password": new_password,
-                "session_token": session_token,
-                "session_duration_minutes": session_duration_minutes,
-                "session_jwt": session_jwt,
-                "session_custom_claims": session_custom_claims,
-                "telemetry_id": telemetry_id,
-            },
-            server=None,
-            cast=models.ExistingPasswordResetResponse.from_dict,
-            extra_headers=extra_headers,
-            timeout=timeout,
-            total_timeout=total_timeout,
-        )
+        """The async form of ``ExistingPassword2.reset``: Reset."""
+        return await self._call(_PASSWORDS_EXISTING_PASSWORD_RESET, locals())
 
 
 class AsyncExistingPassword2WithRawResponse:
@@ -1140,9 +639,7 @@ class PasswordsSession(SyncResource):
         session_duration_minutes: int | Unset = UNSET,
         session_custom_claims: Dict[str, Any] | Unset = UNSET,
         telemetry_id: str | Unset = UNSET,
-        extra_headers: Headers | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
+        **options: Unpack[RequestOptions],
     ) -> models.SessionResetResponse:
         """Reset.
 
@@ -1173,25 +670,7 @@ class PasswordsSession(SyncResource):
                 store the associated fingerprints and IPGEO information for the User. Your workspace
                 must be enabled for Device Fingerprinting to use this feature.
         """
-        return self._request(
-            "POST",
-            "/v1/passwords/session/reset",
-            query=None,
-            headers=None,
-            body={
-                "password": password,
-                "session_token": session_token,
-                "session_jwt": session_jwt,
-                "session_duration_minutes": session_duration_minutes,
-                "session_custom_claims": session_custom_claims,
-                "telemetry_id": telemetry_id,
-            },
-            server=None,
-            cast=models.SessionResetResponse.from_dict,
-            extra_headers=extra_headers,
-            timeout=timeout,
-            total_timeout=total_timeout,
-        )
+        return self._call(_PASSWORDS_SESSION_RESET, locals())
 
 
 class PasswordsSessionWithRawResponse:
@@ -1216,58 +695,10 @@ class AsyncPasswordsSession(AsyncResource):
         session_duration_minutes: int | Unset = UNSET,
         session_custom_claims: Dict[str, Any] | Unset = UNSET,
         telemetry_id: str | Unset = UNSET,
-        extra_headers: Headers | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
+        **options: Unpack[RequestOptions],
     ) -> models.SessionResetResponse:
-        """Reset.
-
-        ``POST /v1/passwords/session/reset``
-
-        Args:
-            password: The password for the user. Any UTF8 character is allowed, e.g. spaces, emojis,
-                non-English characters, etc.
-            session_token: The `session_token` associated with a User's existing Session.
-            session_jwt: The `session_jwt` associated with a User's existing Session.
-            session_duration_minutes: Set the session lifetime to be this many minutes from now. This will start a new
-                session if one doesn't already exist, returning both an opaque `session_token` and
-                `session_jwt` for this session. Remember that the `session_jwt` will have a fixed
-                lifetime of five minutes regardless of the underlying session duration, and will
-                need to be refreshed over time. This value must be a minimum of 5 and a maximum of
-                527040 minutes (366 days). If a `session_token` or `session_jwt` is provided then a
-                successful authentication will continue to extend the session this many minutes. If
-                the `session_duration_minutes` parameter is not specified, a Stytch session will not
-                be created.
-            session_custom_claims: Add a custom claims map to the Session being authenticated. Claims are only created
-                if a Session is initialized by providing a value in `session_duration_minutes`.
-                Claims will be included on the Session object and in the JWT. To update a key in an
-                existing Session, supply a new value. To delete a key, supply a null value. Custom
-                claims made with reserved claims ("iss", "sub", "aud", "exp", "nbf", "iat", "jti")
-                will be ignored. Total custom claims size cannot exceed four kilobytes.
-            telemetry_id: If the `telemetry_id` is passed, as part of this request, Stytch will call the
-                [Fingerprint Lookup API](https://stytch.com/docs/fraud/api/fingerprint-lookup) and
-                store the associated fingerprints and IPGEO information for the User. Your workspace
-                must be enabled for Device Fingerprinting to use this feature.
-        """
-        return await self._request(
-            "POST",
-            "/v1/passwords/session/reset",
-            query=None,
-            headers=None,
-            body={
-                "password": password,
-                "session_token": session_token,
-                "session_jwt": session_jwt,
-                "session_duration_minutes": session_duration_minutes,
-                "session_custom_claims": session_custom_claims,
-                "telemetry_id": telemetry_id,
-            },
-            server=None,
-            cast=models.SessionResetResponse.from_dict,
-            extra_headers=extra_headers,
-            timeout=timeout,
-            total_timeout=total_timeout,
-        )
+        """The async form of ``PasswordsSession.reset``: Reset."""
+        return await self._call(_PASSWORDS_SESSION_RESET, locals())
 
 
 class AsyncPasswordsSessionWithRawResponse:

@@ -4,17 +4,36 @@
 from __future__ import annotations
 
 from functools import cached_property
-from typing import Any, Dict
+from typing import Any, Dict, Unpack
 
 from .. import models
-from .._base_client import AsyncResource, SyncResource, path_param
+from .._base_client import AsyncResource, Endpoint, SyncResource
 from .._response import async_to_raw_response_wrapper, to_raw_response_wrapper
-from .._types import NOT_GIVEN, UNSET, Headers, NotGiven, Timeout, TotalTimeout, Unset
+from .._types import UNSET, RequestOptions, Unset
 
-__all__ = [
-    "Sessions2",
-    "AsyncSessions2",
-]
+__all__ = ["Sessions2", "AsyncSessions2"]
+_SESSIONS_GET = Endpoint("GET", "/v1/sessions", models.SessionsGetResponse.from_dict, "query")
+_SESSIONS_AUTHENTICATE = Endpoint(
+    "POST", "/v1/sessions/authenticate", models.SessionsAuthenticateResponse.from_dict, "body"
+)
+_SESSIONS_REVOKE = Endpoint(
+    "POST", "/v1/sessions/revoke", models.SessionsRevokeResponse.from_dict, "body"
+)
+_SESSIONS_MIGRATE = Endpoint(
+    "POST", "/v1/sessions/migrate", models.SessionsMigrateResponse.from_dict, "body"
+)
+_SESSIONS_EXCHANGE_ACCESS_TOKEN = Endpoint(
+    "POST",
+    "/v1/sessions/exchange_access_token",
+    models.SessionsExchangeAccessTokenResponse.from_dict,
+    "body",
+)
+_SESSIONS_GET_JWKS = Endpoint(
+    "GET", "/v1/sessions/jwks/{project_id}", models.SessionsGetJwksResponse.from_dict
+)
+_SESSIONS_ATTEST = Endpoint(
+    "POST", "/v1/sessions/attest", models.SessionsAttestResponse.from_dict, "body"
+)
 
 
 class Sessions2(SyncResource):
@@ -25,14 +44,7 @@ class Sessions2(SyncResource):
         """The same methods, returning the HTTP response with a ``.parse()`` method."""
         return Sessions2WithRawResponse(self)
 
-    def get(
-        self,
-        *,
-        user_id: str,
-        extra_headers: Headers | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
-    ) -> models.SessionsGetResponse:
+    def get(self, *, user_id: str, **options: Unpack[RequestOptions]) -> models.SessionsGetResponse:
         """Get.
 
         ``GET /v1/sessions``
@@ -40,20 +52,7 @@ class Sessions2(SyncResource):
         Args:
             user_id: In the query.
         """
-        return self._request(
-            "GET",
-            "/v1/sessions",
-            query={
-                "user_id": user_id,
-            },
-            headers=None,
-            body=None,
-            server=None,
-            cast=models.SessionsGetResponse.from_dict,
-            extra_headers=extra_headers,
-            timeout=timeout,
-            total_timeout=total_timeout,
-        )
+        return self._call(_SESSIONS_GET, locals())
 
     def authenticate(
         self,
@@ -63,9 +62,7 @@ class Sessions2(SyncResource):
         session_jwt: str | Unset = UNSET,
         session_custom_claims: Dict[str, Any] | Unset = UNSET,
         authorization_check: models.AuthorizationCheck | Unset = UNSET,
-        extra_headers: Headers | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
+        **options: Unpack[RequestOptions],
     ) -> models.SessionsAuthenticateResponse:
         """Authenticate.
 
@@ -87,24 +84,7 @@ class Sessions2(SyncResource):
                 will be ignored. Total custom claims size cannot exceed four kilobytes.
             authorization_check: In the body.
         """
-        return self._request(
-            "POST",
-            "/v1/sessions/authenticate",
-            query=None,
-            headers=None,
-            body={
-                "session_token": session_token,
-                "session_duration_minutes": session_duration_minutes,
-                "session_jwt": session_jwt,
-                "session_custom_claims": session_custom_claims,
-                "authorization_check": authorization_check,
-            },
-            server=None,
-            cast=models.SessionsAuthenticateResponse.from_dict,
-            extra_headers=extra_headers,
-            timeout=timeout,
-            total_timeout=total_timeout,
-        )
+        return self._call(_SESSIONS_AUTHENTICATE, locals())
 
     def revoke(
         self,
@@ -112,9 +92,7 @@ class Sessions2(SyncResource):
         session_id: str | Unset = UNSET,
         session_token: str | Unset = UNSET,
         session_jwt: str | Unset = UNSET,
-        extra_headers: Headers | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
+        **options: Unpack[RequestOptions],
     ) -> models.SessionsRevokeResponse:
         """Revoke.
 
@@ -125,22 +103,7 @@ class Sessions2(SyncResource):
             session_token: The session token to revoke.
             session_jwt: A JWT for the session to revoke.
         """
-        return self._request(
-            "POST",
-            "/v1/sessions/revoke",
-            query=None,
-            headers=None,
-            body={
-                "session_id": session_id,
-                "session_token": session_token,
-                "session_jwt": session_jwt,
-            },
-            server=None,
-            cast=models.SessionsRevokeResponse.from_dict,
-            extra_headers=extra_headers,
-            timeout=timeout,
-            total_timeout=total_timeout,
-        )
+        return self._call(_SESSIONS_REVOKE, locals())
 
     def migrate(
         self,
@@ -149,9 +112,7 @@ class Sessions2(SyncResource):
         session_duration_minutes: int | Unset = UNSET,
         session_custom_claims: Dict[str, Any] | Unset = UNSET,
         telemetry_id: str | Unset = UNSET,
-        extra_headers: Headers | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
+        **options: Unpack[RequestOptions],
     ) -> models.SessionsMigrateResponse:
         """Migrate.
 
@@ -179,23 +140,7 @@ class Sessions2(SyncResource):
                 store the associated fingerprints and IPGEO information for the User. Your workspace
                 must be enabled for Device Fingerprinting to use this feature.
         """
-        return self._request(
-            "POST",
-            "/v1/sessions/migrate",
-            query=None,
-            headers=None,
-            body={
-                "session_token": session_token,
-                "session_duration_minutes": session_duration_minutes,
-                "session_custom_claims": session_custom_claims,
-                "telemetry_id": telemetry_id,
-            },
-            server=None,
-            cast=models.SessionsMigrateResponse.from_dict,
-            extra_headers=extra_headers,
-            timeout=timeout,
-            total_timeout=total_timeout,
-        )
+        return self._call(_SESSIONS_MIGRATE, locals())
 
     def exchange_access_token(
         self,
@@ -204,9 +149,7 @@ class Sessions2(SyncResource):
         session_duration_minutes: int | Unset = UNSET,
         session_custom_claims: Dict[str, Any] | Unset = UNSET,
         telemetry_id: str | Unset = UNSET,
-        extra_headers: Headers | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
+        **options: Unpack[RequestOptions],
     ) -> models.SessionsExchangeAccessTokenResponse:
         """Exchange access token.
 
@@ -235,31 +178,10 @@ class Sessions2(SyncResource):
                 store the associated fingerprints and IPGEO information for the User. Your workspace
                 must be enabled for Device Fingerprinting to use this feature.
         """
-        return self._request(
-            "POST",
-            "/v1/sessions/exchange_access_token",
-            query=None,
-            headers=None,
-            body={
-                "access_token": access_token,
-                "session_duration_minutes": session_duration_minutes,
-                "session_custom_claims": session_custom_claims,
-                "telemetry_id": telemetry_id,
-            },
-            server=None,
-            cast=models.SessionsExchangeAccessTokenResponse.from_dict,
-            extra_headers=extra_headers,
-            timeout=timeout,
-            total_timeout=total_timeout,
-        )
+        return self._call(_SESSIONS_EXCHANGE_ACCESS_TOKEN, locals())
 
     def get_jwks(
-        self,
-        project_id: str,
-        *,
-        extra_headers: Headers | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
+        self, project_id: str, **options: Unpack[RequestOptions]
     ) -> models.SessionsGetJwksResponse:
         """Get jwks.
 
@@ -268,18 +190,7 @@ class Sessions2(SyncResource):
         Args:
             project_id: The `project_id` to get the JWKS for.
         """
-        return self._request(
-            "GET",
-            f"/v1/sessions/jwks/{path_param(project_id)}",
-            query=None,
-            headers=None,
-            body=None,
-            server=None,
-            cast=models.SessionsGetJwksResponse.from_dict,
-            extra_headers=extra_headers,
-            timeout=timeout,
-            total_timeout=total_timeout,
-        )
+        return self._call(_SESSIONS_GET_JWKS, locals())
 
     def attest(
         self,
@@ -291,9 +202,7 @@ class Sessions2(SyncResource):
         session_token: str | Unset = UNSET,
         session_jwt: str | Unset = UNSET,
         telemetry_id: str | Unset = UNSET,
-        extra_headers: Headers | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
+        **options: Unpack[RequestOptions],
     ) -> models.SessionsAttestResponse:
         """Attest.
 
@@ -326,26 +235,7 @@ class Sessions2(SyncResource):
                 store the associated fingerprints and IPGEO information for the User. Your workspace
                 must be enabled for Device Fingerprinting to use this feature.
         """
-        return self._request(
-            "POST",
-            "/v1/sessions/attest",
-            query=None,
-            headers=None,
-            body={
-                "profile_id": profile_id,
-                "token": token,
-                "session_duration_minutes": session_duration_minutes,
-                "session_custom_claims": session_custom_claims,
-                "session_token": session_token,
-                "session_jwt": session_jwt,
-                "telemetry_id": telemetry_id,
-            },
-            server=None,
-            cast=models.SessionsAttestResponse.from_dict,
-            extra_headers=extra_headers,
-            timeout=timeout,
-            total_timeout=total_timeout,
-        )
+        return self._call(_SESSIONS_ATTEST, locals())
 
 
 class Sessions2WithRawResponse:
@@ -368,34 +258,10 @@ class AsyncSessions2(AsyncResource):
         return AsyncSessions2WithRawResponse(self)
 
     async def get(
-        self,
-        *,
-        user_id: str,
-        extra_headers: Headers | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
+        self, *, user_id: str, **options: Unpack[RequestOptions]
     ) -> models.SessionsGetResponse:
-        """Get.
-
-        ``GET /v1/sessions``
-
-        Args:
-            user_id: In the query.
-        """
-        return await self._request(
-            "GET",
-            "/v1/sessions",
-            query={
-                "user_id": user_id,
-            },
-            headers=None,
-            body=None,
-            server=None,
-            cast=models.SessionsGetResponse.from_dict,
-            extra_headers=extra_headers,
-            timeout=timeout,
-            total_timeout=total_timeout,
-        )
+        """The async form of ``Sessions2.get``: Get."""
+        return await self._call(_SESSIONS_GET, locals())
 
     async def authenticate(
         self,
@@ -405,48 +271,10 @@ class AsyncSessions2(AsyncResource):
         session_jwt: str | Unset = UNSET,
         session_custom_claims: Dict[str, Any] | Unset = UNSET,
         authorization_check: models.AuthorizationCheck | Unset = UNSET,
-        extra_headers: Headers | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
+        **options: Unpack[RequestOptions],
     ) -> models.SessionsAuthenticateResponse:
-        """Authenticate.
-
-        ``POST /v1/sessions/authenticate``
-
-        Args:
-            session_token: The session token to authenticate.
-            session_duration_minutes: Set the session lifetime to be this many minutes from now; minimum of 5 and a
-                maximum of 527040 minutes (366 days). Note that a successful authentication will
-                continue to extend the session this many minutes.
-            session_jwt: The JWT to authenticate. You may provide a JWT that has expired according to its
-                `exp` claim and needs to be refreshed. If the signature is valid and the underlying
-                session is still active then Stytch will return a new JWT.
-            session_custom_claims: Add a custom claims map to the Session being authenticated. Claims are only created
-                if a Session is initialized by providing a value in `session_duration_minutes`.
-                Claims will be included on the Session object and in the JWT. To update a key in an
-                existing Session, supply a new value. To delete a key, supply a null value. Custom
-                claims made with reserved claims ("iss", "sub", "aud", "exp", "nbf", "iat", "jti")
-                will be ignored. Total custom claims size cannot exceed four kilobytes.
-            authorization_check: In the body.
-        """
-        return await self._request(
-            "POST",
-            "/v1/sessions/authenticate",
-            query=None,
-            headers=None,
-            body={
-                "session_token": session_token,
-                "session_duration_minutes": session_duration_minutes,
-                "session_jwt": session_jwt,
-                "session_custom_claims": session_custom_claims,
-                "authorization_check": authorization_check,
-            },
-            server=None,
-            cast=models.SessionsAuthenticateResponse.from_dict,
-            extra_headers=extra_headers,
-            timeout=timeout,
-            total_timeout=total_timeout,
-        )
+        """The async form of ``Sessions2.authenticate``: Authenticate."""
+        return await self._call(_SESSIONS_AUTHENTICATE, locals())
 
     async def revoke(
         self,
@@ -454,35 +282,10 @@ class AsyncSessions2(AsyncResource):
         session_id: str | Unset = UNSET,
         session_token: str | Unset = UNSET,
         session_jwt: str | Unset = UNSET,
-        extra_headers: Headers | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
+        **options: Unpack[RequestOptions],
     ) -> models.SessionsRevokeResponse:
-        """Revoke.
-
-        ``POST /v1/sessions/revoke``
-
-        Args:
-            session_id: The `session_id` to revoke.
-            session_token: The session token to revoke.
-            session_jwt: A JWT for the session to revoke.
-        """
-        return await self._request(
-            "POST",
-            "/v1/sessions/revoke",
-            query=None,
-            headers=None,
-            body={
-                "session_id": session_id,
-                "session_token": session_token,
-                "session_jwt": session_jwt,
-            },
-            server=None,
-            cast=models.SessionsRevokeResponse.from_dict,
-            extra_headers=extra_headers,
-            timeout=timeout,
-            total_timeout=total_timeout,
-        )
+        """The async form of ``Sessions2.revoke``: Revoke."""
+        return await self._call(_SESSIONS_REVOKE, locals())
 
     async def migrate(
         self,
@@ -491,53 +294,10 @@ class AsyncSessions2(AsyncResource):
         session_duration_minutes: int | Unset = UNSET,
         session_custom_claims: Dict[str, Any] | Unset = UNSET,
         telemetry_id: str | Unset = UNSET,
-        extra_headers: Headers | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
+        **options: Unpack[RequestOptions],
     ) -> models.SessionsMigrateResponse:
-        """Migrate.
-
-        ``POST /v1/sessions/migrate``
-
-        Args:
-            session_token: The authorization token Stytch will pass in to the external userinfo endpoint.
-            session_duration_minutes: Set the session lifetime to be this many minutes from now. This will start a new
-                session if one doesn't already exist, returning both an opaque `session_token` and
-                `session_jwt` for this session. Remember that the `session_jwt` will have a fixed
-                lifetime of five minutes regardless of the underlying session duration, and will
-                need to be refreshed over time. This value must be a minimum of 5 and a maximum of
-                527040 minutes (366 days). If a `session_token` or `session_jwt` is provided then a
-                successful authentication will continue to extend the session this many minutes. If
-                the `session_duration_minutes` parameter is not specified, a Stytch session will not
-                be created.
-            session_custom_claims: Add a custom claims map to the Session being authenticated. Claims are only created
-                if a Session is initialized by providing a value in `session_duration_minutes`.
-                Claims will be included on the Session object and in the JWT. To update a key in an
-                existing Session, supply a new value. To delete a key, supply a null value. Custom
-                claims made with reserved claims ("iss", "sub", "aud", "exp", "nbf", "iat", "jti")
-                will be ignored. Total custom claims size cannot exceed four kilobytes.
-            telemetry_id: If the `telemetry_id` is passed, as part of this request, Stytch will call the
-                [Fingerprint Lookup API](https://stytch.com/docs/fraud/api/fingerprint-lookup) and
-                store the associated fingerprints and IPGEO information for the User. Your workspace
-                must be enabled for Device Fingerprinting to use this feature.
-        """
-        return await self._request(
-            "POST",
-            "/v1/sessions/migrate",
-            query=None,
-            headers=None,
-            body={
-                "session_token": session_token,
-                "session_duration_minutes": session_duration_minutes,
-                "session_custom_claims": session_custom_claims,
-                "telemetry_id": telemetry_id,
-            },
-            server=None,
-            cast=models.SessionsMigrateResponse.from_dict,
-            extra_headers=extra_headers,
-            timeout=timeout,
-            total_timeout=total_timeout,
-        )
+        """The async form of ``Sessions2.migrate``: Migrate."""
+        return await self._call(_SESSIONS_MIGRATE, locals())
 
     async def exchange_access_token(
         self,
@@ -546,82 +306,16 @@ class AsyncSessions2(AsyncResource):
         session_duration_minutes: int | Unset = UNSET,
         session_custom_claims: Dict[str, Any] | Unset = UNSET,
         telemetry_id: str | Unset = UNSET,
-        extra_headers: Headers | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
+        **options: Unpack[RequestOptions],
     ) -> models.SessionsExchangeAccessTokenResponse:
-        """Exchange access token.
-
-        ``POST /v1/sessions/exchange_access_token``
-
-        Args:
-            access_token: The access token to exchange for a Stytch Session. Must be granted the `full_access`
-                scope.
-            session_duration_minutes: Set the session lifetime to be this many minutes from now. This will start a new
-                session if one doesn't already exist, returning both an opaque `session_token` and
-                `session_jwt` for this session. Remember that the `session_jwt` will have a fixed
-                lifetime of five minutes regardless of the underlying session duration, and will
-                need to be refreshed over time. This value must be a minimum of 5 and a maximum of
-                527040 minutes (366 days). If a `session_token` or `session_jwt` is provided then a
-                successful authentication will continue to extend the session this many minutes. If
-                the `session_duration_minutes` parameter is not specified, a Stytch session will not
-                be created.
-            session_custom_claims: Add a custom claims map to the Session being authenticated. Claims are only created
-                if a Session is initialized by providing a value in `session_duration_minutes`.
-                Claims will be included on the Session object and in the JWT. To update a key in an
-                existing Session, supply a new value. To delete a key, supply a null value. Custom
-                claims made with reserved claims ("iss", "sub", "aud", "exp", "nbf", "iat", "jti")
-                will be ignored. Total custom claims size cannot exceed four kilobytes.
-            telemetry_id: If the `telemetry_id` is passed, as part of this request, Stytch will call the
-                [Fingerprint Lookup API](https://stytch.com/docs/fraud/api/fingerprint-lookup) and
-                store the associated fingerprints and IPGEO information for the User. Your workspace
-                must be enabled for Device Fingerprinting to use this feature.
-        """
-        return await self._request(
-            "POST",
-            "/v1/sessions/exchange_access_token",
-            query=None,
-            headers=None,
-            body={
-                "access_token": access_token,
-                "session_duration_minutes": session_duration_minutes,
-                "session_custom_claims": session_custom_claims,
-                "telemetry_id": telemetry_id,
-            },
-            server=None,
-            cast=models.SessionsExchangeAccessTokenResponse.from_dict,
-            extra_headers=extra_headers,
-            timeout=timeout,
-            total_timeout=total_timeout,
-        )
+        """The async form of ``Sessions2.exchange_access_token``: Exchange access token."""
+        return await self._call(_SESSIONS_EXCHANGE_ACCESS_TOKEN, locals())
 
     async def get_jwks(
-        self,
-        project_id: str,
-        *,
-        extra_headers: Headers | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
+        self, project_id: str, **options: Unpack[RequestOptions]
     ) -> models.SessionsGetJwksResponse:
-        """Get jwks.
-
-        ``GET /v1/sessions/jwks/{project_id}``
-
-        Args:
-            project_id: The `project_id` to get the JWKS for.
-        """
-        return await self._request(
-            "GET",
-            f"/v1/sessions/jwks/{path_param(project_id)}",
-            query=None,
-            headers=None,
-            body=None,
-            server=None,
-            cast=models.SessionsGetJwksResponse.from_dict,
-            extra_headers=extra_headers,
-            timeout=timeout,
-            total_timeout=total_timeout,
-        )
+        """The async form of ``Sessions2.get_jwks``: Get jwks."""
+        return await self._call(_SESSIONS_GET_JWKS, locals())
 
     async def attest(
         self,
@@ -633,61 +327,10 @@ class AsyncSessions2(AsyncResource):
         session_token: str | Unset = UNSET,
         session_jwt: str | Unset = UNSET,
         telemetry_id: str | Unset = UNSET,
-        extra_headers: Headers | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
+        **options: Unpack[RequestOptions],
     ) -> models.SessionsAttestResponse:
-        """Attest.
-
-        ``POST /v1/sessions/attest``
-
-        Args:
-            profile_id: The ID of the trusted auth token profile to use for attestation.
-            token: The trusted auth token to authenticate.
-            session_duration_minutes: Set the session lifetime to be this many minutes from now. This will start a new
-                session if one doesn't already exist, returning both an opaque `session_token` and
-                `session_jwt` for this session. Remember that the `session_jwt` will have a fixed
-                lifetime of five minutes regardless of the underlying session duration, and will
-                need to be refreshed over time. This value must be a minimum of 5 and a maximum of
-                527040 minutes (366 days). If a `session_token` or `session_jwt` is provided then a
-                successful authentication will continue to extend the session this many minutes. If
-                the `session_duration_minutes` parameter is not specified, a Stytch session will not
-                be created.
-            session_custom_claims: Add a custom claims map to the Session being authenticated. Claims are only created
-                if a Session is initialized by providing a value in `session_duration_minutes`.
-                Claims will be included on the Session object and in the JWT. To update a key in an
-                existing Session, supply a new value. To delete a key, supply a null value. Custom
-                claims made with reserved claims ("iss", "sub", "aud", "exp", "nbf", "iat", "jti")
-                will be ignored. Total custom claims size cannot exceed four kilobytes.
-            session_token: The `session_token` for the session that you wish to add the trusted auth token
-                authentication factor to.
-            session_jwt: The `session_jwt` for the session that you wish to add the trusted auth token
-                authentication factor to.
-            telemetry_id: If the `telemetry_id` is passed, as part of this request, Stytch will call the
-                [Fingerprint Lookup API](https://stytch.com/docs/fraud/api/fingerprint-lookup) and
-                store the associated fingerprints and IPGEO information for the User. Your workspace
-                must be enabled for Device Fingerprinting to use this feature.
-        """
-        return await self._request(
-            "POST",
-            "/v1/sessions/attest",
-            query=None,
-            headers=None,
-            body={
-                "profile_id": profile_id,
-                "token": token,
-                "session_duration_minutes": session_duration_minutes,
-                "session_custom_claims": session_custom_claims,
-                "session_token": session_token,
-                "session_jwt": session_jwt,
-                "telemetry_id": telemetry_id,
-            },
-            server=None,
-            cast=models.SessionsAttestResponse.from_dict,
-            extra_headers=extra_headers,
-            timeout=timeout,
-            total_timeout=total_timeout,
-        )
+        """The async form of ``Sessions2.attest``: Attest."""
+        return await self._call(_SESSIONS_ATTEST, locals())
 
 
 class AsyncSessions2WithRawResponse:

@@ -4,17 +4,24 @@
 from __future__ import annotations
 
 from functools import cached_property
-from typing import Any, Dict
+from typing import Any, Dict, Unpack
 
 from .. import models
-from .._base_client import AsyncResource, SyncResource
+from .._base_client import AsyncResource, Endpoint, SyncResource
 from .._response import async_to_raw_response_wrapper, to_raw_response_wrapper
-from .._types import NOT_GIVEN, UNSET, Headers, NotGiven, Timeout, TotalTimeout, Unset
+from .._types import UNSET, RequestOptions, Unset
 
-__all__ = [
-    "Totps2",
-    "AsyncTotps2",
-]
+__all__ = ["Totps2", "AsyncTotps2"]
+_TOTPS_CREATE = Endpoint("POST", "/v1/totps", models.CreateResponse.from_dict, "body")
+_TOTPS_AUTHENTICATE = Endpoint(
+    "POST", "/v1/totps/authenticate", models.AuthenticateResponse3.from_dict, "body"
+)
+_TOTPS_RECOVERY_CODES = Endpoint(
+    "POST", "/v1/totps/recovery_codes", models.TotpsRecoveryCodesResponse.from_dict, "body"
+)
+_TOTPS_RECOVER = Endpoint(
+    "POST", "/v1/totps/recover", models.TotpsRecoverResponse.from_dict, "body"
+)
 
 
 class Totps2(SyncResource):
@@ -30,9 +37,7 @@ class Totps2(SyncResource):
         *,
         user_id: str,
         expiration_minutes: int | Unset = UNSET,
-        extra_headers: Headers | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
+        **options: Unpack[RequestOptions],
     ) -> models.CreateResponse:
         """Create.
 
@@ -45,21 +50,7 @@ class Totps2(SyncResource):
                 within this time frame the TOTP will be unusable. Defaults to 1440 (1 day) with a
                 minimum of 5 and a maximum of 1440.
         """
-        return self._request(
-            "POST",
-            "/v1/totps",
-            query=None,
-            headers=None,
-            body={
-                "user_id": user_id,
-                "expiration_minutes": expiration_minutes,
-            },
-            server=None,
-            cast=models.CreateResponse.from_dict,
-            extra_headers=extra_headers,
-            timeout=timeout,
-            total_timeout=total_timeout,
-        )
+        return self._call(_TOTPS_CREATE, locals())
 
     def authenticate(
         self,
@@ -71,9 +62,7 @@ class Totps2(SyncResource):
         session_jwt: str | Unset = UNSET,
         session_custom_claims: Dict[str, Any] | Unset = UNSET,
         telemetry_id: str | Unset = UNSET,
-        extra_headers: Headers | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
+        **options: Unpack[RequestOptions],
     ) -> models.AuthenticateResponse3:
         """Authenticate.
 
@@ -105,34 +94,10 @@ class Totps2(SyncResource):
                 store the associated fingerprints and IPGEO information for the User. Your workspace
                 must be enabled for Device Fingerprinting to use this feature.
         """
-        return self._request(
-            "POST",
-            "/v1/totps/authenticate",
-            query=None,
-            headers=None,
-            body={
-                "user_id": user_id,
-                "totp_code": totp_code,
-                "session_token": session_token,
-                "session_duration_minutes": session_duration_minutes,
-                "session_jwt": session_jwt,
-                "session_custom_claims": session_custom_claims,
-                "telemetry_id": telemetry_id,
-            },
-            server=None,
-            cast=models.AuthenticateResponse3.from_dict,
-            extra_headers=extra_headers,
-            timeout=timeout,
-            total_timeout=total_timeout,
-        )
+        return self._call(_TOTPS_AUTHENTICATE, locals())
 
     def recovery_codes(
-        self,
-        *,
-        user_id: str,
-        extra_headers: Headers | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
+        self, *, user_id: str, **options: Unpack[RequestOptions]
     ) -> models.TotpsRecoveryCodesResponse:
         """Recovery codes.
 
@@ -142,20 +107,7 @@ class Totps2(SyncResource):
             user_id: The `user_id` of an active user the TOTP registration should be tied to. You may use
                 an `external_id` here if one is set for the user.
         """
-        return self._request(
-            "POST",
-            "/v1/totps/recovery_codes",
-            query=None,
-            headers=None,
-            body={
-                "user_id": user_id,
-            },
-            server=None,
-            cast=models.TotpsRecoveryCodesResponse.from_dict,
-            extra_headers=extra_headers,
-            timeout=timeout,
-            total_timeout=total_timeout,
-        )
+        return self._call(_TOTPS_RECOVERY_CODES, locals())
 
     def recover(
         self,
@@ -167,9 +119,7 @@ class Totps2(SyncResource):
         session_jwt: str | Unset = UNSET,
         session_custom_claims: Dict[str, Any] | Unset = UNSET,
         telemetry_id: str | Unset = UNSET,
-        extra_headers: Headers | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
+        **options: Unpack[RequestOptions],
     ) -> models.TotpsRecoverResponse:
         """Recover.
 
@@ -201,26 +151,7 @@ class Totps2(SyncResource):
                 store the associated fingerprints and IPGEO information for the User. Your workspace
                 must be enabled for Device Fingerprinting to use this feature.
         """
-        return self._request(
-            "POST",
-            "/v1/totps/recover",
-            query=None,
-            headers=None,
-            body={
-                "user_id": user_id,
-                "recovery_code": recovery_code,
-                "session_token": session_token,
-                "session_duration_minutes": session_duration_minutes,
-                "session_jwt": session_jwt,
-                "session_custom_claims": session_custom_claims,
-                "telemetry_id": telemetry_id,
-            },
-            server=None,
-            cast=models.TotpsRecoverResponse.from_dict,
-            extra_headers=extra_headers,
-            timeout=timeout,
-            total_timeout=total_timeout,
-        )
+        return self._call(_TOTPS_RECOVER, locals())
 
 
 class Totps2WithRawResponse:
@@ -244,36 +175,10 @@ class AsyncTotps2(AsyncResource):
         *,
         user_id: str,
         expiration_minutes: int | Unset = UNSET,
-        extra_headers: Headers | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
+        **options: Unpack[RequestOptions],
     ) -> models.CreateResponse:
-        """Create.
-
-        ``POST /v1/totps``
-
-        Args:
-            user_id: The `user_id` of an active user the TOTP registration should be tied to. You may use
-                an `external_id` here if one is set for the user.
-            expiration_minutes: The expiration for the TOTP instance. If the newly created TOTP is not authenticated
-                within this time frame the TOTP will be unusable. Defaults to 1440 (1 day) with a
-                minimum of 5 and a maximum of 1440.
-        """
-        return await self._request(
-            "POST",
-            "/v1/totps",
-            query=None,
-            headers=None,
-            body={
-                "user_id": user_id,
-                "expiration_minutes": expiration_minutes,
-            },
-            server=None,
-            cast=models.CreateResponse.from_dict,
-            extra_headers=extra_headers,
-            timeout=timeout,
-            total_timeout=total_timeout,
-        )
+        """The async form of ``Totps2.create``: Create."""
+        return await self._call(_TOTPS_CREATE, locals())
 
     async def authenticate(
         self,
@@ -285,91 +190,16 @@ class AsyncTotps2(AsyncResource):
         session_jwt: str | Unset = UNSET,
         session_custom_claims: Dict[str, Any] | Unset = UNSET,
         telemetry_id: str | Unset = UNSET,
-        extra_headers: Headers | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
+        **options: Unpack[RequestOptions],
     ) -> models.AuthenticateResponse3:
-        """Authenticate.
-
-        ``POST /v1/totps/authenticate``
-
-        Args:
-            user_id: The `user_id` of an active user the TOTP registration should be tied to. You may use
-                an `external_id` here if one is set for the user.
-            totp_code: The TOTP code to authenticate. The TOTP code should consist of 6 digits.
-            session_token: The `session_token` associated with a User's existing Session.
-            session_duration_minutes: Set the session lifetime to be this many minutes from now. This will start a new
-                session if one doesn't already exist, returning both an opaque `session_token` and
-                `session_jwt` for this session. Remember that the `session_jwt` will have a fixed
-                lifetime of five minutes regardless of the underlying session duration, and will
-                need to be refreshed over time. This value must be a minimum of 5 and a maximum of
-                527040 minutes (366 days). If a `session_token` or `session_jwt` is provided then a
-                successful authentication will continue to extend the session this many minutes. If
-                the `session_duration_minutes` parameter is not specified, a Stytch session will not
-                be created.
-            session_jwt: The `session_jwt` associated with a User's existing Session.
-            session_custom_claims: Add a custom claims map to the Session being authenticated. Claims are only created
-                if a Session is initialized by providing a value in `session_duration_minutes`.
-                Claims will be included on the Session object and in the JWT. To update a key in an
-                existing Session, supply a new value. To delete a key, supply a null value. Custom
-                claims made with reserved claims ("iss", "sub", "aud", "exp", "nbf", "iat", "jti")
-                will be ignored. Total custom claims size cannot exceed four kilobytes.
-            telemetry_id: If the `telemetry_id` is passed, as part of this request, Stytch will call the
-                [Fingerprint Lookup API](https://stytch.com/docs/fraud/api/fingerprint-lookup) and
-                store the associated fingerprints and IPGEO information for the User. Your workspace
-                must be enabled for Device Fingerprinting to use this feature.
-        """
-        return await self._request(
-            "POST",
-            "/v1/totps/authenticate",
-            query=None,
-            headers=None,
-            body={
-                "user_id": user_id,
-                "totp_code": totp_code,
-                "session_token": session_token,
-                "session_duration_minutes": session_duration_minutes,
-                "session_jwt": session_jwt,
-                "session_custom_claims": session_custom_claims,
-                "telemetry_id": telemetry_id,
-            },
-            server=None,
-            cast=models.AuthenticateResponse3.from_dict,
-            extra_headers=extra_headers,
-            timeout=timeout,
-            total_timeout=total_timeout,
-        )
+        """The async form of ``Totps2.authenticate``: Authenticate."""
+        return await self._call(_TOTPS_AUTHENTICATE, locals())
 
     async def recovery_codes(
-        self,
-        *,
-        user_id: str,
-        extra_headers: Headers | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
+        self, *, user_id: str, **options: Unpack[RequestOptions]
     ) -> models.TotpsRecoveryCodesResponse:
-        """Recovery codes.
-
-        ``POST /v1/totps/recovery_codes``
-
-        Args:
-            user_id: The `user_id` of an active user the TOTP registration should be tied to. You may use
-                an `external_id` here if one is set for the user.
-        """
-        return await self._request(
-            "POST",
-            "/v1/totps/recovery_codes",
-            query=None,
-            headers=None,
-            body={
-                "user_id": user_id,
-            },
-            server=None,
-            cast=models.TotpsRecoveryCodesResponse.from_dict,
-            extra_headers=extra_headers,
-            timeout=timeout,
-            total_timeout=total_timeout,
-        )
+        """The async form of ``Totps2.recovery_codes``: Recovery codes."""
+        return await self._call(_TOTPS_RECOVERY_CODES, locals())
 
     async def recover(
         self,
@@ -381,60 +211,10 @@ class AsyncTotps2(AsyncResource):
         session_jwt: str | Unset = UNSET,
         session_custom_claims: Dict[str, Any] | Unset = UNSET,
         telemetry_id: str | Unset = UNSET,
-        extra_headers: Headers | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
+        **options: Unpack[RequestOptions],
     ) -> models.TotpsRecoverResponse:
-        """Recover.
-
-        ``POST /v1/totps/recover``
-
-        Args:
-            user_id: The `user_id` of an active user the TOTP registration should be tied to. You may use
-                an `external_id` here if one is set for the user.
-            recovery_code: The recovery code to authenticate.
-            session_token: The `session_token` associated with a User's existing Session.
-            session_duration_minutes: Set the session lifetime to be this many minutes from now. This will start a new
-                session if one doesn't already exist, returning both an opaque `session_token` and
-                `session_jwt` for this session. Remember that the `session_jwt` will have a fixed
-                lifetime of five minutes regardless of the underlying session duration, and will
-                need to be refreshed over time. This value must be a minimum of 5 and a maximum of
-                527040 minutes (366 days). If a `session_token` or `session_jwt` is provided then a
-                successful authentication will continue to extend the session this many minutes. If
-                the `session_duration_minutes` parameter is not specified, a Stytch session will not
-                be created.
-            session_jwt: The `session_jwt` associated with a User's existing Session.
-            session_custom_claims: Add a custom claims map to the Session being authenticated. Claims are only created
-                if a Session is initialized by providing a value in `session_duration_minutes`.
-                Claims will be included on the Session object and in the JWT. To update a key in an
-                existing Session, supply a new value. To delete a key, supply a null value. Custom
-                claims made with reserved claims ("iss", "sub", "aud", "exp", "nbf", "iat", "jti")
-                will be ignored. Total custom claims size cannot exceed four kilobytes.
-            telemetry_id: If the `telemetry_id` is passed, as part of this request, Stytch will call the
-                [Fingerprint Lookup API](https://stytch.com/docs/fraud/api/fingerprint-lookup) and
-                store the associated fingerprints and IPGEO information for the User. Your workspace
-                must be enabled for Device Fingerprinting to use this feature.
-        """
-        return await self._request(
-            "POST",
-            "/v1/totps/recover",
-            query=None,
-            headers=None,
-            body={
-                "user_id": user_id,
-                "recovery_code": recovery_code,
-                "session_token": session_token,
-                "session_duration_minutes": session_duration_minutes,
-                "session_jwt": session_jwt,
-                "session_custom_claims": session_custom_claims,
-                "telemetry_id": telemetry_id,
-            },
-            server=None,
-            cast=models.TotpsRecoverResponse.from_dict,
-            extra_headers=extra_headers,
-            timeout=timeout,
-            total_timeout=total_timeout,
-        )
+        """The async form of ``Totps2.recover``: Recover."""
+        return await self._call(_TOTPS_RECOVER, locals())
 
 
 class AsyncTotps2WithRawResponse:

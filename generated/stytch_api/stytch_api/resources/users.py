@@ -5,19 +5,68 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator, Iterator
 from functools import cached_property
-from typing import Any, Dict, List
+from typing import Any, Dict, List, Unpack
 
 from .. import models
-from .._base_client import AsyncResource, SyncResource, path_param
-from .._models import cursor_at
-from .._pagination import aiter_pages, iter_pages
+from .._base_client import AsyncResource, Endpoint, SyncResource
 from .._response import async_to_raw_response_wrapper, to_raw_response_wrapper
-from .._types import NOT_GIVEN, UNSET, Headers, NotGiven, Timeout, TotalTimeout, Unset
+from .._types import UNSET, RequestOptions, Unset
 
-__all__ = [
-    "Users",
-    "AsyncUsers",
-]
+__all__ = ["Users", "AsyncUsers"]
+_USERS_CREATE = Endpoint("POST", "/v1/users", models.UsersCreateResponse.from_dict, "body")
+_USERS_GET = Endpoint("GET", "/v1/users/{user_id}", models.UsersGetResponse.from_dict)
+_USERS_UPDATE = Endpoint("PUT", "/v1/users/{user_id}", models.UsersUpdateResponse.from_dict, "body")
+_USERS_DELETE = Endpoint("DELETE", "/v1/users/{user_id}", models.UsersDeleteResponse.from_dict)
+_USERS_SEARCH = Endpoint("POST", "/v1/users/search", models.UsersSearchResponse.from_dict, "body")
+_USERS_EXCHANGE_PRIMARY_FACTOR = Endpoint(
+    "PUT",
+    "/v1/users/{user_id}/exchange_primary_factor",
+    models.UsersExchangePrimaryFactorResponse.from_dict,
+    "body",
+)
+_USERS_DELETE_EMAIL = Endpoint(
+    "DELETE", "/v1/users/emails/{email_id}", models.UsersDeleteEmailResponse.from_dict
+)
+_USERS_DELETE_PHONE_NUMBER = Endpoint(
+    "DELETE", "/v1/users/phone_numbers/{phone_id}", models.UsersDeletePhoneNumberResponse.from_dict
+)
+_USERS_DELETE_WEBAUTHN_REGISTRATION = Endpoint(
+    "DELETE",
+    "/v1/users/webauthn_registrations/{webauthn_registration_id}",
+    models.UsersDeleteWebauthnRegistrationResponse.from_dict,
+)
+_USERS_DELETE_BIOMETRIC_REGISTRATION = Endpoint(
+    "DELETE",
+    "/v1/users/biometric_registrations/{biometric_registration_id}",
+    models.UsersDeleteBiometricRegistrationResponse.from_dict,
+)
+_USERS_DELETE_TOTP = Endpoint(
+    "DELETE", "/v1/users/totps/{totp_id}", models.UsersDeleteTotpResponse.from_dict
+)
+_USERS_DELETE_CRYPTO_WALLET = Endpoint(
+    "DELETE",
+    "/v1/users/crypto_wallets/{crypto_wallet_id}",
+    models.UsersDeleteCryptoWalletResponse.from_dict,
+)
+_USERS_DELETE_PASSWORD = Endpoint(
+    "DELETE", "/v1/users/passwords/{password_id}", models.UsersDeletePasswordResponse.from_dict
+)
+_USERS_DELETE_OAUTH_REGISTRATION = Endpoint(
+    "DELETE",
+    "/v1/users/oauth/{oauth_user_registration_id}",
+    models.UsersDeleteOauthRegistrationResponse.from_dict,
+)
+_USERS_DELETE_EXTERNAL_ID = Endpoint(
+    "DELETE", "/v1/users/{user_id}/external_id", models.UsersDeleteExternalIdResponse.from_dict
+)
+_USERS_CONNECTED_APPS = Endpoint(
+    "GET", "/v1/users/{user_id}/connected_apps", models.UsersConnectedAppsResponse.from_dict
+)
+_USERS_REVOKE = Endpoint(
+    "POST",
+    "/v1/users/{user_id}/connected_apps/{connected_app_id}/revoke",
+    models.UsersRevokeResponse.from_dict,
+)
 
 
 class Users(SyncResource):
@@ -40,9 +89,7 @@ class Users(SyncResource):
         untrusted_metadata: Dict[str, Any] | Unset = UNSET,
         external_id: str | Unset = UNSET,
         roles: List[str] | Unset = UNSET,
-        extra_headers: Headers | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
+        **options: Unpack[RequestOptions],
     ) -> models.UsersCreateResponse:
         """Create.
 
@@ -75,37 +122,9 @@ class Users(SyncResource):
                 guide](https://stytch.com/docs/guides/rbac/role-assignment) for more information
                 about role assignment.
         """
-        return self._request(
-            "POST",
-            "/v1/users",
-            query=None,
-            headers=None,
-            body={
-                "email": email,
-                "name": name,
-                "attributes": attributes,
-                "phone_number": phone_number,
-                "create_user_as_pending": create_user_as_pending,
-                "trusted_metadata": trusted_metadata,
-                "untrusted_metadata": untrusted_metadata,
-                "external_id": external_id,
-                "roles": roles,
-            },
-            server=None,
-            cast=models.UsersCreateResponse.from_dict,
-            extra_headers=extra_headers,
-            timeout=timeout,
-            total_timeout=total_timeout,
-        )
+        return self._call(_USERS_CREATE, locals())
 
-    def get(
-        self,
-        user_id: str,
-        *,
-        extra_headers: Headers | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
-    ) -> models.UsersGetResponse:
+    def get(self, user_id: str, **options: Unpack[RequestOptions]) -> models.UsersGetResponse:
         """Get.
 
         ``GET /v1/users/{user_id}``
@@ -114,18 +133,7 @@ class Users(SyncResource):
             user_id: The unique ID of a specific User. You may use an `external_id` here if one is set
                 for the user.
         """
-        return self._request(
-            "GET",
-            f"/v1/users/{path_param(user_id)}",
-            query=None,
-            headers=None,
-            body=None,
-            server=None,
-            cast=models.UsersGetResponse.from_dict,
-            extra_headers=extra_headers,
-            timeout=timeout,
-            total_timeout=total_timeout,
-        )
+        return self._call(_USERS_GET, locals())
 
     def update(
         self,
@@ -137,9 +145,7 @@ class Users(SyncResource):
         untrusted_metadata: Dict[str, Any] | Unset = UNSET,
         external_id: str | Unset = UNSET,
         roles: List[str] | Unset = UNSET,
-        extra_headers: Headers | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
+        **options: Unpack[RequestOptions],
     ) -> models.UsersUpdateResponse:
         """Update.
 
@@ -165,34 +171,9 @@ class Users(SyncResource):
                 guide](https://stytch.com/docs/guides/rbac/role-assignment) for more information
                 about role assignment.
         """
-        return self._request(
-            "PUT",
-            f"/v1/users/{path_param(user_id)}",
-            query=None,
-            headers=None,
-            body={
-                "name": name,
-                "attributes": attributes,
-                "trusted_metadata": trusted_metadata,
-                "untrusted_metadata": untrusted_metadata,
-                "external_id": external_id,
-                "roles": roles,
-            },
-            server=None,
-            cast=models.UsersUpdateResponse.from_dict,
-            extra_headers=extra_headers,
-            timeout=timeout,
-            total_timeout=total_timeout,
-        )
+        return self._call(_USERS_UPDATE, locals())
 
-    def delete(
-        self,
-        user_id: str,
-        *,
-        extra_headers: Headers | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
-    ) -> models.UsersDeleteResponse:
+    def delete(self, user_id: str, **options: Unpack[RequestOptions]) -> models.UsersDeleteResponse:
         """Delete.
 
         ``DELETE /v1/users/{user_id}``
@@ -201,18 +182,7 @@ class Users(SyncResource):
             user_id: The unique ID of a specific User. You may use an `external_id` here if one is set
                 for the user.
         """
-        return self._request(
-            "DELETE",
-            f"/v1/users/{path_param(user_id)}",
-            query=None,
-            headers=None,
-            body=None,
-            server=None,
-            cast=models.UsersDeleteResponse.from_dict,
-            extra_headers=extra_headers,
-            timeout=timeout,
-            total_timeout=total_timeout,
-        )
+        return self._call(_USERS_DELETE, locals())
 
     def search(
         self,
@@ -220,9 +190,7 @@ class Users(SyncResource):
         cursor: str | Unset = UNSET,
         limit: int | Unset = UNSET,
         query: models.Query | Unset = UNSET,
-        extra_headers: Headers | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
+        **options: Unpack[RequestOptions],
     ) -> models.UsersSearchResponse:
         """Search.
 
@@ -242,48 +210,17 @@ class Users(SyncResource):
                 the `cursor` field.
             query: In the body.
         """
-        return self._request(
-            "POST",
-            "/v1/users/search",
-            query=None,
-            headers=None,
-            body={
-                "cursor": cursor,
-                "limit": limit,
-                "query": query,
-            },
-            server=None,
-            cast=models.UsersSearchResponse.from_dict,
-            extra_headers=extra_headers,
-            timeout=timeout,
-            total_timeout=total_timeout,
-        )
+        return self._call(_USERS_SEARCH, locals())
 
     def search_pages(
         self,
         *,
         limit: int | Unset = UNSET,
         query: models.Query | Unset = UNSET,
-        extra_headers: Headers | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
+        **options: Unpack[RequestOptions],
     ) -> Iterator[models.UsersSearchResponse]:
         """Every page of ``search``, following ``results_metadata.next_cursor``."""
-        return iter_pages(
-            lambda cursor: self.search(
-                cursor=cursor,
-                limit=limit,
-                query=query,
-                extra_headers=extra_headers,
-                timeout=timeout,
-                total_timeout=total_timeout,
-            ),
-            lambda page: cursor_at(
-                page,
-                "results_metadata",
-                "next_cursor",
-            ),
-        )
+        return self._pages(_USERS_SEARCH, locals(), "cursor", "results_metadata", "next_cursor")
 
     def exchange_primary_factor(
         self,
@@ -291,9 +228,7 @@ class Users(SyncResource):
         *,
         email_address: str | Unset = UNSET,
         phone_number: str | Unset = UNSET,
-        extra_headers: Headers | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
+        **options: Unpack[RequestOptions],
     ) -> models.UsersExchangePrimaryFactorResponse:
         """Exchange primary factor.
 
@@ -306,29 +241,10 @@ class Users(SyncResource):
             phone_number: The phone number to exchange to. The phone number should be in E.164 format (i.e.
                 +1XXXXXXXXXX).
         """
-        return self._request(
-            "PUT",
-            f"/v1/users/{path_param(user_id)}/exchange_primary_factor",
-            query=None,
-            headers=None,
-            body={
-                "email_address": email_address,
-                "phone_number": phone_number,
-            },
-            server=None,
-            cast=models.UsersExchangePrimaryFactorResponse.from_dict,
-            extra_headers=extra_headers,
-            timeout=timeout,
-            total_timeout=total_timeout,
-        )
+        return self._call(_USERS_EXCHANGE_PRIMARY_FACTOR, locals())
 
     def delete_email(
-        self,
-        email_id: str,
-        *,
-        extra_headers: Headers | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
+        self, email_id: str, **options: Unpack[RequestOptions]
     ) -> models.UsersDeleteEmailResponse:
         """Delete email.
 
@@ -337,26 +253,10 @@ class Users(SyncResource):
         Args:
             email_id: The `email_id` to be deleted.
         """
-        return self._request(
-            "DELETE",
-            f"/v1/users/emails/{path_param(email_id)}",
-            query=None,
-            headers=None,
-            body=None,
-            server=None,
-            cast=models.UsersDeleteEmailResponse.from_dict,
-            extra_headers=extra_headers,
-            timeout=timeout,
-            total_timeout=total_timeout,
-        )
+        return self._call(_USERS_DELETE_EMAIL, locals())
 
     def delete_phone_number(
-        self,
-        phone_id: str,
-        *,
-        extra_headers: Headers | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
+        self, phone_id: str, **options: Unpack[RequestOptions]
     ) -> models.UsersDeletePhoneNumberResponse:
         """Delete phone number.
 
@@ -365,26 +265,10 @@ class Users(SyncResource):
         Args:
             phone_id: The `phone_id` to be deleted.
         """
-        return self._request(
-            "DELETE",
-            f"/v1/users/phone_numbers/{path_param(phone_id)}",
-            query=None,
-            headers=None,
-            body=None,
-            server=None,
-            cast=models.UsersDeletePhoneNumberResponse.from_dict,
-            extra_headers=extra_headers,
-            timeout=timeout,
-            total_timeout=total_timeout,
-        )
+        return self._call(_USERS_DELETE_PHONE_NUMBER, locals())
 
     def delete_webauthn_registration(
-        self,
-        webauthn_registration_id: str,
-        *,
-        extra_headers: Headers | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
+        self, webauthn_registration_id: str, **options: Unpack[RequestOptions]
     ) -> models.UsersDeleteWebauthnRegistrationResponse:
         """Delete webauthn registration.
 
@@ -393,26 +277,10 @@ class Users(SyncResource):
         Args:
             webauthn_registration_id: The `webauthn_registration_id` to be deleted.
         """
-        return self._request(
-            "DELETE",
-            f"/v1/users/webauthn_registrations/{path_param(webauthn_registration_id)}",
-            query=None,
-            headers=None,
-            body=None,
-            server=None,
-            cast=models.UsersDeleteWebauthnRegistrationResponse.from_dict,
-            extra_headers=extra_headers,
-            timeout=timeout,
-            total_timeout=total_timeout,
-        )
+        return self._call(_USERS_DELETE_WEBAUTHN_REGISTRATION, locals())
 
     def delete_biometric_registration(
-        self,
-        biometric_registration_id: str,
-        *,
-        extra_headers: Headers | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
+        self, biometric_registration_id: str, **options: Unpack[RequestOptions]
     ) -> models.UsersDeleteBiometricRegistrationResponse:
         """Delete biometric registration.
 
@@ -421,26 +289,10 @@ class Users(SyncResource):
         Args:
             biometric_registration_id: The `biometric_registration_id` to be deleted.
         """
-        return self._request(
-            "DELETE",
-            f"/v1/users/biometric_registrations/{path_param(biometric_registration_id)}",
-            query=None,
-            headers=None,
-            body=None,
-            server=None,
-            cast=models.UsersDeleteBiometricRegistrationResponse.from_dict,
-            extra_headers=extra_headers,
-            timeout=timeout,
-            total_timeout=total_timeout,
-        )
+        return self._call(_USERS_DELETE_BIOMETRIC_REGISTRATION, locals())
 
     def delete_totp(
-        self,
-        totp_id: str,
-        *,
-        extra_headers: Headers | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
+        self, totp_id: str, **options: Unpack[RequestOptions]
     ) -> models.UsersDeleteTotpResponse:
         """Delete totp.
 
@@ -449,26 +301,10 @@ class Users(SyncResource):
         Args:
             totp_id: The `totp_id` to be deleted.
         """
-        return self._request(
-            "DELETE",
-            f"/v1/users/totps/{path_param(totp_id)}",
-            query=None,
-            headers=None,
-            body=None,
-            server=None,
-            cast=models.UsersDeleteTotpResponse.from_dict,
-            extra_headers=extra_headers,
-            timeout=timeout,
-            total_timeout=total_timeout,
-        )
+        return self._call(_USERS_DELETE_TOTP, locals())
 
     def delete_crypto_wallet(
-        self,
-        crypto_wallet_id: str,
-        *,
-        extra_headers: Headers | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
+        self, crypto_wallet_id: str, **options: Unpack[RequestOptions]
     ) -> models.UsersDeleteCryptoWalletResponse:
         """Delete crypto wallet.
 
@@ -477,26 +313,10 @@ class Users(SyncResource):
         Args:
             crypto_wallet_id: The `crypto_wallet_id` to be deleted.
         """
-        return self._request(
-            "DELETE",
-            f"/v1/users/crypto_wallets/{path_param(crypto_wallet_id)}",
-            query=None,
-            headers=None,
-            body=None,
-            server=None,
-            cast=models.UsersDeleteCryptoWalletResponse.from_dict,
-            extra_headers=extra_headers,
-            timeout=timeout,
-            total_timeout=total_timeout,
-        )
+        return self._call(_USERS_DELETE_CRYPTO_WALLET, locals())
 
     def delete_password(
-        self,
-        password_id: str,
-        *,
-        extra_headers: Headers | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
+        self, password_id: str, **options: Unpack[RequestOptions]
     ) -> models.UsersDeletePasswordResponse:
         """Delete password.
 
@@ -505,26 +325,10 @@ class Users(SyncResource):
         Args:
             password_id: The `password_id` to be deleted.
         """
-        return self._request(
-            "DELETE",
-            f"/v1/users/passwords/{path_param(password_id)}",
-            query=None,
-            headers=None,
-            body=None,
-            server=None,
-            cast=models.UsersDeletePasswordResponse.from_dict,
-            extra_headers=extra_headers,
-            timeout=timeout,
-            total_timeout=total_timeout,
-        )
+        return self._call(_USERS_DELETE_PASSWORD, locals())
 
     def delete_oauth_registration(
-        self,
-        oauth_user_registration_id: str,
-        *,
-        extra_headers: Headers | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
+        self, oauth_user_registration_id: str, **options: Unpack[RequestOptions]
     ) -> models.UsersDeleteOauthRegistrationResponse:
         """Delete oauth registration.
 
@@ -533,26 +337,10 @@ class Users(SyncResource):
         Args:
             oauth_user_registration_id: The `oauth_user_registration_id` to be deleted.
         """
-        return self._request(
-            "DELETE",
-            f"/v1/users/oauth/{path_param(oauth_user_registration_id)}",
-            query=None,
-            headers=None,
-            body=None,
-            server=None,
-            cast=models.UsersDeleteOauthRegistrationResponse.from_dict,
-            extra_headers=extra_headers,
-            timeout=timeout,
-            total_timeout=total_timeout,
-        )
+        return self._call(_USERS_DELETE_OAUTH_REGISTRATION, locals())
 
     def delete_external_id(
-        self,
-        user_id: str,
-        *,
-        extra_headers: Headers | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
+        self, user_id: str, **options: Unpack[RequestOptions]
     ) -> models.UsersDeleteExternalIdResponse:
         """Delete external id.
 
@@ -561,26 +349,10 @@ class Users(SyncResource):
         Args:
             user_id: In the path.
         """
-        return self._request(
-            "DELETE",
-            f"/v1/users/{path_param(user_id)}/external_id",
-            query=None,
-            headers=None,
-            body=None,
-            server=None,
-            cast=models.UsersDeleteExternalIdResponse.from_dict,
-            extra_headers=extra_headers,
-            timeout=timeout,
-            total_timeout=total_timeout,
-        )
+        return self._call(_USERS_DELETE_EXTERNAL_ID, locals())
 
     def connected_apps(
-        self,
-        user_id: str,
-        *,
-        extra_headers: Headers | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
+        self, user_id: str, **options: Unpack[RequestOptions]
     ) -> models.UsersConnectedAppsResponse:
         """Connected apps.
 
@@ -590,27 +362,10 @@ class Users(SyncResource):
             user_id: The unique ID of a specific User. You may use an `external_id` here if one is set
                 for the user.
         """
-        return self._request(
-            "GET",
-            f"/v1/users/{path_param(user_id)}/connected_apps",
-            query=None,
-            headers=None,
-            body=None,
-            server=None,
-            cast=models.UsersConnectedAppsResponse.from_dict,
-            extra_headers=extra_headers,
-            timeout=timeout,
-            total_timeout=total_timeout,
-        )
+        return self._call(_USERS_CONNECTED_APPS, locals())
 
     def revoke(
-        self,
-        user_id: str,
-        connected_app_id: str,
-        *,
-        extra_headers: Headers | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
+        self, user_id: str, connected_app_id: str, **options: Unpack[RequestOptions]
     ) -> models.UsersRevokeResponse:
         """Revoke.
 
@@ -621,18 +376,7 @@ class Users(SyncResource):
                 for the user.
             connected_app_id: The ID of the Connected App.
         """
-        return self._request(
-            "POST",
-            f"/v1/users/{path_param(user_id)}/connected_apps/{path_param(connected_app_id)}/revoke",
-            query=None,
-            headers=None,
-            body=None,
-            server=None,
-            cast=models.UsersRevokeResponse.from_dict,
-            extra_headers=extra_headers,
-            timeout=timeout,
-            total_timeout=total_timeout,
-        )
+        return self._call(_USERS_REVOKE, locals())
 
 
 class UsersWithRawResponse:
@@ -680,92 +424,14 @@ class AsyncUsers(AsyncResource):
         untrusted_metadata: Dict[str, Any] | Unset = UNSET,
         external_id: str | Unset = UNSET,
         roles: List[str] | Unset = UNSET,
-        extra_headers: Headers | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
+        **options: Unpack[RequestOptions],
     ) -> models.UsersCreateResponse:
-        """Create.
+        """The async form of ``Users.create``: Create."""
+        return await self._call(_USERS_CREATE, locals())
 
-        ``POST /v1/users``
-
-        Args:
-            email: The email address of the end user.
-            name: In the body.
-            attributes: In the body.
-            phone_number: The phone number to use for one-time passcodes. The phone number should be in E.164
-                format (i.e. +1XXXXXXXXXX). You may use +10000000000 to test this endpoint, see
-                [Testing](https://stytch.com/docs/home#resources_testing) for more detail.
-            create_user_as_pending: Flag for whether or not to save a user as pending vs active in Stytch. Defaults to
-                false. If true, users will be saved with status pending in Stytch's backend until
-                authenticated. If false, users will be created as active. An example usage of a true
-                flag would be to require users to verify their phone by entering the OTP code before
-                creating an account for them.
-            trusted_metadata: The `trusted_metadata` field contains an arbitrary JSON object of
-                application-specific data. See the [Metadata](https://stytch.com/docs/api/metadata)
-                reference for complete field behavior details.
-            untrusted_metadata: The `untrusted_metadata` field contains an arbitrary JSON object of
-                application-specific data. Untrusted metadata can be edited by end users directly
-                via the SDK, and **cannot be used to store critical information.** See the
-                [Metadata](https://stytch.com/docs/api/metadata) reference for complete field
-                behavior details.
-            external_id: An identifier that can be used in API calls wherever a user_id is expected. This is
-                a string consisting of alphanumeric, `.`, `_`, `-`, or `|` characters with a maximum
-                length of 128 characters.
-            roles: Roles to explicitly assign to this User. See the [RBAC
-                guide](https://stytch.com/docs/guides/rbac/role-assignment) for more information
-                about role assignment.
-        """
-        return await self._request(
-            "POST",
-            "/v1/users",
-            query=None,
-            headers=None,
-            body={
-                "email": email,
-                "name": name,
-                "attributes": attributes,
-                "phone_number": phone_number,
-                "create_user_as_pending": create_user_as_pending,
-                "trusted_metadata": trusted_metadata,
-                "untrusted_metadata": untrusted_metadata,
-                "external_id": external_id,
-                "roles": roles,
-            },
-            server=None,
-            cast=models.UsersCreateResponse.from_dict,
-            extra_headers=extra_headers,
-            timeout=timeout,
-            total_timeout=total_timeout,
-        )
-
-    async def get(
-        self,
-        user_id: str,
-        *,
-        extra_headers: Headers | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
-    ) -> models.UsersGetResponse:
-        """Get.
-
-        ``GET /v1/users/{user_id}``
-
-        Args:
-            user_id: The unique ID of a specific User. You may use an `external_id` here if one is set
-                for the user.
-        """
-        return await self._request(
-            "GET",
-            f"/v1/users/{path_param(user_id)}",
-            query=None,
-            headers=None,
-            body=None,
-            server=None,
-            cast=models.UsersGetResponse.from_dict,
-            extra_headers=extra_headers,
-            timeout=timeout,
-            total_timeout=total_timeout,
-        )
+    async def get(self, user_id: str, **options: Unpack[RequestOptions]) -> models.UsersGetResponse:
+        """The async form of ``Users.get``: Get."""
+        return await self._call(_USERS_GET, locals())
 
     async def update(
         self,
@@ -777,82 +443,16 @@ class AsyncUsers(AsyncResource):
         untrusted_metadata: Dict[str, Any] | Unset = UNSET,
         external_id: str | Unset = UNSET,
         roles: List[str] | Unset = UNSET,
-        extra_headers: Headers | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
+        **options: Unpack[RequestOptions],
     ) -> models.UsersUpdateResponse:
-        """Update.
-
-        ``PUT /v1/users/{user_id}``
-
-        Args:
-            user_id: The unique ID of a specific User. You may use an `external_id` here if one is set
-                for the user.
-            name: In the body.
-            attributes: In the body.
-            trusted_metadata: The `trusted_metadata` field contains an arbitrary JSON object of
-                application-specific data. See the [Metadata](https://stytch.com/docs/api/metadata)
-                reference for complete field behavior details.
-            untrusted_metadata: The `untrusted_metadata` field contains an arbitrary JSON object of
-                application-specific data. Untrusted metadata can be edited by end users directly
-                via the SDK, and **cannot be used to store critical information.** See the
-                [Metadata](https://stytch.com/docs/api/metadata) reference for complete field
-                behavior details.
-            external_id: An identifier that can be used in API calls wherever a user_id is expected. This is
-                a string consisting of alphanumeric, `.`, `_`, `-`, or `|` characters with a maximum
-                length of 128 characters.
-            roles: Roles to explicitly assign to this User. See the [RBAC
-                guide](https://stytch.com/docs/guides/rbac/role-assignment) for more information
-                about role assignment.
-        """
-        return await self._request(
-            "PUT",
-            f"/v1/users/{path_param(user_id)}",
-            query=None,
-            headers=None,
-            body={
-                "name": name,
-                "attributes": attributes,
-                "trusted_metadata": trusted_metadata,
-                "untrusted_metadata": untrusted_metadata,
-                "external_id": external_id,
-                "roles": roles,
-            },
-            server=None,
-            cast=models.UsersUpdateResponse.from_dict,
-            extra_headers=extra_headers,
-            timeout=timeout,
-            total_timeout=total_timeout,
-        )
+        """The async form of ``Users.update``: Update."""
+        return await self._call(_USERS_UPDATE, locals())
 
     async def delete(
-        self,
-        user_id: str,
-        *,
-        extra_headers: Headers | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
+        self, user_id: str, **options: Unpack[RequestOptions]
     ) -> models.UsersDeleteResponse:
-        """Delete.
-
-        ``DELETE /v1/users/{user_id}``
-
-        Args:
-            user_id: The unique ID of a specific User. You may use an `external_id` here if one is set
-                for the user.
-        """
-        return await self._request(
-            "DELETE",
-            f"/v1/users/{path_param(user_id)}",
-            query=None,
-            headers=None,
-            body=None,
-            server=None,
-            cast=models.UsersDeleteResponse.from_dict,
-            extra_headers=extra_headers,
-            timeout=timeout,
-            total_timeout=total_timeout,
-        )
+        """The async form of ``Users.delete``: Delete."""
+        return await self._call(_USERS_DELETE, locals())
 
     async def search(
         self,
@@ -860,70 +460,20 @@ class AsyncUsers(AsyncResource):
         cursor: str | Unset = UNSET,
         limit: int | Unset = UNSET,
         query: models.Query | Unset = UNSET,
-        extra_headers: Headers | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
+        **options: Unpack[RequestOptions],
     ) -> models.UsersSearchResponse:
-        """Search.
-
-        ``POST /v1/users/search``
-
-        Args:
-            cursor: The `cursor` field allows you to paginate through your results. Each result array is
-                limited to 1000 results. If your query returns more than 1000 results, you will need
-                to paginate the responses using the `cursor`. If you receive a response that
-                includes a non-null `next_cursor` in the `results_metadata` object, repeat the
-                search call with the `next_cursor` value set to the `cursor` field to retrieve the
-                next page of results. Continue to make search calls until the `next_cursor` in the
-                response is null.
-            limit: The number of search results to return per page. The default limit is 100. A maximum
-                of 1000 results can be returned by a single search request. If the total size of
-                your result set is greater than one page size, you must paginate the response. See
-                the `cursor` field.
-            query: In the body.
-        """
-        return await self._request(
-            "POST",
-            "/v1/users/search",
-            query=None,
-            headers=None,
-            body={
-                "cursor": cursor,
-                "limit": limit,
-                "query": query,
-            },
-            server=None,
-            cast=models.UsersSearchResponse.from_dict,
-            extra_headers=extra_headers,
-            timeout=timeout,
-            total_timeout=total_timeout,
-        )
+        """The async form of ``Users.search``: Search."""
+        return await self._call(_USERS_SEARCH, locals())
 
     def search_pages(
         self,
         *,
         limit: int | Unset = UNSET,
         query: models.Query | Unset = UNSET,
-        extra_headers: Headers | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
+        **options: Unpack[RequestOptions],
     ) -> AsyncIterator[models.UsersSearchResponse]:
         """Every page of ``search``, following ``results_metadata.next_cursor``."""
-        return aiter_pages(
-            lambda cursor: self.search(
-                cursor=cursor,
-                limit=limit,
-                query=query,
-                extra_headers=extra_headers,
-                timeout=timeout,
-                total_timeout=total_timeout,
-            ),
-            lambda page: cursor_at(
-                page,
-                "results_metadata",
-                "next_cursor",
-            ),
-        )
+        return self._pages(_USERS_SEARCH, locals(), "cursor", "results_metadata", "next_cursor")
 
     async def exchange_primary_factor(
         self,
@@ -931,348 +481,78 @@ class AsyncUsers(AsyncResource):
         *,
         email_address: str | Unset = UNSET,
         phone_number: str | Unset = UNSET,
-        extra_headers: Headers | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
+        **options: Unpack[RequestOptions],
     ) -> models.UsersExchangePrimaryFactorResponse:
-        """Exchange primary factor.
-
-        ``PUT /v1/users/{user_id}/exchange_primary_factor``
-
-        Args:
-            user_id: The unique ID of a specific User. You may use an `external_id` here if one is set
-                for the user.
-            email_address: The email address to exchange to.
-            phone_number: The phone number to exchange to. The phone number should be in E.164 format (i.e.
-                +1XXXXXXXXXX).
-        """
-        return await self._request(
-            "PUT",
-            f"/v1/users/{path_param(user_id)}/exchange_primary_factor",
-            query=None,
-            headers=None,
-            body={
-                "email_address": email_address,
-                "phone_number": phone_number,
-            },
-            server=None,
-            cast=models.UsersExchangePrimaryFactorResponse.from_dict,
-            extra_headers=extra_headers,
-            timeout=timeout,
-            total_timeout=total_timeout,
-        )
+        """The async form of ``Users.exchange_primary_factor``: Exchange primary factor."""
+        return await self._call(_USERS_EXCHANGE_PRIMARY_FACTOR, locals())
 
     async def delete_email(
-        self,
-        email_id: str,
-        *,
-        extra_headers: Headers | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
+        self, email_id: str, **options: Unpack[RequestOptions]
     ) -> models.UsersDeleteEmailResponse:
-        """Delete email.
-
-        ``DELETE /v1/users/emails/{email_id}``
-
-        Args:
-            email_id: The `email_id` to be deleted.
-        """
-        return await self._request(
-            "DELETE",
-            f"/v1/users/emails/{path_param(email_id)}",
-            query=None,
-            headers=None,
-            body=None,
-            server=None,
-            cast=models.UsersDeleteEmailResponse.from_dict,
-            extra_headers=extra_headers,
-            timeout=timeout,
-            total_timeout=total_timeout,
-        )
+        """The async form of ``Users.delete_email``: Delete email."""
+        return await self._call(_USERS_DELETE_EMAIL, locals())
 
     async def delete_phone_number(
-        self,
-        phone_id: str,
-        *,
-        extra_headers: Headers | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
+        self, phone_id: str, **options: Unpack[RequestOptions]
     ) -> models.UsersDeletePhoneNumberResponse:
-        """Delete phone number.
-
-        ``DELETE /v1/users/phone_numbers/{phone_id}``
-
-        Args:
-            phone_id: The `phone_id` to be deleted.
-        """
-        return await self._request(
-            "DELETE",
-            f"/v1/users/phone_numbers/{path_param(phone_id)}",
-            query=None,
-            headers=None,
-            body=None,
-            server=None,
-            cast=models.UsersDeletePhoneNumberResponse.from_dict,
-            extra_headers=extra_headers,
-            timeout=timeout,
-            total_timeout=total_timeout,
-        )
+        """The async form of ``Users.delete_phone_number``: Delete phone number."""
+        return await self._call(_USERS_DELETE_PHONE_NUMBER, locals())
 
     async def delete_webauthn_registration(
-        self,
-        webauthn_registration_id: str,
-        *,
-        extra_headers: Headers | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
+        self, webauthn_registration_id: str, **options: Unpack[RequestOptions]
     ) -> models.UsersDeleteWebauthnRegistrationResponse:
-        """Delete webauthn registration.
-
-        ``DELETE /v1/users/webauthn_registrations/{webauthn_registration_id}``
-
-        Args:
-            webauthn_registration_id: The `webauthn_registration_id` to be deleted.
-        """
-        return await self._request(
-            "DELETE",
-            f"/v1/users/webauthn_registrations/{path_param(webauthn_registration_id)}",
-            query=None,
-            headers=None,
-            body=None,
-            server=None,
-            cast=models.UsersDeleteWebauthnRegistrationResponse.from_dict,
-            extra_headers=extra_headers,
-            timeout=timeout,
-            total_timeout=total_timeout,
-        )
+        """The async form of ``Users.delete_webauthn_registration``: Delete webauthn registration."""
+        return await self._call(_USERS_DELETE_WEBAUTHN_REGISTRATION, locals())
 
     async def delete_biometric_registration(
-        self,
-        biometric_registration_id: str,
-        *,
-        extra_headers: Headers | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
+        self, biometric_registration_id: str, **options: Unpack[RequestOptions]
     ) -> models.UsersDeleteBiometricRegistrationResponse:
-        """Delete biometric registration.
-
-        ``DELETE /v1/users/biometric_registrations/{biometric_registration_id}``
-
-        Args:
-            biometric_registration_id: The `biometric_registration_id` to be deleted.
+        """The async form of ``Users.delete_biometric_registration``: Delete biometric
+        registration.
         """
-        return await self._request(
-            "DELETE",
-            f"/v1/users/biometric_registrations/{path_param(biometric_registration_id)}",
-            query=None,
-            headers=None,
-            body=None,
-            server=None,
-            cast=models.UsersDeleteBiometricRegistrationResponse.from_dict,
-            extra_headers=extra_headers,
-            timeout=timeout,
-            total_timeout=total_timeout,
-        )
+        return await self._call(_USERS_DELETE_BIOMETRIC_REGISTRATION, locals())
 
     async def delete_totp(
-        self,
-        totp_id: str,
-        *,
-        extra_headers: Headers | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
+        self, totp_id: str, **options: Unpack[RequestOptions]
     ) -> models.UsersDeleteTotpResponse:
-        """Delete totp.
-
-        ``DELETE /v1/users/totps/{totp_id}``
-
-        Args:
-            totp_id: The `totp_id` to be deleted.
-        """
-        return await self._request(
-            "DELETE",
-            f"/v1/users/totps/{path_param(totp_id)}",
-            query=None,
-            headers=None,
-            body=None,
-            server=None,
-            cast=models.UsersDeleteTotpResponse.from_dict,
-            extra_headers=extra_headers,
-            timeout=timeout,
-            total_timeout=total_timeout,
-        )
+        """The async form of ``Users.delete_totp``: Delete totp."""
+        return await self._call(_USERS_DELETE_TOTP, locals())
 
     async def delete_crypto_wallet(
-        self,
-        crypto_wallet_id: str,
-        *,
-        extra_headers: Headers | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
+        self, crypto_wallet_id: str, **options: Unpack[RequestOptions]
     ) -> models.UsersDeleteCryptoWalletResponse:
-        """Delete crypto wallet.
-
-        ``DELETE /v1/users/crypto_wallets/{crypto_wallet_id}``
-
-        Args:
-            crypto_wallet_id: The `crypto_wallet_id` to be deleted.
-        """
-        return await self._request(
-            "DELETE",
-            f"/v1/users/crypto_wallets/{path_param(crypto_wallet_id)}",
-            query=None,
-            headers=None,
-            body=None,
-            server=None,
-            cast=models.UsersDeleteCryptoWalletResponse.from_dict,
-            extra_headers=extra_headers,
-            timeout=timeout,
-            total_timeout=total_timeout,
-        )
+        """The async form of ``Users.delete_crypto_wallet``: Delete crypto wallet."""
+        return await self._call(_USERS_DELETE_CRYPTO_WALLET, locals())
 
     async def delete_password(
-        self,
-        password_id: str,
-        *,
-        extra_headers: Headers | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
+        self, password_id: str, **options: Unpack[RequestOptions]
     ) -> models.UsersDeletePasswordResponse:
-        """Delete password.
-
-        ``DELETE /v1/users/passwords/{password_id}``
-
-        Args:
-            password_id: The `password_id` to be deleted.
-        """
-        return await self._request(
-            "DELETE",
-            f"/v1/users/passwords/{path_param(password_id)}",
-            query=None,
-            headers=None,
-            body=None,
-            server=None,
-            cast=models.UsersDeletePasswordResponse.from_dict,
-            extra_headers=extra_headers,
-            timeout=timeout,
-            total_timeout=total_timeout,
-        )
+        """The async form of ``Users.delete_password``: Delete password."""
+        return await self._call(_USERS_DELETE_PASSWORD, locals())
 
     async def delete_oauth_registration(
-        self,
-        oauth_user_registration_id: str,
-        *,
-        extra_headers: Headers | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
+        self, oauth_user_registration_id: str, **options: Unpack[RequestOptions]
     ) -> models.UsersDeleteOauthRegistrationResponse:
-        """Delete oauth registration.
-
-        ``DELETE /v1/users/oauth/{oauth_user_registration_id}``
-
-        Args:
-            oauth_user_registration_id: The `oauth_user_registration_id` to be deleted.
-        """
-        return await self._request(
-            "DELETE",
-            f"/v1/users/oauth/{path_param(oauth_user_registration_id)}",
-            query=None,
-            headers=None,
-            body=None,
-            server=None,
-            cast=models.UsersDeleteOauthRegistrationResponse.from_dict,
-            extra_headers=extra_headers,
-            timeout=timeout,
-            total_timeout=total_timeout,
-        )
+        """The async form of ``Users.delete_oauth_registration``: Delete oauth registration."""
+        return await self._call(_USERS_DELETE_OAUTH_REGISTRATION, locals())
 
     async def delete_external_id(
-        self,
-        user_id: str,
-        *,
-        extra_headers: Headers | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
+        self, user_id: str, **options: Unpack[RequestOptions]
     ) -> models.UsersDeleteExternalIdResponse:
-        """Delete external id.
-
-        ``DELETE /v1/users/{user_id}/external_id``
-
-        Args:
-            user_id: In the path.
-        """
-        return await self._request(
-            "DELETE",
-            f"/v1/users/{path_param(user_id)}/external_id",
-            query=None,
-            headers=None,
-            body=None,
-            server=None,
-            cast=models.UsersDeleteExternalIdResponse.from_dict,
-            extra_headers=extra_headers,
-            timeout=timeout,
-            total_timeout=total_timeout,
-        )
+        """The async form of ``Users.delete_external_id``: Delete external id."""
+        return await self._call(_USERS_DELETE_EXTERNAL_ID, locals())
 
     async def connected_apps(
-        self,
-        user_id: str,
-        *,
-        extra_headers: Headers | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
+        self, user_id: str, **options: Unpack[RequestOptions]
     ) -> models.UsersConnectedAppsResponse:
-        """Connected apps.
-
-        ``GET /v1/users/{user_id}/connected_apps``
-
-        Args:
-            user_id: The unique ID of a specific User. You may use an `external_id` here if one is set
-                for the user.
-        """
-        return await self._request(
-            "GET",
-            f"/v1/users/{path_param(user_id)}/connected_apps",
-            query=None,
-            headers=None,
-            body=None,
-            server=None,
-            cast=models.UsersConnectedAppsResponse.from_dict,
-            extra_headers=extra_headers,
-            timeout=timeout,
-            total_timeout=total_timeout,
-        )
+        """The async form of ``Users.connected_apps``: Connected apps."""
+        return await self._call(_USERS_CONNECTED_APPS, locals())
 
     async def revoke(
-        self,
-        user_id: str,
-        connected_app_id: str,
-        *,
-        extra_headers: Headers | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
+        self, user_id: str, connected_app_id: str, **options: Unpack[RequestOptions]
     ) -> models.UsersRevokeResponse:
-        """Revoke.
-
-        ``POST /v1/users/{user_id}/connected_apps/{connected_app_id}/revoke``
-
-        Args:
-            user_id: The unique ID of a specific User. You may use an `external_id` here if one is set
-                for the user.
-            connected_app_id: The ID of the Connected App.
-        """
-        return await self._request(
-            "POST",
-            f"/v1/users/{path_param(user_id)}/connected_apps/{path_param(connected_app_id)}/revoke",
-            query=None,
-            headers=None,
-            body=None,
-            server=None,
-            cast=models.UsersRevokeResponse.from_dict,
-            extra_headers=extra_headers,
-            timeout=timeout,
-            total_timeout=total_timeout,
-        )
+        """The async form of ``Users.revoke``: Revoke."""
+        return await self._call(_USERS_REVOKE, locals())
 
 
 class AsyncUsersWithRawResponse:

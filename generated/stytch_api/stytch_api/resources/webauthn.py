@@ -4,17 +4,40 @@
 from __future__ import annotations
 
 from functools import cached_property
-from typing import Any, Dict
+from typing import Any, Dict, Unpack
 
 from .. import models
-from .._base_client import AsyncResource, SyncResource, path_param
+from .._base_client import AsyncResource, Endpoint, SyncResource
 from .._response import async_to_raw_response_wrapper, to_raw_response_wrapper
-from .._types import NOT_GIVEN, UNSET, Headers, NotGiven, Timeout, TotalTimeout, Unset
+from .._types import UNSET, RequestOptions, Unset
 
-__all__ = [
-    "Webauthn",
-    "AsyncWebauthn",
-]
+__all__ = ["Webauthn", "AsyncWebauthn"]
+_WEBAUTHN_REGISTER_START = Endpoint(
+    "POST", "/v1/webauthn/register/start", models.WebauthnRegisterStartResponse.from_dict, "body"
+)
+_WEBAUTHN_REGISTER = Endpoint(
+    "POST", "/v1/webauthn/register", models.WebauthnRegisterResponse.from_dict, "body"
+)
+_WEBAUTHN_AUTHENTICATE_START = Endpoint(
+    "POST",
+    "/v1/webauthn/authenticate/start",
+    models.WebauthnAuthenticateStartResponse.from_dict,
+    "body",
+)
+_WEBAUTHN_AUTHENTICATE = Endpoint(
+    "POST", "/v1/webauthn/authenticate", models.WebauthnAuthenticateResponse.from_dict, "body"
+)
+_WEBAUTHN_UPDATE = Endpoint(
+    "PUT",
+    "/v1/webauthn/{webauthn_registration_id}",
+    models.WebauthnUpdateResponse.from_dict,
+    "body",
+)
+_WEBAUTHN_LIST_CREDENTIALS = Endpoint(
+    "GET",
+    "/v1/webauthn/credentials/{user_id}/{domain}",
+    models.WebauthnListCredentialsResponse.from_dict,
+)
 
 
 class Webauthn(SyncResource):
@@ -37,9 +60,7 @@ class Webauthn(SyncResource):
         override_name: str | Unset = UNSET,
         override_display_name: str | Unset = UNSET,
         use_base64_url_encoding: bool | Unset = UNSET,
-        extra_headers: Headers | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
+        **options: Unpack[RequestOptions],
     ) -> models.WebauthnRegisterStartResponse:
         """Register start.
 
@@ -63,28 +84,7 @@ class Webauthn(SyncResource):
                 encoded. Set this option to true when using built-in browser methods like
                 `navigator.credentials.create` and `navigator.credentials.get`.
         """
-        return self._request(
-            "POST",
-            "/v1/webauthn/register/start",
-            query=None,
-            headers=None,
-            body={
-                "user_id": user_id,
-                "domain": domain,
-                "user_agent": user_agent,
-                "authenticator_type": authenticator_type,
-                "return_passkey_credential_options": return_passkey_credential_options,
-                "override_id": override_id,
-                "override_name": override_name,
-                "override_display_name": override_display_name,
-                "use_base64_url_encoding": use_base64_url_encoding,
-            },
-            server=None,
-            cast=models.WebauthnRegisterStartResponse.from_dict,
-            extra_headers=extra_headers,
-            timeout=timeout,
-            total_timeout=total_timeout,
-        )
+        return self._call(_WEBAUTHN_REGISTER_START, locals())
 
     def register(
         self,
@@ -96,9 +96,7 @@ class Webauthn(SyncResource):
         session_jwt: str | Unset = UNSET,
         session_custom_claims: Dict[str, Any] | Unset = UNSET,
         telemetry_id: str | Unset = UNSET,
-        extra_headers: Headers | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
+        **options: Unpack[RequestOptions],
     ) -> models.WebauthnRegisterResponse:
         """Register.
 
@@ -131,26 +129,7 @@ class Webauthn(SyncResource):
                 store the associated fingerprints and IPGEO information for the User. Your workspace
                 must be enabled for Device Fingerprinting to use this feature.
         """
-        return self._request(
-            "POST",
-            "/v1/webauthn/register",
-            query=None,
-            headers=None,
-            body={
-                "user_id": user_id,
-                "public_key_credential": public_key_credential,
-                "session_token": session_token,
-                "session_duration_minutes": session_duration_minutes,
-                "session_jwt": session_jwt,
-                "session_custom_claims": session_custom_claims,
-                "telemetry_id": telemetry_id,
-            },
-            server=None,
-            cast=models.WebauthnRegisterResponse.from_dict,
-            extra_headers=extra_headers,
-            timeout=timeout,
-            total_timeout=total_timeout,
-        )
+        return self._call(_WEBAUTHN_REGISTER, locals())
 
     def authenticate_start(
         self,
@@ -159,9 +138,7 @@ class Webauthn(SyncResource):
         user_id: str | Unset = UNSET,
         return_passkey_credential_options: bool | Unset = UNSET,
         use_base64_url_encoding: bool | Unset = UNSET,
-        extra_headers: Headers | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
+        **options: Unpack[RequestOptions],
     ) -> models.WebauthnAuthenticateStartResponse:
         """Authenticate start.
 
@@ -177,23 +154,7 @@ class Webauthn(SyncResource):
                 encoded. Set this option to true when using built-in browser methods like
                 `navigator.credentials.create` and `navigator.credentials.get`.
         """
-        return self._request(
-            "POST",
-            "/v1/webauthn/authenticate/start",
-            query=None,
-            headers=None,
-            body={
-                "domain": domain,
-                "user_id": user_id,
-                "return_passkey_credential_options": return_passkey_credential_options,
-                "use_base64_url_encoding": use_base64_url_encoding,
-            },
-            server=None,
-            cast=models.WebauthnAuthenticateStartResponse.from_dict,
-            extra_headers=extra_headers,
-            timeout=timeout,
-            total_timeout=total_timeout,
-        )
+        return self._call(_WEBAUTHN_AUTHENTICATE_START, locals())
 
     def authenticate(
         self,
@@ -204,9 +165,7 @@ class Webauthn(SyncResource):
         session_jwt: str | Unset = UNSET,
         session_custom_claims: Dict[str, Any] | Unset = UNSET,
         telemetry_id: str | Unset = UNSET,
-        extra_headers: Headers | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
+        **options: Unpack[RequestOptions],
     ) -> models.WebauthnAuthenticateResponse:
         """Authenticate.
 
@@ -237,34 +196,10 @@ class Webauthn(SyncResource):
                 store the associated fingerprints and IPGEO information for the User. Your workspace
                 must be enabled for Device Fingerprinting to use this feature.
         """
-        return self._request(
-            "POST",
-            "/v1/webauthn/authenticate",
-            query=None,
-            headers=None,
-            body={
-                "public_key_credential": public_key_credential,
-                "session_token": session_token,
-                "session_duration_minutes": session_duration_minutes,
-                "session_jwt": session_jwt,
-                "session_custom_claims": session_custom_claims,
-                "telemetry_id": telemetry_id,
-            },
-            server=None,
-            cast=models.WebauthnAuthenticateResponse.from_dict,
-            extra_headers=extra_headers,
-            timeout=timeout,
-            total_timeout=total_timeout,
-        )
+        return self._call(_WEBAUTHN_AUTHENTICATE, locals())
 
     def update(
-        self,
-        webauthn_registration_id: str,
-        *,
-        name: str,
-        extra_headers: Headers | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
+        self, webauthn_registration_id: str, *, name: str, **options: Unpack[RequestOptions]
     ) -> models.WebauthnUpdateResponse:
         """Update.
 
@@ -276,29 +211,10 @@ class Webauthn(SyncResource):
                 specific User's WebAuthn registration.
             name: The `name` of the WebAuthn registration or Passkey.
         """
-        return self._request(
-            "PUT",
-            f"/v1/webauthn/{path_param(webauthn_registration_id)}",
-            query=None,
-            headers=None,
-            body={
-                "name": name,
-            },
-            server=None,
-            cast=models.WebauthnUpdateResponse.from_dict,
-            extra_headers=extra_headers,
-            timeout=timeout,
-            total_timeout=total_timeout,
-        )
+        return self._call(_WEBAUTHN_UPDATE, locals())
 
     def list_credentials(
-        self,
-        user_id: str,
-        domain: str,
-        *,
-        extra_headers: Headers | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
+        self, user_id: str, domain: str, **options: Unpack[RequestOptions]
     ) -> models.WebauthnListCredentialsResponse:
         """List credentials.
 
@@ -309,18 +225,7 @@ class Webauthn(SyncResource):
                 to.
             domain: The domain for Passkeys or WebAuthn. Defaults to `window.location.hostname`.
         """
-        return self._request(
-            "GET",
-            f"/v1/webauthn/credentials/{path_param(user_id)}/{path_param(domain)}",
-            query=None,
-            headers=None,
-            body=None,
-            server=None,
-            cast=models.WebauthnListCredentialsResponse.from_dict,
-            extra_headers=extra_headers,
-            timeout=timeout,
-            total_timeout=total_timeout,
-        )
+        return self._call(_WEBAUTHN_LIST_CREDENTIALS, locals())
 
 
 class WebauthnWithRawResponse:
@@ -353,54 +258,10 @@ class AsyncWebauthn(AsyncResource):
         override_name: str | Unset = UNSET,
         override_display_name: str | Unset = UNSET,
         use_base64_url_encoding: bool | Unset = UNSET,
-        extra_headers: Headers | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
+        **options: Unpack[RequestOptions],
     ) -> models.WebauthnRegisterStartResponse:
-        """Register start.
-
-        ``POST /v1/webauthn/register/start``
-
-        Args:
-            user_id: The `user_id` of an active user the Passkey or WebAuthn registration should be tied
-                to. You may use an `external_id` here if one is set for the user.
-            domain: The domain for Passkeys or WebAuthn. Defaults to `window.location.hostname`.
-            user_agent: The user agent of the client.
-            authenticator_type: The requested authenticator type of the Passkey or WebAuthn device. The two valid
-                values are platform and cross-platform. If no value passed, we assume both values
-                are allowed.
-            return_passkey_credential_options: If true, the `public_key_credential_creation_options` returned will be optimized for
-                Passkeys with `residentKey` set to `"required"` and `userVerification` set to
-                `"preferred"`.
-            override_id: In the body.
-            override_name: In the body.
-            override_display_name: In the body.
-            use_base64_url_encoding: If true, values in the `public_key_credential_creation_options` will be base64 URL
-                encoded. Set this option to true when using built-in browser methods like
-                `navigator.credentials.create` and `navigator.credentials.get`.
-        """
-        return await self._request(
-            "POST",
-            "/v1/webauthn/register/start",
-            query=None,
-            headers=None,
-            body={
-                "user_id": user_id,
-                "domain": domain,
-                "user_agent": user_agent,
-                "authenticator_type": authenticator_type,
-                "return_passkey_credential_options": return_passkey_credential_options,
-                "override_id": override_id,
-                "override_name": override_name,
-                "override_display_name": override_display_name,
-                "use_base64_url_encoding": use_base64_url_encoding,
-            },
-            server=None,
-            cast=models.WebauthnRegisterStartResponse.from_dict,
-            extra_headers=extra_headers,
-            timeout=timeout,
-            total_timeout=total_timeout,
-        )
+        """The async form of ``Webauthn.register_start``: Register start."""
+        return await self._call(_WEBAUTHN_REGISTER_START, locals())
 
     async def register(
         self,
@@ -412,61 +273,10 @@ class AsyncWebauthn(AsyncResource):
         session_jwt: str | Unset = UNSET,
         session_custom_claims: Dict[str, Any] | Unset = UNSET,
         telemetry_id: str | Unset = UNSET,
-        extra_headers: Headers | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
+        **options: Unpack[RequestOptions],
     ) -> models.WebauthnRegisterResponse:
-        """Register.
-
-        ``POST /v1/webauthn/register``
-
-        Args:
-            user_id: The `user_id` of an active user the Passkey or WebAuthn registration should be tied
-                to. You may use an `external_id` here if one is set for the user.
-            public_key_credential: The response of the
-                [navigator.credentials.create()](https://www.w3.org/TR/webauthn-2/#sctn-createCredential).
-            session_token: The `session_token` associated with a User's existing Session.
-            session_duration_minutes: Set the session lifetime to be this many minutes from now. This will start a new
-                session if one doesn't already exist, returning both an opaque `session_token` and
-                `session_jwt` for this session. Remember that the `session_jwt` will have a fixed
-                lifetime of five minutes regardless of the underlying session duration, and will
-                need to be refreshed over time. This value must be a minimum of 5 and a maximum of
-                527040 minutes (366 days). If a `session_token` or `session_jwt` is provided then a
-                successful authentication will continue to extend the session this many minutes. If
-                the `session_duration_minutes` parameter is not specified, a Stytch session will not
-                be created.
-            session_jwt: The `session_jwt` associated with a User's existing Session.
-            session_custom_claims: Add a custom claims map to the Session being authenticated. Claims are only created
-                if a Session is initialized by providing a value in `session_duration_minutes`.
-                Claims will be included on the Session object and in the JWT. To update a key in an
-                existing Session, supply a new value. To delete a key, supply a null value. Custom
-                claims made with reserved claims ("iss", "sub", "aud", "exp", "nbf", "iat", "jti")
-                will be ignored. Total custom claims size cannot exceed four kilobytes.
-            telemetry_id: If the `telemetry_id` is passed, as part of this request, Stytch will call the
-                [Fingerprint Lookup API](https://stytch.com/docs/fraud/api/fingerprint-lookup) and
-                store the associated fingerprints and IPGEO information for the User. Your workspace
-                must be enabled for Device Fingerprinting to use this feature.
-        """
-        return await self._request(
-            "POST",
-            "/v1/webauthn/register",
-            query=None,
-            headers=None,
-            body={
-                "user_id": user_id,
-                "public_key_credential": public_key_credential,
-                "session_token": session_token,
-                "session_duration_minutes": session_duration_minutes,
-                "session_jwt": session_jwt,
-                "session_custom_claims": session_custom_claims,
-                "telemetry_id": telemetry_id,
-            },
-            server=None,
-            cast=models.WebauthnRegisterResponse.from_dict,
-            extra_headers=extra_headers,
-            timeout=timeout,
-            total_timeout=total_timeout,
-        )
+        """The async form of ``Webauthn.register``: Register."""
+        return await self._call(_WEBAUTHN_REGISTER, locals())
 
     async def authenticate_start(
         self,
@@ -475,41 +285,10 @@ class AsyncWebauthn(AsyncResource):
         user_id: str | Unset = UNSET,
         return_passkey_credential_options: bool | Unset = UNSET,
         use_base64_url_encoding: bool | Unset = UNSET,
-        extra_headers: Headers | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
+        **options: Unpack[RequestOptions],
     ) -> models.WebauthnAuthenticateStartResponse:
-        """Authenticate start.
-
-        ``POST /v1/webauthn/authenticate/start``
-
-        Args:
-            domain: The domain for Passkeys or WebAuthn. Defaults to `window.location.hostname`.
-            user_id: The `user_id` of an active user the Passkey or WebAuthn registration should be tied
-                to. You may use an `external_id` here if one is set for the user.
-            return_passkey_credential_options: If true, the `public_key_credential_creation_options` returned will be optimized for
-                Passkeys with `userVerification` set to `"preferred"`.
-            use_base64_url_encoding: If true, values in the `public_key_credential_creation_options` will be base64 URL
-                encoded. Set this option to true when using built-in browser methods like
-                `navigator.credentials.create` and `navigator.credentials.get`.
-        """
-        return await self._request(
-            "POST",
-            "/v1/webauthn/authenticate/start",
-            query=None,
-            headers=None,
-            body={
-                "domain": domain,
-                "user_id": user_id,
-                "return_passkey_credential_options": return_passkey_credential_options,
-                "use_base64_url_encoding": use_base64_url_encoding,
-            },
-            server=None,
-            cast=models.WebauthnAuthenticateStartResponse.from_dict,
-            extra_headers=extra_headers,
-            timeout=timeout,
-            total_timeout=total_timeout,
-        )
+        """The async form of ``Webauthn.authenticate_start``: Authenticate start."""
+        return await self._call(_WEBAUTHN_AUTHENTICATE_START, locals())
 
     async def authenticate(
         self,
@@ -520,123 +299,22 @@ class AsyncWebauthn(AsyncResource):
         session_jwt: str | Unset = UNSET,
         session_custom_claims: Dict[str, Any] | Unset = UNSET,
         telemetry_id: str | Unset = UNSET,
-        extra_headers: Headers | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
+        **options: Unpack[RequestOptions],
     ) -> models.WebauthnAuthenticateResponse:
-        """Authenticate.
-
-        ``POST /v1/webauthn/authenticate``
-
-        Args:
-            public_key_credential: The response of the
-                [navigator.credentials.create()](https://www.w3.org/TR/webauthn-2/#sctn-createCredential).
-            session_token: The `session_token` associated with a User's existing Session.
-            session_duration_minutes: Set the session lifetime to be this many minutes from now. This will start a new
-                session if one doesn't already exist, returning both an opaque `session_token` and
-                `session_jwt` for this session. Remember that the `session_jwt` will have a fixed
-                lifetime of five minutes regardless of the underlying session duration, and will
-                need to be refreshed over time. This value must be a minimum of 5 and a maximum of
-                527040 minutes (366 days). If a `session_token` or `session_jwt` is provided then a
-                successful authentication will continue to extend the session this many minutes. If
-                the `session_duration_minutes` parameter is not specified, a Stytch session will not
-                be created.
-            session_jwt: The `session_jwt` associated with a User's existing Session.
-            session_custom_claims: Add a custom claims map to the Session being authenticated. Claims are only created
-                if a Session is initialized by providing a value in `session_duration_minutes`.
-                Claims will be included on the Session object and in the JWT. To update a key in an
-                existing Session, supply a new value. To delete a key, supply a null value. Custom
-                claims made with reserved claims ("iss", "sub", "aud", "exp", "nbf", "iat", "jti")
-                will be ignored. Total custom claims size cannot exceed four kilobytes.
-            telemetry_id: If the `telemetry_id` is passed, as part of this request, Stytch will call the
-                [Fingerprint Lookup API](https://stytch.com/docs/fraud/api/fingerprint-lookup) and
-                store the associated fingerprints and IPGEO information for the User. Your workspace
-                must be enabled for Device Fingerprinting to use this feature.
-        """
-        return await self._request(
-            "POST",
-            "/v1/webauthn/authenticate",
-            query=None,
-            headers=None,
-            body={
-                "public_key_credential": public_key_credential,
-                "session_token": session_token,
-                "session_duration_minutes": session_duration_minutes,
-                "session_jwt": session_jwt,
-                "session_custom_claims": session_custom_claims,
-                "telemetry_id": telemetry_id,
-            },
-            server=None,
-            cast=models.WebauthnAuthenticateResponse.from_dict,
-            extra_headers=extra_headers,
-            timeout=timeout,
-            total_timeout=total_timeout,
-        )
+        """The async form of ``Webauthn.authenticate``: Authenticate."""
+        return await self._call(_WEBAUTHN_AUTHENTICATE, locals())
 
     async def update(
-        self,
-        webauthn_registration_id: str,
-        *,
-        name: str,
-        extra_headers: Headers | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
+        self, webauthn_registration_id: str, *, name: str, **options: Unpack[RequestOptions]
     ) -> models.WebauthnUpdateResponse:
-        """Update.
-
-        ``PUT /v1/webauthn/{webauthn_registration_id}``
-
-        Args:
-            webauthn_registration_id: Globally unique UUID that identifies a Passkey or WebAuthn registration in the
-                Stytch API. The `webauthn_registration_id` is used when you need to operate on a
-                specific User's WebAuthn registration.
-            name: The `name` of the WebAuthn registration or Passkey.
-        """
-        return await self._request(
-            "PUT",
-            f"/v1/webauthn/{path_param(webauthn_registration_id)}",
-            query=None,
-            headers=None,
-            body={
-                "name": name,
-            },
-            server=None,
-            cast=models.WebauthnUpdateResponse.from_dict,
-            extra_headers=extra_headers,
-            timeout=timeout,
-            total_timeout=total_timeout,
-        )
+        """The async form of ``Webauthn.update``: Update."""
+        return await self._call(_WEBAUTHN_UPDATE, locals())
 
     async def list_credentials(
-        self,
-        user_id: str,
-        domain: str,
-        *,
-        extra_headers: Headers | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
+        self, user_id: str, domain: str, **options: Unpack[RequestOptions]
     ) -> models.WebauthnListCredentialsResponse:
-        """List credentials.
-
-        ``GET /v1/webauthn/credentials/{user_id}/{domain}``
-
-        Args:
-            user_id: The `user_id` of an active user the Passkey or WebAuthn registration should be tied
-                to.
-            domain: The domain for Passkeys or WebAuthn. Defaults to `window.location.hostname`.
-        """
-        return await self._request(
-            "GET",
-            f"/v1/webauthn/credentials/{path_param(user_id)}/{path_param(domain)}",
-            query=None,
-            headers=None,
-            body=None,
-            server=None,
-            cast=models.WebauthnListCredentialsResponse.from_dict,
-            extra_headers=extra_headers,
-            timeout=timeout,
-            total_timeout=total_timeout,
-        )
+        """The async form of ``Webauthn.list_credentials``: List credentials."""
+        return await self._call(_WEBAUTHN_LIST_CREDENTIALS, locals())
 
 
 class AsyncWebauthnWithRawResponse:
