@@ -19,6 +19,17 @@ _OPENING = "([{"
 _CLOSING = ")]}"
 
 
+def width(text: str) -> int:
+    """Columns of ``text`` as black counts them (wide East Asian characters count two)."""
+    if text.isascii():
+        return len(text)
+    # Rare in generated code (a spec's non-ASCII text in a string literal): only then is
+    # black's own table loaded.
+    from black.strings import str_width
+
+    return str_width(text)
+
+
 def fit(head: str, items: str, tail: str, indent: int, kind: Kind = "call") -> str:
     """``head`` + the items + ``tail``, at ``indent`` spaces, as black lays it out.
 
@@ -30,11 +41,11 @@ def fit(head: str, items: str, tail: str, indent: int, kind: Kind = "call") -> s
     parts = [item.strip() for item in items.split("\n") if item.strip()]
     pad = " " * indent
     joined = ", ".join(parts)
-    if len(pad) + len(head) + len(joined) + len(tail) <= LINE_LENGTH:
+    if width(f"{pad}{head}{joined}{tail}") <= LINE_LENGTH:
         return f"{pad}{head}{joined}{tail}"
     inner = pad + INDENT
     huggable = kind == "call" or (kind == "def" and len(parts) > 1)
-    if huggable and len(inner) + len(joined) <= LINE_LENGTH:
+    if huggable and len(inner) + width(joined) <= LINE_LENGTH:
         return f"{pad}{head}\n{inner}{joined}\n{pad}{tail}"
     lines = [line for part in parts for line in _item_lines(part, len(inner))]
     return "\n".join([f"{pad}{head}", *lines, f"{pad}{tail}"])
@@ -43,7 +54,7 @@ def fit(head: str, items: str, tail: str, indent: int, kind: Kind = "call") -> s
 def _item_lines(item: str, indent: int) -> list[str]:
     """One item of an exploded construct, with its trailing comma."""
     pad = " " * indent
-    if indent + len(item) + 1 <= LINE_LENGTH:
+    if indent + width(item) + 1 <= LINE_LENGTH:
         return [f"{pad}{item},"]
     name, colon, rest = item.partition(": ")
     if not colon or not name.isidentifier():
@@ -61,7 +72,7 @@ def _item_lines(item: str, indent: int) -> list[str]:
 def _expression_lines(text: str, indent: int, suffix: str) -> list[str]:
     """``text`` + ``suffix`` at ``indent``: split at top-level ``|``, then in a subscript."""
     pad = " " * indent
-    if indent + len(text) + len(suffix) <= LINE_LENGTH:
+    if indent + width(text) + len(suffix) <= LINE_LENGTH:
         return [f"{pad}{text}{suffix}"]
     operands = _split_top(text, " | ")
     if len(operands) > 1:
@@ -76,7 +87,7 @@ def _expression_lines(text: str, indent: int, suffix: str) -> list[str]:
     head, body = text[: opening + 1], text[opening + 1 : -1]
     items = _split_top(body, ", ")
     inner = indent + len(INDENT)
-    if len(items) == 1 or inner + len(body) <= LINE_LENGTH:
+    if len(items) == 1 or inner + width(body) <= LINE_LENGTH:
         middle = _expression_lines(body, inner, "")
     else:
         middle = [line for item in items for line in _expression_lines(item, inner, ",")]
@@ -114,18 +125,18 @@ def _split_top(text: str, separator: str) -> list[str]:
 
 
 def _code_chars(text: str) -> Iterator[tuple[int, str]]:
-    """The characters of ``text`` outside its double-quoted string literals, with indices."""
-    in_string = False
+    """The characters of ``text`` outside its string literals, with their indices."""
+    quote = ""  # the quote of the string literal we are in, if any
     escaped = False
     for index, char in enumerate(text):
-        if in_string:
+        if quote:
             if escaped:
                 escaped = False
             elif char == "\\":
                 escaped = True
-            elif char == '"':
-                in_string = False
-        elif char == '"':
-            in_string = True
+            elif char == quote:
+                quote = ""
+        elif char in "\"'":
+            quote = char
         else:
             yield index, char

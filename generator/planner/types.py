@@ -176,7 +176,9 @@ class MethodPlan:
     def common_location(self) -> Location | None:
         """Where most of the params outside the path go (ties: body, query, header)."""
         counts = Counter(p.location for p in self.keyword)
-        return max(_DEFAULT_ORDER, key=counts.__getitem__) if counts else None
+        if not counts:
+            return None
+        return max(_DEFAULT_ORDER, key=lambda location: counts[location])
 
 
 @attrs.frozen

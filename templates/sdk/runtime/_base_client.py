@@ -972,7 +972,16 @@ class Endpoint(Generic[T]):
     (a location, then `":"` and the name on the wire when that differs).
     """
 
-    __slots__ = ("method", "path", "cast", "location", "server", "path_params", "placed")
+    __slots__ = (
+        "method",
+        "path",
+        "cast",
+        "location",
+        "server",
+        "path_params",
+        "fixed_path",
+        "placed",
+    )
 
     def __init__(
         self,
@@ -991,6 +1000,8 @@ class Endpoint(Generic[T]):
         self.server = server
         fields = string.Formatter().parse(path)
         self.path_params = frozenset(name for _, name, _, _ in fields if name is not None)
+        # The path itself when it takes no arguments (its doubled braces made single).
+        self.fixed_path = None if self.path_params else path.format()
         self.placed: dict[str, tuple[str, str]] = {}
         for name, where in placed.items():
             place, _, wire = where.partition(":")
@@ -1020,7 +1031,7 @@ class Endpoint(Generic[T]):
                 parts[location] = {wire: value}
         return {
             "method": self.method,
-            "path": self.path.format_map(path_values) if path_values else self.path,
+            "path": self.fixed_path or self.path.format_map(path_values),
             "query": parts.get("query"),
             "headers": parts.get("header"),
             "body": parts.get("body"),
