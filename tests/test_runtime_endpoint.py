@@ -2,7 +2,7 @@
 
 Run against the committed Stytch SDK's runtime. A property test draws methods of any shape
 (params in the path, query, headers and body, wire names that differ from the Python names,
-hostile path values) and holds ``Endpoint.request_args`` to the request the old one-dict-per-
+hostile path values) and holds ``Endpoint.request`` to the request the old one-dict-per-
 location code built: every param under its wire name in its location, in signature order;
 a location a method has gets a mapping even when every value is UNSET (a JSON body of
 ``{}``), one it has not gets None; path values are quoted one segment each; the per-call
@@ -93,7 +93,12 @@ def test_request_args_put_each_param_where_its_endpoint_says(
     endpoint = sdk._base_client.Endpoint("PATCH", template, cast, common, server, **placed)
 
     args = {"self": object(), **values, "options": options}
-    sent = endpoint.request_args(args)
+    method_, path_, cast_, query, headers, body, server_, *passed = endpoint.request(args)
+    sent = {"method": method_, "path": path_, "query": query, "headers": headers, "body": body}
+    sent |= {
+        "server": server_,
+        **dict(zip(("extra_headers", "timeout", "total_timeout"), passed, strict=True)),
+    }
 
     path = "/v1/{literal}" + "".join(
         f"/{quote(str(values[n]), safe='')}" for n, loc, _ in params if loc == "path"
@@ -102,7 +107,9 @@ def test_request_args_put_each_param_where_its_endpoint_says(
         "method": "PATCH",
         "path": path,
         "server": server,
-        **options,
+        "extra_headers": options.get("extra_headers"),
+        "timeout": options.get("timeout", sdk.NOT_GIVEN),
+        "total_timeout": options.get("total_timeout", sdk.NOT_GIVEN),
     }
     for location, key in (("query", "query"), ("header", "headers"), ("body", "body")):
         here = [(wire, values[name]) for name, loc, wire in params if loc == location]
@@ -110,7 +117,7 @@ def test_request_args_put_each_param_where_its_endpoint_says(
     assert sent == expected
     for key in ("query", "headers", "body"):  # in signature order, as the old dicts were
         assert list(sent[key] or ()) == list(expected[key] or ())
-    assert endpoint.cast is cast
+    assert cast_ is cast
 
 
 def test_a_call_sends_what_its_endpoint_describes(sdk: ModuleType) -> None:
@@ -142,3 +149,16 @@ def test_a_call_sends_what_its_endpoint_describes(sdk: ModuleType) -> None:
     assert request.headers["X-Trace"] == "t"
     assert request.content == b'{"name":"Ada"}'
     assert request.extensions["timeout"]["read"] == 3.0
+
+
+def test_a_misspelt_option_is_a_type_error_before_anything_is_sent(sdk: ModuleType) -> None:
+    """``**options`` accepts any keyword at run time: the Endpoint refuses what is not one."""
+    seen: list[httpx.Request] = []
+    client = sdk.Client(
+        project_id="project-test-1",
+        secret="secret-test-1",
+        http_client=httpx.Client(transport=httpx.MockTransport(seen.append)),
+    )
+    with pytest.raises(TypeError, match=r"unexpected keyword argument\(s\): timout$"):
+        client.users.get("user-1", timout=5.0)
+    assert seen == []

@@ -32,7 +32,7 @@ import httpx
 from ._models import cursor_at
 from ._pagination import aiter_pages, iter_pages
 from ._response import _process_response
-from ._types import NOT_GIVEN, Headers, NotGiven, Timeout, TotalTimeout, Unset
+from ._types import NOT_GIVEN, Headers, NotGiven, RequestOptions, Timeout, TotalTimeout, Unset
 from .errors import (
     APIConnectionError,
     APIResponseTooLargeError,
@@ -751,7 +751,6 @@ class SyncAPIClient(BaseAPIClient):
         self,
         method: str,
         path: str,
-        *,
         cast: Callable[[Any], T],
         query: Mapping[str, QueryValue] | None = None,
         headers: Mapping[str, HeaderValue] | None = None,
@@ -874,7 +873,6 @@ class AsyncAPIClient(BaseAPIClient):
         self,
         method: str,
         path: str,
-        *,
         cast: Callable[[Any], T],
         query: Mapping[str, QueryValue] | None = None,
         headers: Mapping[str, HeaderValue] | None = None,
@@ -960,6 +958,24 @@ class AsyncAPIClient(BaseAPIClient):
 
 # The entries of a method's `locals()` that are not parameters of the API.
 _NOT_PARAMS: Final = frozenset({"self", "options"})
+_OPTION_NAMES: Final = frozenset(RequestOptions.__annotations__)
+# An Endpoint's parameters outside the path: (name, wire name) pairs for the query, the
+# headers and the body, None where the method has none.
+_Pairs: TypeAlias = tuple[tuple[str, str], ...] | None
+_Layout: TypeAlias = tuple[_Pairs, _Pairs, _Pairs]
+# What `Endpoint.request` gives the client's `_request`, in the order of its parameters.
+_RequestArgs: TypeAlias = tuple[
+    str,
+    str,
+    Callable[[Any], T],
+    dict[str, Any] | None,
+    dict[str, Any] | None,
+    dict[str, Any] | None,
+    str | None,
+    Headers | None,
+    Timeout | NotGiven,
+    TotalTimeout | NotGiven,
+]
 
 
 @final
@@ -979,9 +995,10 @@ class Endpoint(Generic[T]):
         "cast",
         "location",
         "server",
-        "path_params",
-        "fixed_path",
+        "path_head",
+        "path_tail",
         "placed",
+        "_layout",
     )
 
     def __init__(
@@ -999,46 +1016,87 @@ class Endpoint(Generic[T]):
         self.cast = cast
         self.location = location or "body"  # None: the method has no such parameter
         self.server = server
-        fields = string.Formatter().parse(path)
-        self.path_params = frozenset(name for _, name, _, _ in fields if name is not None)
-        # The path itself when it takes no arguments (its doubled braces made single).
-        self.fixed_path = None if self.path_params else path.format()
+        # The literal text before the first path argument, then each argument's name and
+        # the literal text after it (doubled braces made single).
+        head = ""
+        tail: list[tuple[str, str]] = []
+        for literal, name, _, _ in string.Formatter().parse(path):
+            if tail:
+                tail[-1] = (tail[-1][0], tail[-1][1] + literal)
+            else:
+                head += literal
+            if name is not None:
+                tail.append((name, ""))
+        self.path_head = head
+        self.path_tail = tuple(tail)
         self.placed: dict[str, tuple[str, str]] = {}
         for name, where in placed.items():
             place, _, wire = where.partition(":")
             self.placed[name] = (place, wire or name)
+        self._layout: _Layout | None = None
 
     def __repr__(self) -> str:
         return f"<Endpoint {self.method} {self.path}>"
 
-    def request_args(self, args: Mapping[str, Any]) -> dict[str, Any]:
-        """The arguments of `_request` but `cast`, for a call with `args` (its `locals()`).
+    def request(self, args: Mapping[str, Any]) -> _RequestArgs[T]:
+        """The arguments of the client's `_request` for a call with `args` (its `locals()`).
 
         A location gets a mapping (even an empty one: a JSON body of `{}`) when the method
         has a parameter there, else None.
         """
-        parts: dict[str, dict[str, Any]] = {}
-        path_values = {}
-        for name, value in args.items():
-            if name in _NOT_PARAMS:
-                continue
-            if name in self.path_params:
-                path_values[name] = path_param(value)
-                continue
-            location, wire = self.placed.get(name) or (self.location, name)
-            if location in parts:
-                parts[location][wire] = value
-            else:
-                parts[location] = {wire: value}
-        return {
-            "method": self.method,
-            "path": self.fixed_path or self.path.format_map(path_values),
-            "query": parts.get("query"),
-            "headers": parts.get("header"),
-            "body": parts.get("body"),
-            "server": self.server,
-            **args["options"],
-        }
+        # Plain loops and concatenation: in Python 3.11 they beat comprehensions and
+        # str.format_map, and this runs at every call.
+        query_pairs, header_pairs, body_pairs = self._layout or self._lay_out(args)
+        options: RequestOptions = args["options"]
+        if options and not options.keys() <= _OPTION_NAMES:
+            unknown = ", ".join(sorted(options.keys() - _OPTION_NAMES))
+            raise TypeError(f"unexpected keyword argument(s): {unknown}")
+        path = self.path_head
+        for name, literal in self.path_tail:
+            path += path_param(args[name]) + literal
+        query = headers = body = None
+        if query_pairs is not None:
+            query = {}
+            for name, wire in query_pairs:
+                query[wire] = args[name]
+        if header_pairs is not None:
+            headers = {}
+            for name, wire in header_pairs:
+                headers[wire] = args[name]
+        if body_pairs is not None:
+            body = {}
+            for name, wire in body_pairs:
+                body[wire] = args[name]
+        return (
+            self.method,
+            path,
+            self.cast,
+            query,
+            headers,
+            body,
+            self.server,
+            options.get("extra_headers"),
+            options.get("timeout", NOT_GIVEN),
+            options.get("total_timeout", NOT_GIVEN),
+        )
+
+    def _lay_out(self, args: Mapping[str, Any]) -> _Layout:
+        """Where each parameter goes, worked out at the first call: the names of `args` (the
+        method's parameters, in order) are the same at every call."""
+        placed: dict[str, list[tuple[str, str]]] = {}
+        path_names = {name for name, _ in self.path_tail}
+        for name in args:
+            if name not in _NOT_PARAMS and name not in path_names:
+                location, wire = self.placed.get(name) or (self.location, name)
+                placed.setdefault(location, []).append((name, wire))
+        query, headers, body = (placed.get(where) for where in ("query", "header", "body"))
+        layout: _Layout = (
+            None if query is None else tuple(query),
+            None if headers is None else tuple(headers),
+            None if body is None else tuple(body),
+        )
+        self._layout = layout
+        return layout
 
 
 class SyncResource:
@@ -1052,7 +1110,7 @@ class SyncResource:
         self._client = client
 
     def _call(self, endpoint: Endpoint[T], args: Mapping[str, Any]) -> T:
-        return self._client._request(cast=endpoint.cast, **endpoint.request_args(args))
+        return self._client._request(*endpoint.request(args))
 
     def _pages(
         self, endpoint: Endpoint[T], args: Mapping[str, Any], cursor: str, *next_cursor: str
@@ -1099,7 +1157,7 @@ class AsyncResource:
         self._client = client
 
     async def _call(self, endpoint: Endpoint[T], args: Mapping[str, Any]) -> T:
-        return await self._client._request(cast=endpoint.cast, **endpoint.request_args(args))
+        return await self._client._request(*endpoint.request(args))
 
     def _pages(
         self, endpoint: Endpoint[T], args: Mapping[str, Any], cursor: str, *next_cursor: str
