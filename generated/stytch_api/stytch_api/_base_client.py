@@ -22,7 +22,15 @@ import string
 import threading
 import time
 import zlib
-from collections.abc import AsyncIterator, Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import (
+    AsyncIterator,
+    Awaitable,
+    Callable,
+    Iterable,
+    Iterator,
+    Mapping,
+    Sequence,
+)
 from types import TracebackType
 from typing import Any, Final, Generic, Self, TypeAlias, TypeVar, final
 from urllib.parse import quote
@@ -1099,6 +1107,12 @@ class Endpoint(Generic[T]):
         return layout
 
 
+def _call_kwargs(args: Mapping[str, Any]) -> dict[str, Any]:
+    """The keyword arguments that repeat a call: its `locals()`, options included."""
+    kwargs = {name: value for name, value in args.items() if name not in _NOT_PARAMS}
+    return {**kwargs, **args["options"]}
+
+
 class SyncResource:
     """Base class of the generated synchronous resource classes.
 
@@ -1113,11 +1127,13 @@ class SyncResource:
         return self._client._request(*endpoint.request(args))
 
     def _pages(
-        self, endpoint: Endpoint[T], args: Mapping[str, Any], cursor: str, *next_cursor: str
+        self, fetch: Callable[..., T], args: Mapping[str, Any], cursor: str, *next_cursor: str
     ) -> Iterator[T]:
-        """Every page: the first, then each page the `next_cursor` field points to."""
+        """`fetch` (a method) called with `args` (its pages method's `locals()`) for the first
+        page, then with `cursor` set to the `next_cursor` field of each page, while any."""
+        kwargs = _call_kwargs(args)
         return iter_pages(
-            lambda value: self._call(endpoint, {cursor: value, **args}),
+            lambda value: fetch(**kwargs, **{cursor: value}),
             lambda page: cursor_at(page, *next_cursor),
         )
 
@@ -1160,11 +1176,16 @@ class AsyncResource:
         return await self._client._request(*endpoint.request(args))
 
     def _pages(
-        self, endpoint: Endpoint[T], args: Mapping[str, Any], cursor: str, *next_cursor: str
+        self,
+        fetch: Callable[..., Awaitable[T]],
+        args: Mapping[str, Any],
+        cursor: str,
+        *next_cursor: str,
     ) -> AsyncIterator[T]:
-        """Every page: the first, then each page the `next_cursor` field points to."""
+        """The async form of `SyncResource._pages`."""
+        kwargs = _call_kwargs(args)
         return aiter_pages(
-            lambda value: self._call(endpoint, {cursor: value, **args}),
+            lambda value: fetch(**kwargs, **{cursor: value}),
             lambda page: cursor_at(page, *next_cursor),
         )
 

@@ -933,7 +933,7 @@ class Connection(SyncResource):
         **options: Unpack[RequestOptions],
     ) -> Iterator[models.ConnectionGetGroupsResponse]:
         """Every page of ``get_groups``, following ``next_cursor``."""
-        return self._pages(_B2B_SCIM_CONNECTION_GET_GROUPS, locals(), "cursor", "next_cursor")
+        return self._pages(self.get_groups, locals(), "cursor", "next_cursor")
 
     def rotate_start(
         self,
@@ -1164,7 +1164,7 @@ class AsyncConnection(AsyncResource):
         **options: Unpack[RequestOptions],
     ) -> AsyncIterator[models.ConnectionGetGroupsResponse]:
         """Every page of ``get_groups``, following ``next_cursor``."""
-        return self._pages(_B2B_SCIM_CONNECTION_GET_GROUPS, locals(), "cursor", "next_cursor")
+        return self._pages(self.get_groups, locals(), "cursor", "next_cursor")
 
     async def rotate_start(
         self,
@@ -1643,9 +1643,7 @@ class Organizations(SyncResource):
         **options: Unpack[RequestOptions],
     ) -> Iterator[models.OrganizationsSearchResponse]:
         """Every page of ``search``, following ``results_metadata.next_cursor``."""
-        return self._pages(
-            _B2B_ORGANIZATIONS_SEARCH, locals(), "cursor", "results_metadata", "next_cursor"
-        )
+        return self._pages(self.search, locals(), "cursor", "results_metadata", "next_cursor")
 
     def metrics(
         self, organization_id: str, **options: Unpack[RequestOptions]
@@ -1869,9 +1867,7 @@ class AsyncOrganizations(AsyncResource):
         **options: Unpack[RequestOptions],
     ) -> AsyncIterator[models.OrganizationsSearchResponse]:
         """Every page of ``search``, following ``results_metadata.next_cursor``."""
-        return self._pages(
-            _B2B_ORGANIZATIONS_SEARCH, locals(), "cursor", "results_metadata", "next_cursor"
-        )
+        return self._pages(self.search, locals(), "cursor", "results_metadata", "next_cursor")
 
     async def metrics(
         self, organization_id: str, **options: Unpack[RequestOptions]
@@ -2228,9 +2224,7 @@ class Members(SyncResource):
         **options: Unpack[RequestOptions],
     ) -> Iterator[models.MembersSearchResponse]:
         """Every page of ``search``, following ``results_metadata.next_cursor``."""
-        return self._pages(
-            _B2B_ORGANIZATIONS_MEMBERS_SEARCH, locals(), "cursor", "results_metadata", "next_cursor"
-        )
+        return self._pages(self.search, locals(), "cursor", "results_metadata", "next_cursor")
 
     def delete_password(
         self,
@@ -2650,9 +2644,7 @@ class AsyncMembers(AsyncResource):
         **options: Unpack[RequestOptions],
     ) -> AsyncIterator[models.MembersSearchResponse]:
         """Every page of ``search``, following ``results_metadata.next_cursor``."""
-        return self._pages(
-            _B2B_ORGANIZATIONS_MEMBERS_SEARCH, locals(), "cursor", "results_metadata", "next_cursor"
-        )
+        return self._pages(self.search, locals(), "cursor", "results_metadata", "next_cursor")
 
     async def delete_password(
         self,

@@ -170,9 +170,7 @@ class Clients(SyncResource):
         self, *, limit: int | Unset = UNSET, **options: Unpack[RequestOptions]
     ) -> Iterator[models.ClientsSearchResponse]:
         """Every page of ``search``, following ``results_metadata.next_cursor``."""
-        return self._pages(
-            _CONNECTED_APP_CLIENTS_SEARCH, locals(), "cursor", "results_metadata", "next_cursor"
-        )
+        return self._pages(self.search, locals(), "cursor", "results_metadata", "next_cursor")
 
     def create(
         self,
@@ -281,9 +279,7 @@ class AsyncClients(AsyncResource):
         self, *, limit: int | Unset = UNSET, **options: Unpack[RequestOptions]
     ) -> AsyncIterator[models.ClientsSearchResponse]:
         """Every page of ``search``, following ``results_metadata.next_cursor``."""
-        return self._pages(
-            _CONNECTED_APP_CLIENTS_SEARCH, locals(), "cursor", "results_metadata", "next_cursor"
-        )
+        return self._pages(self.search, locals(), "cursor", "results_metadata", "next_cursor")
 
     async def create(
         self,

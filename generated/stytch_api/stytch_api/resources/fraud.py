@@ -239,7 +239,7 @@ class Rules(SyncResource):
         self, *, limit: int | Unset = UNSET, **options: Unpack[RequestOptions]
     ) -> Iterator[models.RulesListResponse]:
         """Every page of ``list``, following ``next_cursor``."""
-        return self._pages(_FRAUD_RULES_LIST, locals(), "cursor", "next_cursor")
+        return self._pages(self.list, locals(), "cursor", "next_cursor")
 
 
 class RulesWithRawResponse:
@@ -290,7 +290,7 @@ class AsyncRules(AsyncResource):
         self, *, limit: int | Unset = UNSET, **options: Unpack[RequestOptions]
     ) -> AsyncIterator[models.RulesListResponse]:
         """Every page of ``list``, following ``next_cursor``."""
-        return self._pages(_FRAUD_RULES_LIST, locals(), "cursor", "next_cursor")
+        return self._pages(self.list, locals(), "cursor", "next_cursor")
 
 
 class AsyncRulesWithRawResponse:

@@ -167,9 +167,7 @@ class M2MClients(SyncResource):
         **options: Unpack[RequestOptions],
     ) -> Iterator[models.M2MClientsSearchResponse]:
         """Every page of ``search``, following ``results_metadata.next_cursor``."""
-        return self._pages(
-            _M2M_CLIENTS_SEARCH, locals(), "cursor", "results_metadata", "next_cursor"
-        )
+        return self._pages(self.search, locals(), "cursor", "results_metadata", "next_cursor")
 
     def create(
         self,
@@ -268,9 +266,7 @@ class AsyncM2MClients(AsyncResource):
         **options: Unpack[RequestOptions],
     ) -> AsyncIterator[models.M2MClientsSearchResponse]:
         """Every page of ``search``, following ``results_metadata.next_cursor``."""
-        return self._pages(
-            _M2M_CLIENTS_SEARCH, locals(), "cursor", "results_metadata", "next_cursor"
-        )
+        return self._pages(self.search, locals(), "cursor", "results_metadata", "next_cursor")
 
     async def create(
         self,

@@ -220,7 +220,7 @@ class Users(SyncResource):
         **options: Unpack[RequestOptions],
     ) -> Iterator[models.UsersSearchResponse]:
         """Every page of ``search``, following ``results_metadata.next_cursor``."""
-        return self._pages(_USERS_SEARCH, locals(), "cursor", "results_metadata", "next_cursor")
+        return self._pages(self.search, locals(), "cursor", "results_metadata", "next_cursor")
 
     def exchange_primary_factor(
         self,
@@ -473,7 +473,7 @@ class AsyncUsers(AsyncResource):
         **options: Unpack[RequestOptions],
     ) -> AsyncIterator[models.UsersSearchResponse]:
         """Every page of ``search``, following ``results_metadata.next_cursor``."""
-        return self._pages(_USERS_SEARCH, locals(), "cursor", "results_metadata", "next_cursor")
+        return self._pages(self.search, locals(), "cursor", "results_metadata", "next_cursor")
 
     async def exchange_primary_factor(
         self,
