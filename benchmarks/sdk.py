@@ -7,7 +7,8 @@ Prints medians measured side by side in one run (the machines are noisy):
 - `lapgen generate` end to end (cold: empty format cache; warm: cache filled);
 - generated lines and model class counts.
 
-Run: python benchmarks/sdk.py [--runs N] [--skip-generate] [--no-venv] [--quick]
+Run: python benchmarks/sdk.py [--runs N] [--skip-generate] [--no-venv] [--quick] [--package DIR]
+(``--package``: time another generated copy of the SDK, e.g. one extracted from another branch.)
 (``--quick``: one run of each, no clean venv, `generate` on a small fixture; a few seconds.
 tests/test_benchmarks.py runs it so the benchmark cannot rot. Its figures mean nothing.)
 """
@@ -392,7 +393,11 @@ def main() -> None:
     parser.add_argument("--skip-generate", action="store_true")
     parser.add_argument("--no-venv", action="store_true", help="skip the clean-venv import timing")
     parser.add_argument("--quick", action="store_true", help="one run of each: a smoke test")
+    parser.add_argument("--package", type=Path, help="the generated project directory to time")
     args = parser.parse_args()
+    if args.package is not None:
+        global PACKAGE_DIR
+        PACKAGE_DIR = args.package.resolve()
     if args.runs < 1:
         parser.error("--runs must be at least 1")
     sizes()

@@ -186,8 +186,14 @@ def _escaped(text: str, specials: str) -> str:
 
 
 def python_string(value: object) -> str:
-    """A Python literal for ``value`` (a string, number, bool or None); ASCII-safe source."""
+    """A Python literal for ``value`` (a string, number, bool or None); ASCII-safe source.
+
+    Strings are quoted as black writes them: in double quotes, unless single quotes need
+    fewer escapes.
+    """
     if isinstance(value, str):
+        if value.count("'") < value.count('"'):
+            return "'" + _escaped(value, "'") + "'"
         return '"' + _escaped(value, '"') + '"'
     if value is None or isinstance(value, (bool, int, float)):
         return repr(value)

@@ -16,6 +16,7 @@ import jinja2
 from . import __version__
 from .cache import writable_cache_dir
 from .escape import comment_text, docstring_text, fstring_text, python_string, toml_string
+from .layout import fit
 from .naming import api_name
 from .output import MANIFEST, format_files, known_chunks, manifest_text
 from .plan import Plan
@@ -102,6 +103,7 @@ def template_environment() -> jinja2.Environment:
     env.filters["api_name"] = api_name
     env.globals["import_block"] = import_block
     env.globals["unknown_annotation"] = _unknown_annotation
+    env.globals["fit"] = fit
     return env
 
 

@@ -50,6 +50,7 @@ from .resource_names import (
 )
 from .runtime import runtime_plan
 from .types import (
+    METHOD_LOCALS,
     RESOURCE_MODULE_NAMES,
     MethodPlan,
     PagesPlan,
@@ -182,6 +183,7 @@ class _Builder:
         self.used_renames: set[str] = set()
         self.renamed_by: dict[str, str] = {}  # "METHOD /path" → the config key that moved it
         self.auth_headers = placement.auth_header_names(api)
+        self.endpoint_names: set[str] = set()
 
     # -- names -----------------------------------------------------------------------------
 
@@ -438,9 +440,14 @@ class _Builder:
         python_names = {p.wire: p.python for p in params}
         # A repeated name (a path `id` and a body `id`): the path template takes the path one.
         python_names.update({p.wire: p.python for p in params if p.location == "path"})
+        # The module constant describing the endpoint: upper case, so no parameter (snake
+        # case) can shadow it in the method body.
+        endpoint_name = unique("_" + "_".join((*resource, name)).upper(), self.endpoint_names)
+        self.endpoint_names.add(endpoint_name)
         return MethodPlan(
             name=name,
             accessor=".".join((*resource, name)),
+            endpoint_name=endpoint_name,
             http_method=endpoint.method,
             path=endpoint.path,
             path_segments=_path_segments(endpoint.path, python_names),
@@ -470,7 +477,7 @@ class _Builder:
                 missing, ir.Field(missing, ir.TypeSpec(ir.Primitive("str")), endpoint.pos)
             )
         query_names = placement.listed_before_the_body(endpoint, self.auth_headers)
-        taken: set[str] = set()
+        taken = set(METHOD_LOCALS)
         plans = []
         for field in declared.values():
             override = overrides.get(field.name)

@@ -78,8 +78,16 @@ RESOURCE_MODULE_NAMES = frozenset(
         "AsyncResource",
         "Client",
         "AsyncClient",
+        "Endpoint",
+        "RequestOptions",
+        "Unpack",
     }
 )
+# An Endpoint's default location: the commonest, and on a tie the first of these.
+_DEFAULT_ORDER: tuple[Location, ...] = ("body", "query", "header")
+# Names a generated method's body reads beside its parameters (``self._call(_X, locals())``
+# and ``**options``): a parameter named so is renamed (``options_2``).
+METHOD_LOCALS = frozenset({"self", "options", "locals"})
 
 
 class PlanError(Exception):
@@ -139,6 +147,7 @@ class ResponseCast:
 class MethodPlan:
     name: str
     accessor: str
+    endpoint_name: str  # the module constant (an ``Endpoint``) that the method sends
     http_method: str
     path: str
     path_segments: tuple[PathSegment, ...]  # the template builds the path expression from them
@@ -162,6 +171,14 @@ class MethodPlan:
 
     def located(self, location: str) -> tuple[ParamPlan, ...]:
         return tuple(p for p in self.params if p.location == location)
+
+    @property
+    def common_location(self) -> Location | None:
+        """Where most of the params outside the path go (ties: body, query, header)."""
+        counts = Counter(p.location for p in self.keyword)
+        if not counts:
+            return None
+        return max(_DEFAULT_ORDER, key=lambda location: counts[location])
 
 
 @attrs.frozen

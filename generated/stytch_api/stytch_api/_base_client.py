@@ -5,7 +5,8 @@ This module is the same in every generated SDK: what depends on the API (credent
 environments, servers, the package name) lives in `_client.py`, which passes it here as a
 `ConnectionSettings`. `BaseAPIClient` holds what the sync and async clients share;
 `SyncAPIClient` and `AsyncAPIClient` add only the I/O loop. The generated resource classes
-send their requests through `SyncResource._request` and `AsyncResource._request`.
+send their requests through `SyncResource._call` and `AsyncResource._call`, each
+described by an `Endpoint`.
 """
 
 from __future__ import annotations
@@ -17,18 +18,28 @@ import logging
 import os
 import random
 import re
+import string
 import threading
 import time
 import zlib
-from collections.abc import AsyncIterator, Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import (
+    AsyncIterator,
+    Awaitable,
+    Callable,
+    Iterable,
+    Iterator,
+    Mapping,
+    Sequence,
+)
 from types import TracebackType
-from typing import Any, Final, Self, TypeAlias, TypeVar
+from typing import Any, Final, Generic, Self, TypeAlias, TypeVar, final
 from urllib.parse import quote
 
 import httpx
 
+from ._pagination import aiter_pages, cursor_at, iter_pages
 from ._response import _process_response
-from ._types import NOT_GIVEN, Headers, NotGiven, Timeout, TotalTimeout, Unset
+from ._types import NOT_GIVEN, Headers, NotGiven, RequestOptions, Timeout, TotalTimeout, Unset
 from .errors import (
     APIConnectionError,
     APIResponseTooLargeError,
@@ -52,6 +63,7 @@ __all__ = [
     "AsyncResource",
     "BaseAPIClient",
     "ConnectionSettings",
+    "Endpoint",
     "SyncAPIClient",
     "SyncResource",
     "basic_auth",
@@ -746,7 +758,6 @@ class SyncAPIClient(BaseAPIClient):
         self,
         method: str,
         path: str,
-        *,
         cast: Callable[[Any], T],
         query: Mapping[str, QueryValue] | None = None,
         headers: Mapping[str, HeaderValue] | None = None,
@@ -869,7 +880,6 @@ class AsyncAPIClient(BaseAPIClient):
         self,
         method: str,
         path: str,
-        *,
         cast: Callable[[Any], T],
         query: Mapping[str, QueryValue] | None = None,
         headers: Mapping[str, HeaderValue] | None = None,
@@ -953,11 +963,178 @@ class AsyncAPIClient(BaseAPIClient):
         raise self._too_many_redirects(request, http.max_redirects)
 
 
+# The entries of a method's `locals()` that are not parameters of the API.
+_NOT_PARAMS: Final = frozenset({"self", "options"})
+_OPTION_NAMES: Final = frozenset(RequestOptions.__annotations__)
+# An Endpoint's parameters outside the path: (name, wire name) pairs for the query, the
+# headers and the body, None where the method has none.
+_Pairs: TypeAlias = tuple[tuple[str, str], ...] | None
+_Layout: TypeAlias = tuple[_Pairs, _Pairs, _Pairs]
+# What `Endpoint.request` gives the client's `_request`, in the order of its parameters.
+_RequestArgs: TypeAlias = tuple[
+    str,
+    str,
+    Callable[[Any], T],
+    dict[str, Any] | None,
+    dict[str, Any] | None,
+    dict[str, Any] | None,
+    str | None,
+    Headers | None,
+    Timeout | NotGiven,
+    TotalTimeout | NotGiven,
+]
+
+
+@final
+class Endpoint(Generic[T]):
+    """One API operation, as its generated sync and async methods both send it.
+
+    `path` is a `str.format` template whose fields name the path arguments; `cast` turns the
+    decoded JSON into what the method returns; `server` names one of the client's servers
+    (None: the base URL). Every other argument goes to `location` (`"query"`, `"header"` or
+    `"body"`) under its own name, unless a keyword places it: `session="header:X-Session"`
+    (a location, then `":"` and the name on the wire when that differs).
+    """
+
+    __slots__ = (
+        "method",
+        "path",
+        "cast",
+        "location",
+        "server",
+        "path_head",
+        "path_tail",
+        "placed",
+        "_layout",
+    )
+
+    def __init__(
+        self,
+        method: str,
+        path: str,
+        cast: Callable[[Any], T],
+        location: str | None = None,
+        server: str | None = None,
+        /,
+        **placed: str,
+    ) -> None:
+        self.method = method
+        self.path = path
+        self.cast = cast
+        self.location = location or "body"  # None: the method has no such parameter
+        self.server = server
+        # The literal text before the first path argument, then each argument's name and
+        # the literal text after it (doubled braces made single).
+        head = ""
+        tail: list[tuple[str, str]] = []
+        for literal, name, _, _ in string.Formatter().parse(path):
+            if tail:
+                tail[-1] = (tail[-1][0], tail[-1][1] + literal)
+            else:
+                head += literal
+            if name is not None:
+                tail.append((name, ""))
+        self.path_head = head
+        self.path_tail = tuple(tail)
+        self.placed: dict[str, tuple[str, str]] = {}
+        for name, where in placed.items():
+            place, _, wire = where.partition(":")
+            self.placed[name] = (place, wire or name)
+        self._layout: _Layout | None = None
+
+    def __repr__(self) -> str:
+        return f"<Endpoint {self.method} {self.path}>"
+
+    def request(self, args: Mapping[str, Any]) -> _RequestArgs[T]:
+        """The arguments of the client's `_request` for a call with `args` (its `locals()`).
+
+        A location gets a mapping (even an empty one: a JSON body of `{}`) when the method
+        has a parameter there, else None.
+        """
+        # Plain loops and concatenation: in Python 3.11 they beat comprehensions and
+        # str.format_map, and this runs at every call.
+        query_pairs, header_pairs, body_pairs = self._layout or self._lay_out(args)
+        options: RequestOptions = args["options"]
+        if options and not options.keys() <= _OPTION_NAMES:
+            unknown = ", ".join(sorted(options.keys() - _OPTION_NAMES))
+            raise TypeError(f"unexpected keyword argument(s): {unknown}")
+        path = self.path_head
+        for name, literal in self.path_tail:
+            path += path_param(args[name]) + literal
+        query = headers = body = None
+        if query_pairs is not None:
+            query = {}
+            for name, wire in query_pairs:
+                query[wire] = args[name]
+        if header_pairs is not None:
+            headers = {}
+            for name, wire in header_pairs:
+                headers[wire] = args[name]
+        if body_pairs is not None:
+            body = {}
+            for name, wire in body_pairs:
+                body[wire] = args[name]
+        return (
+            self.method,
+            path,
+            self.cast,
+            query,
+            headers,
+            body,
+            self.server,
+            options.get("extra_headers"),
+            options.get("timeout", NOT_GIVEN),
+            options.get("total_timeout", NOT_GIVEN),
+        )
+
+    def _lay_out(self, args: Mapping[str, Any]) -> _Layout:
+        """Where each parameter goes, worked out at the first call: the names of `args` (the
+        method's parameters, in order) are the same at every call."""
+        placed: dict[str, list[tuple[str, str]]] = {}
+        path_names = {name for name, _ in self.path_tail}
+        for name in args:
+            if name not in _NOT_PARAMS and name not in path_names:
+                location, wire = self.placed.get(name) or (self.location, name)
+                placed.setdefault(location, []).append((name, wire))
+        query, headers, body = (placed.get(where) for where in ("query", "header", "body"))
+        layout: _Layout = (
+            None if query is None else tuple(query),
+            None if headers is None else tuple(headers),
+            None if body is None else tuple(body),
+        )
+        self._layout = layout
+        return layout
+
+
+def _call_kwargs(args: Mapping[str, Any]) -> dict[str, Any]:
+    """The keyword arguments that repeat a call: its `locals()`, options included."""
+    kwargs = {name: value for name, value in args.items() if name not in _NOT_PARAMS}
+    return {**kwargs, **args["options"]}
+
+
 class SyncResource:
-    """Base class of the generated synchronous resource classes."""
+    """Base class of the generated synchronous resource classes.
+
+    A generated method passes its `Endpoint` and its arguments (`locals()`: every parameter,
+    and the per-call `options`) to `_call`; its docstring and signature are all it spells.
+    """
 
     def __init__(self, client: SyncAPIClient) -> None:
         self._client = client
+
+    def _call(self, endpoint: Endpoint[T], args: Mapping[str, Any]) -> T:
+        return self._client._request(*endpoint.request(args))
+
+    def _pages(
+        self, fetch: Callable[..., T], args: Mapping[str, Any], cursor: str, *next_cursor: str
+    ) -> Iterator[T]:
+        """`fetch` (a method) called with `args` (its pages method's `locals()`) for the first
+        page, then with `cursor` set to the `next_cursor` field of each page, while any."""
+        kwargs = _call_kwargs(args)
+        return iter_pages(
+            lambda value: fetch(**kwargs, **{cursor: value}),
+            lambda page: cursor_at(page, *next_cursor),
+        )
 
     def _request(
         self,
@@ -973,6 +1150,7 @@ class SyncResource:
         timeout: Timeout | NotGiven = NOT_GIVEN,
         total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
     ) -> T:
+        """Send any request through the client (its settings, retries and errors)."""
         return self._client._request(
             method,
             path,
@@ -988,10 +1166,27 @@ class SyncResource:
 
 
 class AsyncResource:
-    """Base class of the generated asynchronous resource classes."""
+    """Base class of the generated asynchronous resource classes (see `SyncResource`)."""
 
     def __init__(self, client: AsyncAPIClient) -> None:
         self._client = client
+
+    async def _call(self, endpoint: Endpoint[T], args: Mapping[str, Any]) -> T:
+        return await self._client._request(*endpoint.request(args))
+
+    def _pages(
+        self,
+        fetch: Callable[..., Awaitable[T]],
+        args: Mapping[str, Any],
+        cursor: str,
+        *next_cursor: str,
+    ) -> AsyncIterator[T]:
+        """The async form of `SyncResource._pages`."""
+        kwargs = _call_kwargs(args)
+        return aiter_pages(
+            lambda value: fetch(**kwargs, **{cursor: value}),
+            lambda page: cursor_at(page, *next_cursor),
+        )
 
     async def _request(
         self,
@@ -1007,6 +1202,7 @@ class AsyncResource:
         timeout: Timeout | NotGiven = NOT_GIVEN,
         total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
     ) -> T:
+        """Send any request through the client (its settings, retries and errors)."""
         return await self._client._request(
             method,
             path,

@@ -30,7 +30,6 @@ from .errors import ResponseShapeError
 __all__ = [
     "CheckedModel",
     "Model",
-    "cursor_at",
     "discard",
     "dump",
     "parse_object_list",
@@ -97,15 +96,6 @@ def passthrough(value: Any) -> Any:
 
 def discard(value: Any) -> None:
     return None
-
-
-def cursor_at(page: Any, *names: str) -> Any:
-    """The attribute at ``names`` below ``page``, or None when any step is missing."""
-    for name in names:
-        page = getattr(page, name, None)
-        if page is None or page is UNSET:
-            return None
-    return page
 
 
 # ---------------------------------------------------------------------------------------------

@@ -4,13 +4,22 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from ._types import UNSET, Unset
 
-__all__ = ["aiter_pages", "iter_pages"]
+__all__ = ["aiter_pages", "cursor_at", "iter_pages"]
 
 T = TypeVar("T")
+
+
+def cursor_at(page: Any, *names: str) -> Any:
+    """The attribute at ``names`` below ``page``, or None when any step is missing."""
+    for name in names:
+        page = getattr(page, name, None)
+        if page is None or page is UNSET:
+            return None
+    return page
 
 
 def iter_pages(

@@ -4,11 +4,20 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import ClassVar, Final, Literal, TypeAlias, final
+from typing import ClassVar, Final, Literal, TypeAlias, TypedDict, final
 
 import httpx
 
-__all__ = ["NOT_GIVEN", "UNSET", "Headers", "NotGiven", "Timeout", "TotalTimeout", "Unset"]
+__all__ = [
+    "NOT_GIVEN",
+    "UNSET",
+    "Headers",
+    "NotGiven",
+    "RequestOptions",
+    "Timeout",
+    "TotalTimeout",
+    "Unset",
+]
 
 
 @final
@@ -73,3 +82,17 @@ Headers: TypeAlias = Mapping[str, str]
 Timeout: TypeAlias = float | httpx.Timeout | None
 # The most seconds a whole call may take, retries and reading the body included; None: no limit.
 TotalTimeout: TypeAlias = float | None
+
+
+class RequestOptions(TypedDict, total=False):
+    """The options every method takes as keyword arguments, beside the API's parameters.
+
+    `extra_headers` are sent as well (and win over the client's headers), `timeout`
+    overrides the client's per-attempt timeout and `total_timeout` its limit on the whole
+    call. Each method declares them as `**options: Unpack[RequestOptions]`, so a type
+    checker still rejects a misspelt option.
+    """
+
+    extra_headers: Headers | None
+    timeout: Timeout | NotGiven
+    total_timeout: TotalTimeout | NotGiven

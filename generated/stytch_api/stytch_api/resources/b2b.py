@@ -5,14 +5,12 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator, Iterator
 from functools import cached_property
-from typing import Any, Dict, List, Literal
+from typing import Any, Dict, List, Literal, Unpack
 
 from .. import models
-from .._base_client import AsyncResource, SyncResource, path_param
-from .._models import cursor_at
-from .._pagination import aiter_pages, iter_pages
+from .._base_client import AsyncResource, Endpoint, SyncResource
 from .._response import async_to_raw_response_wrapper, to_raw_response_wrapper
-from .._types import NOT_GIVEN, UNSET, Headers, NotGiven, Timeout, TotalTimeout, Unset
+from .._types import UNSET, RequestOptions, Unset
 
 __all__ = [
     "B2B",
@@ -92,6 +90,591 @@ __all__ = [
     "External",
     "AsyncExternal",
 ]
+_B2B_SCIM_CONNECTION_UPDATE = Endpoint(
+    "PUT",
+    "/v1/b2b/scim/{organization_id}/connection/{connection_id}",
+    models.B2BScimConnectionGetResponse.from_dict,
+    "body",
+    x_stytch_member_session="header:X-Stytch-Member-Session",
+    x_stytch_member_session_jwt="header:X-Stytch-Member-SessionJWT",
+)
+_B2B_SCIM_CONNECTION_DELETE = Endpoint(
+    "DELETE",
+    "/v1/b2b/scim/{organization_id}/connection/{connection_id}",
+    models.B2BScimConnectionDeleteResponse.from_dict,
+    "header",
+    x_stytch_member_session="header:X-Stytch-Member-Session",
+    x_stytch_member_session_jwt="header:X-Stytch-Member-SessionJWT",
+)
+_B2B_SCIM_CONNECTION_GET_GROUPS = Endpoint(
+    "GET",
+    "/v1/b2b/scim/{organization_id}/connection/{connection_id}",
+    models.B2BScimConnectionGetGroupsResponse.from_dict,
+    "query",
+    x_stytch_member_session="header:X-Stytch-Member-Session",
+    x_stytch_member_session_jwt="header:X-Stytch-Member-SessionJWT",
+)
+_B2B_SCIM_CONNECTION_ROTATE_START = Endpoint(
+    "POST",
+    "/v1/b2b/scim/{organization_id}/connection/{connection_id}/rotate/start",
+    models.B2BScimConnectionRotateStartResponse.from_dict,
+    "header",
+    x_stytch_member_session="header:X-Stytch-Member-Session",
+    x_stytch_member_session_jwt="header:X-Stytch-Member-SessionJWT",
+)
+_B2B_SCIM_CONNECTION_ROTATE_COMPLETE = Endpoint(
+    "POST",
+    "/v1/b2b/scim/{organization_id}/connection/{connection_id}/rotate/complete",
+    models.B2BScimConnectionGetResponse.from_dict,
+    "header",
+    x_stytch_member_session="header:X-Stytch-Member-Session",
+    x_stytch_member_session_jwt="header:X-Stytch-Member-SessionJWT",
+)
+_B2B_SCIM_CONNECTION_ROTATE_CANCEL = Endpoint(
+    "POST",
+    "/v1/b2b/scim/{organization_id}/connection/{connection_id}/rotate/cancel",
+    models.B2BScimConnectionGetResponse.from_dict,
+    "header",
+    x_stytch_member_session="header:X-Stytch-Member-Session",
+    x_stytch_member_session_jwt="header:X-Stytch-Member-SessionJWT",
+)
+_B2B_SCIM_CONNECTION_CREATE = Endpoint(
+    "POST",
+    "/v1/b2b/scim/{organization_id}/connection",
+    models.B2BScimConnectionCreateResponse.from_dict,
+    "body",
+    x_stytch_member_session="header:X-Stytch-Member-Session",
+    x_stytch_member_session_jwt="header:X-Stytch-Member-SessionJWT",
+)
+_B2B_SCIM_CONNECTION_GET = Endpoint(
+    "GET",
+    "/v1/b2b/scim/{organization_id}/connection",
+    models.B2BScimConnectionGetResponse.from_dict,
+    "header",
+    x_stytch_member_session="header:X-Stytch-Member-Session",
+    x_stytch_member_session_jwt="header:X-Stytch-Member-SessionJWT",
+)
+_B2B_ORGANIZATIONS_CREATE = Endpoint(
+    "POST", "/v1/b2b/organizations", models.B2BOrganizationResponse.from_dict, "body"
+)
+_B2B_ORGANIZATIONS_GET = Endpoint(
+    "GET", "/v1/b2b/organizations/{organization_id}", models.B2BOrganizationResponse.from_dict
+)
+_B2B_ORGANIZATIONS_UPDATE = Endpoint(
+    "PUT",
+    "/v1/b2b/organizations/{organization_id}",
+    models.B2BOrganizationResponse.from_dict,
+    "body",
+    x_stytch_member_session="header:X-Stytch-Member-Session",
+    x_stytch_member_session_jwt="header:X-Stytch-Member-SessionJWT",
+)
+_B2B_ORGANIZATIONS_DELETE = Endpoint(
+    "DELETE",
+    "/v1/b2b/organizations/{organization_id}",
+    models.B2BOrganizationsDeleteResponse.from_dict,
+    "header",
+    x_stytch_member_session="header:X-Stytch-Member-Session",
+    x_stytch_member_session_jwt="header:X-Stytch-Member-SessionJWT",
+)
+_B2B_ORGANIZATIONS_SEARCH = Endpoint(
+    "POST", "/v1/b2b/organizations/search", models.B2BOrganizationsSearchResponse.from_dict, "body"
+)
+_B2B_ORGANIZATIONS_METRICS = Endpoint(
+    "GET",
+    "/v1/b2b/organizations/{organization_id}/metrics",
+    models.B2BOrganizationsMetricsResponse.from_dict,
+)
+_B2B_ORGANIZATIONS_CONNECTED_APPS = Endpoint(
+    "GET",
+    "/v1/b2b/organizations/{organization_id}/connected_apps",
+    models.ConnectedAppsResponse.from_dict,
+    "header",
+    x_stytch_member_session="header:X-Stytch-Member-Session",
+    x_stytch_member_session_jwt="header:X-Stytch-Member-SessionJWT",
+)
+_B2B_ORGANIZATIONS_GET_CONNECTED_APP = Endpoint(
+    "GET",
+    "/v1/b2b/organizations/{organization_id}/connected_apps/{connected_app_id}",
+    models.B2BOrganizationsGetConnectedAppResponse.from_dict,
+    "header",
+    x_stytch_member_session="header:X-Stytch-Member-Session",
+    x_stytch_member_session_jwt="header:X-Stytch-Member-SessionJWT",
+)
+_B2B_ORGANIZATIONS_DELETE_EXTERNAL_ID = Endpoint(
+    "DELETE",
+    "/v1/b2b/organizations/{organization_id}/external_id",
+    models.B2BOrganizationResponse.from_dict,
+    "header",
+    x_stytch_member_session="header:X-Stytch-Member-Session",
+    x_stytch_member_session_jwt="header:X-Stytch-Member-SessionJWT",
+)
+_B2B_ORGANIZATIONS_MEMBERS_UPDATE = Endpoint(
+    "PUT",
+    "/v1/b2b/organizations/{organization_id}/members/{member_id}",
+    models.B2BMemberResponse.from_dict,
+    "body",
+    x_stytch_member_session="header:X-Stytch-Member-Session",
+    x_stytch_member_session_jwt="header:X-Stytch-Member-SessionJWT",
+)
+_B2B_ORGANIZATIONS_MEMBERS_DELETE = Endpoint(
+    "DELETE",
+    "/v1/b2b/organizations/{organization_id}/members/{member_id}",
+    models.B2BOrganizationsMembersDeleteResponse.from_dict,
+    "header",
+    x_stytch_member_session="header:X-Stytch-Member-Session",
+    x_stytch_member_session_jwt="header:X-Stytch-Member-SessionJWT",
+)
+_B2B_ORGANIZATIONS_MEMBERS_REACTIVATE = Endpoint(
+    "PUT",
+    "/v1/b2b/organizations/{organization_id}/members/{member_id}/reactivate",
+    models.B2BMemberResponse.from_dict,
+    "header",
+    x_stytch_member_session="header:X-Stytch-Member-Session",
+    x_stytch_member_session_jwt="header:X-Stytch-Member-SessionJWT",
+)
+_B2B_ORGANIZATIONS_MEMBERS_DELETE_MFA_PHONE_NUMBER = Endpoint(
+    "DELETE",
+    "/v1/b2b/organizations/{organization_id}/members/mfa_phone_numbers/{member_id}",
+    models.B2BMemberResponse.from_dict,
+    "header",
+    x_stytch_member_session="header:X-Stytch-Member-Session",
+    x_stytch_member_session_jwt="header:X-Stytch-Member-SessionJWT",
+)
+_B2B_ORGANIZATIONS_MEMBERS_DELETE_TOTP = Endpoint(
+    "DELETE",
+    "/v1/b2b/organizations/{organization_id}/members/{member_id}/totp",
+    models.B2BMemberResponse.from_dict,
+    "header",
+    x_stytch_member_session="header:X-Stytch-Member-Session",
+    x_stytch_member_session_jwt="header:X-Stytch-Member-SessionJWT",
+)
+_B2B_ORGANIZATIONS_MEMBERS_SEARCH = Endpoint(
+    "POST",
+    "/v1/b2b/organizations/members/search",
+    models.B2BOrganizationsMembersSearchResponse.from_dict,
+    "body",
+    x_stytch_member_session="header:X-Stytch-Member-Session",
+    x_stytch_member_session_jwt="header:X-Stytch-Member-SessionJWT",
+)
+_B2B_ORGANIZATIONS_MEMBERS_DELETE_PASSWORD = Endpoint(
+    "DELETE",
+    "/v1/b2b/organizations/{organization_id}/members/passwords/{member_password_id}",
+    models.B2BMemberResponse.from_dict,
+    "header",
+    x_stytch_member_session="header:X-Stytch-Member-Session",
+    x_stytch_member_session_jwt="header:X-Stytch-Member-SessionJWT",
+)
+_B2B_ORGANIZATIONS_MEMBERS_DANGEROUSLY_GET = Endpoint(
+    "GET",
+    "/v1/b2b/organizations/members/dangerously_get/{member_id}",
+    models.B2BMemberResponse.from_dict,
+    "query",
+)
+_B2B_ORGANIZATIONS_MEMBERS_OIDC_PROVIDERS = Endpoint(
+    "GET",
+    "/v1/b2b/organizations/{organization_id}/members/{member_id}/oidc_providers",
+    models.MembersOidcProvidersResponse.from_dict,
+    "query",
+)
+_B2B_ORGANIZATIONS_MEMBERS_UNLINK_RETIRED_EMAIL = Endpoint(
+    "POST",
+    "/v1/b2b/organizations/{organization_id}/members/{member_id}/unlink_retired_email",
+    models.MembersUnlinkRetiredEmailResponse.from_dict,
+    "body",
+    x_stytch_member_session="header:X-Stytch-Member-Session",
+    x_stytch_member_session_jwt="header:X-Stytch-Member-SessionJWT",
+)
+_B2B_ORGANIZATIONS_MEMBERS_START_EMAIL_UPDATE = Endpoint(
+    "POST",
+    "/v1/b2b/organizations/{organization_id}/members/{member_id}/start_email_update",
+    models.B2BMemberResponse.from_dict,
+    "body",
+    x_stytch_member_session="header:X-Stytch-Member-Session",
+    x_stytch_member_session_jwt="header:X-Stytch-Member-SessionJWT",
+)
+_B2B_ORGANIZATIONS_MEMBERS_GET_CONNECTED_APPS = Endpoint(
+    "GET",
+    "/v1/b2b/organizations/{organization_id}/members/{member_id}/connected_apps",
+    models.ConnectedAppsResponse.from_dict,
+    "header",
+    x_stytch_member_session="header:X-Stytch-Member-Session",
+    x_stytch_member_session_jwt="header:X-Stytch-Member-SessionJWT",
+)
+_B2B_ORGANIZATIONS_MEMBERS_DELETE_EXTERNAL_ID = Endpoint(
+    "DELETE",
+    "/v1/b2b/organizations/{organization_id}/members/{member_id}/external_id",
+    models.B2BMemberResponse.from_dict,
+    "header",
+    x_stytch_member_session="header:X-Stytch-Member-Session",
+    x_stytch_member_session_jwt="header:X-Stytch-Member-SessionJWT",
+)
+_B2B_ORGANIZATIONS_MEMBERS_CREATE = Endpoint(
+    "POST",
+    "/v1/b2b/organizations/{organization_id}/members",
+    models.B2BMemberResponse.from_dict,
+    "body",
+    x_stytch_member_session="header:X-Stytch-Member-Session",
+    x_stytch_member_session_jwt="header:X-Stytch-Member-SessionJWT",
+)
+_B2B_ORGANIZATIONS_MEMBERS_GET = Endpoint(
+    "GET",
+    "/v1/b2b/organizations/{organization_id}/member",
+    models.B2BMemberResponse.from_dict,
+    "query",
+)
+_B2B_ORGANIZATIONS_MEMBERS_OAUTH_PROVIDERS_GOOGLE = Endpoint(
+    "GET",
+    "/v1/b2b/organizations/{organization_id}/members/{member_id}/oauth_providers/google",
+    models.MembersOauthProvidersGoogleResponse.from_dict,
+    "query",
+)
+_B2B_ORGANIZATIONS_MEMBERS_OAUTH_PROVIDERS_MICROSOFT = Endpoint(
+    "GET",
+    "/v1/b2b/organizations/{organization_id}/members/{member_id}/oauth_providers/microsoft",
+    models.MembersOauthProvidersMicrosoftResponse.from_dict,
+    "query",
+)
+_B2B_ORGANIZATIONS_MEMBERS_OAUTH_PROVIDERS_SLACK = Endpoint(
+    "GET",
+    "/v1/b2b/organizations/{organization_id}/members/{member_id}/oauth_providers/slack",
+    models.B2BOauthProviderResponse.from_dict,
+)
+_B2B_ORGANIZATIONS_MEMBERS_OAUTH_PROVIDERS_HUBSPOT = Endpoint(
+    "GET",
+    "/v1/b2b/organizations/{organization_id}/members/{member_id}/oauth_providers/hubspot",
+    models.B2BOauthProviderResponse.from_dict,
+    "query",
+)
+_B2B_ORGANIZATIONS_MEMBERS_OAUTH_PROVIDERS_GITHUB = Endpoint(
+    "GET",
+    "/v1/b2b/organizations/{organization_id}/members/{member_id}/oauth_providers/github",
+    models.B2BOauthProviderResponse.from_dict,
+    "query",
+)
+_B2B_ORGANIZATIONS_MEMBERS_CONNECTED_APPS_REVOKE = Endpoint(
+    "POST",
+    "/v1/b2b/organizations/{organization_id}/members/{member_id}/connected_apps/{connected_app_id}/revoke",
+    models.StatusResponse.from_dict,
+    "header",
+    x_stytch_member_session="header:X-Stytch-Member-Session",
+    x_stytch_member_session_jwt="header:X-Stytch-Member-SessionJWT",
+)
+_B2B_IDP_OAUTH_AUTHORIZE_START = Endpoint(
+    "POST",
+    "/v1/b2b/idp/oauth/authorize/start",
+    models.B2BIdpOauthAuthorizeStartResponse.from_dict,
+    "body",
+)
+_B2B_IDP_OAUTH_AUTHORIZE = Endpoint(
+    "POST", "/v1/b2b/idp/oauth/authorize", models.IdpOauthAuthorizeResponse.from_dict, "body"
+)
+_B2B_SESSIONS_GET = Endpoint(
+    "GET", "/v1/b2b/sessions", models.B2BSessionsGetResponse.from_dict, "query"
+)
+_B2B_SESSIONS_AUTHENTICATE = Endpoint(
+    "POST",
+    "/v1/b2b/sessions/authenticate",
+    models.B2BSessionsAuthenticateResponse.from_dict,
+    "body",
+)
+_B2B_SESSIONS_REVOKE = Endpoint(
+    "POST",
+    "/v1/b2b/sessions/revoke",
+    models.StatusResponse.from_dict,
+    "body",
+    x_stytch_member_session="header:X-Stytch-Member-Session",
+    x_stytch_member_session_jwt="header:X-Stytch-Member-SessionJWT",
+)
+_B2B_SESSIONS_EXCHANGE = Endpoint(
+    "POST", "/v1/b2b/sessions/exchange", models.B2BExchangeResponse.from_dict, "body"
+)
+_B2B_SESSIONS_EXCHANGE_ACCESS_TOKEN = Endpoint(
+    "POST",
+    "/v1/b2b/sessions/exchange_access_token",
+    models.B2BSessionsExchangeAccessTokenResponse.from_dict,
+    "body",
+)
+_B2B_SESSIONS_ATTEST = Endpoint(
+    "POST", "/v1/b2b/sessions/attest", models.B2BSessionsAttestResponse.from_dict, "body"
+)
+_B2B_SESSIONS_MIGRATE = Endpoint(
+    "POST", "/v1/b2b/sessions/migrate", models.B2BSessionsMigrateResponse.from_dict, "body"
+)
+_B2B_SESSIONS_GET_JWKS = Endpoint(
+    "GET", "/v1/b2b/sessions/jwks/{project_id}", models.SessionsGetJwksResponse.from_dict
+)
+_B2B_IMPERSONATION_AUTHENTICATE = Endpoint(
+    "POST",
+    "/v1/b2b/impersonation/authenticate",
+    models.B2BImpersonationAuthenticateResponse.from_dict,
+    "body",
+)
+_B2B_RBAC_POLICY = Endpoint("GET", "/v1/b2b/rbac/policy", models.RbacPolicyResponse.from_dict)
+_B2B_RBAC_ORGANIZATIONS_GET_ORG_POLICY = Endpoint(
+    "GET",
+    "/v1/b2b/rbac/organizations/{organization_id}",
+    models.B2BRbacOrganizationsGetOrgPolicyResponse.from_dict,
+)
+_B2B_RBAC_ORGANIZATIONS_SET_ORG_POLICY = Endpoint(
+    "PUT",
+    "/v1/b2b/rbac/organizations/{organization_id}",
+    models.B2BRbacOrganizationsGetOrgPolicyResponse.from_dict,
+    "body",
+)
+_B2B_RECOVERY_CODES_RECOVER = Endpoint(
+    "POST",
+    "/v1/b2b/recovery_codes/recover",
+    models.B2BRecoveryCodesRecoverResponse.from_dict,
+    "body",
+)
+_B2B_RECOVERY_CODES_GET = Endpoint(
+    "GET",
+    "/v1/b2b/recovery_codes/{organization_id}/{member_id}",
+    models.B2BRecoveryCodesGetResponse.from_dict,
+)
+_B2B_RECOVERY_CODES_ROTATE = Endpoint(
+    "POST", "/v1/b2b/recovery_codes/rotate", models.B2BRecoveryCodesGetResponse.from_dict, "body"
+)
+_B2B_TOTPS_CREATE = Endpoint(
+    "POST", "/v1/b2b/totp", models.B2BTotpsCreateResponse.from_dict, "body"
+)
+_B2B_TOTPS_AUTHENTICATE = Endpoint(
+    "POST", "/v1/b2b/totp/authenticate", models.B2BAuthenticateResponse.from_dict, "body"
+)
+_B2B_TOTPS_MIGRATE = Endpoint(
+    "POST", "/v1/b2b/totp/migrate", models.B2BTotpsMigrateResponse.from_dict, "body"
+)
+_B2B_DISCOVERY_INTERMEDIATE_SESSIONS_EXCHANGE = Endpoint(
+    "POST",
+    "/v1/b2b/discovery/intermediate_sessions/exchange",
+    models.B2BExchangeResponse.from_dict,
+    "body",
+)
+_B2B_DISCOVERY_ORGANIZATIONS_CREATE = Endpoint(
+    "POST",
+    "/v1/b2b/discovery/organizations/create",
+    models.B2BDiscoveryOrganizationsCreateResponse.from_dict,
+    "body",
+)
+_B2B_DISCOVERY_ORGANIZATIONS_LIST = Endpoint(
+    "POST",
+    "/v1/b2b/discovery/organizations",
+    models.B2BDiscoveryOrganizationsListResponse.from_dict,
+    "body",
+)
+_B2B_MAGIC_LINKS_AUTHENTICATE = Endpoint(
+    "POST",
+    "/v1/b2b/magic_links/authenticate",
+    models.B2BMagicLinksAuthenticateResponse.from_dict,
+    "body",
+)
+_B2B_MAGIC_LINKS_EMAIL_LOGIN_OR_SIGNUP = Endpoint(
+    "POST",
+    "/v1/b2b/magic_links/email/login_or_signup",
+    models.B2BLoginOrSignupResponse.from_dict,
+    "body",
+)
+_B2B_MAGIC_LINKS_EMAIL_INVITE = Endpoint(
+    "POST",
+    "/v1/b2b/magic_links/email/invite",
+    models.B2BMemberResponse.from_dict,
+    "body",
+    x_stytch_member_session="header:X-Stytch-Member-Session",
+    x_stytch_member_session_jwt="header:X-Stytch-Member-SessionJWT",
+)
+_B2B_MAGIC_LINKS_EMAIL_DISCOVERY_SEND = Endpoint(
+    "POST", "/v1/b2b/magic_links/email/discovery/send", models.StatusResponse.from_dict, "body"
+)
+_B2B_MAGIC_LINKS_DISCOVERY_AUTHENTICATE = Endpoint(
+    "POST",
+    "/v1/b2b/magic_links/discovery/authenticate",
+    models.B2BDiscoveryAuthenticateResponse.from_dict,
+    "body",
+)
+_B2B_OAUTH_AUTHENTICATE = Endpoint(
+    "POST", "/v1/b2b/oauth/authenticate", models.B2BOauthAuthenticateResponse.from_dict, "body"
+)
+_B2B_OAUTH_DISCOVERY_AUTHENTICATE = Endpoint(
+    "POST",
+    "/v1/b2b/oauth/discovery/authenticate",
+    models.B2BOauthDiscoveryAuthenticateResponse.from_dict,
+    "body",
+)
+_B2B_OTPS_SMS_SEND = Endpoint(
+    "POST", "/v1/b2b/otps/sms/send", models.B2BMemberResponse.from_dict, "body"
+)
+_B2B_OTPS_SMS_AUTHENTICATE = Endpoint(
+    "POST", "/v1/b2b/otps/sms/authenticate", models.B2BAuthenticateResponse.from_dict, "body"
+)
+_B2B_OTPS_EMAIL_LOGIN_OR_SIGNUP = Endpoint(
+    "POST", "/v1/b2b/otps/email/login_or_signup", models.B2BLoginOrSignupResponse.from_dict, "body"
+)
+_B2B_OTPS_EMAIL_AUTHENTICATE = Endpoint(
+    "POST",
+    "/v1/b2b/otps/email/authenticate",
+    models.B2BOtpsEmailAuthenticateResponse.from_dict,
+    "body",
+)
+_B2B_OTPS_EMAIL_DISCOVERY_SEND = Endpoint(
+    "POST", "/v1/b2b/otps/email/discovery/send", models.StatusResponse.from_dict, "body"
+)
+_B2B_OTPS_EMAIL_DISCOVERY_AUTHENTICATE = Endpoint(
+    "POST",
+    "/v1/b2b/otps/email/discovery/authenticate",
+    models.B2BDiscoveryAuthenticateResponse.from_dict,
+    "body",
+)
+_B2B_PASSWORDS_STRENGTH_CHECK = Endpoint(
+    "POST",
+    "/v1/b2b/passwords/strength_check",
+    models.B2BPasswordsStrengthCheckResponse.from_dict,
+    "body",
+)
+_B2B_PASSWORDS_MIGRATE = Endpoint(
+    "POST", "/v1/b2b/passwords/migrate", models.B2BLoginOrSignupResponse.from_dict, "body"
+)
+_B2B_PASSWORDS_AUTHENTICATE = Endpoint(
+    "POST",
+    "/v1/b2b/passwords/authenticate",
+    models.B2BPasswordsAuthenticateResponse.from_dict,
+    "body",
+)
+_B2B_PASSWORDS_EMAIL_RESET_START = Endpoint(
+    "POST",
+    "/v1/b2b/passwords/email/reset/start",
+    models.B2BPasswordsEmailResetStartResponse.from_dict,
+    "body",
+)
+_B2B_PASSWORDS_EMAIL_RESET = Endpoint(
+    "POST", "/v1/b2b/passwords/email/reset", models.B2BPasswordsEmailResetResponse.from_dict, "body"
+)
+_B2B_PASSWORDS_EMAIL_REQUIRE_RESET = Endpoint(
+    "POST",
+    "/v1/b2b/passwords/email/require_reset",
+    models.B2BPasswordsEmailRequireResetResponse.from_dict,
+    "body",
+    x_stytch_member_session="header:X-Stytch-Member-Session",
+    x_stytch_member_session_jwt="header:X-Stytch-Member-SessionJWT",
+)
+_B2B_PASSWORDS_SESSION_RESET = Endpoint(
+    "POST",
+    "/v1/b2b/passwords/session/reset",
+    models.B2BPasswordsSessionResetResponse.from_dict,
+    "body",
+)
+_B2B_PASSWORDS_EXISTING_PASSWORD_RESET = Endpoint(
+    "POST",
+    "/v1/b2b/passwords/existing_password/reset",
+    models.PasswordsExistingPasswordResetResponse.from_dict,
+    "body",
+)
+_B2B_PASSWORDS_DISCOVERY_AUTHENTICATE = Endpoint(
+    "POST",
+    "/v1/b2b/passwords/discovery/authenticate",
+    models.PasswordsDiscoveryAuthenticateResponse.from_dict,
+    "body",
+)
+_B2B_PASSWORDS_DISCOVERY_EMAIL_RESET_START = Endpoint(
+    "POST", "/v1/b2b/passwords/discovery/email/reset/start", models.StatusResponse.from_dict, "body"
+)
+_B2B_PASSWORDS_DISCOVERY_EMAIL_RESET = Endpoint(
+    "POST",
+    "/v1/b2b/passwords/discovery/email/reset",
+    models.B2BDiscoveryAuthenticateResponse.from_dict,
+    "body",
+)
+_B2B_SSO_GET_CONNECTIONS = Endpoint(
+    "GET",
+    "/v1/b2b/sso/{organization_id}",
+    models.B2BSsoGetConnectionsResponse.from_dict,
+    "header",
+    x_stytch_member_session="header:X-Stytch-Member-Session",
+    x_stytch_member_session_jwt="header:X-Stytch-Member-SessionJWT",
+)
+_B2B_SSO_DELETE_CONNECTION = Endpoint(
+    "DELETE",
+    "/v1/b2b/sso/{organization_id}/connections/{connection_id}",
+    models.B2BScimConnectionDeleteResponse.from_dict,
+    "header",
+    x_stytch_member_session="header:X-Stytch-Member-Session",
+    x_stytch_member_session_jwt="header:X-Stytch-Member-SessionJWT",
+)
+_B2B_SSO_AUTHENTICATE = Endpoint(
+    "POST", "/v1/b2b/sso/authenticate", models.B2BSsoAuthenticateResponse.from_dict, "body"
+)
+_B2B_SSO_OIDC_CREATE_CONNECTION = Endpoint(
+    "POST",
+    "/v1/b2b/sso/oidc/{organization_id}",
+    models.B2BSsoOidcCreateConnectionResponse.from_dict,
+    "body",
+    x_stytch_member_session="header:X-Stytch-Member-Session",
+    x_stytch_member_session_jwt="header:X-Stytch-Member-SessionJWT",
+)
+_B2B_SSO_OIDC_UPDATE_CONNECTION = Endpoint(
+    "PUT",
+    "/v1/b2b/sso/oidc/{organization_id}/connections/{connection_id}",
+    models.B2BSsoOidcUpdateConnectionResponse.from_dict,
+    "body",
+    x_stytch_member_session="header:X-Stytch-Member-Session",
+    x_stytch_member_session_jwt="header:X-Stytch-Member-SessionJWT",
+)
+_B2B_SSO_SAML_CREATE_CONNECTION = Endpoint(
+    "POST",
+    "/v1/b2b/sso/saml/{organization_id}",
+    models.B2BSsoSamlCreateConnectionResponse.from_dict,
+    "body",
+    x_stytch_member_session="header:X-Stytch-Member-Session",
+    x_stytch_member_session_jwt="header:X-Stytch-Member-SessionJWT",
+)
+_B2B_SSO_SAML_UPDATE_CONNECTION = Endpoint(
+    "PUT",
+    "/v1/b2b/sso/saml/{organization_id}/connections/{connection_id}",
+    models.B2BSsoSamlCreateConnectionResponse.from_dict,
+    "body",
+    x_stytch_member_session="header:X-Stytch-Member-Session",
+    x_stytch_member_session_jwt="header:X-Stytch-Member-SessionJWT",
+)
+_B2B_SSO_SAML_UPDATE_BY_URL = Endpoint(
+    "PUT",
+    "/v1/b2b/sso/saml/{organization_id}/connections/{connection_id}/url",
+    models.B2BSsoSamlCreateConnectionResponse.from_dict,
+    "header",
+    metadata_url="body",
+    x_stytch_member_session="header:X-Stytch-Member-Session",
+    x_stytch_member_session_jwt="header:X-Stytch-Member-SessionJWT",
+)
+_B2B_SSO_SAML_DELETE_VERIFICATION_CERTIFICATE = Endpoint(
+    "DELETE",
+    "/v1/b2b/sso/saml/{organization_id}/connections/{connection_id}/verification_certificates/{certificate_id}",
+    models.DeleteVerificationCertificateResponse.from_dict,
+    "header",
+    x_stytch_member_session="header:X-Stytch-Member-Session",
+    x_stytch_member_session_jwt="header:X-Stytch-Member-SessionJWT",
+)
+_B2B_SSO_SAML_DELETE_ENCRYPTION_PRIVATE_KEY = Endpoint(
+    "DELETE",
+    "/v1/b2b/sso/saml/{organization_id}/connections/{connection_id}/encryption_private_keys/{private_key_id}",
+    models.SamlDeleteEncryptionPrivateKeyResponse.from_dict,
+    "header",
+    x_stytch_member_session="header:X-Stytch-Member-Session",
+    x_stytch_member_session_jwt="header:X-Stytch-Member-SessionJWT",
+)
+_B2B_SSO_EXTERNAL_CREATE_CONNECTION = Endpoint(
+    "POST",
+    "/v1/b2b/sso/external/{organization_id}",
+    models.B2BSsoExternalCreateConnectionResponse.from_dict,
+    "body",
+    x_stytch_member_session="header:X-Stytch-Member-Session",
+    x_stytch_member_session_jwt="header:X-Stytch-Member-SessionJWT",
+)
+_B2B_SSO_EXTERNAL_UPDATE_CONNECTION = Endpoint(
+    "PUT",
+    "/v1/b2b/sso/external/{organization_id}/connections/{connection_id}",
+    models.B2BSsoExternalCreateConnectionResponse.from_dict,
+    "body",
+    x_stytch_member_session="header:X-Stytch-Member-Session",
+    x_stytch_member_session_jwt="header:X-Stytch-Member-SessionJWT",
+)
 
 
 class B2B(SyncResource):
@@ -262,9 +845,7 @@ class Connection(SyncResource):
         scim_group_implicit_role_assignments: (
             List[models.ScimGroupImplicitRoleAssignment] | Unset
         ) = UNSET,
-        extra_headers: Headers | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
+        **options: Unpack[RequestOptions],
     ) -> models.B2BScimConnectionGetResponse:
         """Update.
 
@@ -285,25 +866,7 @@ class Connection(SyncResource):
             scim_group_implicit_role_assignments: An array of SCIM group implicit role assignments. Each object in the array must
                 contain a `group_id` and a `role_id`.
         """
-        return self._request(
-            "PUT",
-            f"/v1/b2b/scim/{path_param(organization_id)}/connection/{path_param(connection_id)}",
-            query=None,
-            headers={
-                "X-Stytch-Member-Session": x_stytch_member_session,
-                "X-Stytch-Member-SessionJWT": x_stytch_member_session_jwt,
-            },
-            body={
-                "display_name": display_name,
-                "identity_provider": identity_provider,
-                "scim_group_implicit_role_assignments": scim_group_implicit_role_assignments,
-            },
-            server=None,
-            cast=models.B2BScimConnectionGetResponse.from_dict,
-            extra_headers=extra_headers,
-            timeout=timeout,
-            total_timeout=total_timeout,
-        )
+        return self._call(_B2B_SCIM_CONNECTION_UPDATE, locals())
 
     def delete(
         self,
@@ -312,9 +875,7 @@ class Connection(SyncResource):
         *,
         x_stytch_member_session: str | Unset = UNSET,
         x_stytch_member_session_jwt: str | Unset = UNSET,
-        extra_headers: Headers | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
+        **options: Unpack[RequestOptions],
     ) -> models.B2BScimConnectionDeleteResponse:
         """Delete.
 
@@ -331,21 +892,7 @@ class Connection(SyncResource):
             x_stytch_member_session_jwt: A Stytch Session JSON Web Token (JWT) that can be used to run the request with the
                 given member's permissions.
         """
-        return self._request(
-            "DELETE",
-            f"/v1/b2b/scim/{path_param(organization_id)}/connection/{path_param(connection_id)}",
-            query=None,
-            headers={
-                "X-Stytch-Member-Session": x_stytch_member_session,
-                "X-Stytch-Member-SessionJWT": x_stytch_member_session_jwt,
-            },
-            body=None,
-            server=None,
-            cast=models.B2BScimConnectionDeleteResponse.from_dict,
-            extra_headers=extra_headers,
-            timeout=timeout,
-            total_timeout=total_timeout,
-        )
+        return self._call(_B2B_SCIM_CONNECTION_DELETE, locals())
 
     def get_groups(
         self,
@@ -356,9 +903,7 @@ class Connection(SyncResource):
         limit: int | Unset = UNSET,
         x_stytch_member_session: str | Unset = UNSET,
         x_stytch_member_session_jwt: str | Unset = UNSET,
-        extra_headers: Headers | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
+        **options: Unpack[RequestOptions],
     ) -> models.B2BScimConnectionGetGroupsResponse:
         """Get groups.
 
@@ -377,24 +922,7 @@ class Connection(SyncResource):
             x_stytch_member_session_jwt: A Stytch Session JSON Web Token (JWT) that can be used to run the request with the
                 given member's permissions.
         """
-        return self._request(
-            "GET",
-            f"/v1/b2b/scim/{path_param(organization_id)}/connection/{path_param(connection_id)}",
-            query={
-                "cursor": cursor,
-                "limit": limit,
-            },
-            headers={
-                "X-Stytch-Member-Session": x_stytch_member_session,
-                "X-Stytch-Member-SessionJWT": x_stytch_member_session_jwt,
-            },
-            body=None,
-            server=None,
-            cast=models.B2BScimConnectionGetGroupsResponse.from_dict,
-            extra_headers=extra_headers,
-            timeout=timeout,
-            total_timeout=total_timeout,
-        )
+        return self._call(_B2B_SCIM_CONNECTION_GET_GROUPS, locals())
 
     def get_groups_pages(
         self,
@@ -404,28 +932,10 @@ class Connection(SyncResource):
         limit: int | Unset = UNSET,
         x_stytch_member_session: str | Unset = UNSET,
         x_stytch_member_session_jwt: str | Unset = UNSET,
-        extra_headers: Headers | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
+        **options: Unpack[RequestOptions],
     ) -> Iterator[models.B2BScimConnectionGetGroupsResponse]:
         """Every page of ``get_groups``, following ``next_cursor``."""
-        return iter_pages(
-            lambda cursor: self.get_groups(
-                organization_id,
-                connection_id,
-                cursor=cursor,
-                limit=limit,
-                x_stytch_member_session=x_stytch_member_session,
-                x_stytch_member_session_jwt=x_stytch_member_session_jwt,
-                extra_headers=extra_headers,
-                timeout=timeout,
-                total_timeout=total_timeout,
-            ),
-            lambda page: cursor_at(
-                page,
-                "next_cursor",
-            ),
-        )
+        return self._pages(self.get_groups, locals(), "cursor", "next_cursor")
 
     def rotate_start(
         self,
@@ -434,9 +944,7 @@ class Connection(SyncResource):
         *,
         x_stytch_member_session: str | Unset = UNSET,
         x_stytch_member_session_jwt: str | Unset = UNSET,
-        extra_headers: Headers | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
+        **options: Unpack[RequestOptions],
     ) -> models.B2BScimConnectionRotateStartResponse:
         """Rotate start.
 
@@ -453,21 +961,7 @@ class Connection(SyncResource):
             x_stytch_member_session_jwt: A Stytch Session JSON Web Token (JWT) that can be used to run the request with the
                 given member's permissions.
         """
-        return self._request(
-            "POST",
-            f"/v1/b2b/scim/{path_param(organization_id)}/connection/{path_param(connection_id)}/rotate/start",
-            query=None,
-            headers={
-                "X-Stytch-Member-Session": x_stytch_member_session,
-                "X-Stytch-Member-SessionJWT": x_stytch_member_session_jwt,
-            },
-            body=None,
-            server=None,
-            cast=models.B2BScimConnectionRotateStartResponse.from_dict,
-            extra_headers=extra_headers,
-            timeout=timeout,
-            total_timeout=total_timeout,
-        )
+        return self._call(_B2B_SCIM_CONNECTION_ROTATE_START, locals())
 
     def rotate_complete(
         self,
@@ -476,9 +970,7 @@ class Connection(SyncResource):
         *,
         x_stytch_member_session: str | Unset = UNSET,
         x_stytch_member_session_jwt: str | Unset = UNSET,
-        extra_headers: Headers | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
+        **options: Unpack[RequestOptions],
     ) -> models.B2BScimConnectionGetResponse:
         """Rotate complete.
 
@@ -495,21 +987,7 @@ class Connection(SyncResource):
             x_stytch_member_session_jwt: A Stytch Session JSON Web Token (JWT) that can be used to run the request with the
                 given member's permissions.
         """
-        return self._request(
-            "POST",
-            f"/v1/b2b/scim/{path_param(organization_id)}/connection/{path_param(connection_id)}/rotate/complete",
-            query=None,
-            headers={
-                "X-Stytch-Member-Session": x_stytch_member_session,
-                "X-Stytch-Member-SessionJWT": x_stytch_member_session_jwt,
-            },
-            body=None,
-            server=None,
-            cast=models.B2BScimConnectionGetResponse.from_dict,
-            extra_headers=extra_headers,
-            timeout=timeout,
-            total_timeout=total_timeout,
-        )
+        return self._call(_B2B_SCIM_CONNECTION_ROTATE_COMPLETE, locals())
 
     def rotate_cancel(
         self,
@@ -518,9 +996,7 @@ class Connection(SyncResource):
         *,
         x_stytch_member_session: str | Unset = UNSET,
         x_stytch_member_session_jwt: str | Unset = UNSET,
-        extra_headers: Headers | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
+        **options: Unpack[RequestOptions],
     ) -> models.B2BScimConnectionGetResponse:
         """Rotate cancel.
 
@@ -537,21 +1013,7 @@ class Connection(SyncResource):
             x_stytch_member_session_jwt: A Stytch Session JSON Web Token (JWT) that can be used to run the request with the
                 given member's permissions.
         """
-        return self._request(
-            "POST",
-            f"/v1/b2b/scim/{path_param(organization_id)}/connection/{path_param(connection_id)}/rotate/cancel",
-            query=None,
-            headers={
-                "X-Stytch-Member-Session": x_stytch_member_session,
-                "X-Stytch-Member-SessionJWT": x_stytch_member_session_jwt,
-            },
-            body=None,
-            server=None,
-            cast=models.B2BScimConnectionGetResponse.from_dict,
-            extra_headers=extra_headers,
-            timeout=timeout,
-            total_timeout=total_timeout,
-        )
+        return self._call(_B2B_SCIM_CONNECTION_ROTATE_CANCEL, locals())
 
     def create(
         self,
@@ -573,9 +1035,7 @@ class Connection(SyncResource):
             ]
             | Unset
         ) = UNSET,
-        extra_headers: Headers | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
+        **options: Unpack[RequestOptions],
     ) -> models.B2BScimConnectionCreateResponse:
         """Create.
 
@@ -593,24 +1053,7 @@ class Connection(SyncResource):
             display_name: A human-readable display name for the connection.
             identity_provider: In the body.
         """
-        return self._request(
-            "POST",
-            f"/v1/b2b/scim/{path_param(organization_id)}/connection",
-            query=None,
-            headers={
-                "X-Stytch-Member-Session": x_stytch_member_session,
-                "X-Stytch-Member-SessionJWT": x_stytch_member_session_jwt,
-            },
-            body={
-                "display_name": display_name,
-                "identity_provider": identity_provider,
-            },
-            server=None,
-            cast=models.B2BScimConnectionCreateResponse.from_dict,
-            extra_headers=extra_headers,
-            timeout=timeout,
-            total_timeout=total_timeout,
-        )
+        return self._call(_B2B_SCIM_CONNECTION_CREATE, locals())
 
     def get(
         self,
@@ -618,9 +1061,7 @@ class Connection(SyncResource):
         *,
         x_stytch_member_session: str | Unset = UNSET,
         x_stytch_member_session_jwt: str | Unset = UNSET,
-        extra_headers: Headers | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
+        **options: Unpack[RequestOptions],
     ) -> models.B2BScimConnectionGetResponse:
         """Get.
 
@@ -636,21 +1077,7 @@ class Connection(SyncResource):
             x_stytch_member_session_jwt: A Stytch Session JSON Web Token (JWT) that can be used to run the request with the
                 given member's permissions.
         """
-        return self._request(
-            "GET",
-            f"/v1/b2b/scim/{path_param(organization_id)}/connection",
-            query=None,
-            headers={
-                "X-Stytch-Member-Session": x_stytch_member_session,
-                "X-Stytch-Member-SessionJWT": x_stytch_member_session_jwt,
-            },
-            body=None,
-            server=None,
-            cast=models.B2BScimConnectionGetResponse.from_dict,
-            extra_headers=extra_headers,
-            timeout=timeout,
-            total_timeout=total_timeout,
-        )
+        return self._call(_B2B_SCIM_CONNECTION_GET, locals())
 
 
 class ConnectionWithRawResponse:
@@ -697,9 +1124,7 @@ class AsyncConnection(AsyncResource):
         scim_group_implicit_role_assignments: (
             List[models.ScimGroupImplicitRoleAssignment] | Unset
         ) = UNSET,
-        extra_headers: Headers | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
+        **options: Unpack[RequestOptions],
     ) -> models.B2BScimConnectionGetResponse:
         """Update.
 
@@ -720,25 +1145,7 @@ class AsyncConnection(AsyncResource):
             scim_group_implicit_role_assignments: An array of SCIM group implicit role assignments. Each object in the array must
                 contain a `group_id` and a `role_id`.
         """
-        return await self._request(
-            "PUT",
-            f"/v1/b2b/scim/{path_param(organization_id)}/connection/{path_param(connection_id)}",
-            query=None,
-            headers={
-                "X-Stytch-Member-Session": x_stytch_member_session,
-                "X-Stytch-Member-SessionJWT": x_stytch_member_session_jwt,
-            },
-            body={
-                "display_name": display_name,
-                "identity_provider": identity_provider,
-                "scim_group_implicit_role_assignments": scim_group_implicit_role_assignments,
-            },
-            server=None,
-            cast=models.B2BScimConnectionGetResponse.from_dict,
-            extra_headers=extra_headers,
-            timeout=timeout,
-            total_timeout=total_timeout,
-        )
+        return await self._call(_B2B_SCIM_CONNECTION_UPDATE, locals())
 
     async def delete(
         self,
@@ -747,9 +1154,7 @@ class AsyncConnection(AsyncResource):
         *,
         x_stytch_member_session: str | Unset = UNSET,
         x_stytch_member_session_jwt: str | Unset = UNSET,
-        extra_headers: Headers | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
+        **options: Unpack[RequestOptions],
     ) -> models.B2BScimConnectionDeleteResponse:
         """Delete.
 
@@ -766,21 +1171,7 @@ class AsyncConnection(AsyncResource):
             x_stytch_member_session_jwt: A Stytch Session JSON Web Token (JWT) that can be used to run the request with the
                 given member's permissions.
         """
-        return await self._request(
-            "DELETE",
-            f"/v1/b2b/scim/{path_param(organization_id)}/connection/{path_param(connection_id)}",
-            query=None,
-            headers={
-                "X-Stytch-Member-Session": x_stytch_member_session,
-                "X-Stytch-Member-SessionJWT": x_stytch_member_session_jwt,
-            },
-            body=None,
-            server=None,
-            cast=models.B2BScimConnectionDeleteResponse.from_dict,
-            extra_headers=extra_headers,
-            timeout=timeout,
-            total_timeout=total_timeout,
-        )
+        return await self._call(_B2B_SCIM_CONNECTION_DELETE, locals())
 
     async def get_groups(
         self,
@@ -791,9 +1182,7 @@ class AsyncConnection(AsyncResource):
         limit: int | Unset = UNSET,
         x_stytch_member_session: str | Unset = UNSET,
         x_stytch_member_session_jwt: str | Unset = UNSET,
-        extra_headers: Headers | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
+        **options: Unpack[RequestOptions],
     ) -> models.B2BScimConnectionGetGroupsResponse:
         """Get groups.
 
@@ -812,24 +1201,7 @@ class AsyncConnection(AsyncResource):
             x_stytch_member_session_jwt: A Stytch Session JSON Web Token (JWT) that can be used to run the request with the
                 given member's permissions.
         """
-        return await self._request(
-            "GET",
-            f"/v1/b2b/scim/{path_param(organization_id)}/connection/{path_param(connection_id)}",
-            query={
-                "cursor": cursor,
-                "limit": limit,
-            },
-            headers={
-                "X-Stytch-Member-Session": x_stytch_member_session,
-                "X-Stytch-Member-SessionJWT": x_stytch_member_session_jwt,
-            },
-            body=None,
-            server=None,
-            cast=models.B2BScimConnectionGetGroupsResponse.from_dict,
-            extra_headers=extra_headers,
-            timeout=timeout,
-            total_timeout=total_timeout,
-        )
+        return await self._call(_B2B_SCIM_CONNECTION_GET_GROUPS, locals())
 
     def get_groups_pages(
         self,
@@ -839,28 +1211,10 @@ class AsyncConnection(AsyncResource):
         limit: int | Unset = UNSET,
         x_stytch_member_session: str | Unset = UNSET,
         x_stytch_member_session_jwt: str | Unset = UNSET,
-        extra_headers: Headers | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
+        **options: Unpack[RequestOptions],
     ) -> AsyncIterator[models.B2BScimConnectionGetGroupsResponse]:
         """Every page of ``get_groups``, following ``next_cursor``."""
-        return aiter_pages(
-            lambda cursor: self.get_groups(
-                organization_id,
-                connection_id,
-                cursor=cursor,
-                limit=limit,
-                x_stytch_member_session=x_stytch_member_session,
-                x_stytch_member_session_jwt=x_stytch_member_session_jwt,
-                extra_headers=extra_headers,
-                timeout=timeout,
-                total_timeout=total_timeout,
-            ),
-            lambda page: cursor_at(
-                page,
-                "next_cursor",
-            ),
-        )
+        return self._pages(self.get_groups, locals(), "cursor", "next_cursor")
 
     async def rotate_start(
         self,
@@ -869,9 +1223,7 @@ class AsyncConnection(AsyncResource):
         *,
         x_stytch_member_session: str | Unset = UNSET,
         x_stytch_member_session_jwt: str | Unset = UNSET,
-        extra_headers: Headers | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
+        **options: Unpack[RequestOptions],
     ) -> models.B2BScimConnectionRotateStartResponse:
         """Rotate start.
 
@@ -888,21 +1240,7 @@ class AsyncConnection(AsyncResource):
             x_stytch_member_session_jwt: A Stytch Session JSON Web Token (JWT) that can be used to run the request with the
                 given member's permissions.
         """
-        return await self._request(
-            "POST",
-            f"/v1/b2b/scim/{path_param(organization_id)}/connection/{path_param(connection_id)}/rotate/start",
-            query=None,
-            headers={
-                "X-Stytch-Member-Session": x_stytch_member_session,
-                "X-Stytch-Member-SessionJWT": x_stytch_member_session_jwt,
-            },
-            body=None,
-            server=None,
-            cast=models.B2BScimConnectionRotateStartResponse.from_dict,
-            extra_headers=extra_headers,
-            timeout=timeout,
-            total_timeout=total_timeout,
-        )
+        return await self._call(_B2B_SCIM_CONNECTION_ROTATE_START, locals())
 
     async def rotate_complete(
         self,
@@ -911,9 +1249,7 @@ class AsyncConnection(AsyncResource):
         *,
         x_stytch_member_session: str | Unset = UNSET,
         x_stytch_member_session_jwt: str | Unset = UNSET,
-        extra_headers: Headers | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
+        **options: Unpack[RequestOptions],
     ) -> models.B2BScimConnectionGetResponse:
         """Rotate complete.
 
@@ -930,21 +1266,7 @@ class AsyncConnection(AsyncResource):
             x_stytch_member_session_jwt: A Stytch Session JSON Web Token (JWT) that can be used to run the request with the
                 given member's permissions.
         """
-        return await self._request(
-            "POST",
-            f"/v1/b2b/scim/{path_param(organization_id)}/connection/{path_param(connection_id)}/rotate/complete",
-            query=None,
-            headers={
-                "X-Stytch-Member-Session": x_stytch_member_session,
-                "X-Stytch-Member-SessionJWT": x_stytch_member_session_jwt,
-            },
-            body=None,
-            server=None,
-            cast=models.B2BScimConnectionGetResponse.from_dict,
-            extra_headers=extra_headers,
-            timeout=timeout,
-            total_timeout=total_timeout,
-        )
+        return await self._call(_B2B_SCIM_CONNECTION_ROTATE_COMPLETE, locals())
 
     async def rotate_cancel(
         self,
@@ -953,9 +1275,7 @@ class AsyncConnection(AsyncResource):
         *,
         x_stytch_member_session: str | Unset = UNSET,
         x_stytch_member_session_jwt: str | Unset = UNSET,
-        extra_headers: Headers | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
+        **options: Unpack[RequestOptions],
     ) -> models.B2BScimConnectionGetResponse:
         """Rotate cancel.
 
@@ -972,21 +1292,7 @@ class AsyncConnection(AsyncResource):
             x_stytch_member_session_jwt: A Stytch Session JSON Web Token (JWT) that can be used to run the request with the
                 given member's permissions.
         """
-        return await self._request(
-            "POST",
-            f"/v1/b2b/scim/{path_param(organization_id)}/connection/{path_param(connection_id)}/rotate/cancel",
-            query=None,
-            headers={
-                "X-Stytch-Member-Session": x_stytch_member_session,
-                "X-Stytch-Member-SessionJWT": x_stytch_member_session_jwt,
-            },
-            body=None,
-            server=None,
-            cast=models.B2BScimConnectionGetResponse.from_dict,
-            extra_headers=extra_headers,
-            timeout=timeout,
-            total_timeout=total_timeout,
-        )
+        return await self._call(_B2B_SCIM_CONNECTION_ROTATE_CANCEL, locals())
 
     async def create(
         self,
@@ -1008,9 +1314,7 @@ class AsyncConnection(AsyncResource):
             ]
             | Unset
         ) = UNSET,
-        extra_headers: Headers | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
+        **options: Unpack[RequestOptions],
     ) -> models.B2BScimConnectionCreateResponse:
         """Create.
 
@@ -1028,24 +1332,7 @@ class AsyncConnection(AsyncResource):
             display_name: A human-readable display name for the connection.
             identity_provider: In the body.
         """
-        return await self._request(
-            "POST",
-            f"/v1/b2b/scim/{path_param(organization_id)}/connection",
-            query=None,
-            headers={
-                "X-Stytch-Member-Session": x_stytch_member_session,
-                "X-Stytch-Member-SessionJWT": x_stytch_member_session_jwt,
-            },
-            body={
-                "display_name": display_name,
-                "identity_provider": identity_provider,
-            },
-            server=None,
-            cast=models.B2BScimConnectionCreateResponse.from_dict,
-            extra_headers=extra_headers,
-            timeout=timeout,
-            total_timeout=total_timeout,
-        )
+        return await self._call(_B2B_SCIM_CONNECTION_CREATE, locals())
 
     async def get(
         self,
@@ -1053,9 +1340,7 @@ class AsyncConnection(AsyncResource):
         *,
         x_stytch_member_session: str | Unset = UNSET,
         x_stytch_member_session_jwt: str | Unset = UNSET,
-        extra_headers: Headers | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
+        **options: Unpack[RequestOptions],
     ) -> models.B2BScimConnectionGetResponse:
         """Get.
 
@@ -1071,21 +1356,7 @@ class AsyncConnection(AsyncResource):
             x_stytch_member_session_jwt: A Stytch Session JSON Web Token (JWT) that can be used to run the request with the
                 given member's permissions.
         """
-        return await self._request(
-            "GET",
-            f"/v1/b2b/scim/{path_param(organization_id)}/connection",
-            query=None,
-            headers={
-                "X-Stytch-Member-Session": x_stytch_member_session,
-                "X-Stytch-Member-SessionJWT": x_stytch_member_session_jwt,
-            },
-            body=None,
-            server=None,
-            cast=models.B2BScimConnectionGetResponse.from_dict,
-            extra_headers=extra_headers,
-            timeout=timeout,
-            total_timeout=total_timeout,
-        )
+        return await self._call(_B2B_SCIM_CONNECTION_GET, locals())
 
 
 class AsyncConnectionWithRawResponse:
@@ -1143,9 +1414,7 @@ class Organizations(SyncResource):
             Literal["ALL_ALLOWED", "RESTRICTED", "NOT_ALLOWED"] | Unset
         ) = UNSET,
         allowed_third_party_connected_apps: List[str] | Unset = UNSET,
-        extra_headers: Headers | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
+        **options: Unpack[RequestOptions],
     ) -> models.B2BOrganizationResponse:
         """Create.
 
@@ -1232,49 +1501,10 @@ class Organizations(SyncResource):
                 Only used when the Organization's `third_party_connected_apps_allowed_type` is
                 `RESTRICTED`.
         """
-        return self._request(
-            "POST",
-            "/v1/b2b/organizations",
-            query=None,
-            headers=None,
-            body={
-                "organization_name": organization_name,
-                "organization_slug": organization_slug,
-                "organization_logo_url": organization_logo_url,
-                "trusted_metadata": trusted_metadata,
-                "organization_external_id": organization_external_id,
-                "sso_jit_provisioning": sso_jit_provisioning,
-                "email_allowed_domains": email_allowed_domains,
-                "email_jit_provisioning": email_jit_provisioning,
-                "email_invites": email_invites,
-                "auth_methods": auth_methods,
-                "allowed_auth_methods": allowed_auth_methods,
-                "mfa_policy": mfa_policy,
-                "rbac_email_implicit_role_assignments": rbac_email_implicit_role_assignments,
-                "mfa_methods": mfa_methods,
-                "allowed_mfa_methods": allowed_mfa_methods,
-                "oauth_tenant_jit_provisioning": oauth_tenant_jit_provisioning,
-                "allowed_oauth_tenants": allowed_oauth_tenants,
-                "claimed_email_domains": claimed_email_domains,
-                "first_party_connected_apps_allowed_type": first_party_connected_apps_allowed_type,
-                "allowed_first_party_connected_apps": allowed_first_party_connected_apps,
-                "third_party_connected_apps_allowed_type": third_party_connected_apps_allowed_type,
-                "allowed_third_party_connected_apps": allowed_third_party_connected_apps,
-            },
-            server=None,
-            cast=models.B2BOrganizationResponse.from_dict,
-            extra_headers=extra_headers,
-            timeout=timeout,
-            total_timeout=total_timeout,
-        )
+        return self._call(_B2B_ORGANIZATIONS_CREATE, locals())
 
     def get(
-        self,
-        organization_id: str,
-        *,
-        extra_headers: Headers | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
+        self, organization_id: str, **options: Unpack[RequestOptions]
     ) -> models.B2BOrganizationResponse:
         """Get.
 
@@ -1286,18 +1516,7 @@ class Organizations(SyncResource):
                 value. You may also use the organization_slug or organization_external_id here as a
                 convenience.
         """
-        return self._request(
-            "GET",
-            f"/v1/b2b/organizations/{path_param(organization_id)}",
-            query=None,
-            headers=None,
-            body=None,
-            server=None,
-            cast=models.B2BOrganizationResponse.from_dict,
-            extra_headers=extra_headers,
-            timeout=timeout,
-            total_timeout=total_timeout,
-        )
+        return self._call(_B2B_ORGANIZATIONS_GET, locals())
 
     def update(
         self,
@@ -1335,9 +1554,7 @@ class Organizations(SyncResource):
             Literal["ALL_ALLOWED", "RESTRICTED", "NOT_ALLOWED"] | Unset
         ) = UNSET,
         allowed_third_party_connected_apps: List[str] | Unset = UNSET,
-        extra_headers: Headers | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
+        **options: Unpack[RequestOptions],
     ) -> models.B2BOrganizationResponse:
         """Update.
 
@@ -1484,46 +1701,7 @@ class Organizations(SyncResource):
                 Only used when the Organization's `third_party_connected_apps_allowed_type` is
                 `RESTRICTED`.
         """
-        return self._request(
-            "PUT",
-            f"/v1/b2b/organizations/{path_param(organization_id)}",
-            query=None,
-            headers={
-                "X-Stytch-Member-Session": x_stytch_member_session,
-                "X-Stytch-Member-SessionJWT": x_stytch_member_session_jwt,
-            },
-            body={
-                "organization_name": organization_name,
-                "organization_slug": organization_slug,
-                "organization_logo_url": organization_logo_url,
-                "trusted_metadata": trusted_metadata,
-                "organization_external_id": organization_external_id,
-                "sso_default_connection_id": sso_default_connection_id,
-                "sso_jit_provisioning": sso_jit_provisioning,
-                "sso_jit_provisioning_allowed_connections": sso_jit_provisioning_allowed_connections,
-                "email_allowed_domains": email_allowed_domains,
-                "email_jit_provisioning": email_jit_provisioning,
-                "email_invites": email_invites,
-                "auth_methods": auth_methods,
-                "allowed_auth_methods": allowed_auth_methods,
-                "mfa_policy": mfa_policy,
-                "rbac_email_implicit_role_assignments": rbac_email_implicit_role_assignments,
-                "mfa_methods": mfa_methods,
-                "allowed_mfa_methods": allowed_mfa_methods,
-                "oauth_tenant_jit_provisioning": oauth_tenant_jit_provisioning,
-                "allowed_oauth_tenants": allowed_oauth_tenants,
-                "claimed_email_domains": claimed_email_domains,
-                "first_party_connected_apps_allowed_type": first_party_connected_apps_allowed_type,
-                "allowed_first_party_connected_apps": allowed_first_party_connected_apps,
-                "third_party_connected_apps_allowed_type": third_party_connected_apps_allowed_type,
-                "allowed_third_party_connected_apps": allowed_third_party_connected_apps,
-            },
-            server=None,
-            cast=models.B2BOrganizationResponse.from_dict,
-            extra_headers=extra_headers,
-            timeout=timeout,
-            total_timeout=total_timeout,
-        )
+        return self._call(_B2B_ORGANIZATIONS_UPDATE, locals())
 
     def delete(
         self,
@@ -1531,9 +1709,7 @@ class Organizations(SyncResource):
         *,
         x_stytch_member_session: str | Unset = UNSET,
         x_stytch_member_session_jwt: str | Unset = UNSET,
-        extra_headers: Headers | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
+        **options: Unpack[RequestOptions],
     ) -> models.B2BOrganizationsDeleteResponse:
         """Delete.
 
@@ -1549,21 +1725,7 @@ class Organizations(SyncResource):
             x_stytch_member_session_jwt: A Stytch Session JSON Web Token (JWT) that can be used to run the request with the
                 given member's permissions.
         """
-        return self._request(
-            "DELETE",
-            f"/v1/b2b/organizations/{path_param(organization_id)}",
-            query=None,
-            headers={
-                "X-Stytch-Member-Session": x_stytch_member_session,
-                "X-Stytch-Member-SessionJWT": x_stytch_member_session_jwt,
-            },
-            body=None,
-            server=None,
-            cast=models.B2BOrganizationsDeleteResponse.from_dict,
-            extra_headers=extra_headers,
-            timeout=timeout,
-            total_timeout=total_timeout,
-        )
+        return self._call(_B2B_ORGANIZATIONS_DELETE, locals())
 
     def search(
         self,
@@ -1571,9 +1733,7 @@ class Organizations(SyncResource):
         cursor: str | Unset = UNSET,
         limit: int | Unset = UNSET,
         query: models.Query | Unset = UNSET,
-        extra_headers: Headers | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
+        **options: Unpack[RequestOptions],
     ) -> models.B2BOrganizationsSearchResponse:
         """Search.
 
@@ -1593,56 +1753,20 @@ class Organizations(SyncResource):
                 the `cursor` field.
             query: In the body.
         """
-        return self._request(
-            "POST",
-            "/v1/b2b/organizations/search",
-            query=None,
-            headers=None,
-            body={
-                "cursor": cursor,
-                "limit": limit,
-                "query": query,
-            },
-            server=None,
-            cast=models.B2BOrganizationsSearchResponse.from_dict,
-            extra_headers=extra_headers,
-            timeout=timeout,
-            total_timeout=total_timeout,
-        )
+        return self._call(_B2B_ORGANIZATIONS_SEARCH, locals())
 
     def search_pages(
         self,
         *,
         limit: int | Unset = UNSET,
         query: models.Query | Unset = UNSET,
-        extra_headers: Headers | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
+        **options: Unpack[RequestOptions],
     ) -> Iterator[models.B2BOrganizationsSearchResponse]:
         """Every page of ``search``, following ``results_metadata.next_cursor``."""
-        return iter_pages(
-            lambda cursor: self.search(
-                cursor=cursor,
-                limit=limit,
-                query=query,
-                extra_headers=extra_headers,
-                timeout=timeout,
-                total_timeout=total_timeout,
-            ),
-            lambda page: cursor_at(
-                page,
-                "results_metadata",
-                "next_cursor",
-            ),
-        )
+        return self._pages(self.search, locals(), "cursor", "results_metadata", "next_cursor")
 
     def metrics(
-        self,
-        organization_id: str,
-        *,
-        extra_headers: Headers | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
+        self, organization_id: str, **options: Unpack[RequestOptions]
     ) -> models.B2BOrganizationsMetricsResponse:
         """Metrics.
 
@@ -1651,18 +1775,7 @@ class Organizations(SyncResource):
         Args:
             organization_id: In the path.
         """
-        return self._request(
-            "GET",
-            f"/v1/b2b/organizations/{path_param(organization_id)}/metrics",
-            query=None,
-            headers=None,
-            body=None,
-            server=None,
-            cast=models.B2BOrganizationsMetricsResponse.from_dict,
-            extra_headers=extra_headers,
-            timeout=timeout,
-            total_timeout=total_timeout,
-        )
+        return self._call(_B2B_ORGANIZATIONS_METRICS, locals())
 
     def connected_apps(
         self,
@@ -1670,9 +1783,7 @@ class Organizations(SyncResource):
         *,
         x_stytch_member_session: str | Unset = UNSET,
         x_stytch_member_session_jwt: str | Unset = UNSET,
-        extra_headers: Headers | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
+        **options: Unpack[RequestOptions],
     ) -> models.ConnectedAppsResponse:
         """Connected apps.
 
@@ -1688,21 +1799,7 @@ class Organizations(SyncResource):
             x_stytch_member_session_jwt: A Stytch Session JSON Web Token (JWT) that can be used to run the request with the
                 given member's permissions.
         """
-        return self._request(
-            "GET",
-            f"/v1/b2b/organizations/{path_param(organization_id)}/connected_apps",
-            query=None,
-            headers={
-                "X-Stytch-Member-Session": x_stytch_member_session,
-                "X-Stytch-Member-SessionJWT": x_stytch_member_session_jwt,
-            },
-            body=None,
-            server=None,
-            cast=models.ConnectedAppsResponse.from_dict,
-            extra_headers=extra_headers,
-            timeout=timeout,
-            total_timeout=total_timeout,
-        )
+        return self._call(_B2B_ORGANIZATIONS_CONNECTED_APPS, locals())
 
     def get_connected_app(
         self,
@@ -1711,9 +1808,7 @@ class Organizations(SyncResource):
         *,
         x_stytch_member_session: str | Unset = UNSET,
         x_stytch_member_session_jwt: str | Unset = UNSET,
-        extra_headers: Headers | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
+        **options: Unpack[RequestOptions],
     ) -> models.B2BOrganizationsGetConnectedAppResponse:
         """Get connected app.
 
@@ -1730,21 +1825,7 @@ class Organizations(SyncResource):
             x_stytch_member_session_jwt: A Stytch Session JSON Web Token (JWT) that can be used to run the request with the
                 given member's permissions.
         """
-        return self._request(
-            "GET",
-            f"/v1/b2b/organizations/{path_param(organization_id)}/connected_apps/{path_param(connected_app_id)}",
-            query=None,
-            headers={
-                "X-Stytch-Member-Session": x_stytch_member_session,
-                "X-Stytch-Member-SessionJWT": x_stytch_member_session_jwt,
-            },
-            body=None,
-            server=None,
-            cast=models.B2BOrganizationsGetConnectedAppResponse.from_dict,
-            extra_headers=extra_headers,
-            timeout=timeout,
-            total_timeout=total_timeout,
-        )
+        return self._call(_B2B_ORGANIZATIONS_GET_CONNECTED_APP, locals())
 
     def delete_external_id(
         self,
@@ -1752,9 +1833,7 @@ class Organizations(SyncResource):
         *,
         x_stytch_member_session: str | Unset = UNSET,
         x_stytch_member_session_jwt: str | Unset = UNSET,
-        extra_headers: Headers | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
+        **options: Unpack[RequestOptions],
     ) -> models.B2BOrganizationResponse:
         """Delete external id.
 
@@ -1767,21 +1846,7 @@ class Organizations(SyncResource):
             x_stytch_member_session_jwt: A Stytch Session JSON Web Token (JWT) that can be used to run the request with the
                 given member's permissions.
         """
-        return self._request(
-            "DELETE",
-            f"/v1/b2b/organizations/{path_param(organization_id)}/external_id",
-            query=None,
-            headers={
-                "X-Stytch-Member-Session": x_stytch_member_session,
-                "X-Stytch-Member-SessionJWT": x_stytch_member_session_jwt,
-            },
-            body=None,
-            server=None,
-            cast=models.B2BOrganizationResponse.from_dict,
-            extra_headers=extra_headers,
-            timeout=timeout,
-            total_timeout=total_timeout,
-        )
+        return self._call(_B2B_ORGANIZATIONS_DELETE_EXTERNAL_ID, locals())
 
 
 class OrganizationsWithRawResponse:
@@ -1840,9 +1905,7 @@ class AsyncOrganizations(AsyncResource):
             Literal["ALL_ALLOWED", "RESTRICTED", "NOT_ALLOWED"] | Unset
         ) = UNSET,
         allowed_third_party_connected_apps: List[str] | Unset = UNSET,
-        extra_headers: Headers | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
+        **options: Unpack[RequestOptions],
     ) -> models.B2BOrganizationResponse:
         """Create.
 
@@ -1929,49 +1992,10 @@ class AsyncOrganizations(AsyncResource):
                 Only used when the Organization's `third_party_connected_apps_allowed_type` is
                 `RESTRICTED`.
         """
-        return await self._request(
-            "POST",
-            "/v1/b2b/organizations",
-            query=None,
-            headers=None,
-            body={
-                "organization_name": organization_name,
-                "organization_slug": organization_slug,
-                "organization_logo_url": organization_logo_url,
-                "trusted_metadata": trusted_metadata,
-                "organization_external_id": organization_external_id,
-                "sso_jit_provisioning": sso_jit_provisioning,
-                "email_allowed_domains": email_allowed_domains,
-                "email_jit_provisioning": email_jit_provisioning,
-                "email_invites": email_invites,
-                "auth_methods": auth_methods,
-                "allowed_auth_methods": allowed_auth_methods,
-                "mfa_policy": mfa_policy,
-                "rbac_email_implicit_role_assignments": rbac_email_implicit_role_assignments,
-                "mfa_methods": mfa_methods,
-                "allowed_mfa_methods": allowed_mfa_methods,
-                "oauth_tenant_jit_provisioning": oauth_tenant_jit_provisioning,
-                "allowed_oauth_tenants": allowed_oauth_tenants,
-                "claimed_email_domains": claimed_email_domains,
-                "first_party_connected_apps_allowed_type": first_party_connected_apps_allowed_type,
-                "allowed_first_party_connected_apps": allowed_first_party_connected_apps,
-                "third_party_connected_apps_allowed_type": third_party_connected_apps_allowed_type,
-                "allowed_third_party_connected_apps": allowed_third_party_connected_apps,
-            },
-            server=None,
-            cast=models.B2BOrganizationResponse.from_dict,
-            extra_headers=extra_headers,
-            timeout=timeout,
-            total_timeout=total_timeout,
-        )
+        return await self._call(_B2B_ORGANIZATIONS_CREATE, locals())
 
     async def get(
-        self,
-        organization_id: str,
-        *,
-        extra_headers: Headers | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
+        self, organization_id: str, **options: Unpack[RequestOptions]
     ) -> models.B2BOrganizationResponse:
         """Get.
 
@@ -1983,18 +2007,7 @@ class AsyncOrganizations(AsyncResource):
                 value. You may also use the organization_slug or organization_external_id here as a
                 convenience.
         """
-        return await self._request(
-            "GET",
-            f"/v1/b2b/organizations/{path_param(organization_id)}",
-            query=None,
-            headers=None,
-            body=None,
-            server=None,
-            cast=models.B2BOrganizationResponse.from_dict,
-            extra_headers=extra_headers,
-            timeout=timeout,
-            total_timeout=total_timeout,
-        )
+        return await self._call(_B2B_ORGANIZATIONS_GET, locals())
 
     async def update(
         self,
@@ -2032,9 +2045,7 @@ class AsyncOrganizations(AsyncResource):
             Literal["ALL_ALLOWED", "RESTRICTED", "NOT_ALLOWED"] | Unset
         ) = UNSET,
         allowed_third_party_connected_apps: List[str] | Unset = UNSET,
-        extra_headers: Headers | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
+        **options: Unpack[RequestOptions],
     ) -> models.B2BOrganizationResponse:
         """Update.
 
@@ -2181,46 +2192,7 @@ class AsyncOrganizations(AsyncResource):
                 Only used when the Organization's `third_party_connected_apps_allowed_type` is
                 `RESTRICTED`.
         """
-        return await self._request(
-            "PUT",
-            f"/v1/b2b/organizations/{path_param(organization_id)}",
-            query=None,
-            headers={
-                "X-Stytch-Member-Session": x_stytch_member_session,
-                "X-Stytch-Member-SessionJWT": x_stytch_member_session_jwt,
-            },
-            body={
-                "organization_name": organization_name,
-                "organization_slug": organization_slug,
-                "organization_logo_url": organization_logo_url,
-                "trusted_metadata": trusted_metadata,
-                "organization_external_id": organization_external_id,
-                "sso_default_connection_id": sso_default_connection_id,
-                "sso_jit_provisioning": sso_jit_provisioning,
-                "sso_jit_provisioning_allowed_connections": sso_jit_provisioning_allowed_connections,
-                "email_allowed_domains": email_allowed_domains,
-                "email_jit_provisioning": email_jit_provisioning,
-                "email_invites": email_invites,
-                "auth_methods": auth_methods,
-                "allowed_auth_methods": allowed_auth_methods,
-                "mfa_policy": mfa_policy,
-                "rbac_email_implicit_role_assignments": rbac_email_implicit_role_assignments,
-                "mfa_methods": mfa_methods,
-                "allowed_mfa_methods": allowed_mfa_methods,
-                "oauth_tenant_jit_provisioning": oauth_tenant_jit_provisioning,
-                "allowed_oauth_tenants": allowed_oauth_tenants,
-                "claimed_email_domains": claimed_email_domains,
-                "first_party_connected_apps_allowed_type": first_party_connected_apps_allowed_type,
-                "allowed_first_party_connected_apps": allowed_first_party_connected_apps,
-                "third_party_connected_apps_allowed_type": third_party_connected_apps_allowed_type,
-                "allowed_third_party_connected_apps": allowed_third_party_connected_apps,
-            },
-            server=None,
-            cast=models.B2BOrganizationResponse.from_dict,
-            extra_headers=extra_headers,
-            timeout=timeout,
-            total_timeout=total_timeout,
-        )
+        return await self._call(_B2B_ORGANIZATIONS_UPDATE, locals())
 
     async def delete(
         self,
@@ -2228,9 +2200,7 @@ class AsyncOrganizations(AsyncResource):
         *,
         x_stytch_member_session: str | Unset = UNSET,
         x_stytch_member_session_jwt: str | Unset = UNSET,
-        extra_headers: Headers | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
+        **options: Unpack[RequestOptions],
     ) -> models.B2BOrganizationsDeleteResponse:
         """Delete.
 
@@ -2246,21 +2216,7 @@ class AsyncOrganizations(AsyncResource):
             x_stytch_member_session_jwt: A Stytch Session JSON Web Token (JWT) that can be used to run the request with the
                 given member's permissions.
         """
-        return await self._request(
-            "DELETE",
-            f"/v1/b2b/organizations/{path_param(organization_id)}",
-            query=None,
-            headers={
-                "X-Stytch-Member-Session": x_stytch_member_session,
-                "X-Stytch-Member-SessionJWT": x_stytch_member_session_jwt,
-            },
-            body=None,
-            server=None,
-            cast=models.B2BOrganizationsDeleteResponse.from_dict,
-            extra_headers=extra_headers,
-            timeout=timeout,
-            total_timeout=total_timeout,
-        )
+        return await self._call(_B2B_ORGANIZATIONS_DELETE, locals())
 
     async def search(
         self,
@@ -2268,9 +2224,7 @@ class AsyncOrganizations(AsyncResource):
         cursor: str | Unset = UNSET,
         limit: int | Unset = UNSET,
         query: models.Query | Unset = UNSET,
-        extra_headers: Headers | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
+        **options: Unpack[RequestOptions],
     ) -> models.B2BOrganizationsSearchResponse:
         """Search.
 
@@ -2290,56 +2244,20 @@ class AsyncOrganizations(AsyncResource):
                 the `cursor` field.
             query: In the body.
         """
-        return await self._request(
-            "POST",
-            "/v1/b2b/organizations/search",
-            query=None,
-            headers=None,
-            body={
-                "cursor": cursor,
-                "limit": limit,
-                "query": query,
-            },
-            server=None,
-            cast=models.B2BOrganizationsSearchResponse.from_dict,
-            extra_headers=extra_headers,
-            timeout=timeout,
-            total_timeout=total_timeout,
-        )
+        return await self._call(_B2B_ORGANIZATIONS_SEARCH, locals())
 
     def search_pages(
         self,
         *,
         limit: int | Unset = UNSET,
         query: models.Query | Unset = UNSET,
-        extra_headers: Headers | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
+        **options: Unpack[RequestOptions],
     ) -> AsyncIterator[models.B2BOrganizationsSearchResponse]:
         """Every page of ``search``, following ``results_metadata.next_cursor``."""
-        return aiter_pages(
-            lambda cursor: self.search(
-                cursor=cursor,
-                limit=limit,
-                query=query,
-                extra_headers=extra_headers,
-                timeout=timeout,
-                total_timeout=total_timeout,
-            ),
-            lambda page: cursor_at(
-                page,
-                "results_metadata",
-                "next_cursor",
-            ),
-        )
+        return self._pages(self.search, locals(), "cursor", "results_metadata", "next_cursor")
 
     async def metrics(
-        self,
-        organization_id: str,
-        *,
-        extra_headers: Headers | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
+        self, organization_id: str, **options: Unpack[RequestOptions]
     ) -> models.B2BOrganizationsMetricsResponse:
         """Metrics.
 
@@ -2348,18 +2266,7 @@ class AsyncOrganizations(AsyncResource):
         Args:
             organization_id: In the path.
         """
-        return await self._request(
-            "GET",
-            f"/v1/b2b/organizations/{path_param(organization_id)}/metrics",
-            query=None,
-            headers=None,
-            body=None,
-            server=None,
-            cast=models.B2BOrganizationsMetricsResponse.from_dict,
-            extra_headers=extra_headers,
-            timeout=timeout,
-            total_timeout=total_timeout,
-        )
+        return await self._call(_B2B_ORGANIZATIONS_METRICS, locals())
 
     async def connected_apps(
         self,
@@ -2367,9 +2274,7 @@ class AsyncOrganizations(AsyncResource):
         *,
         x_stytch_member_session: str | Unset = UNSET,
         x_stytch_member_session_jwt: str | Unset = UNSET,
-        extra_headers: Headers | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
+        **options: Unpack[RequestOptions],
     ) -> models.ConnectedAppsResponse:
         """Connected apps.
 
@@ -2385,21 +2290,7 @@ class AsyncOrganizations(AsyncResource):
             x_stytch_member_session_jwt: A Stytch Session JSON Web Token (JWT) that can be used to run the request with the
                 given member's permissions.
         """
-        return await self._request(
-            "GET",
-            f"/v1/b2b/organizations/{path_param(organization_id)}/connected_apps",
-            query=None,
-            headers={
-                "X-Stytch-Member-Session": x_stytch_member_session,
-                "X-Stytch-Member-SessionJWT": x_stytch_member_session_jwt,
-            },
-            body=None,
-            server=None,
-            cast=models.ConnectedAppsResponse.from_dict,
-            extra_headers=extra_headers,
-            timeout=timeout,
-            total_timeout=total_timeout,
-        )
+        return await self._call(_B2B_ORGANIZATIONS_CONNECTED_APPS, locals())
 
     async def get_connected_app(
         self,
@@ -2408,9 +2299,7 @@ class AsyncOrganizations(AsyncResource):
         *,
         x_stytch_member_session: str | Unset = UNSET,
         x_stytch_member_session_jwt: str | Unset = UNSET,
-        extra_headers: Headers | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
+        **options: Unpack[RequestOptions],
     ) -> models.B2BOrganizationsGetConnectedAppResponse:
         """Get connected app.
 
@@ -2427,21 +2316,7 @@ class AsyncOrganizations(AsyncResource):
             x_stytch_member_session_jwt: A Stytch Session JSON Web Token (JWT) that can be used to run the request with the
                 given member's permissions.
         """
-        return await self._request(
-            "GET",
-            f"/v1/b2b/organizations/{path_param(organization_id)}/connected_apps/{path_param(connected_app_id)}",
-            query=None,
-            headers={
-                "X-Stytch-Member-Session": x_stytch_member_session,
-                "X-Stytch-Member-SessionJWT": x_stytch_member_session_jwt,
-            },
-            body=None,
-            server=None,
-            cast=models.B2BOrganizationsGetConnectedAppResponse.from_dict,
-            extra_headers=extra_headers,
-            timeout=timeout,
-            total_timeout=total_timeout,
-        )
+        return await self._call(_B2B_ORGANIZATIONS_GET_CONNECTED_APP, locals())
 
     async def delete_external_id(
         self,
@@ -2449,9 +2324,7 @@ class AsyncOrganizations(AsyncResource):
         *,
         x_stytch_member_session: str | Unset = UNSET,
         x_stytch_member_session_jwt: str | Unset = UNSET,
-        extra_headers: Headers | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
+        **options: Unpack[RequestOptions],
     ) -> models.B2BOrganizationResponse:
         """Delete external id.
 
@@ -2464,21 +2337,7 @@ class AsyncOrganizations(AsyncResource):
             x_stytch_member_session_jwt: A Stytch Session JSON Web Token (JWT) that can be used to run the request with the
                 given member's permissions.
         """
-        return await self._request(
-            "DELETE",
-            f"/v1/b2b/organizations/{path_param(organization_id)}/external_id",
-            query=None,
-            headers={
-                "X-Stytch-Member-Session": x_stytch_member_session,
-                "X-Stytch-Member-SessionJWT": x_stytch_member_session_jwt,
-            },
-            body=None,
-            server=None,
-            cast=models.B2BOrganizationResponse.from_dict,
-            extra_headers=extra_headers,
-            timeout=timeout,
-            total_timeout=total_timeout,
-        )
+        return await self._call(_B2B_ORGANIZATIONS_DELETE_EXTERNAL_ID, locals())
 
 
 class AsyncOrganizationsWithRawResponse:
@@ -2529,9 +2388,7 @@ class Members(SyncResource):
         email_address: str | Unset = UNSET,
         external_id: str | Unset = UNSET,
         unlink_email: bool | Unset = UNSET,
-        extra_headers: Headers | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
+        **options: Unpack[RequestOptions],
     ) -> models.B2BMemberResponse:
         """Update.
 
@@ -2637,34 +2494,7 @@ class Members(SyncResource):
             unlink_email: If `unlink_email` is `true` and an `email_address` is provided, the Member's
                 previous email will be deleted instead of retired. Defaults to `false`.
         """
-        return self._request(
-            "PUT",
-            f"/v1/b2b/organizations/{path_param(organization_id)}/members/{path_param(member_id)}",
-            query=None,
-            headers={
-                "X-Stytch-Member-Session": x_stytch_member_session,
-                "X-Stytch-Member-SessionJWT": x_stytch_member_session_jwt,
-            },
-            body={
-                "name": name,
-                "trusted_metadata": trusted_metadata,
-                "untrusted_metadata": untrusted_metadata,
-                "is_breakglass": is_breakglass,
-                "mfa_phone_number": mfa_phone_number,
-                "mfa_enrolled": mfa_enrolled,
-                "roles": roles,
-                "preserve_existing_sessions": preserve_existing_sessions,
-                "default_mfa_method": default_mfa_method,
-                "email_address": email_address,
-                "external_id": external_id,
-                "unlink_email": unlink_email,
-            },
-            server=None,
-            cast=models.B2BMemberResponse.from_dict,
-            extra_headers=extra_headers,
-            timeout=timeout,
-            total_timeout=total_timeout,
-        )
+        return self._call(_B2B_ORGANIZATIONS_MEMBERS_UPDATE, locals())
 
     def delete(
         self,
@@ -2673,9 +2503,7 @@ class Members(SyncResource):
         *,
         x_stytch_member_session: str | Unset = UNSET,
         x_stytch_member_session_jwt: str | Unset = UNSET,
-        extra_headers: Headers | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
+        **options: Unpack[RequestOptions],
     ) -> models.B2BOrganizationsMembersDeleteResponse:
         """Delete.
 
@@ -2694,21 +2522,7 @@ class Members(SyncResource):
             x_stytch_member_session_jwt: A Stytch Session JSON Web Token (JWT) that can be used to run the request with the
                 given member's permissions.
         """
-        return self._request(
-            "DELETE",
-            f"/v1/b2b/organizations/{path_param(organization_id)}/members/{path_param(member_id)}",
-            query=None,
-            headers={
-                "X-Stytch-Member-Session": x_stytch_member_session,
-                "X-Stytch-Member-SessionJWT": x_stytch_member_session_jwt,
-            },
-            body=None,
-            server=None,
-            cast=models.B2BOrganizationsMembersDeleteResponse.from_dict,
-            extra_headers=extra_headers,
-            timeout=timeout,
-            total_timeout=total_timeout,
-        )
+        return self._call(_B2B_ORGANIZATIONS_MEMBERS_DELETE, locals())
 
     def reactivate(
         self,
@@ -2717,9 +2531,7 @@ class Members(SyncResource):
         *,
         x_stytch_member_session: str | Unset = UNSET,
         x_stytch_member_session_jwt: str | Unset = UNSET,
-        extra_headers: Headers | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
+        **options: Unpack[RequestOptions],
     ) -> models.B2BMemberResponse:
         """Reactivate.
 
@@ -2737,21 +2549,7 @@ class Members(SyncResource):
             x_stytch_member_session_jwt: A Stytch Session JSON Web Token (JWT) that can be used to run the request with the
                 given member's permissions.
         """
-        return self._request(
-            "PUT",
-            f"/v1/b2b/organizations/{path_param(organization_id)}/members/{path_param(member_id)}/reactivate",
-            query=None,
-            headers={
-                "X-Stytch-Member-Session": x_stytch_member_session,
-                "X-Stytch-Member-SessionJWT": x_stytch_member_session_jwt,
-            },
-            body=None,
-            server=None,
-            cast=models.B2BMemberResponse.from_dict,
-            extra_headers=extra_headers,
-            timeout=timeout,
-            total_timeout=total_timeout,
-        )
+        return self._call(_B2B_ORGANIZATIONS_MEMBERS_REACTIVATE, locals())
 
     def delete_mfa_phone_number(
         self,
@@ -2760,9 +2558,7 @@ class Members(SyncResource):
         *,
         x_stytch_member_session: str | Unset = UNSET,
         x_stytch_member_session_jwt: str | Unset = UNSET,
-        extra_headers: Headers | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
+        **options: Unpack[RequestOptions],
     ) -> models.B2BMemberResponse:
         """Delete mfa phone number.
 
@@ -2781,21 +2577,7 @@ class Members(SyncResource):
             x_stytch_member_session_jwt: A Stytch Session JSON Web Token (JWT) that can be used to run the request with the
                 given member's permissions.
         """
-        return self._request(
-            "DELETE",
-            f"/v1/b2b/organizations/{path_param(organization_id)}/members/mfa_phone_numbers/{path_param(member_id)}",
-            query=None,
-            headers={
-                "X-Stytch-Member-Session": x_stytch_member_session,
-                "X-Stytch-Member-SessionJWT": x_stytch_member_session_jwt,
-            },
-            body=None,
-            server=None,
-            cast=models.B2BMemberResponse.from_dict,
-            extra_headers=extra_headers,
-            timeout=timeout,
-            total_timeout=total_timeout,
-        )
+        return self._call(_B2B_ORGANIZATIONS_MEMBERS_DELETE_MFA_PHONE_NUMBER, locals())
 
     def delete_totp(
         self,
@@ -2804,9 +2586,7 @@ class Members(SyncResource):
         *,
         x_stytch_member_session: str | Unset = UNSET,
         x_stytch_member_session_jwt: str | Unset = UNSET,
-        extra_headers: Headers | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
+        **options: Unpack[RequestOptions],
     ) -> models.B2BMemberResponse:
         """Delete totp.
 
@@ -2825,21 +2605,7 @@ class Members(SyncResource):
             x_stytch_member_session_jwt: A Stytch Session JSON Web Token (JWT) that can be used to run the request with the
                 given member's permissions.
         """
-        return self._request(
-            "DELETE",
-            f"/v1/b2b/organizations/{path_param(organization_id)}/members/{path_param(member_id)}/totp",
-            query=None,
-            headers={
-                "X-Stytch-Member-Session": x_stytch_member_session,
-                "X-Stytch-Member-SessionJWT": x_stytch_member_session_jwt,
-            },
-            body=None,
-            server=None,
-            cast=models.B2BMemberResponse.from_dict,
-            extra_headers=extra_headers,
-            timeout=timeout,
-            total_timeout=total_timeout,
-        )
+        return self._call(_B2B_ORGANIZATIONS_MEMBERS_DELETE_TOTP, locals())
 
     def search(
         self,
@@ -2850,9 +2616,7 @@ class Members(SyncResource):
         cursor: str | Unset = UNSET,
         limit: int | Unset = UNSET,
         query: models.Query | Unset = UNSET,
-        extra_headers: Headers | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
+        **options: Unpack[RequestOptions],
     ) -> models.B2BOrganizationsMembersSearchResponse:
         """Search.
 
@@ -2877,26 +2641,7 @@ class Members(SyncResource):
                 the `cursor` field.
             query: In the body.
         """
-        return self._request(
-            "POST",
-            "/v1/b2b/organizations/members/search",
-            query=None,
-            headers={
-                "X-Stytch-Member-Session": x_stytch_member_session,
-                "X-Stytch-Member-SessionJWT": x_stytch_member_session_jwt,
-            },
-            body={
-                "organization_ids": organization_ids,
-                "cursor": cursor,
-                "limit": limit,
-                "query": query,
-            },
-            server=None,
-            cast=models.B2BOrganizationsMembersSearchResponse.from_dict,
-            extra_headers=extra_headers,
-            timeout=timeout,
-            total_timeout=total_timeout,
-        )
+        return self._call(_B2B_ORGANIZATIONS_MEMBERS_SEARCH, locals())
 
     def search_pages(
         self,
@@ -2906,29 +2651,10 @@ class Members(SyncResource):
         x_stytch_member_session_jwt: str | Unset = UNSET,
         limit: int | Unset = UNSET,
         query: models.Query | Unset = UNSET,
-        extra_headers: Headers | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
+        **options: Unpack[RequestOptions],
     ) -> Iterator[models.B2BOrganizationsMembersSearchResponse]:
         """Every page of ``search``, following ``results_metadata.next_cursor``."""
-        return iter_pages(
-            lambda cursor: self.search(
-                organization_ids=organization_ids,
-                x_stytch_member_session=x_stytch_member_session,
-                x_stytch_member_session_jwt=x_stytch_member_session_jwt,
-                cursor=cursor,
-                limit=limit,
-                query=query,
-                extra_headers=extra_headers,
-                timeout=timeout,
-                total_timeout=total_timeout,
-            ),
-            lambda page: cursor_at(
-                page,
-                "results_metadata",
-                "next_cursor",
-            ),
-        )
+        return self._pages(self.search, locals(), "cursor", "results_metadata", "next_cursor")
 
     def delete_password(
         self,
@@ -2937,9 +2663,7 @@ class Members(SyncResource):
         *,
         x_stytch_member_session: str | Unset = UNSET,
         x_stytch_member_session_jwt: str | Unset = UNSET,
-        extra_headers: Headers | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
+        **options: Unpack[RequestOptions],
     ) -> models.B2BMemberResponse:
         """Delete password.
 
@@ -2956,30 +2680,14 @@ class Members(SyncResource):
             x_stytch_member_session_jwt: A Stytch Session JSON Web Token (JWT) that can be used to run the request with the
                 given member's permissions.
         """
-        return self._request(
-            "DELETE",
-            f"/v1/b2b/organizations/{path_param(organization_id)}/members/passwords/{path_param(member_password_id)}",
-            query=None,
-            headers={
-                "X-Stytch-Member-Session": x_stytch_member_session,
-                "X-Stytch-Member-SessionJWT": x_stytch_member_session_jwt,
-            },
-            body=None,
-            server=None,
-            cast=models.B2BMemberResponse.from_dict,
-            extra_headers=extra_headers,
-            timeout=timeout,
-            total_timeout=total_timeout,
-        )
+        return self._call(_B2B_ORGANIZATIONS_MEMBERS_DELETE_PASSWORD, locals())
 
     def dangerously_get(
         self,
         member_id: str,
         *,
         include_deleted: bool | Unset = UNSET,
-        extra_headers: Headers | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
+        **options: Unpack[RequestOptions],
     ) -> models.B2BMemberResponse:
         """Dangerously get.
 
@@ -2990,20 +2698,7 @@ class Members(SyncResource):
                 to perform operations on a Member, so be sure to preserve this value.
             include_deleted: In the query.
         """
-        return self._request(
-            "GET",
-            f"/v1/b2b/organizations/members/dangerously_get/{path_param(member_id)}",
-            query={
-                "include_deleted": include_deleted,
-            },
-            headers=None,
-            body=None,
-            server=None,
-            cast=models.B2BMemberResponse.from_dict,
-            extra_headers=extra_headers,
-            timeout=timeout,
-            total_timeout=total_timeout,
-        )
+        return self._call(_B2B_ORGANIZATIONS_MEMBERS_DANGEROUSLY_GET, locals())
 
     def oidc_providers(
         self,
@@ -3011,9 +2706,7 @@ class Members(SyncResource):
         member_id: str,
         *,
         include_refresh_token: bool | Unset = UNSET,
-        extra_headers: Headers | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
+        **options: Unpack[RequestOptions],
     ) -> models.MembersOidcProvidersResponse:
         """Oidc providers.
 
@@ -3029,20 +2722,7 @@ class Members(SyncResource):
                 external_id here if one is set for the member.
             include_refresh_token: In the query.
         """
-        return self._request(
-            "GET",
-            f"/v1/b2b/organizations/{path_param(organization_id)}/members/{path_param(member_id)}/oidc_providers",
-            query={
-                "include_refresh_token": include_refresh_token,
-            },
-            headers=None,
-            body=None,
-            server=None,
-            cast=models.MembersOidcProvidersResponse.from_dict,
-            extra_headers=extra_headers,
-            timeout=timeout,
-            total_timeout=total_timeout,
-        )
+        return self._call(_B2B_ORGANIZATIONS_MEMBERS_OIDC_PROVIDERS, locals())
 
     def unlink_retired_email(
         self,
@@ -3053,9 +2733,7 @@ class Members(SyncResource):
         x_stytch_member_session_jwt: str | Unset = UNSET,
         email_id: str | Unset = UNSET,
         email_address: str | Unset = UNSET,
-        extra_headers: Headers | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
+        **options: Unpack[RequestOptions],
     ) -> models.MembersUnlinkRetiredEmailResponse:
         """Unlink retired email.
 
@@ -3076,24 +2754,7 @@ class Members(SyncResource):
             email_id: The globally unique UUID of a Member's email.
             email_address: The email address of the Member.
         """
-        return self._request(
-            "POST",
-            f"/v1/b2b/organizations/{path_param(organization_id)}/members/{path_param(member_id)}/unlink_retired_email",
-            query=None,
-            headers={
-                "X-Stytch-Member-Session": x_stytch_member_session,
-                "X-Stytch-Member-SessionJWT": x_stytch_member_session_jwt,
-            },
-            body={
-                "email_id": email_id,
-                "email_address": email_address,
-            },
-            server=None,
-            cast=models.MembersUnlinkRetiredEmailResponse.from_dict,
-            extra_headers=extra_headers,
-            timeout=timeout,
-            total_timeout=total_timeout,
-        )
+        return self._call(_B2B_ORGANIZATIONS_MEMBERS_UNLINK_RETIRED_EMAIL, locals())
 
     def start_email_update(
         self,
@@ -3107,9 +2768,7 @@ class Members(SyncResource):
         locale: Literal["en", "es", "pt-br", "fr"] | Unset = UNSET,
         login_template_id: str | Unset = UNSET,
         delivery_method: Literal["EMAIL_MAGIC_LINK", "EMAIL_OTP"] | Unset = UNSET,
-        extra_headers: Headers | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
+        **options: Unpack[RequestOptions],
     ) -> models.B2BMemberResponse:
         """Start email update.
 
@@ -3140,27 +2799,7 @@ class Members(SyncResource):
                 options or custom HTML templates with type “Magic Links - Login”.
             delivery_method: In the body.
         """
-        return self._request(
-            "POST",
-            f"/v1/b2b/organizations/{path_param(organization_id)}/members/{path_param(member_id)}/start_email_update",
-            query=None,
-            headers={
-                "X-Stytch-Member-Session": x_stytch_member_session,
-                "X-Stytch-Member-SessionJWT": x_stytch_member_session_jwt,
-            },
-            body={
-                "email_address": email_address,
-                "login_redirect_url": login_redirect_url,
-                "locale": locale,
-                "login_template_id": login_template_id,
-                "delivery_method": delivery_method,
-            },
-            server=None,
-            cast=models.B2BMemberResponse.from_dict,
-            extra_headers=extra_headers,
-            timeout=timeout,
-            total_timeout=total_timeout,
-        )
+        return self._call(_B2B_ORGANIZATIONS_MEMBERS_START_EMAIL_UPDATE, locals())
 
     def get_connected_apps(
         self,
@@ -3169,9 +2808,7 @@ class Members(SyncResource):
         *,
         x_stytch_member_session: str | Unset = UNSET,
         x_stytch_member_session_jwt: str | Unset = UNSET,
-        extra_headers: Headers | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
+        **options: Unpack[RequestOptions],
     ) -> models.ConnectedAppsResponse:
         """Get connected apps.
 
@@ -3190,21 +2827,7 @@ class Members(SyncResource):
             x_stytch_member_session_jwt: A Stytch Session JSON Web Token (JWT) that can be used to run the request with the
                 given member's permissions.
         """
-        return self._request(
-            "GET",
-            f"/v1/b2b/organizations/{path_param(organization_id)}/members/{path_param(member_id)}/connected_apps",
-            query=None,
-            headers={
-                "X-Stytch-Member-Session": x_stytch_member_session,
-                "X-Stytch-Member-SessionJWT": x_stytch_member_session_jwt,
-            },
-            body=None,
-            server=None,
-            cast=models.ConnectedAppsResponse.from_dict,
-            extra_headers=extra_headers,
-            timeout=timeout,
-            total_timeout=total_timeout,
-        )
+        return self._call(_B2B_ORGANIZATIONS_MEMBERS_GET_CONNECTED_APPS, locals())
 
     def delete_external_id(
         self,
@@ -3213,9 +2836,7 @@ class Members(SyncResource):
         *,
         x_stytch_member_session: str | Unset = UNSET,
         x_stytch_member_session_jwt: str | Unset = UNSET,
-        extra_headers: Headers | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
+        **options: Unpack[RequestOptions],
     ) -> models.B2BMemberResponse:
         """Delete external id.
 
@@ -3229,21 +2850,7 @@ class Members(SyncResource):
             x_stytch_member_session_jwt: A Stytch Session JSON Web Token (JWT) that can be used to run the request with the
                 given member's permissions.
         """
-        return self._request(
-            "DELETE",
-            f"/v1/b2b/organizations/{path_param(organization_id)}/members/{path_param(member_id)}/external_id",
-            query=None,
-            headers={
-                "X-Stytch-Member-Session": x_stytch_member_session,
-                "X-Stytch-Member-SessionJWT": x_stytch_member_session_jwt,
-            },
-            body=None,
-            server=None,
-            cast=models.B2BMemberResponse.from_dict,
-            extra_headers=extra_headers,
-            timeout=timeout,
-            total_timeout=total_timeout,
-        )
+        return self._call(_B2B_ORGANIZATIONS_MEMBERS_DELETE_EXTERNAL_ID, locals())
 
     def create(
         self,
@@ -3261,9 +2868,7 @@ class Members(SyncResource):
         mfa_enrolled: bool | Unset = UNSET,
         roles: List[str] | Unset = UNSET,
         external_id: str | Unset = UNSET,
-        extra_headers: Headers | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
+        **options: Unpack[RequestOptions],
     ) -> models.B2BMemberResponse:
         """Create.
 
@@ -3312,32 +2917,7 @@ class Members(SyncResource):
                 maximum length of 128 characters. External IDs must be unique within an
                 organization, but may be reused across different organizations in the same project.
         """
-        return self._request(
-            "POST",
-            f"/v1/b2b/organizations/{path_param(organization_id)}/members",
-            query=None,
-            headers={
-                "X-Stytch-Member-Session": x_stytch_member_session,
-                "X-Stytch-Member-SessionJWT": x_stytch_member_session_jwt,
-            },
-            body={
-                "email_address": email_address,
-                "name": name,
-                "trusted_metadata": trusted_metadata,
-                "untrusted_metadata": untrusted_metadata,
-                "create_member_as_pending": create_member_as_pending,
-                "is_breakglass": is_breakglass,
-                "mfa_phone_number": mfa_phone_number,
-                "mfa_enrolled": mfa_enrolled,
-                "roles": roles,
-                "external_id": external_id,
-            },
-            server=None,
-            cast=models.B2BMemberResponse.from_dict,
-            extra_headers=extra_headers,
-            timeout=timeout,
-            total_timeout=total_timeout,
-        )
+        return self._call(_B2B_ORGANIZATIONS_MEMBERS_CREATE, locals())
 
     def get(
         self,
@@ -3345,9 +2925,7 @@ class Members(SyncResource):
         *,
         member_id: str | Unset = UNSET,
         email_address: str | Unset = UNSET,
-        extra_headers: Headers | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
+        **options: Unpack[RequestOptions],
     ) -> models.B2BMemberResponse:
         """Get.
 
@@ -3361,21 +2939,7 @@ class Members(SyncResource):
             member_id: In the query.
             email_address: In the query.
         """
-        return self._request(
-            "GET",
-            f"/v1/b2b/organizations/{path_param(organization_id)}/member",
-            query={
-                "member_id": member_id,
-                "email_address": email_address,
-            },
-            headers=None,
-            body=None,
-            server=None,
-            cast=models.B2BMemberResponse.from_dict,
-            extra_headers=extra_headers,
-            timeout=timeout,
-            total_timeout=total_timeout,
-        )
+        return self._call(_B2B_ORGANIZATIONS_MEMBERS_GET, locals())
 
 
 class MembersWithRawResponse:
@@ -3432,9 +2996,7 @@ class AsyncMembers(AsyncResource):
         email_address: str | Unset = UNSET,
         external_id: str | Unset = UNSET,
         unlink_email: bool | Unset = UNSET,
-        extra_headers: Headers | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
+        **options: Unpack[RequestOptions],
     ) -> models.B2BMemberResponse:
         """Update.
 
@@ -3540,34 +3102,7 @@ class AsyncMembers(AsyncResource):
             unlink_email: If `unlink_email` is `true` and an `email_address` is provided, the Member's
                 previous email will be deleted instead of retired. Defaults to `false`.
         """
-        return await self._request(
-            "PUT",
-            f"/v1/b2b/organizations/{path_param(organization_id)}/members/{path_param(member_id)}",
-            query=None,
-            headers={
-                "X-Stytch-Member-Session": x_stytch_member_session,
-                "X-Stytch-Member-SessionJWT": x_stytch_member_session_jwt,
-            },
-            body={
-                "name": name,
-                "trusted_metadata": trusted_metadata,
-                "untrusted_metadata": untrusted_metadata,
-                "is_breakglass": is_breakglass,
-                "mfa_phone_number": mfa_phone_number,
-                "mfa_enrolled": mfa_enrolled,
-                "roles": roles,
-                "preserve_existing_sessions": preserve_existing_sessions,
-                "default_mfa_method": default_mfa_method,
-                "email_address": email_address,
-                "external_id": external_id,
-                "unlink_email": unlink_email,
-            },
-            server=None,
-            cast=models.B2BMemberResponse.from_dict,
-            extra_headers=extra_headers,
-            timeout=timeout,
-            total_timeout=total_timeout,
-        )
+        return await self._call(_B2B_ORGANIZATIONS_MEMBERS_UPDATE, locals())
 
     async def delete(
         self,
@@ -3576,9 +3111,7 @@ class AsyncMembers(AsyncResource):
         *,
         x_stytch_member_session: str | Unset = UNSET,
         x_stytch_member_session_jwt: str | Unset = UNSET,
-        extra_headers: Headers | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
+        **options: Unpack[RequestOptions],
     ) -> models.B2BOrganizationsMembersDeleteResponse:
         """Delete.
 
@@ -3597,21 +3130,7 @@ class AsyncMembers(AsyncResource):
             x_stytch_member_session_jwt: A Stytch Session JSON Web Token (JWT) that can be used to run the request with the
                 given member's permissions.
         """
-        return await self._request(
-            "DELETE",
-            f"/v1/b2b/organizations/{path_param(organization_id)}/members/{path_param(member_id)}",
-            query=None,
-            headers={
-                "X-Stytch-Member-Session": x_stytch_member_session,
-                "X-Stytch-Member-SessionJWT": x_stytch_member_session_jwt,
-            },
-            body=None,
-            server=None,
-            cast=models.B2BOrganizationsMembersDeleteResponse.from_dict,
-            extra_headers=extra_headers,
-            timeout=timeout,
-            total_timeout=total_timeout,
-        )
+        return await self._call(_B2B_ORGANIZATIONS_MEMBERS_DELETE, locals())
 
     async def reactivate(
         self,
@@ -3620,9 +3139,7 @@ class AsyncMembers(AsyncResource):
         *,
         x_stytch_member_session: str | Unset = UNSET,
         x_stytch_member_session_jwt: str | Unset = UNSET,
-        extra_headers: Headers | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
+        **options: Unpack[RequestOptions],
     ) -> models.B2BMemberResponse:
         """Reactivate.
 
@@ -3640,21 +3157,7 @@ class AsyncMembers(AsyncResource):
             x_stytch_member_session_jwt: A Stytch Session JSON Web Token (JWT) that can be used to run the request with the
                 given member's permissions.
         """
-        return await self._request(
-            "PUT",
-            f"/v1/b2b/organizations/{path_param(organization_id)}/members/{path_param(member_id)}/reactivate",
-            query=None,
-            headers={
-                "X-Stytch-Member-Session": x_stytch_member_session,
-                "X-Stytch-Member-SessionJWT": x_stytch_member_session_jwt,
-            },
-            body=None,
-            server=None,
-            cast=models.B2BMemberResponse.from_dict,
-            extra_headers=extra_headers,
-            timeout=timeout,
-            total_timeout=total_timeout,
-        )
+        return await self._call(_B2B_ORGANIZATIONS_MEMBERS_REACTIVATE, locals())
 
     async def delete_mfa_phone_number(
         self,
@@ -3663,9 +3166,7 @@ class AsyncMembers(AsyncResource):
         *,
         x_stytch_member_session: str | Unset = UNSET,
         x_stytch_member_session_jwt: str | Unset = UNSET,
-        extra_headers: Headers | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
+        **options: Unpack[RequestOptions],
     ) -> models.B2BMemberResponse:
         """Delete mfa phone number.
 
@@ -3684,21 +3185,7 @@ class AsyncMembers(AsyncResource):
             x_stytch_member_session_jwt: A Stytch Session JSON Web Token (JWT) that can be used to run the request with the
                 given member's permissions.
         """
-        return await self._request(
-            "DELETE",
-            f"/v1/b2b/organizations/{path_param(organization_id)}/members/mfa_phone_numbers/{path_param(member_id)}",
-            query=None,
-            headers={
-                "X-Stytch-Member-Session": x_stytch_member_session,
-                "X-Stytch-Member-SessionJWT": x_stytch_member_session_jwt,
-            },
-            body=None,
-            server=None,
-            cast=models.B2BMemberResponse.from_dict,
-            extra_headers=extra_headers,
-            timeout=timeout,
-            total_timeout=total_timeout,
-        )
+        return await self._call(_B2B_ORGANIZATIONS_MEMBERS_DELETE_MFA_PHONE_NUMBER, locals())
 
     async def delete_totp(
         self,
@@ -3707,9 +3194,7 @@ class AsyncMembers(AsyncResource):
         *,
         x_stytch_member_session: str | Unset = UNSET,
         x_stytch_member_session_jwt: str | Unset = UNSET,
-        extra_headers: Headers | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
+        **options: Unpack[RequestOptions],
     ) -> models.B2BMemberResponse:
         """Delete totp.
 
@@ -3728,21 +3213,7 @@ class AsyncMembers(AsyncResource):
             x_stytch_member_session_jwt: A Stytch Session JSON Web Token (JWT) that can be used to run the request with the
                 given member's permissions.
         """
-        return await self._request(
-            "DELETE",
-            f"/v1/b2b/organizations/{path_param(organization_id)}/members/{path_param(member_id)}/totp",
-            query=None,
-            headers={
-                "X-Stytch-Member-Session": x_stytch_member_session,
-                "X-Stytch-Member-SessionJWT": x_stytch_member_session_jwt,
-            },
-            body=None,
-            server=None,
-            cast=models.B2BMemberResponse.from_dict,
-            extra_headers=extra_headers,
-            timeout=timeout,
-            total_timeout=total_timeout,
-        )
+        return await self._call(_B2B_ORGANIZATIONS_MEMBERS_DELETE_TOTP, locals())
 
     async def search(
         self,
@@ -3753,9 +3224,7 @@ class AsyncMembers(AsyncResource):
         cursor: str | Unset = UNSET,
         limit: int | Unset = UNSET,
         query: models.Query | Unset = UNSET,
-        extra_headers: Headers | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
+        **options: Unpack[RequestOptions],
     ) -> models.B2BOrganizationsMembersSearchResponse:
         """Search.
 
@@ -3780,26 +3249,7 @@ class AsyncMembers(AsyncResource):
                 the `cursor` field.
             query: In the body.
         """
-        return await self._request(
-            "POST",
-            "/v1/b2b/organizations/members/search",
-            query=None,
-            headers={
-                "X-Stytch-Member-Session": x_stytch_member_session,
-                "X-Stytch-Member-SessionJWT": x_stytch_member_session_jwt,
-            },
-            body={
-                "organization_ids": organization_ids,
-                "cursor": cursor,
-                "limit": limit,
-                "query": query,
-            },
-            server=None,
-            cast=models.B2BOrganizationsMembersSearchResponse.from_dict,
-            extra_headers=extra_headers,
-            timeout=timeout,
-            total_timeout=total_timeout,
-        )
+        return await self._call(_B2B_ORGANIZATIONS_MEMBERS_SEARCH, locals())
 
     def search_pages(
         self,
@@ -3809,29 +3259,10 @@ class AsyncMembers(AsyncResource):
         x_stytch_member_session_jwt: str | Unset = UNSET,
         limit: int | Unset = UNSET,
         query: models.Query | Unset = UNSET,
-        extra_headers: Headers | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
+        **options: Unpack[RequestOptions],
     ) -> AsyncIterator[models.B2BOrganizationsMembersSearchResponse]:
         """Every page of ``search``, following ``results_metadata.next_cursor``."""
-        return aiter_pages(
-            lambda cursor: self.search(
-                organization_ids=organization_ids,
-                x_stytch_member_session=x_stytch_member_session,
-                x_stytch_member_session_jwt=x_stytch_member_session_jwt,
-                cursor=cursor,
-                limit=limit,
-                query=query,
-                extra_headers=extra_headers,
-                timeout=timeout,
-                total_timeout=total_timeout,
-            ),
-            lambda page: cursor_at(
-                page,
-                "results_metadata",
-                "next_cursor",
-            ),
-        )
+        return self._pages(self.search, locals(), "cursor", "results_metadata", "next_cursor")
 
     async def delete_password(
         self,
@@ -3840,9 +3271,7 @@ class AsyncMembers(AsyncResource):
         *,
         x_stytch_member_session: str | Unset = UNSET,
         x_stytch_member_session_jwt: str | Unset = UNSET,
-        extra_headers: Headers | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
+        **options: Unpack[RequestOptions],
     ) -> models.B2BMemberResponse:
         """Delete password.
 
@@ -3859,30 +3288,14 @@ class AsyncMembers(AsyncResource):
             x_stytch_member_session_jwt: A Stytch Session JSON Web Token (JWT) that can be used to run the request with the
                 given member's permissions.
         """
-        return await self._request(
-            "DELETE",
-            f"/v1/b2b/organizations/{path_param(organization_id)}/members/passwords/{path_param(member_password_id)}",
-            query=None,
-            headers={
-                "X-Stytch-Member-Session": x_stytch_member_session,
-                "X-Stytch-Member-SessionJWT": x_stytch_member_session_jwt,
-            },
-            body=None,
-            server=None,
-            cast=models.B2BMemberResponse.from_dict,
-            extra_headers=extra_headers,
-            timeout=timeout,
-            total_timeout=total_timeout,
-        )
+        return await self._call(_B2B_ORGANIZATIONS_MEMBERS_DELETE_PASSWORD, locals())
 
     async def dangerously_get(
         self,
         member_id: str,
         *,
         include_deleted: bool | Unset = UNSET,
-        extra_headers: Headers | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
+        **options: Unpack[RequestOptions],
     ) -> models.B2BMemberResponse:
         """Dangerously get.
 
@@ -3893,20 +3306,7 @@ class AsyncMembers(AsyncResource):
                 to perform operations on a Member, so be sure to preserve this value.
             include_deleted: In the query.
         """
-        return await self._request(
-            "GET",
-            f"/v1/b2b/organizations/members/dangerously_get/{path_param(member_id)}",
-            query={
-                "include_deleted": include_deleted,
-            },
-            headers=None,
-            body=None,
-            server=None,
-            cast=models.B2BMemberResponse.from_dict,
-            extra_headers=extra_headers,
-            timeout=timeout,
-            total_timeout=total_timeout,
-        )
+        return await self._call(_B2B_ORGANIZATIONS_MEMBERS_DANGEROUSLY_GET, locals())
 
     async def oidc_providers(
         self,
@@ -3914,9 +3314,7 @@ class AsyncMembers(AsyncResource):
         member_id: str,
         *,
         include_refresh_token: bool | Unset = UNSET,
-        extra_headers: Headers | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
+        **options: Unpack[RequestOptions],
     ) -> models.MembersOidcProvidersResponse:
         """Oidc providers.
 
@@ -3932,20 +3330,7 @@ class AsyncMembers(AsyncResource):
                 external_id here if one is set for the member.
             include_refresh_token: In the query.
         """
-        return await self._request(
-            "GET",
-            f"/v1/b2b/organizations/{path_param(organization_id)}/members/{path_param(member_id)}/oidc_providers",
-            query={
-                "include_refresh_token": include_refresh_token,
-            },
-            headers=None,
-            body=None,
-            server=None,
-            cast=models.MembersOidcProvidersResponse.from_dict,
-            extra_headers=extra_headers,
-            timeout=timeout,
-            total_timeout=total_timeout,
-        )
+        return await self._call(_B2B_ORGANIZATIONS_MEMBERS_OIDC_PROVIDERS, locals())
 
     async def unlink_retired_email(
         self,
@@ -3956,9 +3341,7 @@ class AsyncMembers(AsyncResource):
         x_stytch_member_session_jwt: str | Unset = UNSET,
         email_id: str | Unset = UNSET,
         email_address: str | Unset = UNSET,
-        extra_headers: Headers | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
+        **options: Unpack[RequestOptions],
     ) -> models.MembersUnlinkRetiredEmailResponse:
         """Unlink retired email.
 
@@ -3979,24 +3362,7 @@ class AsyncMembers(AsyncResource):
             email_id: The globally unique UUID of a Member's email.
             email_address: The email address of the Member.
         """
-        return await self._request(
-            "POST",
-            f"/v1/b2b/organizations/{path_param(organization_id)}/members/{path_param(member_id)}/unlink_retired_email",
-            query=None,
-            headers={
-                "X-Stytch-Member-Session": x_stytch_member_session,
-                "X-Stytch-Member-SessionJWT": x_stytch_member_session_jwt,
-            },
-            body={
-                "email_id": email_id,
-                "email_address": email_address,
-            },
-            server=None,
-            cast=models.MembersUnlinkRetiredEmailResponse.from_dict,
-            extra_headers=extra_headers,
-            timeout=timeout,
-            total_timeout=total_timeout,
-        )
+        return await self._call(_B2B_ORGANIZATIONS_MEMBERS_UNLINK_RETIRED_EMAIL, locals())
 
     async def start_email_update(
         self,
@@ -4010,9 +3376,7 @@ class AsyncMembers(AsyncResource):
         locale: Literal["en", "es", "pt-br", "fr"] | Unset = UNSET,
         login_template_id: str | Unset = UNSET,
         delivery_method: Literal["EMAIL_MAGIC_LINK", "EMAIL_OTP"] | Unset = UNSET,
-        extra_headers: Headers | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
+        **options: Unpack[RequestOptions],
     ) -> models.B2BMemberResponse:
         """Start email update.
 
@@ -4043,27 +3407,7 @@ class AsyncMembers(AsyncResource):
                 options or custom HTML templates with type “Magic Links - Login”.
             delivery_method: In the body.
         """
-        return await self._request(
-            "POST",
-            f"/v1/b2b/organizations/{path_param(organization_id)}/members/{path_param(member_id)}/start_email_update",
-            query=None,
-            headers={
-                "X-Stytch-Member-Session": x_stytch_member_session,
-                "X-Stytch-Member-SessionJWT": x_stytch_member_session_jwt,
-            },
-            body={
-                "email_address": email_address,
-                "login_redirect_url": login_redirect_url,
-                "locale": locale,
-                "login_template_id": login_template_id,
-                "delivery_method": delivery_method,
-            },
-            server=None,
-            cast=models.B2BMemberResponse.from_dict,
-            extra_headers=extra_headers,
-            timeout=timeout,
-            total_timeout=total_timeout,
-        )
+        return await self._call(_B2B_ORGANIZATIONS_MEMBERS_START_EMAIL_UPDATE, locals())
 
     async def get_connected_apps(
         self,
@@ -4072,9 +3416,7 @@ class AsyncMembers(AsyncResource):
         *,
         x_stytch_member_session: str | Unset = UNSET,
         x_stytch_member_session_jwt: str | Unset = UNSET,
-        extra_headers: Headers | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
+        **options: Unpack[RequestOptions],
     ) -> models.ConnectedAppsResponse:
         """Get connected apps.
 
@@ -4093,21 +3435,7 @@ class AsyncMembers(AsyncResource):
             x_stytch_member_session_jwt: A Stytch Session JSON Web Token (JWT) that can be used to run the request with the
                 given member's permissions.
         """
-        return await self._request(
-            "GET",
-            f"/v1/b2b/organizations/{path_param(organization_id)}/members/{path_param(member_id)}/connected_apps",
-            query=None,
-            headers={
-                "X-Stytch-Member-Session": x_stytch_member_session,
-                "X-Stytch-Member-SessionJWT": x_stytch_member_session_jwt,
-            },
-            body=None,
-            server=None,
-            cast=models.ConnectedAppsResponse.from_dict,
-            extra_headers=extra_headers,
-            timeout=timeout,
-            total_timeout=total_timeout,
-        )
+        return await self._call(_B2B_ORGANIZATIONS_MEMBERS_GET_CONNECTED_APPS, locals())
 
     async def delete_external_id(
         self,
@@ -4116,9 +3444,7 @@ class AsyncMembers(AsyncResource):
         *,
         x_stytch_member_session: str | Unset = UNSET,
         x_stytch_member_session_jwt: str | Unset = UNSET,
-        extra_headers: Headers | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
+        **options: Unpack[RequestOptions],
     ) -> models.B2BMemberResponse:
         """Delete external id.
 
@@ -4132,21 +3458,7 @@ class AsyncMembers(AsyncResource):
             x_stytch_member_session_jwt: A Stytch Session JSON Web Token (JWT) that can be used to run the request with the
                 given member's permissions.
         """
-        return await self._request(
-            "DELETE",
-            f"/v1/b2b/organizations/{path_param(organization_id)}/members/{path_param(member_id)}/external_id",
-            query=None,
-            headers={
-                "X-Stytch-Member-Session": x_stytch_member_session,
-                "X-Stytch-Member-SessionJWT": x_stytch_member_session_jwt,
-            },
-            body=None,
-            server=None,
-            cast=models.B2BMemberResponse.from_dict,
-            extra_headers=extra_headers,
-            timeout=timeout,
-            total_timeout=total_timeout,
-        )
+        return await self._call(_B2B_ORGANIZATIONS_MEMBERS_DELETE_EXTERNAL_ID, locals())
 
     async def create(
         self,
@@ -4164,9 +3476,7 @@ class AsyncMembers(AsyncResource):
         mfa_enrolled: bool | Unset = UNSET,
         roles: List[str] | Unset = UNSET,
         external_id: str | Unset = UNSET,
-        extra_headers: Headers | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
+        **options: Unpack[RequestOptions],
     ) -> models.B2BMemberResponse:
         """Create.
 
@@ -4215,32 +3525,7 @@ class AsyncMembers(AsyncResource):
                 maximum length of 128 characters. External IDs must be unique within an
                 organization, but may be reused across different organizations in the same project.
         """
-        return await self._request(
-            "POST",
-            f"/v1/b2b/organizations/{path_param(organization_id)}/members",
-            query=None,
-            headers={
-                "X-Stytch-Member-Session": x_stytch_member_session,
-                "X-Stytch-Member-SessionJWT": x_stytch_member_session_jwt,
-            },
-            body={
-                "email_address": email_address,
-                "name": name,
-                "trusted_metadata": trusted_metadata,
-                "untrusted_metadata": untrusted_metadata,
-                "create_member_as_pending": create_member_as_pending,
-                "is_breakglass": is_breakglass,
-                "mfa_phone_number": mfa_phone_number,
-                "mfa_enrolled": mfa_enrolled,
-                "roles": roles,
-                "external_id": external_id,
-            },
-            server=None,
-            cast=models.B2BMemberResponse.from_dict,
-            extra_headers=extra_headers,
-            timeout=timeout,
-            total_timeout=total_timeout,
-        )
+        return await self._call(_B2B_ORGANIZATIONS_MEMBERS_CREATE, locals())
 
     async def get(
         self,
@@ -4248,9 +3533,7 @@ class AsyncMembers(AsyncResource):
         *,
         member_id: str | Unset = UNSET,
         email_address: str | Unset = UNSET,
-        extra_headers: Headers | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
+        **options: Unpack[RequestOptions],
     ) -> models.B2BMemberResponse:
         """Get.
 
@@ -4264,21 +3547,7 @@ class AsyncMembers(AsyncResource):
             member_id: In the query.
             email_address: In the query.
         """
-        return await self._request(
-            "GET",
-            f"/v1/b2b/organizations/{path_param(organization_id)}/member",
-            query={
-                "member_id": member_id,
-                "email_address": email_address,
-            },
-            headers=None,
-            body=None,
-            server=None,
-            cast=models.B2BMemberResponse.from_dict,
-            extra_headers=extra_headers,
-            timeout=timeout,
-            total_timeout=total_timeout,
-        )
+        return await self._call(_B2B_ORGANIZATIONS_MEMBERS_GET, locals())
 
 
 class AsyncMembersWithRawResponse:
@@ -4316,9 +3585,7 @@ class OauthProviders(SyncResource):
         member_id: str,
         *,
         include_refresh_token: bool | Unset = UNSET,
-        extra_headers: Headers | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
+        **options: Unpack[RequestOptions],
     ) -> models.MembersOauthProvidersGoogleResponse:
         """Google.
 
@@ -4334,20 +3601,7 @@ class OauthProviders(SyncResource):
                 external_id here if one is set for the member.
             include_refresh_token: In the query.
         """
-        return self._request(
-            "GET",
-            f"/v1/b2b/organizations/{path_param(organization_id)}/members/{path_param(member_id)}/oauth_providers/google",
-            query={
-                "include_refresh_token": include_refresh_token,
-            },
-            headers=None,
-            body=None,
-            server=None,
-            cast=models.MembersOauthProvidersGoogleResponse.from_dict,
-            extra_headers=extra_headers,
-            timeout=timeout,
-            total_timeout=total_timeout,
-        )
+        return self._call(_B2B_ORGANIZATIONS_MEMBERS_OAUTH_PROVIDERS_GOOGLE, locals())
 
     def microsoft(
         self,
@@ -4355,9 +3609,7 @@ class OauthProviders(SyncResource):
         member_id: str,
         *,
         include_refresh_token: bool | Unset = UNSET,
-        extra_headers: Headers | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
+        **options: Unpack[RequestOptions],
     ) -> models.MembersOauthProvidersMicrosoftResponse:
         """Microsoft.
 
@@ -4373,29 +3625,10 @@ class OauthProviders(SyncResource):
                 external_id here if one is set for the member.
             include_refresh_token: In the query.
         """
-        return self._request(
-            "GET",
-            f"/v1/b2b/organizations/{path_param(organization_id)}/members/{path_param(member_id)}/oauth_providers/microsoft",
-            query={
-                "include_refresh_token": include_refresh_token,
-            },
-            headers=None,
-            body=None,
-            server=None,
-            cast=models.MembersOauthProvidersMicrosoftResponse.from_dict,
-            extra_headers=extra_headers,
-            timeout=timeout,
-            total_timeout=total_timeout,
-        )
+        return self._call(_B2B_ORGANIZATIONS_MEMBERS_OAUTH_PROVIDERS_MICROSOFT, locals())
 
     def slack(
-        self,
-        organization_id: str,
-        member_id: str,
-        *,
-        extra_headers: Headers | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
+        self, organization_id: str, member_id: str, **options: Unpack[RequestOptions]
     ) -> models.B2BOauthProviderResponse:
         """Slack.
 
@@ -4410,18 +3643,7 @@ class OauthProviders(SyncResource):
                 to perform operations on a Member, so be sure to preserve this value. You may use an
                 external_id here if one is set for the member.
         """
-        return self._request(
-            "GET",
-            f"/v1/b2b/organizations/{path_param(organization_id)}/members/{path_param(member_id)}/oauth_providers/slack",
-            query=None,
-            headers=None,
-            body=None,
-            server=None,
-            cast=models.B2BOauthProviderResponse.from_dict,
-            extra_headers=extra_headers,
-            timeout=timeout,
-            total_timeout=total_timeout,
-        )
+        return self._call(_B2B_ORGANIZATIONS_MEMBERS_OAUTH_PROVIDERS_SLACK, locals())
 
     def hubspot(
         self,
@@ -4429,9 +3651,7 @@ class OauthProviders(SyncResource):
         member_id: str,
         *,
         include_refresh_token: bool | Unset = UNSET,
-        extra_headers: Headers | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
+        **options: Unpack[RequestOptions],
     ) -> models.B2BOauthProviderResponse:
         """Hubspot.
 
@@ -4447,20 +3667,7 @@ class OauthProviders(SyncResource):
                 external_id here if one is set for the member.
             include_refresh_token: In the query.
         """
-        return self._request(
-            "GET",
-            f"/v1/b2b/organizations/{path_param(organization_id)}/members/{path_param(member_id)}/oauth_providers/hubspot",
-            query={
-                "include_refresh_token": include_refresh_token,
-            },
-            headers=None,
-            body=None,
-            server=None,
-            cast=models.B2BOauthProviderResponse.from_dict,
-            extra_headers=extra_headers,
-            timeout=timeout,
-            total_timeout=total_timeout,
-        )
+        return self._call(_B2B_ORGANIZATIONS_MEMBERS_OAUTH_PROVIDERS_HUBSPOT, locals())
 
     def github(
         self,
@@ -4468,9 +3675,7 @@ class OauthProviders(SyncResource):
         member_id: str,
         *,
         include_refresh_token: bool | Unset = UNSET,
-        extra_headers: Headers | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
+        **options: Unpack[RequestOptions],
     ) -> models.B2BOauthProviderResponse:
         """Github.
 
@@ -4486,20 +3691,7 @@ class OauthProviders(SyncResource):
                 external_id here if one is set for the member.
             include_refresh_token: In the query.
         """
-        return self._request(
-            "GET",
-            f"/v1/b2b/organizations/{path_param(organization_id)}/members/{path_param(member_id)}/oauth_providers/github",
-            query={
-                "include_refresh_token": include_refresh_token,
-            },
-            headers=None,
-            body=None,
-            server=None,
-            cast=models.B2BOauthProviderResponse.from_dict,
-            extra_headers=extra_headers,
-            timeout=timeout,
-            total_timeout=total_timeout,
-        )
+        return self._call(_B2B_ORGANIZATIONS_MEMBERS_OAUTH_PROVIDERS_GITHUB, locals())
 
 
 class OauthProvidersWithRawResponse:
@@ -4525,9 +3717,7 @@ class AsyncOauthProviders(AsyncResource):
         member_id: str,
         *,
         include_refresh_token: bool | Unset = UNSET,
-        extra_headers: Headers | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
+        **options: Unpack[RequestOptions],
     ) -> models.MembersOauthProvidersGoogleResponse:
         """Google.
 
@@ -4543,20 +3733,7 @@ class AsyncOauthProviders(AsyncResource):
                 external_id here if one is set for the member.
             include_refresh_token: In the query.
         """
-        return await self._request(
-            "GET",
-            f"/v1/b2b/organizations/{path_param(organization_id)}/members/{path_param(member_id)}/oauth_providers/google",
-            query={
-                "include_refresh_token": include_refresh_token,
-            },
-            headers=None,
-            body=None,
-            server=None,
-            cast=models.MembersOauthProvidersGoogleResponse.from_dict,
-            extra_headers=extra_headers,
-            timeout=timeout,
-            total_timeout=total_timeout,
-        )
+        return await self._call(_B2B_ORGANIZATIONS_MEMBERS_OAUTH_PROVIDERS_GOOGLE, locals())
 
     async def microsoft(
         self,
@@ -4564,9 +3741,7 @@ class AsyncOauthProviders(AsyncResource):
         member_id: str,
         *,
         include_refresh_token: bool | Unset = UNSET,
-        extra_headers: Headers | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
+        **options: Unpack[RequestOptions],
     ) -> models.MembersOauthProvidersMicrosoftResponse:
         """Microsoft.
 
@@ -4582,29 +3757,10 @@ class AsyncOauthProviders(AsyncResource):
                 external_id here if one is set for the member.
             include_refresh_token: In the query.
         """
-        return await self._request(
-            "GET",
-            f"/v1/b2b/organizations/{path_param(organization_id)}/members/{path_param(member_id)}/oauth_providers/microsoft",
-            query={
-                "include_refresh_token": include_refresh_token,
-            },
-            headers=None,
-            body=None,
-            server=None,
-            cast=models.MembersOauthProvidersMicrosoftResponse.from_dict,
-            extra_headers=extra_headers,
-            timeout=timeout,
-            total_timeout=total_timeout,
-        )
+        return await self._call(_B2B_ORGANIZATIONS_MEMBERS_OAUTH_PROVIDERS_MICROSOFT, locals())
 
     async def slack(
-        self,
-        organization_id: str,
-        member_id: str,
-        *,
-        extra_headers: Headers | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
+        self, organization_id: str, member_id: str, **options: Unpack[RequestOptions]
     ) -> models.B2BOauthProviderResponse:
         """Slack.
 
@@ -4619,18 +3775,7 @@ class AsyncOauthProviders(AsyncResource):
                 to perform operations on a Member, so be sure to preserve this value. You may use an
                 external_id here if one is set for the member.
         """
-        return await self._request(
-            "GET",
-            f"/v1/b2b/organizations/{path_param(organization_id)}/members/{path_param(member_id)}/oauth_providers/slack",
-            query=None,
-            headers=None,
-            body=None,
-            server=None,
-            cast=models.B2BOauthProviderResponse.from_dict,
-            extra_headers=extra_headers,
-            timeout=timeout,
-            total_timeout=total_timeout,
-        )
+        return await self._call(_B2B_ORGANIZATIONS_MEMBERS_OAUTH_PROVIDERS_SLACK, locals())
 
     async def hubspot(
         self,
@@ -4638,9 +3783,7 @@ class AsyncOauthProviders(AsyncResource):
         member_id: str,
         *,
         include_refresh_token: bool | Unset = UNSET,
-        extra_headers: Headers | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
+        **options: Unpack[RequestOptions],
     ) -> models.B2BOauthProviderResponse:
         """Hubspot.
 
@@ -4656,20 +3799,7 @@ class AsyncOauthProviders(AsyncResource):
                 external_id here if one is set for the member.
             include_refresh_token: In the query.
         """
-        return await self._request(
-            "GET",
-            f"/v1/b2b/organizations/{path_param(organization_id)}/members/{path_param(member_id)}/oauth_providers/hubspot",
-            query={
-                "include_refresh_token": include_refresh_token,
-            },
-            headers=None,
-            body=None,
-            server=None,
-            cast=models.B2BOauthProviderResponse.from_dict,
-            extra_headers=extra_headers,
-            timeout=timeout,
-            total_timeout=total_timeout,
-        )
+        return await self._call(_B2B_ORGANIZATIONS_MEMBERS_OAUTH_PROVIDERS_HUBSPOT, locals())
 
     async def github(
         self,
@@ -4677,9 +3807,7 @@ class AsyncOauthProviders(AsyncResource):
         member_id: str,
         *,
         include_refresh_token: bool | Unset = UNSET,
-        extra_headers: Headers | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
+        **options: Unpack[RequestOptions],
     ) -> models.B2BOauthProviderResponse:
         """Github.
 
@@ -4695,20 +3823,7 @@ class AsyncOauthProviders(AsyncResource):
                 external_id here if one is set for the member.
             include_refresh_token: In the query.
         """
-        return await self._request(
-            "GET",
-            f"/v1/b2b/organizations/{path_param(organization_id)}/members/{path_param(member_id)}/oauth_providers/github",
-            query={
-                "include_refresh_token": include_refresh_token,
-            },
-            headers=None,
-            body=None,
-            server=None,
-            cast=models.B2BOauthProviderResponse.from_dict,
-            extra_headers=extra_headers,
-            timeout=timeout,
-            total_timeout=total_timeout,
-        )
+        return await self._call(_B2B_ORGANIZATIONS_MEMBERS_OAUTH_PROVIDERS_GITHUB, locals())
 
 
 class AsyncOauthProvidersWithRawResponse:
@@ -4736,9 +3851,7 @@ class ConnectedApps(SyncResource):
         *,
         x_stytch_member_session: str | Unset = UNSET,
         x_stytch_member_session_jwt: str | Unset = UNSET,
-        extra_headers: Headers | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
+        **options: Unpack[RequestOptions],
     ) -> models.StatusResponse:
         """Revoke.
 
@@ -4758,21 +3871,7 @@ class ConnectedApps(SyncResource):
             x_stytch_member_session_jwt: A Stytch Session JSON Web Token (JWT) that can be used to run the request with the
                 given member's permissions.
         """
-        return self._request(
-            "POST",
-            f"/v1/b2b/organizations/{path_param(organization_id)}/members/{path_param(member_id)}/connected_apps/{path_param(connected_app_id)}/revoke",
-            query=None,
-            headers={
-                "X-Stytch-Member-Session": x_stytch_member_session,
-                "X-Stytch-Member-SessionJWT": x_stytch_member_session_jwt,
-            },
-            body=None,
-            server=None,
-            cast=models.StatusResponse.from_dict,
-            extra_headers=extra_headers,
-            timeout=timeout,
-            total_timeout=total_timeout,
-        )
+        return self._call(_B2B_ORGANIZATIONS_MEMBERS_CONNECTED_APPS_REVOKE, locals())
 
 
 class ConnectedAppsWithRawResponse:
@@ -4796,9 +3895,7 @@ class AsyncConnectedApps(AsyncResource):
         *,
         x_stytch_member_session: str | Unset = UNSET,
         x_stytch_member_session_jwt: str | Unset = UNSET,
-        extra_headers: Headers | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
+        **options: Unpack[RequestOptions],
     ) -> models.StatusResponse:
         """Revoke.
 
@@ -4818,21 +3915,7 @@ class AsyncConnectedApps(AsyncResource):
             x_stytch_member_session_jwt: A Stytch Session JSON Web Token (JWT) that can be used to run the request with the
                 given member's permissions.
         """
-        return await self._request(
-            "POST",
-            f"/v1/b2b/organizations/{path_param(organization_id)}/members/{path_param(member_id)}/connected_apps/{path_param(connected_app_id)}/revoke",
-            query=None,
-            headers={
-                "X-Stytch-Member-Session": x_stytch_member_session,
-                "X-Stytch-Member-SessionJWT": x_stytch_member_session_jwt,
-            },
-            body=None,
-            server=None,
-            cast=models.StatusResponse.from_dict,
-            extra_headers=extra_headers,
-            timeout=timeout,
-            total_timeout=total_timeout,
-        )
+        return await self._call(_B2B_ORGANIZATIONS_MEMBERS_CONNECTED_APPS_REVOKE, locals())
 
 
 class AsyncConnectedAppsWithRawResponse:
@@ -4876,9 +3959,7 @@ class Oauth(SyncResource):
         session_token: str | Unset = UNSET,
         session_jwt: str | Unset = UNSET,
         prompt: str | Unset = UNSET,
-        extra_headers: Headers | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
+        **options: Unpack[RequestOptions],
     ) -> models.B2BIdpOauthAuthorizeStartResponse:
         """Authorize start.
 
@@ -4903,28 +3984,7 @@ class Oauth(SyncResource):
             prompt: Space separated list that specifies how the Authorization Server should prompt the
                 user for reauthentication and consent. Only `consent` is supported today.
         """
-        return self._request(
-            "POST",
-            "/v1/b2b/idp/oauth/authorize/start",
-            query=None,
-            headers=None,
-            body={
-                "client_id": client_id,
-                "redirect_uri": redirect_uri,
-                "response_type": response_type,
-                "scopes": scopes,
-                "organization_id": organization_id,
-                "member_id": member_id,
-                "session_token": session_token,
-                "session_jwt": session_jwt,
-                "prompt": prompt,
-            },
-            server=None,
-            cast=models.B2BIdpOauthAuthorizeStartResponse.from_dict,
-            extra_headers=extra_headers,
-            timeout=timeout,
-            total_timeout=total_timeout,
-        )
+        return self._call(_B2B_IDP_OAUTH_AUTHORIZE_START, locals())
 
     def authorize(
         self,
@@ -4943,9 +4003,7 @@ class Oauth(SyncResource):
         nonce: str | Unset = UNSET,
         code_challenge: str | Unset = UNSET,
         resources: List[str] | Unset = UNSET,
-        extra_headers: Headers | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
+        **options: Unpack[RequestOptions],
     ) -> models.IdpOauthAuthorizeResponse:
         """Authorize.
 
@@ -4976,33 +4034,7 @@ class Oauth(SyncResource):
             code_challenge: A base64url encoded challenge derived from the code verifier for PKCE flows.
             resources: In the body.
         """
-        return self._request(
-            "POST",
-            "/v1/b2b/idp/oauth/authorize",
-            query=None,
-            headers=None,
-            body={
-                "consent_granted": consent_granted,
-                "scopes": scopes,
-                "client_id": client_id,
-                "redirect_uri": redirect_uri,
-                "response_type": response_type,
-                "organization_id": organization_id,
-                "member_id": member_id,
-                "session_token": session_token,
-                "session_jwt": session_jwt,
-                "prompt": prompt,
-                "state": state,
-                "nonce": nonce,
-                "code_challenge": code_challenge,
-                "resources": resources,
-            },
-            server=None,
-            cast=models.IdpOauthAuthorizeResponse.from_dict,
-            extra_headers=extra_headers,
-            timeout=timeout,
-            total_timeout=total_timeout,
-        )
+        return self._call(_B2B_IDP_OAUTH_AUTHORIZE, locals())
 
 
 class OauthWithRawResponse:
@@ -5031,9 +4063,7 @@ class AsyncOauth(AsyncResource):
         session_token: str | Unset = UNSET,
         session_jwt: str | Unset = UNSET,
         prompt: str | Unset = UNSET,
-        extra_headers: Headers | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
+        **options: Unpack[RequestOptions],
     ) -> models.B2BIdpOauthAuthorizeStartResponse:
         """Authorize start.
 
@@ -5058,28 +4088,7 @@ class AsyncOauth(AsyncResource):
             prompt: Space separated list that specifies how the Authorization Server should prompt the
                 user for reauthentication and consent. Only `consent` is supported today.
         """
-        return await self._request(
-            "POST",
-            "/v1/b2b/idp/oauth/authorize/start",
-            query=None,
-            headers=None,
-            body={
-                "client_id": client_id,
-                "redirect_uri": redirect_uri,
-                "response_type": response_type,
-                "scopes": scopes,
-                "organization_id": organization_id,
-                "member_id": member_id,
-                "session_token": session_token,
-                "session_jwt": session_jwt,
-                "prompt": prompt,
-            },
-            server=None,
-            cast=models.B2BIdpOauthAuthorizeStartResponse.from_dict,
-            extra_headers=extra_headers,
-            timeout=timeout,
-            total_timeout=total_timeout,
-        )
+        return await self._call(_B2B_IDP_OAUTH_AUTHORIZE_START, locals())
 
     async def authorize(
         self,
@@ -5098,9 +4107,7 @@ class AsyncOauth(AsyncResource):
         nonce: str | Unset = UNSET,
         code_challenge: str | Unset = UNSET,
         resources: List[str] | Unset = UNSET,
-        extra_headers: Headers | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
+        **options: Unpack[RequestOptions],
     ) -> models.IdpOauthAuthorizeResponse:
         """Authorize.
 
@@ -5131,33 +4138,7 @@ class AsyncOauth(AsyncResource):
             code_challenge: A base64url encoded challenge derived from the code verifier for PKCE flows.
             resources: In the body.
         """
-        return await self._request(
-            "POST",
-            "/v1/b2b/idp/oauth/authorize",
-            query=None,
-            headers=None,
-            body={
-                "consent_granted": consent_granted,
-                "scopes": scopes,
-                "client_id": client_id,
-                "redirect_uri": redirect_uri,
-                "response_type": response_type,
-                "organization_id": organization_id,
-                "member_id": member_id,
-                "session_token": session_token,
-                "session_jwt": session_jwt,
-                "prompt": prompt,
-                "state": state,
-                "nonce": nonce,
-                "code_challenge": code_challenge,
-                "resources": resources,
-            },
-            server=None,
-            cast=models.IdpOauthAuthorizeResponse.from_dict,
-            extra_headers=extra_headers,
-            timeout=timeout,
-            total_timeout=total_timeout,
-        )
+        return await self._call(_B2B_IDP_OAUTH_AUTHORIZE, locals())
 
 
 class AsyncOauthWithRawResponse:
@@ -5175,13 +4156,7 @@ class Sessions(SyncResource):
         return SessionsWithRawResponse(self)
 
     def get(
-        self,
-        *,
-        organization_id: str,
-        member_id: str,
-        extra_headers: Headers | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
+        self, *, organization_id: str, member_id: str, **options: Unpack[RequestOptions]
     ) -> models.B2BSessionsGetResponse:
         """Get.
 
@@ -5191,21 +4166,7 @@ class Sessions(SyncResource):
             organization_id: In the query.
             member_id: In the query.
         """
-        return self._request(
-            "GET",
-            "/v1/b2b/sessions",
-            query={
-                "organization_id": organization_id,
-                "member_id": member_id,
-            },
-            headers=None,
-            body=None,
-            server=None,
-            cast=models.B2BSessionsGetResponse.from_dict,
-            extra_headers=extra_headers,
-            timeout=timeout,
-            total_timeout=total_timeout,
-        )
+        return self._call(_B2B_SESSIONS_GET, locals())
 
     def authenticate(
         self,
@@ -5215,9 +4176,7 @@ class Sessions(SyncResource):
         session_jwt: str | Unset = UNSET,
         session_custom_claims: Dict[str, Any] | Unset = UNSET,
         authorization_check: models.B2BSessionsAuthorizationCheck | Unset = UNSET,
-        extra_headers: Headers | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
+        **options: Unpack[RequestOptions],
     ) -> models.B2BSessionsAuthenticateResponse:
         """Authenticate.
 
@@ -5244,24 +4203,7 @@ class Sessions(SyncResource):
                 will be ignored. Total custom claims size cannot exceed four kilobytes.
             authorization_check: In the body.
         """
-        return self._request(
-            "POST",
-            "/v1/b2b/sessions/authenticate",
-            query=None,
-            headers=None,
-            body={
-                "session_token": session_token,
-                "session_duration_minutes": session_duration_minutes,
-                "session_jwt": session_jwt,
-                "session_custom_claims": session_custom_claims,
-                "authorization_check": authorization_check,
-            },
-            server=None,
-            cast=models.B2BSessionsAuthenticateResponse.from_dict,
-            extra_headers=extra_headers,
-            timeout=timeout,
-            total_timeout=total_timeout,
-        )
+        return self._call(_B2B_SESSIONS_AUTHENTICATE, locals())
 
     def revoke(
         self,
@@ -5272,9 +4214,7 @@ class Sessions(SyncResource):
         session_token: str | Unset = UNSET,
         session_jwt: str | Unset = UNSET,
         member_id: str | Unset = UNSET,
-        extra_headers: Headers | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
+        **options: Unpack[RequestOptions],
     ) -> models.StatusResponse:
         """Revoke.
 
@@ -5293,26 +4233,7 @@ class Sessions(SyncResource):
             member_id: Globally unique UUID that identifies a specific Member. The `member_id` is critical
                 to perform operations on a Member, so be sure to preserve this value.
         """
-        return self._request(
-            "POST",
-            "/v1/b2b/sessions/revoke",
-            query=None,
-            headers={
-                "X-Stytch-Member-Session": x_stytch_member_session,
-                "X-Stytch-Member-SessionJWT": x_stytch_member_session_jwt,
-            },
-            body={
-                "member_session_id": member_session_id,
-                "session_token": session_token,
-                "session_jwt": session_jwt,
-                "member_id": member_id,
-            },
-            server=None,
-            cast=models.StatusResponse.from_dict,
-            extra_headers=extra_headers,
-            timeout=timeout,
-            total_timeout=total_timeout,
-        )
+        return self._call(_B2B_SESSIONS_REVOKE, locals())
 
     def exchange(
         self,
@@ -5326,9 +4247,7 @@ class Sessions(SyncResource):
             Literal["en", "es", "pt-br", "fr", "it", "de-DE", "zh-Hans", "ca-ES"] | Unset
         ) = UNSET,
         telemetry_id: str | Unset = UNSET,
-        extra_headers: Headers | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
+        **options: Unpack[RequestOptions],
     ) -> models.B2BExchangeResponse:
         """Exchange.
 
@@ -5364,26 +4283,7 @@ class Sessions(SyncResource):
                 store the associated fingerprints and IPGEO information for the Member. Your
                 workspace must be enabled for Device Fingerprinting to use this feature.
         """
-        return self._request(
-            "POST",
-            "/v1/b2b/sessions/exchange",
-            query=None,
-            headers=None,
-            body={
-                "organization_id": organization_id,
-                "session_token": session_token,
-                "session_jwt": session_jwt,
-                "session_duration_minutes": session_duration_minutes,
-                "session_custom_claims": session_custom_claims,
-                "locale": locale,
-                "telemetry_id": telemetry_id,
-            },
-            server=None,
-            cast=models.B2BExchangeResponse.from_dict,
-            extra_headers=extra_headers,
-            timeout=timeout,
-            total_timeout=total_timeout,
-        )
+        return self._call(_B2B_SESSIONS_EXCHANGE, locals())
 
     def exchange_access_token(
         self,
@@ -5392,9 +4292,7 @@ class Sessions(SyncResource):
         session_duration_minutes: int | Unset = UNSET,
         session_custom_claims: Dict[str, Any] | Unset = UNSET,
         telemetry_id: str | Unset = UNSET,
-        extra_headers: Headers | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
+        **options: Unpack[RequestOptions],
     ) -> models.B2BSessionsExchangeAccessTokenResponse:
         """Exchange access token.
 
@@ -5424,23 +4322,7 @@ class Sessions(SyncResource):
                 store the associated fingerprints and IPGEO information for the Member. Your
                 workspace must be enabled for Device Fingerprinting to use this feature.
         """
-        return self._request(
-            "POST",
-            "/v1/b2b/sessions/exchange_access_token",
-            query=None,
-            headers=None,
-            body={
-                "access_token": access_token,
-                "session_duration_minutes": session_duration_minutes,
-                "session_custom_claims": session_custom_claims,
-                "telemetry_id": telemetry_id,
-            },
-            server=None,
-            cast=models.B2BSessionsExchangeAccessTokenResponse.from_dict,
-            extra_headers=extra_headers,
-            timeout=timeout,
-            total_timeout=total_timeout,
-        )
+        return self._call(_B2B_SESSIONS_EXCHANGE_ACCESS_TOKEN, locals())
 
     def attest(
         self,
@@ -5453,9 +4335,7 @@ class Sessions(SyncResource):
         session_token: str | Unset = UNSET,
         session_jwt: str | Unset = UNSET,
         telemetry_id: str | Unset = UNSET,
-        extra_headers: Headers | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
+        **options: Unpack[RequestOptions],
     ) -> models.B2BSessionsAttestResponse:
         """Attest.
 
@@ -5492,27 +4372,7 @@ class Sessions(SyncResource):
                 store the associated fingerprints and IPGEO information for the Member. Your
                 workspace must be enabled for Device Fingerprinting to use this feature.
         """
-        return self._request(
-            "POST",
-            "/v1/b2b/sessions/attest",
-            query=None,
-            headers=None,
-            body={
-                "profile_id": profile_id,
-                "token": token,
-                "organization_id": organization_id,
-                "session_duration_minutes": session_duration_minutes,
-                "session_custom_claims": session_custom_claims,
-                "session_token": session_token,
-                "session_jwt": session_jwt,
-                "telemetry_id": telemetry_id,
-            },
-            server=None,
-            cast=models.B2BSessionsAttestResponse.from_dict,
-            extra_headers=extra_headers,
-            timeout=timeout,
-            total_timeout=total_timeout,
-        )
+        return self._call(_B2B_SESSIONS_ATTEST, locals())
 
     def migrate(
         self,
@@ -5521,9 +4381,7 @@ class Sessions(SyncResource):
         organization_id: str,
         session_duration_minutes: int | Unset = UNSET,
         session_custom_claims: Dict[str, Any] | Unset = UNSET,
-        extra_headers: Headers | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
+        **options: Unpack[RequestOptions],
     ) -> models.B2BSessionsMigrateResponse:
         """Migrate.
 
@@ -5552,31 +4410,10 @@ class Sessions(SyncResource):
                 claims made with reserved claims (`iss`, `sub`, `aud`, `exp`, `nbf`, `iat`, `jti`)
                 will be ignored. Total custom claims size cannot exceed four kilobytes.
         """
-        return self._request(
-            "POST",
-            "/v1/b2b/sessions/migrate",
-            query=None,
-            headers=None,
-            body={
-                "session_token": session_token,
-                "organization_id": organization_id,
-                "session_duration_minutes": session_duration_minutes,
-                "session_custom_claims": session_custom_claims,
-            },
-            server=None,
-            cast=models.B2BSessionsMigrateResponse.from_dict,
-            extra_headers=extra_headers,
-            timeout=timeout,
-            total_timeout=total_timeout,
-        )
+        return self._call(_B2B_SESSIONS_MIGRATE, locals())
 
     def get_jwks(
-        self,
-        project_id: str,
-        *,
-        extra_headers: Headers | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
+        self, project_id: str, **options: Unpack[RequestOptions]
     ) -> models.SessionsGetJwksResponse:
         """Get jwks.
 
@@ -5585,18 +4422,7 @@ class Sessions(SyncResource):
         Args:
             project_id: The `project_id` to get the JWKS for.
         """
-        return self._request(
-            "GET",
-            f"/v1/b2b/sessions/jwks/{path_param(project_id)}",
-            query=None,
-            headers=None,
-            body=None,
-            server=None,
-            cast=models.SessionsGetJwksResponse.from_dict,
-            extra_headers=extra_headers,
-            timeout=timeout,
-            total_timeout=total_timeout,
-        )
+        return self._call(_B2B_SESSIONS_GET_JWKS, locals())
 
 
 class SessionsWithRawResponse:
@@ -5620,13 +4446,7 @@ class AsyncSessions(AsyncResource):
         return AsyncSessionsWithRawResponse(self)
 
     async def get(
-        self,
-        *,
-        organization_id: str,
-        member_id: str,
-        extra_headers: Headers | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
+        self, *, organization_id: str, member_id: str, **options: Unpack[RequestOptions]
     ) -> models.B2BSessionsGetResponse:
         """Get.
 
@@ -5636,21 +4456,7 @@ class AsyncSessions(AsyncResource):
             organization_id: In the query.
             member_id: In the query.
         """
-        return await self._request(
-            "GET",
-            "/v1/b2b/sessions",
-            query={
-                "organization_id": organization_id,
-                "member_id": member_id,
-            },
-            headers=None,
-            body=None,
-            server=None,
-            cast=models.B2BSessionsGetResponse.from_dict,
-            extra_headers=extra_headers,
-            timeout=timeout,
-            total_timeout=total_timeout,
-        )
+        return await self._call(_B2B_SESSIONS_GET, locals())
 
     async def authenticate(
         self,
@@ -5660,9 +4466,7 @@ class AsyncSessions(AsyncResource):
         session_jwt: str | Unset = UNSET,
         session_custom_claims: Dict[str, Any] | Unset = UNSET,
         authorization_check: models.B2BSessionsAuthorizationCheck | Unset = UNSET,
-        extra_headers: Headers | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
+        **options: Unpack[RequestOptions],
     ) -> models.B2BSessionsAuthenticateResponse:
         """Authenticate.
 
@@ -5689,24 +4493,7 @@ class AsyncSessions(AsyncResource):
                 will be ignored. Total custom claims size cannot exceed four kilobytes.
             authorization_check: In the body.
         """
-        return await self._request(
-            "POST",
-            "/v1/b2b/sessions/authenticate",
-            query=None,
-            headers=None,
-            body={
-                "session_token": session_token,
-                "session_duration_minutes": session_duration_minutes,
-                "session_jwt": session_jwt,
-                "session_custom_claims": session_custom_claims,
-                "authorization_check": authorization_check,
-            },
-            server=None,
-            cast=models.B2BSessionsAuthenticateResponse.from_dict,
-            extra_headers=extra_headers,
-            timeout=timeout,
-            total_timeout=total_timeout,
-        )
+        return await self._call(_B2B_SESSIONS_AUTHENTICATE, locals())
 
     async def revoke(
         self,
@@ -5717,9 +4504,7 @@ class AsyncSessions(AsyncResource):
         session_token: str | Unset = UNSET,
         session_jwt: str | Unset = UNSET,
         member_id: str | Unset = UNSET,
-        extra_headers: Headers | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
+        **options: Unpack[RequestOptions],
     ) -> models.StatusResponse:
         """Revoke.
 
@@ -5738,26 +4523,7 @@ class AsyncSessions(AsyncResource):
             member_id: Globally unique UUID that identifies a specific Member. The `member_id` is critical
                 to perform operations on a Member, so be sure to preserve this value.
         """
-        return await self._request(
-            "POST",
-            "/v1/b2b/sessions/revoke",
-            query=None,
-            headers={
-                "X-Stytch-Member-Session": x_stytch_member_session,
-                "X-Stytch-Member-SessionJWT": x_stytch_member_session_jwt,
-            },
-            body={
-                "member_session_id": member_session_id,
-                "session_token": session_token,
-                "session_jwt": session_jwt,
-                "member_id": member_id,
-            },
-            server=None,
-            cast=models.StatusResponse.from_dict,
-            extra_headers=extra_headers,
-            timeout=timeout,
-            total_timeout=total_timeout,
-        )
+        return await self._call(_B2B_SESSIONS_REVOKE, locals())
 
     async def exchange(
         self,
@@ -5771,9 +4537,7 @@ class AsyncSessions(AsyncResource):
             Literal["en", "es", "pt-br", "fr", "it", "de-DE", "zh-Hans", "ca-ES"] | Unset
         ) = UNSET,
         telemetry_id: str | Unset = UNSET,
-        extra_headers: Headers | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
+        **options: Unpack[RequestOptions],
     ) -> models.B2BExchangeResponse:
         """Exchange.
 
@@ -5809,26 +4573,7 @@ class AsyncSessions(AsyncResource):
                 store the associated fingerprints and IPGEO information for the Member. Your
                 workspace must be enabled for Device Fingerprinting to use this feature.
         """
-        return await self._request(
-            "POST",
-            "/v1/b2b/sessions/exchange",
-            query=None,
-            headers=None,
-            body={
-                "organization_id": organization_id,
-                "session_token": session_token,
-                "session_jwt": session_jwt,
-                "session_duration_minutes": session_duration_minutes,
-                "session_custom_claims": session_custom_claims,
-                "locale": locale,
-                "telemetry_id": telemetry_id,
-            },
-            server=None,
-            cast=models.B2BExchangeResponse.from_dict,
-            extra_headers=extra_headers,
-            timeout=timeout,
-            total_timeout=total_timeout,
-        )
+        return await self._call(_B2B_SESSIONS_EXCHANGE, locals())
 
     async def exchange_access_token(
         self,
@@ -5837,9 +4582,7 @@ class AsyncSessions(AsyncResource):
         session_duration_minutes: int | Unset = UNSET,
         session_custom_claims: Dict[str, Any] | Unset = UNSET,
         telemetry_id: str | Unset = UNSET,
-        extra_headers: Headers | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
+        **options: Unpack[RequestOptions],
     ) -> models.B2BSessionsExchangeAccessTokenResponse:
         """Exchange access token.
 
@@ -5869,23 +4612,7 @@ class AsyncSessions(AsyncResource):
                 store the associated fingerprints and IPGEO information for the Member. Your
                 workspace must be enabled for Device Fingerprinting to use this feature.
         """
-        return await self._request(
-            "POST",
-            "/v1/b2b/sessions/exchange_access_token",
-            query=None,
-            headers=None,
-            body={
-                "access_token": access_token,
-                "session_duration_minutes": session_duration_minutes,
-                "session_custom_claims": session_custom_claims,
-                "telemetry_id": telemetry_id,
-            },
-            server=None,
-            cast=models.B2BSessionsExchangeAccessTokenResponse.from_dict,
-            extra_headers=extra_headers,
-            timeout=timeout,
-            total_timeout=total_timeout,
-        )
+        return await self._call(_B2B_SESSIONS_EXCHANGE_ACCESS_TOKEN, locals())
 
     async def attest(
         self,
@@ -5898,9 +4625,7 @@ class AsyncSessions(AsyncResource):
         session_token: str | Unset = UNSET,
         session_jwt: str | Unset = UNSET,
         telemetry_id: str | Unset = UNSET,
-        extra_headers: Headers | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
+        **options: Unpack[RequestOptions],
     ) -> models.B2BSessionsAttestResponse:
         """Attest.
 
@@ -5937,27 +4662,7 @@ class AsyncSessions(AsyncResource):
                 store the associated fingerprints and IPGEO information for the Member. Your
                 workspace must be enabled for Device Fingerprinting to use this feature.
         """
-        return await self._request(
-            "POST",
-            "/v1/b2b/sessions/attest",
-            query=None,
-            headers=None,
-            body={
-                "profile_id": profile_id,
-                "token": token,
-                "organization_id": organization_id,
-                "session_duration_minutes": session_duration_minutes,
-                "session_custom_claims": session_custom_claims,
-                "session_token": session_token,
-                "session_jwt": session_jwt,
-                "telemetry_id": telemetry_id,
-            },
-            server=None,
-            cast=models.B2BSessionsAttestResponse.from_dict,
-            extra_headers=extra_headers,
-            timeout=timeout,
-            total_timeout=total_timeout,
-        )
+        return await self._call(_B2B_SESSIONS_ATTEST, locals())
 
     async def migrate(
         self,
@@ -5966,9 +4671,7 @@ class AsyncSessions(AsyncResource):
         organization_id: str,
         session_duration_minutes: int | Unset = UNSET,
         session_custom_claims: Dict[str, Any] | Unset = UNSET,
-        extra_headers: Headers | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
+        **options: Unpack[RequestOptions],
     ) -> models.B2BSessionsMigrateResponse:
         """Migrate.
 
@@ -5997,31 +4700,10 @@ class AsyncSessions(AsyncResource):
                 claims made with reserved claims (`iss`, `sub`, `aud`, `exp`, `nbf`, `iat`, `jti`)
                 will be ignored. Total custom claims size cannot exceed four kilobytes.
         """
-        return await self._request(
-            "POST",
-            "/v1/b2b/sessions/migrate",
-            query=None,
-            headers=None,
-            body={
-                "session_token": session_token,
-                "organization_id": organization_id,
-                "session_duration_minutes": session_duration_minutes,
-                "session_custom_claims": session_custom_claims,
-            },
-            server=None,
-            cast=models.B2BSessionsMigrateResponse.from_dict,
-            extra_headers=extra_headers,
-            timeout=timeout,
-            total_timeout=total_timeout,
-        )
+        return await self._call(_B2B_SESSIONS_MIGRATE, locals())
 
     async def get_jwks(
-        self,
-        project_id: str,
-        *,
-        extra_headers: Headers | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
+        self, project_id: str, **options: Unpack[RequestOptions]
     ) -> models.SessionsGetJwksResponse:
         """Get jwks.
 
@@ -6030,18 +4712,7 @@ class AsyncSessions(AsyncResource):
         Args:
             project_id: The `project_id` to get the JWKS for.
         """
-        return await self._request(
-            "GET",
-            f"/v1/b2b/sessions/jwks/{path_param(project_id)}",
-            query=None,
-            headers=None,
-            body=None,
-            server=None,
-            cast=models.SessionsGetJwksResponse.from_dict,
-            extra_headers=extra_headers,
-            timeout=timeout,
-            total_timeout=total_timeout,
-        )
+        return await self._call(_B2B_SESSIONS_GET_JWKS, locals())
 
 
 class AsyncSessionsWithRawResponse:
@@ -6065,12 +4736,7 @@ class Impersonation(SyncResource):
         return ImpersonationWithRawResponse(self)
 
     def authenticate(
-        self,
-        *,
-        impersonation_token: str,
-        extra_headers: Headers | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
+        self, *, impersonation_token: str, **options: Unpack[RequestOptions]
     ) -> models.B2BImpersonationAuthenticateResponse:
         """Authenticate.
 
@@ -6079,20 +4745,7 @@ class Impersonation(SyncResource):
         Args:
             impersonation_token: The Member Impersonation token to authenticate. Expires in 5 minutes by default.
         """
-        return self._request(
-            "POST",
-            "/v1/b2b/impersonation/authenticate",
-            query=None,
-            headers=None,
-            body={
-                "impersonation_token": impersonation_token,
-            },
-            server=None,
-            cast=models.B2BImpersonationAuthenticateResponse.from_dict,
-            extra_headers=extra_headers,
-            timeout=timeout,
-            total_timeout=total_timeout,
-        )
+        return self._call(_B2B_IMPERSONATION_AUTHENTICATE, locals())
 
 
 class ImpersonationWithRawResponse:
@@ -6109,12 +4762,7 @@ class AsyncImpersonation(AsyncResource):
         return AsyncImpersonationWithRawResponse(self)
 
     async def authenticate(
-        self,
-        *,
-        impersonation_token: str,
-        extra_headers: Headers | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
+        self, *, impersonation_token: str, **options: Unpack[RequestOptions]
     ) -> models.B2BImpersonationAuthenticateResponse:
         """Authenticate.
 
@@ -6123,20 +4771,7 @@ class AsyncImpersonation(AsyncResource):
         Args:
             impersonation_token: The Member Impersonation token to authenticate. Expires in 5 minutes by default.
         """
-        return await self._request(
-            "POST",
-            "/v1/b2b/impersonation/authenticate",
-            query=None,
-            headers=None,
-            body={
-                "impersonation_token": impersonation_token,
-            },
-            server=None,
-            cast=models.B2BImpersonationAuthenticateResponse.from_dict,
-            extra_headers=extra_headers,
-            timeout=timeout,
-            total_timeout=total_timeout,
-        )
+        return await self._call(_B2B_IMPERSONATION_AUTHENTICATE, locals())
 
 
 class AsyncImpersonationWithRawResponse:
@@ -6156,29 +4791,12 @@ class Rbac(SyncResource):
         """The same methods, returning the HTTP response with a ``.parse()`` method."""
         return RbacWithRawResponse(self)
 
-    def policy(
-        self,
-        *,
-        extra_headers: Headers | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
-    ) -> models.RbacPolicyResponse:
+    def policy(self, **options: Unpack[RequestOptions]) -> models.RbacPolicyResponse:
         """Policy.
 
         ``GET /v1/b2b/rbac/policy``
         """
-        return self._request(
-            "GET",
-            "/v1/b2b/rbac/policy",
-            query=None,
-            headers=None,
-            body=None,
-            server=None,
-            cast=models.RbacPolicyResponse.from_dict,
-            extra_headers=extra_headers,
-            timeout=timeout,
-            total_timeout=total_timeout,
-        )
+        return self._call(_B2B_RBAC_POLICY, locals())
 
 
 class RbacWithRawResponse:
@@ -6198,29 +4816,12 @@ class AsyncRbac(AsyncResource):
         """The same methods, returning the HTTP response with a ``.parse()`` method."""
         return AsyncRbacWithRawResponse(self)
 
-    async def policy(
-        self,
-        *,
-        extra_headers: Headers | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
-    ) -> models.RbacPolicyResponse:
+    async def policy(self, **options: Unpack[RequestOptions]) -> models.RbacPolicyResponse:
         """Policy.
 
         ``GET /v1/b2b/rbac/policy``
         """
-        return await self._request(
-            "GET",
-            "/v1/b2b/rbac/policy",
-            query=None,
-            headers=None,
-            body=None,
-            server=None,
-            cast=models.RbacPolicyResponse.from_dict,
-            extra_headers=extra_headers,
-            timeout=timeout,
-            total_timeout=total_timeout,
-        )
+        return await self._call(_B2B_RBAC_POLICY, locals())
 
 
 class AsyncRbacWithRawResponse:
@@ -6237,12 +4838,7 @@ class RbacOrganizations(SyncResource):
         return RbacOrganizationsWithRawResponse(self)
 
     def get_org_policy(
-        self,
-        organization_id: str,
-        *,
-        extra_headers: Headers | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
+        self, organization_id: str, **options: Unpack[RequestOptions]
     ) -> models.B2BRbacOrganizationsGetOrgPolicyResponse:
         """Get org policy.
 
@@ -6254,27 +4850,14 @@ class RbacOrganizations(SyncResource):
                 value. You may also use the organization_slug or organization_external_id here as a
                 convenience.
         """
-        return self._request(
-            "GET",
-            f"/v1/b2b/rbac/organizations/{path_param(organization_id)}",
-            query=None,
-            headers=None,
-            body=None,
-            server=None,
-            cast=models.B2BRbacOrganizationsGetOrgPolicyResponse.from_dict,
-            extra_headers=extra_headers,
-            timeout=timeout,
-            total_timeout=total_timeout,
-        )
+        return self._call(_B2B_RBAC_ORGANIZATIONS_GET_ORG_POLICY, locals())
 
     def set_org_policy(
         self,
         organization_id: str,
         *,
         org_policy: models.OrgPolicyInput,
-        extra_headers: Headers | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
+        **options: Unpack[RequestOptions],
     ) -> models.B2BRbacOrganizationsGetOrgPolicyResponse:
         """Set org policy.
 
@@ -6287,20 +4870,7 @@ class RbacOrganizations(SyncResource):
                 convenience.
             org_policy: In the body.
         """
-        return self._request(
-            "PUT",
-            f"/v1/b2b/rbac/organizations/{path_param(organization_id)}",
-            query=None,
-            headers=None,
-            body={
-                "org_policy": org_policy,
-            },
-            server=None,
-            cast=models.B2BRbacOrganizationsGetOrgPolicyResponse.from_dict,
-            extra_headers=extra_headers,
-            timeout=timeout,
-            total_timeout=total_timeout,
-        )
+        return self._call(_B2B_RBAC_ORGANIZATIONS_SET_ORG_POLICY, locals())
 
 
 class RbacOrganizationsWithRawResponse:
@@ -6318,12 +4888,7 @@ class AsyncRbacOrganizations(AsyncResource):
         return AsyncRbacOrganizationsWithRawResponse(self)
 
     async def get_org_policy(
-        self,
-        organization_id: str,
-        *,
-        extra_headers: Headers | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
+        self, organization_id: str, **options: Unpack[RequestOptions]
     ) -> models.B2BRbacOrganizationsGetOrgPolicyResponse:
         """Get org policy.
 
@@ -6335,27 +4900,14 @@ class AsyncRbacOrganizations(AsyncResource):
                 value. You may also use the organization_slug or organization_external_id here as a
                 convenience.
         """
-        return await self._request(
-            "GET",
-            f"/v1/b2b/rbac/organizations/{path_param(organization_id)}",
-            query=None,
-            headers=None,
-            body=None,
-            server=None,
-            cast=models.B2BRbacOrganizationsGetOrgPolicyResponse.from_dict,
-            extra_headers=extra_headers,
-            timeout=timeout,
-            total_timeout=total_timeout,
-        )
+        return await self._call(_B2B_RBAC_ORGANIZATIONS_GET_ORG_POLICY, locals())
 
     async def set_org_policy(
         self,
         organization_id: str,
         *,
         org_policy: models.OrgPolicyInput,
-        extra_headers: Headers | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
+        **options: Unpack[RequestOptions],
     ) -> models.B2BRbacOrganizationsGetOrgPolicyResponse:
         """Set org policy.
 
@@ -6368,20 +4920,7 @@ class AsyncRbacOrganizations(AsyncResource):
                 convenience.
             org_policy: In the body.
         """
-        return await self._request(
-            "PUT",
-            f"/v1/b2b/rbac/organizations/{path_param(organization_id)}",
-            query=None,
-            headers=None,
-            body={
-                "org_policy": org_policy,
-            },
-            server=None,
-            cast=models.B2BRbacOrganizationsGetOrgPolicyResponse.from_dict,
-            extra_headers=extra_headers,
-            timeout=timeout,
-            total_timeout=total_timeout,
-        )
+        return await self._call(_B2B_RBAC_ORGANIZATIONS_SET_ORG_POLICY, locals())
 
 
 class AsyncRbacOrganizationsWithRawResponse:
@@ -6410,9 +4949,7 @@ class RecoveryCodes(SyncResource):
         session_duration_minutes: int | Unset = UNSET,
         session_custom_claims: Dict[str, Any] | Unset = UNSET,
         telemetry_id: str | Unset = UNSET,
-        extra_headers: Headers | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
+        **options: Unpack[RequestOptions],
     ) -> models.B2BRecoveryCodesRecoverResponse:
         """Recover.
 
@@ -6465,37 +5002,10 @@ class RecoveryCodes(SyncResource):
                 store the associated fingerprints and IPGEO information for the Member. Your
                 workspace must be enabled for Device Fingerprinting to use this feature.
         """
-        return self._request(
-            "POST",
-            "/v1/b2b/recovery_codes/recover",
-            query=None,
-            headers=None,
-            body={
-                "organization_id": organization_id,
-                "member_id": member_id,
-                "recovery_code": recovery_code,
-                "intermediate_session_token": intermediate_session_token,
-                "session_token": session_token,
-                "session_jwt": session_jwt,
-                "session_duration_minutes": session_duration_minutes,
-                "session_custom_claims": session_custom_claims,
-                "telemetry_id": telemetry_id,
-            },
-            server=None,
-            cast=models.B2BRecoveryCodesRecoverResponse.from_dict,
-            extra_headers=extra_headers,
-            timeout=timeout,
-            total_timeout=total_timeout,
-        )
+        return self._call(_B2B_RECOVERY_CODES_RECOVER, locals())
 
     def get(
-        self,
-        organization_id: str,
-        member_id: str,
-        *,
-        extra_headers: Headers | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
+        self, organization_id: str, member_id: str, **options: Unpack[RequestOptions]
     ) -> models.B2BRecoveryCodesGetResponse:
         """Get.
 
@@ -6510,27 +5020,10 @@ class RecoveryCodes(SyncResource):
                 to perform operations on a Member, so be sure to preserve this value. You may use an
                 external_id here if one is set for the member.
         """
-        return self._request(
-            "GET",
-            f"/v1/b2b/recovery_codes/{path_param(organization_id)}/{path_param(member_id)}",
-            query=None,
-            headers=None,
-            body=None,
-            server=None,
-            cast=models.B2BRecoveryCodesGetResponse.from_dict,
-            extra_headers=extra_headers,
-            timeout=timeout,
-            total_timeout=total_timeout,
-        )
+        return self._call(_B2B_RECOVERY_CODES_GET, locals())
 
     def rotate(
-        self,
-        *,
-        organization_id: str,
-        member_id: str,
-        extra_headers: Headers | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
+        self, *, organization_id: str, member_id: str, **options: Unpack[RequestOptions]
     ) -> models.B2BRecoveryCodesGetResponse:
         """Rotate.
 
@@ -6545,21 +5038,7 @@ class RecoveryCodes(SyncResource):
                 to perform operations on a Member, so be sure to preserve this value. You may use an
                 external_id here if one is set for the member.
         """
-        return self._request(
-            "POST",
-            "/v1/b2b/recovery_codes/rotate",
-            query=None,
-            headers=None,
-            body={
-                "organization_id": organization_id,
-                "member_id": member_id,
-            },
-            server=None,
-            cast=models.B2BRecoveryCodesGetResponse.from_dict,
-            extra_headers=extra_headers,
-            timeout=timeout,
-            total_timeout=total_timeout,
-        )
+        return self._call(_B2B_RECOVERY_CODES_ROTATE, locals())
 
 
 class RecoveryCodesWithRawResponse:
@@ -6589,9 +5068,7 @@ class AsyncRecoveryCodes(AsyncResource):
         session_duration_minutes: int | Unset = UNSET,
         session_custom_claims: Dict[str, Any] | Unset = UNSET,
         telemetry_id: str | Unset = UNSET,
-        extra_headers: Headers | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
+        **options: Unpack[RequestOptions],
     ) -> models.B2BRecoveryCodesRecoverResponse:
         """Recover.
 
@@ -6644,37 +5121,10 @@ class AsyncRecoveryCodes(AsyncResource):
                 store the associated fingerprints and IPGEO information for the Member. Your
                 workspace must be enabled for Device Fingerprinting to use this feature.
         """
-        return await self._request(
-            "POST",
-            "/v1/b2b/recovery_codes/recover",
-            query=None,
-            headers=None,
-            body={
-                "organization_id": organization_id,
-                "member_id": member_id,
-                "recovery_code": recovery_code,
-                "intermediate_session_token": intermediate_session_token,
-                "session_token": session_token,
-                "session_jwt": session_jwt,
-                "session_duration_minutes": session_duration_minutes,
-                "session_custom_claims": session_custom_claims,
-                "telemetry_id": telemetry_id,
-            },
-            server=None,
-            cast=models.B2BRecoveryCodesRecoverResponse.from_dict,
-            extra_headers=extra_headers,
-            timeout=timeout,
-            total_timeout=total_timeout,
-        )
+        return await self._call(_B2B_RECOVERY_CODES_RECOVER, locals())
 
     async def get(
-        self,
-        organization_id: str,
-        member_id: str,
-        *,
-        extra_headers: Headers | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
+        self, organization_id: str, member_id: str, **options: Unpack[RequestOptions]
     ) -> models.B2BRecoveryCodesGetResponse:
         """Get.
 
@@ -6689,27 +5139,10 @@ class AsyncRecoveryCodes(AsyncResource):
                 to perform operations on a Member, so be sure to preserve this value. You may use an
                 external_id here if one is set for the member.
         """
-        return await self._request(
-            "GET",
-            f"/v1/b2b/recovery_codes/{path_param(organization_id)}/{path_param(member_id)}",
-            query=None,
-            headers=None,
-            body=None,
-            server=None,
-            cast=models.B2BRecoveryCodesGetResponse.from_dict,
-            extra_headers=extra_headers,
-            timeout=timeout,
-            total_timeout=total_timeout,
-        )
+        return await self._call(_B2B_RECOVERY_CODES_GET, locals())
 
     async def rotate(
-        self,
-        *,
-        organization_id: str,
-        member_id: str,
-        extra_headers: Headers | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
+        self, *, organization_id: str, member_id: str, **options: Unpack[RequestOptions]
     ) -> models.B2BRecoveryCodesGetResponse:
         """Rotate.
 
@@ -6724,21 +5157,7 @@ class AsyncRecoveryCodes(AsyncResource):
                 to perform operations on a Member, so be sure to preserve this value. You may use an
                 external_id here if one is set for the member.
         """
-        return await self._request(
-            "POST",
-            "/v1/b2b/recovery_codes/rotate",
-            query=None,
-            headers=None,
-            body={
-                "organization_id": organization_id,
-                "member_id": member_id,
-            },
-            server=None,
-            cast=models.B2BRecoveryCodesGetResponse.from_dict,
-            extra_headers=extra_headers,
-            timeout=timeout,
-            total_timeout=total_timeout,
-        )
+        return await self._call(_B2B_RECOVERY_CODES_ROTATE, locals())
 
 
 class AsyncRecoveryCodesWithRawResponse:
@@ -6765,9 +5184,7 @@ class Totps(SyncResource):
         intermediate_session_token: str | Unset = UNSET,
         session_token: str | Unset = UNSET,
         session_jwt: str | Unset = UNSET,
-        extra_headers: Headers | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
+        **options: Unpack[RequestOptions],
     ) -> models.B2BTotpsCreateResponse:
         """Create.
 
@@ -6802,25 +5219,7 @@ class Totps(SyncResource):
             session_token: A secret token for a given Stytch Session.
             session_jwt: The JSON Web Token (JWT) for a given Stytch Session.
         """
-        return self._request(
-            "POST",
-            "/v1/b2b/totp",
-            query=None,
-            headers=None,
-            body={
-                "organization_id": organization_id,
-                "member_id": member_id,
-                "expiration_minutes": expiration_minutes,
-                "intermediate_session_token": intermediate_session_token,
-                "session_token": session_token,
-                "session_jwt": session_jwt,
-            },
-            server=None,
-            cast=models.B2BTotpsCreateResponse.from_dict,
-            extra_headers=extra_headers,
-            timeout=timeout,
-            total_timeout=total_timeout,
-        )
+        return self._call(_B2B_TOTPS_CREATE, locals())
 
     def authenticate(
         self,
@@ -6836,9 +5235,7 @@ class Totps(SyncResource):
         set_mfa_enrollment: str | Unset = UNSET,
         set_default_mfa: bool | Unset = UNSET,
         telemetry_id: str | Unset = UNSET,
-        extra_headers: Headers | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
+        **options: Unpack[RequestOptions],
     ) -> models.B2BAuthenticateResponse:
         """Authenticate.
 
@@ -6902,30 +5299,7 @@ class Totps(SyncResource):
                 store the associated fingerprints and IPGEO information for the Member. Your
                 workspace must be enabled for Device Fingerprinting to use this feature.
         """
-        return self._request(
-            "POST",
-            "/v1/b2b/totp/authenticate",
-            query=None,
-            headers=None,
-            body={
-                "organization_id": organization_id,
-                "member_id": member_id,
-                "code": code,
-                "intermediate_session_token": intermediate_session_token,
-                "session_token": session_token,
-                "session_jwt": session_jwt,
-                "session_duration_minutes": session_duration_minutes,
-                "session_custom_claims": session_custom_claims,
-                "set_mfa_enrollment": set_mfa_enrollment,
-                "set_default_mfa": set_default_mfa,
-                "telemetry_id": telemetry_id,
-            },
-            server=None,
-            cast=models.B2BAuthenticateResponse.from_dict,
-            extra_headers=extra_headers,
-            timeout=timeout,
-            total_timeout=total_timeout,
-        )
+        return self._call(_B2B_TOTPS_AUTHENTICATE, locals())
 
     def migrate(
         self,
@@ -6934,9 +5308,7 @@ class Totps(SyncResource):
         member_id: str,
         secret: str,
         recovery_codes: List[str],
-        extra_headers: Headers | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
+        **options: Unpack[RequestOptions],
     ) -> models.B2BTotpsMigrateResponse:
         """Migrate.
 
@@ -6955,23 +5327,7 @@ class Totps(SyncResource):
             recovery_codes: An existing set of recovery codes to be imported into Stytch to be used to
                 authenticate in place of the secondary MFA method.
         """
-        return self._request(
-            "POST",
-            "/v1/b2b/totp/migrate",
-            query=None,
-            headers=None,
-            body={
-                "organization_id": organization_id,
-                "member_id": member_id,
-                "secret": secret,
-                "recovery_codes": recovery_codes,
-            },
-            server=None,
-            cast=models.B2BTotpsMigrateResponse.from_dict,
-            extra_headers=extra_headers,
-            timeout=timeout,
-            total_timeout=total_timeout,
-        )
+        return self._call(_B2B_TOTPS_MIGRATE, locals())
 
 
 class TotpsWithRawResponse:
@@ -6998,9 +5354,7 @@ class AsyncTotps(AsyncResource):
         intermediate_session_token: str | Unset = UNSET,
         session_token: str | Unset = UNSET,
         session_jwt: str | Unset = UNSET,
-        extra_headers: Headers | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
+        **options: Unpack[RequestOptions],
     ) -> models.B2BTotpsCreateResponse:
         """Create.
 
@@ -7035,25 +5389,7 @@ class AsyncTotps(AsyncResource):
             session_token: A secret token for a given Stytch Session.
             session_jwt: The JSON Web Token (JWT) for a given Stytch Session.
         """
-        return await self._request(
-            "POST",
-            "/v1/b2b/totp",
-            query=None,
-            headers=None,
-            body={
-                "organization_id": organization_id,
-                "member_id": member_id,
-                "expiration_minutes": expiration_minutes,
-                "intermediate_session_token": intermediate_session_token,
-                "session_token": session_token,
-                "session_jwt": session_jwt,
-            },
-            server=None,
-            cast=models.B2BTotpsCreateResponse.from_dict,
-            extra_headers=extra_headers,
-            timeout=timeout,
-            total_timeout=total_timeout,
-        )
+        return await self._call(_B2B_TOTPS_CREATE, locals())
 
     async def authenticate(
         self,
@@ -7069,9 +5405,7 @@ class AsyncTotps(AsyncResource):
         set_mfa_enrollment: str | Unset = UNSET,
         set_default_mfa: bool | Unset = UNSET,
         telemetry_id: str | Unset = UNSET,
-        extra_headers: Headers | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
+        **options: Unpack[RequestOptions],
     ) -> models.B2BAuthenticateResponse:
         """Authenticate.
 
@@ -7135,30 +5469,7 @@ class AsyncTotps(AsyncResource):
                 store the associated fingerprints and IPGEO information for the Member. Your
                 workspace must be enabled for Device Fingerprinting to use this feature.
         """
-        return await self._request(
-            "POST",
-            "/v1/b2b/totp/authenticate",
-            query=None,
-            headers=None,
-            body={
-                "organization_id": organization_id,
-                "member_id": member_id,
-                "code": code,
-                "intermediate_session_token": intermediate_session_token,
-                "session_token": session_token,
-                "session_jwt": session_jwt,
-                "session_duration_minutes": session_duration_minutes,
-                "session_custom_claims": session_custom_claims,
-                "set_mfa_enrollment": set_mfa_enrollment,
-                "set_default_mfa": set_default_mfa,
-                "telemetry_id": telemetry_id,
-            },
-            server=None,
-            cast=models.B2BAuthenticateResponse.from_dict,
-            extra_headers=extra_headers,
-            timeout=timeout,
-            total_timeout=total_timeout,
-        )
+        return await self._call(_B2B_TOTPS_AUTHENTICATE, locals())
 
     async def migrate(
         self,
@@ -7167,9 +5478,7 @@ class AsyncTotps(AsyncResource):
         member_id: str,
         secret: str,
         recovery_codes: List[str],
-        extra_headers: Headers | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
+        **options: Unpack[RequestOptions],
     ) -> models.B2BTotpsMigrateResponse:
         """Migrate.
 
@@ -7188,23 +5497,7 @@ class AsyncTotps(AsyncResource):
             recovery_codes: An existing set of recovery codes to be imported into Stytch to be used to
                 authenticate in place of the secondary MFA method.
         """
-        return await self._request(
-            "POST",
-            "/v1/b2b/totp/migrate",
-            query=None,
-            headers=None,
-            body={
-                "organization_id": organization_id,
-                "member_id": member_id,
-                "secret": secret,
-                "recovery_codes": recovery_codes,
-            },
-            server=None,
-            cast=models.B2BTotpsMigrateResponse.from_dict,
-            extra_headers=extra_headers,
-            timeout=timeout,
-            total_timeout=total_timeout,
-        )
+        return await self._call(_B2B_TOTPS_MIGRATE, locals())
 
 
 class AsyncTotpsWithRawResponse:
@@ -7257,9 +5550,7 @@ class IntermediateSessions(SyncResource):
             Literal["en", "es", "pt-br", "fr", "it", "de-DE", "zh-Hans", "ca-ES"] | Unset
         ) = UNSET,
         telemetry_id: str | Unset = UNSET,
-        extra_headers: Headers | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
+        **options: Unpack[RequestOptions],
     ) -> models.B2BExchangeResponse:
         """Exchange.
 
@@ -7306,25 +5597,7 @@ class IntermediateSessions(SyncResource):
                 store the associated fingerprints and IPGEO information for the Member. Your
                 workspace must be enabled for Device Fingerprinting to use this feature.
         """
-        return self._request(
-            "POST",
-            "/v1/b2b/discovery/intermediate_sessions/exchange",
-            query=None,
-            headers=None,
-            body={
-                "intermediate_session_token": intermediate_session_token,
-                "organization_id": organization_id,
-                "session_duration_minutes": session_duration_minutes,
-                "session_custom_claims": session_custom_claims,
-                "locale": locale,
-                "telemetry_id": telemetry_id,
-            },
-            server=None,
-            cast=models.B2BExchangeResponse.from_dict,
-            extra_headers=extra_headers,
-            timeout=timeout,
-            total_timeout=total_timeout,
-        )
+        return self._call(_B2B_DISCOVERY_INTERMEDIATE_SESSIONS_EXCHANGE, locals())
 
 
 class IntermediateSessionsWithRawResponse:
@@ -7351,9 +5624,7 @@ class AsyncIntermediateSessions(AsyncResource):
             Literal["en", "es", "pt-br", "fr", "it", "de-DE", "zh-Hans", "ca-ES"] | Unset
         ) = UNSET,
         telemetry_id: str | Unset = UNSET,
-        extra_headers: Headers | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
+        **options: Unpack[RequestOptions],
     ) -> models.B2BExchangeResponse:
         """Exchange.
 
@@ -7400,25 +5671,7 @@ class AsyncIntermediateSessions(AsyncResource):
                 store the associated fingerprints and IPGEO information for the Member. Your
                 workspace must be enabled for Device Fingerprinting to use this feature.
         """
-        return await self._request(
-            "POST",
-            "/v1/b2b/discovery/intermediate_sessions/exchange",
-            query=None,
-            headers=None,
-            body={
-                "intermediate_session_token": intermediate_session_token,
-                "organization_id": organization_id,
-                "session_duration_minutes": session_duration_minutes,
-                "session_custom_claims": session_custom_claims,
-                "locale": locale,
-                "telemetry_id": telemetry_id,
-            },
-            server=None,
-            cast=models.B2BExchangeResponse.from_dict,
-            extra_headers=extra_headers,
-            timeout=timeout,
-            total_timeout=total_timeout,
-        )
+        return await self._call(_B2B_DISCOVERY_INTERMEDIATE_SESSIONS_EXCHANGE, locals())
 
 
 class AsyncIntermediateSessionsWithRawResponse:
@@ -7468,9 +5721,7 @@ class Organizations2(SyncResource):
         ) = UNSET,
         allowed_third_party_connected_apps: List[str] | Unset = UNSET,
         telemetry_id: str | Unset = UNSET,
-        extra_headers: Headers | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
+        **options: Unpack[RequestOptions],
     ) -> models.B2BDiscoveryOrganizationsCreateResponse:
         """Create.
 
@@ -7597,44 +5848,7 @@ class Organizations2(SyncResource):
                 store the associated fingerprints and IPGEO information for the Member. Your
                 workspace must be enabled for Device Fingerprinting to use this feature.
         """
-        return self._request(
-            "POST",
-            "/v1/b2b/discovery/organizations/create",
-            query=None,
-            headers=None,
-            body={
-                "intermediate_session_token": intermediate_session_token,
-                "session_duration_minutes": session_duration_minutes,
-                "session_custom_claims": session_custom_claims,
-                "organization_name": organization_name,
-                "organization_slug": organization_slug,
-                "organization_external_id": organization_external_id,
-                "organization_logo_url": organization_logo_url,
-                "trusted_metadata": trusted_metadata,
-                "sso_jit_provisioning": sso_jit_provisioning,
-                "email_allowed_domains": email_allowed_domains,
-                "email_jit_provisioning": email_jit_provisioning,
-                "email_invites": email_invites,
-                "auth_methods": auth_methods,
-                "allowed_auth_methods": allowed_auth_methods,
-                "mfa_policy": mfa_policy,
-                "rbac_email_implicit_role_assignments": rbac_email_implicit_role_assignments,
-                "mfa_methods": mfa_methods,
-                "allowed_mfa_methods": allowed_mfa_methods,
-                "oauth_tenant_jit_provisioning": oauth_tenant_jit_provisioning,
-                "allowed_oauth_tenants": allowed_oauth_tenants,
-                "first_party_connected_apps_allowed_type": first_party_connected_apps_allowed_type,
-                "allowed_first_party_connected_apps": allowed_first_party_connected_apps,
-                "third_party_connected_apps_allowed_type": third_party_connected_apps_allowed_type,
-                "allowed_third_party_connected_apps": allowed_third_party_connected_apps,
-                "telemetry_id": telemetry_id,
-            },
-            server=None,
-            cast=models.B2BDiscoveryOrganizationsCreateResponse.from_dict,
-            extra_headers=extra_headers,
-            timeout=timeout,
-            total_timeout=total_timeout,
-        )
+        return self._call(_B2B_DISCOVERY_ORGANIZATIONS_CREATE, locals())
 
     def list(
         self,
@@ -7642,9 +5856,7 @@ class Organizations2(SyncResource):
         intermediate_session_token: str | Unset = UNSET,
         session_token: str | Unset = UNSET,
         session_jwt: str | Unset = UNSET,
-        extra_headers: Headers | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
+        **options: Unpack[RequestOptions],
     ) -> models.B2BDiscoveryOrganizationsListResponse:
         """List.
 
@@ -7668,22 +5880,7 @@ class Organizations2(SyncResource):
             session_token: A secret token for a given Stytch Session.
             session_jwt: The JSON Web Token (JWT) for a given Stytch Session.
         """
-        return self._request(
-            "POST",
-            "/v1/b2b/discovery/organizations",
-            query=None,
-            headers=None,
-            body={
-                "intermediate_session_token": intermediate_session_token,
-                "session_token": session_token,
-                "session_jwt": session_jwt,
-            },
-            server=None,
-            cast=models.B2BDiscoveryOrganizationsListResponse.from_dict,
-            extra_headers=extra_headers,
-            timeout=timeout,
-            total_timeout=total_timeout,
-        )
+        return self._call(_B2B_DISCOVERY_ORGANIZATIONS_LIST, locals())
 
 
 class Organizations2WithRawResponse:
@@ -7734,9 +5931,7 @@ class AsyncOrganizations2(AsyncResource):
         ) = UNSET,
         allowed_third_party_connected_apps: List[str] | Unset = UNSET,
         telemetry_id: str | Unset = UNSET,
-        extra_headers: Headers | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
+        **options: Unpack[RequestOptions],
     ) -> models.B2BDiscoveryOrganizationsCreateResponse:
         """Create.
 
@@ -7863,44 +6058,7 @@ class AsyncOrganizations2(AsyncResource):
                 store the associated fingerprints and IPGEO information for the Member. Your
                 workspace must be enabled for Device Fingerprinting to use this feature.
         """
-        return await self._request(
-            "POST",
-            "/v1/b2b/discovery/organizations/create",
-            query=None,
-            headers=None,
-            body={
-                "intermediate_session_token": intermediate_session_token,
-                "session_duration_minutes": session_duration_minutes,
-                "session_custom_claims": session_custom_claims,
-                "organization_name": organization_name,
-                "organization_slug": organization_slug,
-                "organization_external_id": organization_external_id,
-                "organization_logo_url": organization_logo_url,
-                "trusted_metadata": trusted_metadata,
-                "sso_jit_provisioning": sso_jit_provisioning,
-                "email_allowed_domains": email_allowed_domains,
-                "email_jit_provisioning": email_jit_provisioning,
-                "email_invites": email_invites,
-                "auth_methods": auth_methods,
-                "allowed_auth_methods": allowed_auth_methods,
-                "mfa_policy": mfa_policy,
-                "rbac_email_implicit_role_assignments": rbac_email_implicit_role_assignments,
-                "mfa_methods": mfa_methods,
-                "allowed_mfa_methods": allowed_mfa_methods,
-                "oauth_tenant_jit_provisioning": oauth_tenant_jit_provisioning,
-                "allowed_oauth_tenants": allowed_oauth_tenants,
-                "first_party_connected_apps_allowed_type": first_party_connected_apps_allowed_type,
-                "allowed_first_party_connected_apps": allowed_first_party_connected_apps,
-                "third_party_connected_apps_allowed_type": third_party_connected_apps_allowed_type,
-                "allowed_third_party_connected_apps": allowed_third_party_connected_apps,
-                "telemetry_id": telemetry_id,
-            },
-            server=None,
-            cast=models.B2BDiscoveryOrganizationsCreateResponse.from_dict,
-            extra_headers=extra_headers,
-            timeout=timeout,
-            total_timeout=total_timeout,
-        )
+        return await self._call(_B2B_DISCOVERY_ORGANIZATIONS_CREATE, locals())
 
     async def list(
         self,
@@ -7908,9 +6066,7 @@ class AsyncOrganizations2(AsyncResource):
         intermediate_session_token: str | Unset = UNSET,
         session_token: str | Unset = UNSET,
         session_jwt: str | Unset = UNSET,
-        extra_headers: Headers | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
+        **options: Unpack[RequestOptions],
     ) -> models.B2BDiscoveryOrganizationsListResponse:
         """List.
 
@@ -7934,22 +6090,7 @@ class AsyncOrganizations2(AsyncResource):
             session_token: A secret token for a given Stytch Session.
             session_jwt: The JSON Web Token (JWT) for a given Stytch Session.
         """
-        return await self._request(
-            "POST",
-            "/v1/b2b/discovery/organizations",
-            query=None,
-            headers=None,
-            body={
-                "intermediate_session_token": intermediate_session_token,
-                "session_token": session_token,
-                "session_jwt": session_jwt,
-            },
-            server=None,
-            cast=models.B2BDiscoveryOrganizationsListResponse.from_dict,
-            extra_headers=extra_headers,
-            timeout=timeout,
-            total_timeout=total_timeout,
-        )
+        return await self._call(_B2B_DISCOVERY_ORGANIZATIONS_LIST, locals())
 
 
 class AsyncOrganizations2WithRawResponse:
@@ -7986,9 +6127,7 @@ class MagicLinks(SyncResource):
         locale: Literal["en", "es", "pt-br", "fr"] | Unset = UNSET,
         intermediate_session_token: str | Unset = UNSET,
         telemetry_id: str | Unset = UNSET,
-        extra_headers: Headers | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
+        **options: Unpack[RequestOptions],
     ) -> models.B2BMagicLinksAuthenticateResponse:
         """Authenticate.
 
@@ -8034,28 +6173,7 @@ class MagicLinks(SyncResource):
                 store the associated fingerprints and IPGEO information for the Member. Your
                 workspace must be enabled for Device Fingerprinting to use this feature.
         """
-        return self._request(
-            "POST",
-            "/v1/b2b/magic_links/authenticate",
-            query=None,
-            headers=None,
-            body={
-                "magic_links_token": magic_links_token,
-                "pkce_code_verifier": pkce_code_verifier,
-                "session_token": session_token,
-                "session_jwt": session_jwt,
-                "session_duration_minutes": session_duration_minutes,
-                "session_custom_claims": session_custom_claims,
-                "locale": locale,
-                "intermediate_session_token": intermediate_session_token,
-                "telemetry_id": telemetry_id,
-            },
-            server=None,
-            cast=models.B2BMagicLinksAuthenticateResponse.from_dict,
-            extra_headers=extra_headers,
-            timeout=timeout,
-            total_timeout=total_timeout,
-        )
+        return self._call(_B2B_MAGIC_LINKS_AUTHENTICATE, locals())
 
 
 class MagicLinksWithRawResponse:
@@ -8091,9 +6209,7 @@ class AsyncMagicLinks(AsyncResource):
         locale: Literal["en", "es", "pt-br", "fr"] | Unset = UNSET,
         intermediate_session_token: str | Unset = UNSET,
         telemetry_id: str | Unset = UNSET,
-        extra_headers: Headers | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
+        **options: Unpack[RequestOptions],
     ) -> models.B2BMagicLinksAuthenticateResponse:
         """Authenticate.
 
@@ -8139,28 +6255,7 @@ class AsyncMagicLinks(AsyncResource):
                 store the associated fingerprints and IPGEO information for the Member. Your
                 workspace must be enabled for Device Fingerprinting to use this feature.
         """
-        return await self._request(
-            "POST",
-            "/v1/b2b/magic_links/authenticate",
-            query=None,
-            headers=None,
-            body={
-                "magic_links_token": magic_links_token,
-                "pkce_code_verifier": pkce_code_verifier,
-                "session_token": session_token,
-                "session_jwt": session_jwt,
-                "session_duration_minutes": session_duration_minutes,
-                "session_custom_claims": session_custom_claims,
-                "locale": locale,
-                "intermediate_session_token": intermediate_session_token,
-                "telemetry_id": telemetry_id,
-            },
-            server=None,
-            cast=models.B2BMagicLinksAuthenticateResponse.from_dict,
-            extra_headers=extra_headers,
-            timeout=timeout,
-            total_timeout=total_timeout,
-        )
+        return await self._call(_B2B_MAGIC_LINKS_AUTHENTICATE, locals())
 
 
 class AsyncMagicLinksWithRawResponse:
@@ -8193,9 +6288,7 @@ class Email(SyncResource):
         locale: Literal["en", "es", "pt-br", "fr"] | Unset = UNSET,
         login_expiration_minutes: int | Unset = UNSET,
         signup_expiration_minutes: int | Unset = UNSET,
-        extra_headers: Headers | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
+        **options: Unpack[RequestOptions],
     ) -> models.B2BLoginOrSignupResponse:
         """Login or signup.
 
@@ -8234,29 +6327,7 @@ class Email(SyncResource):
                 within this time frame, the email will need to be resent. Defaults to 60 (1 hour)
                 with a minimum of 5 and a maximum of 10080 (1 week).
         """
-        return self._request(
-            "POST",
-            "/v1/b2b/magic_links/email/login_or_signup",
-            query=None,
-            headers=None,
-            body={
-                "organization_id": organization_id,
-                "email_address": email_address,
-                "login_redirect_url": login_redirect_url,
-                "signup_redirect_url": signup_redirect_url,
-                "pkce_code_challenge": pkce_code_challenge,
-                "login_template_id": login_template_id,
-                "signup_template_id": signup_template_id,
-                "locale": locale,
-                "login_expiration_minutes": login_expiration_minutes,
-                "signup_expiration_minutes": signup_expiration_minutes,
-            },
-            server=None,
-            cast=models.B2BLoginOrSignupResponse.from_dict,
-            extra_headers=extra_headers,
-            timeout=timeout,
-            total_timeout=total_timeout,
-        )
+        return self._call(_B2B_MAGIC_LINKS_EMAIL_LOGIN_OR_SIGNUP, locals())
 
     def invite(
         self,
@@ -8274,9 +6345,7 @@ class Email(SyncResource):
         locale: Literal["en", "es", "pt-br", "fr"] | Unset = UNSET,
         roles: List[str] | Unset = UNSET,
         invite_expiration_minutes: int | Unset = UNSET,
-        extra_headers: Headers | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
+        **options: Unpack[RequestOptions],
     ) -> models.B2BMemberResponse:
         """Invite.
 
@@ -8317,33 +6386,7 @@ class Email(SyncResource):
                 time frame, the invite will need to be resent. Defaults to 10080 (1 week) with a
                 minimum of 5 and a maximum of 10080.
         """
-        return self._request(
-            "POST",
-            "/v1/b2b/magic_links/email/invite",
-            query=None,
-            headers={
-                "X-Stytch-Member-Session": x_stytch_member_session,
-                "X-Stytch-Member-SessionJWT": x_stytch_member_session_jwt,
-            },
-            body={
-                "organization_id": organization_id,
-                "email_address": email_address,
-                "invite_redirect_url": invite_redirect_url,
-                "invited_by_member_id": invited_by_member_id,
-                "name": name,
-                "trusted_metadata": trusted_metadata,
-                "untrusted_metadata": untrusted_metadata,
-                "invite_template_id": invite_template_id,
-                "locale": locale,
-                "roles": roles,
-                "invite_expiration_minutes": invite_expiration_minutes,
-            },
-            server=None,
-            cast=models.B2BMemberResponse.from_dict,
-            extra_headers=extra_headers,
-            timeout=timeout,
-            total_timeout=total_timeout,
-        )
+        return self._call(_B2B_MAGIC_LINKS_EMAIL_INVITE, locals())
 
 
 class EmailWithRawResponse:
@@ -8377,9 +6420,7 @@ class AsyncEmail(AsyncResource):
         locale: Literal["en", "es", "pt-br", "fr"] | Unset = UNSET,
         login_expiration_minutes: int | Unset = UNSET,
         signup_expiration_minutes: int | Unset = UNSET,
-        extra_headers: Headers | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
+        **options: Unpack[RequestOptions],
     ) -> models.B2BLoginOrSignupResponse:
         """Login or signup.
 
@@ -8418,29 +6459,7 @@ class AsyncEmail(AsyncResource):
                 within this time frame, the email will need to be resent. Defaults to 60 (1 hour)
                 with a minimum of 5 and a maximum of 10080 (1 week).
         """
-        return await self._request(
-            "POST",
-            "/v1/b2b/magic_links/email/login_or_signup",
-            query=None,
-            headers=None,
-            body={
-                "organization_id": organization_id,
-                "email_address": email_address,
-                "login_redirect_url": login_redirect_url,
-                "signup_redirect_url": signup_redirect_url,
-                "pkce_code_challenge": pkce_code_challenge,
-                "login_template_id": login_template_id,
-                "signup_template_id": signup_template_id,
-                "locale": locale,
-                "login_expiration_minutes": login_expiration_minutes,
-                "signup_expiration_minutes": signup_expiration_minutes,
-            },
-            server=None,
-            cast=models.B2BLoginOrSignupResponse.from_dict,
-            extra_headers=extra_headers,
-            timeout=timeout,
-            total_timeout=total_timeout,
-        )
+        return await self._call(_B2B_MAGIC_LINKS_EMAIL_LOGIN_OR_SIGNUP, locals())
 
     async def invite(
         self,
@@ -8458,9 +6477,7 @@ class AsyncEmail(AsyncResource):
         locale: Literal["en", "es", "pt-br", "fr"] | Unset = UNSET,
         roles: List[str] | Unset = UNSET,
         invite_expiration_minutes: int | Unset = UNSET,
-        extra_headers: Headers | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
+        **options: Unpack[RequestOptions],
     ) -> models.B2BMemberResponse:
         """Invite.
 
@@ -8501,33 +6518,7 @@ class AsyncEmail(AsyncResource):
                 time frame, the invite will need to be resent. Defaults to 10080 (1 week) with a
                 minimum of 5 and a maximum of 10080.
         """
-        return await self._request(
-            "POST",
-            "/v1/b2b/magic_links/email/invite",
-            query=None,
-            headers={
-                "X-Stytch-Member-Session": x_stytch_member_session,
-                "X-Stytch-Member-SessionJWT": x_stytch_member_session_jwt,
-            },
-            body={
-                "organization_id": organization_id,
-                "email_address": email_address,
-                "invite_redirect_url": invite_redirect_url,
-                "invited_by_member_id": invited_by_member_id,
-                "name": name,
-                "trusted_metadata": trusted_metadata,
-                "untrusted_metadata": untrusted_metadata,
-                "invite_template_id": invite_template_id,
-                "locale": locale,
-                "roles": roles,
-                "invite_expiration_minutes": invite_expiration_minutes,
-            },
-            server=None,
-            cast=models.B2BMemberResponse.from_dict,
-            extra_headers=extra_headers,
-            timeout=timeout,
-            total_timeout=total_timeout,
-        )
+        return await self._call(_B2B_MAGIC_LINKS_EMAIL_INVITE, locals())
 
 
 class AsyncEmailWithRawResponse:
@@ -8553,9 +6544,7 @@ class EmailDiscovery(SyncResource):
         login_template_id: str | Unset = UNSET,
         locale: Literal["en", "es", "pt-br", "fr"] | Unset = UNSET,
         discovery_expiration_minutes: int | Unset = UNSET,
-        extra_headers: Headers | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
+        **options: Unpack[RequestOptions],
     ) -> models.StatusResponse:
         """Send.
 
@@ -8579,25 +6568,7 @@ class EmailDiscovery(SyncResource):
                 within this time frame, the email will need to be resent. Defaults to 60 (1 hour)
                 with a minimum of 5 and a maximum of 10080 (1 week).
         """
-        return self._request(
-            "POST",
-            "/v1/b2b/magic_links/email/discovery/send",
-            query=None,
-            headers=None,
-            body={
-                "email_address": email_address,
-                "discovery_redirect_url": discovery_redirect_url,
-                "pkce_code_challenge": pkce_code_challenge,
-                "login_template_id": login_template_id,
-                "locale": locale,
-                "discovery_expiration_minutes": discovery_expiration_minutes,
-            },
-            server=None,
-            cast=models.StatusResponse.from_dict,
-            extra_headers=extra_headers,
-            timeout=timeout,
-            total_timeout=total_timeout,
-        )
+        return self._call(_B2B_MAGIC_LINKS_EMAIL_DISCOVERY_SEND, locals())
 
 
 class EmailDiscoveryWithRawResponse:
@@ -8622,9 +6593,7 @@ class AsyncEmailDiscovery(AsyncResource):
         login_template_id: str | Unset = UNSET,
         locale: Literal["en", "es", "pt-br", "fr"] | Unset = UNSET,
         discovery_expiration_minutes: int | Unset = UNSET,
-        extra_headers: Headers | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
+        **options: Unpack[RequestOptions],
     ) -> models.StatusResponse:
         """Send.
 
@@ -8648,25 +6617,7 @@ class AsyncEmailDiscovery(AsyncResource):
                 within this time frame, the email will need to be resent. Defaults to 60 (1 hour)
                 with a minimum of 5 and a maximum of 10080 (1 week).
         """
-        return await self._request(
-            "POST",
-            "/v1/b2b/magic_links/email/discovery/send",
-            query=None,
-            headers=None,
-            body={
-                "email_address": email_address,
-                "discovery_redirect_url": discovery_redirect_url,
-                "pkce_code_challenge": pkce_code_challenge,
-                "login_template_id": login_template_id,
-                "locale": locale,
-                "discovery_expiration_minutes": discovery_expiration_minutes,
-            },
-            server=None,
-            cast=models.StatusResponse.from_dict,
-            extra_headers=extra_headers,
-            timeout=timeout,
-            total_timeout=total_timeout,
-        )
+        return await self._call(_B2B_MAGIC_LINKS_EMAIL_DISCOVERY_SEND, locals())
 
 
 class AsyncEmailDiscoveryWithRawResponse:
@@ -8687,9 +6638,7 @@ class MagicLinksDiscovery(SyncResource):
         *,
         discovery_magic_links_token: str,
         pkce_code_verifier: str | Unset = UNSET,
-        extra_headers: Headers | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
+        **options: Unpack[RequestOptions],
     ) -> models.B2BDiscoveryAuthenticateResponse:
         """Authenticate.
 
@@ -8700,21 +6649,7 @@ class MagicLinksDiscovery(SyncResource):
             pkce_code_verifier: A base64url encoded one time secret used to validate that the request starts and
                 ends on the same device.
         """
-        return self._request(
-            "POST",
-            "/v1/b2b/magic_links/discovery/authenticate",
-            query=None,
-            headers=None,
-            body={
-                "discovery_magic_links_token": discovery_magic_links_token,
-                "pkce_code_verifier": pkce_code_verifier,
-            },
-            server=None,
-            cast=models.B2BDiscoveryAuthenticateResponse.from_dict,
-            extra_headers=extra_headers,
-            timeout=timeout,
-            total_timeout=total_timeout,
-        )
+        return self._call(_B2B_MAGIC_LINKS_DISCOVERY_AUTHENTICATE, locals())
 
 
 class MagicLinksDiscoveryWithRawResponse:
@@ -8735,9 +6670,7 @@ class AsyncMagicLinksDiscovery(AsyncResource):
         *,
         discovery_magic_links_token: str,
         pkce_code_verifier: str | Unset = UNSET,
-        extra_headers: Headers | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
+        **options: Unpack[RequestOptions],
     ) -> models.B2BDiscoveryAuthenticateResponse:
         """Authenticate.
 
@@ -8748,21 +6681,7 @@ class AsyncMagicLinksDiscovery(AsyncResource):
             pkce_code_verifier: A base64url encoded one time secret used to validate that the request starts and
                 ends on the same device.
         """
-        return await self._request(
-            "POST",
-            "/v1/b2b/magic_links/discovery/authenticate",
-            query=None,
-            headers=None,
-            body={
-                "discovery_magic_links_token": discovery_magic_links_token,
-                "pkce_code_verifier": pkce_code_verifier,
-            },
-            server=None,
-            cast=models.B2BDiscoveryAuthenticateResponse.from_dict,
-            extra_headers=extra_headers,
-            timeout=timeout,
-            total_timeout=total_timeout,
-        )
+        return await self._call(_B2B_MAGIC_LINKS_DISCOVERY_AUTHENTICATE, locals())
 
 
 class AsyncMagicLinksDiscoveryWithRawResponse:
@@ -8796,9 +6715,7 @@ class B2BOauth(SyncResource):
         ) = UNSET,
         intermediate_session_token: str | Unset = UNSET,
         telemetry_id: str | Unset = UNSET,
-        extra_headers: Headers | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
+        **options: Unpack[RequestOptions],
     ) -> models.B2BOauthAuthenticateResponse:
         """Authenticate.
 
@@ -8837,28 +6754,7 @@ class B2BOauth(SyncResource):
                 store the associated fingerprints and IPGEO information for the Member. Your
                 workspace must be enabled for Device Fingerprinting to use this feature.
         """
-        return self._request(
-            "POST",
-            "/v1/b2b/oauth/authenticate",
-            query=None,
-            headers=None,
-            body={
-                "oauth_token": oauth_token,
-                "session_token": session_token,
-                "session_duration_minutes": session_duration_minutes,
-                "session_jwt": session_jwt,
-                "session_custom_claims": session_custom_claims,
-                "pkce_code_verifier": pkce_code_verifier,
-                "locale": locale,
-                "intermediate_session_token": intermediate_session_token,
-                "telemetry_id": telemetry_id,
-            },
-            server=None,
-            cast=models.B2BOauthAuthenticateResponse.from_dict,
-            extra_headers=extra_headers,
-            timeout=timeout,
-            total_timeout=total_timeout,
-        )
+        return self._call(_B2B_OAUTH_AUTHENTICATE, locals())
 
 
 class B2BOauthWithRawResponse:
@@ -8892,9 +6788,7 @@ class AsyncB2BOauth(AsyncResource):
         ) = UNSET,
         intermediate_session_token: str | Unset = UNSET,
         telemetry_id: str | Unset = UNSET,
-        extra_headers: Headers | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
+        **options: Unpack[RequestOptions],
     ) -> models.B2BOauthAuthenticateResponse:
         """Authenticate.
 
@@ -8933,28 +6827,7 @@ class AsyncB2BOauth(AsyncResource):
                 store the associated fingerprints and IPGEO information for the Member. Your
                 workspace must be enabled for Device Fingerprinting to use this feature.
         """
-        return await self._request(
-            "POST",
-            "/v1/b2b/oauth/authenticate",
-            query=None,
-            headers=None,
-            body={
-                "oauth_token": oauth_token,
-                "session_token": session_token,
-                "session_duration_minutes": session_duration_minutes,
-                "session_jwt": session_jwt,
-                "session_custom_claims": session_custom_claims,
-                "pkce_code_verifier": pkce_code_verifier,
-                "locale": locale,
-                "intermediate_session_token": intermediate_session_token,
-                "telemetry_id": telemetry_id,
-            },
-            server=None,
-            cast=models.B2BOauthAuthenticateResponse.from_dict,
-            extra_headers=extra_headers,
-            timeout=timeout,
-            total_timeout=total_timeout,
-        )
+        return await self._call(_B2B_OAUTH_AUTHENTICATE, locals())
 
 
 class AsyncB2BOauthWithRawResponse:
@@ -8979,9 +6852,7 @@ class OauthDiscovery(SyncResource):
         session_jwt: str | Unset = UNSET,
         session_custom_claims: Dict[str, Any] | Unset = UNSET,
         pkce_code_verifier: str | Unset = UNSET,
-        extra_headers: Headers | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
+        **options: Unpack[RequestOptions],
     ) -> models.B2BOauthDiscoveryAuthenticateResponse:
         """Authenticate.
 
@@ -8996,25 +6867,7 @@ class OauthDiscovery(SyncResource):
             pkce_code_verifier: A base64url encoded one time secret used to validate that the request starts and
                 ends on the same device.
         """
-        return self._request(
-            "POST",
-            "/v1/b2b/oauth/discovery/authenticate",
-            query=None,
-            headers=None,
-            body={
-                "discovery_oauth_token": discovery_oauth_token,
-                "session_token": session_token,
-                "session_duration_minutes": session_duration_minutes,
-                "session_jwt": session_jwt,
-                "session_custom_claims": session_custom_claims,
-                "pkce_code_verifier": pkce_code_verifier,
-            },
-            server=None,
-            cast=models.B2BOauthDiscoveryAuthenticateResponse.from_dict,
-            extra_headers=extra_headers,
-            timeout=timeout,
-            total_timeout=total_timeout,
-        )
+        return self._call(_B2B_OAUTH_DISCOVERY_AUTHENTICATE, locals())
 
 
 class OauthDiscoveryWithRawResponse:
@@ -9039,9 +6892,7 @@ class AsyncOauthDiscovery(AsyncResource):
         session_jwt: str | Unset = UNSET,
         session_custom_claims: Dict[str, Any] | Unset = UNSET,
         pkce_code_verifier: str | Unset = UNSET,
-        extra_headers: Headers | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
+        **options: Unpack[RequestOptions],
     ) -> models.B2BOauthDiscoveryAuthenticateResponse:
         """Authenticate.
 
@@ -9056,25 +6907,7 @@ class AsyncOauthDiscovery(AsyncResource):
             pkce_code_verifier: A base64url encoded one time secret used to validate that the request starts and
                 ends on the same device.
         """
-        return await self._request(
-            "POST",
-            "/v1/b2b/oauth/discovery/authenticate",
-            query=None,
-            headers=None,
-            body={
-                "discovery_oauth_token": discovery_oauth_token,
-                "session_token": session_token,
-                "session_duration_minutes": session_duration_minutes,
-                "session_jwt": session_jwt,
-                "session_custom_claims": session_custom_claims,
-                "pkce_code_verifier": pkce_code_verifier,
-            },
-            server=None,
-            cast=models.B2BOauthDiscoveryAuthenticateResponse.from_dict,
-            extra_headers=extra_headers,
-            timeout=timeout,
-            total_timeout=total_timeout,
-        )
+        return await self._call(_B2B_OAUTH_DISCOVERY_AUTHENTICATE, locals())
 
 
 class AsyncOauthDiscoveryWithRawResponse:
@@ -9124,9 +6957,7 @@ class Sms(SyncResource):
         intermediate_session_token: str | Unset = UNSET,
         session_token: str | Unset = UNSET,
         session_jwt: str | Unset = UNSET,
-        extra_headers: Headers | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
+        **options: Unpack[RequestOptions],
     ) -> models.B2BMemberResponse:
         """Send.
 
@@ -9160,26 +6991,7 @@ class Sms(SyncResource):
             session_token: A secret token for a given Stytch Session.
             session_jwt: The JSON Web Token (JWT) for a given Stytch Session.
         """
-        return self._request(
-            "POST",
-            "/v1/b2b/otps/sms/send",
-            query=None,
-            headers=None,
-            body={
-                "organization_id": organization_id,
-                "member_id": member_id,
-                "mfa_phone_number": mfa_phone_number,
-                "locale": locale,
-                "intermediate_session_token": intermediate_session_token,
-                "session_token": session_token,
-                "session_jwt": session_jwt,
-            },
-            server=None,
-            cast=models.B2BMemberResponse.from_dict,
-            extra_headers=extra_headers,
-            timeout=timeout,
-            total_timeout=total_timeout,
-        )
+        return self._call(_B2B_OTPS_SMS_SEND, locals())
 
     def authenticate(
         self,
@@ -9195,9 +7007,7 @@ class Sms(SyncResource):
         set_mfa_enrollment: str | Unset = UNSET,
         set_default_mfa: bool | Unset = UNSET,
         telemetry_id: str | Unset = UNSET,
-        extra_headers: Headers | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
+        **options: Unpack[RequestOptions],
     ) -> models.B2BAuthenticateResponse:
         """Authenticate.
 
@@ -9258,30 +7068,7 @@ class Sms(SyncResource):
                 store the associated fingerprints and IPGEO information for the Member. Your
                 workspace must be enabled for Device Fingerprinting to use this feature.
         """
-        return self._request(
-            "POST",
-            "/v1/b2b/otps/sms/authenticate",
-            query=None,
-            headers=None,
-            body={
-                "organization_id": organization_id,
-                "member_id": member_id,
-                "code": code,
-                "intermediate_session_token": intermediate_session_token,
-                "session_token": session_token,
-                "session_jwt": session_jwt,
-                "session_duration_minutes": session_duration_minutes,
-                "session_custom_claims": session_custom_claims,
-                "set_mfa_enrollment": set_mfa_enrollment,
-                "set_default_mfa": set_default_mfa,
-                "telemetry_id": telemetry_id,
-            },
-            server=None,
-            cast=models.B2BAuthenticateResponse.from_dict,
-            extra_headers=extra_headers,
-            timeout=timeout,
-            total_timeout=total_timeout,
-        )
+        return self._call(_B2B_OTPS_SMS_AUTHENTICATE, locals())
 
 
 class SmsWithRawResponse:
@@ -9308,9 +7095,7 @@ class AsyncSms(AsyncResource):
         intermediate_session_token: str | Unset = UNSET,
         session_token: str | Unset = UNSET,
         session_jwt: str | Unset = UNSET,
-        extra_headers: Headers | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
+        **options: Unpack[RequestOptions],
     ) -> models.B2BMemberResponse:
         """Send.
 
@@ -9344,26 +7129,7 @@ class AsyncSms(AsyncResource):
             session_token: A secret token for a given Stytch Session.
             session_jwt: The JSON Web Token (JWT) for a given Stytch Session.
         """
-        return await self._request(
-            "POST",
-            "/v1/b2b/otps/sms/send",
-            query=None,
-            headers=None,
-            body={
-                "organization_id": organization_id,
-                "member_id": member_id,
-                "mfa_phone_number": mfa_phone_number,
-                "locale": locale,
-                "intermediate_session_token": intermediate_session_token,
-                "session_token": session_token,
-                "session_jwt": session_jwt,
-            },
-            server=None,
-            cast=models.B2BMemberResponse.from_dict,
-            extra_headers=extra_headers,
-            timeout=timeout,
-            total_timeout=total_timeout,
-        )
+        return await self._call(_B2B_OTPS_SMS_SEND, locals())
 
     async def authenticate(
         self,
@@ -9379,9 +7145,7 @@ class AsyncSms(AsyncResource):
         set_mfa_enrollment: str | Unset = UNSET,
         set_default_mfa: bool | Unset = UNSET,
         telemetry_id: str | Unset = UNSET,
-        extra_headers: Headers | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
+        **options: Unpack[RequestOptions],
     ) -> models.B2BAuthenticateResponse:
         """Authenticate.
 
@@ -9442,30 +7206,7 @@ class AsyncSms(AsyncResource):
                 store the associated fingerprints and IPGEO information for the Member. Your
                 workspace must be enabled for Device Fingerprinting to use this feature.
         """
-        return await self._request(
-            "POST",
-            "/v1/b2b/otps/sms/authenticate",
-            query=None,
-            headers=None,
-            body={
-                "organization_id": organization_id,
-                "member_id": member_id,
-                "code": code,
-                "intermediate_session_token": intermediate_session_token,
-                "session_token": session_token,
-                "session_jwt": session_jwt,
-                "session_duration_minutes": session_duration_minutes,
-                "session_custom_claims": session_custom_claims,
-                "set_mfa_enrollment": set_mfa_enrollment,
-                "set_default_mfa": set_default_mfa,
-                "telemetry_id": telemetry_id,
-            },
-            server=None,
-            cast=models.B2BAuthenticateResponse.from_dict,
-            extra_headers=extra_headers,
-            timeout=timeout,
-            total_timeout=total_timeout,
-        )
+        return await self._call(_B2B_OTPS_SMS_AUTHENTICATE, locals())
 
 
 class AsyncSmsWithRawResponse:
@@ -9496,9 +7237,7 @@ class OtpsEmail(SyncResource):
         locale: Literal["en", "es", "pt-br", "fr"] | Unset = UNSET,
         login_expiration_minutes: int | Unset = UNSET,
         signup_expiration_minutes: int | Unset = UNSET,
-        extra_headers: Headers | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
+        **options: Unpack[RequestOptions],
     ) -> models.B2BLoginOrSignupResponse:
         """Login or signup.
 
@@ -9526,26 +7265,7 @@ class OtpsEmail(SyncResource):
                 authenticated within this time frame, the OTP will need to be resent. Defaults to 10
                 with a minimum of 2 and a maximum of 15.
         """
-        return self._request(
-            "POST",
-            "/v1/b2b/otps/email/login_or_signup",
-            query=None,
-            headers=None,
-            body={
-                "organization_id": organization_id,
-                "email_address": email_address,
-                "login_template_id": login_template_id,
-                "signup_template_id": signup_template_id,
-                "locale": locale,
-                "login_expiration_minutes": login_expiration_minutes,
-                "signup_expiration_minutes": signup_expiration_minutes,
-            },
-            server=None,
-            cast=models.B2BLoginOrSignupResponse.from_dict,
-            extra_headers=extra_headers,
-            timeout=timeout,
-            total_timeout=total_timeout,
-        )
+        return self._call(_B2B_OTPS_EMAIL_LOGIN_OR_SIGNUP, locals())
 
     def authenticate(
         self,
@@ -9560,9 +7280,7 @@ class OtpsEmail(SyncResource):
         session_custom_claims: Dict[str, Any] | Unset = UNSET,
         locale: Literal["en", "es", "pt-br", "fr"] | Unset = UNSET,
         telemetry_id: str | Unset = UNSET,
-        extra_headers: Headers | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
+        **options: Unpack[RequestOptions],
     ) -> models.B2BOtpsEmailAuthenticateResponse:
         """Authenticate.
 
@@ -9613,29 +7331,7 @@ class OtpsEmail(SyncResource):
                 store the associated fingerprints and IPGEO information for the Member. Your
                 workspace must be enabled for Device Fingerprinting to use this feature.
         """
-        return self._request(
-            "POST",
-            "/v1/b2b/otps/email/authenticate",
-            query=None,
-            headers=None,
-            body={
-                "organization_id": organization_id,
-                "email_address": email_address,
-                "code": code,
-                "session_token": session_token,
-                "session_jwt": session_jwt,
-                "intermediate_session_token": intermediate_session_token,
-                "session_duration_minutes": session_duration_minutes,
-                "session_custom_claims": session_custom_claims,
-                "locale": locale,
-                "telemetry_id": telemetry_id,
-            },
-            server=None,
-            cast=models.B2BOtpsEmailAuthenticateResponse.from_dict,
-            extra_headers=extra_headers,
-            timeout=timeout,
-            total_timeout=total_timeout,
-        )
+        return self._call(_B2B_OTPS_EMAIL_AUTHENTICATE, locals())
 
 
 class OtpsEmailWithRawResponse:
@@ -9666,9 +7362,7 @@ class AsyncOtpsEmail(AsyncResource):
         locale: Literal["en", "es", "pt-br", "fr"] | Unset = UNSET,
         login_expiration_minutes: int | Unset = UNSET,
         signup_expiration_minutes: int | Unset = UNSET,
-        extra_headers: Headers | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
+        **options: Unpack[RequestOptions],
     ) -> models.B2BLoginOrSignupResponse:
         """Login or signup.
 
@@ -9696,26 +7390,7 @@ class AsyncOtpsEmail(AsyncResource):
                 authenticated within this time frame, the OTP will need to be resent. Defaults to 10
                 with a minimum of 2 and a maximum of 15.
         """
-        return await self._request(
-            "POST",
-            "/v1/b2b/otps/email/login_or_signup",
-            query=None,
-            headers=None,
-            body={
-                "organization_id": organization_id,
-                "email_address": email_address,
-                "login_template_id": login_template_id,
-                "signup_template_id": signup_template_id,
-                "locale": locale,
-                "login_expiration_minutes": login_expiration_minutes,
-                "signup_expiration_minutes": signup_expiration_minutes,
-            },
-            server=None,
-            cast=models.B2BLoginOrSignupResponse.from_dict,
-            extra_headers=extra_headers,
-            timeout=timeout,
-            total_timeout=total_timeout,
-        )
+        return await self._call(_B2B_OTPS_EMAIL_LOGIN_OR_SIGNUP, locals())
 
     async def authenticate(
         self,
@@ -9730,9 +7405,7 @@ class AsyncOtpsEmail(AsyncResource):
         session_custom_claims: Dict[str, Any] | Unset = UNSET,
         locale: Literal["en", "es", "pt-br", "fr"] | Unset = UNSET,
         telemetry_id: str | Unset = UNSET,
-        extra_headers: Headers | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
+        **options: Unpack[RequestOptions],
     ) -> models.B2BOtpsEmailAuthenticateResponse:
         """Authenticate.
 
@@ -9783,29 +7456,7 @@ class AsyncOtpsEmail(AsyncResource):
                 store the associated fingerprints and IPGEO information for the Member. Your
                 workspace must be enabled for Device Fingerprinting to use this feature.
         """
-        return await self._request(
-            "POST",
-            "/v1/b2b/otps/email/authenticate",
-            query=None,
-            headers=None,
-            body={
-                "organization_id": organization_id,
-                "email_address": email_address,
-                "code": code,
-                "session_token": session_token,
-                "session_jwt": session_jwt,
-                "intermediate_session_token": intermediate_session_token,
-                "session_duration_minutes": session_duration_minutes,
-                "session_custom_claims": session_custom_claims,
-                "locale": locale,
-                "telemetry_id": telemetry_id,
-            },
-            server=None,
-            cast=models.B2BOtpsEmailAuthenticateResponse.from_dict,
-            extra_headers=extra_headers,
-            timeout=timeout,
-            total_timeout=total_timeout,
-        )
+        return await self._call(_B2B_OTPS_EMAIL_AUTHENTICATE, locals())
 
 
 class AsyncOtpsEmailWithRawResponse:
@@ -9829,9 +7480,7 @@ class OtpsEmailDiscovery(SyncResource):
         login_template_id: str | Unset = UNSET,
         locale: Literal["en", "es", "pt-br", "fr"] | Unset = UNSET,
         discovery_expiration_minutes: int | Unset = UNSET,
-        extra_headers: Headers | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
+        **options: Unpack[RequestOptions],
     ) -> models.StatusResponse:
         """Send.
 
@@ -9848,32 +7497,10 @@ class OtpsEmailDiscovery(SyncResource):
                 this time frame, the OTP will need to be resent. Defaults to 10 with a minimum of 2
                 and a maximum of 15.
         """
-        return self._request(
-            "POST",
-            "/v1/b2b/otps/email/discovery/send",
-            query=None,
-            headers=None,
-            body={
-                "email_address": email_address,
-                "login_template_id": login_template_id,
-                "locale": locale,
-                "discovery_expiration_minutes": discovery_expiration_minutes,
-            },
-            server=None,
-            cast=models.StatusResponse.from_dict,
-            extra_headers=extra_headers,
-            timeout=timeout,
-            total_timeout=total_timeout,
-        )
+        return self._call(_B2B_OTPS_EMAIL_DISCOVERY_SEND, locals())
 
     def authenticate(
-        self,
-        *,
-        email_address: str,
-        code: str,
-        extra_headers: Headers | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
+        self, *, email_address: str, code: str, **options: Unpack[RequestOptions]
     ) -> models.B2BDiscoveryAuthenticateResponse:
         """Authenticate.
 
@@ -9883,21 +7510,7 @@ class OtpsEmailDiscovery(SyncResource):
             email_address: The email address of the Member.
             code: The code to authenticate.
         """
-        return self._request(
-            "POST",
-            "/v1/b2b/otps/email/discovery/authenticate",
-            query=None,
-            headers=None,
-            body={
-                "email_address": email_address,
-                "code": code,
-            },
-            server=None,
-            cast=models.B2BDiscoveryAuthenticateResponse.from_dict,
-            extra_headers=extra_headers,
-            timeout=timeout,
-            total_timeout=total_timeout,
-        )
+        return self._call(_B2B_OTPS_EMAIL_DISCOVERY_AUTHENTICATE, locals())
 
 
 class OtpsEmailDiscoveryWithRawResponse:
@@ -9921,9 +7534,7 @@ class AsyncOtpsEmailDiscovery(AsyncResource):
         login_template_id: str | Unset = UNSET,
         locale: Literal["en", "es", "pt-br", "fr"] | Unset = UNSET,
         discovery_expiration_minutes: int | Unset = UNSET,
-        extra_headers: Headers | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
+        **options: Unpack[RequestOptions],
     ) -> models.StatusResponse:
         """Send.
 
@@ -9940,32 +7551,10 @@ class AsyncOtpsEmailDiscovery(AsyncResource):
                 this time frame, the OTP will need to be resent. Defaults to 10 with a minimum of 2
                 and a maximum of 15.
         """
-        return await self._request(
-            "POST",
-            "/v1/b2b/otps/email/discovery/send",
-            query=None,
-            headers=None,
-            body={
-                "email_address": email_address,
-                "login_template_id": login_template_id,
-                "locale": locale,
-                "discovery_expiration_minutes": discovery_expiration_minutes,
-            },
-            server=None,
-            cast=models.StatusResponse.from_dict,
-            extra_headers=extra_headers,
-            timeout=timeout,
-            total_timeout=total_timeout,
-        )
+        return await self._call(_B2B_OTPS_EMAIL_DISCOVERY_SEND, locals())
 
     async def authenticate(
-        self,
-        *,
-        email_address: str,
-        code: str,
-        extra_headers: Headers | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
+        self, *, email_address: str, code: str, **options: Unpack[RequestOptions]
     ) -> models.B2BDiscoveryAuthenticateResponse:
         """Authenticate.
 
@@ -9975,21 +7564,7 @@ class AsyncOtpsEmailDiscovery(AsyncResource):
             email_address: The email address of the Member.
             code: The code to authenticate.
         """
-        return await self._request(
-            "POST",
-            "/v1/b2b/otps/email/discovery/authenticate",
-            query=None,
-            headers=None,
-            body={
-                "email_address": email_address,
-                "code": code,
-            },
-            server=None,
-            cast=models.B2BDiscoveryAuthenticateResponse.from_dict,
-            extra_headers=extra_headers,
-            timeout=timeout,
-            total_timeout=total_timeout,
-        )
+        return await self._call(_B2B_OTPS_EMAIL_DISCOVERY_AUTHENTICATE, locals())
 
 
 class AsyncOtpsEmailDiscoveryWithRawResponse:
@@ -10027,9 +7602,7 @@ class Passwords(SyncResource):
         *,
         password: str,
         email_address: str | Unset = UNSET,
-        extra_headers: Headers | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
+        **options: Unpack[RequestOptions],
     ) -> models.B2BPasswordsStrengthCheckResponse:
         """Strength check.
 
@@ -10040,21 +7613,7 @@ class Passwords(SyncResource):
                 is allowed, e.g. spaces, emojis, non-English characters, etc.
             email_address: The email address of the Member.
         """
-        return self._request(
-            "POST",
-            "/v1/b2b/passwords/strength_check",
-            query=None,
-            headers=None,
-            body={
-                "password": password,
-                "email_address": email_address,
-            },
-            server=None,
-            cast=models.B2BPasswordsStrengthCheckResponse.from_dict,
-            extra_headers=extra_headers,
-            timeout=timeout,
-            total_timeout=total_timeout,
-        )
+        return self._call(_B2B_PASSWORDS_STRENGTH_CHECK, locals())
 
     def migrate(
         self,
@@ -10087,9 +7646,7 @@ class Passwords(SyncResource):
         mfa_phone_number: str | Unset = UNSET,
         set_phone_number_verified: bool | Unset = UNSET,
         external_id: str | Unset = UNSET,
-        extra_headers: Headers | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
+        **options: Unpack[RequestOptions],
     ) -> models.B2BLoginOrSignupResponse:
         """Migrate.
 
@@ -10142,37 +7699,7 @@ class Passwords(SyncResource):
                 organizations in the same project. Note that if a member already exists, this field
                 will be ignored.
         """
-        return self._request(
-            "POST",
-            "/v1/b2b/passwords/migrate",
-            query=None,
-            headers=None,
-            body={
-                "email_address": email_address,
-                "hash": hash,
-                "hash_type": hash_type,
-                "organization_id": organization_id,
-                "md_5_config": md_5_config,
-                "argon_2_config": argon_2_config,
-                "sha_1_config": sha_1_config,
-                "sha_512_config": sha_512_config,
-                "scrypt_config": scrypt_config,
-                "pbkdf_2_config": pbkdf_2_config,
-                "name": name,
-                "trusted_metadata": trusted_metadata,
-                "untrusted_metadata": untrusted_metadata,
-                "roles": roles,
-                "preserve_existing_sessions": preserve_existing_sessions,
-                "mfa_phone_number": mfa_phone_number,
-                "set_phone_number_verified": set_phone_number_verified,
-                "external_id": external_id,
-            },
-            server=None,
-            cast=models.B2BLoginOrSignupResponse.from_dict,
-            extra_headers=extra_headers,
-            timeout=timeout,
-            total_timeout=total_timeout,
-        )
+        return self._call(_B2B_PASSWORDS_MIGRATE, locals())
 
     def authenticate(
         self,
@@ -10187,9 +7714,7 @@ class Passwords(SyncResource):
         locale: Literal["en", "es", "pt-br", "fr"] | Unset = UNSET,
         intermediate_session_token: str | Unset = UNSET,
         telemetry_id: str | Unset = UNSET,
-        extra_headers: Headers | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
+        **options: Unpack[RequestOptions],
     ) -> models.B2BPasswordsAuthenticateResponse:
         """Authenticate.
 
@@ -10232,29 +7757,7 @@ class Passwords(SyncResource):
                 store the associated fingerprints and IPGEO information for the Member. Your
                 workspace must be enabled for Device Fingerprinting to use this feature.
         """
-        return self._request(
-            "POST",
-            "/v1/b2b/passwords/authenticate",
-            query=None,
-            headers=None,
-            body={
-                "organization_id": organization_id,
-                "email_address": email_address,
-                "password": password,
-                "session_token": session_token,
-                "session_duration_minutes": session_duration_minutes,
-                "session_jwt": session_jwt,
-                "session_custom_claims": session_custom_claims,
-                "locale": locale,
-                "intermediate_session_token": intermediate_session_token,
-                "telemetry_id": telemetry_id,
-            },
-            server=None,
-            cast=models.B2BPasswordsAuthenticateResponse.from_dict,
-            extra_headers=extra_headers,
-            timeout=timeout,
-            total_timeout=total_timeout,
-        )
+        return self._call(_B2B_PASSWORDS_AUTHENTICATE, locals())
 
 
 class PasswordsWithRawResponse:
@@ -10293,9 +7796,7 @@ class AsyncPasswords(AsyncResource):
         *,
         password: str,
         email_address: str | Unset = UNSET,
-        extra_headers: Headers | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
+        **options: Unpack[RequestOptions],
     ) -> models.B2BPasswordsStrengthCheckResponse:
         """Strength check.
 
@@ -10306,21 +7807,7 @@ class AsyncPasswords(AsyncResource):
                 is allowed, e.g. spaces, emojis, non-English characters, etc.
             email_address: The email address of the Member.
         """
-        return await self._request(
-            "POST",
-            "/v1/b2b/passwords/strength_check",
-            query=None,
-            headers=None,
-            body={
-                "password": password,
-                "email_address": email_address,
-            },
-            server=None,
-            cast=models.B2BPasswordsStrengthCheckResponse.from_dict,
-            extra_headers=extra_headers,
-            timeout=timeout,
-            total_timeout=total_timeout,
-        )
+        return await self._call(_B2B_PASSWORDS_STRENGTH_CHECK, locals())
 
     async def migrate(
         self,
@@ -10353,9 +7840,7 @@ class AsyncPasswords(AsyncResource):
         mfa_phone_number: str | Unset = UNSET,
         set_phone_number_verified: bool | Unset = UNSET,
         external_id: str | Unset = UNSET,
-        extra_headers: Headers | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
+        **options: Unpack[RequestOptions],
     ) -> models.B2BLoginOrSignupResponse:
         """Migrate.
 
@@ -10408,37 +7893,7 @@ class AsyncPasswords(AsyncResource):
                 organizations in the same project. Note that if a member already exists, this field
                 will be ignored.
         """
-        return await self._request(
-            "POST",
-            "/v1/b2b/passwords/migrate",
-            query=None,
-            headers=None,
-            body={
-                "email_address": email_address,
-                "hash": hash,
-                "hash_type": hash_type,
-                "organization_id": organization_id,
-                "md_5_config": md_5_config,
-                "argon_2_config": argon_2_config,
-                "sha_1_config": sha_1_config,
-                "sha_512_config": sha_512_config,
-                "scrypt_config": scrypt_config,
-                "pbkdf_2_config": pbkdf_2_config,
-                "name": name,
-                "trusted_metadata": trusted_metadata,
-                "untrusted_metadata": untrusted_metadata,
-                "roles": roles,
-                "preserve_existing_sessions": preserve_existing_sessions,
-                "mfa_phone_number": mfa_phone_number,
-                "set_phone_number_verified": set_phone_number_verified,
-                "external_id": external_id,
-            },
-            server=None,
-            cast=models.B2BLoginOrSignupResponse.from_dict,
-            extra_headers=extra_headers,
-            timeout=timeout,
-            total_timeout=total_timeout,
-        )
+        return await self._call(_B2B_PASSWORDS_MIGRATE, locals())
 
     async def authenticate(
         self,
@@ -10453,9 +7908,7 @@ class AsyncPasswords(AsyncResource):
         locale: Literal["en", "es", "pt-br", "fr"] | Unset = UNSET,
         intermediate_session_token: str | Unset = UNSET,
         telemetry_id: str | Unset = UNSET,
-        extra_headers: Headers | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
+        **options: Unpack[RequestOptions],
     ) -> models.B2BPasswordsAuthenticateResponse:
         """Authenticate.
 
@@ -10498,29 +7951,7 @@ class AsyncPasswords(AsyncResource):
                 store the associated fingerprints and IPGEO information for the Member. Your
                 workspace must be enabled for Device Fingerprinting to use this feature.
         """
-        return await self._request(
-            "POST",
-            "/v1/b2b/passwords/authenticate",
-            query=None,
-            headers=None,
-            body={
-                "organization_id": organization_id,
-                "email_address": email_address,
-                "password": password,
-                "session_token": session_token,
-                "session_duration_minutes": session_duration_minutes,
-                "session_jwt": session_jwt,
-                "session_custom_claims": session_custom_claims,
-                "locale": locale,
-                "intermediate_session_token": intermediate_session_token,
-                "telemetry_id": telemetry_id,
-            },
-            server=None,
-            cast=models.B2BPasswordsAuthenticateResponse.from_dict,
-            extra_headers=extra_headers,
-            timeout=timeout,
-            total_timeout=total_timeout,
-        )
+        return await self._call(_B2B_PASSWORDS_AUTHENTICATE, locals())
 
 
 class AsyncPasswordsWithRawResponse:
@@ -10550,9 +7981,7 @@ class PasswordsEmail(SyncResource):
         locale: Literal["en", "es", "pt-br", "fr"] | Unset = UNSET,
         reset_password_template_id: str | Unset = UNSET,
         verify_email_template_id: str | Unset = UNSET,
-        extra_headers: Headers | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
+        **options: Unpack[RequestOptions],
     ) -> models.B2BPasswordsEmailResetStartResponse:
         """Reset start.
 
@@ -10596,28 +8025,7 @@ class PasswordsEmail(SyncResource):
                 dashboard](https://stytch.com/dashboard/templates) using our built-in customization
                 options or custom HTML templates with type “Passwords - Email Verification”.
         """
-        return self._request(
-            "POST",
-            "/v1/b2b/passwords/email/reset/start",
-            query=None,
-            headers=None,
-            body={
-                "organization_id": organization_id,
-                "email_address": email_address,
-                "reset_password_redirect_url": reset_password_redirect_url,
-                "reset_password_expiration_minutes": reset_password_expiration_minutes,
-                "code_challenge": code_challenge,
-                "login_redirect_url": login_redirect_url,
-                "locale": locale,
-                "reset_password_template_id": reset_password_template_id,
-                "verify_email_template_id": verify_email_template_id,
-            },
-            server=None,
-            cast=models.B2BPasswordsEmailResetStartResponse.from_dict,
-            extra_headers=extra_headers,
-            timeout=timeout,
-            total_timeout=total_timeout,
-        )
+        return self._call(_B2B_PASSWORDS_EMAIL_RESET_START, locals())
 
     def reset(
         self,
@@ -10632,9 +8040,7 @@ class PasswordsEmail(SyncResource):
         locale: Literal["en", "es", "pt-br", "fr"] | Unset = UNSET,
         intermediate_session_token: str | Unset = UNSET,
         telemetry_id: str | Unset = UNSET,
-        extra_headers: Headers | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
+        **options: Unpack[RequestOptions],
     ) -> models.B2BPasswordsEmailResetResponse:
         """Reset.
 
@@ -10682,29 +8088,7 @@ class PasswordsEmail(SyncResource):
                 store the associated fingerprints and IPGEO information for the Member. Your
                 workspace must be enabled for Device Fingerprinting to use this feature.
         """
-        return self._request(
-            "POST",
-            "/v1/b2b/passwords/email/reset",
-            query=None,
-            headers=None,
-            body={
-                "password_reset_token": password_reset_token,
-                "password": password,
-                "session_token": session_token,
-                "session_duration_minutes": session_duration_minutes,
-                "session_jwt": session_jwt,
-                "code_verifier": code_verifier,
-                "session_custom_claims": session_custom_claims,
-                "locale": locale,
-                "intermediate_session_token": intermediate_session_token,
-                "telemetry_id": telemetry_id,
-            },
-            server=None,
-            cast=models.B2BPasswordsEmailResetResponse.from_dict,
-            extra_headers=extra_headers,
-            timeout=timeout,
-            total_timeout=total_timeout,
-        )
+        return self._call(_B2B_PASSWORDS_EMAIL_RESET, locals())
 
     def require_reset(
         self,
@@ -10714,9 +8098,7 @@ class PasswordsEmail(SyncResource):
         x_stytch_member_session_jwt: str | Unset = UNSET,
         organization_id: str | Unset = UNSET,
         member_id: str | Unset = UNSET,
-        extra_headers: Headers | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
+        **options: Unpack[RequestOptions],
     ) -> models.B2BPasswordsEmailRequireResetResponse:
         """Require reset.
 
@@ -10736,25 +8118,7 @@ class PasswordsEmail(SyncResource):
                 to perform operations on a Member, so be sure to preserve this value. You may use an
                 external_id here if one is set for the member.
         """
-        return self._request(
-            "POST",
-            "/v1/b2b/passwords/email/require_reset",
-            query=None,
-            headers={
-                "X-Stytch-Member-Session": x_stytch_member_session,
-                "X-Stytch-Member-SessionJWT": x_stytch_member_session_jwt,
-            },
-            body={
-                "email_address": email_address,
-                "organization_id": organization_id,
-                "member_id": member_id,
-            },
-            server=None,
-            cast=models.B2BPasswordsEmailRequireResetResponse.from_dict,
-            extra_headers=extra_headers,
-            timeout=timeout,
-            total_timeout=total_timeout,
-        )
+        return self._call(_B2B_PASSWORDS_EMAIL_REQUIRE_RESET, locals())
 
 
 class PasswordsEmailWithRawResponse:
@@ -10784,9 +8148,7 @@ class AsyncPasswordsEmail(AsyncResource):
         locale: Literal["en", "es", "pt-br", "fr"] | Unset = UNSET,
         reset_password_template_id: str | Unset = UNSET,
         verify_email_template_id: str | Unset = UNSET,
-        extra_headers: Headers | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
+        **options: Unpack[RequestOptions],
     ) -> models.B2BPasswordsEmailResetStartResponse:
         """Reset start.
 
@@ -10830,28 +8192,7 @@ class AsyncPasswordsEmail(AsyncResource):
                 dashboard](https://stytch.com/dashboard/templates) using our built-in customization
                 options or custom HTML templates with type “Passwords - Email Verification”.
         """
-        return await self._request(
-            "POST",
-            "/v1/b2b/passwords/email/reset/start",
-            query=None,
-            headers=None,
-            body={
-                "organization_id": organization_id,
-                "email_address": email_address,
-                "reset_password_redirect_url": reset_password_redirect_url,
-                "reset_password_expiration_minutes": reset_password_expiration_minutes,
-                "code_challenge": code_challenge,
-                "login_redirect_url": login_redirect_url,
-                "locale": locale,
-                "reset_password_template_id": reset_password_template_id,
-                "verify_email_template_id": verify_email_template_id,
-            },
-            server=None,
-            cast=models.B2BPasswordsEmailResetStartResponse.from_dict,
-            extra_headers=extra_headers,
-            timeout=timeout,
-            total_timeout=total_timeout,
-        )
+        return await self._call(_B2B_PASSWORDS_EMAIL_RESET_START, locals())
 
     async def reset(
         self,
@@ -10866,9 +8207,7 @@ class AsyncPasswordsEmail(AsyncResource):
         locale: Literal["en", "es", "pt-br", "fr"] | Unset = UNSET,
         intermediate_session_token: str | Unset = UNSET,
         telemetry_id: str | Unset = UNSET,
-        extra_headers: Headers | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
+        **options: Unpack[RequestOptions],
     ) -> models.B2BPasswordsEmailResetResponse:
         """Reset.
 
@@ -10916,29 +8255,7 @@ class AsyncPasswordsEmail(AsyncResource):
                 store the associated fingerprints and IPGEO information for the Member. Your
                 workspace must be enabled for Device Fingerprinting to use this feature.
         """
-        return await self._request(
-            "POST",
-            "/v1/b2b/passwords/email/reset",
-            query=None,
-            headers=None,
-            body={
-                "password_reset_token": password_reset_token,
-                "password": password,
-                "session_token": session_token,
-                "session_duration_minutes": session_duration_minutes,
-                "session_jwt": session_jwt,
-                "code_verifier": code_verifier,
-                "session_custom_claims": session_custom_claims,
-                "locale": locale,
-                "intermediate_session_token": intermediate_session_token,
-                "telemetry_id": telemetry_id,
-            },
-            server=None,
-            cast=models.B2BPasswordsEmailResetResponse.from_dict,
-            extra_headers=extra_headers,
-            timeout=timeout,
-            total_timeout=total_timeout,
-        )
+        return await self._call(_B2B_PASSWORDS_EMAIL_RESET, locals())
 
     async def require_reset(
         self,
@@ -10948,9 +8265,7 @@ class AsyncPasswordsEmail(AsyncResource):
         x_stytch_member_session_jwt: str | Unset = UNSET,
         organization_id: str | Unset = UNSET,
         member_id: str | Unset = UNSET,
-        extra_headers: Headers | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
+        **options: Unpack[RequestOptions],
     ) -> models.B2BPasswordsEmailRequireResetResponse:
         """Require reset.
 
@@ -10970,25 +8285,7 @@ class AsyncPasswordsEmail(AsyncResource):
                 to perform operations on a Member, so be sure to preserve this value. You may use an
                 external_id here if one is set for the member.
         """
-        return await self._request(
-            "POST",
-            "/v1/b2b/passwords/email/require_reset",
-            query=None,
-            headers={
-                "X-Stytch-Member-Session": x_stytch_member_session,
-                "X-Stytch-Member-SessionJWT": x_stytch_member_session_jwt,
-            },
-            body={
-                "email_address": email_address,
-                "organization_id": organization_id,
-                "member_id": member_id,
-            },
-            server=None,
-            cast=models.B2BPasswordsEmailRequireResetResponse.from_dict,
-            extra_headers=extra_headers,
-            timeout=timeout,
-            total_timeout=total_timeout,
-        )
+        return await self._call(_B2B_PASSWORDS_EMAIL_REQUIRE_RESET, locals())
 
 
 class AsyncPasswordsEmailWithRawResponse:
@@ -11017,9 +8314,7 @@ class Session(SyncResource):
         session_custom_claims: Dict[str, Any] | Unset = UNSET,
         locale: Literal["en", "es", "pt-br", "fr"] | Unset = UNSET,
         telemetry_id: str | Unset = UNSET,
-        extra_headers: Headers | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
+        **options: Unpack[RequestOptions],
     ) -> models.B2BPasswordsSessionResetResponse:
         """Reset.
 
@@ -11056,27 +8351,7 @@ class Session(SyncResource):
                 store the associated fingerprints and IPGEO information for the Member. Your
                 workspace must be enabled for Device Fingerprinting to use this feature.
         """
-        return self._request(
-            "POST",
-            "/v1/b2b/passwords/session/reset",
-            query=None,
-            headers=None,
-            body={
-                "organization_id": organization_id,
-                "password": password,
-                "session_token": session_token,
-                "session_jwt": session_jwt,
-                "session_duration_minutes": session_duration_minutes,
-                "session_custom_claims": session_custom_claims,
-                "locale": locale,
-                "telemetry_id": telemetry_id,
-            },
-            server=None,
-            cast=models.B2BPasswordsSessionResetResponse.from_dict,
-            extra_headers=extra_headers,
-            timeout=timeout,
-            total_timeout=total_timeout,
-        )
+        return self._call(_B2B_PASSWORDS_SESSION_RESET, locals())
 
 
 class SessionWithRawResponse:
@@ -11103,9 +8378,7 @@ class AsyncSession(AsyncResource):
         session_custom_claims: Dict[str, Any] | Unset = UNSET,
         locale: Literal["en", "es", "pt-br", "fr"] | Unset = UNSET,
         telemetry_id: str | Unset = UNSET,
-        extra_headers: Headers | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
+        **options: Unpack[RequestOptions],
     ) -> models.B2BPasswordsSessionResetResponse:
         """Reset.
 
@@ -11142,27 +8415,7 @@ class AsyncSession(AsyncResource):
                 store the associated fingerprints and IPGEO information for the Member. Your
                 workspace must be enabled for Device Fingerprinting to use this feature.
         """
-        return await self._request(
-            "POST",
-            "/v1/b2b/passwords/session/reset",
-            query=None,
-            headers=None,
-            body={
-                "organization_id": organization_id,
-                "password": password,
-                "session_token": session_token,
-                "session_jwt": session_jwt,
-                "session_duration_minutes": session_duration_minutes,
-                "session_custom_claims": session_custom_claims,
-                "locale": locale,
-                "telemetry_id": telemetry_id,
-            },
-            server=None,
-            cast=models.B2BPasswordsSessionResetResponse.from_dict,
-            extra_headers=extra_headers,
-            timeout=timeout,
-            total_timeout=total_timeout,
-        )
+        return await self._call(_B2B_PASSWORDS_SESSION_RESET, locals())
 
 
 class AsyncSessionWithRawResponse:
@@ -11191,9 +8444,7 @@ class ExistingPassword(SyncResource):
         session_custom_claims: Dict[str, Any] | Unset = UNSET,
         locale: Literal["en", "es", "pt-br", "fr"] | Unset = UNSET,
         telemetry_id: str | Unset = UNSET,
-        extra_headers: Headers | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
+        **options: Unpack[RequestOptions],
     ) -> models.PasswordsExistingPasswordResetResponse:
         """Reset.
 
@@ -11231,29 +8482,7 @@ class ExistingPassword(SyncResource):
                 store the associated fingerprints and IPGEO information for the Member. Your
                 workspace must be enabled for Device Fingerprinting to use this feature.
         """
-        return self._request(
-            "POST",
-            "/v1/b2b/passwords/existing_password/reset",
-            query=None,
-            headers=None,
-            body={
-                "email_address": email_address,
-                "existing_password": existing_password,
-                "new_password": new_password,
-                "organization_id": organization_id,
-                "session_token": session_token,
-                "session_duration_minutes": session_duration_minutes,
-                "session_jwt": session_jwt,
-                "session_custom_claims": session_custom_claims,
-                "locale": locale,
-                "telemetry_id": telemetry_id,
-            },
-            server=None,
-            cast=models.PasswordsExistingPasswordResetResponse.from_dict,
-            extra_headers=extra_headers,
-            timeout=timeout,
-            total_timeout=total_timeout,
-        )
+        return self._call(_B2B_PASSWORDS_EXISTING_PASSWORD_RESET, locals())
 
 
 class ExistingPasswordWithRawResponse:
@@ -11282,9 +8511,7 @@ class AsyncExistingPassword(AsyncResource):
         session_custom_claims: Dict[str, Any] | Unset = UNSET,
         locale: Literal["en", "es", "pt-br", "fr"] | Unset = UNSET,
         telemetry_id: str | Unset = UNSET,
-        extra_headers: Headers | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
+        **options: Unpack[RequestOptions],
     ) -> models.PasswordsExistingPasswordResetResponse:
         """Reset.
 
@@ -11322,29 +8549,7 @@ class AsyncExistingPassword(AsyncResource):
                 store the associated fingerprints and IPGEO information for the Member. Your
                 workspace must be enabled for Device Fingerprinting to use this feature.
         """
-        return await self._request(
-            "POST",
-            "/v1/b2b/passwords/existing_password/reset",
-            query=None,
-            headers=None,
-            body={
-                "email_address": email_address,
-                "existing_password": existing_password,
-                "new_password": new_password,
-                "organization_id": organization_id,
-                "session_token": session_token,
-                "session_duration_minutes": session_duration_minutes,
-                "session_jwt": session_jwt,
-                "session_custom_claims": session_custom_claims,
-                "locale": locale,
-                "telemetry_id": telemetry_id,
-            },
-            server=None,
-            cast=models.PasswordsExistingPasswordResetResponse.from_dict,
-            extra_headers=extra_headers,
-            timeout=timeout,
-            total_timeout=total_timeout,
-        )
+        return await self._call(_B2B_PASSWORDS_EXISTING_PASSWORD_RESET, locals())
 
 
 class AsyncExistingPasswordWithRawResponse:
@@ -11365,13 +8570,7 @@ class PasswordsDiscovery(SyncResource):
         return PasswordsDiscoveryWithRawResponse(self)
 
     def authenticate(
-        self,
-        *,
-        email_address: str,
-        password: str,
-        extra_headers: Headers | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
+        self, *, email_address: str, password: str, **options: Unpack[RequestOptions]
     ) -> models.PasswordsDiscoveryAuthenticateResponse:
         """Authenticate.
 
@@ -11382,21 +8581,7 @@ class PasswordsDiscovery(SyncResource):
             password: The password to authenticate, reset, or set for the first time. Any UTF8 character
                 is allowed, e.g. spaces, emojis, non-English characters, etc.
         """
-        return self._request(
-            "POST",
-            "/v1/b2b/passwords/discovery/authenticate",
-            query=None,
-            headers=None,
-            body={
-                "email_address": email_address,
-                "password": password,
-            },
-            server=None,
-            cast=models.PasswordsDiscoveryAuthenticateResponse.from_dict,
-            extra_headers=extra_headers,
-            timeout=timeout,
-            total_timeout=total_timeout,
-        )
+        return self._call(_B2B_PASSWORDS_DISCOVERY_AUTHENTICATE, locals())
 
 
 class PasswordsDiscoveryWithRawResponse:
@@ -11417,13 +8602,7 @@ class AsyncPasswordsDiscovery(AsyncResource):
         return AsyncPasswordsDiscoveryWithRawResponse(self)
 
     async def authenticate(
-        self,
-        *,
-        email_address: str,
-        password: str,
-        extra_headers: Headers | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
+        self, *, email_address: str, password: str, **options: Unpack[RequestOptions]
     ) -> models.PasswordsDiscoveryAuthenticateResponse:
         """Authenticate.
 
@@ -11434,21 +8613,7 @@ class AsyncPasswordsDiscovery(AsyncResource):
             password: The password to authenticate, reset, or set for the first time. Any UTF8 character
                 is allowed, e.g. spaces, emojis, non-English characters, etc.
         """
-        return await self._request(
-            "POST",
-            "/v1/b2b/passwords/discovery/authenticate",
-            query=None,
-            headers=None,
-            body={
-                "email_address": email_address,
-                "password": password,
-            },
-            server=None,
-            cast=models.PasswordsDiscoveryAuthenticateResponse.from_dict,
-            extra_headers=extra_headers,
-            timeout=timeout,
-            total_timeout=total_timeout,
-        )
+        return await self._call(_B2B_PASSWORDS_DISCOVERY_AUTHENTICATE, locals())
 
 
 class AsyncPasswordsDiscoveryWithRawResponse:
@@ -11475,9 +8640,7 @@ class DiscoveryEmail(SyncResource):
         pkce_code_challenge: str | Unset = UNSET,
         locale: str | Unset = UNSET,
         verify_email_template_id: str | Unset = UNSET,
-        extra_headers: Headers | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
+        **options: Unpack[RequestOptions],
     ) -> models.StatusResponse:
         """Reset start.
 
@@ -11519,27 +8682,7 @@ class DiscoveryEmail(SyncResource):
                 dashboard](https://stytch.com/dashboard/templates) using our built-in customization
                 options or custom HTML templates with type “Passwords - Email Verification”.
         """
-        return self._request(
-            "POST",
-            "/v1/b2b/passwords/discovery/email/reset/start",
-            query=None,
-            headers=None,
-            body={
-                "email_address": email_address,
-                "reset_password_redirect_url": reset_password_redirect_url,
-                "discovery_redirect_url": discovery_redirect_url,
-                "reset_password_template_id": reset_password_template_id,
-                "reset_password_expiration_minutes": reset_password_expiration_minutes,
-                "pkce_code_challenge": pkce_code_challenge,
-                "locale": locale,
-                "verify_email_template_id": verify_email_template_id,
-            },
-            server=None,
-            cast=models.StatusResponse.from_dict,
-            extra_headers=extra_headers,
-            timeout=timeout,
-            total_timeout=total_timeout,
-        )
+        return self._call(_B2B_PASSWORDS_DISCOVERY_EMAIL_RESET_START, locals())
 
     def reset(
         self,
@@ -11547,9 +8690,7 @@ class DiscoveryEmail(SyncResource):
         password_reset_token: str,
         password: str,
         pkce_code_verifier: str | Unset = UNSET,
-        extra_headers: Headers | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
+        **options: Unpack[RequestOptions],
     ) -> models.B2BDiscoveryAuthenticateResponse:
         """Reset.
 
@@ -11561,22 +8702,7 @@ class DiscoveryEmail(SyncResource):
                 is allowed, e.g. spaces, emojis, non-English characters, etc.
             pkce_code_verifier: In the body.
         """
-        return self._request(
-            "POST",
-            "/v1/b2b/passwords/discovery/email/reset",
-            query=None,
-            headers=None,
-            body={
-                "password_reset_token": password_reset_token,
-                "password": password,
-                "pkce_code_verifier": pkce_code_verifier,
-            },
-            server=None,
-            cast=models.B2BDiscoveryAuthenticateResponse.from_dict,
-            extra_headers=extra_headers,
-            timeout=timeout,
-            total_timeout=total_timeout,
-        )
+        return self._call(_B2B_PASSWORDS_DISCOVERY_EMAIL_RESET, locals())
 
 
 class DiscoveryEmailWithRawResponse:
@@ -11604,9 +8730,7 @@ class AsyncDiscoveryEmail(AsyncResource):
         pkce_code_challenge: str | Unset = UNSET,
         locale: str | Unset = UNSET,
         verify_email_template_id: str | Unset = UNSET,
-        extra_headers: Headers | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
+        **options: Unpack[RequestOptions],
     ) -> models.StatusResponse:
         """Reset start.
 
@@ -11648,27 +8772,7 @@ class AsyncDiscoveryEmail(AsyncResource):
                 dashboard](https://stytch.com/dashboard/templates) using our built-in customization
                 options or custom HTML templates with type “Passwords - Email Verification”.
         """
-        return await self._request(
-            "POST",
-            "/v1/b2b/passwords/discovery/email/reset/start",
-            query=None,
-            headers=None,
-            body={
-                "email_address": email_address,
-                "reset_password_redirect_url": reset_password_redirect_url,
-                "discovery_redirect_url": discovery_redirect_url,
-                "reset_password_template_id": reset_password_template_id,
-                "reset_password_expiration_minutes": reset_password_expiration_minutes,
-                "pkce_code_challenge": pkce_code_challenge,
-                "locale": locale,
-                "verify_email_template_id": verify_email_template_id,
-            },
-            server=None,
-            cast=models.StatusResponse.from_dict,
-            extra_headers=extra_headers,
-            timeout=timeout,
-            total_timeout=total_timeout,
-        )
+        return await self._call(_B2B_PASSWORDS_DISCOVERY_EMAIL_RESET_START, locals())
 
     async def reset(
         self,
@@ -11676,9 +8780,7 @@ class AsyncDiscoveryEmail(AsyncResource):
         password_reset_token: str,
         password: str,
         pkce_code_verifier: str | Unset = UNSET,
-        extra_headers: Headers | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
+        **options: Unpack[RequestOptions],
     ) -> models.B2BDiscoveryAuthenticateResponse:
         """Reset.
 
@@ -11690,22 +8792,7 @@ class AsyncDiscoveryEmail(AsyncResource):
                 is allowed, e.g. spaces, emojis, non-English characters, etc.
             pkce_code_verifier: In the body.
         """
-        return await self._request(
-            "POST",
-            "/v1/b2b/passwords/discovery/email/reset",
-            query=None,
-            headers=None,
-            body={
-                "password_reset_token": password_reset_token,
-                "password": password,
-                "pkce_code_verifier": pkce_code_verifier,
-            },
-            server=None,
-            cast=models.B2BDiscoveryAuthenticateResponse.from_dict,
-            extra_headers=extra_headers,
-            timeout=timeout,
-            total_timeout=total_timeout,
-        )
+        return await self._call(_B2B_PASSWORDS_DISCOVERY_EMAIL_RESET, locals())
 
 
 class AsyncDiscoveryEmailWithRawResponse:
@@ -11740,9 +8827,7 @@ class Sso(SyncResource):
         *,
         x_stytch_member_session: str | Unset = UNSET,
         x_stytch_member_session_jwt: str | Unset = UNSET,
-        extra_headers: Headers | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
+        **options: Unpack[RequestOptions],
     ) -> models.B2BSsoGetConnectionsResponse:
         """Get connections.
 
@@ -11758,21 +8843,7 @@ class Sso(SyncResource):
             x_stytch_member_session_jwt: A Stytch Session JSON Web Token (JWT) that can be used to run the request with the
                 given member's permissions.
         """
-        return self._request(
-            "GET",
-            f"/v1/b2b/sso/{path_param(organization_id)}",
-            query=None,
-            headers={
-                "X-Stytch-Member-Session": x_stytch_member_session,
-                "X-Stytch-Member-SessionJWT": x_stytch_member_session_jwt,
-            },
-            body=None,
-            server=None,
-            cast=models.B2BSsoGetConnectionsResponse.from_dict,
-            extra_headers=extra_headers,
-            timeout=timeout,
-            total_timeout=total_timeout,
-        )
+        return self._call(_B2B_SSO_GET_CONNECTIONS, locals())
 
     def delete_connection(
         self,
@@ -11781,9 +8852,7 @@ class Sso(SyncResource):
         *,
         x_stytch_member_session: str | Unset = UNSET,
         x_stytch_member_session_jwt: str | Unset = UNSET,
-        extra_headers: Headers | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
+        **options: Unpack[RequestOptions],
     ) -> models.B2BScimConnectionDeleteResponse:
         """Delete connection.
 
@@ -11799,21 +8868,7 @@ class Sso(SyncResource):
             x_stytch_member_session_jwt: A Stytch Session JSON Web Token (JWT) that can be used to run the request with the
                 given member's permissions.
         """
-        return self._request(
-            "DELETE",
-            f"/v1/b2b/sso/{path_param(organization_id)}/connections/{path_param(connection_id)}",
-            query=None,
-            headers={
-                "X-Stytch-Member-Session": x_stytch_member_session,
-                "X-Stytch-Member-SessionJWT": x_stytch_member_session_jwt,
-            },
-            body=None,
-            server=None,
-            cast=models.B2BScimConnectionDeleteResponse.from_dict,
-            extra_headers=extra_headers,
-            timeout=timeout,
-            total_timeout=total_timeout,
-        )
+        return self._call(_B2B_SSO_DELETE_CONNECTION, locals())
 
     def authenticate(
         self,
@@ -11829,9 +8884,7 @@ class Sso(SyncResource):
         ) = UNSET,
         intermediate_session_token: str | Unset = UNSET,
         telemetry_id: str | Unset = UNSET,
-        extra_headers: Headers | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
+        **options: Unpack[RequestOptions],
     ) -> models.B2BSsoAuthenticateResponse:
         """Authenticate.
 
@@ -11871,28 +8924,7 @@ class Sso(SyncResource):
                 store the associated fingerprints and IPGEO information for the Member. Your
                 workspace must be enabled for Device Fingerprinting to use this feature.
         """
-        return self._request(
-            "POST",
-            "/v1/b2b/sso/authenticate",
-            query=None,
-            headers=None,
-            body={
-                "sso_token": sso_token,
-                "pkce_code_verifier": pkce_code_verifier,
-                "session_token": session_token,
-                "session_jwt": session_jwt,
-                "session_duration_minutes": session_duration_minutes,
-                "session_custom_claims": session_custom_claims,
-                "locale": locale,
-                "intermediate_session_token": intermediate_session_token,
-                "telemetry_id": telemetry_id,
-            },
-            server=None,
-            cast=models.B2BSsoAuthenticateResponse.from_dict,
-            extra_headers=extra_headers,
-            timeout=timeout,
-            total_timeout=total_timeout,
-        )
+        return self._call(_B2B_SSO_AUTHENTICATE, locals())
 
 
 class SsoWithRawResponse:
@@ -11928,9 +8960,7 @@ class AsyncSso(AsyncResource):
         *,
         x_stytch_member_session: str | Unset = UNSET,
         x_stytch_member_session_jwt: str | Unset = UNSET,
-        extra_headers: Headers | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
+        **options: Unpack[RequestOptions],
     ) -> models.B2BSsoGetConnectionsResponse:
         """Get connections.
 
@@ -11946,21 +8976,7 @@ class AsyncSso(AsyncResource):
             x_stytch_member_session_jwt: A Stytch Session JSON Web Token (JWT) that can be used to run the request with the
                 given member's permissions.
         """
-        return await self._request(
-            "GET",
-            f"/v1/b2b/sso/{path_param(organization_id)}",
-            query=None,
-            headers={
-                "X-Stytch-Member-Session": x_stytch_member_session,
-                "X-Stytch-Member-SessionJWT": x_stytch_member_session_jwt,
-            },
-            body=None,
-            server=None,
-            cast=models.B2BSsoGetConnectionsResponse.from_dict,
-            extra_headers=extra_headers,
-            timeout=timeout,
-            total_timeout=total_timeout,
-        )
+        return await self._call(_B2B_SSO_GET_CONNECTIONS, locals())
 
     async def delete_connection(
         self,
@@ -11969,9 +8985,7 @@ class AsyncSso(AsyncResource):
         *,
         x_stytch_member_session: str | Unset = UNSET,
         x_stytch_member_session_jwt: str | Unset = UNSET,
-        extra_headers: Headers | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
+        **options: Unpack[RequestOptions],
     ) -> models.B2BScimConnectionDeleteResponse:
         """Delete connection.
 
@@ -11987,21 +9001,7 @@ class AsyncSso(AsyncResource):
             x_stytch_member_session_jwt: A Stytch Session JSON Web Token (JWT) that can be used to run the request with the
                 given member's permissions.
         """
-        return await self._request(
-            "DELETE",
-            f"/v1/b2b/sso/{path_param(organization_id)}/connections/{path_param(connection_id)}",
-            query=None,
-            headers={
-                "X-Stytch-Member-Session": x_stytch_member_session,
-                "X-Stytch-Member-SessionJWT": x_stytch_member_session_jwt,
-            },
-            body=None,
-            server=None,
-            cast=models.B2BScimConnectionDeleteResponse.from_dict,
-            extra_headers=extra_headers,
-            timeout=timeout,
-            total_timeout=total_timeout,
-        )
+        return await self._call(_B2B_SSO_DELETE_CONNECTION, locals())
 
     async def authenticate(
         self,
@@ -12017,9 +9017,7 @@ class AsyncSso(AsyncResource):
         ) = UNSET,
         intermediate_session_token: str | Unset = UNSET,
         telemetry_id: str | Unset = UNSET,
-        extra_headers: Headers | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
+        **options: Unpack[RequestOptions],
     ) -> models.B2BSsoAuthenticateResponse:
         """Authenticate.
 
@@ -12059,28 +9057,7 @@ class AsyncSso(AsyncResource):
                 store the associated fingerprints and IPGEO information for the Member. Your
                 workspace must be enabled for Device Fingerprinting to use this feature.
         """
-        return await self._request(
-            "POST",
-            "/v1/b2b/sso/authenticate",
-            query=None,
-            headers=None,
-            body={
-                "sso_token": sso_token,
-                "pkce_code_verifier": pkce_code_verifier,
-                "session_token": session_token,
-                "session_jwt": session_jwt,
-                "session_duration_minutes": session_duration_minutes,
-                "session_custom_claims": session_custom_claims,
-                "locale": locale,
-                "intermediate_session_token": intermediate_session_token,
-                "telemetry_id": telemetry_id,
-            },
-            server=None,
-            cast=models.B2BSsoAuthenticateResponse.from_dict,
-            extra_headers=extra_headers,
-            timeout=timeout,
-            total_timeout=total_timeout,
-        )
+        return await self._call(_B2B_SSO_AUTHENTICATE, locals())
 
 
 class AsyncSsoWithRawResponse:
@@ -12125,9 +9102,7 @@ class Oidc(SyncResource):
             ]
             | Unset
         ) = UNSET,
-        extra_headers: Headers | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
+        **options: Unpack[RequestOptions],
     ) -> models.B2BSsoOidcCreateConnectionResponse:
         """Create connection.
 
@@ -12145,24 +9120,7 @@ class Oidc(SyncResource):
             display_name: A human-readable display name for the connection.
             identity_provider: In the body.
         """
-        return self._request(
-            "POST",
-            f"/v1/b2b/sso/oidc/{path_param(organization_id)}",
-            query=None,
-            headers={
-                "X-Stytch-Member-Session": x_stytch_member_session,
-                "X-Stytch-Member-SessionJWT": x_stytch_member_session_jwt,
-            },
-            body={
-                "display_name": display_name,
-                "identity_provider": identity_provider,
-            },
-            server=None,
-            cast=models.B2BSsoOidcCreateConnectionResponse.from_dict,
-            extra_headers=extra_headers,
-            timeout=timeout,
-            total_timeout=total_timeout,
-        )
+        return self._call(_B2B_SSO_OIDC_CREATE_CONNECTION, locals())
 
     def update_connection(
         self,
@@ -12201,9 +9159,7 @@ class Oidc(SyncResource):
         ) = UNSET,
         custom_scopes: str | Unset = UNSET,
         attribute_mapping: Dict[str, Any] | Unset = UNSET,
-        extra_headers: Headers | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
+        **options: Unpack[RequestOptions],
     ) -> models.B2BSsoOidcUpdateConnectionResponse:
         """Update connection.
 
@@ -12242,33 +9198,7 @@ class Oidc(SyncResource):
                 map the IdP-defined User attributes to Stytch-specific values, which will appear on
                 the member's Trusted Metadata.
         """
-        return self._request(
-            "PUT",
-            f"/v1/b2b/sso/oidc/{path_param(organization_id)}/connections/{path_param(connection_id)}",
-            query=None,
-            headers={
-                "X-Stytch-Member-Session": x_stytch_member_session,
-                "X-Stytch-Member-SessionJWT": x_stytch_member_session_jwt,
-            },
-            body={
-                "display_name": display_name,
-                "client_id": client_id,
-                "client_secret": client_secret,
-                "issuer": issuer,
-                "authorization_url": authorization_url,
-                "token_url": token_url,
-                "userinfo_url": userinfo_url,
-                "jwks_url": jwks_url,
-                "identity_provider": identity_provider,
-                "custom_scopes": custom_scopes,
-                "attribute_mapping": attribute_mapping,
-            },
-            server=None,
-            cast=models.B2BSsoOidcUpdateConnectionResponse.from_dict,
-            extra_headers=extra_headers,
-            timeout=timeout,
-            total_timeout=total_timeout,
-        )
+        return self._call(_B2B_SSO_OIDC_UPDATE_CONNECTION, locals())
 
 
 class OidcWithRawResponse:
@@ -12312,9 +9242,7 @@ class AsyncOidc(AsyncResource):
             ]
             | Unset
         ) = UNSET,
-        extra_headers: Headers | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
+        **options: Unpack[RequestOptions],
     ) -> models.B2BSsoOidcCreateConnectionResponse:
         """Create connection.
 
@@ -12332,24 +9260,7 @@ class AsyncOidc(AsyncResource):
             display_name: A human-readable display name for the connection.
             identity_provider: In the body.
         """
-        return await self._request(
-            "POST",
-            f"/v1/b2b/sso/oidc/{path_param(organization_id)}",
-            query=None,
-            headers={
-                "X-Stytch-Member-Session": x_stytch_member_session,
-                "X-Stytch-Member-SessionJWT": x_stytch_member_session_jwt,
-            },
-            body={
-                "display_name": display_name,
-                "identity_provider": identity_provider,
-            },
-            server=None,
-            cast=models.B2BSsoOidcCreateConnectionResponse.from_dict,
-            extra_headers=extra_headers,
-            timeout=timeout,
-            total_timeout=total_timeout,
-        )
+        return await self._call(_B2B_SSO_OIDC_CREATE_CONNECTION, locals())
 
     async def update_connection(
         self,
@@ -12388,9 +9299,7 @@ class AsyncOidc(AsyncResource):
         ) = UNSET,
         custom_scopes: str | Unset = UNSET,
         attribute_mapping: Dict[str, Any] | Unset = UNSET,
-        extra_headers: Headers | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
+        **options: Unpack[RequestOptions],
     ) -> models.B2BSsoOidcUpdateConnectionResponse:
         """Update connection.
 
@@ -12429,33 +9338,7 @@ class AsyncOidc(AsyncResource):
                 map the IdP-defined User attributes to Stytch-specific values, which will appear on
                 the member's Trusted Metadata.
         """
-        return await self._request(
-            "PUT",
-            f"/v1/b2b/sso/oidc/{path_param(organization_id)}/connections/{path_param(connection_id)}",
-            query=None,
-            headers={
-                "X-Stytch-Member-Session": x_stytch_member_session,
-                "X-Stytch-Member-SessionJWT": x_stytch_member_session_jwt,
-            },
-            body={
-                "display_name": display_name,
-                "client_id": client_id,
-                "client_secret": client_secret,
-                "issuer": issuer,
-                "authorization_url": authorization_url,
-                "token_url": token_url,
-                "userinfo_url": userinfo_url,
-                "jwks_url": jwks_url,
-                "identity_provider": identity_provider,
-                "custom_scopes": custom_scopes,
-                "attribute_mapping": attribute_mapping,
-            },
-            server=None,
-            cast=models.B2BSsoOidcUpdateConnectionResponse.from_dict,
-            extra_headers=extra_headers,
-            timeout=timeout,
-            total_timeout=total_timeout,
-        )
+        return await self._call(_B2B_SSO_OIDC_UPDATE_CONNECTION, locals())
 
 
 class AsyncOidcWithRawResponse:
@@ -12499,9 +9382,7 @@ class Saml(SyncResource):
             ]
             | Unset
         ) = UNSET,
-        extra_headers: Headers | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
+        **options: Unpack[RequestOptions],
     ) -> models.B2BSsoSamlCreateConnectionResponse:
         """Create connection.
 
@@ -12519,24 +9400,7 @@ class Saml(SyncResource):
             display_name: A human-readable display name for the connection.
             identity_provider: In the body.
         """
-        return self._request(
-            "POST",
-            f"/v1/b2b/sso/saml/{path_param(organization_id)}",
-            query=None,
-            headers={
-                "X-Stytch-Member-Session": x_stytch_member_session,
-                "X-Stytch-Member-SessionJWT": x_stytch_member_session_jwt,
-            },
-            body={
-                "display_name": display_name,
-                "identity_provider": identity_provider,
-            },
-            server=None,
-            cast=models.B2BSsoSamlCreateConnectionResponse.from_dict,
-            extra_headers=extra_headers,
-            timeout=timeout,
-            total_timeout=total_timeout,
-        )
+        return self._call(_B2B_SSO_SAML_CREATE_CONNECTION, locals())
 
     def update_connection(
         self,
@@ -12583,9 +9447,7 @@ class Saml(SyncResource):
         idp_initiated_auth_disabled: bool | Unset = UNSET,
         saml_encryption_private_key: str | Unset = UNSET,
         allow_gateway_callback: bool | Unset = UNSET,
-        extra_headers: Headers | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
+        **options: Unpack[RequestOptions],
     ) -> models.B2BSsoSamlCreateConnectionResponse:
         """Update connection.
 
@@ -12646,37 +9508,7 @@ class Saml(SyncResource):
                 format (starting with "-----BEGIN RSA PRIVATE KEY-----") is supported.
             allow_gateway_callback: In the body.
         """
-        return self._request(
-            "PUT",
-            f"/v1/b2b/sso/saml/{path_param(organization_id)}/connections/{path_param(connection_id)}",
-            query=None,
-            headers={
-                "X-Stytch-Member-Session": x_stytch_member_session,
-                "X-Stytch-Member-SessionJWT": x_stytch_member_session_jwt,
-            },
-            body={
-                "idp_entity_id": idp_entity_id,
-                "display_name": display_name,
-                "attribute_mapping": attribute_mapping,
-                "x509_certificate": x509_certificate,
-                "idp_sso_url": idp_sso_url,
-                "saml_connection_implicit_role_assignments": saml_connection_implicit_role_assignments,
-                "saml_group_implicit_role_assignments": saml_group_implicit_role_assignments,
-                "alternative_audience_uri": alternative_audience_uri,
-                "identity_provider": identity_provider,
-                "signing_private_key": signing_private_key,
-                "nameid_format": nameid_format,
-                "alternative_acs_url": alternative_acs_url,
-                "idp_initiated_auth_disabled": idp_initiated_auth_disabled,
-                "saml_encryption_private_key": saml_encryption_private_key,
-                "allow_gateway_callback": allow_gateway_callback,
-            },
-            server=None,
-            cast=models.B2BSsoSamlCreateConnectionResponse.from_dict,
-            extra_headers=extra_headers,
-            timeout=timeout,
-            total_timeout=total_timeout,
-        )
+        return self._call(_B2B_SSO_SAML_UPDATE_CONNECTION, locals())
 
     def update_by_url(
         self,
@@ -12686,9 +9518,7 @@ class Saml(SyncResource):
         metadata_url: str,
         x_stytch_member_session: str | Unset = UNSET,
         x_stytch_member_session_jwt: str | Unset = UNSET,
-        extra_headers: Headers | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
+        **options: Unpack[RequestOptions],
     ) -> models.B2BSsoSamlCreateConnectionResponse:
         """Update by url.
 
@@ -12706,23 +9536,7 @@ class Saml(SyncResource):
             x_stytch_member_session_jwt: A Stytch Session JSON Web Token (JWT) that can be used to run the request with the
                 given member's permissions.
         """
-        return self._request(
-            "PUT",
-            f"/v1/b2b/sso/saml/{path_param(organization_id)}/connections/{path_param(connection_id)}/url",
-            query=None,
-            headers={
-                "X-Stytch-Member-Session": x_stytch_member_session,
-                "X-Stytch-Member-SessionJWT": x_stytch_member_session_jwt,
-            },
-            body={
-                "metadata_url": metadata_url,
-            },
-            server=None,
-            cast=models.B2BSsoSamlCreateConnectionResponse.from_dict,
-            extra_headers=extra_headers,
-            timeout=timeout,
-            total_timeout=total_timeout,
-        )
+        return self._call(_B2B_SSO_SAML_UPDATE_BY_URL, locals())
 
     def delete_verification_certificate(
         self,
@@ -12732,9 +9546,7 @@ class Saml(SyncResource):
         *,
         x_stytch_member_session: str | Unset = UNSET,
         x_stytch_member_session_jwt: str | Unset = UNSET,
-        extra_headers: Headers | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
+        **options: Unpack[RequestOptions],
     ) -> models.DeleteVerificationCertificateResponse:
         """Delete verification certificate.
 
@@ -12750,21 +9562,7 @@ class Saml(SyncResource):
             x_stytch_member_session_jwt: A Stytch Session JSON Web Token (JWT) that can be used to run the request with the
                 given member's permissions.
         """
-        return self._request(
-            "DELETE",
-            f"/v1/b2b/sso/saml/{path_param(organization_id)}/connections/{path_param(connection_id)}/verification_certificates/{path_param(certificate_id)}",
-            query=None,
-            headers={
-                "X-Stytch-Member-Session": x_stytch_member_session,
-                "X-Stytch-Member-SessionJWT": x_stytch_member_session_jwt,
-            },
-            body=None,
-            server=None,
-            cast=models.DeleteVerificationCertificateResponse.from_dict,
-            extra_headers=extra_headers,
-            timeout=timeout,
-            total_timeout=total_timeout,
-        )
+        return self._call(_B2B_SSO_SAML_DELETE_VERIFICATION_CERTIFICATE, locals())
 
     def delete_encryption_private_key(
         self,
@@ -12774,9 +9572,7 @@ class Saml(SyncResource):
         *,
         x_stytch_member_session: str | Unset = UNSET,
         x_stytch_member_session_jwt: str | Unset = UNSET,
-        extra_headers: Headers | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
+        **options: Unpack[RequestOptions],
     ) -> models.SamlDeleteEncryptionPrivateKeyResponse:
         """Delete encryption private key.
 
@@ -12794,21 +9590,7 @@ class Saml(SyncResource):
             x_stytch_member_session_jwt: A Stytch Session JSON Web Token (JWT) that can be used to run the request with the
                 given member's permissions.
         """
-        return self._request(
-            "DELETE",
-            f"/v1/b2b/sso/saml/{path_param(organization_id)}/connections/{path_param(connection_id)}/encryption_private_keys/{path_param(private_key_id)}",
-            query=None,
-            headers={
-                "X-Stytch-Member-Session": x_stytch_member_session,
-                "X-Stytch-Member-SessionJWT": x_stytch_member_session_jwt,
-            },
-            body=None,
-            server=None,
-            cast=models.SamlDeleteEncryptionPrivateKeyResponse.from_dict,
-            extra_headers=extra_headers,
-            timeout=timeout,
-            total_timeout=total_timeout,
-        )
+        return self._call(_B2B_SSO_SAML_DELETE_ENCRYPTION_PRIVATE_KEY, locals())
 
 
 class SamlWithRawResponse:
@@ -12859,9 +9641,7 @@ class AsyncSaml(AsyncResource):
             ]
             | Unset
         ) = UNSET,
-        extra_headers: Headers | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
+        **options: Unpack[RequestOptions],
     ) -> models.B2BSsoSamlCreateConnectionResponse:
         """Create connection.
 
@@ -12879,24 +9659,7 @@ class AsyncSaml(AsyncResource):
             display_name: A human-readable display name for the connection.
             identity_provider: In the body.
         """
-        return await self._request(
-            "POST",
-            f"/v1/b2b/sso/saml/{path_param(organization_id)}",
-            query=None,
-            headers={
-                "X-Stytch-Member-Session": x_stytch_member_session,
-                "X-Stytch-Member-SessionJWT": x_stytch_member_session_jwt,
-            },
-            body={
-                "display_name": display_name,
-                "identity_provider": identity_provider,
-            },
-            server=None,
-            cast=models.B2BSsoSamlCreateConnectionResponse.from_dict,
-            extra_headers=extra_headers,
-            timeout=timeout,
-            total_timeout=total_timeout,
-        )
+        return await self._call(_B2B_SSO_SAML_CREATE_CONNECTION, locals())
 
     async def update_connection(
         self,
@@ -12943,9 +9706,7 @@ class AsyncSaml(AsyncResource):
         idp_initiated_auth_disabled: bool | Unset = UNSET,
         saml_encryption_private_key: str | Unset = UNSET,
         allow_gateway_callback: bool | Unset = UNSET,
-        extra_headers: Headers | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
+        **options: Unpack[RequestOptions],
     ) -> models.B2BSsoSamlCreateConnectionResponse:
         """Update connection.
 
@@ -13006,37 +9767,7 @@ class AsyncSaml(AsyncResource):
                 format (starting with "-----BEGIN RSA PRIVATE KEY-----") is supported.
             allow_gateway_callback: In the body.
         """
-        return await self._request(
-            "PUT",
-            f"/v1/b2b/sso/saml/{path_param(organization_id)}/connections/{path_param(connection_id)}",
-            query=None,
-            headers={
-                "X-Stytch-Member-Session": x_stytch_member_session,
-                "X-Stytch-Member-SessionJWT": x_stytch_member_session_jwt,
-            },
-            body={
-                "idp_entity_id": idp_entity_id,
-                "display_name": display_name,
-                "attribute_mapping": attribute_mapping,
-                "x509_certificate": x509_certificate,
-                "idp_sso_url": idp_sso_url,
-                "saml_connection_implicit_role_assignments": saml_connection_implicit_role_assignments,
-                "saml_group_implicit_role_assignments": saml_group_implicit_role_assignments,
-                "alternative_audience_uri": alternative_audience_uri,
-                "identity_provider": identity_provider,
-                "signing_private_key": signing_private_key,
-                "nameid_format": nameid_format,
-                "alternative_acs_url": alternative_acs_url,
-                "idp_initiated_auth_disabled": idp_initiated_auth_disabled,
-                "saml_encryption_private_key": saml_encryption_private_key,
-                "allow_gateway_callback": allow_gateway_callback,
-            },
-            server=None,
-            cast=models.B2BSsoSamlCreateConnectionResponse.from_dict,
-            extra_headers=extra_headers,
-            timeout=timeout,
-            total_timeout=total_timeout,
-        )
+        return await self._call(_B2B_SSO_SAML_UPDATE_CONNECTION, locals())
 
     async def update_by_url(
         self,
@@ -13046,9 +9777,7 @@ class AsyncSaml(AsyncResource):
         metadata_url: str,
         x_stytch_member_session: str | Unset = UNSET,
         x_stytch_member_session_jwt: str | Unset = UNSET,
-        extra_headers: Headers | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
+        **options: Unpack[RequestOptions],
     ) -> models.B2BSsoSamlCreateConnectionResponse:
         """Update by url.
 
@@ -13066,23 +9795,7 @@ class AsyncSaml(AsyncResource):
             x_stytch_member_session_jwt: A Stytch Session JSON Web Token (JWT) that can be used to run the request with the
                 given member's permissions.
         """
-        return await self._request(
-            "PUT",
-            f"/v1/b2b/sso/saml/{path_param(organization_id)}/connections/{path_param(connection_id)}/url",
-            query=None,
-            headers={
-                "X-Stytch-Member-Session": x_stytch_member_session,
-                "X-Stytch-Member-SessionJWT": x_stytch_member_session_jwt,
-            },
-            body={
-                "metadata_url": metadata_url,
-            },
-            server=None,
-            cast=models.B2BSsoSamlCreateConnectionResponse.from_dict,
-            extra_headers=extra_headers,
-            timeout=timeout,
-            total_timeout=total_timeout,
-        )
+        return await self._call(_B2B_SSO_SAML_UPDATE_BY_URL, locals())
 
     async def delete_verification_certificate(
         self,
@@ -13092,9 +9805,7 @@ class AsyncSaml(AsyncResource):
         *,
         x_stytch_member_session: str | Unset = UNSET,
         x_stytch_member_session_jwt: str | Unset = UNSET,
-        extra_headers: Headers | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
+        **options: Unpack[RequestOptions],
     ) -> models.DeleteVerificationCertificateResponse:
         """Delete verification certificate.
 
@@ -13110,21 +9821,7 @@ class AsyncSaml(AsyncResource):
             x_stytch_member_session_jwt: A Stytch Session JSON Web Token (JWT) that can be used to run the request with the
                 given member's permissions.
         """
-        return await self._request(
-            "DELETE",
-            f"/v1/b2b/sso/saml/{path_param(organization_id)}/connections/{path_param(connection_id)}/verification_certificates/{path_param(certificate_id)}",
-            query=None,
-            headers={
-                "X-Stytch-Member-Session": x_stytch_member_session,
-                "X-Stytch-Member-SessionJWT": x_stytch_member_session_jwt,
-            },
-            body=None,
-            server=None,
-            cast=models.DeleteVerificationCertificateResponse.from_dict,
-            extra_headers=extra_headers,
-            timeout=timeout,
-            total_timeout=total_timeout,
-        )
+        return await self._call(_B2B_SSO_SAML_DELETE_VERIFICATION_CERTIFICATE, locals())
 
     async def delete_encryption_private_key(
         self,
@@ -13134,9 +9831,7 @@ class AsyncSaml(AsyncResource):
         *,
         x_stytch_member_session: str | Unset = UNSET,
         x_stytch_member_session_jwt: str | Unset = UNSET,
-        extra_headers: Headers | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
+        **options: Unpack[RequestOptions],
     ) -> models.SamlDeleteEncryptionPrivateKeyResponse:
         """Delete encryption private key.
 
@@ -13154,21 +9849,7 @@ class AsyncSaml(AsyncResource):
             x_stytch_member_session_jwt: A Stytch Session JSON Web Token (JWT) that can be used to run the request with the
                 given member's permissions.
         """
-        return await self._request(
-            "DELETE",
-            f"/v1/b2b/sso/saml/{path_param(organization_id)}/connections/{path_param(connection_id)}/encryption_private_keys/{path_param(private_key_id)}",
-            query=None,
-            headers={
-                "X-Stytch-Member-Session": x_stytch_member_session,
-                "X-Stytch-Member-SessionJWT": x_stytch_member_session_jwt,
-            },
-            body=None,
-            server=None,
-            cast=models.SamlDeleteEncryptionPrivateKeyResponse.from_dict,
-            extra_headers=extra_headers,
-            timeout=timeout,
-            total_timeout=total_timeout,
-        )
+        return await self._call(_B2B_SSO_SAML_DELETE_ENCRYPTION_PRIVATE_KEY, locals())
 
 
 class AsyncSamlWithRawResponse:
@@ -13205,9 +9886,7 @@ class External(SyncResource):
             List[models.ConnectionImplicitRoleAssignment] | Unset
         ) = UNSET,
         group_implicit_role_assignments: List[models.GroupImplicitRoleAssignment] | Unset = UNSET,
-        extra_headers: Headers | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
+        **options: Unpack[RequestOptions],
     ) -> models.B2BSsoExternalCreateConnectionResponse:
         """Create connection.
 
@@ -13229,27 +9908,7 @@ class External(SyncResource):
             connection_implicit_role_assignments: In the body.
             group_implicit_role_assignments: In the body.
         """
-        return self._request(
-            "POST",
-            f"/v1/b2b/sso/external/{path_param(organization_id)}",
-            query=None,
-            headers={
-                "X-Stytch-Member-Session": x_stytch_member_session,
-                "X-Stytch-Member-SessionJWT": x_stytch_member_session_jwt,
-            },
-            body={
-                "external_organization_id": external_organization_id,
-                "external_connection_id": external_connection_id,
-                "display_name": display_name,
-                "connection_implicit_role_assignments": connection_implicit_role_assignments,
-                "group_implicit_role_assignments": group_implicit_role_assignments,
-            },
-            server=None,
-            cast=models.B2BSsoExternalCreateConnectionResponse.from_dict,
-            extra_headers=extra_headers,
-            timeout=timeout,
-            total_timeout=total_timeout,
-        )
+        return self._call(_B2B_SSO_EXTERNAL_CREATE_CONNECTION, locals())
 
     def update_connection(
         self,
@@ -13265,9 +9924,7 @@ class External(SyncResource):
         external_group_implicit_role_assignments: (
             List[models.ExternalGroupImplicitRoleAssignment] | Unset
         ) = UNSET,
-        extra_headers: Headers | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
+        **options: Unpack[RequestOptions],
     ) -> models.B2BSsoExternalCreateConnectionResponse:
         """Update connection.
 
@@ -13299,25 +9956,7 @@ class External(SyncResource):
                 correctly send the group information. Implicit role assignments are not supported
                 for External connections if the underlying SSO connection is an OIDC connection.
         """
-        return self._request(
-            "PUT",
-            f"/v1/b2b/sso/external/{path_param(organization_id)}/connections/{path_param(connection_id)}",
-            query=None,
-            headers={
-                "X-Stytch-Member-Session": x_stytch_member_session,
-                "X-Stytch-Member-SessionJWT": x_stytch_member_session_jwt,
-            },
-            body={
-                "display_name": display_name,
-                "external_connection_implicit_role_assignments": external_connection_implicit_role_assignments,
-                "external_group_implicit_role_assignments": external_group_implicit_role_assignments,
-            },
-            server=None,
-            cast=models.B2BSsoExternalCreateConnectionResponse.from_dict,
-            extra_headers=extra_headers,
-            timeout=timeout,
-            total_timeout=total_timeout,
-        )
+        return self._call(_B2B_SSO_EXTERNAL_UPDATE_CONNECTION, locals())
 
 
 class ExternalWithRawResponse:
@@ -13347,9 +9986,7 @@ class AsyncExternal(AsyncResource):
             List[models.ConnectionImplicitRoleAssignment] | Unset
         ) = UNSET,
         group_implicit_role_assignments: List[models.GroupImplicitRoleAssignment] | Unset = UNSET,
-        extra_headers: Headers | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
+        **options: Unpack[RequestOptions],
     ) -> models.B2BSsoExternalCreateConnectionResponse:
         """Create connection.
 
@@ -13371,27 +10008,7 @@ class AsyncExternal(AsyncResource):
             connection_implicit_role_assignments: In the body.
             group_implicit_role_assignments: In the body.
         """
-        return await self._request(
-            "POST",
-            f"/v1/b2b/sso/external/{path_param(organization_id)}",
-            query=None,
-            headers={
-                "X-Stytch-Member-Session": x_stytch_member_session,
-                "X-Stytch-Member-SessionJWT": x_stytch_member_session_jwt,
-            },
-            body={
-                "external_organization_id": external_organization_id,
-                "external_connection_id": external_connection_id,
-                "display_name": display_name,
-                "connection_implicit_role_assignments": connection_implicit_role_assignments,
-                "group_implicit_role_assignments": group_implicit_role_assignments,
-            },
-            server=None,
-            cast=models.B2BSsoExternalCreateConnectionResponse.from_dict,
-            extra_headers=extra_headers,
-            timeout=timeout,
-            total_timeout=total_timeout,
-        )
+        return await self._call(_B2B_SSO_EXTERNAL_CREATE_CONNECTION, locals())
 
     async def update_connection(
         self,
@@ -13407,9 +10024,7 @@ class AsyncExternal(AsyncResource):
         external_group_implicit_role_assignments: (
             List[models.ExternalGroupImplicitRoleAssignment] | Unset
         ) = UNSET,
-        extra_headers: Headers | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
+        **options: Unpack[RequestOptions],
     ) -> models.B2BSsoExternalCreateConnectionResponse:
         """Update connection.
 
@@ -13441,25 +10056,7 @@ class AsyncExternal(AsyncResource):
                 correctly send the group information. Implicit role assignments are not supported
                 for External connections if the underlying SSO connection is an OIDC connection.
         """
-        return await self._request(
-            "PUT",
-            f"/v1/b2b/sso/external/{path_param(organization_id)}/connections/{path_param(connection_id)}",
-            query=None,
-            headers={
-                "X-Stytch-Member-Session": x_stytch_member_session,
-                "X-Stytch-Member-SessionJWT": x_stytch_member_session_jwt,
-            },
-            body={
-                "display_name": display_name,
-                "external_connection_implicit_role_assignments": external_connection_implicit_role_assignments,
-                "external_group_implicit_role_assignments": external_group_implicit_role_assignments,
-            },
-            server=None,
-            cast=models.B2BSsoExternalCreateConnectionResponse.from_dict,
-            extra_headers=extra_headers,
-            timeout=timeout,
-            total_timeout=total_timeout,
-        )
+        return await self._call(_B2B_SSO_EXTERNAL_UPDATE_CONNECTION, locals())
 
 
 class AsyncExternalWithRawResponse:

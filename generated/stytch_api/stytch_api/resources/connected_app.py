@@ -5,14 +5,12 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator, Iterator
 from functools import cached_property
-from typing import List, Literal
+from typing import List, Literal, Unpack
 
 from .. import models
-from .._base_client import AsyncResource, SyncResource, path_param
-from .._models import cursor_at
-from .._pagination import aiter_pages, iter_pages
+from .._base_client import AsyncResource, Endpoint, SyncResource
 from .._response import async_to_raw_response_wrapper, to_raw_response_wrapper
-from .._types import NOT_GIVEN, UNSET, Headers, NotGiven, Timeout, TotalTimeout, Unset
+from .._types import UNSET, RequestOptions, Unset
 
 __all__ = [
     "ConnectedApp",
@@ -22,6 +20,42 @@ __all__ = [
     "Secrets",
     "AsyncSecrets",
 ]
+_CONNECTED_APP_CLIENTS_GET = Endpoint(
+    "GET", "/v1/connected_apps/clients/{client_id}", models.ConnectedAppClientsGetResponse.from_dict
+)
+_CONNECTED_APP_CLIENTS_UPDATE = Endpoint(
+    "PUT",
+    "/v1/connected_apps/clients/{client_id}",
+    models.ConnectedAppClientsGetResponse.from_dict,
+    "body",
+)
+_CONNECTED_APP_CLIENTS_DELETE = Endpoint(
+    "DELETE", "/v1/connected_apps/clients/{client_id}", models.ClientsDeleteResponse.from_dict
+)
+_CONNECTED_APP_CLIENTS_SEARCH = Endpoint(
+    "POST",
+    "/v1/connected_apps/clients/search",
+    models.ConnectedAppClientsSearchResponse.from_dict,
+    "body",
+)
+_CONNECTED_APP_CLIENTS_CREATE = Endpoint(
+    "POST", "/v1/connected_apps/clients", models.ConnectedAppClientsCreateResponse.from_dict, "body"
+)
+_CONNECTED_APP_CLIENTS_SECRETS_ROTATE_START = Endpoint(
+    "POST",
+    "/v1/connected_apps/clients/{client_id}/secrets/rotate/start",
+    models.ClientsSecretsRotateStartResponse.from_dict,
+)
+_CONNECTED_APP_CLIENTS_SECRETS_ROTATE_CANCEL = Endpoint(
+    "POST",
+    "/v1/connected_apps/clients/{client_id}/secrets/rotate/cancel",
+    models.ConnectedAppClientsGetResponse.from_dict,
+)
+_CONNECTED_APP_CLIENTS_SECRETS_ROTATE = Endpoint(
+    "POST",
+    "/v1/connected_apps/clients/{client_id}/secrets/rotate",
+    models.ConnectedAppClientsGetResponse.from_dict,
+)
 
 
 class ConnectedApp(SyncResource):
@@ -53,12 +87,7 @@ class Clients(SyncResource):
         return ClientsWithRawResponse(self)
 
     def get(
-        self,
-        client_id: str,
-        *,
-        extra_headers: Headers | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
+        self, client_id: str, **options: Unpack[RequestOptions]
     ) -> models.ConnectedAppClientsGetResponse:
         """Get.
 
@@ -67,18 +96,7 @@ class Clients(SyncResource):
         Args:
             client_id: The ID of the Connected App client.
         """
-        return self._request(
-            "GET",
-            f"/v1/connected_apps/clients/{path_param(client_id)}",
-            query=None,
-            headers=None,
-            body=None,
-            server=None,
-            cast=models.ConnectedAppClientsGetResponse.from_dict,
-            extra_headers=extra_headers,
-            timeout=timeout,
-            total_timeout=total_timeout,
-        )
+        return self._call(_CONNECTED_APP_CLIENTS_GET, locals())
 
     def update(
         self,
@@ -94,9 +112,7 @@ class Clients(SyncResource):
         post_logout_redirect_urls: List[str] | Unset = UNSET,
         logo_url: str | Unset = UNSET,
         bypass_consent_for_offline_access: bool | Unset = UNSET,
-        extra_headers: Headers | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
+        **options: Unpack[RequestOptions],
     ) -> models.ConnectedAppClientsGetResponse:
         """Update.
 
@@ -118,37 +134,10 @@ class Clients(SyncResource):
             bypass_consent_for_offline_access: Valid for first party clients only. If true, the client does not need to request
                 explicit user consent for the `offline_access` scope.
         """
-        return self._request(
-            "PUT",
-            f"/v1/connected_apps/clients/{path_param(client_id)}",
-            query=None,
-            headers=None,
-            body={
-                "client_name": client_name,
-                "client_description": client_description,
-                "redirect_urls": redirect_urls,
-                "full_access_allowed": full_access_allowed,
-                "access_token_expiry_minutes": access_token_expiry_minutes,
-                "access_token_custom_audience": access_token_custom_audience,
-                "access_token_template_content": access_token_template_content,
-                "post_logout_redirect_urls": post_logout_redirect_urls,
-                "logo_url": logo_url,
-                "bypass_consent_for_offline_access": bypass_consent_for_offline_access,
-            },
-            server=None,
-            cast=models.ConnectedAppClientsGetResponse.from_dict,
-            extra_headers=extra_headers,
-            timeout=timeout,
-            total_timeout=total_timeout,
-        )
+        return self._call(_CONNECTED_APP_CLIENTS_UPDATE, locals())
 
     def delete(
-        self,
-        client_id: str,
-        *,
-        extra_headers: Headers | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
+        self, client_id: str, **options: Unpack[RequestOptions]
     ) -> models.ClientsDeleteResponse:
         """Delete.
 
@@ -157,27 +146,14 @@ class Clients(SyncResource):
         Args:
             client_id: The ID of the client.
         """
-        return self._request(
-            "DELETE",
-            f"/v1/connected_apps/clients/{path_param(client_id)}",
-            query=None,
-            headers=None,
-            body=None,
-            server=None,
-            cast=models.ClientsDeleteResponse.from_dict,
-            extra_headers=extra_headers,
-            timeout=timeout,
-            total_timeout=total_timeout,
-        )
+        return self._call(_CONNECTED_APP_CLIENTS_DELETE, locals())
 
     def search(
         self,
         *,
         cursor: str | Unset = UNSET,
         limit: int | Unset = UNSET,
-        extra_headers: Headers | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
+        **options: Unpack[RequestOptions],
     ) -> models.ConnectedAppClientsSearchResponse:
         """Search.
 
@@ -196,45 +172,13 @@ class Clients(SyncResource):
                 your result set is greater than one page size, you must paginate the response. See
                 the `cursor` field.
         """
-        return self._request(
-            "POST",
-            "/v1/connected_apps/clients/search",
-            query=None,
-            headers=None,
-            body={
-                "cursor": cursor,
-                "limit": limit,
-            },
-            server=None,
-            cast=models.ConnectedAppClientsSearchResponse.from_dict,
-            extra_headers=extra_headers,
-            timeout=timeout,
-            total_timeout=total_timeout,
-        )
+        return self._call(_CONNECTED_APP_CLIENTS_SEARCH, locals())
 
     def search_pages(
-        self,
-        *,
-        limit: int | Unset = UNSET,
-        extra_headers: Headers | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
+        self, *, limit: int | Unset = UNSET, **options: Unpack[RequestOptions]
     ) -> Iterator[models.ConnectedAppClientsSearchResponse]:
         """Every page of ``search``, following ``results_metadata.next_cursor``."""
-        return iter_pages(
-            lambda cursor: self.search(
-                cursor=cursor,
-                limit=limit,
-                extra_headers=extra_headers,
-                timeout=timeout,
-                total_timeout=total_timeout,
-            ),
-            lambda page: cursor_at(
-                page,
-                "results_metadata",
-                "next_cursor",
-            ),
-        )
+        return self._pages(self.search, locals(), "cursor", "results_metadata", "next_cursor")
 
     def create(
         self,
@@ -252,9 +196,7 @@ class Clients(SyncResource):
         post_logout_redirect_urls: List[str] | Unset = UNSET,
         logo_url: str | Unset = UNSET,
         bypass_consent_for_offline_access: bool | Unset = UNSET,
-        extra_headers: Headers | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
+        **options: Unpack[RequestOptions],
     ) -> models.ConnectedAppClientsCreateResponse:
         """Create.
 
@@ -276,30 +218,7 @@ class Clients(SyncResource):
             bypass_consent_for_offline_access: Valid for first party clients only. If true, the client does not need to request
                 explicit user consent for the `offline_access` scope.
         """
-        return self._request(
-            "POST",
-            "/v1/connected_apps/clients",
-            query=None,
-            headers=None,
-            body={
-                "client_type": client_type,
-                "client_name": client_name,
-                "client_description": client_description,
-                "redirect_urls": redirect_urls,
-                "full_access_allowed": full_access_allowed,
-                "access_token_expiry_minutes": access_token_expiry_minutes,
-                "access_token_custom_audience": access_token_custom_audience,
-                "access_token_template_content": access_token_template_content,
-                "post_logout_redirect_urls": post_logout_redirect_urls,
-                "logo_url": logo_url,
-                "bypass_consent_for_offline_access": bypass_consent_for_offline_access,
-            },
-            server=None,
-            cast=models.ConnectedAppClientsCreateResponse.from_dict,
-            extra_headers=extra_headers,
-            timeout=timeout,
-            total_timeout=total_timeout,
-        )
+        return self._call(_CONNECTED_APP_CLIENTS_CREATE, locals())
 
 
 class ClientsWithRawResponse:
@@ -324,12 +243,7 @@ class AsyncClients(AsyncResource):
         return AsyncClientsWithRawResponse(self)
 
     async def get(
-        self,
-        client_id: str,
-        *,
-        extra_headers: Headers | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
+        self, client_id: str, **options: Unpack[RequestOptions]
     ) -> models.ConnectedAppClientsGetResponse:
         """Get.
 
@@ -338,18 +252,7 @@ class AsyncClients(AsyncResource):
         Args:
             client_id: The ID of the Connected App client.
         """
-        return await self._request(
-            "GET",
-            f"/v1/connected_apps/clients/{path_param(client_id)}",
-            query=None,
-            headers=None,
-            body=None,
-            server=None,
-            cast=models.ConnectedAppClientsGetResponse.from_dict,
-            extra_headers=extra_headers,
-            timeout=timeout,
-            total_timeout=total_timeout,
-        )
+        return await self._call(_CONNECTED_APP_CLIENTS_GET, locals())
 
     async def update(
         self,
@@ -365,9 +268,7 @@ class AsyncClients(AsyncResource):
         post_logout_redirect_urls: List[str] | Unset = UNSET,
         logo_url: str | Unset = UNSET,
         bypass_consent_for_offline_access: bool | Unset = UNSET,
-        extra_headers: Headers | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
+        **options: Unpack[RequestOptions],
     ) -> models.ConnectedAppClientsGetResponse:
         """Update.
 
@@ -389,37 +290,10 @@ class AsyncClients(AsyncResource):
             bypass_consent_for_offline_access: Valid for first party clients only. If true, the client does not need to request
                 explicit user consent for the `offline_access` scope.
         """
-        return await self._request(
-            "PUT",
-            f"/v1/connected_apps/clients/{path_param(client_id)}",
-            query=None,
-            headers=None,
-            body={
-                "client_name": client_name,
-                "client_description": client_description,
-                "redirect_urls": redirect_urls,
-                "full_access_allowed": full_access_allowed,
-                "access_token_expiry_minutes": access_token_expiry_minutes,
-                "access_token_custom_audience": access_token_custom_audience,
-                "access_token_template_content": access_token_template_content,
-                "post_logout_redirect_urls": post_logout_redirect_urls,
-                "logo_url": logo_url,
-                "bypass_consent_for_offline_access": bypass_consent_for_offline_access,
-            },
-            server=None,
-            cast=models.ConnectedAppClientsGetResponse.from_dict,
-            extra_headers=extra_headers,
-            timeout=timeout,
-            total_timeout=total_timeout,
-        )
+        return await self._call(_CONNECTED_APP_CLIENTS_UPDATE, locals())
 
     async def delete(
-        self,
-        client_id: str,
-        *,
-        extra_headers: Headers | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
+        self, client_id: str, **options: Unpack[RequestOptions]
     ) -> models.ClientsDeleteResponse:
         """Delete.
 
@@ -428,27 +302,14 @@ class AsyncClients(AsyncResource):
         Args:
             client_id: The ID of the client.
         """
-        return await self._request(
-            "DELETE",
-            f"/v1/connected_apps/clients/{path_param(client_id)}",
-            query=None,
-            headers=None,
-            body=None,
-            server=None,
-            cast=models.ClientsDeleteResponse.from_dict,
-            extra_headers=extra_headers,
-            timeout=timeout,
-            total_timeout=total_timeout,
-        )
+        return await self._call(_CONNECTED_APP_CLIENTS_DELETE, locals())
 
     async def search(
         self,
         *,
         cursor: str | Unset = UNSET,
         limit: int | Unset = UNSET,
-        extra_headers: Headers | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
+        **options: Unpack[RequestOptions],
     ) -> models.ConnectedAppClientsSearchResponse:
         """Search.
 
@@ -467,45 +328,13 @@ class AsyncClients(AsyncResource):
                 your result set is greater than one page size, you must paginate the response. See
                 the `cursor` field.
         """
-        return await self._request(
-            "POST",
-            "/v1/connected_apps/clients/search",
-            query=None,
-            headers=None,
-            body={
-                "cursor": cursor,
-                "limit": limit,
-            },
-            server=None,
-            cast=models.ConnectedAppClientsSearchResponse.from_dict,
-            extra_headers=extra_headers,
-            timeout=timeout,
-            total_timeout=total_timeout,
-        )
+        return await self._call(_CONNECTED_APP_CLIENTS_SEARCH, locals())
 
     def search_pages(
-        self,
-        *,
-        limit: int | Unset = UNSET,
-        extra_headers: Headers | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
+        self, *, limit: int | Unset = UNSET, **options: Unpack[RequestOptions]
     ) -> AsyncIterator[models.ConnectedAppClientsSearchResponse]:
         """Every page of ``search``, following ``results_metadata.next_cursor``."""
-        return aiter_pages(
-            lambda cursor: self.search(
-                cursor=cursor,
-                limit=limit,
-                extra_headers=extra_headers,
-                timeout=timeout,
-                total_timeout=total_timeout,
-            ),
-            lambda page: cursor_at(
-                page,
-                "results_metadata",
-                "next_cursor",
-            ),
-        )
+        return self._pages(self.search, locals(), "cursor", "results_metadata", "next_cursor")
 
     async def create(
         self,
@@ -523,9 +352,7 @@ class AsyncClients(AsyncResource):
         post_logout_redirect_urls: List[str] | Unset = UNSET,
         logo_url: str | Unset = UNSET,
         bypass_consent_for_offline_access: bool | Unset = UNSET,
-        extra_headers: Headers | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
+        **options: Unpack[RequestOptions],
     ) -> models.ConnectedAppClientsCreateResponse:
         """Create.
 
@@ -547,30 +374,7 @@ class AsyncClients(AsyncResource):
             bypass_consent_for_offline_access: Valid for first party clients only. If true, the client does not need to request
                 explicit user consent for the `offline_access` scope.
         """
-        return await self._request(
-            "POST",
-            "/v1/connected_apps/clients",
-            query=None,
-            headers=None,
-            body={
-                "client_type": client_type,
-                "client_name": client_name,
-                "client_description": client_description,
-                "redirect_urls": redirect_urls,
-                "full_access_allowed": full_access_allowed,
-                "access_token_expiry_minutes": access_token_expiry_minutes,
-                "access_token_custom_audience": access_token_custom_audience,
-                "access_token_template_content": access_token_template_content,
-                "post_logout_redirect_urls": post_logout_redirect_urls,
-                "logo_url": logo_url,
-                "bypass_consent_for_offline_access": bypass_consent_for_offline_access,
-            },
-            server=None,
-            cast=models.ConnectedAppClientsCreateResponse.from_dict,
-            extra_headers=extra_headers,
-            timeout=timeout,
-            total_timeout=total_timeout,
-        )
+        return await self._call(_CONNECTED_APP_CLIENTS_CREATE, locals())
 
 
 class AsyncClientsWithRawResponse:
@@ -591,12 +395,7 @@ class Secrets(SyncResource):
         return SecretsWithRawResponse(self)
 
     def rotate_start(
-        self,
-        client_id: str,
-        *,
-        extra_headers: Headers | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
+        self, client_id: str, **options: Unpack[RequestOptions]
     ) -> models.ClientsSecretsRotateStartResponse:
         """Rotate start.
 
@@ -605,26 +404,10 @@ class Secrets(SyncResource):
         Args:
             client_id: The ID of the client.
         """
-        return self._request(
-            "POST",
-            f"/v1/connected_apps/clients/{path_param(client_id)}/secrets/rotate/start",
-            query=None,
-            headers=None,
-            body=None,
-            server=None,
-            cast=models.ClientsSecretsRotateStartResponse.from_dict,
-            extra_headers=extra_headers,
-            timeout=timeout,
-            total_timeout=total_timeout,
-        )
+        return self._call(_CONNECTED_APP_CLIENTS_SECRETS_ROTATE_START, locals())
 
     def rotate_cancel(
-        self,
-        client_id: str,
-        *,
-        extra_headers: Headers | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
+        self, client_id: str, **options: Unpack[RequestOptions]
     ) -> models.ConnectedAppClientsGetResponse:
         """Rotate cancel.
 
@@ -633,26 +416,10 @@ class Secrets(SyncResource):
         Args:
             client_id: The ID of the client.
         """
-        return self._request(
-            "POST",
-            f"/v1/connected_apps/clients/{path_param(client_id)}/secrets/rotate/cancel",
-            query=None,
-            headers=None,
-            body=None,
-            server=None,
-            cast=models.ConnectedAppClientsGetResponse.from_dict,
-            extra_headers=extra_headers,
-            timeout=timeout,
-            total_timeout=total_timeout,
-        )
+        return self._call(_CONNECTED_APP_CLIENTS_SECRETS_ROTATE_CANCEL, locals())
 
     def rotate(
-        self,
-        client_id: str,
-        *,
-        extra_headers: Headers | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
+        self, client_id: str, **options: Unpack[RequestOptions]
     ) -> models.ConnectedAppClientsGetResponse:
         """Rotate.
 
@@ -661,18 +428,7 @@ class Secrets(SyncResource):
         Args:
             client_id: The ID of the client.
         """
-        return self._request(
-            "POST",
-            f"/v1/connected_apps/clients/{path_param(client_id)}/secrets/rotate",
-            query=None,
-            headers=None,
-            body=None,
-            server=None,
-            cast=models.ConnectedAppClientsGetResponse.from_dict,
-            extra_headers=extra_headers,
-            timeout=timeout,
-            total_timeout=total_timeout,
-        )
+        return self._call(_CONNECTED_APP_CLIENTS_SECRETS_ROTATE, locals())
 
 
 class SecretsWithRawResponse:
@@ -691,12 +447,7 @@ class AsyncSecrets(AsyncResource):
         return AsyncSecretsWithRawResponse(self)
 
     async def rotate_start(
-        self,
-        client_id: str,
-        *,
-        extra_headers: Headers | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
+        self, client_id: str, **options: Unpack[RequestOptions]
     ) -> models.ClientsSecretsRotateStartResponse:
         """Rotate start.
 
@@ -705,26 +456,10 @@ class AsyncSecrets(AsyncResource):
         Args:
             client_id: The ID of the client.
         """
-        return await self._request(
-            "POST",
-            f"/v1/connected_apps/clients/{path_param(client_id)}/secrets/rotate/start",
-            query=None,
-            headers=None,
-            body=None,
-            server=None,
-            cast=models.ClientsSecretsRotateStartResponse.from_dict,
-            extra_headers=extra_headers,
-            timeout=timeout,
-            total_timeout=total_timeout,
-        )
+        return await self._call(_CONNECTED_APP_CLIENTS_SECRETS_ROTATE_START, locals())
 
     async def rotate_cancel(
-        self,
-        client_id: str,
-        *,
-        extra_headers: Headers | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
+        self, client_id: str, **options: Unpack[RequestOptions]
     ) -> models.ConnectedAppClientsGetResponse:
         """Rotate cancel.
 
@@ -733,26 +468,10 @@ class AsyncSecrets(AsyncResource):
         Args:
             client_id: The ID of the client.
         """
-        return await self._request(
-            "POST",
-            f"/v1/connected_apps/clients/{path_param(client_id)}/secrets/rotate/cancel",
-            query=None,
-            headers=None,
-            body=None,
-            server=None,
-            cast=models.ConnectedAppClientsGetResponse.from_dict,
-            extra_headers=extra_headers,
-            timeout=timeout,
-            total_timeout=total_timeout,
-        )
+        return await self._call(_CONNECTED_APP_CLIENTS_SECRETS_ROTATE_CANCEL, locals())
 
     async def rotate(
-        self,
-        client_id: str,
-        *,
-        extra_headers: Headers | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
+        self, client_id: str, **options: Unpack[RequestOptions]
     ) -> models.ConnectedAppClientsGetResponse:
         """Rotate.
 
@@ -761,18 +480,7 @@ class AsyncSecrets(AsyncResource):
         Args:
             client_id: The ID of the client.
         """
-        return await self._request(
-            "POST",
-            f"/v1/connected_apps/clients/{path_param(client_id)}/secrets/rotate",
-            query=None,
-            headers=None,
-            body=None,
-            server=None,
-            cast=models.ConnectedAppClientsGetResponse.from_dict,
-            extra_headers=extra_headers,
-            timeout=timeout,
-            total_timeout=total_timeout,
-        )
+        return await self._call(_CONNECTED_APP_CLIENTS_SECRETS_ROTATE, locals())
 
 
 class AsyncSecretsWithRawResponse:

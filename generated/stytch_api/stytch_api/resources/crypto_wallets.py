@@ -4,17 +4,26 @@
 from __future__ import annotations
 
 from functools import cached_property
-from typing import Any, Dict
+from typing import Any, Dict, Unpack
 
 from .. import models
-from .._base_client import AsyncResource, SyncResource
+from .._base_client import AsyncResource, Endpoint, SyncResource
 from .._response import async_to_raw_response_wrapper, to_raw_response_wrapper
-from .._types import NOT_GIVEN, UNSET, Headers, NotGiven, Timeout, TotalTimeout, Unset
+from .._types import UNSET, RequestOptions, Unset
 
-__all__ = [
-    "CryptoWallets",
-    "AsyncCryptoWallets",
-]
+__all__ = ["CryptoWallets", "AsyncCryptoWallets"]
+_CRYPTO_WALLETS_AUTHENTICATE_START = Endpoint(
+    "POST",
+    "/v1/crypto_wallets/authenticate/start",
+    models.CryptoWalletsAuthenticateStartResponse.from_dict,
+    "body",
+)
+_CRYPTO_WALLETS_AUTHENTICATE = Endpoint(
+    "POST",
+    "/v1/crypto_wallets/authenticate",
+    models.CryptoWalletsAuthenticateResponse.from_dict,
+    "body",
+)
 
 
 class CryptoWallets(SyncResource):
@@ -34,9 +43,7 @@ class CryptoWallets(SyncResource):
         session_token: str | Unset = UNSET,
         session_jwt: str | Unset = UNSET,
         siwe_params: models.AuthenticateStartSiweParam | Unset = UNSET,
-        extra_headers: Headers | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
+        **options: Unpack[RequestOptions],
     ) -> models.CryptoWalletsAuthenticateStartResponse:
         """Authenticate start.
 
@@ -53,25 +60,7 @@ class CryptoWallets(SyncResource):
             session_jwt: The `session_jwt` associated with a User's existing Session.
             siwe_params: In the body.
         """
-        return self._request(
-            "POST",
-            "/v1/crypto_wallets/authenticate/start",
-            query=None,
-            headers=None,
-            body={
-                "crypto_wallet_type": crypto_wallet_type,
-                "crypto_wallet_address": crypto_wallet_address,
-                "user_id": user_id,
-                "session_token": session_token,
-                "session_jwt": session_jwt,
-                "siwe_params": siwe_params,
-            },
-            server=None,
-            cast=models.CryptoWalletsAuthenticateStartResponse.from_dict,
-            extra_headers=extra_headers,
-            timeout=timeout,
-            total_timeout=total_timeout,
-        )
+        return self._call(_CRYPTO_WALLETS_AUTHENTICATE_START, locals())
 
     def authenticate(
         self,
@@ -84,9 +73,7 @@ class CryptoWallets(SyncResource):
         session_jwt: str | Unset = UNSET,
         session_custom_claims: Dict[str, Any] | Unset = UNSET,
         telemetry_id: str | Unset = UNSET,
-        extra_headers: Headers | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
+        **options: Unpack[RequestOptions],
     ) -> models.CryptoWalletsAuthenticateResponse:
         """Authenticate.
 
@@ -120,27 +107,7 @@ class CryptoWallets(SyncResource):
                 store the associated fingerprints and IPGEO information for the User. Your workspace
                 must be enabled for Device Fingerprinting to use this feature.
         """
-        return self._request(
-            "POST",
-            "/v1/crypto_wallets/authenticate",
-            query=None,
-            headers=None,
-            body={
-                "crypto_wallet_type": crypto_wallet_type,
-                "crypto_wallet_address": crypto_wallet_address,
-                "signature": signature,
-                "session_token": session_token,
-                "session_duration_minutes": session_duration_minutes,
-                "session_jwt": session_jwt,
-                "session_custom_claims": session_custom_claims,
-                "telemetry_id": telemetry_id,
-            },
-            server=None,
-            cast=models.CryptoWalletsAuthenticateResponse.from_dict,
-            extra_headers=extra_headers,
-            timeout=timeout,
-            total_timeout=total_timeout,
-        )
+        return self._call(_CRYPTO_WALLETS_AUTHENTICATE, locals())
 
 
 class CryptoWalletsWithRawResponse:
@@ -166,9 +133,7 @@ class AsyncCryptoWallets(AsyncResource):
         session_token: str | Unset = UNSET,
         session_jwt: str | Unset = UNSET,
         siwe_params: models.AuthenticateStartSiweParam | Unset = UNSET,
-        extra_headers: Headers | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
+        **options: Unpack[RequestOptions],
     ) -> models.CryptoWalletsAuthenticateStartResponse:
         """Authenticate start.
 
@@ -185,25 +150,7 @@ class AsyncCryptoWallets(AsyncResource):
             session_jwt: The `session_jwt` associated with a User's existing Session.
             siwe_params: In the body.
         """
-        return await self._request(
-            "POST",
-            "/v1/crypto_wallets/authenticate/start",
-            query=None,
-            headers=None,
-            body={
-                "crypto_wallet_type": crypto_wallet_type,
-                "crypto_wallet_address": crypto_wallet_address,
-                "user_id": user_id,
-                "session_token": session_token,
-                "session_jwt": session_jwt,
-                "siwe_params": siwe_params,
-            },
-            server=None,
-            cast=models.CryptoWalletsAuthenticateStartResponse.from_dict,
-            extra_headers=extra_headers,
-            timeout=timeout,
-            total_timeout=total_timeout,
-        )
+        return await self._call(_CRYPTO_WALLETS_AUTHENTICATE_START, locals())
 
     async def authenticate(
         self,
@@ -216,9 +163,7 @@ class AsyncCryptoWallets(AsyncResource):
         session_jwt: str | Unset = UNSET,
         session_custom_claims: Dict[str, Any] | Unset = UNSET,
         telemetry_id: str | Unset = UNSET,
-        extra_headers: Headers | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
+        **options: Unpack[RequestOptions],
     ) -> models.CryptoWalletsAuthenticateResponse:
         """Authenticate.
 
@@ -252,27 +197,7 @@ class AsyncCryptoWallets(AsyncResource):
                 store the associated fingerprints and IPGEO information for the User. Your workspace
                 must be enabled for Device Fingerprinting to use this feature.
         """
-        return await self._request(
-            "POST",
-            "/v1/crypto_wallets/authenticate",
-            query=None,
-            headers=None,
-            body={
-                "crypto_wallet_type": crypto_wallet_type,
-                "crypto_wallet_address": crypto_wallet_address,
-                "signature": signature,
-                "session_token": session_token,
-                "session_duration_minutes": session_duration_minutes,
-                "session_jwt": session_jwt,
-                "session_custom_claims": session_custom_claims,
-                "telemetry_id": telemetry_id,
-            },
-            server=None,
-            cast=models.CryptoWalletsAuthenticateResponse.from_dict,
-            extra_headers=extra_headers,
-            timeout=timeout,
-            total_timeout=total_timeout,
-        )
+        return await self._call(_CRYPTO_WALLETS_AUTHENTICATE, locals())
 
 
 class AsyncCryptoWalletsWithRawResponse:

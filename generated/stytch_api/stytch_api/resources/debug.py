@@ -4,16 +4,15 @@
 from __future__ import annotations
 
 from functools import cached_property
+from typing import Unpack
 
 from .. import models
-from .._base_client import AsyncResource, SyncResource
+from .._base_client import AsyncResource, Endpoint, SyncResource
 from .._response import async_to_raw_response_wrapper, to_raw_response_wrapper
-from .._types import NOT_GIVEN, Headers, NotGiven, Timeout, TotalTimeout
+from .._types import RequestOptions
 
-__all__ = [
-    "Debug",
-    "AsyncDebug",
-]
+__all__ = ["Debug", "AsyncDebug"]
+_DEBUG_WHOAMI = Endpoint("GET", "/v1/debug/whoami", models.DebugWhoamiResponse.from_dict)
 
 
 class Debug(SyncResource):
@@ -24,29 +23,12 @@ class Debug(SyncResource):
         """The same methods, returning the HTTP response with a ``.parse()`` method."""
         return DebugWithRawResponse(self)
 
-    def whoami(
-        self,
-        *,
-        extra_headers: Headers | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
-    ) -> models.DebugWhoamiResponse:
+    def whoami(self, **options: Unpack[RequestOptions]) -> models.DebugWhoamiResponse:
         """Whoami.
 
         ``GET /v1/debug/whoami``
         """
-        return self._request(
-            "GET",
-            "/v1/debug/whoami",
-            query=None,
-            headers=None,
-            body=None,
-            server=None,
-            cast=models.DebugWhoamiResponse.from_dict,
-            extra_headers=extra_headers,
-            timeout=timeout,
-            total_timeout=total_timeout,
-        )
+        return self._call(_DEBUG_WHOAMI, locals())
 
 
 class DebugWithRawResponse:
@@ -62,29 +44,12 @@ class AsyncDebug(AsyncResource):
         """The same methods, returning the HTTP response with a ``.parse()`` method."""
         return AsyncDebugWithRawResponse(self)
 
-    async def whoami(
-        self,
-        *,
-        extra_headers: Headers | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
-    ) -> models.DebugWhoamiResponse:
+    async def whoami(self, **options: Unpack[RequestOptions]) -> models.DebugWhoamiResponse:
         """Whoami.
 
         ``GET /v1/debug/whoami``
         """
-        return await self._request(
-            "GET",
-            "/v1/debug/whoami",
-            query=None,
-            headers=None,
-            body=None,
-            server=None,
-            cast=models.DebugWhoamiResponse.from_dict,
-            extra_headers=extra_headers,
-            timeout=timeout,
-            total_timeout=total_timeout,
-        )
+        return await self._call(_DEBUG_WHOAMI, locals())
 
 
 class AsyncDebugWithRawResponse:

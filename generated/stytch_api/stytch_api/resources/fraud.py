@@ -5,14 +5,12 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator, Iterator
 from functools import cached_property
-from typing import Literal
+from typing import Literal, Unpack
 
 from .. import models
-from .._base_client import AsyncResource, SyncResource
-from .._models import cursor_at
-from .._pagination import aiter_pages, iter_pages
+from .._base_client import AsyncResource, Endpoint, SyncResource
 from .._response import async_to_raw_response_wrapper, to_raw_response_wrapper
-from .._types import NOT_GIVEN, UNSET, Headers, NotGiven, Timeout, TotalTimeout, Unset
+from .._types import UNSET, RequestOptions, Unset
 
 __all__ = [
     "Fraud",
@@ -26,6 +24,36 @@ __all__ = [
     "FraudEmail",
     "AsyncFraudEmail",
 ]
+_FRAUD_FINGERPRINT_LOOKUP = Endpoint(
+    "POST",
+    "/v1/fingerprint/lookup",
+    models.FraudFingerprintLookupResponse.from_dict,
+    "body",
+    "telemetry",
+)
+_FRAUD_RULES_SET = Endpoint(
+    "POST", "/v1/rules/set", models.FraudRulesSetResponse.from_dict, "body", "telemetry"
+)
+_FRAUD_RULES_LIST = Endpoint(
+    "POST", "/v1/rules/list", models.FraudRulesListResponse.from_dict, "body", "telemetry"
+)
+_FRAUD_VERDICT_REASONS_OVERRIDE = Endpoint(
+    "POST",
+    "/v1/verdict_reasons/override",
+    models.FraudVerdictReasonsOverrideResponse.from_dict,
+    "body",
+    "telemetry",
+)
+_FRAUD_VERDICT_REASONS_LIST = Endpoint(
+    "POST",
+    "/v1/verdict_reasons/list",
+    models.FraudVerdictReasonsListResponse.from_dict,
+    "body",
+    "telemetry",
+)
+_FRAUD_EMAIL_RISK = Endpoint(
+    "POST", "/v1/email/risk", models.FraudEmailRiskResponse.from_dict, "body", "telemetry"
+)
 
 
 class Fraud(SyncResource):
@@ -81,9 +109,7 @@ class Fingerprint(SyncResource):
         *,
         telemetry_id: str,
         external_metadata: models.ExternalMetadata | Unset = UNSET,
-        extra_headers: Headers | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
+        **options: Unpack[RequestOptions],
     ) -> models.FraudFingerprintLookupResponse:
         """Lookup.
 
@@ -93,21 +119,7 @@ class Fingerprint(SyncResource):
             telemetry_id: The telemetry ID associated with the fingerprint getting looked up.
             external_metadata: In the body.
         """
-        return self._request(
-            "POST",
-            "/v1/fingerprint/lookup",
-            query=None,
-            headers=None,
-            body={
-                "telemetry_id": telemetry_id,
-                "external_metadata": external_metadata,
-            },
-            server="telemetry",
-            cast=models.FraudFingerprintLookupResponse.from_dict,
-            extra_headers=extra_headers,
-            timeout=timeout,
-            total_timeout=total_timeout,
-        )
+        return self._call(_FRAUD_FINGERPRINT_LOOKUP, locals())
 
 
 class FingerprintWithRawResponse:
@@ -128,9 +140,7 @@ class AsyncFingerprint(AsyncResource):
         *,
         telemetry_id: str,
         external_metadata: models.ExternalMetadata | Unset = UNSET,
-        extra_headers: Headers | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
+        **options: Unpack[RequestOptions],
     ) -> models.FraudFingerprintLookupResponse:
         """Lookup.
 
@@ -140,21 +150,7 @@ class AsyncFingerprint(AsyncResource):
             telemetry_id: The telemetry ID associated with the fingerprint getting looked up.
             external_metadata: In the body.
         """
-        return await self._request(
-            "POST",
-            "/v1/fingerprint/lookup",
-            query=None,
-            headers=None,
-            body={
-                "telemetry_id": telemetry_id,
-                "external_metadata": external_metadata,
-            },
-            server="telemetry",
-            cast=models.FraudFingerprintLookupResponse.from_dict,
-            extra_headers=extra_headers,
-            timeout=timeout,
-            total_timeout=total_timeout,
-        )
+        return await self._call(_FRAUD_FINGERPRINT_LOOKUP, locals())
 
 
 class AsyncFingerprintWithRawResponse:
@@ -185,9 +181,7 @@ class Rules(SyncResource):
         cidr_block: str | Unset = UNSET,
         country_code: str | Unset = UNSET,
         asn: str | Unset = UNSET,
-        extra_headers: Headers | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
+        **options: Unpack[RequestOptions],
     ) -> models.FraudRulesSetResponse:
         """Set.
 
@@ -221,40 +215,14 @@ class Rules(SyncResource):
                 integer between 0 and 4294967295, inclusive. Only one identifier can be specified in
                 the request.
         """
-        return self._request(
-            "POST",
-            "/v1/rules/set",
-            query=None,
-            headers=None,
-            body={
-                "action": action,
-                "visitor_id": visitor_id,
-                "browser_id": browser_id,
-                "visitor_fingerprint": visitor_fingerprint,
-                "browser_fingerprint": browser_fingerprint,
-                "hardware_fingerprint": hardware_fingerprint,
-                "network_fingerprint": network_fingerprint,
-                "expires_in_minutes": expires_in_minutes,
-                "description": description,
-                "cidr_block": cidr_block,
-                "country_code": country_code,
-                "asn": asn,
-            },
-            server="telemetry",
-            cast=models.FraudRulesSetResponse.from_dict,
-            extra_headers=extra_headers,
-            timeout=timeout,
-            total_timeout=total_timeout,
-        )
+        return self._call(_FRAUD_RULES_SET, locals())
 
     def list(
         self,
         *,
         cursor: str | Unset = UNSET,
         limit: int | Unset = UNSET,
-        extra_headers: Headers | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
+        **options: Unpack[RequestOptions],
     ) -> models.FraudRulesListResponse:
         """List.
 
@@ -272,44 +240,13 @@ class Rules(SyncResource):
                 set is greater than one page size, you must paginate the response. See the `cursor`
                 field.
         """
-        return self._request(
-            "POST",
-            "/v1/rules/list",
-            query=None,
-            headers=None,
-            body={
-                "cursor": cursor,
-                "limit": limit,
-            },
-            server="telemetry",
-            cast=models.FraudRulesListResponse.from_dict,
-            extra_headers=extra_headers,
-            timeout=timeout,
-            total_timeout=total_timeout,
-        )
+        return self._call(_FRAUD_RULES_LIST, locals())
 
     def list_pages(
-        self,
-        *,
-        limit: int | Unset = UNSET,
-        extra_headers: Headers | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
+        self, *, limit: int | Unset = UNSET, **options: Unpack[RequestOptions]
     ) -> Iterator[models.FraudRulesListResponse]:
         """Every page of ``list``, following ``next_cursor``."""
-        return iter_pages(
-            lambda cursor: self.list(
-                cursor=cursor,
-                limit=limit,
-                extra_headers=extra_headers,
-                timeout=timeout,
-                total_timeout=total_timeout,
-            ),
-            lambda page: cursor_at(
-                page,
-                "next_cursor",
-            ),
-        )
+        return self._pages(self.list, locals(), "cursor", "next_cursor")
 
 
 class RulesWithRawResponse:
@@ -341,9 +278,7 @@ class AsyncRules(AsyncResource):
         cidr_block: str | Unset = UNSET,
         country_code: str | Unset = UNSET,
         asn: str | Unset = UNSET,
-        extra_headers: Headers | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
+        **options: Unpack[RequestOptions],
     ) -> models.FraudRulesSetResponse:
         """Set.
 
@@ -377,40 +312,14 @@ class AsyncRules(AsyncResource):
                 integer between 0 and 4294967295, inclusive. Only one identifier can be specified in
                 the request.
         """
-        return await self._request(
-            "POST",
-            "/v1/rules/set",
-            query=None,
-            headers=None,
-            body={
-                "action": action,
-                "visitor_id": visitor_id,
-                "browser_id": browser_id,
-                "visitor_fingerprint": visitor_fingerprint,
-                "browser_fingerprint": browser_fingerprint,
-                "hardware_fingerprint": hardware_fingerprint,
-                "network_fingerprint": network_fingerprint,
-                "expires_in_minutes": expires_in_minutes,
-                "description": description,
-                "cidr_block": cidr_block,
-                "country_code": country_code,
-                "asn": asn,
-            },
-            server="telemetry",
-            cast=models.FraudRulesSetResponse.from_dict,
-            extra_headers=extra_headers,
-            timeout=timeout,
-            total_timeout=total_timeout,
-        )
+        return await self._call(_FRAUD_RULES_SET, locals())
 
     async def list(
         self,
         *,
         cursor: str | Unset = UNSET,
         limit: int | Unset = UNSET,
-        extra_headers: Headers | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
+        **options: Unpack[RequestOptions],
     ) -> models.FraudRulesListResponse:
         """List.
 
@@ -428,44 +337,13 @@ class AsyncRules(AsyncResource):
                 set is greater than one page size, you must paginate the response. See the `cursor`
                 field.
         """
-        return await self._request(
-            "POST",
-            "/v1/rules/list",
-            query=None,
-            headers=None,
-            body={
-                "cursor": cursor,
-                "limit": limit,
-            },
-            server="telemetry",
-            cast=models.FraudRulesListResponse.from_dict,
-            extra_headers=extra_headers,
-            timeout=timeout,
-            total_timeout=total_timeout,
-        )
+        return await self._call(_FRAUD_RULES_LIST, locals())
 
     def list_pages(
-        self,
-        *,
-        limit: int | Unset = UNSET,
-        extra_headers: Headers | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
+        self, *, limit: int | Unset = UNSET, **options: Unpack[RequestOptions]
     ) -> AsyncIterator[models.FraudRulesListResponse]:
         """Every page of ``list``, following ``next_cursor``."""
-        return aiter_pages(
-            lambda cursor: self.list(
-                cursor=cursor,
-                limit=limit,
-                extra_headers=extra_headers,
-                timeout=timeout,
-                total_timeout=total_timeout,
-            ),
-            lambda page: cursor_at(
-                page,
-                "next_cursor",
-            ),
-        )
+        return self._pages(self.list, locals(), "cursor", "next_cursor")
 
 
 class AsyncRulesWithRawResponse:
@@ -488,9 +366,7 @@ class VerdictReasons(SyncResource):
         verdict_reason: str,
         override_action: Literal["ALLOW", "CHALLENGE", "BLOCK", "NONE"],
         override_description: str | Unset = UNSET,
-        extra_headers: Headers | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
+        **options: Unpack[RequestOptions],
     ) -> models.FraudVerdictReasonsOverrideResponse:
         """Override.
 
@@ -504,30 +380,10 @@ class VerdictReasons(SyncResource):
             override_action: In the body.
             override_description: An optional description for the verdict reason override.
         """
-        return self._request(
-            "POST",
-            "/v1/verdict_reasons/override",
-            query=None,
-            headers=None,
-            body={
-                "verdict_reason": verdict_reason,
-                "override_action": override_action,
-                "override_description": override_description,
-            },
-            server="telemetry",
-            cast=models.FraudVerdictReasonsOverrideResponse.from_dict,
-            extra_headers=extra_headers,
-            timeout=timeout,
-            total_timeout=total_timeout,
-        )
+        return self._call(_FRAUD_VERDICT_REASONS_OVERRIDE, locals())
 
     def list(
-        self,
-        *,
-        overrides_only: bool | Unset = UNSET,
-        extra_headers: Headers | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
+        self, *, overrides_only: bool | Unset = UNSET, **options: Unpack[RequestOptions]
     ) -> models.FraudVerdictReasonsListResponse:
         """List.
 
@@ -536,20 +392,7 @@ class VerdictReasons(SyncResource):
         Args:
             overrides_only: Whether to return only verdict reasons that have overrides set. Defaults to false.
         """
-        return self._request(
-            "POST",
-            "/v1/verdict_reasons/list",
-            query=None,
-            headers=None,
-            body={
-                "overrides_only": overrides_only,
-            },
-            server="telemetry",
-            cast=models.FraudVerdictReasonsListResponse.from_dict,
-            extra_headers=extra_headers,
-            timeout=timeout,
-            total_timeout=total_timeout,
-        )
+        return self._call(_FRAUD_VERDICT_REASONS_LIST, locals())
 
 
 class VerdictReasonsWithRawResponse:
@@ -572,9 +415,7 @@ class AsyncVerdictReasons(AsyncResource):
         verdict_reason: str,
         override_action: Literal["ALLOW", "CHALLENGE", "BLOCK", "NONE"],
         override_description: str | Unset = UNSET,
-        extra_headers: Headers | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
+        **options: Unpack[RequestOptions],
     ) -> models.FraudVerdictReasonsOverrideResponse:
         """Override.
 
@@ -588,30 +429,10 @@ class AsyncVerdictReasons(AsyncResource):
             override_action: In the body.
             override_description: An optional description for the verdict reason override.
         """
-        return await self._request(
-            "POST",
-            "/v1/verdict_reasons/override",
-            query=None,
-            headers=None,
-            body={
-                "verdict_reason": verdict_reason,
-                "override_action": override_action,
-                "override_description": override_description,
-            },
-            server="telemetry",
-            cast=models.FraudVerdictReasonsOverrideResponse.from_dict,
-            extra_headers=extra_headers,
-            timeout=timeout,
-            total_timeout=total_timeout,
-        )
+        return await self._call(_FRAUD_VERDICT_REASONS_OVERRIDE, locals())
 
     async def list(
-        self,
-        *,
-        overrides_only: bool | Unset = UNSET,
-        extra_headers: Headers | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
+        self, *, overrides_only: bool | Unset = UNSET, **options: Unpack[RequestOptions]
     ) -> models.FraudVerdictReasonsListResponse:
         """List.
 
@@ -620,20 +441,7 @@ class AsyncVerdictReasons(AsyncResource):
         Args:
             overrides_only: Whether to return only verdict reasons that have overrides set. Defaults to false.
         """
-        return await self._request(
-            "POST",
-            "/v1/verdict_reasons/list",
-            query=None,
-            headers=None,
-            body={
-                "overrides_only": overrides_only,
-            },
-            server="telemetry",
-            cast=models.FraudVerdictReasonsListResponse.from_dict,
-            extra_headers=extra_headers,
-            timeout=timeout,
-            total_timeout=total_timeout,
-        )
+        return await self._call(_FRAUD_VERDICT_REASONS_LIST, locals())
 
 
 class AsyncVerdictReasonsWithRawResponse:
@@ -651,12 +459,7 @@ class FraudEmail(SyncResource):
         return FraudEmailWithRawResponse(self)
 
     def risk(
-        self,
-        *,
-        email_address: str,
-        extra_headers: Headers | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
+        self, *, email_address: str, **options: Unpack[RequestOptions]
     ) -> models.FraudEmailRiskResponse:
         """Risk.
 
@@ -665,20 +468,7 @@ class FraudEmail(SyncResource):
         Args:
             email_address: The email address to check.
         """
-        return self._request(
-            "POST",
-            "/v1/email/risk",
-            query=None,
-            headers=None,
-            body={
-                "email_address": email_address,
-            },
-            server="telemetry",
-            cast=models.FraudEmailRiskResponse.from_dict,
-            extra_headers=extra_headers,
-            timeout=timeout,
-            total_timeout=total_timeout,
-        )
+        return self._call(_FRAUD_EMAIL_RISK, locals())
 
 
 class FraudEmailWithRawResponse:
@@ -695,12 +485,7 @@ class AsyncFraudEmail(AsyncResource):
         return AsyncFraudEmailWithRawResponse(self)
 
     async def risk(
-        self,
-        *,
-        email_address: str,
-        extra_headers: Headers | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
+        self, *, email_address: str, **options: Unpack[RequestOptions]
     ) -> models.FraudEmailRiskResponse:
         """Risk.
 
@@ -709,20 +494,7 @@ class AsyncFraudEmail(AsyncResource):
         Args:
             email_address: The email address to check.
         """
-        return await self._request(
-            "POST",
-            "/v1/email/risk",
-            query=None,
-            headers=None,
-            body={
-                "email_address": email_address,
-            },
-            server="telemetry",
-            cast=models.FraudEmailRiskResponse.from_dict,
-            extra_headers=extra_headers,
-            timeout=timeout,
-            total_timeout=total_timeout,
-        )
+        return await self._call(_FRAUD_EMAIL_RISK, locals())
 
 
 class AsyncFraudEmailWithRawResponse:

@@ -4,19 +4,20 @@
 from __future__ import annotations
 
 from functools import cached_property
-from typing import List
+from typing import List, Unpack
 
 from .. import models
-from .._base_client import AsyncResource, SyncResource
+from .._base_client import AsyncResource, Endpoint, SyncResource
 from .._response import async_to_raw_response_wrapper, to_raw_response_wrapper
-from .._types import NOT_GIVEN, UNSET, Headers, NotGiven, Timeout, TotalTimeout, Unset
+from .._types import UNSET, RequestOptions, Unset
 
-__all__ = [
-    "Idp2",
-    "AsyncIdp2",
-    "IdpOauth",
-    "AsyncIdpOauth",
-]
+__all__ = ["Idp2", "AsyncIdp2", "IdpOauth", "AsyncIdpOauth"]
+_IDP_OAUTH_AUTHORIZE_START = Endpoint(
+    "POST", "/v1/idp/oauth/authorize/start", models.IdpOauthAuthorizeStartResponse.from_dict, "body"
+)
+_IDP_OAUTH_AUTHORIZE = Endpoint(
+    "POST", "/v1/idp/oauth/authorize", models.IdpOauthAuthorizeResponse.from_dict, "body"
+)
 
 
 class Idp2(SyncResource):
@@ -54,9 +55,7 @@ class IdpOauth(SyncResource):
         session_token: str | Unset = UNSET,
         session_jwt: str | Unset = UNSET,
         prompt: str | Unset = UNSET,
-        extra_headers: Headers | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
+        **options: Unpack[RequestOptions],
     ) -> models.IdpOauthAuthorizeStartResponse:
         """Authorize start.
 
@@ -76,27 +75,7 @@ class IdpOauth(SyncResource):
             prompt: Space separated list that specifies how the Authorization Server should prompt the
                 user for reauthentication and consent. Only `consent` is supported today.
         """
-        return self._request(
-            "POST",
-            "/v1/idp/oauth/authorize/start",
-            query=None,
-            headers=None,
-            body={
-                "client_id": client_id,
-                "redirect_uri": redirect_uri,
-                "response_type": response_type,
-                "scopes": scopes,
-                "user_id": user_id,
-                "session_token": session_token,
-                "session_jwt": session_jwt,
-                "prompt": prompt,
-            },
-            server=None,
-            cast=models.IdpOauthAuthorizeStartResponse.from_dict,
-            extra_headers=extra_headers,
-            timeout=timeout,
-            total_timeout=total_timeout,
-        )
+        return self._call(_IDP_OAUTH_AUTHORIZE_START, locals())
 
     def authorize(
         self,
@@ -114,9 +93,7 @@ class IdpOauth(SyncResource):
         nonce: str | Unset = UNSET,
         code_challenge: str | Unset = UNSET,
         resources: List[str] | Unset = UNSET,
-        extra_headers: Headers | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
+        **options: Unpack[RequestOptions],
     ) -> models.IdpOauthAuthorizeResponse:
         """Authorize.
 
@@ -142,32 +119,7 @@ class IdpOauth(SyncResource):
             code_challenge: A base64url encoded challenge derived from the code verifier for PKCE flows.
             resources: In the body.
         """
-        return self._request(
-            "POST",
-            "/v1/idp/oauth/authorize",
-            query=None,
-            headers=None,
-            body={
-                "consent_granted": consent_granted,
-                "scopes": scopes,
-                "client_id": client_id,
-                "redirect_uri": redirect_uri,
-                "response_type": response_type,
-                "user_id": user_id,
-                "session_token": session_token,
-                "session_jwt": session_jwt,
-                "prompt": prompt,
-                "state": state,
-                "nonce": nonce,
-                "code_challenge": code_challenge,
-                "resources": resources,
-            },
-            server=None,
-            cast=models.IdpOauthAuthorizeResponse.from_dict,
-            extra_headers=extra_headers,
-            timeout=timeout,
-            total_timeout=total_timeout,
-        )
+        return self._call(_IDP_OAUTH_AUTHORIZE, locals())
 
 
 class IdpOauthWithRawResponse:
@@ -195,9 +147,7 @@ class AsyncIdpOauth(AsyncResource):
         session_token: str | Unset = UNSET,
         session_jwt: str | Unset = UNSET,
         prompt: str | Unset = UNSET,
-        extra_headers: Headers | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
+        **options: Unpack[RequestOptions],
     ) -> models.IdpOauthAuthorizeStartResponse:
         """Authorize start.
 
@@ -217,27 +167,7 @@ class AsyncIdpOauth(AsyncResource):
             prompt: Space separated list that specifies how the Authorization Server should prompt the
                 user for reauthentication and consent. Only `consent` is supported today.
         """
-        return await self._request(
-            "POST",
-            "/v1/idp/oauth/authorize/start",
-            query=None,
-            headers=None,
-            body={
-                "client_id": client_id,
-                "redirect_uri": redirect_uri,
-                "response_type": response_type,
-                "scopes": scopes,
-                "user_id": user_id,
-                "session_token": session_token,
-                "session_jwt": session_jwt,
-                "prompt": prompt,
-            },
-            server=None,
-            cast=models.IdpOauthAuthorizeStartResponse.from_dict,
-            extra_headers=extra_headers,
-            timeout=timeout,
-            total_timeout=total_timeout,
-        )
+        return await self._call(_IDP_OAUTH_AUTHORIZE_START, locals())
 
     async def authorize(
         self,
@@ -255,9 +185,7 @@ class AsyncIdpOauth(AsyncResource):
         nonce: str | Unset = UNSET,
         code_challenge: str | Unset = UNSET,
         resources: List[str] | Unset = UNSET,
-        extra_headers: Headers | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
+        **options: Unpack[RequestOptions],
     ) -> models.IdpOauthAuthorizeResponse:
         """Authorize.
 
@@ -283,32 +211,7 @@ class AsyncIdpOauth(AsyncResource):
             code_challenge: A base64url encoded challenge derived from the code verifier for PKCE flows.
             resources: In the body.
         """
-        return await self._request(
-            "POST",
-            "/v1/idp/oauth/authorize",
-            query=None,
-            headers=None,
-            body={
-                "consent_granted": consent_granted,
-                "scopes": scopes,
-                "client_id": client_id,
-                "redirect_uri": redirect_uri,
-                "response_type": response_type,
-                "user_id": user_id,
-                "session_token": session_token,
-                "session_jwt": session_jwt,
-                "prompt": prompt,
-                "state": state,
-                "nonce": nonce,
-                "code_challenge": code_challenge,
-                "resources": resources,
-            },
-            server=None,
-            cast=models.IdpOauthAuthorizeResponse.from_dict,
-            extra_headers=extra_headers,
-            timeout=timeout,
-            total_timeout=total_timeout,
-        )
+        return await self._call(_IDP_OAUTH_AUTHORIZE, locals())
 
 
 class AsyncIdpOauthWithRawResponse:

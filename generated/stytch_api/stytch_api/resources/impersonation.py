@@ -4,16 +4,20 @@
 from __future__ import annotations
 
 from functools import cached_property
+from typing import Unpack
 
 from .. import models
-from .._base_client import AsyncResource, SyncResource
+from .._base_client import AsyncResource, Endpoint, SyncResource
 from .._response import async_to_raw_response_wrapper, to_raw_response_wrapper
-from .._types import NOT_GIVEN, Headers, NotGiven, Timeout, TotalTimeout
+from .._types import RequestOptions
 
-__all__ = [
-    "Impersonation2",
-    "AsyncImpersonation2",
-]
+__all__ = ["Impersonation2", "AsyncImpersonation2"]
+_IMPERSONATION_AUTHENTICATE = Endpoint(
+    "POST",
+    "/v1/impersonation/authenticate",
+    models.ImpersonationAuthenticateResponse.from_dict,
+    "body",
+)
 
 
 class Impersonation2(SyncResource):
@@ -25,12 +29,7 @@ class Impersonation2(SyncResource):
         return Impersonation2WithRawResponse(self)
 
     def authenticate(
-        self,
-        *,
-        impersonation_token: str,
-        extra_headers: Headers | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
+        self, *, impersonation_token: str, **options: Unpack[RequestOptions]
     ) -> models.ImpersonationAuthenticateResponse:
         """Authenticate.
 
@@ -39,20 +38,7 @@ class Impersonation2(SyncResource):
         Args:
             impersonation_token: The User Impersonation token to authenticate. Expires in 5 minutes by default.
         """
-        return self._request(
-            "POST",
-            "/v1/impersonation/authenticate",
-            query=None,
-            headers=None,
-            body={
-                "impersonation_token": impersonation_token,
-            },
-            server=None,
-            cast=models.ImpersonationAuthenticateResponse.from_dict,
-            extra_headers=extra_headers,
-            timeout=timeout,
-            total_timeout=total_timeout,
-        )
+        return self._call(_IMPERSONATION_AUTHENTICATE, locals())
 
 
 class Impersonation2WithRawResponse:
@@ -69,12 +55,7 @@ class AsyncImpersonation2(AsyncResource):
         return AsyncImpersonation2WithRawResponse(self)
 
     async def authenticate(
-        self,
-        *,
-        impersonation_token: str,
-        extra_headers: Headers | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
+        self, *, impersonation_token: str, **options: Unpack[RequestOptions]
     ) -> models.ImpersonationAuthenticateResponse:
         """Authenticate.
 
@@ -83,20 +64,7 @@ class AsyncImpersonation2(AsyncResource):
         Args:
             impersonation_token: The User Impersonation token to authenticate. Expires in 5 minutes by default.
         """
-        return await self._request(
-            "POST",
-            "/v1/impersonation/authenticate",
-            query=None,
-            headers=None,
-            body={
-                "impersonation_token": impersonation_token,
-            },
-            server=None,
-            cast=models.ImpersonationAuthenticateResponse.from_dict,
-            extra_headers=extra_headers,
-            timeout=timeout,
-            total_timeout=total_timeout,
-        )
+        return await self._call(_IMPERSONATION_AUTHENTICATE, locals())
 
 
 class AsyncImpersonation2WithRawResponse:

@@ -5,14 +5,12 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator, Iterator
 from functools import cached_property
-from typing import Any, Dict, List, Literal
+from typing import Any, Dict, List, Literal, Unpack
 
 from .. import models
-from .._base_client import AsyncResource, SyncResource, path_param
-from .._models import cursor_at
-from .._pagination import aiter_pages, iter_pages
+from .._base_client import AsyncResource, Endpoint, SyncResource
 from .._response import async_to_raw_response_wrapper, to_raw_response_wrapper
-from .._types import NOT_GIVEN, UNSET, Headers, NotGiven, Timeout, TotalTimeout, Unset
+from .._types import UNSET, RequestOptions, Unset
 
 __all__ = [
     "M2M",
@@ -22,6 +20,34 @@ __all__ = [
     "ClientsSecrets",
     "AsyncClientsSecrets",
 ]
+_M2M_CLIENTS_GET = Endpoint(
+    "GET", "/v1/m2m/clients/{client_id}", models.M2MClientsGetResponse.from_dict
+)
+_M2M_CLIENTS_UPDATE = Endpoint(
+    "PUT", "/v1/m2m/clients/{client_id}", models.M2MClientsGetResponse.from_dict, "body"
+)
+_M2M_CLIENTS_DELETE = Endpoint(
+    "DELETE", "/v1/m2m/clients/{client_id}", models.ClientsDeleteResponse.from_dict
+)
+_M2M_CLIENTS_SEARCH = Endpoint(
+    "POST", "/v1/m2m/clients/search", models.M2MClientsSearchResponse.from_dict, "body"
+)
+_M2M_CLIENTS_CREATE = Endpoint(
+    "POST", "/v1/m2m/clients", models.M2MClientsCreateResponse.from_dict, "body"
+)
+_M2M_CLIENTS_SECRETS_ROTATE_START = Endpoint(
+    "POST",
+    "/v1/m2m/clients/{client_id}/secrets/rotate/start",
+    models.M2MClientsSecretsRotateStartResponse.from_dict,
+)
+_M2M_CLIENTS_SECRETS_ROTATE_CANCEL = Endpoint(
+    "POST",
+    "/v1/m2m/clients/{client_id}/secrets/rotate/cancel",
+    models.M2MClientsGetResponse.from_dict,
+)
+_M2M_CLIENTS_SECRETS_ROTATE = Endpoint(
+    "POST", "/v1/m2m/clients/{client_id}/secrets/rotate", models.M2MClientsGetResponse.from_dict
+)
 
 
 class M2M(SyncResource):
@@ -53,12 +79,7 @@ class M2MClients(SyncResource):
         return M2MClientsWithRawResponse(self)
 
     def get(
-        self,
-        client_id: str,
-        *,
-        extra_headers: Headers | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
+        self, client_id: str, **options: Unpack[RequestOptions]
     ) -> models.M2MClientsGetResponse:
         """Get.
 
@@ -67,18 +88,7 @@ class M2MClients(SyncResource):
         Args:
             client_id: The ID of the client.
         """
-        return self._request(
-            "GET",
-            f"/v1/m2m/clients/{path_param(client_id)}",
-            query=None,
-            headers=None,
-            body=None,
-            server=None,
-            cast=models.M2MClientsGetResponse.from_dict,
-            extra_headers=extra_headers,
-            timeout=timeout,
-            total_timeout=total_timeout,
-        )
+        return self._call(_M2M_CLIENTS_GET, locals())
 
     def update(
         self,
@@ -89,9 +99,7 @@ class M2MClients(SyncResource):
         status: Literal["active", "inactive"] | Unset = UNSET,
         scopes: List[str] | Unset = UNSET,
         trusted_metadata: Dict[str, Any] | Unset = UNSET,
-        extra_headers: Headers | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
+        **options: Unpack[RequestOptions],
     ) -> models.M2MClientsGetResponse:
         """Update.
 
@@ -107,32 +115,10 @@ class M2MClients(SyncResource):
                 application-specific data. See the [Metadata](https://stytch.com/docs/api/metadata)
                 reference for complete field behavior details.
         """
-        return self._request(
-            "PUT",
-            f"/v1/m2m/clients/{path_param(client_id)}",
-            query=None,
-            headers=None,
-            body={
-                "client_name": client_name,
-                "client_description": client_description,
-                "status": status,
-                "scopes": scopes,
-                "trusted_metadata": trusted_metadata,
-            },
-            server=None,
-            cast=models.M2MClientsGetResponse.from_dict,
-            extra_headers=extra_headers,
-            timeout=timeout,
-            total_timeout=total_timeout,
-        )
+        return self._call(_M2M_CLIENTS_UPDATE, locals())
 
     def delete(
-        self,
-        client_id: str,
-        *,
-        extra_headers: Headers | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
+        self, client_id: str, **options: Unpack[RequestOptions]
     ) -> models.ClientsDeleteResponse:
         """Delete.
 
@@ -141,18 +127,7 @@ class M2MClients(SyncResource):
         Args:
             client_id: The ID of the client.
         """
-        return self._request(
-            "DELETE",
-            f"/v1/m2m/clients/{path_param(client_id)}",
-            query=None,
-            headers=None,
-            body=None,
-            server=None,
-            cast=models.ClientsDeleteResponse.from_dict,
-            extra_headers=extra_headers,
-            timeout=timeout,
-            total_timeout=total_timeout,
-        )
+        return self._call(_M2M_CLIENTS_DELETE, locals())
 
     def search(
         self,
@@ -160,9 +135,7 @@ class M2MClients(SyncResource):
         cursor: str | Unset = UNSET,
         limit: int | Unset = UNSET,
         query: models.Query | Unset = UNSET,
-        extra_headers: Headers | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
+        **options: Unpack[RequestOptions],
     ) -> models.M2MClientsSearchResponse:
         """Search.
 
@@ -182,48 +155,17 @@ class M2MClients(SyncResource):
                 the `cursor` field.
             query: In the body.
         """
-        return self._request(
-            "POST",
-            "/v1/m2m/clients/search",
-            query=None,
-            headers=None,
-            body={
-                "cursor": cursor,
-                "limit": limit,
-                "query": query,
-            },
-            server=None,
-            cast=models.M2MClientsSearchResponse.from_dict,
-            extra_headers=extra_headers,
-            timeout=timeout,
-            total_timeout=total_timeout,
-        )
+        return self._call(_M2M_CLIENTS_SEARCH, locals())
 
     def search_pages(
         self,
         *,
         limit: int | Unset = UNSET,
         query: models.Query | Unset = UNSET,
-        extra_headers: Headers | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
+        **options: Unpack[RequestOptions],
     ) -> Iterator[models.M2MClientsSearchResponse]:
         """Every page of ``search``, following ``results_metadata.next_cursor``."""
-        return iter_pages(
-            lambda cursor: self.search(
-                cursor=cursor,
-                limit=limit,
-                query=query,
-                extra_headers=extra_headers,
-                timeout=timeout,
-                total_timeout=total_timeout,
-            ),
-            lambda page: cursor_at(
-                page,
-                "results_metadata",
-                "next_cursor",
-            ),
-        )
+        return self._pages(self.search, locals(), "cursor", "results_metadata", "next_cursor")
 
     def create(
         self,
@@ -234,9 +176,7 @@ class M2MClients(SyncResource):
         client_name: str | Unset = UNSET,
         client_description: str | Unset = UNSET,
         trusted_metadata: Dict[str, Any] | Unset = UNSET,
-        extra_headers: Headers | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
+        **options: Unpack[RequestOptions],
     ) -> models.M2MClientsCreateResponse:
         """Create.
 
@@ -255,25 +195,7 @@ class M2MClients(SyncResource):
                 application-specific data. See the [Metadata](https://stytch.com/docs/api/metadata)
                 reference for complete field behavior details.
         """
-        return self._request(
-            "POST",
-            "/v1/m2m/clients",
-            query=None,
-            headers=None,
-            body={
-                "scopes": scopes,
-                "client_id": client_id,
-                "client_secret": client_secret,
-                "client_name": client_name,
-                "client_description": client_description,
-                "trusted_metadata": trusted_metadata,
-            },
-            server=None,
-            cast=models.M2MClientsCreateResponse.from_dict,
-            extra_headers=extra_headers,
-            timeout=timeout,
-            total_timeout=total_timeout,
-        )
+        return self._call(_M2M_CLIENTS_CREATE, locals())
 
 
 class M2MClientsWithRawResponse:
@@ -298,12 +220,7 @@ class AsyncM2MClients(AsyncResource):
         return AsyncM2MClientsWithRawResponse(self)
 
     async def get(
-        self,
-        client_id: str,
-        *,
-        extra_headers: Headers | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
+        self, client_id: str, **options: Unpack[RequestOptions]
     ) -> models.M2MClientsGetResponse:
         """Get.
 
@@ -312,18 +229,7 @@ class AsyncM2MClients(AsyncResource):
         Args:
             client_id: The ID of the client.
         """
-        return await self._request(
-            "GET",
-            f"/v1/m2m/clients/{path_param(client_id)}",
-            query=None,
-            headers=None,
-            body=None,
-            server=None,
-            cast=models.M2MClientsGetResponse.from_dict,
-            extra_headers=extra_headers,
-            timeout=timeout,
-            total_timeout=total_timeout,
-        )
+        return await self._call(_M2M_CLIENTS_GET, locals())
 
     async def update(
         self,
@@ -334,9 +240,7 @@ class AsyncM2MClients(AsyncResource):
         status: Literal["active", "inactive"] | Unset = UNSET,
         scopes: List[str] | Unset = UNSET,
         trusted_metadata: Dict[str, Any] | Unset = UNSET,
-        extra_headers: Headers | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
+        **options: Unpack[RequestOptions],
     ) -> models.M2MClientsGetResponse:
         """Update.
 
@@ -352,32 +256,10 @@ class AsyncM2MClients(AsyncResource):
                 application-specific data. See the [Metadata](https://stytch.com/docs/api/metadata)
                 reference for complete field behavior details.
         """
-        return await self._request(
-            "PUT",
-            f"/v1/m2m/clients/{path_param(client_id)}",
-            query=None,
-            headers=None,
-            body={
-                "client_name": client_name,
-                "client_description": client_description,
-                "status": status,
-                "scopes": scopes,
-                "trusted_metadata": trusted_metadata,
-            },
-            server=None,
-            cast=models.M2MClientsGetResponse.from_dict,
-            extra_headers=extra_headers,
-            timeout=timeout,
-            total_timeout=total_timeout,
-        )
+        return await self._call(_M2M_CLIENTS_UPDATE, locals())
 
     async def delete(
-        self,
-        client_id: str,
-        *,
-        extra_headers: Headers | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
+        self, client_id: str, **options: Unpack[RequestOptions]
     ) -> models.ClientsDeleteResponse:
         """Delete.
 
@@ -386,18 +268,7 @@ class AsyncM2MClients(AsyncResource):
         Args:
             client_id: The ID of the client.
         """
-        return await self._request(
-            "DELETE",
-            f"/v1/m2m/clients/{path_param(client_id)}",
-            query=None,
-            headers=None,
-            body=None,
-            server=None,
-            cast=models.ClientsDeleteResponse.from_dict,
-            extra_headers=extra_headers,
-            timeout=timeout,
-            total_timeout=total_timeout,
-        )
+        return await self._call(_M2M_CLIENTS_DELETE, locals())
 
     async def search(
         self,
@@ -405,9 +276,7 @@ class AsyncM2MClients(AsyncResource):
         cursor: str | Unset = UNSET,
         limit: int | Unset = UNSET,
         query: models.Query | Unset = UNSET,
-        extra_headers: Headers | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
+        **options: Unpack[RequestOptions],
     ) -> models.M2MClientsSearchResponse:
         """Search.
 
@@ -427,48 +296,17 @@ class AsyncM2MClients(AsyncResource):
                 the `cursor` field.
             query: In the body.
         """
-        return await self._request(
-            "POST",
-            "/v1/m2m/clients/search",
-            query=None,
-            headers=None,
-            body={
-                "cursor": cursor,
-                "limit": limit,
-                "query": query,
-            },
-            server=None,
-            cast=models.M2MClientsSearchResponse.from_dict,
-            extra_headers=extra_headers,
-            timeout=timeout,
-            total_timeout=total_timeout,
-        )
+        return await self._call(_M2M_CLIENTS_SEARCH, locals())
 
     def search_pages(
         self,
         *,
         limit: int | Unset = UNSET,
         query: models.Query | Unset = UNSET,
-        extra_headers: Headers | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
+        **options: Unpack[RequestOptions],
     ) -> AsyncIterator[models.M2MClientsSearchResponse]:
         """Every page of ``search``, following ``results_metadata.next_cursor``."""
-        return aiter_pages(
-            lambda cursor: self.search(
-                cursor=cursor,
-                limit=limit,
-                query=query,
-                extra_headers=extra_headers,
-                timeout=timeout,
-                total_timeout=total_timeout,
-            ),
-            lambda page: cursor_at(
-                page,
-                "results_metadata",
-                "next_cursor",
-            ),
-        )
+        return self._pages(self.search, locals(), "cursor", "results_metadata", "next_cursor")
 
     async def create(
         self,
@@ -479,9 +317,7 @@ class AsyncM2MClients(AsyncResource):
         client_name: str | Unset = UNSET,
         client_description: str | Unset = UNSET,
         trusted_metadata: Dict[str, Any] | Unset = UNSET,
-        extra_headers: Headers | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
+        **options: Unpack[RequestOptions],
     ) -> models.M2MClientsCreateResponse:
         """Create.
 
@@ -500,25 +336,7 @@ class AsyncM2MClients(AsyncResource):
                 application-specific data. See the [Metadata](https://stytch.com/docs/api/metadata)
                 reference for complete field behavior details.
         """
-        return await self._request(
-            "POST",
-            "/v1/m2m/clients",
-            query=None,
-            headers=None,
-            body={
-                "scopes": scopes,
-                "client_id": client_id,
-                "client_secret": client_secret,
-                "client_name": client_name,
-                "client_description": client_description,
-                "trusted_metadata": trusted_metadata,
-            },
-            server=None,
-            cast=models.M2MClientsCreateResponse.from_dict,
-            extra_headers=extra_headers,
-            timeout=timeout,
-            total_timeout=total_timeout,
-        )
+        return await self._call(_M2M_CLIENTS_CREATE, locals())
 
 
 class AsyncM2MClientsWithRawResponse:
@@ -539,12 +357,7 @@ class ClientsSecrets(SyncResource):
         return ClientsSecretsWithRawResponse(self)
 
     def rotate_start(
-        self,
-        client_id: str,
-        *,
-        extra_headers: Headers | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
+        self, client_id: str, **options: Unpack[RequestOptions]
     ) -> models.M2MClientsSecretsRotateStartResponse:
         """Rotate start.
 
@@ -553,26 +366,10 @@ class ClientsSecrets(SyncResource):
         Args:
             client_id: The ID of the client.
         """
-        return self._request(
-            "POST",
-            f"/v1/m2m/clients/{path_param(client_id)}/secrets/rotate/start",
-            query=None,
-            headers=None,
-            body=None,
-            server=None,
-            cast=models.M2MClientsSecretsRotateStartResponse.from_dict,
-            extra_headers=extra_headers,
-            timeout=timeout,
-            total_timeout=total_timeout,
-        )
+        return self._call(_M2M_CLIENTS_SECRETS_ROTATE_START, locals())
 
     def rotate_cancel(
-        self,
-        client_id: str,
-        *,
-        extra_headers: Headers | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
+        self, client_id: str, **options: Unpack[RequestOptions]
     ) -> models.M2MClientsGetResponse:
         """Rotate cancel.
 
@@ -581,26 +378,10 @@ class ClientsSecrets(SyncResource):
         Args:
             client_id: The ID of the client.
         """
-        return self._request(
-            "POST",
-            f"/v1/m2m/clients/{path_param(client_id)}/secrets/rotate/cancel",
-            query=None,
-            headers=None,
-            body=None,
-            server=None,
-            cast=models.M2MClientsGetResponse.from_dict,
-            extra_headers=extra_headers,
-            timeout=timeout,
-            total_timeout=total_timeout,
-        )
+        return self._call(_M2M_CLIENTS_SECRETS_ROTATE_CANCEL, locals())
 
     def rotate(
-        self,
-        client_id: str,
-        *,
-        extra_headers: Headers | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
+        self, client_id: str, **options: Unpack[RequestOptions]
     ) -> models.M2MClientsGetResponse:
         """Rotate.
 
@@ -609,18 +390,7 @@ class ClientsSecrets(SyncResource):
         Args:
             client_id: The ID of the client.
         """
-        return self._request(
-            "POST",
-            f"/v1/m2m/clients/{path_param(client_id)}/secrets/rotate",
-            query=None,
-            headers=None,
-            body=None,
-            server=None,
-            cast=models.M2MClientsGetResponse.from_dict,
-            extra_headers=extra_headers,
-            timeout=timeout,
-            total_timeout=total_timeout,
-        )
+        return self._call(_M2M_CLIENTS_SECRETS_ROTATE, locals())
 
 
 class ClientsSecretsWithRawResponse:
@@ -639,12 +409,7 @@ class AsyncClientsSecrets(AsyncResource):
         return AsyncClientsSecretsWithRawResponse(self)
 
     async def rotate_start(
-        self,
-        client_id: str,
-        *,
-        extra_headers: Headers | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
+        self, client_id: str, **options: Unpack[RequestOptions]
     ) -> models.M2MClientsSecretsRotateStartResponse:
         """Rotate start.
 
@@ -653,26 +418,10 @@ class AsyncClientsSecrets(AsyncResource):
         Args:
             client_id: The ID of the client.
         """
-        return await self._request(
-            "POST",
-            f"/v1/m2m/clients/{path_param(client_id)}/secrets/rotate/start",
-            query=None,
-            headers=None,
-            body=None,
-            server=None,
-            cast=models.M2MClientsSecretsRotateStartResponse.from_dict,
-            extra_headers=extra_headers,
-            timeout=timeout,
-            total_timeout=total_timeout,
-        )
+        return await self._call(_M2M_CLIENTS_SECRETS_ROTATE_START, locals())
 
     async def rotate_cancel(
-        self,
-        client_id: str,
-        *,
-        extra_headers: Headers | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
+        self, client_id: str, **options: Unpack[RequestOptions]
     ) -> models.M2MClientsGetResponse:
         """Rotate cancel.
 
@@ -681,26 +430,10 @@ class AsyncClientsSecrets(AsyncResource):
         Args:
             client_id: The ID of the client.
         """
-        return await self._request(
-            "POST",
-            f"/v1/m2m/clients/{path_param(client_id)}/secrets/rotate/cancel",
-            query=None,
-            headers=None,
-            body=None,
-            server=None,
-            cast=models.M2MClientsGetResponse.from_dict,
-            extra_headers=extra_headers,
-            timeout=timeout,
-            total_timeout=total_timeout,
-        )
+        return await self._call(_M2M_CLIENTS_SECRETS_ROTATE_CANCEL, locals())
 
     async def rotate(
-        self,
-        client_id: str,
-        *,
-        extra_headers: Headers | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
+        self, client_id: str, **options: Unpack[RequestOptions]
     ) -> models.M2MClientsGetResponse:
         """Rotate.
 
@@ -709,18 +442,7 @@ class AsyncClientsSecrets(AsyncResource):
         Args:
             client_id: The ID of the client.
         """
-        return await self._request(
-            "POST",
-            f"/v1/m2m/clients/{path_param(client_id)}/secrets/rotate",
-            query=None,
-            headers=None,
-            body=None,
-            server=None,
-            cast=models.M2MClientsGetResponse.from_dict,
-            extra_headers=extra_headers,
-            timeout=timeout,
-            total_timeout=total_timeout,
-        )
+        return await self._call(_M2M_CLIENTS_SECRETS_ROTATE, locals())
 
 
 class AsyncClientsSecretsWithRawResponse:

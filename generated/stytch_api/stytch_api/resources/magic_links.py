@@ -4,19 +4,39 @@
 from __future__ import annotations
 
 from functools import cached_property
-from typing import Any, Dict, Literal
+from typing import Any, Dict, Literal, Unpack
 
 from .. import models
-from .._base_client import AsyncResource, SyncResource
+from .._base_client import AsyncResource, Endpoint, SyncResource
 from .._response import async_to_raw_response_wrapper, to_raw_response_wrapper
-from .._types import NOT_GIVEN, UNSET, Headers, NotGiven, Timeout, TotalTimeout, Unset
+from .._types import UNSET, RequestOptions, Unset
 
-__all__ = [
-    "MagicLinks2",
-    "AsyncMagicLinks2",
-    "MagicLinksEmail",
-    "AsyncMagicLinksEmail",
-]
+__all__ = ["MagicLinks2", "AsyncMagicLinks2", "MagicLinksEmail", "AsyncMagicLinksEmail"]
+_MAGIC_LINKS_AUTHENTICATE = Endpoint(
+    "POST",
+    "/v1/magic_links/authenticate",
+    models.AuthenticateResponse.from_dict,
+    "body",
+    options_2="body:options",
+)
+_MAGIC_LINKS_CREATE = Endpoint(
+    "POST", "/v1/magic_links", models.MagicLinksCreateResponse.from_dict, "body"
+)
+_MAGIC_LINKS_EMAIL_SEND = Endpoint(
+    "POST", "/v1/magic_links/email/send", models.EmailSendResponse.from_dict, "body"
+)
+_MAGIC_LINKS_EMAIL_LOGIN_OR_CREATE = Endpoint(
+    "POST",
+    "/v1/magic_links/email/login_or_create",
+    models.EmailLoginOrCreateResponse.from_dict,
+    "body",
+)
+_MAGIC_LINKS_EMAIL_INVITE = Endpoint(
+    "POST", "/v1/magic_links/email/invite", models.EmailSendResponse.from_dict, "body"
+)
+_MAGIC_LINKS_EMAIL_REVOKE_INVITE = Endpoint(
+    "POST", "/v1/magic_links/email/revoke_invite", models.StatusResponse.from_dict, "body"
+)
 
 
 class MagicLinks2(SyncResource):
@@ -36,16 +56,14 @@ class MagicLinks2(SyncResource):
         *,
         token: str,
         attributes: models.Attribute | Unset = UNSET,
-        options: models.Option | Unset = UNSET,
+        options_2: models.Option | Unset = UNSET,
         session_token: str | Unset = UNSET,
         session_duration_minutes: int | Unset = UNSET,
         session_jwt: str | Unset = UNSET,
         session_custom_claims: Dict[str, Any] | Unset = UNSET,
         code_verifier: str | Unset = UNSET,
         telemetry_id: str | Unset = UNSET,
-        extra_headers: Headers | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
+        **options: Unpack[RequestOptions],
     ) -> models.AuthenticateResponse:
         """Authenticate.
 
@@ -58,7 +76,7 @@ class MagicLinks2(SyncResource):
                 In the redirect URL, the `stytch_token_type` will be `magic_link`. See
                 [here](https://stytch.com/docs/workspace-management/redirect-urls) for more detail.
             attributes: In the body.
-            options: In the body.
+            options_2: In the body, as ``options``.
             session_token: The `session_token` associated with a User's existing Session.
             session_duration_minutes: Set the session lifetime to be this many minutes from now. This will start a new
                 session if one doesn't already exist, returning both an opaque `session_token` and
@@ -83,28 +101,7 @@ class MagicLinks2(SyncResource):
                 store the associated fingerprints and IPGEO information for the User. Your workspace
                 must be enabled for Device Fingerprinting to use this feature.
         """
-        return self._request(
-            "POST",
-            "/v1/magic_links/authenticate",
-            query=None,
-            headers=None,
-            body={
-                "token": token,
-                "attributes": attributes,
-                "options": options,
-                "session_token": session_token,
-                "session_duration_minutes": session_duration_minutes,
-                "session_jwt": session_jwt,
-                "session_custom_claims": session_custom_claims,
-                "code_verifier": code_verifier,
-                "telemetry_id": telemetry_id,
-            },
-            server=None,
-            cast=models.AuthenticateResponse.from_dict,
-            extra_headers=extra_headers,
-            timeout=timeout,
-            total_timeout=total_timeout,
-        )
+        return self._call(_MAGIC_LINKS_AUTHENTICATE, locals())
 
     def create(
         self,
@@ -112,9 +109,7 @@ class MagicLinks2(SyncResource):
         user_id: str,
         expiration_minutes: int | Unset = UNSET,
         attributes: models.Attribute | Unset = UNSET,
-        extra_headers: Headers | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
+        **options: Unpack[RequestOptions],
     ) -> models.MagicLinksCreateResponse:
         """Create.
 
@@ -127,22 +122,7 @@ class MagicLinks2(SyncResource):
                 1 hour. The minimum expiration is 5 minutes and the maximum is 7 days (10080 mins).
             attributes: In the body.
         """
-        return self._request(
-            "POST",
-            "/v1/magic_links",
-            query=None,
-            headers=None,
-            body={
-                "user_id": user_id,
-                "expiration_minutes": expiration_minutes,
-                "attributes": attributes,
-            },
-            server=None,
-            cast=models.MagicLinksCreateResponse.from_dict,
-            extra_headers=extra_headers,
-            timeout=timeout,
-            total_timeout=total_timeout,
-        )
+        return self._call(_MAGIC_LINKS_CREATE, locals())
 
 
 class MagicLinks2WithRawResponse:
@@ -168,16 +148,14 @@ class AsyncMagicLinks2(AsyncResource):
         *,
         token: str,
         attributes: models.Attribute | Unset = UNSET,
-        options: models.Option | Unset = UNSET,
+        options_2: models.Option | Unset = UNSET,
         session_token: str | Unset = UNSET,
         session_duration_minutes: int | Unset = UNSET,
         session_jwt: str | Unset = UNSET,
         session_custom_claims: Dict[str, Any] | Unset = UNSET,
         code_verifier: str | Unset = UNSET,
         telemetry_id: str | Unset = UNSET,
-        extra_headers: Headers | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
+        **options: Unpack[RequestOptions],
     ) -> models.AuthenticateResponse:
         """Authenticate.
 
@@ -190,7 +168,7 @@ class AsyncMagicLinks2(AsyncResource):
                 In the redirect URL, the `stytch_token_type` will be `magic_link`. See
                 [here](https://stytch.com/docs/workspace-management/redirect-urls) for more detail.
             attributes: In the body.
-            options: In the body.
+            options_2: In the body, as ``options``.
             session_token: The `session_token` associated with a User's existing Session.
             session_duration_minutes: Set the session lifetime to be this many minutes from now. This will start a new
                 session if one doesn't already exist, returning both an opaque `session_token` and
@@ -215,28 +193,7 @@ class AsyncMagicLinks2(AsyncResource):
                 store the associated fingerprints and IPGEO information for the User. Your workspace
                 must be enabled for Device Fingerprinting to use this feature.
         """
-        return await self._request(
-            "POST",
-            "/v1/magic_links/authenticate",
-            query=None,
-            headers=None,
-            body={
-                "token": token,
-                "attributes": attributes,
-                "options": options,
-                "session_token": session_token,
-                "session_duration_minutes": session_duration_minutes,
-                "session_jwt": session_jwt,
-                "session_custom_claims": session_custom_claims,
-                "code_verifier": code_verifier,
-                "telemetry_id": telemetry_id,
-            },
-            server=None,
-            cast=models.AuthenticateResponse.from_dict,
-            extra_headers=extra_headers,
-            timeout=timeout,
-            total_timeout=total_timeout,
-        )
+        return await self._call(_MAGIC_LINKS_AUTHENTICATE, locals())
 
     async def create(
         self,
@@ -244,9 +201,7 @@ class AsyncMagicLinks2(AsyncResource):
         user_id: str,
         expiration_minutes: int | Unset = UNSET,
         attributes: models.Attribute | Unset = UNSET,
-        extra_headers: Headers | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
+        **options: Unpack[RequestOptions],
     ) -> models.MagicLinksCreateResponse:
         """Create.
 
@@ -259,22 +214,7 @@ class AsyncMagicLinks2(AsyncResource):
                 1 hour. The minimum expiration is 5 minutes and the maximum is 7 days (10080 mins).
             attributes: In the body.
         """
-        return await self._request(
-            "POST",
-            "/v1/magic_links",
-            query=None,
-            headers=None,
-            body={
-                "user_id": user_id,
-                "expiration_minutes": expiration_minutes,
-                "attributes": attributes,
-            },
-            server=None,
-            cast=models.MagicLinksCreateResponse.from_dict,
-            extra_headers=extra_headers,
-            timeout=timeout,
-            total_timeout=total_timeout,
-        )
+        return await self._call(_MAGIC_LINKS_CREATE, locals())
 
 
 class AsyncMagicLinks2WithRawResponse:
@@ -307,9 +247,7 @@ class MagicLinksEmail(SyncResource):
         session_jwt: str | Unset = UNSET,
         locale: Literal["en", "es", "pt-br", "fr"] | Unset = UNSET,
         signup_template_id: str | Unset = UNSET,
-        extra_headers: Headers | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
+        **options: Unpack[RequestOptions],
     ) -> models.EmailSendResponse:
         """Send.
 
@@ -350,32 +288,7 @@ class MagicLinksEmail(SyncResource):
                 dashboard](https://stytch.com/dashboard/templates) using our built-in customization
                 options or custom HTML templates with type “Magic links - Sign-up”.
         """
-        return self._request(
-            "POST",
-            "/v1/magic_links/email/send",
-            query=None,
-            headers=None,
-            body={
-                "email": email,
-                "login_template_id": login_template_id,
-                "attributes": attributes,
-                "login_magic_link_url": login_magic_link_url,
-                "signup_magic_link_url": signup_magic_link_url,
-                "login_expiration_minutes": login_expiration_minutes,
-                "signup_expiration_minutes": signup_expiration_minutes,
-                "code_challenge": code_challenge,
-                "user_id": user_id,
-                "session_token": session_token,
-                "session_jwt": session_jwt,
-                "locale": locale,
-                "signup_template_id": signup_template_id,
-            },
-            server=None,
-            cast=models.EmailSendResponse.from_dict,
-            extra_headers=extra_headers,
-            timeout=timeout,
-            total_timeout=total_timeout,
-        )
+        return self._call(_MAGIC_LINKS_EMAIL_SEND, locals())
 
     def login_or_create(
         self,
@@ -391,9 +304,7 @@ class MagicLinksEmail(SyncResource):
         create_user_as_pending: bool | Unset = UNSET,
         code_challenge: str | Unset = UNSET,
         locale: Literal["en", "es", "pt-br", "fr"] | Unset = UNSET,
-        extra_headers: Headers | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
+        **options: Unpack[RequestOptions],
     ) -> models.EmailLoginOrCreateResponse:
         """Login or create.
 
@@ -435,30 +346,7 @@ class MagicLinksEmail(SyncResource):
                 request starts and ends on the same device.
             locale: In the body.
         """
-        return self._request(
-            "POST",
-            "/v1/magic_links/email/login_or_create",
-            query=None,
-            headers=None,
-            body={
-                "email": email,
-                "login_magic_link_url": login_magic_link_url,
-                "signup_magic_link_url": signup_magic_link_url,
-                "login_expiration_minutes": login_expiration_minutes,
-                "signup_expiration_minutes": signup_expiration_minutes,
-                "login_template_id": login_template_id,
-                "signup_template_id": signup_template_id,
-                "attributes": attributes,
-                "create_user_as_pending": create_user_as_pending,
-                "code_challenge": code_challenge,
-                "locale": locale,
-            },
-            server=None,
-            cast=models.EmailLoginOrCreateResponse.from_dict,
-            extra_headers=extra_headers,
-            timeout=timeout,
-            total_timeout=total_timeout,
-        )
+        return self._call(_MAGIC_LINKS_EMAIL_LOGIN_OR_CREATE, locals())
 
     def invite(
         self,
@@ -472,9 +360,7 @@ class MagicLinksEmail(SyncResource):
         locale: Literal["en", "es", "pt-br", "fr"] | Unset = UNSET,
         trusted_metadata: Dict[str, Any] | Unset = UNSET,
         untrusted_metadata: Dict[str, Any] | Unset = UNSET,
-        extra_headers: Headers | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
+        **options: Unpack[RequestOptions],
     ) -> models.EmailSendResponse:
         """Invite.
 
@@ -505,36 +391,10 @@ class MagicLinksEmail(SyncResource):
                 [Metadata](https://stytch.com/docs/api/metadata) reference for complete field
                 behavior details.
         """
-        return self._request(
-            "POST",
-            "/v1/magic_links/email/invite",
-            query=None,
-            headers=None,
-            body={
-                "email": email,
-                "invite_template_id": invite_template_id,
-                "attributes": attributes,
-                "name": name,
-                "invite_magic_link_url": invite_magic_link_url,
-                "invite_expiration_minutes": invite_expiration_minutes,
-                "locale": locale,
-                "trusted_metadata": trusted_metadata,
-                "untrusted_metadata": untrusted_metadata,
-            },
-            server=None,
-            cast=models.EmailSendResponse.from_dict,
-            extra_headers=extra_headers,
-            timeout=timeout,
-            total_timeout=total_timeout,
-        )
+        return self._call(_MAGIC_LINKS_EMAIL_INVITE, locals())
 
     def revoke_invite(
-        self,
-        *,
-        email: str,
-        extra_headers: Headers | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
+        self, *, email: str, **options: Unpack[RequestOptions]
     ) -> models.StatusResponse:
         """Revoke invite.
 
@@ -543,20 +403,7 @@ class MagicLinksEmail(SyncResource):
         Args:
             email: The email of the user.
         """
-        return self._request(
-            "POST",
-            "/v1/magic_links/email/revoke_invite",
-            query=None,
-            headers=None,
-            body={
-                "email": email,
-            },
-            server=None,
-            cast=models.StatusResponse.from_dict,
-            extra_headers=extra_headers,
-            timeout=timeout,
-            total_timeout=total_timeout,
-        )
+        return self._call(_MAGIC_LINKS_EMAIL_REVOKE_INVITE, locals())
 
 
 class MagicLinksEmailWithRawResponse:
@@ -591,9 +438,7 @@ class AsyncMagicLinksEmail(AsyncResource):
         session_jwt: str | Unset = UNSET,
         locale: Literal["en", "es", "pt-br", "fr"] | Unset = UNSET,
         signup_template_id: str | Unset = UNSET,
-        extra_headers: Headers | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
+        **options: Unpack[RequestOptions],
     ) -> models.EmailSendResponse:
         """Send.
 
@@ -634,32 +479,7 @@ class AsyncMagicLinksEmail(AsyncResource):
                 dashboard](https://stytch.com/dashboard/templates) using our built-in customization
                 options or custom HTML templates with type “Magic links - Sign-up”.
         """
-        return await self._request(
-            "POST",
-            "/v1/magic_links/email/send",
-            query=None,
-            headers=None,
-            body={
-                "email": email,
-                "login_template_id": login_template_id,
-                "attributes": attributes,
-                "login_magic_link_url": login_magic_link_url,
-                "signup_magic_link_url": signup_magic_link_url,
-                "login_expiration_minutes": login_expiration_minutes,
-                "signup_expiration_minutes": signup_expiration_minutes,
-                "code_challenge": code_challenge,
-                "user_id": user_id,
-                "session_token": session_token,
-                "session_jwt": session_jwt,
-                "locale": locale,
-                "signup_template_id": signup_template_id,
-            },
-            server=None,
-            cast=models.EmailSendResponse.from_dict,
-            extra_headers=extra_headers,
-            timeout=timeout,
-            total_timeout=total_timeout,
-        )
+        return await self._call(_MAGIC_LINKS_EMAIL_SEND, locals())
 
     async def login_or_create(
         self,
@@ -675,9 +495,7 @@ class AsyncMagicLinksEmail(AsyncResource):
         create_user_as_pending: bool | Unset = UNSET,
         code_challenge: str | Unset = UNSET,
         locale: Literal["en", "es", "pt-br", "fr"] | Unset = UNSET,
-        extra_headers: Headers | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
+        **options: Unpack[RequestOptions],
     ) -> models.EmailLoginOrCreateResponse:
         """Login or create.
 
@@ -719,30 +537,7 @@ class AsyncMagicLinksEmail(AsyncResource):
                 request starts and ends on the same device.
             locale: In the body.
         """
-        return await self._request(
-            "POST",
-            "/v1/magic_links/email/login_or_create",
-            query=None,
-            headers=None,
-            body={
-                "email": email,
-                "login_magic_link_url": login_magic_link_url,
-                "signup_magic_link_url": signup_magic_link_url,
-                "login_expiration_minutes": login_expiration_minutes,
-                "signup_expiration_minutes": signup_expiration_minutes,
-                "login_template_id": login_template_id,
-                "signup_template_id": signup_template_id,
-                "attributes": attributes,
-                "create_user_as_pending": create_user_as_pending,
-                "code_challenge": code_challenge,
-                "locale": locale,
-            },
-            server=None,
-            cast=models.EmailLoginOrCreateResponse.from_dict,
-            extra_headers=extra_headers,
-            timeout=timeout,
-            total_timeout=total_timeout,
-        )
+        return await self._call(_MAGIC_LINKS_EMAIL_LOGIN_OR_CREATE, locals())
 
     async def invite(
         self,
@@ -756,9 +551,7 @@ class AsyncMagicLinksEmail(AsyncResource):
         locale: Literal["en", "es", "pt-br", "fr"] | Unset = UNSET,
         trusted_metadata: Dict[str, Any] | Unset = UNSET,
         untrusted_metadata: Dict[str, Any] | Unset = UNSET,
-        extra_headers: Headers | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
+        **options: Unpack[RequestOptions],
     ) -> models.EmailSendResponse:
         """Invite.
 
@@ -789,36 +582,10 @@ class AsyncMagicLinksEmail(AsyncResource):
                 [Metadata](https://stytch.com/docs/api/metadata) reference for complete field
                 behavior details.
         """
-        return await self._request(
-            "POST",
-            "/v1/magic_links/email/invite",
-            query=None,
-            headers=None,
-            body={
-                "email": email,
-                "invite_template_id": invite_template_id,
-                "attributes": attributes,
-                "name": name,
-                "invite_magic_link_url": invite_magic_link_url,
-                "invite_expiration_minutes": invite_expiration_minutes,
-                "locale": locale,
-                "trusted_metadata": trusted_metadata,
-                "untrusted_metadata": untrusted_metadata,
-            },
-            server=None,
-            cast=models.EmailSendResponse.from_dict,
-            extra_headers=extra_headers,
-            timeout=timeout,
-            total_timeout=total_timeout,
-        )
+        return await self._call(_MAGIC_LINKS_EMAIL_INVITE, locals())
 
     async def revoke_invite(
-        self,
-        *,
-        email: str,
-        extra_headers: Headers | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
+        self, *, email: str, **options: Unpack[RequestOptions]
     ) -> models.StatusResponse:
         """Revoke invite.
 
@@ -827,20 +594,7 @@ class AsyncMagicLinksEmail(AsyncResource):
         Args:
             email: The email of the user.
         """
-        return await self._request(
-            "POST",
-            "/v1/magic_links/email/revoke_invite",
-            query=None,
-            headers=None,
-            body={
-                "email": email,
-            },
-            server=None,
-            cast=models.StatusResponse.from_dict,
-            extra_headers=extra_headers,
-            timeout=timeout,
-            total_timeout=total_timeout,
-        )
+        return await self._call(_MAGIC_LINKS_EMAIL_REVOKE_INVITE, locals())
 
 
 class AsyncMagicLinksEmailWithRawResponse:

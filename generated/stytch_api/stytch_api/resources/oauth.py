@@ -4,17 +4,18 @@
 from __future__ import annotations
 
 from functools import cached_property
-from typing import Any, Dict
+from typing import Any, Dict, Unpack
 
 from .. import models
-from .._base_client import AsyncResource, SyncResource
+from .._base_client import AsyncResource, Endpoint, SyncResource
 from .._response import async_to_raw_response_wrapper, to_raw_response_wrapper
-from .._types import NOT_GIVEN, UNSET, Headers, NotGiven, Timeout, TotalTimeout, Unset
+from .._types import UNSET, RequestOptions, Unset
 
-__all__ = [
-    "Oauth2",
-    "AsyncOauth2",
-]
+__all__ = ["Oauth2", "AsyncOauth2"]
+_OAUTH_ATTACH = Endpoint("POST", "/v1/oauth/attach", models.OauthAttachResponse.from_dict, "body")
+_OAUTH_AUTHENTICATE = Endpoint(
+    "POST", "/v1/oauth/authenticate", models.OauthAuthenticateResponse.from_dict, "body"
+)
 
 
 class Oauth2(SyncResource):
@@ -32,9 +33,7 @@ class Oauth2(SyncResource):
         user_id: str | Unset = UNSET,
         session_token: str | Unset = UNSET,
         session_jwt: str | Unset = UNSET,
-        extra_headers: Headers | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
+        **options: Unpack[RequestOptions],
     ) -> models.OauthAttachResponse:
         """Attach.
 
@@ -47,23 +46,7 @@ class Oauth2(SyncResource):
             session_token: The `session_token` associated with a User's existing Session.
             session_jwt: The `session_jwt` associated with a User's existing Session.
         """
-        return self._request(
-            "POST",
-            "/v1/oauth/attach",
-            query=None,
-            headers=None,
-            body={
-                "provider": provider,
-                "user_id": user_id,
-                "session_token": session_token,
-                "session_jwt": session_jwt,
-            },
-            server=None,
-            cast=models.OauthAttachResponse.from_dict,
-            extra_headers=extra_headers,
-            timeout=timeout,
-            total_timeout=total_timeout,
-        )
+        return self._call(_OAUTH_ATTACH, locals())
 
     def authenticate(
         self,
@@ -75,9 +58,7 @@ class Oauth2(SyncResource):
         session_custom_claims: Dict[str, Any] | Unset = UNSET,
         code_verifier: str | Unset = UNSET,
         telemetry_id: str | Unset = UNSET,
-        extra_headers: Headers | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
+        **options: Unpack[RequestOptions],
     ) -> models.OauthAuthenticateResponse:
         """Authenticate.
 
@@ -121,26 +102,7 @@ class Oauth2(SyncResource):
                 store the associated fingerprints and IPGEO information for the User. Your workspace
                 must be enabled for Device Fingerprinting to use this feature.
         """
-        return self._request(
-            "POST",
-            "/v1/oauth/authenticate",
-            query=None,
-            headers=None,
-            body={
-                "token": token,
-                "session_token": session_token,
-                "session_duration_minutes": session_duration_minutes,
-                "session_jwt": session_jwt,
-                "session_custom_claims": session_custom_claims,
-                "code_verifier": code_verifier,
-                "telemetry_id": telemetry_id,
-            },
-            server=None,
-            cast=models.OauthAuthenticateResponse.from_dict,
-            extra_headers=extra_headers,
-            timeout=timeout,
-            total_timeout=total_timeout,
-        )
+        return self._call(_OAUTH_AUTHENTICATE, locals())
 
 
 class Oauth2WithRawResponse:
@@ -164,9 +126,7 @@ class AsyncOauth2(AsyncResource):
         user_id: str | Unset = UNSET,
         session_token: str | Unset = UNSET,
         session_jwt: str | Unset = UNSET,
-        extra_headers: Headers | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
+        **options: Unpack[RequestOptions],
     ) -> models.OauthAttachResponse:
         """Attach.
 
@@ -179,23 +139,7 @@ class AsyncOauth2(AsyncResource):
             session_token: The `session_token` associated with a User's existing Session.
             session_jwt: The `session_jwt` associated with a User's existing Session.
         """
-        return await self._request(
-            "POST",
-            "/v1/oauth/attach",
-            query=None,
-            headers=None,
-            body={
-                "provider": provider,
-                "user_id": user_id,
-                "session_token": session_token,
-                "session_jwt": session_jwt,
-            },
-            server=None,
-            cast=models.OauthAttachResponse.from_dict,
-            extra_headers=extra_headers,
-            timeout=timeout,
-            total_timeout=total_timeout,
-        )
+        return await self._call(_OAUTH_ATTACH, locals())
 
     async def authenticate(
         self,
@@ -207,9 +151,7 @@ class AsyncOauth2(AsyncResource):
         session_custom_claims: Dict[str, Any] | Unset = UNSET,
         code_verifier: str | Unset = UNSET,
         telemetry_id: str | Unset = UNSET,
-        extra_headers: Headers | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
+        **options: Unpack[RequestOptions],
     ) -> models.OauthAuthenticateResponse:
         """Authenticate.
 
@@ -253,26 +195,7 @@ class AsyncOauth2(AsyncResource):
                 store the associated fingerprints and IPGEO information for the User. Your workspace
                 must be enabled for Device Fingerprinting to use this feature.
         """
-        return await self._request(
-            "POST",
-            "/v1/oauth/authenticate",
-            query=None,
-            headers=None,
-            body={
-                "token": token,
-                "session_token": session_token,
-                "session_duration_minutes": session_duration_minutes,
-                "session_jwt": session_jwt,
-                "session_custom_claims": session_custom_claims,
-                "code_verifier": code_verifier,
-                "telemetry_id": telemetry_id,
-            },
-            server=None,
-            cast=models.OauthAuthenticateResponse.from_dict,
-            extra_headers=extra_headers,
-            timeout=timeout,
-            total_timeout=total_timeout,
-        )
+        return await self._call(_OAUTH_AUTHENTICATE, locals())
 
 
 class AsyncOauth2WithRawResponse:

@@ -4,12 +4,12 @@
 from __future__ import annotations
 
 from functools import cached_property
-from typing import Any, Dict, Literal
+from typing import Any, Dict, Literal, Unpack
 
 from .. import models
-from .._base_client import AsyncResource, SyncResource
+from .._base_client import AsyncResource, Endpoint, SyncResource
 from .._response import async_to_raw_response_wrapper, to_raw_response_wrapper
-from .._types import NOT_GIVEN, UNSET, Headers, NotGiven, Timeout, TotalTimeout, Unset
+from .._types import UNSET, RequestOptions, Unset
 
 __all__ = [
     "Otps2",
@@ -21,6 +21,29 @@ __all__ = [
     "Email3",
     "AsyncEmail3",
 ]
+_OTPS_AUTHENTICATE = Endpoint(
+    "POST",
+    "/v1/otps/authenticate",
+    models.AuthenticateResponse.from_dict,
+    "body",
+    options_2="body:options",
+)
+_OTPS_SMS_SEND = Endpoint("POST", "/v1/otps/sms/send", models.OtpsSendResponse.from_dict, "body")
+_OTPS_SMS_LOGIN_OR_CREATE = Endpoint(
+    "POST", "/v1/otps/sms/login_or_create", models.OtpsLoginOrCreateResponse.from_dict, "body"
+)
+_OTPS_WHATSAPP_SEND = Endpoint(
+    "POST", "/v1/otps/whatsapp/send", models.OtpsSendResponse.from_dict, "body"
+)
+_OTPS_WHATSAPP_LOGIN_OR_CREATE = Endpoint(
+    "POST", "/v1/otps/whatsapp/login_or_create", models.OtpsLoginOrCreateResponse.from_dict, "body"
+)
+_OTPS_EMAIL_SEND = Endpoint(
+    "POST", "/v1/otps/email/send", models.EmailSendResponse.from_dict, "body"
+)
+_OTPS_EMAIL_LOGIN_OR_CREATE = Endpoint(
+    "POST", "/v1/otps/email/login_or_create", models.EmailLoginOrCreateResponse.from_dict, "body"
+)
 
 
 class Otps2(SyncResource):
@@ -49,15 +72,13 @@ class Otps2(SyncResource):
         method_id: str,
         code: str,
         attributes: models.Attribute | Unset = UNSET,
-        options: models.Option | Unset = UNSET,
+        options_2: models.Option | Unset = UNSET,
         session_token: str | Unset = UNSET,
         session_duration_minutes: int | Unset = UNSET,
         session_jwt: str | Unset = UNSET,
         session_custom_claims: Dict[str, Any] | Unset = UNSET,
         telemetry_id: str | Unset = UNSET,
-        extra_headers: Headers | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
+        **options: Unpack[RequestOptions],
     ) -> models.AuthenticateResponse:
         """Authenticate.
 
@@ -67,7 +88,7 @@ class Otps2(SyncResource):
             method_id: The `email_id` or `phone_id` involved in the given authentication.
             code: The code to authenticate.
             attributes: In the body.
-            options: In the body.
+            options_2: In the body, as ``options``.
             session_token: The `session_token` associated with a User's existing Session.
             session_duration_minutes: Set the session lifetime to be this many minutes from now. This will start a new
                 session if one doesn't already exist, returning both an opaque `session_token` and
@@ -90,28 +111,7 @@ class Otps2(SyncResource):
                 store the associated fingerprints and IPGEO information for the User. Your workspace
                 must be enabled for Device Fingerprinting to use this feature.
         """
-        return self._request(
-            "POST",
-            "/v1/otps/authenticate",
-            query=None,
-            headers=None,
-            body={
-                "method_id": method_id,
-                "code": code,
-                "attributes": attributes,
-                "options": options,
-                "session_token": session_token,
-                "session_duration_minutes": session_duration_minutes,
-                "session_jwt": session_jwt,
-                "session_custom_claims": session_custom_claims,
-                "telemetry_id": telemetry_id,
-            },
-            server=None,
-            cast=models.AuthenticateResponse.from_dict,
-            extra_headers=extra_headers,
-            timeout=timeout,
-            total_timeout=total_timeout,
-        )
+        return self._call(_OTPS_AUTHENTICATE, locals())
 
 
 class Otps2WithRawResponse:
@@ -145,15 +145,13 @@ class AsyncOtps2(AsyncResource):
         method_id: str,
         code: str,
         attributes: models.Attribute | Unset = UNSET,
-        options: models.Option | Unset = UNSET,
+        options_2: models.Option | Unset = UNSET,
         session_token: str | Unset = UNSET,
         session_duration_minutes: int | Unset = UNSET,
         session_jwt: str | Unset = UNSET,
         session_custom_claims: Dict[str, Any] | Unset = UNSET,
         telemetry_id: str | Unset = UNSET,
-        extra_headers: Headers | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
+        **options: Unpack[RequestOptions],
     ) -> models.AuthenticateResponse:
         """Authenticate.
 
@@ -163,7 +161,7 @@ class AsyncOtps2(AsyncResource):
             method_id: The `email_id` or `phone_id` involved in the given authentication.
             code: The code to authenticate.
             attributes: In the body.
-            options: In the body.
+            options_2: In the body, as ``options``.
             session_token: The `session_token` associated with a User's existing Session.
             session_duration_minutes: Set the session lifetime to be this many minutes from now. This will start a new
                 session if one doesn't already exist, returning both an opaque `session_token` and
@@ -186,28 +184,7 @@ class AsyncOtps2(AsyncResource):
                 store the associated fingerprints and IPGEO information for the User. Your workspace
                 must be enabled for Device Fingerprinting to use this feature.
         """
-        return await self._request(
-            "POST",
-            "/v1/otps/authenticate",
-            query=None,
-            headers=None,
-            body={
-                "method_id": method_id,
-                "code": code,
-                "attributes": attributes,
-                "options": options,
-                "session_token": session_token,
-                "session_duration_minutes": session_duration_minutes,
-                "session_jwt": session_jwt,
-                "session_custom_claims": session_custom_claims,
-                "telemetry_id": telemetry_id,
-            },
-            server=None,
-            cast=models.AuthenticateResponse.from_dict,
-            extra_headers=extra_headers,
-            timeout=timeout,
-            total_timeout=total_timeout,
-        )
+        return await self._call(_OTPS_AUTHENTICATE, locals())
 
 
 class AsyncOtps2WithRawResponse:
@@ -233,9 +210,7 @@ class OtpsSms(SyncResource):
         user_id: str | Unset = UNSET,
         session_token: str | Unset = UNSET,
         session_jwt: str | Unset = UNSET,
-        extra_headers: Headers | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
+        **options: Unpack[RequestOptions],
     ) -> models.OtpsSendResponse:
         """Send.
 
@@ -254,26 +229,7 @@ class OtpsSms(SyncResource):
             session_token: The `session_token` associated with a User's existing Session.
             session_jwt: The `session_jwt` associated with a User's existing Session.
         """
-        return self._request(
-            "POST",
-            "/v1/otps/sms/send",
-            query=None,
-            headers=None,
-            body={
-                "phone_number": phone_number,
-                "expiration_minutes": expiration_minutes,
-                "attributes": attributes,
-                "locale": locale,
-                "user_id": user_id,
-                "session_token": session_token,
-                "session_jwt": session_jwt,
-            },
-            server=None,
-            cast=models.OtpsSendResponse.from_dict,
-            extra_headers=extra_headers,
-            timeout=timeout,
-            total_timeout=total_timeout,
-        )
+        return self._call(_OTPS_SMS_SEND, locals())
 
     def login_or_create(
         self,
@@ -283,9 +239,7 @@ class OtpsSms(SyncResource):
         attributes: models.Attribute | Unset = UNSET,
         create_user_as_pending: bool | Unset = UNSET,
         locale: Literal["en", "es", "pt-br", "fr"] | Unset = UNSET,
-        extra_headers: Headers | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
+        **options: Unpack[RequestOptions],
     ) -> models.OtpsLoginOrCreateResponse:
         """Login or create.
 
@@ -305,24 +259,7 @@ class OtpsSms(SyncResource):
                 creating an account for them.
             locale: In the body.
         """
-        return self._request(
-            "POST",
-            "/v1/otps/sms/login_or_create",
-            query=None,
-            headers=None,
-            body={
-                "phone_number": phone_number,
-                "expiration_minutes": expiration_minutes,
-                "attributes": attributes,
-                "create_user_as_pending": create_user_as_pending,
-                "locale": locale,
-            },
-            server=None,
-            cast=models.OtpsLoginOrCreateResponse.from_dict,
-            extra_headers=extra_headers,
-            timeout=timeout,
-            total_timeout=total_timeout,
-        )
+        return self._call(_OTPS_SMS_LOGIN_OR_CREATE, locals())
 
 
 class OtpsSmsWithRawResponse:
@@ -349,9 +286,7 @@ class AsyncOtpsSms(AsyncResource):
         user_id: str | Unset = UNSET,
         session_token: str | Unset = UNSET,
         session_jwt: str | Unset = UNSET,
-        extra_headers: Headers | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
+        **options: Unpack[RequestOptions],
     ) -> models.OtpsSendResponse:
         """Send.
 
@@ -370,26 +305,7 @@ class AsyncOtpsSms(AsyncResource):
             session_token: The `session_token` associated with a User's existing Session.
             session_jwt: The `session_jwt` associated with a User's existing Session.
         """
-        return await self._request(
-            "POST",
-            "/v1/otps/sms/send",
-            query=None,
-            headers=None,
-            body={
-                "phone_number": phone_number,
-                "expiration_minutes": expiration_minutes,
-                "attributes": attributes,
-                "locale": locale,
-                "user_id": user_id,
-                "session_token": session_token,
-                "session_jwt": session_jwt,
-            },
-            server=None,
-            cast=models.OtpsSendResponse.from_dict,
-            extra_headers=extra_headers,
-            timeout=timeout,
-            total_timeout=total_timeout,
-        )
+        return await self._call(_OTPS_SMS_SEND, locals())
 
     async def login_or_create(
         self,
@@ -399,9 +315,7 @@ class AsyncOtpsSms(AsyncResource):
         attributes: models.Attribute | Unset = UNSET,
         create_user_as_pending: bool | Unset = UNSET,
         locale: Literal["en", "es", "pt-br", "fr"] | Unset = UNSET,
-        extra_headers: Headers | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
+        **options: Unpack[RequestOptions],
     ) -> models.OtpsLoginOrCreateResponse:
         """Login or create.
 
@@ -421,24 +335,7 @@ class AsyncOtpsSms(AsyncResource):
                 creating an account for them.
             locale: In the body.
         """
-        return await self._request(
-            "POST",
-            "/v1/otps/sms/login_or_create",
-            query=None,
-            headers=None,
-            body={
-                "phone_number": phone_number,
-                "expiration_minutes": expiration_minutes,
-                "attributes": attributes,
-                "create_user_as_pending": create_user_as_pending,
-                "locale": locale,
-            },
-            server=None,
-            cast=models.OtpsLoginOrCreateResponse.from_dict,
-            extra_headers=extra_headers,
-            timeout=timeout,
-            total_timeout=total_timeout,
-        )
+        return await self._call(_OTPS_SMS_LOGIN_OR_CREATE, locals())
 
 
 class AsyncOtpsSmsWithRawResponse:
@@ -465,9 +362,7 @@ class Whatsapp(SyncResource):
         user_id: str | Unset = UNSET,
         session_token: str | Unset = UNSET,
         session_jwt: str | Unset = UNSET,
-        extra_headers: Headers | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
+        **options: Unpack[RequestOptions],
     ) -> models.OtpsSendResponse:
         """Send.
 
@@ -486,26 +381,7 @@ class Whatsapp(SyncResource):
             session_token: The `session_token` associated with a User's existing Session.
             session_jwt: The `session_jwt` associated with a User's existing Session.
         """
-        return self._request(
-            "POST",
-            "/v1/otps/whatsapp/send",
-            query=None,
-            headers=None,
-            body={
-                "phone_number": phone_number,
-                "expiration_minutes": expiration_minutes,
-                "attributes": attributes,
-                "locale": locale,
-                "user_id": user_id,
-                "session_token": session_token,
-                "session_jwt": session_jwt,
-            },
-            server=None,
-            cast=models.OtpsSendResponse.from_dict,
-            extra_headers=extra_headers,
-            timeout=timeout,
-            total_timeout=total_timeout,
-        )
+        return self._call(_OTPS_WHATSAPP_SEND, locals())
 
     def login_or_create(
         self,
@@ -515,9 +391,7 @@ class Whatsapp(SyncResource):
         attributes: models.Attribute | Unset = UNSET,
         create_user_as_pending: bool | Unset = UNSET,
         locale: Literal["en", "es", "pt-br", "fr"] | Unset = UNSET,
-        extra_headers: Headers | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
+        **options: Unpack[RequestOptions],
     ) -> models.OtpsLoginOrCreateResponse:
         """Login or create.
 
@@ -537,24 +411,7 @@ class Whatsapp(SyncResource):
                 creating an account for them.
             locale: In the body.
         """
-        return self._request(
-            "POST",
-            "/v1/otps/whatsapp/login_or_create",
-            query=None,
-            headers=None,
-            body={
-                "phone_number": phone_number,
-                "expiration_minutes": expiration_minutes,
-                "attributes": attributes,
-                "create_user_as_pending": create_user_as_pending,
-                "locale": locale,
-            },
-            server=None,
-            cast=models.OtpsLoginOrCreateResponse.from_dict,
-            extra_headers=extra_headers,
-            timeout=timeout,
-            total_timeout=total_timeout,
-        )
+        return self._call(_OTPS_WHATSAPP_LOGIN_OR_CREATE, locals())
 
 
 class WhatsappWithRawResponse:
@@ -581,9 +438,7 @@ class AsyncWhatsapp(AsyncResource):
         user_id: str | Unset = UNSET,
         session_token: str | Unset = UNSET,
         session_jwt: str | Unset = UNSET,
-        extra_headers: Headers | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
+        **options: Unpack[RequestOptions],
     ) -> models.OtpsSendResponse:
         """Send.
 
@@ -602,26 +457,7 @@ class AsyncWhatsapp(AsyncResource):
             session_token: The `session_token` associated with a User's existing Session.
             session_jwt: The `session_jwt` associated with a User's existing Session.
         """
-        return await self._request(
-            "POST",
-            "/v1/otps/whatsapp/send",
-            query=None,
-            headers=None,
-            body={
-                "phone_number": phone_number,
-                "expiration_minutes": expiration_minutes,
-                "attributes": attributes,
-                "locale": locale,
-                "user_id": user_id,
-                "session_token": session_token,
-                "session_jwt": session_jwt,
-            },
-            server=None,
-            cast=models.OtpsSendResponse.from_dict,
-            extra_headers=extra_headers,
-            timeout=timeout,
-            total_timeout=total_timeout,
-        )
+        return await self._call(_OTPS_WHATSAPP_SEND, locals())
 
     async def login_or_create(
         self,
@@ -631,9 +467,7 @@ class AsyncWhatsapp(AsyncResource):
         attributes: models.Attribute | Unset = UNSET,
         create_user_as_pending: bool | Unset = UNSET,
         locale: Literal["en", "es", "pt-br", "fr"] | Unset = UNSET,
-        extra_headers: Headers | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
+        **options: Unpack[RequestOptions],
     ) -> models.OtpsLoginOrCreateResponse:
         """Login or create.
 
@@ -653,24 +487,7 @@ class AsyncWhatsapp(AsyncResource):
                 creating an account for them.
             locale: In the body.
         """
-        return await self._request(
-            "POST",
-            "/v1/otps/whatsapp/login_or_create",
-            query=None,
-            headers=None,
-            body={
-                "phone_number": phone_number,
-                "expiration_minutes": expiration_minutes,
-                "attributes": attributes,
-                "create_user_as_pending": create_user_as_pending,
-                "locale": locale,
-            },
-            server=None,
-            cast=models.OtpsLoginOrCreateResponse.from_dict,
-            extra_headers=extra_headers,
-            timeout=timeout,
-            total_timeout=total_timeout,
-        )
+        return await self._call(_OTPS_WHATSAPP_LOGIN_OR_CREATE, locals())
 
 
 class AsyncWhatsappWithRawResponse:
@@ -699,9 +516,7 @@ class Email3(SyncResource):
         session_jwt: str | Unset = UNSET,
         login_template_id: str | Unset = UNSET,
         signup_template_id: str | Unset = UNSET,
-        extra_headers: Headers | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
+        **options: Unpack[RequestOptions],
     ) -> models.EmailSendResponse:
         """Send.
 
@@ -728,28 +543,7 @@ class Email3(SyncResource):
                 dashboard](https://stytch.com/dashboard/templates) using our built-in customization
                 options or custom HTML templates with type “OTP - Sign-up”.
         """
-        return self._request(
-            "POST",
-            "/v1/otps/email/send",
-            query=None,
-            headers=None,
-            body={
-                "email": email,
-                "expiration_minutes": expiration_minutes,
-                "attributes": attributes,
-                "locale": locale,
-                "user_id": user_id,
-                "session_token": session_token,
-                "session_jwt": session_jwt,
-                "login_template_id": login_template_id,
-                "signup_template_id": signup_template_id,
-            },
-            server=None,
-            cast=models.EmailSendResponse.from_dict,
-            extra_headers=extra_headers,
-            timeout=timeout,
-            total_timeout=total_timeout,
-        )
+        return self._call(_OTPS_EMAIL_SEND, locals())
 
     def login_or_create(
         self,
@@ -761,9 +555,7 @@ class Email3(SyncResource):
         locale: Literal["en", "es", "pt-br", "fr"] | Unset = UNSET,
         login_template_id: str | Unset = UNSET,
         signup_template_id: str | Unset = UNSET,
-        extra_headers: Headers | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
+        **options: Unpack[RequestOptions],
     ) -> models.EmailLoginOrCreateResponse:
         """Login or create.
 
@@ -791,26 +583,7 @@ class Email3(SyncResource):
                 dashboard](https://stytch.com/dashboard/templates) using our built-in customization
                 options or custom HTML templates with type “Magic links - Sign-up”.
         """
-        return self._request(
-            "POST",
-            "/v1/otps/email/login_or_create",
-            query=None,
-            headers=None,
-            body={
-                "email": email,
-                "expiration_minutes": expiration_minutes,
-                "attributes": attributes,
-                "create_user_as_pending": create_user_as_pending,
-                "locale": locale,
-                "login_template_id": login_template_id,
-                "signup_template_id": signup_template_id,
-            },
-            server=None,
-            cast=models.EmailLoginOrCreateResponse.from_dict,
-            extra_headers=extra_headers,
-            timeout=timeout,
-            total_timeout=total_timeout,
-        )
+        return self._call(_OTPS_EMAIL_LOGIN_OR_CREATE, locals())
 
 
 class Email3WithRawResponse:
@@ -839,9 +612,7 @@ class AsyncEmail3(AsyncResource):
         session_jwt: str | Unset = UNSET,
         login_template_id: str | Unset = UNSET,
         signup_template_id: str | Unset = UNSET,
-        extra_headers: Headers | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
+        **options: Unpack[RequestOptions],
     ) -> models.EmailSendResponse:
         """Send.
 
@@ -868,28 +639,7 @@ class AsyncEmail3(AsyncResource):
                 dashboard](https://stytch.com/dashboard/templates) using our built-in customization
                 options or custom HTML templates with type “OTP - Sign-up”.
         """
-        return await self._request(
-            "POST",
-            "/v1/otps/email/send",
-            query=None,
-            headers=None,
-            body={
-                "email": email,
-                "expiration_minutes": expiration_minutes,
-                "attributes": attributes,
-                "locale": locale,
-                "user_id": user_id,
-                "session_token": session_token,
-                "session_jwt": session_jwt,
-                "login_template_id": login_template_id,
-                "signup_template_id": signup_template_id,
-            },
-            server=None,
-            cast=models.EmailSendResponse.from_dict,
-            extra_headers=extra_headers,
-            timeout=timeout,
-            total_timeout=total_timeout,
-        )
+        return await self._call(_OTPS_EMAIL_SEND, locals())
 
     async def login_or_create(
         self,
@@ -901,9 +651,7 @@ class AsyncEmail3(AsyncResource):
         locale: Literal["en", "es", "pt-br", "fr"] | Unset = UNSET,
         login_template_id: str | Unset = UNSET,
         signup_template_id: str | Unset = UNSET,
-        extra_headers: Headers | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
+        **options: Unpack[RequestOptions],
     ) -> models.EmailLoginOrCreateResponse:
         """Login or create.
 
@@ -931,26 +679,7 @@ class AsyncEmail3(AsyncResource):
                 dashboard](https://stytch.com/dashboard/templates) using our built-in customization
                 options or custom HTML templates with type “Magic links - Sign-up”.
         """
-        return await self._request(
-            "POST",
-            "/v1/otps/email/login_or_create",
-            query=None,
-            headers=None,
-            body={
-                "email": email,
-                "expiration_minutes": expiration_minutes,
-                "attributes": attributes,
-                "create_user_as_pending": create_user_as_pending,
-                "locale": locale,
-                "login_template_id": login_template_id,
-                "signup_template_id": signup_template_id,
-            },
-            server=None,
-            cast=models.EmailLoginOrCreateResponse.from_dict,
-            extra_headers=extra_headers,
-            timeout=timeout,
-            total_timeout=total_timeout,
-        )
+        return await self._call(_OTPS_EMAIL_LOGIN_OR_CREATE, locals())
 
 
 class AsyncEmail3WithRawResponse:

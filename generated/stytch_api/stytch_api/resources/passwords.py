@@ -4,12 +4,12 @@
 from __future__ import annotations
 
 from functools import cached_property
-from typing import Any, Dict, List, Literal
+from typing import Any, Dict, List, Literal, Unpack
 
 from .. import models
-from .._base_client import AsyncResource, SyncResource
+from .._base_client import AsyncResource, Endpoint, SyncResource
 from .._response import async_to_raw_response_wrapper, to_raw_response_wrapper
-from .._types import NOT_GIVEN, UNSET, Headers, NotGiven, Timeout, TotalTimeout, Unset
+from .._types import UNSET, RequestOptions, Unset
 
 __all__ = [
     "Passwords2",
@@ -21,6 +21,37 @@ __all__ = [
     "PasswordsSession",
     "AsyncPasswordsSession",
 ]
+_PASSWORDS_CREATE = Endpoint(
+    "POST", "/v1/passwords", models.PasswordsCreateResponse.from_dict, "body"
+)
+_PASSWORDS_AUTHENTICATE = Endpoint(
+    "POST", "/v1/passwords/authenticate", models.PasswordsAuthenticateResponse.from_dict, "body"
+)
+_PASSWORDS_STRENGTH_CHECK = Endpoint(
+    "POST", "/v1/passwords/strength_check", models.PasswordsStrengthCheckResponse.from_dict, "body"
+)
+_PASSWORDS_MIGRATE = Endpoint(
+    "POST", "/v1/passwords/migrate", models.PasswordsMigrateResponse.from_dict, "body"
+)
+_PASSWORDS_EMAIL_RESET_START = Endpoint(
+    "POST", "/v1/passwords/email/reset/start", models.EmailSendResponse.from_dict, "body"
+)
+_PASSWORDS_EMAIL_RESET = Endpoint(
+    "POST",
+    "/v1/passwords/email/reset",
+    models.PasswordsAuthenticateResponse.from_dict,
+    "body",
+    options_2="body:options",
+)
+_PASSWORDS_EXISTING_PASSWORD_RESET = Endpoint(
+    "POST",
+    "/v1/passwords/existing_password/reset",
+    models.PasswordsAuthenticateResponse.from_dict,
+    "body",
+)
+_PASSWORDS_SESSION_RESET = Endpoint(
+    "POST", "/v1/passwords/session/reset", models.PasswordsSessionResetResponse.from_dict, "body"
+)
 
 
 class Passwords2(SyncResource):
@@ -54,9 +85,7 @@ class Passwords2(SyncResource):
         untrusted_metadata: Dict[str, Any] | Unset = UNSET,
         name: models.Name | Unset = UNSET,
         telemetry_id: str | Unset = UNSET,
-        extra_headers: Headers | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
+        **options: Unpack[RequestOptions],
     ) -> models.PasswordsCreateResponse:
         """Create.
 
@@ -95,27 +124,7 @@ class Passwords2(SyncResource):
                 store the associated fingerprints and IPGEO information for the User. Your workspace
                 must be enabled for Device Fingerprinting to use this feature.
         """
-        return self._request(
-            "POST",
-            "/v1/passwords",
-            query=None,
-            headers=None,
-            body={
-                "email": email,
-                "password": password,
-                "session_duration_minutes": session_duration_minutes,
-                "session_custom_claims": session_custom_claims,
-                "trusted_metadata": trusted_metadata,
-                "untrusted_metadata": untrusted_metadata,
-                "name": name,
-                "telemetry_id": telemetry_id,
-            },
-            server=None,
-            cast=models.PasswordsCreateResponse.from_dict,
-            extra_headers=extra_headers,
-            timeout=timeout,
-            total_timeout=total_timeout,
-        )
+        return self._call(_PASSWORDS_CREATE, locals())
 
     def authenticate(
         self,
@@ -127,9 +136,7 @@ class Passwords2(SyncResource):
         session_jwt: str | Unset = UNSET,
         session_custom_claims: Dict[str, Any] | Unset = UNSET,
         telemetry_id: str | Unset = UNSET,
-        extra_headers: Headers | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
+        **options: Unpack[RequestOptions],
     ) -> models.PasswordsAuthenticateResponse:
         """Authenticate.
 
@@ -161,35 +168,10 @@ class Passwords2(SyncResource):
                 store the associated fingerprints and IPGEO information for the User. Your workspace
                 must be enabled for Device Fingerprinting to use this feature.
         """
-        return self._request(
-            "POST",
-            "/v1/passwords/authenticate",
-            query=None,
-            headers=None,
-            body={
-                "email": email,
-                "password": password,
-                "session_token": session_token,
-                "session_duration_minutes": session_duration_minutes,
-                "session_jwt": session_jwt,
-                "session_custom_claims": session_custom_claims,
-                "telemetry_id": telemetry_id,
-            },
-            server=None,
-            cast=models.PasswordsAuthenticateResponse.from_dict,
-            extra_headers=extra_headers,
-            timeout=timeout,
-            total_timeout=total_timeout,
-        )
+        return self._call(_PASSWORDS_AUTHENTICATE, locals())
 
     def strength_check(
-        self,
-        *,
-        password: str,
-        email: str | Unset = UNSET,
-        extra_headers: Headers | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
+        self, *, password: str, email: str | Unset = UNSET, **options: Unpack[RequestOptions]
     ) -> models.PasswordsStrengthCheckResponse:
         """Strength check.
 
@@ -200,21 +182,7 @@ class Passwords2(SyncResource):
                 non-English characters, etc.
             email: The email address of the end user.
         """
-        return self._request(
-            "POST",
-            "/v1/passwords/strength_check",
-            query=None,
-            headers=None,
-            body={
-                "password": password,
-                "email": email,
-            },
-            server=None,
-            cast=models.PasswordsStrengthCheckResponse.from_dict,
-            extra_headers=extra_headers,
-            timeout=timeout,
-            total_timeout=total_timeout,
-        )
+        return self._call(_PASSWORDS_STRENGTH_CHECK, locals())
 
     def migrate(
         self,
@@ -246,9 +214,7 @@ class Passwords2(SyncResource):
         set_phone_number_verified: bool | Unset = UNSET,
         external_id: str | Unset = UNSET,
         roles: List[str] | Unset = UNSET,
-        extra_headers: Headers | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
+        **options: Unpack[RequestOptions],
     ) -> models.PasswordsMigrateResponse:
         """Migrate.
 
@@ -290,36 +256,7 @@ class Passwords2(SyncResource):
                 guide](https://stytch.com/docs/guides/rbac/role-assignment) for more information
                 about role assignment.
         """
-        return self._request(
-            "POST",
-            "/v1/passwords/migrate",
-            query=None,
-            headers=None,
-            body={
-                "email": email,
-                "hash": hash,
-                "hash_type": hash_type,
-                "md_5_config": md_5_config,
-                "argon_2_config": argon_2_config,
-                "sha_1_config": sha_1_config,
-                "sha_512_config": sha_512_config,
-                "scrypt_config": scrypt_config,
-                "pbkdf_2_config": pbkdf_2_config,
-                "trusted_metadata": trusted_metadata,
-                "untrusted_metadata": untrusted_metadata,
-                "set_email_verified": set_email_verified,
-                "name": name,
-                "phone_number": phone_number,
-                "set_phone_number_verified": set_phone_number_verified,
-                "external_id": external_id,
-                "roles": roles,
-            },
-            server=None,
-            cast=models.PasswordsMigrateResponse.from_dict,
-            extra_headers=extra_headers,
-            timeout=timeout,
-            total_timeout=total_timeout,
-        )
+        return self._call(_PASSWORDS_MIGRATE, locals())
 
 
 class Passwords2WithRawResponse:
@@ -361,9 +298,7 @@ class AsyncPasswords2(AsyncResource):
         untrusted_metadata: Dict[str, Any] | Unset = UNSET,
         name: models.Name | Unset = UNSET,
         telemetry_id: str | Unset = UNSET,
-        extra_headers: Headers | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
+        **options: Unpack[RequestOptions],
     ) -> models.PasswordsCreateResponse:
         """Create.
 
@@ -402,27 +337,7 @@ class AsyncPasswords2(AsyncResource):
                 store the associated fingerprints and IPGEO information for the User. Your workspace
                 must be enabled for Device Fingerprinting to use this feature.
         """
-        return await self._request(
-            "POST",
-            "/v1/passwords",
-            query=None,
-            headers=None,
-            body={
-                "email": email,
-                "password": password,
-                "session_duration_minutes": session_duration_minutes,
-                "session_custom_claims": session_custom_claims,
-                "trusted_metadata": trusted_metadata,
-                "untrusted_metadata": untrusted_metadata,
-                "name": name,
-                "telemetry_id": telemetry_id,
-            },
-            server=None,
-            cast=models.PasswordsCreateResponse.from_dict,
-            extra_headers=extra_headers,
-            timeout=timeout,
-            total_timeout=total_timeout,
-        )
+        return await self._call(_PASSWORDS_CREATE, locals())
 
     async def authenticate(
         self,
@@ -434,9 +349,7 @@ class AsyncPasswords2(AsyncResource):
         session_jwt: str | Unset = UNSET,
         session_custom_claims: Dict[str, Any] | Unset = UNSET,
         telemetry_id: str | Unset = UNSET,
-        extra_headers: Headers | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
+        **options: Unpack[RequestOptions],
     ) -> models.PasswordsAuthenticateResponse:
         """Authenticate.
 
@@ -468,35 +381,10 @@ class AsyncPasswords2(AsyncResource):
                 store the associated fingerprints and IPGEO information for the User. Your workspace
                 must be enabled for Device Fingerprinting to use this feature.
         """
-        return await self._request(
-            "POST",
-            "/v1/passwords/authenticate",
-            query=None,
-            headers=None,
-            body={
-                "email": email,
-                "password": password,
-                "session_token": session_token,
-                "session_duration_minutes": session_duration_minutes,
-                "session_jwt": session_jwt,
-                "session_custom_claims": session_custom_claims,
-                "telemetry_id": telemetry_id,
-            },
-            server=None,
-            cast=models.PasswordsAuthenticateResponse.from_dict,
-            extra_headers=extra_headers,
-            timeout=timeout,
-            total_timeout=total_timeout,
-        )
+        return await self._call(_PASSWORDS_AUTHENTICATE, locals())
 
     async def strength_check(
-        self,
-        *,
-        password: str,
-        email: str | Unset = UNSET,
-        extra_headers: Headers | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
+        self, *, password: str, email: str | Unset = UNSET, **options: Unpack[RequestOptions]
     ) -> models.PasswordsStrengthCheckResponse:
         """Strength check.
 
@@ -507,21 +395,7 @@ class AsyncPasswords2(AsyncResource):
                 non-English characters, etc.
             email: The email address of the end user.
         """
-        return await self._request(
-            "POST",
-            "/v1/passwords/strength_check",
-            query=None,
-            headers=None,
-            body={
-                "password": password,
-                "email": email,
-            },
-            server=None,
-            cast=models.PasswordsStrengthCheckResponse.from_dict,
-            extra_headers=extra_headers,
-            timeout=timeout,
-            total_timeout=total_timeout,
-        )
+        return await self._call(_PASSWORDS_STRENGTH_CHECK, locals())
 
     async def migrate(
         self,
@@ -553,9 +427,7 @@ class AsyncPasswords2(AsyncResource):
         set_phone_number_verified: bool | Unset = UNSET,
         external_id: str | Unset = UNSET,
         roles: List[str] | Unset = UNSET,
-        extra_headers: Headers | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
+        **options: Unpack[RequestOptions],
     ) -> models.PasswordsMigrateResponse:
         """Migrate.
 
@@ -597,36 +469,7 @@ class AsyncPasswords2(AsyncResource):
                 guide](https://stytch.com/docs/guides/rbac/role-assignment) for more information
                 about role assignment.
         """
-        return await self._request(
-            "POST",
-            "/v1/passwords/migrate",
-            query=None,
-            headers=None,
-            body={
-                "email": email,
-                "hash": hash,
-                "hash_type": hash_type,
-                "md_5_config": md_5_config,
-                "argon_2_config": argon_2_config,
-                "sha_1_config": sha_1_config,
-                "sha_512_config": sha_512_config,
-                "scrypt_config": scrypt_config,
-                "pbkdf_2_config": pbkdf_2_config,
-                "trusted_metadata": trusted_metadata,
-                "untrusted_metadata": untrusted_metadata,
-                "set_email_verified": set_email_verified,
-                "name": name,
-                "phone_number": phone_number,
-                "set_phone_number_verified": set_phone_number_verified,
-                "external_id": external_id,
-                "roles": roles,
-            },
-            server=None,
-            cast=models.PasswordsMigrateResponse.from_dict,
-            extra_headers=extra_headers,
-            timeout=timeout,
-            total_timeout=total_timeout,
-        )
+        return await self._call(_PASSWORDS_MIGRATE, locals())
 
 
 class AsyncPasswords2WithRawResponse:
@@ -656,9 +499,7 @@ class Email2(SyncResource):
         login_redirect_url: str | Unset = UNSET,
         locale: Literal["en", "es", "pt-br", "fr"] | Unset = UNSET,
         reset_password_template_id: str | Unset = UNSET,
-        extra_headers: Headers | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
+        **options: Unpack[RequestOptions],
     ) -> models.EmailSendResponse:
         """Reset start.
 
@@ -692,27 +533,7 @@ class Email2(SyncResource):
                 dashboard](https://stytch.com/dashboard/templates) using our built-in customization
                 options or custom HTML templates with type “Passwords - Password reset”.
         """
-        return self._request(
-            "POST",
-            "/v1/passwords/email/reset/start",
-            query=None,
-            headers=None,
-            body={
-                "email": email,
-                "reset_password_redirect_url": reset_password_redirect_url,
-                "reset_password_expiration_minutes": reset_password_expiration_minutes,
-                "code_challenge": code_challenge,
-                "attributes": attributes,
-                "login_redirect_url": login_redirect_url,
-                "locale": locale,
-                "reset_password_template_id": reset_password_template_id,
-            },
-            server=None,
-            cast=models.EmailSendResponse.from_dict,
-            extra_headers=extra_headers,
-            timeout=timeout,
-            total_timeout=total_timeout,
-        )
+        return self._call(_PASSWORDS_EMAIL_RESET_START, locals())
 
     def reset(
         self,
@@ -725,11 +546,9 @@ class Email2(SyncResource):
         code_verifier: str | Unset = UNSET,
         session_custom_claims: Dict[str, Any] | Unset = UNSET,
         attributes: models.Attribute | Unset = UNSET,
-        options: models.Option | Unset = UNSET,
+        options_2: models.Option | Unset = UNSET,
         telemetry_id: str | Unset = UNSET,
-        extra_headers: Headers | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
+        **options: Unpack[RequestOptions],
     ) -> models.PasswordsAuthenticateResponse:
         """Reset.
 
@@ -762,35 +581,13 @@ class Email2(SyncResource):
                 claims made with reserved claims ("iss", "sub", "aud", "exp", "nbf", "iat", "jti")
                 will be ignored. Total custom claims size cannot exceed four kilobytes.
             attributes: In the body.
-            options: In the body.
+            options_2: In the body, as ``options``.
             telemetry_id: If the `telemetry_id` is passed, as part of this request, Stytch will call the
                 [Fingerprint Lookup API](https://stytch.com/docs/fraud/api/fingerprint-lookup) and
                 store the associated fingerprints and IPGEO information for the User. Your workspace
                 must be enabled for Device Fingerprinting to use this feature.
         """
-        return self._request(
-            "POST",
-            "/v1/passwords/email/reset",
-            query=None,
-            headers=None,
-            body={
-                "token": token,
-                "password": password,
-                "session_token": session_token,
-                "session_duration_minutes": session_duration_minutes,
-                "session_jwt": session_jwt,
-                "code_verifier": code_verifier,
-                "session_custom_claims": session_custom_claims,
-                "attributes": attributes,
-                "options": options,
-                "telemetry_id": telemetry_id,
-            },
-            server=None,
-            cast=models.PasswordsAuthenticateResponse.from_dict,
-            extra_headers=extra_headers,
-            timeout=timeout,
-            total_timeout=total_timeout,
-        )
+        return self._call(_PASSWORDS_EMAIL_RESET, locals())
 
 
 class Email2WithRawResponse:
@@ -818,9 +615,7 @@ class AsyncEmail2(AsyncResource):
         login_redirect_url: str | Unset = UNSET,
         locale: Literal["en", "es", "pt-br", "fr"] | Unset = UNSET,
         reset_password_template_id: str | Unset = UNSET,
-        extra_headers: Headers | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
+        **options: Unpack[RequestOptions],
     ) -> models.EmailSendResponse:
         """Reset start.
 
@@ -854,27 +649,7 @@ class AsyncEmail2(AsyncResource):
                 dashboard](https://stytch.com/dashboard/templates) using our built-in customization
                 options or custom HTML templates with type “Passwords - Password reset”.
         """
-        return await self._request(
-            "POST",
-            "/v1/passwords/email/reset/start",
-            query=None,
-            headers=None,
-            body={
-                "email": email,
-                "reset_password_redirect_url": reset_password_redirect_url,
-                "reset_password_expiration_minutes": reset_password_expiration_minutes,
-                "code_challenge": code_challenge,
-                "attributes": attributes,
-                "login_redirect_url": login_redirect_url,
-                "locale": locale,
-                "reset_password_template_id": reset_password_template_id,
-            },
-            server=None,
-            cast=models.EmailSendResponse.from_dict,
-            extra_headers=extra_headers,
-            timeout=timeout,
-            total_timeout=total_timeout,
-        )
+        return await self._call(_PASSWORDS_EMAIL_RESET_START, locals())
 
     async def reset(
         self,
@@ -887,11 +662,9 @@ class AsyncEmail2(AsyncResource):
         code_verifier: str | Unset = UNSET,
         session_custom_claims: Dict[str, Any] | Unset = UNSET,
         attributes: models.Attribute | Unset = UNSET,
-        options: models.Option | Unset = UNSET,
+        options_2: models.Option | Unset = UNSET,
         telemetry_id: str | Unset = UNSET,
-        extra_headers: Headers | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
+        **options: Unpack[RequestOptions],
     ) -> models.PasswordsAuthenticateResponse:
         """Reset.
 
@@ -924,35 +697,13 @@ class AsyncEmail2(AsyncResource):
                 claims made with reserved claims ("iss", "sub", "aud", "exp", "nbf", "iat", "jti")
                 will be ignored. Total custom claims size cannot exceed four kilobytes.
             attributes: In the body.
-            options: In the body.
+            options_2: In the body, as ``options``.
             telemetry_id: If the `telemetry_id` is passed, as part of this request, Stytch will call the
                 [Fingerprint Lookup API](https://stytch.com/docs/fraud/api/fingerprint-lookup) and
                 store the associated fingerprints and IPGEO information for the User. Your workspace
                 must be enabled for Device Fingerprinting to use this feature.
         """
-        return await self._request(
-            "POST",
-            "/v1/passwords/email/reset",
-            query=None,
-            headers=None,
-            body={
-                "token": token,
-                "password": password,
-                "session_token": session_token,
-                "session_duration_minutes": session_duration_minutes,
-                "session_jwt": session_jwt,
-                "code_verifier": code_verifier,
-                "session_custom_claims": session_custom_claims,
-                "attributes": attributes,
-                "options": options,
-                "telemetry_id": telemetry_id,
-            },
-            server=None,
-            cast=models.PasswordsAuthenticateResponse.from_dict,
-            extra_headers=extra_headers,
-            timeout=timeout,
-            total_timeout=total_timeout,
-        )
+        return await self._call(_PASSWORDS_EMAIL_RESET, locals())
 
 
 class AsyncEmail2WithRawResponse:
@@ -980,9 +731,7 @@ class ExistingPassword2(SyncResource):
         session_jwt: str | Unset = UNSET,
         session_custom_claims: Dict[str, Any] | Unset = UNSET,
         telemetry_id: str | Unset = UNSET,
-        extra_headers: Headers | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
+        **options: Unpack[RequestOptions],
     ) -> models.PasswordsAuthenticateResponse:
         """Reset.
 
@@ -1014,27 +763,7 @@ class ExistingPassword2(SyncResource):
                 store the associated fingerprints and IPGEO information for the User. Your workspace
                 must be enabled for Device Fingerprinting to use this feature.
         """
-        return self._request(
-            "POST",
-            "/v1/passwords/existing_password/reset",
-            query=None,
-            headers=None,
-            body={
-                "email": email,
-                "existing_password": existing_password,
-                "new_password": new_password,
-                "session_token": session_token,
-                "session_duration_minutes": session_duration_minutes,
-                "session_jwt": session_jwt,
-                "session_custom_claims": session_custom_claims,
-                "telemetry_id": telemetry_id,
-            },
-            server=None,
-            cast=models.PasswordsAuthenticateResponse.from_dict,
-            extra_headers=extra_headers,
-            timeout=timeout,
-            total_timeout=total_timeout,
-        )
+        return self._call(_PASSWORDS_EXISTING_PASSWORD_RESET, locals())
 
 
 class ExistingPassword2WithRawResponse:
@@ -1061,9 +790,7 @@ class AsyncExistingPassword2(AsyncResource):
         session_jwt: str | Unset = UNSET,
         session_custom_claims: Dict[str, Any] | Unset = UNSET,
         telemetry_id: str | Unset = UNSET,
-        extra_headers: Headers | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
+        **options: Unpack[RequestOptions],
     ) -> models.PasswordsAuthenticateResponse:
         """Reset.
 
@@ -1095,27 +822,7 @@ class AsyncExistingPassword2(AsyncResource):
                 store the associated fingerprints and IPGEO information for the User. Your workspace
                 must be enabled for Device Fingerprinting to use this feature.
         """
-        return await self._request(
-            "POST",
-            "/v1/passwords/existing_password/reset",
-            query=None,
-            headers=None,
-            body={
-                "email": email,
-                "existing_password": existing_password,
-                "new_password": new_password,
-                "session_token": session_token,
-                "session_duration_minutes": session_duration_minutes,
-                "session_jwt": session_jwt,
-                "session_custom_claims": session_custom_claims,
-                "telemetry_id": telemetry_id,
-            },
-            server=None,
-            cast=models.PasswordsAuthenticateResponse.from_dict,
-            extra_headers=extra_headers,
-            timeout=timeout,
-            total_timeout=total_timeout,
-        )
+        return await self._call(_PASSWORDS_EXISTING_PASSWORD_RESET, locals())
 
 
 class AsyncExistingPassword2WithRawResponse:
@@ -1140,9 +847,7 @@ class PasswordsSession(SyncResource):
         session_duration_minutes: int | Unset = UNSET,
         session_custom_claims: Dict[str, Any] | Unset = UNSET,
         telemetry_id: str | Unset = UNSET,
-        extra_headers: Headers | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
+        **options: Unpack[RequestOptions],
     ) -> models.PasswordsSessionResetResponse:
         """Reset.
 
@@ -1173,25 +878,7 @@ class PasswordsSession(SyncResource):
                 store the associated fingerprints and IPGEO information for the User. Your workspace
                 must be enabled for Device Fingerprinting to use this feature.
         """
-        return self._request(
-            "POST",
-            "/v1/passwords/session/reset",
-            query=None,
-            headers=None,
-            body={
-                "password": password,
-                "session_token": session_token,
-                "session_jwt": session_jwt,
-                "session_duration_minutes": session_duration_minutes,
-                "session_custom_claims": session_custom_claims,
-                "telemetry_id": telemetry_id,
-            },
-            server=None,
-            cast=models.PasswordsSessionResetResponse.from_dict,
-            extra_headers=extra_headers,
-            timeout=timeout,
-            total_timeout=total_timeout,
-        )
+        return self._call(_PASSWORDS_SESSION_RESET, locals())
 
 
 class PasswordsSessionWithRawResponse:
@@ -1216,9 +903,7 @@ class AsyncPasswordsSession(AsyncResource):
         session_duration_minutes: int | Unset = UNSET,
         session_custom_claims: Dict[str, Any] | Unset = UNSET,
         telemetry_id: str | Unset = UNSET,
-        extra_headers: Headers | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
+        **options: Unpack[RequestOptions],
     ) -> models.PasswordsSessionResetResponse:
         """Reset.
 
@@ -1249,25 +934,7 @@ class AsyncPasswordsSession(AsyncResource):
                 store the associated fingerprints and IPGEO information for the User. Your workspace
                 must be enabled for Device Fingerprinting to use this feature.
         """
-        return await self._request(
-            "POST",
-            "/v1/passwords/session/reset",
-            query=None,
-            headers=None,
-            body={
-                "password": password,
-                "session_token": session_token,
-                "session_jwt": session_jwt,
-                "session_duration_minutes": session_duration_minutes,
-                "session_custom_claims": session_custom_claims,
-                "telemetry_id": telemetry_id,
-            },
-            server=None,
-            cast=models.PasswordsSessionResetResponse.from_dict,
-            extra_headers=extra_headers,
-            timeout=timeout,
-            total_timeout=total_timeout,
-        )
+        return await self._call(_PASSWORDS_SESSION_RESET, locals())
 
 
 class AsyncPasswordsSessionWithRawResponse:

@@ -4,16 +4,15 @@
 from __future__ import annotations
 
 from functools import cached_property
+from typing import Unpack
 
 from .. import models
-from .._base_client import AsyncResource, SyncResource
+from .._base_client import AsyncResource, Endpoint, SyncResource
 from .._response import async_to_raw_response_wrapper, to_raw_response_wrapper
-from .._types import NOT_GIVEN, Headers, NotGiven, Timeout, TotalTimeout
+from .._types import RequestOptions
 
-__all__ = [
-    "Project",
-    "AsyncProject",
-]
+__all__ = ["Project", "AsyncProject"]
+_PROJECT_METRICS = Endpoint("GET", "/v1/projects/metrics", models.ProjectMetricsResponse.from_dict)
 
 
 class Project(SyncResource):
@@ -24,29 +23,12 @@ class Project(SyncResource):
         """The same methods, returning the HTTP response with a ``.parse()`` method."""
         return ProjectWithRawResponse(self)
 
-    def metrics(
-        self,
-        *,
-        extra_headers: Headers | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
-    ) -> models.ProjectMetricsResponse:
+    def metrics(self, **options: Unpack[RequestOptions]) -> models.ProjectMetricsResponse:
         """Metrics.
 
         ``GET /v1/projects/metrics``
         """
-        return self._request(
-            "GET",
-            "/v1/projects/metrics",
-            query=None,
-            headers=None,
-            body=None,
-            server=None,
-            cast=models.ProjectMetricsResponse.from_dict,
-            extra_headers=extra_headers,
-            timeout=timeout,
-            total_timeout=total_timeout,
-        )
+        return self._call(_PROJECT_METRICS, locals())
 
 
 class ProjectWithRawResponse:
@@ -62,29 +44,12 @@ class AsyncProject(AsyncResource):
         """The same methods, returning the HTTP response with a ``.parse()`` method."""
         return AsyncProjectWithRawResponse(self)
 
-    async def metrics(
-        self,
-        *,
-        extra_headers: Headers | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
-    ) -> models.ProjectMetricsResponse:
+    async def metrics(self, **options: Unpack[RequestOptions]) -> models.ProjectMetricsResponse:
         """Metrics.
 
         ``GET /v1/projects/metrics``
         """
-        return await self._request(
-            "GET",
-            "/v1/projects/metrics",
-            query=None,
-            headers=None,
-            body=None,
-            server=None,
-            cast=models.ProjectMetricsResponse.from_dict,
-            extra_headers=extra_headers,
-            timeout=timeout,
-            total_timeout=total_timeout,
-        )
+        return await self._call(_PROJECT_METRICS, locals())
 
 
 class AsyncProjectWithRawResponse:

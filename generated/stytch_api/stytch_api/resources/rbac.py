@@ -4,16 +4,15 @@
 from __future__ import annotations
 
 from functools import cached_property
+from typing import Unpack
 
 from .. import models
-from .._base_client import AsyncResource, SyncResource
+from .._base_client import AsyncResource, Endpoint, SyncResource
 from .._response import async_to_raw_response_wrapper, to_raw_response_wrapper
-from .._types import NOT_GIVEN, Headers, NotGiven, Timeout, TotalTimeout
+from .._types import RequestOptions
 
-__all__ = [
-    "Rbac2",
-    "AsyncRbac2",
-]
+__all__ = ["Rbac2", "AsyncRbac2"]
+_RBAC_POLICY = Endpoint("GET", "/v1/rbac/policy", models.RbacPolicyResponse.from_dict)
 
 
 class Rbac2(SyncResource):
@@ -24,29 +23,12 @@ class Rbac2(SyncResource):
         """The same methods, returning the HTTP response with a ``.parse()`` method."""
         return Rbac2WithRawResponse(self)
 
-    def policy(
-        self,
-        *,
-        extra_headers: Headers | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
-    ) -> models.RbacPolicyResponse:
+    def policy(self, **options: Unpack[RequestOptions]) -> models.RbacPolicyResponse:
         """Policy.
 
         ``GET /v1/rbac/policy``
         """
-        return self._request(
-            "GET",
-            "/v1/rbac/policy",
-            query=None,
-            headers=None,
-            body=None,
-            server=None,
-            cast=models.RbacPolicyResponse.from_dict,
-            extra_headers=extra_headers,
-            timeout=timeout,
-            total_timeout=total_timeout,
-        )
+        return self._call(_RBAC_POLICY, locals())
 
 
 class Rbac2WithRawResponse:
@@ -62,29 +44,12 @@ class AsyncRbac2(AsyncResource):
         """The same methods, returning the HTTP response with a ``.parse()`` method."""
         return AsyncRbac2WithRawResponse(self)
 
-    async def policy(
-        self,
-        *,
-        extra_headers: Headers | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
-    ) -> models.RbacPolicyResponse:
+    async def policy(self, **options: Unpack[RequestOptions]) -> models.RbacPolicyResponse:
         """Policy.
 
         ``GET /v1/rbac/policy``
         """
-        return await self._request(
-            "GET",
-            "/v1/rbac/policy",
-            query=None,
-            headers=None,
-            body=None,
-            server=None,
-            cast=models.RbacPolicyResponse.from_dict,
-            extra_headers=extra_headers,
-            timeout=timeout,
-            total_timeout=total_timeout,
-        )
+        return await self._call(_RBAC_POLICY, locals())
 
 
 class AsyncRbac2WithRawResponse:

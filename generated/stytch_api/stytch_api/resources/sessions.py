@@ -4,17 +4,34 @@
 from __future__ import annotations
 
 from functools import cached_property
-from typing import Any, Dict
+from typing import Any, Dict, Unpack
 
 from .. import models
-from .._base_client import AsyncResource, SyncResource, path_param
+from .._base_client import AsyncResource, Endpoint, SyncResource
 from .._response import async_to_raw_response_wrapper, to_raw_response_wrapper
-from .._types import NOT_GIVEN, UNSET, Headers, NotGiven, Timeout, TotalTimeout, Unset
+from .._types import UNSET, RequestOptions, Unset
 
-__all__ = [
-    "Sessions2",
-    "AsyncSessions2",
-]
+__all__ = ["Sessions2", "AsyncSessions2"]
+_SESSIONS_GET = Endpoint("GET", "/v1/sessions", models.SessionsGetResponse.from_dict, "query")
+_SESSIONS_AUTHENTICATE = Endpoint(
+    "POST", "/v1/sessions/authenticate", models.SessionsAuthenticateResponse.from_dict, "body"
+)
+_SESSIONS_REVOKE = Endpoint("POST", "/v1/sessions/revoke", models.StatusResponse.from_dict, "body")
+_SESSIONS_MIGRATE = Endpoint(
+    "POST", "/v1/sessions/migrate", models.PasswordsAuthenticateResponse.from_dict, "body"
+)
+_SESSIONS_EXCHANGE_ACCESS_TOKEN = Endpoint(
+    "POST",
+    "/v1/sessions/exchange_access_token",
+    models.PasswordsAuthenticateResponse.from_dict,
+    "body",
+)
+_SESSIONS_GET_JWKS = Endpoint(
+    "GET", "/v1/sessions/jwks/{project_id}", models.SessionsGetJwksResponse.from_dict
+)
+_SESSIONS_ATTEST = Endpoint(
+    "POST", "/v1/sessions/attest", models.PasswordsAuthenticateResponse.from_dict, "body"
+)
 
 
 class Sessions2(SyncResource):
@@ -25,14 +42,7 @@ class Sessions2(SyncResource):
         """The same methods, returning the HTTP response with a ``.parse()`` method."""
         return Sessions2WithRawResponse(self)
 
-    def get(
-        self,
-        *,
-        user_id: str,
-        extra_headers: Headers | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
-    ) -> models.SessionsGetResponse:
+    def get(self, *, user_id: str, **options: Unpack[RequestOptions]) -> models.SessionsGetResponse:
         """Get.
 
         ``GET /v1/sessions``
@@ -40,20 +50,7 @@ class Sessions2(SyncResource):
         Args:
             user_id: In the query.
         """
-        return self._request(
-            "GET",
-            "/v1/sessions",
-            query={
-                "user_id": user_id,
-            },
-            headers=None,
-            body=None,
-            server=None,
-            cast=models.SessionsGetResponse.from_dict,
-            extra_headers=extra_headers,
-            timeout=timeout,
-            total_timeout=total_timeout,
-        )
+        return self._call(_SESSIONS_GET, locals())
 
     def authenticate(
         self,
@@ -63,9 +60,7 @@ class Sessions2(SyncResource):
         session_jwt: str | Unset = UNSET,
         session_custom_claims: Dict[str, Any] | Unset = UNSET,
         authorization_check: models.SessionsAuthorizationCheck | Unset = UNSET,
-        extra_headers: Headers | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
+        **options: Unpack[RequestOptions],
     ) -> models.SessionsAuthenticateResponse:
         """Authenticate.
 
@@ -87,24 +82,7 @@ class Sessions2(SyncResource):
                 will be ignored. Total custom claims size cannot exceed four kilobytes.
             authorization_check: In the body.
         """
-        return self._request(
-            "POST",
-            "/v1/sessions/authenticate",
-            query=None,
-            headers=None,
-            body={
-                "session_token": session_token,
-                "session_duration_minutes": session_duration_minutes,
-                "session_jwt": session_jwt,
-                "session_custom_claims": session_custom_claims,
-                "authorization_check": authorization_check,
-            },
-            server=None,
-            cast=models.SessionsAuthenticateResponse.from_dict,
-            extra_headers=extra_headers,
-            timeout=timeout,
-            total_timeout=total_timeout,
-        )
+        return self._call(_SESSIONS_AUTHENTICATE, locals())
 
     def revoke(
         self,
@@ -112,9 +90,7 @@ class Sessions2(SyncResource):
         session_id: str | Unset = UNSET,
         session_token: str | Unset = UNSET,
         session_jwt: str | Unset = UNSET,
-        extra_headers: Headers | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
+        **options: Unpack[RequestOptions],
     ) -> models.StatusResponse:
         """Revoke.
 
@@ -125,22 +101,7 @@ class Sessions2(SyncResource):
             session_token: The session token to revoke.
             session_jwt: A JWT for the session to revoke.
         """
-        return self._request(
-            "POST",
-            "/v1/sessions/revoke",
-            query=None,
-            headers=None,
-            body={
-                "session_id": session_id,
-                "session_token": session_token,
-                "session_jwt": session_jwt,
-            },
-            server=None,
-            cast=models.StatusResponse.from_dict,
-            extra_headers=extra_headers,
-            timeout=timeout,
-            total_timeout=total_timeout,
-        )
+        return self._call(_SESSIONS_REVOKE, locals())
 
     def migrate(
         self,
@@ -149,9 +110,7 @@ class Sessions2(SyncResource):
         session_duration_minutes: int | Unset = UNSET,
         session_custom_claims: Dict[str, Any] | Unset = UNSET,
         telemetry_id: str | Unset = UNSET,
-        extra_headers: Headers | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
+        **options: Unpack[RequestOptions],
     ) -> models.PasswordsAuthenticateResponse:
         """Migrate.
 
@@ -179,23 +138,7 @@ class Sessions2(SyncResource):
                 store the associated fingerprints and IPGEO information for the User. Your workspace
                 must be enabled for Device Fingerprinting to use this feature.
         """
-        return self._request(
-            "POST",
-            "/v1/sessions/migrate",
-            query=None,
-            headers=None,
-            body={
-                "session_token": session_token,
-                "session_duration_minutes": session_duration_minutes,
-                "session_custom_claims": session_custom_claims,
-                "telemetry_id": telemetry_id,
-            },
-            server=None,
-            cast=models.PasswordsAuthenticateResponse.from_dict,
-            extra_headers=extra_headers,
-            timeout=timeout,
-            total_timeout=total_timeout,
-        )
+        return self._call(_SESSIONS_MIGRATE, locals())
 
     def exchange_access_token(
         self,
@@ -204,9 +147,7 @@ class Sessions2(SyncResource):
         session_duration_minutes: int | Unset = UNSET,
         session_custom_claims: Dict[str, Any] | Unset = UNSET,
         telemetry_id: str | Unset = UNSET,
-        extra_headers: Headers | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
+        **options: Unpack[RequestOptions],
     ) -> models.PasswordsAuthenticateResponse:
         """Exchange access token.
 
@@ -235,31 +176,10 @@ class Sessions2(SyncResource):
                 store the associated fingerprints and IPGEO information for the User. Your workspace
                 must be enabled for Device Fingerprinting to use this feature.
         """
-        return self._request(
-            "POST",
-            "/v1/sessions/exchange_access_token",
-            query=None,
-            headers=None,
-            body={
-                "access_token": access_token,
-                "session_duration_minutes": session_duration_minutes,
-                "session_custom_claims": session_custom_claims,
-                "telemetry_id": telemetry_id,
-            },
-            server=None,
-            cast=models.PasswordsAuthenticateResponse.from_dict,
-            extra_headers=extra_headers,
-            timeout=timeout,
-            total_timeout=total_timeout,
-        )
+        return self._call(_SESSIONS_EXCHANGE_ACCESS_TOKEN, locals())
 
     def get_jwks(
-        self,
-        project_id: str,
-        *,
-        extra_headers: Headers | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
+        self, project_id: str, **options: Unpack[RequestOptions]
     ) -> models.SessionsGetJwksResponse:
         """Get jwks.
 
@@ -268,18 +188,7 @@ class Sessions2(SyncResource):
         Args:
             project_id: The `project_id` to get the JWKS for.
         """
-        return self._request(
-            "GET",
-            f"/v1/sessions/jwks/{path_param(project_id)}",
-            query=None,
-            headers=None,
-            body=None,
-            server=None,
-            cast=models.SessionsGetJwksResponse.from_dict,
-            extra_headers=extra_headers,
-            timeout=timeout,
-            total_timeout=total_timeout,
-        )
+        return self._call(_SESSIONS_GET_JWKS, locals())
 
     def attest(
         self,
@@ -291,9 +200,7 @@ class Sessions2(SyncResource):
         session_token: str | Unset = UNSET,
         session_jwt: str | Unset = UNSET,
         telemetry_id: str | Unset = UNSET,
-        extra_headers: Headers | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
+        **options: Unpack[RequestOptions],
     ) -> models.PasswordsAuthenticateResponse:
         """Attest.
 
@@ -326,26 +233,7 @@ class Sessions2(SyncResource):
                 store the associated fingerprints and IPGEO information for the User. Your workspace
                 must be enabled for Device Fingerprinting to use this feature.
         """
-        return self._request(
-            "POST",
-            "/v1/sessions/attest",
-            query=None,
-            headers=None,
-            body={
-                "profile_id": profile_id,
-                "token": token,
-                "session_duration_minutes": session_duration_minutes,
-                "session_custom_claims": session_custom_claims,
-                "session_token": session_token,
-                "session_jwt": session_jwt,
-                "telemetry_id": telemetry_id,
-            },
-            server=None,
-            cast=models.PasswordsAuthenticateResponse.from_dict,
-            extra_headers=extra_headers,
-            timeout=timeout,
-            total_timeout=total_timeout,
-        )
+        return self._call(_SESSIONS_ATTEST, locals())
 
 
 class Sessions2WithRawResponse:
@@ -368,12 +256,7 @@ class AsyncSessions2(AsyncResource):
         return AsyncSessions2WithRawResponse(self)
 
     async def get(
-        self,
-        *,
-        user_id: str,
-        extra_headers: Headers | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
+        self, *, user_id: str, **options: Unpack[RequestOptions]
     ) -> models.SessionsGetResponse:
         """Get.
 
@@ -382,20 +265,7 @@ class AsyncSessions2(AsyncResource):
         Args:
             user_id: In the query.
         """
-        return await self._request(
-            "GET",
-            "/v1/sessions",
-            query={
-                "user_id": user_id,
-            },
-            headers=None,
-            body=None,
-            server=None,
-            cast=models.SessionsGetResponse.from_dict,
-            extra_headers=extra_headers,
-            timeout=timeout,
-            total_timeout=total_timeout,
-        )
+        return await self._call(_SESSIONS_GET, locals())
 
     async def authenticate(
         self,
@@ -405,9 +275,7 @@ class AsyncSessions2(AsyncResource):
         session_jwt: str | Unset = UNSET,
         session_custom_claims: Dict[str, Any] | Unset = UNSET,
         authorization_check: models.SessionsAuthorizationCheck | Unset = UNSET,
-        extra_headers: Headers | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
+        **options: Unpack[RequestOptions],
     ) -> models.SessionsAuthenticateResponse:
         """Authenticate.
 
@@ -429,24 +297,7 @@ class AsyncSessions2(AsyncResource):
                 will be ignored. Total custom claims size cannot exceed four kilobytes.
             authorization_check: In the body.
         """
-        return await self._request(
-            "POST",
-            "/v1/sessions/authenticate",
-            query=None,
-            headers=None,
-            body={
-                "session_token": session_token,
-                "session_duration_minutes": session_duration_minutes,
-                "session_jwt": session_jwt,
-                "session_custom_claims": session_custom_claims,
-                "authorization_check": authorization_check,
-            },
-            server=None,
-            cast=models.SessionsAuthenticateResponse.from_dict,
-            extra_headers=extra_headers,
-            timeout=timeout,
-            total_timeout=total_timeout,
-        )
+        return await self._call(_SESSIONS_AUTHENTICATE, locals())
 
     async def revoke(
         self,
@@ -454,9 +305,7 @@ class AsyncSessions2(AsyncResource):
         session_id: str | Unset = UNSET,
         session_token: str | Unset = UNSET,
         session_jwt: str | Unset = UNSET,
-        extra_headers: Headers | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
+        **options: Unpack[RequestOptions],
     ) -> models.StatusResponse:
         """Revoke.
 
@@ -467,22 +316,7 @@ class AsyncSessions2(AsyncResource):
             session_token: The session token to revoke.
             session_jwt: A JWT for the session to revoke.
         """
-        return await self._request(
-            "POST",
-            "/v1/sessions/revoke",
-            query=None,
-            headers=None,
-            body={
-                "session_id": session_id,
-                "session_token": session_token,
-                "session_jwt": session_jwt,
-            },
-            server=None,
-            cast=models.StatusResponse.from_dict,
-            extra_headers=extra_headers,
-            timeout=timeout,
-            total_timeout=total_timeout,
-        )
+        return await self._call(_SESSIONS_REVOKE, locals())
 
     async def migrate(
         self,
@@ -491,9 +325,7 @@ class AsyncSessions2(AsyncResource):
         session_duration_minutes: int | Unset = UNSET,
         session_custom_claims: Dict[str, Any] | Unset = UNSET,
         telemetry_id: str | Unset = UNSET,
-        extra_headers: Headers | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
+        **options: Unpack[RequestOptions],
     ) -> models.PasswordsAuthenticateResponse:
         """Migrate.
 
@@ -521,23 +353,7 @@ class AsyncSessions2(AsyncResource):
                 store the associated fingerprints and IPGEO information for the User. Your workspace
                 must be enabled for Device Fingerprinting to use this feature.
         """
-        return await self._request(
-            "POST",
-            "/v1/sessions/migrate",
-            query=None,
-            headers=None,
-            body={
-                "session_token": session_token,
-                "session_duration_minutes": session_duration_minutes,
-                "session_custom_claims": session_custom_claims,
-                "telemetry_id": telemetry_id,
-            },
-            server=None,
-            cast=models.PasswordsAuthenticateResponse.from_dict,
-            extra_headers=extra_headers,
-            timeout=timeout,
-            total_timeout=total_timeout,
-        )
+        return await self._call(_SESSIONS_MIGRATE, locals())
 
     async def exchange_access_token(
         self,
@@ -546,9 +362,7 @@ class AsyncSessions2(AsyncResource):
         session_duration_minutes: int | Unset = UNSET,
         session_custom_claims: Dict[str, Any] | Unset = UNSET,
         telemetry_id: str | Unset = UNSET,
-        extra_headers: Headers | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
+        **options: Unpack[RequestOptions],
     ) -> models.PasswordsAuthenticateResponse:
         """Exchange access token.
 
@@ -577,31 +391,10 @@ class AsyncSessions2(AsyncResource):
                 store the associated fingerprints and IPGEO information for the User. Your workspace
                 must be enabled for Device Fingerprinting to use this feature.
         """
-        return await self._request(
-            "POST",
-            "/v1/sessions/exchange_access_token",
-            query=None,
-            headers=None,
-            body={
-                "access_token": access_token,
-                "session_duration_minutes": session_duration_minutes,
-                "session_custom_claims": session_custom_claims,
-                "telemetry_id": telemetry_id,
-            },
-            server=None,
-            cast=models.PasswordsAuthenticateResponse.from_dict,
-            extra_headers=extra_headers,
-            timeout=timeout,
-            total_timeout=total_timeout,
-        )
+        return await self._call(_SESSIONS_EXCHANGE_ACCESS_TOKEN, locals())
 
     async def get_jwks(
-        self,
-        project_id: str,
-        *,
-        extra_headers: Headers | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
+        self, project_id: str, **options: Unpack[RequestOptions]
     ) -> models.SessionsGetJwksResponse:
         """Get jwks.
 
@@ -610,18 +403,7 @@ class AsyncSessions2(AsyncResource):
         Args:
             project_id: The `project_id` to get the JWKS for.
         """
-        return await self._request(
-            "GET",
-            f"/v1/sessions/jwks/{path_param(project_id)}",
-            query=None,
-            headers=None,
-            body=None,
-            server=None,
-            cast=models.SessionsGetJwksResponse.from_dict,
-            extra_headers=extra_headers,
-            timeout=timeout,
-            total_timeout=total_timeout,
-        )
+        return await self._call(_SESSIONS_GET_JWKS, locals())
 
     async def attest(
         self,
@@ -633,9 +415,7 @@ class AsyncSessions2(AsyncResource):
         session_token: str | Unset = UNSET,
         session_jwt: str | Unset = UNSET,
         telemetry_id: str | Unset = UNSET,
-        extra_headers: Headers | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
+        **options: Unpack[RequestOptions],
     ) -> models.PasswordsAuthenticateResponse:
         """Attest.
 
@@ -668,26 +448,7 @@ class AsyncSessions2(AsyncResource):
                 store the associated fingerprints and IPGEO information for the User. Your workspace
                 must be enabled for Device Fingerprinting to use this feature.
         """
-        return await self._request(
-            "POST",
-            "/v1/sessions/attest",
-            query=None,
-            headers=None,
-            body={
-                "profile_id": profile_id,
-                "token": token,
-                "session_duration_minutes": session_duration_minutes,
-                "session_custom_claims": session_custom_claims,
-                "session_token": session_token,
-                "session_jwt": session_jwt,
-                "telemetry_id": telemetry_id,
-            },
-            server=None,
-            cast=models.PasswordsAuthenticateResponse.from_dict,
-            extra_headers=extra_headers,
-            timeout=timeout,
-            total_timeout=total_timeout,
-        )
+        return await self._call(_SESSIONS_ATTEST, locals())
 
 
 class AsyncSessions2WithRawResponse:

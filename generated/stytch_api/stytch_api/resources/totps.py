@@ -4,17 +4,24 @@
 from __future__ import annotations
 
 from functools import cached_property
-from typing import Any, Dict
+from typing import Any, Dict, Unpack
 
 from .. import models
-from .._base_client import AsyncResource, SyncResource
+from .._base_client import AsyncResource, Endpoint, SyncResource
 from .._response import async_to_raw_response_wrapper, to_raw_response_wrapper
-from .._types import NOT_GIVEN, UNSET, Headers, NotGiven, Timeout, TotalTimeout, Unset
+from .._types import UNSET, RequestOptions, Unset
 
-__all__ = [
-    "Totps2",
-    "AsyncTotps2",
-]
+__all__ = ["Totps2", "AsyncTotps2"]
+_TOTPS_CREATE = Endpoint("POST", "/v1/totps", models.TotpsCreateResponse.from_dict, "body")
+_TOTPS_AUTHENTICATE = Endpoint(
+    "POST", "/v1/totps/authenticate", models.TotpsAuthenticateResponse.from_dict, "body"
+)
+_TOTPS_RECOVERY_CODES = Endpoint(
+    "POST", "/v1/totps/recovery_codes", models.TotpsRecoveryCodesResponse.from_dict, "body"
+)
+_TOTPS_RECOVER = Endpoint(
+    "POST", "/v1/totps/recover", models.TotpsRecoverResponse.from_dict, "body"
+)
 
 
 class Totps2(SyncResource):
@@ -30,9 +37,7 @@ class Totps2(SyncResource):
         *,
         user_id: str,
         expiration_minutes: int | Unset = UNSET,
-        extra_headers: Headers | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
+        **options: Unpack[RequestOptions],
     ) -> models.TotpsCreateResponse:
         """Create.
 
@@ -45,21 +50,7 @@ class Totps2(SyncResource):
                 within this time frame the TOTP will be unusable. Defaults to 1440 (1 day) with a
                 minimum of 5 and a maximum of 1440.
         """
-        return self._request(
-            "POST",
-            "/v1/totps",
-            query=None,
-            headers=None,
-            body={
-                "user_id": user_id,
-                "expiration_minutes": expiration_minutes,
-            },
-            server=None,
-            cast=models.TotpsCreateResponse.from_dict,
-            extra_headers=extra_headers,
-            timeout=timeout,
-            total_timeout=total_timeout,
-        )
+        return self._call(_TOTPS_CREATE, locals())
 
     def authenticate(
         self,
@@ -71,9 +62,7 @@ class Totps2(SyncResource):
         session_jwt: str | Unset = UNSET,
         session_custom_claims: Dict[str, Any] | Unset = UNSET,
         telemetry_id: str | Unset = UNSET,
-        extra_headers: Headers | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
+        **options: Unpack[RequestOptions],
     ) -> models.TotpsAuthenticateResponse:
         """Authenticate.
 
@@ -105,34 +94,10 @@ class Totps2(SyncResource):
                 store the associated fingerprints and IPGEO information for the User. Your workspace
                 must be enabled for Device Fingerprinting to use this feature.
         """
-        return self._request(
-            "POST",
-            "/v1/totps/authenticate",
-            query=None,
-            headers=None,
-            body={
-                "user_id": user_id,
-                "totp_code": totp_code,
-                "session_token": session_token,
-                "session_duration_minutes": session_duration_minutes,
-                "session_jwt": session_jwt,
-                "session_custom_claims": session_custom_claims,
-                "telemetry_id": telemetry_id,
-            },
-            server=None,
-            cast=models.TotpsAuthenticateResponse.from_dict,
-            extra_headers=extra_headers,
-            timeout=timeout,
-            total_timeout=total_timeout,
-        )
+        return self._call(_TOTPS_AUTHENTICATE, locals())
 
     def recovery_codes(
-        self,
-        *,
-        user_id: str,
-        extra_headers: Headers | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
+        self, *, user_id: str, **options: Unpack[RequestOptions]
     ) -> models.TotpsRecoveryCodesResponse:
         """Recovery codes.
 
@@ -142,20 +107,7 @@ class Totps2(SyncResource):
             user_id: The `user_id` of an active user the TOTP registration should be tied to. You may use
                 an `external_id` here if one is set for the user.
         """
-        return self._request(
-            "POST",
-            "/v1/totps/recovery_codes",
-            query=None,
-            headers=None,
-            body={
-                "user_id": user_id,
-            },
-            server=None,
-            cast=models.TotpsRecoveryCodesResponse.from_dict,
-            extra_headers=extra_headers,
-            timeout=timeout,
-            total_timeout=total_timeout,
-        )
+        return self._call(_TOTPS_RECOVERY_CODES, locals())
 
     def recover(
         self,
@@ -167,9 +119,7 @@ class Totps2(SyncResource):
         session_jwt: str | Unset = UNSET,
         session_custom_claims: Dict[str, Any] | Unset = UNSET,
         telemetry_id: str | Unset = UNSET,
-        extra_headers: Headers | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
+        **options: Unpack[RequestOptions],
     ) -> models.TotpsRecoverResponse:
         """Recover.
 
@@ -201,26 +151,7 @@ class Totps2(SyncResource):
                 store the associated fingerprints and IPGEO information for the User. Your workspace
                 must be enabled for Device Fingerprinting to use this feature.
         """
-        return self._request(
-            "POST",
-            "/v1/totps/recover",
-            query=None,
-            headers=None,
-            body={
-                "user_id": user_id,
-                "recovery_code": recovery_code,
-                "session_token": session_token,
-                "session_duration_minutes": session_duration_minutes,
-                "session_jwt": session_jwt,
-                "session_custom_claims": session_custom_claims,
-                "telemetry_id": telemetry_id,
-            },
-            server=None,
-            cast=models.TotpsRecoverResponse.from_dict,
-            extra_headers=extra_headers,
-            timeout=timeout,
-            total_timeout=total_timeout,
-        )
+        return self._call(_TOTPS_RECOVER, locals())
 
 
 class Totps2WithRawResponse:
@@ -244,9 +175,7 @@ class AsyncTotps2(AsyncResource):
         *,
         user_id: str,
         expiration_minutes: int | Unset = UNSET,
-        extra_headers: Headers | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
+        **options: Unpack[RequestOptions],
     ) -> models.TotpsCreateResponse:
         """Create.
 
@@ -259,21 +188,7 @@ class AsyncTotps2(AsyncResource):
                 within this time frame the TOTP will be unusable. Defaults to 1440 (1 day) with a
                 minimum of 5 and a maximum of 1440.
         """
-        return await self._request(
-            "POST",
-            "/v1/totps",
-            query=None,
-            headers=None,
-            body={
-                "user_id": user_id,
-                "expiration_minutes": expiration_minutes,
-            },
-            server=None,
-            cast=models.TotpsCreateResponse.from_dict,
-            extra_headers=extra_headers,
-            timeout=timeout,
-            total_timeout=total_timeout,
-        )
+        return await self._call(_TOTPS_CREATE, locals())
 
     async def authenticate(
         self,
@@ -285,9 +200,7 @@ class AsyncTotps2(AsyncResource):
         session_jwt: str | Unset = UNSET,
         session_custom_claims: Dict[str, Any] | Unset = UNSET,
         telemetry_id: str | Unset = UNSET,
-        extra_headers: Headers | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
+        **options: Unpack[RequestOptions],
     ) -> models.TotpsAuthenticateResponse:
         """Authenticate.
 
@@ -319,34 +232,10 @@ class AsyncTotps2(AsyncResource):
                 store the associated fingerprints and IPGEO information for the User. Your workspace
                 must be enabled for Device Fingerprinting to use this feature.
         """
-        return await self._request(
-            "POST",
-            "/v1/totps/authenticate",
-            query=None,
-            headers=None,
-            body={
-                "user_id": user_id,
-                "totp_code": totp_code,
-                "session_token": session_token,
-                "session_duration_minutes": session_duration_minutes,
-                "session_jwt": session_jwt,
-                "session_custom_claims": session_custom_claims,
-                "telemetry_id": telemetry_id,
-            },
-            server=None,
-            cast=models.TotpsAuthenticateResponse.from_dict,
-            extra_headers=extra_headers,
-            timeout=timeout,
-            total_timeout=total_timeout,
-        )
+        return await self._call(_TOTPS_AUTHENTICATE, locals())
 
     async def recovery_codes(
-        self,
-        *,
-        user_id: str,
-        extra_headers: Headers | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
+        self, *, user_id: str, **options: Unpack[RequestOptions]
     ) -> models.TotpsRecoveryCodesResponse:
         """Recovery codes.
 
@@ -356,20 +245,7 @@ class AsyncTotps2(AsyncResource):
             user_id: The `user_id` of an active user the TOTP registration should be tied to. You may use
                 an `external_id` here if one is set for the user.
         """
-        return await self._request(
-            "POST",
-            "/v1/totps/recovery_codes",
-            query=None,
-            headers=None,
-            body={
-                "user_id": user_id,
-            },
-            server=None,
-            cast=models.TotpsRecoveryCodesResponse.from_dict,
-            extra_headers=extra_headers,
-            timeout=timeout,
-            total_timeout=total_timeout,
-        )
+        return await self._call(_TOTPS_RECOVERY_CODES, locals())
 
     async def recover(
         self,
@@ -381,9 +257,7 @@ class AsyncTotps2(AsyncResource):
         session_jwt: str | Unset = UNSET,
         session_custom_claims: Dict[str, Any] | Unset = UNSET,
         telemetry_id: str | Unset = UNSET,
-        extra_headers: Headers | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
+        **options: Unpack[RequestOptions],
     ) -> models.TotpsRecoverResponse:
         """Recover.
 
@@ -415,26 +289,7 @@ class AsyncTotps2(AsyncResource):
                 store the associated fingerprints and IPGEO information for the User. Your workspace
                 must be enabled for Device Fingerprinting to use this feature.
         """
-        return await self._request(
-            "POST",
-            "/v1/totps/recover",
-            query=None,
-            headers=None,
-            body={
-                "user_id": user_id,
-                "recovery_code": recovery_code,
-                "session_token": session_token,
-                "session_duration_minutes": session_duration_minutes,
-                "session_jwt": session_jwt,
-                "session_custom_claims": session_custom_claims,
-                "telemetry_id": telemetry_id,
-            },
-            server=None,
-            cast=models.TotpsRecoverResponse.from_dict,
-            extra_headers=extra_headers,
-            timeout=timeout,
-            total_timeout=total_timeout,
-        )
+        return await self._call(_TOTPS_RECOVER, locals())
 
 
 class AsyncTotps2WithRawResponse:

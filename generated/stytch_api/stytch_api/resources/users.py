@@ -5,19 +5,59 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator, Iterator
 from functools import cached_property
-from typing import Any, Dict, List
+from typing import Any, Dict, List, Unpack
 
 from .. import models
-from .._base_client import AsyncResource, SyncResource, path_param
-from .._models import cursor_at
-from .._pagination import aiter_pages, iter_pages
+from .._base_client import AsyncResource, Endpoint, SyncResource
 from .._response import async_to_raw_response_wrapper, to_raw_response_wrapper
-from .._types import NOT_GIVEN, UNSET, Headers, NotGiven, Timeout, TotalTimeout, Unset
+from .._types import UNSET, RequestOptions, Unset
 
-__all__ = [
-    "Users",
-    "AsyncUsers",
-]
+__all__ = ["Users", "AsyncUsers"]
+_USERS_CREATE = Endpoint("POST", "/v1/users", models.UsersCreateResponse.from_dict, "body")
+_USERS_GET = Endpoint("GET", "/v1/users/{user_id}", models.UsersGetResponse.from_dict)
+_USERS_UPDATE = Endpoint("PUT", "/v1/users/{user_id}", models.UsersUpdateResponse.from_dict, "body")
+_USERS_DELETE = Endpoint("DELETE", "/v1/users/{user_id}", models.UsersDeleteResponse.from_dict)
+_USERS_SEARCH = Endpoint("POST", "/v1/users/search", models.UsersSearchResponse.from_dict, "body")
+_USERS_EXCHANGE_PRIMARY_FACTOR = Endpoint(
+    "PUT", "/v1/users/{user_id}/exchange_primary_factor", models.UserResponse.from_dict, "body"
+)
+_USERS_DELETE_EMAIL = Endpoint(
+    "DELETE", "/v1/users/emails/{email_id}", models.UserResponse.from_dict
+)
+_USERS_DELETE_PHONE_NUMBER = Endpoint(
+    "DELETE", "/v1/users/phone_numbers/{phone_id}", models.UserResponse.from_dict
+)
+_USERS_DELETE_WEBAUTHN_REGISTRATION = Endpoint(
+    "DELETE",
+    "/v1/users/webauthn_registrations/{webauthn_registration_id}",
+    models.UserResponse.from_dict,
+)
+_USERS_DELETE_BIOMETRIC_REGISTRATION = Endpoint(
+    "DELETE",
+    "/v1/users/biometric_registrations/{biometric_registration_id}",
+    models.UserResponse.from_dict,
+)
+_USERS_DELETE_TOTP = Endpoint("DELETE", "/v1/users/totps/{totp_id}", models.UserResponse.from_dict)
+_USERS_DELETE_CRYPTO_WALLET = Endpoint(
+    "DELETE", "/v1/users/crypto_wallets/{crypto_wallet_id}", models.UserResponse.from_dict
+)
+_USERS_DELETE_PASSWORD = Endpoint(
+    "DELETE", "/v1/users/passwords/{password_id}", models.UserResponse.from_dict
+)
+_USERS_DELETE_OAUTH_REGISTRATION = Endpoint(
+    "DELETE", "/v1/users/oauth/{oauth_user_registration_id}", models.UserResponse.from_dict
+)
+_USERS_DELETE_EXTERNAL_ID = Endpoint(
+    "DELETE", "/v1/users/{user_id}/external_id", models.UserResponse.from_dict
+)
+_USERS_CONNECTED_APPS = Endpoint(
+    "GET", "/v1/users/{user_id}/connected_apps", models.ConnectedAppsResponse.from_dict
+)
+_USERS_REVOKE = Endpoint(
+    "POST",
+    "/v1/users/{user_id}/connected_apps/{connected_app_id}/revoke",
+    models.StatusResponse.from_dict,
+)
 
 
 class Users(SyncResource):
@@ -40,9 +80,7 @@ class Users(SyncResource):
         untrusted_metadata: Dict[str, Any] | Unset = UNSET,
         external_id: str | Unset = UNSET,
         roles: List[str] | Unset = UNSET,
-        extra_headers: Headers | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
+        **options: Unpack[RequestOptions],
     ) -> models.UsersCreateResponse:
         """Create.
 
@@ -75,37 +113,9 @@ class Users(SyncResource):
                 guide](https://stytch.com/docs/guides/rbac/role-assignment) for more information
                 about role assignment.
         """
-        return self._request(
-            "POST",
-            "/v1/users",
-            query=None,
-            headers=None,
-            body={
-                "email": email,
-                "name": name,
-                "attributes": attributes,
-                "phone_number": phone_number,
-                "create_user_as_pending": create_user_as_pending,
-                "trusted_metadata": trusted_metadata,
-                "untrusted_metadata": untrusted_metadata,
-                "external_id": external_id,
-                "roles": roles,
-            },
-            server=None,
-            cast=models.UsersCreateResponse.from_dict,
-            extra_headers=extra_headers,
-            timeout=timeout,
-            total_timeout=total_timeout,
-        )
+        return self._call(_USERS_CREATE, locals())
 
-    def get(
-        self,
-        user_id: str,
-        *,
-        extra_headers: Headers | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
-    ) -> models.UsersGetResponse:
+    def get(self, user_id: str, **options: Unpack[RequestOptions]) -> models.UsersGetResponse:
         """Get.
 
         ``GET /v1/users/{user_id}``
@@ -114,18 +124,7 @@ class Users(SyncResource):
             user_id: The unique ID of a specific User. You may use an `external_id` here if one is set
                 for the user.
         """
-        return self._request(
-            "GET",
-            f"/v1/users/{path_param(user_id)}",
-            query=None,
-            headers=None,
-            body=None,
-            server=None,
-            cast=models.UsersGetResponse.from_dict,
-            extra_headers=extra_headers,
-            timeout=timeout,
-            total_timeout=total_timeout,
-        )
+        return self._call(_USERS_GET, locals())
 
     def update(
         self,
@@ -137,9 +136,7 @@ class Users(SyncResource):
         untrusted_metadata: Dict[str, Any] | Unset = UNSET,
         external_id: str | Unset = UNSET,
         roles: List[str] | Unset = UNSET,
-        extra_headers: Headers | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
+        **options: Unpack[RequestOptions],
     ) -> models.UsersUpdateResponse:
         """Update.
 
@@ -165,34 +162,9 @@ class Users(SyncResource):
                 guide](https://stytch.com/docs/guides/rbac/role-assignment) for more information
                 about role assignment.
         """
-        return self._request(
-            "PUT",
-            f"/v1/users/{path_param(user_id)}",
-            query=None,
-            headers=None,
-            body={
-                "name": name,
-                "attributes": attributes,
-                "trusted_metadata": trusted_metadata,
-                "untrusted_metadata": untrusted_metadata,
-                "external_id": external_id,
-                "roles": roles,
-            },
-            server=None,
-            cast=models.UsersUpdateResponse.from_dict,
-            extra_headers=extra_headers,
-            timeout=timeout,
-            total_timeout=total_timeout,
-        )
+        return self._call(_USERS_UPDATE, locals())
 
-    def delete(
-        self,
-        user_id: str,
-        *,
-        extra_headers: Headers | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
-    ) -> models.UsersDeleteResponse:
+    def delete(self, user_id: str, **options: Unpack[RequestOptions]) -> models.UsersDeleteResponse:
         """Delete.
 
         ``DELETE /v1/users/{user_id}``
@@ -201,18 +173,7 @@ class Users(SyncResource):
             user_id: The unique ID of a specific User. You may use an `external_id` here if one is set
                 for the user.
         """
-        return self._request(
-            "DELETE",
-            f"/v1/users/{path_param(user_id)}",
-            query=None,
-            headers=None,
-            body=None,
-            server=None,
-            cast=models.UsersDeleteResponse.from_dict,
-            extra_headers=extra_headers,
-            timeout=timeout,
-            total_timeout=total_timeout,
-        )
+        return self._call(_USERS_DELETE, locals())
 
     def search(
         self,
@@ -220,9 +181,7 @@ class Users(SyncResource):
         cursor: str | Unset = UNSET,
         limit: int | Unset = UNSET,
         query: models.Query | Unset = UNSET,
-        extra_headers: Headers | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
+        **options: Unpack[RequestOptions],
     ) -> models.UsersSearchResponse:
         """Search.
 
@@ -242,48 +201,17 @@ class Users(SyncResource):
                 the `cursor` field.
             query: In the body.
         """
-        return self._request(
-            "POST",
-            "/v1/users/search",
-            query=None,
-            headers=None,
-            body={
-                "cursor": cursor,
-                "limit": limit,
-                "query": query,
-            },
-            server=None,
-            cast=models.UsersSearchResponse.from_dict,
-            extra_headers=extra_headers,
-            timeout=timeout,
-            total_timeout=total_timeout,
-        )
+        return self._call(_USERS_SEARCH, locals())
 
     def search_pages(
         self,
         *,
         limit: int | Unset = UNSET,
         query: models.Query | Unset = UNSET,
-        extra_headers: Headers | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
+        **options: Unpack[RequestOptions],
     ) -> Iterator[models.UsersSearchResponse]:
         """Every page of ``search``, following ``results_metadata.next_cursor``."""
-        return iter_pages(
-            lambda cursor: self.search(
-                cursor=cursor,
-                limit=limit,
-                query=query,
-                extra_headers=extra_headers,
-                timeout=timeout,
-                total_timeout=total_timeout,
-            ),
-            lambda page: cursor_at(
-                page,
-                "results_metadata",
-                "next_cursor",
-            ),
-        )
+        return self._pages(self.search, locals(), "cursor", "results_metadata", "next_cursor")
 
     def exchange_primary_factor(
         self,
@@ -291,9 +219,7 @@ class Users(SyncResource):
         *,
         email_address: str | Unset = UNSET,
         phone_number: str | Unset = UNSET,
-        extra_headers: Headers | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
+        **options: Unpack[RequestOptions],
     ) -> models.UserResponse:
         """Exchange primary factor.
 
@@ -306,30 +232,9 @@ class Users(SyncResource):
             phone_number: The phone number to exchange to. The phone number should be in E.164 format (i.e.
                 +1XXXXXXXXXX).
         """
-        return self._request(
-            "PUT",
-            f"/v1/users/{path_param(user_id)}/exchange_primary_factor",
-            query=None,
-            headers=None,
-            body={
-                "email_address": email_address,
-                "phone_number": phone_number,
-            },
-            server=None,
-            cast=models.UserResponse.from_dict,
-            extra_headers=extra_headers,
-            timeout=timeout,
-            total_timeout=total_timeout,
-        )
+        return self._call(_USERS_EXCHANGE_PRIMARY_FACTOR, locals())
 
-    def delete_email(
-        self,
-        email_id: str,
-        *,
-        extra_headers: Headers | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
-    ) -> models.UserResponse:
+    def delete_email(self, email_id: str, **options: Unpack[RequestOptions]) -> models.UserResponse:
         """Delete email.
 
         ``DELETE /v1/users/emails/{email_id}``
@@ -337,26 +242,10 @@ class Users(SyncResource):
         Args:
             email_id: The `email_id` to be deleted.
         """
-        return self._request(
-            "DELETE",
-            f"/v1/users/emails/{path_param(email_id)}",
-            query=None,
-            headers=None,
-            body=None,
-            server=None,
-            cast=models.UserResponse.from_dict,
-            extra_headers=extra_headers,
-            timeout=timeout,
-            total_timeout=total_timeout,
-        )
+        return self._call(_USERS_DELETE_EMAIL, locals())
 
     def delete_phone_number(
-        self,
-        phone_id: str,
-        *,
-        extra_headers: Headers | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
+        self, phone_id: str, **options: Unpack[RequestOptions]
     ) -> models.UserResponse:
         """Delete phone number.
 
@@ -365,26 +254,10 @@ class Users(SyncResource):
         Args:
             phone_id: The `phone_id` to be deleted.
         """
-        return self._request(
-            "DELETE",
-            f"/v1/users/phone_numbers/{path_param(phone_id)}",
-            query=None,
-            headers=None,
-            body=None,
-            server=None,
-            cast=models.UserResponse.from_dict,
-            extra_headers=extra_headers,
-            timeout=timeout,
-            total_timeout=total_timeout,
-        )
+        return self._call(_USERS_DELETE_PHONE_NUMBER, locals())
 
     def delete_webauthn_registration(
-        self,
-        webauthn_registration_id: str,
-        *,
-        extra_headers: Headers | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
+        self, webauthn_registration_id: str, **options: Unpack[RequestOptions]
     ) -> models.UserResponse:
         """Delete webauthn registration.
 
@@ -393,26 +266,10 @@ class Users(SyncResource):
         Args:
             webauthn_registration_id: The `webauthn_registration_id` to be deleted.
         """
-        return self._request(
-            "DELETE",
-            f"/v1/users/webauthn_registrations/{path_param(webauthn_registration_id)}",
-            query=None,
-            headers=None,
-            body=None,
-            server=None,
-            cast=models.UserResponse.from_dict,
-            extra_headers=extra_headers,
-            timeout=timeout,
-            total_timeout=total_timeout,
-        )
+        return self._call(_USERS_DELETE_WEBAUTHN_REGISTRATION, locals())
 
     def delete_biometric_registration(
-        self,
-        biometric_registration_id: str,
-        *,
-        extra_headers: Headers | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
+        self, biometric_registration_id: str, **options: Unpack[RequestOptions]
     ) -> models.UserResponse:
         """Delete biometric registration.
 
@@ -421,27 +278,9 @@ class Users(SyncResource):
         Args:
             biometric_registration_id: The `biometric_registration_id` to be deleted.
         """
-        return self._request(
-            "DELETE",
-            f"/v1/users/biometric_registrations/{path_param(biometric_registration_id)}",
-            query=None,
-            headers=None,
-            body=None,
-            server=None,
-            cast=models.UserResponse.from_dict,
-            extra_headers=extra_headers,
-            timeout=timeout,
-            total_timeout=total_timeout,
-        )
+        return self._call(_USERS_DELETE_BIOMETRIC_REGISTRATION, locals())
 
-    def delete_totp(
-        self,
-        totp_id: str,
-        *,
-        extra_headers: Headers | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
-    ) -> models.UserResponse:
+    def delete_totp(self, totp_id: str, **options: Unpack[RequestOptions]) -> models.UserResponse:
         """Delete totp.
 
         ``DELETE /v1/users/totps/{totp_id}``
@@ -449,26 +288,10 @@ class Users(SyncResource):
         Args:
             totp_id: The `totp_id` to be deleted.
         """
-        return self._request(
-            "DELETE",
-            f"/v1/users/totps/{path_param(totp_id)}",
-            query=None,
-            headers=None,
-            body=None,
-            server=None,
-            cast=models.UserResponse.from_dict,
-            extra_headers=extra_headers,
-            timeout=timeout,
-            total_timeout=total_timeout,
-        )
+        return self._call(_USERS_DELETE_TOTP, locals())
 
     def delete_crypto_wallet(
-        self,
-        crypto_wallet_id: str,
-        *,
-        extra_headers: Headers | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
+        self, crypto_wallet_id: str, **options: Unpack[RequestOptions]
     ) -> models.UserResponse:
         """Delete crypto wallet.
 
@@ -477,26 +300,10 @@ class Users(SyncResource):
         Args:
             crypto_wallet_id: The `crypto_wallet_id` to be deleted.
         """
-        return self._request(
-            "DELETE",
-            f"/v1/users/crypto_wallets/{path_param(crypto_wallet_id)}",
-            query=None,
-            headers=None,
-            body=None,
-            server=None,
-            cast=models.UserResponse.from_dict,
-            extra_headers=extra_headers,
-            timeout=timeout,
-            total_timeout=total_timeout,
-        )
+        return self._call(_USERS_DELETE_CRYPTO_WALLET, locals())
 
     def delete_password(
-        self,
-        password_id: str,
-        *,
-        extra_headers: Headers | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
+        self, password_id: str, **options: Unpack[RequestOptions]
     ) -> models.UserResponse:
         """Delete password.
 
@@ -505,26 +312,10 @@ class Users(SyncResource):
         Args:
             password_id: The `password_id` to be deleted.
         """
-        return self._request(
-            "DELETE",
-            f"/v1/users/passwords/{path_param(password_id)}",
-            query=None,
-            headers=None,
-            body=None,
-            server=None,
-            cast=models.UserResponse.from_dict,
-            extra_headers=extra_headers,
-            timeout=timeout,
-            total_timeout=total_timeout,
-        )
+        return self._call(_USERS_DELETE_PASSWORD, locals())
 
     def delete_oauth_registration(
-        self,
-        oauth_user_registration_id: str,
-        *,
-        extra_headers: Headers | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
+        self, oauth_user_registration_id: str, **options: Unpack[RequestOptions]
     ) -> models.UserResponse:
         """Delete oauth registration.
 
@@ -533,26 +324,10 @@ class Users(SyncResource):
         Args:
             oauth_user_registration_id: The `oauth_user_registration_id` to be deleted.
         """
-        return self._request(
-            "DELETE",
-            f"/v1/users/oauth/{path_param(oauth_user_registration_id)}",
-            query=None,
-            headers=None,
-            body=None,
-            server=None,
-            cast=models.UserResponse.from_dict,
-            extra_headers=extra_headers,
-            timeout=timeout,
-            total_timeout=total_timeout,
-        )
+        return self._call(_USERS_DELETE_OAUTH_REGISTRATION, locals())
 
     def delete_external_id(
-        self,
-        user_id: str,
-        *,
-        extra_headers: Headers | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
+        self, user_id: str, **options: Unpack[RequestOptions]
     ) -> models.UserResponse:
         """Delete external id.
 
@@ -561,26 +336,10 @@ class Users(SyncResource):
         Args:
             user_id: In the path.
         """
-        return self._request(
-            "DELETE",
-            f"/v1/users/{path_param(user_id)}/external_id",
-            query=None,
-            headers=None,
-            body=None,
-            server=None,
-            cast=models.UserResponse.from_dict,
-            extra_headers=extra_headers,
-            timeout=timeout,
-            total_timeout=total_timeout,
-        )
+        return self._call(_USERS_DELETE_EXTERNAL_ID, locals())
 
     def connected_apps(
-        self,
-        user_id: str,
-        *,
-        extra_headers: Headers | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
+        self, user_id: str, **options: Unpack[RequestOptions]
     ) -> models.ConnectedAppsResponse:
         """Connected apps.
 
@@ -590,27 +349,10 @@ class Users(SyncResource):
             user_id: The unique ID of a specific User. You may use an `external_id` here if one is set
                 for the user.
         """
-        return self._request(
-            "GET",
-            f"/v1/users/{path_param(user_id)}/connected_apps",
-            query=None,
-            headers=None,
-            body=None,
-            server=None,
-            cast=models.ConnectedAppsResponse.from_dict,
-            extra_headers=extra_headers,
-            timeout=timeout,
-            total_timeout=total_timeout,
-        )
+        return self._call(_USERS_CONNECTED_APPS, locals())
 
     def revoke(
-        self,
-        user_id: str,
-        connected_app_id: str,
-        *,
-        extra_headers: Headers | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
+        self, user_id: str, connected_app_id: str, **options: Unpack[RequestOptions]
     ) -> models.StatusResponse:
         """Revoke.
 
@@ -621,18 +363,7 @@ class Users(SyncResource):
                 for the user.
             connected_app_id: The ID of the Connected App.
         """
-        return self._request(
-            "POST",
-            f"/v1/users/{path_param(user_id)}/connected_apps/{path_param(connected_app_id)}/revoke",
-            query=None,
-            headers=None,
-            body=None,
-            server=None,
-            cast=models.StatusResponse.from_dict,
-            extra_headers=extra_headers,
-            timeout=timeout,
-            total_timeout=total_timeout,
-        )
+        return self._call(_USERS_REVOKE, locals())
 
 
 class UsersWithRawResponse:
@@ -680,9 +411,7 @@ class AsyncUsers(AsyncResource):
         untrusted_metadata: Dict[str, Any] | Unset = UNSET,
         external_id: str | Unset = UNSET,
         roles: List[str] | Unset = UNSET,
-        extra_headers: Headers | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
+        **options: Unpack[RequestOptions],
     ) -> models.UsersCreateResponse:
         """Create.
 
@@ -715,37 +444,9 @@ class AsyncUsers(AsyncResource):
                 guide](https://stytch.com/docs/guides/rbac/role-assignment) for more information
                 about role assignment.
         """
-        return await self._request(
-            "POST",
-            "/v1/users",
-            query=None,
-            headers=None,
-            body={
-                "email": email,
-                "name": name,
-                "attributes": attributes,
-                "phone_number": phone_number,
-                "create_user_as_pending": create_user_as_pending,
-                "trusted_metadata": trusted_metadata,
-                "untrusted_metadata": untrusted_metadata,
-                "external_id": external_id,
-                "roles": roles,
-            },
-            server=None,
-            cast=models.UsersCreateResponse.from_dict,
-            extra_headers=extra_headers,
-            timeout=timeout,
-            total_timeout=total_timeout,
-        )
+        return await self._call(_USERS_CREATE, locals())
 
-    async def get(
-        self,
-        user_id: str,
-        *,
-        extra_headers: Headers | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
-    ) -> models.UsersGetResponse:
+    async def get(self, user_id: str, **options: Unpack[RequestOptions]) -> models.UsersGetResponse:
         """Get.
 
         ``GET /v1/users/{user_id}``
@@ -754,18 +455,7 @@ class AsyncUsers(AsyncResource):
             user_id: The unique ID of a specific User. You may use an `external_id` here if one is set
                 for the user.
         """
-        return await self._request(
-            "GET",
-            f"/v1/users/{path_param(user_id)}",
-            query=None,
-            headers=None,
-            body=None,
-            server=None,
-            cast=models.UsersGetResponse.from_dict,
-            extra_headers=extra_headers,
-            timeout=timeout,
-            total_timeout=total_timeout,
-        )
+        return await self._call(_USERS_GET, locals())
 
     async def update(
         self,
@@ -777,9 +467,7 @@ class AsyncUsers(AsyncResource):
         untrusted_metadata: Dict[str, Any] | Unset = UNSET,
         external_id: str | Unset = UNSET,
         roles: List[str] | Unset = UNSET,
-        extra_headers: Headers | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
+        **options: Unpack[RequestOptions],
     ) -> models.UsersUpdateResponse:
         """Update.
 
@@ -805,33 +493,10 @@ class AsyncUsers(AsyncResource):
                 guide](https://stytch.com/docs/guides/rbac/role-assignment) for more information
                 about role assignment.
         """
-        return await self._request(
-            "PUT",
-            f"/v1/users/{path_param(user_id)}",
-            query=None,
-            headers=None,
-            body={
-                "name": name,
-                "attributes": attributes,
-                "trusted_metadata": trusted_metadata,
-                "untrusted_metadata": untrusted_metadata,
-                "external_id": external_id,
-                "roles": roles,
-            },
-            server=None,
-            cast=models.UsersUpdateResponse.from_dict,
-            extra_headers=extra_headers,
-            timeout=timeout,
-            total_timeout=total_timeout,
-        )
+        return await self._call(_USERS_UPDATE, locals())
 
     async def delete(
-        self,
-        user_id: str,
-        *,
-        extra_headers: Headers | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
+        self, user_id: str, **options: Unpack[RequestOptions]
     ) -> models.UsersDeleteResponse:
         """Delete.
 
@@ -841,18 +506,7 @@ class AsyncUsers(AsyncResource):
             user_id: The unique ID of a specific User. You may use an `external_id` here if one is set
                 for the user.
         """
-        return await self._request(
-            "DELETE",
-            f"/v1/users/{path_param(user_id)}",
-            query=None,
-            headers=None,
-            body=None,
-            server=None,
-            cast=models.UsersDeleteResponse.from_dict,
-            extra_headers=extra_headers,
-            timeout=timeout,
-            total_timeout=total_timeout,
-        )
+        return await self._call(_USERS_DELETE, locals())
 
     async def search(
         self,
@@ -860,9 +514,7 @@ class AsyncUsers(AsyncResource):
         cursor: str | Unset = UNSET,
         limit: int | Unset = UNSET,
         query: models.Query | Unset = UNSET,
-        extra_headers: Headers | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
+        **options: Unpack[RequestOptions],
     ) -> models.UsersSearchResponse:
         """Search.
 
@@ -882,48 +534,17 @@ class AsyncUsers(AsyncResource):
                 the `cursor` field.
             query: In the body.
         """
-        return await self._request(
-            "POST",
-            "/v1/users/search",
-            query=None,
-            headers=None,
-            body={
-                "cursor": cursor,
-                "limit": limit,
-                "query": query,
-            },
-            server=None,
-            cast=models.UsersSearchResponse.from_dict,
-            extra_headers=extra_headers,
-            timeout=timeout,
-            total_timeout=total_timeout,
-        )
+        return await self._call(_USERS_SEARCH, locals())
 
     def search_pages(
         self,
         *,
         limit: int | Unset = UNSET,
         query: models.Query | Unset = UNSET,
-        extra_headers: Headers | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
+        **options: Unpack[RequestOptions],
     ) -> AsyncIterator[models.UsersSearchResponse]:
         """Every page of ``search``, following ``results_metadata.next_cursor``."""
-        return aiter_pages(
-            lambda cursor: self.search(
-                cursor=cursor,
-                limit=limit,
-                query=query,
-                extra_headers=extra_headers,
-                timeout=timeout,
-                total_timeout=total_timeout,
-            ),
-            lambda page: cursor_at(
-                page,
-                "results_metadata",
-                "next_cursor",
-            ),
-        )
+        return self._pages(self.search, locals(), "cursor", "results_metadata", "next_cursor")
 
     async def exchange_primary_factor(
         self,
@@ -931,9 +552,7 @@ class AsyncUsers(AsyncResource):
         *,
         email_address: str | Unset = UNSET,
         phone_number: str | Unset = UNSET,
-        extra_headers: Headers | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
+        **options: Unpack[RequestOptions],
     ) -> models.UserResponse:
         """Exchange primary factor.
 
@@ -946,29 +565,10 @@ class AsyncUsers(AsyncResource):
             phone_number: The phone number to exchange to. The phone number should be in E.164 format (i.e.
                 +1XXXXXXXXXX).
         """
-        return await self._request(
-            "PUT",
-            f"/v1/users/{path_param(user_id)}/exchange_primary_factor",
-            query=None,
-            headers=None,
-            body={
-                "email_address": email_address,
-                "phone_number": phone_number,
-            },
-            server=None,
-            cast=models.UserResponse.from_dict,
-            extra_headers=extra_headers,
-            timeout=timeout,
-            total_timeout=total_timeout,
-        )
+        return await self._call(_USERS_EXCHANGE_PRIMARY_FACTOR, locals())
 
     async def delete_email(
-        self,
-        email_id: str,
-        *,
-        extra_headers: Headers | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
+        self, email_id: str, **options: Unpack[RequestOptions]
     ) -> models.UserResponse:
         """Delete email.
 
@@ -977,26 +577,10 @@ class AsyncUsers(AsyncResource):
         Args:
             email_id: The `email_id` to be deleted.
         """
-        return await self._request(
-            "DELETE",
-            f"/v1/users/emails/{path_param(email_id)}",
-            query=None,
-            headers=None,
-            body=None,
-            server=None,
-            cast=models.UserResponse.from_dict,
-            extra_headers=extra_headers,
-            timeout=timeout,
-            total_timeout=total_timeout,
-        )
+        return await self._call(_USERS_DELETE_EMAIL, locals())
 
     async def delete_phone_number(
-        self,
-        phone_id: str,
-        *,
-        extra_headers: Headers | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
+        self, phone_id: str, **options: Unpack[RequestOptions]
     ) -> models.UserResponse:
         """Delete phone number.
 
@@ -1005,26 +589,10 @@ class AsyncUsers(AsyncResource):
         Args:
             phone_id: The `phone_id` to be deleted.
         """
-        return await self._request(
-            "DELETE",
-            f"/v1/users/phone_numbers/{path_param(phone_id)}",
-            query=None,
-            headers=None,
-            body=None,
-            server=None,
-            cast=models.UserResponse.from_dict,
-            extra_headers=extra_headers,
-            timeout=timeout,
-            total_timeout=total_timeout,
-        )
+        return await self._call(_USERS_DELETE_PHONE_NUMBER, locals())
 
     async def delete_webauthn_registration(
-        self,
-        webauthn_registration_id: str,
-        *,
-        extra_headers: Headers | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
+        self, webauthn_registration_id: str, **options: Unpack[RequestOptions]
     ) -> models.UserResponse:
         """Delete webauthn registration.
 
@@ -1033,26 +601,10 @@ class AsyncUsers(AsyncResource):
         Args:
             webauthn_registration_id: The `webauthn_registration_id` to be deleted.
         """
-        return await self._request(
-            "DELETE",
-            f"/v1/users/webauthn_registrations/{path_param(webauthn_registration_id)}",
-            query=None,
-            headers=None,
-            body=None,
-            server=None,
-            cast=models.UserResponse.from_dict,
-            extra_headers=extra_headers,
-            timeout=timeout,
-            total_timeout=total_timeout,
-        )
+        return await self._call(_USERS_DELETE_WEBAUTHN_REGISTRATION, locals())
 
     async def delete_biometric_registration(
-        self,
-        biometric_registration_id: str,
-        *,
-        extra_headers: Headers | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
+        self, biometric_registration_id: str, **options: Unpack[RequestOptions]
     ) -> models.UserResponse:
         """Delete biometric registration.
 
@@ -1061,26 +613,10 @@ class AsyncUsers(AsyncResource):
         Args:
             biometric_registration_id: The `biometric_registration_id` to be deleted.
         """
-        return await self._request(
-            "DELETE",
-            f"/v1/users/biometric_registrations/{path_param(biometric_registration_id)}",
-            query=None,
-            headers=None,
-            body=None,
-            server=None,
-            cast=models.UserResponse.from_dict,
-            extra_headers=extra_headers,
-            timeout=timeout,
-            total_timeout=total_timeout,
-        )
+        return await self._call(_USERS_DELETE_BIOMETRIC_REGISTRATION, locals())
 
     async def delete_totp(
-        self,
-        totp_id: str,
-        *,
-        extra_headers: Headers | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
+        self, totp_id: str, **options: Unpack[RequestOptions]
     ) -> models.UserResponse:
         """Delete totp.
 
@@ -1089,26 +625,10 @@ class AsyncUsers(AsyncResource):
         Args:
             totp_id: The `totp_id` to be deleted.
         """
-        return await self._request(
-            "DELETE",
-            f"/v1/users/totps/{path_param(totp_id)}",
-            query=None,
-            headers=None,
-            body=None,
-            server=None,
-            cast=models.UserResponse.from_dict,
-            extra_headers=extra_headers,
-            timeout=timeout,
-            total_timeout=total_timeout,
-        )
+        return await self._call(_USERS_DELETE_TOTP, locals())
 
     async def delete_crypto_wallet(
-        self,
-        crypto_wallet_id: str,
-        *,
-        extra_headers: Headers | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
+        self, crypto_wallet_id: str, **options: Unpack[RequestOptions]
     ) -> models.UserResponse:
         """Delete crypto wallet.
 
@@ -1117,26 +637,10 @@ class AsyncUsers(AsyncResource):
         Args:
             crypto_wallet_id: The `crypto_wallet_id` to be deleted.
         """
-        return await self._request(
-            "DELETE",
-            f"/v1/users/crypto_wallets/{path_param(crypto_wallet_id)}",
-            query=None,
-            headers=None,
-            body=None,
-            server=None,
-            cast=models.UserResponse.from_dict,
-            extra_headers=extra_headers,
-            timeout=timeout,
-            total_timeout=total_timeout,
-        )
+        return await self._call(_USERS_DELETE_CRYPTO_WALLET, locals())
 
     async def delete_password(
-        self,
-        password_id: str,
-        *,
-        extra_headers: Headers | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
+        self, password_id: str, **options: Unpack[RequestOptions]
     ) -> models.UserResponse:
         """Delete password.
 
@@ -1145,26 +649,10 @@ class AsyncUsers(AsyncResource):
         Args:
             password_id: The `password_id` to be deleted.
         """
-        return await self._request(
-            "DELETE",
-            f"/v1/users/passwords/{path_param(password_id)}",
-            query=None,
-            headers=None,
-            body=None,
-            server=None,
-            cast=models.UserResponse.from_dict,
-            extra_headers=extra_headers,
-            timeout=timeout,
-            total_timeout=total_timeout,
-        )
+        return await self._call(_USERS_DELETE_PASSWORD, locals())
 
     async def delete_oauth_registration(
-        self,
-        oauth_user_registration_id: str,
-        *,
-        extra_headers: Headers | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
+        self, oauth_user_registration_id: str, **options: Unpack[RequestOptions]
     ) -> models.UserResponse:
         """Delete oauth registration.
 
@@ -1173,26 +661,10 @@ class AsyncUsers(AsyncResource):
         Args:
             oauth_user_registration_id: The `oauth_user_registration_id` to be deleted.
         """
-        return await self._request(
-            "DELETE",
-            f"/v1/users/oauth/{path_param(oauth_user_registration_id)}",
-            query=None,
-            headers=None,
-            body=None,
-            server=None,
-            cast=models.UserResponse.from_dict,
-            extra_headers=extra_headers,
-            timeout=timeout,
-            total_timeout=total_timeout,
-        )
+        return await self._call(_USERS_DELETE_OAUTH_REGISTRATION, locals())
 
     async def delete_external_id(
-        self,
-        user_id: str,
-        *,
-        extra_headers: Headers | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
+        self, user_id: str, **options: Unpack[RequestOptions]
     ) -> models.UserResponse:
         """Delete external id.
 
@@ -1201,26 +673,10 @@ class AsyncUsers(AsyncResource):
         Args:
             user_id: In the path.
         """
-        return await self._request(
-            "DELETE",
-            f"/v1/users/{path_param(user_id)}/external_id",
-            query=None,
-            headers=None,
-            body=None,
-            server=None,
-            cast=models.UserResponse.from_dict,
-            extra_headers=extra_headers,
-            timeout=timeout,
-            total_timeout=total_timeout,
-        )
+        return await self._call(_USERS_DELETE_EXTERNAL_ID, locals())
 
     async def connected_apps(
-        self,
-        user_id: str,
-        *,
-        extra_headers: Headers | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
+        self, user_id: str, **options: Unpack[RequestOptions]
     ) -> models.ConnectedAppsResponse:
         """Connected apps.
 
@@ -1230,27 +686,10 @@ class AsyncUsers(AsyncResource):
             user_id: The unique ID of a specific User. You may use an `external_id` here if one is set
                 for the user.
         """
-        return await self._request(
-            "GET",
-            f"/v1/users/{path_param(user_id)}/connected_apps",
-            query=None,
-            headers=None,
-            body=None,
-            server=None,
-            cast=models.ConnectedAppsResponse.from_dict,
-            extra_headers=extra_headers,
-            timeout=timeout,
-            total_timeout=total_timeout,
-        )
+        return await self._call(_USERS_CONNECTED_APPS, locals())
 
     async def revoke(
-        self,
-        user_id: str,
-        connected_app_id: str,
-        *,
-        extra_headers: Headers | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
+        self, user_id: str, connected_app_id: str, **options: Unpack[RequestOptions]
     ) -> models.StatusResponse:
         """Revoke.
 
@@ -1261,18 +700,7 @@ class AsyncUsers(AsyncResource):
                 for the user.
             connected_app_id: The ID of the Connected App.
         """
-        return await self._request(
-            "POST",
-            f"/v1/users/{path_param(user_id)}/connected_apps/{path_param(connected_app_id)}/revoke",
-            query=None,
-            headers=None,
-            body=None,
-            server=None,
-            cast=models.StatusResponse.from_dict,
-            extra_headers=extra_headers,
-            timeout=timeout,
-            total_timeout=total_timeout,
-        )
+        return await self._call(_USERS_REVOKE, locals())
 
 
 class AsyncUsersWithRawResponse:

@@ -4,17 +4,40 @@
 from __future__ import annotations
 
 from functools import cached_property
-from typing import Any, Dict
+from typing import Any, Dict, Unpack
 
 from .. import models
-from .._base_client import AsyncResource, SyncResource, path_param
+from .._base_client import AsyncResource, Endpoint, SyncResource
 from .._response import async_to_raw_response_wrapper, to_raw_response_wrapper
-from .._types import NOT_GIVEN, UNSET, Headers, NotGiven, Timeout, TotalTimeout, Unset
+from .._types import UNSET, RequestOptions, Unset
 
-__all__ = [
-    "Webauthn",
-    "AsyncWebauthn",
-]
+__all__ = ["Webauthn", "AsyncWebauthn"]
+_WEBAUTHN_REGISTER_START = Endpoint(
+    "POST", "/v1/webauthn/register/start", models.WebauthnRegisterStartResponse.from_dict, "body"
+)
+_WEBAUTHN_REGISTER = Endpoint(
+    "POST", "/v1/webauthn/register", models.WebauthnAuthenticateResponse.from_dict, "body"
+)
+_WEBAUTHN_AUTHENTICATE_START = Endpoint(
+    "POST",
+    "/v1/webauthn/authenticate/start",
+    models.WebauthnAuthenticateStartResponse.from_dict,
+    "body",
+)
+_WEBAUTHN_AUTHENTICATE = Endpoint(
+    "POST", "/v1/webauthn/authenticate", models.WebauthnAuthenticateResponse.from_dict, "body"
+)
+_WEBAUTHN_UPDATE = Endpoint(
+    "PUT",
+    "/v1/webauthn/{webauthn_registration_id}",
+    models.WebauthnUpdateResponse.from_dict,
+    "body",
+)
+_WEBAUTHN_LIST_CREDENTIALS = Endpoint(
+    "GET",
+    "/v1/webauthn/credentials/{user_id}/{domain}",
+    models.WebauthnListCredentialsResponse.from_dict,
+)
 
 
 class Webauthn(SyncResource):
@@ -37,9 +60,7 @@ class Webauthn(SyncResource):
         override_name: str | Unset = UNSET,
         override_display_name: str | Unset = UNSET,
         use_base64_url_encoding: bool | Unset = UNSET,
-        extra_headers: Headers | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
+        **options: Unpack[RequestOptions],
     ) -> models.WebauthnRegisterStartResponse:
         """Register start.
 
@@ -63,28 +84,7 @@ class Webauthn(SyncResource):
                 encoded. Set this option to true when using built-in browser methods like
                 `navigator.credentials.create` and `navigator.credentials.get`.
         """
-        return self._request(
-            "POST",
-            "/v1/webauthn/register/start",
-            query=None,
-            headers=None,
-            body={
-                "user_id": user_id,
-                "domain": domain,
-                "user_agent": user_agent,
-                "authenticator_type": authenticator_type,
-                "return_passkey_credential_options": return_passkey_credential_options,
-                "override_id": override_id,
-                "override_name": override_name,
-                "override_display_name": override_display_name,
-                "use_base64_url_encoding": use_base64_url_encoding,
-            },
-            server=None,
-            cast=models.WebauthnRegisterStartResponse.from_dict,
-            extra_headers=extra_headers,
-            timeout=timeout,
-            total_timeout=total_timeout,
-        )
+        return self._call(_WEBAUTHN_REGISTER_START, locals())
 
     def register(
         self,
@@ -96,9 +96,7 @@ class Webauthn(SyncResource):
         session_jwt: str | Unset = UNSET,
         session_custom_claims: Dict[str, Any] | Unset = UNSET,
         telemetry_id: str | Unset = UNSET,
-        extra_headers: Headers | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
+        **options: Unpack[RequestOptions],
     ) -> models.WebauthnAuthenticateResponse:
         """Register.
 
@@ -131,26 +129,7 @@ class Webauthn(SyncResource):
                 store the associated fingerprints and IPGEO information for the User. Your workspace
                 must be enabled for Device Fingerprinting to use this feature.
         """
-        return self._request(
-            "POST",
-            "/v1/webauthn/register",
-            query=None,
-            headers=None,
-            body={
-                "user_id": user_id,
-                "public_key_credential": public_key_credential,
-                "session_token": session_token,
-                "session_duration_minutes": session_duration_minutes,
-                "session_jwt": session_jwt,
-                "session_custom_claims": session_custom_claims,
-                "telemetry_id": telemetry_id,
-            },
-            server=None,
-            cast=models.WebauthnAuthenticateResponse.from_dict,
-            extra_headers=extra_headers,
-            timeout=timeout,
-            total_timeout=total_timeout,
-        )
+        return self._call(_WEBAUTHN_REGISTER, locals())
 
     def authenticate_start(
         self,
@@ -159,9 +138,7 @@ class Webauthn(SyncResource):
         user_id: str | Unset = UNSET,
         return_passkey_credential_options: bool | Unset = UNSET,
         use_base64_url_encoding: bool | Unset = UNSET,
-        extra_headers: Headers | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
+        **options: Unpack[RequestOptions],
     ) -> models.WebauthnAuthenticateStartResponse:
         """Authenticate start.
 
@@ -177,23 +154,7 @@ class Webauthn(SyncResource):
                 encoded. Set this option to true when using built-in browser methods like
                 `navigator.credentials.create` and `navigator.credentials.get`.
         """
-        return self._request(
-            "POST",
-            "/v1/webauthn/authenticate/start",
-            query=None,
-            headers=None,
-            body={
-                "domain": domain,
-                "user_id": user_id,
-                "return_passkey_credential_options": return_passkey_credential_options,
-                "use_base64_url_encoding": use_base64_url_encoding,
-            },
-            server=None,
-            cast=models.WebauthnAuthenticateStartResponse.from_dict,
-            extra_headers=extra_headers,
-            timeout=timeout,
-            total_timeout=total_timeout,
-        )
+        return self._call(_WEBAUTHN_AUTHENTICATE_START, locals())
 
     def authenticate(
         self,
@@ -204,9 +165,7 @@ class Webauthn(SyncResource):
         session_jwt: str | Unset = UNSET,
         session_custom_claims: Dict[str, Any] | Unset = UNSET,
         telemetry_id: str | Unset = UNSET,
-        extra_headers: Headers | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
+        **options: Unpack[RequestOptions],
     ) -> models.WebauthnAuthenticateResponse:
         """Authenticate.
 
@@ -237,34 +196,10 @@ class Webauthn(SyncResource):
                 store the associated fingerprints and IPGEO information for the User. Your workspace
                 must be enabled for Device Fingerprinting to use this feature.
         """
-        return self._request(
-            "POST",
-            "/v1/webauthn/authenticate",
-            query=None,
-            headers=None,
-            body={
-                "public_key_credential": public_key_credential,
-                "session_token": session_token,
-                "session_duration_minutes": session_duration_minutes,
-                "session_jwt": session_jwt,
-                "session_custom_claims": session_custom_claims,
-                "telemetry_id": telemetry_id,
-            },
-            server=None,
-            cast=models.WebauthnAuthenticateResponse.from_dict,
-            extra_headers=extra_headers,
-            timeout=timeout,
-            total_timeout=total_timeout,
-        )
+        return self._call(_WEBAUTHN_AUTHENTICATE, locals())
 
     def update(
-        self,
-        webauthn_registration_id: str,
-        *,
-        name: str,
-        extra_headers: Headers | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
+        self, webauthn_registration_id: str, *, name: str, **options: Unpack[RequestOptions]
     ) -> models.WebauthnUpdateResponse:
         """Update.
 
@@ -276,29 +211,10 @@ class Webauthn(SyncResource):
                 specific User's WebAuthn registration.
             name: The `name` of the WebAuthn registration or Passkey.
         """
-        return self._request(
-            "PUT",
-            f"/v1/webauthn/{path_param(webauthn_registration_id)}",
-            query=None,
-            headers=None,
-            body={
-                "name": name,
-            },
-            server=None,
-            cast=models.WebauthnUpdateResponse.from_dict,
-            extra_headers=extra_headers,
-            timeout=timeout,
-            total_timeout=total_timeout,
-        )
+        return self._call(_WEBAUTHN_UPDATE, locals())
 
     def list_credentials(
-        self,
-        user_id: str,
-        domain: str,
-        *,
-        extra_headers: Headers | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
+        self, user_id: str, domain: str, **options: Unpack[RequestOptions]
     ) -> models.WebauthnListCredentialsResponse:
         """List credentials.
 
@@ -309,18 +225,7 @@ class Webauthn(SyncResource):
                 to.
             domain: The domain for Passkeys or WebAuthn. Defaults to `window.location.hostname`.
         """
-        return self._request(
-            "GET",
-            f"/v1/webauthn/credentials/{path_param(user_id)}/{path_param(domain)}",
-            query=None,
-            headers=None,
-            body=None,
-            server=None,
-            cast=models.WebauthnListCredentialsResponse.from_dict,
-            extra_headers=extra_headers,
-            timeout=timeout,
-            total_timeout=total_timeout,
-        )
+        return self._call(_WEBAUTHN_LIST_CREDENTIALS, locals())
 
 
 class WebauthnWithRawResponse:
@@ -353,9 +258,7 @@ class AsyncWebauthn(AsyncResource):
         override_name: str | Unset = UNSET,
         override_display_name: str | Unset = UNSET,
         use_base64_url_encoding: bool | Unset = UNSET,
-        extra_headers: Headers | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
+        **options: Unpack[RequestOptions],
     ) -> models.WebauthnRegisterStartResponse:
         """Register start.
 
@@ -379,28 +282,7 @@ class AsyncWebauthn(AsyncResource):
                 encoded. Set this option to true when using built-in browser methods like
                 `navigator.credentials.create` and `navigator.credentials.get`.
         """
-        return await self._request(
-            "POST",
-            "/v1/webauthn/register/start",
-            query=None,
-            headers=None,
-            body={
-                "user_id": user_id,
-                "domain": domain,
-                "user_agent": user_agent,
-                "authenticator_type": authenticator_type,
-                "return_passkey_credential_options": return_passkey_credential_options,
-                "override_id": override_id,
-                "override_name": override_name,
-                "override_display_name": override_display_name,
-                "use_base64_url_encoding": use_base64_url_encoding,
-            },
-            server=None,
-            cast=models.WebauthnRegisterStartResponse.from_dict,
-            extra_headers=extra_headers,
-            timeout=timeout,
-            total_timeout=total_timeout,
-        )
+        return await self._call(_WEBAUTHN_REGISTER_START, locals())
 
     async def register(
         self,
@@ -412,9 +294,7 @@ class AsyncWebauthn(AsyncResource):
         session_jwt: str | Unset = UNSET,
         session_custom_claims: Dict[str, Any] | Unset = UNSET,
         telemetry_id: str | Unset = UNSET,
-        extra_headers: Headers | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
+        **options: Unpack[RequestOptions],
     ) -> models.WebauthnAuthenticateResponse:
         """Register.
 
@@ -447,26 +327,7 @@ class AsyncWebauthn(AsyncResource):
                 store the associated fingerprints and IPGEO information for the User. Your workspace
                 must be enabled for Device Fingerprinting to use this feature.
         """
-        return await self._request(
-            "POST",
-            "/v1/webauthn/register",
-            query=None,
-            headers=None,
-            body={
-                "user_id": user_id,
-                "public_key_credential": public_key_credential,
-                "session_token": session_token,
-                "session_duration_minutes": session_duration_minutes,
-                "session_jwt": session_jwt,
-                "session_custom_claims": session_custom_claims,
-                "telemetry_id": telemetry_id,
-            },
-            server=None,
-            cast=models.WebauthnAuthenticateResponse.from_dict,
-            extra_headers=extra_headers,
-            timeout=timeout,
-            total_timeout=total_timeout,
-        )
+        return await self._call(_WEBAUTHN_REGISTER, locals())
 
     async def authenticate_start(
         self,
@@ -475,9 +336,7 @@ class AsyncWebauthn(AsyncResource):
         user_id: str | Unset = UNSET,
         return_passkey_credential_options: bool | Unset = UNSET,
         use_base64_url_encoding: bool | Unset = UNSET,
-        extra_headers: Headers | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
+        **options: Unpack[RequestOptions],
     ) -> models.WebauthnAuthenticateStartResponse:
         """Authenticate start.
 
@@ -493,23 +352,7 @@ class AsyncWebauthn(AsyncResource):
                 encoded. Set this option to true when using built-in browser methods like
                 `navigator.credentials.create` and `navigator.credentials.get`.
         """
-        return await self._request(
-            "POST",
-            "/v1/webauthn/authenticate/start",
-            query=None,
-            headers=None,
-            body={
-                "domain": domain,
-                "user_id": user_id,
-                "return_passkey_credential_options": return_passkey_credential_options,
-                "use_base64_url_encoding": use_base64_url_encoding,
-            },
-            server=None,
-            cast=models.WebauthnAuthenticateStartResponse.from_dict,
-            extra_headers=extra_headers,
-            timeout=timeout,
-            total_timeout=total_timeout,
-        )
+        return await self._call(_WEBAUTHN_AUTHENTICATE_START, locals())
 
     async def authenticate(
         self,
@@ -520,9 +363,7 @@ class AsyncWebauthn(AsyncResource):
         session_jwt: str | Unset = UNSET,
         session_custom_claims: Dict[str, Any] | Unset = UNSET,
         telemetry_id: str | Unset = UNSET,
-        extra_headers: Headers | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
+        **options: Unpack[RequestOptions],
     ) -> models.WebauthnAuthenticateResponse:
         """Authenticate.
 
@@ -553,34 +394,10 @@ class AsyncWebauthn(AsyncResource):
                 store the associated fingerprints and IPGEO information for the User. Your workspace
                 must be enabled for Device Fingerprinting to use this feature.
         """
-        return await self._request(
-            "POST",
-            "/v1/webauthn/authenticate",
-            query=None,
-            headers=None,
-            body={
-                "public_key_credential": public_key_credential,
-                "session_token": session_token,
-                "session_duration_minutes": session_duration_minutes,
-                "session_jwt": session_jwt,
-                "session_custom_claims": session_custom_claims,
-                "telemetry_id": telemetry_id,
-            },
-            server=None,
-            cast=models.WebauthnAuthenticateResponse.from_dict,
-            extra_headers=extra_headers,
-            timeout=timeout,
-            total_timeout=total_timeout,
-        )
+        return await self._call(_WEBAUTHN_AUTHENTICATE, locals())
 
     async def update(
-        self,
-        webauthn_registration_id: str,
-        *,
-        name: str,
-        extra_headers: Headers | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
+        self, webauthn_registration_id: str, *, name: str, **options: Unpack[RequestOptions]
     ) -> models.WebauthnUpdateResponse:
         """Update.
 
@@ -592,29 +409,10 @@ class AsyncWebauthn(AsyncResource):
                 specific User's WebAuthn registration.
             name: The `name` of the WebAuthn registration or Passkey.
         """
-        return await self._request(
-            "PUT",
-            f"/v1/webauthn/{path_param(webauthn_registration_id)}",
-            query=None,
-            headers=None,
-            body={
-                "name": name,
-            },
-            server=None,
-            cast=models.WebauthnUpdateResponse.from_dict,
-            extra_headers=extra_headers,
-            timeout=timeout,
-            total_timeout=total_timeout,
-        )
+        return await self._call(_WEBAUTHN_UPDATE, locals())
 
     async def list_credentials(
-        self,
-        user_id: str,
-        domain: str,
-        *,
-        extra_headers: Headers | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        total_timeout: TotalTimeout | NotGiven = NOT_GIVEN,
+        self, user_id: str, domain: str, **options: Unpack[RequestOptions]
     ) -> models.WebauthnListCredentialsResponse:
         """List credentials.
 
@@ -625,18 +423,7 @@ class AsyncWebauthn(AsyncResource):
                 to.
             domain: The domain for Passkeys or WebAuthn. Defaults to `window.location.hostname`.
         """
-        return await self._request(
-            "GET",
-            f"/v1/webauthn/credentials/{path_param(user_id)}/{path_param(domain)}",
-            query=None,
-            headers=None,
-            body=None,
-            server=None,
-            cast=models.WebauthnListCredentialsResponse.from_dict,
-            extra_headers=extra_headers,
-            timeout=timeout,
-            total_timeout=total_timeout,
-        )
+        return await self._call(_WEBAUTHN_LIST_CREDENTIALS, locals())
 
 
 class AsyncWebauthnWithRawResponse:
