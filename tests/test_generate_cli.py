@@ -171,7 +171,15 @@ def stytch_classes(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
 
 
 def test_no_generated_class_name_is_over_40_characters(stytch_classes: dict[str, str]) -> None:
-    long = sorted((name for name in stytch_classes if len(name) > 40), key=len)
+    # `Async…` and `…WithRawResponse` are derived from a resource's name; users never write them.
+    long = sorted(
+        (
+            name
+            for name in stytch_classes
+            if len(name.removeprefix("Async").removesuffix("WithRawResponse")) > 40
+        ),
+        key=len,
+    )
     assert not long, f"{len(long)} class names over 40 characters: {long}"
 
 

@@ -618,7 +618,7 @@ def test_resources_named_like_client_attributes(tmp_path: Path) -> None:
     for accessor in accessors:
         get = sdk_support.resolve(client, accessor)
         assert get("x").id == "1", accessor
-    assert [r.url.path for r in sent] == ["/close/x", "/base_url/x", "/max_retries/x"]
+    assert sorted(r.url.path for r in sent) == ["/base_url/x", "/close/x", "/max_retries/x"]
 
 
 def test_array_of_type_ref_response_is_parsed(tmp_path: Path) -> None:

@@ -8,6 +8,7 @@ from __future__ import annotations
 import keyword
 import re
 from pathlib import Path
+from typing import Any
 
 import pytest
 from conftest import STYTCH
@@ -23,6 +24,7 @@ from generator.frontend import read_spec
 from generator.naming import api_name
 from generator.pipeline import load
 from generator.plan import Plan, build_plan
+from generator.planner.resource_names import resource_class_names
 
 
 def lap(*endpoints: tuple[str, str, str]) -> bytes:
@@ -403,3 +405,77 @@ def test_no_generated_text_says_api_api(tmp_path: Path) -> None:
     texts = [path.read_text("utf-8") for path in (tmp_path / "out").rglob("*") if path.is_file()]
     assert not [text for text in texts if re.search(r"(?i)\bAPI API\b", text)]
     assert any("Bookshelf API" in text for text in texts)
+
+
+# ---------------------------------------------------------------------------------------------
+# Resource class names: from the set of resources, never from their order
+# ---------------------------------------------------------------------------------------------
+
+RESOURCE_CLASS_CASES = [
+    # (resource paths, expected class names)
+    ([("users",), ("b2b",)], {("users",): "Users", ("b2b",): "B2B"}),
+    # the only `members`: its own name; two `organizations`: both qualified by their parent
+    (
+        [("b2b",), ("b2b", "organizations"), ("b2b", "organizations", "members")],
+        {
+            ("b2b",): "B2B",
+            ("b2b", "organizations"): "Organizations",
+            ("b2b", "organizations", "members"): "Members",
+        },
+    ),
+    (
+        [
+            ("b2b",),
+            ("b2b", "organizations"),
+            ("b2b", "discovery"),
+            ("b2b", "discovery", "organizations"),
+        ],
+        {
+            ("b2b",): "B2B",
+            ("b2b", "organizations"): "B2BOrganizations",
+            ("b2b", "discovery"): "Discovery",
+            ("b2b", "discovery", "organizations"): "DiscoveryOrganizations",
+        },
+    ),
+    # a nested resource never takes a top-level resource's name
+    (
+        [("users",), ("b2b",), ("b2b", "users")],
+        {("users",): "Users", ("b2b",): "B2B", ("b2b", "users"): "B2BUsers"},
+    ),
+    # a reserved name (the module names, builtins) is qualified, a top-level one numbered
+    (
+        [("models",), ("x",), ("x", "models")],
+        {("models",): "Models2", ("x",): "X", ("x", "models"): "XModels"},
+    ),
+]
+
+
+@pytest.mark.parametrize(("paths", "expected"), RESOURCE_CLASS_CASES)
+def test_resource_class_names(
+    paths: list[tuple[str, ...]], expected: dict[tuple[str, ...], str]
+) -> None:
+    assert resource_class_names(paths, {"Models"}) == expected
+
+
+@given(
+    st.lists(
+        st.lists(
+            st.sampled_from(["users", "members", "orgs", "email", "b2b", "otp"]),
+            min_size=1,
+            max_size=3,
+        ).map(tuple),
+        unique=True,
+        max_size=12,
+    ),
+    st.randoms(),
+)
+def test_resource_class_names_ignore_order_and_are_unique(
+    paths: list[tuple[str, ...]], random: Any
+) -> None:
+    # Every prefix of a resource is a resource too, as in the planner's tree.
+    tree = sorted({path[:depth] for path in paths for depth in range(1, len(path) + 1)})
+    shuffled = list(tree)
+    random.shuffle(shuffled)
+    names = resource_class_names(tree, set())
+    assert resource_class_names(shuffled, set()) == names
+    assert len(set(names.values())) == len(names)

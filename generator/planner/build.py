@@ -41,12 +41,12 @@ from .resource_names import (
     _merge_singular_resources,
     _names_noun,
     _path_segments,
-    _resource_class_name,
     _summary,
     _under_prefix,
     _verb_name,
     _verbs_for_shared_names,
     _vocabulary,
+    resource_class_names,
 )
 from .runtime import runtime_plan
 from .types import (
@@ -319,7 +319,7 @@ class _Builder:
         for resource, endpoint, name, response_key in pending:
             response_class = None if response_key is None else self.models.name_of(response_key)
             tree[resource].append(self.method(endpoint, resource, name, response_class))
-        class_names: set[str] = set(RESOURCE_MODULE_NAMES)
+        class_names = resource_class_names(tree, RESOURCE_MODULE_NAMES)
         return self._children((), tree, class_names)
 
     def _configured(self, endpoint: ir.Endpoint) -> bool:
@@ -395,17 +395,20 @@ class _Builder:
         self,
         parent: tuple[str, ...],
         tree: dict[tuple[str, ...], list[MethodPlan]],
-        class_names: set[str],
+        class_names: dict[tuple[str, ...], str],
     ) -> tuple[ResourcePlan, ...]:
+        """The resources under ``parent``, each with its methods, both sorted by name.
+
+        Sorted, not in document order: moving groups or endpoints around in the spec changes
+        no generated file.
+        """
         children = []
-        for path in tree:
+        for path in sorted(tree):
             if len(path) != len(parent) + 1 or path[: len(parent)] != parent:
                 continue
-            methods = tree[path]
-            class_name = _resource_class_name(path, class_names)
-            class_names.add(class_name)
+            methods = tuple(sorted(tree[path], key=lambda method: method.name))
             sub = self._children(path, tree, class_names)
-            children.append(ResourcePlan(path, path[-1], class_name, tuple(methods), sub))
+            children.append(ResourcePlan(path, path[-1], class_names[path], methods, sub))
         return tuple(children)
 
     # -- methods ---------------------------------------------------------------------------

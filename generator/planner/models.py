@@ -369,13 +369,3 @@ _PRIMITIVE_ANNOTATIONS: dict[str, Annotation] = {
     "null": NONE,
     "file": Scalar("bytes"),
 }
-
-
-def _numbered(name: str, taken: set[str]) -> str:
-    """``name``, or ``name2``, ``name3``… (class names take no underscore)."""
-    counter = 1
-    candidate = name
-    while candidate in taken:
-        counter += 1
-        candidate = f"{name}{counter}"
-    return candidate

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import keyword
 import re
 from collections import Counter
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Sequence
 
 from .. import ir, names
+from ..escape import is_identifier
 from ..naming import (
     is_class_reserved,
     pascal,
@@ -14,7 +16,6 @@ from ..naming import (
     snake,
     words,
 )
-from .models import _numbered
 from .types import COMMON_WORDS, MAX_CLASS_NAME, PathSegment
 
 # Attributes the runtime classes define: a resource or method of that name would hide them.
@@ -37,21 +38,76 @@ def _attribute_name(name: str, *, top_level: bool = False) -> str:
     return f"{name}_" if name in reserved or name.startswith("_") else name
 
 
-# `Async` + name + `WithRawResponse` must stay within MAX_CLASS_NAME.
-MAX_RESOURCE_CLASS_NAME = MAX_CLASS_NAME - len("Async") - len("WithRawResponse")
+# The resource's own name; its `Async…` and `…WithRawResponse` forms may run longer.
+MAX_RESOURCE_CLASS_NAME = MAX_CLASS_NAME
 
 
-def _resource_class_name(path: tuple[str, ...], taken: set[str]) -> str:
-    """The shortest unique name from the path's tail: `Members`, else `OrganizationsMembers`."""
-    parts = [pascal(part) for part in path]
-    taken = taken | {part for part in parts if is_class_reserved(part)}
-    if len(path) == 1 and parts[0] not in taken:
-        return parts[0]  # top-level classes are imported together by _client.py
-    candidates = ["".join(parts[-depth:]) for depth in range(1, len(parts) + 1)]
-    for candidate in candidates:
-        if candidate not in taken and len(candidate) <= MAX_RESOURCE_CLASS_NAME:
-            return candidate
-    return _numbered(parts[-1][: MAX_RESOURCE_CLASS_NAME - 2], taken)
+def resource_class_names(
+    paths: Collection[tuple[str, ...]], taken: Collection[str]
+) -> dict[tuple[str, ...], str]:
+    """Each resource's class name, from the set of resources alone (never from their order).
+
+    A top-level resource is its own name (``Users``): _client.py imports them together. A
+    nested one takes the shortest tail of its path that no other nested resource shares
+    (``b2b.organizations.members`` → ``Members`` while it is the only ``members``, else
+    ``OrganizationsMembers``); a number only when no tail is free, given in path order.
+    """
+    reserved = set(taken)
+
+    def unusable(name: str) -> bool:  # `None` is a valid class name to a regex, not to Python
+        return (
+            name in reserved
+            or is_class_reserved(name)
+            or keyword.iskeyword(name)
+            or not is_identifier(name)
+        )
+
+    def numbered(base: str) -> str:
+        base = base[: MAX_RESOURCE_CLASS_NAME - 2]
+        counter = 2
+        while unusable(f"{base}{counter}"):
+            counter += 1
+        return f"{base}{counter}"
+
+    names: dict[tuple[str, ...], str] = {}
+    for top in sorted(p for p in paths if len(p) == 1):
+        name = pascal(top[0])[:MAX_RESOURCE_CLASS_NAME]
+        if unusable(name):
+            name = numbered(name)
+        names[top] = name
+        reserved.add(name)
+    nested = sorted(p for p in paths if len(p) > 1)
+    depth = {path: 1 for path in nested}
+
+    def tail(path: tuple[str, ...]) -> str:
+        return "".join(pascal(part) for part in path[-depth[path] :])
+
+    while True:
+        by_name: dict[str, list[tuple[str, ...]]] = {}
+        for path in nested:
+            by_name.setdefault(tail(path), []).append(path)
+        deeper = [
+            path
+            for name, owners in by_name.items()
+            if len(owners) > 1 or unusable(name)
+            for path in owners
+            if depth[path] < len(path)
+        ]
+        if not deeper:
+            break
+        for path in deeper:
+            depth[path] += 1
+    for path in nested:
+        name = tail(path)
+        if (
+            len(name) > MAX_RESOURCE_CLASS_NAME
+            or unusable(name)
+            or sum(tail(other) == name for other in nested) > 1
+        ):
+            name = numbered(pascal(path[-1]))
+        names[path] = name
+        reserved.add(name)
+    return names
 
 
 def _merge_singular_resources(

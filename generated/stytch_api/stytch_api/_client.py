@@ -28,23 +28,23 @@ from ._base_client import (
 )
 
 if TYPE_CHECKING:
-    from .resources.connected_app import AsyncConnectedApp, ConnectedApp
     from .resources.b2b import AsyncB2B, B2B
-    from .resources.users import AsyncUsers, Users
-    from .resources.sessions import AsyncSessions2, Sessions2
-    from .resources.rbac import AsyncRbac2, Rbac2
+    from .resources.connected_app import AsyncConnectedApp, ConnectedApp
     from .resources.crypto_wallets import AsyncCryptoWallets, CryptoWallets
     from .resources.debug import AsyncDebug, Debug
     from .resources.fraud import AsyncFraud, Fraud
-    from .resources.idp import AsyncIdp2, Idp2
-    from .resources.impersonation import AsyncImpersonation2, Impersonation2
+    from .resources.idp import AsyncIdp, Idp
+    from .resources.impersonation import AsyncImpersonation, Impersonation
     from .resources.m2m import AsyncM2M, M2M
-    from .resources.magic_links import AsyncMagicLinks2, MagicLinks2
-    from .resources.passwords import AsyncPasswords2, Passwords2
-    from .resources.oauth import AsyncOauth2, Oauth2
-    from .resources.otps import AsyncOtps2, Otps2
+    from .resources.magic_links import AsyncMagicLinks, MagicLinks
+    from .resources.oauth import AsyncOauth, Oauth
+    from .resources.otps import AsyncOtps, Otps
+    from .resources.passwords import AsyncPasswords, Passwords
     from .resources.project import AsyncProject, Project
-    from .resources.totps import AsyncTotps2, Totps2
+    from .resources.rbac import AsyncRbac, Rbac
+    from .resources.sessions import AsyncSessions, Sessions
+    from .resources.totps import AsyncTotps, Totps
+    from .resources.users import AsyncUsers, Users
     from .resources.webauthn import AsyncWebauthn, Webauthn
 
 __all__ = ["AsyncClient", "Client"]
@@ -140,34 +140,16 @@ class Client(SyncAPIClient):
         )
 
     @cached_property
-    def connected_app(self) -> ConnectedApp:
-        from .resources.connected_app import ConnectedApp
-
-        return ConnectedApp(self)
-
-    @cached_property
     def b2b(self) -> B2B:
         from .resources.b2b import B2B
 
         return B2B(self)
 
     @cached_property
-    def users(self) -> Users:
-        from .resources.users import Users
+    def connected_app(self) -> ConnectedApp:
+        from .resources.connected_app import ConnectedApp
 
-        return Users(self)
-
-    @cached_property
-    def sessions(self) -> Sessions2:
-        from .resources.sessions import Sessions2
-
-        return Sessions2(self)
-
-    @cached_property
-    def rbac(self) -> Rbac2:
-        from .resources.rbac import Rbac2
-
-        return Rbac2(self)
+        return ConnectedApp(self)
 
     @cached_property
     def crypto_wallets(self) -> CryptoWallets:
@@ -188,16 +170,16 @@ class Client(SyncAPIClient):
         return Fraud(self)
 
     @cached_property
-    def idp(self) -> Idp2:
-        from .resources.idp import Idp2
+    def idp(self) -> Idp:
+        from .resources.idp import Idp
 
-        return Idp2(self)
+        return Idp(self)
 
     @cached_property
-    def impersonation(self) -> Impersonation2:
-        from .resources.impersonation import Impersonation2
+    def impersonation(self) -> Impersonation:
+        from .resources.impersonation import Impersonation
 
-        return Impersonation2(self)
+        return Impersonation(self)
 
     @cached_property
     def m2m(self) -> M2M:
@@ -206,28 +188,28 @@ class Client(SyncAPIClient):
         return M2M(self)
 
     @cached_property
-    def magic_links(self) -> MagicLinks2:
-        from .resources.magic_links import MagicLinks2
+    def magic_links(self) -> MagicLinks:
+        from .resources.magic_links import MagicLinks
 
-        return MagicLinks2(self)
-
-    @cached_property
-    def passwords(self) -> Passwords2:
-        from .resources.passwords import Passwords2
-
-        return Passwords2(self)
+        return MagicLinks(self)
 
     @cached_property
-    def oauth(self) -> Oauth2:
-        from .resources.oauth import Oauth2
+    def oauth(self) -> Oauth:
+        from .resources.oauth import Oauth
 
-        return Oauth2(self)
+        return Oauth(self)
 
     @cached_property
-    def otps(self) -> Otps2:
-        from .resources.otps import Otps2
+    def otps(self) -> Otps:
+        from .resources.otps import Otps
 
-        return Otps2(self)
+        return Otps(self)
+
+    @cached_property
+    def passwords(self) -> Passwords:
+        from .resources.passwords import Passwords
+
+        return Passwords(self)
 
     @cached_property
     def project(self) -> Project:
@@ -236,10 +218,28 @@ class Client(SyncAPIClient):
         return Project(self)
 
     @cached_property
-    def totps(self) -> Totps2:
-        from .resources.totps import Totps2
+    def rbac(self) -> Rbac:
+        from .resources.rbac import Rbac
 
-        return Totps2(self)
+        return Rbac(self)
+
+    @cached_property
+    def sessions(self) -> Sessions:
+        from .resources.sessions import Sessions
+
+        return Sessions(self)
+
+    @cached_property
+    def totps(self) -> Totps:
+        from .resources.totps import Totps
+
+        return Totps(self)
+
+    @cached_property
+    def users(self) -> Users:
+        from .resources.users import Users
+
+        return Users(self)
 
     @cached_property
     def webauthn(self) -> Webauthn:
@@ -301,34 +301,16 @@ class AsyncClient(AsyncAPIClient):
         )
 
     @cached_property
-    def connected_app(self) -> AsyncConnectedApp:
-        from .resources.connected_app import AsyncConnectedApp
-
-        return AsyncConnectedApp(self)
-
-    @cached_property
     def b2b(self) -> AsyncB2B:
         from .resources.b2b import AsyncB2B
 
         return AsyncB2B(self)
 
     @cached_property
-    def users(self) -> AsyncUsers:
-        from .resources.users import AsyncUsers
+    def connected_app(self) -> AsyncConnectedApp:
+        from .resources.connected_app import AsyncConnectedApp
 
-        return AsyncUsers(self)
-
-    @cached_property
-    def sessions(self) -> AsyncSessions2:
-        from .resources.sessions import AsyncSessions2
-
-        return AsyncSessions2(self)
-
-    @cached_property
-    def rbac(self) -> AsyncRbac2:
-        from .resources.rbac import AsyncRbac2
-
-        return AsyncRbac2(self)
+        return AsyncConnectedApp(self)
 
     @cached_property
     def crypto_wallets(self) -> AsyncCryptoWallets:
@@ -349,16 +331,16 @@ class AsyncClient(AsyncAPIClient):
         return AsyncFraud(self)
 
     @cached_property
-    def idp(self) -> AsyncIdp2:
-        from .resources.idp import AsyncIdp2
+    def idp(self) -> AsyncIdp:
+        from .resources.idp import AsyncIdp
 
-        return AsyncIdp2(self)
+        return AsyncIdp(self)
 
     @cached_property
-    def impersonation(self) -> AsyncImpersonation2:
-        from .resources.impersonation import AsyncImpersonation2
+    def impersonation(self) -> AsyncImpersonation:
+        from .resources.impersonation import AsyncImpersonation
 
-        return AsyncImpersonation2(self)
+        return AsyncImpersonation(self)
 
     @cached_property
     def m2m(self) -> AsyncM2M:
@@ -367,28 +349,28 @@ class AsyncClient(AsyncAPIClient):
         return AsyncM2M(self)
 
     @cached_property
-    def magic_links(self) -> AsyncMagicLinks2:
-        from .resources.magic_links import AsyncMagicLinks2
+    def magic_links(self) -> AsyncMagicLinks:
+        from .resources.magic_links import AsyncMagicLinks
 
-        return AsyncMagicLinks2(self)
-
-    @cached_property
-    def passwords(self) -> AsyncPasswords2:
-        from .resources.passwords import AsyncPasswords2
-
-        return AsyncPasswords2(self)
+        return AsyncMagicLinks(self)
 
     @cached_property
-    def oauth(self) -> AsyncOauth2:
-        from .resources.oauth import AsyncOauth2
+    def oauth(self) -> AsyncOauth:
+        from .resources.oauth import AsyncOauth
 
-        return AsyncOauth2(self)
+        return AsyncOauth(self)
 
     @cached_property
-    def otps(self) -> AsyncOtps2:
-        from .resources.otps import AsyncOtps2
+    def otps(self) -> AsyncOtps:
+        from .resources.otps import AsyncOtps
 
-        return AsyncOtps2(self)
+        return AsyncOtps(self)
+
+    @cached_property
+    def passwords(self) -> AsyncPasswords:
+        from .resources.passwords import AsyncPasswords
+
+        return AsyncPasswords(self)
 
     @cached_property
     def project(self) -> AsyncProject:
@@ -397,10 +379,28 @@ class AsyncClient(AsyncAPIClient):
         return AsyncProject(self)
 
     @cached_property
-    def totps(self) -> AsyncTotps2:
-        from .resources.totps import AsyncTotps2
+    def rbac(self) -> AsyncRbac:
+        from .resources.rbac import AsyncRbac
 
-        return AsyncTotps2(self)
+        return AsyncRbac(self)
+
+    @cached_property
+    def sessions(self) -> AsyncSessions:
+        from .resources.sessions import AsyncSessions
+
+        return AsyncSessions(self)
+
+    @cached_property
+    def totps(self) -> AsyncTotps:
+        from .resources.totps import AsyncTotps
+
+        return AsyncTotps(self)
+
+    @cached_property
+    def users(self) -> AsyncUsers:
+        from .resources.users import AsyncUsers
+
+        return AsyncUsers(self)
 
     @cached_property
     def webauthn(self) -> AsyncWebauthn:

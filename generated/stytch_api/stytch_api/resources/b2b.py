@@ -15,435 +15,81 @@ from .._types import UNSET, RequestOptions, Unset
 __all__ = [
     "B2B",
     "AsyncB2B",
-    "Scim",
-    "AsyncScim",
-    "Connection",
-    "AsyncConnection",
-    "Organizations",
-    "AsyncOrganizations",
-    "Members",
-    "AsyncMembers",
-    "OauthProviders",
-    "AsyncOauthProviders",
-    "ConnectedApps",
-    "AsyncConnectedApps",
-    "Idp",
-    "AsyncIdp",
-    "Oauth",
-    "AsyncOauth",
-    "Sessions",
-    "AsyncSessions",
-    "Impersonation",
-    "AsyncImpersonation",
-    "Rbac",
-    "AsyncRbac",
-    "RbacOrganizations",
-    "AsyncRbacOrganizations",
-    "RecoveryCodes",
-    "AsyncRecoveryCodes",
-    "Totps",
-    "AsyncTotps",
-    "Discovery",
-    "AsyncDiscovery",
+    "B2BDiscovery",
+    "AsyncB2BDiscovery",
     "IntermediateSessions",
     "AsyncIntermediateSessions",
-    "Organizations2",
-    "AsyncOrganizations2",
-    "MagicLinks",
-    "AsyncMagicLinks",
-    "Email",
-    "AsyncEmail",
-    "EmailDiscovery",
-    "AsyncEmailDiscovery",
+    "DiscoveryOrganizations",
+    "AsyncDiscoveryOrganizations",
+    "B2BIdp",
+    "AsyncB2BIdp",
+    "B2BIdpOauth",
+    "AsyncB2BIdpOauth",
+    "B2BImpersonation",
+    "AsyncB2BImpersonation",
+    "B2BMagicLinks",
+    "AsyncB2BMagicLinks",
     "MagicLinksDiscovery",
     "AsyncMagicLinksDiscovery",
+    "B2BMagicLinksEmail",
+    "AsyncB2BMagicLinksEmail",
+    "MagicLinksEmailDiscovery",
+    "AsyncMagicLinksEmailDiscovery",
     "B2BOauth",
     "AsyncB2BOauth",
     "OauthDiscovery",
     "AsyncOauthDiscovery",
-    "Otps",
-    "AsyncOtps",
-    "Sms",
-    "AsyncSms",
-    "OtpsEmail",
-    "AsyncOtpsEmail",
+    "B2BOrganizations",
+    "AsyncB2BOrganizations",
+    "Members",
+    "AsyncMembers",
+    "ConnectedApps",
+    "AsyncConnectedApps",
+    "OauthProviders",
+    "AsyncOauthProviders",
+    "B2BOtps",
+    "AsyncB2BOtps",
+    "B2BOtpsEmail",
+    "AsyncB2BOtpsEmail",
     "OtpsEmailDiscovery",
     "AsyncOtpsEmailDiscovery",
-    "Passwords",
-    "AsyncPasswords",
-    "PasswordsEmail",
-    "AsyncPasswordsEmail",
-    "Session",
-    "AsyncSession",
-    "ExistingPassword",
-    "AsyncExistingPassword",
+    "B2BOtpsSms",
+    "AsyncB2BOtpsSms",
+    "B2BPasswords",
+    "AsyncB2BPasswords",
     "PasswordsDiscovery",
     "AsyncPasswordsDiscovery",
     "DiscoveryEmail",
     "AsyncDiscoveryEmail",
+    "B2BPasswordsEmail",
+    "AsyncB2BPasswordsEmail",
+    "B2BPasswordsExistingPassword",
+    "AsyncB2BPasswordsExistingPassword",
+    "B2BPasswordsSession",
+    "AsyncB2BPasswordsSession",
+    "B2BRbac",
+    "AsyncB2BRbac",
+    "RbacOrganizations",
+    "AsyncRbacOrganizations",
+    "RecoveryCodes",
+    "AsyncRecoveryCodes",
+    "Scim",
+    "AsyncScim",
+    "Connection",
+    "AsyncConnection",
+    "B2BSessions",
+    "AsyncB2BSessions",
     "Sso",
     "AsyncSso",
+    "External",
+    "AsyncExternal",
     "Oidc",
     "AsyncOidc",
     "Saml",
     "AsyncSaml",
-    "External",
-    "AsyncExternal",
+    "B2BTotps",
+    "AsyncB2BTotps",
 ]
-_B2B_SCIM_CONNECTION_UPDATE = Endpoint(
-    "PUT",
-    "/v1/b2b/scim/{organization_id}/connection/{connection_id}",
-    models.B2BScimConnectionGetResponse.from_dict,
-    "body",
-    x_stytch_member_session="header:X-Stytch-Member-Session",
-    x_stytch_member_session_jwt="header:X-Stytch-Member-SessionJWT",
-)
-_B2B_SCIM_CONNECTION_DELETE = Endpoint(
-    "DELETE",
-    "/v1/b2b/scim/{organization_id}/connection/{connection_id}",
-    models.B2BScimConnectionDeleteResponse.from_dict,
-    "header",
-    x_stytch_member_session="header:X-Stytch-Member-Session",
-    x_stytch_member_session_jwt="header:X-Stytch-Member-SessionJWT",
-)
-_B2B_SCIM_CONNECTION_GET_GROUPS = Endpoint(
-    "GET",
-    "/v1/b2b/scim/{organization_id}/connection/{connection_id}",
-    models.B2BScimConnectionGetGroupsResponse.from_dict,
-    "query",
-    x_stytch_member_session="header:X-Stytch-Member-Session",
-    x_stytch_member_session_jwt="header:X-Stytch-Member-SessionJWT",
-)
-_B2B_SCIM_CONNECTION_ROTATE_START = Endpoint(
-    "POST",
-    "/v1/b2b/scim/{organization_id}/connection/{connection_id}/rotate/start",
-    models.B2BScimConnectionRotateStartResponse.from_dict,
-    "header",
-    x_stytch_member_session="header:X-Stytch-Member-Session",
-    x_stytch_member_session_jwt="header:X-Stytch-Member-SessionJWT",
-)
-_B2B_SCIM_CONNECTION_ROTATE_COMPLETE = Endpoint(
-    "POST",
-    "/v1/b2b/scim/{organization_id}/connection/{connection_id}/rotate/complete",
-    models.B2BScimConnectionGetResponse.from_dict,
-    "header",
-    x_stytch_member_session="header:X-Stytch-Member-Session",
-    x_stytch_member_session_jwt="header:X-Stytch-Member-SessionJWT",
-)
-_B2B_SCIM_CONNECTION_ROTATE_CANCEL = Endpoint(
-    "POST",
-    "/v1/b2b/scim/{organization_id}/connection/{connection_id}/rotate/cancel",
-    models.B2BScimConnectionGetResponse.from_dict,
-    "header",
-    x_stytch_member_session="header:X-Stytch-Member-Session",
-    x_stytch_member_session_jwt="header:X-Stytch-Member-SessionJWT",
-)
-_B2B_SCIM_CONNECTION_CREATE = Endpoint(
-    "POST",
-    "/v1/b2b/scim/{organization_id}/connection",
-    models.B2BScimConnectionCreateResponse.from_dict,
-    "body",
-    x_stytch_member_session="header:X-Stytch-Member-Session",
-    x_stytch_member_session_jwt="header:X-Stytch-Member-SessionJWT",
-)
-_B2B_SCIM_CONNECTION_GET = Endpoint(
-    "GET",
-    "/v1/b2b/scim/{organization_id}/connection",
-    models.B2BScimConnectionGetResponse.from_dict,
-    "header",
-    x_stytch_member_session="header:X-Stytch-Member-Session",
-    x_stytch_member_session_jwt="header:X-Stytch-Member-SessionJWT",
-)
-_B2B_ORGANIZATIONS_CREATE = Endpoint(
-    "POST", "/v1/b2b/organizations", models.B2BOrganizationResponse.from_dict, "body"
-)
-_B2B_ORGANIZATIONS_GET = Endpoint(
-    "GET", "/v1/b2b/organizations/{organization_id}", models.B2BOrganizationResponse.from_dict
-)
-_B2B_ORGANIZATIONS_UPDATE = Endpoint(
-    "PUT",
-    "/v1/b2b/organizations/{organization_id}",
-    models.B2BOrganizationResponse.from_dict,
-    "body",
-    x_stytch_member_session="header:X-Stytch-Member-Session",
-    x_stytch_member_session_jwt="header:X-Stytch-Member-SessionJWT",
-)
-_B2B_ORGANIZATIONS_DELETE = Endpoint(
-    "DELETE",
-    "/v1/b2b/organizations/{organization_id}",
-    models.B2BOrganizationsDeleteResponse.from_dict,
-    "header",
-    x_stytch_member_session="header:X-Stytch-Member-Session",
-    x_stytch_member_session_jwt="header:X-Stytch-Member-SessionJWT",
-)
-_B2B_ORGANIZATIONS_SEARCH = Endpoint(
-    "POST", "/v1/b2b/organizations/search", models.B2BOrganizationsSearchResponse.from_dict, "body"
-)
-_B2B_ORGANIZATIONS_METRICS = Endpoint(
-    "GET",
-    "/v1/b2b/organizations/{organization_id}/metrics",
-    models.B2BOrganizationsMetricsResponse.from_dict,
-)
-_B2B_ORGANIZATIONS_CONNECTED_APPS = Endpoint(
-    "GET",
-    "/v1/b2b/organizations/{organization_id}/connected_apps",
-    models.ConnectedAppsResponse.from_dict,
-    "header",
-    x_stytch_member_session="header:X-Stytch-Member-Session",
-    x_stytch_member_session_jwt="header:X-Stytch-Member-SessionJWT",
-)
-_B2B_ORGANIZATIONS_GET_CONNECTED_APP = Endpoint(
-    "GET",
-    "/v1/b2b/organizations/{organization_id}/connected_apps/{connected_app_id}",
-    models.B2BOrganizationsGetConnectedAppResponse.from_dict,
-    "header",
-    x_stytch_member_session="header:X-Stytch-Member-Session",
-    x_stytch_member_session_jwt="header:X-Stytch-Member-SessionJWT",
-)
-_B2B_ORGANIZATIONS_DELETE_EXTERNAL_ID = Endpoint(
-    "DELETE",
-    "/v1/b2b/organizations/{organization_id}/external_id",
-    models.B2BOrganizationResponse.from_dict,
-    "header",
-    x_stytch_member_session="header:X-Stytch-Member-Session",
-    x_stytch_member_session_jwt="header:X-Stytch-Member-SessionJWT",
-)
-_B2B_ORGANIZATIONS_MEMBERS_UPDATE = Endpoint(
-    "PUT",
-    "/v1/b2b/organizations/{organization_id}/members/{member_id}",
-    models.B2BMemberResponse.from_dict,
-    "body",
-    x_stytch_member_session="header:X-Stytch-Member-Session",
-    x_stytch_member_session_jwt="header:X-Stytch-Member-SessionJWT",
-)
-_B2B_ORGANIZATIONS_MEMBERS_DELETE = Endpoint(
-    "DELETE",
-    "/v1/b2b/organizations/{organization_id}/members/{member_id}",
-    models.B2BOrganizationsMembersDeleteResponse.from_dict,
-    "header",
-    x_stytch_member_session="header:X-Stytch-Member-Session",
-    x_stytch_member_session_jwt="header:X-Stytch-Member-SessionJWT",
-)
-_B2B_ORGANIZATIONS_MEMBERS_REACTIVATE = Endpoint(
-    "PUT",
-    "/v1/b2b/organizations/{organization_id}/members/{member_id}/reactivate",
-    models.B2BMemberResponse.from_dict,
-    "header",
-    x_stytch_member_session="header:X-Stytch-Member-Session",
-    x_stytch_member_session_jwt="header:X-Stytch-Member-SessionJWT",
-)
-_B2B_ORGANIZATIONS_MEMBERS_DELETE_MFA_PHONE_NUMBER = Endpoint(
-    "DELETE",
-    "/v1/b2b/organizations/{organization_id}/members/mfa_phone_numbers/{member_id}",
-    models.B2BMemberResponse.from_dict,
-    "header",
-    x_stytch_member_session="header:X-Stytch-Member-Session",
-    x_stytch_member_session_jwt="header:X-Stytch-Member-SessionJWT",
-)
-_B2B_ORGANIZATIONS_MEMBERS_DELETE_TOTP = Endpoint(
-    "DELETE",
-    "/v1/b2b/organizations/{organization_id}/members/{member_id}/totp",
-    models.B2BMemberResponse.from_dict,
-    "header",
-    x_stytch_member_session="header:X-Stytch-Member-Session",
-    x_stytch_member_session_jwt="header:X-Stytch-Member-SessionJWT",
-)
-_B2B_ORGANIZATIONS_MEMBERS_SEARCH = Endpoint(
-    "POST",
-    "/v1/b2b/organizations/members/search",
-    models.B2BOrganizationsMembersSearchResponse.from_dict,
-    "body",
-    x_stytch_member_session="header:X-Stytch-Member-Session",
-    x_stytch_member_session_jwt="header:X-Stytch-Member-SessionJWT",
-)
-_B2B_ORGANIZATIONS_MEMBERS_DELETE_PASSWORD = Endpoint(
-    "DELETE",
-    "/v1/b2b/organizations/{organization_id}/members/passwords/{member_password_id}",
-    models.B2BMemberResponse.from_dict,
-    "header",
-    x_stytch_member_session="header:X-Stytch-Member-Session",
-    x_stytch_member_session_jwt="header:X-Stytch-Member-SessionJWT",
-)
-_B2B_ORGANIZATIONS_MEMBERS_DANGEROUSLY_GET = Endpoint(
-    "GET",
-    "/v1/b2b/organizations/members/dangerously_get/{member_id}",
-    models.B2BMemberResponse.from_dict,
-    "query",
-)
-_B2B_ORGANIZATIONS_MEMBERS_OIDC_PROVIDERS = Endpoint(
-    "GET",
-    "/v1/b2b/organizations/{organization_id}/members/{member_id}/oidc_providers",
-    models.MembersOidcProvidersResponse.from_dict,
-    "query",
-)
-_B2B_ORGANIZATIONS_MEMBERS_UNLINK_RETIRED_EMAIL = Endpoint(
-    "POST",
-    "/v1/b2b/organizations/{organization_id}/members/{member_id}/unlink_retired_email",
-    models.MembersUnlinkRetiredEmailResponse.from_dict,
-    "body",
-    x_stytch_member_session="header:X-Stytch-Member-Session",
-    x_stytch_member_session_jwt="header:X-Stytch-Member-SessionJWT",
-)
-_B2B_ORGANIZATIONS_MEMBERS_START_EMAIL_UPDATE = Endpoint(
-    "POST",
-    "/v1/b2b/organizations/{organization_id}/members/{member_id}/start_email_update",
-    models.B2BMemberResponse.from_dict,
-    "body",
-    x_stytch_member_session="header:X-Stytch-Member-Session",
-    x_stytch_member_session_jwt="header:X-Stytch-Member-SessionJWT",
-)
-_B2B_ORGANIZATIONS_MEMBERS_GET_CONNECTED_APPS = Endpoint(
-    "GET",
-    "/v1/b2b/organizations/{organization_id}/members/{member_id}/connected_apps",
-    models.ConnectedAppsResponse.from_dict,
-    "header",
-    x_stytch_member_session="header:X-Stytch-Member-Session",
-    x_stytch_member_session_jwt="header:X-Stytch-Member-SessionJWT",
-)
-_B2B_ORGANIZATIONS_MEMBERS_DELETE_EXTERNAL_ID = Endpoint(
-    "DELETE",
-    "/v1/b2b/organizations/{organization_id}/members/{member_id}/external_id",
-    models.B2BMemberResponse.from_dict,
-    "header",
-    x_stytch_member_session="header:X-Stytch-Member-Session",
-    x_stytch_member_session_jwt="header:X-Stytch-Member-SessionJWT",
-)
-_B2B_ORGANIZATIONS_MEMBERS_CREATE = Endpoint(
-    "POST",
-    "/v1/b2b/organizations/{organization_id}/members",
-    models.B2BMemberResponse.from_dict,
-    "body",
-    x_stytch_member_session="header:X-Stytch-Member-Session",
-    x_stytch_member_session_jwt="header:X-Stytch-Member-SessionJWT",
-)
-_B2B_ORGANIZATIONS_MEMBERS_GET = Endpoint(
-    "GET",
-    "/v1/b2b/organizations/{organization_id}/member",
-    models.B2BMemberResponse.from_dict,
-    "query",
-)
-_B2B_ORGANIZATIONS_MEMBERS_OAUTH_PROVIDERS_GOOGLE = Endpoint(
-    "GET",
-    "/v1/b2b/organizations/{organization_id}/members/{member_id}/oauth_providers/google",
-    models.MembersOauthProvidersGoogleResponse.from_dict,
-    "query",
-)
-_B2B_ORGANIZATIONS_MEMBERS_OAUTH_PROVIDERS_MICROSOFT = Endpoint(
-    "GET",
-    "/v1/b2b/organizations/{organization_id}/members/{member_id}/oauth_providers/microsoft",
-    models.MembersOauthProvidersMicrosoftResponse.from_dict,
-    "query",
-)
-_B2B_ORGANIZATIONS_MEMBERS_OAUTH_PROVIDERS_SLACK = Endpoint(
-    "GET",
-    "/v1/b2b/organizations/{organization_id}/members/{member_id}/oauth_providers/slack",
-    models.B2BOauthProviderResponse.from_dict,
-)
-_B2B_ORGANIZATIONS_MEMBERS_OAUTH_PROVIDERS_HUBSPOT = Endpoint(
-    "GET",
-    "/v1/b2b/organizations/{organization_id}/members/{member_id}/oauth_providers/hubspot",
-    models.B2BOauthProviderResponse.from_dict,
-    "query",
-)
-_B2B_ORGANIZATIONS_MEMBERS_OAUTH_PROVIDERS_GITHUB = Endpoint(
-    "GET",
-    "/v1/b2b/organizations/{organization_id}/members/{member_id}/oauth_providers/github",
-    models.B2BOauthProviderResponse.from_dict,
-    "query",
-)
-_B2B_ORGANIZATIONS_MEMBERS_CONNECTED_APPS_REVOKE = Endpoint(
-    "POST",
-    "/v1/b2b/organizations/{organization_id}/members/{member_id}/connected_apps/{connected_app_id}/revoke",
-    models.StatusResponse.from_dict,
-    "header",
-    x_stytch_member_session="header:X-Stytch-Member-Session",
-    x_stytch_member_session_jwt="header:X-Stytch-Member-SessionJWT",
-)
-_B2B_IDP_OAUTH_AUTHORIZE_START = Endpoint(
-    "POST",
-    "/v1/b2b/idp/oauth/authorize/start",
-    models.B2BIdpOauthAuthorizeStartResponse.from_dict,
-    "body",
-)
-_B2B_IDP_OAUTH_AUTHORIZE = Endpoint(
-    "POST", "/v1/b2b/idp/oauth/authorize", models.IdpOauthAuthorizeResponse.from_dict, "body"
-)
-_B2B_SESSIONS_GET = Endpoint(
-    "GET", "/v1/b2b/sessions", models.B2BSessionsGetResponse.from_dict, "query"
-)
-_B2B_SESSIONS_AUTHENTICATE = Endpoint(
-    "POST",
-    "/v1/b2b/sessions/authenticate",
-    models.B2BSessionsAuthenticateResponse.from_dict,
-    "body",
-)
-_B2B_SESSIONS_REVOKE = Endpoint(
-    "POST",
-    "/v1/b2b/sessions/revoke",
-    models.StatusResponse.from_dict,
-    "body",
-    x_stytch_member_session="header:X-Stytch-Member-Session",
-    x_stytch_member_session_jwt="header:X-Stytch-Member-SessionJWT",
-)
-_B2B_SESSIONS_EXCHANGE = Endpoint(
-    "POST", "/v1/b2b/sessions/exchange", models.B2BExchangeResponse.from_dict, "body"
-)
-_B2B_SESSIONS_EXCHANGE_ACCESS_TOKEN = Endpoint(
-    "POST",
-    "/v1/b2b/sessions/exchange_access_token",
-    models.B2BSessionsExchangeAccessTokenResponse.from_dict,
-    "body",
-)
-_B2B_SESSIONS_ATTEST = Endpoint(
-    "POST", "/v1/b2b/sessions/attest", models.B2BSessionsAttestResponse.from_dict, "body"
-)
-_B2B_SESSIONS_MIGRATE = Endpoint(
-    "POST", "/v1/b2b/sessions/migrate", models.B2BSessionsMigrateResponse.from_dict, "body"
-)
-_B2B_SESSIONS_GET_JWKS = Endpoint(
-    "GET", "/v1/b2b/sessions/jwks/{project_id}", models.SessionsGetJwksResponse.from_dict
-)
-_B2B_IMPERSONATION_AUTHENTICATE = Endpoint(
-    "POST",
-    "/v1/b2b/impersonation/authenticate",
-    models.B2BImpersonationAuthenticateResponse.from_dict,
-    "body",
-)
-_B2B_RBAC_POLICY = Endpoint("GET", "/v1/b2b/rbac/policy", models.RbacPolicyResponse.from_dict)
-_B2B_RBAC_ORGANIZATIONS_GET_ORG_POLICY = Endpoint(
-    "GET",
-    "/v1/b2b/rbac/organizations/{organization_id}",
-    models.B2BRbacOrganizationsGetOrgPolicyResponse.from_dict,
-)
-_B2B_RBAC_ORGANIZATIONS_SET_ORG_POLICY = Endpoint(
-    "PUT",
-    "/v1/b2b/rbac/organizations/{organization_id}",
-    models.B2BRbacOrganizationsGetOrgPolicyResponse.from_dict,
-    "body",
-)
-_B2B_RECOVERY_CODES_RECOVER = Endpoint(
-    "POST",
-    "/v1/b2b/recovery_codes/recover",
-    models.B2BRecoveryCodesRecoverResponse.from_dict,
-    "body",
-)
-_B2B_RECOVERY_CODES_GET = Endpoint(
-    "GET",
-    "/v1/b2b/recovery_codes/{organization_id}/{member_id}",
-    models.B2BRecoveryCodesGetResponse.from_dict,
-)
-_B2B_RECOVERY_CODES_ROTATE = Endpoint(
-    "POST", "/v1/b2b/recovery_codes/rotate", models.B2BRecoveryCodesGetResponse.from_dict, "body"
-)
-_B2B_TOTPS_CREATE = Endpoint(
-    "POST", "/v1/b2b/totp", models.B2BTotpsCreateResponse.from_dict, "body"
-)
-_B2B_TOTPS_AUTHENTICATE = Endpoint(
-    "POST", "/v1/b2b/totp/authenticate", models.B2BAuthenticateResponse.from_dict, "body"
-)
-_B2B_TOTPS_MIGRATE = Endpoint(
-    "POST", "/v1/b2b/totp/migrate", models.B2BTotpsMigrateResponse.from_dict, "body"
-)
 _B2B_DISCOVERY_INTERMEDIATE_SESSIONS_EXCHANGE = Endpoint(
     "POST",
     "/v1/b2b/discovery/intermediate_sessions/exchange",
@@ -462,16 +108,31 @@ _B2B_DISCOVERY_ORGANIZATIONS_LIST = Endpoint(
     models.B2BDiscoveryOrganizationsListResponse.from_dict,
     "body",
 )
+_B2B_IDP_OAUTH_AUTHORIZE = Endpoint(
+    "POST", "/v1/b2b/idp/oauth/authorize", models.IdpOauthAuthorizeResponse.from_dict, "body"
+)
+_B2B_IDP_OAUTH_AUTHORIZE_START = Endpoint(
+    "POST",
+    "/v1/b2b/idp/oauth/authorize/start",
+    models.B2BIdpOauthAuthorizeStartResponse.from_dict,
+    "body",
+)
+_B2B_IMPERSONATION_AUTHENTICATE = Endpoint(
+    "POST",
+    "/v1/b2b/impersonation/authenticate",
+    models.B2BImpersonationAuthenticateResponse.from_dict,
+    "body",
+)
 _B2B_MAGIC_LINKS_AUTHENTICATE = Endpoint(
     "POST",
     "/v1/b2b/magic_links/authenticate",
     models.B2BMagicLinksAuthenticateResponse.from_dict,
     "body",
 )
-_B2B_MAGIC_LINKS_EMAIL_LOGIN_OR_SIGNUP = Endpoint(
+_B2B_MAGIC_LINKS_DISCOVERY_AUTHENTICATE = Endpoint(
     "POST",
-    "/v1/b2b/magic_links/email/login_or_signup",
-    models.B2BLoginOrSignupResponse.from_dict,
+    "/v1/b2b/magic_links/discovery/authenticate",
+    models.B2BDiscoveryAuthenticateResponse.from_dict,
     "body",
 )
 _B2B_MAGIC_LINKS_EMAIL_INVITE = Endpoint(
@@ -482,14 +143,14 @@ _B2B_MAGIC_LINKS_EMAIL_INVITE = Endpoint(
     x_stytch_member_session="header:X-Stytch-Member-Session",
     x_stytch_member_session_jwt="header:X-Stytch-Member-SessionJWT",
 )
+_B2B_MAGIC_LINKS_EMAIL_LOGIN_OR_SIGNUP = Endpoint(
+    "POST",
+    "/v1/b2b/magic_links/email/login_or_signup",
+    models.B2BLoginOrSignupResponse.from_dict,
+    "body",
+)
 _B2B_MAGIC_LINKS_EMAIL_DISCOVERY_SEND = Endpoint(
     "POST", "/v1/b2b/magic_links/email/discovery/send", models.StatusResponse.from_dict, "body"
-)
-_B2B_MAGIC_LINKS_DISCOVERY_AUTHENTICATE = Endpoint(
-    "POST",
-    "/v1/b2b/magic_links/discovery/authenticate",
-    models.B2BDiscoveryAuthenticateResponse.from_dict,
-    "body",
 )
 _B2B_OAUTH_AUTHENTICATE = Endpoint(
     "POST", "/v1/b2b/oauth/authenticate", models.B2BOauthAuthenticateResponse.from_dict, "body"
@@ -500,14 +161,210 @@ _B2B_OAUTH_DISCOVERY_AUTHENTICATE = Endpoint(
     models.B2BOauthDiscoveryAuthenticateResponse.from_dict,
     "body",
 )
-_B2B_OTPS_SMS_SEND = Endpoint(
-    "POST", "/v1/b2b/otps/sms/send", models.B2BMemberResponse.from_dict, "body"
+_B2B_ORGANIZATIONS_CONNECTED_APPS = Endpoint(
+    "GET",
+    "/v1/b2b/organizations/{organization_id}/connected_apps",
+    models.ConnectedAppsResponse.from_dict,
+    "header",
+    x_stytch_member_session="header:X-Stytch-Member-Session",
+    x_stytch_member_session_jwt="header:X-Stytch-Member-SessionJWT",
 )
-_B2B_OTPS_SMS_AUTHENTICATE = Endpoint(
-    "POST", "/v1/b2b/otps/sms/authenticate", models.B2BAuthenticateResponse.from_dict, "body"
+_B2B_ORGANIZATIONS_CREATE = Endpoint(
+    "POST", "/v1/b2b/organizations", models.B2BOrganizationResponse.from_dict, "body"
 )
-_B2B_OTPS_EMAIL_LOGIN_OR_SIGNUP = Endpoint(
-    "POST", "/v1/b2b/otps/email/login_or_signup", models.B2BLoginOrSignupResponse.from_dict, "body"
+_B2B_ORGANIZATIONS_DELETE = Endpoint(
+    "DELETE",
+    "/v1/b2b/organizations/{organization_id}",
+    models.B2BOrganizationsDeleteResponse.from_dict,
+    "header",
+    x_stytch_member_session="header:X-Stytch-Member-Session",
+    x_stytch_member_session_jwt="header:X-Stytch-Member-SessionJWT",
+)
+_B2B_ORGANIZATIONS_DELETE_EXTERNAL_ID = Endpoint(
+    "DELETE",
+    "/v1/b2b/organizations/{organization_id}/external_id",
+    models.B2BOrganizationResponse.from_dict,
+    "header",
+    x_stytch_member_session="header:X-Stytch-Member-Session",
+    x_stytch_member_session_jwt="header:X-Stytch-Member-SessionJWT",
+)
+_B2B_ORGANIZATIONS_GET = Endpoint(
+    "GET", "/v1/b2b/organizations/{organization_id}", models.B2BOrganizationResponse.from_dict
+)
+_B2B_ORGANIZATIONS_GET_CONNECTED_APP = Endpoint(
+    "GET",
+    "/v1/b2b/organizations/{organization_id}/connected_apps/{connected_app_id}",
+    models.B2BOrganizationsGetConnectedAppResponse.from_dict,
+    "header",
+    x_stytch_member_session="header:X-Stytch-Member-Session",
+    x_stytch_member_session_jwt="header:X-Stytch-Member-SessionJWT",
+)
+_B2B_ORGANIZATIONS_METRICS = Endpoint(
+    "GET",
+    "/v1/b2b/organizations/{organization_id}/metrics",
+    models.B2BOrganizationsMetricsResponse.from_dict,
+)
+_B2B_ORGANIZATIONS_SEARCH = Endpoint(
+    "POST", "/v1/b2b/organizations/search", models.B2BOrganizationsSearchResponse.from_dict, "body"
+)
+_B2B_ORGANIZATIONS_UPDATE = Endpoint(
+    "PUT",
+    "/v1/b2b/organizations/{organization_id}",
+    models.B2BOrganizationResponse.from_dict,
+    "body",
+    x_stytch_member_session="header:X-Stytch-Member-Session",
+    x_stytch_member_session_jwt="header:X-Stytch-Member-SessionJWT",
+)
+_B2B_ORGANIZATIONS_MEMBERS_CREATE = Endpoint(
+    "POST",
+    "/v1/b2b/organizations/{organization_id}/members",
+    models.B2BMemberResponse.from_dict,
+    "body",
+    x_stytch_member_session="header:X-Stytch-Member-Session",
+    x_stytch_member_session_jwt="header:X-Stytch-Member-SessionJWT",
+)
+_B2B_ORGANIZATIONS_MEMBERS_DANGEROUSLY_GET = Endpoint(
+    "GET",
+    "/v1/b2b/organizations/members/dangerously_get/{member_id}",
+    models.B2BMemberResponse.from_dict,
+    "query",
+)
+_B2B_ORGANIZATIONS_MEMBERS_DELETE = Endpoint(
+    "DELETE",
+    "/v1/b2b/organizations/{organization_id}/members/{member_id}",
+    models.B2BOrganizationsMembersDeleteResponse.from_dict,
+    "header",
+    x_stytch_member_session="header:X-Stytch-Member-Session",
+    x_stytch_member_session_jwt="header:X-Stytch-Member-SessionJWT",
+)
+_B2B_ORGANIZATIONS_MEMBERS_DELETE_EXTERNAL_ID = Endpoint(
+    "DELETE",
+    "/v1/b2b/organizations/{organization_id}/members/{member_id}/external_id",
+    models.B2BMemberResponse.from_dict,
+    "header",
+    x_stytch_member_session="header:X-Stytch-Member-Session",
+    x_stytch_member_session_jwt="header:X-Stytch-Member-SessionJWT",
+)
+_B2B_ORGANIZATIONS_MEMBERS_DELETE_MFA_PHONE_NUMBER = Endpoint(
+    "DELETE",
+    "/v1/b2b/organizations/{organization_id}/members/mfa_phone_numbers/{member_id}",
+    models.B2BMemberResponse.from_dict,
+    "header",
+    x_stytch_member_session="header:X-Stytch-Member-Session",
+    x_stytch_member_session_jwt="header:X-Stytch-Member-SessionJWT",
+)
+_B2B_ORGANIZATIONS_MEMBERS_DELETE_PASSWORD = Endpoint(
+    "DELETE",
+    "/v1/b2b/organizations/{organization_id}/members/passwords/{member_password_id}",
+    models.B2BMemberResponse.from_dict,
+    "header",
+    x_stytch_member_session="header:X-Stytch-Member-Session",
+    x_stytch_member_session_jwt="header:X-Stytch-Member-SessionJWT",
+)
+_B2B_ORGANIZATIONS_MEMBERS_DELETE_TOTP = Endpoint(
+    "DELETE",
+    "/v1/b2b/organizations/{organization_id}/members/{member_id}/totp",
+    models.B2BMemberResponse.from_dict,
+    "header",
+    x_stytch_member_session="header:X-Stytch-Member-Session",
+    x_stytch_member_session_jwt="header:X-Stytch-Member-SessionJWT",
+)
+_B2B_ORGANIZATIONS_MEMBERS_GET = Endpoint(
+    "GET",
+    "/v1/b2b/organizations/{organization_id}/member",
+    models.B2BMemberResponse.from_dict,
+    "query",
+)
+_B2B_ORGANIZATIONS_MEMBERS_GET_CONNECTED_APPS = Endpoint(
+    "GET",
+    "/v1/b2b/organizations/{organization_id}/members/{member_id}/connected_apps",
+    models.ConnectedAppsResponse.from_dict,
+    "header",
+    x_stytch_member_session="header:X-Stytch-Member-Session",
+    x_stytch_member_session_jwt="header:X-Stytch-Member-SessionJWT",
+)
+_B2B_ORGANIZATIONS_MEMBERS_OIDC_PROVIDERS = Endpoint(
+    "GET",
+    "/v1/b2b/organizations/{organization_id}/members/{member_id}/oidc_providers",
+    models.MembersOidcProvidersResponse.from_dict,
+    "query",
+)
+_B2B_ORGANIZATIONS_MEMBERS_REACTIVATE = Endpoint(
+    "PUT",
+    "/v1/b2b/organizations/{organization_id}/members/{member_id}/reactivate",
+    models.B2BMemberResponse.from_dict,
+    "header",
+    x_stytch_member_session="header:X-Stytch-Member-Session",
+    x_stytch_member_session_jwt="header:X-Stytch-Member-SessionJWT",
+)
+_B2B_ORGANIZATIONS_MEMBERS_SEARCH = Endpoint(
+    "POST",
+    "/v1/b2b/organizations/members/search",
+    models.B2BOrganizationsMembersSearchResponse.from_dict,
+    "body",
+    x_stytch_member_session="header:X-Stytch-Member-Session",
+    x_stytch_member_session_jwt="header:X-Stytch-Member-SessionJWT",
+)
+_B2B_ORGANIZATIONS_MEMBERS_START_EMAIL_UPDATE = Endpoint(
+    "POST",
+    "/v1/b2b/organizations/{organization_id}/members/{member_id}/start_email_update",
+    models.B2BMemberResponse.from_dict,
+    "body",
+    x_stytch_member_session="header:X-Stytch-Member-Session",
+    x_stytch_member_session_jwt="header:X-Stytch-Member-SessionJWT",
+)
+_B2B_ORGANIZATIONS_MEMBERS_UNLINK_RETIRED_EMAIL = Endpoint(
+    "POST",
+    "/v1/b2b/organizations/{organization_id}/members/{member_id}/unlink_retired_email",
+    models.MembersUnlinkRetiredEmailResponse.from_dict,
+    "body",
+    x_stytch_member_session="header:X-Stytch-Member-Session",
+    x_stytch_member_session_jwt="header:X-Stytch-Member-SessionJWT",
+)
+_B2B_ORGANIZATIONS_MEMBERS_UPDATE = Endpoint(
+    "PUT",
+    "/v1/b2b/organizations/{organization_id}/members/{member_id}",
+    models.B2BMemberResponse.from_dict,
+    "body",
+    x_stytch_member_session="header:X-Stytch-Member-Session",
+    x_stytch_member_session_jwt="header:X-Stytch-Member-SessionJWT",
+)
+_B2B_ORGANIZATIONS_MEMBERS_CONNECTED_APPS_REVOKE = Endpoint(
+    "POST",
+    "/v1/b2b/organizations/{organization_id}/members/{member_id}/connected_apps/{connected_app_id}/revoke",
+    models.StatusResponse.from_dict,
+    "header",
+    x_stytch_member_session="header:X-Stytch-Member-Session",
+    x_stytch_member_session_jwt="header:X-Stytch-Member-SessionJWT",
+)
+_B2B_ORGANIZATIONS_MEMBERS_OAUTH_PROVIDERS_GITHUB = Endpoint(
+    "GET",
+    "/v1/b2b/organizations/{organization_id}/members/{member_id}/oauth_providers/github",
+    models.B2BOauthProviderResponse.from_dict,
+    "query",
+)
+_B2B_ORGANIZATIONS_MEMBERS_OAUTH_PROVIDERS_GOOGLE = Endpoint(
+    "GET",
+    "/v1/b2b/organizations/{organization_id}/members/{member_id}/oauth_providers/google",
+    models.MembersOauthProvidersGoogleResponse.from_dict,
+    "query",
+)
+_B2B_ORGANIZATIONS_MEMBERS_OAUTH_PROVIDERS_HUBSPOT = Endpoint(
+    "GET",
+    "/v1/b2b/organizations/{organization_id}/members/{member_id}/oauth_providers/hubspot",
+    models.B2BOauthProviderResponse.from_dict,
+    "query",
+)
+_B2B_ORGANIZATIONS_MEMBERS_OAUTH_PROVIDERS_MICROSOFT = Endpoint(
+    "GET",
+    "/v1/b2b/organizations/{organization_id}/members/{member_id}/oauth_providers/microsoft",
+    models.MembersOauthProvidersMicrosoftResponse.from_dict,
+    "query",
+)
+_B2B_ORGANIZATIONS_MEMBERS_OAUTH_PROVIDERS_SLACK = Endpoint(
+    "GET",
+    "/v1/b2b/organizations/{organization_id}/members/{member_id}/oauth_providers/slack",
+    models.B2BOauthProviderResponse.from_dict,
 )
 _B2B_OTPS_EMAIL_AUTHENTICATE = Endpoint(
     "POST",
@@ -515,8 +372,8 @@ _B2B_OTPS_EMAIL_AUTHENTICATE = Endpoint(
     models.B2BOtpsEmailAuthenticateResponse.from_dict,
     "body",
 )
-_B2B_OTPS_EMAIL_DISCOVERY_SEND = Endpoint(
-    "POST", "/v1/b2b/otps/email/discovery/send", models.StatusResponse.from_dict, "body"
+_B2B_OTPS_EMAIL_LOGIN_OR_SIGNUP = Endpoint(
+    "POST", "/v1/b2b/otps/email/login_or_signup", models.B2BLoginOrSignupResponse.from_dict, "body"
 )
 _B2B_OTPS_EMAIL_DISCOVERY_AUTHENTICATE = Endpoint(
     "POST",
@@ -524,14 +381,14 @@ _B2B_OTPS_EMAIL_DISCOVERY_AUTHENTICATE = Endpoint(
     models.B2BDiscoveryAuthenticateResponse.from_dict,
     "body",
 )
-_B2B_PASSWORDS_STRENGTH_CHECK = Endpoint(
-    "POST",
-    "/v1/b2b/passwords/strength_check",
-    models.B2BPasswordsStrengthCheckResponse.from_dict,
-    "body",
+_B2B_OTPS_EMAIL_DISCOVERY_SEND = Endpoint(
+    "POST", "/v1/b2b/otps/email/discovery/send", models.StatusResponse.from_dict, "body"
 )
-_B2B_PASSWORDS_MIGRATE = Endpoint(
-    "POST", "/v1/b2b/passwords/migrate", models.B2BLoginOrSignupResponse.from_dict, "body"
+_B2B_OTPS_SMS_AUTHENTICATE = Endpoint(
+    "POST", "/v1/b2b/otps/sms/authenticate", models.B2BAuthenticateResponse.from_dict, "body"
+)
+_B2B_OTPS_SMS_SEND = Endpoint(
+    "POST", "/v1/b2b/otps/sms/send", models.B2BMemberResponse.from_dict, "body"
 )
 _B2B_PASSWORDS_AUTHENTICATE = Endpoint(
     "POST",
@@ -539,14 +396,29 @@ _B2B_PASSWORDS_AUTHENTICATE = Endpoint(
     models.B2BPasswordsAuthenticateResponse.from_dict,
     "body",
 )
-_B2B_PASSWORDS_EMAIL_RESET_START = Endpoint(
+_B2B_PASSWORDS_MIGRATE = Endpoint(
+    "POST", "/v1/b2b/passwords/migrate", models.B2BLoginOrSignupResponse.from_dict, "body"
+)
+_B2B_PASSWORDS_STRENGTH_CHECK = Endpoint(
     "POST",
-    "/v1/b2b/passwords/email/reset/start",
-    models.B2BPasswordsEmailResetStartResponse.from_dict,
+    "/v1/b2b/passwords/strength_check",
+    models.B2BPasswordsStrengthCheckResponse.from_dict,
     "body",
 )
-_B2B_PASSWORDS_EMAIL_RESET = Endpoint(
-    "POST", "/v1/b2b/passwords/email/reset", models.B2BPasswordsEmailResetResponse.from_dict, "body"
+_B2B_PASSWORDS_DISCOVERY_AUTHENTICATE = Endpoint(
+    "POST",
+    "/v1/b2b/passwords/discovery/authenticate",
+    models.PasswordsDiscoveryAuthenticateResponse.from_dict,
+    "body",
+)
+_B2B_PASSWORDS_DISCOVERY_EMAIL_RESET = Endpoint(
+    "POST",
+    "/v1/b2b/passwords/discovery/email/reset",
+    models.B2BDiscoveryAuthenticateResponse.from_dict,
+    "body",
+)
+_B2B_PASSWORDS_DISCOVERY_EMAIL_RESET_START = Endpoint(
+    "POST", "/v1/b2b/passwords/discovery/email/reset/start", models.StatusResponse.from_dict, "body"
 )
 _B2B_PASSWORDS_EMAIL_REQUIRE_RESET = Endpoint(
     "POST",
@@ -556,10 +428,13 @@ _B2B_PASSWORDS_EMAIL_REQUIRE_RESET = Endpoint(
     x_stytch_member_session="header:X-Stytch-Member-Session",
     x_stytch_member_session_jwt="header:X-Stytch-Member-SessionJWT",
 )
-_B2B_PASSWORDS_SESSION_RESET = Endpoint(
+_B2B_PASSWORDS_EMAIL_RESET = Endpoint(
+    "POST", "/v1/b2b/passwords/email/reset", models.B2BPasswordsEmailResetResponse.from_dict, "body"
+)
+_B2B_PASSWORDS_EMAIL_RESET_START = Endpoint(
     "POST",
-    "/v1/b2b/passwords/session/reset",
-    models.B2BPasswordsSessionResetResponse.from_dict,
+    "/v1/b2b/passwords/email/reset/start",
+    models.B2BPasswordsEmailResetStartResponse.from_dict,
     "body",
 )
 _B2B_PASSWORDS_EXISTING_PASSWORD_RESET = Endpoint(
@@ -568,28 +443,139 @@ _B2B_PASSWORDS_EXISTING_PASSWORD_RESET = Endpoint(
     models.PasswordsExistingPasswordResetResponse.from_dict,
     "body",
 )
-_B2B_PASSWORDS_DISCOVERY_AUTHENTICATE = Endpoint(
+_B2B_PASSWORDS_SESSION_RESET = Endpoint(
     "POST",
-    "/v1/b2b/passwords/discovery/authenticate",
-    models.PasswordsDiscoveryAuthenticateResponse.from_dict,
+    "/v1/b2b/passwords/session/reset",
+    models.B2BPasswordsSessionResetResponse.from_dict,
     "body",
 )
-_B2B_PASSWORDS_DISCOVERY_EMAIL_RESET_START = Endpoint(
-    "POST", "/v1/b2b/passwords/discovery/email/reset/start", models.StatusResponse.from_dict, "body"
-)
-_B2B_PASSWORDS_DISCOVERY_EMAIL_RESET = Endpoint(
-    "POST",
-    "/v1/b2b/passwords/discovery/email/reset",
-    models.B2BDiscoveryAuthenticateResponse.from_dict,
-    "body",
-)
-_B2B_SSO_GET_CONNECTIONS = Endpoint(
+_B2B_RBAC_POLICY = Endpoint("GET", "/v1/b2b/rbac/policy", models.RbacPolicyResponse.from_dict)
+_B2B_RBAC_ORGANIZATIONS_GET_ORG_POLICY = Endpoint(
     "GET",
-    "/v1/b2b/sso/{organization_id}",
-    models.B2BSsoGetConnectionsResponse.from_dict,
+    "/v1/b2b/rbac/organizations/{organization_id}",
+    models.B2BRbacOrganizationsGetOrgPolicyResponse.from_dict,
+)
+_B2B_RBAC_ORGANIZATIONS_SET_ORG_POLICY = Endpoint(
+    "PUT",
+    "/v1/b2b/rbac/organizations/{organization_id}",
+    models.B2BRbacOrganizationsGetOrgPolicyResponse.from_dict,
+    "body",
+)
+_B2B_RECOVERY_CODES_GET = Endpoint(
+    "GET",
+    "/v1/b2b/recovery_codes/{organization_id}/{member_id}",
+    models.B2BRecoveryCodesGetResponse.from_dict,
+)
+_B2B_RECOVERY_CODES_RECOVER = Endpoint(
+    "POST",
+    "/v1/b2b/recovery_codes/recover",
+    models.B2BRecoveryCodesRecoverResponse.from_dict,
+    "body",
+)
+_B2B_RECOVERY_CODES_ROTATE = Endpoint(
+    "POST", "/v1/b2b/recovery_codes/rotate", models.B2BRecoveryCodesGetResponse.from_dict, "body"
+)
+_B2B_SCIM_CONNECTION_CREATE = Endpoint(
+    "POST",
+    "/v1/b2b/scim/{organization_id}/connection",
+    models.B2BScimConnectionCreateResponse.from_dict,
+    "body",
+    x_stytch_member_session="header:X-Stytch-Member-Session",
+    x_stytch_member_session_jwt="header:X-Stytch-Member-SessionJWT",
+)
+_B2B_SCIM_CONNECTION_DELETE = Endpoint(
+    "DELETE",
+    "/v1/b2b/scim/{organization_id}/connection/{connection_id}",
+    models.B2BScimConnectionDeleteResponse.from_dict,
     "header",
     x_stytch_member_session="header:X-Stytch-Member-Session",
     x_stytch_member_session_jwt="header:X-Stytch-Member-SessionJWT",
+)
+_B2B_SCIM_CONNECTION_GET = Endpoint(
+    "GET",
+    "/v1/b2b/scim/{organization_id}/connection",
+    models.B2BScimConnectionGetResponse.from_dict,
+    "header",
+    x_stytch_member_session="header:X-Stytch-Member-Session",
+    x_stytch_member_session_jwt="header:X-Stytch-Member-SessionJWT",
+)
+_B2B_SCIM_CONNECTION_GET_GROUPS = Endpoint(
+    "GET",
+    "/v1/b2b/scim/{organization_id}/connection/{connection_id}",
+    models.B2BScimConnectionGetGroupsResponse.from_dict,
+    "query",
+    x_stytch_member_session="header:X-Stytch-Member-Session",
+    x_stytch_member_session_jwt="header:X-Stytch-Member-SessionJWT",
+)
+_B2B_SCIM_CONNECTION_ROTATE_CANCEL = Endpoint(
+    "POST",
+    "/v1/b2b/scim/{organization_id}/connection/{connection_id}/rotate/cancel",
+    models.B2BScimConnectionGetResponse.from_dict,
+    "header",
+    x_stytch_member_session="header:X-Stytch-Member-Session",
+    x_stytch_member_session_jwt="header:X-Stytch-Member-SessionJWT",
+)
+_B2B_SCIM_CONNECTION_ROTATE_COMPLETE = Endpoint(
+    "POST",
+    "/v1/b2b/scim/{organization_id}/connection/{connection_id}/rotate/complete",
+    models.B2BScimConnectionGetResponse.from_dict,
+    "header",
+    x_stytch_member_session="header:X-Stytch-Member-Session",
+    x_stytch_member_session_jwt="header:X-Stytch-Member-SessionJWT",
+)
+_B2B_SCIM_CONNECTION_ROTATE_START = Endpoint(
+    "POST",
+    "/v1/b2b/scim/{organization_id}/connection/{connection_id}/rotate/start",
+    models.B2BScimConnectionRotateStartResponse.from_dict,
+    "header",
+    x_stytch_member_session="header:X-Stytch-Member-Session",
+    x_stytch_member_session_jwt="header:X-Stytch-Member-SessionJWT",
+)
+_B2B_SCIM_CONNECTION_UPDATE = Endpoint(
+    "PUT",
+    "/v1/b2b/scim/{organization_id}/connection/{connection_id}",
+    models.B2BScimConnectionGetResponse.from_dict,
+    "body",
+    x_stytch_member_session="header:X-Stytch-Member-Session",
+    x_stytch_member_session_jwt="header:X-Stytch-Member-SessionJWT",
+)
+_B2B_SESSIONS_ATTEST = Endpoint(
+    "POST", "/v1/b2b/sessions/attest", models.B2BSessionsAttestResponse.from_dict, "body"
+)
+_B2B_SESSIONS_AUTHENTICATE = Endpoint(
+    "POST",
+    "/v1/b2b/sessions/authenticate",
+    models.B2BSessionsAuthenticateResponse.from_dict,
+    "body",
+)
+_B2B_SESSIONS_EXCHANGE = Endpoint(
+    "POST", "/v1/b2b/sessions/exchange", models.B2BExchangeResponse.from_dict, "body"
+)
+_B2B_SESSIONS_EXCHANGE_ACCESS_TOKEN = Endpoint(
+    "POST",
+    "/v1/b2b/sessions/exchange_access_token",
+    models.B2BSessionsExchangeAccessTokenResponse.from_dict,
+    "body",
+)
+_B2B_SESSIONS_GET = Endpoint(
+    "GET", "/v1/b2b/sessions", models.B2BSessionsGetResponse.from_dict, "query"
+)
+_B2B_SESSIONS_GET_JWKS = Endpoint(
+    "GET", "/v1/b2b/sessions/jwks/{project_id}", models.SessionsGetJwksResponse.from_dict
+)
+_B2B_SESSIONS_MIGRATE = Endpoint(
+    "POST", "/v1/b2b/sessions/migrate", models.B2BSessionsMigrateResponse.from_dict, "body"
+)
+_B2B_SESSIONS_REVOKE = Endpoint(
+    "POST",
+    "/v1/b2b/sessions/revoke",
+    models.StatusResponse.from_dict,
+    "body",
+    x_stytch_member_session="header:X-Stytch-Member-Session",
+    x_stytch_member_session_jwt="header:X-Stytch-Member-SessionJWT",
+)
+_B2B_SSO_AUTHENTICATE = Endpoint(
+    "POST", "/v1/b2b/sso/authenticate", models.B2BSsoAuthenticateResponse.from_dict, "body"
 )
 _B2B_SSO_DELETE_CONNECTION = Endpoint(
     "DELETE",
@@ -599,8 +585,29 @@ _B2B_SSO_DELETE_CONNECTION = Endpoint(
     x_stytch_member_session="header:X-Stytch-Member-Session",
     x_stytch_member_session_jwt="header:X-Stytch-Member-SessionJWT",
 )
-_B2B_SSO_AUTHENTICATE = Endpoint(
-    "POST", "/v1/b2b/sso/authenticate", models.B2BSsoAuthenticateResponse.from_dict, "body"
+_B2B_SSO_GET_CONNECTIONS = Endpoint(
+    "GET",
+    "/v1/b2b/sso/{organization_id}",
+    models.B2BSsoGetConnectionsResponse.from_dict,
+    "header",
+    x_stytch_member_session="header:X-Stytch-Member-Session",
+    x_stytch_member_session_jwt="header:X-Stytch-Member-SessionJWT",
+)
+_B2B_SSO_EXTERNAL_CREATE_CONNECTION = Endpoint(
+    "POST",
+    "/v1/b2b/sso/external/{organization_id}",
+    models.B2BSsoExternalCreateConnectionResponse.from_dict,
+    "body",
+    x_stytch_member_session="header:X-Stytch-Member-Session",
+    x_stytch_member_session_jwt="header:X-Stytch-Member-SessionJWT",
+)
+_B2B_SSO_EXTERNAL_UPDATE_CONNECTION = Endpoint(
+    "PUT",
+    "/v1/b2b/sso/external/{organization_id}/connections/{connection_id}",
+    models.B2BSsoExternalCreateConnectionResponse.from_dict,
+    "body",
+    x_stytch_member_session="header:X-Stytch-Member-Session",
+    x_stytch_member_session_jwt="header:X-Stytch-Member-SessionJWT",
 )
 _B2B_SSO_OIDC_CREATE_CONNECTION = Endpoint(
     "POST",
@@ -626,11 +633,19 @@ _B2B_SSO_SAML_CREATE_CONNECTION = Endpoint(
     x_stytch_member_session="header:X-Stytch-Member-Session",
     x_stytch_member_session_jwt="header:X-Stytch-Member-SessionJWT",
 )
-_B2B_SSO_SAML_UPDATE_CONNECTION = Endpoint(
-    "PUT",
-    "/v1/b2b/sso/saml/{organization_id}/connections/{connection_id}",
-    models.B2BSsoSamlCreateConnectionResponse.from_dict,
-    "body",
+_B2B_SSO_SAML_DELETE_ENCRYPTION_PRIVATE_KEY = Endpoint(
+    "DELETE",
+    "/v1/b2b/sso/saml/{organization_id}/connections/{connection_id}/encryption_private_keys/{private_key_id}",
+    models.SamlDeleteEncryptionPrivateKeyResponse.from_dict,
+    "header",
+    x_stytch_member_session="header:X-Stytch-Member-Session",
+    x_stytch_member_session_jwt="header:X-Stytch-Member-SessionJWT",
+)
+_B2B_SSO_SAML_DELETE_VERIFICATION_CERTIFICATE = Endpoint(
+    "DELETE",
+    "/v1/b2b/sso/saml/{organization_id}/connections/{connection_id}/verification_certificates/{certificate_id}",
+    models.DeleteVerificationCertificateResponse.from_dict,
+    "header",
     x_stytch_member_session="header:X-Stytch-Member-Session",
     x_stytch_member_session_jwt="header:X-Stytch-Member-SessionJWT",
 )
@@ -643,37 +658,22 @@ _B2B_SSO_SAML_UPDATE_BY_URL = Endpoint(
     x_stytch_member_session="header:X-Stytch-Member-Session",
     x_stytch_member_session_jwt="header:X-Stytch-Member-SessionJWT",
 )
-_B2B_SSO_SAML_DELETE_VERIFICATION_CERTIFICATE = Endpoint(
-    "DELETE",
-    "/v1/b2b/sso/saml/{organization_id}/connections/{connection_id}/verification_certificates/{certificate_id}",
-    models.DeleteVerificationCertificateResponse.from_dict,
-    "header",
-    x_stytch_member_session="header:X-Stytch-Member-Session",
-    x_stytch_member_session_jwt="header:X-Stytch-Member-SessionJWT",
-)
-_B2B_SSO_SAML_DELETE_ENCRYPTION_PRIVATE_KEY = Endpoint(
-    "DELETE",
-    "/v1/b2b/sso/saml/{organization_id}/connections/{connection_id}/encryption_private_keys/{private_key_id}",
-    models.SamlDeleteEncryptionPrivateKeyResponse.from_dict,
-    "header",
-    x_stytch_member_session="header:X-Stytch-Member-Session",
-    x_stytch_member_session_jwt="header:X-Stytch-Member-SessionJWT",
-)
-_B2B_SSO_EXTERNAL_CREATE_CONNECTION = Endpoint(
-    "POST",
-    "/v1/b2b/sso/external/{organization_id}",
-    models.B2BSsoExternalCreateConnectionResponse.from_dict,
-    "body",
-    x_stytch_member_session="header:X-Stytch-Member-Session",
-    x_stytch_member_session_jwt="header:X-Stytch-Member-SessionJWT",
-)
-_B2B_SSO_EXTERNAL_UPDATE_CONNECTION = Endpoint(
+_B2B_SSO_SAML_UPDATE_CONNECTION = Endpoint(
     "PUT",
-    "/v1/b2b/sso/external/{organization_id}/connections/{connection_id}",
-    models.B2BSsoExternalCreateConnectionResponse.from_dict,
+    "/v1/b2b/sso/saml/{organization_id}/connections/{connection_id}",
+    models.B2BSsoSamlCreateConnectionResponse.from_dict,
     "body",
     x_stytch_member_session="header:X-Stytch-Member-Session",
     x_stytch_member_session_jwt="header:X-Stytch-Member-SessionJWT",
+)
+_B2B_TOTPS_AUTHENTICATE = Endpoint(
+    "POST", "/v1/b2b/totp/authenticate", models.B2BAuthenticateResponse.from_dict, "body"
+)
+_B2B_TOTPS_CREATE = Endpoint(
+    "POST", "/v1/b2b/totp", models.B2BTotpsCreateResponse.from_dict, "body"
+)
+_B2B_TOTPS_MIGRATE = Endpoint(
+    "POST", "/v1/b2b/totp/migrate", models.B2BTotpsMigrateResponse.from_dict, "body"
 )
 
 
@@ -681,4833 +681,123 @@ class B2B(SyncResource):
     """``client.b2b``."""
 
     @cached_property
-    def scim(self) -> Scim:
-        return Scim(self._client)
+    def discovery(self) -> B2BDiscovery:
+        return B2BDiscovery(self._client)
 
     @cached_property
-    def organizations(self) -> Organizations:
-        return Organizations(self._client)
+    def idp(self) -> B2BIdp:
+        return B2BIdp(self._client)
 
     @cached_property
-    def idp(self) -> Idp:
-        return Idp(self._client)
+    def impersonation(self) -> B2BImpersonation:
+        return B2BImpersonation(self._client)
 
     @cached_property
-    def sessions(self) -> Sessions:
-        return Sessions(self._client)
-
-    @cached_property
-    def impersonation(self) -> Impersonation:
-        return Impersonation(self._client)
-
-    @cached_property
-    def rbac(self) -> Rbac:
-        return Rbac(self._client)
-
-    @cached_property
-    def recovery_codes(self) -> RecoveryCodes:
-        return RecoveryCodes(self._client)
-
-    @cached_property
-    def totps(self) -> Totps:
-        return Totps(self._client)
-
-    @cached_property
-    def discovery(self) -> Discovery:
-        return Discovery(self._client)
-
-    @cached_property
-    def magic_links(self) -> MagicLinks:
-        return MagicLinks(self._client)
+    def magic_links(self) -> B2BMagicLinks:
+        return B2BMagicLinks(self._client)
 
     @cached_property
     def oauth(self) -> B2BOauth:
         return B2BOauth(self._client)
 
     @cached_property
-    def otps(self) -> Otps:
-        return Otps(self._client)
+    def organizations(self) -> B2BOrganizations:
+        return B2BOrganizations(self._client)
 
     @cached_property
-    def passwords(self) -> Passwords:
-        return Passwords(self._client)
+    def otps(self) -> B2BOtps:
+        return B2BOtps(self._client)
+
+    @cached_property
+    def passwords(self) -> B2BPasswords:
+        return B2BPasswords(self._client)
+
+    @cached_property
+    def rbac(self) -> B2BRbac:
+        return B2BRbac(self._client)
+
+    @cached_property
+    def recovery_codes(self) -> RecoveryCodes:
+        return RecoveryCodes(self._client)
+
+    @cached_property
+    def scim(self) -> Scim:
+        return Scim(self._client)
+
+    @cached_property
+    def sessions(self) -> B2BSessions:
+        return B2BSessions(self._client)
 
     @cached_property
     def sso(self) -> Sso:
         return Sso(self._client)
+
+    @cached_property
+    def totps(self) -> B2BTotps:
+        return B2BTotps(self._client)
 
 
 class AsyncB2B(AsyncResource):
     """``client.b2b`` (async)."""
 
     @cached_property
-    def scim(self) -> AsyncScim:
-        return AsyncScim(self._client)
+    def discovery(self) -> AsyncB2BDiscovery:
+        return AsyncB2BDiscovery(self._client)
 
     @cached_property
-    def organizations(self) -> AsyncOrganizations:
-        return AsyncOrganizations(self._client)
+    def idp(self) -> AsyncB2BIdp:
+        return AsyncB2BIdp(self._client)
 
     @cached_property
-    def idp(self) -> AsyncIdp:
-        return AsyncIdp(self._client)
+    def impersonation(self) -> AsyncB2BImpersonation:
+        return AsyncB2BImpersonation(self._client)
 
     @cached_property
-    def sessions(self) -> AsyncSessions:
-        return AsyncSessions(self._client)
-
-    @cached_property
-    def impersonation(self) -> AsyncImpersonation:
-        return AsyncImpersonation(self._client)
-
-    @cached_property
-    def rbac(self) -> AsyncRbac:
-        return AsyncRbac(self._client)
-
-    @cached_property
-    def recovery_codes(self) -> AsyncRecoveryCodes:
-        return AsyncRecoveryCodes(self._client)
-
-    @cached_property
-    def totps(self) -> AsyncTotps:
-        return AsyncTotps(self._client)
-
-    @cached_property
-    def discovery(self) -> AsyncDiscovery:
-        return AsyncDiscovery(self._client)
-
-    @cached_property
-    def magic_links(self) -> AsyncMagicLinks:
-        return AsyncMagicLinks(self._client)
+    def magic_links(self) -> AsyncB2BMagicLinks:
+        return AsyncB2BMagicLinks(self._client)
 
     @cached_property
     def oauth(self) -> AsyncB2BOauth:
         return AsyncB2BOauth(self._client)
 
     @cached_property
-    def otps(self) -> AsyncOtps:
-        return AsyncOtps(self._client)
+    def organizations(self) -> AsyncB2BOrganizations:
+        return AsyncB2BOrganizations(self._client)
 
     @cached_property
-    def passwords(self) -> AsyncPasswords:
-        return AsyncPasswords(self._client)
+    def otps(self) -> AsyncB2BOtps:
+        return AsyncB2BOtps(self._client)
+
+    @cached_property
+    def passwords(self) -> AsyncB2BPasswords:
+        return AsyncB2BPasswords(self._client)
+
+    @cached_property
+    def rbac(self) -> AsyncB2BRbac:
+        return AsyncB2BRbac(self._client)
+
+    @cached_property
+    def recovery_codes(self) -> AsyncRecoveryCodes:
+        return AsyncRecoveryCodes(self._client)
+
+    @cached_property
+    def scim(self) -> AsyncScim:
+        return AsyncScim(self._client)
+
+    @cached_property
+    def sessions(self) -> AsyncB2BSessions:
+        return AsyncB2BSessions(self._client)
 
     @cached_property
     def sso(self) -> AsyncSso:
         return AsyncSso(self._client)
 
-
-class Scim(SyncResource):
-    """``client.b2b.scim``."""
-
     @cached_property
-    def connection(self) -> Connection:
-        return Connection(self._client)
+    def totps(self) -> AsyncB2BTotps:
+        return AsyncB2BTotps(self._client)
 
 
-class AsyncScim(AsyncResource):
-    """``client.b2b.scim`` (async)."""
-
-    @cached_property
-    def connection(self) -> AsyncConnection:
-        return AsyncConnection(self._client)
-
-
-class Connection(SyncResource):
-    """``client.b2b.scim.connection``."""
-
-    @cached_property
-    def with_raw_response(self) -> ConnectionWithRawResponse:
-        """The same methods, returning the HTTP response with a ``.parse()`` method."""
-        return ConnectionWithRawResponse(self)
-
-    def update(
-        self,
-        organization_id: str,
-        connection_id: str,
-        *,
-        x_stytch_member_session: str | Unset = UNSET,
-        x_stytch_member_session_jwt: str | Unset = UNSET,
-        display_name: str | Unset = UNSET,
-        identity_provider: (
-            Literal[
-                "generic",
-                "okta",
-                "microsoft-entra",
-                "cyberark",
-                "jumpcloud",
-                "onelogin",
-                "pingfederate",
-                "rippling",
-            ]
-            | Unset
-        ) = UNSET,
-        scim_group_implicit_role_assignments: (
-            List[models.ScimGroupImplicitRoleAssignment] | Unset
-        ) = UNSET,
-        **options: Unpack[RequestOptions],
-    ) -> models.B2BScimConnectionGetResponse:
-        """Update.
-
-        ``PUT /v1/b2b/scim/{organization_id}/connection/{connection_id}``
-
-        Args:
-            organization_id: Globally unique UUID that identifies a specific Organization. The `organization_id`
-                is critical to perform operations on an Organization, so be sure to preserve this
-                value. You may also use the organization_slug or organization_external_id here as a
-                convenience.
-            connection_id: The ID of the SCIM connection.
-            x_stytch_member_session: A Stytch session that can be used to run the request with the given member's
-                permissions.
-            x_stytch_member_session_jwt: A Stytch Session JSON Web Token (JWT) that can be used to run the request with the
-                given member's permissions.
-            display_name: A human-readable display name for the connection.
-            identity_provider: In the body.
-            scim_group_implicit_role_assignments: An array of SCIM group implicit role assignments. Each object in the array must
-                contain a `group_id` and a `role_id`.
-        """
-        return self._call(_B2B_SCIM_CONNECTION_UPDATE, locals())
-
-    def delete(
-        self,
-        organization_id: str,
-        connection_id: str,
-        *,
-        x_stytch_member_session: str | Unset = UNSET,
-        x_stytch_member_session_jwt: str | Unset = UNSET,
-        **options: Unpack[RequestOptions],
-    ) -> models.B2BScimConnectionDeleteResponse:
-        """Delete.
-
-        ``DELETE /v1/b2b/scim/{organization_id}/connection/{connection_id}``
-
-        Args:
-            organization_id: Globally unique UUID that identifies a specific Organization. The `organization_id`
-                is critical to perform operations on an Organization, so be sure to preserve this
-                value. You may also use the organization_slug or organization_external_id here as a
-                convenience.
-            connection_id: The ID of the SCIM connection.
-            x_stytch_member_session: A Stytch session that can be used to run the request with the given member's
-                permissions.
-            x_stytch_member_session_jwt: A Stytch Session JSON Web Token (JWT) that can be used to run the request with the
-                given member's permissions.
-        """
-        return self._call(_B2B_SCIM_CONNECTION_DELETE, locals())
-
-    def get_groups(
-        self,
-        organization_id: str,
-        connection_id: str,
-        *,
-        cursor: str | Unset = UNSET,
-        limit: int | Unset = UNSET,
-        x_stytch_member_session: str | Unset = UNSET,
-        x_stytch_member_session_jwt: str | Unset = UNSET,
-        **options: Unpack[RequestOptions],
-    ) -> models.B2BScimConnectionGetGroupsResponse:
-        """Get groups.
-
-        ``GET /v1/b2b/scim/{organization_id}/connection/{connection_id}``
-
-        Args:
-            organization_id: Globally unique UUID that identifies a specific Organization. The `organization_id`
-                is critical to perform operations on an Organization, so be sure to preserve this
-                value. You may also use the organization_slug or organization_external_id here as a
-                convenience.
-            connection_id: The ID of the SCIM connection.
-            cursor: In the query.
-            limit: In the query.
-            x_stytch_member_session: A Stytch session that can be used to run the request with the given member's
-                permissions.
-            x_stytch_member_session_jwt: A Stytch Session JSON Web Token (JWT) that can be used to run the request with the
-                given member's permissions.
-        """
-        return self._call(_B2B_SCIM_CONNECTION_GET_GROUPS, locals())
-
-    def get_groups_pages(
-        self,
-        organization_id: str,
-        connection_id: str,
-        *,
-        limit: int | Unset = UNSET,
-        x_stytch_member_session: str | Unset = UNSET,
-        x_stytch_member_session_jwt: str | Unset = UNSET,
-        **options: Unpack[RequestOptions],
-    ) -> Iterator[models.B2BScimConnectionGetGroupsResponse]:
-        """Every page of ``get_groups``, following ``next_cursor``."""
-        return self._pages(self.get_groups, locals(), "cursor", "next_cursor")
-
-    def rotate_start(
-        self,
-        organization_id: str,
-        connection_id: str,
-        *,
-        x_stytch_member_session: str | Unset = UNSET,
-        x_stytch_member_session_jwt: str | Unset = UNSET,
-        **options: Unpack[RequestOptions],
-    ) -> models.B2BScimConnectionRotateStartResponse:
-        """Rotate start.
-
-        ``POST /v1/b2b/scim/{organization_id}/connection/{connection_id}/rotate/start``
-
-        Args:
-            organization_id: Globally unique UUID that identifies a specific Organization. The `organization_id`
-                is critical to perform operations on an Organization, so be sure to preserve this
-                value. You may also use the organization_slug or organization_external_id here as a
-                convenience.
-            connection_id: The ID of the SCIM connection.
-            x_stytch_member_session: A Stytch session that can be used to run the request with the given member's
-                permissions.
-            x_stytch_member_session_jwt: A Stytch Session JSON Web Token (JWT) that can be used to run the request with the
-                given member's permissions.
-        """
-        return self._call(_B2B_SCIM_CONNECTION_ROTATE_START, locals())
-
-    def rotate_complete(
-        self,
-        organization_id: str,
-        connection_id: str,
-        *,
-        x_stytch_member_session: str | Unset = UNSET,
-        x_stytch_member_session_jwt: str | Unset = UNSET,
-        **options: Unpack[RequestOptions],
-    ) -> models.B2BScimConnectionGetResponse:
-        """Rotate complete.
-
-        ``POST /v1/b2b/scim/{organization_id}/connection/{connection_id}/rotate/complete``
-
-        Args:
-            organization_id: Globally unique UUID that identifies a specific Organization. The `organization_id`
-                is critical to perform operations on an Organization, so be sure to preserve this
-                value. You may also use the organization_slug or organization_external_id here as a
-                convenience.
-            connection_id: The ID of the SCIM connection.
-            x_stytch_member_session: A Stytch session that can be used to run the request with the given member's
-                permissions.
-            x_stytch_member_session_jwt: A Stytch Session JSON Web Token (JWT) that can be used to run the request with the
-                given member's permissions.
-        """
-        return self._call(_B2B_SCIM_CONNECTION_ROTATE_COMPLETE, locals())
-
-    def rotate_cancel(
-        self,
-        organization_id: str,
-        connection_id: str,
-        *,
-        x_stytch_member_session: str | Unset = UNSET,
-        x_stytch_member_session_jwt: str | Unset = UNSET,
-        **options: Unpack[RequestOptions],
-    ) -> models.B2BScimConnectionGetResponse:
-        """Rotate cancel.
-
-        ``POST /v1/b2b/scim/{organization_id}/connection/{connection_id}/rotate/cancel``
-
-        Args:
-            organization_id: Globally unique UUID that identifies a specific Organization. The `organization_id`
-                is critical to perform operations on an Organization, so be sure to preserve this
-                value. You may also use the organization_slug or organization_external_id here as a
-                convenience.
-            connection_id: The ID of the SCIM connection.
-            x_stytch_member_session: A Stytch session that can be used to run the request with the given member's
-                permissions.
-            x_stytch_member_session_jwt: A Stytch Session JSON Web Token (JWT) that can be used to run the request with the
-                given member's permissions.
-        """
-        return self._call(_B2B_SCIM_CONNECTION_ROTATE_CANCEL, locals())
-
-    def create(
-        self,
-        organization_id: str,
-        *,
-        x_stytch_member_session: str | Unset = UNSET,
-        x_stytch_member_session_jwt: str | Unset = UNSET,
-        display_name: str | Unset = UNSET,
-        identity_provider: (
-            Literal[
-                "generic",
-                "okta",
-                "microsoft-entra",
-                "cyberark",
-                "jumpcloud",
-                "onelogin",
-                "pingfederate",
-                "rippling",
-            ]
-            | Unset
-        ) = UNSET,
-        **options: Unpack[RequestOptions],
-    ) -> models.B2BScimConnectionCreateResponse:
-        """Create.
-
-        ``POST /v1/b2b/scim/{organization_id}/connection``
-
-        Args:
-            organization_id: Globally unique UUID that identifies a specific Organization. The `organization_id`
-                is critical to perform operations on an Organization, so be sure to preserve this
-                value. You may also use the organization_slug or organization_external_id here as a
-                convenience.
-            x_stytch_member_session: A Stytch session that can be used to run the request with the given member's
-                permissions.
-            x_stytch_member_session_jwt: A Stytch Session JSON Web Token (JWT) that can be used to run the request with the
-                given member's permissions.
-            display_name: A human-readable display name for the connection.
-            identity_provider: In the body.
-        """
-        return self._call(_B2B_SCIM_CONNECTION_CREATE, locals())
-
-    def get(
-        self,
-        organization_id: str,
-        *,
-        x_stytch_member_session: str | Unset = UNSET,
-        x_stytch_member_session_jwt: str | Unset = UNSET,
-        **options: Unpack[RequestOptions],
-    ) -> models.B2BScimConnectionGetResponse:
-        """Get.
-
-        ``GET /v1/b2b/scim/{organization_id}/connection``
-
-        Args:
-            organization_id: Globally unique UUID that identifies a specific Organization. The `organization_id`
-                is critical to perform operations on an Organization, so be sure to preserve this
-                value. You may also use the organization_slug or organization_external_id here as a
-                convenience.
-            x_stytch_member_session: A Stytch session that can be used to run the request with the given member's
-                permissions.
-            x_stytch_member_session_jwt: A Stytch Session JSON Web Token (JWT) that can be used to run the request with the
-                given member's permissions.
-        """
-        return self._call(_B2B_SCIM_CONNECTION_GET, locals())
-
-
-class ConnectionWithRawResponse:
-    def __init__(self, resource: Connection) -> None:
-        self.update = to_raw_response_wrapper(resource.update)
-        self.delete = to_raw_response_wrapper(resource.delete)
-        self.get_groups = to_raw_response_wrapper(resource.get_groups)
-        self.rotate_start = to_raw_response_wrapper(resource.rotate_start)
-        self.rotate_complete = to_raw_response_wrapper(resource.rotate_complete)
-        self.rotate_cancel = to_raw_response_wrapper(resource.rotate_cancel)
-        self.create = to_raw_response_wrapper(resource.create)
-        self.get = to_raw_response_wrapper(resource.get)
-
-
-class AsyncConnection(AsyncResource):
-    """``client.b2b.scim.connection`` (async)."""
-
-    @cached_property
-    def with_raw_response(self) -> AsyncConnectionWithRawResponse:
-        """The same methods, returning the HTTP response with a ``.parse()`` method."""
-        return AsyncConnectionWithRawResponse(self)
-
-    async def update(
-        self,
-        organization_id: str,
-        connection_id: str,
-        *,
-        x_stytch_member_session: str | Unset = UNSET,
-        x_stytch_member_session_jwt: str | Unset = UNSET,
-        display_name: str | Unset = UNSET,
-        identity_provider: (
-            Literal[
-                "generic",
-                "okta",
-                "microsoft-entra",
-                "cyberark",
-                "jumpcloud",
-                "onelogin",
-                "pingfederate",
-                "rippling",
-            ]
-            | Unset
-        ) = UNSET,
-        scim_group_implicit_role_assignments: (
-            List[models.ScimGroupImplicitRoleAssignment] | Unset
-        ) = UNSET,
-        **options: Unpack[RequestOptions],
-    ) -> models.B2BScimConnectionGetResponse:
-        """Update.
-
-        ``PUT /v1/b2b/scim/{organization_id}/connection/{connection_id}``
-
-        Args:
-            organization_id: Globally unique UUID that identifies a specific Organization. The `organization_id`
-                is critical to perform operations on an Organization, so be sure to preserve this
-                value. You may also use the organization_slug or organization_external_id here as a
-                convenience.
-            connection_id: The ID of the SCIM connection.
-            x_stytch_member_session: A Stytch session that can be used to run the request with the given member's
-                permissions.
-            x_stytch_member_session_jwt: A Stytch Session JSON Web Token (JWT) that can be used to run the request with the
-                given member's permissions.
-            display_name: A human-readable display name for the connection.
-            identity_provider: In the body.
-            scim_group_implicit_role_assignments: An array of SCIM group implicit role assignments. Each object in the array must
-                contain a `group_id` and a `role_id`.
-        """
-        return await self._call(_B2B_SCIM_CONNECTION_UPDATE, locals())
-
-    async def delete(
-        self,
-        organization_id: str,
-        connection_id: str,
-        *,
-        x_stytch_member_session: str | Unset = UNSET,
-        x_stytch_member_session_jwt: str | Unset = UNSET,
-        **options: Unpack[RequestOptions],
-    ) -> models.B2BScimConnectionDeleteResponse:
-        """Delete.
-
-        ``DELETE /v1/b2b/scim/{organization_id}/connection/{connection_id}``
-
-        Args:
-            organization_id: Globally unique UUID that identifies a specific Organization. The `organization_id`
-                is critical to perform operations on an Organization, so be sure to preserve this
-                value. You may also use the organization_slug or organization_external_id here as a
-                convenience.
-            connection_id: The ID of the SCIM connection.
-            x_stytch_member_session: A Stytch session that can be used to run the request with the given member's
-                permissions.
-            x_stytch_member_session_jwt: A Stytch Session JSON Web Token (JWT) that can be used to run the request with the
-                given member's permissions.
-        """
-        return await self._call(_B2B_SCIM_CONNECTION_DELETE, locals())
-
-    async def get_groups(
-        self,
-        organization_id: str,
-        connection_id: str,
-        *,
-        cursor: str | Unset = UNSET,
-        limit: int | Unset = UNSET,
-        x_stytch_member_session: str | Unset = UNSET,
-        x_stytch_member_session_jwt: str | Unset = UNSET,
-        **options: Unpack[RequestOptions],
-    ) -> models.B2BScimConnectionGetGroupsResponse:
-        """Get groups.
-
-        ``GET /v1/b2b/scim/{organization_id}/connection/{connection_id}``
-
-        Args:
-            organization_id: Globally unique UUID that identifies a specific Organization. The `organization_id`
-                is critical to perform operations on an Organization, so be sure to preserve this
-                value. You may also use the organization_slug or organization_external_id here as a
-                convenience.
-            connection_id: The ID of the SCIM connection.
-            cursor: In the query.
-            limit: In the query.
-            x_stytch_member_session: A Stytch session that can be used to run the request with the given member's
-                permissions.
-            x_stytch_member_session_jwt: A Stytch Session JSON Web Token (JWT) that can be used to run the request with the
-                given member's permissions.
-        """
-        return await self._call(_B2B_SCIM_CONNECTION_GET_GROUPS, locals())
-
-    def get_groups_pages(
-        self,
-        organization_id: str,
-        connection_id: str,
-        *,
-        limit: int | Unset = UNSET,
-        x_stytch_member_session: str | Unset = UNSET,
-        x_stytch_member_session_jwt: str | Unset = UNSET,
-        **options: Unpack[RequestOptions],
-    ) -> AsyncIterator[models.B2BScimConnectionGetGroupsResponse]:
-        """Every page of ``get_groups``, following ``next_cursor``."""
-        return self._pages(self.get_groups, locals(), "cursor", "next_cursor")
-
-    async def rotate_start(
-        self,
-        organization_id: str,
-        connection_id: str,
-        *,
-        x_stytch_member_session: str | Unset = UNSET,
-        x_stytch_member_session_jwt: str | Unset = UNSET,
-        **options: Unpack[RequestOptions],
-    ) -> models.B2BScimConnectionRotateStartResponse:
-        """Rotate start.
-
-        ``POST /v1/b2b/scim/{organization_id}/connection/{connection_id}/rotate/start``
-
-        Args:
-            organization_id: Globally unique UUID that identifies a specific Organization. The `organization_id`
-                is critical to perform operations on an Organization, so be sure to preserve this
-                value. You may also use the organization_slug or organization_external_id here as a
-                convenience.
-            connection_id: The ID of the SCIM connection.
-            x_stytch_member_session: A Stytch session that can be used to run the request with the given member's
-                permissions.
-            x_stytch_member_session_jwt: A Stytch Session JSON Web Token (JWT) that can be used to run the request with the
-                given member's permissions.
-        """
-        return await self._call(_B2B_SCIM_CONNECTION_ROTATE_START, locals())
-
-    async def rotate_complete(
-        self,
-        organization_id: str,
-        connection_id: str,
-        *,
-        x_stytch_member_session: str | Unset = UNSET,
-        x_stytch_member_session_jwt: str | Unset = UNSET,
-        **options: Unpack[RequestOptions],
-    ) -> models.B2BScimConnectionGetResponse:
-        """Rotate complete.
-
-        ``POST /v1/b2b/scim/{organization_id}/connection/{connection_id}/rotate/complete``
-
-        Args:
-            organization_id: Globally unique UUID that identifies a specific Organization. The `organization_id`
-                is critical to perform operations on an Organization, so be sure to preserve this
-                value. You may also use the organization_slug or organization_external_id here as a
-                convenience.
-            connection_id: The ID of the SCIM connection.
-            x_stytch_member_session: A Stytch session that can be used to run the request with the given member's
-                permissions.
-            x_stytch_member_session_jwt: A Stytch Session JSON Web Token (JWT) that can be used to run the request with the
-                given member's permissions.
-        """
-        return await self._call(_B2B_SCIM_CONNECTION_ROTATE_COMPLETE, locals())
-
-    async def rotate_cancel(
-        self,
-        organization_id: str,
-        connection_id: str,
-        *,
-        x_stytch_member_session: str | Unset = UNSET,
-        x_stytch_member_session_jwt: str | Unset = UNSET,
-        **options: Unpack[RequestOptions],
-    ) -> models.B2BScimConnectionGetResponse:
-        """Rotate cancel.
-
-        ``POST /v1/b2b/scim/{organization_id}/connection/{connection_id}/rotate/cancel``
-
-        Args:
-            organization_id: Globally unique UUID that identifies a specific Organization. The `organization_id`
-                is critical to perform operations on an Organization, so be sure to preserve this
-                value. You may also use the organization_slug or organization_external_id here as a
-                convenience.
-            connection_id: The ID of the SCIM connection.
-            x_stytch_member_session: A Stytch session that can be used to run the request with the given member's
-                permissions.
-            x_stytch_member_session_jwt: A Stytch Session JSON Web Token (JWT) that can be used to run the request with the
-                given member's permissions.
-        """
-        return await self._call(_B2B_SCIM_CONNECTION_ROTATE_CANCEL, locals())
-
-    async def create(
-        self,
-        organization_id: str,
-        *,
-        x_stytch_member_session: str | Unset = UNSET,
-        x_stytch_member_session_jwt: str | Unset = UNSET,
-        display_name: str | Unset = UNSET,
-        identity_provider: (
-            Literal[
-                "generic",
-                "okta",
-                "microsoft-entra",
-                "cyberark",
-                "jumpcloud",
-                "onelogin",
-                "pingfederate",
-                "rippling",
-            ]
-            | Unset
-        ) = UNSET,
-        **options: Unpack[RequestOptions],
-    ) -> models.B2BScimConnectionCreateResponse:
-        """Create.
-
-        ``POST /v1/b2b/scim/{organization_id}/connection``
-
-        Args:
-            organization_id: Globally unique UUID that identifies a specific Organization. The `organization_id`
-                is critical to perform operations on an Organization, so be sure to preserve this
-                value. You may also use the organization_slug or organization_external_id here as a
-                convenience.
-            x_stytch_member_session: A Stytch session that can be used to run the request with the given member's
-                permissions.
-            x_stytch_member_session_jwt: A Stytch Session JSON Web Token (JWT) that can be used to run the request with the
-                given member's permissions.
-            display_name: A human-readable display name for the connection.
-            identity_provider: In the body.
-        """
-        return await self._call(_B2B_SCIM_CONNECTION_CREATE, locals())
-
-    async def get(
-        self,
-        organization_id: str,
-        *,
-        x_stytch_member_session: str | Unset = UNSET,
-        x_stytch_member_session_jwt: str | Unset = UNSET,
-        **options: Unpack[RequestOptions],
-    ) -> models.B2BScimConnectionGetResponse:
-        """Get.
-
-        ``GET /v1/b2b/scim/{organization_id}/connection``
-
-        Args:
-            organization_id: Globally unique UUID that identifies a specific Organization. The `organization_id`
-                is critical to perform operations on an Organization, so be sure to preserve this
-                value. You may also use the organization_slug or organization_external_id here as a
-                convenience.
-            x_stytch_member_session: A Stytch session that can be used to run the request with the given member's
-                permissions.
-            x_stytch_member_session_jwt: A Stytch Session JSON Web Token (JWT) that can be used to run the request with the
-                given member's permissions.
-        """
-        return await self._call(_B2B_SCIM_CONNECTION_GET, locals())
-
-
-class AsyncConnectionWithRawResponse:
-    def __init__(self, resource: AsyncConnection) -> None:
-        self.update = async_to_raw_response_wrapper(resource.update)
-        self.delete = async_to_raw_response_wrapper(resource.delete)
-        self.get_groups = async_to_raw_response_wrapper(resource.get_groups)
-        self.rotate_start = async_to_raw_response_wrapper(resource.rotate_start)
-        self.rotate_complete = async_to_raw_response_wrapper(resource.rotate_complete)
-        self.rotate_cancel = async_to_raw_response_wrapper(resource.rotate_cancel)
-        self.create = async_to_raw_response_wrapper(resource.create)
-        self.get = async_to_raw_response_wrapper(resource.get)
-
-
-class Organizations(SyncResource):
-    """``client.b2b.organizations``."""
-
-    @cached_property
-    def members(self) -> Members:
-        return Members(self._client)
-
-    @cached_property
-    def with_raw_response(self) -> OrganizationsWithRawResponse:
-        """The same methods, returning the HTTP response with a ``.parse()`` method."""
-        return OrganizationsWithRawResponse(self)
-
-    def create(
-        self,
-        *,
-        organization_name: str,
-        organization_slug: str | Unset = UNSET,
-        organization_logo_url: str | Unset = UNSET,
-        trusted_metadata: Dict[str, Any] | Unset = UNSET,
-        organization_external_id: str | Unset = UNSET,
-        sso_jit_provisioning: str | Unset = UNSET,
-        email_allowed_domains: List[str] | Unset = UNSET,
-        email_jit_provisioning: str | Unset = UNSET,
-        email_invites: str | Unset = UNSET,
-        auth_methods: str | Unset = UNSET,
-        allowed_auth_methods: List[str] | Unset = UNSET,
-        mfa_policy: str | Unset = UNSET,
-        rbac_email_implicit_role_assignments: (
-            List[models.RbacEmailImplicitRoleAssignment] | Unset
-        ) = UNSET,
-        mfa_methods: str | Unset = UNSET,
-        allowed_mfa_methods: List[str] | Unset = UNSET,
-        oauth_tenant_jit_provisioning: str | Unset = UNSET,
-        allowed_oauth_tenants: Dict[str, Any] | Unset = UNSET,
-        claimed_email_domains: List[str] | Unset = UNSET,
-        first_party_connected_apps_allowed_type: (
-            Literal["ALL_ALLOWED", "RESTRICTED", "NOT_ALLOWED"] | Unset
-        ) = UNSET,
-        allowed_first_party_connected_apps: List[str] | Unset = UNSET,
-        third_party_connected_apps_allowed_type: (
-            Literal["ALL_ALLOWED", "RESTRICTED", "NOT_ALLOWED"] | Unset
-        ) = UNSET,
-        allowed_third_party_connected_apps: List[str] | Unset = UNSET,
-        **options: Unpack[RequestOptions],
-    ) -> models.B2BOrganizationResponse:
-        """Create.
-
-        ``POST /v1/b2b/organizations``
-
-        Args:
-            organization_name: The name of the Organization. Must be between 1 and 128 characters in length.
-            organization_slug: The unique URL slug of the Organization. The slug only accepts alphanumeric
-                characters and the following reserved characters: `-` `.` `_` `~`. Must be between 2
-                and 128 characters in length. Wherever an organization_id is expected in a path or
-                request parameter, you may also use the organization_slug as a convenience.
-            organization_logo_url: The image URL of the Organization logo.
-            trusted_metadata: An arbitrary JSON object for storing application-specific data or
-                identity-provider-specific data.
-            organization_external_id: An identifier that can be used in API calls wherever a organization_id is expected.
-                This is a string consisting of alphanumeric, `.`, `_`, `-`, or `|` characters with a
-                maximum length of 128 characters. External IDs must be unique within a project, but
-                may be reused across different projects in the same workspace.
-            sso_jit_provisioning: The authentication setting that controls the JIT provisioning of Members when
-                authenticating via SSO. The accepted values are: `ALL_ALLOWED` – the default
-                setting, new Members will be automatically provisioned upon successful
-                authentication via any of the Organization's `sso_active_connections`. `RESTRICTED`
-                – only new Members with SSO logins that comply with
-                `sso_jit_provisioning_allowed_connections` can be provisioned upon authentication.
-                `NOT_ALLOWED` – disable JIT provisioning via SSO.
-            email_allowed_domains: An array of email domains that allow invites or JIT provisioning for new Members.
-                This list is enforced when either `email_invites` or `email_jit_provisioning` is set
-                to `RESTRICTED`. Common domains such as `gmail.com` are not allowed. See the [common
-                email domains resource](https://stytch.com/docs/b2b/api/common-email-domains) for
-                the full list.
-            email_jit_provisioning: The authentication setting that controls how a new Member can be provisioned by
-                authenticating via Email Magic Link or OAuth. The accepted values are: `RESTRICTED`
-                – only new Members with verified emails that comply with `email_allowed_domains` can
-                be provisioned upon authentication via Email Magic Link or OAuth. `NOT_ALLOWED` –
-                the default setting, disables JIT provisioning via Email Magic Link and OAuth.
-            email_invites: The authentication setting that controls how a new Member can be invited to an
-                organization by email. The accepted values are: `ALL_ALLOWED` – any new Member can
-                be invited to join via email. `RESTRICTED` – only new Members with verified emails
-                that comply with `email_allowed_domains` can be invited via email. `NOT_ALLOWED` –
-                disable email invites.
-            auth_methods: The setting that controls which authentication methods can be used by Members of an
-                Organization. The accepted values are: `ALL_ALLOWED` – the default setting which
-                allows all authentication methods to be used. `RESTRICTED` – only methods that
-                comply with `allowed_auth_methods` can be used for authentication. This setting does
-                not apply to Members with `is_breakglass` set to `true`.
-            allowed_auth_methods: An array of allowed authentication methods. This list is enforced when
-                `auth_methods` is set to `RESTRICTED`. The list's accepted values are: `sso`,
-                `magic_link`, `email_otp`, `password`, `google_oauth`, `microsoft_oauth`,
-                `slack_oauth`, `github_oauth`, and `hubspot_oauth`.
-            mfa_policy: The setting that controls the MFA policy for all Members in the Organization. The
-                accepted values are: `REQUIRED_FOR_ALL` – All Members within the Organization will
-                be required to complete MFA every time they wish to log in. However, any active
-                Session that existed prior to this setting change will remain valid. `OPTIONAL` –
-                The default value. The Organization does not require MFA by default for all Members.
-                Members will be required to complete MFA only if their `mfa_enrolled` status is set
-                to true.
-            rbac_email_implicit_role_assignments: Implicit role assignments based off of email domains. For each domain-Role pair, all
-                Members whose email addresses have the specified email domain will be granted the
-                associated Role, regardless of their login method. See the [RBAC
-                guide](https://stytch.com/docs/b2b/guides/rbac/role-assignment) for more information
-                about role assignment.
-            mfa_methods: The setting that controls which MFA methods can be used by Members of an
-                Organization. The accepted values are: `ALL_ALLOWED` – the default setting which
-                allows all authentication methods to be used. `RESTRICTED` – only methods that
-                comply with `allowed_mfa_methods` can be used for authentication. This setting does
-                not apply to Members with `is_breakglass` set to `true`.
-            allowed_mfa_methods: An array of allowed MFA authentication methods. This list is enforced when
-                `mfa_methods` is set to `RESTRICTED`. The list's accepted values are: `sms_otp` and
-                `totp`.
-            oauth_tenant_jit_provisioning: The authentication setting that controls how a new Member can JIT provision into an
-                organization by tenant. The accepted values are: `RESTRICTED` – only new Members
-                with tenants in `allowed_oauth_tenants` can JIT provision via tenant. `NOT_ALLOWED`
-                – the default setting, disables JIT provisioning by OAuth Tenant.
-            allowed_oauth_tenants: A map of allowed OAuth tenants. If this field is not passed in, the Organization
-                will not allow JIT provisioning by OAuth Tenant. Allowed keys are "slack",
-                "hubspot", and "github".
-            claimed_email_domains: A list of email domains that are claimed by the Organization.
-            first_party_connected_apps_allowed_type: In the body.
-            allowed_first_party_connected_apps: An array of first party Connected App IDs that are allowed for the Organization.
-                Only used when the Organization's `first_party_connected_apps_allowed_type` is
-                `RESTRICTED`.
-            third_party_connected_apps_allowed_type: In the body.
-            allowed_third_party_connected_apps: An array of third party Connected App IDs that are allowed for the Organization.
-                Only used when the Organization's `third_party_connected_apps_allowed_type` is
-                `RESTRICTED`.
-        """
-        return self._call(_B2B_ORGANIZATIONS_CREATE, locals())
-
-    def get(
-        self, organization_id: str, **options: Unpack[RequestOptions]
-    ) -> models.B2BOrganizationResponse:
-        """Get.
-
-        ``GET /v1/b2b/organizations/{organization_id}``
-
-        Args:
-            organization_id: Globally unique UUID that identifies a specific Organization. The `organization_id`
-                is critical to perform operations on an Organization, so be sure to preserve this
-                value. You may also use the organization_slug or organization_external_id here as a
-                convenience.
-        """
-        return self._call(_B2B_ORGANIZATIONS_GET, locals())
-
-    def update(
-        self,
-        organization_id: str,
-        *,
-        x_stytch_member_session: str | Unset = UNSET,
-        x_stytch_member_session_jwt: str | Unset = UNSET,
-        organization_name: str | Unset = UNSET,
-        organization_slug: str | Unset = UNSET,
-        organization_logo_url: str | Unset = UNSET,
-        trusted_metadata: Dict[str, Any] | Unset = UNSET,
-        organization_external_id: str | Unset = UNSET,
-        sso_default_connection_id: str | Unset = UNSET,
-        sso_jit_provisioning: str | Unset = UNSET,
-        sso_jit_provisioning_allowed_connections: List[str] | Unset = UNSET,
-        email_allowed_domains: List[str] | Unset = UNSET,
-        email_jit_provisioning: str | Unset = UNSET,
-        email_invites: str | Unset = UNSET,
-        auth_methods: str | Unset = UNSET,
-        allowed_auth_methods: List[str] | Unset = UNSET,
-        mfa_policy: str | Unset = UNSET,
-        rbac_email_implicit_role_assignments: (
-            List[models.RbacEmailImplicitRoleAssignment] | Unset
-        ) = UNSET,
-        mfa_methods: str | Unset = UNSET,
-        allowed_mfa_methods: List[str] | Unset = UNSET,
-        oauth_tenant_jit_provisioning: str | Unset = UNSET,
-        allowed_oauth_tenants: Dict[str, Any] | Unset = UNSET,
-        claimed_email_domains: List[str] | Unset = UNSET,
-        first_party_connected_apps_allowed_type: (
-            Literal["ALL_ALLOWED", "RESTRICTED", "NOT_ALLOWED"] | Unset
-        ) = UNSET,
-        allowed_first_party_connected_apps: List[str] | Unset = UNSET,
-        third_party_connected_apps_allowed_type: (
-            Literal["ALL_ALLOWED", "RESTRICTED", "NOT_ALLOWED"] | Unset
-        ) = UNSET,
-        allowed_third_party_connected_apps: List[str] | Unset = UNSET,
-        **options: Unpack[RequestOptions],
-    ) -> models.B2BOrganizationResponse:
-        """Update.
-
-        ``PUT /v1/b2b/organizations/{organization_id}``
-
-        Args:
-            organization_id: Globally unique UUID that identifies a specific Organization. The `organization_id`
-                is critical to perform operations on an Organization, so be sure to preserve this
-                value. You may also use the organization_slug or organization_external_id here as a
-                convenience.
-            x_stytch_member_session: A Stytch session that can be used to run the request with the given member's
-                permissions.
-            x_stytch_member_session_jwt: A Stytch Session JSON Web Token (JWT) that can be used to run the request with the
-                given member's permissions.
-            organization_name: The name of the Organization. Must be between 1 and 128 characters in length. If
-                this field is provided and a session header is passed into the request, the Member
-                Session must have permission to perform the `update.info.name` action on the
-                `stytch.organization` Resource.
-            organization_slug: The unique URL slug of the Organization. The slug only accepts alphanumeric
-                characters and the following reserved characters: `-` `.` `_` `~`. Must be between 2
-                and 128 characters in length. Wherever an organization_id is expected in a path or
-                request parameter, you may also use the organization_slug as a convenience. If this
-                field is provided and a session header is passed into the request, the Member
-                Session must have permission to perform the `update.info.slug` action on the
-                `stytch.organization` Resource.
-            organization_logo_url: The image URL of the Organization logo. If this field is provided and a session
-                header is passed into the request, the Member Session must have permission to
-                perform the `update.info.logo-url` action on the `stytch.organization` Resource.
-            trusted_metadata: An arbitrary JSON object for storing application-specific data or
-                identity-provider-specific data. If a session header is passed into the request,
-                this field may **not** be passed into the request. You cannot update trusted
-                metadata when acting as a Member.
-            organization_external_id: An identifier that can be used in API calls wherever a organization_id is expected.
-                This is a string consisting of alphanumeric, `.`, `_`, `-`, or `|` characters with a
-                maximum length of 128 characters. External IDs must be unique within a project, but
-                may be reused across different projects in the same workspace.
-            sso_default_connection_id: The default connection used for SSO when there are multiple active connections. If
-                this field is provided and a session header is passed into the request, the Member
-                Session must have permission to perform the `update.settings.default-sso-connection`
-                action on the `stytch.organization` Resource.
-            sso_jit_provisioning: The authentication setting that controls the JIT provisioning of Members when
-                authenticating via SSO. The accepted values are: `ALL_ALLOWED` – the default
-                setting, new Members will be automatically provisioned upon successful
-                authentication via any of the Organization's `sso_active_connections`. `RESTRICTED`
-                – only new Members with SSO logins that comply with
-                `sso_jit_provisioning_allowed_connections` can be provisioned upon authentication.
-                `NOT_ALLOWED` – disable JIT provisioning via SSO. If this field is provided and a
-                session header is passed into the request, the Member Session must have permission
-                to perform the `update.settings.sso-jit-provisioning` action on the
-                `stytch.organization` Resource.
-            sso_jit_provisioning_allowed_connections: An array of `connection_id`s that reference [SAML Connection
-                objects](https://stytch.com/docs/b2b/api/saml-connection-object). Only these
-                connections will be allowed to JIT provision Members via SSO when
-                `sso_jit_provisioning` is set to `RESTRICTED`. If this field is provided and a
-                session header is passed into the request, the Member Session must have permission
-                to perform the `update.settings.sso-jit-provisioning` action on the
-                `stytch.organization` Resource.
-            email_allowed_domains: An array of email domains that allow invites or JIT provisioning for new Members.
-                This list is enforced when either `email_invites` or `email_jit_provisioning` is set
-                to `RESTRICTED`. Common domains such as `gmail.com` are not allowed. See the [common
-                email domains resource](https://stytch.com/docs/b2b/api/common-email-domains) for
-                the full list. If this field is provided and a session header is passed into the
-                request, the Member Session must have permission to perform the
-                `update.settings.allowed-domains` action on the `stytch.organization` Resource.
-            email_jit_provisioning: The authentication setting that controls how a new Member can be provisioned by
-                authenticating via Email Magic Link or OAuth. The accepted values are: `RESTRICTED`
-                – only new Members with verified emails that comply with `email_allowed_domains` can
-                be provisioned upon authentication via Email Magic Link or OAuth. `NOT_ALLOWED` –
-                the default setting, disables JIT provisioning via Email Magic Link and OAuth. If
-                this field is provided and a session header is passed into the request, the Member
-                Session must have permission to perform the `update.settings.email-jit-provisioning`
-                action on the `stytch.organization` Resource.
-            email_invites: The authentication setting that controls how a new Member can be invited to an
-                organization by email. The accepted values are: `ALL_ALLOWED` – any new Member can
-                be invited to join via email. `RESTRICTED` – only new Members with verified emails
-                that comply with `email_allowed_domains` can be invited via email. `NOT_ALLOWED` –
-                disable email invites. If this field is provided and a session header is passed into
-                the request, the Member Session must have permission to perform the
-                `update.settings.email-invites` action on the `stytch.organization` Resource.
-            auth_methods: The setting that controls which authentication methods can be used by Members of an
-                Organization. The accepted values are: `ALL_ALLOWED` – the default setting which
-                allows all authentication methods to be used. `RESTRICTED` – only methods that
-                comply with `allowed_auth_methods` can be used for authentication. This setting does
-                not apply to Members with `is_breakglass` set to `true`. If this field is provided
-                and a session header is passed into the request, the Member Session must have
-                permission to perform the `update.settings.allowed-auth-methods` action on the
-                `stytch.organization` Resource.
-            allowed_auth_methods: An array of allowed authentication methods. This list is enforced when
-                `auth_methods` is set to `RESTRICTED`. The list's accepted values are: `sso`,
-                `magic_link`, `email_otp`, `password`, `google_oauth`, `microsoft_oauth`,
-                `slack_oauth`, `github_oauth`, and `hubspot_oauth`. If this field is provided and a
-                session header is passed into the request, the Member Session must have permission
-                to perform the `update.settings.allowed-auth-methods` action on the
-                `stytch.organization` Resource.
-            mfa_policy: The setting that controls the MFA policy for all Members in the Organization. The
-                accepted values are: `REQUIRED_FOR_ALL` – All Members within the Organization will
-                be required to complete MFA every time they wish to log in. However, any active
-                Session that existed prior to this setting change will remain valid. `OPTIONAL` –
-                The default value. The Organization does not require MFA by default for all Members.
-                Members will be required to complete MFA only if their `mfa_enrolled` status is set
-                to true. If this field is provided and a session header is passed into the request,
-                the Member Session must have permission to perform the `update.settings.mfa-policy`
-                action on the `stytch.organization` Resource.
-            rbac_email_implicit_role_assignments: Implicit role assignments based off of email domains. For each domain-Role pair, all
-                Members whose email addresses have the specified email domain will be granted the
-                associated Role, regardless of their login method. See the [RBAC
-                guide](https://stytch.com/docs/b2b/guides/rbac/role-assignment) for more information
-                about role assignment. If this field is provided and a session header is passed into
-                the request, the Member Session must have permission to perform the
-                `update.settings.implicit-roles` action on the `stytch.organization` Resource.
-            mfa_methods: The setting that controls which MFA methods can be used by Members of an
-                Organization. The accepted values are: `ALL_ALLOWED` – the default setting which
-                allows all authentication methods to be used. `RESTRICTED` – only methods that
-                comply with `allowed_mfa_methods` can be used for authentication. This setting does
-                not apply to Members with `is_breakglass` set to `true`. If this field is provided
-                and a session header is passed into the request, the Member Session must have
-                permission to perform the `update.settings.allowed-mfa-methods` action on the
-                `stytch.organization` Resource.
-            allowed_mfa_methods: An array of allowed MFA authentication methods. This list is enforced when
-                `mfa_methods` is set to `RESTRICTED`. The list's accepted values are: `sms_otp` and
-                `totp`. If this field is provided and a session header is passed into the request,
-                the Member Session must have permission to perform the
-                `update.settings.allowed-mfa-methods` action on the `stytch.organization` Resource.
-            oauth_tenant_jit_provisioning: The authentication setting that controls how a new Member can JIT provision into an
-                organization by tenant. The accepted values are: `RESTRICTED` – only new Members
-                with tenants in `allowed_oauth_tenants` can JIT provision via tenant. `NOT_ALLOWED`
-                – the default setting, disables JIT provisioning by OAuth Tenant. If this field is
-                provided and a session header is passed into the request, the Member Session must
-                have permission to perform the `update.settings.oauth-tenant-jit-provisioning`
-                action on the `stytch.organization` Resource.
-            allowed_oauth_tenants: A map of allowed OAuth tenants. If this field is not passed in, the Organization
-                will not allow JIT provisioning by OAuth Tenant. Allowed keys are "slack",
-                "hubspot", and "github". If this field is provided and a session header is passed
-                into the request, the Member Session must have permission to perform the
-                `update.settings.allowed-oauth-tenants` action on the `stytch.organization`
-                Resource.
-            claimed_email_domains: A list of email domains that are claimed by the Organization.
-            first_party_connected_apps_allowed_type: In the body.
-            allowed_first_party_connected_apps: An array of first party Connected App IDs that are allowed for the Organization.
-                Only used when the Organization's `first_party_connected_apps_allowed_type` is
-                `RESTRICTED`.
-            third_party_connected_apps_allowed_type: In the body.
-            allowed_third_party_connected_apps: An array of third party Connected App IDs that are allowed for the Organization.
-                Only used when the Organization's `third_party_connected_apps_allowed_type` is
-                `RESTRICTED`.
-        """
-        return self._call(_B2B_ORGANIZATIONS_UPDATE, locals())
-
-    def delete(
-        self,
-        organization_id: str,
-        *,
-        x_stytch_member_session: str | Unset = UNSET,
-        x_stytch_member_session_jwt: str | Unset = UNSET,
-        **options: Unpack[RequestOptions],
-    ) -> models.B2BOrganizationsDeleteResponse:
-        """Delete.
-
-        ``DELETE /v1/b2b/organizations/{organization_id}``
-
-        Args:
-            organization_id: Globally unique UUID that identifies a specific Organization. The `organization_id`
-                is critical to perform operations on an Organization, so be sure to preserve this
-                value. You may also use the organization_slug or organization_external_id here as a
-                convenience.
-            x_stytch_member_session: A Stytch session that can be used to run the request with the given member's
-                permissions.
-            x_stytch_member_session_jwt: A Stytch Session JSON Web Token (JWT) that can be used to run the request with the
-                given member's permissions.
-        """
-        return self._call(_B2B_ORGANIZATIONS_DELETE, locals())
-
-    def search(
-        self,
-        *,
-        cursor: str | Unset = UNSET,
-        limit: int | Unset = UNSET,
-        query: models.Query | Unset = UNSET,
-        **options: Unpack[RequestOptions],
-    ) -> models.B2BOrganizationsSearchResponse:
-        """Search.
-
-        ``POST /v1/b2b/organizations/search``
-
-        Args:
-            cursor: The `cursor` field allows you to paginate through your results. Each result array is
-                limited to 1000 results. If your query returns more than 1000 results, you will need
-                to paginate the responses using the `cursor`. If you receive a response that
-                includes a non-null `next_cursor` in the `results_metadata` object, repeat the
-                search call with the `next_cursor` value set to the `cursor` field to retrieve the
-                next page of results. Continue to make search calls until the `next_cursor` in the
-                response is null.
-            limit: The number of search results to return per page. The default limit is 100. A maximum
-                of 1000 results can be returned by a single search request. If the total size of
-                your result set is greater than one page size, you must paginate the response. See
-                the `cursor` field.
-            query: In the body.
-        """
-        return self._call(_B2B_ORGANIZATIONS_SEARCH, locals())
-
-    def search_pages(
-        self,
-        *,
-        limit: int | Unset = UNSET,
-        query: models.Query | Unset = UNSET,
-        **options: Unpack[RequestOptions],
-    ) -> Iterator[models.B2BOrganizationsSearchResponse]:
-        """Every page of ``search``, following ``results_metadata.next_cursor``."""
-        return self._pages(self.search, locals(), "cursor", "results_metadata", "next_cursor")
-
-    def metrics(
-        self, organization_id: str, **options: Unpack[RequestOptions]
-    ) -> models.B2BOrganizationsMetricsResponse:
-        """Metrics.
-
-        ``GET /v1/b2b/organizations/{organization_id}/metrics``
-
-        Args:
-            organization_id: In the path.
-        """
-        return self._call(_B2B_ORGANIZATIONS_METRICS, locals())
-
-    def connected_apps(
-        self,
-        organization_id: str,
-        *,
-        x_stytch_member_session: str | Unset = UNSET,
-        x_stytch_member_session_jwt: str | Unset = UNSET,
-        **options: Unpack[RequestOptions],
-    ) -> models.ConnectedAppsResponse:
-        """Connected apps.
-
-        ``GET /v1/b2b/organizations/{organization_id}/connected_apps``
-
-        Args:
-            organization_id: Globally unique UUID that identifies a specific Organization. The `organization_id`
-                is critical to perform operations on an Organization, so be sure to preserve this
-                value. You may also use the organization_slug or organization_external_id here as a
-                convenience.
-            x_stytch_member_session: A Stytch session that can be used to run the request with the given member's
-                permissions.
-            x_stytch_member_session_jwt: A Stytch Session JSON Web Token (JWT) that can be used to run the request with the
-                given member's permissions.
-        """
-        return self._call(_B2B_ORGANIZATIONS_CONNECTED_APPS, locals())
-
-    def get_connected_app(
-        self,
-        organization_id: str,
-        connected_app_id: str,
-        *,
-        x_stytch_member_session: str | Unset = UNSET,
-        x_stytch_member_session_jwt: str | Unset = UNSET,
-        **options: Unpack[RequestOptions],
-    ) -> models.B2BOrganizationsGetConnectedAppResponse:
-        """Get connected app.
-
-        ``GET /v1/b2b/organizations/{organization_id}/connected_apps/{connected_app_id}``
-
-        Args:
-            organization_id: Globally unique UUID that identifies a specific Organization. The `organization_id`
-                is critical to perform operations on an Organization, so be sure to preserve this
-                value. You may also use the organization_slug or organization_external_id here as a
-                convenience.
-            connected_app_id: The ID of the Connected App.
-            x_stytch_member_session: A Stytch session that can be used to run the request with the given member's
-                permissions.
-            x_stytch_member_session_jwt: A Stytch Session JSON Web Token (JWT) that can be used to run the request with the
-                given member's permissions.
-        """
-        return self._call(_B2B_ORGANIZATIONS_GET_CONNECTED_APP, locals())
-
-    def delete_external_id(
-        self,
-        organization_id: str,
-        *,
-        x_stytch_member_session: str | Unset = UNSET,
-        x_stytch_member_session_jwt: str | Unset = UNSET,
-        **options: Unpack[RequestOptions],
-    ) -> models.B2BOrganizationResponse:
-        """Delete external id.
-
-        ``DELETE /v1/b2b/organizations/{organization_id}/external_id``
-
-        Args:
-            organization_id: In the path.
-            x_stytch_member_session: A Stytch session that can be used to run the request with the given member's
-                permissions.
-            x_stytch_member_session_jwt: A Stytch Session JSON Web Token (JWT) that can be used to run the request with the
-                given member's permissions.
-        """
-        return self._call(_B2B_ORGANIZATIONS_DELETE_EXTERNAL_ID, locals())
-
-
-class OrganizationsWithRawResponse:
-    def __init__(self, resource: Organizations) -> None:
-        self.create = to_raw_response_wrapper(resource.create)
-        self.get = to_raw_response_wrapper(resource.get)
-        self.update = to_raw_response_wrapper(resource.update)
-        self.delete = to_raw_response_wrapper(resource.delete)
-        self.search = to_raw_response_wrapper(resource.search)
-        self.metrics = to_raw_response_wrapper(resource.metrics)
-        self.connected_apps = to_raw_response_wrapper(resource.connected_apps)
-        self.get_connected_app = to_raw_response_wrapper(resource.get_connected_app)
-        self.delete_external_id = to_raw_response_wrapper(resource.delete_external_id)
-
-
-class AsyncOrganizations(AsyncResource):
-    """``client.b2b.organizations`` (async)."""
-
-    @cached_property
-    def members(self) -> AsyncMembers:
-        return AsyncMembers(self._client)
-
-    @cached_property
-    def with_raw_response(self) -> AsyncOrganizationsWithRawResponse:
-        """The same methods, returning the HTTP response with a ``.parse()`` method."""
-        return AsyncOrganizationsWithRawResponse(self)
-
-    async def create(
-        self,
-        *,
-        organization_name: str,
-        organization_slug: str | Unset = UNSET,
-        organization_logo_url: str | Unset = UNSET,
-        trusted_metadata: Dict[str, Any] | Unset = UNSET,
-        organization_external_id: str | Unset = UNSET,
-        sso_jit_provisioning: str | Unset = UNSET,
-        email_allowed_domains: List[str] | Unset = UNSET,
-        email_jit_provisioning: str | Unset = UNSET,
-        email_invites: str | Unset = UNSET,
-        auth_methods: str | Unset = UNSET,
-        allowed_auth_methods: List[str] | Unset = UNSET,
-        mfa_policy: str | Unset = UNSET,
-        rbac_email_implicit_role_assignments: (
-            List[models.RbacEmailImplicitRoleAssignment] | Unset
-        ) = UNSET,
-        mfa_methods: str | Unset = UNSET,
-        allowed_mfa_methods: List[str] | Unset = UNSET,
-        oauth_tenant_jit_provisioning: str | Unset = UNSET,
-        allowed_oauth_tenants: Dict[str, Any] | Unset = UNSET,
-        claimed_email_domains: List[str] | Unset = UNSET,
-        first_party_connected_apps_allowed_type: (
-            Literal["ALL_ALLOWED", "RESTRICTED", "NOT_ALLOWED"] | Unset
-        ) = UNSET,
-        allowed_first_party_connected_apps: List[str] | Unset = UNSET,
-        third_party_connected_apps_allowed_type: (
-            Literal["ALL_ALLOWED", "RESTRICTED", "NOT_ALLOWED"] | Unset
-        ) = UNSET,
-        allowed_third_party_connected_apps: List[str] | Unset = UNSET,
-        **options: Unpack[RequestOptions],
-    ) -> models.B2BOrganizationResponse:
-        """Create.
-
-        ``POST /v1/b2b/organizations``
-
-        Args:
-            organization_name: The name of the Organization. Must be between 1 and 128 characters in length.
-            organization_slug: The unique URL slug of the Organization. The slug only accepts alphanumeric
-                characters and the following reserved characters: `-` `.` `_` `~`. Must be between 2
-                and 128 characters in length. Wherever an organization_id is expected in a path or
-                request parameter, you may also use the organization_slug as a convenience.
-            organization_logo_url: The image URL of the Organization logo.
-            trusted_metadata: An arbitrary JSON object for storing application-specific data or
-                identity-provider-specific data.
-            organization_external_id: An identifier that can be used in API calls wherever a organization_id is expected.
-                This is a string consisting of alphanumeric, `.`, `_`, `-`, or `|` characters with a
-                maximum length of 128 characters. External IDs must be unique within a project, but
-                may be reused across different projects in the same workspace.
-            sso_jit_provisioning: The authentication setting that controls the JIT provisioning of Members when
-                authenticating via SSO. The accepted values are: `ALL_ALLOWED` – the default
-                setting, new Members will be automatically provisioned upon successful
-                authentication via any of the Organization's `sso_active_connections`. `RESTRICTED`
-                – only new Members with SSO logins that comply with
-                `sso_jit_provisioning_allowed_connections` can be provisioned upon authentication.
-                `NOT_ALLOWED` – disable JIT provisioning via SSO.
-            email_allowed_domains: An array of email domains that allow invites or JIT provisioning for new Members.
-                This list is enforced when either `email_invites` or `email_jit_provisioning` is set
-                to `RESTRICTED`. Common domains such as `gmail.com` are not allowed. See the [common
-                email domains resource](https://stytch.com/docs/b2b/api/common-email-domains) for
-                the full list.
-            email_jit_provisioning: The authentication setting that controls how a new Member can be provisioned by
-                authenticating via Email Magic Link or OAuth. The accepted values are: `RESTRICTED`
-                – only new Members with verified emails that comply with `email_allowed_domains` can
-                be provisioned upon authentication via Email Magic Link or OAuth. `NOT_ALLOWED` –
-                the default setting, disables JIT provisioning via Email Magic Link and OAuth.
-            email_invites: The authentication setting that controls how a new Member can be invited to an
-                organization by email. The accepted values are: `ALL_ALLOWED` – any new Member can
-                be invited to join via email. `RESTRICTED` – only new Members with verified emails
-                that comply with `email_allowed_domains` can be invited via email. `NOT_ALLOWED` –
-                disable email invites.
-            auth_methods: The setting that controls which authentication methods can be used by Members of an
-                Organization. The accepted values are: `ALL_ALLOWED` – the default setting which
-                allows all authentication methods to be used. `RESTRICTED` – only methods that
-                comply with `allowed_auth_methods` can be used for authentication. This setting does
-                not apply to Members with `is_breakglass` set to `true`.
-            allowed_auth_methods: An array of allowed authentication methods. This list is enforced when
-                `auth_methods` is set to `RESTRICTED`. The list's accepted values are: `sso`,
-                `magic_link`, `email_otp`, `password`, `google_oauth`, `microsoft_oauth`,
-                `slack_oauth`, `github_oauth`, and `hubspot_oauth`.
-            mfa_policy: The setting that controls the MFA policy for all Members in the Organization. The
-                accepted values are: `REQUIRED_FOR_ALL` – All Members within the Organization will
-                be required to complete MFA every time they wish to log in. However, any active
-                Session that existed prior to this setting change will remain valid. `OPTIONAL` –
-                The default value. The Organization does not require MFA by default for all Members.
-                Members will be required to complete MFA only if their `mfa_enrolled` status is set
-                to true.
-            rbac_email_implicit_role_assignments: Implicit role assignments based off of email domains. For each domain-Role pair, all
-                Members whose email addresses have the specified email domain will be granted the
-                associated Role, regardless of their login method. See the [RBAC
-                guide](https://stytch.com/docs/b2b/guides/rbac/role-assignment) for more information
-                about role assignment.
-            mfa_methods: The setting that controls which MFA methods can be used by Members of an
-                Organization. The accepted values are: `ALL_ALLOWED` – the default setting which
-                allows all authentication methods to be used. `RESTRICTED` – only methods that
-                comply with `allowed_mfa_methods` can be used for authentication. This setting does
-                not apply to Members with `is_breakglass` set to `true`.
-            allowed_mfa_methods: An array of allowed MFA authentication methods. This list is enforced when
-                `mfa_methods` is set to `RESTRICTED`. The list's accepted values are: `sms_otp` and
-                `totp`.
-            oauth_tenant_jit_provisioning: The authentication setting that controls how a new Member can JIT provision into an
-                organization by tenant. The accepted values are: `RESTRICTED` – only new Members
-                with tenants in `allowed_oauth_tenants` can JIT provision via tenant. `NOT_ALLOWED`
-                – the default setting, disables JIT provisioning by OAuth Tenant.
-            allowed_oauth_tenants: A map of allowed OAuth tenants. If this field is not passed in, the Organization
-                will not allow JIT provisioning by OAuth Tenant. Allowed keys are "slack",
-                "hubspot", and "github".
-            claimed_email_domains: A list of email domains that are claimed by the Organization.
-            first_party_connected_apps_allowed_type: In the body.
-            allowed_first_party_connected_apps: An array of first party Connected App IDs that are allowed for the Organization.
-                Only used when the Organization's `first_party_connected_apps_allowed_type` is
-                `RESTRICTED`.
-            third_party_connected_apps_allowed_type: In the body.
-            allowed_third_party_connected_apps: An array of third party Connected App IDs that are allowed for the Organization.
-                Only used when the Organization's `third_party_connected_apps_allowed_type` is
-                `RESTRICTED`.
-        """
-        return await self._call(_B2B_ORGANIZATIONS_CREATE, locals())
-
-    async def get(
-        self, organization_id: str, **options: Unpack[RequestOptions]
-    ) -> models.B2BOrganizationResponse:
-        """Get.
-
-        ``GET /v1/b2b/organizations/{organization_id}``
-
-        Args:
-            organization_id: Globally unique UUID that identifies a specific Organization. The `organization_id`
-                is critical to perform operations on an Organization, so be sure to preserve this
-                value. You may also use the organization_slug or organization_external_id here as a
-                convenience.
-        """
-        return await self._call(_B2B_ORGANIZATIONS_GET, locals())
-
-    async def update(
-        self,
-        organization_id: str,
-        *,
-        x_stytch_member_session: str | Unset = UNSET,
-        x_stytch_member_session_jwt: str | Unset = UNSET,
-        organization_name: str | Unset = UNSET,
-        organization_slug: str | Unset = UNSET,
-        organization_logo_url: str | Unset = UNSET,
-        trusted_metadata: Dict[str, Any] | Unset = UNSET,
-        organization_external_id: str | Unset = UNSET,
-        sso_default_connection_id: str | Unset = UNSET,
-        sso_jit_provisioning: str | Unset = UNSET,
-        sso_jit_provisioning_allowed_connections: List[str] | Unset = UNSET,
-        email_allowed_domains: List[str] | Unset = UNSET,
-        email_jit_provisioning: str | Unset = UNSET,
-        email_invites: str | Unset = UNSET,
-        auth_methods: str | Unset = UNSET,
-        allowed_auth_methods: List[str] | Unset = UNSET,
-        mfa_policy: str | Unset = UNSET,
-        rbac_email_implicit_role_assignments: (
-            List[models.RbacEmailImplicitRoleAssignment] | Unset
-        ) = UNSET,
-        mfa_methods: str | Unset = UNSET,
-        allowed_mfa_methods: List[str] | Unset = UNSET,
-        oauth_tenant_jit_provisioning: str | Unset = UNSET,
-        allowed_oauth_tenants: Dict[str, Any] | Unset = UNSET,
-        claimed_email_domains: List[str] | Unset = UNSET,
-        first_party_connected_apps_allowed_type: (
-            Literal["ALL_ALLOWED", "RESTRICTED", "NOT_ALLOWED"] | Unset
-        ) = UNSET,
-        allowed_first_party_connected_apps: List[str] | Unset = UNSET,
-        third_party_connected_apps_allowed_type: (
-            Literal["ALL_ALLOWED", "RESTRICTED", "NOT_ALLOWED"] | Unset
-        ) = UNSET,
-        allowed_third_party_connected_apps: List[str] | Unset = UNSET,
-        **options: Unpack[RequestOptions],
-    ) -> models.B2BOrganizationResponse:
-        """Update.
-
-        ``PUT /v1/b2b/organizations/{organization_id}``
-
-        Args:
-            organization_id: Globally unique UUID that identifies a specific Organization. The `organization_id`
-                is critical to perform operations on an Organization, so be sure to preserve this
-                value. You may also use the organization_slug or organization_external_id here as a
-                convenience.
-            x_stytch_member_session: A Stytch session that can be used to run the request with the given member's
-                permissions.
-            x_stytch_member_session_jwt: A Stytch Session JSON Web Token (JWT) that can be used to run the request with the
-                given member's permissions.
-            organization_name: The name of the Organization. Must be between 1 and 128 characters in length. If
-                this field is provided and a session header is passed into the request, the Member
-                Session must have permission to perform the `update.info.name` action on the
-                `stytch.organization` Resource.
-            organization_slug: The unique URL slug of the Organization. The slug only accepts alphanumeric
-                characters and the following reserved characters: `-` `.` `_` `~`. Must be between 2
-                and 128 characters in length. Wherever an organization_id is expected in a path or
-                request parameter, you may also use the organization_slug as a convenience. If this
-                field is provided and a session header is passed into the request, the Member
-                Session must have permission to perform the `update.info.slug` action on the
-                `stytch.organization` Resource.
-            organization_logo_url: The image URL of the Organization logo. If this field is provided and a session
-                header is passed into the request, the Member Session must have permission to
-                perform the `update.info.logo-url` action on the `stytch.organization` Resource.
-            trusted_metadata: An arbitrary JSON object for storing application-specific data or
-                identity-provider-specific data. If a session header is passed into the request,
-                this field may **not** be passed into the request. You cannot update trusted
-                metadata when acting as a Member.
-            organization_external_id: An identifier that can be used in API calls wherever a organization_id is expected.
-                This is a string consisting of alphanumeric, `.`, `_`, `-`, or `|` characters with a
-                maximum length of 128 characters. External IDs must be unique within a project, but
-                may be reused across different projects in the same workspace.
-            sso_default_connection_id: The default connection used for SSO when there are multiple active connections. If
-                this field is provided and a session header is passed into the request, the Member
-                Session must have permission to perform the `update.settings.default-sso-connection`
-                action on the `stytch.organization` Resource.
-            sso_jit_provisioning: The authentication setting that controls the JIT provisioning of Members when
-                authenticating via SSO. The accepted values are: `ALL_ALLOWED` – the default
-                setting, new Members will be automatically provisioned upon successful
-                authentication via any of the Organization's `sso_active_connections`. `RESTRICTED`
-                – only new Members with SSO logins that comply with
-                `sso_jit_provisioning_allowed_connections` can be provisioned upon authentication.
-                `NOT_ALLOWED` – disable JIT provisioning via SSO. If this field is provided and a
-                session header is passed into the request, the Member Session must have permission
-                to perform the `update.settings.sso-jit-provisioning` action on the
-                `stytch.organization` Resource.
-            sso_jit_provisioning_allowed_connections: An array of `connection_id`s that reference [SAML Connection
-                objects](https://stytch.com/docs/b2b/api/saml-connection-object). Only these
-                connections will be allowed to JIT provision Members via SSO when
-                `sso_jit_provisioning` is set to `RESTRICTED`. If this field is provided and a
-                session header is passed into the request, the Member Session must have permission
-                to perform the `update.settings.sso-jit-provisioning` action on the
-                `stytch.organization` Resource.
-            email_allowed_domains: An array of email domains that allow invites or JIT provisioning for new Members.
-                This list is enforced when either `email_invites` or `email_jit_provisioning` is set
-                to `RESTRICTED`. Common domains such as `gmail.com` are not allowed. See the [common
-                email domains resource](https://stytch.com/docs/b2b/api/common-email-domains) for
-                the full list. If this field is provided and a session header is passed into the
-                request, the Member Session must have permission to perform the
-                `update.settings.allowed-domains` action on the `stytch.organization` Resource.
-            email_jit_provisioning: The authentication setting that controls how a new Member can be provisioned by
-                authenticating via Email Magic Link or OAuth. The accepted values are: `RESTRICTED`
-                – only new Members with verified emails that comply with `email_allowed_domains` can
-                be provisioned upon authentication via Email Magic Link or OAuth. `NOT_ALLOWED` –
-                the default setting, disables JIT provisioning via Email Magic Link and OAuth. If
-                this field is provided and a session header is passed into the request, the Member
-                Session must have permission to perform the `update.settings.email-jit-provisioning`
-                action on the `stytch.organization` Resource.
-            email_invites: The authentication setting that controls how a new Member can be invited to an
-                organization by email. The accepted values are: `ALL_ALLOWED` – any new Member can
-                be invited to join via email. `RESTRICTED` – only new Members with verified emails
-                that comply with `email_allowed_domains` can be invited via email. `NOT_ALLOWED` –
-                disable email invites. If this field is provided and a session header is passed into
-                the request, the Member Session must have permission to perform the
-                `update.settings.email-invites` action on the `stytch.organization` Resource.
-            auth_methods: The setting that controls which authentication methods can be used by Members of an
-                Organization. The accepted values are: `ALL_ALLOWED` – the default setting which
-                allows all authentication methods to be used. `RESTRICTED` – only methods that
-                comply with `allowed_auth_methods` can be used for authentication. This setting does
-                not apply to Members with `is_breakglass` set to `true`. If this field is provided
-                and a session header is passed into the request, the Member Session must have
-                permission to perform the `update.settings.allowed-auth-methods` action on the
-                `stytch.organization` Resource.
-            allowed_auth_methods: An array of allowed authentication methods. This list is enforced when
-                `auth_methods` is set to `RESTRICTED`. The list's accepted values are: `sso`,
-                `magic_link`, `email_otp`, `password`, `google_oauth`, `microsoft_oauth`,
-                `slack_oauth`, `github_oauth`, and `hubspot_oauth`. If this field is provided and a
-                session header is passed into the request, the Member Session must have permission
-                to perform the `update.settings.allowed-auth-methods` action on the
-                `stytch.organization` Resource.
-            mfa_policy: The setting that controls the MFA policy for all Members in the Organization. The
-                accepted values are: `REQUIRED_FOR_ALL` – All Members within the Organization will
-                be required to complete MFA every time they wish to log in. However, any active
-                Session that existed prior to this setting change will remain valid. `OPTIONAL` –
-                The default value. The Organization does not require MFA by default for all Members.
-                Members will be required to complete MFA only if their `mfa_enrolled` status is set
-                to true. If this field is provided and a session header is passed into the request,
-                the Member Session must have permission to perform the `update.settings.mfa-policy`
-                action on the `stytch.organization` Resource.
-            rbac_email_implicit_role_assignments: Implicit role assignments based off of email domains. For each domain-Role pair, all
-                Members whose email addresses have the specified email domain will be granted the
-                associated Role, regardless of their login method. See the [RBAC
-                guide](https://stytch.com/docs/b2b/guides/rbac/role-assignment) for more information
-                about role assignment. If this field is provided and a session header is passed into
-                the request, the Member Session must have permission to perform the
-                `update.settings.implicit-roles` action on the `stytch.organization` Resource.
-            mfa_methods: The setting that controls which MFA methods can be used by Members of an
-                Organization. The accepted values are: `ALL_ALLOWED` – the default setting which
-                allows all authentication methods to be used. `RESTRICTED` – only methods that
-                comply with `allowed_mfa_methods` can be used for authentication. This setting does
-                not apply to Members with `is_breakglass` set to `true`. If this field is provided
-                and a session header is passed into the request, the Member Session must have
-                permission to perform the `update.settings.allowed-mfa-methods` action on the
-                `stytch.organization` Resource.
-            allowed_mfa_methods: An array of allowed MFA authentication methods. This list is enforced when
-                `mfa_methods` is set to `RESTRICTED`. The list's accepted values are: `sms_otp` and
-                `totp`. If this field is provided and a session header is passed into the request,
-                the Member Session must have permission to perform the
-                `update.settings.allowed-mfa-methods` action on the `stytch.organization` Resource.
-            oauth_tenant_jit_provisioning: The authentication setting that controls how a new Member can JIT provision into an
-                organization by tenant. The accepted values are: `RESTRICTED` – only new Members
-                with tenants in `allowed_oauth_tenants` can JIT provision via tenant. `NOT_ALLOWED`
-                – the default setting, disables JIT provisioning by OAuth Tenant. If this field is
-                provided and a session header is passed into the request, the Member Session must
-                have permission to perform the `update.settings.oauth-tenant-jit-provisioning`
-                action on the `stytch.organization` Resource.
-            allowed_oauth_tenants: A map of allowed OAuth tenants. If this field is not passed in, the Organization
-                will not allow JIT provisioning by OAuth Tenant. Allowed keys are "slack",
-                "hubspot", and "github". If this field is provided and a session header is passed
-                into the request, the Member Session must have permission to perform the
-                `update.settings.allowed-oauth-tenants` action on the `stytch.organization`
-                Resource.
-            claimed_email_domains: A list of email domains that are claimed by the Organization.
-            first_party_connected_apps_allowed_type: In the body.
-            allowed_first_party_connected_apps: An array of first party Connected App IDs that are allowed for the Organization.
-                Only used when the Organization's `first_party_connected_apps_allowed_type` is
-                `RESTRICTED`.
-            third_party_connected_apps_allowed_type: In the body.
-            allowed_third_party_connected_apps: An array of third party Connected App IDs that are allowed for the Organization.
-                Only used when the Organization's `third_party_connected_apps_allowed_type` is
-                `RESTRICTED`.
-        """
-        return await self._call(_B2B_ORGANIZATIONS_UPDATE, locals())
-
-    async def delete(
-        self,
-        organization_id: str,
-        *,
-        x_stytch_member_session: str | Unset = UNSET,
-        x_stytch_member_session_jwt: str | Unset = UNSET,
-        **options: Unpack[RequestOptions],
-    ) -> models.B2BOrganizationsDeleteResponse:
-        """Delete.
-
-        ``DELETE /v1/b2b/organizations/{organization_id}``
-
-        Args:
-            organization_id: Globally unique UUID that identifies a specific Organization. The `organization_id`
-                is critical to perform operations on an Organization, so be sure to preserve this
-                value. You may also use the organization_slug or organization_external_id here as a
-                convenience.
-            x_stytch_member_session: A Stytch session that can be used to run the request with the given member's
-                permissions.
-            x_stytch_member_session_jwt: A Stytch Session JSON Web Token (JWT) that can be used to run the request with the
-                given member's permissions.
-        """
-        return await self._call(_B2B_ORGANIZATIONS_DELETE, locals())
-
-    async def search(
-        self,
-        *,
-        cursor: str | Unset = UNSET,
-        limit: int | Unset = UNSET,
-        query: models.Query | Unset = UNSET,
-        **options: Unpack[RequestOptions],
-    ) -> models.B2BOrganizationsSearchResponse:
-        """Search.
-
-        ``POST /v1/b2b/organizations/search``
-
-        Args:
-            cursor: The `cursor` field allows you to paginate through your results. Each result array is
-                limited to 1000 results. If your query returns more than 1000 results, you will need
-                to paginate the responses using the `cursor`. If you receive a response that
-                includes a non-null `next_cursor` in the `results_metadata` object, repeat the
-                search call with the `next_cursor` value set to the `cursor` field to retrieve the
-                next page of results. Continue to make search calls until the `next_cursor` in the
-                response is null.
-            limit: The number of search results to return per page. The default limit is 100. A maximum
-                of 1000 results can be returned by a single search request. If the total size of
-                your result set is greater than one page size, you must paginate the response. See
-                the `cursor` field.
-            query: In the body.
-        """
-        return await self._call(_B2B_ORGANIZATIONS_SEARCH, locals())
-
-    def search_pages(
-        self,
-        *,
-        limit: int | Unset = UNSET,
-        query: models.Query | Unset = UNSET,
-        **options: Unpack[RequestOptions],
-    ) -> AsyncIterator[models.B2BOrganizationsSearchResponse]:
-        """Every page of ``search``, following ``results_metadata.next_cursor``."""
-        return self._pages(self.search, locals(), "cursor", "results_metadata", "next_cursor")
-
-    async def metrics(
-        self, organization_id: str, **options: Unpack[RequestOptions]
-    ) -> models.B2BOrganizationsMetricsResponse:
-        """Metrics.
-
-        ``GET /v1/b2b/organizations/{organization_id}/metrics``
-
-        Args:
-            organization_id: In the path.
-        """
-        return await self._call(_B2B_ORGANIZATIONS_METRICS, locals())
-
-    async def connected_apps(
-        self,
-        organization_id: str,
-        *,
-        x_stytch_member_session: str | Unset = UNSET,
-        x_stytch_member_session_jwt: str | Unset = UNSET,
-        **options: Unpack[RequestOptions],
-    ) -> models.ConnectedAppsResponse:
-        """Connected apps.
-
-        ``GET /v1/b2b/organizations/{organization_id}/connected_apps``
-
-        Args:
-            organization_id: Globally unique UUID that identifies a specific Organization. The `organization_id`
-                is critical to perform operations on an Organization, so be sure to preserve this
-                value. You may also use the organization_slug or organization_external_id here as a
-                convenience.
-            x_stytch_member_session: A Stytch session that can be used to run the request with the given member's
-                permissions.
-            x_stytch_member_session_jwt: A Stytch Session JSON Web Token (JWT) that can be used to run the request with the
-                given member's permissions.
-        """
-        return await self._call(_B2B_ORGANIZATIONS_CONNECTED_APPS, locals())
-
-    async def get_connected_app(
-        self,
-        organization_id: str,
-        connected_app_id: str,
-        *,
-        x_stytch_member_session: str | Unset = UNSET,
-        x_stytch_member_session_jwt: str | Unset = UNSET,
-        **options: Unpack[RequestOptions],
-    ) -> models.B2BOrganizationsGetConnectedAppResponse:
-        """Get connected app.
-
-        ``GET /v1/b2b/organizations/{organization_id}/connected_apps/{connected_app_id}``
-
-        Args:
-            organization_id: Globally unique UUID that identifies a specific Organization. The `organization_id`
-                is critical to perform operations on an Organization, so be sure to preserve this
-                value. You may also use the organization_slug or organization_external_id here as a
-                convenience.
-            connected_app_id: The ID of the Connected App.
-            x_stytch_member_session: A Stytch session that can be used to run the request with the given member's
-                permissions.
-            x_stytch_member_session_jwt: A Stytch Session JSON Web Token (JWT) that can be used to run the request with the
-                given member's permissions.
-        """
-        return await self._call(_B2B_ORGANIZATIONS_GET_CONNECTED_APP, locals())
-
-    async def delete_external_id(
-        self,
-        organization_id: str,
-        *,
-        x_stytch_member_session: str | Unset = UNSET,
-        x_stytch_member_session_jwt: str | Unset = UNSET,
-        **options: Unpack[RequestOptions],
-    ) -> models.B2BOrganizationResponse:
-        """Delete external id.
-
-        ``DELETE /v1/b2b/organizations/{organization_id}/external_id``
-
-        Args:
-            organization_id: In the path.
-            x_stytch_member_session: A Stytch session that can be used to run the request with the given member's
-                permissions.
-            x_stytch_member_session_jwt: A Stytch Session JSON Web Token (JWT) that can be used to run the request with the
-                given member's permissions.
-        """
-        return await self._call(_B2B_ORGANIZATIONS_DELETE_EXTERNAL_ID, locals())
-
-
-class AsyncOrganizationsWithRawResponse:
-    def __init__(self, resource: AsyncOrganizations) -> None:
-        self.create = async_to_raw_response_wrapper(resource.create)
-        self.get = async_to_raw_response_wrapper(resource.get)
-        self.update = async_to_raw_response_wrapper(resource.update)
-        self.delete = async_to_raw_response_wrapper(resource.delete)
-        self.search = async_to_raw_response_wrapper(resource.search)
-        self.metrics = async_to_raw_response_wrapper(resource.metrics)
-        self.connected_apps = async_to_raw_response_wrapper(resource.connected_apps)
-        self.get_connected_app = async_to_raw_response_wrapper(resource.get_connected_app)
-        self.delete_external_id = async_to_raw_response_wrapper(resource.delete_external_id)
-
-
-class Members(SyncResource):
-    """``client.b2b.organizations.members``."""
-
-    @cached_property
-    def oauth_providers(self) -> OauthProviders:
-        return OauthProviders(self._client)
-
-    @cached_property
-    def connected_apps(self) -> ConnectedApps:
-        return ConnectedApps(self._client)
-
-    @cached_property
-    def with_raw_response(self) -> MembersWithRawResponse:
-        """The same methods, returning the HTTP response with a ``.parse()`` method."""
-        return MembersWithRawResponse(self)
-
-    def update(
-        self,
-        organization_id: str,
-        member_id: str,
-        *,
-        x_stytch_member_session: str | Unset = UNSET,
-        x_stytch_member_session_jwt: str | Unset = UNSET,
-        name: str | Unset = UNSET,
-        trusted_metadata: Dict[str, Any] | Unset = UNSET,
-        untrusted_metadata: Dict[str, Any] | Unset = UNSET,
-        is_breakglass: bool | Unset = UNSET,
-        mfa_phone_number: str | Unset = UNSET,
-        mfa_enrolled: bool | Unset = UNSET,
-        roles: List[str] | Unset = UNSET,
-        preserve_existing_sessions: bool | Unset = UNSET,
-        default_mfa_method: str | Unset = UNSET,
-        email_address: str | Unset = UNSET,
-        external_id: str | Unset = UNSET,
-        unlink_email: bool | Unset = UNSET,
-        **options: Unpack[RequestOptions],
-    ) -> models.B2BMemberResponse:
-        """Update.
-
-        ``PUT /v1/b2b/organizations/{organization_id}/members/{member_id}``
-
-        Args:
-            organization_id: Globally unique UUID that identifies a specific Organization. The `organization_id`
-                is critical to perform operations on an Organization, so be sure to preserve this
-                value. You may also use the organization_slug or organization_external_id here as a
-                convenience.
-            member_id: Globally unique UUID that identifies a specific Member. The `member_id` is critical
-                to perform operations on a Member, so be sure to preserve this value. You may use an
-                external_id here if one is set for the member.
-            x_stytch_member_session: A Stytch session that can be used to run the request with the given member's
-                permissions.
-            x_stytch_member_session_jwt: A Stytch Session JSON Web Token (JWT) that can be used to run the request with the
-                given member's permissions.
-            name: The name of the Member. If this field is provided and a session header is passed
-                into the request, the Member Session must have permission to perform the
-                `update.info.name` action on the `stytch.member` Resource. Alternatively, if the
-                Member Session matches the Member associated with the `member_id` passed in the
-                request, the authorization check will also allow a Member Session that has
-                permission to perform the `update.info.name` action on the `stytch.self` Resource.
-            trusted_metadata: An arbitrary JSON object for storing application-specific data or
-                identity-provider-specific data. If a session header is passed into the request,
-                this field may **not** be passed into the request. You cannot update trusted
-                metadata when acting as a Member.
-            untrusted_metadata: An arbitrary JSON object of application-specific data. These fields can be edited
-                directly by the frontend SDK, and should not be used to store critical information.
-                See the [Metadata resource](https://stytch.com/docs/b2b/api/metadata) for complete
-                field behavior details. If this field is provided and a session header is passed
-                into the request, the Member Session must have permission to perform the
-                `update.info.untrusted-metadata` action on the `stytch.member` Resource.
-                Alternatively, if the Member Session matches the Member associated with the
-                `member_id` passed in the request, the authorization check will also allow a Member
-                Session that has permission to perform the `update.info.untrusted-metadata` action
-                on the `stytch.self` Resource.
-            is_breakglass: Identifies the Member as a break glass user - someone who has permissions to
-                authenticate into an Organization by bypassing the Organization's settings. A break
-                glass account is typically used for emergency purposes to gain access outside of
-                normal authentication procedures. Refer to the [Organization
-                object](https://stytch.com/docs/b2b/api/organization-object) and its `auth_methods`
-                and `allowed_auth_methods` fields for more details. If this field is provided and a
-                session header is passed into the request, the Member Session must have permission
-                to perform the `update.settings.is-breakglass` action on the `stytch.member`
-                Resource.
-            mfa_phone_number: Sets the Member's phone number. Throws an error if the Member already has a phone
-                number. To change the Member's phone number, use the [Delete member phone number
-                endpoint](https://stytch.com/docs/b2b/api/delete-member-mfa-phone-number) to delete
-                the Member's existing phone number first. If this field is provided and a session
-                header is passed into the request, the Member Session must have permission to
-                perform the `update.info.mfa-phone` action on the `stytch.member` Resource.
-                Alternatively, if the Member Session matches the Member associated with the
-                `member_id` passed in the request, the authorization check will also allow a Member
-                Session that has permission to perform the `update.info.mfa-phone` action on the
-                `stytch.self` Resource.
-            mfa_enrolled: Sets whether the Member is enrolled in MFA. If true, the Member must complete an MFA
-                step whenever they wish to log in to their Organization. If false, the Member only
-                needs to complete an MFA step if the Organization's MFA policy is set to
-                `REQUIRED_FOR_ALL`. If this field is provided and a session header is passed into
-                the request, the Member Session must have permission to perform the
-                `update.settings.mfa-enrolled` action on the `stytch.member` Resource.
-                Alternatively, if the Member Session matches the Member associated with the
-                `member_id` passed in the request, the authorization check will also allow a Member
-                Session that has permission to perform the `update.settings.mfa-enrolled` action on
-                the `stytch.self` Resource.
-            roles: Roles to explicitly assign to this Member. Will completely replace any existing
-                explicitly assigned roles. See the [RBAC
-                guide](https://stytch.com/docs/b2b/guides/rbac/role-assignment) for more information
-                about role assignment. If a Role is removed from a Member, and the Member is also
-                implicitly assigned this Role from an SSO connection or an SSO group, we will by
-                default revoke any existing sessions for the Member that contain any SSO
-                authentication factors with the affected connection ID. You can preserve these
-                sessions by passing in the `preserve_existing_sessions` parameter with a value of
-                `true`. If this field is provided and a session header is passed into the request,
-                the Member Session must have permission to perform the `update.settings.roles`
-                action on the `stytch.member` Resource.
-            preserve_existing_sessions: Whether to preserve existing sessions when explicit Roles that are revoked are also
-                implicitly assigned by SSO connection or SSO group. Defaults to `false` - that is,
-                existing Member Sessions that contain SSO authentication factors with the affected
-                SSO connection IDs will be revoked.
-            default_mfa_method: The Member's default MFA method. This value is used to determine which secondary MFA
-                method to use in the case of multiple methods registered for a Member. The current
-                possible values are `sms_otp` and `totp`. If this field is provided and a session
-                header is passed into the request, the Member Session must have permission to
-                perform the `update.settings.default-mfa-method` action on the `stytch.member`
-                Resource. Alternatively, if the Member Session matches the Member associated with
-                the `member_id` passed in the request, the authorization check will also allow a
-                Member Session that has permission to perform the
-                `update.settings.default-mfa-method` action on the `stytch.self` Resource.
-            email_address: Updates the Member's `email_address`, if provided. This will clear any existing
-                passwords and require re-verification of the new email address. If a Member's email
-                address is changed, other Members in the same Organization cannot use the old email
-                address, although the Member may update back to their old email address. A Member's
-                email address can only be useable again by other Members if the Member is deleted.
-                If this field is provided and a session header is passed into the request, the
-                Member Session must have permission to perform the `update.info.email` action on the
-                `stytch.member` Resource. Members cannot update their own email address.
-            external_id: An identifier that can be used in most API calls where a `member_id` is expected.
-                This is a string consisting of alphanumeric, `.`, `_`, `-`, or `|` characters with a
-                maximum length of 128 characters. External IDs must be unique within an
-                organization, but may be reused across different organizations in the same project.
-            unlink_email: If `unlink_email` is `true` and an `email_address` is provided, the Member's
-                previous email will be deleted instead of retired. Defaults to `false`.
-        """
-        return self._call(_B2B_ORGANIZATIONS_MEMBERS_UPDATE, locals())
-
-    def delete(
-        self,
-        organization_id: str,
-        member_id: str,
-        *,
-        x_stytch_member_session: str | Unset = UNSET,
-        x_stytch_member_session_jwt: str | Unset = UNSET,
-        **options: Unpack[RequestOptions],
-    ) -> models.B2BOrganizationsMembersDeleteResponse:
-        """Delete.
-
-        ``DELETE /v1/b2b/organizations/{organization_id}/members/{member_id}``
-
-        Args:
-            organization_id: Globally unique UUID that identifies a specific Organization. The `organization_id`
-                is critical to perform operations on an Organization, so be sure to preserve this
-                value. You may also use the organization_slug or organization_external_id here as a
-                convenience.
-            member_id: Globally unique UUID that identifies a specific Member. The `member_id` is critical
-                to perform operations on a Member, so be sure to preserve this value. You may use an
-                external_id here if one is set for the member.
-            x_stytch_member_session: A Stytch session that can be used to run the request with the given member's
-                permissions.
-            x_stytch_member_session_jwt: A Stytch Session JSON Web Token (JWT) that can be used to run the request with the
-                given member's permissions.
-        """
-        return self._call(_B2B_ORGANIZATIONS_MEMBERS_DELETE, locals())
-
-    def reactivate(
-        self,
-        organization_id: str,
-        member_id: str,
-        *,
-        x_stytch_member_session: str | Unset = UNSET,
-        x_stytch_member_session_jwt: str | Unset = UNSET,
-        **options: Unpack[RequestOptions],
-    ) -> models.B2BMemberResponse:
-        """Reactivate.
-
-        ``PUT /v1/b2b/organizations/{organization_id}/members/{member_id}/reactivate``
-
-        Args:
-            organization_id: Globally unique UUID that identifies a specific Organization. The `organization_id`
-                is critical to perform operations on an Organization, so be sure to preserve this
-                value. You may also use the organization_slug or organization_external_id here as a
-                convenience.
-            member_id: Globally unique UUID that identifies a specific Member. The `member_id` is critical
-                to perform operations on a Member, so be sure to preserve this value.
-            x_stytch_member_session: A Stytch session that can be used to run the request with the given member's
-                permissions.
-            x_stytch_member_session_jwt: A Stytch Session JSON Web Token (JWT) that can be used to run the request with the
-                given member's permissions.
-        """
-        return self._call(_B2B_ORGANIZATIONS_MEMBERS_REACTIVATE, locals())
-
-    def delete_mfa_phone_number(
-        self,
-        organization_id: str,
-        member_id: str,
-        *,
-        x_stytch_member_session: str | Unset = UNSET,
-        x_stytch_member_session_jwt: str | Unset = UNSET,
-        **options: Unpack[RequestOptions],
-    ) -> models.B2BMemberResponse:
-        """Delete mfa phone number.
-
-        ``DELETE /v1/b2b/organizations/{organization_id}/members/mfa_phone_numbers/{member_id}``
-
-        Args:
-            organization_id: Globally unique UUID that identifies a specific Organization. The `organization_id`
-                is critical to perform operations on an Organization, so be sure to preserve this
-                value. You may also use the organization_slug or organization_external_id here as a
-                convenience.
-            member_id: Globally unique UUID that identifies a specific Member. The `member_id` is critical
-                to perform operations on a Member, so be sure to preserve this value. You may use an
-                external_id here if one is set for the member.
-            x_stytch_member_session: A Stytch session that can be used to run the request with the given member's
-                permissions.
-            x_stytch_member_session_jwt: A Stytch Session JSON Web Token (JWT) that can be used to run the request with the
-                given member's permissions.
-        """
-        return self._call(_B2B_ORGANIZATIONS_MEMBERS_DELETE_MFA_PHONE_NUMBER, locals())
-
-    def delete_totp(
-        self,
-        organization_id: str,
-        member_id: str,
-        *,
-        x_stytch_member_session: str | Unset = UNSET,
-        x_stytch_member_session_jwt: str | Unset = UNSET,
-        **options: Unpack[RequestOptions],
-    ) -> models.B2BMemberResponse:
-        """Delete totp.
-
-        ``DELETE /v1/b2b/organizations/{organization_id}/members/{member_id}/totp``
-
-        Args:
-            organization_id: Globally unique UUID that identifies a specific Organization. The `organization_id`
-                is critical to perform operations on an Organization, so be sure to preserve this
-                value. You may also use the organization_slug or organization_external_id here as a
-                convenience.
-            member_id: Globally unique UUID that identifies a specific Member. The `member_id` is critical
-                to perform operations on a Member, so be sure to preserve this value. You may use an
-                external_id here if one is set for the member.
-            x_stytch_member_session: A Stytch session that can be used to run the request with the given member's
-                permissions.
-            x_stytch_member_session_jwt: A Stytch Session JSON Web Token (JWT) that can be used to run the request with the
-                given member's permissions.
-        """
-        return self._call(_B2B_ORGANIZATIONS_MEMBERS_DELETE_TOTP, locals())
-
-    def search(
-        self,
-        *,
-        organization_ids: List[str],
-        x_stytch_member_session: str | Unset = UNSET,
-        x_stytch_member_session_jwt: str | Unset = UNSET,
-        cursor: str | Unset = UNSET,
-        limit: int | Unset = UNSET,
-        query: models.Query | Unset = UNSET,
-        **options: Unpack[RequestOptions],
-    ) -> models.B2BOrganizationsMembersSearchResponse:
-        """Search.
-
-        ``POST /v1/b2b/organizations/members/search``
-
-        Args:
-            organization_ids: An array of organization_ids. At least one value is required.
-            x_stytch_member_session: A Stytch session that can be used to run the request with the given member's
-                permissions.
-            x_stytch_member_session_jwt: A Stytch Session JSON Web Token (JWT) that can be used to run the request with the
-                given member's permissions.
-            cursor: The `cursor` field allows you to paginate through your results. Each result array is
-                limited to 1000 results. If your query returns more than 1000 results, you will need
-                to paginate the responses using the `cursor`. If you receive a response that
-                includes a non-null `next_cursor` in the `results_metadata` object, repeat the
-                search call with the `next_cursor` value set to the `cursor` field to retrieve the
-                next page of results. Continue to make search calls until the `next_cursor` in the
-                response is null.
-            limit: The number of search results to return per page. The default limit is 100. A maximum
-                of 1000 results can be returned by a single search request. If the total size of
-                your result set is greater than one page size, you must paginate the response. See
-                the `cursor` field.
-            query: In the body.
-        """
-        return self._call(_B2B_ORGANIZATIONS_MEMBERS_SEARCH, locals())
-
-    def search_pages(
-        self,
-        *,
-        organization_ids: List[str],
-        x_stytch_member_session: str | Unset = UNSET,
-        x_stytch_member_session_jwt: str | Unset = UNSET,
-        limit: int | Unset = UNSET,
-        query: models.Query | Unset = UNSET,
-        **options: Unpack[RequestOptions],
-    ) -> Iterator[models.B2BOrganizationsMembersSearchResponse]:
-        """Every page of ``search``, following ``results_metadata.next_cursor``."""
-        return self._pages(self.search, locals(), "cursor", "results_metadata", "next_cursor")
-
-    def delete_password(
-        self,
-        organization_id: str,
-        member_password_id: str,
-        *,
-        x_stytch_member_session: str | Unset = UNSET,
-        x_stytch_member_session_jwt: str | Unset = UNSET,
-        **options: Unpack[RequestOptions],
-    ) -> models.B2BMemberResponse:
-        """Delete password.
-
-        ``DELETE /v1/b2b/organizations/{organization_id}/members/passwords/{member_password_id}``
-
-        Args:
-            organization_id: Globally unique UUID that identifies a specific Organization. The `organization_id`
-                is critical to perform operations on an Organization, so be sure to preserve this
-                value. You may also use the organization_slug or organization_external_id here as a
-                convenience.
-            member_password_id: Globally unique UUID that identifies a Member's password.
-            x_stytch_member_session: A Stytch session that can be used to run the request with the given member's
-                permissions.
-            x_stytch_member_session_jwt: A Stytch Session JSON Web Token (JWT) that can be used to run the request with the
-                given member's permissions.
-        """
-        return self._call(_B2B_ORGANIZATIONS_MEMBERS_DELETE_PASSWORD, locals())
-
-    def dangerously_get(
-        self,
-        member_id: str,
-        *,
-        include_deleted: bool | Unset = UNSET,
-        **options: Unpack[RequestOptions],
-    ) -> models.B2BMemberResponse:
-        """Dangerously get.
-
-        ``GET /v1/b2b/organizations/members/dangerously_get/{member_id}``
-
-        Args:
-            member_id: Globally unique UUID that identifies a specific Member. The `member_id` is critical
-                to perform operations on a Member, so be sure to preserve this value.
-            include_deleted: In the query.
-        """
-        return self._call(_B2B_ORGANIZATIONS_MEMBERS_DANGEROUSLY_GET, locals())
-
-    def oidc_providers(
-        self,
-        organization_id: str,
-        member_id: str,
-        *,
-        include_refresh_token: bool | Unset = UNSET,
-        **options: Unpack[RequestOptions],
-    ) -> models.MembersOidcProvidersResponse:
-        """Oidc providers.
-
-        ``GET /v1/b2b/organizations/{organization_id}/members/{member_id}/oidc_providers``
-
-        Args:
-            organization_id: Globally unique UUID that identifies a specific Organization. The `organization_id`
-                is critical to perform operations on an Organization, so be sure to preserve this
-                value. You may also use the organization_slug or organization_external_id here as a
-                convenience.
-            member_id: Globally unique UUID that identifies a specific Member. The `member_id` is critical
-                to perform operations on a Member, so be sure to preserve this value. You may use an
-                external_id here if one is set for the member.
-            include_refresh_token: In the query.
-        """
-        return self._call(_B2B_ORGANIZATIONS_MEMBERS_OIDC_PROVIDERS, locals())
-
-    def unlink_retired_email(
-        self,
-        organization_id: str,
-        member_id: str,
-        *,
-        x_stytch_member_session: str | Unset = UNSET,
-        x_stytch_member_session_jwt: str | Unset = UNSET,
-        email_id: str | Unset = UNSET,
-        email_address: str | Unset = UNSET,
-        **options: Unpack[RequestOptions],
-    ) -> models.MembersUnlinkRetiredEmailResponse:
-        """Unlink retired email.
-
-        ``POST /v1/b2b/organizations/{organization_id}/members/{member_id}/unlink_retired_email``
-
-        Args:
-            organization_id: Globally unique UUID that identifies a specific Organization. The `organization_id`
-                is critical to perform operations on an Organization, so be sure to preserve this
-                value. You may also use the organization_slug or organization_external_id here as a
-                convenience.
-            member_id: Globally unique UUID that identifies a specific Member. The `member_id` is critical
-                to perform operations on a Member, so be sure to preserve this value. You may use an
-                external_id here if one is set for the member.
-            x_stytch_member_session: A Stytch session that can be used to run the request with the given member's
-                permissions.
-            x_stytch_member_session_jwt: A Stytch Session JSON Web Token (JWT) that can be used to run the request with the
-                given member's permissions.
-            email_id: The globally unique UUID of a Member's email.
-            email_address: The email address of the Member.
-        """
-        return self._call(_B2B_ORGANIZATIONS_MEMBERS_UNLINK_RETIRED_EMAIL, locals())
-
-    def start_email_update(
-        self,
-        organization_id: str,
-        member_id: str,
-        *,
-        email_address: str,
-        x_stytch_member_session: str | Unset = UNSET,
-        x_stytch_member_session_jwt: str | Unset = UNSET,
-        login_redirect_url: str | Unset = UNSET,
-        locale: Literal["en", "es", "pt-br", "fr"] | Unset = UNSET,
-        login_template_id: str | Unset = UNSET,
-        delivery_method: Literal["EMAIL_MAGIC_LINK", "EMAIL_OTP"] | Unset = UNSET,
-        **options: Unpack[RequestOptions],
-    ) -> models.B2BMemberResponse:
-        """Start email update.
-
-        ``POST /v1/b2b/organizations/{organization_id}/members/{member_id}/start_email_update``
-
-        Args:
-            organization_id: Globally unique UUID that identifies a specific Organization. The `organization_id`
-                is critical to perform operations on an Organization, so be sure to preserve this
-                value. You may also use the organization_slug or organization_external_id here as a
-                convenience.
-            member_id: Globally unique UUID that identifies a specific Member. The `member_id` is critical
-                to perform operations on a Member, so be sure to preserve this value. You may use an
-                external_id here if one is set for the member.
-            email_address: The new email address for the Member.
-            x_stytch_member_session: A Stytch session that can be used to run the request with the given member's
-                permissions.
-            x_stytch_member_session_jwt: A Stytch Session JSON Web Token (JWT) that can be used to run the request with the
-                given member's permissions.
-            login_redirect_url: The URL that the Member clicks from the login Email Magic Link. This URL should be
-                an endpoint in the backend server that verifies the request by querying Stytch's
-                authenticate endpoint and finishes the login. If this value is not passed, the
-                default login redirect URL that you set in your Dashboard is used. If you have not
-                set a default login redirect URL, an error is returned.
-            locale: In the body.
-            login_template_id: Use a custom template for login emails. By default, it will use your default email
-                template. Templates can be added in the [Stytch
-                dashboard](https://stytch.com/dashboard/templates) using our built-in customization
-                options or custom HTML templates with type “Magic Links - Login”.
-            delivery_method: In the body.
-        """
-        return self._call(_B2B_ORGANIZATIONS_MEMBERS_START_EMAIL_UPDATE, locals())
-
-    def get_connected_apps(
-        self,
-        organization_id: str,
-        member_id: str,
-        *,
-        x_stytch_member_session: str | Unset = UNSET,
-        x_stytch_member_session_jwt: str | Unset = UNSET,
-        **options: Unpack[RequestOptions],
-    ) -> models.ConnectedAppsResponse:
-        """Get connected apps.
-
-        ``GET /v1/b2b/organizations/{organization_id}/members/{member_id}/connected_apps``
-
-        Args:
-            organization_id: Globally unique UUID that identifies a specific Organization. The `organization_id`
-                is critical to perform operations on an Organization, so be sure to preserve this
-                value. You may also use the organization_slug or organization_external_id here as a
-                convenience.
-            member_id: Globally unique UUID that identifies a specific Member. The `member_id` is critical
-                to perform operations on a Member, so be sure to preserve this value. You may use an
-                external_id here if one is set for the member.
-            x_stytch_member_session: A Stytch session that can be used to run the request with the given member's
-                permissions.
-            x_stytch_member_session_jwt: A Stytch Session JSON Web Token (JWT) that can be used to run the request with the
-                given member's permissions.
-        """
-        return self._call(_B2B_ORGANIZATIONS_MEMBERS_GET_CONNECTED_APPS, locals())
-
-    def delete_external_id(
-        self,
-        organization_id: str,
-        member_id: str,
-        *,
-        x_stytch_member_session: str | Unset = UNSET,
-        x_stytch_member_session_jwt: str | Unset = UNSET,
-        **options: Unpack[RequestOptions],
-    ) -> models.B2BMemberResponse:
-        """Delete external id.
-
-        ``DELETE /v1/b2b/organizations/{organization_id}/members/{member_id}/external_id``
-
-        Args:
-            organization_id: In the path.
-            member_id: In the path.
-            x_stytch_member_session: A Stytch session that can be used to run the request with the given member's
-                permissions.
-            x_stytch_member_session_jwt: A Stytch Session JSON Web Token (JWT) that can be used to run the request with the
-                given member's permissions.
-        """
-        return self._call(_B2B_ORGANIZATIONS_MEMBERS_DELETE_EXTERNAL_ID, locals())
-
-    def create(
-        self,
-        organization_id: str,
-        *,
-        email_address: str,
-        x_stytch_member_session: str | Unset = UNSET,
-        x_stytch_member_session_jwt: str | Unset = UNSET,
-        name: str | Unset = UNSET,
-        trusted_metadata: Dict[str, Any] | Unset = UNSET,
-        untrusted_metadata: Dict[str, Any] | Unset = UNSET,
-        create_member_as_pending: bool | Unset = UNSET,
-        is_breakglass: bool | Unset = UNSET,
-        mfa_phone_number: str | Unset = UNSET,
-        mfa_enrolled: bool | Unset = UNSET,
-        roles: List[str] | Unset = UNSET,
-        external_id: str | Unset = UNSET,
-        **options: Unpack[RequestOptions],
-    ) -> models.B2BMemberResponse:
-        """Create.
-
-        ``POST /v1/b2b/organizations/{organization_id}/members``
-
-        Args:
-            organization_id: Globally unique UUID that identifies a specific Organization. The `organization_id`
-                is critical to perform operations on an Organization, so be sure to preserve this
-                value. You may also use the organization_slug or organization_external_id here as a
-                convenience.
-            email_address: The email address of the Member.
-            x_stytch_member_session: A Stytch session that can be used to run the request with the given member's
-                permissions.
-            x_stytch_member_session_jwt: A Stytch Session JSON Web Token (JWT) that can be used to run the request with the
-                given member's permissions.
-            name: The name of the Member.
-            trusted_metadata: An arbitrary JSON object for storing application-specific data or
-                identity-provider-specific data.
-            untrusted_metadata: An arbitrary JSON object of application-specific data. These fields can be edited
-                directly by the frontend SDK, and should not be used to store critical information.
-                See the [Metadata resource](https://stytch.com/docs/b2b/api/metadata) for complete
-                field behavior details.
-            create_member_as_pending: Flag for whether or not to save a Member as `pending` or `active` in Stytch. It
-                defaults to false. If true, new Members will be created with status `pending` in
-                Stytch's backend. Their status will remain `pending` and they will continue to
-                receive signup email templates for every Email Magic Link until that Member
-                authenticates and becomes `active`. If false, new Members will be created with
-                status `active`.
-            is_breakglass: Identifies the Member as a break glass user - someone who has permissions to
-                authenticate into an Organization by bypassing the Organization's settings. A break
-                glass account is typically used for emergency purposes to gain access outside of
-                normal authentication procedures. Refer to the [Organization
-                object](https://stytch.com/docs/b2b/api/organization-object) and its `auth_methods`
-                and `allowed_auth_methods` fields for more details.
-            mfa_phone_number: The Member's phone number. A Member may only have one phone number. The phone number
-                should be in E.164 format (i.e. +1XXXXXXXXXX).
-            mfa_enrolled: Sets whether the Member is enrolled in MFA. If true, the Member must complete an MFA
-                step whenever they wish to log in to their Organization. If false, the Member only
-                needs to complete an MFA step if the Organization's MFA policy is set to
-                `REQUIRED_FOR_ALL`.
-            roles: Roles to explicitly assign to this Member. See the [RBAC
-                guide](https://stytch.com/docs/b2b/guides/rbac/role-assignment) for more information
-                about role assignment.
-            external_id: An identifier that can be used in most API calls where a `member_id` is expected.
-                This is a string consisting of alphanumeric, `.`, `_`, `-`, or `|` characters with a
-                maximum length of 128 characters. External IDs must be unique within an
-                organization, but may be reused across different organizations in the same project.
-        """
-        return self._call(_B2B_ORGANIZATIONS_MEMBERS_CREATE, locals())
-
-    def get(
-        self,
-        organization_id: str,
-        *,
-        member_id: str | Unset = UNSET,
-        email_address: str | Unset = UNSET,
-        **options: Unpack[RequestOptions],
-    ) -> models.B2BMemberResponse:
-        """Get.
-
-        ``GET /v1/b2b/organizations/{organization_id}/member``
-
-        Args:
-            organization_id: Globally unique UUID that identifies a specific Organization. The `organization_id`
-                is critical to perform operations on an Organization, so be sure to preserve this
-                value. You may also use the organization_slug or organization_external_id here as a
-                convenience.
-            member_id: In the query.
-            email_address: In the query.
-        """
-        return self._call(_B2B_ORGANIZATIONS_MEMBERS_GET, locals())
-
-
-class MembersWithRawResponse:
-    def __init__(self, resource: Members) -> None:
-        self.update = to_raw_response_wrapper(resource.update)
-        self.delete = to_raw_response_wrapper(resource.delete)
-        self.reactivate = to_raw_response_wrapper(resource.reactivate)
-        self.delete_mfa_phone_number = to_raw_response_wrapper(resource.delete_mfa_phone_number)
-        self.delete_totp = to_raw_response_wrapper(resource.delete_totp)
-        self.search = to_raw_response_wrapper(resource.search)
-        self.delete_password = to_raw_response_wrapper(resource.delete_password)
-        self.dangerously_get = to_raw_response_wrapper(resource.dangerously_get)
-        self.oidc_providers = to_raw_response_wrapper(resource.oidc_providers)
-        self.unlink_retired_email = to_raw_response_wrapper(resource.unlink_retired_email)
-        self.start_email_update = to_raw_response_wrapper(resource.start_email_update)
-        self.get_connected_apps = to_raw_response_wrapper(resource.get_connected_apps)
-        self.delete_external_id = to_raw_response_wrapper(resource.delete_external_id)
-        self.create = to_raw_response_wrapper(resource.create)
-        self.get = to_raw_response_wrapper(resource.get)
-
-
-class AsyncMembers(AsyncResource):
-    """``client.b2b.organizations.members`` (async)."""
-
-    @cached_property
-    def oauth_providers(self) -> AsyncOauthProviders:
-        return AsyncOauthProviders(self._client)
-
-    @cached_property
-    def connected_apps(self) -> AsyncConnectedApps:
-        return AsyncConnectedApps(self._client)
-
-    @cached_property
-    def with_raw_response(self) -> AsyncMembersWithRawResponse:
-        """The same methods, returning the HTTP response with a ``.parse()`` method."""
-        return AsyncMembersWithRawResponse(self)
-
-    async def update(
-        self,
-        organization_id: str,
-        member_id: str,
-        *,
-        x_stytch_member_session: str | Unset = UNSET,
-        x_stytch_member_session_jwt: str | Unset = UNSET,
-        name: str | Unset = UNSET,
-        trusted_metadata: Dict[str, Any] | Unset = UNSET,
-        untrusted_metadata: Dict[str, Any] | Unset = UNSET,
-        is_breakglass: bool | Unset = UNSET,
-        mfa_phone_number: str | Unset = UNSET,
-        mfa_enrolled: bool | Unset = UNSET,
-        roles: List[str] | Unset = UNSET,
-        preserve_existing_sessions: bool | Unset = UNSET,
-        default_mfa_method: str | Unset = UNSET,
-        email_address: str | Unset = UNSET,
-        external_id: str | Unset = UNSET,
-        unlink_email: bool | Unset = UNSET,
-        **options: Unpack[RequestOptions],
-    ) -> models.B2BMemberResponse:
-        """Update.
-
-        ``PUT /v1/b2b/organizations/{organization_id}/members/{member_id}``
-
-        Args:
-            organization_id: Globally unique UUID that identifies a specific Organization. The `organization_id`
-                is critical to perform operations on an Organization, so be sure to preserve this
-                value. You may also use the organization_slug or organization_external_id here as a
-                convenience.
-            member_id: Globally unique UUID that identifies a specific Member. The `member_id` is critical
-                to perform operations on a Member, so be sure to preserve this value. You may use an
-                external_id here if one is set for the member.
-            x_stytch_member_session: A Stytch session that can be used to run the request with the given member's
-                permissions.
-            x_stytch_member_session_jwt: A Stytch Session JSON Web Token (JWT) that can be used to run the request with the
-                given member's permissions.
-            name: The name of the Member. If this field is provided and a session header is passed
-                into the request, the Member Session must have permission to perform the
-                `update.info.name` action on the `stytch.member` Resource. Alternatively, if the
-                Member Session matches the Member associated with the `member_id` passed in the
-                request, the authorization check will also allow a Member Session that has
-                permission to perform the `update.info.name` action on the `stytch.self` Resource.
-            trusted_metadata: An arbitrary JSON object for storing application-specific data or
-                identity-provider-specific data. If a session header is passed into the request,
-                this field may **not** be passed into the request. You cannot update trusted
-                metadata when acting as a Member.
-            untrusted_metadata: An arbitrary JSON object of application-specific data. These fields can be edited
-                directly by the frontend SDK, and should not be used to store critical information.
-                See the [Metadata resource](https://stytch.com/docs/b2b/api/metadata) for complete
-                field behavior details. If this field is provided and a session header is passed
-                into the request, the Member Session must have permission to perform the
-                `update.info.untrusted-metadata` action on the `stytch.member` Resource.
-                Alternatively, if the Member Session matches the Member associated with the
-                `member_id` passed in the request, the authorization check will also allow a Member
-                Session that has permission to perform the `update.info.untrusted-metadata` action
-                on the `stytch.self` Resource.
-            is_breakglass: Identifies the Member as a break glass user - someone who has permissions to
-                authenticate into an Organization by bypassing the Organization's settings. A break
-                glass account is typically used for emergency purposes to gain access outside of
-                normal authentication procedures. Refer to the [Organization
-                object](https://stytch.com/docs/b2b/api/organization-object) and its `auth_methods`
-                and `allowed_auth_methods` fields for more details. If this field is provided and a
-                session header is passed into the request, the Member Session must have permission
-                to perform the `update.settings.is-breakglass` action on the `stytch.member`
-                Resource.
-            mfa_phone_number: Sets the Member's phone number. Throws an error if the Member already has a phone
-                number. To change the Member's phone number, use the [Delete member phone number
-                endpoint](https://stytch.com/docs/b2b/api/delete-member-mfa-phone-number) to delete
-                the Member's existing phone number first. If this field is provided and a session
-                header is passed into the request, the Member Session must have permission to
-                perform the `update.info.mfa-phone` action on the `stytch.member` Resource.
-                Alternatively, if the Member Session matches the Member associated with the
-                `member_id` passed in the request, the authorization check will also allow a Member
-                Session that has permission to perform the `update.info.mfa-phone` action on the
-                `stytch.self` Resource.
-            mfa_enrolled: Sets whether the Member is enrolled in MFA. If true, the Member must complete an MFA
-                step whenever they wish to log in to their Organization. If false, the Member only
-                needs to complete an MFA step if the Organization's MFA policy is set to
-                `REQUIRED_FOR_ALL`. If this field is provided and a session header is passed into
-                the request, the Member Session must have permission to perform the
-                `update.settings.mfa-enrolled` action on the `stytch.member` Resource.
-                Alternatively, if the Member Session matches the Member associated with the
-                `member_id` passed in the request, the authorization check will also allow a Member
-                Session that has permission to perform the `update.settings.mfa-enrolled` action on
-                the `stytch.self` Resource.
-            roles: Roles to explicitly assign to this Member. Will completely replace any existing
-                explicitly assigned roles. See the [RBAC
-                guide](https://stytch.com/docs/b2b/guides/rbac/role-assignment) for more information
-                about role assignment. If a Role is removed from a Member, and the Member is also
-                implicitly assigned this Role from an SSO connection or an SSO group, we will by
-                default revoke any existing sessions for the Member that contain any SSO
-                authentication factors with the affected connection ID. You can preserve these
-                sessions by passing in the `preserve_existing_sessions` parameter with a value of
-                `true`. If this field is provided and a session header is passed into the request,
-                the Member Session must have permission to perform the `update.settings.roles`
-                action on the `stytch.member` Resource.
-            preserve_existing_sessions: Whether to preserve existing sessions when explicit Roles that are revoked are also
-                implicitly assigned by SSO connection or SSO group. Defaults to `false` - that is,
-                existing Member Sessions that contain SSO authentication factors with the affected
-                SSO connection IDs will be revoked.
-            default_mfa_method: The Member's default MFA method. This value is used to determine which secondary MFA
-                method to use in the case of multiple methods registered for a Member. The current
-                possible values are `sms_otp` and `totp`. If this field is provided and a session
-                header is passed into the request, the Member Session must have permission to
-                perform the `update.settings.default-mfa-method` action on the `stytch.member`
-                Resource. Alternatively, if the Member Session matches the Member associated with
-                the `member_id` passed in the request, the authorization check will also allow a
-                Member Session that has permission to perform the
-                `update.settings.default-mfa-method` action on the `stytch.self` Resource.
-            email_address: Updates the Member's `email_address`, if provided. This will clear any existing
-                passwords and require re-verification of the new email address. If a Member's email
-                address is changed, other Members in the same Organization cannot use the old email
-                address, although the Member may update back to their old email address. A Member's
-                email address can only be useable again by other Members if the Member is deleted.
-                If this field is provided and a session header is passed into the request, the
-                Member Session must have permission to perform the `update.info.email` action on the
-                `stytch.member` Resource. Members cannot update their own email address.
-            external_id: An identifier that can be used in most API calls where a `member_id` is expected.
-                This is a string consisting of alphanumeric, `.`, `_`, `-`, or `|` characters with a
-                maximum length of 128 characters. External IDs must be unique within an
-                organization, but may be reused across different organizations in the same project.
-            unlink_email: If `unlink_email` is `true` and an `email_address` is provided, the Member's
-                previous email will be deleted instead of retired. Defaults to `false`.
-        """
-        return await self._call(_B2B_ORGANIZATIONS_MEMBERS_UPDATE, locals())
-
-    async def delete(
-        self,
-        organization_id: str,
-        member_id: str,
-        *,
-        x_stytch_member_session: str | Unset = UNSET,
-        x_stytch_member_session_jwt: str | Unset = UNSET,
-        **options: Unpack[RequestOptions],
-    ) -> models.B2BOrganizationsMembersDeleteResponse:
-        """Delete.
-
-        ``DELETE /v1/b2b/organizations/{organization_id}/members/{member_id}``
-
-        Args:
-            organization_id: Globally unique UUID that identifies a specific Organization. The `organization_id`
-                is critical to perform operations on an Organization, so be sure to preserve this
-                value. You may also use the organization_slug or organization_external_id here as a
-                convenience.
-            member_id: Globally unique UUID that identifies a specific Member. The `member_id` is critical
-                to perform operations on a Member, so be sure to preserve this value. You may use an
-                external_id here if one is set for the member.
-            x_stytch_member_session: A Stytch session that can be used to run the request with the given member's
-                permissions.
-            x_stytch_member_session_jwt: A Stytch Session JSON Web Token (JWT) that can be used to run the request with the
-                given member's permissions.
-        """
-        return await self._call(_B2B_ORGANIZATIONS_MEMBERS_DELETE, locals())
-
-    async def reactivate(
-        self,
-        organization_id: str,
-        member_id: str,
-        *,
-        x_stytch_member_session: str | Unset = UNSET,
-        x_stytch_member_session_jwt: str | Unset = UNSET,
-        **options: Unpack[RequestOptions],
-    ) -> models.B2BMemberResponse:
-        """Reactivate.
-
-        ``PUT /v1/b2b/organizations/{organization_id}/members/{member_id}/reactivate``
-
-        Args:
-            organization_id: Globally unique UUID that identifies a specific Organization. The `organization_id`
-                is critical to perform operations on an Organization, so be sure to preserve this
-                value. You may also use the organization_slug or organization_external_id here as a
-                convenience.
-            member_id: Globally unique UUID that identifies a specific Member. The `member_id` is critical
-                to perform operations on a Member, so be sure to preserve this value.
-            x_stytch_member_session: A Stytch session that can be used to run the request with the given member's
-                permissions.
-            x_stytch_member_session_jwt: A Stytch Session JSON Web Token (JWT) that can be used to run the request with the
-                given member's permissions.
-        """
-        return await self._call(_B2B_ORGANIZATIONS_MEMBERS_REACTIVATE, locals())
-
-    async def delete_mfa_phone_number(
-        self,
-        organization_id: str,
-        member_id: str,
-        *,
-        x_stytch_member_session: str | Unset = UNSET,
-        x_stytch_member_session_jwt: str | Unset = UNSET,
-        **options: Unpack[RequestOptions],
-    ) -> models.B2BMemberResponse:
-        """Delete mfa phone number.
-
-        ``DELETE /v1/b2b/organizations/{organization_id}/members/mfa_phone_numbers/{member_id}``
-
-        Args:
-            organization_id: Globally unique UUID that identifies a specific Organization. The `organization_id`
-                is critical to perform operations on an Organization, so be sure to preserve this
-                value. You may also use the organization_slug or organization_external_id here as a
-                convenience.
-            member_id: Globally unique UUID that identifies a specific Member. The `member_id` is critical
-                to perform operations on a Member, so be sure to preserve this value. You may use an
-                external_id here if one is set for the member.
-            x_stytch_member_session: A Stytch session that can be used to run the request with the given member's
-                permissions.
-            x_stytch_member_session_jwt: A Stytch Session JSON Web Token (JWT) that can be used to run the request with the
-                given member's permissions.
-        """
-        return await self._call(_B2B_ORGANIZATIONS_MEMBERS_DELETE_MFA_PHONE_NUMBER, locals())
-
-    async def delete_totp(
-        self,
-        organization_id: str,
-        member_id: str,
-        *,
-        x_stytch_member_session: str | Unset = UNSET,
-        x_stytch_member_session_jwt: str | Unset = UNSET,
-        **options: Unpack[RequestOptions],
-    ) -> models.B2BMemberResponse:
-        """Delete totp.
-
-        ``DELETE /v1/b2b/organizations/{organization_id}/members/{member_id}/totp``
-
-        Args:
-            organization_id: Globally unique UUID that identifies a specific Organization. The `organization_id`
-                is critical to perform operations on an Organization, so be sure to preserve this
-                value. You may also use the organization_slug or organization_external_id here as a
-                convenience.
-            member_id: Globally unique UUID that identifies a specific Member. The `member_id` is critical
-                to perform operations on a Member, so be sure to preserve this value. You may use an
-                external_id here if one is set for the member.
-            x_stytch_member_session: A Stytch session that can be used to run the request with the given member's
-                permissions.
-            x_stytch_member_session_jwt: A Stytch Session JSON Web Token (JWT) that can be used to run the request with the
-                given member's permissions.
-        """
-        return await self._call(_B2B_ORGANIZATIONS_MEMBERS_DELETE_TOTP, locals())
-
-    async def search(
-        self,
-        *,
-        organization_ids: List[str],
-        x_stytch_member_session: str | Unset = UNSET,
-        x_stytch_member_session_jwt: str | Unset = UNSET,
-        cursor: str | Unset = UNSET,
-        limit: int | Unset = UNSET,
-        query: models.Query | Unset = UNSET,
-        **options: Unpack[RequestOptions],
-    ) -> models.B2BOrganizationsMembersSearchResponse:
-        """Search.
-
-        ``POST /v1/b2b/organizations/members/search``
-
-        Args:
-            organization_ids: An array of organization_ids. At least one value is required.
-            x_stytch_member_session: A Stytch session that can be used to run the request with the given member's
-                permissions.
-            x_stytch_member_session_jwt: A Stytch Session JSON Web Token (JWT) that can be used to run the request with the
-                given member's permissions.
-            cursor: The `cursor` field allows you to paginate through your results. Each result array is
-                limited to 1000 results. If your query returns more than 1000 results, you will need
-                to paginate the responses using the `cursor`. If you receive a response that
-                includes a non-null `next_cursor` in the `results_metadata` object, repeat the
-                search call with the `next_cursor` value set to the `cursor` field to retrieve the
-                next page of results. Continue to make search calls until the `next_cursor` in the
-                response is null.
-            limit: The number of search results to return per page. The default limit is 100. A maximum
-                of 1000 results can be returned by a single search request. If the total size of
-                your result set is greater than one page size, you must paginate the response. See
-                the `cursor` field.
-            query: In the body.
-        """
-        return await self._call(_B2B_ORGANIZATIONS_MEMBERS_SEARCH, locals())
-
-    def search_pages(
-        self,
-        *,
-        organization_ids: List[str],
-        x_stytch_member_session: str | Unset = UNSET,
-        x_stytch_member_session_jwt: str | Unset = UNSET,
-        limit: int | Unset = UNSET,
-        query: models.Query | Unset = UNSET,
-        **options: Unpack[RequestOptions],
-    ) -> AsyncIterator[models.B2BOrganizationsMembersSearchResponse]:
-        """Every page of ``search``, following ``results_metadata.next_cursor``."""
-        return self._pages(self.search, locals(), "cursor", "results_metadata", "next_cursor")
-
-    async def delete_password(
-        self,
-        organization_id: str,
-        member_password_id: str,
-        *,
-        x_stytch_member_session: str | Unset = UNSET,
-        x_stytch_member_session_jwt: str | Unset = UNSET,
-        **options: Unpack[RequestOptions],
-    ) -> models.B2BMemberResponse:
-        """Delete password.
-
-        ``DELETE /v1/b2b/organizations/{organization_id}/members/passwords/{member_password_id}``
-
-        Args:
-            organization_id: Globally unique UUID that identifies a specific Organization. The `organization_id`
-                is critical to perform operations on an Organization, so be sure to preserve this
-                value. You may also use the organization_slug or organization_external_id here as a
-                convenience.
-            member_password_id: Globally unique UUID that identifies a Member's password.
-            x_stytch_member_session: A Stytch session that can be used to run the request with the given member's
-                permissions.
-            x_stytch_member_session_jwt: A Stytch Session JSON Web Token (JWT) that can be used to run the request with the
-                given member's permissions.
-        """
-        return await self._call(_B2B_ORGANIZATIONS_MEMBERS_DELETE_PASSWORD, locals())
-
-    async def dangerously_get(
-        self,
-        member_id: str,
-        *,
-        include_deleted: bool | Unset = UNSET,
-        **options: Unpack[RequestOptions],
-    ) -> models.B2BMemberResponse:
-        """Dangerously get.
-
-        ``GET /v1/b2b/organizations/members/dangerously_get/{member_id}``
-
-        Args:
-            member_id: Globally unique UUID that identifies a specific Member. The `member_id` is critical
-                to perform operations on a Member, so be sure to preserve this value.
-            include_deleted: In the query.
-        """
-        return await self._call(_B2B_ORGANIZATIONS_MEMBERS_DANGEROUSLY_GET, locals())
-
-    async def oidc_providers(
-        self,
-        organization_id: str,
-        member_id: str,
-        *,
-        include_refresh_token: bool | Unset = UNSET,
-        **options: Unpack[RequestOptions],
-    ) -> models.MembersOidcProvidersResponse:
-        """Oidc providers.
-
-        ``GET /v1/b2b/organizations/{organization_id}/members/{member_id}/oidc_providers``
-
-        Args:
-            organization_id: Globally unique UUID that identifies a specific Organization. The `organization_id`
-                is critical to perform operations on an Organization, so be sure to preserve this
-                value. You may also use the organization_slug or organization_external_id here as a
-                convenience.
-            member_id: Globally unique UUID that identifies a specific Member. The `member_id` is critical
-                to perform operations on a Member, so be sure to preserve this value. You may use an
-                external_id here if one is set for the member.
-            include_refresh_token: In the query.
-        """
-        return await self._call(_B2B_ORGANIZATIONS_MEMBERS_OIDC_PROVIDERS, locals())
-
-    async def unlink_retired_email(
-        self,
-        organization_id: str,
-        member_id: str,
-        *,
-        x_stytch_member_session: str | Unset = UNSET,
-        x_stytch_member_session_jwt: str | Unset = UNSET,
-        email_id: str | Unset = UNSET,
-        email_address: str | Unset = UNSET,
-        **options: Unpack[RequestOptions],
-    ) -> models.MembersUnlinkRetiredEmailResponse:
-        """Unlink retired email.
-
-        ``POST /v1/b2b/organizations/{organization_id}/members/{member_id}/unlink_retired_email``
-
-        Args:
-            organization_id: Globally unique UUID that identifies a specific Organization. The `organization_id`
-                is critical to perform operations on an Organization, so be sure to preserve this
-                value. You may also use the organization_slug or organization_external_id here as a
-                convenience.
-            member_id: Globally unique UUID that identifies a specific Member. The `member_id` is critical
-                to perform operations on a Member, so be sure to preserve this value. You may use an
-                external_id here if one is set for the member.
-            x_stytch_member_session: A Stytch session that can be used to run the request with the given member's
-                permissions.
-            x_stytch_member_session_jwt: A Stytch Session JSON Web Token (JWT) that can be used to run the request with the
-                given member's permissions.
-            email_id: The globally unique UUID of a Member's email.
-            email_address: The email address of the Member.
-        """
-        return await self._call(_B2B_ORGANIZATIONS_MEMBERS_UNLINK_RETIRED_EMAIL, locals())
-
-    async def start_email_update(
-        self,
-        organization_id: str,
-        member_id: str,
-        *,
-        email_address: str,
-        x_stytch_member_session: str | Unset = UNSET,
-        x_stytch_member_session_jwt: str | Unset = UNSET,
-        login_redirect_url: str | Unset = UNSET,
-        locale: Literal["en", "es", "pt-br", "fr"] | Unset = UNSET,
-        login_template_id: str | Unset = UNSET,
-        delivery_method: Literal["EMAIL_MAGIC_LINK", "EMAIL_OTP"] | Unset = UNSET,
-        **options: Unpack[RequestOptions],
-    ) -> models.B2BMemberResponse:
-        """Start email update.
-
-        ``POST /v1/b2b/organizations/{organization_id}/members/{member_id}/start_email_update``
-
-        Args:
-            organization_id: Globally unique UUID that identifies a specific Organization. The `organization_id`
-                is critical to perform operations on an Organization, so be sure to preserve this
-                value. You may also use the organization_slug or organization_external_id here as a
-                convenience.
-            member_id: Globally unique UUID that identifies a specific Member. The `member_id` is critical
-                to perform operations on a Member, so be sure to preserve this value. You may use an
-                external_id here if one is set for the member.
-            email_address: The new email address for the Member.
-            x_stytch_member_session: A Stytch session that can be used to run the request with the given member's
-                permissions.
-            x_stytch_member_session_jwt: A Stytch Session JSON Web Token (JWT) that can be used to run the request with the
-                given member's permissions.
-            login_redirect_url: The URL that the Member clicks from the login Email Magic Link. This URL should be
-                an endpoint in the backend server that verifies the request by querying Stytch's
-                authenticate endpoint and finishes the login. If this value is not passed, the
-                default login redirect URL that you set in your Dashboard is used. If you have not
-                set a default login redirect URL, an error is returned.
-            locale: In the body.
-            login_template_id: Use a custom template for login emails. By default, it will use your default email
-                template. Templates can be added in the [Stytch
-                dashboard](https://stytch.com/dashboard/templates) using our built-in customization
-                options or custom HTML templates with type “Magic Links - Login”.
-            delivery_method: In the body.
-        """
-        return await self._call(_B2B_ORGANIZATIONS_MEMBERS_START_EMAIL_UPDATE, locals())
-
-    async def get_connected_apps(
-        self,
-        organization_id: str,
-        member_id: str,
-        *,
-        x_stytch_member_session: str | Unset = UNSET,
-        x_stytch_member_session_jwt: str | Unset = UNSET,
-        **options: Unpack[RequestOptions],
-    ) -> models.ConnectedAppsResponse:
-        """Get connected apps.
-
-        ``GET /v1/b2b/organizations/{organization_id}/members/{member_id}/connected_apps``
-
-        Args:
-            organization_id: Globally unique UUID that identifies a specific Organization. The `organization_id`
-                is critical to perform operations on an Organization, so be sure to preserve this
-                value. You may also use the organization_slug or organization_external_id here as a
-                convenience.
-            member_id: Globally unique UUID that identifies a specific Member. The `member_id` is critical
-                to perform operations on a Member, so be sure to preserve this value. You may use an
-                external_id here if one is set for the member.
-            x_stytch_member_session: A Stytch session that can be used to run the request with the given member's
-                permissions.
-            x_stytch_member_session_jwt: A Stytch Session JSON Web Token (JWT) that can be used to run the request with the
-                given member's permissions.
-        """
-        return await self._call(_B2B_ORGANIZATIONS_MEMBERS_GET_CONNECTED_APPS, locals())
-
-    async def delete_external_id(
-        self,
-        organization_id: str,
-        member_id: str,
-        *,
-        x_stytch_member_session: str | Unset = UNSET,
-        x_stytch_member_session_jwt: str | Unset = UNSET,
-        **options: Unpack[RequestOptions],
-    ) -> models.B2BMemberResponse:
-        """Delete external id.
-
-        ``DELETE /v1/b2b/organizations/{organization_id}/members/{member_id}/external_id``
-
-        Args:
-            organization_id: In the path.
-            member_id: In the path.
-            x_stytch_member_session: A Stytch session that can be used to run the request with the given member's
-                permissions.
-            x_stytch_member_session_jwt: A Stytch Session JSON Web Token (JWT) that can be used to run the request with the
-                given member's permissions.
-        """
-        return await self._call(_B2B_ORGANIZATIONS_MEMBERS_DELETE_EXTERNAL_ID, locals())
-
-    async def create(
-        self,
-        organization_id: str,
-        *,
-        email_address: str,
-        x_stytch_member_session: str | Unset = UNSET,
-        x_stytch_member_session_jwt: str | Unset = UNSET,
-        name: str | Unset = UNSET,
-        trusted_metadata: Dict[str, Any] | Unset = UNSET,
-        untrusted_metadata: Dict[str, Any] | Unset = UNSET,
-        create_member_as_pending: bool | Unset = UNSET,
-        is_breakglass: bool | Unset = UNSET,
-        mfa_phone_number: str | Unset = UNSET,
-        mfa_enrolled: bool | Unset = UNSET,
-        roles: List[str] | Unset = UNSET,
-        external_id: str | Unset = UNSET,
-        **options: Unpack[RequestOptions],
-    ) -> models.B2BMemberResponse:
-        """Create.
-
-        ``POST /v1/b2b/organizations/{organization_id}/members``
-
-        Args:
-            organization_id: Globally unique UUID that identifies a specific Organization. The `organization_id`
-                is critical to perform operations on an Organization, so be sure to preserve this
-                value. You may also use the organization_slug or organization_external_id here as a
-                convenience.
-            email_address: The email address of the Member.
-            x_stytch_member_session: A Stytch session that can be used to run the request with the given member's
-                permissions.
-            x_stytch_member_session_jwt: A Stytch Session JSON Web Token (JWT) that can be used to run the request with the
-                given member's permissions.
-            name: The name of the Member.
-            trusted_metadata: An arbitrary JSON object for storing application-specific data or
-                identity-provider-specific data.
-            untrusted_metadata: An arbitrary JSON object of application-specific data. These fields can be edited
-                directly by the frontend SDK, and should not be used to store critical information.
-                See the [Metadata resource](https://stytch.com/docs/b2b/api/metadata) for complete
-                field behavior details.
-            create_member_as_pending: Flag for whether or not to save a Member as `pending` or `active` in Stytch. It
-                defaults to false. If true, new Members will be created with status `pending` in
-                Stytch's backend. Their status will remain `pending` and they will continue to
-                receive signup email templates for every Email Magic Link until that Member
-                authenticates and becomes `active`. If false, new Members will be created with
-                status `active`.
-            is_breakglass: Identifies the Member as a break glass user - someone who has permissions to
-                authenticate into an Organization by bypassing the Organization's settings. A break
-                glass account is typically used for emergency purposes to gain access outside of
-                normal authentication procedures. Refer to the [Organization
-                object](https://stytch.com/docs/b2b/api/organization-object) and its `auth_methods`
-                and `allowed_auth_methods` fields for more details.
-            mfa_phone_number: The Member's phone number. A Member may only have one phone number. The phone number
-                should be in E.164 format (i.e. +1XXXXXXXXXX).
-            mfa_enrolled: Sets whether the Member is enrolled in MFA. If true, the Member must complete an MFA
-                step whenever they wish to log in to their Organization. If false, the Member only
-                needs to complete an MFA step if the Organization's MFA policy is set to
-                `REQUIRED_FOR_ALL`.
-            roles: Roles to explicitly assign to this Member. See the [RBAC
-                guide](https://stytch.com/docs/b2b/guides/rbac/role-assignment) for more information
-                about role assignment.
-            external_id: An identifier that can be used in most API calls where a `member_id` is expected.
-                This is a string consisting of alphanumeric, `.`, `_`, `-`, or `|` characters with a
-                maximum length of 128 characters. External IDs must be unique within an
-                organization, but may be reused across different organizations in the same project.
-        """
-        return await self._call(_B2B_ORGANIZATIONS_MEMBERS_CREATE, locals())
-
-    async def get(
-        self,
-        organization_id: str,
-        *,
-        member_id: str | Unset = UNSET,
-        email_address: str | Unset = UNSET,
-        **options: Unpack[RequestOptions],
-    ) -> models.B2BMemberResponse:
-        """Get.
-
-        ``GET /v1/b2b/organizations/{organization_id}/member``
-
-        Args:
-            organization_id: Globally unique UUID that identifies a specific Organization. The `organization_id`
-                is critical to perform operations on an Organization, so be sure to preserve this
-                value. You may also use the organization_slug or organization_external_id here as a
-                convenience.
-            member_id: In the query.
-            email_address: In the query.
-        """
-        return await self._call(_B2B_ORGANIZATIONS_MEMBERS_GET, locals())
-
-
-class AsyncMembersWithRawResponse:
-    def __init__(self, resource: AsyncMembers) -> None:
-        self.update = async_to_raw_response_wrapper(resource.update)
-        self.delete = async_to_raw_response_wrapper(resource.delete)
-        self.reactivate = async_to_raw_response_wrapper(resource.reactivate)
-        self.delete_mfa_phone_number = async_to_raw_response_wrapper(
-            resource.delete_mfa_phone_number
-        )
-        self.delete_totp = async_to_raw_response_wrapper(resource.delete_totp)
-        self.search = async_to_raw_response_wrapper(resource.search)
-        self.delete_password = async_to_raw_response_wrapper(resource.delete_password)
-        self.dangerously_get = async_to_raw_response_wrapper(resource.dangerously_get)
-        self.oidc_providers = async_to_raw_response_wrapper(resource.oidc_providers)
-        self.unlink_retired_email = async_to_raw_response_wrapper(resource.unlink_retired_email)
-        self.start_email_update = async_to_raw_response_wrapper(resource.start_email_update)
-        self.get_connected_apps = async_to_raw_response_wrapper(resource.get_connected_apps)
-        self.delete_external_id = async_to_raw_response_wrapper(resource.delete_external_id)
-        self.create = async_to_raw_response_wrapper(resource.create)
-        self.get = async_to_raw_response_wrapper(resource.get)
-
-
-class OauthProviders(SyncResource):
-    """``client.b2b.organizations.members.oauth_providers``."""
-
-    @cached_property
-    def with_raw_response(self) -> OauthProvidersWithRawResponse:
-        """The same methods, returning the HTTP response with a ``.parse()`` method."""
-        return OauthProvidersWithRawResponse(self)
-
-    def google(
-        self,
-        organization_id: str,
-        member_id: str,
-        *,
-        include_refresh_token: bool | Unset = UNSET,
-        **options: Unpack[RequestOptions],
-    ) -> models.MembersOauthProvidersGoogleResponse:
-        """Google.
-
-        ``GET /v1/b2b/organizations/{organization_id}/members/{member_id}/oauth_providers/google``
-
-        Args:
-            organization_id: Globally unique UUID that identifies a specific Organization. The `organization_id`
-                is critical to perform operations on an Organization, so be sure to preserve this
-                value. You may also use the organization_slug or organization_external_id here as a
-                convenience.
-            member_id: Globally unique UUID that identifies a specific Member. The `member_id` is critical
-                to perform operations on a Member, so be sure to preserve this value. You may use an
-                external_id here if one is set for the member.
-            include_refresh_token: In the query.
-        """
-        return self._call(_B2B_ORGANIZATIONS_MEMBERS_OAUTH_PROVIDERS_GOOGLE, locals())
-
-    def microsoft(
-        self,
-        organization_id: str,
-        member_id: str,
-        *,
-        include_refresh_token: bool | Unset = UNSET,
-        **options: Unpack[RequestOptions],
-    ) -> models.MembersOauthProvidersMicrosoftResponse:
-        """Microsoft.
-
-        ``GET /v1/b2b/organizations/{organization_id}/members/{member_id}/oauth_providers/microsoft``
-
-        Args:
-            organization_id: Globally unique UUID that identifies a specific Organization. The `organization_id`
-                is critical to perform operations on an Organization, so be sure to preserve this
-                value. You may also use the organization_slug or organization_external_id here as a
-                convenience.
-            member_id: Globally unique UUID that identifies a specific Member. The `member_id` is critical
-                to perform operations on a Member, so be sure to preserve this value. You may use an
-                external_id here if one is set for the member.
-            include_refresh_token: In the query.
-        """
-        return self._call(_B2B_ORGANIZATIONS_MEMBERS_OAUTH_PROVIDERS_MICROSOFT, locals())
-
-    def slack(
-        self, organization_id: str, member_id: str, **options: Unpack[RequestOptions]
-    ) -> models.B2BOauthProviderResponse:
-        """Slack.
-
-        ``GET /v1/b2b/organizations/{organization_id}/members/{member_id}/oauth_providers/slack``
-
-        Args:
-            organization_id: Globally unique UUID that identifies a specific Organization. The `organization_id`
-                is critical to perform operations on an Organization, so be sure to preserve this
-                value. You may also use the organization_slug or organization_external_id here as a
-                convenience.
-            member_id: Globally unique UUID that identifies a specific Member. The `member_id` is critical
-                to perform operations on a Member, so be sure to preserve this value. You may use an
-                external_id here if one is set for the member.
-        """
-        return self._call(_B2B_ORGANIZATIONS_MEMBERS_OAUTH_PROVIDERS_SLACK, locals())
-
-    def hubspot(
-        self,
-        organization_id: str,
-        member_id: str,
-        *,
-        include_refresh_token: bool | Unset = UNSET,
-        **options: Unpack[RequestOptions],
-    ) -> models.B2BOauthProviderResponse:
-        """Hubspot.
-
-        ``GET /v1/b2b/organizations/{organization_id}/members/{member_id}/oauth_providers/hubspot``
-
-        Args:
-            organization_id: Globally unique UUID that identifies a specific Organization. The `organization_id`
-                is critical to perform operations on an Organization, so be sure to preserve this
-                value. You may also use the organization_slug or organization_external_id here as a
-                convenience.
-            member_id: Globally unique UUID that identifies a specific Member. The `member_id` is critical
-                to perform operations on a Member, so be sure to preserve this value. You may use an
-                external_id here if one is set for the member.
-            include_refresh_token: In the query.
-        """
-        return self._call(_B2B_ORGANIZATIONS_MEMBERS_OAUTH_PROVIDERS_HUBSPOT, locals())
-
-    def github(
-        self,
-        organization_id: str,
-        member_id: str,
-        *,
-        include_refresh_token: bool | Unset = UNSET,
-        **options: Unpack[RequestOptions],
-    ) -> models.B2BOauthProviderResponse:
-        """Github.
-
-        ``GET /v1/b2b/organizations/{organization_id}/members/{member_id}/oauth_providers/github``
-
-        Args:
-            organization_id: Globally unique UUID that identifies a specific Organization. The `organization_id`
-                is critical to perform operations on an Organization, so be sure to preserve this
-                value. You may also use the organization_slug or organization_external_id here as a
-                convenience.
-            member_id: Globally unique UUID that identifies a specific Member. The `member_id` is critical
-                to perform operations on a Member, so be sure to preserve this value. You may use an
-                external_id here if one is set for the member.
-            include_refresh_token: In the query.
-        """
-        return self._call(_B2B_ORGANIZATIONS_MEMBERS_OAUTH_PROVIDERS_GITHUB, locals())
-
-
-class OauthProvidersWithRawResponse:
-    def __init__(self, resource: OauthProviders) -> None:
-        self.google = to_raw_response_wrapper(resource.google)
-        self.microsoft = to_raw_response_wrapper(resource.microsoft)
-        self.slack = to_raw_response_wrapper(resource.slack)
-        self.hubspot = to_raw_response_wrapper(resource.hubspot)
-        self.github = to_raw_response_wrapper(resource.github)
-
-
-class AsyncOauthProviders(AsyncResource):
-    """``client.b2b.organizations.members.oauth_providers`` (async)."""
-
-    @cached_property
-    def with_raw_response(self) -> AsyncOauthProvidersWithRawResponse:
-        """The same methods, returning the HTTP response with a ``.parse()`` method."""
-        return AsyncOauthProvidersWithRawResponse(self)
-
-    async def google(
-        self,
-        organization_id: str,
-        member_id: str,
-        *,
-        include_refresh_token: bool | Unset = UNSET,
-        **options: Unpack[RequestOptions],
-    ) -> models.MembersOauthProvidersGoogleResponse:
-        """Google.
-
-        ``GET /v1/b2b/organizations/{organization_id}/members/{member_id}/oauth_providers/google``
-
-        Args:
-            organization_id: Globally unique UUID that identifies a specific Organization. The `organization_id`
-                is critical to perform operations on an Organization, so be sure to preserve this
-                value. You may also use the organization_slug or organization_external_id here as a
-                convenience.
-            member_id: Globally unique UUID that identifies a specific Member. The `member_id` is critical
-                to perform operations on a Member, so be sure to preserve this value. You may use an
-                external_id here if one is set for the member.
-            include_refresh_token: In the query.
-        """
-        return await self._call(_B2B_ORGANIZATIONS_MEMBERS_OAUTH_PROVIDERS_GOOGLE, locals())
-
-    async def microsoft(
-        self,
-        organization_id: str,
-        member_id: str,
-        *,
-        include_refresh_token: bool | Unset = UNSET,
-        **options: Unpack[RequestOptions],
-    ) -> models.MembersOauthProvidersMicrosoftResponse:
-        """Microsoft.
-
-        ``GET /v1/b2b/organizations/{organization_id}/members/{member_id}/oauth_providers/microsoft``
-
-        Args:
-            organization_id: Globally unique UUID that identifies a specific Organization. The `organization_id`
-                is critical to perform operations on an Organization, so be sure to preserve this
-                value. You may also use the organization_slug or organization_external_id here as a
-                convenience.
-            member_id: Globally unique UUID that identifies a specific Member. The `member_id` is critical
-                to perform operations on a Member, so be sure to preserve this value. You may use an
-                external_id here if one is set for the member.
-            include_refresh_token: In the query.
-        """
-        return await self._call(_B2B_ORGANIZATIONS_MEMBERS_OAUTH_PROVIDERS_MICROSOFT, locals())
-
-    async def slack(
-        self, organization_id: str, member_id: str, **options: Unpack[RequestOptions]
-    ) -> models.B2BOauthProviderResponse:
-        """Slack.
-
-        ``GET /v1/b2b/organizations/{organization_id}/members/{member_id}/oauth_providers/slack``
-
-        Args:
-            organization_id: Globally unique UUID that identifies a specific Organization. The `organization_id`
-                is critical to perform operations on an Organization, so be sure to preserve this
-                value. You may also use the organization_slug or organization_external_id here as a
-                convenience.
-            member_id: Globally unique UUID that identifies a specific Member. The `member_id` is critical
-                to perform operations on a Member, so be sure to preserve this value. You may use an
-                external_id here if one is set for the member.
-        """
-        return await self._call(_B2B_ORGANIZATIONS_MEMBERS_OAUTH_PROVIDERS_SLACK, locals())
-
-    async def hubspot(
-        self,
-        organization_id: str,
-        member_id: str,
-        *,
-        include_refresh_token: bool | Unset = UNSET,
-        **options: Unpack[RequestOptions],
-    ) -> models.B2BOauthProviderResponse:
-        """Hubspot.
-
-        ``GET /v1/b2b/organizations/{organization_id}/members/{member_id}/oauth_providers/hubspot``
-
-        Args:
-            organization_id: Globally unique UUID that identifies a specific Organization. The `organization_id`
-                is critical to perform operations on an Organization, so be sure to preserve this
-                value. You may also use the organization_slug or organization_external_id here as a
-                convenience.
-            member_id: Globally unique UUID that identifies a specific Member. The `member_id` is critical
-                to perform operations on a Member, so be sure to preserve this value. You may use an
-                external_id here if one is set for the member.
-            include_refresh_token: In the query.
-        """
-        return await self._call(_B2B_ORGANIZATIONS_MEMBERS_OAUTH_PROVIDERS_HUBSPOT, locals())
-
-    async def github(
-        self,
-        organization_id: str,
-        member_id: str,
-        *,
-        include_refresh_token: bool | Unset = UNSET,
-        **options: Unpack[RequestOptions],
-    ) -> models.B2BOauthProviderResponse:
-        """Github.
-
-        ``GET /v1/b2b/organizations/{organization_id}/members/{member_id}/oauth_providers/github``
-
-        Args:
-            organization_id: Globally unique UUID that identifies a specific Organization. The `organization_id`
-                is critical to perform operations on an Organization, so be sure to preserve this
-                value. You may also use the organization_slug or organization_external_id here as a
-                convenience.
-            member_id: Globally unique UUID that identifies a specific Member. The `member_id` is critical
-                to perform operations on a Member, so be sure to preserve this value. You may use an
-                external_id here if one is set for the member.
-            include_refresh_token: In the query.
-        """
-        return await self._call(_B2B_ORGANIZATIONS_MEMBERS_OAUTH_PROVIDERS_GITHUB, locals())
-
-
-class AsyncOauthProvidersWithRawResponse:
-    def __init__(self, resource: AsyncOauthProviders) -> None:
-        self.google = async_to_raw_response_wrapper(resource.google)
-        self.microsoft = async_to_raw_response_wrapper(resource.microsoft)
-        self.slack = async_to_raw_response_wrapper(resource.slack)
-        self.hubspot = async_to_raw_response_wrapper(resource.hubspot)
-        self.github = async_to_raw_response_wrapper(resource.github)
-
-
-class ConnectedApps(SyncResource):
-    """``client.b2b.organizations.members.connected_apps``."""
-
-    @cached_property
-    def with_raw_response(self) -> ConnectedAppsWithRawResponse:
-        """The same methods, returning the HTTP response with a ``.parse()`` method."""
-        return ConnectedAppsWithRawResponse(self)
-
-    def revoke(
-        self,
-        organization_id: str,
-        member_id: str,
-        connected_app_id: str,
-        *,
-        x_stytch_member_session: str | Unset = UNSET,
-        x_stytch_member_session_jwt: str | Unset = UNSET,
-        **options: Unpack[RequestOptions],
-    ) -> models.StatusResponse:
-        """Revoke.
-
-        ``POST /v1/b2b/organizations/{organization_id}/members/{member_id}/connected_apps/{connected_app_id}/revoke``
-
-        Args:
-            organization_id: Globally unique UUID that identifies a specific Organization. The `organization_id`
-                is critical to perform operations on an Organization, so be sure to preserve this
-                value. You may also use the organization_slug or organization_external_id here as a
-                convenience.
-            member_id: Globally unique UUID that identifies a specific Member. The `member_id` is critical
-                to perform operations on a Member, so be sure to preserve this value. You may use an
-                external_id here if one is set for the member.
-            connected_app_id: The ID of the Connected App.
-            x_stytch_member_session: A Stytch session that can be used to run the request with the given member's
-                permissions.
-            x_stytch_member_session_jwt: A Stytch Session JSON Web Token (JWT) that can be used to run the request with the
-                given member's permissions.
-        """
-        return self._call(_B2B_ORGANIZATIONS_MEMBERS_CONNECTED_APPS_REVOKE, locals())
-
-
-class ConnectedAppsWithRawResponse:
-    def __init__(self, resource: ConnectedApps) -> None:
-        self.revoke = to_raw_response_wrapper(resource.revoke)
-
-
-class AsyncConnectedApps(AsyncResource):
-    """``client.b2b.organizations.members.connected_apps`` (async)."""
-
-    @cached_property
-    def with_raw_response(self) -> AsyncConnectedAppsWithRawResponse:
-        """The same methods, returning the HTTP response with a ``.parse()`` method."""
-        return AsyncConnectedAppsWithRawResponse(self)
-
-    async def revoke(
-        self,
-        organization_id: str,
-        member_id: str,
-        connected_app_id: str,
-        *,
-        x_stytch_member_session: str | Unset = UNSET,
-        x_stytch_member_session_jwt: str | Unset = UNSET,
-        **options: Unpack[RequestOptions],
-    ) -> models.StatusResponse:
-        """Revoke.
-
-        ``POST /v1/b2b/organizations/{organization_id}/members/{member_id}/connected_apps/{connected_app_id}/revoke``
-
-        Args:
-            organization_id: Globally unique UUID that identifies a specific Organization. The `organization_id`
-                is critical to perform operations on an Organization, so be sure to preserve this
-                value. You may also use the organization_slug or organization_external_id here as a
-                convenience.
-            member_id: Globally unique UUID that identifies a specific Member. The `member_id` is critical
-                to perform operations on a Member, so be sure to preserve this value. You may use an
-                external_id here if one is set for the member.
-            connected_app_id: The ID of the Connected App.
-            x_stytch_member_session: A Stytch session that can be used to run the request with the given member's
-                permissions.
-            x_stytch_member_session_jwt: A Stytch Session JSON Web Token (JWT) that can be used to run the request with the
-                given member's permissions.
-        """
-        return await self._call(_B2B_ORGANIZATIONS_MEMBERS_CONNECTED_APPS_REVOKE, locals())
-
-
-class AsyncConnectedAppsWithRawResponse:
-    def __init__(self, resource: AsyncConnectedApps) -> None:
-        self.revoke = async_to_raw_response_wrapper(resource.revoke)
-
-
-class Idp(SyncResource):
-    """``client.b2b.idp``."""
-
-    @cached_property
-    def oauth(self) -> Oauth:
-        return Oauth(self._client)
-
-
-class AsyncIdp(AsyncResource):
-    """``client.b2b.idp`` (async)."""
-
-    @cached_property
-    def oauth(self) -> AsyncOauth:
-        return AsyncOauth(self._client)
-
-
-class Oauth(SyncResource):
-    """``client.b2b.idp.oauth``."""
-
-    @cached_property
-    def with_raw_response(self) -> OauthWithRawResponse:
-        """The same methods, returning the HTTP response with a ``.parse()`` method."""
-        return OauthWithRawResponse(self)
-
-    def authorize_start(
-        self,
-        *,
-        client_id: str,
-        redirect_uri: str,
-        response_type: str,
-        scopes: List[str],
-        organization_id: str | Unset = UNSET,
-        member_id: str | Unset = UNSET,
-        session_token: str | Unset = UNSET,
-        session_jwt: str | Unset = UNSET,
-        prompt: str | Unset = UNSET,
-        **options: Unpack[RequestOptions],
-    ) -> models.B2BIdpOauthAuthorizeStartResponse:
-        """Authorize start.
-
-        ``POST /v1/b2b/idp/oauth/authorize/start``
-
-        Args:
-            client_id: The ID of the Connected App client.
-            redirect_uri: The callback URI used to redirect the user after authentication. This is the same
-                URI provided at the start of the OAuth flow. This field is required when using the
-                `authorization_code` grant.
-            response_type: The OAuth 2.0 response type. For authorization code flows this value is `code`.
-            scopes: An array of scopes requested by the client.
-            organization_id: Globally unique UUID that identifies a specific Organization. The `organization_id`
-                is critical to perform operations on an Organization, so be sure to preserve this
-                value. You may also use the organization_slug or organization_external_id here as a
-                convenience.
-            member_id: Globally unique UUID that identifies a specific Member. The `member_id` is critical
-                to perform operations on a Member, so be sure to preserve this value. You may use an
-                external_id here if one is set for the member.
-            session_token: A secret token for a given Stytch Session.
-            session_jwt: The JSON Web Token (JWT) for a given Stytch Session.
-            prompt: Space separated list that specifies how the Authorization Server should prompt the
-                user for reauthentication and consent. Only `consent` is supported today.
-        """
-        return self._call(_B2B_IDP_OAUTH_AUTHORIZE_START, locals())
-
-    def authorize(
-        self,
-        *,
-        consent_granted: bool,
-        scopes: List[str],
-        client_id: str,
-        redirect_uri: str,
-        response_type: str,
-        organization_id: str | Unset = UNSET,
-        member_id: str | Unset = UNSET,
-        session_token: str | Unset = UNSET,
-        session_jwt: str | Unset = UNSET,
-        prompt: str | Unset = UNSET,
-        state: str | Unset = UNSET,
-        nonce: str | Unset = UNSET,
-        code_challenge: str | Unset = UNSET,
-        resources: List[str] | Unset = UNSET,
-        **options: Unpack[RequestOptions],
-    ) -> models.IdpOauthAuthorizeResponse:
-        """Authorize.
-
-        ``POST /v1/b2b/idp/oauth/authorize``
-
-        Args:
-            consent_granted: Indicates whether the user granted the requested scopes.
-            scopes: An array of scopes requested by the client.
-            client_id: The ID of the Connected App client.
-            redirect_uri: The callback URI used to redirect the user after authentication. This is the same
-                URI provided at the start of the OAuth flow. This field is required when using the
-                `authorization_code` grant.
-            response_type: The OAuth 2.0 response type. For authorization code flows this value is `code`.
-            organization_id: Globally unique UUID that identifies a specific Organization. The `organization_id`
-                is critical to perform operations on an Organization, so be sure to preserve this
-                value. You may also use the organization_slug or organization_external_id here as a
-                convenience.
-            member_id: Globally unique UUID that identifies a specific Member. The `member_id` is critical
-                to perform operations on a Member, so be sure to preserve this value. You may use an
-                external_id here if one is set for the member.
-            session_token: A secret token for a given Stytch Session.
-            session_jwt: The JSON Web Token (JWT) for a given Stytch Session.
-            prompt: Space separated list that specifies how the Authorization Server should prompt the
-                user for reauthentication and consent. Only `consent` is supported today.
-            state: An opaque value used to maintain state between the request and callback.
-            nonce: A string used to associate a client session with an ID token to mitigate replay
-                attacks.
-            code_challenge: A base64url encoded challenge derived from the code verifier for PKCE flows.
-            resources: In the body.
-        """
-        return self._call(_B2B_IDP_OAUTH_AUTHORIZE, locals())
-
-
-class OauthWithRawResponse:
-    def __init__(self, resource: Oauth) -> None:
-        self.authorize_start = to_raw_response_wrapper(resource.authorize_start)
-        self.authorize = to_raw_response_wrapper(resource.authorize)
-
-
-class AsyncOauth(AsyncResource):
-    """``client.b2b.idp.oauth`` (async)."""
-
-    @cached_property
-    def with_raw_response(self) -> AsyncOauthWithRawResponse:
-        """The same methods, returning the HTTP response with a ``.parse()`` method."""
-        return AsyncOauthWithRawResponse(self)
-
-    async def authorize_start(
-        self,
-        *,
-        client_id: str,
-        redirect_uri: str,
-        response_type: str,
-        scopes: List[str],
-        organization_id: str | Unset = UNSET,
-        member_id: str | Unset = UNSET,
-        session_token: str | Unset = UNSET,
-        session_jwt: str | Unset = UNSET,
-        prompt: str | Unset = UNSET,
-        **options: Unpack[RequestOptions],
-    ) -> models.B2BIdpOauthAuthorizeStartResponse:
-        """Authorize start.
-
-        ``POST /v1/b2b/idp/oauth/authorize/start``
-
-        Args:
-            client_id: The ID of the Connected App client.
-            redirect_uri: The callback URI used to redirect the user after authentication. This is the same
-                URI provided at the start of the OAuth flow. This field is required when using the
-                `authorization_code` grant.
-            response_type: The OAuth 2.0 response type. For authorization code flows this value is `code`.
-            scopes: An array of scopes requested by the client.
-            organization_id: Globally unique UUID that identifies a specific Organization. The `organization_id`
-                is critical to perform operations on an Organization, so be sure to preserve this
-                value. You may also use the organization_slug or organization_external_id here as a
-                convenience.
-            member_id: Globally unique UUID that identifies a specific Member. The `member_id` is critical
-                to perform operations on a Member, so be sure to preserve this value. You may use an
-                external_id here if one is set for the member.
-            session_token: A secret token for a given Stytch Session.
-            session_jwt: The JSON Web Token (JWT) for a given Stytch Session.
-            prompt: Space separated list that specifies how the Authorization Server should prompt the
-                user for reauthentication and consent. Only `consent` is supported today.
-        """
-        return await self._call(_B2B_IDP_OAUTH_AUTHORIZE_START, locals())
-
-    async def authorize(
-        self,
-        *,
-        consent_granted: bool,
-        scopes: List[str],
-        client_id: str,
-        redirect_uri: str,
-        response_type: str,
-        organization_id: str | Unset = UNSET,
-        member_id: str | Unset = UNSET,
-        session_token: str | Unset = UNSET,
-        session_jwt: str | Unset = UNSET,
-        prompt: str | Unset = UNSET,
-        state: str | Unset = UNSET,
-        nonce: str | Unset = UNSET,
-        code_challenge: str | Unset = UNSET,
-        resources: List[str] | Unset = UNSET,
-        **options: Unpack[RequestOptions],
-    ) -> models.IdpOauthAuthorizeResponse:
-        """Authorize.
-
-        ``POST /v1/b2b/idp/oauth/authorize``
-
-        Args:
-            consent_granted: Indicates whether the user granted the requested scopes.
-            scopes: An array of scopes requested by the client.
-            client_id: The ID of the Connected App client.
-            redirect_uri: The callback URI used to redirect the user after authentication. This is the same
-                URI provided at the start of the OAuth flow. This field is required when using the
-                `authorization_code` grant.
-            response_type: The OAuth 2.0 response type. For authorization code flows this value is `code`.
-            organization_id: Globally unique UUID that identifies a specific Organization. The `organization_id`
-                is critical to perform operations on an Organization, so be sure to preserve this
-                value. You may also use the organization_slug or organization_external_id here as a
-                convenience.
-            member_id: Globally unique UUID that identifies a specific Member. The `member_id` is critical
-                to perform operations on a Member, so be sure to preserve this value. You may use an
-                external_id here if one is set for the member.
-            session_token: A secret token for a given Stytch Session.
-            session_jwt: The JSON Web Token (JWT) for a given Stytch Session.
-            prompt: Space separated list that specifies how the Authorization Server should prompt the
-                user for reauthentication and consent. Only `consent` is supported today.
-            state: An opaque value used to maintain state between the request and callback.
-            nonce: A string used to associate a client session with an ID token to mitigate replay
-                attacks.
-            code_challenge: A base64url encoded challenge derived from the code verifier for PKCE flows.
-            resources: In the body.
-        """
-        return await self._call(_B2B_IDP_OAUTH_AUTHORIZE, locals())
-
-
-class AsyncOauthWithRawResponse:
-    def __init__(self, resource: AsyncOauth) -> None:
-        self.authorize_start = async_to_raw_response_wrapper(resource.authorize_start)
-        self.authorize = async_to_raw_response_wrapper(resource.authorize)
-
-
-class Sessions(SyncResource):
-    """``client.b2b.sessions``."""
-
-    @cached_property
-    def with_raw_response(self) -> SessionsWithRawResponse:
-        """The same methods, returning the HTTP response with a ``.parse()`` method."""
-        return SessionsWithRawResponse(self)
-
-    def get(
-        self, *, organization_id: str, member_id: str, **options: Unpack[RequestOptions]
-    ) -> models.B2BSessionsGetResponse:
-        """Get.
-
-        ``GET /v1/b2b/sessions``
-
-        Args:
-            organization_id: In the query.
-            member_id: In the query.
-        """
-        return self._call(_B2B_SESSIONS_GET, locals())
-
-    def authenticate(
-        self,
-        *,
-        session_token: str | Unset = UNSET,
-        session_duration_minutes: int | Unset = UNSET,
-        session_jwt: str | Unset = UNSET,
-        session_custom_claims: Dict[str, Any] | Unset = UNSET,
-        authorization_check: models.B2BSessionsAuthorizationCheck | Unset = UNSET,
-        **options: Unpack[RequestOptions],
-    ) -> models.B2BSessionsAuthenticateResponse:
-        """Authenticate.
-
-        ``POST /v1/b2b/sessions/authenticate``
-
-        Args:
-            session_token: A secret token for a given Stytch Session.
-            session_duration_minutes: Set the session lifetime to be this many minutes from now. This will start a new
-                session if one doesn't already exist, returning both an opaque `session_token` and
-                `session_jwt` for this session. Remember that the `session_jwt` will have a fixed
-                lifetime of five minutes regardless of the underlying session duration, and will
-                need to be refreshed over time. This value must be a minimum of 5 and a maximum of
-                527040 minutes (366 days). If a `session_token` or `session_jwt` is provided then a
-                successful authentication will continue to extend the session this many minutes. If
-                the `session_duration_minutes` parameter is not specified, a Stytch session will be
-                created with a 60 minute duration. If you don't want to use the Stytch session
-                product, you can ignore the session fields in the response.
-            session_jwt: The JSON Web Token (JWT) for a given Stytch Session.
-            session_custom_claims: Add a custom claims map to the Session being authenticated. Claims are only created
-                if a Session is initialized by providing a value in `session_duration_minutes`.
-                Claims will be included on the Session object and in the JWT. To update a key in an
-                existing Session, supply a new value. To delete a key, supply a null value. Custom
-                claims made with reserved claims (`iss`, `sub`, `aud`, `exp`, `nbf`, `iat`, `jti`)
-                will be ignored. Total custom claims size cannot exceed four kilobytes.
-            authorization_check: In the body.
-        """
-        return self._call(_B2B_SESSIONS_AUTHENTICATE, locals())
-
-    def revoke(
-        self,
-        *,
-        x_stytch_member_session: str | Unset = UNSET,
-        x_stytch_member_session_jwt: str | Unset = UNSET,
-        member_session_id: str | Unset = UNSET,
-        session_token: str | Unset = UNSET,
-        session_jwt: str | Unset = UNSET,
-        member_id: str | Unset = UNSET,
-        **options: Unpack[RequestOptions],
-    ) -> models.StatusResponse:
-        """Revoke.
-
-        ``POST /v1/b2b/sessions/revoke``
-
-        Args:
-            x_stytch_member_session: A Stytch session that can be used to run the request with the given member's
-                permissions.
-            x_stytch_member_session_jwt: A Stytch Session JSON Web Token (JWT) that can be used to run the request with the
-                given member's permissions.
-            member_session_id: Globally unique UUID that identifies a specific Session in the Stytch API. The
-                `member_session_id` is critical to perform operations on an Session, so be sure to
-                preserve this value.
-            session_token: A secret token for a given Stytch Session.
-            session_jwt: The JSON Web Token (JWT) for a given Stytch Session.
-            member_id: Globally unique UUID that identifies a specific Member. The `member_id` is critical
-                to perform operations on a Member, so be sure to preserve this value.
-        """
-        return self._call(_B2B_SESSIONS_REVOKE, locals())
-
-    def exchange(
-        self,
-        *,
-        organization_id: str,
-        session_token: str | Unset = UNSET,
-        session_jwt: str | Unset = UNSET,
-        session_duration_minutes: int | Unset = UNSET,
-        session_custom_claims: Dict[str, Any] | Unset = UNSET,
-        locale: (
-            Literal["en", "es", "pt-br", "fr", "it", "de-DE", "zh-Hans", "ca-ES"] | Unset
-        ) = UNSET,
-        telemetry_id: str | Unset = UNSET,
-        **options: Unpack[RequestOptions],
-    ) -> models.B2BExchangeResponse:
-        """Exchange.
-
-        ``POST /v1/b2b/sessions/exchange``
-
-        Args:
-            organization_id: Globally unique UUID that identifies a specific Organization. The `organization_id`
-                is critical to perform operations on an Organization, so be sure to preserve this
-                value. You may also use the organization_slug or organization_external_id here as a
-                convenience.
-            session_token: The `session_token` belonging to the member that you wish to associate the email
-                with.
-            session_jwt: The `session_jwt` belonging to the member that you wish to associate the email with.
-            session_duration_minutes: Set the session lifetime to be this many minutes from now. This will start a new
-                session if one doesn't already exist, returning both an opaque `session_token` and
-                `session_jwt` for this session. Remember that the `session_jwt` will have a fixed
-                lifetime of five minutes regardless of the underlying session duration, and will
-                need to be refreshed over time. This value must be a minimum of 5 and a maximum of
-                527040 minutes (366 days). If a `session_token` or `session_jwt` is provided then a
-                successful authentication will continue to extend the session this many minutes. If
-                the `session_duration_minutes` parameter is not specified, a Stytch session will be
-                created with a 60 minute duration. If you don't want to use the Stytch session
-                product, you can ignore the session fields in the response.
-            session_custom_claims: Add a custom claims map to the Session being authenticated. Claims are only created
-                if a Session is initialized by providing a value in `session_duration_minutes`.
-                Claims will be included on the Session object and in the JWT. To update a key in an
-                existing Session, supply a new value. To delete a key, supply a null value. Custom
-                claims made with reserved claims (`iss`, `sub`, `aud`, `exp`, `nbf`, `iat`, `jti`)
-                will be ignored. Total custom claims size cannot exceed four kilobytes.
-            locale: In the body.
-            telemetry_id: If the `telemetry_id` is passed, as part of this request, Stytch will call the
-                [Fingerprint Lookup API](https://stytch.com/docs/fraud/api/fingerprint-lookup) and
-                store the associated fingerprints and IPGEO information for the Member. Your
-                workspace must be enabled for Device Fingerprinting to use this feature.
-        """
-        return self._call(_B2B_SESSIONS_EXCHANGE, locals())
-
-    def exchange_access_token(
-        self,
-        *,
-        access_token: str,
-        session_duration_minutes: int | Unset = UNSET,
-        session_custom_claims: Dict[str, Any] | Unset = UNSET,
-        telemetry_id: str | Unset = UNSET,
-        **options: Unpack[RequestOptions],
-    ) -> models.B2BSessionsExchangeAccessTokenResponse:
-        """Exchange access token.
-
-        ``POST /v1/b2b/sessions/exchange_access_token``
-
-        Args:
-            access_token: The access token to exchange for a Stytch Session. Must be granted the `full_access`
-                scope.
-            session_duration_minutes: Set the session lifetime to be this many minutes from now. This will start a new
-                session if one doesn't already exist, returning both an opaque `session_token` and
-                `session_jwt` for this session. Remember that the `session_jwt` will have a fixed
-                lifetime of five minutes regardless of the underlying session duration, and will
-                need to be refreshed over time. This value must be a minimum of 5 and a maximum of
-                527040 minutes (366 days). If a `session_token` or `session_jwt` is provided then a
-                successful authentication will continue to extend the session this many minutes. If
-                the `session_duration_minutes` parameter is not specified, a Stytch session will be
-                created with a 60 minute duration. If you don't want to use the Stytch session
-                product, you can ignore the session fields in the response.
-            session_custom_claims: Add a custom claims map to the Session being authenticated. Claims are only created
-                if a Session is initialized by providing a value in `session_duration_minutes`.
-                Claims will be included on the Session object and in the JWT. To update a key in an
-                existing Session, supply a new value. To delete a key, supply a null value. Custom
-                claims made with reserved claims (`iss`, `sub`, `aud`, `exp`, `nbf`, `iat`, `jti`)
-                will be ignored. Total custom claims size cannot exceed four kilobytes.
-            telemetry_id: If the `telemetry_id` is passed, as part of this request, Stytch will call the
-                [Fingerprint Lookup API](https://stytch.com/docs/fraud/api/fingerprint-lookup) and
-                store the associated fingerprints and IPGEO information for the Member. Your
-                workspace must be enabled for Device Fingerprinting to use this feature.
-        """
-        return self._call(_B2B_SESSIONS_EXCHANGE_ACCESS_TOKEN, locals())
-
-    def attest(
-        self,
-        *,
-        profile_id: str,
-        token: str,
-        organization_id: str | Unset = UNSET,
-        session_duration_minutes: int | Unset = UNSET,
-        session_custom_claims: Dict[str, Any] | Unset = UNSET,
-        session_token: str | Unset = UNSET,
-        session_jwt: str | Unset = UNSET,
-        telemetry_id: str | Unset = UNSET,
-        **options: Unpack[RequestOptions],
-    ) -> models.B2BSessionsAttestResponse:
-        """Attest.
-
-        ``POST /v1/b2b/sessions/attest``
-
-        Args:
-            profile_id: The ID of the trusted auth token profile to use for attestation.
-            token: The trusted auth token to authenticate. The token must have an organization ID claim
-                if JIT provisioning is enabled.
-            organization_id: The organization ID that the session should be authenticated in. Must be provided if
-                the trusted auth token does not have an organization ID claim.
-            session_duration_minutes: Set the session lifetime to be this many minutes from now. This will start a new
-                session if one doesn't already exist, returning both an opaque `session_token` and
-                `session_jwt` for this session. Remember that the `session_jwt` will have a fixed
-                lifetime of five minutes regardless of the underlying session duration, and will
-                need to be refreshed over time. This value must be a minimum of 5 and a maximum of
-                527040 minutes (366 days). If a `session_token` or `session_jwt` is provided then a
-                successful authentication will continue to extend the session this many minutes. If
-                the `session_duration_minutes` parameter is not specified, a Stytch session will be
-                created with a 60 minute duration. If you don't want to use the Stytch session
-                product, you can ignore the session fields in the response.
-            session_custom_claims: Add a custom claims map to the Session being authenticated. Claims are only created
-                if a Session is initialized by providing a value in `session_duration_minutes`.
-                Claims will be included on the Session object and in the JWT. To update a key in an
-                existing Session, supply a new value. To delete a key, supply a null value. Custom
-                claims made with reserved claims (`iss`, `sub`, `aud`, `exp`, `nbf`, `iat`, `jti`)
-                will be ignored. Total custom claims size cannot exceed four kilobytes.
-            session_token: The `session_token` for the session that you wish to add the trusted auth token
-                authentication factor to.
-            session_jwt: The `session_jwt` for the session that you wish to add the trusted auth token
-                authentication factor to.
-            telemetry_id: If the `telemetry_id` is passed, as part of this request, Stytch will call the
-                [Fingerprint Lookup API](https://stytch.com/docs/fraud/api/fingerprint-lookup) and
-                store the associated fingerprints and IPGEO information for the Member. Your
-                workspace must be enabled for Device Fingerprinting to use this feature.
-        """
-        return self._call(_B2B_SESSIONS_ATTEST, locals())
-
-    def migrate(
-        self,
-        *,
-        session_token: str,
-        organization_id: str,
-        session_duration_minutes: int | Unset = UNSET,
-        session_custom_claims: Dict[str, Any] | Unset = UNSET,
-        **options: Unpack[RequestOptions],
-    ) -> models.B2BSessionsMigrateResponse:
-        """Migrate.
-
-        ``POST /v1/b2b/sessions/migrate``
-
-        Args:
-            session_token: The authorization token Stytch will pass in to the external userinfo endpoint.
-            organization_id: Globally unique UUID that identifies a specific Organization. The `organization_id`
-                is critical to perform operations on an Organization, so be sure to preserve this
-                value. You may also use the organization_slug or organization_external_id here as a
-                convenience.
-            session_duration_minutes: Set the session lifetime to be this many minutes from now. This will start a new
-                session if one doesn't already exist, returning both an opaque `session_token` and
-                `session_jwt` for this session. Remember that the `session_jwt` will have a fixed
-                lifetime of five minutes regardless of the underlying session duration, and will
-                need to be refreshed over time. This value must be a minimum of 5 and a maximum of
-                527040 minutes (366 days). If a `session_token` or `session_jwt` is provided then a
-                successful authentication will continue to extend the session this many minutes. If
-                the `session_duration_minutes` parameter is not specified, a Stytch session will be
-                created with a 60 minute duration. If you don't want to use the Stytch session
-                product, you can ignore the session fields in the response.
-            session_custom_claims: Add a custom claims map to the Session being authenticated. Claims are only created
-                if a Session is initialized by providing a value in `session_duration_minutes`.
-                Claims will be included on the Session object and in the JWT. To update a key in an
-                existing Session, supply a new value. To delete a key, supply a null value. Custom
-                claims made with reserved claims (`iss`, `sub`, `aud`, `exp`, `nbf`, `iat`, `jti`)
-                will be ignored. Total custom claims size cannot exceed four kilobytes.
-        """
-        return self._call(_B2B_SESSIONS_MIGRATE, locals())
-
-    def get_jwks(
-        self, project_id: str, **options: Unpack[RequestOptions]
-    ) -> models.SessionsGetJwksResponse:
-        """Get jwks.
-
-        ``GET /v1/b2b/sessions/jwks/{project_id}``
-
-        Args:
-            project_id: The `project_id` to get the JWKS for.
-        """
-        return self._call(_B2B_SESSIONS_GET_JWKS, locals())
-
-
-class SessionsWithRawResponse:
-    def __init__(self, resource: Sessions) -> None:
-        self.get = to_raw_response_wrapper(resource.get)
-        self.authenticate = to_raw_response_wrapper(resource.authenticate)
-        self.revoke = to_raw_response_wrapper(resource.revoke)
-        self.exchange = to_raw_response_wrapper(resource.exchange)
-        self.exchange_access_token = to_raw_response_wrapper(resource.exchange_access_token)
-        self.attest = to_raw_response_wrapper(resource.attest)
-        self.migrate = to_raw_response_wrapper(resource.migrate)
-        self.get_jwks = to_raw_response_wrapper(resource.get_jwks)
-
-
-class AsyncSessions(AsyncResource):
-    """``client.b2b.sessions`` (async)."""
-
-    @cached_property
-    def with_raw_response(self) -> AsyncSessionsWithRawResponse:
-        """The same methods, returning the HTTP response with a ``.parse()`` method."""
-        return AsyncSessionsWithRawResponse(self)
-
-    async def get(
-        self, *, organization_id: str, member_id: str, **options: Unpack[RequestOptions]
-    ) -> models.B2BSessionsGetResponse:
-        """Get.
-
-        ``GET /v1/b2b/sessions``
-
-        Args:
-            organization_id: In the query.
-            member_id: In the query.
-        """
-        return await self._call(_B2B_SESSIONS_GET, locals())
-
-    async def authenticate(
-        self,
-        *,
-        session_token: str | Unset = UNSET,
-        session_duration_minutes: int | Unset = UNSET,
-        session_jwt: str | Unset = UNSET,
-        session_custom_claims: Dict[str, Any] | Unset = UNSET,
-        authorization_check: models.B2BSessionsAuthorizationCheck | Unset = UNSET,
-        **options: Unpack[RequestOptions],
-    ) -> models.B2BSessionsAuthenticateResponse:
-        """Authenticate.
-
-        ``POST /v1/b2b/sessions/authenticate``
-
-        Args:
-            session_token: A secret token for a given Stytch Session.
-            session_duration_minutes: Set the session lifetime to be this many minutes from now. This will start a new
-                session if one doesn't already exist, returning both an opaque `session_token` and
-                `session_jwt` for this session. Remember that the `session_jwt` will have a fixed
-                lifetime of five minutes regardless of the underlying session duration, and will
-                need to be refreshed over time. This value must be a minimum of 5 and a maximum of
-                527040 minutes (366 days). If a `session_token` or `session_jwt` is provided then a
-                successful authentication will continue to extend the session this many minutes. If
-                the `session_duration_minutes` parameter is not specified, a Stytch session will be
-                created with a 60 minute duration. If you don't want to use the Stytch session
-                product, you can ignore the session fields in the response.
-            session_jwt: The JSON Web Token (JWT) for a given Stytch Session.
-            session_custom_claims: Add a custom claims map to the Session being authenticated. Claims are only created
-                if a Session is initialized by providing a value in `session_duration_minutes`.
-                Claims will be included on the Session object and in the JWT. To update a key in an
-                existing Session, supply a new value. To delete a key, supply a null value. Custom
-                claims made with reserved claims (`iss`, `sub`, `aud`, `exp`, `nbf`, `iat`, `jti`)
-                will be ignored. Total custom claims size cannot exceed four kilobytes.
-            authorization_check: In the body.
-        """
-        return await self._call(_B2B_SESSIONS_AUTHENTICATE, locals())
-
-    async def revoke(
-        self,
-        *,
-        x_stytch_member_session: str | Unset = UNSET,
-        x_stytch_member_session_jwt: str | Unset = UNSET,
-        member_session_id: str | Unset = UNSET,
-        session_token: str | Unset = UNSET,
-        session_jwt: str | Unset = UNSET,
-        member_id: str | Unset = UNSET,
-        **options: Unpack[RequestOptions],
-    ) -> models.StatusResponse:
-        """Revoke.
-
-        ``POST /v1/b2b/sessions/revoke``
-
-        Args:
-            x_stytch_member_session: A Stytch session that can be used to run the request with the given member's
-                permissions.
-            x_stytch_member_session_jwt: A Stytch Session JSON Web Token (JWT) that can be used to run the request with the
-                given member's permissions.
-            member_session_id: Globally unique UUID that identifies a specific Session in the Stytch API. The
-                `member_session_id` is critical to perform operations on an Session, so be sure to
-                preserve this value.
-            session_token: A secret token for a given Stytch Session.
-            session_jwt: The JSON Web Token (JWT) for a given Stytch Session.
-            member_id: Globally unique UUID that identifies a specific Member. The `member_id` is critical
-                to perform operations on a Member, so be sure to preserve this value.
-        """
-        return await self._call(_B2B_SESSIONS_REVOKE, locals())
-
-    async def exchange(
-        self,
-        *,
-        organization_id: str,
-        session_token: str | Unset = UNSET,
-        session_jwt: str | Unset = UNSET,
-        session_duration_minutes: int | Unset = UNSET,
-        session_custom_claims: Dict[str, Any] | Unset = UNSET,
-        locale: (
-            Literal["en", "es", "pt-br", "fr", "it", "de-DE", "zh-Hans", "ca-ES"] | Unset
-        ) = UNSET,
-        telemetry_id: str | Unset = UNSET,
-        **options: Unpack[RequestOptions],
-    ) -> models.B2BExchangeResponse:
-        """Exchange.
-
-        ``POST /v1/b2b/sessions/exchange``
-
-        Args:
-            organization_id: Globally unique UUID that identifies a specific Organization. The `organization_id`
-                is critical to perform operations on an Organization, so be sure to preserve this
-                value. You may also use the organization_slug or organization_external_id here as a
-                convenience.
-            session_token: The `session_token` belonging to the member that you wish to associate the email
-                with.
-            session_jwt: The `session_jwt` belonging to the member that you wish to associate the email with.
-            session_duration_minutes: Set the session lifetime to be this many minutes from now. This will start a new
-                session if one doesn't already exist, returning both an opaque `session_token` and
-                `session_jwt` for this session. Remember that the `session_jwt` will have a fixed
-                lifetime of five minutes regardless of the underlying session duration, and will
-                need to be refreshed over time. This value must be a minimum of 5 and a maximum of
-                527040 minutes (366 days). If a `session_token` or `session_jwt` is provided then a
-                successful authentication will continue to extend the session this many minutes. If
-                the `session_duration_minutes` parameter is not specified, a Stytch session will be
-                created with a 60 minute duration. If you don't want to use the Stytch session
-                product, you can ignore the session fields in the response.
-            session_custom_claims: Add a custom claims map to the Session being authenticated. Claims are only created
-                if a Session is initialized by providing a value in `session_duration_minutes`.
-                Claims will be included on the Session object and in the JWT. To update a key in an
-                existing Session, supply a new value. To delete a key, supply a null value. Custom
-                claims made with reserved claims (`iss`, `sub`, `aud`, `exp`, `nbf`, `iat`, `jti`)
-                will be ignored. Total custom claims size cannot exceed four kilobytes.
-            locale: In the body.
-            telemetry_id: If the `telemetry_id` is passed, as part of this request, Stytch will call the
-                [Fingerprint Lookup API](https://stytch.com/docs/fraud/api/fingerprint-lookup) and
-                store the associated fingerprints and IPGEO information for the Member. Your
-                workspace must be enabled for Device Fingerprinting to use this feature.
-        """
-        return await self._call(_B2B_SESSIONS_EXCHANGE, locals())
-
-    async def exchange_access_token(
-        self,
-        *,
-        access_token: str,
-        session_duration_minutes: int | Unset = UNSET,
-        session_custom_claims: Dict[str, Any] | Unset = UNSET,
-        telemetry_id: str | Unset = UNSET,
-        **options: Unpack[RequestOptions],
-    ) -> models.B2BSessionsExchangeAccessTokenResponse:
-        """Exchange access token.
-
-        ``POST /v1/b2b/sessions/exchange_access_token``
-
-        Args:
-            access_token: The access token to exchange for a Stytch Session. Must be granted the `full_access`
-                scope.
-            session_duration_minutes: Set the session lifetime to be this many minutes from now. This will start a new
-                session if one doesn't already exist, returning both an opaque `session_token` and
-                `session_jwt` for this session. Remember that the `session_jwt` will have a fixed
-                lifetime of five minutes regardless of the underlying session duration, and will
-                need to be refreshed over time. This value must be a minimum of 5 and a maximum of
-                527040 minutes (366 days). If a `session_token` or `session_jwt` is provided then a
-                successful authentication will continue to extend the session this many minutes. If
-                the `session_duration_minutes` parameter is not specified, a Stytch session will be
-                created with a 60 minute duration. If you don't want to use the Stytch session
-                product, you can ignore the session fields in the response.
-            session_custom_claims: Add a custom claims map to the Session being authenticated. Claims are only created
-                if a Session is initialized by providing a value in `session_duration_minutes`.
-                Claims will be included on the Session object and in the JWT. To update a key in an
-                existing Session, supply a new value. To delete a key, supply a null value. Custom
-                claims made with reserved claims (`iss`, `sub`, `aud`, `exp`, `nbf`, `iat`, `jti`)
-                will be ignored. Total custom claims size cannot exceed four kilobytes.
-            telemetry_id: If the `telemetry_id` is passed, as part of this request, Stytch will call the
-                [Fingerprint Lookup API](https://stytch.com/docs/fraud/api/fingerprint-lookup) and
-                store the associated fingerprints and IPGEO information for the Member. Your
-                workspace must be enabled for Device Fingerprinting to use this feature.
-        """
-        return await self._call(_B2B_SESSIONS_EXCHANGE_ACCESS_TOKEN, locals())
-
-    async def attest(
-        self,
-        *,
-        profile_id: str,
-        token: str,
-        organization_id: str | Unset = UNSET,
-        session_duration_minutes: int | Unset = UNSET,
-        session_custom_claims: Dict[str, Any] | Unset = UNSET,
-        session_token: str | Unset = UNSET,
-        session_jwt: str | Unset = UNSET,
-        telemetry_id: str | Unset = UNSET,
-        **options: Unpack[RequestOptions],
-    ) -> models.B2BSessionsAttestResponse:
-        """Attest.
-
-        ``POST /v1/b2b/sessions/attest``
-
-        Args:
-            profile_id: The ID of the trusted auth token profile to use for attestation.
-            token: The trusted auth token to authenticate. The token must have an organization ID claim
-                if JIT provisioning is enabled.
-            organization_id: The organization ID that the session should be authenticated in. Must be provided if
-                the trusted auth token does not have an organization ID claim.
-            session_duration_minutes: Set the session lifetime to be this many minutes from now. This will start a new
-                session if one doesn't already exist, returning both an opaque `session_token` and
-                `session_jwt` for this session. Remember that the `session_jwt` will have a fixed
-                lifetime of five minutes regardless of the underlying session duration, and will
-                need to be refreshed over time. This value must be a minimum of 5 and a maximum of
-                527040 minutes (366 days). If a `session_token` or `session_jwt` is provided then a
-                successful authentication will continue to extend the session this many minutes. If
-                the `session_duration_minutes` parameter is not specified, a Stytch session will be
-                created with a 60 minute duration. If you don't want to use the Stytch session
-                product, you can ignore the session fields in the response.
-            session_custom_claims: Add a custom claims map to the Session being authenticated. Claims are only created
-                if a Session is initialized by providing a value in `session_duration_minutes`.
-                Claims will be included on the Session object and in the JWT. To update a key in an
-                existing Session, supply a new value. To delete a key, supply a null value. Custom
-                claims made with reserved claims (`iss`, `sub`, `aud`, `exp`, `nbf`, `iat`, `jti`)
-                will be ignored. Total custom claims size cannot exceed four kilobytes.
-            session_token: The `session_token` for the session that you wish to add the trusted auth token
-                authentication factor to.
-            session_jwt: The `session_jwt` for the session that you wish to add the trusted auth token
-                authentication factor to.
-            telemetry_id: If the `telemetry_id` is passed, as part of this request, Stytch will call the
-                [Fingerprint Lookup API](https://stytch.com/docs/fraud/api/fingerprint-lookup) and
-                store the associated fingerprints and IPGEO information for the Member. Your
-                workspace must be enabled for Device Fingerprinting to use this feature.
-        """
-        return await self._call(_B2B_SESSIONS_ATTEST, locals())
-
-    async def migrate(
-        self,
-        *,
-        session_token: str,
-        organization_id: str,
-        session_duration_minutes: int | Unset = UNSET,
-        session_custom_claims: Dict[str, Any] | Unset = UNSET,
-        **options: Unpack[RequestOptions],
-    ) -> models.B2BSessionsMigrateResponse:
-        """Migrate.
-
-        ``POST /v1/b2b/sessions/migrate``
-
-        Args:
-            session_token: The authorization token Stytch will pass in to the external userinfo endpoint.
-            organization_id: Globally unique UUID that identifies a specific Organization. The `organization_id`
-                is critical to perform operations on an Organization, so be sure to preserve this
-                value. You may also use the organization_slug or organization_external_id here as a
-                convenience.
-            session_duration_minutes: Set the session lifetime to be this many minutes from now. This will start a new
-                session if one doesn't already exist, returning both an opaque `session_token` and
-                `session_jwt` for this session. Remember that the `session_jwt` will have a fixed
-                lifetime of five minutes regardless of the underlying session duration, and will
-                need to be refreshed over time. This value must be a minimum of 5 and a maximum of
-                527040 minutes (366 days). If a `session_token` or `session_jwt` is provided then a
-                successful authentication will continue to extend the session this many minutes. If
-                the `session_duration_minutes` parameter is not specified, a Stytch session will be
-                created with a 60 minute duration. If you don't want to use the Stytch session
-                product, you can ignore the session fields in the response.
-            session_custom_claims: Add a custom claims map to the Session being authenticated. Claims are only created
-                if a Session is initialized by providing a value in `session_duration_minutes`.
-                Claims will be included on the Session object and in the JWT. To update a key in an
-                existing Session, supply a new value. To delete a key, supply a null value. Custom
-                claims made with reserved claims (`iss`, `sub`, `aud`, `exp`, `nbf`, `iat`, `jti`)
-                will be ignored. Total custom claims size cannot exceed four kilobytes.
-        """
-        return await self._call(_B2B_SESSIONS_MIGRATE, locals())
-
-    async def get_jwks(
-        self, project_id: str, **options: Unpack[RequestOptions]
-    ) -> models.SessionsGetJwksResponse:
-        """Get jwks.
-
-        ``GET /v1/b2b/sessions/jwks/{project_id}``
-
-        Args:
-            project_id: The `project_id` to get the JWKS for.
-        """
-        return await self._call(_B2B_SESSIONS_GET_JWKS, locals())
-
-
-class AsyncSessionsWithRawResponse:
-    def __init__(self, resource: AsyncSessions) -> None:
-        self.get = async_to_raw_response_wrapper(resource.get)
-        self.authenticate = async_to_raw_response_wrapper(resource.authenticate)
-        self.revoke = async_to_raw_response_wrapper(resource.revoke)
-        self.exchange = async_to_raw_response_wrapper(resource.exchange)
-        self.exchange_access_token = async_to_raw_response_wrapper(resource.exchange_access_token)
-        self.attest = async_to_raw_response_wrapper(resource.attest)
-        self.migrate = async_to_raw_response_wrapper(resource.migrate)
-        self.get_jwks = async_to_raw_response_wrapper(resource.get_jwks)
-
-
-class Impersonation(SyncResource):
-    """``client.b2b.impersonation``."""
-
-    @cached_property
-    def with_raw_response(self) -> ImpersonationWithRawResponse:
-        """The same methods, returning the HTTP response with a ``.parse()`` method."""
-        return ImpersonationWithRawResponse(self)
-
-    def authenticate(
-        self, *, impersonation_token: str, **options: Unpack[RequestOptions]
-    ) -> models.B2BImpersonationAuthenticateResponse:
-        """Authenticate.
-
-        ``POST /v1/b2b/impersonation/authenticate``
-
-        Args:
-            impersonation_token: The Member Impersonation token to authenticate. Expires in 5 minutes by default.
-        """
-        return self._call(_B2B_IMPERSONATION_AUTHENTICATE, locals())
-
-
-class ImpersonationWithRawResponse:
-    def __init__(self, resource: Impersonation) -> None:
-        self.authenticate = to_raw_response_wrapper(resource.authenticate)
-
-
-class AsyncImpersonation(AsyncResource):
-    """``client.b2b.impersonation`` (async)."""
-
-    @cached_property
-    def with_raw_response(self) -> AsyncImpersonationWithRawResponse:
-        """The same methods, returning the HTTP response with a ``.parse()`` method."""
-        return AsyncImpersonationWithRawResponse(self)
-
-    async def authenticate(
-        self, *, impersonation_token: str, **options: Unpack[RequestOptions]
-    ) -> models.B2BImpersonationAuthenticateResponse:
-        """Authenticate.
-
-        ``POST /v1/b2b/impersonation/authenticate``
-
-        Args:
-            impersonation_token: The Member Impersonation token to authenticate. Expires in 5 minutes by default.
-        """
-        return await self._call(_B2B_IMPERSONATION_AUTHENTICATE, locals())
-
-
-class AsyncImpersonationWithRawResponse:
-    def __init__(self, resource: AsyncImpersonation) -> None:
-        self.authenticate = async_to_raw_response_wrapper(resource.authenticate)
-
-
-class Rbac(SyncResource):
-    """``client.b2b.rbac``."""
-
-    @cached_property
-    def organizations(self) -> RbacOrganizations:
-        return RbacOrganizations(self._client)
-
-    @cached_property
-    def with_raw_response(self) -> RbacWithRawResponse:
-        """The same methods, returning the HTTP response with a ``.parse()`` method."""
-        return RbacWithRawResponse(self)
-
-    def policy(self, **options: Unpack[RequestOptions]) -> models.RbacPolicyResponse:
-        """Policy.
-
-        ``GET /v1/b2b/rbac/policy``
-        """
-        return self._call(_B2B_RBAC_POLICY, locals())
-
-
-class RbacWithRawResponse:
-    def __init__(self, resource: Rbac) -> None:
-        self.policy = to_raw_response_wrapper(resource.policy)
-
-
-class AsyncRbac(AsyncResource):
-    """``client.b2b.rbac`` (async)."""
-
-    @cached_property
-    def organizations(self) -> AsyncRbacOrganizations:
-        return AsyncRbacOrganizations(self._client)
-
-    @cached_property
-    def with_raw_response(self) -> AsyncRbacWithRawResponse:
-        """The same methods, returning the HTTP response with a ``.parse()`` method."""
-        return AsyncRbacWithRawResponse(self)
-
-    async def policy(self, **options: Unpack[RequestOptions]) -> models.RbacPolicyResponse:
-        """Policy.
-
-        ``GET /v1/b2b/rbac/policy``
-        """
-        return await self._call(_B2B_RBAC_POLICY, locals())
-
-
-class AsyncRbacWithRawResponse:
-    def __init__(self, resource: AsyncRbac) -> None:
-        self.policy = async_to_raw_response_wrapper(resource.policy)
-
-
-class RbacOrganizations(SyncResource):
-    """``client.b2b.rbac.organizations``."""
-
-    @cached_property
-    def with_raw_response(self) -> RbacOrganizationsWithRawResponse:
-        """The same methods, returning the HTTP response with a ``.parse()`` method."""
-        return RbacOrganizationsWithRawResponse(self)
-
-    def get_org_policy(
-        self, organization_id: str, **options: Unpack[RequestOptions]
-    ) -> models.B2BRbacOrganizationsGetOrgPolicyResponse:
-        """Get org policy.
-
-        ``GET /v1/b2b/rbac/organizations/{organization_id}``
-
-        Args:
-            organization_id: Globally unique UUID that identifies a specific Organization. The `organization_id`
-                is critical to perform operations on an Organization, so be sure to preserve this
-                value. You may also use the organization_slug or organization_external_id here as a
-                convenience.
-        """
-        return self._call(_B2B_RBAC_ORGANIZATIONS_GET_ORG_POLICY, locals())
-
-    def set_org_policy(
-        self,
-        organization_id: str,
-        *,
-        org_policy: models.OrgPolicyInput,
-        **options: Unpack[RequestOptions],
-    ) -> models.B2BRbacOrganizationsGetOrgPolicyResponse:
-        """Set org policy.
-
-        ``PUT /v1/b2b/rbac/organizations/{organization_id}``
-
-        Args:
-            organization_id: Globally unique UUID that identifies a specific Organization. The `organization_id`
-                is critical to perform operations on an Organization, so be sure to preserve this
-                value. You may also use the organization_slug or organization_external_id here as a
-                convenience.
-            org_policy: In the body.
-        """
-        return self._call(_B2B_RBAC_ORGANIZATIONS_SET_ORG_POLICY, locals())
-
-
-class RbacOrganizationsWithRawResponse:
-    def __init__(self, resource: RbacOrganizations) -> None:
-        self.get_org_policy = to_raw_response_wrapper(resource.get_org_policy)
-        self.set_org_policy = to_raw_response_wrapper(resource.set_org_policy)
-
-
-class AsyncRbacOrganizations(AsyncResource):
-    """``client.b2b.rbac.organizations`` (async)."""
-
-    @cached_property
-    def with_raw_response(self) -> AsyncRbacOrganizationsWithRawResponse:
-        """The same methods, returning the HTTP response with a ``.parse()`` method."""
-        return AsyncRbacOrganizationsWithRawResponse(self)
-
-    async def get_org_policy(
-        self, organization_id: str, **options: Unpack[RequestOptions]
-    ) -> models.B2BRbacOrganizationsGetOrgPolicyResponse:
-        """Get org policy.
-
-        ``GET /v1/b2b/rbac/organizations/{organization_id}``
-
-        Args:
-            organization_id: Globally unique UUID that identifies a specific Organization. The `organization_id`
-                is critical to perform operations on an Organization, so be sure to preserve this
-                value. You may also use the organization_slug or organization_external_id here as a
-                convenience.
-        """
-        return await self._call(_B2B_RBAC_ORGANIZATIONS_GET_ORG_POLICY, locals())
-
-    async def set_org_policy(
-        self,
-        organization_id: str,
-        *,
-        org_policy: models.OrgPolicyInput,
-        **options: Unpack[RequestOptions],
-    ) -> models.B2BRbacOrganizationsGetOrgPolicyResponse:
-        """Set org policy.
-
-        ``PUT /v1/b2b/rbac/organizations/{organization_id}``
-
-        Args:
-            organization_id: Globally unique UUID that identifies a specific Organization. The `organization_id`
-                is critical to perform operations on an Organization, so be sure to preserve this
-                value. You may also use the organization_slug or organization_external_id here as a
-                convenience.
-            org_policy: In the body.
-        """
-        return await self._call(_B2B_RBAC_ORGANIZATIONS_SET_ORG_POLICY, locals())
-
-
-class AsyncRbacOrganizationsWithRawResponse:
-    def __init__(self, resource: AsyncRbacOrganizations) -> None:
-        self.get_org_policy = async_to_raw_response_wrapper(resource.get_org_policy)
-        self.set_org_policy = async_to_raw_response_wrapper(resource.set_org_policy)
-
-
-class RecoveryCodes(SyncResource):
-    """``client.b2b.recovery_codes``."""
-
-    @cached_property
-    def with_raw_response(self) -> RecoveryCodesWithRawResponse:
-        """The same methods, returning the HTTP response with a ``.parse()`` method."""
-        return RecoveryCodesWithRawResponse(self)
-
-    def recover(
-        self,
-        *,
-        organization_id: str,
-        member_id: str,
-        recovery_code: str,
-        intermediate_session_token: str | Unset = UNSET,
-        session_token: str | Unset = UNSET,
-        session_jwt: str | Unset = UNSET,
-        session_duration_minutes: int | Unset = UNSET,
-        session_custom_claims: Dict[str, Any] | Unset = UNSET,
-        telemetry_id: str | Unset = UNSET,
-        **options: Unpack[RequestOptions],
-    ) -> models.B2BRecoveryCodesRecoverResponse:
-        """Recover.
-
-        ``POST /v1/b2b/recovery_codes/recover``
-
-        Args:
-            organization_id: Globally unique UUID that identifies a specific Organization. The `organization_id`
-                is critical to perform operations on an Organization, so be sure to preserve this
-                value. You may also use the organization_slug or organization_external_id here as a
-                convenience.
-            member_id: Globally unique UUID that identifies a specific Member. The `member_id` is critical
-                to perform operations on a Member, so be sure to preserve this value. You may use an
-                external_id here if one is set for the member.
-            recovery_code: The recovery code generated by a secondary MFA method. This code is used to
-                authenticate in place of the secondary MFA method if that method as a backup.
-            intermediate_session_token: The Intermediate Session Token. This token does not necessarily belong to a specific
-                instance of a Member, but represents a bag of factors that may be converted to a
-                member session. The token can be used with the [OTP SMS Authenticate
-                endpoint](https://stytch.com/docs/b2b/api/authenticate-otp-sms), [TOTP Authenticate
-                endpoint](https://stytch.com/docs/b2b/api/authenticate-totp), or [Recovery Codes
-                Recover endpoint](https://stytch.com/docs/b2b/api/recovery-codes-recover) to
-                complete an MFA flow and log in to the Organization. The token has a default expiry
-                of 10 minutes. It can also be used with the [Exchange Intermediate Session
-                endpoint](https://stytch.com/docs/b2b/api/exchange-intermediate-session) to join a
-                specific Organization that allows the factors represented by the intermediate
-                session token; or the [Create Organization via Discovery
-                endpoint](https://stytch.com/docs/b2b/api/create-organization-via-discovery) to
-                create a new Organization and Member. Intermediate Session Tokens have a default
-                expiry of 10 minutes.
-            session_token: A secret token for a given Stytch Session.
-            session_jwt: The JSON Web Token (JWT) for a given Stytch Session.
-            session_duration_minutes: Set the session lifetime to be this many minutes from now. This will start a new
-                session if one doesn't already exist, returning both an opaque `session_token` and
-                `session_jwt` for this session. Remember that the `session_jwt` will have a fixed
-                lifetime of five minutes regardless of the underlying session duration, and will
-                need to be refreshed over time. This value must be a minimum of 5 and a maximum of
-                527040 minutes (366 days). If a `session_token` or `session_jwt` is provided then a
-                successful authentication will continue to extend the session this many minutes. If
-                the `session_duration_minutes` parameter is not specified, a Stytch session will be
-                created with a 60 minute duration. If you don't want to use the Stytch session
-                product, you can ignore the session fields in the response.
-            session_custom_claims: Add a custom claims map to the Session being authenticated. Claims are only created
-                if a Session is initialized by providing a value in `session_duration_minutes`.
-                Claims will be included on the Session object and in the JWT. To update a key in an
-                existing Session, supply a new value. To delete a key, supply a null value. Custom
-                claims made with reserved claims (`iss`, `sub`, `aud`, `exp`, `nbf`, `iat`, `jti`)
-                will be ignored. Total custom claims size cannot exceed four kilobytes.
-            telemetry_id: If the `telemetry_id` is passed, as part of this request, Stytch will call the
-                [Fingerprint Lookup API](https://stytch.com/docs/fraud/api/fingerprint-lookup) and
-                store the associated fingerprints and IPGEO information for the Member. Your
-                workspace must be enabled for Device Fingerprinting to use this feature.
-        """
-        return self._call(_B2B_RECOVERY_CODES_RECOVER, locals())
-
-    def get(
-        self, organization_id: str, member_id: str, **options: Unpack[RequestOptions]
-    ) -> models.B2BRecoveryCodesGetResponse:
-        """Get.
-
-        ``GET /v1/b2b/recovery_codes/{organization_id}/{member_id}``
-
-        Args:
-            organization_id: Globally unique UUID that identifies a specific Organization. The `organization_id`
-                is critical to perform operations on an Organization, so be sure to preserve this
-                value. You may also use the organization_slug or organization_external_id here as a
-                convenience.
-            member_id: Globally unique UUID that identifies a specific Member. The `member_id` is critical
-                to perform operations on a Member, so be sure to preserve this value. You may use an
-                external_id here if one is set for the member.
-        """
-        return self._call(_B2B_RECOVERY_CODES_GET, locals())
-
-    def rotate(
-        self, *, organization_id: str, member_id: str, **options: Unpack[RequestOptions]
-    ) -> models.B2BRecoveryCodesGetResponse:
-        """Rotate.
-
-        ``POST /v1/b2b/recovery_codes/rotate``
-
-        Args:
-            organization_id: Globally unique UUID that identifies a specific Organization. The `organization_id`
-                is critical to perform operations on an Organization, so be sure to preserve this
-                value. You may also use the organization_slug or organization_external_id here as a
-                convenience.
-            member_id: Globally unique UUID that identifies a specific Member. The `member_id` is critical
-                to perform operations on a Member, so be sure to preserve this value. You may use an
-                external_id here if one is set for the member.
-        """
-        return self._call(_B2B_RECOVERY_CODES_ROTATE, locals())
-
-
-class RecoveryCodesWithRawResponse:
-    def __init__(self, resource: RecoveryCodes) -> None:
-        self.recover = to_raw_response_wrapper(resource.recover)
-        self.get = to_raw_response_wrapper(resource.get)
-        self.rotate = to_raw_response_wrapper(resource.rotate)
-
-
-class AsyncRecoveryCodes(AsyncResource):
-    """``client.b2b.recovery_codes`` (async)."""
-
-    @cached_property
-    def with_raw_response(self) -> AsyncRecoveryCodesWithRawResponse:
-        """The same methods, returning the HTTP response with a ``.parse()`` method."""
-        return AsyncRecoveryCodesWithRawResponse(self)
-
-    async def recover(
-        self,
-        *,
-        organization_id: str,
-        member_id: str,
-        recovery_code: str,
-        intermediate_session_token: str | Unset = UNSET,
-        session_token: str | Unset = UNSET,
-        session_jwt: str | Unset = UNSET,
-        session_duration_minutes: int | Unset = UNSET,
-        session_custom_claims: Dict[str, Any] | Unset = UNSET,
-        telemetry_id: str | Unset = UNSET,
-        **options: Unpack[RequestOptions],
-    ) -> models.B2BRecoveryCodesRecoverResponse:
-        """Recover.
-
-        ``POST /v1/b2b/recovery_codes/recover``
-
-        Args:
-            organization_id: Globally unique UUID that identifies a specific Organization. The `organization_id`
-                is critical to perform operations on an Organization, so be sure to preserve this
-                value. You may also use the organization_slug or organization_external_id here as a
-                convenience.
-            member_id: Globally unique UUID that identifies a specific Member. The `member_id` is critical
-                to perform operations on a Member, so be sure to preserve this value. You may use an
-                external_id here if one is set for the member.
-            recovery_code: The recovery code generated by a secondary MFA method. This code is used to
-                authenticate in place of the secondary MFA method if that method as a backup.
-            intermediate_session_token: The Intermediate Session Token. This token does not necessarily belong to a specific
-                instance of a Member, but represents a bag of factors that may be converted to a
-                member session. The token can be used with the [OTP SMS Authenticate
-                endpoint](https://stytch.com/docs/b2b/api/authenticate-otp-sms), [TOTP Authenticate
-                endpoint](https://stytch.com/docs/b2b/api/authenticate-totp), or [Recovery Codes
-                Recover endpoint](https://stytch.com/docs/b2b/api/recovery-codes-recover) to
-                complete an MFA flow and log in to the Organization. The token has a default expiry
-                of 10 minutes. It can also be used with the [Exchange Intermediate Session
-                endpoint](https://stytch.com/docs/b2b/api/exchange-intermediate-session) to join a
-                specific Organization that allows the factors represented by the intermediate
-                session token; or the [Create Organization via Discovery
-                endpoint](https://stytch.com/docs/b2b/api/create-organization-via-discovery) to
-                create a new Organization and Member. Intermediate Session Tokens have a default
-                expiry of 10 minutes.
-            session_token: A secret token for a given Stytch Session.
-            session_jwt: The JSON Web Token (JWT) for a given Stytch Session.
-            session_duration_minutes: Set the session lifetime to be this many minutes from now. This will start a new
-                session if one doesn't already exist, returning both an opaque `session_token` and
-                `session_jwt` for this session. Remember that the `session_jwt` will have a fixed
-                lifetime of five minutes regardless of the underlying session duration, and will
-                need to be refreshed over time. This value must be a minimum of 5 and a maximum of
-                527040 minutes (366 days). If a `session_token` or `session_jwt` is provided then a
-                successful authentication will continue to extend the session this many minutes. If
-                the `session_duration_minutes` parameter is not specified, a Stytch session will be
-                created with a 60 minute duration. If you don't want to use the Stytch session
-                product, you can ignore the session fields in the response.
-            session_custom_claims: Add a custom claims map to the Session being authenticated. Claims are only created
-                if a Session is initialized by providing a value in `session_duration_minutes`.
-                Claims will be included on the Session object and in the JWT. To update a key in an
-                existing Session, supply a new value. To delete a key, supply a null value. Custom
-                claims made with reserved claims (`iss`, `sub`, `aud`, `exp`, `nbf`, `iat`, `jti`)
-                will be ignored. Total custom claims size cannot exceed four kilobytes.
-            telemetry_id: If the `telemetry_id` is passed, as part of this request, Stytch will call the
-                [Fingerprint Lookup API](https://stytch.com/docs/fraud/api/fingerprint-lookup) and
-                store the associated fingerprints and IPGEO information for the Member. Your
-                workspace must be enabled for Device Fingerprinting to use this feature.
-        """
-        return await self._call(_B2B_RECOVERY_CODES_RECOVER, locals())
-
-    async def get(
-        self, organization_id: str, member_id: str, **options: Unpack[RequestOptions]
-    ) -> models.B2BRecoveryCodesGetResponse:
-        """Get.
-
-        ``GET /v1/b2b/recovery_codes/{organization_id}/{member_id}``
-
-        Args:
-            organization_id: Globally unique UUID that identifies a specific Organization. The `organization_id`
-                is critical to perform operations on an Organization, so be sure to preserve this
-                value. You may also use the organization_slug or organization_external_id here as a
-                convenience.
-            member_id: Globally unique UUID that identifies a specific Member. The `member_id` is critical
-                to perform operations on a Member, so be sure to preserve this value. You may use an
-                external_id here if one is set for the member.
-        """
-        return await self._call(_B2B_RECOVERY_CODES_GET, locals())
-
-    async def rotate(
-        self, *, organization_id: str, member_id: str, **options: Unpack[RequestOptions]
-    ) -> models.B2BRecoveryCodesGetResponse:
-        """Rotate.
-
-        ``POST /v1/b2b/recovery_codes/rotate``
-
-        Args:
-            organization_id: Globally unique UUID that identifies a specific Organization. The `organization_id`
-                is critical to perform operations on an Organization, so be sure to preserve this
-                value. You may also use the organization_slug or organization_external_id here as a
-                convenience.
-            member_id: Globally unique UUID that identifies a specific Member. The `member_id` is critical
-                to perform operations on a Member, so be sure to preserve this value. You may use an
-                external_id here if one is set for the member.
-        """
-        return await self._call(_B2B_RECOVERY_CODES_ROTATE, locals())
-
-
-class AsyncRecoveryCodesWithRawResponse:
-    def __init__(self, resource: AsyncRecoveryCodes) -> None:
-        self.recover = async_to_raw_response_wrapper(resource.recover)
-        self.get = async_to_raw_response_wrapper(resource.get)
-        self.rotate = async_to_raw_response_wrapper(resource.rotate)
-
-
-class Totps(SyncResource):
-    """``client.b2b.totps``."""
-
-    @cached_property
-    def with_raw_response(self) -> TotpsWithRawResponse:
-        """The same methods, returning the HTTP response with a ``.parse()`` method."""
-        return TotpsWithRawResponse(self)
-
-    def create(
-        self,
-        *,
-        organization_id: str,
-        member_id: str,
-        expiration_minutes: int | Unset = UNSET,
-        intermediate_session_token: str | Unset = UNSET,
-        session_token: str | Unset = UNSET,
-        session_jwt: str | Unset = UNSET,
-        **options: Unpack[RequestOptions],
-    ) -> models.B2BTotpsCreateResponse:
-        """Create.
-
-        ``POST /v1/b2b/totp``
-
-        Args:
-            organization_id: Globally unique UUID that identifies a specific Organization. The `organization_id`
-                is critical to perform operations on an Organization, so be sure to preserve this
-                value. You may also use the organization_slug or organization_external_id here as a
-                convenience.
-            member_id: Globally unique UUID that identifies a specific Member. The `member_id` is critical
-                to perform operations on a Member, so be sure to preserve this value. You may use an
-                external_id here if one is set for the member.
-            expiration_minutes: The expiration for the TOTP registration. If the newly created TOTP registration is
-                not authenticated within this time frame the member will have to restart the
-                registration flow. Defaults to 60 (1 hour) with a minimum of 5 and a maximum of
-                1440.
-            intermediate_session_token: The Intermediate Session Token. This token does not necessarily belong to a specific
-                instance of a Member, but represents a bag of factors that may be converted to a
-                member session. The token can be used with the [OTP SMS Authenticate
-                endpoint](https://stytch.com/docs/b2b/api/authenticate-otp-sms), [TOTP Authenticate
-                endpoint](https://stytch.com/docs/b2b/api/authenticate-totp), or [Recovery Codes
-                Recover endpoint](https://stytch.com/docs/b2b/api/recovery-codes-recover) to
-                complete an MFA flow and log in to the Organization. The token has a default expiry
-                of 10 minutes. It can also be used with the [Exchange Intermediate Session
-                endpoint](https://stytch.com/docs/b2b/api/exchange-intermediate-session) to join a
-                specific Organization that allows the factors represented by the intermediate
-                session token; or the [Create Organization via Discovery
-                endpoint](https://stytch.com/docs/b2b/api/create-organization-via-discovery) to
-                create a new Organization and Member. Intermediate Session Tokens have a default
-                expiry of 10 minutes.
-            session_token: A secret token for a given Stytch Session.
-            session_jwt: The JSON Web Token (JWT) for a given Stytch Session.
-        """
-        return self._call(_B2B_TOTPS_CREATE, locals())
-
-    def authenticate(
-        self,
-        *,
-        organization_id: str,
-        member_id: str,
-        code: str,
-        intermediate_session_token: str | Unset = UNSET,
-        session_token: str | Unset = UNSET,
-        session_jwt: str | Unset = UNSET,
-        session_duration_minutes: int | Unset = UNSET,
-        session_custom_claims: Dict[str, Any] | Unset = UNSET,
-        set_mfa_enrollment: str | Unset = UNSET,
-        set_default_mfa: bool | Unset = UNSET,
-        telemetry_id: str | Unset = UNSET,
-        **options: Unpack[RequestOptions],
-    ) -> models.B2BAuthenticateResponse:
-        """Authenticate.
-
-        ``POST /v1/b2b/totp/authenticate``
-
-        Args:
-            organization_id: Globally unique UUID that identifies a specific Organization. The `organization_id`
-                is critical to perform operations on an Organization, so be sure to preserve this
-                value. You may also use the organization_slug or organization_external_id here as a
-                convenience.
-            member_id: Globally unique UUID that identifies a specific Member. The `member_id` is critical
-                to perform operations on a Member, so be sure to preserve this value. You may use an
-                external_id here if one is set for the member.
-            code: The code to authenticate.
-            intermediate_session_token: The Intermediate Session Token. This token does not necessarily belong to a specific
-                instance of a Member, but represents a bag of factors that may be converted to a
-                member session. The token can be used with the [OTP SMS Authenticate
-                endpoint](https://stytch.com/docs/b2b/api/authenticate-otp-sms), [TOTP Authenticate
-                endpoint](https://stytch.com/docs/b2b/api/authenticate-totp), or [Recovery Codes
-                Recover endpoint](https://stytch.com/docs/b2b/api/recovery-codes-recover) to
-                complete an MFA flow and log in to the Organization. The token has a default expiry
-                of 10 minutes. It can also be used with the [Exchange Intermediate Session
-                endpoint](https://stytch.com/docs/b2b/api/exchange-intermediate-session) to join a
-                specific Organization that allows the factors represented by the intermediate
-                session token; or the [Create Organization via Discovery
-                endpoint](https://stytch.com/docs/b2b/api/create-organization-via-discovery) to
-                create a new Organization and Member. Intermediate Session Tokens have a default
-                expiry of 10 minutes.
-            session_token: A secret token for a given Stytch Session.
-            session_jwt: The JSON Web Token (JWT) for a given Stytch Session.
-            session_duration_minutes: Set the session lifetime to be this many minutes from now. This will start a new
-                session if one doesn't already exist, returning both an opaque `session_token` and
-                `session_jwt` for this session. Remember that the `session_jwt` will have a fixed
-                lifetime of five minutes regardless of the underlying session duration, and will
-                need to be refreshed over time. This value must be a minimum of 5 and a maximum of
-                527040 minutes (366 days). If a `session_token` or `session_jwt` is provided then a
-                successful authentication will continue to extend the session this many minutes. If
-                the `session_duration_minutes` parameter is not specified, a Stytch session will be
-                created with a 60 minute duration. If you don't want to use the Stytch session
-                product, you can ignore the session fields in the response.
-            session_custom_claims: Add a custom claims map to the Session being authenticated. Claims are only created
-                if a Session is initialized by providing a value in `session_duration_minutes`.
-                Claims will be included on the Session object and in the JWT. To update a key in an
-                existing Session, supply a new value. To delete a key, supply a null value. Custom
-                claims made with reserved claims (`iss`, `sub`, `aud`, `exp`, `nbf`, `iat`, `jti`)
-                will be ignored. Total custom claims size cannot exceed four kilobytes.
-            set_mfa_enrollment: Optionally sets the Member’s MFA enrollment status upon a successful authentication.
-                If the Organization’s MFA policy is `REQUIRED_FOR_ALL`, this field will be ignored.
-                If this field is not passed in, the Member’s `mfa_enrolled` boolean will not be
-                affected. The options are: `enroll` – sets the Member's `mfa_enrolled` boolean to
-                `true`. The Member will be required to complete an MFA step upon subsequent logins
-                to the Organization. `unenroll` – sets the Member's `mfa_enrolled` boolean to
-                `false`. The Member will no longer be required to complete MFA steps when logging in
-                to the Organization.
-            set_default_mfa: If passed will set the authenticated method to the default MFA method. Completing an
-                MFA authentication flow for the first time for a Member will implicitly set the
-                method to the default MFA method. This option can be used to update the default MFA
-                method if multiple are being used.
-            telemetry_id: If the `telemetry_id` is passed, as part of this request, Stytch will call the
-                [Fingerprint Lookup API](https://stytch.com/docs/fraud/api/fingerprint-lookup) and
-                store the associated fingerprints and IPGEO information for the Member. Your
-                workspace must be enabled for Device Fingerprinting to use this feature.
-        """
-        return self._call(_B2B_TOTPS_AUTHENTICATE, locals())
-
-    def migrate(
-        self,
-        *,
-        organization_id: str,
-        member_id: str,
-        secret: str,
-        recovery_codes: List[str],
-        **options: Unpack[RequestOptions],
-    ) -> models.B2BTotpsMigrateResponse:
-        """Migrate.
-
-        ``POST /v1/b2b/totp/migrate``
-
-        Args:
-            organization_id: Globally unique UUID that identifies a specific Organization. The `organization_id`
-                is critical to perform operations on an Organization, so be sure to preserve this
-                value. You may also use the organization_slug or organization_external_id here as a
-                convenience.
-            member_id: Globally unique UUID that identifies a specific Member. The `member_id` is critical
-                to perform operations on a Member, so be sure to preserve this value. You may use an
-                external_id here if one is set for the member.
-            secret: The TOTP secret key shared between the authenticator app and the server used to
-                generate TOTP codes.
-            recovery_codes: An existing set of recovery codes to be imported into Stytch to be used to
-                authenticate in place of the secondary MFA method.
-        """
-        return self._call(_B2B_TOTPS_MIGRATE, locals())
-
-
-class TotpsWithRawResponse:
-    def __init__(self, resource: Totps) -> None:
-        self.create = to_raw_response_wrapper(resource.create)
-        self.authenticate = to_raw_response_wrapper(resource.authenticate)
-        self.migrate = to_raw_response_wrapper(resource.migrate)
-
-
-class AsyncTotps(AsyncResource):
-    """``client.b2b.totps`` (async)."""
-
-    @cached_property
-    def with_raw_response(self) -> AsyncTotpsWithRawResponse:
-        """The same methods, returning the HTTP response with a ``.parse()`` method."""
-        return AsyncTotpsWithRawResponse(self)
-
-    async def create(
-        self,
-        *,
-        organization_id: str,
-        member_id: str,
-        expiration_minutes: int | Unset = UNSET,
-        intermediate_session_token: str | Unset = UNSET,
-        session_token: str | Unset = UNSET,
-        session_jwt: str | Unset = UNSET,
-        **options: Unpack[RequestOptions],
-    ) -> models.B2BTotpsCreateResponse:
-        """Create.
-
-        ``POST /v1/b2b/totp``
-
-        Args:
-            organization_id: Globally unique UUID that identifies a specific Organization. The `organization_id`
-                is critical to perform operations on an Organization, so be sure to preserve this
-                value. You may also use the organization_slug or organization_external_id here as a
-                convenience.
-            member_id: Globally unique UUID that identifies a specific Member. The `member_id` is critical
-                to perform operations on a Member, so be sure to preserve this value. You may use an
-                external_id here if one is set for the member.
-            expiration_minutes: The expiration for the TOTP registration. If the newly created TOTP registration is
-                not authenticated within this time frame the member will have to restart the
-                registration flow. Defaults to 60 (1 hour) with a minimum of 5 and a maximum of
-                1440.
-            intermediate_session_token: The Intermediate Session Token. This token does not necessarily belong to a specific
-                instance of a Member, but represents a bag of factors that may be converted to a
-                member session. The token can be used with the [OTP SMS Authenticate
-                endpoint](https://stytch.com/docs/b2b/api/authenticate-otp-sms), [TOTP Authenticate
-                endpoint](https://stytch.com/docs/b2b/api/authenticate-totp), or [Recovery Codes
-                Recover endpoint](https://stytch.com/docs/b2b/api/recovery-codes-recover) to
-                complete an MFA flow and log in to the Organization. The token has a default expiry
-                of 10 minutes. It can also be used with the [Exchange Intermediate Session
-                endpoint](https://stytch.com/docs/b2b/api/exchange-intermediate-session) to join a
-                specific Organization that allows the factors represented by the intermediate
-                session token; or the [Create Organization via Discovery
-                endpoint](https://stytch.com/docs/b2b/api/create-organization-via-discovery) to
-                create a new Organization and Member. Intermediate Session Tokens have a default
-                expiry of 10 minutes.
-            session_token: A secret token for a given Stytch Session.
-            session_jwt: The JSON Web Token (JWT) for a given Stytch Session.
-        """
-        return await self._call(_B2B_TOTPS_CREATE, locals())
-
-    async def authenticate(
-        self,
-        *,
-        organization_id: str,
-        member_id: str,
-        code: str,
-        intermediate_session_token: str | Unset = UNSET,
-        session_token: str | Unset = UNSET,
-        session_jwt: str | Unset = UNSET,
-        session_duration_minutes: int | Unset = UNSET,
-        session_custom_claims: Dict[str, Any] | Unset = UNSET,
-        set_mfa_enrollment: str | Unset = UNSET,
-        set_default_mfa: bool | Unset = UNSET,
-        telemetry_id: str | Unset = UNSET,
-        **options: Unpack[RequestOptions],
-    ) -> models.B2BAuthenticateResponse:
-        """Authenticate.
-
-        ``POST /v1/b2b/totp/authenticate``
-
-        Args:
-            organization_id: Globally unique UUID that identifies a specific Organization. The `organization_id`
-                is critical to perform operations on an Organization, so be sure to preserve this
-                value. You may also use the organization_slug or organization_external_id here as a
-                convenience.
-            member_id: Globally unique UUID that identifies a specific Member. The `member_id` is critical
-                to perform operations on a Member, so be sure to preserve this value. You may use an
-                external_id here if one is set for the member.
-            code: The code to authenticate.
-            intermediate_session_token: The Intermediate Session Token. This token does not necessarily belong to a specific
-                instance of a Member, but represents a bag of factors that may be converted to a
-                member session. The token can be used with the [OTP SMS Authenticate
-                endpoint](https://stytch.com/docs/b2b/api/authenticate-otp-sms), [TOTP Authenticate
-                endpoint](https://stytch.com/docs/b2b/api/authenticate-totp), or [Recovery Codes
-                Recover endpoint](https://stytch.com/docs/b2b/api/recovery-codes-recover) to
-                complete an MFA flow and log in to the Organization. The token has a default expiry
-                of 10 minutes. It can also be used with the [Exchange Intermediate Session
-                endpoint](https://stytch.com/docs/b2b/api/exchange-intermediate-session) to join a
-                specific Organization that allows the factors represented by the intermediate
-                session token; or the [Create Organization via Discovery
-                endpoint](https://stytch.com/docs/b2b/api/create-organization-via-discovery) to
-                create a new Organization and Member. Intermediate Session Tokens have a default
-                expiry of 10 minutes.
-            session_token: A secret token for a given Stytch Session.
-            session_jwt: The JSON Web Token (JWT) for a given Stytch Session.
-            session_duration_minutes: Set the session lifetime to be this many minutes from now. This will start a new
-                session if one doesn't already exist, returning both an opaque `session_token` and
-                `session_jwt` for this session. Remember that the `session_jwt` will have a fixed
-                lifetime of five minutes regardless of the underlying session duration, and will
-                need to be refreshed over time. This value must be a minimum of 5 and a maximum of
-                527040 minutes (366 days). If a `session_token` or `session_jwt` is provided then a
-                successful authentication will continue to extend the session this many minutes. If
-                the `session_duration_minutes` parameter is not specified, a Stytch session will be
-                created with a 60 minute duration. If you don't want to use the Stytch session
-                product, you can ignore the session fields in the response.
-            session_custom_claims: Add a custom claims map to the Session being authenticated. Claims are only created
-                if a Session is initialized by providing a value in `session_duration_minutes`.
-                Claims will be included on the Session object and in the JWT. To update a key in an
-                existing Session, supply a new value. To delete a key, supply a null value. Custom
-                claims made with reserved claims (`iss`, `sub`, `aud`, `exp`, `nbf`, `iat`, `jti`)
-                will be ignored. Total custom claims size cannot exceed four kilobytes.
-            set_mfa_enrollment: Optionally sets the Member’s MFA enrollment status upon a successful authentication.
-                If the Organization’s MFA policy is `REQUIRED_FOR_ALL`, this field will be ignored.
-                If this field is not passed in, the Member’s `mfa_enrolled` boolean will not be
-                affected. The options are: `enroll` – sets the Member's `mfa_enrolled` boolean to
-                `true`. The Member will be required to complete an MFA step upon subsequent logins
-                to the Organization. `unenroll` – sets the Member's `mfa_enrolled` boolean to
-                `false`. The Member will no longer be required to complete MFA steps when logging in
-                to the Organization.
-            set_default_mfa: If passed will set the authenticated method to the default MFA method. Completing an
-                MFA authentication flow for the first time for a Member will implicitly set the
-                method to the default MFA method. This option can be used to update the default MFA
-                method if multiple are being used.
-            telemetry_id: If the `telemetry_id` is passed, as part of this request, Stytch will call the
-                [Fingerprint Lookup API](https://stytch.com/docs/fraud/api/fingerprint-lookup) and
-                store the associated fingerprints and IPGEO information for the Member. Your
-                workspace must be enabled for Device Fingerprinting to use this feature.
-        """
-        return await self._call(_B2B_TOTPS_AUTHENTICATE, locals())
-
-    async def migrate(
-        self,
-        *,
-        organization_id: str,
-        member_id: str,
-        secret: str,
-        recovery_codes: List[str],
-        **options: Unpack[RequestOptions],
-    ) -> models.B2BTotpsMigrateResponse:
-        """Migrate.
-
-        ``POST /v1/b2b/totp/migrate``
-
-        Args:
-            organization_id: Globally unique UUID that identifies a specific Organization. The `organization_id`
-                is critical to perform operations on an Organization, so be sure to preserve this
-                value. You may also use the organization_slug or organization_external_id here as a
-                convenience.
-            member_id: Globally unique UUID that identifies a specific Member. The `member_id` is critical
-                to perform operations on a Member, so be sure to preserve this value. You may use an
-                external_id here if one is set for the member.
-            secret: The TOTP secret key shared between the authenticator app and the server used to
-                generate TOTP codes.
-            recovery_codes: An existing set of recovery codes to be imported into Stytch to be used to
-                authenticate in place of the secondary MFA method.
-        """
-        return await self._call(_B2B_TOTPS_MIGRATE, locals())
-
-
-class AsyncTotpsWithRawResponse:
-    def __init__(self, resource: AsyncTotps) -> None:
-        self.create = async_to_raw_response_wrapper(resource.create)
-        self.authenticate = async_to_raw_response_wrapper(resource.authenticate)
-        self.migrate = async_to_raw_response_wrapper(resource.migrate)
-
-
-class Discovery(SyncResource):
+class B2BDiscovery(SyncResource):
     """``client.b2b.discovery``."""
 
     @cached_property
@@ -5515,11 +805,11 @@ class Discovery(SyncResource):
         return IntermediateSessions(self._client)
 
     @cached_property
-    def organizations(self) -> Organizations2:
-        return Organizations2(self._client)
+    def organizations(self) -> DiscoveryOrganizations:
+        return DiscoveryOrganizations(self._client)
 
 
-class AsyncDiscovery(AsyncResource):
+class AsyncB2BDiscovery(AsyncResource):
     """``client.b2b.discovery`` (async)."""
 
     @cached_property
@@ -5527,8 +817,8 @@ class AsyncDiscovery(AsyncResource):
         return AsyncIntermediateSessions(self._client)
 
     @cached_property
-    def organizations(self) -> AsyncOrganizations2:
-        return AsyncOrganizations2(self._client)
+    def organizations(self) -> AsyncDiscoveryOrganizations:
+        return AsyncDiscoveryOrganizations(self._client)
 
 
 class IntermediateSessions(SyncResource):
@@ -5679,13 +969,13 @@ class AsyncIntermediateSessionsWithRawResponse:
         self.exchange = async_to_raw_response_wrapper(resource.exchange)
 
 
-class Organizations2(SyncResource):
+class DiscoveryOrganizations(SyncResource):
     """``client.b2b.discovery.organizations``."""
 
     @cached_property
-    def with_raw_response(self) -> Organizations2WithRawResponse:
+    def with_raw_response(self) -> DiscoveryOrganizationsWithRawResponse:
         """The same methods, returning the HTTP response with a ``.parse()`` method."""
-        return Organizations2WithRawResponse(self)
+        return DiscoveryOrganizationsWithRawResponse(self)
 
     def create(
         self,
@@ -5883,19 +1173,19 @@ class Organizations2(SyncResource):
         return self._call(_B2B_DISCOVERY_ORGANIZATIONS_LIST, locals())
 
 
-class Organizations2WithRawResponse:
-    def __init__(self, resource: Organizations2) -> None:
+class DiscoveryOrganizationsWithRawResponse:
+    def __init__(self, resource: DiscoveryOrganizations) -> None:
         self.create = to_raw_response_wrapper(resource.create)
         self.list = to_raw_response_wrapper(resource.list)
 
 
-class AsyncOrganizations2(AsyncResource):
+class AsyncDiscoveryOrganizations(AsyncResource):
     """``client.b2b.discovery.organizations`` (async)."""
 
     @cached_property
-    def with_raw_response(self) -> AsyncOrganizations2WithRawResponse:
+    def with_raw_response(self) -> AsyncDiscoveryOrganizationsWithRawResponse:
         """The same methods, returning the HTTP response with a ``.parse()`` method."""
-        return AsyncOrganizations2WithRawResponse(self)
+        return AsyncDiscoveryOrganizationsWithRawResponse(self)
 
     async def create(
         self,
@@ -6093,27 +1383,303 @@ class AsyncOrganizations2(AsyncResource):
         return await self._call(_B2B_DISCOVERY_ORGANIZATIONS_LIST, locals())
 
 
-class AsyncOrganizations2WithRawResponse:
-    def __init__(self, resource: AsyncOrganizations2) -> None:
+class AsyncDiscoveryOrganizationsWithRawResponse:
+    def __init__(self, resource: AsyncDiscoveryOrganizations) -> None:
         self.create = async_to_raw_response_wrapper(resource.create)
         self.list = async_to_raw_response_wrapper(resource.list)
 
 
-class MagicLinks(SyncResource):
-    """``client.b2b.magic_links``."""
+class B2BIdp(SyncResource):
+    """``client.b2b.idp``."""
 
     @cached_property
-    def email(self) -> Email:
-        return Email(self._client)
+    def oauth(self) -> B2BIdpOauth:
+        return B2BIdpOauth(self._client)
+
+
+class AsyncB2BIdp(AsyncResource):
+    """``client.b2b.idp`` (async)."""
+
+    @cached_property
+    def oauth(self) -> AsyncB2BIdpOauth:
+        return AsyncB2BIdpOauth(self._client)
+
+
+class B2BIdpOauth(SyncResource):
+    """``client.b2b.idp.oauth``."""
+
+    @cached_property
+    def with_raw_response(self) -> B2BIdpOauthWithRawResponse:
+        """The same methods, returning the HTTP response with a ``.parse()`` method."""
+        return B2BIdpOauthWithRawResponse(self)
+
+    def authorize(
+        self,
+        *,
+        consent_granted: bool,
+        scopes: List[str],
+        client_id: str,
+        redirect_uri: str,
+        response_type: str,
+        organization_id: str | Unset = UNSET,
+        member_id: str | Unset = UNSET,
+        session_token: str | Unset = UNSET,
+        session_jwt: str | Unset = UNSET,
+        prompt: str | Unset = UNSET,
+        state: str | Unset = UNSET,
+        nonce: str | Unset = UNSET,
+        code_challenge: str | Unset = UNSET,
+        resources: List[str] | Unset = UNSET,
+        **options: Unpack[RequestOptions],
+    ) -> models.IdpOauthAuthorizeResponse:
+        """Authorize.
+
+        ``POST /v1/b2b/idp/oauth/authorize``
+
+        Args:
+            consent_granted: Indicates whether the user granted the requested scopes.
+            scopes: An array of scopes requested by the client.
+            client_id: The ID of the Connected App client.
+            redirect_uri: The callback URI used to redirect the user after authentication. This is the same
+                URI provided at the start of the OAuth flow. This field is required when using the
+                `authorization_code` grant.
+            response_type: The OAuth 2.0 response type. For authorization code flows this value is `code`.
+            organization_id: Globally unique UUID that identifies a specific Organization. The `organization_id`
+                is critical to perform operations on an Organization, so be sure to preserve this
+                value. You may also use the organization_slug or organization_external_id here as a
+                convenience.
+            member_id: Globally unique UUID that identifies a specific Member. The `member_id` is critical
+                to perform operations on a Member, so be sure to preserve this value. You may use an
+                external_id here if one is set for the member.
+            session_token: A secret token for a given Stytch Session.
+            session_jwt: The JSON Web Token (JWT) for a given Stytch Session.
+            prompt: Space separated list that specifies how the Authorization Server should prompt the
+                user for reauthentication and consent. Only `consent` is supported today.
+            state: An opaque value used to maintain state between the request and callback.
+            nonce: A string used to associate a client session with an ID token to mitigate replay
+                attacks.
+            code_challenge: A base64url encoded challenge derived from the code verifier for PKCE flows.
+            resources: In the body.
+        """
+        return self._call(_B2B_IDP_OAUTH_AUTHORIZE, locals())
+
+    def authorize_start(
+        self,
+        *,
+        client_id: str,
+        redirect_uri: str,
+        response_type: str,
+        scopes: List[str],
+        organization_id: str | Unset = UNSET,
+        member_id: str | Unset = UNSET,
+        session_token: str | Unset = UNSET,
+        session_jwt: str | Unset = UNSET,
+        prompt: str | Unset = UNSET,
+        **options: Unpack[RequestOptions],
+    ) -> models.B2BIdpOauthAuthorizeStartResponse:
+        """Authorize start.
+
+        ``POST /v1/b2b/idp/oauth/authorize/start``
+
+        Args:
+            client_id: The ID of the Connected App client.
+            redirect_uri: The callback URI used to redirect the user after authentication. This is the same
+                URI provided at the start of the OAuth flow. This field is required when using the
+                `authorization_code` grant.
+            response_type: The OAuth 2.0 response type. For authorization code flows this value is `code`.
+            scopes: An array of scopes requested by the client.
+            organization_id: Globally unique UUID that identifies a specific Organization. The `organization_id`
+                is critical to perform operations on an Organization, so be sure to preserve this
+                value. You may also use the organization_slug or organization_external_id here as a
+                convenience.
+            member_id: Globally unique UUID that identifies a specific Member. The `member_id` is critical
+                to perform operations on a Member, so be sure to preserve this value. You may use an
+                external_id here if one is set for the member.
+            session_token: A secret token for a given Stytch Session.
+            session_jwt: The JSON Web Token (JWT) for a given Stytch Session.
+            prompt: Space separated list that specifies how the Authorization Server should prompt the
+                user for reauthentication and consent. Only `consent` is supported today.
+        """
+        return self._call(_B2B_IDP_OAUTH_AUTHORIZE_START, locals())
+
+
+class B2BIdpOauthWithRawResponse:
+    def __init__(self, resource: B2BIdpOauth) -> None:
+        self.authorize = to_raw_response_wrapper(resource.authorize)
+        self.authorize_start = to_raw_response_wrapper(resource.authorize_start)
+
+
+class AsyncB2BIdpOauth(AsyncResource):
+    """``client.b2b.idp.oauth`` (async)."""
+
+    @cached_property
+    def with_raw_response(self) -> AsyncB2BIdpOauthWithRawResponse:
+        """The same methods, returning the HTTP response with a ``.parse()`` method."""
+        return AsyncB2BIdpOauthWithRawResponse(self)
+
+    async def authorize(
+        self,
+        *,
+        consent_granted: bool,
+        scopes: List[str],
+        client_id: str,
+        redirect_uri: str,
+        response_type: str,
+        organization_id: str | Unset = UNSET,
+        member_id: str | Unset = UNSET,
+        session_token: str | Unset = UNSET,
+        session_jwt: str | Unset = UNSET,
+        prompt: str | Unset = UNSET,
+        state: str | Unset = UNSET,
+        nonce: str | Unset = UNSET,
+        code_challenge: str | Unset = UNSET,
+        resources: List[str] | Unset = UNSET,
+        **options: Unpack[RequestOptions],
+    ) -> models.IdpOauthAuthorizeResponse:
+        """Authorize.
+
+        ``POST /v1/b2b/idp/oauth/authorize``
+
+        Args:
+            consent_granted: Indicates whether the user granted the requested scopes.
+            scopes: An array of scopes requested by the client.
+            client_id: The ID of the Connected App client.
+            redirect_uri: The callback URI used to redirect the user after authentication. This is the same
+                URI provided at the start of the OAuth flow. This field is required when using the
+                `authorization_code` grant.
+            response_type: The OAuth 2.0 response type. For authorization code flows this value is `code`.
+            organization_id: Globally unique UUID that identifies a specific Organization. The `organization_id`
+                is critical to perform operations on an Organization, so be sure to preserve this
+                value. You may also use the organization_slug or organization_external_id here as a
+                convenience.
+            member_id: Globally unique UUID that identifies a specific Member. The `member_id` is critical
+                to perform operations on a Member, so be sure to preserve this value. You may use an
+                external_id here if one is set for the member.
+            session_token: A secret token for a given Stytch Session.
+            session_jwt: The JSON Web Token (JWT) for a given Stytch Session.
+            prompt: Space separated list that specifies how the Authorization Server should prompt the
+                user for reauthentication and consent. Only `consent` is supported today.
+            state: An opaque value used to maintain state between the request and callback.
+            nonce: A string used to associate a client session with an ID token to mitigate replay
+                attacks.
+            code_challenge: A base64url encoded challenge derived from the code verifier for PKCE flows.
+            resources: In the body.
+        """
+        return await self._call(_B2B_IDP_OAUTH_AUTHORIZE, locals())
+
+    async def authorize_start(
+        self,
+        *,
+        client_id: str,
+        redirect_uri: str,
+        response_type: str,
+        scopes: List[str],
+        organization_id: str | Unset = UNSET,
+        member_id: str | Unset = UNSET,
+        session_token: str | Unset = UNSET,
+        session_jwt: str | Unset = UNSET,
+        prompt: str | Unset = UNSET,
+        **options: Unpack[RequestOptions],
+    ) -> models.B2BIdpOauthAuthorizeStartResponse:
+        """Authorize start.
+
+        ``POST /v1/b2b/idp/oauth/authorize/start``
+
+        Args:
+            client_id: The ID of the Connected App client.
+            redirect_uri: The callback URI used to redirect the user after authentication. This is the same
+                URI provided at the start of the OAuth flow. This field is required when using the
+                `authorization_code` grant.
+            response_type: The OAuth 2.0 response type. For authorization code flows this value is `code`.
+            scopes: An array of scopes requested by the client.
+            organization_id: Globally unique UUID that identifies a specific Organization. The `organization_id`
+                is critical to perform operations on an Organization, so be sure to preserve this
+                value. You may also use the organization_slug or organization_external_id here as a
+                convenience.
+            member_id: Globally unique UUID that identifies a specific Member. The `member_id` is critical
+                to perform operations on a Member, so be sure to preserve this value. You may use an
+                external_id here if one is set for the member.
+            session_token: A secret token for a given Stytch Session.
+            session_jwt: The JSON Web Token (JWT) for a given Stytch Session.
+            prompt: Space separated list that specifies how the Authorization Server should prompt the
+                user for reauthentication and consent. Only `consent` is supported today.
+        """
+        return await self._call(_B2B_IDP_OAUTH_AUTHORIZE_START, locals())
+
+
+class AsyncB2BIdpOauthWithRawResponse:
+    def __init__(self, resource: AsyncB2BIdpOauth) -> None:
+        self.authorize = async_to_raw_response_wrapper(resource.authorize)
+        self.authorize_start = async_to_raw_response_wrapper(resource.authorize_start)
+
+
+class B2BImpersonation(SyncResource):
+    """``client.b2b.impersonation``."""
+
+    @cached_property
+    def with_raw_response(self) -> B2BImpersonationWithRawResponse:
+        """The same methods, returning the HTTP response with a ``.parse()`` method."""
+        return B2BImpersonationWithRawResponse(self)
+
+    def authenticate(
+        self, *, impersonation_token: str, **options: Unpack[RequestOptions]
+    ) -> models.B2BImpersonationAuthenticateResponse:
+        """Authenticate.
+
+        ``POST /v1/b2b/impersonation/authenticate``
+
+        Args:
+            impersonation_token: The Member Impersonation token to authenticate. Expires in 5 minutes by default.
+        """
+        return self._call(_B2B_IMPERSONATION_AUTHENTICATE, locals())
+
+
+class B2BImpersonationWithRawResponse:
+    def __init__(self, resource: B2BImpersonation) -> None:
+        self.authenticate = to_raw_response_wrapper(resource.authenticate)
+
+
+class AsyncB2BImpersonation(AsyncResource):
+    """``client.b2b.impersonation`` (async)."""
+
+    @cached_property
+    def with_raw_response(self) -> AsyncB2BImpersonationWithRawResponse:
+        """The same methods, returning the HTTP response with a ``.parse()`` method."""
+        return AsyncB2BImpersonationWithRawResponse(self)
+
+    async def authenticate(
+        self, *, impersonation_token: str, **options: Unpack[RequestOptions]
+    ) -> models.B2BImpersonationAuthenticateResponse:
+        """Authenticate.
+
+        ``POST /v1/b2b/impersonation/authenticate``
+
+        Args:
+            impersonation_token: The Member Impersonation token to authenticate. Expires in 5 minutes by default.
+        """
+        return await self._call(_B2B_IMPERSONATION_AUTHENTICATE, locals())
+
+
+class AsyncB2BImpersonationWithRawResponse:
+    def __init__(self, resource: AsyncB2BImpersonation) -> None:
+        self.authenticate = async_to_raw_response_wrapper(resource.authenticate)
+
+
+class B2BMagicLinks(SyncResource):
+    """``client.b2b.magic_links``."""
 
     @cached_property
     def discovery(self) -> MagicLinksDiscovery:
         return MagicLinksDiscovery(self._client)
 
     @cached_property
-    def with_raw_response(self) -> MagicLinksWithRawResponse:
+    def email(self) -> B2BMagicLinksEmail:
+        return B2BMagicLinksEmail(self._client)
+
+    @cached_property
+    def with_raw_response(self) -> B2BMagicLinksWithRawResponse:
         """The same methods, returning the HTTP response with a ``.parse()`` method."""
-        return MagicLinksWithRawResponse(self)
+        return B2BMagicLinksWithRawResponse(self)
 
     def authenticate(
         self,
@@ -6176,26 +1742,26 @@ class MagicLinks(SyncResource):
         return self._call(_B2B_MAGIC_LINKS_AUTHENTICATE, locals())
 
 
-class MagicLinksWithRawResponse:
-    def __init__(self, resource: MagicLinks) -> None:
+class B2BMagicLinksWithRawResponse:
+    def __init__(self, resource: B2BMagicLinks) -> None:
         self.authenticate = to_raw_response_wrapper(resource.authenticate)
 
 
-class AsyncMagicLinks(AsyncResource):
+class AsyncB2BMagicLinks(AsyncResource):
     """``client.b2b.magic_links`` (async)."""
-
-    @cached_property
-    def email(self) -> AsyncEmail:
-        return AsyncEmail(self._client)
 
     @cached_property
     def discovery(self) -> AsyncMagicLinksDiscovery:
         return AsyncMagicLinksDiscovery(self._client)
 
     @cached_property
-    def with_raw_response(self) -> AsyncMagicLinksWithRawResponse:
+    def email(self) -> AsyncB2BMagicLinksEmail:
+        return AsyncB2BMagicLinksEmail(self._client)
+
+    @cached_property
+    def with_raw_response(self) -> AsyncB2BMagicLinksWithRawResponse:
         """The same methods, returning the HTTP response with a ``.parse()`` method."""
-        return AsyncMagicLinksWithRawResponse(self)
+        return AsyncB2BMagicLinksWithRawResponse(self)
 
     async def authenticate(
         self,
@@ -6258,371 +1824,9 @@ class AsyncMagicLinks(AsyncResource):
         return await self._call(_B2B_MAGIC_LINKS_AUTHENTICATE, locals())
 
 
-class AsyncMagicLinksWithRawResponse:
-    def __init__(self, resource: AsyncMagicLinks) -> None:
+class AsyncB2BMagicLinksWithRawResponse:
+    def __init__(self, resource: AsyncB2BMagicLinks) -> None:
         self.authenticate = async_to_raw_response_wrapper(resource.authenticate)
-
-
-class Email(SyncResource):
-    """``client.b2b.magic_links.email``."""
-
-    @cached_property
-    def discovery(self) -> EmailDiscovery:
-        return EmailDiscovery(self._client)
-
-    @cached_property
-    def with_raw_response(self) -> EmailWithRawResponse:
-        """The same methods, returning the HTTP response with a ``.parse()`` method."""
-        return EmailWithRawResponse(self)
-
-    def login_or_signup(
-        self,
-        *,
-        organization_id: str,
-        email_address: str,
-        login_redirect_url: str | Unset = UNSET,
-        signup_redirect_url: str | Unset = UNSET,
-        pkce_code_challenge: str | Unset = UNSET,
-        login_template_id: str | Unset = UNSET,
-        signup_template_id: str | Unset = UNSET,
-        locale: Literal["en", "es", "pt-br", "fr"] | Unset = UNSET,
-        login_expiration_minutes: int | Unset = UNSET,
-        signup_expiration_minutes: int | Unset = UNSET,
-        **options: Unpack[RequestOptions],
-    ) -> models.B2BLoginOrSignupResponse:
-        """Login or signup.
-
-        ``POST /v1/b2b/magic_links/email/login_or_signup``
-
-        Args:
-            organization_id: Globally unique UUID that identifies a specific Organization. The `organization_id`
-                is critical to perform operations on an Organization, so be sure to preserve this
-                value. You may also use the organization_slug or organization_external_id here as a
-                convenience.
-            email_address: The email address of the Member.
-            login_redirect_url: The URL that the Member clicks from the login Email Magic Link. This URL should be
-                an endpoint in the backend server that verifies the request by querying Stytch's
-                authenticate endpoint and finishes the login. If this value is not passed, the
-                default login redirect URL that you set in your Dashboard is used. If you have not
-                set a default login redirect URL, an error is returned.
-            signup_redirect_url: The URL the Member clicks from the signup Email Magic Link. This URL should be an
-                endpoint in the backend server that verifies the request by querying Stytch's
-                authenticate endpoint and finishes the login. If this value is not passed, the
-                default sign-up redirect URL that you set in your Dashboard is used. If you have not
-                set a default sign-up redirect URL, an error is returned.
-            pkce_code_challenge: A base64url encoded SHA256 hash of a one time secret used to validate that the
-                request starts and ends on the same device.
-            login_template_id: Use a custom template for login emails. By default, it will use your default email
-                template. Templates can be added in the [Stytch
-                dashboard](https://stytch.com/dashboard/templates) using our built-in customization
-                options or custom HTML templates with type “Magic Links - Login”.
-            signup_template_id: Use a custom template for signup emails. By default, it will use your default email
-                template. The template must be from Stytch's built-in customizations or a custom
-                HTML email for “Magic Links - Signup”.
-            locale: In the body.
-            login_expiration_minutes: The expiration time, in minutes, for a login Email Magic Link. If not authenticated
-                within this time frame, the email will need to be resent. Defaults to 60 (1 hour)
-                with a minimum of 5 and a maximum of 10080 (1 week).
-            signup_expiration_minutes: The expiration time, in minutes, for a signup Email Magic Link. If not authenticated
-                within this time frame, the email will need to be resent. Defaults to 60 (1 hour)
-                with a minimum of 5 and a maximum of 10080 (1 week).
-        """
-        return self._call(_B2B_MAGIC_LINKS_EMAIL_LOGIN_OR_SIGNUP, locals())
-
-    def invite(
-        self,
-        *,
-        organization_id: str,
-        email_address: str,
-        x_stytch_member_session: str | Unset = UNSET,
-        x_stytch_member_session_jwt: str | Unset = UNSET,
-        invite_redirect_url: str | Unset = UNSET,
-        invited_by_member_id: str | Unset = UNSET,
-        name: str | Unset = UNSET,
-        trusted_metadata: Dict[str, Any] | Unset = UNSET,
-        untrusted_metadata: Dict[str, Any] | Unset = UNSET,
-        invite_template_id: str | Unset = UNSET,
-        locale: Literal["en", "es", "pt-br", "fr"] | Unset = UNSET,
-        roles: List[str] | Unset = UNSET,
-        invite_expiration_minutes: int | Unset = UNSET,
-        **options: Unpack[RequestOptions],
-    ) -> models.B2BMemberResponse:
-        """Invite.
-
-        ``POST /v1/b2b/magic_links/email/invite``
-
-        Args:
-            organization_id: Globally unique UUID that identifies a specific Organization. The `organization_id`
-                is critical to perform operations on an Organization, so be sure to preserve this
-                value. You may also use the organization_slug or organization_external_id here as a
-                convenience.
-            email_address: The email address of the Member.
-            x_stytch_member_session: A Stytch session that can be used to run the request with the given member's
-                permissions.
-            x_stytch_member_session_jwt: A Stytch Session JSON Web Token (JWT) that can be used to run the request with the
-                given member's permissions.
-            invite_redirect_url: The URL that the Member clicks from the invite Email Magic Link. This URL should be
-                an endpoint in the backend server that verifies the request by querying Stytch's
-                authenticate endpoint and finishes the invite flow. If this value is not passed, the
-                default `invite_redirect_url` that you set in your Dashboard is used. If you have
-                not set a default `invite_redirect_url`, an error is returned.
-            invited_by_member_id: The `member_id` of the Member who sends the invite.
-            name: The name of the Member.
-            trusted_metadata: An arbitrary JSON object for storing application-specific data or
-                identity-provider-specific data.
-            untrusted_metadata: An arbitrary JSON object of application-specific data. These fields can be edited
-                directly by the frontend SDK, and should not be used to store critical information.
-                See the [Metadata resource](https://stytch.com/docs/b2b/api/metadata) for complete
-                field behavior details.
-            invite_template_id: Use a custom template for invite emails. By default, it will use your default email
-                template. Templates can be added in the [Stytch
-                dashboard](https://stytch.com/dashboard/templates) using our built-in customization
-                options or custom HTML templates with type “Magic Links - Invite”.
-            locale: In the body.
-            roles: Roles to explicitly assign to this Member. See the [RBAC
-                guide](https://stytch.com/docs/b2b/guides/rbac/role-assignment) for more information
-                about role assignment.
-            invite_expiration_minutes: The expiration time, in minutes, for an invite email. If not accepted within this
-                time frame, the invite will need to be resent. Defaults to 10080 (1 week) with a
-                minimum of 5 and a maximum of 10080.
-        """
-        return self._call(_B2B_MAGIC_LINKS_EMAIL_INVITE, locals())
-
-
-class EmailWithRawResponse:
-    def __init__(self, resource: Email) -> None:
-        self.login_or_signup = to_raw_response_wrapper(resource.login_or_signup)
-        self.invite = to_raw_response_wrapper(resource.invite)
-
-
-class AsyncEmail(AsyncResource):
-    """``client.b2b.magic_links.email`` (async)."""
-
-    @cached_property
-    def discovery(self) -> AsyncEmailDiscovery:
-        return AsyncEmailDiscovery(self._client)
-
-    @cached_property
-    def with_raw_response(self) -> AsyncEmailWithRawResponse:
-        """The same methods, returning the HTTP response with a ``.parse()`` method."""
-        return AsyncEmailWithRawResponse(self)
-
-    async def login_or_signup(
-        self,
-        *,
-        organization_id: str,
-        email_address: str,
-        login_redirect_url: str | Unset = UNSET,
-        signup_redirect_url: str | Unset = UNSET,
-        pkce_code_challenge: str | Unset = UNSET,
-        login_template_id: str | Unset = UNSET,
-        signup_template_id: str | Unset = UNSET,
-        locale: Literal["en", "es", "pt-br", "fr"] | Unset = UNSET,
-        login_expiration_minutes: int | Unset = UNSET,
-        signup_expiration_minutes: int | Unset = UNSET,
-        **options: Unpack[RequestOptions],
-    ) -> models.B2BLoginOrSignupResponse:
-        """Login or signup.
-
-        ``POST /v1/b2b/magic_links/email/login_or_signup``
-
-        Args:
-            organization_id: Globally unique UUID that identifies a specific Organization. The `organization_id`
-                is critical to perform operations on an Organization, so be sure to preserve this
-                value. You may also use the organization_slug or organization_external_id here as a
-                convenience.
-            email_address: The email address of the Member.
-            login_redirect_url: The URL that the Member clicks from the login Email Magic Link. This URL should be
-                an endpoint in the backend server that verifies the request by querying Stytch's
-                authenticate endpoint and finishes the login. If this value is not passed, the
-                default login redirect URL that you set in your Dashboard is used. If you have not
-                set a default login redirect URL, an error is returned.
-            signup_redirect_url: The URL the Member clicks from the signup Email Magic Link. This URL should be an
-                endpoint in the backend server that verifies the request by querying Stytch's
-                authenticate endpoint and finishes the login. If this value is not passed, the
-                default sign-up redirect URL that you set in your Dashboard is used. If you have not
-                set a default sign-up redirect URL, an error is returned.
-            pkce_code_challenge: A base64url encoded SHA256 hash of a one time secret used to validate that the
-                request starts and ends on the same device.
-            login_template_id: Use a custom template for login emails. By default, it will use your default email
-                template. Templates can be added in the [Stytch
-                dashboard](https://stytch.com/dashboard/templates) using our built-in customization
-                options or custom HTML templates with type “Magic Links - Login”.
-            signup_template_id: Use a custom template for signup emails. By default, it will use your default email
-                template. The template must be from Stytch's built-in customizations or a custom
-                HTML email for “Magic Links - Signup”.
-            locale: In the body.
-            login_expiration_minutes: The expiration time, in minutes, for a login Email Magic Link. If not authenticated
-                within this time frame, the email will need to be resent. Defaults to 60 (1 hour)
-                with a minimum of 5 and a maximum of 10080 (1 week).
-            signup_expiration_minutes: The expiration time, in minutes, for a signup Email Magic Link. If not authenticated
-                within this time frame, the email will need to be resent. Defaults to 60 (1 hour)
-                with a minimum of 5 and a maximum of 10080 (1 week).
-        """
-        return await self._call(_B2B_MAGIC_LINKS_EMAIL_LOGIN_OR_SIGNUP, locals())
-
-    async def invite(
-        self,
-        *,
-        organization_id: str,
-        email_address: str,
-        x_stytch_member_session: str | Unset = UNSET,
-        x_stytch_member_session_jwt: str | Unset = UNSET,
-        invite_redirect_url: str | Unset = UNSET,
-        invited_by_member_id: str | Unset = UNSET,
-        name: str | Unset = UNSET,
-        trusted_metadata: Dict[str, Any] | Unset = UNSET,
-        untrusted_metadata: Dict[str, Any] | Unset = UNSET,
-        invite_template_id: str | Unset = UNSET,
-        locale: Literal["en", "es", "pt-br", "fr"] | Unset = UNSET,
-        roles: List[str] | Unset = UNSET,
-        invite_expiration_minutes: int | Unset = UNSET,
-        **options: Unpack[RequestOptions],
-    ) -> models.B2BMemberResponse:
-        """Invite.
-
-        ``POST /v1/b2b/magic_links/email/invite``
-
-        Args:
-            organization_id: Globally unique UUID that identifies a specific Organization. The `organization_id`
-                is critical to perform operations on an Organization, so be sure to preserve this
-                value. You may also use the organization_slug or organization_external_id here as a
-                convenience.
-            email_address: The email address of the Member.
-            x_stytch_member_session: A Stytch session that can be used to run the request with the given member's
-                permissions.
-            x_stytch_member_session_jwt: A Stytch Session JSON Web Token (JWT) that can be used to run the request with the
-                given member's permissions.
-            invite_redirect_url: The URL that the Member clicks from the invite Email Magic Link. This URL should be
-                an endpoint in the backend server that verifies the request by querying Stytch's
-                authenticate endpoint and finishes the invite flow. If this value is not passed, the
-                default `invite_redirect_url` that you set in your Dashboard is used. If you have
-                not set a default `invite_redirect_url`, an error is returned.
-            invited_by_member_id: The `member_id` of the Member who sends the invite.
-            name: The name of the Member.
-            trusted_metadata: An arbitrary JSON object for storing application-specific data or
-                identity-provider-specific data.
-            untrusted_metadata: An arbitrary JSON object of application-specific data. These fields can be edited
-                directly by the frontend SDK, and should not be used to store critical information.
-                See the [Metadata resource](https://stytch.com/docs/b2b/api/metadata) for complete
-                field behavior details.
-            invite_template_id: Use a custom template for invite emails. By default, it will use your default email
-                template. Templates can be added in the [Stytch
-                dashboard](https://stytch.com/dashboard/templates) using our built-in customization
-                options or custom HTML templates with type “Magic Links - Invite”.
-            locale: In the body.
-            roles: Roles to explicitly assign to this Member. See the [RBAC
-                guide](https://stytch.com/docs/b2b/guides/rbac/role-assignment) for more information
-                about role assignment.
-            invite_expiration_minutes: The expiration time, in minutes, for an invite email. If not accepted within this
-                time frame, the invite will need to be resent. Defaults to 10080 (1 week) with a
-                minimum of 5 and a maximum of 10080.
-        """
-        return await self._call(_B2B_MAGIC_LINKS_EMAIL_INVITE, locals())
-
-
-class AsyncEmailWithRawResponse:
-    def __init__(self, resource: AsyncEmail) -> None:
-        self.login_or_signup = async_to_raw_response_wrapper(resource.login_or_signup)
-        self.invite = async_to_raw_response_wrapper(resource.invite)
-
-
-class EmailDiscovery(SyncResource):
-    """``client.b2b.magic_links.email.discovery``."""
-
-    @cached_property
-    def with_raw_response(self) -> EmailDiscoveryWithRawResponse:
-        """The same methods, returning the HTTP response with a ``.parse()`` method."""
-        return EmailDiscoveryWithRawResponse(self)
-
-    def send(
-        self,
-        *,
-        email_address: str,
-        discovery_redirect_url: str | Unset = UNSET,
-        pkce_code_challenge: str | Unset = UNSET,
-        login_template_id: str | Unset = UNSET,
-        locale: Literal["en", "es", "pt-br", "fr"] | Unset = UNSET,
-        discovery_expiration_minutes: int | Unset = UNSET,
-        **options: Unpack[RequestOptions],
-    ) -> models.StatusResponse:
-        """Send.
-
-        ``POST /v1/b2b/magic_links/email/discovery/send``
-
-        Args:
-            email_address: The email address of the Member.
-            discovery_redirect_url: The URL that the end user clicks from the discovery Magic Link. This URL should be
-                an endpoint in the backend server that verifies the request by querying Stytch's
-                discovery authenticate endpoint and continues the flow. If this value is not passed,
-                the default discovery redirect URL that you set in your Dashboard is used. If you
-                have not set a default discovery redirect URL, an error is returned.
-            pkce_code_challenge: A base64url encoded SHA256 hash of a one time secret used to validate that the
-                request starts and ends on the same device.
-            login_template_id: Use a custom template for discovery emails. By default, it will use your default
-                email template. Templates can be added in the [Stytch
-                dashboard](https://stytch.com/dashboard/templates) using our built-in customization
-                options or custom HTML templates with type “Magic Links - Login”.
-            locale: In the body.
-            discovery_expiration_minutes: The expiration time, in minutes, for an discovery magic link email. If not accepted
-                within this time frame, the email will need to be resent. Defaults to 60 (1 hour)
-                with a minimum of 5 and a maximum of 10080 (1 week).
-        """
-        return self._call(_B2B_MAGIC_LINKS_EMAIL_DISCOVERY_SEND, locals())
-
-
-class EmailDiscoveryWithRawResponse:
-    def __init__(self, resource: EmailDiscovery) -> None:
-        self.send = to_raw_response_wrapper(resource.send)
-
-
-class AsyncEmailDiscovery(AsyncResource):
-    """``client.b2b.magic_links.email.discovery`` (async)."""
-
-    @cached_property
-    def with_raw_response(self) -> AsyncEmailDiscoveryWithRawResponse:
-        """The same methods, returning the HTTP response with a ``.parse()`` method."""
-        return AsyncEmailDiscoveryWithRawResponse(self)
-
-    async def send(
-        self,
-        *,
-        email_address: str,
-        discovery_redirect_url: str | Unset = UNSET,
-        pkce_code_challenge: str | Unset = UNSET,
-        login_template_id: str | Unset = UNSET,
-        locale: Literal["en", "es", "pt-br", "fr"] | Unset = UNSET,
-        discovery_expiration_minutes: int | Unset = UNSET,
-        **options: Unpack[RequestOptions],
-    ) -> models.StatusResponse:
-        """Send.
-
-        ``POST /v1/b2b/magic_links/email/discovery/send``
-
-        Args:
-            email_address: The email address of the Member.
-            discovery_redirect_url: The URL that the end user clicks from the discovery Magic Link. This URL should be
-                an endpoint in the backend server that verifies the request by querying Stytch's
-                discovery authenticate endpoint and continues the flow. If this value is not passed,
-                the default discovery redirect URL that you set in your Dashboard is used. If you
-                have not set a default discovery redirect URL, an error is returned.
-            pkce_code_challenge: A base64url encoded SHA256 hash of a one time secret used to validate that the
-                request starts and ends on the same device.
-            login_template_id: Use a custom template for discovery emails. By default, it will use your default
-                email template. Templates can be added in the [Stytch
-                dashboard](https://stytch.com/dashboard/templates) using our built-in customization
-                options or custom HTML templates with type “Magic Links - Login”.
-            locale: In the body.
-            discovery_expiration_minutes: The expiration time, in minutes, for an discovery magic link email. If not accepted
-                within this time frame, the email will need to be resent. Defaults to 60 (1 hour)
-                with a minimum of 5 and a maximum of 10080 (1 week).
-        """
-        return await self._call(_B2B_MAGIC_LINKS_EMAIL_DISCOVERY_SEND, locals())
-
-
-class AsyncEmailDiscoveryWithRawResponse:
-    def __init__(self, resource: AsyncEmailDiscovery) -> None:
-        self.send = async_to_raw_response_wrapper(resource.send)
 
 
 class MagicLinksDiscovery(SyncResource):
@@ -6687,6 +1891,368 @@ class AsyncMagicLinksDiscovery(AsyncResource):
 class AsyncMagicLinksDiscoveryWithRawResponse:
     def __init__(self, resource: AsyncMagicLinksDiscovery) -> None:
         self.authenticate = async_to_raw_response_wrapper(resource.authenticate)
+
+
+class B2BMagicLinksEmail(SyncResource):
+    """``client.b2b.magic_links.email``."""
+
+    @cached_property
+    def discovery(self) -> MagicLinksEmailDiscovery:
+        return MagicLinksEmailDiscovery(self._client)
+
+    @cached_property
+    def with_raw_response(self) -> B2BMagicLinksEmailWithRawResponse:
+        """The same methods, returning the HTTP response with a ``.parse()`` method."""
+        return B2BMagicLinksEmailWithRawResponse(self)
+
+    def invite(
+        self,
+        *,
+        organization_id: str,
+        email_address: str,
+        x_stytch_member_session: str | Unset = UNSET,
+        x_stytch_member_session_jwt: str | Unset = UNSET,
+        invite_redirect_url: str | Unset = UNSET,
+        invited_by_member_id: str | Unset = UNSET,
+        name: str | Unset = UNSET,
+        trusted_metadata: Dict[str, Any] | Unset = UNSET,
+        untrusted_metadata: Dict[str, Any] | Unset = UNSET,
+        invite_template_id: str | Unset = UNSET,
+        locale: Literal["en", "es", "pt-br", "fr"] | Unset = UNSET,
+        roles: List[str] | Unset = UNSET,
+        invite_expiration_minutes: int | Unset = UNSET,
+        **options: Unpack[RequestOptions],
+    ) -> models.B2BMemberResponse:
+        """Invite.
+
+        ``POST /v1/b2b/magic_links/email/invite``
+
+        Args:
+            organization_id: Globally unique UUID that identifies a specific Organization. The `organization_id`
+                is critical to perform operations on an Organization, so be sure to preserve this
+                value. You may also use the organization_slug or organization_external_id here as a
+                convenience.
+            email_address: The email address of the Member.
+            x_stytch_member_session: A Stytch session that can be used to run the request with the given member's
+                permissions.
+            x_stytch_member_session_jwt: A Stytch Session JSON Web Token (JWT) that can be used to run the request with the
+                given member's permissions.
+            invite_redirect_url: The URL that the Member clicks from the invite Email Magic Link. This URL should be
+                an endpoint in the backend server that verifies the request by querying Stytch's
+                authenticate endpoint and finishes the invite flow. If this value is not passed, the
+                default `invite_redirect_url` that you set in your Dashboard is used. If you have
+                not set a default `invite_redirect_url`, an error is returned.
+            invited_by_member_id: The `member_id` of the Member who sends the invite.
+            name: The name of the Member.
+            trusted_metadata: An arbitrary JSON object for storing application-specific data or
+                identity-provider-specific data.
+            untrusted_metadata: An arbitrary JSON object of application-specific data. These fields can be edited
+                directly by the frontend SDK, and should not be used to store critical information.
+                See the [Metadata resource](https://stytch.com/docs/b2b/api/metadata) for complete
+                field behavior details.
+            invite_template_id: Use a custom template for invite emails. By default, it will use your default email
+                template. Templates can be added in the [Stytch
+                dashboard](https://stytch.com/dashboard/templates) using our built-in customization
+                options or custom HTML templates with type “Magic Links - Invite”.
+            locale: In the body.
+            roles: Roles to explicitly assign to this Member. See the [RBAC
+                guide](https://stytch.com/docs/b2b/guides/rbac/role-assignment) for more information
+                about role assignment.
+            invite_expiration_minutes: The expiration time, in minutes, for an invite email. If not accepted within this
+                time frame, the invite will need to be resent. Defaults to 10080 (1 week) with a
+                minimum of 5 and a maximum of 10080.
+        """
+        return self._call(_B2B_MAGIC_LINKS_EMAIL_INVITE, locals())
+
+    def login_or_signup(
+        self,
+        *,
+        organization_id: str,
+        email_address: str,
+        login_redirect_url: str | Unset = UNSET,
+        signup_redirect_url: str | Unset = UNSET,
+        pkce_code_challenge: str | Unset = UNSET,
+        login_template_id: str | Unset = UNSET,
+        signup_template_id: str | Unset = UNSET,
+        locale: Literal["en", "es", "pt-br", "fr"] | Unset = UNSET,
+        login_expiration_minutes: int | Unset = UNSET,
+        signup_expiration_minutes: int | Unset = UNSET,
+        **options: Unpack[RequestOptions],
+    ) -> models.B2BLoginOrSignupResponse:
+        """Login or signup.
+
+        ``POST /v1/b2b/magic_links/email/login_or_signup``
+
+        Args:
+            organization_id: Globally unique UUID that identifies a specific Organization. The `organization_id`
+                is critical to perform operations on an Organization, so be sure to preserve this
+                value. You may also use the organization_slug or organization_external_id here as a
+                convenience.
+            email_address: The email address of the Member.
+            login_redirect_url: The URL that the Member clicks from the login Email Magic Link. This URL should be
+                an endpoint in the backend server that verifies the request by querying Stytch's
+                authenticate endpoint and finishes the login. If this value is not passed, the
+                default login redirect URL that you set in your Dashboard is used. If you have not
+                set a default login redirect URL, an error is returned.
+            signup_redirect_url: The URL the Member clicks from the signup Email Magic Link. This URL should be an
+                endpoint in the backend server that verifies the request by querying Stytch's
+                authenticate endpoint and finishes the login. If this value is not passed, the
+                default sign-up redirect URL that you set in your Dashboard is used. If you have not
+                set a default sign-up redirect URL, an error is returned.
+            pkce_code_challenge: A base64url encoded SHA256 hash of a one time secret used to validate that the
+                request starts and ends on the same device.
+            login_template_id: Use a custom template for login emails. By default, it will use your default email
+                template. Templates can be added in the [Stytch
+                dashboard](https://stytch.com/dashboard/templates) using our built-in customization
+                options or custom HTML templates with type “Magic Links - Login”.
+            signup_template_id: Use a custom template for signup emails. By default, it will use your default email
+                template. The template must be from Stytch's built-in customizations or a custom
+                HTML email for “Magic Links - Signup”.
+            locale: In the body.
+            login_expiration_minutes: The expiration time, in minutes, for a login Email Magic Link. If not authenticated
+                within this time frame, the email will need to be resent. Defaults to 60 (1 hour)
+                with a minimum of 5 and a maximum of 10080 (1 week).
+            signup_expiration_minutes: The expiration time, in minutes, for a signup Email Magic Link. If not authenticated
+                within this time frame, the email will need to be resent. Defaults to 60 (1 hour)
+                with a minimum of 5 and a maximum of 10080 (1 week).
+        """
+        return self._call(_B2B_MAGIC_LINKS_EMAIL_LOGIN_OR_SIGNUP, locals())
+
+
+class B2BMagicLinksEmailWithRawResponse:
+    def __init__(self, resource: B2BMagicLinksEmail) -> None:
+        self.invite = to_raw_response_wrapper(resource.invite)
+        self.login_or_signup = to_raw_response_wrapper(resource.login_or_signup)
+
+
+class AsyncB2BMagicLinksEmail(AsyncResource):
+    """``client.b2b.magic_links.email`` (async)."""
+
+    @cached_property
+    def discovery(self) -> AsyncMagicLinksEmailDiscovery:
+        return AsyncMagicLinksEmailDiscovery(self._client)
+
+    @cached_property
+    def with_raw_response(self) -> AsyncB2BMagicLinksEmailWithRawResponse:
+        """The same methods, returning the HTTP response with a ``.parse()`` method."""
+        return AsyncB2BMagicLinksEmailWithRawResponse(self)
+
+    async def invite(
+        self,
+        *,
+        organization_id: str,
+        email_address: str,
+        x_stytch_member_session: str | Unset = UNSET,
+        x_stytch_member_session_jwt: str | Unset = UNSET,
+        invite_redirect_url: str | Unset = UNSET,
+        invited_by_member_id: str | Unset = UNSET,
+        name: str | Unset = UNSET,
+        trusted_metadata: Dict[str, Any] | Unset = UNSET,
+        untrusted_metadata: Dict[str, Any] | Unset = UNSET,
+        invite_template_id: str | Unset = UNSET,
+        locale: Literal["en", "es", "pt-br", "fr"] | Unset = UNSET,
+        roles: List[str] | Unset = UNSET,
+        invite_expiration_minutes: int | Unset = UNSET,
+        **options: Unpack[RequestOptions],
+    ) -> models.B2BMemberResponse:
+        """Invite.
+
+        ``POST /v1/b2b/magic_links/email/invite``
+
+        Args:
+            organization_id: Globally unique UUID that identifies a specific Organization. The `organization_id`
+                is critical to perform operations on an Organization, so be sure to preserve this
+                value. You may also use the organization_slug or organization_external_id here as a
+                convenience.
+            email_address: The email address of the Member.
+            x_stytch_member_session: A Stytch session that can be used to run the request with the given member's
+                permissions.
+            x_stytch_member_session_jwt: A Stytch Session JSON Web Token (JWT) that can be used to run the request with the
+                given member's permissions.
+            invite_redirect_url: The URL that the Member clicks from the invite Email Magic Link. This URL should be
+                an endpoint in the backend server that verifies the request by querying Stytch's
+                authenticate endpoint and finishes the invite flow. If this value is not passed, the
+                default `invite_redirect_url` that you set in your Dashboard is used. If you have
+                not set a default `invite_redirect_url`, an error is returned.
+            invited_by_member_id: The `member_id` of the Member who sends the invite.
+            name: The name of the Member.
+            trusted_metadata: An arbitrary JSON object for storing application-specific data or
+                identity-provider-specific data.
+            untrusted_metadata: An arbitrary JSON object of application-specific data. These fields can be edited
+                directly by the frontend SDK, and should not be used to store critical information.
+                See the [Metadata resource](https://stytch.com/docs/b2b/api/metadata) for complete
+                field behavior details.
+            invite_template_id: Use a custom template for invite emails. By default, it will use your default email
+                template. Templates can be added in the [Stytch
+                dashboard](https://stytch.com/dashboard/templates) using our built-in customization
+                options or custom HTML templates with type “Magic Links - Invite”.
+            locale: In the body.
+            roles: Roles to explicitly assign to this Member. See the [RBAC
+                guide](https://stytch.com/docs/b2b/guides/rbac/role-assignment) for more information
+                about role assignment.
+            invite_expiration_minutes: The expiration time, in minutes, for an invite email. If not accepted within this
+                time frame, the invite will need to be resent. Defaults to 10080 (1 week) with a
+                minimum of 5 and a maximum of 10080.
+        """
+        return await self._call(_B2B_MAGIC_LINKS_EMAIL_INVITE, locals())
+
+    async def login_or_signup(
+        self,
+        *,
+        organization_id: str,
+        email_address: str,
+        login_redirect_url: str | Unset = UNSET,
+        signup_redirect_url: str | Unset = UNSET,
+        pkce_code_challenge: str | Unset = UNSET,
+        login_template_id: str | Unset = UNSET,
+        signup_template_id: str | Unset = UNSET,
+        locale: Literal["en", "es", "pt-br", "fr"] | Unset = UNSET,
+        login_expiration_minutes: int | Unset = UNSET,
+        signup_expiration_minutes: int | Unset = UNSET,
+        **options: Unpack[RequestOptions],
+    ) -> models.B2BLoginOrSignupResponse:
+        """Login or signup.
+
+        ``POST /v1/b2b/magic_links/email/login_or_signup``
+
+        Args:
+            organization_id: Globally unique UUID that identifies a specific Organization. The `organization_id`
+                is critical to perform operations on an Organization, so be sure to preserve this
+                value. You may also use the organization_slug or organization_external_id here as a
+                convenience.
+            email_address: The email address of the Member.
+            login_redirect_url: The URL that the Member clicks from the login Email Magic Link. This URL should be
+                an endpoint in the backend server that verifies the request by querying Stytch's
+                authenticate endpoint and finishes the login. If this value is not passed, the
+                default login redirect URL that you set in your Dashboard is used. If you have not
+                set a default login redirect URL, an error is returned.
+            signup_redirect_url: The URL the Member clicks from the signup Email Magic Link. This URL should be an
+                endpoint in the backend server that verifies the request by querying Stytch's
+                authenticate endpoint and finishes the login. If this value is not passed, the
+                default sign-up redirect URL that you set in your Dashboard is used. If you have not
+                set a default sign-up redirect URL, an error is returned.
+            pkce_code_challenge: A base64url encoded SHA256 hash of a one time secret used to validate that the
+                request starts and ends on the same device.
+            login_template_id: Use a custom template for login emails. By default, it will use your default email
+                template. Templates can be added in the [Stytch
+                dashboard](https://stytch.com/dashboard/templates) using our built-in customization
+                options or custom HTML templates with type “Magic Links - Login”.
+            signup_template_id: Use a custom template for signup emails. By default, it will use your default email
+                template. The template must be from Stytch's built-in customizations or a custom
+                HTML email for “Magic Links - Signup”.
+            locale: In the body.
+            login_expiration_minutes: The expiration time, in minutes, for a login Email Magic Link. If not authenticated
+                within this time frame, the email will need to be resent. Defaults to 60 (1 hour)
+                with a minimum of 5 and a maximum of 10080 (1 week).
+            signup_expiration_minutes: The expiration time, in minutes, for a signup Email Magic Link. If not authenticated
+                within this time frame, the email will need to be resent. Defaults to 60 (1 hour)
+                with a minimum of 5 and a maximum of 10080 (1 week).
+        """
+        return await self._call(_B2B_MAGIC_LINKS_EMAIL_LOGIN_OR_SIGNUP, locals())
+
+
+class AsyncB2BMagicLinksEmailWithRawResponse:
+    def __init__(self, resource: AsyncB2BMagicLinksEmail) -> None:
+        self.invite = async_to_raw_response_wrapper(resource.invite)
+        self.login_or_signup = async_to_raw_response_wrapper(resource.login_or_signup)
+
+
+class MagicLinksEmailDiscovery(SyncResource):
+    """``client.b2b.magic_links.email.discovery``."""
+
+    @cached_property
+    def with_raw_response(self) -> MagicLinksEmailDiscoveryWithRawResponse:
+        """The same methods, returning the HTTP response with a ``.parse()`` method."""
+        return MagicLinksEmailDiscoveryWithRawResponse(self)
+
+    def send(
+        self,
+        *,
+        email_address: str,
+        discovery_redirect_url: str | Unset = UNSET,
+        pkce_code_challenge: str | Unset = UNSET,
+        login_template_id: str | Unset = UNSET,
+        locale: Literal["en", "es", "pt-br", "fr"] | Unset = UNSET,
+        discovery_expiration_minutes: int | Unset = UNSET,
+        **options: Unpack[RequestOptions],
+    ) -> models.StatusResponse:
+        """Send.
+
+        ``POST /v1/b2b/magic_links/email/discovery/send``
+
+        Args:
+            email_address: The email address of the Member.
+            discovery_redirect_url: The URL that the end user clicks from the discovery Magic Link. This URL should be
+                an endpoint in the backend server that verifies the request by querying Stytch's
+                discovery authenticate endpoint and continues the flow. If this value is not passed,
+                the default discovery redirect URL that you set in your Dashboard is used. If you
+                have not set a default discovery redirect URL, an error is returned.
+            pkce_code_challenge: A base64url encoded SHA256 hash of a one time secret used to validate that the
+                request starts and ends on the same device.
+            login_template_id: Use a custom template for discovery emails. By default, it will use your default
+                email template. Templates can be added in the [Stytch
+                dashboard](https://stytch.com/dashboard/templates) using our built-in customization
+                options or custom HTML templates with type “Magic Links - Login”.
+            locale: In the body.
+            discovery_expiration_minutes: The expiration time, in minutes, for an discovery magic link email. If not accepted
+                within this time frame, the email will need to be resent. Defaults to 60 (1 hour)
+                with a minimum of 5 and a maximum of 10080 (1 week).
+        """
+        return self._call(_B2B_MAGIC_LINKS_EMAIL_DISCOVERY_SEND, locals())
+
+
+class MagicLinksEmailDiscoveryWithRawResponse:
+    def __init__(self, resource: MagicLinksEmailDiscovery) -> None:
+        self.send = to_raw_response_wrapper(resource.send)
+
+
+class AsyncMagicLinksEmailDiscovery(AsyncResource):
+    """``client.b2b.magic_links.email.discovery`` (async)."""
+
+    @cached_property
+    def with_raw_response(self) -> AsyncMagicLinksEmailDiscoveryWithRawResponse:
+        """The same methods, returning the HTTP response with a ``.parse()`` method."""
+        return AsyncMagicLinksEmailDiscoveryWithRawResponse(self)
+
+    async def send(
+        self,
+        *,
+        email_address: str,
+        discovery_redirect_url: str | Unset = UNSET,
+        pkce_code_challenge: str | Unset = UNSET,
+        login_template_id: str | Unset = UNSET,
+        locale: Literal["en", "es", "pt-br", "fr"] | Unset = UNSET,
+        discovery_expiration_minutes: int | Unset = UNSET,
+        **options: Unpack[RequestOptions],
+    ) -> models.StatusResponse:
+        """Send.
+
+        ``POST /v1/b2b/magic_links/email/discovery/send``
+
+        Args:
+            email_address: The email address of the Member.
+            discovery_redirect_url: The URL that the end user clicks from the discovery Magic Link. This URL should be
+                an endpoint in the backend server that verifies the request by querying Stytch's
+                discovery authenticate endpoint and continues the flow. If this value is not passed,
+                the default discovery redirect URL that you set in your Dashboard is used. If you
+                have not set a default discovery redirect URL, an error is returned.
+            pkce_code_challenge: A base64url encoded SHA256 hash of a one time secret used to validate that the
+                request starts and ends on the same device.
+            login_template_id: Use a custom template for discovery emails. By default, it will use your default
+                email template. Templates can be added in the [Stytch
+                dashboard](https://stytch.com/dashboard/templates) using our built-in customization
+                options or custom HTML templates with type “Magic Links - Login”.
+            locale: In the body.
+            discovery_expiration_minutes: The expiration time, in minutes, for an discovery magic link email. If not accepted
+                within this time frame, the email will need to be resent. Defaults to 60 (1 hour)
+                with a minimum of 5 and a maximum of 10080 (1 week).
+        """
+        return await self._call(_B2B_MAGIC_LINKS_EMAIL_DISCOVERY_SEND, locals())
+
+
+class AsyncMagicLinksEmailDiscoveryWithRawResponse:
+    def __init__(self, resource: AsyncMagicLinksEmailDiscovery) -> None:
+        self.send = async_to_raw_response_wrapper(resource.send)
 
 
 class B2BOauth(SyncResource):
@@ -6915,53 +2481,1101 @@ class AsyncOauthDiscoveryWithRawResponse:
         self.authenticate = async_to_raw_response_wrapper(resource.authenticate)
 
 
-class Otps(SyncResource):
-    """``client.b2b.otps``."""
+class B2BOrganizations(SyncResource):
+    """``client.b2b.organizations``."""
 
     @cached_property
-    def sms(self) -> Sms:
-        return Sms(self._client)
+    def members(self) -> Members:
+        return Members(self._client)
 
     @cached_property
-    def email(self) -> OtpsEmail:
-        return OtpsEmail(self._client)
-
-
-class AsyncOtps(AsyncResource):
-    """``client.b2b.otps`` (async)."""
-
-    @cached_property
-    def sms(self) -> AsyncSms:
-        return AsyncSms(self._client)
-
-    @cached_property
-    def email(self) -> AsyncOtpsEmail:
-        return AsyncOtpsEmail(self._client)
-
-
-class Sms(SyncResource):
-    """``client.b2b.otps.sms``."""
-
-    @cached_property
-    def with_raw_response(self) -> SmsWithRawResponse:
+    def with_raw_response(self) -> B2BOrganizationsWithRawResponse:
         """The same methods, returning the HTTP response with a ``.parse()`` method."""
-        return SmsWithRawResponse(self)
+        return B2BOrganizationsWithRawResponse(self)
 
-    def send(
+    def connected_apps(
+        self,
+        organization_id: str,
+        *,
+        x_stytch_member_session: str | Unset = UNSET,
+        x_stytch_member_session_jwt: str | Unset = UNSET,
+        **options: Unpack[RequestOptions],
+    ) -> models.ConnectedAppsResponse:
+        """Connected apps.
+
+        ``GET /v1/b2b/organizations/{organization_id}/connected_apps``
+
+        Args:
+            organization_id: Globally unique UUID that identifies a specific Organization. The `organization_id`
+                is critical to perform operations on an Organization, so be sure to preserve this
+                value. You may also use the organization_slug or organization_external_id here as a
+                convenience.
+            x_stytch_member_session: A Stytch session that can be used to run the request with the given member's
+                permissions.
+            x_stytch_member_session_jwt: A Stytch Session JSON Web Token (JWT) that can be used to run the request with the
+                given member's permissions.
+        """
+        return self._call(_B2B_ORGANIZATIONS_CONNECTED_APPS, locals())
+
+    def create(
         self,
         *,
+        organization_name: str,
+        organization_slug: str | Unset = UNSET,
+        organization_logo_url: str | Unset = UNSET,
+        trusted_metadata: Dict[str, Any] | Unset = UNSET,
+        organization_external_id: str | Unset = UNSET,
+        sso_jit_provisioning: str | Unset = UNSET,
+        email_allowed_domains: List[str] | Unset = UNSET,
+        email_jit_provisioning: str | Unset = UNSET,
+        email_invites: str | Unset = UNSET,
+        auth_methods: str | Unset = UNSET,
+        allowed_auth_methods: List[str] | Unset = UNSET,
+        mfa_policy: str | Unset = UNSET,
+        rbac_email_implicit_role_assignments: (
+            List[models.RbacEmailImplicitRoleAssignment] | Unset
+        ) = UNSET,
+        mfa_methods: str | Unset = UNSET,
+        allowed_mfa_methods: List[str] | Unset = UNSET,
+        oauth_tenant_jit_provisioning: str | Unset = UNSET,
+        allowed_oauth_tenants: Dict[str, Any] | Unset = UNSET,
+        claimed_email_domains: List[str] | Unset = UNSET,
+        first_party_connected_apps_allowed_type: (
+            Literal["ALL_ALLOWED", "RESTRICTED", "NOT_ALLOWED"] | Unset
+        ) = UNSET,
+        allowed_first_party_connected_apps: List[str] | Unset = UNSET,
+        third_party_connected_apps_allowed_type: (
+            Literal["ALL_ALLOWED", "RESTRICTED", "NOT_ALLOWED"] | Unset
+        ) = UNSET,
+        allowed_third_party_connected_apps: List[str] | Unset = UNSET,
+        **options: Unpack[RequestOptions],
+    ) -> models.B2BOrganizationResponse:
+        """Create.
+
+        ``POST /v1/b2b/organizations``
+
+        Args:
+            organization_name: The name of the Organization. Must be between 1 and 128 characters in length.
+            organization_slug: The unique URL slug of the Organization. The slug only accepts alphanumeric
+                characters and the following reserved characters: `-` `.` `_` `~`. Must be between 2
+                and 128 characters in length. Wherever an organization_id is expected in a path or
+                request parameter, you may also use the organization_slug as a convenience.
+            organization_logo_url: The image URL of the Organization logo.
+            trusted_metadata: An arbitrary JSON object for storing application-specific data or
+                identity-provider-specific data.
+            organization_external_id: An identifier that can be used in API calls wherever a organization_id is expected.
+                This is a string consisting of alphanumeric, `.`, `_`, `-`, or `|` characters with a
+                maximum length of 128 characters. External IDs must be unique within a project, but
+                may be reused across different projects in the same workspace.
+            sso_jit_provisioning: The authentication setting that controls the JIT provisioning of Members when
+                authenticating via SSO. The accepted values are: `ALL_ALLOWED` – the default
+                setting, new Members will be automatically provisioned upon successful
+                authentication via any of the Organization's `sso_active_connections`. `RESTRICTED`
+                – only new Members with SSO logins that comply with
+                `sso_jit_provisioning_allowed_connections` can be provisioned upon authentication.
+                `NOT_ALLOWED` – disable JIT provisioning via SSO.
+            email_allowed_domains: An array of email domains that allow invites or JIT provisioning for new Members.
+                This list is enforced when either `email_invites` or `email_jit_provisioning` is set
+                to `RESTRICTED`. Common domains such as `gmail.com` are not allowed. See the [common
+                email domains resource](https://stytch.com/docs/b2b/api/common-email-domains) for
+                the full list.
+            email_jit_provisioning: The authentication setting that controls how a new Member can be provisioned by
+                authenticating via Email Magic Link or OAuth. The accepted values are: `RESTRICTED`
+                – only new Members with verified emails that comply with `email_allowed_domains` can
+                be provisioned upon authentication via Email Magic Link or OAuth. `NOT_ALLOWED` –
+                the default setting, disables JIT provisioning via Email Magic Link and OAuth.
+            email_invites: The authentication setting that controls how a new Member can be invited to an
+                organization by email. The accepted values are: `ALL_ALLOWED` – any new Member can
+                be invited to join via email. `RESTRICTED` – only new Members with verified emails
+                that comply with `email_allowed_domains` can be invited via email. `NOT_ALLOWED` –
+                disable email invites.
+            auth_methods: The setting that controls which authentication methods can be used by Members of an
+                Organization. The accepted values are: `ALL_ALLOWED` – the default setting which
+                allows all authentication methods to be used. `RESTRICTED` – only methods that
+                comply with `allowed_auth_methods` can be used for authentication. This setting does
+                not apply to Members with `is_breakglass` set to `true`.
+            allowed_auth_methods: An array of allowed authentication methods. This list is enforced when
+                `auth_methods` is set to `RESTRICTED`. The list's accepted values are: `sso`,
+                `magic_link`, `email_otp`, `password`, `google_oauth`, `microsoft_oauth`,
+                `slack_oauth`, `github_oauth`, and `hubspot_oauth`.
+            mfa_policy: The setting that controls the MFA policy for all Members in the Organization. The
+                accepted values are: `REQUIRED_FOR_ALL` – All Members within the Organization will
+                be required to complete MFA every time they wish to log in. However, any active
+                Session that existed prior to this setting change will remain valid. `OPTIONAL` –
+                The default value. The Organization does not require MFA by default for all Members.
+                Members will be required to complete MFA only if their `mfa_enrolled` status is set
+                to true.
+            rbac_email_implicit_role_assignments: Implicit role assignments based off of email domains. For each domain-Role pair, all
+                Members whose email addresses have the specified email domain will be granted the
+                associated Role, regardless of their login method. See the [RBAC
+                guide](https://stytch.com/docs/b2b/guides/rbac/role-assignment) for more information
+                about role assignment.
+            mfa_methods: The setting that controls which MFA methods can be used by Members of an
+                Organization. The accepted values are: `ALL_ALLOWED` – the default setting which
+                allows all authentication methods to be used. `RESTRICTED` – only methods that
+                comply with `allowed_mfa_methods` can be used for authentication. This setting does
+                not apply to Members with `is_breakglass` set to `true`.
+            allowed_mfa_methods: An array of allowed MFA authentication methods. This list is enforced when
+                `mfa_methods` is set to `RESTRICTED`. The list's accepted values are: `sms_otp` and
+                `totp`.
+            oauth_tenant_jit_provisioning: The authentication setting that controls how a new Member can JIT provision into an
+                organization by tenant. The accepted values are: `RESTRICTED` – only new Members
+                with tenants in `allowed_oauth_tenants` can JIT provision via tenant. `NOT_ALLOWED`
+                – the default setting, disables JIT provisioning by OAuth Tenant.
+            allowed_oauth_tenants: A map of allowed OAuth tenants. If this field is not passed in, the Organization
+                will not allow JIT provisioning by OAuth Tenant. Allowed keys are "slack",
+                "hubspot", and "github".
+            claimed_email_domains: A list of email domains that are claimed by the Organization.
+            first_party_connected_apps_allowed_type: In the body.
+            allowed_first_party_connected_apps: An array of first party Connected App IDs that are allowed for the Organization.
+                Only used when the Organization's `first_party_connected_apps_allowed_type` is
+                `RESTRICTED`.
+            third_party_connected_apps_allowed_type: In the body.
+            allowed_third_party_connected_apps: An array of third party Connected App IDs that are allowed for the Organization.
+                Only used when the Organization's `third_party_connected_apps_allowed_type` is
+                `RESTRICTED`.
+        """
+        return self._call(_B2B_ORGANIZATIONS_CREATE, locals())
+
+    def delete(
+        self,
         organization_id: str,
-        member_id: str,
+        *,
+        x_stytch_member_session: str | Unset = UNSET,
+        x_stytch_member_session_jwt: str | Unset = UNSET,
+        **options: Unpack[RequestOptions],
+    ) -> models.B2BOrganizationsDeleteResponse:
+        """Delete.
+
+        ``DELETE /v1/b2b/organizations/{organization_id}``
+
+        Args:
+            organization_id: Globally unique UUID that identifies a specific Organization. The `organization_id`
+                is critical to perform operations on an Organization, so be sure to preserve this
+                value. You may also use the organization_slug or organization_external_id here as a
+                convenience.
+            x_stytch_member_session: A Stytch session that can be used to run the request with the given member's
+                permissions.
+            x_stytch_member_session_jwt: A Stytch Session JSON Web Token (JWT) that can be used to run the request with the
+                given member's permissions.
+        """
+        return self._call(_B2B_ORGANIZATIONS_DELETE, locals())
+
+    def delete_external_id(
+        self,
+        organization_id: str,
+        *,
+        x_stytch_member_session: str | Unset = UNSET,
+        x_stytch_member_session_jwt: str | Unset = UNSET,
+        **options: Unpack[RequestOptions],
+    ) -> models.B2BOrganizationResponse:
+        """Delete external id.
+
+        ``DELETE /v1/b2b/organizations/{organization_id}/external_id``
+
+        Args:
+            organization_id: In the path.
+            x_stytch_member_session: A Stytch session that can be used to run the request with the given member's
+                permissions.
+            x_stytch_member_session_jwt: A Stytch Session JSON Web Token (JWT) that can be used to run the request with the
+                given member's permissions.
+        """
+        return self._call(_B2B_ORGANIZATIONS_DELETE_EXTERNAL_ID, locals())
+
+    def get(
+        self, organization_id: str, **options: Unpack[RequestOptions]
+    ) -> models.B2BOrganizationResponse:
+        """Get.
+
+        ``GET /v1/b2b/organizations/{organization_id}``
+
+        Args:
+            organization_id: Globally unique UUID that identifies a specific Organization. The `organization_id`
+                is critical to perform operations on an Organization, so be sure to preserve this
+                value. You may also use the organization_slug or organization_external_id here as a
+                convenience.
+        """
+        return self._call(_B2B_ORGANIZATIONS_GET, locals())
+
+    def get_connected_app(
+        self,
+        organization_id: str,
+        connected_app_id: str,
+        *,
+        x_stytch_member_session: str | Unset = UNSET,
+        x_stytch_member_session_jwt: str | Unset = UNSET,
+        **options: Unpack[RequestOptions],
+    ) -> models.B2BOrganizationsGetConnectedAppResponse:
+        """Get connected app.
+
+        ``GET /v1/b2b/organizations/{organization_id}/connected_apps/{connected_app_id}``
+
+        Args:
+            organization_id: Globally unique UUID that identifies a specific Organization. The `organization_id`
+                is critical to perform operations on an Organization, so be sure to preserve this
+                value. You may also use the organization_slug or organization_external_id here as a
+                convenience.
+            connected_app_id: The ID of the Connected App.
+            x_stytch_member_session: A Stytch session that can be used to run the request with the given member's
+                permissions.
+            x_stytch_member_session_jwt: A Stytch Session JSON Web Token (JWT) that can be used to run the request with the
+                given member's permissions.
+        """
+        return self._call(_B2B_ORGANIZATIONS_GET_CONNECTED_APP, locals())
+
+    def metrics(
+        self, organization_id: str, **options: Unpack[RequestOptions]
+    ) -> models.B2BOrganizationsMetricsResponse:
+        """Metrics.
+
+        ``GET /v1/b2b/organizations/{organization_id}/metrics``
+
+        Args:
+            organization_id: In the path.
+        """
+        return self._call(_B2B_ORGANIZATIONS_METRICS, locals())
+
+    def search(
+        self,
+        *,
+        cursor: str | Unset = UNSET,
+        limit: int | Unset = UNSET,
+        query: models.Query | Unset = UNSET,
+        **options: Unpack[RequestOptions],
+    ) -> models.B2BOrganizationsSearchResponse:
+        """Search.
+
+        ``POST /v1/b2b/organizations/search``
+
+        Args:
+            cursor: The `cursor` field allows you to paginate through your results. Each result array is
+                limited to 1000 results. If your query returns more than 1000 results, you will need
+                to paginate the responses using the `cursor`. If you receive a response that
+                includes a non-null `next_cursor` in the `results_metadata` object, repeat the
+                search call with the `next_cursor` value set to the `cursor` field to retrieve the
+                next page of results. Continue to make search calls until the `next_cursor` in the
+                response is null.
+            limit: The number of search results to return per page. The default limit is 100. A maximum
+                of 1000 results can be returned by a single search request. If the total size of
+                your result set is greater than one page size, you must paginate the response. See
+                the `cursor` field.
+            query: In the body.
+        """
+        return self._call(_B2B_ORGANIZATIONS_SEARCH, locals())
+
+    def search_pages(
+        self,
+        *,
+        limit: int | Unset = UNSET,
+        query: models.Query | Unset = UNSET,
+        **options: Unpack[RequestOptions],
+    ) -> Iterator[models.B2BOrganizationsSearchResponse]:
+        """Every page of ``search``, following ``results_metadata.next_cursor``."""
+        return self._pages(self.search, locals(), "cursor", "results_metadata", "next_cursor")
+
+    def update(
+        self,
+        organization_id: str,
+        *,
+        x_stytch_member_session: str | Unset = UNSET,
+        x_stytch_member_session_jwt: str | Unset = UNSET,
+        organization_name: str | Unset = UNSET,
+        organization_slug: str | Unset = UNSET,
+        organization_logo_url: str | Unset = UNSET,
+        trusted_metadata: Dict[str, Any] | Unset = UNSET,
+        organization_external_id: str | Unset = UNSET,
+        sso_default_connection_id: str | Unset = UNSET,
+        sso_jit_provisioning: str | Unset = UNSET,
+        sso_jit_provisioning_allowed_connections: List[str] | Unset = UNSET,
+        email_allowed_domains: List[str] | Unset = UNSET,
+        email_jit_provisioning: str | Unset = UNSET,
+        email_invites: str | Unset = UNSET,
+        auth_methods: str | Unset = UNSET,
+        allowed_auth_methods: List[str] | Unset = UNSET,
+        mfa_policy: str | Unset = UNSET,
+        rbac_email_implicit_role_assignments: (
+            List[models.RbacEmailImplicitRoleAssignment] | Unset
+        ) = UNSET,
+        mfa_methods: str | Unset = UNSET,
+        allowed_mfa_methods: List[str] | Unset = UNSET,
+        oauth_tenant_jit_provisioning: str | Unset = UNSET,
+        allowed_oauth_tenants: Dict[str, Any] | Unset = UNSET,
+        claimed_email_domains: List[str] | Unset = UNSET,
+        first_party_connected_apps_allowed_type: (
+            Literal["ALL_ALLOWED", "RESTRICTED", "NOT_ALLOWED"] | Unset
+        ) = UNSET,
+        allowed_first_party_connected_apps: List[str] | Unset = UNSET,
+        third_party_connected_apps_allowed_type: (
+            Literal["ALL_ALLOWED", "RESTRICTED", "NOT_ALLOWED"] | Unset
+        ) = UNSET,
+        allowed_third_party_connected_apps: List[str] | Unset = UNSET,
+        **options: Unpack[RequestOptions],
+    ) -> models.B2BOrganizationResponse:
+        """Update.
+
+        ``PUT /v1/b2b/organizations/{organization_id}``
+
+        Args:
+            organization_id: Globally unique UUID that identifies a specific Organization. The `organization_id`
+                is critical to perform operations on an Organization, so be sure to preserve this
+                value. You may also use the organization_slug or organization_external_id here as a
+                convenience.
+            x_stytch_member_session: A Stytch session that can be used to run the request with the given member's
+                permissions.
+            x_stytch_member_session_jwt: A Stytch Session JSON Web Token (JWT) that can be used to run the request with the
+                given member's permissions.
+            organization_name: The name of the Organization. Must be between 1 and 128 characters in length. If
+                this field is provided and a session header is passed into the request, the Member
+                Session must have permission to perform the `update.info.name` action on the
+                `stytch.organization` Resource.
+            organization_slug: The unique URL slug of the Organization. The slug only accepts alphanumeric
+                characters and the following reserved characters: `-` `.` `_` `~`. Must be between 2
+                and 128 characters in length. Wherever an organization_id is expected in a path or
+                request parameter, you may also use the organization_slug as a convenience. If this
+                field is provided and a session header is passed into the request, the Member
+                Session must have permission to perform the `update.info.slug` action on the
+                `stytch.organization` Resource.
+            organization_logo_url: The image URL of the Organization logo. If this field is provided and a session
+                header is passed into the request, the Member Session must have permission to
+                perform the `update.info.logo-url` action on the `stytch.organization` Resource.
+            trusted_metadata: An arbitrary JSON object for storing application-specific data or
+                identity-provider-specific data. If a session header is passed into the request,
+                this field may **not** be passed into the request. You cannot update trusted
+                metadata when acting as a Member.
+            organization_external_id: An identifier that can be used in API calls wherever a organization_id is expected.
+                This is a string consisting of alphanumeric, `.`, `_`, `-`, or `|` characters with a
+                maximum length of 128 characters. External IDs must be unique within a project, but
+                may be reused across different projects in the same workspace.
+            sso_default_connection_id: The default connection used for SSO when there are multiple active connections. If
+                this field is provided and a session header is passed into the request, the Member
+                Session must have permission to perform the `update.settings.default-sso-connection`
+                action on the `stytch.organization` Resource.
+            sso_jit_provisioning: The authentication setting that controls the JIT provisioning of Members when
+                authenticating via SSO. The accepted values are: `ALL_ALLOWED` – the default
+                setting, new Members will be automatically provisioned upon successful
+                authentication via any of the Organization's `sso_active_connections`. `RESTRICTED`
+                – only new Members with SSO logins that comply with
+                `sso_jit_provisioning_allowed_connections` can be provisioned upon authentication.
+                `NOT_ALLOWED` – disable JIT provisioning via SSO. If this field is provided and a
+                session header is passed into the request, the Member Session must have permission
+                to perform the `update.settings.sso-jit-provisioning` action on the
+                `stytch.organization` Resource.
+            sso_jit_provisioning_allowed_connections: An array of `connection_id`s that reference [SAML Connection
+                objects](https://stytch.com/docs/b2b/api/saml-connection-object). Only these
+                connections will be allowed to JIT provision Members via SSO when
+                `sso_jit_provisioning` is set to `RESTRICTED`. If this field is provided and a
+                session header is passed into the request, the Member Session must have permission
+                to perform the `update.settings.sso-jit-provisioning` action on the
+                `stytch.organization` Resource.
+            email_allowed_domains: An array of email domains that allow invites or JIT provisioning for new Members.
+                This list is enforced when either `email_invites` or `email_jit_provisioning` is set
+                to `RESTRICTED`. Common domains such as `gmail.com` are not allowed. See the [common
+                email domains resource](https://stytch.com/docs/b2b/api/common-email-domains) for
+                the full list. If this field is provided and a session header is passed into the
+                request, the Member Session must have permission to perform the
+                `update.settings.allowed-domains` action on the `stytch.organization` Resource.
+            email_jit_provisioning: The authentication setting that controls how a new Member can be provisioned by
+                authenticating via Email Magic Link or OAuth. The accepted values are: `RESTRICTED`
+                – only new Members with verified emails that comply with `email_allowed_domains` can
+                be provisioned upon authentication via Email Magic Link or OAuth. `NOT_ALLOWED` –
+                the default setting, disables JIT provisioning via Email Magic Link and OAuth. If
+                this field is provided and a session header is passed into the request, the Member
+                Session must have permission to perform the `update.settings.email-jit-provisioning`
+                action on the `stytch.organization` Resource.
+            email_invites: The authentication setting that controls how a new Member can be invited to an
+                organization by email. The accepted values are: `ALL_ALLOWED` – any new Member can
+                be invited to join via email. `RESTRICTED` – only new Members with verified emails
+                that comply with `email_allowed_domains` can be invited via email. `NOT_ALLOWED` –
+                disable email invites. If this field is provided and a session header is passed into
+                the request, the Member Session must have permission to perform the
+                `update.settings.email-invites` action on the `stytch.organization` Resource.
+            auth_methods: The setting that controls which authentication methods can be used by Members of an
+                Organization. The accepted values are: `ALL_ALLOWED` – the default setting which
+                allows all authentication methods to be used. `RESTRICTED` – only methods that
+                comply with `allowed_auth_methods` can be used for authentication. This setting does
+                not apply to Members with `is_breakglass` set to `true`. If this field is provided
+                and a session header is passed into the request, the Member Session must have
+                permission to perform the `update.settings.allowed-auth-methods` action on the
+                `stytch.organization` Resource.
+            allowed_auth_methods: An array of allowed authentication methods. This list is enforced when
+                `auth_methods` is set to `RESTRICTED`. The list's accepted values are: `sso`,
+                `magic_link`, `email_otp`, `password`, `google_oauth`, `microsoft_oauth`,
+                `slack_oauth`, `github_oauth`, and `hubspot_oauth`. If this field is provided and a
+                session header is passed into the request, the Member Session must have permission
+                to perform the `update.settings.allowed-auth-methods` action on the
+                `stytch.organization` Resource.
+            mfa_policy: The setting that controls the MFA policy for all Members in the Organization. The
+                accepted values are: `REQUIRED_FOR_ALL` – All Members within the Organization will
+                be required to complete MFA every time they wish to log in. However, any active
+                Session that existed prior to this setting change will remain valid. `OPTIONAL` –
+                The default value. The Organization does not require MFA by default for all Members.
+                Members will be required to complete MFA only if their `mfa_enrolled` status is set
+                to true. If this field is provided and a session header is passed into the request,
+                the Member Session must have permission to perform the `update.settings.mfa-policy`
+                action on the `stytch.organization` Resource.
+            rbac_email_implicit_role_assignments: Implicit role assignments based off of email domains. For each domain-Role pair, all
+                Members whose email addresses have the specified email domain will be granted the
+                associated Role, regardless of their login method. See the [RBAC
+                guide](https://stytch.com/docs/b2b/guides/rbac/role-assignment) for more information
+                about role assignment. If this field is provided and a session header is passed into
+                the request, the Member Session must have permission to perform the
+                `update.settings.implicit-roles` action on the `stytch.organization` Resource.
+            mfa_methods: The setting that controls which MFA methods can be used by Members of an
+                Organization. The accepted values are: `ALL_ALLOWED` – the default setting which
+                allows all authentication methods to be used. `RESTRICTED` – only methods that
+                comply with `allowed_mfa_methods` can be used for authentication. This setting does
+                not apply to Members with `is_breakglass` set to `true`. If this field is provided
+                and a session header is passed into the request, the Member Session must have
+                permission to perform the `update.settings.allowed-mfa-methods` action on the
+                `stytch.organization` Resource.
+            allowed_mfa_methods: An array of allowed MFA authentication methods. This list is enforced when
+                `mfa_methods` is set to `RESTRICTED`. The list's accepted values are: `sms_otp` and
+                `totp`. If this field is provided and a session header is passed into the request,
+                the Member Session must have permission to perform the
+                `update.settings.allowed-mfa-methods` action on the `stytch.organization` Resource.
+            oauth_tenant_jit_provisioning: The authentication setting that controls how a new Member can JIT provision into an
+                organization by tenant. The accepted values are: `RESTRICTED` – only new Members
+                with tenants in `allowed_oauth_tenants` can JIT provision via tenant. `NOT_ALLOWED`
+                – the default setting, disables JIT provisioning by OAuth Tenant. If this field is
+                provided and a session header is passed into the request, the Member Session must
+                have permission to perform the `update.settings.oauth-tenant-jit-provisioning`
+                action on the `stytch.organization` Resource.
+            allowed_oauth_tenants: A map of allowed OAuth tenants. If this field is not passed in, the Organization
+                will not allow JIT provisioning by OAuth Tenant. Allowed keys are "slack",
+                "hubspot", and "github". If this field is provided and a session header is passed
+                into the request, the Member Session must have permission to perform the
+                `update.settings.allowed-oauth-tenants` action on the `stytch.organization`
+                Resource.
+            claimed_email_domains: A list of email domains that are claimed by the Organization.
+            first_party_connected_apps_allowed_type: In the body.
+            allowed_first_party_connected_apps: An array of first party Connected App IDs that are allowed for the Organization.
+                Only used when the Organization's `first_party_connected_apps_allowed_type` is
+                `RESTRICTED`.
+            third_party_connected_apps_allowed_type: In the body.
+            allowed_third_party_connected_apps: An array of third party Connected App IDs that are allowed for the Organization.
+                Only used when the Organization's `third_party_connected_apps_allowed_type` is
+                `RESTRICTED`.
+        """
+        return self._call(_B2B_ORGANIZATIONS_UPDATE, locals())
+
+
+class B2BOrganizationsWithRawResponse:
+    def __init__(self, resource: B2BOrganizations) -> None:
+        self.connected_apps = to_raw_response_wrapper(resource.connected_apps)
+        self.create = to_raw_response_wrapper(resource.create)
+        self.delete = to_raw_response_wrapper(resource.delete)
+        self.delete_external_id = to_raw_response_wrapper(resource.delete_external_id)
+        self.get = to_raw_response_wrapper(resource.get)
+        self.get_connected_app = to_raw_response_wrapper(resource.get_connected_app)
+        self.metrics = to_raw_response_wrapper(resource.metrics)
+        self.search = to_raw_response_wrapper(resource.search)
+        self.update = to_raw_response_wrapper(resource.update)
+
+
+class AsyncB2BOrganizations(AsyncResource):
+    """``client.b2b.organizations`` (async)."""
+
+    @cached_property
+    def members(self) -> AsyncMembers:
+        return AsyncMembers(self._client)
+
+    @cached_property
+    def with_raw_response(self) -> AsyncB2BOrganizationsWithRawResponse:
+        """The same methods, returning the HTTP response with a ``.parse()`` method."""
+        return AsyncB2BOrganizationsWithRawResponse(self)
+
+    async def connected_apps(
+        self,
+        organization_id: str,
+        *,
+        x_stytch_member_session: str | Unset = UNSET,
+        x_stytch_member_session_jwt: str | Unset = UNSET,
+        **options: Unpack[RequestOptions],
+    ) -> models.ConnectedAppsResponse:
+        """Connected apps.
+
+        ``GET /v1/b2b/organizations/{organization_id}/connected_apps``
+
+        Args:
+            organization_id: Globally unique UUID that identifies a specific Organization. The `organization_id`
+                is critical to perform operations on an Organization, so be sure to preserve this
+                value. You may also use the organization_slug or organization_external_id here as a
+                convenience.
+            x_stytch_member_session: A Stytch session that can be used to run the request with the given member's
+                permissions.
+            x_stytch_member_session_jwt: A Stytch Session JSON Web Token (JWT) that can be used to run the request with the
+                given member's permissions.
+        """
+        return await self._call(_B2B_ORGANIZATIONS_CONNECTED_APPS, locals())
+
+    async def create(
+        self,
+        *,
+        organization_name: str,
+        organization_slug: str | Unset = UNSET,
+        organization_logo_url: str | Unset = UNSET,
+        trusted_metadata: Dict[str, Any] | Unset = UNSET,
+        organization_external_id: str | Unset = UNSET,
+        sso_jit_provisioning: str | Unset = UNSET,
+        email_allowed_domains: List[str] | Unset = UNSET,
+        email_jit_provisioning: str | Unset = UNSET,
+        email_invites: str | Unset = UNSET,
+        auth_methods: str | Unset = UNSET,
+        allowed_auth_methods: List[str] | Unset = UNSET,
+        mfa_policy: str | Unset = UNSET,
+        rbac_email_implicit_role_assignments: (
+            List[models.RbacEmailImplicitRoleAssignment] | Unset
+        ) = UNSET,
+        mfa_methods: str | Unset = UNSET,
+        allowed_mfa_methods: List[str] | Unset = UNSET,
+        oauth_tenant_jit_provisioning: str | Unset = UNSET,
+        allowed_oauth_tenants: Dict[str, Any] | Unset = UNSET,
+        claimed_email_domains: List[str] | Unset = UNSET,
+        first_party_connected_apps_allowed_type: (
+            Literal["ALL_ALLOWED", "RESTRICTED", "NOT_ALLOWED"] | Unset
+        ) = UNSET,
+        allowed_first_party_connected_apps: List[str] | Unset = UNSET,
+        third_party_connected_apps_allowed_type: (
+            Literal["ALL_ALLOWED", "RESTRICTED", "NOT_ALLOWED"] | Unset
+        ) = UNSET,
+        allowed_third_party_connected_apps: List[str] | Unset = UNSET,
+        **options: Unpack[RequestOptions],
+    ) -> models.B2BOrganizationResponse:
+        """Create.
+
+        ``POST /v1/b2b/organizations``
+
+        Args:
+            organization_name: The name of the Organization. Must be between 1 and 128 characters in length.
+            organization_slug: The unique URL slug of the Organization. The slug only accepts alphanumeric
+                characters and the following reserved characters: `-` `.` `_` `~`. Must be between 2
+                and 128 characters in length. Wherever an organization_id is expected in a path or
+                request parameter, you may also use the organization_slug as a convenience.
+            organization_logo_url: The image URL of the Organization logo.
+            trusted_metadata: An arbitrary JSON object for storing application-specific data or
+                identity-provider-specific data.
+            organization_external_id: An identifier that can be used in API calls wherever a organization_id is expected.
+                This is a string consisting of alphanumeric, `.`, `_`, `-`, or `|` characters with a
+                maximum length of 128 characters. External IDs must be unique within a project, but
+                may be reused across different projects in the same workspace.
+            sso_jit_provisioning: The authentication setting that controls the JIT provisioning of Members when
+                authenticating via SSO. The accepted values are: `ALL_ALLOWED` – the default
+                setting, new Members will be automatically provisioned upon successful
+                authentication via any of the Organization's `sso_active_connections`. `RESTRICTED`
+                – only new Members with SSO logins that comply with
+                `sso_jit_provisioning_allowed_connections` can be provisioned upon authentication.
+                `NOT_ALLOWED` – disable JIT provisioning via SSO.
+            email_allowed_domains: An array of email domains that allow invites or JIT provisioning for new Members.
+                This list is enforced when either `email_invites` or `email_jit_provisioning` is set
+                to `RESTRICTED`. Common domains such as `gmail.com` are not allowed. See the [common
+                email domains resource](https://stytch.com/docs/b2b/api/common-email-domains) for
+                the full list.
+            email_jit_provisioning: The authentication setting that controls how a new Member can be provisioned by
+                authenticating via Email Magic Link or OAuth. The accepted values are: `RESTRICTED`
+                – only new Members with verified emails that comply with `email_allowed_domains` can
+                be provisioned upon authentication via Email Magic Link or OAuth. `NOT_ALLOWED` –
+                the default setting, disables JIT provisioning via Email Magic Link and OAuth.
+            email_invites: The authentication setting that controls how a new Member can be invited to an
+                organization by email. The accepted values are: `ALL_ALLOWED` – any new Member can
+                be invited to join via email. `RESTRICTED` – only new Members with verified emails
+                that comply with `email_allowed_domains` can be invited via email. `NOT_ALLOWED` –
+                disable email invites.
+            auth_methods: The setting that controls which authentication methods can be used by Members of an
+                Organization. The accepted values are: `ALL_ALLOWED` – the default setting which
+                allows all authentication methods to be used. `RESTRICTED` – only methods that
+                comply with `allowed_auth_methods` can be used for authentication. This setting does
+                not apply to Members with `is_breakglass` set to `true`.
+            allowed_auth_methods: An array of allowed authentication methods. This list is enforced when
+                `auth_methods` is set to `RESTRICTED`. The list's accepted values are: `sso`,
+                `magic_link`, `email_otp`, `password`, `google_oauth`, `microsoft_oauth`,
+                `slack_oauth`, `github_oauth`, and `hubspot_oauth`.
+            mfa_policy: The setting that controls the MFA policy for all Members in the Organization. The
+                accepted values are: `REQUIRED_FOR_ALL` – All Members within the Organization will
+                be required to complete MFA every time they wish to log in. However, any active
+                Session that existed prior to this setting change will remain valid. `OPTIONAL` –
+                The default value. The Organization does not require MFA by default for all Members.
+                Members will be required to complete MFA only if their `mfa_enrolled` status is set
+                to true.
+            rbac_email_implicit_role_assignments: Implicit role assignments based off of email domains. For each domain-Role pair, all
+                Members whose email addresses have the specified email domain will be granted the
+                associated Role, regardless of their login method. See the [RBAC
+                guide](https://stytch.com/docs/b2b/guides/rbac/role-assignment) for more information
+                about role assignment.
+            mfa_methods: The setting that controls which MFA methods can be used by Members of an
+                Organization. The accepted values are: `ALL_ALLOWED` – the default setting which
+                allows all authentication methods to be used. `RESTRICTED` – only methods that
+                comply with `allowed_mfa_methods` can be used for authentication. This setting does
+                not apply to Members with `is_breakglass` set to `true`.
+            allowed_mfa_methods: An array of allowed MFA authentication methods. This list is enforced when
+                `mfa_methods` is set to `RESTRICTED`. The list's accepted values are: `sms_otp` and
+                `totp`.
+            oauth_tenant_jit_provisioning: The authentication setting that controls how a new Member can JIT provision into an
+                organization by tenant. The accepted values are: `RESTRICTED` – only new Members
+                with tenants in `allowed_oauth_tenants` can JIT provision via tenant. `NOT_ALLOWED`
+                – the default setting, disables JIT provisioning by OAuth Tenant.
+            allowed_oauth_tenants: A map of allowed OAuth tenants. If this field is not passed in, the Organization
+                will not allow JIT provisioning by OAuth Tenant. Allowed keys are "slack",
+                "hubspot", and "github".
+            claimed_email_domains: A list of email domains that are claimed by the Organization.
+            first_party_connected_apps_allowed_type: In the body.
+            allowed_first_party_connected_apps: An array of first party Connected App IDs that are allowed for the Organization.
+                Only used when the Organization's `first_party_connected_apps_allowed_type` is
+                `RESTRICTED`.
+            third_party_connected_apps_allowed_type: In the body.
+            allowed_third_party_connected_apps: An array of third party Connected App IDs that are allowed for the Organization.
+                Only used when the Organization's `third_party_connected_apps_allowed_type` is
+                `RESTRICTED`.
+        """
+        return await self._call(_B2B_ORGANIZATIONS_CREATE, locals())
+
+    async def delete(
+        self,
+        organization_id: str,
+        *,
+        x_stytch_member_session: str | Unset = UNSET,
+        x_stytch_member_session_jwt: str | Unset = UNSET,
+        **options: Unpack[RequestOptions],
+    ) -> models.B2BOrganizationsDeleteResponse:
+        """Delete.
+
+        ``DELETE /v1/b2b/organizations/{organization_id}``
+
+        Args:
+            organization_id: Globally unique UUID that identifies a specific Organization. The `organization_id`
+                is critical to perform operations on an Organization, so be sure to preserve this
+                value. You may also use the organization_slug or organization_external_id here as a
+                convenience.
+            x_stytch_member_session: A Stytch session that can be used to run the request with the given member's
+                permissions.
+            x_stytch_member_session_jwt: A Stytch Session JSON Web Token (JWT) that can be used to run the request with the
+                given member's permissions.
+        """
+        return await self._call(_B2B_ORGANIZATIONS_DELETE, locals())
+
+    async def delete_external_id(
+        self,
+        organization_id: str,
+        *,
+        x_stytch_member_session: str | Unset = UNSET,
+        x_stytch_member_session_jwt: str | Unset = UNSET,
+        **options: Unpack[RequestOptions],
+    ) -> models.B2BOrganizationResponse:
+        """Delete external id.
+
+        ``DELETE /v1/b2b/organizations/{organization_id}/external_id``
+
+        Args:
+            organization_id: In the path.
+            x_stytch_member_session: A Stytch session that can be used to run the request with the given member's
+                permissions.
+            x_stytch_member_session_jwt: A Stytch Session JSON Web Token (JWT) that can be used to run the request with the
+                given member's permissions.
+        """
+        return await self._call(_B2B_ORGANIZATIONS_DELETE_EXTERNAL_ID, locals())
+
+    async def get(
+        self, organization_id: str, **options: Unpack[RequestOptions]
+    ) -> models.B2BOrganizationResponse:
+        """Get.
+
+        ``GET /v1/b2b/organizations/{organization_id}``
+
+        Args:
+            organization_id: Globally unique UUID that identifies a specific Organization. The `organization_id`
+                is critical to perform operations on an Organization, so be sure to preserve this
+                value. You may also use the organization_slug or organization_external_id here as a
+                convenience.
+        """
+        return await self._call(_B2B_ORGANIZATIONS_GET, locals())
+
+    async def get_connected_app(
+        self,
+        organization_id: str,
+        connected_app_id: str,
+        *,
+        x_stytch_member_session: str | Unset = UNSET,
+        x_stytch_member_session_jwt: str | Unset = UNSET,
+        **options: Unpack[RequestOptions],
+    ) -> models.B2BOrganizationsGetConnectedAppResponse:
+        """Get connected app.
+
+        ``GET /v1/b2b/organizations/{organization_id}/connected_apps/{connected_app_id}``
+
+        Args:
+            organization_id: Globally unique UUID that identifies a specific Organization. The `organization_id`
+                is critical to perform operations on an Organization, so be sure to preserve this
+                value. You may also use the organization_slug or organization_external_id here as a
+                convenience.
+            connected_app_id: The ID of the Connected App.
+            x_stytch_member_session: A Stytch session that can be used to run the request with the given member's
+                permissions.
+            x_stytch_member_session_jwt: A Stytch Session JSON Web Token (JWT) that can be used to run the request with the
+                given member's permissions.
+        """
+        return await self._call(_B2B_ORGANIZATIONS_GET_CONNECTED_APP, locals())
+
+    async def metrics(
+        self, organization_id: str, **options: Unpack[RequestOptions]
+    ) -> models.B2BOrganizationsMetricsResponse:
+        """Metrics.
+
+        ``GET /v1/b2b/organizations/{organization_id}/metrics``
+
+        Args:
+            organization_id: In the path.
+        """
+        return await self._call(_B2B_ORGANIZATIONS_METRICS, locals())
+
+    async def search(
+        self,
+        *,
+        cursor: str | Unset = UNSET,
+        limit: int | Unset = UNSET,
+        query: models.Query | Unset = UNSET,
+        **options: Unpack[RequestOptions],
+    ) -> models.B2BOrganizationsSearchResponse:
+        """Search.
+
+        ``POST /v1/b2b/organizations/search``
+
+        Args:
+            cursor: The `cursor` field allows you to paginate through your results. Each result array is
+                limited to 1000 results. If your query returns more than 1000 results, you will need
+                to paginate the responses using the `cursor`. If you receive a response that
+                includes a non-null `next_cursor` in the `results_metadata` object, repeat the
+                search call with the `next_cursor` value set to the `cursor` field to retrieve the
+                next page of results. Continue to make search calls until the `next_cursor` in the
+                response is null.
+            limit: The number of search results to return per page. The default limit is 100. A maximum
+                of 1000 results can be returned by a single search request. If the total size of
+                your result set is greater than one page size, you must paginate the response. See
+                the `cursor` field.
+            query: In the body.
+        """
+        return await self._call(_B2B_ORGANIZATIONS_SEARCH, locals())
+
+    def search_pages(
+        self,
+        *,
+        limit: int | Unset = UNSET,
+        query: models.Query | Unset = UNSET,
+        **options: Unpack[RequestOptions],
+    ) -> AsyncIterator[models.B2BOrganizationsSearchResponse]:
+        """Every page of ``search``, following ``results_metadata.next_cursor``."""
+        return self._pages(self.search, locals(), "cursor", "results_metadata", "next_cursor")
+
+    async def update(
+        self,
+        organization_id: str,
+        *,
+        x_stytch_member_session: str | Unset = UNSET,
+        x_stytch_member_session_jwt: str | Unset = UNSET,
+        organization_name: str | Unset = UNSET,
+        organization_slug: str | Unset = UNSET,
+        organization_logo_url: str | Unset = UNSET,
+        trusted_metadata: Dict[str, Any] | Unset = UNSET,
+        organization_external_id: str | Unset = UNSET,
+        sso_default_connection_id: str | Unset = UNSET,
+        sso_jit_provisioning: str | Unset = UNSET,
+        sso_jit_provisioning_allowed_connections: List[str] | Unset = UNSET,
+        email_allowed_domains: List[str] | Unset = UNSET,
+        email_jit_provisioning: str | Unset = UNSET,
+        email_invites: str | Unset = UNSET,
+        auth_methods: str | Unset = UNSET,
+        allowed_auth_methods: List[str] | Unset = UNSET,
+        mfa_policy: str | Unset = UNSET,
+        rbac_email_implicit_role_assignments: (
+            List[models.RbacEmailImplicitRoleAssignment] | Unset
+        ) = UNSET,
+        mfa_methods: str | Unset = UNSET,
+        allowed_mfa_methods: List[str] | Unset = UNSET,
+        oauth_tenant_jit_provisioning: str | Unset = UNSET,
+        allowed_oauth_tenants: Dict[str, Any] | Unset = UNSET,
+        claimed_email_domains: List[str] | Unset = UNSET,
+        first_party_connected_apps_allowed_type: (
+            Literal["ALL_ALLOWED", "RESTRICTED", "NOT_ALLOWED"] | Unset
+        ) = UNSET,
+        allowed_first_party_connected_apps: List[str] | Unset = UNSET,
+        third_party_connected_apps_allowed_type: (
+            Literal["ALL_ALLOWED", "RESTRICTED", "NOT_ALLOWED"] | Unset
+        ) = UNSET,
+        allowed_third_party_connected_apps: List[str] | Unset = UNSET,
+        **options: Unpack[RequestOptions],
+    ) -> models.B2BOrganizationResponse:
+        """Update.
+
+        ``PUT /v1/b2b/organizations/{organization_id}``
+
+        Args:
+            organization_id: Globally unique UUID that identifies a specific Organization. The `organization_id`
+                is critical to perform operations on an Organization, so be sure to preserve this
+                value. You may also use the organization_slug or organization_external_id here as a
+                convenience.
+            x_stytch_member_session: A Stytch session that can be used to run the request with the given member's
+                permissions.
+            x_stytch_member_session_jwt: A Stytch Session JSON Web Token (JWT) that can be used to run the request with the
+                given member's permissions.
+            organization_name: The name of the Organization. Must be between 1 and 128 characters in length. If
+                this field is provided and a session header is passed into the request, the Member
+                Session must have permission to perform the `update.info.name` action on the
+                `stytch.organization` Resource.
+            organization_slug: The unique URL slug of the Organization. The slug only accepts alphanumeric
+                characters and the following reserved characters: `-` `.` `_` `~`. Must be between 2
+                and 128 characters in length. Wherever an organization_id is expected in a path or
+                request parameter, you may also use the organization_slug as a convenience. If this
+                field is provided and a session header is passed into the request, the Member
+                Session must have permission to perform the `update.info.slug` action on the
+                `stytch.organization` Resource.
+            organization_logo_url: The image URL of the Organization logo. If this field is provided and a session
+                header is passed into the request, the Member Session must have permission to
+                perform the `update.info.logo-url` action on the `stytch.organization` Resource.
+            trusted_metadata: An arbitrary JSON object for storing application-specific data or
+                identity-provider-specific data. If a session header is passed into the request,
+                this field may **not** be passed into the request. You cannot update trusted
+                metadata when acting as a Member.
+            organization_external_id: An identifier that can be used in API calls wherever a organization_id is expected.
+                This is a string consisting of alphanumeric, `.`, `_`, `-`, or `|` characters with a
+                maximum length of 128 characters. External IDs must be unique within a project, but
+                may be reused across different projects in the same workspace.
+            sso_default_connection_id: The default connection used for SSO when there are multiple active connections. If
+                this field is provided and a session header is passed into the request, the Member
+                Session must have permission to perform the `update.settings.default-sso-connection`
+                action on the `stytch.organization` Resource.
+            sso_jit_provisioning: The authentication setting that controls the JIT provisioning of Members when
+                authenticating via SSO. The accepted values are: `ALL_ALLOWED` – the default
+                setting, new Members will be automatically provisioned upon successful
+                authentication via any of the Organization's `sso_active_connections`. `RESTRICTED`
+                – only new Members with SSO logins that comply with
+                `sso_jit_provisioning_allowed_connections` can be provisioned upon authentication.
+                `NOT_ALLOWED` – disable JIT provisioning via SSO. If this field is provided and a
+                session header is passed into the request, the Member Session must have permission
+                to perform the `update.settings.sso-jit-provisioning` action on the
+                `stytch.organization` Resource.
+            sso_jit_provisioning_allowed_connections: An array of `connection_id`s that reference [SAML Connection
+                objects](https://stytch.com/docs/b2b/api/saml-connection-object). Only these
+                connections will be allowed to JIT provision Members via SSO when
+                `sso_jit_provisioning` is set to `RESTRICTED`. If this field is provided and a
+                session header is passed into the request, the Member Session must have permission
+                to perform the `update.settings.sso-jit-provisioning` action on the
+                `stytch.organization` Resource.
+            email_allowed_domains: An array of email domains that allow invites or JIT provisioning for new Members.
+                This list is enforced when either `email_invites` or `email_jit_provisioning` is set
+                to `RESTRICTED`. Common domains such as `gmail.com` are not allowed. See the [common
+                email domains resource](https://stytch.com/docs/b2b/api/common-email-domains) for
+                the full list. If this field is provided and a session header is passed into the
+                request, the Member Session must have permission to perform the
+                `update.settings.allowed-domains` action on the `stytch.organization` Resource.
+            email_jit_provisioning: The authentication setting that controls how a new Member can be provisioned by
+                authenticating via Email Magic Link or OAuth. The accepted values are: `RESTRICTED`
+                – only new Members with verified emails that comply with `email_allowed_domains` can
+                be provisioned upon authentication via Email Magic Link or OAuth. `NOT_ALLOWED` –
+                the default setting, disables JIT provisioning via Email Magic Link and OAuth. If
+                this field is provided and a session header is passed into the request, the Member
+                Session must have permission to perform the `update.settings.email-jit-provisioning`
+                action on the `stytch.organization` Resource.
+            email_invites: The authentication setting that controls how a new Member can be invited to an
+                organization by email. The accepted values are: `ALL_ALLOWED` – any new Member can
+                be invited to join via email. `RESTRICTED` – only new Members with verified emails
+                that comply with `email_allowed_domains` can be invited via email. `NOT_ALLOWED` –
+                disable email invites. If this field is provided and a session header is passed into
+                the request, the Member Session must have permission to perform the
+                `update.settings.email-invites` action on the `stytch.organization` Resource.
+            auth_methods: The setting that controls which authentication methods can be used by Members of an
+                Organization. The accepted values are: `ALL_ALLOWED` – the default setting which
+                allows all authentication methods to be used. `RESTRICTED` – only methods that
+                comply with `allowed_auth_methods` can be used for authentication. This setting does
+                not apply to Members with `is_breakglass` set to `true`. If this field is provided
+                and a session header is passed into the request, the Member Session must have
+                permission to perform the `update.settings.allowed-auth-methods` action on the
+                `stytch.organization` Resource.
+            allowed_auth_methods: An array of allowed authentication methods. This list is enforced when
+                `auth_methods` is set to `RESTRICTED`. The list's accepted values are: `sso`,
+                `magic_link`, `email_otp`, `password`, `google_oauth`, `microsoft_oauth`,
+                `slack_oauth`, `github_oauth`, and `hubspot_oauth`. If this field is provided and a
+                session header is passed into the request, the Member Session must have permission
+                to perform the `update.settings.allowed-auth-methods` action on the
+                `stytch.organization` Resource.
+            mfa_policy: The setting that controls the MFA policy for all Members in the Organization. The
+                accepted values are: `REQUIRED_FOR_ALL` – All Members within the Organization will
+                be required to complete MFA every time they wish to log in. However, any active
+                Session that existed prior to this setting change will remain valid. `OPTIONAL` –
+                The default value. The Organization does not require MFA by default for all Members.
+                Members will be required to complete MFA only if their `mfa_enrolled` status is set
+                to true. If this field is provided and a session header is passed into the request,
+                the Member Session must have permission to perform the `update.settings.mfa-policy`
+                action on the `stytch.organization` Resource.
+            rbac_email_implicit_role_assignments: Implicit role assignments based off of email domains. For each domain-Role pair, all
+                Members whose email addresses have the specified email domain will be granted the
+                associated Role, regardless of their login method. See the [RBAC
+                guide](https://stytch.com/docs/b2b/guides/rbac/role-assignment) for more information
+                about role assignment. If this field is provided and a session header is passed into
+                the request, the Member Session must have permission to perform the
+                `update.settings.implicit-roles` action on the `stytch.organization` Resource.
+            mfa_methods: The setting that controls which MFA methods can be used by Members of an
+                Organization. The accepted values are: `ALL_ALLOWED` – the default setting which
+                allows all authentication methods to be used. `RESTRICTED` – only methods that
+                comply with `allowed_mfa_methods` can be used for authentication. This setting does
+                not apply to Members with `is_breakglass` set to `true`. If this field is provided
+                and a session header is passed into the request, the Member Session must have
+                permission to perform the `update.settings.allowed-mfa-methods` action on the
+                `stytch.organization` Resource.
+            allowed_mfa_methods: An array of allowed MFA authentication methods. This list is enforced when
+                `mfa_methods` is set to `RESTRICTED`. The list's accepted values are: `sms_otp` and
+                `totp`. If this field is provided and a session header is passed into the request,
+                the Member Session must have permission to perform the
+                `update.settings.allowed-mfa-methods` action on the `stytch.organization` Resource.
+            oauth_tenant_jit_provisioning: The authentication setting that controls how a new Member can JIT provision into an
+                organization by tenant. The accepted values are: `RESTRICTED` – only new Members
+                with tenants in `allowed_oauth_tenants` can JIT provision via tenant. `NOT_ALLOWED`
+                – the default setting, disables JIT provisioning by OAuth Tenant. If this field is
+                provided and a session header is passed into the request, the Member Session must
+                have permission to perform the `update.settings.oauth-tenant-jit-provisioning`
+                action on the `stytch.organization` Resource.
+            allowed_oauth_tenants: A map of allowed OAuth tenants. If this field is not passed in, the Organization
+                will not allow JIT provisioning by OAuth Tenant. Allowed keys are "slack",
+                "hubspot", and "github". If this field is provided and a session header is passed
+                into the request, the Member Session must have permission to perform the
+                `update.settings.allowed-oauth-tenants` action on the `stytch.organization`
+                Resource.
+            claimed_email_domains: A list of email domains that are claimed by the Organization.
+            first_party_connected_apps_allowed_type: In the body.
+            allowed_first_party_connected_apps: An array of first party Connected App IDs that are allowed for the Organization.
+                Only used when the Organization's `first_party_connected_apps_allowed_type` is
+                `RESTRICTED`.
+            third_party_connected_apps_allowed_type: In the body.
+            allowed_third_party_connected_apps: An array of third party Connected App IDs that are allowed for the Organization.
+                Only used when the Organization's `third_party_connected_apps_allowed_type` is
+                `RESTRICTED`.
+        """
+        return await self._call(_B2B_ORGANIZATIONS_UPDATE, locals())
+
+
+class AsyncB2BOrganizationsWithRawResponse:
+    def __init__(self, resource: AsyncB2BOrganizations) -> None:
+        self.connected_apps = async_to_raw_response_wrapper(resource.connected_apps)
+        self.create = async_to_raw_response_wrapper(resource.create)
+        self.delete = async_to_raw_response_wrapper(resource.delete)
+        self.delete_external_id = async_to_raw_response_wrapper(resource.delete_external_id)
+        self.get = async_to_raw_response_wrapper(resource.get)
+        self.get_connected_app = async_to_raw_response_wrapper(resource.get_connected_app)
+        self.metrics = async_to_raw_response_wrapper(resource.metrics)
+        self.search = async_to_raw_response_wrapper(resource.search)
+        self.update = async_to_raw_response_wrapper(resource.update)
+
+
+class Members(SyncResource):
+    """``client.b2b.organizations.members``."""
+
+    @cached_property
+    def connected_apps(self) -> ConnectedApps:
+        return ConnectedApps(self._client)
+
+    @cached_property
+    def oauth_providers(self) -> OauthProviders:
+        return OauthProviders(self._client)
+
+    @cached_property
+    def with_raw_response(self) -> MembersWithRawResponse:
+        """The same methods, returning the HTTP response with a ``.parse()`` method."""
+        return MembersWithRawResponse(self)
+
+    def create(
+        self,
+        organization_id: str,
+        *,
+        email_address: str,
+        x_stytch_member_session: str | Unset = UNSET,
+        x_stytch_member_session_jwt: str | Unset = UNSET,
+        name: str | Unset = UNSET,
+        trusted_metadata: Dict[str, Any] | Unset = UNSET,
+        untrusted_metadata: Dict[str, Any] | Unset = UNSET,
+        create_member_as_pending: bool | Unset = UNSET,
+        is_breakglass: bool | Unset = UNSET,
         mfa_phone_number: str | Unset = UNSET,
-        locale: Literal["en", "es", "pt-br", "fr"] | Unset = UNSET,
-        intermediate_session_token: str | Unset = UNSET,
-        session_token: str | Unset = UNSET,
-        session_jwt: str | Unset = UNSET,
+        mfa_enrolled: bool | Unset = UNSET,
+        roles: List[str] | Unset = UNSET,
+        external_id: str | Unset = UNSET,
         **options: Unpack[RequestOptions],
     ) -> models.B2BMemberResponse:
-        """Send.
+        """Create.
 
-        ``POST /v1/b2b/otps/sms/send``
+        ``POST /v1/b2b/organizations/{organization_id}/members``
+
+        Args:
+            organization_id: Globally unique UUID that identifies a specific Organization. The `organization_id`
+                is critical to perform operations on an Organization, so be sure to preserve this
+                value. You may also use the organization_slug or organization_external_id here as a
+                convenience.
+            email_address: The email address of the Member.
+            x_stytch_member_session: A Stytch session that can be used to run the request with the given member's
+                permissions.
+            x_stytch_member_session_jwt: A Stytch Session JSON Web Token (JWT) that can be used to run the request with the
+                given member's permissions.
+            name: The name of the Member.
+            trusted_metadata: An arbitrary JSON object for storing application-specific data or
+                identity-provider-specific data.
+            untrusted_metadata: An arbitrary JSON object of application-specific data. These fields can be edited
+                directly by the frontend SDK, and should not be used to store critical information.
+                See the [Metadata resource](https://stytch.com/docs/b2b/api/metadata) for complete
+                field behavior details.
+            create_member_as_pending: Flag for whether or not to save a Member as `pending` or `active` in Stytch. It
+                defaults to false. If true, new Members will be created with status `pending` in
+                Stytch's backend. Their status will remain `pending` and they will continue to
+                receive signup email templates for every Email Magic Link until that Member
+                authenticates and becomes `active`. If false, new Members will be created with
+                status `active`.
+            is_breakglass: Identifies the Member as a break glass user - someone who has permissions to
+                authenticate into an Organization by bypassing the Organization's settings. A break
+                glass account is typically used for emergency purposes to gain access outside of
+                normal authentication procedures. Refer to the [Organization
+                object](https://stytch.com/docs/b2b/api/organization-object) and its `auth_methods`
+                and `allowed_auth_methods` fields for more details.
+            mfa_phone_number: The Member's phone number. A Member may only have one phone number. The phone number
+                should be in E.164 format (i.e. +1XXXXXXXXXX).
+            mfa_enrolled: Sets whether the Member is enrolled in MFA. If true, the Member must complete an MFA
+                step whenever they wish to log in to their Organization. If false, the Member only
+                needs to complete an MFA step if the Organization's MFA policy is set to
+                `REQUIRED_FOR_ALL`.
+            roles: Roles to explicitly assign to this Member. See the [RBAC
+                guide](https://stytch.com/docs/b2b/guides/rbac/role-assignment) for more information
+                about role assignment.
+            external_id: An identifier that can be used in most API calls where a `member_id` is expected.
+                This is a string consisting of alphanumeric, `.`, `_`, `-`, or `|` characters with a
+                maximum length of 128 characters. External IDs must be unique within an
+                organization, but may be reused across different organizations in the same project.
+        """
+        return self._call(_B2B_ORGANIZATIONS_MEMBERS_CREATE, locals())
+
+    def dangerously_get(
+        self,
+        member_id: str,
+        *,
+        include_deleted: bool | Unset = UNSET,
+        **options: Unpack[RequestOptions],
+    ) -> models.B2BMemberResponse:
+        """Dangerously get.
+
+        ``GET /v1/b2b/organizations/members/dangerously_get/{member_id}``
+
+        Args:
+            member_id: Globally unique UUID that identifies a specific Member. The `member_id` is critical
+                to perform operations on a Member, so be sure to preserve this value.
+            include_deleted: In the query.
+        """
+        return self._call(_B2B_ORGANIZATIONS_MEMBERS_DANGEROUSLY_GET, locals())
+
+    def delete(
+        self,
+        organization_id: str,
+        member_id: str,
+        *,
+        x_stytch_member_session: str | Unset = UNSET,
+        x_stytch_member_session_jwt: str | Unset = UNSET,
+        **options: Unpack[RequestOptions],
+    ) -> models.B2BOrganizationsMembersDeleteResponse:
+        """Delete.
+
+        ``DELETE /v1/b2b/organizations/{organization_id}/members/{member_id}``
 
         Args:
             organization_id: Globally unique UUID that identifies a specific Organization. The `organization_id`
@@ -6971,9 +3585,1518 @@ class Sms(SyncResource):
             member_id: Globally unique UUID that identifies a specific Member. The `member_id` is critical
                 to perform operations on a Member, so be sure to preserve this value. You may use an
                 external_id here if one is set for the member.
-            mfa_phone_number: The phone number to send the OTP to. If the Member already has a phone number, this
-                argument is not needed.
+            x_stytch_member_session: A Stytch session that can be used to run the request with the given member's
+                permissions.
+            x_stytch_member_session_jwt: A Stytch Session JSON Web Token (JWT) that can be used to run the request with the
+                given member's permissions.
+        """
+        return self._call(_B2B_ORGANIZATIONS_MEMBERS_DELETE, locals())
+
+    def delete_external_id(
+        self,
+        organization_id: str,
+        member_id: str,
+        *,
+        x_stytch_member_session: str | Unset = UNSET,
+        x_stytch_member_session_jwt: str | Unset = UNSET,
+        **options: Unpack[RequestOptions],
+    ) -> models.B2BMemberResponse:
+        """Delete external id.
+
+        ``DELETE /v1/b2b/organizations/{organization_id}/members/{member_id}/external_id``
+
+        Args:
+            organization_id: In the path.
+            member_id: In the path.
+            x_stytch_member_session: A Stytch session that can be used to run the request with the given member's
+                permissions.
+            x_stytch_member_session_jwt: A Stytch Session JSON Web Token (JWT) that can be used to run the request with the
+                given member's permissions.
+        """
+        return self._call(_B2B_ORGANIZATIONS_MEMBERS_DELETE_EXTERNAL_ID, locals())
+
+    def delete_mfa_phone_number(
+        self,
+        organization_id: str,
+        member_id: str,
+        *,
+        x_stytch_member_session: str | Unset = UNSET,
+        x_stytch_member_session_jwt: str | Unset = UNSET,
+        **options: Unpack[RequestOptions],
+    ) -> models.B2BMemberResponse:
+        """Delete mfa phone number.
+
+        ``DELETE /v1/b2b/organizations/{organization_id}/members/mfa_phone_numbers/{member_id}``
+
+        Args:
+            organization_id: Globally unique UUID that identifies a specific Organization. The `organization_id`
+                is critical to perform operations on an Organization, so be sure to preserve this
+                value. You may also use the organization_slug or organization_external_id here as a
+                convenience.
+            member_id: Globally unique UUID that identifies a specific Member. The `member_id` is critical
+                to perform operations on a Member, so be sure to preserve this value. You may use an
+                external_id here if one is set for the member.
+            x_stytch_member_session: A Stytch session that can be used to run the request with the given member's
+                permissions.
+            x_stytch_member_session_jwt: A Stytch Session JSON Web Token (JWT) that can be used to run the request with the
+                given member's permissions.
+        """
+        return self._call(_B2B_ORGANIZATIONS_MEMBERS_DELETE_MFA_PHONE_NUMBER, locals())
+
+    def delete_password(
+        self,
+        organization_id: str,
+        member_password_id: str,
+        *,
+        x_stytch_member_session: str | Unset = UNSET,
+        x_stytch_member_session_jwt: str | Unset = UNSET,
+        **options: Unpack[RequestOptions],
+    ) -> models.B2BMemberResponse:
+        """Delete password.
+
+        ``DELETE /v1/b2b/organizations/{organization_id}/members/passwords/{member_password_id}``
+
+        Args:
+            organization_id: Globally unique UUID that identifies a specific Organization. The `organization_id`
+                is critical to perform operations on an Organization, so be sure to preserve this
+                value. You may also use the organization_slug or organization_external_id here as a
+                convenience.
+            member_password_id: Globally unique UUID that identifies a Member's password.
+            x_stytch_member_session: A Stytch session that can be used to run the request with the given member's
+                permissions.
+            x_stytch_member_session_jwt: A Stytch Session JSON Web Token (JWT) that can be used to run the request with the
+                given member's permissions.
+        """
+        return self._call(_B2B_ORGANIZATIONS_MEMBERS_DELETE_PASSWORD, locals())
+
+    def delete_totp(
+        self,
+        organization_id: str,
+        member_id: str,
+        *,
+        x_stytch_member_session: str | Unset = UNSET,
+        x_stytch_member_session_jwt: str | Unset = UNSET,
+        **options: Unpack[RequestOptions],
+    ) -> models.B2BMemberResponse:
+        """Delete totp.
+
+        ``DELETE /v1/b2b/organizations/{organization_id}/members/{member_id}/totp``
+
+        Args:
+            organization_id: Globally unique UUID that identifies a specific Organization. The `organization_id`
+                is critical to perform operations on an Organization, so be sure to preserve this
+                value. You may also use the organization_slug or organization_external_id here as a
+                convenience.
+            member_id: Globally unique UUID that identifies a specific Member. The `member_id` is critical
+                to perform operations on a Member, so be sure to preserve this value. You may use an
+                external_id here if one is set for the member.
+            x_stytch_member_session: A Stytch session that can be used to run the request with the given member's
+                permissions.
+            x_stytch_member_session_jwt: A Stytch Session JSON Web Token (JWT) that can be used to run the request with the
+                given member's permissions.
+        """
+        return self._call(_B2B_ORGANIZATIONS_MEMBERS_DELETE_TOTP, locals())
+
+    def get(
+        self,
+        organization_id: str,
+        *,
+        member_id: str | Unset = UNSET,
+        email_address: str | Unset = UNSET,
+        **options: Unpack[RequestOptions],
+    ) -> models.B2BMemberResponse:
+        """Get.
+
+        ``GET /v1/b2b/organizations/{organization_id}/member``
+
+        Args:
+            organization_id: Globally unique UUID that identifies a specific Organization. The `organization_id`
+                is critical to perform operations on an Organization, so be sure to preserve this
+                value. You may also use the organization_slug or organization_external_id here as a
+                convenience.
+            member_id: In the query.
+            email_address: In the query.
+        """
+        return self._call(_B2B_ORGANIZATIONS_MEMBERS_GET, locals())
+
+    def get_connected_apps(
+        self,
+        organization_id: str,
+        member_id: str,
+        *,
+        x_stytch_member_session: str | Unset = UNSET,
+        x_stytch_member_session_jwt: str | Unset = UNSET,
+        **options: Unpack[RequestOptions],
+    ) -> models.ConnectedAppsResponse:
+        """Get connected apps.
+
+        ``GET /v1/b2b/organizations/{organization_id}/members/{member_id}/connected_apps``
+
+        Args:
+            organization_id: Globally unique UUID that identifies a specific Organization. The `organization_id`
+                is critical to perform operations on an Organization, so be sure to preserve this
+                value. You may also use the organization_slug or organization_external_id here as a
+                convenience.
+            member_id: Globally unique UUID that identifies a specific Member. The `member_id` is critical
+                to perform operations on a Member, so be sure to preserve this value. You may use an
+                external_id here if one is set for the member.
+            x_stytch_member_session: A Stytch session that can be used to run the request with the given member's
+                permissions.
+            x_stytch_member_session_jwt: A Stytch Session JSON Web Token (JWT) that can be used to run the request with the
+                given member's permissions.
+        """
+        return self._call(_B2B_ORGANIZATIONS_MEMBERS_GET_CONNECTED_APPS, locals())
+
+    def oidc_providers(
+        self,
+        organization_id: str,
+        member_id: str,
+        *,
+        include_refresh_token: bool | Unset = UNSET,
+        **options: Unpack[RequestOptions],
+    ) -> models.MembersOidcProvidersResponse:
+        """Oidc providers.
+
+        ``GET /v1/b2b/organizations/{organization_id}/members/{member_id}/oidc_providers``
+
+        Args:
+            organization_id: Globally unique UUID that identifies a specific Organization. The `organization_id`
+                is critical to perform operations on an Organization, so be sure to preserve this
+                value. You may also use the organization_slug or organization_external_id here as a
+                convenience.
+            member_id: Globally unique UUID that identifies a specific Member. The `member_id` is critical
+                to perform operations on a Member, so be sure to preserve this value. You may use an
+                external_id here if one is set for the member.
+            include_refresh_token: In the query.
+        """
+        return self._call(_B2B_ORGANIZATIONS_MEMBERS_OIDC_PROVIDERS, locals())
+
+    def reactivate(
+        self,
+        organization_id: str,
+        member_id: str,
+        *,
+        x_stytch_member_session: str | Unset = UNSET,
+        x_stytch_member_session_jwt: str | Unset = UNSET,
+        **options: Unpack[RequestOptions],
+    ) -> models.B2BMemberResponse:
+        """Reactivate.
+
+        ``PUT /v1/b2b/organizations/{organization_id}/members/{member_id}/reactivate``
+
+        Args:
+            organization_id: Globally unique UUID that identifies a specific Organization. The `organization_id`
+                is critical to perform operations on an Organization, so be sure to preserve this
+                value. You may also use the organization_slug or organization_external_id here as a
+                convenience.
+            member_id: Globally unique UUID that identifies a specific Member. The `member_id` is critical
+                to perform operations on a Member, so be sure to preserve this value.
+            x_stytch_member_session: A Stytch session that can be used to run the request with the given member's
+                permissions.
+            x_stytch_member_session_jwt: A Stytch Session JSON Web Token (JWT) that can be used to run the request with the
+                given member's permissions.
+        """
+        return self._call(_B2B_ORGANIZATIONS_MEMBERS_REACTIVATE, locals())
+
+    def search(
+        self,
+        *,
+        organization_ids: List[str],
+        x_stytch_member_session: str | Unset = UNSET,
+        x_stytch_member_session_jwt: str | Unset = UNSET,
+        cursor: str | Unset = UNSET,
+        limit: int | Unset = UNSET,
+        query: models.Query | Unset = UNSET,
+        **options: Unpack[RequestOptions],
+    ) -> models.B2BOrganizationsMembersSearchResponse:
+        """Search.
+
+        ``POST /v1/b2b/organizations/members/search``
+
+        Args:
+            organization_ids: An array of organization_ids. At least one value is required.
+            x_stytch_member_session: A Stytch session that can be used to run the request with the given member's
+                permissions.
+            x_stytch_member_session_jwt: A Stytch Session JSON Web Token (JWT) that can be used to run the request with the
+                given member's permissions.
+            cursor: The `cursor` field allows you to paginate through your results. Each result array is
+                limited to 1000 results. If your query returns more than 1000 results, you will need
+                to paginate the responses using the `cursor`. If you receive a response that
+                includes a non-null `next_cursor` in the `results_metadata` object, repeat the
+                search call with the `next_cursor` value set to the `cursor` field to retrieve the
+                next page of results. Continue to make search calls until the `next_cursor` in the
+                response is null.
+            limit: The number of search results to return per page. The default limit is 100. A maximum
+                of 1000 results can be returned by a single search request. If the total size of
+                your result set is greater than one page size, you must paginate the response. See
+                the `cursor` field.
+            query: In the body.
+        """
+        return self._call(_B2B_ORGANIZATIONS_MEMBERS_SEARCH, locals())
+
+    def search_pages(
+        self,
+        *,
+        organization_ids: List[str],
+        x_stytch_member_session: str | Unset = UNSET,
+        x_stytch_member_session_jwt: str | Unset = UNSET,
+        limit: int | Unset = UNSET,
+        query: models.Query | Unset = UNSET,
+        **options: Unpack[RequestOptions],
+    ) -> Iterator[models.B2BOrganizationsMembersSearchResponse]:
+        """Every page of ``search``, following ``results_metadata.next_cursor``."""
+        return self._pages(self.search, locals(), "cursor", "results_metadata", "next_cursor")
+
+    def start_email_update(
+        self,
+        organization_id: str,
+        member_id: str,
+        *,
+        email_address: str,
+        x_stytch_member_session: str | Unset = UNSET,
+        x_stytch_member_session_jwt: str | Unset = UNSET,
+        login_redirect_url: str | Unset = UNSET,
+        locale: Literal["en", "es", "pt-br", "fr"] | Unset = UNSET,
+        login_template_id: str | Unset = UNSET,
+        delivery_method: Literal["EMAIL_MAGIC_LINK", "EMAIL_OTP"] | Unset = UNSET,
+        **options: Unpack[RequestOptions],
+    ) -> models.B2BMemberResponse:
+        """Start email update.
+
+        ``POST /v1/b2b/organizations/{organization_id}/members/{member_id}/start_email_update``
+
+        Args:
+            organization_id: Globally unique UUID that identifies a specific Organization. The `organization_id`
+                is critical to perform operations on an Organization, so be sure to preserve this
+                value. You may also use the organization_slug or organization_external_id here as a
+                convenience.
+            member_id: Globally unique UUID that identifies a specific Member. The `member_id` is critical
+                to perform operations on a Member, so be sure to preserve this value. You may use an
+                external_id here if one is set for the member.
+            email_address: The new email address for the Member.
+            x_stytch_member_session: A Stytch session that can be used to run the request with the given member's
+                permissions.
+            x_stytch_member_session_jwt: A Stytch Session JSON Web Token (JWT) that can be used to run the request with the
+                given member's permissions.
+            login_redirect_url: The URL that the Member clicks from the login Email Magic Link. This URL should be
+                an endpoint in the backend server that verifies the request by querying Stytch's
+                authenticate endpoint and finishes the login. If this value is not passed, the
+                default login redirect URL that you set in your Dashboard is used. If you have not
+                set a default login redirect URL, an error is returned.
             locale: In the body.
+            login_template_id: Use a custom template for login emails. By default, it will use your default email
+                template. Templates can be added in the [Stytch
+                dashboard](https://stytch.com/dashboard/templates) using our built-in customization
+                options or custom HTML templates with type “Magic Links - Login”.
+            delivery_method: In the body.
+        """
+        return self._call(_B2B_ORGANIZATIONS_MEMBERS_START_EMAIL_UPDATE, locals())
+
+    def unlink_retired_email(
+        self,
+        organization_id: str,
+        member_id: str,
+        *,
+        x_stytch_member_session: str | Unset = UNSET,
+        x_stytch_member_session_jwt: str | Unset = UNSET,
+        email_id: str | Unset = UNSET,
+        email_address: str | Unset = UNSET,
+        **options: Unpack[RequestOptions],
+    ) -> models.MembersUnlinkRetiredEmailResponse:
+        """Unlink retired email.
+
+        ``POST /v1/b2b/organizations/{organization_id}/members/{member_id}/unlink_retired_email``
+
+        Args:
+            organization_id: Globally unique UUID that identifies a specific Organization. The `organization_id`
+                is critical to perform operations on an Organization, so be sure to preserve this
+                value. You may also use the organization_slug or organization_external_id here as a
+                convenience.
+            member_id: Globally unique UUID that identifies a specific Member. The `member_id` is critical
+                to perform operations on a Member, so be sure to preserve this value. You may use an
+                external_id here if one is set for the member.
+            x_stytch_member_session: A Stytch session that can be used to run the request with the given member's
+                permissions.
+            x_stytch_member_session_jwt: A Stytch Session JSON Web Token (JWT) that can be used to run the request with the
+                given member's permissions.
+            email_id: The globally unique UUID of a Member's email.
+            email_address: The email address of the Member.
+        """
+        return self._call(_B2B_ORGANIZATIONS_MEMBERS_UNLINK_RETIRED_EMAIL, locals())
+
+    def update(
+        self,
+        organization_id: str,
+        member_id: str,
+        *,
+        x_stytch_member_session: str | Unset = UNSET,
+        x_stytch_member_session_jwt: str | Unset = UNSET,
+        name: str | Unset = UNSET,
+        trusted_metadata: Dict[str, Any] | Unset = UNSET,
+        untrusted_metadata: Dict[str, Any] | Unset = UNSET,
+        is_breakglass: bool | Unset = UNSET,
+        mfa_phone_number: str | Unset = UNSET,
+        mfa_enrolled: bool | Unset = UNSET,
+        roles: List[str] | Unset = UNSET,
+        preserve_existing_sessions: bool | Unset = UNSET,
+        default_mfa_method: str | Unset = UNSET,
+        email_address: str | Unset = UNSET,
+        external_id: str | Unset = UNSET,
+        unlink_email: bool | Unset = UNSET,
+        **options: Unpack[RequestOptions],
+    ) -> models.B2BMemberResponse:
+        """Update.
+
+        ``PUT /v1/b2b/organizations/{organization_id}/members/{member_id}``
+
+        Args:
+            organization_id: Globally unique UUID that identifies a specific Organization. The `organization_id`
+                is critical to perform operations on an Organization, so be sure to preserve this
+                value. You may also use the organization_slug or organization_external_id here as a
+                convenience.
+            member_id: Globally unique UUID that identifies a specific Member. The `member_id` is critical
+                to perform operations on a Member, so be sure to preserve this value. You may use an
+                external_id here if one is set for the member.
+            x_stytch_member_session: A Stytch session that can be used to run the request with the given member's
+                permissions.
+            x_stytch_member_session_jwt: A Stytch Session JSON Web Token (JWT) that can be used to run the request with the
+                given member's permissions.
+            name: The name of the Member. If this field is provided and a session header is passed
+                into the request, the Member Session must have permission to perform the
+                `update.info.name` action on the `stytch.member` Resource. Alternatively, if the
+                Member Session matches the Member associated with the `member_id` passed in the
+                request, the authorization check will also allow a Member Session that has
+                permission to perform the `update.info.name` action on the `stytch.self` Resource.
+            trusted_metadata: An arbitrary JSON object for storing application-specific data or
+                identity-provider-specific data. If a session header is passed into the request,
+                this field may **not** be passed into the request. You cannot update trusted
+                metadata when acting as a Member.
+            untrusted_metadata: An arbitrary JSON object of application-specific data. These fields can be edited
+                directly by the frontend SDK, and should not be used to store critical information.
+                See the [Metadata resource](https://stytch.com/docs/b2b/api/metadata) for complete
+                field behavior details. If this field is provided and a session header is passed
+                into the request, the Member Session must have permission to perform the
+                `update.info.untrusted-metadata` action on the `stytch.member` Resource.
+                Alternatively, if the Member Session matches the Member associated with the
+                `member_id` passed in the request, the authorization check will also allow a Member
+                Session that has permission to perform the `update.info.untrusted-metadata` action
+                on the `stytch.self` Resource.
+            is_breakglass: Identifies the Member as a break glass user - someone who has permissions to
+                authenticate into an Organization by bypassing the Organization's settings. A break
+                glass account is typically used for emergency purposes to gain access outside of
+                normal authentication procedures. Refer to the [Organization
+                object](https://stytch.com/docs/b2b/api/organization-object) and its `auth_methods`
+                and `allowed_auth_methods` fields for more details. If this field is provided and a
+                session header is passed into the request, the Member Session must have permission
+                to perform the `update.settings.is-breakglass` action on the `stytch.member`
+                Resource.
+            mfa_phone_number: Sets the Member's phone number. Throws an error if the Member already has a phone
+                number. To change the Member's phone number, use the [Delete member phone number
+                endpoint](https://stytch.com/docs/b2b/api/delete-member-mfa-phone-number) to delete
+                the Member's existing phone number first. If this field is provided and a session
+                header is passed into the request, the Member Session must have permission to
+                perform the `update.info.mfa-phone` action on the `stytch.member` Resource.
+                Alternatively, if the Member Session matches the Member associated with the
+                `member_id` passed in the request, the authorization check will also allow a Member
+                Session that has permission to perform the `update.info.mfa-phone` action on the
+                `stytch.self` Resource.
+            mfa_enrolled: Sets whether the Member is enrolled in MFA. If true, the Member must complete an MFA
+                step whenever they wish to log in to their Organization. If false, the Member only
+                needs to complete an MFA step if the Organization's MFA policy is set to
+                `REQUIRED_FOR_ALL`. If this field is provided and a session header is passed into
+                the request, the Member Session must have permission to perform the
+                `update.settings.mfa-enrolled` action on the `stytch.member` Resource.
+                Alternatively, if the Member Session matches the Member associated with the
+                `member_id` passed in the request, the authorization check will also allow a Member
+                Session that has permission to perform the `update.settings.mfa-enrolled` action on
+                the `stytch.self` Resource.
+            roles: Roles to explicitly assign to this Member. Will completely replace any existing
+                explicitly assigned roles. See the [RBAC
+                guide](https://stytch.com/docs/b2b/guides/rbac/role-assignment) for more information
+                about role assignment. If a Role is removed from a Member, and the Member is also
+                implicitly assigned this Role from an SSO connection or an SSO group, we will by
+                default revoke any existing sessions for the Member that contain any SSO
+                authentication factors with the affected connection ID. You can preserve these
+                sessions by passing in the `preserve_existing_sessions` parameter with a value of
+                `true`. If this field is provided and a session header is passed into the request,
+                the Member Session must have permission to perform the `update.settings.roles`
+                action on the `stytch.member` Resource.
+            preserve_existing_sessions: Whether to preserve existing sessions when explicit Roles that are revoked are also
+                implicitly assigned by SSO connection or SSO group. Defaults to `false` - that is,
+                existing Member Sessions that contain SSO authentication factors with the affected
+                SSO connection IDs will be revoked.
+            default_mfa_method: The Member's default MFA method. This value is used to determine which secondary MFA
+                method to use in the case of multiple methods registered for a Member. The current
+                possible values are `sms_otp` and `totp`. If this field is provided and a session
+                header is passed into the request, the Member Session must have permission to
+                perform the `update.settings.default-mfa-method` action on the `stytch.member`
+                Resource. Alternatively, if the Member Session matches the Member associated with
+                the `member_id` passed in the request, the authorization check will also allow a
+                Member Session that has permission to perform the
+                `update.settings.default-mfa-method` action on the `stytch.self` Resource.
+            email_address: Updates the Member's `email_address`, if provided. This will clear any existing
+                passwords and require re-verification of the new email address. If a Member's email
+                address is changed, other Members in the same Organization cannot use the old email
+                address, although the Member may update back to their old email address. A Member's
+                email address can only be useable again by other Members if the Member is deleted.
+                If this field is provided and a session header is passed into the request, the
+                Member Session must have permission to perform the `update.info.email` action on the
+                `stytch.member` Resource. Members cannot update their own email address.
+            external_id: An identifier that can be used in most API calls where a `member_id` is expected.
+                This is a string consisting of alphanumeric, `.`, `_`, `-`, or `|` characters with a
+                maximum length of 128 characters. External IDs must be unique within an
+                organization, but may be reused across different organizations in the same project.
+            unlink_email: If `unlink_email` is `true` and an `email_address` is provided, the Member's
+                previous email will be deleted instead of retired. Defaults to `false`.
+        """
+        return self._call(_B2B_ORGANIZATIONS_MEMBERS_UPDATE, locals())
+
+
+class MembersWithRawResponse:
+    def __init__(self, resource: Members) -> None:
+        self.create = to_raw_response_wrapper(resource.create)
+        self.dangerously_get = to_raw_response_wrapper(resource.dangerously_get)
+        self.delete = to_raw_response_wrapper(resource.delete)
+        self.delete_external_id = to_raw_response_wrapper(resource.delete_external_id)
+        self.delete_mfa_phone_number = to_raw_response_wrapper(resource.delete_mfa_phone_number)
+        self.delete_password = to_raw_response_wrapper(resource.delete_password)
+        self.delete_totp = to_raw_response_wrapper(resource.delete_totp)
+        self.get = to_raw_response_wrapper(resource.get)
+        self.get_connected_apps = to_raw_response_wrapper(resource.get_connected_apps)
+        self.oidc_providers = to_raw_response_wrapper(resource.oidc_providers)
+        self.reactivate = to_raw_response_wrapper(resource.reactivate)
+        self.search = to_raw_response_wrapper(resource.search)
+        self.start_email_update = to_raw_response_wrapper(resource.start_email_update)
+        self.unlink_retired_email = to_raw_response_wrapper(resource.unlink_retired_email)
+        self.update = to_raw_response_wrapper(resource.update)
+
+
+class AsyncMembers(AsyncResource):
+    """``client.b2b.organizations.members`` (async)."""
+
+    @cached_property
+    def connected_apps(self) -> AsyncConnectedApps:
+        return AsyncConnectedApps(self._client)
+
+    @cached_property
+    def oauth_providers(self) -> AsyncOauthProviders:
+        return AsyncOauthProviders(self._client)
+
+    @cached_property
+    def with_raw_response(self) -> AsyncMembersWithRawResponse:
+        """The same methods, returning the HTTP response with a ``.parse()`` method."""
+        return AsyncMembersWithRawResponse(self)
+
+    async def create(
+        self,
+        organization_id: str,
+        *,
+        email_address: str,
+        x_stytch_member_session: str | Unset = UNSET,
+        x_stytch_member_session_jwt: str | Unset = UNSET,
+        name: str | Unset = UNSET,
+        trusted_metadata: Dict[str, Any] | Unset = UNSET,
+        untrusted_metadata: Dict[str, Any] | Unset = UNSET,
+        create_member_as_pending: bool | Unset = UNSET,
+        is_breakglass: bool | Unset = UNSET,
+        mfa_phone_number: str | Unset = UNSET,
+        mfa_enrolled: bool | Unset = UNSET,
+        roles: List[str] | Unset = UNSET,
+        external_id: str | Unset = UNSET,
+        **options: Unpack[RequestOptions],
+    ) -> models.B2BMemberResponse:
+        """Create.
+
+        ``POST /v1/b2b/organizations/{organization_id}/members``
+
+        Args:
+            organization_id: Globally unique UUID that identifies a specific Organization. The `organization_id`
+                is critical to perform operations on an Organization, so be sure to preserve this
+                value. You may also use the organization_slug or organization_external_id here as a
+                convenience.
+            email_address: The email address of the Member.
+            x_stytch_member_session: A Stytch session that can be used to run the request with the given member's
+                permissions.
+            x_stytch_member_session_jwt: A Stytch Session JSON Web Token (JWT) that can be used to run the request with the
+                given member's permissions.
+            name: The name of the Member.
+            trusted_metadata: An arbitrary JSON object for storing application-specific data or
+                identity-provider-specific data.
+            untrusted_metadata: An arbitrary JSON object of application-specific data. These fields can be edited
+                directly by the frontend SDK, and should not be used to store critical information.
+                See the [Metadata resource](https://stytch.com/docs/b2b/api/metadata) for complete
+                field behavior details.
+            create_member_as_pending: Flag for whether or not to save a Member as `pending` or `active` in Stytch. It
+                defaults to false. If true, new Members will be created with status `pending` in
+                Stytch's backend. Their status will remain `pending` and they will continue to
+                receive signup email templates for every Email Magic Link until that Member
+                authenticates and becomes `active`. If false, new Members will be created with
+                status `active`.
+            is_breakglass: Identifies the Member as a break glass user - someone who has permissions to
+                authenticate into an Organization by bypassing the Organization's settings. A break
+                glass account is typically used for emergency purposes to gain access outside of
+                normal authentication procedures. Refer to the [Organization
+                object](https://stytch.com/docs/b2b/api/organization-object) and its `auth_methods`
+                and `allowed_auth_methods` fields for more details.
+            mfa_phone_number: The Member's phone number. A Member may only have one phone number. The phone number
+                should be in E.164 format (i.e. +1XXXXXXXXXX).
+            mfa_enrolled: Sets whether the Member is enrolled in MFA. If true, the Member must complete an MFA
+                step whenever they wish to log in to their Organization. If false, the Member only
+                needs to complete an MFA step if the Organization's MFA policy is set to
+                `REQUIRED_FOR_ALL`.
+            roles: Roles to explicitly assign to this Member. See the [RBAC
+                guide](https://stytch.com/docs/b2b/guides/rbac/role-assignment) for more information
+                about role assignment.
+            external_id: An identifier that can be used in most API calls where a `member_id` is expected.
+                This is a string consisting of alphanumeric, `.`, `_`, `-`, or `|` characters with a
+                maximum length of 128 characters. External IDs must be unique within an
+                organization, but may be reused across different organizations in the same project.
+        """
+        return await self._call(_B2B_ORGANIZATIONS_MEMBERS_CREATE, locals())
+
+    async def dangerously_get(
+        self,
+        member_id: str,
+        *,
+        include_deleted: bool | Unset = UNSET,
+        **options: Unpack[RequestOptions],
+    ) -> models.B2BMemberResponse:
+        """Dangerously get.
+
+        ``GET /v1/b2b/organizations/members/dangerously_get/{member_id}``
+
+        Args:
+            member_id: Globally unique UUID that identifies a specific Member. The `member_id` is critical
+                to perform operations on a Member, so be sure to preserve this value.
+            include_deleted: In the query.
+        """
+        return await self._call(_B2B_ORGANIZATIONS_MEMBERS_DANGEROUSLY_GET, locals())
+
+    async def delete(
+        self,
+        organization_id: str,
+        member_id: str,
+        *,
+        x_stytch_member_session: str | Unset = UNSET,
+        x_stytch_member_session_jwt: str | Unset = UNSET,
+        **options: Unpack[RequestOptions],
+    ) -> models.B2BOrganizationsMembersDeleteResponse:
+        """Delete.
+
+        ``DELETE /v1/b2b/organizations/{organization_id}/members/{member_id}``
+
+        Args:
+            organization_id: Globally unique UUID that identifies a specific Organization. The `organization_id`
+                is critical to perform operations on an Organization, so be sure to preserve this
+                value. You may also use the organization_slug or organization_external_id here as a
+                convenience.
+            member_id: Globally unique UUID that identifies a specific Member. The `member_id` is critical
+                to perform operations on a Member, so be sure to preserve this value. You may use an
+                external_id here if one is set for the member.
+            x_stytch_member_session: A Stytch session that can be used to run the request with the given member's
+                permissions.
+            x_stytch_member_session_jwt: A Stytch Session JSON Web Token (JWT) that can be used to run the request with the
+                given member's permissions.
+        """
+        return await self._call(_B2B_ORGANIZATIONS_MEMBERS_DELETE, locals())
+
+    async def delete_external_id(
+        self,
+        organization_id: str,
+        member_id: str,
+        *,
+        x_stytch_member_session: str | Unset = UNSET,
+        x_stytch_member_session_jwt: str | Unset = UNSET,
+        **options: Unpack[RequestOptions],
+    ) -> models.B2BMemberResponse:
+        """Delete external id.
+
+        ``DELETE /v1/b2b/organizations/{organization_id}/members/{member_id}/external_id``
+
+        Args:
+            organization_id: In the path.
+            member_id: In the path.
+            x_stytch_member_session: A Stytch session that can be used to run the request with the given member's
+                permissions.
+            x_stytch_member_session_jwt: A Stytch Session JSON Web Token (JWT) that can be used to run the request with the
+                given member's permissions.
+        """
+        return await self._call(_B2B_ORGANIZATIONS_MEMBERS_DELETE_EXTERNAL_ID, locals())
+
+    async def delete_mfa_phone_number(
+        self,
+        organization_id: str,
+        member_id: str,
+        *,
+        x_stytch_member_session: str | Unset = UNSET,
+        x_stytch_member_session_jwt: str | Unset = UNSET,
+        **options: Unpack[RequestOptions],
+    ) -> models.B2BMemberResponse:
+        """Delete mfa phone number.
+
+        ``DELETE /v1/b2b/organizations/{organization_id}/members/mfa_phone_numbers/{member_id}``
+
+        Args:
+            organization_id: Globally unique UUID that identifies a specific Organization. The `organization_id`
+                is critical to perform operations on an Organization, so be sure to preserve this
+                value. You may also use the organization_slug or organization_external_id here as a
+                convenience.
+            member_id: Globally unique UUID that identifies a specific Member. The `member_id` is critical
+                to perform operations on a Member, so be sure to preserve this value. You may use an
+                external_id here if one is set for the member.
+            x_stytch_member_session: A Stytch session that can be used to run the request with the given member's
+                permissions.
+            x_stytch_member_session_jwt: A Stytch Session JSON Web Token (JWT) that can be used to run the request with the
+                given member's permissions.
+        """
+        return await self._call(_B2B_ORGANIZATIONS_MEMBERS_DELETE_MFA_PHONE_NUMBER, locals())
+
+    async def delete_password(
+        self,
+        organization_id: str,
+        member_password_id: str,
+        *,
+        x_stytch_member_session: str | Unset = UNSET,
+        x_stytch_member_session_jwt: str | Unset = UNSET,
+        **options: Unpack[RequestOptions],
+    ) -> models.B2BMemberResponse:
+        """Delete password.
+
+        ``DELETE /v1/b2b/organizations/{organization_id}/members/passwords/{member_password_id}``
+
+        Args:
+            organization_id: Globally unique UUID that identifies a specific Organization. The `organization_id`
+                is critical to perform operations on an Organization, so be sure to preserve this
+                value. You may also use the organization_slug or organization_external_id here as a
+                convenience.
+            member_password_id: Globally unique UUID that identifies a Member's password.
+            x_stytch_member_session: A Stytch session that can be used to run the request with the given member's
+                permissions.
+            x_stytch_member_session_jwt: A Stytch Session JSON Web Token (JWT) that can be used to run the request with the
+                given member's permissions.
+        """
+        return await self._call(_B2B_ORGANIZATIONS_MEMBERS_DELETE_PASSWORD, locals())
+
+    async def delete_totp(
+        self,
+        organization_id: str,
+        member_id: str,
+        *,
+        x_stytch_member_session: str | Unset = UNSET,
+        x_stytch_member_session_jwt: str | Unset = UNSET,
+        **options: Unpack[RequestOptions],
+    ) -> models.B2BMemberResponse:
+        """Delete totp.
+
+        ``DELETE /v1/b2b/organizations/{organization_id}/members/{member_id}/totp``
+
+        Args:
+            organization_id: Globally unique UUID that identifies a specific Organization. The `organization_id`
+                is critical to perform operations on an Organization, so be sure to preserve this
+                value. You may also use the organization_slug or organization_external_id here as a
+                convenience.
+            member_id: Globally unique UUID that identifies a specific Member. The `member_id` is critical
+                to perform operations on a Member, so be sure to preserve this value. You may use an
+                external_id here if one is set for the member.
+            x_stytch_member_session: A Stytch session that can be used to run the request with the given member's
+                permissions.
+            x_stytch_member_session_jwt: A Stytch Session JSON Web Token (JWT) that can be used to run the request with the
+                given member's permissions.
+        """
+        return await self._call(_B2B_ORGANIZATIONS_MEMBERS_DELETE_TOTP, locals())
+
+    async def get(
+        self,
+        organization_id: str,
+        *,
+        member_id: str | Unset = UNSET,
+        email_address: str | Unset = UNSET,
+        **options: Unpack[RequestOptions],
+    ) -> models.B2BMemberResponse:
+        """Get.
+
+        ``GET /v1/b2b/organizations/{organization_id}/member``
+
+        Args:
+            organization_id: Globally unique UUID that identifies a specific Organization. The `organization_id`
+                is critical to perform operations on an Organization, so be sure to preserve this
+                value. You may also use the organization_slug or organization_external_id here as a
+                convenience.
+            member_id: In the query.
+            email_address: In the query.
+        """
+        return await self._call(_B2B_ORGANIZATIONS_MEMBERS_GET, locals())
+
+    async def get_connected_apps(
+        self,
+        organization_id: str,
+        member_id: str,
+        *,
+        x_stytch_member_session: str | Unset = UNSET,
+        x_stytch_member_session_jwt: str | Unset = UNSET,
+        **options: Unpack[RequestOptions],
+    ) -> models.ConnectedAppsResponse:
+        """Get connected apps.
+
+        ``GET /v1/b2b/organizations/{organization_id}/members/{member_id}/connected_apps``
+
+        Args:
+            organization_id: Globally unique UUID that identifies a specific Organization. The `organization_id`
+                is critical to perform operations on an Organization, so be sure to preserve this
+                value. You may also use the organization_slug or organization_external_id here as a
+                convenience.
+            member_id: Globally unique UUID that identifies a specific Member. The `member_id` is critical
+                to perform operations on a Member, so be sure to preserve this value. You may use an
+                external_id here if one is set for the member.
+            x_stytch_member_session: A Stytch session that can be used to run the request with the given member's
+                permissions.
+            x_stytch_member_session_jwt: A Stytch Session JSON Web Token (JWT) that can be used to run the request with the
+                given member's permissions.
+        """
+        return await self._call(_B2B_ORGANIZATIONS_MEMBERS_GET_CONNECTED_APPS, locals())
+
+    async def oidc_providers(
+        self,
+        organization_id: str,
+        member_id: str,
+        *,
+        include_refresh_token: bool | Unset = UNSET,
+        **options: Unpack[RequestOptions],
+    ) -> models.MembersOidcProvidersResponse:
+        """Oidc providers.
+
+        ``GET /v1/b2b/organizations/{organization_id}/members/{member_id}/oidc_providers``
+
+        Args:
+            organization_id: Globally unique UUID that identifies a specific Organization. The `organization_id`
+                is critical to perform operations on an Organization, so be sure to preserve this
+                value. You may also use the organization_slug or organization_external_id here as a
+                convenience.
+            member_id: Globally unique UUID that identifies a specific Member. The `member_id` is critical
+                to perform operations on a Member, so be sure to preserve this value. You may use an
+                external_id here if one is set for the member.
+            include_refresh_token: In the query.
+        """
+        return await self._call(_B2B_ORGANIZATIONS_MEMBERS_OIDC_PROVIDERS, locals())
+
+    async def reactivate(
+        self,
+        organization_id: str,
+        member_id: str,
+        *,
+        x_stytch_member_session: str | Unset = UNSET,
+        x_stytch_member_session_jwt: str | Unset = UNSET,
+        **options: Unpack[RequestOptions],
+    ) -> models.B2BMemberResponse:
+        """Reactivate.
+
+        ``PUT /v1/b2b/organizations/{organization_id}/members/{member_id}/reactivate``
+
+        Args:
+            organization_id: Globally unique UUID that identifies a specific Organization. The `organization_id`
+                is critical to perform operations on an Organization, so be sure to preserve this
+                value. You may also use the organization_slug or organization_external_id here as a
+                convenience.
+            member_id: Globally unique UUID that identifies a specific Member. The `member_id` is critical
+                to perform operations on a Member, so be sure to preserve this value.
+            x_stytch_member_session: A Stytch session that can be used to run the request with the given member's
+                permissions.
+            x_stytch_member_session_jwt: A Stytch Session JSON Web Token (JWT) that can be used to run the request with the
+                given member's permissions.
+        """
+        return await self._call(_B2B_ORGANIZATIONS_MEMBERS_REACTIVATE, locals())
+
+    async def search(
+        self,
+        *,
+        organization_ids: List[str],
+        x_stytch_member_session: str | Unset = UNSET,
+        x_stytch_member_session_jwt: str | Unset = UNSET,
+        cursor: str | Unset = UNSET,
+        limit: int | Unset = UNSET,
+        query: models.Query | Unset = UNSET,
+        **options: Unpack[RequestOptions],
+    ) -> models.B2BOrganizationsMembersSearchResponse:
+        """Search.
+
+        ``POST /v1/b2b/organizations/members/search``
+
+        Args:
+            organization_ids: An array of organization_ids. At least one value is required.
+            x_stytch_member_session: A Stytch session that can be used to run the request with the given member's
+                permissions.
+            x_stytch_member_session_jwt: A Stytch Session JSON Web Token (JWT) that can be used to run the request with the
+                given member's permissions.
+            cursor: The `cursor` field allows you to paginate through your results. Each result array is
+                limited to 1000 results. If your query returns more than 1000 results, you will need
+                to paginate the responses using the `cursor`. If you receive a response that
+                includes a non-null `next_cursor` in the `results_metadata` object, repeat the
+                search call with the `next_cursor` value set to the `cursor` field to retrieve the
+                next page of results. Continue to make search calls until the `next_cursor` in the
+                response is null.
+            limit: The number of search results to return per page. The default limit is 100. A maximum
+                of 1000 results can be returned by a single search request. If the total size of
+                your result set is greater than one page size, you must paginate the response. See
+                the `cursor` field.
+            query: In the body.
+        """
+        return await self._call(_B2B_ORGANIZATIONS_MEMBERS_SEARCH, locals())
+
+    def search_pages(
+        self,
+        *,
+        organization_ids: List[str],
+        x_stytch_member_session: str | Unset = UNSET,
+        x_stytch_member_session_jwt: str | Unset = UNSET,
+        limit: int | Unset = UNSET,
+        query: models.Query | Unset = UNSET,
+        **options: Unpack[RequestOptions],
+    ) -> AsyncIterator[models.B2BOrganizationsMembersSearchResponse]:
+        """Every page of ``search``, following ``results_metadata.next_cursor``."""
+        return self._pages(self.search, locals(), "cursor", "results_metadata", "next_cursor")
+
+    async def start_email_update(
+        self,
+        organization_id: str,
+        member_id: str,
+        *,
+        email_address: str,
+        x_stytch_member_session: str | Unset = UNSET,
+        x_stytch_member_session_jwt: str | Unset = UNSET,
+        login_redirect_url: str | Unset = UNSET,
+        locale: Literal["en", "es", "pt-br", "fr"] | Unset = UNSET,
+        login_template_id: str | Unset = UNSET,
+        delivery_method: Literal["EMAIL_MAGIC_LINK", "EMAIL_OTP"] | Unset = UNSET,
+        **options: Unpack[RequestOptions],
+    ) -> models.B2BMemberResponse:
+        """Start email update.
+
+        ``POST /v1/b2b/organizations/{organization_id}/members/{member_id}/start_email_update``
+
+        Args:
+            organization_id: Globally unique UUID that identifies a specific Organization. The `organization_id`
+                is critical to perform operations on an Organization, so be sure to preserve this
+                value. You may also use the organization_slug or organization_external_id here as a
+                convenience.
+            member_id: Globally unique UUID that identifies a specific Member. The `member_id` is critical
+                to perform operations on a Member, so be sure to preserve this value. You may use an
+                external_id here if one is set for the member.
+            email_address: The new email address for the Member.
+            x_stytch_member_session: A Stytch session that can be used to run the request with the given member's
+                permissions.
+            x_stytch_member_session_jwt: A Stytch Session JSON Web Token (JWT) that can be used to run the request with the
+                given member's permissions.
+            login_redirect_url: The URL that the Member clicks from the login Email Magic Link. This URL should be
+                an endpoint in the backend server that verifies the request by querying Stytch's
+                authenticate endpoint and finishes the login. If this value is not passed, the
+                default login redirect URL that you set in your Dashboard is used. If you have not
+                set a default login redirect URL, an error is returned.
+            locale: In the body.
+            login_template_id: Use a custom template for login emails. By default, it will use your default email
+                template. Templates can be added in the [Stytch
+                dashboard](https://stytch.com/dashboard/templates) using our built-in customization
+                options or custom HTML templates with type “Magic Links - Login”.
+            delivery_method: In the body.
+        """
+        return await self._call(_B2B_ORGANIZATIONS_MEMBERS_START_EMAIL_UPDATE, locals())
+
+    async def unlink_retired_email(
+        self,
+        organization_id: str,
+        member_id: str,
+        *,
+        x_stytch_member_session: str | Unset = UNSET,
+        x_stytch_member_session_jwt: str | Unset = UNSET,
+        email_id: str | Unset = UNSET,
+        email_address: str | Unset = UNSET,
+        **options: Unpack[RequestOptions],
+    ) -> models.MembersUnlinkRetiredEmailResponse:
+        """Unlink retired email.
+
+        ``POST /v1/b2b/organizations/{organization_id}/members/{member_id}/unlink_retired_email``
+
+        Args:
+            organization_id: Globally unique UUID that identifies a specific Organization. The `organization_id`
+                is critical to perform operations on an Organization, so be sure to preserve this
+                value. You may also use the organization_slug or organization_external_id here as a
+                convenience.
+            member_id: Globally unique UUID that identifies a specific Member. The `member_id` is critical
+                to perform operations on a Member, so be sure to preserve this value. You may use an
+                external_id here if one is set for the member.
+            x_stytch_member_session: A Stytch session that can be used to run the request with the given member's
+                permissions.
+            x_stytch_member_session_jwt: A Stytch Session JSON Web Token (JWT) that can be used to run the request with the
+                given member's permissions.
+            email_id: The globally unique UUID of a Member's email.
+            email_address: The email address of the Member.
+        """
+        return await self._call(_B2B_ORGANIZATIONS_MEMBERS_UNLINK_RETIRED_EMAIL, locals())
+
+    async def update(
+        self,
+        organization_id: str,
+        member_id: str,
+        *,
+        x_stytch_member_session: str | Unset = UNSET,
+        x_stytch_member_session_jwt: str | Unset = UNSET,
+        name: str | Unset = UNSET,
+        trusted_metadata: Dict[str, Any] | Unset = UNSET,
+        untrusted_metadata: Dict[str, Any] | Unset = UNSET,
+        is_breakglass: bool | Unset = UNSET,
+        mfa_phone_number: str | Unset = UNSET,
+        mfa_enrolled: bool | Unset = UNSET,
+        roles: List[str] | Unset = UNSET,
+        preserve_existing_sessions: bool | Unset = UNSET,
+        default_mfa_method: str | Unset = UNSET,
+        email_address: str | Unset = UNSET,
+        external_id: str | Unset = UNSET,
+        unlink_email: bool | Unset = UNSET,
+        **options: Unpack[RequestOptions],
+    ) -> models.B2BMemberResponse:
+        """Update.
+
+        ``PUT /v1/b2b/organizations/{organization_id}/members/{member_id}``
+
+        Args:
+            organization_id: Globally unique UUID that identifies a specific Organization. The `organization_id`
+                is critical to perform operations on an Organization, so be sure to preserve this
+                value. You may also use the organization_slug or organization_external_id here as a
+                convenience.
+            member_id: Globally unique UUID that identifies a specific Member. The `member_id` is critical
+                to perform operations on a Member, so be sure to preserve this value. You may use an
+                external_id here if one is set for the member.
+            x_stytch_member_session: A Stytch session that can be used to run the request with the given member's
+                permissions.
+            x_stytch_member_session_jwt: A Stytch Session JSON Web Token (JWT) that can be used to run the request with the
+                given member's permissions.
+            name: The name of the Member. If this field is provided and a session header is passed
+                into the request, the Member Session must have permission to perform the
+                `update.info.name` action on the `stytch.member` Resource. Alternatively, if the
+                Member Session matches the Member associated with the `member_id` passed in the
+                request, the authorization check will also allow a Member Session that has
+                permission to perform the `update.info.name` action on the `stytch.self` Resource.
+            trusted_metadata: An arbitrary JSON object for storing application-specific data or
+                identity-provider-specific data. If a session header is passed into the request,
+                this field may **not** be passed into the request. You cannot update trusted
+                metadata when acting as a Member.
+            untrusted_metadata: An arbitrary JSON object of application-specific data. These fields can be edited
+                directly by the frontend SDK, and should not be used to store critical information.
+                See the [Metadata resource](https://stytch.com/docs/b2b/api/metadata) for complete
+                field behavior details. If this field is provided and a session header is passed
+                into the request, the Member Session must have permission to perform the
+                `update.info.untrusted-metadata` action on the `stytch.member` Resource.
+                Alternatively, if the Member Session matches the Member associated with the
+                `member_id` passed in the request, the authorization check will also allow a Member
+                Session that has permission to perform the `update.info.untrusted-metadata` action
+                on the `stytch.self` Resource.
+            is_breakglass: Identifies the Member as a break glass user - someone who has permissions to
+                authenticate into an Organization by bypassing the Organization's settings. A break
+                glass account is typically used for emergency purposes to gain access outside of
+                normal authentication procedures. Refer to the [Organization
+                object](https://stytch.com/docs/b2b/api/organization-object) and its `auth_methods`
+                and `allowed_auth_methods` fields for more details. If this field is provided and a
+                session header is passed into the request, the Member Session must have permission
+                to perform the `update.settings.is-breakglass` action on the `stytch.member`
+                Resource.
+            mfa_phone_number: Sets the Member's phone number. Throws an error if the Member already has a phone
+                number. To change the Member's phone number, use the [Delete member phone number
+                endpoint](https://stytch.com/docs/b2b/api/delete-member-mfa-phone-number) to delete
+                the Member's existing phone number first. If this field is provided and a session
+                header is passed into the request, the Member Session must have permission to
+                perform the `update.info.mfa-phone` action on the `stytch.member` Resource.
+                Alternatively, if the Member Session matches the Member associated with the
+                `member_id` passed in the request, the authorization check will also allow a Member
+                Session that has permission to perform the `update.info.mfa-phone` action on the
+                `stytch.self` Resource.
+            mfa_enrolled: Sets whether the Member is enrolled in MFA. If true, the Member must complete an MFA
+                step whenever they wish to log in to their Organization. If false, the Member only
+                needs to complete an MFA step if the Organization's MFA policy is set to
+                `REQUIRED_FOR_ALL`. If this field is provided and a session header is passed into
+                the request, the Member Session must have permission to perform the
+                `update.settings.mfa-enrolled` action on the `stytch.member` Resource.
+                Alternatively, if the Member Session matches the Member associated with the
+                `member_id` passed in the request, the authorization check will also allow a Member
+                Session that has permission to perform the `update.settings.mfa-enrolled` action on
+                the `stytch.self` Resource.
+            roles: Roles to explicitly assign to this Member. Will completely replace any existing
+                explicitly assigned roles. See the [RBAC
+                guide](https://stytch.com/docs/b2b/guides/rbac/role-assignment) for more information
+                about role assignment. If a Role is removed from a Member, and the Member is also
+                implicitly assigned this Role from an SSO connection or an SSO group, we will by
+                default revoke any existing sessions for the Member that contain any SSO
+                authentication factors with the affected connection ID. You can preserve these
+                sessions by passing in the `preserve_existing_sessions` parameter with a value of
+                `true`. If this field is provided and a session header is passed into the request,
+                the Member Session must have permission to perform the `update.settings.roles`
+                action on the `stytch.member` Resource.
+            preserve_existing_sessions: Whether to preserve existing sessions when explicit Roles that are revoked are also
+                implicitly assigned by SSO connection or SSO group. Defaults to `false` - that is,
+                existing Member Sessions that contain SSO authentication factors with the affected
+                SSO connection IDs will be revoked.
+            default_mfa_method: The Member's default MFA method. This value is used to determine which secondary MFA
+                method to use in the case of multiple methods registered for a Member. The current
+                possible values are `sms_otp` and `totp`. If this field is provided and a session
+                header is passed into the request, the Member Session must have permission to
+                perform the `update.settings.default-mfa-method` action on the `stytch.member`
+                Resource. Alternatively, if the Member Session matches the Member associated with
+                the `member_id` passed in the request, the authorization check will also allow a
+                Member Session that has permission to perform the
+                `update.settings.default-mfa-method` action on the `stytch.self` Resource.
+            email_address: Updates the Member's `email_address`, if provided. This will clear any existing
+                passwords and require re-verification of the new email address. If a Member's email
+                address is changed, other Members in the same Organization cannot use the old email
+                address, although the Member may update back to their old email address. A Member's
+                email address can only be useable again by other Members if the Member is deleted.
+                If this field is provided and a session header is passed into the request, the
+                Member Session must have permission to perform the `update.info.email` action on the
+                `stytch.member` Resource. Members cannot update their own email address.
+            external_id: An identifier that can be used in most API calls where a `member_id` is expected.
+                This is a string consisting of alphanumeric, `.`, `_`, `-`, or `|` characters with a
+                maximum length of 128 characters. External IDs must be unique within an
+                organization, but may be reused across different organizations in the same project.
+            unlink_email: If `unlink_email` is `true` and an `email_address` is provided, the Member's
+                previous email will be deleted instead of retired. Defaults to `false`.
+        """
+        return await self._call(_B2B_ORGANIZATIONS_MEMBERS_UPDATE, locals())
+
+
+class AsyncMembersWithRawResponse:
+    def __init__(self, resource: AsyncMembers) -> None:
+        self.create = async_to_raw_response_wrapper(resource.create)
+        self.dangerously_get = async_to_raw_response_wrapper(resource.dangerously_get)
+        self.delete = async_to_raw_response_wrapper(resource.delete)
+        self.delete_external_id = async_to_raw_response_wrapper(resource.delete_external_id)
+        self.delete_mfa_phone_number = async_to_raw_response_wrapper(
+            resource.delete_mfa_phone_number
+        )
+        self.delete_password = async_to_raw_response_wrapper(resource.delete_password)
+        self.delete_totp = async_to_raw_response_wrapper(resource.delete_totp)
+        self.get = async_to_raw_response_wrapper(resource.get)
+        self.get_connected_apps = async_to_raw_response_wrapper(resource.get_connected_apps)
+        self.oidc_providers = async_to_raw_response_wrapper(resource.oidc_providers)
+        self.reactivate = async_to_raw_response_wrapper(resource.reactivate)
+        self.search = async_to_raw_response_wrapper(resource.search)
+        self.start_email_update = async_to_raw_response_wrapper(resource.start_email_update)
+        self.unlink_retired_email = async_to_raw_response_wrapper(resource.unlink_retired_email)
+        self.update = async_to_raw_response_wrapper(resource.update)
+
+
+class ConnectedApps(SyncResource):
+    """``client.b2b.organizations.members.connected_apps``."""
+
+    @cached_property
+    def with_raw_response(self) -> ConnectedAppsWithRawResponse:
+        """The same methods, returning the HTTP response with a ``.parse()`` method."""
+        return ConnectedAppsWithRawResponse(self)
+
+    def revoke(
+        self,
+        organization_id: str,
+        member_id: str,
+        connected_app_id: str,
+        *,
+        x_stytch_member_session: str | Unset = UNSET,
+        x_stytch_member_session_jwt: str | Unset = UNSET,
+        **options: Unpack[RequestOptions],
+    ) -> models.StatusResponse:
+        """Revoke.
+
+        ``POST /v1/b2b/organizations/{organization_id}/members/{member_id}/connected_apps/{connected_app_id}/revoke``
+
+        Args:
+            organization_id: Globally unique UUID that identifies a specific Organization. The `organization_id`
+                is critical to perform operations on an Organization, so be sure to preserve this
+                value. You may also use the organization_slug or organization_external_id here as a
+                convenience.
+            member_id: Globally unique UUID that identifies a specific Member. The `member_id` is critical
+                to perform operations on a Member, so be sure to preserve this value. You may use an
+                external_id here if one is set for the member.
+            connected_app_id: The ID of the Connected App.
+            x_stytch_member_session: A Stytch session that can be used to run the request with the given member's
+                permissions.
+            x_stytch_member_session_jwt: A Stytch Session JSON Web Token (JWT) that can be used to run the request with the
+                given member's permissions.
+        """
+        return self._call(_B2B_ORGANIZATIONS_MEMBERS_CONNECTED_APPS_REVOKE, locals())
+
+
+class ConnectedAppsWithRawResponse:
+    def __init__(self, resource: ConnectedApps) -> None:
+        self.revoke = to_raw_response_wrapper(resource.revoke)
+
+
+class AsyncConnectedApps(AsyncResource):
+    """``client.b2b.organizations.members.connected_apps`` (async)."""
+
+    @cached_property
+    def with_raw_response(self) -> AsyncConnectedAppsWithRawResponse:
+        """The same methods, returning the HTTP response with a ``.parse()`` method."""
+        return AsyncConnectedAppsWithRawResponse(self)
+
+    async def revoke(
+        self,
+        organization_id: str,
+        member_id: str,
+        connected_app_id: str,
+        *,
+        x_stytch_member_session: str | Unset = UNSET,
+        x_stytch_member_session_jwt: str | Unset = UNSET,
+        **options: Unpack[RequestOptions],
+    ) -> models.StatusResponse:
+        """Revoke.
+
+        ``POST /v1/b2b/organizations/{organization_id}/members/{member_id}/connected_apps/{connected_app_id}/revoke``
+
+        Args:
+            organization_id: Globally unique UUID that identifies a specific Organization. The `organization_id`
+                is critical to perform operations on an Organization, so be sure to preserve this
+                value. You may also use the organization_slug or organization_external_id here as a
+                convenience.
+            member_id: Globally unique UUID that identifies a specific Member. The `member_id` is critical
+                to perform operations on a Member, so be sure to preserve this value. You may use an
+                external_id here if one is set for the member.
+            connected_app_id: The ID of the Connected App.
+            x_stytch_member_session: A Stytch session that can be used to run the request with the given member's
+                permissions.
+            x_stytch_member_session_jwt: A Stytch Session JSON Web Token (JWT) that can be used to run the request with the
+                given member's permissions.
+        """
+        return await self._call(_B2B_ORGANIZATIONS_MEMBERS_CONNECTED_APPS_REVOKE, locals())
+
+
+class AsyncConnectedAppsWithRawResponse:
+    def __init__(self, resource: AsyncConnectedApps) -> None:
+        self.revoke = async_to_raw_response_wrapper(resource.revoke)
+
+
+class OauthProviders(SyncResource):
+    """``client.b2b.organizations.members.oauth_providers``."""
+
+    @cached_property
+    def with_raw_response(self) -> OauthProvidersWithRawResponse:
+        """The same methods, returning the HTTP response with a ``.parse()`` method."""
+        return OauthProvidersWithRawResponse(self)
+
+    def github(
+        self,
+        organization_id: str,
+        member_id: str,
+        *,
+        include_refresh_token: bool | Unset = UNSET,
+        **options: Unpack[RequestOptions],
+    ) -> models.B2BOauthProviderResponse:
+        """Github.
+
+        ``GET /v1/b2b/organizations/{organization_id}/members/{member_id}/oauth_providers/github``
+
+        Args:
+            organization_id: Globally unique UUID that identifies a specific Organization. The `organization_id`
+                is critical to perform operations on an Organization, so be sure to preserve this
+                value. You may also use the organization_slug or organization_external_id here as a
+                convenience.
+            member_id: Globally unique UUID that identifies a specific Member. The `member_id` is critical
+                to perform operations on a Member, so be sure to preserve this value. You may use an
+                external_id here if one is set for the member.
+            include_refresh_token: In the query.
+        """
+        return self._call(_B2B_ORGANIZATIONS_MEMBERS_OAUTH_PROVIDERS_GITHUB, locals())
+
+    def google(
+        self,
+        organization_id: str,
+        member_id: str,
+        *,
+        include_refresh_token: bool | Unset = UNSET,
+        **options: Unpack[RequestOptions],
+    ) -> models.MembersOauthProvidersGoogleResponse:
+        """Google.
+
+        ``GET /v1/b2b/organizations/{organization_id}/members/{member_id}/oauth_providers/google``
+
+        Args:
+            organization_id: Globally unique UUID that identifies a specific Organization. The `organization_id`
+                is critical to perform operations on an Organization, so be sure to preserve this
+                value. You may also use the organization_slug or organization_external_id here as a
+                convenience.
+            member_id: Globally unique UUID that identifies a specific Member. The `member_id` is critical
+                to perform operations on a Member, so be sure to preserve this value. You may use an
+                external_id here if one is set for the member.
+            include_refresh_token: In the query.
+        """
+        return self._call(_B2B_ORGANIZATIONS_MEMBERS_OAUTH_PROVIDERS_GOOGLE, locals())
+
+    def hubspot(
+        self,
+        organization_id: str,
+        member_id: str,
+        *,
+        include_refresh_token: bool | Unset = UNSET,
+        **options: Unpack[RequestOptions],
+    ) -> models.B2BOauthProviderResponse:
+        """Hubspot.
+
+        ``GET /v1/b2b/organizations/{organization_id}/members/{member_id}/oauth_providers/hubspot``
+
+        Args:
+            organization_id: Globally unique UUID that identifies a specific Organization. The `organization_id`
+                is critical to perform operations on an Organization, so be sure to preserve this
+                value. You may also use the organization_slug or organization_external_id here as a
+                convenience.
+            member_id: Globally unique UUID that identifies a specific Member. The `member_id` is critical
+                to perform operations on a Member, so be sure to preserve this value. You may use an
+                external_id here if one is set for the member.
+            include_refresh_token: In the query.
+        """
+        return self._call(_B2B_ORGANIZATIONS_MEMBERS_OAUTH_PROVIDERS_HUBSPOT, locals())
+
+    def microsoft(
+        self,
+        organization_id: str,
+        member_id: str,
+        *,
+        include_refresh_token: bool | Unset = UNSET,
+        **options: Unpack[RequestOptions],
+    ) -> models.MembersOauthProvidersMicrosoftResponse:
+        """Microsoft.
+
+        ``GET /v1/b2b/organizations/{organization_id}/members/{member_id}/oauth_providers/microsoft``
+
+        Args:
+            organization_id: Globally unique UUID that identifies a specific Organization. The `organization_id`
+                is critical to perform operations on an Organization, so be sure to preserve this
+                value. You may also use the organization_slug or organization_external_id here as a
+                convenience.
+            member_id: Globally unique UUID that identifies a specific Member. The `member_id` is critical
+                to perform operations on a Member, so be sure to preserve this value. You may use an
+                external_id here if one is set for the member.
+            include_refresh_token: In the query.
+        """
+        return self._call(_B2B_ORGANIZATIONS_MEMBERS_OAUTH_PROVIDERS_MICROSOFT, locals())
+
+    def slack(
+        self, organization_id: str, member_id: str, **options: Unpack[RequestOptions]
+    ) -> models.B2BOauthProviderResponse:
+        """Slack.
+
+        ``GET /v1/b2b/organizations/{organization_id}/members/{member_id}/oauth_providers/slack``
+
+        Args:
+            organization_id: Globally unique UUID that identifies a specific Organization. The `organization_id`
+                is critical to perform operations on an Organization, so be sure to preserve this
+                value. You may also use the organization_slug or organization_external_id here as a
+                convenience.
+            member_id: Globally unique UUID that identifies a specific Member. The `member_id` is critical
+                to perform operations on a Member, so be sure to preserve this value. You may use an
+                external_id here if one is set for the member.
+        """
+        return self._call(_B2B_ORGANIZATIONS_MEMBERS_OAUTH_PROVIDERS_SLACK, locals())
+
+
+class OauthProvidersWithRawResponse:
+    def __init__(self, resource: OauthProviders) -> None:
+        self.github = to_raw_response_wrapper(resource.github)
+        self.google = to_raw_response_wrapper(resource.google)
+        self.hubspot = to_raw_response_wrapper(resource.hubspot)
+        self.microsoft = to_raw_response_wrapper(resource.microsoft)
+        self.slack = to_raw_response_wrapper(resource.slack)
+
+
+class AsyncOauthProviders(AsyncResource):
+    """``client.b2b.organizations.members.oauth_providers`` (async)."""
+
+    @cached_property
+    def with_raw_response(self) -> AsyncOauthProvidersWithRawResponse:
+        """The same methods, returning the HTTP response with a ``.parse()`` method."""
+        return AsyncOauthProvidersWithRawResponse(self)
+
+    async def github(
+        self,
+        organization_id: str,
+        member_id: str,
+        *,
+        include_refresh_token: bool | Unset = UNSET,
+        **options: Unpack[RequestOptions],
+    ) -> models.B2BOauthProviderResponse:
+        """Github.
+
+        ``GET /v1/b2b/organizations/{organization_id}/members/{member_id}/oauth_providers/github``
+
+        Args:
+            organization_id: Globally unique UUID that identifies a specific Organization. The `organization_id`
+                is critical to perform operations on an Organization, so be sure to preserve this
+                value. You may also use the organization_slug or organization_external_id here as a
+                convenience.
+            member_id: Globally unique UUID that identifies a specific Member. The `member_id` is critical
+                to perform operations on a Member, so be sure to preserve this value. You may use an
+                external_id here if one is set for the member.
+            include_refresh_token: In the query.
+        """
+        return await self._call(_B2B_ORGANIZATIONS_MEMBERS_OAUTH_PROVIDERS_GITHUB, locals())
+
+    async def google(
+        self,
+        organization_id: str,
+        member_id: str,
+        *,
+        include_refresh_token: bool | Unset = UNSET,
+        **options: Unpack[RequestOptions],
+    ) -> models.MembersOauthProvidersGoogleResponse:
+        """Google.
+
+        ``GET /v1/b2b/organizations/{organization_id}/members/{member_id}/oauth_providers/google``
+
+        Args:
+            organization_id: Globally unique UUID that identifies a specific Organization. The `organization_id`
+                is critical to perform operations on an Organization, so be sure to preserve this
+                value. You may also use the organization_slug or organization_external_id here as a
+                convenience.
+            member_id: Globally unique UUID that identifies a specific Member. The `member_id` is critical
+                to perform operations on a Member, so be sure to preserve this value. You may use an
+                external_id here if one is set for the member.
+            include_refresh_token: In the query.
+        """
+        return await self._call(_B2B_ORGANIZATIONS_MEMBERS_OAUTH_PROVIDERS_GOOGLE, locals())
+
+    async def hubspot(
+        self,
+        organization_id: str,
+        member_id: str,
+        *,
+        include_refresh_token: bool | Unset = UNSET,
+        **options: Unpack[RequestOptions],
+    ) -> models.B2BOauthProviderResponse:
+        """Hubspot.
+
+        ``GET /v1/b2b/organizations/{organization_id}/members/{member_id}/oauth_providers/hubspot``
+
+        Args:
+            organization_id: Globally unique UUID that identifies a specific Organization. The `organization_id`
+                is critical to perform operations on an Organization, so be sure to preserve this
+                value. You may also use the organization_slug or organization_external_id here as a
+                convenience.
+            member_id: Globally unique UUID that identifies a specific Member. The `member_id` is critical
+                to perform operations on a Member, so be sure to preserve this value. You may use an
+                external_id here if one is set for the member.
+            include_refresh_token: In the query.
+        """
+        return await self._call(_B2B_ORGANIZATIONS_MEMBERS_OAUTH_PROVIDERS_HUBSPOT, locals())
+
+    async def microsoft(
+        self,
+        organization_id: str,
+        member_id: str,
+        *,
+        include_refresh_token: bool | Unset = UNSET,
+        **options: Unpack[RequestOptions],
+    ) -> models.MembersOauthProvidersMicrosoftResponse:
+        """Microsoft.
+
+        ``GET /v1/b2b/organizations/{organization_id}/members/{member_id}/oauth_providers/microsoft``
+
+        Args:
+            organization_id: Globally unique UUID that identifies a specific Organization. The `organization_id`
+                is critical to perform operations on an Organization, so be sure to preserve this
+                value. You may also use the organization_slug or organization_external_id here as a
+                convenience.
+            member_id: Globally unique UUID that identifies a specific Member. The `member_id` is critical
+                to perform operations on a Member, so be sure to preserve this value. You may use an
+                external_id here if one is set for the member.
+            include_refresh_token: In the query.
+        """
+        return await self._call(_B2B_ORGANIZATIONS_MEMBERS_OAUTH_PROVIDERS_MICROSOFT, locals())
+
+    async def slack(
+        self, organization_id: str, member_id: str, **options: Unpack[RequestOptions]
+    ) -> models.B2BOauthProviderResponse:
+        """Slack.
+
+        ``GET /v1/b2b/organizations/{organization_id}/members/{member_id}/oauth_providers/slack``
+
+        Args:
+            organization_id: Globally unique UUID that identifies a specific Organization. The `organization_id`
+                is critical to perform operations on an Organization, so be sure to preserve this
+                value. You may also use the organization_slug or organization_external_id here as a
+                convenience.
+            member_id: Globally unique UUID that identifies a specific Member. The `member_id` is critical
+                to perform operations on a Member, so be sure to preserve this value. You may use an
+                external_id here if one is set for the member.
+        """
+        return await self._call(_B2B_ORGANIZATIONS_MEMBERS_OAUTH_PROVIDERS_SLACK, locals())
+
+
+class AsyncOauthProvidersWithRawResponse:
+    def __init__(self, resource: AsyncOauthProviders) -> None:
+        self.github = async_to_raw_response_wrapper(resource.github)
+        self.google = async_to_raw_response_wrapper(resource.google)
+        self.hubspot = async_to_raw_response_wrapper(resource.hubspot)
+        self.microsoft = async_to_raw_response_wrapper(resource.microsoft)
+        self.slack = async_to_raw_response_wrapper(resource.slack)
+
+
+class B2BOtps(SyncResource):
+    """``client.b2b.otps``."""
+
+    @cached_property
+    def email(self) -> B2BOtpsEmail:
+        return B2BOtpsEmail(self._client)
+
+    @cached_property
+    def sms(self) -> B2BOtpsSms:
+        return B2BOtpsSms(self._client)
+
+
+class AsyncB2BOtps(AsyncResource):
+    """``client.b2b.otps`` (async)."""
+
+    @cached_property
+    def email(self) -> AsyncB2BOtpsEmail:
+        return AsyncB2BOtpsEmail(self._client)
+
+    @cached_property
+    def sms(self) -> AsyncB2BOtpsSms:
+        return AsyncB2BOtpsSms(self._client)
+
+
+class B2BOtpsEmail(SyncResource):
+    """``client.b2b.otps.email``."""
+
+    @cached_property
+    def discovery(self) -> OtpsEmailDiscovery:
+        return OtpsEmailDiscovery(self._client)
+
+    @cached_property
+    def with_raw_response(self) -> B2BOtpsEmailWithRawResponse:
+        """The same methods, returning the HTTP response with a ``.parse()`` method."""
+        return B2BOtpsEmailWithRawResponse(self)
+
+    def authenticate(
+        self,
+        *,
+        organization_id: str,
+        email_address: str,
+        code: str,
+        session_token: str | Unset = UNSET,
+        session_jwt: str | Unset = UNSET,
+        intermediate_session_token: str | Unset = UNSET,
+        session_duration_minutes: int | Unset = UNSET,
+        session_custom_claims: Dict[str, Any] | Unset = UNSET,
+        locale: Literal["en", "es", "pt-br", "fr"] | Unset = UNSET,
+        telemetry_id: str | Unset = UNSET,
+        **options: Unpack[RequestOptions],
+    ) -> models.B2BOtpsEmailAuthenticateResponse:
+        """Authenticate.
+
+        ``POST /v1/b2b/otps/email/authenticate``
+
+        Args:
+            organization_id: Globally unique UUID that identifies a specific Organization. The `organization_id`
+                is critical to perform operations on an Organization, so be sure to preserve this
+                value. You may also use the organization_slug or organization_external_id here as a
+                convenience.
+            email_address: The email address of the Member.
+            code: The code to authenticate.
+            session_token: A secret token for a given Stytch Session.
+            session_jwt: The JSON Web Token (JWT) for a given Stytch Session.
             intermediate_session_token: The Intermediate Session Token. This token does not necessarily belong to a specific
                 instance of a Member, but represents a bag of factors that may be converted to a
                 member session. The token can be used with the [OTP SMS Authenticate
@@ -6988,10 +5111,317 @@ class Sms(SyncResource):
                 endpoint](https://stytch.com/docs/b2b/api/create-organization-via-discovery) to
                 create a new Organization and Member. Intermediate Session Tokens have a default
                 expiry of 10 minutes.
+            session_duration_minutes: Set the session lifetime to be this many minutes from now. This will start a new
+                session if one doesn't already exist, returning both an opaque `session_token` and
+                `session_jwt` for this session. Remember that the `session_jwt` will have a fixed
+                lifetime of five minutes regardless of the underlying session duration, and will
+                need to be refreshed over time. This value must be a minimum of 5 and a maximum of
+                527040 minutes (366 days). If a `session_token` or `session_jwt` is provided then a
+                successful authentication will continue to extend the session this many minutes. If
+                the `session_duration_minutes` parameter is not specified, a Stytch session will be
+                created with a 60 minute duration. If you don't want to use the Stytch session
+                product, you can ignore the session fields in the response.
+            session_custom_claims: Add a custom claims map to the Session being authenticated. Claims are only created
+                if a Session is initialized by providing a value in `session_duration_minutes`.
+                Claims will be included on the Session object and in the JWT. To update a key in an
+                existing Session, supply a new value. To delete a key, supply a null value. Custom
+                claims made with reserved claims (`iss`, `sub`, `aud`, `exp`, `nbf`, `iat`, `jti`)
+                will be ignored. Total custom claims size cannot exceed four kilobytes.
+            locale: In the body.
+            telemetry_id: If the `telemetry_id` is passed, as part of this request, Stytch will call the
+                [Fingerprint Lookup API](https://stytch.com/docs/fraud/api/fingerprint-lookup) and
+                store the associated fingerprints and IPGEO information for the Member. Your
+                workspace must be enabled for Device Fingerprinting to use this feature.
+        """
+        return self._call(_B2B_OTPS_EMAIL_AUTHENTICATE, locals())
+
+    def login_or_signup(
+        self,
+        *,
+        organization_id: str,
+        email_address: str,
+        login_template_id: str | Unset = UNSET,
+        signup_template_id: str | Unset = UNSET,
+        locale: Literal["en", "es", "pt-br", "fr"] | Unset = UNSET,
+        login_expiration_minutes: int | Unset = UNSET,
+        signup_expiration_minutes: int | Unset = UNSET,
+        **options: Unpack[RequestOptions],
+    ) -> models.B2BLoginOrSignupResponse:
+        """Login or signup.
+
+        ``POST /v1/b2b/otps/email/login_or_signup``
+
+        Args:
+            organization_id: Globally unique UUID that identifies a specific Organization. The `organization_id`
+                is critical to perform operations on an Organization, so be sure to preserve this
+                value. You may also use the organization_slug or organization_external_id here as a
+                convenience.
+            email_address: The email address of the Member.
+            login_template_id: Use a custom template for login emails. By default, it will use your default email
+                template. Templates can be added in the [Stytch
+                dashboard](https://stytch.com/dashboard/templates) using our built-in customization
+                options or custom HTML templates with type “OTP - Login”.
+            signup_template_id: Use a custom template for signup emails. By default, it will use your default email
+                template. Templates can be added in the [Stytch
+                dashboard](https://stytch.com/dashboard/templates) using our built-in customization
+                options or custom HTML templates with type “OTP - Signup”.
+            locale: In the body.
+            login_expiration_minutes: The expiration time, in minutes, for a login OTP email to a Member. If not
+                authenticated within this time frame, the OTP will need to be resent. Defaults to 10
+                with a minimum of 2 and a maximum of 15.
+            signup_expiration_minutes: The expiration time, in minutes, for a signup OTP email to a Member. If not
+                authenticated within this time frame, the OTP will need to be resent. Defaults to 10
+                with a minimum of 2 and a maximum of 15.
+        """
+        return self._call(_B2B_OTPS_EMAIL_LOGIN_OR_SIGNUP, locals())
+
+
+class B2BOtpsEmailWithRawResponse:
+    def __init__(self, resource: B2BOtpsEmail) -> None:
+        self.authenticate = to_raw_response_wrapper(resource.authenticate)
+        self.login_or_signup = to_raw_response_wrapper(resource.login_or_signup)
+
+
+class AsyncB2BOtpsEmail(AsyncResource):
+    """``client.b2b.otps.email`` (async)."""
+
+    @cached_property
+    def discovery(self) -> AsyncOtpsEmailDiscovery:
+        return AsyncOtpsEmailDiscovery(self._client)
+
+    @cached_property
+    def with_raw_response(self) -> AsyncB2BOtpsEmailWithRawResponse:
+        """The same methods, returning the HTTP response with a ``.parse()`` method."""
+        return AsyncB2BOtpsEmailWithRawResponse(self)
+
+    async def authenticate(
+        self,
+        *,
+        organization_id: str,
+        email_address: str,
+        code: str,
+        session_token: str | Unset = UNSET,
+        session_jwt: str | Unset = UNSET,
+        intermediate_session_token: str | Unset = UNSET,
+        session_duration_minutes: int | Unset = UNSET,
+        session_custom_claims: Dict[str, Any] | Unset = UNSET,
+        locale: Literal["en", "es", "pt-br", "fr"] | Unset = UNSET,
+        telemetry_id: str | Unset = UNSET,
+        **options: Unpack[RequestOptions],
+    ) -> models.B2BOtpsEmailAuthenticateResponse:
+        """Authenticate.
+
+        ``POST /v1/b2b/otps/email/authenticate``
+
+        Args:
+            organization_id: Globally unique UUID that identifies a specific Organization. The `organization_id`
+                is critical to perform operations on an Organization, so be sure to preserve this
+                value. You may also use the organization_slug or organization_external_id here as a
+                convenience.
+            email_address: The email address of the Member.
+            code: The code to authenticate.
             session_token: A secret token for a given Stytch Session.
             session_jwt: The JSON Web Token (JWT) for a given Stytch Session.
+            intermediate_session_token: The Intermediate Session Token. This token does not necessarily belong to a specific
+                instance of a Member, but represents a bag of factors that may be converted to a
+                member session. The token can be used with the [OTP SMS Authenticate
+                endpoint](https://stytch.com/docs/b2b/api/authenticate-otp-sms), [TOTP Authenticate
+                endpoint](https://stytch.com/docs/b2b/api/authenticate-totp), or [Recovery Codes
+                Recover endpoint](https://stytch.com/docs/b2b/api/recovery-codes-recover) to
+                complete an MFA flow and log in to the Organization. The token has a default expiry
+                of 10 minutes. It can also be used with the [Exchange Intermediate Session
+                endpoint](https://stytch.com/docs/b2b/api/exchange-intermediate-session) to join a
+                specific Organization that allows the factors represented by the intermediate
+                session token; or the [Create Organization via Discovery
+                endpoint](https://stytch.com/docs/b2b/api/create-organization-via-discovery) to
+                create a new Organization and Member. Intermediate Session Tokens have a default
+                expiry of 10 minutes.
+            session_duration_minutes: Set the session lifetime to be this many minutes from now. This will start a new
+                session if one doesn't already exist, returning both an opaque `session_token` and
+                `session_jwt` for this session. Remember that the `session_jwt` will have a fixed
+                lifetime of five minutes regardless of the underlying session duration, and will
+                need to be refreshed over time. This value must be a minimum of 5 and a maximum of
+                527040 minutes (366 days). If a `session_token` or `session_jwt` is provided then a
+                successful authentication will continue to extend the session this many minutes. If
+                the `session_duration_minutes` parameter is not specified, a Stytch session will be
+                created with a 60 minute duration. If you don't want to use the Stytch session
+                product, you can ignore the session fields in the response.
+            session_custom_claims: Add a custom claims map to the Session being authenticated. Claims are only created
+                if a Session is initialized by providing a value in `session_duration_minutes`.
+                Claims will be included on the Session object and in the JWT. To update a key in an
+                existing Session, supply a new value. To delete a key, supply a null value. Custom
+                claims made with reserved claims (`iss`, `sub`, `aud`, `exp`, `nbf`, `iat`, `jti`)
+                will be ignored. Total custom claims size cannot exceed four kilobytes.
+            locale: In the body.
+            telemetry_id: If the `telemetry_id` is passed, as part of this request, Stytch will call the
+                [Fingerprint Lookup API](https://stytch.com/docs/fraud/api/fingerprint-lookup) and
+                store the associated fingerprints and IPGEO information for the Member. Your
+                workspace must be enabled for Device Fingerprinting to use this feature.
         """
-        return self._call(_B2B_OTPS_SMS_SEND, locals())
+        return await self._call(_B2B_OTPS_EMAIL_AUTHENTICATE, locals())
+
+    async def login_or_signup(
+        self,
+        *,
+        organization_id: str,
+        email_address: str,
+        login_template_id: str | Unset = UNSET,
+        signup_template_id: str | Unset = UNSET,
+        locale: Literal["en", "es", "pt-br", "fr"] | Unset = UNSET,
+        login_expiration_minutes: int | Unset = UNSET,
+        signup_expiration_minutes: int | Unset = UNSET,
+        **options: Unpack[RequestOptions],
+    ) -> models.B2BLoginOrSignupResponse:
+        """Login or signup.
+
+        ``POST /v1/b2b/otps/email/login_or_signup``
+
+        Args:
+            organization_id: Globally unique UUID that identifies a specific Organization. The `organization_id`
+                is critical to perform operations on an Organization, so be sure to preserve this
+                value. You may also use the organization_slug or organization_external_id here as a
+                convenience.
+            email_address: The email address of the Member.
+            login_template_id: Use a custom template for login emails. By default, it will use your default email
+                template. Templates can be added in the [Stytch
+                dashboard](https://stytch.com/dashboard/templates) using our built-in customization
+                options or custom HTML templates with type “OTP - Login”.
+            signup_template_id: Use a custom template for signup emails. By default, it will use your default email
+                template. Templates can be added in the [Stytch
+                dashboard](https://stytch.com/dashboard/templates) using our built-in customization
+                options or custom HTML templates with type “OTP - Signup”.
+            locale: In the body.
+            login_expiration_minutes: The expiration time, in minutes, for a login OTP email to a Member. If not
+                authenticated within this time frame, the OTP will need to be resent. Defaults to 10
+                with a minimum of 2 and a maximum of 15.
+            signup_expiration_minutes: The expiration time, in minutes, for a signup OTP email to a Member. If not
+                authenticated within this time frame, the OTP will need to be resent. Defaults to 10
+                with a minimum of 2 and a maximum of 15.
+        """
+        return await self._call(_B2B_OTPS_EMAIL_LOGIN_OR_SIGNUP, locals())
+
+
+class AsyncB2BOtpsEmailWithRawResponse:
+    def __init__(self, resource: AsyncB2BOtpsEmail) -> None:
+        self.authenticate = async_to_raw_response_wrapper(resource.authenticate)
+        self.login_or_signup = async_to_raw_response_wrapper(resource.login_or_signup)
+
+
+class OtpsEmailDiscovery(SyncResource):
+    """``client.b2b.otps.email.discovery``."""
+
+    @cached_property
+    def with_raw_response(self) -> OtpsEmailDiscoveryWithRawResponse:
+        """The same methods, returning the HTTP response with a ``.parse()`` method."""
+        return OtpsEmailDiscoveryWithRawResponse(self)
+
+    def authenticate(
+        self, *, email_address: str, code: str, **options: Unpack[RequestOptions]
+    ) -> models.B2BDiscoveryAuthenticateResponse:
+        """Authenticate.
+
+        ``POST /v1/b2b/otps/email/discovery/authenticate``
+
+        Args:
+            email_address: The email address of the Member.
+            code: The code to authenticate.
+        """
+        return self._call(_B2B_OTPS_EMAIL_DISCOVERY_AUTHENTICATE, locals())
+
+    def send(
+        self,
+        *,
+        email_address: str,
+        login_template_id: str | Unset = UNSET,
+        locale: Literal["en", "es", "pt-br", "fr"] | Unset = UNSET,
+        discovery_expiration_minutes: int | Unset = UNSET,
+        **options: Unpack[RequestOptions],
+    ) -> models.StatusResponse:
+        """Send.
+
+        ``POST /v1/b2b/otps/email/discovery/send``
+
+        Args:
+            email_address: The email address to start the discovery flow for.
+            login_template_id: Use a custom template for login emails. By default, it will use your default email
+                template. Templates can be added in the [Stytch
+                dashboard](https://stytch.com/dashboard/templates) using our built-in customization
+                options or custom HTML templates with type “OTP - Login”.
+            locale: In the body.
+            discovery_expiration_minutes: The expiration time, in minutes, for a discovery OTP email. If not accepted within
+                this time frame, the OTP will need to be resent. Defaults to 10 with a minimum of 2
+                and a maximum of 15.
+        """
+        return self._call(_B2B_OTPS_EMAIL_DISCOVERY_SEND, locals())
+
+
+class OtpsEmailDiscoveryWithRawResponse:
+    def __init__(self, resource: OtpsEmailDiscovery) -> None:
+        self.authenticate = to_raw_response_wrapper(resource.authenticate)
+        self.send = to_raw_response_wrapper(resource.send)
+
+
+class AsyncOtpsEmailDiscovery(AsyncResource):
+    """``client.b2b.otps.email.discovery`` (async)."""
+
+    @cached_property
+    def with_raw_response(self) -> AsyncOtpsEmailDiscoveryWithRawResponse:
+        """The same methods, returning the HTTP response with a ``.parse()`` method."""
+        return AsyncOtpsEmailDiscoveryWithRawResponse(self)
+
+    async def authenticate(
+        self, *, email_address: str, code: str, **options: Unpack[RequestOptions]
+    ) -> models.B2BDiscoveryAuthenticateResponse:
+        """Authenticate.
+
+        ``POST /v1/b2b/otps/email/discovery/authenticate``
+
+        Args:
+            email_address: The email address of the Member.
+            code: The code to authenticate.
+        """
+        return await self._call(_B2B_OTPS_EMAIL_DISCOVERY_AUTHENTICATE, locals())
+
+    async def send(
+        self,
+        *,
+        email_address: str,
+        login_template_id: str | Unset = UNSET,
+        locale: Literal["en", "es", "pt-br", "fr"] | Unset = UNSET,
+        discovery_expiration_minutes: int | Unset = UNSET,
+        **options: Unpack[RequestOptions],
+    ) -> models.StatusResponse:
+        """Send.
+
+        ``POST /v1/b2b/otps/email/discovery/send``
+
+        Args:
+            email_address: The email address to start the discovery flow for.
+            login_template_id: Use a custom template for login emails. By default, it will use your default email
+                template. Templates can be added in the [Stytch
+                dashboard](https://stytch.com/dashboard/templates) using our built-in customization
+                options or custom HTML templates with type “OTP - Login”.
+            locale: In the body.
+            discovery_expiration_minutes: The expiration time, in minutes, for a discovery OTP email. If not accepted within
+                this time frame, the OTP will need to be resent. Defaults to 10 with a minimum of 2
+                and a maximum of 15.
+        """
+        return await self._call(_B2B_OTPS_EMAIL_DISCOVERY_SEND, locals())
+
+
+class AsyncOtpsEmailDiscoveryWithRawResponse:
+    def __init__(self, resource: AsyncOtpsEmailDiscovery) -> None:
+        self.authenticate = async_to_raw_response_wrapper(resource.authenticate)
+        self.send = async_to_raw_response_wrapper(resource.send)
+
+
+class B2BOtpsSms(SyncResource):
+    """``client.b2b.otps.sms``."""
+
+    @cached_property
+    def with_raw_response(self) -> B2BOtpsSmsWithRawResponse:
+        """The same methods, returning the HTTP response with a ``.parse()`` method."""
+        return B2BOtpsSmsWithRawResponse(self)
 
     def authenticate(
         self,
@@ -7070,22 +5500,7 @@ class Sms(SyncResource):
         """
         return self._call(_B2B_OTPS_SMS_AUTHENTICATE, locals())
 
-
-class SmsWithRawResponse:
-    def __init__(self, resource: Sms) -> None:
-        self.send = to_raw_response_wrapper(resource.send)
-        self.authenticate = to_raw_response_wrapper(resource.authenticate)
-
-
-class AsyncSms(AsyncResource):
-    """``client.b2b.otps.sms`` (async)."""
-
-    @cached_property
-    def with_raw_response(self) -> AsyncSmsWithRawResponse:
-        """The same methods, returning the HTTP response with a ``.parse()`` method."""
-        return AsyncSmsWithRawResponse(self)
-
-    async def send(
+    def send(
         self,
         *,
         organization_id: str,
@@ -7129,7 +5544,22 @@ class AsyncSms(AsyncResource):
             session_token: A secret token for a given Stytch Session.
             session_jwt: The JSON Web Token (JWT) for a given Stytch Session.
         """
-        return await self._call(_B2B_OTPS_SMS_SEND, locals())
+        return self._call(_B2B_OTPS_SMS_SEND, locals())
+
+
+class B2BOtpsSmsWithRawResponse:
+    def __init__(self, resource: B2BOtpsSms) -> None:
+        self.authenticate = to_raw_response_wrapper(resource.authenticate)
+        self.send = to_raw_response_wrapper(resource.send)
+
+
+class AsyncB2BOtpsSms(AsyncResource):
+    """``client.b2b.otps.sms`` (async)."""
+
+    @cached_property
+    def with_raw_response(self) -> AsyncB2BOtpsSmsWithRawResponse:
+        """The same methods, returning the HTTP response with a ``.parse()`` method."""
+        return AsyncB2BOtpsSmsWithRawResponse(self)
 
     async def authenticate(
         self,
@@ -7208,412 +5638,140 @@ class AsyncSms(AsyncResource):
         """
         return await self._call(_B2B_OTPS_SMS_AUTHENTICATE, locals())
 
-
-class AsyncSmsWithRawResponse:
-    def __init__(self, resource: AsyncSms) -> None:
-        self.send = async_to_raw_response_wrapper(resource.send)
-        self.authenticate = async_to_raw_response_wrapper(resource.authenticate)
-
-
-class OtpsEmail(SyncResource):
-    """``client.b2b.otps.email``."""
-
-    @cached_property
-    def discovery(self) -> OtpsEmailDiscovery:
-        return OtpsEmailDiscovery(self._client)
-
-    @cached_property
-    def with_raw_response(self) -> OtpsEmailWithRawResponse:
-        """The same methods, returning the HTTP response with a ``.parse()`` method."""
-        return OtpsEmailWithRawResponse(self)
-
-    def login_or_signup(
-        self,
-        *,
-        organization_id: str,
-        email_address: str,
-        login_template_id: str | Unset = UNSET,
-        signup_template_id: str | Unset = UNSET,
-        locale: Literal["en", "es", "pt-br", "fr"] | Unset = UNSET,
-        login_expiration_minutes: int | Unset = UNSET,
-        signup_expiration_minutes: int | Unset = UNSET,
-        **options: Unpack[RequestOptions],
-    ) -> models.B2BLoginOrSignupResponse:
-        """Login or signup.
-
-        ``POST /v1/b2b/otps/email/login_or_signup``
-
-        Args:
-            organization_id: Globally unique UUID that identifies a specific Organization. The `organization_id`
-                is critical to perform operations on an Organization, so be sure to preserve this
-                value. You may also use the organization_slug or organization_external_id here as a
-                convenience.
-            email_address: The email address of the Member.
-            login_template_id: Use a custom template for login emails. By default, it will use your default email
-                template. Templates can be added in the [Stytch
-                dashboard](https://stytch.com/dashboard/templates) using our built-in customization
-                options or custom HTML templates with type “OTP - Login”.
-            signup_template_id: Use a custom template for signup emails. By default, it will use your default email
-                template. Templates can be added in the [Stytch
-                dashboard](https://stytch.com/dashboard/templates) using our built-in customization
-                options or custom HTML templates with type “OTP - Signup”.
-            locale: In the body.
-            login_expiration_minutes: The expiration time, in minutes, for a login OTP email to a Member. If not
-                authenticated within this time frame, the OTP will need to be resent. Defaults to 10
-                with a minimum of 2 and a maximum of 15.
-            signup_expiration_minutes: The expiration time, in minutes, for a signup OTP email to a Member. If not
-                authenticated within this time frame, the OTP will need to be resent. Defaults to 10
-                with a minimum of 2 and a maximum of 15.
-        """
-        return self._call(_B2B_OTPS_EMAIL_LOGIN_OR_SIGNUP, locals())
-
-    def authenticate(
-        self,
-        *,
-        organization_id: str,
-        email_address: str,
-        code: str,
-        session_token: str | Unset = UNSET,
-        session_jwt: str | Unset = UNSET,
-        intermediate_session_token: str | Unset = UNSET,
-        session_duration_minutes: int | Unset = UNSET,
-        session_custom_claims: Dict[str, Any] | Unset = UNSET,
-        locale: Literal["en", "es", "pt-br", "fr"] | Unset = UNSET,
-        telemetry_id: str | Unset = UNSET,
-        **options: Unpack[RequestOptions],
-    ) -> models.B2BOtpsEmailAuthenticateResponse:
-        """Authenticate.
-
-        ``POST /v1/b2b/otps/email/authenticate``
-
-        Args:
-            organization_id: Globally unique UUID that identifies a specific Organization. The `organization_id`
-                is critical to perform operations on an Organization, so be sure to preserve this
-                value. You may also use the organization_slug or organization_external_id here as a
-                convenience.
-            email_address: The email address of the Member.
-            code: The code to authenticate.
-            session_token: A secret token for a given Stytch Session.
-            session_jwt: The JSON Web Token (JWT) for a given Stytch Session.
-            intermediate_session_token: The Intermediate Session Token. This token does not necessarily belong to a specific
-                instance of a Member, but represents a bag of factors that may be converted to a
-                member session. The token can be used with the [OTP SMS Authenticate
-                endpoint](https://stytch.com/docs/b2b/api/authenticate-otp-sms), [TOTP Authenticate
-                endpoint](https://stytch.com/docs/b2b/api/authenticate-totp), or [Recovery Codes
-                Recover endpoint](https://stytch.com/docs/b2b/api/recovery-codes-recover) to
-                complete an MFA flow and log in to the Organization. The token has a default expiry
-                of 10 minutes. It can also be used with the [Exchange Intermediate Session
-                endpoint](https://stytch.com/docs/b2b/api/exchange-intermediate-session) to join a
-                specific Organization that allows the factors represented by the intermediate
-                session token; or the [Create Organization via Discovery
-                endpoint](https://stytch.com/docs/b2b/api/create-organization-via-discovery) to
-                create a new Organization and Member. Intermediate Session Tokens have a default
-                expiry of 10 minutes.
-            session_duration_minutes: Set the session lifetime to be this many minutes from now. This will start a new
-                session if one doesn't already exist, returning both an opaque `session_token` and
-                `session_jwt` for this session. Remember that the `session_jwt` will have a fixed
-                lifetime of five minutes regardless of the underlying session duration, and will
-                need to be refreshed over time. This value must be a minimum of 5 and a maximum of
-                527040 minutes (366 days). If a `session_token` or `session_jwt` is provided then a
-                successful authentication will continue to extend the session this many minutes. If
-                the `session_duration_minutes` parameter is not specified, a Stytch session will be
-                created with a 60 minute duration. If you don't want to use the Stytch session
-                product, you can ignore the session fields in the response.
-            session_custom_claims: Add a custom claims map to the Session being authenticated. Claims are only created
-                if a Session is initialized by providing a value in `session_duration_minutes`.
-                Claims will be included on the Session object and in the JWT. To update a key in an
-                existing Session, supply a new value. To delete a key, supply a null value. Custom
-                claims made with reserved claims (`iss`, `sub`, `aud`, `exp`, `nbf`, `iat`, `jti`)
-                will be ignored. Total custom claims size cannot exceed four kilobytes.
-            locale: In the body.
-            telemetry_id: If the `telemetry_id` is passed, as part of this request, Stytch will call the
-                [Fingerprint Lookup API](https://stytch.com/docs/fraud/api/fingerprint-lookup) and
-                store the associated fingerprints and IPGEO information for the Member. Your
-                workspace must be enabled for Device Fingerprinting to use this feature.
-        """
-        return self._call(_B2B_OTPS_EMAIL_AUTHENTICATE, locals())
-
-
-class OtpsEmailWithRawResponse:
-    def __init__(self, resource: OtpsEmail) -> None:
-        self.login_or_signup = to_raw_response_wrapper(resource.login_or_signup)
-        self.authenticate = to_raw_response_wrapper(resource.authenticate)
-
-
-class AsyncOtpsEmail(AsyncResource):
-    """``client.b2b.otps.email`` (async)."""
-
-    @cached_property
-    def discovery(self) -> AsyncOtpsEmailDiscovery:
-        return AsyncOtpsEmailDiscovery(self._client)
-
-    @cached_property
-    def with_raw_response(self) -> AsyncOtpsEmailWithRawResponse:
-        """The same methods, returning the HTTP response with a ``.parse()`` method."""
-        return AsyncOtpsEmailWithRawResponse(self)
-
-    async def login_or_signup(
-        self,
-        *,
-        organization_id: str,
-        email_address: str,
-        login_template_id: str | Unset = UNSET,
-        signup_template_id: str | Unset = UNSET,
-        locale: Literal["en", "es", "pt-br", "fr"] | Unset = UNSET,
-        login_expiration_minutes: int | Unset = UNSET,
-        signup_expiration_minutes: int | Unset = UNSET,
-        **options: Unpack[RequestOptions],
-    ) -> models.B2BLoginOrSignupResponse:
-        """Login or signup.
-
-        ``POST /v1/b2b/otps/email/login_or_signup``
-
-        Args:
-            organization_id: Globally unique UUID that identifies a specific Organization. The `organization_id`
-                is critical to perform operations on an Organization, so be sure to preserve this
-                value. You may also use the organization_slug or organization_external_id here as a
-                convenience.
-            email_address: The email address of the Member.
-            login_template_id: Use a custom template for login emails. By default, it will use your default email
-                template. Templates can be added in the [Stytch
-                dashboard](https://stytch.com/dashboard/templates) using our built-in customization
-                options or custom HTML templates with type “OTP - Login”.
-            signup_template_id: Use a custom template for signup emails. By default, it will use your default email
-                template. Templates can be added in the [Stytch
-                dashboard](https://stytch.com/dashboard/templates) using our built-in customization
-                options or custom HTML templates with type “OTP - Signup”.
-            locale: In the body.
-            login_expiration_minutes: The expiration time, in minutes, for a login OTP email to a Member. If not
-                authenticated within this time frame, the OTP will need to be resent. Defaults to 10
-                with a minimum of 2 and a maximum of 15.
-            signup_expiration_minutes: The expiration time, in minutes, for a signup OTP email to a Member. If not
-                authenticated within this time frame, the OTP will need to be resent. Defaults to 10
-                with a minimum of 2 and a maximum of 15.
-        """
-        return await self._call(_B2B_OTPS_EMAIL_LOGIN_OR_SIGNUP, locals())
-
-    async def authenticate(
-        self,
-        *,
-        organization_id: str,
-        email_address: str,
-        code: str,
-        session_token: str | Unset = UNSET,
-        session_jwt: str | Unset = UNSET,
-        intermediate_session_token: str | Unset = UNSET,
-        session_duration_minutes: int | Unset = UNSET,
-        session_custom_claims: Dict[str, Any] | Unset = UNSET,
-        locale: Literal["en", "es", "pt-br", "fr"] | Unset = UNSET,
-        telemetry_id: str | Unset = UNSET,
-        **options: Unpack[RequestOptions],
-    ) -> models.B2BOtpsEmailAuthenticateResponse:
-        """Authenticate.
-
-        ``POST /v1/b2b/otps/email/authenticate``
-
-        Args:
-            organization_id: Globally unique UUID that identifies a specific Organization. The `organization_id`
-                is critical to perform operations on an Organization, so be sure to preserve this
-                value. You may also use the organization_slug or organization_external_id here as a
-                convenience.
-            email_address: The email address of the Member.
-            code: The code to authenticate.
-            session_token: A secret token for a given Stytch Session.
-            session_jwt: The JSON Web Token (JWT) for a given Stytch Session.
-            intermediate_session_token: The Intermediate Session Token. This token does not necessarily belong to a specific
-                instance of a Member, but represents a bag of factors that may be converted to a
-                member session. The token can be used with the [OTP SMS Authenticate
-                endpoint](https://stytch.com/docs/b2b/api/authenticate-otp-sms), [TOTP Authenticate
-                endpoint](https://stytch.com/docs/b2b/api/authenticate-totp), or [Recovery Codes
-                Recover endpoint](https://stytch.com/docs/b2b/api/recovery-codes-recover) to
-                complete an MFA flow and log in to the Organization. The token has a default expiry
-                of 10 minutes. It can also be used with the [Exchange Intermediate Session
-                endpoint](https://stytch.com/docs/b2b/api/exchange-intermediate-session) to join a
-                specific Organization that allows the factors represented by the intermediate
-                session token; or the [Create Organization via Discovery
-                endpoint](https://stytch.com/docs/b2b/api/create-organization-via-discovery) to
-                create a new Organization and Member. Intermediate Session Tokens have a default
-                expiry of 10 minutes.
-            session_duration_minutes: Set the session lifetime to be this many minutes from now. This will start a new
-                session if one doesn't already exist, returning both an opaque `session_token` and
-                `session_jwt` for this session. Remember that the `session_jwt` will have a fixed
-                lifetime of five minutes regardless of the underlying session duration, and will
-                need to be refreshed over time. This value must be a minimum of 5 and a maximum of
-                527040 minutes (366 days). If a `session_token` or `session_jwt` is provided then a
-                successful authentication will continue to extend the session this many minutes. If
-                the `session_duration_minutes` parameter is not specified, a Stytch session will be
-                created with a 60 minute duration. If you don't want to use the Stytch session
-                product, you can ignore the session fields in the response.
-            session_custom_claims: Add a custom claims map to the Session being authenticated. Claims are only created
-                if a Session is initialized by providing a value in `session_duration_minutes`.
-                Claims will be included on the Session object and in the JWT. To update a key in an
-                existing Session, supply a new value. To delete a key, supply a null value. Custom
-                claims made with reserved claims (`iss`, `sub`, `aud`, `exp`, `nbf`, `iat`, `jti`)
-                will be ignored. Total custom claims size cannot exceed four kilobytes.
-            locale: In the body.
-            telemetry_id: If the `telemetry_id` is passed, as part of this request, Stytch will call the
-                [Fingerprint Lookup API](https://stytch.com/docs/fraud/api/fingerprint-lookup) and
-                store the associated fingerprints and IPGEO information for the Member. Your
-                workspace must be enabled for Device Fingerprinting to use this feature.
-        """
-        return await self._call(_B2B_OTPS_EMAIL_AUTHENTICATE, locals())
-
-
-class AsyncOtpsEmailWithRawResponse:
-    def __init__(self, resource: AsyncOtpsEmail) -> None:
-        self.login_or_signup = async_to_raw_response_wrapper(resource.login_or_signup)
-        self.authenticate = async_to_raw_response_wrapper(resource.authenticate)
-
-
-class OtpsEmailDiscovery(SyncResource):
-    """``client.b2b.otps.email.discovery``."""
-
-    @cached_property
-    def with_raw_response(self) -> OtpsEmailDiscoveryWithRawResponse:
-        """The same methods, returning the HTTP response with a ``.parse()`` method."""
-        return OtpsEmailDiscoveryWithRawResponse(self)
-
-    def send(
-        self,
-        *,
-        email_address: str,
-        login_template_id: str | Unset = UNSET,
-        locale: Literal["en", "es", "pt-br", "fr"] | Unset = UNSET,
-        discovery_expiration_minutes: int | Unset = UNSET,
-        **options: Unpack[RequestOptions],
-    ) -> models.StatusResponse:
-        """Send.
-
-        ``POST /v1/b2b/otps/email/discovery/send``
-
-        Args:
-            email_address: The email address to start the discovery flow for.
-            login_template_id: Use a custom template for login emails. By default, it will use your default email
-                template. Templates can be added in the [Stytch
-                dashboard](https://stytch.com/dashboard/templates) using our built-in customization
-                options or custom HTML templates with type “OTP - Login”.
-            locale: In the body.
-            discovery_expiration_minutes: The expiration time, in minutes, for a discovery OTP email. If not accepted within
-                this time frame, the OTP will need to be resent. Defaults to 10 with a minimum of 2
-                and a maximum of 15.
-        """
-        return self._call(_B2B_OTPS_EMAIL_DISCOVERY_SEND, locals())
-
-    def authenticate(
-        self, *, email_address: str, code: str, **options: Unpack[RequestOptions]
-    ) -> models.B2BDiscoveryAuthenticateResponse:
-        """Authenticate.
-
-        ``POST /v1/b2b/otps/email/discovery/authenticate``
-
-        Args:
-            email_address: The email address of the Member.
-            code: The code to authenticate.
-        """
-        return self._call(_B2B_OTPS_EMAIL_DISCOVERY_AUTHENTICATE, locals())
-
-
-class OtpsEmailDiscoveryWithRawResponse:
-    def __init__(self, resource: OtpsEmailDiscovery) -> None:
-        self.send = to_raw_response_wrapper(resource.send)
-        self.authenticate = to_raw_response_wrapper(resource.authenticate)
-
-
-class AsyncOtpsEmailDiscovery(AsyncResource):
-    """``client.b2b.otps.email.discovery`` (async)."""
-
-    @cached_property
-    def with_raw_response(self) -> AsyncOtpsEmailDiscoveryWithRawResponse:
-        """The same methods, returning the HTTP response with a ``.parse()`` method."""
-        return AsyncOtpsEmailDiscoveryWithRawResponse(self)
-
     async def send(
         self,
         *,
-        email_address: str,
-        login_template_id: str | Unset = UNSET,
+        organization_id: str,
+        member_id: str,
+        mfa_phone_number: str | Unset = UNSET,
         locale: Literal["en", "es", "pt-br", "fr"] | Unset = UNSET,
-        discovery_expiration_minutes: int | Unset = UNSET,
+        intermediate_session_token: str | Unset = UNSET,
+        session_token: str | Unset = UNSET,
+        session_jwt: str | Unset = UNSET,
         **options: Unpack[RequestOptions],
-    ) -> models.StatusResponse:
+    ) -> models.B2BMemberResponse:
         """Send.
 
-        ``POST /v1/b2b/otps/email/discovery/send``
+        ``POST /v1/b2b/otps/sms/send``
 
         Args:
-            email_address: The email address to start the discovery flow for.
-            login_template_id: Use a custom template for login emails. By default, it will use your default email
-                template. Templates can be added in the [Stytch
-                dashboard](https://stytch.com/dashboard/templates) using our built-in customization
-                options or custom HTML templates with type “OTP - Login”.
+            organization_id: Globally unique UUID that identifies a specific Organization. The `organization_id`
+                is critical to perform operations on an Organization, so be sure to preserve this
+                value. You may also use the organization_slug or organization_external_id here as a
+                convenience.
+            member_id: Globally unique UUID that identifies a specific Member. The `member_id` is critical
+                to perform operations on a Member, so be sure to preserve this value. You may use an
+                external_id here if one is set for the member.
+            mfa_phone_number: The phone number to send the OTP to. If the Member already has a phone number, this
+                argument is not needed.
             locale: In the body.
-            discovery_expiration_minutes: The expiration time, in minutes, for a discovery OTP email. If not accepted within
-                this time frame, the OTP will need to be resent. Defaults to 10 with a minimum of 2
-                and a maximum of 15.
+            intermediate_session_token: The Intermediate Session Token. This token does not necessarily belong to a specific
+                instance of a Member, but represents a bag of factors that may be converted to a
+                member session. The token can be used with the [OTP SMS Authenticate
+                endpoint](https://stytch.com/docs/b2b/api/authenticate-otp-sms), [TOTP Authenticate
+                endpoint](https://stytch.com/docs/b2b/api/authenticate-totp), or [Recovery Codes
+                Recover endpoint](https://stytch.com/docs/b2b/api/recovery-codes-recover) to
+                complete an MFA flow and log in to the Organization. The token has a default expiry
+                of 10 minutes. It can also be used with the [Exchange Intermediate Session
+                endpoint](https://stytch.com/docs/b2b/api/exchange-intermediate-session) to join a
+                specific Organization that allows the factors represented by the intermediate
+                session token; or the [Create Organization via Discovery
+                endpoint](https://stytch.com/docs/b2b/api/create-organization-via-discovery) to
+                create a new Organization and Member. Intermediate Session Tokens have a default
+                expiry of 10 minutes.
+            session_token: A secret token for a given Stytch Session.
+            session_jwt: The JSON Web Token (JWT) for a given Stytch Session.
         """
-        return await self._call(_B2B_OTPS_EMAIL_DISCOVERY_SEND, locals())
-
-    async def authenticate(
-        self, *, email_address: str, code: str, **options: Unpack[RequestOptions]
-    ) -> models.B2BDiscoveryAuthenticateResponse:
-        """Authenticate.
-
-        ``POST /v1/b2b/otps/email/discovery/authenticate``
-
-        Args:
-            email_address: The email address of the Member.
-            code: The code to authenticate.
-        """
-        return await self._call(_B2B_OTPS_EMAIL_DISCOVERY_AUTHENTICATE, locals())
+        return await self._call(_B2B_OTPS_SMS_SEND, locals())
 
 
-class AsyncOtpsEmailDiscoveryWithRawResponse:
-    def __init__(self, resource: AsyncOtpsEmailDiscovery) -> None:
-        self.send = async_to_raw_response_wrapper(resource.send)
+class AsyncB2BOtpsSmsWithRawResponse:
+    def __init__(self, resource: AsyncB2BOtpsSms) -> None:
         self.authenticate = async_to_raw_response_wrapper(resource.authenticate)
+        self.send = async_to_raw_response_wrapper(resource.send)
 
 
-class Passwords(SyncResource):
+class B2BPasswords(SyncResource):
     """``client.b2b.passwords``."""
-
-    @cached_property
-    def email(self) -> PasswordsEmail:
-        return PasswordsEmail(self._client)
-
-    @cached_property
-    def session(self) -> Session:
-        return Session(self._client)
-
-    @cached_property
-    def existing_password(self) -> ExistingPassword:
-        return ExistingPassword(self._client)
 
     @cached_property
     def discovery(self) -> PasswordsDiscovery:
         return PasswordsDiscovery(self._client)
 
     @cached_property
-    def with_raw_response(self) -> PasswordsWithRawResponse:
-        """The same methods, returning the HTTP response with a ``.parse()`` method."""
-        return PasswordsWithRawResponse(self)
+    def email(self) -> B2BPasswordsEmail:
+        return B2BPasswordsEmail(self._client)
 
-    def strength_check(
+    @cached_property
+    def existing_password(self) -> B2BPasswordsExistingPassword:
+        return B2BPasswordsExistingPassword(self._client)
+
+    @cached_property
+    def session(self) -> B2BPasswordsSession:
+        return B2BPasswordsSession(self._client)
+
+    @cached_property
+    def with_raw_response(self) -> B2BPasswordsWithRawResponse:
+        """The same methods, returning the HTTP response with a ``.parse()`` method."""
+        return B2BPasswordsWithRawResponse(self)
+
+    def authenticate(
         self,
         *,
+        organization_id: str,
+        email_address: str,
         password: str,
-        email_address: str | Unset = UNSET,
+        session_token: str | Unset = UNSET,
+        session_duration_minutes: int | Unset = UNSET,
+        session_jwt: str | Unset = UNSET,
+        session_custom_claims: Dict[str, Any] | Unset = UNSET,
+        locale: Literal["en", "es", "pt-br", "fr"] | Unset = UNSET,
+        intermediate_session_token: str | Unset = UNSET,
+        telemetry_id: str | Unset = UNSET,
         **options: Unpack[RequestOptions],
-    ) -> models.B2BPasswordsStrengthCheckResponse:
-        """Strength check.
+    ) -> models.B2BPasswordsAuthenticateResponse:
+        """Authenticate.
 
-        ``POST /v1/b2b/passwords/strength_check``
+        ``POST /v1/b2b/passwords/authenticate``
 
         Args:
+            organization_id: Globally unique UUID that identifies a specific Organization. The `organization_id`
+                is critical to perform operations on an Organization, so be sure to preserve this
+                value. You may also use the organization_slug or organization_external_id here as a
+                convenience.
+            email_address: The email address of the Member.
             password: The password to authenticate, reset, or set for the first time. Any UTF8 character
                 is allowed, e.g. spaces, emojis, non-English characters, etc.
-            email_address: The email address of the Member.
+            session_token: A secret token for a given Stytch Session.
+            session_duration_minutes: Set the session lifetime to be this many minutes from now. This will start a new
+                session if one doesn't already exist, returning both an opaque `session_token` and
+                `session_jwt` for this session. Remember that the `session_jwt` will have a fixed
+                lifetime of five minutes regardless of the underlying session duration, and will
+                need to be refreshed over time. This value must be a minimum of 5 and a maximum of
+                527040 minutes (366 days). If a `session_token` or `session_jwt` is provided then a
+                successful authentication will continue to extend the session this many minutes. If
+                the `session_duration_minutes` parameter is not specified, a Stytch session will be
+                created with a 60 minute duration. If you don't want to use the Stytch session
+                product, you can ignore the session fields in the response.
+            session_jwt: The JSON Web Token (JWT) for a given Stytch Session.
+            session_custom_claims: Add a custom claims map to the Session being authenticated. Claims are only created
+                if a Session is initialized by providing a value in `session_duration_minutes`.
+                Claims will be included on the Session object and in the JWT. To update a key in an
+                existing Session, supply a new value. To delete a key, supply a null value. Custom
+                claims made with reserved claims (`iss`, `sub`, `aud`, `exp`, `nbf`, `iat`, `jti`)
+                will be ignored. Total custom claims size cannot exceed four kilobytes.
+            locale: In the body.
+            intermediate_session_token: Adds this primary authentication factor to the intermediate session token. If the
+                resulting set of factors satisfies the organization's primary authentication
+                requirements and MFA requirements, the intermediate session token will be consumed
+                and converted to a member session. If not, the same intermediate session token will
+                be returned.
+            telemetry_id: If the `telemetry_id` is passed, as part of this request, Stytch will call the
+                [Fingerprint Lookup API](https://stytch.com/docs/fraud/api/fingerprint-lookup) and
+                store the associated fingerprints and IPGEO information for the Member. Your
+                workspace must be enabled for Device Fingerprinting to use this feature.
         """
-        return self._call(_B2B_PASSWORDS_STRENGTH_CHECK, locals())
+        return self._call(_B2B_PASSWORDS_AUTHENTICATE, locals())
 
     def migrate(
         self,
@@ -7701,7 +5859,57 @@ class Passwords(SyncResource):
         """
         return self._call(_B2B_PASSWORDS_MIGRATE, locals())
 
-    def authenticate(
+    def strength_check(
+        self,
+        *,
+        password: str,
+        email_address: str | Unset = UNSET,
+        **options: Unpack[RequestOptions],
+    ) -> models.B2BPasswordsStrengthCheckResponse:
+        """Strength check.
+
+        ``POST /v1/b2b/passwords/strength_check``
+
+        Args:
+            password: The password to authenticate, reset, or set for the first time. Any UTF8 character
+                is allowed, e.g. spaces, emojis, non-English characters, etc.
+            email_address: The email address of the Member.
+        """
+        return self._call(_B2B_PASSWORDS_STRENGTH_CHECK, locals())
+
+
+class B2BPasswordsWithRawResponse:
+    def __init__(self, resource: B2BPasswords) -> None:
+        self.authenticate = to_raw_response_wrapper(resource.authenticate)
+        self.migrate = to_raw_response_wrapper(resource.migrate)
+        self.strength_check = to_raw_response_wrapper(resource.strength_check)
+
+
+class AsyncB2BPasswords(AsyncResource):
+    """``client.b2b.passwords`` (async)."""
+
+    @cached_property
+    def discovery(self) -> AsyncPasswordsDiscovery:
+        return AsyncPasswordsDiscovery(self._client)
+
+    @cached_property
+    def email(self) -> AsyncB2BPasswordsEmail:
+        return AsyncB2BPasswordsEmail(self._client)
+
+    @cached_property
+    def existing_password(self) -> AsyncB2BPasswordsExistingPassword:
+        return AsyncB2BPasswordsExistingPassword(self._client)
+
+    @cached_property
+    def session(self) -> AsyncB2BPasswordsSession:
+        return AsyncB2BPasswordsSession(self._client)
+
+    @cached_property
+    def with_raw_response(self) -> AsyncB2BPasswordsWithRawResponse:
+        """The same methods, returning the HTTP response with a ``.parse()`` method."""
+        return AsyncB2BPasswordsWithRawResponse(self)
+
+    async def authenticate(
         self,
         *,
         organization_id: str,
@@ -7757,57 +5965,7 @@ class Passwords(SyncResource):
                 store the associated fingerprints and IPGEO information for the Member. Your
                 workspace must be enabled for Device Fingerprinting to use this feature.
         """
-        return self._call(_B2B_PASSWORDS_AUTHENTICATE, locals())
-
-
-class PasswordsWithRawResponse:
-    def __init__(self, resource: Passwords) -> None:
-        self.strength_check = to_raw_response_wrapper(resource.strength_check)
-        self.migrate = to_raw_response_wrapper(resource.migrate)
-        self.authenticate = to_raw_response_wrapper(resource.authenticate)
-
-
-class AsyncPasswords(AsyncResource):
-    """``client.b2b.passwords`` (async)."""
-
-    @cached_property
-    def email(self) -> AsyncPasswordsEmail:
-        return AsyncPasswordsEmail(self._client)
-
-    @cached_property
-    def session(self) -> AsyncSession:
-        return AsyncSession(self._client)
-
-    @cached_property
-    def existing_password(self) -> AsyncExistingPassword:
-        return AsyncExistingPassword(self._client)
-
-    @cached_property
-    def discovery(self) -> AsyncPasswordsDiscovery:
-        return AsyncPasswordsDiscovery(self._client)
-
-    @cached_property
-    def with_raw_response(self) -> AsyncPasswordsWithRawResponse:
-        """The same methods, returning the HTTP response with a ``.parse()`` method."""
-        return AsyncPasswordsWithRawResponse(self)
-
-    async def strength_check(
-        self,
-        *,
-        password: str,
-        email_address: str | Unset = UNSET,
-        **options: Unpack[RequestOptions],
-    ) -> models.B2BPasswordsStrengthCheckResponse:
-        """Strength check.
-
-        ``POST /v1/b2b/passwords/strength_check``
-
-        Args:
-            password: The password to authenticate, reset, or set for the first time. Any UTF8 character
-                is allowed, e.g. spaces, emojis, non-English characters, etc.
-            email_address: The email address of the Member.
-        """
-        return await self._call(_B2B_PASSWORDS_STRENGTH_CHECK, locals())
+        return await self._call(_B2B_PASSWORDS_AUTHENTICATE, locals())
 
     async def migrate(
         self,
@@ -7895,666 +6053,30 @@ class AsyncPasswords(AsyncResource):
         """
         return await self._call(_B2B_PASSWORDS_MIGRATE, locals())
 
-    async def authenticate(
+    async def strength_check(
         self,
         *,
-        organization_id: str,
-        email_address: str,
         password: str,
-        session_token: str | Unset = UNSET,
-        session_duration_minutes: int | Unset = UNSET,
-        session_jwt: str | Unset = UNSET,
-        session_custom_claims: Dict[str, Any] | Unset = UNSET,
-        locale: Literal["en", "es", "pt-br", "fr"] | Unset = UNSET,
-        intermediate_session_token: str | Unset = UNSET,
-        telemetry_id: str | Unset = UNSET,
+        email_address: str | Unset = UNSET,
         **options: Unpack[RequestOptions],
-    ) -> models.B2BPasswordsAuthenticateResponse:
-        """Authenticate.
+    ) -> models.B2BPasswordsStrengthCheckResponse:
+        """Strength check.
 
-        ``POST /v1/b2b/passwords/authenticate``
+        ``POST /v1/b2b/passwords/strength_check``
 
         Args:
-            organization_id: Globally unique UUID that identifies a specific Organization. The `organization_id`
-                is critical to perform operations on an Organization, so be sure to preserve this
-                value. You may also use the organization_slug or organization_external_id here as a
-                convenience.
-            email_address: The email address of the Member.
             password: The password to authenticate, reset, or set for the first time. Any UTF8 character
                 is allowed, e.g. spaces, emojis, non-English characters, etc.
-            session_token: A secret token for a given Stytch Session.
-            session_duration_minutes: Set the session lifetime to be this many minutes from now. This will start a new
-                session if one doesn't already exist, returning both an opaque `session_token` and
-                `session_jwt` for this session. Remember that the `session_jwt` will have a fixed
-                lifetime of five minutes regardless of the underlying session duration, and will
-                need to be refreshed over time. This value must be a minimum of 5 and a maximum of
-                527040 minutes (366 days). If a `session_token` or `session_jwt` is provided then a
-                successful authentication will continue to extend the session this many minutes. If
-                the `session_duration_minutes` parameter is not specified, a Stytch session will be
-                created with a 60 minute duration. If you don't want to use the Stytch session
-                product, you can ignore the session fields in the response.
-            session_jwt: The JSON Web Token (JWT) for a given Stytch Session.
-            session_custom_claims: Add a custom claims map to the Session being authenticated. Claims are only created
-                if a Session is initialized by providing a value in `session_duration_minutes`.
-                Claims will be included on the Session object and in the JWT. To update a key in an
-                existing Session, supply a new value. To delete a key, supply a null value. Custom
-                claims made with reserved claims (`iss`, `sub`, `aud`, `exp`, `nbf`, `iat`, `jti`)
-                will be ignored. Total custom claims size cannot exceed four kilobytes.
-            locale: In the body.
-            intermediate_session_token: Adds this primary authentication factor to the intermediate session token. If the
-                resulting set of factors satisfies the organization's primary authentication
-                requirements and MFA requirements, the intermediate session token will be consumed
-                and converted to a member session. If not, the same intermediate session token will
-                be returned.
-            telemetry_id: If the `telemetry_id` is passed, as part of this request, Stytch will call the
-                [Fingerprint Lookup API](https://stytch.com/docs/fraud/api/fingerprint-lookup) and
-                store the associated fingerprints and IPGEO information for the Member. Your
-                workspace must be enabled for Device Fingerprinting to use this feature.
+            email_address: The email address of the Member.
         """
-        return await self._call(_B2B_PASSWORDS_AUTHENTICATE, locals())
+        return await self._call(_B2B_PASSWORDS_STRENGTH_CHECK, locals())
 
 
-class AsyncPasswordsWithRawResponse:
-    def __init__(self, resource: AsyncPasswords) -> None:
-        self.strength_check = async_to_raw_response_wrapper(resource.strength_check)
-        self.migrate = async_to_raw_response_wrapper(resource.migrate)
+class AsyncB2BPasswordsWithRawResponse:
+    def __init__(self, resource: AsyncB2BPasswords) -> None:
         self.authenticate = async_to_raw_response_wrapper(resource.authenticate)
-
-
-class PasswordsEmail(SyncResource):
-    """``client.b2b.passwords.email``."""
-
-    @cached_property
-    def with_raw_response(self) -> PasswordsEmailWithRawResponse:
-        """The same methods, returning the HTTP response with a ``.parse()`` method."""
-        return PasswordsEmailWithRawResponse(self)
-
-    def reset_start(
-        self,
-        *,
-        organization_id: str,
-        email_address: str,
-        reset_password_redirect_url: str | Unset = UNSET,
-        reset_password_expiration_minutes: int | Unset = UNSET,
-        code_challenge: str | Unset = UNSET,
-        login_redirect_url: str | Unset = UNSET,
-        locale: Literal["en", "es", "pt-br", "fr"] | Unset = UNSET,
-        reset_password_template_id: str | Unset = UNSET,
-        verify_email_template_id: str | Unset = UNSET,
-        **options: Unpack[RequestOptions],
-    ) -> models.B2BPasswordsEmailResetStartResponse:
-        """Reset start.
-
-        ``POST /v1/b2b/passwords/email/reset/start``
-
-        Args:
-            organization_id: Globally unique UUID that identifies a specific Organization. The `organization_id`
-                is critical to perform operations on an Organization, so be sure to preserve this
-                value. You may also use the organization_slug or organization_external_id here as a
-                convenience.
-            email_address: The email address of the Member to start the email reset process for.
-            reset_password_redirect_url: The URL that the Member is redirected to from the reset password magic link. This
-                URL should display your application's reset password page. Before rendering the
-                reset page, extract the `token` from the query parameters. On the reset page,
-                collect the new password and complete the flow by calling the corresponding Password
-                Reset by Email endpoint. If this parameter is not specified, the default Reset
-                Password redirect URL configured in the Dashboard will be used. If you have not set
-                a default Reset Password redirect URL, an error is returned.
-            reset_password_expiration_minutes: Sets a time limit after which the email link to reset the member's password will no
-                longer be valid. The minimum allowed expiration is 5 minutes and the maximum is
-                10080 minutes (7 days). By default, the expiration is 30 minutes.
-            code_challenge: A base64url encoded SHA256 hash of a one time secret used to validate that the
-                request starts and ends on the same device.
-            login_redirect_url: The URL that Members are redirected to upon clicking the "Log in without password"
-                button in password reset emails. After Members are redirected to the login redirect
-                URL, your application should retrieve the `token` value from the URL parameters and
-                call the [Magic Link Authenticate
-                endpoint](https://stytch.com/docs/api/authenticate-magic-link) to log the Member in
-                without requiring a password reset. If this value is not provided, your project's
-                default login redirect URL will be used. If you have not set a default login
-                redirect URL, an error will be returned.
-            locale: In the body.
-            reset_password_template_id: Use a custom template for reset password emails. By default, it will use your
-                default email template. Templates can be added in the [Stytch
-                dashboard](https://stytch.com/dashboard/templates) using our built-in customization
-                options or custom HTML templates with type “Passwords - Reset Password”.
-            verify_email_template_id: Use a custom template for verification emails sent during password reset flows. When
-                cross-organization passwords are enabled for your Project, this template will be
-                used the first time a user sets a password via a password reset flow. By default, it
-                will use your default email template. Templates can be added in the [Stytch
-                dashboard](https://stytch.com/dashboard/templates) using our built-in customization
-                options or custom HTML templates with type “Passwords - Email Verification”.
-        """
-        return self._call(_B2B_PASSWORDS_EMAIL_RESET_START, locals())
-
-    def reset(
-        self,
-        *,
-        password_reset_token: str,
-        password: str,
-        session_token: str | Unset = UNSET,
-        session_duration_minutes: int | Unset = UNSET,
-        session_jwt: str | Unset = UNSET,
-        code_verifier: str | Unset = UNSET,
-        session_custom_claims: Dict[str, Any] | Unset = UNSET,
-        locale: Literal["en", "es", "pt-br", "fr"] | Unset = UNSET,
-        intermediate_session_token: str | Unset = UNSET,
-        telemetry_id: str | Unset = UNSET,
-        **options: Unpack[RequestOptions],
-    ) -> models.B2BPasswordsEmailResetResponse:
-        """Reset.
-
-        ``POST /v1/b2b/passwords/email/reset``
-
-        Args:
-            password_reset_token: The password reset token to authenticate.
-            password: The password to authenticate, reset, or set for the first time. Any UTF8 character
-                is allowed, e.g. spaces, emojis, non-English characters, etc.
-            session_token: Reuse an existing session instead of creating a new one. If you provide a
-                `session_token`, Stytch will update the session. If the `session_token` and
-                `magic_links_token` belong to different Members, the `session_token` will be
-                ignored. This endpoint will error if both `session_token` and `session_jwt` are
-                provided.
-            session_duration_minutes: Set the session lifetime to be this many minutes from now. This will start a new
-                session if one doesn't already exist, returning both an opaque `session_token` and
-                `session_jwt` for this session. Remember that the `session_jwt` will have a fixed
-                lifetime of five minutes regardless of the underlying session duration, and will
-                need to be refreshed over time. This value must be a minimum of 5 and a maximum of
-                527040 minutes (366 days). If a `session_token` or `session_jwt` is provided then a
-                successful authentication will continue to extend the session this many minutes. If
-                the `session_duration_minutes` parameter is not specified, a Stytch session will be
-                created with a 60 minute duration. If you don't want to use the Stytch session
-                product, you can ignore the session fields in the response.
-            session_jwt: Reuse an existing session instead of creating a new one. If you provide a
-                `session_jwt`, Stytch will update the session. If the `session_jwt` and
-                `magic_links_token` belong to different Members, the `session_jwt` will be ignored.
-                This endpoint will error if both `session_token` and `session_jwt` are provided.
-            code_verifier: A base64url encoded one time secret used to validate that the request starts and
-                ends on the same device.
-            session_custom_claims: Add a custom claims map to the Session being authenticated. Claims are only created
-                if a Session is initialized by providing a value in `session_duration_minutes`.
-                Claims will be included on the Session object and in the JWT. To update a key in an
-                existing Session, supply a new value. To delete a key, supply a null value. Custom
-                claims made with reserved claims (`iss`, `sub`, `aud`, `exp`, `nbf`, `iat`, `jti`)
-                will be ignored. Total custom claims size cannot exceed four kilobytes.
-            locale: In the body.
-            intermediate_session_token: Adds this primary authentication factor to the intermediate session token. If the
-                resulting set of factors satisfies the organization's primary authentication
-                requirements and MFA requirements, the intermediate session token will be consumed
-                and converted to a member session. If not, the same intermediate session token will
-                be returned.
-            telemetry_id: If the `telemetry_id` is passed, as part of this request, Stytch will call the
-                [Fingerprint Lookup API](https://stytch.com/docs/fraud/api/fingerprint-lookup) and
-                store the associated fingerprints and IPGEO information for the Member. Your
-                workspace must be enabled for Device Fingerprinting to use this feature.
-        """
-        return self._call(_B2B_PASSWORDS_EMAIL_RESET, locals())
-
-    def require_reset(
-        self,
-        *,
-        email_address: str,
-        x_stytch_member_session: str | Unset = UNSET,
-        x_stytch_member_session_jwt: str | Unset = UNSET,
-        organization_id: str | Unset = UNSET,
-        member_id: str | Unset = UNSET,
-        **options: Unpack[RequestOptions],
-    ) -> models.B2BPasswordsEmailRequireResetResponse:
-        """Require reset.
-
-        ``POST /v1/b2b/passwords/email/require_reset``
-
-        Args:
-            email_address: The email address of the Member to start the email reset process for.
-            x_stytch_member_session: A Stytch session that can be used to run the request with the given member's
-                permissions.
-            x_stytch_member_session_jwt: A Stytch Session JSON Web Token (JWT) that can be used to run the request with the
-                given member's permissions.
-            organization_id: Globally unique UUID that identifies a specific Organization. The `organization_id`
-                is critical to perform operations on an Organization, so be sure to preserve this
-                value. You may also use the organization_slug or organization_external_id here as a
-                convenience.
-            member_id: Globally unique UUID that identifies a specific Member. The `member_id` is critical
-                to perform operations on a Member, so be sure to preserve this value. You may use an
-                external_id here if one is set for the member.
-        """
-        return self._call(_B2B_PASSWORDS_EMAIL_REQUIRE_RESET, locals())
-
-
-class PasswordsEmailWithRawResponse:
-    def __init__(self, resource: PasswordsEmail) -> None:
-        self.reset_start = to_raw_response_wrapper(resource.reset_start)
-        self.reset = to_raw_response_wrapper(resource.reset)
-        self.require_reset = to_raw_response_wrapper(resource.require_reset)
-
-
-class AsyncPasswordsEmail(AsyncResource):
-    """``client.b2b.passwords.email`` (async)."""
-
-    @cached_property
-    def with_raw_response(self) -> AsyncPasswordsEmailWithRawResponse:
-        """The same methods, returning the HTTP response with a ``.parse()`` method."""
-        return AsyncPasswordsEmailWithRawResponse(self)
-
-    async def reset_start(
-        self,
-        *,
-        organization_id: str,
-        email_address: str,
-        reset_password_redirect_url: str | Unset = UNSET,
-        reset_password_expiration_minutes: int | Unset = UNSET,
-        code_challenge: str | Unset = UNSET,
-        login_redirect_url: str | Unset = UNSET,
-        locale: Literal["en", "es", "pt-br", "fr"] | Unset = UNSET,
-        reset_password_template_id: str | Unset = UNSET,
-        verify_email_template_id: str | Unset = UNSET,
-        **options: Unpack[RequestOptions],
-    ) -> models.B2BPasswordsEmailResetStartResponse:
-        """Reset start.
-
-        ``POST /v1/b2b/passwords/email/reset/start``
-
-        Args:
-            organization_id: Globally unique UUID that identifies a specific Organization. The `organization_id`
-                is critical to perform operations on an Organization, so be sure to preserve this
-                value. You may also use the organization_slug or organization_external_id here as a
-                convenience.
-            email_address: The email address of the Member to start the email reset process for.
-            reset_password_redirect_url: The URL that the Member is redirected to from the reset password magic link. This
-                URL should display your application's reset password page. Before rendering the
-                reset page, extract the `token` from the query parameters. On the reset page,
-                collect the new password and complete the flow by calling the corresponding Password
-                Reset by Email endpoint. If this parameter is not specified, the default Reset
-                Password redirect URL configured in the Dashboard will be used. If you have not set
-                a default Reset Password redirect URL, an error is returned.
-            reset_password_expiration_minutes: Sets a time limit after which the email link to reset the member's password will no
-                longer be valid. The minimum allowed expiration is 5 minutes and the maximum is
-                10080 minutes (7 days). By default, the expiration is 30 minutes.
-            code_challenge: A base64url encoded SHA256 hash of a one time secret used to validate that the
-                request starts and ends on the same device.
-            login_redirect_url: The URL that Members are redirected to upon clicking the "Log in without password"
-                button in password reset emails. After Members are redirected to the login redirect
-                URL, your application should retrieve the `token` value from the URL parameters and
-                call the [Magic Link Authenticate
-                endpoint](https://stytch.com/docs/api/authenticate-magic-link) to log the Member in
-                without requiring a password reset. If this value is not provided, your project's
-                default login redirect URL will be used. If you have not set a default login
-                redirect URL, an error will be returned.
-            locale: In the body.
-            reset_password_template_id: Use a custom template for reset password emails. By default, it will use your
-                default email template. Templates can be added in the [Stytch
-                dashboard](https://stytch.com/dashboard/templates) using our built-in customization
-                options or custom HTML templates with type “Passwords - Reset Password”.
-            verify_email_template_id: Use a custom template for verification emails sent during password reset flows. When
-                cross-organization passwords are enabled for your Project, this template will be
-                used the first time a user sets a password via a password reset flow. By default, it
-                will use your default email template. Templates can be added in the [Stytch
-                dashboard](https://stytch.com/dashboard/templates) using our built-in customization
-                options or custom HTML templates with type “Passwords - Email Verification”.
-        """
-        return await self._call(_B2B_PASSWORDS_EMAIL_RESET_START, locals())
-
-    async def reset(
-        self,
-        *,
-        password_reset_token: str,
-        password: str,
-        session_token: str | Unset = UNSET,
-        session_duration_minutes: int | Unset = UNSET,
-        session_jwt: str | Unset = UNSET,
-        code_verifier: str | Unset = UNSET,
-        session_custom_claims: Dict[str, Any] | Unset = UNSET,
-        locale: Literal["en", "es", "pt-br", "fr"] | Unset = UNSET,
-        intermediate_session_token: str | Unset = UNSET,
-        telemetry_id: str | Unset = UNSET,
-        **options: Unpack[RequestOptions],
-    ) -> models.B2BPasswordsEmailResetResponse:
-        """Reset.
-
-        ``POST /v1/b2b/passwords/email/reset``
-
-        Args:
-            password_reset_token: The password reset token to authenticate.
-            password: The password to authenticate, reset, or set for the first time. Any UTF8 character
-                is allowed, e.g. spaces, emojis, non-English characters, etc.
-            session_token: Reuse an existing session instead of creating a new one. If you provide a
-                `session_token`, Stytch will update the session. If the `session_token` and
-                `magic_links_token` belong to different Members, the `session_token` will be
-                ignored. This endpoint will error if both `session_token` and `session_jwt` are
-                provided.
-            session_duration_minutes: Set the session lifetime to be this many minutes from now. This will start a new
-                session if one doesn't already exist, returning both an opaque `session_token` and
-                `session_jwt` for this session. Remember that the `session_jwt` will have a fixed
-                lifetime of five minutes regardless of the underlying session duration, and will
-                need to be refreshed over time. This value must be a minimum of 5 and a maximum of
-                527040 minutes (366 days). If a `session_token` or `session_jwt` is provided then a
-                successful authentication will continue to extend the session this many minutes. If
-                the `session_duration_minutes` parameter is not specified, a Stytch session will be
-                created with a 60 minute duration. If you don't want to use the Stytch session
-                product, you can ignore the session fields in the response.
-            session_jwt: Reuse an existing session instead of creating a new one. If you provide a
-                `session_jwt`, Stytch will update the session. If the `session_jwt` and
-                `magic_links_token` belong to different Members, the `session_jwt` will be ignored.
-                This endpoint will error if both `session_token` and `session_jwt` are provided.
-            code_verifier: A base64url encoded one time secret used to validate that the request starts and
-                ends on the same device.
-            session_custom_claims: Add a custom claims map to the Session being authenticated. Claims are only created
-                if a Session is initialized by providing a value in `session_duration_minutes`.
-                Claims will be included on the Session object and in the JWT. To update a key in an
-                existing Session, supply a new value. To delete a key, supply a null value. Custom
-                claims made with reserved claims (`iss`, `sub`, `aud`, `exp`, `nbf`, `iat`, `jti`)
-                will be ignored. Total custom claims size cannot exceed four kilobytes.
-            locale: In the body.
-            intermediate_session_token: Adds this primary authentication factor to the intermediate session token. If the
-                resulting set of factors satisfies the organization's primary authentication
-                requirements and MFA requirements, the intermediate session token will be consumed
-                and converted to a member session. If not, the same intermediate session token will
-                be returned.
-            telemetry_id: If the `telemetry_id` is passed, as part of this request, Stytch will call the
-                [Fingerprint Lookup API](https://stytch.com/docs/fraud/api/fingerprint-lookup) and
-                store the associated fingerprints and IPGEO information for the Member. Your
-                workspace must be enabled for Device Fingerprinting to use this feature.
-        """
-        return await self._call(_B2B_PASSWORDS_EMAIL_RESET, locals())
-
-    async def require_reset(
-        self,
-        *,
-        email_address: str,
-        x_stytch_member_session: str | Unset = UNSET,
-        x_stytch_member_session_jwt: str | Unset = UNSET,
-        organization_id: str | Unset = UNSET,
-        member_id: str | Unset = UNSET,
-        **options: Unpack[RequestOptions],
-    ) -> models.B2BPasswordsEmailRequireResetResponse:
-        """Require reset.
-
-        ``POST /v1/b2b/passwords/email/require_reset``
-
-        Args:
-            email_address: The email address of the Member to start the email reset process for.
-            x_stytch_member_session: A Stytch session that can be used to run the request with the given member's
-                permissions.
-            x_stytch_member_session_jwt: A Stytch Session JSON Web Token (JWT) that can be used to run the request with the
-                given member's permissions.
-            organization_id: Globally unique UUID that identifies a specific Organization. The `organization_id`
-                is critical to perform operations on an Organization, so be sure to preserve this
-                value. You may also use the organization_slug or organization_external_id here as a
-                convenience.
-            member_id: Globally unique UUID that identifies a specific Member. The `member_id` is critical
-                to perform operations on a Member, so be sure to preserve this value. You may use an
-                external_id here if one is set for the member.
-        """
-        return await self._call(_B2B_PASSWORDS_EMAIL_REQUIRE_RESET, locals())
-
-
-class AsyncPasswordsEmailWithRawResponse:
-    def __init__(self, resource: AsyncPasswordsEmail) -> None:
-        self.reset_start = async_to_raw_response_wrapper(resource.reset_start)
-        self.reset = async_to_raw_response_wrapper(resource.reset)
-        self.require_reset = async_to_raw_response_wrapper(resource.require_reset)
-
-
-class Session(SyncResource):
-    """``client.b2b.passwords.session``."""
-
-    @cached_property
-    def with_raw_response(self) -> SessionWithRawResponse:
-        """The same methods, returning the HTTP response with a ``.parse()`` method."""
-        return SessionWithRawResponse(self)
-
-    def reset(
-        self,
-        *,
-        organization_id: str,
-        password: str,
-        session_token: str | Unset = UNSET,
-        session_jwt: str | Unset = UNSET,
-        session_duration_minutes: int | Unset = UNSET,
-        session_custom_claims: Dict[str, Any] | Unset = UNSET,
-        locale: Literal["en", "es", "pt-br", "fr"] | Unset = UNSET,
-        telemetry_id: str | Unset = UNSET,
-        **options: Unpack[RequestOptions],
-    ) -> models.B2BPasswordsSessionResetResponse:
-        """Reset.
-
-        ``POST /v1/b2b/passwords/session/reset``
-
-        Args:
-            organization_id: Globally unique UUID that identifies a specific Organization. The `organization_id`
-                is critical to perform operations on an Organization, so be sure to preserve this
-                value. You may also use the organization_slug or organization_external_id here as a
-                convenience.
-            password: The password to authenticate, reset, or set for the first time. Any UTF8 character
-                is allowed, e.g. spaces, emojis, non-English characters, etc.
-            session_token: A secret token for a given Stytch Session.
-            session_jwt: The JSON Web Token (JWT) for a given Stytch Session.
-            session_duration_minutes: Set the session lifetime to be this many minutes from now. This will start a new
-                session if one doesn't already exist, returning both an opaque `session_token` and
-                `session_jwt` for this session. Remember that the `session_jwt` will have a fixed
-                lifetime of five minutes regardless of the underlying session duration, and will
-                need to be refreshed over time. This value must be a minimum of 5 and a maximum of
-                527040 minutes (366 days). If a `session_token` or `session_jwt` is provided then a
-                successful authentication will continue to extend the session this many minutes. If
-                the `session_duration_minutes` parameter is not specified, a Stytch session will be
-                created with a 60 minute duration. If you don't want to use the Stytch session
-                product, you can ignore the session fields in the response.
-            session_custom_claims: Add a custom claims map to the Session being authenticated. Claims are only created
-                if a Session is initialized by providing a value in `session_duration_minutes`.
-                Claims will be included on the Session object and in the JWT. To update a key in an
-                existing Session, supply a new value. To delete a key, supply a null value. Custom
-                claims made with reserved claims (`iss`, `sub`, `aud`, `exp`, `nbf`, `iat`, `jti`)
-                will be ignored. Total custom claims size cannot exceed four kilobytes.
-            locale: In the body.
-            telemetry_id: If the `telemetry_id` is passed, as part of this request, Stytch will call the
-                [Fingerprint Lookup API](https://stytch.com/docs/fraud/api/fingerprint-lookup) and
-                store the associated fingerprints and IPGEO information for the Member. Your
-                workspace must be enabled for Device Fingerprinting to use this feature.
-        """
-        return self._call(_B2B_PASSWORDS_SESSION_RESET, locals())
-
-
-class SessionWithRawResponse:
-    def __init__(self, resource: Session) -> None:
-        self.reset = to_raw_response_wrapper(resource.reset)
-
-
-class AsyncSession(AsyncResource):
-    """``client.b2b.passwords.session`` (async)."""
-
-    @cached_property
-    def with_raw_response(self) -> AsyncSessionWithRawResponse:
-        """The same methods, returning the HTTP response with a ``.parse()`` method."""
-        return AsyncSessionWithRawResponse(self)
-
-    async def reset(
-        self,
-        *,
-        organization_id: str,
-        password: str,
-        session_token: str | Unset = UNSET,
-        session_jwt: str | Unset = UNSET,
-        session_duration_minutes: int | Unset = UNSET,
-        session_custom_claims: Dict[str, Any] | Unset = UNSET,
-        locale: Literal["en", "es", "pt-br", "fr"] | Unset = UNSET,
-        telemetry_id: str | Unset = UNSET,
-        **options: Unpack[RequestOptions],
-    ) -> models.B2BPasswordsSessionResetResponse:
-        """Reset.
-
-        ``POST /v1/b2b/passwords/session/reset``
-
-        Args:
-            organization_id: Globally unique UUID that identifies a specific Organization. The `organization_id`
-                is critical to perform operations on an Organization, so be sure to preserve this
-                value. You may also use the organization_slug or organization_external_id here as a
-                convenience.
-            password: The password to authenticate, reset, or set for the first time. Any UTF8 character
-                is allowed, e.g. spaces, emojis, non-English characters, etc.
-            session_token: A secret token for a given Stytch Session.
-            session_jwt: The JSON Web Token (JWT) for a given Stytch Session.
-            session_duration_minutes: Set the session lifetime to be this many minutes from now. This will start a new
-                session if one doesn't already exist, returning both an opaque `session_token` and
-                `session_jwt` for this session. Remember that the `session_jwt` will have a fixed
-                lifetime of five minutes regardless of the underlying session duration, and will
-                need to be refreshed over time. This value must be a minimum of 5 and a maximum of
-                527040 minutes (366 days). If a `session_token` or `session_jwt` is provided then a
-                successful authentication will continue to extend the session this many minutes. If
-                the `session_duration_minutes` parameter is not specified, a Stytch session will be
-                created with a 60 minute duration. If you don't want to use the Stytch session
-                product, you can ignore the session fields in the response.
-            session_custom_claims: Add a custom claims map to the Session being authenticated. Claims are only created
-                if a Session is initialized by providing a value in `session_duration_minutes`.
-                Claims will be included on the Session object and in the JWT. To update a key in an
-                existing Session, supply a new value. To delete a key, supply a null value. Custom
-                claims made with reserved claims (`iss`, `sub`, `aud`, `exp`, `nbf`, `iat`, `jti`)
-                will be ignored. Total custom claims size cannot exceed four kilobytes.
-            locale: In the body.
-            telemetry_id: If the `telemetry_id` is passed, as part of this request, Stytch will call the
-                [Fingerprint Lookup API](https://stytch.com/docs/fraud/api/fingerprint-lookup) and
-                store the associated fingerprints and IPGEO information for the Member. Your
-                workspace must be enabled for Device Fingerprinting to use this feature.
-        """
-        return await self._call(_B2B_PASSWORDS_SESSION_RESET, locals())
-
-
-class AsyncSessionWithRawResponse:
-    def __init__(self, resource: AsyncSession) -> None:
-        self.reset = async_to_raw_response_wrapper(resource.reset)
-
-
-class ExistingPassword(SyncResource):
-    """``client.b2b.passwords.existing_password``."""
-
-    @cached_property
-    def with_raw_response(self) -> ExistingPasswordWithRawResponse:
-        """The same methods, returning the HTTP response with a ``.parse()`` method."""
-        return ExistingPasswordWithRawResponse(self)
-
-    def reset(
-        self,
-        *,
-        email_address: str,
-        existing_password: str,
-        new_password: str,
-        organization_id: str,
-        session_token: str | Unset = UNSET,
-        session_duration_minutes: int | Unset = UNSET,
-        session_jwt: str | Unset = UNSET,
-        session_custom_claims: Dict[str, Any] | Unset = UNSET,
-        locale: Literal["en", "es", "pt-br", "fr"] | Unset = UNSET,
-        telemetry_id: str | Unset = UNSET,
-        **options: Unpack[RequestOptions],
-    ) -> models.PasswordsExistingPasswordResetResponse:
-        """Reset.
-
-        ``POST /v1/b2b/passwords/existing_password/reset``
-
-        Args:
-            email_address: The email address of the Member.
-            existing_password: The Member's current password that they supplied.
-            new_password: The Member's elected new password.
-            organization_id: Globally unique UUID that identifies a specific Organization. The `organization_id`
-                is critical to perform operations on an Organization, so be sure to preserve this
-                value. You may also use the organization_slug or organization_external_id here as a
-                convenience.
-            session_token: A secret token for a given Stytch Session.
-            session_duration_minutes: Set the session lifetime to be this many minutes from now. This will start a new
-                session if one doesn't already exist, returning both an opaque `session_token` and
-                `session_jwt` for this session. Remember that the `session_jwt` will have a fixed
-                lifetime of five minutes regardless of the underlying session duration, and will
-                need to be refreshed over time. This value must be a minimum of 5 and a maximum of
-                527040 minutes (366 days). If a `session_token` or `session_jwt` is provided then a
-                successful authentication will continue to extend the session this many minutes. If
-                the `session_duration_minutes` parameter is not specified, a Stytch session will be
-                created with a 60 minute duration. If you don't want to use the Stytch session
-                product, you can ignore the session fields in the response.
-            session_jwt: The JSON Web Token (JWT) for a given Stytch Session.
-            session_custom_claims: Add a custom claims map to the Session being authenticated. Claims are only created
-                if a Session is initialized by providing a value in `session_duration_minutes`.
-                Claims will be included on the Session object and in the JWT. To update a key in an
-                existing Session, supply a new value. To delete a key, supply a null value. Custom
-                claims made with reserved claims (`iss`, `sub`, `aud`, `exp`, `nbf`, `iat`, `jti`)
-                will be ignored. Total custom claims size cannot exceed four kilobytes.
-            locale: In the body.
-            telemetry_id: If the `telemetry_id` is passed, as part of this request, Stytch will call the
-                [Fingerprint Lookup API](https://stytch.com/docs/fraud/api/fingerprint-lookup) and
-                store the associated fingerprints and IPGEO information for the Member. Your
-                workspace must be enabled for Device Fingerprinting to use this feature.
-        """
-        return self._call(_B2B_PASSWORDS_EXISTING_PASSWORD_RESET, locals())
-
-
-class ExistingPasswordWithRawResponse:
-    def __init__(self, resource: ExistingPassword) -> None:
-        self.reset = to_raw_response_wrapper(resource.reset)
-
-
-class AsyncExistingPassword(AsyncResource):
-    """``client.b2b.passwords.existing_password`` (async)."""
-
-    @cached_property
-    def with_raw_response(self) -> AsyncExistingPasswordWithRawResponse:
-        """The same methods, returning the HTTP response with a ``.parse()`` method."""
-        return AsyncExistingPasswordWithRawResponse(self)
-
-    async def reset(
-        self,
-        *,
-        email_address: str,
-        existing_password: str,
-        new_password: str,
-        organization_id: str,
-        session_token: str | Unset = UNSET,
-        session_duration_minutes: int | Unset = UNSET,
-        session_jwt: str | Unset = UNSET,
-        session_custom_claims: Dict[str, Any] | Unset = UNSET,
-        locale: Literal["en", "es", "pt-br", "fr"] | Unset = UNSET,
-        telemetry_id: str | Unset = UNSET,
-        **options: Unpack[RequestOptions],
-    ) -> models.PasswordsExistingPasswordResetResponse:
-        """Reset.
-
-        ``POST /v1/b2b/passwords/existing_password/reset``
-
-        Args:
-            email_address: The email address of the Member.
-            existing_password: The Member's current password that they supplied.
-            new_password: The Member's elected new password.
-            organization_id: Globally unique UUID that identifies a specific Organization. The `organization_id`
-                is critical to perform operations on an Organization, so be sure to preserve this
-                value. You may also use the organization_slug or organization_external_id here as a
-                convenience.
-            session_token: A secret token for a given Stytch Session.
-            session_duration_minutes: Set the session lifetime to be this many minutes from now. This will start a new
-                session if one doesn't already exist, returning both an opaque `session_token` and
-                `session_jwt` for this session. Remember that the `session_jwt` will have a fixed
-                lifetime of five minutes regardless of the underlying session duration, and will
-                need to be refreshed over time. This value must be a minimum of 5 and a maximum of
-                527040 minutes (366 days). If a `session_token` or `session_jwt` is provided then a
-                successful authentication will continue to extend the session this many minutes. If
-                the `session_duration_minutes` parameter is not specified, a Stytch session will be
-                created with a 60 minute duration. If you don't want to use the Stytch session
-                product, you can ignore the session fields in the response.
-            session_jwt: The JSON Web Token (JWT) for a given Stytch Session.
-            session_custom_claims: Add a custom claims map to the Session being authenticated. Claims are only created
-                if a Session is initialized by providing a value in `session_duration_minutes`.
-                Claims will be included on the Session object and in the JWT. To update a key in an
-                existing Session, supply a new value. To delete a key, supply a null value. Custom
-                claims made with reserved claims (`iss`, `sub`, `aud`, `exp`, `nbf`, `iat`, `jti`)
-                will be ignored. Total custom claims size cannot exceed four kilobytes.
-            locale: In the body.
-            telemetry_id: If the `telemetry_id` is passed, as part of this request, Stytch will call the
-                [Fingerprint Lookup API](https://stytch.com/docs/fraud/api/fingerprint-lookup) and
-                store the associated fingerprints and IPGEO information for the Member. Your
-                workspace must be enabled for Device Fingerprinting to use this feature.
-        """
-        return await self._call(_B2B_PASSWORDS_EXISTING_PASSWORD_RESET, locals())
-
-
-class AsyncExistingPasswordWithRawResponse:
-    def __init__(self, resource: AsyncExistingPassword) -> None:
-        self.reset = async_to_raw_response_wrapper(resource.reset)
+        self.migrate = async_to_raw_response_wrapper(resource.migrate)
+        self.strength_check = async_to_raw_response_wrapper(resource.strength_check)
 
 
 class PasswordsDiscovery(SyncResource):
@@ -8629,6 +6151,26 @@ class DiscoveryEmail(SyncResource):
         """The same methods, returning the HTTP response with a ``.parse()`` method."""
         return DiscoveryEmailWithRawResponse(self)
 
+    def reset(
+        self,
+        *,
+        password_reset_token: str,
+        password: str,
+        pkce_code_verifier: str | Unset = UNSET,
+        **options: Unpack[RequestOptions],
+    ) -> models.B2BDiscoveryAuthenticateResponse:
+        """Reset.
+
+        ``POST /v1/b2b/passwords/discovery/email/reset``
+
+        Args:
+            password_reset_token: The password reset token to authenticate.
+            password: The password to authenticate, reset, or set for the first time. Any UTF8 character
+                is allowed, e.g. spaces, emojis, non-English characters, etc.
+            pkce_code_verifier: In the body.
+        """
+        return self._call(_B2B_PASSWORDS_DISCOVERY_EMAIL_RESET, locals())
+
     def reset_start(
         self,
         *,
@@ -8684,7 +6226,22 @@ class DiscoveryEmail(SyncResource):
         """
         return self._call(_B2B_PASSWORDS_DISCOVERY_EMAIL_RESET_START, locals())
 
-    def reset(
+
+class DiscoveryEmailWithRawResponse:
+    def __init__(self, resource: DiscoveryEmail) -> None:
+        self.reset = to_raw_response_wrapper(resource.reset)
+        self.reset_start = to_raw_response_wrapper(resource.reset_start)
+
+
+class AsyncDiscoveryEmail(AsyncResource):
+    """``client.b2b.passwords.discovery.email`` (async)."""
+
+    @cached_property
+    def with_raw_response(self) -> AsyncDiscoveryEmailWithRawResponse:
+        """The same methods, returning the HTTP response with a ``.parse()`` method."""
+        return AsyncDiscoveryEmailWithRawResponse(self)
+
+    async def reset(
         self,
         *,
         password_reset_token: str,
@@ -8702,22 +6259,7 @@ class DiscoveryEmail(SyncResource):
                 is allowed, e.g. spaces, emojis, non-English characters, etc.
             pkce_code_verifier: In the body.
         """
-        return self._call(_B2B_PASSWORDS_DISCOVERY_EMAIL_RESET, locals())
-
-
-class DiscoveryEmailWithRawResponse:
-    def __init__(self, resource: DiscoveryEmail) -> None:
-        self.reset_start = to_raw_response_wrapper(resource.reset_start)
-        self.reset = to_raw_response_wrapper(resource.reset)
-
-
-class AsyncDiscoveryEmail(AsyncResource):
-    """``client.b2b.passwords.discovery.email`` (async)."""
-
-    @cached_property
-    def with_raw_response(self) -> AsyncDiscoveryEmailWithRawResponse:
-        """The same methods, returning the HTTP response with a ``.parse()`` method."""
-        return AsyncDiscoveryEmailWithRawResponse(self)
+        return await self._call(_B2B_PASSWORDS_DISCOVERY_EMAIL_RESET, locals())
 
     async def reset_start(
         self,
@@ -8774,64 +6316,1098 @@ class AsyncDiscoveryEmail(AsyncResource):
         """
         return await self._call(_B2B_PASSWORDS_DISCOVERY_EMAIL_RESET_START, locals())
 
-    async def reset(
+
+class AsyncDiscoveryEmailWithRawResponse:
+    def __init__(self, resource: AsyncDiscoveryEmail) -> None:
+        self.reset = async_to_raw_response_wrapper(resource.reset)
+        self.reset_start = async_to_raw_response_wrapper(resource.reset_start)
+
+
+class B2BPasswordsEmail(SyncResource):
+    """``client.b2b.passwords.email``."""
+
+    @cached_property
+    def with_raw_response(self) -> B2BPasswordsEmailWithRawResponse:
+        """The same methods, returning the HTTP response with a ``.parse()`` method."""
+        return B2BPasswordsEmailWithRawResponse(self)
+
+    def require_reset(
+        self,
+        *,
+        email_address: str,
+        x_stytch_member_session: str | Unset = UNSET,
+        x_stytch_member_session_jwt: str | Unset = UNSET,
+        organization_id: str | Unset = UNSET,
+        member_id: str | Unset = UNSET,
+        **options: Unpack[RequestOptions],
+    ) -> models.B2BPasswordsEmailRequireResetResponse:
+        """Require reset.
+
+        ``POST /v1/b2b/passwords/email/require_reset``
+
+        Args:
+            email_address: The email address of the Member to start the email reset process for.
+            x_stytch_member_session: A Stytch session that can be used to run the request with the given member's
+                permissions.
+            x_stytch_member_session_jwt: A Stytch Session JSON Web Token (JWT) that can be used to run the request with the
+                given member's permissions.
+            organization_id: Globally unique UUID that identifies a specific Organization. The `organization_id`
+                is critical to perform operations on an Organization, so be sure to preserve this
+                value. You may also use the organization_slug or organization_external_id here as a
+                convenience.
+            member_id: Globally unique UUID that identifies a specific Member. The `member_id` is critical
+                to perform operations on a Member, so be sure to preserve this value. You may use an
+                external_id here if one is set for the member.
+        """
+        return self._call(_B2B_PASSWORDS_EMAIL_REQUIRE_RESET, locals())
+
+    def reset(
         self,
         *,
         password_reset_token: str,
         password: str,
-        pkce_code_verifier: str | Unset = UNSET,
+        session_token: str | Unset = UNSET,
+        session_duration_minutes: int | Unset = UNSET,
+        session_jwt: str | Unset = UNSET,
+        code_verifier: str | Unset = UNSET,
+        session_custom_claims: Dict[str, Any] | Unset = UNSET,
+        locale: Literal["en", "es", "pt-br", "fr"] | Unset = UNSET,
+        intermediate_session_token: str | Unset = UNSET,
+        telemetry_id: str | Unset = UNSET,
         **options: Unpack[RequestOptions],
-    ) -> models.B2BDiscoveryAuthenticateResponse:
+    ) -> models.B2BPasswordsEmailResetResponse:
         """Reset.
 
-        ``POST /v1/b2b/passwords/discovery/email/reset``
+        ``POST /v1/b2b/passwords/email/reset``
 
         Args:
             password_reset_token: The password reset token to authenticate.
             password: The password to authenticate, reset, or set for the first time. Any UTF8 character
                 is allowed, e.g. spaces, emojis, non-English characters, etc.
-            pkce_code_verifier: In the body.
+            session_token: Reuse an existing session instead of creating a new one. If you provide a
+                `session_token`, Stytch will update the session. If the `session_token` and
+                `magic_links_token` belong to different Members, the `session_token` will be
+                ignored. This endpoint will error if both `session_token` and `session_jwt` are
+                provided.
+            session_duration_minutes: Set the session lifetime to be this many minutes from now. This will start a new
+                session if one doesn't already exist, returning both an opaque `session_token` and
+                `session_jwt` for this session. Remember that the `session_jwt` will have a fixed
+                lifetime of five minutes regardless of the underlying session duration, and will
+                need to be refreshed over time. This value must be a minimum of 5 and a maximum of
+                527040 minutes (366 days). If a `session_token` or `session_jwt` is provided then a
+                successful authentication will continue to extend the session this many minutes. If
+                the `session_duration_minutes` parameter is not specified, a Stytch session will be
+                created with a 60 minute duration. If you don't want to use the Stytch session
+                product, you can ignore the session fields in the response.
+            session_jwt: Reuse an existing session instead of creating a new one. If you provide a
+                `session_jwt`, Stytch will update the session. If the `session_jwt` and
+                `magic_links_token` belong to different Members, the `session_jwt` will be ignored.
+                This endpoint will error if both `session_token` and `session_jwt` are provided.
+            code_verifier: A base64url encoded one time secret used to validate that the request starts and
+                ends on the same device.
+            session_custom_claims: Add a custom claims map to the Session being authenticated. Claims are only created
+                if a Session is initialized by providing a value in `session_duration_minutes`.
+                Claims will be included on the Session object and in the JWT. To update a key in an
+                existing Session, supply a new value. To delete a key, supply a null value. Custom
+                claims made with reserved claims (`iss`, `sub`, `aud`, `exp`, `nbf`, `iat`, `jti`)
+                will be ignored. Total custom claims size cannot exceed four kilobytes.
+            locale: In the body.
+            intermediate_session_token: Adds this primary authentication factor to the intermediate session token. If the
+                resulting set of factors satisfies the organization's primary authentication
+                requirements and MFA requirements, the intermediate session token will be consumed
+                and converted to a member session. If not, the same intermediate session token will
+                be returned.
+            telemetry_id: If the `telemetry_id` is passed, as part of this request, Stytch will call the
+                [Fingerprint Lookup API](https://stytch.com/docs/fraud/api/fingerprint-lookup) and
+                store the associated fingerprints and IPGEO information for the Member. Your
+                workspace must be enabled for Device Fingerprinting to use this feature.
         """
-        return await self._call(_B2B_PASSWORDS_DISCOVERY_EMAIL_RESET, locals())
+        return self._call(_B2B_PASSWORDS_EMAIL_RESET, locals())
+
+    def reset_start(
+        self,
+        *,
+        organization_id: str,
+        email_address: str,
+        reset_password_redirect_url: str | Unset = UNSET,
+        reset_password_expiration_minutes: int | Unset = UNSET,
+        code_challenge: str | Unset = UNSET,
+        login_redirect_url: str | Unset = UNSET,
+        locale: Literal["en", "es", "pt-br", "fr"] | Unset = UNSET,
+        reset_password_template_id: str | Unset = UNSET,
+        verify_email_template_id: str | Unset = UNSET,
+        **options: Unpack[RequestOptions],
+    ) -> models.B2BPasswordsEmailResetStartResponse:
+        """Reset start.
+
+        ``POST /v1/b2b/passwords/email/reset/start``
+
+        Args:
+            organization_id: Globally unique UUID that identifies a specific Organization. The `organization_id`
+                is critical to perform operations on an Organization, so be sure to preserve this
+                value. You may also use the organization_slug or organization_external_id here as a
+                convenience.
+            email_address: The email address of the Member to start the email reset process for.
+            reset_password_redirect_url: The URL that the Member is redirected to from the reset password magic link. This
+                URL should display your application's reset password page. Before rendering the
+                reset page, extract the `token` from the query parameters. On the reset page,
+                collect the new password and complete the flow by calling the corresponding Password
+                Reset by Email endpoint. If this parameter is not specified, the default Reset
+                Password redirect URL configured in the Dashboard will be used. If you have not set
+                a default Reset Password redirect URL, an error is returned.
+            reset_password_expiration_minutes: Sets a time limit after which the email link to reset the member's password will no
+                longer be valid. The minimum allowed expiration is 5 minutes and the maximum is
+                10080 minutes (7 days). By default, the expiration is 30 minutes.
+            code_challenge: A base64url encoded SHA256 hash of a one time secret used to validate that the
+                request starts and ends on the same device.
+            login_redirect_url: The URL that Members are redirected to upon clicking the "Log in without password"
+                button in password reset emails. After Members are redirected to the login redirect
+                URL, your application should retrieve the `token` value from the URL parameters and
+                call the [Magic Link Authenticate
+                endpoint](https://stytch.com/docs/api/authenticate-magic-link) to log the Member in
+                without requiring a password reset. If this value is not provided, your project's
+                default login redirect URL will be used. If you have not set a default login
+                redirect URL, an error will be returned.
+            locale: In the body.
+            reset_password_template_id: Use a custom template for reset password emails. By default, it will use your
+                default email template. Templates can be added in the [Stytch
+                dashboard](https://stytch.com/dashboard/templates) using our built-in customization
+                options or custom HTML templates with type “Passwords - Reset Password”.
+            verify_email_template_id: Use a custom template for verification emails sent during password reset flows. When
+                cross-organization passwords are enabled for your Project, this template will be
+                used the first time a user sets a password via a password reset flow. By default, it
+                will use your default email template. Templates can be added in the [Stytch
+                dashboard](https://stytch.com/dashboard/templates) using our built-in customization
+                options or custom HTML templates with type “Passwords - Email Verification”.
+        """
+        return self._call(_B2B_PASSWORDS_EMAIL_RESET_START, locals())
 
 
-class AsyncDiscoveryEmailWithRawResponse:
-    def __init__(self, resource: AsyncDiscoveryEmail) -> None:
+class B2BPasswordsEmailWithRawResponse:
+    def __init__(self, resource: B2BPasswordsEmail) -> None:
+        self.require_reset = to_raw_response_wrapper(resource.require_reset)
+        self.reset = to_raw_response_wrapper(resource.reset)
+        self.reset_start = to_raw_response_wrapper(resource.reset_start)
+
+
+class AsyncB2BPasswordsEmail(AsyncResource):
+    """``client.b2b.passwords.email`` (async)."""
+
+    @cached_property
+    def with_raw_response(self) -> AsyncB2BPasswordsEmailWithRawResponse:
+        """The same methods, returning the HTTP response with a ``.parse()`` method."""
+        return AsyncB2BPasswordsEmailWithRawResponse(self)
+
+    async def require_reset(
+        self,
+        *,
+        email_address: str,
+        x_stytch_member_session: str | Unset = UNSET,
+        x_stytch_member_session_jwt: str | Unset = UNSET,
+        organization_id: str | Unset = UNSET,
+        member_id: str | Unset = UNSET,
+        **options: Unpack[RequestOptions],
+    ) -> models.B2BPasswordsEmailRequireResetResponse:
+        """Require reset.
+
+        ``POST /v1/b2b/passwords/email/require_reset``
+
+        Args:
+            email_address: The email address of the Member to start the email reset process for.
+            x_stytch_member_session: A Stytch session that can be used to run the request with the given member's
+                permissions.
+            x_stytch_member_session_jwt: A Stytch Session JSON Web Token (JWT) that can be used to run the request with the
+                given member's permissions.
+            organization_id: Globally unique UUID that identifies a specific Organization. The `organization_id`
+                is critical to perform operations on an Organization, so be sure to preserve this
+                value. You may also use the organization_slug or organization_external_id here as a
+                convenience.
+            member_id: Globally unique UUID that identifies a specific Member. The `member_id` is critical
+                to perform operations on a Member, so be sure to preserve this value. You may use an
+                external_id here if one is set for the member.
+        """
+        return await self._call(_B2B_PASSWORDS_EMAIL_REQUIRE_RESET, locals())
+
+    async def reset(
+        self,
+        *,
+        password_reset_token: str,
+        password: str,
+        session_token: str | Unset = UNSET,
+        session_duration_minutes: int | Unset = UNSET,
+        session_jwt: str | Unset = UNSET,
+        code_verifier: str | Unset = UNSET,
+        session_custom_claims: Dict[str, Any] | Unset = UNSET,
+        locale: Literal["en", "es", "pt-br", "fr"] | Unset = UNSET,
+        intermediate_session_token: str | Unset = UNSET,
+        telemetry_id: str | Unset = UNSET,
+        **options: Unpack[RequestOptions],
+    ) -> models.B2BPasswordsEmailResetResponse:
+        """Reset.
+
+        ``POST /v1/b2b/passwords/email/reset``
+
+        Args:
+            password_reset_token: The password reset token to authenticate.
+            password: The password to authenticate, reset, or set for the first time. Any UTF8 character
+                is allowed, e.g. spaces, emojis, non-English characters, etc.
+            session_token: Reuse an existing session instead of creating a new one. If you provide a
+                `session_token`, Stytch will update the session. If the `session_token` and
+                `magic_links_token` belong to different Members, the `session_token` will be
+                ignored. This endpoint will error if both `session_token` and `session_jwt` are
+                provided.
+            session_duration_minutes: Set the session lifetime to be this many minutes from now. This will start a new
+                session if one doesn't already exist, returning both an opaque `session_token` and
+                `session_jwt` for this session. Remember that the `session_jwt` will have a fixed
+                lifetime of five minutes regardless of the underlying session duration, and will
+                need to be refreshed over time. This value must be a minimum of 5 and a maximum of
+                527040 minutes (366 days). If a `session_token` or `session_jwt` is provided then a
+                successful authentication will continue to extend the session this many minutes. If
+                the `session_duration_minutes` parameter is not specified, a Stytch session will be
+                created with a 60 minute duration. If you don't want to use the Stytch session
+                product, you can ignore the session fields in the response.
+            session_jwt: Reuse an existing session instead of creating a new one. If you provide a
+                `session_jwt`, Stytch will update the session. If the `session_jwt` and
+                `magic_links_token` belong to different Members, the `session_jwt` will be ignored.
+                This endpoint will error if both `session_token` and `session_jwt` are provided.
+            code_verifier: A base64url encoded one time secret used to validate that the request starts and
+                ends on the same device.
+            session_custom_claims: Add a custom claims map to the Session being authenticated. Claims are only created
+                if a Session is initialized by providing a value in `session_duration_minutes`.
+                Claims will be included on the Session object and in the JWT. To update a key in an
+                existing Session, supply a new value. To delete a key, supply a null value. Custom
+                claims made with reserved claims (`iss`, `sub`, `aud`, `exp`, `nbf`, `iat`, `jti`)
+                will be ignored. Total custom claims size cannot exceed four kilobytes.
+            locale: In the body.
+            intermediate_session_token: Adds this primary authentication factor to the intermediate session token. If the
+                resulting set of factors satisfies the organization's primary authentication
+                requirements and MFA requirements, the intermediate session token will be consumed
+                and converted to a member session. If not, the same intermediate session token will
+                be returned.
+            telemetry_id: If the `telemetry_id` is passed, as part of this request, Stytch will call the
+                [Fingerprint Lookup API](https://stytch.com/docs/fraud/api/fingerprint-lookup) and
+                store the associated fingerprints and IPGEO information for the Member. Your
+                workspace must be enabled for Device Fingerprinting to use this feature.
+        """
+        return await self._call(_B2B_PASSWORDS_EMAIL_RESET, locals())
+
+    async def reset_start(
+        self,
+        *,
+        organization_id: str,
+        email_address: str,
+        reset_password_redirect_url: str | Unset = UNSET,
+        reset_password_expiration_minutes: int | Unset = UNSET,
+        code_challenge: str | Unset = UNSET,
+        login_redirect_url: str | Unset = UNSET,
+        locale: Literal["en", "es", "pt-br", "fr"] | Unset = UNSET,
+        reset_password_template_id: str | Unset = UNSET,
+        verify_email_template_id: str | Unset = UNSET,
+        **options: Unpack[RequestOptions],
+    ) -> models.B2BPasswordsEmailResetStartResponse:
+        """Reset start.
+
+        ``POST /v1/b2b/passwords/email/reset/start``
+
+        Args:
+            organization_id: Globally unique UUID that identifies a specific Organization. The `organization_id`
+                is critical to perform operations on an Organization, so be sure to preserve this
+                value. You may also use the organization_slug or organization_external_id here as a
+                convenience.
+            email_address: The email address of the Member to start the email reset process for.
+            reset_password_redirect_url: The URL that the Member is redirected to from the reset password magic link. This
+                URL should display your application's reset password page. Before rendering the
+                reset page, extract the `token` from the query parameters. On the reset page,
+                collect the new password and complete the flow by calling the corresponding Password
+                Reset by Email endpoint. If this parameter is not specified, the default Reset
+                Password redirect URL configured in the Dashboard will be used. If you have not set
+                a default Reset Password redirect URL, an error is returned.
+            reset_password_expiration_minutes: Sets a time limit after which the email link to reset the member's password will no
+                longer be valid. The minimum allowed expiration is 5 minutes and the maximum is
+                10080 minutes (7 days). By default, the expiration is 30 minutes.
+            code_challenge: A base64url encoded SHA256 hash of a one time secret used to validate that the
+                request starts and ends on the same device.
+            login_redirect_url: The URL that Members are redirected to upon clicking the "Log in without password"
+                button in password reset emails. After Members are redirected to the login redirect
+                URL, your application should retrieve the `token` value from the URL parameters and
+                call the [Magic Link Authenticate
+                endpoint](https://stytch.com/docs/api/authenticate-magic-link) to log the Member in
+                without requiring a password reset. If this value is not provided, your project's
+                default login redirect URL will be used. If you have not set a default login
+                redirect URL, an error will be returned.
+            locale: In the body.
+            reset_password_template_id: Use a custom template for reset password emails. By default, it will use your
+                default email template. Templates can be added in the [Stytch
+                dashboard](https://stytch.com/dashboard/templates) using our built-in customization
+                options or custom HTML templates with type “Passwords - Reset Password”.
+            verify_email_template_id: Use a custom template for verification emails sent during password reset flows. When
+                cross-organization passwords are enabled for your Project, this template will be
+                used the first time a user sets a password via a password reset flow. By default, it
+                will use your default email template. Templates can be added in the [Stytch
+                dashboard](https://stytch.com/dashboard/templates) using our built-in customization
+                options or custom HTML templates with type “Passwords - Email Verification”.
+        """
+        return await self._call(_B2B_PASSWORDS_EMAIL_RESET_START, locals())
+
+
+class AsyncB2BPasswordsEmailWithRawResponse:
+    def __init__(self, resource: AsyncB2BPasswordsEmail) -> None:
+        self.require_reset = async_to_raw_response_wrapper(resource.require_reset)
+        self.reset = async_to_raw_response_wrapper(resource.reset)
         self.reset_start = async_to_raw_response_wrapper(resource.reset_start)
+
+
+class B2BPasswordsExistingPassword(SyncResource):
+    """``client.b2b.passwords.existing_password``."""
+
+    @cached_property
+    def with_raw_response(self) -> B2BPasswordsExistingPasswordWithRawResponse:
+        """The same methods, returning the HTTP response with a ``.parse()`` method."""
+        return B2BPasswordsExistingPasswordWithRawResponse(self)
+
+    def reset(
+        self,
+        *,
+        email_address: str,
+        existing_password: str,
+        new_password: str,
+        organization_id: str,
+        session_token: str | Unset = UNSET,
+        session_duration_minutes: int | Unset = UNSET,
+        session_jwt: str | Unset = UNSET,
+        session_custom_claims: Dict[str, Any] | Unset = UNSET,
+        locale: Literal["en", "es", "pt-br", "fr"] | Unset = UNSET,
+        telemetry_id: str | Unset = UNSET,
+        **options: Unpack[RequestOptions],
+    ) -> models.PasswordsExistingPasswordResetResponse:
+        """Reset.
+
+        ``POST /v1/b2b/passwords/existing_password/reset``
+
+        Args:
+            email_address: The email address of the Member.
+            existing_password: The Member's current password that they supplied.
+            new_password: The Member's elected new password.
+            organization_id: Globally unique UUID that identifies a specific Organization. The `organization_id`
+                is critical to perform operations on an Organization, so be sure to preserve this
+                value. You may also use the organization_slug or organization_external_id here as a
+                convenience.
+            session_token: A secret token for a given Stytch Session.
+            session_duration_minutes: Set the session lifetime to be this many minutes from now. This will start a new
+                session if one doesn't already exist, returning both an opaque `session_token` and
+                `session_jwt` for this session. Remember that the `session_jwt` will have a fixed
+                lifetime of five minutes regardless of the underlying session duration, and will
+                need to be refreshed over time. This value must be a minimum of 5 and a maximum of
+                527040 minutes (366 days). If a `session_token` or `session_jwt` is provided then a
+                successful authentication will continue to extend the session this many minutes. If
+                the `session_duration_minutes` parameter is not specified, a Stytch session will be
+                created with a 60 minute duration. If you don't want to use the Stytch session
+                product, you can ignore the session fields in the response.
+            session_jwt: The JSON Web Token (JWT) for a given Stytch Session.
+            session_custom_claims: Add a custom claims map to the Session being authenticated. Claims are only created
+                if a Session is initialized by providing a value in `session_duration_minutes`.
+                Claims will be included on the Session object and in the JWT. To update a key in an
+                existing Session, supply a new value. To delete a key, supply a null value. Custom
+                claims made with reserved claims (`iss`, `sub`, `aud`, `exp`, `nbf`, `iat`, `jti`)
+                will be ignored. Total custom claims size cannot exceed four kilobytes.
+            locale: In the body.
+            telemetry_id: If the `telemetry_id` is passed, as part of this request, Stytch will call the
+                [Fingerprint Lookup API](https://stytch.com/docs/fraud/api/fingerprint-lookup) and
+                store the associated fingerprints and IPGEO information for the Member. Your
+                workspace must be enabled for Device Fingerprinting to use this feature.
+        """
+        return self._call(_B2B_PASSWORDS_EXISTING_PASSWORD_RESET, locals())
+
+
+class B2BPasswordsExistingPasswordWithRawResponse:
+    def __init__(self, resource: B2BPasswordsExistingPassword) -> None:
+        self.reset = to_raw_response_wrapper(resource.reset)
+
+
+class AsyncB2BPasswordsExistingPassword(AsyncResource):
+    """``client.b2b.passwords.existing_password`` (async)."""
+
+    @cached_property
+    def with_raw_response(self) -> AsyncB2BPasswordsExistingPasswordWithRawResponse:
+        """The same methods, returning the HTTP response with a ``.parse()`` method."""
+        return AsyncB2BPasswordsExistingPasswordWithRawResponse(self)
+
+    async def reset(
+        self,
+        *,
+        email_address: str,
+        existing_password: str,
+        new_password: str,
+        organization_id: str,
+        session_token: str | Unset = UNSET,
+        session_duration_minutes: int | Unset = UNSET,
+        session_jwt: str | Unset = UNSET,
+        session_custom_claims: Dict[str, Any] | Unset = UNSET,
+        locale: Literal["en", "es", "pt-br", "fr"] | Unset = UNSET,
+        telemetry_id: str | Unset = UNSET,
+        **options: Unpack[RequestOptions],
+    ) -> models.PasswordsExistingPasswordResetResponse:
+        """Reset.
+
+        ``POST /v1/b2b/passwords/existing_password/reset``
+
+        Args:
+            email_address: The email address of the Member.
+            existing_password: The Member's current password that they supplied.
+            new_password: The Member's elected new password.
+            organization_id: Globally unique UUID that identifies a specific Organization. The `organization_id`
+                is critical to perform operations on an Organization, so be sure to preserve this
+                value. You may also use the organization_slug or organization_external_id here as a
+                convenience.
+            session_token: A secret token for a given Stytch Session.
+            session_duration_minutes: Set the session lifetime to be this many minutes from now. This will start a new
+                session if one doesn't already exist, returning both an opaque `session_token` and
+                `session_jwt` for this session. Remember that the `session_jwt` will have a fixed
+                lifetime of five minutes regardless of the underlying session duration, and will
+                need to be refreshed over time. This value must be a minimum of 5 and a maximum of
+                527040 minutes (366 days). If a `session_token` or `session_jwt` is provided then a
+                successful authentication will continue to extend the session this many minutes. If
+                the `session_duration_minutes` parameter is not specified, a Stytch session will be
+                created with a 60 minute duration. If you don't want to use the Stytch session
+                product, you can ignore the session fields in the response.
+            session_jwt: The JSON Web Token (JWT) for a given Stytch Session.
+            session_custom_claims: Add a custom claims map to the Session being authenticated. Claims are only created
+                if a Session is initialized by providing a value in `session_duration_minutes`.
+                Claims will be included on the Session object and in the JWT. To update a key in an
+                existing Session, supply a new value. To delete a key, supply a null value. Custom
+                claims made with reserved claims (`iss`, `sub`, `aud`, `exp`, `nbf`, `iat`, `jti`)
+                will be ignored. Total custom claims size cannot exceed four kilobytes.
+            locale: In the body.
+            telemetry_id: If the `telemetry_id` is passed, as part of this request, Stytch will call the
+                [Fingerprint Lookup API](https://stytch.com/docs/fraud/api/fingerprint-lookup) and
+                store the associated fingerprints and IPGEO information for the Member. Your
+                workspace must be enabled for Device Fingerprinting to use this feature.
+        """
+        return await self._call(_B2B_PASSWORDS_EXISTING_PASSWORD_RESET, locals())
+
+
+class AsyncB2BPasswordsExistingPasswordWithRawResponse:
+    def __init__(self, resource: AsyncB2BPasswordsExistingPassword) -> None:
         self.reset = async_to_raw_response_wrapper(resource.reset)
 
 
-class Sso(SyncResource):
-    """``client.b2b.sso``."""
+class B2BPasswordsSession(SyncResource):
+    """``client.b2b.passwords.session``."""
 
     @cached_property
-    def oidc(self) -> Oidc:
-        return Oidc(self._client)
-
-    @cached_property
-    def saml(self) -> Saml:
-        return Saml(self._client)
-
-    @cached_property
-    def external(self) -> External:
-        return External(self._client)
-
-    @cached_property
-    def with_raw_response(self) -> SsoWithRawResponse:
+    def with_raw_response(self) -> B2BPasswordsSessionWithRawResponse:
         """The same methods, returning the HTTP response with a ``.parse()`` method."""
-        return SsoWithRawResponse(self)
+        return B2BPasswordsSessionWithRawResponse(self)
 
-    def get_connections(
+    def reset(
+        self,
+        *,
+        organization_id: str,
+        password: str,
+        session_token: str | Unset = UNSET,
+        session_jwt: str | Unset = UNSET,
+        session_duration_minutes: int | Unset = UNSET,
+        session_custom_claims: Dict[str, Any] | Unset = UNSET,
+        locale: Literal["en", "es", "pt-br", "fr"] | Unset = UNSET,
+        telemetry_id: str | Unset = UNSET,
+        **options: Unpack[RequestOptions],
+    ) -> models.B2BPasswordsSessionResetResponse:
+        """Reset.
+
+        ``POST /v1/b2b/passwords/session/reset``
+
+        Args:
+            organization_id: Globally unique UUID that identifies a specific Organization. The `organization_id`
+                is critical to perform operations on an Organization, so be sure to preserve this
+                value. You may also use the organization_slug or organization_external_id here as a
+                convenience.
+            password: The password to authenticate, reset, or set for the first time. Any UTF8 character
+                is allowed, e.g. spaces, emojis, non-English characters, etc.
+            session_token: A secret token for a given Stytch Session.
+            session_jwt: The JSON Web Token (JWT) for a given Stytch Session.
+            session_duration_minutes: Set the session lifetime to be this many minutes from now. This will start a new
+                session if one doesn't already exist, returning both an opaque `session_token` and
+                `session_jwt` for this session. Remember that the `session_jwt` will have a fixed
+                lifetime of five minutes regardless of the underlying session duration, and will
+                need to be refreshed over time. This value must be a minimum of 5 and a maximum of
+                527040 minutes (366 days). If a `session_token` or `session_jwt` is provided then a
+                successful authentication will continue to extend the session this many minutes. If
+                the `session_duration_minutes` parameter is not specified, a Stytch session will be
+                created with a 60 minute duration. If you don't want to use the Stytch session
+                product, you can ignore the session fields in the response.
+            session_custom_claims: Add a custom claims map to the Session being authenticated. Claims are only created
+                if a Session is initialized by providing a value in `session_duration_minutes`.
+                Claims will be included on the Session object and in the JWT. To update a key in an
+                existing Session, supply a new value. To delete a key, supply a null value. Custom
+                claims made with reserved claims (`iss`, `sub`, `aud`, `exp`, `nbf`, `iat`, `jti`)
+                will be ignored. Total custom claims size cannot exceed four kilobytes.
+            locale: In the body.
+            telemetry_id: If the `telemetry_id` is passed, as part of this request, Stytch will call the
+                [Fingerprint Lookup API](https://stytch.com/docs/fraud/api/fingerprint-lookup) and
+                store the associated fingerprints and IPGEO information for the Member. Your
+                workspace must be enabled for Device Fingerprinting to use this feature.
+        """
+        return self._call(_B2B_PASSWORDS_SESSION_RESET, locals())
+
+
+class B2BPasswordsSessionWithRawResponse:
+    def __init__(self, resource: B2BPasswordsSession) -> None:
+        self.reset = to_raw_response_wrapper(resource.reset)
+
+
+class AsyncB2BPasswordsSession(AsyncResource):
+    """``client.b2b.passwords.session`` (async)."""
+
+    @cached_property
+    def with_raw_response(self) -> AsyncB2BPasswordsSessionWithRawResponse:
+        """The same methods, returning the HTTP response with a ``.parse()`` method."""
+        return AsyncB2BPasswordsSessionWithRawResponse(self)
+
+    async def reset(
+        self,
+        *,
+        organization_id: str,
+        password: str,
+        session_token: str | Unset = UNSET,
+        session_jwt: str | Unset = UNSET,
+        session_duration_minutes: int | Unset = UNSET,
+        session_custom_claims: Dict[str, Any] | Unset = UNSET,
+        locale: Literal["en", "es", "pt-br", "fr"] | Unset = UNSET,
+        telemetry_id: str | Unset = UNSET,
+        **options: Unpack[RequestOptions],
+    ) -> models.B2BPasswordsSessionResetResponse:
+        """Reset.
+
+        ``POST /v1/b2b/passwords/session/reset``
+
+        Args:
+            organization_id: Globally unique UUID that identifies a specific Organization. The `organization_id`
+                is critical to perform operations on an Organization, so be sure to preserve this
+                value. You may also use the organization_slug or organization_external_id here as a
+                convenience.
+            password: The password to authenticate, reset, or set for the first time. Any UTF8 character
+                is allowed, e.g. spaces, emojis, non-English characters, etc.
+            session_token: A secret token for a given Stytch Session.
+            session_jwt: The JSON Web Token (JWT) for a given Stytch Session.
+            session_duration_minutes: Set the session lifetime to be this many minutes from now. This will start a new
+                session if one doesn't already exist, returning both an opaque `session_token` and
+                `session_jwt` for this session. Remember that the `session_jwt` will have a fixed
+                lifetime of five minutes regardless of the underlying session duration, and will
+                need to be refreshed over time. This value must be a minimum of 5 and a maximum of
+                527040 minutes (366 days). If a `session_token` or `session_jwt` is provided then a
+                successful authentication will continue to extend the session this many minutes. If
+                the `session_duration_minutes` parameter is not specified, a Stytch session will be
+                created with a 60 minute duration. If you don't want to use the Stytch session
+                product, you can ignore the session fields in the response.
+            session_custom_claims: Add a custom claims map to the Session being authenticated. Claims are only created
+                if a Session is initialized by providing a value in `session_duration_minutes`.
+                Claims will be included on the Session object and in the JWT. To update a key in an
+                existing Session, supply a new value. To delete a key, supply a null value. Custom
+                claims made with reserved claims (`iss`, `sub`, `aud`, `exp`, `nbf`, `iat`, `jti`)
+                will be ignored. Total custom claims size cannot exceed four kilobytes.
+            locale: In the body.
+            telemetry_id: If the `telemetry_id` is passed, as part of this request, Stytch will call the
+                [Fingerprint Lookup API](https://stytch.com/docs/fraud/api/fingerprint-lookup) and
+                store the associated fingerprints and IPGEO information for the Member. Your
+                workspace must be enabled for Device Fingerprinting to use this feature.
+        """
+        return await self._call(_B2B_PASSWORDS_SESSION_RESET, locals())
+
+
+class AsyncB2BPasswordsSessionWithRawResponse:
+    def __init__(self, resource: AsyncB2BPasswordsSession) -> None:
+        self.reset = async_to_raw_response_wrapper(resource.reset)
+
+
+class B2BRbac(SyncResource):
+    """``client.b2b.rbac``."""
+
+    @cached_property
+    def organizations(self) -> RbacOrganizations:
+        return RbacOrganizations(self._client)
+
+    @cached_property
+    def with_raw_response(self) -> B2BRbacWithRawResponse:
+        """The same methods, returning the HTTP response with a ``.parse()`` method."""
+        return B2BRbacWithRawResponse(self)
+
+    def policy(self, **options: Unpack[RequestOptions]) -> models.RbacPolicyResponse:
+        """Policy.
+
+        ``GET /v1/b2b/rbac/policy``
+        """
+        return self._call(_B2B_RBAC_POLICY, locals())
+
+
+class B2BRbacWithRawResponse:
+    def __init__(self, resource: B2BRbac) -> None:
+        self.policy = to_raw_response_wrapper(resource.policy)
+
+
+class AsyncB2BRbac(AsyncResource):
+    """``client.b2b.rbac`` (async)."""
+
+    @cached_property
+    def organizations(self) -> AsyncRbacOrganizations:
+        return AsyncRbacOrganizations(self._client)
+
+    @cached_property
+    def with_raw_response(self) -> AsyncB2BRbacWithRawResponse:
+        """The same methods, returning the HTTP response with a ``.parse()`` method."""
+        return AsyncB2BRbacWithRawResponse(self)
+
+    async def policy(self, **options: Unpack[RequestOptions]) -> models.RbacPolicyResponse:
+        """Policy.
+
+        ``GET /v1/b2b/rbac/policy``
+        """
+        return await self._call(_B2B_RBAC_POLICY, locals())
+
+
+class AsyncB2BRbacWithRawResponse:
+    def __init__(self, resource: AsyncB2BRbac) -> None:
+        self.policy = async_to_raw_response_wrapper(resource.policy)
+
+
+class RbacOrganizations(SyncResource):
+    """``client.b2b.rbac.organizations``."""
+
+    @cached_property
+    def with_raw_response(self) -> RbacOrganizationsWithRawResponse:
+        """The same methods, returning the HTTP response with a ``.parse()`` method."""
+        return RbacOrganizationsWithRawResponse(self)
+
+    def get_org_policy(
+        self, organization_id: str, **options: Unpack[RequestOptions]
+    ) -> models.B2BRbacOrganizationsGetOrgPolicyResponse:
+        """Get org policy.
+
+        ``GET /v1/b2b/rbac/organizations/{organization_id}``
+
+        Args:
+            organization_id: Globally unique UUID that identifies a specific Organization. The `organization_id`
+                is critical to perform operations on an Organization, so be sure to preserve this
+                value. You may also use the organization_slug or organization_external_id here as a
+                convenience.
+        """
+        return self._call(_B2B_RBAC_ORGANIZATIONS_GET_ORG_POLICY, locals())
+
+    def set_org_policy(
+        self,
+        organization_id: str,
+        *,
+        org_policy: models.OrgPolicyInput,
+        **options: Unpack[RequestOptions],
+    ) -> models.B2BRbacOrganizationsGetOrgPolicyResponse:
+        """Set org policy.
+
+        ``PUT /v1/b2b/rbac/organizations/{organization_id}``
+
+        Args:
+            organization_id: Globally unique UUID that identifies a specific Organization. The `organization_id`
+                is critical to perform operations on an Organization, so be sure to preserve this
+                value. You may also use the organization_slug or organization_external_id here as a
+                convenience.
+            org_policy: In the body.
+        """
+        return self._call(_B2B_RBAC_ORGANIZATIONS_SET_ORG_POLICY, locals())
+
+
+class RbacOrganizationsWithRawResponse:
+    def __init__(self, resource: RbacOrganizations) -> None:
+        self.get_org_policy = to_raw_response_wrapper(resource.get_org_policy)
+        self.set_org_policy = to_raw_response_wrapper(resource.set_org_policy)
+
+
+class AsyncRbacOrganizations(AsyncResource):
+    """``client.b2b.rbac.organizations`` (async)."""
+
+    @cached_property
+    def with_raw_response(self) -> AsyncRbacOrganizationsWithRawResponse:
+        """The same methods, returning the HTTP response with a ``.parse()`` method."""
+        return AsyncRbacOrganizationsWithRawResponse(self)
+
+    async def get_org_policy(
+        self, organization_id: str, **options: Unpack[RequestOptions]
+    ) -> models.B2BRbacOrganizationsGetOrgPolicyResponse:
+        """Get org policy.
+
+        ``GET /v1/b2b/rbac/organizations/{organization_id}``
+
+        Args:
+            organization_id: Globally unique UUID that identifies a specific Organization. The `organization_id`
+                is critical to perform operations on an Organization, so be sure to preserve this
+                value. You may also use the organization_slug or organization_external_id here as a
+                convenience.
+        """
+        return await self._call(_B2B_RBAC_ORGANIZATIONS_GET_ORG_POLICY, locals())
+
+    async def set_org_policy(
+        self,
+        organization_id: str,
+        *,
+        org_policy: models.OrgPolicyInput,
+        **options: Unpack[RequestOptions],
+    ) -> models.B2BRbacOrganizationsGetOrgPolicyResponse:
+        """Set org policy.
+
+        ``PUT /v1/b2b/rbac/organizations/{organization_id}``
+
+        Args:
+            organization_id: Globally unique UUID that identifies a specific Organization. The `organization_id`
+                is critical to perform operations on an Organization, so be sure to preserve this
+                value. You may also use the organization_slug or organization_external_id here as a
+                convenience.
+            org_policy: In the body.
+        """
+        return await self._call(_B2B_RBAC_ORGANIZATIONS_SET_ORG_POLICY, locals())
+
+
+class AsyncRbacOrganizationsWithRawResponse:
+    def __init__(self, resource: AsyncRbacOrganizations) -> None:
+        self.get_org_policy = async_to_raw_response_wrapper(resource.get_org_policy)
+        self.set_org_policy = async_to_raw_response_wrapper(resource.set_org_policy)
+
+
+class RecoveryCodes(SyncResource):
+    """``client.b2b.recovery_codes``."""
+
+    @cached_property
+    def with_raw_response(self) -> RecoveryCodesWithRawResponse:
+        """The same methods, returning the HTTP response with a ``.parse()`` method."""
+        return RecoveryCodesWithRawResponse(self)
+
+    def get(
+        self, organization_id: str, member_id: str, **options: Unpack[RequestOptions]
+    ) -> models.B2BRecoveryCodesGetResponse:
+        """Get.
+
+        ``GET /v1/b2b/recovery_codes/{organization_id}/{member_id}``
+
+        Args:
+            organization_id: Globally unique UUID that identifies a specific Organization. The `organization_id`
+                is critical to perform operations on an Organization, so be sure to preserve this
+                value. You may also use the organization_slug or organization_external_id here as a
+                convenience.
+            member_id: Globally unique UUID that identifies a specific Member. The `member_id` is critical
+                to perform operations on a Member, so be sure to preserve this value. You may use an
+                external_id here if one is set for the member.
+        """
+        return self._call(_B2B_RECOVERY_CODES_GET, locals())
+
+    def recover(
+        self,
+        *,
+        organization_id: str,
+        member_id: str,
+        recovery_code: str,
+        intermediate_session_token: str | Unset = UNSET,
+        session_token: str | Unset = UNSET,
+        session_jwt: str | Unset = UNSET,
+        session_duration_minutes: int | Unset = UNSET,
+        session_custom_claims: Dict[str, Any] | Unset = UNSET,
+        telemetry_id: str | Unset = UNSET,
+        **options: Unpack[RequestOptions],
+    ) -> models.B2BRecoveryCodesRecoverResponse:
+        """Recover.
+
+        ``POST /v1/b2b/recovery_codes/recover``
+
+        Args:
+            organization_id: Globally unique UUID that identifies a specific Organization. The `organization_id`
+                is critical to perform operations on an Organization, so be sure to preserve this
+                value. You may also use the organization_slug or organization_external_id here as a
+                convenience.
+            member_id: Globally unique UUID that identifies a specific Member. The `member_id` is critical
+                to perform operations on a Member, so be sure to preserve this value. You may use an
+                external_id here if one is set for the member.
+            recovery_code: The recovery code generated by a secondary MFA method. This code is used to
+                authenticate in place of the secondary MFA method if that method as a backup.
+            intermediate_session_token: The Intermediate Session Token. This token does not necessarily belong to a specific
+                instance of a Member, but represents a bag of factors that may be converted to a
+                member session. The token can be used with the [OTP SMS Authenticate
+                endpoint](https://stytch.com/docs/b2b/api/authenticate-otp-sms), [TOTP Authenticate
+                endpoint](https://stytch.com/docs/b2b/api/authenticate-totp), or [Recovery Codes
+                Recover endpoint](https://stytch.com/docs/b2b/api/recovery-codes-recover) to
+                complete an MFA flow and log in to the Organization. The token has a default expiry
+                of 10 minutes. It can also be used with the [Exchange Intermediate Session
+                endpoint](https://stytch.com/docs/b2b/api/exchange-intermediate-session) to join a
+                specific Organization that allows the factors represented by the intermediate
+                session token; or the [Create Organization via Discovery
+                endpoint](https://stytch.com/docs/b2b/api/create-organization-via-discovery) to
+                create a new Organization and Member. Intermediate Session Tokens have a default
+                expiry of 10 minutes.
+            session_token: A secret token for a given Stytch Session.
+            session_jwt: The JSON Web Token (JWT) for a given Stytch Session.
+            session_duration_minutes: Set the session lifetime to be this many minutes from now. This will start a new
+                session if one doesn't already exist, returning both an opaque `session_token` and
+                `session_jwt` for this session. Remember that the `session_jwt` will have a fixed
+                lifetime of five minutes regardless of the underlying session duration, and will
+                need to be refreshed over time. This value must be a minimum of 5 and a maximum of
+                527040 minutes (366 days). If a `session_token` or `session_jwt` is provided then a
+                successful authentication will continue to extend the session this many minutes. If
+                the `session_duration_minutes` parameter is not specified, a Stytch session will be
+                created with a 60 minute duration. If you don't want to use the Stytch session
+                product, you can ignore the session fields in the response.
+            session_custom_claims: Add a custom claims map to the Session being authenticated. Claims are only created
+                if a Session is initialized by providing a value in `session_duration_minutes`.
+                Claims will be included on the Session object and in the JWT. To update a key in an
+                existing Session, supply a new value. To delete a key, supply a null value. Custom
+                claims made with reserved claims (`iss`, `sub`, `aud`, `exp`, `nbf`, `iat`, `jti`)
+                will be ignored. Total custom claims size cannot exceed four kilobytes.
+            telemetry_id: If the `telemetry_id` is passed, as part of this request, Stytch will call the
+                [Fingerprint Lookup API](https://stytch.com/docs/fraud/api/fingerprint-lookup) and
+                store the associated fingerprints and IPGEO information for the Member. Your
+                workspace must be enabled for Device Fingerprinting to use this feature.
+        """
+        return self._call(_B2B_RECOVERY_CODES_RECOVER, locals())
+
+    def rotate(
+        self, *, organization_id: str, member_id: str, **options: Unpack[RequestOptions]
+    ) -> models.B2BRecoveryCodesGetResponse:
+        """Rotate.
+
+        ``POST /v1/b2b/recovery_codes/rotate``
+
+        Args:
+            organization_id: Globally unique UUID that identifies a specific Organization. The `organization_id`
+                is critical to perform operations on an Organization, so be sure to preserve this
+                value. You may also use the organization_slug or organization_external_id here as a
+                convenience.
+            member_id: Globally unique UUID that identifies a specific Member. The `member_id` is critical
+                to perform operations on a Member, so be sure to preserve this value. You may use an
+                external_id here if one is set for the member.
+        """
+        return self._call(_B2B_RECOVERY_CODES_ROTATE, locals())
+
+
+class RecoveryCodesWithRawResponse:
+    def __init__(self, resource: RecoveryCodes) -> None:
+        self.get = to_raw_response_wrapper(resource.get)
+        self.recover = to_raw_response_wrapper(resource.recover)
+        self.rotate = to_raw_response_wrapper(resource.rotate)
+
+
+class AsyncRecoveryCodes(AsyncResource):
+    """``client.b2b.recovery_codes`` (async)."""
+
+    @cached_property
+    def with_raw_response(self) -> AsyncRecoveryCodesWithRawResponse:
+        """The same methods, returning the HTTP response with a ``.parse()`` method."""
+        return AsyncRecoveryCodesWithRawResponse(self)
+
+    async def get(
+        self, organization_id: str, member_id: str, **options: Unpack[RequestOptions]
+    ) -> models.B2BRecoveryCodesGetResponse:
+        """Get.
+
+        ``GET /v1/b2b/recovery_codes/{organization_id}/{member_id}``
+
+        Args:
+            organization_id: Globally unique UUID that identifies a specific Organization. The `organization_id`
+                is critical to perform operations on an Organization, so be sure to preserve this
+                value. You may also use the organization_slug or organization_external_id here as a
+                convenience.
+            member_id: Globally unique UUID that identifies a specific Member. The `member_id` is critical
+                to perform operations on a Member, so be sure to preserve this value. You may use an
+                external_id here if one is set for the member.
+        """
+        return await self._call(_B2B_RECOVERY_CODES_GET, locals())
+
+    async def recover(
+        self,
+        *,
+        organization_id: str,
+        member_id: str,
+        recovery_code: str,
+        intermediate_session_token: str | Unset = UNSET,
+        session_token: str | Unset = UNSET,
+        session_jwt: str | Unset = UNSET,
+        session_duration_minutes: int | Unset = UNSET,
+        session_custom_claims: Dict[str, Any] | Unset = UNSET,
+        telemetry_id: str | Unset = UNSET,
+        **options: Unpack[RequestOptions],
+    ) -> models.B2BRecoveryCodesRecoverResponse:
+        """Recover.
+
+        ``POST /v1/b2b/recovery_codes/recover``
+
+        Args:
+            organization_id: Globally unique UUID that identifies a specific Organization. The `organization_id`
+                is critical to perform operations on an Organization, so be sure to preserve this
+                value. You may also use the organization_slug or organization_external_id here as a
+                convenience.
+            member_id: Globally unique UUID that identifies a specific Member. The `member_id` is critical
+                to perform operations on a Member, so be sure to preserve this value. You may use an
+                external_id here if one is set for the member.
+            recovery_code: The recovery code generated by a secondary MFA method. This code is used to
+                authenticate in place of the secondary MFA method if that method as a backup.
+            intermediate_session_token: The Intermediate Session Token. This token does not necessarily belong to a specific
+                instance of a Member, but represents a bag of factors that may be converted to a
+                member session. The token can be used with the [OTP SMS Authenticate
+                endpoint](https://stytch.com/docs/b2b/api/authenticate-otp-sms), [TOTP Authenticate
+                endpoint](https://stytch.com/docs/b2b/api/authenticate-totp), or [Recovery Codes
+                Recover endpoint](https://stytch.com/docs/b2b/api/recovery-codes-recover) to
+                complete an MFA flow and log in to the Organization. The token has a default expiry
+                of 10 minutes. It can also be used with the [Exchange Intermediate Session
+                endpoint](https://stytch.com/docs/b2b/api/exchange-intermediate-session) to join a
+                specific Organization that allows the factors represented by the intermediate
+                session token; or the [Create Organization via Discovery
+                endpoint](https://stytch.com/docs/b2b/api/create-organization-via-discovery) to
+                create a new Organization and Member. Intermediate Session Tokens have a default
+                expiry of 10 minutes.
+            session_token: A secret token for a given Stytch Session.
+            session_jwt: The JSON Web Token (JWT) for a given Stytch Session.
+            session_duration_minutes: Set the session lifetime to be this many minutes from now. This will start a new
+                session if one doesn't already exist, returning both an opaque `session_token` and
+                `session_jwt` for this session. Remember that the `session_jwt` will have a fixed
+                lifetime of five minutes regardless of the underlying session duration, and will
+                need to be refreshed over time. This value must be a minimum of 5 and a maximum of
+                527040 minutes (366 days). If a `session_token` or `session_jwt` is provided then a
+                successful authentication will continue to extend the session this many minutes. If
+                the `session_duration_minutes` parameter is not specified, a Stytch session will be
+                created with a 60 minute duration. If you don't want to use the Stytch session
+                product, you can ignore the session fields in the response.
+            session_custom_claims: Add a custom claims map to the Session being authenticated. Claims are only created
+                if a Session is initialized by providing a value in `session_duration_minutes`.
+                Claims will be included on the Session object and in the JWT. To update a key in an
+                existing Session, supply a new value. To delete a key, supply a null value. Custom
+                claims made with reserved claims (`iss`, `sub`, `aud`, `exp`, `nbf`, `iat`, `jti`)
+                will be ignored. Total custom claims size cannot exceed four kilobytes.
+            telemetry_id: If the `telemetry_id` is passed, as part of this request, Stytch will call the
+                [Fingerprint Lookup API](https://stytch.com/docs/fraud/api/fingerprint-lookup) and
+                store the associated fingerprints and IPGEO information for the Member. Your
+                workspace must be enabled for Device Fingerprinting to use this feature.
+        """
+        return await self._call(_B2B_RECOVERY_CODES_RECOVER, locals())
+
+    async def rotate(
+        self, *, organization_id: str, member_id: str, **options: Unpack[RequestOptions]
+    ) -> models.B2BRecoveryCodesGetResponse:
+        """Rotate.
+
+        ``POST /v1/b2b/recovery_codes/rotate``
+
+        Args:
+            organization_id: Globally unique UUID that identifies a specific Organization. The `organization_id`
+                is critical to perform operations on an Organization, so be sure to preserve this
+                value. You may also use the organization_slug or organization_external_id here as a
+                convenience.
+            member_id: Globally unique UUID that identifies a specific Member. The `member_id` is critical
+                to perform operations on a Member, so be sure to preserve this value. You may use an
+                external_id here if one is set for the member.
+        """
+        return await self._call(_B2B_RECOVERY_CODES_ROTATE, locals())
+
+
+class AsyncRecoveryCodesWithRawResponse:
+    def __init__(self, resource: AsyncRecoveryCodes) -> None:
+        self.get = async_to_raw_response_wrapper(resource.get)
+        self.recover = async_to_raw_response_wrapper(resource.recover)
+        self.rotate = async_to_raw_response_wrapper(resource.rotate)
+
+
+class Scim(SyncResource):
+    """``client.b2b.scim``."""
+
+    @cached_property
+    def connection(self) -> Connection:
+        return Connection(self._client)
+
+
+class AsyncScim(AsyncResource):
+    """``client.b2b.scim`` (async)."""
+
+    @cached_property
+    def connection(self) -> AsyncConnection:
+        return AsyncConnection(self._client)
+
+
+class Connection(SyncResource):
+    """``client.b2b.scim.connection``."""
+
+    @cached_property
+    def with_raw_response(self) -> ConnectionWithRawResponse:
+        """The same methods, returning the HTTP response with a ``.parse()`` method."""
+        return ConnectionWithRawResponse(self)
+
+    def create(
+        self,
+        organization_id: str,
+        *,
+        x_stytch_member_session: str | Unset = UNSET,
+        x_stytch_member_session_jwt: str | Unset = UNSET,
+        display_name: str | Unset = UNSET,
+        identity_provider: (
+            Literal[
+                "generic",
+                "okta",
+                "microsoft-entra",
+                "cyberark",
+                "jumpcloud",
+                "onelogin",
+                "pingfederate",
+                "rippling",
+            ]
+            | Unset
+        ) = UNSET,
+        **options: Unpack[RequestOptions],
+    ) -> models.B2BScimConnectionCreateResponse:
+        """Create.
+
+        ``POST /v1/b2b/scim/{organization_id}/connection``
+
+        Args:
+            organization_id: Globally unique UUID that identifies a specific Organization. The `organization_id`
+                is critical to perform operations on an Organization, so be sure to preserve this
+                value. You may also use the organization_slug or organization_external_id here as a
+                convenience.
+            x_stytch_member_session: A Stytch session that can be used to run the request with the given member's
+                permissions.
+            x_stytch_member_session_jwt: A Stytch Session JSON Web Token (JWT) that can be used to run the request with the
+                given member's permissions.
+            display_name: A human-readable display name for the connection.
+            identity_provider: In the body.
+        """
+        return self._call(_B2B_SCIM_CONNECTION_CREATE, locals())
+
+    def delete(
+        self,
+        organization_id: str,
+        connection_id: str,
+        *,
+        x_stytch_member_session: str | Unset = UNSET,
+        x_stytch_member_session_jwt: str | Unset = UNSET,
+        **options: Unpack[RequestOptions],
+    ) -> models.B2BScimConnectionDeleteResponse:
+        """Delete.
+
+        ``DELETE /v1/b2b/scim/{organization_id}/connection/{connection_id}``
+
+        Args:
+            organization_id: Globally unique UUID that identifies a specific Organization. The `organization_id`
+                is critical to perform operations on an Organization, so be sure to preserve this
+                value. You may also use the organization_slug or organization_external_id here as a
+                convenience.
+            connection_id: The ID of the SCIM connection.
+            x_stytch_member_session: A Stytch session that can be used to run the request with the given member's
+                permissions.
+            x_stytch_member_session_jwt: A Stytch Session JSON Web Token (JWT) that can be used to run the request with the
+                given member's permissions.
+        """
+        return self._call(_B2B_SCIM_CONNECTION_DELETE, locals())
+
+    def get(
         self,
         organization_id: str,
         *,
         x_stytch_member_session: str | Unset = UNSET,
         x_stytch_member_session_jwt: str | Unset = UNSET,
         **options: Unpack[RequestOptions],
-    ) -> models.B2BSsoGetConnectionsResponse:
-        """Get connections.
+    ) -> models.B2BScimConnectionGetResponse:
+        """Get.
 
-        ``GET /v1/b2b/sso/{organization_id}``
+        ``GET /v1/b2b/scim/{organization_id}/connection``
 
         Args:
             organization_id: Globally unique UUID that identifies a specific Organization. The `organization_id`
@@ -8843,9 +7419,238 @@ class Sso(SyncResource):
             x_stytch_member_session_jwt: A Stytch Session JSON Web Token (JWT) that can be used to run the request with the
                 given member's permissions.
         """
-        return self._call(_B2B_SSO_GET_CONNECTIONS, locals())
+        return self._call(_B2B_SCIM_CONNECTION_GET, locals())
 
-    def delete_connection(
+    def get_groups(
+        self,
+        organization_id: str,
+        connection_id: str,
+        *,
+        cursor: str | Unset = UNSET,
+        limit: int | Unset = UNSET,
+        x_stytch_member_session: str | Unset = UNSET,
+        x_stytch_member_session_jwt: str | Unset = UNSET,
+        **options: Unpack[RequestOptions],
+    ) -> models.B2BScimConnectionGetGroupsResponse:
+        """Get groups.
+
+        ``GET /v1/b2b/scim/{organization_id}/connection/{connection_id}``
+
+        Args:
+            organization_id: Globally unique UUID that identifies a specific Organization. The `organization_id`
+                is critical to perform operations on an Organization, so be sure to preserve this
+                value. You may also use the organization_slug or organization_external_id here as a
+                convenience.
+            connection_id: The ID of the SCIM connection.
+            cursor: In the query.
+            limit: In the query.
+            x_stytch_member_session: A Stytch session that can be used to run the request with the given member's
+                permissions.
+            x_stytch_member_session_jwt: A Stytch Session JSON Web Token (JWT) that can be used to run the request with the
+                given member's permissions.
+        """
+        return self._call(_B2B_SCIM_CONNECTION_GET_GROUPS, locals())
+
+    def get_groups_pages(
+        self,
+        organization_id: str,
+        connection_id: str,
+        *,
+        limit: int | Unset = UNSET,
+        x_stytch_member_session: str | Unset = UNSET,
+        x_stytch_member_session_jwt: str | Unset = UNSET,
+        **options: Unpack[RequestOptions],
+    ) -> Iterator[models.B2BScimConnectionGetGroupsResponse]:
+        """Every page of ``get_groups``, following ``next_cursor``."""
+        return self._pages(self.get_groups, locals(), "cursor", "next_cursor")
+
+    def rotate_cancel(
+        self,
+        organization_id: str,
+        connection_id: str,
+        *,
+        x_stytch_member_session: str | Unset = UNSET,
+        x_stytch_member_session_jwt: str | Unset = UNSET,
+        **options: Unpack[RequestOptions],
+    ) -> models.B2BScimConnectionGetResponse:
+        """Rotate cancel.
+
+        ``POST /v1/b2b/scim/{organization_id}/connection/{connection_id}/rotate/cancel``
+
+        Args:
+            organization_id: Globally unique UUID that identifies a specific Organization. The `organization_id`
+                is critical to perform operations on an Organization, so be sure to preserve this
+                value. You may also use the organization_slug or organization_external_id here as a
+                convenience.
+            connection_id: The ID of the SCIM connection.
+            x_stytch_member_session: A Stytch session that can be used to run the request with the given member's
+                permissions.
+            x_stytch_member_session_jwt: A Stytch Session JSON Web Token (JWT) that can be used to run the request with the
+                given member's permissions.
+        """
+        return self._call(_B2B_SCIM_CONNECTION_ROTATE_CANCEL, locals())
+
+    def rotate_complete(
+        self,
+        organization_id: str,
+        connection_id: str,
+        *,
+        x_stytch_member_session: str | Unset = UNSET,
+        x_stytch_member_session_jwt: str | Unset = UNSET,
+        **options: Unpack[RequestOptions],
+    ) -> models.B2BScimConnectionGetResponse:
+        """Rotate complete.
+
+        ``POST /v1/b2b/scim/{organization_id}/connection/{connection_id}/rotate/complete``
+
+        Args:
+            organization_id: Globally unique UUID that identifies a specific Organization. The `organization_id`
+                is critical to perform operations on an Organization, so be sure to preserve this
+                value. You may also use the organization_slug or organization_external_id here as a
+                convenience.
+            connection_id: The ID of the SCIM connection.
+            x_stytch_member_session: A Stytch session that can be used to run the request with the given member's
+                permissions.
+            x_stytch_member_session_jwt: A Stytch Session JSON Web Token (JWT) that can be used to run the request with the
+                given member's permissions.
+        """
+        return self._call(_B2B_SCIM_CONNECTION_ROTATE_COMPLETE, locals())
+
+    def rotate_start(
+        self,
+        organization_id: str,
+        connection_id: str,
+        *,
+        x_stytch_member_session: str | Unset = UNSET,
+        x_stytch_member_session_jwt: str | Unset = UNSET,
+        **options: Unpack[RequestOptions],
+    ) -> models.B2BScimConnectionRotateStartResponse:
+        """Rotate start.
+
+        ``POST /v1/b2b/scim/{organization_id}/connection/{connection_id}/rotate/start``
+
+        Args:
+            organization_id: Globally unique UUID that identifies a specific Organization. The `organization_id`
+                is critical to perform operations on an Organization, so be sure to preserve this
+                value. You may also use the organization_slug or organization_external_id here as a
+                convenience.
+            connection_id: The ID of the SCIM connection.
+            x_stytch_member_session: A Stytch session that can be used to run the request with the given member's
+                permissions.
+            x_stytch_member_session_jwt: A Stytch Session JSON Web Token (JWT) that can be used to run the request with the
+                given member's permissions.
+        """
+        return self._call(_B2B_SCIM_CONNECTION_ROTATE_START, locals())
+
+    def update(
+        self,
+        organization_id: str,
+        connection_id: str,
+        *,
+        x_stytch_member_session: str | Unset = UNSET,
+        x_stytch_member_session_jwt: str | Unset = UNSET,
+        display_name: str | Unset = UNSET,
+        identity_provider: (
+            Literal[
+                "generic",
+                "okta",
+                "microsoft-entra",
+                "cyberark",
+                "jumpcloud",
+                "onelogin",
+                "pingfederate",
+                "rippling",
+            ]
+            | Unset
+        ) = UNSET,
+        scim_group_implicit_role_assignments: (
+            List[models.ScimGroupImplicitRoleAssignment] | Unset
+        ) = UNSET,
+        **options: Unpack[RequestOptions],
+    ) -> models.B2BScimConnectionGetResponse:
+        """Update.
+
+        ``PUT /v1/b2b/scim/{organization_id}/connection/{connection_id}``
+
+        Args:
+            organization_id: Globally unique UUID that identifies a specific Organization. The `organization_id`
+                is critical to perform operations on an Organization, so be sure to preserve this
+                value. You may also use the organization_slug or organization_external_id here as a
+                convenience.
+            connection_id: The ID of the SCIM connection.
+            x_stytch_member_session: A Stytch session that can be used to run the request with the given member's
+                permissions.
+            x_stytch_member_session_jwt: A Stytch Session JSON Web Token (JWT) that can be used to run the request with the
+                given member's permissions.
+            display_name: A human-readable display name for the connection.
+            identity_provider: In the body.
+            scim_group_implicit_role_assignments: An array of SCIM group implicit role assignments. Each object in the array must
+                contain a `group_id` and a `role_id`.
+        """
+        return self._call(_B2B_SCIM_CONNECTION_UPDATE, locals())
+
+
+class ConnectionWithRawResponse:
+    def __init__(self, resource: Connection) -> None:
+        self.create = to_raw_response_wrapper(resource.create)
+        self.delete = to_raw_response_wrapper(resource.delete)
+        self.get = to_raw_response_wrapper(resource.get)
+        self.get_groups = to_raw_response_wrapper(resource.get_groups)
+        self.rotate_cancel = to_raw_response_wrapper(resource.rotate_cancel)
+        self.rotate_complete = to_raw_response_wrapper(resource.rotate_complete)
+        self.rotate_start = to_raw_response_wrapper(resource.rotate_start)
+        self.update = to_raw_response_wrapper(resource.update)
+
+
+class AsyncConnection(AsyncResource):
+    """``client.b2b.scim.connection`` (async)."""
+
+    @cached_property
+    def with_raw_response(self) -> AsyncConnectionWithRawResponse:
+        """The same methods, returning the HTTP response with a ``.parse()`` method."""
+        return AsyncConnectionWithRawResponse(self)
+
+    async def create(
+        self,
+        organization_id: str,
+        *,
+        x_stytch_member_session: str | Unset = UNSET,
+        x_stytch_member_session_jwt: str | Unset = UNSET,
+        display_name: str | Unset = UNSET,
+        identity_provider: (
+            Literal[
+                "generic",
+                "okta",
+                "microsoft-entra",
+                "cyberark",
+                "jumpcloud",
+                "onelogin",
+                "pingfederate",
+                "rippling",
+            ]
+            | Unset
+        ) = UNSET,
+        **options: Unpack[RequestOptions],
+    ) -> models.B2BScimConnectionCreateResponse:
+        """Create.
+
+        ``POST /v1/b2b/scim/{organization_id}/connection``
+
+        Args:
+            organization_id: Globally unique UUID that identifies a specific Organization. The `organization_id`
+                is critical to perform operations on an Organization, so be sure to preserve this
+                value. You may also use the organization_slug or organization_external_id here as a
+                convenience.
+            x_stytch_member_session: A Stytch session that can be used to run the request with the given member's
+                permissions.
+            x_stytch_member_session_jwt: A Stytch Session JSON Web Token (JWT) that can be used to run the request with the
+                given member's permissions.
+            display_name: A human-readable display name for the connection.
+            identity_provider: In the body.
+        """
+        return await self._call(_B2B_SCIM_CONNECTION_CREATE, locals())
+
+    async def delete(
         self,
         organization_id: str,
         connection_id: str,
@@ -8854,21 +7659,827 @@ class Sso(SyncResource):
         x_stytch_member_session_jwt: str | Unset = UNSET,
         **options: Unpack[RequestOptions],
     ) -> models.B2BScimConnectionDeleteResponse:
-        """Delete connection.
+        """Delete.
 
-        ``DELETE /v1/b2b/sso/{organization_id}/connections/{connection_id}``
+        ``DELETE /v1/b2b/scim/{organization_id}/connection/{connection_id}``
 
         Args:
-            organization_id: The organization ID that the SSO connection belongs to. You may also use the
-                organization_slug or organization_external_id here as a convenience.
-            connection_id: The ID of the SSO connection. SAML, OIDC, and External connection IDs can be
-                provided.
+            organization_id: Globally unique UUID that identifies a specific Organization. The `organization_id`
+                is critical to perform operations on an Organization, so be sure to preserve this
+                value. You may also use the organization_slug or organization_external_id here as a
+                convenience.
+            connection_id: The ID of the SCIM connection.
             x_stytch_member_session: A Stytch session that can be used to run the request with the given member's
                 permissions.
             x_stytch_member_session_jwt: A Stytch Session JSON Web Token (JWT) that can be used to run the request with the
                 given member's permissions.
         """
-        return self._call(_B2B_SSO_DELETE_CONNECTION, locals())
+        return await self._call(_B2B_SCIM_CONNECTION_DELETE, locals())
+
+    async def get(
+        self,
+        organization_id: str,
+        *,
+        x_stytch_member_session: str | Unset = UNSET,
+        x_stytch_member_session_jwt: str | Unset = UNSET,
+        **options: Unpack[RequestOptions],
+    ) -> models.B2BScimConnectionGetResponse:
+        """Get.
+
+        ``GET /v1/b2b/scim/{organization_id}/connection``
+
+        Args:
+            organization_id: Globally unique UUID that identifies a specific Organization. The `organization_id`
+                is critical to perform operations on an Organization, so be sure to preserve this
+                value. You may also use the organization_slug or organization_external_id here as a
+                convenience.
+            x_stytch_member_session: A Stytch session that can be used to run the request with the given member's
+                permissions.
+            x_stytch_member_session_jwt: A Stytch Session JSON Web Token (JWT) that can be used to run the request with the
+                given member's permissions.
+        """
+        return await self._call(_B2B_SCIM_CONNECTION_GET, locals())
+
+    async def get_groups(
+        self,
+        organization_id: str,
+        connection_id: str,
+        *,
+        cursor: str | Unset = UNSET,
+        limit: int | Unset = UNSET,
+        x_stytch_member_session: str | Unset = UNSET,
+        x_stytch_member_session_jwt: str | Unset = UNSET,
+        **options: Unpack[RequestOptions],
+    ) -> models.B2BScimConnectionGetGroupsResponse:
+        """Get groups.
+
+        ``GET /v1/b2b/scim/{organization_id}/connection/{connection_id}``
+
+        Args:
+            organization_id: Globally unique UUID that identifies a specific Organization. The `organization_id`
+                is critical to perform operations on an Organization, so be sure to preserve this
+                value. You may also use the organization_slug or organization_external_id here as a
+                convenience.
+            connection_id: The ID of the SCIM connection.
+            cursor: In the query.
+            limit: In the query.
+            x_stytch_member_session: A Stytch session that can be used to run the request with the given member's
+                permissions.
+            x_stytch_member_session_jwt: A Stytch Session JSON Web Token (JWT) that can be used to run the request with the
+                given member's permissions.
+        """
+        return await self._call(_B2B_SCIM_CONNECTION_GET_GROUPS, locals())
+
+    def get_groups_pages(
+        self,
+        organization_id: str,
+        connection_id: str,
+        *,
+        limit: int | Unset = UNSET,
+        x_stytch_member_session: str | Unset = UNSET,
+        x_stytch_member_session_jwt: str | Unset = UNSET,
+        **options: Unpack[RequestOptions],
+    ) -> AsyncIterator[models.B2BScimConnectionGetGroupsResponse]:
+        """Every page of ``get_groups``, following ``next_cursor``."""
+        return self._pages(self.get_groups, locals(), "cursor", "next_cursor")
+
+    async def rotate_cancel(
+        self,
+        organization_id: str,
+        connection_id: str,
+        *,
+        x_stytch_member_session: str | Unset = UNSET,
+        x_stytch_member_session_jwt: str | Unset = UNSET,
+        **options: Unpack[RequestOptions],
+    ) -> models.B2BScimConnectionGetResponse:
+        """Rotate cancel.
+
+        ``POST /v1/b2b/scim/{organization_id}/connection/{connection_id}/rotate/cancel``
+
+        Args:
+            organization_id: Globally unique UUID that identifies a specific Organization. The `organization_id`
+                is critical to perform operations on an Organization, so be sure to preserve this
+                value. You may also use the organization_slug or organization_external_id here as a
+                convenience.
+            connection_id: The ID of the SCIM connection.
+            x_stytch_member_session: A Stytch session that can be used to run the request with the given member's
+                permissions.
+            x_stytch_member_session_jwt: A Stytch Session JSON Web Token (JWT) that can be used to run the request with the
+                given member's permissions.
+        """
+        return await self._call(_B2B_SCIM_CONNECTION_ROTATE_CANCEL, locals())
+
+    async def rotate_complete(
+        self,
+        organization_id: str,
+        connection_id: str,
+        *,
+        x_stytch_member_session: str | Unset = UNSET,
+        x_stytch_member_session_jwt: str | Unset = UNSET,
+        **options: Unpack[RequestOptions],
+    ) -> models.B2BScimConnectionGetResponse:
+        """Rotate complete.
+
+        ``POST /v1/b2b/scim/{organization_id}/connection/{connection_id}/rotate/complete``
+
+        Args:
+            organization_id: Globally unique UUID that identifies a specific Organization. The `organization_id`
+                is critical to perform operations on an Organization, so be sure to preserve this
+                value. You may also use the organization_slug or organization_external_id here as a
+                convenience.
+            connection_id: The ID of the SCIM connection.
+            x_stytch_member_session: A Stytch session that can be used to run the request with the given member's
+                permissions.
+            x_stytch_member_session_jwt: A Stytch Session JSON Web Token (JWT) that can be used to run the request with the
+                given member's permissions.
+        """
+        return await self._call(_B2B_SCIM_CONNECTION_ROTATE_COMPLETE, locals())
+
+    async def rotate_start(
+        self,
+        organization_id: str,
+        connection_id: str,
+        *,
+        x_stytch_member_session: str | Unset = UNSET,
+        x_stytch_member_session_jwt: str | Unset = UNSET,
+        **options: Unpack[RequestOptions],
+    ) -> models.B2BScimConnectionRotateStartResponse:
+        """Rotate start.
+
+        ``POST /v1/b2b/scim/{organization_id}/connection/{connection_id}/rotate/start``
+
+        Args:
+            organization_id: Globally unique UUID that identifies a specific Organization. The `organization_id`
+                is critical to perform operations on an Organization, so be sure to preserve this
+                value. You may also use the organization_slug or organization_external_id here as a
+                convenience.
+            connection_id: The ID of the SCIM connection.
+            x_stytch_member_session: A Stytch session that can be used to run the request with the given member's
+                permissions.
+            x_stytch_member_session_jwt: A Stytch Session JSON Web Token (JWT) that can be used to run the request with the
+                given member's permissions.
+        """
+        return await self._call(_B2B_SCIM_CONNECTION_ROTATE_START, locals())
+
+    async def update(
+        self,
+        organization_id: str,
+        connection_id: str,
+        *,
+        x_stytch_member_session: str | Unset = UNSET,
+        x_stytch_member_session_jwt: str | Unset = UNSET,
+        display_name: str | Unset = UNSET,
+        identity_provider: (
+            Literal[
+                "generic",
+                "okta",
+                "microsoft-entra",
+                "cyberark",
+                "jumpcloud",
+                "onelogin",
+                "pingfederate",
+                "rippling",
+            ]
+            | Unset
+        ) = UNSET,
+        scim_group_implicit_role_assignments: (
+            List[models.ScimGroupImplicitRoleAssignment] | Unset
+        ) = UNSET,
+        **options: Unpack[RequestOptions],
+    ) -> models.B2BScimConnectionGetResponse:
+        """Update.
+
+        ``PUT /v1/b2b/scim/{organization_id}/connection/{connection_id}``
+
+        Args:
+            organization_id: Globally unique UUID that identifies a specific Organization. The `organization_id`
+                is critical to perform operations on an Organization, so be sure to preserve this
+                value. You may also use the organization_slug or organization_external_id here as a
+                convenience.
+            connection_id: The ID of the SCIM connection.
+            x_stytch_member_session: A Stytch session that can be used to run the request with the given member's
+                permissions.
+            x_stytch_member_session_jwt: A Stytch Session JSON Web Token (JWT) that can be used to run the request with the
+                given member's permissions.
+            display_name: A human-readable display name for the connection.
+            identity_provider: In the body.
+            scim_group_implicit_role_assignments: An array of SCIM group implicit role assignments. Each object in the array must
+                contain a `group_id` and a `role_id`.
+        """
+        return await self._call(_B2B_SCIM_CONNECTION_UPDATE, locals())
+
+
+class AsyncConnectionWithRawResponse:
+    def __init__(self, resource: AsyncConnection) -> None:
+        self.create = async_to_raw_response_wrapper(resource.create)
+        self.delete = async_to_raw_response_wrapper(resource.delete)
+        self.get = async_to_raw_response_wrapper(resource.get)
+        self.get_groups = async_to_raw_response_wrapper(resource.get_groups)
+        self.rotate_cancel = async_to_raw_response_wrapper(resource.rotate_cancel)
+        self.rotate_complete = async_to_raw_response_wrapper(resource.rotate_complete)
+        self.rotate_start = async_to_raw_response_wrapper(resource.rotate_start)
+        self.update = async_to_raw_response_wrapper(resource.update)
+
+
+class B2BSessions(SyncResource):
+    """``client.b2b.sessions``."""
+
+    @cached_property
+    def with_raw_response(self) -> B2BSessionsWithRawResponse:
+        """The same methods, returning the HTTP response with a ``.parse()`` method."""
+        return B2BSessionsWithRawResponse(self)
+
+    def attest(
+        self,
+        *,
+        profile_id: str,
+        token: str,
+        organization_id: str | Unset = UNSET,
+        session_duration_minutes: int | Unset = UNSET,
+        session_custom_claims: Dict[str, Any] | Unset = UNSET,
+        session_token: str | Unset = UNSET,
+        session_jwt: str | Unset = UNSET,
+        telemetry_id: str | Unset = UNSET,
+        **options: Unpack[RequestOptions],
+    ) -> models.B2BSessionsAttestResponse:
+        """Attest.
+
+        ``POST /v1/b2b/sessions/attest``
+
+        Args:
+            profile_id: The ID of the trusted auth token profile to use for attestation.
+            token: The trusted auth token to authenticate. The token must have an organization ID claim
+                if JIT provisioning is enabled.
+            organization_id: The organization ID that the session should be authenticated in. Must be provided if
+                the trusted auth token does not have an organization ID claim.
+            session_duration_minutes: Set the session lifetime to be this many minutes from now. This will start a new
+                session if one doesn't already exist, returning both an opaque `session_token` and
+                `session_jwt` for this session. Remember that the `session_jwt` will have a fixed
+                lifetime of five minutes regardless of the underlying session duration, and will
+                need to be refreshed over time. This value must be a minimum of 5 and a maximum of
+                527040 minutes (366 days). If a `session_token` or `session_jwt` is provided then a
+                successful authentication will continue to extend the session this many minutes. If
+                the `session_duration_minutes` parameter is not specified, a Stytch session will be
+                created with a 60 minute duration. If you don't want to use the Stytch session
+                product, you can ignore the session fields in the response.
+            session_custom_claims: Add a custom claims map to the Session being authenticated. Claims are only created
+                if a Session is initialized by providing a value in `session_duration_minutes`.
+                Claims will be included on the Session object and in the JWT. To update a key in an
+                existing Session, supply a new value. To delete a key, supply a null value. Custom
+                claims made with reserved claims (`iss`, `sub`, `aud`, `exp`, `nbf`, `iat`, `jti`)
+                will be ignored. Total custom claims size cannot exceed four kilobytes.
+            session_token: The `session_token` for the session that you wish to add the trusted auth token
+                authentication factor to.
+            session_jwt: The `session_jwt` for the session that you wish to add the trusted auth token
+                authentication factor to.
+            telemetry_id: If the `telemetry_id` is passed, as part of this request, Stytch will call the
+                [Fingerprint Lookup API](https://stytch.com/docs/fraud/api/fingerprint-lookup) and
+                store the associated fingerprints and IPGEO information for the Member. Your
+                workspace must be enabled for Device Fingerprinting to use this feature.
+        """
+        return self._call(_B2B_SESSIONS_ATTEST, locals())
+
+    def authenticate(
+        self,
+        *,
+        session_token: str | Unset = UNSET,
+        session_duration_minutes: int | Unset = UNSET,
+        session_jwt: str | Unset = UNSET,
+        session_custom_claims: Dict[str, Any] | Unset = UNSET,
+        authorization_check: models.B2BSessionsAuthorizationCheck | Unset = UNSET,
+        **options: Unpack[RequestOptions],
+    ) -> models.B2BSessionsAuthenticateResponse:
+        """Authenticate.
+
+        ``POST /v1/b2b/sessions/authenticate``
+
+        Args:
+            session_token: A secret token for a given Stytch Session.
+            session_duration_minutes: Set the session lifetime to be this many minutes from now. This will start a new
+                session if one doesn't already exist, returning both an opaque `session_token` and
+                `session_jwt` for this session. Remember that the `session_jwt` will have a fixed
+                lifetime of five minutes regardless of the underlying session duration, and will
+                need to be refreshed over time. This value must be a minimum of 5 and a maximum of
+                527040 minutes (366 days). If a `session_token` or `session_jwt` is provided then a
+                successful authentication will continue to extend the session this many minutes. If
+                the `session_duration_minutes` parameter is not specified, a Stytch session will be
+                created with a 60 minute duration. If you don't want to use the Stytch session
+                product, you can ignore the session fields in the response.
+            session_jwt: The JSON Web Token (JWT) for a given Stytch Session.
+            session_custom_claims: Add a custom claims map to the Session being authenticated. Claims are only created
+                if a Session is initialized by providing a value in `session_duration_minutes`.
+                Claims will be included on the Session object and in the JWT. To update a key in an
+                existing Session, supply a new value. To delete a key, supply a null value. Custom
+                claims made with reserved claims (`iss`, `sub`, `aud`, `exp`, `nbf`, `iat`, `jti`)
+                will be ignored. Total custom claims size cannot exceed four kilobytes.
+            authorization_check: In the body.
+        """
+        return self._call(_B2B_SESSIONS_AUTHENTICATE, locals())
+
+    def exchange(
+        self,
+        *,
+        organization_id: str,
+        session_token: str | Unset = UNSET,
+        session_jwt: str | Unset = UNSET,
+        session_duration_minutes: int | Unset = UNSET,
+        session_custom_claims: Dict[str, Any] | Unset = UNSET,
+        locale: (
+            Literal["en", "es", "pt-br", "fr", "it", "de-DE", "zh-Hans", "ca-ES"] | Unset
+        ) = UNSET,
+        telemetry_id: str | Unset = UNSET,
+        **options: Unpack[RequestOptions],
+    ) -> models.B2BExchangeResponse:
+        """Exchange.
+
+        ``POST /v1/b2b/sessions/exchange``
+
+        Args:
+            organization_id: Globally unique UUID that identifies a specific Organization. The `organization_id`
+                is critical to perform operations on an Organization, so be sure to preserve this
+                value. You may also use the organization_slug or organization_external_id here as a
+                convenience.
+            session_token: The `session_token` belonging to the member that you wish to associate the email
+                with.
+            session_jwt: The `session_jwt` belonging to the member that you wish to associate the email with.
+            session_duration_minutes: Set the session lifetime to be this many minutes from now. This will start a new
+                session if one doesn't already exist, returning both an opaque `session_token` and
+                `session_jwt` for this session. Remember that the `session_jwt` will have a fixed
+                lifetime of five minutes regardless of the underlying session duration, and will
+                need to be refreshed over time. This value must be a minimum of 5 and a maximum of
+                527040 minutes (366 days). If a `session_token` or `session_jwt` is provided then a
+                successful authentication will continue to extend the session this many minutes. If
+                the `session_duration_minutes` parameter is not specified, a Stytch session will be
+                created with a 60 minute duration. If you don't want to use the Stytch session
+                product, you can ignore the session fields in the response.
+            session_custom_claims: Add a custom claims map to the Session being authenticated. Claims are only created
+                if a Session is initialized by providing a value in `session_duration_minutes`.
+                Claims will be included on the Session object and in the JWT. To update a key in an
+                existing Session, supply a new value. To delete a key, supply a null value. Custom
+                claims made with reserved claims (`iss`, `sub`, `aud`, `exp`, `nbf`, `iat`, `jti`)
+                will be ignored. Total custom claims size cannot exceed four kilobytes.
+            locale: In the body.
+            telemetry_id: If the `telemetry_id` is passed, as part of this request, Stytch will call the
+                [Fingerprint Lookup API](https://stytch.com/docs/fraud/api/fingerprint-lookup) and
+                store the associated fingerprints and IPGEO information for the Member. Your
+                workspace must be enabled for Device Fingerprinting to use this feature.
+        """
+        return self._call(_B2B_SESSIONS_EXCHANGE, locals())
+
+    def exchange_access_token(
+        self,
+        *,
+        access_token: str,
+        session_duration_minutes: int | Unset = UNSET,
+        session_custom_claims: Dict[str, Any] | Unset = UNSET,
+        telemetry_id: str | Unset = UNSET,
+        **options: Unpack[RequestOptions],
+    ) -> models.B2BSessionsExchangeAccessTokenResponse:
+        """Exchange access token.
+
+        ``POST /v1/b2b/sessions/exchange_access_token``
+
+        Args:
+            access_token: The access token to exchange for a Stytch Session. Must be granted the `full_access`
+                scope.
+            session_duration_minutes: Set the session lifetime to be this many minutes from now. This will start a new
+                session if one doesn't already exist, returning both an opaque `session_token` and
+                `session_jwt` for this session. Remember that the `session_jwt` will have a fixed
+                lifetime of five minutes regardless of the underlying session duration, and will
+                need to be refreshed over time. This value must be a minimum of 5 and a maximum of
+                527040 minutes (366 days). If a `session_token` or `session_jwt` is provided then a
+                successful authentication will continue to extend the session this many minutes. If
+                the `session_duration_minutes` parameter is not specified, a Stytch session will be
+                created with a 60 minute duration. If you don't want to use the Stytch session
+                product, you can ignore the session fields in the response.
+            session_custom_claims: Add a custom claims map to the Session being authenticated. Claims are only created
+                if a Session is initialized by providing a value in `session_duration_minutes`.
+                Claims will be included on the Session object and in the JWT. To update a key in an
+                existing Session, supply a new value. To delete a key, supply a null value. Custom
+                claims made with reserved claims (`iss`, `sub`, `aud`, `exp`, `nbf`, `iat`, `jti`)
+                will be ignored. Total custom claims size cannot exceed four kilobytes.
+            telemetry_id: If the `telemetry_id` is passed, as part of this request, Stytch will call the
+                [Fingerprint Lookup API](https://stytch.com/docs/fraud/api/fingerprint-lookup) and
+                store the associated fingerprints and IPGEO information for the Member. Your
+                workspace must be enabled for Device Fingerprinting to use this feature.
+        """
+        return self._call(_B2B_SESSIONS_EXCHANGE_ACCESS_TOKEN, locals())
+
+    def get(
+        self, *, organization_id: str, member_id: str, **options: Unpack[RequestOptions]
+    ) -> models.B2BSessionsGetResponse:
+        """Get.
+
+        ``GET /v1/b2b/sessions``
+
+        Args:
+            organization_id: In the query.
+            member_id: In the query.
+        """
+        return self._call(_B2B_SESSIONS_GET, locals())
+
+    def get_jwks(
+        self, project_id: str, **options: Unpack[RequestOptions]
+    ) -> models.SessionsGetJwksResponse:
+        """Get jwks.
+
+        ``GET /v1/b2b/sessions/jwks/{project_id}``
+
+        Args:
+            project_id: The `project_id` to get the JWKS for.
+        """
+        return self._call(_B2B_SESSIONS_GET_JWKS, locals())
+
+    def migrate(
+        self,
+        *,
+        session_token: str,
+        organization_id: str,
+        session_duration_minutes: int | Unset = UNSET,
+        session_custom_claims: Dict[str, Any] | Unset = UNSET,
+        **options: Unpack[RequestOptions],
+    ) -> models.B2BSessionsMigrateResponse:
+        """Migrate.
+
+        ``POST /v1/b2b/sessions/migrate``
+
+        Args:
+            session_token: The authorization token Stytch will pass in to the external userinfo endpoint.
+            organization_id: Globally unique UUID that identifies a specific Organization. The `organization_id`
+                is critical to perform operations on an Organization, so be sure to preserve this
+                value. You may also use the organization_slug or organization_external_id here as a
+                convenience.
+            session_duration_minutes: Set the session lifetime to be this many minutes from now. This will start a new
+                session if one doesn't already exist, returning both an opaque `session_token` and
+                `session_jwt` for this session. Remember that the `session_jwt` will have a fixed
+                lifetime of five minutes regardless of the underlying session duration, and will
+                need to be refreshed over time. This value must be a minimum of 5 and a maximum of
+                527040 minutes (366 days). If a `session_token` or `session_jwt` is provided then a
+                successful authentication will continue to extend the session this many minutes. If
+                the `session_duration_minutes` parameter is not specified, a Stytch session will be
+                created with a 60 minute duration. If you don't want to use the Stytch session
+                product, you can ignore the session fields in the response.
+            session_custom_claims: Add a custom claims map to the Session being authenticated. Claims are only created
+                if a Session is initialized by providing a value in `session_duration_minutes`.
+                Claims will be included on the Session object and in the JWT. To update a key in an
+                existing Session, supply a new value. To delete a key, supply a null value. Custom
+                claims made with reserved claims (`iss`, `sub`, `aud`, `exp`, `nbf`, `iat`, `jti`)
+                will be ignored. Total custom claims size cannot exceed four kilobytes.
+        """
+        return self._call(_B2B_SESSIONS_MIGRATE, locals())
+
+    def revoke(
+        self,
+        *,
+        x_stytch_member_session: str | Unset = UNSET,
+        x_stytch_member_session_jwt: str | Unset = UNSET,
+        member_session_id: str | Unset = UNSET,
+        session_token: str | Unset = UNSET,
+        session_jwt: str | Unset = UNSET,
+        member_id: str | Unset = UNSET,
+        **options: Unpack[RequestOptions],
+    ) -> models.StatusResponse:
+        """Revoke.
+
+        ``POST /v1/b2b/sessions/revoke``
+
+        Args:
+            x_stytch_member_session: A Stytch session that can be used to run the request with the given member's
+                permissions.
+            x_stytch_member_session_jwt: A Stytch Session JSON Web Token (JWT) that can be used to run the request with the
+                given member's permissions.
+            member_session_id: Globally unique UUID that identifies a specific Session in the Stytch API. The
+                `member_session_id` is critical to perform operations on an Session, so be sure to
+                preserve this value.
+            session_token: A secret token for a given Stytch Session.
+            session_jwt: The JSON Web Token (JWT) for a given Stytch Session.
+            member_id: Globally unique UUID that identifies a specific Member. The `member_id` is critical
+                to perform operations on a Member, so be sure to preserve this value.
+        """
+        return self._call(_B2B_SESSIONS_REVOKE, locals())
+
+
+class B2BSessionsWithRawResponse:
+    def __init__(self, resource: B2BSessions) -> None:
+        self.attest = to_raw_response_wrapper(resource.attest)
+        self.authenticate = to_raw_response_wrapper(resource.authenticate)
+        self.exchange = to_raw_response_wrapper(resource.exchange)
+        self.exchange_access_token = to_raw_response_wrapper(resource.exchange_access_token)
+        self.get = to_raw_response_wrapper(resource.get)
+        self.get_jwks = to_raw_response_wrapper(resource.get_jwks)
+        self.migrate = to_raw_response_wrapper(resource.migrate)
+        self.revoke = to_raw_response_wrapper(resource.revoke)
+
+
+class AsyncB2BSessions(AsyncResource):
+    """``client.b2b.sessions`` (async)."""
+
+    @cached_property
+    def with_raw_response(self) -> AsyncB2BSessionsWithRawResponse:
+        """The same methods, returning the HTTP response with a ``.parse()`` method."""
+        return AsyncB2BSessionsWithRawResponse(self)
+
+    async def attest(
+        self,
+        *,
+        profile_id: str,
+        token: str,
+        organization_id: str | Unset = UNSET,
+        session_duration_minutes: int | Unset = UNSET,
+        session_custom_claims: Dict[str, Any] | Unset = UNSET,
+        session_token: str | Unset = UNSET,
+        session_jwt: str | Unset = UNSET,
+        telemetry_id: str | Unset = UNSET,
+        **options: Unpack[RequestOptions],
+    ) -> models.B2BSessionsAttestResponse:
+        """Attest.
+
+        ``POST /v1/b2b/sessions/attest``
+
+        Args:
+            profile_id: The ID of the trusted auth token profile to use for attestation.
+            token: The trusted auth token to authenticate. The token must have an organization ID claim
+                if JIT provisioning is enabled.
+            organization_id: The organization ID that the session should be authenticated in. Must be provided if
+                the trusted auth token does not have an organization ID claim.
+            session_duration_minutes: Set the session lifetime to be this many minutes from now. This will start a new
+                session if one doesn't already exist, returning both an opaque `session_token` and
+                `session_jwt` for this session. Remember that the `session_jwt` will have a fixed
+                lifetime of five minutes regardless of the underlying session duration, and will
+                need to be refreshed over time. This value must be a minimum of 5 and a maximum of
+                527040 minutes (366 days). If a `session_token` or `session_jwt` is provided then a
+                successful authentication will continue to extend the session this many minutes. If
+                the `session_duration_minutes` parameter is not specified, a Stytch session will be
+                created with a 60 minute duration. If you don't want to use the Stytch session
+                product, you can ignore the session fields in the response.
+            session_custom_claims: Add a custom claims map to the Session being authenticated. Claims are only created
+                if a Session is initialized by providing a value in `session_duration_minutes`.
+                Claims will be included on the Session object and in the JWT. To update a key in an
+                existing Session, supply a new value. To delete a key, supply a null value. Custom
+                claims made with reserved claims (`iss`, `sub`, `aud`, `exp`, `nbf`, `iat`, `jti`)
+                will be ignored. Total custom claims size cannot exceed four kilobytes.
+            session_token: The `session_token` for the session that you wish to add the trusted auth token
+                authentication factor to.
+            session_jwt: The `session_jwt` for the session that you wish to add the trusted auth token
+                authentication factor to.
+            telemetry_id: If the `telemetry_id` is passed, as part of this request, Stytch will call the
+                [Fingerprint Lookup API](https://stytch.com/docs/fraud/api/fingerprint-lookup) and
+                store the associated fingerprints and IPGEO information for the Member. Your
+                workspace must be enabled for Device Fingerprinting to use this feature.
+        """
+        return await self._call(_B2B_SESSIONS_ATTEST, locals())
+
+    async def authenticate(
+        self,
+        *,
+        session_token: str | Unset = UNSET,
+        session_duration_minutes: int | Unset = UNSET,
+        session_jwt: str | Unset = UNSET,
+        session_custom_claims: Dict[str, Any] | Unset = UNSET,
+        authorization_check: models.B2BSessionsAuthorizationCheck | Unset = UNSET,
+        **options: Unpack[RequestOptions],
+    ) -> models.B2BSessionsAuthenticateResponse:
+        """Authenticate.
+
+        ``POST /v1/b2b/sessions/authenticate``
+
+        Args:
+            session_token: A secret token for a given Stytch Session.
+            session_duration_minutes: Set the session lifetime to be this many minutes from now. This will start a new
+                session if one doesn't already exist, returning both an opaque `session_token` and
+                `session_jwt` for this session. Remember that the `session_jwt` will have a fixed
+                lifetime of five minutes regardless of the underlying session duration, and will
+                need to be refreshed over time. This value must be a minimum of 5 and a maximum of
+                527040 minutes (366 days). If a `session_token` or `session_jwt` is provided then a
+                successful authentication will continue to extend the session this many minutes. If
+                the `session_duration_minutes` parameter is not specified, a Stytch session will be
+                created with a 60 minute duration. If you don't want to use the Stytch session
+                product, you can ignore the session fields in the response.
+            session_jwt: The JSON Web Token (JWT) for a given Stytch Session.
+            session_custom_claims: Add a custom claims map to the Session being authenticated. Claims are only created
+                if a Session is initialized by providing a value in `session_duration_minutes`.
+                Claims will be included on the Session object and in the JWT. To update a key in an
+                existing Session, supply a new value. To delete a key, supply a null value. Custom
+                claims made with reserved claims (`iss`, `sub`, `aud`, `exp`, `nbf`, `iat`, `jti`)
+                will be ignored. Total custom claims size cannot exceed four kilobytes.
+            authorization_check: In the body.
+        """
+        return await self._call(_B2B_SESSIONS_AUTHENTICATE, locals())
+
+    async def exchange(
+        self,
+        *,
+        organization_id: str,
+        session_token: str | Unset = UNSET,
+        session_jwt: str | Unset = UNSET,
+        session_duration_minutes: int | Unset = UNSET,
+        session_custom_claims: Dict[str, Any] | Unset = UNSET,
+        locale: (
+            Literal["en", "es", "pt-br", "fr", "it", "de-DE", "zh-Hans", "ca-ES"] | Unset
+        ) = UNSET,
+        telemetry_id: str | Unset = UNSET,
+        **options: Unpack[RequestOptions],
+    ) -> models.B2BExchangeResponse:
+        """Exchange.
+
+        ``POST /v1/b2b/sessions/exchange``
+
+        Args:
+            organization_id: Globally unique UUID that identifies a specific Organization. The `organization_id`
+                is critical to perform operations on an Organization, so be sure to preserve this
+                value. You may also use the organization_slug or organization_external_id here as a
+                convenience.
+            session_token: The `session_token` belonging to the member that you wish to associate the email
+                with.
+            session_jwt: The `session_jwt` belonging to the member that you wish to associate the email with.
+            session_duration_minutes: Set the session lifetime to be this many minutes from now. This will start a new
+                session if one doesn't already exist, returning both an opaque `session_token` and
+                `session_jwt` for this session. Remember that the `session_jwt` will have a fixed
+                lifetime of five minutes regardless of the underlying session duration, and will
+                need to be refreshed over time. This value must be a minimum of 5 and a maximum of
+                527040 minutes (366 days). If a `session_token` or `session_jwt` is provided then a
+                successful authentication will continue to extend the session this many minutes. If
+                the `session_duration_minutes` parameter is not specified, a Stytch session will be
+                created with a 60 minute duration. If you don't want to use the Stytch session
+                product, you can ignore the session fields in the response.
+            session_custom_claims: Add a custom claims map to the Session being authenticated. Claims are only created
+                if a Session is initialized by providing a value in `session_duration_minutes`.
+                Claims will be included on the Session object and in the JWT. To update a key in an
+                existing Session, supply a new value. To delete a key, supply a null value. Custom
+                claims made with reserved claims (`iss`, `sub`, `aud`, `exp`, `nbf`, `iat`, `jti`)
+                will be ignored. Total custom claims size cannot exceed four kilobytes.
+            locale: In the body.
+            telemetry_id: If the `telemetry_id` is passed, as part of this request, Stytch will call the
+                [Fingerprint Lookup API](https://stytch.com/docs/fraud/api/fingerprint-lookup) and
+                store the associated fingerprints and IPGEO information for the Member. Your
+                workspace must be enabled for Device Fingerprinting to use this feature.
+        """
+        return await self._call(_B2B_SESSIONS_EXCHANGE, locals())
+
+    async def exchange_access_token(
+        self,
+        *,
+        access_token: str,
+        session_duration_minutes: int | Unset = UNSET,
+        session_custom_claims: Dict[str, Any] | Unset = UNSET,
+        telemetry_id: str | Unset = UNSET,
+        **options: Unpack[RequestOptions],
+    ) -> models.B2BSessionsExchangeAccessTokenResponse:
+        """Exchange access token.
+
+        ``POST /v1/b2b/sessions/exchange_access_token``
+
+        Args:
+            access_token: The access token to exchange for a Stytch Session. Must be granted the `full_access`
+                scope.
+            session_duration_minutes: Set the session lifetime to be this many minutes from now. This will start a new
+                session if one doesn't already exist, returning both an opaque `session_token` and
+                `session_jwt` for this session. Remember that the `session_jwt` will have a fixed
+                lifetime of five minutes regardless of the underlying session duration, and will
+                need to be refreshed over time. This value must be a minimum of 5 and a maximum of
+                527040 minutes (366 days). If a `session_token` or `session_jwt` is provided then a
+                successful authentication will continue to extend the session this many minutes. If
+                the `session_duration_minutes` parameter is not specified, a Stytch session will be
+                created with a 60 minute duration. If you don't want to use the Stytch session
+                product, you can ignore the session fields in the response.
+            session_custom_claims: Add a custom claims map to the Session being authenticated. Claims are only created
+                if a Session is initialized by providing a value in `session_duration_minutes`.
+                Claims will be included on the Session object and in the JWT. To update a key in an
+                existing Session, supply a new value. To delete a key, supply a null value. Custom
+                claims made with reserved claims (`iss`, `sub`, `aud`, `exp`, `nbf`, `iat`, `jti`)
+                will be ignored. Total custom claims size cannot exceed four kilobytes.
+            telemetry_id: If the `telemetry_id` is passed, as part of this request, Stytch will call the
+                [Fingerprint Lookup API](https://stytch.com/docs/fraud/api/fingerprint-lookup) and
+                store the associated fingerprints and IPGEO information for the Member. Your
+                workspace must be enabled for Device Fingerprinting to use this feature.
+        """
+        return await self._call(_B2B_SESSIONS_EXCHANGE_ACCESS_TOKEN, locals())
+
+    async def get(
+        self, *, organization_id: str, member_id: str, **options: Unpack[RequestOptions]
+    ) -> models.B2BSessionsGetResponse:
+        """Get.
+
+        ``GET /v1/b2b/sessions``
+
+        Args:
+            organization_id: In the query.
+            member_id: In the query.
+        """
+        return await self._call(_B2B_SESSIONS_GET, locals())
+
+    async def get_jwks(
+        self, project_id: str, **options: Unpack[RequestOptions]
+    ) -> models.SessionsGetJwksResponse:
+        """Get jwks.
+
+        ``GET /v1/b2b/sessions/jwks/{project_id}``
+
+        Args:
+            project_id: The `project_id` to get the JWKS for.
+        """
+        return await self._call(_B2B_SESSIONS_GET_JWKS, locals())
+
+    async def migrate(
+        self,
+        *,
+        session_token: str,
+        organization_id: str,
+        session_duration_minutes: int | Unset = UNSET,
+        session_custom_claims: Dict[str, Any] | Unset = UNSET,
+        **options: Unpack[RequestOptions],
+    ) -> models.B2BSessionsMigrateResponse:
+        """Migrate.
+
+        ``POST /v1/b2b/sessions/migrate``
+
+        Args:
+            session_token: The authorization token Stytch will pass in to the external userinfo endpoint.
+            organization_id: Globally unique UUID that identifies a specific Organization. The `organization_id`
+                is critical to perform operations on an Organization, so be sure to preserve this
+                value. You may also use the organization_slug or organization_external_id here as a
+                convenience.
+            session_duration_minutes: Set the session lifetime to be this many minutes from now. This will start a new
+                session if one doesn't already exist, returning both an opaque `session_token` and
+                `session_jwt` for this session. Remember that the `session_jwt` will have a fixed
+                lifetime of five minutes regardless of the underlying session duration, and will
+                need to be refreshed over time. This value must be a minimum of 5 and a maximum of
+                527040 minutes (366 days). If a `session_token` or `session_jwt` is provided then a
+                successful authentication will continue to extend the session this many minutes. If
+                the `session_duration_minutes` parameter is not specified, a Stytch session will be
+                created with a 60 minute duration. If you don't want to use the Stytch session
+                product, you can ignore the session fields in the response.
+            session_custom_claims: Add a custom claims map to the Session being authenticated. Claims are only created
+                if a Session is initialized by providing a value in `session_duration_minutes`.
+                Claims will be included on the Session object and in the JWT. To update a key in an
+                existing Session, supply a new value. To delete a key, supply a null value. Custom
+                claims made with reserved claims (`iss`, `sub`, `aud`, `exp`, `nbf`, `iat`, `jti`)
+                will be ignored. Total custom claims size cannot exceed four kilobytes.
+        """
+        return await self._call(_B2B_SESSIONS_MIGRATE, locals())
+
+    async def revoke(
+        self,
+        *,
+        x_stytch_member_session: str | Unset = UNSET,
+        x_stytch_member_session_jwt: str | Unset = UNSET,
+        member_session_id: str | Unset = UNSET,
+        session_token: str | Unset = UNSET,
+        session_jwt: str | Unset = UNSET,
+        member_id: str | Unset = UNSET,
+        **options: Unpack[RequestOptions],
+    ) -> models.StatusResponse:
+        """Revoke.
+
+        ``POST /v1/b2b/sessions/revoke``
+
+        Args:
+            x_stytch_member_session: A Stytch session that can be used to run the request with the given member's
+                permissions.
+            x_stytch_member_session_jwt: A Stytch Session JSON Web Token (JWT) that can be used to run the request with the
+                given member's permissions.
+            member_session_id: Globally unique UUID that identifies a specific Session in the Stytch API. The
+                `member_session_id` is critical to perform operations on an Session, so be sure to
+                preserve this value.
+            session_token: A secret token for a given Stytch Session.
+            session_jwt: The JSON Web Token (JWT) for a given Stytch Session.
+            member_id: Globally unique UUID that identifies a specific Member. The `member_id` is critical
+                to perform operations on a Member, so be sure to preserve this value.
+        """
+        return await self._call(_B2B_SESSIONS_REVOKE, locals())
+
+
+class AsyncB2BSessionsWithRawResponse:
+    def __init__(self, resource: AsyncB2BSessions) -> None:
+        self.attest = async_to_raw_response_wrapper(resource.attest)
+        self.authenticate = async_to_raw_response_wrapper(resource.authenticate)
+        self.exchange = async_to_raw_response_wrapper(resource.exchange)
+        self.exchange_access_token = async_to_raw_response_wrapper(resource.exchange_access_token)
+        self.get = async_to_raw_response_wrapper(resource.get)
+        self.get_jwks = async_to_raw_response_wrapper(resource.get_jwks)
+        self.migrate = async_to_raw_response_wrapper(resource.migrate)
+        self.revoke = async_to_raw_response_wrapper(resource.revoke)
+
+
+class Sso(SyncResource):
+    """``client.b2b.sso``."""
+
+    @cached_property
+    def external(self) -> External:
+        return External(self._client)
+
+    @cached_property
+    def oidc(self) -> Oidc:
+        return Oidc(self._client)
+
+    @cached_property
+    def saml(self) -> Saml:
+        return Saml(self._client)
+
+    @cached_property
+    def with_raw_response(self) -> SsoWithRawResponse:
+        """The same methods, returning the HTTP response with a ``.parse()`` method."""
+        return SsoWithRawResponse(self)
 
     def authenticate(
         self,
@@ -8926,59 +8537,7 @@ class Sso(SyncResource):
         """
         return self._call(_B2B_SSO_AUTHENTICATE, locals())
 
-
-class SsoWithRawResponse:
-    def __init__(self, resource: Sso) -> None:
-        self.get_connections = to_raw_response_wrapper(resource.get_connections)
-        self.delete_connection = to_raw_response_wrapper(resource.delete_connection)
-        self.authenticate = to_raw_response_wrapper(resource.authenticate)
-
-
-class AsyncSso(AsyncResource):
-    """``client.b2b.sso`` (async)."""
-
-    @cached_property
-    def oidc(self) -> AsyncOidc:
-        return AsyncOidc(self._client)
-
-    @cached_property
-    def saml(self) -> AsyncSaml:
-        return AsyncSaml(self._client)
-
-    @cached_property
-    def external(self) -> AsyncExternal:
-        return AsyncExternal(self._client)
-
-    @cached_property
-    def with_raw_response(self) -> AsyncSsoWithRawResponse:
-        """The same methods, returning the HTTP response with a ``.parse()`` method."""
-        return AsyncSsoWithRawResponse(self)
-
-    async def get_connections(
-        self,
-        organization_id: str,
-        *,
-        x_stytch_member_session: str | Unset = UNSET,
-        x_stytch_member_session_jwt: str | Unset = UNSET,
-        **options: Unpack[RequestOptions],
-    ) -> models.B2BSsoGetConnectionsResponse:
-        """Get connections.
-
-        ``GET /v1/b2b/sso/{organization_id}``
-
-        Args:
-            organization_id: Globally unique UUID that identifies a specific Organization. The `organization_id`
-                is critical to perform operations on an Organization, so be sure to preserve this
-                value. You may also use the organization_slug or organization_external_id here as a
-                convenience.
-            x_stytch_member_session: A Stytch session that can be used to run the request with the given member's
-                permissions.
-            x_stytch_member_session_jwt: A Stytch Session JSON Web Token (JWT) that can be used to run the request with the
-                given member's permissions.
-        """
-        return await self._call(_B2B_SSO_GET_CONNECTIONS, locals())
-
-    async def delete_connection(
+    def delete_connection(
         self,
         organization_id: str,
         connection_id: str,
@@ -9001,7 +8560,59 @@ class AsyncSso(AsyncResource):
             x_stytch_member_session_jwt: A Stytch Session JSON Web Token (JWT) that can be used to run the request with the
                 given member's permissions.
         """
-        return await self._call(_B2B_SSO_DELETE_CONNECTION, locals())
+        return self._call(_B2B_SSO_DELETE_CONNECTION, locals())
+
+    def get_connections(
+        self,
+        organization_id: str,
+        *,
+        x_stytch_member_session: str | Unset = UNSET,
+        x_stytch_member_session_jwt: str | Unset = UNSET,
+        **options: Unpack[RequestOptions],
+    ) -> models.B2BSsoGetConnectionsResponse:
+        """Get connections.
+
+        ``GET /v1/b2b/sso/{organization_id}``
+
+        Args:
+            organization_id: Globally unique UUID that identifies a specific Organization. The `organization_id`
+                is critical to perform operations on an Organization, so be sure to preserve this
+                value. You may also use the organization_slug or organization_external_id here as a
+                convenience.
+            x_stytch_member_session: A Stytch session that can be used to run the request with the given member's
+                permissions.
+            x_stytch_member_session_jwt: A Stytch Session JSON Web Token (JWT) that can be used to run the request with the
+                given member's permissions.
+        """
+        return self._call(_B2B_SSO_GET_CONNECTIONS, locals())
+
+
+class SsoWithRawResponse:
+    def __init__(self, resource: Sso) -> None:
+        self.authenticate = to_raw_response_wrapper(resource.authenticate)
+        self.delete_connection = to_raw_response_wrapper(resource.delete_connection)
+        self.get_connections = to_raw_response_wrapper(resource.get_connections)
+
+
+class AsyncSso(AsyncResource):
+    """``client.b2b.sso`` (async)."""
+
+    @cached_property
+    def external(self) -> AsyncExternal:
+        return AsyncExternal(self._client)
+
+    @cached_property
+    def oidc(self) -> AsyncOidc:
+        return AsyncOidc(self._client)
+
+    @cached_property
+    def saml(self) -> AsyncSaml:
+        return AsyncSaml(self._client)
+
+    @cached_property
+    def with_raw_response(self) -> AsyncSsoWithRawResponse:
+        """The same methods, returning the HTTP response with a ``.parse()`` method."""
+        return AsyncSsoWithRawResponse(self)
 
     async def authenticate(
         self,
@@ -9059,12 +8670,261 @@ class AsyncSso(AsyncResource):
         """
         return await self._call(_B2B_SSO_AUTHENTICATE, locals())
 
+    async def delete_connection(
+        self,
+        organization_id: str,
+        connection_id: str,
+        *,
+        x_stytch_member_session: str | Unset = UNSET,
+        x_stytch_member_session_jwt: str | Unset = UNSET,
+        **options: Unpack[RequestOptions],
+    ) -> models.B2BScimConnectionDeleteResponse:
+        """Delete connection.
+
+        ``DELETE /v1/b2b/sso/{organization_id}/connections/{connection_id}``
+
+        Args:
+            organization_id: The organization ID that the SSO connection belongs to. You may also use the
+                organization_slug or organization_external_id here as a convenience.
+            connection_id: The ID of the SSO connection. SAML, OIDC, and External connection IDs can be
+                provided.
+            x_stytch_member_session: A Stytch session that can be used to run the request with the given member's
+                permissions.
+            x_stytch_member_session_jwt: A Stytch Session JSON Web Token (JWT) that can be used to run the request with the
+                given member's permissions.
+        """
+        return await self._call(_B2B_SSO_DELETE_CONNECTION, locals())
+
+    async def get_connections(
+        self,
+        organization_id: str,
+        *,
+        x_stytch_member_session: str | Unset = UNSET,
+        x_stytch_member_session_jwt: str | Unset = UNSET,
+        **options: Unpack[RequestOptions],
+    ) -> models.B2BSsoGetConnectionsResponse:
+        """Get connections.
+
+        ``GET /v1/b2b/sso/{organization_id}``
+
+        Args:
+            organization_id: Globally unique UUID that identifies a specific Organization. The `organization_id`
+                is critical to perform operations on an Organization, so be sure to preserve this
+                value. You may also use the organization_slug or organization_external_id here as a
+                convenience.
+            x_stytch_member_session: A Stytch session that can be used to run the request with the given member's
+                permissions.
+            x_stytch_member_session_jwt: A Stytch Session JSON Web Token (JWT) that can be used to run the request with the
+                given member's permissions.
+        """
+        return await self._call(_B2B_SSO_GET_CONNECTIONS, locals())
+
 
 class AsyncSsoWithRawResponse:
     def __init__(self, resource: AsyncSso) -> None:
-        self.get_connections = async_to_raw_response_wrapper(resource.get_connections)
-        self.delete_connection = async_to_raw_response_wrapper(resource.delete_connection)
         self.authenticate = async_to_raw_response_wrapper(resource.authenticate)
+        self.delete_connection = async_to_raw_response_wrapper(resource.delete_connection)
+        self.get_connections = async_to_raw_response_wrapper(resource.get_connections)
+
+
+class External(SyncResource):
+    """``client.b2b.sso.external``."""
+
+    @cached_property
+    def with_raw_response(self) -> ExternalWithRawResponse:
+        """The same methods, returning the HTTP response with a ``.parse()`` method."""
+        return ExternalWithRawResponse(self)
+
+    def create_connection(
+        self,
+        organization_id: str,
+        *,
+        external_organization_id: str,
+        external_connection_id: str,
+        x_stytch_member_session: str | Unset = UNSET,
+        x_stytch_member_session_jwt: str | Unset = UNSET,
+        display_name: str | Unset = UNSET,
+        connection_implicit_role_assignments: (
+            List[models.ConnectionImplicitRoleAssignment] | Unset
+        ) = UNSET,
+        group_implicit_role_assignments: List[models.GroupImplicitRoleAssignment] | Unset = UNSET,
+        **options: Unpack[RequestOptions],
+    ) -> models.B2BSsoExternalCreateConnectionResponse:
+        """Create connection.
+
+        ``POST /v1/b2b/sso/external/{organization_id}``
+
+        Args:
+            organization_id: Globally unique UUID that identifies a specific Organization. The `organization_id`
+                is critical to perform operations on an Organization, so be sure to preserve this
+                value. You may also use the organization_slug or organization_external_id here as a
+                convenience.
+            external_organization_id: Globally unique UUID that identifies a different Organization within your Project.
+            external_connection_id: Globally unique UUID that identifies a specific SSO connection configured for a
+                different Organization in your Project.
+            x_stytch_member_session: A Stytch session that can be used to run the request with the given member's
+                permissions.
+            x_stytch_member_session_jwt: A Stytch Session JSON Web Token (JWT) that can be used to run the request with the
+                given member's permissions.
+            display_name: A human-readable display name for the connection.
+            connection_implicit_role_assignments: In the body.
+            group_implicit_role_assignments: In the body.
+        """
+        return self._call(_B2B_SSO_EXTERNAL_CREATE_CONNECTION, locals())
+
+    def update_connection(
+        self,
+        organization_id: str,
+        connection_id: str,
+        *,
+        x_stytch_member_session: str | Unset = UNSET,
+        x_stytch_member_session_jwt: str | Unset = UNSET,
+        display_name: str | Unset = UNSET,
+        external_connection_implicit_role_assignments: (
+            List[models.ExternalConnectionImplicitRoleAssignment] | Unset
+        ) = UNSET,
+        external_group_implicit_role_assignments: (
+            List[models.ExternalGroupImplicitRoleAssignment] | Unset
+        ) = UNSET,
+        **options: Unpack[RequestOptions],
+    ) -> models.B2BSsoExternalCreateConnectionResponse:
+        """Update connection.
+
+        ``PUT /v1/b2b/sso/external/{organization_id}/connections/{connection_id}``
+
+        Args:
+            organization_id: Globally unique UUID that identifies a specific Organization. The `organization_id`
+                is critical to perform operations on an Organization, so be sure to preserve this
+                value. You may also use the organization_slug or organization_external_id here as a
+                convenience.
+            connection_id: Globally unique UUID that identifies a specific External SSO Connection.
+            x_stytch_member_session: A Stytch session that can be used to run the request with the given member's
+                permissions.
+            x_stytch_member_session_jwt: A Stytch Session JSON Web Token (JWT) that can be used to run the request with the
+                given member's permissions.
+            display_name: A human-readable display name for the connection.
+            external_connection_implicit_role_assignments: All Members who log in with this External connection will implicitly receive the
+                specified Roles. See the [RBAC
+                guide](https://stytch.com/docs/b2b/guides/rbac/role-assignment) for more information
+                about role assignment. Implicit role assignments are not supported for External
+                connections if the underlying SSO connection is an OIDC connection.
+            external_group_implicit_role_assignments: Defines the names of the groups that grant specific role assignments. For each
+                group-Role pair, if a Member logs in with this external connection and belongs to
+                the specified group, they will be granted the associated Role. See the [RBAC
+                guide](https://stytch.com/docs/b2b/guides/rbac/role-assignment) for more information
+                about role assignment. Before adding any group implicit role assignments to an
+                external connection, you must add a "groups" key to the underlying SAML connection's
+                `attribute_mapping`. Make sure that the SAML connection IdP is configured to
+                correctly send the group information. Implicit role assignments are not supported
+                for External connections if the underlying SSO connection is an OIDC connection.
+        """
+        return self._call(_B2B_SSO_EXTERNAL_UPDATE_CONNECTION, locals())
+
+
+class ExternalWithRawResponse:
+    def __init__(self, resource: External) -> None:
+        self.create_connection = to_raw_response_wrapper(resource.create_connection)
+        self.update_connection = to_raw_response_wrapper(resource.update_connection)
+
+
+class AsyncExternal(AsyncResource):
+    """``client.b2b.sso.external`` (async)."""
+
+    @cached_property
+    def with_raw_response(self) -> AsyncExternalWithRawResponse:
+        """The same methods, returning the HTTP response with a ``.parse()`` method."""
+        return AsyncExternalWithRawResponse(self)
+
+    async def create_connection(
+        self,
+        organization_id: str,
+        *,
+        external_organization_id: str,
+        external_connection_id: str,
+        x_stytch_member_session: str | Unset = UNSET,
+        x_stytch_member_session_jwt: str | Unset = UNSET,
+        display_name: str | Unset = UNSET,
+        connection_implicit_role_assignments: (
+            List[models.ConnectionImplicitRoleAssignment] | Unset
+        ) = UNSET,
+        group_implicit_role_assignments: List[models.GroupImplicitRoleAssignment] | Unset = UNSET,
+        **options: Unpack[RequestOptions],
+    ) -> models.B2BSsoExternalCreateConnectionResponse:
+        """Create connection.
+
+        ``POST /v1/b2b/sso/external/{organization_id}``
+
+        Args:
+            organization_id: Globally unique UUID that identifies a specific Organization. The `organization_id`
+                is critical to perform operations on an Organization, so be sure to preserve this
+                value. You may also use the organization_slug or organization_external_id here as a
+                convenience.
+            external_organization_id: Globally unique UUID that identifies a different Organization within your Project.
+            external_connection_id: Globally unique UUID that identifies a specific SSO connection configured for a
+                different Organization in your Project.
+            x_stytch_member_session: A Stytch session that can be used to run the request with the given member's
+                permissions.
+            x_stytch_member_session_jwt: A Stytch Session JSON Web Token (JWT) that can be used to run the request with the
+                given member's permissions.
+            display_name: A human-readable display name for the connection.
+            connection_implicit_role_assignments: In the body.
+            group_implicit_role_assignments: In the body.
+        """
+        return await self._call(_B2B_SSO_EXTERNAL_CREATE_CONNECTION, locals())
+
+    async def update_connection(
+        self,
+        organization_id: str,
+        connection_id: str,
+        *,
+        x_stytch_member_session: str | Unset = UNSET,
+        x_stytch_member_session_jwt: str | Unset = UNSET,
+        display_name: str | Unset = UNSET,
+        external_connection_implicit_role_assignments: (
+            List[models.ExternalConnectionImplicitRoleAssignment] | Unset
+        ) = UNSET,
+        external_group_implicit_role_assignments: (
+            List[models.ExternalGroupImplicitRoleAssignment] | Unset
+        ) = UNSET,
+        **options: Unpack[RequestOptions],
+    ) -> models.B2BSsoExternalCreateConnectionResponse:
+        """Update connection.
+
+        ``PUT /v1/b2b/sso/external/{organization_id}/connections/{connection_id}``
+
+        Args:
+            organization_id: Globally unique UUID that identifies a specific Organization. The `organization_id`
+                is critical to perform operations on an Organization, so be sure to preserve this
+                value. You may also use the organization_slug or organization_external_id here as a
+                convenience.
+            connection_id: Globally unique UUID that identifies a specific External SSO Connection.
+            x_stytch_member_session: A Stytch session that can be used to run the request with the given member's
+                permissions.
+            x_stytch_member_session_jwt: A Stytch Session JSON Web Token (JWT) that can be used to run the request with the
+                given member's permissions.
+            display_name: A human-readable display name for the connection.
+            external_connection_implicit_role_assignments: All Members who log in with this External connection will implicitly receive the
+                specified Roles. See the [RBAC
+                guide](https://stytch.com/docs/b2b/guides/rbac/role-assignment) for more information
+                about role assignment. Implicit role assignments are not supported for External
+                connections if the underlying SSO connection is an OIDC connection.
+            external_group_implicit_role_assignments: Defines the names of the groups that grant specific role assignments. For each
+                group-Role pair, if a Member logs in with this external connection and belongs to
+                the specified group, they will be granted the associated Role. See the [RBAC
+                guide](https://stytch.com/docs/b2b/guides/rbac/role-assignment) for more information
+                about role assignment. Before adding any group implicit role assignments to an
+                external connection, you must add a "groups" key to the underlying SAML connection's
+                `attribute_mapping`. Make sure that the SAML connection IdP is configured to
+                correctly send the group information. Implicit role assignments are not supported
+                for External connections if the underlying SSO connection is an OIDC connection.
+        """
+        return await self._call(_B2B_SSO_EXTERNAL_UPDATE_CONNECTION, locals())
+
+
+class AsyncExternalWithRawResponse:
+    def __init__(self, resource: AsyncExternal) -> None:
+        self.create_connection = async_to_raw_response_wrapper(resource.create_connection)
+        self.update_connection = async_to_raw_response_wrapper(resource.update_connection)
 
 
 class Oidc(SyncResource):
@@ -9402,6 +9262,88 @@ class Saml(SyncResource):
         """
         return self._call(_B2B_SSO_SAML_CREATE_CONNECTION, locals())
 
+    def delete_encryption_private_key(
+        self,
+        organization_id: str,
+        connection_id: str,
+        private_key_id: str,
+        *,
+        x_stytch_member_session: str | Unset = UNSET,
+        x_stytch_member_session_jwt: str | Unset = UNSET,
+        **options: Unpack[RequestOptions],
+    ) -> models.SamlDeleteEncryptionPrivateKeyResponse:
+        """Delete encryption private key.
+
+        ``DELETE /v1/b2b/sso/saml/{organization_id}/connections/{connection_id}/encryption_private_keys/{private_key_id}``
+
+        Args:
+            organization_id: Globally unique UUID that identifies a specific Organization. The `organization_id`
+                is critical to perform operations on an Organization, so be sure to preserve this
+                value. You may also use the organization_slug or organization_external_id here as a
+                convenience.
+            connection_id: Globally unique UUID that identifies a specific SSO `connection_id` for a Member.
+            private_key_id: The ID of the encryption private key to be deleted.
+            x_stytch_member_session: A Stytch session that can be used to run the request with the given member's
+                permissions.
+            x_stytch_member_session_jwt: A Stytch Session JSON Web Token (JWT) that can be used to run the request with the
+                given member's permissions.
+        """
+        return self._call(_B2B_SSO_SAML_DELETE_ENCRYPTION_PRIVATE_KEY, locals())
+
+    def delete_verification_certificate(
+        self,
+        organization_id: str,
+        connection_id: str,
+        certificate_id: str,
+        *,
+        x_stytch_member_session: str | Unset = UNSET,
+        x_stytch_member_session_jwt: str | Unset = UNSET,
+        **options: Unpack[RequestOptions],
+    ) -> models.DeleteVerificationCertificateResponse:
+        """Delete verification certificate.
+
+        ``DELETE /v1/b2b/sso/saml/{organization_id}/connections/{connection_id}/verification_certificates/{certificate_id}``
+
+        Args:
+            organization_id: The organization ID that the SAML connection belongs to. You may also use the
+                organization_slug or organization_external_id here as a convenience.
+            connection_id: The ID of the SAML connection.
+            certificate_id: The ID of the certificate to be deleted.
+            x_stytch_member_session: A Stytch session that can be used to run the request with the given member's
+                permissions.
+            x_stytch_member_session_jwt: A Stytch Session JSON Web Token (JWT) that can be used to run the request with the
+                given member's permissions.
+        """
+        return self._call(_B2B_SSO_SAML_DELETE_VERIFICATION_CERTIFICATE, locals())
+
+    def update_by_url(
+        self,
+        organization_id: str,
+        connection_id: str,
+        *,
+        metadata_url: str,
+        x_stytch_member_session: str | Unset = UNSET,
+        x_stytch_member_session_jwt: str | Unset = UNSET,
+        **options: Unpack[RequestOptions],
+    ) -> models.B2BSsoSamlCreateConnectionResponse:
+        """Update by url.
+
+        ``PUT /v1/b2b/sso/saml/{organization_id}/connections/{connection_id}/url``
+
+        Args:
+            organization_id: Globally unique UUID that identifies a specific Organization. The `organization_id`
+                is critical to perform operations on an Organization, so be sure to preserve this
+                value. You may also use the organization_slug or organization_external_id here as a
+                convenience.
+            connection_id: Globally unique UUID that identifies a specific SSO `connection_id` for a Member.
+            metadata_url: A URL that points to the IdP metadata. This will be provided by the IdP.
+            x_stytch_member_session: A Stytch session that can be used to run the request with the given member's
+                permissions.
+            x_stytch_member_session_jwt: A Stytch Session JSON Web Token (JWT) that can be used to run the request with the
+                given member's permissions.
+        """
+        return self._call(_B2B_SSO_SAML_UPDATE_BY_URL, locals())
+
     def update_connection(
         self,
         organization_id: str,
@@ -9510,100 +9452,18 @@ class Saml(SyncResource):
         """
         return self._call(_B2B_SSO_SAML_UPDATE_CONNECTION, locals())
 
-    def update_by_url(
-        self,
-        organization_id: str,
-        connection_id: str,
-        *,
-        metadata_url: str,
-        x_stytch_member_session: str | Unset = UNSET,
-        x_stytch_member_session_jwt: str | Unset = UNSET,
-        **options: Unpack[RequestOptions],
-    ) -> models.B2BSsoSamlCreateConnectionResponse:
-        """Update by url.
-
-        ``PUT /v1/b2b/sso/saml/{organization_id}/connections/{connection_id}/url``
-
-        Args:
-            organization_id: Globally unique UUID that identifies a specific Organization. The `organization_id`
-                is critical to perform operations on an Organization, so be sure to preserve this
-                value. You may also use the organization_slug or organization_external_id here as a
-                convenience.
-            connection_id: Globally unique UUID that identifies a specific SSO `connection_id` for a Member.
-            metadata_url: A URL that points to the IdP metadata. This will be provided by the IdP.
-            x_stytch_member_session: A Stytch session that can be used to run the request with the given member's
-                permissions.
-            x_stytch_member_session_jwt: A Stytch Session JSON Web Token (JWT) that can be used to run the request with the
-                given member's permissions.
-        """
-        return self._call(_B2B_SSO_SAML_UPDATE_BY_URL, locals())
-
-    def delete_verification_certificate(
-        self,
-        organization_id: str,
-        connection_id: str,
-        certificate_id: str,
-        *,
-        x_stytch_member_session: str | Unset = UNSET,
-        x_stytch_member_session_jwt: str | Unset = UNSET,
-        **options: Unpack[RequestOptions],
-    ) -> models.DeleteVerificationCertificateResponse:
-        """Delete verification certificate.
-
-        ``DELETE /v1/b2b/sso/saml/{organization_id}/connections/{connection_id}/verification_certificates/{certificate_id}``
-
-        Args:
-            organization_id: The organization ID that the SAML connection belongs to. You may also use the
-                organization_slug or organization_external_id here as a convenience.
-            connection_id: The ID of the SAML connection.
-            certificate_id: The ID of the certificate to be deleted.
-            x_stytch_member_session: A Stytch session that can be used to run the request with the given member's
-                permissions.
-            x_stytch_member_session_jwt: A Stytch Session JSON Web Token (JWT) that can be used to run the request with the
-                given member's permissions.
-        """
-        return self._call(_B2B_SSO_SAML_DELETE_VERIFICATION_CERTIFICATE, locals())
-
-    def delete_encryption_private_key(
-        self,
-        organization_id: str,
-        connection_id: str,
-        private_key_id: str,
-        *,
-        x_stytch_member_session: str | Unset = UNSET,
-        x_stytch_member_session_jwt: str | Unset = UNSET,
-        **options: Unpack[RequestOptions],
-    ) -> models.SamlDeleteEncryptionPrivateKeyResponse:
-        """Delete encryption private key.
-
-        ``DELETE /v1/b2b/sso/saml/{organization_id}/connections/{connection_id}/encryption_private_keys/{private_key_id}``
-
-        Args:
-            organization_id: Globally unique UUID that identifies a specific Organization. The `organization_id`
-                is critical to perform operations on an Organization, so be sure to preserve this
-                value. You may also use the organization_slug or organization_external_id here as a
-                convenience.
-            connection_id: Globally unique UUID that identifies a specific SSO `connection_id` for a Member.
-            private_key_id: The ID of the encryption private key to be deleted.
-            x_stytch_member_session: A Stytch session that can be used to run the request with the given member's
-                permissions.
-            x_stytch_member_session_jwt: A Stytch Session JSON Web Token (JWT) that can be used to run the request with the
-                given member's permissions.
-        """
-        return self._call(_B2B_SSO_SAML_DELETE_ENCRYPTION_PRIVATE_KEY, locals())
-
 
 class SamlWithRawResponse:
     def __init__(self, resource: Saml) -> None:
         self.create_connection = to_raw_response_wrapper(resource.create_connection)
-        self.update_connection = to_raw_response_wrapper(resource.update_connection)
-        self.update_by_url = to_raw_response_wrapper(resource.update_by_url)
-        self.delete_verification_certificate = to_raw_response_wrapper(
-            resource.delete_verification_certificate
-        )
         self.delete_encryption_private_key = to_raw_response_wrapper(
             resource.delete_encryption_private_key
         )
+        self.delete_verification_certificate = to_raw_response_wrapper(
+            resource.delete_verification_certificate
+        )
+        self.update_by_url = to_raw_response_wrapper(resource.update_by_url)
+        self.update_connection = to_raw_response_wrapper(resource.update_connection)
 
 
 class AsyncSaml(AsyncResource):
@@ -9660,6 +9520,88 @@ class AsyncSaml(AsyncResource):
             identity_provider: In the body.
         """
         return await self._call(_B2B_SSO_SAML_CREATE_CONNECTION, locals())
+
+    async def delete_encryption_private_key(
+        self,
+        organization_id: str,
+        connection_id: str,
+        private_key_id: str,
+        *,
+        x_stytch_member_session: str | Unset = UNSET,
+        x_stytch_member_session_jwt: str | Unset = UNSET,
+        **options: Unpack[RequestOptions],
+    ) -> models.SamlDeleteEncryptionPrivateKeyResponse:
+        """Delete encryption private key.
+
+        ``DELETE /v1/b2b/sso/saml/{organization_id}/connections/{connection_id}/encryption_private_keys/{private_key_id}``
+
+        Args:
+            organization_id: Globally unique UUID that identifies a specific Organization. The `organization_id`
+                is critical to perform operations on an Organization, so be sure to preserve this
+                value. You may also use the organization_slug or organization_external_id here as a
+                convenience.
+            connection_id: Globally unique UUID that identifies a specific SSO `connection_id` for a Member.
+            private_key_id: The ID of the encryption private key to be deleted.
+            x_stytch_member_session: A Stytch session that can be used to run the request with the given member's
+                permissions.
+            x_stytch_member_session_jwt: A Stytch Session JSON Web Token (JWT) that can be used to run the request with the
+                given member's permissions.
+        """
+        return await self._call(_B2B_SSO_SAML_DELETE_ENCRYPTION_PRIVATE_KEY, locals())
+
+    async def delete_verification_certificate(
+        self,
+        organization_id: str,
+        connection_id: str,
+        certificate_id: str,
+        *,
+        x_stytch_member_session: str | Unset = UNSET,
+        x_stytch_member_session_jwt: str | Unset = UNSET,
+        **options: Unpack[RequestOptions],
+    ) -> models.DeleteVerificationCertificateResponse:
+        """Delete verification certificate.
+
+        ``DELETE /v1/b2b/sso/saml/{organization_id}/connections/{connection_id}/verification_certificates/{certificate_id}``
+
+        Args:
+            organization_id: The organization ID that the SAML connection belongs to. You may also use the
+                organization_slug or organization_external_id here as a convenience.
+            connection_id: The ID of the SAML connection.
+            certificate_id: The ID of the certificate to be deleted.
+            x_stytch_member_session: A Stytch session that can be used to run the request with the given member's
+                permissions.
+            x_stytch_member_session_jwt: A Stytch Session JSON Web Token (JWT) that can be used to run the request with the
+                given member's permissions.
+        """
+        return await self._call(_B2B_SSO_SAML_DELETE_VERIFICATION_CERTIFICATE, locals())
+
+    async def update_by_url(
+        self,
+        organization_id: str,
+        connection_id: str,
+        *,
+        metadata_url: str,
+        x_stytch_member_session: str | Unset = UNSET,
+        x_stytch_member_session_jwt: str | Unset = UNSET,
+        **options: Unpack[RequestOptions],
+    ) -> models.B2BSsoSamlCreateConnectionResponse:
+        """Update by url.
+
+        ``PUT /v1/b2b/sso/saml/{organization_id}/connections/{connection_id}/url``
+
+        Args:
+            organization_id: Globally unique UUID that identifies a specific Organization. The `organization_id`
+                is critical to perform operations on an Organization, so be sure to preserve this
+                value. You may also use the organization_slug or organization_external_id here as a
+                convenience.
+            connection_id: Globally unique UUID that identifies a specific SSO `connection_id` for a Member.
+            metadata_url: A URL that points to the IdP metadata. This will be provided by the IdP.
+            x_stytch_member_session: A Stytch session that can be used to run the request with the given member's
+                permissions.
+            x_stytch_member_session_jwt: A Stytch Session JSON Web Token (JWT) that can be used to run the request with the
+                given member's permissions.
+        """
+        return await self._call(_B2B_SSO_SAML_UPDATE_BY_URL, locals())
 
     async def update_connection(
         self,
@@ -9769,297 +9711,355 @@ class AsyncSaml(AsyncResource):
         """
         return await self._call(_B2B_SSO_SAML_UPDATE_CONNECTION, locals())
 
-    async def update_by_url(
-        self,
-        organization_id: str,
-        connection_id: str,
-        *,
-        metadata_url: str,
-        x_stytch_member_session: str | Unset = UNSET,
-        x_stytch_member_session_jwt: str | Unset = UNSET,
-        **options: Unpack[RequestOptions],
-    ) -> models.B2BSsoSamlCreateConnectionResponse:
-        """Update by url.
-
-        ``PUT /v1/b2b/sso/saml/{organization_id}/connections/{connection_id}/url``
-
-        Args:
-            organization_id: Globally unique UUID that identifies a specific Organization. The `organization_id`
-                is critical to perform operations on an Organization, so be sure to preserve this
-                value. You may also use the organization_slug or organization_external_id here as a
-                convenience.
-            connection_id: Globally unique UUID that identifies a specific SSO `connection_id` for a Member.
-            metadata_url: A URL that points to the IdP metadata. This will be provided by the IdP.
-            x_stytch_member_session: A Stytch session that can be used to run the request with the given member's
-                permissions.
-            x_stytch_member_session_jwt: A Stytch Session JSON Web Token (JWT) that can be used to run the request with the
-                given member's permissions.
-        """
-        return await self._call(_B2B_SSO_SAML_UPDATE_BY_URL, locals())
-
-    async def delete_verification_certificate(
-        self,
-        organization_id: str,
-        connection_id: str,
-        certificate_id: str,
-        *,
-        x_stytch_member_session: str | Unset = UNSET,
-        x_stytch_member_session_jwt: str | Unset = UNSET,
-        **options: Unpack[RequestOptions],
-    ) -> models.DeleteVerificationCertificateResponse:
-        """Delete verification certificate.
-
-        ``DELETE /v1/b2b/sso/saml/{organization_id}/connections/{connection_id}/verification_certificates/{certificate_id}``
-
-        Args:
-            organization_id: The organization ID that the SAML connection belongs to. You may also use the
-                organization_slug or organization_external_id here as a convenience.
-            connection_id: The ID of the SAML connection.
-            certificate_id: The ID of the certificate to be deleted.
-            x_stytch_member_session: A Stytch session that can be used to run the request with the given member's
-                permissions.
-            x_stytch_member_session_jwt: A Stytch Session JSON Web Token (JWT) that can be used to run the request with the
-                given member's permissions.
-        """
-        return await self._call(_B2B_SSO_SAML_DELETE_VERIFICATION_CERTIFICATE, locals())
-
-    async def delete_encryption_private_key(
-        self,
-        organization_id: str,
-        connection_id: str,
-        private_key_id: str,
-        *,
-        x_stytch_member_session: str | Unset = UNSET,
-        x_stytch_member_session_jwt: str | Unset = UNSET,
-        **options: Unpack[RequestOptions],
-    ) -> models.SamlDeleteEncryptionPrivateKeyResponse:
-        """Delete encryption private key.
-
-        ``DELETE /v1/b2b/sso/saml/{organization_id}/connections/{connection_id}/encryption_private_keys/{private_key_id}``
-
-        Args:
-            organization_id: Globally unique UUID that identifies a specific Organization. The `organization_id`
-                is critical to perform operations on an Organization, so be sure to preserve this
-                value. You may also use the organization_slug or organization_external_id here as a
-                convenience.
-            connection_id: Globally unique UUID that identifies a specific SSO `connection_id` for a Member.
-            private_key_id: The ID of the encryption private key to be deleted.
-            x_stytch_member_session: A Stytch session that can be used to run the request with the given member's
-                permissions.
-            x_stytch_member_session_jwt: A Stytch Session JSON Web Token (JWT) that can be used to run the request with the
-                given member's permissions.
-        """
-        return await self._call(_B2B_SSO_SAML_DELETE_ENCRYPTION_PRIVATE_KEY, locals())
-
 
 class AsyncSamlWithRawResponse:
     def __init__(self, resource: AsyncSaml) -> None:
         self.create_connection = async_to_raw_response_wrapper(resource.create_connection)
-        self.update_connection = async_to_raw_response_wrapper(resource.update_connection)
-        self.update_by_url = async_to_raw_response_wrapper(resource.update_by_url)
-        self.delete_verification_certificate = async_to_raw_response_wrapper(
-            resource.delete_verification_certificate
-        )
         self.delete_encryption_private_key = async_to_raw_response_wrapper(
             resource.delete_encryption_private_key
         )
-
-
-class External(SyncResource):
-    """``client.b2b.sso.external``."""
-
-    @cached_property
-    def with_raw_response(self) -> ExternalWithRawResponse:
-        """The same methods, returning the HTTP response with a ``.parse()`` method."""
-        return ExternalWithRawResponse(self)
-
-    def create_connection(
-        self,
-        organization_id: str,
-        *,
-        external_organization_id: str,
-        external_connection_id: str,
-        x_stytch_member_session: str | Unset = UNSET,
-        x_stytch_member_session_jwt: str | Unset = UNSET,
-        display_name: str | Unset = UNSET,
-        connection_implicit_role_assignments: (
-            List[models.ConnectionImplicitRoleAssignment] | Unset
-        ) = UNSET,
-        group_implicit_role_assignments: List[models.GroupImplicitRoleAssignment] | Unset = UNSET,
-        **options: Unpack[RequestOptions],
-    ) -> models.B2BSsoExternalCreateConnectionResponse:
-        """Create connection.
-
-        ``POST /v1/b2b/sso/external/{organization_id}``
-
-        Args:
-            organization_id: Globally unique UUID that identifies a specific Organization. The `organization_id`
-                is critical to perform operations on an Organization, so be sure to preserve this
-                value. You may also use the organization_slug or organization_external_id here as a
-                convenience.
-            external_organization_id: Globally unique UUID that identifies a different Organization within your Project.
-            external_connection_id: Globally unique UUID that identifies a specific SSO connection configured for a
-                different Organization in your Project.
-            x_stytch_member_session: A Stytch session that can be used to run the request with the given member's
-                permissions.
-            x_stytch_member_session_jwt: A Stytch Session JSON Web Token (JWT) that can be used to run the request with the
-                given member's permissions.
-            display_name: A human-readable display name for the connection.
-            connection_implicit_role_assignments: In the body.
-            group_implicit_role_assignments: In the body.
-        """
-        return self._call(_B2B_SSO_EXTERNAL_CREATE_CONNECTION, locals())
-
-    def update_connection(
-        self,
-        organization_id: str,
-        connection_id: str,
-        *,
-        x_stytch_member_session: str | Unset = UNSET,
-        x_stytch_member_session_jwt: str | Unset = UNSET,
-        display_name: str | Unset = UNSET,
-        external_connection_implicit_role_assignments: (
-            List[models.ExternalConnectionImplicitRoleAssignment] | Unset
-        ) = UNSET,
-        external_group_implicit_role_assignments: (
-            List[models.ExternalGroupImplicitRoleAssignment] | Unset
-        ) = UNSET,
-        **options: Unpack[RequestOptions],
-    ) -> models.B2BSsoExternalCreateConnectionResponse:
-        """Update connection.
-
-        ``PUT /v1/b2b/sso/external/{organization_id}/connections/{connection_id}``
-
-        Args:
-            organization_id: Globally unique UUID that identifies a specific Organization. The `organization_id`
-                is critical to perform operations on an Organization, so be sure to preserve this
-                value. You may also use the organization_slug or organization_external_id here as a
-                convenience.
-            connection_id: Globally unique UUID that identifies a specific External SSO Connection.
-            x_stytch_member_session: A Stytch session that can be used to run the request with the given member's
-                permissions.
-            x_stytch_member_session_jwt: A Stytch Session JSON Web Token (JWT) that can be used to run the request with the
-                given member's permissions.
-            display_name: A human-readable display name for the connection.
-            external_connection_implicit_role_assignments: All Members who log in with this External connection will implicitly receive the
-                specified Roles. See the [RBAC
-                guide](https://stytch.com/docs/b2b/guides/rbac/role-assignment) for more information
-                about role assignment. Implicit role assignments are not supported for External
-                connections if the underlying SSO connection is an OIDC connection.
-            external_group_implicit_role_assignments: Defines the names of the groups that grant specific role assignments. For each
-                group-Role pair, if a Member logs in with this external connection and belongs to
-                the specified group, they will be granted the associated Role. See the [RBAC
-                guide](https://stytch.com/docs/b2b/guides/rbac/role-assignment) for more information
-                about role assignment. Before adding any group implicit role assignments to an
-                external connection, you must add a "groups" key to the underlying SAML connection's
-                `attribute_mapping`. Make sure that the SAML connection IdP is configured to
-                correctly send the group information. Implicit role assignments are not supported
-                for External connections if the underlying SSO connection is an OIDC connection.
-        """
-        return self._call(_B2B_SSO_EXTERNAL_UPDATE_CONNECTION, locals())
-
-
-class ExternalWithRawResponse:
-    def __init__(self, resource: External) -> None:
-        self.create_connection = to_raw_response_wrapper(resource.create_connection)
-        self.update_connection = to_raw_response_wrapper(resource.update_connection)
-
-
-class AsyncExternal(AsyncResource):
-    """``client.b2b.sso.external`` (async)."""
-
-    @cached_property
-    def with_raw_response(self) -> AsyncExternalWithRawResponse:
-        """The same methods, returning the HTTP response with a ``.parse()`` method."""
-        return AsyncExternalWithRawResponse(self)
-
-    async def create_connection(
-        self,
-        organization_id: str,
-        *,
-        external_organization_id: str,
-        external_connection_id: str,
-        x_stytch_member_session: str | Unset = UNSET,
-        x_stytch_member_session_jwt: str | Unset = UNSET,
-        display_name: str | Unset = UNSET,
-        connection_implicit_role_assignments: (
-            List[models.ConnectionImplicitRoleAssignment] | Unset
-        ) = UNSET,
-        group_implicit_role_assignments: List[models.GroupImplicitRoleAssignment] | Unset = UNSET,
-        **options: Unpack[RequestOptions],
-    ) -> models.B2BSsoExternalCreateConnectionResponse:
-        """Create connection.
-
-        ``POST /v1/b2b/sso/external/{organization_id}``
-
-        Args:
-            organization_id: Globally unique UUID that identifies a specific Organization. The `organization_id`
-                is critical to perform operations on an Organization, so be sure to preserve this
-                value. You may also use the organization_slug or organization_external_id here as a
-                convenience.
-            external_organization_id: Globally unique UUID that identifies a different Organization within your Project.
-            external_connection_id: Globally unique UUID that identifies a specific SSO connection configured for a
-                different Organization in your Project.
-            x_stytch_member_session: A Stytch session that can be used to run the request with the given member's
-                permissions.
-            x_stytch_member_session_jwt: A Stytch Session JSON Web Token (JWT) that can be used to run the request with the
-                given member's permissions.
-            display_name: A human-readable display name for the connection.
-            connection_implicit_role_assignments: In the body.
-            group_implicit_role_assignments: In the body.
-        """
-        return await self._call(_B2B_SSO_EXTERNAL_CREATE_CONNECTION, locals())
-
-    async def update_connection(
-        self,
-        organization_id: str,
-        connection_id: str,
-        *,
-        x_stytch_member_session: str | Unset = UNSET,
-        x_stytch_member_session_jwt: str | Unset = UNSET,
-        display_name: str | Unset = UNSET,
-        external_connection_implicit_role_assignments: (
-            List[models.ExternalConnectionImplicitRoleAssignment] | Unset
-        ) = UNSET,
-        external_group_implicit_role_assignments: (
-            List[models.ExternalGroupImplicitRoleAssignment] | Unset
-        ) = UNSET,
-        **options: Unpack[RequestOptions],
-    ) -> models.B2BSsoExternalCreateConnectionResponse:
-        """Update connection.
-
-        ``PUT /v1/b2b/sso/external/{organization_id}/connections/{connection_id}``
-
-        Args:
-            organization_id: Globally unique UUID that identifies a specific Organization. The `organization_id`
-                is critical to perform operations on an Organization, so be sure to preserve this
-                value. You may also use the organization_slug or organization_external_id here as a
-                convenience.
-            connection_id: Globally unique UUID that identifies a specific External SSO Connection.
-            x_stytch_member_session: A Stytch session that can be used to run the request with the given member's
-                permissions.
-            x_stytch_member_session_jwt: A Stytch Session JSON Web Token (JWT) that can be used to run the request with the
-                given member's permissions.
-            display_name: A human-readable display name for the connection.
-            external_connection_implicit_role_assignments: All Members who log in with this External connection will implicitly receive the
-                specified Roles. See the [RBAC
-                guide](https://stytch.com/docs/b2b/guides/rbac/role-assignment) for more information
-                about role assignment. Implicit role assignments are not supported for External
-                connections if the underlying SSO connection is an OIDC connection.
-            external_group_implicit_role_assignments: Defines the names of the groups that grant specific role assignments. For each
-                group-Role pair, if a Member logs in with this external connection and belongs to
-                the specified group, they will be granted the associated Role. See the [RBAC
-                guide](https://stytch.com/docs/b2b/guides/rbac/role-assignment) for more information
-                about role assignment. Before adding any group implicit role assignments to an
-                external connection, you must add a "groups" key to the underlying SAML connection's
-                `attribute_mapping`. Make sure that the SAML connection IdP is configured to
-                correctly send the group information. Implicit role assignments are not supported
-                for External connections if the underlying SSO connection is an OIDC connection.
-        """
-        return await self._call(_B2B_SSO_EXTERNAL_UPDATE_CONNECTION, locals())
-
-
-class AsyncExternalWithRawResponse:
-    def __init__(self, resource: AsyncExternal) -> None:
-        self.create_connection = async_to_raw_response_wrapper(resource.create_connection)
+        self.delete_verification_certificate = async_to_raw_response_wrapper(
+            resource.delete_verification_certificate
+        )
+        self.update_by_url = async_to_raw_response_wrapper(resource.update_by_url)
         self.update_connection = async_to_raw_response_wrapper(resource.update_connection)
+
+
+class B2BTotps(SyncResource):
+    """``client.b2b.totps``."""
+
+    @cached_property
+    def with_raw_response(self) -> B2BTotpsWithRawResponse:
+        """The same methods, returning the HTTP response with a ``.parse()`` method."""
+        return B2BTotpsWithRawResponse(self)
+
+    def authenticate(
+        self,
+        *,
+        organization_id: str,
+        member_id: str,
+        code: str,
+        intermediate_session_token: str | Unset = UNSET,
+        session_token: str | Unset = UNSET,
+        session_jwt: str | Unset = UNSET,
+        session_duration_minutes: int | Unset = UNSET,
+        session_custom_claims: Dict[str, Any] | Unset = UNSET,
+        set_mfa_enrollment: str | Unset = UNSET,
+        set_default_mfa: bool | Unset = UNSET,
+        telemetry_id: str | Unset = UNSET,
+        **options: Unpack[RequestOptions],
+    ) -> models.B2BAuthenticateResponse:
+        """Authenticate.
+
+        ``POST /v1/b2b/totp/authenticate``
+
+        Args:
+            organization_id: Globally unique UUID that identifies a specific Organization. The `organization_id`
+                is critical to perform operations on an Organization, so be sure to preserve this
+                value. You may also use the organization_slug or organization_external_id here as a
+                convenience.
+            member_id: Globally unique UUID that identifies a specific Member. The `member_id` is critical
+                to perform operations on a Member, so be sure to preserve this value. You may use an
+                external_id here if one is set for the member.
+            code: The code to authenticate.
+            intermediate_session_token: The Intermediate Session Token. This token does not necessarily belong to a specific
+                instance of a Member, but represents a bag of factors that may be converted to a
+                member session. The token can be used with the [OTP SMS Authenticate
+                endpoint](https://stytch.com/docs/b2b/api/authenticate-otp-sms), [TOTP Authenticate
+                endpoint](https://stytch.com/docs/b2b/api/authenticate-totp), or [Recovery Codes
+                Recover endpoint](https://stytch.com/docs/b2b/api/recovery-codes-recover) to
+                complete an MFA flow and log in to the Organization. The token has a default expiry
+                of 10 minutes. It can also be used with the [Exchange Intermediate Session
+                endpoint](https://stytch.com/docs/b2b/api/exchange-intermediate-session) to join a
+                specific Organization that allows the factors represented by the intermediate
+                session token; or the [Create Organization via Discovery
+                endpoint](https://stytch.com/docs/b2b/api/create-organization-via-discovery) to
+                create a new Organization and Member. Intermediate Session Tokens have a default
+                expiry of 10 minutes.
+            session_token: A secret token for a given Stytch Session.
+            session_jwt: The JSON Web Token (JWT) for a given Stytch Session.
+            session_duration_minutes: Set the session lifetime to be this many minutes from now. This will start a new
+                session if one doesn't already exist, returning both an opaque `session_token` and
+                `session_jwt` for this session. Remember that the `session_jwt` will have a fixed
+                lifetime of five minutes regardless of the underlying session duration, and will
+                need to be refreshed over time. This value must be a minimum of 5 and a maximum of
+                527040 minutes (366 days). If a `session_token` or `session_jwt` is provided then a
+                successful authentication will continue to extend the session this many minutes. If
+                the `session_duration_minutes` parameter is not specified, a Stytch session will be
+                created with a 60 minute duration. If you don't want to use the Stytch session
+                product, you can ignore the session fields in the response.
+            session_custom_claims: Add a custom claims map to the Session being authenticated. Claims are only created
+                if a Session is initialized by providing a value in `session_duration_minutes`.
+                Claims will be included on the Session object and in the JWT. To update a key in an
+                existing Session, supply a new value. To delete a key, supply a null value. Custom
+                claims made with reserved claims (`iss`, `sub`, `aud`, `exp`, `nbf`, `iat`, `jti`)
+                will be ignored. Total custom claims size cannot exceed four kilobytes.
+            set_mfa_enrollment: Optionally sets the Member’s MFA enrollment status upon a successful authentication.
+                If the Organization’s MFA policy is `REQUIRED_FOR_ALL`, this field will be ignored.
+                If this field is not passed in, the Member’s `mfa_enrolled` boolean will not be
+                affected. The options are: `enroll` – sets the Member's `mfa_enrolled` boolean to
+                `true`. The Member will be required to complete an MFA step upon subsequent logins
+                to the Organization. `unenroll` – sets the Member's `mfa_enrolled` boolean to
+                `false`. The Member will no longer be required to complete MFA steps when logging in
+                to the Organization.
+            set_default_mfa: If passed will set the authenticated method to the default MFA method. Completing an
+                MFA authentication flow for the first time for a Member will implicitly set the
+                method to the default MFA method. This option can be used to update the default MFA
+                method if multiple are being used.
+            telemetry_id: If the `telemetry_id` is passed, as part of this request, Stytch will call the
+                [Fingerprint Lookup API](https://stytch.com/docs/fraud/api/fingerprint-lookup) and
+                store the associated fingerprints and IPGEO information for the Member. Your
+                workspace must be enabled for Device Fingerprinting to use this feature.
+        """
+        return self._call(_B2B_TOTPS_AUTHENTICATE, locals())
+
+    def create(
+        self,
+        *,
+        organization_id: str,
+        member_id: str,
+        expiration_minutes: int | Unset = UNSET,
+        intermediate_session_token: str | Unset = UNSET,
+        session_token: str | Unset = UNSET,
+        session_jwt: str | Unset = UNSET,
+        **options: Unpack[RequestOptions],
+    ) -> models.B2BTotpsCreateResponse:
+        """Create.
+
+        ``POST /v1/b2b/totp``
+
+        Args:
+            organization_id: Globally unique UUID that identifies a specific Organization. The `organization_id`
+                is critical to perform operations on an Organization, so be sure to preserve this
+                value. You may also use the organization_slug or organization_external_id here as a
+                convenience.
+            member_id: Globally unique UUID that identifies a specific Member. The `member_id` is critical
+                to perform operations on a Member, so be sure to preserve this value. You may use an
+                external_id here if one is set for the member.
+            expiration_minutes: The expiration for the TOTP registration. If the newly created TOTP registration is
+                not authenticated within this time frame the member will have to restart the
+                registration flow. Defaults to 60 (1 hour) with a minimum of 5 and a maximum of
+                1440.
+            intermediate_session_token: The Intermediate Session Token. This token does not necessarily belong to a specific
+                instance of a Member, but represents a bag of factors that may be converted to a
+                member session. The token can be used with the [OTP SMS Authenticate
+                endpoint](https://stytch.com/docs/b2b/api/authenticate-otp-sms), [TOTP Authenticate
+                endpoint](https://stytch.com/docs/b2b/api/authenticate-totp), or [Recovery Codes
+                Recover endpoint](https://stytch.com/docs/b2b/api/recovery-codes-recover) to
+                complete an MFA flow and log in to the Organization. The token has a default expiry
+                of 10 minutes. It can also be used with the [Exchange Intermediate Session
+                endpoint](https://stytch.com/docs/b2b/api/exchange-intermediate-session) to join a
+                specific Organization that allows the factors represented by the intermediate
+                session token; or the [Create Organization via Discovery
+                endpoint](https://stytch.com/docs/b2b/api/create-organization-via-discovery) to
+                create a new Organization and Member. Intermediate Session Tokens have a default
+                expiry of 10 minutes.
+            session_token: A secret token for a given Stytch Session.
+            session_jwt: The JSON Web Token (JWT) for a given Stytch Session.
+        """
+        return self._call(_B2B_TOTPS_CREATE, locals())
+
+    def migrate(
+        self,
+        *,
+        organization_id: str,
+        member_id: str,
+        secret: str,
+        recovery_codes: List[str],
+        **options: Unpack[RequestOptions],
+    ) -> models.B2BTotpsMigrateResponse:
+        """Migrate.
+
+        ``POST /v1/b2b/totp/migrate``
+
+        Args:
+            organization_id: Globally unique UUID that identifies a specific Organization. The `organization_id`
+                is critical to perform operations on an Organization, so be sure to preserve this
+                value. You may also use the organization_slug or organization_external_id here as a
+                convenience.
+            member_id: Globally unique UUID that identifies a specific Member. The `member_id` is critical
+                to perform operations on a Member, so be sure to preserve this value. You may use an
+                external_id here if one is set for the member.
+            secret: The TOTP secret key shared between the authenticator app and the server used to
+                generate TOTP codes.
+            recovery_codes: An existing set of recovery codes to be imported into Stytch to be used to
+                authenticate in place of the secondary MFA method.
+        """
+        return self._call(_B2B_TOTPS_MIGRATE, locals())
+
+
+class B2BTotpsWithRawResponse:
+    def __init__(self, resource: B2BTotps) -> None:
+        self.authenticate = to_raw_response_wrapper(resource.authenticate)
+        self.create = to_raw_response_wrapper(resource.create)
+        self.migrate = to_raw_response_wrapper(resource.migrate)
+
+
+class AsyncB2BTotps(AsyncResource):
+    """``client.b2b.totps`` (async)."""
+
+    @cached_property
+    def with_raw_response(self) -> AsyncB2BTotpsWithRawResponse:
+        """The same methods, returning the HTTP response with a ``.parse()`` method."""
+        return AsyncB2BTotpsWithRawResponse(self)
+
+    async def authenticate(
+        self,
+        *,
+        organization_id: str,
+        member_id: str,
+        code: str,
+        intermediate_session_token: str | Unset = UNSET,
+        session_token: str | Unset = UNSET,
+        session_jwt: str | Unset = UNSET,
+        session_duration_minutes: int | Unset = UNSET,
+        session_custom_claims: Dict[str, Any] | Unset = UNSET,
+        set_mfa_enrollment: str | Unset = UNSET,
+        set_default_mfa: bool | Unset = UNSET,
+        telemetry_id: str | Unset = UNSET,
+        **options: Unpack[RequestOptions],
+    ) -> models.B2BAuthenticateResponse:
+        """Authenticate.
+
+        ``POST /v1/b2b/totp/authenticate``
+
+        Args:
+            organization_id: Globally unique UUID that identifies a specific Organization. The `organization_id`
+                is critical to perform operations on an Organization, so be sure to preserve this
+                value. You may also use the organization_slug or organization_external_id here as a
+                convenience.
+            member_id: Globally unique UUID that identifies a specific Member. The `member_id` is critical
+                to perform operations on a Member, so be sure to preserve this value. You may use an
+                external_id here if one is set for the member.
+            code: The code to authenticate.
+            intermediate_session_token: The Intermediate Session Token. This token does not necessarily belong to a specific
+                instance of a Member, but represents a bag of factors that may be converted to a
+                member session. The token can be used with the [OTP SMS Authenticate
+                endpoint](https://stytch.com/docs/b2b/api/authenticate-otp-sms), [TOTP Authenticate
+                endpoint](https://stytch.com/docs/b2b/api/authenticate-totp), or [Recovery Codes
+                Recover endpoint](https://stytch.com/docs/b2b/api/recovery-codes-recover) to
+                complete an MFA flow and log in to the Organization. The token has a default expiry
+                of 10 minutes. It can also be used with the [Exchange Intermediate Session
+                endpoint](https://stytch.com/docs/b2b/api/exchange-intermediate-session) to join a
+                specific Organization that allows the factors represented by the intermediate
+                session token; or the [Create Organization via Discovery
+                endpoint](https://stytch.com/docs/b2b/api/create-organization-via-discovery) to
+                create a new Organization and Member. Intermediate Session Tokens have a default
+                expiry of 10 minutes.
+            session_token: A secret token for a given Stytch Session.
+            session_jwt: The JSON Web Token (JWT) for a given Stytch Session.
+            session_duration_minutes: Set the session lifetime to be this many minutes from now. This will start a new
+                session if one doesn't already exist, returning both an opaque `session_token` and
+                `session_jwt` for this session. Remember that the `session_jwt` will have a fixed
+                lifetime of five minutes regardless of the underlying session duration, and will
+                need to be refreshed over time. This value must be a minimum of 5 and a maximum of
+                527040 minutes (366 days). If a `session_token` or `session_jwt` is provided then a
+                successful authentication will continue to extend the session this many minutes. If
+                the `session_duration_minutes` parameter is not specified, a Stytch session will be
+                created with a 60 minute duration. If you don't want to use the Stytch session
+                product, you can ignore the session fields in the response.
+            session_custom_claims: Add a custom claims map to the Session being authenticated. Claims are only created
+                if a Session is initialized by providing a value in `session_duration_minutes`.
+                Claims will be included on the Session object and in the JWT. To update a key in an
+                existing Session, supply a new value. To delete a key, supply a null value. Custom
+                claims made with reserved claims (`iss`, `sub`, `aud`, `exp`, `nbf`, `iat`, `jti`)
+                will be ignored. Total custom claims size cannot exceed four kilobytes.
+            set_mfa_enrollment: Optionally sets the Member’s MFA enrollment status upon a successful authentication.
+                If the Organization’s MFA policy is `REQUIRED_FOR_ALL`, this field will be ignored.
+                If this field is not passed in, the Member’s `mfa_enrolled` boolean will not be
+                affected. The options are: `enroll` – sets the Member's `mfa_enrolled` boolean to
+                `true`. The Member will be required to complete an MFA step upon subsequent logins
+                to the Organization. `unenroll` – sets the Member's `mfa_enrolled` boolean to
+                `false`. The Member will no longer be required to complete MFA steps when logging in
+                to the Organization.
+            set_default_mfa: If passed will set the authenticated method to the default MFA method. Completing an
+                MFA authentication flow for the first time for a Member will implicitly set the
+                method to the default MFA method. This option can be used to update the default MFA
+                method if multiple are being used.
+            telemetry_id: If the `telemetry_id` is passed, as part of this request, Stytch will call the
+                [Fingerprint Lookup API](https://stytch.com/docs/fraud/api/fingerprint-lookup) and
+                store the associated fingerprints and IPGEO information for the Member. Your
+                workspace must be enabled for Device Fingerprinting to use this feature.
+        """
+        return await self._call(_B2B_TOTPS_AUTHENTICATE, locals())
+
+    async def create(
+        self,
+        *,
+        organization_id: str,
+        member_id: str,
+        expiration_minutes: int | Unset = UNSET,
+        intermediate_session_token: str | Unset = UNSET,
+        session_token: str | Unset = UNSET,
+        session_jwt: str | Unset = UNSET,
+        **options: Unpack[RequestOptions],
+    ) -> models.B2BTotpsCreateResponse:
+        """Create.
+
+        ``POST /v1/b2b/totp``
+
+        Args:
+            organization_id: Globally unique UUID that identifies a specific Organization. The `organization_id`
+                is critical to perform operations on an Organization, so be sure to preserve this
+                value. You may also use the organization_slug or organization_external_id here as a
+                convenience.
+            member_id: Globally unique UUID that identifies a specific Member. The `member_id` is critical
+                to perform operations on a Member, so be sure to preserve this value. You may use an
+                external_id here if one is set for the member.
+            expiration_minutes: The expiration for the TOTP registration. If the newly created TOTP registration is
+                not authenticated within this time frame the member will have to restart the
+                registration flow. Defaults to 60 (1 hour) with a minimum of 5 and a maximum of
+                1440.
+            intermediate_session_token: The Intermediate Session Token. This token does not necessarily belong to a specific
+                instance of a Member, but represents a bag of factors that may be converted to a
+                member session. The token can be used with the [OTP SMS Authenticate
+                endpoint](https://stytch.com/docs/b2b/api/authenticate-otp-sms), [TOTP Authenticate
+                endpoint](https://stytch.com/docs/b2b/api/authenticate-totp), or [Recovery Codes
+                Recover endpoint](https://stytch.com/docs/b2b/api/recovery-codes-recover) to
+                complete an MFA flow and log in to the Organization. The token has a default expiry
+                of 10 minutes. It can also be used with the [Exchange Intermediate Session
+                endpoint](https://stytch.com/docs/b2b/api/exchange-intermediate-session) to join a
+                specific Organization that allows the factors represented by the intermediate
+                session token; or the [Create Organization via Discovery
+                endpoint](https://stytch.com/docs/b2b/api/create-organization-via-discovery) to
+                create a new Organization and Member. Intermediate Session Tokens have a default
+                expiry of 10 minutes.
+            session_token: A secret token for a given Stytch Session.
+            session_jwt: The JSON Web Token (JWT) for a given Stytch Session.
+        """
+        return await self._call(_B2B_TOTPS_CREATE, locals())
+
+    async def migrate(
+        self,
+        *,
+        organization_id: str,
+        member_id: str,
+        secret: str,
+        recovery_codes: List[str],
+        **options: Unpack[RequestOptions],
+    ) -> models.B2BTotpsMigrateResponse:
+        """Migrate.
+
+        ``POST /v1/b2b/totp/migrate``
+
+        Args:
+            organization_id: Globally unique UUID that identifies a specific Organization. The `organization_id`
+                is critical to perform operations on an Organization, so be sure to preserve this
+                value. You may also use the organization_slug or organization_external_id here as a
+                convenience.
+            member_id: Globally unique UUID that identifies a specific Member. The `member_id` is critical
+                to perform operations on a Member, so be sure to preserve this value. You may use an
+                external_id here if one is set for the member.
+            secret: The TOTP secret key shared between the authenticator app and the server used to
+                generate TOTP codes.
+            recovery_codes: An existing set of recovery codes to be imported into Stytch to be used to
+                authenticate in place of the secondary MFA method.
+        """
+        return await self._call(_B2B_TOTPS_MIGRATE, locals())
+
+
+class AsyncB2BTotpsWithRawResponse:
+    def __init__(self, resource: AsyncB2BTotps) -> None:
+        self.authenticate = async_to_raw_response_wrapper(resource.authenticate)
+        self.create = async_to_raw_response_wrapper(resource.create)
+        self.migrate = async_to_raw_response_wrapper(resource.migrate)

@@ -15,22 +15,19 @@ from .._types import UNSET, RequestOptions, Unset
 __all__ = [
     "ConnectedApp",
     "AsyncConnectedApp",
-    "Clients",
-    "AsyncClients",
-    "Secrets",
-    "AsyncSecrets",
+    "ConnectedAppClients",
+    "AsyncConnectedAppClients",
+    "ConnectedAppClientsSecrets",
+    "AsyncConnectedAppClientsSecrets",
 ]
-_CONNECTED_APP_CLIENTS_GET = Endpoint(
-    "GET", "/v1/connected_apps/clients/{client_id}", models.ConnectedAppClientsGetResponse.from_dict
-)
-_CONNECTED_APP_CLIENTS_UPDATE = Endpoint(
-    "PUT",
-    "/v1/connected_apps/clients/{client_id}",
-    models.ConnectedAppClientsGetResponse.from_dict,
-    "body",
+_CONNECTED_APP_CLIENTS_CREATE = Endpoint(
+    "POST", "/v1/connected_apps/clients", models.ConnectedAppClientsCreateResponse.from_dict, "body"
 )
 _CONNECTED_APP_CLIENTS_DELETE = Endpoint(
     "DELETE", "/v1/connected_apps/clients/{client_id}", models.ClientsDeleteResponse.from_dict
+)
+_CONNECTED_APP_CLIENTS_GET = Endpoint(
+    "GET", "/v1/connected_apps/clients/{client_id}", models.ConnectedAppClientsGetResponse.from_dict
 )
 _CONNECTED_APP_CLIENTS_SEARCH = Endpoint(
     "POST",
@@ -38,23 +35,26 @@ _CONNECTED_APP_CLIENTS_SEARCH = Endpoint(
     models.ConnectedAppClientsSearchResponse.from_dict,
     "body",
 )
-_CONNECTED_APP_CLIENTS_CREATE = Endpoint(
-    "POST", "/v1/connected_apps/clients", models.ConnectedAppClientsCreateResponse.from_dict, "body"
+_CONNECTED_APP_CLIENTS_UPDATE = Endpoint(
+    "PUT",
+    "/v1/connected_apps/clients/{client_id}",
+    models.ConnectedAppClientsGetResponse.from_dict,
+    "body",
 )
-_CONNECTED_APP_CLIENTS_SECRETS_ROTATE_START = Endpoint(
+_CONNECTED_APP_CLIENTS_SECRETS_ROTATE = Endpoint(
     "POST",
-    "/v1/connected_apps/clients/{client_id}/secrets/rotate/start",
-    models.ClientsSecretsRotateStartResponse.from_dict,
+    "/v1/connected_apps/clients/{client_id}/secrets/rotate",
+    models.ConnectedAppClientsGetResponse.from_dict,
 )
 _CONNECTED_APP_CLIENTS_SECRETS_ROTATE_CANCEL = Endpoint(
     "POST",
     "/v1/connected_apps/clients/{client_id}/secrets/rotate/cancel",
     models.ConnectedAppClientsGetResponse.from_dict,
 )
-_CONNECTED_APP_CLIENTS_SECRETS_ROTATE = Endpoint(
+_CONNECTED_APP_CLIENTS_SECRETS_ROTATE_START = Endpoint(
     "POST",
-    "/v1/connected_apps/clients/{client_id}/secrets/rotate",
-    models.ConnectedAppClientsGetResponse.from_dict,
+    "/v1/connected_apps/clients/{client_id}/secrets/rotate/start",
+    models.ClientsSecretsRotateStartResponse.from_dict,
 )
 
 
@@ -62,123 +62,29 @@ class ConnectedApp(SyncResource):
     """``client.connected_app``."""
 
     @cached_property
-    def clients(self) -> Clients:
-        return Clients(self._client)
+    def clients(self) -> ConnectedAppClients:
+        return ConnectedAppClients(self._client)
 
 
 class AsyncConnectedApp(AsyncResource):
     """``client.connected_app`` (async)."""
 
     @cached_property
-    def clients(self) -> AsyncClients:
-        return AsyncClients(self._client)
+    def clients(self) -> AsyncConnectedAppClients:
+        return AsyncConnectedAppClients(self._client)
 
 
-class Clients(SyncResource):
+class ConnectedAppClients(SyncResource):
     """``client.connected_app.clients``."""
 
     @cached_property
-    def secrets(self) -> Secrets:
-        return Secrets(self._client)
+    def secrets(self) -> ConnectedAppClientsSecrets:
+        return ConnectedAppClientsSecrets(self._client)
 
     @cached_property
-    def with_raw_response(self) -> ClientsWithRawResponse:
+    def with_raw_response(self) -> ConnectedAppClientsWithRawResponse:
         """The same methods, returning the HTTP response with a ``.parse()`` method."""
-        return ClientsWithRawResponse(self)
-
-    def get(
-        self, client_id: str, **options: Unpack[RequestOptions]
-    ) -> models.ConnectedAppClientsGetResponse:
-        """Get.
-
-        ``GET /v1/connected_apps/clients/{client_id}``
-
-        Args:
-            client_id: The ID of the Connected App client.
-        """
-        return self._call(_CONNECTED_APP_CLIENTS_GET, locals())
-
-    def update(
-        self,
-        client_id: str,
-        *,
-        client_name: str | Unset = UNSET,
-        client_description: str | Unset = UNSET,
-        redirect_urls: List[str] | Unset = UNSET,
-        full_access_allowed: bool | Unset = UNSET,
-        access_token_expiry_minutes: int | Unset = UNSET,
-        access_token_custom_audience: str | Unset = UNSET,
-        access_token_template_content: str | Unset = UNSET,
-        post_logout_redirect_urls: List[str] | Unset = UNSET,
-        logo_url: str | Unset = UNSET,
-        bypass_consent_for_offline_access: bool | Unset = UNSET,
-        **options: Unpack[RequestOptions],
-    ) -> models.ConnectedAppClientsGetResponse:
-        """Update.
-
-        ``PUT /v1/connected_apps/clients/{client_id}``
-
-        Args:
-            client_id: The ID of the client.
-            client_name: A human-readable name for the client.
-            client_description: A human-readable description for the client.
-            redirect_urls: Array of redirect URI values for use in OAuth Authorization flows.
-            full_access_allowed: Valid for first party clients only. If `true`, an authorization token granted to
-                this Client can be exchanged for a full Stytch session.
-            access_token_expiry_minutes: The number of minutes before the access token expires. The default is 60 minutes.
-            access_token_custom_audience: The custom audience for the access token.
-            access_token_template_content: The content of the access token custom claims template. The template must be a valid
-                JSON object.
-            post_logout_redirect_urls: Array of redirect URI values for use in OIDC Logout flows.
-            logo_url: The logo URL of the Connected App, if any.
-            bypass_consent_for_offline_access: Valid for first party clients only. If true, the client does not need to request
-                explicit user consent for the `offline_access` scope.
-        """
-        return self._call(_CONNECTED_APP_CLIENTS_UPDATE, locals())
-
-    def delete(
-        self, client_id: str, **options: Unpack[RequestOptions]
-    ) -> models.ClientsDeleteResponse:
-        """Delete.
-
-        ``DELETE /v1/connected_apps/clients/{client_id}``
-
-        Args:
-            client_id: The ID of the client.
-        """
-        return self._call(_CONNECTED_APP_CLIENTS_DELETE, locals())
-
-    def search(
-        self,
-        *,
-        cursor: str | Unset = UNSET,
-        limit: int | Unset = UNSET,
-        **options: Unpack[RequestOptions],
-    ) -> models.ConnectedAppClientsSearchResponse:
-        """Search.
-
-        ``POST /v1/connected_apps/clients/search``
-
-        Args:
-            cursor: The `cursor` field allows you to paginate through your results. Each result array is
-                limited to 1000 results. If your query returns more than 1000 results, you will need
-                to paginate the responses using the `cursor`. If you receive a response that
-                includes a non-null `next_cursor` in the `results_metadata` object, repeat the
-                search call with the `next_cursor` value set to the `cursor` field to retrieve the
-                next page of results. Continue to make search calls until the `next_cursor` in the
-                response is null.
-            limit: The number of search results to return per page. The default limit is 100. A maximum
-                of 1000 results can be returned by a single search request. If the total size of
-                your result set is greater than one page size, you must paginate the response. See
-                the `cursor` field.
-        """
-        return self._call(_CONNECTED_APP_CLIENTS_SEARCH, locals())
-
-    def search_pages(
-        self, *, limit: int | Unset = UNSET, **options: Unpack[RequestOptions]
-    ) -> Iterator[models.ConnectedAppClientsSearchResponse]:
-        """Every page of ``search``, following ``results_metadata.next_cursor``."""
-        return self._pages(self.search, locals(), "cursor", "results_metadata", "next_cursor")
+        return ConnectedAppClientsWithRawResponse(self)
 
     def create(
         self,
@@ -220,29 +126,19 @@ class Clients(SyncResource):
         """
         return self._call(_CONNECTED_APP_CLIENTS_CREATE, locals())
 
+    def delete(
+        self, client_id: str, **options: Unpack[RequestOptions]
+    ) -> models.ClientsDeleteResponse:
+        """Delete.
 
-class ClientsWithRawResponse:
-    def __init__(self, resource: Clients) -> None:
-        self.get = to_raw_response_wrapper(resource.get)
-        self.update = to_raw_response_wrapper(resource.update)
-        self.delete = to_raw_response_wrapper(resource.delete)
-        self.search = to_raw_response_wrapper(resource.search)
-        self.create = to_raw_response_wrapper(resource.create)
+        ``DELETE /v1/connected_apps/clients/{client_id}``
 
+        Args:
+            client_id: The ID of the client.
+        """
+        return self._call(_CONNECTED_APP_CLIENTS_DELETE, locals())
 
-class AsyncClients(AsyncResource):
-    """``client.connected_app.clients`` (async)."""
-
-    @cached_property
-    def secrets(self) -> AsyncSecrets:
-        return AsyncSecrets(self._client)
-
-    @cached_property
-    def with_raw_response(self) -> AsyncClientsWithRawResponse:
-        """The same methods, returning the HTTP response with a ``.parse()`` method."""
-        return AsyncClientsWithRawResponse(self)
-
-    async def get(
+    def get(
         self, client_id: str, **options: Unpack[RequestOptions]
     ) -> models.ConnectedAppClientsGetResponse:
         """Get.
@@ -252,9 +148,41 @@ class AsyncClients(AsyncResource):
         Args:
             client_id: The ID of the Connected App client.
         """
-        return await self._call(_CONNECTED_APP_CLIENTS_GET, locals())
+        return self._call(_CONNECTED_APP_CLIENTS_GET, locals())
 
-    async def update(
+    def search(
+        self,
+        *,
+        cursor: str | Unset = UNSET,
+        limit: int | Unset = UNSET,
+        **options: Unpack[RequestOptions],
+    ) -> models.ConnectedAppClientsSearchResponse:
+        """Search.
+
+        ``POST /v1/connected_apps/clients/search``
+
+        Args:
+            cursor: The `cursor` field allows you to paginate through your results. Each result array is
+                limited to 1000 results. If your query returns more than 1000 results, you will need
+                to paginate the responses using the `cursor`. If you receive a response that
+                includes a non-null `next_cursor` in the `results_metadata` object, repeat the
+                search call with the `next_cursor` value set to the `cursor` field to retrieve the
+                next page of results. Continue to make search calls until the `next_cursor` in the
+                response is null.
+            limit: The number of search results to return per page. The default limit is 100. A maximum
+                of 1000 results can be returned by a single search request. If the total size of
+                your result set is greater than one page size, you must paginate the response. See
+                the `cursor` field.
+        """
+        return self._call(_CONNECTED_APP_CLIENTS_SEARCH, locals())
+
+    def search_pages(
+        self, *, limit: int | Unset = UNSET, **options: Unpack[RequestOptions]
+    ) -> Iterator[models.ConnectedAppClientsSearchResponse]:
+        """Every page of ``search``, following ``results_metadata.next_cursor``."""
+        return self._pages(self.search, locals(), "cursor", "results_metadata", "next_cursor")
+
+    def update(
         self,
         client_id: str,
         *,
@@ -290,51 +218,29 @@ class AsyncClients(AsyncResource):
             bypass_consent_for_offline_access: Valid for first party clients only. If true, the client does not need to request
                 explicit user consent for the `offline_access` scope.
         """
-        return await self._call(_CONNECTED_APP_CLIENTS_UPDATE, locals())
+        return self._call(_CONNECTED_APP_CLIENTS_UPDATE, locals())
 
-    async def delete(
-        self, client_id: str, **options: Unpack[RequestOptions]
-    ) -> models.ClientsDeleteResponse:
-        """Delete.
 
-        ``DELETE /v1/connected_apps/clients/{client_id}``
+class ConnectedAppClientsWithRawResponse:
+    def __init__(self, resource: ConnectedAppClients) -> None:
+        self.create = to_raw_response_wrapper(resource.create)
+        self.delete = to_raw_response_wrapper(resource.delete)
+        self.get = to_raw_response_wrapper(resource.get)
+        self.search = to_raw_response_wrapper(resource.search)
+        self.update = to_raw_response_wrapper(resource.update)
 
-        Args:
-            client_id: The ID of the client.
-        """
-        return await self._call(_CONNECTED_APP_CLIENTS_DELETE, locals())
 
-    async def search(
-        self,
-        *,
-        cursor: str | Unset = UNSET,
-        limit: int | Unset = UNSET,
-        **options: Unpack[RequestOptions],
-    ) -> models.ConnectedAppClientsSearchResponse:
-        """Search.
+class AsyncConnectedAppClients(AsyncResource):
+    """``client.connected_app.clients`` (async)."""
 
-        ``POST /v1/connected_apps/clients/search``
+    @cached_property
+    def secrets(self) -> AsyncConnectedAppClientsSecrets:
+        return AsyncConnectedAppClientsSecrets(self._client)
 
-        Args:
-            cursor: The `cursor` field allows you to paginate through your results. Each result array is
-                limited to 1000 results. If your query returns more than 1000 results, you will need
-                to paginate the responses using the `cursor`. If you receive a response that
-                includes a non-null `next_cursor` in the `results_metadata` object, repeat the
-                search call with the `next_cursor` value set to the `cursor` field to retrieve the
-                next page of results. Continue to make search calls until the `next_cursor` in the
-                response is null.
-            limit: The number of search results to return per page. The default limit is 100. A maximum
-                of 1000 results can be returned by a single search request. If the total size of
-                your result set is greater than one page size, you must paginate the response. See
-                the `cursor` field.
-        """
-        return await self._call(_CONNECTED_APP_CLIENTS_SEARCH, locals())
-
-    def search_pages(
-        self, *, limit: int | Unset = UNSET, **options: Unpack[RequestOptions]
-    ) -> AsyncIterator[models.ConnectedAppClientsSearchResponse]:
-        """Every page of ``search``, following ``results_metadata.next_cursor``."""
-        return self._pages(self.search, locals(), "cursor", "results_metadata", "next_cursor")
+    @cached_property
+    def with_raw_response(self) -> AsyncConnectedAppClientsWithRawResponse:
+        """The same methods, returning the HTTP response with a ``.parse()`` method."""
+        return AsyncConnectedAppClientsWithRawResponse(self)
 
     async def create(
         self,
@@ -376,47 +282,117 @@ class AsyncClients(AsyncResource):
         """
         return await self._call(_CONNECTED_APP_CLIENTS_CREATE, locals())
 
+    async def delete(
+        self, client_id: str, **options: Unpack[RequestOptions]
+    ) -> models.ClientsDeleteResponse:
+        """Delete.
 
-class AsyncClientsWithRawResponse:
-    def __init__(self, resource: AsyncClients) -> None:
-        self.get = async_to_raw_response_wrapper(resource.get)
-        self.update = async_to_raw_response_wrapper(resource.update)
-        self.delete = async_to_raw_response_wrapper(resource.delete)
-        self.search = async_to_raw_response_wrapper(resource.search)
+        ``DELETE /v1/connected_apps/clients/{client_id}``
+
+        Args:
+            client_id: The ID of the client.
+        """
+        return await self._call(_CONNECTED_APP_CLIENTS_DELETE, locals())
+
+    async def get(
+        self, client_id: str, **options: Unpack[RequestOptions]
+    ) -> models.ConnectedAppClientsGetResponse:
+        """Get.
+
+        ``GET /v1/connected_apps/clients/{client_id}``
+
+        Args:
+            client_id: The ID of the Connected App client.
+        """
+        return await self._call(_CONNECTED_APP_CLIENTS_GET, locals())
+
+    async def search(
+        self,
+        *,
+        cursor: str | Unset = UNSET,
+        limit: int | Unset = UNSET,
+        **options: Unpack[RequestOptions],
+    ) -> models.ConnectedAppClientsSearchResponse:
+        """Search.
+
+        ``POST /v1/connected_apps/clients/search``
+
+        Args:
+            cursor: The `cursor` field allows you to paginate through your results. Each result array is
+                limited to 1000 results. If your query returns more than 1000 results, you will need
+                to paginate the responses using the `cursor`. If you receive a response that
+                includes a non-null `next_cursor` in the `results_metadata` object, repeat the
+                search call with the `next_cursor` value set to the `cursor` field to retrieve the
+                next page of results. Continue to make search calls until the `next_cursor` in the
+                response is null.
+            limit: The number of search results to return per page. The default limit is 100. A maximum
+                of 1000 results can be returned by a single search request. If the total size of
+                your result set is greater than one page size, you must paginate the response. See
+                the `cursor` field.
+        """
+        return await self._call(_CONNECTED_APP_CLIENTS_SEARCH, locals())
+
+    def search_pages(
+        self, *, limit: int | Unset = UNSET, **options: Unpack[RequestOptions]
+    ) -> AsyncIterator[models.ConnectedAppClientsSearchResponse]:
+        """Every page of ``search``, following ``results_metadata.next_cursor``."""
+        return self._pages(self.search, locals(), "cursor", "results_metadata", "next_cursor")
+
+    async def update(
+        self,
+        client_id: str,
+        *,
+        client_name: str | Unset = UNSET,
+        client_description: str | Unset = UNSET,
+        redirect_urls: List[str] | Unset = UNSET,
+        full_access_allowed: bool | Unset = UNSET,
+        access_token_expiry_minutes: int | Unset = UNSET,
+        access_token_custom_audience: str | Unset = UNSET,
+        access_token_template_content: str | Unset = UNSET,
+        post_logout_redirect_urls: List[str] | Unset = UNSET,
+        logo_url: str | Unset = UNSET,
+        bypass_consent_for_offline_access: bool | Unset = UNSET,
+        **options: Unpack[RequestOptions],
+    ) -> models.ConnectedAppClientsGetResponse:
+        """Update.
+
+        ``PUT /v1/connected_apps/clients/{client_id}``
+
+        Args:
+            client_id: The ID of the client.
+            client_name: A human-readable name for the client.
+            client_description: A human-readable description for the client.
+            redirect_urls: Array of redirect URI values for use in OAuth Authorization flows.
+            full_access_allowed: Valid for first party clients only. If `true`, an authorization token granted to
+                this Client can be exchanged for a full Stytch session.
+            access_token_expiry_minutes: The number of minutes before the access token expires. The default is 60 minutes.
+            access_token_custom_audience: The custom audience for the access token.
+            access_token_template_content: The content of the access token custom claims template. The template must be a valid
+                JSON object.
+            post_logout_redirect_urls: Array of redirect URI values for use in OIDC Logout flows.
+            logo_url: The logo URL of the Connected App, if any.
+            bypass_consent_for_offline_access: Valid for first party clients only. If true, the client does not need to request
+                explicit user consent for the `offline_access` scope.
+        """
+        return await self._call(_CONNECTED_APP_CLIENTS_UPDATE, locals())
+
+
+class AsyncConnectedAppClientsWithRawResponse:
+    def __init__(self, resource: AsyncConnectedAppClients) -> None:
         self.create = async_to_raw_response_wrapper(resource.create)
+        self.delete = async_to_raw_response_wrapper(resource.delete)
+        self.get = async_to_raw_response_wrapper(resource.get)
+        self.search = async_to_raw_response_wrapper(resource.search)
+        self.update = async_to_raw_response_wrapper(resource.update)
 
 
-class Secrets(SyncResource):
+class ConnectedAppClientsSecrets(SyncResource):
     """``client.connected_app.clients.secrets``."""
 
     @cached_property
-    def with_raw_response(self) -> SecretsWithRawResponse:
+    def with_raw_response(self) -> ConnectedAppClientsSecretsWithRawResponse:
         """The same methods, returning the HTTP response with a ``.parse()`` method."""
-        return SecretsWithRawResponse(self)
-
-    def rotate_start(
-        self, client_id: str, **options: Unpack[RequestOptions]
-    ) -> models.ClientsSecretsRotateStartResponse:
-        """Rotate start.
-
-        ``POST /v1/connected_apps/clients/{client_id}/secrets/rotate/start``
-
-        Args:
-            client_id: The ID of the client.
-        """
-        return self._call(_CONNECTED_APP_CLIENTS_SECRETS_ROTATE_START, locals())
-
-    def rotate_cancel(
-        self, client_id: str, **options: Unpack[RequestOptions]
-    ) -> models.ConnectedAppClientsGetResponse:
-        """Rotate cancel.
-
-        ``POST /v1/connected_apps/clients/{client_id}/secrets/rotate/cancel``
-
-        Args:
-            client_id: The ID of the client.
-        """
-        return self._call(_CONNECTED_APP_CLIENTS_SECRETS_ROTATE_CANCEL, locals())
+        return ConnectedAppClientsSecretsWithRawResponse(self)
 
     def rotate(
         self, client_id: str, **options: Unpack[RequestOptions]
@@ -430,35 +406,7 @@ class Secrets(SyncResource):
         """
         return self._call(_CONNECTED_APP_CLIENTS_SECRETS_ROTATE, locals())
 
-
-class SecretsWithRawResponse:
-    def __init__(self, resource: Secrets) -> None:
-        self.rotate_start = to_raw_response_wrapper(resource.rotate_start)
-        self.rotate_cancel = to_raw_response_wrapper(resource.rotate_cancel)
-        self.rotate = to_raw_response_wrapper(resource.rotate)
-
-
-class AsyncSecrets(AsyncResource):
-    """``client.connected_app.clients.secrets`` (async)."""
-
-    @cached_property
-    def with_raw_response(self) -> AsyncSecretsWithRawResponse:
-        """The same methods, returning the HTTP response with a ``.parse()`` method."""
-        return AsyncSecretsWithRawResponse(self)
-
-    async def rotate_start(
-        self, client_id: str, **options: Unpack[RequestOptions]
-    ) -> models.ClientsSecretsRotateStartResponse:
-        """Rotate start.
-
-        ``POST /v1/connected_apps/clients/{client_id}/secrets/rotate/start``
-
-        Args:
-            client_id: The ID of the client.
-        """
-        return await self._call(_CONNECTED_APP_CLIENTS_SECRETS_ROTATE_START, locals())
-
-    async def rotate_cancel(
+    def rotate_cancel(
         self, client_id: str, **options: Unpack[RequestOptions]
     ) -> models.ConnectedAppClientsGetResponse:
         """Rotate cancel.
@@ -468,7 +416,35 @@ class AsyncSecrets(AsyncResource):
         Args:
             client_id: The ID of the client.
         """
-        return await self._call(_CONNECTED_APP_CLIENTS_SECRETS_ROTATE_CANCEL, locals())
+        return self._call(_CONNECTED_APP_CLIENTS_SECRETS_ROTATE_CANCEL, locals())
+
+    def rotate_start(
+        self, client_id: str, **options: Unpack[RequestOptions]
+    ) -> models.ClientsSecretsRotateStartResponse:
+        """Rotate start.
+
+        ``POST /v1/connected_apps/clients/{client_id}/secrets/rotate/start``
+
+        Args:
+            client_id: The ID of the client.
+        """
+        return self._call(_CONNECTED_APP_CLIENTS_SECRETS_ROTATE_START, locals())
+
+
+class ConnectedAppClientsSecretsWithRawResponse:
+    def __init__(self, resource: ConnectedAppClientsSecrets) -> None:
+        self.rotate = to_raw_response_wrapper(resource.rotate)
+        self.rotate_cancel = to_raw_response_wrapper(resource.rotate_cancel)
+        self.rotate_start = to_raw_response_wrapper(resource.rotate_start)
+
+
+class AsyncConnectedAppClientsSecrets(AsyncResource):
+    """``client.connected_app.clients.secrets`` (async)."""
+
+    @cached_property
+    def with_raw_response(self) -> AsyncConnectedAppClientsSecretsWithRawResponse:
+        """The same methods, returning the HTTP response with a ``.parse()`` method."""
+        return AsyncConnectedAppClientsSecretsWithRawResponse(self)
 
     async def rotate(
         self, client_id: str, **options: Unpack[RequestOptions]
@@ -482,9 +458,33 @@ class AsyncSecrets(AsyncResource):
         """
         return await self._call(_CONNECTED_APP_CLIENTS_SECRETS_ROTATE, locals())
 
+    async def rotate_cancel(
+        self, client_id: str, **options: Unpack[RequestOptions]
+    ) -> models.ConnectedAppClientsGetResponse:
+        """Rotate cancel.
 
-class AsyncSecretsWithRawResponse:
-    def __init__(self, resource: AsyncSecrets) -> None:
-        self.rotate_start = async_to_raw_response_wrapper(resource.rotate_start)
-        self.rotate_cancel = async_to_raw_response_wrapper(resource.rotate_cancel)
+        ``POST /v1/connected_apps/clients/{client_id}/secrets/rotate/cancel``
+
+        Args:
+            client_id: The ID of the client.
+        """
+        return await self._call(_CONNECTED_APP_CLIENTS_SECRETS_ROTATE_CANCEL, locals())
+
+    async def rotate_start(
+        self, client_id: str, **options: Unpack[RequestOptions]
+    ) -> models.ClientsSecretsRotateStartResponse:
+        """Rotate start.
+
+        ``POST /v1/connected_apps/clients/{client_id}/secrets/rotate/start``
+
+        Args:
+            client_id: The ID of the client.
+        """
+        return await self._call(_CONNECTED_APP_CLIENTS_SECRETS_ROTATE_START, locals())
+
+
+class AsyncConnectedAppClientsSecretsWithRawResponse:
+    def __init__(self, resource: AsyncConnectedAppClientsSecrets) -> None:
         self.rotate = async_to_raw_response_wrapper(resource.rotate)
+        self.rotate_cancel = async_to_raw_response_wrapper(resource.rotate_cancel)
+        self.rotate_start = async_to_raw_response_wrapper(resource.rotate_start)

@@ -12,16 +12,16 @@ from .._response import async_to_raw_response_wrapper, to_raw_response_wrapper
 from .._types import UNSET, RequestOptions, Unset
 
 __all__ = ["CryptoWallets", "AsyncCryptoWallets"]
-_CRYPTO_WALLETS_AUTHENTICATE_START = Endpoint(
-    "POST",
-    "/v1/crypto_wallets/authenticate/start",
-    models.CryptoWalletsAuthenticateStartResponse.from_dict,
-    "body",
-)
 _CRYPTO_WALLETS_AUTHENTICATE = Endpoint(
     "POST",
     "/v1/crypto_wallets/authenticate",
     models.CryptoWalletsAuthenticateResponse.from_dict,
+    "body",
+)
+_CRYPTO_WALLETS_AUTHENTICATE_START = Endpoint(
+    "POST",
+    "/v1/crypto_wallets/authenticate/start",
+    models.CryptoWalletsAuthenticateStartResponse.from_dict,
     "body",
 )
 
@@ -33,34 +33,6 @@ class CryptoWallets(SyncResource):
     def with_raw_response(self) -> CryptoWalletsWithRawResponse:
         """The same methods, returning the HTTP response with a ``.parse()`` method."""
         return CryptoWalletsWithRawResponse(self)
-
-    def authenticate_start(
-        self,
-        *,
-        crypto_wallet_type: str,
-        crypto_wallet_address: str,
-        user_id: str | Unset = UNSET,
-        session_token: str | Unset = UNSET,
-        session_jwt: str | Unset = UNSET,
-        siwe_params: models.AuthenticateStartSiweParam | Unset = UNSET,
-        **options: Unpack[RequestOptions],
-    ) -> models.CryptoWalletsAuthenticateStartResponse:
-        """Authenticate start.
-
-        ``POST /v1/crypto_wallets/authenticate/start``
-
-        Args:
-            crypto_wallet_type: The type of wallet to authenticate. Currently `ethereum` and `solana` are supported.
-                Wallets for any EVM-compatible chains (such as Polygon or BSC) are also supported
-                and are grouped under the `ethereum` type.
-            crypto_wallet_address: The crypto wallet address to authenticate.
-            user_id: The unique ID of a specific User. You may use an `external_id` here if one is set
-                for the user.
-            session_token: The `session_token` associated with a User's existing Session.
-            session_jwt: The `session_jwt` associated with a User's existing Session.
-            siwe_params: In the body.
-        """
-        return self._call(_CRYPTO_WALLETS_AUTHENTICATE_START, locals())
 
     def authenticate(
         self,
@@ -109,22 +81,7 @@ class CryptoWallets(SyncResource):
         """
         return self._call(_CRYPTO_WALLETS_AUTHENTICATE, locals())
 
-
-class CryptoWalletsWithRawResponse:
-    def __init__(self, resource: CryptoWallets) -> None:
-        self.authenticate_start = to_raw_response_wrapper(resource.authenticate_start)
-        self.authenticate = to_raw_response_wrapper(resource.authenticate)
-
-
-class AsyncCryptoWallets(AsyncResource):
-    """``client.crypto_wallets`` (async)."""
-
-    @cached_property
-    def with_raw_response(self) -> AsyncCryptoWalletsWithRawResponse:
-        """The same methods, returning the HTTP response with a ``.parse()`` method."""
-        return AsyncCryptoWalletsWithRawResponse(self)
-
-    async def authenticate_start(
+    def authenticate_start(
         self,
         *,
         crypto_wallet_type: str,
@@ -150,7 +107,22 @@ class AsyncCryptoWallets(AsyncResource):
             session_jwt: The `session_jwt` associated with a User's existing Session.
             siwe_params: In the body.
         """
-        return await self._call(_CRYPTO_WALLETS_AUTHENTICATE_START, locals())
+        return self._call(_CRYPTO_WALLETS_AUTHENTICATE_START, locals())
+
+
+class CryptoWalletsWithRawResponse:
+    def __init__(self, resource: CryptoWallets) -> None:
+        self.authenticate = to_raw_response_wrapper(resource.authenticate)
+        self.authenticate_start = to_raw_response_wrapper(resource.authenticate_start)
+
+
+class AsyncCryptoWallets(AsyncResource):
+    """``client.crypto_wallets`` (async)."""
+
+    @cached_property
+    def with_raw_response(self) -> AsyncCryptoWalletsWithRawResponse:
+        """The same methods, returning the HTTP response with a ``.parse()`` method."""
+        return AsyncCryptoWalletsWithRawResponse(self)
 
     async def authenticate(
         self,
@@ -199,8 +171,36 @@ class AsyncCryptoWallets(AsyncResource):
         """
         return await self._call(_CRYPTO_WALLETS_AUTHENTICATE, locals())
 
+    async def authenticate_start(
+        self,
+        *,
+        crypto_wallet_type: str,
+        crypto_wallet_address: str,
+        user_id: str | Unset = UNSET,
+        session_token: str | Unset = UNSET,
+        session_jwt: str | Unset = UNSET,
+        siwe_params: models.AuthenticateStartSiweParam | Unset = UNSET,
+        **options: Unpack[RequestOptions],
+    ) -> models.CryptoWalletsAuthenticateStartResponse:
+        """Authenticate start.
+
+        ``POST /v1/crypto_wallets/authenticate/start``
+
+        Args:
+            crypto_wallet_type: The type of wallet to authenticate. Currently `ethereum` and `solana` are supported.
+                Wallets for any EVM-compatible chains (such as Polygon or BSC) are also supported
+                and are grouped under the `ethereum` type.
+            crypto_wallet_address: The crypto wallet address to authenticate.
+            user_id: The unique ID of a specific User. You may use an `external_id` here if one is set
+                for the user.
+            session_token: The `session_token` associated with a User's existing Session.
+            session_jwt: The `session_jwt` associated with a User's existing Session.
+            siwe_params: In the body.
+        """
+        return await self._call(_CRYPTO_WALLETS_AUTHENTICATE_START, locals())
+
 
 class AsyncCryptoWalletsWithRawResponse:
     def __init__(self, resource: AsyncCryptoWallets) -> None:
-        self.authenticate_start = async_to_raw_response_wrapper(resource.authenticate_start)
         self.authenticate = async_to_raw_response_wrapper(resource.authenticate)
+        self.authenticate_start = async_to_raw_response_wrapper(resource.authenticate_start)

@@ -15,15 +15,18 @@ from .._types import UNSET, RequestOptions, Unset
 __all__ = [
     "Fraud",
     "AsyncFraud",
+    "FraudEmail",
+    "AsyncFraudEmail",
     "Fingerprint",
     "AsyncFingerprint",
     "Rules",
     "AsyncRules",
     "VerdictReasons",
     "AsyncVerdictReasons",
-    "FraudEmail",
-    "AsyncFraudEmail",
 ]
+_FRAUD_EMAIL_RISK = Endpoint(
+    "POST", "/v1/email/risk", models.FraudEmailRiskResponse.from_dict, "body", "telemetry"
+)
 _FRAUD_FINGERPRINT_LOOKUP = Endpoint(
     "POST",
     "/v1/fingerprint/lookup",
@@ -31,18 +34,11 @@ _FRAUD_FINGERPRINT_LOOKUP = Endpoint(
     "body",
     "telemetry",
 )
-_FRAUD_RULES_SET = Endpoint(
-    "POST", "/v1/rules/set", models.FraudRulesSetResponse.from_dict, "body", "telemetry"
-)
 _FRAUD_RULES_LIST = Endpoint(
     "POST", "/v1/rules/list", models.FraudRulesListResponse.from_dict, "body", "telemetry"
 )
-_FRAUD_VERDICT_REASONS_OVERRIDE = Endpoint(
-    "POST",
-    "/v1/verdict_reasons/override",
-    models.FraudVerdictReasonsOverrideResponse.from_dict,
-    "body",
-    "telemetry",
+_FRAUD_RULES_SET = Endpoint(
+    "POST", "/v1/rules/set", models.FraudRulesSetResponse.from_dict, "body", "telemetry"
 )
 _FRAUD_VERDICT_REASONS_LIST = Endpoint(
     "POST",
@@ -51,13 +47,21 @@ _FRAUD_VERDICT_REASONS_LIST = Endpoint(
     "body",
     "telemetry",
 )
-_FRAUD_EMAIL_RISK = Endpoint(
-    "POST", "/v1/email/risk", models.FraudEmailRiskResponse.from_dict, "body", "telemetry"
+_FRAUD_VERDICT_REASONS_OVERRIDE = Endpoint(
+    "POST",
+    "/v1/verdict_reasons/override",
+    models.FraudVerdictReasonsOverrideResponse.from_dict,
+    "body",
+    "telemetry",
 )
 
 
 class Fraud(SyncResource):
     """``client.fraud``."""
+
+    @cached_property
+    def email(self) -> FraudEmail:
+        return FraudEmail(self._client)
 
     @cached_property
     def fingerprint(self) -> Fingerprint:
@@ -71,13 +75,13 @@ class Fraud(SyncResource):
     def verdict_reasons(self) -> VerdictReasons:
         return VerdictReasons(self._client)
 
-    @cached_property
-    def email(self) -> FraudEmail:
-        return FraudEmail(self._client)
-
 
 class AsyncFraud(AsyncResource):
     """``client.fraud`` (async)."""
+
+    @cached_property
+    def email(self) -> AsyncFraudEmail:
+        return AsyncFraudEmail(self._client)
 
     @cached_property
     def fingerprint(self) -> AsyncFingerprint:
@@ -91,9 +95,57 @@ class AsyncFraud(AsyncResource):
     def verdict_reasons(self) -> AsyncVerdictReasons:
         return AsyncVerdictReasons(self._client)
 
+
+class FraudEmail(SyncResource):
+    """``client.fraud.email``."""
+
     @cached_property
-    def email(self) -> AsyncFraudEmail:
-        return AsyncFraudEmail(self._client)
+    def with_raw_response(self) -> FraudEmailWithRawResponse:
+        """The same methods, returning the HTTP response with a ``.parse()`` method."""
+        return FraudEmailWithRawResponse(self)
+
+    def risk(
+        self, *, email_address: str, **options: Unpack[RequestOptions]
+    ) -> models.FraudEmailRiskResponse:
+        """Risk.
+
+        ``POST /v1/email/risk``
+
+        Args:
+            email_address: The email address to check.
+        """
+        return self._call(_FRAUD_EMAIL_RISK, locals())
+
+
+class FraudEmailWithRawResponse:
+    def __init__(self, resource: FraudEmail) -> None:
+        self.risk = to_raw_response_wrapper(resource.risk)
+
+
+class AsyncFraudEmail(AsyncResource):
+    """``client.fraud.email`` (async)."""
+
+    @cached_property
+    def with_raw_response(self) -> AsyncFraudEmailWithRawResponse:
+        """The same methods, returning the HTTP response with a ``.parse()`` method."""
+        return AsyncFraudEmailWithRawResponse(self)
+
+    async def risk(
+        self, *, email_address: str, **options: Unpack[RequestOptions]
+    ) -> models.FraudEmailRiskResponse:
+        """Risk.
+
+        ``POST /v1/email/risk``
+
+        Args:
+            email_address: The email address to check.
+        """
+        return await self._call(_FRAUD_EMAIL_RISK, locals())
+
+
+class AsyncFraudEmailWithRawResponse:
+    def __init__(self, resource: AsyncFraudEmail) -> None:
+        self.risk = async_to_raw_response_wrapper(resource.risk)
 
 
 class Fingerprint(SyncResource):
@@ -166,6 +218,37 @@ class Rules(SyncResource):
         """The same methods, returning the HTTP response with a ``.parse()`` method."""
         return RulesWithRawResponse(self)
 
+    def list(
+        self,
+        *,
+        cursor: str | Unset = UNSET,
+        limit: int | Unset = UNSET,
+        **options: Unpack[RequestOptions],
+    ) -> models.FraudRulesListResponse:
+        """List.
+
+        ``POST /v1/rules/list``
+
+        Args:
+            cursor: The `cursor` field allows you to paginate through your results. Each result array is
+                limited to 100 results. If your query returns more than 100 results, you will need
+                to paginate the responses using the `cursor`. If you receive a response that
+                includes a non-null `next_cursor`, repeat the request with the `next_cursor` value
+                set to the `cursor` field to retrieve the next page of results. Continue to make
+                requests until the `next_cursor` in the response is null.
+            limit: The number of results to return per page. The default limit is 10. A maximum of 100
+                results can be returned by a single get request. If the total size of your result
+                set is greater than one page size, you must paginate the response. See the `cursor`
+                field.
+        """
+        return self._call(_FRAUD_RULES_LIST, locals())
+
+    def list_pages(
+        self, *, limit: int | Unset = UNSET, **options: Unpack[RequestOptions]
+    ) -> Iterator[models.FraudRulesListResponse]:
+        """Every page of ``list``, following ``next_cursor``."""
+        return self._pages(self.list, locals(), "cursor", "next_cursor")
+
     def set(
         self,
         *,
@@ -217,7 +300,22 @@ class Rules(SyncResource):
         """
         return self._call(_FRAUD_RULES_SET, locals())
 
-    def list(
+
+class RulesWithRawResponse:
+    def __init__(self, resource: Rules) -> None:
+        self.list = to_raw_response_wrapper(resource.list)
+        self.set = to_raw_response_wrapper(resource.set)
+
+
+class AsyncRules(AsyncResource):
+    """``client.fraud.rules`` (async)."""
+
+    @cached_property
+    def with_raw_response(self) -> AsyncRulesWithRawResponse:
+        """The same methods, returning the HTTP response with a ``.parse()`` method."""
+        return AsyncRulesWithRawResponse(self)
+
+    async def list(
         self,
         *,
         cursor: str | Unset = UNSET,
@@ -240,28 +338,13 @@ class Rules(SyncResource):
                 set is greater than one page size, you must paginate the response. See the `cursor`
                 field.
         """
-        return self._call(_FRAUD_RULES_LIST, locals())
+        return await self._call(_FRAUD_RULES_LIST, locals())
 
     def list_pages(
         self, *, limit: int | Unset = UNSET, **options: Unpack[RequestOptions]
-    ) -> Iterator[models.FraudRulesListResponse]:
+    ) -> AsyncIterator[models.FraudRulesListResponse]:
         """Every page of ``list``, following ``next_cursor``."""
         return self._pages(self.list, locals(), "cursor", "next_cursor")
-
-
-class RulesWithRawResponse:
-    def __init__(self, resource: Rules) -> None:
-        self.set = to_raw_response_wrapper(resource.set)
-        self.list = to_raw_response_wrapper(resource.list)
-
-
-class AsyncRules(AsyncResource):
-    """``client.fraud.rules`` (async)."""
-
-    @cached_property
-    def with_raw_response(self) -> AsyncRulesWithRawResponse:
-        """The same methods, returning the HTTP response with a ``.parse()`` method."""
-        return AsyncRulesWithRawResponse(self)
 
     async def set(
         self,
@@ -314,42 +397,11 @@ class AsyncRules(AsyncResource):
         """
         return await self._call(_FRAUD_RULES_SET, locals())
 
-    async def list(
-        self,
-        *,
-        cursor: str | Unset = UNSET,
-        limit: int | Unset = UNSET,
-        **options: Unpack[RequestOptions],
-    ) -> models.FraudRulesListResponse:
-        """List.
-
-        ``POST /v1/rules/list``
-
-        Args:
-            cursor: The `cursor` field allows you to paginate through your results. Each result array is
-                limited to 100 results. If your query returns more than 100 results, you will need
-                to paginate the responses using the `cursor`. If you receive a response that
-                includes a non-null `next_cursor`, repeat the request with the `next_cursor` value
-                set to the `cursor` field to retrieve the next page of results. Continue to make
-                requests until the `next_cursor` in the response is null.
-            limit: The number of results to return per page. The default limit is 10. A maximum of 100
-                results can be returned by a single get request. If the total size of your result
-                set is greater than one page size, you must paginate the response. See the `cursor`
-                field.
-        """
-        return await self._call(_FRAUD_RULES_LIST, locals())
-
-    def list_pages(
-        self, *, limit: int | Unset = UNSET, **options: Unpack[RequestOptions]
-    ) -> AsyncIterator[models.FraudRulesListResponse]:
-        """Every page of ``list``, following ``next_cursor``."""
-        return self._pages(self.list, locals(), "cursor", "next_cursor")
-
 
 class AsyncRulesWithRawResponse:
     def __init__(self, resource: AsyncRules) -> None:
-        self.set = async_to_raw_response_wrapper(resource.set)
         self.list = async_to_raw_response_wrapper(resource.list)
+        self.set = async_to_raw_response_wrapper(resource.set)
 
 
 class VerdictReasons(SyncResource):
@@ -359,6 +411,18 @@ class VerdictReasons(SyncResource):
     def with_raw_response(self) -> VerdictReasonsWithRawResponse:
         """The same methods, returning the HTTP response with a ``.parse()`` method."""
         return VerdictReasonsWithRawResponse(self)
+
+    def list(
+        self, *, overrides_only: bool | Unset = UNSET, **options: Unpack[RequestOptions]
+    ) -> models.FraudVerdictReasonsListResponse:
+        """List.
+
+        ``POST /v1/verdict_reasons/list``
+
+        Args:
+            overrides_only: Whether to return only verdict reasons that have overrides set. Defaults to false.
+        """
+        return self._call(_FRAUD_VERDICT_REASONS_LIST, locals())
 
     def override(
         self,
@@ -382,23 +446,11 @@ class VerdictReasons(SyncResource):
         """
         return self._call(_FRAUD_VERDICT_REASONS_OVERRIDE, locals())
 
-    def list(
-        self, *, overrides_only: bool | Unset = UNSET, **options: Unpack[RequestOptions]
-    ) -> models.FraudVerdictReasonsListResponse:
-        """List.
-
-        ``POST /v1/verdict_reasons/list``
-
-        Args:
-            overrides_only: Whether to return only verdict reasons that have overrides set. Defaults to false.
-        """
-        return self._call(_FRAUD_VERDICT_REASONS_LIST, locals())
-
 
 class VerdictReasonsWithRawResponse:
     def __init__(self, resource: VerdictReasons) -> None:
-        self.override = to_raw_response_wrapper(resource.override)
         self.list = to_raw_response_wrapper(resource.list)
+        self.override = to_raw_response_wrapper(resource.override)
 
 
 class AsyncVerdictReasons(AsyncResource):
@@ -408,6 +460,18 @@ class AsyncVerdictReasons(AsyncResource):
     def with_raw_response(self) -> AsyncVerdictReasonsWithRawResponse:
         """The same methods, returning the HTTP response with a ``.parse()`` method."""
         return AsyncVerdictReasonsWithRawResponse(self)
+
+    async def list(
+        self, *, overrides_only: bool | Unset = UNSET, **options: Unpack[RequestOptions]
+    ) -> models.FraudVerdictReasonsListResponse:
+        """List.
+
+        ``POST /v1/verdict_reasons/list``
+
+        Args:
+            overrides_only: Whether to return only verdict reasons that have overrides set. Defaults to false.
+        """
+        return await self._call(_FRAUD_VERDICT_REASONS_LIST, locals())
 
     async def override(
         self,
@@ -431,72 +495,8 @@ class AsyncVerdictReasons(AsyncResource):
         """
         return await self._call(_FRAUD_VERDICT_REASONS_OVERRIDE, locals())
 
-    async def list(
-        self, *, overrides_only: bool | Unset = UNSET, **options: Unpack[RequestOptions]
-    ) -> models.FraudVerdictReasonsListResponse:
-        """List.
-
-        ``POST /v1/verdict_reasons/list``
-
-        Args:
-            overrides_only: Whether to return only verdict reasons that have overrides set. Defaults to false.
-        """
-        return await self._call(_FRAUD_VERDICT_REASONS_LIST, locals())
-
 
 class AsyncVerdictReasonsWithRawResponse:
     def __init__(self, resource: AsyncVerdictReasons) -> None:
-        self.override = async_to_raw_response_wrapper(resource.override)
         self.list = async_to_raw_response_wrapper(resource.list)
-
-
-class FraudEmail(SyncResource):
-    """``client.fraud.email``."""
-
-    @cached_property
-    def with_raw_response(self) -> FraudEmailWithRawResponse:
-        """The same methods, returning the HTTP response with a ``.parse()`` method."""
-        return FraudEmailWithRawResponse(self)
-
-    def risk(
-        self, *, email_address: str, **options: Unpack[RequestOptions]
-    ) -> models.FraudEmailRiskResponse:
-        """Risk.
-
-        ``POST /v1/email/risk``
-
-        Args:
-            email_address: The email address to check.
-        """
-        return self._call(_FRAUD_EMAIL_RISK, locals())
-
-
-class FraudEmailWithRawResponse:
-    def __init__(self, resource: FraudEmail) -> None:
-        self.risk = to_raw_response_wrapper(resource.risk)
-
-
-class AsyncFraudEmail(AsyncResource):
-    """``client.fraud.email`` (async)."""
-
-    @cached_property
-    def with_raw_response(self) -> AsyncFraudEmailWithRawResponse:
-        """The same methods, returning the HTTP response with a ``.parse()`` method."""
-        return AsyncFraudEmailWithRawResponse(self)
-
-    async def risk(
-        self, *, email_address: str, **options: Unpack[RequestOptions]
-    ) -> models.FraudEmailRiskResponse:
-        """Risk.
-
-        ``POST /v1/email/risk``
-
-        Args:
-            email_address: The email address to check.
-        """
-        return await self._call(_FRAUD_EMAIL_RISK, locals())
-
-
-class AsyncFraudEmailWithRawResponse:
-    def __init__(self, resource: AsyncFraudEmail) -> None:
-        self.risk = async_to_raw_response_wrapper(resource.risk)
+        self.override = async_to_raw_response_wrapper(resource.override)

@@ -11,16 +11,16 @@ from .._base_client import AsyncResource, Endpoint, SyncResource
 from .._response import async_to_raw_response_wrapper, to_raw_response_wrapper
 from .._types import UNSET, RequestOptions, Unset
 
-__all__ = ["Idp2", "AsyncIdp2", "IdpOauth", "AsyncIdpOauth"]
-_IDP_OAUTH_AUTHORIZE_START = Endpoint(
-    "POST", "/v1/idp/oauth/authorize/start", models.IdpOauthAuthorizeStartResponse.from_dict, "body"
-)
+__all__ = ["Idp", "AsyncIdp", "IdpOauth", "AsyncIdpOauth"]
 _IDP_OAUTH_AUTHORIZE = Endpoint(
     "POST", "/v1/idp/oauth/authorize", models.IdpOauthAuthorizeResponse.from_dict, "body"
 )
+_IDP_OAUTH_AUTHORIZE_START = Endpoint(
+    "POST", "/v1/idp/oauth/authorize/start", models.IdpOauthAuthorizeStartResponse.from_dict, "body"
+)
 
 
-class Idp2(SyncResource):
+class Idp(SyncResource):
     """``client.idp``."""
 
     @cached_property
@@ -28,7 +28,7 @@ class Idp2(SyncResource):
         return IdpOauth(self._client)
 
 
-class AsyncIdp2(AsyncResource):
+class AsyncIdp(AsyncResource):
     """``client.idp`` (async)."""
 
     @cached_property
@@ -43,39 +43,6 @@ class IdpOauth(SyncResource):
     def with_raw_response(self) -> IdpOauthWithRawResponse:
         """The same methods, returning the HTTP response with a ``.parse()`` method."""
         return IdpOauthWithRawResponse(self)
-
-    def authorize_start(
-        self,
-        *,
-        client_id: str,
-        redirect_uri: str,
-        response_type: str,
-        scopes: List[str],
-        user_id: str | Unset = UNSET,
-        session_token: str | Unset = UNSET,
-        session_jwt: str | Unset = UNSET,
-        prompt: str | Unset = UNSET,
-        **options: Unpack[RequestOptions],
-    ) -> models.IdpOauthAuthorizeStartResponse:
-        """Authorize start.
-
-        ``POST /v1/idp/oauth/authorize/start``
-
-        Args:
-            client_id: The ID of the Connected App client.
-            redirect_uri: The callback URI used to redirect the user after authentication. This is the same
-                URI provided at the start of the OAuth flow. This field is required when using the
-                `authorization_code` grant.
-            response_type: The OAuth 2.0 response type. For authorization code flows this value is `code`.
-            scopes: An array of scopes requested by the client.
-            user_id: The unique ID of a specific User. You may use an `external_id` here if one is set
-                for the user.
-            session_token: The `session_token` associated with a User's existing Session.
-            session_jwt: The `session_jwt` associated with a User's existing Session.
-            prompt: Space separated list that specifies how the Authorization Server should prompt the
-                user for reauthentication and consent. Only `consent` is supported today.
-        """
-        return self._call(_IDP_OAUTH_AUTHORIZE_START, locals())
 
     def authorize(
         self,
@@ -121,22 +88,7 @@ class IdpOauth(SyncResource):
         """
         return self._call(_IDP_OAUTH_AUTHORIZE, locals())
 
-
-class IdpOauthWithRawResponse:
-    def __init__(self, resource: IdpOauth) -> None:
-        self.authorize_start = to_raw_response_wrapper(resource.authorize_start)
-        self.authorize = to_raw_response_wrapper(resource.authorize)
-
-
-class AsyncIdpOauth(AsyncResource):
-    """``client.idp.oauth`` (async)."""
-
-    @cached_property
-    def with_raw_response(self) -> AsyncIdpOauthWithRawResponse:
-        """The same methods, returning the HTTP response with a ``.parse()`` method."""
-        return AsyncIdpOauthWithRawResponse(self)
-
-    async def authorize_start(
+    def authorize_start(
         self,
         *,
         client_id: str,
@@ -167,7 +119,22 @@ class AsyncIdpOauth(AsyncResource):
             prompt: Space separated list that specifies how the Authorization Server should prompt the
                 user for reauthentication and consent. Only `consent` is supported today.
         """
-        return await self._call(_IDP_OAUTH_AUTHORIZE_START, locals())
+        return self._call(_IDP_OAUTH_AUTHORIZE_START, locals())
+
+
+class IdpOauthWithRawResponse:
+    def __init__(self, resource: IdpOauth) -> None:
+        self.authorize = to_raw_response_wrapper(resource.authorize)
+        self.authorize_start = to_raw_response_wrapper(resource.authorize_start)
+
+
+class AsyncIdpOauth(AsyncResource):
+    """``client.idp.oauth`` (async)."""
+
+    @cached_property
+    def with_raw_response(self) -> AsyncIdpOauthWithRawResponse:
+        """The same methods, returning the HTTP response with a ``.parse()`` method."""
+        return AsyncIdpOauthWithRawResponse(self)
 
     async def authorize(
         self,
@@ -213,8 +180,41 @@ class AsyncIdpOauth(AsyncResource):
         """
         return await self._call(_IDP_OAUTH_AUTHORIZE, locals())
 
+    async def authorize_start(
+        self,
+        *,
+        client_id: str,
+        redirect_uri: str,
+        response_type: str,
+        scopes: List[str],
+        user_id: str | Unset = UNSET,
+        session_token: str | Unset = UNSET,
+        session_jwt: str | Unset = UNSET,
+        prompt: str | Unset = UNSET,
+        **options: Unpack[RequestOptions],
+    ) -> models.IdpOauthAuthorizeStartResponse:
+        """Authorize start.
+
+        ``POST /v1/idp/oauth/authorize/start``
+
+        Args:
+            client_id: The ID of the Connected App client.
+            redirect_uri: The callback URI used to redirect the user after authentication. This is the same
+                URI provided at the start of the OAuth flow. This field is required when using the
+                `authorization_code` grant.
+            response_type: The OAuth 2.0 response type. For authorization code flows this value is `code`.
+            scopes: An array of scopes requested by the client.
+            user_id: The unique ID of a specific User. You may use an `external_id` here if one is set
+                for the user.
+            session_token: The `session_token` associated with a User's existing Session.
+            session_jwt: The `session_jwt` associated with a User's existing Session.
+            prompt: Space separated list that specifies how the Authorization Server should prompt the
+                user for reauthentication and consent. Only `consent` is supported today.
+        """
+        return await self._call(_IDP_OAUTH_AUTHORIZE_START, locals())
+
 
 class AsyncIdpOauthWithRawResponse:
     def __init__(self, resource: AsyncIdpOauth) -> None:
-        self.authorize_start = async_to_raw_response_wrapper(resource.authorize_start)
         self.authorize = async_to_raw_response_wrapper(resource.authorize)
+        self.authorize_start = async_to_raw_response_wrapper(resource.authorize_start)

@@ -11,7 +11,7 @@ from .._base_client import AsyncResource, Endpoint, SyncResource
 from .._response import async_to_raw_response_wrapper, to_raw_response_wrapper
 from .._types import RequestOptions
 
-__all__ = ["Impersonation2", "AsyncImpersonation2"]
+__all__ = ["Impersonation", "AsyncImpersonation"]
 _IMPERSONATION_AUTHENTICATE = Endpoint(
     "POST",
     "/v1/impersonation/authenticate",
@@ -20,13 +20,13 @@ _IMPERSONATION_AUTHENTICATE = Endpoint(
 )
 
 
-class Impersonation2(SyncResource):
+class Impersonation(SyncResource):
     """``client.impersonation``."""
 
     @cached_property
-    def with_raw_response(self) -> Impersonation2WithRawResponse:
+    def with_raw_response(self) -> ImpersonationWithRawResponse:
         """The same methods, returning the HTTP response with a ``.parse()`` method."""
-        return Impersonation2WithRawResponse(self)
+        return ImpersonationWithRawResponse(self)
 
     def authenticate(
         self, *, impersonation_token: str, **options: Unpack[RequestOptions]
@@ -41,18 +41,18 @@ class Impersonation2(SyncResource):
         return self._call(_IMPERSONATION_AUTHENTICATE, locals())
 
 
-class Impersonation2WithRawResponse:
-    def __init__(self, resource: Impersonation2) -> None:
+class ImpersonationWithRawResponse:
+    def __init__(self, resource: Impersonation) -> None:
         self.authenticate = to_raw_response_wrapper(resource.authenticate)
 
 
-class AsyncImpersonation2(AsyncResource):
+class AsyncImpersonation(AsyncResource):
     """``client.impersonation`` (async)."""
 
     @cached_property
-    def with_raw_response(self) -> AsyncImpersonation2WithRawResponse:
+    def with_raw_response(self) -> AsyncImpersonationWithRawResponse:
         """The same methods, returning the HTTP response with a ``.parse()`` method."""
-        return AsyncImpersonation2WithRawResponse(self)
+        return AsyncImpersonationWithRawResponse(self)
 
     async def authenticate(
         self, *, impersonation_token: str, **options: Unpack[RequestOptions]
@@ -67,6 +67,6 @@ class AsyncImpersonation2(AsyncResource):
         return await self._call(_IMPERSONATION_AUTHENTICATE, locals())
 
 
-class AsyncImpersonation2WithRawResponse:
-    def __init__(self, resource: AsyncImpersonation2) -> None:
+class AsyncImpersonationWithRawResponse:
+    def __init__(self, resource: AsyncImpersonation) -> None:
         self.authenticate = async_to_raw_response_wrapper(resource.authenticate)

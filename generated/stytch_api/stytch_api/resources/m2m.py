@@ -17,36 +17,36 @@ __all__ = [
     "AsyncM2M",
     "M2MClients",
     "AsyncM2MClients",
-    "ClientsSecrets",
-    "AsyncClientsSecrets",
+    "M2MClientsSecrets",
+    "AsyncM2MClientsSecrets",
 ]
-_M2M_CLIENTS_GET = Endpoint(
-    "GET", "/v1/m2m/clients/{client_id}", models.M2MClientsGetResponse.from_dict
-)
-_M2M_CLIENTS_UPDATE = Endpoint(
-    "PUT", "/v1/m2m/clients/{client_id}", models.M2MClientsGetResponse.from_dict, "body"
+_M2M_CLIENTS_CREATE = Endpoint(
+    "POST", "/v1/m2m/clients", models.M2MClientsCreateResponse.from_dict, "body"
 )
 _M2M_CLIENTS_DELETE = Endpoint(
     "DELETE", "/v1/m2m/clients/{client_id}", models.ClientsDeleteResponse.from_dict
 )
+_M2M_CLIENTS_GET = Endpoint(
+    "GET", "/v1/m2m/clients/{client_id}", models.M2MClientsGetResponse.from_dict
+)
 _M2M_CLIENTS_SEARCH = Endpoint(
     "POST", "/v1/m2m/clients/search", models.M2MClientsSearchResponse.from_dict, "body"
 )
-_M2M_CLIENTS_CREATE = Endpoint(
-    "POST", "/v1/m2m/clients", models.M2MClientsCreateResponse.from_dict, "body"
+_M2M_CLIENTS_UPDATE = Endpoint(
+    "PUT", "/v1/m2m/clients/{client_id}", models.M2MClientsGetResponse.from_dict, "body"
 )
-_M2M_CLIENTS_SECRETS_ROTATE_START = Endpoint(
-    "POST",
-    "/v1/m2m/clients/{client_id}/secrets/rotate/start",
-    models.M2MClientsSecretsRotateStartResponse.from_dict,
+_M2M_CLIENTS_SECRETS_ROTATE = Endpoint(
+    "POST", "/v1/m2m/clients/{client_id}/secrets/rotate", models.M2MClientsGetResponse.from_dict
 )
 _M2M_CLIENTS_SECRETS_ROTATE_CANCEL = Endpoint(
     "POST",
     "/v1/m2m/clients/{client_id}/secrets/rotate/cancel",
     models.M2MClientsGetResponse.from_dict,
 )
-_M2M_CLIENTS_SECRETS_ROTATE = Endpoint(
-    "POST", "/v1/m2m/clients/{client_id}/secrets/rotate", models.M2MClientsGetResponse.from_dict
+_M2M_CLIENTS_SECRETS_ROTATE_START = Endpoint(
+    "POST",
+    "/v1/m2m/clients/{client_id}/secrets/rotate/start",
+    models.M2MClientsSecretsRotateStartResponse.from_dict,
 )
 
 
@@ -70,52 +70,43 @@ class M2MClients(SyncResource):
     """``client.m2m.clients``."""
 
     @cached_property
-    def secrets(self) -> ClientsSecrets:
-        return ClientsSecrets(self._client)
+    def secrets(self) -> M2MClientsSecrets:
+        return M2MClientsSecrets(self._client)
 
     @cached_property
     def with_raw_response(self) -> M2MClientsWithRawResponse:
         """The same methods, returning the HTTP response with a ``.parse()`` method."""
         return M2MClientsWithRawResponse(self)
 
-    def get(
-        self, client_id: str, **options: Unpack[RequestOptions]
-    ) -> models.M2MClientsGetResponse:
-        """Get.
-
-        ``GET /v1/m2m/clients/{client_id}``
-
-        Args:
-            client_id: The ID of the client.
-        """
-        return self._call(_M2M_CLIENTS_GET, locals())
-
-    def update(
+    def create(
         self,
-        client_id: str,
         *,
+        scopes: List[str],
+        client_id: str | Unset = UNSET,
+        client_secret: str | Unset = UNSET,
         client_name: str | Unset = UNSET,
         client_description: str | Unset = UNSET,
-        status: Literal["active", "inactive"] | Unset = UNSET,
-        scopes: List[str] | Unset = UNSET,
         trusted_metadata: Dict[str, Any] | Unset = UNSET,
         **options: Unpack[RequestOptions],
-    ) -> models.M2MClientsGetResponse:
-        """Update.
+    ) -> models.M2MClientsCreateResponse:
+        """Create.
 
-        ``PUT /v1/m2m/clients/{client_id}``
+        ``POST /v1/m2m/clients``
 
         Args:
-            client_id: The ID of the client.
+            scopes: An array of scopes assigned to the client.
+            client_id: If provided, the ID of the client to create. If not provided, Stytch will generate
+                this value for you. The `client_id` must be unique within your project.
+            client_secret: If provided, the stored secret of the client to create. If not provided, Stytch will
+                generate this value for you. If provided, the `client_secret` must be at least 8
+                characters long and pass entropy requirements.
             client_name: A human-readable name for the client.
             client_description: A human-readable description for the client.
-            status: In the body.
-            scopes: An array of scopes assigned to the client.
             trusted_metadata: The `trusted_metadata` field contains an arbitrary JSON object of
                 application-specific data. See the [Metadata](https://stytch.com/docs/api/metadata)
                 reference for complete field behavior details.
         """
-        return self._call(_M2M_CLIENTS_UPDATE, locals())
+        return self._call(_M2M_CLIENTS_CREATE, locals())
 
     def delete(
         self, client_id: str, **options: Unpack[RequestOptions]
@@ -128,6 +119,18 @@ class M2MClients(SyncResource):
             client_id: The ID of the client.
         """
         return self._call(_M2M_CLIENTS_DELETE, locals())
+
+    def get(
+        self, client_id: str, **options: Unpack[RequestOptions]
+    ) -> models.M2MClientsGetResponse:
+        """Get.
+
+        ``GET /v1/m2m/clients/{client_id}``
+
+        Args:
+            client_id: The ID of the client.
+        """
+        return self._call(_M2M_CLIENTS_GET, locals())
 
     def search(
         self,
@@ -167,7 +170,56 @@ class M2MClients(SyncResource):
         """Every page of ``search``, following ``results_metadata.next_cursor``."""
         return self._pages(self.search, locals(), "cursor", "results_metadata", "next_cursor")
 
-    def create(
+    def update(
+        self,
+        client_id: str,
+        *,
+        client_name: str | Unset = UNSET,
+        client_description: str | Unset = UNSET,
+        status: Literal["active", "inactive"] | Unset = UNSET,
+        scopes: List[str] | Unset = UNSET,
+        trusted_metadata: Dict[str, Any] | Unset = UNSET,
+        **options: Unpack[RequestOptions],
+    ) -> models.M2MClientsGetResponse:
+        """Update.
+
+        ``PUT /v1/m2m/clients/{client_id}``
+
+        Args:
+            client_id: The ID of the client.
+            client_name: A human-readable name for the client.
+            client_description: A human-readable description for the client.
+            status: In the body.
+            scopes: An array of scopes assigned to the client.
+            trusted_metadata: The `trusted_metadata` field contains an arbitrary JSON object of
+                application-specific data. See the [Metadata](https://stytch.com/docs/api/metadata)
+                reference for complete field behavior details.
+        """
+        return self._call(_M2M_CLIENTS_UPDATE, locals())
+
+
+class M2MClientsWithRawResponse:
+    def __init__(self, resource: M2MClients) -> None:
+        self.create = to_raw_response_wrapper(resource.create)
+        self.delete = to_raw_response_wrapper(resource.delete)
+        self.get = to_raw_response_wrapper(resource.get)
+        self.search = to_raw_response_wrapper(resource.search)
+        self.update = to_raw_response_wrapper(resource.update)
+
+
+class AsyncM2MClients(AsyncResource):
+    """``client.m2m.clients`` (async)."""
+
+    @cached_property
+    def secrets(self) -> AsyncM2MClientsSecrets:
+        return AsyncM2MClientsSecrets(self._client)
+
+    @cached_property
+    def with_raw_response(self) -> AsyncM2MClientsWithRawResponse:
+        """The same methods, returning the HTTP response with a ``.parse()`` method."""
+        return AsyncM2MClientsWithRawResponse(self)
+
+    async def create(
         self,
         *,
         scopes: List[str],
@@ -195,68 +247,7 @@ class M2MClients(SyncResource):
                 application-specific data. See the [Metadata](https://stytch.com/docs/api/metadata)
                 reference for complete field behavior details.
         """
-        return self._call(_M2M_CLIENTS_CREATE, locals())
-
-
-class M2MClientsWithRawResponse:
-    def __init__(self, resource: M2MClients) -> None:
-        self.get = to_raw_response_wrapper(resource.get)
-        self.update = to_raw_response_wrapper(resource.update)
-        self.delete = to_raw_response_wrapper(resource.delete)
-        self.search = to_raw_response_wrapper(resource.search)
-        self.create = to_raw_response_wrapper(resource.create)
-
-
-class AsyncM2MClients(AsyncResource):
-    """``client.m2m.clients`` (async)."""
-
-    @cached_property
-    def secrets(self) -> AsyncClientsSecrets:
-        return AsyncClientsSecrets(self._client)
-
-    @cached_property
-    def with_raw_response(self) -> AsyncM2MClientsWithRawResponse:
-        """The same methods, returning the HTTP response with a ``.parse()`` method."""
-        return AsyncM2MClientsWithRawResponse(self)
-
-    async def get(
-        self, client_id: str, **options: Unpack[RequestOptions]
-    ) -> models.M2MClientsGetResponse:
-        """Get.
-
-        ``GET /v1/m2m/clients/{client_id}``
-
-        Args:
-            client_id: The ID of the client.
-        """
-        return await self._call(_M2M_CLIENTS_GET, locals())
-
-    async def update(
-        self,
-        client_id: str,
-        *,
-        client_name: str | Unset = UNSET,
-        client_description: str | Unset = UNSET,
-        status: Literal["active", "inactive"] | Unset = UNSET,
-        scopes: List[str] | Unset = UNSET,
-        trusted_metadata: Dict[str, Any] | Unset = UNSET,
-        **options: Unpack[RequestOptions],
-    ) -> models.M2MClientsGetResponse:
-        """Update.
-
-        ``PUT /v1/m2m/clients/{client_id}``
-
-        Args:
-            client_id: The ID of the client.
-            client_name: A human-readable name for the client.
-            client_description: A human-readable description for the client.
-            status: In the body.
-            scopes: An array of scopes assigned to the client.
-            trusted_metadata: The `trusted_metadata` field contains an arbitrary JSON object of
-                application-specific data. See the [Metadata](https://stytch.com/docs/api/metadata)
-                reference for complete field behavior details.
-        """
-        return await self._call(_M2M_CLIENTS_UPDATE, locals())
+        return await self._call(_M2M_CLIENTS_CREATE, locals())
 
     async def delete(
         self, client_id: str, **options: Unpack[RequestOptions]
@@ -269,6 +260,18 @@ class AsyncM2MClients(AsyncResource):
             client_id: The ID of the client.
         """
         return await self._call(_M2M_CLIENTS_DELETE, locals())
+
+    async def get(
+        self, client_id: str, **options: Unpack[RequestOptions]
+    ) -> models.M2MClientsGetResponse:
+        """Get.
+
+        ``GET /v1/m2m/clients/{client_id}``
+
+        Args:
+            client_id: The ID of the client.
+        """
+        return await self._call(_M2M_CLIENTS_GET, locals())
 
     async def search(
         self,
@@ -308,77 +311,50 @@ class AsyncM2MClients(AsyncResource):
         """Every page of ``search``, following ``results_metadata.next_cursor``."""
         return self._pages(self.search, locals(), "cursor", "results_metadata", "next_cursor")
 
-    async def create(
+    async def update(
         self,
+        client_id: str,
         *,
-        scopes: List[str],
-        client_id: str | Unset = UNSET,
-        client_secret: str | Unset = UNSET,
         client_name: str | Unset = UNSET,
         client_description: str | Unset = UNSET,
+        status: Literal["active", "inactive"] | Unset = UNSET,
+        scopes: List[str] | Unset = UNSET,
         trusted_metadata: Dict[str, Any] | Unset = UNSET,
         **options: Unpack[RequestOptions],
-    ) -> models.M2MClientsCreateResponse:
-        """Create.
+    ) -> models.M2MClientsGetResponse:
+        """Update.
 
-        ``POST /v1/m2m/clients``
+        ``PUT /v1/m2m/clients/{client_id}``
 
         Args:
-            scopes: An array of scopes assigned to the client.
-            client_id: If provided, the ID of the client to create. If not provided, Stytch will generate
-                this value for you. The `client_id` must be unique within your project.
-            client_secret: If provided, the stored secret of the client to create. If not provided, Stytch will
-                generate this value for you. If provided, the `client_secret` must be at least 8
-                characters long and pass entropy requirements.
+            client_id: The ID of the client.
             client_name: A human-readable name for the client.
             client_description: A human-readable description for the client.
+            status: In the body.
+            scopes: An array of scopes assigned to the client.
             trusted_metadata: The `trusted_metadata` field contains an arbitrary JSON object of
                 application-specific data. See the [Metadata](https://stytch.com/docs/api/metadata)
                 reference for complete field behavior details.
         """
-        return await self._call(_M2M_CLIENTS_CREATE, locals())
+        return await self._call(_M2M_CLIENTS_UPDATE, locals())
 
 
 class AsyncM2MClientsWithRawResponse:
     def __init__(self, resource: AsyncM2MClients) -> None:
-        self.get = async_to_raw_response_wrapper(resource.get)
-        self.update = async_to_raw_response_wrapper(resource.update)
-        self.delete = async_to_raw_response_wrapper(resource.delete)
-        self.search = async_to_raw_response_wrapper(resource.search)
         self.create = async_to_raw_response_wrapper(resource.create)
+        self.delete = async_to_raw_response_wrapper(resource.delete)
+        self.get = async_to_raw_response_wrapper(resource.get)
+        self.search = async_to_raw_response_wrapper(resource.search)
+        self.update = async_to_raw_response_wrapper(resource.update)
 
 
-class ClientsSecrets(SyncResource):
+class M2MClientsSecrets(SyncResource):
     """``client.m2m.clients.secrets``."""
 
     @cached_property
-    def with_raw_response(self) -> ClientsSecretsWithRawResponse:
+    def with_raw_response(self) -> M2MClientsSecretsWithRawResponse:
         """The same methods, returning the HTTP response with a ``.parse()`` method."""
-        return ClientsSecretsWithRawResponse(self)
-
-    def rotate_start(
-        self, client_id: str, **options: Unpack[RequestOptions]
-    ) -> models.M2MClientsSecretsRotateStartResponse:
-        """Rotate start.
-
-        ``POST /v1/m2m/clients/{client_id}/secrets/rotate/start``
-
-        Args:
-            client_id: The ID of the client.
-        """
-        return self._call(_M2M_CLIENTS_SECRETS_ROTATE_START, locals())
-
-    def rotate_cancel(
-        self, client_id: str, **options: Unpack[RequestOptions]
-    ) -> models.M2MClientsGetResponse:
-        """Rotate cancel.
-
-        ``POST /v1/m2m/clients/{client_id}/secrets/rotate/cancel``
-
-        Args:
-            client_id: The ID of the client.
-        """
-        return self._call(_M2M_CLIENTS_SECRETS_ROTATE_CANCEL, locals())
+        return M2MClientsSecretsWithRawResponse(self)
 
     def rotate(
         self, client_id: str, **options: Unpack[RequestOptions]
@@ -392,35 +368,7 @@ class ClientsSecrets(SyncResource):
         """
         return self._call(_M2M_CLIENTS_SECRETS_ROTATE, locals())
 
-
-class ClientsSecretsWithRawResponse:
-    def __init__(self, resource: ClientsSecrets) -> None:
-        self.rotate_start = to_raw_response_wrapper(resource.rotate_start)
-        self.rotate_cancel = to_raw_response_wrapper(resource.rotate_cancel)
-        self.rotate = to_raw_response_wrapper(resource.rotate)
-
-
-class AsyncClientsSecrets(AsyncResource):
-    """``client.m2m.clients.secrets`` (async)."""
-
-    @cached_property
-    def with_raw_response(self) -> AsyncClientsSecretsWithRawResponse:
-        """The same methods, returning the HTTP response with a ``.parse()`` method."""
-        return AsyncClientsSecretsWithRawResponse(self)
-
-    async def rotate_start(
-        self, client_id: str, **options: Unpack[RequestOptions]
-    ) -> models.M2MClientsSecretsRotateStartResponse:
-        """Rotate start.
-
-        ``POST /v1/m2m/clients/{client_id}/secrets/rotate/start``
-
-        Args:
-            client_id: The ID of the client.
-        """
-        return await self._call(_M2M_CLIENTS_SECRETS_ROTATE_START, locals())
-
-    async def rotate_cancel(
+    def rotate_cancel(
         self, client_id: str, **options: Unpack[RequestOptions]
     ) -> models.M2MClientsGetResponse:
         """Rotate cancel.
@@ -430,7 +378,35 @@ class AsyncClientsSecrets(AsyncResource):
         Args:
             client_id: The ID of the client.
         """
-        return await self._call(_M2M_CLIENTS_SECRETS_ROTATE_CANCEL, locals())
+        return self._call(_M2M_CLIENTS_SECRETS_ROTATE_CANCEL, locals())
+
+    def rotate_start(
+        self, client_id: str, **options: Unpack[RequestOptions]
+    ) -> models.M2MClientsSecretsRotateStartResponse:
+        """Rotate start.
+
+        ``POST /v1/m2m/clients/{client_id}/secrets/rotate/start``
+
+        Args:
+            client_id: The ID of the client.
+        """
+        return self._call(_M2M_CLIENTS_SECRETS_ROTATE_START, locals())
+
+
+class M2MClientsSecretsWithRawResponse:
+    def __init__(self, resource: M2MClientsSecrets) -> None:
+        self.rotate = to_raw_response_wrapper(resource.rotate)
+        self.rotate_cancel = to_raw_response_wrapper(resource.rotate_cancel)
+        self.rotate_start = to_raw_response_wrapper(resource.rotate_start)
+
+
+class AsyncM2MClientsSecrets(AsyncResource):
+    """``client.m2m.clients.secrets`` (async)."""
+
+    @cached_property
+    def with_raw_response(self) -> AsyncM2MClientsSecretsWithRawResponse:
+        """The same methods, returning the HTTP response with a ``.parse()`` method."""
+        return AsyncM2MClientsSecretsWithRawResponse(self)
 
     async def rotate(
         self, client_id: str, **options: Unpack[RequestOptions]
@@ -444,9 +420,33 @@ class AsyncClientsSecrets(AsyncResource):
         """
         return await self._call(_M2M_CLIENTS_SECRETS_ROTATE, locals())
 
+    async def rotate_cancel(
+        self, client_id: str, **options: Unpack[RequestOptions]
+    ) -> models.M2MClientsGetResponse:
+        """Rotate cancel.
 
-class AsyncClientsSecretsWithRawResponse:
-    def __init__(self, resource: AsyncClientsSecrets) -> None:
-        self.rotate_start = async_to_raw_response_wrapper(resource.rotate_start)
-        self.rotate_cancel = async_to_raw_response_wrapper(resource.rotate_cancel)
+        ``POST /v1/m2m/clients/{client_id}/secrets/rotate/cancel``
+
+        Args:
+            client_id: The ID of the client.
+        """
+        return await self._call(_M2M_CLIENTS_SECRETS_ROTATE_CANCEL, locals())
+
+    async def rotate_start(
+        self, client_id: str, **options: Unpack[RequestOptions]
+    ) -> models.M2MClientsSecretsRotateStartResponse:
+        """Rotate start.
+
+        ``POST /v1/m2m/clients/{client_id}/secrets/rotate/start``
+
+        Args:
+            client_id: The ID of the client.
+        """
+        return await self._call(_M2M_CLIENTS_SECRETS_ROTATE_START, locals())
+
+
+class AsyncM2MClientsSecretsWithRawResponse:
+    def __init__(self, resource: AsyncM2MClientsSecrets) -> None:
         self.rotate = async_to_raw_response_wrapper(resource.rotate)
+        self.rotate_cancel = async_to_raw_response_wrapper(resource.rotate_cancel)
+        self.rotate_start = async_to_raw_response_wrapper(resource.rotate_start)

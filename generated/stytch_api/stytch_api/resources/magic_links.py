@@ -11,7 +11,7 @@ from .._base_client import AsyncResource, Endpoint, SyncResource
 from .._response import async_to_raw_response_wrapper, to_raw_response_wrapper
 from .._types import UNSET, RequestOptions, Unset
 
-__all__ = ["MagicLinks2", "AsyncMagicLinks2", "MagicLinksEmail", "AsyncMagicLinksEmail"]
+__all__ = ["MagicLinks", "AsyncMagicLinks", "MagicLinksEmail", "AsyncMagicLinksEmail"]
 _MAGIC_LINKS_AUTHENTICATE = Endpoint(
     "POST",
     "/v1/magic_links/authenticate",
@@ -22,8 +22,8 @@ _MAGIC_LINKS_AUTHENTICATE = Endpoint(
 _MAGIC_LINKS_CREATE = Endpoint(
     "POST", "/v1/magic_links", models.MagicLinksCreateResponse.from_dict, "body"
 )
-_MAGIC_LINKS_EMAIL_SEND = Endpoint(
-    "POST", "/v1/magic_links/email/send", models.EmailSendResponse.from_dict, "body"
+_MAGIC_LINKS_EMAIL_INVITE = Endpoint(
+    "POST", "/v1/magic_links/email/invite", models.EmailSendResponse.from_dict, "body"
 )
 _MAGIC_LINKS_EMAIL_LOGIN_OR_CREATE = Endpoint(
     "POST",
@@ -31,15 +31,15 @@ _MAGIC_LINKS_EMAIL_LOGIN_OR_CREATE = Endpoint(
     models.EmailLoginOrCreateResponse.from_dict,
     "body",
 )
-_MAGIC_LINKS_EMAIL_INVITE = Endpoint(
-    "POST", "/v1/magic_links/email/invite", models.EmailSendResponse.from_dict, "body"
-)
 _MAGIC_LINKS_EMAIL_REVOKE_INVITE = Endpoint(
     "POST", "/v1/magic_links/email/revoke_invite", models.StatusResponse.from_dict, "body"
 )
+_MAGIC_LINKS_EMAIL_SEND = Endpoint(
+    "POST", "/v1/magic_links/email/send", models.EmailSendResponse.from_dict, "body"
+)
 
 
-class MagicLinks2(SyncResource):
+class MagicLinks(SyncResource):
     """``client.magic_links``."""
 
     @cached_property
@@ -47,9 +47,9 @@ class MagicLinks2(SyncResource):
         return MagicLinksEmail(self._client)
 
     @cached_property
-    def with_raw_response(self) -> MagicLinks2WithRawResponse:
+    def with_raw_response(self) -> MagicLinksWithRawResponse:
         """The same methods, returning the HTTP response with a ``.parse()`` method."""
-        return MagicLinks2WithRawResponse(self)
+        return MagicLinksWithRawResponse(self)
 
     def authenticate(
         self,
@@ -125,13 +125,13 @@ class MagicLinks2(SyncResource):
         return self._call(_MAGIC_LINKS_CREATE, locals())
 
 
-class MagicLinks2WithRawResponse:
-    def __init__(self, resource: MagicLinks2) -> None:
+class MagicLinksWithRawResponse:
+    def __init__(self, resource: MagicLinks) -> None:
         self.authenticate = to_raw_response_wrapper(resource.authenticate)
         self.create = to_raw_response_wrapper(resource.create)
 
 
-class AsyncMagicLinks2(AsyncResource):
+class AsyncMagicLinks(AsyncResource):
     """``client.magic_links`` (async)."""
 
     @cached_property
@@ -139,9 +139,9 @@ class AsyncMagicLinks2(AsyncResource):
         return AsyncMagicLinksEmail(self._client)
 
     @cached_property
-    def with_raw_response(self) -> AsyncMagicLinks2WithRawResponse:
+    def with_raw_response(self) -> AsyncMagicLinksWithRawResponse:
         """The same methods, returning the HTTP response with a ``.parse()`` method."""
-        return AsyncMagicLinks2WithRawResponse(self)
+        return AsyncMagicLinksWithRawResponse(self)
 
     async def authenticate(
         self,
@@ -217,8 +217,8 @@ class AsyncMagicLinks2(AsyncResource):
         return await self._call(_MAGIC_LINKS_CREATE, locals())
 
 
-class AsyncMagicLinks2WithRawResponse:
-    def __init__(self, resource: AsyncMagicLinks2) -> None:
+class AsyncMagicLinksWithRawResponse:
+    def __init__(self, resource: AsyncMagicLinks) -> None:
         self.authenticate = async_to_raw_response_wrapper(resource.authenticate)
         self.create = async_to_raw_response_wrapper(resource.create)
 
@@ -230,6 +230,121 @@ class MagicLinksEmail(SyncResource):
     def with_raw_response(self) -> MagicLinksEmailWithRawResponse:
         """The same methods, returning the HTTP response with a ``.parse()`` method."""
         return MagicLinksEmailWithRawResponse(self)
+
+    def invite(
+        self,
+        *,
+        email: str,
+        invite_template_id: str | Unset = UNSET,
+        attributes: models.Attribute | Unset = UNSET,
+        name: models.Name | Unset = UNSET,
+        invite_magic_link_url: str | Unset = UNSET,
+        invite_expiration_minutes: int | Unset = UNSET,
+        locale: Literal["en", "es", "pt-br", "fr"] | Unset = UNSET,
+        trusted_metadata: Dict[str, Any] | Unset = UNSET,
+        untrusted_metadata: Dict[str, Any] | Unset = UNSET,
+        **options: Unpack[RequestOptions],
+    ) -> models.EmailSendResponse:
+        """Invite.
+
+        ``POST /v1/magic_links/email/invite``
+
+        Args:
+            email: The email address of the User to send the invite Magic Link to.
+            invite_template_id: Use a custom template for invite emails. By default, it will use your default email
+                template. Templates can be added in the [Stytch
+                dashboard](https://stytch.com/dashboard/templates) using our built-in customization
+                options or custom HTML templates with type “Magic links - Invite”.
+            attributes: In the body.
+            name: In the body.
+            invite_magic_link_url: The URL the end user clicks from the Email Magic Link. This should be a URL that
+                your app receives and parses and subsequently sends an API request to authenticate
+                the Magic Link and log in the User. If this value is not passed, the default invite
+                redirect URL that you set in your Dashboard is used. If you have not set a default
+                sign-up redirect URL, an error is returned.
+            invite_expiration_minutes: Set the expiration for the email magic link, in minutes. By default, it expires in 1
+                hour. The minimum expiration is 5 minutes and the maximum is 7 days (10080 mins).
+            locale: In the body.
+            trusted_metadata: The `trusted_metadata` field contains an arbitrary JSON object of
+                application-specific data. See the [Metadata](https://stytch.com/docs/api/metadata)
+                reference for complete field behavior details.
+            untrusted_metadata: The `untrusted_metadata` field contains an arbitrary JSON object of
+                application-specific data. Untrusted metadata can be edited by end users directly
+                via the SDK, and **cannot be used to store critical information.** See the
+                [Metadata](https://stytch.com/docs/api/metadata) reference for complete field
+                behavior details.
+        """
+        return self._call(_MAGIC_LINKS_EMAIL_INVITE, locals())
+
+    def login_or_create(
+        self,
+        *,
+        email: str,
+        login_magic_link_url: str | Unset = UNSET,
+        signup_magic_link_url: str | Unset = UNSET,
+        login_expiration_minutes: int | Unset = UNSET,
+        signup_expiration_minutes: int | Unset = UNSET,
+        login_template_id: str | Unset = UNSET,
+        signup_template_id: str | Unset = UNSET,
+        attributes: models.Attribute | Unset = UNSET,
+        create_user_as_pending: bool | Unset = UNSET,
+        code_challenge: str | Unset = UNSET,
+        locale: Literal["en", "es", "pt-br", "fr"] | Unset = UNSET,
+        **options: Unpack[RequestOptions],
+    ) -> models.EmailLoginOrCreateResponse:
+        """Login or create.
+
+        ``POST /v1/magic_links/email/login_or_create``
+
+        Args:
+            email: The email address of the end user.
+            login_magic_link_url: The URL the end user clicks from the login Email Magic Link. This should be a URL
+                that your app receives and parses and subsequently send an API request to
+                authenticate the Magic Link and log in the User. If this value is not passed, the
+                default login redirect URL that you set in your Dashboard is used. If you have not
+                set a default login redirect URL, an error is returned.
+            signup_magic_link_url: The URL the end user clicks from the sign-up Email Magic Link. This should be a URL
+                that your app receives and parses and subsequently send an API request to
+                authenticate the Magic Link and sign-up the User. If this value is not passed, the
+                default sign-up redirect URL that you set in your Dashboard is used. If you have not
+                set a default sign-up redirect URL, an error is returned.
+            login_expiration_minutes: Set the expiration for the login email magic link, in minutes. By default, it
+                expires in 1 hour. The minimum expiration is 5 minutes and the maximum is 7 days
+                (10080 mins).
+            signup_expiration_minutes: Set the expiration for the sign-up email magic link, in minutes. By default, it
+                expires in 1 week. The minimum expiration is 5 minutes and the maximum is 7 days
+                (10080 mins).
+            login_template_id: Use a custom template for login emails. By default, it will use your default email
+                template. Templates can be added in the [Stytch
+                dashboard](https://stytch.com/dashboard/templates) using our built-in customization
+                options or custom HTML templates with type “Magic links - Login”.
+            signup_template_id: Use a custom template for sign-up emails. By default, it will use your default email
+                template. Templates can be added in the [Stytch
+                dashboard](https://stytch.com/dashboard/templates) using our built-in customization
+                options or custom HTML templates with type “Magic links - Sign-up”.
+            attributes: In the body.
+            create_user_as_pending: Flag for whether or not to save a user as pending vs active in Stytch. Defaults to
+                false. If true, users will be saved with status pending in Stytch's backend until
+                authenticated. If false, users will be created as active. An example usage of a true
+                flag would be to require users to verify their phone by entering the OTP code before
+                creating an account for them.
+            code_challenge: A base64url encoded SHA256 hash of a one time secret used to validate that the
+                request starts and ends on the same device.
+            locale: In the body.
+        """
+        return self._call(_MAGIC_LINKS_EMAIL_LOGIN_OR_CREATE, locals())
+
+    def revoke_invite(
+        self, *, email: str, **options: Unpack[RequestOptions]
+    ) -> models.StatusResponse:
+        """Revoke invite.
+
+        ``POST /v1/magic_links/email/revoke_invite``
+
+        Args:
+            email: The email of the user.
+        """
+        return self._call(_MAGIC_LINKS_EMAIL_REVOKE_INVITE, locals())
 
     def send(
         self,
@@ -290,7 +405,69 @@ class MagicLinksEmail(SyncResource):
         """
         return self._call(_MAGIC_LINKS_EMAIL_SEND, locals())
 
-    def login_or_create(
+
+class MagicLinksEmailWithRawResponse:
+    def __init__(self, resource: MagicLinksEmail) -> None:
+        self.invite = to_raw_response_wrapper(resource.invite)
+        self.login_or_create = to_raw_response_wrapper(resource.login_or_create)
+        self.revoke_invite = to_raw_response_wrapper(resource.revoke_invite)
+        self.send = to_raw_response_wrapper(resource.send)
+
+
+class AsyncMagicLinksEmail(AsyncResource):
+    """``client.magic_links.email`` (async)."""
+
+    @cached_property
+    def with_raw_response(self) -> AsyncMagicLinksEmailWithRawResponse:
+        """The same methods, returning the HTTP response with a ``.parse()`` method."""
+        return AsyncMagicLinksEmailWithRawResponse(self)
+
+    async def invite(
+        self,
+        *,
+        email: str,
+        invite_template_id: str | Unset = UNSET,
+        attributes: models.Attribute | Unset = UNSET,
+        name: models.Name | Unset = UNSET,
+        invite_magic_link_url: str | Unset = UNSET,
+        invite_expiration_minutes: int | Unset = UNSET,
+        locale: Literal["en", "es", "pt-br", "fr"] | Unset = UNSET,
+        trusted_metadata: Dict[str, Any] | Unset = UNSET,
+        untrusted_metadata: Dict[str, Any] | Unset = UNSET,
+        **options: Unpack[RequestOptions],
+    ) -> models.EmailSendResponse:
+        """Invite.
+
+        ``POST /v1/magic_links/email/invite``
+
+        Args:
+            email: The email address of the User to send the invite Magic Link to.
+            invite_template_id: Use a custom template for invite emails. By default, it will use your default email
+                template. Templates can be added in the [Stytch
+                dashboard](https://stytch.com/dashboard/templates) using our built-in customization
+                options or custom HTML templates with type “Magic links - Invite”.
+            attributes: In the body.
+            name: In the body.
+            invite_magic_link_url: The URL the end user clicks from the Email Magic Link. This should be a URL that
+                your app receives and parses and subsequently sends an API request to authenticate
+                the Magic Link and log in the User. If this value is not passed, the default invite
+                redirect URL that you set in your Dashboard is used. If you have not set a default
+                sign-up redirect URL, an error is returned.
+            invite_expiration_minutes: Set the expiration for the email magic link, in minutes. By default, it expires in 1
+                hour. The minimum expiration is 5 minutes and the maximum is 7 days (10080 mins).
+            locale: In the body.
+            trusted_metadata: The `trusted_metadata` field contains an arbitrary JSON object of
+                application-specific data. See the [Metadata](https://stytch.com/docs/api/metadata)
+                reference for complete field behavior details.
+            untrusted_metadata: The `untrusted_metadata` field contains an arbitrary JSON object of
+                application-specific data. Untrusted metadata can be edited by end users directly
+                via the SDK, and **cannot be used to store critical information.** See the
+                [Metadata](https://stytch.com/docs/api/metadata) reference for complete field
+                behavior details.
+        """
+        return await self._call(_MAGIC_LINKS_EMAIL_INVITE, locals())
+
+    async def login_or_create(
         self,
         *,
         email: str,
@@ -346,54 +523,9 @@ class MagicLinksEmail(SyncResource):
                 request starts and ends on the same device.
             locale: In the body.
         """
-        return self._call(_MAGIC_LINKS_EMAIL_LOGIN_OR_CREATE, locals())
+        return await self._call(_MAGIC_LINKS_EMAIL_LOGIN_OR_CREATE, locals())
 
-    def invite(
-        self,
-        *,
-        email: str,
-        invite_template_id: str | Unset = UNSET,
-        attributes: models.Attribute | Unset = UNSET,
-        name: models.Name | Unset = UNSET,
-        invite_magic_link_url: str | Unset = UNSET,
-        invite_expiration_minutes: int | Unset = UNSET,
-        locale: Literal["en", "es", "pt-br", "fr"] | Unset = UNSET,
-        trusted_metadata: Dict[str, Any] | Unset = UNSET,
-        untrusted_metadata: Dict[str, Any] | Unset = UNSET,
-        **options: Unpack[RequestOptions],
-    ) -> models.EmailSendResponse:
-        """Invite.
-
-        ``POST /v1/magic_links/email/invite``
-
-        Args:
-            email: The email address of the User to send the invite Magic Link to.
-            invite_template_id: Use a custom template for invite emails. By default, it will use your default email
-                template. Templates can be added in the [Stytch
-                dashboard](https://stytch.com/dashboard/templates) using our built-in customization
-                options or custom HTML templates with type “Magic links - Invite”.
-            attributes: In the body.
-            name: In the body.
-            invite_magic_link_url: The URL the end user clicks from the Email Magic Link. This should be a URL that
-                your app receives and parses and subsequently sends an API request to authenticate
-                the Magic Link and log in the User. If this value is not passed, the default invite
-                redirect URL that you set in your Dashboard is used. If you have not set a default
-                sign-up redirect URL, an error is returned.
-            invite_expiration_minutes: Set the expiration for the email magic link, in minutes. By default, it expires in 1
-                hour. The minimum expiration is 5 minutes and the maximum is 7 days (10080 mins).
-            locale: In the body.
-            trusted_metadata: The `trusted_metadata` field contains an arbitrary JSON object of
-                application-specific data. See the [Metadata](https://stytch.com/docs/api/metadata)
-                reference for complete field behavior details.
-            untrusted_metadata: The `untrusted_metadata` field contains an arbitrary JSON object of
-                application-specific data. Untrusted metadata can be edited by end users directly
-                via the SDK, and **cannot be used to store critical information.** See the
-                [Metadata](https://stytch.com/docs/api/metadata) reference for complete field
-                behavior details.
-        """
-        return self._call(_MAGIC_LINKS_EMAIL_INVITE, locals())
-
-    def revoke_invite(
+    async def revoke_invite(
         self, *, email: str, **options: Unpack[RequestOptions]
     ) -> models.StatusResponse:
         """Revoke invite.
@@ -403,24 +535,7 @@ class MagicLinksEmail(SyncResource):
         Args:
             email: The email of the user.
         """
-        return self._call(_MAGIC_LINKS_EMAIL_REVOKE_INVITE, locals())
-
-
-class MagicLinksEmailWithRawResponse:
-    def __init__(self, resource: MagicLinksEmail) -> None:
-        self.send = to_raw_response_wrapper(resource.send)
-        self.login_or_create = to_raw_response_wrapper(resource.login_or_create)
-        self.invite = to_raw_response_wrapper(resource.invite)
-        self.revoke_invite = to_raw_response_wrapper(resource.revoke_invite)
-
-
-class AsyncMagicLinksEmail(AsyncResource):
-    """``client.magic_links.email`` (async)."""
-
-    @cached_property
-    def with_raw_response(self) -> AsyncMagicLinksEmailWithRawResponse:
-        """The same methods, returning the HTTP response with a ``.parse()`` method."""
-        return AsyncMagicLinksEmailWithRawResponse(self)
+        return await self._call(_MAGIC_LINKS_EMAIL_REVOKE_INVITE, locals())
 
     async def send(
         self,
@@ -481,125 +596,10 @@ class AsyncMagicLinksEmail(AsyncResource):
         """
         return await self._call(_MAGIC_LINKS_EMAIL_SEND, locals())
 
-    async def login_or_create(
-        self,
-        *,
-        email: str,
-        login_magic_link_url: str | Unset = UNSET,
-        signup_magic_link_url: str | Unset = UNSET,
-        login_expiration_minutes: int | Unset = UNSET,
-        signup_expiration_minutes: int | Unset = UNSET,
-        login_template_id: str | Unset = UNSET,
-        signup_template_id: str | Unset = UNSET,
-        attributes: models.Attribute | Unset = UNSET,
-        create_user_as_pending: bool | Unset = UNSET,
-        code_challenge: str | Unset = UNSET,
-        locale: Literal["en", "es", "pt-br", "fr"] | Unset = UNSET,
-        **options: Unpack[RequestOptions],
-    ) -> models.EmailLoginOrCreateResponse:
-        """Login or create.
-
-        ``POST /v1/magic_links/email/login_or_create``
-
-        Args:
-            email: The email address of the end user.
-            login_magic_link_url: The URL the end user clicks from the login Email Magic Link. This should be a URL
-                that your app receives and parses and subsequently send an API request to
-                authenticate the Magic Link and log in the User. If this value is not passed, the
-                default login redirect URL that you set in your Dashboard is used. If you have not
-                set a default login redirect URL, an error is returned.
-            signup_magic_link_url: The URL the end user clicks from the sign-up Email Magic Link. This should be a URL
-                that your app receives and parses and subsequently send an API request to
-                authenticate the Magic Link and sign-up the User. If this value is not passed, the
-                default sign-up redirect URL that you set in your Dashboard is used. If you have not
-                set a default sign-up redirect URL, an error is returned.
-            login_expiration_minutes: Set the expiration for the login email magic link, in minutes. By default, it
-                expires in 1 hour. The minimum expiration is 5 minutes and the maximum is 7 days
-                (10080 mins).
-            signup_expiration_minutes: Set the expiration for the sign-up email magic link, in minutes. By default, it
-                expires in 1 week. The minimum expiration is 5 minutes and the maximum is 7 days
-                (10080 mins).
-            login_template_id: Use a custom template for login emails. By default, it will use your default email
-                template. Templates can be added in the [Stytch
-                dashboard](https://stytch.com/dashboard/templates) using our built-in customization
-                options or custom HTML templates with type “Magic links - Login”.
-            signup_template_id: Use a custom template for sign-up emails. By default, it will use your default email
-                template. Templates can be added in the [Stytch
-                dashboard](https://stytch.com/dashboard/templates) using our built-in customization
-                options or custom HTML templates with type “Magic links - Sign-up”.
-            attributes: In the body.
-            create_user_as_pending: Flag for whether or not to save a user as pending vs active in Stytch. Defaults to
-                false. If true, users will be saved with status pending in Stytch's backend until
-                authenticated. If false, users will be created as active. An example usage of a true
-                flag would be to require users to verify their phone by entering the OTP code before
-                creating an account for them.
-            code_challenge: A base64url encoded SHA256 hash of a one time secret used to validate that the
-                request starts and ends on the same device.
-            locale: In the body.
-        """
-        return await self._call(_MAGIC_LINKS_EMAIL_LOGIN_OR_CREATE, locals())
-
-    async def invite(
-        self,
-        *,
-        email: str,
-        invite_template_id: str | Unset = UNSET,
-        attributes: models.Attribute | Unset = UNSET,
-        name: models.Name | Unset = UNSET,
-        invite_magic_link_url: str | Unset = UNSET,
-        invite_expiration_minutes: int | Unset = UNSET,
-        locale: Literal["en", "es", "pt-br", "fr"] | Unset = UNSET,
-        trusted_metadata: Dict[str, Any] | Unset = UNSET,
-        untrusted_metadata: Dict[str, Any] | Unset = UNSET,
-        **options: Unpack[RequestOptions],
-    ) -> models.EmailSendResponse:
-        """Invite.
-
-        ``POST /v1/magic_links/email/invite``
-
-        Args:
-            email: The email address of the User to send the invite Magic Link to.
-            invite_template_id: Use a custom template for invite emails. By default, it will use your default email
-                template. Templates can be added in the [Stytch
-                dashboard](https://stytch.com/dashboard/templates) using our built-in customization
-                options or custom HTML templates with type “Magic links - Invite”.
-            attributes: In the body.
-            name: In the body.
-            invite_magic_link_url: The URL the end user clicks from the Email Magic Link. This should be a URL that
-                your app receives and parses and subsequently sends an API request to authenticate
-                the Magic Link and log in the User. If this value is not passed, the default invite
-                redirect URL that you set in your Dashboard is used. If you have not set a default
-                sign-up redirect URL, an error is returned.
-            invite_expiration_minutes: Set the expiration for the email magic link, in minutes. By default, it expires in 1
-                hour. The minimum expiration is 5 minutes and the maximum is 7 days (10080 mins).
-            locale: In the body.
-            trusted_metadata: The `trusted_metadata` field contains an arbitrary JSON object of
-                application-specific data. See the [Metadata](https://stytch.com/docs/api/metadata)
-                reference for complete field behavior details.
-            untrusted_metadata: The `untrusted_metadata` field contains an arbitrary JSON object of
-                application-specific data. Untrusted metadata can be edited by end users directly
-                via the SDK, and **cannot be used to store critical information.** See the
-                [Metadata](https://stytch.com/docs/api/metadata) reference for complete field
-                behavior details.
-        """
-        return await self._call(_MAGIC_LINKS_EMAIL_INVITE, locals())
-
-    async def revoke_invite(
-        self, *, email: str, **options: Unpack[RequestOptions]
-    ) -> models.StatusResponse:
-        """Revoke invite.
-
-        ``POST /v1/magic_links/email/revoke_invite``
-
-        Args:
-            email: The email of the user.
-        """
-        return await self._call(_MAGIC_LINKS_EMAIL_REVOKE_INVITE, locals())
-
 
 class AsyncMagicLinksEmailWithRawResponse:
     def __init__(self, resource: AsyncMagicLinksEmail) -> None:
-        self.send = async_to_raw_response_wrapper(resource.send)
-        self.login_or_create = async_to_raw_response_wrapper(resource.login_or_create)
         self.invite = async_to_raw_response_wrapper(resource.invite)
+        self.login_or_create = async_to_raw_response_wrapper(resource.login_or_create)
         self.revoke_invite = async_to_raw_response_wrapper(resource.revoke_invite)
+        self.send = async_to_raw_response_wrapper(resource.send)

@@ -11,20 +11,20 @@ from .._base_client import AsyncResource, Endpoint, SyncResource
 from .._response import async_to_raw_response_wrapper, to_raw_response_wrapper
 from .._types import UNSET, RequestOptions, Unset
 
-__all__ = ["Oauth2", "AsyncOauth2"]
+__all__ = ["Oauth", "AsyncOauth"]
 _OAUTH_ATTACH = Endpoint("POST", "/v1/oauth/attach", models.OauthAttachResponse.from_dict, "body")
 _OAUTH_AUTHENTICATE = Endpoint(
     "POST", "/v1/oauth/authenticate", models.OauthAuthenticateResponse.from_dict, "body"
 )
 
 
-class Oauth2(SyncResource):
+class Oauth(SyncResource):
     """``client.oauth``."""
 
     @cached_property
-    def with_raw_response(self) -> Oauth2WithRawResponse:
+    def with_raw_response(self) -> OauthWithRawResponse:
         """The same methods, returning the HTTP response with a ``.parse()`` method."""
-        return Oauth2WithRawResponse(self)
+        return OauthWithRawResponse(self)
 
     def attach(
         self,
@@ -105,19 +105,19 @@ class Oauth2(SyncResource):
         return self._call(_OAUTH_AUTHENTICATE, locals())
 
 
-class Oauth2WithRawResponse:
-    def __init__(self, resource: Oauth2) -> None:
+class OauthWithRawResponse:
+    def __init__(self, resource: Oauth) -> None:
         self.attach = to_raw_response_wrapper(resource.attach)
         self.authenticate = to_raw_response_wrapper(resource.authenticate)
 
 
-class AsyncOauth2(AsyncResource):
+class AsyncOauth(AsyncResource):
     """``client.oauth`` (async)."""
 
     @cached_property
-    def with_raw_response(self) -> AsyncOauth2WithRawResponse:
+    def with_raw_response(self) -> AsyncOauthWithRawResponse:
         """The same methods, returning the HTTP response with a ``.parse()`` method."""
-        return AsyncOauth2WithRawResponse(self)
+        return AsyncOauthWithRawResponse(self)
 
     async def attach(
         self,
@@ -198,7 +198,7 @@ class AsyncOauth2(AsyncResource):
         return await self._call(_OAUTH_AUTHENTICATE, locals())
 
 
-class AsyncOauth2WithRawResponse:
-    def __init__(self, resource: AsyncOauth2) -> None:
+class AsyncOauthWithRawResponse:
+    def __init__(self, resource: AsyncOauth) -> None:
         self.attach = async_to_raw_response_wrapper(resource.attach)
         self.authenticate = async_to_raw_response_wrapper(resource.authenticate)

@@ -12,14 +12,14 @@ from .._response import async_to_raw_response_wrapper, to_raw_response_wrapper
 from .._types import UNSET, RequestOptions, Unset
 
 __all__ = [
-    "Otps2",
-    "AsyncOtps2",
+    "Otps",
+    "AsyncOtps",
+    "OtpsEmail",
+    "AsyncOtpsEmail",
     "OtpsSms",
     "AsyncOtpsSms",
     "Whatsapp",
     "AsyncWhatsapp",
-    "Email3",
-    "AsyncEmail3",
 ]
 _OTPS_AUTHENTICATE = Endpoint(
     "POST",
@@ -28,26 +28,30 @@ _OTPS_AUTHENTICATE = Endpoint(
     "body",
     options_2="body:options",
 )
-_OTPS_SMS_SEND = Endpoint("POST", "/v1/otps/sms/send", models.OtpsSendResponse.from_dict, "body")
-_OTPS_SMS_LOGIN_OR_CREATE = Endpoint(
-    "POST", "/v1/otps/sms/login_or_create", models.OtpsLoginOrCreateResponse.from_dict, "body"
-)
-_OTPS_WHATSAPP_SEND = Endpoint(
-    "POST", "/v1/otps/whatsapp/send", models.OtpsSendResponse.from_dict, "body"
-)
-_OTPS_WHATSAPP_LOGIN_OR_CREATE = Endpoint(
-    "POST", "/v1/otps/whatsapp/login_or_create", models.OtpsLoginOrCreateResponse.from_dict, "body"
+_OTPS_EMAIL_LOGIN_OR_CREATE = Endpoint(
+    "POST", "/v1/otps/email/login_or_create", models.EmailLoginOrCreateResponse.from_dict, "body"
 )
 _OTPS_EMAIL_SEND = Endpoint(
     "POST", "/v1/otps/email/send", models.EmailSendResponse.from_dict, "body"
 )
-_OTPS_EMAIL_LOGIN_OR_CREATE = Endpoint(
-    "POST", "/v1/otps/email/login_or_create", models.EmailLoginOrCreateResponse.from_dict, "body"
+_OTPS_SMS_LOGIN_OR_CREATE = Endpoint(
+    "POST", "/v1/otps/sms/login_or_create", models.OtpsLoginOrCreateResponse.from_dict, "body"
+)
+_OTPS_SMS_SEND = Endpoint("POST", "/v1/otps/sms/send", models.OtpsSendResponse.from_dict, "body")
+_OTPS_WHATSAPP_LOGIN_OR_CREATE = Endpoint(
+    "POST", "/v1/otps/whatsapp/login_or_create", models.OtpsLoginOrCreateResponse.from_dict, "body"
+)
+_OTPS_WHATSAPP_SEND = Endpoint(
+    "POST", "/v1/otps/whatsapp/send", models.OtpsSendResponse.from_dict, "body"
 )
 
 
-class Otps2(SyncResource):
+class Otps(SyncResource):
     """``client.otps``."""
+
+    @cached_property
+    def email(self) -> OtpsEmail:
+        return OtpsEmail(self._client)
 
     @cached_property
     def sms(self) -> OtpsSms:
@@ -58,13 +62,9 @@ class Otps2(SyncResource):
         return Whatsapp(self._client)
 
     @cached_property
-    def email(self) -> Email3:
-        return Email3(self._client)
-
-    @cached_property
-    def with_raw_response(self) -> Otps2WithRawResponse:
+    def with_raw_response(self) -> OtpsWithRawResponse:
         """The same methods, returning the HTTP response with a ``.parse()`` method."""
-        return Otps2WithRawResponse(self)
+        return OtpsWithRawResponse(self)
 
     def authenticate(
         self,
@@ -114,13 +114,17 @@ class Otps2(SyncResource):
         return self._call(_OTPS_AUTHENTICATE, locals())
 
 
-class Otps2WithRawResponse:
-    def __init__(self, resource: Otps2) -> None:
+class OtpsWithRawResponse:
+    def __init__(self, resource: Otps) -> None:
         self.authenticate = to_raw_response_wrapper(resource.authenticate)
 
 
-class AsyncOtps2(AsyncResource):
+class AsyncOtps(AsyncResource):
     """``client.otps`` (async)."""
+
+    @cached_property
+    def email(self) -> AsyncOtpsEmail:
+        return AsyncOtpsEmail(self._client)
 
     @cached_property
     def sms(self) -> AsyncOtpsSms:
@@ -131,13 +135,9 @@ class AsyncOtps2(AsyncResource):
         return AsyncWhatsapp(self._client)
 
     @cached_property
-    def email(self) -> AsyncEmail3:
-        return AsyncEmail3(self._client)
-
-    @cached_property
-    def with_raw_response(self) -> AsyncOtps2WithRawResponse:
+    def with_raw_response(self) -> AsyncOtpsWithRawResponse:
         """The same methods, returning the HTTP response with a ``.parse()`` method."""
-        return AsyncOtps2WithRawResponse(self)
+        return AsyncOtpsWithRawResponse(self)
 
     async def authenticate(
         self,
@@ -187,322 +187,58 @@ class AsyncOtps2(AsyncResource):
         return await self._call(_OTPS_AUTHENTICATE, locals())
 
 
-class AsyncOtps2WithRawResponse:
-    def __init__(self, resource: AsyncOtps2) -> None:
+class AsyncOtpsWithRawResponse:
+    def __init__(self, resource: AsyncOtps) -> None:
         self.authenticate = async_to_raw_response_wrapper(resource.authenticate)
 
 
-class OtpsSms(SyncResource):
-    """``client.otps.sms``."""
-
-    @cached_property
-    def with_raw_response(self) -> OtpsSmsWithRawResponse:
-        """The same methods, returning the HTTP response with a ``.parse()`` method."""
-        return OtpsSmsWithRawResponse(self)
-
-    def send(
-        self,
-        *,
-        phone_number: str,
-        expiration_minutes: int | Unset = UNSET,
-        attributes: models.Attribute | Unset = UNSET,
-        locale: Literal["en", "es", "pt-br", "fr"] | Unset = UNSET,
-        user_id: str | Unset = UNSET,
-        session_token: str | Unset = UNSET,
-        session_jwt: str | Unset = UNSET,
-        **options: Unpack[RequestOptions],
-    ) -> models.OtpsSendResponse:
-        """Send.
-
-        ``POST /v1/otps/sms/send``
-
-        Args:
-            phone_number: The phone number to use for one-time passcodes. The phone number should be in E.164
-                format (i.e. +1XXXXXXXXXX). You may use +10000000000 to test this endpoint, see
-                [Testing](https://stytch.com/docs/home#resources_testing) for more detail.
-            expiration_minutes: Set the expiration for the one-time passcode, in minutes. The minimum expiration is
-                1 minute and the maximum is 10 minutes. The default expiration is 2 minutes.
-            attributes: In the body.
-            locale: In the body.
-            user_id: The unique ID of a specific User. You may use an `external_id` here if one is set
-                for the user.
-            session_token: The `session_token` associated with a User's existing Session.
-            session_jwt: The `session_jwt` associated with a User's existing Session.
-        """
-        return self._call(_OTPS_SMS_SEND, locals())
-
-    def login_or_create(
-        self,
-        *,
-        phone_number: str,
-        expiration_minutes: int | Unset = UNSET,
-        attributes: models.Attribute | Unset = UNSET,
-        create_user_as_pending: bool | Unset = UNSET,
-        locale: Literal["en", "es", "pt-br", "fr"] | Unset = UNSET,
-        **options: Unpack[RequestOptions],
-    ) -> models.OtpsLoginOrCreateResponse:
-        """Login or create.
-
-        ``POST /v1/otps/sms/login_or_create``
-
-        Args:
-            phone_number: The phone number to use for one-time passcodes. The phone number should be in E.164
-                format (i.e. +1XXXXXXXXXX). You may use +10000000000 to test this endpoint, see
-                [Testing](https://stytch.com/docs/home#resources_testing) for more detail.
-            expiration_minutes: Set the expiration for the one-time passcode, in minutes. The minimum expiration is
-                1 minute and the maximum is 10 minutes. The default expiration is 2 minutes.
-            attributes: In the body.
-            create_user_as_pending: Flag for whether or not to save a user as pending vs active in Stytch. Defaults to
-                false. If true, users will be saved with status pending in Stytch's backend until
-                authenticated. If false, users will be created as active. An example usage of a true
-                flag would be to require users to verify their phone by entering the OTP code before
-                creating an account for them.
-            locale: In the body.
-        """
-        return self._call(_OTPS_SMS_LOGIN_OR_CREATE, locals())
-
-
-class OtpsSmsWithRawResponse:
-    def __init__(self, resource: OtpsSms) -> None:
-        self.send = to_raw_response_wrapper(resource.send)
-        self.login_or_create = to_raw_response_wrapper(resource.login_or_create)
-
-
-class AsyncOtpsSms(AsyncResource):
-    """``client.otps.sms`` (async)."""
-
-    @cached_property
-    def with_raw_response(self) -> AsyncOtpsSmsWithRawResponse:
-        """The same methods, returning the HTTP response with a ``.parse()`` method."""
-        return AsyncOtpsSmsWithRawResponse(self)
-
-    async def send(
-        self,
-        *,
-        phone_number: str,
-        expiration_minutes: int | Unset = UNSET,
-        attributes: models.Attribute | Unset = UNSET,
-        locale: Literal["en", "es", "pt-br", "fr"] | Unset = UNSET,
-        user_id: str | Unset = UNSET,
-        session_token: str | Unset = UNSET,
-        session_jwt: str | Unset = UNSET,
-        **options: Unpack[RequestOptions],
-    ) -> models.OtpsSendResponse:
-        """Send.
-
-        ``POST /v1/otps/sms/send``
-
-        Args:
-            phone_number: The phone number to use for one-time passcodes. The phone number should be in E.164
-                format (i.e. +1XXXXXXXXXX). You may use +10000000000 to test this endpoint, see
-                [Testing](https://stytch.com/docs/home#resources_testing) for more detail.
-            expiration_minutes: Set the expiration for the one-time passcode, in minutes. The minimum expiration is
-                1 minute and the maximum is 10 minutes. The default expiration is 2 minutes.
-            attributes: In the body.
-            locale: In the body.
-            user_id: The unique ID of a specific User. You may use an `external_id` here if one is set
-                for the user.
-            session_token: The `session_token` associated with a User's existing Session.
-            session_jwt: The `session_jwt` associated with a User's existing Session.
-        """
-        return await self._call(_OTPS_SMS_SEND, locals())
-
-    async def login_or_create(
-        self,
-        *,
-        phone_number: str,
-        expiration_minutes: int | Unset = UNSET,
-        attributes: models.Attribute | Unset = UNSET,
-        create_user_as_pending: bool | Unset = UNSET,
-        locale: Literal["en", "es", "pt-br", "fr"] | Unset = UNSET,
-        **options: Unpack[RequestOptions],
-    ) -> models.OtpsLoginOrCreateResponse:
-        """Login or create.
-
-        ``POST /v1/otps/sms/login_or_create``
-
-        Args:
-            phone_number: The phone number to use for one-time passcodes. The phone number should be in E.164
-                format (i.e. +1XXXXXXXXXX). You may use +10000000000 to test this endpoint, see
-                [Testing](https://stytch.com/docs/home#resources_testing) for more detail.
-            expiration_minutes: Set the expiration for the one-time passcode, in minutes. The minimum expiration is
-                1 minute and the maximum is 10 minutes. The default expiration is 2 minutes.
-            attributes: In the body.
-            create_user_as_pending: Flag for whether or not to save a user as pending vs active in Stytch. Defaults to
-                false. If true, users will be saved with status pending in Stytch's backend until
-                authenticated. If false, users will be created as active. An example usage of a true
-                flag would be to require users to verify their phone by entering the OTP code before
-                creating an account for them.
-            locale: In the body.
-        """
-        return await self._call(_OTPS_SMS_LOGIN_OR_CREATE, locals())
-
-
-class AsyncOtpsSmsWithRawResponse:
-    def __init__(self, resource: AsyncOtpsSms) -> None:
-        self.send = async_to_raw_response_wrapper(resource.send)
-        self.login_or_create = async_to_raw_response_wrapper(resource.login_or_create)
-
-
-class Whatsapp(SyncResource):
-    """``client.otps.whatsapp``."""
-
-    @cached_property
-    def with_raw_response(self) -> WhatsappWithRawResponse:
-        """The same methods, returning the HTTP response with a ``.parse()`` method."""
-        return WhatsappWithRawResponse(self)
-
-    def send(
-        self,
-        *,
-        phone_number: str,
-        expiration_minutes: int | Unset = UNSET,
-        attributes: models.Attribute | Unset = UNSET,
-        locale: Literal["en", "es", "pt-br", "fr"] | Unset = UNSET,
-        user_id: str | Unset = UNSET,
-        session_token: str | Unset = UNSET,
-        session_jwt: str | Unset = UNSET,
-        **options: Unpack[RequestOptions],
-    ) -> models.OtpsSendResponse:
-        """Send.
-
-        ``POST /v1/otps/whatsapp/send``
-
-        Args:
-            phone_number: The phone number to use for one-time passcodes. The phone number should be in E.164
-                format (i.e. +1XXXXXXXXXX). You may use +10000000000 to test this endpoint, see
-                [Testing](https://stytch.com/docs/home#resources_testing) for more detail.
-            expiration_minutes: Set the expiration for the one-time passcode, in minutes. The minimum expiration is
-                1 minute and the maximum is 10 minutes. The default expiration is 2 minutes.
-            attributes: In the body.
-            locale: In the body.
-            user_id: The unique ID of a specific User. You may use an `external_id` here if one is set
-                for the user.
-            session_token: The `session_token` associated with a User's existing Session.
-            session_jwt: The `session_jwt` associated with a User's existing Session.
-        """
-        return self._call(_OTPS_WHATSAPP_SEND, locals())
-
-    def login_or_create(
-        self,
-        *,
-        phone_number: str,
-        expiration_minutes: int | Unset = UNSET,
-        attributes: models.Attribute | Unset = UNSET,
-        create_user_as_pending: bool | Unset = UNSET,
-        locale: Literal["en", "es", "pt-br", "fr"] | Unset = UNSET,
-        **options: Unpack[RequestOptions],
-    ) -> models.OtpsLoginOrCreateResponse:
-        """Login or create.
-
-        ``POST /v1/otps/whatsapp/login_or_create``
-
-        Args:
-            phone_number: The phone number to use for one-time passcodes. The phone number should be in E.164
-                format (i.e. +1XXXXXXXXXX). You may use +10000000000 to test this endpoint, see
-                [Testing](https://stytch.com/docs/home#resources_testing) for more detail.
-            expiration_minutes: Set the expiration for the one-time passcode, in minutes. The minimum expiration is
-                1 minute and the maximum is 10 minutes. The default expiration is 2 minutes.
-            attributes: In the body.
-            create_user_as_pending: Flag for whether or not to save a user as pending vs active in Stytch. Defaults to
-                false. If true, users will be saved with status pending in Stytch's backend until
-                authenticated. If false, users will be created as active. An example usage of a true
-                flag would be to require users to verify their phone by entering the OTP code before
-                creating an account for them.
-            locale: In the body.
-        """
-        return self._call(_OTPS_WHATSAPP_LOGIN_OR_CREATE, locals())
-
-
-class WhatsappWithRawResponse:
-    def __init__(self, resource: Whatsapp) -> None:
-        self.send = to_raw_response_wrapper(resource.send)
-        self.login_or_create = to_raw_response_wrapper(resource.login_or_create)
-
-
-class AsyncWhatsapp(AsyncResource):
-    """``client.otps.whatsapp`` (async)."""
-
-    @cached_property
-    def with_raw_response(self) -> AsyncWhatsappWithRawResponse:
-        """The same methods, returning the HTTP response with a ``.parse()`` method."""
-        return AsyncWhatsappWithRawResponse(self)
-
-    async def send(
-        self,
-        *,
-        phone_number: str,
-        expiration_minutes: int | Unset = UNSET,
-        attributes: models.Attribute | Unset = UNSET,
-        locale: Literal["en", "es", "pt-br", "fr"] | Unset = UNSET,
-        user_id: str | Unset = UNSET,
-        session_token: str | Unset = UNSET,
-        session_jwt: str | Unset = UNSET,
-        **options: Unpack[RequestOptions],
-    ) -> models.OtpsSendResponse:
-        """Send.
-
-        ``POST /v1/otps/whatsapp/send``
-
-        Args:
-            phone_number: The phone number to use for one-time passcodes. The phone number should be in E.164
-                format (i.e. +1XXXXXXXXXX). You may use +10000000000 to test this endpoint, see
-                [Testing](https://stytch.com/docs/home#resources_testing) for more detail.
-            expiration_minutes: Set the expiration for the one-time passcode, in minutes. The minimum expiration is
-                1 minute and the maximum is 10 minutes. The default expiration is 2 minutes.
-            attributes: In the body.
-            locale: In the body.
-            user_id: The unique ID of a specific User. You may use an `external_id` here if one is set
-                for the user.
-            session_token: The `session_token` associated with a User's existing Session.
-            session_jwt: The `session_jwt` associated with a User's existing Session.
-        """
-        return await self._call(_OTPS_WHATSAPP_SEND, locals())
-
-    async def login_or_create(
-        self,
-        *,
-        phone_number: str,
-        expiration_minutes: int | Unset = UNSET,
-        attributes: models.Attribute | Unset = UNSET,
-        create_user_as_pending: bool | Unset = UNSET,
-        locale: Literal["en", "es", "pt-br", "fr"] | Unset = UNSET,
-        **options: Unpack[RequestOptions],
-    ) -> models.OtpsLoginOrCreateResponse:
-        """Login or create.
-
-        ``POST /v1/otps/whatsapp/login_or_create``
-
-        Args:
-            phone_number: The phone number to use for one-time passcodes. The phone number should be in E.164
-                format (i.e. +1XXXXXXXXXX). You may use +10000000000 to test this endpoint, see
-                [Testing](https://stytch.com/docs/home#resources_testing) for more detail.
-            expiration_minutes: Set the expiration for the one-time passcode, in minutes. The minimum expiration is
-                1 minute and the maximum is 10 minutes. The default expiration is 2 minutes.
-            attributes: In the body.
-            create_user_as_pending: Flag for whether or not to save a user as pending vs active in Stytch. Defaults to
-                false. If true, users will be saved with status pending in Stytch's backend until
-                authenticated. If false, users will be created as active. An example usage of a true
-                flag would be to require users to verify their phone by entering the OTP code before
-                creating an account for them.
-            locale: In the body.
-        """
-        return await self._call(_OTPS_WHATSAPP_LOGIN_OR_CREATE, locals())
-
-
-class AsyncWhatsappWithRawResponse:
-    def __init__(self, resource: AsyncWhatsapp) -> None:
-        self.send = async_to_raw_response_wrapper(resource.send)
-        self.login_or_create = async_to_raw_response_wrapper(resource.login_or_create)
-
-
-class Email3(SyncResource):
+class OtpsEmail(SyncResource):
     """``client.otps.email``."""
 
     @cached_property
-    def with_raw_response(self) -> Email3WithRawResponse:
+    def with_raw_response(self) -> OtpsEmailWithRawResponse:
         """The same methods, returning the HTTP response with a ``.parse()`` method."""
-        return Email3WithRawResponse(self)
+        return OtpsEmailWithRawResponse(self)
+
+    def login_or_create(
+        self,
+        *,
+        email: str,
+        expiration_minutes: int | Unset = UNSET,
+        attributes: models.Attribute | Unset = UNSET,
+        create_user_as_pending: bool | Unset = UNSET,
+        locale: Literal["en", "es", "pt-br", "fr"] | Unset = UNSET,
+        login_template_id: str | Unset = UNSET,
+        signup_template_id: str | Unset = UNSET,
+        **options: Unpack[RequestOptions],
+    ) -> models.EmailLoginOrCreateResponse:
+        """Login or create.
+
+        ``POST /v1/otps/email/login_or_create``
+
+        Args:
+            email: The email address of the user to send the one-time passcode to. You may use
+                sandbox@stytch.com to test this endpoint, see
+                [Testing](https://stytch.com/docs/home#resources_testing) for more detail.
+            expiration_minutes: Set the expiration for the one-time passcode, in minutes. The minimum expiration is
+                1 minute and the maximum is 10 minutes. The default expiration is 2 minutes.
+            attributes: In the body.
+            create_user_as_pending: Flag for whether or not to save a user as pending vs active in Stytch. Defaults to
+                false. If true, users will be saved with status pending in Stytch's backend until
+                authenticated. If false, users will be created as active. An example usage of a true
+                flag would be to require users to verify their phone by entering the OTP code before
+                creating an account for them.
+            locale: In the body.
+            login_template_id: Use a custom template for login emails. By default, it will use your default email
+                template. Templates can be added in the [Stytch
+                dashboard](https://stytch.com/dashboard/templates) using our built-in customization
+                options or custom HTML templates with type “Magic links - Login”.
+            signup_template_id: Use a custom template for sign-up emails. By default, it will use your default email
+                template. Templates can be added in the [Stytch
+                dashboard](https://stytch.com/dashboard/templates) using our built-in customization
+                options or custom HTML templates with type “Magic links - Sign-up”.
+        """
+        return self._call(_OTPS_EMAIL_LOGIN_OR_CREATE, locals())
 
     def send(
         self,
@@ -545,7 +281,22 @@ class Email3(SyncResource):
         """
         return self._call(_OTPS_EMAIL_SEND, locals())
 
-    def login_or_create(
+
+class OtpsEmailWithRawResponse:
+    def __init__(self, resource: OtpsEmail) -> None:
+        self.login_or_create = to_raw_response_wrapper(resource.login_or_create)
+        self.send = to_raw_response_wrapper(resource.send)
+
+
+class AsyncOtpsEmail(AsyncResource):
+    """``client.otps.email`` (async)."""
+
+    @cached_property
+    def with_raw_response(self) -> AsyncOtpsEmailWithRawResponse:
+        """The same methods, returning the HTTP response with a ``.parse()`` method."""
+        return AsyncOtpsEmailWithRawResponse(self)
+
+    async def login_or_create(
         self,
         *,
         email: str,
@@ -583,22 +334,7 @@ class Email3(SyncResource):
                 dashboard](https://stytch.com/dashboard/templates) using our built-in customization
                 options or custom HTML templates with type “Magic links - Sign-up”.
         """
-        return self._call(_OTPS_EMAIL_LOGIN_OR_CREATE, locals())
-
-
-class Email3WithRawResponse:
-    def __init__(self, resource: Email3) -> None:
-        self.send = to_raw_response_wrapper(resource.send)
-        self.login_or_create = to_raw_response_wrapper(resource.login_or_create)
-
-
-class AsyncEmail3(AsyncResource):
-    """``client.otps.email`` (async)."""
-
-    @cached_property
-    def with_raw_response(self) -> AsyncEmail3WithRawResponse:
-        """The same methods, returning the HTTP response with a ``.parse()`` method."""
-        return AsyncEmail3WithRawResponse(self)
+        return await self._call(_OTPS_EMAIL_LOGIN_OR_CREATE, locals())
 
     async def send(
         self,
@@ -641,25 +377,38 @@ class AsyncEmail3(AsyncResource):
         """
         return await self._call(_OTPS_EMAIL_SEND, locals())
 
-    async def login_or_create(
+
+class AsyncOtpsEmailWithRawResponse:
+    def __init__(self, resource: AsyncOtpsEmail) -> None:
+        self.login_or_create = async_to_raw_response_wrapper(resource.login_or_create)
+        self.send = async_to_raw_response_wrapper(resource.send)
+
+
+class OtpsSms(SyncResource):
+    """``client.otps.sms``."""
+
+    @cached_property
+    def with_raw_response(self) -> OtpsSmsWithRawResponse:
+        """The same methods, returning the HTTP response with a ``.parse()`` method."""
+        return OtpsSmsWithRawResponse(self)
+
+    def login_or_create(
         self,
         *,
-        email: str,
+        phone_number: str,
         expiration_minutes: int | Unset = UNSET,
         attributes: models.Attribute | Unset = UNSET,
         create_user_as_pending: bool | Unset = UNSET,
         locale: Literal["en", "es", "pt-br", "fr"] | Unset = UNSET,
-        login_template_id: str | Unset = UNSET,
-        signup_template_id: str | Unset = UNSET,
         **options: Unpack[RequestOptions],
-    ) -> models.EmailLoginOrCreateResponse:
+    ) -> models.OtpsLoginOrCreateResponse:
         """Login or create.
 
-        ``POST /v1/otps/email/login_or_create``
+        ``POST /v1/otps/sms/login_or_create``
 
         Args:
-            email: The email address of the user to send the one-time passcode to. You may use
-                sandbox@stytch.com to test this endpoint, see
+            phone_number: The phone number to use for one-time passcodes. The phone number should be in E.164
+                format (i.e. +1XXXXXXXXXX). You may use +10000000000 to test this endpoint, see
                 [Testing](https://stytch.com/docs/home#resources_testing) for more detail.
             expiration_minutes: Set the expiration for the one-time passcode, in minutes. The minimum expiration is
                 1 minute and the maximum is 10 minutes. The default expiration is 2 minutes.
@@ -670,19 +419,270 @@ class AsyncEmail3(AsyncResource):
                 flag would be to require users to verify their phone by entering the OTP code before
                 creating an account for them.
             locale: In the body.
-            login_template_id: Use a custom template for login emails. By default, it will use your default email
-                template. Templates can be added in the [Stytch
-                dashboard](https://stytch.com/dashboard/templates) using our built-in customization
-                options or custom HTML templates with type “Magic links - Login”.
-            signup_template_id: Use a custom template for sign-up emails. By default, it will use your default email
-                template. Templates can be added in the [Stytch
-                dashboard](https://stytch.com/dashboard/templates) using our built-in customization
-                options or custom HTML templates with type “Magic links - Sign-up”.
         """
-        return await self._call(_OTPS_EMAIL_LOGIN_OR_CREATE, locals())
+        return self._call(_OTPS_SMS_LOGIN_OR_CREATE, locals())
+
+    def send(
+        self,
+        *,
+        phone_number: str,
+        expiration_minutes: int | Unset = UNSET,
+        attributes: models.Attribute | Unset = UNSET,
+        locale: Literal["en", "es", "pt-br", "fr"] | Unset = UNSET,
+        user_id: str | Unset = UNSET,
+        session_token: str | Unset = UNSET,
+        session_jwt: str | Unset = UNSET,
+        **options: Unpack[RequestOptions],
+    ) -> models.OtpsSendResponse:
+        """Send.
+
+        ``POST /v1/otps/sms/send``
+
+        Args:
+            phone_number: The phone number to use for one-time passcodes. The phone number should be in E.164
+                format (i.e. +1XXXXXXXXXX). You may use +10000000000 to test this endpoint, see
+                [Testing](https://stytch.com/docs/home#resources_testing) for more detail.
+            expiration_minutes: Set the expiration for the one-time passcode, in minutes. The minimum expiration is
+                1 minute and the maximum is 10 minutes. The default expiration is 2 minutes.
+            attributes: In the body.
+            locale: In the body.
+            user_id: The unique ID of a specific User. You may use an `external_id` here if one is set
+                for the user.
+            session_token: The `session_token` associated with a User's existing Session.
+            session_jwt: The `session_jwt` associated with a User's existing Session.
+        """
+        return self._call(_OTPS_SMS_SEND, locals())
 
 
-class AsyncEmail3WithRawResponse:
-    def __init__(self, resource: AsyncEmail3) -> None:
-        self.send = async_to_raw_response_wrapper(resource.send)
+class OtpsSmsWithRawResponse:
+    def __init__(self, resource: OtpsSms) -> None:
+        self.login_or_create = to_raw_response_wrapper(resource.login_or_create)
+        self.send = to_raw_response_wrapper(resource.send)
+
+
+class AsyncOtpsSms(AsyncResource):
+    """``client.otps.sms`` (async)."""
+
+    @cached_property
+    def with_raw_response(self) -> AsyncOtpsSmsWithRawResponse:
+        """The same methods, returning the HTTP response with a ``.parse()`` method."""
+        return AsyncOtpsSmsWithRawResponse(self)
+
+    async def login_or_create(
+        self,
+        *,
+        phone_number: str,
+        expiration_minutes: int | Unset = UNSET,
+        attributes: models.Attribute | Unset = UNSET,
+        create_user_as_pending: bool | Unset = UNSET,
+        locale: Literal["en", "es", "pt-br", "fr"] | Unset = UNSET,
+        **options: Unpack[RequestOptions],
+    ) -> models.OtpsLoginOrCreateResponse:
+        """Login or create.
+
+        ``POST /v1/otps/sms/login_or_create``
+
+        Args:
+            phone_number: The phone number to use for one-time passcodes. The phone number should be in E.164
+                format (i.e. +1XXXXXXXXXX). You may use +10000000000 to test this endpoint, see
+                [Testing](https://stytch.com/docs/home#resources_testing) for more detail.
+            expiration_minutes: Set the expiration for the one-time passcode, in minutes. The minimum expiration is
+                1 minute and the maximum is 10 minutes. The default expiration is 2 minutes.
+            attributes: In the body.
+            create_user_as_pending: Flag for whether or not to save a user as pending vs active in Stytch. Defaults to
+                false. If true, users will be saved with status pending in Stytch's backend until
+                authenticated. If false, users will be created as active. An example usage of a true
+                flag would be to require users to verify their phone by entering the OTP code before
+                creating an account for them.
+            locale: In the body.
+        """
+        return await self._call(_OTPS_SMS_LOGIN_OR_CREATE, locals())
+
+    async def send(
+        self,
+        *,
+        phone_number: str,
+        expiration_minutes: int | Unset = UNSET,
+        attributes: models.Attribute | Unset = UNSET,
+        locale: Literal["en", "es", "pt-br", "fr"] | Unset = UNSET,
+        user_id: str | Unset = UNSET,
+        session_token: str | Unset = UNSET,
+        session_jwt: str | Unset = UNSET,
+        **options: Unpack[RequestOptions],
+    ) -> models.OtpsSendResponse:
+        """Send.
+
+        ``POST /v1/otps/sms/send``
+
+        Args:
+            phone_number: The phone number to use for one-time passcodes. The phone number should be in E.164
+                format (i.e. +1XXXXXXXXXX). You may use +10000000000 to test this endpoint, see
+                [Testing](https://stytch.com/docs/home#resources_testing) for more detail.
+            expiration_minutes: Set the expiration for the one-time passcode, in minutes. The minimum expiration is
+                1 minute and the maximum is 10 minutes. The default expiration is 2 minutes.
+            attributes: In the body.
+            locale: In the body.
+            user_id: The unique ID of a specific User. You may use an `external_id` here if one is set
+                for the user.
+            session_token: The `session_token` associated with a User's existing Session.
+            session_jwt: The `session_jwt` associated with a User's existing Session.
+        """
+        return await self._call(_OTPS_SMS_SEND, locals())
+
+
+class AsyncOtpsSmsWithRawResponse:
+    def __init__(self, resource: AsyncOtpsSms) -> None:
         self.login_or_create = async_to_raw_response_wrapper(resource.login_or_create)
+        self.send = async_to_raw_response_wrapper(resource.send)
+
+
+class Whatsapp(SyncResource):
+    """``client.otps.whatsapp``."""
+
+    @cached_property
+    def with_raw_response(self) -> WhatsappWithRawResponse:
+        """The same methods, returning the HTTP response with a ``.parse()`` method."""
+        return WhatsappWithRawResponse(self)
+
+    def login_or_create(
+        self,
+        *,
+        phone_number: str,
+        expiration_minutes: int | Unset = UNSET,
+        attributes: models.Attribute | Unset = UNSET,
+        create_user_as_pending: bool | Unset = UNSET,
+        locale: Literal["en", "es", "pt-br", "fr"] | Unset = UNSET,
+        **options: Unpack[RequestOptions],
+    ) -> models.OtpsLoginOrCreateResponse:
+        """Login or create.
+
+        ``POST /v1/otps/whatsapp/login_or_create``
+
+        Args:
+            phone_number: The phone number to use for one-time passcodes. The phone number should be in E.164
+                format (i.e. +1XXXXXXXXXX). You may use +10000000000 to test this endpoint, see
+                [Testing](https://stytch.com/docs/home#resources_testing) for more detail.
+            expiration_minutes: Set the expiration for the one-time passcode, in minutes. The minimum expiration is
+                1 minute and the maximum is 10 minutes. The default expiration is 2 minutes.
+            attributes: In the body.
+            create_user_as_pending: Flag for whether or not to save a user as pending vs active in Stytch. Defaults to
+                false. If true, users will be saved with status pending in Stytch's backend until
+                authenticated. If false, users will be created as active. An example usage of a true
+                flag would be to require users to verify their phone by entering the OTP code before
+                creating an account for them.
+            locale: In the body.
+        """
+        return self._call(_OTPS_WHATSAPP_LOGIN_OR_CREATE, locals())
+
+    def send(
+        self,
+        *,
+        phone_number: str,
+        expiration_minutes: int | Unset = UNSET,
+        attributes: models.Attribute | Unset = UNSET,
+        locale: Literal["en", "es", "pt-br", "fr"] | Unset = UNSET,
+        user_id: str | Unset = UNSET,
+        session_token: str | Unset = UNSET,
+        session_jwt: str | Unset = UNSET,
+        **options: Unpack[RequestOptions],
+    ) -> models.OtpsSendResponse:
+        """Send.
+
+        ``POST /v1/otps/whatsapp/send``
+
+        Args:
+            phone_number: The phone number to use for one-time passcodes. The phone number should be in E.164
+                format (i.e. +1XXXXXXXXXX). You may use +10000000000 to test this endpoint, see
+                [Testing](https://stytch.com/docs/home#resources_testing) for more detail.
+            expiration_minutes: Set the expiration for the one-time passcode, in minutes. The minimum expiration is
+                1 minute and the maximum is 10 minutes. The default expiration is 2 minutes.
+            attributes: In the body.
+            locale: In the body.
+            user_id: The unique ID of a specific User. You may use an `external_id` here if one is set
+                for the user.
+            session_token: The `session_token` associated with a User's existing Session.
+            session_jwt: The `session_jwt` associated with a User's existing Session.
+        """
+        return self._call(_OTPS_WHATSAPP_SEND, locals())
+
+
+class WhatsappWithRawResponse:
+    def __init__(self, resource: Whatsapp) -> None:
+        self.login_or_create = to_raw_response_wrapper(resource.login_or_create)
+        self.send = to_raw_response_wrapper(resource.send)
+
+
+class AsyncWhatsapp(AsyncResource):
+    """``client.otps.whatsapp`` (async)."""
+
+    @cached_property
+    def with_raw_response(self) -> AsyncWhatsappWithRawResponse:
+        """The same methods, returning the HTTP response with a ``.parse()`` method."""
+        return AsyncWhatsappWithRawResponse(self)
+
+    async def login_or_create(
+        self,
+        *,
+        phone_number: str,
+        expiration_minutes: int | Unset = UNSET,
+        attributes: models.Attribute | Unset = UNSET,
+        create_user_as_pending: bool | Unset = UNSET,
+        locale: Literal["en", "es", "pt-br", "fr"] | Unset = UNSET,
+        **options: Unpack[RequestOptions],
+    ) -> models.OtpsLoginOrCreateResponse:
+        """Login or create.
+
+        ``POST /v1/otps/whatsapp/login_or_create``
+
+        Args:
+            phone_number: The phone number to use for one-time passcodes. The phone number should be in E.164
+                format (i.e. +1XXXXXXXXXX). You may use +10000000000 to test this endpoint, see
+                [Testing](https://stytch.com/docs/home#resources_testing) for more detail.
+            expiration_minutes: Set the expiration for the one-time passcode, in minutes. The minimum expiration is
+                1 minute and the maximum is 10 minutes. The default expiration is 2 minutes.
+            attributes: In the body.
+            create_user_as_pending: Flag for whether or not to save a user as pending vs active in Stytch. Defaults to
+                false. If true, users will be saved with status pending in Stytch's backend until
+                authenticated. If false, users will be created as active. An example usage of a true
+                flag would be to require users to verify their phone by entering the OTP code before
+                creating an account for them.
+            locale: In the body.
+        """
+        return await self._call(_OTPS_WHATSAPP_LOGIN_OR_CREATE, locals())
+
+    async def send(
+        self,
+        *,
+        phone_number: str,
+        expiration_minutes: int | Unset = UNSET,
+        attributes: models.Attribute | Unset = UNSET,
+        locale: Literal["en", "es", "pt-br", "fr"] | Unset = UNSET,
+        user_id: str | Unset = UNSET,
+        session_token: str | Unset = UNSET,
+        session_jwt: str | Unset = UNSET,
+        **options: Unpack[RequestOptions],
+    ) -> models.OtpsSendResponse:
+        """Send.
+
+        ``POST /v1/otps/whatsapp/send``
+
+        Args:
+            phone_number: The phone number to use for one-time passcodes. The phone number should be in E.164
+                format (i.e. +1XXXXXXXXXX). You may use +10000000000 to test this endpoint, see
+                [Testing](https://stytch.com/docs/home#resources_testing) for more detail.
+            expiration_minutes: Set the expiration for the one-time passcode, in minutes. The minimum expiration is
+                1 minute and the maximum is 10 minutes. The default expiration is 2 minutes.
+            attributes: In the body.
+            locale: In the body.
+            user_id: The unique ID of a specific User. You may use an `external_id` here if one is set
+                for the user.
+            session_token: The `session_token` associated with a User's existing Session.
+            session_jwt: The `session_jwt` associated with a User's existing Session.
+        """
+        return await self._call(_OTPS_WHATSAPP_SEND, locals())
+
+
+class AsyncWhatsappWithRawResponse:
+    def __init__(self, resource: AsyncWhatsapp) -> None:
+        self.login_or_create = async_to_raw_response_wrapper(resource.login_or_create)
+        self.send = async_to_raw_response_wrapper(resource.send)

@@ -12,29 +12,26 @@ from .._response import async_to_raw_response_wrapper, to_raw_response_wrapper
 from .._types import UNSET, RequestOptions, Unset
 
 __all__ = [
-    "Passwords2",
-    "AsyncPasswords2",
-    "Email2",
-    "AsyncEmail2",
-    "ExistingPassword2",
-    "AsyncExistingPassword2",
+    "Passwords",
+    "AsyncPasswords",
+    "PasswordsEmail",
+    "AsyncPasswordsEmail",
+    "PasswordsExistingPassword",
+    "AsyncPasswordsExistingPassword",
     "PasswordsSession",
     "AsyncPasswordsSession",
 ]
-_PASSWORDS_CREATE = Endpoint(
-    "POST", "/v1/passwords", models.PasswordsCreateResponse.from_dict, "body"
-)
 _PASSWORDS_AUTHENTICATE = Endpoint(
     "POST", "/v1/passwords/authenticate", models.PasswordsAuthenticateResponse.from_dict, "body"
 )
-_PASSWORDS_STRENGTH_CHECK = Endpoint(
-    "POST", "/v1/passwords/strength_check", models.PasswordsStrengthCheckResponse.from_dict, "body"
+_PASSWORDS_CREATE = Endpoint(
+    "POST", "/v1/passwords", models.PasswordsCreateResponse.from_dict, "body"
 )
 _PASSWORDS_MIGRATE = Endpoint(
     "POST", "/v1/passwords/migrate", models.PasswordsMigrateResponse.from_dict, "body"
 )
-_PASSWORDS_EMAIL_RESET_START = Endpoint(
-    "POST", "/v1/passwords/email/reset/start", models.EmailSendResponse.from_dict, "body"
+_PASSWORDS_STRENGTH_CHECK = Endpoint(
+    "POST", "/v1/passwords/strength_check", models.PasswordsStrengthCheckResponse.from_dict, "body"
 )
 _PASSWORDS_EMAIL_RESET = Endpoint(
     "POST",
@@ -42,6 +39,9 @@ _PASSWORDS_EMAIL_RESET = Endpoint(
     models.PasswordsAuthenticateResponse.from_dict,
     "body",
     options_2="body:options",
+)
+_PASSWORDS_EMAIL_RESET_START = Endpoint(
+    "POST", "/v1/passwords/email/reset/start", models.EmailSendResponse.from_dict, "body"
 )
 _PASSWORDS_EXISTING_PASSWORD_RESET = Endpoint(
     "POST",
@@ -54,25 +54,69 @@ _PASSWORDS_SESSION_RESET = Endpoint(
 )
 
 
-class Passwords2(SyncResource):
+class Passwords(SyncResource):
     """``client.passwords``."""
 
     @cached_property
-    def email(self) -> Email2:
-        return Email2(self._client)
+    def email(self) -> PasswordsEmail:
+        return PasswordsEmail(self._client)
 
     @cached_property
-    def existing_password(self) -> ExistingPassword2:
-        return ExistingPassword2(self._client)
+    def existing_password(self) -> PasswordsExistingPassword:
+        return PasswordsExistingPassword(self._client)
 
     @cached_property
     def session(self) -> PasswordsSession:
         return PasswordsSession(self._client)
 
     @cached_property
-    def with_raw_response(self) -> Passwords2WithRawResponse:
+    def with_raw_response(self) -> PasswordsWithRawResponse:
         """The same methods, returning the HTTP response with a ``.parse()`` method."""
-        return Passwords2WithRawResponse(self)
+        return PasswordsWithRawResponse(self)
+
+    def authenticate(
+        self,
+        *,
+        email: str,
+        password: str,
+        session_token: str | Unset = UNSET,
+        session_duration_minutes: int | Unset = UNSET,
+        session_jwt: str | Unset = UNSET,
+        session_custom_claims: Dict[str, Any] | Unset = UNSET,
+        telemetry_id: str | Unset = UNSET,
+        **options: Unpack[RequestOptions],
+    ) -> models.PasswordsAuthenticateResponse:
+        """Authenticate.
+
+        ``POST /v1/passwords/authenticate``
+
+        Args:
+            email: The email address of the end user.
+            password: The password for the user. Any UTF8 character is allowed, e.g. spaces, emojis,
+                non-English characters, etc.
+            session_token: The `session_token` associated with a User's existing Session.
+            session_duration_minutes: Set the session lifetime to be this many minutes from now. This will start a new
+                session if one doesn't already exist, returning both an opaque `session_token` and
+                `session_jwt` for this session. Remember that the `session_jwt` will have a fixed
+                lifetime of five minutes regardless of the underlying session duration, and will
+                need to be refreshed over time. This value must be a minimum of 5 and a maximum of
+                527040 minutes (366 days). If a `session_token` or `session_jwt` is provided then a
+                successful authentication will continue to extend the session this many minutes. If
+                the `session_duration_minutes` parameter is not specified, a Stytch session will not
+                be created.
+            session_jwt: The `session_jwt` associated with a User's existing Session.
+            session_custom_claims: Add a custom claims map to the Session being authenticated. Claims are only created
+                if a Session is initialized by providing a value in `session_duration_minutes`.
+                Claims will be included on the Session object and in the JWT. To update a key in an
+                existing Session, supply a new value. To delete a key, supply a null value. Custom
+                claims made with reserved claims ("iss", "sub", "aud", "exp", "nbf", "iat", "jti")
+                will be ignored. Total custom claims size cannot exceed four kilobytes.
+            telemetry_id: If the `telemetry_id` is passed, as part of this request, Stytch will call the
+                [Fingerprint Lookup API](https://stytch.com/docs/fraud/api/fingerprint-lookup) and
+                store the associated fingerprints and IPGEO information for the User. Your workspace
+                must be enabled for Device Fingerprinting to use this feature.
+        """
+        return self._call(_PASSWORDS_AUTHENTICATE, locals())
 
     def create(
         self,
@@ -125,64 +169,6 @@ class Passwords2(SyncResource):
                 must be enabled for Device Fingerprinting to use this feature.
         """
         return self._call(_PASSWORDS_CREATE, locals())
-
-    def authenticate(
-        self,
-        *,
-        email: str,
-        password: str,
-        session_token: str | Unset = UNSET,
-        session_duration_minutes: int | Unset = UNSET,
-        session_jwt: str | Unset = UNSET,
-        session_custom_claims: Dict[str, Any] | Unset = UNSET,
-        telemetry_id: str | Unset = UNSET,
-        **options: Unpack[RequestOptions],
-    ) -> models.PasswordsAuthenticateResponse:
-        """Authenticate.
-
-        ``POST /v1/passwords/authenticate``
-
-        Args:
-            email: The email address of the end user.
-            password: The password for the user. Any UTF8 character is allowed, e.g. spaces, emojis,
-                non-English characters, etc.
-            session_token: The `session_token` associated with a User's existing Session.
-            session_duration_minutes: Set the session lifetime to be this many minutes from now. This will start a new
-                session if one doesn't already exist, returning both an opaque `session_token` and
-                `session_jwt` for this session. Remember that the `session_jwt` will have a fixed
-                lifetime of five minutes regardless of the underlying session duration, and will
-                need to be refreshed over time. This value must be a minimum of 5 and a maximum of
-                527040 minutes (366 days). If a `session_token` or `session_jwt` is provided then a
-                successful authentication will continue to extend the session this many minutes. If
-                the `session_duration_minutes` parameter is not specified, a Stytch session will not
-                be created.
-            session_jwt: The `session_jwt` associated with a User's existing Session.
-            session_custom_claims: Add a custom claims map to the Session being authenticated. Claims are only created
-                if a Session is initialized by providing a value in `session_duration_minutes`.
-                Claims will be included on the Session object and in the JWT. To update a key in an
-                existing Session, supply a new value. To delete a key, supply a null value. Custom
-                claims made with reserved claims ("iss", "sub", "aud", "exp", "nbf", "iat", "jti")
-                will be ignored. Total custom claims size cannot exceed four kilobytes.
-            telemetry_id: If the `telemetry_id` is passed, as part of this request, Stytch will call the
-                [Fingerprint Lookup API](https://stytch.com/docs/fraud/api/fingerprint-lookup) and
-                store the associated fingerprints and IPGEO information for the User. Your workspace
-                must be enabled for Device Fingerprinting to use this feature.
-        """
-        return self._call(_PASSWORDS_AUTHENTICATE, locals())
-
-    def strength_check(
-        self, *, password: str, email: str | Unset = UNSET, **options: Unpack[RequestOptions]
-    ) -> models.PasswordsStrengthCheckResponse:
-        """Strength check.
-
-        ``POST /v1/passwords/strength_check``
-
-        Args:
-            password: The password for the user. Any UTF8 character is allowed, e.g. spaces, emojis,
-                non-English characters, etc.
-            email: The email address of the end user.
-        """
-        return self._call(_PASSWORDS_STRENGTH_CHECK, locals())
 
     def migrate(
         self,
@@ -258,34 +244,92 @@ class Passwords2(SyncResource):
         """
         return self._call(_PASSWORDS_MIGRATE, locals())
 
+    def strength_check(
+        self, *, password: str, email: str | Unset = UNSET, **options: Unpack[RequestOptions]
+    ) -> models.PasswordsStrengthCheckResponse:
+        """Strength check.
 
-class Passwords2WithRawResponse:
-    def __init__(self, resource: Passwords2) -> None:
-        self.create = to_raw_response_wrapper(resource.create)
+        ``POST /v1/passwords/strength_check``
+
+        Args:
+            password: The password for the user. Any UTF8 character is allowed, e.g. spaces, emojis,
+                non-English characters, etc.
+            email: The email address of the end user.
+        """
+        return self._call(_PASSWORDS_STRENGTH_CHECK, locals())
+
+
+class PasswordsWithRawResponse:
+    def __init__(self, resource: Passwords) -> None:
         self.authenticate = to_raw_response_wrapper(resource.authenticate)
-        self.strength_check = to_raw_response_wrapper(resource.strength_check)
+        self.create = to_raw_response_wrapper(resource.create)
         self.migrate = to_raw_response_wrapper(resource.migrate)
+        self.strength_check = to_raw_response_wrapper(resource.strength_check)
 
 
-class AsyncPasswords2(AsyncResource):
+class AsyncPasswords(AsyncResource):
     """``client.passwords`` (async)."""
 
     @cached_property
-    def email(self) -> AsyncEmail2:
-        return AsyncEmail2(self._client)
+    def email(self) -> AsyncPasswordsEmail:
+        return AsyncPasswordsEmail(self._client)
 
     @cached_property
-    def existing_password(self) -> AsyncExistingPassword2:
-        return AsyncExistingPassword2(self._client)
+    def existing_password(self) -> AsyncPasswordsExistingPassword:
+        return AsyncPasswordsExistingPassword(self._client)
 
     @cached_property
     def session(self) -> AsyncPasswordsSession:
         return AsyncPasswordsSession(self._client)
 
     @cached_property
-    def with_raw_response(self) -> AsyncPasswords2WithRawResponse:
+    def with_raw_response(self) -> AsyncPasswordsWithRawResponse:
         """The same methods, returning the HTTP response with a ``.parse()`` method."""
-        return AsyncPasswords2WithRawResponse(self)
+        return AsyncPasswordsWithRawResponse(self)
+
+    async def authenticate(
+        self,
+        *,
+        email: str,
+        password: str,
+        session_token: str | Unset = UNSET,
+        session_duration_minutes: int | Unset = UNSET,
+        session_jwt: str | Unset = UNSET,
+        session_custom_claims: Dict[str, Any] | Unset = UNSET,
+        telemetry_id: str | Unset = UNSET,
+        **options: Unpack[RequestOptions],
+    ) -> models.PasswordsAuthenticateResponse:
+        """Authenticate.
+
+        ``POST /v1/passwords/authenticate``
+
+        Args:
+            email: The email address of the end user.
+            password: The password for the user. Any UTF8 character is allowed, e.g. spaces, emojis,
+                non-English characters, etc.
+            session_token: The `session_token` associated with a User's existing Session.
+            session_duration_minutes: Set the session lifetime to be this many minutes from now. This will start a new
+                session if one doesn't already exist, returning both an opaque `session_token` and
+                `session_jwt` for this session. Remember that the `session_jwt` will have a fixed
+                lifetime of five minutes regardless of the underlying session duration, and will
+                need to be refreshed over time. This value must be a minimum of 5 and a maximum of
+                527040 minutes (366 days). If a `session_token` or `session_jwt` is provided then a
+                successful authentication will continue to extend the session this many minutes. If
+                the `session_duration_minutes` parameter is not specified, a Stytch session will not
+                be created.
+            session_jwt: The `session_jwt` associated with a User's existing Session.
+            session_custom_claims: Add a custom claims map to the Session being authenticated. Claims are only created
+                if a Session is initialized by providing a value in `session_duration_minutes`.
+                Claims will be included on the Session object and in the JWT. To update a key in an
+                existing Session, supply a new value. To delete a key, supply a null value. Custom
+                claims made with reserved claims ("iss", "sub", "aud", "exp", "nbf", "iat", "jti")
+                will be ignored. Total custom claims size cannot exceed four kilobytes.
+            telemetry_id: If the `telemetry_id` is passed, as part of this request, Stytch will call the
+                [Fingerprint Lookup API](https://stytch.com/docs/fraud/api/fingerprint-lookup) and
+                store the associated fingerprints and IPGEO information for the User. Your workspace
+                must be enabled for Device Fingerprinting to use this feature.
+        """
+        return await self._call(_PASSWORDS_AUTHENTICATE, locals())
 
     async def create(
         self,
@@ -338,64 +382,6 @@ class AsyncPasswords2(AsyncResource):
                 must be enabled for Device Fingerprinting to use this feature.
         """
         return await self._call(_PASSWORDS_CREATE, locals())
-
-    async def authenticate(
-        self,
-        *,
-        email: str,
-        password: str,
-        session_token: str | Unset = UNSET,
-        session_duration_minutes: int | Unset = UNSET,
-        session_jwt: str | Unset = UNSET,
-        session_custom_claims: Dict[str, Any] | Unset = UNSET,
-        telemetry_id: str | Unset = UNSET,
-        **options: Unpack[RequestOptions],
-    ) -> models.PasswordsAuthenticateResponse:
-        """Authenticate.
-
-        ``POST /v1/passwords/authenticate``
-
-        Args:
-            email: The email address of the end user.
-            password: The password for the user. Any UTF8 character is allowed, e.g. spaces, emojis,
-                non-English characters, etc.
-            session_token: The `session_token` associated with a User's existing Session.
-            session_duration_minutes: Set the session lifetime to be this many minutes from now. This will start a new
-                session if one doesn't already exist, returning both an opaque `session_token` and
-                `session_jwt` for this session. Remember that the `session_jwt` will have a fixed
-                lifetime of five minutes regardless of the underlying session duration, and will
-                need to be refreshed over time. This value must be a minimum of 5 and a maximum of
-                527040 minutes (366 days). If a `session_token` or `session_jwt` is provided then a
-                successful authentication will continue to extend the session this many minutes. If
-                the `session_duration_minutes` parameter is not specified, a Stytch session will not
-                be created.
-            session_jwt: The `session_jwt` associated with a User's existing Session.
-            session_custom_claims: Add a custom claims map to the Session being authenticated. Claims are only created
-                if a Session is initialized by providing a value in `session_duration_minutes`.
-                Claims will be included on the Session object and in the JWT. To update a key in an
-                existing Session, supply a new value. To delete a key, supply a null value. Custom
-                claims made with reserved claims ("iss", "sub", "aud", "exp", "nbf", "iat", "jti")
-                will be ignored. Total custom claims size cannot exceed four kilobytes.
-            telemetry_id: If the `telemetry_id` is passed, as part of this request, Stytch will call the
-                [Fingerprint Lookup API](https://stytch.com/docs/fraud/api/fingerprint-lookup) and
-                store the associated fingerprints and IPGEO information for the User. Your workspace
-                must be enabled for Device Fingerprinting to use this feature.
-        """
-        return await self._call(_PASSWORDS_AUTHENTICATE, locals())
-
-    async def strength_check(
-        self, *, password: str, email: str | Unset = UNSET, **options: Unpack[RequestOptions]
-    ) -> models.PasswordsStrengthCheckResponse:
-        """Strength check.
-
-        ``POST /v1/passwords/strength_check``
-
-        Args:
-            password: The password for the user. Any UTF8 character is allowed, e.g. spaces, emojis,
-                non-English characters, etc.
-            email: The email address of the end user.
-        """
-        return await self._call(_PASSWORDS_STRENGTH_CHECK, locals())
 
     async def migrate(
         self,
@@ -471,69 +457,36 @@ class AsyncPasswords2(AsyncResource):
         """
         return await self._call(_PASSWORDS_MIGRATE, locals())
 
+    async def strength_check(
+        self, *, password: str, email: str | Unset = UNSET, **options: Unpack[RequestOptions]
+    ) -> models.PasswordsStrengthCheckResponse:
+        """Strength check.
 
-class AsyncPasswords2WithRawResponse:
-    def __init__(self, resource: AsyncPasswords2) -> None:
-        self.create = async_to_raw_response_wrapper(resource.create)
+        ``POST /v1/passwords/strength_check``
+
+        Args:
+            password: The password for the user. Any UTF8 character is allowed, e.g. spaces, emojis,
+                non-English characters, etc.
+            email: The email address of the end user.
+        """
+        return await self._call(_PASSWORDS_STRENGTH_CHECK, locals())
+
+
+class AsyncPasswordsWithRawResponse:
+    def __init__(self, resource: AsyncPasswords) -> None:
         self.authenticate = async_to_raw_response_wrapper(resource.authenticate)
-        self.strength_check = async_to_raw_response_wrapper(resource.strength_check)
+        self.create = async_to_raw_response_wrapper(resource.create)
         self.migrate = async_to_raw_response_wrapper(resource.migrate)
+        self.strength_check = async_to_raw_response_wrapper(resource.strength_check)
 
 
-class Email2(SyncResource):
+class PasswordsEmail(SyncResource):
     """``client.passwords.email``."""
 
     @cached_property
-    def with_raw_response(self) -> Email2WithRawResponse:
+    def with_raw_response(self) -> PasswordsEmailWithRawResponse:
         """The same methods, returning the HTTP response with a ``.parse()`` method."""
-        return Email2WithRawResponse(self)
-
-    def reset_start(
-        self,
-        *,
-        email: str,
-        reset_password_redirect_url: str | Unset = UNSET,
-        reset_password_expiration_minutes: int | Unset = UNSET,
-        code_challenge: str | Unset = UNSET,
-        attributes: models.Attribute | Unset = UNSET,
-        login_redirect_url: str | Unset = UNSET,
-        locale: Literal["en", "es", "pt-br", "fr"] | Unset = UNSET,
-        reset_password_template_id: str | Unset = UNSET,
-        **options: Unpack[RequestOptions],
-    ) -> models.EmailSendResponse:
-        """Reset start.
-
-        ``POST /v1/passwords/email/reset/start``
-
-        Args:
-            email: The email of the User that requested the password reset.
-            reset_password_redirect_url: The URL that the User is redirected to from the reset password magic link. This URL
-                should display your application's reset password page. Before rendering the reset
-                page, extract the `token` from the query parameters. On the reset page, collect the
-                new password and complete the flow by calling the corresponding Password Reset by
-                Email endpoint. If this parameter is not specified, the default Reset Password
-                redirect URL configured in the Dashboard will be used. If you have not set a default
-                Reset Password redirect URL, an error is returned.
-            reset_password_expiration_minutes: Set the expiration for the password reset, in minutes. By default, it expires in 30
-                minutes. The minimum expiration is 5 minutes and the maximum is 7 days (10080 mins).
-            code_challenge: A base64url encoded SHA256 hash of a one time secret used to validate that the
-                request starts and ends on the same device.
-            attributes: In the body.
-            login_redirect_url: The URL that Users are redirected to upon clicking the "Log in without password"
-                button in password reset emails. After Users are redirected to the login redirect
-                URL, your application should retrieve the `token` value from the URL parameters and
-                call the [Magic Link Authenticate
-                endpoint](https://stytch.com/docs/api/authenticate-magic-link) to log the User in
-                without requiring a password reset. If this value is not provided, your project's
-                default login redirect URL will be used. If you have not set a default login
-                redirect URL, an error will be returned.
-            locale: In the body.
-            reset_password_template_id: Use a custom template for password reset emails. By default, it will use your
-                default email template. Templates can be added in the [Stytch
-                dashboard](https://stytch.com/dashboard/templates) using our built-in customization
-                options or custom HTML templates with type “Passwords - Password reset”.
-        """
-        return self._call(_PASSWORDS_EMAIL_RESET_START, locals())
+        return PasswordsEmailWithRawResponse(self)
 
     def reset(
         self,
@@ -589,22 +542,7 @@ class Email2(SyncResource):
         """
         return self._call(_PASSWORDS_EMAIL_RESET, locals())
 
-
-class Email2WithRawResponse:
-    def __init__(self, resource: Email2) -> None:
-        self.reset_start = to_raw_response_wrapper(resource.reset_start)
-        self.reset = to_raw_response_wrapper(resource.reset)
-
-
-class AsyncEmail2(AsyncResource):
-    """``client.passwords.email`` (async)."""
-
-    @cached_property
-    def with_raw_response(self) -> AsyncEmail2WithRawResponse:
-        """The same methods, returning the HTTP response with a ``.parse()`` method."""
-        return AsyncEmail2WithRawResponse(self)
-
-    async def reset_start(
+    def reset_start(
         self,
         *,
         email: str,
@@ -649,7 +587,22 @@ class AsyncEmail2(AsyncResource):
                 dashboard](https://stytch.com/dashboard/templates) using our built-in customization
                 options or custom HTML templates with type “Passwords - Password reset”.
         """
-        return await self._call(_PASSWORDS_EMAIL_RESET_START, locals())
+        return self._call(_PASSWORDS_EMAIL_RESET_START, locals())
+
+
+class PasswordsEmailWithRawResponse:
+    def __init__(self, resource: PasswordsEmail) -> None:
+        self.reset = to_raw_response_wrapper(resource.reset)
+        self.reset_start = to_raw_response_wrapper(resource.reset_start)
+
+
+class AsyncPasswordsEmail(AsyncResource):
+    """``client.passwords.email`` (async)."""
+
+    @cached_property
+    def with_raw_response(self) -> AsyncPasswordsEmailWithRawResponse:
+        """The same methods, returning the HTTP response with a ``.parse()`` method."""
+        return AsyncPasswordsEmailWithRawResponse(self)
 
     async def reset(
         self,
@@ -705,20 +658,67 @@ class AsyncEmail2(AsyncResource):
         """
         return await self._call(_PASSWORDS_EMAIL_RESET, locals())
 
+    async def reset_start(
+        self,
+        *,
+        email: str,
+        reset_password_redirect_url: str | Unset = UNSET,
+        reset_password_expiration_minutes: int | Unset = UNSET,
+        code_challenge: str | Unset = UNSET,
+        attributes: models.Attribute | Unset = UNSET,
+        login_redirect_url: str | Unset = UNSET,
+        locale: Literal["en", "es", "pt-br", "fr"] | Unset = UNSET,
+        reset_password_template_id: str | Unset = UNSET,
+        **options: Unpack[RequestOptions],
+    ) -> models.EmailSendResponse:
+        """Reset start.
 
-class AsyncEmail2WithRawResponse:
-    def __init__(self, resource: AsyncEmail2) -> None:
-        self.reset_start = async_to_raw_response_wrapper(resource.reset_start)
+        ``POST /v1/passwords/email/reset/start``
+
+        Args:
+            email: The email of the User that requested the password reset.
+            reset_password_redirect_url: The URL that the User is redirected to from the reset password magic link. This URL
+                should display your application's reset password page. Before rendering the reset
+                page, extract the `token` from the query parameters. On the reset page, collect the
+                new password and complete the flow by calling the corresponding Password Reset by
+                Email endpoint. If this parameter is not specified, the default Reset Password
+                redirect URL configured in the Dashboard will be used. If you have not set a default
+                Reset Password redirect URL, an error is returned.
+            reset_password_expiration_minutes: Set the expiration for the password reset, in minutes. By default, it expires in 30
+                minutes. The minimum expiration is 5 minutes and the maximum is 7 days (10080 mins).
+            code_challenge: A base64url encoded SHA256 hash of a one time secret used to validate that the
+                request starts and ends on the same device.
+            attributes: In the body.
+            login_redirect_url: The URL that Users are redirected to upon clicking the "Log in without password"
+                button in password reset emails. After Users are redirected to the login redirect
+                URL, your application should retrieve the `token` value from the URL parameters and
+                call the [Magic Link Authenticate
+                endpoint](https://stytch.com/docs/api/authenticate-magic-link) to log the User in
+                without requiring a password reset. If this value is not provided, your project's
+                default login redirect URL will be used. If you have not set a default login
+                redirect URL, an error will be returned.
+            locale: In the body.
+            reset_password_template_id: Use a custom template for password reset emails. By default, it will use your
+                default email template. Templates can be added in the [Stytch
+                dashboard](https://stytch.com/dashboard/templates) using our built-in customization
+                options or custom HTML templates with type “Passwords - Password reset”.
+        """
+        return await self._call(_PASSWORDS_EMAIL_RESET_START, locals())
+
+
+class AsyncPasswordsEmailWithRawResponse:
+    def __init__(self, resource: AsyncPasswordsEmail) -> None:
         self.reset = async_to_raw_response_wrapper(resource.reset)
+        self.reset_start = async_to_raw_response_wrapper(resource.reset_start)
 
 
-class ExistingPassword2(SyncResource):
+class PasswordsExistingPassword(SyncResource):
     """``client.passwords.existing_password``."""
 
     @cached_property
-    def with_raw_response(self) -> ExistingPassword2WithRawResponse:
+    def with_raw_response(self) -> PasswordsExistingPasswordWithRawResponse:
         """The same methods, returning the HTTP response with a ``.parse()`` method."""
-        return ExistingPassword2WithRawResponse(self)
+        return PasswordsExistingPasswordWithRawResponse(self)
 
     def reset(
         self,
@@ -766,18 +766,18 @@ class ExistingPassword2(SyncResource):
         return self._call(_PASSWORDS_EXISTING_PASSWORD_RESET, locals())
 
 
-class ExistingPassword2WithRawResponse:
-    def __init__(self, resource: ExistingPassword2) -> None:
+class PasswordsExistingPasswordWithRawResponse:
+    def __init__(self, resource: PasswordsExistingPassword) -> None:
         self.reset = to_raw_response_wrapper(resource.reset)
 
 
-class AsyncExistingPassword2(AsyncResource):
+class AsyncPasswordsExistingPassword(AsyncResource):
     """``client.passwords.existing_password`` (async)."""
 
     @cached_property
-    def with_raw_response(self) -> AsyncExistingPassword2WithRawResponse:
+    def with_raw_response(self) -> AsyncPasswordsExistingPasswordWithRawResponse:
         """The same methods, returning the HTTP response with a ``.parse()`` method."""
-        return AsyncExistingPassword2WithRawResponse(self)
+        return AsyncPasswordsExistingPasswordWithRawResponse(self)
 
     async def reset(
         self,
@@ -825,8 +825,8 @@ class AsyncExistingPassword2(AsyncResource):
         return await self._call(_PASSWORDS_EXISTING_PASSWORD_RESET, locals())
 
 
-class AsyncExistingPassword2WithRawResponse:
-    def __init__(self, resource: AsyncExistingPassword2) -> None:
+class AsyncPasswordsExistingPasswordWithRawResponse:
+    def __init__(self, resource: AsyncPasswordsExistingPassword) -> None:
         self.reset = async_to_raw_response_wrapper(resource.reset)
 
 

@@ -11,17 +11,17 @@ from .._base_client import AsyncResource, Endpoint, SyncResource
 from .._response import async_to_raw_response_wrapper, to_raw_response_wrapper
 from .._types import RequestOptions
 
-__all__ = ["Rbac2", "AsyncRbac2"]
+__all__ = ["Rbac", "AsyncRbac"]
 _RBAC_POLICY = Endpoint("GET", "/v1/rbac/policy", models.RbacPolicyResponse.from_dict)
 
 
-class Rbac2(SyncResource):
+class Rbac(SyncResource):
     """``client.rbac``."""
 
     @cached_property
-    def with_raw_response(self) -> Rbac2WithRawResponse:
+    def with_raw_response(self) -> RbacWithRawResponse:
         """The same methods, returning the HTTP response with a ``.parse()`` method."""
-        return Rbac2WithRawResponse(self)
+        return RbacWithRawResponse(self)
 
     def policy(self, **options: Unpack[RequestOptions]) -> models.RbacPolicyResponse:
         """Policy.
@@ -31,18 +31,18 @@ class Rbac2(SyncResource):
         return self._call(_RBAC_POLICY, locals())
 
 
-class Rbac2WithRawResponse:
-    def __init__(self, resource: Rbac2) -> None:
+class RbacWithRawResponse:
+    def __init__(self, resource: Rbac) -> None:
         self.policy = to_raw_response_wrapper(resource.policy)
 
 
-class AsyncRbac2(AsyncResource):
+class AsyncRbac(AsyncResource):
     """``client.rbac`` (async)."""
 
     @cached_property
-    def with_raw_response(self) -> AsyncRbac2WithRawResponse:
+    def with_raw_response(self) -> AsyncRbacWithRawResponse:
         """The same methods, returning the HTTP response with a ``.parse()`` method."""
-        return AsyncRbac2WithRawResponse(self)
+        return AsyncRbacWithRawResponse(self)
 
     async def policy(self, **options: Unpack[RequestOptions]) -> models.RbacPolicyResponse:
         """Policy.
@@ -52,6 +52,6 @@ class AsyncRbac2(AsyncResource):
         return await self._call(_RBAC_POLICY, locals())
 
 
-class AsyncRbac2WithRawResponse:
-    def __init__(self, resource: AsyncRbac2) -> None:
+class AsyncRbacWithRawResponse:
+    def __init__(self, resource: AsyncRbac) -> None:
         self.policy = async_to_raw_response_wrapper(resource.policy)

@@ -11,14 +11,12 @@ from .._base_client import AsyncResource, Endpoint, SyncResource
 from .._response import async_to_raw_response_wrapper, to_raw_response_wrapper
 from .._types import UNSET, RequestOptions, Unset
 
-__all__ = ["Sessions2", "AsyncSessions2"]
-_SESSIONS_GET = Endpoint("GET", "/v1/sessions", models.SessionsGetResponse.from_dict, "query")
+__all__ = ["Sessions", "AsyncSessions"]
+_SESSIONS_ATTEST = Endpoint(
+    "POST", "/v1/sessions/attest", models.PasswordsAuthenticateResponse.from_dict, "body"
+)
 _SESSIONS_AUTHENTICATE = Endpoint(
     "POST", "/v1/sessions/authenticate", models.SessionsAuthenticateResponse.from_dict, "body"
-)
-_SESSIONS_REVOKE = Endpoint("POST", "/v1/sessions/revoke", models.StatusResponse.from_dict, "body")
-_SESSIONS_MIGRATE = Endpoint(
-    "POST", "/v1/sessions/migrate", models.PasswordsAuthenticateResponse.from_dict, "body"
 )
 _SESSIONS_EXCHANGE_ACCESS_TOKEN = Endpoint(
     "POST",
@@ -26,169 +24,23 @@ _SESSIONS_EXCHANGE_ACCESS_TOKEN = Endpoint(
     models.PasswordsAuthenticateResponse.from_dict,
     "body",
 )
+_SESSIONS_GET = Endpoint("GET", "/v1/sessions", models.SessionsGetResponse.from_dict, "query")
 _SESSIONS_GET_JWKS = Endpoint(
     "GET", "/v1/sessions/jwks/{project_id}", models.SessionsGetJwksResponse.from_dict
 )
-_SESSIONS_ATTEST = Endpoint(
-    "POST", "/v1/sessions/attest", models.PasswordsAuthenticateResponse.from_dict, "body"
+_SESSIONS_MIGRATE = Endpoint(
+    "POST", "/v1/sessions/migrate", models.PasswordsAuthenticateResponse.from_dict, "body"
 )
+_SESSIONS_REVOKE = Endpoint("POST", "/v1/sessions/revoke", models.StatusResponse.from_dict, "body")
 
 
-class Sessions2(SyncResource):
+class Sessions(SyncResource):
     """``client.sessions``."""
 
     @cached_property
-    def with_raw_response(self) -> Sessions2WithRawResponse:
+    def with_raw_response(self) -> SessionsWithRawResponse:
         """The same methods, returning the HTTP response with a ``.parse()`` method."""
-        return Sessions2WithRawResponse(self)
-
-    def get(self, *, user_id: str, **options: Unpack[RequestOptions]) -> models.SessionsGetResponse:
-        """Get.
-
-        ``GET /v1/sessions``
-
-        Args:
-            user_id: In the query.
-        """
-        return self._call(_SESSIONS_GET, locals())
-
-    def authenticate(
-        self,
-        *,
-        session_token: str | Unset = UNSET,
-        session_duration_minutes: int | Unset = UNSET,
-        session_jwt: str | Unset = UNSET,
-        session_custom_claims: Dict[str, Any] | Unset = UNSET,
-        authorization_check: models.SessionsAuthorizationCheck | Unset = UNSET,
-        **options: Unpack[RequestOptions],
-    ) -> models.SessionsAuthenticateResponse:
-        """Authenticate.
-
-        ``POST /v1/sessions/authenticate``
-
-        Args:
-            session_token: The session token to authenticate.
-            session_duration_minutes: Set the session lifetime to be this many minutes from now; minimum of 5 and a
-                maximum of 527040 minutes (366 days). Note that a successful authentication will
-                continue to extend the session this many minutes.
-            session_jwt: The JWT to authenticate. You may provide a JWT that has expired according to its
-                `exp` claim and needs to be refreshed. If the signature is valid and the underlying
-                session is still active then Stytch will return a new JWT.
-            session_custom_claims: Add a custom claims map to the Session being authenticated. Claims are only created
-                if a Session is initialized by providing a value in `session_duration_minutes`.
-                Claims will be included on the Session object and in the JWT. To update a key in an
-                existing Session, supply a new value. To delete a key, supply a null value. Custom
-                claims made with reserved claims ("iss", "sub", "aud", "exp", "nbf", "iat", "jti")
-                will be ignored. Total custom claims size cannot exceed four kilobytes.
-            authorization_check: In the body.
-        """
-        return self._call(_SESSIONS_AUTHENTICATE, locals())
-
-    def revoke(
-        self,
-        *,
-        session_id: str | Unset = UNSET,
-        session_token: str | Unset = UNSET,
-        session_jwt: str | Unset = UNSET,
-        **options: Unpack[RequestOptions],
-    ) -> models.StatusResponse:
-        """Revoke.
-
-        ``POST /v1/sessions/revoke``
-
-        Args:
-            session_id: The `session_id` to revoke.
-            session_token: The session token to revoke.
-            session_jwt: A JWT for the session to revoke.
-        """
-        return self._call(_SESSIONS_REVOKE, locals())
-
-    def migrate(
-        self,
-        *,
-        session_token: str,
-        session_duration_minutes: int | Unset = UNSET,
-        session_custom_claims: Dict[str, Any] | Unset = UNSET,
-        telemetry_id: str | Unset = UNSET,
-        **options: Unpack[RequestOptions],
-    ) -> models.PasswordsAuthenticateResponse:
-        """Migrate.
-
-        ``POST /v1/sessions/migrate``
-
-        Args:
-            session_token: The authorization token Stytch will pass in to the external userinfo endpoint.
-            session_duration_minutes: Set the session lifetime to be this many minutes from now. This will start a new
-                session if one doesn't already exist, returning both an opaque `session_token` and
-                `session_jwt` for this session. Remember that the `session_jwt` will have a fixed
-                lifetime of five minutes regardless of the underlying session duration, and will
-                need to be refreshed over time. This value must be a minimum of 5 and a maximum of
-                527040 minutes (366 days). If a `session_token` or `session_jwt` is provided then a
-                successful authentication will continue to extend the session this many minutes. If
-                the `session_duration_minutes` parameter is not specified, a Stytch session will not
-                be created.
-            session_custom_claims: Add a custom claims map to the Session being authenticated. Claims are only created
-                if a Session is initialized by providing a value in `session_duration_minutes`.
-                Claims will be included on the Session object and in the JWT. To update a key in an
-                existing Session, supply a new value. To delete a key, supply a null value. Custom
-                claims made with reserved claims ("iss", "sub", "aud", "exp", "nbf", "iat", "jti")
-                will be ignored. Total custom claims size cannot exceed four kilobytes.
-            telemetry_id: If the `telemetry_id` is passed, as part of this request, Stytch will call the
-                [Fingerprint Lookup API](https://stytch.com/docs/fraud/api/fingerprint-lookup) and
-                store the associated fingerprints and IPGEO information for the User. Your workspace
-                must be enabled for Device Fingerprinting to use this feature.
-        """
-        return self._call(_SESSIONS_MIGRATE, locals())
-
-    def exchange_access_token(
-        self,
-        *,
-        access_token: str,
-        session_duration_minutes: int | Unset = UNSET,
-        session_custom_claims: Dict[str, Any] | Unset = UNSET,
-        telemetry_id: str | Unset = UNSET,
-        **options: Unpack[RequestOptions],
-    ) -> models.PasswordsAuthenticateResponse:
-        """Exchange access token.
-
-        ``POST /v1/sessions/exchange_access_token``
-
-        Args:
-            access_token: The access token to exchange for a Stytch Session. Must be granted the `full_access`
-                scope.
-            session_duration_minutes: Set the session lifetime to be this many minutes from now. This will start a new
-                session if one doesn't already exist, returning both an opaque `session_token` and
-                `session_jwt` for this session. Remember that the `session_jwt` will have a fixed
-                lifetime of five minutes regardless of the underlying session duration, and will
-                need to be refreshed over time. This value must be a minimum of 5 and a maximum of
-                527040 minutes (366 days). If a `session_token` or `session_jwt` is provided then a
-                successful authentication will continue to extend the session this many minutes. If
-                the `session_duration_minutes` parameter is not specified, a Stytch session will not
-                be created.
-            session_custom_claims: Add a custom claims map to the Session being authenticated. Claims are only created
-                if a Session is initialized by providing a value in `session_duration_minutes`.
-                Claims will be included on the Session object and in the JWT. To update a key in an
-                existing Session, supply a new value. To delete a key, supply a null value. Custom
-                claims made with reserved claims ("iss", "sub", "aud", "exp", "nbf", "iat", "jti")
-                will be ignored. Total custom claims size cannot exceed four kilobytes.
-            telemetry_id: If the `telemetry_id` is passed, as part of this request, Stytch will call the
-                [Fingerprint Lookup API](https://stytch.com/docs/fraud/api/fingerprint-lookup) and
-                store the associated fingerprints and IPGEO information for the User. Your workspace
-                must be enabled for Device Fingerprinting to use this feature.
-        """
-        return self._call(_SESSIONS_EXCHANGE_ACCESS_TOKEN, locals())
-
-    def get_jwks(
-        self, project_id: str, **options: Unpack[RequestOptions]
-    ) -> models.SessionsGetJwksResponse:
-        """Get jwks.
-
-        ``GET /v1/sessions/jwks/{project_id}``
-
-        Args:
-            project_id: The `project_id` to get the JWKS for.
-        """
-        return self._call(_SESSIONS_GET_JWKS, locals())
+        return SessionsWithRawResponse(self)
 
     def attest(
         self,
@@ -235,39 +87,7 @@ class Sessions2(SyncResource):
         """
         return self._call(_SESSIONS_ATTEST, locals())
 
-
-class Sessions2WithRawResponse:
-    def __init__(self, resource: Sessions2) -> None:
-        self.get = to_raw_response_wrapper(resource.get)
-        self.authenticate = to_raw_response_wrapper(resource.authenticate)
-        self.revoke = to_raw_response_wrapper(resource.revoke)
-        self.migrate = to_raw_response_wrapper(resource.migrate)
-        self.exchange_access_token = to_raw_response_wrapper(resource.exchange_access_token)
-        self.get_jwks = to_raw_response_wrapper(resource.get_jwks)
-        self.attest = to_raw_response_wrapper(resource.attest)
-
-
-class AsyncSessions2(AsyncResource):
-    """``client.sessions`` (async)."""
-
-    @cached_property
-    def with_raw_response(self) -> AsyncSessions2WithRawResponse:
-        """The same methods, returning the HTTP response with a ``.parse()`` method."""
-        return AsyncSessions2WithRawResponse(self)
-
-    async def get(
-        self, *, user_id: str, **options: Unpack[RequestOptions]
-    ) -> models.SessionsGetResponse:
-        """Get.
-
-        ``GET /v1/sessions``
-
-        Args:
-            user_id: In the query.
-        """
-        return await self._call(_SESSIONS_GET, locals())
-
-    async def authenticate(
+    def authenticate(
         self,
         *,
         session_token: str | Unset = UNSET,
@@ -297,65 +117,9 @@ class AsyncSessions2(AsyncResource):
                 will be ignored. Total custom claims size cannot exceed four kilobytes.
             authorization_check: In the body.
         """
-        return await self._call(_SESSIONS_AUTHENTICATE, locals())
+        return self._call(_SESSIONS_AUTHENTICATE, locals())
 
-    async def revoke(
-        self,
-        *,
-        session_id: str | Unset = UNSET,
-        session_token: str | Unset = UNSET,
-        session_jwt: str | Unset = UNSET,
-        **options: Unpack[RequestOptions],
-    ) -> models.StatusResponse:
-        """Revoke.
-
-        ``POST /v1/sessions/revoke``
-
-        Args:
-            session_id: The `session_id` to revoke.
-            session_token: The session token to revoke.
-            session_jwt: A JWT for the session to revoke.
-        """
-        return await self._call(_SESSIONS_REVOKE, locals())
-
-    async def migrate(
-        self,
-        *,
-        session_token: str,
-        session_duration_minutes: int | Unset = UNSET,
-        session_custom_claims: Dict[str, Any] | Unset = UNSET,
-        telemetry_id: str | Unset = UNSET,
-        **options: Unpack[RequestOptions],
-    ) -> models.PasswordsAuthenticateResponse:
-        """Migrate.
-
-        ``POST /v1/sessions/migrate``
-
-        Args:
-            session_token: The authorization token Stytch will pass in to the external userinfo endpoint.
-            session_duration_minutes: Set the session lifetime to be this many minutes from now. This will start a new
-                session if one doesn't already exist, returning both an opaque `session_token` and
-                `session_jwt` for this session. Remember that the `session_jwt` will have a fixed
-                lifetime of five minutes regardless of the underlying session duration, and will
-                need to be refreshed over time. This value must be a minimum of 5 and a maximum of
-                527040 minutes (366 days). If a `session_token` or `session_jwt` is provided then a
-                successful authentication will continue to extend the session this many minutes. If
-                the `session_duration_minutes` parameter is not specified, a Stytch session will not
-                be created.
-            session_custom_claims: Add a custom claims map to the Session being authenticated. Claims are only created
-                if a Session is initialized by providing a value in `session_duration_minutes`.
-                Claims will be included on the Session object and in the JWT. To update a key in an
-                existing Session, supply a new value. To delete a key, supply a null value. Custom
-                claims made with reserved claims ("iss", "sub", "aud", "exp", "nbf", "iat", "jti")
-                will be ignored. Total custom claims size cannot exceed four kilobytes.
-            telemetry_id: If the `telemetry_id` is passed, as part of this request, Stytch will call the
-                [Fingerprint Lookup API](https://stytch.com/docs/fraud/api/fingerprint-lookup) and
-                store the associated fingerprints and IPGEO information for the User. Your workspace
-                must be enabled for Device Fingerprinting to use this feature.
-        """
-        return await self._call(_SESSIONS_MIGRATE, locals())
-
-    async def exchange_access_token(
+    def exchange_access_token(
         self,
         *,
         access_token: str,
@@ -391,9 +155,19 @@ class AsyncSessions2(AsyncResource):
                 store the associated fingerprints and IPGEO information for the User. Your workspace
                 must be enabled for Device Fingerprinting to use this feature.
         """
-        return await self._call(_SESSIONS_EXCHANGE_ACCESS_TOKEN, locals())
+        return self._call(_SESSIONS_EXCHANGE_ACCESS_TOKEN, locals())
 
-    async def get_jwks(
+    def get(self, *, user_id: str, **options: Unpack[RequestOptions]) -> models.SessionsGetResponse:
+        """Get.
+
+        ``GET /v1/sessions``
+
+        Args:
+            user_id: In the query.
+        """
+        return self._call(_SESSIONS_GET, locals())
+
+    def get_jwks(
         self, project_id: str, **options: Unpack[RequestOptions]
     ) -> models.SessionsGetJwksResponse:
         """Get jwks.
@@ -403,7 +177,83 @@ class AsyncSessions2(AsyncResource):
         Args:
             project_id: The `project_id` to get the JWKS for.
         """
-        return await self._call(_SESSIONS_GET_JWKS, locals())
+        return self._call(_SESSIONS_GET_JWKS, locals())
+
+    def migrate(
+        self,
+        *,
+        session_token: str,
+        session_duration_minutes: int | Unset = UNSET,
+        session_custom_claims: Dict[str, Any] | Unset = UNSET,
+        telemetry_id: str | Unset = UNSET,
+        **options: Unpack[RequestOptions],
+    ) -> models.PasswordsAuthenticateResponse:
+        """Migrate.
+
+        ``POST /v1/sessions/migrate``
+
+        Args:
+            session_token: The authorization token Stytch will pass in to the external userinfo endpoint.
+            session_duration_minutes: Set the session lifetime to be this many minutes from now. This will start a new
+                session if one doesn't already exist, returning both an opaque `session_token` and
+                `session_jwt` for this session. Remember that the `session_jwt` will have a fixed
+                lifetime of five minutes regardless of the underlying session duration, and will
+                need to be refreshed over time. This value must be a minimum of 5 and a maximum of
+                527040 minutes (366 days). If a `session_token` or `session_jwt` is provided then a
+                successful authentication will continue to extend the session this many minutes. If
+                the `session_duration_minutes` parameter is not specified, a Stytch session will not
+                be created.
+            session_custom_claims: Add a custom claims map to the Session being authenticated. Claims are only created
+                if a Session is initialized by providing a value in `session_duration_minutes`.
+                Claims will be included on the Session object and in the JWT. To update a key in an
+                existing Session, supply a new value. To delete a key, supply a null value. Custom
+                claims made with reserved claims ("iss", "sub", "aud", "exp", "nbf", "iat", "jti")
+                will be ignored. Total custom claims size cannot exceed four kilobytes.
+            telemetry_id: If the `telemetry_id` is passed, as part of this request, Stytch will call the
+                [Fingerprint Lookup API](https://stytch.com/docs/fraud/api/fingerprint-lookup) and
+                store the associated fingerprints and IPGEO information for the User. Your workspace
+                must be enabled for Device Fingerprinting to use this feature.
+        """
+        return self._call(_SESSIONS_MIGRATE, locals())
+
+    def revoke(
+        self,
+        *,
+        session_id: str | Unset = UNSET,
+        session_token: str | Unset = UNSET,
+        session_jwt: str | Unset = UNSET,
+        **options: Unpack[RequestOptions],
+    ) -> models.StatusResponse:
+        """Revoke.
+
+        ``POST /v1/sessions/revoke``
+
+        Args:
+            session_id: The `session_id` to revoke.
+            session_token: The session token to revoke.
+            session_jwt: A JWT for the session to revoke.
+        """
+        return self._call(_SESSIONS_REVOKE, locals())
+
+
+class SessionsWithRawResponse:
+    def __init__(self, resource: Sessions) -> None:
+        self.attest = to_raw_response_wrapper(resource.attest)
+        self.authenticate = to_raw_response_wrapper(resource.authenticate)
+        self.exchange_access_token = to_raw_response_wrapper(resource.exchange_access_token)
+        self.get = to_raw_response_wrapper(resource.get)
+        self.get_jwks = to_raw_response_wrapper(resource.get_jwks)
+        self.migrate = to_raw_response_wrapper(resource.migrate)
+        self.revoke = to_raw_response_wrapper(resource.revoke)
+
+
+class AsyncSessions(AsyncResource):
+    """``client.sessions`` (async)."""
+
+    @cached_property
+    def with_raw_response(self) -> AsyncSessionsWithRawResponse:
+        """The same methods, returning the HTTP response with a ``.parse()`` method."""
+        return AsyncSessionsWithRawResponse(self)
 
     async def attest(
         self,
@@ -450,13 +300,163 @@ class AsyncSessions2(AsyncResource):
         """
         return await self._call(_SESSIONS_ATTEST, locals())
 
+    async def authenticate(
+        self,
+        *,
+        session_token: str | Unset = UNSET,
+        session_duration_minutes: int | Unset = UNSET,
+        session_jwt: str | Unset = UNSET,
+        session_custom_claims: Dict[str, Any] | Unset = UNSET,
+        authorization_check: models.SessionsAuthorizationCheck | Unset = UNSET,
+        **options: Unpack[RequestOptions],
+    ) -> models.SessionsAuthenticateResponse:
+        """Authenticate.
 
-class AsyncSessions2WithRawResponse:
-    def __init__(self, resource: AsyncSessions2) -> None:
-        self.get = async_to_raw_response_wrapper(resource.get)
-        self.authenticate = async_to_raw_response_wrapper(resource.authenticate)
-        self.revoke = async_to_raw_response_wrapper(resource.revoke)
-        self.migrate = async_to_raw_response_wrapper(resource.migrate)
-        self.exchange_access_token = async_to_raw_response_wrapper(resource.exchange_access_token)
-        self.get_jwks = async_to_raw_response_wrapper(resource.get_jwks)
+        ``POST /v1/sessions/authenticate``
+
+        Args:
+            session_token: The session token to authenticate.
+            session_duration_minutes: Set the session lifetime to be this many minutes from now; minimum of 5 and a
+                maximum of 527040 minutes (366 days). Note that a successful authentication will
+                continue to extend the session this many minutes.
+            session_jwt: The JWT to authenticate. You may provide a JWT that has expired according to its
+                `exp` claim and needs to be refreshed. If the signature is valid and the underlying
+                session is still active then Stytch will return a new JWT.
+            session_custom_claims: Add a custom claims map to the Session being authenticated. Claims are only created
+                if a Session is initialized by providing a value in `session_duration_minutes`.
+                Claims will be included on the Session object and in the JWT. To update a key in an
+                existing Session, supply a new value. To delete a key, supply a null value. Custom
+                claims made with reserved claims ("iss", "sub", "aud", "exp", "nbf", "iat", "jti")
+                will be ignored. Total custom claims size cannot exceed four kilobytes.
+            authorization_check: In the body.
+        """
+        return await self._call(_SESSIONS_AUTHENTICATE, locals())
+
+    async def exchange_access_token(
+        self,
+        *,
+        access_token: str,
+        session_duration_minutes: int | Unset = UNSET,
+        session_custom_claims: Dict[str, Any] | Unset = UNSET,
+        telemetry_id: str | Unset = UNSET,
+        **options: Unpack[RequestOptions],
+    ) -> models.PasswordsAuthenticateResponse:
+        """Exchange access token.
+
+        ``POST /v1/sessions/exchange_access_token``
+
+        Args:
+            access_token: The access token to exchange for a Stytch Session. Must be granted the `full_access`
+                scope.
+            session_duration_minutes: Set the session lifetime to be this many minutes from now. This will start a new
+                session if one doesn't already exist, returning both an opaque `session_token` and
+                `session_jwt` for this session. Remember that the `session_jwt` will have a fixed
+                lifetime of five minutes regardless of the underlying session duration, and will
+                need to be refreshed over time. This value must be a minimum of 5 and a maximum of
+                527040 minutes (366 days). If a `session_token` or `session_jwt` is provided then a
+                successful authentication will continue to extend the session this many minutes. If
+                the `session_duration_minutes` parameter is not specified, a Stytch session will not
+                be created.
+            session_custom_claims: Add a custom claims map to the Session being authenticated. Claims are only created
+                if a Session is initialized by providing a value in `session_duration_minutes`.
+                Claims will be included on the Session object and in the JWT. To update a key in an
+                existing Session, supply a new value. To delete a key, supply a null value. Custom
+                claims made with reserved claims ("iss", "sub", "aud", "exp", "nbf", "iat", "jti")
+                will be ignored. Total custom claims size cannot exceed four kilobytes.
+            telemetry_id: If the `telemetry_id` is passed, as part of this request, Stytch will call the
+                [Fingerprint Lookup API](https://stytch.com/docs/fraud/api/fingerprint-lookup) and
+                store the associated fingerprints and IPGEO information for the User. Your workspace
+                must be enabled for Device Fingerprinting to use this feature.
+        """
+        return await self._call(_SESSIONS_EXCHANGE_ACCESS_TOKEN, locals())
+
+    async def get(
+        self, *, user_id: str, **options: Unpack[RequestOptions]
+    ) -> models.SessionsGetResponse:
+        """Get.
+
+        ``GET /v1/sessions``
+
+        Args:
+            user_id: In the query.
+        """
+        return await self._call(_SESSIONS_GET, locals())
+
+    async def get_jwks(
+        self, project_id: str, **options: Unpack[RequestOptions]
+    ) -> models.SessionsGetJwksResponse:
+        """Get jwks.
+
+        ``GET /v1/sessions/jwks/{project_id}``
+
+        Args:
+            project_id: The `project_id` to get the JWKS for.
+        """
+        return await self._call(_SESSIONS_GET_JWKS, locals())
+
+    async def migrate(
+        self,
+        *,
+        session_token: str,
+        session_duration_minutes: int | Unset = UNSET,
+        session_custom_claims: Dict[str, Any] | Unset = UNSET,
+        telemetry_id: str | Unset = UNSET,
+        **options: Unpack[RequestOptions],
+    ) -> models.PasswordsAuthenticateResponse:
+        """Migrate.
+
+        ``POST /v1/sessions/migrate``
+
+        Args:
+            session_token: The authorization token Stytch will pass in to the external userinfo endpoint.
+            session_duration_minutes: Set the session lifetime to be this many minutes from now. This will start a new
+                session if one doesn't already exist, returning both an opaque `session_token` and
+                `session_jwt` for this session. Remember that the `session_jwt` will have a fixed
+                lifetime of five minutes regardless of the underlying session duration, and will
+                need to be refreshed over time. This value must be a minimum of 5 and a maximum of
+                527040 minutes (366 days). If a `session_token` or `session_jwt` is provided then a
+                successful authentication will continue to extend the session this many minutes. If
+                the `session_duration_minutes` parameter is not specified, a Stytch session will not
+                be created.
+            session_custom_claims: Add a custom claims map to the Session being authenticated. Claims are only created
+                if a Session is initialized by providing a value in `session_duration_minutes`.
+                Claims will be included on the Session object and in the JWT. To update a key in an
+                existing Session, supply a new value. To delete a key, supply a null value. Custom
+                claims made with reserved claims ("iss", "sub", "aud", "exp", "nbf", "iat", "jti")
+                will be ignored. Total custom claims size cannot exceed four kilobytes.
+            telemetry_id: If the `telemetry_id` is passed, as part of this request, Stytch will call the
+                [Fingerprint Lookup API](https://stytch.com/docs/fraud/api/fingerprint-lookup) and
+                store the associated fingerprints and IPGEO information for the User. Your workspace
+                must be enabled for Device Fingerprinting to use this feature.
+        """
+        return await self._call(_SESSIONS_MIGRATE, locals())
+
+    async def revoke(
+        self,
+        *,
+        session_id: str | Unset = UNSET,
+        session_token: str | Unset = UNSET,
+        session_jwt: str | Unset = UNSET,
+        **options: Unpack[RequestOptions],
+    ) -> models.StatusResponse:
+        """Revoke.
+
+        ``POST /v1/sessions/revoke``
+
+        Args:
+            session_id: The `session_id` to revoke.
+            session_token: The session token to revoke.
+            session_jwt: A JWT for the session to revoke.
+        """
+        return await self._call(_SESSIONS_REVOKE, locals())
+
+
+class AsyncSessionsWithRawResponse:
+    def __init__(self, resource: AsyncSessions) -> None:
         self.attest = async_to_raw_response_wrapper(resource.attest)
+        self.authenticate = async_to_raw_response_wrapper(resource.authenticate)
+        self.exchange_access_token = async_to_raw_response_wrapper(resource.exchange_access_token)
+        self.get = async_to_raw_response_wrapper(resource.get)
+        self.get_jwks = async_to_raw_response_wrapper(resource.get_jwks)
+        self.migrate = async_to_raw_response_wrapper(resource.migrate)
+        self.revoke = async_to_raw_response_wrapper(resource.revoke)

@@ -11,46 +11,26 @@ from .._base_client import AsyncResource, Endpoint, SyncResource
 from .._response import async_to_raw_response_wrapper, to_raw_response_wrapper
 from .._types import UNSET, RequestOptions, Unset
 
-__all__ = ["Totps2", "AsyncTotps2"]
-_TOTPS_CREATE = Endpoint("POST", "/v1/totps", models.TotpsCreateResponse.from_dict, "body")
+__all__ = ["Totps", "AsyncTotps"]
 _TOTPS_AUTHENTICATE = Endpoint(
     "POST", "/v1/totps/authenticate", models.TotpsAuthenticateResponse.from_dict, "body"
+)
+_TOTPS_CREATE = Endpoint("POST", "/v1/totps", models.TotpsCreateResponse.from_dict, "body")
+_TOTPS_RECOVER = Endpoint(
+    "POST", "/v1/totps/recover", models.TotpsRecoverResponse.from_dict, "body"
 )
 _TOTPS_RECOVERY_CODES = Endpoint(
     "POST", "/v1/totps/recovery_codes", models.TotpsRecoveryCodesResponse.from_dict, "body"
 )
-_TOTPS_RECOVER = Endpoint(
-    "POST", "/v1/totps/recover", models.TotpsRecoverResponse.from_dict, "body"
-)
 
 
-class Totps2(SyncResource):
+class Totps(SyncResource):
     """``client.totps``."""
 
     @cached_property
-    def with_raw_response(self) -> Totps2WithRawResponse:
+    def with_raw_response(self) -> TotpsWithRawResponse:
         """The same methods, returning the HTTP response with a ``.parse()`` method."""
-        return Totps2WithRawResponse(self)
-
-    def create(
-        self,
-        *,
-        user_id: str,
-        expiration_minutes: int | Unset = UNSET,
-        **options: Unpack[RequestOptions],
-    ) -> models.TotpsCreateResponse:
-        """Create.
-
-        ``POST /v1/totps``
-
-        Args:
-            user_id: The `user_id` of an active user the TOTP registration should be tied to. You may use
-                an `external_id` here if one is set for the user.
-            expiration_minutes: The expiration for the TOTP instance. If the newly created TOTP is not authenticated
-                within this time frame the TOTP will be unusable. Defaults to 1440 (1 day) with a
-                minimum of 5 and a maximum of 1440.
-        """
-        return self._call(_TOTPS_CREATE, locals())
+        return TotpsWithRawResponse(self)
 
     def authenticate(
         self,
@@ -96,18 +76,25 @@ class Totps2(SyncResource):
         """
         return self._call(_TOTPS_AUTHENTICATE, locals())
 
-    def recovery_codes(
-        self, *, user_id: str, **options: Unpack[RequestOptions]
-    ) -> models.TotpsRecoveryCodesResponse:
-        """Recovery codes.
+    def create(
+        self,
+        *,
+        user_id: str,
+        expiration_minutes: int | Unset = UNSET,
+        **options: Unpack[RequestOptions],
+    ) -> models.TotpsCreateResponse:
+        """Create.
 
-        ``POST /v1/totps/recovery_codes``
+        ``POST /v1/totps``
 
         Args:
             user_id: The `user_id` of an active user the TOTP registration should be tied to. You may use
                 an `external_id` here if one is set for the user.
+            expiration_minutes: The expiration for the TOTP instance. If the newly created TOTP is not authenticated
+                within this time frame the TOTP will be unusable. Defaults to 1440 (1 day) with a
+                minimum of 5 and a maximum of 1440.
         """
-        return self._call(_TOTPS_RECOVERY_CODES, locals())
+        return self._call(_TOTPS_CREATE, locals())
 
     def recover(
         self,
@@ -153,42 +140,35 @@ class Totps2(SyncResource):
         """
         return self._call(_TOTPS_RECOVER, locals())
 
+    def recovery_codes(
+        self, *, user_id: str, **options: Unpack[RequestOptions]
+    ) -> models.TotpsRecoveryCodesResponse:
+        """Recovery codes.
 
-class Totps2WithRawResponse:
-    def __init__(self, resource: Totps2) -> None:
-        self.create = to_raw_response_wrapper(resource.create)
-        self.authenticate = to_raw_response_wrapper(resource.authenticate)
-        self.recovery_codes = to_raw_response_wrapper(resource.recovery_codes)
-        self.recover = to_raw_response_wrapper(resource.recover)
-
-
-class AsyncTotps2(AsyncResource):
-    """``client.totps`` (async)."""
-
-    @cached_property
-    def with_raw_response(self) -> AsyncTotps2WithRawResponse:
-        """The same methods, returning the HTTP response with a ``.parse()`` method."""
-        return AsyncTotps2WithRawResponse(self)
-
-    async def create(
-        self,
-        *,
-        user_id: str,
-        expiration_minutes: int | Unset = UNSET,
-        **options: Unpack[RequestOptions],
-    ) -> models.TotpsCreateResponse:
-        """Create.
-
-        ``POST /v1/totps``
+        ``POST /v1/totps/recovery_codes``
 
         Args:
             user_id: The `user_id` of an active user the TOTP registration should be tied to. You may use
                 an `external_id` here if one is set for the user.
-            expiration_minutes: The expiration for the TOTP instance. If the newly created TOTP is not authenticated
-                within this time frame the TOTP will be unusable. Defaults to 1440 (1 day) with a
-                minimum of 5 and a maximum of 1440.
         """
-        return await self._call(_TOTPS_CREATE, locals())
+        return self._call(_TOTPS_RECOVERY_CODES, locals())
+
+
+class TotpsWithRawResponse:
+    def __init__(self, resource: Totps) -> None:
+        self.authenticate = to_raw_response_wrapper(resource.authenticate)
+        self.create = to_raw_response_wrapper(resource.create)
+        self.recover = to_raw_response_wrapper(resource.recover)
+        self.recovery_codes = to_raw_response_wrapper(resource.recovery_codes)
+
+
+class AsyncTotps(AsyncResource):
+    """``client.totps`` (async)."""
+
+    @cached_property
+    def with_raw_response(self) -> AsyncTotpsWithRawResponse:
+        """The same methods, returning the HTTP response with a ``.parse()`` method."""
+        return AsyncTotpsWithRawResponse(self)
 
     async def authenticate(
         self,
@@ -234,18 +214,25 @@ class AsyncTotps2(AsyncResource):
         """
         return await self._call(_TOTPS_AUTHENTICATE, locals())
 
-    async def recovery_codes(
-        self, *, user_id: str, **options: Unpack[RequestOptions]
-    ) -> models.TotpsRecoveryCodesResponse:
-        """Recovery codes.
+    async def create(
+        self,
+        *,
+        user_id: str,
+        expiration_minutes: int | Unset = UNSET,
+        **options: Unpack[RequestOptions],
+    ) -> models.TotpsCreateResponse:
+        """Create.
 
-        ``POST /v1/totps/recovery_codes``
+        ``POST /v1/totps``
 
         Args:
             user_id: The `user_id` of an active user the TOTP registration should be tied to. You may use
                 an `external_id` here if one is set for the user.
+            expiration_minutes: The expiration for the TOTP instance. If the newly created TOTP is not authenticated
+                within this time frame the TOTP will be unusable. Defaults to 1440 (1 day) with a
+                minimum of 5 and a maximum of 1440.
         """
-        return await self._call(_TOTPS_RECOVERY_CODES, locals())
+        return await self._call(_TOTPS_CREATE, locals())
 
     async def recover(
         self,
@@ -291,10 +278,23 @@ class AsyncTotps2(AsyncResource):
         """
         return await self._call(_TOTPS_RECOVER, locals())
 
+    async def recovery_codes(
+        self, *, user_id: str, **options: Unpack[RequestOptions]
+    ) -> models.TotpsRecoveryCodesResponse:
+        """Recovery codes.
 
-class AsyncTotps2WithRawResponse:
-    def __init__(self, resource: AsyncTotps2) -> None:
-        self.create = async_to_raw_response_wrapper(resource.create)
+        ``POST /v1/totps/recovery_codes``
+
+        Args:
+            user_id: The `user_id` of an active user the TOTP registration should be tied to. You may use
+                an `external_id` here if one is set for the user.
+        """
+        return await self._call(_TOTPS_RECOVERY_CODES, locals())
+
+
+class AsyncTotpsWithRawResponse:
+    def __init__(self, resource: AsyncTotps) -> None:
         self.authenticate = async_to_raw_response_wrapper(resource.authenticate)
-        self.recovery_codes = async_to_raw_response_wrapper(resource.recovery_codes)
+        self.create = async_to_raw_response_wrapper(resource.create)
         self.recover = async_to_raw_response_wrapper(resource.recover)
+        self.recovery_codes = async_to_raw_response_wrapper(resource.recovery_codes)

@@ -13,51 +13,51 @@ from .._response import async_to_raw_response_wrapper, to_raw_response_wrapper
 from .._types import UNSET, RequestOptions, Unset
 
 __all__ = ["Users", "AsyncUsers"]
+_USERS_CONNECTED_APPS = Endpoint(
+    "GET", "/v1/users/{user_id}/connected_apps", models.ConnectedAppsResponse.from_dict
+)
 _USERS_CREATE = Endpoint("POST", "/v1/users", models.UsersCreateResponse.from_dict, "body")
-_USERS_GET = Endpoint("GET", "/v1/users/{user_id}", models.UsersGetResponse.from_dict)
-_USERS_UPDATE = Endpoint("PUT", "/v1/users/{user_id}", models.UsersUpdateResponse.from_dict, "body")
 _USERS_DELETE = Endpoint("DELETE", "/v1/users/{user_id}", models.UsersDeleteResponse.from_dict)
-_USERS_SEARCH = Endpoint("POST", "/v1/users/search", models.UsersSearchResponse.from_dict, "body")
-_USERS_EXCHANGE_PRIMARY_FACTOR = Endpoint(
-    "PUT", "/v1/users/{user_id}/exchange_primary_factor", models.UserResponse.from_dict, "body"
-)
-_USERS_DELETE_EMAIL = Endpoint(
-    "DELETE", "/v1/users/emails/{email_id}", models.UserResponse.from_dict
-)
-_USERS_DELETE_PHONE_NUMBER = Endpoint(
-    "DELETE", "/v1/users/phone_numbers/{phone_id}", models.UserResponse.from_dict
-)
-_USERS_DELETE_WEBAUTHN_REGISTRATION = Endpoint(
-    "DELETE",
-    "/v1/users/webauthn_registrations/{webauthn_registration_id}",
-    models.UserResponse.from_dict,
-)
 _USERS_DELETE_BIOMETRIC_REGISTRATION = Endpoint(
     "DELETE",
     "/v1/users/biometric_registrations/{biometric_registration_id}",
     models.UserResponse.from_dict,
 )
-_USERS_DELETE_TOTP = Endpoint("DELETE", "/v1/users/totps/{totp_id}", models.UserResponse.from_dict)
 _USERS_DELETE_CRYPTO_WALLET = Endpoint(
     "DELETE", "/v1/users/crypto_wallets/{crypto_wallet_id}", models.UserResponse.from_dict
 )
-_USERS_DELETE_PASSWORD = Endpoint(
-    "DELETE", "/v1/users/passwords/{password_id}", models.UserResponse.from_dict
-)
-_USERS_DELETE_OAUTH_REGISTRATION = Endpoint(
-    "DELETE", "/v1/users/oauth/{oauth_user_registration_id}", models.UserResponse.from_dict
+_USERS_DELETE_EMAIL = Endpoint(
+    "DELETE", "/v1/users/emails/{email_id}", models.UserResponse.from_dict
 )
 _USERS_DELETE_EXTERNAL_ID = Endpoint(
     "DELETE", "/v1/users/{user_id}/external_id", models.UserResponse.from_dict
 )
-_USERS_CONNECTED_APPS = Endpoint(
-    "GET", "/v1/users/{user_id}/connected_apps", models.ConnectedAppsResponse.from_dict
+_USERS_DELETE_OAUTH_REGISTRATION = Endpoint(
+    "DELETE", "/v1/users/oauth/{oauth_user_registration_id}", models.UserResponse.from_dict
 )
+_USERS_DELETE_PASSWORD = Endpoint(
+    "DELETE", "/v1/users/passwords/{password_id}", models.UserResponse.from_dict
+)
+_USERS_DELETE_PHONE_NUMBER = Endpoint(
+    "DELETE", "/v1/users/phone_numbers/{phone_id}", models.UserResponse.from_dict
+)
+_USERS_DELETE_TOTP = Endpoint("DELETE", "/v1/users/totps/{totp_id}", models.UserResponse.from_dict)
+_USERS_DELETE_WEBAUTHN_REGISTRATION = Endpoint(
+    "DELETE",
+    "/v1/users/webauthn_registrations/{webauthn_registration_id}",
+    models.UserResponse.from_dict,
+)
+_USERS_EXCHANGE_PRIMARY_FACTOR = Endpoint(
+    "PUT", "/v1/users/{user_id}/exchange_primary_factor", models.UserResponse.from_dict, "body"
+)
+_USERS_GET = Endpoint("GET", "/v1/users/{user_id}", models.UsersGetResponse.from_dict)
 _USERS_REVOKE = Endpoint(
     "POST",
     "/v1/users/{user_id}/connected_apps/{connected_app_id}/revoke",
     models.StatusResponse.from_dict,
 )
+_USERS_SEARCH = Endpoint("POST", "/v1/users/search", models.UsersSearchResponse.from_dict, "body")
+_USERS_UPDATE = Endpoint("PUT", "/v1/users/{user_id}", models.UsersUpdateResponse.from_dict, "body")
 
 
 class Users(SyncResource):
@@ -67,6 +67,19 @@ class Users(SyncResource):
     def with_raw_response(self) -> UsersWithRawResponse:
         """The same methods, returning the HTTP response with a ``.parse()`` method."""
         return UsersWithRawResponse(self)
+
+    def connected_apps(
+        self, user_id: str, **options: Unpack[RequestOptions]
+    ) -> models.ConnectedAppsResponse:
+        """Connected apps.
+
+        ``GET /v1/users/{user_id}/connected_apps``
+
+        Args:
+            user_id: The unique ID of a specific User. You may use an `external_id` here if one is set
+                for the user.
+        """
+        return self._call(_USERS_CONNECTED_APPS, locals())
 
     def create(
         self,
@@ -115,6 +128,142 @@ class Users(SyncResource):
         """
         return self._call(_USERS_CREATE, locals())
 
+    def delete(self, user_id: str, **options: Unpack[RequestOptions]) -> models.UsersDeleteResponse:
+        """Delete.
+
+        ``DELETE /v1/users/{user_id}``
+
+        Args:
+            user_id: The unique ID of a specific User. You may use an `external_id` here if one is set
+                for the user.
+        """
+        return self._call(_USERS_DELETE, locals())
+
+    def delete_biometric_registration(
+        self, biometric_registration_id: str, **options: Unpack[RequestOptions]
+    ) -> models.UserResponse:
+        """Delete biometric registration.
+
+        ``DELETE /v1/users/biometric_registrations/{biometric_registration_id}``
+
+        Args:
+            biometric_registration_id: The `biometric_registration_id` to be deleted.
+        """
+        return self._call(_USERS_DELETE_BIOMETRIC_REGISTRATION, locals())
+
+    def delete_crypto_wallet(
+        self, crypto_wallet_id: str, **options: Unpack[RequestOptions]
+    ) -> models.UserResponse:
+        """Delete crypto wallet.
+
+        ``DELETE /v1/users/crypto_wallets/{crypto_wallet_id}``
+
+        Args:
+            crypto_wallet_id: The `crypto_wallet_id` to be deleted.
+        """
+        return self._call(_USERS_DELETE_CRYPTO_WALLET, locals())
+
+    def delete_email(self, email_id: str, **options: Unpack[RequestOptions]) -> models.UserResponse:
+        """Delete email.
+
+        ``DELETE /v1/users/emails/{email_id}``
+
+        Args:
+            email_id: The `email_id` to be deleted.
+        """
+        return self._call(_USERS_DELETE_EMAIL, locals())
+
+    def delete_external_id(
+        self, user_id: str, **options: Unpack[RequestOptions]
+    ) -> models.UserResponse:
+        """Delete external id.
+
+        ``DELETE /v1/users/{user_id}/external_id``
+
+        Args:
+            user_id: In the path.
+        """
+        return self._call(_USERS_DELETE_EXTERNAL_ID, locals())
+
+    def delete_oauth_registration(
+        self, oauth_user_registration_id: str, **options: Unpack[RequestOptions]
+    ) -> models.UserResponse:
+        """Delete oauth registration.
+
+        ``DELETE /v1/users/oauth/{oauth_user_registration_id}``
+
+        Args:
+            oauth_user_registration_id: The `oauth_user_registration_id` to be deleted.
+        """
+        return self._call(_USERS_DELETE_OAUTH_REGISTRATION, locals())
+
+    def delete_password(
+        self, password_id: str, **options: Unpack[RequestOptions]
+    ) -> models.UserResponse:
+        """Delete password.
+
+        ``DELETE /v1/users/passwords/{password_id}``
+
+        Args:
+            password_id: The `password_id` to be deleted.
+        """
+        return self._call(_USERS_DELETE_PASSWORD, locals())
+
+    def delete_phone_number(
+        self, phone_id: str, **options: Unpack[RequestOptions]
+    ) -> models.UserResponse:
+        """Delete phone number.
+
+        ``DELETE /v1/users/phone_numbers/{phone_id}``
+
+        Args:
+            phone_id: The `phone_id` to be deleted.
+        """
+        return self._call(_USERS_DELETE_PHONE_NUMBER, locals())
+
+    def delete_totp(self, totp_id: str, **options: Unpack[RequestOptions]) -> models.UserResponse:
+        """Delete totp.
+
+        ``DELETE /v1/users/totps/{totp_id}``
+
+        Args:
+            totp_id: The `totp_id` to be deleted.
+        """
+        return self._call(_USERS_DELETE_TOTP, locals())
+
+    def delete_webauthn_registration(
+        self, webauthn_registration_id: str, **options: Unpack[RequestOptions]
+    ) -> models.UserResponse:
+        """Delete webauthn registration.
+
+        ``DELETE /v1/users/webauthn_registrations/{webauthn_registration_id}``
+
+        Args:
+            webauthn_registration_id: The `webauthn_registration_id` to be deleted.
+        """
+        return self._call(_USERS_DELETE_WEBAUTHN_REGISTRATION, locals())
+
+    def exchange_primary_factor(
+        self,
+        user_id: str,
+        *,
+        email_address: str | Unset = UNSET,
+        phone_number: str | Unset = UNSET,
+        **options: Unpack[RequestOptions],
+    ) -> models.UserResponse:
+        """Exchange primary factor.
+
+        ``PUT /v1/users/{user_id}/exchange_primary_factor``
+
+        Args:
+            user_id: The unique ID of a specific User. You may use an `external_id` here if one is set
+                for the user.
+            email_address: The email address to exchange to.
+            phone_number: The phone number to exchange to. The phone number should be in E.164 format (i.e.
+                +1XXXXXXXXXX).
+        """
+        return self._call(_USERS_EXCHANGE_PRIMARY_FACTOR, locals())
+
     def get(self, user_id: str, **options: Unpack[RequestOptions]) -> models.UsersGetResponse:
         """Get.
 
@@ -126,54 +275,19 @@ class Users(SyncResource):
         """
         return self._call(_USERS_GET, locals())
 
-    def update(
-        self,
-        user_id: str,
-        *,
-        name: models.Name | Unset = UNSET,
-        attributes: models.Attribute | Unset = UNSET,
-        trusted_metadata: Dict[str, Any] | Unset = UNSET,
-        untrusted_metadata: Dict[str, Any] | Unset = UNSET,
-        external_id: str | Unset = UNSET,
-        roles: List[str] | Unset = UNSET,
-        **options: Unpack[RequestOptions],
-    ) -> models.UsersUpdateResponse:
-        """Update.
+    def revoke(
+        self, user_id: str, connected_app_id: str, **options: Unpack[RequestOptions]
+    ) -> models.StatusResponse:
+        """Revoke.
 
-        ``PUT /v1/users/{user_id}``
+        ``POST /v1/users/{user_id}/connected_apps/{connected_app_id}/revoke``
 
         Args:
             user_id: The unique ID of a specific User. You may use an `external_id` here if one is set
                 for the user.
-            name: In the body.
-            attributes: In the body.
-            trusted_metadata: The `trusted_metadata` field contains an arbitrary JSON object of
-                application-specific data. See the [Metadata](https://stytch.com/docs/api/metadata)
-                reference for complete field behavior details.
-            untrusted_metadata: The `untrusted_metadata` field contains an arbitrary JSON object of
-                application-specific data. Untrusted metadata can be edited by end users directly
-                via the SDK, and **cannot be used to store critical information.** See the
-                [Metadata](https://stytch.com/docs/api/metadata) reference for complete field
-                behavior details.
-            external_id: An identifier that can be used in API calls wherever a user_id is expected. This is
-                a string consisting of alphanumeric, `.`, `_`, `-`, or `|` characters with a maximum
-                length of 128 characters.
-            roles: Roles to explicitly assign to this User. See the [RBAC
-                guide](https://stytch.com/docs/guides/rbac/role-assignment) for more information
-                about role assignment.
+            connected_app_id: The ID of the Connected App.
         """
-        return self._call(_USERS_UPDATE, locals())
-
-    def delete(self, user_id: str, **options: Unpack[RequestOptions]) -> models.UsersDeleteResponse:
-        """Delete.
-
-        ``DELETE /v1/users/{user_id}``
-
-        Args:
-            user_id: The unique ID of a specific User. You may use an `external_id` here if one is set
-                for the user.
-        """
-        return self._call(_USERS_DELETE, locals())
+        return self._call(_USERS_REVOKE, locals())
 
     def search(
         self,
@@ -213,132 +327,79 @@ class Users(SyncResource):
         """Every page of ``search``, following ``results_metadata.next_cursor``."""
         return self._pages(self.search, locals(), "cursor", "results_metadata", "next_cursor")
 
-    def exchange_primary_factor(
+    def update(
         self,
         user_id: str,
         *,
-        email_address: str | Unset = UNSET,
-        phone_number: str | Unset = UNSET,
+        name: models.Name | Unset = UNSET,
+        attributes: models.Attribute | Unset = UNSET,
+        trusted_metadata: Dict[str, Any] | Unset = UNSET,
+        untrusted_metadata: Dict[str, Any] | Unset = UNSET,
+        external_id: str | Unset = UNSET,
+        roles: List[str] | Unset = UNSET,
         **options: Unpack[RequestOptions],
-    ) -> models.UserResponse:
-        """Exchange primary factor.
+    ) -> models.UsersUpdateResponse:
+        """Update.
 
-        ``PUT /v1/users/{user_id}/exchange_primary_factor``
+        ``PUT /v1/users/{user_id}``
 
         Args:
             user_id: The unique ID of a specific User. You may use an `external_id` here if one is set
                 for the user.
-            email_address: The email address to exchange to.
-            phone_number: The phone number to exchange to. The phone number should be in E.164 format (i.e.
-                +1XXXXXXXXXX).
+            name: In the body.
+            attributes: In the body.
+            trusted_metadata: The `trusted_metadata` field contains an arbitrary JSON object of
+                application-specific data. See the [Metadata](https://stytch.com/docs/api/metadata)
+                reference for complete field behavior details.
+            untrusted_metadata: The `untrusted_metadata` field contains an arbitrary JSON object of
+                application-specific data. Untrusted metadata can be edited by end users directly
+                via the SDK, and **cannot be used to store critical information.** See the
+                [Metadata](https://stytch.com/docs/api/metadata) reference for complete field
+                behavior details.
+            external_id: An identifier that can be used in API calls wherever a user_id is expected. This is
+                a string consisting of alphanumeric, `.`, `_`, `-`, or `|` characters with a maximum
+                length of 128 characters.
+            roles: Roles to explicitly assign to this User. See the [RBAC
+                guide](https://stytch.com/docs/guides/rbac/role-assignment) for more information
+                about role assignment.
         """
-        return self._call(_USERS_EXCHANGE_PRIMARY_FACTOR, locals())
+        return self._call(_USERS_UPDATE, locals())
 
-    def delete_email(self, email_id: str, **options: Unpack[RequestOptions]) -> models.UserResponse:
-        """Delete email.
 
-        ``DELETE /v1/users/emails/{email_id}``
+class UsersWithRawResponse:
+    def __init__(self, resource: Users) -> None:
+        self.connected_apps = to_raw_response_wrapper(resource.connected_apps)
+        self.create = to_raw_response_wrapper(resource.create)
+        self.delete = to_raw_response_wrapper(resource.delete)
+        self.delete_biometric_registration = to_raw_response_wrapper(
+            resource.delete_biometric_registration
+        )
+        self.delete_crypto_wallet = to_raw_response_wrapper(resource.delete_crypto_wallet)
+        self.delete_email = to_raw_response_wrapper(resource.delete_email)
+        self.delete_external_id = to_raw_response_wrapper(resource.delete_external_id)
+        self.delete_oauth_registration = to_raw_response_wrapper(resource.delete_oauth_registration)
+        self.delete_password = to_raw_response_wrapper(resource.delete_password)
+        self.delete_phone_number = to_raw_response_wrapper(resource.delete_phone_number)
+        self.delete_totp = to_raw_response_wrapper(resource.delete_totp)
+        self.delete_webauthn_registration = to_raw_response_wrapper(
+            resource.delete_webauthn_registration
+        )
+        self.exchange_primary_factor = to_raw_response_wrapper(resource.exchange_primary_factor)
+        self.get = to_raw_response_wrapper(resource.get)
+        self.revoke = to_raw_response_wrapper(resource.revoke)
+        self.search = to_raw_response_wrapper(resource.search)
+        self.update = to_raw_response_wrapper(resource.update)
 
-        Args:
-            email_id: The `email_id` to be deleted.
-        """
-        return self._call(_USERS_DELETE_EMAIL, locals())
 
-    def delete_phone_number(
-        self, phone_id: str, **options: Unpack[RequestOptions]
-    ) -> models.UserResponse:
-        """Delete phone number.
+class AsyncUsers(AsyncResource):
+    """``client.users`` (async)."""
 
-        ``DELETE /v1/users/phone_numbers/{phone_id}``
+    @cached_property
+    def with_raw_response(self) -> AsyncUsersWithRawResponse:
+        """The same methods, returning the HTTP response with a ``.parse()`` method."""
+        return AsyncUsersWithRawResponse(self)
 
-        Args:
-            phone_id: The `phone_id` to be deleted.
-        """
-        return self._call(_USERS_DELETE_PHONE_NUMBER, locals())
-
-    def delete_webauthn_registration(
-        self, webauthn_registration_id: str, **options: Unpack[RequestOptions]
-    ) -> models.UserResponse:
-        """Delete webauthn registration.
-
-        ``DELETE /v1/users/webauthn_registrations/{webauthn_registration_id}``
-
-        Args:
-            webauthn_registration_id: The `webauthn_registration_id` to be deleted.
-        """
-        return self._call(_USERS_DELETE_WEBAUTHN_REGISTRATION, locals())
-
-    def delete_biometric_registration(
-        self, biometric_registration_id: str, **options: Unpack[RequestOptions]
-    ) -> models.UserResponse:
-        """Delete biometric registration.
-
-        ``DELETE /v1/users/biometric_registrations/{biometric_registration_id}``
-
-        Args:
-            biometric_registration_id: The `biometric_registration_id` to be deleted.
-        """
-        return self._call(_USERS_DELETE_BIOMETRIC_REGISTRATION, locals())
-
-    def delete_totp(self, totp_id: str, **options: Unpack[RequestOptions]) -> models.UserResponse:
-        """Delete totp.
-
-        ``DELETE /v1/users/totps/{totp_id}``
-
-        Args:
-            totp_id: The `totp_id` to be deleted.
-        """
-        return self._call(_USERS_DELETE_TOTP, locals())
-
-    def delete_crypto_wallet(
-        self, crypto_wallet_id: str, **options: Unpack[RequestOptions]
-    ) -> models.UserResponse:
-        """Delete crypto wallet.
-
-        ``DELETE /v1/users/crypto_wallets/{crypto_wallet_id}``
-
-        Args:
-            crypto_wallet_id: The `crypto_wallet_id` to be deleted.
-        """
-        return self._call(_USERS_DELETE_CRYPTO_WALLET, locals())
-
-    def delete_password(
-        self, password_id: str, **options: Unpack[RequestOptions]
-    ) -> models.UserResponse:
-        """Delete password.
-
-        ``DELETE /v1/users/passwords/{password_id}``
-
-        Args:
-            password_id: The `password_id` to be deleted.
-        """
-        return self._call(_USERS_DELETE_PASSWORD, locals())
-
-    def delete_oauth_registration(
-        self, oauth_user_registration_id: str, **options: Unpack[RequestOptions]
-    ) -> models.UserResponse:
-        """Delete oauth registration.
-
-        ``DELETE /v1/users/oauth/{oauth_user_registration_id}``
-
-        Args:
-            oauth_user_registration_id: The `oauth_user_registration_id` to be deleted.
-        """
-        return self._call(_USERS_DELETE_OAUTH_REGISTRATION, locals())
-
-    def delete_external_id(
-        self, user_id: str, **options: Unpack[RequestOptions]
-    ) -> models.UserResponse:
-        """Delete external id.
-
-        ``DELETE /v1/users/{user_id}/external_id``
-
-        Args:
-            user_id: In the path.
-        """
-        return self._call(_USERS_DELETE_EXTERNAL_ID, locals())
-
-    def connected_apps(
+    async def connected_apps(
         self, user_id: str, **options: Unpack[RequestOptions]
     ) -> models.ConnectedAppsResponse:
         """Connected apps.
@@ -349,55 +410,7 @@ class Users(SyncResource):
             user_id: The unique ID of a specific User. You may use an `external_id` here if one is set
                 for the user.
         """
-        return self._call(_USERS_CONNECTED_APPS, locals())
-
-    def revoke(
-        self, user_id: str, connected_app_id: str, **options: Unpack[RequestOptions]
-    ) -> models.StatusResponse:
-        """Revoke.
-
-        ``POST /v1/users/{user_id}/connected_apps/{connected_app_id}/revoke``
-
-        Args:
-            user_id: The unique ID of a specific User. You may use an `external_id` here if one is set
-                for the user.
-            connected_app_id: The ID of the Connected App.
-        """
-        return self._call(_USERS_REVOKE, locals())
-
-
-class UsersWithRawResponse:
-    def __init__(self, resource: Users) -> None:
-        self.create = to_raw_response_wrapper(resource.create)
-        self.get = to_raw_response_wrapper(resource.get)
-        self.update = to_raw_response_wrapper(resource.update)
-        self.delete = to_raw_response_wrapper(resource.delete)
-        self.search = to_raw_response_wrapper(resource.search)
-        self.exchange_primary_factor = to_raw_response_wrapper(resource.exchange_primary_factor)
-        self.delete_email = to_raw_response_wrapper(resource.delete_email)
-        self.delete_phone_number = to_raw_response_wrapper(resource.delete_phone_number)
-        self.delete_webauthn_registration = to_raw_response_wrapper(
-            resource.delete_webauthn_registration
-        )
-        self.delete_biometric_registration = to_raw_response_wrapper(
-            resource.delete_biometric_registration
-        )
-        self.delete_totp = to_raw_response_wrapper(resource.delete_totp)
-        self.delete_crypto_wallet = to_raw_response_wrapper(resource.delete_crypto_wallet)
-        self.delete_password = to_raw_response_wrapper(resource.delete_password)
-        self.delete_oauth_registration = to_raw_response_wrapper(resource.delete_oauth_registration)
-        self.delete_external_id = to_raw_response_wrapper(resource.delete_external_id)
-        self.connected_apps = to_raw_response_wrapper(resource.connected_apps)
-        self.revoke = to_raw_response_wrapper(resource.revoke)
-
-
-class AsyncUsers(AsyncResource):
-    """``client.users`` (async)."""
-
-    @cached_property
-    def with_raw_response(self) -> AsyncUsersWithRawResponse:
-        """The same methods, returning the HTTP response with a ``.parse()`` method."""
-        return AsyncUsersWithRawResponse(self)
+        return await self._call(_USERS_CONNECTED_APPS, locals())
 
     async def create(
         self,
@@ -446,55 +459,6 @@ class AsyncUsers(AsyncResource):
         """
         return await self._call(_USERS_CREATE, locals())
 
-    async def get(self, user_id: str, **options: Unpack[RequestOptions]) -> models.UsersGetResponse:
-        """Get.
-
-        ``GET /v1/users/{user_id}``
-
-        Args:
-            user_id: The unique ID of a specific User. You may use an `external_id` here if one is set
-                for the user.
-        """
-        return await self._call(_USERS_GET, locals())
-
-    async def update(
-        self,
-        user_id: str,
-        *,
-        name: models.Name | Unset = UNSET,
-        attributes: models.Attribute | Unset = UNSET,
-        trusted_metadata: Dict[str, Any] | Unset = UNSET,
-        untrusted_metadata: Dict[str, Any] | Unset = UNSET,
-        external_id: str | Unset = UNSET,
-        roles: List[str] | Unset = UNSET,
-        **options: Unpack[RequestOptions],
-    ) -> models.UsersUpdateResponse:
-        """Update.
-
-        ``PUT /v1/users/{user_id}``
-
-        Args:
-            user_id: The unique ID of a specific User. You may use an `external_id` here if one is set
-                for the user.
-            name: In the body.
-            attributes: In the body.
-            trusted_metadata: The `trusted_metadata` field contains an arbitrary JSON object of
-                application-specific data. See the [Metadata](https://stytch.com/docs/api/metadata)
-                reference for complete field behavior details.
-            untrusted_metadata: The `untrusted_metadata` field contains an arbitrary JSON object of
-                application-specific data. Untrusted metadata can be edited by end users directly
-                via the SDK, and **cannot be used to store critical information.** See the
-                [Metadata](https://stytch.com/docs/api/metadata) reference for complete field
-                behavior details.
-            external_id: An identifier that can be used in API calls wherever a user_id is expected. This is
-                a string consisting of alphanumeric, `.`, `_`, `-`, or `|` characters with a maximum
-                length of 128 characters.
-            roles: Roles to explicitly assign to this User. See the [RBAC
-                guide](https://stytch.com/docs/guides/rbac/role-assignment) for more information
-                about role assignment.
-        """
-        return await self._call(_USERS_UPDATE, locals())
-
     async def delete(
         self, user_id: str, **options: Unpack[RequestOptions]
     ) -> models.UsersDeleteResponse:
@@ -507,6 +471,160 @@ class AsyncUsers(AsyncResource):
                 for the user.
         """
         return await self._call(_USERS_DELETE, locals())
+
+    async def delete_biometric_registration(
+        self, biometric_registration_id: str, **options: Unpack[RequestOptions]
+    ) -> models.UserResponse:
+        """Delete biometric registration.
+
+        ``DELETE /v1/users/biometric_registrations/{biometric_registration_id}``
+
+        Args:
+            biometric_registration_id: The `biometric_registration_id` to be deleted.
+        """
+        return await self._call(_USERS_DELETE_BIOMETRIC_REGISTRATION, locals())
+
+    async def delete_crypto_wallet(
+        self, crypto_wallet_id: str, **options: Unpack[RequestOptions]
+    ) -> models.UserResponse:
+        """Delete crypto wallet.
+
+        ``DELETE /v1/users/crypto_wallets/{crypto_wallet_id}``
+
+        Args:
+            crypto_wallet_id: The `crypto_wallet_id` to be deleted.
+        """
+        return await self._call(_USERS_DELETE_CRYPTO_WALLET, locals())
+
+    async def delete_email(
+        self, email_id: str, **options: Unpack[RequestOptions]
+    ) -> models.UserResponse:
+        """Delete email.
+
+        ``DELETE /v1/users/emails/{email_id}``
+
+        Args:
+            email_id: The `email_id` to be deleted.
+        """
+        return await self._call(_USERS_DELETE_EMAIL, locals())
+
+    async def delete_external_id(
+        self, user_id: str, **options: Unpack[RequestOptions]
+    ) -> models.UserResponse:
+        """Delete external id.
+
+        ``DELETE /v1/users/{user_id}/external_id``
+
+        Args:
+            user_id: In the path.
+        """
+        return await self._call(_USERS_DELETE_EXTERNAL_ID, locals())
+
+    async def delete_oauth_registration(
+        self, oauth_user_registration_id: str, **options: Unpack[RequestOptions]
+    ) -> models.UserResponse:
+        """Delete oauth registration.
+
+        ``DELETE /v1/users/oauth/{oauth_user_registration_id}``
+
+        Args:
+            oauth_user_registration_id: The `oauth_user_registration_id` to be deleted.
+        """
+        return await self._call(_USERS_DELETE_OAUTH_REGISTRATION, locals())
+
+    async def delete_password(
+        self, password_id: str, **options: Unpack[RequestOptions]
+    ) -> models.UserResponse:
+        """Delete password.
+
+        ``DELETE /v1/users/passwords/{password_id}``
+
+        Args:
+            password_id: The `password_id` to be deleted.
+        """
+        return await self._call(_USERS_DELETE_PASSWORD, locals())
+
+    async def delete_phone_number(
+        self, phone_id: str, **options: Unpack[RequestOptions]
+    ) -> models.UserResponse:
+        """Delete phone number.
+
+        ``DELETE /v1/users/phone_numbers/{phone_id}``
+
+        Args:
+            phone_id: The `phone_id` to be deleted.
+        """
+        return await self._call(_USERS_DELETE_PHONE_NUMBER, locals())
+
+    async def delete_totp(
+        self, totp_id: str, **options: Unpack[RequestOptions]
+    ) -> models.UserResponse:
+        """Delete totp.
+
+        ``DELETE /v1/users/totps/{totp_id}``
+
+        Args:
+            totp_id: The `totp_id` to be deleted.
+        """
+        return await self._call(_USERS_DELETE_TOTP, locals())
+
+    async def delete_webauthn_registration(
+        self, webauthn_registration_id: str, **options: Unpack[RequestOptions]
+    ) -> models.UserResponse:
+        """Delete webauthn registration.
+
+        ``DELETE /v1/users/webauthn_registrations/{webauthn_registration_id}``
+
+        Args:
+            webauthn_registration_id: The `webauthn_registration_id` to be deleted.
+        """
+        return await self._call(_USERS_DELETE_WEBAUTHN_REGISTRATION, locals())
+
+    async def exchange_primary_factor(
+        self,
+        user_id: str,
+        *,
+        email_address: str | Unset = UNSET,
+        phone_number: str | Unset = UNSET,
+        **options: Unpack[RequestOptions],
+    ) -> models.UserResponse:
+        """Exchange primary factor.
+
+        ``PUT /v1/users/{user_id}/exchange_primary_factor``
+
+        Args:
+            user_id: The unique ID of a specific User. You may use an `external_id` here if one is set
+                for the user.
+            email_address: The email address to exchange to.
+            phone_number: The phone number to exchange to. The phone number should be in E.164 format (i.e.
+                +1XXXXXXXXXX).
+        """
+        return await self._call(_USERS_EXCHANGE_PRIMARY_FACTOR, locals())
+
+    async def get(self, user_id: str, **options: Unpack[RequestOptions]) -> models.UsersGetResponse:
+        """Get.
+
+        ``GET /v1/users/{user_id}``
+
+        Args:
+            user_id: The unique ID of a specific User. You may use an `external_id` here if one is set
+                for the user.
+        """
+        return await self._call(_USERS_GET, locals())
+
+    async def revoke(
+        self, user_id: str, connected_app_id: str, **options: Unpack[RequestOptions]
+    ) -> models.StatusResponse:
+        """Revoke.
+
+        ``POST /v1/users/{user_id}/connected_apps/{connected_app_id}/revoke``
+
+        Args:
+            user_id: The unique ID of a specific User. You may use an `external_id` here if one is set
+                for the user.
+            connected_app_id: The ID of the Connected App.
+        """
+        return await self._call(_USERS_REVOKE, locals())
 
     async def search(
         self,
@@ -546,187 +664,69 @@ class AsyncUsers(AsyncResource):
         """Every page of ``search``, following ``results_metadata.next_cursor``."""
         return self._pages(self.search, locals(), "cursor", "results_metadata", "next_cursor")
 
-    async def exchange_primary_factor(
+    async def update(
         self,
         user_id: str,
         *,
-        email_address: str | Unset = UNSET,
-        phone_number: str | Unset = UNSET,
+        name: models.Name | Unset = UNSET,
+        attributes: models.Attribute | Unset = UNSET,
+        trusted_metadata: Dict[str, Any] | Unset = UNSET,
+        untrusted_metadata: Dict[str, Any] | Unset = UNSET,
+        external_id: str | Unset = UNSET,
+        roles: List[str] | Unset = UNSET,
         **options: Unpack[RequestOptions],
-    ) -> models.UserResponse:
-        """Exchange primary factor.
+    ) -> models.UsersUpdateResponse:
+        """Update.
 
-        ``PUT /v1/users/{user_id}/exchange_primary_factor``
-
-        Args:
-            user_id: The unique ID of a specific User. You may use an `external_id` here if one is set
-                for the user.
-            email_address: The email address to exchange to.
-            phone_number: The phone number to exchange to. The phone number should be in E.164 format (i.e.
-                +1XXXXXXXXXX).
-        """
-        return await self._call(_USERS_EXCHANGE_PRIMARY_FACTOR, locals())
-
-    async def delete_email(
-        self, email_id: str, **options: Unpack[RequestOptions]
-    ) -> models.UserResponse:
-        """Delete email.
-
-        ``DELETE /v1/users/emails/{email_id}``
-
-        Args:
-            email_id: The `email_id` to be deleted.
-        """
-        return await self._call(_USERS_DELETE_EMAIL, locals())
-
-    async def delete_phone_number(
-        self, phone_id: str, **options: Unpack[RequestOptions]
-    ) -> models.UserResponse:
-        """Delete phone number.
-
-        ``DELETE /v1/users/phone_numbers/{phone_id}``
-
-        Args:
-            phone_id: The `phone_id` to be deleted.
-        """
-        return await self._call(_USERS_DELETE_PHONE_NUMBER, locals())
-
-    async def delete_webauthn_registration(
-        self, webauthn_registration_id: str, **options: Unpack[RequestOptions]
-    ) -> models.UserResponse:
-        """Delete webauthn registration.
-
-        ``DELETE /v1/users/webauthn_registrations/{webauthn_registration_id}``
-
-        Args:
-            webauthn_registration_id: The `webauthn_registration_id` to be deleted.
-        """
-        return await self._call(_USERS_DELETE_WEBAUTHN_REGISTRATION, locals())
-
-    async def delete_biometric_registration(
-        self, biometric_registration_id: str, **options: Unpack[RequestOptions]
-    ) -> models.UserResponse:
-        """Delete biometric registration.
-
-        ``DELETE /v1/users/biometric_registrations/{biometric_registration_id}``
-
-        Args:
-            biometric_registration_id: The `biometric_registration_id` to be deleted.
-        """
-        return await self._call(_USERS_DELETE_BIOMETRIC_REGISTRATION, locals())
-
-    async def delete_totp(
-        self, totp_id: str, **options: Unpack[RequestOptions]
-    ) -> models.UserResponse:
-        """Delete totp.
-
-        ``DELETE /v1/users/totps/{totp_id}``
-
-        Args:
-            totp_id: The `totp_id` to be deleted.
-        """
-        return await self._call(_USERS_DELETE_TOTP, locals())
-
-    async def delete_crypto_wallet(
-        self, crypto_wallet_id: str, **options: Unpack[RequestOptions]
-    ) -> models.UserResponse:
-        """Delete crypto wallet.
-
-        ``DELETE /v1/users/crypto_wallets/{crypto_wallet_id}``
-
-        Args:
-            crypto_wallet_id: The `crypto_wallet_id` to be deleted.
-        """
-        return await self._call(_USERS_DELETE_CRYPTO_WALLET, locals())
-
-    async def delete_password(
-        self, password_id: str, **options: Unpack[RequestOptions]
-    ) -> models.UserResponse:
-        """Delete password.
-
-        ``DELETE /v1/users/passwords/{password_id}``
-
-        Args:
-            password_id: The `password_id` to be deleted.
-        """
-        return await self._call(_USERS_DELETE_PASSWORD, locals())
-
-    async def delete_oauth_registration(
-        self, oauth_user_registration_id: str, **options: Unpack[RequestOptions]
-    ) -> models.UserResponse:
-        """Delete oauth registration.
-
-        ``DELETE /v1/users/oauth/{oauth_user_registration_id}``
-
-        Args:
-            oauth_user_registration_id: The `oauth_user_registration_id` to be deleted.
-        """
-        return await self._call(_USERS_DELETE_OAUTH_REGISTRATION, locals())
-
-    async def delete_external_id(
-        self, user_id: str, **options: Unpack[RequestOptions]
-    ) -> models.UserResponse:
-        """Delete external id.
-
-        ``DELETE /v1/users/{user_id}/external_id``
-
-        Args:
-            user_id: In the path.
-        """
-        return await self._call(_USERS_DELETE_EXTERNAL_ID, locals())
-
-    async def connected_apps(
-        self, user_id: str, **options: Unpack[RequestOptions]
-    ) -> models.ConnectedAppsResponse:
-        """Connected apps.
-
-        ``GET /v1/users/{user_id}/connected_apps``
+        ``PUT /v1/users/{user_id}``
 
         Args:
             user_id: The unique ID of a specific User. You may use an `external_id` here if one is set
                 for the user.
+            name: In the body.
+            attributes: In the body.
+            trusted_metadata: The `trusted_metadata` field contains an arbitrary JSON object of
+                application-specific data. See the [Metadata](https://stytch.com/docs/api/metadata)
+                reference for complete field behavior details.
+            untrusted_metadata: The `untrusted_metadata` field contains an arbitrary JSON object of
+                application-specific data. Untrusted metadata can be edited by end users directly
+                via the SDK, and **cannot be used to store critical information.** See the
+                [Metadata](https://stytch.com/docs/api/metadata) reference for complete field
+                behavior details.
+            external_id: An identifier that can be used in API calls wherever a user_id is expected. This is
+                a string consisting of alphanumeric, `.`, `_`, `-`, or `|` characters with a maximum
+                length of 128 characters.
+            roles: Roles to explicitly assign to this User. See the [RBAC
+                guide](https://stytch.com/docs/guides/rbac/role-assignment) for more information
+                about role assignment.
         """
-        return await self._call(_USERS_CONNECTED_APPS, locals())
-
-    async def revoke(
-        self, user_id: str, connected_app_id: str, **options: Unpack[RequestOptions]
-    ) -> models.StatusResponse:
-        """Revoke.
-
-        ``POST /v1/users/{user_id}/connected_apps/{connected_app_id}/revoke``
-
-        Args:
-            user_id: The unique ID of a specific User. You may use an `external_id` here if one is set
-                for the user.
-            connected_app_id: The ID of the Connected App.
-        """
-        return await self._call(_USERS_REVOKE, locals())
+        return await self._call(_USERS_UPDATE, locals())
 
 
 class AsyncUsersWithRawResponse:
     def __init__(self, resource: AsyncUsers) -> None:
+        self.connected_apps = async_to_raw_response_wrapper(resource.connected_apps)
         self.create = async_to_raw_response_wrapper(resource.create)
-        self.get = async_to_raw_response_wrapper(resource.get)
-        self.update = async_to_raw_response_wrapper(resource.update)
         self.delete = async_to_raw_response_wrapper(resource.delete)
-        self.search = async_to_raw_response_wrapper(resource.search)
-        self.exchange_primary_factor = async_to_raw_response_wrapper(
-            resource.exchange_primary_factor
-        )
-        self.delete_email = async_to_raw_response_wrapper(resource.delete_email)
-        self.delete_phone_number = async_to_raw_response_wrapper(resource.delete_phone_number)
-        self.delete_webauthn_registration = async_to_raw_response_wrapper(
-            resource.delete_webauthn_registration
-        )
         self.delete_biometric_registration = async_to_raw_response_wrapper(
             resource.delete_biometric_registration
         )
-        self.delete_totp = async_to_raw_response_wrapper(resource.delete_totp)
         self.delete_crypto_wallet = async_to_raw_response_wrapper(resource.delete_crypto_wallet)
-        self.delete_password = async_to_raw_response_wrapper(resource.delete_password)
+        self.delete_email = async_to_raw_response_wrapper(resource.delete_email)
+        self.delete_external_id = async_to_raw_response_wrapper(resource.delete_external_id)
         self.delete_oauth_registration = async_to_raw_response_wrapper(
             resource.delete_oauth_registration
         )
-        self.delete_external_id = async_to_raw_response_wrapper(resource.delete_external_id)
-        self.connected_apps = async_to_raw_response_wrapper(resource.connected_apps)
+        self.delete_password = async_to_raw_response_wrapper(resource.delete_password)
+        self.delete_phone_number = async_to_raw_response_wrapper(resource.delete_phone_number)
+        self.delete_totp = async_to_raw_response_wrapper(resource.delete_totp)
+        self.delete_webauthn_registration = async_to_raw_response_wrapper(
+            resource.delete_webauthn_registration
+        )
+        self.exchange_primary_factor = async_to_raw_response_wrapper(
+            resource.exchange_primary_factor
+        )
+        self.get = async_to_raw_response_wrapper(resource.get)
         self.revoke = async_to_raw_response_wrapper(resource.revoke)
+        self.search = async_to_raw_response_wrapper(resource.search)
+        self.update = async_to_raw_response_wrapper(resource.update)

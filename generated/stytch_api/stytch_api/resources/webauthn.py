@@ -12,11 +12,8 @@ from .._response import async_to_raw_response_wrapper, to_raw_response_wrapper
 from .._types import UNSET, RequestOptions, Unset
 
 __all__ = ["Webauthn", "AsyncWebauthn"]
-_WEBAUTHN_REGISTER_START = Endpoint(
-    "POST", "/v1/webauthn/register/start", models.WebauthnRegisterStartResponse.from_dict, "body"
-)
-_WEBAUTHN_REGISTER = Endpoint(
-    "POST", "/v1/webauthn/register", models.WebauthnAuthenticateResponse.from_dict, "body"
+_WEBAUTHN_AUTHENTICATE = Endpoint(
+    "POST", "/v1/webauthn/authenticate", models.WebauthnAuthenticateResponse.from_dict, "body"
 )
 _WEBAUTHN_AUTHENTICATE_START = Endpoint(
     "POST",
@@ -24,19 +21,22 @@ _WEBAUTHN_AUTHENTICATE_START = Endpoint(
     models.WebauthnAuthenticateStartResponse.from_dict,
     "body",
 )
-_WEBAUTHN_AUTHENTICATE = Endpoint(
-    "POST", "/v1/webauthn/authenticate", models.WebauthnAuthenticateResponse.from_dict, "body"
+_WEBAUTHN_LIST_CREDENTIALS = Endpoint(
+    "GET",
+    "/v1/webauthn/credentials/{user_id}/{domain}",
+    models.WebauthnListCredentialsResponse.from_dict,
+)
+_WEBAUTHN_REGISTER = Endpoint(
+    "POST", "/v1/webauthn/register", models.WebauthnAuthenticateResponse.from_dict, "body"
+)
+_WEBAUTHN_REGISTER_START = Endpoint(
+    "POST", "/v1/webauthn/register/start", models.WebauthnRegisterStartResponse.from_dict, "body"
 )
 _WEBAUTHN_UPDATE = Endpoint(
     "PUT",
     "/v1/webauthn/{webauthn_registration_id}",
     models.WebauthnUpdateResponse.from_dict,
     "body",
-)
-_WEBAUTHN_LIST_CREDENTIALS = Endpoint(
-    "GET",
-    "/v1/webauthn/credentials/{user_id}/{domain}",
-    models.WebauthnListCredentialsResponse.from_dict,
 )
 
 
@@ -48,43 +48,86 @@ class Webauthn(SyncResource):
         """The same methods, returning the HTTP response with a ``.parse()`` method."""
         return WebauthnWithRawResponse(self)
 
-    def register_start(
+    def authenticate(
         self,
         *,
-        user_id: str,
-        domain: str,
-        user_agent: str | Unset = UNSET,
-        authenticator_type: str | Unset = UNSET,
-        return_passkey_credential_options: bool | Unset = UNSET,
-        override_id: str | Unset = UNSET,
-        override_name: str | Unset = UNSET,
-        override_display_name: str | Unset = UNSET,
-        use_base64_url_encoding: bool | Unset = UNSET,
+        public_key_credential: str,
+        session_token: str | Unset = UNSET,
+        session_duration_minutes: int | Unset = UNSET,
+        session_jwt: str | Unset = UNSET,
+        session_custom_claims: Dict[str, Any] | Unset = UNSET,
+        telemetry_id: str | Unset = UNSET,
         **options: Unpack[RequestOptions],
-    ) -> models.WebauthnRegisterStartResponse:
-        """Register start.
+    ) -> models.WebauthnAuthenticateResponse:
+        """Authenticate.
 
-        ``POST /v1/webauthn/register/start``
+        ``POST /v1/webauthn/authenticate``
 
         Args:
+            public_key_credential: The response of the
+                [navigator.credentials.create()](https://www.w3.org/TR/webauthn-2/#sctn-createCredential).
+            session_token: The `session_token` associated with a User's existing Session.
+            session_duration_minutes: Set the session lifetime to be this many minutes from now. This will start a new
+                session if one doesn't already exist, returning both an opaque `session_token` and
+                `session_jwt` for this session. Remember that the `session_jwt` will have a fixed
+                lifetime of five minutes regardless of the underlying session duration, and will
+                need to be refreshed over time. This value must be a minimum of 5 and a maximum of
+                527040 minutes (366 days). If a `session_token` or `session_jwt` is provided then a
+                successful authentication will continue to extend the session this many minutes. If
+                the `session_duration_minutes` parameter is not specified, a Stytch session will not
+                be created.
+            session_jwt: The `session_jwt` associated with a User's existing Session.
+            session_custom_claims: Add a custom claims map to the Session being authenticated. Claims are only created
+                if a Session is initialized by providing a value in `session_duration_minutes`.
+                Claims will be included on the Session object and in the JWT. To update a key in an
+                existing Session, supply a new value. To delete a key, supply a null value. Custom
+                claims made with reserved claims ("iss", "sub", "aud", "exp", "nbf", "iat", "jti")
+                will be ignored. Total custom claims size cannot exceed four kilobytes.
+            telemetry_id: If the `telemetry_id` is passed, as part of this request, Stytch will call the
+                [Fingerprint Lookup API](https://stytch.com/docs/fraud/api/fingerprint-lookup) and
+                store the associated fingerprints and IPGEO information for the User. Your workspace
+                must be enabled for Device Fingerprinting to use this feature.
+        """
+        return self._call(_WEBAUTHN_AUTHENTICATE, locals())
+
+    def authenticate_start(
+        self,
+        *,
+        domain: str,
+        user_id: str | Unset = UNSET,
+        return_passkey_credential_options: bool | Unset = UNSET,
+        use_base64_url_encoding: bool | Unset = UNSET,
+        **options: Unpack[RequestOptions],
+    ) -> models.WebauthnAuthenticateStartResponse:
+        """Authenticate start.
+
+        ``POST /v1/webauthn/authenticate/start``
+
+        Args:
+            domain: The domain for Passkeys or WebAuthn. Defaults to `window.location.hostname`.
             user_id: The `user_id` of an active user the Passkey or WebAuthn registration should be tied
                 to. You may use an `external_id` here if one is set for the user.
-            domain: The domain for Passkeys or WebAuthn. Defaults to `window.location.hostname`.
-            user_agent: The user agent of the client.
-            authenticator_type: The requested authenticator type of the Passkey or WebAuthn device. The two valid
-                values are platform and cross-platform. If no value passed, we assume both values
-                are allowed.
             return_passkey_credential_options: If true, the `public_key_credential_creation_options` returned will be optimized for
-                Passkeys with `residentKey` set to `"required"` and `userVerification` set to
-                `"preferred"`.
-            override_id: In the body.
-            override_name: In the body.
-            override_display_name: In the body.
+                Passkeys with `userVerification` set to `"preferred"`.
             use_base64_url_encoding: If true, values in the `public_key_credential_creation_options` will be base64 URL
                 encoded. Set this option to true when using built-in browser methods like
                 `navigator.credentials.create` and `navigator.credentials.get`.
         """
-        return self._call(_WEBAUTHN_REGISTER_START, locals())
+        return self._call(_WEBAUTHN_AUTHENTICATE_START, locals())
+
+    def list_credentials(
+        self, user_id: str, domain: str, **options: Unpack[RequestOptions]
+    ) -> models.WebauthnListCredentialsResponse:
+        """List credentials.
+
+        ``GET /v1/webauthn/credentials/{user_id}/{domain}``
+
+        Args:
+            user_id: The `user_id` of an active user the Passkey or WebAuthn registration should be tied
+                to.
+            domain: The domain for Passkeys or WebAuthn. Defaults to `window.location.hostname`.
+        """
+        return self._call(_WEBAUTHN_LIST_CREDENTIALS, locals())
 
     def register(
         self,
@@ -131,32 +174,79 @@ class Webauthn(SyncResource):
         """
         return self._call(_WEBAUTHN_REGISTER, locals())
 
-    def authenticate_start(
+    def register_start(
         self,
         *,
+        user_id: str,
         domain: str,
-        user_id: str | Unset = UNSET,
+        user_agent: str | Unset = UNSET,
+        authenticator_type: str | Unset = UNSET,
         return_passkey_credential_options: bool | Unset = UNSET,
+        override_id: str | Unset = UNSET,
+        override_name: str | Unset = UNSET,
+        override_display_name: str | Unset = UNSET,
         use_base64_url_encoding: bool | Unset = UNSET,
         **options: Unpack[RequestOptions],
-    ) -> models.WebauthnAuthenticateStartResponse:
-        """Authenticate start.
+    ) -> models.WebauthnRegisterStartResponse:
+        """Register start.
 
-        ``POST /v1/webauthn/authenticate/start``
+        ``POST /v1/webauthn/register/start``
 
         Args:
-            domain: The domain for Passkeys or WebAuthn. Defaults to `window.location.hostname`.
             user_id: The `user_id` of an active user the Passkey or WebAuthn registration should be tied
                 to. You may use an `external_id` here if one is set for the user.
+            domain: The domain for Passkeys or WebAuthn. Defaults to `window.location.hostname`.
+            user_agent: The user agent of the client.
+            authenticator_type: The requested authenticator type of the Passkey or WebAuthn device. The two valid
+                values are platform and cross-platform. If no value passed, we assume both values
+                are allowed.
             return_passkey_credential_options: If true, the `public_key_credential_creation_options` returned will be optimized for
-                Passkeys with `userVerification` set to `"preferred"`.
+                Passkeys with `residentKey` set to `"required"` and `userVerification` set to
+                `"preferred"`.
+            override_id: In the body.
+            override_name: In the body.
+            override_display_name: In the body.
             use_base64_url_encoding: If true, values in the `public_key_credential_creation_options` will be base64 URL
                 encoded. Set this option to true when using built-in browser methods like
                 `navigator.credentials.create` and `navigator.credentials.get`.
         """
-        return self._call(_WEBAUTHN_AUTHENTICATE_START, locals())
+        return self._call(_WEBAUTHN_REGISTER_START, locals())
 
-    def authenticate(
+    def update(
+        self, webauthn_registration_id: str, *, name: str, **options: Unpack[RequestOptions]
+    ) -> models.WebauthnUpdateResponse:
+        """Update.
+
+        ``PUT /v1/webauthn/{webauthn_registration_id}``
+
+        Args:
+            webauthn_registration_id: Globally unique UUID that identifies a Passkey or WebAuthn registration in the
+                Stytch API. The `webauthn_registration_id` is used when you need to operate on a
+                specific User's WebAuthn registration.
+            name: The `name` of the WebAuthn registration or Passkey.
+        """
+        return self._call(_WEBAUTHN_UPDATE, locals())
+
+
+class WebauthnWithRawResponse:
+    def __init__(self, resource: Webauthn) -> None:
+        self.authenticate = to_raw_response_wrapper(resource.authenticate)
+        self.authenticate_start = to_raw_response_wrapper(resource.authenticate_start)
+        self.list_credentials = to_raw_response_wrapper(resource.list_credentials)
+        self.register = to_raw_response_wrapper(resource.register)
+        self.register_start = to_raw_response_wrapper(resource.register_start)
+        self.update = to_raw_response_wrapper(resource.update)
+
+
+class AsyncWebauthn(AsyncResource):
+    """``client.webauthn`` (async)."""
+
+    @cached_property
+    def with_raw_response(self) -> AsyncWebauthnWithRawResponse:
+        """The same methods, returning the HTTP response with a ``.parse()`` method."""
+        return AsyncWebauthnWithRawResponse(self)
+
+    async def authenticate(
         self,
         *,
         public_key_credential: str,
@@ -196,24 +286,34 @@ class Webauthn(SyncResource):
                 store the associated fingerprints and IPGEO information for the User. Your workspace
                 must be enabled for Device Fingerprinting to use this feature.
         """
-        return self._call(_WEBAUTHN_AUTHENTICATE, locals())
+        return await self._call(_WEBAUTHN_AUTHENTICATE, locals())
 
-    def update(
-        self, webauthn_registration_id: str, *, name: str, **options: Unpack[RequestOptions]
-    ) -> models.WebauthnUpdateResponse:
-        """Update.
+    async def authenticate_start(
+        self,
+        *,
+        domain: str,
+        user_id: str | Unset = UNSET,
+        return_passkey_credential_options: bool | Unset = UNSET,
+        use_base64_url_encoding: bool | Unset = UNSET,
+        **options: Unpack[RequestOptions],
+    ) -> models.WebauthnAuthenticateStartResponse:
+        """Authenticate start.
 
-        ``PUT /v1/webauthn/{webauthn_registration_id}``
+        ``POST /v1/webauthn/authenticate/start``
 
         Args:
-            webauthn_registration_id: Globally unique UUID that identifies a Passkey or WebAuthn registration in the
-                Stytch API. The `webauthn_registration_id` is used when you need to operate on a
-                specific User's WebAuthn registration.
-            name: The `name` of the WebAuthn registration or Passkey.
+            domain: The domain for Passkeys or WebAuthn. Defaults to `window.location.hostname`.
+            user_id: The `user_id` of an active user the Passkey or WebAuthn registration should be tied
+                to. You may use an `external_id` here if one is set for the user.
+            return_passkey_credential_options: If true, the `public_key_credential_creation_options` returned will be optimized for
+                Passkeys with `userVerification` set to `"preferred"`.
+            use_base64_url_encoding: If true, values in the `public_key_credential_creation_options` will be base64 URL
+                encoded. Set this option to true when using built-in browser methods like
+                `navigator.credentials.create` and `navigator.credentials.get`.
         """
-        return self._call(_WEBAUTHN_UPDATE, locals())
+        return await self._call(_WEBAUTHN_AUTHENTICATE_START, locals())
 
-    def list_credentials(
+    async def list_credentials(
         self, user_id: str, domain: str, **options: Unpack[RequestOptions]
     ) -> models.WebauthnListCredentialsResponse:
         """List credentials.
@@ -225,64 +325,7 @@ class Webauthn(SyncResource):
                 to.
             domain: The domain for Passkeys or WebAuthn. Defaults to `window.location.hostname`.
         """
-        return self._call(_WEBAUTHN_LIST_CREDENTIALS, locals())
-
-
-class WebauthnWithRawResponse:
-    def __init__(self, resource: Webauthn) -> None:
-        self.register_start = to_raw_response_wrapper(resource.register_start)
-        self.register = to_raw_response_wrapper(resource.register)
-        self.authenticate_start = to_raw_response_wrapper(resource.authenticate_start)
-        self.authenticate = to_raw_response_wrapper(resource.authenticate)
-        self.update = to_raw_response_wrapper(resource.update)
-        self.list_credentials = to_raw_response_wrapper(resource.list_credentials)
-
-
-class AsyncWebauthn(AsyncResource):
-    """``client.webauthn`` (async)."""
-
-    @cached_property
-    def with_raw_response(self) -> AsyncWebauthnWithRawResponse:
-        """The same methods, returning the HTTP response with a ``.parse()`` method."""
-        return AsyncWebauthnWithRawResponse(self)
-
-    async def register_start(
-        self,
-        *,
-        user_id: str,
-        domain: str,
-        user_agent: str | Unset = UNSET,
-        authenticator_type: str | Unset = UNSET,
-        return_passkey_credential_options: bool | Unset = UNSET,
-        override_id: str | Unset = UNSET,
-        override_name: str | Unset = UNSET,
-        override_display_name: str | Unset = UNSET,
-        use_base64_url_encoding: bool | Unset = UNSET,
-        **options: Unpack[RequestOptions],
-    ) -> models.WebauthnRegisterStartResponse:
-        """Register start.
-
-        ``POST /v1/webauthn/register/start``
-
-        Args:
-            user_id: The `user_id` of an active user the Passkey or WebAuthn registration should be tied
-                to. You may use an `external_id` here if one is set for the user.
-            domain: The domain for Passkeys or WebAuthn. Defaults to `window.location.hostname`.
-            user_agent: The user agent of the client.
-            authenticator_type: The requested authenticator type of the Passkey or WebAuthn device. The two valid
-                values are platform and cross-platform. If no value passed, we assume both values
-                are allowed.
-            return_passkey_credential_options: If true, the `public_key_credential_creation_options` returned will be optimized for
-                Passkeys with `residentKey` set to `"required"` and `userVerification` set to
-                `"preferred"`.
-            override_id: In the body.
-            override_name: In the body.
-            override_display_name: In the body.
-            use_base64_url_encoding: If true, values in the `public_key_credential_creation_options` will be base64 URL
-                encoded. Set this option to true when using built-in browser methods like
-                `navigator.credentials.create` and `navigator.credentials.get`.
-        """
-        return await self._call(_WEBAUTHN_REGISTER_START, locals())
+        return await self._call(_WEBAUTHN_LIST_CREDENTIALS, locals())
 
     async def register(
         self,
@@ -329,72 +372,43 @@ class AsyncWebauthn(AsyncResource):
         """
         return await self._call(_WEBAUTHN_REGISTER, locals())
 
-    async def authenticate_start(
+    async def register_start(
         self,
         *,
+        user_id: str,
         domain: str,
-        user_id: str | Unset = UNSET,
+        user_agent: str | Unset = UNSET,
+        authenticator_type: str | Unset = UNSET,
         return_passkey_credential_options: bool | Unset = UNSET,
+        override_id: str | Unset = UNSET,
+        override_name: str | Unset = UNSET,
+        override_display_name: str | Unset = UNSET,
         use_base64_url_encoding: bool | Unset = UNSET,
         **options: Unpack[RequestOptions],
-    ) -> models.WebauthnAuthenticateStartResponse:
-        """Authenticate start.
+    ) -> models.WebauthnRegisterStartResponse:
+        """Register start.
 
-        ``POST /v1/webauthn/authenticate/start``
+        ``POST /v1/webauthn/register/start``
 
         Args:
-            domain: The domain for Passkeys or WebAuthn. Defaults to `window.location.hostname`.
             user_id: The `user_id` of an active user the Passkey or WebAuthn registration should be tied
                 to. You may use an `external_id` here if one is set for the user.
+            domain: The domain for Passkeys or WebAuthn. Defaults to `window.location.hostname`.
+            user_agent: The user agent of the client.
+            authenticator_type: The requested authenticator type of the Passkey or WebAuthn device. The two valid
+                values are platform and cross-platform. If no value passed, we assume both values
+                are allowed.
             return_passkey_credential_options: If true, the `public_key_credential_creation_options` returned will be optimized for
-                Passkeys with `userVerification` set to `"preferred"`.
+                Passkeys with `residentKey` set to `"required"` and `userVerification` set to
+                `"preferred"`.
+            override_id: In the body.
+            override_name: In the body.
+            override_display_name: In the body.
             use_base64_url_encoding: If true, values in the `public_key_credential_creation_options` will be base64 URL
                 encoded. Set this option to true when using built-in browser methods like
                 `navigator.credentials.create` and `navigator.credentials.get`.
         """
-        return await self._call(_WEBAUTHN_AUTHENTICATE_START, locals())
-
-    async def authenticate(
-        self,
-        *,
-        public_key_credential: str,
-        session_token: str | Unset = UNSET,
-        session_duration_minutes: int | Unset = UNSET,
-        session_jwt: str | Unset = UNSET,
-        session_custom_claims: Dict[str, Any] | Unset = UNSET,
-        telemetry_id: str | Unset = UNSET,
-        **options: Unpack[RequestOptions],
-    ) -> models.WebauthnAuthenticateResponse:
-        """Authenticate.
-
-        ``POST /v1/webauthn/authenticate``
-
-        Args:
-            public_key_credential: The response of the
-                [navigator.credentials.create()](https://www.w3.org/TR/webauthn-2/#sctn-createCredential).
-            session_token: The `session_token` associated with a User's existing Session.
-            session_duration_minutes: Set the session lifetime to be this many minutes from now. This will start a new
-                session if one doesn't already exist, returning both an opaque `session_token` and
-                `session_jwt` for this session. Remember that the `session_jwt` will have a fixed
-                lifetime of five minutes regardless of the underlying session duration, and will
-                need to be refreshed over time. This value must be a minimum of 5 and a maximum of
-                527040 minutes (366 days). If a `session_token` or `session_jwt` is provided then a
-                successful authentication will continue to extend the session this many minutes. If
-                the `session_duration_minutes` parameter is not specified, a Stytch session will not
-                be created.
-            session_jwt: The `session_jwt` associated with a User's existing Session.
-            session_custom_claims: Add a custom claims map to the Session being authenticated. Claims are only created
-                if a Session is initialized by providing a value in `session_duration_minutes`.
-                Claims will be included on the Session object and in the JWT. To update a key in an
-                existing Session, supply a new value. To delete a key, supply a null value. Custom
-                claims made with reserved claims ("iss", "sub", "aud", "exp", "nbf", "iat", "jti")
-                will be ignored. Total custom claims size cannot exceed four kilobytes.
-            telemetry_id: If the `telemetry_id` is passed, as part of this request, Stytch will call the
-                [Fingerprint Lookup API](https://stytch.com/docs/fraud/api/fingerprint-lookup) and
-                store the associated fingerprints and IPGEO information for the User. Your workspace
-                must be enabled for Device Fingerprinting to use this feature.
-        """
-        return await self._call(_WEBAUTHN_AUTHENTICATE, locals())
+        return await self._call(_WEBAUTHN_REGISTER_START, locals())
 
     async def update(
         self, webauthn_registration_id: str, *, name: str, **options: Unpack[RequestOptions]
@@ -411,26 +425,12 @@ class AsyncWebauthn(AsyncResource):
         """
         return await self._call(_WEBAUTHN_UPDATE, locals())
 
-    async def list_credentials(
-        self, user_id: str, domain: str, **options: Unpack[RequestOptions]
-    ) -> models.WebauthnListCredentialsResponse:
-        """List credentials.
-
-        ``GET /v1/webauthn/credentials/{user_id}/{domain}``
-
-        Args:
-            user_id: The `user_id` of an active user the Passkey or WebAuthn registration should be tied
-                to.
-            domain: The domain for Passkeys or WebAuthn. Defaults to `window.location.hostname`.
-        """
-        return await self._call(_WEBAUTHN_LIST_CREDENTIALS, locals())
-
 
 class AsyncWebauthnWithRawResponse:
     def __init__(self, resource: AsyncWebauthn) -> None:
-        self.register_start = async_to_raw_response_wrapper(resource.register_start)
-        self.register = async_to_raw_response_wrapper(resource.register)
-        self.authenticate_start = async_to_raw_response_wrapper(resource.authenticate_start)
         self.authenticate = async_to_raw_response_wrapper(resource.authenticate)
-        self.update = async_to_raw_response_wrapper(resource.update)
+        self.authenticate_start = async_to_raw_response_wrapper(resource.authenticate_start)
         self.list_credentials = async_to_raw_response_wrapper(resource.list_credentials)
+        self.register = async_to_raw_response_wrapper(resource.register)
+        self.register_start = async_to_raw_response_wrapper(resource.register_start)
+        self.update = async_to_raw_response_wrapper(resource.update)
