@@ -34,7 +34,7 @@ from .values import _default_value, _scalar_type, _type_spec
 
 
 def _simple_field(name_terminal: str) -> re.Pattern[str]:
-    """A field whose type is a bare TYPE_NAME, in one match (most fields are).
+    """A field whose type is a TYPE_NAME, ``map`` or ``[TYPE_NAME]``, in one match (most are).
 
     The terminals in the order the field's grammar takes them, each atomic as lark's lexer
     matches a terminal once, and each optional part possessive as lark takes a terminal that
@@ -46,12 +46,23 @@ def _simple_field(name_terminal: str) -> re.Pattern[str]:
     def atomic(name: str) -> str:
         return f"(?>{patterns[name].pattern})"
 
+    type_name = atomic("TYPE_NAME")
     return re.compile(
-        f"({atomic(name_terminal)})({atomic('TYPE_NAME')})"
-        r"(?![ \t]*\{)"  # not `Name {…}` (LBRACE)
+        f"({atomic(name_terminal)})(?>(\\[{type_name}\\]|{type_name}))"
+        r"(?![ \t]*\{|<)"  # not `Name {…}`, `[T]{…}`, `map{…}` (LBRACE) or `map<K, V>`
         rf"(\?)?+({atomic('DEFAULT')})?+({atomic('FIELD_COMMENT')})?+"
         r"(?=[ \t]*[,}])"  # then NEXT_FIELD_NAME or RBRACE
     )
+
+
+_MAP = ir.Primitive("map")
+
+
+def _simple_type(text: str) -> ir.TypeExpr:
+    """The type of a ``_simple_field`` match, as the Transformer builds it."""
+    if text.startswith("["):
+        return array_type(_simple_type(text[1:-1]), None)
+    return _MAP if text == "map" else _scalar_type(text)
 
 
 class _GiveUp(Exception):
@@ -88,6 +99,8 @@ class _Scanner:
         self.next_simple = _simple_field("NEXT_FIELD_NAME").match
         # name token → (name, `!` marker, offset of the name in the token): names repeat a lot.
         self.names: dict[str, tuple[str, bool, int]] = {}
+        # `str`, `[User]?` → its TypeSpec, shared as IR nodes are frozen.
+        self.specs: dict[str, ir.TypeSpec] = {}
 
     # -- tokens ----------------------------------------------------------------------------
 
@@ -372,7 +385,7 @@ class _Scanner:
         simple, name_match = self.first_simple, self.field_name
         while True:
             match = simple(text, pos)
-            if match is not None and match.group(2) != "map":
+            if match is not None:
                 fields.append(self.simple_field(match))
                 pos = match.end()
             else:
@@ -389,7 +402,12 @@ class _Scanner:
 
     def simple_field(self, match: re.Match[str]) -> ir.Field:
         """``build_field`` for a match of ``_simple_field``, with the name's work cached."""
-        raw, type_name, nullable, default, comment = match.groups()
+        raw, type_text, nullable, default, comment = match.groups()
+        spec_key = type_text if nullable is None else type_text + "?"
+        spec = self.specs.get(spec_key)
+        if spec is None:
+            expr = _simple_type(type_text)
+            spec = self.specs[spec_key] = _type_spec(expr, nullable is not None)
         known = self.names.get(raw)
         if known is None:
             probe = build_field(raw, 0, 0, ir.Primitive("str"), False, None, None)
@@ -401,7 +419,7 @@ class _Scanner:
             decoded = ir.Default(default_text, _default_value(default_text))
         return ir.Field(
             name,
-            _type_spec(_scalar_type(type_name), nullable is not None),
+            spec,
             ir.Pos(self.line, match.start() - self.line_start + 1 + offset),
             marker,
             decoded,
@@ -474,7 +492,7 @@ class _Scanner:
         if self.lbrace(text, pos) is not None:
             fields, pos = self.field_block(pos)
             return ir.ObjectType(fields), pos
-        return ir.Primitive("map"), pos
+        return _MAP, pos
 
 
 def scan(text: str) -> list[_Line] | None:
