@@ -25,7 +25,7 @@ from generator.frontend import _parser, read_spec
 from generator.frontend.records import _Line
 from generator.frontend.scanner import _Scanner, scan
 from generator.frontend.source import _check_header, _check_nesting, _normalize
-from generator.frontend.terminals import grammar_text, terminal_patterns
+from generator.frontend.terminals import grammar_text, terminal_sources
 
 FIXTURES = sorted((Path(__file__).parent / "fixtures").glob("*.lap"))
 REPO = Path(__file__).resolve().parents[1]
@@ -73,7 +73,7 @@ def test_the_scanner_lexes_with_the_grammars_own_terminals() -> None:
         for terminal in _parser(True).terminals
         if type(terminal.pattern).__name__ == "PatternRE"
     }
-    ours = {name: pattern.pattern for name, pattern in terminal_patterns().items()}
+    ours = terminal_sources()
     # lark turns the escapes `\t` and `\n` into the characters, which `re` reads alike.
     for pattern in ours.values():
         assert eval_escaping(pattern) == pattern.replace("\\t", "\t").replace("\\n", "\n")

@@ -1,6 +1,6 @@
 """A line scanner for well-formed specs: the same records as the lark parser, several times faster.
 
-It lexes with the grammar's own terminal regexes (``terminals.terminal_patterns``), taking at
+It lexes with the grammar's own terminal regexes (``terminals.terminal``), taking at
 each point the terminal that lark's contextual lexer would take there, and builds the records
 with the constructors the lark Transformer uses (``records.py``). It does not report errors:
 at anything it does not accept it gives up (``None``) and ``read_spec`` parses the text again
@@ -29,29 +29,26 @@ from .records import (
     returns_line,
     token_pos,
 )
-from .terminals import terminal_patterns
+from .terminals import terminal, terminal_sources
 from .values import _default_value, _scalar_type, _type_spec
 
 
 def _simple_field(name_terminal: str) -> re.Pattern[str]:
-    """A field whose type is a TYPE_NAME, ``map`` or ``[TYPE_NAME]``, in one match (most are).
+    """A field up to its ``?`` whose type is a TYPE_NAME, ``map`` or ``[TYPE_NAME]``, in one
+    match (most fields are); group 4 is the character after it (of ``,}=#``).
 
     The terminals in the order the field's grammar takes them, each atomic as lark's lexer
-    matches a terminal once, and each optional part possessive as lark takes a terminal that
-    matches. It matches exactly where ``_Scanner.field`` would read the same tokens and the
-    block then goes on; the scanner reads every other field with ``field``.
+    matches a terminal once, the ``?`` possessive as lark takes a terminal that matches. It
+    matches where ``_Scanner.field`` would read the same tokens, and a DEFAULT, a
+    FIELD_COMMENT, NEXT_FIELD_NAME or RBRACE follows; the scanner reads other fields with
+    ``field``.
     """
-    patterns = terminal_patterns()
-
-    def atomic(name: str) -> str:
-        return f"(?>{patterns[name].pattern})"
-
-    type_name = atomic("TYPE_NAME")
+    sources = terminal_sources()
+    type_name = f"(?>{sources['TYPE_NAME']})"
     return re.compile(
-        f"({atomic(name_terminal)})(?>(\\[{type_name}\\]|{type_name}))"
+        f"((?>{sources[name_terminal]}))(?>(\\[{type_name}\\]|{type_name}))"
         r"(?![ \t]*\{|<)"  # not `Name {…}`, `[T]{…}`, `map{…}` (LBRACE) or `map<K, V>`
-        rf"(\?)?+({atomic('DEFAULT')})?+({atomic('FIELD_COMMENT')})?+"
-        r"(?=[ \t]*[,}])"  # then NEXT_FIELD_NAME or RBRACE
+        r"(\?)?+(?=[ \t]*([,}=#]))"
     )
 
 
@@ -84,17 +81,13 @@ class _Scanner:
         self.text = text
         self.line = 0
         self.line_start = 0
-        patterns = terminal_patterns()
-        self.patterns = patterns
-        self.field_name = patterns["FIELD_NAME"].match
-        self.next_field_name = patterns["NEXT_FIELD_NAME"].match
-        self.type_name = patterns["TYPE_NAME"].match
-        self.nullable_map = patterns["NULLABLE_MAP"].match
-        self.default = patterns["DEFAULT"].match
-        self.field_comment = patterns["FIELD_COMMENT"].match
-        self.lbrace = patterns["LBRACE"].match
-        self.rbrace = patterns["RBRACE"].match
-        self.comma = patterns["COMMA"].match
+        self.field_name = terminal("FIELD_NAME").match
+        self.next_field_name = terminal("NEXT_FIELD_NAME").match
+        self.type_name = terminal("TYPE_NAME").match
+        self.nullable_map = terminal("NULLABLE_MAP").match
+        self.lbrace = terminal("LBRACE").match
+        self.rbrace = terminal("RBRACE").match
+        self.comma = terminal("COMMA").match
         self.first_simple = _simple_field("FIELD_NAME").match
         self.next_simple = _simple_field("NEXT_FIELD_NAME").match
         # name token → (name, `!` marker, offset of the name in the token): names repeat a lot.
@@ -105,7 +98,7 @@ class _Scanner:
     # -- tokens ----------------------------------------------------------------------------
 
     def expect(self, name: str, pos: int) -> re.Match[str]:
-        match = self.patterns[name].match(self.text, pos)
+        match = terminal(name).match(self.text, pos)
         if match is None:
             raise _GiveUp
         return match
@@ -122,7 +115,7 @@ class _Scanner:
 
     def optional_text(self, pos: int) -> tuple[str | None, int]:
         """``[TEXT] _NL``: the text (None for none) and the offset after the line."""
-        match = self.patterns["TEXT"].match(self.text, pos)
+        match = terminal("TEXT").match(self.text, pos)
         if match is None:
             return None, self.end_of_line(pos)
         return match.group(), self.end_of_line(match.end())
@@ -283,7 +276,7 @@ class _Scanner:
         return line, self.end_of_line(pos)
 
     def auth(self, keyword: re.Match[str]) -> tuple[_Line, int]:
-        word, pipe = self.patterns["AUTH_WORD"].match, self.patterns["PIPE"].match
+        word, pipe = terminal("AUTH_WORD").match, terminal("PIPE").match
         options: list[list[tuple[str, ir.Pos]]] = [[]]
         pos = keyword.end()
         while True:
@@ -310,14 +303,14 @@ class _Scanner:
             raise _GiveUp
         pos += 1
         body: Any = None
-        arrow = self.patterns["ARROW"].match(text, pos)  # priority 2: before RETURNS_TEXT
+        arrow = terminal("ARROW").match(text, pos)  # priority 2: before RETURNS_TEXT
         if self.lbrace(text, pos) is not None:
             fields, pos = self.field_block(pos)
-            comment = self.field_comment(text, pos)
+            comment = terminal("FIELD_COMMENT").match(text, pos)
             rest = None
             if comment is not None:
                 pos = comment.end()
-                rest = self.patterns["RETURNS_TEXT"].match(text, pos)
+                rest = terminal("RETURNS_TEXT").match(text, pos)
                 pos = rest.end() if rest is not None else pos
             body = (
                 fields,
@@ -329,7 +322,7 @@ class _Scanner:
             expr, pos = self.type_expr(arrow.end())
             body = ir.TypeSpec(_bare(expr))
         else:
-            description = self.patterns["RETURNS_TEXT"].match(text, pos)
+            description = terminal("RETURNS_TEXT").match(text, pos)
             if description is not None:
                 body, pos = description.group(), description.end()
         position = self.pos_of(status.start(), status.group())
@@ -360,10 +353,10 @@ class _Scanner:
         type_name = description = None
         if text[pos] == ":":
             pos += 1
-            found = self.patterns["ERROR_TYPE"].match(text, pos)  # priority 2
+            found = terminal("ERROR_TYPE").match(text, pos)  # priority 2
             if found is not None and text[found.end()] == ":":
                 type_name, pos = found.group(), found.end() + 1
-            found = self.patterns["ERROR_TEXT"].match(text, pos)
+            found = terminal("ERROR_TEXT").match(text, pos)
             if found is not None:
                 if found.group().lstrip(" \t")[:1] in (",", "}"):
                     raise _GiveUp  # COMMA or RBRACE could start here too: lark decides
@@ -386,8 +379,8 @@ class _Scanner:
         while True:
             match = simple(text, pos)
             if match is not None:
-                fields.append(self.simple_field(match))
-                pos = match.end()
+                field, pos = self.simple_field(match)
+                fields.append(field)
             else:
                 name = name_match(text, pos)
                 if name is None:
@@ -400,9 +393,9 @@ class _Scanner:
             raise _GiveUp
         return tuple(fields), rbrace.end()
 
-    def simple_field(self, match: re.Match[str]) -> ir.Field:
+    def simple_field(self, match: re.Match[str]) -> tuple[ir.Field, int]:
         """``build_field`` for a match of ``_simple_field``, with the name's work cached."""
-        raw, type_text, nullable, default, comment = match.groups()
+        raw, type_text, nullable, follows = match.groups()
         spec_key = type_text if nullable is None else type_text + "?"
         spec = self.specs.get(spec_key)
         if spec is None:
@@ -413,18 +406,27 @@ class _Scanner:
             probe = build_field(raw, 0, 0, ir.Primitive("str"), False, None, None)
             known = self.names[raw] = (probe.name, probe.required_marker, probe.pos.column)
         name, marker, offset = known
-        decoded = None
-        if default is not None:  # as build_field decodes it
-            default_text = default.strip()[1:].strip()
+        pos = match.end()
+        decoded = comment = None
+        if follows == "=":  # DEFAULT, decoded as build_field decodes it
+            default = terminal("DEFAULT").match(self.text, pos)
+            assert default is not None  # `[ \t]*=` and what may follow, possibly nothing
+            default_text = default.group().strip()[1:].strip()
             decoded = ir.Default(default_text, _default_value(default_text))
-        return ir.Field(
+            pos = default.end()
+        if follows in "=#":
+            found = terminal("FIELD_COMMENT").match(self.text, pos)
+            if found is not None:
+                comment, pos = _comment(found.group()), found.end()
+        field = ir.Field(
             name,
             spec,
             ir.Pos(self.line, match.start() - self.line_start + 1 + offset),
             marker,
             decoded,
-            None if comment is None else _comment(comment),
+            comment,
         )
+        return field, pos
 
     def field(self, name: re.Match[str]) -> tuple[ir.Field, int]:
         """A field after its name: the type, ``?``, ``=default``, ``# comment``."""
@@ -433,10 +435,10 @@ class _Scanner:
         nullable = text[pos] == "?"
         if nullable:
             pos += 1
-        default = self.default(text, pos)
+        default = terminal("DEFAULT").match(text, pos)
         if default is not None:
             pos = default.end()
-        comment = self.field_comment(text, pos)
+        comment = terminal("FIELD_COMMENT").match(text, pos)
         if comment is not None:
             pos = comment.end()
         field = build_field(

@@ -8,7 +8,7 @@ terminal definitions from it, so both readers lex with one set of regexes.
 from __future__ import annotations
 
 import re
-from functools import lru_cache
+from functools import cache, lru_cache
 from pathlib import Path
 
 # The named parts of the field-block terminals in grammar.lark (``${NAME}`` there and here).
@@ -78,6 +78,16 @@ _TERMINAL_LINE = re.compile(r"^([A-Z_]+)(?:\.\d+)?: /(.*)/(?:[ \t]*//.*)?$", re.
 
 
 @lru_cache(maxsize=1)
-def terminal_patterns() -> dict[str, re.Pattern[str]]:
-    """Each regex terminal of the grammar, compiled as lark compiles it (no flags)."""
-    return {name: re.compile(regex) for name, regex in _TERMINAL_LINE.findall(grammar_text())}
+def terminal_sources() -> dict[str, str]:
+    """Each regex terminal of the grammar: its name and its regex, as written there."""
+    return dict(_TERMINAL_LINE.findall(grammar_text()))
+
+
+@cache
+def terminal(name: str) -> re.Pattern[str]:
+    """A regex terminal compiled as lark compiles it (no flags), on first use.
+
+    Compiling them all costs a validate run several milliseconds (DEFAULT alone takes ~4),
+    and a spec without defaults never needs DEFAULT.
+    """
+    return re.compile(terminal_sources()[name])
