@@ -66,10 +66,6 @@ class _GiveUp(Exception):
     """The text is not something the scanner reads: lark decides."""
 
 
-_DIRECTIVE = re.compile(r"@[A-Za-z_][\w-]*")  # grammar.lark's DIRECTIVE
-_BLANKS_TO_EOL = re.compile(r"[ \t]*\n")  # _NL
-
-
 class _Scanner:
     """Reads the text line by line; ``pos`` is an offset into the whole text.
 
@@ -88,6 +84,8 @@ class _Scanner:
         self.lbrace = terminal("LBRACE").match
         self.rbrace = terminal("RBRACE").match
         self.comma = terminal("COMMA").match
+        self.newline = terminal("_NL").match
+        self.directive = terminal("DIRECTIVE").match
         self.first_simple = _simple_field("FIELD_NAME").match
         self.next_simple = _simple_field("NEXT_FIELD_NAME").match
         # name token → (name, `!` marker, offset of the name in the token): names repeat a lot.
@@ -108,7 +106,7 @@ class _Scanner:
 
     def end_of_line(self, pos: int) -> int:
         """``_NL``: blanks then the newline; the offset after it."""
-        match = _BLANKS_TO_EOL.match(self.text, pos)
+        match = self.newline(self.text, pos)
         if match is None:
             raise _GiveUp
         return match.end()
@@ -145,7 +143,7 @@ class _Scanner:
             self.line, self.line_start = number, pos
             first = text[pos]
             if first == "@":
-                match = _DIRECTIVE.match(text, pos)
+                match = self.directive(text, pos)
                 if match is None:
                     raise _GiveUp
                 handler = handlers.get(match.group(), self.unknown_directive)
