@@ -1,8 +1,7 @@
 """Parse+IR time of `generator.frontend.read_spec` on a spec (default: spec/stytch.lap).
 
-Times lapgen as validate runs it (the line scanner, lark only for what it does not read), then
-lark alone (``scanner=False``) with lark-cython (when installed) and pure Python
-(``accelerate=False``), and, when lapsh is importable (the `test` extra), lapsh's `lap.core.parser.parse_lap` on the
+Times lapgen with lark-cython (when installed) and with pure-Python lark (`accelerate=False`)
+and, when lapsh is importable (the `test` extra), lapsh's `lap.core.parser.parse_lap` on the
 same text. The contenders run interleaved, round after round, so that machine noise hits them
 alike; each round starts with a different one. Prints the medians and the ratios ours/lapsh.
 
@@ -31,15 +30,15 @@ QUICK_RUNS = 3
 def contenders(text: str) -> dict[str, Callable[[], int]]:
     """name → a call that parses ``text`` and returns the endpoint count it found."""
 
-    def ours(accelerate: bool, scanner: bool = False) -> Callable[[], int]:
+    def ours(accelerate: bool) -> Callable[[], int]:
         def run() -> int:
-            api = read_spec(text, accelerate=accelerate, scanner=scanner).api
+            api = read_spec(text, accelerate=accelerate).api
             assert api is not None, "the spec does not parse"
             return len(api.endpoints)
 
         return run
 
-    found: dict[str, Callable[[], int]] = {"lapgen (scanner)": ours(True, scanner=True)}
+    found: dict[str, Callable[[], int]] = {}
     if importlib.util.find_spec("lark_cython") is not None:
         found["lapgen (lark-cython)"] = ours(True)
     found["lapgen (pure Python)"] = ours(False)

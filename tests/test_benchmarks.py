@@ -39,7 +39,7 @@ FIGURES: dict[str, list[str]] = {
         r"openapi-petstore\.lap × k: peak memory of read_spec \(tracemalloc\)",
         *(
             rf"k={k}: {NUMBER} bytes, {PETSTORE_ENDPOINTS * k} endpoints; peak {NUMBER} MB "
-            rf"\({NUMBER} per byte\), lark only {NUMBER} MB \({NUMBER} per byte\)"
+            rf"\({NUMBER} per byte\)"
             for k in (1, 2, 4)
         ),
     ],
@@ -47,7 +47,6 @@ FIGURES: dict[str, list[str]] = {
         rf"lapgen \(pure Python\): first call {NUMBER} s \({PETSTORE_ENDPOINTS} endpoints\)",
         rf"openapi-petstore\.lap: {NUMBER} bytes; median of 3 interleaved runs",
         rf"lapgen \(pure Python\):\s+median {NUMBER} s  \(min {NUMBER}, max {NUMBER}\)",
-        rf"lapgen \(scanner\):\s+median {NUMBER} s  \(min {NUMBER}, max {NUMBER}\)",
     ],
     "sdk.py": [
         rf"generated Python lines: {NUMBER} in {NUMBER} files",
@@ -64,16 +63,14 @@ FIGURES: dict[str, list[str]] = {
         rf"lapgen validate:\s+median {NUMBER} ms  \(min {NUMBER}, max {NUMBER}\)",
         rf"python -c pass:\s+median {NUMBER} ms  \(min {NUMBER}, max {NUMBER}\)",
         rf"lapsh parse_lap:\s+median {NUMBER} ms  \(min {NUMBER}, max {NUMBER}\)",
-        rf"lapgen read_spec, lark only:\s+median {NUMBER} ms  \(min {NUMBER}, max {NUMBER}\)",
-        rf"lapgen read_spec, lark only, no grammar cache:\s+median {NUMBER} ms  "
-        rf"\(min {NUMBER}, max {NUMBER}\)",
+        rf"lapgen read_spec, pure-Python lark:\s+median {NUMBER} ms  \(min {NUMBER}, max {NUMBER}\)",
+        rf"lapgen validate, no grammar cache:\s+median {NUMBER} ms  \(min {NUMBER}, max {NUMBER}\)",
         rf"ratio lapgen validate / lapsh parse_lap: {NUMBER}",
         rf"ratio lapgen read_spec / lapsh parse_lap: {NUMBER}",
         rf"  import generator\.cli: {NUMBER} ms",
         rf"  import generator\.pipeline \(planner, config\): {NUMBER} ms",
         rf"  read_spec \(parse \+ IR\): {NUMBER} ms",
         rf"  planner warnings: {NUMBER} ms",
-        r"  lark imported: no",  # the line scanner read the spec
         rf"  generator: {NUMBER} ms",  # lapgen's own modules are among the imports broken down
     ],
     "generate.py": [
@@ -120,7 +117,7 @@ BACK_END = {"black", "jinja2", "starlette", "uvicorn"}
 MUST_NOT_LOAD: dict[str, set[str]] = {
     "--version": BACK_END | {"lark", "httpx", "attrs", "attr", "generator.frontend"},
     "--help": BACK_END | {"lark", "httpx", "attrs", "attr", "generator.frontend"},
-    "validate": BACK_END | {"lark"},  # the line scanner reads a well-formed spec
+    "validate": BACK_END,
     "plan": BACK_END,
 }
 LOADED_MODULES = """

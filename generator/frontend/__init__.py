@@ -1,27 +1,23 @@
 """The front end: LAP text → IR, with diagnostics.
 
-``grammar.lark`` defines the language (LALR, contextual lexer); ``_LineBuilder``, a lark
-Transformer applied while parsing, turns each directive line into a small record. A well-formed
-spec is read by the line scanner (``scanner.py``) instead, which builds the same records with
-the grammar's own terminals and without importing lark; whatever it does not accept is parsed
-by lark, whose diagnostics stay the only ones. ``_assemble`` then builds the ``API`` from the
-records, checking how they nest and the completeness signals. Nothing outside this package
-reads spec text.
+``grammar.lark`` does the parsing (LALR, contextual lexer) and ``_LineBuilder``, a lark
+Transformer applied while parsing, turns each directive line into a small record. ``_assemble``
+then builds the ``API`` from those records, checking how they nest and the completeness signals.
+Nothing outside this package reads spec text.
 """
 
 # Split by responsibility into the modules below; every public name stays importable here.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 import attrs
+from lark.exceptions import UnexpectedInput
 
 from .. import ir
 from ..diagnostics import Diagnostic, LapError
 from .assembly import _assemble
+from .grammar import _parser
 from .records import _Line
-from .scanner import scan
 from .source import (
     MAX_NESTING,
     _check_header,
@@ -31,6 +27,7 @@ from .source import (
     _line_col,
     _normalize,
 )
+from .syntax import _syntax_diagnostic
 from .terminals import REGEX_PARTS, expand_regex_parts
 from .values import (
     decode_args,
@@ -52,17 +49,6 @@ def parse(source: str | bytes) -> ir.API:
     if result.api is None:
         raise LapError(list(result.errors))
     return result.api
-
-
-if TYPE_CHECKING:
-    from lark import Lark
-
-
-def _parser(accelerate: bool = True) -> Lark:
-    """The lark parser (imported on first use: the scanner reads most specs without it)."""
-    from .grammar import _parser as cached_parser
-
-    return cached_parser(accelerate)
 
 
 def read_spec(source: str | bytes, *, accelerate: bool = True, scanner: bool = True) -> ParseResult:
@@ -91,17 +77,6 @@ def read_spec(source: str | bytes, *, accelerate: bool = True, scanner: bool = T
     cut_mid_line = not text.endswith("\n")
     if cut_mid_line:
         text += "\n"
-    lines = scan(text) if scanner else None
-    if lines is not None:
-        return _assemble(lines)
-    return _assemble_or_fail(_parse_with_lark(text, accelerate, cut_mid_line))
-
-
-def _parse_with_lark(text: str, accelerate: bool, cut_mid_line: bool) -> list[_Line] | Diagnostic:
-    from lark.exceptions import UnexpectedInput
-
-    from .syntax import _syntax_diagnostic
-
     parser = _parser(accelerate)
     try:
         # The transformer runs inside the parser, so parse() returns start()'s list.
@@ -113,12 +88,8 @@ def _parse_with_lark(text: str, accelerate: bool, cut_mid_line: bool) -> list[_L
                 diagnostic,
                 message=f"{diagnostic.message}; the file ends mid-line, so it may be truncated",
             )
-        return diagnostic
-    return lines
-
-
-def _assemble_or_fail(lines: list[_Line] | Diagnostic) -> ParseResult:
-    return _failed(lines) if isinstance(lines, Diagnostic) else _assemble(lines)
+        return _failed(diagnostic)
+    return _assemble(lines)
 
 
 def source_lines(text: str) -> list[str]:

@@ -1,8 +1,7 @@
-"""The line records both readers build (the lark Transformer and the line scanner).
+"""The line records the lark Transformer builds (``lines.py``), and their constructors.
 
-Lark-free on purpose: the scanner reads well-formed specs without importing lark. Each
-constructor takes the text and position of the tokens the grammar names, so both readers
-build equal records from equal tokens.
+Each constructor takes the text and position of the tokens the grammar names, not lark's
+Token objects (lark's and lark-cython's differ), and nothing here imports lark.
 """
 
 from __future__ import annotations

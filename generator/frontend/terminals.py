@@ -1,14 +1,12 @@
-"""The grammar's text and its terminals, without lark.
+"""The grammar's text: ``grammar.lark`` with its named regex parts expanded.
 
-``grammar.lark`` composes its field-block terminals from the named regex parts below; lark
-reads the expanded text (grammar.py), and the line scanner (scanner.py) compiles the same
-terminal definitions from it, so both readers lex with one set of regexes.
+``grammar.lark`` composes its field-block terminals from the named regex parts below (``${NAME}``
+there); lark reads the expanded text (grammar.py), whose SHA-256 keys the cached tables.
 """
 
 from __future__ import annotations
 
 import re
-from functools import cache, lru_cache
 from pathlib import Path
 
 # The named parts of the field-block terminals in grammar.lark (``${NAME}`` there and here).
@@ -71,23 +69,3 @@ def grammar_text() -> str:
     # run more than reading the file).
     grammar = (Path(__file__).parent.parent / "grammar.lark").read_text("utf-8")
     return expand_regex_parts(grammar)
-
-
-# `NAME: /regex/` or `NAME.PRIORITY: /regex/` alone on a line (a `//` comment may follow).
-_TERMINAL_LINE = re.compile(r"^([A-Z_]+)(?:\.\d+)?: /(.*)/(?:[ \t]*//.*)?$", re.MULTILINE)
-
-
-@lru_cache(maxsize=1)
-def terminal_sources() -> dict[str, str]:
-    """Each regex terminal of the grammar: its name and its regex, as written there."""
-    return dict(_TERMINAL_LINE.findall(grammar_text()))
-
-
-@cache
-def terminal(name: str) -> re.Pattern[str]:
-    """A regex terminal compiled as lark compiles it (no flags), on first use.
-
-    Compiling them all costs a validate run several milliseconds (DEFAULT alone takes ~4),
-    and a spec without defaults never needs DEFAULT.
-    """
-    return re.compile(terminal_sources()[name])
