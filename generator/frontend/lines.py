@@ -17,6 +17,7 @@ from .records import (
     build_field,
     returns_comment,
     returns_line,
+    simple_field,
     token_pos,
 )
 from .values import _scalar_type
@@ -165,6 +166,16 @@ class _LineBuilder(Transformer[Token, list[_Line]]):
             name.column or 0,
             expr,
             nullable is not None,
+            None if default is None else default.value,
+            None if comment is None else comment.value,
+        )
+
+    def simple_field(self, children: list[Any]) -> ir.Field:
+        token, default, comment = children
+        return simple_field(
+            token.value,
+            token.line or 0,
+            token.column or 0,
             None if default is None else default.value,
             None if comment is None else comment.value,
         )

@@ -6,12 +6,14 @@ Token objects (lark's and lark-cython's differ), and nothing here imports lark.
 
 from __future__ import annotations
 
+import re
 from typing import Any, assert_never
 
 import attrs
 
 from .. import ir
-from .values import _default_value, _type_spec
+from .terminals import REGEX_PARTS
+from .values import _default_value, _scalar_type, _type_spec
 
 
 @attrs.frozen
@@ -142,3 +144,31 @@ def auth_line(options: list[list[tuple[str, ir.Pos]]]) -> _Line:
     raw = " | ".join(scheme.raw for scheme in schemes)
     first = options[0][0][1]
     return _Line("auth", first, ir.Auth(schemes, raw, first))
+
+
+# A SIMPLE_FIELD token's pieces: the name (with the blanks and comma before it), the type, `?`.
+# The type runs to the token's end, so the first `:` after which the rest is a whole type is
+# the `:` that ended the token's name (an earlier one would have ended it, see NAME).
+_SIMPLE_FIELD_PARTS = re.compile(
+    rf"(.*?:[ \t]*)(\[{REGEX_PARTS['TYPE_TEXT']}\]|{REGEX_PARTS['TYPE_TEXT']})(\?)?",
+    re.DOTALL,
+)
+
+
+def simple_field(
+    token: str, line: int, column: int, default: str | None, comment: str | None
+) -> ir.Field:
+    """A field from a SIMPLE_FIELD token (``name: T``, ``name: [T]?``, ``name: map``)."""
+    parts = _SIMPLE_FIELD_PARTS.fullmatch(token)
+    assert parts is not None, token  # the terminal's own shape
+    raw, type_text, nullable = parts.groups()
+    return build_field(
+        raw, line, column, _simple_type(type_text), nullable is not None, default, comment
+    )
+
+
+def _simple_type(text: str) -> ir.TypeExpr:
+    """``T``, ``[T]`` or ``map``, as the general rules build them."""
+    if text.startswith("["):
+        return array_type(_simple_type(text[1:-1]), None)
+    return ir.Primitive("map") if text == "map" else _scalar_type(text)

@@ -25,6 +25,11 @@ REGEX_PARTS = {
         r"\[*+(?:(?:str|int|num|float|bool|map|any|bytes|null|file|enum)(?![\w.-])"
         r"|[A-Z][\w.]*(?=${AFTER_TYPE}|\])|[a-z_]\w*\.[\w.]+(?=${AFTER_TYPE}|\]))"
     ),
+    # A type name with its `(args)`: `str`, `int(int32)`, `str(a/b)`, `User`.
+    "TYPE_TEXT": r"[A-Za-z_][\w.]*(?:\([^()\n]*\))?",
+    # SIMPLE_FIELD's type: `T`, `[T]` or `map`, a `?`, then the field's end, `=` or `#` (not a
+    # `{` of `T{…}`, nor the `<` of `map<K, V>`, nor the `?{` of `map?{…}`).
+    "SIMPLE_TYPE": r"(?>\[${TYPE_TEXT}\]|${TYPE_TEXT})(?![ \t]*\{|<)\??+(?=[ \t]*[,}=#])",
     # `, name: TYPE`: a comma that ends a comment or a default.
     "FIELD_START": r"[ \t]*${NAME}(?:${STRICT_TYPE})",
     "TEXT_RUN": r"[^,{}\n]++|,(?!${FIELD_START})",
