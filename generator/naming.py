@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
+from functools import lru_cache
 
 from .escape import CLASS_RESERVED, NAME_RESERVED, is_identifier, nfkc
 
@@ -21,6 +22,8 @@ def words(text: str) -> list[str]:
     return [word.lower() for word in _NON_WORD.split(spaced) if word]
 
 
+# The planner asks for the same few hundred names thousands of times (field names repeat).
+@lru_cache(maxsize=8192)
 def snake(text: str) -> str:
     """A safe snake_case identifier for a wire name: a param, field, method or resource.
 
@@ -33,6 +36,7 @@ def snake(text: str) -> str:
     return f"{name}_" if name in NAME_RESERVED else name
 
 
+@lru_cache(maxsize=8192)
 def pascal(text: str) -> str:
     """``connected_apps`` → ``ConnectedApps``; ``b2b`` → ``B2B``."""
     name = "".join(_pascal_word(word) for word in words(text)) or "Model"
@@ -65,6 +69,7 @@ def _pascal_word(word: str) -> str:
     return word[:1].upper() + word[1:]
 
 
+@lru_cache(maxsize=8192)
 def singular(word: str) -> str:
     """A simple English singular, good enough for field names (``sessions`` → ``session``)."""
     if word.endswith("ies") and len(word) > 4:
@@ -84,7 +89,7 @@ def segment(text: str, vocabulary: set[str]) -> list[str] | None:
     text = text.lower()
     best: list[list[str] | None] = [None] * (len(text) + 1)
     best[0] = []
-    longest = max((len(word) for word in vocabulary), default=0)
+    longest = len(max(vocabulary, key=len, default=""))
     for end in range(1, len(text) + 1):
         for start in range(max(0, end - longest), end):
             prefix = best[start]

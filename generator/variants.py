@@ -38,12 +38,18 @@ def shape(endpoint: ir.Endpoint) -> ir.Endpoint:
 
 def repeats(endpoints: Sequence[ir.Endpoint]) -> dict[int, ir.Endpoint]:
     """Each endpoint identical to an earlier one (by ``id()``), with that earlier one."""
-    first_of: dict[ir.Endpoint, ir.Endpoint] = {}
-    found: dict[int, ir.Endpoint] = {}
+    # Identical endpoints share their route: only a repeated route's endpoints are compared
+    # whole (hashing every endpoint's shape was a tenth of the planner's time on Stytch).
+    by_route: dict[tuple[str, str], list[ir.Endpoint]] = {}
     for endpoint in endpoints:
-        first = first_of.setdefault(shape(endpoint), endpoint)
-        if first is not endpoint:
-            found[id(endpoint)] = first
+        by_route.setdefault((endpoint.method, endpoint.path), []).append(endpoint)
+    found: dict[int, ir.Endpoint] = {}
+    for same_route in by_route.values():
+        first_of: dict[ir.Endpoint, ir.Endpoint] = {}
+        for endpoint in same_route if len(same_route) > 1 else ():
+            first = first_of.setdefault(shape(endpoint), endpoint)
+            if first is not endpoint:
+                found[id(endpoint)] = first
     return found
 
 

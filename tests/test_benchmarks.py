@@ -35,6 +35,14 @@ FIGURES: dict[str, list[str]] = {
         rf"20 half-sent requests: all closed after {NUMBER} s, {NUMBER} got a 408",
         rf"SIGTERM with 5 requests delayed 30 s in flight: exited 0 after {NUMBER} s",
     ],
+    "memory.py": [
+        r"openapi-petstore\.lap × k: peak memory of read_spec \(tracemalloc\)",
+        *(
+            rf"k={k}: {NUMBER} bytes, {PETSTORE_ENDPOINTS * k} endpoints; peak {NUMBER} MB "
+            rf"\({NUMBER} per byte\)"
+            for k in (1, 2, 4)
+        ),
+    ],
     "parse.py": [
         rf"lapgen \(pure Python\): first call {NUMBER} s \({PETSTORE_ENDPOINTS} endpoints\)",
         rf"openapi-petstore\.lap: {NUMBER} bytes; median of 3 interleaved runs",

@@ -16,12 +16,8 @@ from lark.exceptions import UnexpectedInput
 from .. import ir
 from ..diagnostics import Diagnostic, LapError
 from .assembly import _assemble
-from .grammar import (
-    REGEX_PARTS,
-    _parser,
-    expand_regex_parts,
-)
-from .lines import _Line
+from .grammar import _parser
+from .records import _Line
 from .source import (
     MAX_NESTING,
     _check_header,
@@ -32,6 +28,7 @@ from .source import (
     _normalize,
 )
 from .syntax import _syntax_diagnostic
+from .terminals import REGEX_PARTS, expand_regex_parts
 from .values import (
     decode_args,
 )
@@ -54,10 +51,11 @@ def parse(source: str | bytes) -> ir.API:
     return result.api
 
 
-def read_spec(source: str | bytes, *, accelerate: bool = True) -> ParseResult:
+def read_spec(source: str | bytes, *, accelerate: bool = True, scanner: bool = True) -> ParseResult:
     """Parse a spec and collect diagnostics. Never raises for bad input.
 
-    ``accelerate=False`` forces lark's pure-Python parser even when lark-cython is installed.
+    ``accelerate=False`` forces lark's pure-Python parser even when lark-cython is installed;
+    ``scanner=False`` skips the line scanner, so lark parses every spec.
     """
     if isinstance(source, bytes):
         decoded = _decode(source)

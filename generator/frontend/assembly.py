@@ -8,7 +8,7 @@ from typing import Any, assert_never
 
 from .. import ir
 from ..diagnostics import Diagnostic
-from .lines import _Line
+from .records import _Line
 from .words import HTTP_METHODS, NON_HTTP_METHODS, ParseResult
 
 # ---------------------------------------------------------------------------------------------

@@ -1,16 +1,30 @@
-"""Loading ``grammar.lark``: the regex parts it shares and the cached LALR parser."""
+"""The LALR parser of ``grammar.lark``, with its tables cached in a private, keyed file."""
 
 from __future__ import annotations
 
-import re
+import hashlib
+import io
+import os
+import pickle
+import stat
+import sys
 from functools import lru_cache
-from importlib import resources
+from pathlib import Path
 from typing import Any
 
+import lark
 from lark import Lark
 
 from ..cache import writable_cache_dir
 from .lines import _LineBuilder
+from .terminals import grammar_text
+
+_OPTIONS: dict[str, Any] = {"parser": "lalr", "lexer": "contextual", "maybe_placeholders": True}
+# The options lark keeps out of saved tables (given again when loading), as its own cache does.
+_LOAD_OPTIONS = frozenset(
+    getattr(lark.lark, "_LOAD_ALLOWED_OPTIONS", {"transformer", "_plugins", "postlex"})
+)
+_MAGIC = b"lapgen-lark-tables"
 
 
 def _lark_plugins(accelerate: bool) -> dict[str, Any]:
@@ -25,73 +39,93 @@ def _lark_plugins(accelerate: bool) -> dict[str, Any]:
     return plugins
 
 
-# The named parts of the field-block terminals in grammar.lark (``${NAME}`` there and here).
-# Free-text repetitions are possessive so that the regex engine keeps no per-iteration state.
-REGEX_PARTS = {
-    # `name[!]:` and the blanks after it: a name runs to the first `:` whose look-ahead fits.
-    "NAME": r"[^\s,{}#][^,{}\n]*?!?:[ \t]*",
-    # What may follow a type: `?`, `=`, `(args)`, `<K,V>`, `{fields}`, `[`, or the field's end.
-    "AFTER_TYPE": r"(?:[?=(<{\[]|[ \t]*(?:[,}#]|\n))",
-    # A type as FIELD_NAME accepts it: an array, or any word followed by what follows a type.
-    "LOOSE_TYPE": r"\[|[A-Za-z_][\w.]*${AFTER_TYPE}",
-    # A type as a comment or default must show it to end there: a built-in or a capitalised or
-    # dotted type name (`User`, `google.rpc.Status`), or an array of one (so the text
-    # `c hints: [jpg?x=1]` in a comment is not a field).
-    "STRICT_TYPE": (
-        r"\[*+(?:(?:str|int|num|float|bool|map|any|bytes|null|file|enum)(?![\w.-])"
-        r"|[A-Z][\w.]*(?=${AFTER_TYPE}|\])|[a-z_]\w*\.[\w.]+(?=${AFTER_TYPE}|\]))"
-    ),
-    # `, name: TYPE`: a comma that ends a comment or a default.
-    "FIELD_START": r"[ \t]*${NAME}(?:${STRICT_TYPE})",
-    "TEXT_RUN": r"[^,{}\n]++|,(?!${FIELD_START})",
-    # Balanced braces inside a comment; an unbalanced `{` is kept as a plain character.
-    "BRACED1": r"\{(?:${TEXT_RUN})*+\}",
-    "BRACED2": r"\{(?:${TEXT_RUN}|${BRACED1}|\{)*+\}",
-    "BRACED3": r"\{(?:${TEXT_RUN}|${BRACED2}|\{)*+\}",
-    "BRACED4": r"\{(?:${TEXT_RUN}|${BRACED3}|\{)*+\}",
-    # A `}` that no `{` opened and that cannot end a block (nothing block-ending follows it,
-    # counting a nullable `}?`, a default `}=`, an array's `}]` and a map's `}>`): lapsh writes descriptions such as "a } b"
-    # verbatim.
-    "STRAY_CLOSE": r"\}(?!\??[ \t]*[,}\]>#\n]|\??=)",
-    # In @errors (never nested) every `}` but the line's last is text.
-    "ERROR_STRAY_CLOSE": r"\}(?=[^}\n]*+\})",
-    # A comma that does not start the next case (`, 404`, `, 4XX`, `, default`).
-    "ERROR_COMMA": r",(?![ \t]*(?:[0-9][0-9Xx]{2}|default)\b)",
-    # Balanced braces in text, unless they would take the `}` that ends the line's block:
-    # lapsh writes a description "{" as `{400: {}`.
-    "TEXT_BRACES": r"${BRACED4}(?![ \t]*\n)",
-    "COMMENT_TEXT": r"(?:${TEXT_RUN}|${TEXT_BRACES}|\{|${STRAY_CLOSE})*+",
-    # A default: a `[list]`, words, a `#` that no blank precedes, blanks inside the value, and
-    # commas that do not start a field.
-    "DEFAULT_TEXT": (
-        r"(?:\[[^\]\n]*+\]|[^\s,}#\[]++|\[|#|[ \t]++(?![#\s,}])|,(?!${FIELD_START}))*+"
-    ),
-}
-_PLACEHOLDER = re.compile(r"\$\{(\w+)\}")
+def _cython_version() -> str:
+    try:
+        import lark_cython  # type: ignore[import-untyped, import-not-found, unused-ignore]
+    except ImportError:
+        return "none"
+    return str(getattr(lark_cython, "__version__", "present"))
 
 
-def expand_regex_parts(text: str) -> str:
-    """Replace every ``${NAME}`` in ``text`` by its REGEX_PARTS definition, recursively."""
-    while True:
-        expanded = _PLACEHOLDER.sub(lambda match: REGEX_PARTS[match.group(1)], text)
-        if expanded == text:
-            return text
-        text = expanded
+def cache_key(grammar: str, accelerate: bool) -> str:
+    """What the cached tables depend on: the grammar, lark, lark-cython, Python, the options."""
+    parts = [
+        grammar,
+        lark.__version__,
+        _cython_version() if accelerate else "pure-python",
+        ".".join(map(str, sys.version_info[:2])),
+        repr(sorted(_OPTIONS.items())),
+    ]
+    return hashlib.sha256("\0".join(parts).encode("utf-8")).hexdigest()
+
+
+def cache_file(directory: Path, key: str) -> Path:
+    """The tables' file for one key: another grammar or lark never reads this one."""
+    return directory / f"grammar-{key}.tables"
 
 
 @lru_cache(maxsize=2)
 def _parser(accelerate: bool = True) -> Lark:
-    grammar = resources.files("generator").joinpath("grammar.lark").read_text("utf-8")
-    grammar = expand_regex_parts(grammar)
-    # lark's cache skips the LALR table construction (a third of a CLI run); lark keys the
-    # file on the grammar and options, so a changed grammar is never served stale tables.
+    grammar = grammar_text()
+    load_options = {"transformer": _LineBuilder(), "_plugins": _lark_plugins(accelerate)}
+    # Cached tables skip the LALR construction (a third of a CLI run).
     directory = writable_cache_dir("lark")
-    return Lark(
-        grammar,
-        parser="lalr",
-        lexer="contextual",
-        transformer=_LineBuilder(),
-        maybe_placeholders=True,
-        cache=str(directory / "grammar.lark.cache") if directory else False,
-        _plugins=_lark_plugins(accelerate),
-    )
+    path = cache_file(directory, cache_key(grammar, accelerate)) if directory else None
+    if path is not None:
+        cached = _load_tables(path, cache_key(grammar, accelerate))
+        if cached is not None:
+            try:
+                return Lark.__new__(Lark)._load(cached, **load_options)
+            except Exception:  # tables from an incompatible lark: rebuild (and rewrite) them
+                pass
+    parser = Lark(grammar, **_OPTIONS, **load_options)
+    if path is not None:
+        _save_tables(parser, path, cache_key(grammar, accelerate))
+    return parser
+
+
+def _load_tables(path: Path, key: str) -> dict[str, Any] | None:
+    """The pickled tables, only from a file this user alone wrote for exactly this key.
+
+    A pickle runs code when loaded, so nothing is unpickled unless the file is a regular file
+    (not a link) owned by the current user, writable by nobody else, and its header names this
+    key and the SHA-256 of the pickle that follows (a torn or edited file fails that).
+    """
+    try:
+        descriptor = os.open(path, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0))
+    except OSError:
+        return None
+    with os.fdopen(descriptor, "rb") as file:
+        info = os.fstat(file.fileno())
+        owner = getattr(os, "geteuid", None)
+        if (
+            not stat.S_ISREG(info.st_mode)
+            or info.st_mode & (stat.S_IWGRP | stat.S_IWOTH)
+            or (owner is not None and info.st_uid != owner())
+        ):
+            return None
+        header = file.readline(200).rstrip(b"\n").split(b" ")
+        payload = file.read()
+    if header != [_MAGIC, key.encode(), hashlib.sha256(payload).hexdigest().encode()]:
+        return None
+    try:
+        tables = pickle.loads(payload)
+    except Exception:
+        return None
+    return tables if isinstance(tables, dict) else None
+
+
+def _save_tables(parser: Lark, path: Path, key: str) -> None:
+    """Write the tables atomically (a temporary file renamed), private to this user."""
+    buffer = io.BytesIO()
+    parser.save(buffer, exclude_options=_LOAD_OPTIONS)
+    payload = buffer.getvalue()
+    header = b" ".join([_MAGIC, key.encode(), hashlib.sha256(payload).hexdigest().encode()])
+    temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    try:
+        descriptor = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(descriptor, "wb") as file:
+            file.write(header + b"\n" + payload)
+        os.replace(temporary, path)
+    except OSError:
+        temporary.unlink(missing_ok=True)

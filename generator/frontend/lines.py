@@ -1,50 +1,37 @@
-"""The lark Transformer that turns each directive line into a small record."""
+"""The lark Transformer that turns each directive line into a small record (see records.py)."""
 
 from __future__ import annotations
 
-from typing import Any, assert_never
+from typing import Any
 
-import attrs
 from lark import Token, Transformer
 
 from .. import ir
-from .values import _auth_scheme, _default_value, _scalar_type, _type_spec
+from .records import (
+    _bare,
+    _Line,
+    _Nullable,
+    _text,
+    array_type,
+    auth_line,
+    build_field,
+    returns_comment,
+    returns_line,
+    simple_field,
+    token_pos,
+)
+from .values import _scalar_type
 
-# ---------------------------------------------------------------------------------------------
-# The grammar and the line builder
-# ---------------------------------------------------------------------------------------------
-
-
-@attrs.frozen
-class _Line:
-    """One directive line as the grammar saw it."""
-
-    kind: str
-    pos: ir.Pos
-    value: Any = None
+__all__ = ["_Line", "_LineBuilder"]
 
 
 def _pos(token: Token) -> ir.Pos:
-    """The position of a token's first significant character.
-
-    Terminals carry the blanks (and, for NEXT_FIELD_NAME, the comma) that precede them.
-    """
-    value: str = token.value
-    return ir.Pos(token.line or 0, (token.column or 0) + len(value) - len(value.lstrip(" \t,")))
+    """The position of a token's first significant character (blanks and commas skipped)."""
+    return token_pos(token.line or 0, token.column or 0, token.value)
 
 
-def _comment(token: str | None) -> str | None:
-    """A ``# comment`` without its ``#`` and surrounding blanks."""
-    if token is None:
-        return None
-    return token.strip()[1:].strip() or None
-
-
-def _text(token: Token | None) -> str | None:
-    if token is None:
-        return None
-    value: str = token.value.strip()
-    return value or None
+def _value(token: Token | None) -> str | None:
+    return None if token is None else str(token.value)
 
 
 class _Expanded:
@@ -52,18 +39,6 @@ class _Expanded:
 
     def __init__(self, children: list[Any]) -> None:
         self.children = children
-
-
-@attrs.frozen
-class _Nullable:
-    """``map?{…}`` on its way to the field that holds it (the field's TypeSpec is nullable)."""
-
-    expr: ir.TypeExpr
-
-
-def _bare(expr: ir.TypeExpr | _Nullable) -> ir.TypeExpr:
-    """A type where the IR cannot say "nullable" (array items, dict values, ``@body``)."""
-    return expr.expr if isinstance(expr, _Nullable) else expr
 
 
 class _LineBuilder(Transformer[Token, list[_Line]]):
@@ -87,7 +62,7 @@ class _LineBuilder(Transformer[Token, list[_Line]]):
         def method(self: _LineBuilder, children: list[Token | None]) -> _Line:
             keyword, text = children
             assert keyword is not None
-            return _Line(kind, _pos(keyword), _text(text))
+            return _Line(kind, _pos(keyword), _text(_value(text)))
 
         return method
 
@@ -142,42 +117,27 @@ class _LineBuilder(Transformer[Token, list[_Line]]):
     def unknown_directive(self, children: list[Token | None]) -> _Line:
         name, text = children
         assert name is not None
-        return _Line("unknown", _pos(name), (name.value[1:], _text(text)))
+        return _Line("unknown", _pos(name), (name.value[1:], _text(_value(text))))
 
     # -- auth --------------------------------------------------------------------------------
 
     def auth(self, children: list[Any]) -> _Line:
-        options = [child for child in children if isinstance(child, tuple)]
-        first = options[0][0][0]
-        schemes = tuple(scheme for _, scheme in options)
-        raw = " | ".join(scheme.raw for scheme in schemes)
-        return _Line("auth", _pos(first), ir.Auth(schemes, raw, _pos(first)))
+        return auth_line([option for option in children if isinstance(option, list)])
 
-    def auth_option(self, children: list[Token]) -> tuple[list[Token], ir.AuthScheme]:
-        return children, _auth_scheme([word.value.strip() for word in children])
+    def auth_option(self, children: list[Token]) -> list[tuple[str, ir.Pos]]:
+        return [(word.value, _pos(word)) for word in children]
 
     # -- responses and errors ------------------------------------------------------------------
 
     def returns(self, children: list[Any]) -> _Line:
         status, body = children
-        pos = _pos(status)
-        code = status.value
-        if body is None:
-            response = ir.Response(code, pos)
-        elif isinstance(body, ir.TypeSpec):  # returns_ref
-            response = ir.Response(code, pos, type=body.expr)
-        elif isinstance(body, tuple):  # returns_fields
-            fields, comment = body
-            response = ir.Response(code, pos, fields=fields, description=comment)
-        else:  # RETURNS_TEXT
-            response = ir.Response(code, pos, description=_text(body))
-        return _Line("returns", pos, response)
+        if body is not None and not isinstance(body, (tuple, ir.TypeSpec)):
+            body = body.value  # RETURNS_TEXT (a lark or lark-cython token)
+        return returns_line(status.value, _pos(status), body)
 
     def returns_fields(self, children: list[Any]) -> tuple[tuple[ir.Field, ...], str | None]:
         fields, comment, rest = children
-        if comment is None:
-            return fields, None
-        return fields, _comment(comment.value + (rest.value if rest is not None else ""))
+        return fields, returns_comment(_value(comment), _value(rest))
 
     def returns_ref(self, children: list[Any]) -> ir.TypeSpec:
         return ir.TypeSpec(_bare(children[1]))
@@ -189,7 +149,9 @@ class _LineBuilder(Transformer[Token, list[_Line]]):
     def error_case(self, children: list[Token | None]) -> ir.ErrorCase:
         status, type_name, text = children
         assert status is not None
-        return ir.ErrorCase(status.value, _pos(status), _text(type_name), _text(text))
+        return ir.ErrorCase(
+            status.value, _pos(status), _text(_value(type_name)), _text(_value(text))
+        )
 
     # -- fields and types ----------------------------------------------------------------------
 
@@ -197,25 +159,25 @@ class _LineBuilder(Transformer[Token, list[_Line]]):
         return tuple(field for field in children if isinstance(field, ir.Field))
 
     def field(self, children: list[Any]) -> ir.Field:
-        # The hot path of the whole front end (Stytch has 8,000 fields): keep it lean.
         name, expr, nullable, default, comment = children
-        if type(expr) is _Nullable:
-            expr, nullable = expr.expr, True
-        raw: str = name.value
-        name_text = raw.lstrip(" \t,")
-        column = (name.column or 0) + len(raw) - len(name_text)
-        name_text = name_text.rstrip()[:-1].rstrip()  # drop the ':'
-        marker = name_text.endswith("!")
-        if default is not None:
-            default_text = default.value.strip()[1:].strip()
-            default = ir.Default(default_text, _default_value(default_text))
-        return ir.Field(
-            name_text[:-1] if marker else name_text,
-            _type_spec(expr, nullable is not None),
-            ir.Pos(name.line or 0, column),
-            marker,
-            default,
-            _comment(comment.value) if comment is not None else None,
+        return build_field(
+            name.value,
+            name.line or 0,
+            name.column or 0,
+            expr,
+            nullable is not None,
+            None if default is None else default.value,
+            None if comment is None else comment.value,
+        )
+
+    def simple_field(self, children: list[Any]) -> ir.Field:
+        token, default, comment = children
+        return simple_field(
+            token.value,
+            token.line or 0,
+            token.column or 0,
+            None if default is None else default.value,
+            None if comment is None else comment.value,
         )
 
     def named_type(self, children: list[Any]) -> ir.TypeExpr:
@@ -241,18 +203,4 @@ class _LineBuilder(Transformer[Token, list[_Line]]):
 
     def array_type(self, children: list[Any]) -> ir.ArrayType:
         items, fields = children
-        items = _bare(items)  # the IR has no nullable array items: `[map?{…}]` is `[map{…}]`
-        if fields is not None:
-            items = ir.ObjectType(fields, _type_name(items))
-        return ir.ArrayType(items)
-
-
-def _type_name(expr: ir.TypeExpr) -> str | None:
-    """The type name written before ``[T]{…}``'s braces, kept on the object it becomes."""
-    match expr:
-        case ir.RefType(name=name) | ir.ObjectType(name=name):
-            return name
-        case ir.Primitive() | ir.EnumType() | ir.ArrayType() | ir.DictType():
-            return None
-        case _:
-            assert_never(expr)
+        return array_type(items, fields)

@@ -20,6 +20,8 @@ _TERMINAL_NAMES = {
     "COLON": "':'",
     "FIELD_NAME": "a param 'name: TYPE'",
     "NEXT_FIELD_NAME": "', name: TYPE'",
+    "SIMPLE_FIELD": "a param 'name: TYPE'",
+    "NEXT_SIMPLE_FIELD": "', name: TYPE'",
     "FIELD_COMMENT": "'# comment'",
     "DEFAULT": "'=default'",
     "NULLABLE": "'?'",
