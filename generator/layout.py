@@ -10,6 +10,7 @@ checks the result against black itself.
 
 from __future__ import annotations
 
+import re
 import unicodedata
 
 import attrs
@@ -35,14 +36,25 @@ class Group:
     head: str  # up to and including the opening bracket: ``name = call(``
     items: tuple[str | Group, ...]
     close: str  # the closing bracket, and what follows it on the line
+    # One item per line even when they would fit in one: a magic trailing comma keeps it so.
+    exploded: bool = False
+    one_tuple: bool = False  # ``(item,)``: its comma is not a magic one, black may join it
 
     def flat(self) -> str:
         inner = ", ".join(item.flat() if isinstance(item, Group) else item for item in self.items)
-        return f"{self.head}{inner}{self.close}"
+        return f"{self.head}{inner}{',' if self.one_tuple else ''}{self.close}"
 
 
-def group(head: str, *items: str | Group, close: str = ")") -> Group:
-    return Group(head, items, close)
+def group(
+    head: str,
+    *items: str | Group,
+    close: str = ")",
+    exploded: bool = False,
+    one_tuple: bool = False,
+) -> Group:
+    if one_tuple and (exploded or len(items) != 1):
+        raise ValueError("a one-tuple has one item, and black joins it whenever it fits")
+    return Group(head, items, close, exploded, one_tuple)
 
 
 def layout(indent: int, construct: Group, tail: str = "") -> str:
@@ -51,7 +63,7 @@ def layout(indent: int, construct: Group, tail: str = "") -> str:
     The first line carries no indentation (the template writes it); the lines after it do.
     """
     flat = construct.flat() + tail
-    if indent + width(flat) <= LINE_LENGTH or not construct.items:
+    if not construct.items or (not construct.exploded and indent + width(flat) <= LINE_LENGTH):
         return flat
     inner = indent + len(INDENT)
     lines = [construct.head]
@@ -76,10 +88,29 @@ def assignment(target: str, value: str, *, annotated: bool = False) -> str:
     return line
 
 
-
 def import_from(indent: int, module: str, *names: str) -> str:
     """``from module import names``, in parentheses one name a line when it does not fit."""
     line = f"from {module} import {', '.join(names)}"
     if indent + width(line) <= LINE_LENGTH:
         return line
     return layout(indent, group(f"from {module} import (", *names))
+
+
+# One character of a string literal's body, or one backslash escape.
+_BODY_PART = re.compile(r"\\[\s\S]|[^\\]")
+
+
+def black_quotes(literal: str) -> str:
+    """A double-quoted literal (``| py``, ``| tojson``) with the quotes black chooses.
+
+    Black keeps double quotes unless single quotes need fewer backslashes, and drops an
+    escape of ``'`` that double quotes do not need.
+    """
+    if len(literal) < 2 or literal[0] != '"' or literal[-1] != '"' or literal.startswith('"""'):
+        return literal
+    parts = _BODY_PART.findall(literal[1:-1])
+    double = "".join("'" if part == "\\'" else part for part in parts)
+    single = "".join({'\\"': '"', "'": "\\'", "\\'": "\\'"}.get(part, part) for part in parts)
+    if single.count("\\") < double.count("\\"):
+        return f"'{single}'"
+    return f'"{double}"'

@@ -43,22 +43,24 @@ BLACK_STABLE_MARK = "{# black-stable #}"
 # When ``render_files`` runs black: only where a template is not marked stable, or always.
 BlackPolicy = Literal["auto", "always"]
 
-# One pass over Python source: a string literal (its replacement fields are read when it is an
-# f-string), a comment or an attribute (both skipped), or a name. Alternatives are tried in
-# order at each position, so a quote inside a comment or a ``#`` inside a string is not misread.
+# One pass over Python source: a string literal (its replacement fields are read when it is
+# an f-string), a comment, an attribute or a defined name (skipped), or a name. Alternatives are
+# tried in order at each position, so a quote in a comment or a ``#`` in a string is not misread.
 _SOURCE_TOKEN = re.compile(
     r"""
     (?<!\w)(?P<prefix>[rRbBuUfF]{0,2})
     (?P<string>"{3}(?:[^\\]|\\[\s\S])*?"{3}|'{3}(?:[^\\]|\\[\s\S])*?'{3}
       |"(?:[^"\\\n]|\\[\s\S])*"|'(?:[^'\\\n]|\\[\s\S])*')
     | \#[^\n]*
-    | \.\s*[^\W\d]\w*
+    | \.[ \t]*[^\W\d]\w*
+    | (?<!\w)(?:def|class)\s+\w+
     | (?<!\w)(?P<name>[^\W\d]\w*)
     """,
     re.VERBOSE,
 )
 # A replacement field of an f-string (after ``{{`` and ``}}`` are dropped), one nesting level.
 _FSTRING_FIELD = re.compile(r"\{([^{}]*(?:\{[^{}]*\}[^{}]*)*)\}")
+_CONVERSION = re.compile(r"![rsa](?=:|$)")  # ``{value!r}``: not a name
 
 
 def names_read(code: str) -> frozenset[str]:
@@ -75,7 +77,7 @@ def names_read(code: str) -> frozenset[str]:
         elif match["string"] and "f" in match["prefix"].lower():
             body = match["string"].replace("{{", "").replace("}}", "")
             for field in _FSTRING_FIELD.findall(body):
-                names |= names_read(field)
+                names |= names_read(_CONVERSION.sub("", field))
     return frozenset(names)
 
 
@@ -142,6 +144,7 @@ def template_environment() -> jinja2.Environment:
     env.globals["layout"] = layout.layout
     env.globals["assignment"] = layout.assignment
     env.globals["import_from"] = layout.import_from
+    env.filters["black_quotes"] = layout.black_quotes
     return env
 
 
