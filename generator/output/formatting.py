@@ -166,6 +166,8 @@ def format_files(
         for path, source in files.items()
         if path.endswith(".py")
     }
+    # A chunk of a stable file is its own formatted text (for a chunk an unstable file shares
+    # with it too: the same text, which black leaves alone).
     known: dict[str, str] = {}
     for path in stable:
         for chunk in chunked.get(path, ()):
