@@ -5,8 +5,9 @@ endpoints, cycled, each copy after the first under a renamed path prefix (``/c2/
 every endpoint, resource and model is new, with ``@endpoints`` and ``@toc`` recounted. Sizes:
 1x, 2x and 5x the spec, and 500 endpoints. Each size is generated cold (new output directory,
 empty lapgen cache) as a separate process, ``--runs`` times; the benchmark prints the median
-seconds, the peak RSS of the process (and of its children: wait4), the seconds and KB per
-endpoint, and the slope of a least-squares line through the points, so a cost that grows
+wall seconds, CPU seconds and peak RSS of the process with its children (wait4: CPU is the
+figure that holds on a busy machine), CPU per endpoint, and least-squares lines through the
+points, so a cost that grows
 faster than the input shows as per-endpoint figures that climb with the size.
 
 Run: python benchmarks/scale.py [--lap PATH] [--runs N] [--quick]
@@ -83,8 +84,9 @@ def scaled_spec(text: str, endpoints: int) -> str:
     return "".join([*header, f"@endpoints {endpoints}\n", f"@toc {toc}\n\n", *body, "@end\n"])
 
 
-def generate_cold(spec: Path, scratch: Path, env: dict[str, str]) -> tuple[float, int]:
-    """Seconds and peak RSS (KB) of one cold ``lapgen generate`` as its own process."""
+def generate_cold(spec: Path, scratch: Path, env: dict[str, str]) -> tuple[float, float, int]:
+    """Wall seconds, CPU seconds (with its children's) and peak RSS (KB) of one cold
+    ``lapgen generate`` as its own process."""
     out = Path(tempfile.mkdtemp(prefix="out-", dir=scratch))
     cache = Path(tempfile.mkdtemp(prefix="cache-", dir=scratch))
     command = [*lapgen_command(), "generate", str(spec), "-o", str(out / "sdk")]
@@ -102,7 +104,7 @@ def generate_cold(spec: Path, scratch: Path, env: dict[str, str]) -> tuple[float
     process.returncode = os.waitstatus_to_exitcode(status)
     if process.returncode != 0:
         raise SystemExit(f"{' '.join(command)} exited {process.returncode}:\n{errors.decode()}")
-    return elapsed, int(usage.ru_maxrss)  # KB on Linux
+    return elapsed, usage.ru_utime + usage.ru_stime, int(usage.ru_maxrss)  # KB on Linux
 
 
 def slope(points: list[tuple[int, float]]) -> tuple[float, float]:
@@ -129,7 +131,7 @@ def main() -> None:
         scratch = Path(temp)
         # --quick uses the bytecode already compiled: compiling lapgen is not what it measures.
         env = dict(os.environ) if args.quick else bytecode_env(scratch)
-        results: list[tuple[int, int, float, int]] = []
+        results: list[tuple[int, int, float, float, int]] = []
         for size in sizes:
             spec = scratch / f"scaled-{size}.lap"
             text = scaled_spec(source, size)
@@ -138,21 +140,23 @@ def main() -> None:
                 generate_cold(spec, scratch, env)  # warm-up: bytecode compiled, not timed
             samples = [generate_cold(spec, scratch, env) for _ in range(runs)]
             seconds = statistics.median(sample[0] for sample in samples)
-            rss = max(sample[1] for sample in samples)
-            results.append((size, len(text.encode()), seconds, rss))
+            cpu = statistics.median(sample[1] for sample in samples)
+            rss = max(sample[2] for sample in samples)
+            results.append((size, len(text.encode()), seconds, cpu, rss))
 
     print(f"{args.lap.name} scaled: cold whole-process generate, median of {runs} run(s)")
     print(
-        f"{'endpoints':>9}  {'spec KB':>8}  {'seconds':>7}  {'peak RSS MB':>11}  {'ms/endpoint':>11}"
+        f"{'endpoints':>9}  {'spec KB':>8}  {'wall s':>7}  {'CPU s':>6}  {'peak RSS MB':>11}"
+        f"  {'CPU ms/endpoint':>15}"
     )
-    for size, spec_bytes, seconds, rss in results:
+    for size, spec_bytes, seconds, cpu, rss in results:
         print(
-            f"{size:>9}  {spec_bytes / 1024:>8,.0f}  {seconds:>7.2f}  {rss / 1024:>11,.0f}"
-            f"  {seconds * 1000 / size:>11.2f}"
+            f"{size:>9}  {spec_bytes / 1024:>8,.0f}  {seconds:>7.2f}  {cpu:>6.2f}"
+            f"  {rss / 1024:>11,.0f}  {cpu * 1000 / size:>15.2f}"
         )
-    intercept, per_endpoint = slope([(size, seconds) for size, _, seconds, _ in results])
-    rss_intercept, rss_per_kb = slope([(spec_bytes, rss) for _, spec_bytes, _, rss in results])
-    print(f"time: {intercept:.2f} s + {per_endpoint * 1000:.2f} ms per endpoint (least squares)")
+    intercept, per_endpoint = slope([(row[0], row[3]) for row in results])
+    rss_intercept, rss_per_kb = slope([(row[1], row[4]) for row in results])
+    print(f"CPU: {intercept:.2f} s + {per_endpoint * 1000:.2f} ms per endpoint (least squares)")
     print(
         f"peak RSS: {rss_intercept / 1024:,.0f} MB + {rss_per_kb:.1f} KB per KB of spec"
         " (least squares)"

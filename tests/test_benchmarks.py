@@ -74,9 +74,9 @@ FIGURES: dict[str, list[str]] = {
     ],
     "scale.py": [
         r"stytch\.lap scaled: cold whole-process generate, median of 1 run\(s\)",
-        rf"\s+20\s+{NUMBER}\s+{NUMBER}\s+{NUMBER}\s+{NUMBER}",
-        rf"\s+40\s+{NUMBER}\s+{NUMBER}\s+{NUMBER}\s+{NUMBER}",
-        rf"time: -?{NUMBER} s \+ -?{NUMBER} ms per endpoint \(least squares\)",
+        rf"\s+20\s+{NUMBER}\s+{NUMBER}\s+{NUMBER}\s+{NUMBER}\s+{NUMBER}",
+        rf"\s+40\s+{NUMBER}\s+{NUMBER}\s+{NUMBER}\s+{NUMBER}\s+{NUMBER}",
+        rf"CPU: -?{NUMBER} s \+ -?{NUMBER} ms per endpoint \(least squares\)",
         rf"peak RSS: -?{NUMBER} MB \+ -?{NUMBER} KB per KB of spec \(least squares\)",
     ],
     "mock.py": [
