@@ -107,7 +107,7 @@ def generate_cold(spec: Path, scratch: Path, env: dict[str, str]) -> tuple[float
     return elapsed, usage.ru_utime + usage.ru_stime, int(usage.ru_maxrss)  # KB on Linux
 
 
-def slope(points: list[tuple[int, float]]) -> tuple[float, float]:
+def slope(points: list[tuple[float, float]]) -> tuple[float, float]:
     """Least-squares ``(intercept, per unit)`` through ``(x, y)`` points."""
     xs, ys = [x for x, _ in points], [y for _, y in points]
     mean_x, mean_y = statistics.fmean(xs), statistics.fmean(ys)
@@ -155,7 +155,7 @@ def main() -> None:
             f"  {rss / 1024:>11,.0f}  {cpu * 1000 / size:>15.2f}"
         )
     intercept, per_endpoint = slope([(row[0], row[3]) for row in results])
-    rss_intercept, rss_per_kb = slope([(row[1], row[4]) for row in results])
+    rss_intercept, rss_per_kb = slope([(row[1] / 1024, row[4]) for row in results])
     print(f"CPU: {intercept:.2f} s + {per_endpoint * 1000:.2f} ms per endpoint (least squares)")
     print(
         f"peak RSS: {rss_intercept / 1024:,.0f} MB + {rss_per_kb:.1f} KB per KB of spec"
