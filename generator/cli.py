@@ -178,6 +178,13 @@ def _argument_parser() -> argparse.ArgumentParser:
     generate.add_argument(
         "--force", action="store_true", help="overwrite files in OUTDIR that lapgen did not write"
     )
+    generate.add_argument(
+        "--black",
+        choices=("auto", "always"),
+        default="auto",
+        help="auto (default): run black only on files the templates cannot render"
+        " black-formatted themselves; always: run it on every Python file",
+    )
 
     plan = _command(commands, "plan", _plan)
     plan.add_argument("spec", metavar="SPEC", type=Path)
@@ -314,7 +321,7 @@ def _load(args: argparse.Namespace) -> Loaded:
 
 
 def _generate(args: argparse.Namespace) -> int:
-    # black and jinja2 load only here: `lapgen mock` and `lapgen validate` start faster.
+    # jinja2 loads only here (black only when a file needs it): other commands start faster.
     from .diagnostics import visible_lines
     from .output import FormatError, Terminated, write_output
     from .render import render_files
@@ -322,7 +329,8 @@ def _generate(args: argparse.Namespace) -> int:
     plan = _load(args).plan
     output = visible_lines(str(args.output))
     try:
-        files = render_files(plan, previous=args.output if args.output.is_dir() else None)
+        previous = args.output if args.output.is_dir() else None
+        files = render_files(plan, previous=previous, black=args.black)
         notes = write_output(files, args.output, force=args.force)
     except FormatError as exc:
         raise InternalError(f"lapgen: internal error: {exc}") from None

@@ -1,15 +1,21 @@
 """Black's layout for the constructs the templates print, decided while rendering.
 
-A template that lays its code out as black would can skip black (``{# black-stable #}``):
-``fit`` puts a call, a def or a literal on one line when it fits in ``LINE_LENGTH``, else
-splits it the way black does. Black stays the oracle: tests/test_black_stable.py renders
-every spec the tests know and asserts that black leaves the marked modules unchanged.
+A template marked ``{# black-stable #}`` must render exactly what black would keep, so generate
+can skip black for its files. For a construct whose length depends on the spec (a name, a URL,
+a signature) the template cannot know whether it fits in a line, so it asks here: ``fit`` for
+calls, defs and literals given as text, ``group``/``layout`` for nested constructs, and
+``assignment``/``import_from``. The rule is black's own: a bracketed construct stays on one line
+when it fits in ``LINE_LENGTH``, else black's split (one item per line with a magic trailing
+comma, which black never joins back). tests/test_black_stable.py and tests/test_layout_fit.py
+hold the results to black itself.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator
 from typing import Literal
+
+import attrs
 
 LINE_LENGTH = 100  # the line length of generator.output.formatting.BLACK_MODE
 INDENT = "    "
@@ -59,7 +65,10 @@ def _item_lines(item: str, indent: int) -> list[str]:
     name, colon, rest = item.partition(": ")
     if not colon or not name.isidentifier():
         return [f"{pad}{item},"]  # nothing black could split: it stays long
-    annotation, equals, default = rest.partition(" = ")
+    # The default follows the last top-level ` = `: one inside a string literal is text.
+    *annotation_parts, default = _split_top(rest, " = ")
+    equals = bool(annotation_parts)
+    annotation = " = ".join(annotation_parts) if equals else default
     tail = f" = {default}," if equals else ","
     if not equals and len(_split_top(annotation, " | ")) == 1:
         # `name: Literal[...]`: split in the subscript's brackets.
@@ -140,3 +149,70 @@ def _code_chars(text: str) -> Iterator[tuple[int, str]]:
             quote = char
         else:
             yield index, char
+
+
+@attrs.frozen
+class Group:
+    """``head`` + the items, comma-separated, + ``close``: a call, a literal, an import list."""
+
+    head: str  # up to and including the opening bracket: ``name = call(``
+    items: tuple[str | Group, ...]
+    close: str  # the closing bracket, and what follows it on the line
+    # One item per line even when they would fit in one: a magic trailing comma keeps it so.
+    exploded: bool = False
+    one_tuple: bool = False  # ``(item,)``: its comma is not a magic one, black may join it
+
+    def flat(self) -> str:
+        inner = ", ".join(item.flat() if isinstance(item, Group) else item for item in self.items)
+        return f"{self.head}{inner}{',' if self.one_tuple else ''}{self.close}"
+
+
+def group(
+    head: str,
+    *items: str | Group,
+    close: str = ")",
+    exploded: bool = False,
+    one_tuple: bool = False,
+) -> Group:
+    if one_tuple and (exploded or len(items) != 1):
+        raise ValueError("a one-tuple has one item, and black joins it whenever it fits")
+    return Group(head, items, close, exploded, one_tuple)
+
+
+def layout(indent: int, construct: Group, tail: str = "") -> str:
+    """``construct`` (then ``tail``) starting at column ``indent``, as black leaves it.
+
+    The first line carries no indentation (the template writes it); the lines after it do.
+    """
+    flat = construct.flat() + tail
+    if not construct.items or (not construct.exploded and indent + width(flat) <= LINE_LENGTH):
+        return flat
+    inner = indent + len(INDENT)
+    lines = [construct.head]
+    for item in construct.items:
+        text = layout(inner, item, ",") if isinstance(item, Group) else f"{item},"
+        lines.append(" " * inner + text)
+    lines.append(" " * indent + construct.close + tail)
+    return "\n".join(lines)
+
+
+def assignment(target: str, value: str, *, annotated: bool = False) -> str:
+    """``target = value`` at module level, for an atom ``value`` (a literal, a name).
+
+    Black puts a too-long value in parentheses on a line of its own: always after an
+    annotation, otherwise only when that makes the value fit.
+    """
+    line = f"{target} = {value}"
+    if width(line) <= LINE_LENGTH:
+        return line
+    if annotated or len(INDENT) + width(value) <= LINE_LENGTH:
+        return f"{target} = (\n{INDENT}{value}\n)"
+    return line
+
+
+def import_from(indent: int, module: str, *names: str) -> str:
+    """``from module import names``, in parentheses one name a line when it does not fit."""
+    line = f"from {module} import {', '.join(names)}"
+    if indent + width(line) <= LINE_LENGTH:
+        return line
+    return layout(indent, group(f"from {module} import (", *names))

@@ -1,22 +1,23 @@
 """The back end: render the plan with the Jinja2 templates in ``templates/sdk``.
 
-``generator.output`` then formats the result with black and writes it.
+``generator.output`` then formats the result with black and writes it. A template whose first
+line is ``{# black-stable #}`` renders black's output itself (tests/test_black_stable.py checks
+it with black), so its files skip black; so do the static runtime modules, which are black code.
 """
 
 from __future__ import annotations
 
-import ast
 import functools
+import re
 from collections.abc import Sequence
 from pathlib import Path
-from typing import NoReturn
+from typing import Literal, NoReturn
 
 import jinja2
 
-from . import __version__
+from . import __version__, layout
 from .cache import writable_cache_dir
 from .escape import comment_text, docstring_text, fstring_text, python_string, toml_string
-from .layout import fit
 from .naming import api_name
 from .output import MANIFEST, format_files, known_chunks, manifest_text
 from .plan import Plan
@@ -39,9 +40,48 @@ RUNTIME_MODULES = (
 ImportGroup = Sequence[tuple[str, Sequence[str]]]
 
 
+# The first line of a template that renders black-formatted code by itself.
+BLACK_STABLE_MARK = "{# black-stable #}"
+# When ``render_files`` runs black: only where a template is not marked stable, or always.
+BlackPolicy = Literal["auto", "always"]
+
+# One pass over Python source: a string literal (its replacement fields are read when it is
+# an f-string), a comment, an attribute or a defined name (skipped), or a name. Alternatives are
+# tried in order at each position, so a quote in a comment or a ``#`` in a string is not misread.
+_SOURCE_TOKEN = re.compile(
+    r"""
+    (?=[\w"'\#.])  # where no token starts, one test instead of five
+    (?:(?<!\w)(?P<prefix>[rRbBuUfF]{0,2})
+    (?P<string>"{3}(?:[^\\]|\\[\s\S])*?"{3}|'{3}(?:[^\\]|\\[\s\S])*?'{3}
+      |"(?:[^"\\\n]|\\[\s\S])*"|'(?:[^'\\\n]|\\[\s\S])*')
+    | \#[^\n]*
+    | \.[ \t]*[^\W\d]\w*
+    | (?<!\w)(?:def|class)\s+\w+
+    | (?<!\w)(?P<name>[^\W\d]\w*))
+    """,
+    re.VERBOSE | re.ASCII,  # generated identifiers are ASCII (escape.is_identifier)
+)
+# A replacement field of an f-string (after ``{{`` and ``}}`` are dropped), one nesting level.
+_FSTRING_FIELD = re.compile(r"\{([^{}]*(?:\{[^{}]*\}[^{}]*)*)\}")
+_CONVERSION = re.compile(r"![rsa](?=:|$)")  # ``{value!r}``: not a name
+
+
 def names_read(code: str) -> frozenset[str]:
-    """Every bare name ``code`` mentions (the roots of attribute chains included)."""
-    return frozenset(node.id for node in ast.walk(ast.parse(code)) if isinstance(node, ast.Name))
+    """Every bare name ``code`` mentions (the roots of attribute chains included).
+
+    A regular-expression scan, not a parse (parsing cost 0.6 s per Stytch generate). It may
+    over-report (a keyword, a word in an f-string's format spec): harmless, since
+    ``import_block`` only offers names the templates use.
+    """
+    names: set[str] = set()
+    for match in _SOURCE_TOKEN.finditer(code):
+        if match["name"]:
+            names.add(match["name"])
+        elif match["string"] and "f" in match["prefix"].lower():
+            body = match["string"].replace("{{", "").replace("}}", "")
+            for field in _FSTRING_FIELD.findall(body):
+                names |= names_read(_CONVERSION.sub("", field))
+    return frozenset(names)
 
 
 def import_block(body: str, groups: Sequence[ImportGroup]) -> str:
@@ -102,8 +142,13 @@ def template_environment() -> jinja2.Environment:
     env.filters["fstring"] = fstring_text  # inside a double-quoted f-string
     env.filters["api_name"] = api_name
     env.globals["import_block"] = import_block
+    # Layout decisions of black-stable templates (what fits in a line).
+    env.globals["group"] = layout.group
+    env.globals["layout"] = layout.layout
+    env.globals["assignment"] = layout.assignment
+    env.globals["import_from"] = layout.import_from
+    env.globals["fit"] = layout.fit
     env.globals["unknown_annotation"] = _unknown_annotation
-    env.globals["fit"] = fit
     return env
 
 
@@ -138,19 +183,33 @@ def header(plan: Plan, comment: str = "#") -> str:
 
 def render(plan: Plan) -> dict[str, str]:
     """Every file of the generated project, keyed by path relative to the output directory."""
+    return render_marked(plan)[0]
+
+
+def render_marked(plan: Plan) -> tuple[dict[str, str], frozenset[str]]:
+    """``render``'s files, and the paths of those that are black-formatted as rendered."""
     env = template_environment()
     package = plan.package
     py_header = header(plan)
     common = {"plan": plan, "sdk": plan.runtime, "header": py_header}
     files: dict[str, str] = {}
+    stable: set[str] = set()
+    marked: dict[str, bool] = {}
 
     def add(path: str, template: str, **context: object) -> None:
-        files[path] = env.get_template(f"sdk/{template}").render(**common, **context)
+        name = f"sdk/{template}"
+        files[path] = env.get_template(name).render(**common, **context)
+        if name not in marked:
+            assert env.loader is not None
+            marked[name] = env.loader.get_source(env, name)[0].startswith(BLACK_STABLE_MARK)
+        if marked[name]:
+            stable.add(path)
 
     runtime_dir = _templates_dir() / "sdk" / "runtime"
     for module in RUNTIME_MODULES:
         source = (runtime_dir / module).read_text(encoding="utf-8")
         files[f"{package}/{module}"] = f"{py_header}\n{source}"
+        stable.add(f"{package}/{module}")  # black code, checked by tests/test_black_stable.py
     add(f"{package}/models.py", "models.py.jinja")
     add(f"{package}/_client.py", "_client.py.jinja")
     add(f"{package}/__init__.py", "__init__.py.jinja")
@@ -170,15 +229,23 @@ def render(plan: Plan) -> dict[str, str]:
     files["README.md"] = env.get_template("sdk/README.md.jinja").render(
         **{**common, "header": header(plan, "<!--")}, resources=list(plan.all_resources())
     )
-    return files
+    return files, frozenset(stable)
 
 
-def render_files(plan: Plan, previous: Path | None = None) -> dict[str, str]:
+def render_files(
+    plan: Plan, previous: Path | None = None, black: BlackPolicy = "auto"
+) -> dict[str, str]:
     """The formatted files of the output directory, its manifest included.
 
     ``previous`` is the output directory of an earlier run, whose unchanged chunks are reused.
+    ``black="always"`` formats the files of black-stable templates too.
     """
-    formatted = format_files(render(plan), known_chunks(previous) if previous else None)
+    files, stable = render_marked(plan)
+    if black == "always":
+        stable = frozenset()
+    unstable = {path for path in files if path not in stable}
+    candidates = known_chunks(previous, only=unstable) if previous else None
+    formatted = format_files(files, candidates, stable=stable)
     provenance = {
         "generator": "lapgen",
         "generator_version": __version__,

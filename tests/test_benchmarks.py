@@ -80,6 +80,13 @@ FIGURES: dict[str, list[str]] = {
         rf"(?:ratio lapgen / openapi-python-client \(in place\): {NUMBER}"
         r"|openapi-python-client: .*; timing lapgen alone)",
     ],
+    "scale.py": [
+        r"stytch\.lap scaled: cold whole-process generate, median of 1 run\(s\)",
+        rf"\s+20\s+{NUMBER}\s+{NUMBER}\s+{NUMBER}\s+{NUMBER}\s+{NUMBER}",
+        rf"\s+40\s+{NUMBER}\s+{NUMBER}\s+{NUMBER}\s+{NUMBER}\s+{NUMBER}",
+        rf"CPU: -?{NUMBER} s \+ -?{NUMBER} ms per endpoint \(least squares\)",
+        rf"peak RSS: -?{NUMBER} MB \+ -?{NUMBER} KB per KB of spec \(least squares\)",
+    ],
     "mock.py": [
         rf"total\s+{STYTCH_ENDPOINTS}",  # every endpoint of the spec exercised
         rf"  AsyncClient: 20 calls \(<= 100 in flight\) in {NUMBER} s, {NUMBER} calls/s",

@@ -1,136 +1,383 @@
-"""The resource template lays its code out as black does: black leaves the raw render unchanged.
+"""Black is the oracle for what generate no longer formats (issue 12, part 1).
 
-``templates/sdk/resource.py.jinja`` is marked ``{# black-stable #}``. This renders every spec
-the tests know (Stytch, the golden fixtures, the corpus) without formatting and asserts that
-black changes no resource module; a property test holds ``generator.layout.fit`` to black on
-calls, defs and literals of any length, with long annotations and hostile string literals.
+Files of templates marked ``{# black-stable #}`` and the static runtime skip black, so each of
+them must already be black's output: ``black.format_str(text) == text`` for the raw render of
+Stytch, every golden fixture, every real LAP file and hypothesis-drawn specs and configs whose
+names, URLs and versions are long enough to force every layout decision. The layout helpers
+(``generator.layout``) are checked against black directly, and ``names_read`` (the regex scan
+behind ``import_block``) against the parse it replaced.
 """
 
 from __future__ import annotations
 
 import ast
 import keyword
+import subprocess
+import sys
+import textwrap
 from pathlib import Path
 
 import black
 import pytest
-from hypothesis import given, settings
+from conftest import REPO, SPEC_FILES
+from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
-from regenerate import FIXTURES, REPO, SPEC, SPEC_CONFIG
+from test_hostile_generate import hostile_projects
 
-from generator.escape import python_string
-from generator.layout import fit
-from generator.output.formatting import BLACK_MODE
+import generator.output.formatting as formatting
+from generator import layout
+from generator.errors import LapgenError, SpecError
+from generator.escape import python_string, toml_string
+from generator.output import BLACK_MODE, MANIFEST
 from generator.pipeline import load
-from generator.render import render
+from generator.render import (
+    BLACK_STABLE_MARK,
+    RUNTIME_MODULES,
+    names_read,
+    render_files,
+    render_marked,
+)
 
-TEMPLATE = REPO / "templates" / "sdk" / "resource.py.jinja"
-CORPUS = REPO / "tests" / "corpus"
-# Corpus files that are not HTTP APIs (AsyncAPI, GraphQL, protobuf): no SDK to render.
-NOT_HTTP = {"example-asyncapi-streetlights-mqtt", "example-graphql-github", "example-protobuf-user"}
-SPECS = [SPEC, *sorted(FIXTURES.glob("*.lap")), *sorted(CORPUS.glob("*.lap"))]
+FIXTURE_SPECS = sorted((REPO / "tests" / "fixtures").glob("*.lap"))
+TEMPLATES = REPO / "templates" / "sdk"
+# The templates this branch made stable; models and resources follow the same marker.
+SMALL_TEMPLATES = ["_client.py", "__init__.py", "_provenance.py", "resources__init__.py"]
 
 
-def test_the_resource_template_is_marked_black_stable() -> None:
-    assert TEMPLATE.read_text("utf-8").splitlines()[0] == "{# black-stable #}"
+def unstable_files(files: dict[str, str], stable: frozenset[str]) -> list[str]:
+    """The rendered marked files black would change, with the first line that differs.
+
+    The runtime modules are the same in every SDK: checked once, by the test below.
+    """
+    problems = []
+    for path in sorted(stable):
+        if path.rsplit("/", 1)[-1] in RUNTIME_MODULES:
+            continue
+        text = files[path]
+        formatted = black.format_str(text, mode=BLACK_MODE)
+        if formatted != text:
+            old, new = text.splitlines(), formatted.splitlines()
+            line = next(
+                (i for i, (a, b) in enumerate(zip(old, new, strict=False)) if a != b), len(new)
+            )
+            problems.append(f"{path}:{line + 1}: {old[line:line + 1]} -> {new[line:line + 1]}")
+    return problems
+
+
+def test_the_runtime_below_its_header_is_black_code() -> None:
+    files, stable = render_marked(load(REPO / "tests" / "fixtures" / "apikey_query.lap").plan)
+    runtime = [path for path in stable if path.rsplit("/", 1)[-1] in RUNTIME_MODULES]
+    assert len(runtime) == len(RUNTIME_MODULES)
+    for path in runtime:
+        assert black.format_str(files[path], mode=BLACK_MODE) == files[path], path
+
+
+def test_the_small_templates_and_the_runtime_are_marked() -> None:
+    for name in SMALL_TEMPLATES:
+        first = (TEMPLATES / f"{name}.jinja").read_text("utf-8").splitlines()[0]
+        assert first == BLACK_STABLE_MARK, name
+    files, stable = render_marked(load(FIXTURE_SPECS[0]).plan)
+    package = next(path.split("/")[0] for path in stable)
+    for module in (TEMPLATES / "runtime").glob("*.py"):
+        assert f"{package}/{module.name}" in stable
 
 
 @pytest.mark.parametrize(
-    "spec", [s for s in SPECS if s.stem not in NOT_HTTP], ids=lambda spec: spec.stem
+    "spec", [*FIXTURE_SPECS, *SPEC_FILES], ids=lambda path: path.relative_to(REPO).as_posix()
 )
-def test_black_leaves_the_rendered_resource_modules_unchanged(spec: Path) -> None:
-    config = SPEC_CONFIG if spec == SPEC else None
-    if config is None and spec.with_suffix(".toml").exists():
-        config = spec.with_suffix(".toml")
-    files = render(load(spec, config).plan)
-    modules = {
-        path: text
-        for path, text in files.items()
-        if "/resources/" in path and not path.endswith("__init__.py")
-    }
-    assert modules or spec != SPEC
-    for path, raw in modules.items():
-        assert black.format_str(raw, mode=BLACK_MODE) == raw, path
+def test_marked_files_are_black_stable_for_every_real_spec(spec: Path) -> None:
+    try:
+        plan = load(spec).plan
+    except SpecError as error:  # a non-HTTP dialect: refused with a message, nothing rendered
+        assert error.diagnostics
+        return
+    files, stable = render_marked(plan)
+    assert {f"{plan.package}/{name.replace('__init', '/__init')}" for name in SMALL_TEMPLATES}
+    assert unstable_files(files, stable) == []
 
 
-# -- generator.layout.fit against black ------------------------------------------------------
+# ---------------------------------------------------------------------------------------------
+# Drawn specs and configs
+# ---------------------------------------------------------------------------------------------
 
-NAMES = st.from_regex(r"[a-z][a-z0-9_]{0,40}", fullmatch=True).filter(
+# Names and URLs of any length (0 to about 100 columns), drawn so that failures shrink fast.
+WORDS = st.builds(lambda size, char: char * size, st.integers(1, 70), st.sampled_from("abxy"))
+URLS = st.builds(
+    lambda host, path: f"https://{'h' * host}.example/{'p' * path}",
+    st.integers(1, 40),
+    st.integers(0, 90),
+)
+VERSIONS = st.builds(lambda size: "1." + "0" * size, st.integers(0, 90))
+
+
+@st.composite
+def layout_projects(draw: st.DrawFn) -> tuple[str, str]:
+    """(spec, config) whose names and URLs land on either side of every line-length limit."""
+    groups = draw(st.lists(WORDS, min_size=1, max_size=3, unique=True))
+    endpoints = "\n".join(
+        f"@group {group}\n@endpoint GET /{group}\n@returns(200) {{id: str}}\n@endgroup\n"
+        for group in groups
+    )
+    spec = (
+        f"@lap v0.3\n@api Drawn\n@base {draw(URLS)}\n@version 1\n@auth Bearer token\n"
+        f"@endpoints {len(groups)}\n@toc "
+        + ", ".join(f"{group}(1)" for group in groups)
+        + f"\n\n{endpoints}\n@end\n"
+    )
+    kind = draw(st.sampled_from(["basic", "bearer", "apikey-header", "apikey-query"]))
+    count = 2 if kind == "basic" else 1
+    params = draw(st.lists(WORDS, min_size=count, max_size=count, unique=True))
+    envs = draw(st.dictionaries(WORDS, URLS, max_size=3))
+    lines = [
+        "[package]",
+        f"name = {toml_string(draw(WORDS))}",
+        f"version = {toml_string(draw(VERSIONS))}",
+        "[auth]",
+        f'kind = "{kind.split("-")[0]}"',
+        "params = ["
+        + ", ".join(
+            f"{{ name = {toml_string(param)}, env = {toml_string(param.upper() * 3)} }}"
+            for param in params
+        )
+        + "]",
+    ]
+    if kind.startswith("apikey"):
+        lines += [f"key_name = {toml_string('X-' + draw(WORDS))}", f'key_in = "{kind[7:]}"']
+    if envs and draw(st.booleans()):
+        prefixes = draw(st.lists(WORDS, min_size=1, max_size=3, unique=True))
+        names = list(envs)
+        lines += [
+            "[auth.environment_from]",
+            f"param = {toml_string(params[0])}",
+            "prefixes = { "
+            + ", ".join(
+                f"{toml_string(prefix + '-' * 20)} = {toml_string(names[i % len(names)])}"
+                for i, prefix in enumerate(prefixes)
+            )
+            + " }",
+        ]
+    if envs:
+        lines += [
+            "[environments]",
+            *(f"{toml_string(k)} = {toml_string(v)}" for k, v in envs.items()),
+        ]
+    servers = draw(st.dictionaries(WORDS, URLS, max_size=2))
+    if servers:
+        lines += [
+            "[servers]",
+            *(f"{toml_string(k)} = {toml_string(v)}" for k, v in servers.items()),
+        ]
+    return spec, "\n".join(lines) + "\n"
+
+
+def render_drawn(tmp_path: Path, spec: str, config: str | None, name: str = "drawn.lap") -> None:
+    spec_path = tmp_path / name
+    spec_path.write_text(spec, encoding="utf-8", errors="surrogateescape")
+    config_path = None
+    if config is not None:
+        config_path = tmp_path / "drawn.toml"
+        config_path.write_text(config, encoding="utf-8")
+    try:
+        plan = load(spec_path, config_path).plan
+    except LapgenError:
+        assume(False)
+        raise
+    files, stable = render_marked(plan)
+    assert unstable_files(files, stable) == []
+
+
+@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(project=layout_projects())
+def test_marked_files_are_black_stable_for_long_names_and_urls(
+    project: tuple[str, str], tmp_path_factory: pytest.TempPathFactory
+) -> None:
+    render_drawn(tmp_path_factory.mktemp("layout"), *project)
+
+
+@settings(
+    max_examples=10,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much],
+)
+@given(project=hostile_projects())
+def test_marked_files_are_black_stable_for_hostile_text(
+    project: tuple[str, str, str | None], tmp_path_factory: pytest.TempPathFactory
+) -> None:
+    name, spec, config = project
+    render_drawn(tmp_path_factory.mktemp("hostile"), spec, config, name)
+
+
+# ---------------------------------------------------------------------------------------------
+# The layout helpers against black
+# ---------------------------------------------------------------------------------------------
+
+ATOMS = st.one_of(
+    st.from_regex(r"[a-z_][a-z0-9_]{0,60}", fullmatch=True).filter(
+        lambda name: not keyword.iskeyword(name)
+    ),
+    st.text(st.characters(exclude_categories=["Cs"]), max_size=90).map(python_string),
+)
+NAMES = st.from_regex(r"[A-Za-z_][A-Za-z0-9_]{0,70}", fullmatch=True).filter(
     lambda name: not keyword.iskeyword(name)
 )
-TEXTS = st.text(st.characters(codec="utf-8", exclude_categories=("Cs",)), max_size=40)
-LITERALS = TEXTS.map(python_string)
-ATOMS = st.one_of(NAMES, LITERALS, st.integers(0, 10**12).map(str))
-TYPE_NAMES = st.sampled_from(["str", "int", "bool", "Any", "models.Widget"]) | NAMES.map(
-    lambda name: f"models.{name.title().replace('_', '')}"
-)
 
 
 @st.composite
-def annotations(draw: st.DrawFn, depth: int = 0) -> str:
-    kind = draw(st.sampled_from(["name", "literal", "list", "dict"] if depth < 2 else ["name"]))
-    if kind == "literal":
-        return f"Literal[{', '.join(draw(st.lists(LITERALS, min_size=1, max_size=12)))}]"
-    if kind == "list":
-        return f"List[{draw(annotations(depth + 1))}]"
+def groups(draw: st.DrawFn, depth: int = 2, role: str = "statement") -> layout.Group:
+    """A call, a dict or a tuple of atoms and smaller groups.
+
+    ``role``: a statement (``name = {...}``), a keyword argument (``name={...}``) or an item.
+    """
+    kind = draw(st.sampled_from(["call", "dict", "tuple"]))
+    head = draw(NAMES)
     if kind == "dict":
-        return f"Dict[str, {draw(annotations(depth + 1))}]"
-    return draw(TYPE_NAMES)
+        items = draw(st.lists(st.tuples(ATOMS, ATOMS), min_size=1, max_size=3))
+        opening = {"statement": f"{head} = {{", "keyword": f"{head}={{", "item": "{"}[role]
+        return layout.group(opening, *(f"{k}: {v}" for k, v in items), close="}")
+    inner = groups(depth - 1, "item") if depth else ATOMS
+    if kind == "tuple" and draw(st.booleans()):
+        return layout.group("(", draw(st.one_of(ATOMS, inner)), one_tuple=True)
+    items = draw(st.lists(st.one_of(ATOMS, inner), min_size=2, max_size=4))
+    exploded = draw(st.booleans())
+    return layout.group(f"{head}(" if kind == "call" else "(", *items, exploded=exploded)
 
 
-@st.composite
-def params(draw: st.DrawFn) -> str:
-    name = draw(NAMES)
-    annotation = draw(annotations())
-    if draw(st.booleans()):
-        return f"{name}: {annotation} | Unset = UNSET"
-    return f"{name}: {annotation}" + (" | None" if draw(st.booleans()) else "")
+def nested(indent: int, line: str) -> str:
+    """``line`` (already indented) inside enough ``if`` blocks to sit at ``indent``."""
+    return "".join(f"{'    ' * level}if x:\n" for level in range(indent // 4)) + line + "\n"
 
 
-def _nested(code: str, indent: int) -> str:
-    """``code`` at ``indent`` spaces, inside as many ``if`` blocks as that takes."""
-    opening = "".join(" " * depth + "if x:\n" for depth in range(0, indent, 4))
-    return opening + code + "\n"
-
-
-@settings(max_examples=150, deadline=None)
-@given(
-    head=st.sampled_from(["value = call(", "return self._call(", "_NAME = Endpoint("]),
-    items=st.lists(ATOMS, min_size=1, max_size=12),
-    indent=st.sampled_from([0, 4, 8]),
-)
-def test_fit_lays_out_calls_as_black_does(head: str, items: list[str], indent: int) -> None:
-    if head.startswith("return"):
-        indent = max(indent, 4)
-    code = _nested(fit(head, "\n".join(items), ")", indent), indent)
+def assert_black_keeps(code: str, flat: str) -> None:
     assert black.format_str(code, mode=BLACK_MODE) == code
-    assert ast.dump(ast.parse(code)) == ast.dump(
-        ast.parse(_nested(" " * indent + head + ", ".join(items) + ")", indent))
-    )
-
-
-@settings(max_examples=150, deadline=None)
-@given(
-    name=NAMES,
-    positional=st.lists(params(), max_size=3),
-    keyword=st.lists(params(), max_size=6),
-    # What a method returns: a model, a list of models or plain JSON (a return annotation too
-    # long for its line is not laid out by fit).
-    returns=TYPE_NAMES | TYPE_NAMES.map("List[{}]".format) | st.just("Dict[str, Any]"),
-    indent=st.sampled_from([0, 4]),
-)
-def test_fit_lays_out_defs_as_black_does(
-    name: str, positional: list[str], keyword: list[str], returns: str, indent: int
-) -> None:
-    items = ["self", *positional, *(["*", *keyword] if keyword else []), "**options: Options"]
-    text = fit(f"def {name}(", "\n".join(items), f") -> {returns}:", indent, "def")
-    method = f"{text}\n{' ' * (indent + 4)}pass\n"
-    code = f"class C:\n{method}" if indent else method
-    assert black.format_str(code, mode=BLACK_MODE) == code
+    assert ast.dump(ast.parse(code)) == ast.dump(ast.parse(flat))  # the layout changed nothing
 
 
 @settings(max_examples=60, deadline=None)
-@given(items=st.lists(LITERALS, min_size=1, max_size=20))
-def test_fit_lays_out_literals_as_black_does(items: list[str]) -> None:
-    code = fit("__all__ = [", "\n".join(items), "]", 0, "collection") + "\n"
+@given(construct=groups(), indent=st.sampled_from([0, 4, 8, 12]))
+def test_layout_of_a_statement_is_what_black_keeps(construct: layout.Group, indent: int) -> None:
+    assume(construct.head != "(")  # a bare tuple is not a statement any template writes
+    pad = " " * indent
+    code = nested(indent, pad + layout.layout(indent, construct))
+    assert_black_keeps(code, nested(indent, pad + construct.flat()))
+
+
+@settings(max_examples=60, deadline=None)
+@given(construct=groups(role="keyword"), indent=st.sampled_from([4, 8, 12]))
+def test_layout_of_an_item_is_what_black_keeps(construct: layout.Group, indent: int) -> None:
+    """An item of an exploded call: ``_settings(...),`` in ``super().__init__(...)``."""
+    outer = " " * (indent - 4)
+    item = " " * indent + layout.layout(indent, construct, ",")
+    code = nested(indent - 4, f"{outer}f(\n{item}\n{outer})")
+    assert_black_keeps(code, nested(indent - 4, f"{outer}f({construct.flat()})"))
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    target=st.sampled_from(["X", "__version__", "USER_AGENT: Final", "URL: Final[str | None]"]),
+    value=ATOMS,
+)
+def test_assignment_is_what_black_keeps(target: str, value: str) -> None:
+    text = layout.assignment(target, value, annotated=":" in target)
+    assert_black_keeps(text + "\n", f"{target} = {value}\n")
+
+
+@settings(max_examples=100, deadline=None)
+@given(
+    module=st.from_regex(r"\.[a-z_]{1,80}", fullmatch=True),
+    names=st.lists(NAMES, min_size=1, max_size=3, unique=True),
+    indent=st.sampled_from([0, 4, 8]),
+)
+def test_import_from_is_what_black_keeps(module: str, names: list[str], indent: int) -> None:
+    text = " " * indent + layout.import_from(indent, module, *names)
+    flat = " " * indent + f"from {module} import {', '.join(names)}"
+    assert_black_keeps(nested(indent, text), nested(indent, flat))
+
+
+@given(text=st.text(st.sampled_from("\"'\\ab") | st.characters(), max_size=20))
+def test_python_strings_are_quoted_as_black_quotes_them_and_keep_the_value(text: str) -> None:
+    quoted = python_string(text)
+    assert ast.literal_eval(quoted) == text
+    code = f"x = {quoted}\n"
     assert black.format_str(code, mode=BLACK_MODE) == code
+
+
+# ---------------------------------------------------------------------------------------------
+# Generate: what black still runs on, and that it is not needed otherwise
+# ---------------------------------------------------------------------------------------------
+
+
+def test_generate_formats_no_chunk_of_a_marked_file_and_always_changes_nothing(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    monkeypatch.setenv("LAPGEN_CACHE_DIR", str(tmp_path / "cache"))
+    plan = load(REPO / "tests" / "fixtures" / "apikey_query.lap").plan
+    files, stable = render_marked(plan)
+    formatted: list[str] = []
+    real = formatting._format_chunk
+
+    def recording(chunk: str) -> str:
+        formatted.append(chunk)
+        return real(chunk)
+
+    monkeypatch.setattr(formatting, "_format_chunk", recording)
+    auto = render_files(plan)
+    stable_chunks = {
+        chunk for path in stable for chunk in formatting._TOP_LEVEL_BOUNDARY.split(files[path])
+    }
+    assert stable and not stable_chunks & set(formatted)
+    formatted.clear()
+    monkeypatch.setenv("LAPGEN_CACHE_DIR", str(tmp_path / "other-cache"))
+    always = render_files(plan, black="always")
+    assert stable_chunks & set(formatted)  # now black did see them ...
+    assert always == auto  # ... and changed nothing, the manifest included
+    assert MANIFEST in auto
+
+
+def test_black_is_not_imported_when_every_file_is_stable() -> None:
+    code = textwrap.dedent("""
+        import sys
+        from generator.output import format_files
+        result = format_files({"a.py": "x = 1\\n", "b.md": "# b\\n"}, stable={"a.py"})
+        assert result.files["a.py"] == "x = 1\\n" and result.formatted == 0
+        print(sorted(name for name in sys.modules if name.split(".")[0] == "black"))
+        """)
+    done = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, cwd=REPO, check=True
+    )
+    assert done.stdout.strip() == "[]"
+
+
+# ---------------------------------------------------------------------------------------------
+# names_read: one regex pass, the same answer as the parse
+# ---------------------------------------------------------------------------------------------
+
+IDENTIFIERS = st.from_regex(r"[A-Za-z_][A-Za-z0-9_]{0,8}", fullmatch=True).filter(
+    lambda name: not keyword.iskeyword(name) and name not in ("f", "r", "b", "u", "rb", "br")
+)
+
+
+@st.composite
+def statements(draw: st.DrawFn) -> str:
+    name, other = draw(IDENTIFIERS), draw(IDENTIFIERS)
+    forms = [
+        f"v = {name}",
+        f"v = {name}.{other}",
+        f"v = {name} . {other}",
+        f'v = "{other} # {other}"',
+        f"v = '{other}'  # {other} \"",
+        f'v = """\n{other} \\""" {other}\n"""',
+        f'v = f"{{{name}}} {{{{{other}}}}}"',
+        f"v = f\"{{{name}('{other}')!r:>10}}\"",
+        f"v = rb'\\' {other}'",
+        f"v = 1e5 + {name}[0x{len(other)}]",
+        f"def {other}(a: {name}) -> {name}.{other}: ...",
+    ]
+    return draw(st.sampled_from(forms))
+
+
+@given(st.lists(statements(), min_size=1, max_size=8))
+def test_names_read_agrees_with_the_parse(lines: list[str]) -> None:
+    code = "\n".join(lines) + "\n"
+    parsed = {node.id for node in ast.walk(ast.parse(code)) if isinstance(node, ast.Name)}
+    found = names_read(code) - set(keyword.kwlist) - {"v", "a"}
+    assert found == parsed - {"v", "a"}

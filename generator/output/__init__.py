@@ -20,11 +20,12 @@
 from __future__ import annotations
 
 import os  # noqa: F401  (tests patch ``generator.output.os.replace``)
+from typing import Any
 
 from .formatting import (
     _TOP_LEVEL_BOUNDARY,
-    BLACK_MODE,
     Formatted,
+    black_mode,
     code_fingerprint,
     format_files,
     known_chunks,
@@ -56,6 +57,7 @@ __all__ = [
     "BLACK_VERSION",
     "FormatError",
     "Formatted",
+    "black_mode",
     "JOURNAL",
     "MANIFEST",
     "STAGING_PREFIX",
@@ -74,3 +76,10 @@ __all__ = [
     "sha256",
     "write_output",
 ]
+
+
+def __getattr__(name: str) -> Any:
+    """``BLACK_MODE`` imports black, so only on first use (a stable output never needs it)."""
+    if name == "BLACK_MODE":
+        return black_mode()
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

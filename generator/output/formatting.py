@@ -1,4 +1,8 @@
-"""Formatting with black, one top-level chunk at a time, reusing only verified chunks."""
+"""Formatting with black, one top-level chunk at a time, reusing only verified chunks.
+
+Files that are black-stable as rendered (templates marked ``{# black-stable #}``, the static
+runtime) skip black altogether; black itself is imported only when some file needs it.
+"""
 
 from __future__ import annotations
 
@@ -9,18 +13,20 @@ import os
 import re
 import threading
 import tokenize
-from collections.abc import Mapping
-from concurrent.futures import ProcessPoolExecutor
+from collections.abc import Collection, Mapping
+from functools import cache
 from pathlib import Path
-
-import black
-from black.mode import TargetVersion
-from black.report import NothingChanged
+from typing import TYPE_CHECKING, Any
 
 from ..cache import writable_cache_dir
 from .reading import BLACK_VERSION, FormatError, read_inside, read_manifest, sha256
 
-BLACK_MODE = black.Mode(line_length=100, target_versions={TargetVersion.PY311})
+if TYPE_CHECKING:
+    import black
+
+# ``BLACK_MODE``'s settings, spelt here so that chunk keys need no import of black.
+_LINE_LENGTH = 100
+_TARGET = "PY311"
 # Black formats a top-level definition the same alone as in its file; the test suite checks
 # that the joined result is black-stable.
 _TOP_LEVEL_BOUNDARY = re.compile(r"\n\n+(?=(?:@|class |def |async def )\S)")
@@ -31,14 +37,36 @@ _TOP_LEVEL_BOUNDARY = re.compile(r"\n\n+(?=(?:@|class |def |async def )\S)")
 # ---------------------------------------------------------------------------------------------
 
 
+@cache
+def black_mode() -> black.Mode:
+    """The one black configuration lapgen formats with (and tests check against)."""
+    import black
+    from black.mode import TargetVersion
+
+    return black.Mode(line_length=_LINE_LENGTH, target_versions={TargetVersion[_TARGET]})
+
+
+def __getattr__(name: str) -> Any:
+    """``BLACK_MODE`` on first use: importing black costs about 0.1 s a generate may skip."""
+    if name == "BLACK_MODE":
+        return black_mode()
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+_KEY_PREFIX = f"black {BLACK_VERSION} line_length={_LINE_LENGTH} target={_TARGET}\0"
+
+
 def _chunk_key(chunk: str) -> str:
-    return sha256(f"black {BLACK_VERSION} {BLACK_MODE!r}\0{chunk}")
+    return sha256(_KEY_PREFIX + chunk)
 
 
 def _format_chunk(chunk: str) -> str:
+    import black
+    from black.report import NothingChanged
+
     try:
         # fast=True skips black's AST equivalence check: the input is our own rendering.
-        return black.format_file_contents(chunk, fast=True, mode=BLACK_MODE)
+        return black.format_file_contents(chunk, fast=True, mode=black_mode())
     except NothingChanged:
         return chunk
     except Exception as exc:  # black.InvalidInput and friends
@@ -59,23 +87,49 @@ def code_fingerprint(source: str) -> tuple[str, tuple[str, ...]] | None:
     """
     try:
         tree = ast.parse(source)
-        comments = tuple(
-            token.string[1:].strip()
-            for token in tokenize.generate_tokens(io.StringIO(source).readline)
-            if token.type == tokenize.COMMENT
+        # Without a "#" anywhere there is no comment: tokenizing (the slow half) is skipped.
+        comments = (
+            tuple(
+                token.string[1:].strip()
+                for token in tokenize.generate_tokens(io.StringIO(source).readline)
+                if token.type == tokenize.COMMENT
+            )
+            if "#" in source
+            else ()
         )
     except (SyntaxError, ValueError, tokenize.TokenError):
         return None
-    for node in ast.walk(tree):
-        if isinstance(node, ast.Module | ast.ClassDef | ast.FunctionDef | ast.AsyncFunctionDef):
-            first = node.body[0] if node.body else None
-            if (
-                isinstance(first, ast.Expr)
-                and isinstance(first.value, ast.Constant)
-                and isinstance(first.value.value, str)
-            ):
-                first.value.value = _docstring_text(first.value.value)
+    for node in _definitions(tree):
+        first = node.body[0] if node.body else None
+        if (
+            isinstance(first, ast.Expr)
+            and isinstance(first.value, ast.Constant)
+            and isinstance(first.value.value, str)
+        ):
+            first.value.value = _docstring_text(first.value.value)
     return ast.dump(tree, include_attributes=False), comments
+
+
+_Definition = ast.Module | ast.ClassDef | ast.FunctionDef | ast.AsyncFunctionDef
+
+
+def _definitions(tree: ast.Module) -> list[_Definition]:
+    """The module and every class and function in it: what can have a docstring.
+
+    Only statements are visited (a definition is always a statement), not the expressions
+    below them, which are most of the tree.
+    """
+    found: list[_Definition] = []
+    pending: list[ast.AST] = [tree]
+    while pending:
+        node = pending.pop()
+        if isinstance(node, _Definition):
+            found.append(node)
+        for field in ("body", "orelse", "finalbody", "handlers", "cases"):
+            children = getattr(node, field, None)
+            if isinstance(children, list):
+                pending.extend(child for child in children if isinstance(child, ast.AST))
+    return found
 
 
 class Formatted:
@@ -94,51 +148,87 @@ class Formatted:
         self.formatted = formatted  # distinct chunks black formatted now
 
 
-def format_files(files: Mapping[str, str], previous: Mapping[str, str] | None = None) -> Formatted:
-    """Format the ``.py`` files of ``files``.
+def format_files(
+    files: Mapping[str, str],
+    previous: Mapping[str, str] | None = None,
+    *,
+    stable: Collection[str] = (),
+) -> Formatted:
+    """Format the ``.py`` files of ``files``, except those in ``stable``.
 
+    ``stable`` names files that are black's output already (the caller vouches; the test
+    suite checks it with black): they are only split into chunks for the manifest.
     ``previous`` maps chunk keys to candidate results (from an earlier output); they and the
     cache's entries are used only when ``code_fingerprint`` shows them equivalent to the chunk.
     """
-    candidates = dict(previous or {})
-    cache = writable_cache_dir("black")
     chunked = {
         path: _TOP_LEVEL_BOUNDARY.split(source)
         for path, source in files.items()
         if path.endswith(".py")
     }
+    # A chunk of a stable file is its own formatted text (for a chunk an unstable file shares
+    # with it too: the same text, which black leaves alone).
     known: dict[str, str] = {}
-    missing: dict[str, str] = {}
-    for chunks in chunked.values():
-        for chunk in chunks:
-            key = _chunk_key(chunk)
-            if key in known or key in missing:
-                continue
-            reused = _reusable(chunk, key, candidates.get(key), cache)
-            if reused is None:
-                missing[key] = chunk
-            else:
-                known[key] = reused
-    if missing:
-        keys = sorted(missing, key=lambda key: (-len(missing[key]), key))  # big ones first
-        sources = [missing[key] for key in keys]
-        workers = min(os.cpu_count() or 1, 4)
-        if workers > 1 and sum(map(len, sources)) > 200_000:
-            with ProcessPoolExecutor(max_workers=workers) as pool:
-                results = list(pool.map(_format_chunk, sources, chunksize=8))
-        else:
-            results = [_format_chunk(source) for source in sources]
-        for key, result in zip(keys, results, strict=True):
-            known[key] = result
-            if cache is not None:
-                _store(cache, key, result)
+    for path in stable:
+        for chunk in chunked.get(path, ()):
+            known[_chunk_key(chunk)] = chunk if chunk.endswith("\n") else chunk + "\n"
+    missing, reused = _missing_chunks(
+        [chunk for path, chunks in chunked.items() if path not in stable for chunk in chunks],
+        known,
+        previous or {},
+    )
+    _format_missing(missing, known)
     output = dict(files)
     records: dict[str, list[tuple[str, str]]] = {}
     for path, chunks in chunked.items():
         keys = [_chunk_key(chunk) for chunk in chunks]
-        output[path] = "\n\n".join(known[key] for key in keys)
+        output[path] = files[path] if path in stable else "\n\n".join(known[key] for key in keys)
         records[path] = [(key, sha256(known[key])) for key in keys]
-    return Formatted(output, records, reused=len(known) - len(missing), formatted=len(missing))
+    return Formatted(output, records, reused=reused, formatted=len(missing))
+
+
+def _missing_chunks(
+    chunks: list[str], known: dict[str, str], previous: Mapping[str, str]
+) -> tuple[dict[str, str], int]:
+    """The chunks black must format (key → chunk); the others go into ``known``.
+
+    Also returns how many distinct chunks were reused.
+    """
+    cache = writable_cache_dir("black")
+    missing: dict[str, str] = {}
+    reused = 0
+    for chunk in chunks:
+        key = _chunk_key(chunk)
+        if key in known or key in missing:
+            continue
+        text = _reusable(chunk, key, previous.get(key), cache)
+        if text is None:
+            missing[key] = chunk
+        else:
+            known[key] = text
+            reused += 1
+    return missing, reused
+
+
+def _format_missing(missing: Mapping[str, str], known: dict[str, str]) -> None:
+    """Format ``missing`` with black into ``known`` and the cache; a pool only when it pays."""
+    if not missing:
+        return
+    cache = writable_cache_dir("black")
+    keys = sorted(missing, key=lambda key: (-len(missing[key]), key))  # big ones first
+    sources = [missing[key] for key in keys]
+    workers = min(os.cpu_count() or 1, 4)
+    if workers > 1 and sum(map(len, sources)) > 200_000:
+        from concurrent.futures import ProcessPoolExecutor
+
+        with ProcessPoolExecutor(max_workers=workers) as pool:
+            results = list(pool.map(_format_chunk, sources, chunksize=8))
+    else:
+        results = [_format_chunk(source) for source in sources]
+    for key, result in zip(keys, results, strict=True):
+        known[key] = result
+        if cache is not None:
+            _store(cache, key, result)
 
 
 def _reusable(chunk: str, key: str, candidate: str | None, cache: Path | None) -> str | None:
@@ -151,6 +241,9 @@ def _reusable(chunk: str, key: str, candidate: str | None, cache: Path | None) -
                 texts.append(data.decode("utf-8"))
     if not texts:
         return None
+    for text in texts:
+        if text in (chunk, chunk + "\n"):  # the very same code: nothing to verify
+            return text
     wanted = code_fingerprint(chunk)
     for text in texts:
         if wanted is not None and code_fingerprint(text) == wanted:
@@ -176,11 +269,16 @@ def _store(cache: Path, key: str, text: str) -> None:
         pass
 
 
-def known_chunks(out_dir: Path) -> dict[str, str]:
-    """Chunk key → formatted text, from a previous output: candidates, verified before use."""
+def known_chunks(out_dir: Path, only: Collection[str] | None = None) -> dict[str, str]:
+    """Chunk key → formatted text, from a previous output: candidates, verified before use.
+
+    ``only``: the files to read (those black formats); None reads every one.
+    """
     manifest = read_manifest(out_dir)
     known: dict[str, str] = {}
     for path, record in manifest.get("files", {}).items():
+        if only is not None and path not in only:
+            continue
         chunks = record.get("chunks")
         if not isinstance(chunks, list) or not chunks:
             continue
