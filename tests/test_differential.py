@@ -52,6 +52,10 @@ LAPSH_MISREADS = {
         "blocks continued over lines), so a description holding a lone '{' swallows the "
         "endpoints that follow"
     ),
+    "brace-in-an-error-description": (
+        "parse_lap ends an @errors block at its first '}', though lapsh writes a description "
+        "holding one ('a } b') verbatim: the cases after it are dropped"
+    ),
 }
 
 # -- OpenAPI documents ------------------------------------------------------------------------
@@ -302,8 +306,11 @@ Read = list[tuple[str, str, list[str], list[str], list[str]]]
 
 def lapsh_misreads(text: str, document: dict[str, Any]) -> str | None:
     """Which LAPSH_MISREADS entry applies to this document, if any."""
-    if any(line.count("{") > line.count("}") for line in text.split("\n")):
+    lines = text.split("\n")
+    if any(line.count("{") > line.count("}") for line in lines):
         return "unbalanced-brace-joins-lines"
+    if any(line.startswith("@errors") and line.count("}") > 1 for line in lines):
+        return "brace-in-an-error-description"
     names = [name for operation in declared_by_openapi(document) for name in operation[2]]
     if not all(_LAPSH_NAME.fullmatch(name) for name in names):
         return "param-name-charset"

@@ -83,8 +83,16 @@ def write_output(files: Mapping[str, str], out_dir: Path, *, force: bool = False
                 f"{', '.join(foreign)} (move them away, or pass --force to overwrite them)"
             )
         stale = [path for path in stale if os.path.lexists(out_dir / path)]
-        with _terminate_raises():
-            _transaction(files, stale, out_dir)
+        # A file of ours that already holds the new bytes is left as it is (its mtime too):
+        # regenerating an unchanged API replaces nothing.
+        changed = {
+            path: content
+            for path, content in files.items()
+            if path not in ours or read_inside(out_dir, path) != content.encode("utf-8")
+        }
+        if changed or stale:
+            with _terminate_raises():
+                _transaction(changed, stale, out_dir)
     return notes
 
 

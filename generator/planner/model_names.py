@@ -98,14 +98,20 @@ def choose_names(
             )
             continue
         assign(candidate, wanted[0])
+    holder_of = {place: candidate for candidate in pending for place in candidate.places}
     for name in sorted(locked):
         if name in taken:
             continue
-        places = set(locked[name])
-        holders = [c for c in pending if c.key not in names and places.intersection(c.places)]
-        if holders:
+        # How many of the name's old places each unnamed candidate holds now.
+        overlap: dict[object, tuple[int, Candidate]] = {}
+        for place in set(locked[name]):
+            holder = holder_of.get(place)
+            if holder is not None and holder.key not in names:
+                count = overlap.get(holder.key, (0, holder))[0]
+                overlap[holder.key] = (count + 1, holder)
+        if overlap:
             # A shape that split keeps its name where most of its old places are.
-            best = min(holders, key=lambda c: (-len(places.intersection(c.places)), c.places))
+            best = min(overlap.values(), key=lambda item: (-item[0], item[1].places))[1]
             assign(best, name)
     for tier in _TIERS:
         unnamed = [c for c in pending if c.kind == tier and c.key not in names]
