@@ -22,6 +22,7 @@ import json
 import os
 import re
 import shutil
+import sys
 import types
 import typing
 from collections.abc import Callable, Iterator, Mapping, Sequence
@@ -52,6 +53,22 @@ from generator.plan import MethodPlan, Plan, build_plan, plan_json
 
 # Files a run leaves that are not part of the output.
 IGNORED_PARTS = frozenset({"__pycache__", ".mypy_cache", ".pytest_cache"})
+
+
+def import_committed_sdk() -> ModuleType:
+    """The committed ``generated/stytch_api`` package, imported with its runtime, errors and
+    models (and never another ``stytch_api`` that happens to be installed)."""
+    import importlib
+
+    sys.path.insert(0, str(GENERATED))
+    try:
+        package = importlib.import_module("stytch_api")
+        for module in ("_base_client", "errors", "models"):
+            importlib.import_module(f"stytch_api.{module}")
+    finally:
+        sys.path.remove(str(GENERATED))
+    assert Path(package.__file__ or "").resolve().is_relative_to(GENERATED.resolve())
+    return package
 
 
 def fixture_specs() -> list[Path]:

@@ -11,10 +11,7 @@ options pass through untouched. test_wire.py checks the same on every Stytch met
 
 from __future__ import annotations
 
-import sys
 from collections import Counter
-from collections.abc import Iterator
-from pathlib import Path
 from types import ModuleType
 from typing import Any
 from urllib.parse import quote
@@ -23,21 +20,14 @@ import httpx
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from sdk_support import GENERATED
+from sdk_support import import_committed_sdk
 
 LOCATIONS = ("path", "query", "header", "body")
 
 
 @pytest.fixture(scope="module")
-def sdk() -> Iterator[ModuleType]:
-    sys.path.insert(0, str(GENERATED))
-    try:
-        import stytch_api
-        import stytch_api._base_client
-    finally:
-        sys.path.remove(str(GENERATED))
-    assert Path(stytch_api.__file__).resolve().is_relative_to(GENERATED.resolve())
-    yield stytch_api
+def sdk() -> ModuleType:
+    return import_committed_sdk()
 
 
 NAMES = st.from_regex(r"[a-z][a-z0-9_]{0,12}", fullmatch=True).filter(

@@ -16,8 +16,6 @@ import sys
 import time
 import tracemalloc
 import zlib
-from collections.abc import Iterator
-from pathlib import Path
 from types import ModuleType
 from typing import Any, BinaryIO
 from urllib.parse import unquote_to_bytes
@@ -28,7 +26,7 @@ import sdk_support
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from runtime_servers import Received, head, send_all, serving
-from sdk_support import GENERATED, Wire, plan_call, resolve, signature_of
+from sdk_support import GENERATED, Wire, import_committed_sdk, plan_call, resolve, signature_of
 
 STYTCH = sdk_support.stytch()
 ENDPOINTS: list[dict[str, Any]] = STYTCH.json["endpoints"]
@@ -45,16 +43,8 @@ USER = WIRE.response_body(
 
 
 @pytest.fixture(scope="module")
-def sdk() -> Iterator[ModuleType]:
-    sys.path.insert(0, str(GENERATED))
-    try:
-        import stytch_api
-        import stytch_api._base_client
-        import stytch_api.errors
-    finally:
-        sys.path.remove(str(GENERATED))
-    assert Path(stytch_api.__file__).resolve().is_relative_to(GENERATED.resolve())
-    yield stytch_api
+def sdk() -> ModuleType:
+    return import_committed_sdk()
 
 
 @pytest.fixture(autouse=True)

@@ -13,16 +13,21 @@ from __future__ import annotations
 import asyncio
 import base64
 import json
-import sys
-from collections.abc import Callable, Iterator
-from pathlib import Path
+from collections.abc import Callable
 from types import ModuleType
 from typing import Any
 
 import httpx
 import pytest
 import sdk_support
-from sdk_support import GENERATED, Call, Wire, plan_call, resolve, signature_of
+from sdk_support import (
+    Call,
+    Wire,
+    import_committed_sdk,
+    plan_call,
+    resolve,
+    signature_of,
+)
 
 STYTCH = sdk_support.stytch()
 ENDPOINTS: list[dict[str, Any]] = STYTCH.json["endpoints"]
@@ -61,17 +66,8 @@ def test_the_plan_has_every_endpoint() -> None:
 
 
 @pytest.fixture(scope="module")
-def sdk() -> Iterator[ModuleType]:
-    sys.path.insert(0, str(GENERATED))
-    try:
-        import stytch_api
-        import stytch_api._base_client
-        import stytch_api.errors
-        import stytch_api.models
-    finally:
-        sys.path.remove(str(GENERATED))
-    assert Path(stytch_api.__file__).resolve().is_relative_to(GENERATED.resolve())
-    yield stytch_api
+def sdk() -> ModuleType:
+    return import_committed_sdk()
 
 
 @pytest.fixture
