@@ -552,11 +552,12 @@ def test_async_with_raw_response(sdk: ModuleType) -> None:
 
 
 def search_page(cursor: str | None, *ids: str) -> dict[str, Any]:
-    """A users.search page; Stytch's spec types ``next_cursor`` as a string, so none is ""."""
+    """A users.search page; the last one says so with a null ``next_cursor``, as Stytch's
+    does (its spec types the field as a string: the planner makes a cursor field nullable)."""
     page = body_of("users.search", request_id=f"request-{cursor}")
     user, *_ = page["results"]
     page["results"] = [{**user, "user_id": user_id} for user_id in ids]
-    page["results_metadata"] = {"total": 5, "next_cursor": cursor or ""}
+    page["results_metadata"] = {"total": 5, "next_cursor": cursor}
     return page
 
 
@@ -572,6 +573,7 @@ def test_search_pages_follows_next_cursor(sdk: ModuleType) -> None:
     assert all(type(page) is sdk.models.UsersSearchResponse for page in pages)
     users = [user["user_id"] for page in pages for user in page.results]
     assert users == ["u1", "u2", "u3", "u4", "u5"]
+    assert pages[-1].results_metadata.next_cursor is None
     bodies = [json.loads(request.content) for request in server.requests]
     assert bodies == [
         {"limit": 2},

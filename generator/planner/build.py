@@ -595,5 +595,5 @@ class _Builder:
         cursor = next((p for p in params if p.wire == "cursor"), None)
         if cursor is None or response_model is None:
             return None
-        path = self.models.find_field(response_model, "next_cursor", depth=2)
+        path = self.models.find_cursor(response_model, "next_cursor", depth=2)
         return PagesPlan(cursor.python, path) if path is not None else None

@@ -23,7 +23,7 @@ from .annotations import (
     LiteralOf,
     ModelRef,
     Scalar,
-    nullable,
+    nullable as nullable_of,
 )
 from .model_names import TYPE_PREFIX, Candidate, ModelKind, choose_names, object_base
 from .types import MODEL_RESERVED, ModelField, ModelPlan
@@ -80,6 +80,8 @@ class _ModelRegistry:
         # "present": the fields of models only responses use are typed and checked as present.
         self.fields_present = response_fields == "present"
         self.input_keys: set[object] = set()  # shapes a param uses (their fields stay optional)
+        # (shape, wire) of each next-page cursor: null there means "no more pages".
+        self.cursor_fields: set[tuple[object, str]] = set()
         self.by_shape: dict[object, _ModelSpec] = {}
         self.named_types = {named.name: named for named in api.types}
         self.configured = dict(configured or {})
@@ -177,7 +179,7 @@ class _ModelRegistry:
         response's is read leniently, as any string).
         """
         annotation = self._annotation(spec.expr, for_input)
-        return nullable(annotation) if spec.nullable else annotation
+        return nullable_of(annotation) if spec.nullable else annotation
 
     def _annotation(self, expr: ir.TypeExpr, for_input: bool) -> Annotation:
         # Exhaustive over the type kinds (mypy checks it): a new kind cannot pass as an object.
@@ -263,13 +265,39 @@ class _ModelRegistry:
         self._final = dict(naming.names)
         return self._final
 
-    def find_field(self, model: str, wire: str, depth: int) -> tuple[str, ...] | None:
-        """The attribute path to field ``wire`` of the response model named ``model``."""
+    def find_cursor(self, model: str, wire: str, depth: int) -> tuple[str, ...] | None:
+        """The attribute path to the next-page cursor ``wire`` of response model ``model``.
+
+        The field found is typed nullable: a last page may say "no more" with null, whatever
+        the spec declares (a checked model would refuse it otherwise).
+        """
         names = self._names()
-        spec = next((self.by_shape[key] for key in names if names[key] == model), None)
-        if spec is None or spec.kind != "response":
+        key = next((key for key in names if names[key] == model), None)
+        if key is None or self.by_shape[key].kind != "response":
             return None
-        return _find_field(spec.fields, wire, depth)
+        found = self._find_field(key, self.by_shape[key].fields, wire, depth)
+        if found is None:
+            return None
+        path, owner = found
+        self.cursor_fields.add((owner, wire))
+        return path
+
+    def _find_field(
+        self, key: object, fields: Sequence[ir.Field], wire: str, depth: int
+    ) -> tuple[tuple[str, ...], object] | None:
+        for field in fields:
+            if field.name == wire:
+                return (snake(field.name),), key
+        if depth <= 1:
+            return None
+        for field in fields:
+            expr = field.type.expr
+            known = self._key_by_expr.get(id(expr)) if isinstance(expr, ir.ObjectType) else None
+            if isinstance(expr, ir.ObjectType) and known is not None:
+                found = self._find_field(known[1], expr.fields, wire, depth - 1)
+                if found is not None:
+                    return (snake(field.name), *found[0]), found[1]
+        return None
 
     def plans(self) -> tuple[ModelPlan, ...]:
         names = self._names()
@@ -279,7 +307,11 @@ class _ModelRegistry:
             ModelPlan(
                 names[key],
                 _model_doc(spec),
-                self._fields(spec.fields, present=checked and key not in sent),
+                self._fields(
+                    spec.fields,
+                    present=checked and key not in sent,
+                    nullable={wire for owner, wire in self.cursor_fields if owner == key},
+                ),
                 checked=checked,
                 places=tuple(sorted(spec.places)),
             )
@@ -287,8 +319,11 @@ class _ModelRegistry:
         ]
         return tuple(sorted(plans, key=lambda plan: plan.name))
 
-    def _fields(self, fields: Sequence[ir.Field], *, present: bool) -> tuple[ModelField, ...]:
-        """The fields of a model; ``present``: every declared field is required."""
+    def _fields(
+        self, fields: Sequence[ir.Field], *, present: bool, nullable: Collection[str] = ()
+    ) -> tuple[ModelField, ...]:
+        """The fields of a model; ``present``: every declared field is required; ``nullable``:
+        fields typed nullable whatever the spec says."""
         taken: set[str] = set()
         result = []
         for field in fields:
@@ -298,7 +333,11 @@ class _ModelRegistry:
                 ModelField(
                     wire=field.name,
                     python=python,
-                    annotation=self.annotation(field.type),
+                    annotation=(
+                        nullable_of(self.annotation(field.type))
+                        if field.name in nullable
+                        else self.annotation(field.type)
+                    ),
                     required=present or field.required_marker,
                     doc=field.comment or "",
                 )
@@ -340,21 +379,6 @@ def _model_doc(spec: _ModelSpec) -> str:
         return spec.doc
     name = spec.declared or (places[0].rsplit("/", 1)[-1] if places else "object")
     return f"The ``{name}`` object."
-
-
-def _find_field(fields: Sequence[ir.Field], wire: str, depth: int) -> tuple[str, ...] | None:
-    for field in fields:
-        if field.name == wire:
-            return (snake(field.name),)
-    if depth <= 1:
-        return None
-    for field in fields:
-        expr = field.type.expr
-        if isinstance(expr, ir.ObjectType):
-            found = _find_field(expr.fields, wire, depth - 1)
-            if found is not None:
-                return (snake(field.name), *found)
-    return None
 
 
 _PRIMITIVE_ANNOTATIONS: dict[str, Annotation] = {

@@ -749,7 +749,7 @@ class B2BScimConnectionGetGroupsResponse(_models.CheckedModel):
 
     scim_groups: List[Dict[str, Any]]
     status_code: int
-    next_cursor: str
+    next_cursor: str | None
 
 
 @attrs.define
@@ -1271,7 +1271,7 @@ class FraudRulesListResponse(_models.CheckedModel):
     """The response of ``client.fraud.rules.list()``."""
 
     request_id: str
-    next_cursor: str
+    next_cursor: str | None
     rules: List[Dict[str, Any]]
     status_code: int
 
@@ -1977,7 +1977,7 @@ class ResultsMetadata(_models.CheckedModel):
     """The ``results_metadata`` object."""
 
     total: int
-    next_cursor: str
+    next_cursor: str | None
 
 
 @attrs.define
