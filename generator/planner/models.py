@@ -23,6 +23,8 @@ from .annotations import (
     LiteralOf,
     ModelRef,
     Scalar,
+)
+from .annotations import (
     nullable as nullable_of,
 )
 from .model_names import TYPE_PREFIX, Candidate, ModelKind, choose_names, object_base
