@@ -479,3 +479,25 @@ def test_resource_class_names_ignore_order_and_are_unique(
     names = resource_class_names(tree, set())
     assert resource_class_names(shuffled, set()) == names
     assert len(set(names.values())) == len(names)
+
+
+def _routes_by_accessor(spec_text: str) -> dict[str, str]:
+    api = read_spec(spec_text).api
+    assert api is not None
+    plan = build_plan(api, Config(), spec_name="t.lap", spec_bytes=spec_text.encode())
+    return {m.accessor: f"{m.http_method} {m.path}" for m in plan.all_methods()}
+
+
+@given(st.permutations(range(4)))
+def test_which_endpoint_keeps_a_shared_name_does_not_depend_on_order(order: list[int]) -> None:
+    """Two item routes that both want `get`: the same one keeps it, in any order."""
+    endpoints = [
+        "@endpoint GET /contacts/{id}\n@desc Get contact\n@required {id: str}\n",
+        "@endpoint GET /contacts/{email}\n@desc Get contact\n@required {email: str}\n",
+        "@endpoint GET /contacts\n@desc List contacts\n",
+        "@endpoint DELETE /contacts/{id}\n@desc Delete contact\n@required {id: str}\n",
+    ]
+    head = "@lap v0.3\n@api Contacts\n@base https://contacts.example\n@endpoints 4\n\n"
+    spec = head + "\n".join(endpoints[index] for index in order) + "\n@end\n"
+    in_order = head + "\n".join(endpoints) + "\n@end\n"
+    assert _routes_by_accessor(spec) == _routes_by_accessor(in_order)

@@ -273,7 +273,8 @@ class _Builder:
 
     def resources(self) -> tuple[ResourcePlan, ...]:
         placed = []
-        for endpoint in self.api.endpoints:
+        # Route order, not document order: who keeps a name two want must not depend on it.
+        for endpoint in sorted(self.api.endpoints, key=lambda e: (e.path, e.method)):
             resource, method_name = self.accessor(endpoint)
             placed.append((endpoint, resource or ("default",), method_name))
         self._check_renames(placed)

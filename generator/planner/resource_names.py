@@ -196,9 +196,9 @@ def _verbs_for_shared_names(
                 wanted[(resource, verb)] += 1
                 name = verb
         result.append((endpoint, resource, name))
-    # Still shared: an item route says which param it takes (`get_by_email`).
-    # Last declared first, so the first declared keeps the plain name.
-    for index in reversed(range(len(result))):
+    # Still shared: an item route says which param it takes (`get_by_email`). An id route is
+    # renamed last, so it is the one that keeps the plain name; otherwise route order decides.
+    for index in sorted(range(len(result)), key=lambda i: _keeps_plain_name(result[i][0])):
         endpoint, resource, name = result[index]
         last_param = ir.PATH_PARAM.fullmatch(endpoint.path.rstrip("/").rsplit("/", 1)[-1])
         if wanted[(resource, name)] > 1 and last_param and not configured(endpoint):
@@ -208,6 +208,13 @@ def _verbs_for_shared_names(
                 wanted[(resource, by_param)] += 1
                 result[index] = (endpoint, resource, by_param)
     return result
+
+
+def _keeps_plain_name(endpoint: ir.Endpoint) -> tuple[bool, str, str]:
+    """Sorts the endpoint that keeps a shared method name last: one taking an id."""
+    last = ir.PATH_PARAM.fullmatch(endpoint.path.rstrip("/").rsplit("/", 1)[-1])
+    param = snake(last.group(1)) if last else ""
+    return param == "id" or param.endswith("_id"), endpoint.path, endpoint.method
 
 
 def _action_from_path(endpoint: ir.Endpoint, resource: list[str]) -> tuple[tuple[str, ...], str]:
