@@ -263,7 +263,24 @@ def test_a_model_field_type_change_is_breaking(tmp_path: Path) -> None:
     report = inline(tmp_path, BASE, BASE.replace("email: str}", "email: int}"))
     [typed] = changes(report, "model-field-type-changed")
     assert typed["target"] == "Owner.email" and typed["breaking"] is True
-    assert (typed["before"], typed["after"]) == ("str", "int")
+    assert (typed["before"], typed["after"]) == ("str | Unset", "int | Unset")
+
+
+def test_a_model_field_that_may_now_be_left_out_is_breaking(tmp_path: Path) -> None:
+    """With declared response fields present, a param that starts to send a response's
+    object makes its fields optional (`str` → `str | Unset`): readers must narrow again."""
+    config = write(tmp_path, "api.toml", '[responses]\ndeclared_fields = "present"\n')
+    sends_owner = BASE.replace(
+        "@optional {color: str(red/green/blue), note: str}",
+        "@optional {color: str(red/green/blue), note: str, owner: map{id: str, email: str}}",
+    )
+    report = inline(tmp_path, BASE, sends_owner, "--config", config)
+    widened = [
+        c for c in changes(report, "model-field-type-changed") if c["target"].startswith("Owner.")
+    ]
+    assert {c["target"] for c in widened} == {"Owner.id", "Owner.email"}
+    assert all(c["breaking"] for c in widened)
+    assert {(c["before"], c["after"]) for c in widened} == {("str", "str | Unset")}
 
 
 def test_a_removed_model_is_breaking_and_an_added_one_is_not(tmp_path: Path) -> None:

@@ -6,8 +6,8 @@ from collections.abc import Callable, Mapping, Sequence
 from typing import assert_never
 
 from .. import ir
-from ..plan import ModelPlan, Plan
-from ..planner.annotations import Annotation, renamed
+from ..plan import ModelField, ModelPlan, Plan
+from ..planner.annotations import renamed
 from ..render import annotation_text
 from .model import Change, _Named
 
@@ -308,14 +308,18 @@ def _model_changes(old: Plan, new: Plan) -> list[Change]:
     return changes
 
 
-def _field_type(annotation: Annotation) -> str:
-    """A model field's annotation as ``models.py`` writes it."""
-    return annotation_text(annotation, qualified=False)
+def _field_type(field: ModelField) -> str:
+    """A model field's annotation as ``models.py`` writes it (``| Unset`` when it may be
+    left out)."""
+    text = annotation_text(field.annotation, qualified=False)
+    return text if field.required else f"{text} | Unset"
 
 
 def _model_shape(model: ModelPlan, renames: Mapping[str, str]) -> object:
     # Compared on the typed annotations, with the old model names in them renamed.
-    return frozenset((f.wire, f.python, renamed(f.annotation, renames)) for f in model.fields)
+    return frozenset(
+        (f.wire, f.python, renamed(f.annotation, renames), f.required) for f in model.fields
+    )
 
 
 def _model_field_changes(
@@ -350,12 +354,15 @@ def _model_field_changes(
                 None,
                 f"{old.name}.{field.python}",
                 f"model `{old.name}` lost attribute `{field.python}`",
-                _field_type(field.annotation),
+                _field_type(field),
             )
         )
     for name, field in old_by.items():
         other = new_by.get(name)
-        if other is not None and renamed(field.annotation, renames) != other.annotation:
+        if other is not None and (renamed(field.annotation, renames), field.required) != (
+            other.annotation,
+            other.required,
+        ):
             changes.append(
                 Change(
                     "model-field-type-changed",
@@ -363,8 +370,8 @@ def _model_field_changes(
                     None,
                     f"{old.name}.{name}",
                     f"attribute `{old.name}.{name}` changed type",
-                    _field_type(field.annotation),
-                    _field_type(other.annotation),
+                    _field_type(field),
+                    _field_type(other),
                 )
             )
     for field in added:
@@ -376,7 +383,7 @@ def _model_field_changes(
                 f"{new.name}.{field.python}",
                 f"model `{new.name}` gained attribute `{field.python}`",
                 None,
-                _field_type(field.annotation),
+                _field_type(field),
             )
         )
     return changes
