@@ -216,3 +216,95 @@ def import_from(indent: int, module: str, *names: str) -> str:
     if indent + width(line) <= LINE_LENGTH:
         return line
     return layout(indent, group(f"from {module} import (", *names))
+
+
+def field(name: str, annotation: str, value: str = "", indent: int = 4) -> str:
+    """``name: annotation = value`` (no value: ``name: annotation``) in a class body, as black.
+
+    ``value`` is an atom (``UNSET``) or a call whose arguments are split at top-level ``, ``
+    (string literals are skipped). The choices follow black's right-hand split: the call's
+    own brackets when ``name: annotation = call(`` fits; else the value in parentheses after
+    ``= (``; else the annotation split in its subscript or in parentheses. Checked against
+    black by tests/test_black_stable.py for names up to 80 columns; black's choices for
+    longer names are not all modelled.
+    """
+    pad = " " * indent
+    line = f"{pad}{name}: {annotation}" + (f" = {value}" if value else "")
+    if width(line) <= LINE_LENGTH:
+        return line
+    if not value and _splits_in_subscript(name, annotation, indent):
+        return "\n".join(_expression_lines(f"{name}: {annotation}", indent, ""))
+    wrapped = [f"{pad}{name}: (", *_expression_lines(annotation, indent + len(INDENT), "")]
+    if not value:
+        return "\n".join([*wrapped, f"{pad})"])
+    head = f"{pad}{name}: {annotation} = "
+    callee, call, rest = value.partition("(")
+    if call and width(f"{head}{callee}(") <= LINE_LENGTH:
+        # Black drops the optional parentheses when the call's own brackets split well.
+        return "\n".join(_call_body(f"{head}{callee}(", _split_top(rest[:-1], ", "), indent, ""))
+    # Black prefers parentheses after ``=`` to splitting the annotation, when they fit.
+    if width(head) + 1 <= LINE_LENGTH:
+        return "\n".join([f"{head}(", *_value_lines(value, indent + len(INDENT), ""), f"{pad})"])
+    if _splits_in_subscript(name, annotation, indent):
+        # Split in the subscript (as its ``]`` then carries the value), then in the value.
+        *lines, closing = _expression_lines(f"{name}: {annotation}", indent, f" = {value}")
+        closing = closing.strip()
+    else:
+        lines, closing = wrapped, f") = {value}"
+    if call and width(lines[0]) > LINE_LENGTH:
+        # A first line black cannot shorten: it splits the call's brackets too.
+        head, _, rest = closing.partition("(")
+        return "\n".join(
+            [*lines, *_call_body(f"{pad}{head}(", _split_top(rest[:-1], ", "), indent, "")]
+        )
+    return "\n".join([*lines, *_value_lines(closing, indent, "")])
+
+
+def _splits_in_subscript(name: str, annotation: str, indent: int) -> bool:
+    """Whether black splits a long ``name: X[...]`` in the subscript, not in parentheses."""
+    if len(_split_top(annotation, " | ")) > 1 or not annotation.endswith("]"):
+        return False
+    pad = " " * indent
+    head = annotation[: _top_bracket(annotation) + 1]
+    return width(f"{pad}{name}: {head}") <= LINE_LENGTH or width(f"{pad}{name}: (") > LINE_LENGTH
+
+
+def _value_lines(value: str, indent: int, suffix: str) -> list[str]:
+    """An atom or a call at ``indent``, then ``suffix``: black's right-hand split of a call."""
+    pad = " " * indent
+    if indent + width(value) + len(suffix) <= LINE_LENGTH or "(" not in value:
+        return [f"{pad}{value}{suffix}"]
+    callee, _, rest = value.partition("(")
+    return _call_body(f"{pad}{callee}(", _split_top(rest[:-1], ", "), indent, suffix)
+
+
+def _call_body(head: str, arguments: list[str], indent: int, suffix: str) -> list[str]:
+    """The lines after ``head`` (which opens a call) down to its ``)`` + ``suffix``."""
+    pad, inner = " " * indent, indent + len(INDENT)
+    joined = ", ".join(arguments)
+    if inner + width(joined) <= LINE_LENGTH:
+        return [head, f"{' ' * inner}{joined}", f"{pad}){suffix}"]
+    if len(arguments) == 1:  # a right-hand split: no comma is added
+        return [head, *_bracket_lines(arguments[0], inner, ""), f"{pad}){suffix}"]
+    lines = [line for argument in arguments for line in _bracket_lines(argument, inner, ",")]
+    return [head, *lines, f"{pad}){suffix}"]
+
+
+def _bracket_lines(item: str, indent: int, suffix: str) -> list[str]:
+    """``item`` + ``suffix``; too long, split in its last bracket pair (``key={...}``)."""
+    pad = " " * indent
+    if indent + width(item) + len(suffix) <= LINE_LENGTH or item[-1:] not in _CLOSING:
+        return [f"{pad}{item}{suffix}"]
+    opening = item.rfind(_OPENING[_CLOSING.index(item[-1])], 0, _first_string(item))
+    head, body = item[: opening + 1], item[opening + 1 : -1]
+    return [
+        f"{pad}{head}",
+        *_bracket_lines(body, indent + len(INDENT), ""),
+        f"{pad}{item[-1]}{suffix}",
+    ]
+
+
+def _first_string(text: str) -> int:
+    """The index of the first quote in ``text`` (its length if none)."""
+    quotes = [index for index in (text.find('"'), text.find("'")) if index >= 0]
+    return min(quotes, default=len(text))

@@ -148,6 +148,7 @@ def template_environment() -> jinja2.Environment:
     env.globals["assignment"] = layout.assignment
     env.globals["import_from"] = layout.import_from
     env.globals["fit"] = layout.fit
+    env.globals["field_line"] = layout.field
     env.globals["unknown_annotation"] = _unknown_annotation
     return env
 

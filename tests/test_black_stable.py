@@ -381,3 +381,110 @@ def test_names_read_agrees_with_the_parse(lines: list[str]) -> None:
     parsed = {node.id for node in ast.walk(ast.parse(code)) if isinstance(node, ast.Name)}
     found = names_read(code) - set(keyword.kwlist) - {"v", "a"}
     assert found == parsed - {"v", "a"}
+
+
+# -- long field lines in models.py -----------------------------------------------------------
+
+SNAKE = st.lists(
+    st.sampled_from(["notification", "preferences", "of", "scheduled", "reports", "x", "org"]),
+    min_size=1,
+    max_size=12,
+).map("_".join)
+# Up to 80 columns: black's choices for longer names are not all modelled (layout.field).
+FIELD_NAMES = SNAKE.filter(lambda name: len(name) <= 80)
+CJK_WIRE = st.text(st.sampled_from("通知設定報告ab"), min_size=1, max_size=40)
+
+
+@st.composite
+def lap_types(draw: st.DrawFn, depth: int = 2) -> str:
+    """A LAP type: scalars, enums, refs, arrays, dictionaries and inline objects, maybe null."""
+    leaves = [
+        st.sampled_from(["str", "int", "bool", "any", "Report"]),
+        st.lists(SNAKE, min_size=1, max_size=5, unique=True).map(
+            lambda values: f"enum({'/'.join(values)})"
+        ),
+    ]
+    if depth:
+        inner = lap_types(depth - 1)
+        leaves += [
+            inner.map(lambda item: f"[{item}]"),
+            inner.map(lambda item: f"map<str,{item}>"),
+            st.tuples(SNAKE, inner).map(lambda field: f"map{{{field[0]}: {field[1]}}}"),
+        ]
+    return draw(st.one_of(leaves)) + draw(st.sampled_from(["", "?"]))
+
+
+@st.composite
+def long_field_specs(draw: st.DrawFn) -> str:
+    """A spec whose model fields have long names, long annotations, and CJK wire names."""
+    names = draw(st.lists(FIELD_NAMES | CJK_WIRE, min_size=1, max_size=5, unique=True))
+    fields = ", ".join(
+        f"{name}{'!' if draw(st.booleans()) else ''}: {draw(lap_types())}" for name in names
+    )
+    return (
+        "@lap v0.3\n@api Drawn\n@base https://a.example\n@version 1\n@auth Bearer token\n"
+        "@endpoints 1\n@toc things(1)\n\n@type Report {id: str}\n\n@group things\n"
+        f"@endpoint GET /things\n@returns(200) {{id: str, thing: map{{{fields}}}}}\n"
+        "@endgroup\n\n@end\n"
+    )
+
+
+def test_the_reported_long_field_line_is_black_stable(tmp_path: Path) -> None:
+    """The reviewer's spec: a map field whose annotation and name pass 100 columns."""
+    spec = (
+        "@lap v0.3\n@api Drawn\n@base https://a.example\n@version 1\n@auth Bearer token\n"
+        "@endpoints 1\n@toc things(1)\n\n@group things\n@endpoint GET /things\n"
+        "@returns(200) {id: str, notification_preferences_for_scheduled_reports: "
+        "map{email: str}, 通知設定通知設定通知設定通知設定通知設定通知設定通知設定通知設定: str}\n"
+        "@endgroup\n\n@end\n"
+    )
+    render_drawn(tmp_path, spec, None)
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(spec=long_field_specs())
+def test_models_with_long_field_lines_are_black_stable(
+    spec: str, tmp_path_factory: pytest.TempPathFactory
+) -> None:
+    render_drawn(tmp_path_factory.mktemp("fields"), spec, None)
+
+
+@st.composite
+def annotations(draw: st.DrawFn, depth: int = 3) -> str:
+    """A models.py annotation: model names, Dict/List nesting, Literals, ``| None``."""
+    leaves = [
+        st.sampled_from(["str", "int", "Any"]),
+        SNAKE.map(lambda name: name.title().replace("_", "")),
+        st.lists(SNAKE | CJK_WIRE, min_size=1, max_size=5).map(
+            lambda values: f"Literal[{', '.join(map(python_string, values))}]"
+        ),
+    ]
+    if depth:
+        inner = annotations(depth - 1)
+        leaves += [inner.map(lambda t: f"List[{t}]"), inner.map(lambda t: f"Dict[str, {t}]")]
+    return draw(st.one_of(leaves)) + draw(st.sampled_from(["", " | None"]))
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    name=FIELD_NAMES,
+    annotation=annotations(),
+    required=st.booleans(),
+    wire=st.none() | CJK_WIRE,
+)
+def test_field_lines_are_what_black_keeps(
+    name: str, annotation: str, required: bool, wire: str | None
+) -> None:
+    """``layout.field`` for every field shape models.py prints, held to black itself."""
+    value = "" if required else "UNSET"
+    if not required:
+        annotation += " | Unset"
+    if wire is not None:
+        default = "" if required else "default=UNSET, "
+        value = f'attrs.field({default}metadata={{"wire": {python_string(wire)}}})'
+    code = f"class A:\n{layout.field(name, annotation, value)}\n"
+    assert black.format_str(code, mode=BLACK_MODE) == code
+    flat = f"{name}: {annotation}" + (f" = {value}" if value else "")
+    assert ast.dump(ast.parse(code).body[0]) == ast.dump(
+        ast.parse(f"class A:\n    {flat}\n").body[0]
+    )
