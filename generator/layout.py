@@ -18,6 +18,9 @@ from typing import Literal
 import attrs
 
 LINE_LENGTH = 100  # the line length of generator.output.formatting.BLACK_MODE
+# `field` places lines as black does for attribute names up to this width (tested); a model
+# with a longer name is left to black (generator/render.py).
+FIELD_NAME_LIMIT = 80
 INDENT = "    "
 
 Kind = Literal["call", "def", "collection"]

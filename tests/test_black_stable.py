@@ -488,3 +488,19 @@ def test_field_lines_are_what_black_keeps(
     assert ast.dump(ast.parse(code).body[0]) == ast.dump(
         ast.parse(f"class A:\n    {flat}\n").body[0]
     )
+
+
+def test_a_field_name_beyond_the_layout_limit_leaves_models_py_to_black(tmp_path: Path) -> None:
+    """`layout.field` is exact up to FIELD_NAME_LIMIT columns; a longer attribute name makes
+    models.py go through black, so auto and always still write the same bytes."""
+    name = "field_" + "x" * layout.FIELD_NAME_LIMIT
+    spec = tmp_path / "long.lap"
+    spec.write_text(
+        "@lap v0.3\n@api Long\n@base https://long.example\n@endpoints 1\n\n"
+        f"@endpoint GET /things\n@desc Get things\n@returns(200) {{id: str, {name}: map{{a: str}}}}"
+        "\n\n@end\n"
+    )
+    plan = load(spec).plan
+    _files, stable = render_marked(plan)
+    assert f"{plan.package}/models.py" not in stable
+    assert render_files(plan) == render_files(plan, black="always")
