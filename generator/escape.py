@@ -208,13 +208,14 @@ def fstring_text(text: str) -> str:
 def docstring_text(text: object) -> str:
     """Text made safe inside a triple-quoted docstring: one line that can never end the string.
 
-    Whitespace runs become one space; backslashes are doubled; a quote followed by another
-    quote or ending the text is escaped; characters that are not printable (control, bidi,
+    Whitespace runs become one space; backslashes are doubled; a quote that starts the text,
+    or is followed by another quote or ends it, is escaped (black would put a space between
+    the opening quotes and a leading one); characters that are not printable (control, bidi,
     zero-width, lone surrogates) are written as escapes, so the source shows them.
     """
     collapsed = " ".join(str(text).split())
     escaped = _escaped(collapsed, "")
-    return re.sub(r'"(?="|$)', r'\\"', escaped)
+    return re.sub(r'^"|"(?="|$)', r'\\"', escaped)
 
 
 def comment_text(text: object) -> str:

@@ -6,9 +6,14 @@ are reopened again, since endpoints are written in document order.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import re
+from collections.abc import Iterable, Iterator
 
 from . import ir
+
+# After `, ` only these codes start a new @errors case (grammar: ERROR_COMMA); after any other
+# code the comma would be read as part of the previous case's description.
+_JOINABLE_CODE = re.compile(r"(?:[0-9][0-9Xx]{2}|default)\b")
 
 
 def write(api: ir.API) -> str:
@@ -75,8 +80,8 @@ def _endpoint_lines(endpoint: ir.Endpoint) -> Iterable[str]:
         yield f"@optional {write_fields(endpoint.optional)}"
     for response in endpoint.responses:
         yield _returns_line(response)
-    if endpoint.errors:
-        yield "@errors {" + ", ".join(_error_case(case) for case in endpoint.errors) + "}"
+    for cases in _error_lines(endpoint.errors):
+        yield "@errors {" + ", ".join(_error_case(case) for case in cases) + "}"
     if endpoint.example_request is not None:
         yield f"@example_request {endpoint.example_request}"
 
@@ -91,6 +96,19 @@ def _returns_line(response: ir.Response) -> str:
     if response.description is not None:
         return f"{head} {response.description}"
     return head
+
+
+def _error_lines(cases: Iterable[ir.ErrorCase]) -> Iterator[list[ir.ErrorCase]]:
+    """Cases grouped per @errors line: a case whose code would not start a case after `, `
+    (`4011`, `E1`) opens a line of its own, so it is not read into the previous description."""
+    line: list[ir.ErrorCase] = []
+    for case in cases:
+        if line and not _JOINABLE_CODE.match(case.code):
+            yield line
+            line = []
+        line.append(case)
+    if line:
+        yield line
 
 
 def _error_case(case: ir.ErrorCase) -> str:

@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from test_frontend import (
     AUTH_FORMS,
     COMMENTS,
@@ -118,5 +119,44 @@ def test_group_order_is_kept_when_the_first_group_is_empty_or_reopened() -> None
 @given(damaged_specs())
 def test_whatever_parses_round_trips(data: bytes) -> None:
     result = read_spec(data)
+    if result.api is not None:
+        round_trip(result.api)
+
+
+def test_a_case_whose_code_cannot_follow_a_comma_gets_its_own_errors_line() -> None:
+    api = parse(lap("@endpoint GET /a", "@errors {400: Bad}", "@errors {4011: Auth failed.}"))
+    cases = [(case.code, case.description) for case in api.endpoints[0].errors]
+    assert cases == [("400", "Bad"), ("4011", "Auth failed.")]
+    written = round_trip(api)
+    assert "@errors {400: Bad}\n@errors {4011: Auth failed.}\n" in written
+
+
+# Codes that start a case after `, ` (`404`, `4XX`, `default`) and codes that do not (`4011`,
+# `E1`, `default_x`); descriptions from the characters that steer the @errors grammar.
+ERROR_CODES = st.one_of(
+    st.sampled_from(["400", "404", "4XX", "default", "4011", "40", "E1", "default_x", "400-x"]),
+    st.from_regex(r"[0-9A-Za-z_-]{1,5}", fullmatch=True),
+)
+ERROR_TEXTS = st.text(alphabet="ab 4015X:,{}.", max_size=12)
+
+
+@st.composite
+def error_lines(draw: st.DrawFn) -> list[str]:
+    lines = []
+    for _ in range(draw(st.integers(min_value=1, max_value=3))):
+        cases = []
+        for _ in range(draw(st.integers(min_value=1, max_value=3))):
+            case = draw(ERROR_CODES)
+            if draw(st.booleans()):
+                case += ":" + draw(ERROR_TEXTS)
+            cases.append(case)
+        lines.append("@errors {" + ", ".join(cases) + "}")
+    return lines
+
+
+@settings(max_examples=200, deadline=None)
+@given(error_lines())
+def test_errors_lines_round_trip(lines: list[str]) -> None:
+    result = read_spec(lap("@endpoint GET /a", *lines))
     if result.api is not None:
         round_trip(result.api)

@@ -135,7 +135,7 @@ class APIStatusError(APIError):
     def __init__(self, response: httpx.Response) -> None:
         try:
             body = json.loads(response.content) if response.content else None
-        except ValueError:
+        except (ValueError, RecursionError):  # not JSON, or nested too deeply to decode
             body = None
         self.response = response
         self.status_code = response.status_code

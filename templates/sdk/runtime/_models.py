@@ -317,7 +317,20 @@ def _raise_at_item(item: _Node, entries: Iterable[tuple[Any, Any]]) -> None:
         try:
             item.check(entry)
         except ResponseShapeError as error:
-            raise error.within(f"[{key!r}]" if isinstance(key, str) else f"[{key}]") from None
+            raise error.within(_key_step(key)) from None
+
+
+# Map keys come from the response: a longer one is cut in the error's field path.
+_PATH_KEY_LIMIT = 60
+
+
+def _key_step(key: Any) -> str:
+    """The path step of a map key or an array index: ``['name']``, ``['aaaa…']``, ``[3]``."""
+    if not isinstance(key, str):
+        return f"[{key}]"
+    if len(key) > _PATH_KEY_LIMIT:
+        key = key[:_PATH_KEY_LIMIT] + "…"
+    return f"[{key!r}]"
 
 
 def _literal_parser(allowed: tuple[Any, ...]) -> Parser:

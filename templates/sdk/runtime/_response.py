@@ -52,7 +52,10 @@ class APIResponse(Generic[T]):
         return _request_id(self.http_response, self.json())
 
     def json(self) -> Any:
-        """The decoded body: JSON, None when empty, or the text when it is not JSON."""
+        """The decoded body: JSON, None when empty, or the text when it is not JSON.
+
+        Raises `APIResponseValidationError` if the JSON is nested too deeply to decode.
+        """
         return _decode(self.http_response)
 
     def parse(self) -> T:
@@ -101,12 +104,14 @@ def _process_response(response: httpx.Response, parser: Callable[[Any], T]) -> T
     return _parse(response, parser)
 
 
-# What the generated parsers raise on data of the wrong shape, e.g. `from_dict` of a list.
-_PARSE_ERRORS = (AttributeError, TypeError, ValueError, LookupError)
+# What the generated parsers raise on data of the wrong shape, e.g. `from_dict` of a list, or
+# on data nested deeper than the interpreter's recursion limit.
+_PARSE_ERRORS = (AttributeError, TypeError, ValueError, LookupError, RecursionError)
 
 
 def _parse(response: httpx.Response, parser: Callable[[Any], T]) -> T:
-    """`parser` of the decoded body; an APIResponseValidationError if the body does not fit."""
+    """`parser` of the decoded body; an APIResponseValidationError if the body does not fit
+    (or is nested too deeply to decode)."""
     body = _decode(response)
     try:
         return parser(body)
@@ -140,3 +145,6 @@ def _decode(response: httpx.Response) -> Any:
         return json.loads(content)
     except ValueError:
         return response.text
+    except RecursionError as exc:  # e.g. `[[[…]]]` 200k deep: valid JSON, but not an answer
+        problem = "the JSON body is nested too deeply to decode"
+        raise APIResponseValidationError(response, problem) from exc
