@@ -501,3 +501,29 @@ def test_which_endpoint_keeps_a_shared_name_does_not_depend_on_order(order: list
     spec = head + "\n".join(endpoints[index] for index in order) + "\n@end\n"
     in_order = head + "\n".join(endpoints) + "\n@end\n"
     assert _routes_by_accessor(spec) == _routes_by_accessor(in_order)
+
+
+def test_a_pages_iterator_whose_name_is_taken_is_left_out_with_a_warning() -> None:
+    spec = (
+        "@lap v0.3\n@api Pages\n@base https://pages.example\n@endpoints 2\n\n"
+        "@endpoint GET /things\n@desc List things\n@optional {cursor: str, limit: int}\n"
+        "@returns(200) {items: [map{id: str}], next_cursor: str}\n\n"
+        "@endpoint GET /things/list_pages\n@desc List\n@returns(200) {id: str}\n\n@end\n"
+    )
+    api = read_spec(spec).api
+    assert api is not None
+    plan = build_plan(api, Config(), spec_name="p.lap", spec_bytes=spec.encode())
+    methods = {m.accessor: m for m in plan.all_methods()}
+    assert methods["things.list"].pages is None
+    assert methods["things.list_pages.list"].pages is None
+    [warning] = [w for w in plan.warnings if "_pages" in w.message]
+    assert warning.message == "things.list_pages is taken, so things.list has no iterator"
+    assert (warning.line, warning.column) == (6, 11)
+    # Without the clash the iterator is there.
+    alone = spec.replace("@endpoints 2", "@endpoints 1").split("@endpoint GET /things/list_pages")[
+        0
+    ]
+    api = read_spec(alone + "@end\n").api
+    assert api is not None
+    plan = build_plan(api, Config(), spec_name="p.lap", spec_bytes=alone.encode())
+    assert next(plan.all_methods()).pages is not None

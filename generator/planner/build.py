@@ -46,6 +46,7 @@ from .resource_names import (
     _verb_name,
     _verbs_for_shared_names,
     _vocabulary,
+    methods_by_name,
     resource_class_names,
 )
 from .runtime import runtime_plan
@@ -398,16 +399,14 @@ class _Builder:
         tree: dict[tuple[str, ...], list[MethodPlan]],
         class_names: dict[tuple[str, ...], str],
     ) -> tuple[ResourcePlan, ...]:
-        """The resources under ``parent``, each with its methods, both sorted by name.
-
-        Sorted, not in document order: moving groups or endpoints around in the spec changes
-        no generated file.
-        """
+        """The resources under ``parent`` and their methods, sorted by name (not in document
+        order: moving groups or endpoints around in the spec changes no generated file)."""
         children = []
         for path in sorted(tree):
             if len(path) != len(parent) + 1 or path[: len(parent)] != parent:
                 continue
-            methods = tuple(sorted(tree[path], key=lambda method: method.name))
+            names_below = {other[-1] for other in tree if other[:-1] == path}
+            methods = methods_by_name(tree[path], names_below, self.warnings)
             sub = self._children(path, tree, class_names)
             children.append(ResourcePlan(path, path[-1], class_names[path], methods, sub))
         return tuple(children)

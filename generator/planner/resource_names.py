@@ -7,7 +7,10 @@ import re
 from collections import Counter
 from collections.abc import Callable, Collection, Sequence
 
+import attrs
+
 from .. import ir, names
+from ..diagnostics import Diagnostic
 from ..escape import is_identifier
 from ..naming import (
     is_class_reserved,
@@ -16,7 +19,7 @@ from ..naming import (
     snake,
     words,
 )
-from .types import COMMON_WORDS, MAX_CLASS_NAME, PathSegment
+from .types import COMMON_WORDS, MAX_CLASS_NAME, MethodPlan, PathSegment
 
 # Attributes the runtime classes define: a resource or method of that name would hide them.
 CLIENT_ATTRIBUTES = frozenset(
@@ -108,6 +111,23 @@ def resource_class_names(
         names[path] = name
         reserved.add(name)
     return names
+
+
+def methods_by_name(
+    methods: Sequence[MethodPlan], children: Collection[str], warnings: list[Diagnostic]
+) -> tuple[MethodPlan, ...]:
+    """A resource's methods sorted by name; a ``<name>_pages`` iterator whose name another
+    method or a sub-resource (``children``) already has is left out, with a warning."""
+    taken = {method.name for method in methods} | set(children)
+    result = []
+    for method in sorted(methods, key=lambda method: method.name):
+        if method.pages is not None and f"{method.name}_pages" in taken:
+            pos = method.endpoint.pos
+            message = f"{method.accessor}_pages is taken, so {method.accessor} has no iterator"
+            warnings.append(Diagnostic("warning", message, pos.line, pos.column))
+            method = attrs.evolve(method, pages=None)
+        result.append(method)
+    return tuple(result)
 
 
 def _merge_singular_resources(
