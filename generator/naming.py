@@ -7,7 +7,7 @@ the names ``generator.escape`` reserves: what Python or the generated modules al
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from functools import lru_cache
 
 from .escape import CLASS_RESERVED, NAME_RESERVED, is_identifier, nfkc
@@ -113,6 +113,14 @@ def unique(name: str, taken: Iterable[str]) -> str:
     while f"{name}_{counter}" in used:
         counter += 1
     return f"{name}_{counter}"
+
+
+def numbered_class(base: str, taken: Callable[[str], bool]) -> str:
+    """``base2``, ``base3``… the first that ``taken`` refuses not (class names take no ``_``)."""
+    counter = 2
+    while taken(f"{base}{counter}"):
+        counter += 1
+    return f"{base}{counter}"
 
 
 def api_name(title: str) -> str:

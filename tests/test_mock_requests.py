@@ -20,7 +20,7 @@ from urllib.parse import unquote
 import pytest
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
-from mock_support import AUTH_HEADER, Answer, asgi_call, call, stytch_app
+from mock_support import AUTH_HEADER, Answer, asgi_call, call, stytch_app, stytch_plan
 
 from generator.mock import (
     CONTROL_KEYS,
@@ -36,6 +36,10 @@ from generator.mock import (
 APP = stytch_app()
 JSON = (b"content-type", b"application/json")
 SEARCH = "/v1/users/search"  # POST, every body field optional
+_API, _PLAN = stytch_plan()
+SEARCH_PARAMS = _API.declared_params(
+    next(e for e in _API.endpoints if (e.method, e.path) == ("POST", SEARCH))
+)
 PROPERTY = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 # What h11 lets into a header value: visible ASCII, space, tab, and bytes 0x80-0xFF.
 HEADER_TEXT = st.text(
@@ -273,7 +277,7 @@ def test_unknown_keys_are_warned_about_in_printable_ascii(
     body_keys: list[str], query_keys: list[str]
 ) -> None:
     # The fields the search endpoint declares are not unknown (and 1 is not their type).
-    declared = {"cursor", "limit", "query"}
+    declared = set(SEARCH_PARAMS)
     body_keys = [key for key in body_keys if key not in declared and not key.startswith("zz_")]
     query = "&".join(f"zz_{key.encode().hex()}{key}=1" for key in query_keys)
     body = json.dumps({key: 1 for key in body_keys}).encode()

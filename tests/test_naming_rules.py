@@ -21,7 +21,7 @@ from generator.cli import exit_code
 from generator.cli import main as cli_main
 from generator.config import Config, load_config
 from generator.frontend import read_spec
-from generator.naming import api_name
+from generator.naming import api_name, numbered_class
 from generator.pipeline import load
 from generator.plan import Plan, build_plan
 from generator.planner.resource_names import resource_class_names
@@ -527,3 +527,13 @@ def test_a_pages_iterator_whose_name_is_taken_is_left_out_with_a_warning() -> No
     assert api is not None
     plan = build_plan(api, Config(), spec_name="p.lap", spec_bytes=alone.encode())
     assert next(plan.all_methods()).pages is not None
+
+
+@pytest.mark.parametrize(
+    ("base", "taken", "expected"),
+    [("Owner", set(), "Owner2"), ("Owner", {"Owner2", "Owner3"}, "Owner4"), ("X", {"X3"}, "X2")],
+)
+def test_numbered_class_takes_the_first_free_number(
+    base: str, taken: set[str], expected: str
+) -> None:
+    assert numbered_class(base, taken.__contains__) == expected

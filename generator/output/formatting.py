@@ -168,37 +168,45 @@ def format_files(
     }
     # A chunk of a stable file is its own formatted text (for a chunk an unstable file shares
     # with it too: the same text, which black leaves alone).
+    keys = {path: [_chunk_key(chunk) for chunk in chunks] for path, chunks in chunked.items()}
     known: dict[str, str] = {}
     for path in stable:
-        for chunk in chunked.get(path, ()):
-            known[_chunk_key(chunk)] = chunk if chunk.endswith("\n") else chunk + "\n"
+        for key, chunk in zip(keys.get(path, ()), chunked.get(path, ()), strict=True):
+            known[key] = chunk if chunk.endswith("\n") else chunk + "\n"
     missing, reused = _missing_chunks(
-        [chunk for path, chunks in chunked.items() if path not in stable for chunk in chunks],
+        [
+            (key, chunk)
+            for path, chunks in chunked.items()
+            if path not in stable
+            for key, chunk in zip(keys[path], chunks, strict=True)
+        ],
         known,
         previous or {},
     )
     _format_missing(missing, known)
     output = dict(files)
     records: dict[str, list[tuple[str, str]]] = {}
-    for path, chunks in chunked.items():
-        keys = [_chunk_key(chunk) for chunk in chunks]
-        output[path] = files[path] if path in stable else "\n\n".join(known[key] for key in keys)
-        records[path] = [(key, sha256(known[key])) for key in keys]
+    for path in chunked:
+        path_keys = keys[path]
+        output[path] = (
+            files[path] if path in stable else "\n\n".join(known[key] for key in path_keys)
+        )
+        records[path] = [(key, sha256(known[key])) for key in path_keys]
     return Formatted(output, records, reused=reused, formatted=len(missing))
 
 
 def _missing_chunks(
-    chunks: list[str], known: dict[str, str], previous: Mapping[str, str]
+    chunks: list[tuple[str, str]], known: dict[str, str], previous: Mapping[str, str]
 ) -> tuple[dict[str, str], int]:
-    """The chunks black must format (key → chunk); the others go into ``known``.
+    """Of ``(key, chunk)`` pairs, the chunks black must format (key → chunk); the others go
+    into ``known``.
 
     Also returns how many distinct chunks were reused.
     """
     cache = writable_cache_dir("black")
     missing: dict[str, str] = {}
     reused = 0
-    for chunk in chunks:
-        key = _chunk_key(chunk)
+    for key, chunk in chunks:
         if key in known or key in missing:
             continue
         text = _reusable(chunk, key, previous.get(key), cache)

@@ -28,7 +28,7 @@ from typing import Literal
 
 import attrs
 
-from ..naming import pascal, singular, type_name
+from ..naming import numbered_class, pascal, singular, type_name
 from .types import MAX_CLASS_NAME
 
 ModelKind = Literal["type", "response", "object"]
@@ -126,7 +126,7 @@ def choose_names(
         derived.sort(key=lambda pair: pair[1].startswith("#"))
         for candidate, name in derived:
             if name.startswith("#"):  # options exhausted: numbered
-                name = _numbered(name[1 : MAX_CLASS_NAME - 2], taken)
+                name = numbered_class(name[1 : MAX_CLASS_NAME - 2], taken.__contains__)
                 place = candidate.first_place
                 problems.append(
                     NamingProblem(
@@ -272,11 +272,3 @@ def _common_prefix(lists: Sequence[Sequence[str]]) -> list[str]:
 
 def _pascal_words(words: Iterable[str]) -> str:
     return "".join(pascal(word) if word[:1].islower() else type_name(word) for word in words)
-
-
-def _numbered(name: str, taken: Collection[str]) -> str:
-    """``name2``, ``name3``… (class names take no underscore)."""
-    counter = 2
-    while f"{name}{counter}" in taken:
-        counter += 1
-    return f"{name}{counter}"

@@ -14,6 +14,7 @@ from ..diagnostics import Diagnostic
 from ..escape import is_identifier
 from ..naming import (
     is_class_reserved,
+    numbered_class,
     pascal,
     singular,
     snake,
@@ -66,11 +67,7 @@ def resource_class_names(
         )
 
     def numbered(base: str) -> str:
-        base = base[: MAX_RESOURCE_CLASS_NAME - 2]
-        counter = 2
-        while unusable(f"{base}{counter}"):
-            counter += 1
-        return f"{base}{counter}"
+        return numbered_class(base[: MAX_RESOURCE_CLASS_NAME - 2], unusable)
 
     names: dict[tuple[str, ...], str] = {}
     for top in sorted(p for p in paths if len(p) == 1):
