@@ -283,7 +283,9 @@ def test_assignment_is_what_black_keeps(target: str, value: str) -> None:
 
 @settings(max_examples=100, deadline=None)
 @given(
-    module=st.from_regex(r"\.[a-z_]{1,80}", fullmatch=True),
+    module=st.from_regex(r"[a-z_]{1,80}", fullmatch=True)
+    .filter(lambda name: not keyword.iskeyword(name))
+    .map(lambda name: "." + name),
     names=st.lists(NAMES, min_size=1, max_size=3, unique=True),
     indent=st.sampled_from([0, 4, 8]),
 )
