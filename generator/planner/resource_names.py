@@ -139,15 +139,17 @@ def _merge_singular_resources(
     methods: dict[tuple[str, ...], set[str]] = {}
     for _, resource, name in placed:
         methods.setdefault(resource, set()).add(name)
+    # The resources with a resource below them (computed once: a scan per endpoint was
+    # quadratic), and the candidates in sorted order.
+    parents = {r[:depth] for r in resources for depth in range(1, len(r))}
+    in_order = sorted(resources)
     merged = []
     for endpoint, resource, name in placed:
-        if resource and resource not in (
-            r[: len(resource)] for r in resources if len(r) > len(resource)
-        ):
+        if resource and resource not in parents:
             plural = next(
                 (
                     other
-                    for other in sorted(resources)
+                    for other in in_order
                     if len(other) == len(resource)
                     and other[:-1] == resource[:-1]
                     and other[-1] != resource[-1]
