@@ -51,11 +51,14 @@ def parse(source: str | bytes) -> ir.API:
     return result.api
 
 
-def read_spec(source: str | bytes, *, accelerate: bool = True, scanner: bool = True) -> ParseResult:
+def read_spec(
+    source: str | bytes, *, accelerate: bool = True, scanner: bool = True, direct: bool = True
+) -> ParseResult:
     """Parse a spec and collect diagnostics. Never raises for bad input.
 
     ``accelerate=False`` forces lark's pure-Python parser even when lark-cython is installed;
-    ``scanner=False`` skips the line scanner, so lark parses every spec.
+    ``scanner=False`` skips the line scanner, so lark parses every spec; ``direct=False``
+    keeps lark's own wrapped callbacks (``frontend/callbacks.py``: the same result, slower).
     """
     if isinstance(source, bytes):
         decoded = _decode(source)
@@ -77,7 +80,7 @@ def read_spec(source: str | bytes, *, accelerate: bool = True, scanner: bool = T
     cut_mid_line = not text.endswith("\n")
     if cut_mid_line:
         text += "\n"
-    parser = _parser(accelerate)
+    parser = _parser(accelerate, direct)
     try:
         # The transformer runs inside the parser, so parse() returns start()'s list.
         lines: list[_Line] = parser.parse(text)  # type: ignore[assignment]
