@@ -295,13 +295,19 @@ def _check_completeness(api: ir.API, header_pos: dict[str, ir.Pos], report: Any)
             )
 
 
+_SCALARS = frozenset({ir.Primitive, ir.EnumType})
+
+
 def _check_type_refs(
     api: ir.API, arrow_types: Iterable[tuple[ir.TypeExpr, ir.Pos]], report: Any
 ) -> None:
     """Warn about references to undefined ``@type``s, at the field that makes them."""
     defined = {named.name for named in api.types}
     # An explicit stack: Stytch has ~10,000 type nodes, and this runs on every parse.
-    stack: list[tuple[ir.TypeExpr, ir.Pos]] = [(f.type.expr, f.pos) for f in _all_fields(api)]
+    # Scalars (most fields) hold no reference: they are not even pushed.
+    stack: list[tuple[ir.TypeExpr, ir.Pos]] = [
+        (f.type.expr, f.pos) for f in _all_fields(api) if type(f.type.expr) not in _SCALARS
+    ]
     stack.extend(arrow_types)
     found: list[tuple[ir.Pos, str]] = []
     while stack:
@@ -316,7 +322,9 @@ def _check_type_refs(
                 stack.append((key, pos))
                 stack.append((value, pos))
             case ir.ObjectType(fields=fields):
-                stack.extend((f.type.expr, f.pos) for f in fields)
+                stack.extend(
+                    (f.type.expr, f.pos) for f in fields if type(f.type.expr) not in _SCALARS
+                )
             case ir.Primitive() | ir.EnumType():
                 pass  # no references inside
             case _:
