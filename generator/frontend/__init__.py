@@ -43,7 +43,6 @@ from .source import (
     _line_col,
     _normalize,
 )
-from .syntax import _syntax_diagnostic
 from .terminals import REGEX_PARTS, expand_regex_parts
 from .values import (
     decode_args,
@@ -101,6 +100,8 @@ def read_spec(
         # The transformer runs inside the parser, so parse() returns start()'s list.
         lines: list[_Line] = parser.parse(text)  # type: ignore[assignment]
     except UnexpectedInput as exc:
+        from .syntax import _syntax_diagnostic  # only a spec with a syntax error needs it
+
         diagnostic = _syntax_diagnostic(exc, text, parser)
         if cut_mid_line and diagnostic.line >= text.count("\n"):
             diagnostic = attrs.evolve(
