@@ -65,10 +65,16 @@ def cache_file(directory: Path, key: str) -> Path:
     return directory / f"grammar-{key}.tables"
 
 
-@lru_cache(maxsize=4)
 def _parser(accelerate: bool = True, direct: bool = True) -> Lark:
     """The parser (lark-cython's unless ``accelerate=False``); ``direct``: with the direct
     callbacks of ``callbacks.py`` in place of lark's wrapped ones (same results, faster)."""
+    # Always the same arguments to the cache: `_parser(True)` and `_parser(True, True)` are
+    # one parser, loaded once.
+    return _cached_parser(bool(accelerate), bool(direct))
+
+
+@lru_cache(maxsize=4)
+def _cached_parser(accelerate: bool, direct: bool) -> Lark:
     parser = _lark(accelerate)
     if direct:
         conf = getattr(getattr(parser, "parser", None), "parser_conf", None)
