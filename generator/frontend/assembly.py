@@ -172,8 +172,11 @@ class _Assembler:
 
     def build_api(self) -> ir.API:
         header = self.header
+        members: dict[str | None, list[ir.Endpoint]] = {}
+        for endpoint in self.endpoints:  # one pass, in document order
+            members.setdefault(endpoint.group, []).append(endpoint)
         groups = tuple(
-            ir.Group(name, pos, tuple(e for e in self.endpoints if e.group == name))
+            ir.Group(name, pos, tuple(members.get(name, ())))
             for name, pos in self.group_order.items()
         )
         return ir.API(
