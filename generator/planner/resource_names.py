@@ -253,11 +253,11 @@ def _verb_name(endpoint: ir.Endpoint) -> str:
 
 def _vocabulary(api: ir.API) -> set[str]:
     vocabulary = set(COMMON_WORDS)
-    for endpoint in api.endpoints:
-        for part in re.split(r"[/{}]+", endpoint.path):
-            vocabulary.update(words(part))
-        for field in endpoint.params:
-            vocabulary.update(words(field.name))
+    # Each distinct text once: param names repeat across endpoints (`user_id` on most).
+    texts = {part for endpoint in api.endpoints for part in re.split(r"[/{}]+", endpoint.path)}
+    texts.update(field.name for endpoint in api.endpoints for field in endpoint.params)
+    for text in texts:
+        vocabulary.update(words(text))
     vocabulary.update(singular(word) for word in list(vocabulary))
     vocabulary.update(f"{word}s" for word in list(vocabulary) if len(word) > 2)  # Getgroups
     return {word for word in vocabulary if len(word) > 1 or word in ("a", "i")}
