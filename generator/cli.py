@@ -6,7 +6,6 @@ Exit codes are decided here alone, from the class of the error (README, "Exit co
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 import textwrap
 from collections.abc import Callable, Sequence
@@ -270,6 +269,8 @@ def _validate_specs(args: argparse.Namespace) -> int:
             _print_diagnostics(path, data, [*result.diagnostics, *planned])
             print(_summary(path, result, len(warnings), failed))
     if args.json:
+        import json  # only the reports need it
+
         json.dump(reports, sys.stdout, indent=2)
         sys.stdout.write("\n")
     return EXIT_USAGE if unreadable else exit_status
@@ -360,6 +361,8 @@ def _plan(args: argparse.Namespace) -> int:
 
     plan = _load(args).plan
     if args.json:
+        import json
+
         json.dump(plan_json(plan), sys.stdout, indent=2)
         sys.stdout.write("\n")
     else:
