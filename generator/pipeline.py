@@ -75,12 +75,17 @@ def plan_api(
 def planner_warnings(spec: Path, data: bytes, api: ir.API) -> tuple[Diagnostic, ...]:
     """What the planner would warn about (name collisions), for ``lapgen validate``.
 
-    A spec the planner refuses yields none: the front end has already warned about what makes
-    it so (a non-HTTP method), and validate checks LAP, not whether an SDK can be made.
+    Exactly ``plan_api(spec, data, api).warnings``, without building the plan's methods and
+    models (``planner.lint``). A spec the planner refuses yields none: the front end has
+    already warned about what makes it so (a non-HTTP method), and validate checks LAP, not
+    whether an SDK can be made.
     """
+    from .planner.lint import plan_warnings
+
+    settings = config_file.load_config(config_file.find_config(spec))
     try:
-        return plan_api(spec, data, api).warnings
-    except SpecError:
+        return plan_warnings(api, settings)
+    except PlanError:
         return ()
 
 

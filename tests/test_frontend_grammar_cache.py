@@ -31,7 +31,7 @@ def cache_root(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path
 
 def build(accelerate: bool = False) -> Lark:
     """A parser as ``_parser`` makes it, past its in-process memo."""
-    return grammar._parser.__wrapped__(accelerate)
+    return grammar._cached_parser.__wrapped__(accelerate, True)
 
 
 def only_file(directory: Path) -> Path:

@@ -7,8 +7,24 @@ Nothing outside this package reads spec text.
 """
 
 # Split by responsibility into the modules below; every public name stays importable here.
+# ruff: noqa: E402  (lark is first imported below with `regex` hidden, before the rest)
 
 from __future__ import annotations
+
+import sys
+
+# lark imports the third-party `regex` module when it is installed, only to offer it as an
+# option (and for Unicode categories in terminals); this grammar uses neither, and the import
+# costs a `lapgen validate` run 6 ms. It is hidden while lark is first imported, and only
+# then: anything importing `regex` later gets it.
+_HIDE_REGEX = "regex" not in sys.modules and "lark" not in sys.modules
+if _HIDE_REGEX:
+    sys.modules["regex"] = None  # type: ignore[assignment]  # `import regex` fails
+try:
+    import lark  # noqa: F401  # imported here first, with `regex` hidden
+finally:
+    if _HIDE_REGEX:
+        del sys.modules["regex"]
 
 import attrs
 from lark.exceptions import UnexpectedInput
@@ -27,7 +43,6 @@ from .source import (
     _line_col,
     _normalize,
 )
-from .syntax import _syntax_diagnostic
 from .terminals import REGEX_PARTS, expand_regex_parts
 from .values import (
     decode_args,
@@ -51,11 +66,14 @@ def parse(source: str | bytes) -> ir.API:
     return result.api
 
 
-def read_spec(source: str | bytes, *, accelerate: bool = True, scanner: bool = True) -> ParseResult:
+def read_spec(
+    source: str | bytes, *, accelerate: bool = True, scanner: bool = True, direct: bool = True
+) -> ParseResult:
     """Parse a spec and collect diagnostics. Never raises for bad input.
 
     ``accelerate=False`` forces lark's pure-Python parser even when lark-cython is installed;
-    ``scanner=False`` skips the line scanner, so lark parses every spec.
+    ``scanner=False`` skips the line scanner, so lark parses every spec; ``direct=False``
+    keeps lark's own wrapped callbacks (``frontend/callbacks.py``: the same result, slower).
     """
     if isinstance(source, bytes):
         decoded = _decode(source)
@@ -77,11 +95,13 @@ def read_spec(source: str | bytes, *, accelerate: bool = True, scanner: bool = T
     cut_mid_line = not text.endswith("\n")
     if cut_mid_line:
         text += "\n"
-    parser = _parser(accelerate)
+    parser = _parser(accelerate, direct)
     try:
         # The transformer runs inside the parser, so parse() returns start()'s list.
         lines: list[_Line] = parser.parse(text)  # type: ignore[assignment]
     except UnexpectedInput as exc:
+        from .syntax import _syntax_diagnostic  # only a spec with a syntax error needs it
+
         diagnostic = _syntax_diagnostic(exc, text, parser)
         if cut_mid_line and diagnostic.line >= text.count("\n"):
             diagnostic = attrs.evolve(

@@ -172,8 +172,11 @@ class _Assembler:
 
     def build_api(self) -> ir.API:
         header = self.header
+        members: dict[str | None, list[ir.Endpoint]] = {}
+        for endpoint in self.endpoints:  # one pass, in document order
+            members.setdefault(endpoint.group, []).append(endpoint)
         groups = tuple(
-            ir.Group(name, pos, tuple(e for e in self.endpoints if e.group == name))
+            ir.Group(name, pos, tuple(members.get(name, ())))
             for name, pos in self.group_order.items()
         )
         return ir.API(
@@ -295,13 +298,19 @@ def _check_completeness(api: ir.API, header_pos: dict[str, ir.Pos], report: Any)
             )
 
 
+_SCALARS = frozenset({ir.Primitive, ir.EnumType})
+
+
 def _check_type_refs(
     api: ir.API, arrow_types: Iterable[tuple[ir.TypeExpr, ir.Pos]], report: Any
 ) -> None:
     """Warn about references to undefined ``@type``s, at the field that makes them."""
     defined = {named.name for named in api.types}
     # An explicit stack: Stytch has ~10,000 type nodes, and this runs on every parse.
-    stack: list[tuple[ir.TypeExpr, ir.Pos]] = [(f.type.expr, f.pos) for f in _all_fields(api)]
+    # Scalars (most fields) hold no reference: they are not even pushed.
+    stack: list[tuple[ir.TypeExpr, ir.Pos]] = [
+        (f.type.expr, f.pos) for f in _all_fields(api) if type(f.type.expr) not in _SCALARS
+    ]
     stack.extend(arrow_types)
     found: list[tuple[ir.Pos, str]] = []
     while stack:
@@ -316,7 +325,9 @@ def _check_type_refs(
                 stack.append((key, pos))
                 stack.append((value, pos))
             case ir.ObjectType(fields=fields):
-                stack.extend((f.type.expr, f.pos) for f in fields)
+                stack.extend(
+                    (f.type.expr, f.pos) for f in fields if type(f.type.expr) not in _SCALARS
+                )
             case ir.Primitive() | ir.EnumType():
                 pass  # no references inside
             case _:

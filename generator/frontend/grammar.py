@@ -16,6 +16,7 @@ import lark
 from lark import Lark
 
 from ..cache import writable_cache_dir
+from .callbacks import specialise
 from .lines import _LineBuilder
 from .terminals import grammar_text
 
@@ -64,10 +65,29 @@ def cache_file(directory: Path, key: str) -> Path:
     return directory / f"grammar-{key}.tables"
 
 
-@lru_cache(maxsize=2)
-def _parser(accelerate: bool = True) -> Lark:
+def _parser(accelerate: bool = True, direct: bool = True) -> Lark:
+    """The parser (lark-cython's unless ``accelerate=False``); ``direct``: with the direct
+    callbacks of ``callbacks.py`` in place of lark's wrapped ones (same results, faster)."""
+    # Always the same arguments to the cache: `_parser(True)` and `_parser(True, True)` are
+    # one parser, loaded once.
+    return _cached_parser(bool(accelerate), bool(direct))
+
+
+@lru_cache(maxsize=4)
+def _cached_parser(accelerate: bool, direct: bool) -> Lark:
+    parser = _lark(accelerate)
+    if direct:
+        conf = getattr(getattr(parser, "parser", None), "parser_conf", None)
+        callbacks = getattr(conf, "callbacks", None)
+        if isinstance(callbacks, dict):  # the dict the LALR parser reads (lark 1.x)
+            specialise(callbacks)
+    return parser
+
+
+def _lark(accelerate: bool) -> Lark:
+    builder = _LineBuilder()
+    load_options = {"transformer": builder, "_plugins": _lark_plugins(accelerate)}
     grammar = grammar_text()
-    load_options = {"transformer": _LineBuilder(), "_plugins": _lark_plugins(accelerate)}
     # Cached tables skip the LALR construction (a third of a CLI run).
     directory = writable_cache_dir("lark")
     path = cache_file(directory, cache_key(grammar, accelerate)) if directory else None

@@ -159,12 +159,37 @@ def simple_field(
     token: str, line: int, column: int, default: str | None, comment: str | None
 ) -> ir.Field:
     """A field from a SIMPLE_FIELD token (``name: T``, ``name: [T]?``, ``name: map``)."""
-    parts = _SIMPLE_FIELD_PARTS.fullmatch(token)
-    assert parts is not None, token  # the terminal's own shape
-    raw, type_text, nullable = parts.groups()
-    return build_field(
-        raw, line, column, _simple_type(type_text), nullable is not None, default, comment
+    known = _SIMPLE_FIELDS.get(token)
+    if known is None:
+        parts = _SIMPLE_FIELD_PARTS.fullmatch(token)
+        assert parts is not None, token  # the terminal's own shape
+        raw, type_text, nullable = parts.groups()
+        # The token's pieces as build_field decodes them (a field of that token, at column 0).
+        field = build_field(raw, 0, 0, _simple_type(type_text), nullable is not None, None, None)
+        known = (field.name, field.pos.column, field.type, field.required_marker)
+        if len(_SIMPLE_FIELDS) >= _SIMPLE_FIELDS_MAX:  # a spec of distinct fields: stay small
+            _SIMPLE_FIELDS.clear()
+        _SIMPLE_FIELDS[token] = known
+    name, offset, spec, marker = known
+    decoded = None
+    if default is not None:
+        default_text = default.strip()[1:].strip()
+        decoded = ir.Default(default_text, _default_value(default_text))
+    return ir.Field(
+        name,
+        spec,
+        ir.Pos(line, column + offset),
+        marker,
+        decoded,
+        _comment(comment) if comment is not None else None,
     )
+
+
+# SIMPLE_FIELD token → (name, column offset of the name, TypeSpec, `!`): most tokens repeat
+# (`, user_id: str` is written hundreds of times in Stytch), and IR nodes are immutable, so
+# fields of one token share their TypeSpec.
+_SIMPLE_FIELDS: dict[str, tuple[str, int, ir.TypeSpec, bool]] = {}
+_SIMPLE_FIELDS_MAX = 16_384
 
 
 def _simple_type(text: str) -> ir.TypeExpr:

@@ -9,7 +9,8 @@
 print, with no decisions left to make.
 """
 
-from .build import build_plan, default_package_name
+from .build import build_plan
+from .checks import default_package_name
 from .types import (
     MethodPlan,
     ModelField,

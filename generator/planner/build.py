@@ -18,7 +18,6 @@ from ..config import Config
 from ..diagnostics import Diagnostic
 from ..errors import ConfigError
 from ..escape import (
-    ascii_url,
     is_header_name,
     pep440_version,
 )
@@ -31,6 +30,7 @@ from ..naming import (
 )
 from ..placement import as_location
 from .annotations import ANY, NONE, Annotation, ModelRef
+from .checks import default_package_name, header_warnings, refuse_bad_header_keys, refuse_non_http
 from .models import _ModelRegistry
 from .resource_names import (
     _FILLER_WORDS,
@@ -66,6 +66,9 @@ from .types import (
 # Building it
 # ---------------------------------------------------------------------------------------------
 
+# A method named: (resource, endpoint, method name, the key of its response model or None).
+Pending = tuple[tuple[str, ...], ir.Endpoint, str, object | None]
+
 
 def build_plan(
     api: ir.API,
@@ -76,8 +79,8 @@ def build_plan(
     locked_names: Mapping[str, Collection[str]] | None = None,
 ) -> Plan:
     """``locked_names``: class name → places, from the manifest of an earlier generation."""
-    _refuse_non_http(api)
-    _refuse_bad_header_keys(api)
+    refuse_non_http(api)
+    refuse_bad_header_keys(api)
     builder = _Builder(api, config, locked_names)
     resources = builder.resources()
     package = config.package or default_package_name(api.name)
@@ -86,26 +89,7 @@ def build_plan(
     version = pep440_version(api_version) if api_version else "0.1.0"
     models = builder.models.plans()
     warnings = [*builder.warnings, *builder.models.warnings]
-    if api.base_url and ascii_url(api.base_url) is None:
-        warnings.append(
-            Diagnostic(
-                "warning",
-                f"@base {api.base_url!r} is not an http(s) URL the client can use: "
-                "the client will need base_url=",
-                api.directive_pos("base").line,
-                api.directive_pos("base").column,
-            )
-        )
-    if api_version and version != api_version:
-        warnings.append(
-            Diagnostic(
-                "warning",
-                f"version {api_version!r} is not a PEP 440 version: the package is {version!r} "
-                f"(the API's version stays in __api_version__)",
-                api.directive_pos("version").line,
-                api.directive_pos("version").column,
-            )
-        )
+    warnings += header_warnings(api, api_version, version)
     return Plan(
         package=package,
         title=title,
@@ -119,49 +103,6 @@ def build_plan(
         models=models,
         warnings=tuple(warnings),
     )
-
-
-def default_package_name(api_name: str) -> str:
-    """``Stytch API`` → ``stytch_api``; ``Swagger Petstore - OpenAPI 3.0`` → ``swagger_petstore_api``."""
-    title = re.split(r"\s[-–(:]\s?", api_name, maxsplit=1)[0]
-    kept = [
-        word
-        for word in re.split(r"[^0-9a-z]+", title.lower())
-        if word
-        and word not in ("api", "apis", "rest", "openapi", "http")
-        and not re.fullmatch(r"v?\d+", word)
-    ]
-    name = "_".join(kept)[:30].strip("_") or "client"
-    return snake(f"{name}_api")
-
-
-def _refuse_non_http(api: ir.API) -> None:
-    bad = [e for e in api.endpoints if e.method not in ir.HTTP_METHODS]
-    if bad:
-        raise PlanError(
-            [
-                Diagnostic(
-                    "error",
-                    f"cannot generate an HTTP SDK: method {e.method} of {e.path} is not HTTP",
-                    e.pos.line,
-                    e.pos.column,
-                )
-                for e in bad
-            ]
-        )
-
-
-def _refuse_bad_header_keys(api: ir.API) -> None:
-    """An API key sent in a header needs a name httpx can send (checked before rendering)."""
-    if api.auth is None:
-        return
-    for scheme in api.auth.schemes:
-        name = scheme.key_name
-        if scheme.kind == "apikey" and scheme.key_in == "header" and name:
-            if is_header_name(name):
-                continue
-            message = f"API key name {name!r} is not an HTTP header name"
-            raise PlanError([Diagnostic("error", message, api.auth.pos.line, api.auth.pos.column)])
 
 
 class _Builder:
@@ -273,6 +214,23 @@ class _Builder:
     # -- resources -----------------------------------------------------------------------
 
     def resources(self) -> tuple[ResourcePlan, ...]:
+        pending = self.named_methods()
+        tree: dict[tuple[str, ...], list[MethodPlan]] = {}
+        for resource, _, _, _ in pending:
+            tree.setdefault(resource, [])
+            for depth in range(1, len(resource)):
+                tree.setdefault(resource[:depth], [])
+        # Every object shape is counted, so the model names are final: the methods' annotations
+        # name the models as they are.
+        for resource, endpoint, name, response_key in pending:
+            response_class = None if response_key is None else self.models.name_of(response_key)
+            tree[resource].append(self.method(endpoint, resource, name, response_class))
+        class_names = resource_class_names(tree, RESOURCE_MODULE_NAMES)
+        return self._children((), tree, class_names)
+
+    def named_methods(self) -> list[Pending]:
+        """Every method's resource and final name, in endpoint order, with the key of its
+        response model (if any); every object shape recorded, name clashes warned about."""
         placed = []
         # Route order, not document order: who keeps a name two want must not depend on it.
         for endpoint in sorted(self.api.endpoints, key=lambda e: (e.path, e.method)):
@@ -285,9 +243,7 @@ class _Builder:
         prefixes = {
             resource[:depth] for _, resource, _ in placed for depth in range(1, len(resource) + 1)
         }
-        tree: dict[tuple[str, ...], list[MethodPlan]] = {}
-        # (resource, endpoint, method name, response model key), in endpoint order.
-        pending: list[tuple[tuple[str, ...], ir.Endpoint, str, object | None]] = []
+        pending: list[Pending] = []
         taken: dict[tuple[str, ...], set[str]] = {}
         for endpoint, resource, method_name in placed:
             method_name = _attribute_name(snake(method_name))  # `import` → `import_`
@@ -313,16 +269,7 @@ class _Builder:
                 )
             used.add(name)
             pending.append((resource, endpoint, name, self.count_shapes(endpoint, resource, name)))
-            tree.setdefault(resource, [])
-            for depth in range(1, len(resource)):
-                tree.setdefault(resource[:depth], [])
-        # Every object shape is counted, so the model names are final: the methods' annotations
-        # name the models as they are.
-        for resource, endpoint, name, response_key in pending:
-            response_class = None if response_key is None else self.models.name_of(response_key)
-            tree[resource].append(self.method(endpoint, resource, name, response_class))
-        class_names = resource_class_names(tree, RESOURCE_MODULE_NAMES)
-        return self._children((), tree, class_names)
+        return pending
 
     def _configured(self, endpoint: ir.Endpoint) -> bool:
         return f"{endpoint.method} {endpoint.path}" in self.accessor_overrides

@@ -35,19 +35,44 @@ from .types import MODEL_RESERVED, ModelField, ModelPlan
 # ---------------------------------------------------------------------------------------------
 
 
-def _shape(expr: ir.TypeExpr) -> object:
-    """A hashable structural key for a type, ignoring comments and positions."""
-    if isinstance(expr, ir.ObjectType):
-        return ("object", _fields_shape(expr.fields))
-    if isinstance(expr, ir.ArrayType):
-        return ("array", _shape(expr.items))
-    if isinstance(expr, ir.DictType):
-        return ("dict", _shape(expr.key), _shape(expr.value))
-    return expr
+# The type kinds with no type inside them (so no object shape).
+_LEAVES = frozenset({ir.Primitive, ir.EnumType, ir.RefType})
 
 
-def _fields_shape(fields: Sequence[ir.Field]) -> object:
-    return tuple((f.name, f.required_marker, f.type.nullable, _shape(f.type.expr)) for f in fields)
+class _Shapes:
+    """Hashable structural keys for types, ignoring comments and positions, interned.
+
+    A fields tuple's shape is a small int: equal shapes get the same number, and each level
+    refers to the shapes inside it by their numbers, so a key hashes in constant time (hashing
+    whole nested tuples at every lookup was most of the planner's model time on Stytch). The
+    IR is immutable and outlives the plan: a fields tuple's number is remembered by identity.
+    """
+
+    def __init__(self) -> None:
+        self.numbers: dict[tuple[object, ...], int] = {}
+        self.by_id: dict[int, tuple[tuple[ir.Field, ...], int]] = {}
+
+    def of(self, expr: ir.TypeExpr) -> object:
+        """A type's key: a leaf type itself, a container's tuple of its parts' keys."""
+        if isinstance(expr, ir.ObjectType):
+            return ("object", self.fields(expr.fields))
+        if isinstance(expr, ir.ArrayType):
+            return ("array", self.of(expr.items))
+        if isinstance(expr, ir.DictType):
+            return ("dict", self.of(expr.key), self.of(expr.value))
+        return expr
+
+    def fields(self, fields: tuple[ir.Field, ...]) -> int:
+        """The number of a fields tuple's shape (names, ``!``, ``?`` and types, in order)."""
+        known = self.by_id.get(id(fields))
+        if known is not None and known[0] is fields:
+            return known[1]
+        shape = tuple(
+            (f.name, f.required_marker, f.type.nullable, self.of(f.type.expr)) for f in fields
+        )
+        number = self.numbers.setdefault(shape, len(self.numbers))
+        self.by_id[id(fields)] = (fields, number)
+        return number
 
 
 @attrs.define
@@ -85,6 +110,7 @@ class _ModelRegistry:
         # (shape, wire) of each next-page cursor: null there means "no more pages".
         self.cursor_fields: set[tuple[object, str]] = set()
         self.by_shape: dict[object, _ModelSpec] = {}
+        self.shapes = _Shapes()
         self.named_types = {named.name: named for named in api.types}
         self.configured = dict(configured or {})
         self.locked = dict(locked or {})
@@ -119,7 +145,7 @@ class _ModelRegistry:
         """Record one place of an object shape; returns the shape's key."""
         # Names depend on every place, so every place is recorded before any name is given.
         assert self._final is None, "an object shape was recorded after the models were named"
-        shape = _fields_shape(expr.fields)
+        shape = self.shapes.fields(expr.fields)
         declared = declared or expr.name or ""
         if declared:
             kind = "type"
@@ -138,7 +164,9 @@ class _ModelRegistry:
             spec.fields = expr.fields  # docs from the first place, whatever the order
         spec.places.setdefault(place, pos)
         for field in expr.fields:
-            self._record(field.type.expr, f"{place}/{field.name}", field.pos)
+            inner = field.type.expr
+            if type(inner) not in _LEAVES:  # most fields: no object inside, no place to record
+                self._record(inner, f"{place}/{field.name}", field.pos)
         return key
 
     def register(self, expr: ir.TypeExpr, *, hint: str, for_input: bool = False) -> None:
@@ -172,7 +200,7 @@ class _ModelRegistry:
         return None
 
     def _key_of_named(self, name: str) -> object:
-        return ("type", name, _fields_shape(self.named_types[name].fields))
+        return ("type", name, self.shapes.fields(self.named_types[name].fields))
 
     def annotation(self, spec: ir.TypeSpec, *, for_input: bool = False) -> Annotation:
         """The annotation of a value of type ``spec`` (once every shape is recorded).
@@ -238,6 +266,10 @@ class _ModelRegistry:
     def name_of(self, key: object) -> str:
         """The final class name of a recorded shape."""
         return self._names()[key]
+
+    def name_all(self) -> None:
+        """Name every recorded shape (warning about numbered names, raising for a bad config)."""
+        self._names()
 
     # -- naming and plans ------------------------------------------------------------------
 

@@ -139,15 +139,17 @@ def _merge_singular_resources(
     methods: dict[tuple[str, ...], set[str]] = {}
     for _, resource, name in placed:
         methods.setdefault(resource, set()).add(name)
+    # The resources with a resource below them (computed once: a scan per endpoint was
+    # quadratic), and the candidates in sorted order.
+    parents = {r[:depth] for r in resources for depth in range(1, len(r))}
+    in_order = sorted(resources)
     merged = []
     for endpoint, resource, name in placed:
-        if resource and resource not in (
-            r[: len(resource)] for r in resources if len(r) > len(resource)
-        ):
+        if resource and resource not in parents:
             plural = next(
                 (
                     other
-                    for other in sorted(resources)
+                    for other in in_order
                     if len(other) == len(resource)
                     and other[:-1] == resource[:-1]
                     and other[-1] != resource[-1]
@@ -251,11 +253,11 @@ def _verb_name(endpoint: ir.Endpoint) -> str:
 
 def _vocabulary(api: ir.API) -> set[str]:
     vocabulary = set(COMMON_WORDS)
-    for endpoint in api.endpoints:
-        for part in re.split(r"[/{}]+", endpoint.path):
-            vocabulary.update(words(part))
-        for field in endpoint.params:
-            vocabulary.update(words(field.name))
+    # Each distinct text once: param names repeat across endpoints (`user_id` on most).
+    texts = {part for endpoint in api.endpoints for part in re.split(r"[/{}]+", endpoint.path)}
+    texts.update(field.name for endpoint in api.endpoints for field in endpoint.params)
+    for text in texts:
+        vocabulary.update(words(text))
     vocabulary.update(singular(word) for word in list(vocabulary))
     vocabulary.update(f"{word}s" for word in list(vocabulary) if len(word) > 2)  # Getgroups
     return {word for word in vocabulary if len(word) > 1 or word in ("a", "i")}
