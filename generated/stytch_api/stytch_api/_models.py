@@ -120,6 +120,10 @@ class _Node:
     convert: Parser | None = None
     expected: str = ""
     usual: type = _NoValue
+    # What `convert` does when the value has its usual type, for the fast path: parse a
+    # `model` object, or check that the items of an array have the `items` types.
+    model: "type[Model] | None" = None
+    items: frozenset[type] | None = None
 
     def check(self, value: Any) -> Any:
         if self.convert is not None:
@@ -147,6 +151,20 @@ class _Table:
             (index, wire, node.convert)
             for index, (wire, _name, _optional, node) in enumerate(entries)
             if node.convert is not None
+        )
+        # The same work, split by kind so that the fast path calls no closure for a nested
+        # model or an array of plain values (it holds when every value has its usual type).
+        nodes = [node for _wire, _name, _optional, node in entries]
+        self.fast_models = tuple(
+            (index, node.model) for index, node in enumerate(nodes) if node.model is not None
+        )
+        self.fast_lists = tuple(
+            (index, node.items) for index, node in enumerate(nodes) if node.items is not None
+        )
+        self.fast_converts = tuple(
+            (index, node.convert)
+            for index, node in enumerate(nodes)
+            if node.convert is not None and node.model is None and node.items is None
         )
         self.dumped = tuple(
             (wire, name, node.convert is not None) for wire, name, _, node in entries
@@ -181,8 +199,32 @@ def _parse_fields(cls: type[M], data: dict[str, Any], checked: bool) -> M:
     table = _table(cls, checked)
     # The common case in C: look every field up, and compare all their types at once.
     values = list(map(data.get, table.wires, repeat(UNSET)))
-    all_there = tuple(map(type, values)) == table.usual
-    if checked and not all_there:
+    if tuple(map(type, values)) != table.usual:
+        return _parse_general(cls, table, data, values, checked)
+    # Every field is there with its usual type: models are objects and arrays are arrays.
+    try:
+        for index, model in table.fast_models:
+            values[index] = _parse_fields(model, values[index], checked)
+        for index, items in table.fast_lists:
+            if not items.issuperset(map(type, values[index])):
+                raise ResponseShapeError("")  # the general path finds and names it
+        for index, convert in table.fast_converts:
+            values[index] = convert(values[index])
+    except ResponseShapeError:
+        # The general path reports the first field in order, as if there were no fast one.
+        values = list(map(data.get, table.wires, repeat(UNSET)))
+        return _parse_general(cls, table, data, values, checked)
+    if len(data) == len(values):
+        return cls(*values)
+    unknown = data.keys() - table.known
+    return cls(*values, additional_properties={key: data[key] for key in unknown})
+
+
+def _parse_general(
+    cls: type[M], table: _Table, data: dict[str, Any], values: list[Any], checked: bool
+) -> M:
+    """Any data: missing fields, values of other types, errors named with their field."""
+    if checked:
         _check_fields(table, values)
     for index, wire, convert in table.converts:
         value = values[index]
@@ -191,9 +233,9 @@ def _parse_fields(cls: type[M], data: dict[str, Any], checked: bool) -> M:
                 values[index] = convert(value)
             except ResponseShapeError as error:
                 raise error.within(wire) from None
-    if all_there and len(data) == len(values):
-        return cls(*values)
     unknown = data.keys() - table.known
+    if not unknown:
+        return cls(*values)
     return cls(*values, additional_properties={key: data[key] for key in unknown})
 
 
@@ -213,7 +255,7 @@ def _node(hint: Any, checked: bool) -> _Node:
     if origin is Union or origin is types.UnionType:
         return _union_node([arg for arg in typing.get_args(hint) if arg is not Unset], checked)
     if isinstance(hint, type) and issubclass(hint, Model):
-        return _Node(None, _model_parser(hint, checked), "a JSON object", dict)
+        return _Node(None, _model_parser(hint, checked), "a JSON object", dict, hint)
     if origin is list:
         (item,) = typing.get_args(hint) or (Any,)
         return _list_node(_node(item, checked), checked)
@@ -244,7 +286,7 @@ def _union_node(members: list[Any], checked: bool) -> _Node:
     def parse_nullable(value: Any) -> Any:
         return None if value is None else convert(value)
 
-    return _Node(None, parse_nullable, expected, inner.usual)
+    return _Node(None, parse_nullable, expected, inner.usual, inner.model, inner.items)
 
 
 def _model_parser(model: type[Model], checked: bool) -> Parser:
@@ -275,7 +317,7 @@ def _list_node(item: _Node, checked: bool) -> _Node:
                 _raise_at_item(item, enumerate(value))
             return value
 
-        return _Node(None, check_list, "a JSON array", list)
+        return _Node(None, check_list, "a JSON array", list, items=plain)
     convert = item.convert
 
     def parse_list(value: Any) -> Any:
