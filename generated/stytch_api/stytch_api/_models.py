@@ -20,6 +20,7 @@ import types
 import typing
 from collections.abc import Callable, Iterable, Mapping
 from itertools import repeat
+from operator import itemgetter
 from typing import Any, ClassVar, Literal, Self, Union
 
 import attrs
@@ -145,8 +146,14 @@ class _Table:
         self.entries = tuple(entries)
         self.wires = tuple(wire for wire, _name, _optional, _node in entries)
         self.known = frozenset(self.wires)
-        # The fast path: when every field is there with its usual type, only `converts` run.
-        self.usual = tuple(node.usual for _wire, _name, _optional, node in entries)
+        # The fast path (`_parse_fields`) is for data whose fields are all there with their
+        # usual type. Fields of any type (`_NoValue`: every field of a lenient model that is
+        # not an object or an array of them) are left out of the comparison of types.
+        usual = [node.usual for _wire, _name, _optional, node in entries]
+        typed = [index for index, kind in enumerate(usual) if kind is not _NoValue]
+        self.usual = tuple(usual[index] for index in typed)
+        self.typed = _picker(typed) if len(typed) < len(usual) else None
+        self.loose = _picker([index for index, kind in enumerate(usual) if kind is _NoValue])
         self.converts = tuple(
             (index, wire, node.convert)
             for index, (wire, _name, _optional, node) in enumerate(entries)
@@ -171,13 +178,21 @@ class _Table:
         )
 
 
-_TABLES: dict[tuple[type, bool], _Table] = {}
+def _picker(indices: list[int]) -> Callable[[tuple[Any, ...]], tuple[Any, ...]]:
+    """The items of a tuple at ``indices``, as a tuple (``itemgetter`` when it gives one)."""
+    if len(indices) > 1:
+        return itemgetter(*indices)
+    return lambda items: tuple(items[index] for index in indices)
+
+
+# The tables of each class: lenient ones at index 0 (False), checked ones at 1 (True).
+_TABLES: tuple[dict[type, _Table], dict[type, _Table]] = ({}, {})
 
 
 def _table(cls: type[Model], checked: bool) -> _Table:
-    found = _TABLES.get((cls, checked))
+    found = _TABLES[checked].get(cls)
     if found is None:
-        found = _TABLES[(cls, checked)] = _build_table(cls, checked)
+        found = _TABLES[checked][cls] = _build_table(cls, checked)
     return found
 
 
@@ -196,10 +211,14 @@ def _build_table(cls: type[Model], checked: bool) -> _Table:
 
 
 def _parse_fields(cls: type[M], data: dict[str, Any], checked: bool) -> M:
-    table = _table(cls, checked)
+    table = _TABLES[checked].get(cls) or _table(cls, checked)
     # The common case in C: look every field up, and compare all their types at once.
     values = list(map(data.get, table.wires, repeat(UNSET)))
-    if tuple(map(type, values)) != table.usual:
+    types = tuple(map(type, values))
+    if table.typed is None:
+        if types != table.usual:
+            return _parse_general(cls, table, data, values, checked)
+    elif table.typed(types) != table.usual or Unset in table.loose(types):
         return _parse_general(cls, table, data, values, checked)
     # Every field is there with its usual type: models are objects and arrays are arrays.
     try:

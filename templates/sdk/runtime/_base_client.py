@@ -416,7 +416,10 @@ class _BodyReader:
         self.deadline = deadline
         self.size = 0
         self.pieces: list[bytes] = []
-        header = response.headers.get("content-encoding", "")
+        self.layers: list[_Inflater] = []
+        header = response.headers.get("content-encoding")
+        if not header:  # most responses
+            return
         encodings = [e.strip().lower() for e in header.split(",") if e.strip()]
         encodings = [e for e in encodings if e != "identity"]
         unknown = [e for e in encodings if e not in ("gzip", "x-gzip", "deflate")]
