@@ -32,7 +32,7 @@ from collections.abc import (
 )
 from types import TracebackType
 from typing import Any, Final, Generic, Self, TypeAlias, TypeVar, final
-from urllib.parse import quote, urlencode
+from urllib.parse import quote, quote_plus
 
 import httpx
 
@@ -245,9 +245,12 @@ def _add_query_params(
 ) -> None:
     """Add the values of `query` that are set to `params`, flattening nested dicts."""
     for key, value in query.items():
+        name = key if prefix is None else f"{prefix}[{key}]"
+        if type(value) is str:  # the usual value, with no isinstance of an ABC
+            params[name] = value
+            continue
         if value is None or isinstance(value, Unset):
             continue
-        name = key if prefix is None else f"{prefix}[{key}]"
         if isinstance(value, Mapping):
             _add_query_params(params, value, name)
         else:
@@ -266,13 +269,23 @@ def _query_text(value: Any) -> str:
 def _query_string(params: Mapping[str, _QueryParam]) -> str:
     """`params` as the query string httpx would write (`str(httpx.QueryParams(params))`):
     lists and tuples repeat their key."""
-    pairs: list[tuple[str, str]] = []
+    parts: list[str] = []
     for key, value in params.items():
+        name = _query_quote(str(key)) + "="
         if isinstance(value, list | tuple):
-            pairs.extend((key, _query_text(item)) for item in value)
+            parts.extend(name + _query_quote(_query_text(item)) for item in value)
         else:
-            pairs.append((key, _query_text(value)))
-    return urlencode(pairs)
+            parts.append(name + _query_quote(_query_text(value)))
+    return "&".join(parts)
+
+
+# What `quote_plus` (urlencode's quoting) leaves as it is.
+_QUERY_SAFE: Final = frozenset(string.ascii_letters + string.digits + "_.-~")
+
+
+def _query_quote(text: str) -> str:
+    # Most names and values need no quoting: they are returned without a call to quote_plus.
+    return text if _QUERY_SAFE.issuperset(text) else quote_plus(text)
 
 
 def _header_text(value: str | int | float | bool) -> str:

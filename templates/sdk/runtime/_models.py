@@ -18,7 +18,7 @@ import sys
 import types
 import typing
 from collections.abc import Callable, Iterable, Mapping
-from itertools import repeat
+from itertools import chain, repeat
 from operator import itemgetter
 from typing import Any, ClassVar, Literal, Self, Union
 
@@ -121,9 +121,11 @@ class _Node:
     expected: str = ""
     usual: type = _NoValue
     # What `convert` does when the value has its usual type, for the fast path: parse a
-    # `model` object, or check that the items of an array have the `items` types.
+    # `model` object, check that the items of an array have the `items` types, or parse
+    # an array of `item_model` objects.
     model: "type[Model] | None" = None
     items: frozenset[type] | None = None
+    item_model: "type[Model] | None" = None
 
     def check(self, value: Any) -> Any:
         if self.convert is not None:
@@ -134,6 +136,7 @@ class _Node:
 
 
 _ANYTHING = _Node()
+_OBJECTS = frozenset({dict})
 # A field: wire name, attribute, whether it may be left out (it has a default), and its node.
 _Entry = tuple[str, str, bool, _Node]
 
@@ -164,24 +167,38 @@ class _Table:
         self.fast_models = tuple(
             (index, node.model) for index, node in enumerate(nodes) if node.model is not None
         )
-        self.fast_lists = tuple(
-            (index, node.items) for index, node in enumerate(nodes) if node.items is not None
+        # Arrays whose items may have the same types are checked together, in one pass.
+        groups: dict[frozenset[type], list[int]] = {}
+        for index, node in enumerate(nodes):
+            if node.items is not None:
+                groups.setdefault(node.items, []).append(index)
+        self.fast_lists = tuple((items, _picker(indices)) for items, indices in groups.items())
+        # The fields' values, when every field is there (a KeyError otherwise).
+        self.fetch = _picker(list(self.wires))
+        self.fast_model_lists = tuple(
+            (index, node.item_model)
+            for index, node in enumerate(nodes)
+            if node.item_model is not None
         )
         self.fast_converts = tuple(
             (index, node.convert)
             for index, node in enumerate(nodes)
-            if node.convert is not None and node.model is None and node.items is None
+            if node.convert is not None
+            and node.model is None
+            and node.items is None
+            and node.item_model is None
         )
         self.dumped = tuple(
             (wire, name, node.convert is not None) for wire, name, _, node in entries
         )
 
 
-def _picker(indices: list[int]) -> Callable[[tuple[Any, ...]], tuple[Any, ...]]:
-    """The items of a tuple at ``indices``, as a tuple (``itemgetter`` when it gives one)."""
-    if len(indices) > 1:
-        return itemgetter(*indices)
-    return lambda items: tuple(items[index] for index in indices)
+def _picker(keys: list[Any]) -> Callable[[Any], tuple[Any, ...]]:
+    """The items of a sequence or a dict at ``keys``, as a tuple (``itemgetter`` when it
+    gives one)."""
+    if len(keys) > 1:
+        return itemgetter(*keys)
+    return lambda items: tuple(items[key] for key in keys)
 
 
 # The tables of each class: lenient ones at index 0 (False), checked ones at 1 (True).
@@ -212,7 +229,12 @@ def _build_table(cls: type[Model], checked: bool) -> _Table:
 def _parse_fields(cls: type[M], data: dict[str, Any], checked: bool) -> M:
     table = _TABLES[checked].get(cls) or _table(cls, checked)
     # The common case in C: look every field up, and compare all their types at once.
-    values = list(map(data.get, table.wires, repeat(UNSET)))
+    try:
+        values = list(table.fetch(data))
+    except KeyError:
+        return _parse_general(
+            cls, table, data, list(map(data.get, table.wires, repeat(UNSET))), checked
+        )
     types = tuple(map(type, values))
     if table.typed is None:
         if types != table.usual:
@@ -223,9 +245,14 @@ def _parse_fields(cls: type[M], data: dict[str, Any], checked: bool) -> M:
     try:
         for index, model in table.fast_models:
             values[index] = _parse_fields(model, values[index], checked)
-        for index, items in table.fast_lists:
-            if not items.issuperset(map(type, values[index])):
+        for items, arrays in table.fast_lists:
+            if not items.issuperset(map(type, chain.from_iterable(arrays(values)))):
                 raise ResponseShapeError("")  # the general path finds and names it
+        for index, model in table.fast_model_lists:
+            value = values[index]
+            if not _OBJECTS.issuperset(map(type, value)):
+                raise ResponseShapeError("")  # the general path keeps or names the others
+            values[index] = [_parse_fields(model, item, checked) for item in value]
         for index, convert in table.fast_converts:
             values[index] = convert(values[index])
     except ResponseShapeError:
@@ -304,7 +331,9 @@ def _union_node(members: list[Any], checked: bool) -> _Node:
     def parse_nullable(value: Any) -> Any:
         return None if value is None else convert(value)
 
-    return _Node(None, parse_nullable, expected, inner.usual, inner.model, inner.items)
+    return _Node(
+        None, parse_nullable, expected, inner.usual, inner.model, inner.items, inner.item_model
+    )
 
 
 def _model_parser(model: type[Model], checked: bool) -> Parser:
@@ -349,7 +378,7 @@ def _list_node(item: _Node, checked: bool) -> _Node:
             _raise_at_item(item, enumerate(value))
             raise
 
-    return _Node(None, parse_list, "a JSON array", list)
+    return _Node(None, parse_list, "a JSON array", list, item_model=item.model)
 
 
 def _dict_node(item: _Node, checked: bool) -> _Node:
