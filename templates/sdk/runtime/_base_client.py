@@ -280,7 +280,7 @@ def _query_string(params: Mapping[str, _QueryParam]) -> str:
 
 
 # What `quote_plus` (urlencode's quoting) leaves as it is.
-_QUERY_SAFE: Final = frozenset(string.ascii_letters + string.digits + "_.-~")
+_QUERY_SAFE: Final = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_.-~")
 
 
 def _query_quote(text: str) -> str:
