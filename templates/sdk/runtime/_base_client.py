@@ -605,10 +605,10 @@ class BaseAPIClient:
             if extra_headers:
                 for name, value in extra_headers.items():
                     header_map[name.lower()] = value
-        # The URL is parsed once, with its query: a query string without "?" or "#" before
-        # it is the one httpx would build from `params` (the general path is kept for the
-        # rest). Built here rather than by http.build_request, which would merge the
-        # client's headers again at each call; the client's cookies still apply.
+        # The URL is parsed once, with the query string httpx would write from `params`
+        # (a URL that already holds a "?" or "#" gets its query from httpx, as before).
+        # Built here rather than by http.build_request, which would merge the client's
+        # headers again at each call; the client's cookies still apply.
         if params and ("?" in url or "#" in url):
             parsed = httpx.URL(url, params=params)
         else:
