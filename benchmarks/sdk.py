@@ -3,7 +3,7 @@
 Prints medians measured side by side in one run (the machines are noisy):
 - `import stytch_api` + constructing a Client, in fresh interpreters;
 - call overhead over httpx.MockTransport versus a raw httpx `get().json()` on the same
-  transport, for `users.get` (2.4 KB response) and a B2B member response (7.8 KB);
+  transport, for `users.get` (2.2 KB response) and a B2B member response (8.7 KB);
 - `lapgen generate` end to end (cold: empty format cache; warm: cache filled);
 - generated lines and model class counts.
 
@@ -43,7 +43,7 @@ def _user(index: int) -> dict[str, object]:
 
 
 def user_response() -> dict[str, object]:
-    """A realistic users.get body of about 2.4 KB, with every field the spec declares."""
+    """A realistic users.get body of about 2.2 KB, with every field the spec declares."""
     return {
         "request_id": "request-id-test-55555555-5555-4555-8555-555555555555",
         "user_id": "user-test-16d9ba61-97a1-4ba4-9720-b03761dc50c6",
@@ -90,7 +90,7 @@ def user_response() -> dict[str, object]:
 
 
 def member_response() -> dict[str, object]:
-    """A B2B member body of about 9 KB, with every field the spec declares."""
+    """A B2B member body of about 8.7 KB, with every field the spec declares."""
     member = {
         "organization_id": "organization-test-07971b06-ac8b-4cdb-9c15-63b17e653931",
         "member_id": "member-test-32fc5024-9c09-4da3-bd2e-c9ce4da9375f",

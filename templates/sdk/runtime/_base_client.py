@@ -32,7 +32,7 @@ from collections.abc import (
 )
 from types import TracebackType
 from typing import Any, Final, Generic, Self, TypeAlias, TypeVar, final
-from urllib.parse import quote
+from urllib.parse import quote, quote_plus
 
 import httpx
 
@@ -94,6 +94,8 @@ _DECOMPRESSED_PIECE: Final = 65_536  # 64 KiB
 # Only these are asked for, so that every body can be decompressed piece by piece.
 _ACCEPT_ENCODING: Final = "gzip, deflate"
 _REDIRECT_STATUSES: Final = frozenset({301, 302, 303, 307, 308})
+# Methods httpx sends a `Content-Length: 0` with when they have no body.
+_EMPTY_BODY_METHODS: Final = frozenset({"POST", "PUT", "PATCH"})
 MASK: Final = "***"
 
 _Scalar: TypeAlias = str | int | float | bool
@@ -243,13 +245,47 @@ def _add_query_params(
 ) -> None:
     """Add the values of `query` that are set to `params`, flattening nested dicts."""
     for key, value in query.items():
+        name = key if prefix is None else f"{prefix}[{key}]"
+        if type(value) is str:  # the usual value, with no isinstance of an ABC
+            params[name] = value
+            continue
         if value is None or isinstance(value, Unset):
             continue
-        name = key if prefix is None else f"{prefix}[{key}]"
         if isinstance(value, Mapping):
             _add_query_params(params, value, name)
         else:
             params[name] = value
+
+
+def _query_text(value: Any) -> str:
+    # As httpx.QueryParams writes a value: booleans as in JSON, None as nothing.
+    if value is True:
+        return "true"
+    if value is False:
+        return "false"
+    return "" if value is None else str(value)
+
+
+def _query_string(params: Mapping[str, _QueryParam]) -> str:
+    """`params` as the query string httpx would write (`str(httpx.QueryParams(params))`):
+    lists and tuples repeat their key."""
+    parts: list[str] = []
+    for key, value in params.items():
+        name = _query_quote(str(key)) + "="
+        if isinstance(value, list | tuple):
+            parts.extend(name + _query_quote(_query_text(item)) for item in value)
+        else:
+            parts.append(name + _query_quote(_query_text(value)))
+    return "&".join(parts)
+
+
+# What `quote_plus` (urlencode's quoting) leaves as it is.
+_QUERY_SAFE: Final = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_.-~")
+
+
+def _query_quote(text: str) -> str:
+    # Most names and values need no quoting: they are returned without a call to quote_plus.
+    return text if _QUERY_SAFE.issuperset(text) else quote_plus(text)
 
 
 def _header_text(value: str | int | float | bool) -> str:
@@ -393,7 +429,10 @@ class _BodyReader:
         self.deadline = deadline
         self.size = 0
         self.pieces: list[bytes] = []
-        header = response.headers.get("content-encoding", "")
+        self.layers: list[_Inflater] = []
+        header = response.headers.get("content-encoding")
+        if not header:  # most responses
+            return
         encodings = [e.strip().lower() for e in header.split(",") if e.strip()]
         encodings = [e for e in encodings if e != "identity"]
         unknown = [e for e in encodings if e not in ("gzip", "x-gzip", "deflate")]
@@ -459,7 +498,7 @@ class BaseAPIClient:
     max_retries: int
     max_response_size: int
     _headers: dict[str, str]
-    _prepared_headers: httpx.Headers
+    _wire_header_cache: dict[tuple[bytes, bool], httpx.Headers]
 
     def __init__(
         self,
@@ -522,11 +561,17 @@ class BaseAPIClient:
         }
         if default_headers:
             self._headers.update((k.lower(), v) for k, v in default_headers.items())
+        self._wire_header_cache = {}
+        self._api_netlocs = {self.base_url.netloc} | {
+            httpx.URL(url).netloc for url in self._server_urls.values()
+        }
 
     def _merge_client_headers(self, http: httpx.Client | httpx.AsyncClient) -> None:
         """Add the default headers of the HTTP client under ours, once for all calls."""
         self._headers = {**dict(http.headers.items()), **self._headers}
-        self._prepared_headers = httpx.Headers(self._headers)
+        # Encoded once now, so that a value httpx cannot encode fails at construction.
+        httpx.Headers(self._headers)
+        self._wire_header_cache = {}
 
     def _build_request(
         self,
@@ -539,7 +584,7 @@ class BaseAPIClient:
         server: str | None,
         extra_headers: Headers | None,
     ) -> httpx.Request:
-        base_url = self._base_url if server is None else self._server_urls[server]
+        url = (self._base_url if server is None else self._server_urls[server]) + path
         params: dict[str, _QueryParam] = dict(self._auth_params)
         if query:
             _add_query_params(params, query)
@@ -547,33 +592,75 @@ class BaseAPIClient:
         if body is not None:
             body = {k: v for k, v in body.items() if not isinstance(v, Unset)}
             content = _json_encoder.encode(body).encode()
-        # Calls that add no headers reuse the prepared httpx.Headers, which httpx copies
-        # without normalising them again.
-        request_headers: httpx.Headers | dict[str, str] = self._prepared_headers
+        # Calls that add no headers reuse the prepared header list (see `_wire_headers`).
+        header_map: dict[str, str] | None = None
         if headers or extra_headers or content is not None:
-            request_headers = self._headers.copy()
+            header_map = self._headers.copy()
             if content is not None:
-                request_headers["content-type"] = "application/json"
+                header_map["content-type"] = "application/json"
             if headers:
                 for name, value in headers.items():
                     if value is not None and not isinstance(value, Unset):
-                        request_headers[name.lower()] = _header_text(value)
+                        header_map[name.lower()] = _header_text(value)
             if extra_headers:
                 for name, value in extra_headers.items():
-                    request_headers[name.lower()] = value
+                    header_map[name.lower()] = value
+        # The URL is parsed once, with the query string httpx would write from `params`
+        # (a URL that already holds a "?" or "#" gets its query from httpx, as before).
         # Built here rather than by http.build_request, which would merge the client's
-        # headers again at each call and cost about as much as the rest of the call. The
-        # SDK sets the URL, query and timeout itself; the client's cookies still apply.
+        # headers again at each call; the client's cookies still apply.
+        if params and ("?" in url or "#" in url):
+            parsed = httpx.URL(url, params=params)
+        else:
+            parsed = httpx.URL(url + "?" + _query_string(params) if params else url)
         request = _Request(
             method,
-            base_url + path,
-            params=params or None,
-            headers=request_headers,
-            content=content,
+            parsed,
+            headers=self._wire_headers(parsed, method, header_map, content),
+            # A stream, so that httpx takes the headers as they are: `_wire_headers`
+            # already added the ones it would (Host, Content-Length).
+            stream=httpx.ByteStream(content or b""),
         )
+        request.read()
         if http.cookies:
             http.cookies.set_cookie_header(request)
         return request
+
+    def _wire_headers(
+        self,
+        url: httpx.URL,
+        method: str,
+        header_map: dict[str, str] | None,
+        content: bytes | None,
+    ) -> httpx.Headers:
+        """The headers httpx.Request would send for `header_map` (None: the prepared ones)
+        and `content`: Host first unless given, then a Content-Length of 0 for a POST, PUT
+        or PATCH without a body, the headers themselves, and the Content-Length of a body."""
+        netloc = url.netloc
+        empty_body = content is None and method.upper() in _EMPTY_BODY_METHODS
+        key = (netloc, empty_body)
+        if header_map is None:
+            found = self._wire_header_cache.get(key)
+            if found is not None:
+                return found
+            header_map = self._headers
+        pairs: list[tuple[str, str]] = []
+        if "host" not in header_map and netloc:
+            pairs.append(("Host", netloc.decode("ascii")))
+        if (
+            empty_body
+            and "content-length" not in header_map
+            and "transfer-encoding" not in header_map
+        ):
+            pairs.append(("Content-Length", "0"))
+        pairs.extend(header_map.items())
+        if content and "content-length" not in header_map:
+            pairs.append(("Content-Length", str(len(content))))
+        wire = httpx.Headers(pairs)
+        if header_map is self._headers and netloc in self._api_netlocs:
+            # One entry per origin of the API: the URLs of other hosts are not kept.
+            self._wire_header_cache[key] = wire
+        return wire
 
     def _deadline(self, total_timeout: TotalTimeout | NotGiven) -> float | None:
         """The `time.monotonic()` by which the call must be done, if any."""

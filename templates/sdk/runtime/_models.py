@@ -18,7 +18,8 @@ import sys
 import types
 import typing
 from collections.abc import Callable, Iterable, Mapping
-from itertools import repeat
+from itertools import chain, repeat
+from operator import itemgetter
 from typing import Any, ClassVar, Literal, Self, Union
 
 import attrs
@@ -119,6 +120,12 @@ class _Node:
     convert: Parser | None = None
     expected: str = ""
     usual: type = _NoValue
+    # What `convert` does when the value has its usual type, for the fast path: parse a
+    # `model` object, check that the items of an array have the `items` types, or parse
+    # an array of `item_model` objects.
+    model: "type[Model] | None" = None
+    items: frozenset[type] | None = None
+    item_model: "type[Model] | None" = None
 
     def check(self, value: Any) -> Any:
         if self.convert is not None:
@@ -129,6 +136,7 @@ class _Node:
 
 
 _ANYTHING = _Node()
+_OBJECTS = frozenset({dict})
 # A field: wire name, attribute, whether it may be left out (it has a default), and its node.
 _Entry = tuple[str, str, bool, _Node]
 
@@ -140,25 +148,67 @@ class _Table:
         self.entries = tuple(entries)
         self.wires = tuple(wire for wire, _name, _optional, _node in entries)
         self.known = frozenset(self.wires)
-        # The fast path: when every field is there with its usual type, only `converts` run.
-        self.usual = tuple(node.usual for _wire, _name, _optional, node in entries)
+        # The fast path (`_parse_fields`) is for data whose fields are all there with their
+        # usual type. Fields of any type (`_NoValue`: every field of a lenient model that is
+        # not an object or an array of them) are left out of the comparison of types.
+        usual = [node.usual for _wire, _name, _optional, node in entries]
+        typed = [index for index, kind in enumerate(usual) if kind is not _NoValue]
+        self.usual = tuple(usual[index] for index in typed)
+        self.typed = _picker(typed) if len(typed) < len(usual) else None
+        self.loose = _picker([index for index, kind in enumerate(usual) if kind is _NoValue])
         self.converts = tuple(
             (index, wire, node.convert)
             for index, (wire, _name, _optional, node) in enumerate(entries)
             if node.convert is not None
+        )
+        # The same work, split by kind so that the fast path calls no closure for a nested
+        # model or an array of plain values (it holds when every value has its usual type).
+        nodes = [node for _wire, _name, _optional, node in entries]
+        self.fast_models = tuple(
+            (index, node.model) for index, node in enumerate(nodes) if node.model is not None
+        )
+        # Arrays whose items may have the same types are checked together, in one pass.
+        groups: dict[frozenset[type], list[int]] = {}
+        for index, node in enumerate(nodes):
+            if node.items is not None:
+                groups.setdefault(node.items, []).append(index)
+        self.fast_lists = tuple((items, _picker(indices)) for items, indices in groups.items())
+        # The fields' values, when every field is there (a KeyError otherwise).
+        self.fetch = _picker(list(self.wires))
+        self.fast_model_lists = tuple(
+            (index, node.item_model)
+            for index, node in enumerate(nodes)
+            if node.item_model is not None
+        )
+        self.fast_converts = tuple(
+            (index, node.convert)
+            for index, node in enumerate(nodes)
+            if node.convert is not None
+            and node.model is None
+            and node.items is None
+            and node.item_model is None
         )
         self.dumped = tuple(
             (wire, name, node.convert is not None) for wire, name, _, node in entries
         )
 
 
-_TABLES: dict[tuple[type, bool], _Table] = {}
+def _picker(keys: list[Any]) -> Callable[[Any], tuple[Any, ...]]:
+    """The items of a sequence or a dict at ``keys``, as a tuple (``itemgetter`` when it
+    gives one)."""
+    if len(keys) > 1:
+        return itemgetter(*keys)
+    return lambda items: tuple(items[key] for key in keys)
+
+
+# The tables of each class: lenient ones at index 0 (False), checked ones at 1 (True).
+_TABLES: tuple[dict[type, _Table], dict[type, _Table]] = ({}, {})
 
 
 def _table(cls: type[Model], checked: bool) -> _Table:
-    found = _TABLES.get((cls, checked))
+    found = _TABLES[checked].get(cls)
     if found is None:
-        found = _TABLES[(cls, checked)] = _build_table(cls, checked)
+        found = _TABLES[checked][cls] = _build_table(cls, checked)
     return found
 
 
@@ -177,11 +227,49 @@ def _build_table(cls: type[Model], checked: bool) -> _Table:
 
 
 def _parse_fields(cls: type[M], data: dict[str, Any], checked: bool) -> M:
-    table = _table(cls, checked)
+    table = _TABLES[checked].get(cls) or _table(cls, checked)
     # The common case in C: look every field up, and compare all their types at once.
-    values = list(map(data.get, table.wires, repeat(UNSET)))
-    all_there = tuple(map(type, values)) == table.usual
-    if checked and not all_there:
+    try:
+        values = list(table.fetch(data))
+    except KeyError:
+        return _parse_general(
+            cls, table, data, list(map(data.get, table.wires, repeat(UNSET))), checked
+        )
+    types = tuple(map(type, values))
+    if table.typed is None:
+        if types != table.usual:
+            return _parse_general(cls, table, data, values, checked)
+    elif table.typed(types) != table.usual or Unset in table.loose(types):
+        return _parse_general(cls, table, data, values, checked)
+    # Every field is there with its usual type: models are objects and arrays are arrays.
+    try:
+        for index, model in table.fast_models:
+            values[index] = _parse_fields(model, values[index], checked)
+        for items, arrays in table.fast_lists:
+            if not items.issuperset(map(type, chain.from_iterable(arrays(values)))):
+                raise ResponseShapeError("")  # the general path finds and names it
+        for index, model in table.fast_model_lists:
+            value = values[index]
+            if not _OBJECTS.issuperset(map(type, value)):
+                raise ResponseShapeError("")  # the general path keeps or names the others
+            values[index] = [_parse_fields(model, item, checked) for item in value]
+        for index, convert in table.fast_converts:
+            values[index] = convert(values[index])
+    except ResponseShapeError:
+        # The general path reports the first field in order, as if there were no fast one.
+        values = list(map(data.get, table.wires, repeat(UNSET)))
+        return _parse_general(cls, table, data, values, checked)
+    if len(data) == len(values):
+        return cls(*values)
+    unknown = data.keys() - table.known
+    return cls(*values, additional_properties={key: data[key] for key in unknown})
+
+
+def _parse_general(
+    cls: type[M], table: _Table, data: dict[str, Any], values: list[Any], checked: bool
+) -> M:
+    """Any data: missing fields, values of other types, errors named with their field."""
+    if checked:
         _check_fields(table, values)
     for index, wire, convert in table.converts:
         value = values[index]
@@ -190,9 +278,9 @@ def _parse_fields(cls: type[M], data: dict[str, Any], checked: bool) -> M:
                 values[index] = convert(value)
             except ResponseShapeError as error:
                 raise error.within(wire) from None
-    if all_there and len(data) == len(values):
-        return cls(*values)
     unknown = data.keys() - table.known
+    if not unknown:
+        return cls(*values)
     return cls(*values, additional_properties={key: data[key] for key in unknown})
 
 
@@ -212,7 +300,7 @@ def _node(hint: Any, checked: bool) -> _Node:
     if origin is Union or origin is types.UnionType:
         return _union_node([arg for arg in typing.get_args(hint) if arg is not Unset], checked)
     if isinstance(hint, type) and issubclass(hint, Model):
-        return _Node(None, _model_parser(hint, checked), "a JSON object", dict)
+        return _Node(None, _model_parser(hint, checked), "a JSON object", dict, hint)
     if origin is list:
         (item,) = typing.get_args(hint) or (Any,)
         return _list_node(_node(item, checked), checked)
@@ -243,7 +331,9 @@ def _union_node(members: list[Any], checked: bool) -> _Node:
     def parse_nullable(value: Any) -> Any:
         return None if value is None else convert(value)
 
-    return _Node(None, parse_nullable, expected, inner.usual)
+    return _Node(
+        None, parse_nullable, expected, inner.usual, inner.model, inner.items, inner.item_model
+    )
 
 
 def _model_parser(model: type[Model], checked: bool) -> Parser:
@@ -274,7 +364,7 @@ def _list_node(item: _Node, checked: bool) -> _Node:
                 _raise_at_item(item, enumerate(value))
             return value
 
-        return _Node(None, check_list, "a JSON array", list)
+        return _Node(None, check_list, "a JSON array", list, items=plain)
     convert = item.convert
 
     def parse_list(value: Any) -> Any:
@@ -288,7 +378,7 @@ def _list_node(item: _Node, checked: bool) -> _Node:
             _raise_at_item(item, enumerate(value))
             raise
 
-    return _Node(None, parse_list, "a JSON array", list)
+    return _Node(None, parse_list, "a JSON array", list, item_model=item.model)
 
 
 def _dict_node(item: _Node, checked: bool) -> _Node:
