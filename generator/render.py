@@ -20,6 +20,7 @@ from .cache import writable_cache_dir
 from .escape import comment_text, docstring_text, fstring_text, python_string, toml_string
 from .naming import api_name
 from .output import MANIFEST, format_files, known_chunks, manifest_text
+from .output.versions import templates_dir
 from .plan import Plan
 from .planner.annotations import Annotation
 
@@ -110,11 +111,7 @@ def import_block(body: str, groups: Sequence[ImportGroup]) -> str:
 
 def _templates_dir() -> Path:
     """``templates/`` beside ``generator/`` in a checkout, ``generator/templates`` in a wheel."""
-    package = Path(__file__).resolve().parent
-    for candidate in (package.parent / "templates", package / "templates"):
-        if (candidate / "sdk").is_dir():
-            return candidate
-    raise FileNotFoundError(f"lapgen's templates are missing (looked beside {package})")
+    return templates_dir()
 
 
 def _bytecode_cache() -> jinja2.BytecodeCache | None:

@@ -32,7 +32,6 @@ from .formatting import (
 )
 from .reading import (
     BACKUP_PREFIX,
-    BLACK_VERSION,
     JOURNAL,
     MANIFEST,
     STAGING_PREFIX,
@@ -79,7 +78,12 @@ __all__ = [
 
 
 def __getattr__(name: str) -> Any:
-    """``BLACK_MODE`` imports black, so only on first use (a stable output never needs it)."""
+    """``BLACK_MODE`` imports black, so only on first use (a stable output never needs it);
+    ``BLACK_VERSION`` likewise is looked up only when asked for."""
     if name == "BLACK_MODE":
         return black_mode()
+    if name == "BLACK_VERSION":
+        from .versions import distribution_version
+
+        return distribution_version("black")
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
