@@ -397,9 +397,7 @@ def _seal(
     config = args.config if args.config is not None else find_config(args.spec)
     if (config is None) != (plan.config_sha256 is None):
         return  # a config appeared or went away during the run
-    key = input_key(
-        args.spec, plan.spec_sha256, config, plan.config_sha256, args.black, generator
-    )
+    key = input_key(args.spec, plan.spec_sha256, config, plan.config_sha256, args.black, generator)
     record_seal(key, files[MANIFEST], Seal(summary, tuple(loaded.render_warnings())))
 
 

@@ -11,7 +11,6 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-
 MANIFEST = ".lapgen-manifest.json"
 JOURNAL = ".lapgen-journal.json"
 _JOURNAL_TEMPORARY = ".lapgen-journal.tmp"

@@ -67,7 +67,7 @@ def templates_dir() -> Path:
 
 
 def _source_files(root: Path) -> list[Path]:
-    files = []
+    files: list[Path] = []
     for directory, subdirs, names in os.walk(root):
         subdirs[:] = sorted(d for d in subdirs if d != "__pycache__")
         files.extend(Path(directory, name) for name in names if not name.endswith(".pyc"))
@@ -82,11 +82,20 @@ def generator_digest() -> str:
 
     digest = hashlib.sha256()
     header = [f"lapgen {__version__}", f"python {sys.implementation.name} {sys.version}"]
-    header += [f"{name} {distribution_version(name, thorough=False)}" for name in OUTPUT_DEPENDENCIES]
+    header += [
+        f"{name} {distribution_version(name, thorough=False)}" for name in OUTPUT_DEPENDENCIES
+    ]
     digest.update("\n".join(header).encode("utf-8") + b"\0")
     package = Path(__file__).resolve().parent.parent
     templates = templates_dir()
     roots = [package] if templates.is_relative_to(package) else [package, templates]
+    digest.update(tree_digest(roots).encode("ascii"))
+    return digest.hexdigest()
+
+
+def tree_digest(roots: list[Path]) -> str:
+    """The sha256 of every file below ``roots`` (bytecode aside): names, sizes and bytes."""
+    digest = hashlib.sha256()
     for root in roots:
         for path in _source_files(root):
             data = path.read_bytes()
