@@ -9,7 +9,9 @@ generate's output where the names lock is not involved.
 
 from __future__ import annotations
 
+import atexit
 import contextlib
+import hashlib
 import json
 import os
 import shutil
@@ -81,6 +83,7 @@ class Workspace:
 # Caches shared by the tests of one process: one that records and finds seals, and one where
 # no seal is ever written or read (its seal directory is writable by others).
 _SHARED = Path(tempfile.mkdtemp(prefix="lapgen-uptodate-caches-"))
+atexit.register(shutil.rmtree, _SHARED, ignore_errors=True)
 (_SHARED / "no-seals" / "uptodate").mkdir(parents=True, mode=0o700)
 (_SHARED / "no-seals" / "uptodate").chmod(0o777)
 (_SHARED / "no-seals").chmod(0o700)
@@ -91,8 +94,14 @@ def workspace(tmp_path: Path) -> Workspace:
     return Workspace(tmp_path)
 
 
-def _fresh_workspace() -> Workspace:
-    return Workspace(Path(tempfile.mkdtemp(prefix="lapgen-uptodate-")))
+@contextlib.contextmanager
+def _fresh_workspace() -> Iterator[Workspace]:
+    """A workspace per hypothesis example (pytest's tmp_path is one per test), removed after."""
+    root = Path(tempfile.mkdtemp(prefix="lapgen-uptodate-"))
+    try:
+        yield Workspace(root)
+    finally:
+        shutil.rmtree(root, ignore_errors=True)
 
 
 def _mtimes(root: Path) -> dict[str, int]:
@@ -159,61 +168,61 @@ def test_warnings_are_printed_again_when_up_to_date(workspace: Workspace) -> Non
 def test_a_changed_output_byte_means_a_full_run_equal_to_a_fresh_generate(
     data: st.DataObject,
 ) -> None:
-    space = _fresh_workspace()
-    out = space.generated()
-    files = sorted(snapshot(out))
-    path = out / data.draw(st.sampled_from(files), label="file")
-    content = bytearray(path.read_bytes())
-    index = data.draw(st.integers(0, max(len(content) - 1, 0)), label="index")
-    byte = data.draw(st.integers(0, 255).filter(lambda b: not content or b != content[index]))
-    if content:
-        content[index] = byte
-    else:
-        content.append(byte)
-    path.write_bytes(bytes(content))
-    assert_same_as_full_run(space, out)
-    if path.name != MANIFEST:  # a changed manifest may change the names lock, legitimately
-        fresh = space.root / "fresh"
-        assert space.generate(fresh).code == 0
-        assert snapshot(out) == snapshot(fresh), tree_diff(snapshot(fresh), snapshot(out))
+    with _fresh_workspace() as space:
+        out = space.generated()
+        files = sorted(snapshot(out))
+        path = out / data.draw(st.sampled_from(files), label="file")
+        content = bytearray(path.read_bytes())
+        index = data.draw(st.integers(0, max(len(content) - 1, 0)), label="index")
+        byte = data.draw(st.integers(0, 255).filter(lambda b: not content or b != content[index]))
+        if content:
+            content[index] = byte
+        else:
+            content.append(byte)
+        path.write_bytes(bytes(content))
+        assert_same_as_full_run(space, out)
+        if path.name != MANIFEST:  # a changed manifest may change the names lock, legitimately
+            fresh = space.root / "fresh"
+            assert space.generate(fresh).code == 0
+            assert snapshot(out) == snapshot(fresh), tree_diff(snapshot(fresh), snapshot(out))
 
 
 @PROPERTY
 @given(data=st.data(), which=st.sampled_from(["spec", "config"]))
 def test_a_changed_spec_or_config_byte_means_a_full_run(data: st.DataObject, which: str) -> None:
-    space = _fresh_workspace()
-    out = space.generated()
-    path = space.spec if which == "spec" else space.config
-    content = bytearray(path.read_bytes())
-    index = data.draw(st.integers(0, len(content) - 1), label="index")
-    content[index] = data.draw(st.integers(0, 255).filter(lambda b: b != content[index]))
-    path.write_bytes(bytes(content))
-    assert_same_as_full_run(space, out)
+    with _fresh_workspace() as space:
+        out = space.generated()
+        path = space.spec if which == "spec" else space.config
+        content = bytearray(path.read_bytes())
+        index = data.draw(st.integers(0, len(content) - 1), label="index")
+        content[index] = data.draw(st.integers(0, 255).filter(lambda b: b != content[index]))
+        path.write_bytes(bytes(content))
+        assert_same_as_full_run(space, out)
 
 
 @PROPERTY
 @given(data=st.data())
 def test_a_forged_manifest_never_hides_an_edit(data: st.DataObject) -> None:
     """An edited file with the manifest's digest forged to match: a full run restores it."""
-    space = _fresh_workspace()
-    out = space.generated()
-    manifest = json.loads((out / MANIFEST).read_text("utf-8"))
-    path = data.draw(st.sampled_from(sorted(manifest["files"])), label="file")
-    edited = (out / path).read_bytes() + b"\n# edited\n"
-    (out / path).write_bytes(edited)
-    manifest["files"][path]["sha256"] = __import__("hashlib").sha256(edited).hexdigest()
-    (out / MANIFEST).write_text(json.dumps(manifest, indent=1, sort_keys=True) + "\n", "utf-8")
-    assert_same_as_full_run(space, out)
-    assert (out / path).read_bytes() != edited
+    with _fresh_workspace() as space:
+        out = space.generated()
+        manifest = json.loads((out / MANIFEST).read_text("utf-8"))
+        path = data.draw(st.sampled_from(sorted(manifest["files"])), label="file")
+        edited = (out / path).read_bytes() + b"\n# edited\n"
+        (out / path).write_bytes(edited)
+        manifest["files"][path]["sha256"] = hashlib.sha256(edited).hexdigest()
+        (out / MANIFEST).write_text(json.dumps(manifest, indent=1, sort_keys=True) + "\n", "utf-8")
+        assert_same_as_full_run(space, out)
+        assert (out / path).read_bytes() != edited
 
 
 @PROPERTY
 @given(data=st.data())
 def test_a_deleted_file_means_a_full_run(data: st.DataObject) -> None:
-    space = _fresh_workspace()
-    out = space.generated()
-    (out / data.draw(st.sampled_from(sorted(snapshot(out))), label="file")).unlink()
-    assert_same_as_full_run(space, out)
+    with _fresh_workspace() as space:
+        out = space.generated()
+        (out / data.draw(st.sampled_from(sorted(snapshot(out))), label="file")).unlink()
+        assert_same_as_full_run(space, out)
 
 
 def test_an_added_file_is_left_as_a_full_run_leaves_it(workspace: Workspace) -> None:
