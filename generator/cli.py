@@ -28,6 +28,7 @@ from .errors import (
 if TYPE_CHECKING:
     from .diagnostics import Diagnostic
     from .frontend import ParseResult
+    from .output.uptodate import Seal
     from .pipeline import Loaded
 
 EXIT_OK = 0
@@ -327,13 +328,37 @@ def _load(args: argparse.Namespace) -> Loaded:
 
 
 def _generate(args: argparse.Namespace) -> int:
-    # jinja2 loads only here (black only when a file needs it): other commands start faster.
+    # jinja2 loads only on the full path (black only when a file needs it), and an output that
+    # is already what this run would write loads neither, nor lark nor the planner.
+    from .diagnostics import visible_lines
+    from .output.uptodate import up_to_date
+
+    output = visible_lines(str(args.output))
+    seal = up_to_date(args.spec, args.config, args.output, black=args.black)
+    if seal is not None:
+        for warning in seal.warnings:
+            print(warning, file=sys.stderr)
+        print(f"{output}: up to date: {seal.summary} (nothing written)")
+        return EXIT_OK
+    return _generate_fully(args, output)
+
+
+def _generate_fully(args: argparse.Namespace, output: str) -> int:
     from .diagnostics import visible_lines
     from .output import FormatError, Terminated, write_output
+    from .output.uptodate import Seal
+    from .output.versions import generator_digest
+    from .pipeline import read_names_lock
     from .render import render_files
 
-    plan = _load(args).plan
-    output = visible_lines(str(args.output))
+    generator = generator_digest()  # before the work: an edit during the run seals nothing
+    # The names lock read once: the plan keeps it, and the seal compares it with the one written.
+    lock = read_names_lock(args.output) if args.output.is_dir() else ({}, ())
+    loaded = _load_locked(args, lock)
+    warnings = loaded.render_warnings()
+    for warning in warnings:
+        print(warning, file=sys.stderr)
+    plan = loaded.plan
     try:
         previous = args.output if args.output.is_dir() else None
         files = render_files(plan, previous=previous, black=args.black)
@@ -352,8 +377,57 @@ def _generate(args: argparse.Namespace) -> int:
     for note in notes:
         print(visible_lines(f"{output}: note: {note}"), file=sys.stderr)
     methods = sum(1 for _ in plan.all_methods())
-    print(f"{output}: {plan.package} with {methods} methods and {len(plan.models)} models")
+    summary = f"{plan.package} with {methods} methods and {len(plan.models)} models"
+    print(f"{output}: {summary}")
+    _seal(args, loaded, files, lock, generator, Seal(summary, tuple(warnings)))
     return EXIT_OK
+
+
+def _load_locked(
+    args: argparse.Namespace, lock: tuple[dict[str, tuple[str, ...]], tuple[str, ...]]
+) -> Loaded:
+    """``pipeline.load`` with the names lock already read from OUTDIR's manifest."""
+    from .frontend import read_spec, source_lines
+    from .pipeline import Loaded, plan_api, read_bytes
+
+    data = read_bytes(args.spec)
+    result = read_spec(data)
+    if result.api is None:
+        lines = source_lines(data.decode("utf-8", errors="replace"))
+        raise SpecError(result.diagnostics, path=str(args.spec), source_lines=lines)
+    plan = plan_api(args.spec, data, result.api, args.config, lock[0])
+    return Loaded(args.spec, data, result.api, plan, lock[1])
+
+
+def _seal(
+    args: argparse.Namespace,
+    loaded: Loaded,
+    files: dict[str, str],
+    lock: tuple[dict[str, tuple[str, ...]], tuple[str, ...]],
+    generator: str,
+    seal: Seal,
+) -> None:
+    """Record that OUTDIR is what this run's inputs give (``output.uptodate``), when the next
+    run would read the same inputs: the names lock it wrote plans the same as the one it read."""
+    from .config import find_config
+    from .output import MANIFEST
+    from .output.uptodate import Seal, input_key, record_seal
+    from .pipeline import Loaded, plan_api, read_names_lock
+
+    written = read_names_lock(args.output)
+    if written != lock:
+        replanned = plan_api(args.spec, loaded.data, loaded.api, args.config, written[0])
+        places = [(model.name, model.places) for model in loaded.plan.models]
+        if replanned != loaded.plan or places != [(m.name, m.places) for m in replanned.models]:
+            return  # the next run may write something else: it must run in full
+        loaded = Loaded(loaded.path, loaded.data, loaded.api, replanned, written[1])
+        seal = Seal(seal.summary, tuple(loaded.render_warnings()))
+    plan = loaded.plan
+    config = args.config if args.config is not None else find_config(args.spec)
+    if (config is None) != (plan.config_sha256 is None):
+        return  # a config appeared or went away during the run
+    key = input_key(args.spec, plan.spec_sha256, config, plan.config_sha256, args.black, generator)
+    record_seal(key, files[MANIFEST], seal)
 
 
 def _plan(args: argparse.Namespace) -> int:

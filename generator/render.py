@@ -20,6 +20,7 @@ from .cache import writable_cache_dir
 from .escape import comment_text, docstring_text, fstring_text, python_string, toml_string
 from .naming import api_name
 from .output import MANIFEST, format_files, known_chunks, manifest_text
+from .output.versions import templates_dir
 from .plan import Plan
 from .planner.annotations import Annotation
 
@@ -110,11 +111,39 @@ def import_block(body: str, groups: Sequence[ImportGroup]) -> str:
 
 def _templates_dir() -> Path:
     """``templates/`` beside ``generator/`` in a checkout, ``generator/templates`` in a wheel."""
-    package = Path(__file__).resolve().parent
-    for candidate in (package.parent / "templates", package / "templates"):
-        if (candidate / "sdk").is_dir():
-            return candidate
-    raise FileNotFoundError(f"lapgen's templates are missing (looked beside {package})")
+    return templates_dir()
+
+
+# Every docstring and param description goes through ``|doc`` twice (the sync and the async
+# method): the same text, escaped once.
+_cached_docstring_text = functools.lru_cache(maxsize=8192)(docstring_text)
+
+
+def _doc_filter(text: object) -> str:
+    return _cached_docstring_text(text) if type(text) is str else docstring_text(text)
+
+
+def wordwrap(
+    environment: jinja2.Environment,
+    s: str,
+    width: int = 79,
+    break_long_words: bool = True,
+    wrapstring: str | None = None,
+    break_on_hyphens: bool = True,
+) -> str:
+    """jinja's ``wordwrap``, without ``textwrap`` for a line that fits: the same text.
+
+    textwrap leaves a nonblank line of at most ``width`` characters that ends in no whitespace
+    as it is (tests/test_render_speed.py compares the two on any text).
+    """
+    lines = s.splitlines()
+    if all(0 < len(line) <= width and not line[-1].isspace() for line in lines):
+        return (environment.newline_sequence if wrapstring is None else wrapstring).join(lines)
+    return _jinja_wordwrap(environment, s, width, break_long_words, wrapstring, break_on_hyphens)
+
+
+_jinja_wordwrap = jinja2.filters.do_wordwrap
+_fast_wordwrap = jinja2.pass_environment(wordwrap)
 
 
 def _bytecode_cache() -> jinja2.BytecodeCache | None:
@@ -136,7 +165,8 @@ def template_environment() -> jinja2.Environment:
     # The escaping boundary (generator/escape.py): every spec, config or file-name value a
     # template prints goes through one of these.
     env.filters["py"] = python_string
-    env.filters["doc"] = docstring_text
+    env.filters["doc"] = _doc_filter
+    env.filters["wordwrap"] = _fast_wordwrap
     env.filters["toml"] = toml_string
     env.filters["comment"] = comment_text
     env.filters["fstring"] = fstring_text  # inside a double-quoted f-string

@@ -76,6 +76,8 @@ FIGURES: dict[str, list[str]] = {
     "generate.py": [
         rf"lapgen \(first\):\s+median {NUMBER} ms  \(min {NUMBER}, max {NUMBER}\)",
         rf"lapgen \(in place\):\s+median {NUMBER} ms  \(min {NUMBER}, max {NUMBER}\)",
+        rf"lapgen \(in place after a one-line edit\):\s+median {NUMBER} ms  \(min {NUMBER}, max"
+        rf" {NUMBER}\)",
         # Either timed side by side, or the reason why not, said on its own line.
         rf"(?:ratio lapgen / openapi-python-client \(in place\): {NUMBER}"
         r"|openapi-python-client: .*; timing lapgen alone)",

@@ -11,6 +11,9 @@
   before the first file is replaced. An error or SIGINT/SIGTERM rolls back at once; after a
   SIGKILL or a crash the next run rolls back (or, once the journal says ``done``, finishes),
   so the output is always the old one or the new one, never a mix.
+- Up to date (``uptodate``): a full run records a seal of its inputs and manifest in the
+  private cache; a later run whose inputs, manifest and files match one writes nothing and
+  loads neither the parser, the planner, jinja2 nor black.
 - Nothing follows a symlink inside the output, files lapgen never wrote are not overwritten
   without ``force``, and files it wrote before but no longer produces are removed.
 """
@@ -32,7 +35,6 @@ from .formatting import (
 )
 from .reading import (
     BACKUP_PREFIX,
-    BLACK_VERSION,
     JOURNAL,
     MANIFEST,
     STAGING_PREFIX,
@@ -79,7 +81,12 @@ __all__ = [
 
 
 def __getattr__(name: str) -> Any:
-    """``BLACK_MODE`` imports black, so only on first use (a stable output never needs it)."""
+    """``BLACK_MODE`` imports black, so only on first use (a stable output never needs it);
+    ``BLACK_VERSION`` likewise is looked up only when asked for."""
     if name == "BLACK_MODE":
         return black_mode()
+    if name == "BLACK_VERSION":
+        from .versions import distribution_version
+
+        return distribution_version("black")
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from ..cache import writable_cache_dir
-from .reading import BLACK_VERSION, FormatError, read_inside, read_manifest, sha256
+from .reading import FormatError, read_inside, read_manifest, sha256
 
 if TYPE_CHECKING:
     import black
@@ -53,11 +53,16 @@ def __getattr__(name: str) -> Any:
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
-_KEY_PREFIX = f"black {BLACK_VERSION} line_length={_LINE_LENGTH} target={_TARGET}\0"
+@cache
+def _key_prefix() -> str:
+    from .versions import distribution_version
+
+    version = distribution_version("black")
+    return f"black {version} line_length={_LINE_LENGTH} target={_TARGET}\0"
 
 
 def _chunk_key(chunk: str) -> str:
-    return sha256(_KEY_PREFIX + chunk)
+    return sha256(_key_prefix() + chunk)
 
 
 def _format_chunk(chunk: str) -> str:

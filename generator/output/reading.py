@@ -8,11 +8,8 @@ import os
 import re
 import stat
 from collections.abc import Mapping
-from importlib.metadata import version as _version
 from pathlib import Path
 from typing import Any
-
-BLACK_VERSION = _version("black")
 
 MANIFEST = ".lapgen-manifest.json"
 JOURNAL = ".lapgen-journal.json"
@@ -29,6 +26,15 @@ class FormatError(Exception):
 
 class Terminated(BaseException):
     """SIGTERM during a write, raised so the write rolls back before the process exits."""
+
+
+def __getattr__(name: str) -> Any:
+    """``BLACK_VERSION`` on first use (a generate that formats nothing never needs it)."""
+    if name == "BLACK_VERSION":
+        from .versions import distribution_version
+
+        return distribution_version("black")
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 def sha256(text: str) -> str:
