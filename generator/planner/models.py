@@ -67,8 +67,17 @@ class _Shapes:
         known = self.by_id.get(id(fields))
         if known is not None and known[0] is fields:
             return known[1]
+        # A leaf type is its own key: most fields, so no call for them.
         shape = tuple(
-            (f.name, f.required_marker, f.type.nullable, self.of(f.type.expr)) for f in fields
+            [
+                (
+                    f.name,
+                    f.required_marker,
+                    f.type.nullable,
+                    f.type.expr if type(f.type.expr) in _LEAVES else self.of(f.type.expr),
+                )
+                for f in fields
+            ]
         )
         number = self.numbers.setdefault(shape, len(self.numbers))
         self.by_id[id(fields)] = (fields, number)
