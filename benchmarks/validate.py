@@ -11,7 +11,10 @@ timed with time.perf_counter from spawn to exit:
 - the same with pure-Python lark (``accelerate=False``): what lark-cython (the `fast` extra)
   gains a whole process;
 - ``lapgen validate`` with an empty cache directory: what lark's cached tables save;
-- ``python -c pass``: the interpreter's own start, the floor under both.
+- ``python -c pass``: the interpreter's own start, the floor under both;
+- with ``--base DIR`` (another checkout of lapgen, e.g. ``git worktree add /tmp/base main``):
+  ``python -m generator validate`` from that checkout and from this one, for a before/after in
+  one interleaved run (the same interpreter, packages and lapsh).
 
 Both tools get the same bytecode caching, lapgen a private cache directory (see
 ``_process.bytecode_env``), and one untimed warm-up run (which also leaves lark's grammar
@@ -19,7 +22,7 @@ cache in place, as any second run finds it).
 Then a breakdown of one lapgen validate process: where its time goes (imports, the grammar
 load, the parse, the planner's warnings) and its heaviest imports by ``python -X importtime``.
 
-Run: python benchmarks/validate.py [--runs N] [--spec PATH] [--quick]
+Run: python benchmarks/validate.py [--runs N] [--spec PATH] [--base DIR] [--quick]
 (``--quick``: 3 runs on a small spec, a smoke test for tests/test_benchmarks.py; its figures
 mean nothing.)
 """
@@ -35,6 +38,8 @@ import subprocess
 import sys
 import tempfile
 from collections import defaultdict
+from collections.abc import Callable
+from functools import partial
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
@@ -108,10 +113,28 @@ def heaviest_imports(env: dict[str, str], spec: Path, count: int) -> list[tuple[
     return sorted(totals.items(), key=lambda item: -item[1])[:count]
 
 
+BASE = "base: python -m generator validate"
+HERE = "this: python -m generator validate"
+
+
+def _checkouts(base: Path, spec: Path, env: dict[str, str]) -> dict[str, Callable[[], float]]:
+    """``python -m generator validate`` from ``base`` and from this checkout (each first on
+    the import path, run in its own directory), for a before/after."""
+    command = [sys.executable, "-m", "generator", "validate", str(spec.resolve())]
+    timed: dict[str, Callable[[], float]] = {}
+    for name, root in ((BASE, base.resolve()), (HERE, ROOT)):
+        checkout_env = {**env, "PYTHONPATH": str(root)}
+        timed[name] = partial(run_timed, command, checkout_env, root)
+    return timed
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
     parser.add_argument("--runs", type=int, default=21, help="timed runs of each (default 21)")
     parser.add_argument("--spec", type=Path, default=ROOT / "spec" / "stytch.lap")
+    parser.add_argument(
+        "--base", type=Path, help="another lapgen checkout to time alongside (before/after)"
+    )
     parser.add_argument(
         "--quick", action="store_true", help=f"{QUICK_RUNS} runs on {QUICK_SPEC.name}: a smoke test"
     )
@@ -137,10 +160,11 @@ def main() -> None:
             LAPGEN_PARSE.replace("read()", "read(), accelerate=False"),
             str(spec),
         ]
-        contenders = {
-            name: (lambda command=command: run_timed(command, env))
-            for name, command in commands.items()
+        contenders: dict[str, Callable[[], float]] = {
+            name: partial(run_timed, command, env) for name, command in commands.items()
         }
+        if args.base is not None:
+            contenders.update(_checkouts(args.base, spec, env))
         fresh_caches = (Path(scratch) / f"lark-cache-{number}" for number in itertools.count())
 
         def without_grammar_cache() -> float:
@@ -163,6 +187,11 @@ def main() -> None:
         if "lapsh parse_lap" in medians:
             ratio = medians["lapgen validate"] / medians["lapsh parse_lap"]
             print(f"ratio lapgen validate / lapsh parse_lap: {ratio:.2f}")
+            for name in (BASE, HERE):
+                if name in medians:
+                    print(
+                        f"ratio {name} / lapsh parse_lap: {medians[name] / medians['lapsh parse_lap']:.2f}"
+                    )
             ratio = medians["lapgen read_spec"] / medians["lapsh parse_lap"]
             print(f"ratio lapgen read_spec / lapsh parse_lap: {ratio:.2f}")
 

@@ -77,7 +77,24 @@ def main(argv: Sequence[str] | None = None) -> int:
             f"lapgen: internal error: {visible_lines(message)}; please report it", file=sys.stderr
         )
         return EXIT_INTERNAL
+    if argv is None and args.run is _validate:  # `lapgen validate`, the process's own command
+        _skip_exit_collection()
     return code
+
+
+def _skip_exit_collection() -> None:
+    """Exclude every object alive now from the cycle collections of interpreter shutdown.
+
+    The process exits next, and its memory goes with it; Python's shutdown would first walk
+    every tracked object (Stytch's IR, lark's tables, every module) looking for cycles: about
+    an eighth of a Stytch validate's CPU. ``gc.freeze()`` moves them all to the permanent
+    generation, which no collection walks; they are still finalized by reference counting as
+    the modules are torn down. Only for ``main()`` run as the program (``argv`` None):
+    ``main([...])`` called in a process that goes on keeps its collector as it was.
+    """
+    import gc
+
+    gc.freeze()
 
 
 def _innermost_frame(exc: BaseException) -> str:

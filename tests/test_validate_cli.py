@@ -75,6 +75,45 @@ def test_the_module_entry_point() -> None:
     )
 
 
+# main() as the program (argv None) and main([...]) in a process that goes on; prints the exit
+# code and whether any object was frozen out of the cycle collector.
+FREEZE_PROBE = """
+import gc, sys
+from generator.cli import main
+if sys.argv[1] == "program":
+    sys.argv = ["lapgen", *sys.argv[2:]]
+    code = main()
+else:
+    code = main(sys.argv[2:])
+print(code, gc.get_freeze_count() > 0, file=sys.stderr)
+"""
+
+
+@pytest.mark.parametrize(
+    ("how", "argv", "code", "frozen"),
+    [
+        ("program", ["validate", "spec/stytch.lap"], 0, True),
+        ("program", ["validate", "--strict", "tests/corpus/openapi-petstore.lap"], 1, True),
+        ("in-process", ["validate", "spec/stytch.lap"], 0, False),
+        ("program", ["plan", "tests/corpus/openapi-petstore.lap"], 0, False),
+    ],
+)
+def test_only_validate_as_the_program_skips_the_exit_collection(
+    how: str, argv: list[str], code: int, frozen: bool
+) -> None:
+    """``lapgen validate`` leaves its objects out of shutdown's cycle collections (it exits
+    next); ``main([...])`` called by a process that goes on, and other commands, do not."""
+    done = subprocess.run(
+        [sys.executable, "-c", FREEZE_PROBE, how, *argv],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stderr.splitlines()[-1] == f"{code} {frozen}"
+
+
 def test_warnings_exit_0_and_1_with_strict(
     capsys: pytest.CaptureFixture[str], specs: dict[str, Path]
 ) -> None:

@@ -51,6 +51,10 @@ class _Shapes:
     def __init__(self) -> None:
         self.numbers: dict[tuple[object, ...], int] = {}
         self.by_id: dict[int, tuple[tuple[ir.Field, ...], int]] = {}
+        # Leaf types inside shapes, numbered the same way (an int hashes in C; an IR leaf's
+        # hash is a Python call per lookup, thousands on Stytch): equal leaves, equal numbers.
+        self.leaf_numbers: dict[ir.TypeExpr, int] = {}
+        self.leaf_by_id: dict[int, tuple[ir.TypeExpr, int]] = {}
 
     def of(self, expr: ir.TypeExpr) -> object:
         """A type's key: a leaf type itself, a container's tuple of its parts' keys."""
@@ -68,11 +72,28 @@ class _Shapes:
         if known is not None and known[0] is fields:
             return known[1]
         shape = tuple(
-            (f.name, f.required_marker, f.type.nullable, self.of(f.type.expr)) for f in fields
+            [(f.name, f.required_marker, f.type.nullable, self._part(f.type.expr)) for f in fields]
         )
         number = self.numbers.setdefault(shape, len(self.numbers))
         self.by_id[id(fields)] = (fields, number)
         return number
+
+    def _part(self, expr: ir.TypeExpr) -> object:
+        """A type inside a shape: ``of``'s key with each leaf type as its number."""
+        if type(expr) in _LEAVES:
+            known = self.leaf_by_id.get(id(expr))
+            if known is not None and known[0] is expr:
+                return known[1]
+            number = self.leaf_numbers.setdefault(expr, len(self.leaf_numbers))
+            self.leaf_by_id[id(expr)] = (expr, number)
+            return number
+        if isinstance(expr, ir.ObjectType):
+            return ("object", self.fields(expr.fields))
+        if isinstance(expr, ir.ArrayType):
+            return ("array", self._part(expr.items))
+        if isinstance(expr, ir.DictType):
+            return ("dict", self._part(expr.key), self._part(expr.value))
+        return expr
 
 
 @attrs.define
@@ -171,6 +192,8 @@ class _ModelRegistry:
 
     def register(self, expr: ir.TypeExpr, *, hint: str, for_input: bool = False) -> None:
         """Record the object shapes a param (``for_input``) or a response value uses."""
+        if type(expr) in _LEAVES:  # most params: no object inside, no place to record
+            return
         self._record(expr, self._place(hint, for_input), self.owner_pos)
 
     def _record(self, expr: ir.TypeExpr, place: str, pos: ir.Pos) -> None:
