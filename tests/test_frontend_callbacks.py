@@ -13,7 +13,7 @@ from hypothesis import HealthCheck, given, settings
 from test_properties import SCALE, damaged_specs
 
 from generator.frontend import _parser, read_spec
-from generator.frontend.callbacks import _IdentityRule, specialise
+from generator.frontend.callbacks import specialise
 
 ROOT = Path(__file__).resolve().parents[1]
 SPECS = sorted(
@@ -51,26 +51,6 @@ def test_the_hot_rules_have_direct_callbacks(accelerate: bool) -> None:
         if callback is not parser.parser.parser_conf.callbacks[rule]
     }
     assert {"simple_field", "field_block", "_line", "_directive"} <= direct
-
-
-@pytest.mark.parametrize("accelerate", [True, False], ids=["lark-cython", "pure-python"])
-def test_every_reduction_finds_its_callback_by_identity(accelerate: bool) -> None:
-    """The direct parser's rules hash and compare by identity: each rule its parse table
-    reduces by keys its own callback, and lark's own parser keeps lark's rules."""
-    for direct in (True, False):
-        parser = _parser(accelerate, direct)
-        callbacks = parser.parser.parser_conf.callbacks
-        table = parser.parser.parser._parse_table
-        reduced = [
-            argument
-            for actions in table.states.values()
-            for _, argument in actions.values()
-            if hasattr(argument, "expansion")
-        ]
-        assert reduced
-        assert all((type(rule) is _IdentityRule) is direct for rule in reduced)
-        keys = {id(rule) for rule in callbacks}
-        assert all(id(rule) in keys for rule in reduced)
 
 
 def test_the_front_end_leaves_regex_importable() -> None:

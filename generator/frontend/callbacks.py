@@ -18,12 +18,6 @@ callback that does exactly that and no more:
 Any other rule, or a wrapper of a shape this module does not know (another lark), keeps
 lark's own callback: the result is the same either way (``tests/test_frontend_callbacks.py``
 parses every spec both ways and compares).
-
-Each reduction also looks its rule up in the callbacks (``Rule.__hash__``, a Python method)
-and lark-cython asserts ``rule != end_state`` (``Rule.__eq__``, another): two Python calls per
-reduction, 47,000 on Stytch. ``identity_rules`` gives this parser's rules the identity hash and
-equality of ``object`` (C slots): every rule in the parse table is the very object keying its
-callback, so the lookups find the same callbacks.
 """
 
 from __future__ import annotations
@@ -31,8 +25,6 @@ from __future__ import annotations
 from collections.abc import Callable, MutableMapping, Sequence
 from functools import partial
 from typing import Any
-
-from lark.grammar import Rule
 
 from .. import ir
 from .lines import _Expanded, _LineBuilder
@@ -50,29 +42,6 @@ def specialise(callbacks: MutableMapping[Any, Callback]) -> int:
             callbacks[rule] = direct
             replaced += 1
     return replaced
-
-
-class _IdentityRule(Rule):
-    """A ``Rule`` equal only to itself, hashed by identity: C slots, not Python methods."""
-
-    __slots__ = ()
-    __eq__ = object.__eq__
-    __hash__ = object.__hash__
-
-
-def identity_rules(callbacks: MutableMapping[Any, Callback]) -> int:
-    """Make the rules keying ``callbacks`` ``_IdentityRule``s, re-keyed in place (the parser
-    holds this dict); returns how many. Only for a parser whose parse table holds the same
-    rule objects as its callbacks (lark builds or loads them so)."""
-    entries = list(callbacks.items())
-    callbacks.clear()
-    changed = 0
-    for rule, callback in entries:
-        if type(rule) is Rule:
-            rule.__class__ = _IdentityRule
-            changed += 1
-        callbacks[rule] = callback
-    return changed
 
 
 def _direct(rule: Any, callback: Any) -> Callback | None:

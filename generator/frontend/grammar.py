@@ -16,7 +16,7 @@ import lark
 from lark import Lark
 
 from ..cache import writable_cache_dir
-from .callbacks import identity_rules, specialise
+from .callbacks import specialise
 from .lines import _LineBuilder
 from .terminals import grammar_text
 
@@ -81,26 +81,7 @@ def _cached_parser(accelerate: bool, direct: bool) -> Lark:
         callbacks = getattr(conf, "callbacks", None)
         if isinstance(callbacks, dict):  # the dict the LALR parser reads (lark 1.x)
             specialise(callbacks)
-            if _table_rules_key(parser, callbacks):
-                identity_rules(callbacks)
     return parser
-
-
-def _table_rules_key(parser: Lark, callbacks: dict[Any, Any]) -> bool:
-    """Whether every rule the parse table reduces by is itself a key of ``callbacks`` (so an
-    identity hash finds each one's callback)."""
-    table = getattr(getattr(parser.parser, "parser", None), "_parse_table", None)
-    table = table or getattr(getattr(parser.parser, "parser", None), "parse_table", None)
-    states = getattr(table, "states", None)
-    if not isinstance(states, dict):
-        return False
-    keys = {id(key) for key in callbacks}
-    return all(
-        id(argument) in keys
-        for actions in states.values()
-        for _, argument in actions.values()
-        if hasattr(argument, "expansion")
-    )
 
 
 def _lark(accelerate: bool) -> Lark:
