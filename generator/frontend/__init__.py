@@ -7,24 +7,8 @@ Nothing outside this package reads spec text.
 """
 
 # Split by responsibility into the modules below; every public name stays importable here.
-# ruff: noqa: E402  (lark is first imported below with `regex` hidden, before the rest)
 
 from __future__ import annotations
-
-import sys
-
-# lark imports the third-party `regex` module when it is installed, only to offer it as an
-# option (and for Unicode categories in terminals); this grammar uses neither, and the import
-# costs a `lapgen validate` run 6 ms. It is hidden while lark is first imported, and only
-# then: anything importing `regex` later gets it.
-_HIDE_REGEX = "regex" not in sys.modules and "lark" not in sys.modules
-if _HIDE_REGEX:
-    sys.modules["regex"] = None  # type: ignore[assignment]  # `import regex` fails
-try:
-    import lark  # noqa: F401  # imported here first, with `regex` hidden
-finally:
-    if _HIDE_REGEX:
-        del sys.modules["regex"]
 
 import attrs
 from lark.exceptions import UnexpectedInput
