@@ -30,6 +30,7 @@ from generator.errors import LapgenError, SpecError
 from generator.escape import python_string, toml_string
 from generator.output import BLACK_MODE, MANIFEST
 from generator.pipeline import load
+from generator.planner.types import MAX_CLASS_NAME
 from generator.render import (
     BLACK_STABLE_MARK,
     RUNTIME_MODULES,
@@ -217,9 +218,15 @@ ATOMS = st.one_of(
     ),
     st.text(st.characters(exclude_categories=["Cs"]), max_size=90).map(python_string),
 )
-NAMES = st.from_regex(r"[A-Za-z_][A-Za-z0-9_]{0,70}", fullmatch=True).filter(
-    lambda name: not keyword.iskeyword(name)
-)
+
+
+def is_bindable(name: str) -> bool:
+    """A name Python lets code bind (import, define, pass as a keyword): not a keyword, and
+    not ``__debug__``, which the regexes below can spell but no statement may assign."""
+    return not keyword.iskeyword(name) and name != "__debug__"
+
+
+NAMES = st.from_regex(r"[A-Za-z_][A-Za-z0-9_]{0,70}", fullmatch=True).filter(is_bindable)
 
 
 @st.composite
@@ -354,7 +361,7 @@ def test_black_is_not_imported_when_every_file_is_stable() -> None:
 # ---------------------------------------------------------------------------------------------
 
 IDENTIFIERS = st.from_regex(r"[A-Za-z_][A-Za-z0-9_]{0,8}", fullmatch=True).filter(
-    lambda name: not keyword.iskeyword(name) and name not in ("f", "r", "b", "u", "rb", "br")
+    lambda name: is_bindable(name) and name not in ("f", "r", "b", "u", "rb", "br")
 )
 
 
@@ -451,12 +458,17 @@ def test_models_with_long_field_lines_are_black_stable(
     render_drawn(tmp_path_factory.mktemp("fields"), spec, None)
 
 
+# A model class name as the planner makes one: never longer than MAX_CLASS_NAME (a bare name
+# longer than a line is nothing models.py prints; a deep run drew a 96-column one).
+CLASS_NAMES = SNAKE.map(lambda name: name.title().replace("_", "")[:MAX_CLASS_NAME])
+
+
 @st.composite
 def annotations(draw: st.DrawFn, depth: int = 3) -> str:
     """A models.py annotation: model names, Dict/List nesting, Literals, ``| None``."""
     leaves = [
         st.sampled_from(["str", "int", "Any"]),
-        SNAKE.map(lambda name: name.title().replace("_", "")),
+        CLASS_NAMES,
         st.lists(SNAKE | CJK_WIRE, min_size=1, max_size=5).map(
             lambda values: f"Literal[{', '.join(map(python_string, values))}]"
         ),
