@@ -195,11 +195,7 @@ def test_marked_files_are_black_stable_for_long_names_and_urls(
     render_drawn(tmp_path_factory.mktemp("layout"), *project)
 
 
-@settings(
-    max_examples=10,
-    deadline=None,
-    suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much],
-)
+@settings(max_examples=10, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(project=hostile_projects())
 def test_marked_files_are_black_stable_for_hostile_text(
     project: tuple[str, str, str | None], tmp_path_factory: pytest.TempPathFactory
