@@ -10,8 +10,9 @@ Hypothesis profiles, chosen by the ``HYPOTHESIS_PROFILE`` environment variable:
   its own example count, with no deadline. Use it to hunt latent strategy bugs before CI does,
   with several seeds::
 
-      HYPOTHESIS_PROFILE=deep nice -n 19 python -m pytest -q -n 2 -p no:cacheprovider \\
-          -k <tests> --hypothesis-seed=N
+      HYPOTHESIS_PROFILE=deep python -m pytest -q -n 2 -m hypothesis --hypothesis-seed=N
+
+  (``-m hypothesis`` selects exactly the ``@given`` tests; ``nox -s deep`` runs this.)
 """
 
 from __future__ import annotations
