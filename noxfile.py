@@ -1,5 +1,5 @@
 """Developer sessions: `nox -s tests`, `lint`, `typecheck`, `regenerate`, `check`, and the
-longer property runs `hostile`, `fuzz` and `differential`."""
+longer property runs `hostile`, `fuzz`, `differential` and `deep`."""
 
 import os
 from pathlib import Path
@@ -74,6 +74,23 @@ def fuzz(session: nox.Session) -> None:
         "tests/test_properties.py",
         *session.posargs,
         env={"LAPGEN_FUZZ_SCALE": scale},
+    )
+
+
+@nox.session
+def deep(session: nox.Session) -> None:
+    """Every hypothesis property (``-m hypothesis``) with 20x its examples and no deadline:
+    ``HYPOTHESIS_PROFILE=deep`` (tests/conftest.py; ``HYPOTHESIS_DEEP_FACTOR`` changes 20). Finds
+    a strategy that draws outside its property's space before CI's random seed does; pass
+    ``-- --hypothesis-seed=N`` for a given seed. CI keeps each test's own count, random seeds."""
+    session.install("-e", ".[test,fast]")
+    session.run(
+        "pytest",
+        "-q",
+        "-m",
+        "hypothesis",
+        *session.posargs,
+        env={"HYPOTHESIS_PROFILE": "deep"},
     )
 
 

@@ -366,7 +366,7 @@ def assert_agrees(text: str, document: dict[str, Any]) -> None:
     max_examples=EXAMPLES,
     deadline=None,
     phases=PHASES,
-    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
+    suppress_health_check=[HealthCheck.too_slow],
 )
 @given(openapi_documents(), st.booleans())
 def test_lapgen_reads_what_lapsh_compiles_as_lapsh_reads_it(
