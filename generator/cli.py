@@ -95,8 +95,8 @@ _HELP: dict[str, tuple[str, str, str]] = {
     "validate": (
         "check LAP files and report errors and warnings",
         "Check LAP files: the grammar, the structure (@endpoints and @toc counts, @end) and what"
-        " the planner would warn about (two endpoints given one method name). Diagnostics are"
-        " printed compiler-style with the line and a caret.",
+        " the planner would warn about (two endpoints given one method name) or refuse, with"
+        " generate's config. Diagnostics are printed compiler-style with the line and a caret.",
         "lapgen validate spec/api.lap\n  lapgen validate specs/*.lap --json > report.json\n"
         "  lapgen validate spec/api.lap --strict   # warnings fail too",
     ),
