@@ -112,8 +112,8 @@ _HELP: dict[str, tuple[str, str, str]] = {
     "validate": (
         "check LAP files and report errors and warnings",
         "Check LAP files: the grammar, the structure (@endpoints and @toc counts, @end) and what"
-        " the planner would warn about (two endpoints given one method name). Diagnostics are"
-        " printed compiler-style with the line and a caret.",
+        " the planner would warn about (two endpoints given one method name) or refuse, with"
+        " generate's config. Diagnostics are printed compiler-style with the line and a caret.",
         "lapgen validate spec/api.lap\n  lapgen validate specs/*.lap --json > report.json\n"
         "  lapgen validate spec/api.lap --strict   # warnings fail too",
     ),
@@ -185,6 +185,7 @@ def _argument_parser() -> argparse.ArgumentParser:
     validate.add_argument("specs", nargs="+", metavar="SPEC", type=Path)
     validate.add_argument("--json", action="store_true", help="print a JSON report on stdout")
     validate.add_argument("--strict", action="store_true", help="treat warnings as errors")
+    validate.add_argument("--config", type=Path, help=f"{config_help}, as generate plans")
 
     generate = _command(commands, "generate", _generate)
     generate.add_argument("spec", metavar="SPEC", type=Path)
@@ -264,34 +265,38 @@ def _validate_specs(args: argparse.Namespace) -> int:
 
     reports = []
     exit_status = EXIT_OK
-    unreadable: list[UsageError] = []
+    unusable: list[UsageError | ConfigError] = []
     for path in args.specs:
         try:
             data = read_bytes(path)
-        except UsageError as error:  # report it, and still validate the other files
-            unreadable.append(error)
+            result = read_spec(data)
+            # The planner's warnings (name collisions) and errors too, with generate's config:
+            # validate refuses what generate refuses, and shows what it would warn about.
+            planned: tuple[Diagnostic, ...] = ()
+            if result.api is not None:
+                planned = planner_warnings(path, data, result.api, args.config)
+        except SpecError as error:  # the planner refuses the spec: its positioned errors
+            planned = tuple(error.diagnostics)
+        except (UsageError, ConfigError) as error:  # report it, still validate the other files
+            unusable.append(error)
             print(visible_lines(str(error)), file=sys.stderr)
             continue
-        result = read_spec(data)
-        # The planner's warnings (name collisions) too: validate shows what generate would.
-        planned: tuple[Diagnostic, ...] = ()
-        if result.api is not None:
-            planned = planner_warnings(path, data, result.api)
-        warnings = [*result.warnings, *planned]
-        failed = bool(result.errors) or (args.strict and bool(warnings))
+        errors = [*result.errors, *(d for d in planned if d.severity == "error")]
+        warnings = [*result.warnings, *(d for d in planned if d.severity == "warning")]
+        failed = bool(errors) or (args.strict and bool(warnings))
         if failed:
             exit_status = EXIT_FAILED
         if args.json:
-            reports.append(_json_report(str(path), result, warnings, ok=not failed))
+            reports.append(_json_report(str(path), result, errors, warnings, ok=not failed))
         else:
             _print_diagnostics(path, data, [*result.diagnostics, *planned])
-            print(_summary(path, result, len(warnings), failed))
+            print(_summary(path, result, len(errors), len(warnings), failed))
     if args.json:
         import json  # only the reports need it
 
         json.dump(reports, sys.stdout, indent=2)
         sys.stdout.write("\n")
-    return EXIT_USAGE if unreadable else exit_status
+    return EXIT_USAGE if unusable else exit_status
 
 
 def _print_diagnostics(path: Path, data: bytes, diagnostics: Sequence[Diagnostic]) -> None:
@@ -305,10 +310,10 @@ def _print_diagnostics(path: Path, data: bytes, diagnostics: Sequence[Diagnostic
         print(diagnostic.render(str(path), lines), file=sys.stderr)
 
 
-def _summary(path: Path, result: ParseResult, warnings: int, failed: bool) -> str:
+def _summary(path: Path, result: ParseResult, errors: int, warnings: int, failed: bool) -> str:
     from .diagnostics import visible
 
-    counts = f"{len(result.errors)} errors, {warnings} warnings"
+    counts = f"{errors} errors, {warnings} warnings"
     shown = visible(str(path))
     if result.api is None:
         return f"{shown}: invalid ({counts})"
@@ -413,7 +418,7 @@ def _load_locked(
         lines = source_lines(data.decode("utf-8", errors="replace"))
         raise SpecError(result.diagnostics, path=str(args.spec), source_lines=lines)
     plan = plan_api(args.spec, data, result.api, args.config, lock[0])
-    return Loaded(args.spec, data, result.api, plan, lock[1])
+    return Loaded(args.spec, data, result.api, plan, lock[1], result.warnings)
 
 
 def _seal(
@@ -426,10 +431,12 @@ def _seal(
 ) -> None:
     """Record that OUTDIR is what this run's inputs give (``output.uptodate``), when the next
     run would read the same inputs: the names lock it wrote plans the same as the one it read."""
+    import attrs
+
     from .config import find_config
     from .output import MANIFEST
     from .output.uptodate import Seal, input_key, record_seal
-    from .pipeline import Loaded, plan_api, read_names_lock
+    from .pipeline import plan_api, read_names_lock
 
     written = read_names_lock(args.output)
     if written != lock:
@@ -437,7 +444,7 @@ def _seal(
         places = [(model.name, model.places) for model in loaded.plan.models]
         if replanned != loaded.plan or places != [(m.name, m.places) for m in replanned.models]:
             return  # the next run may write something else: it must run in full
-        loaded = Loaded(loaded.path, loaded.data, loaded.api, replanned, written[1])
+        loaded = attrs.evolve(loaded, plan=replanned, lock_warnings=written[1])
         seal = Seal(seal.summary, tuple(loaded.render_warnings()))
     plan = loaded.plan
     config = args.config if args.config is not None else find_config(args.spec)
@@ -480,7 +487,12 @@ def _mock(args: argparse.Namespace) -> int:
 
 
 def _json_report(
-    file: str, result: ParseResult, warnings: Sequence[Diagnostic], *, ok: bool
+    file: str,
+    result: ParseResult,
+    errors: Sequence[Diagnostic],
+    warnings: Sequence[Diagnostic],
+    *,
+    ok: bool,
 ) -> dict[str, object]:
     api = result.api
     return {
@@ -501,7 +513,7 @@ def _json_report(
             for endpoint in (api.endpoints if api else ())
         ],
         "groups": {group.name: len(group.endpoints) for group in (api.groups if api else ())},
-        "errors": [d.as_json() for d in result.errors],
+        "errors": [d.as_json() for d in errors],
         "warnings": [d.as_json() for d in warnings],
     }
 

@@ -420,4 +420,6 @@ def _check_urls(table: dict[str, Any], key: str) -> None:
         if not (name.isascii() and name.isprintable() and name):
             raise ValueError(f"{key}: {name!r} is not a printable ASCII name")
         if not isinstance(url, str) or not url.isascii() or _ascii_url(url) is None:
-            raise ValueError(f"{key}.{name}: {url!r} is not an ASCII http(s) URL")
+            raise ValueError(
+                f"{key}.{name}: {url!r} is not an ASCII http(s) URL without a query or fragment"
+            )

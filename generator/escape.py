@@ -270,8 +270,14 @@ def _encodable(text: str) -> bool:
 
 
 def ascii_url(url: str) -> str | None:
-    """An http(s) URL in ASCII (IDNA host, percent-encoded path), or None when it is not one."""
+    """An http(s) URL in ASCII (IDNA host, percent-encoded path), or None when it is not one.
+
+    A base URL: paths are appended to it, so one with a query or a fragment (even an empty
+    one) is refused, as the path would land inside them.
+    """
     url = url.strip()
+    if "?" in url or "#" in url:
+        return None
     if not url.isascii() and not _encodable(url):
         return None  # a lone surrogate: no URL can hold it
     try:

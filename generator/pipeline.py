@@ -29,16 +29,19 @@ class Loaded:
     api: ir.API
     plan: Plan
     lock_warnings: tuple[str, ...] = ()  # entries of the output's names lock that were ignored
+    spec_warnings: tuple[Diagnostic, ...] = ()  # the front end's (validate prints them too)
 
     @property
     def source_lines(self) -> list[str]:
         return source_lines(self.data.decode("utf-8", errors="replace"))
 
     def render_warnings(self) -> list[str]:
-        """The planner's warnings, compiler-style (``spec.lap:LINE:COL: warning: …``)."""
+        """The front end's warnings, then the planner's, compiler-style
+        (``spec.lap:LINE:COL: warning: …``), then the names lock's."""
         lines = self.source_lines
-        planned = [warning.render(str(self.path), lines) for warning in self.plan.warnings]
-        return [*planned, *self.lock_warnings]
+        path = str(self.path)
+        found = [*self.spec_warnings, *self.plan.warnings]
+        return [*(warning.render(path, lines) for warning in found), *self.lock_warnings]
 
 
 def read_bytes(spec: Path) -> bytes:
@@ -72,21 +75,26 @@ def plan_api(
         raise SpecError(exc.diagnostics, path=str(spec), source_lines=lines) from None
 
 
-def planner_warnings(spec: Path, data: bytes, api: ir.API) -> tuple[Diagnostic, ...]:
-    """What the planner would warn about (name collisions), for ``lapgen validate``.
+def planner_warnings(
+    spec: Path, data: bytes, api: ir.API, config: Path | None = None
+) -> tuple[Diagnostic, ...]:
+    """What the planner would warn about (name collisions), for ``lapgen validate``, with
+    ``config`` (default: the TOML beside the spec), as ``plan_api`` plans.
 
-    Exactly ``plan_api(spec, data, api).warnings``, without building the plan's methods and
-    models (``planner.lint``). A spec the planner refuses yields none: the front end has
-    already warned about what makes it so (a non-HTTP method), and validate checks LAP, not
-    whether an SDK can be made.
+    Exactly ``plan_api(spec, data, api, config).warnings``, without building the plan's
+    methods and models (``planner.lint``), and it fails as ``plan_api`` does: ``SpecError``
+    (with the planner's positioned errors) for a spec that cannot become an SDK, so validate
+    refuses what generate refuses; ``ConfigError`` for a bad config.
     """
     from .planner.lint import plan_warnings
 
-    settings = config_file.load_config(config_file.find_config(spec))
+    config_path = config if config is not None else config_file.find_config(spec)
+    settings = config_file.load_config(config_path)
     try:
         return plan_warnings(api, settings)
-    except PlanError:
-        return ()
+    except PlanError as exc:
+        lines = source_lines(data.decode("utf-8", errors="replace"))
+        raise SpecError(exc.diagnostics, path=str(spec), source_lines=lines) from None
 
 
 def read_names_lock(out_dir: Path) -> tuple[dict[str, tuple[str, ...]], tuple[str, ...]]:
@@ -150,4 +158,4 @@ def load(spec: Path, config: Path | None = None, output: Path | None = None) -> 
         raise SpecError(result.diagnostics, path=str(spec), source_lines=lines)
     locked, lock_warnings = read_names_lock(output) if output is not None else ({}, ())
     plan = plan_api(spec, data, result.api, config, locked)
-    return Loaded(spec, data, result.api, plan, lock_warnings)
+    return Loaded(spec, data, result.api, plan, lock_warnings, result.warnings)

@@ -75,21 +75,25 @@ def test_an_invalid_spec_exits_1_with_positioned_errors(command: str, workdir: P
     assert not (workdir / "out").exists()
 
 
-@pytest.mark.parametrize("command", sorted(set(DECIDED_BY_THE_CLI) - {"validate"}))
+@pytest.mark.parametrize("command", DECIDED_BY_THE_CLI)
 def test_a_spec_that_cannot_become_an_sdk_exits_1(command: str, workdir: Path) -> None:
+    """validate too: it refuses what generate refuses, with the planner's positioned error."""
     spec = workdir / "rpc.lap"
     run = run_lapgen(*COMMANDS[command](spec, workdir))
     assert run.code == 1, run.stderr
     assert f"{spec}:3:" in run.stderr and "UNARY" in run.stderr
 
 
-def test_validate_accepts_valid_lap_the_planner_refuses(workdir: Path) -> None:
-    """validate checks LAP: the front end's warning says why no SDK can be made."""
+def test_validate_prints_the_planners_refusal_after_the_front_ends_warning(
+    workdir: Path,
+) -> None:
     run = run_lapgen("validate", workdir / "rpc.lap")
-    assert run.code == 0 and "non-HTTP" in run.stderr
+    assert run.code == 1
+    warning = run.stderr.index("warning: non-HTTP method UNARY")
+    assert run.stderr.index("error: cannot generate an HTTP SDK") > warning
 
 
-@pytest.mark.parametrize("command", sorted(set(COMMANDS) - {"validate"}))
+@pytest.mark.parametrize("command", sorted(COMMANDS))
 def test_a_bad_config_exits_2(command: str, workdir: Path) -> None:
     config = workdir / "bad.toml"
     config.write_text("[package]\nname = 'not a package'\n")

@@ -159,13 +159,23 @@ def test_urls_are_ascii_http_urls_or_refused(url: str) -> None:
         assert result.isascii() and result.isprintable()
         parsed = httpx.URL(result)
         assert parsed.scheme in ("http", "https") and parsed.host
+        # A base URL: a path appended to it stays the URL's path.
+        assert (parsed.query, parsed.fragment) == (b"", "") and not {"?", "#"} & set(result)
 
 
 def test_unicode_urls_are_encoded_or_refused() -> None:
-    assert escape.ascii_url("https://bücher.example/ü?q=é") == (
-        "https://xn--bcher-kva.example/%C3%BC?q=%C3%A9"
+    assert escape.ascii_url("https://bücher.example/ü/é") == (
+        "https://xn--bcher-kva.example/%C3%BC/%C3%A9"
     )
     assert escape.ascii_url("https://api.😀.example/") is None  # not a host under IDNA 2008
+
+
+@pytest.mark.parametrize(
+    "url", ["https://api.example/v1?key=k", "https://api.example/v1#top", "http://h/?", "http://h#"]
+)
+def test_a_base_url_with_a_query_or_fragment_is_refused(url: str) -> None:
+    """The client appends each path to its base URL: behind a `?` or `#` it would be lost."""
+    assert escape.ascii_url(url) is None
 
 
 @given(ANY_TEXT)

@@ -213,7 +213,21 @@ def _path_problem(path: str) -> tuple[int, str] | None:
         for offset, char in enumerate(match.group(1), start=match.start(1)):
             if char in '"\\':
                 return offset, f"path param name holds {char!r}: not allowed in a path param name"
+    # A `?` or `#` in the path's text would end the path on the wire: the query or fragment
+    # after it would replace the params' query, or never be sent (nor a path param after it).
+    if "?" in path or "#" in path:
+        literal = ir.PATH_PARAM.sub(lambda match: "x" * len(match.group(0)), path)
+        for offset, char in enumerate(literal):
+            if char in _URL_DELIMITERS:
+                return offset, _URL_DELIMITERS[char]
     return None
+
+
+_URL_DELIMITERS = {
+    "?": "path holds '?', which would start the URL's query: declare query params in"
+    " @required or @optional instead",
+    "#": "path holds '#', which would start the URL's fragment, never sent to the server",
+}
 
 
 def _finish_endpoint(builder: _EndpointBuilder, common: set[str], report: Any) -> ir.Endpoint:
