@@ -949,6 +949,52 @@ def test_http_client_headers_and_cookies_apply(stytch: SimpleNamespace) -> None:
     assert sorted(second.headers["cookie"].split("; ")) == ["lb=node-2", "sid=abc"]
 
 
+@settings(max_examples=40, deadline=None)
+@given(
+    statuses=st.lists(st.sampled_from([408, 429, 500, 502, 503]), min_size=1, max_size=3),
+    own_cookie=st.booleans(),
+    use_async=st.booleans(),
+)
+def test_each_attempt_carries_the_cookies_set_before_it(
+    packages: dict[str, SimpleNamespace], statuses: list[int], own_cookie: bool, use_async: bool
+) -> None:
+    """A cookie set on a failed attempt's response (a load balancer's, say) goes with the
+    retry; a Cookie header the call gives is sent as it is at every attempt; the client's
+    prepared headers are left as they were."""
+    stytch = packages[STYTCH["package"]]
+    failures = [
+        reply(status, {}, headers={"set-cookie": f"c{index}=v; Path=/", "retry-after": "0"})
+        for index, status in enumerate(statuses)
+    ]
+    server = Server(*failures, reply(200, USER))
+    sent: list[list[str]] = []  # each attempt's Cookie headers (the request is sent again)
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        sent.append(request.headers.get_list("cookie"))
+        return server(request)
+
+    options: dict[str, Any] = {"project_id": "p", "secret": "s", "max_retries": len(statuses)}
+    extra = {"Cookie": "mine=1"} if own_cookie else None
+    if use_async:
+        http: Any = httpx.AsyncClient(transport=httpx.MockTransport(handler), cookies={"sid": "a"})
+        client = stytch.AsyncClient(http_client=http, **options)
+        asyncio.run(client.users.get("u", extra_headers=extra))
+    else:
+        http = httpx.Client(transport=httpx.MockTransport(handler), cookies={"sid": "a"})
+        client = stytch.Client(http_client=http, **options)
+        client.users.get("u", extra_headers=extra)
+    assert len(sent) == len(statuses) + 1
+    for attempt, cookies in enumerate(sent):
+        if own_cookie:
+            assert cookies == ["mine=1"]
+        else:
+            (header,) = cookies
+            names = {part.split("=")[0] for part in header.split("; ")}
+            assert names == {"sid"} | {f"c{i}" for i in range(attempt)}
+    assert all("cookie" not in headers for headers in client._wire_header_cache.values())
+    assert "cookie" not in client._headers
+
+
 def test_response_bodies(stytch: SimpleNamespace) -> None:
     server = Server(
         reply(204),

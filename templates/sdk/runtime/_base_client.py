@@ -652,7 +652,7 @@ class BaseAPIClient:
             try:
                 content = _json_encoder.encode(body).encode()
             except UnicodeEncodeError:  # raised below: this error would carry the body
-                pass
+                content = None
             if content is None:
                 raise _unsendable_body(body)
         # Calls that add no headers reuse the prepared header list (see `_wire_headers`).
@@ -740,11 +740,11 @@ class BaseAPIClient:
         pairs.extend(header_map.items())
         if content and "content-length" not in header_map:
             pairs.append(("Content-Length", str(len(content))))
-        wire: httpx.Headers | None = None
+        wire: httpx.Headers | None
         try:
             wire = httpx.Headers(pairs)
         except UnicodeEncodeError:  # raised below: this error would carry the value
-            pass
+            wire = None
         if wire is None:
             raise _unsendable_headers(pairs)
         if header_map is self._headers and netloc in self._api_netlocs:
