@@ -949,6 +949,52 @@ def test_http_client_headers_and_cookies_apply(stytch: SimpleNamespace) -> None:
     assert sorted(second.headers["cookie"].split("; ")) == ["lb=node-2", "sid=abc"]
 
 
+@settings(max_examples=40, deadline=None)
+@given(
+    statuses=st.lists(st.sampled_from([408, 429, 500, 502, 503]), min_size=1, max_size=3),
+    own_cookie=st.booleans(),
+    use_async=st.booleans(),
+)
+def test_each_attempt_carries_the_cookies_set_before_it(
+    packages: dict[str, SimpleNamespace], statuses: list[int], own_cookie: bool, use_async: bool
+) -> None:
+    """A cookie set on a failed attempt's response (a load balancer's, say) goes with the
+    retry; a Cookie header the call gives is sent as it is at every attempt; the client's
+    prepared headers are left as they were."""
+    stytch = packages[STYTCH["package"]]
+    failures = [
+        reply(status, {}, headers={"set-cookie": f"c{index}=v; Path=/", "retry-after": "0"})
+        for index, status in enumerate(statuses)
+    ]
+    server = Server(*failures, reply(200, USER))
+    sent: list[list[str]] = []  # each attempt's Cookie headers (the request is sent again)
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        sent.append(request.headers.get_list("cookie"))
+        return server(request)
+
+    options: dict[str, Any] = {"project_id": "p", "secret": "s", "max_retries": len(statuses)}
+    extra = {"Cookie": "mine=1"} if own_cookie else None
+    if use_async:
+        http: Any = httpx.AsyncClient(transport=httpx.MockTransport(handler), cookies={"sid": "a"})
+        client = stytch.AsyncClient(http_client=http, **options)
+        asyncio.run(client.users.get("u", extra_headers=extra))
+    else:
+        http = httpx.Client(transport=httpx.MockTransport(handler), cookies={"sid": "a"})
+        client = stytch.Client(http_client=http, **options)
+        client.users.get("u", extra_headers=extra)
+    assert len(sent) == len(statuses) + 1
+    for attempt, cookies in enumerate(sent):
+        if own_cookie:
+            assert cookies == ["mine=1"]
+        else:
+            (header,) = cookies
+            names = {part.split("=")[0] for part in header.split("; ")}
+            assert names == {"sid"} | {f"c{i}" for i in range(attempt)}
+    assert all("cookie" not in headers for headers in client._wire_header_cache.values())
+    assert "cookie" not in client._headers
+
+
 def test_response_bodies(stytch: SimpleNamespace) -> None:
     server = Server(
         reply(204),
@@ -1438,7 +1484,7 @@ def sent_credentials(sdk: dict[str, Any], received: Any) -> list[str]:
 
 
 @pytest.mark.parametrize("sdk", HEADER_TOKEN_VARIANTS, ids=lambda sdk: sdk["package"])
-@pytest.mark.parametrize("bad", ["\n", "\r\n", "\r", "\x00", "€", "\u2028"])
+@pytest.mark.parametrize("bad", ["\n", "\r\n", "\r", "\x00", "€", "\u2028", "é", "\ud800"])
 def test_a_credential_that_cannot_be_a_header_is_rejected_without_showing_it(
     packages: dict[str, SimpleNamespace], sdk: dict[str, Any], bad: str
 ) -> None:
@@ -1467,11 +1513,94 @@ def test_any_credential_is_either_sent_exactly_or_rejected_at_construction(
         )
     except ValueError as exc:
         assert secret not in str(exc)
+        assert exc.__context__ is None
+        # Refused only what httpx cannot send: text past ASCII, a line break or a NUL.
+        assert not secret.isascii() or any(char in secret for char in "\r\n\0")
         return
+    assert secret.isascii()
     client.users.get("u")
     header = "authorization" if sdk is BEARER else "x-api-key"
     expected = f"Bearer {secret}" if sdk is BEARER else secret
     assert server.request.headers[header] == expected
+
+
+@pytest.mark.parametrize(
+    ("sdk", "secret"),
+    [(STYTCH, "sk_live_\ud800x"), (QUERY_KEY, "sk_live_\udfffx"), (BEARER, "clé-secrète-1234")],
+    ids=["basic", "query", "bearer"],
+)
+def test_a_credential_that_cannot_be_encoded_is_refused_at_construction(
+    packages: dict[str, SimpleNamespace], sdk: dict[str, Any], secret: str
+) -> None:
+    pkg = packages[sdk["package"]]
+    for client_class in (pkg.Client, pkg.AsyncClient):
+        with pytest.raises(ValueError, match="credential") as caught:
+            client_class(base_url="https://api.test", **credentials(sdk, secret))
+        assert "sk_live_" not in str(caught.value) and "secr" not in str(caught.value)
+        assert caught.value.__cause__ is None and caught.value.__context__ is None
+
+
+# Text of any code point, lone surrogates included.
+ANY_TEXT = st.text(st.characters(exclude_categories=()), max_size=6)
+# Where a per-call value goes, and the name an error must give for it.
+PER_CALL_PLACES = {
+    "extra_headers": "'x-session'",
+    "session_token": "'x-stytch-session'",
+    "cursor": "'cursor'",
+    "status": "'status'",
+    "email": "'email'",
+    "user_id": "path parameter",
+}
+
+
+def call_with(client: Any, place: str, value: str) -> Any:
+    if place == "extra_headers":
+        return client.users.get("u", extra_headers={"X-Session": value})
+    if place == "session_token":
+        return client.users.create(email="e", session_token=value)
+    if place == "cursor":
+        return client.users.search(cursor=value)
+    if place == "status":
+        return client.users.search(status=["active", value])
+    if place == "email":
+        return client.users.create(email=value)
+    return client.users.get(value)
+
+
+@settings(max_examples=200, deadline=None)
+@given(place=st.sampled_from(sorted(PER_CALL_PLACES)), text=ANY_TEXT)
+def test_a_per_call_value_is_sent_or_refused_by_name_without_showing_it(
+    packages: dict[str, SimpleNamespace], place: str, text: str
+) -> None:
+    """A header value past ASCII, or a lone surrogate in a query, path or body value, is a
+    ValueError that names the parameter and neither shows nor chains the value; any other
+    value reaches the wire."""
+    value = "tok-" + text
+    server = Server(reply(200, USER | {"users": [], "results_metadata": {"next_cursor": None}}))
+    client = stytch_client(packages[STYTCH["package"]], server)
+    if place in ("extra_headers", "session_token"):
+        sendable = value.isascii()
+    else:
+        sendable = not any(0xD800 <= ord(char) <= 0xDFFF for char in value)  # no surrogate
+    try:
+        call_with(client, place, value)
+    except ValueError as error:
+        assert not sendable, error
+        assert PER_CALL_PLACES[place] in str(error)
+        assert value not in str(error) and value not in repr(error)
+        assert error.__cause__ is None and error.__context__ is None
+        assert server.requests == []
+        return
+    assert sendable
+    (request,) = server.requests
+    if place == "extra_headers":
+        assert request.headers["x-session"] == value
+    elif place == "session_token":
+        assert request.headers["x-stytch-session"] == value
+    elif place in ("cursor", "status"):
+        assert request.url.params.get_list(place)[-1] == value
+    elif place == "email":
+        assert json.loads(request.content)["email"] == value
 
 
 def test_local_protocol_errors_are_not_retried_and_do_not_show_the_key(
@@ -1617,6 +1746,136 @@ def test_a_redirect_loop_ends_with_a_clear_error(stytch: SimpleNamespace) -> Non
         with pytest.raises(stytch.errors.APIConnectionError, match="Exceeded 3 redirects"):
             client.users.get("u")
     assert len(api.requests) == 4
+
+
+REDIRECT_STATUSES = (301, 302, 303, 307, 308)
+# Headers that carry credentials, whoever sets them, and where a caller may set them.
+SENSITIVE = ("authorization", "proxy-authorization", "cookie", "x-api-key")
+CALLER_HEADERS = {
+    "authorization": "Bearer caller-tok-5e6f",
+    "proxy-authorization": "Basic cHJveHk6cHc=",
+    "cookie": "session=caller-cookie-7a8b",
+}
+# Where a redirect from https://api.test/v1/users/u sends the call, and whether that is the
+# API's origin.
+REDIRECT_TARGETS = {
+    "/v2/users/u": True,
+    "https://api.test/v2/users/u?x=1": True,
+    "https://evil.test/steal": False,
+    "https://api.test:8443/steal": False,
+    "http://api.test/steal": False,
+    "https://sub.api.test/steal": False,
+}
+
+
+def redirect_once(location: str, status: int) -> Server:
+    def respond(request: httpx.Request) -> httpx.Response:
+        if request.url.path.endswith("/v1/users/u"):
+            return httpx.Response(status, headers={"location": location})
+        return httpx.Response(200, json=USER)
+
+    return Server(respond)
+
+
+def sensitive(request: httpx.Request) -> dict[str, str]:
+    return {name: request.headers[name] for name in SENSITIVE if name in request.headers}
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    sdk=st.sampled_from(AUTH_VARIANTS),
+    names=st.lists(st.sampled_from(sorted(CALLER_HEADERS)), min_size=1, unique=True),
+    source=st.sampled_from(["extra_headers", "default_headers", "http_client"]),
+    status=st.sampled_from(sorted(REDIRECT_STATUSES)),
+    target=st.sampled_from(sorted(REDIRECT_TARGETS)),
+)
+def test_a_redirect_drops_credential_headers_whoever_set_them(
+    packages: dict[str, SimpleNamespace],
+    sdk: dict[str, Any],
+    names: list[str],
+    source: str,
+    status: int,
+    target: str,
+) -> None:
+    """Whether a credential-bearing header comes from the call, `default_headers` or the
+    `http_client`, a redirect away from the API's origins drops it (and the API's own
+    credentials), and the runtime never forwards one that httpx alone would drop."""
+    pkg = packages[sdk["package"]]
+    given_headers = {name: CALLER_HEADERS[name] for name in names}
+    ours = redirect_once(target, status)
+    http_client = httpx.Client(
+        transport=httpx.MockTransport(ours),
+        follow_redirects=True,
+        headers=given_headers if source == "http_client" else None,
+    )
+    client = pkg.Client(
+        base_url="https://api.test",
+        http_client=http_client,
+        default_headers=given_headers if source == "default_headers" else None,
+        **credentials(sdk, "sk_live_r3d1r3ct"),
+    )
+    per_call = given_headers if source == "extra_headers" else None
+    assert client.users.get("u", extra_headers=per_call).user_id == "user-1"
+    first, followed = ours.requests
+    assert set(given_headers) <= set(sensitive(first)) | {"authorization"}
+    if REDIRECT_TARGETS[target]:
+        # The same origin: everything goes along but the Cookie header, which httpx too
+        # leaves to the cookie jar.
+        assert sensitive(followed) == {k: v for k, v in sensitive(first).items() if k != "cookie"}
+        assert sent_credentials(sdk, followed) == sent_credentials(sdk, first) != []
+    else:
+        assert sensitive(followed) == {}
+        assert sent_credentials(sdk, followed) == []
+        assert "sk_live_r3d1r3ct" not in str(followed.url)
+    # httpx alone, sent the same headers, forwards at least what the runtime forwards.
+    theirs = redirect_once(target, status)
+    with httpx.Client(transport=httpx.MockTransport(theirs), follow_redirects=True) as plain:
+        plain.get("https://api.test/v1/users/u", headers=first.headers)
+    assert set(sensitive(followed)) <= set(sensitive(theirs.requests[1]))
+
+
+@pytest.mark.parametrize("target", ["https://evil.test/steal", "https://api.test/v2/users/u"])
+def test_an_async_redirect_drops_caller_credentials_off_the_api(
+    packages: dict[str, SimpleNamespace], target: str
+) -> None:
+    acme = packages[BEARER["package"]]
+    server = redirect_once(target, 307)
+
+    async def main() -> None:
+        http_client = httpx.AsyncClient(
+            transport=httpx.MockTransport(server),
+            follow_redirects=True,
+            headers={"Proxy-Authorization": CALLER_HEADERS["proxy-authorization"]},
+        )
+        async with acme.AsyncClient(
+            token="sk_live_4a5b6c", base_url="https://api.test", http_client=http_client
+        ) as client:
+            await client.users.get("u", extra_headers={"Cookie": CALLER_HEADERS["cookie"]})
+
+    asyncio.run(main())
+    first, followed = server.requests
+    assert set(sensitive(first)) == {"authorization", "proxy-authorization", "cookie"}
+    if "evil" in target:
+        assert sensitive(followed) == {}
+    else:
+        assert set(sensitive(followed)) == {"authorization", "proxy-authorization"}
+
+
+def test_a_redirect_between_the_apis_own_origins_keeps_only_its_credentials(
+    stytch: SimpleNamespace,
+) -> None:
+    """To another of the API's servers, the API's credentials go along; the caller's other
+    credential headers are dropped, as httpx drops them on a change of origin."""
+    server = redirect_once("https://telemetry.stytch.com/landing", 302)
+    client = stytch.Client(
+        project_id="project-live-1234",
+        secret="s-5678",
+        http_client=httpx.Client(transport=httpx.MockTransport(server), follow_redirects=True),
+    )
+    client.users.get("u", extra_headers={"Proxy-Authorization": "Basic eDp5"})
+    first, followed = server.requests
+    assert set(sensitive(first)) == {"authorization", "proxy-authorization"}
+    assert sensitive(followed) == {"authorization": basic("project-live-1234", "s-5678")}
 
 
 # ---------------------------------------------------------------------------------------

@@ -22,6 +22,7 @@ from pathlib import Path
 from types import ModuleType
 from typing import Any
 
+import attrs
 import httpx
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -191,6 +192,61 @@ def test_the_fast_path_gives_what_the_general_path_gives(
         assert fast == general
         if fast[0] == "parsed":
             assert fast[1].to_dict() == document
+
+
+# Fields of a drawn model: wire names from a small pool, so that two fields often read the
+# same one (as `id` and `id_2` do for `{id: str, id: str}`).
+WIRE_POOL = ("id", "name", "tags")
+KINDS: dict[str, tuple[Any, st.SearchStrategy[Any]]] = {
+    "str": (str, st.text(max_size=3)),
+    "int": (int, st.integers()),
+    "tags": (list[str], st.lists(st.text(max_size=3), max_size=2)),
+}
+FIELDS = st.lists(
+    st.tuples(st.sampled_from(WIRE_POOL), st.sampled_from(sorted(KINDS)), st.booleans()),
+    min_size=1,
+    max_size=5,
+)
+
+
+def drawn_model(runtime: ModuleType, fields: list[tuple[str, str, bool]], checked: bool) -> Any:
+    """A model class with `fields` (wire name, kind, optional), as the generator writes one:
+    attributes `f0`, `f1`… reading their wire names; the optional ones last."""
+    namespace: dict[str, Any] = {"__annotations__": {}, "__module__": runtime.__name__}
+    for index, (wire, kind, optional) in enumerate(sorted(fields, key=lambda f: f[2])):
+        hint = KINDS[kind][0]
+        namespace["__annotations__"][f"f{index}"] = hint | runtime.Unset if optional else hint
+        default = runtime.UNSET if optional else attrs.NOTHING
+        namespace[f"f{index}"] = attrs.field(default=default, metadata={"wire": wire})
+    base = runtime.CheckedModel if checked else runtime.Model
+    return attrs.define(type("Drawn", (base,), namespace))
+
+
+@SETTINGS
+@given(fields=FIELDS, data=st.data())
+def test_the_fast_path_is_right_when_fields_share_a_wire_name(
+    modes: list[ModuleType],
+    fields: list[tuple[str, str, bool]],
+    data: st.DataObject,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Tables where several fields read one wire name: the fast path gives what the general
+    path gives, and the keys no field reads are the additional properties."""
+    wires = {wire: KINDS[kind][1] for wire, kind, _ in reversed(fields)}
+    document = data.draw(st.fixed_dictionaries(wires))
+    extra = data.draw(st.dictionaries(st.sampled_from(["extra", "zz", "id", "name"]), JSON))
+    document.update(extra)
+    for models in modes:
+        runtime = sys.modules[models.__name__.rsplit(".", 1)[0] + "._models"]
+        model = drawn_model(runtime, fields, checked=models.__name__.startswith("fast_checked"))
+        fast = outcome(model.from_dict, json.loads(json.dumps(document)))
+        with monkeypatch.context() as patch:
+            patch.setattr(runtime, "_parse_fields", general_only(runtime))
+            general = outcome(model.from_dict, json.loads(json.dumps(document)))
+        assert fast == general
+        if fast[0] == "parsed":
+            unknown = {key: value for key, value in document.items() if key not in wires}
+            assert fast[1].additional_properties == unknown
 
 
 def test_the_fast_path_is_taken_for_a_valid_response(

@@ -94,6 +94,9 @@ _DECOMPRESSED_PIECE: Final = 65_536  # 64 KiB
 # Only these are asked for, so that every body can be decompressed piece by piece.
 _ACCEPT_ENCODING: Final = "gzip, deflate"
 _REDIRECT_STATUSES: Final = frozenset({301, 302, 303, 307, 308})
+# Headers that carry credentials whatever set them (the call, default_headers, the
+# http_client): a redirect to another origin drops them, as httpx drops Authorization.
+_CREDENTIAL_HEADERS: Final = frozenset({"authorization", "proxy-authorization", "cookie"})
 # Methods httpx sends a `Content-Length: 0` with when they have no body.
 _EMPTY_BODY_METHODS: Final = frozenset({"POST", "PUT", "PATCH"})
 MASK: Final = "***"
@@ -131,7 +134,10 @@ def credential(value: str | None, name: str, env: str) -> str:
 
 def basic_auth(username: str, password: str) -> str:
     """The `Authorization` header value of HTTP basic authentication."""
-    return "Basic " + base64.b64encode(f"{username}:{password}".encode()).decode()
+    text = f"{username}:{password}"
+    if not _is_unicode(text):  # raised here: the UnicodeEncodeError would hold the value
+        raise ValueError("Invalid value for the authorization credential: it is not Unicode text.")
+    return "Basic " + base64.b64encode(text.encode()).decode()
 
 
 def environment_from_prefix(value: str, prefixes: Sequence[tuple[str, str]]) -> str | None:
@@ -203,7 +209,11 @@ def path_param(value: object) -> str:
         raise ValueError("A path parameter cannot be empty.")
     if text.strip(".") == "":
         return "%2E" * len(text)
-    return quote(text, safe="")
+    try:
+        return quote(text, safe="")
+    except UnicodeEncodeError:  # a lone surrogate: the error would carry the value
+        pass
+    raise ValueError("A path parameter must be Unicode text: it holds a lone surrogate.")
 
 
 # ---------------------------------------------------------------------------------------------
@@ -300,9 +310,52 @@ def _check_header_value(name: str, value: str, *, secret: bool) -> None:
     shown = f"the {name} credential" if secret else f"the {name!r} header"
     if any(char in value for char in "\r\n\0"):
         raise ValueError(f"Invalid value for {shown}: it contains a line break or NUL.")
-    # Checked without encoding: a UnicodeEncodeError would carry the value along.
-    if any(ord(char) > 255 for char in value):
-        raise ValueError(f"Invalid value for {shown}: it is not latin-1 text.")
+    # httpx encodes header values as ASCII. Checked without encoding: a UnicodeEncodeError
+    # would carry the value along.
+    if not value.isascii():
+        raise ValueError(f"Invalid value for {shown}: it is not ASCII text.")
+    if not name.isascii():
+        raise ValueError(f"Invalid header name {name!r}: it is not ASCII text.")
+
+
+def _is_unicode(text: str) -> bool:
+    """Whether `text` can be encoded as UTF-8 (no lone surrogate)."""
+    try:
+        text.encode()
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
+def _unsendable_headers(pairs: Iterable[tuple[str, str]]) -> ValueError:
+    """The error for headers httpx cannot encode, naming the first such header (not its value)."""
+    for name, value in pairs:
+        if not name.isascii():
+            return ValueError(f"Invalid header name {name!r}: it is not ASCII text.")
+        if not value.isascii():
+            return ValueError(f"Invalid value for the {name!r} header: it is not ASCII text.")
+    return ValueError("Invalid header: it is not ASCII text.")
+
+
+def _unsendable_query(params: Mapping[str, _QueryParam]) -> ValueError:
+    """The error for a query that cannot be encoded, naming the parameter (not its value)."""
+    for name, value in params.items():
+        values = value if isinstance(value, list | tuple) else (value,)
+        if not _is_unicode(str(name)) or not all(_is_unicode(_query_text(v)) for v in values):
+            return ValueError(
+                f"Invalid value for the query parameter {name!r}: it holds a lone surrogate."
+            )
+    return ValueError("Invalid query: it holds a lone surrogate.")
+
+
+def _unsendable_body(body: Mapping[str, object]) -> ValueError:
+    """The error for a body that cannot be encoded, naming the field (not its value)."""
+    for name, value in body.items():
+        if not _is_unicode(_json_encoder.encode({name: value})):
+            return ValueError(
+                f"Invalid value for the body field {name!r}: it holds a lone surrogate."
+            )
+    return ValueError("Invalid body: it holds a lone surrogate.")
 
 
 def _json_default(value: Any) -> Any:
@@ -532,6 +585,11 @@ class BaseAPIClient:
             _check_header_value(name, value, secret=True)
         for name, value in (default_headers or {}).items():
             _check_header_value(name, value, secret=False)
+        for name, value in settings.auth_query.items():
+            if not _is_unicode(value):
+                raise ValueError(
+                    f"Invalid value for the {name} credential: it is not Unicode text."
+                )
         # The credentials, and the origins they may be sent to.
         self._credential_headers = frozenset(settings.auth_headers)
         self._auth_params = dict(settings.auth_query)
@@ -591,7 +649,12 @@ class BaseAPIClient:
         content = None
         if body is not None:
             body = {k: v for k, v in body.items() if not isinstance(v, Unset)}
-            content = _json_encoder.encode(body).encode()
+            try:
+                content = _json_encoder.encode(body).encode()
+            except UnicodeEncodeError:  # raised below: this error would carry the body
+                content = None
+            if content is None:
+                raise _unsendable_body(body)
         # Calls that add no headers reuse the prepared header list (see `_wire_headers`).
         header_map: dict[str, str] | None = None
         if headers or extra_headers or content is not None:
@@ -608,11 +671,17 @@ class BaseAPIClient:
         # The URL is parsed once, with the query string httpx would write from `params`
         # (a URL that already holds a "?" or "#" gets its query from httpx, as before).
         # Built here rather than by http.build_request, which would merge the client's
-        # headers again at each call; the client's cookies still apply.
-        if params and ("?" in url or "#" in url):
-            parsed = httpx.URL(url, params=params)
-        else:
-            parsed = httpx.URL(url + "?" + _query_string(params) if params else url)
+        # headers again at each call; the client's cookies are set at each attempt.
+        parsed: httpx.URL | None = None
+        try:
+            if params and ("?" in url or "#" in url):
+                parsed = httpx.URL(url, params=params)
+            else:
+                parsed = httpx.URL(url + "?" + _query_string(params) if params else url)
+        except UnicodeEncodeError:  # raised below: this error would carry the value
+            pass
+        if parsed is None:
+            raise _unsendable_query(params)
         request = _Request(
             method,
             parsed,
@@ -622,9 +691,24 @@ class BaseAPIClient:
             stream=httpx.ByteStream(content or b""),
         )
         request.read()
-        if http.cookies:
-            http.cookies.set_cookie_header(request)
         return request
+
+    @staticmethod
+    def _set_cookies(
+        http: httpx.Client | httpx.AsyncClient, request: httpx.Request, previous: str | None
+    ) -> str | None:
+        """Give this attempt the client's cookies as they are now (a retry sends those the
+        failed attempt's response set), unless the call set its own Cookie header.
+        `previous` is the header the last attempt got from here; returns this one's."""
+        if previous is not None:
+            del request.headers["cookie"]
+        elif "cookie" in request.headers:
+            return None  # the call's own
+        if not http.cookies:
+            return None
+        http.cookies.set_cookie_header(request)
+        cookie: str | None = request.headers.get("cookie")
+        return cookie
 
     def _wire_headers(
         self,
@@ -656,7 +740,13 @@ class BaseAPIClient:
         pairs.extend(header_map.items())
         if content and "content-length" not in header_map:
             pairs.append(("Content-Length", str(len(content))))
-        wire = httpx.Headers(pairs)
+        wire: httpx.Headers | None
+        try:
+            wire = httpx.Headers(pairs)
+        except UnicodeEncodeError:  # raised below: this error would carry the value
+            wire = None
+        if wire is None:
+            raise _unsendable_headers(pairs)
         if header_map is self._headers and netloc in self._api_netlocs:
             # One entry per origin of the API: the URLs of other hosts are not kept.
             self._wire_header_cache[key] = wire
@@ -729,8 +819,12 @@ class BaseAPIClient:
                 headers.pop(name, None)
         if _origin(url) in self._api_origins:
             url = url.copy_merge_params(self._auth_params) if self._auth_params else url
+            if _origin(url) != _origin(request.url):
+                # Another of the API's origins: its own credentials go along, no other.
+                for name in _CREDENTIAL_HEADERS - self._credential_headers:
+                    headers.pop(name, None)
         else:
-            for name in self._credential_headers:
+            for name in _CREDENTIAL_HEADERS | self._credential_headers:
                 headers.pop(name, None)
             for name in self._auth_params:
                 if name in url.params and url.params[name] == self._auth_params[name]:
@@ -863,7 +957,10 @@ class SyncAPIClient(BaseAPIClient):
         )
         retries = 0
         waited = 0.0
+        cookie: str | None = None
         while True:
+            if cookie is not None or http.cookies:
+                cookie = self._set_cookies(http, request, cookie)
             try:
                 self._set_timeout(request, phases, deadline)
                 response = self._send(http, request, deadline)
@@ -1004,7 +1101,10 @@ class AsyncAPIClient(BaseAPIClient):
     ) -> T:
         retries = 0
         waited = 0.0
+        cookie: str | None = None
         while True:
+            if cookie is not None or http.cookies:
+                cookie = self._set_cookies(http, request, cookie)
             try:
                 self._set_timeout(request, phases, deadline)
                 response = await self._send(http, request, deadline)

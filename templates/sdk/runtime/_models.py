@@ -148,6 +148,8 @@ class _Table:
         self.entries = tuple(entries)
         self.wires = tuple(wire for wire, _name, _optional, _node in entries)
         self.known = frozenset(self.wires)
+        # Two fields may read the same wire name (`id` and `id_2`).
+        self.distinct = len(self.known)
         # The fast path (`_parse_fields`) is for data whose fields are all there with their
         # usual type. Fields of any type (`_NoValue`: every field of a lenient model that is
         # not an object or an array of them) are left out of the comparison of types.
@@ -259,7 +261,7 @@ def _parse_fields(cls: type[M], data: dict[str, Any], checked: bool) -> M:
         # The general path reports the first field in order, as if there were no fast one.
         values = list(map(data.get, table.wires, repeat(UNSET)))
         return _parse_general(cls, table, data, values, checked)
-    if len(data) == len(values):
+    if len(data) == table.distinct:  # every known wire name is in `data`: nothing else is
         return cls(*values)
     unknown = data.keys() - table.known
     return cls(*values, additional_properties={key: data[key] for key in unknown})
