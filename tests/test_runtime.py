@@ -738,6 +738,35 @@ def test_invalid_base_url_is_rejected(stytch: SimpleNamespace) -> None:
         stytch.Client(project_id="p", secret="s", base_url="localhost:8080")
 
 
+URL_PARTS = st.text(st.sampled_from("abz09-._~%/"), max_size=8)
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    path=URL_PARTS,
+    query=st.none() | URL_PARTS,
+    fragment=st.none() | URL_PARTS,
+)
+def test_a_base_url_with_a_query_or_fragment_is_refused(
+    packages: dict[str, SimpleNamespace], path: str, query: str | None, fragment: str | None
+) -> None:
+    """Each request's path is appended to the base URL: after a "?" or "#" it would become
+    part of the query or fragment, so such a base URL is refused; any other is used."""
+    base = "http://api.test/" + path.lstrip("/")
+    base += "" if query is None else "?" + query
+    base += "" if fragment is None else "#" + fragment
+    stytch = packages[STYTCH["package"]]
+    if query is None and fragment is None:
+        server = Server()
+        client = stytch_client(stytch, server, base_url=base)
+        client.users.get("user-1")
+        expected = str(httpx.URL(base)).rstrip("/")  # as httpx normalises it ("/." → "/")
+        assert str(server.request.url) == expected + "/v1/users/user-1"
+    else:
+        with pytest.raises(ValueError, match="has no query or fragment"):
+            stytch.Client(project_id="p", secret="s", base_url=base)
+
+
 @pytest.mark.parametrize(
     ("options", "expected"),
     [

@@ -570,6 +570,13 @@ class BaseAPIClient:
             self.base_url = httpx.URL()
         if self.base_url.scheme not in ("http", "https") or not self.base_url.host:
             raise ValueError(f"Invalid base_url {str(base_url)!r}: expected an http(s) URL.")
+        # str(), not .query/.fragment: httpx keeps an empty "?" or "#" in the text it returns,
+        # and each request's path is appended to that text.
+        if "?" in str(self.base_url) or "#" in str(self.base_url):
+            raise ValueError(
+                f"Invalid base_url {str(base_url)!r}: a base URL has no query or fragment "
+                "(each request's path is appended to it)."
+            )
         # Paths start with "/", so the URL they are appended to must not end with one.
         self._base_url = str(self.base_url).rstrip("/")
         self._server_urls = {name: url.rstrip("/") for name, url in settings.servers.items()}
