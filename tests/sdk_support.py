@@ -55,6 +55,31 @@ from generator.plan import MethodPlan, Plan, build_plan, plan_json
 IGNORED_PARTS = frozenset({"__pycache__", ".mypy_cache", ".pytest_cache"})
 
 
+def models_package(tmp_path: Path, spec: bytes, config: Config, package: str) -> ModuleType:
+    """The models module ``spec`` generates, with the runtime modules it imports, written as an
+    importable ``package`` under ``tmp_path`` and imported (runtime first)."""
+    import importlib
+
+    from generator.render import render
+
+    result = read_spec(spec)
+    assert result.api is not None
+    plan = build_plan(result.api, config, spec_name="t.lap", spec_bytes=spec)
+    root = tmp_path / package
+    root.mkdir()
+    runtime = REPO / "templates" / "sdk" / "runtime"
+    for module in ("_models.py", "_types.py", "errors.py"):
+        (root / module).write_text((runtime / module).read_text())
+    (root / "__init__.py").write_text("")
+    (root / "models.py").write_text(render(plan)[f"{plan.package}/models.py"])
+    sys.path.insert(0, str(tmp_path))
+    try:
+        importlib.import_module(f"{package}._models")
+        return importlib.import_module(f"{package}.models")
+    finally:
+        sys.path.remove(str(tmp_path))
+
+
 def import_committed_sdk() -> ModuleType:
     """The committed ``generated/stytch_api`` package, imported with its runtime, errors and
     models (and never another ``stytch_api`` that happens to be installed)."""

@@ -13,7 +13,6 @@
 
 from __future__ import annotations
 
-import importlib
 import json
 import sys
 from collections.abc import Iterator
@@ -27,13 +26,9 @@ import httpx
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from regenerate import REPO
-from sdk_support import import_committed_sdk
+from sdk_support import import_committed_sdk, models_package
 
 from generator.config import Config
-from generator.frontend import read_spec
-from generator.plan import build_plan
-from generator.render import render
 
 SPEC_TEXT = b"""@lap v0.3
 @api Fast
@@ -130,22 +125,8 @@ def payloads(draw: st.DrawFn) -> Any:
 
 
 def generated_models(tmp_path: Path, config: Config, package: str) -> ModuleType:
-    result = read_spec(SPEC_TEXT)
-    assert result.api is not None
-    plan = build_plan(result.api, config, spec_name="t.lap", spec_bytes=SPEC_TEXT)
-    root = tmp_path / package
-    root.mkdir()
-    runtime = REPO / "templates" / "sdk" / "runtime"
-    for module in ("_models.py", "_types.py", "errors.py"):
-        (root / module).write_text((runtime / module).read_text())
-    (root / "__init__.py").write_text("")
-    (root / "models.py").write_text(render(plan)[f"{plan.package}/models.py"])
-    sys.path.insert(0, str(tmp_path))
-    try:
-        importlib.import_module(f"{package}._models")
-        return importlib.import_module(f"{package}.models")
-    finally:
-        sys.path.remove(str(tmp_path))
+    """The models module of SPEC_TEXT, with the runtime it imports, as an importable package."""
+    return models_package(tmp_path, SPEC_TEXT, config, package)
 
 
 @pytest.fixture(scope="module")

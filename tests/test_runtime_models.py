@@ -8,8 +8,6 @@ field at a time and expects the error to name exactly that field's path.
 
 from __future__ import annotations
 
-import importlib
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 from types import ModuleType
@@ -20,6 +18,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from regenerate import FIXTURES, REPO, SPEC
+from sdk_support import models_package
 
 from generator.config import Config, load_config
 from generator.errors import ConfigError, SpecError
@@ -124,21 +123,7 @@ def _kind(schema: Any) -> str:
 
 def generated_models(tmp_path: Path, config: Config, package: str) -> ModuleType:
     """The models module of SPEC_TEXT, with the runtime it imports, as an importable package."""
-    result = read_spec(SPEC_TEXT)
-    assert result.api is not None
-    plan = build_plan(result.api, config, spec_name="t.lap", spec_bytes=SPEC_TEXT)
-    root = tmp_path / package
-    root.mkdir()
-    runtime = REPO / "templates" / "sdk" / "runtime"
-    for module in ("_models.py", "_types.py", "errors.py"):
-        (root / module).write_text((runtime / module).read_text())
-    (root / "__init__.py").write_text("")
-    (root / "models.py").write_text(render(plan)[f"{plan.package}/models.py"])
-    sys.path.insert(0, str(tmp_path))
-    try:
-        return importlib.import_module(f"{package}.models")
-    finally:
-        sys.path.remove(str(tmp_path))
+    return models_package(tmp_path, SPEC_TEXT, config, package)
 
 
 @pytest.fixture(scope="module")
