@@ -22,6 +22,8 @@ from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 from mock_support import AUTH_HEADER, Answer, asgi_call, call, stytch_app, stytch_plan
 
+from generator.config import Config
+from generator.frontend import parse
 from generator.mock import (
     CONTROL_KEYS,
     DEFAULT_LIMITS,
@@ -32,6 +34,7 @@ from generator.mock import (
     json_depth,
     parse_control,
 )
+from generator.plan import build_plan
 
 APP = stytch_app()
 JSON = (b"content-type", b"application/json")
@@ -381,3 +384,30 @@ def test_retry_after_takes_any_http_date(moment: datetime.datetime, separator: s
     date = email.utils.format_datetime(moment.replace(tzinfo=datetime.UTC), usegmt=True)
     fault = parse_control(f"status=429{separator}retry-after={date}{separator}times=2")
     assert (fault.status, fault.retry_after, fault.times) == (429, date, 2)
+
+
+# -- the path of `@base` ------------------------------------------------------------------------
+
+BASE_SEGMENTS = st.lists(st.from_regex(r"[a-z0-9_-]{1,6}", fullmatch=True), min_size=1, max_size=3)
+
+
+@settings(max_examples=40, deadline=None)
+@given(segments=BASE_SEGMENTS, under_base=st.booleans())
+def test_routes_are_served_at_the_root_and_under_the_base_path(
+    segments: list[str], under_base: bool
+) -> None:
+    """An SDK whose base_url keeps `@base`'s path reaches the same routes as one without it;
+    a path that is neither is still a 404."""
+    base_path = "/" + "/".join(segments)
+    text = (
+        f"@lap v0.3\n@api Notes\n@base https://api.example.com{base_path}\n"
+        "@endpoint GET /notes/{id}\n@required {id: str}\n@returns(200) {id: str}\n@end\n"
+    )
+    api = parse(text)
+    plan = build_plan(api, Config(), spec_name="n.lap", spec_bytes=text.encode())
+    app = MockApp(api, plan)
+    prefix = base_path if under_base else ""
+    found = call(app, "GET", f"{prefix}/notes/n-1")
+    assert found.status == 200, found.body
+    assert set(found.json()) == {"id"}
+    assert call(app, "GET", f"{base_path}x/notes/n-1").status == 404

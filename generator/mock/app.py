@@ -8,11 +8,12 @@ import collections
 import hashlib
 import json
 import random
+import re
 import threading
 import uuid
 from collections.abc import Mapping
 from typing import Any, assert_never
-from urllib.parse import unquote
+from urllib.parse import unquote, urlsplit
 
 from starlette.applications import Starlette
 from starlette.requests import ClientDisconnect, Request
@@ -70,6 +71,9 @@ class MockApp:
         self.fail_status = fail_status
         self.limits = limits
         self.routes = _routes(api, plan)
+        # An SDK whose base_url keeps `@base`'s path (`http://127.0.0.1:PORT/api/v1`) reaches
+        # the same routes: a path no route matches is tried again without that prefix.
+        self.base_path = urlsplit(plan.runtime.default_base_url or "").path.rstrip("/")
         self.auth = plan.runtime.auth
         self.title = plan.runtime.title
         self.requests = 0
@@ -163,6 +167,11 @@ class MockApp:
                 fault.status = self.fail_status
         return fault
 
+    def _matching(self, path: str) -> list[tuple[MockRoute, re.Match[str]]]:
+        """The routes whose pattern matches ``path``, each with its match."""
+        matches = ((route, route.pattern.fullmatch(path)) for route in self.routes)
+        return [(route, match) for route, match in matches if match is not None]
+
     def error(
         self, problem: Problem, scope: Scope, headers: Mapping[str, str] | None = None
     ) -> Response:
@@ -208,8 +217,9 @@ class MockApp:
                 return self.error(Problem(fault.status, "mock_fault", message), scope, headers)
         raw_path = scope.get("raw_path") or request.url.path.encode()
         path = raw_path.decode("latin-1")
-        matching = [(route, route.pattern.fullmatch(path)) for route in self.routes]
-        found = [(route, match) for route, match in matching if match is not None]
+        found = self._matching(path)
+        if not found and self.base_path and path.startswith(self.base_path + "/"):
+            found = self._matching(path[len(self.base_path) :])
         if not found:
             return self.error(Problem(404, "not_found", f"no endpoint at {path}"), scope)
         allowed = [(route, match) for route, match in found if route.method == request.method]
