@@ -194,7 +194,7 @@ class ConnectionSettings:
         self.auth_query = dict(auth_query or {})
 
     def __repr__(self) -> str:
-        return f"ConnectionSettings(base_url={str(self.base_url)!r})"
+        return f"ConnectionSettings(base_url={_shown_url(self.base_url)!r})"
 
 
 def path_param(value: object) -> str:
@@ -298,6 +298,20 @@ def _query_quote(text: str) -> str:
     return text if _QUERY_SAFE.issuperset(text) else quote_plus(text)
 
 
+_URL_SCHEME: Final = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*:(//)?")
+
+
+def _shown_url(url: object) -> str:
+    """`url` as an error message may show it: without what precedes its last "@" (a user
+    name and password) but its scheme, and without its query and fragment."""
+    text = str(url)
+    before, at, after = text.rpartition("@")
+    if at:
+        scheme = _URL_SCHEME.match(before)
+        text = (scheme.group() if scheme else "") + after
+    return text.split("?", 1)[0].split("#", 1)[0]
+
+
 def _header_text(value: str | int | float | bool) -> str:
     # Booleans as in JSON and query strings, rather than Python's True and False.
     if isinstance(value, bool):
@@ -305,17 +319,39 @@ def _header_text(value: str | int | float | bool) -> str:
     return str(value)
 
 
-def _check_header_value(name: str, value: str, *, secret: bool) -> None:
-    """Reject what httpx could not send, at construction rather than at each retry."""
-    shown = f"the {name} credential" if secret else f"the {name!r} header"
-    if any(char in value for char in "\r\n\0"):
-        raise ValueError(f"Invalid value for {shown}: it contains a line break or NUL.")
-    # httpx encodes header values as ASCII. Checked without encoding: a UnicodeEncodeError
-    # would carry the value along.
+# What h11 accepts in a request (h11/_abnf.py), for the ASCII text httpx sends: a header
+# name is a token; a value is runs of visible characters, or of the control characters h11
+# lets through, separated by spaces and tabs (no NUL, no other whitespace, none at either end).
+_HEADER_NAME: Final = re.compile(r"[-!#$%&'*+.^_`|~0-9a-zA-Z]+")
+_FIELD_VCHAR = r"[\x01-\x08\x0e-\x1f\x21-\x7f]"
+_HEADER_VALUE: Final = re.compile(rf"(?:{_FIELD_VCHAR}+(?:[ \t]+{_FIELD_VCHAR}+)*)?")
+
+
+def _header_problem(name: str, value: str, shown: str) -> ValueError | None:
+    """The error for a header h11 would refuse to send (naming it, never showing the value),
+    or None. Checked without encoding: a UnicodeEncodeError would carry the value along."""
+    if not _HEADER_NAME.fullmatch(name):
+        return ValueError(
+            f"Invalid header name {name!r}: a header name is ASCII letters, digits and "
+            "!#$%&'*+-.^_`|~."
+        )
     if not value.isascii():
-        raise ValueError(f"Invalid value for {shown}: it is not ASCII text.")
-    if not name.isascii():
-        raise ValueError(f"Invalid header name {name!r}: it is not ASCII text.")
+        return ValueError(f"Invalid value for {shown}: it is not ASCII text.")
+    if not _HEADER_VALUE.fullmatch(value):
+        return ValueError(
+            f"Invalid value for {shown}: it contains a line break, NUL or other character "
+            "HTTP does not allow there, or starts or ends with whitespace."
+        )
+    return None
+
+
+def _check_header_value(name: str, value: str, *, secret: bool) -> None:
+    """Reject what h11 could not send, at construction rather than at each retry."""
+    error = _header_problem(
+        name, value, f"the {name} credential" if secret else f"the {name!r} header"
+    )
+    if error is not None:
+        raise error
 
 
 def _is_unicode(text: str) -> bool:
@@ -328,12 +364,11 @@ def _is_unicode(text: str) -> bool:
 
 
 def _unsendable_headers(pairs: Iterable[tuple[str, str]]) -> ValueError:
-    """The error for headers httpx cannot encode, naming the first such header (not its value)."""
+    """The error for headers h11 cannot send, naming the first such header (not its value)."""
     for name, value in pairs:
-        if not name.isascii():
-            return ValueError(f"Invalid header name {name!r}: it is not ASCII text.")
-        if not value.isascii():
-            return ValueError(f"Invalid value for the {name!r} header: it is not ASCII text.")
+        error = _header_problem(name, value, f"the {name!r} header")
+        if error is not None:
+            return error
     return ValueError("Invalid header: it is not ASCII text.")
 
 
@@ -569,13 +604,18 @@ class BaseAPIClient:
         except (httpx.InvalidURL, TypeError):
             self.base_url = httpx.URL()
         if self.base_url.scheme not in ("http", "https") or not self.base_url.host:
-            raise ValueError(f"Invalid base_url {str(base_url)!r}: expected an http(s) URL.")
+            raise ValueError(f"Invalid base_url {_shown_url(base_url)!r}: expected an http(s) URL.")
         # str(), not .query/.fragment: httpx keeps an empty "?" or "#" in the text it returns,
         # and each request's path is appended to that text.
         if "?" in str(self.base_url) or "#" in str(self.base_url):
             raise ValueError(
-                f"Invalid base_url {str(base_url)!r}: a base URL has no query or fragment "
-                "(each request's path is appended to it)."
+                f"Invalid base_url {_shown_url(base_url)!r}: a base URL has no query or "
+                "fragment (each request's path is appended to it)."
+            )
+        if self.base_url.userinfo:
+            raise ValueError(
+                f"Invalid base_url {_shown_url(base_url)!r}: a base URL has no user name or "
+                "password (pass the API's credentials to the client instead)."
             )
         # Paths start with "/", so the URL they are appended to must not end with one.
         self._base_url = str(self.base_url).rstrip("/")
@@ -668,12 +708,19 @@ class BaseAPIClient:
             header_map = self._headers.copy()
             if content is not None:
                 header_map["content-type"] = "application/json"
+            # Each header the call adds is checked as h11 will check it, and refused here,
+            # before sending: h11's error would quote the value.
             if headers:
                 for name, value in headers.items():
                     if value is not None and not isinstance(value, Unset):
-                        header_map[name.lower()] = _header_text(value)
+                        text = _header_text(value)
+                        if _HEADER_VALUE.fullmatch(text) is None:
+                            raise _unsendable_headers([(name.lower(), text)])
+                        header_map[name.lower()] = text
             if extra_headers:
                 for name, value in extra_headers.items():
+                    if _HEADER_VALUE.fullmatch(value) is None or not _HEADER_NAME.fullmatch(name):
+                        raise _unsendable_headers([(name.lower(), value)])
                     header_map[name.lower()] = value
         # The URL is parsed once, with the query string httpx would write from `params`
         # (a URL that already holds a "?" or "#" gets its query from httpx, as before).
@@ -855,6 +902,18 @@ class BaseAPIClient:
             return InternalServerError(response)
         return _STATUS_ERRORS.get(response.status_code, APIStatusError)(response)
 
+    @classmethod
+    def _final_error(
+        cls, request: httpx.Request, exc: httpx.TransportError, deadline: float | None
+    ) -> tuple[APIConnectionError, BaseException | None]:
+        """The error to raise for `exc`, and its cause: none for a request that was not sent,
+        whose error (and those it chains) may quote the request's headers."""
+        if deadline is not None and isinstance(exc, httpx.TimeoutException):
+            return cls._deadline_error(request), exc
+        if isinstance(exc, httpx.LocalProtocolError):
+            return cls._connection_error(request, exc), None
+        return cls._connection_error(request, exc), exc
+
     @staticmethod
     def _connection_error(request: httpx.Request, exc: httpx.TransportError) -> APIConnectionError:
         if isinstance(exc, httpx.TimeoutException):
@@ -965,6 +1024,8 @@ class SyncAPIClient(BaseAPIClient):
         retries = 0
         waited = 0.0
         cookie: str | None = None
+        failure: APIConnectionError | None = None
+        cause: BaseException | None = None
         while True:
             if cookie is not None or http.cookies:
                 cookie = self._set_cookies(http, request, cookie)
@@ -976,15 +1037,17 @@ class SyncAPIClient(BaseAPIClient):
             except httpx.TransportError as exc:
                 delay = self._retry_delay(retries, waited, None, deadline)
                 if delay is None or not self._retryable(exc):
-                    if deadline is not None and isinstance(exc, httpx.TimeoutException):
-                        raise self._deadline_error(request) from exc
-                    raise self._connection_error(request, exc) from exc
+                    failure, cause = self._final_error(request, exc, deadline)
             else:
                 if 200 <= response.status_code < 300:
                     return _process_response(response, cast)
                 delay = self._retry_delay(retries, waited, response, deadline)
                 if delay is None:
                     raise self._status_error(response)
+            if failure is not None:
+                # Raised here, out of the except block, so that an error that may quote the
+                # request's headers is neither its __cause__ nor its __context__.
+                raise failure from cause
             _sleep(delay)
             waited += delay
             retries += 1
@@ -1109,6 +1172,8 @@ class AsyncAPIClient(BaseAPIClient):
         retries = 0
         waited = 0.0
         cookie: str | None = None
+        failure: APIConnectionError | None = None
+        cause: BaseException | None = None
         while True:
             if cookie is not None or http.cookies:
                 cookie = self._set_cookies(http, request, cookie)
@@ -1120,15 +1185,17 @@ class AsyncAPIClient(BaseAPIClient):
             except httpx.TransportError as exc:
                 delay = self._retry_delay(retries, waited, None, deadline)
                 if delay is None or not self._retryable(exc):
-                    if deadline is not None and isinstance(exc, httpx.TimeoutException):
-                        raise self._deadline_error(request) from exc
-                    raise self._connection_error(request, exc) from exc
+                    failure, cause = self._final_error(request, exc, deadline)
             else:
                 if 200 <= response.status_code < 300:
                     return _process_response(response, cast)
                 delay = self._retry_delay(retries, waited, response, deadline)
                 if delay is None:
                     raise self._status_error(response)
+            if failure is not None:
+                # Raised here, out of the except block, so that an error that may quote the
+                # request's headers is neither its __cause__ nor its __context__.
+                raise failure from cause
             await _async_sleep(delay)
             waited += delay
             retries += 1
