@@ -905,14 +905,16 @@ class BaseAPIClient:
     @classmethod
     def _final_error(
         cls, request: httpx.Request, exc: httpx.TransportError, deadline: float | None
-    ) -> tuple[APIConnectionError, BaseException | None]:
-        """The error to raise for `exc`, and its cause: none for a request that was not sent,
-        whose error (and those it chains) may quote the request's headers."""
+    ) -> APIConnectionError:
+        """The error to raise for `exc`, with `exc` as its cause unless the request was not
+        sent: that error (and those it chains) may quote the request's headers."""
         if deadline is not None and isinstance(exc, httpx.TimeoutException):
-            return cls._deadline_error(request), exc
-        if isinstance(exc, httpx.LocalProtocolError):
-            return cls._connection_error(request, exc), None
-        return cls._connection_error(request, exc), exc
+            error: APIConnectionError = cls._deadline_error(request)
+        else:
+            error = cls._connection_error(request, exc)
+        if not isinstance(exc, httpx.LocalProtocolError):
+            error.__cause__ = exc
+        return error
 
     @staticmethod
     def _connection_error(request: httpx.Request, exc: httpx.TransportError) -> APIConnectionError:
@@ -1024,30 +1026,29 @@ class SyncAPIClient(BaseAPIClient):
         retries = 0
         waited = 0.0
         cookie: str | None = None
-        failure: APIConnectionError | None = None
-        cause: BaseException | None = None
         while True:
             if cookie is not None or http.cookies:
                 cookie = self._set_cookies(http, request, cookie)
+            error: httpx.TransportError | None = None
             try:
                 self._set_timeout(request, phases, deadline)
                 response = self._send(http, request, deadline)
             except _DeadlineExceeded:
                 raise self._deadline_error(request) from None
             except httpx.TransportError as exc:
+                error = exc
+            # Raised out of the except block, so that an error that may quote the request's
+            # headers is neither the __cause__ nor the __context__ of what is raised.
+            if error is not None:
                 delay = self._retry_delay(retries, waited, None, deadline)
-                if delay is None or not self._retryable(exc):
-                    failure, cause = self._final_error(request, exc, deadline)
+                if delay is None or not self._retryable(error):
+                    raise self._final_error(request, error, deadline)
             else:
                 if 200 <= response.status_code < 300:
                     return _process_response(response, cast)
                 delay = self._retry_delay(retries, waited, response, deadline)
                 if delay is None:
                     raise self._status_error(response)
-            if failure is not None:
-                # Raised here, out of the except block, so that an error that may quote the
-                # request's headers is neither its __cause__ nor its __context__.
-                raise failure from cause
             _sleep(delay)
             waited += delay
             retries += 1
@@ -1172,30 +1173,29 @@ class AsyncAPIClient(BaseAPIClient):
         retries = 0
         waited = 0.0
         cookie: str | None = None
-        failure: APIConnectionError | None = None
-        cause: BaseException | None = None
         while True:
             if cookie is not None or http.cookies:
                 cookie = self._set_cookies(http, request, cookie)
+            error: httpx.TransportError | None = None
             try:
                 self._set_timeout(request, phases, deadline)
                 response = await self._send(http, request, deadline)
             except _DeadlineExceeded:
                 raise self._deadline_error(request) from None
             except httpx.TransportError as exc:
+                error = exc
+            # Raised out of the except block, so that an error that may quote the request's
+            # headers is neither the __cause__ nor the __context__ of what is raised.
+            if error is not None:
                 delay = self._retry_delay(retries, waited, None, deadline)
-                if delay is None or not self._retryable(exc):
-                    failure, cause = self._final_error(request, exc, deadline)
+                if delay is None or not self._retryable(error):
+                    raise self._final_error(request, error, deadline)
             else:
                 if 200 <= response.status_code < 300:
                     return _process_response(response, cast)
                 delay = self._retry_delay(retries, waited, response, deadline)
                 if delay is None:
                     raise self._status_error(response)
-            if failure is not None:
-                # Raised here, out of the except block, so that an error that may quote the
-                # request's headers is neither its __cause__ nor its __context__.
-                raise failure from cause
             await _async_sleep(delay)
             waited += delay
             retries += 1
