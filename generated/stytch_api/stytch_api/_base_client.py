@@ -299,17 +299,14 @@ def _query_quote(text: str) -> str:
     return text if _QUERY_SAFE.issuperset(text) else quote_plus(text)
 
 
-_URL_SCHEME: Final = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*:(//)?")
-
-
 def _shown_url(url: object) -> str:
     """`url` as an error message may show it: without what precedes its last "@" (a user
-    name and password) but its scheme, and without its query and fragment."""
+    name and password) but an http(s) scheme, and without its query and fragment."""
     text = str(url)
     before, at, after = text.rpartition("@")
     if at:
-        scheme = _URL_SCHEME.match(before)
-        text = (scheme.group() if scheme else "") + after
+        scheme = next((s for s in ("https://", "http://") if before.startswith(s)), "")
+        text = scheme + after
     return text.split("?", 1)[0].split("#", 1)[0]
 
 
@@ -323,22 +320,39 @@ def _header_text(value: str | int | float | bool) -> str:
 # What h11 accepts in a request (h11/_abnf.py), for the ASCII text httpx sends: a header
 # name is a token; a value is runs of visible characters, or of the control characters h11
 # lets through, separated by spaces and tabs (no NUL, no other whitespace, none at either end).
-_HEADER_NAME: Final = re.compile(r"[-!#$%&'*+.^_`|~0-9a-zA-Z]+")
-_FIELD_VCHAR = r"[\x01-\x08\x0e-\x1f\x21-\x7f]"
-_HEADER_VALUE: Final = re.compile(rf"(?:{_FIELD_VCHAR}+(?:[ \t]+{_FIELD_VCHAR}+)*)?")
+_TOKEN_CHARS: Final = frozenset(
+    "!#$%&'*+-.^_`|~0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
+)
+_FIELD_VCHARS: Final = frozenset(
+    "\x01\x02\x03\x04\x05\x06\x07\x08\x0e\x0f\x10\x11\x12\x13\x14\x15"
+    "\x16\x17\x18\x19\x1a\x1b\x1c\x1d\x1e\x1f"
+    "!\"#$%&'()*+,-./0123456789:;<=>?@ABCDEFGHIJKLMNOPQR"
+    "STUVWXYZ[\\]^_`abcdefghijklmnopqrstuvwxyz{|}~\x7f"
+)
+_FIELD_CHARS: Final = frozenset(" \t").union(_FIELD_VCHARS)
+
+
+def _sendable_value(value: str) -> bool:
+    """Whether h11 sends `value` as a header value."""
+    return _FIELD_CHARS.issuperset(value) and value.strip(" \t") == value
+
+
+def _sendable_name(name: str) -> bool:
+    """Whether h11 sends `name` as a header name."""
+    return bool(name) and _TOKEN_CHARS.issuperset(name)
 
 
 def _header_problem(name: str, value: str, shown: str) -> ValueError | None:
     """The error for a header h11 would refuse to send (naming it, never showing the value),
     or None. Checked without encoding: a UnicodeEncodeError would carry the value along."""
-    if not _HEADER_NAME.fullmatch(name):
+    if not _sendable_name(name):
         return ValueError(
             f"Invalid header name {name!r}: a header name is ASCII letters, digits and "
             "!#$%&'*+-.^_`|~."
         )
     if not value.isascii():
         return ValueError(f"Invalid value for {shown}: it is not ASCII text.")
-    if not _HEADER_VALUE.fullmatch(value):
+    if not _sendable_value(value):
         return ValueError(
             f"Invalid value for {shown}: it contains a line break, NUL or other character "
             "HTTP does not allow there, or starts or ends with whitespace."
@@ -715,12 +729,12 @@ class BaseAPIClient:
                 for name, value in headers.items():
                     if value is not None and not isinstance(value, Unset):
                         text = _header_text(value)
-                        if _HEADER_VALUE.fullmatch(text) is None:
+                        if not _sendable_value(text):
                             raise _unsendable_headers([(name.lower(), text)])
                         header_map[name.lower()] = text
             if extra_headers:
                 for name, value in extra_headers.items():
-                    if _HEADER_VALUE.fullmatch(value) is None or not _HEADER_NAME.fullmatch(name):
+                    if not (_sendable_value(value) and _sendable_name(name)):
                         raise _unsendable_headers([(name.lower(), value)])
                     header_map[name.lower()] = value
         # The URL is parsed once, with the query string httpx would write from `params`
