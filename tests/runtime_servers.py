@@ -8,6 +8,7 @@ response, which keeps the byte streams simple.
 
 from __future__ import annotations
 
+import re
 import socketserver
 import threading
 from collections.abc import Callable, Iterator
@@ -15,6 +16,7 @@ from contextlib import contextmanager
 from typing import BinaryIO
 
 import attrs
+import h11._abnf  # the rule itself, as the installed h11 writes it
 
 
 @attrs.frozen
@@ -30,6 +32,14 @@ class Received:
     @property
     def query(self) -> str:
         return self.target.partition("?")[2]
+
+
+_H11_VALUE = re.compile(h11._abnf.field_value.encode("ascii"))
+
+
+def h11_sends(value: str) -> bool:
+    """Whether h11 sends `value` as a header value (rather than raise LocalProtocolError)."""
+    return value.isascii() and _H11_VALUE.fullmatch(value.encode("ascii")) is not None
 
 
 Respond = Callable[[Received, BinaryIO], None]
@@ -51,7 +61,8 @@ class LocalServer:
                 headers: dict[str, str] = {}
                 while (header := self.rfile.readline().decode("latin-1").rstrip("\r\n")) != "":
                     name, _, value = header.partition(":")
-                    headers[name.strip().lower()] = value.strip()
+                    # Only the optional whitespace of HTTP (spaces, tabs) around the value.
+                    headers[name.lower()] = value.strip(" \t")
                 self.rfile.read(int(headers.get("content-length", "0")))
                 received = Received(method, target, headers)
                 owner.requests.append(received)

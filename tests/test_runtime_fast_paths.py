@@ -293,7 +293,10 @@ def test_the_query_string_is_the_one_httpx_writes(sdk: ModuleType, params: dict[
 HEADER_NAMES = st.sampled_from(
     ["x-a", "X-Session", "host", "Content-Length", "content-type", "transfer-encoding", "accept"]
 )
-HEADER_VALUES = st.text(st.characters(min_codepoint=0x20, max_codepoint=0x7E), max_size=8)
+# Values h11 sends (the others are refused before a request is built: test_runtime_headers).
+HEADER_VALUES = st.text(st.characters(min_codepoint=0x20, max_codepoint=0x7E), max_size=8).map(
+    lambda value: value.strip(" ")
+)
 
 
 @settings(max_examples=200, deadline=None)

@@ -195,7 +195,7 @@ class ConnectionSettings:
         self.auth_query = dict(auth_query or {})
 
     def __repr__(self) -> str:
-        return f"ConnectionSettings(base_url={str(self.base_url)!r})"
+        return f"ConnectionSettings(base_url={_shown_url(self.base_url)!r})"
 
 
 def path_param(value: object) -> str:
@@ -299,6 +299,17 @@ def _query_quote(text: str) -> str:
     return text if _QUERY_SAFE.issuperset(text) else quote_plus(text)
 
 
+def _shown_url(url: object) -> str:
+    """`url` as an error message may show it: without what precedes its last "@" (a user
+    name and password) but an http(s) scheme, and without its query and fragment."""
+    text = str(url)
+    before, at, after = text.rpartition("@")
+    if at:
+        scheme = next((s for s in ("https://", "http://") if before.startswith(s)), "")
+        text = scheme + after
+    return text.split("?", 1)[0].split("#", 1)[0]
+
+
 def _header_text(value: str | int | float | bool) -> str:
     # Booleans as in JSON and query strings, rather than Python's True and False.
     if isinstance(value, bool):
@@ -306,17 +317,56 @@ def _header_text(value: str | int | float | bool) -> str:
     return str(value)
 
 
-def _check_header_value(name: str, value: str, *, secret: bool) -> None:
-    """Reject what httpx could not send, at construction rather than at each retry."""
-    shown = f"the {name} credential" if secret else f"the {name!r} header"
-    if any(char in value for char in "\r\n\0"):
-        raise ValueError(f"Invalid value for {shown}: it contains a line break or NUL.")
-    # httpx encodes header values as ASCII. Checked without encoding: a UnicodeEncodeError
-    # would carry the value along.
+# What h11 accepts in a request (h11/_abnf.py), for the ASCII text httpx sends: a header
+# name is a token; a value is runs of visible characters, or of the control characters h11
+# lets through, separated by spaces and tabs (no NUL, no other whitespace, none at either end).
+_TOKEN_CHARS: Final = frozenset(
+    "!#$%&'*+-.^_`|~0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
+)
+_FIELD_VCHARS: Final = frozenset(
+    "\x01\x02\x03\x04\x05\x06\x07\x08\x0e\x0f\x10\x11\x12\x13\x14\x15"
+    "\x16\x17\x18\x19\x1a\x1b\x1c\x1d\x1e\x1f"
+    "!\"#$%&'()*+,-./0123456789:;<=>?@ABCDEFGHIJKLMNOPQR"
+    "STUVWXYZ[\\]^_`abcdefghijklmnopqrstuvwxyz{|}~\x7f"
+)
+_FIELD_CHARS: Final = frozenset(" \t").union(_FIELD_VCHARS)
+
+
+def _sendable_value(value: str) -> bool:
+    """Whether h11 sends `value` as a header value."""
+    return _FIELD_CHARS.issuperset(value) and value.strip(" \t") == value
+
+
+def _sendable_name(name: str) -> bool:
+    """Whether h11 sends `name` as a header name."""
+    return bool(name) and _TOKEN_CHARS.issuperset(name)
+
+
+def _header_problem(name: str, value: str, shown: str) -> ValueError | None:
+    """The error for a header h11 would refuse to send (naming it, never showing the value),
+    or None. Checked without encoding: a UnicodeEncodeError would carry the value along."""
+    if not _sendable_name(name):
+        return ValueError(
+            f"Invalid header name {name!r}: a header name is ASCII letters, digits and "
+            "!#$%&'*+-.^_`|~."
+        )
     if not value.isascii():
-        raise ValueError(f"Invalid value for {shown}: it is not ASCII text.")
-    if not name.isascii():
-        raise ValueError(f"Invalid header name {name!r}: it is not ASCII text.")
+        return ValueError(f"Invalid value for {shown}: it is not ASCII text.")
+    if not _sendable_value(value):
+        return ValueError(
+            f"Invalid value for {shown}: it contains a line break, NUL or other character "
+            "HTTP does not allow there, or starts or ends with whitespace."
+        )
+    return None
+
+
+def _check_header_value(name: str, value: str, *, secret: bool) -> None:
+    """Reject what h11 could not send, at construction rather than at each retry."""
+    error = _header_problem(
+        name, value, f"the {name} credential" if secret else f"the {name!r} header"
+    )
+    if error is not None:
+        raise error
 
 
 def _is_unicode(text: str) -> bool:
@@ -329,12 +379,11 @@ def _is_unicode(text: str) -> bool:
 
 
 def _unsendable_headers(pairs: Iterable[tuple[str, str]]) -> ValueError:
-    """The error for headers httpx cannot encode, naming the first such header (not its value)."""
+    """The error for headers h11 cannot send, naming the first such header (not its value)."""
     for name, value in pairs:
-        if not name.isascii():
-            return ValueError(f"Invalid header name {name!r}: it is not ASCII text.")
-        if not value.isascii():
-            return ValueError(f"Invalid value for the {name!r} header: it is not ASCII text.")
+        error = _header_problem(name, value, f"the {name!r} header")
+        if error is not None:
+            return error
     return ValueError("Invalid header: it is not ASCII text.")
 
 
@@ -570,13 +619,18 @@ class BaseAPIClient:
         except (httpx.InvalidURL, TypeError):
             self.base_url = httpx.URL()
         if self.base_url.scheme not in ("http", "https") or not self.base_url.host:
-            raise ValueError(f"Invalid base_url {str(base_url)!r}: expected an http(s) URL.")
+            raise ValueError(f"Invalid base_url {_shown_url(base_url)!r}: expected an http(s) URL.")
         # str(), not .query/.fragment: httpx keeps an empty "?" or "#" in the text it returns,
         # and each request's path is appended to that text.
         if "?" in str(self.base_url) or "#" in str(self.base_url):
             raise ValueError(
-                f"Invalid base_url {str(base_url)!r}: a base URL has no query or fragment "
-                "(each request's path is appended to it)."
+                f"Invalid base_url {_shown_url(base_url)!r}: a base URL has no query or "
+                "fragment (each request's path is appended to it)."
+            )
+        if self.base_url.userinfo:
+            raise ValueError(
+                f"Invalid base_url {_shown_url(base_url)!r}: a base URL has no user name or "
+                "password (pass the API's credentials to the client instead)."
             )
         # Paths start with "/", so the URL they are appended to must not end with one.
         self._base_url = str(self.base_url).rstrip("/")
@@ -669,12 +723,19 @@ class BaseAPIClient:
             header_map = self._headers.copy()
             if content is not None:
                 header_map["content-type"] = "application/json"
+            # Each header the call adds is checked as h11 will check it, and refused here,
+            # before sending: h11's error would quote the value.
             if headers:
                 for name, value in headers.items():
                     if value is not None and not isinstance(value, Unset):
-                        header_map[name.lower()] = _header_text(value)
+                        text = _header_text(value)
+                        if not _sendable_value(text):
+                            raise _unsendable_headers([(name.lower(), text)])
+                        header_map[name.lower()] = text
             if extra_headers:
                 for name, value in extra_headers.items():
+                    if not (_sendable_value(value) and _sendable_name(name)):
+                        raise _unsendable_headers([(name.lower(), value)])
                     header_map[name.lower()] = value
         # The URL is parsed once, with the query string httpx would write from `params`
         # (a URL that already holds a "?" or "#" gets its query from httpx, as before).
@@ -856,6 +917,20 @@ class BaseAPIClient:
             return InternalServerError(response)
         return _STATUS_ERRORS.get(response.status_code, APIStatusError)(response)
 
+    @classmethod
+    def _final_error(
+        cls, request: httpx.Request, exc: httpx.TransportError, deadline: float | None
+    ) -> APIConnectionError:
+        """The error to raise for `exc`, with `exc` as its cause unless the request was not
+        sent: that error (and those it chains) may quote the request's headers."""
+        if deadline is not None and isinstance(exc, httpx.TimeoutException):
+            error: APIConnectionError = cls._deadline_error(request)
+        else:
+            error = cls._connection_error(request, exc)
+        if not isinstance(exc, httpx.LocalProtocolError):
+            error.__cause__ = exc
+        return error
+
     @staticmethod
     def _connection_error(request: httpx.Request, exc: httpx.TransportError) -> APIConnectionError:
         if isinstance(exc, httpx.TimeoutException):
@@ -969,17 +1044,20 @@ class SyncAPIClient(BaseAPIClient):
         while True:
             if cookie is not None or http.cookies:
                 cookie = self._set_cookies(http, request, cookie)
+            error: httpx.TransportError | None = None
             try:
                 self._set_timeout(request, phases, deadline)
                 response = self._send(http, request, deadline)
             except _DeadlineExceeded:
                 raise self._deadline_error(request) from None
             except httpx.TransportError as exc:
+                error = exc
+            # Raised out of the except block, so that an error that may quote the request's
+            # headers is neither the __cause__ nor the __context__ of what is raised.
+            if error is not None:
                 delay = self._retry_delay(retries, waited, None, deadline)
-                if delay is None or not self._retryable(exc):
-                    if deadline is not None and isinstance(exc, httpx.TimeoutException):
-                        raise self._deadline_error(request) from exc
-                    raise self._connection_error(request, exc) from exc
+                if delay is None or not self._retryable(error):
+                    raise self._final_error(request, error, deadline)
             else:
                 if 200 <= response.status_code < 300:
                     return _process_response(response, cast)
@@ -1113,17 +1191,20 @@ class AsyncAPIClient(BaseAPIClient):
         while True:
             if cookie is not None or http.cookies:
                 cookie = self._set_cookies(http, request, cookie)
+            error: httpx.TransportError | None = None
             try:
                 self._set_timeout(request, phases, deadline)
                 response = await self._send(http, request, deadline)
             except _DeadlineExceeded:
                 raise self._deadline_error(request) from None
             except httpx.TransportError as exc:
+                error = exc
+            # Raised out of the except block, so that an error that may quote the request's
+            # headers is neither the __cause__ nor the __context__ of what is raised.
+            if error is not None:
                 delay = self._retry_delay(retries, waited, None, deadline)
-                if delay is None or not self._retryable(exc):
-                    if deadline is not None and isinstance(exc, httpx.TimeoutException):
-                        raise self._deadline_error(request) from exc
-                    raise self._connection_error(request, exc) from exc
+                if delay is None or not self._retryable(error):
+                    raise self._final_error(request, error, deadline)
             else:
                 if 200 <= response.status_code < 300:
                     return _process_response(response, cast)
