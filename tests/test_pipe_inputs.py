@@ -194,7 +194,7 @@ def test_every_command_reads_the_spec_and_config_once(
         reads.clear()
         run = run_lapgen(*argv)
         assert run.code in (0, 1), run.stderr  # check: stale after the c0 run
-        inputs = [path for path in (spec, config, files / "c0.toml") if str(path) in argv]
+        inputs = [path for path in (spec, config, files / "c0.toml") if path in argv]
         specs = sum(1 for arg in argv if arg == spec)  # validate's two, each its own read
         expected = {str(path): specs if path == spec else 1 for path in inputs}
         assert {path: reads[path] for path in expected} == expected, argv
