@@ -66,16 +66,17 @@ import gc
 gc.set_threshold(generator.cli._GC_THRESHOLD, 20, 20)  # as `lapgen validate` does first
 from generator.frontend import _parser, read_spec
 front = time.perf_counter()
+from generator.inputs import read_inputs
 from generator.pipeline import planner_warnings
 import generator.planner.lint
 imported = time.perf_counter()
 _parser(True)
 grammar = time.perf_counter()
 path = Path(sys.argv[1])
-data = path.read_bytes()
-result = read_spec(data)
+inputs = read_inputs(path, None)
+result = read_spec(inputs.data)
 parsed = time.perf_counter()
-planner_warnings(path, data, result.api)
+planner_warnings(inputs, result.api)
 planned = time.perf_counter()
 json.dump({"import generator.cli": cli - start, "import generator.frontend (lark, attrs)":
     front - cli, "import generator.pipeline, planner.lint (planner, config)": imported - front,

@@ -28,6 +28,7 @@ from .errors import (
 if TYPE_CHECKING:
     from .diagnostics import Diagnostic
     from .frontend import ParseResult
+    from .inputs import Inputs
     from .output.uptodate import Seal
     from .pipeline import Loaded
 
@@ -152,8 +153,7 @@ _HELP: dict[str, tuple[str, str, str]] = {
         "Serve the API on 127.0.0.1: requests are checked against the spec (400/401/404/405) and"
         " answered with bodies synthesised from it. The X-Lapgen-Mock request header injects"
         " faults (status=429; retry-after=1, delay=2, drop). Stops on Ctrl-C or SIGTERM.",
-        "lapgen mock spec/api.lap --port 8080\n"
-        "  lapgen mock spec/api.lap --seed 7 --fail-rate 0.1",
+        "lapgen mock spec/api.lap --port 8080\n  lapgen mock spec/api.lap --seed 7 --fail-rate 0.1",
     ),
 }
 
@@ -261,20 +261,24 @@ def _validate(args: argparse.Namespace) -> int:
 def _validate_specs(args: argparse.Namespace) -> int:
     from .diagnostics import visible_lines
     from .frontend import read_spec
-    from .pipeline import planner_warnings, read_bytes
+    from .inputs import read_config, read_inputs
+    from .pipeline import planner_warnings
 
     reports = []
     exit_status = EXIT_OK
     unusable: list[UsageError | ConfigError] = []
+    # One --config for every spec: read once (it may be a pipe); else each spec's own TOML.
+    config = read_config(args.specs[0], args.config) if args.config is not None else None
     for path in args.specs:
         try:
-            data = read_bytes(path)
+            inputs = read_inputs(path, config)
+            data = inputs.data
             result = read_spec(data)
             # The planner's warnings (name collisions) and errors too, with generate's config:
             # validate refuses what generate refuses, and shows what it would warn about.
             planned: tuple[Diagnostic, ...] = ()
             if result.api is not None:
-                planned = planner_warnings(path, data, result.api, args.config)
+                planned = planner_warnings(inputs, result.api)
         except SpecError as error:  # the planner refuses the spec: its positioned errors
             planned = tuple(error.diagnostics)
         except (UsageError, ConfigError) as error:  # report it, still validate the other files
@@ -353,30 +357,34 @@ def _generate(args: argparse.Namespace) -> int:
     # jinja2 loads only on the full path (black only when a file needs it), and an output that
     # is already what this run would write loads neither, nor lark nor the planner.
     from .diagnostics import visible_lines
+    from .inputs import read_inputs
     from .output.uptodate import up_to_date
 
     output = visible_lines(str(args.output))
-    seal = up_to_date(args.spec, args.config, args.output, black=args.black)
+    # The spec and config are read here, once (either may be a pipe): the up-to-date check,
+    # the full run, its re-plan and its seal all take these bytes.
+    inputs = read_inputs(args.spec, args.config)
+    seal = up_to_date(inputs, args.output, black=args.black)
     if seal is not None:
         for warning in seal.warnings:
             print(warning, file=sys.stderr)
         print(f"{output}: up to date: {seal.summary} (nothing written)")
         return EXIT_OK
-    return _generate_fully(args, output)
+    return _generate_fully(args, inputs, output)
 
 
-def _generate_fully(args: argparse.Namespace, output: str) -> int:
+def _generate_fully(args: argparse.Namespace, inputs: Inputs, output: str) -> int:
     from .diagnostics import visible_lines
     from .output import FormatError, Terminated, write_output
     from .output.uptodate import Seal
     from .output.versions import generator_digest
-    from .pipeline import read_names_lock
+    from .pipeline import load, read_names_lock
     from .render import render_files
 
     generator = generator_digest()  # before the work: an edit during the run seals nothing
     # The names lock read once: the plan keeps it, and the seal compares it with the one written.
     lock = read_names_lock(args.output) if args.output.is_dir() else ({}, ())
-    loaded = _load_locked(args, lock)
+    loaded = load(args.spec, locked=lock, inputs=inputs)
     warnings = loaded.render_warnings()
     for warning in warnings:
         print(warning, file=sys.stderr)
@@ -405,22 +413,6 @@ def _generate_fully(args: argparse.Namespace, output: str) -> int:
     return EXIT_OK
 
 
-def _load_locked(
-    args: argparse.Namespace, lock: tuple[dict[str, tuple[str, ...]], tuple[str, ...]]
-) -> Loaded:
-    """``pipeline.load`` with the names lock already read from OUTDIR's manifest."""
-    from .frontend import read_spec, source_lines
-    from .pipeline import Loaded, plan_api, read_bytes
-
-    data = read_bytes(args.spec)
-    result = read_spec(data)
-    if result.api is None:
-        lines = source_lines(data.decode("utf-8", errors="replace"))
-        raise SpecError(result.diagnostics, path=str(args.spec), source_lines=lines)
-    plan = plan_api(args.spec, data, result.api, args.config, lock[0])
-    return Loaded(args.spec, data, result.api, plan, lock[1], result.warnings)
-
-
 def _seal(
     args: argparse.Namespace,
     loaded: Loaded,
@@ -433,24 +425,28 @@ def _seal(
     run would read the same inputs: the names lock it wrote plans the same as the one it read."""
     import attrs
 
-    from .config import find_config
     from .output import MANIFEST
     from .output.uptodate import Seal, input_key, record_seal
     from .pipeline import plan_api, read_names_lock
 
     written = read_names_lock(args.output)
     if written != lock:
-        replanned = plan_api(args.spec, loaded.data, loaded.api, args.config, written[0])
+        replanned = plan_api(loaded.inputs, loaded.api, written[0])
         places = [(model.name, model.places) for model in loaded.plan.models]
         if replanned != loaded.plan or places != [(m.name, m.places) for m in replanned.models]:
             return  # the next run may write something else: it must run in full
         loaded = attrs.evolve(loaded, plan=replanned, lock_warnings=written[1])
         seal = Seal(seal.summary, tuple(loaded.render_warnings()))
-    plan = loaded.plan
-    config = args.config if args.config is not None else find_config(args.spec)
-    if (config is None) != (plan.config_sha256 is None):
-        return  # a config appeared or went away during the run
-    key = input_key(args.spec, plan.spec_sha256, config, plan.config_sha256, args.black, generator)
+    # The key of the bytes planned (read once, as the next run's up-to-date check reads them).
+    inputs = loaded.inputs
+    key = input_key(
+        inputs.spec,
+        inputs.spec_sha256,
+        inputs.config.path,
+        inputs.config.sha256,
+        args.black,
+        generator,
+    )
     record_seal(key, files[MANIFEST], seal)
 
 

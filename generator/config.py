@@ -25,6 +25,7 @@ from .escape import (
     toml_string,
 )
 from .escape import ascii_url as _ascii_url
+from .inputs import find_config as find_config  # the rule, kept importable here
 
 LOCATIONS = frozenset({"path", "query", "header", "body"})
 AUTH_KINDS = frozenset({"basic", "bearer", "apikey", "none"})
@@ -88,20 +89,24 @@ class Config:
         return dict(dict(self.placements).get(route, ()))
 
 
-def find_config(spec: Path) -> Path | None:
-    candidate = spec.with_suffix(".toml")
-    return candidate if candidate.is_file() else None
-
-
 def load_config(path: Path | None) -> Config:
+    """Read and parse the config at ``path`` (None: the defaults)."""
     if path is None:
         return Config()
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise ConfigError(f"{path}: error: {exc}") from None
+    return parse_config(path, data)
+
+
+def parse_config(path: Path, data: bytes) -> Config:
+    """The config in ``data``, read from ``path`` (which its errors name); ``ConfigError``."""
     import hashlib
 
     try:
-        data = path.read_bytes()
         raw = tomllib.loads(data.decode("utf-8"))
-    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
+    except (UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
         raise ConfigError(f"{path}: error: {exc}") from None
     try:
         return attrs.evolve(_build(raw, hashlib.sha256(data).hexdigest()), source=str(path))
@@ -169,7 +174,7 @@ def _check_keys(raw: dict[str, Any]) -> None:
             check(item, f"auth.params[{index}]", _KEYS["auth.params"])
     for table in ("groups", "endpoints"):
         entries = raw.get(table, {})
-        for name, entry in (entries.items() if isinstance(entries, dict) else ()):
+        for name, entry in entries.items() if isinstance(entries, dict) else ():
             if not isinstance(entry, dict):
                 raise TypeError(f"{table}.{name!r} must be a table")
             check(

@@ -2,34 +2,42 @@
 
 from __future__ import annotations
 
-from collections.abc import Collection, Mapping
+from collections.abc import Collection, Mapping, Sequence
 from pathlib import Path
 
 import attrs
 
-from . import config as config_file
 from . import ir
 from .diagnostics import Diagnostic, visible
-from .errors import LapgenError, SpecError, UsageError
+from .errors import LapgenError, SpecError
 from .escape import class_name_problem
 from .frontend import read_spec, source_lines
+from .inputs import ConfigInput, Inputs, read_bytes, read_inputs
 from .plan import Plan, PlanError, build_plan
 from .planner.types import MAX_CLASS_NAME
 
 # What ``load`` raises. Kept for callers written before the error hierarchy (check.py).
 LoadError = LapgenError
+__all__ = ["ConfigInput", "Inputs", "LoadError", "Loaded", "load", "read_bytes", "read_inputs"]
 
 
 @attrs.frozen
 class Loaded:
     """A spec read, planned and ready to render."""
 
-    path: Path
-    data: bytes
+    inputs: Inputs  # the spec's and config's bytes, read once
     api: ir.API
     plan: Plan
     lock_warnings: tuple[str, ...] = ()  # entries of the output's names lock that were ignored
     spec_warnings: tuple[Diagnostic, ...] = ()  # the front end's (validate prints them too)
+
+    @property
+    def path(self) -> Path:
+        return self.inputs.spec
+
+    @property
+    def data(self) -> bytes:
+        return self.inputs.data
 
     @property
     def source_lines(self) -> list[str]:
@@ -44,57 +52,51 @@ class Loaded:
         return [*(warning.render(path, lines) for warning in found), *self.lock_warnings]
 
 
-def read_bytes(spec: Path) -> bytes:
-    """The spec's bytes; ``UsageError`` when the file cannot be read."""
-    try:
-        return spec.read_bytes()
-    except OSError as exc:
-        raise UsageError(f"{spec}: error: cannot read: {exc.strerror or exc}") from None
-
-
 def plan_api(
-    spec: Path,
-    data: bytes,
-    api: ir.API,
-    config: Path | None = None,
-    locked_names: Mapping[str, Collection[str]] | None = None,
+    inputs: Inputs, api: ir.API, locked_names: Mapping[str, Collection[str]] | None = None
 ) -> Plan:
-    """Plan a parsed spec with ``config`` (default: the TOML beside the spec), keeping the
-    model names of ``locked_names`` (``read_names_lock``).
+    """Plan a parsed spec with its config (as read in ``inputs``), keeping the model names of
+    ``locked_names`` (``read_names_lock``).
 
     Raises ``ConfigError`` for a bad config, ``SpecError`` when the spec cannot become an SDK.
     """
-    config_path = config if config is not None else config_file.find_config(spec)
-    settings = config_file.load_config(config_path)
+    settings = inputs.config.settings()
     try:
         return build_plan(
-            api, settings, spec_name=spec.name, spec_bytes=data, locked_names=locked_names
+            api,
+            settings,
+            spec_name=inputs.spec.name,
+            spec_bytes=inputs.data,
+            locked_names=locked_names,
         )
     except PlanError as exc:
-        lines = source_lines(data.decode("utf-8", errors="replace"))
-        raise SpecError(exc.diagnostics, path=str(spec), source_lines=lines) from None
+        raise _spec_error(inputs, exc.diagnostics) from None
 
 
-def planner_warnings(
-    spec: Path, data: bytes, api: ir.API, config: Path | None = None
-) -> tuple[Diagnostic, ...]:
-    """What the planner would warn about (name collisions), for ``lapgen validate``, with
-    ``config`` (default: the TOML beside the spec), as ``plan_api`` plans.
+def planner_warnings(inputs: Inputs, api: ir.API) -> tuple[Diagnostic, ...]:
+    """What the planner would warn about (name collisions), for ``lapgen validate``, with the
+    config of ``inputs``, as ``plan_api`` plans.
 
-    Exactly ``plan_api(spec, data, api, config).warnings``, without building the plan's
-    methods and models (``planner.lint``), and it fails as ``plan_api`` does: ``SpecError``
-    (with the planner's positioned errors) for a spec that cannot become an SDK, so validate
-    refuses what generate refuses; ``ConfigError`` for a bad config.
+    Exactly ``plan_api(inputs, api).warnings``, without building the plan's methods and models
+    (``planner.lint``), and it fails as ``plan_api`` does: ``SpecError`` (with the planner's
+    positioned errors) for a spec that cannot become an SDK, so validate refuses what generate
+    refuses; ``ConfigError`` for a bad config.
     """
     from .planner.lint import plan_warnings
 
-    config_path = config if config is not None else config_file.find_config(spec)
-    settings = config_file.load_config(config_path)
+    settings = inputs.config.settings()
     try:
         return plan_warnings(api, settings)
     except PlanError as exc:
-        lines = source_lines(data.decode("utf-8", errors="replace"))
-        raise SpecError(exc.diagnostics, path=str(spec), source_lines=lines) from None
+        raise _spec_error(inputs, exc.diagnostics) from None
+
+
+def _spec_error(
+    inputs: Inputs, diagnostics: Sequence[Diagnostic], warnings: Sequence[Diagnostic] = ()
+) -> SpecError:
+    """The planner's (or the front end's) errors, after the front end's ``warnings``."""
+    lines = source_lines(inputs.data.decode("utf-8", errors="replace"))
+    return SpecError([*warnings, *diagnostics], path=str(inputs.spec), source_lines=lines)
 
 
 def read_names_lock(out_dir: Path) -> tuple[dict[str, tuple[str, ...]], tuple[str, ...]]:
@@ -144,18 +146,31 @@ _MAX_LOCK_PLACES = 10_000
 _MAX_PLACE_LENGTH = 1_000
 
 
-def load(spec: Path, config: Path | None = None, output: Path | None = None) -> Loaded:
+def load(
+    spec: Path,
+    config: Path | ConfigInput | None = None,
+    output: Path | None = None,
+    *,
+    locked: tuple[dict[str, tuple[str, ...]], tuple[str, ...]] | None = None,
+    inputs: Inputs | None = None,
+) -> Loaded:
     """Read ``spec`` and plan it with ``config`` (default: the TOML beside the spec), keeping
-    the model names recorded in ``output``'s manifest (generating in place).
+    the model names recorded in ``output``'s manifest (generating in place), or ``locked``
+    (``read_names_lock``, already read). ``inputs``: the spec and config already read (the
+    path and ``config`` are then not read again).
 
     Raises ``UsageError`` (unreadable file), ``SpecError`` (invalid spec, with compiler-style
-    diagnostics) or ``ConfigError``.
+    diagnostics; a spec the planner refuses also shows the front end's warnings first) or
+    ``ConfigError``.
     """
-    data = read_bytes(spec)
-    result = read_spec(data)
+    inputs = inputs if inputs is not None else read_inputs(spec, config)
+    result = read_spec(inputs.data)
     if result.api is None:
-        lines = source_lines(data.decode("utf-8", errors="replace"))
-        raise SpecError(result.diagnostics, path=str(spec), source_lines=lines)
-    locked, lock_warnings = read_names_lock(output) if output is not None else ({}, ())
-    plan = plan_api(spec, data, result.api, config, locked)
-    return Loaded(spec, data, result.api, plan, lock_warnings, result.warnings)
+        raise _spec_error(inputs, result.diagnostics)
+    if locked is None:
+        locked = read_names_lock(output) if output is not None else ({}, ())
+    try:
+        plan = plan_api(inputs, result.api, locked[0])
+    except SpecError as error:
+        raise _spec_error(inputs, error.diagnostics, result.warnings) from None
+    return Loaded(inputs, result.api, plan, locked[1], result.warnings)

@@ -16,6 +16,7 @@ from generator import ir
 from generator.config import Config, find_config, load_config
 from generator.errors import LapgenError
 from generator.frontend import read_spec
+from generator.inputs import read_inputs
 from generator.pipeline import planner_warnings
 from generator.plan import PlanError, build_plan
 from generator.planner.lint import plan_warnings
@@ -60,7 +61,7 @@ def test_validate_reports_the_planners_warnings_for_stytch() -> None:
     api = read_spec(data).api
     assert api is not None
     plan = build_plan(api, load_config(find_config(spec)), spec_name=spec.name, spec_bytes=data)
-    assert planner_warnings(spec, data, api) == plan.warnings
+    assert planner_warnings(read_inputs(spec, None), api) == plan.warnings
 
 
 # -- drawn specs, made to clash ---------------------------------------------------------------

@@ -18,8 +18,8 @@ from typing import TextIO
 
 import attrs
 
-from .. import config as config_file
 from ..config import Config
+from ..inputs import read_config
 from ..pipeline import Loaded, load
 from ..plan import PlanError, build_plan
 from .api import _Differ
@@ -113,9 +113,11 @@ def run(
     Raises ``LapgenError`` when either spec (or the config) cannot be loaded.
     """
     out = stdout or sys.stdout
-    old_loaded = load(old, config)
-    old_config = load_config_for(old, config)
-    report = diff(old_loaded, load(new, config), old_config=old_config)
+    # One --config for both sides: read once (it may be a pipe), as each spec is.
+    shared = read_config(old, config) if config is not None else None
+    old_loaded = load(old, shared)
+    old_config = old_loaded.inputs.config.settings()  # parsed again, not read again
+    report = diff(old_loaded, load(new, shared), old_config=old_config)
     for warning in report.warnings:
         print(f"lapgen diff: warning: {warning}", file=stderr or sys.stderr)
     if fmt == "json":
@@ -126,11 +128,6 @@ def run(
     else:
         out.write(report_text(report))
     return report
-
-
-def load_config_for(spec: Path, config: Path | None) -> Config:
-    """The config ``load(spec, config)`` plans with (it has just been read successfully)."""
-    return config_file.load_config(config if config is not None else config_file.find_config(spec))
 
 
 def kinds() -> Iterable[str]:

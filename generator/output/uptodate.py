@@ -31,6 +31,7 @@ from pathlib import Path
 from typing import NamedTuple
 
 from ..cache import cache_dir, is_private_dir, writable_cache_dir
+from ..inputs import Inputs
 from .reading import JOURNAL, MANIFEST, _inside, is_real_dir, read_inside
 from .transaction import _locked, interruption_leftovers
 from .versions import generator_digest
@@ -45,12 +46,6 @@ class Seal(NamedTuple):
 
     summary: str
     warnings: tuple[str, ...]
-
-
-def default_config(spec: Path) -> Path | None:
-    """The config ``generate`` reads when none is given (``config.find_config``'s rule)."""
-    candidate = spec.with_suffix(".toml")
-    return candidate if candidate.is_file() else None
 
 
 def input_key(
@@ -73,15 +68,14 @@ def input_key(
     return hashlib.sha256(text.encode("ascii")).hexdigest()
 
 
-def current_key(spec: Path, config: Path | None, black: str) -> str | None:
-    """``input_key`` of the files as they are now; None when one cannot be read."""
-    config = config if config is not None else default_config(spec)
-    try:
-        spec_sha = hashlib.sha256(spec.read_bytes()).hexdigest()
-        config_sha = None if config is None else hashlib.sha256(config.read_bytes()).hexdigest()
-    except OSError:
+def current_key(inputs: Inputs, black: str) -> str | None:
+    """``input_key`` of the inputs as this run read them; None when the config could not be."""
+    config = inputs.config
+    if config.problem is not None:
         return None
-    return input_key(spec, spec_sha, config, config_sha, black, generator_digest())
+    return input_key(
+        inputs.spec, inputs.spec_sha256, config.path, config.sha256, black, generator_digest()
+    )
 
 
 def _seal_name(key: str, manifest_sha256: str) -> str:
@@ -89,10 +83,11 @@ def _seal_name(key: str, manifest_sha256: str) -> str:
     return f"{name[:2]}/{name}"
 
 
-def up_to_date(spec: Path, config: Path | None, output: Path, *, black: str) -> Seal | None:
+def up_to_date(inputs: Inputs, output: Path, *, black: str) -> Seal | None:
     """The seal when ``output`` is what ``generate`` would write now (see the module), else None.
 
-    Reads only; any doubt (an unreadable file, no private cache, a manifest no seal names, a
+    ``inputs``: the spec's and config's bytes as this run read them (once: either may be a
+    pipe). Reads only; any doubt (an unreadable file, no private cache, a manifest no seal names, a
     missing or changed file, an interrupted write) is None: the caller runs in full.
     """
     seals = cache_dir(_KIND)
@@ -104,7 +99,7 @@ def up_to_date(spec: Path, config: Path | None, output: Path, *, black: str) -> 
         return None
     if not is_real_dir(out_dir):
         return None
-    key = current_key(spec, config, black)
+    key = current_key(inputs, black)
     if key is None:
         return None
     try:
