@@ -84,9 +84,9 @@ def _old_output(root: Path) -> Path:
     return out
 
 
-def _start(out: Path, cache: Path) -> subprocess.Popen[str]:
+def _start(out: Path, cache: Path, delay: float = REPLACE_DELAY) -> subprocess.Popen[str]:
     env = {**os.environ, "LAPGEN_CACHE_DIR": str(cache)}
-    env["LAPGEN_TEST_REPLACE_DELAY"] = str(REPLACE_DELAY)
+    env["LAPGEN_TEST_REPLACE_DELAY"] = str(delay)
     return subprocess.Popen(
         [sys.executable, "-c", CHILD, "generate", str(NEW_SPEC), "-o", str(out)],
         cwd=REPO,
@@ -163,9 +163,10 @@ def test_sigterm_and_sigint_roll_back_before_exit(
     interrupted = 0
     for trial in range(3):
         out = _old_output(tmp_path / f"trial{trial}")
-        process = _start(out, warm_cache)
+        # Slower replaces than elsewhere (~40 of them, over ~1.2 s): a parent that a loaded
+        # machine wakes late after "writing" must still signal inside the write.
+        process = _start(out, warm_cache, delay=3 * REPLACE_DELAY)
         assert process.stdout is not None and process.stdout.readline() == "writing\n"
-        # Within the ~35 replaces of the write, so that most signals land inside it.
         time.sleep(rng.uniform(0, 20 * REPLACE_DELAY))
         process.send_signal(signum)
         _stdout, stderr = process.communicate(timeout=120)
