@@ -29,7 +29,6 @@ if TYPE_CHECKING:
     from .diagnostics import Diagnostic
     from .frontend import ParseResult
     from .inputs import Inputs
-    from .output.uptodate import Seal
     from .pipeline import Loaded
 
 EXIT_OK = 0
@@ -378,7 +377,7 @@ def _generate_fully(args: argparse.Namespace, inputs: Inputs, output: str) -> in
     from .output import FormatError, Terminated, write_output
     from .output.uptodate import Seal
     from .output.versions import generator_digest
-    from .pipeline import load, read_names_lock
+    from .pipeline import load, read_names_lock, seal_output
     from .render import render_files
 
     generator = generator_digest()  # before the work: an edit during the run seals nothing
@@ -409,45 +408,10 @@ def _generate_fully(args: argparse.Namespace, inputs: Inputs, output: str) -> in
     methods = sum(1 for _ in plan.all_methods())
     summary = f"{plan.package} with {methods} methods and {len(plan.models)} models"
     print(f"{output}: {summary}")
-    _seal(args, loaded, files, lock, generator, Seal(summary, tuple(warnings)))
-    return EXIT_OK
-
-
-def _seal(
-    args: argparse.Namespace,
-    loaded: Loaded,
-    files: dict[str, str],
-    lock: tuple[dict[str, tuple[str, ...]], tuple[str, ...]],
-    generator: str,
-    seal: Seal,
-) -> None:
-    """Record that OUTDIR is what this run's inputs give (``output.uptodate``), when the next
-    run would read the same inputs: the names lock it wrote plans the same as the one it read."""
-    import attrs
-
-    from .output import MANIFEST
-    from .output.uptodate import Seal, input_key, record_seal
-    from .pipeline import plan_api, read_names_lock
-
-    written = read_names_lock(args.output)
-    if written != lock:
-        replanned = plan_api(loaded.inputs, loaded.api, written[0])
-        places = [(model.name, model.places) for model in loaded.plan.models]
-        if replanned != loaded.plan or places != [(m.name, m.places) for m in replanned.models]:
-            return  # the next run may write something else: it must run in full
-        loaded = attrs.evolve(loaded, plan=replanned, lock_warnings=written[1])
-        seal = Seal(seal.summary, tuple(loaded.render_warnings()))
-    # The key of the bytes planned (read once, as the next run's up-to-date check reads them).
-    inputs = loaded.inputs
-    key = input_key(
-        inputs.spec,
-        inputs.spec_sha256,
-        inputs.config.path,
-        inputs.config.sha256,
-        args.black,
-        generator,
+    seal_output(
+        loaded, files, lock, args.output, args.black, generator, Seal(summary, tuple(warnings))
     )
-    record_seal(key, files[MANIFEST], seal)
+    return EXIT_OK
 
 
 def _plan(args: argparse.Namespace) -> int:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Collection, Mapping, Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import attrs
 
@@ -15,6 +16,9 @@ from .frontend import read_spec, source_lines
 from .inputs import ConfigInput, Inputs, read_bytes, read_inputs
 from .plan import Plan, PlanError, build_plan
 from .planner.types import MAX_CLASS_NAME
+
+if TYPE_CHECKING:  # the output package loads only when a run seals its output
+    from .output.uptodate import Seal
 
 # What ``load`` raises. Kept for callers written before the error hierarchy (check.py).
 LoadError = LapgenError
@@ -174,3 +178,34 @@ def load(
     except SpecError as error:
         raise _spec_error(inputs, error.diagnostics, result.warnings) from None
     return Loaded(inputs, result.api, plan, locked[1], result.warnings)
+
+
+def seal_output(
+    loaded: Loaded,
+    files: Mapping[str, str],
+    lock: tuple[dict[str, tuple[str, ...]], tuple[str, ...]],
+    output: Path,
+    black: str,
+    generator: str,
+    seal: Seal,
+) -> None:
+    """Record that ``output`` is what ``loaded``'s inputs give (``output.uptodate``), when the
+    next run would read the same inputs: the names lock written plans the same as the one read
+    (``lock``); otherwise the next run may write something else and must run in full."""
+    from .output import MANIFEST
+    from .output.uptodate import Seal, input_key, record_seal
+
+    written = read_names_lock(output)
+    if written != lock:
+        replanned = plan_api(loaded.inputs, loaded.api, written[0])
+        places = [(model.name, model.places) for model in loaded.plan.models]
+        if replanned != loaded.plan or places != [(m.name, m.places) for m in replanned.models]:
+            return
+        loaded = attrs.evolve(loaded, plan=replanned, lock_warnings=written[1])
+        seal = Seal(seal.summary, tuple(loaded.render_warnings()))
+    # The key of the bytes planned (read once, as the next run's up-to-date check reads them).
+    inputs = loaded.inputs
+    key = input_key(
+        inputs.spec, inputs.spec_sha256, inputs.config.path, inputs.config.sha256, black, generator
+    )
+    record_seal(key, files[MANIFEST], seal)
